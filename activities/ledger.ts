@@ -1,0 +1,158 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { ErrorType } from '../domain/errors.js';
+import { stepKey } from '../domain/ids.js';
+import { inTransaction, type Pool, type PoolClient } from '../db/pool.js';
+
+/** Ledger account ids. A bettor's betting account is keyed by the keyed hash of the IIN, never the IIN. */
+export const Accounts = {
+  walletClearing: 'wallet-clearing',
+  bettor: (bettorRef: string) => `bettor:${bettorRef}`,
+} as const;
+
+export interface Posting {
+  operationId: string;
+  leg: string;
+  debitAccountId: string;
+  creditAccountId: string;
+  amountTiyn: number;
+  /** Change to the bettor's running totals made in the same transaction (seed 001 §4.6). */
+  totals?: { bettorRef: string; receivedTiyn?: number; paidTiyn?: number };
+}
+
+export interface PostingResult {
+  transferId: string;
+  outcome: 'POSTED' | 'ALREADY_POSTED';
+}
+
+const CHECK_VIOLATION = '23514';
+
+async function ensureBettorAccount(db: PoolClient, bettorRef: string): Promise<void> {
+  await db.query(
+    `INSERT INTO ledger_accounts (id, kind, bettor_ref, debits_must_not_exceed_credits)
+     VALUES ($1, 'BETTOR', $2, true) ON CONFLICT (id) DO NOTHING`,
+    [Accounts.bettor(bettorRef), bettorRef],
+  );
+}
+
+async function applyTotals(db: PoolClient, totals: Posting['totals'], sign: 1 | -1): Promise<void> {
+  if (!totals) return;
+  await db.query(
+    `INSERT INTO bettor_totals (bettor_ref, received_tiyn, paid_tiyn, operations) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (bettor_ref) DO UPDATE SET
+       received_tiyn = bettor_totals.received_tiyn + EXCLUDED.received_tiyn,
+       paid_tiyn = bettor_totals.paid_tiyn + EXCLUDED.paid_tiyn,
+       operations = bettor_totals.operations + EXCLUDED.operations,
+       updated_at = now()`,
+    [totals.bettorRef, sign * (totals.receivedTiyn ?? 0), sign * (totals.paidTiyn ?? 0), sign],
+  );
+}
+
+async function moveBalances(db: PoolClient, debit: string, credit: string, amount: number): Promise<void> {
+  await db.query('UPDATE ledger_accounts SET debits_posted = debits_posted + $2 WHERE id = $1', [debit, amount]);
+  await db.query('UPDATE ledger_accounts SET credits_posted = credits_posted + $2 WHERE id = $1', [credit, amount]);
+}
+
+/** Serialises everything that touches one operation's postings, so a reversal and a late posting cannot interleave. */
+async function lockOperation(db: PoolClient, operationId: string): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [operationId]);
+}
+
+export function createLedgerActivities({ pool }: { pool: Pool }) {
+  /** Posts one double-entry transfer exactly once. A replay of the same posting answers ALREADY_POSTED. */
+  async function post(posting: Posting): Promise<PostingResult> {
+    const transferId = stepKey(posting.operationId, posting.leg);
+    try {
+      return await inTransaction(pool, async (db) => {
+        await lockOperation(db, posting.operationId);
+        const existing = await db.query('SELECT amount_tiyn, debit_account_id, credit_account_id FROM ledger_transfers WHERE id = $1', [transferId]);
+        if (existing.rowCount) {
+          const row = existing.rows[0];
+          if (row.amount_tiyn !== posting.amountTiyn || row.debit_account_id !== posting.debitAccountId || row.credit_account_id !== posting.creditAccountId) {
+            throw ApplicationFailure.nonRetryable(`ledger transfer ${transferId} exists with other accounts or amount`, ErrorType.IdempotencyConflict);
+          }
+          return { transferId, outcome: 'ALREADY_POSTED' as const };
+        }
+        const tomb = await db.query('SELECT 1 FROM ledger_tombstones WHERE transfer_id = $1', [transferId]);
+        if (tomb.rowCount) {
+          throw ApplicationFailure.nonRetryable(`ledger transfer ${transferId} was already reversed`, ErrorType.LedgerRejected);
+        }
+        if (posting.totals) await ensureBettorAccount(db, posting.totals.bettorRef);
+        await db.query(
+          `INSERT INTO ledger_transfers (id, operation_id, leg, debit_account_id, credit_account_id, amount_tiyn)
+           VALUES ($1, $2, $3, $4, $5, $6)`,
+          [transferId, posting.operationId, posting.leg, posting.debitAccountId, posting.creditAccountId, posting.amountTiyn],
+        );
+        await moveBalances(db, posting.debitAccountId, posting.creditAccountId, posting.amountTiyn);
+        await applyTotals(db, posting.totals, 1);
+        return { transferId, outcome: 'POSTED' as const };
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code === CHECK_VIOLATION) {
+        throw ApplicationFailure.nonRetryable(`ledger refused ${transferId}: balance would go negative`, ErrorType.LedgerRejected);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Compensation: reverses a posting with a mirror transfer `<leg>-reversal`. Idempotent; when the original
+   * never landed it leaves a tombstone so that it cannot land afterwards.
+   */
+  async function reverse({ operationId, leg, totals }: Pick<Posting, 'operationId' | 'leg' | 'totals'>): Promise<'REVERSED' | 'NOTHING_TO_UNDO'> {
+    const originalId = stepKey(operationId, leg);
+    const reversalLeg = `${leg}-reversal`;
+    return inTransaction(pool, async (db) => {
+      await lockOperation(db, operationId);
+      const original = await db.query('SELECT debit_account_id, credit_account_id, amount_tiyn FROM ledger_transfers WHERE id = $1', [originalId]);
+      if (!original.rowCount) {
+        await db.query('INSERT INTO ledger_tombstones (transfer_id) VALUES ($1) ON CONFLICT DO NOTHING', [originalId]);
+        return 'NOTHING_TO_UNDO';
+      }
+      const reversalId = stepKey(operationId, reversalLeg);
+      const done = await db.query('SELECT 1 FROM ledger_transfers WHERE id = $1', [reversalId]);
+      if (done.rowCount) return 'REVERSED';
+      const { debit_account_id: debit, credit_account_id: credit, amount_tiyn: amount } = original.rows[0];
+      await db.query(
+        `INSERT INTO ledger_transfers (id, operation_id, leg, debit_account_id, credit_account_id, amount_tiyn, reverses)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [reversalId, operationId, reversalLeg, credit, debit, amount, originalId],
+      );
+      await moveBalances(db, credit, debit, amount);
+      await applyTotals(db, totals, -1);
+      return 'REVERSED';
+    });
+  }
+
+  return {
+    /** Deposit: the wallet's money now sits in the bettor's betting account; counted as received from the bettor. */
+    async creditDeposit({ depositId, bettorRef, amountTiyn }: { depositId: string; bettorRef: string; amountTiyn: number }): Promise<PostingResult> {
+      return post({
+        operationId: depositId,
+        leg: 'credit',
+        debitAccountId: Accounts.walletClearing,
+        creditAccountId: Accounts.bettor(bettorRef),
+        amountTiyn,
+        totals: { bettorRef, receivedTiyn: amountTiyn },
+      });
+    },
+
+    async reverseDepositCredit({ depositId, bettorRef, amountTiyn }: { depositId: string; bettorRef: string; amountTiyn: number }) {
+      return reverse({ operationId: depositId, leg: 'credit', totals: { bettorRef, receivedTiyn: amountTiyn } });
+    },
+  };
+}
+
+export type LedgerActivities = ReturnType<typeof createLedgerActivities>;
+
+/** Read side used by the client, the CLI and tests. */
+export async function bettorBalance(pool: Pool, bettorRef: string): Promise<number> {
+  const { rows } = await pool.query('SELECT credits_posted - debits_posted - debits_pending AS balance FROM ledger_accounts WHERE id = $1', [
+    Accounts.bettor(bettorRef),
+  ]);
+  return rows[0]?.balance ?? 0;
+}
+
+export async function bettorTotals(pool: Pool, bettorRef: string): Promise<{ receivedTiyn: number; paidTiyn: number }> {
+  const { rows } = await pool.query('SELECT received_tiyn, paid_tiyn FROM bettor_totals WHERE bettor_ref = $1', [bettorRef]);
+  return { receivedTiyn: rows[0]?.received_tiyn ?? 0, paidTiyn: rows[0]?.paid_tiyn ?? 0 };
+}

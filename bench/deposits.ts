@@ -1,0 +1,136 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { connectClient } from '../client/connect.js';
+import { createEsuBridgeClient } from '../client/index.js';
+import { temporalConfig } from '../config/index.js';
+import { createPool } from '../db/pool.js';
+import { migrate } from '../db/migrate.js';
+import { withCheckDigit } from '../domain/iin.js';
+import { startSimulators } from '../simulators/index.js';
+import { connectOrStartTemporal } from '../stack/dev-server.js';
+import { startPostgres } from '../stack/postgres.js';
+import { createSagaWorker } from '../workers/sagas.js';
+
+/**
+ * `npm run bench -- [N] [concurrency]`: N deposits, `concurrency` in flight at once, against the real stack
+ * (dev server, PostgreSQL, simulators, one in-process worker); then N runs of the floor workflow with the
+ * same number of no-op activities. Prints throughput, latency percentiles, the worker's peak memory and the
+ * ratio. Not part of `npm test`: figures go in the issue note.
+ */
+const N = Number(process.argv[2] ?? 500);
+const CONCURRENCY = Number(process.argv[3] ?? 50);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function memorySampler() {
+  let peakRss = process.memoryUsage().rss;
+  const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  return () => {
+    clearInterval(timer);
+    return peakRss;
+  };
+}
+
+async function measure(label: string, run: (i: number) => Promise<unknown>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const stopSampling = memorySampler();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < N) {
+        const i = next++;
+        const t0 = performance.now();
+        await run(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const peakRss = stopSampling();
+  latencies.sort((a, b) => a - b);
+  const result = {
+    label,
+    perSecond: N / seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    peakRssMiB: peakRss / 2 ** 20,
+  };
+  console.log(
+    `${label.padEnd(8)} ${N} runs, ${CONCURRENCY} at once: ${result.perSecond.toFixed(1)}/s  p50 ${result.p50.toFixed(0)} ms  p95 ${result.p95.toFixed(0)} ms  p99 ${result.p99.toFixed(0)} ms  peak RSS ${result.peakRssMiB.toFixed(0)} MiB`,
+  );
+  return result;
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'esu-bridge-bench-'));
+  const temporal = await connectOrStartTemporal({ namespace: 'default', dbFilename: undefined });
+  const postgres = await startPostgres({ dataDir: path.join(dataDir, 'pg') });
+  const sims = await startSimulators({ esu: { port: 0, apiKey: 'bench' }, nomapay: { port: 0, apiKey: 'bench' } });
+  const migrations = createPool(postgres.url, 1);
+  await migrate(migrations).finally(() => migrations.end());
+  const run = Date.now().toString(36);
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_TASK_QUEUE: `bench-sagas-${run}`,
+    DATABASE_URL: postgres.url,
+    ESU_BASE_URL: sims.esu.url,
+    ESU_API_KEY: 'bench',
+    NOMAPAY_BASE_URL: sims.nomapay.url,
+    NOMAPAY_API_KEY: 'bench',
+  };
+  const config = temporalConfig(env);
+  const connection = await NativeConnection.connect({ address: config.address });
+  const saga = await createSagaWorker({ connection, temporal: config, databaseUrl: postgres.url, env });
+  const floorQueue = `bench-floor-${run}`;
+  const floorWorker = await Worker.create({
+    connection,
+    taskQueue: floorQueue,
+    workflowsPath: fileURLToPath(new URL(`./floor-workflows${path.extname(import.meta.url)}`, import.meta.url)),
+    activities: { noop: async () => undefined, noopLocal: async () => undefined },
+  });
+  const { client, connection: clientConnection } = await connectClient(env, config);
+  const esuBridge = createEsuBridgeClient({ client, taskQueue: config.taskQueue, bettorRefKey: 'bench-bettor-ref-key-0000' });
+  const iins = Array.from({ length: 200 }, (_, i) => {
+    for (let serial = i * 10; ; serial++) {
+      try {
+        return withCheckDigit(`9005173${String(serial).padStart(4, '0')}`);
+      } catch {
+        continue;
+      }
+    }
+  });
+
+  console.log(`esu-bridge benchmark on ${temporal.address} (${N} runs each)`);
+  let deposits!: Awaited<ReturnType<typeof measure>>;
+  let floor!: Awaited<ReturnType<typeof measure>>;
+  await saga.worker.runUntil(async () => {
+    deposits = await measure('deposit', (i) =>
+      esuBridge.deposit({ depositId: `bench-${run}-${i}`, iin: iins[i % iins.length]!, amountTiyn: 10_000 + i, currency: 'KZT' }),
+    );
+  });
+  await floorWorker.runUntil(async () => {
+    floor = await measure('floor', (i) => client.workflow.execute('floor', { taskQueue: floorQueue, workflowId: `bench-floor-${run}-${i}` }));
+  });
+  console.log(`ratio    deposit/floor throughput ${(deposits.perSecond / floor.perSecond).toFixed(2)}, p50 latency ${(deposits.p50 / floor.p50).toFixed(2)}x`);
+
+  await saga.close();
+  await clientConnection.close();
+  await connection.close();
+  await sims.close();
+  await postgres.stop();
+  await temporal.stop();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,17 @@
+import { Client, Connection } from '@temporalio/client';
+import { encryptionCodecFromEnv } from '../codec/encryption.js';
+import { temporalConfig, type TemporalConfig } from '../config/index.js';
+
+/** Opens a Temporal client with the project's encryption codec, from TEMPORAL_* variables. */
+export async function connectClient(
+  env: Record<string, string | undefined> = process.env,
+  config: TemporalConfig = temporalConfig(env),
+): Promise<{ client: Client; connection: Connection; taskQueue: string }> {
+  const connection = await Connection.connect({ address: config.address, tls: config.tls, apiKey: config.apiKey });
+  const client = new Client({
+    connection,
+    namespace: config.namespace,
+    dataConverter: { payloadCodecs: [encryptionCodecFromEnv(env)] },
+  });
+  return { client, connection, taskQueue: config.taskQueue };
+}

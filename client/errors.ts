@@ -1,0 +1,66 @@
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, WorkflowFailedError } from '@temporalio/client';
+import type { z } from 'zod';
+
+/** One field that failed validation, named the way the caller sent it. */
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+/** The request was refused before anything started: nothing moved. */
+export class InvalidRequestError extends Error {
+  override readonly name = 'InvalidRequestError';
+  constructor(
+    readonly operation: string,
+    readonly issues: FieldIssue[],
+  ) {
+    super(`${operation}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
+  }
+
+  static fromZod(operation: string, error: z.ZodError): InvalidRequestError {
+    return new InvalidRequestError(
+      operation,
+      error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message })),
+    );
+  }
+}
+
+/** The id was used before with a different request body: a conflict, not a replay. */
+export class IdempotencyConflictError extends Error {
+  override readonly name = 'IdempotencyConflictError';
+  constructor(readonly workflowId: string) {
+    super(`${workflowId} already exists with a different request; use a new id for a new operation`);
+  }
+}
+
+/** An operation's workflow ended in failure: `type` is one of domain/errors.ts `ErrorType`. */
+export class OperationFailedError<State = unknown> extends Error {
+  override readonly name = 'OperationFailedError';
+  constructor(
+    readonly workflowId: string,
+    readonly type: string,
+    message: string,
+    readonly state: State | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Walks WorkflowFailedError → (ChildWorkflowFailure | ActivityFailure)* → ApplicationFailure and returns
+ * the first ApplicationFailure (the one the workflow threw), so callers can switch on its `type`.
+ */
+export function toOperationFailure<State>(workflowId: string, err: unknown): OperationFailedError<State> | undefined {
+  if (!(err instanceof WorkflowFailedError)) return undefined;
+  let current: unknown = err.cause;
+  while (current instanceof ChildWorkflowFailure || current instanceof ActivityFailure) current = current.cause;
+  if (current instanceof ApplicationFailure) {
+    return new OperationFailedError<State>(workflowId, current.type ?? 'Unknown', current.message, current.details?.[0] as State, {
+      cause: err,
+    });
+  }
+  return new OperationFailedError<State>(workflowId, 'Unknown', (current as Error | undefined)?.message ?? err.message, undefined, {
+    cause: err,
+  });
+}

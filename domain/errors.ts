@@ -1,0 +1,30 @@
+/**
+ * The closed set of failure types esu-bridge raises as `ApplicationFailure.type`. Client code, the CLI
+ * and tests map a failed workflow to one of these; never match on message text.
+ */
+export const ErrorType = {
+  /** Input failed validation; the message names the field. Nothing moved. */
+  InvalidInput: 'InvalidInput',
+  /** ESU's register refuses this bettor (under 21, self-excluded, barred). Nothing moved. */
+  BettorRestricted: 'BettorRestricted',
+  /** Nomapay refused the wallet transfer (insufficient funds, unknown or unidentified wallet). */
+  WalletRejected: 'WalletRejected',
+  /** ESU refused to record the operation with a documented reason code. */
+  EsuRejected: 'EsuRejected',
+  /** The ledger refused a posting (balance would go negative, unknown account). */
+  LedgerRejected: 'LedgerRejected',
+  /** The same idempotency key arrived with a different body. */
+  IdempotencyConflict: 'IdempotencyConflict',
+  /** A compensation could not complete; compliance must look at the operation. */
+  CompensationFailed: 'CompensationFailed',
+  /** The counterpart refused our credentials (wrong API key or certificate): not retried. */
+  CounterpartAuthFailed: 'CounterpartAuthFailed',
+  /** A counterpart stayed unreachable past the step's deadline (retries exhausted by time). */
+  CounterpartUnavailable: 'CounterpartUnavailable',
+} as const;
+export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
+
+/** Failure types that retrying cannot fix: every activity proxy lists them as non-retryable. */
+export const NON_RETRYABLE_ERROR_TYPES: ErrorType[] = Object.values(ErrorType).filter(
+  (type) => type !== ErrorType.CounterpartUnavailable,
+);

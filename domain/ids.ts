@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/**
+ * Business keys chosen by the bookmaker's services. They become workflow ids and idempotency keys at
+ * every counterpart, so they are restricted to characters every system takes verbatim.
+ */
+export const BusinessKey = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may contain only letters, digits, ".", "_" and "-"');
+
+export const WorkflowProcess = {
+  Deposit: 'Deposit',
+  Bet: 'Bet',
+  Settlement: 'Settlement',
+  Payout: 'Payout',
+  Identification: 'Identification',
+  Migration: 'Migration',
+  Submission: 'Submission',
+  Incident: 'Incident',
+} as const;
+export type WorkflowProcess = (typeof WorkflowProcess)[keyof typeof WorkflowProcess];
+
+/** `<Process>:<businessKey>`, as in `Deposit:dep-2026-000123`. */
+export function workflowId(process: WorkflowProcess, businessKey: string): string {
+  return `${process}:${businessKey}`;
+}
+
+export function parseWorkflowId(id: string): { process: WorkflowProcess; businessKey: string } {
+  const colon = id.indexOf(':');
+  const process = id.slice(0, colon) as WorkflowProcess;
+  const businessKey = id.slice(colon + 1);
+  if (colon < 1 || !Object.values(WorkflowProcess).includes(process) || !BusinessKey.safeParse(businessKey).success) {
+    throw new RangeError(`not an esu-bridge workflow id: ${id}`);
+  }
+  return { process, businessKey };
+}
+
+export const depositWorkflowId = (depositId: string) => workflowId(WorkflowProcess.Deposit, depositId);
+
+/** Idempotency key of one step of an operation at one counterpart: stable across retries and replays. */
+export function stepKey(operationId: string, step: string): string {
+  return `${operationId}:${step}`;
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+/**
+ * Shapes every counterpart shares. Errors follow seed 004 annex 1: a code, a message and nested
+ * sub-errors naming the field at fault.
+ */
+export const CounterpartErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ field: z.string().optional(), code: z.string(), message: z.string() })).optional(),
+  }),
+});
+export type CounterpartErrorBody = z.infer<typeof CounterpartErrorBody>;
+
+/** Header carrying the idempotency key on every mutating request. */
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+
+/** Counterparts esu-bridge talks to. */
+export const Counterpart = z.enum(['esu', 'nomapay', 'afm', 'tsoid']);
+export type Counterpart = z.infer<typeof Counterpart>;
+
+export const IsoDateTime = z.iso.datetime({ offset: true });

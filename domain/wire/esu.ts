@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { Iin } from '../iin.js';
+import { AmountTiyn, Currency } from '../money.js';
+import { BusinessKey } from '../ids.js';
+import { IsoDateTime } from './common.js';
+
+/**
+ * ESU (ЕСУ/СКДОИБ, run by ЦМААИ) REST/JSON contract as esu-bridge speaks it. The real API is private;
+ * this is the shape our simulator enforces and the connector sends (seed 000 items 13, 15; seed 001 §4.3).
+ *
+ * POST /v1/eligibility-checks            → EligibilityResult      (is this bettor allowed to play?)
+ * POST /v1/operations  (Idempotency-Key)  → EsuReceipt             (real-time recording, synchronous)
+ * GET  /v1/operations/{operationId}       → EsuReceipt | 404       (status query after an unknown outcome)
+ */
+export const EligibilityPurpose = z.enum(['DEPOSIT', 'BET', 'PAYOUT']);
+export const EligibilityRequest = z.object({ iin: Iin, purpose: EligibilityPurpose });
+export type EligibilityRequest = z.infer<typeof EligibilityRequest>;
+
+/** ESU refuses bets from people under 21, self-excluded (eGov, up to 10 years, irrevocable) and barred persons. */
+export const RestrictionReason = z.enum(['UNDER_21', 'SELF_EXCLUDED', 'BARRED']);
+export type RestrictionReason = z.infer<typeof RestrictionReason>;
+export const EligibilityResult = z.object({
+  eligible: z.boolean(),
+  reason: RestrictionReason.optional(),
+  restrictedUntil: IsoDateTime.optional(),
+  checkedAt: IsoDateTime,
+});
+export type EligibilityResult = z.infer<typeof EligibilityResult>;
+
+export const EsuOperationKind = z.enum(['DEPOSIT', 'PAYOUT', 'BET', 'SETTLEMENT']);
+export type EsuOperationKind = z.infer<typeof EsuOperationKind>;
+
+export const EsuOperationRequest = z.object({
+  operationId: BusinessKey,
+  kind: EsuOperationKind,
+  iin: Iin,
+  amountTiyn: AmountTiyn,
+  currency: Currency,
+  occurredAt: IsoDateTime,
+  /** Present for bets and settlements. */
+  bet: z
+    .object({
+      betId: BusinessKey,
+      eventId: z.string().min(1),
+      outcome: z.string().min(1),
+      /** Odds as a decimal string with up to 4 places, e.g. "2.35": never a float on the wire. */
+      odds: z.string().regex(/^\d{1,6}(\.\d{1,4})?$/),
+      result: z.enum(['WON', 'LOST', 'VOID', 'REFUNDED']).optional(),
+      winningsTiyn: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+});
+export type EsuOperationRequest = z.infer<typeof EsuOperationRequest>;
+
+export const EsuReceipt = z.object({
+  receiptId: z.string().min(1),
+  operationId: z.string().min(1),
+  recordedAt: IsoDateTime,
+});
+export type EsuReceipt = z.infer<typeof EsuReceipt>;
+
+/** Documented business refusals (HTTP 422): not retried. */
+export const EsuRejectionCode = z.enum([
+  'BETTOR_RESTRICTED',
+  'BETTOR_NOT_REGISTERED',
+  'INVALID_OPERATION',
+  'DUPLICATE_OPERATION',
+  'LIMIT_EXCEEDED',
+]);

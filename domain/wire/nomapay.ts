@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { Iin } from '../iin.js';
+import { AmountTiyn, Currency } from '../money.js';
+import { BusinessKey } from '../ids.js';
+import { IsoDateTime } from './common.js';
+
+/**
+ * Nomapay (e-money system operator) wallet contract as esu-bridge speaks it. Deposits and payouts move
+ * through the bettor's identified e-wallet (seed 000 items 5, 11, 14).
+ *
+ * POST /v1/transfers                 (Idempotency-Key = transferId) → WalletTransfer
+ * GET  /v1/transfers/{transferId}                                   → WalletTransfer | 404
+ * POST /v1/transfers/{transferId}/refund (Idempotency-Key)          → WalletTransfer (status REFUNDED) | 404
+ */
+export const TransferDirection = z.enum(['BETTOR_TO_BOOKMAKER', 'BOOKMAKER_TO_BETTOR']);
+export type TransferDirection = z.infer<typeof TransferDirection>;
+
+export const WalletTransferRequest = z.object({
+  transferId: BusinessKey,
+  iin: Iin,
+  direction: TransferDirection,
+  amountTiyn: AmountTiyn,
+  currency: Currency,
+});
+export type WalletTransferRequest = z.infer<typeof WalletTransferRequest>;
+
+export const WalletTransfer = z.object({
+  transferId: z.string(),
+  direction: TransferDirection,
+  amountTiyn: z.number().int(),
+  currency: Currency,
+  status: z.enum(['COMPLETED', 'REFUNDED']),
+  completedAt: IsoDateTime,
+  refundedAt: IsoDateTime.optional(),
+});
+export type WalletTransfer = z.infer<typeof WalletTransfer>;
+
+export const RefundRequest = z.object({ reason: z.string().min(1).max(500) });
+
+/** Documented business refusals (HTTP 422): not retried. */
+export const WalletRejectionCode = z.enum(['INSUFFICIENT_FUNDS', 'WALLET_NOT_FOUND', 'WALLET_NOT_IDENTIFIED', 'WALLET_BLOCKED']);

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what esu-bridge needs and is missing, idempotently, one line per step:
+#   node_modules (npm ci), the pinned Temporal CLI (go build into .tools/bin), the time-skipping test
+#   server's jars (mvn into .tools/test-server/lib). Nothing relies on npm install scripts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "ensure-tools: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+else
+  echo "ensure-tools: node_modules up to date"
+fi
+
+if [ -n "${TEMPORAL_CLI_PATH:-}" ]; then
+  echo "ensure-tools: Temporal CLI from TEMPORAL_CLI_PATH=$TEMPORAL_CLI_PATH"
+elif command -v temporal >/dev/null 2>&1; then
+  echo "ensure-tools: Temporal CLI on PATH ($(command -v temporal))"
+elif [ -x .tools/bin/temporal ]; then
+  echo "ensure-tools: Temporal CLI already built (.tools/bin/temporal)"
+else
+  command -v go >/dev/null 2>&1 || { echo "ensure-tools: need go (or set TEMPORAL_CLI_PATH / put temporal on PATH)" >&2; exit 1; }
+  echo "ensure-tools: building the Temporal CLI pinned in tools/temporal/go.mod (a few minutes, once)"
+  # -mod=readonly: go.mod and the committed go.sum are the pin; every module's hash is checked against go.sum.
+  (cd tools/temporal && GOFLAGS=-mod=readonly CGO_ENABLED=0 go build -o "$root/.tools/bin/temporal" github.com/temporalio/cli/cmd/temporal)
+fi
+
+if [ -n "${TEMPORAL_TEST_SERVER:-}" ]; then
+  echo "ensure-tools: time-skipping test server from TEMPORAL_TEST_SERVER=$TEMPORAL_TEST_SERVER"
+elif [ -f .tools/test-server/lib/.complete ]; then
+  echo "ensure-tools: time-skipping test server jars present"
+else
+  command -v mvn >/dev/null 2>&1 || { echo "ensure-tools: need mvn and java for the time-skipping test server" >&2; exit 1; }
+  echo "ensure-tools: resolving io.temporal:temporal-test-server from Maven Central"
+  rm -rf .tools/test-server/lib
+  mvn -q -B -f tools/test-server/pom.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$root/.tools/test-server/lib"
+  touch .tools/test-server/lib/.complete
+fi

@@ -1,0 +1,140 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { connectClient } from '../client/connect.js';
+import { createEsuBridgeClient, OperationFailedError } from '../client/index.js';
+import { bettorRefKey, DEFAULT_PORTS, redactedSummary, temporalConfig } from '../config/index.js';
+import { createPool } from '../db/pool.js';
+import { migrate } from '../db/migrate.js';
+import { formatKzt } from '../domain/money.js';
+import { withCheckDigit } from '../domain/iin.js';
+import { startSimulators } from '../simulators/index.js';
+import { connectOrStartTemporal } from '../stack/dev-server.js';
+import { startPostgres } from '../stack/postgres.js';
+import { createSagaWorker } from '../workers/sagas.js';
+import { bettorBalance } from '../activities/ledger.js';
+
+/**
+ * `npm start`: the whole system on embedded defaults, in one process tree — Temporal dev server with its
+ * Web UI, PostgreSQL, the ESU and Nomapay simulators, the saga worker — then a short demo of deposits
+ * (one completes, one is compensated after an ESU refusal). Stays up until Ctrl-C.
+ * Any of TEMPORAL_ADDRESS, DATABASE_URL, ESU_BASE_URL, NOMAPAY_BASE_URL set in the environment is used
+ * instead of the embedded service.
+ */
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DATA_DIR = process.env.ESU_BRIDGE_DATA_DIR ?? path.join(ROOT, '.data');
+
+function step(message: string): void {
+  console.log(`• ${message}`);
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err) => console.error(err));
+  };
+
+  step('Temporal: starting the dev server (first run builds the pinned CLI with go; later runs reuse it)…');
+  const temporal = await connectOrStartTemporal({
+    port: DEFAULT_PORTS.temporal,
+    uiPort: DEFAULT_PORTS.temporalUi,
+    dbFilename: path.join(DATA_DIR, 'temporal.db'),
+    namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+  });
+  stops.push(temporal.stop);
+  step(`Temporal at ${temporal.address}, Web UI at ${temporal.uiUrl}`);
+
+  step('PostgreSQL: starting…');
+  const postgres = await startPostgres({ dataDir: path.join(DATA_DIR, 'postgres') });
+  stops.push(postgres.stop);
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: temporal.namespace,
+    DATABASE_URL: postgres.url,
+  };
+  const migrationPool = createPool(postgres.url, 1);
+  const applied = await migrate(migrationPool).finally(() => migrationPool.end());
+  step(`PostgreSQL ready (${applied.length ? `applied ${applied.join(', ')}` : 'schema up to date'})`);
+
+  if (!process.env.ESU_BASE_URL || !process.env.NOMAPAY_BASE_URL) {
+    const sims = await startSimulators({
+      esu: { port: DEFAULT_PORTS.esu, apiKey: env.ESU_API_KEY ?? 'dev-esu-key' },
+      nomapay: { port: DEFAULT_PORTS.nomapay, apiKey: env.NOMAPAY_API_KEY ?? 'dev-nomapay-key' },
+      latencyMs: { min: 5, max: 30 },
+    });
+    stops.push(sims.close);
+    env.ESU_BASE_URL ??= sims.esu.url;
+    env.NOMAPAY_BASE_URL ??= sims.nomapay.url;
+    step(`Simulators: ESU at ${sims.esu.url}, Nomapay at ${sims.nomapay.url}`);
+  }
+
+  console.log(JSON.stringify({ msg: 'configuration', config: redactedSummary(env) }));
+  const config = temporalConfig(env);
+  const connection = await NativeConnection.connect({ address: config.address, tls: config.tls, apiKey: config.apiKey });
+  stops.push(() => connection.close());
+  const saga = await createSagaWorker({ connection, temporal: config, databaseUrl: postgres.url, env });
+  const running = saga.worker.run();
+  stops.push(async () => {
+    saga.worker.shutdown();
+    await running;
+    await saga.close();
+  });
+  step(`Worker polling task queue ${config.taskQueue}`);
+
+  const { client, connection: clientConnection } = await connectClient(env, config);
+  stops.push(() => clientConnection.close());
+  const esuBridge = createEsuBridgeClient({ client, taskQueue: config.taskQueue, bettorRefKey: bettorRefKey(env) });
+  await demo(esuBridge, env, saga.pool, temporal.uiUrl, temporal.namespace);
+
+  console.log(`\nesu-bridge is up. Temporal UI: ${temporal.uiUrl}/namespaces/${temporal.namespace}/workflows — Ctrl-C to stop.`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  console.log('\nstopping…');
+  await stopAll();
+}
+
+async function demo(
+  esuBridge: ReturnType<typeof createEsuBridgeClient>,
+  env: Record<string, string | undefined>,
+  pool: Parameters<typeof bettorBalance>[0],
+  uiUrl: string,
+  namespace: string,
+): Promise<void> {
+  const run = Date.now().toString(36);
+  const iin = withCheckDigit('90051730012');
+  const ref = esuBridge.bettorRef(iin);
+  console.log(`\nDemo: bettor ${iin.slice(0, 4)}******** (BettorRef ${ref.slice(0, 12)}…)`);
+
+  const ok = await esuBridge.deposit({ depositId: `demo-${run}-ok`, iin, amountTiyn: 250_000, currency: 'KZT' });
+  console.log(`  ✓ deposit ${ok.depositId}: ${ok.status}, ${formatKzt(ok.amountTiyn)}, ESU receipt ${ok.esuReceipt?.receiptId}`);
+
+  // Tell the ESU simulator to refuse the next deposit's recording, as ESU would refuse an invalid operation.
+  const refusedId = `demo-${run}-refused`;
+  if (env.ESU_BASE_URL?.startsWith('http://127.0.0.1')) {
+    await fetch(new URL('/__admin/faults', env.ESU_BASE_URL), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ match: { key: refusedId }, kind: 'reject', code: 'LIMIT_EXCEEDED', message: 'daily limit exceeded' }),
+    });
+  }
+  try {
+    await esuBridge.deposit({ depositId: refusedId, iin, amountTiyn: 100_000, currency: 'KZT' });
+    console.log(`  ? deposit ${refusedId} completed (the ESU in use did not refuse it)`);
+  } catch (err) {
+    if (!(err instanceof OperationFailedError)) throw err;
+    const state = err.state as { status?: string; compensations?: string[] } | undefined;
+    console.log(`  ✗ deposit ${refusedId}: ${err.type} → ${state?.status}; compensations: ${state?.compensations?.join(' → ')}`);
+  }
+  console.log(`  betting account balance: ${formatKzt(await bettorBalance(pool, ref))}`);
+  console.log(`  find them: ${uiUrl}/namespaces/${namespace}/workflows?query=${encodeURIComponent(`BettorRef="${ref}"`)}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { ageOn, Iin } from '../domain/iin.js';
+import { EligibilityRequest, EsuOperationRequest, type EligibilityResult, type EsuReceipt, type RestrictionReason } from '../domain/wire/esu.js';
+import { HttpError, parseBody, type Route } from './http.js';
+
+/**
+ * ESU (ЕСУ/СКДОИБ) as a simulator: the register of restricted persons and real-time recording of
+ * operations with receipts (seed 000 items 13, 15). ESU refuses people under 21 and restricted persons
+ * (BAQ.KZ 2025-10-23); self-exclusion through eGov lasts up to 10 years and cannot be revoked.
+ */
+const Restriction = z.object({
+  iin: Iin,
+  reason: z.enum(['SELF_EXCLUDED', 'BARRED']),
+  until: z.iso.datetime({ offset: true }).optional(),
+});
+
+export function createEsuSimulator(now: () => Date = () => new Date()) {
+  const restrictions = new Map<string, z.infer<typeof Restriction>>();
+  const operations = new Map<string, { request: EsuOperationRequest; receipt: EsuReceipt }>();
+  let sequence = 0;
+
+  function restriction(iin: string, at: Date): { reason: RestrictionReason; until?: string } | undefined {
+    const age = ageOn(iin, at);
+    if (age !== undefined && age < 21) return { reason: 'UNDER_21' };
+    const listed = restrictions.get(iin);
+    if (listed && (!listed.until || new Date(listed.until) > at)) return { reason: listed.reason, until: listed.until };
+    return undefined;
+  }
+
+  const routes: Route[] = [
+    {
+      method: 'POST',
+      path: '/v1/eligibility-checks',
+      handle: ({ body }) => {
+        const request = parseBody(EligibilityRequest, body);
+        const at = now();
+        const refused = restriction(request.iin, at);
+        const result: EligibilityResult = refused
+          ? { eligible: false, reason: refused.reason, ...(refused.until ? { restrictedUntil: refused.until } : {}), checkedAt: at.toISOString() }
+          : { eligible: true, checkedAt: at.toISOString() };
+        return { status: 200, body: result };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/operations',
+      idempotent: true,
+      handle: ({ body, idempotencyKey, applied }) => {
+        const request = parseBody(EsuOperationRequest, body);
+        if (idempotencyKey !== request.operationId) {
+          throw new HttpError(400, 'INVALID_REQUEST', 'idempotency-key must equal operationId', [
+            { field: 'operationId', code: 'mismatch', message: 'must equal the idempotency-key header' },
+          ]);
+        }
+        if (operations.has(request.operationId)) {
+          throw new HttpError(422, 'DUPLICATE_OPERATION', `operation ${request.operationId} is already recorded with another body`);
+        }
+        const refused = restriction(request.iin, now());
+        if (refused && (request.kind === 'BET' || request.kind === 'DEPOSIT')) {
+          throw new HttpError(422, 'BETTOR_RESTRICTED', `bettor is restricted: ${refused.reason}`);
+        }
+        sequence += 1;
+        const receipt: EsuReceipt = { receiptId: `ESU-${sequence}`, operationId: request.operationId, recordedAt: now().toISOString() };
+        operations.set(request.operationId, { request, receipt });
+        applied(request.operationId);
+        return { status: 201, body: receipt };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/operations/:operationId',
+      handle: ({ params }) => {
+        const record = operations.get(params.operationId!);
+        if (!record) throw new HttpError(404, 'NOT_FOUND', `operation ${params.operationId} is not recorded`);
+        return { status: 200, body: record.receipt };
+      },
+    },
+  ];
+
+  const adminRoutes: Route[] = [
+    {
+      method: 'POST',
+      path: '/__admin/restrictions',
+      handle: ({ body }) => {
+        const entry = parseBody(Restriction, body);
+        restrictions.set(entry.iin, entry);
+        return { status: 201, body: entry };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/__admin/restrictions/:iin',
+      handle: ({ params }) => {
+        const entry = restrictions.get(params.iin!);
+        // Self-exclusion is irrevocable (up to 10 years): only a bar can be lifted.
+        if (entry?.reason === 'SELF_EXCLUDED') throw new HttpError(409, 'IRREVOCABLE', 'self-exclusion cannot be lifted');
+        restrictions.delete(params.iin!);
+        return { status: 204, body: undefined };
+      },
+    },
+    { method: 'GET', path: '/__admin/operations', handle: () => ({ status: 200, body: [...operations.values()] }) },
+  ];
+
+  return {
+    routes,
+    adminRoutes,
+    reset() {
+      restrictions.clear();
+      operations.clear();
+      sequence = 0;
+    },
+  };
+}

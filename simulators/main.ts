@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { DEFAULT_PORTS } from '../config/index.js';
+import { startSimulators } from './index.js';
+
+/** The simulators as a process of their own (`npm run start.simulators`, the compose `simulators` role). */
+const Env = z.object({
+  SIM_HOST: z.string().default('127.0.0.1'),
+  ESU_SIM_PORT: z.coerce.number().int().default(DEFAULT_PORTS.esu),
+  NOMAPAY_SIM_PORT: z.coerce.number().int().default(DEFAULT_PORTS.nomapay),
+  ESU_API_KEY: z.string().min(1).default('dev-esu-key'),
+  NOMAPAY_API_KEY: z.string().min(1).default('dev-nomapay-key'),
+  SIM_LATENCY_MS: z
+    .string()
+    .regex(/^\d+(-\d+)?$/, 'must be N or MIN-MAX milliseconds')
+    .default('0'),
+});
+
+async function main(): Promise<void> {
+  const parsed = Env.safeParse(process.env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ReferenceError(`${issue.path.join('.')} environment variable is invalid: ${issue.message}`);
+  }
+  const env = parsed.data;
+  const [min, max = min] = env.SIM_LATENCY_MS.split('-').map(Number) as [number, number?];
+  const sims = await startSimulators({
+    host: env.SIM_HOST,
+    esu: { port: env.ESU_SIM_PORT, apiKey: env.ESU_API_KEY },
+    nomapay: { port: env.NOMAPAY_SIM_PORT, apiKey: env.NOMAPAY_API_KEY },
+    latencyMs: { min, max },
+  });
+  console.log(JSON.stringify({ msg: 'simulators listening', esu: sims.esu.url, nomapay: sims.nomapay.url, latencyMs: { min, max } }));
+  const stop = async () => {
+    await sims.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { Iin } from '../domain/iin.js';
+import { RefundRequest, WalletTransferRequest, type WalletTransfer } from '../domain/wire/nomapay.js';
+import { HttpError, parseBody, type Route } from './http.js';
+
+/**
+ * Nomapay's wallet API as a simulator: bettors' identified e-wallets, transfers to and from the
+ * bookmaker, refunds (seed 000 items 5, 11, 14). For convenience an unknown IIN gets an identified wallet
+ * holding `defaultWalletBalanceTiyn` on first use; tests set wallets explicitly through /__admin/wallets.
+ */
+const WalletSetting = z.object({
+  iin: Iin,
+  balanceTiyn: z.number().int().nonnegative(),
+  identified: z.boolean().default(true),
+  blocked: z.boolean().default(false),
+});
+type Wallet = z.infer<typeof WalletSetting>;
+
+export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000, now = () => new Date() } = {}) {
+  const wallets = new Map<string, Wallet>();
+  const transfers = new Map<string, WalletTransfer & { iin: string }>();
+
+  function wallet(iin: string): Wallet {
+    let found = wallets.get(iin);
+    if (!found) {
+      found = { iin, balanceTiyn: defaultWalletBalanceTiyn, identified: true, blocked: false };
+      wallets.set(iin, found);
+    }
+    return found;
+  }
+
+  const publicTransfer = ({ iin: _iin, ...transfer }: WalletTransfer & { iin: string }): WalletTransfer => transfer;
+
+  const routes: Route[] = [
+    {
+      method: 'POST',
+      path: '/v1/transfers',
+      idempotent: true,
+      handle: ({ body, idempotencyKey, applied }) => {
+        const request = parseBody(WalletTransferRequest, body);
+        if (idempotencyKey !== request.transferId) {
+          throw new HttpError(400, 'INVALID_REQUEST', 'idempotency-key must equal transferId', [
+            { field: 'transferId', code: 'mismatch', message: 'must equal the idempotency-key header' },
+          ]);
+        }
+        if (transfers.has(request.transferId)) throw new HttpError(409, 'IDEMPOTENCY_CONFLICT', `transfer ${request.transferId} exists with another body`);
+        const w = wallet(request.iin);
+        if (w.blocked) throw new HttpError(422, 'WALLET_BLOCKED', 'the wallet is blocked');
+        if (!w.identified) throw new HttpError(422, 'WALLET_NOT_IDENTIFIED', 'the wallet holder is not identified');
+        if (request.direction === 'BETTOR_TO_BOOKMAKER') {
+          if (w.balanceTiyn < request.amountTiyn) throw new HttpError(422, 'INSUFFICIENT_FUNDS', 'not enough money in the wallet');
+          w.balanceTiyn -= request.amountTiyn;
+        } else {
+          w.balanceTiyn += request.amountTiyn;
+        }
+        const transfer = { ...request, status: 'COMPLETED' as const, completedAt: now().toISOString() };
+        transfers.set(request.transferId, transfer);
+        applied(request.transferId);
+        return { status: 201, body: publicTransfer(transfer) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/transfers/:transferId',
+      handle: ({ params }) => {
+        const transfer = transfers.get(params.transferId!);
+        if (!transfer) throw new HttpError(404, 'NOT_FOUND', `transfer ${params.transferId} does not exist`);
+        return { status: 200, body: publicTransfer(transfer) };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/transfers/:transferId/refund',
+      idempotent: true,
+      handle: ({ params, body, applied }) => {
+        parseBody(RefundRequest, body);
+        const transfer = transfers.get(params.transferId!);
+        if (!transfer) throw new HttpError(404, 'NOT_FOUND', `transfer ${params.transferId} does not exist`);
+        if (transfer.status === 'COMPLETED') {
+          const w = wallet(transfer.iin);
+          w.balanceTiyn += transfer.direction === 'BETTOR_TO_BOOKMAKER' ? transfer.amountTiyn : -transfer.amountTiyn;
+          transfer.status = 'REFUNDED';
+          transfer.refundedAt = now().toISOString();
+          applied(`${transfer.transferId}:refund`);
+        }
+        return { status: 200, body: publicTransfer(transfer) };
+      },
+    },
+  ];
+
+  const adminRoutes: Route[] = [
+    {
+      method: 'POST',
+      path: '/__admin/wallets',
+      handle: ({ body }) => {
+        const setting = parseBody(WalletSetting, body);
+        wallets.set(setting.iin, setting);
+        return { status: 201, body: setting };
+      },
+    },
+    { method: 'GET', path: '/__admin/wallets/:iin', handle: ({ params }) => ({ status: 200, body: wallet(params.iin!) }) },
+  ];
+
+  return {
+    routes,
+    adminRoutes,
+    reset() {
+      wallets.clear();
+      transfers.clear();
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { devServerSearchAttributeFlags } from '../domain/search-attributes.js';
+import { freePort, waitForPort } from './ports.js';
+import { resolveTemporalCli } from './temporal-cli.js';
+
+export interface RunningTemporal {
+  address: string;
+  uiUrl: string;
+  namespace: string;
+  stop(): Promise<void>;
+}
+
+export interface DevServerOptions {
+  port?: number;
+  uiPort?: number;
+  /** SQLite file to persist into; in memory when absent. */
+  dbFilename?: string;
+  namespace?: string;
+  logLevel?: string;
+}
+
+const HOST = '127.0.0.1';
+
+/**
+ * Starts `temporal server start-dev` (the pinned CLI) with its Web UI, our namespace and our custom search
+ * attributes, and resolves once the namespace answers. `stop()` ends the server and waits for it.
+ */
+export async function startDevServer(opts: DevServerOptions = {}): Promise<RunningTemporal> {
+  const cli = await resolveTemporalCli();
+  const port = opts.port || (await freePort());
+  const uiPort = opts.uiPort || (await freePort());
+  const namespace = opts.namespace ?? 'default';
+  if (opts.dbFilename) await mkdir(path.dirname(opts.dbFilename), { recursive: true });
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    HOST,
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--namespace',
+    namespace,
+    '--log-level',
+    opts.logLevel ?? 'warn',
+    ...(opts.dbFilename ? ['--db-filename', opts.dbFilename] : []),
+    ...devServerSearchAttributeFlags(),
+  ];
+  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const stop = () => stopChild(child);
+  try {
+    await waitForPort(HOST, port, 60_000, () => !exited);
+    await waitForNamespace(`${HOST}:${port}`, namespace, 60_000);
+  } catch (err) {
+    await stop();
+    throw new Error(`Temporal dev server did not start: ${(err as Error).message}\n--- server output ---\n${output}`);
+  }
+  return { address: `${HOST}:${port}`, uiUrl: `http://${HOST}:${uiPort}`, namespace, stop };
+}
+
+/**
+ * The Temporal to use: the cluster named by TEMPORAL_ADDRESS when set (stop() leaves it alone), else a dev
+ * server started here.
+ */
+export async function connectOrStartTemporal(opts: DevServerOptions = {}): Promise<RunningTemporal> {
+  const address = process.env.TEMPORAL_ADDRESS;
+  if (address) {
+    const namespace = process.env.TEMPORAL_NAMESPACE ?? opts.namespace ?? 'default';
+    return { address, namespace, uiUrl: process.env.TEMPORAL_UI_URL ?? '(the cluster’s own UI)', stop: async () => undefined };
+  }
+  return startDevServer(opts);
+}
+
+async function waitForNamespace(address: string, namespace: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+  try {
+    for (;;) {
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Ends a detached child and its process group, waiting for its exit. */
+export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, sig);
+    } catch {
+      child.kill(sig);
+    }
+  };
+  signal('SIGTERM');
+  const timer = setTimeout(() => signal('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

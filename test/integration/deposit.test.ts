@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { bettorBalance, bettorTotals } from '../../activities/ledger.js';
+import { InvalidRequestError, IdempotencyConflictError, OperationFailedError } from '../../client/index.js';
+import { ErrorType } from '../../domain/errors.js';
+import { adultIin, uniqueId } from '../support/ids.js';
+import { eventually, startFileStack } from '../support/stack.js';
+import { simAdmin } from '../support/sim-admin.js';
+
+let stack: Awaited<ReturnType<typeof startFileStack>>;
+
+beforeAll(async () => {
+  stack = await startFileStack();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const KZT_5000 = 500_000;
+
+describe('deposit against the real stack', () => {
+  it('moves the money once, records it in ESU with a receipt and shows in visibility by BettorRef only', async () => {
+    const iin = adultIin();
+    const depositId = uniqueId('dep');
+    const wallet = simAdmin(stack.simulators.nomapay.url);
+    const before = await wallet.walletBalance(iin);
+
+    const state = await stack.esuBridge.deposit({ depositId, iin, amountTiyn: KZT_5000, currency: 'KZT' });
+
+    expect(state.status).toBe('COMPLETED');
+    expect(state.esuReceipt?.operationId).toBe(depositId);
+    const ref = stack.esuBridge.bettorRef(iin);
+    expect(await bettorBalance(stack.pool, ref)).toBe(KZT_5000);
+    expect(await bettorTotals(stack.pool, ref)).toEqual({ receivedTiyn: KZT_5000, paidTiyn: 0 });
+    expect(await wallet.walletBalance(iin)).toBe(before - KZT_5000);
+    expect(await simAdmin(stack.simulators.esu.url).appliedCount(depositId)).toBe(1);
+    expect(await wallet.appliedCount(depositId)).toBe(1);
+
+    const { rows: ops } = await stack.pool.query('SELECT status, esu_receipt_id FROM operations WHERE operation_id = $1', [depositId]);
+    expect(ops).toEqual([{ status: 'COMPLETED', esu_receipt_id: state.esuReceipt?.receiptId }]);
+    const { rows: journal } = await stack.pool.query('SELECT event, actor, result FROM journal WHERE record_id = $1 ORDER BY id', [depositId]);
+    expect(journal.map((r) => r.event)).toEqual([
+      'deposit.received',
+      'deposit.bettor-eligible',
+      'deposit.wallet-debited',
+      'deposit.account-credited',
+      'deposit.completed',
+    ]);
+
+    const description = await stack.client.workflow.getHandle(`Deposit:${depositId}`).describe();
+    const attributes = description.typedSearchAttributes;
+    expect(attributes.get({ name: 'OperationKind', type: 'KEYWORD' })).toBe('DEPOSIT');
+    expect(attributes.get({ name: 'OperationStatus', type: 'KEYWORD' })).toBe('COMPLETED');
+    expect(attributes.get({ name: 'BettorRef', type: 'KEYWORD' })).toBe(ref);
+    expect(JSON.stringify(description.raw.workflowExecutionInfo?.searchAttributes)).not.toContain(iin);
+    expect(JSON.stringify(description.memo)).not.toContain(iin);
+
+    const listed = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const wf of stack.client.workflow.list({ query: `BettorRef = "${ref}"` })) ids.push(wf.workflowId);
+      return ids.length ? ids : undefined;
+    });
+    expect(listed).toEqual([`Deposit:${depositId}`]);
+  });
+
+  it('reverses the credit and refunds the wallet when ESU refuses the operation', async () => {
+    const iin = adultIin();
+    const depositId = uniqueId('dep');
+    const wallet = simAdmin(stack.simulators.nomapay.url);
+    const before = await wallet.walletBalance(iin);
+    await simAdmin(stack.simulators.esu.url).fault({ match: { key: depositId }, kind: 'reject', code: 'LIMIT_EXCEEDED' });
+
+    const error = await stack.esuBridge.deposit({ depositId, iin, amountTiyn: KZT_5000, currency: 'KZT' }).catch((e) => e);
+
+    expect(error).toBeInstanceOf(OperationFailedError);
+    expect((error as OperationFailedError).type).toBe(ErrorType.EsuRejected);
+    expect((error as OperationFailedError<{ status: string }>).state?.status).toBe('COMPENSATED');
+    const ref = stack.esuBridge.bettorRef(iin);
+    expect(await bettorBalance(stack.pool, ref)).toBe(0);
+    expect(await bettorTotals(stack.pool, ref)).toEqual({ receivedTiyn: 0, paidTiyn: 0 });
+    expect(await wallet.walletBalance(iin)).toBe(before);
+    expect(await simAdmin(stack.simulators.esu.url).appliedCount(depositId)).toBe(0);
+    const { rows } = await stack.pool.query('SELECT status, failure_type FROM operations WHERE operation_id = $1', [depositId]);
+    expect(rows).toEqual([{ status: 'COMPENSATED', failure_type: ErrorType.EsuRejected }]);
+  });
+
+  it('retries through transient faults and a lost answer without moving money twice', async () => {
+    const iin = adultIin();
+    const depositId = uniqueId('dep');
+    const esu = simAdmin(stack.simulators.esu.url);
+    const wallet = simAdmin(stack.simulators.nomapay.url);
+    const before = await wallet.walletBalance(iin);
+    // Nomapay applies the debit but the answer is lost; ESU fails twice before answering.
+    await wallet.fault({ match: { key: depositId, method: 'POST' }, kind: 'apply-then-error', times: 1 });
+    await esu.fault({ match: { key: depositId, method: 'POST' }, kind: 'error', status: 503, times: 2 });
+
+    const state = await stack.esuBridge.deposit({ depositId, iin, amountTiyn: KZT_5000, currency: 'KZT' });
+
+    expect(state.status).toBe('COMPLETED');
+    expect(await wallet.appliedCount(depositId)).toBe(1);
+    expect(await wallet.walletBalance(iin)).toBe(before - KZT_5000);
+    expect(await esu.appliedCount(depositId)).toBe(1);
+  });
+
+  it('joins the same deposit when it is submitted again, and refuses the id with another body', async () => {
+    const iin = adultIin();
+    const depositId = uniqueId('dep');
+    const request = { depositId, iin, amountTiyn: KZT_5000, currency: 'KZT' };
+
+    const [first, second] = await Promise.all([stack.esuBridge.startDeposit(request), stack.esuBridge.startDeposit(request)]);
+    expect([first.joined, second.joined].sort()).toEqual([false, true]);
+    await first.result();
+    const third = await stack.esuBridge.startDeposit(request);
+    expect(third.joined).toBe(true);
+    expect((await third.result()).status).toBe('COMPLETED');
+
+    expect(await simAdmin(stack.simulators.nomapay.url).appliedCount(depositId)).toBe(1);
+    expect(await simAdmin(stack.simulators.esu.url).appliedCount(depositId)).toBe(1);
+    expect(await bettorBalance(stack.pool, stack.esuBridge.bettorRef(iin))).toBe(KZT_5000);
+
+    await expect(stack.esuBridge.startDeposit({ ...request, amountTiyn: KZT_5000 + 1 })).rejects.toBeInstanceOf(IdempotencyConflictError);
+  });
+
+  it('refuses bad input naming the fields, and starts nothing', async () => {
+    const depositId = uniqueId('dep');
+    const error = await stack.esuBridge
+      .startDeposit({ depositId, iin: '900517300129', amountTiyn: 10.5, currency: 'USD' })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect((error as InvalidRequestError).issues.map((i) => i.field).sort()).toEqual(['amountTiyn', 'currency', 'iin']);
+    expect((error as Error).message).toContain('IIN check digit does not match');
+    await expect(stack.client.workflow.getHandle(`Deposit:${depositId}`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    const { rowCount } = await stack.pool.query('SELECT 1 FROM operations WHERE operation_id = $1', [depositId]);
+    expect(rowCount).toBe(0);
+  });
+
+  it('refuses a self-excluded bettor before any money moves', async () => {
+    const iin = adultIin();
+    const depositId = uniqueId('dep');
+    await simAdmin(stack.simulators.esu.url).restrict(iin, 'SELF_EXCLUDED');
+
+    const error = await stack.esuBridge.deposit({ depositId, iin, amountTiyn: KZT_5000, currency: 'KZT' }).catch((e) => e);
+
+    expect((error as OperationFailedError).type).toBe(ErrorType.BettorRestricted);
+    expect(await simAdmin(stack.simulators.nomapay.url).appliedCount(depositId)).toBe(0);
+    expect(await bettorBalance(stack.pool, stack.esuBridge.bettorRef(iin))).toBe(0);
+  });
+});

@@ -1,0 +1,26 @@
+import type { FaultRule } from '../../simulators/http.js';
+
+/** The simulators' test-only admin surface, typed for tests. */
+export function simAdmin(baseUrl: string) {
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(new URL(path, baseUrl), {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
+    return (res.status === 204 ? undefined : await res.json()) as T;
+  }
+  return {
+    fault: (rule: Partial<FaultRule> & Pick<FaultRule, 'kind'>) => call('POST', '/__admin/faults', rule),
+    clearFaults: () => call('DELETE', '/__admin/faults'),
+    stats: () => call<{ requests: Record<string, number>; applied: Record<string, number> }>('GET', '/__admin/stats'),
+    async appliedCount(key: string): Promise<number> {
+      return (await this.stats()).applied[key] ?? 0;
+    },
+    walletBalance: async (iin: string) => (await call<{ balanceTiyn: number }>('GET', `/__admin/wallets/${iin}`)).balanceTiyn,
+    setWallet: (wallet: { iin: string; balanceTiyn: number; identified?: boolean; blocked?: boolean }) => call('POST', '/__admin/wallets', wallet),
+    restrict: (iin: string, reason: 'SELF_EXCLUDED' | 'BARRED', until?: string) => call('POST', '/__admin/restrictions', { iin, reason, until }),
+    esuOperations: () => call<{ request: { operationId: string } }[]>('GET', '/__admin/operations'),
+  };
+}

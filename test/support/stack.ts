@@ -1,0 +1,72 @@
+import { inject } from 'vitest';
+import { NativeConnection } from '@temporalio/worker';
+import { connectClient } from '../../client/connect.js';
+import { createEsuBridgeClient } from '../../client/index.js';
+import { temporalConfig } from '../../config/index.js';
+import { createSagaWorker } from '../../workers/sagas.js';
+import { startSimulators } from '../../simulators/index.js';
+import { uniqueId } from './ids.js';
+
+export const TEST_BETTOR_REF_KEY = 'integration-test-bettor-ref-key';
+
+/**
+ * One integration test file's slice of the real stack: its own simulators on ephemeral ports, its own
+ * task queue and worker, against the shared dev server and PostgreSQL from the global setup.
+ */
+export async function startFileStack(extraEnv: Record<string, string> = {}) {
+  const simulators = await startSimulators({ esu: { port: 0, apiKey: 'it-esu-key' }, nomapay: { port: 0, apiKey: 'it-nomapay-key' } });
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+    TEMPORAL_TASK_QUEUE: uniqueId('it-sagas'),
+    DATABASE_URL: inject('databaseUrl'),
+    ESU_BASE_URL: simulators.esu.url,
+    ESU_API_KEY: 'it-esu-key',
+    NOMAPAY_BASE_URL: simulators.nomapay.url,
+    NOMAPAY_API_KEY: 'it-nomapay-key',
+    // Short per-request timeout so the "answer lost" faults are noticed quickly.
+    NOMAPAY_TIMEOUT_MS: '2000',
+    ESU_TIMEOUT_MS: '2000',
+    BETTOR_REF_KEY: TEST_BETTOR_REF_KEY,
+    ...extraEnv,
+  };
+  const temporal = temporalConfig(env);
+  const connection = await NativeConnection.connect({ address: temporal.address });
+  const saga = await createSagaWorker({ connection, temporal, databaseUrl: env.DATABASE_URL!, env });
+  const running = saga.worker.run();
+  const { client, connection: clientConnection } = await connectClient(env, temporal);
+  const esuBridge = createEsuBridgeClient({ client, taskQueue: temporal.taskQueue, bettorRefKey: TEST_BETTOR_REF_KEY });
+
+  return {
+    env,
+    client,
+    esuBridge,
+    pool: saga.pool,
+    simulators,
+    async stop() {
+      saga.worker.shutdown();
+      await running;
+      await saga.close();
+      await clientConnection.close();
+      await connection.close();
+      await simulators.close();
+    },
+  };
+}
+
+/** Polls `fn` until it returns a truthy value or the deadline passes (integration tests only: STYLE item 38). */
+export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 15_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}

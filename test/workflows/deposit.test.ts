@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createTimeSkippingEnv } from '../../stack/test-server.js';
+import { WORKFLOWS_PATH } from '../../workers/sagas.js';
+import type { createActivities } from '../../activities/index.js';
+import { deposit, getDepositStatusQuery } from '../../workflows/deposit.js';
+import { DepositStatus, type DepositInput } from '../../domain/deposit.js';
+import { ErrorType } from '../../domain/errors.js';
+import { adultIin, uniqueId } from '../support/ids.js';
+
+type Activities = ReturnType<typeof createActivities>;
+
+let env: TestWorkflowEnvironment;
+let workflowBundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  env = await createTimeSkippingEnv();
+  workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+const NOW = '2026-11-20T10:00:00.000+05:00';
+
+/** Fakes that succeed; each test overrides what it needs. Typed so a signature change breaks the test. */
+function fakeActivities(overrides: Partial<Activities> = {}): Activities & { calls: string[] } {
+  const calls: string[] = [];
+  const track = <F extends (...args: never[]) => Promise<unknown>>(name: string, fn: F) =>
+    vi.fn(async (...args: Parameters<F>) => {
+      calls.push(name);
+      return fn(...args);
+    }) as unknown as F;
+  const base: Activities = {
+    checkBettorEligibility: async () => ({ eligible: true, checkedAt: NOW }),
+    recordOperation: async (req) => ({ receiptId: 'ESU-1', operationId: req.operationId, recordedAt: NOW }),
+    transferWallet: async (req) => ({ ...req, status: 'COMPLETED', completedAt: NOW }),
+    refundWalletTransfer: async () => 'REFUNDED',
+    creditDeposit: async ({ depositId }) => ({ transferId: `${depositId}:credit`, outcome: 'POSTED' }),
+    reverseDepositCredit: async () => 'REVERSED',
+    recordStep: async () => undefined,
+    ...overrides,
+  };
+  const tracked = Object.fromEntries(Object.entries(base).map(([name, fn]) => [name, track(name, fn)])) as unknown as Activities;
+  return Object.assign(tracked, { calls });
+}
+
+function input(overrides: Partial<DepositInput> = {}): DepositInput {
+  return { depositId: uniqueId('dep'), iin: adultIin(), amountTiyn: 500_000, currency: 'KZT', bettorRef: 'a'.repeat(64), ...overrides };
+}
+
+async function run(activities: Activities, args: DepositInput) {
+  const taskQueue = uniqueId('tq');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+  return worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(deposit, { taskQueue, workflowId: `Deposit:${args.depositId}`, args: [args] });
+    const outcome = await handle.result().then(
+      (state) => ({ state, error: undefined }),
+      (error: WorkflowFailedError) => ({ state: undefined, error }),
+    );
+    // Queried while the worker still runs: a closed workflow's query is answered by replaying it.
+    return { ...outcome, finalStatus: await handle.query(getDepositStatusQuery) };
+  });
+}
+
+/** WorkflowFailedError → ApplicationFailure: the `type` the client maps to an answer (STYLE item 24). */
+function failureOf(error: unknown): ApplicationFailure {
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  const cause = (error as WorkflowFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
+describe('deposit saga', () => {
+  it('debits the wallet, credits the betting account, records in ESU and keeps the receipt', async () => {
+    const activities = fakeActivities();
+    const args = input();
+    const { state, error } = await run(activities, args);
+    expect(error).toBeUndefined();
+    expect(state?.status).toBe(DepositStatus.Completed);
+    expect(state?.esuReceipt).toEqual({ receiptId: 'ESU-1', operationId: args.depositId, recordedAt: NOW });
+    expect(activities.calls.filter((c) => c !== 'recordStep')).toEqual(['checkBettorEligibility', 'transferWallet', 'creditDeposit', 'recordOperation']);
+    expect(activities.transferWallet).toHaveBeenCalledWith({
+      transferId: args.depositId,
+      iin: args.iin,
+      direction: 'BETTOR_TO_BOOKMAKER',
+      amountTiyn: 500_000,
+      currency: 'KZT',
+    });
+    // ESU gets the time Nomapay says the money moved, not a clock reading of ours.
+    expect(activities.recordOperation).toHaveBeenCalledWith(expect.objectContaining({ kind: 'DEPOSIT', occurredAt: NOW }));
+    const statuses = vi.mocked(activities.recordStep).mock.calls.map(([step]) => step.status);
+    expect(statuses).toEqual(['CHECKING_BETTOR', 'DEBITING_WALLET', 'CREDITING_ACCOUNT', 'RECORDING_IN_ESU', 'COMPLETED']);
+  });
+
+  it('reverses the credit and refunds the wallet, in that order, when ESU rejects', async () => {
+    const activities = fakeActivities({
+      recordOperation: async () => {
+        throw ApplicationFailure.create({ message: 'LIMIT_EXCEEDED', type: ErrorType.EsuRejected, nonRetryable: true });
+      },
+    });
+    const args = input();
+    const { error, finalStatus: state } = await run(activities, args);
+    const failure = failureOf(error);
+    expect(failure.type).toBe(ErrorType.EsuRejected);
+    expect(activities.calls.slice(-3).filter((c) => c !== 'recordStep')).toEqual(['reverseDepositCredit', 'refundWalletTransfer']);
+    expect(activities.refundWalletTransfer).toHaveBeenCalledWith({ transferId: args.depositId, reason: 'deposit not recorded by ESU' });
+    expect(state.status).toBe(DepositStatus.Compensated);
+    expect(state.compensations).toEqual(['reverse-ledger-credit', 'refund-wallet']);
+    expect(vi.mocked(activities.recordOperation)).toHaveBeenCalledTimes(1); // a refusal is not retried
+  });
+
+  it('refuses a restricted bettor before any money moves', async () => {
+    const activities = fakeActivities({
+      checkBettorEligibility: async () => ({ eligible: false, reason: 'SELF_EXCLUDED', checkedAt: NOW }),
+    });
+    const { error } = await run(activities, input());
+    expect(failureOf(error).type).toBe(ErrorType.BettorRestricted);
+    expect(activities.transferWallet).not.toHaveBeenCalled();
+    expect(activities.creditDeposit).not.toHaveBeenCalled();
+  });
+
+  it('retries a transient wallet fault and debits once', async () => {
+    let attempts = 0;
+    const activities = fakeActivities({
+      transferWallet: async (req) => {
+        attempts += 1;
+        if (attempts === 1) throw new Error('nomapay POST /v1/transfers → 503');
+        return { ...req, status: 'COMPLETED', completedAt: NOW };
+      },
+    });
+    const { state, error } = await run(activities, input());
+    expect(error).toBeUndefined();
+    expect(state?.status).toBe(DepositStatus.Completed);
+    expect(activities.transferWallet).toHaveBeenCalledTimes(2);
+    expect(activities.refundWalletTransfer).not.toHaveBeenCalled();
+  });
+
+  it('refunds a wallet debit whose outcome is unknown when the wallet stays down past its deadline', async () => {
+    const activities = fakeActivities({
+      transferWallet: async () => {
+        throw ApplicationFailure.create({ message: 'nomapay timed out', nextRetryDelay: '20 minutes' });
+      },
+    });
+    const { error } = await run(activities, input());
+    expect(failureOf(error).type).toBe(ErrorType.CounterpartUnavailable);
+    // The refund was pushed before the debit: it runs (and the connector answers NOTHING_TO_UNDO if no debit landed).
+    expect(activities.refundWalletTransfer).toHaveBeenCalledTimes(1);
+    expect(activities.reverseDepositCredit).not.toHaveBeenCalled();
+  });
+
+  it('keeps waiting for ESU with backoff, then compensates once ESU has been unreachable for 24 hours', async () => {
+    const activities = fakeActivities({
+      recordOperation: async () => {
+        throw ApplicationFailure.create({ message: 'esu 503', nextRetryDelay: '5 hours' });
+      },
+    });
+    const started = await env.currentTimeMs();
+    const { error } = await run(activities, input());
+    expect(failureOf(error).type).toBe(ErrorType.CounterpartUnavailable);
+    expect((await env.currentTimeMs()) - started).toBeGreaterThanOrEqual(20 * 3600_000);
+    expect(vi.mocked(activities.recordOperation).mock.calls.length).toBeGreaterThanOrEqual(4);
+    expect(activities.reverseDepositCredit).toHaveBeenCalledTimes(1);
+    expect(activities.refundWalletTransfer).toHaveBeenCalledTimes(1);
+  });
+
+  it('fails loudly with CompensationFailed when a refund is refused', async () => {
+    const activities = fakeActivities({
+      recordOperation: async () => {
+        throw ApplicationFailure.create({ message: 'rejected', type: ErrorType.EsuRejected, nonRetryable: true });
+      },
+      refundWalletTransfer: async () => {
+        throw ApplicationFailure.create({ message: 'WALLET_BLOCKED', type: ErrorType.WalletRejected, nonRetryable: true });
+      },
+    });
+    const { error, finalStatus } = await run(activities, input());
+    expect(failureOf(error).type).toBe(ErrorType.CompensationFailed);
+    expect(finalStatus.status).toBe(DepositStatus.CompensationFailed);
+    expect(finalStatus.compensations).toEqual(['reverse-ledger-credit']);
+  });
+
+  it('rejects invalid input with the field named, before any activity', async () => {
+    const activities = fakeActivities();
+    const { error } = await run(activities, input({ amountTiyn: 12.5 }));
+    const failure = failureOf(error);
+    expect(failure.type).toBe(ErrorType.InvalidInput);
+    expect(failure.message).toContain('amountTiyn');
+    expect(activities.calls).toEqual([]);
+  });
+});

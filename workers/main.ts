@@ -1,0 +1,36 @@
+import { NativeConnection } from '@temporalio/worker';
+import { databaseUrl, redactedSummary, temporalConfig } from '../config/index.js';
+import { createPool } from '../db/pool.js';
+import { migrate } from '../db/migrate.js';
+import { createSagaWorker } from './sagas.js';
+
+/** The saga worker process: `npm run start.worker`. Configuration comes from the environment only. */
+async function main(): Promise<void> {
+  const temporal = temporalConfig();
+  const url = databaseUrl();
+  console.log(JSON.stringify({ msg: 'esu-bridge worker starting', config: redactedSummary() }));
+
+  const migrations = createPool(url, 1);
+  try {
+    await migrate(migrations);
+  } finally {
+    await migrations.end();
+  }
+
+  const connection = await NativeConnection.connect({ address: temporal.address, tls: temporal.tls, apiKey: temporal.apiKey });
+  try {
+    const saga = await createSagaWorker({ connection, temporal, databaseUrl: url });
+    try {
+      await saga.worker.run(); // until SIGINT/SIGTERM, which the Runtime turns into a graceful shutdown
+    } finally {
+      await saga.close();
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

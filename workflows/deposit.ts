@@ -1,0 +1,162 @@
+import {
+  ApplicationFailure,
+  defineQuery,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { EsuActivities } from '../activities/esu.js';
+import type { NomapayActivities } from '../activities/nomapay.js';
+import type { LedgerActivities } from '../activities/ledger.js';
+import type { JournalActivities, StepRecord } from '../activities/journal.js';
+import { DepositInput, DepositStatus, type DepositState } from '../domain/deposit.js';
+import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
+import { OperationStatusKey } from '../domain/search-attributes.js';
+import { Compensations, failureType } from './saga.js';
+
+export const getDepositStatusQuery = defineQuery<DepositState>('getStatus');
+
+/** How long ESU may stay unreachable before a deposit gives up and refunds (ESU's receipt is the proof of recording). */
+export const ESU_RECORDING_DEADLINE = '24 hours';
+
+const nonRetryableErrorTypes = NON_RETRYABLE_ERROR_TYPES;
+
+const esu = proxyActivities<EsuActivities>({
+  startToCloseTimeout: '30 seconds', // seed 004: a synchronous call takes at most 30 s
+  scheduleToCloseTimeout: ESU_RECORDING_DEADLINE,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes },
+});
+
+const wallet = proxyActivities<NomapayActivities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 hour',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes },
+});
+
+const ledger = proxyActivities<LedgerActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '30 seconds', nonRetryableErrorTypes },
+});
+
+// Compensations retry without limit; only a non-retryable refusal stops them (then CompensationFailed).
+const compensation = proxyActivities<NomapayActivities & LedgerActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes },
+});
+
+const journal = proxyLocalActivities<JournalActivities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { maximumInterval: '10 seconds' },
+});
+
+/**
+ * A bettor's deposit: check the bettor may play → debit the e-wallet at Nomapay → credit the betting
+ * account in the ledger → record the operation in ESU and keep its receipt. An ESU refusal (or ESU
+ * unreachable past its deadline) reverses the ledger credit and refunds the wallet.
+ */
+export async function deposit(rawInput: DepositInput): Promise<DepositState> {
+  const state: DepositState = { depositId: rawInput.depositId, status: DepositStatus.Received, amountTiyn: rawInput.amountTiyn, compensations: [] };
+  setHandler(getDepositStatusQuery, () => state);
+  const parsed = DepositInput.safeParse(rawInput);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    state.status = DepositStatus.Refused;
+    state.failure = { type: ErrorType.InvalidInput, message: `deposit input: ${issue.path.join('.')}: ${issue.message}` };
+    throw ApplicationFailure.nonRetryable(state.failure.message, ErrorType.InvalidInput);
+  }
+  const input = parsed.data;
+  const { workflowId } = workflowInfo();
+
+  async function advance(status: DepositStatus, event: string, extra: Partial<StepRecord> = {}): Promise<void> {
+    const startedAtMs = Date.now(); // workflow time: deterministic on replay
+    state.status = status;
+    upsertSearchAttributes([{ key: OperationStatusKey, value: status }]);
+    await journal.recordStep({
+      operationId: input.depositId,
+      kind: 'DEPOSIT',
+      workflowId,
+      bettorRef: input.bettorRef,
+      amountTiyn: input.amountTiyn,
+      status,
+      event,
+      result: 'OK',
+      startedAtMs,
+      ...extra,
+    });
+  }
+
+  await advance(DepositStatus.CheckingBettor, 'deposit.received');
+  const eligibility = await esu.checkBettorEligibility({ iin: input.iin, purpose: 'DEPOSIT' });
+  if (!eligibility.eligible) {
+    const failure = { type: ErrorType.BettorRestricted, message: `ESU register refuses this bettor: ${eligibility.reason}` };
+    state.failure = failure;
+    await advance(DepositStatus.Refused, 'deposit.refused', { result: 'REFUSED', failure });
+    throw ApplicationFailure.create({ message: failure.message, type: failure.type, nonRetryable: true, details: [state] });
+  }
+
+  const compensations = new Compensations();
+  try {
+    await advance(DepositStatus.DebitingWallet, 'deposit.bettor-eligible');
+    const walletTransferId = input.depositId;
+    // Pushed before the call: a debit that timed out may still have happened (refund is "nothing to undo" otherwise).
+    compensations.push('refund-wallet', () =>
+      compensation.refundWalletTransfer({ transferId: walletTransferId, reason: 'deposit not recorded by ESU' }),
+    );
+    const debit = await wallet.transferWallet({
+      transferId: walletTransferId,
+      iin: input.iin,
+      direction: 'BETTOR_TO_BOOKMAKER',
+      amountTiyn: input.amountTiyn,
+      currency: input.currency,
+    });
+    state.walletTransferId = debit.transferId;
+
+    await advance(DepositStatus.CreditingAccount, 'deposit.wallet-debited');
+    compensations.push('reverse-ledger-credit', () =>
+      compensation.reverseDepositCredit({ depositId: input.depositId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn }),
+    );
+    const credit = await ledger.creditDeposit({ depositId: input.depositId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn });
+    state.ledgerTransferId = credit.transferId;
+
+    await advance(DepositStatus.RecordingInEsu, 'deposit.account-credited');
+    state.esuReceipt = await esu.recordOperation({
+      operationId: input.depositId,
+      kind: 'DEPOSIT',
+      iin: input.iin,
+      amountTiyn: input.amountTiyn,
+      currency: input.currency,
+      occurredAt: debit.completedAt,
+    });
+  } catch (err) {
+    state.failure = { type: failureType(err) ?? 'Unknown', message: rootMessage(err) };
+    await advance(DepositStatus.Compensating, 'deposit.compensating', { result: 'FAILED', failure: state.failure });
+    try {
+      await compensations.run();
+    } catch (compensationErr) {
+      state.compensations = compensations.done;
+      state.failure = { type: ErrorType.CompensationFailed, message: rootMessage(compensationErr) };
+      await advance(DepositStatus.CompensationFailed, 'deposit.compensation-failed', { result: 'FAILED', failure: state.failure });
+      throw compensationErr;
+    }
+    state.compensations = compensations.done;
+    await advance(DepositStatus.Compensated, 'deposit.compensated', { result: 'COMPENSATED', failure: state.failure });
+    throw ApplicationFailure.create({
+      message: `deposit ${input.depositId} was not completed and has been reversed: ${state.failure.message}`,
+      type: state.failure.type,
+      nonRetryable: true,
+      cause: err as Error,
+      details: [state],
+    });
+  }
+
+  await advance(DepositStatus.Completed, 'deposit.completed', { esuReceiptId: state.esuReceipt.receiptId });
+  return state;
+}
+
+function rootMessage(err: unknown): string {
+  let current = err as Error | undefined;
+  while (current?.cause instanceof Error) current = current.cause;
+  return current?.message ?? String(err);
+}
