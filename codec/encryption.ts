@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 
 /**
  * Encrypts every payload before it reaches Temporal (AES-256-GCM), so bettors' IINs, names and phones in
@@ -8,6 +8,7 @@ import { temporal } from '@temporalio/proto';
  * (seed 002 §§9–10). Search attributes and memo are not payloads: nothing personal goes there at all.
  * Keys are identified by id so they can rotate: new payloads use the current key, old ones still decode.
  */
+const { temporal } = proto; // CommonJS package: named exports are not visible to Node's ESM loader
 const ENCODING = 'binary/encrypted';
 const KEY_ID_METADATA = 'encryption-key-id';
 const IV_BYTES = 12;
@@ -66,7 +67,7 @@ export const DEV_PAYLOAD_KEYS = 'dev:' + Buffer.alloc(32, 7).toString('base64');
  * `openssl rand -base64 32`.
  */
 export function encryptionCodecFromEnv(env: Record<string, string | undefined> = process.env): EncryptionCodec {
-  const spec = env.PAYLOAD_KEYS ?? DEV_PAYLOAD_KEYS;
+  const spec = env.PAYLOAD_KEYS || DEV_PAYLOAD_KEYS;
   const entries = spec.split(',').map((part) => {
     const colon = part.indexOf(':');
     if (colon < 1) throw new ReferenceError('PAYLOAD_KEYS environment variable is invalid: expected id:base64key[,…]');

@@ -21,6 +21,14 @@ export const ErrorType = {
   CounterpartAuthFailed: 'CounterpartAuthFailed',
   /** A counterpart stayed unreachable past the step's deadline (retries exhausted by time). */
   CounterpartUnavailable: 'CounterpartUnavailable',
+  /** Nomapay's identification API (ЦОИД rules) refused a request with a documented code (seed 002). */
+  IdentificationRejected: 'IdentificationRejected',
+  /** An identification step arrived out of order or past a ЦОИД limit (4 liveness checks, 2 SMS, the 15-minute block). */
+  IdentificationStepRejected: 'IdentificationStepRejected',
+  /** The bettor revoked consent: no further personal-data request is made (seed 002 §§26–27, 31). */
+  ConsentRevoked: 'ConsentRevoked',
+  /** The photo fails seed 002 annex 1; it was not sent. */
+  PhotoRequirementsNotMet: 'PhotoRequirementsNotMet',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 

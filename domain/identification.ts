@@ -167,6 +167,7 @@ export interface IdentificationState {
     approved?: boolean;
   };
   personalDataReceivedAt?: string;
+  identifiedAt?: string;
   esuRegistrationId?: string;
   walletId?: string;
   refusal?: { reason: RefusalReason; message: string };

@@ -30,7 +30,8 @@ function step(message: string): void {
 }
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // The demo provokes a refusal on purpose: keep the SDK's per-attempt warnings out of its output.
+  Runtime.install({ logger: new DefaultLogger((process.env.ESU_BRIDGE_LOG_LEVEL ?? 'ERROR') as 'ERROR') });
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((err) => console.error(err));

@@ -58,7 +58,20 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<Runni
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   let exited = false;
-  child.once('exit', () => (exited = true));
+  // The server runs in its own process group (so stop() can end its children too); make sure it dies
+  // with us even when we exit without calling stop().
+  const killOnExit = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', killOnExit);
+  child.once('exit', () => {
+    exited = true;
+    process.removeListener('exit', killOnExit);
+  });
   const stop = () => stopChild(child);
   try {
     await waitForPort(HOST, port, 60_000, () => !exited);

@@ -1,0 +1,149 @@
+import { inTransaction, type Pool } from '../db/pool.js';
+import type { BettorIdentificationStatus, IdentificationMethod } from '../domain/identification.js';
+
+/**
+ * The identification's PostgreSQL side: the bettor's status (what deposit and bet sagas read) and the event
+ * journal with the attributes of seed 003 §55.11 (start, event, acting user, record id, end, result). Both are
+ * written by one short local activity per step, in one transaction (STYLE item 23).
+ */
+export interface JournalEntry {
+  /** Record id: the bettor id for identifications, the migration id for migrations. */
+  recordId: string;
+  event: string;
+  result: 'OK' | 'REFUSED' | 'REJECTED' | 'FAILED' | 'ESCALATED';
+  actor: string;
+  /** Epoch ms (workflow time) when the step began; the end is when the row is written. */
+  startedAtMs: number;
+  /** Unique per journal entry (`<workflowId>:<runId>:<seq>`): a local activity run twice writes once. */
+  dedupeKey: string;
+  details?: Record<string, unknown>;
+}
+
+export interface BettorStatusSnapshot {
+  bettorId: string;
+  bettorRef?: string;
+  workflowId: string;
+  status: BettorIdentificationStatus;
+  step: string;
+  method?: IdentificationMethod;
+  blockedUntil?: string;
+  reason?: string;
+  consentId?: string;
+  consentGivenAt?: string;
+  consentRevokedAt?: string;
+  esuRegistrationId?: string;
+  walletId?: string;
+  identifiedAt?: string;
+}
+
+export interface BettorIdentificationRecord {
+  bettorId: string;
+  bettorRef: string | null;
+  status: BettorIdentificationStatus;
+  method: IdentificationMethod | null;
+  blockedUntil: string | null;
+  reason: string | null;
+  identifiedAt: string | null;
+  walletId: string | null;
+  esuRegistrationId: string | null;
+}
+
+async function insertJournal(db: Pick<Pool, 'query'>, e: JournalEntry): Promise<boolean> {
+  const inserted = await db.query(
+    `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details, dedupe_key)
+     VALUES (to_timestamp($1 / 1000.0), now(), $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (dedupe_key) DO NOTHING`,
+    [e.startedAtMs, e.event, e.actor, e.recordId, e.result, JSON.stringify(e.details ?? {}), e.dedupeKey],
+  );
+  return Boolean(inserted.rowCount);
+}
+
+export function createIdentificationStoreActivities({ pool }: { pool: Pool }) {
+  return {
+    /** Journals one identification step and moves the bettor's status, in one transaction. */
+    async recordIdentificationStep({ entry, status }: { entry: JournalEntry; status: BettorStatusSnapshot }): Promise<void> {
+      await inTransaction(pool, async (db) => {
+        if (!(await insertJournal(db, entry))) return;
+        const s = status;
+        await db.query(
+          `INSERT INTO bettor_identifications (bettor_id, bettor_ref, workflow_id, status, step, method, blocked_until, reason,
+             consent_id, consent_given_at, consent_revoked_at, esu_registration_id, wallet_id, identified_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+           ON CONFLICT (bettor_id) DO UPDATE SET
+             bettor_ref = COALESCE(EXCLUDED.bettor_ref, bettor_identifications.bettor_ref),
+             workflow_id = EXCLUDED.workflow_id, status = EXCLUDED.status, step = EXCLUDED.step,
+             method = EXCLUDED.method, blocked_until = EXCLUDED.blocked_until, reason = EXCLUDED.reason,
+             consent_id = EXCLUDED.consent_id, consent_given_at = EXCLUDED.consent_given_at,
+             consent_revoked_at = EXCLUDED.consent_revoked_at,
+             esu_registration_id = COALESCE(EXCLUDED.esu_registration_id, bettor_identifications.esu_registration_id),
+             wallet_id = COALESCE(EXCLUDED.wallet_id, bettor_identifications.wallet_id),
+             identified_at = EXCLUDED.identified_at, updated_at = now()`,
+          [
+            s.bettorId,
+            s.bettorRef ?? null,
+            s.workflowId,
+            s.status,
+            s.step,
+            s.method ?? null,
+            s.blockedUntil ?? null,
+            s.reason ?? null,
+            s.consentId ?? null,
+            s.consentGivenAt ?? null,
+            s.consentRevokedAt ?? null,
+            s.esuRegistrationId ?? null,
+            s.walletId ?? null,
+            s.identifiedAt ?? null,
+          ],
+        );
+      });
+    },
+
+    /** Journals an event that changes no bettor's status (a migration's start, pause, resume, cancel, end). */
+    async journalEvent(entry: JournalEntry): Promise<void> {
+      await insertJournal(pool, entry);
+    },
+
+    /** The bettor's stored status, read when an identification starts so a finished one is not redone. */
+    async readBettorIdentification({ bettorId }: { bettorId: string }): Promise<BettorIdentificationRecord | undefined> {
+      return readBettorIdentification(pool, { bettorId });
+    },
+
+    /** For the deposit and bet sagas: may this bettor move money? Only an identified bettor may. */
+    async checkBettorIdentified({ bettorRef }: { bettorRef: string }): Promise<{ identified: boolean; status?: BettorIdentificationStatus }> {
+      const record = await readBettorIdentification(pool, { bettorRef });
+      return { identified: record?.status === 'IDENTIFIED', status: record?.status };
+    },
+  };
+}
+
+export type IdentificationStoreActivities = ReturnType<typeof createIdentificationStoreActivities>;
+
+/**
+ * The read side for sagas, the client and the CLI. By bettor reference, an identified record wins over
+ * older unfinished ones (a person identifies once per bookmaker, but may have abandoned attempts).
+ */
+export async function readBettorIdentification(
+  pool: Pool,
+  key: { bettorId: string } | { bettorRef: string },
+): Promise<BettorIdentificationRecord | undefined> {
+  const [where, value] = 'bettorId' in key ? ['bettor_id = $1', key.bettorId] : ['bettor_ref = $1', key.bettorRef];
+  const { rows } = await pool.query(
+    `SELECT bettor_id, bettor_ref, status, method, blocked_until, reason, identified_at, wallet_id, esu_registration_id
+     FROM bettor_identifications WHERE ${where}
+     ORDER BY (status = 'IDENTIFIED') DESC, updated_at DESC LIMIT 1`,
+    [value],
+  );
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    bettorId: r.bettor_id,
+    bettorRef: r.bettor_ref,
+    status: r.status,
+    method: r.method,
+    blockedUntil: r.blocked_until ? new Date(r.blocked_until).toISOString() : null,
+    reason: r.reason,
+    identifiedAt: r.identified_at ? new Date(r.identified_at).toISOString() : null,
+    walletId: r.wallet_id,
+    esuRegistrationId: r.esu_registration_id,
+  };
+}
