@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { CounterpartClient, type Exchange } from '../../activities/http.js';
+import { createEsuActivities } from '../../activities/esu.js';
+import { createNomapayActivities } from '../../activities/nomapay.js';
+import { ErrorType } from '../../domain/errors.js';
+import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
+import { simAdmin } from '../support/sim-admin.js';
+import { adultIin, uniqueId } from '../support/ids.js';
+
+let sims: RunningSimulators;
+let esu: CounterpartClient;
+let nomapay: CounterpartClient;
+const exchanges: Exchange[] = [];
+
+beforeAll(async () => {
+  sims = await startSimulators({ esu: { port: 0, apiKey: 'k-esu' }, nomapay: { port: 0, apiKey: 'k-np' } });
+  esu = new CounterpartClient({ counterpart: 'esu', baseUrl: sims.esu.url, apiKey: 'k-esu', timeoutMs: 1_000 }, (e) => exchanges.push(e));
+  nomapay = new CounterpartClient({ counterpart: 'nomapay', baseUrl: sims.nomapay.url, apiKey: 'k-np', timeoutMs: 1_000 });
+});
+afterAll(async () => {
+  await Promise.all([esu?.close(), nomapay?.close()]);
+  await sims?.close();
+});
+
+const attempt = (n: number) => new MockActivityEnvironment({ attempt: n });
+
+function deposit(operationId = uniqueId('op')) {
+  return { operationId, kind: 'DEPOSIT' as const, iin: adultIin(), amountTiyn: 10_000, currency: 'KZT' as const, occurredAt: '2026-11-20T10:00:00+05:00' };
+}
+
+describe('ESU connector', () => {
+  const activities = () => createEsuActivities({ esu });
+
+  it('returns the receipt and journals its own send and receive times', async () => {
+    const request = deposit();
+    const receipt = await attempt(1).run(activities().recordOperation, request);
+    expect(receipt.operationId).toBe(request.operationId);
+    const seen = exchanges.find((e) => e.path === '/v1/operations')!;
+    expect(seen.status).toBe(201);
+    expect(seen.receivedAt.getTime()).toBeGreaterThanOrEqual(seen.sentAt.getTime());
+  });
+
+  it('asks for the status before sending again on a retry, so a lost answer is not resent', async () => {
+    const request = deposit();
+    await simAdmin(sims.esu.url).fault({ match: { key: request.operationId }, kind: 'apply-then-error' });
+    await expect(attempt(1).run(activities().recordOperation, request)).rejects.toThrow(/503/);
+    const before = (await simAdmin(sims.esu.url).stats()).requests['POST /v1/operations'] ?? 0;
+    const receipt = await attempt(2).run(activities().recordOperation, request);
+    expect(receipt.operationId).toBe(request.operationId);
+    expect((await simAdmin(sims.esu.url).stats()).requests['POST /v1/operations']).toBe(before); // no second POST
+    expect(await simAdmin(sims.esu.url).appliedCount(request.operationId)).toBe(1);
+  });
+
+  it('maps a documented refusal to a non-retryable EsuRejected with its code', async () => {
+    const request = deposit();
+    await simAdmin(sims.esu.url).fault({ match: { key: request.operationId }, kind: 'reject', code: 'LIMIT_EXCEEDED' });
+    const err = await attempt(1).run(activities().recordOperation, request).catch((e) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect(err).toMatchObject({ type: ErrorType.EsuRejected, nonRetryable: true });
+    expect(err.details[0].code).toBe('LIMIT_EXCEEDED');
+  });
+
+  it('maps a wrong API key to a non-retryable CounterpartAuthFailed', async () => {
+    const wrong = new CounterpartClient({ counterpart: 'esu', baseUrl: sims.esu.url, apiKey: 'nope', timeoutMs: 1_000 });
+    const err = await attempt(1).run(createEsuActivities({ esu: wrong }).checkBettorEligibility, { iin: adultIin(), purpose: 'BET' }).catch((e) => e);
+    await wrong.close();
+    expect(err).toMatchObject({ type: ErrorType.CounterpartAuthFailed, nonRetryable: true });
+  });
+
+  it('turns a timeout into a plain retryable error', async () => {
+    const request = deposit();
+    await simAdmin(sims.esu.url).fault({ match: { key: request.operationId }, kind: 'delay', delayMs: 1_500 });
+    const err = await attempt(1).run(activities().recordOperation, request).catch((e) => e);
+    expect(err).not.toBeInstanceOf(ApplicationFailure);
+    expect(String(err.message)).toMatch(/esu POST \/v1\/operations/);
+  });
+});
+
+describe('Nomapay connector', () => {
+  it('treats a refund of a transfer Nomapay never saw as nothing to undo', async () => {
+    const { refundWalletTransfer } = createNomapayActivities({ nomapay });
+    expect(await attempt(1).run(refundWalletTransfer, { transferId: uniqueId('never'), reason: 'test' })).toBe('NOTHING_TO_UNDO');
+  });
+
+  it('refunds a completed transfer once, however often it is asked', async () => {
+    const { transferWallet, refundWalletTransfer } = createNomapayActivities({ nomapay });
+    const iin = adultIin();
+    const transferId = uniqueId('tr');
+    await simAdmin(sims.nomapay.url).setWallet({ iin, balanceTiyn: 40_000 });
+    await attempt(1).run(transferWallet, { transferId, iin, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: 25_000, currency: 'KZT' });
+    expect(await attempt(1).run(refundWalletTransfer, { transferId, reason: 'test' })).toBe('REFUNDED');
+    expect(await attempt(2).run(refundWalletTransfer, { transferId, reason: 'test' })).toBe('REFUNDED');
+    expect(await simAdmin(sims.nomapay.url).walletBalance(iin)).toBe(40_000);
+    expect(await simAdmin(sims.nomapay.url).appliedCount(`${transferId}:refund`)).toBe(1);
+  });
+
+  it('maps insufficient funds to a non-retryable WalletRejected', async () => {
+    const { transferWallet } = createNomapayActivities({ nomapay });
+    const iin = adultIin();
+    await simAdmin(sims.nomapay.url).setWallet({ iin, balanceTiyn: 100 });
+    const err = await attempt(1)
+      .run(transferWallet, { transferId: uniqueId('tr'), iin, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: 25_000, currency: 'KZT' })
+      .catch((e) => e);
+    expect(err).toMatchObject({ type: ErrorType.WalletRejected, nonRetryable: true });
+    expect(err.details[0].code).toBe('INSUFFICIENT_FUNDS');
+  });
+});
