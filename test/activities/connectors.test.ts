@@ -24,7 +24,11 @@ afterAll(async () => {
   await sims?.close();
 });
 
-const attempt = (n: number) => new MockActivityEnvironment({ attempt: n });
+/** Runs an activity as its `n`th attempt (the connectors ask for status first on a retry). */
+const attempt = (n: number) => ({
+  run: <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
+    new MockActivityEnvironment({ attempt: n }).run(fn as (...a: unknown[]) => Promise<R>, ...args),
+});
 
 function deposit(operationId = uniqueId('op')) {
   return { operationId, kind: 'DEPOSIT' as const, iin: adultIin(), amountTiyn: 10_000, currency: 'KZT' as const, occurredAt: '2026-11-20T10:00:00+05:00' };

@@ -23,7 +23,8 @@ async function call(base: string, method: string, path: string, body?: unknown, 
     headers: { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions below check the shape
+  return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as any };
 }
 
 const esuAuth = { authorization: `Bearer ${ESU_KEY}` };

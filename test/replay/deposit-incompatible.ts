@@ -1,0 +1,12 @@
+// A deliberately incompatible deposit (the ledger credit moved before the wallet debit), for the
+// negative replay test: replaying recorded histories against it must fail with nondeterminism.
+import { proxyActivities } from '@temporalio/workflow';
+import type { createActivities } from '../../activities/index.js';
+import type { DepositInput } from '../../domain/deposit.js';
+
+const a = proxyActivities<ReturnType<typeof createActivities>>({ startToCloseTimeout: '30 seconds' });
+
+export async function deposit(input: DepositInput): Promise<void> {
+  await a.checkBettorEligibility({ iin: input.iin, purpose: 'DEPOSIT' });
+  await a.creditDeposit({ depositId: input.depositId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn });
+}

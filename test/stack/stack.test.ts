@@ -1,0 +1,60 @@
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { Connection } from '@temporalio/client';
+import { resolveTemporalCli } from '../../stack/temporal-cli.js';
+import { startDevServer } from '../../stack/dev-server.js';
+import { startPostgres } from '../../stack/postgres.js';
+import { ALL_SEARCH_ATTRIBUTES } from '../../domain/search-attributes.js';
+
+describe('local stack', () => {
+  it('uses TEMPORAL_CLI_PATH when it is set, and refuses one that is not executable', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'cli-'));
+    const fake = path.join(dir, 'temporal');
+    await writeFile(fake, '#!/bin/sh\necho fake\n');
+    await chmod(fake, 0o755);
+    expect(await resolveTemporalCli({ TEMPORAL_CLI_PATH: fake })).toBe(fake);
+    await chmod(fake, 0o644);
+    await expect(resolveTemporalCli({ TEMPORAL_CLI_PATH: fake })).rejects.toThrow(/not an executable/);
+  });
+
+  it('starts PostgreSQL, answers queries, reuses its data directory and stops', async () => {
+    const saved = process.env.DATABASE_URL;
+    delete process.env.DATABASE_URL;
+    try {
+      const dataDir = path.join(await mkdtemp(path.join(tmpdir(), 'pg-')), 'data');
+      const first = await startPostgres({ dataDir });
+      const client = new pg.Client({ connectionString: first.url });
+      await client.connect();
+      await client.query('CREATE TABLE kept (n int)');
+      await client.end();
+      await first.stop();
+
+      const second = await startPostgres({ dataDir });
+      const again = new pg.Client({ connectionString: second.url });
+      await again.connect();
+      expect((await again.query("SELECT to_regclass('kept') IS NOT NULL AS kept")).rows[0].kept).toBe(true);
+      await again.end();
+      await second.stop();
+      const refused = new pg.Client({ connectionString: second.url, connectionTimeoutMillis: 2_000 });
+      await expect(refused.connect()).rejects.toThrow();
+    } finally {
+      if (saved) process.env.DATABASE_URL = saved;
+    }
+  });
+
+  it('starts the dev server with the namespace and every custom search attribute registered', async () => {
+    const temporal = await startDevServer({ namespace: 'esu-bridge-stack-test' });
+    try {
+      const connection = await Connection.connect({ address: temporal.address });
+      const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: temporal.namespace });
+      await connection.close();
+      expect(Object.keys(customAttributes ?? {})).toEqual(expect.arrayContaining(ALL_SEARCH_ATTRIBUTES.map((k) => k.name)));
+      expect((await fetch(temporal.uiUrl)).status).toBe(200);
+    } finally {
+      await temporal.stop();
+    }
+  });
+});
