@@ -37,3 +37,15 @@ else
   mvn -q -B -f tools/test-server/pom.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$root/.tools/test-server/lib"
   touch .tools/test-server/lib/.complete
 fi
+
+# Headless Chromium for the compliance console's browser test (Debian's package; never a downloaded build).
+if [ -n "${CHROMIUM_PATH:-}" ]; then
+  echo "ensure-tools: Chromium from CHROMIUM_PATH=$CHROMIUM_PATH"
+elif command -v chromium >/dev/null 2>&1; then
+  echo "ensure-tools: Chromium present ($(command -v chromium))"
+elif command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "ensure-tools: installing Debian's chromium for the browser test"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+else
+  echo "ensure-tools: no chromium and no way to install it: set CHROMIUM_PATH, or the browser test fails" >&2
+fi
