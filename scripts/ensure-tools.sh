@@ -2,9 +2,12 @@
 # Installs what esu-bridge needs and is missing, idempotently, one line per step:
 #   node_modules (npm ci), the pinned Temporal CLI (go build into .tools/bin), the time-skipping test
 #   server's jars (mvn into .tools/test-server/lib). Nothing relies on npm install scripts.
+#   --runtime  only what `npm start` needs (skips the test server and Chromium)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+runtime_only=false
+[ "${1:-}" = "--runtime" ] && runtime_only=true
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "ensure-tools: npm ci"
@@ -24,6 +27,10 @@ else
   echo "ensure-tools: building the Temporal CLI pinned in tools/temporal/go.mod (a few minutes, once)"
   # -mod=readonly: go.mod and the committed go.sum are the pin; every module's hash is checked against go.sum.
   (cd tools/temporal && GOFLAGS=-mod=readonly CGO_ENABLED=0 go build -o "$root/.tools/bin/temporal" github.com/temporalio/cli/cmd/temporal)
+fi
+
+if $runtime_only; then
+  exit 0
 fi
 
 if [ -n "${TEMPORAL_TEST_SERVER:-}" ]; then
