@@ -6,7 +6,8 @@ ARG NODE_IMAGE=node:20.20-bookworm-slim
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --loglevel=error
+# npm install when the lockfile lacks other platforms' optional builds (see scripts/ensure-tools.sh).
+RUN npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error
 
 FROM ${NODE_IMAGE} AS app
 WORKDIR /app

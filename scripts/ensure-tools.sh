@@ -11,7 +11,13 @@ runtime_only=false
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "ensure-tools: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  # The registry reachable here serves only this platform's builds of packages with per-platform optional
+  # dependencies (@swc/core-*, …), so the lockfile cannot list the others and npm ≥ 11.6.2's `npm ci` refuses
+  # it. Then `npm install` installs the same locked versions.
+  npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || {
+    echo "ensure-tools: npm ci refused the lockfile (platform-only optional dependencies); npm install instead"
+    npm install --no-audit --no-fund --loglevel=error
+  }
 else
   echo "ensure-tools: node_modules up to date"
 fi
