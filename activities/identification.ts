@@ -73,7 +73,8 @@ export function createIdentificationActivities({ tsoid, esu, nomapay, pool, cons
   async function sendPhoto(request: PhotoMatchRequest): Promise<PhotoMatch> {
     const problems = photoRequirementProblems(request.photo.quality);
     if (problems.length) {
-      throw ApplicationFailure.create({ message: problems.join('; '), type: ErrorType.PhotoRequirementsNotMet, nonRetryable: true, details: [problems] });
+      const message = problems.join('; ');
+      throw ApplicationFailure.create({ message, type: ErrorType.PhotoRequirementsNotMet, nonRetryable: true, details: [problems] });
     }
     return tsoid.post(`${ID}/photo-matches`, request, request.matchId, PhotoMatch, rejected);
   }
@@ -136,7 +137,8 @@ export function createIdentificationActivities({ tsoid, esu, nomapay, pool, cons
     async matchReferencePhoto(request: Omit<PhotoMatchRequest, 'photo'> & { photoRef: string }): Promise<PhotoMatch> {
       const photo: PhotoSubmission | undefined = await photos.load(request.photoRef);
       if (!photo) {
-        throw ApplicationFailure.nonRetryable(`reference photo ${request.photoRef} is not in the photo store`, ErrorType.PhotoRequirementsNotMet);
+        const message = `reference photo ${request.photoRef} is not in the photo store`;
+        throw ApplicationFailure.nonRetryable(message, ErrorType.PhotoRequirementsNotMet);
       }
       const { photoRef: _ref, ...rest } = request;
       return sendPhoto({ ...rest, photo });
@@ -146,7 +148,8 @@ export function createIdentificationActivities({ tsoid, esu, nomapay, pool, cons
     async fetchMatchedPersonalData(
       request: PersonalDataOwner & { matchId: string; consentId: string; decision: { decidedBy: string; decidedAt: string }; key: string },
     ): Promise<PersonalDataReceipt> {
-      const consentConfirmation = consentSigner.sign({ consentId: request.consentId, matchId: request.matchId, confirmedAt: new Date().toISOString() });
+      const confirmedAt = new Date().toISOString();
+      const consentConfirmation = consentSigner.sign({ consentId: request.consentId, matchId: request.matchId, confirmedAt });
       const body = { decision: { positive: true, ...request.decision }, consentConfirmation };
       const path = `${ID}/photo-matches/${enc(request.matchId)}/personal-data`;
       const data = await tsoid.post(path, body, request.key, PersonalData, rejected);

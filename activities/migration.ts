@@ -152,7 +152,13 @@ export function createMigrationActivities({ pool, bettorRef }: { pool: Pool; bet
         `INSERT INTO migration_items (migration_id, bettor_id, position, outcome, detail)
          SELECT $1, * FROM unnest($2::text[], $3::int[], $4::text[], $5::text[])
          ON CONFLICT (migration_id, bettor_id) DO NOTHING`,
-        [migrationId, items.map((i) => i.bettorId), items.map((i) => i.position), items.map((i) => i.outcome), items.map((i) => i.detail ?? null)],
+        [
+          migrationId,
+          items.map((i) => i.bettorId),
+          items.map((i) => i.position),
+          items.map((i) => i.outcome),
+          items.map((i) => i.detail ?? null),
+        ],
       );
       return rowCount ?? 0;
     },

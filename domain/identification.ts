@@ -31,11 +31,14 @@ export const IDENTIFICATION_IDLE_MS = 7 * 24 * 3600_000;
 export const photoMatchPasses = (scorePercent: number): boolean => scorePercent >= PHOTO_MATCH_PASS_PERCENT;
 export const needsOfflineCheck = (biometricFailures: number): boolean => biometricFailures > BIOMETRIC_FAILURES_TOLERATED;
 
-/** A Kazakhstan mobile number in E.164 (+7 7XX …), as the bettor registered it in the app (§24). */
+/**
+ * A Kazakhstan mobile number in E.164, as the bettor registered it in the app (§24): +7 7XX with mobile
+ * codes 70x, 74x–77x; 71x and 72x are city landlines (Astana 717, Almaty 727), which take no SMS.
+ */
 export const KzMobilePhone = z
   .string()
   .transform((s) => s.replace(/[\s()-]/g, ''))
-  .pipe(z.string().regex(/^\+77\d{9}$/, 'phone must be a Kazakhstan mobile number, +77XXXXXXXXX'));
+  .pipe(z.string().regex(/^\+77[04-7]\d{8}$/, 'phone must be a Kazakhstan mobile number, +77XXXXXXXXX'));
 
 export const BettorRef = z.string().regex(/^[0-9a-f]{64}$/, 'bettorRef must be a hex HMAC-SHA256');
 

@@ -76,7 +76,14 @@ export const emptyCounts = (): OutcomeCounts => ({
   BUSY: 0,
 });
 
-export const MigrationStatus = { Running: 'RUNNING', Paused: 'PAUSED', Cancelled: 'CANCELLED', Completed: 'COMPLETED' } as const;
+export const MigrationStatus = {
+  Running: 'RUNNING',
+  Paused: 'PAUSED',
+  /** Cancel accepted: no new bettors start; those in flight settle, then CANCELLED. */
+  Cancelling: 'CANCELLING',
+  Cancelled: 'CANCELLED',
+  Completed: 'COMPLETED',
+} as const;
 export type MigrationStatus = (typeof MigrationStatus)[keyof typeof MigrationStatus];
 
 /** The progress the `getStatus` query, the memo and the CLI show. No personal data. */
@@ -122,9 +129,12 @@ export function admit(
   return { waitMs: 0, nextTheoreticalArrivalMs: Math.max(theoreticalArrivalMs, nowMs) + intervalMs };
 }
 
-/** Settled bettors per hour over the recent window of settle times (ms, ascending). */
+/** Fewer settlements than this say more about the start-up burst than about the pace. */
+export const MIN_RATE_SAMPLES = 5;
+
+/** Settled bettors per hour over the recent window of settle times (ms, ascending); 0 until there are enough. */
 export function ratePerHour(settleTimesMs: readonly number[]): number {
-  if (settleTimesMs.length < 2) return 0;
+  if (settleTimesMs.length < MIN_RATE_SAMPLES) return 0;
   const span = settleTimesMs[settleTimesMs.length - 1]! - settleTimesMs[0]!;
   return span <= 0 ? 0 : ((settleTimesMs.length - 1) * 3_600_000) / span;
 }

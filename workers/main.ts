@@ -3,12 +3,18 @@ import { databaseUrl, redactedSummary, temporalConfig } from '../config/index.js
 import { createPool } from '../db/pool.js';
 import { migrate } from '../db/migrate.js';
 import { createSagaWorker } from './sagas.js';
+import { installTelemetry } from './metrics.js';
+import { telemetryConfig } from '../config/console.js';
+import { connectClient } from '../client/connect.js';
+import { startIncidentDetector } from '../client/incident-detector.js';
 
 /** The saga worker process: `npm run start.worker`. Configuration comes from the environment only. */
 async function main(): Promise<void> {
   const temporal = temporalConfig();
   const url = databaseUrl();
-  console.log(JSON.stringify({ msg: 'esu-bridge worker starting', config: redactedSummary() }));
+  const telemetry = telemetryConfig();
+  installTelemetry(telemetry);
+  console.log(JSON.stringify({ msg: 'esu-bridge worker starting', config: redactedSummary(), metrics: telemetry.metricsBindAddress ?? 'off' }));
 
   const migrations = createPool(url, 1);
   try {
@@ -21,7 +27,15 @@ async function main(): Promise<void> {
   try {
     const saga = await createSagaWorker({ connection, temporal, databaseUrl: url });
     try {
-      await saga.worker.run(); // until SIGINT/SIGTERM, which the Runtime turns into a graceful shutdown
+      const running = saga.worker.run(); // until SIGINT/SIGTERM, which the Runtime turns into a graceful shutdown
+      const { client, connection: clientConnection } = await connectClient(process.env, temporal);
+      try {
+        const detector = await startIncidentDetector(client, temporal.taskQueue);
+        console.log(JSON.stringify({ msg: 'incident detector', workflowId: detector ?? 'off (INCIDENT_DETECTORS=false)' }));
+      } finally {
+        await clientConnection.close();
+      }
+      await running;
     } finally {
       await saga.close();
     }

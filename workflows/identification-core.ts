@@ -109,6 +109,7 @@ export class IdentificationCore {
   subject?: { iin: string; phone?: string; bettorRef: string };
   authorizationCode?: string;
   matches = 0;
+  notifiedMigration = false;
   /** Bumped by every accepted update: the idle timer restarts from it. */
   touches = 0;
   private journalSeq = 0;

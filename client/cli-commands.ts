@@ -1,0 +1,173 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Actor } from '../console/auth.js';
+import { ConsoleError } from '../console/audit.js';
+import type { InboxItem } from '../console/inbox.js';
+import type { JournalService } from '../console/journal-service.js';
+import type { ConsoleService } from '../console/service.js';
+import { formatTimeLeft } from '../domain/incident-deadlines.js';
+
+/**
+ * The console's actions as CLI commands. Each returns what it prints: `data` for --json, `text` for people,
+ * and an exit code when the command itself decides one (a verification that found tampering).
+ */
+export interface CommandResult {
+  data: unknown;
+  text: string;
+  exitCode?: number;
+}
+
+export interface CommandContext {
+  actor: Actor;
+  service: ConsoleService;
+  journal: JournalService;
+  positionals: string[];
+  flags: Record<string, string | boolean | undefined>;
+}
+
+export const USAGE = `usage: npm run cli -- <command> [options] [--json]
+
+  list <incidents|submissions|reviews> [--status S] [--counterpart C] [--bettor IIN|ref] [--from D] [--to D] [--mine]
+  show <incidents|submissions|reviews> <id>
+  assign <inbox> <id> [--to login]
+  retry <submissionId>
+  resubmit <submissionId> --file corrected.json
+  review <bettorId> approve|refuse [--note text]
+  incident open --file card.json [--id ID]        (a draft needs name and detectedAt with its UTC offset)
+  incident amend <id> --file patch.json
+  incident submit <id>
+  incident close <id> [--note text]
+  journal verify
+  journal export (--day YYYY-MM-DD | --from D --to D | --whole) [--out file.csv]
+  journal list [--record ID] [--actor login] [--event prefix] [--day D]
+  availability
+  console hash-password          (reads the password from stdin; prints a CONSOLE_USERS secret)
+
+The acting user is CONSOLE_USER with CONSOLE_PASSWORD, checked against CONSOLE_USERS; every command is journalled.
+Exit codes: 0 done · 1 unexpected failure · 2 usage or invalid input · 3 refused by a rule · 4 not found ·
+5 not signed in or not allowed · 6 not available yet · 7 the journal verification found tampering.`;
+
+export class UsageError extends Error {}
+
+async function jsonFile(path: string | boolean | undefined): Promise<unknown> {
+  if (typeof path !== 'string') throw new UsageError('--file <path> is required');
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new ConsoleError('INVALID', `${path}: ${(err as Error).message}`);
+  }
+}
+
+function table(items: InboxItem[]): string {
+  if (!items.length) return 'nothing here';
+  const rows = items.map((i) => [i.dueAt ? formatTimeLeft(Date.parse(i.dueAt), Date.now()) : '', i.id, i.status, i.counterpart ?? '', i.assignee ?? '', [...i.flags, i.title].join(' ')]);
+  const widths = [0, 1, 2, 3, 4].map((c) => Math.max(...rows.map((r) => r[c]!.length), ['LEFT', 'ID', 'STATUS', 'COUNTERPART', 'ASSIGNEE'][c]!.length));
+  const line = (r: string[]) => r.map((cell, c) => (c < 5 ? cell.padEnd(widths[c]!) : cell)).join('  ');
+  return [line(['LEFT', 'ID', 'STATUS', 'COUNTERPART', 'ASSIGNEE', 'ITEM']), ...rows.map(line)].join('\n');
+}
+
+const brief = (state: { incidentId?: string; status?: string; problems?: string[] } | unknown) => {
+  const s = state as { incidentId?: string; status?: string; problems?: string[]; dueAt?: string };
+  return `${s.incidentId ?? ''} ${s.status ?? ''}${s.dueAt ? `, due ${s.dueAt}` : ''}${s.problems?.length ? `\nstill missing: ${s.problems.join('; ')}` : ''}`.trim();
+};
+
+export async function runCommand({ actor, service, journal, positionals, flags }: CommandContext): Promise<CommandResult> {
+  const [command, a, b] = positionals;
+  const str = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+  switch (command) {
+    case 'list': {
+      const page = await service.inbox(actor, a ?? '', {
+        status: str('status'),
+        counterpart: str('counterpart'),
+        bettor: str('bettor'),
+        from: str('from'),
+        to: str('to'),
+        assignee: flags.mine ? actor.login : undefined,
+      });
+      return { data: page, text: page.notice ? `not available yet: ${page.notice}` : table(page.items), exitCode: page.notice ? 6 : 0 };
+    }
+    case 'show': {
+      const item = await service.item(actor, a ?? '', b ?? '');
+      return { data: item, text: JSON.stringify(item, null, 2) };
+    }
+    case 'assign': {
+      const item = await service.assign(actor, a ?? '', b ?? '', str('to') ?? actor.login);
+      return { data: item, text: `${item.id} assigned to ${item.assignee}` };
+    }
+    case 'retry': {
+      const out = await service.retrySubmission(actor, a ?? '');
+      return { data: out, text: `retry of ${a} sent through its workflow` };
+    }
+    case 'resubmit': {
+      const out = await service.resubmitSubmission(actor, a ?? '', await jsonFile(flags.file));
+      return { data: out, text: `corrected ${a} resubmitted through its workflow` };
+    }
+    case 'review': {
+      if (b !== 'approve' && b !== 'refuse') throw new UsageError('review <bettorId> approve|refuse');
+      const out = await service.decideReview(actor, a ?? '', { approved: b === 'approve', note: str('note') });
+      return { data: out, text: `review of ${a}: ${b}d` };
+    }
+    case 'incident':
+      return incident(actor, service, a, b, flags);
+    case 'journal':
+      return journalCommand(actor, journal, a, flags);
+    case 'availability': {
+      const report = await journal.availability(actor);
+      const text = report.counterparts
+        .map((c) => `${c.counterpart.padEnd(8)} ${['24h', '7d', '30d'].map((p) => `${p}: ${c.periods[p as '24h'].indexPercent?.toFixed(3) ?? '—'} %`).join('  ')}${c.ongoingOutageSince ? `  DOWN since ${c.ongoingOutageSince}` : ''}`)
+        .join('\n');
+      return { data: report, text };
+    }
+    default:
+      throw new UsageError(command ? `unknown command "${command}"` : 'a command is required');
+  }
+}
+
+async function incident(actor: Actor, service: ConsoleService, sub: string | undefined, id: string | undefined, flags: CommandContext['flags']): Promise<CommandResult> {
+  switch (sub) {
+    case 'open': {
+      const opened = await service.openIncident(actor, { incidentId: typeof flags.id === 'string' ? flags.id : undefined, card: await jsonFile(flags.file) });
+      return { data: opened, text: `${opened.joined ? 'joined' : 'opened'} ${brief(opened.state)}` };
+    }
+    case 'amend': {
+      const state = await service.amendIncident(actor, id ?? '', await jsonFile(flags.file));
+      return { data: state, text: `amended: ${brief(state)}` };
+    }
+    case 'submit': {
+      const state = await service.submitIncident(actor, id ?? '');
+      return { data: state, text: `submitted: ${brief(state)}` };
+    }
+    case 'close': {
+      const state = await service.closeIncident(actor, id ?? '', typeof flags.note === 'string' ? flags.note : undefined);
+      return { data: state, text: `closed: ${brief(state)}` };
+    }
+    default:
+      throw new UsageError('incident open|amend|submit|close');
+  }
+}
+
+async function journalCommand(actor: Actor, journal: JournalService, sub: string | undefined, flags: CommandContext['flags']): Promise<CommandResult> {
+  switch (sub) {
+    case 'verify': {
+      const report = await journal.verify(actor);
+      const text = report.ok
+        ? `journal intact: ${report.checked} entries, head ${report.head.seq} ${report.head.hash}`
+        : [`TAMPERING FOUND (${report.problems.length}):`, ...report.problems.map((p) => `  ${p.kind} at ${p.seq}: ${p.message}`)].join('\n');
+      return { data: report, text, exitCode: report.ok ? 0 : 7 };
+    }
+    case 'export': {
+      const range = typeof flags.day === 'string' ? { day: flags.day } : flags.from || flags.to ? { from: flags.from, to: flags.to } : flags.whole ? { whole: true } : undefined;
+      if (!range) throw new UsageError('journal export needs --day, --from/--to or --whole');
+      const chunks: string[] = [];
+      const rows = await journal.exportCsv(actor, range, (chunk) => void chunks.push(chunk));
+      const out = typeof flags.out === 'string' ? flags.out : undefined;
+      if (out) await writeFile(out, chunks.join(''));
+      return { data: { rows, out }, text: out ? `${rows} entries written to ${out}` : chunks.join('').trimEnd() };
+    }
+    case 'list': {
+      const entries = await journal.entries(actor, { recordId: flags.record, actor: flags.actor, event: flags.event, day: flags.day });
+      return { data: entries, text: entries.map((e) => `${e.seq}\t${e.startedAt}\t${e.event}\t${e.actor}\t${String(e.details.recordId ?? '')}\t${e.result}`).join('\n') };
+    }
+    default:
+      throw new UsageError('journal verify|export|list');
+  }
+}

@@ -1,0 +1,148 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { z } from 'zod';
+import { ErrorType } from '../domain/errors.js';
+import { BusinessKey, workflowId, WorkflowProcess } from '../domain/ids.js';
+import type { IdentificationState, StepAnswer } from '../domain/identification.js';
+import {
+  DecideReview,
+  GiveConsent,
+  RecordDecision,
+  RevokeConsent,
+  StartTwoFactor,
+  SubmitLiveness,
+  SubmitPhoto,
+  SubmitSmsCode,
+} from '../domain/identification-commands.js';
+import { OperationKindKey, OperationStatusKey } from '../domain/search-attributes.js';
+import * as wf from '../workflows/identification.js';
+import { bettorRef } from './bettor-ref.js';
+import { InvalidRequestError, toOperationFailure } from './errors.js';
+
+/** The workflow refused a step: `type` is an ErrorType (IdentificationStepRejected, InvalidInput, …). */
+export class StepRejectedError extends Error {
+  override readonly name = 'StepRejectedError';
+  constructor(
+    readonly workflowId: string,
+    readonly type: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export const identificationWorkflowId = (bettorId: string) => workflowId(WorkflowProcess.Identification, bettorId);
+
+const StartIdentification = z.object({
+  bettorId: BusinessKey,
+  onRepeatedBiometricFailure: z.enum(['OFFLINE_REVIEW', 'REFUSE']).optional(),
+});
+
+export interface IdentificationHandle {
+  workflowId: string;
+  /** True when an identification for this bettor was already running and this call joined it. */
+  joined: boolean;
+  giveConsent(cmd: GiveConsent): Promise<StepAnswer>;
+  startTwoFactor(cmd: { iin: string; phone: string }): Promise<StepAnswer>;
+  submitLiveness(cmd: SubmitLiveness): Promise<StepAnswer>;
+  sendSmsCode(): Promise<StepAnswer>;
+  submitSmsCode(cmd: SubmitSmsCode): Promise<StepAnswer>;
+  submitPhoto(cmd: Omit<SubmitPhoto, 'bettorRef'>): Promise<StepAnswer>;
+  recordDecision(cmd: RecordDecision): Promise<StepAnswer>;
+  decideReview(cmd: DecideReview): Promise<StepAnswer>;
+  revokeConsent(cmd: RevokeConsent): Promise<StepAnswer>;
+  status(): Promise<IdentificationState>;
+  /** Waits for the end; rejects with OperationFailedError when registration failed for a technical reason. */
+  result(): Promise<IdentificationState>;
+}
+
+/**
+ * The identification steps as the bookmaker's app calls them. Every command is validated here first (an
+ * InvalidRequestError names the field and nothing is sent), then by the workflow's validator; a refusal
+ * there is a StepRejectedError with the rule in its message.
+ */
+export function createIdentificationClient({ client, taskQueue, bettorRefKey }: { client: Client; taskQueue: string; bettorRefKey: string }) {
+  function validate<S extends z.ZodType>(operation: string, schema: S, request: unknown): z.output<S> {
+    const parsed = schema.safeParse(request);
+    if (!parsed.success) throw InvalidRequestError.fromZod(operation, parsed.error);
+    return parsed.data;
+  }
+
+  function wrap(handle: WorkflowHandle, joined: boolean): IdentificationHandle {
+    async function step(def: UpdateDefinition<StepAnswer, any[]>, ...args: unknown[]): Promise<StepAnswer> {
+      try {
+        return args.length
+          ? await handle.executeUpdate(def as UpdateDefinition<StepAnswer, [unknown]>, { args: [args[0]] })
+          : await handle.executeUpdate(def as UpdateDefinition<StepAnswer, []>);
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+          throw new StepRejectedError(handle.workflowId, err.cause.type ?? ErrorType.IdentificationStepRejected, err.cause.message, { cause: err });
+        }
+        if (err instanceof WorkflowNotFoundError) {
+          const message = 'no identification is running for this bettor (it has ended, or never started): read its status or start a new one';
+          throw new StepRejectedError(handle.workflowId, ErrorType.IdentificationStepRejected, message, { cause: err });
+        }
+        throw err;
+      }
+    }
+    return {
+      workflowId: handle.workflowId,
+      joined,
+      giveConsent: async (cmd) => step(wf.giveConsentUpdate, validate('giveConsent', GiveConsent, cmd)),
+      startTwoFactor: async (cmd) => {
+        const iin = validate('startTwoFactor', StartTwoFactor.omit({ bettorRef: true }), cmd).iin;
+        return step(wf.startTwoFactorUpdate, validate('startTwoFactor', StartTwoFactor, { ...cmd, bettorRef: bettorRef(iin, bettorRefKey) }));
+      },
+      submitLiveness: async (cmd) => step(wf.submitLivenessUpdate, validate('submitLiveness', SubmitLiveness, cmd)),
+      sendSmsCode: () => step(wf.sendSmsCodeUpdate),
+      submitSmsCode: async (cmd) => step(wf.submitSmsCodeUpdate, validate('submitSmsCode', SubmitSmsCode, cmd)),
+      submitPhoto: async (cmd) => {
+        const iin = validate('submitPhoto', SubmitPhoto.omit({ bettorRef: true }), cmd).iin;
+        return step(wf.submitPhotoUpdate, validate('submitPhoto', SubmitPhoto, { ...cmd, bettorRef: bettorRef(iin, bettorRefKey) }));
+      },
+      recordDecision: async (cmd) => step(wf.recordDecisionUpdate, validate('recordDecision', RecordDecision, cmd)),
+      decideReview: async (cmd) => step(wf.decideReviewUpdate, validate('decideReview', DecideReview, cmd)),
+      revokeConsent: async (cmd) => step(wf.revokeConsentUpdate, validate('revokeConsent', RevokeConsent, cmd)),
+      status: () => handle.query(wf.getIdentificationStatusQuery),
+      async result() {
+        try {
+          return (await handle.result()) as IdentificationState;
+        } catch (err) {
+          throw toOperationFailure<IdentificationState>(handle.workflowId, err) ?? err;
+        }
+      },
+    };
+  }
+
+  return {
+    /**
+     * Starts the bettor's identification, or joins the one running for this bettor id. A finished one is
+     * started afresh: the workflow answers IDENTIFIED at once for a bettor identified before.
+     */
+    async startIdentification(request: z.input<typeof StartIdentification>): Promise<IdentificationHandle> {
+      const valid = validate('startIdentification', StartIdentification, request);
+      const id = identificationWorkflowId(valid.bettorId);
+      try {
+        const handle = await client.workflow.start(wf.identification, {
+          taskQueue,
+          workflowId: id,
+          args: [{ bettorId: valid.bettorId, mode: 'APP', onRepeatedBiometricFailure: valid.onRepeatedBiometricFailure }],
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+          typedSearchAttributes: [
+            { key: OperationKindKey, value: 'IDENTIFICATION' },
+            { key: OperationStatusKey, value: 'AWAITING_CONSENT' },
+          ],
+        });
+        return wrap(handle, false);
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return wrap(client.workflow.getHandle(id), true);
+        throw err;
+      }
+    },
+
+    /** The running (or last) identification of a bettor, to drive its next step. */
+    identification: (bettorId: string): IdentificationHandle =>
+      wrap(client.workflow.getHandle(identificationWorkflowId(validate('identification', BusinessKey, bettorId))), true),
+  };
+}

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { z } from 'zod';
+import { ErrorType } from '../domain/errors.js';
+import { BusinessKey, workflowId, WorkflowProcess } from '../domain/ids.js';
+import { IncidentTiming } from '../domain/incident-deadlines.js';
+import { AmendIncident, CloseIncident, IncidentStatus, OpenIncident, SubmitIncident, type IncidentState } from '../domain/incident-state.js';
+import { CounterpartKey, IncidentStatusKey, OperationKindKey } from '../domain/search-attributes.js';
+import { amendIncidentUpdate, closeIncidentUpdate, getIncidentStatusQuery, incident, submitIncidentUpdate } from '../workflows/incident.js';
+import { InvalidRequestError, toOperationFailure } from './errors.js';
+import { StepRejectedError } from './identification.js';
+
+export const incidentWorkflowId = (incidentId: string) => workflowId(WorkflowProcess.Incident, incidentId);
+
+/** `INC-20260310-3f9a1c`: a fresh incident id when ops do not bring their own. */
+export function newIncidentId(now = new Date()): string {
+  return `INC-${now.toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex')}`;
+}
+
+export interface IncidentHandle {
+  workflowId: string;
+  incidentId: string;
+  /** True when an incident with this id already existed and this call joined it. */
+  joined: boolean;
+  amend(cmd: AmendIncident): Promise<IncidentState>;
+  /** Validates every row, then sends the card; answers once both receivers acknowledged (or 20 s passed). */
+  submit(cmd: SubmitIncident): Promise<IncidentState>;
+  close(cmd: CloseIncident): Promise<IncidentState>;
+  status(): Promise<IncidentState>;
+  result(): Promise<IncidentState>;
+}
+
+export type OpenIncidentRequest = Omit<z.input<typeof OpenIncident>, 'incidentId' | 'timing'> & { incidentId?: string };
+
+/**
+ * Incidents as ops and detectors start and drive them. Commands are validated here first (InvalidRequestError
+ * names the field, nothing is sent), then by the workflow's validators; a refusal there is a StepRejectedError
+ * whose `type` is IncidentCardIncomplete, IncidentStepRejected or InvalidInput.
+ */
+export function createIncidentClient({ client, taskQueue, timing }: { client: Client; taskQueue: string; timing?: IncidentTiming }) {
+  const incidentTiming = timing ?? IncidentTiming.parse({});
+
+  function validate<S extends z.ZodType>(operation: string, schema: S, request: unknown): z.output<S> {
+    const parsed = schema.safeParse(request);
+    if (!parsed.success) throw InvalidRequestError.fromZod(operation, parsed.error);
+    return parsed.data;
+  }
+
+  function wrap(handle: WorkflowHandle<typeof incident>, incidentId: string, joined: boolean): IncidentHandle {
+    async function update<A>(def: typeof amendIncidentUpdate | typeof submitIncidentUpdate | typeof closeIncidentUpdate, arg: A): Promise<IncidentState> {
+      try {
+        return await handle.executeUpdate(def as never, { args: [arg] as never });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+          throw new StepRejectedError(handle.workflowId, err.cause.type ?? ErrorType.IncidentStepRejected, err.cause.message, { cause: err });
+        }
+        if (err instanceof WorkflowNotFoundError) {
+          throw new StepRejectedError(handle.workflowId, ErrorType.IncidentStepRejected, `incident ${incidentId} is not open (closed, or never opened)`, { cause: err });
+        }
+        throw err;
+      }
+    }
+    return {
+      workflowId: handle.workflowId,
+      incidentId,
+      joined,
+      amend: (cmd) => update(amendIncidentUpdate, validate('amendIncident', AmendIncident, cmd)),
+      submit: (cmd) => update(submitIncidentUpdate, validate('submitIncident', SubmitIncident, cmd)),
+      close: (cmd) => update(closeIncidentUpdate, validate('closeIncident', CloseIncident, cmd)),
+      status: () => handle.query(getIncidentStatusQuery),
+      async result() {
+        try {
+          return await handle.result();
+        } catch (err) {
+          throw toOperationFailure<IncidentState>(handle.workflowId, err) ?? err;
+        }
+      },
+    };
+  }
+
+  return {
+    /**
+     * Opens an incident, or joins the one already open with this id (one card per incident: an id is used
+     * once, ever). The 48 hours count from `card.detectedAt`, whenever this is called.
+     */
+    async openIncident(request: OpenIncidentRequest): Promise<IncidentHandle> {
+      const valid = validate('openIncident', OpenIncident, { ...request, incidentId: request.incidentId ?? newIncidentId(), timing: incidentTiming });
+      const id = incidentWorkflowId(valid.incidentId);
+      try {
+        const handle = await client.workflow.start(incident, {
+          taskQueue,
+          workflowId: id,
+          args: [valid],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [
+            { key: OperationKindKey, value: 'INCIDENT' },
+            { key: IncidentStatusKey, value: IncidentStatus.Open },
+            ...(valid.origin.counterpart ? [{ key: CounterpartKey, value: valid.origin.counterpart }] : []),
+          ],
+        });
+        return wrap(handle, valid.incidentId, false);
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return wrap(client.workflow.getHandle(id), valid.incidentId, true);
+        throw err;
+      }
+    },
+
+    /** The incident with this id, to amend, submit, close or read it. */
+    incident: (incidentId: string): IncidentHandle =>
+      wrap(client.workflow.getHandle(incidentWorkflowId(validate('incident', BusinessKey, incidentId))), incidentId, true),
+  };
+}

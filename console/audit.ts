@@ -1,0 +1,91 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { Pool } from '../db/pool.js';
+import { InvalidRequestError, StepRejectedError } from '../client/index.js';
+import { can, type Actor, type Permission } from './auth.js';
+
+/**
+ * Every console and CLI action — reading included — goes through `audited`: the role is checked, the action
+ * runs, and one journal entry records it with the attributes of seed 003 p.55(11) (start, event, acting user,
+ * record id, end, result). A refusal by role or by rule is journalled as REFUSED, a fault as FAILED.
+ */
+export type ConsoleErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INVALID' | 'REFUSED' | 'UNAVAILABLE' | 'FAILED';
+
+const HTTP_STATUS: Record<ConsoleErrorCode, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  INVALID: 400,
+  REFUSED: 409,
+  UNAVAILABLE: 503,
+  FAILED: 500,
+};
+
+export class ConsoleError extends Error {
+  override readonly name = 'ConsoleError';
+  constructor(
+    readonly code: ConsoleErrorCode,
+    message: string,
+    /** For REFUSED: the workflow's failure type (ErrorType); for INVALID: the fields. */
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return HTTP_STATUS[this.code];
+  }
+}
+
+export function toConsoleError(err: unknown): ConsoleError {
+  if (err instanceof ConsoleError) return err;
+  if (err instanceof InvalidRequestError) return new ConsoleError('INVALID', err.message, err.issues);
+  if (err instanceof StepRejectedError) return new ConsoleError('REFUSED', err.message, { type: err.type });
+  if (err instanceof WorkflowNotFoundError) return new ConsoleError('NOT_FOUND', err.message);
+  return new ConsoleError('FAILED', (err as Error)?.message ?? String(err));
+}
+
+export interface AuditEntry {
+  event: string;
+  recordId: string;
+  details?: Record<string, unknown>;
+}
+
+export async function journalConsole(
+  pool: Pool,
+  actor: string,
+  entry: AuditEntry,
+  result: 'OK' | 'REFUSED' | 'FAILED',
+  startedAt: Date,
+): Promise<void> {
+  await pool.query(
+    `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details) VALUES ($1, now(), $2, $3, $4, $5, $6)`,
+    [startedAt, entry.event, actor, entry.recordId, result, JSON.stringify(entry.details ?? {})],
+  );
+}
+
+/** `outcome` may turn a completed action's value into its journalled result (a verification that found tampering is FAILED). */
+export async function audited<T>(
+  pool: Pool,
+  actor: Actor,
+  permission: Permission,
+  entry: AuditEntry,
+  run: () => Promise<T>,
+  outcome?: (value: T) => { result: 'OK' | 'FAILED'; details?: Record<string, unknown> },
+): Promise<T> {
+  const startedAt = new Date();
+  if (!can(actor, permission)) {
+    await journalConsole(pool, actor.login, { ...entry, details: { ...entry.details, refused: `role ${actor.role} lacks ${permission}` } }, 'REFUSED', startedAt);
+    throw new ConsoleError('FORBIDDEN', `${actor.login} is ${actor.role === 'auditor' ? 'an auditor (read-only)' : `an ${actor.role}`}: ${entry.event} needs the "${permission}" permission`);
+  }
+  try {
+    const value = await run();
+    const described = outcome?.(value);
+    await journalConsole(pool, actor.login, { ...entry, details: { ...entry.details, ...described?.details } }, described?.result ?? 'OK', startedAt);
+    return value;
+  } catch (err) {
+    const error = toConsoleError(err);
+    const result = error.status >= 500 ? 'FAILED' : 'REFUSED';
+    await journalConsole(pool, actor.login, { ...entry, details: { ...entry.details, error: error.message.slice(0, 500) } }, result, startedAt).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import type { Pool } from '../db/pool.js';
+
+/**
+ * What every inbox of the console shares: the filters (status, counterpart, bettor, date), the item shape
+ * with its due date from the legal deadline, and the item's timeline read from the event journal.
+ * Lists come from PostgreSQL, never from Temporal visibility (STYLE item 29).
+ */
+export const InboxName = z.enum(['submissions', 'incidents', 'reviews']);
+export type InboxName = z.infer<typeof InboxName>;
+
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-03-10');
+
+export const InboxFilters = z.object({
+  status: z.string().regex(/^[A-Z_]{2,40}$/, 'must be a status like REJECTED').optional(),
+  counterpart: z.string().regex(/^[a-z]{2,16}$/, 'must be a counterpart like esu').optional(),
+  /** An IIN (hashed on the server, never stored) or a bettor reference (64 hex). */
+  bettor: z.string().regex(/^(\d{12}|[0-9a-f]{64})$/, 'must be a 12-digit IIN or a 64-hex bettor reference').optional(),
+  from: Day.optional(),
+  to: Day.optional(),
+  assignee: z.string().regex(/^[a-z0-9._-]{2,64}$/).optional(),
+});
+export type InboxFilters = z.infer<typeof InboxFilters>;
+
+/** Filters as the inboxes apply them: the bettor as its reference, the dates as instants. */
+export interface ResolvedFilters {
+  status?: string;
+  counterpart?: string;
+  bettorRef?: string;
+  fromMs?: number;
+  toMs?: number;
+  assignee?: string;
+}
+
+export interface InboxItem {
+  inbox: InboxName;
+  id: string;
+  title: string;
+  status: string;
+  counterpart?: string;
+  bettorRef?: string;
+  createdAt: string;
+  /** When the obligation falls due, and the rule that sets it (seed 001 p.5(3): 1 working day; seed 003 p.65: 48 h). */
+  dueAt?: string;
+  dueRule?: string;
+  assignee?: string;
+  /** Set once the obligation is met: the card reached both receivers (on time or late). */
+  met?: 'ON_TIME' | 'LATE';
+  /** Short markers for the list: ESCALATED, LATE, DETECTOR, INCOMPLETE… */
+  flags: string[];
+}
+
+export interface TimelineEntry {
+  seq: number;
+  startedAt: string;
+  endedAt: string;
+  event: string;
+  actor: string;
+  result: string;
+  details: Record<string, unknown>;
+}
+
+export interface ItemDetail extends InboxItem {
+  reason?: string;
+  payload: unknown;
+  timeline: TimelineEntry[];
+  /** Actions the item admits now (the console also checks the caller's role). */
+  actions: string[];
+}
+
+/** Journal entries of one or more record ids, oldest first: the item's timeline of attempts and decisions. */
+export async function timeline(pool: Pool, recordIds: string[]): Promise<TimelineEntry[]> {
+  const { rows } = await pool.query(
+    `SELECT chain_seq::text AS seq, started_at, ended_at, event, actor, result, details FROM journal
+     WHERE record_id = ANY($1::text[]) AND event NOT LIKE 'console.%-viewed' ORDER BY chain_seq LIMIT 500`,
+    [recordIds],
+  );
+  return rows.map((r) => ({ seq: Number(r.seq), startedAt: r.started_at.toISOString(), endedAt: r.ended_at.toISOString(), event: r.event, actor: r.actor, result: r.result, details: r.details }));
+}
+
+/** Who an item is assigned to, by inbox and item id. */
+export async function assignments(pool: Pool, inbox: InboxName, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const { rows } = await pool.query(`SELECT item_id, assignee FROM console_assignments WHERE inbox = $1 AND item_id = ANY($2::text[])`, [inbox, ids]);
+  return new Map(rows.map((r) => [r.item_id as string, r.assignee as string]));
+}
+
+/** Whether a table exists: inboxes over other teams' tables tolerate them not being there yet. */
+export async function tableExists(pool: Pool, table: string): Promise<boolean> {
+  const { rows } = await pool.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`public.${table}`]);
+  return rows[0]?.present === true;
+}
+
+export const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : undefined);

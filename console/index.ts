@@ -1,0 +1,36 @@
+import type { Client } from '@temporalio/client';
+import { createEsuBridgeClient } from '../client/index.js';
+import { encryptionCodecFromEnv } from '../codec/encryption.js';
+import { consoleConfig, incidentTiming } from '../config/console.js';
+import { bettorRefKey } from '../config/index.js';
+import type { Pool } from '../db/pool.js';
+import type { SubmissionActions } from './inboxes/submissions.js';
+import { createJournalService } from './journal-service.js';
+import { startConsoleServer, type RunningConsole } from './server.js';
+import { createConsoleService } from './service.js';
+
+type Env = Record<string, string | undefined>;
+
+export interface ConsoleParts {
+  pool: Pool;
+  client: Client;
+  taskQueue: string;
+  env?: Env;
+  submissionActions?: SubmissionActions;
+}
+
+/** The console's services, built from configuration: shared by the web console and the CLI. */
+export function createConsole({ pool, client, taskQueue, env = process.env, submissionActions }: ConsoleParts) {
+  const config = consoleConfig(env);
+  const refKey = bettorRefKey(env);
+  const bridge = createEsuBridgeClient({ client, taskQueue, bettorRefKey: refKey, incidentTiming: incidentTiming(env) });
+  const service = createConsoleService({ pool, bridge, submissionActions, bettorRefKey: refKey, offsetMinutes: config.offsetMinutes, users: config.users });
+  const journal = createJournalService({ pool, offsetMinutes: config.offsetMinutes, codec: encryptionCodecFromEnv(env) });
+  return { config, service, journal };
+}
+
+/** Builds the console and serves it (CONSOLE_HOST:CONSOLE_PORT unless `listen` says otherwise; port 0 = any). */
+export async function startConsole(parts: ConsoleParts, listen?: { host: string; port: number }): Promise<RunningConsole> {
+  const { config, service, journal } = createConsole(parts);
+  return startConsoleServer({ pool: parts.pool, config, service, journal }, listen ?? { host: config.host, port: config.port });
+}

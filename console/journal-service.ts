@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { Pool } from '../db/pool.js';
+import { loadMaintenance, loadMinuteBuckets } from '../activities/availability.js';
+import { availability, type AvailabilityReport } from '../domain/availability.js';
+import { Counterpart } from '../domain/wire/common.js';
+import { audited, ConsoleError } from './audit.js';
+import type { Actor } from './auth.js';
+import { verifyJournal, type ChainReport } from './journal-chain.js';
+import { exportJournalCsv, JournalRange, rangeBounds } from './journal-export.js';
+import type { TimelineEntry } from './inbox.js';
+
+/**
+ * The journal (read, verify, export) and the availability index, for the console and the CLI. Reading the
+ * journal, verifying it and exporting it are each journalled themselves (issue 5; seed 003 p.55(7)).
+ */
+const JournalQuery = z.object({
+  recordId: z.string().max(160).optional(),
+  actor: z.string().max(64).optional(),
+  event: z.string().regex(/^[a-z0-9.-]{1,64}$/, 'an event name or prefix like incident.').optional(),
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+const Maintenance = z
+  .object({
+    counterpart: Counterpart,
+    startsAt: z.iso.datetime({ offset: true }),
+    endsAt: z.iso.datetime({ offset: true }),
+    note: z.string().max(500).default(''),
+  })
+  .refine((m) => Date.parse(m.endsAt) > Date.parse(m.startsAt), 'endsAt must be after startsAt');
+
+const PERIODS = { '24h': 24 * 3600_000, '7d': 7 * 24 * 3600_000, '30d': 30 * 24 * 3600_000 } as const;
+
+export interface CounterpartAvailability {
+  counterpart: string;
+  periods: Record<keyof typeof PERIODS, AvailabilityReport>;
+  ongoingOutageSince?: string;
+}
+
+function invalid(error: z.ZodError, what: string): ConsoleError {
+  return new ConsoleError('INVALID', `${what}: ${error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ')}`);
+}
+
+export function createJournalService({ pool, offsetMinutes, codec, now = () => Date.now() }: { pool: Pool; offsetMinutes: number; codec?: PayloadCodec; now?: () => number }) {
+  return {
+    async entries(actor: Actor, query: unknown): Promise<TimelineEntry[]> {
+      const parsed = JournalQuery.safeParse(query ?? {});
+      if (!parsed.success) throw invalid(parsed.error, 'query');
+      const q = parsed.data;
+      return audited(pool, actor, 'read', { event: 'console.journal-read', recordId: 'journal', details: { ...q } }, async () => {
+        const where: string[] = [];
+        const args: unknown[] = [];
+        const add = (sql: string, value: unknown) => (args.push(value), where.push(sql.replace('?', `$${args.length}`)));
+        if (q.recordId) add('record_id = ?', q.recordId);
+        if (q.actor) add('actor = ?', q.actor);
+        if (q.event) add(`event LIKE ? || '%'`, q.event);
+        if (q.day) {
+          const { fromMs, toMs } = rangeBounds({ day: q.day }, offsetMinutes);
+          add('started_at >= to_timestamp(? / 1000.0)', fromMs);
+          add('started_at < to_timestamp(? / 1000.0)', toMs);
+        }
+        const { rows } = await pool.query(
+          `SELECT chain_seq::text AS seq, started_at, ended_at, event, actor, record_id, result, details FROM journal
+           ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY chain_seq DESC LIMIT ${q.limit}`,
+          args,
+        );
+        return rows.map((r) => ({ seq: Number(r.seq), startedAt: r.started_at.toISOString(), endedAt: r.ended_at.toISOString(), event: r.event, actor: r.actor, result: r.result, details: { recordId: r.record_id, ...r.details } }));
+      });
+    },
+
+    /** Recomputes the whole chain; the verification is journalled with its verdict (FAILED when tampering shows). */
+    async verify(actor: Actor): Promise<ChainReport> {
+      return audited(pool, actor, 'read', { event: 'console.journal-verified', recordId: 'journal' }, () => verifyJournal(pool), (report) => ({
+        result: report.ok ? 'OK' : 'FAILED',
+        details: { checked: report.checked, problems: report.problems.slice(0, 20) },
+      }));
+    },
+
+    /** Streams the CSV through `write`; the export is journalled with its range and row count. */
+    async exportCsv(actor: Actor, range: unknown, write: (chunk: string) => void | Promise<void>): Promise<number> {
+      const parsed = JournalRange.safeParse(range);
+      if (!parsed.success) throw invalid(parsed.error, 'range');
+      let rows = 0;
+      await audited(pool, actor, 'read', { event: 'console.journal-exported', recordId: 'journal', details: { range: parsed.data } }, async () => {
+        rows = await exportJournalCsv(pool, parsed.data, offsetMinutes, write);
+      });
+      return rows;
+    },
+
+    /** (T − P) / T × 100 % per counterpart over the last 24 hours, 7 and 30 days (seed 004 A7 p.7). */
+    async availability(actor: Actor): Promise<{ counterparts: CounterpartAvailability[]; maintenance: Awaited<ReturnType<typeof loadMaintenance>> }> {
+      return audited(pool, actor, 'read', { event: 'console.availability-read', recordId: 'availability' }, async () => {
+        const nowMs = now();
+        const fromMs = nowMs - PERIODS['30d'];
+        const [buckets, maintenance] = await Promise.all([loadMinuteBuckets(pool, fromMs - 24 * 3600_000, nowMs + 60_000), loadMaintenance(pool, fromMs, nowMs + 30 * 24 * 3600_000)]);
+        const names = [...new Set([...Counterpart.options.filter((c) => buckets.has(c) || c === 'esu' || c === 'nomapay'), ...buckets.keys()])];
+        const counterparts = names.map((counterpart) => {
+          const list = buckets.get(counterpart) ?? [];
+          const windows = maintenance.filter((m) => m.counterpart === counterpart);
+          const periods = Object.fromEntries(
+            Object.entries(PERIODS).map(([name, ms]) => [name, availability(list, { fromMs: nowMs - ms, toMs: nowMs, nowMs }, windows)]),
+          ) as CounterpartAvailability['periods'];
+          const ongoing = periods['24h'].outages.find((o) => o.ongoing);
+          return { counterpart, periods, ...(ongoing ? { ongoingOutageSince: new Date(ongoing.startMs).toISOString() } : {}) };
+        });
+        return { counterparts, maintenance };
+      });
+    },
+
+    /** Records a counterpart's announced planned maintenance (seed 004 p.48): administrators only. */
+    async addMaintenance(actor: Actor, body: unknown) {
+      const parsed = Maintenance.safeParse(body);
+      if (!parsed.success) throw invalid(parsed.error, 'maintenance');
+      const m = parsed.data;
+      return audited(pool, actor, 'maintenance', { event: 'console.maintenance-recorded', recordId: `maintenance:${m.counterpart}`, details: m }, async () => {
+        const { rows } = await pool.query(
+          `INSERT INTO maintenance_windows (counterpart, starts_at, ends_at, note, announced_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+          [m.counterpart, m.startsAt, m.endsAt, m.note, actor.login],
+        );
+        return { id: Number(rows[0].id), ...m };
+      });
+    },
+
+    /** The Temporal UI's codec endpoint: decrypts payloads for users allowed to see personal data. */
+    async decode(actor: Actor, payloads: Payload[]): Promise<Payload[]> {
+      return audited(pool, actor, 'decode-payloads', { event: 'console.payloads-decoded', recordId: 'codec', details: { count: payloads.length } }, async () => {
+        if (!codec) throw new ConsoleError('UNAVAILABLE', 'no payload codec configured');
+        return codec.decode(payloads);
+      });
+    },
+  };
+}
+
+export type JournalService = ReturnType<typeof createJournalService>;

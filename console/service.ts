@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import type { Pool } from '../db/pool.js';
+import type { EsuBridgeClient } from '../client/index.js';
+import { bettorRef } from '../client/bettor-ref.js';
+import type { ConsoleUser } from '../config/console.js';
+import { IncidentCardDraft, IncidentCardPatch } from '../domain/incident.js';
+import { BusinessKey } from '../domain/ids.js';
+import { audited, ConsoleError } from './audit.js';
+import { can, type Actor } from './auth.js';
+import { InboxFilters, InboxName, type InboxItem, type ItemDetail, type ResolvedFilters } from './inbox.js';
+import { getIncident, listIncidents } from './inboxes/incidents.js';
+import { getReview, listReviews } from './inboxes/reviews.js';
+import { getSubmission, listSubmissions, type SubmissionActions } from './inboxes/submissions.js';
+import { rangeBounds } from './journal-export.js';
+
+/**
+ * What officers, administrators and auditors do, for the web console and the CLI alike. Every method takes
+ * the acting user, checks the role, goes through the workflows for anything that changes state (never
+ * around them), and is journalled (console/audit.ts). Journal and availability live in journal-service.ts.
+ */
+export interface ConsoleDeps {
+  pool: Pool;
+  bridge: Pick<EsuBridgeClient, 'openIncident' | 'incident' | 'identification'>;
+  /** The submission workflow's retry and resubmit; absent until the submissions work is wired. */
+  submissionActions?: SubmissionActions;
+  bettorRefKey: string;
+  offsetMinutes: number;
+  users: ConsoleUser[];
+}
+
+export interface InboxPage {
+  inbox: InboxName;
+  items: InboxItem[];
+  /** Set when the inbox's source is not installed yet (its table is missing). */
+  notice?: string;
+}
+
+const ItemId = z.string().min(1).max(160).regex(/^[A-Za-z0-9._:-]+$/, 'is not an item id');
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ field: i.path.join('.') || what, message: i.message }));
+    throw new ConsoleError('INVALID', `${what}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
+  }
+  return parsed.data;
+}
+
+export function createConsoleService(deps: ConsoleDeps) {
+  const { pool, bridge, offsetMinutes } = deps;
+
+  /** The bettor filter as a reference: an IIN is hashed here and never stored or journalled. */
+  function resolve(filters: InboxFilters): ResolvedFilters {
+    const bounds = filters.from || filters.to ? rangeBounds({ from: filters.from ?? filters.to!, to: filters.to ?? filters.from! }, offsetMinutes) : {};
+    const ref = filters.bettor && /^\d{12}$/.test(filters.bettor) ? bettorRef(filters.bettor, deps.bettorRefKey) : filters.bettor;
+    return { status: filters.status, counterpart: filters.counterpart, bettorRef: ref, assignee: filters.assignee, ...bounds };
+  }
+
+  async function detail(inbox: InboxName, id: string): Promise<ItemDetail> {
+    const found =
+      inbox === 'incidents' ? await getIncident(pool, id) : inbox === 'reviews' ? await getReview(pool, id) : await getSubmission(pool, id, offsetMinutes, Boolean(deps.submissionActions));
+    if (!found) throw new ConsoleError('NOT_FOUND', `no ${inbox} item ${id}`);
+    return found;
+  }
+
+  const NOT_INSTALLED: Record<InboxName, string> = {
+    submissions: 'the submissions table (migration 002, AFM submissions) is not installed yet',
+    reviews: 'the identification tables (migration 003) are not installed yet',
+    incidents: '',
+  };
+
+  return {
+    /** Logins and roles (never secrets), for the assignment list. */
+    users: (actor: Actor) => (can(actor, 'read') ? deps.users.map((u) => ({ login: u.login, role: u.role })) : []),
+
+    async inbox(actor: Actor, inboxName: string, rawFilters: unknown): Promise<InboxPage> {
+      const inbox = parse(InboxName, inboxName, 'inbox');
+      const filters = parse(InboxFilters, rawFilters ?? {}, 'filters');
+      const resolved = resolve(filters);
+      // The search is journalled with its criteria (seed 003 p.55(4), G12), the bettor only as its reference.
+      const criteria = { inbox, ...filters, bettor: resolved.bettorRef };
+      return audited(pool, actor, 'read', { event: 'console.inbox-searched', recordId: `inbox:${inbox}`, details: criteria }, async () => {
+        const items =
+          inbox === 'incidents' ? await listIncidents(pool, resolved) : inbox === 'reviews' ? await listReviews(pool, resolved) : await listSubmissions(pool, resolved, offsetMinutes);
+        return items ? { inbox, items } : { inbox, items: [], notice: NOT_INSTALLED[inbox] };
+      });
+    },
+
+    async item(actor: Actor, inboxName: string, rawId: string): Promise<ItemDetail> {
+      const inbox = parse(InboxName, inboxName, 'inbox');
+      const id = parse(ItemId, rawId, 'id');
+      return audited(pool, actor, 'read', { event: 'console.item-viewed', recordId: id, details: { inbox } }, async () => {
+        const found = await detail(inbox, id);
+        if (!can(actor, 'act')) found.actions = [];
+        return found;
+      });
+    },
+
+    /** Takes an item (an officer, for themself) or hands it to someone (an administrator). */
+    async assign(actor: Actor, inboxName: string, rawId: string, assignee: string): Promise<ItemDetail> {
+      const inbox = parse(InboxName, inboxName, 'inbox');
+      const id = parse(ItemId, rawId, 'id');
+      const permission = assignee === actor.login ? 'act' : 'assign-others';
+      return audited(pool, actor, permission, { event: 'console.item-assigned', recordId: id, details: { inbox, assignee } }, async () => {
+        const target = deps.users.find((u) => u.login === assignee);
+        if (!target || target.role === 'auditor') throw new ConsoleError('INVALID', `${assignee} is not an officer or administrator`);
+        await detail(inbox, id);
+        await pool.query(
+          `INSERT INTO console_assignments (inbox, item_id, assignee, assigned_by) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (inbox, item_id) DO UPDATE SET assignee = EXCLUDED.assignee, assigned_by = EXCLUDED.assigned_by, assigned_at = now()`,
+          [inbox, id, assignee, actor.login],
+        );
+        return detail(inbox, id);
+      });
+    },
+
+    async openIncident(actor: Actor, body: { incidentId?: string; card: unknown }) {
+      const incidentId = body.incidentId === undefined || body.incidentId === '' ? undefined : parse(BusinessKey, body.incidentId, 'incidentId');
+      const card = parse(IncidentCardDraft, body.card, 'card');
+      return audited(pool, actor, 'act', { event: 'console.incident-opened', recordId: incidentId ?? '(new)', details: { name: card.name, detectedAt: card.detectedAt } }, async () => {
+        const handle = await bridge.openIncident({ incidentId, card, openedBy: actor.login });
+        return { incidentId: handle.incidentId, joined: handle.joined, state: await handle.status() };
+      });
+    },
+
+    async amendIncident(actor: Actor, rawId: string, patch: unknown) {
+      const id = parse(BusinessKey, rawId, 'id');
+      const valid = parse(IncidentCardPatch, patch, 'patch');
+      return audited(pool, actor, 'act', { event: 'console.incident-amended', recordId: id, details: { rows: Object.keys(valid) } }, () =>
+        bridge.incident(id).amend({ patch: valid, amendedBy: actor.login }),
+      );
+    },
+
+    async submitIncident(actor: Actor, rawId: string) {
+      const id = parse(BusinessKey, rawId, 'id');
+      return audited(pool, actor, 'act', { event: 'console.incident-submitted', recordId: id }, () => bridge.incident(id).submit({ submittedBy: actor.login }));
+    },
+
+    async closeIncident(actor: Actor, rawId: string, note?: string) {
+      const id = parse(BusinessKey, rawId, 'id');
+      return audited(pool, actor, 'act', { event: 'console.incident-closed', recordId: id }, () => bridge.incident(id).close({ closedBy: actor.login, note }));
+    },
+
+    /** The offline check's outcome (seed 002 §16), through the identification workflow. */
+    async decideReview(actor: Actor, rawId: string, decision: { approved: boolean; note?: string }) {
+      const id = parse(BusinessKey, rawId, 'id');
+      const { approved, note } = parse(z.object({ approved: z.boolean(), note: z.string().max(500).optional() }), decision, 'decision');
+      return audited(pool, actor, 'act', { event: 'console.review-decided', recordId: id, details: { approved } }, () =>
+        bridge.identification(id).decideReview({ approved, reviewer: actor.login, note }),
+      );
+    },
+
+    async retrySubmission(actor: Actor, rawId: string) {
+      const id = parse(ItemId, rawId, 'id');
+      return audited(pool, actor, 'act', { event: 'console.submission-retried', recordId: id }, async () => {
+        if (!deps.submissionActions) throw new ConsoleError('UNAVAILABLE', 'retrying submissions needs the submission workflow (AFM submissions), which is not wired yet');
+        return deps.submissionActions.retry(id, actor.login);
+      });
+    },
+
+    async resubmitSubmission(actor: Actor, rawId: string, payload: unknown) {
+      const id = parse(ItemId, rawId, 'id');
+      return audited(pool, actor, 'act', { event: 'console.submission-resubmitted', recordId: id }, async () => {
+        if (!deps.submissionActions) throw new ConsoleError('UNAVAILABLE', 'resubmitting needs the submission workflow (AFM submissions), which is not wired yet');
+        if (payload === undefined || payload === null) throw new ConsoleError('INVALID', 'the corrected payload is required');
+        return deps.submissionActions.resubmit(id, payload, actor.login);
+      });
+    },
+  };
+}
+
+export type ConsoleService = ReturnType<typeof createConsoleService>;

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { IncidentCard } from '../incident.js';
+import { IsoDateTime } from './common.js';
+
+/**
+ * The incident card as it travels to the e-money operator and to ЦМААИ: an asynchronous message (seed 004
+ * §47) whose `messageId` is also its idempotency key, signed by the sender (seed 004 §§54, 59), answered at
+ * once with an acknowledgement that is the proof of delivery. The real intake APIs are not published; this
+ * is the shape our simulator enforces and a real connector maps.
+ */
+export const Signature = z.object({ algorithm: z.string().min(1), keyId: z.string().min(1), value: z.string().min(1) });
+export type Signature = z.infer<typeof Signature>;
+
+export const IncidentCardMessage = z.object({
+  messageId: z.string().min(1).max(160),
+  incidentId: z.string().min(1).max(64),
+  version: z.number().int().positive(),
+  /** INITIAL: the card due within 48 h; UPDATE: the processed incident's information (seed 003 p.65, G6). */
+  phase: z.enum(['INITIAL', 'UPDATE']),
+  sender: z.string().min(1).max(64),
+  sentAt: IsoDateTime,
+  card: IncidentCard,
+  signature: Signature,
+});
+export type IncidentCardMessage = z.infer<typeof IncidentCardMessage>;
+
+export const IncidentCardAck = z.object({
+  messageId: z.string(),
+  status: z.literal('ACCEPTED'),
+  acceptedAt: IsoDateTime,
+});
+export type IncidentCardAck = z.infer<typeof IncidentCardAck>;
+
+export const INCIDENT_CARDS_PATH = '/v1/incident-cards';
+
+/** The text the signature covers: the message without its signature, as canonical JSON (sorted keys). */
+export function incidentSigningText(message: Omit<IncidentCardMessage, 'signature'>): string {
+  return canonicalJson(message);
+}
+
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

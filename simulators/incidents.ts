@@ -1,0 +1,66 @@
+import { verifyIncidentCard } from '../activities/incident-delivery.js';
+import { IncidentCardMessage, INCIDENT_CARDS_PATH, type IncidentCardAck } from '../domain/wire/incident.js';
+import { incidentDeliveryConfig } from '../config/console.js';
+import { HttpError, parseBody, type Route } from './http.js';
+
+/**
+ * The incident-card intake of the e-money operator (Nomapay) and of ЦМААИ (ESU), as a simulator: it checks
+ * the card's 16 rows with the same schema the workflow uses, checks the sender's signature, and answers with
+ * an acknowledgement whose message id is the proof of delivery (seed 004 §47). The idempotency of
+ * `startCounterpartServer` replays the stored acknowledgement for a repeated message id.
+ */
+interface SimulatorParts {
+  routes: Route[];
+  adminRoutes: Route[];
+  reset(): void;
+}
+
+export interface IncidentIntakeOptions {
+  /** Signing keys the intake accepts, by key id. Defaults to INCIDENT_SIGNING_KEY_ID / INCIDENT_SIGNING_KEY. */
+  keys?: ReadonlyMap<string, string>;
+  now?: () => Date;
+}
+
+function configuredKeys(): ReadonlyMap<string, string> {
+  const { signingKey } = incidentDeliveryConfig();
+  return new Map([[signingKey.keyId, signingKey.key]]);
+}
+
+export function createIncidentIntake({ keys = configuredKeys(), now = () => new Date() }: IncidentIntakeOptions = {}) {
+  const received = new Map<string, { message: IncidentCardMessage; ack: IncidentCardAck }>();
+  const routes: Route[] = [
+    {
+      method: 'POST',
+      path: INCIDENT_CARDS_PATH,
+      idempotent: true,
+      handle: ({ body, idempotencyKey, applied }) => {
+        const message = parseBody(IncidentCardMessage, body);
+        if (idempotencyKey !== message.messageId) {
+          throw new HttpError(400, 'INVALID_REQUEST', 'idempotency-key must equal messageId', [{ field: 'messageId', code: 'mismatch', message: 'must equal the idempotency-key header' }]);
+        }
+        if (!verifyIncidentCard(message, keys)) {
+          throw new HttpError(422, 'SIGNATURE_INVALID', `the signature (key ${message.signature.keyId}) does not verify: authorship not confirmed (seed 004 §59)`);
+        }
+        const ack: IncidentCardAck = { messageId: message.messageId, status: 'ACCEPTED', acceptedAt: now().toISOString() };
+        received.set(message.messageId, { message, ack });
+        applied(message.messageId);
+        return { status: 202, body: ack };
+      },
+    },
+  ];
+  const adminRoutes: Route[] = [
+    { method: 'GET', path: '/__admin/incident-cards', handle: () => ({ status: 200, body: [...received.values()].map((r) => r.message) }) },
+  ];
+  return { routes, adminRoutes, reset: () => received.clear() };
+}
+
+/** Adds the intake to both simulated receivers. */
+export function attachIncidentIntake(esu: SimulatorParts, nomapay: SimulatorParts, options: IncidentIntakeOptions = {}): void {
+  for (const parts of [esu, nomapay]) {
+    const intake = createIncidentIntake(options);
+    parts.routes.push(...intake.routes);
+    parts.adminRoutes.push(...intake.adminRoutes);
+    const reset = parts.reset;
+    parts.reset = () => (reset(), intake.reset());
+  }
+}

@@ -1,0 +1,148 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { isoWithOffset } from '../../domain/incident.js';
+import { REPO_ROOT } from '../../stack/paths.js';
+import { startFileStack } from '../support/stack.js';
+import { PASSWORDS, signIn, startTestConsole } from '../support/console.js';
+import { completeCard } from '../support/incident-card.js';
+import { adultIin, uniqueId } from '../support/ids.js';
+
+/**
+ * The compliance console in a real headless Chromium (Debian's package, driven by playwright-core): sign in,
+ * filter an inbox, act on an item through its workflow and see its status change, verify and export the
+ * journal, read the availability index. The screenshots in docs/ are taken here.
+ */
+const SHOTS = path.join(REPO_ROOT, 'docs', 'screenshots');
+const KZ = 300;
+const hoursAgo = (h: number) => isoWithOffset(Date.now() - h * 3600_000, KZ);
+
+let stack: Awaited<ReturnType<typeof startFileStack>>;
+let consoleUrl: string;
+let closeConsole: () => Promise<void>;
+let browser: Browser;
+const seeded: Record<'onTime' | 'detected' | 'escalated' | 'draft', string> = { onTime: '', detected: '', escalated: '', draft: '' };
+
+beforeAll(async () => {
+  stack = await startFileStack();
+  const running = await startTestConsole(stack);
+  consoleUrl = running.url;
+  closeConsole = running.close;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+
+  const bridge = stack.esuBridge;
+  const open = async (key: keyof typeof seeded, request: Parameters<typeof bridge.openIncident>[0]) => {
+    const handle = await bridge.openIncident(request);
+    await handle.status();
+    seeded[key] = handle.incidentId;
+  };
+  await open('onTime', { incidentId: uniqueId('INC-dos'), card: completeCard(hoursAgo(30)), openedBy: 'aigerim' });
+  await open('detected', {
+    incidentId: uniqueId('auto-unreachable-nomapay'),
+    card: { name: 'nomapay unreachable for 17 minutes', detectedAt: hoursAgo(0.7), informationSource: 'TECHNICAL_MEANS', mainEvents: ['STABILITY_THREAT'], status: 'SUSPICION' },
+    openedBy: 'detector:counterpart-unreachable',
+    origin: { kind: 'DETECTOR', detector: 'counterpart-unreachable', counterpart: 'nomapay' },
+  });
+  await open('escalated', { incidentId: uniqueId('INC-key'), card: completeCard(hoursAgo(50), { name: 'ESU API key found in a public repository', mainEvents: ['UNAUTHORISED_ACCESS'] }), openedBy: 'erlan' });
+  await open('draft', { incidentId: uniqueId('INC-phish'), card: { name: 'Phishing e-mails to cashiers', detectedAt: hoursAgo(3) }, openedBy: 'aigerim' });
+  // Traffic for the availability index, and a planned maintenance window recorded by an administrator.
+  for (let i = 0; i < 3; i++) await bridge.deposit({ depositId: uniqueId('dep'), iin: adultIin(), amountTiyn: 50_000, currency: 'KZT' });
+  const admin = await signIn(consoleUrl, 'daniyar');
+  await admin.post('/api/maintenance', { counterpart: 'esu', startsAt: isoWithOffset(Date.now() + 2 * 86_400_000, KZ), endsAt: isoWithOffset(Date.now() + 2 * 86_400_000 + 4 * 3600_000, KZ), note: 'ESU release 4.2 (announced 3 working days ahead)' });
+  await admin.post(`/api/inboxes/incidents/${seeded.escalated}/assign`, { assignee: 'erlan' });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await closeConsole?.();
+  await stack?.stop();
+});
+
+async function signedInPage(login: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+  await page.goto(consoleUrl);
+  await page.fill('input[name=login]', login);
+  await page.fill('input[name=password]', PASSWORDS[login]!);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('[data-testid=item-row]');
+  return page;
+}
+
+const rowIds = (page: Page) => page.$$eval('[data-testid=item-row]', (rows) => rows.map((r) => r.getAttribute('data-id')));
+/** The rows of this file's seeded items: other integration files share the database and add incidents of their own. */
+const seededRowIds = async (page: Page) => (await rowIds(page)).filter((id) => Object.values(seeded).includes(id ?? ''));
+const row = (page: Page, id: string) => page.locator(`[data-testid=item-row][data-id="${id}"]`);
+
+describe('compliance console in Chromium', () => {
+  it('an officer filters the incident inbox, submits a card and sees its status change', async () => {
+    const page = await signedInPage('aigerim');
+    await expect.poll(() => rowIds(page)).toEqual(expect.arrayContaining(Object.values(seeded)));
+    await expect.poll(() => row(page, seeded.escalated).locator('.flag.ESCALATED').count()).toBe(1);
+    await page.screenshot({ path: path.join(SHOTS, 'console-inbox.png') });
+
+    await page.selectOption('#filters select[name=counterpart]', 'nomapay');
+    await page.click('#filters button[type=submit]');
+    await expect.poll(() => seededRowIds(page)).toEqual([seeded.detected]);
+    await page.click('#reset-filters');
+    await page.selectOption('#filters select[name=status]', 'ESCALATED');
+    await page.click('#filters button[type=submit]');
+    await expect.poll(() => seededRowIds(page)).toEqual([seeded.escalated]);
+    await page.click('#reset-filters');
+    await expect.poll(async () => (await rowIds(page)).length).toBeGreaterThanOrEqual(4);
+
+    await row(page, seeded.onTime).click();
+    await page.waitForSelector('[data-testid=card]');
+    expect(await page.textContent('[data-testid=detail-status]')).toBe('OPEN');
+    await page.click('#detail button[data-action=submit]');
+    await expect.poll(() => page.textContent('[data-testid=detail-status]'), { timeout: 30_000 }).toBe('SUBMITTED');
+    await expect.poll(() => row(page, seeded.onTime).locator('[data-testid=item-status]').textContent()).toBe('SUBMITTED');
+    expect(await page.textContent('[data-testid=flash]')).toContain('Card submitted: SUBMITTED');
+    expect(await page.textContent('[data-testid=timeline]')).toContain('incident.card-delivered');
+    await page.screenshot({ path: path.join(SHOTS, 'console-incident-submitted.png'), fullPage: true });
+
+    // An incomplete draft shows what is missing and offers no submit button.
+    await row(page, seeded.draft).click();
+    await expect.poll(() => page.locator('#detail .reason').textContent()).toContain('row 6 symptoms: required');
+    expect(await page.locator('#detail button[data-action=submit]').count()).toBe(0);
+    await page.close();
+  });
+
+  it('an officer verifies the journal and exports a day as CSV', async () => {
+    const page = await signedInPage('aigerim');
+    await page.click('#tabs button[data-tab=journal]');
+    await page.click('button[data-action=verify]');
+    await expect.poll(() => page.textContent('[data-testid=verify-result]'), { timeout: 30_000 }).toContain('Chain intact');
+    const today = isoWithOffset(Date.now(), KZ).slice(0, 10);
+    await page.fill('input[name=exportDay]', today);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('button[data-action=export-day]')]);
+    expect(download.suggestedFilename()).toBe(`journal-${today}.csv`);
+    const csv = await readFile((await download.path())!, 'utf8');
+    expect(csv.split('\r\n')[0]).toBe('seq,started_at,event,actor,record_id,ended_at,result,details,hash');
+    expect(csv).toContain('console.incident-submitted');
+    await page.screenshot({ path: path.join(SHOTS, 'console-journal.png') });
+    await page.close();
+  });
+
+  it('shows the availability index and planned maintenance', async () => {
+    const page = await signedInPage('daniyar');
+    await page.click('#tabs button[data-tab=availability]');
+    await page.waitForSelector('[data-testid=availability-row][data-counterpart=esu]');
+    await expect.poll(() => page.locator('[data-testid=availability-row][data-counterpart=esu] td').nth(1).textContent(), { timeout: 15_000 }).toContain('%');
+    expect(await page.textContent('#availability-view')).toContain('ESU release 4.2');
+    await page.screenshot({ path: path.join(SHOTS, 'console-availability.png') });
+    await page.close();
+  });
+
+  it('an auditor sees the same inboxes and card but no action buttons', async () => {
+    const page = await signedInPage('saule');
+    expect(await page.isHidden('#new-incident')).toBe(true);
+    await row(page, seeded.escalated).click();
+    await page.waitForSelector('[data-testid=card]');
+    expect(await page.locator('#detail [data-action]').count()).toBe(0);
+    await page.close();
+  });
+});

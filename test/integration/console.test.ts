@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encryptionCodecFromEnv } from '../../codec/encryption.js';
+import { bettorRef } from '../../client/bettor-ref.js';
+import { isoWithOffset } from '../../domain/incident.js';
+import { startFileStack, TEST_BETTOR_REF_KEY } from '../support/stack.js';
+import { session, signIn, startTestConsole, type Session } from '../support/console.js';
+import { completeCard } from '../support/incident-card.js';
+import { adultIin, uniqueId } from '../support/ids.js';
+
+let stack: Awaited<ReturnType<typeof startFileStack>>;
+let consoleUrl: string;
+let closeConsole: () => Promise<void>;
+let officer: Session;
+let admin: Session;
+let auditor: Session;
+
+beforeAll(async () => {
+  stack = await startFileStack();
+  const running = await startTestConsole(stack);
+  consoleUrl = running.url;
+  closeConsole = running.close;
+  [officer, admin, auditor] = await Promise.all([signIn(consoleUrl, 'aigerim'), signIn(consoleUrl, 'daniyar'), signIn(consoleUrl, 'saule')]);
+});
+
+afterAll(async () => {
+  await closeConsole?.();
+  await stack?.stop();
+});
+
+const KZ = 300;
+const hoursAgo = (h: number) => isoWithOffset(Date.now() - h * 3600_000, KZ);
+const journalOf = async (recordId: string) =>
+  (await stack.pool.query('SELECT event, actor, result, details FROM journal WHERE record_id = $1 ORDER BY chain_seq', [recordId])).rows;
+
+describe('compliance console: sign-in and roles', () => {
+  it('refuses anyone not signed in, and journals a failed sign-in', async () => {
+    expect((await session(consoleUrl).get('/api/inboxes/incidents')).status).toBe(401);
+    const wrong = await fetch(new URL('/api/login', consoleUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'aigerim', password: 'guess' }) });
+    expect(wrong.status).toBe(401);
+    const attempts = await journalOf('user:aigerim');
+    expect(attempts.at(-1)).toMatchObject({ event: 'console.signed-in', actor: 'aigerim', result: 'REFUSED' });
+  });
+
+  it('lets an auditor read but not act, and journals the refusal', async () => {
+    const refused = await auditor.post('/api/incidents', { card: { name: 'should not open', detectedAt: hoursAgo(1) } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('FORBIDDEN');
+    const { rows } = await stack.pool.query(`SELECT result, details FROM journal WHERE actor = 'saule' AND event = 'console.incident-opened' ORDER BY chain_seq DESC LIMIT 1`);
+    expect(rows[0]).toMatchObject({ result: 'REFUSED' });
+    expect((await auditor.get('/api/inboxes/incidents')).status).toBe(200);
+  });
+
+  it('accepts HTTP Basic for scripts', async () => {
+    const basic = session(consoleUrl, { authorization: `Basic ${Buffer.from('daniyar:admin-pw').toString('base64')}` });
+    expect((await basic.get('/api/me')).body).toMatchObject({ login: 'daniyar', role: 'admin', permissions: ['read', 'act', 'assign-others', 'maintenance', 'decode-payloads'] });
+  });
+
+  it('lets an officer take an item, and only an administrator hand it to someone else', async () => {
+    const opened = await officer.post('/api/incidents', { card: { name: 'Unknown device on the cash-desk VLAN', detectedAt: hoursAgo(2) } });
+    const id = opened.body.incidentId as string;
+    expect((await officer.post(`/api/inboxes/incidents/${id}/assign`, { assignee: 'erlan' })).status).toBe(403);
+    expect((await officer.post(`/api/inboxes/incidents/${id}/assign`, { assignee: 'aigerim' })).body.assignee).toBe('aigerim');
+    expect((await admin.post(`/api/inboxes/incidents/${id}/assign`, { assignee: 'erlan' })).body.assignee).toBe('erlan');
+    expect((await admin.post(`/api/inboxes/incidents/${id}/assign`, { assignee: 'saule' })).status).toBe(400); // auditors take no items
+    const mine = await officer.get('/api/inboxes/incidents?assignee=erlan');
+    expect(mine.body.items.map((i: { id: string }) => i.id)).toEqual([id]);
+  });
+});
+
+describe('compliance console: incident cards', () => {
+  it('opens a draft, refuses to submit it naming the missing rows, and submits it once amended', async () => {
+    const detectedAt = hoursAgo(30);
+    const opened = await officer.post('/api/incidents', { card: { name: 'Phishing e-mails to cashiers', detectedAt } });
+    expect(opened.status).toBe(200);
+    const id = opened.body.incidentId as string;
+
+    const early = await officer.post(`/api/incidents/${id}/submit`);
+    expect(early.status).toBe(409);
+    expect(early.body.error.details.type).toBe('IncidentCardIncomplete');
+    expect(early.body.error.message).toContain('row 6 symptoms: required');
+
+    const { name: _n, detectedAt: _d, ...rest } = completeCard(detectedAt);
+    const amended = await officer.post(`/api/incidents/${id}/amend`, { patch: rest });
+    expect(amended.body).toMatchObject({ version: 2, problems: [] });
+
+    const item = await officer.get(`/api/inboxes/incidents/${id}`);
+    expect(item.body.actions).toContain('submit');
+    expect(Date.parse(item.body.dueAt) - Date.parse(detectedAt)).toBe(48 * 3600_000);
+    expect((await auditor.get(`/api/inboxes/incidents/${id}`)).body.actions).toEqual([]);
+
+    const submitted = await officer.post(`/api/incidents/${id}/submit`);
+    expect(submitted.body).toMatchObject({ status: 'SUBMITTED', timeliness: 'ON_TIME' });
+    expect(Object.keys(submitted.body.submissions[0].receipts).sort()).toEqual(['esu', 'nomapay']);
+    for (const sim of [stack.simulators.esu, stack.simulators.nomapay]) {
+      const cards = (await (await fetch(new URL('/__admin/incident-cards', sim.url))).json()) as { incidentId: string; card: { symptoms: string } }[];
+      expect(cards.filter((c) => c.incidentId === id).map((c) => c.card.symptoms)).toEqual([rest.symptoms]);
+    }
+
+    // The item's timeline is its journal: the workflow's steps and the console actions, by whom.
+    const events = (await officer.get(`/api/inboxes/incidents/${id}`)).body.timeline.map((t: { event: string; actor: string }) => `${t.event} ${t.actor}`);
+    expect(events).toEqual(expect.arrayContaining(['incident.opened aigerim', 'console.incident-submitted aigerim', 'incident.card-delivered system', 'incident.amended aigerim']));
+    const row = await stack.pool.query('SELECT status, timeliness, retain_until > now() + interval \'4 years\' AS kept FROM incidents WHERE incident_id = $1', [id]);
+    expect(row.rows[0]).toEqual({ status: 'SUBMITTED', timeliness: 'ON_TIME', kept: true });
+  });
+
+  it('filters the inbox by status, counterpart and detection date', async () => {
+    const today = isoWithOffset(Date.now(), KZ).slice(0, 10);
+    const escalatedId = uniqueId('INC-old');
+    const escalated = await stack.esuBridge.openIncident({ incidentId: escalatedId, card: completeCard(hoursAgo(49)), openedBy: 'ops' });
+    await escalated.status();
+    const detected = await stack.esuBridge.openIncident({
+      card: { name: 'nomapay unreachable for 20 minutes', detectedAt: hoursAgo(0.5) },
+      openedBy: 'detector:counterpart-unreachable',
+      origin: { kind: 'DETECTOR', detector: 'counterpart-unreachable', counterpart: 'nomapay' },
+    });
+    await detected.status();
+
+    const byCounterpart = await officer.get('/api/inboxes/incidents?counterpart=nomapay');
+    expect(byCounterpart.body.items.map((i: { id: string }) => i.id)).toContain(detected.incidentId);
+    expect(byCounterpart.body.items.every((i: { counterpart: string }) => i.counterpart === 'nomapay')).toBe(true);
+
+    const ids = async (q: string) => (await officer.get(`/api/inboxes/incidents?${q}`)).body.items.map((i: { id: string }) => i.id);
+    await expect.poll(() => ids('status=ESCALATED'), { timeout: 10_000 }).toContain(escalatedId);
+    expect(await ids(`from=${today}&to=${today}`)).toContain(detected.incidentId);
+    expect(await ids(`from=${today}&to=${today}`)).not.toContain(escalatedId); // detected two days ago
+    expect((await officer.get('/api/inboxes/incidents?status=nope')).status).toBe(400);
+  });
+
+  it('takes a bettor as an IIN and journals the search with the keyed reference only', async () => {
+    const iin = adultIin();
+    const res = await officer.get(`/api/inboxes/incidents?bettor=${iin}`);
+    expect(res.body.items).toEqual([]);
+    const { rows } = await stack.pool.query(`SELECT details FROM journal WHERE actor = 'aigerim' AND event = 'console.inbox-searched' ORDER BY chain_seq DESC LIMIT 1`);
+    expect(rows[0].details.bettor).toBe(bettorRef(iin, TEST_BETTOR_REF_KEY));
+    expect(JSON.stringify(rows[0])).not.toContain(iin);
+  });
+});
+
+describe('compliance console: other inboxes', () => {
+  it('lists identification cases awaiting offline review with their due time', async () => {
+    const bettorId = uniqueId('bettor');
+    await stack.pool.query(
+      `INSERT INTO bettor_identifications (bettor_id, bettor_ref, workflow_id, status, step, reason) VALUES ($1, $2, $3, 'IN_REVIEW', 'OFFLINE_REVIEW', 'biometric verification failed 3 times')`,
+      [bettorId, 'b'.repeat(64), `Identification:${bettorId}`],
+    );
+    const reviews = await officer.get('/api/inboxes/reviews');
+    const item = reviews.body.items.find((i: { id: string }) => i.id === bettorId);
+    expect(item).toMatchObject({ status: 'IN_REVIEW', bettorRef: 'b'.repeat(64) });
+    expect(Date.parse(item.dueAt) - Date.parse(item.createdAt)).toBe(72 * 3600_000);
+    expect((await officer.get(`/api/inboxes/reviews/${bettorId}`)).body).toMatchObject({ reason: 'biometric verification failed 3 times', actions: ['approve', 'refuse', 'assign'] });
+  });
+
+  it('says the submissions inbox is not installed while its table is missing', async () => {
+    const present = (await stack.pool.query(`SELECT to_regclass('public.submissions') IS NOT NULL AS p`)).rows[0].p;
+    const page = await officer.get('/api/inboxes/submissions');
+    expect(page.status).toBe(200);
+    if (!present) expect(page.body).toEqual({ inbox: 'submissions', items: [], notice: expect.stringContaining('not installed') });
+    expect((await officer.post('/api/submissions/sub-1/retry')).status).toBe(present ? 409 : 503);
+  });
+});
+
+describe('compliance console: availability and the Temporal UI codec', () => {
+  it('computes the index from the worker’s own observations; only an administrator records maintenance', async () => {
+    await stack.esuBridge.deposit({ depositId: uniqueId('dep'), iin: adultIin(), amountTiyn: 10_000, currency: 'KZT' });
+    await expect
+      .poll(async () => (await officer.get('/api/availability')).body.counterparts.find((c: { counterpart: string }) => c.counterpart === 'esu')?.periods['24h'].observedMinutes, { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    const window = { counterpart: 'esu', startsAt: isoWithOffset(Date.now() + 86_400_000, KZ), endsAt: isoWithOffset(Date.now() + 90_000_000, KZ), note: 'ESU release' };
+    expect((await officer.post('/api/maintenance', window)).status).toBe(403);
+    expect((await admin.post('/api/maintenance', window)).status).toBe(200);
+    const report = await auditor.get('/api/availability');
+    expect(report.body.maintenance.map((m: { note: string }) => m.note)).toContain('ESU release');
+  });
+
+  it('decodes payloads for officers, never for auditors', async () => {
+    const codec = encryptionCodecFromEnv(stack.env);
+    const [encoded] = await codec.encode([{ metadata: { encoding: new TextEncoder().encode('json/plain') }, data: new TextEncoder().encode('{"iin":"900517300123"}') }]);
+    const body = { payloads: [{ metadata: Object.fromEntries(Object.entries(encoded!.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(encoded!.data!).toString('base64') }] };
+    const decoded = await officer.post('/codec/decode', body);
+    expect(Buffer.from(decoded.body.payloads[0].data, 'base64').toString()).toBe('{"iin":"900517300123"}');
+    expect((await auditor.post('/codec/decode', body)).status).toBe(403);
+  });
+});

@@ -1,0 +1,134 @@
+import { vi } from 'vitest';
+import { ApplicationFailure } from '@temporalio/common';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { createIdentificationActivities } from '../../activities/identification.js';
+import type { createIdentificationStoreActivities, JournalEntry, BettorStatusSnapshot } from '../../activities/identification-store.js';
+import type { createMigrationActivities } from '../../activities/migration.js';
+import { ErrorType } from '../../domain/errors.js';
+import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
+import { createTimeSkippingEnv } from '../../stack/test-server.js';
+import { WORKFLOWS_PATH } from '../../workers/sagas.js';
+import { uniqueId } from '../support/ids.js';
+
+export type Activities = ReturnType<typeof createIdentificationActivities> &
+  ReturnType<typeof createIdentificationStoreActivities> &
+  ReturnType<typeof createMigrationActivities>;
+
+export const CORRECT_CODE = '123456';
+export const EXPIRED_CODE = '999999';
+export const PHOTO = { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: GOOD_PHOTO_QUALITY };
+
+/** A counterpart refusal as CounterpartClient raises it: non-retryable, the reason code in details. */
+export function refusal(type: string, code: string): ApplicationFailure {
+  return ApplicationFailure.create({ message: `nomapay → 422 ${code}`, type, nonRetryable: true, details: [{ code, message: code }] });
+}
+
+export interface FakeControls {
+  /** Liveness verdicts in order (true = passed); when empty, checks pass. */
+  liveness: boolean[];
+  /** Photo-match scores in order; when empty, 92. */
+  scores: number[];
+  journal: JournalEntry[];
+  statuses: BettorStatusSnapshot[];
+  known?: Awaited<ReturnType<Activities['readBettorIdentification']>>;
+}
+
+/**
+ * Fakes of Nomapay's identification API, ESU, the wallet and the store that keep the counterpart's own
+ * counts (4 liveness checks, 2 SMS per session), typed so a signature change breaks the tests.
+ */
+export function fakeActivities(overrides: Partial<Activities> = {}): Activities & FakeControls {
+  const now = () => new Date().toISOString();
+  const controls = { liveness: [], scores: [], journal: [], statuses: [] } as unknown as Activities & FakeControls;
+  const sessions = new Map<string, { attemptsLeft: number; smsLeft: number }>();
+  const base: Activities = {
+    registerConsent: async (r) => ({ consentId: r.consentId, status: 'ACTIVE', givenAt: r.givenAt }),
+    revokeConsentAtNomapay: async ({ consentId }) => ({ consentId, status: 'REVOKED', givenAt: now(), revokedAt: now() }),
+    openTwoFactorSession: async (r) => {
+      sessions.set(r.sessionId, { attemptsLeft: 4, smsLeft: 2 });
+      return { session: { sessionId: r.sessionId, status: 'OPEN', livenessAttemptsLeft: 4, smsLeft: 2, openedAt: now() } };
+    },
+    checkLiveness: async ({ sessionId }) => {
+      const session = sessions.get(sessionId)!;
+      session.attemptsLeft -= 1;
+      const passed = controls.liveness.shift() ?? true;
+      return { passed, attemptsLeft: session.attemptsLeft, sessionStatus: !passed && session.attemptsLeft === 0 ? 'ENDED' : 'OPEN' };
+    },
+    sendSmsCode: async ({ sessionId }) => {
+      const session = sessions.get(sessionId)!;
+      if (session.smsLeft === 0) throw refusal(ErrorType.IdentificationRejected, 'SMS_LIMIT_REACHED');
+      session.smsLeft -= 1;
+      return { sentAt: now(), expiresAt: new Date(Date.now() + 300_000).toISOString(), smsLeft: session.smsLeft };
+    },
+    checkSmsCode: async ({ code }) =>
+      code === CORRECT_CODE
+        ? { result: 'ACCEPTED', authorizationCode: 'auth-code-1' }
+        : code === EXPIRED_CODE
+          ? { result: 'EXPIRED_CODE' }
+          : { result: 'WRONG_CODE' },
+    fetchPersonalData: async () => ({ receivedAt: now(), fields: ['birthDate', 'firstName', 'iin', 'lastName'] }),
+    matchPhoto: async (r) => ({ matchId: r.matchId, scorePercent: controls.scores.shift() ?? 92, matchedAt: now() }),
+    matchReferencePhoto: async (r) => ({ matchId: r.matchId, scorePercent: controls.scores.shift() ?? 92, matchedAt: now() }),
+    fetchMatchedPersonalData: async () => ({ receivedAt: now(), fields: ['birthDate', 'firstName', 'iin', 'lastName'] }),
+    registerBettorWithEsu: async (r) => ({ registrationId: r.registrationId, registeredAt: now() }),
+    openIdentifiedWallet: async (r) => ({ walletId: r.walletId, status: 'IDENTIFIED', openedAt: now() }),
+    // Deduplicated by key as the journal table's unique dedupe_key does: a local activity may run again
+    // when its workflow task is retried.
+    recordIdentificationStep: async ({ entry, status }) => {
+      if (controls.journal.some((e) => e.dedupeKey === entry.dedupeKey)) return;
+      controls.journal.push(entry);
+      controls.statuses.push(status);
+    },
+    journalEvent: async (entry) => {
+      if (!controls.journal.some((e) => e.dedupeKey === entry.dedupeKey)) controls.journal.push(entry);
+    },
+    readBettorIdentification: async () => controls.known,
+    checkBettorIdentified: async () => ({ identified: false }),
+    describeMigrationSource: async () => ({ total: 0 }),
+    readMigrationBatch: async () => ({ rows: [], cursor: '', exhausted: true }),
+    recordMigrationOutcomes: async ({ items }) => items.length,
+    ...overrides,
+  };
+  // The controls object is the one returned, so a test may set `known` or push verdicts after creation.
+  for (const [name, fn] of Object.entries(base)) Object.assign(controls, { [name]: vi.fn(fn as (...a: unknown[]) => unknown) });
+  return controls;
+}
+
+export async function setUpEnv(): Promise<{ env: TestWorkflowEnvironment; workflowBundle: WorkflowBundleWithSourceMap }> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const env = await createTimeSkippingEnv();
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  return { env, workflowBundle };
+}
+
+/** Runs `fn` with a worker on a fresh task queue (STYLE item 36). */
+export async function withWorker<T>(
+  env: TestWorkflowEnvironment,
+  workflowBundle: WorkflowBundleWithSourceMap,
+  activities: Activities,
+  fn: (taskQueue: string) => Promise<T>,
+): Promise<T> {
+  const taskQueue = uniqueId('tq');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+  return worker.runUntil(() => fn(taskQueue));
+}
+
+export const events = (a: FakeControls) => a.journal.map((e) => e.event);
+
+const opened: string[] = [];
+
+/** Remembers a workflow a test leaves running, so `terminateLeftovers` ends it (its timers would hold time skipping). */
+export function remember<T extends { workflowId: string }>(handle: T): T {
+  opened.push(handle.workflowId);
+  return handle;
+}
+
+export async function terminateLeftovers(env: TestWorkflowEnvironment): Promise<void> {
+  for (const id of opened.splice(0)) {
+    await env.client.workflow
+      .getHandle(id)
+      .terminate('test finished')
+      .catch(() => undefined);
+  }
+}
