@@ -2,9 +2,10 @@ import { inTransaction, type Pool } from '../db/pool.js';
 import type { BettorIdentificationStatus, IdentificationMethod } from '../domain/identification.js';
 
 /**
- * The identification's PostgreSQL side: the bettor's status (what deposit and bet sagas read) and the event
- * journal with the attributes of seed 003 §55.11 (start, event, acting user, record id, end, result). Both are
- * written by one short local activity per step, in one transaction (STYLE item 23).
+ * The identification's PostgreSQL side: the bettor's status (what the deposit and bet sagas' gate reads,
+ * activities/bettor-gate.ts) and the event journal with the attributes of seed 003 §55.11 (start, event, acting
+ * user, record id, end, result). Both are written by one short local activity per step, in one transaction
+ * (STYLE item 23).
  */
 export interface JournalEntry {
   /** Record id: the bettor id for identifications, the migration id for migrations. */
@@ -106,12 +107,6 @@ export function createIdentificationStoreActivities({ pool }: { pool: Pool }) {
     /** The bettor's stored status, read when an identification starts so a finished one is not redone. */
     async readBettorIdentification({ bettorId }: { bettorId: string }): Promise<BettorIdentificationRecord | undefined> {
       return readBettorIdentification(pool, { bettorId });
-    },
-
-    /** For the deposit and bet sagas: may this bettor move money? Only an identified bettor may. */
-    async checkBettorIdentified({ bettorRef }: { bettorRef: string }): Promise<{ identified: boolean; status?: BettorIdentificationStatus }> {
-      const record = await readBettorIdentification(pool, { bettorRef });
-      return { identified: record?.status === 'IDENTIFIED', status: record?.status };
     },
   };
 }

@@ -24,9 +24,9 @@ export interface PostingResult {
   outcome: 'POSTED' | 'ALREADY_POSTED';
 }
 
-const CHECK_VIOLATION = '23514';
+export const CHECK_VIOLATION = '23514';
 
-async function ensureBettorAccount(db: PoolClient, bettorRef: string): Promise<void> {
+export async function ensureBettorAccount(db: PoolClient, bettorRef: string): Promise<void> {
   await db.query(
     `INSERT INTO ledger_accounts (id, kind, bettor_ref, debits_must_not_exceed_credits)
      VALUES ($1, 'BETTOR', $2, true) ON CONFLICT (id) DO NOTHING`,
@@ -34,7 +34,7 @@ async function ensureBettorAccount(db: PoolClient, bettorRef: string): Promise<v
   );
 }
 
-async function applyTotals(db: PoolClient, totals: Posting['totals'], sign: 1 | -1): Promise<void> {
+export async function applyTotals(db: PoolClient, totals: Posting['totals'], sign: 1 | -1): Promise<void> {
   if (!totals) return;
   await db.query(
     `INSERT INTO bettor_totals (bettor_ref, received_tiyn, paid_tiyn, operations) VALUES ($1, $2, $3, $4)
@@ -47,14 +47,43 @@ async function applyTotals(db: PoolClient, totals: Posting['totals'], sign: 1 | 
   );
 }
 
-async function moveBalances(db: PoolClient, debit: string, credit: string, amount: number): Promise<void> {
+export async function moveBalances(db: PoolClient, debit: string, credit: string, amount: number): Promise<void> {
   await db.query('UPDATE ledger_accounts SET debits_posted = debits_posted + $2 WHERE id = $1', [debit, amount]);
   await db.query('UPDATE ledger_accounts SET credits_posted = credits_posted + $2 WHERE id = $1', [credit, amount]);
 }
 
 /** Serialises everything that touches one operation's postings, so a reversal and a late posting cannot interleave. */
-async function lockOperation(db: PoolClient, operationId: string): Promise<void> {
+export async function lockOperation(db: PoolClient, operationId: string): Promise<void> {
   await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [operationId]);
+}
+
+/**
+ * Posts one double-entry transfer exactly once inside the caller's transaction, which must hold the
+ * operation's lock (lockOperation). A replay of the same posting answers ALREADY_POSTED.
+ */
+export async function postWithin(db: PoolClient, posting: Posting): Promise<PostingResult> {
+  const transferId = stepKey(posting.operationId, posting.leg);
+  const existing = await db.query('SELECT amount_tiyn, debit_account_id, credit_account_id FROM ledger_transfers WHERE id = $1', [transferId]);
+  if (existing.rowCount) {
+    const row = existing.rows[0];
+    if (row.amount_tiyn !== posting.amountTiyn || row.debit_account_id !== posting.debitAccountId || row.credit_account_id !== posting.creditAccountId) {
+      throw ApplicationFailure.nonRetryable(`ledger transfer ${transferId} exists with other accounts or amount`, ErrorType.IdempotencyConflict);
+    }
+    return { transferId, outcome: 'ALREADY_POSTED' as const };
+  }
+  const tomb = await db.query('SELECT 1 FROM ledger_tombstones WHERE transfer_id = $1', [transferId]);
+  if (tomb.rowCount) {
+    throw ApplicationFailure.nonRetryable(`ledger transfer ${transferId} was already reversed`, ErrorType.LedgerRejected);
+  }
+  if (posting.totals) await ensureBettorAccount(db, posting.totals.bettorRef);
+  await db.query(
+    `INSERT INTO ledger_transfers (id, operation_id, leg, debit_account_id, credit_account_id, amount_tiyn)
+     VALUES ($1, $2, $3, $4, $5, $6)`,
+    [transferId, posting.operationId, posting.leg, posting.debitAccountId, posting.creditAccountId, posting.amountTiyn],
+  );
+  await moveBalances(db, posting.debitAccountId, posting.creditAccountId, posting.amountTiyn);
+  await applyTotals(db, posting.totals, 1);
+  return { transferId, outcome: 'POSTED' as const };
 }
 
 export function createLedgerActivities({ pool }: { pool: Pool }) {
@@ -64,27 +93,7 @@ export function createLedgerActivities({ pool }: { pool: Pool }) {
     try {
       return await inTransaction(pool, async (db) => {
         await lockOperation(db, posting.operationId);
-        const existing = await db.query('SELECT amount_tiyn, debit_account_id, credit_account_id FROM ledger_transfers WHERE id = $1', [transferId]);
-        if (existing.rowCount) {
-          const row = existing.rows[0];
-          if (row.amount_tiyn !== posting.amountTiyn || row.debit_account_id !== posting.debitAccountId || row.credit_account_id !== posting.creditAccountId) {
-            throw ApplicationFailure.nonRetryable(`ledger transfer ${transferId} exists with other accounts or amount`, ErrorType.IdempotencyConflict);
-          }
-          return { transferId, outcome: 'ALREADY_POSTED' as const };
-        }
-        const tomb = await db.query('SELECT 1 FROM ledger_tombstones WHERE transfer_id = $1', [transferId]);
-        if (tomb.rowCount) {
-          throw ApplicationFailure.nonRetryable(`ledger transfer ${transferId} was already reversed`, ErrorType.LedgerRejected);
-        }
-        if (posting.totals) await ensureBettorAccount(db, posting.totals.bettorRef);
-        await db.query(
-          `INSERT INTO ledger_transfers (id, operation_id, leg, debit_account_id, credit_account_id, amount_tiyn)
-           VALUES ($1, $2, $3, $4, $5, $6)`,
-          [transferId, posting.operationId, posting.leg, posting.debitAccountId, posting.creditAccountId, posting.amountTiyn],
-        );
-        await moveBalances(db, posting.debitAccountId, posting.creditAccountId, posting.amountTiyn);
-        await applyTotals(db, posting.totals, 1);
-        return { transferId, outcome: 'POSTED' as const };
+        return postWithin(db, posting);
       });
     } catch (err) {
       if ((err as { code?: string }).code === CHECK_VIOLATION) {

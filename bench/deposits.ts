@@ -15,10 +15,12 @@ import { startPostgres } from '../stack/postgres.js';
 import { createSagaWorker } from '../workers/sagas.js';
 
 /**
- * `npm run bench -- [N] [concurrency]`: N deposits, `concurrency` in flight at once, against the real stack
- * (dev server, PostgreSQL, simulators, one in-process worker); then N runs of the floor workflow with the
- * same number of no-op activities. Prints throughput, latency percentiles, the worker's peak memory and the
- * ratio. Not part of `npm test`: figures go in the issue note.
+ * `npm run bench -- [N] [concurrency]`: N deposits, then N bets, N settlements and N payouts, `concurrency` in
+ * flight at once, against the real stack (dev server, PostgreSQL, simulators, one in-process worker); then N
+ * runs of the floor workflow with the same number of no-op activities as a deposit. Prints throughput, latency
+ * percentiles, the worker's peak memory and the ratio. Each deposit and payout also starts its AFM submission,
+ * which runs on in the background (sent, then waiting out AFM's window). Not part of `npm test`: figures go
+ * in the issue note.
  */
 const N = Number(process.argv[2] ?? 500);
 const CONCURRENCY = Number(process.argv[3] ?? 50);
@@ -73,7 +75,7 @@ async function main(): Promise<void> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'esu-bridge-bench-'));
   const temporal = await connectOrStartTemporal({ namespace: 'default', dbFilename: undefined });
   const postgres = await startPostgres({ dataDir: path.join(dataDir, 'pg') });
-  const sims = await startSimulators({ esu: { port: 0, apiKey: 'bench' }, nomapay: { port: 0, apiKey: 'bench' } });
+  const sims = await startSimulators({ esu: { port: 0, apiKey: 'bench' }, nomapay: { port: 0, apiKey: 'bench' }, afm: { port: 0, apiKey: 'bench' } });
   const migrations = createPool(postgres.url, 1);
   await migrate(migrations).finally(() => migrations.end());
   const run = Date.now().toString(36);
@@ -86,6 +88,10 @@ async function main(): Promise<void> {
     ESU_API_KEY: 'bench',
     NOMAPAY_BASE_URL: sims.nomapay.url,
     NOMAPAY_API_KEY: 'bench',
+    AFM_BASE_URL: sims.afm.url,
+    AFM_API_KEY: 'bench',
+    // Bench bettors are not identified through ЦОИД first; the gate itself is covered by the integration tests.
+    BETTOR_IDENTIFICATION_REQUIRED: 'false',
   };
   const config = temporalConfig(env);
   const connection = await NativeConnection.connect({ address: config.address });
@@ -115,6 +121,14 @@ async function main(): Promise<void> {
   await saga.worker.runUntil(async () => {
     deposits = await measure('deposit', (i) =>
       esuBridge.deposit({ depositId: `bench-${run}-${i}`, iin: iins[i % iins.length]!, amountTiyn: 10_000 + i, currency: 'KZT' }),
+    );
+    // Every bettor now holds at least 10 000 tiyn per deposit: each bet stakes 2 000, each payout takes 1 000.
+    await measure('bet', (i) =>
+      esuBridge.placeBet({ betId: `bench-${run}-bet-${i}`, iin: iins[i % iins.length]!, stakeTiyn: 2_000, currency: 'KZT', eventId: `match-${i % 20}`, outcome: 'HOME', odds: '1.95' }),
+    );
+    await measure('settle', (i) => esuBridge.settleBet({ betId: `bench-${run}-bet-${i}`, result: i % 2 ? 'WON' : 'LOST' }));
+    await measure('payout', (i) =>
+      esuBridge.payout({ payoutId: `bench-${run}-pay-${i}`, iin: iins[i % iins.length]!, amountTiyn: 1_000, currency: 'KZT' }),
     );
   });
   await floorWorker.runUntil(async () => {

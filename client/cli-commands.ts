@@ -94,12 +94,13 @@ export async function runCommand({ actor, service, journal, positionals, flags }
       return { data: item, text: `${item.id} assigned to ${item.assignee}` };
     }
     case 'retry': {
-      const out = await service.retrySubmission(actor, a ?? '');
-      return { data: out, text: `retry of ${a} sent through its workflow` };
+      const out = (await service.retrySubmission(actor, a ?? '')) as { status?: string; receipt?: { messageId: string } };
+      return { data: out, text: `retry of ${a} sent through its workflow: now ${out.status ?? 'unknown'}${out.receipt ? `, receipt ${out.receipt.messageId}` : ''}` };
     }
     case 'resubmit': {
-      const out = await service.resubmitSubmission(actor, a ?? '', await jsonFile(flags.file));
-      return { data: out, text: `corrected ${a} resubmitted through its workflow` };
+      // The file holds the corrected payload as `show` prints it: {"counterpart": "AFM", "record": {…}}.
+      const out = (await service.resubmitSubmission(actor, a ?? '', await jsonFile(flags.file))) as { correctedBy?: { submissionId: string } };
+      return { data: out, text: `corrected ${a} resubmitted through its workflow as ${out.correctedBy?.submissionId ?? '(unknown)'}` };
     }
     case 'review': {
       if (b !== 'approve' && b !== 'refuse') throw new UsageError('review <bettorId> approve|refuse');

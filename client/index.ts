@@ -1,31 +1,35 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import type { z } from 'zod';
 import { DepositRequest, type DepositInput, type DepositState } from '../domain/deposit.js';
 import { depositWorkflowId } from '../domain/ids.js';
 import { AmountTiynKey, BettorRefKey, OperationKindKey, OperationStatusKey } from '../domain/search-attributes.js';
 import { deposit, getDepositStatusQuery } from '../workflows/deposit.js';
 import { bettorRef, requestDigest } from './bettor-ref.js';
-import { IdempotencyConflictError, InvalidRequestError, toOperationFailure } from './errors.js';
+import { joinOperation, validateRequest, wrapOperation, type OperationHandle } from './operations.js';
+import { createBettingClient } from './betting.js';
+import { createIdentificationClient } from './identification.js';
+import { createMigrationClient } from './migration.js';
+import { createIncidentClient } from './incidents.js';
+import { createSubmissionClient } from './submissions.js';
+import type { IncidentTiming } from '../domain/incident-deadlines.js';
 
 export * from './errors.js';
 export { bettorRef } from './bettor-ref.js';
+export type { OperationHandle } from './operations.js';
+export { readBet, bettingTotals, bettorBalance } from './betting.js';
+export { StepRejectedError, type IdentificationHandle } from './identification.js';
+export type { MigrationHandle } from './migration.js';
+export { incidentWorkflowId, newIncidentId, type IncidentHandle, type OpenIncidentRequest } from './incidents.js';
+export type { SubmissionHandle } from './submissions.js';
+/** What deposit and bet sagas (and bookmaker services holding the pool) read: the bettor's identification status. */
+export { readBettorIdentification } from '../activities/identification-store.js';
 
 export interface EsuBridgeClientOptions {
   client: Client;
   taskQueue: string;
   /** Secret key of the bettor reference HMAC (BETTOR_REF_KEY). */
   bettorRefKey: string;
-}
-
-/** A started (or joined) operation. */
-export interface OperationHandle<State> {
-  workflowId: string;
-  /** True when the id was already in use with the same request, and this call joined that run. */
-  joined: boolean;
-  /** Waits for the end: resolves with the final state, or rejects with OperationFailedError. */
-  result(): Promise<State>;
-  /** The current state, from the workflow's `getStatus` query. */
-  status(): Promise<State>;
+  /** Reminder points and internal target of incident cards (INCIDENT_REMINDERS, INCIDENT_INTERNAL_TARGET). */
+  incidentTiming?: IncidentTiming;
 }
 
 /**
@@ -33,35 +37,11 @@ export interface OperationHandle<State> {
  * InvalidRequestError naming the field, and nothing starts), is idempotent by the caller's id, and
  * tells a replay (same id, same body: joins the run) from a conflict (same id, other body).
  */
-export function createEsuBridgeClient({ client, taskQueue, bettorRefKey }: EsuBridgeClientOptions) {
-  function validate<S extends z.ZodType>(operation: string, schema: S, request: unknown): z.infer<S> {
-    const parsed = schema.safeParse(request);
-    if (!parsed.success) throw InvalidRequestError.fromZod(operation, parsed.error);
-    return parsed.data;
-  }
-
-  function wrap<State>(handle: WorkflowHandle, joined: boolean): OperationHandle<State> {
-    return {
-      workflowId: handle.workflowId,
-      joined,
-      async result() {
-        try {
-          return (await handle.result()) as State;
-        } catch (err) {
-          throw toOperationFailure<State>(handle.workflowId, err) ?? err;
-        }
-      },
-      status: () => handle.query(getDepositStatusQuery) as Promise<State>,
-    };
-  }
-
+export function createEsuBridgeClient({ client, taskQueue, bettorRefKey, incidentTiming }: EsuBridgeClientOptions) {
+  const validate = validateRequest;
+  const wrap = (handle: WorkflowHandle, joined: boolean) => wrapOperation(handle, joined, getDepositStatusQuery);
   /** Joins the existing run when the stored request fingerprint matches ours, else it is a conflict. */
-  async function join<State>(workflowId: string, digest: string): Promise<OperationHandle<State>> {
-    const handle = client.workflow.getHandle(workflowId);
-    const description = await handle.describe();
-    if (description.memo?.requestDigest !== digest) throw new IdempotencyConflictError(workflowId);
-    return wrap<State>(handle, true);
-  }
+  const join = (workflowId: string, digest: string) => joinOperation(client, workflowId, digest, getDepositStatusQuery);
 
   return {
     /** Starts a deposit (or joins the one already started with this `depositId`). */
@@ -86,9 +66,9 @@ export function createEsuBridgeClient({ client, taskQueue, bettorRefKey }: EsuBr
           ],
           memo: { requestDigest: digest },
         });
-        return wrap<DepositState>(handle, false);
+        return wrap(handle, false);
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return join<DepositState>(workflowId, digest);
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return join(workflowId, digest);
         throw err;
       }
     },
@@ -105,6 +85,16 @@ export function createEsuBridgeClient({ client, taskQueue, bettorRefKey }: EsuBr
 
     /** The bettor reference ops use to filter runs in the Temporal UI (`BettorRef = "<ref>"`). */
     bettorRef: (iin: string) => bettorRef(iin, bettorRefKey),
+
+    // Bettor identification (startIdentification, identification) and bulk migration (startMigration, migration).
+    ...createIdentificationClient({ client, taskQueue, bettorRefKey }),
+    ...createMigrationClient({ client, taskQueue }),
+    // Information-security incidents and their 48-hour card (openIncident, incident).
+    ...createIncidentClient({ client, taskQueue, timing: incidentTiming }),
+    // Regulator submissions (startSubmission, getSubmission, retrySubmission, resubmitSubmission).
+    ...createSubmissionClient({ client, taskQueue }),
+    // Bets, settlements and payouts (startBet, placeBet, getBet, startSettlement, settleBet, getSettlement, startPayout, payout, getPayout).
+    ...createBettingClient({ client, taskQueue, bettorRefKey }),
   };
 }
 

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { CounterpartEndpoint } from '../activities/http.js';
+import { DEFAULT_MAINTENANCE_WINDOWS, parseMaintenanceWindows } from '../domain/maintenance.js';
 
 /**
  * Configuration is read once, at start, from the environment (STYLE item 31). Temporal variables use the
@@ -100,12 +102,22 @@ function counterpartEndpoint(
   };
 }
 
-export const DEFAULT_PORTS = { temporal: 7233, temporalUi: 8233, esu: 7301, nomapay: 7302 } as const;
+export const DEFAULT_PORTS = { temporal: 7233, temporalUi: 8233, esu: 7301, nomapay: 7302, afm: 7303 } as const;
 
 export function counterpartsConfig(env: Env = process.env) {
   return {
     esu: counterpartEndpoint('esu', 'ESU', `http://127.0.0.1:${DEFAULT_PORTS.esu}`, 'dev-esu-key', env),
     nomapay: counterpartEndpoint('nomapay', 'NOMAPAY', `http://127.0.0.1:${DEFAULT_PORTS.nomapay}`, 'dev-nomapay-key', env),
+    /** AFM's submission API (seed 001; REQ-AFM-23: endpoint and credentials are configuration). */
+    afm: counterpartEndpoint('afm', 'AFM', `http://127.0.0.1:${DEFAULT_PORTS.afm}`, 'dev-afm-key', env),
+    /**
+     * Nomapay's identification API (the ЦОИД participant; seed 002 §45). NOMAPAY_ID_* when it differs (its own
+     * host, or mutual TLS with certificates from the operator's CA, §§18–20); otherwise the NOMAPAY_* values.
+     */
+    nomapayIdentification: counterpartEndpoint('tsoid', 'NOMAPAY_ID', `http://127.0.0.1:${DEFAULT_PORTS.nomapay}`, 'dev-nomapay-key', {
+      ...Object.fromEntries(Object.entries(env).flatMap(([k, v]) => (k.startsWith('NOMAPAY_') ? [[k.replace('NOMAPAY_', 'NOMAPAY_ID_'), v]] : []))),
+      ...env,
+    }),
   };
 }
 
@@ -117,6 +129,15 @@ export function databaseUrl(env: Env = process.env): string {
 export function bettorRefKey(env: Env = process.env): string {
   return parse(z.object({ BETTOR_REF_KEY: z.string().min(16, 'must be at least 16 characters').default(DEV_BETTOR_REF_KEY) }), env)
     .BETTOR_REF_KEY;
+}
+
+/**
+ * BETTOR_IDENTIFICATION_REQUIRED (default true): deposits and bets are taken only from bettors whose
+ * identification through Nomapay (seed 000 items 6–7) ended IDENTIFIED. Turn it off only for benchmarks or
+ * a bookmaker whose bettors are identified by another system of record.
+ */
+export function identificationRequired(env: Env = process.env): boolean {
+  return parse(z.object({ BETTOR_IDENTIFICATION_REQUIRED: z.stringbool().default(true) }), env).BETTOR_IDENTIFICATION_REQUIRED;
 }
 
 export function workerCapacity(env: Env = process.env) {
@@ -146,6 +167,91 @@ export function redactedSummary(env: Env = process.env): Record<string, unknown>
     database: env.DATABASE_URL ? env.DATABASE_URL.replace(/\/\/[^@]*@/, '//***@') : undefined,
     esu: { baseUrl: c.esu.baseUrl, tls: Boolean(c.esu.tls) },
     nomapay: { baseUrl: c.nomapay.baseUrl, tls: Boolean(c.nomapay.tls) },
+    nomapayIdentification: { baseUrl: c.nomapayIdentification.baseUrl, tls: Boolean(c.nomapayIdentification.tls) },
     bettorRefKey: bettorRefKey(env) === DEV_BETTOR_REF_KEY ? 'DEVELOPMENT KEY (set BETTOR_REF_KEY)' : 'set',
+    identificationRequired: identificationRequired(env),
+    afm: { baseUrl: c.afm.baseUrl, tls: Boolean(c.afm.tls) },
+    afmSigningKey: afmSigningConfig(env).signingKey.key === DEV_AFM_SIGNING_KEY ? 'DEVELOPMENT KEY (set AFM_SIGNING_KEY)' : 'set',
+    submissions: submissionSummary(env),
   };
+}
+
+/**
+ * The key the consent confirmation of a photo-match personal-data request is signed with (seed 002 §14(2)).
+ * The development key matches the simulator's; a real deployment sets the key agreed with Nomapay.
+ */
+export function consentSigningConfig(env: Env = process.env): { keyId: string; key: string } {
+  const e = parse(
+    z.object({
+      CONSENT_SIGNING_KEY_ID: z.string().min(1).default('dev-consent-key'),
+      CONSENT_SIGNING_KEY: z.string().min(16, 'must be at least 16 characters').default('dev-only-consent-signing-key-change-me'),
+    }),
+    env,
+  );
+  return { keyId: e.CONSENT_SIGNING_KEY_ID, key: e.CONSENT_SIGNING_KEY };
+}
+
+/** Development-only AFM signing key, shared with the AFM simulator; start-up flags it (redactedSummary). */
+export const DEV_AFM_SIGNING_KEY = 'dev-only-afm-signing-key-change-me';
+
+/** The key AFM submissions are signed with (seed 004 §§54, 59) and how the bookmaker is known to AFM. */
+export function afmSigningConfig(env: Env = process.env): { signingKey: { keyId: string; key: string }; sender: string } {
+  const e = parse(
+    z.object({
+      AFM_SIGNING_KEY_ID: z.string().min(1).default('dev-afm-key'),
+      AFM_SIGNING_KEY: z.string().min(16, 'must be at least 16 characters').default(DEV_AFM_SIGNING_KEY),
+      AFM_SENDER: z.string().min(1).max(64).default('esu-bridge-bookmaker'),
+    }),
+    env,
+  );
+  return { signingKey: { keyId: e.AFM_SIGNING_KEY_ID, key: e.AFM_SIGNING_KEY }, sender: e.AFM_SENDER };
+}
+
+/** The shipped Kazakhstan calendar (config/calendar/kz-working-days.json), to be updated yearly from the decree. */
+export const DEFAULT_WORKING_DAY_CALENDAR = fileURLToPath(new URL('./calendar/kz-working-days.json', import.meta.url));
+
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h)$/, 'must be a duration like 1h, 30m, 10s or 500ms')
+  .transform((text) => {
+    const [, n, unit] = /^(\d+)(ms|s|m|h)$/.exec(text)!;
+    return Number(n) * { ms: 1, s: 1000, m: 60_000, h: 3600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
+  })
+  .refine((ms) => ms > 0, 'must be longer than zero');
+
+/**
+ * Regulator submissions: the working-day calendar file, maintenance windows (seed 004 p.48), how often AFM's
+ * verdict is polled, how long a counterpart may stay unreachable outside maintenance, and the officers' reminder.
+ */
+export function submissionConfig(env: Env = process.env) {
+  const e = parse(
+    z.object({
+      WORKING_DAY_CALENDAR: z.string().min(1).default(DEFAULT_WORKING_DAY_CALENDAR),
+      MAINTENANCE_WINDOWS: z.string().min(1).default(DEFAULT_MAINTENANCE_WINDOWS),
+      SUBMISSION_POLL_INTERVAL: duration.default(3600_000),
+      // Seed 004 annex 2: a state service recovers within 3 hours; past that an officer looks.
+      SUBMISSION_OUTAGE_DEADLINE: duration.default(3 * 3600_000),
+      SUBMISSION_RETRY_PAUSE: duration.default(5 * 60_000),
+      SUBMISSION_REMINDER_AT: z.string().regex(/^\d{1,2}%$/, 'must be a percentage of the due time like 50%').default('50%'),
+    }),
+    env,
+  );
+  let maintenance;
+  try {
+    maintenance = parseMaintenanceWindows(e.MAINTENANCE_WINDOWS);
+  } catch (err) {
+    throw new ReferenceError(`MAINTENANCE_WINDOWS environment variable is invalid: ${(err as Error).message}`);
+  }
+  const reminderFraction = Number(e.SUBMISSION_REMINDER_AT.slice(0, -1)) / 100;
+  if (reminderFraction <= 0) throw new ReferenceError('SUBMISSION_REMINDER_AT environment variable is invalid: must be more than 0%');
+  return {
+    calendarPath: e.WORKING_DAY_CALENDAR,
+    maintenance,
+    policy: { pollIntervalMs: e.SUBMISSION_POLL_INTERVAL, outageDeadlineMs: e.SUBMISSION_OUTAGE_DEADLINE, retryPauseMs: e.SUBMISSION_RETRY_PAUSE, reminderFraction },
+  };
+}
+
+function submissionSummary(env: Env): Record<string, unknown> {
+  const s = submissionConfig(env);
+  return { calendar: s.calendarPath, maintenanceWindows: env.MAINTENANCE_WINDOWS ?? DEFAULT_MAINTENANCE_WINDOWS, ...s.policy };
 }

@@ -2,7 +2,8 @@ import type { Client } from '@temporalio/client';
 import { createEsuBridgeClient } from '../client/index.js';
 import { encryptionCodecFromEnv } from '../codec/encryption.js';
 import { consoleConfig, incidentTiming } from '../config/console.js';
-import { bettorRefKey } from '../config/index.js';
+import { bettorRefKey, submissionConfig } from '../config/index.js';
+import { createCalendarSource } from '../activities/submissions.js';
 import type { Pool } from '../db/pool.js';
 import type { SubmissionActions } from './inboxes/submissions.js';
 import { createJournalService } from './journal-service.js';
@@ -24,7 +25,10 @@ export function createConsole({ pool, client, taskQueue, env = process.env, subm
   const config = consoleConfig(env);
   const refKey = bettorRefKey(env);
   const bridge = createEsuBridgeClient({ client, taskQueue, bettorRefKey: refKey, incidentTiming: incidentTiming(env) });
-  const service = createConsoleService({ pool, bridge, submissionActions, bettorRefKey: refKey, offsetMinutes: config.offsetMinutes, users: config.users });
+  // Retry and correct-and-resubmit go through the submission workflow's updates (client/submissions.ts).
+  const actions: SubmissionActions = submissionActions ?? { retry: bridge.retrySubmission, resubmit: bridge.resubmitSubmission };
+  const calendar = createCalendarSource(submissionConfig(env).calendarPath);
+  const service = createConsoleService({ pool, bridge, submissionActions: actions, calendar, bettorRefKey: refKey, offsetMinutes: config.offsetMinutes, users: config.users });
   const journal = createJournalService({ pool, offsetMinutes: config.offsetMinutes, codec: encryptionCodecFromEnv(env) });
   return { config, service, journal };
 }

@@ -12,6 +12,7 @@ import { getIncident, listIncidents } from './inboxes/incidents.js';
 import { getReview, listReviews } from './inboxes/reviews.js';
 import { getSubmission, listSubmissions, type SubmissionActions } from './inboxes/submissions.js';
 import { rangeBounds } from './journal-export.js';
+import type { WorkingDayCalendar } from '../domain/working-days.js';
 
 /**
  * What officers, administrators and auditors do, for the web console and the CLI alike. Every method takes
@@ -21,8 +22,10 @@ import { rangeBounds } from './journal-export.js';
 export interface ConsoleDeps {
   pool: Pool;
   bridge: Pick<EsuBridgeClient, 'openIncident' | 'incident' | 'identification'>;
-  /** The submission workflow's retry and resubmit; absent until the submissions work is wired. */
+  /** The submission workflow's retry and resubmit (client/submissions.ts, wired by createConsole). */
   submissionActions?: SubmissionActions;
+  /** The Kazakhstan working-day calendar (WORKING_DAY_CALENDAR) for submissions' due dates; weekends only without it. */
+  calendar?: () => Promise<WorkingDayCalendar>;
   bettorRefKey: string;
   offsetMinutes: number;
   users: ConsoleUser[];
@@ -58,13 +61,13 @@ export function createConsoleService(deps: ConsoleDeps) {
 
   async function detail(inbox: InboxName, id: string): Promise<ItemDetail> {
     const found =
-      inbox === 'incidents' ? await getIncident(pool, id) : inbox === 'reviews' ? await getReview(pool, id) : await getSubmission(pool, id, offsetMinutes, Boolean(deps.submissionActions));
+      inbox === 'incidents' ? await getIncident(pool, id) : inbox === 'reviews' ? await getReview(pool, id) : await getSubmission(pool, id, offsetMinutes, Boolean(deps.submissionActions), await deps.calendar?.());
     if (!found) throw new ConsoleError('NOT_FOUND', `no ${inbox} item ${id}`);
     return found;
   }
 
   const NOT_INSTALLED: Record<InboxName, string> = {
-    submissions: 'the submissions table (migration 002, AFM submissions) is not installed yet',
+    submissions: 'the submissions table (migration 005, regulator submissions) is not installed yet',
     reviews: 'the identification tables (migration 003) are not installed yet',
     incidents: '',
   };
@@ -81,7 +84,7 @@ export function createConsoleService(deps: ConsoleDeps) {
       const criteria = { inbox, ...filters, bettor: resolved.bettorRef };
       return audited(pool, actor, 'read', { event: 'console.inbox-searched', recordId: `inbox:${inbox}`, details: criteria }, async () => {
         const items =
-          inbox === 'incidents' ? await listIncidents(pool, resolved) : inbox === 'reviews' ? await listReviews(pool, resolved) : await listSubmissions(pool, resolved, offsetMinutes);
+          inbox === 'incidents' ? await listIncidents(pool, resolved) : inbox === 'reviews' ? await listReviews(pool, resolved) : await listSubmissions(pool, resolved, offsetMinutes, await deps.calendar?.());
         return items ? { inbox, items } : { inbox, items: [], notice: NOT_INSTALLED[inbox] };
       });
     },

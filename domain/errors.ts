@@ -7,6 +7,8 @@ export const ErrorType = {
   InvalidInput: 'InvalidInput',
   /** ESU's register refuses this bettor (under 21, self-excluded, barred). Nothing moved. */
   BettorRestricted: 'BettorRestricted',
+  /** The bettor has not been identified through Nomapay (or is blocked, in review, refused). Nothing moved. */
+  BettorNotIdentified: 'BettorNotIdentified',
   /** Nomapay refused the wallet transfer (insufficient funds, unknown or unidentified wallet). */
   WalletRejected: 'WalletRejected',
   /** ESU refused to record the operation with a documented reason code. */
@@ -29,6 +31,24 @@ export const ErrorType = {
   ConsentRevoked: 'ConsentRevoked',
   /** The photo fails seed 002 annex 1; it was not sent. */
   PhotoRequirementsNotMet: 'PhotoRequirementsNotMet',
+  /** The incident card lacks mandatory rows (seed 003 p.55(3)); the message names each one. Nothing was sent. */
+  IncidentCardIncomplete: 'IncidentCardIncomplete',
+  /** An incident command arrived out of order (closing before the card went out, amending a closed incident). */
+  IncidentStepRejected: 'IncidentStepRejected',
+  /** The operator or ЦМААИ refused the incident card with a documented reason. */
+  IncidentCardRejected: 'IncidentCardRejected',
+  /** A settlement or payout names a bet esu-bridge has no record of. */
+  UnknownBet: 'UnknownBet',
+  /** The bet exists but was never accepted by ESU (voided, refused, still pending): it cannot be settled. */
+  BetNotAccepted: 'BetNotAccepted',
+  /** The same bet was settled before with another result: a settlement is final. */
+  SettlementConflict: 'SettlementConflict',
+  /** The betting account does not hold enough for the stake or the payout. Nothing moved. */
+  InsufficientBalance: 'InsufficientBalance',
+  /** AFM (or ESU, for a submission) refused the data with a reason; compliance corrects and resubmits. */
+  SubmissionRejected: 'SubmissionRejected',
+  /** A submission command arrived in the wrong state (resubmitting an accepted one, retrying one that is in flight). */
+  SubmissionStepRejected: 'SubmissionStepRejected',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 

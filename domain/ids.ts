@@ -19,8 +19,13 @@ export const WorkflowProcess = {
   Migration: 'Migration',
   Submission: 'Submission',
   Incident: 'Incident',
+  /** The long-running detector that opens incidents on its own; one per task queue. */
+  IncidentDetector: 'IncidentDetector',
 } as const;
 export type WorkflowProcess = (typeof WorkflowProcess)[keyof typeof WorkflowProcess];
+
+/** The shape of domain/submission.ts SubmissionKey (defined here too: submission.ts imports this module). */
+const LongKey = z.string().min(1).max(80).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
 
 /** `<Process>:<businessKey>`, as in `Deposit:dep-2026-000123`. */
 export function workflowId(process: WorkflowProcess, businessKey: string): string {
@@ -31,13 +36,19 @@ export function parseWorkflowId(id: string): { process: WorkflowProcess; busines
   const colon = id.indexOf(':');
   const process = id.slice(0, colon) as WorkflowProcess;
   const businessKey = id.slice(colon + 1);
-  if (colon < 1 || !Object.values(WorkflowProcess).includes(process) || !BusinessKey.safeParse(businessKey).success) {
+  // Submission ids add a counterpart prefix and an attempt suffix to a business key: up to 80 (SubmissionKey).
+  const key = process === WorkflowProcess.Submission ? LongKey : BusinessKey;
+  if (colon < 1 || !Object.values(WorkflowProcess).includes(process) || !key.safeParse(businessKey).success) {
     throw new RangeError(`not an esu-bridge workflow id: ${id}`);
   }
   return { process, businessKey };
 }
 
 export const depositWorkflowId = (depositId: string) => workflowId(WorkflowProcess.Deposit, depositId);
+export const betWorkflowId = (betId: string) => workflowId(WorkflowProcess.Bet, betId);
+/** Keyed by the bet, not by a settlement id: settling a bet twice meets the first settlement's run. */
+export const settlementWorkflowId = (betId: string) => workflowId(WorkflowProcess.Settlement, betId);
+export const payoutWorkflowId = (payoutId: string) => workflowId(WorkflowProcess.Payout, payoutId);
 
 /** Idempotency key of one step of an operation at one counterpart: stable across retries and replays. */
 export function stepKey(operationId: string, step: string): string {

@@ -14,12 +14,15 @@ import { connectOrStartTemporal } from '../stack/dev-server.js';
 import { startPostgres } from '../stack/postgres.js';
 import { createSagaWorker } from '../workers/sagas.js';
 import { bettorBalance } from '../activities/ledger.js';
+import { startConsole } from '../console/index.js';
+import { consoleConfig } from '../config/console.js';
+import { startIncidentDetector } from '../client/incident-detector.js';
 
 /**
  * `npm start`: the whole system on embedded defaults, in one process tree — Temporal dev server with its
  * Web UI, PostgreSQL, the ESU and Nomapay simulators, the saga worker — then a short demo of deposits
  * (one completes, one is compensated after an ESU refusal). Stays up until Ctrl-C.
- * Any of TEMPORAL_ADDRESS, DATABASE_URL, ESU_BASE_URL, NOMAPAY_BASE_URL set in the environment is used
+ * Any of TEMPORAL_ADDRESS, DATABASE_URL, ESU_BASE_URL, NOMAPAY_BASE_URL, AFM_BASE_URL set in the environment is used
  * instead of the embedded service.
  */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -60,16 +63,18 @@ async function main(): Promise<void> {
   const applied = await migrate(migrationPool).finally(() => migrationPool.end());
   step(`PostgreSQL ready (${applied.length ? `applied ${applied.join(', ')}` : 'schema up to date'})`);
 
-  if (!process.env.ESU_BASE_URL || !process.env.NOMAPAY_BASE_URL) {
+  if (!process.env.ESU_BASE_URL || !process.env.NOMAPAY_BASE_URL || !process.env.AFM_BASE_URL) {
     const sims = await startSimulators({
       esu: { port: DEFAULT_PORTS.esu, apiKey: env.ESU_API_KEY ?? 'dev-esu-key' },
       nomapay: { port: DEFAULT_PORTS.nomapay, apiKey: env.NOMAPAY_API_KEY ?? 'dev-nomapay-key' },
+      afm: { port: DEFAULT_PORTS.afm, apiKey: env.AFM_API_KEY ?? 'dev-afm-key' },
       latencyMs: { min: 5, max: 30 },
     });
     stops.push(sims.close);
     env.ESU_BASE_URL ??= sims.esu.url;
     env.NOMAPAY_BASE_URL ??= sims.nomapay.url;
-    step(`Simulators: ESU at ${sims.esu.url}, Nomapay at ${sims.nomapay.url}`);
+    env.AFM_BASE_URL ??= sims.afm.url;
+    step(`Simulators: ESU at ${sims.esu.url}, Nomapay at ${sims.nomapay.url}, AFM at ${sims.afm.url}`);
   }
 
   console.log(JSON.stringify({ msg: 'configuration', config: redactedSummary(env) }));
@@ -88,9 +93,15 @@ async function main(): Promise<void> {
   const { client, connection: clientConnection } = await connectClient(env, config);
   stops.push(() => clientConnection.close());
   const esuBridge = createEsuBridgeClient({ client, taskQueue: config.taskQueue, bettorRefKey: bettorRefKey(env) });
+  await startIncidentDetector(client, config.taskQueue, env);
+  const compliance = await startConsole({ pool: saga.pool, client, taskQueue: config.taskQueue, env });
+  stops.push(compliance.close);
+  const devUsers = consoleConfig(env).devUsers ? ' — development users officer/officer, admin/admin, auditor/auditor' : '';
+  step(`Compliance console at ${compliance.url}${devUsers}`);
   await demo(esuBridge, env, saga.pool, temporal.uiUrl, temporal.namespace);
 
   console.log(`\nesu-bridge is up. Temporal UI: ${temporal.uiUrl}/namespaces/${temporal.namespace}/workflows — Ctrl-C to stop.`);
+  console.log(`Compliance console: ${compliance.url}`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -47,9 +47,13 @@ export function createEsuSimulator(now: () => Date = () => new Date()) {
       idempotent: true,
       handle: ({ body, idempotencyKey, applied }) => {
         const request = parseBody(EsuOperationRequest, body);
-        if (idempotencyKey !== request.operationId) {
-          throw new HttpError(400, 'INVALID_REQUEST', 'idempotency-key must equal operationId', [
-            { field: 'operationId', code: 'mismatch', message: 'must equal the idempotency-key header' },
+        // A corrected record comes under its submission's id (`esu-<operationId>[-r<n>]`, domain/submission.ts): the
+        // key may differ from the operation id, but must name it. The operation is still recorded once only.
+        const key = idempotencyKey ?? '';
+        const namesOperation = key === `esu-${request.operationId}` || (key.startsWith(`esu-${request.operationId}-r`) && /^\d+$/.test(key.slice(request.operationId.length + 6)));
+        if (key !== request.operationId && !namesOperation) {
+          throw new HttpError(400, 'INVALID_REQUEST', 'idempotency-key must equal operationId, or be the submission id esu-<operationId>[-r<n>]', [
+            { field: 'operationId', code: 'mismatch', message: 'must equal the idempotency-key header or the operation of its submission id' },
           ]);
         }
         if (operations.has(request.operationId)) {

@@ -1,11 +1,16 @@
 import { createEsuSimulator } from './esu.js';
 import { createNomapaySimulator } from './nomapay.js';
 import { startCounterpartServer, type CounterpartServer } from './http.js';
+import { attachIdentificationSimulators } from './identification.js';
+import { attachIncidentIntake } from './incidents.js';
+import { createAfmSimulator, type AfmSimulatorOptions } from './afm.js';
 
 export interface SimulatorOptions {
   host?: string;
   esu?: { port?: number; apiKey: string };
   nomapay?: { port?: number; apiKey: string; defaultWalletBalanceTiyn?: number };
+  /** AFM's submission API (seed 001), a third server with its own port and API key. */
+  afm?: { port?: number; apiKey: string } & AfmSimulatorOptions;
   /** Latency added to every answer, to look like a real network. */
   latencyMs?: { min: number; max: number };
 }
@@ -13,6 +18,7 @@ export interface SimulatorOptions {
 export interface RunningSimulators {
   esu: CounterpartServer;
   nomapay: CounterpartServer;
+  afm: CounterpartServer;
   close(): Promise<void>;
 }
 
@@ -21,6 +27,8 @@ export async function startSimulators(options: SimulatorOptions = {}): Promise<R
   const host = options.host ?? '127.0.0.1';
   const esuSim = createEsuSimulator();
   const nomapaySim = createNomapaySimulator({ defaultWalletBalanceTiyn: options.nomapay?.defaultWalletBalanceTiyn });
+  attachIdentificationSimulators(esuSim, nomapaySim);
+  attachIncidentIntake(esuSim, nomapaySim);
   const esu = await startCounterpartServer(
     { name: 'esu', apiKey: options.esu?.apiKey ?? 'dev-esu-key', latencyMs: options.latencyMs, ...esuSim, onReset: esuSim.reset },
     { host, port: options.esu?.port ?? 0 },
@@ -29,11 +37,18 @@ export async function startSimulators(options: SimulatorOptions = {}): Promise<R
     { name: 'nomapay', apiKey: options.nomapay?.apiKey ?? 'dev-nomapay-key', latencyMs: options.latencyMs, ...nomapaySim, onReset: nomapaySim.reset },
     { host, port: options.nomapay?.port ?? 0 },
   );
+  const { port: afmPort, apiKey: afmKey, ...afmOptions } = options.afm ?? { apiKey: 'dev-afm-key' };
+  const afmSim = createAfmSimulator(afmOptions);
+  const afm = await startCounterpartServer(
+    { name: 'afm', apiKey: afmKey, latencyMs: options.latencyMs, ...afmSim, onReset: afmSim.reset },
+    { host, port: afmPort ?? 0 },
+  );
   return {
     esu,
     nomapay,
+    afm,
     async close() {
-      await Promise.all([esu.close(), nomapay.close()]);
+      await Promise.all([esu.close(), nomapay.close(), afm.close()]);
     },
   };
 }

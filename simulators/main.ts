@@ -7,8 +7,10 @@ const Env = z.object({
   SIM_HOST: z.string().default('127.0.0.1'),
   ESU_SIM_PORT: z.coerce.number().int().default(DEFAULT_PORTS.esu),
   NOMAPAY_SIM_PORT: z.coerce.number().int().default(DEFAULT_PORTS.nomapay),
+  AFM_SIM_PORT: z.coerce.number().int().default(DEFAULT_PORTS.afm),
   ESU_API_KEY: z.string().min(1).default('dev-esu-key'),
   NOMAPAY_API_KEY: z.string().min(1).default('dev-nomapay-key'),
+  AFM_API_KEY: z.string().min(1).default('dev-afm-key'),
   SIM_LATENCY_MS: z
     .string()
     .regex(/^\d+(-\d+)?$/, 'must be N or MIN-MAX milliseconds')
@@ -27,9 +29,10 @@ async function main(): Promise<void> {
     host: env.SIM_HOST,
     esu: { port: env.ESU_SIM_PORT, apiKey: env.ESU_API_KEY },
     nomapay: { port: env.NOMAPAY_SIM_PORT, apiKey: env.NOMAPAY_API_KEY },
+    afm: { port: env.AFM_SIM_PORT, apiKey: env.AFM_API_KEY },
     latencyMs: { min, max },
   });
-  console.log(JSON.stringify({ msg: 'simulators listening', esu: sims.esu.url, nomapay: sims.nomapay.url, latencyMs: { min, max } }));
+  console.log(JSON.stringify({ msg: 'simulators listening', esu: sims.esu.url, nomapay: sims.nomapay.url, afm: sims.afm.url, latencyMs: { min, max } }));
   const stop = async () => {
     await sims.close();
     process.exit(0);

@@ -1,9 +1,16 @@
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../activities/index.js';
+import { createActivities, createBettingActivitySet, createIdentificationActivitySet, createIncidentActivitySet, createReportingActivitySet } from '../activities/index.js';
+import { createCalendarSource } from '../activities/submissions.js';
+import { createExchangeRecorder } from '../activities/availability.js';
+import { incidentDeliveryConfig } from '../config/console.js';
+import { exchangeMetrics } from './metrics.js';
+import { createHmacConsentSigner } from '../activities/consent-signer.js';
+import { createPgPhotoStore } from '../activities/photo-store.js';
+import { bettorRef } from '../client/bettor-ref.js';
 import { CounterpartClient, type ExchangeObserver } from '../activities/http.js';
 import { encryptionCodecFromEnv } from '../codec/encryption.js';
-import { counterpartsConfig, workerCapacity, type TemporalConfig } from '../config/index.js';
+import { afmSigningConfig, bettorRefKey, consentSigningConfig, identificationRequired, counterpartsConfig, submissionConfig, workerCapacity, type TemporalConfig } from '../config/index.js';
 import { createPool, type Pool } from '../db/pool.js';
 
 /** Where the workflow bundle starts: workflows/index.ts in development, .js once compiled. */
@@ -27,14 +34,43 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
   const capacity = workerCapacity(env);
   const counterparts = counterpartsConfig(env);
   const pool: Pool = createPool(databaseUrl, capacity.databasePoolSize);
-  const esu = new CounterpartClient(counterparts.esu, observe);
-  const nomapay = new CounterpartClient(counterparts.nomapay, observe);
+  // Every exchange feeds the availability index and detectors (PostgreSQL) and the worker's Prometheus metrics.
+  const recorder = createExchangeRecorder(pool);
+  const observers = [recorder.observe, exchangeMetrics(), ...(observe ? [observe] : [])];
+  const observeAll: ExchangeObserver = (exchange) => observers.forEach((o) => o(exchange));
+  const esu = new CounterpartClient(counterparts.esu, observeAll);
+  const nomapay = new CounterpartClient(counterparts.nomapay, observeAll);
+  const tsoid = new CounterpartClient(counterparts.nomapayIdentification, observeAll);
+  const afm = new CounterpartClient(counterparts.afm, observeAll);
+  const submissions = submissionConfig(env);
+  const afmSigning = afmSigningConfig(env);
+  const reporting = createReportingActivitySet({
+    pool,
+    esu,
+    nomapay,
+    afm,
+    afmSigningKey: afmSigning.signingKey,
+    afmSender: afmSigning.sender,
+    calendar: createCalendarSource(submissions.calendarPath),
+    maintenance: submissions.maintenance,
+    policy: submissions.policy,
+  });
+  const refKey = bettorRefKey(env);
+  const identification = createIdentificationActivitySet({
+    pool,
+    esu,
+    nomapay,
+    tsoid,
+    consentSigner: createHmacConsentSigner(consentSigningConfig(env)),
+    photos: createPgPhotoStore(pool),
+    bettorRef: (iin) => bettorRef(iin, refKey),
+  });
   const worker = await Worker.create({
     connection,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ pool, esu, nomapay }),
+    activities: { ...createActivities({ pool, esu, nomapay, identificationRequired: identificationRequired(env) }), ...createBettingActivitySet({ pool }), ...identification, ...createIncidentActivitySet({ pool, esu, nomapay, ...incidentDeliveryConfig(env) }), ...reporting },
     dataConverter: { payloadCodecs: [encryptionCodecFromEnv(env)] },
     maxConcurrentActivityTaskExecutions: capacity.maxConcurrentActivityTaskExecutions,
     maxConcurrentWorkflowTaskExecutions: capacity.maxConcurrentWorkflowTaskExecutions,
@@ -44,7 +80,8 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
     worker,
     pool,
     async close() {
-      await Promise.all([pool.end(), esu.close(), nomapay.close()]);
+      await recorder.close();
+      await Promise.all([pool.end(), esu.close(), nomapay.close(), tsoid.close(), afm.close()]);
     },
   };
 }

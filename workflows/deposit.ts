@@ -1,6 +1,7 @@
 import {
   ApplicationFailure,
   defineQuery,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -15,6 +16,8 @@ import { DepositInput, DepositStatus, type DepositState } from '../domain/deposi
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 import { OperationStatusKey } from '../domain/search-attributes.js';
 import { Compensations, failureType } from './saga.js';
+import { reportMoneyFlowToAfm } from './afm-report.js';
+import { identificationRefusal } from './money-steps.js';
 
 export const getDepositStatusQuery = defineQuery<DepositState>('getStatus');
 
@@ -57,7 +60,8 @@ const journal = proxyLocalActivities<JournalActivities>({
  * unreachable past its deadline) reverses the ledger credit and refunds the wallet.
  */
 export async function deposit(rawInput: DepositInput): Promise<DepositState> {
-  const state: DepositState = { depositId: rawInput.depositId, status: DepositStatus.Received, amountTiyn: rawInput.amountTiyn, compensations: [] };
+  // afmSubmissionId: the AFM report of the money received (seed 001 annex 2 items 2–3), once completed.
+  const state: DepositState & { afmSubmissionId?: string } = { depositId: rawInput.depositId, status: DepositStatus.Received, amountTiyn: rawInput.amountTiyn, compensations: [] };
   setHandler(getDepositStatusQuery, () => state);
   const parsed = DepositInput.safeParse(rawInput);
   if (!parsed.success) {
@@ -95,8 +99,18 @@ export async function deposit(rawInput: DepositInput): Promise<DepositState> {
     await advance(DepositStatus.Refused, 'deposit.refused', { result: 'REFUSED', failure });
     throw ApplicationFailure.create({ message: failure.message, type: failure.type, nonRetryable: true, details: [state] });
   }
+  // Added after histories were recorded (test/replay): older runs replay without the gate.
+  if (patched('identification-gate')) {
+    const notIdentified = await identificationRefusal(input.bettorRef);
+    if (notIdentified) {
+      state.failure = notIdentified;
+      await advance(DepositStatus.Refused, 'deposit.refused', { result: 'REFUSED', failure: notIdentified });
+      throw ApplicationFailure.create({ message: notIdentified.message, type: notIdentified.type, nonRetryable: true, details: [state] });
+    }
+  }
 
   const compensations = new Compensations();
+  let receivedAt = '';
   try {
     await advance(DepositStatus.DebitingWallet, 'deposit.bettor-eligible');
     const walletTransferId = input.depositId;
@@ -112,6 +126,7 @@ export async function deposit(rawInput: DepositInput): Promise<DepositState> {
       currency: input.currency,
     });
     state.walletTransferId = debit.transferId;
+    receivedAt = debit.completedAt;
 
     await advance(DepositStatus.CreditingAccount, 'deposit.wallet-debited');
     compensations.push('reverse-ledger-credit', () =>
@@ -151,6 +166,15 @@ export async function deposit(rawInput: DepositInput): Promise<DepositState> {
     });
   }
 
+  // Patched in: runs recorded before the AFM report replay without it (test/replay/histories).
+  if (patched('afm-report')) {
+    state.afmSubmissionId = await reportMoneyFlowToAfm({
+      operationId: input.depositId,
+      operationKind: 'DEPOSIT',
+      bettorRef: input.bettorRef,
+      record: { iin: input.iin, receivedAt, receivedTiyn: input.amountTiyn },
+    });
+  }
   await advance(DepositStatus.Completed, 'deposit.completed', { esuReceiptId: state.esuReceipt.receiptId });
   return state;
 }

@@ -36,17 +36,18 @@ export class Compensations {
 }
 
 /**
- * The failure type of an activity or child failure: the typed ApplicationFailure in its cause chain, or
- * `CounterpartUnavailable` when the step timed out or ran out of time retrying transient faults.
+ * The failure type of an activity or child failure: `CounterpartUnavailable` when the step timed out or ran
+ * out of time retrying transient faults (whatever its last attempt threw: the connectors' transient faults are
+ * plain Errors, whose type would read "Error"), else the typed ApplicationFailure in its cause chain.
  */
 export function failureType(err: unknown): string | undefined {
-  let outOfTime = false;
+  let type: string | undefined;
   let current: unknown = err;
   while (current instanceof Error) {
-    if (current instanceof ApplicationFailure && current.type) return current.type;
-    if (current instanceof TimeoutFailure) outOfTime = true;
-    if (current instanceof ActivityFailure && current.retryState === 'TIMEOUT') outOfTime = true;
+    if (current instanceof TimeoutFailure) return ErrorType.CounterpartUnavailable;
+    if (current instanceof ActivityFailure && current.retryState === 'TIMEOUT') return ErrorType.CounterpartUnavailable;
+    if (current instanceof ApplicationFailure && current.type && type === undefined) type = current.type;
     current = current.cause;
   }
-  return outOfTime ? ErrorType.CounterpartUnavailable : undefined;
+  return type;
 }

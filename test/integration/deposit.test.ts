@@ -58,7 +58,7 @@ describe('deposit against the real stack', () => {
 
     const listed = await eventually(async () => {
       const ids: string[] = [];
-      for await (const wf of stack.client.workflow.list({ query: `BettorRef = "${ref}"` })) ids.push(wf.workflowId);
+      for await (const wf of stack.client.workflow.list({ query: `BettorRef = "${ref}" AND OperationKind = "DEPOSIT"` })) ids.push(wf.workflowId);
       return ids.length ? ids : undefined;
     });
     expect(listed).toEqual([`Deposit:${depositId}`]);

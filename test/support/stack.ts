@@ -14,7 +14,7 @@ export const TEST_BETTOR_REF_KEY = 'integration-test-bettor-ref-key';
  * task queue and worker, against the shared dev server and PostgreSQL from the global setup.
  */
 export async function startFileStack(extraEnv: Record<string, string> = {}) {
-  const simulators = await startSimulators({ esu: { port: 0, apiKey: 'it-esu-key' }, nomapay: { port: 0, apiKey: 'it-nomapay-key' } });
+  const simulators = await startSimulators({ esu: { port: 0, apiKey: 'it-esu-key' }, nomapay: { port: 0, apiKey: 'it-nomapay-key' }, afm: { port: 0, apiKey: 'it-afm-key' } });
   const env: Record<string, string | undefined> = {
     ...process.env,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
@@ -25,6 +25,9 @@ export async function startFileStack(extraEnv: Record<string, string> = {}) {
     ESU_API_KEY: 'it-esu-key',
     NOMAPAY_BASE_URL: simulators.nomapay.url,
     NOMAPAY_API_KEY: 'it-nomapay-key',
+    AFM_BASE_URL: simulators.afm.url,
+    AFM_API_KEY: 'it-afm-key',
+    AFM_TIMEOUT_MS: '2000',
     // Short per-request timeout so the "answer lost" faults are noticed quickly.
     NOMAPAY_TIMEOUT_MS: '2000',
     ESU_TIMEOUT_MS: '2000',

@@ -38,6 +38,7 @@ function fakeActivities(overrides: Partial<Activities> = {}): Activities & { cal
     }) as unknown as F;
   const base: Activities = {
     checkBettorEligibility: async () => ({ eligible: true, checkedAt: NOW }),
+    checkBettorIdentified: async () => ({ allowed: true, status: 'IDENTIFIED' }),
     recordOperation: async (req) => ({ receiptId: 'ESU-1', operationId: req.operationId, recordedAt: NOW }),
     transferWallet: async (req) => ({ ...req, status: 'COMPLETED', completedAt: NOW }),
     refundWalletTransfer: async () => 'REFUNDED',
@@ -84,7 +85,7 @@ describe('deposit saga', () => {
     expect(error).toBeUndefined();
     expect(state?.status).toBe(DepositStatus.Completed);
     expect(state?.esuReceipt).toEqual({ receiptId: 'ESU-1', operationId: args.depositId, recordedAt: NOW });
-    expect(activities.calls.filter((c) => c !== 'recordStep')).toEqual(['checkBettorEligibility', 'transferWallet', 'creditDeposit', 'recordOperation']);
+    expect(activities.calls.filter((c) => c !== 'recordStep')).toEqual(['checkBettorEligibility', 'checkBettorIdentified', 'transferWallet', 'creditDeposit', 'recordOperation']);
     expect(activities.transferWallet).toHaveBeenCalledWith({
       transferId: args.depositId,
       iin: args.iin,
@@ -123,6 +124,17 @@ describe('deposit saga', () => {
     expect(failureOf(error).type).toBe(ErrorType.BettorRestricted);
     expect(activities.transferWallet).not.toHaveBeenCalled();
     expect(activities.creditDeposit).not.toHaveBeenCalled();
+  });
+
+  it('refuses a bettor never identified through Nomapay before any money moves', async () => {
+    const activities = fakeActivities({ checkBettorIdentified: async () => ({ allowed: false, status: 'UNKNOWN' }) });
+    const { error, finalStatus } = await run(activities, input());
+    const failure = failureOf(error);
+    expect(failure.type).toBe(ErrorType.BettorNotIdentified);
+    expect(failure.message).toContain('has not been identified');
+    expect(activities.transferWallet).not.toHaveBeenCalled();
+    expect(activities.creditDeposit).not.toHaveBeenCalled();
+    expect(finalStatus.status).toBe(DepositStatus.Refused);
   });
 
   it('retries a transient wallet fault and debits once', async () => {

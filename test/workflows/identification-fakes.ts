@@ -84,7 +84,6 @@ export function fakeActivities(overrides: Partial<Activities> = {}): Activities 
       if (!controls.journal.some((e) => e.dedupeKey === entry.dedupeKey)) controls.journal.push(entry);
     },
     readBettorIdentification: async () => controls.known,
-    checkBettorIdentified: async () => ({ identified: false }),
     describeMigrationSource: async () => ({ total: 0 }),
     readMigrationBatch: async () => ({ rows: [], cursor: '', exhausted: true }),
     recordMigrationOutcomes: async ({ items }) => items.length,

@@ -1,0 +1,107 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
+import { ErrorType } from '../domain/errors.js';
+import type { AfmMoneyFlowRecord, SubmissionReceipt } from '../domain/submission.js';
+import {
+  AFM_SUBMISSIONS_PATH,
+  AfmReceipt,
+  afmReceiptPath,
+  afmSigningText,
+  AfmSubmissionStatus,
+  afmStatusPath,
+  type AfmSubmissionMessage,
+  type UnsignedAfmSubmission,
+} from '../domain/wire/afm.js';
+import { currentAttempt, type CounterpartClient } from './http.js';
+
+/**
+ * AFM connector (seed 001 annex 2 over the asynchronous channel of seed 004 §47): signs and sends one money-flow
+ * record with the submission id as idempotency key, and reads AFM's later verdict. The signature is HMAC-SHA256
+ * under a key shared with AFM (AFM_SIGNING_KEY), the shape a GOST/ЭЦП signer will fill in (seed 004 §§54, 59).
+ */
+export interface AfmSigningKey {
+  keyId: string;
+  key: string;
+}
+
+export function signAfmSubmission(message: UnsignedAfmSubmission, { keyId, key }: AfmSigningKey): AfmSubmissionMessage {
+  const value = createHmac('sha256', key).update(afmSigningText(message), 'utf8').digest('base64');
+  return { ...message, signature: { algorithm: 'HMAC-SHA256', keyId, value } };
+}
+
+export function verifyAfmSubmission(message: AfmSubmissionMessage, keys: ReadonlyMap<string, string>): boolean {
+  const key = keys.get(message.signature.keyId);
+  if (!key || message.signature.algorithm !== 'HMAC-SHA256') return false;
+  const { signature, ...unsigned } = message;
+  const expected = createHmac('sha256', key).update(afmSigningText(unsigned), 'utf8').digest();
+  const given = Buffer.from(signature.value, 'base64');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export interface SendAfmSubmission {
+  submissionId: string;
+  /** The workflow's queue time: the same signed body on every attempt, so AFM's idempotency replays it. */
+  sentAt: string;
+  record: AfmMoneyFlowRecord;
+  /** An earlier round may have landed (its answer lost): ask AFM before sending again. */
+  checkFirst: boolean;
+}
+
+interface Refusal {
+  code?: string;
+  message?: string;
+  details?: { field?: string; code: string; message: string }[];
+}
+
+/**
+ * A synchronous field refusal (400) is a rejection compliance corrects (SubmissionRejected, with the fields);
+ * a signature AFM cannot verify is our configuration, like a wrong API key (CounterpartAuthFailed).
+ */
+export function mapSubmissionRefusal(err: unknown, counterpart: string): unknown {
+  if (!(err instanceof ApplicationFailure)) return err;
+  const refusal = err.details?.[0] as Refusal | undefined;
+  if (refusal?.code === 'SIGNATURE_INVALID') {
+    return ApplicationFailure.create({ message: err.message, type: ErrorType.CounterpartAuthFailed, nonRetryable: true, details: [refusal] });
+  }
+  if ((err.type === ErrorType.InvalidInput && refusal?.code) || err.type === ErrorType.SubmissionRejected) {
+    const code = refusal?.code ?? 'REJECTED';
+    const reason = refusal?.message ?? err.message;
+    return ApplicationFailure.create({
+      message: `${counterpart} refused the record: ${code} ${reason}`,
+      type: ErrorType.SubmissionRejected,
+      nonRetryable: true,
+      details: [{ code, reason, fields: refusal?.details ?? [] }],
+    });
+  }
+  return err;
+}
+
+export function createAfmActivities({ afm, signingKey, sender }: { afm: CounterpartClient; signingKey: AfmSigningKey; sender: string }) {
+  return {
+    /** Returns AFM's receipt: its messageId is the proof of acceptance (seed 004 §47), with our own send and receive times. */
+    async sendAfmSubmission(request: SendAfmSubmission): Promise<SubmissionReceipt> {
+      const sentAt = new Date().toISOString();
+      if (request.checkFirst || currentAttempt() > 1) {
+        const existing = await afm.get(afmReceiptPath(request.submissionId), AfmReceipt);
+        if (existing) return { ...existing, sentAt, receivedAt: new Date().toISOString(), final: false, foundExisting: true };
+      }
+      const message = signAfmSubmission({ submissionId: request.submissionId, sender, sentAt: request.sentAt, record: request.record }, signingKey);
+      try {
+        const ack = await afm.post(AFM_SUBMISSIONS_PATH, message, request.submissionId, AfmReceipt, ErrorType.SubmissionRejected);
+        return { ...ack, sentAt, receivedAt: new Date().toISOString(), final: false };
+      } catch (err) {
+        throw mapSubmissionRefusal(err, 'AFM');
+      }
+    },
+
+    /** AFM's verdict on an acknowledged message: still being processed, or rejected with its reason. */
+    async getAfmVerdict({ messageId }: { messageId: string }): Promise<AfmSubmissionStatus> {
+      const status = await afm.get(afmStatusPath(messageId), AfmSubmissionStatus);
+      // AFM acknowledged this id: not finding it is AFM lagging behind its own receipt, so retry.
+      if (!status) throw new Error(`AFM does not know message ${messageId} yet`);
+      return status;
+    },
+  };
+}
+
+export type AfmActivities = ReturnType<typeof createAfmActivities>;

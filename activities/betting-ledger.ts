@@ -1,0 +1,309 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { settlementAmounts, type BetRecord, type BetResult, type SettlementAccount } from '../domain/bet.js';
+import { ErrorType } from '../domain/errors.js';
+import { stepKey } from '../domain/ids.js';
+import { inTransaction, type Pool, type PoolClient } from '../db/pool.js';
+import { Accounts, applyTotals, CHECK_VIOLATION, ensureBettorAccount, lockOperation, postWithin } from './ledger.js';
+import { selectBet } from './bets.js';
+
+/** Accounts of the betting book besides the bettors' own (seeded by 002_betting.sql). */
+export const BettingAccounts = {
+  stakesHeld: 'stakes-held',
+  bookmakerRevenue: 'bookmaker-revenue',
+} as const;
+
+/** Leg names: a reservation `<operationId>:<leg>` keeps its id when posted, so replays find it either way. */
+const STAKE_LEG = 'stake';
+const PAYOUT_LEG = 'payout';
+
+export interface Reservation {
+  operationId: string;
+  leg: string;
+  debitAccountId: string;
+  creditAccountId: string;
+  amountTiyn: number;
+}
+
+/** Takes the accounts' row locks in one order (by id), so a reservation and a settlement of one bettor cannot deadlock. */
+async function lockAccounts(db: PoolClient, ids: string[]): Promise<void> {
+  await db.query('SELECT id FROM ledger_accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE', [ids]);
+}
+
+function isInsufficientBalance(err: unknown): boolean {
+  const pgErr = err as { code?: string; constraint?: string };
+  return pgErr.code === CHECK_VIOLATION && pgErr.constraint === 'balance_never_negative';
+}
+
+/**
+ * Reserves money as a pending transfer: it counts in debits_pending, so balance_never_negative refuses a
+ * reservation the balance cannot cover (InsufficientBalance; the caller's transaction rolls back). Idempotent.
+ */
+async function reserve(db: PoolClient, r: Reservation): Promise<{ reservationId: string; outcome: 'RESERVED' | 'ALREADY_RESERVED' }> {
+  const reservationId = stepKey(r.operationId, r.leg);
+  const existing = await db.query('SELECT debit_account_id, credit_account_id, amount_tiyn, status FROM ledger_pending_transfers WHERE id = $1', [
+    reservationId,
+  ]);
+  if (existing.rowCount) {
+    const row = existing.rows[0];
+    if (row.amount_tiyn !== r.amountTiyn || row.debit_account_id !== r.debitAccountId || row.credit_account_id !== r.creditAccountId) {
+      throw ApplicationFailure.nonRetryable(`reservation ${reservationId} exists with other accounts or amount`, ErrorType.IdempotencyConflict);
+    }
+    if (row.status === 'VOIDED') throw ApplicationFailure.nonRetryable(`reservation ${reservationId} was voided`, ErrorType.LedgerRejected);
+    return { reservationId, outcome: 'ALREADY_RESERVED' };
+  }
+  const tomb = await db.query('SELECT 1 FROM ledger_tombstones WHERE transfer_id = $1', [reservationId]);
+  if (tomb.rowCount) {
+    // Its void ran first (the reservation's outcome was unknown): a late reservation must not hold money afterwards.
+    throw ApplicationFailure.nonRetryable(`reservation ${reservationId} was already voided`, ErrorType.LedgerRejected);
+  }
+  await db.query(
+    `INSERT INTO ledger_pending_transfers (id, operation_id, leg, debit_account_id, credit_account_id, amount_tiyn)
+     VALUES ($1, $2, $3, $4, $5, $6)`,
+    [reservationId, r.operationId, r.leg, r.debitAccountId, r.creditAccountId, r.amountTiyn],
+  );
+  await db.query('UPDATE ledger_accounts SET debits_pending = debits_pending + $2 WHERE id = $1', [r.debitAccountId, r.amountTiyn]);
+  await db.query('UPDATE ledger_accounts SET credits_pending = credits_pending + $2 WHERE id = $1', [r.creditAccountId, r.amountTiyn]);
+  return { reservationId, outcome: 'RESERVED' };
+}
+
+/** Posts a reservation: pending sums become posted ones and a ledger_transfers row with the same id appears. */
+async function postReservation(db: PoolClient, operationId: string, leg: string): Promise<{ transferId: string; outcome: 'POSTED' | 'ALREADY_POSTED'; amountTiyn: number }> {
+  const transferId = stepKey(operationId, leg);
+  const { rows } = await db.query('SELECT debit_account_id, credit_account_id, amount_tiyn, status FROM ledger_pending_transfers WHERE id = $1 FOR UPDATE', [
+    transferId,
+  ]);
+  const row = rows[0];
+  if (!row) throw ApplicationFailure.nonRetryable(`nothing is reserved under ${transferId}`, ErrorType.LedgerRejected);
+  if (row.status === 'POSTED') return { transferId, outcome: 'ALREADY_POSTED', amountTiyn: row.amount_tiyn };
+  if (row.status === 'VOIDED') throw ApplicationFailure.nonRetryable(`reservation ${transferId} was voided; it cannot be posted`, ErrorType.LedgerRejected);
+  const amount = row.amount_tiyn as number;
+  await db.query("UPDATE ledger_pending_transfers SET status = 'POSTED', resolved_at = now() WHERE id = $1", [transferId]);
+  // One UPDATE per account, so balance_never_negative sees the move from pending to posted as one change.
+  await db.query('UPDATE ledger_accounts SET debits_pending = debits_pending - $2, debits_posted = debits_posted + $2 WHERE id = $1', [
+    row.debit_account_id,
+    amount,
+  ]);
+  await db.query('UPDATE ledger_accounts SET credits_pending = credits_pending - $2, credits_posted = credits_posted + $2 WHERE id = $1', [
+    row.credit_account_id,
+    amount,
+  ]);
+  await db.query(
+    `INSERT INTO ledger_transfers (id, operation_id, leg, debit_account_id, credit_account_id, amount_tiyn) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [transferId, operationId, leg, row.debit_account_id, row.credit_account_id, amount],
+  );
+  return { transferId, outcome: 'POSTED', amountTiyn: amount };
+}
+
+/**
+ * Compensation: releases a reservation. Idempotent; when nothing was reserved (the reservation never landed)
+ * it leaves a tombstone so a late reservation is refused. A posted reservation cannot be voided: that is a
+ * non-retryable refusal, so the saga fails with CompensationFailed for compliance to see.
+ */
+async function voidReservation(db: PoolClient, operationId: string, leg: string): Promise<'VOIDED' | 'NOTHING_TO_UNDO'> {
+  const reservationId = stepKey(operationId, leg);
+  const { rows } = await db.query('SELECT debit_account_id, credit_account_id, amount_tiyn, status FROM ledger_pending_transfers WHERE id = $1 FOR UPDATE', [
+    reservationId,
+  ]);
+  const row = rows[0];
+  if (!row) {
+    await db.query('INSERT INTO ledger_tombstones (transfer_id) VALUES ($1) ON CONFLICT DO NOTHING', [reservationId]);
+    return 'NOTHING_TO_UNDO';
+  }
+  if (row.status === 'VOIDED') return 'VOIDED';
+  if (row.status === 'POSTED') throw ApplicationFailure.nonRetryable(`reservation ${reservationId} is already posted; it cannot be voided`, ErrorType.LedgerRejected);
+  await db.query("UPDATE ledger_pending_transfers SET status = 'VOIDED', resolved_at = now() WHERE id = $1", [reservationId]);
+  await db.query('UPDATE ledger_accounts SET debits_pending = debits_pending - $2 WHERE id = $1', [row.debit_account_id, row.amount_tiyn]);
+  await db.query('UPDATE ledger_accounts SET credits_pending = credits_pending - $2 WHERE id = $1', [row.credit_account_id, row.amount_tiyn]);
+  return 'VOIDED';
+}
+
+async function addBettingTotals(db: PoolClient, bettorRef: string, change: { stakedTiyn?: number; winningsTiyn?: number }): Promise<void> {
+  await db.query(
+    `INSERT INTO bettor_totals (bettor_ref, staked_tiyn, winnings_tiyn, operations) VALUES ($1, $2, $3, 1)
+     ON CONFLICT (bettor_ref) DO UPDATE SET
+       staked_tiyn = bettor_totals.staked_tiyn + EXCLUDED.staked_tiyn,
+       winnings_tiyn = bettor_totals.winnings_tiyn + EXCLUDED.winnings_tiyn,
+       operations = bettor_totals.operations + 1,
+       updated_at = now()`,
+    [bettorRef, change.stakedTiyn ?? 0, change.winningsTiyn ?? 0],
+  );
+}
+
+/** Runs `fn` in a transaction holding the operation's lock, and turns a balance that would go negative into InsufficientBalance. */
+async function withOperation<T>(pool: Pool, operationId: string, fn: (db: PoolClient) => Promise<T>): Promise<T> {
+  try {
+    return await inTransaction(pool, async (db) => {
+      await lockOperation(db, operationId);
+      return fn(db);
+    });
+  } catch (err) {
+    if (isInsufficientBalance(err)) {
+      throw ApplicationFailure.create({
+        message: `the betting account does not cover ${operationId}`,
+        type: ErrorType.InsufficientBalance,
+        nonRetryable: true,
+      });
+    }
+    throw err;
+  }
+}
+
+export interface StakeReservation {
+  betId: string;
+  workflowId: string;
+  bettorRef: string;
+  iin: string;
+  eventId: string;
+  outcome: string;
+  odds: string;
+  stakeTiyn: number;
+}
+
+export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
+  const account = (role: SettlementAccount, bettorRef: string) =>
+    role === 'BETTOR' ? Accounts.bettor(bettorRef) : role === 'STAKES_HELD' ? BettingAccounts.stakesHeld : BettingAccounts.bookmakerRevenue;
+
+  return {
+    /** Bet: holds the stake (bettor → stakes-held, pending) and writes the PENDING bet row, in one transaction. */
+    async reserveStake(bet: StakeReservation): Promise<{ reservationId: string; outcome: 'RESERVED' | 'ALREADY_RESERVED'; placedAt: string }> {
+      return withOperation(pool, bet.betId, async (db) => {
+        await ensureBettorAccount(db, bet.bettorRef);
+        await lockAccounts(db, [Accounts.bettor(bet.bettorRef), BettingAccounts.stakesHeld]);
+        const known = await selectBet(db, bet.betId);
+        if (known && (known.bettorRef !== bet.bettorRef || known.stakeTiyn !== bet.stakeTiyn || known.odds !== bet.odds || known.eventId !== bet.eventId || known.outcome !== bet.outcome)) {
+          throw ApplicationFailure.nonRetryable(`bet ${bet.betId} exists with another body`, ErrorType.IdempotencyConflict);
+        }
+        const reservation = await reserve(db, {
+          operationId: bet.betId,
+          leg: STAKE_LEG,
+          debitAccountId: Accounts.bettor(bet.bettorRef),
+          creditAccountId: BettingAccounts.stakesHeld,
+          amountTiyn: bet.stakeTiyn,
+        });
+        const { rows } = await db.query(
+          `INSERT INTO bets (bet_id, workflow_id, bettor_ref, iin, event_id, outcome, odds, stake_tiyn)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (bet_id) DO UPDATE SET updated_at = bets.updated_at RETURNING placed_at`,
+          [bet.betId, bet.workflowId, bet.bettorRef, bet.iin, bet.eventId, bet.outcome, bet.odds, bet.stakeTiyn],
+        );
+        return { ...reservation, placedAt: (rows[0].placed_at as Date).toISOString() };
+      });
+    },
+
+    /** Bet: on ESU's receipt the stake is posted, the bet is ACCEPTED and counts in the bettor's staked total. */
+    async acceptBet({ betId, esuReceiptId, acceptedAt }: { betId: string; esuReceiptId: string; acceptedAt: string }) {
+      return withOperation(pool, betId, async (db) => {
+        const bet = await selectBet(db, betId, true);
+        if (!bet) throw ApplicationFailure.nonRetryable(`bet ${betId} was never reserved`, ErrorType.UnknownBet);
+        await lockAccounts(db, [Accounts.bettor(bet.bettorRef), BettingAccounts.stakesHeld]);
+        const posted = await postReservation(db, betId, STAKE_LEG);
+        if (posted.outcome === 'POSTED') {
+          await addBettingTotals(db, bet.bettorRef, { stakedTiyn: posted.amountTiyn });
+          await db.query(
+            `UPDATE bets SET status = 'ACCEPTED', esu_receipt_id = $2, accepted_at = $3, updated_at = now() WHERE bet_id = $1 AND status = 'PENDING'`,
+            [betId, esuReceiptId, acceptedAt],
+          );
+        }
+        return { transferId: posted.transferId, outcome: posted.outcome };
+      });
+    },
+
+    /** Compensation of a bet ESU did not accept: releases the stake and marks the bet VOIDED. Idempotent. */
+    async voidStake({ betId }: { betId: string }): Promise<'VOIDED' | 'NOTHING_TO_UNDO'> {
+      return withOperation(pool, betId, async (db) => {
+        const bet = await selectBet(db, betId, true);
+        if (bet) await lockAccounts(db, [Accounts.bettor(bet.bettorRef), BettingAccounts.stakesHeld]);
+        const outcome = await voidReservation(db, betId, STAKE_LEG);
+        await db.query(`UPDATE bets SET status = 'VOIDED', updated_at = now() WHERE bet_id = $1 AND status = 'PENDING'`, [betId]);
+        return outcome;
+      });
+    },
+
+    async loadBet({ betId }: { betId: string }): Promise<BetRecord | null> {
+      return selectBet(pool, betId);
+    },
+
+    /**
+     * Settlement: moves the stake and winnings as domain/bet.ts `settlementAmounts` says, marks the bet SETTLED
+     * and adds the win to the running totals, all in one transaction. Settling again with the same result is
+     * ALREADY_SETTLED (nothing moves); with another result it is a SettlementConflict.
+     */
+    async settleBetInLedger({ betId, operationId, result, winningsTiyn }: { betId: string; operationId: string; result: BetResult; winningsTiyn: number }) {
+      return withOperation(pool, betId, async (db) => {
+        const bet = await selectBet(db, betId, true);
+        if (!bet) throw ApplicationFailure.nonRetryable(`no bet ${betId}`, ErrorType.UnknownBet);
+        if (bet.status === 'SETTLED') {
+          if (bet.result !== result) {
+            throw ApplicationFailure.nonRetryable(`bet ${betId} was settled ${bet.result}; it cannot be settled ${result}`, ErrorType.SettlementConflict);
+          }
+          return { outcome: 'ALREADY_SETTLED' as const, operationId: bet.settlementId!, winningsTiyn: bet.winningsTiyn ?? 0, settledAt: bet.settledAt! };
+        }
+        if (bet.status !== 'ACCEPTED') throw ApplicationFailure.nonRetryable(`bet ${betId} is ${bet.status}, not accepted`, ErrorType.BetNotAccepted);
+        const amounts = settlementAmounts(bet.stakeTiyn, bet.odds, result);
+        if (amounts.winningsTiyn !== winningsTiyn) {
+          throw ApplicationFailure.nonRetryable(`settlement of ${betId}: winnings ${winningsTiyn} differ from ${amounts.winningsTiyn}`, ErrorType.InvalidInput);
+        }
+        await lockOperation(db, operationId);
+        await lockAccounts(db, [Accounts.bettor(bet.bettorRef), BettingAccounts.stakesHeld, BettingAccounts.bookmakerRevenue]);
+        for (const leg of amounts.legs) {
+          await postWithin(db, {
+            operationId,
+            leg: leg.leg,
+            debitAccountId: account(leg.from, bet.bettorRef),
+            creditAccountId: account(leg.to, bet.bettorRef),
+            amountTiyn: leg.amountTiyn,
+          });
+        }
+        await addBettingTotals(db, bet.bettorRef, { winningsTiyn: amounts.winningsTiyn });
+        const { rows } = await db.query(
+          `UPDATE bets SET status = 'SETTLED', result = $2, winnings_tiyn = $3, settlement_id = $4, settled_at = now(), updated_at = now()
+           WHERE bet_id = $1 RETURNING settled_at`,
+          [betId, result, amounts.winningsTiyn, operationId],
+        );
+        return { outcome: 'SETTLED' as const, operationId, winningsTiyn: amounts.winningsTiyn, settledAt: (rows[0].settled_at as Date).toISOString() };
+      });
+    },
+
+    /** Payout: holds the amount (bettor → wallet-clearing, pending) until Nomapay has paid it. */
+    async reservePayout({ payoutId, bettorRef, amountTiyn }: { payoutId: string; bettorRef: string; amountTiyn: number }) {
+      return withOperation(pool, payoutId, async (db) => {
+        await ensureBettorAccount(db, bettorRef);
+        await lockAccounts(db, [Accounts.bettor(bettorRef), Accounts.walletClearing]);
+        return reserve(db, { operationId: payoutId, leg: PAYOUT_LEG, debitAccountId: Accounts.bettor(bettorRef), creditAccountId: Accounts.walletClearing, amountTiyn });
+      });
+    },
+
+    /** Payout: the money left through Nomapay; the reservation is posted and counted as paid to the bettor (seed 001 §4.6). */
+    async postPayout({ payoutId, bettorRef }: { payoutId: string; bettorRef: string }) {
+      return withOperation(pool, payoutId, async (db) => {
+        await lockAccounts(db, [Accounts.bettor(bettorRef), Accounts.walletClearing]);
+        const posted = await postReservation(db, payoutId, PAYOUT_LEG);
+        if (posted.outcome === 'POSTED') await applyTotals(db, { bettorRef, paidTiyn: posted.amountTiyn }, 1);
+        return { transferId: posted.transferId, outcome: posted.outcome };
+      });
+    },
+
+    /** Compensation of a payout Nomapay did not make: releases the reservation. Idempotent. */
+    async releasePayout({ payoutId, bettorRef }: { payoutId: string; bettorRef: string }): Promise<'VOIDED' | 'NOTHING_TO_UNDO'> {
+      return withOperation(pool, payoutId, async (db) => {
+        await lockAccounts(db, [Accounts.bettor(bettorRef), Accounts.walletClearing]);
+        return voidReservation(db, payoutId, PAYOUT_LEG);
+      });
+    },
+  };
+}
+
+export type BettingLedgerActivities = ReturnType<typeof createBettingLedgerActivities>;
+
+/** Read side for the client, the CLI and tests: the running totals of seed 001 §4.6, including stakes and wins. */
+export async function bettingTotals(
+  pool: Pool,
+  bettorRef: string,
+): Promise<{ receivedTiyn: number; paidTiyn: number; stakedTiyn: number; winningsTiyn: number }> {
+  const { rows } = await pool.query('SELECT received_tiyn, paid_tiyn, staked_tiyn, winnings_tiyn FROM bettor_totals WHERE bettor_ref = $1', [bettorRef]);
+  const row = rows[0];
+  return { receivedTiyn: row?.received_tiyn ?? 0, paidTiyn: row?.paid_tiyn ?? 0, stakedTiyn: row?.staked_tiyn ?? 0, winningsTiyn: row?.winnings_tiyn ?? 0 };
+}
+
+/** The bettor's spendable balance: posted credits less posted and reserved debits. */
+export { bettorBalance } from './ledger.js';

@@ -1,0 +1,30 @@
+import type { BettorIdentificationStatus } from '../domain/identification.js';
+import type { Pool } from '../db/pool.js';
+import { readBettorIdentification } from './identification-store.js';
+
+export interface BettorGateAnswer {
+  /** May this bettor's money move (a deposit) or be staked (a bet)? */
+  allowed: boolean;
+  /** The stored identification status, `UNKNOWN` when the bettor never started one, `NOT_REQUIRED` when the gate is off. */
+  status: BettorIdentificationStatus | 'UNKNOWN' | 'NOT_REQUIRED';
+  blockedUntil?: string;
+}
+
+/**
+ * The identification gate of the deposit and bet sagas: since 2026 a bookmaker takes payments only from
+ * bettors identified through Nomapay as its agent (seed 000 items 6–7), and the identification workflow
+ * keeps each bettor's status in PostgreSQL. `identificationRequired` is off only where bettors are known to
+ * be identified elsewhere (benchmarks, a migration still under way with the operator's written consent).
+ */
+export function createBettorGateActivities({ pool, identificationRequired }: { pool: Pool; identificationRequired: boolean }) {
+  return {
+    async checkBettorIdentified({ bettorRef }: { bettorRef: string }): Promise<BettorGateAnswer> {
+      if (!identificationRequired) return { allowed: true, status: 'NOT_REQUIRED' };
+      const record = await readBettorIdentification(pool, { bettorRef });
+      if (!record) return { allowed: false, status: 'UNKNOWN' };
+      return { allowed: record.status === 'IDENTIFIED', status: record.status, ...(record.blockedUntil ? { blockedUntil: record.blockedUntil } : {}) };
+    },
+  };
+}
+
+export type BettorGateActivities = ReturnType<typeof createBettorGateActivities>;

@@ -1,0 +1,193 @@
+import { readFile, stat } from 'node:fs/promises';
+import { log } from '@temporalio/activity';
+import { inTransaction, type Pool } from '../db/pool.js';
+import { maintenanceWindowAt, type MaintenanceConfig } from '../domain/maintenance.js';
+import { submissionRetainUntil, type SubmissionState } from '../domain/submission.js';
+import { afmRejectionWindowEnd, calendarCoversRange, compileCalendar, officerDueAt, type WorkingDayCalendar } from '../domain/working-days.js';
+
+/**
+ * The submissions store (PostgreSQL `submissions`, migration 005) and the calendar arithmetic the submission
+ * workflow needs. Both run as short local activities: the store from one `recordSubmission` (STYLE item 23), the
+ * calendar here because workflows must not read files.
+ */
+export interface SubmissionJournalEntry {
+  event: string;
+  actor: string;
+  result: 'OK' | 'REFUSED' | 'FAILED' | 'ESCALATED';
+  /** Epoch ms (workflow time) when the step began; the end is when the row is written. */
+  startedAtMs: number;
+  detail?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface SubmissionRecord {
+  workflowId: string;
+  state: SubmissionState;
+  entry: SubmissionJournalEntry;
+}
+
+const ts = (iso: string | undefined) => iso ?? null;
+
+export function createSubmissionStoreActivities({ pool }: { pool: Pool }) {
+  return {
+    /**
+     * Moves the submission's row to the workflow's snapshot and journals the step, in one transaction. The
+     * revision makes it idempotent and ordered: a local activity that runs twice writes once, and an older
+     * snapshot never overwrites a newer one.
+     */
+    async recordSubmission({ workflowId, state, entry }: SubmissionRecord): Promise<void> {
+      await inTransaction(pool, async (db) => {
+        await db.query(
+          `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details, dedupe_key)
+           VALUES (to_timestamp($1 / 1000.0), now(), $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (dedupe_key) DO NOTHING`,
+          [
+            entry.startedAtMs,
+            entry.event,
+            entry.actor,
+            state.submissionId,
+            entry.result,
+            JSON.stringify({ workflowId, status: state.status, counterpart: state.counterpart, operationId: state.operationId, attempt: state.attempt, detail: entry.detail, ...entry.details }),
+            `submission:${state.submissionId}:${state.revision}`,
+          ],
+        );
+        await db.query(
+          `INSERT INTO submissions (submission_id, workflow_id, counterpart, operation_id, operation_kind, bettor_ref, attempt,
+             original_submission_id, corrects_submission_id, corrected_by, status, message_id, receipt, rejection_code, rejection_reason,
+             rejection_source, payload, sent_at, acknowledged_at, window_ends_at, rejected_at, accepted_at, failed_at, failure_type,
+             failure_message, due_at, reminded_at, escalated_at, revision, retain_until, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
+             $25, $26, $27, $28, $29, $30, $31)
+           ON CONFLICT (submission_id) DO UPDATE SET
+             corrected_by = EXCLUDED.corrected_by, status = EXCLUDED.status, message_id = EXCLUDED.message_id, receipt = EXCLUDED.receipt,
+             rejection_code = EXCLUDED.rejection_code, rejection_reason = EXCLUDED.rejection_reason, rejection_source = EXCLUDED.rejection_source,
+             sent_at = EXCLUDED.sent_at, acknowledged_at = EXCLUDED.acknowledged_at, window_ends_at = EXCLUDED.window_ends_at,
+             rejected_at = EXCLUDED.rejected_at, accepted_at = EXCLUDED.accepted_at, failed_at = EXCLUDED.failed_at,
+             failure_type = EXCLUDED.failure_type, failure_message = EXCLUDED.failure_message, due_at = EXCLUDED.due_at,
+             reminded_at = EXCLUDED.reminded_at, escalated_at = EXCLUDED.escalated_at, revision = EXCLUDED.revision,
+             retain_until = GREATEST(submissions.retain_until, EXCLUDED.retain_until), updated_at = now()
+           WHERE submissions.revision < EXCLUDED.revision`,
+          [
+            state.submissionId,
+            workflowId,
+            state.counterpart,
+            state.operationId,
+            state.operationKind,
+            state.bettorRef,
+            state.attempt,
+            state.originalSubmissionId,
+            state.correctsSubmissionId ?? null,
+            state.correctedBy?.submissionId ?? null,
+            state.status,
+            state.receipt?.messageId ?? null,
+            state.receipt ? JSON.stringify(state.receipt) : null,
+            state.rejection?.code ?? null,
+            state.rejection?.reason ?? null,
+            state.rejection?.source ?? null,
+            JSON.stringify(state.payload),
+            ts(state.sentAt),
+            ts(state.acknowledgedAt),
+            ts(state.windowEndsAt),
+            ts(state.rejection?.rejectedAt),
+            ts(state.acceptedAt),
+            ts(state.failedAt),
+            state.failure?.type ?? null,
+            state.failure?.message ?? null,
+            ts(state.officerDueAt),
+            ts(state.remindedAt),
+            ts(state.escalatedAt),
+            state.revision,
+            submissionRetainUntil(state),
+            state.queuedAt,
+          ],
+        );
+      });
+      if (entry.event === 'submission.escalated') log.error('submission correction overdue: escalated', { submissionId: state.submissionId, dueAt: state.officerDueAt });
+      else if (entry.event === 'submission.reminder') log.warn('submission correction due soon', { submissionId: state.submissionId, dueAt: state.officerDueAt });
+    },
+  };
+}
+
+export type SubmissionStoreActivities = ReturnType<typeof createSubmissionStoreActivities>;
+
+/** Reads the working-day calendar file, again only when its modification time changes (ops update it yearly). */
+export function createCalendarSource(path: string): () => Promise<WorkingDayCalendar> {
+  let cached: { mtimeMs: number; calendar: WorkingDayCalendar } | undefined;
+  return async () => {
+    const { mtimeMs } = await stat(path);
+    if (cached?.mtimeMs === mtimeMs) return cached.calendar;
+    try {
+      const calendar = compileCalendar(JSON.parse(await readFile(path, 'utf8')));
+      cached = { mtimeMs, calendar };
+      return calendar;
+    } catch (err) {
+      // A half-edited file must not stop submissions: keep counting with the last good calendar.
+      if (cached) {
+        logWarn(`working-day calendar ${path} is invalid, still using the previous version: ${(err as Error).message}`);
+        return cached.calendar;
+      }
+      throw new Error(`working-day calendar ${path} is invalid: ${(err as Error).message}`, { cause: err });
+    }
+  };
+}
+
+function logWarn(message: string, fields: Record<string, unknown> = {}): void {
+  try {
+    log.warn(message, fields);
+  } catch {
+    console.warn(message, fields); // outside an activity (the console reads the calendar too)
+  }
+}
+
+/** What the workflow waits for and how often it asks; configured on the worker (config/index.ts submissionConfig). */
+export interface SubmissionPolicy {
+  /** How often the worker asks AFM for its verdict while the rejection window is open. */
+  pollIntervalMs: number;
+  /** Outside maintenance, how long the counterpart may stay unreachable before the submission is FAILED. */
+  outageDeadlineMs: number;
+  /** The pause between send rounds while the counterpart is unreachable. */
+  retryPauseMs: number;
+  /** When to remind officers of an untouched rejection, as a fraction of their 1-working-day due time. */
+  reminderFraction: number;
+}
+
+export interface SubmissionCalendarDeps {
+  calendar: () => Promise<WorkingDayCalendar>;
+  maintenance: MaintenanceConfig;
+  policy: SubmissionPolicy;
+}
+
+export function createSubmissionCalendarActivities({ calendar, maintenance, policy }: SubmissionCalendarDeps) {
+  function covered(fromMs: number, toMs: number, cal: WorkingDayCalendar): boolean {
+    const ok = calendarCoversRange(fromMs, toMs, cal);
+    if (!ok) logWarn('the working-day calendar does not cover these dates: counting weekends only; update config/calendar/kz-working-days.json', { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() });
+    return ok;
+  }
+  return {
+    async submissionPolicy(): Promise<SubmissionPolicy> {
+      return policy;
+    },
+
+    /** Seed 001 p.5(3): the end of the next working day after AFM's acknowledgement. */
+    async rejectionWindowEnd({ acknowledgedAtMs }: { acknowledgedAtMs: number }): Promise<{ endsAtMs: number; calendarCovered: boolean }> {
+      const cal = await calendar();
+      const endsAtMs = afmRejectionWindowEnd(acknowledgedAtMs, cal);
+      return { endsAtMs, calendarCovered: covered(acknowledgedAtMs, endsAtMs, cal) };
+    },
+
+    /** The officers' 1 working day to correct a rejection, and the reminder point before it. */
+    async officerDeadline({ rejectedAtMs }: { rejectedAtMs: number }): Promise<{ dueAtMs: number; reminderAtMs: number; calendarCovered: boolean }> {
+      const cal = await calendar();
+      const dueAtMs = officerDueAt(rejectedAtMs, cal);
+      return { dueAtMs, reminderAtMs: rejectedAtMs + Math.round((dueAtMs - rejectedAtMs) * policy.reminderFraction), calendarCovered: covered(rejectedAtMs, dueAtMs, cal) };
+    },
+
+    /** Seed 004 p.48: the end of the maintenance window `atMs` falls in, if any. */
+    async maintenanceWindow({ atMs }: { atMs: number }): Promise<{ endsAtMs?: number }> {
+      const endsAtMs = maintenanceWindowAt(atMs, maintenance, await calendar());
+      return endsAtMs === undefined ? {} : { endsAtMs };
+    },
+  };
+}
+
+export type SubmissionCalendarActivities = ReturnType<typeof createSubmissionCalendarActivities>;

@@ -1,0 +1,131 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { z } from 'zod';
+import { ErrorType } from '../domain/errors.js';
+import { BettorRefKey, CounterpartKey, OperationKindKey, SubmissionStatusKey } from '../domain/search-attributes.js';
+import { SubmissionInput, SubmissionKey, SubmissionPayload, SubmissionStatus, submissionWorkflowId, type SubmissionState } from '../domain/submission.js';
+import { getSubmissionStatusQuery, resubmitSubmissionUpdate, retrySubmissionUpdate, submission } from '../workflows/submission.js';
+import { InvalidRequestError, toOperationFailure } from './errors.js';
+import { StepRejectedError } from './identification.js';
+
+export interface SubmissionHandle {
+  workflowId: string;
+  submissionId: string;
+  /** True when a submission with this id already existed and this call joined it. */
+  joined: boolean;
+  status(): Promise<SubmissionState>;
+  result(): Promise<SubmissionState>;
+}
+
+/**
+ * Regulator submissions as bookmaker services and compliance drive them. Retry and correct-and-resubmit go
+ * through the workflow's updates, never around it: the workflow's validators decide, and a refusal is a
+ * StepRejectedError whose `type` is SubmissionStepRejected or InvalidInput (naming the field).
+ */
+export function createSubmissionClient({ client, taskQueue }: { client: Client; taskQueue: string }) {
+  function validate<S extends z.ZodType>(operation: string, schema: S, request: unknown): z.output<S> {
+    const parsed = schema.safeParse(request);
+    if (!parsed.success) throw InvalidRequestError.fromZod(operation, parsed.error);
+    return parsed.data;
+  }
+
+  const handleOf = (submissionId: string): WorkflowHandle<typeof submission> =>
+    client.workflow.getHandle<typeof submission>(submissionWorkflowId(validate('submission', SubmissionKey, submissionId)));
+
+  async function read(handle: WorkflowHandle<typeof submission>, submissionId: string): Promise<SubmissionState> {
+    try {
+      return await handle.query(getSubmissionStatusQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new StepRejectedError(handle.workflowId, ErrorType.SubmissionStepRejected, `no submission ${submissionId}`, { cause: err });
+      throw err;
+    }
+  }
+
+  async function update(submissionId: string, run: (handle: WorkflowHandle<typeof submission>) => Promise<SubmissionState>, ended: (state: SubmissionState) => SubmissionState | undefined) {
+    const handle = handleOf(submissionId);
+    try {
+      return await run(handle);
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        throw new StepRejectedError(handle.workflowId, err.cause.type ?? ErrorType.SubmissionStepRejected, err.cause.message, { cause: err });
+      }
+      if (err instanceof WorkflowNotFoundError) {
+        // The workflow has ended (ACCEPTED or CORRECTED) or never existed: answer from its final state.
+        const state = await read(handle, submissionId);
+        const answer = ended(state);
+        if (answer) return answer;
+        throw new StepRejectedError(handle.workflowId, ErrorType.SubmissionStepRejected, `submission ${submissionId} has ended ${state.status}`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  const wrap = (handle: WorkflowHandle<typeof submission>, submissionId: string, joined: boolean): SubmissionHandle => ({
+    workflowId: handle.workflowId,
+    submissionId,
+    joined,
+    status: () => read(handle, submissionId),
+    async result() {
+      try {
+        return await handle.result();
+      } catch (err) {
+        throw toOperationFailure<SubmissionState>(handle.workflowId, err) ?? err;
+      }
+    },
+  });
+
+  return {
+    /** Starts a submission, or joins the one with this id (an id is used once, ever: it is the idempotency key). */
+    async startSubmission(request: SubmissionInput): Promise<SubmissionHandle> {
+      const input = validate('submission', SubmissionInput, request);
+      const workflowId = submissionWorkflowId(input.submissionId);
+      try {
+        const handle = await client.workflow.start(submission, {
+          taskQueue,
+          workflowId,
+          args: [input],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [
+            { key: OperationKindKey, value: 'SUBMISSION' },
+            { key: CounterpartKey, value: input.payload.counterpart },
+            { key: BettorRefKey, value: input.bettorRef },
+            { key: SubmissionStatusKey, value: SubmissionStatus.Queued },
+          ],
+        });
+        return wrap(handle, input.submissionId, false);
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return wrap(client.workflow.getHandle(workflowId), input.submissionId, true);
+        throw err;
+      }
+    },
+
+    /** The submission with this id, to read its status or wait for its end. */
+    submission: (submissionId: string): SubmissionHandle => wrap(handleOf(submissionId), submissionId, true),
+
+    /** The submission's current (or final) state from its `getStatus` query. */
+    getSubmission: (submissionId: string): Promise<SubmissionState> => read(handleOf(submissionId), submissionId),
+
+    /** Resends a FAILED submission under the same idempotency key (AFM is asked first whether it landed). */
+    retrySubmission: (submissionId: string, actor: string): Promise<SubmissionState> =>
+      update(
+        submissionId,
+        (handle) => handle.executeUpdate(retrySubmissionUpdate, { args: [{ actor }] }),
+        () => undefined,
+      ),
+
+    /**
+     * Sends the corrected record of a REJECTED submission as its next attempt. Asking again for a submission
+     * already corrected answers with the existing link (`correctedBy`) and sends nothing.
+     */
+    resubmitSubmission(submissionId: string, correctedPayload: unknown, actor: string): Promise<SubmissionState> {
+      const payload = validate('resubmitSubmission', SubmissionPayload, correctedPayload);
+      return update(
+        submissionId,
+        (handle) => handle.executeUpdate(resubmitSubmissionUpdate, { args: [{ payload, actor }] }),
+        (state) => (state.correctedBy ? state : undefined),
+      );
+    },
+  };
+}
+
+export type SubmissionClient = ReturnType<typeof createSubmissionClient>;

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { AfmMoneyFlowRecord, SubmissionKey } from '../submission.js';
+import { IsoDateTime } from './common.js';
+import { canonicalJson, Signature } from './incident.js';
+
+/**
+ * AFM (ҚМА АЖ) submission contract as esu-bridge speaks it. Seed 001 fixes the five fields (annex 2) and
+ * nothing of the transport (digest §4), so this follows the e-government rules of seed 004: an asynchronous
+ * channel whose `messageId` is the proof of acceptance (§47), a signed message (§§54, 59), errors as a code with
+ * sub-errors naming the field (annex 1). The simulator enforces exactly this; a real connector maps it.
+ *
+ * POST /v1/submissions (Idempotency-Key = submissionId)  → 202 AfmReceipt
+ *   400 INVALID_REQUEST with field details · 401 wrong API key · 422 SIGNATURE_INVALID
+ * GET  /v1/submissions/{messageId}                      → AfmSubmissionStatus (the later verdict)
+ * GET  /v1/submission-receipts/{submissionId}           → AfmReceipt | 404
+ *   (did an earlier attempt land? asked before any resend, never a blind resend)
+ */
+export const AFM_SUBMISSIONS_PATH = '/v1/submissions';
+export const afmStatusPath = (messageId: string) => `/v1/submissions/${encodeURIComponent(messageId)}`;
+export const afmReceiptPath = (submissionId: string) => `/v1/submission-receipts/${encodeURIComponent(submissionId)}`;
+
+export const AfmSubmissionMessage = z.object({
+  /** Our id of the submission; also the idempotency key. */
+  submissionId: SubmissionKey,
+  /** How the bookmaker is known to AFM (its BIN or registered system name). */
+  sender: z.string().min(1).max(64),
+  /** When we first queued it (workflow time): part of the signed body, identical on every retry. */
+  sentAt: IsoDateTime,
+  record: AfmMoneyFlowRecord,
+  signature: Signature,
+});
+export type AfmSubmissionMessage = z.infer<typeof AfmSubmissionMessage>;
+export type UnsignedAfmSubmission = Omit<AfmSubmissionMessage, 'signature'>;
+
+export const AfmReceipt = z.object({ messageId: z.string().min(1), acceptedAt: IsoDateTime });
+export type AfmReceipt = z.infer<typeof AfmReceipt>;
+
+export const AfmRejection = z.object({ code: z.string().min(1), reason: z.string().min(1), rejectedAt: IsoDateTime });
+export type AfmRejection = z.infer<typeof AfmRejection>;
+
+export const AfmSubmissionStatus = z.object({
+  messageId: z.string().min(1),
+  status: z.enum(['ACCEPTED_FOR_PROCESSING', 'REJECTED']),
+  rejection: AfmRejection.optional(),
+});
+export type AfmSubmissionStatus = z.infer<typeof AfmSubmissionStatus>;
+
+/** The text the signature covers: the message without its signature, as canonical JSON (sorted keys). */
+export function afmSigningText(message: UnsignedAfmSubmission): string {
+  return canonicalJson(message);
+}

@@ -1,0 +1,166 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { verifyAfmSubmission } from '../activities/afm.js';
+import { afmSigningConfig, DEFAULT_WORKING_DAY_CALENDAR } from '../config/index.js';
+import { AfmSubmissionMessage, type AfmReceipt, type AfmRejection, type AfmSubmissionStatus } from '../domain/wire/afm.js';
+import { afmRejectionWindowEnd, compileCalendar, type WorkingDayCalendar } from '../domain/working-days.js';
+import { HttpError, parseBody, type Route } from './http.js';
+
+/**
+ * AFM (ҚМА АЖ) as a simulator, speaking domain/wire/afm.ts: it validates the five fields with the same schema
+ * the connector uses (400 naming each bad field), checks the sender's signature (422 SIGNATURE_INVALID), stores
+ * each submission once (the idempotency of `startCounterpartServer` replays the receipt for a repeated key) and
+ * answers with a receipt whose messageId is the proof of acceptance. Like AFM under seed 001 p.5(3), it may reject
+ * a submission later, within 1 working day of receipt: through `POST /__admin/submissions/:messageId/reject`
+ * (409 WINDOW_CLOSED afterwards) or an auto-reject rule. `GET /__admin/submissions` lists everything it holds.
+ */
+export interface AfmSimulatorOptions {
+  /** Signing keys it accepts, by key id. Defaults to AFM_SIGNING_KEY_ID / AFM_SIGNING_KEY. */
+  keys?: ReadonlyMap<string, string>;
+  calendar?: WorkingDayCalendar;
+  now?: () => Date;
+}
+
+export interface HeldSubmission {
+  messageId: string;
+  submissionId: string;
+  message: AfmSubmissionMessage;
+  acceptedAt: string;
+  windowEndsAt: string;
+  status: AfmSubmissionStatus['status'];
+  rejection?: AfmRejection;
+}
+
+const AutoRejectRule = z.object({
+  /** Matches submissions whose id starts with this, and/or whose record names this IIN. */
+  match: z.object({ submissionIdPrefix: z.string().min(1).optional(), iin: z.string().optional() }).refine((m) => m.submissionIdPrefix || m.iin, 'name submissionIdPrefix or iin'),
+  code: z.string().min(1),
+  reason: z.string().min(1),
+  /** How many matching submissions it rejects; 0 = every one. */
+  times: z.number().int().nonnegative().default(1),
+});
+type AutoRejectRule = z.infer<typeof AutoRejectRule>;
+const Rejection = z.object({ code: z.string().min(1), reason: z.string().min(1) });
+
+function configuredKeys(): ReadonlyMap<string, string> {
+  const { signingKey } = afmSigningConfig();
+  return new Map([[signingKey.keyId, signingKey.key]]);
+}
+
+export function createAfmSimulator({ keys = configuredKeys(), calendar, now = () => new Date() }: AfmSimulatorOptions = {}) {
+  const workingDays = calendar ?? compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CALENDAR, 'utf8')));
+  const byMessageId = new Map<string, HeldSubmission>();
+  const bySubmissionId = new Map<string, HeldSubmission>();
+  let rules: (AutoRejectRule & { hits: number })[] = [];
+  let sequence = 0;
+
+  const status = (held: HeldSubmission): AfmSubmissionStatus => ({ messageId: held.messageId, status: held.status, ...(held.rejection ? { rejection: held.rejection } : {}) });
+  const receipt = (held: HeldSubmission): AfmReceipt => ({ messageId: held.messageId, acceptedAt: held.acceptedAt });
+
+  function autoReject(held: HeldSubmission): void {
+    const rule = rules.find(
+      (r) =>
+        (r.times === 0 || r.hits < r.times) &&
+        (!r.match.submissionIdPrefix || held.submissionId.startsWith(r.match.submissionIdPrefix)) &&
+        (!r.match.iin || held.message.record.iin === r.match.iin),
+    );
+    if (!rule) return;
+    rule.hits += 1;
+    held.status = 'REJECTED';
+    held.rejection = { code: rule.code, reason: rule.reason, rejectedAt: held.acceptedAt };
+  }
+
+  const routes: Route[] = [
+    {
+      method: 'POST',
+      path: '/v1/submissions',
+      idempotent: true,
+      handle: ({ body, idempotencyKey, applied }) => {
+        const message = parseBody(AfmSubmissionMessage, body);
+        if (idempotencyKey !== message.submissionId) {
+          throw new HttpError(400, 'INVALID_REQUEST', 'idempotency-key must equal submissionId', [{ field: 'submissionId', code: 'mismatch', message: 'must equal the idempotency-key header' }]);
+        }
+        if (!verifyAfmSubmission(message, keys)) {
+          throw new HttpError(422, 'SIGNATURE_INVALID', `the signature (key ${message.signature.keyId}) does not verify: authorship not confirmed (seed 004 §59)`);
+        }
+        const existing = bySubmissionId.get(message.submissionId);
+        if (existing) return { status: 202, body: receipt(existing) }; // held once, even if the replay store was lost
+        sequence += 1;
+        const at = now();
+        const held: HeldSubmission = {
+          messageId: `AFM-${at.getTime().toString(36)}-${sequence}`,
+          submissionId: message.submissionId,
+          message,
+          acceptedAt: at.toISOString(),
+          windowEndsAt: new Date(afmRejectionWindowEnd(at.getTime(), workingDays)).toISOString(),
+          status: 'ACCEPTED_FOR_PROCESSING',
+        };
+        byMessageId.set(held.messageId, held);
+        bySubmissionId.set(held.submissionId, held);
+        autoReject(held);
+        applied(held.submissionId);
+        return { status: 202, body: receipt(held) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/submissions/:messageId',
+      handle: ({ params }) => {
+        const held = byMessageId.get(params.messageId!);
+        if (!held) throw new HttpError(404, 'NOT_FOUND', `no submission with message id ${params.messageId}`);
+        return { status: 200, body: status(held) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/submission-receipts/:submissionId',
+      handle: ({ params }) => {
+        const held = bySubmissionId.get(params.submissionId!);
+        if (!held) throw new HttpError(404, 'NOT_FOUND', `no submission ${params.submissionId} was received`);
+        return { status: 200, body: receipt(held) };
+      },
+    },
+  ];
+
+  const adminRoutes: Route[] = [
+    { method: 'GET', path: '/__admin/submissions', handle: () => ({ status: 200, body: [...byMessageId.values()] }) },
+    {
+      method: 'POST',
+      path: '/__admin/submissions/:messageId/reject',
+      handle: ({ params, body }) => {
+        const { code, reason } = parseBody(Rejection, body);
+        const held = byMessageId.get(params.messageId!);
+        if (!held) throw new HttpError(404, 'NOT_FOUND', `no submission with message id ${params.messageId}`);
+        const at = now();
+        if (at.getTime() >= Date.parse(held.windowEndsAt)) {
+          throw new HttpError(409, 'WINDOW_CLOSED', `the 1-working-day window of ${held.messageId} closed at ${held.windowEndsAt} (seed 001 p.5(3))`);
+        }
+        if (held.status === 'REJECTED') throw new HttpError(409, 'ALREADY_REJECTED', `${held.messageId} is already rejected`);
+        held.status = 'REJECTED';
+        held.rejection = { code, reason, rejectedAt: at.toISOString() };
+        return { status: 200, body: status(held) };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/__admin/auto-reject',
+      handle: ({ body }) => {
+        const rule = parseBody(AutoRejectRule, body);
+        rules.push({ ...rule, hits: 0 });
+        return { status: 201, body: rule };
+      },
+    },
+    { method: 'DELETE', path: '/__admin/auto-reject', handle: () => ((rules = []), { status: 204, body: undefined }) },
+  ];
+
+  return {
+    routes,
+    adminRoutes,
+    reset() {
+      byMessageId.clear();
+      bySubmissionId.clear();
+      rules = [];
+      sequence = 0;
+    },
+  };
+}

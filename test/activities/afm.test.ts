@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createAfmActivities, type SendAfmSubmission } from '../../activities/afm.js';
+import { createEsuSubmissionActivities } from '../../activities/esu-submissions.js';
+import { CounterpartClient } from '../../activities/http.js';
+import { DEV_AFM_SIGNING_KEY } from '../../config/index.js';
+import { ErrorType } from '../../domain/errors.js';
+import type { HeldSubmission } from '../../simulators/afm.js';
+import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
+import { simAdmin } from '../support/sim-admin.js';
+import { adultIin, uniqueId } from '../support/ids.js';
+
+let sims: RunningSimulators;
+let afm: CounterpartClient;
+let esu: CounterpartClient;
+const signingKey = { keyId: 'dev-afm-key', key: DEV_AFM_SIGNING_KEY };
+
+beforeAll(async () => {
+  sims = await startSimulators({ esu: { port: 0, apiKey: 'k-esu' }, afm: { port: 0, apiKey: 'k-afm' } });
+  afm = new CounterpartClient({ counterpart: 'afm', baseUrl: sims.afm.url, apiKey: 'k-afm', timeoutMs: 2_000 });
+  esu = new CounterpartClient({ counterpart: 'esu', baseUrl: sims.esu.url, apiKey: 'k-esu', timeoutMs: 2_000 });
+});
+afterAll(async () => {
+  await Promise.all([afm?.close(), esu?.close()]);
+  await sims?.close();
+});
+
+const run = <R>(fn: () => Promise<R>): Promise<R> => new MockActivityEnvironment().run(fn) as Promise<R>;
+const activities = (key = signingKey) => createAfmActivities({ afm, signingKey: key, sender: 'bookmaker-1' });
+const held = async () => (await (await fetch(new URL('/__admin/submissions', sims.afm.url))).json()) as HeldSubmission[];
+
+function request(overrides: Partial<SendAfmSubmission> = {}): SendAfmSubmission {
+  return { submissionId: `afm-${uniqueId('dep')}`, sentAt: '2026-12-01T05:00:00.000Z', record: { iin: adultIin(), receivedAt: '2026-12-01T09:58:00+05:00', receivedTiyn: 250_000 }, checkFirst: false, ...overrides };
+}
+
+async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await promise.catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(ApplicationFailure);
+  return err as ApplicationFailure;
+}
+
+describe('AFM connector', () => {
+  it('signs and sends, returning AFM’s messageId with our own send and receive times', async () => {
+    const req = request();
+    const receipt = await run(() => activities().sendAfmSubmission(req));
+    expect(receipt).toMatchObject({ messageId: expect.stringMatching(/^AFM-/), final: false });
+    expect(Date.parse(receipt.receivedAt)).toBeGreaterThanOrEqual(Date.parse(receipt.sentAt));
+    const atAfm = (await held()).find((h) => h.submissionId === req.submissionId)!;
+    expect(atAfm.message).toMatchObject({ sender: 'bookmaker-1', sentAt: req.sentAt, signature: { algorithm: 'HMAC-SHA256', keyId: 'dev-afm-key' } });
+  });
+
+  it('asks whether the earlier attempt landed before sending again, so a lost answer is not resent', async () => {
+    const req = request();
+    await simAdmin(sims.afm.url).fault({ match: { key: req.submissionId }, kind: 'apply-then-error' });
+    await expect(run(() => activities().sendAfmSubmission(req))).rejects.toThrow(/503/);
+    const before = (await simAdmin(sims.afm.url).stats()).requests['POST /v1/submissions'] ?? 0;
+    const receipt = await run(() => activities().sendAfmSubmission({ ...req, checkFirst: true }));
+    expect(receipt.foundExisting).toBe(true);
+    expect((await simAdmin(sims.afm.url).stats()).requests['POST /v1/submissions']).toBe(before);
+    expect((await held()).filter((h) => h.submissionId === req.submissionId)).toHaveLength(1);
+    expect(receipt.messageId).toBe((await held()).find((h) => h.submissionId === req.submissionId)!.messageId);
+  });
+
+  it('turns a field refusal into SubmissionRejected naming the field, for compliance to correct', async () => {
+    const err = await failure(run(() => activities().sendAfmSubmission(request({ record: { iin: '123456789012', paidAt: '2026-12-01T10:00:00+05:00', paidTiyn: 100 } }))));
+    expect(err.type).toBe(ErrorType.SubmissionRejected);
+    expect(err.nonRetryable).toBe(true);
+    expect(err.details?.[0]).toMatchObject({ code: 'INVALID_REQUEST', reason: expect.stringContaining('record.iin') });
+  });
+
+  it('fails, not retried, on a signature AFM cannot verify or a wrong API key', async () => {
+    const forged = await failure(run(() => activities({ keyId: 'dev-afm-key', key: 'not-the-shared-key-at-all' }).sendAfmSubmission(request())));
+    expect(forged.type).toBe(ErrorType.CounterpartAuthFailed);
+    expect(forged.message).toContain('SIGNATURE_INVALID');
+    const wrongKey = new CounterpartClient({ counterpart: 'afm', baseUrl: sims.afm.url, apiKey: 'wrong', timeoutMs: 2_000 });
+    try {
+      const err = await failure(run(() => createAfmActivities({ afm: wrongKey, signingKey, sender: 'b' }).sendAfmSubmission(request())));
+      expect(err.type).toBe(ErrorType.CounterpartAuthFailed);
+    } finally {
+      await wrongKey.close();
+    }
+  });
+
+  it('reads AFM’s later verdict', async () => {
+    const receipt = await run(() => activities().sendAfmSubmission(request()));
+    expect((await run(() => activities().getAfmVerdict({ messageId: receipt.messageId }))).status).toBe('ACCEPTED_FOR_PROCESSING');
+    await fetch(new URL(`/__admin/submissions/${receipt.messageId}/reject`, sims.afm.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'IIN_UNKNOWN', reason: 'not in the register' }) });
+    expect(await run(() => activities().getAfmVerdict({ messageId: receipt.messageId }))).toMatchObject({ status: 'REJECTED', rejection: { code: 'IIN_UNKNOWN' } });
+  });
+});
+
+describe('corrected ESU records', () => {
+  const esuActivities = () => createEsuSubmissionActivities({ esu });
+  const payout = (operationId = uniqueId('pay')) => ({ operationId, kind: 'PAYOUT' as const, iin: adultIin(), amountTiyn: 900_000, currency: 'KZT' as const, occurredAt: '2026-12-01T12:00:00+05:00' });
+
+  it('records the correction under the resubmission’s id, once; a second record of the operation is refused', async () => {
+    const record = payout();
+    const receipt = await run(() => esuActivities().sendEsuSubmission({ submissionId: `esu-${record.operationId}-r2`, record, checkFirst: false }));
+    expect(receipt).toMatchObject({ messageId: expect.stringMatching(/^ESU-/), final: true });
+    const again = await run(() => esuActivities().sendEsuSubmission({ submissionId: `esu-${record.operationId}-r2`, record, checkFirst: true }));
+    expect(again).toMatchObject({ messageId: receipt.messageId, foundExisting: true });
+    const other = await failure(run(() => esuActivities().sendEsuSubmission({ submissionId: `esu-${record.operationId}-r3`, record: { ...record, amountTiyn: 800_000 }, checkFirst: false })));
+    expect(other.type).toBe(ErrorType.SubmissionRejected);
+    expect(other.details?.[0]).toMatchObject({ code: 'DUPLICATE_OPERATION' });
+    expect((await simAdmin(sims.esu.url).esuOperations()).filter((o) => o.request.operationId === record.operationId)).toHaveLength(1);
+  });
+
+  it('refuses an idempotency key that names another operation', async () => {
+    const record = payout();
+    const err = await failure(run(() => esuActivities().sendEsuSubmission({ submissionId: 'esu-someone-else-r2', record, checkFirst: false })));
+    expect(err.type).toBe(ErrorType.SubmissionRejected);
+    expect(err.details?.[0]).toMatchObject({ code: 'INVALID_REQUEST' });
+  });
+});

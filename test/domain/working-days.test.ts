@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_WORKING_DAY_CALENDAR } from '../../config/index.js';
+import {
+  addWorkingDays,
+  afmRejectionWindowEnd,
+  calendarCoversRange,
+  compileCalendar,
+  isWorkingDay,
+  localDate,
+  officerDueAt,
+  WorkingDayCalendarFile,
+} from '../../domain/working-days.js';
+
+const calendar = compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CALENDAR, 'utf8')));
+/** An instant written in Kazakhstan local time (UTC+05:00). */
+const kz = (local: string) => Date.parse(`${local}+05:00`);
+
+describe('Kazakhstan working days', () => {
+  it('counts Saturdays and Sundays as days off, weekdays as working', () => {
+    expect(isWorkingDay('2026-12-04', calendar)).toBe(true); // Friday
+    expect(isWorkingDay('2026-12-05', calendar)).toBe(false); // Saturday
+    expect(isWorkingDay('2026-12-06', calendar)).toBe(false); // Sunday
+    expect(isWorkingDay('2026-12-07', calendar)).toBe(true); // Monday
+  });
+
+  it('knows the public holidays and the days off moved from a weekend (Nauryz 2026: 21–25 March)', () => {
+    for (const day of ['2026-03-23', '2026-03-24', '2026-03-25', '2026-12-16', '2026-05-27', '2027-05-03', '2027-01-04']) {
+      expect(isWorkingDay(day, calendar), day).toBe(false);
+    }
+    expect(isWorkingDay('2026-03-20', calendar)).toBe(true);
+    expect(isWorkingDay('2026-03-26', calendar)).toBe(true);
+    expect(addWorkingDays('2026-03-20', 1, calendar)).toBe('2026-03-26');
+  });
+
+  it('takes the day of an instant in UTC+05:00, not in UTC', () => {
+    // 20:30 UTC on Thursday is 01:30 on Friday in Almaty.
+    expect(localDate(Date.parse('2026-12-03T20:30:00Z'), calendar)).toBe('2026-12-04');
+  });
+
+  it('closes AFM’s window at the end of the next working day after the acknowledgement (seed 001 p.5(3))', () => {
+    expect(afmRejectionWindowEnd(kz('2026-12-01T10:00:00'), calendar)).toBe(kz('2026-12-03T00:00:00'));
+    // Late on a working day still gives the whole next working day.
+    expect(afmRejectionWindowEnd(kz('2026-12-01T23:59:00'), calendar)).toBe(kz('2026-12-03T00:00:00'));
+    // Friday evening: Monday is the next working day.
+    expect(afmRejectionWindowEnd(kz('2026-12-04T19:00:00'), calendar)).toBe(kz('2026-12-08T00:00:00'));
+    // Acknowledged on a Saturday: the window is Monday, the first working day after it.
+    expect(afmRejectionWindowEnd(kz('2026-12-05T12:00:00'), calendar)).toBe(kz('2026-12-08T00:00:00'));
+  });
+
+  it('stretches the window over holidays: acknowledged on the eve of Nauryz, it closes at the end of 26 March', () => {
+    expect(afmRejectionWindowEnd(kz('2026-03-20T17:00:00'), calendar)).toBe(kz('2026-03-27T00:00:00'));
+    expect(afmRejectionWindowEnd(kz('2026-12-15T17:00:00'), calendar)).toBe(kz('2026-12-18T00:00:00'));
+  });
+
+  it('crosses the year boundary over the New Year holidays', () => {
+    // Thursday 31 Dec 2026 → Friday 1 Jan off, the weekend, Monday 4 Jan off (moved from Saturday 2 Jan) → Tuesday 5 Jan.
+    expect(addWorkingDays('2026-12-31', 1, calendar)).toBe('2027-01-05');
+    expect(afmRejectionWindowEnd(kz('2026-12-31T18:00:00'), calendar)).toBe(kz('2027-01-06T00:00:00'));
+    // Into a year the file does not cover yet: weekends only, so Monday 3 Jan 2028.
+    expect(afmRejectionWindowEnd(kz('2027-12-31T18:00:00'), calendar)).toBe(kz('2028-01-04T00:00:00'));
+  });
+
+  it('gives officers the same 1 working day to correct a rejection', () => {
+    expect(officerDueAt(kz('2027-03-19T11:00:00'), calendar)).toBe(kz('2027-03-26T00:00:00'));
+  });
+
+  it('falls back to weekends only outside the years the calendar was written for, and says so', () => {
+    expect(calendarCoversRange(kz('2027-12-30T10:00:00'), kz('2027-12-31T10:00:00'), calendar)).toBe(true);
+    expect(calendarCoversRange(kz('2027-12-31T10:00:00'), kz('2028-01-03T00:00:00'), calendar)).toBe(false);
+    expect(isWorkingDay('2028-01-03', calendar)).toBe(true); // a Monday; 2028's holidays are not in the file yet
+  });
+
+  it('honours a working Saturday set by decree', () => {
+    const decree = compileCalendar({ utcOffset: '+05:00', weekend: ['SATURDAY', 'SUNDAY'], years: [2026], daysOff: [], workingDays: [{ date: '2026-12-05', name: 'working Saturday' }] });
+    expect(isWorkingDay('2026-12-05', decree)).toBe(true);
+    expect(afmRejectionWindowEnd(kz('2026-12-04T19:00:00'), decree)).toBe(kz('2026-12-06T00:00:00'));
+  });
+
+  it('refuses a calendar file with a bad date, naming it', () => {
+    const parsed = WorkingDayCalendarFile.safeParse({ utcOffset: '+05:00', weekend: ['SUNDAY'], years: [2026], daysOff: [{ date: '2026-02-30', name: 'x' }] });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues[0]!.path).toEqual(['daysOff', 0, 'date']);
+  });
+});

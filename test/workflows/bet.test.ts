@@ -1,0 +1,225 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { placeBet } from '../../workflows/bet.js';
+import { BetStatus, type BetInput, type BetState } from '../../domain/bet.js';
+import { ErrorType } from '../../domain/errors.js';
+import { createBettingClient } from '../../client/betting.js';
+import { bettorRef } from '../../client/bettor-ref.js';
+import { IdempotencyConflictError, OperationFailedError } from '../../client/errors.js';
+import { adultIin, uniqueId } from '../support/ids.js';
+import { BETTOR_REF, fakeActivities, failureOf, moneyCalls, NOW, rejection, runWorkflow, setUpFile, type Activities } from './betting-fakes.js';
+
+let env: TestWorkflowEnvironment;
+let workflowBundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  ({ env, workflowBundle } = await setUpFile());
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+function input(overrides: Partial<BetInput> = {}): BetInput {
+  return {
+    betId: uniqueId('bet'),
+    iin: adultIin(),
+    stakeTiyn: 10_000,
+    currency: 'KZT',
+    eventId: 'evt-42',
+    outcome: 'HOME',
+    odds: '2.35',
+    bettorRef: BETTOR_REF,
+    ...overrides,
+  };
+}
+
+const run = (activities: Activities, args: BetInput) =>
+  runWorkflow<BetState>(env, workflowBundle, activities, (taskQueue) =>
+    env.client.workflow.start(placeBet, { taskQueue, workflowId: `Bet:${args.betId}`, args: [args] }),
+  );
+
+describe('bet saga', () => {
+  it('reserves the stake, records the bet with its odds in ESU, then posts the stake and accepts', async () => {
+    const activities = fakeActivities();
+    const args = input();
+    const { state, error } = await run(activities, args);
+    expect(error).toBeUndefined();
+    expect(state?.status).toBe(BetStatus.Accepted);
+    expect(state?.reservationId).toBe(`${args.betId}:stake`);
+    expect(state?.esuReceipt?.receiptId).toBe(`ESU-${args.betId}`);
+    expect(moneyCalls(activities)).toEqual(['checkBettorEligibility', 'checkBettorIdentified', 'reserveStake', 'recordOperation', 'acceptBet']);
+    expect(activities.checkBettorEligibility).toHaveBeenCalledWith({ iin: args.iin, purpose: 'BET' });
+    expect(activities.recordOperation).toHaveBeenCalledWith({
+      operationId: args.betId,
+      kind: 'BET',
+      iin: args.iin,
+      amountTiyn: 10_000,
+      currency: 'KZT',
+      occurredAt: NOW, // when the stake was reserved, from the ledger
+      bet: { betId: args.betId, eventId: 'evt-42', outcome: 'HOME', odds: '2.35' },
+    });
+    expect(activities.acceptBet).toHaveBeenCalledWith({ betId: args.betId, esuReceiptId: `ESU-${args.betId}`, acceptedAt: NOW });
+    expect(activities.voidStake).not.toHaveBeenCalled();
+    const steps = vi.mocked(activities.recordStep).mock.calls.map(([step]) => [step.status, step.kind, step.operationId]);
+    expect(steps.map(([status]) => status)).toEqual(['CHECKING_BETTOR', 'RESERVING_STAKE', 'RECORDING_IN_ESU', 'ACCEPTING', 'ACCEPTED']);
+    expect(new Set(steps.map(([, kind, op]) => `${kind}/${op}`))).toEqual(new Set([`BET/${args.betId}`]));
+  });
+
+  it('voids the reservation when ESU rejects the bet, and says why', async () => {
+    const activities = fakeActivities({
+      recordOperation: async () => {
+        throw rejection(ErrorType.EsuRejected, 'LIMIT_EXCEEDED');
+      },
+    });
+    const args = input();
+    const { error, finalStatus } = await run(activities, args);
+    const failure = failureOf(error);
+    expect(failure.type).toBe(ErrorType.EsuRejected);
+    expect(failure.message).toContain('LIMIT_EXCEEDED');
+    // The chain the client maps: the workflow's failure → the activity failure → ESU's refusal.
+    expect(failure.cause).toBeInstanceOf(ActivityFailure);
+    expect((failure.cause as ActivityFailure).cause).toBeInstanceOf(ApplicationFailure);
+    expect(((failure.cause as ActivityFailure).cause as ApplicationFailure).type).toBe(ErrorType.EsuRejected);
+    expect((failure.details?.[0] as BetState).status).toBe(BetStatus.Voided);
+    expect(moneyCalls(activities)).toEqual(['checkBettorEligibility', 'checkBettorIdentified', 'reserveStake', 'recordOperation', 'voidStake']);
+    expect(activities.voidStake).toHaveBeenCalledWith({ betId: args.betId });
+    expect(activities.acceptBet).not.toHaveBeenCalled();
+    expect(activities.recordOperation).toHaveBeenCalledTimes(1); // a refusal is not retried
+    expect(finalStatus).toMatchObject({ status: BetStatus.Voided, compensations: ['void-stake'], failure: { type: ErrorType.EsuRejected } });
+  });
+
+  it('voids the reservation when ESU gives no receipt within the real-time deadline', async () => {
+    const attemptsAtMs: number[] = [];
+    const activities = fakeActivities({
+      recordOperation: async () => {
+        attemptsAtMs.push(await env.currentTimeMs());
+        throw ApplicationFailure.create({ message: 'esu POST /v1/operations → 503', nextRetryDelay: '20 seconds' });
+      },
+    });
+    const { error, finalStatus } = await run(activities, input());
+    expect(failureOf(error).type).toBe(ErrorType.CounterpartUnavailable);
+    // ESU was retried for the real-time deadline (2 minutes), not ESU's 24-hour deposit deadline.
+    const spanMs = attemptsAtMs.at(-1)! - attemptsAtMs[0]!;
+    expect(attemptsAtMs.length).toBeGreaterThanOrEqual(4);
+    expect(spanMs).toBeGreaterThanOrEqual(60_000);
+    expect(spanMs).toBeLessThanOrEqual(120_000);
+    expect(activities.voidStake).toHaveBeenCalledTimes(1);
+    expect(activities.acceptBet).not.toHaveBeenCalled();
+    expect(finalStatus.status).toBe(BetStatus.Voided);
+  });
+
+  it('refuses a restricted bettor before anything moves', async () => {
+    const activities = fakeActivities({
+      checkBettorEligibility: async () => ({ eligible: false, reason: 'SELF_EXCLUDED', checkedAt: NOW }),
+    });
+    const { error, finalStatus } = await run(activities, input());
+    const failure = failureOf(error);
+    expect(failure.type).toBe(ErrorType.BettorRestricted);
+    expect(failure.message).toContain('SELF_EXCLUDED');
+    expect(moneyCalls(activities)).toEqual(['checkBettorEligibility']);
+    expect(finalStatus.status).toBe(BetStatus.Refused);
+  });
+
+  it('refuses a bettor whose identification is not finished, before anything moves', async () => {
+    const activities = fakeActivities({ checkBettorIdentified: async () => ({ allowed: false, status: 'IN_REVIEW' }) });
+    const { error, finalStatus } = await run(activities, input());
+    const failure = failureOf(error);
+    expect(failure.type).toBe(ErrorType.BettorNotIdentified);
+    expect(failure.message).toContain('IN_REVIEW');
+    expect(moneyCalls(activities)).toEqual(['checkBettorEligibility', 'checkBettorIdentified']);
+    expect(finalStatus.status).toBe(BetStatus.Refused);
+  });
+
+  it('refuses a stake the balance does not cover; the void finds nothing to undo', async () => {
+    const activities = fakeActivities({
+      reserveStake: async () => {
+        throw rejection(ErrorType.InsufficientBalance, 'INSUFFICIENT_BALANCE');
+      },
+      voidStake: async () => 'NOTHING_TO_UNDO',
+    });
+    const { error, finalStatus } = await run(activities, input());
+    expect(failureOf(error).type).toBe(ErrorType.InsufficientBalance);
+    expect(activities.recordOperation).not.toHaveBeenCalled();
+    expect(activities.acceptBet).not.toHaveBeenCalled();
+    expect(activities.voidStake).toHaveBeenCalledTimes(1);
+    expect(finalStatus.status).toBe(BetStatus.Refused);
+  });
+
+  it('fails loudly with CompensationFailed when the stake cannot be released', async () => {
+    const activities = fakeActivities({
+      recordOperation: async () => {
+        throw rejection(ErrorType.EsuRejected, 'INVALID_OPERATION');
+      },
+      voidStake: async () => {
+        throw rejection(ErrorType.LedgerRejected, 'POSTED');
+      },
+    });
+    const { error, finalStatus } = await run(activities, input());
+    expect(failureOf(error).type).toBe(ErrorType.CompensationFailed);
+    expect(finalStatus.status).toBe(BetStatus.CompensationFailed);
+  });
+
+  it('rejects invalid input with the field named, before any activity', async () => {
+    const activities = fakeActivities();
+    const { error } = await run(activities, input({ odds: '2.35001' }));
+    const failure = failureOf(error);
+    expect(failure.type).toBe(ErrorType.InvalidInput);
+    expect(failure.message).toContain('odds');
+    expect(activities.calls).toEqual([]);
+  });
+});
+
+describe('bet client', () => {
+  const refKey = 'bet-test-key';
+
+  it('places a bet once: the same request again joins the run, another body under the same id conflicts', async () => {
+    const activities = fakeActivities();
+    const taskQueue = uniqueId('tq');
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+    const bets = createBettingClient({ client: env.client, taskQueue, bettorRefKey: refKey });
+    const request = { betId: uniqueId('bet'), iin: adultIin(), stakeTiyn: 5_000, currency: 'KZT', eventId: 'evt-1', outcome: 'AWAY', odds: '1.8' };
+    await worker.runUntil(async () => {
+      const first = await bets.startBet(request);
+      const accepted = await first.result();
+      const again = await bets.startBet({ ...request });
+      expect(first.joined).toBe(false);
+      expect(again).toMatchObject({ workflowId: `Bet:${request.betId}`, joined: true });
+      expect(await again.result()).toEqual(accepted);
+      expect(accepted.status).toBe(BetStatus.Accepted);
+      expect((await bets.getBet(request.betId)).status).toBe(BetStatus.Accepted);
+      await expect(bets.startBet({ ...request, odds: '1.9' })).rejects.toBeInstanceOf(IdempotencyConflictError);
+    });
+    expect(activities.reserveStake).toHaveBeenCalledTimes(1);
+    expect(activities.recordOperation).toHaveBeenCalledTimes(1);
+    // The bettor appears in the input only as the keyed hash next to the IIN the counterparts need.
+    expect(activities.reserveStake).toHaveBeenCalledWith(expect.objectContaining({ bettorRef: bettorRef(request.iin, refKey) }));
+  });
+
+  it('names the field of an invalid bet and starts nothing', async () => {
+    const bets = createBettingClient({ client: env.client, taskQueue: uniqueId('tq'), bettorRefKey: refKey });
+    const err = await bets.startBet({ betId: 'b-1', iin: adultIin(), stakeTiyn: 100, currency: 'KZT', eventId: 'e', outcome: 'o', odds: 2.35 }).catch((e) => e);
+    expect(err.name).toBe('InvalidRequestError');
+    expect(err.issues.map((i: { field: string }) => i.field)).toEqual(['odds']);
+  });
+
+  it('maps a refused bet to OperationFailedError with the type and the voided state', async () => {
+    const activities = fakeActivities({
+      recordOperation: async () => {
+        throw rejection(ErrorType.EsuRejected, 'BETTOR_RESTRICTED');
+      },
+    });
+    const taskQueue = uniqueId('tq');
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+    const bets = createBettingClient({ client: env.client, taskQueue, bettorRefKey: refKey });
+    const err = await worker.runUntil(
+      bets.placeBet({ betId: uniqueId('bet'), iin: adultIin(), stakeTiyn: 100, currency: 'KZT', eventId: 'e', outcome: 'o', odds: '3.1' }).catch((e) => e),
+    );
+    expect(err).toBeInstanceOf(OperationFailedError);
+    expect(err.type).toBe(ErrorType.EsuRejected);
+    expect(err.state.status).toBe(BetStatus.Voided);
+  });
+});

@@ -1,0 +1,155 @@
+import { expect, vi } from 'vitest';
+import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createTimeSkippingEnv } from '../../stack/test-server.js';
+import { WORKFLOWS_PATH } from '../../workers/sagas.js';
+import type { createActivities, createBettingActivitySet } from '../../activities/index.js';
+import type { BetRecord } from '../../domain/bet.js';
+import { ErrorType } from '../../domain/errors.js';
+import { uniqueId } from '../support/ids.js';
+
+/** Every activity a money saga may call, typed from the factories so a signature change breaks the tests. */
+export type Activities = ReturnType<typeof createActivities> & ReturnType<typeof createBettingActivitySet>;
+export type Tracked = Activities & { calls: string[] };
+
+export const NOW = '2026-11-20T10:00:00.000+05:00';
+export const BETTOR_REF = 'b'.repeat(64);
+
+/** One time-skipping server and one bundle per test file (STYLE item 36, 41). */
+export async function setUpFile(): Promise<{ env: TestWorkflowEnvironment; workflowBundle: WorkflowBundleWithSourceMap }> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const env = await createTimeSkippingEnv();
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  return { env, workflowBundle };
+}
+
+export function acceptedBet(overrides: Partial<BetRecord> = {}): BetRecord {
+  return {
+    betId: 'bet-x',
+    workflowId: 'Bet:bet-x',
+    bettorRef: BETTOR_REF,
+    iin: '900517300019',
+    eventId: 'evt-42',
+    outcome: 'HOME',
+    odds: '2.35',
+    stakeTiyn: 333,
+    status: 'ACCEPTED',
+    esuReceiptId: 'ESU-7',
+    result: null,
+    winningsTiyn: null,
+    settlementId: null,
+    placedAt: NOW,
+    acceptedAt: NOW,
+    settledAt: null,
+    ...overrides,
+  };
+}
+
+/** Fakes that succeed; each test overrides what it needs. Every call is counted in `calls`, in order. */
+export function fakeActivities(overrides: Partial<Activities> = {}): Tracked {
+  const calls: string[] = [];
+  const track = <F extends (...args: never[]) => Promise<unknown>>(name: string, fn: F) =>
+    vi.fn(async (...args: Parameters<F>) => {
+      calls.push(name);
+      return fn(...args);
+    }) as unknown as F;
+  const base: Activities = {
+    checkBettorEligibility: async () => ({ eligible: true, checkedAt: NOW }),
+    checkBettorIdentified: async () => ({ allowed: true, status: 'IDENTIFIED' }),
+    recordOperation: async (req) => ({ receiptId: `ESU-${req.operationId}`, operationId: req.operationId, recordedAt: NOW }),
+    transferWallet: async (req) => ({ ...req, status: 'COMPLETED', completedAt: NOW }),
+    refundWalletTransfer: async () => 'NOTHING_TO_UNDO',
+    creditDeposit: async ({ depositId }) => ({ transferId: `${depositId}:credit`, outcome: 'POSTED' }),
+    reverseDepositCredit: async () => 'REVERSED',
+    recordStep: async () => undefined,
+    reserveStake: async ({ betId }) => ({ reservationId: `${betId}:stake`, outcome: 'RESERVED', placedAt: NOW }),
+    acceptBet: async ({ betId }) => ({ transferId: `${betId}:stake`, outcome: 'POSTED' }),
+    voidStake: async () => 'VOIDED',
+    loadBet: async ({ betId }) => acceptedBet({ betId, workflowId: `Bet:${betId}` }),
+    settleBetInLedger: async ({ operationId, winningsTiyn }) => ({ outcome: 'SETTLED', operationId, winningsTiyn, settledAt: NOW }),
+    reservePayout: async ({ payoutId }) => ({ reservationId: `${payoutId}:payout`, outcome: 'RESERVED' }),
+    postPayout: async ({ payoutId }) => ({ transferId: `${payoutId}:payout`, outcome: 'POSTED' }),
+    releasePayout: async () => 'VOIDED',
+    ...overrides,
+  };
+  const tracked = Object.fromEntries(Object.entries(base).map(([name, fn]) => [name, track(name, fn)])) as unknown as Activities;
+  return Object.assign(tracked, { calls });
+}
+
+/** The calls that move money or talk to a counterpart, without the journal's local activity. */
+export const moneyCalls = (activities: Tracked) => activities.calls.filter((c) => c !== 'recordStep');
+
+export const rejection = (type: ErrorType, code: string) =>
+  ApplicationFailure.create({ message: `${code}: refused`, type, nonRetryable: true, details: [{ code, message: 'refused' }] });
+
+export interface StartedChild {
+  workflowId: string;
+  workflowType: string;
+  input: unknown;
+  parentClosePolicy: unknown;
+  /** Whether the server knows the child (describe() answered) when the parent had ended. */
+  existed: boolean;
+}
+
+/**
+ * Runs one workflow on its own worker and task queue; returns its result or failure, its last state and the
+ * children it started. Abandoned children (the submission workflow, whose activities these fakes lack) are
+ * terminated before the worker stops: a child whose workflow task cannot complete would hold the time-skipping
+ * server's clock for every later test in the file.
+ */
+export async function runWorkflow<State>(
+  env: TestWorkflowEnvironment,
+  workflowBundle: WorkflowBundleWithSourceMap,
+  activities: Activities,
+  start: (taskQueue: string) => Promise<WorkflowHandle>,
+): Promise<{ state?: State; error?: WorkflowFailedError; finalStatus: State; handle: WorkflowHandle; children: StartedChild[] }> {
+  const taskQueue = uniqueId('tq');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+  return worker.runUntil(async () => {
+    const handle = await start(taskQueue);
+    const outcome = await handle.result().then(
+      (state) => ({ state: state as State, error: undefined }),
+      (error: WorkflowFailedError) => ({ state: undefined, error }),
+    );
+    // Queried while the worker still runs: a closed workflow's query is answered by replaying it.
+    const finalStatus = (await handle.query('getStatus')) as State;
+    return { ...outcome, finalStatus, handle, children: await endChildren(env, handle) };
+  });
+}
+
+/** The children a workflow started (from its history, input decoded), each terminated once seen to exist. */
+export async function endChildren(env: TestWorkflowEnvironment, handle: WorkflowHandle): Promise<StartedChild[]> {
+  const children = await startedChildren(handle);
+  return Promise.all(
+    children.map(async (child) => {
+      const childHandle = env.client.workflow.getHandle(child.workflowId);
+      const description = await childHandle.describe().catch(() => undefined);
+      if (description?.status.name === 'RUNNING') await childHandle.terminate('test: abandoned child not under test');
+      return { ...child, existed: description?.type === child.workflowType };
+    }),
+  );
+}
+
+/** WorkflowFailedError → ApplicationFailure: the `type` the client maps to an answer (STYLE item 24). */
+export function failureOf(error: unknown): ApplicationFailure {
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  const cause = (error as WorkflowFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
+/** The children a workflow started, read from its history with their decoded input. */
+export async function startedChildren(handle: WorkflowHandle): Promise<Omit<StartedChild, 'existed'>[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? [])
+    .map((event) => event.startChildWorkflowExecutionInitiatedEventAttributes)
+    .filter((attrs): attrs is NonNullable<typeof attrs> => !!attrs)
+    .map((attrs) => ({
+      workflowId: attrs.workflowId!,
+      workflowType: attrs.workflowType!.name!,
+      input: defaultPayloadConverter.fromPayload(attrs.input!.payloads![0]!),
+      parentClosePolicy: attrs.parentClosePolicy,
+    }));
+}

@@ -1,0 +1,269 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ApplicationFailure } from '@temporalio/common';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { payout } from '../../workflows/payout.js';
+import { deposit } from '../../workflows/deposit.js';
+import { PayoutStatus, type PayoutInput, type PayoutState } from '../../domain/bet.js';
+import { DepositStatus, type DepositInput, type DepositState } from '../../domain/deposit.js';
+import { ErrorType } from '../../domain/errors.js';
+import { createBettingClient } from '../../client/betting.js';
+import { IdempotencyConflictError } from '../../client/errors.js';
+import { adultIin, uniqueId } from '../support/ids.js';
+import { BETTOR_REF, endChildren, fakeActivities, failureOf, moneyCalls, NOW, rejection, runWorkflow, setUpFile, type Activities } from './betting-fakes.js';
+
+let env: TestWorkflowEnvironment;
+let workflowBundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  ({ env, workflowBundle } = await setUpFile());
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+function input(overrides: Partial<PayoutInput> = {}): PayoutInput {
+  return { payoutId: uniqueId('po'), iin: adultIin(), amountTiyn: 250_000, currency: 'KZT', bettorRef: BETTOR_REF, ...overrides };
+}
+
+const run = (activities: Activities, args: PayoutInput) =>
+  runWorkflow<PayoutState>(env, workflowBundle, activities, (taskQueue) =>
+    env.client.workflow.start(payout, { taskQueue, workflowId: `Payout:${args.payoutId}`, args: [args] }),
+  );
+
+// Order matters in this file: every payout that completes starts the AFM submission child (the real workflow,
+// without its activities here), after which the time-skipping server stops skipping time for the file. Tests
+// that wait out a deadline therefore come first, failures next, completions last.
+describe('payout saga: failures', () => {
+  it('refunds whatever may have left and releases the hold when Nomapay stays unreachable past its deadline', async () => {
+    const attemptsAtMs: number[] = [];
+    const activities = fakeActivities({
+      transferWallet: async () => {
+        attemptsAtMs.push(await env.currentTimeMs());
+        throw ApplicationFailure.create({ message: 'nomapay timed out', nextRetryDelay: '20 minutes' });
+      },
+    });
+    const args = input();
+    const { error, finalStatus } = await run(activities, args);
+    expect(failureOf(error).type).toBe(ErrorType.CounterpartUnavailable);
+    expect(attemptsAtMs.at(-1)! - attemptsAtMs[0]!).toBeLessThanOrEqual(3600_000);
+    expect(attemptsAtMs.length).toBeGreaterThanOrEqual(3);
+    // Refund first (a timed-out transfer may have happened; the connector asks Nomapay), then the release.
+    expect(moneyCalls(activities).slice(-2)).toEqual(['refundWalletTransfer', 'releasePayout']);
+    expect(activities.refundWalletTransfer).toHaveBeenCalledWith({ transferId: args.payoutId, reason: 'payout not completed' });
+    expect(activities.releasePayout).toHaveBeenCalledWith({ payoutId: args.payoutId, bettorRef: BETTOR_REF });
+    expect(activities.postPayout).not.toHaveBeenCalled();
+    expect(finalStatus).toMatchObject({ status: PayoutStatus.Compensated, compensations: ['refund-wallet', 'release-reservation'] });
+  });
+
+  it('releases the hold when Nomapay refuses the payout', async () => {
+    const activities = fakeActivities({
+      transferWallet: async () => {
+        throw rejection(ErrorType.WalletRejected, 'WALLET_BLOCKED');
+      },
+    });
+    const args = input();
+    const { error, finalStatus } = await run(activities, args);
+    const failure = failureOf(error);
+    expect(failure.type).toBe(ErrorType.WalletRejected);
+    expect(failure.message).toContain('WALLET_BLOCKED');
+    expect((failure.details?.[0] as PayoutState).status).toBe(PayoutStatus.Compensated);
+    expect(moneyCalls(activities)).toEqual(['checkBettorEligibility', 'reservePayout', 'transferWallet', 'refundWalletTransfer', 'releasePayout']);
+    expect(activities.transferWallet).toHaveBeenCalledTimes(1); // a refusal is not retried
+    expect(activities.recordOperation).not.toHaveBeenCalled();
+    expect(finalStatus.status).toBe(PayoutStatus.Compensated);
+  });
+
+  it('refuses a payout the balance does not cover, before Nomapay is asked', async () => {
+    const activities = fakeActivities({
+      reservePayout: async () => {
+        throw rejection(ErrorType.InsufficientBalance, 'INSUFFICIENT_BALANCE');
+      },
+      releasePayout: async () => 'NOTHING_TO_UNDO',
+    });
+    const { error, finalStatus } = await run(activities, input());
+    expect(failureOf(error).type).toBe(ErrorType.InsufficientBalance);
+    expect(activities.transferWallet).not.toHaveBeenCalled();
+    expect(activities.refundWalletTransfer).not.toHaveBeenCalled(); // its compensation was never pushed
+    expect(activities.releasePayout).toHaveBeenCalledTimes(1);
+    expect(finalStatus.status).toBe(PayoutStatus.Refused);
+  });
+
+  it('refuses a barred person at payout time, before anything moves', async () => {
+    const activities = fakeActivities({
+      checkBettorEligibility: async () => ({ eligible: false, reason: 'BARRED', checkedAt: NOW }),
+    });
+    const args = input();
+    const { error, finalStatus } = await run(activities, args);
+    expect(failureOf(error).type).toBe(ErrorType.BettorRestricted);
+    expect(activities.checkBettorEligibility).toHaveBeenCalledWith({ iin: args.iin, purpose: 'PAYOUT' });
+    expect(moneyCalls(activities)).toEqual(['checkBettorEligibility']);
+    expect(finalStatus.status).toBe(PayoutStatus.Refused);
+  });
+
+  it('fails loudly with CompensationFailed when the refund is refused, keeping the hold', async () => {
+    const activities = fakeActivities({
+      transferWallet: async () => {
+        throw ApplicationFailure.create({ message: 'nomapay timed out', nextRetryDelay: '2 hours' });
+      },
+      refundWalletTransfer: async () => {
+        throw rejection(ErrorType.WalletRejected, 'INSUFFICIENT_FUNDS');
+      },
+    });
+    const { error, finalStatus } = await run(activities, input());
+    expect(failureOf(error).type).toBe(ErrorType.CompensationFailed);
+    expect(activities.releasePayout).not.toHaveBeenCalled();
+    expect(finalStatus.status).toBe(PayoutStatus.CompensationFailed);
+  });
+});
+
+describe('payout saga: completions', () => {
+  it('pays out through Nomapay, posts the hold, records in ESU and reports the money paid to AFM', async () => {
+    const activities = fakeActivities();
+    const args = input();
+    const { state, error, children } = await run(activities, args);
+    expect(error).toBeUndefined();
+    expect(state).toMatchObject({
+      status: PayoutStatus.Completed,
+      reservationId: `${args.payoutId}:payout`,
+      walletTransferId: args.payoutId,
+      ledgerTransferId: `${args.payoutId}:payout`,
+      esuReceipt: { receiptId: `ESU-${args.payoutId}` },
+      afmSubmissionId: `afm-${args.payoutId}`,
+    });
+    expect(moneyCalls(activities)).toEqual(['checkBettorEligibility', 'reservePayout', 'transferWallet', 'postPayout', 'recordOperation']);
+    expect(activities.transferWallet).toHaveBeenCalledWith({
+      transferId: args.payoutId,
+      iin: args.iin,
+      direction: 'BOOKMAKER_TO_BETTOR',
+      amountTiyn: 250_000,
+      currency: 'KZT',
+    });
+    expect(activities.recordOperation).toHaveBeenCalledWith({ operationId: args.payoutId, kind: 'PAYOUT', iin: args.iin, amountTiyn: 250_000, currency: 'KZT', occurredAt: NOW });
+    expect(children).toEqual([
+      expect.objectContaining({
+        workflowId: `Submission:afm-${args.payoutId}`,
+        workflowType: 'submission',
+        existed: true,
+        input: {
+          submissionId: `afm-${args.payoutId}`,
+          operationId: args.payoutId,
+          operationKind: 'PAYOUT',
+          bettorRef: BETTOR_REF,
+          attempt: 1,
+          payload: { counterpart: 'AFM', record: { iin: args.iin, paidAt: NOW, paidTiyn: 250_000 } },
+          actor: 'system',
+        },
+      }),
+    ]);
+    const statuses = vi.mocked(activities.recordStep).mock.calls.map(([step]) => step.status);
+    expect(statuses).toEqual(['CHECKING_BETTOR', 'RESERVING', 'PAYING_OUT', 'POSTING', 'RECORDING_IN_ESU', 'REPORTING_TO_AFM', 'COMPLETED']);
+  });
+
+  it('lets a self-excluded bettor withdraw their own balance', async () => {
+    const activities = fakeActivities({
+      checkBettorEligibility: async () => ({ eligible: false, reason: 'SELF_EXCLUDED', checkedAt: NOW }),
+    });
+    const { state } = await run(activities, input());
+    expect(state?.status).toBe(PayoutStatus.Completed);
+    expect(activities.transferWallet).toHaveBeenCalledTimes(1);
+  });
+
+  it('retries a transient Nomapay fault and pays once', async () => {
+    let attempts = 0;
+    const activities = fakeActivities({
+      transferWallet: async (req) => {
+        attempts += 1;
+        if (attempts === 1) throw new Error('nomapay POST /v1/transfers → 503');
+        return { ...req, status: 'COMPLETED', completedAt: NOW };
+      },
+    });
+    const { state } = await run(activities, input());
+    expect(state?.status).toBe(PayoutStatus.Completed);
+    expect(activities.transferWallet).toHaveBeenCalledTimes(2);
+    expect(activities.refundWalletTransfer).not.toHaveBeenCalled();
+    expect(activities.releasePayout).not.toHaveBeenCalled();
+  });
+
+  it('keeps a payout whose ESU record is refused, hands the record to an ESU submission and still reports to AFM', async () => {
+    const activities = fakeActivities({
+      recordOperation: async () => {
+        throw rejection(ErrorType.EsuRejected, 'INVALID_OPERATION');
+      },
+    });
+    const args = input();
+    const { state, error, children } = await run(activities, args);
+    expect(error).toBeUndefined();
+    expect(state).toMatchObject({ status: PayoutStatus.CompletedEsuPending, esuSubmissionId: `esu-${args.payoutId}`, afmSubmissionId: `afm-${args.payoutId}` });
+    expect(activities.releasePayout).not.toHaveBeenCalled();
+    expect(activities.refundWalletTransfer).not.toHaveBeenCalled();
+    expect(children.map((c) => [c.workflowId, c.existed])).toEqual([
+      [`Submission:esu-${args.payoutId}`, true],
+      [`Submission:afm-${args.payoutId}`, true],
+    ]);
+    expect(children[0]!.input).toMatchObject({
+      operationKind: 'PAYOUT',
+      payload: { counterpart: 'ESU', record: { kind: 'PAYOUT', operationId: args.payoutId } },
+      initialRejection: { code: 'INVALID_OPERATION' },
+    });
+  });
+
+  it('starts and joins by payout id', async () => {
+    const activities = fakeActivities();
+    const taskQueue = uniqueId('tq');
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+    const payouts = createBettingClient({ client: env.client, taskQueue, bettorRefKey: 'k' });
+    const request = { payoutId: uniqueId('po'), iin: adultIin(), amountTiyn: 1_000, currency: 'KZT' };
+    await worker.runUntil(async () => {
+      const first = await payouts.startPayout(request);
+      const done = await first.result();
+      const again = await payouts.startPayout(request);
+      expect(again.joined).toBe(true);
+      expect(await again.result()).toEqual(done);
+      await expect(payouts.startPayout({ ...request, amountTiyn: 2_000 })).rejects.toBeInstanceOf(IdempotencyConflictError);
+      await endChildren(env, env.client.workflow.getHandle(first.workflowId));
+    });
+    expect(activities.transferWallet).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('deposit AFM report', () => {
+  it('reports the money received to AFM once a deposit completes', async () => {
+    const activities = fakeActivities();
+    const args: DepositInput = { depositId: uniqueId('dep'), iin: adultIin(), amountTiyn: 500_000, currency: 'KZT', bettorRef: BETTOR_REF };
+    const { state, children } = await runWorkflow<DepositState & { afmSubmissionId?: string }>(env, workflowBundle, activities, (taskQueue) =>
+      env.client.workflow.start(deposit, { taskQueue, workflowId: `Deposit:${args.depositId}`, args: [args] }),
+    );
+    expect(state).toMatchObject({ status: DepositStatus.Completed, afmSubmissionId: `afm-${args.depositId}` });
+    expect(children).toEqual([
+      expect.objectContaining({
+        workflowId: `Submission:afm-${args.depositId}`,
+        existed: true,
+        input: {
+          submissionId: `afm-${args.depositId}`,
+          operationId: args.depositId,
+          operationKind: 'DEPOSIT',
+          bettorRef: BETTOR_REF,
+          attempt: 1,
+          payload: { counterpart: 'AFM', record: { iin: args.iin, receivedAt: NOW, receivedTiyn: 500_000 } },
+          actor: 'system',
+        },
+      }),
+    ]);
+  });
+
+  it('does not report a deposit that was reversed', async () => {
+    const activities = fakeActivities({
+      recordOperation: async () => {
+        throw rejection(ErrorType.EsuRejected, 'LIMIT_EXCEEDED');
+      },
+    });
+    const args: DepositInput = { depositId: uniqueId('dep'), iin: adultIin(), amountTiyn: 500_000, currency: 'KZT', bettorRef: BETTOR_REF };
+    const { error, children } = await runWorkflow<DepositState>(env, workflowBundle, activities, (taskQueue) =>
+      env.client.workflow.start(deposit, { taskQueue, workflowId: `Deposit:${args.depositId}`, args: [args] }),
+    );
+    expect(failureOf(error).type).toBe(ErrorType.EsuRejected);
+    expect(children).toEqual([]);
+  });
+});

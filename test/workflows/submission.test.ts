@@ -1,0 +1,478 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createTimeSkippingEnv } from '../../stack/test-server.js';
+import { WORKFLOWS_PATH } from '../../workers/sagas.js';
+import type { AfmActivities, SendAfmSubmission } from '../../activities/afm.js';
+import type { EsuSubmissionActivities, SendEsuSubmission } from '../../activities/esu-submissions.js';
+import { createSubmissionCalendarActivities, type SubmissionRecord, type SubmissionStoreActivities } from '../../activities/submissions.js';
+import { createSubmissionClient } from '../../client/submissions.js';
+import { StepRejectedError } from '../../client/identification.js';
+import { DEFAULT_WORKING_DAY_CALENDAR } from '../../config/index.js';
+import { ErrorType } from '../../domain/errors.js';
+import { DEFAULT_MAINTENANCE_WINDOWS, maintenanceWindowAt, parseMaintenanceWindows } from '../../domain/maintenance.js';
+import { firstSubmissionId, type SubmissionInput, type SubmissionReceipt } from '../../domain/submission.js';
+import type { AfmSubmissionStatus } from '../../domain/wire/afm.js';
+import type { EsuOperationRequest } from '../../domain/wire/esu.js';
+import { addDays, compileCalendar, isWorkingDay, localDate, officerDueAt, startOfLocalDay } from '../../domain/working-days.js';
+import { resubmitSubmissionUpdate } from '../../workflows/submission.js';
+import { adultIin, uniqueId } from '../support/ids.js';
+
+type Activities = AfmActivities & EsuSubmissionActivities & SubmissionStoreActivities & ReturnType<typeof createSubmissionCalendarActivities>;
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+// The real calendar file: the holidays these tests count are the ones ops ship.
+const calendar = compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CALENDAR, 'utf8')));
+const maintenance = parseMaintenanceWindows(DEFAULT_MAINTENANCE_WINDOWS);
+const policy = { pollIntervalMs: HOUR, outageDeadlineMs: 3 * HOUR, retryPauseMs: 5 * MIN, reminderFraction: 0.5 };
+
+let env: TestWorkflowEnvironment;
+let workflowBundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  // ERROR: the outage tests fail hundreds of attempts on purpose.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  env = await createTimeSkippingEnv();
+  workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+/** `hh:mm` local time (UTC+5) on a local date. */
+const localTime = (date: string, hhmm: string) => startOfLocalDay(date, calendar) + Number(hhmm.slice(0, 2)) * HOUR + Number(hhmm.slice(3)) * MIN;
+
+/** The first `hh:mm` at least an hour ahead of the server's clock on a day that satisfies `ok`. */
+async function nextLocal(hhmm: string, ok: (date: string) => boolean): Promise<number> {
+  const now = await env.currentTimeMs();
+  for (let date = localDate(now, calendar); ; date = addDays(date, 1)) {
+    const at = localTime(date, hhmm);
+    if (at > now + HOUR && ok(date)) return at;
+    if (date > '2027-12-31') throw new Error('no such day left in config/calendar/kz-working-days.json: add the next year');
+  }
+}
+
+async function travelTo(ms: number): Promise<void> {
+  const now = await env.currentTimeMs();
+  if (ms > now) await env.sleep(ms - now);
+}
+
+const working = (date: string) => isWorkingDay(date, calendar);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Typed fakes of the counterparts and the store; the calendar activities are the real ones over the shipped
+ * calendar file. Every counterpart call is stamped with the server's (skipped) time.
+ */
+function fakes() {
+  const afmCalls: (SendAfmSubmission & { atMs: number; outcome: 'SENT' | 'FOUND' | 'DOWN' | 'REFUSED' })[] = [];
+  const esuCalls: (SendEsuSubmission & { atMs: number })[] = [];
+  const polls: { messageId: string; atMs: number }[] = [];
+  const landed = new Map<string, SubmissionReceipt>();
+  const verdicts = new Map<string, AfmSubmissionStatus>();
+  const records: SubmissionRecord[] = [];
+  const refuse = new Set<string>();
+  const waiting = new Map<string, () => void>();
+  const recorded = new Map<string, () => void>();
+  const control = { down: (_atMs: number) => false };
+  let sequence = 0;
+  const activities: Activities = {
+    ...createSubmissionCalendarActivities({ calendar: async () => calendar, maintenance, policy }),
+    recordSubmission: async (record) => {
+      records.push(record);
+      recorded.get(`${record.state.submissionId} ${record.entry.event}`)?.();
+    },
+    sendAfmSubmission: async (request) => {
+      const atMs = await env.currentTimeMs();
+      const found = request.checkFirst ? landed.get(request.submissionId) : undefined;
+      if (found) {
+        afmCalls.push({ ...request, atMs, outcome: 'FOUND' });
+        return { ...found, foundExisting: true };
+      }
+      if (control.down(atMs)) {
+        afmCalls.push({ ...request, atMs, outcome: 'DOWN' });
+        throw new Error('AFM POST /v1/submissions → 503 UNAVAILABLE simulated outage');
+      }
+      if (refuse.delete(request.submissionId)) {
+        afmCalls.push({ ...request, atMs, outcome: 'REFUSED' });
+        throw ApplicationFailure.create({
+          message: 'AFM refused the record: INVALID_REQUEST record.receivedTiyn: amount must be greater than zero',
+          type: ErrorType.SubmissionRejected,
+          nonRetryable: true,
+          details: [{ code: 'INVALID_REQUEST', reason: 'record.receivedTiyn: amount must be greater than zero' }],
+        });
+      }
+      afmCalls.push({ ...request, atMs, outcome: 'SENT' });
+      sequence += 1;
+      const receipt: SubmissionReceipt = { messageId: `AFM-${sequence}`, acceptedAt: iso(atMs), sentAt: iso(atMs), receivedAt: iso(atMs), final: false };
+      landed.set(request.submissionId, receipt);
+      waiting.get(request.submissionId)?.();
+      return receipt;
+    },
+    getAfmVerdict: async ({ messageId }) => {
+      polls.push({ messageId, atMs: await env.currentTimeMs() });
+      return verdicts.get(messageId) ?? { messageId, status: 'ACCEPTED_FOR_PROCESSING' };
+    },
+    sendEsuSubmission: async (request) => {
+      const atMs = await env.currentTimeMs();
+      esuCalls.push({ ...request, atMs });
+      waiting.get(request.submissionId)?.();
+      return { messageId: `ESU-${esuCalls.length}`, acceptedAt: iso(atMs), sentAt: iso(atMs), receivedAt: iso(atMs), final: true };
+    },
+  };
+  return {
+    activities,
+    afmCalls,
+    esuCalls,
+    polls,
+    landed,
+    verdicts,
+    records,
+    refuse,
+    control,
+    events: () => records.map((r) => r.entry.event),
+    /** Resolves when the submission journals this event. */
+    journalled: (submissionId: string, event: string) => new Promise<void>((resolve) => recorded.set(`${submissionId} ${event}`, resolve)),
+    /** Resolves when a record under this submission id reaches the counterpart. */
+    sent: (submissionId: string) => new Promise<void>((resolve) => waiting.set(submissionId, resolve)),
+  };
+}
+
+const started: string[] = [];
+
+/**
+ * A worker on its own task queue. Every submission a test leaves open (children too) is terminated while the
+ * worker still runs and the last step has settled: a task cut off mid-flight keeps the test server from skipping time.
+ */
+async function withWorker<T>(activities: Activities, fn: (submissions: ReturnType<typeof createSubmissionClient>) => Promise<T>): Promise<T> {
+  const taskQueue = uniqueId('tq');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+  return worker.runUntil(async () => {
+    try {
+      return await fn(createSubmissionClient({ client: env.client, taskQueue }));
+    } finally {
+      // Let whatever the last step set off (a local activity, a workflow task) finish first.
+      await env.sleep('1 second');
+      await Promise.all(started.splice(0).map((id) => env.client.workflow.getHandle(`Submission:${id}`).terminate('test over').catch(() => undefined)));
+    }
+  });
+}
+
+function afmInput(overrides: Partial<SubmissionInput> = {}): SubmissionInput {
+  const operationId = uniqueId('dep');
+  const submissionId = firstSubmissionId('AFM', operationId);
+  started.push(submissionId, `${submissionId}-r2`);
+  return {
+    submissionId,
+    operationId,
+    operationKind: 'DEPOSIT',
+    bettorRef: 'a'.repeat(64),
+    attempt: 1,
+    payload: { counterpart: 'AFM', record: { iin: adultIin(), receivedAt: '2026-12-04T18:55:00+05:00', receivedTiyn: 250_000 } },
+    ...overrides,
+  };
+}
+
+describe('AFM rejection window: 1 working day (seed 001 p.5(3))', () => {
+  it('takes a rejection arriving 20 hours after a Friday-evening submission: the window runs to the end of Monday', async () => {
+    const f = fakes();
+    const friday = await nextLocal('19:00', (d) => new Date(`${d}T00:00:00Z`).getUTCDay() === 5 && working(d) && working(addDays(d, 3)));
+    await travelTo(friday);
+    await withWorker(f.activities, async (submissions) => {
+      const input = afmInput();
+      const handle = await submissions.startSubmission(input);
+      await env.sleep('20 hours');
+      const before = await handle.status();
+      expect(before.status).toBe('ACKNOWLEDGED');
+      const monday = addDays(localDate(friday, calendar), 3);
+      expect(Date.parse(before.windowEndsAt!)).toBe(startOfLocalDay(addDays(monday, 1), calendar));
+
+      // Saturday afternoon: AFM says it cannot accept the record.
+      const rejectedAt = await env.currentTimeMs();
+      expect(rejectedAt - Date.parse(before.acknowledgedAt!)).toBeGreaterThan(20 * HOUR - MIN);
+      const messageId = before.receipt!.messageId;
+      f.verdicts.set(messageId, { messageId, status: 'REJECTED', rejection: { code: 'IIN_UNKNOWN', reason: 'the IIN is not in the state register', rejectedAt: iso(rejectedAt) } });
+      await env.sleep('61 minutes');
+
+      const after = await handle.status();
+      expect(after.status).toBe('REJECTED');
+      expect(after.rejection).toMatchObject({ code: 'IIN_UNKNOWN', source: 'VERDICT' });
+      expect(Date.parse(after.rejection!.rejectedAt)).toBeLessThan(Date.parse(after.windowEndsAt!));
+      expect(after.acceptedAt).toBeUndefined();
+      expect(f.events()).toEqual(['submission.queued', 'submission.sending', 'submission.acknowledged', 'submission.rejected']);
+    });
+  });
+
+  it('accepts a submission nobody rejected only at the end of the next working day, not a minute before', async () => {
+    const f = fakes();
+    const start = await nextLocal('10:00', (d) => working(d) && working(addDays(d, 1)));
+    await travelTo(start);
+    await withWorker(f.activities, async (submissions) => {
+      const input = afmInput();
+      const accepted = f.journalled(input.submissionId, 'submission.accepted');
+      const handle = await submissions.startSubmission(input);
+      const windowEnd = startOfLocalDay(addDays(localDate(start, calendar), 2), calendar);
+      await travelTo(windowEnd - MIN);
+      expect((await handle.status()).status).toBe('ACKNOWLEDGED');
+
+      await env.sleep('2 minutes');
+      await accepted;
+      const final = await handle.status();
+      expect(final.status).toBe('ACCEPTED');
+      expect(Date.parse(final.windowEndsAt!)).toBe(windowEnd);
+      expect(Date.parse(final.acceptedAt!)).toBeGreaterThanOrEqual(windowEnd);
+      // Hourly while the window is open, then once more at its end.
+      expect(final.polls).toBe(f.polls.length);
+      expect(f.polls.length).toBeGreaterThanOrEqual(37);
+      expect(f.polls.at(-1)!.atMs).toBeGreaterThanOrEqual(windowEnd);
+      expect(f.polls.at(-2)!.atMs).toBeLessThan(windowEnd);
+      expect(f.afmCalls.filter((c) => c.outcome === 'SENT')).toHaveLength(1);
+    });
+  });
+
+  it('extends the window over a public holiday: acknowledged on its eve, it closes at the end of the first working day after', async () => {
+    const f = fakes();
+    // The eve of a weekday holiday in the shipped calendar (16 December, Independence Day; Nauryz in March).
+    const eve = await nextLocal('17:00', (d) => working(d) && calendar.daysOff.has(addDays(d, 1)) && ![0, 6].includes(new Date(`${addDays(d, 1)}T00:00:00Z`).getUTCDay()));
+    await travelTo(eve);
+    await withWorker(f.activities, async (submissions) => {
+      const input = afmInput();
+      const acknowledged = f.journalled(input.submissionId, 'submission.acknowledged');
+      const accepted = f.journalled(input.submissionId, 'submission.accepted');
+      const handle = await submissions.startSubmission(input);
+      await acknowledged;
+      let firstWorking = addDays(localDate(eve, calendar), 1);
+      while (!working(firstWorking)) firstWorking = addDays(firstWorking, 1);
+      const expectedEnd = startOfLocalDay(addDays(firstWorking, 1), calendar);
+      const withoutHoliday = startOfLocalDay(addDays(localDate(eve, calendar), 2), calendar);
+      expect(expectedEnd).toBeGreaterThan(withoutHoliday);
+
+      const state = await handle.status();
+      expect(Date.parse(state.windowEndsAt!)).toBe(expectedEnd);
+      await travelTo(withoutHoliday + HOUR);
+      expect((await handle.status()).status).toBe('ACKNOWLEDGED');
+      await travelTo(expectedEnd + MIN);
+      await accepted;
+      expect((await handle.status()).status).toBe('ACCEPTED');
+    });
+  });
+});
+
+describe('correcting a rejected submission', () => {
+  it('sends a corrected resubmission exactly once, however often it is asked for', async () => {
+    const f = fakes();
+    await withWorker(f.activities, async (submissions) => {
+      const input = afmInput();
+      f.refuse.add(input.submissionId);
+      const rejection = f.journalled(input.submissionId, 'submission.rejected');
+      const handle = await submissions.startSubmission(input);
+      await rejection;
+      const rejected = await handle.status();
+      expect(rejected.status).toBe('REJECTED');
+      expect(rejected.rejection).toMatchObject({ code: 'INVALID_REQUEST', source: 'SYNCHRONOUS' });
+
+      // The workflow's validator names the field, and nothing is sent.
+      const raw = env.client.workflow.getHandle(handle.workflowId);
+      const bad = { counterpart: 'AFM', record: { ...input.payload.record, iin: '123' } };
+      const err = await raw.executeUpdate(resubmitSubmissionUpdate, { args: [{ payload: bad as never, actor: 'officer.aigerim' }] }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(((err as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe(ErrorType.InvalidInput);
+      expect(((err as WorkflowUpdateFailedError).cause as ApplicationFailure).message).toContain('payload.record.iin');
+
+      const corrected = { counterpart: 'AFM' as const, record: { ...input.payload.record, receivedTiyn: 260_000 } };
+      const resubmissionId = `${input.submissionId}-r2`;
+      const sent = f.sent(resubmissionId);
+      const corrected$ = f.journalled(input.submissionId, 'submission.corrected');
+      const [a, b] = await Promise.all([
+        submissions.resubmitSubmission(input.submissionId, corrected, 'officer.aigerim'),
+        submissions.resubmitSubmission(input.submissionId, corrected, 'officer.daniyar'),
+      ]);
+      expect(a.correctedBy?.submissionId).toBe(resubmissionId);
+      expect(b.correctedBy).toEqual(a.correctedBy);
+      await corrected$;
+      expect((await handle.status()).status).toBe('CORRECTED');
+      await sent;
+
+      // Asked a third time, after the rejected attempt has ended: the existing link, nothing sent.
+      const again = await submissions.resubmitSubmission(input.submissionId, corrected, 'officer.aigerim');
+      expect(again.correctedBy).toEqual(a.correctedBy);
+      const child = await submissions.getSubmission(resubmissionId);
+      expect(child).toMatchObject({ attempt: 2, originalSubmissionId: input.submissionId, correctsSubmissionId: input.submissionId, status: 'ACKNOWLEDGED' });
+      expect(child.payload.record).toMatchObject({ receivedTiyn: 260_000 });
+      expect(f.afmCalls.filter((c) => c.submissionId === resubmissionId)).toHaveLength(1);
+      expect(f.records.filter((r) => r.entry.event === 'submission.corrected')).toHaveLength(1);
+
+      // Only a REJECTED submission can be corrected.
+      const refused = await submissions.resubmitSubmission(resubmissionId, corrected, 'officer.aigerim').catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(StepRejectedError);
+      expect((refused as StepRejectedError).type).toBe(ErrorType.SubmissionStepRejected);
+    });
+  });
+
+  it('reminds at half the officers’ due time and escalates an untouched rejection when it passes, then keeps waiting', async () => {
+    const f = fakes();
+    const start = await nextLocal('10:00', (d) => working(d) && working(addDays(d, 1)));
+    await travelTo(start);
+    await withWorker(f.activities, async (submissions) => {
+      const input = afmInput();
+      f.refuse.add(input.submissionId);
+      const rejection = f.journalled(input.submissionId, 'submission.rejected');
+      const handle = await submissions.startSubmission(input);
+      await rejection;
+      const state = await handle.status();
+      const rejectedMs = Date.parse(state.rejection!.rejectedAt);
+      const dueMs = officerDueAt(rejectedMs, calendar);
+      expect(Date.parse(state.officerDueAt!)).toBe(dueMs);
+      expect(dueMs).toBe(startOfLocalDay(addDays(localDate(start, calendar), 2), calendar));
+      const reminderMs = rejectedMs + Math.round((dueMs - rejectedMs) / 2);
+      expect(Date.parse(state.reminderAt!)).toBe(reminderMs);
+
+      await travelTo(reminderMs - MIN);
+      expect((await handle.status()).remindedAt).toBeUndefined();
+      await env.sleep('2 minutes');
+      const reminded = await handle.status();
+      expect(Date.parse(reminded.remindedAt!)).toBeGreaterThanOrEqual(reminderMs);
+      expect(reminded.escalatedAt).toBeUndefined();
+
+      await travelTo(dueMs - MIN);
+      expect((await handle.status()).escalatedAt).toBeUndefined();
+      await env.sleep('2 minutes');
+      const escalated = await handle.status();
+      expect(escalated.status).toBe('REJECTED');
+      expect(Date.parse(escalated.escalatedAt!)).toBeGreaterThanOrEqual(dueMs);
+      const entry = f.records.find((r) => r.entry.event === 'submission.escalated')!;
+      expect(entry.entry.result).toBe('ESCALATED');
+      expect(entry.state.escalatedAt).toBe(escalated.escalatedAt);
+      expect(f.events().filter((e) => e === 'submission.reminder')).toHaveLength(1);
+
+      // Still waiting for compliance a day later.
+      await env.sleep('1 day');
+      const acknowledged = f.journalled(`${input.submissionId}-r2`, 'submission.acknowledged');
+      const corrected = await submissions.resubmitSubmission(input.submissionId, input.payload, 'officer.aigerim');
+      expect(corrected.status).toBe('CORRECTED');
+      await acknowledged; // no activity left in flight when the test ends
+    });
+  });
+});
+
+describe('sending through outages', () => {
+  it('waits out an outage inside the 21:00–06:00 maintenance window and sends after 06:00', async () => {
+    const f = fakes();
+    const night = await nextLocal('22:00', (d) => working(d) && working(addDays(d, 1)));
+    await travelTo(night);
+    const morning = localTime(addDays(localDate(night, calendar), 1), '06:00');
+    expect(maintenanceWindowAt(night, maintenance, calendar)).toBe(morning);
+    // AFM is down for the night: its planned maintenance.
+    f.control.down = (atMs) => maintenanceWindowAt(atMs, maintenance, calendar) !== undefined;
+    await withWorker(f.activities, async (submissions) => {
+      const handle = await submissions.startSubmission(afmInput());
+      await env.sleep('30 minutes');
+      const waiting = await handle.status();
+      expect(waiting.status).toBe('WAITING_MAINTENANCE');
+      expect(Date.parse(waiting.maintenanceUntil!)).toBe(morning);
+      const triedAtNight = f.afmCalls.length;
+      expect(triedAtNight).toBeGreaterThan(0);
+
+      await travelTo(morning - 10 * MIN);
+      expect((await handle.status()).status).toBe('WAITING_MAINTENANCE');
+      expect(f.afmCalls).toHaveLength(triedAtNight); // no retries burnt while waiting
+
+      await travelTo(morning + 10 * MIN);
+      const sent = await handle.status();
+      expect(sent.status).toBe('ACKNOWLEDGED');
+      const success = f.afmCalls.filter((c) => c.outcome === 'SENT');
+      expect(success).toHaveLength(1);
+      expect(success[0]!.atMs).toBeGreaterThanOrEqual(morning);
+      expect(f.events()).toContain('submission.waiting-maintenance');
+    });
+  });
+
+  it('fails an outage outside maintenance after the deadline; the retry resends once under the same idempotency key', async () => {
+    const f = fakes();
+    const start = await nextLocal('10:00', (d) => working(d));
+    await travelTo(start);
+    f.control.down = () => true;
+    await withWorker(f.activities, async (submissions) => {
+      const input = afmInput();
+      const handle = await submissions.startSubmission(input);
+      await env.sleep('1 hour');
+      expect((await handle.status()).status).toBe('RETRYING');
+      await env.sleep('130 minutes');
+      const failed = await handle.status();
+      expect(failed.status).toBe('FAILED');
+      expect(failed.failure?.type).toBe(ErrorType.CounterpartUnavailable);
+      expect(Date.parse(failed.failedAt!) - start).toBeGreaterThanOrEqual(3 * HOUR);
+      expect(Date.parse(failed.failedAt!) - start).toBeLessThan(3 * HOUR + 10 * MIN);
+      const failedCalls = f.afmCalls.length;
+
+      // Nothing more happens until an officer asks.
+      await env.sleep('1 hour');
+      expect(f.afmCalls).toHaveLength(failedCalls);
+
+      f.control.down = () => false;
+      const retried = await submissions.retrySubmission(input.submissionId, 'officer.aigerim');
+      expect(retried.status).toBe('ACKNOWLEDGED');
+      expect(retried.retries.map((r) => r.actor)).toEqual(['officer.aigerim']);
+      const after = f.afmCalls.slice(failedCalls);
+      expect(after).toHaveLength(1);
+      expect(after[0]).toMatchObject({ submissionId: input.submissionId, checkFirst: true, outcome: 'SENT' });
+      expect(new Set(f.afmCalls.map((c) => c.submissionId))).toEqual(new Set([input.submissionId]));
+      expect(new Set(f.afmCalls.map((c) => c.sentAt)).size).toBe(1); // the same signed body every time
+      expect(f.afmCalls.filter((c) => c.outcome === 'SENT')).toHaveLength(1);
+
+      const twice = await submissions.retrySubmission(input.submissionId, 'officer.aigerim').catch((e: unknown) => e);
+      expect((twice as StepRejectedError).type).toBe(ErrorType.SubmissionStepRejected);
+    });
+  });
+});
+
+describe('ESU submissions', () => {
+  it('starts a record ESU refused after money moved at REJECTED, and sends the correction to ESU once', async () => {
+    const f = fakes();
+    await withWorker(f.activities, async (submissions) => {
+      const operationId = uniqueId('pay');
+      const submissionId = firstSubmissionId('ESU', operationId);
+      started.push(submissionId, `${submissionId}-r2`);
+      const record: EsuOperationRequest = { operationId, kind: 'PAYOUT', iin: adultIin(), amountTiyn: 1_000_000, currency: 'KZT', occurredAt: '2026-12-10T12:00:00+05:00' };
+      const rejectedAt = iso(await env.currentTimeMs());
+      const rejection = f.journalled(submissionId, 'submission.rejected');
+      const handle = await submissions.startSubmission({
+        submissionId,
+        operationId,
+        operationKind: 'PAYOUT',
+        bettorRef: 'b'.repeat(64),
+        attempt: 1,
+        payload: { counterpart: 'ESU', record },
+        initialRejection: { code: 'LIMIT_EXCEEDED', reason: 'the payout exceeds the recorded winnings', rejectedAt },
+      });
+      await rejection;
+      const state = await handle.status();
+      expect(state).toMatchObject({ status: 'REJECTED', rejection: { code: 'LIMIT_EXCEEDED', source: 'INITIAL', rejectedAt } });
+      await env.sleep('2 hours');
+      expect((await handle.status()).status).toBe('REJECTED');
+      expect(f.esuCalls).toHaveLength(0);
+
+      const otherOperation = await submissions.resubmitSubmission(submissionId, { counterpart: 'ESU', record: { ...record, operationId: 'another-op' } }, 'officer.aigerim').catch((e: unknown) => e);
+      expect((otherOperation as StepRejectedError).type).toBe(ErrorType.InvalidInput);
+      expect((otherOperation as Error).message).toContain('payload.record.operationId');
+
+      const sent = f.sent(`${submissionId}-r2`);
+      const acceptedLater = f.journalled(`${submissionId}-r2`, 'submission.accepted');
+      const corrected = await submissions.resubmitSubmission(submissionId, { counterpart: 'ESU', record: { ...record, amountTiyn: 900_000 } }, 'officer.aigerim');
+      expect(corrected.correctedBy?.submissionId).toBe(`${submissionId}-r2`);
+      await sent;
+      await acceptedLater;
+      const final = await submissions.getSubmission(`${submissionId}-r2`);
+      expect(final).toMatchObject({ status: 'ACCEPTED', counterpart: 'ESU', attempt: 2, correctsSubmissionId: submissionId });
+      expect(final.windowEndsAt).toBeUndefined();
+      expect(f.esuCalls).toHaveLength(1);
+      expect(f.esuCalls[0]).toMatchObject({ submissionId: `${submissionId}-r2`, checkFirst: false, record: { operationId, amountTiyn: 900_000 } });
+      expect(f.polls).toHaveLength(0);
+    });
+  });
+});

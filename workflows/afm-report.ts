@@ -1,0 +1,74 @@
+import { ParentClosePolicy, startChild } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { firstSubmissionId, submissionWorkflowId, type AfmMoneyFlowRecord, type SubmissionInput } from '../domain/submission.js';
+import type { EsuOperationRequest } from '../domain/wire/esu.js';
+
+/**
+ * The submission workflow's type name. Started by name, not by function: the submission workflow belongs
+ * to another module and the money sagas need only its input contract (domain/submission.ts).
+ */
+export const SUBMISSION_WORKFLOW_TYPE = 'submission';
+
+/**
+ * Starts a submission as a child that outlives the saga (ABANDON): the saga's money is settled, the report
+ * has its own life (AFM's one-working-day rejection window, compliance corrections). Ids are derived from the
+ * operation and never reused, so a saga retrying this step finds the child it started and treats it as done.
+ */
+async function startSubmission(input: SubmissionInput): Promise<string> {
+  try {
+    await startChild(SUBMISSION_WORKFLOW_TYPE, {
+      workflowId: submissionWorkflowId(input.submissionId),
+      args: [input],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  return input.submissionId;
+}
+
+export interface MoneyFlowReport {
+  operationId: string;
+  operationKind: 'DEPOSIT' | 'PAYOUT';
+  bettorRef: string;
+  record: AfmMoneyFlowRecord;
+}
+
+/** Seed 001 annex 2: one money flow (received from or paid to the bettor) goes to AFM. Returns the submission id. */
+export function reportMoneyFlowToAfm({ operationId, operationKind, bettorRef, record }: MoneyFlowReport): Promise<string> {
+  return startSubmission({
+    submissionId: firstSubmissionId('AFM', operationId),
+    operationId,
+    operationKind,
+    bettorRef,
+    attempt: 1,
+    payload: { counterpart: 'AFM', record },
+    actor: 'system',
+  });
+}
+
+export interface RefusedEsuRecord {
+  operationId: string;
+  operationKind: 'SETTLEMENT' | 'PAYOUT';
+  bettorRef: string;
+  record: EsuOperationRequest;
+  rejection: { code: string; reason: string; rejectedAt: string };
+}
+
+/**
+ * ESU refused a record after the money moved (a settlement or payout is not undone): the record becomes an
+ * ESU submission that starts REJECTED and waits for compliance to correct and resubmit it.
+ */
+export function handOverRefusedEsuRecord({ operationId, operationKind, bettorRef, record, rejection }: RefusedEsuRecord): Promise<string> {
+  return startSubmission({
+    submissionId: firstSubmissionId('ESU', operationId),
+    operationId,
+    operationKind,
+    bettorRef,
+    attempt: 1,
+    payload: { counterpart: 'ESU', record },
+    initialRejection: rejection,
+    actor: 'system',
+  });
+}

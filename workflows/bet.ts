@@ -1,0 +1,134 @@
+import { ApplicationFailure, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { EsuActivities } from '../activities/esu.js';
+import type { BettingLedgerActivities } from '../activities/betting-ledger.js';
+import { BetInput, BetStatus, type BetState } from '../domain/bet.js';
+import type { EsuReceipt } from '../domain/wire/esu.js';
+import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
+import { Compensations } from './saga.js';
+import { describeFailure, identificationRefusal, rootMessage, stepJournal } from './money-steps.js';
+
+export const getBetStatusQuery = defineQuery<BetState>('getStatus');
+
+/**
+ * A bet is accepted in real time or not at all (seed 000 item 13): if ESU has not given its receipt within
+ * this deadline, the stake is released and the bookmaker tells the bettor the bet was not taken.
+ */
+export const ESU_BET_RECORDING_DEADLINE = '2 minutes';
+
+const nonRetryableErrorTypes = NON_RETRYABLE_ERROR_TYPES;
+
+// The register check and the recording both keep the bettor waiting: each is bounded by the real-time deadline.
+const esu = proxyActivities<EsuActivities>({
+  startToCloseTimeout: '30 seconds', // seed 004: a synchronous call takes at most 30 s
+  scheduleToCloseTimeout: ESU_BET_RECORDING_DEADLINE,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds', nonRetryableErrorTypes },
+});
+
+const ledger = proxyActivities<BettingLedgerActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '30 seconds', nonRetryableErrorTypes },
+});
+
+// Compensations retry without limit; only a non-retryable refusal stops them (then CompensationFailed).
+const compensation = proxyActivities<BettingLedgerActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes },
+});
+
+/**
+ * A bettor's bet (`Bet:<betId>`): check the register → hold the stake as a pending ledger transfer → record
+ * the bet with its odds in ESU → on ESU's receipt post the stake and accept the bet. An ESU refusal, or ESU
+ * without an answer past ESU_BET_RECORDING_DEADLINE, voids the hold and fails with the reason.
+ */
+export async function placeBet(rawInput: BetInput): Promise<BetState> {
+  const state: BetState = { betId: rawInput.betId, status: BetStatus.Received, stakeTiyn: rawInput.stakeTiyn, odds: rawInput.odds, compensations: [] };
+  setHandler(getBetStatusQuery, () => state);
+  const parsed = BetInput.safeParse(rawInput);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    state.status = BetStatus.Refused;
+    state.failure = { type: ErrorType.InvalidInput, message: `bet input: ${issue.path.join('.')}: ${issue.message}` };
+    throw ApplicationFailure.nonRetryable(state.failure.message, ErrorType.InvalidInput);
+  }
+  const input = parsed.data;
+  const advance = stepJournal(state, 'BET', () => ({ operationId: input.betId, bettorRef: input.bettorRef, amountTiyn: input.stakeTiyn }));
+
+  await advance(BetStatus.CheckingBettor, 'bet.received', { details: { eventId: input.eventId, outcome: input.outcome, odds: input.odds } });
+  const eligibility = await esu.checkBettorEligibility({ iin: input.iin, purpose: 'BET' });
+  if (!eligibility.eligible) {
+    state.failure = { type: ErrorType.BettorRestricted, message: `ESU register refuses this bettor: ${eligibility.reason}` };
+    await advance(BetStatus.Refused, 'bet.refused', { result: 'REFUSED', failure: state.failure });
+    throw ApplicationFailure.create({ message: state.failure.message, type: state.failure.type, nonRetryable: true, details: [state] });
+  }
+  const notIdentified = await identificationRefusal(input.bettorRef);
+  if (notIdentified) {
+    state.failure = notIdentified;
+    await advance(BetStatus.Refused, 'bet.refused', { result: 'REFUSED', failure: notIdentified });
+    throw ApplicationFailure.create({ message: notIdentified.message, type: notIdentified.type, nonRetryable: true, details: [state] });
+  }
+
+  const compensations = new Compensations();
+  let receipt: EsuReceipt;
+  try {
+    await advance(BetStatus.ReservingStake, 'bet.bettor-eligible');
+    // Pushed before the call: a reservation that timed out may still have landed (else the void is "nothing to undo").
+    compensations.push('void-stake', () => compensation.voidStake({ betId: input.betId }));
+    const reservation = await ledger.reserveStake({
+      betId: input.betId,
+      workflowId: workflowInfo().workflowId,
+      bettorRef: input.bettorRef,
+      iin: input.iin,
+      eventId: input.eventId,
+      outcome: input.outcome,
+      odds: input.odds,
+      stakeTiyn: input.stakeTiyn,
+    });
+    state.reservationId = reservation.reservationId;
+
+    await advance(BetStatus.RecordingInEsu, 'bet.stake-reserved');
+    receipt = await esu.recordOperation({
+      operationId: input.betId,
+      kind: 'BET',
+      iin: input.iin,
+      amountTiyn: input.stakeTiyn,
+      currency: input.currency,
+      occurredAt: reservation.placedAt,
+      bet: { betId: input.betId, eventId: input.eventId, outcome: input.outcome, odds: input.odds },
+    });
+  } catch (err) {
+    // A recording whose answer was lost is found by the next attempt's status query (activities/esu.ts); only an
+    // attempt that lands after the deadline can leave ESU holding a bet voided here, and ESU offers no cancel.
+    const { type, message } = describeFailure(err);
+    state.failure = { type, message };
+    await advance(BetStatus.Voiding, 'bet.voiding', { result: 'FAILED', failure: state.failure });
+    try {
+      await compensations.run();
+    } catch (compensationErr) {
+      state.compensations = compensations.done;
+      state.failure = { type: ErrorType.CompensationFailed, message: rootMessage(compensationErr) };
+      await advance(BetStatus.CompensationFailed, 'bet.compensation-failed', { result: 'FAILED', failure: state.failure });
+      throw compensationErr;
+    }
+    state.compensations = compensations.done;
+    // Not enough money is a refusal (nothing was ever held); anything later is a bet voided after its hold.
+    const refused = type === ErrorType.InsufficientBalance;
+    await advance(refused ? BetStatus.Refused : BetStatus.Voided, refused ? 'bet.refused' : 'bet.voided', {
+      result: refused ? 'REFUSED' : 'COMPENSATED',
+      failure: state.failure,
+    });
+    throw ApplicationFailure.create({
+      message: `bet ${input.betId} was not accepted: ${message}`,
+      type,
+      nonRetryable: true,
+      cause: err as Error,
+      details: [state],
+    });
+  }
+
+  state.esuReceipt = receipt;
+  // ESU holds the bet now: posting the stake is retried until it lands, never compensated.
+  await advance(BetStatus.Accepting, 'bet.recorded-in-esu', { esuReceiptId: receipt.receiptId });
+  await ledger.acceptBet({ betId: input.betId, esuReceiptId: receipt.receiptId, acceptedAt: receipt.recordedAt });
+  await advance(BetStatus.Accepted, 'bet.accepted', { esuReceiptId: receipt.receiptId });
+  return state;
+}

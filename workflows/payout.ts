@@ -1,0 +1,168 @@
+import { ApplicationFailure, defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { EsuActivities } from '../activities/esu.js';
+import type { NomapayActivities } from '../activities/nomapay.js';
+import type { BettingLedgerActivities } from '../activities/betting-ledger.js';
+import { PayoutInput, PayoutStatus, payoutRefused, type PayoutState } from '../domain/bet.js';
+import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
+import type { EsuOperationRequest } from '../domain/wire/esu.js';
+import type { WalletTransfer } from '../domain/wire/nomapay.js';
+import { handOverRefusedEsuRecord, reportMoneyFlowToAfm } from './afm-report.js';
+import { Compensations } from './saga.js';
+import { describeFailure, rootMessage, stepJournal } from './money-steps.js';
+
+export const getPayoutStatusQuery = defineQuery<PayoutState>('getStatus');
+
+/** How long Nomapay may stay unreachable before a payout gives up, refunds what may have left and releases the hold. */
+export const NOMAPAY_PAYOUT_DEADLINE = '1 hour';
+
+const nonRetryableErrorTypes = NON_RETRYABLE_ERROR_TYPES;
+
+const register = proxyActivities<EsuActivities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes },
+});
+
+// After the money left there is nothing to undo: ESU is retried until it answers; a refusal becomes a submission.
+const esu = proxyActivities<EsuActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes },
+});
+
+const wallet = proxyActivities<NomapayActivities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: NOMAPAY_PAYOUT_DEADLINE,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes },
+});
+
+const ledger = proxyActivities<BettingLedgerActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '30 seconds', nonRetryableErrorTypes },
+});
+
+// Compensations retry without limit; only a non-retryable refusal stops them (then CompensationFailed).
+const compensation = proxyActivities<NomapayActivities & BettingLedgerActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes },
+});
+
+/**
+ * A payout from the betting account to the bettor's e-wallet (`Payout:<payoutId>`): check the register again →
+ * hold the amount (pending) → Nomapay pays it → post the hold and count it as paid (seed 001 §4.6) → record in
+ * ESU → report the money paid to AFM (seed 001 annex 2 items 4–5). A Nomapay refusal, or Nomapay unreachable
+ * past its deadline, refunds whatever may have left and releases the hold. Once the money is with the bettor an
+ * ESU refusal does not undo it: the record goes to an ESU submission and the payout ends COMPLETED_ESU_PENDING.
+ */
+export async function payout(rawInput: PayoutInput): Promise<PayoutState> {
+  const state: PayoutState = { payoutId: rawInput.payoutId, status: PayoutStatus.Received, amountTiyn: rawInput.amountTiyn, compensations: [] };
+  setHandler(getPayoutStatusQuery, () => state);
+  const parsed = PayoutInput.safeParse(rawInput);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    state.status = PayoutStatus.Refused;
+    state.failure = { type: ErrorType.InvalidInput, message: `payout input: ${issue.path.join('.')}: ${issue.message}` };
+    throw ApplicationFailure.nonRetryable(state.failure.message, ErrorType.InvalidInput);
+  }
+  const input = parsed.data;
+  const advance = stepJournal(state, 'PAYOUT', () => ({ operationId: input.payoutId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn }));
+
+  await advance(PayoutStatus.CheckingBettor, 'payout.received');
+  const eligibility = await register.checkBettorEligibility({ iin: input.iin, purpose: 'PAYOUT' });
+  if (payoutRefused(eligibility)) {
+    state.failure = { type: ErrorType.BettorRestricted, message: `ESU register refuses a payout to this bettor: ${eligibility.reason ?? 'no reason given'}` };
+    await advance(PayoutStatus.Refused, 'payout.refused', { result: 'REFUSED', failure: state.failure });
+    throw ApplicationFailure.create({ message: state.failure.message, type: state.failure.type, nonRetryable: true, details: [state] });
+  }
+
+  const compensations = new Compensations();
+  let transfer: WalletTransfer;
+  try {
+    await advance(PayoutStatus.Reserving, 'payout.bettor-eligible', eligibility.eligible ? {} : { details: { restriction: eligibility.reason } });
+    // Pushed before the call: a reservation that timed out may still have landed (else "nothing to undo").
+    compensations.push('release-reservation', () => compensation.releasePayout({ payoutId: input.payoutId, bettorRef: input.bettorRef }));
+    const reservation = await ledger.reservePayout({ payoutId: input.payoutId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn });
+    state.reservationId = reservation.reservationId;
+
+    await advance(PayoutStatus.PayingOut, 'payout.amount-reserved');
+    // Pushed before the call: a transfer that timed out may have happened. The refund asks Nomapay first and
+    // answers "nothing to undo" when Nomapay never made it.
+    compensations.push('refund-wallet', () => compensation.refundWalletTransfer({ transferId: input.payoutId, reason: 'payout not completed' }));
+    transfer = await wallet.transferWallet({
+      transferId: input.payoutId,
+      iin: input.iin,
+      direction: 'BOOKMAKER_TO_BETTOR',
+      amountTiyn: input.amountTiyn,
+      currency: input.currency,
+    });
+    state.walletTransferId = transfer.transferId;
+  } catch (err) {
+    const { type, message } = describeFailure(err);
+    state.failure = { type, message };
+    await advance(PayoutStatus.Compensating, 'payout.compensating', { result: 'FAILED', failure: state.failure });
+    try {
+      await compensations.run();
+    } catch (compensationErr) {
+      state.compensations = compensations.done;
+      state.failure = { type: ErrorType.CompensationFailed, message: rootMessage(compensationErr) };
+      await advance(PayoutStatus.CompensationFailed, 'payout.compensation-failed', { result: 'FAILED', failure: state.failure });
+      throw compensationErr;
+    }
+    state.compensations = compensations.done;
+    const refused = type === ErrorType.InsufficientBalance; // nothing was ever held
+    await advance(refused ? PayoutStatus.Refused : PayoutStatus.Compensated, refused ? 'payout.refused' : 'payout.compensated', {
+      result: refused ? 'REFUSED' : 'COMPENSATED',
+      failure: state.failure,
+    });
+    throw ApplicationFailure.create({
+      message: `payout ${input.payoutId} was not made: ${message}`,
+      type,
+      nonRetryable: true,
+      cause: err as Error,
+      details: [state],
+    });
+  }
+
+  // The money is with the bettor: from here every step is retried until it lands, never compensated.
+  await advance(PayoutStatus.Posting, 'payout.wallet-paid');
+  state.ledgerTransferId = (await ledger.postPayout({ payoutId: input.payoutId, bettorRef: input.bettorRef })).transferId;
+
+  await advance(PayoutStatus.RecordingInEsu, 'payout.posted');
+  const record: EsuOperationRequest = {
+    operationId: input.payoutId,
+    kind: 'PAYOUT',
+    iin: input.iin,
+    amountTiyn: input.amountTiyn,
+    currency: input.currency,
+    occurredAt: transfer.completedAt,
+  };
+  let finalStatus: PayoutStatus = PayoutStatus.Completed;
+  try {
+    state.esuReceipt = await esu.recordOperation(record);
+  } catch (err) {
+    const failure = describeFailure(err);
+    state.failure = { type: failure.type, message: failure.message };
+    state.esuSubmissionId = await handOverRefusedEsuRecord({
+      operationId: input.payoutId,
+      operationKind: 'PAYOUT',
+      bettorRef: input.bettorRef,
+      record,
+      rejection: { code: failure.code ?? failure.type, reason: failure.message, rejectedAt: new Date().toISOString() },
+    });
+    finalStatus = PayoutStatus.CompletedEsuPending;
+  }
+
+  await advance(PayoutStatus.ReportingToAfm, state.esuReceipt ? 'payout.recorded-in-esu' : 'payout.esu-refused', {
+    ...(state.esuReceipt ? { esuReceiptId: state.esuReceipt.receiptId } : { result: 'FAILED', failure: state.failure }),
+  });
+  state.afmSubmissionId = await reportMoneyFlowToAfm({
+    operationId: input.payoutId,
+    operationKind: 'PAYOUT',
+    bettorRef: input.bettorRef,
+    record: { iin: input.iin, paidAt: transfer.completedAt, paidTiyn: input.amountTiyn },
+  });
+  await advance(finalStatus, finalStatus === PayoutStatus.Completed ? 'payout.completed' : 'payout.completed-esu-pending', {
+    ...(state.esuReceipt ? { esuReceiptId: state.esuReceipt.receiptId } : {}),
+    details: { afmSubmissionId: state.afmSubmissionId, ...(state.esuSubmissionId ? { esuSubmissionId: state.esuSubmissionId } : {}) },
+  });
+  return state;
+}

@@ -1,0 +1,119 @@
+import { ApplicationFailure, defineQuery, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { EsuActivities } from '../activities/esu.js';
+import type { BettingLedgerActivities } from '../activities/betting-ledger.js';
+import { SettlementInput, SettlementStatus, settlementAmounts, settlementOperationId, type BetRecord, type SettlementState } from '../domain/bet.js';
+import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
+import { AmountTiynKey, BettorRefKey } from '../domain/search-attributes.js';
+import type { EsuOperationRequest } from '../domain/wire/esu.js';
+import { handOverRefusedEsuRecord } from './afm-report.js';
+import { describeFailure, stepJournal } from './money-steps.js';
+
+export const getSettlementStatusQuery = defineQuery<SettlementState>('getStatus');
+
+const nonRetryableErrorTypes = NON_RETRYABLE_ERROR_TYPES;
+
+// After the money moved there is nothing to undo: ESU's transient faults are retried until ESU answers
+// (no deadline), and only a permanent refusal hands the record over to an ESU submission.
+const esu = proxyActivities<EsuActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes },
+});
+
+const ledger = proxyActivities<BettingLedgerActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '30 seconds', nonRetryableErrorTypes },
+});
+
+/**
+ * The bookmaker settles a bet (`Settlement:<betId>`, so settling twice joins one run): load the accepted bet →
+ * move stake and winnings in one ledger transaction → record the result and win in ESU. Settling again with
+ * the same result returns the earlier outcome; another result is a SettlementConflict. An ESU refusal does
+ * not undo a settlement: the record goes to an ESU submission and the settlement ends SETTLED_ESU_PENDING.
+ */
+export async function settleBet(rawInput: SettlementInput): Promise<SettlementState> {
+  const state: SettlementState = {
+    betId: rawInput.betId,
+    operationId: settlementOperationId(rawInput),
+    status: SettlementStatus.Received,
+    result: rawInput.result,
+  };
+  setHandler(getSettlementStatusQuery, () => state);
+  const parsed = SettlementInput.safeParse(rawInput);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    state.status = SettlementStatus.Refused;
+    state.failure = { type: ErrorType.InvalidInput, message: `settlement input: ${issue.path.join('.')}: ${issue.message}` };
+    throw ApplicationFailure.nonRetryable(state.failure.message, ErrorType.InvalidInput);
+  }
+  const input = parsed.data;
+  let bet: BetRecord | null = null;
+  // Until the bet is loaded the journal knows neither bettor nor amount.
+  const advance = stepJournal(state, 'SETTLEMENT', () => ({ operationId: state.operationId, bettorRef: bet?.bettorRef ?? '', amountTiyn: bet?.stakeTiyn ?? 0 }));
+
+  async function refuse(type: ErrorType, message: string): Promise<never> {
+    state.failure = { type, message };
+    await advance(SettlementStatus.Refused, 'settlement.refused', { result: 'REFUSED', failure: state.failure });
+    throw ApplicationFailure.create({ message, type, nonRetryable: true, details: [state] });
+  }
+
+  await advance(SettlementStatus.LoadingBet, 'settlement.received', { details: { betId: input.betId, result: input.result } });
+  bet = await ledger.loadBet({ betId: input.betId });
+  if (!bet) return refuse(ErrorType.UnknownBet, `no bet ${input.betId} was placed through esu-bridge`);
+  upsertSearchAttributes([
+    { key: BettorRefKey, value: bet.bettorRef },
+    { key: AmountTiynKey, value: bet.stakeTiyn },
+  ]);
+  Object.assign(state, { stakeTiyn: bet.stakeTiyn, odds: bet.odds });
+  if (bet.status === 'SETTLED' && bet.result !== input.result) {
+    return refuse(ErrorType.SettlementConflict, `bet ${input.betId} was settled ${bet.result}; a settlement is final`);
+  }
+  if (bet.status !== 'SETTLED' && bet.status !== 'ACCEPTED') {
+    return refuse(ErrorType.BetNotAccepted, `bet ${input.betId} is ${bet.status}: only a bet ESU accepted can be settled`);
+  }
+
+  const amounts = settlementAmounts(bet.stakeTiyn, bet.odds, input.result);
+  Object.assign(state, { winningsTiyn: amounts.winningsTiyn, creditedTiyn: amounts.creditedTiyn });
+  await advance(SettlementStatus.Posting, 'settlement.bet-loaded');
+  let settled: Awaited<ReturnType<BettingLedgerActivities['settleBetInLedger']>>;
+  try {
+    settled = await ledger.settleBetInLedger({ betId: bet.betId, operationId: state.operationId, result: input.result, winningsTiyn: amounts.winningsTiyn });
+  } catch (err) {
+    // A concurrent settlement can win the race between loading the bet and posting: nothing moved here.
+    const { type, message } = describeFailure(err);
+    if (type === ErrorType.SettlementConflict || type === ErrorType.BetNotAccepted || type === ErrorType.UnknownBet) return refuse(type, message);
+    throw err;
+  }
+  // An earlier run settled it: ESU is asked again under that run's operation id, which ESU answers idempotently.
+  Object.assign(state, { operationId: settled.operationId, settledAt: settled.settledAt, alreadySettled: settled.outcome === 'ALREADY_SETTLED' });
+
+  await advance(SettlementStatus.RecordingInEsu, settled.outcome === 'SETTLED' ? 'settlement.posted' : 'settlement.already-posted', {
+    details: { winningsTiyn: amounts.winningsTiyn },
+  });
+  const record: EsuOperationRequest = {
+    operationId: state.operationId,
+    kind: 'SETTLEMENT',
+    iin: bet.iin,
+    // The operation concerns the stake; the win is its own field (0 for a lost, void or refunded bet).
+    amountTiyn: bet.stakeTiyn,
+    currency: 'KZT',
+    occurredAt: settled.settledAt,
+    bet: { betId: bet.betId, eventId: bet.eventId, outcome: bet.outcome, odds: bet.odds, result: input.result, winningsTiyn: amounts.winningsTiyn },
+  };
+  try {
+    state.esuReceipt = await esu.recordOperation(record);
+  } catch (err) {
+    const failure = describeFailure(err);
+    state.failure = { type: failure.type, message: failure.message };
+    state.esuSubmissionId = await handOverRefusedEsuRecord({
+      operationId: state.operationId,
+      operationKind: 'SETTLEMENT',
+      bettorRef: bet.bettorRef,
+      record,
+      rejection: { code: failure.code ?? failure.type, reason: failure.message, rejectedAt: new Date().toISOString() },
+    });
+    await advance(SettlementStatus.SettledEsuPending, 'settlement.esu-refused', { result: 'FAILED', failure: state.failure, details: { esuSubmissionId: state.esuSubmissionId } });
+    return state;
+  }
+  await advance(SettlementStatus.Settled, 'settlement.settled', { esuReceiptId: state.esuReceipt.receiptId });
+  return state;
+}
