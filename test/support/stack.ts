@@ -32,6 +32,8 @@ export async function startFileStack(extraEnv: Record<string, string> = {}) {
     NOMAPAY_TIMEOUT_MS: '2000',
     ESU_TIMEOUT_MS: '2000',
     BETTOR_REF_KEY: TEST_BETTOR_REF_KEY,
+    // Most files move money for ad-hoc bettors; identification-gate.test.ts turns the gate on and proves it.
+    BETTOR_IDENTIFICATION_REQUIRED: 'false',
     ...extraEnv,
   };
   const temporal = temporalConfig(env);

@@ -9,6 +9,7 @@ import type { createActivities, createBettingActivitySet } from '../../activitie
 import type { BetRecord } from '../../domain/bet.js';
 import { ErrorType } from '../../domain/errors.js';
 import { uniqueId } from '../support/ids.js';
+import { acceptingSubmissionActivities } from './submission-fakes.js';
 
 /** Every activity a money saga may call, typed from the factories so a signature change breaks the tests. */
 export type Activities = ReturnType<typeof createActivities> & ReturnType<typeof createBettingActivitySet>;
@@ -95,7 +96,7 @@ export interface StartedChild {
 
 /**
  * Runs one workflow on its own worker and task queue; returns its result or failure, its last state and the
- * children it started. Abandoned children (the submission workflow, whose activities these fakes lack) are
+ * children it started. Abandoned children (the submission workflow, running on accepting fakes) are
  * terminated before the worker stops: a child whose workflow task cannot complete would hold the time-skipping
  * server's clock for every later test in the file.
  */
@@ -106,7 +107,7 @@ export async function runWorkflow<State>(
   start: (taskQueue: string) => Promise<WorkflowHandle>,
 ): Promise<{ state?: State; error?: WorkflowFailedError; finalStatus: State; handle: WorkflowHandle; children: StartedChild[] }> {
   const taskQueue = uniqueId('tq');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: { ...acceptingSubmissionActivities(), ...activities } });
   return worker.runUntil(async () => {
     const handle = await start(taskQueue);
     const outcome = await handle.result().then(

@@ -10,6 +10,8 @@ import { deposit, getDepositStatusQuery } from '../../workflows/deposit.js';
 import { DepositStatus, type DepositInput } from '../../domain/deposit.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { endChildren } from './betting-fakes.js';
+import { acceptingSubmissionActivities } from './submission-fakes.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -57,7 +59,7 @@ function input(overrides: Partial<DepositInput> = {}): DepositInput {
 
 async function run(activities: Activities, args: DepositInput) {
   const taskQueue = uniqueId('tq');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: { ...acceptingSubmissionActivities(), ...activities } });
   return worker.runUntil(async () => {
     const handle = await env.client.workflow.start(deposit, { taskQueue, workflowId: `Deposit:${args.depositId}`, args: [args] });
     const outcome = await handle.result().then(
@@ -65,7 +67,11 @@ async function run(activities: Activities, args: DepositInput) {
       (error: WorkflowFailedError) => ({ state: undefined, error }),
     );
     // Queried while the worker still runs: a closed workflow's query is answered by replaying it.
-    return { ...outcome, finalStatus: await handle.query(getDepositStatusQuery) };
+    const finalStatus = await handle.query(getDepositStatusQuery);
+    // A completed deposit starts its AFM submission (on accepting fakes): end it while the worker runs, so no
+    // task of it is cut off mid-flight, which would hold the time-skipping clock for the rest of the file.
+    await endChildren(env, handle);
+    return { ...outcome, finalStatus };
   });
 }
 

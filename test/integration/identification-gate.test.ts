@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OperationFailedError } from '../../client/index.js';
+import { adultIin, uniqueId } from '../support/ids.js';
+import { simAdmin } from '../support/sim-admin.js';
+import { startFileStack } from '../support/stack.js';
+
+/**
+ * The identification gate as a bookmaker runs it (BETTOR_IDENTIFICATION_REQUIRED=true, the default): no deposit
+ * or bet for a bettor until their identification through Nomapay ends IDENTIFIED, and then both go through.
+ */
+let stack: Awaited<ReturnType<typeof startFileStack>>;
+
+beforeAll(async () => {
+  stack = await startFileStack({ BETTOR_IDENTIFICATION_REQUIRED: 'true' });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function identify(iin: string): Promise<void> {
+  const id = await stack.esuBridge.startIdentification({ bettorId: uniqueId('bettor') });
+  await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
+  const opened = await id.startTwoFactor({ iin, phone: '+7 701 123 45 67' });
+  await id.submitLiveness({ livenessToken: 'capture-1' });
+  await id.sendSmsCode();
+  const sms = await fetch(new URL(`/__admin/identification/sessions/${encodeURIComponent(opened.state.session!.sessionId)}/sms`, stack.simulators.nomapay.url));
+  const { code } = (await sms.json()) as { code: string };
+  expect((await id.submitSmsCode({ code })).result).toBe('CODE_ACCEPTED');
+  expect((await id.result()).step).toBe('IDENTIFIED');
+}
+
+describe('identification gate', () => {
+  it('refuses a deposit and a bet of an unidentified bettor with nothing moved, then takes them once identified', async () => {
+    const iin = adultIin();
+    const depositId = uniqueId('gate-dep');
+    const refused = await stack.esuBridge.deposit({ depositId, iin, amountTiyn: 20_000, currency: 'KZT' }).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(OperationFailedError);
+    expect((refused as OperationFailedError).type).toBe('BettorNotIdentified');
+    expect(await simAdmin(stack.simulators.nomapay.url).appliedCount(depositId)).toBe(0);
+
+    const betId = uniqueId('gate-bet');
+    const bet = { betId, iin, stakeTiyn: 5_000, currency: 'KZT', eventId: 'kz-cup-3', outcome: 'AWAY', odds: '3.10' };
+    const refusedBet = await stack.esuBridge.placeBet(bet).catch((err: unknown) => err);
+    expect((refusedBet as OperationFailedError).type).toBe('BettorNotIdentified');
+    const esuIds = (await simAdmin(stack.simulators.esu.url).esuOperations()).map((r) => r.request.operationId);
+    expect(esuIds).not.toContain(depositId);
+    expect(esuIds).not.toContain(betId);
+
+    await identify(iin);
+    const deposit = await stack.esuBridge.deposit({ depositId: uniqueId('gate-dep'), iin, amountTiyn: 20_000, currency: 'KZT' });
+    expect(deposit.status).toBe('COMPLETED');
+    const accepted = await stack.esuBridge.placeBet({ ...bet, betId: uniqueId('gate-bet') });
+    expect(accepted.status).toBe('ACCEPTED');
+  });
+});
