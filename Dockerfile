@@ -1,6 +1,7 @@
 # One image, several roles (docker-compose.yml picks one with `command:`):
 #   workers/main.ts      the saga worker
-#   simulators/main.ts   the ESU and Nomapay simulators
+#   simulators/main.ts   the ESU, Nomapay and AFM simulators
+#   console/main.ts      the compliance console
 ARG NODE_IMAGE=node:20.20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS deps
@@ -18,6 +19,7 @@ COPY activities ./activities
 COPY client ./client
 COPY codec ./codec
 COPY config ./config
+COPY console ./console
 COPY db ./db
 COPY domain ./domain
 COPY simulators ./simulators

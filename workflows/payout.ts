@@ -6,7 +6,7 @@ import { PayoutInput, PayoutStatus, payoutRefused, type PayoutState } from '../d
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 import type { EsuOperationRequest } from '../domain/wire/esu.js';
 import type { WalletTransfer } from '../domain/wire/nomapay.js';
-import { handOverRefusedEsuRecord, reportMoneyFlowToAfm } from './afm-report.js';
+import { recordMovedMoneyInEsu, reportMoneyFlowToAfm } from './afm-report.js';
 import { Compensations } from './saga.js';
 import { describeFailure, rootMessage, stepJournal } from './money-steps.js';
 
@@ -135,21 +135,10 @@ export async function payout(rawInput: PayoutInput): Promise<PayoutState> {
     currency: input.currency,
     occurredAt: transfer.completedAt,
   };
-  let finalStatus: PayoutStatus = PayoutStatus.Completed;
-  try {
-    state.esuReceipt = await esu.recordOperation(record);
-  } catch (err) {
-    const failure = describeFailure(err);
-    state.failure = { type: failure.type, message: failure.message };
-    state.esuSubmissionId = await handOverRefusedEsuRecord({
-      operationId: input.payoutId,
-      operationKind: 'PAYOUT',
-      bettorRef: input.bettorRef,
-      record,
-      rejection: { code: failure.code ?? failure.type, reason: failure.message, rejectedAt: new Date().toISOString() },
-    });
-    finalStatus = PayoutStatus.CompletedEsuPending;
-  }
+  const recorded = await recordMovedMoneyInEsu(esu.recordOperation, { operationId: input.payoutId, operationKind: 'PAYOUT', bettorRef: input.bettorRef, record });
+  if ('receipt' in recorded) state.esuReceipt = recorded.receipt;
+  else ({ esuSubmissionId: state.esuSubmissionId, failure: state.failure } = recorded);
+  const finalStatus: PayoutStatus = state.esuReceipt ? PayoutStatus.Completed : PayoutStatus.CompletedEsuPending;
 
   await advance(PayoutStatus.ReportingToAfm, state.esuReceipt ? 'payout.recorded-in-esu' : 'payout.esu-refused', {
     ...(state.esuReceipt ? { esuReceiptId: state.esuReceipt.receiptId } : { result: 'FAILED', failure: state.failure }),

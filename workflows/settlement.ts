@@ -5,7 +5,7 @@ import { SettlementInput, SettlementStatus, settlementAmounts, settlementOperati
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 import { AmountTiynKey, BettorRefKey } from '../domain/search-attributes.js';
 import type { EsuOperationRequest } from '../domain/wire/esu.js';
-import { handOverRefusedEsuRecord } from './afm-report.js';
+import { recordMovedMoneyInEsu } from './afm-report.js';
 import { describeFailure, stepJournal } from './money-steps.js';
 
 export const getSettlementStatusQuery = defineQuery<SettlementState>('getStatus');
@@ -99,21 +99,13 @@ export async function settleBet(rawInput: SettlementInput): Promise<SettlementSt
     occurredAt: settled.settledAt,
     bet: { betId: bet.betId, eventId: bet.eventId, outcome: bet.outcome, odds: bet.odds, result: input.result, winningsTiyn: amounts.winningsTiyn },
   };
-  try {
-    state.esuReceipt = await esu.recordOperation(record);
-  } catch (err) {
-    const failure = describeFailure(err);
-    state.failure = { type: failure.type, message: failure.message };
-    state.esuSubmissionId = await handOverRefusedEsuRecord({
-      operationId: state.operationId,
-      operationKind: 'SETTLEMENT',
-      bettorRef: bet.bettorRef,
-      record,
-      rejection: { code: failure.code ?? failure.type, reason: failure.message, rejectedAt: new Date().toISOString() },
-    });
+  const recorded = await recordMovedMoneyInEsu(esu.recordOperation, { operationId: state.operationId, operationKind: 'SETTLEMENT', bettorRef: bet.bettorRef, record });
+  if (!('receipt' in recorded)) {
+    ({ esuSubmissionId: state.esuSubmissionId, failure: state.failure } = recorded);
     await advance(SettlementStatus.SettledEsuPending, 'settlement.esu-refused', { result: 'FAILED', failure: state.failure, details: { esuSubmissionId: state.esuSubmissionId } });
     return state;
   }
-  await advance(SettlementStatus.Settled, 'settlement.settled', { esuReceiptId: state.esuReceipt.receiptId });
+  state.esuReceipt = recorded.receipt;
+  await advance(SettlementStatus.Settled, 'settlement.settled', { esuReceiptId: recorded.receipt.receiptId });
   return state;
 }

@@ -6,7 +6,7 @@ import { renderJournal, renderAvailability } from './views.js';
 const $ = (sel) => document.querySelector(sel);
 const STATUSES = {
   incidents: [['ACTIVE', 'all open'], 'OPEN', 'SUBMITTING', 'SUBMISSION_FAILED', 'ESCALATED', 'SUBMITTED', 'SUBMITTED_LATE', 'CLOSED'],
-  submissions: [['', 'rejected or failed'], 'REJECTED', 'FAILED'],
+  submissions: [['', 'rejected or failed'], 'REJECTED', 'FAILED', 'RETRYING', 'WAITING_MAINTENANCE', 'ACKNOWLEDGED', 'CORRECTED', 'ACCEPTED'],
   reviews: [['', 'awaiting review'], 'IN_REVIEW'],
 };
 const state = { me: undefined, tab: 'incidents', items: [], selected: undefined };

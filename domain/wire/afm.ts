@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AfmMoneyFlowRecord, SubmissionKey } from '../submission.js';
-import { IsoDateTime } from './common.js';
-import { canonicalJson, Signature } from './incident.js';
+import { canonicalJson, IsoDateTime } from './common.js';
+import { Signature } from './incident.js';
 
 /**
  * AFM (ҚМА АЖ) submission contract as esu-bridge speaks it. Seed 001 fixes the five fields (annex 2) and

@@ -21,3 +21,15 @@ export const Counterpart = z.enum(['esu', 'nomapay', 'afm', 'tsoid']);
 export type Counterpart = z.infer<typeof Counterpart>;
 
 export const IsoDateTime = z.iso.datetime({ offset: true });
+
+/** JSON with sorted keys and no undefined members: the text signatures and request digests are computed over. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

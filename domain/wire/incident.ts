@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IncidentCard } from '../incident.js';
-import { IsoDateTime } from './common.js';
+import { canonicalJson, IsoDateTime } from './common.js';
 
 /**
  * The incident card as it travels to the e-money operator and to ЦМААИ: an asynchronous message (seed 004
@@ -36,15 +36,4 @@ export const INCIDENT_CARDS_PATH = '/v1/incident-cards';
 /** The text the signature covers: the message without its signature, as canonical JSON (sorted keys). */
 export function incidentSigningText(message: Omit<IncidentCardMessage, 'signature'>): string {
   return canonicalJson(message);
-}
-
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

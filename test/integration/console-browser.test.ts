@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { isoWithOffset } from '../../domain/incident.js';
 import { REPO_ROOT } from '../../stack/paths.js';
-import { startFileStack } from '../support/stack.js';
+import { eventually, startFileStack } from '../support/stack.js';
+import { firstSubmissionId, type SubmissionPayload } from '../../domain/submission.js';
+import type { HeldSubmission } from '../../simulators/afm.js';
 import { PASSWORDS, signIn, startTestConsole } from '../support/console.js';
 import { completeCard } from '../support/incident-card.js';
 import { adultIin, uniqueId } from '../support/ids.js';
@@ -24,10 +26,13 @@ let stack: Awaited<ReturnType<typeof startFileStack>>;
 let consoleUrl: string;
 let closeConsole: () => Promise<void>;
 let browser: Browser;
+let rejected: { submissionId: string; iin: string };
+const openSubmissions: string[] = [];
 const seeded: Record<'onTime' | 'detected' | 'escalated' | 'draft', string> = { onTime: '', detected: '', escalated: '', draft: '' };
 
 beforeAll(async () => {
-  stack = await startFileStack();
+  // AFM's verdict polled every second: the real window is a working day, the test a few seconds.
+  stack = await startFileStack({ SUBMISSION_POLL_INTERVAL: '1s' });
   const running = await startTestConsole(stack);
   consoleUrl = running.url;
   closeConsole = running.close;
@@ -56,9 +61,32 @@ beforeAll(async () => {
   const admin = await signIn(consoleUrl, 'daniyar');
   await admin.post('/api/maintenance', { counterpart: 'esu', startsAt: isoWithOffset(Date.now() + 2 * 86_400_000, KZ), endsAt: isoWithOffset(Date.now() + 2 * 86_400_000 + 4 * 3600_000, KZ), note: 'ESU release 4.2 (announced 3 working days ahead)' });
   await admin.post(`/api/inboxes/incidents/${seeded.escalated}/assign`, { assignee: 'erlan' });
+  rejected = await seedRejectedSubmission();
 }, 240_000);
 
+/** An AFM submission of a deposit, acknowledged, then refused by AFM inside its window with a reason. */
+async function seedRejectedSubmission(): Promise<{ submissionId: string; iin: string }> {
+  const iin = adultIin();
+  const operationId = uniqueId('dep');
+  const submissionId = firstSubmissionId('AFM', operationId);
+  openSubmissions.push(submissionId, `${submissionId}-r2`);
+  const payload: SubmissionPayload = { counterpart: 'AFM', record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 1_250_000 } };
+  await stack.esuBridge.startSubmission({ submissionId, operationId, operationKind: 'DEPOSIT', bettorRef: stack.esuBridge.bettorRef(iin), attempt: 1, payload });
+  const status = async () => (await stack.pool.query('SELECT status, message_id FROM submissions WHERE submission_id = $1', [submissionId])).rows[0];
+  const acknowledged = await eventually(async () => ((await status())?.status === 'ACKNOWLEDGED' ? status() : undefined));
+  const res = await fetch(new URL(`/__admin/submissions/${acknowledged.message_id}/reject`, stack.simulators.afm.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code: 'AMOUNT_MISMATCH', reason: 'the amount received differs from the bank statement' }),
+  });
+  expect(res.status).toBe(200);
+  await eventually(async () => (await status())?.status === 'REJECTED');
+  return { submissionId, iin };
+}
+
 afterAll(async () => {
+  // The corrected attempt waits out AFM's working-day window: end it with the test.
+  await Promise.all(openSubmissions.map((id) => stack?.client.workflow.getHandle(`Submission:${id}`).terminate('test over').catch(() => undefined)));
   await browser?.close();
   await closeConsole?.();
   await stack?.stop();
@@ -110,6 +138,52 @@ describe('compliance console in Chromium', () => {
     await row(page, seeded.draft).click();
     await expect.poll(() => page.locator('#detail .reason').textContent()).toContain('row 6 symptoms: required');
     expect(await page.locator('#detail button[data-action=submit]').count()).toBe(0);
+    await page.close();
+  });
+
+  it('an officer finds a rejected AFM submission, corrects and resubmits it, and sees it replaced once', async () => {
+    const page = await signedInPage('aigerim');
+    await page.click('#tabs button[data-tab=submissions]');
+    await page.selectOption('#filters select[name=counterpart]', 'afm');
+    await page.fill('#filters input[name=bettor]', rejected.iin);
+    await page.click('#filters button[type=submit]');
+    await expect.poll(() => rowIds(page)).toEqual([rejected.submissionId]);
+    await row(page, rejected.submissionId).click();
+    await expect.poll(() => page.textContent('[data-testid=detail-status]')).toBe('REJECTED');
+    expect(await page.textContent('#detail .reason')).toContain('differs from the bank statement');
+    expect(await page.textContent('#detail')).toContain('1 working day');
+    await page.screenshot({ path: path.join(SHOTS, 'console-submission-rejected.png'), fullPage: true });
+
+    await page.click('#detail button[data-action=resubmit]');
+    const text = page.locator('#action-form textarea[name=payload]');
+    const corrected = JSON.parse(await text.inputValue());
+    expect(corrected.record.receivedTiyn).toBe(1_250_000);
+    corrected.record.receivedTiyn = 1_205_000;
+    await text.fill(JSON.stringify(corrected, null, 2));
+    await page.click('#action-form button[type=submit]');
+    await expect.poll(() => page.textContent('[data-testid=flash]'), { timeout: 30_000 }).toContain('Resubmitted');
+
+    // The rejected one is replaced by `-r2`, sent once with the corrected amount; the inbox no longer needs anyone.
+    const resubmissionId = `${rejected.submissionId}-r2`;
+    const chain = await eventually(async () => {
+      const { rows } = await stack.pool.query('SELECT submission_id, status, corrected_by FROM submissions WHERE original_submission_id = $1 ORDER BY attempt', [rejected.submissionId]);
+      return rows.length === 2 && rows[1].status === 'ACKNOWLEDGED' ? rows : undefined;
+    }, 30_000);
+    expect(chain.map((r) => [r.submission_id, r.status, r.corrected_by])).toEqual([
+      [rejected.submissionId, 'CORRECTED', resubmissionId],
+      [resubmissionId, 'ACKNOWLEDGED', null],
+    ]);
+    const held = (await (await fetch(new URL('/__admin/submissions', stack.simulators.afm.url))).json()) as HeldSubmission[];
+    const attempts = held.filter((h) => h.submissionId.startsWith(rejected.submissionId));
+    expect(attempts.map((h) => [h.submissionId, h.message.record.receivedTiyn]).sort()).toEqual([
+      [rejected.submissionId, 1_250_000],
+      [resubmissionId, 1_205_000],
+    ]);
+    await page.click('#filters button[type=submit]');
+    await expect.poll(() => rowIds(page)).toEqual([]);
+    await page.selectOption('#filters select[name=status]', 'CORRECTED');
+    await page.click('#filters button[type=submit]');
+    await expect.poll(() => rowIds(page)).toEqual([rejected.submissionId]);
     await page.close();
   });
 

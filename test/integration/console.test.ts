@@ -62,8 +62,10 @@ describe('compliance console: sign-in and roles', () => {
     expect((await officer.post(`/api/inboxes/incidents/${id}/assign`, { assignee: 'aigerim' })).body.assignee).toBe('aigerim');
     expect((await admin.post(`/api/inboxes/incidents/${id}/assign`, { assignee: 'erlan' })).body.assignee).toBe('erlan');
     expect((await admin.post(`/api/inboxes/incidents/${id}/assign`, { assignee: 'saule' })).status).toBe(400); // auditors take no items
+    // Other files share the database (and assign to erlan too): erlan's list holds this item and only erlan's.
     const mine = await officer.get('/api/inboxes/incidents?assignee=erlan');
-    expect(mine.body.items.map((i: { id: string }) => i.id)).toEqual([id]);
+    expect(mine.body.items.map((i: { id: string }) => i.id)).toContain(id);
+    expect(mine.body.items.every((i: { assignee: string }) => i.assignee === 'erlan')).toBe(true);
   });
 });
 
@@ -150,12 +152,13 @@ describe('compliance console: other inboxes', () => {
     expect((await officer.get(`/api/inboxes/reviews/${bettorId}`)).body).toMatchObject({ reason: 'biometric verification failed 3 times', actions: ['approve', 'refuse', 'assign'] });
   });
 
-  it('says the submissions inbox is not installed while its table is missing', async () => {
-    const present = (await stack.pool.query(`SELECT to_regclass('public.submissions') IS NOT NULL AS p`)).rows[0].p;
+  it('lists rejected and failed submissions only, and refuses to retry an unknown one', async () => {
     const page = await officer.get('/api/inboxes/submissions');
     expect(page.status).toBe(200);
-    if (!present) expect(page.body).toEqual({ inbox: 'submissions', items: [], notice: expect.stringContaining('not installed') });
-    expect((await officer.post('/api/submissions/sub-1/retry')).status).toBe(present ? 409 : 503);
+    expect(page.body.items.every((i: { status: string }) => ['REJECTED', 'FAILED'].includes(i.status))).toBe(true);
+    const unknown = await officer.post('/api/submissions/afm-no-such-deposit/retry');
+    expect(unknown.status).toBeGreaterThanOrEqual(400);
+    expect(unknown.body.error.message).toMatch(/afm-no-such-deposit/);
   });
 });
 
