@@ -1,5 +1,5 @@
 import type { EsuBridgeClient } from '../client/index.js';
-import { bettingTotals, bettorBalance, OperationFailedError } from '../client/index.js';
+import { bettingTotals, bettorBalance, OperationFailedError, readBettorIdentification } from '../client/index.js';
 import type { Pool } from '../db/pool.js';
 import { withCheckDigit } from '../domain/iin.js';
 import { formatKzt } from '../domain/money.js';
@@ -26,19 +26,19 @@ export async function runDemo(bridge: EsuBridgeClient, env: Env, pool: Pool, uiU
   const ref = bridge.bettorRef(iin);
   console.log(`\nDemo: bettor ${iin.slice(0, 4)}******** (BettorRef ${ref.slice(0, 12)}…)`);
 
-  if (isSimulator(env.NOMAPAY_BASE_URL)) {
+  const before = await readBettorIdentification(pool, { bettorId: 'demo-bettor' });
+  if (before?.status === 'IDENTIFIED') {
+    console.log(`  ✓ identification demo-bettor: IDENTIFIED earlier (${before.method}; e-wallet ${before.walletId})`);
+  } else if (isSimulator(env.NOMAPAY_BASE_URL)) {
     const id = await bridge.startIdentification({ bettorId: 'demo-bettor' });
-    let state = await id.status();
-    if (state.step !== 'IDENTIFIED') {
-      await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
-      const opened = await id.startTwoFactor({ iin, phone: '+7 701 555 01 02' });
-      await id.submitLiveness({ livenessToken: 'demo-capture' });
-      await id.sendSmsCode();
-      const sessionId = encodeURIComponent(opened.state.session!.sessionId);
-      const sms = (await (await fetch(new URL(`/__admin/identification/sessions/${sessionId}/sms`, env.NOMAPAY_BASE_URL))).json()) as { code: string };
-      await id.submitSmsCode({ code: sms.code });
-    }
-    state = await id.result();
+    await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
+    const opened = await id.startTwoFactor({ iin, phone: '+7 701 555 01 02' });
+    await id.submitLiveness({ livenessToken: 'demo-capture' });
+    await id.sendSmsCode();
+    const sessionId = encodeURIComponent(opened.state.session!.sessionId);
+    const sms = (await (await fetch(new URL(`/__admin/identification/sessions/${sessionId}/sms`, env.NOMAPAY_BASE_URL))).json()) as { code: string };
+    await id.submitSmsCode({ code: sms.code });
+    const state = await id.result();
     console.log(`  ✓ identification demo-bettor: ${state.step} (${state.method}; registered with ESU, identified e-wallet ${state.walletId})`);
   }
 

@@ -30,13 +30,16 @@ function step(message: string): void {
   console.log(`• ${message}`);
 }
 
+// What has been started, stopped in reverse order on Ctrl-C and when start-up fails (PostgreSQL and the dev
+// server are child processes: left running, they would hold .data/ for the next start).
+const stops: (() => Promise<void>)[] = [];
+async function stopAll(): Promise<void> {
+  for (const stop of stops.splice(0).reverse()) await stop().catch((err) => console.error(err));
+}
+
 async function main(): Promise<void> {
   // The demo provokes a refusal on purpose: keep the SDK's per-attempt warnings out of its output.
   Runtime.install({ logger: new DefaultLogger((process.env.ESU_BRIDGE_LOG_LEVEL ?? 'ERROR') as 'ERROR') });
-  const stops: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((err) => console.error(err));
-  };
 
   step('Temporal: starting the dev server (first run builds the pinned CLI with go; later runs reuse it)…');
   const temporal = await connectOrStartTemporal({
@@ -82,7 +85,8 @@ async function main(): Promise<void> {
   const saga = await createSagaWorker({ connection, temporal: config, databaseUrl: postgres.url, env });
   const running = saga.worker.run();
   stops.push(async () => {
-    saga.worker.shutdown();
+    // Ctrl-C reaches the Temporal runtime too, which may already be draining the worker.
+    if (saga.worker.getState() === 'RUNNING') saga.worker.shutdown();
     await running;
     await saga.close();
   });
@@ -108,7 +112,8 @@ async function main(): Promise<void> {
   await stopAll();
 }
 
-main().catch((err) => {
+main().catch(async (err) => {
   console.error(err);
+  await stopAll();
   process.exit(1);
 });
