@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IncidentTiming, parseHoursList } from '../domain/incident-deadlines.js';
 import { offsetMinutes } from '../domain/incident.js';
+import { messageSigningConfig } from './index.js';
 
 /**
  * Settings of incidents, the compliance console, the detectors and telemetry, read once from the environment
@@ -32,15 +33,7 @@ export function incidentTiming(env: Env = process.env): IncidentTiming {
 
 /** The key incident cards are signed with, and how the bookmaker is named to the receivers. */
 export function incidentDeliveryConfig(env: Env = process.env) {
-  const e = parse(
-    z.object({
-      INCIDENT_SIGNING_KEY_ID: z.string().min(1).default('dev-incident-key'),
-      INCIDENT_SIGNING_KEY: z.string().min(16, 'must be at least 16 characters').default(DEV_INCIDENT_SIGNING_KEY),
-      INCIDENT_SENDER: z.string().min(1).max(64).default('esu-bridge-bookmaker'),
-    }),
-    env,
-  );
-  return { signingKey: { keyId: e.INCIDENT_SIGNING_KEY_ID, key: e.INCIDENT_SIGNING_KEY }, sender: e.INCIDENT_SENDER };
+  return messageSigningConfig('INCIDENT', { keyId: 'dev-incident-key', key: DEV_INCIDENT_SIGNING_KEY }, env);
 }
 
 /** What trips an automatic incident (see activities/detectors.ts). */

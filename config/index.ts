@@ -194,17 +194,34 @@ export function consentSigningConfig(env: Env = process.env): { keyId: string; k
 /** Development-only AFM signing key, shared with the AFM simulator; start-up flags it (redactedSummary). */
 export const DEV_AFM_SIGNING_KEY = 'dev-only-afm-signing-key-change-me';
 
-/** The key AFM submissions are signed with (seed 004 §§54, 59) and how the bookmaker is known to AFM. */
-export function afmSigningConfig(env: Env = process.env): { signingKey: { keyId: string; key: string }; sender: string } {
+export interface MessageSigning {
+  signingKey: { keyId: string; key: string };
+  /** How the bookmaker is known to the receiver (its BIN or system name). */
+  sender: string;
+}
+
+/**
+ * `<PREFIX>_SIGNING_KEY_ID`, `<PREFIX>_SIGNING_KEY`, `<PREFIX>_SENDER`: the key a kind of message is signed with
+ * (seed 004 §§54, 59: every state-integration message carries the sender's signature) and the sender's name.
+ */
+export function messageSigningConfig(prefix: 'AFM' | 'INCIDENT', defaults: { keyId: string; key: string }, env: Env = process.env): MessageSigning {
+  const keyId = `${prefix}_SIGNING_KEY_ID`;
+  const key = `${prefix}_SIGNING_KEY`;
+  const sender = `${prefix}_SENDER`;
   const e = parse(
     z.object({
-      AFM_SIGNING_KEY_ID: z.string().min(1).default('dev-afm-key'),
-      AFM_SIGNING_KEY: z.string().min(16, 'must be at least 16 characters').default(DEV_AFM_SIGNING_KEY),
-      AFM_SENDER: z.string().min(1).max(64).default('esu-bridge-bookmaker'),
+      [keyId]: z.string().min(1).default(defaults.keyId),
+      [key]: z.string().min(16, 'must be at least 16 characters').default(defaults.key),
+      [sender]: z.string().min(1).max(64).default('esu-bridge-bookmaker'),
     }),
     env,
-  );
-  return { signingKey: { keyId: e.AFM_SIGNING_KEY_ID, key: e.AFM_SIGNING_KEY }, sender: e.AFM_SENDER };
+  ) as Record<string, string>;
+  return { signingKey: { keyId: e[keyId]!, key: e[key]! }, sender: e[sender]! };
+}
+
+/** The key AFM submissions are signed with and how the bookmaker is known to AFM. */
+export function afmSigningConfig(env: Env = process.env): MessageSigning {
+  return messageSigningConfig('AFM', { keyId: 'dev-afm-key', key: DEV_AFM_SIGNING_KEY }, env);
 }
 
 /** The shipped Kazakhstan calendar (config/calendar/kz-working-days.json), to be updated yearly from the decree. */
