@@ -146,6 +146,9 @@ export function workerCapacity(env: Env = process.env) {
       TEMPORAL_WORKER_CAPACITY_ACTIVITIES: z.coerce.number().int().positive().default(200),
       TEMPORAL_WORKER_CAPACITY_WORKFLOW_TASKS: z.coerce.number().int().positive().default(100),
       TEMPORAL_WORKER_CAPACITY_LOCAL_ACTIVITIES: z.coerce.number().int().positive().default(200),
+      // Submissions live for a working day or more, polling hourly: thousands may be open at once. Cached
+      // workflows cost memory; evicted ones replay at their next timer. Unset = the SDK's default (by heap size).
+      TEMPORAL_WORKER_CACHED_WORKFLOWS: z.coerce.number().int().positive().optional(),
       DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(20),
     }),
     env,
@@ -154,6 +157,7 @@ export function workerCapacity(env: Env = process.env) {
     maxConcurrentActivityTaskExecutions: e.TEMPORAL_WORKER_CAPACITY_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: e.TEMPORAL_WORKER_CAPACITY_WORKFLOW_TASKS,
     maxConcurrentLocalActivityExecutions: e.TEMPORAL_WORKER_CAPACITY_LOCAL_ACTIVITIES,
+    ...(e.TEMPORAL_WORKER_CACHED_WORKFLOWS ? { maxCachedWorkflows: e.TEMPORAL_WORKER_CACHED_WORKFLOWS } : {}),
     databasePoolSize: e.DATABASE_POOL_SIZE,
   };
 }

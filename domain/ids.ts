@@ -24,8 +24,12 @@ export const WorkflowProcess = {
 } as const;
 export type WorkflowProcess = (typeof WorkflowProcess)[keyof typeof WorkflowProcess];
 
-/** The shape of domain/submission.ts SubmissionKey (defined here too: submission.ts imports this module). */
-const LongKey = z.string().min(1).max(80).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
+/** Submission ids add a counterpart prefix and an attempt suffix to an operation id (a BusinessKey of ≤ 64). */
+export const SubmissionKey = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(80, 'must be at most 80 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may contain only letters, digits, ".", "_" and "-"');
 
 /** `<Process>:<businessKey>`, as in `Deposit:dep-2026-000123`. */
 export function workflowId(process: WorkflowProcess, businessKey: string): string {
@@ -37,7 +41,7 @@ export function parseWorkflowId(id: string): { process: WorkflowProcess; busines
   const process = id.slice(0, colon) as WorkflowProcess;
   const businessKey = id.slice(colon + 1);
   // Submission ids add a counterpart prefix and an attempt suffix to a business key: up to 80 (SubmissionKey).
-  const key = process === WorkflowProcess.Submission ? LongKey : BusinessKey;
+  const key = process === WorkflowProcess.Submission ? SubmissionKey : BusinessKey;
   if (colon < 1 || !Object.values(WorkflowProcess).includes(process) || !key.safeParse(businessKey).success) {
     throw new RangeError(`not an esu-bridge workflow id: ${id}`);
   }

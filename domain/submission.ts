@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { Iin } from './iin.js';
 import { AmountTiyn } from './money.js';
-import { BusinessKey, workflowId, WorkflowProcess } from './ids.js';
+import { BusinessKey, SubmissionKey, workflowId, WorkflowProcess } from './ids.js';
+
+export { SubmissionKey };
 import { IsoDateTime } from './wire/common.js';
 import { EsuOperationRequest } from './wire/esu.js';
 
@@ -56,13 +58,6 @@ export const SubmissionPayload = z.discriminatedUnion('counterpart', [
   z.object({ counterpart: z.literal('ESU'), record: EsuOperationRequest }),
 ]);
 export type SubmissionPayload = z.infer<typeof SubmissionPayload>;
-
-/** Submission ids add a counterpart prefix and an attempt suffix to an operation id (a BusinessKey of ≤ 64). */
-export const SubmissionKey = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(80, 'must be at most 80 characters')
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may contain only letters, digits, ".", "_" and "-"');
 
 export const SubmissionInput = z.object({
   /** Also the idempotency key at the counterpart: `afm-<operationId>`, `esu-<operationId>`, then `-r<attempt>`. */

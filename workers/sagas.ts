@@ -75,6 +75,7 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
     maxConcurrentActivityTaskExecutions: capacity.maxConcurrentActivityTaskExecutions,
     maxConcurrentWorkflowTaskExecutions: capacity.maxConcurrentWorkflowTaskExecutions,
     maxConcurrentLocalActivityExecutions: capacity.maxConcurrentLocalActivityExecutions,
+    ...(capacity.maxCachedWorkflows ? { maxCachedWorkflows: capacity.maxCachedWorkflows } : {}),
   });
   return {
     worker,

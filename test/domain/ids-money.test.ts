@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BusinessKey, depositWorkflowId, parseWorkflowId, stepKey } from '../../domain/ids.js';
 import { AmountTiyn, formatKzt, MAX_OPERATION_TIYN } from '../../domain/money.js';
 import { DepositRequest } from '../../domain/deposit.js';
+import { firstSubmissionId, resubmissionId, submissionWorkflowId } from '../../domain/submission.js';
 
 describe('workflow ids', () => {
   it('builds and parses <Process>:<businessKey>', () => {
@@ -15,6 +16,15 @@ describe('workflow ids', () => {
     expect(() => parseWorkflowId('Deposit:')).toThrow();
     expect(() => parseWorkflowId('Deposit:a b')).toThrow();
     expect(BusinessKey.safeParse('x'.repeat(65)).success).toBe(false);
+  });
+
+  it('takes submission ids longer than a business key: a counterpart prefix and an attempt suffix', () => {
+    const operationId = 'd'.repeat(64);
+    const corrected = resubmissionId(firstSubmissionId('AFM', operationId), 12);
+    expect(corrected).toBe(`afm-${operationId}-r12`);
+    expect(parseWorkflowId(submissionWorkflowId(corrected))).toEqual({ process: 'Submission', businessKey: corrected });
+    expect(() => parseWorkflowId(`Deposit:${corrected}`)).toThrow(/not an esu-bridge workflow id/);
+    expect(() => parseWorkflowId(`Submission:${'x'.repeat(81)}`)).toThrow(/not an esu-bridge workflow id/);
   });
 });
 
