@@ -1,18 +1,8 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { connectClient } from '../client/connect.js';
-import { createEsuBridgeClient } from '../client/index.js';
-import { temporalConfig } from '../config/index.js';
-import { createPool } from '../db/pool.js';
-import { migrate } from '../db/migrate.js';
+import { Worker } from '@temporalio/worker';
 import { withCheckDigit } from '../domain/iin.js';
-import { startSimulators } from '../simulators/index.js';
-import { connectOrStartTemporal } from '../stack/dev-server.js';
-import { startPostgres } from '../stack/postgres.js';
-import { createSagaWorker } from '../workers/sagas.js';
+import { memorySampler, startBenchStack } from './stack.js';
 
 /**
  * `npm run bench -- [N] [concurrency]`: N deposits, then N bets, N settlements and N payouts, `concurrency` in
@@ -27,15 +17,6 @@ const CONCURRENCY = Number(process.argv[3] ?? 50);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-function memorySampler() {
-  let peakRss = process.memoryUsage().rss;
-  const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-  return () => {
-    clearInterval(timer);
-    return peakRss;
-  };
 }
 
 async function measure(label: string, run: (i: number) => Promise<unknown>) {
@@ -54,7 +35,7 @@ async function measure(label: string, run: (i: number) => Promise<unknown>) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const peakRss = stopSampling();
+  const peakRss = stopSampling().rss;
   latencies.sort((a, b) => a - b);
   const result = {
     label,
@@ -71,31 +52,9 @@ async function measure(label: string, run: (i: number) => Promise<unknown>) {
 }
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'esu-bridge-bench-'));
-  const temporal = await connectOrStartTemporal({ namespace: 'default', dbFilename: undefined });
-  const postgres = await startPostgres({ dataDir: path.join(dataDir, 'pg') });
-  const sims = await startSimulators({ esu: { port: 0, apiKey: 'bench' }, nomapay: { port: 0, apiKey: 'bench' }, afm: { port: 0, apiKey: 'bench' } });
-  const migrations = createPool(postgres.url, 1);
-  await migrate(migrations).finally(() => migrations.end());
-  const run = Date.now().toString(36);
-  const env = {
-    ...process.env,
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_TASK_QUEUE: `bench-sagas-${run}`,
-    DATABASE_URL: postgres.url,
-    ESU_BASE_URL: sims.esu.url,
-    ESU_API_KEY: 'bench',
-    NOMAPAY_BASE_URL: sims.nomapay.url,
-    NOMAPAY_API_KEY: 'bench',
-    AFM_BASE_URL: sims.afm.url,
-    AFM_API_KEY: 'bench',
-    // Bench bettors are not identified through ЦОИД first; the gate itself is covered by the integration tests.
-    BETTOR_IDENTIFICATION_REQUIRED: 'false',
-  };
-  const config = temporalConfig(env);
-  const connection = await NativeConnection.connect({ address: config.address });
-  const saga = await createSagaWorker({ connection, temporal: config, databaseUrl: postgres.url, env });
+  // Bench bettors are not identified through ЦОИД first; the gate itself is covered by the integration tests.
+  const stack = await startBenchStack('sagas', { BETTOR_IDENTIFICATION_REQUIRED: 'false' });
+  const { run, temporal, connection, saga, client, esuBridge } = stack;
   const floorQueue = `bench-floor-${run}`;
   const floorWorker = await Worker.create({
     connection,
@@ -103,8 +62,6 @@ async function main(): Promise<void> {
     workflowsPath: fileURLToPath(new URL(`./floor-workflows${path.extname(import.meta.url)}`, import.meta.url)),
     activities: { noop: async () => undefined, noopLocal: async () => undefined },
   });
-  const { client, connection: clientConnection } = await connectClient(env, config);
-  const esuBridge = createEsuBridgeClient({ client, taskQueue: config.taskQueue, bettorRefKey: 'bench-bettor-ref-key-0000' });
   const iins = Array.from({ length: 200 }, (_, i) => {
     for (let serial = i * 10; ; serial++) {
       try {
@@ -136,12 +93,7 @@ async function main(): Promise<void> {
   });
   console.log(`ratio    deposit/floor throughput ${(deposits.perSecond / floor.perSecond).toFixed(2)}, p50 latency ${(deposits.p50 / floor.p50).toFixed(2)}x`);
 
-  await saga.close();
-  await clientConnection.close();
-  await connection.close();
-  await sims.close();
-  await postgres.stop();
-  await temporal.stop();
+  await stack.stop();
 }
 
 main().catch((err) => {
