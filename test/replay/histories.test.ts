@@ -6,7 +6,8 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { encryptionCodecFromEnv } from '../../codec/encryption.js';
 import { WORKFLOWS_PATH } from '../../workers/sagas.js';
 
-// Histories recorded by test/integration/record-histories.test.ts (RECORD_HISTORIES=1) from real runs.
+// Histories recorded by test/integration/record-histories.test.ts (RECORD_HISTORIES=1) from real runs: deposits
+// from before and after the identification gate and AFM report patches, a bet, a settlement, a payout, a submission.
 // Their payloads are encrypted with the development key, so replay uses the same codec.
 const HISTORIES = fileURLToPath(new URL('./histories/', import.meta.url));
 const dataConverter = { payloadCodecs: [encryptionCodecFromEnv({})] };
@@ -27,9 +28,18 @@ async function history(file: string): Promise<Parameters<typeof Worker.runReplay
   return JSON.parse(await readFile(HISTORIES + file, 'utf8'));
 }
 
-describe('replay of recorded deposit histories', () => {
+describe('replay of recorded histories', () => {
   it('has histories to replay', () => {
-    expect(files.sort()).toEqual(['deposit-compensated.json', 'deposit-completed.json']);
+    expect(files.sort()).toEqual([
+      'bet-accepted.json',
+      'deposit-compensated-gated.json',
+      'deposit-compensated.json',
+      'deposit-completed-gated.json',
+      'deposit-completed.json',
+      'payout-completed.json',
+      'settlement-won.json',
+      'submission-acknowledged.json',
+    ]);
   });
 
   it('replays every recorded history with today’s workflow code', async () => {
