@@ -148,16 +148,8 @@ async function withOperation<T>(pool: Pool, operationId: string, fn: (db: PoolCl
   }
 }
 
-export interface StakeReservation {
-  betId: string;
-  workflowId: string;
-  bettorRef: string;
-  iin: string;
-  eventId: string;
-  outcome: string;
-  odds: string;
-  stakeTiyn: number;
-}
+/** What the bet saga hands the ledger when it holds a stake: the bet row's own fields (domain/bet.ts). */
+export type StakeReservation = Pick<BetRecord, 'betId' | 'workflowId' | 'bettorRef' | 'iin' | 'eventId' | 'outcome' | 'odds' | 'stakeTiyn'>;
 
 export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
   const account = (role: SettlementAccount, bettorRef: string) =>
