@@ -1,6 +1,7 @@
 import { ErrorType } from '../domain/errors.js';
 import type { SubmissionReceipt } from '../domain/submission.js';
-import { EsuReceipt, type EsuOperationRequest } from '../domain/wire/esu.js';
+import { EsuReceipt, EsuRecordedOperation, type EsuOperationRequest } from '../domain/wire/esu.js';
+import { ourReceipt } from './esu.js';
 import { mapSubmissionRefusal } from './afm.js';
 import { currentAttempt, type CounterpartClient } from './http.js';
 
@@ -20,8 +21,11 @@ export function createEsuSubmissionActivities({ esu }: { esu: CounterpartClient 
     async sendEsuSubmission(request: SendEsuSubmission): Promise<SubmissionReceipt> {
       const sentAt = new Date().toISOString();
       if (request.checkFirst || currentAttempt() > 1) {
-        const existing = await esu.get(`/v1/operations/${encodeURIComponent(request.record.operationId)}`, EsuReceipt);
-        if (existing) return { messageId: existing.receiptId, acceptedAt: existing.recordedAt, sentAt, receivedAt: new Date().toISOString(), final: true, foundExisting: true };
+        const found = await esu.get(`/v1/operations/${encodeURIComponent(request.record.operationId)}`, EsuRecordedOperation);
+        if (found) {
+          const existing = ourReceipt(found, request.record);
+          return { messageId: existing.receiptId, acceptedAt: existing.recordedAt, sentAt, receivedAt: new Date().toISOString(), final: true, foundExisting: true };
+        }
       }
       try {
         const receipt = await esu.post('/v1/operations', request.record, request.submissionId, EsuReceipt, ErrorType.SubmissionRejected);

@@ -3,6 +3,7 @@ import { ErrorType } from '../domain/errors.js';
 import {
   EligibilityResult,
   EsuReceipt,
+  EsuRecordedOperation,
   type EligibilityRequest,
   type EsuOperationRequest,
 } from '../domain/wire/esu.js';
@@ -25,16 +26,29 @@ export function createEsuActivities({ esu }: { esu: CounterpartClient }) {
      */
     async recordOperation(request: EsuOperationRequest): Promise<EsuReceipt> {
       if (currentAttempt() > 1) {
-        const existing = await esu.get(`/v1/operations/${encodeURIComponent(request.operationId)}`, EsuReceipt);
-        if (existing) return existing;
+        const existing = await esu.get(`/v1/operations/${encodeURIComponent(request.operationId)}`, EsuRecordedOperation);
+        if (existing) return ourReceipt(existing, request);
       }
       return esu.post('/v1/operations', request, request.operationId, EsuReceipt, ErrorType.EsuRejected);
     },
   };
 }
 
-export type EsuActivities = ReturnType<typeof createEsuActivities>;
-
-export function isEsuRejection(err: unknown): err is ApplicationFailure {
-  return err instanceof ApplicationFailure && err.type === ErrorType.EsuRejected;
+/**
+ * The receipt of an operation ESU recorded under our id, once it is shown to be ours: the same kind, amount
+ * and bettor. Anything else is another operation's record, and taking its receipt would report ours as done.
+ */
+export function ourReceipt(found: EsuRecordedOperation, request: EsuOperationRequest): EsuReceipt {
+  const field = found.kind !== request.kind ? 'kind' : found.amountTiyn !== request.amountTiyn ? 'amountTiyn' : found.iin !== request.iin ? 'iin' : undefined;
+  if (field) {
+    throw ApplicationFailure.create({
+      message: `ESU holds operation ${request.operationId} for another operation (its ${field} differs): this one is not recorded`,
+      type: ErrorType.IdempotencyConflict,
+      nonRetryable: true,
+      details: [{ operationId: request.operationId, field }],
+    });
+  }
+  return { receiptId: found.receiptId, operationId: found.operationId, recordedAt: found.recordedAt };
 }
+
+export type EsuActivities = ReturnType<typeof createEsuActivities>;

@@ -4,6 +4,7 @@ import { createJournalActivities } from './journal.js';
 import { createLedgerActivities } from './ledger.js';
 import { createNomapayActivities } from './nomapay.js';
 import { createBettorGateActivities } from './bettor-gate.js';
+import { createOperationRegistryActivities } from './operation-registry.js';
 import type { CounterpartClient } from './http.js';
 import type { ConsentSigner } from './consent-signer.js';
 import { createIdentificationActivities } from './identification.js';
@@ -24,6 +25,8 @@ export interface ActivityDeps {
   nomapay: CounterpartClient;
   /** BETTOR_IDENTIFICATION_REQUIRED: deposits and bets only from identified bettors (default true). */
   identificationRequired?: boolean;
+  /** BETTOR_REF_KEY: the worker derives bettor references and request digests itself (the operation registry). */
+  bettorRefKey: string;
 }
 
 /** Every activity the worker registers, built from real connections. */
@@ -34,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createLedgerActivities(deps),
     ...createJournalActivities(deps),
     ...createBettorGateActivities({ pool: deps.pool, identificationRequired: deps.identificationRequired ?? true }),
+    ...createOperationRegistryActivities({ pool: deps.pool, bettorRefKey: deps.bettorRefKey }),
   };
 }
 

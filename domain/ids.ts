@@ -24,12 +24,15 @@ export const WorkflowProcess = {
 } as const;
 export type WorkflowProcess = (typeof WorkflowProcess)[keyof typeof WorkflowProcess];
 
-/** Submission ids add a counterpart prefix and an attempt suffix to an operation id (a BusinessKey of ≤ 64). */
-export const SubmissionKey = z
+/** Ids we send to a counterpart: a BusinessKey with a kind prefix, or a submission id, so up to 80 characters. */
+export const OutboundKey = z
   .string()
   .min(1, 'must not be empty')
   .max(80, 'must be at most 80 characters')
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may contain only letters, digits, ".", "_" and "-"');
+
+/** Submission ids add a counterpart and kind prefix and an attempt suffix to an operation id (a BusinessKey of ≤ 64). */
+export const SubmissionKey = OutboundKey;
 
 /** `<Process>:<businessKey>`, as in `Deposit:dep-2026-000123`. */
 export function workflowId(process: WorkflowProcess, businessKey: string): string {
@@ -53,6 +56,22 @@ export const betWorkflowId = (betId: string) => workflowId(WorkflowProcess.Bet, 
 /** Keyed by the bet, not by a settlement id: settling a bet twice meets the first settlement's run. */
 export const settlementWorkflowId = (betId: string) => workflowId(WorkflowProcess.Settlement, betId);
 export const payoutWorkflowId = (payoutId: string) => workflowId(WorkflowProcess.Payout, payoutId);
+
+/** The four kinds of money operation. One id names one operation of one kind, ever (the operation registry). */
+export const OperationKind = z.enum(['DEPOSIT', 'BET', 'SETTLEMENT', 'PAYOUT']);
+export type OperationKind = z.infer<typeof OperationKind>;
+
+const COUNTERPART_PREFIX: Record<OperationKind, string> = { DEPOSIT: 'dep', BET: 'bet', SETTLEMENT: 'stl', PAYOUT: 'pay' };
+
+/**
+ * The id an operation goes by at Nomapay (transfer id) and ESU (operation id): the kind's prefix and the
+ * bookmaker's id (`dep-X`, `pay-X`). A deposit and a payout can then never meet under one counterpart id, even
+ * for operations recorded before the registry refused such reuse. At most 68 characters (OutboundKey).
+ */
+export function counterpartOperationId(kind: OperationKind, operationId: string): string {
+  return `${COUNTERPART_PREFIX[kind]}-${operationId}`;
+}
+
 
 /** Idempotency key of one step of an operation at one counterpart: stable across retries and replays. */
 export function stepKey(operationId: string, step: string): string {

@@ -48,7 +48,7 @@ export async function runDemo(bridge: EsuBridgeClient, env: Env, pool: Pool, uiU
   // Tell the ESU simulator to refuse the next deposit's recording, as ESU would refuse an invalid operation.
   const refusedId = `demo-${run}-refused`;
   if (isSimulator(env.ESU_BASE_URL)) {
-    await post(env.ESU_BASE_URL!, '/__admin/faults', { match: { key: refusedId }, kind: 'reject', code: 'LIMIT_EXCEEDED', message: 'daily limit exceeded' });
+    await post(env.ESU_BASE_URL!, '/__admin/faults', { match: { key: `dep-${refusedId}` }, kind: 'reject', code: 'LIMIT_EXCEEDED', message: 'daily limit exceeded' });
   }
   try {
     await bridge.deposit({ depositId: refusedId, iin, amountTiyn: 100_000, currency: 'KZT' });

@@ -76,7 +76,8 @@ export function createEsuSimulator(now: () => Date = () => new Date()) {
       handle: ({ params }) => {
         const record = operations.get(params.operationId!);
         if (!record) throw new HttpError(404, 'NOT_FOUND', `operation ${params.operationId} is not recorded`);
-        return { status: 200, body: record.receipt };
+        const { kind, amountTiyn, iin } = record.request;
+        return { status: 200, body: { ...record.receipt, kind, amountTiyn, iin } };
       },
     },
   ];

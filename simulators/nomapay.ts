@@ -18,7 +18,7 @@ type Wallet = z.infer<typeof WalletSetting>;
 
 export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000, now = () => new Date() } = {}) {
   const wallets = new Map<string, Wallet>();
-  const transfers = new Map<string, WalletTransfer & { iin: string }>();
+  const transfers = new Map<string, WalletTransfer>();
 
   function wallet(iin: string): Wallet {
     let found = wallets.get(iin);
@@ -28,8 +28,6 @@ export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000,
     }
     return found;
   }
-
-  const publicTransfer = ({ iin: _iin, ...transfer }: WalletTransfer & { iin: string }): WalletTransfer => transfer;
 
   const routes: Route[] = [
     {
@@ -56,7 +54,7 @@ export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000,
         const transfer = { ...request, status: 'COMPLETED' as const, completedAt: now().toISOString() };
         transfers.set(request.transferId, transfer);
         applied(request.transferId);
-        return { status: 201, body: publicTransfer(transfer) };
+        return { status: 201, body: transfer };
       },
     },
     {
@@ -65,7 +63,7 @@ export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000,
       handle: ({ params }) => {
         const transfer = transfers.get(params.transferId!);
         if (!transfer) throw new HttpError(404, 'NOT_FOUND', `transfer ${params.transferId} does not exist`);
-        return { status: 200, body: publicTransfer(transfer) };
+        return { status: 200, body: transfer };
       },
     },
     {
@@ -83,7 +81,7 @@ export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000,
           transfer.refundedAt = now().toISOString();
           applied(`${transfer.transferId}:refund`);
         }
-        return { status: 200, body: publicTransfer(transfer) };
+        return { status: 200, body: transfer };
       },
     },
   ];

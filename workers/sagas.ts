@@ -7,7 +7,7 @@ import { incidentDeliveryConfig } from '../config/console.js';
 import { exchangeMetrics } from './metrics.js';
 import { createHmacConsentSigner } from '../activities/consent-signer.js';
 import { createPgPhotoStore } from '../activities/photo-store.js';
-import { bettorRef } from '../client/bettor-ref.js';
+import { bettorRef } from '../crypto/bettor-ref.js';
 import { CounterpartClient, type ExchangeObserver } from '../activities/http.js';
 import { encryptionCodecFromEnv } from '../codec/encryption.js';
 import { afmSigningConfig, bettorRefKey, consentSigningConfig, identificationRequired, counterpartsConfig, submissionConfig, workerCapacity, type TemporalConfig } from '../config/index.js';
@@ -44,8 +44,10 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
   const afm = new CounterpartClient(counterparts.afm, observeAll);
   const submissions = submissionConfig(env);
   const afmSigning = afmSigningConfig(env);
+  const refKey = bettorRefKey(env);
   const reporting = createReportingActivitySet({
     pool,
+    bettorRefKey: refKey,
     esu,
     nomapay,
     afm,
@@ -55,9 +57,9 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
     maintenance: submissions.maintenance,
     policy: submissions.policy,
   });
-  const refKey = bettorRefKey(env);
   const identification = createIdentificationActivitySet({
     pool,
+    bettorRefKey: refKey,
     esu,
     nomapay,
     tsoid,
@@ -70,7 +72,7 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: { ...createActivities({ pool, esu, nomapay, identificationRequired: identificationRequired(env) }), ...createBettingActivitySet({ pool }), ...identification, ...createIncidentActivitySet({ pool, esu, nomapay, ...incidentDeliveryConfig(env) }), ...reporting },
+    activities: { ...createActivities({ pool, esu, nomapay, identificationRequired: identificationRequired(env), bettorRefKey: refKey }), ...createBettingActivitySet({ pool }), ...identification, ...createIncidentActivitySet({ pool, esu, nomapay, bettorRefKey: refKey, ...incidentDeliveryConfig(env) }), ...reporting },
     dataConverter: { payloadCodecs: [encryptionCodecFromEnv(env)] },
     maxConcurrentActivityTaskExecutions: capacity.maxConcurrentActivityTaskExecutions,
     maxConcurrentWorkflowTaskExecutions: capacity.maxConcurrentWorkflowTaskExecutions,

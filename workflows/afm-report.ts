@@ -31,15 +31,17 @@ async function startSubmission(input: SubmissionInput): Promise<string> {
 
 export interface MoneyFlowReport {
   operationId: string;
+  /** The operation's id at the counterparts (`dep-X`, `pay-X`): the submission is `afm-<counterpartId>`. */
+  counterpartId: string;
   operationKind: 'DEPOSIT' | 'PAYOUT';
   bettorRef: string;
   record: AfmMoneyFlowRecord;
 }
 
 /** Seed 001 annex 2: one money flow (received from or paid to the bettor) goes to AFM. Returns the submission id. */
-export function reportMoneyFlowToAfm({ operationId, operationKind, bettorRef, record }: MoneyFlowReport): Promise<string> {
+export function reportMoneyFlowToAfm({ operationId, counterpartId, operationKind, bettorRef, record }: MoneyFlowReport): Promise<string> {
   return startSubmission({
-    submissionId: firstSubmissionId('AFM', operationId),
+    submissionId: firstSubmissionId('AFM', counterpartId),
     operationId,
     operationKind,
     bettorRef,
@@ -74,7 +76,8 @@ export async function recordMovedMoneyInEsu(
   } catch (err) {
     const failure = describeFailure(err);
     const esuSubmissionId = await startSubmission({
-      submissionId: firstSubmissionId('ESU', operationId),
+      // `esu-<ESU operation id>`: ESU takes a corrected record under the submission id that names its operation.
+      submissionId: firstSubmissionId('ESU', record.operationId),
       operationId,
       operationKind,
       bettorRef,

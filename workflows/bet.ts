@@ -1,11 +1,12 @@
-import { ApplicationFailure, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, defineQuery, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { EsuActivities } from '../activities/esu.js';
 import type { BettingLedgerActivities } from '../activities/betting-ledger.js';
 import { BetInput, BetStatus, type BetState } from '../domain/bet.js';
 import type { EsuReceipt } from '../domain/wire/esu.js';
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
+import { counterpartOperationId } from '../domain/ids.js';
 import { Compensations } from './saga.js';
-import { describeFailure, identificationRefusal, rootMessage, stepJournal } from './money-steps.js';
+import { asRegisteredOperation, describeFailure, identificationRefusal, rootMessage, stepJournal } from './money-steps.js';
 
 export const getBetStatusQuery = defineQuery<BetState>('getStatus');
 
@@ -51,6 +52,17 @@ export async function placeBet(rawInput: BetInput): Promise<BetState> {
     throw ApplicationFailure.nonRetryable(state.failure.message, ErrorType.InvalidInput);
   }
   const input = parsed.data;
+  // Runs recorded before the operation registry replay as they ran: no registration, the raw id at ESU.
+  if (!patched('operation-registry')) return betSaga(state, input, input.betId);
+  const { bettorRef, ...request } = input;
+  return asRegisteredOperation(
+    { kind: 'BET', operationId: input.betId, request, bettorRef, state, refusedStatus: BetStatus.Refused },
+    () => betSaga(state, input, counterpartOperationId('BET', input.betId)),
+  );
+}
+
+/** The bet's steps. `esuOperationId` is its operation id at ESU (`bet-<betId>`); the bet itself keeps its id there. */
+async function betSaga(state: BetState, input: BetInput, esuOperationId: string): Promise<BetState> {
   const advance = stepJournal(state, 'BET', () => ({ operationId: input.betId, bettorRef: input.bettorRef, amountTiyn: input.stakeTiyn }));
 
   await advance(BetStatus.CheckingBettor, 'bet.received', { details: { eventId: input.eventId, outcome: input.outcome, odds: input.odds } });
@@ -87,7 +99,7 @@ export async function placeBet(rawInput: BetInput): Promise<BetState> {
 
     await advance(BetStatus.RecordingInEsu, 'bet.stake-reserved');
     receipt = await esu.recordOperation({
-      operationId: input.betId,
+      operationId: esuOperationId,
       kind: 'BET',
       iin: input.iin,
       amountTiyn: input.stakeTiyn,

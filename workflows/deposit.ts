@@ -1,23 +1,13 @@
-import {
-  ApplicationFailure,
-  defineQuery,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, defineQuery, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { EsuActivities } from '../activities/esu.js';
 import type { NomapayActivities } from '../activities/nomapay.js';
 import type { LedgerActivities } from '../activities/ledger.js';
-import type { JournalActivities, StepRecord } from '../activities/journal.js';
 import { DepositInput, DepositStatus, type DepositState } from '../domain/deposit.js';
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
-import { OperationStatusKey } from '../domain/search-attributes.js';
+import { counterpartOperationId } from '../domain/ids.js';
 import { Compensations, failureType } from './saga.js';
 import { reportMoneyFlowToAfm } from './afm-report.js';
-import { identificationRefusal } from './money-steps.js';
+import { asRegisteredOperation, identificationRefusal, rootMessage, stepJournal } from './money-steps.js';
 
 export const getDepositStatusQuery = defineQuery<DepositState>('getStatus');
 
@@ -49,11 +39,6 @@ const compensation = proxyActivities<NomapayActivities & LedgerActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes },
 });
 
-const journal = proxyLocalActivities<JournalActivities>({
-  startToCloseTimeout: '5 seconds',
-  retry: { maximumInterval: '10 seconds' },
-});
-
 /**
  * A bettor's deposit: check the bettor may play → debit the e-wallet at Nomapay → credit the betting
  * account in the ledger → record the operation in ESU and keep its receipt. An ESU refusal (or ESU
@@ -71,25 +56,18 @@ export async function deposit(rawInput: DepositInput): Promise<DepositState> {
     throw ApplicationFailure.nonRetryable(state.failure.message, ErrorType.InvalidInput);
   }
   const input = parsed.data;
-  const { workflowId } = workflowInfo();
+  // Runs recorded before the operation registry replay as they ran: no registration, the raw id at every counterpart.
+  if (!patched('operation-registry')) return depositSaga(state, input, input.depositId);
+  const { bettorRef, ...request } = input;
+  return asRegisteredOperation(
+    { kind: 'DEPOSIT', operationId: input.depositId, request, bettorRef, state, refusedStatus: DepositStatus.Refused },
+    () => depositSaga(state, input, counterpartOperationId('DEPOSIT', input.depositId)),
+  );
+}
 
-  async function advance(status: DepositStatus, event: string, extra: Partial<StepRecord> = {}): Promise<void> {
-    const startedAtMs = Date.now(); // workflow time: deterministic on replay
-    state.status = status;
-    upsertSearchAttributes([{ key: OperationStatusKey, value: status }]);
-    await journal.recordStep({
-      operationId: input.depositId,
-      kind: 'DEPOSIT',
-      workflowId,
-      bettorRef: input.bettorRef,
-      amountTiyn: input.amountTiyn,
-      status,
-      event,
-      result: 'OK',
-      startedAtMs,
-      ...extra,
-    });
-  }
+/** The deposit's steps. `counterpartId` is its transfer id at Nomapay and operation id at ESU (`dep-<depositId>`). */
+async function depositSaga(state: DepositState & { afmSubmissionId?: string }, input: DepositInput, counterpartId: string): Promise<DepositState> {
+  const advance = stepJournal(state, 'DEPOSIT', () => ({ operationId: input.depositId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn }));
 
   await advance(DepositStatus.CheckingBettor, 'deposit.received');
   const eligibility = await esu.checkBettorEligibility({ iin: input.iin, purpose: 'DEPOSIT' });
@@ -113,18 +91,14 @@ export async function deposit(rawInput: DepositInput): Promise<DepositState> {
   let receivedAt = '';
   try {
     await advance(DepositStatus.DebitingWallet, 'deposit.bettor-eligible');
-    const walletTransferId = input.depositId;
-    // Pushed before the call: a debit that timed out may still have happened (refund is "nothing to undo" otherwise).
+    const walletTransferId = counterpartId;
+    const transfer = { iin: input.iin, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: input.amountTiyn } as const;
+    // Pushed before the call: a debit that timed out may still have happened (refund is "nothing to undo" otherwise),
+    // and a transfer under this id that is not this debit is never refunded (NOT_OURS).
     compensations.push('refund-wallet', () =>
-      compensation.refundWalletTransfer({ transferId: walletTransferId, reason: 'deposit not recorded by ESU' }),
+      compensation.refundWalletTransfer({ transferId: walletTransferId, reason: 'deposit not recorded by ESU', expected: transfer }),
     );
-    const debit = await wallet.transferWallet({
-      transferId: walletTransferId,
-      iin: input.iin,
-      direction: 'BETTOR_TO_BOOKMAKER',
-      amountTiyn: input.amountTiyn,
-      currency: input.currency,
-    });
+    const debit = await wallet.transferWallet({ transferId: walletTransferId, ...transfer, currency: input.currency });
     state.walletTransferId = debit.transferId;
     receivedAt = debit.completedAt;
 
@@ -137,7 +111,7 @@ export async function deposit(rawInput: DepositInput): Promise<DepositState> {
 
     await advance(DepositStatus.RecordingInEsu, 'deposit.account-credited');
     state.esuReceipt = await esu.recordOperation({
-      operationId: input.depositId,
+      operationId: counterpartId,
       kind: 'DEPOSIT',
       iin: input.iin,
       amountTiyn: input.amountTiyn,
@@ -170,6 +144,7 @@ export async function deposit(rawInput: DepositInput): Promise<DepositState> {
   if (patched('afm-report')) {
     state.afmSubmissionId = await reportMoneyFlowToAfm({
       operationId: input.depositId,
+      counterpartId,
       operationKind: 'DEPOSIT',
       bettorRef: input.bettorRef,
       record: { iin: input.iin, receivedAt, receivedTiyn: input.amountTiyn },
@@ -177,10 +152,4 @@ export async function deposit(rawInput: DepositInput): Promise<DepositState> {
   }
   await advance(DepositStatus.Completed, 'deposit.completed', { esuReceiptId: state.esuReceipt.receiptId });
   return state;
-}
-
-function rootMessage(err: unknown): string {
-  let current = err as Error | undefined;
-  while (current?.cause instanceof Error) current = current.cause;
-  return current?.message ?? String(err);
 }

@@ -1,7 +1,9 @@
 import { ApplicationFailure, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { JournalActivities, StepRecord } from '../activities/journal.js';
 import type { BettorGateActivities } from '../activities/bettor-gate.js';
-import { ErrorType } from '../domain/errors.js';
+import type { FinishedOperation, OperationRegistryActivities } from '../activities/operation-registry.js';
+import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
+import type { OperationKind } from '../domain/ids.js';
 import { OperationStatusKey } from '../domain/search-attributes.js';
 import { failureType } from './saga.js';
 
@@ -17,6 +19,78 @@ const gate = proxyLocalActivities<BettorGateActivities>({
   startToCloseTimeout: '5 seconds',
   retry: { maximumInterval: '10 seconds' },
 });
+
+// The operation registry is the bookmaker's own PostgreSQL: short, local; a refusal is final.
+const registry = proxyLocalActivities<OperationRegistryActivities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { maximumInterval: '10 seconds', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
+});
+
+export interface OperationRegistration<State> {
+  kind: OperationKind;
+  operationId: string;
+  /** What makes the operation this one (the bookmaker's request, without what the client derived). */
+  request: Record<string, unknown>;
+  bettorRef?: string;
+  reopenFailed?: boolean;
+  /** The saga's live state: a refusal or a recorded outcome is written into it for the status query. */
+  state: State & { status: string; failure?: { type: string; message: string } };
+  refusedStatus: string;
+}
+
+/**
+ * Runs a money saga as one registered operation (activities/operation-registry.ts): it registers its id before
+ * any counterpart is called, and records how it ended. An id already used by another kind of operation or with
+ * another request is an IdempotencyConflict and nothing moves; an id whose operation has finished (a reuse
+ * after Temporal's retention, or a reset run) answers that outcome again, and nothing moves either.
+ * `answerFinished` may refuse a recorded outcome that does not answer this request (a settlement's result).
+ */
+export async function asRegisteredOperation<State extends object>(
+  registration: OperationRegistration<State>,
+  saga: () => Promise<State>,
+  answerFinished: (recorded: State) => { type: string; message: string } | undefined = () => undefined,
+): Promise<State> {
+  const { kind, operationId, request, bettorRef, reopenFailed, state, refusedStatus } = registration;
+  const { workflowId, runId } = workflowInfo();
+  let registered: Awaited<ReturnType<OperationRegistryActivities['registerOperation']>>;
+  try {
+    registered = await registry.registerOperation({ operationId, kind, workflowId, runId, request, ...(bettorRef ? { bettorRef } : {}), ...(reopenFailed ? { reopenFailed } : {}) });
+  } catch (err) {
+    // Not journalled into the operations list: the id's row there belongs to the operation that owns the id.
+    const { type, message } = describeFailure(err);
+    state.status = refusedStatus;
+    state.failure = { type, message };
+    throw ApplicationFailure.create({ message, type, nonRetryable: true, details: [state] });
+  }
+  if (registered.outcome === 'FINISHED') {
+    const recorded = registered.state as State;
+    const refusal = answerFinished(recorded);
+    if (refusal) {
+      state.status = refusedStatus;
+      state.failure = refusal;
+      throw ApplicationFailure.create({ ...refusal, nonRetryable: true, details: [state] });
+    }
+    Object.assign(state, recorded);
+    if (registered.finished === 'COMPLETED') return state;
+    const failure = registered.failure ?? { type: 'Unknown', message: `${operationId} failed` };
+    throw ApplicationFailure.create({ message: failure.message, type: failure.type, nonRetryable: true, details: [state] });
+  }
+  let outcome: FinishedOperation;
+  let result: State | undefined;
+  let failed: unknown;
+  try {
+    result = await saga();
+    outcome = { outcome: 'COMPLETED', state: result as Record<string, unknown> };
+  } catch (err) {
+    // Only a saga's own end is an outcome; anything else fails the workflow task and is retried.
+    if (!(err instanceof ApplicationFailure)) throw err;
+    failed = err;
+    outcome = { outcome: 'FAILED', state: (err.details?.[0] ?? state) as Record<string, unknown>, failure: { type: err.type ?? 'Unknown', message: err.message } };
+  }
+  await registry.finishOperation({ operationId, kind, ...outcome });
+  if (failed) throw failed;
+  return result!;
+}
 
 /**
  * The identification gate (seed 000 items 6–7): money moves and stakes are taken only for a bettor whose

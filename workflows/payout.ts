@@ -1,14 +1,15 @@
-import { ApplicationFailure, defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, defineQuery, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { EsuActivities } from '../activities/esu.js';
 import type { NomapayActivities } from '../activities/nomapay.js';
 import type { BettingLedgerActivities } from '../activities/betting-ledger.js';
 import { PayoutInput, PayoutStatus, payoutRefused, type PayoutState } from '../domain/bet.js';
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 import type { EsuOperationRequest } from '../domain/wire/esu.js';
-import type { WalletTransfer } from '../domain/wire/nomapay.js';
+import type { WalletTransferDone } from '../domain/wire/nomapay.js';
+import { counterpartOperationId } from '../domain/ids.js';
 import { recordMovedMoneyInEsu, reportMoneyFlowToAfm } from './afm-report.js';
 import { Compensations } from './saga.js';
-import { describeFailure, rootMessage, stepJournal } from './money-steps.js';
+import { asRegisteredOperation, describeFailure, rootMessage, stepJournal } from './money-steps.js';
 
 export const getPayoutStatusQuery = defineQuery<PayoutState>('getStatus');
 
@@ -64,6 +65,17 @@ export async function payout(rawInput: PayoutInput): Promise<PayoutState> {
     throw ApplicationFailure.nonRetryable(state.failure.message, ErrorType.InvalidInput);
   }
   const input = parsed.data;
+  // Runs recorded before the operation registry replay as they ran: no registration, the raw id at every counterpart.
+  if (!patched('operation-registry')) return payoutSaga(state, input, input.payoutId);
+  const { bettorRef, ...request } = input;
+  return asRegisteredOperation(
+    { kind: 'PAYOUT', operationId: input.payoutId, request, bettorRef, state, refusedStatus: PayoutStatus.Refused },
+    () => payoutSaga(state, input, counterpartOperationId('PAYOUT', input.payoutId)),
+  );
+}
+
+/** The payout's steps. `counterpartId` is its transfer id at Nomapay and operation id at ESU (`pay-<payoutId>`). */
+async function payoutSaga(state: PayoutState, input: PayoutInput, counterpartId: string): Promise<PayoutState> {
   const advance = stepJournal(state, 'PAYOUT', () => ({ operationId: input.payoutId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn }));
 
   await advance(PayoutStatus.CheckingBettor, 'payout.received');
@@ -75,7 +87,7 @@ export async function payout(rawInput: PayoutInput): Promise<PayoutState> {
   }
 
   const compensations = new Compensations();
-  let transfer: WalletTransfer;
+  let transfer: WalletTransferDone;
   try {
     await advance(PayoutStatus.Reserving, 'payout.bettor-eligible', eligibility.eligible ? {} : { details: { restriction: eligibility.reason } });
     // Pushed before the call: a reservation that timed out may still have landed (else "nothing to undo").
@@ -86,14 +98,10 @@ export async function payout(rawInput: PayoutInput): Promise<PayoutState> {
     await advance(PayoutStatus.PayingOut, 'payout.amount-reserved');
     // Pushed before the call: a transfer that timed out may have happened. The refund asks Nomapay first and
     // answers "nothing to undo" when Nomapay never made it.
-    compensations.push('refund-wallet', () => compensation.refundWalletTransfer({ transferId: input.payoutId, reason: 'payout not completed' }));
-    transfer = await wallet.transferWallet({
-      transferId: input.payoutId,
-      iin: input.iin,
-      direction: 'BOOKMAKER_TO_BETTOR',
-      amountTiyn: input.amountTiyn,
-      currency: input.currency,
-    });
+    // A transfer under this id that is not this payment (another operation's) is never refunded: NOT_OURS.
+    const expected = { iin: input.iin, direction: 'BOOKMAKER_TO_BETTOR', amountTiyn: input.amountTiyn } as const;
+    compensations.push('refund-wallet', () => compensation.refundWalletTransfer({ transferId: counterpartId, reason: 'payout not completed', expected }));
+    transfer = await wallet.transferWallet({ transferId: counterpartId, ...expected, currency: input.currency });
     state.walletTransferId = transfer.transferId;
   } catch (err) {
     const { type, message } = describeFailure(err);
@@ -128,7 +136,7 @@ export async function payout(rawInput: PayoutInput): Promise<PayoutState> {
 
   await advance(PayoutStatus.RecordingInEsu, 'payout.posted');
   const record: EsuOperationRequest = {
-    operationId: input.payoutId,
+    operationId: counterpartId,
     kind: 'PAYOUT',
     iin: input.iin,
     amountTiyn: input.amountTiyn,
@@ -145,6 +153,7 @@ export async function payout(rawInput: PayoutInput): Promise<PayoutState> {
   });
   state.afmSubmissionId = await reportMoneyFlowToAfm({
     operationId: input.payoutId,
+    counterpartId,
     operationKind: 'PAYOUT',
     bettorRef: input.bettorRef,
     record: { iin: input.iin, paidAt: transfer.completedAt, paidTiyn: input.amountTiyn },

@@ -1,12 +1,13 @@
-import { ApplicationFailure, defineQuery, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, defineQuery, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { EsuActivities } from '../activities/esu.js';
 import type { BettingLedgerActivities } from '../activities/betting-ledger.js';
 import { SettlementInput, SettlementStatus, settlementAmounts, settlementOperationId, type BetRecord, type SettlementState } from '../domain/bet.js';
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
+import { counterpartOperationId } from '../domain/ids.js';
 import { AmountTiynKey, BettorRefKey } from '../domain/search-attributes.js';
 import type { EsuOperationRequest } from '../domain/wire/esu.js';
 import { recordMovedMoneyInEsu } from './afm-report.js';
-import { describeFailure, stepJournal } from './money-steps.js';
+import { asRegisteredOperation, describeFailure, stepJournal } from './money-steps.js';
 
 export const getSettlementStatusQuery = defineQuery<SettlementState>('getStatus');
 
@@ -46,6 +47,29 @@ export async function settleBet(rawInput: SettlementInput): Promise<SettlementSt
     throw ApplicationFailure.nonRetryable(state.failure.message, ErrorType.InvalidInput);
   }
   const input = parsed.data;
+  // Runs recorded before the operation registry replay as they ran: no registration, the raw id at ESU.
+  if (!patched('operation-registry')) return settlementSaga(state, input, (id) => id);
+  return asRegisteredOperation(
+    {
+      kind: 'SETTLEMENT',
+      operationId: state.operationId,
+      // The result is not part of the settlement's identity: another result for the same bet is a SettlementConflict.
+      request: { betId: input.betId, ...(input.settlementId ? { settlementId: input.settlementId } : {}) },
+      // A refused settlement moved nothing: the bookmaker may settle the bet again under the same id.
+      reopenFailed: true,
+      state,
+      refusedStatus: SettlementStatus.Refused,
+    },
+    () => settlementSaga(state, input, (id) => counterpartOperationId('SETTLEMENT', id)),
+    (recorded) =>
+      recorded.result === input.result
+        ? undefined
+        : { type: ErrorType.SettlementConflict, message: `bet ${input.betId} was settled ${recorded.result}; a settlement is final` },
+  );
+}
+
+/** The settlement's steps. `esuId` names it at ESU (`stl-<operationId>`), from whichever run's operation id settled the bet. */
+async function settlementSaga(state: SettlementState, input: SettlementInput, esuId: (operationId: string) => string): Promise<SettlementState> {
   let bet: BetRecord | null = null;
   // Until the bet is loaded the journal knows neither bettor nor amount.
   const advance = stepJournal(state, 'SETTLEMENT', () => ({ operationId: state.operationId, bettorRef: bet?.bettorRef ?? '', amountTiyn: bet?.stakeTiyn ?? 0 }));
@@ -90,7 +114,7 @@ export async function settleBet(rawInput: SettlementInput): Promise<SettlementSt
     details: { winningsTiyn: amounts.winningsTiyn },
   });
   const record: EsuOperationRequest = {
-    operationId: state.operationId,
+    operationId: esuId(state.operationId),
     kind: 'SETTLEMENT',
     iin: bet.iin,
     // The operation concerns the stake; the win is its own field (0 for a lost, void or refunded bet).

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Iin } from '../iin.js';
 import { AmountTiyn, Currency } from '../money.js';
-import { BusinessKey } from '../ids.js';
+import { BusinessKey, OutboundKey } from '../ids.js';
 import { IsoDateTime } from './common.js';
 
 /**
@@ -10,7 +10,7 @@ import { IsoDateTime } from './common.js';
  *
  * POST /v1/eligibility-checks            → EligibilityResult      (is this bettor allowed to play?)
  * POST /v1/operations  (Idempotency-Key)  → EsuReceipt             (real-time recording, synchronous)
- * GET  /v1/operations/{operationId}       → EsuReceipt | 404       (status query after an unknown outcome)
+ * GET  /v1/operations/{operationId}       → EsuRecordedOperation | 404 (status query after an unknown outcome)
  */
 export const EligibilityPurpose = z.enum(['DEPOSIT', 'BET', 'PAYOUT']);
 export const EligibilityRequest = z.object({ iin: Iin, purpose: EligibilityPurpose });
@@ -31,7 +31,7 @@ export const EsuOperationKind = z.enum(['DEPOSIT', 'PAYOUT', 'BET', 'SETTLEMENT'
 export type EsuOperationKind = z.infer<typeof EsuOperationKind>;
 
 export const EsuOperationRequest = z.object({
-  operationId: BusinessKey,
+  operationId: OutboundKey,
   kind: EsuOperationKind,
   iin: Iin,
   amountTiyn: AmountTiyn,
@@ -58,6 +58,13 @@ export const EsuReceipt = z.object({
   recordedAt: IsoDateTime,
 });
 export type EsuReceipt = z.infer<typeof EsuReceipt>;
+
+/**
+ * ESU's answer to a status query: the receipt and what was recorded under it, so that the connector can check
+ * that an operation found under our id is ours (kind, amount, bettor) before taking its receipt.
+ */
+export const EsuRecordedOperation = EsuReceipt.extend({ kind: EsuOperationKind, amountTiyn: z.number().int(), iin: Iin });
+export type EsuRecordedOperation = z.infer<typeof EsuRecordedOperation>;
 
 /** Documented business refusals (HTTP 422): not retried. */
 export const EsuRejectionCode = z.enum([

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Iin } from '../iin.js';
 import { AmountTiyn, Currency } from '../money.js';
-import { BusinessKey } from '../ids.js';
+import { OutboundKey } from '../ids.js';
 import { IsoDateTime } from './common.js';
 
 /**
@@ -16,7 +16,7 @@ export const TransferDirection = z.enum(['BETTOR_TO_BOOKMAKER', 'BOOKMAKER_TO_BE
 export type TransferDirection = z.infer<typeof TransferDirection>;
 
 export const WalletTransferRequest = z.object({
-  transferId: BusinessKey,
+  transferId: OutboundKey,
   iin: Iin,
   direction: TransferDirection,
   amountTiyn: AmountTiyn,
@@ -26,6 +26,8 @@ export type WalletTransferRequest = z.infer<typeof WalletTransferRequest>;
 
 export const WalletTransfer = z.object({
   transferId: z.string(),
+  /** The wallet holder: what lets a status query or a refund check that the transfer it found is ours. */
+  iin: Iin,
   direction: TransferDirection,
   amountTiyn: z.number().int(),
   currency: Currency,
@@ -34,6 +36,8 @@ export const WalletTransfer = z.object({
   refundedAt: IsoDateTime.optional(),
 });
 export type WalletTransfer = z.infer<typeof WalletTransfer>;
+/** A transfer as the connector hands it to a saga: without the holder's IIN, which the saga already has. */
+export type WalletTransferDone = Omit<WalletTransfer, 'iin'>;
 
 export const RefundRequest = z.object({ reason: z.string().min(1).max(500) });
 

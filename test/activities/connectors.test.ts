@@ -110,4 +110,54 @@ describe('Nomapay connector', () => {
     expect(err).toMatchObject({ type: ErrorType.WalletRejected, nonRetryable: true });
     expect(err.details[0].code).toBe('INSUFFICIENT_FUNDS');
   });
+
+  // The critical reproduction, at the connector: a deposit and a payout that once shared the raw id X at
+  // Nomapay. The payout's compensation asked for a refund of X and refunded the deposit's money.
+  it('never refunds a transfer under the id that another operation made (NOT_OURS), and moves nothing', async () => {
+    const { transferWallet, refundWalletTransfer } = createNomapayActivities({ nomapay });
+    const iin = adultIin();
+    const transferId = uniqueId('x');
+    await simAdmin(sims.nomapay.url).setWallet({ iin, balanceTiyn: 2_000_000 });
+    await attempt(1).run(transferWallet, { transferId, iin, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: 1_000_000, currency: 'KZT' });
+    const payout = { iin, direction: 'BOOKMAKER_TO_BETTOR' as const, amountTiyn: 100 };
+    expect(await attempt(1).run(refundWalletTransfer, { transferId, reason: 'payout not completed', expected: payout })).toBe('NOT_OURS');
+    const otherBettor = { iin: adultIin(), direction: 'BETTOR_TO_BOOKMAKER' as const, amountTiyn: 1_000_000 };
+    expect(await attempt(1).run(refundWalletTransfer, { transferId, reason: 'test', expected: otherBettor })).toBe('NOT_OURS');
+    expect(await simAdmin(sims.nomapay.url).walletBalance(iin)).toBe(1_000_000);
+    expect(await simAdmin(sims.nomapay.url).appliedCount(`${transferId}:refund`)).toBe(0);
+  });
+
+  it('refuses, on a retry, a transfer found under our id that is not ours (IdempotencyConflict), sending nothing', async () => {
+    const { transferWallet } = createNomapayActivities({ nomapay });
+    const iin = adultIin();
+    const transferId = uniqueId('x');
+    await attempt(1).run(transferWallet, { transferId, iin, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: 1_000_000, currency: 'KZT' });
+    const before = (await simAdmin(sims.nomapay.url).stats()).requests['POST /v1/transfers'] ?? 0;
+    const err = await attempt(2)
+      .run(transferWallet, { transferId, iin, direction: 'BOOKMAKER_TO_BETTOR', amountTiyn: 100, currency: 'KZT' })
+      .catch((e) => e);
+    expect(err).toMatchObject({ type: ErrorType.IdempotencyConflict, nonRetryable: true });
+    expect(err.message).toContain('direction');
+    expect((await simAdmin(sims.nomapay.url).stats()).requests['POST /v1/transfers']).toBe(before);
+    // The same transfer asked again is ours, and answered without the holder's IIN.
+    const same = await attempt(2).run(transferWallet, { transferId, iin, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: 1_000_000, currency: 'KZT' });
+    expect(same).toMatchObject({ transferId, status: 'COMPLETED', amountTiyn: 1_000_000 });
+    expect(same).not.toHaveProperty('iin');
+  });
+});
+
+describe('ESU connector, records that are not ours', () => {
+  it('refuses, on a retry, an operation ESU recorded under our id for another kind or amount', async () => {
+    const { recordOperation } = createEsuActivities({ esu });
+    const request = deposit();
+    await attempt(1).run(recordOperation, request);
+    for (const other of [{ kind: 'PAYOUT' as const }, { amountTiyn: 10_001 }, { iin: adultIin() }]) {
+      const err = await attempt(2)
+        .run(recordOperation, { ...request, ...other })
+        .catch((e) => e);
+      expect(err).toMatchObject({ type: ErrorType.IdempotencyConflict, nonRetryable: true });
+      expect(err.message).toContain(Object.keys(other)[0]);
+    }
+    expect(await simAdmin(sims.esu.url).appliedCount(request.operationId)).toBe(1);
+  });
 });

@@ -59,13 +59,13 @@ describe('bet → settle → payout for many bettors, through faults', () => {
     const nomapay = simAdmin(stack.simulators.nomapay.url);
     const afm = simAdmin(stack.simulators.afm.url);
     // Outages and lost answers: each is retried, and a lost answer is found by a status query, never resent blind.
-    await esu.fault({ match: { method: 'POST', pathPrefix: '/v1/operations', key: plans[0]!.bets[0]!.betId }, kind: 'apply-then-error' });
-    await esu.fault({ match: { method: 'POST', pathPrefix: '/v1/operations', key: `${plans[1]!.bets[1]!.betId}.settle` }, kind: 'apply-then-error' });
+    await esu.fault({ match: { method: 'POST', pathPrefix: '/v1/operations', key: `bet-${plans[0]!.bets[0]!.betId}` }, kind: 'apply-then-error' });
+    await esu.fault({ match: { method: 'POST', pathPrefix: '/v1/operations', key: `stl-${plans[1]!.bets[1]!.betId}.settle` }, kind: 'apply-then-error' });
     await esu.fault({ match: { method: 'POST', pathPrefix: '/v1/operations' }, kind: 'error', status: 503, times: 5 });
-    await nomapay.fault({ match: { method: 'POST', pathPrefix: '/v1/transfers', key: plans[2]!.payoutId }, kind: 'apply-then-error' });
+    await nomapay.fault({ match: { method: 'POST', pathPrefix: '/v1/transfers', key: `pay-${plans[2]!.payoutId}` }, kind: 'apply-then-error' });
     await nomapay.fault({ match: { method: 'POST', pathPrefix: '/v1/transfers' }, kind: 'error', status: 502, times: 4 });
     await afm.fault({ match: { method: 'POST', pathPrefix: '/v1/submissions' }, kind: 'error', status: 503, times: 3 });
-    await afm.fault({ match: { method: 'POST', pathPrefix: '/v1/submissions', key: `afm-${plans[3]!.depositId}` }, kind: 'apply-then-error' });
+    await afm.fault({ match: { method: 'POST', pathPrefix: '/v1/submissions', key: `afm-dep-${plans[3]!.depositId}` }, kind: 'apply-then-error' });
 
     await Promise.all(plans.map(flow));
 
@@ -87,8 +87,8 @@ describe('bet → settle → payout for many bettors, through faults', () => {
       expect(await bettorBalance(stack.pool, ref)).toBe(DEPOSIT - staked + won - p.payoutTiyn);
       expect(await bettingTotals(stack.pool, ref)).toMatchObject({ receivedTiyn: DEPOSIT, paidTiyn: p.payoutTiyn, stakedTiyn: staked, winningsTiyn: won });
       // The e-wallet saw the deposit leave and the payout arrive, each once.
-      expect(await nomapay.appliedCount(p.depositId)).toBe(1);
-      expect(await nomapay.appliedCount(p.payoutId)).toBe(1);
+      expect(await nomapay.appliedCount(`dep-${p.depositId}`)).toBe(1);
+      expect(await nomapay.appliedCount(`pay-${p.payoutId}`)).toBe(1);
     }
 
     // The ledger as a whole: every posting has both sides, nothing is left pending, no bettor account is negative.
@@ -114,22 +114,24 @@ describe('bet → settle → payout for many bettors, through faults', () => {
     const recorded = (await esu.esuOperations()).map((r) => r.request.operationId);
     const counts = new Map<string, number>();
     for (const id of recorded) counts.set(id, (counts.get(id) ?? 0) + 1);
-    for (const id of ids) expect(counts.get(id), `ESU records of ${id}`).toBe(1);
-    expect(counts.has(refusedBetId)).toBe(false);
+    // At ESU each operation goes by its kind and id (dep-, bet-, stl-, pay-).
+    const esuIds = plans.flatMap((p) => [`dep-${p.depositId}`, `pay-${p.payoutId}`, ...p.bets.map((b) => `bet-${b.betId}`), ...p.bets.map((b) => `stl-${b.betId}.settle`)]);
+    for (const id of esuIds) expect(counts.get(id), `ESU records of ${id}`).toBe(1);
+    expect(counts.has(`bet-${refusedBetId}`)).toBe(false);
 
     // AFM: each deposit (received) and payout (paid) exactly once, with the five fields of seed 001 annex 2.
     const held = await eventually(async () => {
       const all = await fetch(new URL('/__admin/submissions', stack.simulators.afm.url)).then((r) => r.json() as Promise<HeldSubmission[]>);
-      const ours = all.filter((s) => plans.some((p) => s.submissionId === `afm-${p.depositId}` || s.submissionId === `afm-${p.payoutId}`));
+      const ours = all.filter((s) => plans.some((p) => s.submissionId === `afm-dep-${p.depositId}` || s.submissionId === `afm-pay-${p.payoutId}`));
       return ours.length >= plans.length * 2 ? ours : undefined;
     }, 60_000);
     expect(held).toHaveLength(plans.length * 2);
     expect(new Set(held.map((s) => s.submissionId)).size).toBe(plans.length * 2);
     for (const p of plans) {
-      const deposit = held.find((s) => s.submissionId === `afm-${p.depositId}`)!;
+      const deposit = held.find((s) => s.submissionId === `afm-dep-${p.depositId}`)!;
       expect(deposit.message.record).toMatchObject({ iin: p.iin, receivedTiyn: DEPOSIT });
       expect(deposit.message.record.paidTiyn).toBeUndefined();
-      const payout = held.find((s) => s.submissionId === `afm-${p.payoutId}`)!;
+      const payout = held.find((s) => s.submissionId === `afm-pay-${p.payoutId}`)!;
       expect(payout.message.record).toMatchObject({ iin: p.iin, paidTiyn: p.payoutTiyn });
     }
 

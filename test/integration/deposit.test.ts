@@ -29,13 +29,13 @@ describe('deposit against the real stack', () => {
     const state = await stack.esuBridge.deposit({ depositId, iin, amountTiyn: KZT_5000, currency: 'KZT' });
 
     expect(state.status).toBe('COMPLETED');
-    expect(state.esuReceipt?.operationId).toBe(depositId);
+    expect(state.esuReceipt?.operationId).toBe(`dep-${depositId}`);
     const ref = stack.esuBridge.bettorRef(iin);
     expect(await bettorBalance(stack.pool, ref)).toBe(KZT_5000);
     expect(await bettorTotals(stack.pool, ref)).toEqual({ receivedTiyn: KZT_5000, paidTiyn: 0 });
     expect(await wallet.walletBalance(iin)).toBe(before - KZT_5000);
-    expect(await simAdmin(stack.simulators.esu.url).appliedCount(depositId)).toBe(1);
-    expect(await wallet.appliedCount(depositId)).toBe(1);
+    expect(await simAdmin(stack.simulators.esu.url).appliedCount(`dep-${depositId}`)).toBe(1);
+    expect(await wallet.appliedCount(`dep-${depositId}`)).toBe(1);
 
     const { rows: ops } = await stack.pool.query('SELECT status, esu_receipt_id FROM operations WHERE operation_id = $1', [depositId]);
     expect(ops).toEqual([{ status: 'COMPLETED', esu_receipt_id: state.esuReceipt?.receiptId }]);
@@ -69,7 +69,7 @@ describe('deposit against the real stack', () => {
     const depositId = uniqueId('dep');
     const wallet = simAdmin(stack.simulators.nomapay.url);
     const before = await wallet.walletBalance(iin);
-    await simAdmin(stack.simulators.esu.url).fault({ match: { key: depositId }, kind: 'reject', code: 'LIMIT_EXCEEDED' });
+    await simAdmin(stack.simulators.esu.url).fault({ match: { key: `dep-${depositId}` }, kind: 'reject', code: 'LIMIT_EXCEEDED' });
 
     const error = await stack.esuBridge.deposit({ depositId, iin, amountTiyn: KZT_5000, currency: 'KZT' }).catch((e) => e);
 
@@ -80,7 +80,7 @@ describe('deposit against the real stack', () => {
     expect(await bettorBalance(stack.pool, ref)).toBe(0);
     expect(await bettorTotals(stack.pool, ref)).toEqual({ receivedTiyn: 0, paidTiyn: 0 });
     expect(await wallet.walletBalance(iin)).toBe(before);
-    expect(await simAdmin(stack.simulators.esu.url).appliedCount(depositId)).toBe(0);
+    expect(await simAdmin(stack.simulators.esu.url).appliedCount(`dep-${depositId}`)).toBe(0);
     const { rows } = await stack.pool.query('SELECT status, failure_type FROM operations WHERE operation_id = $1', [depositId]);
     expect(rows).toEqual([{ status: 'COMPENSATED', failure_type: ErrorType.EsuRejected }]);
   });
@@ -92,15 +92,15 @@ describe('deposit against the real stack', () => {
     const wallet = simAdmin(stack.simulators.nomapay.url);
     const before = await wallet.walletBalance(iin);
     // Nomapay applies the debit but the answer is lost; ESU fails twice before answering.
-    await wallet.fault({ match: { key: depositId, method: 'POST' }, kind: 'apply-then-error', times: 1 });
-    await esu.fault({ match: { key: depositId, method: 'POST' }, kind: 'error', status: 503, times: 2 });
+    await wallet.fault({ match: { key: `dep-${depositId}`, method: 'POST' }, kind: 'apply-then-error', times: 1 });
+    await esu.fault({ match: { key: `dep-${depositId}`, method: 'POST' }, kind: 'error', status: 503, times: 2 });
 
     const state = await stack.esuBridge.deposit({ depositId, iin, amountTiyn: KZT_5000, currency: 'KZT' });
 
     expect(state.status).toBe('COMPLETED');
-    expect(await wallet.appliedCount(depositId)).toBe(1);
+    expect(await wallet.appliedCount(`dep-${depositId}`)).toBe(1);
     expect(await wallet.walletBalance(iin)).toBe(before - KZT_5000);
-    expect(await esu.appliedCount(depositId)).toBe(1);
+    expect(await esu.appliedCount(`dep-${depositId}`)).toBe(1);
   });
 
   it('joins the same deposit when it is submitted again, and refuses the id with another body', async () => {
@@ -115,8 +115,8 @@ describe('deposit against the real stack', () => {
     expect(third.joined).toBe(true);
     expect((await third.result()).status).toBe('COMPLETED');
 
-    expect(await simAdmin(stack.simulators.nomapay.url).appliedCount(depositId)).toBe(1);
-    expect(await simAdmin(stack.simulators.esu.url).appliedCount(depositId)).toBe(1);
+    expect(await simAdmin(stack.simulators.nomapay.url).appliedCount(`dep-${depositId}`)).toBe(1);
+    expect(await simAdmin(stack.simulators.esu.url).appliedCount(`dep-${depositId}`)).toBe(1);
     expect(await bettorBalance(stack.pool, stack.esuBridge.bettorRef(iin))).toBe(KZT_5000);
 
     await expect(stack.esuBridge.startDeposit({ ...request, amountTiyn: KZT_5000 + 1 })).rejects.toBeInstanceOf(IdempotencyConflictError);
@@ -143,7 +143,7 @@ describe('deposit against the real stack', () => {
     const error = await stack.esuBridge.deposit({ depositId, iin, amountTiyn: KZT_5000, currency: 'KZT' }).catch((e) => e);
 
     expect((error as OperationFailedError).type).toBe(ErrorType.BettorRestricted);
-    expect(await simAdmin(stack.simulators.nomapay.url).appliedCount(depositId)).toBe(0);
+    expect(await simAdmin(stack.simulators.nomapay.url).appliedCount(`dep-${depositId}`)).toBe(0);
     expect(await bettorBalance(stack.pool, stack.esuBridge.bettorRef(iin))).toBe(0);
   });
 });

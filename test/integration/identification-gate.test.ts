@@ -37,15 +37,15 @@ describe('identification gate', () => {
     const refused = await stack.esuBridge.deposit({ depositId, iin, amountTiyn: 20_000, currency: 'KZT' }).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(OperationFailedError);
     expect((refused as OperationFailedError).type).toBe('BettorNotIdentified');
-    expect(await simAdmin(stack.simulators.nomapay.url).appliedCount(depositId)).toBe(0);
+    expect(await simAdmin(stack.simulators.nomapay.url).appliedCount(`dep-${depositId}`)).toBe(0);
 
     const betId = uniqueId('gate-bet');
     const bet = { betId, iin, stakeTiyn: 5_000, currency: 'KZT', eventId: 'kz-cup-3', outcome: 'AWAY', odds: '3.10' };
     const refusedBet = await stack.esuBridge.placeBet(bet).catch((err: unknown) => err);
     expect((refusedBet as OperationFailedError).type).toBe('BettorNotIdentified');
     const esuIds = (await simAdmin(stack.simulators.esu.url).esuOperations()).map((r) => r.request.operationId);
-    expect(esuIds).not.toContain(depositId);
-    expect(esuIds).not.toContain(betId);
+    expect(esuIds).not.toContain(`dep-${depositId}`);
+    expect(esuIds).not.toContain(`bet-${betId}`);
 
     await identify(iin);
     const deposit = await stack.esuBridge.deposit({ depositId: uniqueId('gate-dep'), iin, amountTiyn: 20_000, currency: 'KZT' });

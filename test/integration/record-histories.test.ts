@@ -42,12 +42,12 @@ describe('histories for replay', () => {
     const okId = uniqueId('dep');
     const refusedId = uniqueId('dep');
     await stack.esuBridge.deposit({ depositId: okId, iin, amountTiyn: 120_000, currency: 'KZT' });
-    await simAdmin(stack.simulators.esu.url).fault({ match: { key: refusedId }, kind: 'reject', code: 'LIMIT_EXCEEDED' });
+    await simAdmin(stack.simulators.esu.url).fault({ match: { key: `dep-${refusedId}` }, kind: 'reject', code: 'LIMIT_EXCEEDED' });
     await stack.esuBridge.deposit({ depositId: refusedId, iin, amountTiyn: 80_000, currency: 'KZT' }).catch(() => undefined);
-    // The deposit-completed.json / deposit-compensated.json on file predate the identification gate and the AFM
-    // report (both behind patched()): today's runs are kept as their own files, the old ones stay.
-    await record('deposit-completed-gated', `Deposit:${okId}`);
-    await record('deposit-compensated-gated', `Deposit:${refusedId}`);
+    // The histories on file predate the identification gate and the AFM report (deposit-completed.json), then the
+    // operation registry (…-gated.json), each behind patched(): today's runs are kept as their own files, the old ones stay.
+    await record('deposit-completed-registered', `Deposit:${okId}`);
+    await record('deposit-compensated-registered', `Deposit:${refusedId}`);
   });
 
   it('records a bet, its settlement, a payout and the payout’s AFM submission', async () => {
@@ -58,11 +58,12 @@ describe('histories for replay', () => {
     await stack.esuBridge.placeBet({ betId, iin, stakeTiyn: 50_000, currency: 'KZT', eventId: 'kpl-1', outcome: 'HOME', odds: '2.35' });
     await stack.esuBridge.settleBet({ betId, result: 'WON' });
     await stack.esuBridge.payout({ payoutId, iin, amountTiyn: 100_000, currency: 'KZT' });
-    await record('bet-accepted', `Bet:${betId}`);
-    await record('settlement-won', `Settlement:${betId}`);
-    await record('payout-completed', `Payout:${payoutId}`);
+    // bet-accepted.json, settlement-won.json and payout-completed.json predate the operation registry.
+    await record('bet-accepted-registered', `Bet:${betId}`);
+    await record('settlement-won-registered', `Settlement:${betId}`);
+    await record('payout-completed-registered', `Payout:${payoutId}`);
     // Running: sent, acknowledged, waiting out AFM's window. A partial history replays as well as a closed one.
-    const submissionId = `afm-${payoutId}`;
+    const submissionId = `afm-pay-${payoutId}`;
     await eventually(async () => (await stack.esuBridge.getSubmission(submissionId)).status === 'ACKNOWLEDGED');
     await record('submission-acknowledged', `Submission:${submissionId}`, 5);
     await stack.client.workflow.getHandle(`Submission:${submissionId}`).terminate('recorded');

@@ -7,7 +7,8 @@ import { encryptionCodecFromEnv } from '../../codec/encryption.js';
 import { WORKFLOWS_PATH } from '../../workers/sagas.js';
 
 // Histories recorded by test/integration/record-histories.test.ts (RECORD_HISTORIES=1) from real runs: deposits
-// from before and after the identification gate and AFM report patches, a bet, a settlement, a payout, a submission.
+// from before and after the identification gate and AFM report patches and the operation registry (`-registered`),
+// bets, settlements and payouts from before and after the registry, and a submission.
 // Their payloads are encrypted with the development key, so replay uses the same codec.
 const HISTORIES = fileURLToPath(new URL('./histories/', import.meta.url));
 const dataConverter = { payloadCodecs: [encryptionCodecFromEnv({})] };
@@ -31,12 +32,17 @@ async function history(file: string): Promise<Parameters<typeof Worker.runReplay
 describe('replay of recorded histories', () => {
   it('has histories to replay', () => {
     expect(files.sort()).toEqual([
+      'bet-accepted-registered.json',
       'bet-accepted.json',
       'deposit-compensated-gated.json',
+      'deposit-compensated-registered.json',
       'deposit-compensated.json',
       'deposit-completed-gated.json',
+      'deposit-completed-registered.json',
       'deposit-completed.json',
+      'payout-completed-registered.json',
       'payout-completed.json',
+      'settlement-won-registered.json',
       'settlement-won.json',
       'submission-acknowledged.json',
     ]);

@@ -50,11 +50,11 @@ describe('bet saga', () => {
     expect(error).toBeUndefined();
     expect(state?.status).toBe(BetStatus.Accepted);
     expect(state?.reservationId).toBe(`${args.betId}:stake`);
-    expect(state?.esuReceipt?.receiptId).toBe(`ESU-${args.betId}`);
+    expect(state?.esuReceipt?.receiptId).toBe(`ESU-bet-${args.betId}`);
     expect(moneyCalls(activities)).toEqual(['checkBettorEligibility', 'checkBettorIdentified', 'reserveStake', 'recordOperation', 'acceptBet']);
     expect(activities.checkBettorEligibility).toHaveBeenCalledWith({ iin: args.iin, purpose: 'BET' });
     expect(activities.recordOperation).toHaveBeenCalledWith({
-      operationId: args.betId,
+      operationId: `bet-${args.betId}`,
       kind: 'BET',
       iin: args.iin,
       amountTiyn: 10_000,
@@ -62,7 +62,7 @@ describe('bet saga', () => {
       occurredAt: NOW, // when the stake was reserved, from the ledger
       bet: { betId: args.betId, eventId: 'evt-42', outcome: 'HOME', odds: '2.35' },
     });
-    expect(activities.acceptBet).toHaveBeenCalledWith({ betId: args.betId, esuReceiptId: `ESU-${args.betId}`, acceptedAt: NOW });
+    expect(activities.acceptBet).toHaveBeenCalledWith({ betId: args.betId, esuReceiptId: `ESU-bet-${args.betId}`, acceptedAt: NOW });
     expect(activities.voidStake).not.toHaveBeenCalled();
     const steps = vi.mocked(activities.recordStep).mock.calls.map(([step]) => [step.status, step.kind, step.operationId]);
     expect(steps.map(([status]) => status)).toEqual(['CHECKING_BETTOR', 'RESERVING_STAKE', 'RECORDING_IN_ESU', 'ACCEPTING', 'ACCEPTED']);

@@ -48,6 +48,36 @@ export function acceptedBet(overrides: Partial<BetRecord> = {}): BetRecord {
   };
 }
 
+/**
+ * The operation registry in memory, with the real one's rules (activities/operation-registry.ts): one id, one
+ * kind, one request; a finished operation answers its outcome. Shared by every fake set of one test.
+ */
+export function fakeRegistry(): Pick<Activities, 'registerOperation' | 'finishOperation'> {
+  const rows = new Map<string, { kind: string; request: string; outcome?: 'COMPLETED' | 'FAILED'; state?: Record<string, unknown>; failure?: { type: string; message: string } }>();
+  return {
+    registerOperation: async ({ operationId, kind, request, reopenFailed }) => {
+      const body = JSON.stringify(request);
+      const row = rows.get(operationId);
+      if (!row) {
+        rows.set(operationId, { kind, request: body });
+        return { outcome: 'REGISTERED' };
+      }
+      if (row.kind !== kind || row.request !== body) {
+        throw ApplicationFailure.create({ message: `the id ${operationId} is already registered`, type: ErrorType.IdempotencyConflict, nonRetryable: true });
+      }
+      if (!row.outcome || (row.outcome === 'FAILED' && reopenFailed)) {
+        delete row.outcome;
+        return { outcome: 'REGISTERED' };
+      }
+      return { outcome: 'FINISHED', finished: row.outcome, state: row.state ?? {}, ...(row.failure ? { failure: row.failure } : {}) };
+    },
+    finishOperation: async ({ operationId, outcome, state, failure }) => {
+      const row = rows.get(operationId);
+      if (row && !row.outcome) Object.assign(row, { outcome, state, failure });
+    },
+  };
+}
+
 /** Fakes that succeed; each test overrides what it needs. Every call is counted in `calls`, in order. */
 export function fakeActivities(overrides: Partial<Activities> = {}): Tracked {
   const calls: string[] = [];
@@ -60,11 +90,12 @@ export function fakeActivities(overrides: Partial<Activities> = {}): Tracked {
     checkBettorEligibility: async () => ({ eligible: true, checkedAt: NOW }),
     checkBettorIdentified: async () => ({ allowed: true, status: 'IDENTIFIED' }),
     recordOperation: async (req) => ({ receiptId: `ESU-${req.operationId}`, operationId: req.operationId, recordedAt: NOW }),
-    transferWallet: async (req) => ({ ...req, status: 'COMPLETED', completedAt: NOW }),
+    transferWallet: async ({ iin: _iin, ...req }) => ({ ...req, status: 'COMPLETED', completedAt: NOW }),
     refundWalletTransfer: async () => 'NOTHING_TO_UNDO',
     creditDeposit: async ({ depositId }) => ({ transferId: `${depositId}:credit`, outcome: 'POSTED' }),
     reverseDepositCredit: async () => 'REVERSED',
     recordStep: async () => undefined,
+    ...fakeRegistry(),
     reserveStake: async ({ betId }) => ({ reservationId: `${betId}:stake`, outcome: 'RESERVED', placedAt: NOW }),
     acceptBet: async ({ betId }) => ({ transferId: `${betId}:stake`, outcome: 'POSTED' }),
     voidStake: async () => 'VOIDED',
@@ -79,8 +110,9 @@ export function fakeActivities(overrides: Partial<Activities> = {}): Tracked {
   return Object.assign(tracked, { calls });
 }
 
-/** The calls that move money or talk to a counterpart, without the journal's local activity. */
-export const moneyCalls = (activities: Tracked) => activities.calls.filter((c) => c !== 'recordStep');
+/** The calls that move money or talk to a counterpart, without the journal's and the registry's local activities. */
+export const moneyCalls = (activities: Tracked) => activities.calls.filter((c) => !BOOKKEEPING.includes(c));
+export const BOOKKEEPING = ['recordStep', 'registerOperation', 'finishOperation'];
 
 export const rejection = (type: ErrorType, code: string) =>
   ApplicationFailure.create({ message: `${code}: refused`, type, nonRetryable: true, details: [{ code, message: 'refused' }] });

@@ -10,7 +10,7 @@ import { deposit, getDepositStatusQuery } from '../../workflows/deposit.js';
 import { DepositStatus, type DepositInput } from '../../domain/deposit.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { endChildren } from './betting-fakes.js';
+import { BOOKKEEPING, endChildren, fakeRegistry } from './betting-fakes.js';
 import { acceptingSubmissionActivities } from './submission-fakes.js';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -42,11 +42,12 @@ function fakeActivities(overrides: Partial<Activities> = {}): Activities & { cal
     checkBettorEligibility: async () => ({ eligible: true, checkedAt: NOW }),
     checkBettorIdentified: async () => ({ allowed: true, status: 'IDENTIFIED' }),
     recordOperation: async (req) => ({ receiptId: 'ESU-1', operationId: req.operationId, recordedAt: NOW }),
-    transferWallet: async (req) => ({ ...req, status: 'COMPLETED', completedAt: NOW }),
+    transferWallet: async ({ iin: _iin, ...req }) => ({ ...req, status: 'COMPLETED', completedAt: NOW }),
     refundWalletTransfer: async () => 'REFUNDED',
     creditDeposit: async ({ depositId }) => ({ transferId: `${depositId}:credit`, outcome: 'POSTED' }),
     reverseDepositCredit: async () => 'REVERSED',
     recordStep: async () => undefined,
+    ...fakeRegistry(),
     ...overrides,
   };
   const tracked = Object.fromEntries(Object.entries(base).map(([name, fn]) => [name, track(name, fn)])) as unknown as Activities;
@@ -90,10 +91,10 @@ describe('deposit saga', () => {
     const { state, error } = await run(activities, args);
     expect(error).toBeUndefined();
     expect(state?.status).toBe(DepositStatus.Completed);
-    expect(state?.esuReceipt).toEqual({ receiptId: 'ESU-1', operationId: args.depositId, recordedAt: NOW });
-    expect(activities.calls.filter((c) => c !== 'recordStep')).toEqual(['checkBettorEligibility', 'checkBettorIdentified', 'transferWallet', 'creditDeposit', 'recordOperation']);
+    expect(state?.esuReceipt).toEqual({ receiptId: 'ESU-1', operationId: `dep-${args.depositId}`, recordedAt: NOW });
+    expect(activities.calls.filter((c) => !BOOKKEEPING.includes(c))).toEqual(['checkBettorEligibility', 'checkBettorIdentified', 'transferWallet', 'creditDeposit', 'recordOperation']);
     expect(activities.transferWallet).toHaveBeenCalledWith({
-      transferId: args.depositId,
+      transferId: `dep-${args.depositId}`,
       iin: args.iin,
       direction: 'BETTOR_TO_BOOKMAKER',
       amountTiyn: 500_000,
@@ -115,8 +116,13 @@ describe('deposit saga', () => {
     const { error, finalStatus: state } = await run(activities, args);
     const failure = failureOf(error);
     expect(failure.type).toBe(ErrorType.EsuRejected);
-    expect(activities.calls.slice(-3).filter((c) => c !== 'recordStep')).toEqual(['reverseDepositCredit', 'refundWalletTransfer']);
-    expect(activities.refundWalletTransfer).toHaveBeenCalledWith({ transferId: args.depositId, reason: 'deposit not recorded by ESU' });
+    expect(activities.calls.filter((c) => !BOOKKEEPING.includes(c)).slice(-2)).toEqual(['reverseDepositCredit', 'refundWalletTransfer']);
+    // Only the transfer this deposit made may be refunded: direction, amount and bettor go with the refund.
+    expect(activities.refundWalletTransfer).toHaveBeenCalledWith({
+      transferId: `dep-${args.depositId}`,
+      reason: 'deposit not recorded by ESU',
+      expected: { iin: args.iin, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: args.amountTiyn },
+    });
     expect(state.status).toBe(DepositStatus.Compensated);
     expect(state.compensations).toEqual(['reverse-ledger-credit', 'refund-wallet']);
     expect(vi.mocked(activities.recordOperation)).toHaveBeenCalledTimes(1); // a refusal is not retried

@@ -51,7 +51,11 @@ describe('payout saga: failures', () => {
     expect(attemptsAtMs.length).toBeGreaterThanOrEqual(3);
     // Refund first (a timed-out transfer may have happened; the connector asks Nomapay), then the release.
     expect(moneyCalls(activities).slice(-2)).toEqual(['refundWalletTransfer', 'releasePayout']);
-    expect(activities.refundWalletTransfer).toHaveBeenCalledWith({ transferId: args.payoutId, reason: 'payout not completed' });
+    expect(activities.refundWalletTransfer).toHaveBeenCalledWith({
+      transferId: `pay-${args.payoutId}`,
+      reason: 'payout not completed',
+      expected: { iin: args.iin, direction: 'BOOKMAKER_TO_BETTOR', amountTiyn: args.amountTiyn },
+    });
     expect(activities.releasePayout).toHaveBeenCalledWith({ payoutId: args.payoutId, bettorRef: BETTOR_REF });
     expect(activities.postPayout).not.toHaveBeenCalled();
     expect(finalStatus).toMatchObject({ status: PayoutStatus.Compensated, compensations: ['refund-wallet', 'release-reservation'] });
@@ -127,27 +131,27 @@ describe('payout saga: completions', () => {
     expect(state).toMatchObject({
       status: PayoutStatus.Completed,
       reservationId: `${args.payoutId}:payout`,
-      walletTransferId: args.payoutId,
+      walletTransferId: `pay-${args.payoutId}`,
       ledgerTransferId: `${args.payoutId}:payout`,
-      esuReceipt: { receiptId: `ESU-${args.payoutId}` },
-      afmSubmissionId: `afm-${args.payoutId}`,
+      esuReceipt: { receiptId: `ESU-pay-${args.payoutId}` },
+      afmSubmissionId: `afm-pay-${args.payoutId}`,
     });
     expect(moneyCalls(activities)).toEqual(['checkBettorEligibility', 'reservePayout', 'transferWallet', 'postPayout', 'recordOperation']);
     expect(activities.transferWallet).toHaveBeenCalledWith({
-      transferId: args.payoutId,
+      transferId: `pay-${args.payoutId}`,
       iin: args.iin,
       direction: 'BOOKMAKER_TO_BETTOR',
       amountTiyn: 250_000,
       currency: 'KZT',
     });
-    expect(activities.recordOperation).toHaveBeenCalledWith({ operationId: args.payoutId, kind: 'PAYOUT', iin: args.iin, amountTiyn: 250_000, currency: 'KZT', occurredAt: NOW });
+    expect(activities.recordOperation).toHaveBeenCalledWith({ operationId: `pay-${args.payoutId}`, kind: 'PAYOUT', iin: args.iin, amountTiyn: 250_000, currency: 'KZT', occurredAt: NOW });
     expect(children).toEqual([
       expect.objectContaining({
-        workflowId: `Submission:afm-${args.payoutId}`,
+        workflowId: `Submission:afm-pay-${args.payoutId}`,
         workflowType: 'submission',
         existed: true,
         input: {
-          submissionId: `afm-${args.payoutId}`,
+          submissionId: `afm-pay-${args.payoutId}`,
           operationId: args.payoutId,
           operationKind: 'PAYOUT',
           bettorRef: BETTOR_REF,
@@ -195,16 +199,16 @@ describe('payout saga: completions', () => {
     const args = input();
     const { state, error, children } = await run(activities, args);
     expect(error).toBeUndefined();
-    expect(state).toMatchObject({ status: PayoutStatus.CompletedEsuPending, esuSubmissionId: `esu-${args.payoutId}`, afmSubmissionId: `afm-${args.payoutId}` });
+    expect(state).toMatchObject({ status: PayoutStatus.CompletedEsuPending, esuSubmissionId: `esu-pay-${args.payoutId}`, afmSubmissionId: `afm-pay-${args.payoutId}` });
     expect(activities.releasePayout).not.toHaveBeenCalled();
     expect(activities.refundWalletTransfer).not.toHaveBeenCalled();
     expect(children.map((c) => [c.workflowId, c.existed])).toEqual([
-      [`Submission:esu-${args.payoutId}`, true],
-      [`Submission:afm-${args.payoutId}`, true],
+      [`Submission:esu-pay-${args.payoutId}`, true],
+      [`Submission:afm-pay-${args.payoutId}`, true],
     ]);
     expect(children[0]!.input).toMatchObject({
       operationKind: 'PAYOUT',
-      payload: { counterpart: 'ESU', record: { kind: 'PAYOUT', operationId: args.payoutId } },
+      payload: { counterpart: 'ESU', record: { kind: 'PAYOUT', operationId: `pay-${args.payoutId}` } },
       initialRejection: { code: 'INVALID_OPERATION' },
     });
   });
@@ -235,13 +239,13 @@ describe('deposit AFM report', () => {
     const { state, children } = await runWorkflow<DepositState & { afmSubmissionId?: string }>(env, workflowBundle, activities, (taskQueue) =>
       env.client.workflow.start(deposit, { taskQueue, workflowId: `Deposit:${args.depositId}`, args: [args] }),
     );
-    expect(state).toMatchObject({ status: DepositStatus.Completed, afmSubmissionId: `afm-${args.depositId}` });
+    expect(state).toMatchObject({ status: DepositStatus.Completed, afmSubmissionId: `afm-dep-${args.depositId}` });
     expect(children).toEqual([
       expect.objectContaining({
-        workflowId: `Submission:afm-${args.depositId}`,
+        workflowId: `Submission:afm-dep-${args.depositId}`,
         existed: true,
         input: {
-          submissionId: `afm-${args.depositId}`,
+          submissionId: `afm-dep-${args.depositId}`,
           operationId: args.depositId,
           operationKind: 'DEPOSIT',
           bettorRef: BETTOR_REF,

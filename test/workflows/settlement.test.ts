@@ -49,7 +49,7 @@ describe('settlement saga', () => {
     expect(moneyCalls(activities)).toEqual(['loadBet', 'settleBetInLedger', 'recordOperation']);
     expect(activities.settleBetInLedger).toHaveBeenCalledWith({ betId, operationId: `${betId}.settle`, result: 'WON', winningsTiyn: 782 });
     expect(activities.recordOperation).toHaveBeenCalledWith({
-      operationId: `${betId}.settle`,
+      operationId: `stl-${betId}.settle`,
       kind: 'SETTLEMENT',
       iin: '900517300019',
       amountTiyn: 333,
@@ -59,7 +59,7 @@ describe('settlement saga', () => {
     });
     const steps = vi.mocked(activities.recordStep).mock.calls.map(([step]) => step);
     expect(steps.map((s) => s.status)).toEqual(['LOADING_BET', 'POSTING', 'RECORDING_IN_ESU', 'SETTLED']);
-    expect(steps.at(-1)).toMatchObject({ kind: 'SETTLEMENT', bettorRef: BETTOR_REF, amountTiyn: 333, esuReceiptId: `ESU-${betId}.settle` });
+    expect(steps.at(-1)).toMatchObject({ kind: 'SETTLEMENT', bettorRef: BETTOR_REF, amountTiyn: 333, esuReceiptId: `ESU-stl-${betId}.settle` });
   });
 
   it('records a lost bet with no win, under the bookmaker’s own settlement id', async () => {
@@ -68,7 +68,7 @@ describe('settlement saga', () => {
     const { state } = await run(activities, { betId, result: 'LOST', settlementId: 'stl-77' });
     expect(state).toMatchObject({ status: SettlementStatus.Settled, operationId: 'stl-77', winningsTiyn: 0, creditedTiyn: 0 });
     expect(activities.settleBetInLedger).toHaveBeenCalledWith({ betId, operationId: 'stl-77', result: 'LOST', winningsTiyn: 0 });
-    expect(activities.recordOperation).toHaveBeenCalledWith(expect.objectContaining({ operationId: 'stl-77', bet: expect.objectContaining({ result: 'LOST', winningsTiyn: 0 }) }));
+    expect(activities.recordOperation).toHaveBeenCalledWith(expect.objectContaining({ operationId: 'stl-stl-77', bet: expect.objectContaining({ result: 'LOST', winningsTiyn: 0 }) }));
   });
 
   it('gives a void bet its stake back without a win', async () => {
@@ -88,7 +88,7 @@ describe('settlement saga', () => {
     expect(error).toBeUndefined();
     expect(state).toMatchObject({ status: SettlementStatus.Settled, alreadySettled: true, operationId: 'stl-first', winningsTiyn: 782, settledAt: '2026-11-19T08:00:00.000Z' });
     // ESU is asked again under the first operation id, which it answers idempotently.
-    expect(activities.recordOperation).toHaveBeenCalledWith(expect.objectContaining({ operationId: 'stl-first', occurredAt: '2026-11-19T08:00:00.000Z' }));
+    expect(activities.recordOperation).toHaveBeenCalledWith(expect.objectContaining({ operationId: 'stl-stl-first', occurredAt: '2026-11-19T08:00:00.000Z' }));
   });
 
   it('refuses another result for a settled bet: a settlement is final', async () => {
@@ -183,21 +183,21 @@ describe('ESU refusal after the money moved', () => {
     const betId = uniqueId('bet');
     const { state, error, children } = await run(activities, { betId, result: 'WON' });
     expect(error).toBeUndefined();
-    expect(state).toMatchObject({ status: SettlementStatus.SettledEsuPending, esuSubmissionId: `esu-${betId}.settle`, failure: { type: ErrorType.EsuRejected } });
+    expect(state).toMatchObject({ status: SettlementStatus.SettledEsuPending, esuSubmissionId: `esu-stl-${betId}.settle`, failure: { type: ErrorType.EsuRejected } });
     expect(children).toHaveLength(1);
     expect(children[0]).toMatchObject({
-      workflowId: `Submission:esu-${betId}.settle`,
+      workflowId: `Submission:esu-stl-${betId}.settle`,
       workflowType: 'submission',
       existed: true,
       parentClosePolicy: temporal.api.enums.v1.ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON,
       input: {
-        submissionId: `esu-${betId}.settle`,
+        submissionId: `esu-stl-${betId}.settle`,
         operationId: `${betId}.settle`,
         operationKind: 'SETTLEMENT',
         bettorRef: BETTOR_REF,
         attempt: 1,
         actor: 'system',
-        payload: { counterpart: 'ESU', record: expect.objectContaining({ kind: 'SETTLEMENT', operationId: `${betId}.settle` }) },
+        payload: { counterpart: 'ESU', record: expect.objectContaining({ kind: 'SETTLEMENT', operationId: `stl-${betId}.settle` }) },
         initialRejection: { code: 'INVALID_OPERATION', reason: expect.stringContaining('INVALID_OPERATION'), rejectedAt: expect.any(String) },
       },
     });
