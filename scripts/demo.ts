@@ -4,6 +4,7 @@ import type { Pool } from '../db/pool.js';
 import { withCheckDigit } from '../domain/iin.js';
 import { formatKzt } from '../domain/money.js';
 import { firstSubmissionId } from '../domain/submission.js';
+import { counterpartOperationId } from '../domain/ids.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -69,8 +70,8 @@ export async function runDemo(bridge: EsuBridgeClient, env: Env, pool: Pool, uiU
   const payout = await bridge.payout({ payoutId, iin, amountTiyn: 200_000, currency: 'KZT' });
   console.log(`  ✓ payout ${payoutId}: ${payout.status}, ${formatKzt(payout.amountTiyn)} to the e-wallet, ESU receipt ${payout.esuReceipt?.receiptId}`);
 
-  for (const operationId of [deposit.depositId, payoutId]) {
-    const submissionId = firstSubmissionId('AFM', operationId);
+  for (const counterpartId of [counterpartOperationId('DEPOSIT', deposit.depositId), counterpartOperationId('PAYOUT', payoutId)]) {
+    const submissionId = firstSubmissionId('AFM', counterpartId);
     const submission = await waitForAcknowledgement(bridge, submissionId);
     console.log(`  ✓ AFM submission ${submissionId}: ${submission.status}${submission.windowEndsAt ? `, AFM may reject it until ${submission.windowEndsAt}` : ''}`);
   }
