@@ -23,6 +23,8 @@ export interface DevelopmentSetting {
   problem(env: Env): string | undefined;
   /** What to set instead. */
   fix: string;
+  /** Unset is fine in production too (it inherits another variable or defaults to the safe side). */
+  optional?: boolean;
 }
 
 const DEVELOPMENT_DEFAULT = 'development default';
@@ -119,8 +121,8 @@ export const DEVELOPMENT_SETTINGS: readonly DevelopmentSetting[] = [
   ...counterpart('ESU', DEFAULT_PORTS.esu, 'dev-esu-key', 'ESU'),
   ...counterpart('NOMAPAY', DEFAULT_PORTS.nomapay, 'dev-nomapay-key', 'Nomapay'),
   // Nomapay's identification API takes the NOMAPAY_* values unless it has its own; checked when it does.
-  { variable: 'NOMAPAY_ID_BASE_URL', usedBy: ['worker'], problem: httpsUrl('NOMAPAY_ID_BASE_URL', { inherited: true }), fix: "the https:// address of Nomapay's identification API" },
-  { variable: 'NOMAPAY_ID_API_KEY', usedBy: ['worker'], problem: (env) => (unset(env, 'NOMAPAY_ID_API_KEY') ? undefined : secret('dev-nomapay-key')('NOMAPAY_ID_API_KEY')(env)), fix: "the API key of Nomapay's identification API" },
+  { variable: 'NOMAPAY_ID_BASE_URL', usedBy: ['worker'], problem: httpsUrl('NOMAPAY_ID_BASE_URL', { inherited: true }), fix: "the https:// address of Nomapay's identification API", optional: true },
+  { variable: 'NOMAPAY_ID_API_KEY', usedBy: ['worker'], problem: (env) => (unset(env, 'NOMAPAY_ID_API_KEY') ? undefined : secret('dev-nomapay-key')('NOMAPAY_ID_API_KEY')(env)), fix: "the API key of Nomapay's identification API", optional: true },
   ...counterpart('AFM', DEFAULT_PORTS.afm, 'dev-afm-key', 'AFM'),
   { variable: 'AFM_SIGNING_KEY', usedBy: ['worker'], problem: secret(DEV_AFM_SIGNING_KEY)('AFM_SIGNING_KEY'), fix: 'the key AFM submissions are signed with, agreed with AFM' },
   { variable: 'AFM_SIGNING_KEY_ID', usedBy: ['worker'], problem: named('dev-afm-key')('AFM_SIGNING_KEY_ID'), fix: 'the id AFM knows that key by' },
@@ -137,6 +139,7 @@ export const DEVELOPMENT_SETTINGS: readonly DevelopmentSetting[] = [
     usedBy: ['console'],
     problem: (env) => (env.CONSOLE_COOKIE_SECURE === 'false' ? 'false: session cookies would travel without TLS' : undefined),
     fix: 'leave it unset: in production the session cookie is always Secure (serve the console over HTTPS)',
+    optional: true,
   },
   // The bookmaker's HTTP API (api/): without API_KEYS it accepts a development key.
   { variable: 'API_KEYS', usedBy: ['api'], problem: secret(undefined)('API_KEYS'), fix: 'the hashed keys of the bookmaker services allowed to call the API' },
