@@ -174,7 +174,7 @@ export class ProductionConfigError extends Error {
   constructor(entry: string, settings: readonly DevelopmentSettingInUse[]) {
     const count = settings.length === 1 ? '1 setting is a development default or unsafe' : `${settings.length} settings are development defaults or unsafe`;
     super(
-      `esu-bridge ${entry} refuses to start with NODE_ENV=production: ${count} (${settings.map((s) => s.variable).join(', ')})\n` +
+      `esu-bridge ${entry}: refusing to start with NODE_ENV=production, ${count} (${settings.map((s) => s.variable).join(', ')})\n` +
         settings.map((s) => `  ${s.variable}: ${s.problem} — set ${s.fix}`).join('\n'),
     );
     this.variables = settings.map((s) => s.variable);
