@@ -13,8 +13,8 @@ export { isProduction };
  */
 type Env = Record<string, string | undefined>;
 
-/** The processes that read configuration. Each checks only the variables it uses. */
-export type EntryPoint = 'worker' | 'console' | 'cli' | 'api';
+/** The processes that read configuration (`cli` is the console's, `migration-cli` the bulk migration's). Each checks only the variables it uses. */
+export type EntryPoint = 'worker' | 'console' | 'cli' | 'migration-cli' | 'api';
 
 export interface DevelopmentSetting {
   variable: string;
@@ -116,7 +116,7 @@ function counterpart(prefix: 'ESU' | 'NOMAPAY' | 'AFM', port: number, devKey: st
 
 /** Every development secret and default, with the variable that replaces it. */
 export const DEVELOPMENT_SETTINGS: readonly DevelopmentSetting[] = [
-  { variable: 'PAYLOAD_KEYS', usedBy: CLIENTS, problem: payloadKeys, fix: 'id:base64key[,…] with keys from openssl rand -base64 32; the first encrypts, all decrypt' },
+  { variable: 'PAYLOAD_KEYS', usedBy: [...CLIENTS, 'migration-cli'], problem: payloadKeys, fix: 'id:base64key[,…] with keys from openssl rand -base64 32; the first encrypts, all decrypt' },
   { variable: 'BETTOR_REF_KEY', usedBy: CLIENTS, problem: secret(DEV_BETTOR_REF_KEY)('BETTOR_REF_KEY'), fix: `${RANDOM_SECRET}, kept stable: bettor references are derived from it` },
   ...counterpart('ESU', DEFAULT_PORTS.esu, 'dev-esu-key', 'ESU'),
   ...counterpart('NOMAPAY', DEFAULT_PORTS.nomapay, 'dev-nomapay-key', 'Nomapay'),

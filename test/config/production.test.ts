@@ -32,7 +32,7 @@ const PRODUCTION: Record<string, string> = {
   CONSOLE_SESSION_SECRET: randomBytes(32).toString('base64'),
   API_KEYS: 'bookmaker-web:sha256$4f2a…',
 };
-const ALL: EntryPoint[] = ['worker', 'console', 'cli', 'api'];
+const ALL: EntryPoint[] = ['worker', 'console', 'cli', 'migration-cli', 'api'];
 
 function refusal(entry: EntryPoint | EntryPoint[], env: Record<string, string | undefined>): ProductionConfigError {
   try {
@@ -73,6 +73,7 @@ describe('production mode (NODE_ENV=production)', () => {
     expect(refusal('console', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'CONSOLE_USERS', 'CONSOLE_SESSION_SECRET']);
     expect(refusal('cli', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'CONSOLE_USERS']);
     expect(refusal('api', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'API_KEYS']);
+    expect(refusal('migration-cli', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS']);
   });
 
   it('refuses each development value set explicitly, naming its variable and never quoting it', () => {
