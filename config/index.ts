@@ -168,7 +168,7 @@ export function workerCapacity(env: Env = process.env) {
 }
 
 /**
- * What start-up logs: addresses, never a secret (STYLE item 32). Which secrets are still development ones is
+ * What start-up logs: addresses, never a secret. Which secrets are still development ones is
  * `developmentSummary` (config/production.ts).
  */
 export function redactedSummary(env: Env = process.env): Record<string, unknown> {

@@ -34,23 +34,21 @@ const PLACEHOLDER = /dev-only|change-?me/i;
 const unset = (env: Env, name: string) => env[name] === undefined || env[name] === '';
 
 /** A secret with a development default: refused while unset, equal to the default, or a placeholder. */
-function secret(devValue: string | undefined) {
-  return (name: string) =>
-    (env: Env): string | undefined => {
-      if (unset(env, name) || env[name] === devValue) return DEVELOPMENT_DEFAULT;
-      if (PLACEHOLDER.test(env[name]!)) return 'a development placeholder';
-      return undefined;
-    };
+function secret(name: string, devValue?: string) {
+  return (env: Env): string | undefined => {
+    if (unset(env, name) || env[name] === devValue) return DEVELOPMENT_DEFAULT;
+    if (PLACEHOLDER.test(env[name]!)) return 'a development placeholder';
+    return undefined;
+  };
 }
 
 /** A non-secret setting whose development default names a development party (`dev-afm-key`, `esu-bridge-bookmaker`). */
-function named(devValue: string) {
-  return (name: string) =>
-    (env: Env): string | undefined => {
-      if (unset(env, name) || env[name] === devValue) return DEVELOPMENT_DEFAULT;
-      if (/^dev-/i.test(env[name]!) || PLACEHOLDER.test(env[name]!)) return 'a development placeholder';
-      return undefined;
-    };
+function named(name: string, devValue: string) {
+  return (env: Env): string | undefined => {
+    if (unset(env, name) || env[name] === devValue) return DEVELOPMENT_DEFAULT;
+    if (/^dev-/i.test(env[name]!) || PLACEHOLDER.test(env[name]!)) return 'a development placeholder';
+    return undefined;
+  };
 }
 
 /** A counterpart's base URL: its default is a local simulator over http://; production speaks https:// only. */
@@ -99,7 +97,7 @@ function consoleUsers(env: Env): string | undefined {
 }
 
 function sessionSecret(env: Env): string | undefined {
-  const problem = secret(DEV_SESSION_SECRET)('CONSOLE_SESSION_SECRET')(env);
+  const problem = secret('CONSOLE_SESSION_SECRET', DEV_SESSION_SECRET)(env);
   if (problem) return problem;
   return env.CONSOLE_SESSION_SECRET!.length < 32 ? 'shorter than 32 characters' : undefined;
 }
@@ -110,28 +108,28 @@ const RANDOM_SECRET = 'a random secret (openssl rand -base64 32)';
 function counterpart(prefix: 'ESU' | 'NOMAPAY' | 'AFM', port: number, devKey: string, what: string): DevelopmentSetting[] {
   return [
     { variable: `${prefix}_BASE_URL`, usedBy: ['worker'], problem: httpsUrl(`${prefix}_BASE_URL`), fix: `the https:// address of ${what} (the default is the simulator at http://127.0.0.1:${port})` },
-    { variable: `${prefix}_API_KEY`, usedBy: ['worker'], problem: secret(devKey)(`${prefix}_API_KEY`), fix: `the API key ${what} issued to the bookmaker` },
+    { variable: `${prefix}_API_KEY`, usedBy: ['worker'], problem: secret(`${prefix}_API_KEY`, devKey), fix: `the API key ${what} issued to the bookmaker` },
   ];
 }
 
 /** Every development secret and default, with the variable that replaces it. */
 export const DEVELOPMENT_SETTINGS: readonly DevelopmentSetting[] = [
   { variable: 'PAYLOAD_KEYS', usedBy: [...CLIENTS, 'migration-cli'], problem: payloadKeys, fix: 'id:base64key[,…] with keys from openssl rand -base64 32; the first encrypts, all decrypt' },
-  { variable: 'BETTOR_REF_KEY', usedBy: CLIENTS, problem: secret(DEV_BETTOR_REF_KEY)('BETTOR_REF_KEY'), fix: `${RANDOM_SECRET}, kept stable: bettor references are derived from it` },
+  { variable: 'BETTOR_REF_KEY', usedBy: CLIENTS, problem: secret('BETTOR_REF_KEY', DEV_BETTOR_REF_KEY), fix: `${RANDOM_SECRET}, kept stable: bettor references are derived from it` },
   ...counterpart('ESU', DEFAULT_PORTS.esu, 'dev-esu-key', 'ESU'),
   ...counterpart('NOMAPAY', DEFAULT_PORTS.nomapay, 'dev-nomapay-key', 'Nomapay'),
   // Nomapay's identification API takes the NOMAPAY_* values unless it has its own; checked when it does.
   { variable: 'NOMAPAY_ID_BASE_URL', usedBy: ['worker'], problem: httpsUrl('NOMAPAY_ID_BASE_URL', { inherited: true }), fix: "the https:// address of Nomapay's identification API", optional: true },
-  { variable: 'NOMAPAY_ID_API_KEY', usedBy: ['worker'], problem: (env) => (unset(env, 'NOMAPAY_ID_API_KEY') ? undefined : secret('dev-nomapay-key')('NOMAPAY_ID_API_KEY')(env)), fix: "the API key of Nomapay's identification API", optional: true },
+  { variable: 'NOMAPAY_ID_API_KEY', usedBy: ['worker'], problem: (env) => (unset(env, 'NOMAPAY_ID_API_KEY') ? undefined : secret('NOMAPAY_ID_API_KEY', 'dev-nomapay-key')(env)), fix: "the API key of Nomapay's identification API", optional: true },
   ...counterpart('AFM', DEFAULT_PORTS.afm, 'dev-afm-key', 'AFM'),
-  { variable: 'AFM_SIGNING_KEY', usedBy: ['worker'], problem: secret(DEV_AFM_SIGNING_KEY)('AFM_SIGNING_KEY'), fix: 'the key AFM submissions are signed with, agreed with AFM' },
-  { variable: 'AFM_SIGNING_KEY_ID', usedBy: ['worker'], problem: named('dev-afm-key')('AFM_SIGNING_KEY_ID'), fix: 'the id AFM knows that key by' },
-  { variable: 'AFM_SENDER', usedBy: ['worker'], problem: named('esu-bridge-bookmaker')('AFM_SENDER'), fix: "the bookmaker's name to AFM (its BIN or agreed system name)" },
-  { variable: 'CONSENT_SIGNING_KEY', usedBy: ['worker'], problem: secret(DEV_CONSENT_SIGNING_KEY)('CONSENT_SIGNING_KEY'), fix: 'the key consent confirmations are signed with, agreed with Nomapay' },
-  { variable: 'CONSENT_SIGNING_KEY_ID', usedBy: ['worker'], problem: named('dev-consent-key')('CONSENT_SIGNING_KEY_ID'), fix: 'the id Nomapay knows that key by' },
-  { variable: 'INCIDENT_SIGNING_KEY', usedBy: ['worker'], problem: secret(DEV_INCIDENT_SIGNING_KEY)('INCIDENT_SIGNING_KEY'), fix: 'the key incident cards are signed with' },
-  { variable: 'INCIDENT_SIGNING_KEY_ID', usedBy: ['worker'], problem: named('dev-incident-key')('INCIDENT_SIGNING_KEY_ID'), fix: 'the id the receivers know that key by' },
-  { variable: 'INCIDENT_SENDER', usedBy: ['worker'], problem: named('esu-bridge-bookmaker')('INCIDENT_SENDER'), fix: "the bookmaker's name on incident cards" },
+  { variable: 'AFM_SIGNING_KEY', usedBy: ['worker'], problem: secret('AFM_SIGNING_KEY', DEV_AFM_SIGNING_KEY), fix: 'the key AFM submissions are signed with, agreed with AFM' },
+  { variable: 'AFM_SIGNING_KEY_ID', usedBy: ['worker'], problem: named('AFM_SIGNING_KEY_ID', 'dev-afm-key'), fix: 'the id AFM knows that key by' },
+  { variable: 'AFM_SENDER', usedBy: ['worker'], problem: named('AFM_SENDER', 'esu-bridge-bookmaker'), fix: "the bookmaker's name to AFM (its BIN or agreed system name)" },
+  { variable: 'CONSENT_SIGNING_KEY', usedBy: ['worker'], problem: secret('CONSENT_SIGNING_KEY', DEV_CONSENT_SIGNING_KEY), fix: 'the key consent confirmations are signed with, agreed with Nomapay' },
+  { variable: 'CONSENT_SIGNING_KEY_ID', usedBy: ['worker'], problem: named('CONSENT_SIGNING_KEY_ID', 'dev-consent-key'), fix: 'the id Nomapay knows that key by' },
+  { variable: 'INCIDENT_SIGNING_KEY', usedBy: ['worker'], problem: secret('INCIDENT_SIGNING_KEY', DEV_INCIDENT_SIGNING_KEY), fix: 'the key incident cards are signed with' },
+  { variable: 'INCIDENT_SIGNING_KEY_ID', usedBy: ['worker'], problem: named('INCIDENT_SIGNING_KEY_ID', 'dev-incident-key'), fix: 'the id the receivers know that key by' },
+  { variable: 'INCIDENT_SENDER', usedBy: ['worker'], problem: named('INCIDENT_SENDER', 'esu-bridge-bookmaker'), fix: "the bookmaker's name on incident cards" },
   { variable: 'CONSOLE_USERS', usedBy: ['console', 'cli'], problem: consoleUsers, fix: 'login:role:scrypt$… for each officer (npm run cli -- console hash-password)' },
   { variable: 'CONSOLE_SESSION_SECRET', usedBy: ['console'], problem: sessionSecret, fix: `${RANDOM_SECRET}, at least 32 characters` },
   {
@@ -142,7 +140,7 @@ export const DEVELOPMENT_SETTINGS: readonly DevelopmentSetting[] = [
     optional: true,
   },
   // The bookmaker's HTTP API (api/): without API_KEYS it accepts a development key.
-  { variable: 'API_KEYS', usedBy: ['api'], problem: secret(undefined)('API_KEYS'), fix: 'the hashed keys of the bookmaker services allowed to call the API' },
+  { variable: 'API_KEYS', usedBy: ['api'], problem: secret('API_KEYS'), fix: 'the hashed keys of the bookmaker services allowed to call the API' },
 ];
 
 export interface DevelopmentSettingInUse {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DEV_PAYLOAD_KEYS } from '../../codec/encryption.js';
-import { consoleConfig, DEV_CONSOLE_USERS, DEV_INCIDENT_SIGNING_KEY, DEV_SESSION_SECRET } from '../../config/console.js';
-import { DEV_AFM_SIGNING_KEY, DEV_BETTOR_REF_KEY, DEV_CONSENT_SIGNING_KEY } from '../../config/index.js';
+import { consoleConfig, DEV_CONSOLE_USERS, DEV_INCIDENT_SIGNING_KEY, DEV_SESSION_SECRET, incidentDeliveryConfig } from '../../config/console.js';
+import { afmSigningConfig, bettorRefKey, consentSigningConfig, counterpartsConfig, DEV_AFM_SIGNING_KEY, DEV_BETTOR_REF_KEY, DEV_CONSENT_SIGNING_KEY } from '../../config/index.js';
 import { assertProductionReady, DEVELOPMENT_SETTINGS, developmentSummary, ProductionConfigError, type EntryPoint } from '../../config/production.js';
 import { hashPassword } from '../../console/auth.js';
 import { sessionCookie } from '../../console/http.js';
@@ -101,6 +101,39 @@ describe('production mode (NODE_ENV=production)', () => {
       expect(error.variables, variable).toEqual([variable]);
       expect(error.message).toContain(`${variable}: `);
       if (!/SENDER|KEY_ID/.test(variable)) expect(error.message).not.toContain(value);
+    }
+  });
+
+  it('knows every value the configuration falls back to when a variable is unset', () => {
+    const afm = afmSigningConfig({});
+    const consent = consentSigningConfig({});
+    const incident = incidentDeliveryConfig({});
+    const c = counterpartsConfig({});
+    const consoleDefaults = consoleConfig({});
+    const fallbacks: Record<string, string> = {
+      BETTOR_REF_KEY: bettorRefKey({}),
+      AFM_SIGNING_KEY: afm.signingKey.key,
+      AFM_SIGNING_KEY_ID: afm.signingKey.keyId,
+      AFM_SENDER: afm.sender,
+      CONSENT_SIGNING_KEY: consent.key,
+      CONSENT_SIGNING_KEY_ID: consent.keyId,
+      INCIDENT_SIGNING_KEY: incident.signingKey.key,
+      INCIDENT_SIGNING_KEY_ID: incident.signingKey.keyId,
+      INCIDENT_SENDER: incident.sender,
+      ESU_BASE_URL: c.esu.baseUrl,
+      ESU_API_KEY: c.esu.apiKey,
+      NOMAPAY_BASE_URL: c.nomapay.baseUrl,
+      NOMAPAY_API_KEY: c.nomapay.apiKey,
+      AFM_BASE_URL: c.afm.baseUrl,
+      AFM_API_KEY: c.afm.apiKey,
+      NOMAPAY_ID_BASE_URL: c.nomapayIdentification.baseUrl,
+      NOMAPAY_ID_API_KEY: c.nomapayIdentification.apiKey,
+      CONSOLE_SESSION_SECRET: consoleDefaults.sessionSecret,
+      CONSOLE_USERS: DEV_CONSOLE_USERS,
+    };
+    expect(consoleDefaults.users.map((u) => u.login)).toEqual(['admin', 'officer', 'auditor']);
+    for (const [variable, value] of Object.entries(fallbacks)) {
+      expect(refusal(ALL, { ...PRODUCTION, [variable]: value }).variables, variable).toEqual([variable]);
     }
   });
 

@@ -90,13 +90,13 @@ describe('production mode against the real stack', () => {
 
   it("sends the console's session cookie with Secure", async () => {
     const env: Record<string, string | undefined> = { ...stack.env, CONSOLE_USERS: CONSOLE_TEST_USERS, CONSOLE_SESSION_SECRET: 'integration-test-session-secret-0123456789' };
-    const console = await startConsole({ pool: stack.pool, client: stack.client, taskQueue: env.TEMPORAL_TASK_QUEUE!, env }, { host: '127.0.0.1', port: 0 });
+    const running = await startConsole({ pool: stack.pool, client: stack.client, taskQueue: env.TEMPORAL_TASK_QUEUE!, env }, { host: '127.0.0.1', port: 0 });
     try {
-      const res = await fetch(new URL('/api/login', console.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'daniyar', password: 'admin-pw' }) });
+      const res = await fetch(new URL('/api/login', running.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'daniyar', password: 'admin-pw' }) });
       expect(res.status).toBe(200);
       expect(res.headers.get('set-cookie')).toMatch(/^esu_console=[^;]+; HttpOnly; SameSite=Strict; Path=\/; Max-Age=\d+; Secure$/);
     } finally {
-      await console.close();
+      await running.close();
     }
   });
 });
