@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { encryptionCodecFromEnv } from '../codec/encryption.js';
 import { consoleConfig } from '../config/console.js';
 import { databaseUrl, temporalConfig } from '../config/index.js';
+import { assertProductionReady } from '../config/production.js';
 import { createPool } from '../db/pool.js';
 import { ConsoleError, type ConsoleErrorCode } from '../console/audit.js';
 import { authenticate, hashPassword } from '../console/auth.js';
@@ -55,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  assertProductionReady('cli');
   const config = consoleConfig();
   const actor = authenticate(config.users, process.env.CONSOLE_USER ?? '', process.env.CONSOLE_PASSWORD ?? '');
   if (!actor) throw new ConsoleError('UNAUTHENTICATED', 'set CONSOLE_USER and CONSOLE_PASSWORD to a user of CONSOLE_USERS');

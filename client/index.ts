@@ -11,6 +11,7 @@ import { createMigrationClient } from './migration.js';
 import { createIncidentClient } from './incidents.js';
 import { createSubmissionClient } from './submissions.js';
 import type { IncidentTiming } from '../domain/incident-deadlines.js';
+import { EncryptionCodec } from '../codec/encryption.js';
 
 export * from './errors.js';
 export { bettorRef } from './bettor-ref.js';
@@ -35,9 +36,16 @@ export interface EsuBridgeClientOptions {
 /**
  * What bookmaker services import to start operations. Every start validates first (a bad request is an
  * InvalidRequestError naming the field, and nothing starts), is idempotent by the caller's id, and
- * tells a replay (same id, same body: joins the run) from a conflict (same id, other body).
+ * tells a replay (same id, same body: joins the run) from a conflict (same id, other body). Refuses a
+ * Temporal client without esu-bridge's encryption codec.
  */
 export function createEsuBridgeClient({ client, taskQueue, bettorRefKey, incidentTiming }: EsuBridgeClientOptions) {
+  // Requests carry IINs, names and phones: without the codec they would reach Temporal's database in clear.
+  if (!client.options.loadedDataConverter.payloadCodecs.some((codec) => EncryptionCodec.is(codec))) {
+    throw new TypeError(
+      "createEsuBridgeClient needs a Temporal Client whose dataConverter.payloadCodecs include esu-bridge's EncryptionCodec (codec/encryption.ts; connectClient() builds one): personal data must never reach Temporal in clear",
+    );
+  }
   const validate = validateRequest;
   const wrap = (handle: WorkflowHandle, joined: boolean) => wrapOperation(handle, joined, getDepositStatusQuery);
   /** Joins the existing run when the stored request fingerprint matches ours, else it is a conflict. */

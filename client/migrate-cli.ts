@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { connectClient } from './connect.js';
+import { assertProductionReady } from '../config/production.js';
 import { createMigrationClient, type MigrationHandle } from './migration.js';
 import { InvalidRequestError } from './errors.js';
 import { StepRejectedError } from './identification.js';
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
     console.error(USAGE);
     process.exit(2);
   }
+  assertProductionReady('migration-cli');
   const actor = values.actor ?? userInfo().username;
   const { client, connection, taskQueue } = await connectClient();
   try {

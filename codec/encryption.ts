@@ -7,20 +7,49 @@ import proto from '@temporalio/proto';
  * workflow inputs, results and activity arguments are never stored in clear in Temporal's database
  * (seed 002 §§9–10). Search attributes and memo are not payloads: nothing personal goes there at all.
  * Keys are identified by id so they can rotate: new payloads use the current key, old ones still decode.
+ *
+ * The worker's codec refuses plaintext in production (`refusePlaintext`): a payload that is not ours came from
+ * a caller that bypassed the codec (a client, `temporal` CLI or Web UI without PAYLOAD_KEYS), and a bettor's
+ * data in it already sits in Temporal in clear. Decoding fails, so the workflow task fails with the reason in
+ * its history and nothing runs. Payloads without data (an absent or `undefined` value) reveal nothing and pass.
+ * A plaintext signal wedges its workflow the same way; reset it past the signal
+ * (`temporal workflow reset --type LastWorkflowTask --reapply-exclude Signal`) once the caller is fixed.
  */
 const { temporal } = proto; // CommonJS package: named exports are not visible to Node's ESM loader
 const ENCODING = 'binary/encrypted';
 const KEY_ID_METADATA = 'encryption-key-id';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/** Marks our codec across copies of this module (tsx and compiled builds, two installs): `instanceof` would not. */
+const BRAND = Symbol.for('esu-bridge.EncryptionCodec');
+
+export interface EncryptionCodecOptions {
+  /** Throw on a payload that carries data but is not encrypted (the worker, in production). */
+  refusePlaintext?: boolean;
+}
+
+/** A payload reached the worker unencrypted. Names its encoding, never its content. */
+export class PlaintextPayloadError extends Error {
+  override readonly name = 'PlaintextPayloadError';
+}
 
 export class EncryptionCodec implements PayloadCodec {
+  readonly [BRAND] = true;
+  private readonly refusePlaintext: boolean;
+
   constructor(
     private readonly keys: ReadonlyMap<string, Buffer>,
     private readonly currentKeyId: string,
+    options: EncryptionCodecOptions = {},
   ) {
     const current = keys.get(currentKeyId);
     if (!current || current.length !== 32) throw new RangeError(`payload key "${currentKeyId}" must be 32 bytes`);
+    this.refusePlaintext = options.refusePlaintext ?? false;
+  }
+
+  /** True for esu-bridge's encryption codec, whichever copy of this module built it. */
+  static is(codec: unknown): codec is EncryptionCodec {
+    return typeof codec === 'object' && codec !== null && (codec as Record<symbol, unknown>)[BRAND] === true;
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
@@ -42,8 +71,16 @@ export class EncryptionCodec implements PayloadCodec {
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
-      if (!encoding || new TextDecoder().decode(encoding) !== ENCODING) return payload;
+      const encodingBytes = payload.metadata?.[METADATA_ENCODING_KEY];
+      const encoding = encodingBytes ? new TextDecoder().decode(encodingBytes) : undefined;
+      if (encoding !== ENCODING) {
+        if (this.refusePlaintext && (payload.data?.length ?? 0) > 0) {
+          throw new PlaintextPayloadError(
+            `refused a plaintext payload (encoding ${encoding ?? 'none'}): in production every payload must be encrypted by esu-bridge's codec (PAYLOAD_KEYS); the caller bypassed it`,
+          );
+        }
+        return payload;
+      }
       const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
       const keyId = keyIdBytes ? new TextDecoder().decode(keyIdBytes) : '';
       const key = this.keys.get(keyId);
@@ -66,12 +103,12 @@ export const DEV_PAYLOAD_KEYS = 'dev:' + Buffer.alloc(32, 7).toString('base64');
  * `PAYLOAD_KEYS` is `id:base64key[,id:base64key…]`; the first is the current key. Generate one with
  * `openssl rand -base64 32`.
  */
-export function encryptionCodecFromEnv(env: Record<string, string | undefined> = process.env): EncryptionCodec {
+export function encryptionCodecFromEnv(env: Record<string, string | undefined> = process.env, options: EncryptionCodecOptions = {}): EncryptionCodec {
   const spec = env.PAYLOAD_KEYS || DEV_PAYLOAD_KEYS;
   const entries = spec.split(',').map((part) => {
     const colon = part.indexOf(':');
     if (colon < 1) throw new ReferenceError('PAYLOAD_KEYS environment variable is invalid: expected id:base64key[,…]');
     return [part.slice(0, colon), Buffer.from(part.slice(colon + 1), 'base64')] as const;
   });
-  return new EncryptionCodec(new Map(entries), entries[0]![0]);
+  return new EncryptionCodec(new Map(entries), entries[0]![0], options);
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IncidentTiming, parseHoursList } from '../domain/incident-deadlines.js';
 import { offsetMinutes } from '../domain/incident.js';
-import { messageSigningConfig } from './index.js';
+import { isProduction, messageSigningConfig } from './index.js';
 
 /**
  * Settings of incidents, the compliance console, the detectors and telemetry, read once from the environment
@@ -98,14 +98,15 @@ export function consoleConfig(env: Env = process.env) {
       CONSOLE_UTC_OFFSET: offset.default('+05:00'),
       /** The Temporal UI's origin, allowed to call /codec/decode with the officer's session (TEMPORAL_CODEC_ENDPOINT). */
       CONSOLE_CODEC_CORS_ORIGIN: z.url().optional(),
-      /** Send the session cookie with `Secure` (set when the console is served over HTTPS). */
+      /** Send the session cookie with `Secure` in development too (always so in production). */
       CONSOLE_COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
     }),
     env,
   );
   return {
     codecCorsOrigin: e.CONSOLE_CODEC_CORS_ORIGIN?.replace(/\/$/, ''),
-    cookieSecure: e.CONSOLE_COOKIE_SECURE === 'true',
+    // Production serves the console over HTTPS only (behind the bookmaker's TLS proxy): the session never travels in clear.
+    cookieSecure: isProduction(env) || e.CONSOLE_COOKIE_SECURE === 'true',
     host: e.CONSOLE_HOST,
     port: e.CONSOLE_PORT,
     users: parseConsoleUsers(e.CONSOLE_USERS),
@@ -132,15 +133,11 @@ export function telemetryConfig(env: Env = process.env) {
   return { metricsBindAddress: e.METRICS_BIND_ADDRESS === 'off' ? undefined : e.METRICS_BIND_ADDRESS, logFormat: e.LOG_FORMAT, logLevel: e.LOG_LEVEL };
 }
 
-/** For start-up summaries: logins and roles, and which secrets are still the development ones. Never a secret. */
+/**
+ * For start-up summaries: logins and roles, never a secret. Which secrets are still development ones is
+ * `developmentSummary` (config/production.ts).
+ */
 export function consoleSummary(env: Env = process.env): Record<string, unknown> {
   const c = consoleConfig(env);
-  const d = incidentDeliveryConfig(env);
-  return {
-    console: `http://${c.host}:${c.port}`,
-    users: c.users.map((u) => `${u.login} (${u.role})`),
-    consoleUsers: c.devUsers ? 'DEVELOPMENT USERS (set CONSOLE_USERS)' : 'set',
-    sessionSecret: c.devSessionSecret ? 'DEVELOPMENT SECRET (set CONSOLE_SESSION_SECRET)' : 'set',
-    incidentSigningKey: d.signingKey.key === DEV_INCIDENT_SIGNING_KEY ? 'DEVELOPMENT KEY (set INCIDENT_SIGNING_KEY)' : 'set',
-  };
+  return { console: `http://${c.host}:${c.port}`, users: c.users.map((u) => `${u.login} (${u.role})`), cookieSecure: c.cookieSecure };
 }

@@ -14,8 +14,13 @@ type Env = Record<string, string | undefined>;
 const optionalPath = z.string().min(1).optional();
 const boolFromEnv = z.enum(['true', 'false']).transform((v) => v === 'true');
 
-/** Development-only secret: start-up warns when it is in use (see `isDevSecret`). */
+/** Development-only secret: production refuses it and the start-up summary marks it (config/production.ts). */
 export const DEV_BETTOR_REF_KEY = 'dev-only-bettor-ref-key-change-me';
+
+/** Production mode is NODE_ENV=production (the Dockerfile sets it); anything else is development. */
+export function isProduction(env: Env = process.env): boolean {
+  return env.NODE_ENV === 'production';
+}
 
 const TemporalEnv = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
@@ -162,7 +167,10 @@ export function workerCapacity(env: Env = process.env) {
   };
 }
 
-/** What start-up logs: addresses and whether secrets are set, never the secrets (STYLE item 32). */
+/**
+ * What start-up logs: addresses, never a secret. Which secrets are still development ones is
+ * `developmentSummary` (config/production.ts).
+ */
 export function redactedSummary(env: Env = process.env): Record<string, unknown> {
   const t = temporalConfig(env);
   const c = counterpartsConfig(env);
@@ -172,13 +180,13 @@ export function redactedSummary(env: Env = process.env): Record<string, unknown>
     esu: { baseUrl: c.esu.baseUrl, tls: Boolean(c.esu.tls) },
     nomapay: { baseUrl: c.nomapay.baseUrl, tls: Boolean(c.nomapay.tls) },
     nomapayIdentification: { baseUrl: c.nomapayIdentification.baseUrl, tls: Boolean(c.nomapayIdentification.tls) },
-    bettorRefKey: bettorRefKey(env) === DEV_BETTOR_REF_KEY ? 'DEVELOPMENT KEY (set BETTOR_REF_KEY)' : 'set',
     identificationRequired: identificationRequired(env),
     afm: { baseUrl: c.afm.baseUrl, tls: Boolean(c.afm.tls) },
-    afmSigningKey: afmSigningConfig(env).signingKey.key === DEV_AFM_SIGNING_KEY ? 'DEVELOPMENT KEY (set AFM_SIGNING_KEY)' : 'set',
     submissions: submissionSummary(env),
   };
 }
+
+export const DEV_CONSENT_SIGNING_KEY = 'dev-only-consent-signing-key-change-me';
 
 /**
  * The key the consent confirmation of a photo-match personal-data request is signed with (seed 002 §14(2)).
@@ -188,14 +196,14 @@ export function consentSigningConfig(env: Env = process.env): { keyId: string; k
   const e = parse(
     z.object({
       CONSENT_SIGNING_KEY_ID: z.string().min(1).default('dev-consent-key'),
-      CONSENT_SIGNING_KEY: z.string().min(16, 'must be at least 16 characters').default('dev-only-consent-signing-key-change-me'),
+      CONSENT_SIGNING_KEY: z.string().min(16, 'must be at least 16 characters').default(DEV_CONSENT_SIGNING_KEY),
     }),
     env,
   );
   return { keyId: e.CONSENT_SIGNING_KEY_ID, key: e.CONSENT_SIGNING_KEY };
 }
 
-/** Development-only AFM signing key, shared with the AFM simulator; start-up flags it (redactedSummary). */
+/** Development-only AFM signing key, shared with the AFM simulator; production refuses it (config/production.ts). */
 export const DEV_AFM_SIGNING_KEY = 'dev-only-afm-signing-key-change-me';
 
 export interface MessageSigning {

@@ -15,6 +15,7 @@ import { runDemo } from './demo.js';
 import { startConsole } from '../console/index.js';
 import { consoleConfig } from '../config/console.js';
 import { startIncidentDetector } from '../client/incident-detector.js';
+import { assertProductionReady, developmentSummary } from '../config/production.js';
 
 /**
  * `npm start`: the whole system on embedded defaults, in one process tree — Temporal dev server with its
@@ -38,6 +39,8 @@ async function stopAll(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // `npm start` is for development; with NODE_ENV=production it holds the worker and console to their rules.
+  assertProductionReady(['worker', 'console']);
   // The demo provokes a refusal on purpose: keep the SDK's per-attempt warnings out of its output.
   Runtime.install({ logger: new DefaultLogger((process.env.ESU_BRIDGE_LOG_LEVEL ?? 'ERROR') as 'ERROR') });
 
@@ -79,6 +82,11 @@ async function main(): Promise<void> {
   }
 
   console.log(JSON.stringify({ msg: 'configuration', config: redactedSummary(env) }));
+  const devDefaults = Object.entries(developmentSummary(['worker', 'console'], env));
+  if (devDefaults.length) {
+    step('Development settings in use (NODE_ENV=production refuses each):');
+    for (const [variable, problem] of devDefaults) console.log(`    ${variable}: ${problem}`);
+  }
   const config = temporalConfig(env);
   const connection = await NativeConnection.connect({ address: config.address, tls: config.tls, apiKey: config.apiKey });
   stops.push(() => connection.close());

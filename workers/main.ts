@@ -7,14 +7,18 @@ import { installTelemetry } from './metrics.js';
 import { telemetryConfig } from '../config/console.js';
 import { connectClient } from '../client/connect.js';
 import { startIncidentDetector } from '../client/incident-detector.js';
+import { assertProductionReady, developmentSummary } from '../config/production.js';
 
 /** The saga worker process: `npm run start.worker`. Configuration comes from the environment only. */
 async function main(): Promise<void> {
+  assertProductionReady('worker');
   const temporal = temporalConfig();
   const url = databaseUrl();
   const telemetry = telemetryConfig();
   installTelemetry(telemetry);
-  console.log(JSON.stringify({ msg: 'esu-bridge worker starting', config: redactedSummary(), metrics: telemetry.metricsBindAddress ?? 'off' }));
+  console.log(
+    JSON.stringify({ msg: 'esu-bridge worker starting', config: redactedSummary(), developmentDefaults: developmentSummary('worker'), metrics: telemetry.metricsBindAddress ?? 'off' }),
+  );
 
   const migrations = createPool(url, 1);
   try {

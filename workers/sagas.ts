@@ -10,7 +10,7 @@ import { createPgPhotoStore } from '../activities/photo-store.js';
 import { bettorRef } from '../crypto/bettor-ref.js';
 import { CounterpartClient, type ExchangeObserver } from '../activities/http.js';
 import { encryptionCodecFromEnv } from '../codec/encryption.js';
-import { afmSigningConfig, bettorRefKey, consentSigningConfig, identificationRequired, counterpartsConfig, submissionConfig, workerCapacity, type TemporalConfig } from '../config/index.js';
+import { afmSigningConfig, bettorRefKey, consentSigningConfig, identificationRequired, counterpartsConfig, isProduction, submissionConfig, workerCapacity, type TemporalConfig } from '../config/index.js';
 import { createPool, type Pool } from '../db/pool.js';
 
 /** Where the workflow bundle starts: workflows/index.ts in development, .js once compiled. */
@@ -73,7 +73,8 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
     taskQueue: temporal.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: { ...createActivities({ pool, esu, nomapay, identificationRequired: identificationRequired(env), bettorRefKey: refKey }), ...createBettingActivitySet({ pool }), ...identification, ...createIncidentActivitySet({ pool, esu, nomapay, bettorRefKey: refKey, ...incidentDeliveryConfig(env) }), ...reporting },
-    dataConverter: { payloadCodecs: [encryptionCodecFromEnv(env)] },
+    // In production a payload that is not encrypted came from a caller that bypassed the codec: refused.
+    dataConverter: { payloadCodecs: [encryptionCodecFromEnv(env, { refusePlaintext: isProduction(env) })] },
     maxConcurrentActivityTaskExecutions: capacity.maxConcurrentActivityTaskExecutions,
     maxConcurrentWorkflowTaskExecutions: capacity.maxConcurrentWorkflowTaskExecutions,
     maxConcurrentLocalActivityExecutions: capacity.maxConcurrentLocalActivityExecutions,

@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The entry points themselves, as the Dockerfile runs them (`node --import tsx …`, NODE_ENV=production): on
+ * development secrets they must stop before touching Temporal or PostgreSQL and name every variable at once.
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+// Nothing listens on port 1: an entry point that got past its checks fails connecting, not on configuration.
+const UNREACHABLE = { DATABASE_URL: 'postgres://esu:db-password-not-to-print@127.0.0.1:1/esu_bridge', TEMPORAL_ADDRESS: '127.0.0.1:1' };
+
+function run(entry: string, env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('production entry points', () => {
+  it('the worker refuses to start on development secrets, naming every variable, and prints none of them', async () => {
+    const bettorRefKey = 'dev-only-bettor-ref-key-change-me';
+    const { code, stdout, stderr } = await run('workers/main.ts', { NODE_ENV: 'production', ...UNREACHABLE, BETTOR_REF_KEY: bettorRefKey, ESU_BASE_URL: 'http://esu.example.kz' });
+
+    expect(code).toBe(1);
+    expect(stdout).not.toContain('worker starting');
+    for (const variable of ['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'ESU_BASE_URL', 'ESU_API_KEY', 'NOMAPAY_BASE_URL', 'NOMAPAY_API_KEY', 'AFM_BASE_URL', 'AFM_API_KEY', 'AFM_SIGNING_KEY', 'CONSENT_SIGNING_KEY', 'INCIDENT_SIGNING_KEY']) {
+      expect(stderr).toContain(`${variable}:`);
+    }
+    expect(stderr).toContain('ProductionConfigError');
+    expect(stderr).not.toContain(bettorRefKey);
+    expect(stderr + stdout).not.toContain('db-password-not-to-print');
+  });
+
+  it('the console refuses development users and session secret, naming each', async () => {
+    const { code, stdout, stderr } = await run('console/main.ts', { NODE_ENV: 'production', ...UNREACHABLE, CONSOLE_USERS: 'aigerim:officer:plain-password-1' });
+
+    expect(code).toBe(1);
+    expect(stdout).not.toContain('listening');
+    for (const variable of ['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'CONSOLE_USERS', 'CONSOLE_SESSION_SECRET']) expect(stderr).toContain(`${variable}:`);
+    expect(stderr).toContain('plain-text passwords for aigerim');
+    expect(stderr).not.toContain('plain-password-1');
+  });
+
+  it('the CLI refuses development users in production, but still hashes a password to make real ones', async () => {
+    const refused = await run('client/cli.ts', { NODE_ENV: 'production', ...UNREACHABLE, CONSOLE_USER: 'officer', CONSOLE_PASSWORD: 'officer' }, ['list', 'submissions']);
+    expect(refused.code).not.toBe(0);
+    for (const variable of ['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'CONSOLE_USERS']) expect(refused.stderr).toContain(`${variable}:`);
+
+    const hashed = await new Promise<string>((resolve, reject) => {
+      const child = execFile(process.execPath, ['--import', 'tsx', 'client/cli.ts', 'console', 'hash-password'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' } }, (err, stdout) =>
+        err ? reject(err) : resolve(stdout),
+      );
+      child.stdin!.end('a-strong-password');
+    });
+    expect(hashed).toMatch(/^scrypt\$[0-9a-f]{32}\$[0-9a-f]{64}/);
+  });
+});
