@@ -33,7 +33,7 @@ describe('production mode against the real stack', () => {
     const run = uniqueId('prod');
 
     expect((await bridge.deposit({ depositId: `${run}-dep`, iin, amountTiyn: 500_000, currency: 'KZT' })).status).toBe('COMPLETED');
-    await simAdmin(stack.simulators.esu.url).fault({ match: { key: `${run}-refused` }, kind: 'reject', code: 'LIMIT_EXCEEDED' });
+    await simAdmin(stack.simulators.esu.url).fault({ match: { key: `dep-${run}-refused` }, kind: 'reject', code: 'LIMIT_EXCEEDED' });
     const refused = await bridge.deposit({ depositId: `${run}-refused`, iin, amountTiyn: 100_000, currency: 'KZT' }).catch((e) => e);
     expect(refused).toBeInstanceOf(OperationFailedError);
     expect((refused as OperationFailedError).type).toBe(ErrorType.EsuRejected);
@@ -81,7 +81,7 @@ describe('production mode against the real stack', () => {
       expect(history.events?.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
       expect((await handle.describe()).status.name).toBe('RUNNING');
       expect(await wallet.walletBalance(iin)).toBe(before);
-      expect(await wallet.appliedCount(depositId)).toBe(0);
+      expect(await wallet.appliedCount(`dep-${depositId}`)).toBe(0);
       expect((await stack.pool.query('SELECT 1 FROM operations WHERE operation_id = $1', [depositId])).rowCount).toBe(0);
     } finally {
       await handle.terminate('plaintext start refused by the production-mode test');
