@@ -12,6 +12,7 @@ import { CounterpartClient, type ExchangeObserver } from '../activities/http.js'
 import { encryptionCodecFromEnv } from '../codec/encryption.js';
 import { afmSigningConfig, bettorRefKey, consentSigningConfig, identificationRequired, counterpartsConfig, submissionConfig, workerCapacity, type TemporalConfig } from '../config/index.js';
 import { createPool, type Pool } from '../db/pool.js';
+import { dataErrorInterceptors } from './data-errors.js';
 
 /** Where the workflow bundle starts: workflows/index.ts in development, .js once compiled. */
 export const WORKFLOWS_PATH = new URL(`../workflows/index${path.extname(import.meta.url)}`, import.meta.url).pathname;
@@ -72,6 +73,8 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: { ...createActivities({ pool, esu, nomapay, identificationRequired: identificationRequired(env) }), ...createBettingActivitySet({ pool }), ...identification, ...createIncidentActivitySet({ pool, esu, nomapay, ...incidentDeliveryConfig(env) }), ...reporting },
     dataConverter: { payloadCodecs: [encryptionCodecFromEnv(env)] },
+    // A value PostgreSQL refuses as data fails its step at once instead of retrying for ever.
+    interceptors: { activity: [dataErrorInterceptors] },
     maxConcurrentActivityTaskExecutions: capacity.maxConcurrentActivityTaskExecutions,
     maxConcurrentWorkflowTaskExecutions: capacity.maxConcurrentWorkflowTaskExecutions,
     maxConcurrentLocalActivityExecutions: capacity.maxConcurrentLocalActivityExecutions,
