@@ -4,7 +4,7 @@ import { depositWorkflowId } from '../domain/ids.js';
 import { AmountTiynKey, BettorRefKey, OperationKindKey, OperationStatusKey } from '../domain/search-attributes.js';
 import { deposit, getDepositStatusQuery } from '../workflows/deposit.js';
 import { bettorRef, requestDigest } from './bettor-ref.js';
-import { joinOperation, validateRequest, wrapOperation, type OperationHandle } from './operations.js';
+import { joinOperation, refuseUnderage, validateRequest, wrapOperation, type OperationHandle } from './operations.js';
 import { createBettingClient } from './betting.js';
 import { createIdentificationClient } from './identification.js';
 import { createMigrationClient } from './migration.js';
@@ -30,6 +30,8 @@ export interface EsuBridgeClientOptions {
   bettorRefKey: string;
   /** Reminder points and internal target of incident cards (INCIDENT_REMINDERS, INCIDENT_INTERNAL_TARGET). */
   incidentTiming?: IncidentTiming;
+  /** The clock of the client's own age check (tests pin it); the current time by default. */
+  now?: () => Date;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface EsuBridgeClientOptions {
  * InvalidRequestError naming the field, and nothing starts), is idempotent by the caller's id, and
  * tells a replay (same id, same body: joins the run) from a conflict (same id, other body).
  */
-export function createEsuBridgeClient({ client, taskQueue, bettorRefKey, incidentTiming }: EsuBridgeClientOptions) {
+export function createEsuBridgeClient({ client, taskQueue, bettorRefKey, incidentTiming, now = () => new Date() }: EsuBridgeClientOptions) {
   const validate = validateRequest;
   const wrap = (handle: WorkflowHandle, joined: boolean) => wrapOperation(handle, joined, getDepositStatusQuery);
   /** Joins the existing run when the stored request fingerprint matches ours, else it is a conflict. */
@@ -47,6 +49,7 @@ export function createEsuBridgeClient({ client, taskQueue, bettorRefKey, inciden
     /** Starts a deposit (or joins the one already started with this `depositId`). */
     async startDeposit(request: unknown): Promise<OperationHandle<DepositState>> {
       const valid = validate('deposit', DepositRequest, request);
+      refuseUnderage('deposit', valid.iin, now());
       const workflowId = depositWorkflowId(valid.depositId);
       const ref = bettorRef(valid.iin, bettorRefKey);
       const digest = requestDigest(valid, bettorRefKey);
@@ -94,7 +97,7 @@ export function createEsuBridgeClient({ client, taskQueue, bettorRefKey, inciden
     // Regulator submissions (startSubmission, getSubmission, retrySubmission, resubmitSubmission).
     ...createSubmissionClient({ client, taskQueue }),
     // Bets, settlements and payouts (startBet, placeBet, getBet, startSettlement, settleBet, getSettlement, startPayout, payout, getPayout).
-    ...createBettingClient({ client, taskQueue, bettorRefKey }),
+    ...createBettingClient({ client, taskQueue, bettorRefKey, now }),
   };
 }
 
