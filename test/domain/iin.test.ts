@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ageOn, Iin, iinBirthDate, iinCheckDigit, withCheckDigit } from '../../domain/iin.js';
 import { bettorAgeOn, MINIMUM_BETTOR_AGE } from '../../domain/bettor-age.js';
-import { adultIin } from '../support/ids.js';
+import { adultIin, iinBornIn } from '../support/ids.js';
 import { planBettors } from '../support/migration-data.js';
 
 /** A number with these first 7 digits and a valid check digit (some serials have none). */
@@ -82,10 +82,17 @@ describe('IIN', () => {
 
   it('test IINs are valid under these rules and belong to bettors of at least 21', () => {
     const now = new Date();
-    const generated = [...Array.from({ length: 500 }, () => adultIin()), adultIin(1960), adultIin(1999, 12, 31), ...planBettors(200, 'p').map((b) => b.iin)];
+    const generated = [...Array.from({ length: 500 }, () => adultIin()), adultIin(1960), adultIin(1999, 12, 31), adultIin(2000, 1, 1), ...planBettors(200, 'p').map((b) => b.iin)];
     for (const iin of generated) {
       expect(Iin.safeParse(iin).success, iin).toBe(true);
       expect(bettorAgeOn(iin, now)).toBeGreaterThanOrEqual(MINIMUM_BETTOR_AGE);
     }
+    // Both sexes, in the century of the birth year.
+    expect(new Set(generated.slice(0, 500).map((iin) => iin[6]))).toEqual(new Set(['3', '4']));
+    expect(['5', '6']).toContain(adultIin(2001)[6]);
+    expect(() => adultIin(2010)).toThrow(RangeError);
+    const minor = iinBornIn(2010);
+    expect(Iin.safeParse(minor).success).toBe(true);
+    expect(bettorAgeOn(minor, now)).toBeLessThan(MINIMUM_BETTOR_AGE);
   });
 });
