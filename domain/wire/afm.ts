@@ -38,7 +38,7 @@ export const AfmReceipt = z.object({ messageId: z.string().min(1), acceptedAt: I
 export type AfmReceipt = z.infer<typeof AfmReceipt>;
 
 export const AfmRejection = z.object({
-  code: z.string().min(1).transform((s) => plainTextOf(s)),
+  code: z.string().min(1).transform((s) => plainTextOf(s, {})),
   reason: z.string().min(1).transform((s) => plainTextOf(s)),
   rejectedAt: IsoDateTime,
 });

@@ -149,8 +149,8 @@ describe('what counterparts answer us', () => {
   });
 
   it('keeps a counterpart’s reason text but not its control or bidi characters', () => {
-    const body = CounterpartErrorBody.parse({ error: { code: 'LIMIT\u0000', message: 'over\u202E the limit', details: [{ code: 'c', message: 'a\u0007b' }] } });
-    expect(body.error).toEqual({ code: 'LIMIT\uFFFD', message: 'over\uFFFD the limit', details: [{ code: 'c', message: 'a\uFFFDb' }] });
+    const body = CounterpartErrorBody.parse({ error: { code: 'LIMIT\u0000\n', message: 'over\u202E the\nlimit', details: [{ code: 'c', message: 'a\u0007b' }] } });
+    expect(body.error).toEqual({ code: 'LIMIT\uFFFD\uFFFD', message: 'over\uFFFD the\nlimit', details: [{ code: 'c', message: 'a\uFFFDb' }] });
     expect(AfmRejection.parse({ code: 'BAD_IIN', reason: 'IIN\u2066 unknown', rejectedAt: at }).reason).toBe('IIN\uFFFD unknown');
   });
 
