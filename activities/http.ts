@@ -3,6 +3,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { Context, ApplicationFailure } from '@temporalio/activity';
 import type { z } from 'zod';
 import { ErrorType } from '../domain/errors.js';
+import { plainTextOf } from '../domain/text.js';
 import { CounterpartErrorBody, IDEMPOTENCY_KEY_HEADER, type Counterpart } from '../domain/wire/common.js';
 
 /** How to reach one counterpart: its base URL, API key and, where it asks for it, mutual TLS (seed 000 item 10; seed 002 §§18–20). */
@@ -123,7 +124,7 @@ export class CounterpartClient {
     }
     if (status === 404 && notFoundIsUndefined) return undefined;
     const refusal = parseRefusal(text);
-    const summary = `${counterpart} ${method} ${path} → ${status} ${refusal?.code ?? ''} ${refusal?.message ?? text.slice(0, 300)}`.trim();
+    const summary = `${counterpart} ${method} ${path} → ${status} ${refusal?.code ?? ''} ${refusal?.message ?? plainTextOf(text.slice(0, 300))}`.trim();
     if (status === 422) {
       throw ApplicationFailure.create({ message: summary, type: rejectionType, nonRetryable: true, details: [refusal] });
     }

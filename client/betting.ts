@@ -8,7 +8,7 @@ import { getPayoutStatusQuery, payout } from '../workflows/payout.js';
 import { getSettlementStatusQuery, settleBet } from '../workflows/settlement.js';
 import { bettorRef, requestDigest } from './bettor-ref.js';
 import { OperationFailedError } from './errors.js';
-import { joinOperation, validateRequest, wrapOperation, type OperationHandle } from './operations.js';
+import { joinOperation, refuseUnderage, validateRequest, wrapOperation, type OperationHandle } from './operations.js';
 
 export { readBet } from '../activities/bets.js';
 export { bettingTotals, bettorBalance } from '../activities/betting-ledger.js';
@@ -18,7 +18,7 @@ export { bettingTotals, bettorBalance } from '../activities/betting-ledger.js';
  * InvalidRequestError names the field and nothing starts), is idempotent by the caller's id and tells a replay
  * (joins the run) from a conflict.
  */
-export function createBettingClient({ client, taskQueue, bettorRefKey }: { client: Client; taskQueue: string; bettorRefKey: string }) {
+export function createBettingClient({ client, taskQueue, bettorRefKey, now = () => new Date() }: { client: Client; taskQueue: string; bettorRefKey: string; now?: () => Date }) {
   const startAttributes = (kind: string, ref: string, amountTiyn: number) => [
     { key: OperationKindKey, value: kind },
     { key: OperationStatusKey, value: 'RECEIVED' },
@@ -30,6 +30,7 @@ export function createBettingClient({ client, taskQueue, bettorRefKey }: { clien
     /** Places a bet (or joins the one already placed with this `betId`). Resolves once started; `result()` says accepted or why not. */
     async startBet(request: unknown): Promise<OperationHandle<BetState>> {
       const valid = validateRequest('bet', BetRequest, request);
+      refuseUnderage('bet', valid.iin, now());
       const workflowId = betWorkflowId(valid.betId);
       const ref = bettorRef(valid.iin, bettorRefKey);
       const digest = requestDigest(valid, bettorRefKey);

@@ -1,10 +1,13 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, WorkflowFailedError } from '@temporalio/client';
 import type { z } from 'zod';
+import type { ErrorType } from '../domain/errors.js';
+import { fieldProblems } from '../domain/issues.js';
 
-/** One field that failed validation, named the way the caller sent it. */
+/** One field that failed validation, named the way the caller sent it; `type` when a rule of domain/errors.ts refused it. */
 export interface FieldIssue {
   field: string;
   message: string;
+  type?: ErrorType;
 }
 
 /** The request was refused before anything started: nothing moved. */
@@ -17,11 +20,9 @@ export class InvalidRequestError extends Error {
     super(`${operation}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
   }
 
+  /** One issue per field; a field the request may not carry is named with "unknown field" (schemas are strict). */
   static fromZod(operation: string, error: z.ZodError): InvalidRequestError {
-    return new InvalidRequestError(
-      operation,
-      error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message })),
-    );
+    return new InvalidRequestError(operation, fieldProblems(error));
   }
 }
 

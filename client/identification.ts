@@ -34,7 +34,7 @@ export class StepRejectedError extends Error {
 
 export const identificationWorkflowId = (bettorId: string) => workflowId(WorkflowProcess.Identification, bettorId);
 
-const StartIdentification = z.object({
+const StartIdentification = z.strictObject({
   bettorId: BusinessKey,
   onRepeatedBiometricFailure: z.enum(['OFFLINE_REVIEW', 'REFUSE']).optional(),
 });

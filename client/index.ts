@@ -4,7 +4,7 @@ import { depositWorkflowId } from '../domain/ids.js';
 import { AmountTiynKey, BettorRefKey, OperationKindKey, OperationStatusKey } from '../domain/search-attributes.js';
 import { deposit, getDepositStatusQuery } from '../workflows/deposit.js';
 import { bettorRef, requestDigest } from './bettor-ref.js';
-import { joinOperation, validateRequest, wrapOperation, type OperationHandle } from './operations.js';
+import { joinOperation, refuseUnderage, validateRequest, wrapOperation, type OperationHandle } from './operations.js';
 import { createBettingClient } from './betting.js';
 import { createIdentificationClient } from './identification.js';
 import { createMigrationClient } from './migration.js';
@@ -31,6 +31,8 @@ export interface EsuBridgeClientOptions {
   bettorRefKey: string;
   /** Reminder points and internal target of incident cards (INCIDENT_REMINDERS, INCIDENT_INTERNAL_TARGET). */
   incidentTiming?: IncidentTiming;
+  /** The clock of the client's own age check (tests pin it); the current time by default. */
+  now?: () => Date;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface EsuBridgeClientOptions {
  * tells a replay (same id, same body: joins the run) from a conflict (same id, other body). Refuses a
  * Temporal client without esu-bridge's encryption codec.
  */
-export function createEsuBridgeClient({ client, taskQueue, bettorRefKey, incidentTiming }: EsuBridgeClientOptions) {
+export function createEsuBridgeClient({ client, taskQueue, bettorRefKey, incidentTiming, now = () => new Date() }: EsuBridgeClientOptions) {
   // Requests carry IINs, names and phones: without the codec they would reach Temporal's database in clear.
   if (!client.options.loadedDataConverter.payloadCodecs.some((codec) => EncryptionCodec.is(codec))) {
     throw new TypeError(
@@ -55,6 +57,7 @@ export function createEsuBridgeClient({ client, taskQueue, bettorRefKey, inciden
     /** Starts a deposit (or joins the one already started with this `depositId`). */
     async startDeposit(request: unknown): Promise<OperationHandle<DepositState>> {
       const valid = validate('deposit', DepositRequest, request);
+      refuseUnderage('deposit', valid.iin, now());
       const workflowId = depositWorkflowId(valid.depositId);
       const ref = bettorRef(valid.iin, bettorRefKey);
       const digest = requestDigest(valid, bettorRefKey);
@@ -102,7 +105,7 @@ export function createEsuBridgeClient({ client, taskQueue, bettorRefKey, inciden
     // Regulator submissions (startSubmission, getSubmission, retrySubmission, resubmitSubmission).
     ...createSubmissionClient({ client, taskQueue }),
     // Bets, settlements and payouts (startBet, placeBet, getBet, startSettlement, settleBet, getSettlement, startPayout, payout, getPayout).
-    ...createBettingClient({ client, taskQueue, bettorRefKey }),
+    ...createBettingClient({ client, taskQueue, bettorRefKey, now }),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
 import type { z } from 'zod';
+import { underageRefusal } from '../domain/bettor-age.js';
 import { IdempotencyConflictError, InvalidRequestError, toOperationFailure } from './errors.js';
 
 /** A started (or joined) operation. */
@@ -19,6 +20,16 @@ export function validateRequest<S extends z.ZodType>(operation: string, schema: 
   const parsed = schema.safeParse(request);
   if (!parsed.success) throw InvalidRequestError.fromZod(operation, parsed.error);
   return parsed.data;
+}
+
+/**
+ * esu-bridge's own age check, before anything starts: a bettor under 21 (by the IIN's date of birth, today in
+ * Kazakhstan) is an InvalidRequestError on `iin` with type BettorUnderage. The sagas check again at workflow
+ * time, and ESU's register stays the authority.
+ */
+export function refuseUnderage(operation: string, iin: string, now: Date): void {
+  const refusal = underageRefusal(iin, now);
+  if (refusal) throw new InvalidRequestError(operation, [{ field: 'iin', message: refusal.message, type: refusal.type }]);
 }
 
 export function wrapOperation<State>(handle: WorkflowHandle, joined: boolean, statusQuery: QueryDefinition<State>): OperationHandle<State> {

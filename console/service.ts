@@ -13,6 +13,7 @@ import { getReview, listReviews } from './inboxes/reviews.js';
 import { getSubmission, listSubmissions, type SubmissionActions } from './inboxes/submissions.js';
 import { rangeBounds } from './journal-export.js';
 import type { WorkingDayCalendar } from '../domain/working-days.js';
+import { fieldProblems } from '../domain/issues.js';
 
 /**
  * What officers, administrators and auditors do, for the web console and the CLI alike. Every method takes
@@ -43,7 +44,7 @@ const ItemId = z.string().min(1).max(160).regex(/^[A-Za-z0-9._:-]+$/, 'is not an
 function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ field: i.path.join('.') || what, message: i.message }));
+    const issues = fieldProblems(parsed.error).map((p) => ({ field: p.field === '(body)' ? what : p.field, message: p.message }));
     throw new ConsoleError('INVALID', `${what}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
   }
   return parsed.data;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Iin } from './iin.js';
 import { AmountTiyn, Currency } from './money.js';
 import { BusinessKey } from './ids.js';
+import { Text } from './text.js';
 import type { EligibilityResult, EsuReceipt } from './wire/esu.js';
 
 /**
@@ -41,13 +42,14 @@ export function winningsTiyn(stakeTiyn: number, odds: string): number {
   return Number(winnings);
 }
 
-const BetFields = z.object({
+/** Strict like every request: a field we do not know is refused, naming it, rather than dropped unseen. */
+const BetFields = z.strictObject({
   betId: BetId,
   iin: Iin,
   stakeTiyn: AmountTiyn,
   currency: Currency,
-  eventId: z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters'),
-  outcome: z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters'),
+  eventId: Text(128, { min: 1 }),
+  outcome: Text(128, { min: 1 }),
   odds: Odds,
 });
 
@@ -123,7 +125,7 @@ export interface BetRecord {
   settledAt: string | null;
 }
 
-export const SettlementRequest = z.object({
+export const SettlementRequest = z.strictObject({
   betId: BetId,
   result: BetResult,
   /** The bookmaker's own id for the settlement; it becomes the ESU operation id. Default `<betId>.settle`. */
@@ -206,7 +208,7 @@ export interface SettlementState {
 }
 
 /** What a bookmaker service sends to pay a bettor out to their e-wallet. `payoutId` is its idempotency key. */
-export const PayoutRequest = z.object({
+export const PayoutRequest = z.strictObject({
   payoutId: BusinessKey,
   iin: Iin,
   amountTiyn: AmountTiyn,

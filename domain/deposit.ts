@@ -4,8 +4,8 @@ import { AmountTiyn, Currency } from './money.js';
 import { BusinessKey } from './ids.js';
 import type { EsuReceipt } from './wire/esu.js';
 
-/** What a bookmaker service sends to start a deposit. `depositId` is its idempotency key. */
-export const DepositRequest = z.object({
+/** What a bookmaker service sends to start a deposit. `depositId` is its idempotency key. Unknown fields are refused. */
+export const DepositRequest = z.strictObject({
   depositId: BusinessKey,
   iin: Iin,
   amountTiyn: AmountTiyn,

@@ -7,6 +7,11 @@ export const ErrorType = {
   InvalidInput: 'InvalidInput',
   /** ESU's register refuses this bettor (under 21, self-excluded, barred). Nothing moved. */
   BettorRestricted: 'BettorRestricted',
+  /**
+   * The bettor is under 21 by the date of birth in the IIN (or the IIN encodes none): esu-bridge's own check,
+   * made before ESU is asked. Nothing moved.
+   */
+  BettorUnderage: 'BettorUnderage',
   /** The bettor has not been identified through Nomapay (or is blocked, in review, refused). Nothing moved. */
   BettorNotIdentified: 'BettorNotIdentified',
   /** Nomapay refused the wallet transfer (insufficient funds, unknown or unidentified wallet). */
@@ -47,6 +52,12 @@ export const ErrorType = {
   InsufficientBalance: 'InsufficientBalance',
   /** AFM (or ESU, for a submission) refused the data with a reason; compliance corrects and resubmits. */
   SubmissionRejected: 'SubmissionRejected',
+  /**
+   * PostgreSQL refused a value as data (SQLSTATE class 22: a NUL in text, a number out of range, a malformed
+   * date). The same value is refused on every retry, so the step fails at once; the message names the
+   * problem, never the value.
+   */
+  DataRejected: 'DataRejected',
   /** A submission command arrived in the wrong state (resubmitting an accepted one, retrying one that is in flight). */
   SubmissionStepRejected: 'SubmissionStepRejected',
 } as const;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BusinessKey } from './ids.js';
 import { Iin } from './iin.js';
+import { Text } from './text.js';
 import { IsoDateTime } from './wire/common.js';
 
 /**
@@ -52,18 +53,18 @@ export type IdentificationMethod = z.infer<typeof IdentificationMethod>;
  * gave in the bookmaker's app (§§9, 13: consent comes first, with its time) and the reference photo the
  * bookmaker took at its own earlier KYC, by reference (photo bytes never enter workflow history).
  */
-export const MigrationSubject = z.object({
+export const MigrationSubject = z.strictObject({
   migrationId: BusinessKey,
   iin: Iin,
   phone: KzMobilePhone,
   bettorRef: BettorRef,
-  consent: z.object({ givenAt: IsoDateTime, agreementVersion: z.string().min(1).max(32) }),
-  photoRef: z.string().min(1).max(200),
+  consent: z.strictObject({ givenAt: IsoDateTime, agreementVersion: Text(32, { min: 1 }) }),
+  photoRef: Text(200, { min: 1 }),
 });
 export type MigrationSubject = z.infer<typeof MigrationSubject>;
 
 export const IdentificationInput = z
-  .object({
+  .strictObject({
     bettorId: BusinessKey,
     mode: IdentificationMode.default('APP'),
     /** §16 lets the participant choose: check the bettor offline, or refuse. */

@@ -30,17 +30,32 @@ export function withCheckDigit(first11: string): string {
   return first11 + String(check);
 }
 
-/** Birth date encoded in the IIN, or `undefined` when the century digit is not 1–6 (legal entities, foreigners). */
-export function iinBirthDate(iin: string): { year: number; month: number; day: number } | undefined {
-  const centuryDigit = Number(iin[6]);
-  if (centuryDigit < 1 || centuryDigit > 6) return undefined;
-  const century = 1800 + Math.floor((centuryDigit - 1) / 2) * 100;
+export interface BirthDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+/** The date digits with the century of the 7th digit, whether or not such a day exists. */
+function encodedBirthDate(iin: string): BirthDate | undefined {
+  if (!/^\d{6}[1-6]/.test(iin)) return undefined;
+  const century = 1800 + Math.floor((Number(iin[6]) - 1) / 2) * 100;
   return { year: century + Number(iin.slice(0, 2)), month: Number(iin.slice(2, 4)), day: Number(iin.slice(4, 6)) };
 }
 
-function isRealDate({ year, month, day }: { year: number; month: number; day: number }): boolean {
+function isRealDate({ year, month, day }: BirthDate): boolean {
   const date = new Date(Date.UTC(year, month - 1, day));
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/**
+ * The date of birth an IIN encodes (YYMMDD, the century from the 7th digit), or `undefined` when it encodes
+ * none: a 7th digit other than 1–6 (legal entities, foreigners' temporary numbers) or a day that does not
+ * exist (31 February).
+ */
+export function iinBirthDate(iin: string): BirthDate | undefined {
+  const birth = encodedBirthDate(iin);
+  return birth && isRealDate(birth) ? birth : undefined;
 }
 
 /** Age in whole years on the given calendar day (UTC+5 is the caller's concern). */
@@ -54,12 +69,18 @@ export function ageOn(iin: string, on: Date): number | undefined {
   return age;
 }
 
+/**
+ * A person's IIN: 12 digits, a 7th digit of 1–6 (the century of birth and sex: 1–2 the 19th, 3–4 the 20th,
+ * 5–6 the 21st century), a date of birth that exists in that century, and a matching check digit. Legal
+ * entities' numbers (BIN) and other 7th digits are not people and cannot bet.
+ */
 export const Iin = z
   .string()
   .regex(/^\d{12}$/, { message: 'IIN must be exactly 12 digits', abort: true })
   .refine((iin) => iinCheckDigit(iin.slice(0, 11)) === Number(iin[11]), { message: 'IIN check digit does not match', abort: true })
-  .refine((iin) => {
-    const birth = iinBirthDate(iin);
-    return birth === undefined || isRealDate(birth);
-  }, 'IIN does not encode a real date of birth');
+  .refine((iin) => encodedBirthDate(iin) !== undefined, {
+    message: "IIN's 7th digit must be 1–6 (the century of birth and sex of a person)",
+    abort: true,
+  })
+  .refine((iin) => iinBirthDate(iin) !== undefined, 'IIN does not encode a real date of birth');
 export type Iin = z.infer<typeof Iin>;

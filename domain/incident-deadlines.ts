@@ -16,7 +16,7 @@ export const INCIDENT_RETENTION_YEARS = 5;
  * Ours, configurable (DOMAIN "Incidents": "an earlier internal target is configurable"): when to remind before
  * the deadline, and an internal target after detection by which the card should be out (G5: 48 h is a ceiling).
  */
-export const IncidentTiming = z.object({
+export const IncidentTiming = z.strictObject({
   reminderOffsetsMs: z
     .array(z.number().int().positive().max(INCIDENT_CARD_DEADLINE_MS))
     .max(10)

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BusinessKey } from './ids.js';
 import { IncidentCardDraft, IncidentCardPatch } from './incident.js';
 import { IncidentTiming } from './incident-deadlines.js';
+import { MultilineText, safeText, Text } from './text.js';
 
 /** Where the card goes: the e-money operator (Nomapay) and ЦМААИ (ESU's operator). */
 export const IncidentReceiver = z.enum(['nomapay', 'esu']);
@@ -20,18 +21,19 @@ export const IncidentStatus = {
 } as const;
 export type IncidentStatus = (typeof IncidentStatus)[keyof typeof IncidentStatus];
 
-const Actor = z.string().trim().min(1, 'must name who acted').max(64);
+/** Every command is strict (an unknown field is refused, naming it) and its free text is plain text (domain/text.ts). */
+const Actor = z.string().check(safeText()).trim().min(1, 'must name who acted').max(64);
 
 /** How an incident was opened: by ops (console, CLI, API) or by a detector that tripped. */
-export const IncidentOrigin = z.object({
+export const IncidentOrigin = z.strictObject({
   kind: z.enum(['OPS', 'DETECTOR']),
   /** The detector's name and what it saw, e.g. `counterpart-unreachable` / `esu unreachable since …`. */
-  detector: z.string().max(64).optional(),
-  counterpart: z.string().max(32).optional(),
+  detector: Text(64).optional(),
+  counterpart: Text(32).optional(),
 });
 export type IncidentOrigin = z.infer<typeof IncidentOrigin>;
 
-export const OpenIncident = z.object({
+export const OpenIncident = z.strictObject({
   incidentId: BusinessKey,
   card: IncidentCardDraft,
   openedBy: Actor,
@@ -44,13 +46,13 @@ export type OpenIncident = z.input<typeof OpenIncident>;
  * Amend rows of the card. The detection time may only move earlier: the 48 hours never stretch because
  * someone corrected a typo in row 2.
  */
-export const AmendIncident = z.object({ patch: IncidentCardPatch, amendedBy: Actor });
+export const AmendIncident = z.strictObject({ patch: IncidentCardPatch, amendedBy: Actor });
 export type AmendIncident = z.input<typeof AmendIncident>;
 
-export const SubmitIncident = z.object({ submittedBy: Actor });
+export const SubmitIncident = z.strictObject({ submittedBy: Actor });
 export type SubmitIncident = z.input<typeof SubmitIncident>;
 
-export const CloseIncident = z.object({ closedBy: Actor, note: z.string().max(2000).optional() });
+export const CloseIncident = z.strictObject({ closedBy: Actor, note: MultilineText(2000).optional() });
 export type CloseIncident = z.input<typeof CloseIncident>;
 
 /** One receiver's acknowledgement: its message id is the proof of delivery (seed 004 §§47, 55). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text.js';
 import { IsoDateTime } from './wire/common.js';
 
 /**
@@ -39,7 +40,11 @@ export const Intent = z.enum(['DELIBERATE', 'ERROR']);
 /** Row 13, the form's examples. */
 export const ActionTaken = z.enum(['IDENTIFY_VULNERABILITY', 'ISOLATE', 'RESTORE']);
 
-const Text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+/** A row of the card: trimmed, never empty; short rows are one line, long ones may break lines. */
+const row = (max: number, multiline: boolean) =>
+  z.string().check(safeText({ multiline })).trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const Line = (max: number) => row(max, false);
+const Paragraphs = (max: number) => row(max, true);
 
 /**
  * Row 2: "dd.mm.yyyy hh:mm, UTC+X". Kept as the ISO instant with the offset actually used (G18: do not assume
@@ -47,30 +52,31 @@ const Text = (max: number) => z.string().trim().min(1, 'must not be empty').max(
  */
 export const DetectedAt = IsoDateTime.refine((s) => /(Z|[+-]\d{2}:\d{2})$/.test(s), 'must carry its UTC offset');
 
-export const IncidentCard = z.object({
-  /** 1 */ name: Text(200),
+/** Strict at every level: a row the form does not have is refused, naming it. */
+export const IncidentCard = z.strictObject({
+  /** 1 */ name: Line(200),
   /** 2 */ detectedAt: DetectedAt,
-  /** 3 */ place: z.object({ organisation: Text(200), branch: Text(200).optional(), segment: Text(200) }),
+  /** 3 */ place: z.strictObject({ organisation: Line(200), branch: Line(200).optional(), segment: Line(200) }),
   /** 4 */ informationSource: InformationSource,
   /** 5 */ methods: z.array(AttackMethod).min(1, 'name at least one method (OTHER with a description if unknown)'),
-  methodsDetail: Text(1000).optional(),
-  /** 6 */ symptoms: Text(4000),
+  methodsDetail: Paragraphs(1000).optional(),
+  /** 6 */ symptoms: Paragraphs(4000),
   /** 7 */ mainEvents: z.array(IncidentKind).min(1, 'name at least one of the six reportable kinds'),
   /** 8 */ affectedAssets: z.array(AssetLevel).min(1, 'name at least one affected level'),
   /** 9 */ status: IncidentCardStatus,
   /** 10: no unit in the form (G11): an amount in tiyn where known, and a description. */
-  damage: z.object({ amountTiyn: z.number().int().nonnegative().optional(), description: Text(2000) }),
+  damage: z.strictObject({ amountTiyn: z.number().int().nonnegative().optional(), description: Paragraphs(2000) }),
   /** 11: identifiers found (IP addresses, accounts, hashes); an empty list says none were found. */
-  threatSources: z.array(Text(200)),
+  threatSources: z.array(Line(200)),
   /** 12 */ intent: Intent,
-  /** 13 */ actionsTaken: z.object({ actions: z.array(ActionTaken).min(1, 'name at least one action'), description: Text(4000).optional() }),
-  /** 14 */ plannedActions: Text(4000),
+  /** 13 */ actionsTaken: z.strictObject({ actions: z.array(ActionTaken).min(1, 'name at least one action'), description: Paragraphs(4000).optional() }),
+  /** 14 */ plannedActions: Paragraphs(4000),
   /** 15: officials, state bodies and organisations told; an empty list says nobody yet. */
   personsNotified: z.array(
-    z.object({ kind: z.enum(['OFFICIAL', 'STATE_BODY', 'ORGANISATION']), name: Text(200), position: Text(200).optional() }),
+    z.strictObject({ kind: z.enum(['OFFICIAL', 'STATE_BODY', 'ORGANISATION']), name: Line(200), position: Line(200).optional() }),
   ),
   /** 16 */ specialists: z
-    .array(z.object({ fullName: Text(200), workplace: Text(200), position: Text(200) }))
+    .array(z.strictObject({ fullName: Line(200), workplace: Line(200), position: Line(200) }))
     .min(1, 'name at least the responsible specialist'),
 });
 export type IncidentCard = z.infer<typeof IncidentCard>;
@@ -111,7 +117,11 @@ export const CARD_ROWS: Record<keyof IncidentCard, number> = {
 export function cardProblems(draft: unknown): string[] {
   const parsed = IncidentCard.safeParse(draft);
   if (parsed.success) return [];
-  return parsed.error.issues.map((issue) => {
+  return parsed.error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      const at = issue.path.map(String);
+      return issue.keys.map((key) => `${[...at, key].join('.')}: not a field of the card`);
+    }
     const field = String(issue.path[0] ?? '(card)') as keyof IncidentCard;
     const where = issue.path.join('.');
     const row = CARD_ROWS[field];

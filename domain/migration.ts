@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BusinessKey } from './ids.js';
+import { Text } from './text.js';
 
 /**
  * Bulk migration (re-identification) of the bookmaker's existing bettors through Nomapay as agent
@@ -16,13 +17,14 @@ export const DEFAULT_REQUESTS_PER_HOUR = 1800;
 
 export const MigrationSource = z.discriminatedUnion('kind', [
   /** A UTF-8 CSV with a header: bettor_id,iin,phone,consent_given_at,agreement_version,photo_ref. */
-  z.object({ kind: z.literal('csv'), path: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('csv'), path: Text(4096, { min: 1 }) }),
   /** A PostgreSQL table with those columns (see db/migrations/003_identification.sql, migration_bettors). */
-  z.object({ kind: z.literal('table'), table: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'table must be a plain lower-case name') }),
+  z.strictObject({ kind: z.literal('table'), table: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'table must be a plain lower-case name') }),
 ]);
 export type MigrationSource = z.infer<typeof MigrationSource>;
 
-export const MigrationRequest = z.object({
+/** Strict: a setting the migration does not know is refused, naming it, rather than silently ignored. */
+export const MigrationRequest = z.strictObject({
   migrationId: BusinessKey,
   source: MigrationSource,
   /** Identifications running at once. */
@@ -33,10 +35,17 @@ export const MigrationRequest = z.object({
   /** Bettors started per run before continue-as-new, so one run's history stays bounded. */
   bettorsPerRun: z.number().int().min(1).max(5000).default(250),
   /** Who started it (journal: acting user, seed 003 §55.11). */
-  requestedBy: z.string().min(1).max(64).default('system'),
+  requestedBy: Text(64, { min: 1 }).default('system'),
 });
 export type MigrationRequest = z.input<typeof MigrationRequest>;
 export type MigrationSettings = z.output<typeof MigrationRequest>;
+
+/**
+ * The workflow's own input: the request, plus what one run hands the next through continue-as-new. Only the
+ * workflow sets `carried` (the client starts it from a MigrationRequest, which refuses the field); its shape
+ * is the workflow's business.
+ */
+export const MigrationRunInput = MigrationRequest.extend({ carried: z.looseObject({}).optional() });
 
 /** One source row as read: strings, validated by the workflow so a bad row is an outcome, not a crash. */
 export interface MigrationRow {

@@ -7,7 +7,7 @@ import { z } from 'zod';
  * fails, because a request ЦОИД turns down is still a billed request (§66 by analogy) and traffic that looks
  * like probing can get the participant suspended (§49.3).
  */
-export const PhotoQuality = z.object({
+export const PhotoQuality = z.strictObject({
   widthPx: z.number().int().positive(),
   heightPx: z.number().int().positive(),
   /** Share of the image area covered by the face, in percent. */
@@ -19,7 +19,7 @@ export const PhotoQuality = z.object({
   peopleInFrame: z.number().int().nonnegative(),
   glasses: z.enum(['NONE', 'CLEAR', 'TINTED']),
   /** Yes/no findings of the capture software, one per remaining annex 1 item. */
-  checks: z.object({
+  checks: z.strictObject({
     antiSpoofingPassed: z.boolean(),
     aboveChestLevel: z.boolean(),
     shouldersSquare: z.boolean(),
@@ -39,7 +39,7 @@ export type PhotoQuality = z.infer<typeof PhotoQuality>;
  * well inside Temporal's payload limit; the photo is encrypted by the payload codec like every payload.
  */
 export const MAX_PHOTO_BASE64_CHARS = 700_000;
-export const PhotoSubmission = z.object({
+export const PhotoSubmission = z.strictObject({
   image: z
     .string()
     .min(16, 'image is empty')

@@ -4,6 +4,7 @@ import { AmountTiyn } from './money.js';
 import { BusinessKey, SubmissionKey, workflowId, WorkflowProcess } from './ids.js';
 
 export { SubmissionKey };
+import { safeText, Text } from './text.js';
 import { IsoDateTime } from './wire/common.js';
 import { EsuOperationRequest } from './wire/esu.js';
 
@@ -26,7 +27,7 @@ export type SubmissionCounterpart = z.infer<typeof SubmissionCounterpart>;
  * bettor (items 2–3) or received by the bettor from the bookmaker (items 4–5), never both.
  */
 export const AfmMoneyFlowRecord = z
-  .object({
+  .strictObject({
     /** Item 1. */
     iin: Iin,
     /** Items 2–3: when and how much the bookmaker received from the bettor (a deposit). */
@@ -54,12 +55,12 @@ export type AfmMoneyFlowRecord = z.infer<typeof AfmMoneyFlowRecord>;
 
 /** What a submission carries, by counterpart. */
 export const SubmissionPayload = z.discriminatedUnion('counterpart', [
-  z.object({ counterpart: z.literal('AFM'), record: AfmMoneyFlowRecord }),
-  z.object({ counterpart: z.literal('ESU'), record: EsuOperationRequest }),
+  z.strictObject({ counterpart: z.literal('AFM'), record: AfmMoneyFlowRecord }),
+  z.strictObject({ counterpart: z.literal('ESU'), record: EsuOperationRequest }),
 ]);
 export type SubmissionPayload = z.infer<typeof SubmissionPayload>;
 
-export const SubmissionInput = z.object({
+export const SubmissionInput = z.strictObject({
   /** Also the idempotency key at the counterpart: `afm-<operationId>`, `esu-<operationId>`, then `-r<attempt>`. */
   submissionId: SubmissionKey,
   /** The operation that caused it (deposit, settlement, payout id). */
@@ -76,9 +77,11 @@ export const SubmissionInput = z.object({
    * Set when the counterpart already refused this record before the submission began (ESU refusing a
    * settlement or payout record inside the saga): the submission starts REJECTED, waiting for compliance.
    */
-  initialRejection: z.object({ code: z.string(), reason: z.string(), rejectedAt: IsoDateTime }).optional(),
+  initialRejection: z
+    .strictObject({ code: z.string().check(safeText()), reason: z.string().check(safeText({ multiline: true })), rejectedAt: IsoDateTime })
+    .optional(),
   /** Who asked for it: `system` for sagas, the officer's login for a resubmission. */
-  actor: z.string().min(1).default('system'),
+  actor: z.string().check(safeText()).min(1).default('system'),
 });
 export type SubmissionInput = z.input<typeof SubmissionInput>;
 
@@ -112,14 +115,14 @@ export function resubmissionId(originalSubmissionId: string, attempt: number): s
 export const submissionWorkflowId = (submissionId: string) => workflowId(WorkflowProcess.Submission, submissionId);
 
 /** Compliance's correction of a rejected submission: the whole corrected payload, and who sends it. */
-export const ResubmitSubmission = z.object({
+export const ResubmitSubmission = z.strictObject({
   payload: SubmissionPayload,
-  actor: z.string().min(1, 'actor is required').max(64),
+  actor: Text(64).min(1, 'actor is required'),
 });
 export type ResubmitSubmission = z.input<typeof ResubmitSubmission>;
 
 /** An officer's retry of a FAILED submission: the same record, under the same idempotency key. */
-export const RetrySubmission = z.object({ actor: z.string().min(1, 'actor is required').max(64) });
+export const RetrySubmission = z.strictObject({ actor: Text(64).min(1, 'actor is required') });
 export type RetrySubmission = z.input<typeof RetrySubmission>;
 
 /**

@@ -12,6 +12,7 @@ import { CounterpartClient, type ExchangeObserver } from '../activities/http.js'
 import { encryptionCodecFromEnv } from '../codec/encryption.js';
 import { afmSigningConfig, bettorRefKey, consentSigningConfig, identificationRequired, counterpartsConfig, isProduction, submissionConfig, workerCapacity, type TemporalConfig } from '../config/index.js';
 import { createPool, type Pool } from '../db/pool.js';
+import { dataErrorInterceptors } from './data-errors.js';
 
 /** Where the workflow bundle starts: workflows/index.ts in development, .js once compiled. */
 export const WORKFLOWS_PATH = new URL(`../workflows/index${path.extname(import.meta.url)}`, import.meta.url).pathname;
@@ -75,6 +76,8 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
     activities: { ...createActivities({ pool, esu, nomapay, identificationRequired: identificationRequired(env), bettorRefKey: refKey }), ...createBettingActivitySet({ pool }), ...identification, ...createIncidentActivitySet({ pool, esu, nomapay, bettorRefKey: refKey, ...incidentDeliveryConfig(env) }), ...reporting },
     // In production a payload that is not encrypted came from a caller that bypassed the codec: refused.
     dataConverter: { payloadCodecs: [encryptionCodecFromEnv(env, { refusePlaintext: isProduction(env) })] },
+    // A value PostgreSQL refuses as data fails its step at once instead of retrying for ever.
+    interceptors: { activity: [dataErrorInterceptors] },
     maxConcurrentActivityTaskExecutions: capacity.maxConcurrentActivityTaskExecutions,
     maxConcurrentWorkflowTaskExecutions: capacity.maxConcurrentWorkflowTaskExecutions,
     maxConcurrentLocalActivityExecutions: capacity.maxConcurrentLocalActivityExecutions,

@@ -3,8 +3,10 @@ import type { EsuActivities } from '../activities/esu.js';
 import type { BettingLedgerActivities } from '../activities/betting-ledger.js';
 import { BetInput, BetStatus, type BetState } from '../domain/bet.js';
 import type { EsuReceipt } from '../domain/wire/esu.js';
+import { firstIssue } from '../domain/issues.js';
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 import { counterpartOperationId } from '../domain/ids.js';
+import { underageRefusal } from '../domain/bettor-age.js';
 import { Compensations } from './saga.js';
 import { asRegisteredOperation, describeFailure, identificationRefusal, rootMessage, stepJournal } from './money-steps.js';
 
@@ -46,9 +48,8 @@ export async function placeBet(rawInput: BetInput): Promise<BetState> {
   setHandler(getBetStatusQuery, () => state);
   const parsed = BetInput.safeParse(rawInput);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
     state.status = BetStatus.Refused;
-    state.failure = { type: ErrorType.InvalidInput, message: `bet input: ${issue.path.join('.')}: ${issue.message}` };
+    state.failure = { type: ErrorType.InvalidInput, message: `bet input: ${firstIssue(parsed.error)}` };
     throw ApplicationFailure.nonRetryable(state.failure.message, ErrorType.InvalidInput);
   }
   const input = parsed.data;
@@ -66,6 +67,13 @@ async function betSaga(state: BetState, input: BetInput, esuOperationId: string)
   const advance = stepJournal(state, 'BET', () => ({ operationId: input.betId, bettorRef: input.bettorRef, amountTiyn: input.stakeTiyn }));
 
   await advance(BetStatus.CheckingBettor, 'bet.received', { details: { eventId: input.eventId, outcome: input.outcome, odds: input.odds } });
+  // ESU's register is the authority on age, and esu-bridge does not rely on it alone (workflow time: deterministic).
+  const underage = underageRefusal(input.iin, new Date());
+  if (underage) {
+    state.failure = underage;
+    await advance(BetStatus.Refused, 'bet.refused', { result: 'REFUSED', failure: underage });
+    throw ApplicationFailure.create({ message: underage.message, type: underage.type, nonRetryable: true, details: [state] });
+  }
   const eligibility = await esu.checkBettorEligibility({ iin: input.iin, purpose: 'BET' });
   if (!eligibility.eligible) {
     state.failure = { type: ErrorType.BettorRestricted, message: `ESU register refuses this bettor: ${eligibility.reason}` };

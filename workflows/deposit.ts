@@ -3,8 +3,10 @@ import type { EsuActivities } from '../activities/esu.js';
 import type { NomapayActivities } from '../activities/nomapay.js';
 import type { LedgerActivities } from '../activities/ledger.js';
 import { DepositInput, DepositStatus, type DepositState } from '../domain/deposit.js';
+import { firstIssue } from '../domain/issues.js';
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 import { counterpartOperationId } from '../domain/ids.js';
+import { underageRefusal } from '../domain/bettor-age.js';
 import { Compensations, failureType } from './saga.js';
 import { reportMoneyFlowToAfm } from './afm-report.js';
 import { asRegisteredOperation, identificationRefusal, rootMessage, stepJournal } from './money-steps.js';
@@ -50,9 +52,8 @@ export async function deposit(rawInput: DepositInput): Promise<DepositState> {
   setHandler(getDepositStatusQuery, () => state);
   const parsed = DepositInput.safeParse(rawInput);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
     state.status = DepositStatus.Refused;
-    state.failure = { type: ErrorType.InvalidInput, message: `deposit input: ${issue.path.join('.')}: ${issue.message}` };
+    state.failure = { type: ErrorType.InvalidInput, message: `deposit input: ${firstIssue(parsed.error)}` };
     throw ApplicationFailure.nonRetryable(state.failure.message, ErrorType.InvalidInput);
   }
   const input = parsed.data;
@@ -70,6 +71,13 @@ async function depositSaga(state: DepositState & { afmSubmissionId?: string }, i
   const advance = stepJournal(state, 'DEPOSIT', () => ({ operationId: input.depositId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn }));
 
   await advance(DepositStatus.CheckingBettor, 'deposit.received');
+  // ESU's register is the authority on age, and esu-bridge does not rely on it alone (workflow time: deterministic).
+  const underage = underageRefusal(input.iin, new Date());
+  if (underage) {
+    state.failure = underage;
+    await advance(DepositStatus.Refused, 'deposit.refused', { result: 'REFUSED', failure: underage });
+    throw ApplicationFailure.create({ message: underage.message, type: underage.type, nonRetryable: true, details: [state] });
+  }
   const eligibility = await esu.checkBettorEligibility({ iin: input.iin, purpose: 'DEPOSIT' });
   if (!eligibility.eligible) {
     const failure = { type: ErrorType.BettorRestricted, message: `ESU register refuses this bettor: ${eligibility.reason}` };

@@ -8,6 +8,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { firstIssue } from '../domain/issues.js';
 import { ErrorType } from '../domain/errors.js';
 import { IDENTIFICATION_IDLE_MS, IdentificationInput, type IdentificationState, type IdentificationStep } from '../domain/identification.js';
 import type { MigrationOutcome } from '../domain/migration.js';
@@ -40,8 +41,7 @@ export * from './identification-messages.js';
 export async function identification(rawInput: IdentificationInput): Promise<IdentificationState> {
   const parsed = IdentificationInput.safeParse(rawInput);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw ApplicationFailure.nonRetryable(`identification input: ${issue.path.join('.')}: ${issue.message}`, ErrorType.InvalidInput);
+    throw ApplicationFailure.nonRetryable(`identification input: ${firstIssue(parsed.error)}`, ErrorType.InvalidInput);
   }
   const core = new IdentificationCore(parsed.data);
   setHandler(getIdentificationStatusQuery, () => core.state);

@@ -26,6 +26,7 @@ import {
   emptyCounts,
   etaMs,
   MigrationRequest,
+  MigrationRunInput,
   ratePerHour,
   summarise,
   type MigrationOutcome,
@@ -82,7 +83,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * Pause, resume and cancel are updates; a Temporal cancel request is treated as cancel.
  */
 export async function migration(rawInput: MigrationInput): Promise<MigrationProgress> {
-  const parsed = MigrationRequest.safeParse(rawInput);
+  const parsed = MigrationRunInput.safeParse(rawInput);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`migration input: ${firstIssue(parsed.error)}`, ErrorType.InvalidInput);
   const settings = parsed.data;
   const info = workflowInfo();

@@ -3,6 +3,7 @@ import type { EsuActivities } from '../activities/esu.js';
 import type { NomapayActivities } from '../activities/nomapay.js';
 import type { BettingLedgerActivities } from '../activities/betting-ledger.js';
 import { PayoutInput, PayoutStatus, payoutRefused, type PayoutState } from '../domain/bet.js';
+import { firstIssue } from '../domain/issues.js';
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 import type { EsuOperationRequest } from '../domain/wire/esu.js';
 import type { WalletTransferDone } from '../domain/wire/nomapay.js';
@@ -59,9 +60,8 @@ export async function payout(rawInput: PayoutInput): Promise<PayoutState> {
   setHandler(getPayoutStatusQuery, () => state);
   const parsed = PayoutInput.safeParse(rawInput);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
     state.status = PayoutStatus.Refused;
-    state.failure = { type: ErrorType.InvalidInput, message: `payout input: ${issue.path.join('.')}: ${issue.message}` };
+    state.failure = { type: ErrorType.InvalidInput, message: `payout input: ${firstIssue(parsed.error)}` };
     throw ApplicationFailure.nonRetryable(state.failure.message, ErrorType.InvalidInput);
   }
   const input = parsed.data;

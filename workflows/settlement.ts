@@ -2,6 +2,7 @@ import { ApplicationFailure, defineQuery, patched, proxyActivities, setHandler, 
 import type { EsuActivities } from '../activities/esu.js';
 import type { BettingLedgerActivities } from '../activities/betting-ledger.js';
 import { SettlementInput, SettlementStatus, settlementAmounts, settlementOperationId, type BetRecord, type SettlementState } from '../domain/bet.js';
+import { firstIssue } from '../domain/issues.js';
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 import { counterpartOperationId } from '../domain/ids.js';
 import { AmountTiynKey, BettorRefKey } from '../domain/search-attributes.js';
@@ -41,9 +42,8 @@ export async function settleBet(rawInput: SettlementInput): Promise<SettlementSt
   setHandler(getSettlementStatusQuery, () => state);
   const parsed = SettlementInput.safeParse(rawInput);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
     state.status = SettlementStatus.Refused;
-    state.failure = { type: ErrorType.InvalidInput, message: `settlement input: ${issue.path.join('.')}: ${issue.message}` };
+    state.failure = { type: ErrorType.InvalidInput, message: `settlement input: ${firstIssue(parsed.error)}` };
     throw ApplicationFailure.nonRetryable(state.failure.message, ErrorType.InvalidInput);
   }
   const input = parsed.data;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AfmMoneyFlowRecord, SubmissionKey } from '../submission.js';
 import { canonicalJson, IsoDateTime } from './common.js';
 import { Signature } from './incident.js';
+import { plainTextOf, safeText } from '../text.js';
 
 /**
  * AFM (ҚМА АЖ) submission contract as esu-bridge speaks it. Seed 001 fixes the five fields (annex 2) and
@@ -19,11 +20,12 @@ export const AFM_SUBMISSIONS_PATH = '/v1/submissions';
 export const afmStatusPath = (messageId: string) => `/v1/submissions/${encodeURIComponent(messageId)}`;
 export const afmReceiptPath = (submissionId: string) => `/v1/submission-receipts/${encodeURIComponent(submissionId)}`;
 
-export const AfmSubmissionMessage = z.object({
+/** What we send: strict. AFM's answers below are parsed leniently, its free text made safe to keep. */
+export const AfmSubmissionMessage = z.strictObject({
   /** Our id of the submission; also the idempotency key. */
   submissionId: SubmissionKey,
   /** How the bookmaker is known to AFM (its BIN or registered system name). */
-  sender: z.string().min(1).max(64),
+  sender: z.string().min(1).max(64).check(safeText()),
   /** When we first queued it (workflow time): part of the signed body, identical on every retry. */
   sentAt: IsoDateTime,
   record: AfmMoneyFlowRecord,
@@ -35,7 +37,11 @@ export type UnsignedAfmSubmission = Omit<AfmSubmissionMessage, 'signature'>;
 export const AfmReceipt = z.object({ messageId: z.string().min(1), acceptedAt: IsoDateTime });
 export type AfmReceipt = z.infer<typeof AfmReceipt>;
 
-export const AfmRejection = z.object({ code: z.string().min(1), reason: z.string().min(1), rejectedAt: IsoDateTime });
+export const AfmRejection = z.object({
+  code: z.string().min(1).transform((s) => plainTextOf(s, {})),
+  reason: z.string().min(1).transform((s) => plainTextOf(s)),
+  rejectedAt: IsoDateTime,
+});
 export type AfmRejection = z.infer<typeof AfmRejection>;
 
 export const AfmSubmissionStatus = z.object({

@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import { plainTextOf } from '../text.js';
+
+/** A counterpart's free text, kept but with control, bidi and NUL characters replaced (domain/text.ts). */
+const CounterpartText = z.string().transform((s) => plainTextOf(s));
+/** A counterpart's code or field name: one line, so a line break is replaced too. */
+const CounterpartCode = z.string().transform((s) => plainTextOf(s, {}));
 
 /**
  * Shapes every counterpart shares. Errors follow seed 004 annex 1: a code, a message and nested
@@ -6,9 +12,9 @@ import { z } from 'zod';
  */
 export const CounterpartErrorBody = z.object({
   error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.array(z.object({ field: z.string().optional(), code: z.string(), message: z.string() })).optional(),
+    code: CounterpartCode,
+    message: CounterpartText,
+    details: z.array(z.object({ field: CounterpartCode.optional(), code: CounterpartCode, message: CounterpartText })).optional(),
   }),
 });
 export type CounterpartErrorBody = z.infer<typeof CounterpartErrorBody>;

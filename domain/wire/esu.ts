@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Iin } from '../iin.js';
 import { AmountTiyn, Currency } from '../money.js';
 import { BusinessKey, OutboundKey } from '../ids.js';
+import { safeText } from '../text.js';
 import { IsoDateTime } from './common.js';
 
 /**
@@ -11,9 +12,12 @@ import { IsoDateTime } from './common.js';
  * POST /v1/eligibility-checks            → EligibilityResult      (is this bettor allowed to play?)
  * POST /v1/operations  (Idempotency-Key)  → EsuReceipt             (real-time recording, synchronous)
  * GET  /v1/operations/{operationId}       → EsuRecordedOperation | 404 (status query after an unknown outcome)
+ *
+ * What we send is strict (a field ESU does not define never leaves us unseen); what ESU answers is parsed
+ * leniently, so a field ESU adds does not stop us.
  */
 export const EligibilityPurpose = z.enum(['DEPOSIT', 'BET', 'PAYOUT']);
-export const EligibilityRequest = z.object({ iin: Iin, purpose: EligibilityPurpose });
+export const EligibilityRequest = z.strictObject({ iin: Iin, purpose: EligibilityPurpose });
 export type EligibilityRequest = z.infer<typeof EligibilityRequest>;
 
 /** ESU refuses bets from people under 21, self-excluded (eGov, up to 10 years, irrevocable) and barred persons. */
@@ -30,7 +34,7 @@ export type EligibilityResult = z.infer<typeof EligibilityResult>;
 export const EsuOperationKind = z.enum(['DEPOSIT', 'PAYOUT', 'BET', 'SETTLEMENT']);
 export type EsuOperationKind = z.infer<typeof EsuOperationKind>;
 
-export const EsuOperationRequest = z.object({
+export const EsuOperationRequest = z.strictObject({
   operationId: OutboundKey,
   kind: EsuOperationKind,
   iin: Iin,
@@ -39,10 +43,10 @@ export const EsuOperationRequest = z.object({
   occurredAt: IsoDateTime,
   /** Present for bets and settlements. */
   bet: z
-    .object({
+    .strictObject({
       betId: BusinessKey,
-      eventId: z.string().min(1),
-      outcome: z.string().min(1),
+      eventId: z.string().min(1).check(safeText()),
+      outcome: z.string().min(1).check(safeText()),
       /** Odds as a decimal string with up to 4 places, e.g. "2.35": never a float on the wire. */
       odds: z.string().regex(/^\d{1,6}(\.\d{1,4})?$/),
       result: z.enum(['WON', 'LOST', 'VOID', 'REFUNDED']).optional(),

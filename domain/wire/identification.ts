@@ -3,6 +3,7 @@ import { Iin } from '../iin.js';
 import { BusinessKey } from '../ids.js';
 import { PhotoSubmission } from '../photo.js';
 import { IdentificationMethod } from '../identification.js';
+import { safeText } from '../text.js';
 import { IsoDateTime } from './common.js';
 
 /** Ids we derive from workflow ids and steps (`Identification:<bettorId>:session-1`): longer than a business key. */
@@ -26,6 +27,8 @@ const WireId = z.string().min(1).max(200);
  * POST photo-matches/{matchId}/personal-data      → PersonalData      | 422 SCORE_BELOW_THRESHOLD, SIGNATURE_INVALID
  * Nomapay wallets: POST /v1/wallets               → IdentifiedWallet
  * ESU:             POST /v1/bettors               → EsuBettorRegistration | 422 BETTOR_RESTRICTED
+ *
+ * Requests (what we send) are strict; answers are parsed leniently, and PersonalData strips what it does not name.
  */
 export const TsoidRejectionCode = z.enum([
   'CONSENT_NOT_FOUND',
@@ -43,10 +46,10 @@ export const TsoidRejectionCode = z.enum([
 ]);
 export type TsoidRejectionCode = z.infer<typeof TsoidRejectionCode>;
 
-export const ConsentRegistration = z.object({
+export const ConsentRegistration = z.strictObject({
   consentId: WireId,
   iin: Iin,
-  agreementVersion: z.string().min(1).max(32),
+  agreementVersion: z.string().min(1).max(32).check(safeText()),
   givenAt: IsoDateTime,
   scope: z.array(z.enum(['PERSONAL_DATA_PROCESSING', 'THIRD_PARTY_TRANSFER'])).min(1),
 });
@@ -60,7 +63,7 @@ export const Consent = z.object({
 });
 export type Consent = z.infer<typeof Consent>;
 
-export const OpenSessionRequest = z.object({ sessionId: WireId, iin: Iin, phone: z.string(), consentId: WireId });
+export const OpenSessionRequest = z.strictObject({ sessionId: WireId, iin: Iin, phone: z.string(), consentId: WireId });
 export type OpenSessionRequest = z.infer<typeof OpenSessionRequest>;
 
 export const TwoFactorSession = z.object({
@@ -72,7 +75,7 @@ export const TwoFactorSession = z.object({
 });
 export type TwoFactorSession = z.infer<typeof TwoFactorSession>;
 
-export const LivenessCheckRequest = z.object({ livenessToken: z.string().min(1).max(4096) });
+export const LivenessCheckRequest = z.strictObject({ livenessToken: z.string().min(1).max(4096).check(safeText()) });
 export const LivenessVerdict = z.object({
   passed: z.boolean(),
   reason: z.enum(['SPOOF_SUSPECTED', 'FACE_MISMATCH', 'POOR_CAPTURE']).optional(),
@@ -86,7 +89,7 @@ export type LivenessVerdict = z.infer<typeof LivenessVerdict>;
 export const SmsSent = z.object({ sentAt: IsoDateTime, expiresAt: IsoDateTime, smsLeft: z.number().int().nonnegative() });
 export type SmsSent = z.infer<typeof SmsSent>;
 
-export const CodeCheckRequest = z.object({ code: z.string().regex(/^\d{4,8}$/) });
+export const CodeCheckRequest = z.strictObject({ code: z.string().regex(/^\d{4,8}$/) });
 export const CodeCheck = z.discriminatedUnion('result', [
   z.object({ result: z.literal('ACCEPTED'), authorizationCode: z.string().min(1) }),
   z.object({ result: z.literal('WRONG_CODE') }),
@@ -94,7 +97,7 @@ export const CodeCheck = z.discriminatedUnion('result', [
 ]);
 export type CodeCheck = z.infer<typeof CodeCheck>;
 
-export const PersonalDataRequest = z.object({ authorizationCode: z.string().min(1), consentId: z.string() });
+export const PersonalDataRequest = z.strictObject({ authorizationCode: z.string().min(1), consentId: z.string() });
 
 /**
  * The personal data of §2(34) without biometrics (§§15(4), 23(5), 30). Parsing strips every field not named
@@ -121,35 +124,35 @@ export const PersonalData = z.object({
 });
 export type PersonalData = z.infer<typeof PersonalData>;
 
-export const PhotoMatchRequest = z.object({ matchId: WireId, iin: Iin, consentId: WireId, photo: PhotoSubmission });
+export const PhotoMatchRequest = z.strictObject({ matchId: WireId, iin: Iin, consentId: WireId, photo: PhotoSubmission });
 export type PhotoMatchRequest = z.infer<typeof PhotoMatchRequest>;
 export const PhotoMatch = z.object({ matchId: z.string(), scorePercent: z.number().min(0).max(100), matchedAt: IsoDateTime });
 export type PhotoMatch = z.infer<typeof PhotoMatch>;
 
 /** §14(2), §17: the participant's positive decision and the consent confirmation signed with its key. */
-export const ConsentConfirmation = z.object({
+export const ConsentConfirmation = z.strictObject({
   consentId: z.string(),
   matchId: z.string(),
   confirmedAt: IsoDateTime,
-  signature: z.object({ algorithm: z.literal('HMAC-SHA256'), keyId: z.string(), value: z.string() }),
+  signature: z.strictObject({ algorithm: z.literal('HMAC-SHA256'), keyId: z.string(), value: z.string() }),
 });
 export type ConsentConfirmation = z.infer<typeof ConsentConfirmation>;
-export const MatchedPersonalDataRequest = z.object({
-  decision: z.object({ positive: z.literal(true), decidedBy: z.string(), decidedAt: IsoDateTime }),
+export const MatchedPersonalDataRequest = z.strictObject({
+  decision: z.strictObject({ positive: z.literal(true), decidedBy: z.string().check(safeText()), decidedAt: IsoDateTime }),
   consentConfirmation: ConsentConfirmation,
 });
 export type MatchedPersonalDataRequest = z.infer<typeof MatchedPersonalDataRequest>;
 
-export const OpenWalletRequest = z.object({
+export const OpenWalletRequest = z.strictObject({
   walletId: BusinessKey,
   iin: Iin,
-  identification: z.object({ method: IdentificationMethod, identifiedAt: IsoDateTime }),
+  identification: z.strictObject({ method: IdentificationMethod, identifiedAt: IsoDateTime }),
 });
 export type OpenWalletRequest = z.infer<typeof OpenWalletRequest>;
 export const IdentifiedWallet = z.object({ walletId: z.string(), status: z.literal('IDENTIFIED'), openedAt: IsoDateTime });
 export type IdentifiedWallet = z.infer<typeof IdentifiedWallet>;
 
-export const EsuBettorRegistrationRequest = z.object({
+export const EsuBettorRegistrationRequest = z.strictObject({
   registrationId: BusinessKey,
   iin: Iin,
   identifiedAt: IsoDateTime,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IncidentCard } from '../incident.js';
+import { safeText } from '../text.js';
 import { canonicalJson, IsoDateTime } from './common.js';
 
 /**
@@ -8,16 +9,17 @@ import { canonicalJson, IsoDateTime } from './common.js';
  * once with an acknowledgement that is the proof of delivery. The real intake APIs are not published; this
  * is the shape our simulator enforces and a real connector maps.
  */
-export const Signature = z.object({ algorithm: z.string().min(1), keyId: z.string().min(1), value: z.string().min(1) });
+export const Signature = z.strictObject({ algorithm: z.string().min(1), keyId: z.string().min(1), value: z.string().min(1) });
 export type Signature = z.infer<typeof Signature>;
 
-export const IncidentCardMessage = z.object({
+/** What we send: strict; the acknowledgement is parsed leniently. */
+export const IncidentCardMessage = z.strictObject({
   messageId: z.string().min(1).max(160),
   incidentId: z.string().min(1).max(64),
   version: z.number().int().positive(),
   /** INITIAL: the card due within 48 h; UPDATE: the processed incident's information (seed 003 p.65, G6). */
   phase: z.enum(['INITIAL', 'UPDATE']),
-  sender: z.string().min(1).max(64),
+  sender: z.string().min(1).max(64).check(safeText()),
   sentAt: IsoDateTime,
   card: IncidentCard,
   signature: Signature,

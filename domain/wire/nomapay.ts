@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Iin } from '../iin.js';
 import { AmountTiyn, Currency } from '../money.js';
 import { OutboundKey } from '../ids.js';
+import { safeText } from '../text.js';
 import { IsoDateTime } from './common.js';
 
 /**
@@ -15,7 +16,8 @@ import { IsoDateTime } from './common.js';
 export const TransferDirection = z.enum(['BETTOR_TO_BOOKMAKER', 'BOOKMAKER_TO_BETTOR']);
 export type TransferDirection = z.infer<typeof TransferDirection>;
 
-export const WalletTransferRequest = z.object({
+/** Our requests are strict; Nomapay's answers are parsed leniently (a field it adds does not stop us). */
+export const WalletTransferRequest = z.strictObject({
   transferId: OutboundKey,
   iin: Iin,
   direction: TransferDirection,
@@ -39,7 +41,7 @@ export type WalletTransfer = z.infer<typeof WalletTransfer>;
 /** A transfer as the connector hands it to a saga: without the holder's IIN, which the saga already has. */
 export type WalletTransferDone = Omit<WalletTransfer, 'iin'>;
 
-export const RefundRequest = z.object({ reason: z.string().min(1).max(500) });
+export const RefundRequest = z.strictObject({ reason: z.string().min(1).max(500).check(safeText({ multiline: true })) });
 
 /** Documented business refusals (HTTP 422): not retried. */
 export const WalletRejectionCode = z.enum(['INSUFFICIENT_FUNDS', 'WALLET_NOT_FOUND', 'WALLET_NOT_IDENTIFIED', 'WALLET_BLOCKED']);

@@ -4,7 +4,7 @@ import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
 import { startCounterpartServer, type CounterpartServer } from '../../simulators/http.js';
 import { createIdentificationSimulator, DEV_CONSENT_KEY } from '../../simulators/identification.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
-import { adultIin, uniqueId } from '../support/ids.js';
+import { adultIin, iinBornIn, uniqueId } from '../support/ids.js';
 
 /** The identification simulator on its own server with a clock the test moves (for the 15-minute block and code expiry). */
 let clock = Date.parse('2026-11-20T10:00:00Z');
@@ -163,7 +163,7 @@ describe('identification on the simulator stack', () => {
     const bettor = { registrationId: uniqueId('b'), iin, identifiedAt: '2026-11-20T10:00:00Z', method: 'PHOTO_MATCH', agent: 'NOMAPAY' };
     expect((await post(sims.esu.url, 'e', '/v1/bettors', bettor, 'r1')).status).toBe(201);
     expect((await post(sims.esu.url, 'e', '/v1/bettors', { ...bettor, identifiedAt: '2026-11-21T10:00:00Z' }, 'r2')).status).toBe(200);
-    const minor = { ...bettor, registrationId: uniqueId('b'), iin: adultIin(2010) };
+    const minor = { ...bettor, registrationId: uniqueId('b'), iin: iinBornIn(2010) };
     expect(((await (await post(sims.esu.url, 'e', '/v1/bettors', minor, 'r3')).json()) as any).error.code).toBe('BETTOR_RESTRICTED');
     const wallet = { walletId: bettor.registrationId, iin, identification: { method: 'PHOTO_MATCH', identifiedAt: '2026-11-20T10:00:00Z' } };
     expect((await post(sims.nomapay.url, 'n', '/v1/wallets', wallet, 'w1')).status).toBe(201);

@@ -9,7 +9,7 @@ import { ErrorType } from '../../domain/errors.js';
 import { createBettingClient } from '../../client/betting.js';
 import { bettorRef } from '../../client/bettor-ref.js';
 import { IdempotencyConflictError, OperationFailedError } from '../../client/errors.js';
-import { adultIin, uniqueId } from '../support/ids.js';
+import { adultIin, iinBornIn, uniqueId } from '../support/ids.js';
 import { BETTOR_REF, fakeActivities, failureOf, moneyCalls, NOW, rejection, runWorkflow, setUpFile, type Activities } from './betting-fakes.js';
 
 let env: TestWorkflowEnvironment;
@@ -110,6 +110,18 @@ describe('bet saga', () => {
     expect(activities.voidStake).toHaveBeenCalledTimes(1);
     expect(activities.acceptBet).not.toHaveBeenCalled();
     expect(finalStatus.status).toBe(BetStatus.Voided);
+  });
+
+  it('refuses a bettor under 21 on its own, before ESU or the ledger is asked', async () => {
+    const activities = fakeActivities(); // ESU's register would let this bettor through
+    // Born 12 years before the server's clock, which time skipping has moved on by years in this file.
+    const under21 = iinBornIn(new Date(await env.currentTimeMs()).getUTCFullYear() - 12);
+    const { error, finalStatus } = await run(activities, input({ iin: under21 }));
+    const failure = failureOf(error);
+    expect(failure.type).toBe(ErrorType.BettorUnderage);
+    expect(failure.message).not.toContain(under21);
+    expect(moneyCalls(activities)).toEqual([]);
+    expect(finalStatus.status).toBe(BetStatus.Refused);
   });
 
   it('refuses a restricted bettor before anything moves', async () => {

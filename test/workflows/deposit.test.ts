@@ -9,7 +9,7 @@ import type { createActivities } from '../../activities/index.js';
 import { deposit, getDepositStatusQuery } from '../../workflows/deposit.js';
 import { DepositStatus, type DepositInput } from '../../domain/deposit.js';
 import { ErrorType } from '../../domain/errors.js';
-import { adultIin, uniqueId } from '../support/ids.js';
+import { adultIin, iinBornIn, uniqueId } from '../support/ids.js';
 import { BOOKKEEPING, endChildren, fakeRegistry } from './betting-fakes.js';
 import { acceptingSubmissionActivities } from './submission-fakes.js';
 
@@ -126,6 +126,18 @@ describe('deposit saga', () => {
     expect(state.status).toBe(DepositStatus.Compensated);
     expect(state.compensations).toEqual(['reverse-ledger-credit', 'refund-wallet']);
     expect(vi.mocked(activities.recordOperation)).toHaveBeenCalledTimes(1); // a refusal is not retried
+  });
+
+  it('refuses a bettor under 21 on its own, before ESU or Nomapay is asked', async () => {
+    const activities = fakeActivities(); // ESU's register would let this bettor through
+    // Born 12 years before the server's clock, which time skipping has moved on by years in this file.
+    const under21 = iinBornIn(new Date(await env.currentTimeMs()).getUTCFullYear() - 12);
+    const { error, finalStatus } = await run(activities, input({ iin: under21 }));
+    const failure = failureOf(error);
+    expect(failure.type).toBe(ErrorType.BettorUnderage);
+    expect(failure.message).not.toContain(under21);
+    expect(activities.calls.filter((c) => !BOOKKEEPING.includes(c))).toEqual([]);
+    expect(finalStatus.status).toBe(DepositStatus.Refused);
   });
 
   it('refuses a restricted bettor before any money moves', async () => {

@@ -1,0 +1,100 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { createEsuBridgeClient } from '../../client/index.js';
+import { InvalidRequestError } from '../../client/errors.js';
+import { DepositRequest } from '../../domain/deposit.js';
+import { IncidentCard } from '../../domain/incident.js';
+import { withCheckDigit } from '../../domain/iin.js';
+import { adultIin } from '../support/ids.js';
+import { completeCard } from '../support/incident-card.js';
+
+/** A Temporal client whose starts are recorded: a refused request must never reach it. */
+function fakeClient() {
+  const start = vi.fn(async (_workflow: unknown, options: { workflowId: string }) => ({ workflowId: options.workflowId }));
+  return { client: { workflow: { start, getHandle: vi.fn() } } as unknown as Client, start };
+}
+
+const born = (yymmdd: string, century: string) => {
+  for (let serial = 0; ; serial++) {
+    try {
+      return withCheckDigit(`${yymmdd}${century}${String(serial).padStart(4, '0')}`);
+    } catch {
+      continue;
+    }
+  }
+};
+
+async function refusal(promise: Promise<unknown>): Promise<InvalidRequestError> {
+  const err = await promise.catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(InvalidRequestError);
+  return err as InvalidRequestError;
+}
+
+describe('InvalidRequestError.fromZod', () => {
+  it('names each unknown field, nested ones by their path', () => {
+    const top = DepositRequest.safeParse({ depositId: 'dep-1', iin: adultIin(), amountTiyn: 100, currency: 'KZT', bonusTiyn: 5, promo: 'x' });
+    const err = InvalidRequestError.fromZod('deposit', top.error!);
+    expect(err.issues).toEqual([
+      { field: 'bonusTiyn', message: 'unknown field' },
+      { field: 'promo', message: 'unknown field' },
+    ]);
+    expect(err.message).toBe('deposit: bonusTiyn: unknown field; promo: unknown field');
+
+    const card = completeCard('2026-03-10T09:00:00+05:00');
+    const nested = IncidentCard.safeParse({ ...card, place: { ...card.place, floor: 3 } });
+    expect(InvalidRequestError.fromZod('openIncident', nested.error!).issues).toEqual([{ field: 'place.floor', message: 'unknown field' }]);
+  });
+});
+
+describe('the client refuses before anything starts', () => {
+  const options = { taskQueue: 'q', bettorRefKey: 'client-test-bettor-ref-key' };
+
+  it('a deposit or bet with a field the request does not have', async () => {
+    const { client, start } = fakeClient();
+    const bridge = createEsuBridgeClient({ client, ...options });
+    const err = await refusal(bridge.startDeposit({ depositId: 'dep-1', iin: adultIin(), amountTiyn: 100, currency: 'KZT', bettorRef: 'f'.repeat(64) }));
+    expect(err.issues).toEqual([{ field: 'bettorRef', message: 'unknown field' }]);
+    expect(start).not.toHaveBeenCalled();
+  });
+
+  it('free text with a bidi override, naming the field and the character', async () => {
+    const { client, start } = fakeClient();
+    const bridge = createEsuBridgeClient({ client, ...options });
+    const err = await refusal(
+      bridge.startBet({ betId: 'bet-1', iin: adultIin(), stakeTiyn: 100, currency: 'KZT', eventId: 'kpl-17', outcome: 'HOME\u202E', odds: '2.35' }),
+    );
+    expect(err.message).toBe('bet: outcome: must not contain control or bidirectional formatting characters (U+202E at 4)');
+    expect(start).not.toHaveBeenCalled();
+  });
+
+  it('a bettor under 21 on today’s Kazakhstan date, at deposit and at bet, as BettorUnderage on iin', async () => {
+    const iin = born('051122', '6'); // 21 on 2026-11-22, local midnight = 2026-11-21T19:00Z
+    const eve = createEsuBridgeClient({ ...fakeClient(), ...options, now: () => new Date('2026-11-21T18:59:00Z') });
+    const deposit = await refusal(eve.startDeposit({ depositId: 'dep-1', iin, amountTiyn: 100, currency: 'KZT' }));
+    expect(deposit.issues).toEqual([{ field: 'iin', message: 'the bettor must be at least 21 years old to deposit or bet', type: 'BettorUnderage' }]);
+    expect(deposit.message).not.toContain(iin);
+    const bet = await refusal(eve.startBet({ betId: 'bet-1', iin, stakeTiyn: 100, currency: 'KZT', eventId: 'kpl-17', outcome: 'HOME', odds: '2.35' }));
+    expect(bet.issues[0]?.type).toBe('BettorUnderage');
+
+    const { client, start } = fakeClient();
+    const birthday = createEsuBridgeClient({ client, ...options, now: () => new Date('2026-11-21T19:00:00Z') });
+    await birthday.startDeposit({ depositId: 'dep-2', iin, amountTiyn: 100, currency: 'KZT' });
+    await birthday.startBet({ betId: 'bet-2', iin, stakeTiyn: 100, currency: 'KZT', eventId: 'kpl-17', outcome: 'HOME', odds: '2.35' });
+    expect(start).toHaveBeenCalledTimes(2);
+  });
+
+  it('an IIN whose 7th digit names no person', async () => {
+    const { client, start } = fakeClient();
+    const bridge = createEsuBridgeClient({ client, ...options });
+    const err = await refusal(bridge.startDeposit({ depositId: 'dep-1', iin: born('900517', '8'), amountTiyn: 100, currency: 'KZT' }));
+    expect(err.issues).toEqual([{ field: 'iin', message: "IIN's 7th digit must be 1–6 (the century of birth and sex of a person)" }]);
+    expect(start).not.toHaveBeenCalled();
+  });
+
+  it('lets a payout through for a bettor under 21: the age limit bars betting, not taking one’s balance back', async () => {
+    const { client, start } = fakeClient();
+    const bridge = createEsuBridgeClient({ client, ...options, now: () => new Date('2026-01-01T00:00:00Z') });
+    await bridge.startPayout({ payoutId: 'pay-1', iin: born('080101', '6'), amountTiyn: 100, currency: 'KZT' });
+    expect(start).toHaveBeenCalledTimes(1);
+  });
+});
