@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { createEsuBridgeClient } from '../../client/index.js';
+import { encryptionCodecFromEnv } from '../../codec/encryption.js';
 import { InvalidRequestError } from '../../client/errors.js';
 import { DepositRequest } from '../../domain/deposit.js';
 import { IncidentCard } from '../../domain/incident.js';
@@ -11,7 +12,8 @@ import { completeCard } from '../support/incident-card.js';
 /** A Temporal client whose starts are recorded: a refused request must never reach it. */
 function fakeClient() {
   const start = vi.fn(async (_workflow: unknown, options: { workflowId: string }) => ({ workflowId: options.workflowId }));
-  return { client: { workflow: { start, getHandle: vi.fn() } } as unknown as Client, start };
+  const options = { loadedDataConverter: { payloadCodecs: [encryptionCodecFromEnv({})] } };
+  return { client: { options, workflow: { start, getHandle: vi.fn() } } as unknown as Client, start };
 }
 
 const born = (yymmdd: string, century: string) => {

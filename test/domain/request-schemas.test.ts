@@ -12,7 +12,7 @@ import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
 import { ResubmitSubmission, RetrySubmission, SubmissionInput } from '../../domain/submission.js';
 import { AfmReceipt, AfmRejection, AfmSubmissionMessage, AfmSubmissionStatus } from '../../domain/wire/afm.js';
 import { CounterpartErrorBody } from '../../domain/wire/common.js';
-import { EligibilityRequest, EligibilityResult, EsuOperationRequest, EsuReceipt } from '../../domain/wire/esu.js';
+import { EligibilityRequest, EligibilityResult, EsuOperationRequest, EsuReceipt, EsuRecordedOperation } from '../../domain/wire/esu.js';
 import {
   Consent,
   ConsentRegistration,
@@ -134,8 +134,9 @@ describe('what counterparts answer us', () => {
   it('tolerates fields a counterpart adds', () => {
     const answers: [z.ZodType, unknown][] = [
       [EsuReceipt, { receiptId: 'r', operationId: 'o', recordedAt: at }],
+      [EsuRecordedOperation, { receiptId: 'r', operationId: 'o', recordedAt: at, kind: 'DEPOSIT', amountTiyn: 1, iin }],
       [EligibilityResult, { eligible: true, checkedAt: at }],
-      [WalletTransfer, { transferId: 't', direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: 1, currency: 'KZT', status: 'COMPLETED', completedAt: at }],
+      [WalletTransfer, { transferId: 't', iin, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: 1, currency: 'KZT', status: 'COMPLETED', completedAt: at }],
       [AfmReceipt, { messageId: 'm', acceptedAt: at }],
       [AfmSubmissionStatus, { messageId: 'm', status: 'ACCEPTED_FOR_PROCESSING' }],
       [IncidentCardAck, { messageId: 'm', status: 'ACCEPTED', acceptedAt: at }],
