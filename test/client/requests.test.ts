@@ -5,8 +5,7 @@ import { encryptionCodecFromEnv } from '../../codec/encryption.js';
 import { InvalidRequestError } from '../../client/errors.js';
 import { DepositRequest } from '../../domain/deposit.js';
 import { IncidentCard } from '../../domain/incident.js';
-import { withCheckDigit } from '../../domain/iin.js';
-import { adultIin } from '../support/ids.js';
+import { adultIin, born } from '../support/ids.js';
 import { completeCard } from '../support/incident-card.js';
 
 /** A Temporal client whose starts are recorded: a refused request must never reach it. */
@@ -16,15 +15,6 @@ function fakeClient() {
   return { client: { options, workflow: { start, getHandle: vi.fn() } } as unknown as Client, start };
 }
 
-const born = (yymmdd: string, century: string) => {
-  for (let serial = 0; ; serial++) {
-    try {
-      return withCheckDigit(`${yymmdd}${century}${String(serial).padStart(4, '0')}`);
-    } catch {
-      continue;
-    }
-  }
-};
 
 async function refusal(promise: Promise<unknown>): Promise<InvalidRequestError> {
   const err = await promise.catch((e: unknown) => e);

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bettorAgeOn, MINIMUM_BETTOR_AGE, underageRefusal } from '../../domain/bettor-age.js';
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../../domain/errors.js';
-import { withCheckDigit } from '../../domain/iin.js';
+import { born } from '../support/ids.js';
 
-const born = (yymmdd: string, century: string) => {
-  for (let serial = 0; ; serial++) {
-    try {
-      return withCheckDigit(`${yymmdd}${century}${String(serial).padStart(4, '0')}`);
-    } catch {
-      continue;
-    }
-  }
-};
 
 describe('the bettor’s age', () => {
   const turns21 = born('051122', '6'); // born 2005-11-22

@@ -48,3 +48,14 @@ export function adultIin(year?: number, month?: number, day?: number): string {
   if (age === undefined || age < MINIMUM_BETTOR_AGE) throw new RangeError(`adultIin(${year}, ${month}, ${day}) would be ${age}: use iinBornIn for an under-age bettor`);
   return iin;
 }
+
+/** The first valid IIN with this birth date (YYMMDD) and 7th digit: for tests at an exact birthday. */
+export function born(yymmdd: string, century: string): string {
+  for (let serial = 0; ; serial++) {
+    try {
+      return withCheckDigit(`${yymmdd}${century}${String(serial).padStart(4, '0')}`);
+    } catch {
+      continue;
+    }
+  }
+}
