@@ -27,23 +27,26 @@ export function createIdempotencyKeys(pool: Pool, fingerprintOf: (text: string) 
     const key = String(request.headers['idempotency-key']);
     const route = request.routeOptions.url ?? request.url;
     const fingerprint = fingerprintOf(canonicalJson({ route, params: request.params ?? {}, body: request.body ?? null }));
-    const claimed = await pool.query(
-      'INSERT INTO api_idempotency_keys (caller, idempotency_key, route, fingerprint) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-      [caller, key, route, fingerprint],
-    );
-    if (!claimed.rowCount) {
+    // A key released by a failed call between our claim and our read is claimed again (a few times at most).
+    for (let attempt = 0; ; attempt++) {
+      const claimed = await pool.query(
+        'INSERT INTO api_idempotency_keys (caller, idempotency_key, route, fingerprint) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+        [caller, key, route, fingerprint],
+      );
+      if (claimed.rowCount) break;
       const { rows } = await pool.query<{ fingerprint: string; status_code: number | null; response: unknown }>(
         'SELECT fingerprint, status_code, response FROM api_idempotency_keys WHERE caller = $1 AND idempotency_key = $2',
         [caller, key],
       );
       const row = rows[0];
-      if (row && row.fingerprint !== fingerprint) {
+      if (!row && attempt < 3) continue;
+      if (!row || row.status_code === null) throw new ProblemError(409, 'a request with this Idempotency-Key is in progress: retry shortly', { slug: 'in-progress', title: 'In progress' });
+      if (row.fingerprint !== fingerprint) {
         throw new ProblemError(409, 'this Idempotency-Key was used before with another request: use a new key for a new request', { errorType: ErrorType.IdempotencyConflict });
       }
-      if (row && row.status_code === null) throw new ProblemError(409, 'a request with this Idempotency-Key is still in progress: retry shortly', { slug: 'in-progress', title: 'In progress' });
       request.replayed = true;
       reply.header('idempotent-replayed', 'true');
-      const answer = replay === 'stored' ? { code: row?.status_code ?? 200, body: row?.response } : await replay();
+      const answer = replay === 'stored' ? { code: row.status_code, body: row.response } : await replay();
       return reply.code(answer.code).send(answer.body);
     }
     let answer: Answer;

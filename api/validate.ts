@@ -14,6 +14,26 @@ const issuesOf = (part: Part, error: z.ZodError): FieldError[] =>
   });
 
 /**
+ * Text no store takes verbatim: NUL (PostgreSQL's text and jsonb refuse it) and unpaired UTF-16 surrogates (not
+ * characters at all). Refused at the door, so a request cannot start a saga whose journal entry can never be written.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function badText(value: unknown, path: string[], out: FieldError[]): void {
+  const bad = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
+  if (typeof value === 'string') {
+    if (bad(value)) out.push({ in: 'body', field: path.join('.') || '(body)', message: 'must not contain NUL or unpaired surrogate characters' });
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => badText(item, [...path, String(i)], out));
+  } else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (bad(key)) out.push({ in: 'body', field: [...path, '(key)'].join('.'), message: 'keys must not contain NUL or unpaired surrogate characters' });
+      else badText(item, [...path, key], out);
+    }
+  }
+}
+
+/**
  * Validates every part of the request against the route's zod schemas and reports every bad field at once
  * (Fastify's own validation stops at the first part that fails). Path, query and header problems are 400;
  * a body whose fields fail the domain's rules is 422.
@@ -35,5 +55,6 @@ export async function validateRequestParts(request: FastifyRequest): Promise<voi
       parts[part] = parsed.data;
     }
   }
+  badText(parts.body, [], errors);
   if (errors.length) throw invalid(bodyOnly ? 422 : 400, errors);
 }

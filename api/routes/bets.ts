@@ -57,7 +57,7 @@ export const betRoutes =
         const { betId } = request.params;
         request.recordId = betId;
         const fallback = await readBet(pool, betId);
-        return readOperation<BetState>(pool, betWorkflowId(betId), `bet ${betId}`, () => client.getBet(betId), (row) => ({
+        return readOperation<BetState>(pool, request.log, betWorkflowId(betId), `bet ${betId}`, () => client.getBet(betId), (row) => ({
           betId,
           status: row.status as BetStatus,
           stakeTiyn: row.amount_tiyn,
@@ -116,6 +116,7 @@ export const betRoutes =
         const bet = await readBet(pool, betId);
         return readOperation<SettlementState>(
           pool,
+          request.log,
           settlementWorkflowId(betId),
           `the settlement of bet ${betId}`,
           () => client.getSettlement(betId),

@@ -53,7 +53,7 @@ export const depositRoutes =
       async (request) => {
         const { depositId } = request.params;
         request.recordId = depositId;
-        return readOperation<DepositState>(pool, depositWorkflowId(depositId), `deposit ${depositId}`, () => client.getDeposit(depositId), (row) => ({
+        return readOperation<DepositState>(pool, request.log, depositWorkflowId(depositId), `deposit ${depositId}`, () => client.getDeposit(depositId), (row) => ({
           depositId,
           status: row.status as DepositStatus,
           amountTiyn: row.amount_tiyn,

@@ -5,7 +5,7 @@ import { IncidentCardDraft } from '../../domain/incident.js';
 import { AmendIncident, CloseIncident, type IncidentState } from '../../domain/incident-state.js';
 import { requireKeyIsOperationId } from '../operations.js';
 import { problemResponses } from '../problem.js';
-import type { ApiDeps } from '../resources.js';
+import { readState, type ApiDeps } from '../resources.js';
 import { idParam, Incident, PostHeaders } from '../schemas.js';
 
 /** Who acts is the calling API key: the body never names it. */
@@ -15,7 +15,7 @@ const CloseBody = CloseIncident.omit({ closedBy: true });
 const IncidentPath = idParam('incidentId');
 
 export const incidentRoutes =
-  ({ client, once }: ApiDeps): FastifyPluginAsyncZod =>
+  ({ client, pool, once }: ApiDeps): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/v1/incidents',
@@ -66,8 +66,9 @@ export const incidentRoutes =
         },
       },
       async (request) => {
-        request.recordId = request.params.incidentId;
-        return client.incident(request.params.incidentId).status();
+        const { incidentId } = request.params;
+        request.recordId = incidentId;
+        return readState(pool, request.log, 'SELECT state FROM incidents WHERE incident_id = $1', incidentId, `incident ${incidentId}`, () => client.incident(incidentId).status());
       },
     );
 

@@ -52,7 +52,7 @@ export const payoutRoutes =
       async (request) => {
         const { payoutId } = request.params;
         request.recordId = payoutId;
-        return readOperation<PayoutState>(pool, payoutWorkflowId(payoutId), `payout ${payoutId}`, () => client.getPayout(payoutId), (row) => ({
+        return readOperation<PayoutState>(pool, request.log, payoutWorkflowId(payoutId), `payout ${payoutId}`, () => client.getPayout(payoutId), (row) => ({
           payoutId,
           status: row.status as PayoutStatus,
           amountTiyn: row.amount_tiyn,
