@@ -45,7 +45,7 @@ export async function readOperation<State>(
     failure = err;
   }
   const fallback = fromRow ? await readRow(pool, workflowId) : undefined;
-  if (!(failure instanceof WorkflowNotFoundError)) log.error({ err: failure, workflowId }, 'workflow query failed; answering from PostgreSQL');
+  if (!(failure instanceof WorkflowNotFoundError)) log.error({ err: failure, workflowId }, 'workflow query failed; reading PostgreSQL instead');
   if (fallback && fromRow) return fromRow(fallback);
   if (failure instanceof WorkflowNotFoundError) throw notFound(what);
   throw failure;
@@ -65,7 +65,7 @@ export async function readState<State>(pool: Pool, log: FastifyBaseLogger, sql: 
     return await query();
   } catch (err) {
     if (err instanceof ServiceError && !(err instanceof WorkflowNotFoundError)) throw err;
-    if (!(err instanceof WorkflowNotFoundError)) log.error({ err, id }, 'workflow query failed; answering from PostgreSQL');
+    if (!(err instanceof WorkflowNotFoundError)) log.error({ err, id }, 'workflow query failed; reading PostgreSQL instead');
     const { rows } = await pool.query<{ state: State }>(sql, [id]);
     if (rows[0]) return rows[0].state;
     if (err instanceof WorkflowNotFoundError) throw notFound(what);
