@@ -114,7 +114,7 @@ export function apiConfig(env: Env = process.env): ApiConfig {
   };
 }
 
-/** An API_KEYS entry for a key (`npm run cli -- api hash-key` prints one): only its hash is configured. */
+/** An API_KEYS entry for a key (`npm run cli -- api new-key NAME SCOPES` makes both): only its hash is configured. */
 export const apiKeyEntry = (name: string, key: string, scopes: string[]) => `${name}:${sha256Hex(key)}:${scopes.join('+')}`;
 
 /** What start-up logs about the API: never a key or its hash. */
