@@ -82,7 +82,8 @@ function fail(name: string, message: string): never {
 }
 
 export function apiConfig(env: Env = process.env): ApiConfig {
-  const parsed = ApiEnv.safeParse(env);
+  // An empty API_KEYS (docker compose's `${API_KEYS:-}`) is unset.
+  const parsed = ApiEnv.safeParse({ ...env, API_KEYS: env.API_KEYS || undefined });
   if (!parsed.success) fail(String(parsed.error.issues[0]!.path[0]), parsed.error.issues[0]!.message);
   const e = parsed.data;
   let keys: ApiKey[];
