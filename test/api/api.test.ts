@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { apiConfig, apiKeyEntry, DEV_API_KEY, SCOPES } from '../../api/config.js';
 import { preferredWait } from '../../api/operations.js';
 import { buildApi } from '../../api/server.js';
-import type { EsuBridgeClient } from '../../client/index.js';
+import { OperationFailedError, type EsuBridgeClient } from '../../client/index.js';
 import type { Pool } from '../../db/pool.js';
 
 const KEY = 'unit-test-key-0123456789';
@@ -71,6 +71,21 @@ describe('problems', () => {
     expect(res.statusCode).toBe(422);
     expect(res.json().errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'iin' }), expect.objectContaining({ field: 'note', message: expect.stringMatching(/NUL or unpaired/) })]));
     expect(startDeposit).not.toHaveBeenCalled();
+  });
+
+  it('answers an id already used by another kind of operation (the operation registry’s refusal) as 409 IdempotencyConflict', async () => {
+    const startDeposit = vi.fn(async () => {
+      throw new OperationFailedError('Deposit:op-1', 'IdempotencyConflict', 'op-1 is a payout', undefined);
+    });
+    const { app } = await appWith({ startDeposit });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/deposits',
+      headers: { authorization: `Bearer ${KEY}`, 'idempotency-key': 'op-1', 'content-type': 'application/json' },
+      payload: { depositId: 'op-1', iin: '900517300128', amountTiyn: 100, currency: 'KZT' },
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ status: 409, errorType: 'IdempotencyConflict' });
   });
 
   it('journals every call with its caller and never its body', async () => {
