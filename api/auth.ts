@@ -30,14 +30,20 @@ export function createAuthenticator(keys: readonly ApiKey[]) {
     return found;
   }
 
-  return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-    const scope = request.routeOptions.config?.scope;
-    if (!scope) return;
-    const caller = identify(request.headers.authorization);
-    if (!caller) {
-      throw new ProblemError(401, 'send a valid API key as "Authorization: Bearer <key>"', { headers: { 'www-authenticate': 'Bearer realm="esu-bridge"' } });
-    }
-    request.caller = caller;
-    if (!caller.scopes.has(scope)) throw new ProblemError(403, `the API key "${caller.name}" lacks the scope ${scope}`);
+  return {
+    /** Who is calling (no refusal yet): the rate limit counts per key, and per address for unknown callers. */
+    async identify(request: FastifyRequest): Promise<void> {
+      request.caller = identify(request.headers.authorization);
+    },
+    /** Refuses a route's call without a known key (401) or without the route's scope (403). */
+    async authorize(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+      const scope = request.routeOptions.config?.scope;
+      if (!scope) return;
+      const caller = request.caller;
+      if (!caller) {
+        throw new ProblemError(401, 'send a valid API key as "Authorization: Bearer <key>"', { headers: { 'www-authenticate': 'Bearer realm="esu-bridge"' } });
+      }
+      if (!caller.scopes.has(scope)) throw new ProblemError(403, `the API key "${caller.name}" lacks the scope ${scope}`);
+    },
   };
 }

@@ -192,3 +192,14 @@ export const PostHeaders = z.object({
 });
 
 export const idParam = <K extends string>(name: K, schema: z.ZodType<string> = BusinessKey) => z.object({ [name]: schema } as Record<K, z.ZodType<string>>);
+
+export const json = <S extends z.ZodType>(description: string, schema: S) => ({ description, content: { 'application/json': { schema } } });
+
+/** A start's answers: the final state (200) or the state of an operation still running (202, with Location). */
+export const startResponses = <S extends z.ZodType>(schema: S) => ({
+  200: json('The final state: reached already, or within the seconds of Prefer: wait. A refusal is a final state with its failure.', schema),
+  202: json('Accepted: the operation runs; Location names it and GET answers its state.', schema),
+});
+
+/** A read's answer. */
+export const readResponse = <S extends z.ZodType>(schema: S) => ({ 200: json('The current or final state', schema) });

@@ -75,9 +75,13 @@ export async function buildApi({ client, pool, config }: ApiServerDeps): Promise
     transformObject: jsonSchemaTransformObject,
   });
 
-  app.addHook('onRequest', createAuthenticator(config.keys));
+  // Order: who calls (onRequest) → the rate limit per key or address (each route's onRequest) → refusal of an
+  // unknown key or a missing scope (preParsing), so even refused calls count against the limit.
+  const auth = createAuthenticator(config.keys);
+  app.addHook('onRequest', auth.identify);
+  app.addHook('preParsing', auth.authorize);
   await app.register(rateLimit, {
-    hook: 'preParsing',
+    hook: 'onRequest',
     timeWindow: 60_000,
     max: (request) => request.caller?.ratePerMinute ?? config.ratePerMinute,
     keyGenerator: (request) => (request.caller ? `key:${request.caller.name}` : `ip:${request.ip}`),

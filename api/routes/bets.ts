@@ -5,7 +5,7 @@ import { betWorkflowId, settlementWorkflowId } from '../../domain/ids.js';
 import { answerStart, requireKeyIsOperationId } from '../operations.js';
 import { problemResponses } from '../problem.js';
 import { readOperation, rowFailure, type ApiDeps } from '../resources.js';
-import { Bet, idParam, PostHeaders, Settlement } from '../schemas.js';
+import { Bet, PostHeaders, Settlement, idParam, readResponse, startResponses } from '../schemas.js';
 
 const BET_FINAL: readonly BetStatus[] = ['ACCEPTED', 'VOIDED', 'REFUSED', 'COMPENSATION_FAILED'];
 const SETTLEMENT_FINAL: readonly SettlementStatus[] = ['SETTLED', 'SETTLED_ESU_PENDING', 'REFUSED'];
@@ -26,7 +26,7 @@ export const betRoutes =
           description: 'Idempotency-Key must equal betId. A bet ESU refuses or does not answer within 2 minutes ends VOIDED or REFUSED with its failure.',
           headers: PostHeaders,
           body: BetRequest,
-          response: { 200: Bet, 202: Bet, ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
+          response: { ...startResponses(Bet), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
         },
       },
       async (request, reply) => {
@@ -50,7 +50,7 @@ export const betRoutes =
           tags: ['bets'],
           summary: 'A bet’s current or final state',
           params: BetPath,
-          response: { 200: Bet, ...problemResponses(400, 401, 403, 404, 429, 500, 503) },
+          response: { ...readResponse(Bet), ...problemResponses(400, 401, 403, 404, 429, 500, 503) },
         },
       },
       async (request) => {
@@ -81,7 +81,7 @@ export const betRoutes =
           headers: PostHeaders,
           params: BetPath,
           body: SettlementBody,
-          response: { 200: Settlement, 202: Settlement, ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
+          response: { ...startResponses(Settlement), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
         },
       },
       async (request, reply) => {
@@ -107,7 +107,7 @@ export const betRoutes =
           tags: ['settlements'],
           summary: 'A bet’s settlement',
           params: BetPath,
-          response: { 200: Settlement, ...problemResponses(400, 401, 403, 404, 429, 500, 503) },
+          response: { ...readResponse(Settlement), ...problemResponses(400, 401, 403, 404, 429, 500, 503) },
         },
       },
       async (request) => {

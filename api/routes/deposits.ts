@@ -4,7 +4,7 @@ import { depositWorkflowId } from '../../domain/ids.js';
 import { answerStart, requireKeyIsOperationId } from '../operations.js';
 import { problemResponses } from '../problem.js';
 import { readOperation, rowFailure, type ApiDeps } from '../resources.js';
-import { Deposit, idParam, PostHeaders } from '../schemas.js';
+import { Deposit, PostHeaders, idParam, readResponse, startResponses } from '../schemas.js';
 
 const FINAL: readonly DepositStatus[] = ['COMPLETED', 'COMPENSATED', 'REFUSED', 'COMPENSATION_FAILED'];
 const isFinal = (s: DepositState) => FINAL.includes(s.status);
@@ -23,7 +23,7 @@ export const depositRoutes =
           description: 'Idempotency-Key must equal depositId. A refused deposit is a final state (REFUSED, COMPENSATED) with its failure, not an error.',
           headers: PostHeaders,
           body: DepositRequest,
-          response: { 200: Deposit, 202: Deposit, ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
+          response: { ...startResponses(Deposit), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
         },
       },
       async (request, reply) => {
@@ -47,7 +47,7 @@ export const depositRoutes =
           tags: ['deposits'],
           summary: 'A deposit’s current or final state',
           params: idParam('depositId'),
-          response: { 200: Deposit, ...problemResponses(400, 401, 403, 404, 429, 500, 503) },
+          response: { ...readResponse(Deposit), ...problemResponses(400, 401, 403, 404, 429, 500, 503) },
         },
       },
       async (request) => {

@@ -7,7 +7,7 @@ import type { IdentificationHandle } from '../../client/index.js';
 import { answerStart, requireKeyIsOperationId } from '../operations.js';
 import { problemResponses } from '../problem.js';
 import type { ApiDeps } from '../resources.js';
-import { idParam, Identification, PostHeaders, StepAnswer } from '../schemas.js';
+import { Identification, PostHeaders, StepAnswer, idParam, json, readResponse, startResponses } from '../schemas.js';
 
 const StartIdentification = z.object({
   bettorId: BusinessKey,
@@ -43,7 +43,7 @@ export const identificationRoutes =
           description: 'Idempotency-Key must equal bettorId. A bettor identified before is answered IDENTIFIED at once.',
           headers: PostHeaders,
           body: StartIdentification,
-          response: { 200: Identification, 202: Identification, ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
+          response: { ...startResponses(Identification), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
         },
       },
       async (request, reply) => {
@@ -67,7 +67,7 @@ export const identificationRoutes =
           tags: ['identifications'],
           summary: 'The bettor’s running (or last) identification',
           params: BettorPath,
-          response: { 200: Identification, ...problemResponses(400, 401, 403, 404, 429, 500, 503) },
+          response: { ...readResponse(Identification), ...problemResponses(400, 401, 403, 404, 429, 500, 503) },
         },
       },
       async (request) => {
@@ -89,7 +89,7 @@ export const identificationRoutes =
             headers: PostHeaders,
             params: BettorPath,
             body: step.body,
-            response: { 200: StepAnswer, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503) },
+            response: { 200: json('What the step did, and the identification after it', StepAnswer), ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503) },
           },
         },
         async (request, reply) => {

@@ -6,7 +6,7 @@ import { AmendIncident, CloseIncident, type IncidentState } from '../../domain/i
 import { requireKeyIsOperationId } from '../operations.js';
 import { problemResponses } from '../problem.js';
 import { readState, type ApiDeps } from '../resources.js';
-import { idParam, Incident, PostHeaders } from '../schemas.js';
+import { Incident, PostHeaders, idParam, json, readResponse } from '../schemas.js';
 
 /** Who acts is the calling API key: the body never names it. */
 const OpenIncidentBody = z.object({ incidentId: BusinessKey, card: IncidentCardDraft });
@@ -28,7 +28,7 @@ export const incidentRoutes =
           description: 'Idempotency-Key must equal incidentId. openedBy is the calling API key.',
           headers: PostHeaders,
           body: OpenIncidentBody,
-          response: { 201: Incident, 200: Incident, ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
+          response: { 201: json('Opened; Location names it', Incident), 200: json('Open already with this card (a replay); its current state', Incident), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
         },
       },
       async (request, reply) => {
@@ -62,7 +62,7 @@ export const incidentRoutes =
           tags: ['incidents'],
           summary: 'An incident, its card, submissions and timeline',
           params: IncidentPath,
-          response: { 200: Incident, ...problemResponses(400, 401, 403, 404, 429, 500, 503) },
+          response: { ...readResponse(Incident), ...problemResponses(400, 401, 403, 404, 429, 500, 503) },
         },
       },
       async (request) => {
@@ -90,7 +90,7 @@ export const incidentRoutes =
             headers: PostHeaders,
             params: IncidentPath,
             body: step.body,
-            response: { 200: Incident, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503) },
+            response: { 200: json('The incident after the step', Incident), ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503) },
           },
         },
         async (request, reply) => {

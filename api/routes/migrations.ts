@@ -3,7 +3,7 @@ import { MigrationRequest, MigrationSource, type MigrationProgress } from '../..
 import { requireKeyIsOperationId, startAnswer } from '../operations.js';
 import { problemResponses } from '../problem.js';
 import type { ApiDeps } from '../resources.js';
-import { idParam, Migration, PostHeaders } from '../schemas.js';
+import { Migration, PostHeaders, idParam, readResponse, startResponses } from '../schemas.js';
 
 /**
  * Over HTTP a migration reads its bettors from a PostgreSQL table only: a CSV source names a file on the worker's
@@ -26,7 +26,7 @@ export const migrationRoutes =
           description: 'Idempotency-Key must equal migrationId. requestedBy is the calling API key.',
           headers: PostHeaders,
           body: StartMigration,
-          response: { 200: Migration, 202: Migration, ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
+          response: { ...startResponses(Migration), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
         },
       },
       async (request, reply) => {
@@ -68,7 +68,7 @@ export const migrationRoutes =
           tags: ['migrations'],
           summary: 'A migration’s progress',
           params: idParam('migrationId'),
-          response: { 200: Migration, ...problemResponses(400, 401, 403, 404, 429, 500, 503) },
+          response: { ...readResponse(Migration), ...problemResponses(400, 401, 403, 404, 429, 500, 503) },
         },
       },
       async (request) => {

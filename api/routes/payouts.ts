@@ -4,7 +4,7 @@ import { payoutWorkflowId } from '../../domain/ids.js';
 import { answerStart, requireKeyIsOperationId } from '../operations.js';
 import { problemResponses } from '../problem.js';
 import { readOperation, rowFailure, type ApiDeps } from '../resources.js';
-import { idParam, Payout, PostHeaders } from '../schemas.js';
+import { Payout, PostHeaders, idParam, readResponse, startResponses } from '../schemas.js';
 
 const FINAL: readonly PayoutStatus[] = ['COMPLETED', 'COMPLETED_ESU_PENDING', 'COMPENSATED', 'REFUSED', 'COMPENSATION_FAILED'];
 
@@ -22,7 +22,7 @@ export const payoutRoutes =
           description: 'Idempotency-Key must equal payoutId. A refused or failed payout is a final state (REFUSED, COMPENSATED) with its failure.',
           headers: PostHeaders,
           body: PayoutRequest,
-          response: { 200: Payout, 202: Payout, ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
+          response: { ...startResponses(Payout), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
         },
       },
       async (request, reply) => {
@@ -46,7 +46,7 @@ export const payoutRoutes =
           tags: ['payouts'],
           summary: 'A payout’s current or final state',
           params: idParam('payoutId'),
-          response: { 200: Payout, ...problemResponses(400, 401, 403, 404, 429, 500, 503) },
+          response: { ...readResponse(Payout), ...problemResponses(400, 401, 403, 404, 429, 500, 503) },
         },
       },
       async (request) => {

@@ -7,9 +7,9 @@ import type { Pool } from '../../db/pool.js';
 
 const KEY = 'unit-test-key-0123456789';
 
-async function appWith(client: Partial<EsuBridgeClient>) {
+async function appWith(client: Partial<EsuBridgeClient>, env: Record<string, string> = {}) {
   const query = vi.fn(async () => ({ rows: [], rowCount: 1 }));
-  const config = apiConfig({ API_KEYS: apiKeyEntry('unit', KEY, ['deposits:read', 'deposits:write']) });
+  const config = apiConfig({ API_KEYS: apiKeyEntry('unit', KEY, ['deposits:read', 'deposits:write']), ...env });
   const app = await buildApi({ client: { bettorRef: (s: string) => s, ...client } as EsuBridgeClient, pool: { query } as unknown as Pool, config });
   return { app, query };
 }
@@ -86,6 +86,13 @@ describe('problems', () => {
     });
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ status: 409, errorType: 'IdempotencyConflict' });
+  });
+
+  it('counts calls without a valid key against their address’s rate limit too', async () => {
+    const { app } = await appWith({}, { API_RATE_LIMIT_PER_MINUTE: '2' });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await app.inject({ method: 'GET', url: '/v1/deposits/dep-1', headers: { authorization: 'Bearer guessed-key-000000' } })).statusCode);
+    expect(statuses).toEqual([401, 401, 429]);
   });
 
   it('journals every call with its caller and never its body', async () => {
