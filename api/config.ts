@@ -64,6 +64,8 @@ const ApiEnv = z.object({
   API_TLS_KEY_PATH: z.string().min(1).optional(),
   /** When set, callers must also present a client certificate signed by this CA (mutual TLS). */
   API_TLS_CLIENT_CA_PATH: z.string().min(1).optional(),
+  /** The worker's LOG_LEVEL names (TRACE … ERROR); the API logs warnings and errors unless told otherwise. */
+  LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
 });
 
 export interface ApiConfig {
@@ -74,6 +76,7 @@ export interface ApiConfig {
   port: number;
   ratePerMinute: number;
   bodyLimitBytes: number;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
 }
 
@@ -105,6 +108,7 @@ export function apiConfig(env: Env = process.env): ApiConfig {
     port: e.API_PORT,
     ratePerMinute: e.API_RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: e.API_BODY_LIMIT_BYTES,
+    logLevel: e.LOG_LEVEL.toLowerCase() as ApiConfig['logLevel'],
     tls: e.API_TLS_CERT_PATH
       ? {
           cert: readFileSync(e.API_TLS_CERT_PATH),

@@ -49,7 +49,7 @@ export async function buildApi({ client, pool, config }: ApiServerDeps): Promise
   const options = {
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => randomUUID(),
-    logger: { level: process.env.LOG_LEVEL ?? 'warn' },
+    logger: { level: config.logLevel },
     ...(config.tls
       ? { https: { cert: config.tls.cert, key: config.tls.key, ca: config.tls.clientCa, requestCert: Boolean(config.tls.clientCa), rejectUnauthorized: Boolean(config.tls.clientCa) } }
       : {}),
