@@ -191,6 +191,13 @@ export const PostHeaders = z.object({
   prefer: z.string().max(200).optional().describe('`wait=N` (N ≤ 30): answer the final state if it is reached within N seconds'),
 });
 
+/** POST headers with an example key, so generated examples of a start use its operation id (`key`). */
+export const postHeaders = (key: string) =>
+  z.object({
+    'idempotency-key': PostHeaders.shape['idempotency-key'].meta({ examples: [key] }),
+    prefer: PostHeaders.shape.prefer.meta({ examples: ['wait=5'] }),
+  });
+
 export const idParam = <K extends string>(name: K, schema: z.ZodType<string> = BusinessKey) => z.object({ [name]: schema } as Record<K, z.ZodType<string>>);
 
 export const json = <S extends z.ZodType>(description: string, schema: S) => ({ description, content: { 'application/json': { schema } } });

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { readBet } from '../../client/index.js';
 import { BetId, BetRequest, SettlementRequest, settlementOperationId, type BetState, type BetStatus, type SettlementState, type SettlementStatus } from '../../domain/bet.js';
 import { betWorkflowId, settlementWorkflowId } from '../../domain/ids.js';
 import { answerStart, requireKeyIsOperationId } from '../operations.js';
 import { problemResponses } from '../problem.js';
 import { readOperation, rowFailure, type ApiDeps } from '../resources.js';
-import { Bet, PostHeaders, Settlement, idParam, readResponse, startResponses } from '../schemas.js';
+import { Bet, Settlement, idParam, postHeaders, readResponse, startResponses } from '../schemas.js';
 
 const BET_FINAL: readonly BetStatus[] = ['ACCEPTED', 'VOIDED', 'REFUSED', 'COMPENSATION_FAILED'];
 const SETTLEMENT_FINAL: readonly SettlementStatus[] = ['SETTLED', 'SETTLED_ESU_PENDING', 'REFUSED'];
@@ -24,8 +25,8 @@ export const betRoutes =
           tags: ['bets'],
           summary: 'Place a bet: hold the stake and record the bet and its odds in ESU',
           description: 'Idempotency-Key must equal betId. A bet ESU refuses or does not answer within 2 minutes ends VOIDED or REFUSED with its failure.',
-          headers: PostHeaders,
-          body: BetRequest,
+          headers: postHeaders('bet-example-1'),
+          body: BetRequest.meta({ examples: [{ betId: 'bet-example-1', iin: '900517300128', stakeTiyn: 100_000, currency: 'KZT', eventId: 'kpl-17', outcome: 'HOME', odds: '2.35' }] }),
           response: { ...startResponses(Bet), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
         },
       },
@@ -78,9 +79,9 @@ export const betRoutes =
           summary: 'Settle a bet: won, lost, void or refunded',
           description:
             'Idempotency-Key must equal the settlement’s operation id: settlementId when given, else "<betId>.settle". A settlement is final: settling again with the same result answers it (Idempotent-Replayed), with another result is 409 SettlementConflict.',
-          headers: PostHeaders,
-          params: BetPath,
-          body: SettlementBody,
+          headers: postHeaders('bet-example-1.settle'),
+          params: z.object({ betId: BetId.meta({ examples: ['bet-example-1'] }) }),
+          body: SettlementBody.meta({ examples: [{ result: 'WON' }] }),
           response: { ...startResponses(Settlement), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
         },
       },

@@ -4,7 +4,7 @@ import { depositWorkflowId } from '../../domain/ids.js';
 import { answerStart, requireKeyIsOperationId } from '../operations.js';
 import { problemResponses } from '../problem.js';
 import { readOperation, rowFailure, type ApiDeps } from '../resources.js';
-import { Deposit, PostHeaders, idParam, readResponse, startResponses } from '../schemas.js';
+import { Deposit, idParam, postHeaders, readResponse, startResponses } from '../schemas.js';
 
 const FINAL: readonly DepositStatus[] = ['COMPLETED', 'COMPENSATED', 'REFUSED', 'COMPENSATION_FAILED'];
 const isFinal = (s: DepositState) => FINAL.includes(s.status);
@@ -21,8 +21,8 @@ export const depositRoutes =
           tags: ['deposits'],
           summary: 'Deposit from the bettor’s e-wallet into the betting account',
           description: 'Idempotency-Key must equal depositId. A refused deposit is a final state (REFUSED, COMPENSATED) with its failure, not an error.',
-          headers: PostHeaders,
-          body: DepositRequest,
+          headers: postHeaders('dep-example-1'),
+          body: DepositRequest.meta({ examples: [{ depositId: 'dep-example-1', iin: '900517300128', amountTiyn: 250_000, currency: 'KZT' }] }),
           response: { ...startResponses(Deposit), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
         },
       },

@@ -7,7 +7,7 @@ import type { IdentificationHandle } from '../../client/index.js';
 import { answerStart, requireKeyIsOperationId } from '../operations.js';
 import { problemResponses } from '../problem.js';
 import type { ApiDeps } from '../resources.js';
-import { Identification, PostHeaders, StepAnswer, idParam, json, readResponse, startResponses } from '../schemas.js';
+import { Identification, PostHeaders, StepAnswer, idParam, json, postHeaders, readResponse, startResponses } from '../schemas.js';
 
 const StartIdentification = z.object({
   bettorId: BusinessKey,
@@ -41,8 +41,8 @@ export const identificationRoutes =
           tags: ['identifications'],
           summary: 'Start (or join) a bettor’s identification through Nomapay',
           description: 'Idempotency-Key must equal bettorId. A bettor identified before is answered IDENTIFIED at once.',
-          headers: PostHeaders,
-          body: StartIdentification,
+          headers: postHeaders('bettor-example-1'),
+          body: StartIdentification.meta({ examples: [{ bettorId: 'bettor-example-1' }] }),
           response: { ...startResponses(Identification), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
         },
       },

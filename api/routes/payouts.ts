@@ -4,7 +4,7 @@ import { payoutWorkflowId } from '../../domain/ids.js';
 import { answerStart, requireKeyIsOperationId } from '../operations.js';
 import { problemResponses } from '../problem.js';
 import { readOperation, rowFailure, type ApiDeps } from '../resources.js';
-import { Payout, PostHeaders, idParam, readResponse, startResponses } from '../schemas.js';
+import { Payout, idParam, postHeaders, readResponse, startResponses } from '../schemas.js';
 
 const FINAL: readonly PayoutStatus[] = ['COMPLETED', 'COMPLETED_ESU_PENDING', 'COMPENSATED', 'REFUSED', 'COMPENSATION_FAILED'];
 
@@ -20,8 +20,8 @@ export const payoutRoutes =
           tags: ['payouts'],
           summary: 'Pay the bettor out from the betting account to their e-wallet',
           description: 'Idempotency-Key must equal payoutId. A refused or failed payout is a final state (REFUSED, COMPENSATED) with its failure.',
-          headers: PostHeaders,
-          body: PayoutRequest,
+          headers: postHeaders('pay-example-1'),
+          body: PayoutRequest.meta({ examples: [{ payoutId: 'pay-example-1', iin: '900517300128', amountTiyn: 100_000, currency: 'KZT' }] }),
           response: { ...startResponses(Payout), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
         },
       },
