@@ -27,9 +27,10 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
+function run(command: string, args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own working directory: schemathesis keeps a cache there, which belongs in no checkout.
+    const child = spawn(command, args, { cwd, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -69,7 +70,7 @@ describe('schemathesis against /openapi.json', () => {
       '--report-junit-path',
       junit,
       '--no-color',
-    ]);
+    ], reports);
     const xml = existsSync(junit) ? await readFile(junit, 'utf8') : '';
     const counts = { operations: attribute(xml, 'tests'), failures: attribute(xml, 'failures'), errors: attribute(xml, 'errors'), skipped: attribute(xml, 'skipped') };
     const summary = output.split('\n').filter((line) => /passed|failed|error|test cases|operations|Seed/i.test(line)).slice(-12).join('\n');
