@@ -53,7 +53,8 @@ else
 fi
 
 # Schemathesis for the bookmaker API's property-based test (test/integration/api-schemathesis.test.ts), pinned, in
-# its own venv. Python ≥ 3.12: under 3.11.7 Hypothesis's lambda descriptions crash its coverage phase.
+# its own venv. Python ≥ 3.12: CPython 3.11.7's AST recursion bug (fixed in 3.11.8) crashes Hypothesis's lambda
+# descriptions in schemathesis's coverage phase.
 SCHEMATHESIS_VERSION=4.32.5
 if [ -n "${SCHEMATHESIS_PATH:-}" ]; then
   echo "ensure-tools: schemathesis from SCHEMATHESIS_PATH=$SCHEMATHESIS_PATH"
@@ -61,7 +62,9 @@ elif [ -x .tools/schemathesis/bin/schemathesis ] && .tools/schemathesis/bin/sche
   echo "ensure-tools: schemathesis $SCHEMATHESIS_VERSION present"
 else
   python=""
-  for candidate in python3.13 python3.12 python3; do
+  # On PATH first, then any Python pyenv has installed without activating it.
+  pyenv_pythons=$(command -v pyenv >/dev/null 2>&1 && ls -d "$(pyenv root)"/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV || true)
+  for candidate in python3.13 python3.12 python3 $pyenv_pythons; do
     if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then python=$candidate; break; fi
   done
   [ -n "$python" ] || { echo "ensure-tools: need python >= 3.12 for schemathesis (or set SCHEMATHESIS_PATH)" >&2; exit 1; }
