@@ -2,6 +2,7 @@
 #   workers/main.ts      the saga worker
 #   simulators/main.ts   the ESU, Nomapay and AFM simulators
 #   console/main.ts      the compliance console
+#   api/main.ts          the bookmaker HTTP API
 ARG NODE_IMAGE=node:20.20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS deps
@@ -16,6 +17,7 @@ ENV NODE_ENV=production
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
 COPY activities ./activities
+COPY api ./api
 COPY client ./client
 COPY codec ./codec
 COPY config ./config

@@ -41,6 +41,7 @@ export const USAGE = `usage: npm run cli -- <command> [options] [--json]
   journal list [--record ID] [--actor login] [--event prefix] [--day D]
   availability
   console hash-password          (reads the password from stdin; prints a CONSOLE_USERS secret)
+  api new-key NAME [SCOPES]      (a new bookmaker API key and its API_KEYS entry; SCOPES like deposits:write+bets:write, default *)
 
 The acting user is CONSOLE_USER with CONSOLE_PASSWORD, checked against CONSOLE_USERS; every command is journalled.
 Exit codes: 0 done · 1 unexpected failure · 2 usage or invalid input · 3 refused by a rule · 4 not found ·

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { encryptionCodecFromEnv } from '../codec/encryption.js';
@@ -8,6 +9,7 @@ import { createPool } from '../db/pool.js';
 import { ConsoleError, type ConsoleErrorCode } from '../console/audit.js';
 import { authenticate, hashPassword } from '../console/auth.js';
 import { createConsole } from '../console/index.js';
+import { apiConfig, apiKeyEntry } from '../api/config.js';
 import { runCommand, UsageError, USAGE } from './cli-commands.js';
 
 /**
@@ -50,6 +52,19 @@ async function main(argv: string[]): Promise<number> {
   if (values.help || !positionals.length) {
     console.log(USAGE);
     return values.help ? 0 : 2;
+  }
+  if (positionals[0] === 'api' && positionals[1] === 'new-key') {
+    const [, , name, scopes = '*'] = positionals;
+    if (!name) throw new UsageError('api new-key <service-name> [scope+scope…]');
+    const key = randomBytes(24).toString('base64url');
+    const entry = apiKeyEntry(name, key, scopes.split('+'));
+    try {
+      apiConfig({ API_KEYS: entry }); // the same check the API applies at start
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    console.log(`key for ${name} (hand it to the service; only its hash is configured): ${key}\nAPI_KEYS entry: ${entry}`);
+    return 0;
   }
   if (positionals[0] === 'console' && positionals[1] === 'hash-password') {
     console.log(hashPassword(await readStdin()));

@@ -1,82 +1,94 @@
 import { once } from 'node:events';
-import type http from 'node:http';
 import type { Payload } from '@temporalio/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConsoleError } from './audit.js';
 import type { Actor } from './auth.js';
-import { queryObject, readJson, sendJson, SECURITY_HEADERS } from './http.js';
+import { SECURITY_HEADERS } from './http.js';
 import type { JournalService } from './journal-service.js';
 import type { ConsoleService } from './service.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed-in officer (session cookie or HTTP Basic), set by the console's auth hook. */
+    actor?: Actor;
+  }
+}
+
+/**
+ * A JSON body. Mutations must be sent as application/json: a cross-site form cannot, so together with the
+ * SameSite=Strict session cookie this closes the door to cross-site request forgery.
+ */
+export function jsonBody(request: FastifyRequest): Record<string, unknown> {
+  if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) {
+    throw new ConsoleError('INVALID', 'send the request body as application/json');
+  }
+  return (request.body ?? {}) as Record<string, unknown>;
+}
+
+/** Query parameters as a plain object, empty values dropped. */
+const query = (request: FastifyRequest) =>
+  Object.fromEntries(Object.entries((request.query ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string' && v !== '')) as Record<string, string>;
+
+type Params = Record<string, string>;
+const actorOf = (request: FastifyRequest) => request.actor!;
+
 /** The console's JSON API: one line per route, each calling the audited service. */
-export interface RouteContext {
-  req: http.IncomingMessage;
-  res: http.ServerResponse;
-  url: URL;
-  params: Record<string, string>;
-  actor: Actor;
-}
+export function registerApiRoutes(app: FastifyInstance, service: ConsoleService, journal: JournalService): void {
+  const get = (url: string, handle: (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => Promise<unknown>) => app.get(url, handle);
+  const post = (url: string, handle: (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => Promise<unknown>) => app.post(url, handle);
 
-export interface ApiRoute {
-  method: 'GET' | 'POST';
-  pattern: RegExp;
-  names: string[];
-  handle(ctx: RouteContext): Promise<void>;
-}
+  get('/api/inboxes/:inbox', async (r) => service.inbox(actorOf(r), r.params.inbox!, query(r)));
+  get('/api/inboxes/:inbox/:id', async (r) => service.item(actorOf(r), r.params.inbox!, r.params.id!));
+  post('/api/inboxes/:inbox/:id/assign', async (r) => service.assign(actorOf(r), r.params.inbox!, r.params.id!, String(jsonBody(r).assignee ?? actorOf(r).login)));
+  post('/api/incidents', async (r) => {
+    const b = jsonBody(r);
+    return service.openIncident(actorOf(r), { incidentId: b.incidentId as string | undefined, card: b.card });
+  });
+  post('/api/incidents/:id/amend', async (r) => service.amendIncident(actorOf(r), r.params.id!, jsonBody(r).patch));
+  post('/api/incidents/:id/submit', async (r) => (jsonBody(r), service.submitIncident(actorOf(r), r.params.id!)));
+  post('/api/incidents/:id/close', async (r) => {
+    const note = jsonBody(r).note;
+    return service.closeIncident(actorOf(r), r.params.id!, typeof note === 'string' && note ? note : undefined);
+  });
+  post('/api/reviews/:id/decide', async (r) => service.decideReview(actorOf(r), r.params.id!, jsonBody(r) as never));
+  post('/api/submissions/:id/retry', async (r) => (jsonBody(r), service.retrySubmission(actorOf(r), r.params.id!)));
+  post('/api/submissions/:id/resubmit', async (r) => service.resubmitSubmission(actorOf(r), r.params.id!, jsonBody(r).payload));
 
-function route(method: ApiRoute['method'], path: string, handle: ApiRoute['handle']): ApiRoute {
-  const names: string[] = [];
-  const pattern = new RegExp('^' + path.replace(/:([a-zA-Z]+)/g, (_, n: string) => (names.push(n), '([^/]+)')) + '$');
-  return { method, pattern, names, handle };
-}
-
-const body = async (req: http.IncomingMessage) => (await readJson(req)) as Record<string, unknown>;
-
-export function apiRoutes(service: ConsoleService, journal: JournalService): ApiRoute[] {
-  const ok = (res: http.ServerResponse, value: unknown) => sendJson(res, 200, value);
-  return [
-    route('GET', '/api/inboxes/:inbox', async ({ res, url, params, actor }) => ok(res, await service.inbox(actor, params.inbox!, queryObject(url)))),
-    route('GET', '/api/inboxes/:inbox/:id', async ({ res, params, actor }) => ok(res, await service.item(actor, params.inbox!, params.id!))),
-    route('POST', '/api/inboxes/:inbox/:id/assign', async ({ req, res, params, actor }) =>
-      ok(res, await service.assign(actor, params.inbox!, params.id!, String((await body(req)).assignee ?? actor.login))),
-    ),
-    route('POST', '/api/incidents', async ({ req, res, actor }) => {
-      const b = await body(req);
-      ok(res, await service.openIncident(actor, { incidentId: b.incidentId as string | undefined, card: b.card }));
-    }),
-    route('POST', '/api/incidents/:id/amend', async ({ req, res, params, actor }) => ok(res, await service.amendIncident(actor, params.id!, (await body(req)).patch))),
-    route('POST', '/api/incidents/:id/submit', async ({ req, res, params, actor }) => (await body(req), ok(res, await service.submitIncident(actor, params.id!)))),
-    route('POST', '/api/incidents/:id/close', async ({ req, res, params, actor }) => {
-      const note = (await body(req)).note;
-      ok(res, await service.closeIncident(actor, params.id!, typeof note === 'string' && note ? note : undefined));
-    }),
-    route('POST', '/api/reviews/:id/decide', async ({ req, res, params, actor }) => ok(res, await service.decideReview(actor, params.id!, (await body(req)) as never))),
-    route('POST', '/api/submissions/:id/retry', async ({ req, res, params, actor }) => (await body(req), ok(res, await service.retrySubmission(actor, params.id!)))),
-    route('POST', '/api/submissions/:id/resubmit', async ({ req, res, params, actor }) => ok(res, await service.resubmitSubmission(actor, params.id!, (await body(req)).payload))),
-
-    route('GET', '/api/journal', async ({ res, url, actor }) => ok(res, await journal.entries(actor, queryObject(url)))),
-    route('POST', '/api/journal/verify', async ({ req, res, actor }) => (await body(req), ok(res, await journal.verify(actor)))),
-    route('GET', '/api/journal/export', async ({ res, url, actor }) => {
-      const q = queryObject(url);
-      const range = q.day ? { day: q.day } : q.from || q.to ? { from: q.from ?? q.to, to: q.to ?? q.from } : { whole: true as const };
-      const name = `journal-${q.day ?? (q.from || q.to ? `${q.from ?? q.to}_${q.to ?? q.from}` : 'whole')}.csv`;
-      let started = false;
-      await journal.exportCsv(actor, range, async (chunk) => {
-        if (!started) {
-          res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"`, 'cache-control': 'no-store' });
-          started = true;
-        }
-        if (!res.write(chunk)) await once(res, 'drain');
+  get('/api/journal', async (r) => journal.entries(actorOf(r), query(r)));
+  post('/api/journal/verify', async (r) => (jsonBody(r), journal.verify(actorOf(r))));
+  get('/api/journal/export', async (r, reply) => {
+    const q = query(r);
+    const range = q.day ? { day: q.day } : q.from || q.to ? { from: q.from ?? q.to, to: q.to ?? q.from } : { whole: true as const };
+    const name = `journal-${q.day ?? (q.from || q.to ? `${q.from ?? q.to}_${q.to ?? q.from}` : 'whole')}.csv`;
+    // Streamed as it is read: a whole year's journal never sits in memory. The headers go out with the first
+    // chunk, so a refused export (bad range, no permission) is still an ordinary JSON error.
+    let started = false;
+    const start = () => {
+      reply.hijack();
+      reply.raw.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"`, 'cache-control': 'no-store' });
+      started = true;
+    };
+    try {
+      await journal.exportCsv(actorOf(r), range, async (chunk) => {
+        if (!started) start();
+        if (!reply.raw.write(chunk)) await once(reply.raw, 'drain');
       });
-      res.end();
-    }),
-    route('GET', '/api/availability', async ({ res, actor }) => ok(res, await journal.availability(actor))),
-    route('POST', '/api/maintenance', async ({ req, res, actor }) => ok(res, await journal.addMaintenance(actor, await body(req)))),
-    route('POST', '/codec/decode', async ({ req, res, actor }) => {
-      const { payloads } = (await body(req)) as { payloads?: JsonPayload[] };
-      if (!Array.isArray(payloads)) throw new ConsoleError('INVALID', 'expected { payloads: [...] }');
-      ok(res, { payloads: (await journal.decode(actor, payloads.map(fromJson))).map(toJson) });
-    }),
-  ];
+    } catch (err) {
+      if (!started) throw err;
+      reply.raw.destroy(err as Error); // the headers are out: cutting the download short is all that is left to say
+      return reply;
+    }
+    if (!started) start();
+    reply.raw.end();
+    return reply;
+  });
+  get('/api/availability', async (r) => journal.availability(actorOf(r)));
+  post('/api/maintenance', async (r) => journal.addMaintenance(actorOf(r), jsonBody(r)));
+  post('/codec/decode', async (r) => {
+    const { payloads } = jsonBody(r) as { payloads?: JsonPayload[] };
+    if (!Array.isArray(payloads)) throw new ConsoleError('INVALID', 'expected { payloads: [...] }');
+    return { payloads: (await journal.decode(actorOf(r), payloads.map(fromJson))).map(toJson) };
+  });
 }
 
 /** Payloads as the Temporal UI's codec protocol carries them: proto3 JSON, bytes in base64. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what esu-bridge needs and is missing, idempotently, one line per step:
 #   node_modules (npm ci), the pinned Temporal CLI (go build into .tools/bin), the time-skipping test
-#   server's jars (mvn into .tools/test-server/lib). Nothing relies on npm install scripts.
+#   server's jars (mvn into .tools/test-server/lib), schemathesis from PyPI (a venv in .tools/schemathesis) for the
+#   API's property-based test. Nothing relies on npm install scripts.
 #   --runtime  only what `npm start` needs (skips the test server and Chromium)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +50,28 @@ else
   rm -rf .tools/test-server/lib
   mvn -q -B -f tools/test-server/pom.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$root/.tools/test-server/lib"
   touch .tools/test-server/lib/.complete
+fi
+
+# Schemathesis for the bookmaker API's property-based test (test/integration/api-schemathesis.test.ts), pinned, in
+# its own venv. Python ≥ 3.12: CPython 3.11.7's AST recursion bug (fixed in 3.11.8) crashes Hypothesis's lambda
+# descriptions in schemathesis's coverage phase.
+SCHEMATHESIS_VERSION=4.32.5
+if [ -n "${SCHEMATHESIS_PATH:-}" ]; then
+  echo "ensure-tools: schemathesis from SCHEMATHESIS_PATH=$SCHEMATHESIS_PATH"
+elif [ -x .tools/schemathesis/bin/schemathesis ] && .tools/schemathesis/bin/schemathesis --version 2>/dev/null | grep -q "version $SCHEMATHESIS_VERSION\$"; then
+  echo "ensure-tools: schemathesis $SCHEMATHESIS_VERSION present"
+else
+  python=""
+  # On PATH first, then any Python pyenv has installed without activating it.
+  pyenv_pythons=$(command -v pyenv >/dev/null 2>&1 && ls -d "$(pyenv root)"/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV || true)
+  for candidate in python3.13 python3.12 python3 $pyenv_pythons; do
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then python=$candidate; break; fi
+  done
+  [ -n "$python" ] || { echo "ensure-tools: need python >= 3.12 for schemathesis (or set SCHEMATHESIS_PATH)" >&2; exit 1; }
+  echo "ensure-tools: installing schemathesis $SCHEMATHESIS_VERSION from PyPI into .tools/schemathesis ($($python --version))"
+  rm -rf .tools/schemathesis
+  "$python" -m venv .tools/schemathesis
+  .tools/schemathesis/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
 # Headless Chromium for the compliance console's browser test (Debian's package; never a downloaded build).

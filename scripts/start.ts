@@ -16,11 +16,14 @@ import { startConsole } from '../console/index.js';
 import { consoleConfig } from '../config/console.js';
 import { startIncidentDetector } from '../client/incident-detector.js';
 import { assertProductionReady, developmentSummary } from '../config/production.js';
+import { apiConfig, DEV_API_KEY } from '../api/config.js';
+import { startApi } from '../api/server.js';
 
 /**
  * `npm start`: the whole system on embedded defaults, in one process tree — Temporal dev server with its
  * Web UI, PostgreSQL, the ESU, Nomapay and AFM simulators, the saga worker, the incident detector and the
- * compliance console — then one bettor's day end to end (scripts/demo.ts). Stays up until Ctrl-C.
+ * compliance console, and the bookmaker API — then one bettor's day end to end over the API (scripts/demo.ts).
+ * Stays up until Ctrl-C.
  * Any of TEMPORAL_ADDRESS, DATABASE_URL, ESU_BASE_URL, NOMAPAY_BASE_URL, AFM_BASE_URL set in the environment is used
  * instead of the embedded service.
  */
@@ -108,10 +111,18 @@ async function main(): Promise<void> {
   stops.push(compliance.close);
   const devUsers = consoleConfig(env).devUsers ? ' — development users officer/officer, admin/admin, auditor/auditor' : '';
   step(`Compliance console at ${compliance.url}${devUsers}`);
-  await runDemo(esuBridge, env, saga.pool, temporal.uiUrl, temporal.namespace);
+  const apiSettings = apiConfig(env);
+  const api = await startApi({ client: esuBridge, pool: saga.pool, config: apiSettings });
+  stops.push(api.close);
+  const devKey = apiSettings.devKey ? ` — development API key ${DEV_API_KEY} (Authorization: Bearer …; set API_KEYS)` : '';
+  step(`Bookmaker API at ${api.url}, OpenAPI at ${api.openapiUrl}${devKey}`);
+  if (apiSettings.devKey) await runDemo(esuBridge, env, saga.pool, temporal.uiUrl, temporal.namespace, { url: api.url, key: DEV_API_KEY });
+  else if (process.env.DEMO_API_KEY) await runDemo(esuBridge, env, saga.pool, temporal.uiUrl, temporal.namespace, { url: api.url, key: process.env.DEMO_API_KEY });
+  else console.log('\nDemo skipped: API_KEYS is set; set DEMO_API_KEY to a key with every scope to run it.');
 
   console.log(`\nesu-bridge is up. Temporal UI: ${temporal.uiUrl}/namespaces/${temporal.namespace}/workflows — Ctrl-C to stop.`);
   console.log(`Compliance console: ${compliance.url}`);
+  console.log(`Bookmaker API: ${api.url} (OpenAPI: ${api.openapiUrl})`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

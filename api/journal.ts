@@ -1,0 +1,32 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Pool } from '../db/pool.js';
+
+/**
+ * Every API call is journalled (seed 003 §55.11: start, event, acting user, record id, end, result): the caller is
+ * the API key's name, the record the operation the call is about. No body, header or query text is kept, so no
+ * personal data reaches the journal through the API.
+ */
+export function journalRequest(pool: Pool) {
+  return async function journal(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (request.routeOptions.url === '/health') return;
+    const status = reply.statusCode;
+    const startedAt = new Date(Date.now() - reply.elapsedTime);
+    const details = {
+      method: request.method,
+      route: request.routeOptions.url ?? null,
+      status,
+      requestId: request.id,
+      ...(request.replayed ? { replayed: true } : {}),
+    };
+    await pool
+      .query('INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details) VALUES ($1, now(), $2, $3, $4, $5, $6)', [
+        startedAt,
+        'api.request',
+        request.caller?.name ?? '(unauthenticated)',
+        request.recordId ?? '-',
+        status < 400 ? 'OK' : status < 500 ? 'REFUSED' : 'FAILED',
+        JSON.stringify(details),
+      ])
+      .catch((err: unknown) => request.log.error({ err, requestId: request.id }, 'journal entry not written'));
+  };
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it, vi } from 'vitest';
+import { apiConfig, apiKeyEntry, DEV_API_KEY, SCOPES } from '../../api/config.js';
+import { preferredWait } from '../../api/operations.js';
+import { buildApi } from '../../api/server.js';
+import { OperationFailedError, type EsuBridgeClient } from '../../client/index.js';
+import type { Pool } from '../../db/pool.js';
+
+const KEY = 'unit-test-key-0123456789';
+
+async function appWith(client: Partial<EsuBridgeClient>, env: Record<string, string> = {}) {
+  const query = vi.fn(async () => ({ rows: [], rowCount: 1 }));
+  const config = apiConfig({ API_KEYS: apiKeyEntry('unit', KEY, ['deposits:read', 'deposits:write']), ...env });
+  const app = await buildApi({ client: { bettorRef: (s: string) => s, ...client } as EsuBridgeClient, pool: { query } as unknown as Pool, config });
+  return { app, query };
+}
+
+describe('API keys (API_KEYS)', () => {
+  it('keeps names, hashes and scopes; * is every scope; an optional per-key rate', () => {
+    const config = apiConfig({ API_KEYS: `${apiKeyEntry('shop', 'k1-0123456789', ['deposits:write', 'bets:read'])},${apiKeyEntry('ops', 'k2-0123456789', ['*'])}:30` });
+    expect(config.devKey).toBe(false);
+    expect(config.keys.map((k) => [k.name, [...k.scopes].sort(), k.ratePerMinute])).toEqual([
+      ['shop', ['bets:read', 'deposits:write'], undefined],
+      ['ops', [...SCOPES].sort(), 30],
+    ]);
+    expect(JSON.stringify(config.keys)).not.toContain('k1-0123456789');
+  });
+
+  it('refuses an unknown scope, a malformed entry and two keys with one name, naming the variable', () => {
+    expect(() => apiConfig({ API_KEYS: apiKeyEntry('shop', 'k1-0123456789', ['deposits:delete']) })).toThrow(/API_KEYS .*unknown scope deposits:delete/);
+    expect(() => apiConfig({ API_KEYS: 'shop:not-a-hash:*' })).toThrow(/API_KEYS/);
+    const entry = apiKeyEntry('shop', 'k1-0123456789', ['*']);
+    expect(() => apiConfig({ API_KEYS: `${entry},${entry}` })).toThrow(/two keys share a name/);
+  });
+
+  it('accepts only the development key when API_KEYS is unset', () => {
+    const config = apiConfig({});
+    expect(config.devKey).toBe(true);
+    expect(config.keys).toHaveLength(1);
+    expect(config.keys[0]!.sha256).not.toBe(DEV_API_KEY);
+  });
+});
+
+describe('Prefer: wait', () => {
+  it('reads wait=N among other preferences and cuts it to 30 s', () => {
+    expect(preferredWait('wait=5')).toBe(5);
+    expect(preferredWait('respond-async, wait=100')).toBe(30);
+    expect(preferredWait('handling=lenient')).toBeUndefined();
+    expect(preferredWait(undefined)).toBeUndefined();
+  });
+});
+
+describe('problems', () => {
+  it('answers an internal failure as a 500 problem that leaks nothing of it', async () => {
+    const { app } = await appWith({ getDeposit: async () => Promise.reject(new Error('password=hunter2 at /srv/secret.ts:12')) });
+    const res = await app.inject({ method: 'GET', url: '/v1/deposits/dep-1', headers: { authorization: `Bearer ${KEY}` } });
+    expect(res.statusCode).toBe(500);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).not.toMatch(/hunter2|secret|srv/);
+    expect(res.json()).toMatchObject({ type: 'urn:esu-bridge:problem:internal', status: 500, instance: expect.stringMatching(/^urn:esu-bridge:request:/) });
+  });
+
+  it('refuses text no store takes (NUL, a lone surrogate) as 422 naming the field, before anything starts', async () => {
+    const startDeposit = vi.fn();
+    const { app } = await appWith({ startDeposit });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/deposits',
+      headers: { authorization: `Bearer ${KEY}`, 'idempotency-key': 'dep-1', 'content-type': 'application/json' },
+      payload: '{"depositId":"dep-1","iin":"\\u0000","amountTiyn":100,"currency":"KZT","note":"\\ud800"}',
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'iin' }), expect.objectContaining({ field: 'note', message: expect.stringMatching(/NUL or unpaired/) })]));
+    expect(startDeposit).not.toHaveBeenCalled();
+  });
+
+  it('answers an id already used by another kind of operation (the operation registry’s refusal) as 409 IdempotencyConflict', async () => {
+    const startDeposit = vi.fn(async () => {
+      throw new OperationFailedError('Deposit:op-1', 'IdempotencyConflict', 'op-1 is a payout', undefined);
+    });
+    const { app } = await appWith({ startDeposit });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/deposits',
+      headers: { authorization: `Bearer ${KEY}`, 'idempotency-key': 'op-1', 'content-type': 'application/json' },
+      payload: { depositId: 'op-1', iin: '900517300128', amountTiyn: 100, currency: 'KZT' },
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ status: 409, errorType: 'IdempotencyConflict' });
+  });
+
+  it('counts calls without a valid key against their address’s rate limit too', async () => {
+    const { app } = await appWith({}, { API_RATE_LIMIT_PER_MINUTE: '2' });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await app.inject({ method: 'GET', url: '/v1/deposits/dep-1', headers: { authorization: 'Bearer guessed-key-000000' } })).statusCode);
+    expect(statuses).toEqual([401, 401, 429]);
+  });
+
+  it('journals every call with its caller and never its body', async () => {
+    const { app, query } = await appWith({ getDeposit: async () => ({ depositId: 'dep-1', status: 'COMPLETED', amountTiyn: 1, compensations: [] }) });
+    await app.inject({ method: 'GET', url: '/v1/deposits/dep-1', headers: { authorization: `Bearer ${KEY}` } });
+    await app.inject({ method: 'GET', url: '/v1/deposits/dep-1' });
+    const journalled = query.mock.calls.filter((call) => String((call as unknown[])[0]).startsWith('INSERT INTO journal')).map((call) => (call as unknown[])[1] as unknown[]);
+    expect(journalled.map((values) => [values[1], values[2], values[3], values[4]])).toEqual([
+      ['api.request', 'unit', 'dep-1', 'OK'],
+      ['api.request', '(unauthenticated)', '-', 'REFUSED'],
+    ]);
+  });
+});

@@ -1,0 +1,51 @@
+import { apiConfig, apiKeyEntry } from '../../api/config.js';
+import { startApi } from '../../api/server.js';
+import { startFileStack } from './stack.js';
+
+/** API keys of the tests: one that may do everything, one that may only read deposits, one with a tiny rate limit. */
+export const API_KEYS = { full: 'it-full-key-0123456789', reader: 'it-reader-key-0123456789', slow: 'it-slow-key-0123456789' } as const;
+
+/** A file's stack (startFileStack) with the bookmaker API on an ephemeral loopback port in front of it. */
+export async function startApiStack(env: Record<string, string> = {}) {
+  const stack = await startFileStack();
+  const config = apiConfig({
+    API_KEYS: [apiKeyEntry('it-full', API_KEYS.full, ['*']), apiKeyEntry('it-reader', API_KEYS.reader, ['deposits:read']), `${apiKeyEntry('it-slow', API_KEYS.slow, ['deposits:read'])}:3`].join(','),
+    ...env,
+  });
+  const api = await startApi({ client: stack.esuBridge, pool: stack.pool, config }, { host: '127.0.0.1', port: 0 });
+  return {
+    ...stack,
+    api,
+    async stop() {
+      await api.close();
+      await stack.stop();
+    },
+  };
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+/** Plain HTTP, as a PHP, Java, Go or Python backend would call the API: no TypeScript client involved. */
+export function httpClient(baseUrl: string, defaultKey: string = API_KEYS.full) {
+  return async function http(
+    method: 'GET' | 'POST',
+    path: string,
+    { body, key = defaultKey, headers = {} }: { body?: unknown; key?: string | null; headers?: Record<string, string> } = {},
+  ): Promise<HttpAnswer> {
+    const res = await fetch(new URL(path, baseUrl), {
+      method,
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+  };
+}
