@@ -1,11 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import proto from '@temporalio/proto';
+import { encryptionCodecFromEnv } from '../../codec/encryption.js';
 import { bettorBalance, bettorTotals } from '../../activities/ledger.js';
 import { InvalidRequestError, IdempotencyConflictError, OperationFailedError } from '../../client/index.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 import { eventually, startFileStack } from '../support/stack.js';
 import { simAdmin } from '../support/sim-admin.js';
+
+const { temporal } = proto; // CommonJS package
 
 let stack: Awaited<ReturnType<typeof startFileStack>>;
 
@@ -53,8 +58,25 @@ describe('deposit against the real stack', () => {
     expect(attributes.get({ name: 'OperationKind', type: 'KEYWORD' })).toBe('DEPOSIT');
     expect(attributes.get({ name: 'OperationStatus', type: 'KEYWORD' })).toBe('COMPLETED');
     expect(attributes.get({ name: 'BettorRef', type: 'KEYWORD' })).toBe(ref);
-    expect(JSON.stringify(description.raw.workflowExecutionInfo?.searchAttributes)).not.toContain(iin);
+    // Every search attribute decoded to its value (raw payload bytes would never show the IIN as text).
+    const indexed = description.raw.workflowExecutionInfo?.searchAttributes?.indexedFields ?? {};
+    const values = Object.values(indexed).map((payload) => JSON.stringify(defaultPayloadConverter.fromPayload(payload)));
+    expect(values).toContain(JSON.stringify(ref));
+    expect(values.join(' ')).not.toContain(iin);
     expect(JSON.stringify(description.memo)).not.toContain(iin);
+
+    // The history as Temporal stores it, read without the codec: the IIN's bytes are in no event. Decoded with
+    // the codec, its input does carry the IIN: the search is real.
+    const stored = await stack.client.workflowService.getWorkflowExecutionHistory({
+      namespace: stack.env.TEMPORAL_NAMESPACE!,
+      execution: { workflowId: `Deposit:${depositId}` },
+    });
+    const raw = Buffer.from(temporal.api.history.v1.History.encode(stored.history!).finish());
+    expect(raw.includes(Buffer.from(iin))).toBe(false);
+    const input = stored.history!.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+    expect(Buffer.from(input.metadata!.encoding!).toString()).toBe('binary/encrypted');
+    const [plain] = await encryptionCodecFromEnv(stack.env).decode([input]);
+    expect(defaultPayloadConverter.fromPayload<{ iin: string }>(plain!).iin).toBe(iin);
 
     const listed = await eventually(async () => {
       const ids: string[] = [];
