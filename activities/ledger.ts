@@ -34,15 +34,17 @@ export async function ensureBettorAccount(db: PoolClient, bettorRef: string): Pr
   );
 }
 
+/**
+ * Adds a posting's change to the bettor's running totals (sign -1 takes back a reversed one's). The row is made
+ * first and changed after: an INSERT … ON CONFLICT would check the non-negative constraints of 007 on the row it
+ * proposes, the negative change itself, before it found the row to update.
+ */
 export async function applyTotals(db: PoolClient, totals: Posting['totals'], sign: 1 | -1): Promise<void> {
   if (!totals) return;
+  await db.query('INSERT INTO bettor_totals (bettor_ref) VALUES ($1) ON CONFLICT (bettor_ref) DO NOTHING', [totals.bettorRef]);
   await db.query(
-    `INSERT INTO bettor_totals (bettor_ref, received_tiyn, paid_tiyn, operations) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (bettor_ref) DO UPDATE SET
-       received_tiyn = bettor_totals.received_tiyn + EXCLUDED.received_tiyn,
-       paid_tiyn = bettor_totals.paid_tiyn + EXCLUDED.paid_tiyn,
-       operations = bettor_totals.operations + EXCLUDED.operations,
-       updated_at = now()`,
+    `UPDATE bettor_totals SET received_tiyn = received_tiyn + $2, paid_tiyn = paid_tiyn + $3, operations = operations + $4, updated_at = now()
+     WHERE bettor_ref = $1`,
     [totals.bettorRef, sign * (totals.receivedTiyn ?? 0), sign * (totals.paidTiyn ?? 0), sign],
   );
 }

@@ -48,7 +48,7 @@ async function check(bettorRef: string) {
 }
 
 describe('append-only ledger history', () => {
-  it('refuses to change, delete or truncate a posted transfer', async () => {
+  it('refuses to change, delete or truncate a posted transfer or a tombstone', async () => {
     const bettorRef = ref();
     const depositId = uniqueId('dep');
     const { transferId } = await ledger.creditDeposit({ depositId, bettorRef, amountTiyn: 5_000 });
@@ -57,7 +57,10 @@ describe('append-only ledger history', () => {
     expect((await attempt('UPDATE ledger_transfers SET created_at = now() WHERE id = $1', [transferId]))?.message).toMatch(/append-only/);
     expect((await attempt('DELETE FROM ledger_transfers WHERE id = $1', [transferId]))?.message).toMatch(/append-only.*DELETE/);
     expect((await attempt('TRUNCATE ledger_transfers'))?.message).toMatch(/append-only.*TRUNCATE/);
-    expect((await attempt('DELETE FROM ledger_tombstones'))?.message).toMatch(/append-only.*DELETE/);
+    const neverPosted = uniqueId('dep');
+    expect(await ledger.reverseDepositCredit({ depositId: neverPosted, bettorRef, amountTiyn: 1 })).toBe('NOTHING_TO_UNDO');
+    expect((await attempt('DELETE FROM ledger_tombstones WHERE transfer_id = $1', [`${neverPosted}:credit`]))?.message).toMatch(/append-only.*DELETE/);
+    expect((await attempt('TRUNCATE ledger_tombstones'))?.message).toMatch(/append-only.*TRUNCATE/);
 
     // Undoing still works the only way the ledger allows: a mirror transfer.
     expect(await ledger.reverseDepositCredit({ depositId, bettorRef, amountTiyn: 5_000 })).toBe('REVERSED');

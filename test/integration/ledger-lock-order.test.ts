@@ -114,6 +114,8 @@ describe('one lock order for every ledger operation', () => {
     expect(account.credits_pending).toBe(0);
     expect(account.credits_posted - account.debits_posted).toBe(moved.received - moved.paid - moved.staked + moved.credited);
     expect(await bettingTotals(pool, bettorRef)).toEqual({ receivedTiyn: moved.received, paidTiyn: moved.paid, stakedTiyn: moved.staked, winningsTiyn: moved.winnings });
+    const checked = await pool.query('SELECT consistent FROM bettor_totals_check WHERE bettor_ref = $1', [bettorRef]);
+    expect(checked.rows).toEqual([{ consistent: true }]);
 
     const books = await pool.query('SELECT sum(debits_posted) AS d, sum(credits_posted) AS c, sum(debits_pending) AS dp, sum(credits_pending) AS cp FROM ledger_accounts');
     expect(books.rows[0].d).toBe(books.rows[0].c);
