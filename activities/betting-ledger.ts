@@ -3,7 +3,7 @@ import { settlementAmounts, type BetRecord, type BetResult, type SettlementAccou
 import { ErrorType } from '../domain/errors.js';
 import { stepKey } from '../domain/ids.js';
 import { inTransaction, type Pool, type PoolClient } from '../db/pool.js';
-import { Accounts, applyTotals, CHECK_VIOLATION, ensureBettorAccount, lockOperation, postWithin } from './ledger.js';
+import { Accounts, applyTotals, CHECK_VIOLATION, ensureBettorAccount, lockAccounts, lockOperations, postWithin } from './ledger.js';
 import { selectBet } from './bets.js';
 
 /** Accounts of the betting book besides the bettors' own (seeded by 002_betting.sql). */
@@ -22,11 +22,6 @@ export interface Reservation {
   debitAccountId: string;
   creditAccountId: string;
   amountTiyn: number;
-}
-
-/** Takes the accounts' row locks in one order (by id), so a reservation and a settlement of one bettor cannot deadlock. */
-async function lockAccounts(db: PoolClient, ids: string[]): Promise<void> {
-  await db.query('SELECT id FROM ledger_accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE', [ids]);
 }
 
 function isInsufficientBalance(err: unknown): boolean {
@@ -129,17 +124,21 @@ async function addBettingTotals(db: PoolClient, bettorRef: string, change: { sta
   );
 }
 
-/** Runs `fn` in a transaction holding the operation's lock, and turns a balance that would go negative into InsufficientBalance. */
-async function withOperation<T>(pool: Pool, operationId: string, fn: (db: PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` in a transaction holding the operations' locks (the first names the operation), and turns a balance
+ * that would go negative into InsufficientBalance. `fn` locks its accounts (lockAccounts) before it writes:
+ * the lock order of activities/ledger.ts.
+ */
+async function withOperations<T>(pool: Pool, operationIds: [string, ...string[]], fn: (db: PoolClient) => Promise<T>): Promise<T> {
   try {
     return await inTransaction(pool, async (db) => {
-      await lockOperation(db, operationId);
+      await lockOperations(db, operationIds);
       return fn(db);
     });
   } catch (err) {
     if (isInsufficientBalance(err)) {
       throw ApplicationFailure.create({
-        message: `the betting account does not cover ${operationId}`,
+        message: `the betting account does not cover ${operationIds[0]}`,
         type: ErrorType.InsufficientBalance,
         nonRetryable: true,
       });
@@ -158,7 +157,7 @@ export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
   return {
     /** Bet: holds the stake (bettor → stakes-held, pending) and writes the PENDING bet row, in one transaction. */
     async reserveStake(bet: StakeReservation): Promise<{ reservationId: string; outcome: 'RESERVED' | 'ALREADY_RESERVED'; placedAt: string }> {
-      return withOperation(pool, bet.betId, async (db) => {
+      return withOperations(pool, [bet.betId], async (db) => {
         await ensureBettorAccount(db, bet.bettorRef);
         await lockAccounts(db, [Accounts.bettor(bet.bettorRef), BettingAccounts.stakesHeld]);
         const known = await selectBet(db, bet.betId);
@@ -184,7 +183,7 @@ export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
 
     /** Bet: on ESU's receipt the stake is posted, the bet is ACCEPTED and counts in the bettor's staked total. */
     async acceptBet({ betId, esuReceiptId, acceptedAt }: { betId: string; esuReceiptId: string; acceptedAt: string }) {
-      return withOperation(pool, betId, async (db) => {
+      return withOperations(pool, [betId], async (db) => {
         const bet = await selectBet(db, betId, true);
         if (!bet) throw ApplicationFailure.nonRetryable(`bet ${betId} was never reserved`, ErrorType.UnknownBet);
         await lockAccounts(db, [Accounts.bettor(bet.bettorRef), BettingAccounts.stakesHeld]);
@@ -202,7 +201,7 @@ export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
 
     /** Compensation of a bet ESU did not accept: releases the stake and marks the bet VOIDED. Idempotent. */
     async voidStake({ betId }: { betId: string }): Promise<'VOIDED' | 'NOTHING_TO_UNDO'> {
-      return withOperation(pool, betId, async (db) => {
+      return withOperations(pool, [betId], async (db) => {
         const bet = await selectBet(db, betId, true);
         if (bet) await lockAccounts(db, [Accounts.bettor(bet.bettorRef), BettingAccounts.stakesHeld]);
         const outcome = await voidReservation(db, betId, STAKE_LEG);
@@ -221,7 +220,7 @@ export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
      * ALREADY_SETTLED (nothing moves); with another result it is a SettlementConflict.
      */
     async settleBetInLedger({ betId, operationId, result, winningsTiyn }: { betId: string; operationId: string; result: BetResult; winningsTiyn: number }) {
-      return withOperation(pool, betId, async (db) => {
+      return withOperations(pool, [betId, operationId], async (db) => {
         const bet = await selectBet(db, betId, true);
         if (!bet) throw ApplicationFailure.nonRetryable(`no bet ${betId}`, ErrorType.UnknownBet);
         if (bet.status === 'SETTLED') {
@@ -235,7 +234,6 @@ export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
         if (amounts.winningsTiyn !== winningsTiyn) {
           throw ApplicationFailure.nonRetryable(`settlement of ${betId}: winnings ${winningsTiyn} differ from ${amounts.winningsTiyn}`, ErrorType.InvalidInput);
         }
-        await lockOperation(db, operationId);
         await lockAccounts(db, [Accounts.bettor(bet.bettorRef), BettingAccounts.stakesHeld, BettingAccounts.bookmakerRevenue]);
         for (const leg of amounts.legs) {
           await postWithin(db, {
@@ -258,7 +256,7 @@ export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
 
     /** Payout: holds the amount (bettor → wallet-clearing, pending) until Nomapay has paid it. */
     async reservePayout({ payoutId, bettorRef, amountTiyn }: { payoutId: string; bettorRef: string; amountTiyn: number }) {
-      return withOperation(pool, payoutId, async (db) => {
+      return withOperations(pool, [payoutId], async (db) => {
         await ensureBettorAccount(db, bettorRef);
         await lockAccounts(db, [Accounts.bettor(bettorRef), Accounts.walletClearing]);
         return reserve(db, { operationId: payoutId, leg: PAYOUT_LEG, debitAccountId: Accounts.bettor(bettorRef), creditAccountId: Accounts.walletClearing, amountTiyn });
@@ -267,7 +265,7 @@ export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
 
     /** Payout: the money left through Nomapay; the reservation is posted and counted as paid to the bettor (seed 001 §4.6). */
     async postPayout({ payoutId, bettorRef }: { payoutId: string; bettorRef: string }) {
-      return withOperation(pool, payoutId, async (db) => {
+      return withOperations(pool, [payoutId], async (db) => {
         await lockAccounts(db, [Accounts.bettor(bettorRef), Accounts.walletClearing]);
         const posted = await postReservation(db, payoutId, PAYOUT_LEG);
         if (posted.outcome === 'POSTED') await applyTotals(db, { bettorRef, paidTiyn: posted.amountTiyn }, 1);
@@ -277,7 +275,7 @@ export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
 
     /** Compensation of a payout Nomapay did not make: releases the reservation. Idempotent. */
     async releasePayout({ payoutId, bettorRef }: { payoutId: string; bettorRef: string }): Promise<'VOIDED' | 'NOTHING_TO_UNDO'> {
-      return withOperation(pool, payoutId, async (db) => {
+      return withOperations(pool, [payoutId], async (db) => {
         await lockAccounts(db, [Accounts.bettor(bettorRef), Accounts.walletClearing]);
         return voidReservation(db, payoutId, PAYOUT_LEG);
       });

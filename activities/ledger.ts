@@ -34,32 +34,54 @@ export async function ensureBettorAccount(db: PoolClient, bettorRef: string): Pr
   );
 }
 
+/**
+ * Adds a posting's change to the bettor's running totals (sign -1 takes back a reversed one's). The row is made
+ * first and changed after: an INSERT … ON CONFLICT would check the non-negative constraints of
+ * db/migrations/007_ledger_guards.sql on the row it proposes, the negative change itself, before finding the row.
+ */
 export async function applyTotals(db: PoolClient, totals: Posting['totals'], sign: 1 | -1): Promise<void> {
   if (!totals) return;
+  await db.query('INSERT INTO bettor_totals (bettor_ref) VALUES ($1) ON CONFLICT (bettor_ref) DO NOTHING', [totals.bettorRef]);
   await db.query(
-    `INSERT INTO bettor_totals (bettor_ref, received_tiyn, paid_tiyn, operations) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (bettor_ref) DO UPDATE SET
-       received_tiyn = bettor_totals.received_tiyn + EXCLUDED.received_tiyn,
-       paid_tiyn = bettor_totals.paid_tiyn + EXCLUDED.paid_tiyn,
-       operations = bettor_totals.operations + EXCLUDED.operations,
-       updated_at = now()`,
+    `UPDATE bettor_totals SET received_tiyn = received_tiyn + $2, paid_tiyn = paid_tiyn + $3, operations = operations + $4, updated_at = now()
+     WHERE bettor_ref = $1`,
     [totals.bettorRef, sign * (totals.receivedTiyn ?? 0), sign * (totals.paidTiyn ?? 0), sign],
   );
 }
 
+/** Moves posted sums. The caller holds both accounts' row locks (lockAccounts), so the order of the UPDATEs is free. */
 export async function moveBalances(db: PoolClient, debit: string, credit: string, amount: number): Promise<void> {
   await db.query('UPDATE ledger_accounts SET debits_posted = debits_posted + $2 WHERE id = $1', [debit, amount]);
   await db.query('UPDATE ledger_accounts SET credits_posted = credits_posted + $2 WHERE id = $1', [credit, amount]);
 }
 
-/** Serialises everything that touches one operation's postings, so a reversal and a late posting cannot interleave. */
-export async function lockOperation(db: PoolClient, operationId: string): Promise<void> {
-  await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [operationId]);
+/*
+ * One lock order for every ledger transaction, so that two of them can only ever wait for each other one way
+ * round, never both ways (a deadlock, SQLSTATE 40P01):
+ *   1. the advisory locks of the operations it moves money for, by id (lockOperations);
+ *   2. the bettor's account created if it is new (ensureBettorAccount: nobody else can hold a row not yet there);
+ *   3. the rows of every account it touches, by id, FOR UPDATE (lockAccounts), before anything writes to them
+ *      or to a row that references them (an INSERT into ledger_transfers takes a key-share lock on both accounts);
+ *   4. then the operation's own rows (transfers, reservations, the bet) and the bettor's running totals.
+ * A settlement holds two operation locks, its bet's and its own; everything else holds one. A bet's row, which
+ * only a holder of its bet's operation lock writes, may be read FOR UPDATE before step 3 to learn the bettor.
+ */
+
+/** Serialises everything that touches these operations' postings, so a reversal and a late posting cannot interleave. */
+export async function lockOperations(db: PoolClient, operationIds: string[]): Promise<void> {
+  for (const id of [...new Set(operationIds)].sort()) {
+    await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [id]);
+  }
+}
+
+/** Takes the accounts' row locks in one order, by id (the accounts must exist: ensureBettorAccount first). */
+export async function lockAccounts(db: PoolClient, accountIds: string[]): Promise<void> {
+  await db.query('SELECT id FROM ledger_accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE', [accountIds]);
 }
 
 /**
  * Posts one double-entry transfer exactly once inside the caller's transaction, which must hold the
- * operation's lock (lockOperation). A replay of the same posting answers ALREADY_POSTED.
+ * operation's lock and both accounts' row locks (lockOperations, lockAccounts). A replay answers ALREADY_POSTED.
  */
 export async function postWithin(db: PoolClient, posting: Posting): Promise<PostingResult> {
   const transferId = stepKey(posting.operationId, posting.leg);
@@ -75,7 +97,6 @@ export async function postWithin(db: PoolClient, posting: Posting): Promise<Post
   if (tomb.rowCount) {
     throw ApplicationFailure.nonRetryable(`ledger transfer ${transferId} was already reversed`, ErrorType.LedgerRejected);
   }
-  if (posting.totals) await ensureBettorAccount(db, posting.totals.bettorRef);
   await db.query(
     `INSERT INTO ledger_transfers (id, operation_id, leg, debit_account_id, credit_account_id, amount_tiyn)
      VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -92,7 +113,9 @@ export function createLedgerActivities({ pool }: { pool: Pool }) {
     const transferId = stepKey(posting.operationId, posting.leg);
     try {
       return await inTransaction(pool, async (db) => {
-        await lockOperation(db, posting.operationId);
+        await lockOperations(db, [posting.operationId]);
+        if (posting.totals) await ensureBettorAccount(db, posting.totals.bettorRef);
+        await lockAccounts(db, [posting.debitAccountId, posting.creditAccountId]);
         return postWithin(db, posting);
       });
     } catch (err) {
@@ -111,7 +134,7 @@ export function createLedgerActivities({ pool }: { pool: Pool }) {
     const originalId = stepKey(operationId, leg);
     const reversalLeg = `${leg}-reversal`;
     return inTransaction(pool, async (db) => {
-      await lockOperation(db, operationId);
+      await lockOperations(db, [operationId]);
       const original = await db.query('SELECT debit_account_id, credit_account_id, amount_tiyn FROM ledger_transfers WHERE id = $1', [originalId]);
       if (!original.rowCount) {
         await db.query('INSERT INTO ledger_tombstones (transfer_id) VALUES ($1) ON CONFLICT DO NOTHING', [originalId]);
@@ -121,6 +144,7 @@ export function createLedgerActivities({ pool }: { pool: Pool }) {
       const done = await db.query('SELECT 1 FROM ledger_transfers WHERE id = $1', [reversalId]);
       if (done.rowCount) return 'REVERSED';
       const { debit_account_id: debit, credit_account_id: credit, amount_tiyn: amount } = original.rows[0];
+      await lockAccounts(db, [debit, credit]);
       await db.query(
         `INSERT INTO ledger_transfers (id, operation_id, leg, debit_account_id, credit_account_id, amount_tiyn, reverses)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Pool } from '../db/pool.js';
+import type { Pool, PoolClient } from '../db/pool.js';
 
 /**
  * Verifies the journal's hash chain (db/migrations/004_incidents_console.sql) independently of the database's
@@ -61,8 +61,28 @@ export function entryHash(row: Omit<ChainRow, 'hash'>): string {
 const BATCH = 5000;
 const MAX_PROBLEMS = 100;
 
+/**
+ * Reads the head and every entry in one snapshot (REPEATABLE READ): each append moves the head and adds its
+ * entry in one transaction, so in one snapshot they agree however busy the journal is. Read in separate
+ * snapshots, an entry committed in between would show as a HEAD_MISMATCH nobody caused.
+ */
 export async function verifyJournal(pool: Pool): Promise<ChainReport> {
-  const headRow = (await pool.query(`SELECT seq::text AS seq, hash FROM journal_chain_head WHERE id = 1`)).rows[0];
+  const db = await pool.connect();
+  try {
+    await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const report = await verifyInSnapshot(db);
+    await db.query('COMMIT');
+    return report;
+  } catch (err) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    db.release();
+  }
+}
+
+async function verifyInSnapshot(db: PoolClient): Promise<ChainReport> {
+  const headRow = (await db.query(`SELECT seq::text AS seq, hash FROM journal_chain_head WHERE id = 1`)).rows[0];
   const head = { seq: Number(headRow?.seq ?? 0), hash: String(headRow?.hash ?? GENESIS_HASH) };
   const problems: ChainProblem[] = [];
   const report = (p: ChainProblem) => problems.length < MAX_PROBLEMS && problems.push(p);
@@ -72,7 +92,7 @@ export async function verifyJournal(pool: Pool): Promise<ChainReport> {
   let firstSeq: number | undefined;
   let after = 0;
   for (;;) {
-    const { rows } = await pool.query<ChainRow>(
+    const { rows } = await db.query<ChainRow>(
       `SELECT id::text AS id, chain_seq::text AS chain_seq, prev_hash, hash,
               ((extract(epoch FROM started_at) * 1000000)::bigint)::text AS started_us,
               ((extract(epoch FROM ended_at) * 1000000)::bigint)::text AS ended_us,
