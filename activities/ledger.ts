@@ -37,7 +37,7 @@ export async function ensureBettorAccount(db: PoolClient, bettorRef: string): Pr
 /**
  * Adds a posting's change to the bettor's running totals (sign -1 takes back a reversed one's). The row is made
  * first and changed after: an INSERT … ON CONFLICT would check the non-negative constraints of
- * db/migrations/007_ledger_guards.sql on the row it proposes, the negative change itself, before finding the row.
+ * db/migrations/008_ledger_guards.sql on the row it proposes, the negative change itself, before finding the row.
  */
 export async function applyTotals(db: PoolClient, totals: Posting['totals'], sign: 1 | -1): Promise<void> {
   if (!totals) return;

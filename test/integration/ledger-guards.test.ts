@@ -5,7 +5,7 @@ import { createPool, type Pool } from '../../db/pool.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 
 /**
- * The ledger's history is append-only in the database itself (db/migrations/007_ledger_guards.sql), whoever
+ * The ledger's history is append-only in the database itself (db/migrations/008_ledger_guards.sql), whoever
  * connects: a transfer once written stays as written, a reservation only ever resolves once, and the running
  * totals cannot go negative. The totals are checked against the transfers by `bettor_totals_check`.
  */
