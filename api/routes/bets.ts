@@ -26,7 +26,7 @@ export const betRoutes =
           summary: 'Place a bet: hold the stake and record the bet and its odds in ESU',
           description: 'Idempotency-Key must equal betId. A bet ESU refuses or does not answer within 2 minutes ends VOIDED or REFUSED with its failure.',
           headers: postHeaders('bet-example-1'),
-          body: BetRequest.meta({ examples: [{ betId: 'bet-example-1', iin: '900517300128', stakeTiyn: 100_000, currency: 'KZT', eventId: 'kpl-17', outcome: 'HOME', odds: '2.35' }] }),
+          body: BetRequest.meta({ examples: [{ betId: 'bet-example-1', iin: '880211400124', stakeTiyn: 100_000, currency: 'KZT', eventId: 'kpl-17', outcome: 'HOME', odds: '2.35' }] }),
           response: { ...startResponses(Bet), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
         },
       },

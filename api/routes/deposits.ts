@@ -22,7 +22,7 @@ export const depositRoutes =
           summary: 'Deposit from the bettor’s e-wallet into the betting account',
           description: 'Idempotency-Key must equal depositId. A refused deposit is a final state (REFUSED, COMPENSATED) with its failure, not an error.',
           headers: postHeaders('dep-example-1'),
-          body: DepositRequest.meta({ examples: [{ depositId: 'dep-example-1', iin: '900517300128', amountTiyn: 250_000, currency: 'KZT' }] }),
+          body: DepositRequest.meta({ examples: [{ depositId: 'dep-example-1', iin: '880211400124', amountTiyn: 250_000, currency: 'KZT' }] }),
           response: { ...startResponses(Deposit), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
         },
       },

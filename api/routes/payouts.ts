@@ -21,7 +21,7 @@ export const payoutRoutes =
           summary: 'Pay the bettor out from the betting account to their e-wallet',
           description: 'Idempotency-Key must equal payoutId. A refused or failed payout is a final state (REFUSED, COMPENSATED) with its failure.',
           headers: postHeaders('pay-example-1'),
-          body: PayoutRequest.meta({ examples: [{ payoutId: 'pay-example-1', iin: '900517300128', amountTiyn: 100_000, currency: 'KZT' }] }),
+          body: PayoutRequest.meta({ examples: [{ payoutId: 'pay-example-1', iin: '880211400124', amountTiyn: 100_000, currency: 'KZT' }] }),
           response: { ...startResponses(Payout), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
         },
       },
