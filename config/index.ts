@@ -284,3 +284,23 @@ function submissionSummary(env: Env): Record<string, unknown> {
   const s = submissionConfig(env);
   return { calendar: s.calendarPath, maintenanceWindows: env.MAINTENANCE_WINDOWS ?? DEFAULT_MAINTENANCE_WINDOWS, ...s.policy };
 }
+
+/**
+ * STARTUP_WAIT_SECONDS (default 300): how long a process started before PostgreSQL or Temporal waits for them,
+ * retrying with backoff, before it exits naming the one that did not answer.
+ */
+export function startupWaitMs(env: Env = process.env): number {
+  return parse(z.object({ STARTUP_WAIT_SECONDS: z.coerce.number().int().positive().default(300) }), env).STARTUP_WAIT_SECONDS * 1000;
+}
+
+/** The worker's /healthz and /readyz: WORKER_HEALTH_HOST:WORKER_HEALTH_PORT (default 127.0.0.1:9465; 0 = any free port, off = none). */
+export function workerHealthListen(env: Env = process.env): { host: string; port: number } | undefined {
+  const e = parse(
+    z.object({
+      WORKER_HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
+      WORKER_HEALTH_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).default(9465),
+    }),
+    env,
+  );
+  return e.WORKER_HEALTH_PORT === 'off' ? undefined : { host: e.WORKER_HEALTH_HOST, port: e.WORKER_HEALTH_PORT };
+}
