@@ -9,9 +9,9 @@ import { freePort } from '../../stack/ports.js';
 import { startPostgres, type RunningPostgres } from '../../stack/postgres.js';
 
 /**
- * A real esu-bridge process (the API's entry, under tsx) against a real PostgreSQL and Temporal dev server:
- * started before PostgreSQL it waits; PostgreSQL restarted under it, it stays up and /readyz comes back;
- * SIGTERM drains it to exit 0 without a stack trace.
+ * Real esu-bridge processes (the API's and the worker's entries, under tsx) against a real PostgreSQL and
+ * Temporal dev server: started before PostgreSQL they wait; PostgreSQL restarted under the API, it stays up and
+ * /readyz comes back; SIGTERM drains them to exit 0 without a stack trace.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -115,5 +115,40 @@ describe('an esu-bridge process and its dependencies', () => {
     expect(process_.output.stderr).not.toMatch(/^\s+at /m);
     expect(process_.output.stderr).not.toMatch(/Unhandled|uncaught/i);
     expect(process_.output.stdout + process_.output.stderr).not.toContain(PASSWORD);
+  }, 240_000);
+
+  it('starts a worker while PostgreSQL is down: it waits, becomes ready, and drains to exit 0 on SIGTERM', async () => {
+    await postgres?.stop();
+    postgres = undefined;
+    const healthPort = await freePort();
+    const health = `http://127.0.0.1:${healthPort}`;
+    const worker = startEntry('workers/main.ts', {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: `postgres://postgres:${PASSWORD}@127.0.0.1:${pgPort}/esu_bridge`,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: temporal.namespace,
+      TEMPORAL_TASK_QUEUE: `resilience-${healthPort}`,
+      WORKER_HEALTH_PORT: String(healthPort),
+      METRICS_BIND_ADDRESS: 'off',
+      INCIDENT_DETECTORS: 'false',
+      STARTUP_WAIT_SECONDS: '120',
+    });
+    try {
+      await eventually('a "waiting for PostgreSQL" line', worker, async () => worker.output.stdout.includes('"msg":"waiting for PostgreSQL"'));
+      postgres = await startPostgres({ dataDir, port: pgPort });
+      const ready = await eventually('/readyz 200', worker, async () => {
+        const answer = await probe(`${health}/readyz`);
+        return answer.status === 200 && answer;
+      }, 150_000);
+      expect(ready.body).toEqual({ status: 'READY', checks: { postgresql: 'UP', temporal: 'UP', worker: 'UP' } });
+      expect((await probe(`${health}/healthz`)).body).toEqual({ status: 'UP' });
+    } finally {
+      worker.child.kill('SIGTERM');
+    }
+    expect(await worker.exited).toBe(0);
+    expect(worker.output.stdout).toContain('"msg":"esu-bridge worker stopped"');
+    expect(worker.output.stderr).not.toMatch(/^\s+at /m);
+    expect(worker.output.stdout + worker.output.stderr).not.toContain(PASSWORD);
   }, 240_000);
 });
