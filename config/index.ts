@@ -304,3 +304,20 @@ export function workerHealthListen(env: Env = process.env): { host: string; port
   );
   return e.WORKER_HEALTH_PORT === 'off' ? undefined : { host: e.WORKER_HEALTH_HOST, port: e.WORKER_HEALTH_PORT };
 }
+
+/**
+ * How a worker drains on SIGTERM/SIGINT: WORKER_SHUTDOWN_GRACE_SECONDS (default 5) for activities in flight to
+ * finish before they are cancelled, WORKER_SHUTDOWN_FORCE_SECONDS (default 20) before it gives up on a task that
+ * cannot finish (PostgreSQL already gone) and the process exits 1. Keep both under the orchestrator's own grace
+ * period (docker stop: 10 s unless stop_grace_period says otherwise; Kubernetes: 30 s).
+ */
+export function workerShutdown(env: Env = process.env): { shutdownGraceTime: number; shutdownForceTime: number } {
+  const e = parse(
+    z.object({
+      WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().nonnegative().default(5),
+      WORKER_SHUTDOWN_FORCE_SECONDS: z.coerce.number().positive().default(20),
+    }),
+    env,
+  );
+  return { shutdownGraceTime: e.WORKER_SHUTDOWN_GRACE_SECONDS * 1000, shutdownForceTime: e.WORKER_SHUTDOWN_FORCE_SECONDS * 1000 };
+}

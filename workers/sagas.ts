@@ -10,7 +10,7 @@ import { createPgPhotoStore } from '../activities/photo-store.js';
 import { bettorRef } from '../crypto/bettor-ref.js';
 import { CounterpartClient, type ExchangeObserver } from '../activities/http.js';
 import { encryptionCodecFromEnv } from '../codec/encryption.js';
-import { afmSigningConfig, bettorRefKey, consentSigningConfig, identificationRequired, counterpartsConfig, isProduction, submissionConfig, workerCapacity, type TemporalConfig } from '../config/index.js';
+import { afmSigningConfig, bettorRefKey, consentSigningConfig, identificationRequired, counterpartsConfig, isProduction, submissionConfig, workerCapacity, workerShutdown, type TemporalConfig } from '../config/index.js';
 import { createPool, type LogLine, type Pool } from '../db/pool.js';
 import { dataErrorInterceptors } from './data-errors.js';
 
@@ -84,6 +84,7 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
     maxConcurrentWorkflowTaskExecutions: capacity.maxConcurrentWorkflowTaskExecutions,
     maxConcurrentLocalActivityExecutions: capacity.maxConcurrentLocalActivityExecutions,
     ...(capacity.maxCachedWorkflows ? { maxCachedWorkflows: capacity.maxCachedWorkflows } : {}),
+    ...workerShutdown(env),
   });
   return {
     worker,
