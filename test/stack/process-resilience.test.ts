@@ -117,6 +117,28 @@ describe('an esu-bridge process and its dependencies', () => {
     expect(process_.output.stdout + process_.output.stderr).not.toContain(PASSWORD);
   }, 240_000);
 
+  it('waits for Temporal at start too, and a SIGTERM during the wait still exits 0', async () => {
+    postgres ??= await startPostgres({ dataDir, port: pgPort });
+    const api = startEntry('api/main.ts', {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: `postgres://postgres:${PASSWORD}@127.0.0.1:${pgPort}/esu_bridge`,
+      TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, // nothing listens there
+      API_HOST: '127.0.0.1',
+      API_PORT: String(await freePort()),
+      STARTUP_WAIT_SECONDS: '120',
+    });
+    try {
+      await eventually('two "waiting for Temporal" lines', api, async () => api.output.stdout.split('"msg":"waiting for Temporal"').length > 2);
+    } finally {
+      api.child.kill('SIGTERM');
+    }
+    expect(await api.exited).toBe(0);
+    const waits = api.output.stdout.split('\n').filter((line) => line.includes('"msg":"waiting for Temporal"')).map((line) => JSON.parse(line));
+    expect(waits.slice(0, 2)).toMatchObject([{ attempt: 1, retryInMs: 500 }, { attempt: 2, retryInMs: 1000 }]);
+    expect(api.output.stderr).not.toMatch(/^\s+at /m);
+  }, 240_000);
+
   it('starts a worker while PostgreSQL is down: it waits, becomes ready, and drains to exit 0 on SIGTERM', async () => {
     await postgres?.stop();
     postgres = undefined;
