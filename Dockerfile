@@ -25,6 +25,7 @@ COPY console ./console
 COPY db ./db
 COPY domain ./domain
 COPY simulators ./simulators
+COPY stack ./stack
 COPY workers ./workers
 COPY workflows ./workflows
 USER node

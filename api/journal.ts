@@ -6,9 +6,12 @@ import type { Pool } from '../db/pool.js';
  * the API key's name, the record the operation the call is about. No body, header or query text is kept, so no
  * personal data reaches the journal through the API.
  */
+/** Liveness and readiness probes come every few seconds and say nothing about an operation. */
+const UNJOURNALLED = new Set(['/health', '/healthz', '/readyz']);
+
 export function journalRequest(pool: Pool) {
   return async function journal(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (request.routeOptions.url === '/health') return;
+    if (UNJOURNALLED.has(request.routeOptions.url ?? '')) return;
     const status = reply.statusCode;
     const startedAt = new Date(Date.now() - reply.elapsedTime);
     const details = {

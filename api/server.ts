@@ -21,11 +21,14 @@ import { incidentRoutes } from './routes/incidents.js';
 import { migrationRoutes } from './routes/migrations.js';
 import { payoutRoutes } from './routes/payouts.js';
 import { validateRequestParts } from './validate.js';
+import { createReadiness, LIVE, postgresProbe, type Readiness } from '../stack/health.js';
 
 export interface ApiServerDeps {
   client: EsuBridgeClient;
   pool: Pool;
   config: ApiConfig;
+  /** What /readyz checks; PostgreSQL alone when not given. */
+  readiness?: Readiness;
 }
 
 /** What the client and Temporal raise, as the problem the caller gets. */
@@ -45,7 +48,7 @@ export function problemOf(err: unknown): ProblemError {
  * document at /openapi.json is generated. Every POST carries an Idempotency-Key; every call is authenticated by
  * an API key with scopes, rate-limited per key and journalled with its caller.
  */
-export async function buildApi({ client, pool, config }: ApiServerDeps): Promise<FastifyInstance> {
+export async function buildApi({ client, pool, config, readiness = createReadiness({ postgresql: postgresProbe(pool) }) }: ApiServerDeps): Promise<FastifyInstance> {
   const options = {
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => randomUUID(),
@@ -109,6 +112,13 @@ export async function buildApi({ client, pool, config }: ApiServerDeps): Promise
 
   app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
   app.get('/health', { schema: { hide: true }, config: { rateLimit: false } }, async () => ({ status: 'UP' }));
+  // Probes: public, outside the OpenAPI document, the rate limit and the journal (journal.ts), logged only when they fail.
+  const probe = { schema: { hide: true }, config: { rateLimit: false }, logLevel: 'warn' } as const;
+  app.get('/healthz', probe, async () => LIVE);
+  app.get('/readyz', probe, async (_request, reply) => {
+    const report = await readiness();
+    return reply.code(report.status === 'READY' ? 200 : 503).send(report);
+  });
   return app;
 }
 

@@ -284,3 +284,40 @@ function submissionSummary(env: Env): Record<string, unknown> {
   const s = submissionConfig(env);
   return { calendar: s.calendarPath, maintenanceWindows: env.MAINTENANCE_WINDOWS ?? DEFAULT_MAINTENANCE_WINDOWS, ...s.policy };
 }
+
+/**
+ * STARTUP_WAIT_SECONDS (default 300): how long a process started before PostgreSQL or Temporal waits for them,
+ * retrying with backoff, before it exits naming the one that did not answer.
+ */
+export function startupWaitMs(env: Env = process.env): number {
+  return parse(z.object({ STARTUP_WAIT_SECONDS: z.coerce.number().int().positive().default(300) }), env).STARTUP_WAIT_SECONDS * 1000;
+}
+
+/** The worker's /healthz and /readyz: WORKER_HEALTH_HOST:WORKER_HEALTH_PORT (default 127.0.0.1:9465; 0 = any free port, off = none). */
+export function workerHealthListen(env: Env = process.env): { host: string; port: number } | undefined {
+  const e = parse(
+    z.object({
+      WORKER_HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
+      WORKER_HEALTH_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).default(9465),
+    }),
+    env,
+  );
+  return e.WORKER_HEALTH_PORT === 'off' ? undefined : { host: e.WORKER_HEALTH_HOST, port: e.WORKER_HEALTH_PORT };
+}
+
+/**
+ * How a worker drains on SIGTERM/SIGINT: WORKER_SHUTDOWN_GRACE_SECONDS (default 5) for activities in flight to
+ * finish before they are cancelled, WORKER_SHUTDOWN_FORCE_SECONDS (default 20) before it gives up on a task that
+ * cannot finish (PostgreSQL already gone) and the process exits 1. Keep both under the orchestrator's own grace
+ * period (docker stop: 10 s unless stop_grace_period says otherwise; Kubernetes: 30 s).
+ */
+export function workerShutdown(env: Env = process.env): { shutdownGraceTime: number; shutdownForceTime: number } {
+  const e = parse(
+    z.object({
+      WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().nonnegative().default(5),
+      WORKER_SHUTDOWN_FORCE_SECONDS: z.coerce.number().positive().default(20),
+    }),
+    env,
+  );
+  return { shutdownGraceTime: e.WORKER_SHUTDOWN_GRACE_SECONDS * 1000, shutdownForceTime: e.WORKER_SHUTDOWN_FORCE_SECONDS * 1000 };
+}

@@ -8,6 +8,7 @@ import type { Pool } from '../db/pool.js';
 import type { SubmissionActions } from './inboxes/submissions.js';
 import { createJournalService } from './journal-service.js';
 import { startConsoleServer, type RunningConsole } from './server.js';
+import type { Readiness } from '../stack/health.js';
 import { createConsoleService } from './service.js';
 
 type Env = Record<string, string | undefined>;
@@ -18,6 +19,8 @@ export interface ConsoleParts {
   taskQueue: string;
   env?: Env;
   submissionActions?: SubmissionActions;
+  /** What /readyz checks; PostgreSQL alone when not given. */
+  readiness?: Readiness;
 }
 
 /** The console's services, built from configuration: shared by the web console and the CLI. */
@@ -36,5 +39,5 @@ export function createConsole({ pool, client, taskQueue, env = process.env, subm
 /** Builds the console and serves it (CONSOLE_HOST:CONSOLE_PORT unless `listen` says otherwise; port 0 = any). */
 export async function startConsole(parts: ConsoleParts, listen?: { host: string; port: number }): Promise<RunningConsole> {
   const { config, service, journal } = createConsole(parts);
-  return startConsoleServer({ pool: parts.pool, config, service, journal }, listen ?? { host: config.host, port: config.port });
+  return startConsoleServer({ pool: parts.pool, config, service, journal, readiness: parts.readiness }, listen ?? { host: config.host, port: config.port });
 }

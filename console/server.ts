@@ -10,6 +10,7 @@ import { cookies, SECURITY_HEADERS, sessionCookie } from './http.js';
 import type { JournalService } from './journal-service.js';
 import { jsonBody, registerApiRoutes } from './routes.js';
 import type { ConsoleService } from './service.js';
+import { createReadiness, LIVE, postgresProbe, type Readiness } from '../stack/health.js';
 
 /**
  * The compliance console: one static page (console/static) and a JSON API, on Fastify like the bookmaker API.
@@ -31,6 +32,8 @@ export interface ConsoleServerDeps {
   config: ConsoleConfig;
   service: ConsoleService;
   journal: JournalService;
+  /** What /readyz checks; PostgreSQL alone when not given. */
+  readiness?: Readiness;
 }
 
 export interface RunningConsole {
@@ -38,7 +41,7 @@ export interface RunningConsole {
   close(): Promise<void>;
 }
 
-export async function startConsoleServer({ pool, config, service, journal }: ConsoleServerDeps, listen = { host: config.host, port: config.port }): Promise<RunningConsole> {
+export async function startConsoleServer({ pool, config, service, journal, readiness = createReadiness({ postgresql: postgresProbe(pool) }) }: ConsoleServerDeps, listen = { host: config.host, port: config.port }): Promise<RunningConsole> {
   const files = Object.fromEntries(await Promise.all(Object.entries(STATIC).map(async ([path, file]) => [path, await readFile(STATIC_DIR + file)] as const)));
   const failures = new Map<string, { count: number; until: number }>();
 
@@ -114,6 +117,11 @@ export async function startConsoleServer({ pool, config, service, journal }: Con
     app.get(path, open, async (_request, reply) => reply.header('content-type', type).header('cache-control', 'no-cache').send(files[path]));
   }
   app.get('/health', open, async () => ({ status: 'UP' }));
+  app.get('/healthz', open, async () => LIVE);
+  app.get('/readyz', open, async (_request, reply) => {
+    const report = await readiness();
+    return reply.code(report.status === 'READY' ? 200 : 503).send(report);
+  });
   app.options('/codec/decode', open, async (request, reply) => reply.headers(corsHeaders(request)).code(204).send());
 
   app.post('/api/login', open, async (request, reply) => {

@@ -10,8 +10,35 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
-export function createPool(connectionString: string, max = 10): pg.Pool {
-  return new pg.Pool({ connectionString, max, application_name: 'esu-bridge' });
+/** One line of the log: JSON on stdout, like the worker's telemetry. */
+export type LogLine = (line: Record<string, unknown>) => void;
+const stdoutLine: LogLine = (line) => console.log(JSON.stringify(line));
+
+/** An error's message on one line, with any `scheme://user:password@` credentials cut out. */
+export function safeMessage(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/\s+/g, ' ').replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1***@').slice(0, 300);
+}
+
+/**
+ * The only way pools are made. A connection PostgreSQL drops (a restart, a failover, an idle timeout) is an
+ * `'error'` event, which would end the process without a listener: it is logged instead, once per outage and
+ * without the connection string (it holds the password), and the pool opens a new connection on next use.
+ * A client checked out at that moment fails its caller's next query, which reports it.
+ */
+export function createPool(connectionString: string, max = 10, log: LogLine = stdoutLine): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, application_name: 'esu-bridge' });
+  let lost = false;
+  pool.on('error', (err) => {
+    if (lost) return;
+    lost = true;
+    log({ level: 'WARN', msg: 'PostgreSQL connection lost; the pool reconnects on next use', code: (err as { code?: string }).code, error: safeMessage(err) });
+  });
+  pool.on('connect', (client) => {
+    lost = false;
+    client.on('error', () => undefined);
+  });
+  return pool;
 }
 
 /** Runs `fn` in one transaction, rolling back on any error. */

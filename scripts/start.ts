@@ -18,6 +18,8 @@ import { startIncidentDetector } from '../client/incident-detector.js';
 import { assertProductionReady, developmentSummary } from '../config/production.js';
 import { apiConfig, DEV_API_KEY } from '../api/config.js';
 import { startApi } from '../api/server.js';
+import { createReadiness, postgresProbe, temporalProbe } from '../stack/health.js';
+import { shutdownOnSignals } from '../stack/shutdown.js';
 
 /**
  * `npm start`: the whole system on embedded defaults, in one process tree — Temporal dev server with its
@@ -34,18 +36,19 @@ function step(message: string): void {
   console.log(`• ${message}`);
 }
 
-// What has been started, stopped in reverse order on Ctrl-C and when start-up fails (PostgreSQL and the dev
-// server are child processes: left running, they would hold .data/ for the next start).
-const stops: (() => Promise<void>)[] = [];
-async function stopAll(): Promise<void> {
-  for (const stop of stops.splice(0).reverse()) await stop().catch((err) => console.error(err));
-}
+// What has been started is stopped in reverse order on Ctrl-C (or SIGTERM), even halfway through start-up, and
+// when start-up fails (PostgreSQL and the dev server are child processes: left running, they would hold .data/
+// for the next start). A step that fails to stop says so on one line; a second Ctrl-C exits at once.
+const shutdown = shutdownOnSignals('esu-bridge', {
+  log: ({ msg, error, signal }) => console.log(signal ? '\nstopping…' : `• ${String(msg).replace(/^esu-bridge: /, '')}${error ? `: ${error}` : ''}`),
+});
 
 async function main(): Promise<void> {
   // `npm start` is for development; with NODE_ENV=production it holds the worker and console to their rules.
   assertProductionReady(['worker', 'console']);
   // The demo provokes a refusal on purpose: keep the SDK's per-attempt warnings out of its output.
-  Runtime.install({ logger: new DefaultLogger((process.env.ESU_BRIDGE_LOG_LEVEL ?? 'ERROR') as 'ERROR') });
+  // Ctrl-C is ours to handle (the worker drains before the pool and PostgreSQL stop), not the Runtime's.
+  Runtime.install({ logger: new DefaultLogger((process.env.ESU_BRIDGE_LOG_LEVEL ?? 'ERROR') as 'ERROR'), shutdownSignals: [] });
 
   step('Temporal: starting the dev server (first run builds the pinned CLI with go; later runs reuse it)…');
   const temporal = await connectOrStartTemporal({
@@ -54,12 +57,12 @@ async function main(): Promise<void> {
     dbFilename: path.join(DATA_DIR, 'temporal.db'),
     namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
   });
-  stops.push(temporal.stop);
+  shutdown.defer('the Temporal dev server', temporal.stop);
   step(`Temporal at ${temporal.address}, Web UI at ${temporal.uiUrl}`);
 
   step('PostgreSQL: starting…');
-  const postgres = await startPostgres({ dataDir: path.join(DATA_DIR, 'postgres') });
-  stops.push(postgres.stop);
+  const postgres = await startPostgres({ dataDir: path.join(DATA_DIR, 'postgres'), ownSignals: true });
+  shutdown.defer('PostgreSQL', postgres.stop);
   const env: Record<string, string | undefined> = {
     ...process.env,
     TEMPORAL_ADDRESS: temporal.address,
@@ -77,7 +80,7 @@ async function main(): Promise<void> {
       afm: { port: DEFAULT_PORTS.afm, apiKey: env.AFM_API_KEY ?? 'dev-afm-key' },
       latencyMs: { min: 5, max: 30 },
     });
-    stops.push(sims.close);
+    shutdown.defer('the simulators', sims.close);
     env.ESU_BASE_URL ??= sims.esu.url;
     env.NOMAPAY_BASE_URL ??= sims.nomapay.url;
     env.AFM_BASE_URL ??= sims.afm.url;
@@ -92,11 +95,12 @@ async function main(): Promise<void> {
   }
   const config = temporalConfig(env);
   const connection = await NativeConnection.connect({ address: config.address, tls: config.tls, apiKey: config.apiKey });
-  stops.push(() => connection.close());
-  const saga = await createSagaWorker({ connection, temporal: config, databaseUrl: postgres.url, env });
+  shutdown.defer('the worker connection', () => connection.close());
+  // Ctrl-C reaches PostgreSQL as well, which drops the pool's connections while the rest drains: expected then.
+  const poolLog = ({ error }: Record<string, unknown>) => shutdown.stopping || step(`PostgreSQL connection lost (${String(error)}); reconnecting on next use`);
+  const saga = await createSagaWorker({ connection, temporal: config, databaseUrl: postgres.url, env, poolLog });
   const running = saga.worker.run();
-  stops.push(async () => {
-    // Ctrl-C reaches the Temporal runtime too, which may already be draining the worker.
+  shutdown.defer('the worker', async () => {
     if (saga.worker.getState() === 'RUNNING') saga.worker.shutdown();
     await running;
     await saga.close();
@@ -104,16 +108,17 @@ async function main(): Promise<void> {
   step(`Worker polling task queue ${config.taskQueue}`);
 
   const { client, connection: clientConnection } = await connectClient(env, config);
-  stops.push(() => clientConnection.close());
+  shutdown.defer('the client connection', () => clientConnection.close());
   const esuBridge = createEsuBridgeClient({ client, taskQueue: config.taskQueue, bettorRefKey: bettorRefKey(env) });
   await startIncidentDetector(client, config.taskQueue, env);
-  const compliance = await startConsole({ pool: saga.pool, client, taskQueue: config.taskQueue, env });
-  stops.push(compliance.close);
+  const readiness = createReadiness({ postgresql: postgresProbe(saga.pool), temporal: temporalProbe(clientConnection) });
+  const compliance = await startConsole({ pool: saga.pool, client, taskQueue: config.taskQueue, env, readiness });
+  shutdown.defer('the console', compliance.close);
   const devUsers = consoleConfig(env).devUsers ? ' — development users officer/officer, admin/admin, auditor/auditor' : '';
   step(`Compliance console at ${compliance.url}${devUsers}`);
   const apiSettings = apiConfig(env);
-  const api = await startApi({ client: esuBridge, pool: saga.pool, config: apiSettings });
-  stops.push(api.close);
+  const api = await startApi({ client: esuBridge, pool: saga.pool, config: apiSettings, readiness });
+  shutdown.defer('the API', api.close);
   const devKey = apiSettings.devKey ? ` — development API key ${DEV_API_KEY} (Authorization: Bearer …; set API_KEYS)` : '';
   step(`Bookmaker API at ${api.url}, OpenAPI at ${api.openapiUrl}${devKey}`);
   if (apiSettings.devKey) await runDemo(esuBridge, env, saga.pool, temporal.uiUrl, temporal.namespace, { url: api.url, key: DEV_API_KEY });
@@ -123,16 +128,10 @@ async function main(): Promise<void> {
   console.log(`\nesu-bridge is up. Temporal UI: ${temporal.uiUrl}/namespaces/${temporal.namespace}/workflows — Ctrl-C to stop.`);
   console.log(`Compliance console: ${compliance.url}`);
   console.log(`Bookmaker API: ${api.url} (OpenAPI: ${api.openapiUrl})`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  console.log('\nstopping…');
-  await stopAll();
 }
 
-main().catch(async (err) => {
+main().catch((err) => {
+  if (shutdown.stopping) return; // Ctrl-C during start-up or the demo: the drain exits
   console.error(err);
-  await stopAll();
-  process.exit(1);
+  void shutdown.exit(1);
 });

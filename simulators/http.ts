@@ -106,6 +106,9 @@ export async function startCounterpartServer(
 
   const adminRoutes: Route[] = [
     { method: 'GET', path: '/health', handle: () => ({ status: 200, body: { status: 'UP', counterpart: options.name } }) },
+    // The same probes as every esu-bridge process; a simulator depends on nothing, so it is ready once it listens.
+    { method: 'GET', path: '/healthz', handle: () => ({ status: 200, body: { status: 'UP' } }) },
+    { method: 'GET', path: '/readyz', handle: () => ({ status: 200, body: { status: 'READY', checks: {} } }) },
     {
       method: 'POST',
       path: '/__admin/faults',

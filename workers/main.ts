@@ -1,5 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
-import { databaseUrl, redactedSummary, temporalConfig } from '../config/index.js';
+import { databaseUrl, redactedSummary, startupWaitMs, temporalConfig, workerHealthListen } from '../config/index.js';
 import { createPool } from '../db/pool.js';
 import { migrate } from '../db/migrate.js';
 import { createSagaWorker } from './sagas.js';
@@ -8,6 +8,11 @@ import { telemetryConfig } from '../config/console.js';
 import { connectClient } from '../client/connect.js';
 import { startIncidentDetector } from '../client/incident-detector.js';
 import { assertProductionReady, developmentSummary } from '../config/production.js';
+import { createReadiness, postgresProbe, startHealthServer, temporalProbe } from '../stack/health.js';
+import { shutdownOnSignals } from '../stack/shutdown.js';
+import { DependencyUnavailableError, waitFor } from '../stack/wait-for.js';
+
+const shutdown = shutdownOnSignals('esu-bridge worker');
 
 /** The saga worker process: `npm run start.worker`. Configuration comes from the environment only. */
 async function main(): Promise<void> {
@@ -15,6 +20,8 @@ async function main(): Promise<void> {
   const temporal = temporalConfig();
   const url = databaseUrl();
   const telemetry = telemetryConfig();
+  const healthListen = workerHealthListen();
+  const wait = { deadlineMs: startupWaitMs(), signal: shutdown.signal };
   installTelemetry(telemetry);
   console.log(
     JSON.stringify({ msg: 'esu-bridge worker starting', config: redactedSummary(), developmentDefaults: developmentSummary('worker'), metrics: telemetry.metricsBindAddress ?? 'off' }),
@@ -22,33 +29,55 @@ async function main(): Promise<void> {
 
   const migrations = createPool(url, 1);
   try {
+    await waitFor('PostgreSQL', () => migrations.query('SELECT 1'), wait);
     await migrate(migrations);
   } finally {
     await migrations.end();
   }
 
-  const connection = await NativeConnection.connect({ address: temporal.address, tls: temporal.tls, apiKey: temporal.apiKey });
+  const connection = await waitFor('Temporal', () => NativeConnection.connect({ address: temporal.address, tls: temporal.tls, apiKey: temporal.apiKey }), wait);
+  shutdown.defer('Temporal connection', () => connection.close());
+  const saga = await createSagaWorker({ connection, temporal, databaseUrl: url });
+  shutdown.defer('pool and counterpart clients', () => saga.close());
+  const running = saga.worker.run();
+  shutdown.defer('worker', async () => {
+    if (saga.worker.getState() === 'RUNNING') saga.worker.shutdown();
+    await running;
+  });
+  // A worker that stops by itself (a fatal error) takes the process down, non-zero, for its supervisor to restart.
+  running.then(
+    () => (shutdown.stopping ? undefined : shutdown.exit(1)),
+    (err) => {
+      if (shutdown.stopping) return;
+      console.error(JSON.stringify({ level: 'ERROR', msg: 'worker stopped', error: (err as Error).message }));
+      void shutdown.exit(1);
+    },
+  );
+
+  if (healthListen) {
+    const readiness = createReadiness({
+      postgresql: postgresProbe(saga.pool),
+      temporal: temporalProbe(connection),
+      worker: async () => {
+        if (saga.worker.getState() !== 'RUNNING') throw new Error(`worker is ${saga.worker.getState()}`);
+      },
+    });
+    const health = await startHealthServer(healthListen, readiness);
+    shutdown.defer('health server', () => health.close());
+    console.log(JSON.stringify({ msg: 'worker health', healthz: `${health.url}/healthz`, readyz: `${health.url}/readyz` }));
+  }
+
+  const { client, connection: clientConnection } = await connectClient(process.env, temporal);
   try {
-    const saga = await createSagaWorker({ connection, temporal, databaseUrl: url });
-    try {
-      const running = saga.worker.run(); // until SIGINT/SIGTERM, which the Runtime turns into a graceful shutdown
-      const { client, connection: clientConnection } = await connectClient(process.env, temporal);
-      try {
-        const detector = await startIncidentDetector(client, temporal.taskQueue);
-        console.log(JSON.stringify({ msg: 'incident detector', workflowId: detector ?? 'off (INCIDENT_DETECTORS=false)' }));
-      } finally {
-        await clientConnection.close();
-      }
-      await running;
-    } finally {
-      await saga.close();
-    }
+    const detector = await startIncidentDetector(client, temporal.taskQueue);
+    console.log(JSON.stringify({ msg: 'incident detector', workflowId: detector ?? 'off (INCIDENT_DETECTORS=false)' }));
   } finally {
-    await connection.close();
+    await clientConnection.close();
   }
 }
 
 main().catch((err) => {
-  console.error(err);
-  process.exit(1);
+  if (shutdown.stopping) return; // a signal during start-up: the drain exits
+  console.error(err instanceof DependencyUnavailableError ? err.message : err);
+  void shutdown.exit(1);
 });

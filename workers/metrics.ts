@@ -40,10 +40,14 @@ export function createLogger({ logFormat, logLevel }: Pick<TelemetryOptions, 'lo
   return logFormat === 'json' ? new DefaultLogger(logLevel, (entry) => process.stdout.write(jsonLine(entry) + '\n')) : new DefaultLogger(logLevel);
 }
 
-/** Installs the Temporal Runtime once per process: before any connection or worker is created. */
+/**
+ * Installs the Temporal Runtime once per process: before any connection or worker is created. It leaves
+ * SIGTERM and SIGINT to the process's own drain (stack/shutdown.ts), which shuts the worker down in order.
+ */
 export function installTelemetry(options: TelemetryOptions): void {
   Runtime.install({
     logger: createLogger(options),
+    shutdownSignals: [],
     telemetryOptions: {
       logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
       ...(options.metricsBindAddress ? { metrics: { prometheus: { bindAddress: options.metricsBindAddress, countersTotalSuffix: true } } } : {}),

@@ -10,8 +10,8 @@ import { createPgPhotoStore } from '../activities/photo-store.js';
 import { bettorRef } from '../crypto/bettor-ref.js';
 import { CounterpartClient, type ExchangeObserver } from '../activities/http.js';
 import { encryptionCodecFromEnv } from '../codec/encryption.js';
-import { afmSigningConfig, bettorRefKey, consentSigningConfig, identificationRequired, counterpartsConfig, isProduction, submissionConfig, workerCapacity, type TemporalConfig } from '../config/index.js';
-import { createPool, type Pool } from '../db/pool.js';
+import { afmSigningConfig, bettorRefKey, consentSigningConfig, identificationRequired, counterpartsConfig, isProduction, submissionConfig, workerCapacity, workerShutdown, type TemporalConfig } from '../config/index.js';
+import { createPool, type LogLine, type Pool } from '../db/pool.js';
 import { dataErrorInterceptors } from './data-errors.js';
 
 /** Where the workflow bundle starts: workflows/index.ts in development, .js once compiled. */
@@ -25,16 +25,18 @@ export interface SagaWorkerDeps {
   observe?: ExchangeObserver;
   /** A prebuilt bundle (production, tests) instead of bundling workflows/ at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Where the pool reports a lost connection (default: a JSON line on stdout). */
+  poolLog?: LogLine;
 }
 
 /**
  * Builds the worker of the money sagas with real connectors. The returned `close()` releases the pool
  * and HTTP clients after the worker has stopped.
  */
-export async function createSagaWorker({ connection, temporal, databaseUrl, env = process.env, observe, workflowBundle }: SagaWorkerDeps) {
+export async function createSagaWorker({ connection, temporal, databaseUrl, env = process.env, observe, workflowBundle, poolLog }: SagaWorkerDeps) {
   const capacity = workerCapacity(env);
   const counterparts = counterpartsConfig(env);
-  const pool: Pool = createPool(databaseUrl, capacity.databasePoolSize);
+  const pool: Pool = createPool(databaseUrl, capacity.databasePoolSize, poolLog);
   // Every exchange feeds the availability index and detectors (PostgreSQL) and the worker's Prometheus metrics.
   const recorder = createExchangeRecorder(pool);
   const observers = [recorder.observe, exchangeMetrics(), ...(observe ? [observe] : [])];
@@ -82,6 +84,7 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
     maxConcurrentWorkflowTaskExecutions: capacity.maxConcurrentWorkflowTaskExecutions,
     maxConcurrentLocalActivityExecutions: capacity.maxConcurrentLocalActivityExecutions,
     ...(capacity.maxCachedWorkflows ? { maxCachedWorkflows: capacity.maxCachedWorkflows } : {}),
+    ...workerShutdown(env),
   });
   return {
     worker,

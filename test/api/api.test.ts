@@ -106,3 +106,26 @@ describe('problems', () => {
     ]);
   });
 });
+
+describe('probes', () => {
+  it('answers /healthz and /readyz without a key, outside the OpenAPI document, the rate limit and the journal', async () => {
+    const { app, query } = await appWith({}, { API_RATE_LIMIT_PER_MINUTE: '2' });
+    let postgresUp = true;
+    const readyApp = await buildApi({
+      client: { bettorRef: (s: string) => s } as EsuBridgeClient,
+      pool: { query } as unknown as Pool,
+      config: apiConfig({ API_KEYS: apiKeyEntry('unit', KEY, ['deposits:read']), API_RATE_LIMIT_PER_MINUTE: '2' }),
+      readiness: async () => (postgresUp ? { status: 'READY', checks: { postgresql: 'UP' } } : { status: 'NOT_READY', checks: { postgresql: 'DOWN' } }),
+    });
+    for (let i = 0; i < 5; i++) expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'UP' });
+    expect((await readyApp.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    postgresUp = false;
+    const down = await readyApp.inject({ method: 'GET', url: '/readyz' });
+    expect([down.statusCode, down.json()]).toEqual([503, { status: 'NOT_READY', checks: { postgresql: 'DOWN' } }]);
+    const paths = Object.keys((await app.inject({ method: 'GET', url: '/openapi.json' })).json().paths);
+    expect(paths).not.toContain('/healthz');
+    expect(paths).not.toContain('/readyz');
+    const journalled = query.mock.calls.map((call) => JSON.stringify(call)).filter((text) => text.includes('healthz') || text.includes('readyz'));
+    expect(journalled).toEqual([]);
+  });
+});

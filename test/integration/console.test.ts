@@ -50,6 +50,13 @@ describe('compliance console: sign-in and roles', () => {
     expect((await auditor.get('/api/inboxes/incidents')).status).toBe(200);
   });
 
+  it('answers /healthz and /readyz without a sign-in: alive, and ready with PostgreSQL answering', async () => {
+    const live = await fetch(new URL('/healthz', consoleUrl));
+    expect([live.status, await live.json()]).toEqual([200, { status: 'UP' }]);
+    const ready = await fetch(new URL('/readyz', consoleUrl));
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'READY', checks: { postgresql: 'UP' } }]);
+  });
+
   it('accepts HTTP Basic for scripts', async () => {
     const basic = session(consoleUrl, { authorization: `Basic ${Buffer.from('daniyar:admin-pw').toString('base64')}` });
     expect((await basic.get('/api/me')).body).toMatchObject({ login: 'daniyar', role: 'admin', permissions: ['read', 'act', 'assign-others', 'maintenance', 'decode-payloads'] });
