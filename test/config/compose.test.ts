@@ -8,7 +8,7 @@ const ROOT = new URL('../../', import.meta.url);
 const compose = readComposeFile(new URL('docker-compose.yml', ROOT));
 const internalNetworks = Object.entries(compose.networks ?? {}).flatMap(([name, n]) => (n.internal === 'true' ? [name] : []));
 /** Which esu-bridge entry point a service runs. */
-const ENTRY_POINTS: Record<string, EntryPoint> = { worker: 'worker', console: 'console' };
+const ENTRY_POINTS: Record<string, EntryPoint> = { worker: 'worker', console: 'console', api: 'api' };
 
 describe('docker-compose.yml', () => {
   it('publishes no port of Temporal, its UI or PostgreSQL, and keeps them on internal networks only', () => {
@@ -22,6 +22,12 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('puts every service on networks the file defines', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      for (const network of service.networks ?? []) expect(Object.keys(compose.networks ?? {}), `${name} is on ${network}`).toContain(network);
+    }
+  });
+
   it('publishes only the console (and the API), and the simulators not at all', () => {
     const published = Object.entries(compose.services).flatMap(([name, s]) => (s.ports ? [name] : []));
     expect(published.every((name) => ['console', 'api'].includes(name)), published.join(', ')).toBe(true);
@@ -29,7 +35,7 @@ describe('docker-compose.yml', () => {
     expect(compose.services.simulators!.networks).toEqual(internalNetworks);
   });
 
-  it('runs the worker and the console in production mode unless NODE_ENV says otherwise, as the image does', () => {
+  it('runs the worker, the console and the API in production mode unless NODE_ENV says otherwise, as the image does', () => {
     expect(readFileSync(new URL('Dockerfile', ROOT), 'utf8')).toMatch(/^ENV NODE_ENV=production$/m);
     for (const name of Object.keys(ENTRY_POINTS)) expect(compose.services[name]!.environment?.NODE_ENV, name).toBe('${NODE_ENV:-production}');
   });
