@@ -1,17 +1,15 @@
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { fieldProblems } from '../domain/issues.js';
 import { invalid, type FieldError } from './problem.js';
 
 type Part = 'params' | 'querystring' | 'headers' | 'body';
 const WHERE: Record<Part, FieldError['in']> = { params: 'path', querystring: 'query', headers: 'header', body: 'body' };
 const HEADER_NAMES: Record<string, string> = { 'idempotency-key': 'Idempotency-Key', prefer: 'Prefer' };
 
+/** One error per bad field; a field the request does not define is named by its own path ("unknown field"). */
 const issuesOf = (part: Part, error: z.ZodError): FieldError[] =>
-  error.issues.map((issue) => {
-    const path = issue.path.map(String);
-    const field = part === 'headers' && path[0] ? (HEADER_NAMES[path[0]] ?? path[0]) : path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(body)');
-    return { in: WHERE[part], field, message: issue.message };
-  });
+  fieldProblems(error).map(({ field, message }) => ({ in: WHERE[part], field: part === 'headers' ? (HEADER_NAMES[field] ?? field) : field, message }));
 
 /**
  * Text no store takes verbatim: NUL (PostgreSQL's text and jsonb refuse it) and unpaired UTF-16 surrogates (not

@@ -88,6 +88,23 @@ describe('problems', () => {
     expect(res.json()).toMatchObject({ status: 409, errorType: 'IdempotencyConflict' });
   });
 
+  it('refuses fields a request does not define, one error per field named by its path, before anything starts', async () => {
+    const startDeposit = vi.fn();
+    const { app } = await appWith({ startDeposit });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/deposits',
+      headers: { authorization: `Bearer ${KEY}`, 'idempotency-key': 'op-2', 'content-type': 'application/json' },
+      payload: { depositId: 'op-2', iin: '900517300128', amountTiyn: 100, currency: 'KZT', bonusTiyn: 5, promo: 'x' },
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors).toEqual([
+      { in: 'body', field: 'bonusTiyn', message: 'unknown field' },
+      { in: 'body', field: 'promo', message: 'unknown field' },
+    ]);
+    expect(startDeposit).not.toHaveBeenCalled();
+  });
+
   it('counts calls without a valid key against their address’s rate limit too', async () => {
     const { app } = await appWith({}, { API_RATE_LIMIT_PER_MINUTE: '2' });
     const statuses = [];
