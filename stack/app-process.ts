@@ -1,0 +1,32 @@
+import { connectClient } from '../client/connect.js';
+import { databaseUrl, startupWaitMs } from '../config/index.js';
+import { createPool } from '../db/pool.js';
+import { migrate } from '../db/migrate.js';
+import { createReadiness, postgresProbe, temporalProbe } from './health.js';
+import type { Shutdown } from './shutdown.js';
+import { DependencyUnavailableError, waitFor } from './wait-for.js';
+
+/**
+ * What the API and the console stand on, reached the same way: PostgreSQL (waited for with backoff, the schema
+ * applied), then Temporal, each closed by the drain, and the readiness check over both for `/readyz`.
+ */
+export async function connectAppDependencies(shutdown: Shutdown) {
+  const wait = { deadlineMs: startupWaitMs(), signal: shutdown.signal };
+  const pool = createPool(databaseUrl(), 10);
+  shutdown.defer('pool', () => pool.end());
+  await waitFor('PostgreSQL', () => pool.query('SELECT 1'), wait);
+  await migrate(pool);
+  const { client, connection, taskQueue } = await waitFor('Temporal', () => connectClient(), wait);
+  shutdown.defer('Temporal connection', () => connection.close());
+  const readiness = createReadiness({ postgresql: postgresProbe(pool), temporal: temporalProbe(connection) });
+  return { pool, client, connection, taskQueue, readiness };
+}
+
+/** Runs a process's start-up: a failure exits 1 with its message, unless a signal already began the drain. */
+export function runProcess(shutdown: Shutdown, main: () => Promise<void>): void {
+  main().catch((err) => {
+    if (shutdown.stopping) return; // a signal during start-up: the drain exits
+    console.error(err instanceof DependencyUnavailableError ? err.message : err);
+    void shutdown.exit(1);
+  });
+}
