@@ -7,7 +7,7 @@ import {
   type EligibilityRequest,
   type EsuOperationRequest,
 } from '../domain/wire/esu.js';
-import { currentAttempt, type CounterpartClient } from './http.js';
+import { currentAttempt, differingField, type CounterpartClient } from './http.js';
 
 /**
  * ESU connector: the bettor register check and the real-time recording of every operation
@@ -39,7 +39,7 @@ export function createEsuActivities({ esu }: { esu: CounterpartClient }) {
  * and bettor. Anything else is another operation's record, and taking its receipt would report ours as done.
  */
 export function ourReceipt(found: EsuRecordedOperation, request: EsuOperationRequest): EsuReceipt {
-  const field = found.kind !== request.kind ? 'kind' : found.amountTiyn !== request.amountTiyn ? 'amountTiyn' : found.iin !== request.iin ? 'iin' : undefined;
+  const field = differingField(found, request, ['kind', 'amountTiyn', 'iin']);
   if (field) {
     throw ApplicationFailure.create({
       message: `ESU holds operation ${request.operationId} for another operation (its ${field} differs): this one is not recorded`,

@@ -165,6 +165,14 @@ export function refusalCode(failure: ApplicationFailure): string | undefined {
   return first?.code;
 }
 
+/**
+ * The first of `fields` in which what a counterpart holds under our id differs from what we asked for, or
+ * undefined when it is ours: a status query or a refund acts only on its own operation's record.
+ */
+export function differingField<K extends string>(found: Record<K, unknown>, ours: Record<K, unknown>, fields: readonly K[]): K | undefined {
+  return fields.find((field) => found[field] !== ours[field]);
+}
+
 /** Attempt number of the running activity, or 1 outside an activity. */
 export function currentAttempt(): number {
   try {

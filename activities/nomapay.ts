@@ -1,19 +1,13 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { ErrorType } from '../domain/errors.js';
-import { WalletTransfer, type TransferDirection, type WalletTransferDone, type WalletTransferRequest } from '../domain/wire/nomapay.js';
+import { WalletTransfer, type WalletTransferDone, type WalletTransferRequest } from '../domain/wire/nomapay.js';
 import { stepKey } from '../domain/ids.js';
-import { currentAttempt, type CounterpartClient } from './http.js';
+import { currentAttempt, differingField, type CounterpartClient } from './http.js';
 
 /** What a saga knows of the transfer it made: a status query or a refund touches only a transfer that matches it. */
 export type ExpectedTransfer = Pick<WalletTransferRequest, 'iin' | 'direction' | 'amountTiyn'>;
 
-/** The field in which a transfer found at Nomapay differs from ours, or undefined when it is ours. */
-export function foreignTransferField(found: WalletTransfer, expected: ExpectedTransfer): keyof ExpectedTransfer | undefined {
-  if (found.direction !== expected.direction) return 'direction';
-  if (found.amountTiyn !== expected.amountTiyn) return 'amountTiyn';
-  if (found.iin !== expected.iin) return 'iin';
-  return undefined;
-}
+const TRANSFER_FIELDS = ['direction', 'amountTiyn', 'iin'] as const;
 
 const withoutHolder = ({ iin: _iin, ...transfer }: WalletTransfer): WalletTransferDone => transfer;
 
@@ -27,7 +21,7 @@ export function createNomapayActivities({ nomapay }: { nomapay: CounterpartClien
 
   /** Refuses a transfer that is not the one this request made: its answer would be another operation's money. */
   function ours(found: WalletTransfer, request: ExpectedTransfer & { transferId: string }): WalletTransferDone {
-    const field = foreignTransferField(found, request);
+    const field = differingField(found, request, TRANSFER_FIELDS);
     if (field) {
       throw ApplicationFailure.create({
         message: `Nomapay holds transfer ${request.transferId} for another operation (its ${field} differs): nothing was moved for this one`,
@@ -66,11 +60,11 @@ export function createNomapayActivities({ nomapay }: { nomapay: CounterpartClien
     }: {
       transferId: string;
       reason: string;
-      expected?: ExpectedTransfer & { direction: TransferDirection };
+      expected?: ExpectedTransfer;
     }): Promise<'REFUNDED' | 'NOTHING_TO_UNDO' | 'NOT_OURS'> {
       const existing = await nomapay.get(transferPath(transferId), WalletTransfer);
       if (!existing) return 'NOTHING_TO_UNDO';
-      const field = expected ? foreignTransferField(existing, expected) : undefined;
+      const field = expected ? differingField(existing, expected, TRANSFER_FIELDS) : undefined;
       if (field) {
         log.warn('refund skipped: the transfer under this id is another operation’s', { transferId, field });
         return 'NOT_OURS';

@@ -1,7 +1,7 @@
 import { ApplicationFailure, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { JournalActivities, StepRecord } from '../activities/journal.js';
 import type { BettorGateActivities } from '../activities/bettor-gate.js';
-import type { FinishedOperation, OperationRegistryActivities } from '../activities/operation-registry.js';
+import type { OperationRegistryActivities } from '../activities/operation-registry.js';
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 import type { OperationKind } from '../domain/ids.js';
 import { OperationStatusKey } from '../domain/search-attributes.js';
@@ -52,44 +52,40 @@ export async function asRegisteredOperation<State extends object>(
 ): Promise<State> {
   const { kind, operationId, request, bettorRef, reopenFailed, state, refusedStatus } = registration;
   const { workflowId, runId } = workflowInfo();
+  const refuse = (failure: { type: string; message: string }): never => {
+    state.status = refusedStatus;
+    state.failure = failure;
+    throw ApplicationFailure.create({ ...failure, nonRetryable: true, details: [state] });
+  };
   let registered: Awaited<ReturnType<OperationRegistryActivities['registerOperation']>>;
   try {
     registered = await registry.registerOperation({ operationId, kind, workflowId, runId, request, ...(bettorRef ? { bettorRef } : {}), ...(reopenFailed ? { reopenFailed } : {}) });
   } catch (err) {
     // Not journalled into the operations list: the id's row there belongs to the operation that owns the id.
     const { type, message } = describeFailure(err);
-    state.status = refusedStatus;
-    state.failure = { type, message };
-    throw ApplicationFailure.create({ message, type, nonRetryable: true, details: [state] });
+    return refuse({ type, message });
   }
   if (registered.outcome === 'FINISHED') {
     const recorded = registered.state as State;
     const refusal = answerFinished(recorded);
-    if (refusal) {
-      state.status = refusedStatus;
-      state.failure = refusal;
-      throw ApplicationFailure.create({ ...refusal, nonRetryable: true, details: [state] });
-    }
+    if (refusal) return refuse(refusal);
     Object.assign(state, recorded);
     if (registered.finished === 'COMPLETED') return state;
     const failure = registered.failure ?? { type: 'Unknown', message: `${operationId} failed` };
-    throw ApplicationFailure.create({ message: failure.message, type: failure.type, nonRetryable: true, details: [state] });
+    throw ApplicationFailure.create({ ...failure, nonRetryable: true, details: [state] });
   }
-  let outcome: FinishedOperation;
-  let result: State | undefined;
-  let failed: unknown;
+  let result: State;
   try {
     result = await saga();
-    outcome = { outcome: 'COMPLETED', state: result as Record<string, unknown> };
   } catch (err) {
     // Only a saga's own end is an outcome; anything else fails the workflow task and is retried.
     if (!(err instanceof ApplicationFailure)) throw err;
-    failed = err;
-    outcome = { outcome: 'FAILED', state: (err.details?.[0] ?? state) as Record<string, unknown>, failure: { type: err.type ?? 'Unknown', message: err.message } };
+    const failure = { type: err.type ?? 'Unknown', message: err.message };
+    await registry.finishOperation({ operationId, kind, outcome: 'FAILED', state: (err.details?.[0] ?? state) as Record<string, unknown>, failure });
+    throw err;
   }
-  await registry.finishOperation({ operationId, kind, ...outcome });
-  if (failed) throw failed;
-  return result!;
+  await registry.finishOperation({ operationId, kind, outcome: 'COMPLETED', state: result as Record<string, unknown> });
+  return result;
 }
 
 /**
