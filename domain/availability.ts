@@ -1,7 +1,10 @@
 /**
  * Availability of a counterpart's service as seed 004 (A7 p.7) defines it: I = (T − P) / T × 100 %, T the
  * hours it should have been available, P the hours it was not. We compute it from our connectors' own
- * observations, counted per minute, with announced planned maintenance taken out of both T and P.
+ * observations, counted per minute. Unavailability "consists of planned and unplanned works with disconnection":
+ * announced maintenance during which the service is down counts in P like any outage and stays in T. A maintenance
+ * window in which we never saw the service answer counts as down for its whole length (works with disconnection);
+ * one in which it answered counts only the outages we observed in it.
  *
  * A minute in which the counterpart answered anything but an outage (2xx, and 4xx refusals: it was there to
  * refuse) is UP; a minute with only 5xx answers and network errors is DOWN. An outage runs from its first
@@ -91,7 +94,9 @@ export interface AvailabilityReport {
   /** T and P in hours, as A7 p.7 writes them; T starts no earlier than the first observation. */
   expectedHours: number;
   unavailableHours: number;
-  /** (T − P) / T × 100; undefined when T is zero (all planned maintenance) or nothing was observed. */
+  /** The part of P inside announced maintenance windows (planned works with disconnection). */
+  plannedUnavailableHours: number;
+  /** (T − P) / T × 100; undefined when T is zero or nothing was observed. */
   indexPercent?: number;
   observedMinutes: number;
   outages: (Interval & { ongoing: boolean })[];
@@ -106,15 +111,20 @@ export function availability(
   // T counts from our first observation at the latest: we do not vouch for hours before we ever talked to it.
   const firstSeen = Math.min(...buckets.map((b) => b.minuteMs));
   const fromMs = Math.min(toMs, Math.max(period.fromMs, Number.isFinite(firstSeen) ? firstSeen : toMs));
-  const expected = Math.max(0, toMs - fromMs) - measure(maintenance, fromMs, toMs);
+  const expected = Math.max(0, toMs - fromMs);
   const found = outages(buckets, period.nowMs);
-  const unavailable = measure(found, fromMs, toMs, maintenance);
+  const upMinutes = buckets.filter((b) => minuteState(b) === 'UP').map((b) => b.minuteMs);
+  const disconnectedWorks = maintenance.filter((w) => !upMinutes.some((m) => m >= w.startMs && m < w.endMs));
+  const down = [...found, ...disconnectedWorks];
+  const unavailable = measure(down, fromMs, toMs);
+  const planned = unavailable - measure(down, fromMs, toMs, maintenance);
   const hours = (ms: number) => Math.round((ms / 3600_000) * 1000) / 1000;
   const observedMinutes = buckets.filter((b) => b.minuteMs >= fromMs && b.minuteMs < toMs && minuteState(b)).length;
   const measured = expected > 0 && (observedMinutes > 0 || unavailable > 0);
   return {
     expectedHours: hours(expected),
     unavailableHours: hours(unavailable),
+    plannedUnavailableHours: hours(planned),
     // Nothing observed and no outage running into the period: we cannot vouch for the service either way.
     indexPercent: measured ? Math.round(((expected - unavailable) / expected) * 100_000) / 1000 : undefined,
     observedMinutes,

@@ -69,14 +69,14 @@ export async function renderAvailability(root, me) {
   const rows = data.counterparts.map((c) =>
     h('tr', { 'data-testid': 'availability-row', 'data-counterpart': c.counterpart },
       h('td', {}, c.counterpart),
-      ...['24h', '7d', '30d'].map((p) => h('td', { class: c.periods[p].indexPercent < 99 ? 'overdue' : '' }, pct(c.periods[p]), h('div', { class: 'sub' }, `T ${c.periods[p].expectedHours} h, P ${c.periods[p].unavailableHours} h`))),
+      ...['24h', '7d', '30d'].map((p) => h('td', { class: c.periods[p].indexPercent < 99 ? 'overdue' : '' }, pct(c.periods[p]), h('div', { class: 'sub' }, `T ${c.periods[p].expectedHours} h, P ${c.periods[p].unavailableHours} h (planned ${c.periods[p].plannedUnavailableHours} h)`))),
       h('td', {}, String(c.periods['24h'].observedMinutes)),
       h('td', { class: c.ongoingOutageSince ? 'overdue' : '' }, c.ongoingOutageSince ? `down since ${local(c.ongoingOutageSince)}` : 'up')));
   const windows = data.maintenance.map((m) => h('li', {}, `${m.counterpart}: ${local(new Date(m.startMs).toISOString())} – ${local(new Date(m.endMs).toISOString())} ${m.note} (by ${m.announcedBy})`));
   const form = me.permissions.includes('maintenance') ? maintenanceForm(root, me) : h('p', { class: 'hint' }, 'Administrators record announced maintenance.');
   clear(root,
     h('h2', {}, 'Availability index'),
-    h('p', { class: 'hint' }, 'I = (T − P) / T × 100 % (seed 004, A7 p.7): T the hours a service should have been available, P the hours it was not, from our connectors’ own observations. Announced planned maintenance is left out of both.'),
+    h('p', { class: 'hint' }, 'I = (T − P) / T × 100 % (rules for integrating e-government information systems, service levels, p.7): T the hours a service should have been available, P the hours it was not — planned and unplanned works with disconnection alike — from our connectors’ own observations. Announced maintenance with the service down counts in P; a window in which it never answered counts whole.'),
     h('table', { class: 'items' }, h('thead', {}, h('tr', {}, ...['Counterpart', 'Last 24 hours', 'Last 7 days', 'Last 30 days', 'Minutes observed (24 h)', 'Now'].map((c) => h('th', {}, c)))), h('tbody', {}, ...rows)),
     h('h3', {}, 'Planned maintenance'),
     windows.length ? h('ul', {}, ...windows) : h('p', {}, 'None recorded.'),

@@ -37,12 +37,20 @@ describe('availability index (seed 004 A7 p.7)', () => {
     expect(report.indexPercent).toBe(98.611);
   });
 
-  it('leaves announced maintenance out of both T and P', () => {
-    const maintenance = [{ startMs: T0 + 590 * MIN, endMs: T0 + 615 * MIN }];
-    const report = availability([up(0), down(600), up(620)], { fromMs: T0, toMs: T0 + 24 * HOUR, nowMs: T0 + 24 * HOUR }, maintenance);
-    expect(report.expectedHours).toBe(23.583);
-    expect(report.unavailableHours).toBe(0.083); // 5 minutes outside the window
-    expect(report.indexPercent).toBe(99.647);
+  it('counts maintenance with the service down in P and keeps it in T (planned works with disconnection)', () => {
+    // A day with a 2 h outage (10:00–12:00) and 2 h of announced maintenance (15:00–17:00) with the service down.
+    const maintenance = [{ startMs: T0 + 900 * MIN, endMs: T0 + 1020 * MIN }];
+    const seen = [up(0), down(600), up(720), down(900), up(1020)];
+    const report = availability(seen, { fromMs: T0, toMs: T0 + 24 * HOUR, nowMs: T0 + 24 * HOUR }, maintenance);
+    expect(report).toMatchObject({ expectedHours: 24, unavailableHours: 4, plannedUnavailableHours: 2, indexPercent: 83.333 });
+  });
+
+  it('counts a maintenance window with no answer at all as down, and one the service answered in by its outages', () => {
+    const quietWindow = [{ startMs: T0 + 60 * MIN, endMs: T0 + 120 * MIN }];
+    const quiet = availability([up(0), up(200)], { fromMs: T0, toMs: T0 + 24 * HOUR, nowMs: T0 + 24 * HOUR }, quietWindow);
+    expect(quiet).toMatchObject({ unavailableHours: 1, plannedUnavailableHours: 1 });
+    const answered = availability([up(0), up(90), up(200)], { fromMs: T0, toMs: T0 + 24 * HOUR, nowMs: T0 + 24 * HOUR }, quietWindow);
+    expect(answered).toMatchObject({ unavailableHours: 0, plannedUnavailableHours: 0, indexPercent: 100 });
   });
 
   it('counts T from the first observation, not from before it', () => {
@@ -54,7 +62,7 @@ describe('availability index (seed 004 A7 p.7)', () => {
     expect(availability([], { fromMs: T0, toMs: T0 + HOUR, nowMs: T0 + HOUR }, []).indexPercent).toBeUndefined();
   });
 
-  it('measures overlapping maintenance windows once', () => {
+  it('measures overlapping excluded windows once', () => {
     expect(measure([{ startMs: 0, endMs: 100 }], 0, 100, [{ startMs: 10, endMs: 50 }, { startMs: 40, endMs: 60 }])).toBe(50);
   });
 });
