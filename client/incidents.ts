@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import { ErrorType } from '../domain/errors.js';
 import { BusinessKey, workflowId, WorkflowProcess } from '../domain/ids.js';
+import { futureDetectionProblem } from '../domain/incident.js';
 import { IncidentTiming } from '../domain/incident-deadlines.js';
 import { AmendIncident, CloseIncident, IncidentStatus, OpenIncident, SubmitIncident, type IncidentState } from '../domain/incident-state.js';
 import { CounterpartKey, IncidentStatusKey, OperationKindKey } from '../domain/search-attributes.js';
@@ -86,6 +87,8 @@ export function createIncidentClient({ client, taskQueue, timing }: { client: Cl
      */
     async openIncident(request: OpenIncidentRequest): Promise<IncidentHandle> {
       const valid = validate('openIncident', OpenIncident, { ...request, incidentId: request.incidentId ?? newIncidentId(), timing: incidentTiming });
+      const future = futureDetectionProblem(valid.card.detectedAt, Date.now());
+      if (future) throw new InvalidRequestError('openIncident', [{ field: 'card.detectedAt', message: future }]);
       const id = incidentWorkflowId(valid.incidentId);
       try {
         const handle = await client.workflow.start(incident, {

@@ -52,6 +52,19 @@ const Paragraphs = (max: number) => row(max, true);
  */
 export const DetectedAt = IsoDateTime.refine((s) => /(Z|[+-]\d{2}:\d{2})$/.test(s), 'must carry its UTC offset');
 
+/** Clock difference tolerated between whoever writes the card and the server before a detection time is "in the future". */
+export const DETECTION_CLOCK_SKEW_MS = 60_000;
+
+/**
+ * A detection time later than now cannot be true, and it would push the 48 hours (National Bank resolution No. 116,
+ * p.65) out by as much: the problem to report on `detectedAt`, or undefined when it is not in the future.
+ */
+export function futureDetectionProblem(detectedAt: string, nowMs: number): string | undefined {
+  const atMs = Date.parse(detectedAt);
+  if (!(atMs > nowMs + DETECTION_CLOCK_SKEW_MS)) return undefined;
+  return `must not be in the future (${detectedAt} is after now, ${new Date(nowMs).toISOString()}): the 48 hours count from when the incident was detected`;
+}
+
 /** Strict at every level: a row the form does not have is refused, naming it. */
 export const IncidentCard = z.strictObject({
   /** 1 */ name: Line(200),

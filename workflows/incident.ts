@@ -4,6 +4,7 @@ import {
   condition,
   defineQuery,
   defineUpdate,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -14,7 +15,7 @@ import type { z } from 'zod';
 import type { IncidentStoreActivities } from '../activities/incidents.js';
 import type { IncidentDeliveryActivities } from '../activities/incident-delivery.js';
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
-import { amendCard, cardProblems, IncidentCard } from '../domain/incident.js';
+import { amendCard, cardProblems, futureDetectionProblem, IncidentCard } from '../domain/incident.js';
 import { cardDueAtMs, formatTimeLeft, nextCheckpoint, type Checkpoint } from '../domain/incident-deadlines.js';
 import {
   AmendIncident,
@@ -70,6 +71,8 @@ export async function incident(rawInput: OpenIncident): Promise<IncidentState> {
   const input = parsed(OpenIncident, rawInput);
   const { workflowId, runId } = workflowInfo();
   const openedAtMs = Date.now();
+  const future = futureDetectionProblem(input.card.detectedAt, openedAtMs);
+  if (future && patched('detection-not-in-future')) throw rejected(ErrorType.InvalidInput, `card.detectedAt: ${future}`);
   const detectedAtMs = () => Date.parse(state.card.detectedAt);
   const state: IncidentState = {
     incidentId: input.incidentId,

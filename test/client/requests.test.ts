@@ -59,6 +59,17 @@ describe('the client refuses before anything starts', () => {
     expect(start).not.toHaveBeenCalled();
   });
 
+  it('an incident detected in the future, naming card.detectedAt', async () => {
+    const { client, start } = fakeClient();
+    const bridge = createEsuBridgeClient({ client, ...options });
+    const tomorrow = new Date(Date.now() + 24 * 3600_000).toISOString();
+    const err = await refusal(bridge.openIncident({ card: completeCard(tomorrow), openedBy: 'ops' }));
+    expect(err.issues).toEqual([{ field: 'card.detectedAt', message: expect.stringMatching(/^must not be in the future/) }]);
+    expect(start).not.toHaveBeenCalled();
+    await bridge.openIncident({ card: completeCard(new Date(Date.now() - 3600_000).toISOString()), openedBy: 'ops' });
+    expect(start).toHaveBeenCalledOnce();
+  });
+
   it('a bettor under 21 on today’s Kazakhstan date, at deposit and at bet, as BettorUnderage on iin', async () => {
     const iin = born('051122', '6'); // 21 on 2026-11-22, local midnight = 2026-11-21T19:00Z
     const eve = createEsuBridgeClient({ ...fakeClient(), ...options, now: () => new Date('2026-11-21T18:59:00Z') });

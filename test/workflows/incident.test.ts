@@ -235,3 +235,22 @@ describe('incident reminders and submission', () => {
     });
   });
 });
+
+describe('incident detection time', () => {
+  it('refuses a detection time in the future, naming card.detectedAt, and accepts one within a minute of clock skew', async () => {
+    const f = fakes();
+    await withWorker(f.activities, async (taskQueue) => {
+      const nowMs = await env.currentTimeMs();
+      const future = await open(taskQueue, { card: completeCard(isoWithOffset(nowMs + 3 * HOUR, KZ)) });
+      const failure = await future.result().catch((e: unknown) => e);
+      const cause = (failure as { cause?: unknown }).cause;
+      expect(cause).toBeInstanceOf(ApplicationFailure);
+      expect((cause as ApplicationFailure).type).toBe(ErrorType.InvalidInput);
+      expect((cause as ApplicationFailure).message).toMatch(/^card\.detectedAt: must not be in the future/);
+      expect(f.records).toHaveLength(0);
+
+      const skewed = await open(taskQueue, { card: completeCard(isoWithOffset(nowMs + 20_000, KZ)) });
+      expect((await skewed.query(getIncidentStatusQuery)).status).toBe('OPEN');
+    });
+  });
+});
