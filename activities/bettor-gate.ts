@@ -6,7 +6,7 @@ export interface BettorGateAnswer {
   /** May this bettor's money move (a deposit) or be staked (a bet)? */
   allowed: boolean;
   /** The stored identification status, `UNKNOWN` when the bettor never started one, `NOT_REQUIRED` when the gate is off. */
-  status: BettorIdentificationStatus | 'UNKNOWN' | 'NOT_REQUIRED';
+  status: BettorIdentificationStatus | 'UNKNOWN' | 'NOT_REQUIRED' | 'CONSENT_REVOKED';
   blockedUntil?: string;
 }
 
@@ -22,6 +22,9 @@ export function createBettorGateActivities({ pool, identificationRequired }: { p
       if (!identificationRequired) return { allowed: true, status: 'NOT_REQUIRED' };
       const record = await readBettorIdentification(pool, { bettorRef });
       if (!record) return { allowed: false, status: 'UNKNOWN' };
+      // A revoked consent (§§26–27, 31) ends what the identification allowed: no new deposit or stake until the
+      // bettor consents again and is identified anew. Payouts do not pass this gate: their balance stays theirs.
+      if (record.consentRevokedAt) return { allowed: false, status: 'CONSENT_REVOKED' };
       return { allowed: record.status === 'IDENTIFIED', status: record.status, ...(record.blockedUntil ? { blockedUntil: record.blockedUntil } : {}) };
     },
   };

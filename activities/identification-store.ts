@@ -47,6 +47,8 @@ export interface BettorIdentificationRecord {
   identifiedAt: string | null;
   walletId: string | null;
   esuRegistrationId: string | null;
+  /** Set once the bettor revoked consent (§§26–27, 31), during the identification or after it. */
+  consentRevokedAt: string | null;
 }
 
 async function insertJournal(db: Pick<Pool, 'query'>, e: JournalEntry): Promise<boolean> {
@@ -104,6 +106,29 @@ export function createIdentificationStoreActivities({ pool }: { pool: Pool }) {
       await insertJournal(pool, entry);
     },
 
+    /**
+     * A consent revoked after the identification ended: marks the bettor's record (the gate reads it) and journals
+     * it, in one transaction. A second revocation keeps the first time. Answers the consent to relay, if any.
+     */
+    async recordConsentRevocation({ entry, bettorId, revokedAt }: { entry: JournalEntry; bettorId: string; revokedAt: string }): Promise<{
+      outcome: 'REVOKED' | 'ALREADY_REVOKED' | 'NO_CONSENT';
+      consentId?: string;
+      revokedAt?: string;
+    }> {
+      return inTransaction(pool, async (db) => {
+        const { rows } = await db.query(
+          'SELECT consent_id, consent_revoked_at FROM bettor_identifications WHERE bettor_id = $1 FOR UPDATE',
+          [bettorId],
+        );
+        const row = rows[0] as { consent_id: string | null; consent_revoked_at: Date | null } | undefined;
+        if (!row?.consent_id) return { outcome: 'NO_CONSENT' as const };
+        if (row.consent_revoked_at) return { outcome: 'ALREADY_REVOKED' as const, consentId: row.consent_id, revokedAt: row.consent_revoked_at.toISOString() };
+        await insertJournal(db, entry);
+        await db.query('UPDATE bettor_identifications SET consent_revoked_at = $2, updated_at = now() WHERE bettor_id = $1', [bettorId, revokedAt]);
+        return { outcome: 'REVOKED' as const, consentId: row.consent_id, revokedAt };
+      });
+    },
+
     /** The bettor's stored status, read when an identification starts so a finished one is not redone. */
     async readBettorIdentification({ bettorId }: { bettorId: string }): Promise<BettorIdentificationRecord | undefined> {
       return readBettorIdentification(pool, { bettorId });
@@ -123,7 +148,7 @@ export async function readBettorIdentification(
 ): Promise<BettorIdentificationRecord | undefined> {
   const [where, value] = 'bettorId' in key ? ['bettor_id = $1', key.bettorId] : ['bettor_ref = $1', key.bettorRef];
   const { rows } = await pool.query(
-    `SELECT bettor_id, bettor_ref, status, method, blocked_until, reason, identified_at, wallet_id, esu_registration_id
+    `SELECT bettor_id, bettor_ref, status, method, blocked_until, reason, identified_at, wallet_id, esu_registration_id, consent_revoked_at
      FROM bettor_identifications WHERE ${where}
      ORDER BY (status = 'IDENTIFIED') DESC, updated_at DESC LIMIT 1`,
     [value],
@@ -140,5 +165,6 @@ export async function readBettorIdentification(
     identifiedAt: r.identified_at ? new Date(r.identified_at).toISOString() : null,
     walletId: r.wallet_id,
     esuRegistrationId: r.esu_registration_id,
+    consentRevokedAt: r.consent_revoked_at ? new Date(r.consent_revoked_at).toISOString() : null,
   };
 }

@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUp
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { ErrorType } from '../domain/errors.js';
-import { BusinessKey, workflowId, WorkflowProcess } from '../domain/ids.js';
+import { BusinessKey, parseWorkflowId, workflowId, WorkflowProcess } from '../domain/ids.js';
 import type { IdentificationState, StepAnswer } from '../domain/identification.js';
 import {
   DecideReview,
@@ -16,6 +16,7 @@ import {
 } from '../domain/identification-commands.js';
 import { OperationKindKey, OperationStatusKey } from '../domain/search-attributes.js';
 import * as wf from '../workflows/identification.js';
+import { consentRevocation } from '../workflows/consent-revocation.js';
 import { bettorRef } from './bettor-ref.js';
 import { InvalidRequestError, toOperationFailure } from './errors.js';
 
@@ -69,6 +70,27 @@ export function createIdentificationClient({ client, taskQueue, bettorRefKey }: 
     return parsed.data;
   }
 
+  /** Runs the consent revocation for a bettor whose identification ended; answers as the running workflow would. */
+  async function revokeAfterIdentification(handle: WorkflowHandle, cmd: RevokeConsent): Promise<StepAnswer> {
+    const bettorId = parseWorkflowId(handle.workflowId).businessKey;
+    const revoked = await client.workflow.execute(consentRevocation, {
+      taskQueue,
+      workflowId: workflowId(WorkflowProcess.ConsentRevocation, bettorId),
+      args: [{ ...cmd, bettorId }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    });
+    if (revoked.outcome === 'NO_CONSENT') {
+      throw new StepRejectedError(handle.workflowId, ErrorType.IdentificationStepRejected, 'there is no consent on record for this bettor to revoke');
+    }
+    const last = (await handle.query(wf.getIdentificationStatusQuery)) as IdentificationState;
+    const message =
+      revoked.outcome === 'ALREADY_REVOKED'
+        ? `the consent was already revoked at ${revoked.revokedAt}`
+        : `consent revoked after the identification ended: no further personal-data request is made, and deposits and bets wait for a new identification${revoked.relayed ? '; the consent registry confirmed it' : ''}`;
+    return { result: 'CONSENT_REVOKED', message, state: last.consent ? { ...last, consent: { ...last.consent, revokedAt: revoked.revokedAt } } : last };
+  }
+
   function wrap(handle: WorkflowHandle, joined: boolean): IdentificationHandle {
     async function step(def: UpdateDefinition<StepAnswer, any[]>, ...args: unknown[]): Promise<StepAnswer> {
       try {
@@ -103,7 +125,16 @@ export function createIdentificationClient({ client, taskQueue, bettorRefKey }: 
       },
       recordDecision: async (cmd) => step(wf.recordDecisionUpdate, validate('recordDecision', RecordDecision, cmd)),
       decideReview: async (cmd) => step(wf.decideReviewUpdate, validate('decideReview', DecideReview, cmd)),
-      revokeConsent: async (cmd) => step(wf.revokeConsentUpdate, validate('revokeConsent', RevokeConsent, cmd)),
+      revokeConsent: async (cmd) => {
+        const valid = validate('revokeConsent', RevokeConsent, cmd);
+        try {
+          return await step(wf.revokeConsentUpdate, valid);
+        } catch (err) {
+          // The identification has ended: a consent lasts until revoked (§§26–27, 31), so the revocation still counts.
+          if (err instanceof StepRejectedError && err.cause instanceof WorkflowNotFoundError) return revokeAfterIdentification(handle, valid);
+          throw err;
+        }
+      },
       status: () => handle.query(wf.getIdentificationStatusQuery),
       async result() {
         try {

@@ -3,6 +3,7 @@ import { Iin } from './iin.js';
 import { PhotoSubmission } from './photo.js';
 import { BettorRef, KzMobilePhone } from './identification.js';
 import { MultilineText, Text } from './text.js';
+import { BusinessKey } from './ids.js';
 import { IsoDateTime } from './wire/common.js';
 
 /**
@@ -52,6 +53,22 @@ export type DecideReview = z.input<typeof DecideReview>;
 /** §§26–27, 31: revoked in the app (relayed to Nomapay) or in id.npck.kz (Nomapay tells us). */
 export const RevokeConsent = z.strictObject({ source: z.enum(['APP', 'NPCK']), revokedAt: IsoDateTime.optional() });
 export type RevokeConsent = z.input<typeof RevokeConsent>;
+
+/**
+ * A revocation that arrives after the bettor's identification ended (§§26–27, 31: a consent lasts until revoked,
+ * revocable at any time): recorded against the bettor, relayed to the registry when made in our app.
+ */
+export const ConsentRevocationInput = RevokeConsent.extend({ bettorId: BusinessKey });
+export type ConsentRevocationInput = z.input<typeof ConsentRevocationInput>;
+
+export interface ConsentRevocationResult {
+  bettorId: string;
+  /** NO_CONSENT: the bettor has no consent on record (never identified here). */
+  outcome: 'REVOKED' | 'ALREADY_REVOKED' | 'NO_CONSENT';
+  revokedAt?: string;
+  /** True once the registry confirmed the revocation we relayed (source APP). */
+  relayed: boolean;
+}
 
 /** The first issue of a zod error as "field: message", for rejections the app can show. */
 export { firstIssue } from './issues.js';

@@ -16,6 +16,8 @@ export const WorkflowProcess = {
   Settlement: 'Settlement',
   Payout: 'Payout',
   Identification: 'Identification',
+  /** A consent revoked after the bettor's identification ended; keyed by the bettor id. */
+  ConsentRevocation: 'ConsentRevocation',
   Migration: 'Migration',
   Submission: 'Submission',
   Incident: 'Incident',

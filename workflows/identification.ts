@@ -4,6 +4,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   log,
+  patched,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -54,7 +55,9 @@ export async function identification(rawInput: IdentificationInput): Promise<Ide
   let alreadyIdentified = false;
   await core.serial(async () => {
     const known = await store.readBettorIdentification({ bettorId: core.state.bettorId });
-    if (known?.status === 'IDENTIFIED') {
+    // After a revoked consent the bettor identifies anew, with a new consent (behind a patch: older runs never read it).
+    const consentStands = !known?.consentRevokedAt || !patched('reidentify-after-revoked-consent');
+    if (known?.status === 'IDENTIFIED' && consentStands) {
       // Identified before (in the app or by an earlier migration): nothing is sent again.
       alreadyIdentified = true;
       Object.assign(core.state, {

@@ -8,3 +8,4 @@ export * from './migration.js';
 export * from './incident.js';
 export * from './incident-detector.js';
 export * from './submission.js';
+export { consentRevocation } from './consent-revocation.js';

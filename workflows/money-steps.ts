@@ -95,6 +95,9 @@ export async function asRegisteredOperation<State extends object>(
 export async function identificationRefusal(bettorRef: string): Promise<{ type: string; message: string } | undefined> {
   const answer = await gate.checkBettorIdentified({ bettorRef });
   if (answer.allowed) return undefined;
+  if (answer.status === 'CONSENT_REVOKED') {
+    return { type: ErrorType.BettorNotIdentified, message: 'the bettor revoked consent to the processing of personal data: identify them again, with a new consent, first' };
+  }
   const why = answer.status === 'UNKNOWN' ? 'has not been identified' : `identification is ${answer.status}${answer.blockedUntil ? ` until ${answer.blockedUntil}` : ''}`;
   return { type: ErrorType.BettorNotIdentified, message: `the bettor ${why}: identify them through Nomapay first` };
 }

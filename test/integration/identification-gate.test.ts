@@ -18,7 +18,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function identify(iin: string): Promise<void> {
+async function identify(iin: string) {
   const id = await stack.esuBridge.startIdentification({ bettorId: uniqueId('bettor') });
   await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
   const opened = await id.startTwoFactor({ iin, phone: '+7 701 123 45 67' });
@@ -28,6 +28,7 @@ async function identify(iin: string): Promise<void> {
   const { code } = (await sms.json()) as { code: string };
   expect((await id.submitSmsCode({ code })).result).toBe('CODE_ACCEPTED');
   expect((await id.result()).step).toBe('IDENTIFIED');
+  return id;
 }
 
 describe('identification gate', () => {
@@ -52,5 +53,38 @@ describe('identification gate', () => {
     expect(deposit.status).toBe('COMPLETED');
     const accepted = await stack.esuBridge.placeBet({ ...bet, betId: uniqueId('gate-bet') });
     expect(accepted.status).toBe('ACCEPTED');
+  });
+
+  it('refuses deposits and bets once the bettor revokes consent after being identified, relays it to the registry, and still pays out', async () => {
+    const iin = adultIin();
+    const id = await identify(iin);
+    const deposit = await stack.esuBridge.deposit({ depositId: uniqueId('rev-dep'), iin, amountTiyn: 30_000, currency: 'KZT' });
+    expect(deposit.status).toBe('COMPLETED');
+
+    const revoked = await id.revokeConsent({ source: 'APP' });
+    expect(revoked.result).toBe('CONSENT_REVOKED');
+    const consentId = revoked.state.consent!.consentId;
+    const registry = await fetch(new URL(`/v1/identification/consents/${encodeURIComponent(consentId)}`, stack.simulators.nomapay.url), {
+      headers: { authorization: 'Bearer it-nomapay-key' },
+    });
+    expect(await registry.json()).toMatchObject({ consentId, status: 'REVOKED' });
+    expect((await id.revokeConsent({ source: 'APP' })).message).toMatch(/already revoked/);
+
+    const refused = await stack.esuBridge.deposit({ depositId: uniqueId('rev-dep'), iin, amountTiyn: 10_000, currency: 'KZT' }).catch((e: unknown) => e);
+    expect((refused as OperationFailedError).type).toBe('BettorNotIdentified');
+    expect((refused as OperationFailedError).message).toMatch(/revoked consent/);
+    const bet = { betId: uniqueId('rev-bet'), iin, stakeTiyn: 5_000, currency: 'KZT', eventId: 'kz-cup-4', outcome: 'HOME', odds: '1.90' };
+    expect(((await stack.esuBridge.placeBet(bet).catch((e: unknown) => e)) as OperationFailedError).type).toBe('BettorNotIdentified');
+    // The balance is still the bettor's: a payout does not pass the identification gate.
+    const payout = await stack.esuBridge.payout({ payoutId: uniqueId('rev-pay'), iin, amountTiyn: 30_000, currency: 'KZT' });
+    expect(payout.status).toBe('COMPLETED');
+
+    const { rows } = await stack.pool.query(`SELECT event, actor FROM journal WHERE record_id = $1 AND event IN ('identification.consent-revoked', 'identification.consent-revocation-relayed') ORDER BY id`, [
+      revoked.state.bettorId,
+    ]);
+    expect(rows).toEqual([
+      { event: 'identification.consent-revoked', actor: 'bettor' },
+      { event: 'identification.consent-revocation-relayed', actor: 'bettor' },
+    ]);
   });
 });

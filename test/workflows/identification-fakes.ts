@@ -84,6 +84,11 @@ export function fakeActivities(overrides: Partial<Activities> = {}): Activities 
       if (!controls.journal.some((e) => e.dedupeKey === entry.dedupeKey)) controls.journal.push(entry);
     },
     readBettorIdentification: async () => controls.known,
+    recordConsentRevocation: async ({ entry, revokedAt }) => {
+      if (!controls.known) return { outcome: 'NO_CONSENT' };
+      controls.journal.push(entry);
+      return { outcome: 'REVOKED', consentId: 'consent-1', revokedAt };
+    },
     describeMigrationSource: async () => ({ total: 0 }),
     readMigrationBatch: async () => ({ rows: [], cursor: '', exhausted: true }),
     recordMigrationOutcomes: async ({ items }) => items.length,

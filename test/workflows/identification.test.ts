@@ -143,6 +143,7 @@ describe('identification by two-factor authentication', () => {
       identifiedAt: '2026-01-01T00:00:00.000Z',
       walletId: 'w-1',
       esuRegistrationId: 'e-1',
+      consentRevokedAt: null,
     };
     await withWorker(env, workflowBundle, a, async (taskQueue) => {
       const id = await client(taskQueue).startIdentification({ bettorId: uniqueId('bettor') });
@@ -150,6 +151,31 @@ describe('identification by two-factor authentication', () => {
       expect(state).toMatchObject({ step: 'IDENTIFIED', walletId: 'w-1', identifiedAt: '2026-01-01T00:00:00.000Z' });
       expect(a.registerBettorWithEsu).not.toHaveBeenCalled();
       expect(a.registerConsent).not.toHaveBeenCalled();
+    });
+  });
+
+  it('takes a consent revoked after the identification ended: recorded, relayed once, and the next identification asks for consent again (§§26–27, 31)', async () => {
+    const a = fakeActivities();
+    a.known = {
+      bettorId: 'x', bettorRef: 'r', status: 'IDENTIFIED', method: 'TWO_FACTOR', blockedUntil: null, reason: null,
+      identifiedAt: '2026-01-01T00:00:00.000Z', walletId: 'w-1', esuRegistrationId: 'e-1', consentRevokedAt: null,
+    };
+    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+      const bettorId = uniqueId('bettor');
+      const ended = await client(taskQueue).startIdentification({ bettorId });
+      expect((await ended.result()).step).toBe('IDENTIFIED');
+
+      const revoked = await ended.revokeConsent({ source: 'APP' });
+      expect(revoked.result).toBe('CONSENT_REVOKED');
+      expect(a.revokeConsentAtNomapay).toHaveBeenCalledTimes(1);
+      expect(a.revokeConsentAtNomapay).toHaveBeenCalledWith({ consentId: 'consent-1' });
+      expect(a.journal.map((e) => e.event)).toEqual(expect.arrayContaining(['identification.consent-revoked', 'identification.consent-revocation-relayed']));
+      expect(a.journal.find((e) => e.event === 'identification.consent-revoked')).toMatchObject({ actor: 'bettor', recordId: bettorId });
+
+      // The store now says the consent is revoked: a new identification is not answered from the old one.
+      a.known = { ...a.known!, consentRevokedAt: revoked.state.consent?.revokedAt ?? new Date().toISOString() };
+      const again = await client(taskQueue).startIdentification({ bettorId });
+      expect((await again.status()).step).toBe('AWAITING_CONSENT');
     });
   });
 

@@ -102,7 +102,7 @@ describe('bulk migration', () => {
       },
       readBettorIdentification: async ({ bettorId }) =>
         bettorId === already
-          ? { bettorId, bettorRef: 'b', status: 'IDENTIFIED', method: 'TWO_FACTOR', blockedUntil: null, reason: null, identifiedAt: null, walletId: bettorId, esuRegistrationId: bettorId }
+          ? { bettorId, bettorRef: 'b', status: 'IDENTIFIED', method: 'TWO_FACTOR', blockedUntil: null, reason: null, identifiedAt: null, walletId: bettorId, esuRegistrationId: bettorId, consentRevokedAt: null }
           : undefined,
     });
     await withWorker(env, workflowBundle, a, async (taskQueue) => {
