@@ -13,6 +13,8 @@ export interface CounterpartEndpoint {
   apiKey: string;
   /** Per-request timeout; shorter than the activities' startToCloseTimeout so a retry gets a chance. */
   timeoutMs: number;
+  /** Largest answer body read, in bytes (DEFAULT_MAX_RESPONSE_BYTES when absent); a larger 2xx answer is a contract violation. */
+  maxResponseBytes?: number;
   tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
 }
 
@@ -27,6 +29,29 @@ export interface Exchange {
 }
 
 export type ExchangeObserver = (exchange: Exchange) => void;
+
+/** Every documented answer is a few kilobytes: 1 MiB leaves room and keeps a runaway answer from taking the worker's memory. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/** The body as text, up to `maxBytes`: reading stops (and the connection is dropped) at the cap. */
+async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number, declaredLength: string | string[] | undefined): Promise<{ text: string; oversize: boolean }> {
+  const declared = Number(Array.isArray(declaredLength) ? declaredLength[0] : declaredLength);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    body.destroy();
+    return { text: '', oversize: true };
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      body.destroy();
+      return { text: Buffer.concat(chunks).toString('utf8'), oversize: true };
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), oversize: false };
+}
 
 /**
  * The one HTTP helper every connector uses. It maps answers the way STYLE item 20 says:
@@ -95,6 +120,8 @@ export class CounterpartClient {
     const sentAt = new Date();
     let status: number;
     let text: string;
+    let oversize: boolean;
+    const maxBytes = this.endpoint.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     try {
       const res = await request(new URL(path, baseUrl), {
         method,
@@ -104,7 +131,7 @@ export class CounterpartClient {
         signal: AbortSignal.any(signals),
       });
       status = res.statusCode;
-      text = await res.body.text();
+      ({ text, oversize } = await readCapped(res.body, maxBytes, res.headers['content-length']));
     } catch (err) {
       this.observe({ counterpart, method, path, status: 'NETWORK_ERROR', sentAt, receivedAt: new Date() });
       throw new Error(`${counterpart} ${method} ${path}: ${(err as Error).message}`, { cause: err });
@@ -112,14 +139,18 @@ export class CounterpartClient {
     this.observe({ counterpart, method, path, status, sentAt, receivedAt: new Date() });
 
     if (status >= 200 && status < 300) {
-      const parsed = schema.safeParse(JSON.parse(text));
-      if (!parsed.success) {
-        // The counterpart answered something we do not understand: a contract break, not a transient fault.
-        throw ApplicationFailure.nonRetryable(
-          `${counterpart} ${method} ${path} answered an unexpected body: ${parsed.error.message}`,
-          ErrorType.InvalidInput,
-        );
+      // The counterpart answered something we do not understand: a contract break, not a transient fault.
+      const violation = (what: string) =>
+        ApplicationFailure.nonRetryable(`${counterpart} ${method} ${path} → ${status} ${what}`, ErrorType.CounterpartContractViolation);
+      if (oversize) throw violation(`answered more than ${maxBytes} bytes: refused unread`);
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw violation(`answered a body that is not JSON: ${plainTextOf(text.slice(0, 120))}`);
       }
+      const parsed = schema.safeParse(json);
+      if (!parsed.success) throw violation(`answered an unexpected body: ${parsed.error.message}`);
       return parsed.data;
     }
     if (status === 404 && notFoundIsUndefined) return undefined;

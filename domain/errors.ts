@@ -26,6 +26,11 @@ export const ErrorType = {
   CompensationFailed: 'CompensationFailed',
   /** The counterpart refused our credentials (wrong API key or certificate): not retried. */
   CounterpartAuthFailed: 'CounterpartAuthFailed',
+  /**
+   * A counterpart answered outside its contract: a body that does not parse or fit its schema, or one larger than
+   * the connector's cap. Not retried (the same answer would come back); ops look at the counterpart.
+   */
+  CounterpartContractViolation: 'CounterpartContractViolation',
   /** A counterpart stayed unreachable past the step's deadline (retries exhausted by time). */
   CounterpartUnavailable: 'CounterpartUnavailable',
   /** Nomapay's identification API (ЦОИД rules) refused a request with a documented code (seed 002). */

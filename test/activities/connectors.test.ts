@@ -161,3 +161,61 @@ describe('ESU connector, records that are not ours', () => {
     expect(await simAdmin(sims.esu.url).appliedCount(request.operationId)).toBe(1);
   });
 });
+
+describe('answers outside the contract', () => {
+  /** A counterpart that answers 200 with whatever `write` sends, with or without a Content-Length. */
+  async function answering(write: (res: import('node:http').ServerResponse) => void) {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => write(res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    const client = new CounterpartClient({ counterpart: 'esu', baseUrl: `http://127.0.0.1:${port}`, apiKey: 'k', timeoutMs: 5_000, maxResponseBytes: 64 * 1024 });
+    return { client, close: async () => { await client.close(); server.closeAllConnections(); await new Promise((r) => server.close(r)); } };
+  }
+  const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as ApplicationFailure);
+  const anything = { parse: (v: unknown) => v, safeParse: (v: unknown) => ({ success: true, data: v }) } as never;
+
+  it('refuses an answer larger than the cap unread, declared or streamed, as a non-retryable contract violation', async () => {
+    const declared = await answering((res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(512 * 1024 * 1024) });
+      res.write('{"a":"');
+    });
+    const streamed = await answering((res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      let sent = 0;
+      const more = () => {
+        while (sent < 1024 && res.write(chunk)) sent += 1; // up to 64 MiB if nobody stops reading
+        if (sent < 1024) res.once('drain', more);
+        else res.end();
+      };
+      res.write('{"a":"');
+      more();
+    });
+    try {
+      for (const { client } of [declared, streamed]) {
+        const err = await failure(client.get('/v1/anything', anything));
+        expect(err).toBeInstanceOf(ApplicationFailure);
+        expect(err!.type).toBe(ErrorType.CounterpartContractViolation);
+        expect(err!.nonRetryable).toBe(true);
+        expect(err!.message).toMatch(/answered more than 65536 bytes/);
+      }
+    } finally {
+      await Promise.all([declared.close(), streamed.close()]);
+    }
+  });
+
+  it('refuses a 2xx answer that is not JSON as a contract violation, not as our own invalid input', async () => {
+    const html = await answering((res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html>gateway login</html>');
+    });
+    try {
+      const err = await failure(html.client.get('/v1/anything', anything));
+      expect(err!.type).toBe(ErrorType.CounterpartContractViolation);
+      expect(err!.message).toMatch(/not JSON: <html>gateway login/);
+    } finally {
+      await html.close();
+    }
+  });
+});
