@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { encryptionCodecFromEnv } from '../codec/encryption.js';
+import { dataConverterFromEnv } from '../codec/data-converter.js';
 import { consoleConfig } from '../config/console.js';
 import { databaseUrl, temporalConfig } from '../config/index.js';
 import { assertProductionReady } from '../config/production.js';
@@ -79,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
   const temporal = temporalConfig();
   // Lazy: reading inboxes or verifying the journal needs only PostgreSQL.
   const connection = Connection.lazy({ address: temporal.address, tls: temporal.tls, apiKey: temporal.apiKey });
-  const client = new Client({ connection, namespace: temporal.namespace, dataConverter: { payloadCodecs: [encryptionCodecFromEnv()] } });
+  const client = new Client({ connection, namespace: temporal.namespace, dataConverter: dataConverterFromEnv() });
   const pool = createPool(databaseUrl(), 2);
   try {
     const { service, journal } = createConsole({ pool, client, taskQueue: temporal.taskQueue });

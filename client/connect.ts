@@ -1,8 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
-import { encryptionCodecFromEnv } from '../codec/encryption.js';
+import { dataConverterFromEnv } from '../codec/data-converter.js';
 import { temporalConfig, type TemporalConfig } from '../config/index.js';
 
-/** Opens a Temporal client with the project's encryption codec, from TEMPORAL_* variables. */
+/** Opens a Temporal client with the project's data converter (encrypted payloads and failures), from TEMPORAL_* variables. */
 export async function connectClient(
   env: Record<string, string | undefined> = process.env,
   config: TemporalConfig = temporalConfig(env),
@@ -11,7 +11,7 @@ export async function connectClient(
   const client = new Client({
     connection,
     namespace: config.namespace,
-    dataConverter: { payloadCodecs: [encryptionCodecFromEnv(env)] },
+    dataConverter: dataConverterFromEnv(env),
   });
   return { client, connection, taskQueue: config.taskQueue };
 }

@@ -9,7 +9,7 @@ import { createHmacConsentSigner } from '../activities/consent-signer.js';
 import { createPgPhotoStore } from '../activities/photo-store.js';
 import { bettorRef } from '../crypto/bettor-ref.js';
 import { CounterpartClient, type ExchangeObserver } from '../activities/http.js';
-import { encryptionCodecFromEnv } from '../codec/encryption.js';
+import { dataConverterFromEnv } from '../codec/data-converter.js';
 import { afmSigningConfig, bettorRefKey, consentSigningConfig, identificationRequired, counterpartsConfig, isProduction, submissionConfig, workerCapacity, workerShutdown, type TemporalConfig } from '../config/index.js';
 import { createPool, type LogLine, type Pool } from '../db/pool.js';
 import { dataErrorInterceptors } from './data-errors.js';
@@ -77,7 +77,7 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: { ...createActivities({ pool, esu, nomapay, identificationRequired: identificationRequired(env), bettorRefKey: refKey }), ...createBettingActivitySet({ pool }), ...identification, ...createIncidentActivitySet({ pool, esu, nomapay, bettorRefKey: refKey, ...incidentDeliveryConfig(env) }), ...reporting },
     // In production a payload that is not encrypted came from a caller that bypassed the codec: refused.
-    dataConverter: { payloadCodecs: [encryptionCodecFromEnv(env, { refusePlaintext: isProduction(env) })] },
+    dataConverter: dataConverterFromEnv(env, { refusePlaintext: isProduction(env) }),
     // A value PostgreSQL refuses as data fails its step at once instead of retrying for ever.
     interceptors: { activity: [dataErrorInterceptors] },
     maxConcurrentActivityTaskExecutions: capacity.maxConcurrentActivityTaskExecutions,

@@ -167,5 +167,18 @@ describe('deposit against the real stack', () => {
     expect((error as OperationFailedError).type).toBe(ErrorType.BettorRestricted);
     expect(await simAdmin(stack.simulators.nomapay.url).appliedCount(`dep-${depositId}`)).toBe(0);
     expect(await bettorBalance(stack.pool, stack.esuBridge.bettorRef(iin))).toBe(0);
+
+    // The client reads the reason; Temporal stores it only encrypted (the failure's message is about a person).
+    expect((error as OperationFailedError).message).toContain('SELF_EXCLUDED');
+    const stored = await stack.client.workflowService.getWorkflowExecutionHistory({
+      namespace: stack.env.TEMPORAL_NAMESPACE!,
+      execution: { workflowId: `Deposit:${depositId}` },
+    });
+    const raw = Buffer.from(temporal.api.history.v1.History.encode(stored.history!).finish());
+    expect(raw.includes(Buffer.from('SELF_EXCLUDED'))).toBe(false);
+    const failed = stored.history!.events!.find((e) => e.workflowExecutionFailedEventAttributes)!.workflowExecutionFailedEventAttributes!.failure!;
+    expect(failed.message).toBe('Encoded failure');
+    expect(failed.applicationFailureInfo?.type).toBe(ErrorType.BettorRestricted);
+    expect(Buffer.from(failed.encodedAttributes!.metadata!.encoding!).toString()).toBe('binary/encrypted');
   });
 });

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { encryptionCodecFromEnv } from '../../codec/encryption.js';
 import { createEsuBridgeClient, OperationFailedError } from '../../client/index.js';
 import { ErrorType } from '../../domain/errors.js';
 import { depositWorkflowId } from '../../domain/ids.js';
@@ -74,8 +76,12 @@ describe('production mode against the real stack', () => {
         const history = await handle.fetchHistory();
         return history.events?.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes?.failure;
       });
-      expect(failure!.message).toMatch(/refused a plaintext payload \(encoding json\/plain\).*PAYLOAD_KEYS/);
-      expect(failure!.message).not.toContain(iin);
+      // The reason travels encrypted like every failure message (ops read it through the codec).
+      expect(failure!.message).toBe('Encoded failure');
+      const [attributes] = await encryptionCodecFromEnv(stack.env).decode([failure!.encodedAttributes!]);
+      const { message } = defaultPayloadConverter.fromPayload<{ message: string }>(attributes!);
+      expect(message).toMatch(/refused a plaintext payload \(encoding json\/plain\).*PAYLOAD_KEYS/);
+      expect(message).not.toContain(iin);
 
       const history = await handle.fetchHistory();
       expect(history.events?.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
