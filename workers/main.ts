@@ -64,7 +64,10 @@ async function main(): Promise<void> {
         if (saga.worker.getState() !== 'RUNNING') throw new Error(`worker is ${saga.worker.getState()}`);
       },
     });
-    const health = await startHealthServer(healthListen, readiness, { metrics: { contentType: METRICS_CONTENT_TYPE, render: businessMetrics(saga.pool) } });
+    // A pool of its own for the scrape's queries: at most two connections, never one the sagas are waiting for.
+    const metricsPool = createPool(url, 2);
+    shutdown.defer('metrics pool', () => metricsPool.end());
+    const health = await startHealthServer(healthListen, readiness, { metrics: { contentType: METRICS_CONTENT_TYPE, render: businessMetrics(metricsPool) } });
     shutdown.defer('health server', () => health.close());
     console.log(JSON.stringify({ msg: 'worker health', healthz: `${health.url}/healthz`, readyz: `${health.url}/readyz`, businessMetrics: `${health.url}/metrics` }));
   }
