@@ -97,7 +97,7 @@ export function createIncidentStoreActivities({ pool }: { pool: Pool }) {
       const fields = { incidentId: alert.incidentId, checkpoint: alert.checkpoint, dueAt: alert.dueAt, status: alert.status };
       if (alert.kind === 'DEADLINE') log.error('incident card deadline passed: escalated', fields);
       else log.warn('incident card reminder', fields);
-      metricMeter.createCounter('esu_bridge_incident_alerts', 'alerts', 'Incident reminders and escalations').add(1, { kind: alert.kind });
+      metricMeter.createCounter('esu_bridge_incident_alerts', '', 'Incident reminders and escalations').add(1, { kind: alert.kind.toLowerCase() });
     },
   };
 }

@@ -127,6 +127,7 @@ export function counterpartsConfig(env: Env = process.env) {
 }
 
 export function databaseUrl(env: Env = process.env): string {
+  if (env.DATABASE_URL === undefined) throw new ReferenceError('DATABASE_URL environment variable is not defined (postgres://user:password@host:5432/database)');
   return parse(z.object({ DATABASE_URL: z.string().min(1, 'is required') }), env).DATABASE_URL;
 }
 

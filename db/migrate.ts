@@ -4,12 +4,18 @@ import type { Pool } from './pool.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
+/** The schema this code expects: db/migrations/*.sql, in the name order they are applied in. */
+export async function migrationFiles(): Promise<string[]> {
+  return (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort();
+}
+
 /**
- * Applies db/migrations/*.sql in name order, each once, under an advisory lock so that several workers
- * starting together do not race. Safe to run on every start.
+ * Applies db/migrations/*.sql in name order, each once, under an advisory lock so that two runs started together
+ * do not race. Safe to run again: it applies only what is missing. `npm run migrate` (db/main.ts) runs it once per
+ * deployment; the long-running processes only check the schema (`pendingMigrations`).
  */
-export async function migrate(pool: Pool): Promise<string[]> {
-  const files = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort();
+export async function migrate(pool: Pool, onApplied: (file: string) => void = () => undefined): Promise<string[]> {
+  const files = await migrationFiles();
   const client = await pool.connect();
   const applied: string[] = [];
   try {
@@ -31,10 +37,33 @@ export async function migrate(pool: Pool): Promise<string[]> {
         throw new Error(`migration ${file} failed: ${(err as Error).message}`, { cause: err });
       }
       applied.push(file);
+      onApplied(file);
     }
   } finally {
     await client.query('SELECT pg_advisory_unlock(7301)').catch(() => undefined);
     client.release();
   }
   return applied;
+}
+
+/** The migrations of this code that the database has not applied yet, in order (all of them on an empty database). */
+export async function pendingMigrations(pool: Pool): Promise<string[]> {
+  const files = await migrationFiles();
+  const { rows } = await pool.query<{ exists: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS exists");
+  if (!rows[0]?.exists) return files;
+  const done = new Set((await pool.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+  return files.filter((f) => !done.has(f));
+}
+
+export class SchemaNotCurrentError extends Error {
+  override readonly name = 'SchemaNotCurrentError';
+  constructor(readonly missing: string[]) {
+    super(`the database schema is not current: ${missing.length} migration(s) not applied (${missing.join(', ')}); run \`npm run migrate\``);
+  }
+}
+
+/** Throws SchemaNotCurrentError naming the missing migrations, unless the database has every one. */
+export async function assertSchemaCurrent(pool: Pool): Promise<void> {
+  const missing = await pendingMigrations(pool);
+  if (missing.length) throw new SchemaNotCurrentError(missing);
 }

@@ -1,21 +1,21 @@
 import { connectClient } from '../client/connect.js';
 import { databaseUrl, startupWaitMs } from '../config/index.js';
 import { createPool } from '../db/pool.js';
-import { migrate } from '../db/migrate.js';
 import { createReadiness, postgresProbe, temporalProbe } from './health.js';
 import type { Shutdown } from './shutdown.js';
+import { waitForCurrentSchema } from './schema.js';
 import { DependencyUnavailableError, waitFor } from './wait-for.js';
 
 /**
- * What the API and the console stand on, reached the same way: PostgreSQL (waited for with backoff, the schema
- * applied), then Temporal, each closed by the drain, and the readiness check over both for `/readyz`.
+ * What the API and the console stand on, reached the same way: PostgreSQL (waited for with backoff, then its schema
+ * checked to be current: `npm run migrate` applies it), then Temporal, each closed by the drain, and the readiness check over both for `/readyz`.
  */
 export async function connectAppDependencies(shutdown: Shutdown) {
   const wait = { deadlineMs: startupWaitMs(), signal: shutdown.signal };
   const pool = createPool(databaseUrl(), 10);
   shutdown.defer('pool', () => pool.end());
   await waitFor('PostgreSQL', () => pool.query('SELECT 1'), wait);
-  await migrate(pool);
+  await waitForCurrentSchema(pool, wait);
   const { client, connection, taskQueue } = await waitFor('Temporal', () => connectClient(), wait);
   shutdown.defer('Temporal connection', () => connection.close());
   const readiness = createReadiness({ postgresql: postgresProbe(pool), temporal: temporalProbe(connection) });

@@ -57,8 +57,19 @@ export interface RunningHealthServer {
   close(): Promise<void>;
 }
 
-/** `/healthz` and `/readyz` on a server of their own: for the worker, whose only other port is Prometheus's. */
-export async function startHealthServer(listen: { host: string; port: number }, readiness: Readiness): Promise<RunningHealthServer> {
+/** What `/metrics` answers: Prometheus text, or a rejection (a 503, which Prometheus records as a failed scrape). */
+export interface MetricsSource {
+  contentType: string;
+  render(): Promise<string>;
+}
+
+const METRICS_TIMEOUT_MS = 10_000;
+
+/**
+ * `/healthz` and `/readyz` on a server of their own: for the worker, whose only other port is the SDK's Prometheus
+ * exporter. With `metrics`, it also serves `/metrics` (the worker's business metrics).
+ */
+export async function startHealthServer(listen: { host: string; port: number }, readiness: Readiness, { metrics, log = stdoutLine }: { metrics?: MetricsSource; log?: LogLine } = {}): Promise<RunningHealthServer> {
   const server = http.createServer((req, res) => {
     const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
     const path = (req.url ?? '/').split('?')[0];
@@ -68,6 +79,16 @@ export async function startHealthServer(listen: { host: string; port: number }, 
       readiness().then(
         (report) => send(report.status === 'READY' ? 200 : 503, report),
         () => send(503, { status: 'NOT_READY', checks: {} }),
+      );
+      return;
+    }
+    if (path === '/metrics' && metrics) {
+      withTimeout(metrics.render(), METRICS_TIMEOUT_MS).then(
+        (text) => res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' }).end(text),
+        (err) => {
+          log({ level: 'WARN', msg: 'metrics scrape failed', error: safeMessage(err) });
+          res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('metrics unavailable: see the worker log\n');
+        },
       );
       return;
     }

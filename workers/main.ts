@@ -1,15 +1,16 @@
 import { NativeConnection } from '@temporalio/worker';
 import { databaseUrl, redactedSummary, startupWaitMs, temporalConfig, workerHealthListen } from '../config/index.js';
 import { createPool } from '../db/pool.js';
-import { migrate } from '../db/migrate.js';
 import { createSagaWorker } from './sagas.js';
 import { installTelemetry } from './metrics.js';
+import { businessMetrics, METRICS_CONTENT_TYPE } from './business-metrics.js';
 import { telemetryConfig } from '../config/console.js';
 import { connectClient } from '../client/connect.js';
 import { startIncidentDetector } from '../client/incident-detector.js';
 import { assertProductionReady, developmentSummary } from '../config/production.js';
 import { createReadiness, postgresProbe, startHealthServer, temporalProbe } from '../stack/health.js';
 import { shutdownOnSignals } from '../stack/shutdown.js';
+import { waitForCurrentSchema } from '../stack/schema.js';
 import { DependencyUnavailableError, waitFor } from '../stack/wait-for.js';
 
 const shutdown = shutdownOnSignals('esu-bridge worker');
@@ -27,12 +28,13 @@ async function main(): Promise<void> {
     JSON.stringify({ msg: 'esu-bridge worker starting', config: redactedSummary(), developmentDefaults: developmentSummary('worker'), metrics: telemetry.metricsBindAddress ?? 'off' }),
   );
 
-  const migrations = createPool(url, 1);
+  // The schema is `npm run migrate`'s: the worker checks it is current and does not change it.
+  const schemaCheck = createPool(url, 1);
   try {
-    await waitFor('PostgreSQL', () => migrations.query('SELECT 1'), wait);
-    await migrate(migrations);
+    await waitFor('PostgreSQL', () => schemaCheck.query('SELECT 1'), wait);
+    await waitForCurrentSchema(schemaCheck, wait);
   } finally {
-    await migrations.end();
+    await schemaCheck.end();
   }
 
   const connection = await waitFor('Temporal', () => NativeConnection.connect({ address: temporal.address, tls: temporal.tls, apiKey: temporal.apiKey }), wait);
@@ -62,9 +64,12 @@ async function main(): Promise<void> {
         if (saga.worker.getState() !== 'RUNNING') throw new Error(`worker is ${saga.worker.getState()}`);
       },
     });
-    const health = await startHealthServer(healthListen, readiness);
+    // A pool of its own for the scrape's queries: at most two connections, never one the sagas are waiting for.
+    const metricsPool = createPool(url, 2);
+    shutdown.defer('metrics pool', () => metricsPool.end());
+    const health = await startHealthServer(healthListen, readiness, { metrics: { contentType: METRICS_CONTENT_TYPE, render: businessMetrics(metricsPool) } });
     shutdown.defer('health server', () => health.close());
-    console.log(JSON.stringify({ msg: 'worker health', healthz: `${health.url}/healthz`, readyz: `${health.url}/readyz` }));
+    console.log(JSON.stringify({ msg: 'worker health', healthz: `${health.url}/healthz`, readyz: `${health.url}/readyz`, businessMetrics: `${health.url}/metrics` }));
   }
 
   const { client, connection: clientConnection } = await connectClient(process.env, temporal);

@@ -1,7 +1,7 @@
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import type { LogLevel, MetricCounter, MetricHistogram } from '@temporalio/common';
 import type { ExchangeObserver } from '../activities/http.js';
-import { classifyExchange } from '../domain/availability.js';
+import { classifyExchange, type ExchangeOutcome } from '../domain/availability.js';
 import { parseWorkflowId } from '../domain/ids.js';
 
 /**
@@ -50,24 +50,39 @@ export function installTelemetry(options: TelemetryOptions): void {
     shutdownSignals: [],
     telemetryOptions: {
       logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
-      ...(options.metricsBindAddress ? { metrics: { prometheus: { bindAddress: options.metricsBindAddress, countersTotalSuffix: true } } } : {}),
+      // Prometheus conventions: counters end in `_total`, durations are seconds named `_seconds` (the SDK's own
+      // `temporal_*_latency_seconds` too), so a metric's unit is in its name and never in milliseconds.
+      ...(options.metricsBindAddress
+        ? { metrics: { prometheus: { bindAddress: options.metricsBindAddress, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } }
+        : {}),
     },
   });
 }
 
+/** The `outcome` label of an exchange, in Prometheus's snake_case. */
+export const EXCHANGE_OUTCOME_LABEL: Record<ExchangeOutcome, string> = {
+  ok: 'ok',
+  clientErrors: 'client_error',
+  authFailures: 'auth_failure',
+  serverErrors: 'server_error',
+  networkErrors: 'network_error',
+};
+
 /**
- * Counts exchanges per counterpart and outcome, and their latency: the Prometheus side of the availability
- * index. The meter is taken from the Runtime on first use, once the worker's connection created it.
+ * Counts exchanges per counterpart and outcome (`esu_bridge_counterpart_exchanges_total`), and their round trip in
+ * seconds (`esu_bridge_counterpart_latency_seconds`): the Prometheus side of the availability index. The meter is
+ * taken from the Runtime on first use, once the worker's connection created it.
  */
 export function exchangeMetrics(): ExchangeObserver {
   let meters: { exchanges: MetricCounter; latency: MetricHistogram } | undefined;
   return (exchange) => {
     meters ??= {
-      exchanges: Runtime.instance().metricMeter.createCounter('esu_bridge_counterpart_exchanges', 'exchanges', 'Exchanges with counterparts by outcome'),
-      latency: Runtime.instance().metricMeter.createHistogram('esu_bridge_counterpart_latency', 'int', 'ms', 'Round trip of exchanges with counterparts'),
+      // The exporter appends the unit to the name (`unitSuffix`): none for a count, `seconds` for a duration.
+      exchanges: Runtime.instance().metricMeter.createCounter('esu_bridge_counterpart_exchanges', '', 'Exchanges with counterparts by outcome'),
+      latency: Runtime.instance().metricMeter.createHistogram('esu_bridge_counterpart_latency', 'float', 'seconds', 'Round trip of exchanges with counterparts'),
     };
-    const tags = { counterpart: exchange.counterpart, outcome: classifyExchange(exchange.status) };
+    const tags = { counterpart: exchange.counterpart, outcome: EXCHANGE_OUTCOME_LABEL[classifyExchange(exchange.status)] };
     meters.exchanges.add(1, tags);
-    meters.latency.record(Math.max(0, exchange.receivedAt.getTime() - exchange.sentAt.getTime()), { counterpart: exchange.counterpart });
+    meters.latency.record(Math.max(0, exchange.receivedAt.getTime() - exchange.sentAt.getTime()) / 1000, { counterpart: exchange.counterpart });
   };
 }

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevServer, type RunningTemporal } from '../../stack/dev-server.js';
 import { freePort } from '../../stack/ports.js';
-import { startPostgres, type RunningPostgres } from '../../stack/postgres.js';
+import { startPostgres as startEmbeddedPostgres, type RunningPostgres } from '../../stack/postgres.js';
+import { createPool } from '../../db/pool.js';
+import { migrate } from '../../db/migrate.js';
 
 /**
  * Real esu-bridge processes (the API's and the worker's entries, under tsx) against a real PostgreSQL and
@@ -30,6 +32,14 @@ function startEntry(entry: string, env: Record<string, string | undefined>): Sta
   child.stderr!.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output, exited };
+}
+
+/** PostgreSQL with the schema applied, as `npm run migrate` leaves it: the processes only check it. */
+async function startPostgres(options: Parameters<typeof startEmbeddedPostgres>[0]): Promise<RunningPostgres> {
+  const started = await startEmbeddedPostgres(options);
+  const pool = createPool(started.url, 1, () => undefined);
+  await migrate(pool).finally(() => pool.end());
+  return started;
 }
 
 /** Polls `fn` until it is truthy; gives up at once when the process under test has exited. */

@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import { renderBusinessMetrics, operationOutcome, type BusinessFigures } from '../../workers/business-metrics.js';
+import { createReadiness, startHealthServer } from '../../stack/health.js';
+import { EXCHANGE_OUTCOME_LABEL } from '../../workers/metrics.js';
+
+const NOW = Date.parse('2026-03-10T12:00:00Z');
+const HOUR = 3600_000;
+
+function figures(overrides: Partial<BusinessFigures> = {}): BusinessFigures {
+  return {
+    nowMs: NOW,
+    operations: [],
+    submissions: [],
+    overdueRejections: [],
+    undeliveredIncidents: { past: 0, within_6h: 0, within_24h: 0, later: 0 },
+    availability: [],
+    ...overrides,
+  };
+}
+
+/** `name{labels} value` lines of the exposition, without HELP and TYPE. */
+function samples(text: string): Map<string, number> {
+  const lines = text.split('\n').filter((l) => l && !l.startsWith('#'));
+  return new Map(lines.map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]));
+}
+
+describe('business metrics in Prometheus text format', () => {
+  it('counts operations by kind and outcome, running sagas as in_progress, compensation failures apart', async () => {
+    const text = await renderBusinessMetrics(
+      figures({
+        operations: [
+          { kind: 'DEPOSIT', status: 'COMPLETED', count: 3 },
+          { kind: 'DEPOSIT', status: 'COMPENSATED', count: 1 },
+          { kind: 'DEPOSIT', status: 'DEBITING_WALLET', count: 2 },
+          { kind: 'DEPOSIT', status: 'RECORDING_IN_ESU', count: 1 },
+          { kind: 'PAYOUT', status: 'COMPENSATION_FAILED', count: 2 },
+          { kind: 'BET', status: 'VOIDED', count: 4 },
+        ],
+      }),
+    );
+    const s = samples(text);
+    expect(s.get('esu_bridge_operations{kind="deposit",outcome="completed"}')).toBe(3);
+    expect(s.get('esu_bridge_operations{kind="deposit",outcome="compensated"}')).toBe(1);
+    expect(s.get('esu_bridge_operations{kind="deposit",outcome="in_progress"}')).toBe(3);
+    expect(s.get('esu_bridge_operations{kind="bet",outcome="voided"}')).toBe(4);
+    expect(s.get('esu_bridge_operations{kind="payout",outcome="compensation_failed"}')).toBe(2);
+    // Every outcome a kind can reach is written, zero until it happens: a rule has a series to compare.
+    expect(s.get('esu_bridge_operations{kind="settlement",outcome="settled_esu_pending"}')).toBe(0);
+    expect(s.get('esu_bridge_operations{kind="deposit",outcome="compensation_failed"}')).toBe(0);
+    expect(s.get('esu_bridge_compensation_failures{kind="payout"}')).toBe(2);
+    expect(s.get('esu_bridge_compensation_failures{kind="deposit"}')).toBe(0);
+    expect(s.has('esu_bridge_compensation_failures{kind="settlement"}')).toBe(false); // a settlement has no compensation
+    expect(text).toContain('# TYPE esu_bridge_operations gauge');
+    expect(text).toMatch(/^# HELP esu_bridge_operations \S/m);
+  });
+
+  it('maps each status to its outcome: final statuses by name, every other one in_progress', () => {
+    expect(['COMPLETED', 'COMPLETED_ESU_PENDING', 'ACCEPTED', 'SETTLED', 'SETTLED_ESU_PENDING', 'REFUSED', 'COMPENSATED', 'VOIDED', 'COMPENSATION_FAILED'].map(operationOutcome)).toEqual([
+      'completed',
+      'completed_esu_pending',
+      'accepted',
+      'settled',
+      'settled_esu_pending',
+      'refused',
+      'compensated',
+      'voided',
+      'compensation_failed',
+    ]);
+    expect(['RECEIVED', 'COMPENSATING', 'VOIDING', 'REPORTING_TO_AFM', 'SOMETHING_NEW'].map(operationOutcome)).toEqual(Array(5).fill('in_progress'));
+  });
+
+  it('counts submissions by counterpart and status, and rejections past their due date with the oldest one’s lateness', async () => {
+    const s = samples(
+      await renderBusinessMetrics(
+        figures({
+          submissions: [
+            { counterpart: 'AFM', status: 'ACCEPTED', count: 10 },
+            { counterpart: 'AFM', status: 'REJECTED', count: 3 },
+            { counterpart: 'ESU', status: 'FAILED', count: 1 },
+          ],
+          overdueRejections: [{ counterpart: 'AFM', count: 2, oldestDueAtMs: NOW - 90 * 60_000 }],
+        }),
+      ),
+    );
+    expect(s.get('esu_bridge_submissions{counterpart="afm",status="accepted"}')).toBe(10);
+    expect(s.get('esu_bridge_submissions{counterpart="afm",status="rejected"}')).toBe(3);
+    expect(s.get('esu_bridge_submissions{counterpart="esu",status="failed"}')).toBe(1);
+    expect(s.get('esu_bridge_submissions{counterpart="esu",status="waiting_maintenance"}')).toBe(0);
+    expect(s.get('esu_bridge_submissions_rejected_overdue{counterpart="afm"}')).toBe(2);
+    expect(s.get('esu_bridge_submissions_rejected_overdue{counterpart="esu"}')).toBe(0);
+    expect(s.get('esu_bridge_submissions_rejected_overdue_seconds{counterpart="afm"}')).toBe(5400);
+    expect(s.get('esu_bridge_submissions_rejected_overdue_seconds{counterpart="esu"}')).toBe(0);
+  });
+
+  it('bands undelivered incident cards by their 48-hour deadline and gives the seconds to the nearest one', async () => {
+    const past = samples(await renderBusinessMetrics(figures({ undeliveredIncidents: { past: 1, within_6h: 2, within_24h: 0, later: 5, nextDueAtMs: NOW - 2 * HOUR } })));
+    expect(past.get('esu_bridge_incidents_undelivered{deadline="past"}')).toBe(1);
+    expect(past.get('esu_bridge_incidents_undelivered{deadline="within_6h"}')).toBe(2);
+    expect(past.get('esu_bridge_incidents_undelivered{deadline="within_24h"}')).toBe(0);
+    expect(past.get('esu_bridge_incidents_undelivered{deadline="later"}')).toBe(5);
+    expect(past.get('esu_bridge_incident_next_deadline_seconds')).toBe(-7200);
+
+    const soon = samples(await renderBusinessMetrics(figures({ undeliveredIncidents: { past: 0, within_6h: 1, within_24h: 0, later: 0, nextDueAtMs: NOW + 5 * HOUR } })));
+    expect(soon.get('esu_bridge_incident_next_deadline_seconds')).toBe(18_000);
+    // No undelivered card: no deadline to count down to, and no series (a `< 6 * 3600` rule stays quiet).
+    const none = samples(await renderBusinessMetrics(figures()));
+    expect(none.has('esu_bridge_incident_next_deadline_seconds')).toBe(false);
+    expect(none.get('esu_bridge_incidents_undelivered{deadline="past"}')).toBe(0);
+  });
+
+  it('gives each counterpart’s availability as a ratio and its ongoing outage in seconds', async () => {
+    const s = samples(
+      await renderBusinessMetrics(
+        figures({
+          availability: [
+            { counterpart: 'esu', report: { expectedHours: 24, unavailableHours: 0.5, indexPercent: 97.917, observedMinutes: 900, outages: [{ startMs: NOW - 30 * 60_000, endMs: NOW, ongoing: true }] } },
+            { counterpart: 'nomapay', report: { expectedHours: 24, unavailableHours: 0, indexPercent: 100, observedMinutes: 900, outages: [{ startMs: NOW - 5 * HOUR, endMs: NOW - 4 * HOUR, ongoing: false }] } },
+            { counterpart: 'afm', report: { expectedHours: 0, unavailableHours: 0, observedMinutes: 0, outages: [] } },
+          ],
+        }),
+      ),
+    );
+    expect(s.get('esu_bridge_counterpart_availability_ratio{counterpart="esu"}')).toBeCloseTo(0.97917, 6);
+    expect(s.get('esu_bridge_counterpart_availability_ratio{counterpart="nomapay"}')).toBe(1);
+    expect(s.has('esu_bridge_counterpart_availability_ratio{counterpart="afm"}')).toBe(false); // nothing observed: no index
+    expect(s.get('esu_bridge_counterpart_outage_seconds{counterpart="esu"}')).toBe(1800);
+    expect(s.get('esu_bridge_counterpart_outage_seconds{counterpart="nomapay"}')).toBe(0);
+  });
+
+  it('follows Prometheus naming: snake_case, units in seconds, labels from closed sets only', async () => {
+    const text = await renderBusinessMetrics(
+      figures({
+        operations: [{ kind: 'DEPOSIT', status: 'COMPLETED', count: 1 }],
+        undeliveredIncidents: { past: 0, within_6h: 0, within_24h: 1, later: 0, nextDueAtMs: NOW + 20 * HOUR },
+        availability: [{ counterpart: 'esu', report: { expectedHours: 1, unavailableHours: 0, indexPercent: 100, observedMinutes: 60, outages: [] } }],
+      }),
+    );
+    const names = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1]!, m[2]!]);
+    expect(names.length).toBe(9);
+    for (const [name, type] of names) {
+      expect(name).toMatch(/^esu_bridge_[a-z0-9_]+$/);
+      expect(name).not.toMatch(/_(ms|milliseconds|minutes|hours|percent)$/);
+      expect(type).toBe('gauge');
+    }
+    const labelNames = new Set([...text.matchAll(/[{,]([a-z_]+)="/g)].map((m) => m[1]));
+    expect([...labelNames].sort()).toEqual(['counterpart', 'deadline', 'kind', 'outcome', 'status']);
+    expect(Object.values(EXCHANGE_OUTCOME_LABEL)).toEqual(['ok', 'client_error', 'auth_failure', 'server_error', 'network_error']);
+  });
+});
+
+describe('the worker health server’s /metrics', () => {
+  const readiness = createReadiness({}, { log: () => undefined });
+
+  it('serves the rendered text with Prometheus’s content type, and a 503 naming no detail when collection fails', async () => {
+    const logged: Record<string, unknown>[] = [];
+    let fail = false;
+    const server = await startHealthServer({ host: '127.0.0.1', port: 0 }, readiness, {
+      metrics: {
+        contentType: 'text/plain; version=0.0.4; charset=utf-8',
+        render: async () => {
+          if (fail) throw new Error('connect ECONNREFUSED postgres://esu:secret-pw@db:5432/esu');
+          return 'esu_bridge_operations{kind="deposit",outcome="completed"} 1\n';
+        },
+      },
+      log: (line) => logged.push(line),
+    });
+    try {
+      const ok = await fetch(`${server.url}/metrics`);
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(await ok.text()).toBe('esu_bridge_operations{kind="deposit",outcome="completed"} 1\n');
+
+      fail = true;
+      const failed = await fetch(`${server.url}/metrics`);
+      expect(failed.status).toBe(503);
+      expect(await failed.text()).not.toContain('secret-pw');
+      expect(logged).toEqual([{ level: 'WARN', msg: 'metrics scrape failed', error: 'connect ECONNREFUSED postgres://***@db:5432/esu' }]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('has no /metrics when it is given no metrics', async () => {
+    const server = await startHealthServer({ host: '127.0.0.1', port: 0 }, readiness);
+    try {
+      expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+});
