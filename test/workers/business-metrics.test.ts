@@ -113,9 +113,9 @@ describe('business metrics in Prometheus text format', () => {
       await renderBusinessMetrics(
         figures({
           availability: [
-            { counterpart: 'esu', report: { expectedHours: 24, unavailableHours: 0.5, indexPercent: 97.917, observedMinutes: 900, outages: [{ startMs: NOW - 30 * 60_000, endMs: NOW, ongoing: true }] } },
-            { counterpart: 'nomapay', report: { expectedHours: 24, unavailableHours: 0, indexPercent: 100, observedMinutes: 900, outages: [{ startMs: NOW - 5 * HOUR, endMs: NOW - 4 * HOUR, ongoing: false }] } },
-            { counterpart: 'afm', report: { expectedHours: 0, unavailableHours: 0, observedMinutes: 0, outages: [] } },
+            { counterpart: 'esu', report: { expectedHours: 24, unavailableHours: 0.5, plannedUnavailableHours: 0, indexPercent: 97.917, observedMinutes: 900, outages: [{ startMs: NOW - 30 * 60_000, endMs: NOW, ongoing: true }] } },
+            { counterpart: 'nomapay', report: { expectedHours: 24, unavailableHours: 0, plannedUnavailableHours: 0, indexPercent: 100, observedMinutes: 900, outages: [{ startMs: NOW - 5 * HOUR, endMs: NOW - 4 * HOUR, ongoing: false }] } },
+            { counterpart: 'afm', report: { expectedHours: 0, unavailableHours: 0, plannedUnavailableHours: 0, observedMinutes: 0, outages: [] } },
           ],
         }),
       ),
@@ -132,7 +132,7 @@ describe('business metrics in Prometheus text format', () => {
       figures({
         operations: [{ kind: 'DEPOSIT', status: 'COMPLETED', count: 1 }],
         undeliveredIncidents: { past: 0, within_6h: 0, within_24h: 1, later: 0, nextDueAtMs: NOW + 20 * HOUR },
-        availability: [{ counterpart: 'esu', report: { expectedHours: 1, unavailableHours: 0, indexPercent: 100, observedMinutes: 60, outages: [] } }],
+        availability: [{ counterpart: 'esu', report: { expectedHours: 1, unavailableHours: 0, plannedUnavailableHours: 0, indexPercent: 100, observedMinutes: 60, outages: [] } }],
       }),
     );
     const names = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1]!, m[2]!]);
