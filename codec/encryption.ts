@@ -18,6 +18,15 @@ import proto from '@temporalio/proto';
 const { temporal } = proto; // CommonJS package: named exports are not visible to Node's ESM loader
 const ENCODING = 'binary/encrypted';
 const KEY_ID_METADATA = 'encryption-key-id';
+/**
+ * Payloads written since the format was versioned carry `encryption-format: aad-v1`: their key id and encoding are
+ * bound to the ciphertext as associated data, so metadata edited in Temporal's database fails authentication
+ * instead of steering decryption. Payloads without it are the earlier format and still decode (histories are
+ * immutable); removing the marker from a new payload fails too, as its tag covers the associated data.
+ */
+const FORMAT_METADATA = 'encryption-format';
+const FORMAT_AAD_V1 = 'aad-v1';
+const associatedData = (keyId: string) => Buffer.from(`esu-bridge/${ENCODING}/${FORMAT_AAD_V1}/${keyId}`, 'utf8');
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /** Marks our codec across copies of this module (tsx and compiled builds, two installs): `instanceof` would not. */
@@ -57,12 +66,14 @@ export class EncryptionCodec implements PayloadCodec {
     return payloads.map((payload) => {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
+      cipher.setAAD(associatedData(this.currentKeyId));
       const plain = temporal.api.common.v1.Payload.encode(payload).finish();
       const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
       return {
         metadata: {
           [METADATA_ENCODING_KEY]: new TextEncoder().encode(ENCODING),
           [KEY_ID_METADATA]: new TextEncoder().encode(this.currentKeyId),
+          [FORMAT_METADATA]: new TextEncoder().encode(FORMAT_AAD_V1),
         },
         data,
       };
@@ -88,9 +99,18 @@ export class EncryptionCodec implements PayloadCodec {
       const data = Buffer.from(payload.data ?? new Uint8Array());
       const iv = data.subarray(0, IV_BYTES);
       const tag = data.subarray(data.length - TAG_BYTES);
+      const formatBytes = payload.metadata?.[FORMAT_METADATA];
+      const format = formatBytes ? new TextDecoder().decode(formatBytes) : undefined;
+      if (format !== undefined && format !== FORMAT_AAD_V1) throw new Error(`payload in unknown encryption format "${format}"`);
       const decipher = createDecipheriv('aes-256-gcm', key, iv);
+      if (format === FORMAT_AAD_V1) decipher.setAAD(associatedData(keyId));
       decipher.setAuthTag(tag);
-      const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+      let plain: Buffer;
+      try {
+        plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+      } catch {
+        throw new Error(`payload under key id "${keyId}" failed authentication: its ciphertext or metadata was altered, or the key is wrong`);
+      }
       return temporal.api.common.v1.Payload.decode(plain);
     });
   }

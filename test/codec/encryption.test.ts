@@ -18,6 +18,35 @@ describe('payload codec', () => {
     expect(defaultPayloadConverter.fromPayload(decoded!)).toEqual(bettor);
   });
 
+  it('binds the key id and format to the ciphertext: altered metadata or a stripped format marker fails authentication', async () => {
+    const twoKeys = { PAYLOAD_KEYS: `k2:${randomBytes(32).toString('base64')},${env.PAYLOAD_KEYS}` };
+    const codec = encryptionCodecFromEnv(twoKeys);
+    const [encrypted] = await codec.encode([plain]);
+    expect(Buffer.from(encrypted!.metadata!['encryption-format']!).toString()).toBe('aad-v1');
+    const stripped = { ...encrypted!, metadata: { ...encrypted!.metadata } };
+    delete stripped.metadata!['encryption-format'];
+    await expect(codec.decode([stripped])).rejects.toThrow(/failed authentication/);
+    const flipped = { ...encrypted!, data: Buffer.from(encrypted!.data!) };
+    flipped.data[20]! ^= 1;
+    await expect(codec.decode([flipped])).rejects.toThrow(/failed authentication/);
+    await expect(codec.decode([{ ...encrypted!, metadata: { ...encrypted!.metadata, 'encryption-format': Buffer.from('v9') } }])).rejects.toThrow(/unknown encryption format "v9"/);
+  });
+
+  it('still decodes payloads written before the format carried associated data', async () => {
+    const { createCipheriv } = await import('node:crypto');
+    const key = Buffer.from(env.PAYLOAD_KEYS.slice(3), 'base64');
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const { temporal } = (await import('@temporalio/proto')).default;
+    const body = temporal.api.common.v1.Payload.encode(plain).finish();
+    const legacy: Payload = {
+      metadata: { encoding: Buffer.from('binary/encrypted'), 'encryption-key-id': Buffer.from('k1') },
+      data: Buffer.concat([iv, cipher.update(body), cipher.final(), cipher.getAuthTag()]),
+    };
+    const [decoded] = await encryptionCodecFromEnv(env).decode([legacy]);
+    expect(defaultPayloadConverter.fromPayload(decoded!)).toEqual(bettor);
+  });
+
   it('refuses a plaintext payload when told to, naming its encoding and not its content', async () => {
     const error = await encryptionCodecFromEnv(env, { refusePlaintext: true }).decode([plain]).catch((e) => e);
     expect(error).toBeInstanceOf(PlaintextPayloadError);
