@@ -5,6 +5,7 @@ import { Connection } from '@temporalio/client';
 import { devServerSearchAttributeFlags } from '../domain/search-attributes.js';
 import { freePort, waitForPort } from './ports.js';
 import { resolveTemporalCli } from './temporal-cli.js';
+import { startUiServer } from './ui-server.js';
 
 export interface RunningTemporal {
   address: string;
@@ -20,6 +21,13 @@ export interface DevServerOptions {
   dbFilename?: string;
   namespace?: string;
   logLevel?: string;
+  /**
+   * The codec server the Web UI decodes payloads with (the console's `/codec`). Given one, the dev server runs
+   * headless and the UI is the pinned UI server (stack/ui-server.ts) with the endpoint and `includeCredentials`,
+   * so the officer's console session reaches the endpoint: the dev server's own `--ui-codec-endpoint` never sends
+   * credentials.
+   */
+  codecEndpoint?: string;
 }
 
 const HOST = '127.0.0.1';
@@ -41,8 +49,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<Runni
     HOST,
     '--port',
     String(port),
-    '--ui-port',
-    String(uiPort),
+    ...(opts.codecEndpoint ? ['--headless'] : ['--ui-port', String(uiPort)]),
     '--namespace',
     namespace,
     '--log-level',
@@ -80,7 +87,22 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<Runni
     await stop();
     throw new Error(`Temporal dev server did not start: ${(err as Error).message}\n--- server output ---\n${output}`);
   }
-  return { address: `${HOST}:${port}`, uiUrl: `http://${HOST}:${uiPort}`, namespace, stop };
+  if (!opts.codecEndpoint) return { address: `${HOST}:${port}`, uiUrl: `http://${HOST}:${uiPort}`, namespace, stop };
+  try {
+    const ui = await startUiServer({ temporalAddress: `${HOST}:${port}`, host: HOST, port: uiPort, namespace, codecEndpoint: opts.codecEndpoint });
+    return {
+      address: `${HOST}:${port}`,
+      uiUrl: ui.url,
+      namespace,
+      stop: async () => {
+        await ui.stop();
+        await stop();
+      },
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 /**
