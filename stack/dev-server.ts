@@ -5,7 +5,7 @@ import { Connection } from '@temporalio/client';
 import { devServerSearchAttributeFlags } from '../domain/search-attributes.js';
 import { freePort, waitForPort } from './ports.js';
 import { resolveTemporalCli } from './temporal-cli.js';
-import { startUiServer } from './ui-server.js';
+import { resolveUiServer, startUiServer } from './ui-server.js';
 
 export interface RunningTemporal {
   address: string;
@@ -41,6 +41,15 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<Runni
   const port = opts.port || (await freePort());
   const uiPort = opts.uiPort || (await freePort());
   const namespace = opts.namespace ?? 'default';
+  // With a codec endpoint the UI is the pinned UI server, when it can be had (built, or go to build it); else the
+  // dev server's own UI gets the endpoint, and each officer ticks "Include cross-origin credentials" in the UI's
+  // Codec Server settings (per browser) for the session to reach it.
+  const uiServer = opts.codecEndpoint
+    ? await resolveUiServer().catch((err: Error) => {
+        process.stderr.write(`Temporal UI server unavailable (${err.message}): the dev server's UI gets the codec endpoint without credentials\n`);
+        return undefined;
+      })
+    : undefined;
   if (opts.dbFilename) await mkdir(path.dirname(opts.dbFilename), { recursive: true });
   const args = [
     'server',
@@ -49,7 +58,8 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<Runni
     HOST,
     '--port',
     String(port),
-    ...(opts.codecEndpoint ? ['--headless'] : ['--ui-port', String(uiPort)]),
+    ...(uiServer ? ['--headless'] : ['--ui-port', String(uiPort)]),
+    ...(opts.codecEndpoint && !uiServer ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
     '--namespace',
     namespace,
     '--log-level',
@@ -87,9 +97,9 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<Runni
     await stop();
     throw new Error(`Temporal dev server did not start: ${(err as Error).message}\n--- server output ---\n${output}`);
   }
-  if (!opts.codecEndpoint) return { address: `${HOST}:${port}`, uiUrl: `http://${HOST}:${uiPort}`, namespace, stop };
+  if (!uiServer || !opts.codecEndpoint) return { address: `${HOST}:${port}`, uiUrl: `http://${HOST}:${uiPort}`, namespace, stop };
   try {
-    const ui = await startUiServer({ temporalAddress: `${HOST}:${port}`, host: HOST, port: uiPort, namespace, codecEndpoint: opts.codecEndpoint });
+    const ui = await startUiServer({ binary: uiServer, temporalAddress: `${HOST}:${port}`, host: HOST, port: uiPort, namespace, codecEndpoint: opts.codecEndpoint });
     return {
       address: `${HOST}:${port}`,
       uiUrl: ui.url,

@@ -17,6 +17,8 @@ export const BUILT_UI_SERVER = path.join(TOOLS_DIR, 'bin', 'temporal-ui-server')
 const TOOLS_MODULE = path.join(REPO_ROOT, 'tools', 'temporal');
 
 export interface UiServerOptions {
+  /** The UI server binary; `resolveUiServer()` when absent. */
+  binary?: string;
   /** host:port of the Temporal frontend. */
   temporalAddress: string;
   host?: string;
@@ -60,7 +62,7 @@ export async function resolveUiServer(env: Record<string, string | undefined> = 
 }
 
 /** The UI server's YAML config (server/config/config.go of ui-server); JSON is YAML. */
-export function uiServerConfig(opts: Required<Omit<UiServerOptions, 'codecEndpoint'>> & { codecEndpoint?: string }): string {
+export function uiServerConfig(opts: Required<Omit<UiServerOptions, 'codecEndpoint' | 'binary'>> & { codecEndpoint?: string }): string {
   return JSON.stringify(
     {
       temporalGrpcAddress: opts.temporalAddress,
@@ -81,7 +83,7 @@ export function uiServerConfig(opts: Required<Omit<UiServerOptions, 'codecEndpoi
 
 /** Starts the UI server and resolves once it listens; `stop()` ends it and removes its config. */
 export async function startUiServer(opts: UiServerOptions): Promise<RunningUiServer> {
-  const binary = await resolveUiServer();
+  const binary = opts.binary ?? (await resolveUiServer());
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port || (await freePort());
   const root = await mkdtemp(path.join(tmpdir(), 'esu-bridge-ui-'));
