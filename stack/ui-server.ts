@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { access, constants, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,9 +49,10 @@ export async function resolveUiServer(env: Record<string, string | undefined> = 
     return env.TEMPORAL_UI_SERVER_PATH;
   }
   if (await isExecutable(BUILT_UI_SERVER)) return BUILT_UI_SERVER;
+  const go = (await isExecutable('/usr/local/go/bin/go')) && !(env.PATH ?? '').split(path.delimiter).some((dir) => dir && existsSync(path.join(dir, 'go'))) ? '/usr/local/go/bin/go' : 'go';
   process.stderr.write('building the Temporal UI server pinned in tools/temporal with go (once)…\n');
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('go', ['build', '-o', BUILT_UI_SERVER, 'github.com/temporalio/ui-server/v2/cmd/server'], {
+    const child = spawn(go, ['build', '-o', BUILT_UI_SERVER, 'github.com/temporalio/ui-server/v2/cmd/server'], {
       cwd: TOOLS_MODULE,
       stdio: ['ignore', 'inherit', 'inherit'],
       env: { ...process.env, GOFLAGS: '-mod=readonly', CGO_ENABLED: '0' },
