@@ -322,3 +322,8 @@ export function workerShutdown(env: Env = process.env): { shutdownGraceTime: num
   );
   return { shutdownGraceTime: e.WORKER_SHUTDOWN_GRACE_SECONDS * 1000, shutdownForceTime: e.WORKER_SHUTDOWN_FORCE_SECONDS * 1000 };
 }
+
+/** How long a namespace created by `dist/scripts/setup-temporal.js` keeps closed runs (TEMPORAL_NAMESPACE_RETENTION_DAYS, default 30). */
+export function namespaceRetentionDays(env: Env = process.env): number {
+  return parse(z.object({ TEMPORAL_NAMESPACE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30) }), env).TEMPORAL_NAMESPACE_RETENTION_DAYS;
+}

@@ -9,6 +9,7 @@ import type { Actor } from './auth.js';
 import { verifyJournal, type ChainReport } from './journal-chain.js';
 import { exportJournalCsv, JournalRange, rangeBounds } from './journal-export.js';
 import type { TimelineEntry } from './inbox.js';
+import { maskPayload } from './personal-data.js';
 
 /**
  * The journal (read, verify, export) and the availability index, for the console and the CLI. Reading the
@@ -43,7 +44,20 @@ function invalid(error: z.ZodError, what: string): ConsoleError {
   return new ConsoleError('INVALID', `${what}: ${error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ')}`);
 }
 
-export function createJournalService({ pool, offsetMinutes, codec, now = () => Date.now() }: { pool: Pool; offsetMinutes: number; codec?: PayloadCodec; now?: () => number }) {
+export function createJournalService({
+  pool,
+  offsetMinutes,
+  codec,
+  bettorRefKey,
+  now = () => Date.now(),
+}: {
+  pool: Pool;
+  offsetMinutes: number;
+  codec?: PayloadCodec;
+  /** Masks decoded IINs as the console shows bettors (their keyed reference). */
+  bettorRefKey?: string;
+  now?: () => number;
+}) {
   return {
     async entries(actor: Actor, query: unknown): Promise<TimelineEntry[]> {
       const parsed = JournalQuery.safeParse(query ?? {});
@@ -123,12 +137,26 @@ export function createJournalService({ pool, offsetMinutes, codec, now = () => D
       });
     },
 
-    /** The Temporal UI's codec endpoint: decrypts payloads for users allowed to see personal data. */
-    async decode(actor: Actor, payloads: Payload[]): Promise<Payload[]> {
-      return audited(pool, actor, 'decode-payloads', { event: 'console.payloads-decoded', recordId: 'codec', details: { count: payloads.length } }, async () => {
-        if (!codec) throw new ConsoleError('UNAVAILABLE', 'no payload codec configured');
-        return codec.decode(payloads);
-      });
+    /**
+     * The Temporal UI's codec endpoint: decrypts payloads for officers and administrators and masks the personal
+     * data in them as the console does (console/personal-data.ts). The journal entry names the namespace, how many
+     * payloads, and the bettors whose data was read (by short reference).
+     */
+    async decode(actor: Actor, payloads: Payload[], namespace = ''): Promise<Payload[]> {
+      const seen = new Set<string>();
+      const entry = { event: 'console.payloads-decoded', recordId: `codec:${namespace || '(no namespace)'}`, details: { count: payloads.length } };
+      return audited(
+        pool,
+        actor,
+        'decode-payloads',
+        entry,
+        async () => {
+          if (!codec) throw new ConsoleError('UNAVAILABLE', 'no payload codec configured');
+          if (!bettorRefKey) throw new ConsoleError('UNAVAILABLE', 'no bettor reference key configured: personal data could not be masked');
+          return (await codec.decode(payloads)).map((payload) => maskPayload(payload, bettorRefKey, seen));
+        },
+        () => ({ result: 'OK', details: { bettors: [...seen] } }),
+      );
     },
   };
 }

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { z } from 'zod';
 import type { Payload } from '@temporalio/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConsoleError } from './audit.js';
@@ -84,18 +85,21 @@ export function registerApiRoutes(app: FastifyInstance, service: ConsoleService,
   });
   get('/api/availability', async (r) => journal.availability(actorOf(r)));
   post('/api/maintenance', async (r) => journal.addMaintenance(actorOf(r), jsonBody(r)));
+  // The Temporal UI's remote codec (https://docs.temporal.io/production-deployment/data-encryption): the UI posts
+  // the payloads it shows, with the officer's console session when the UI is configured to include credentials.
   post('/codec/decode', async (r) => {
-    const { payloads } = jsonBody(r) as { payloads?: JsonPayload[] };
-    if (!Array.isArray(payloads)) throw new ConsoleError('INVALID', 'expected { payloads: [...] }');
-    return { payloads: (await journal.decode(actorOf(r), payloads.map(fromJson))).map(toJson) };
+    const parsed = CodecRequest.safeParse(jsonBody(r));
+    if (!parsed.success) throw new ConsoleError('INVALID', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    const namespace = String(r.headers['x-namespace'] ?? '').slice(0, 200);
+    return { payloads: (await journal.decode(actorOf(r), parsed.data.payloads.map(fromJson), namespace)).map(toJson) };
   });
 }
 
 /** Payloads as the Temporal UI's codec protocol carries them: proto3 JSON, bytes in base64. */
-interface JsonPayload {
-  metadata?: Record<string, string>;
-  data?: string;
-}
+const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
+const JsonPayload = z.object({ metadata: z.record(z.string(), base64).nullish(), data: base64.nullish() });
+type JsonPayload = z.infer<typeof JsonPayload>;
+const CodecRequest = z.object({ payloads: z.array(JsonPayload).max(1000) });
 
 function fromJson(p: JsonPayload): Payload {
   return {

@@ -5,6 +5,7 @@ import { Connection } from '@temporalio/client';
 import { devServerSearchAttributeFlags } from '../domain/search-attributes.js';
 import { freePort, waitForPort } from './ports.js';
 import { resolveTemporalCli } from './temporal-cli.js';
+import { resolveUiServer, startUiServer } from './ui-server.js';
 
 export interface RunningTemporal {
   address: string;
@@ -20,6 +21,13 @@ export interface DevServerOptions {
   dbFilename?: string;
   namespace?: string;
   logLevel?: string;
+  /**
+   * The codec server the Web UI decodes payloads with (the console's `/codec`). Given one, the dev server runs
+   * headless and the UI is the pinned UI server (stack/ui-server.ts) with the endpoint and `includeCredentials`,
+   * so the officer's console session reaches the endpoint: the dev server's own `--ui-codec-endpoint` never sends
+   * credentials.
+   */
+  codecEndpoint?: string;
 }
 
 const HOST = '127.0.0.1';
@@ -33,6 +41,15 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<Runni
   const port = opts.port || (await freePort());
   const uiPort = opts.uiPort || (await freePort());
   const namespace = opts.namespace ?? 'default';
+  // With a codec endpoint the UI is the pinned UI server, when it can be had (built, or go to build it); else the
+  // dev server's own UI gets the endpoint, and each officer ticks "Include cross-origin credentials" in the UI's
+  // Codec Server settings (per browser) for the session to reach it.
+  const uiServer = opts.codecEndpoint
+    ? await resolveUiServer().catch((err: Error) => {
+        process.stderr.write(`Temporal UI server unavailable (${err.message}): the dev server's UI gets the codec endpoint without credentials\n`);
+        return undefined;
+      })
+    : undefined;
   if (opts.dbFilename) await mkdir(path.dirname(opts.dbFilename), { recursive: true });
   const args = [
     'server',
@@ -41,8 +58,8 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<Runni
     HOST,
     '--port',
     String(port),
-    '--ui-port',
-    String(uiPort),
+    ...(uiServer ? ['--headless'] : ['--ui-port', String(uiPort)]),
+    ...(opts.codecEndpoint && !uiServer ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
     '--namespace',
     namespace,
     '--log-level',
@@ -80,7 +97,22 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<Runni
     await stop();
     throw new Error(`Temporal dev server did not start: ${(err as Error).message}\n--- server output ---\n${output}`);
   }
-  return { address: `${HOST}:${port}`, uiUrl: `http://${HOST}:${uiPort}`, namespace, stop };
+  if (!uiServer || !opts.codecEndpoint) return { address: `${HOST}:${port}`, uiUrl: `http://${HOST}:${uiPort}`, namespace, stop };
+  try {
+    const ui = await startUiServer({ binary: uiServer, temporalAddress: `${HOST}:${port}`, host: HOST, port: uiPort, namespace, codecEndpoint: opts.codecEndpoint });
+    return {
+      address: `${HOST}:${port}`,
+      uiUrl: ui.url,
+      namespace,
+      stop: async () => {
+        await ui.stop();
+        await stop();
+      },
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 /**

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, createBettingActivitySet, createIdentificationActivitySet, createIncidentActivitySet, createReportingActivitySet } from '../activities/index.js';
 import { createCalendarSource } from '../activities/submissions.js';
@@ -16,6 +18,16 @@ import { dataErrorInterceptors } from './data-errors.js';
 
 /** Where the workflow bundle starts: workflows/index.ts in development, .js once compiled. */
 export const WORKFLOWS_PATH = new URL(`../workflows/index${path.extname(import.meta.url)}`, import.meta.url).pathname;
+/**
+ * The workflow bundle `npm run build` writes beside the compiled code (dist/workflow-bundle.js,
+ * scripts/bundle-workflows.ts), so the image's worker starts without webpack. Absent when running from source.
+ */
+export const PREBUILT_BUNDLE_PATH = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
+
+/** The prebuilt bundle when there is one. */
+export function prebuiltWorkflowBundle(file = PREBUILT_BUNDLE_PATH): { codePath: string } | undefined {
+  return existsSync(file) ? { codePath: file } : undefined;
+}
 
 export interface SagaWorkerDeps {
   connection: NativeConnection;
@@ -23,7 +35,7 @@ export interface SagaWorkerDeps {
   databaseUrl: string;
   env?: Record<string, string | undefined>;
   observe?: ExchangeObserver;
-  /** A prebuilt bundle (production, tests) instead of bundling workflows/ at start. */
+  /** A bundle (tests) instead of the prebuilt one or bundling workflows/ at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Where the pool reports a lost connection (default: a JSON line on stdout). */
   poolLog?: LogLine;
@@ -35,6 +47,7 @@ export interface SagaWorkerDeps {
  */
 export async function createSagaWorker({ connection, temporal, databaseUrl, env = process.env, observe, workflowBundle, poolLog }: SagaWorkerDeps) {
   const capacity = workerCapacity(env);
+  const bundle = workflowBundle ?? prebuiltWorkflowBundle();
   const counterparts = counterpartsConfig(env);
   const pool: Pool = createPool(databaseUrl, capacity.databasePoolSize, poolLog);
   // Every exchange feeds the availability index and detectors (PostgreSQL) and the worker's Prometheus metrics.
@@ -74,7 +87,7 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
     connection,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: { ...createActivities({ pool, esu, nomapay, identificationRequired: identificationRequired(env), bettorRefKey: refKey }), ...createBettingActivitySet({ pool }), ...identification, ...createIncidentActivitySet({ pool, esu, nomapay, bettorRefKey: refKey, ...incidentDeliveryConfig(env) }), ...reporting },
     // In production a payload that is not encrypted came from a caller that bypassed the codec: refused.
     dataConverter: dataConverterFromEnv(env, { refusePlaintext: isProduction(env) }),

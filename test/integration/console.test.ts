@@ -182,12 +182,23 @@ describe('compliance console: availability and the Temporal UI codec', () => {
     expect(report.body.maintenance.map((m: { note: string }) => m.note)).toContain('ESU release');
   });
 
-  it('decodes payloads for officers, never for auditors', async () => {
+  it('decodes payloads for officers with the IIN masked as the console shows bettors, never for auditors or anyone not signed in', async () => {
     const codec = encryptionCodecFromEnv(stack.env);
-    const [encoded] = await codec.encode([{ metadata: { encoding: new TextEncoder().encode('json/plain') }, data: new TextEncoder().encode('{"iin":"900517300123"}') }]);
+    const iin = adultIin();
+    const [encoded] = await codec.encode([{ metadata: { encoding: new TextEncoder().encode('json/plain') }, data: new TextEncoder().encode(JSON.stringify({ depositId: 'dep-x', iin })) }]);
     const body = { payloads: [{ metadata: Object.fromEntries(Object.entries(encoded!.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(encoded!.data!).toString('base64') }] };
+    const shortRef = bettorRef(iin, TEST_BETTOR_REF_KEY).slice(0, 16) + '…';
     const decoded = await officer.post('/codec/decode', body);
-    expect(Buffer.from(decoded.body.payloads[0].data, 'base64').toString()).toBe('{"iin":"900517300123"}');
+    expect(decoded.status).toBe(200);
+    expect(JSON.parse(Buffer.from(decoded.body.payloads[0].data, 'base64').toString())).toEqual({ depositId: 'dep-x', iin: shortRef });
+    expect(decoded.text).not.toContain(iin);
+    const entries = await journalOf('codec:(no namespace)');
+    expect(entries.at(-1)).toMatchObject({ event: 'console.payloads-decoded', actor: 'aigerim', result: 'OK', details: { count: 1, bettors: [shortRef] } });
     expect((await auditor.post('/codec/decode', body)).status).toBe(403);
+    const anonymous = await session(consoleUrl).post('/codec/decode', body);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.text).not.toContain('payloads');
+    expect((await officer.post('/codec/decode', { payloads: [{ data: 'not base64!' }] })).body.error).toMatchObject({ code: 'INVALID', message: expect.stringMatching(/payloads\.0\.data/) });
   });
+
 });

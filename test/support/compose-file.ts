@@ -8,6 +8,27 @@ export type YamlNode = string | YamlNode[] | { [key: string]: YamlNode };
 
 const unquote = (text: string) => text.replace(/^(["'])(.*)\1$/, '$2');
 
+/** `a, "b, c", 'd'`: items split on commas outside quotes. */
+function flowList(text: string): string[] {
+  const items: string[] = [];
+  let current = '';
+  let quote: string | undefined;
+  for (const ch of text) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      current += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      current += ch;
+    } else if (ch === ',') {
+      items.push(current);
+      current = '';
+    } else current += ch;
+  }
+  items.push(current);
+  return items.map((item) => unquote(item.trim())).filter(Boolean);
+}
+
 export function readYaml(text: string): YamlNode {
   const lines = text
     .split('\n')
@@ -22,7 +43,7 @@ export function readYaml(text: string): YamlNode {
       while (i < lines.length && lines[i]!.indent > indent) body.push(lines[i++]!.text);
       return body.join('\n');
     }
-    if (rest.startsWith('[')) return rest.slice(1, -1).split(',').map((item) => unquote(item.trim())).filter(Boolean);
+    if (rest.startsWith('[')) return flowList(rest.slice(1, -1));
     return unquote(rest);
   }
 
@@ -45,10 +66,17 @@ export function readYaml(text: string): YamlNode {
 }
 
 export interface ComposeService {
+  image?: string;
+  build?: Record<string, YamlNode>;
   ports?: string[];
   networks?: string[];
   environment?: Record<string, string>;
   command?: string[];
+  entrypoint?: string[];
+  restart?: string;
+  profiles?: string[];
+  healthcheck?: { test?: string[] } & Record<string, YamlNode>;
+  depends_on?: Record<string, { condition?: string }>;
 }
 
 export interface ComposeFile {
