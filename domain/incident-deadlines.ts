@@ -6,7 +6,6 @@ import { z } from 'zod';
  * 09:00 has 41 hours left). G4: for incidents on our side we assume the operator's clock starts with ours,
  * so the card must reach the operator and ЦМААИ inside the same 48 hours.
  */
-export const INCIDENT_CARD_DEADLINE = '48 hours';
 export const INCIDENT_CARD_DEADLINE_MS = 48 * 3600_000;
 
 /** Incident information is kept at least 5 years (p.62); G7: counted from the later of closure and last update. */
