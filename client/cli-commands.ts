@@ -36,7 +36,8 @@ export const USAGE = `usage: npm run cli -- <command> [options] [--json]
   incident amend <id> --file patch.json
   incident submit <id>
   incident close <id> [--note text]
-  journal verify
+  journal verify [--anchor head.json]
+  journal head
   journal export (--day YYYY-MM-DD | --from D --to D | --whole) [--out file.csv]
   journal list [--record ID] [--actor login] [--event prefix] [--day D]
   availability
@@ -150,9 +151,11 @@ async function incident(actor: Actor, service: ConsoleService, sub: string | und
 async function journalCommand(actor: Actor, journal: JournalService, sub: string | undefined, flags: CommandContext['flags']): Promise<CommandResult> {
   switch (sub) {
     case 'verify': {
-      const report = await journal.verify(actor);
+      const anchor = typeof flags.anchor === 'string' ? await jsonFile(flags.anchor) : undefined;
+      const report = await journal.verify(actor, { anchor });
+      const sealed = report.seals.latest ? `; sealed at entry ${report.seals.latest.seq} (${report.seals.checked} seals checked${anchor ? ', and the anchor' : ''})` : '';
       const text = report.ok
-        ? `journal intact: ${report.checked} entries, head ${report.head.seq} ${report.head.hash}`
+        ? `journal intact: ${report.checked} entries, head ${report.head.seq} ${report.head.hash}${sealed}`
         : [`TAMPERING FOUND (${report.problems.length}):`, ...report.problems.map((p) => `  ${p.kind} at ${p.seq}: ${p.message}`)].join('\n');
       return { data: report, text, exitCode: report.ok ? 0 : 7 };
     }
@@ -162,14 +165,22 @@ async function journalCommand(actor: Actor, journal: JournalService, sub: string
       const chunks: string[] = [];
       const rows = await journal.exportCsv(actor, range, (chunk) => void chunks.push(chunk));
       const out = typeof flags.out === 'string' ? flags.out : undefined;
-      if (out) await writeFile(out, chunks.join(''));
-      return { data: { rows, out }, text: out ? `${rows} entries written to ${out}` : chunks.join('').trimEnd() };
+      if (!out) return { data: { rows }, text: chunks.join('').trimEnd() };
+      await writeFile(out, chunks.join(''));
+      // The sealed head beside the export: kept with it, it lets a later verification find entries removed since.
+      const head = await journal.head(actor);
+      await writeFile(`${out}.head.json`, JSON.stringify(head, null, 2) + '\n');
+      return { data: { rows, out, head }, text: `${rows} entries written to ${out}; sealed head (entry ${head.seq}) in ${out}.head.json` };
+    }
+    case 'head': {
+      const head = await journal.head(actor);
+      return { data: head, text: JSON.stringify(head, null, 2) };
     }
     case 'list': {
       const entries = await journal.entries(actor, { recordId: flags.record, actor: flags.actor, event: flags.event, day: flags.day });
       return { data: entries, text: entries.map((e) => `${e.seq}\t${e.startedAt}\t${e.event}\t${e.actor}\t${String(e.details.recordId ?? '')}\t${e.result}`).join('\n') };
     }
     default:
-      throw new UsageError('journal verify|export|list');
+      throw new UsageError('journal verify|export|head|list');
   }
 }

@@ -43,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
       day: { type: 'string' },
       whole: { type: 'boolean' },
       out: { type: 'string' },
+      anchor: { type: 'string' },
       record: { type: 'string' },
       actor: { type: 'string' },
       event: { type: 'string' },

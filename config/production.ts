@@ -1,4 +1,5 @@
 import { DEV_PAYLOAD_KEYS } from '../codec/encryption.js';
+import { DEV_JOURNAL_SEAL_KEY } from './journal.js';
 import { DEV_CONSOLE_USERS, DEV_INCIDENT_SIGNING_KEY, DEV_SESSION_SECRET, parseConsoleUsers } from './console.js';
 import { DEFAULT_PORTS, DEV_AFM_SIGNING_KEY, DEV_BETTOR_REF_KEY, DEV_CONSENT_SIGNING_KEY, isProduction } from './index.js';
 
@@ -131,6 +132,7 @@ export const DEVELOPMENT_SETTINGS: readonly DevelopmentSetting[] = [
   { variable: 'INCIDENT_SIGNING_KEY_ID', usedBy: ['worker'], problem: named('INCIDENT_SIGNING_KEY_ID', 'dev-incident-key'), fix: 'the id the receivers know that key by' },
   { variable: 'INCIDENT_SENDER', usedBy: ['worker'], problem: named('INCIDENT_SENDER', 'esu-bridge-bookmaker'), fix: "the bookmaker's name on incident cards" },
   { variable: 'CONSOLE_USERS', usedBy: ['console', 'cli'], problem: consoleUsers, fix: 'login:role:scrypt$… for each officer (npm run cli -- console hash-password)' },
+  { variable: 'JOURNAL_SEAL_KEY', usedBy: ['console', 'cli'], problem: secret('JOURNAL_SEAL_KEY', DEV_JOURNAL_SEAL_KEY), fix: `${RANDOM_SECRET}: seals the journal's head; kept outside the database, stable (earlier seals are checked with it)` },
   { variable: 'CONSOLE_SESSION_SECRET', usedBy: ['console'], problem: sessionSecret, fix: `${RANDOM_SECRET}, at least 32 characters` },
   {
     variable: 'CONSOLE_COOKIE_SECURE',

@@ -3,6 +3,8 @@ import { createEsuBridgeClient } from '../client/index.js';
 import { encryptionCodecFromEnv } from '../codec/encryption.js';
 import { consoleConfig, incidentTiming } from '../config/console.js';
 import { bettorRefKey, submissionConfig } from '../config/index.js';
+import { journalSealConfig } from '../config/journal.js';
+import { sealPeriodically } from './journal-seal.js';
 import { createCalendarSource } from '../activities/submissions.js';
 import type { Pool } from '../db/pool.js';
 import type { SubmissionActions } from './inboxes/submissions.js';
@@ -32,12 +34,16 @@ export function createConsole({ pool, client, taskQueue, env = process.env, subm
   const actions: SubmissionActions = submissionActions ?? { retry: bridge.retrySubmission, resubmit: bridge.resubmitSubmission };
   const calendar = createCalendarSource(submissionConfig(env).calendarPath);
   const service = createConsoleService({ pool, bridge, submissionActions: actions, calendar, bettorRefKey: refKey, offsetMinutes: config.offsetMinutes, users: config.users });
-  const journal = createJournalService({ pool, offsetMinutes: config.offsetMinutes, codec: encryptionCodecFromEnv(env), bettorRefKey: refKey });
-  return { config, service, journal };
+  const seal = journalSealConfig(env);
+  const journal = createJournalService({ pool, offsetMinutes: config.offsetMinutes, codec: encryptionCodecFromEnv(env), bettorRefKey: refKey, seal });
+  return { config, service, journal, seal };
 }
 
 /** Builds the console and serves it (CONSOLE_HOST:CONSOLE_PORT unless `listen` says otherwise; port 0 = any). */
 export async function startConsole(parts: ConsoleParts, listen?: { host: string; port: number }): Promise<RunningConsole> {
-  const { config, service, journal } = createConsole(parts);
-  return startConsoleServer({ pool: parts.pool, config, service, journal, readiness: parts.readiness }, listen ?? { host: config.host, port: config.port });
+  const { config, service, journal, seal } = createConsole(parts);
+  const running = await startConsoleServer({ pool: parts.pool, config, service, journal, readiness: parts.readiness }, listen ?? { host: config.host, port: config.port });
+  // The chain head is sealed at an interval too, so what is not verified or exported is covered by a seal anyway.
+  const stopSealing = sealPeriodically(parts.pool, seal, seal.intervalMs);
+  return { ...running, close: async () => (stopSealing(), running.close()) };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from '../db/pool.js';
+import { readSeals, sealIsAuthentic, type JournalAnchor, type SealKey } from './journal-seal.js';
 
 /**
  * Verifies the journal's hash chain (db/migrations/004_incidents_console.sql) independently of the database's
@@ -9,11 +10,16 @@ import type { Pool, PoolClient } from '../db/pool.js';
  *   ALTERED      an entry's content no longer matches its hash;
  *   BROKEN_LINK  an entry does not follow the one before it (the one before was replaced, or re-hashed);
  *   MISSING      sequence numbers are missing (entries removed), including at the end (head ahead of the rows).
+ * With the seal key (console/journal-seal.ts), also:
+ *   SEAL_MISMATCH  the chain at a sealed position no longer has the sealed hash: entries at or before it were
+ *                  changed and re-hashed (or removed and the chain rebuilt);
+ *   FORGED_SEAL    a seal (or the anchor given) was not made with our key;
+ *   SEAL_MISSING   the anchor given is newer than every seal in the database: seals were removed.
  */
 export const GENESIS_HASH = '0'.repeat(64);
 
 export interface ChainProblem {
-  kind: 'ALTERED' | 'BROKEN_LINK' | 'MISSING' | 'HEAD_MISMATCH';
+  kind: 'ALTERED' | 'BROKEN_LINK' | 'MISSING' | 'HEAD_MISMATCH' | 'SEAL_MISMATCH' | 'FORGED_SEAL' | 'SEAL_MISSING';
   /** The chain position concerned (for MISSING: the first missing one). */
   seq: number;
   /** For MISSING: how many consecutive positions are absent. */
@@ -29,6 +35,14 @@ export interface ChainReport {
   lastSeq?: number;
   head: { seq: number; hash: string };
   problems: ChainProblem[];
+  /** Seals checked (none without the seal key), and the newest one. */
+  seals: { checked: number; latest?: JournalAnchor };
+}
+
+export interface SealCheck {
+  key: SealKey;
+  /** A head kept outside the database (an export's head file, the auditor's record): checked against the chain. */
+  anchor?: JournalAnchor;
 }
 
 interface ChainRow {
@@ -66,11 +80,11 @@ const MAX_PROBLEMS = 100;
  * entry in one transaction, so in one snapshot they agree however busy the journal is. Read in separate
  * snapshots, an entry committed in between would show as a HEAD_MISMATCH nobody caused.
  */
-export async function verifyJournal(pool: Pool): Promise<ChainReport> {
+export async function verifyJournal(pool: Pool, seals?: SealCheck): Promise<ChainReport> {
   const db = await pool.connect();
   try {
     await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const report = await verifyInSnapshot(db);
+    const report = await verifyInSnapshot(db, seals);
     await db.query('COMMIT');
     return report;
   } catch (err) {
@@ -81,7 +95,11 @@ export async function verifyJournal(pool: Pool): Promise<ChainReport> {
   }
 }
 
-async function verifyInSnapshot(db: PoolClient): Promise<ChainReport> {
+async function verifyInSnapshot(db: PoolClient, sealCheck?: SealCheck): Promise<ChainReport> {
+  const seals = sealCheck ? await readSeals(db) : [];
+  const anchor = sealCheck?.anchor;
+  const sealedSeqs = new Set([...seals.map((s) => s.seq), ...(anchor ? [anchor.seq] : [])]);
+  const hashAt = new Map<number, string>();
   const headRow = (await db.query(`SELECT seq::text AS seq, hash FROM journal_chain_head WHERE id = 1`)).rows[0];
   const head = { seq: Number(headRow?.seq ?? 0), hash: String(headRow?.hash ?? GENESIS_HASH) };
   const problems: ChainProblem[] = [];
@@ -112,6 +130,7 @@ async function verifyInSnapshot(db: PoolClient): Promise<ChainReport> {
       if (row.prev_hash !== prevHash && seq === expectedSeq) {
         report({ kind: 'BROKEN_LINK', seq, entryId: row.id, message: `entry ${seq} does not follow entry ${seq - 1}: the earlier entry was replaced or re-hashed` });
       }
+      if (sealedSeqs.has(seq)) hashAt.set(seq, row.hash);
       prevHash = row.hash;
       expectedSeq = seq + 1;
       checked += 1;
@@ -125,5 +144,27 @@ async function verifyInSnapshot(db: PoolClient): Promise<ChainReport> {
   } else if (head.seq < lastSeq || (checked > 0 && head.hash !== prevHash)) {
     report({ kind: 'HEAD_MISMATCH', seq: lastSeq, message: `the chain head (entry ${head.seq}) does not match the last entry (${lastSeq})` });
   }
-  return { ok: problems.length === 0, checked, firstSeq, lastSeq: checked ? lastSeq : undefined, head, problems };
+  if (sealCheck) {
+    const check = (seal: JournalAnchor, what: string) => {
+      if (!sealIsAuthentic(sealCheck.key, seal)) {
+        return report({ kind: 'FORGED_SEAL', seq: seal.seq, message: `${what} of entry ${seal.seq} (${seal.sealedAt}) was not made with our seal key "${sealCheck.key.keyId}"` });
+      }
+      if (seal.seq === 0) return;
+      if (seal.seq > lastSeq) {
+        return report({ kind: 'MISSING', seq: lastSeq + 1, count: seal.seq - lastSeq, message: `${what} of ${seal.sealedAt} covers entries up to ${seal.seq}; the chain ends at ${lastSeq}: sealed entries were removed` });
+      }
+      if (hashAt.get(seal.seq) !== seal.hash) {
+        report({ kind: 'SEAL_MISMATCH', seq: seal.seq, message: `the chain at entry ${seal.seq} no longer matches ${what} of ${seal.sealedAt}: entries at or before it were changed and re-hashed` });
+      }
+    };
+    for (const seal of seals) check(seal, 'the seal');
+    if (anchor) {
+      check(anchor, 'the anchor');
+      const newest = seals.at(-1);
+      if (sealIsAuthentic(sealCheck.key, anchor) && (!newest || newest.seq < anchor.seq)) {
+        report({ kind: 'SEAL_MISSING', seq: anchor.seq, message: `the anchor of ${anchor.sealedAt} (entry ${anchor.seq}) is newer than every seal in the database: seals were removed` });
+      }
+    }
+  }
+  return { ok: problems.length === 0, checked, firstSeq, lastSeq: checked ? lastSeq : undefined, head, problems, seals: { checked: seals.length, latest: seals.at(-1) } };
 }

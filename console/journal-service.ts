@@ -7,6 +7,7 @@ import { Counterpart } from '../domain/wire/common.js';
 import { audited, ConsoleError } from './audit.js';
 import type { Actor } from './auth.js';
 import { verifyJournal, type ChainReport } from './journal-chain.js';
+import { JournalAnchor, sealJournalHead, type SealKey } from './journal-seal.js';
 import { exportJournalCsv, JournalRange, rangeBounds } from './journal-export.js';
 import type { TimelineEntry } from './inbox.js';
 import { maskPayload } from './personal-data.js';
@@ -49,6 +50,7 @@ export function createJournalService({
   offsetMinutes,
   codec,
   bettorRefKey,
+  seal,
   now = () => Date.now(),
 }: {
   pool: Pool;
@@ -56,6 +58,8 @@ export function createJournalService({
   codec?: PayloadCodec;
   /** Masks decoded IINs as the console shows bettors (their keyed reference). */
   bettorRefKey?: string;
+  /** The key the chain head is sealed with (JOURNAL_SEAL_KEY); without it seals are neither made nor checked. */
+  seal?: SealKey;
   now?: () => number;
 }) {
   return {
@@ -84,11 +88,40 @@ export function createJournalService({
       });
     },
 
-    /** Recomputes the whole chain; the verification is journalled with its verdict (FAILED when tampering shows). */
-    async verify(actor: Actor): Promise<ChainReport> {
-      return audited(pool, actor, 'read', { event: 'console.journal-verified', recordId: 'journal' }, () => verifyJournal(pool), (report) => ({
-        result: report.ok ? 'OK' : 'FAILED',
-        details: { checked: report.checked, problems: report.problems.slice(0, 20) },
+    /**
+     * Recomputes the whole chain and checks every seal (and `anchor`, a head kept outside the database, when given);
+     * journalled with its verdict (FAILED when tampering shows). An intact chain is sealed afresh.
+     */
+    async verify(actor: Actor, options: { anchor?: unknown } = {}): Promise<ChainReport> {
+      let anchor: JournalAnchor | undefined;
+      if (options.anchor !== undefined) {
+        const parsed = JournalAnchor.safeParse(options.anchor);
+        if (!parsed.success) throw invalid(parsed.error, 'anchor');
+        anchor = parsed.data;
+      }
+      return audited(
+        pool,
+        actor,
+        'read',
+        { event: 'console.journal-verified', recordId: 'journal', details: anchor ? { anchorSeq: anchor.seq } : {} },
+        async () => {
+          const report = await verifyJournal(pool, seal ? { key: seal, anchor } : undefined);
+          if (report.ok && seal) report.seals.latest = await sealJournalHead(pool, seal, now);
+          return report;
+        },
+        (report) => ({
+          result: report.ok ? 'OK' : 'FAILED',
+          details: { checked: report.checked, sealsChecked: report.seals.checked, problems: report.problems.slice(0, 20) },
+        }),
+      );
+    },
+
+    /** The chain head, sealed now: what an auditor keeps outside the database and verifies against later. */
+    async head(actor: Actor): Promise<JournalAnchor> {
+      if (!seal) throw new ConsoleError('UNAVAILABLE', 'the journal seal key is not configured (JOURNAL_SEAL_KEY)');
+      return audited(pool, actor, 'read', { event: 'console.journal-head-read', recordId: 'journal' }, () => sealJournalHead(pool, seal, now), (anchor) => ({
+        result: 'OK',
+        details: { seq: anchor.seq, hash: anchor.hash },
       }));
     },
 

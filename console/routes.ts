@@ -56,7 +56,8 @@ export function registerApiRoutes(app: FastifyInstance, service: ConsoleService,
   post('/api/submissions/:id/resubmit', async (r) => service.resubmitSubmission(actorOf(r), r.params.id!, jsonBody(r).payload));
 
   get('/api/journal', async (r) => journal.entries(actorOf(r), query(r)));
-  post('/api/journal/verify', async (r) => (jsonBody(r), journal.verify(actorOf(r))));
+  post('/api/journal/verify', async (r) => journal.verify(actorOf(r), { anchor: (jsonBody(r) as { anchor?: unknown } | undefined)?.anchor }));
+  get('/api/journal/head', async (r) => journal.head(actorOf(r)));
   get('/api/journal/export', async (r, reply) => {
     const q = query(r);
     const range = q.day ? { day: q.day } : q.from || q.to ? { from: q.from ?? q.to, to: q.to ?? q.from } : { whole: true as const };

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import * as journalConfig from '../../config/journal.js';
 import * as apiConfig from '../../api/config.js';
 import { encryptionCodecFromEnv } from '../../codec/encryption.js';
 import * as consoleConfig from '../../config/console.js';
@@ -42,7 +43,7 @@ function variablesRead(): Set<string> {
       return undefined;
     },
   });
-  const readers = [...Object.values(config), ...Object.values(consoleConfig), ...Object.values(apiConfig), encryptionCodecFromEnv].filter((f) => typeof f === 'function');
+  const readers = [...Object.values(config), ...Object.values(consoleConfig), ...Object.values(apiConfig), ...Object.values(journalConfig), encryptionCodecFromEnv].filter((f) => typeof f === 'function');
   for (const reader of readers) {
     try {
       (reader as (env: unknown) => unknown)(env);

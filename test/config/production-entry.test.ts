@@ -38,7 +38,7 @@ describe('production entry points', () => {
 
     expect(code).toBe(1);
     expect(stdout).not.toContain('listening');
-    for (const variable of ['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'CONSOLE_USERS', 'CONSOLE_SESSION_SECRET']) expect(stderr).toContain(`${variable}:`);
+    for (const variable of ['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'CONSOLE_USERS', 'JOURNAL_SEAL_KEY', 'CONSOLE_SESSION_SECRET']) expect(stderr).toContain(`${variable}:`);
     expect(stderr).toContain('plain-text passwords for aigerim');
     expect(stderr).not.toContain('plain-password-1');
   });

@@ -4,6 +4,7 @@ import { DEV_PAYLOAD_KEYS } from '../../codec/encryption.js';
 import { consoleConfig, DEV_CONSOLE_USERS, DEV_INCIDENT_SIGNING_KEY, DEV_SESSION_SECRET, incidentDeliveryConfig } from '../../config/console.js';
 import { afmSigningConfig, bettorRefKey, consentSigningConfig, counterpartsConfig, DEV_AFM_SIGNING_KEY, DEV_BETTOR_REF_KEY, DEV_CONSENT_SIGNING_KEY } from '../../config/index.js';
 import { assertProductionReady, DEVELOPMENT_SETTINGS, developmentSummary, ProductionConfigError, type EntryPoint } from '../../config/production.js';
+import { DEV_JOURNAL_SEAL_KEY, journalSealConfig } from '../../config/journal.js';
 import { hashPassword } from '../../console/auth.js';
 import { sessionCookie } from '../../console/http.js';
 
@@ -30,6 +31,7 @@ const PRODUCTION: Record<string, string> = {
   INCIDENT_SENDER: '990140000123',
   CONSOLE_USERS: `aigerim:officer:${hashPassword('officer-password')},daniyar:admin:${hashPassword('admin-password')}`,
   CONSOLE_SESSION_SECRET: randomBytes(32).toString('base64'),
+  JOURNAL_SEAL_KEY: randomBytes(32).toString('base64'),
   API_KEYS: 'bookmaker-web:sha256$4f2a…',
 };
 const ALL: EntryPoint[] = ['worker', 'console', 'cli', 'migration-cli', 'api'];
@@ -70,8 +72,8 @@ describe('production mode (NODE_ENV=production)', () => {
       'INCIDENT_SENDER',
     ]);
     for (const variable of error.variables) expect(error.message).toMatch(new RegExp(`^  ${variable}: development default — set `, 'm'));
-    expect(refusal('console', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'CONSOLE_USERS', 'CONSOLE_SESSION_SECRET']);
-    expect(refusal('cli', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'CONSOLE_USERS']);
+    expect(refusal('console', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'CONSOLE_USERS', 'JOURNAL_SEAL_KEY', 'CONSOLE_SESSION_SECRET']);
+    expect(refusal('cli', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'CONSOLE_USERS', 'JOURNAL_SEAL_KEY']);
     expect(refusal('api', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'API_KEYS']);
     expect(refusal('migration-cli', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS']);
   });
@@ -93,6 +95,7 @@ describe('production mode (NODE_ENV=production)', () => {
       INCIDENT_SENDER: 'esu-bridge-bookmaker',
       CONSOLE_USERS: DEV_CONSOLE_USERS,
       CONSOLE_SESSION_SECRET: DEV_SESSION_SECRET,
+      JOURNAL_SEAL_KEY: DEV_JOURNAL_SEAL_KEY,
       // A placeholder in the development style, as docker-compose.yml and examples carry them.
       API_KEYS: 'dev-only-api-key-change-me',
     };
@@ -129,6 +132,7 @@ describe('production mode (NODE_ENV=production)', () => {
       NOMAPAY_ID_BASE_URL: c.nomapayIdentification.baseUrl,
       NOMAPAY_ID_API_KEY: c.nomapayIdentification.apiKey,
       CONSOLE_SESSION_SECRET: consoleDefaults.sessionSecret,
+      JOURNAL_SEAL_KEY: journalSealConfig({}).key,
       CONSOLE_USERS: DEV_CONSOLE_USERS,
     };
     expect(consoleDefaults.users.map((u) => u.login)).toEqual(['admin', 'officer', 'auditor']);
@@ -200,6 +204,7 @@ describe('development mode (anything but NODE_ENV=production)', () => {
       ESU_BASE_URL: 'plain http://',
       CONSOLE_USERS: 'plain-text passwords for officer',
       CONSOLE_SESSION_SECRET: 'development default',
+      JOURNAL_SEAL_KEY: 'development default',
     });
     expect(Object.keys(summary)).not.toContain('API_KEYS');
     expect(developmentSummary(ALL, PRODUCTION)).toEqual({});
