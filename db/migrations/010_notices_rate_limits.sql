@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS submission_notices (
 -- activities/rate-limit.ts takes a token with one atomic INSERT … ON CONFLICT DO UPDATE … RETURNING. Time is
 -- the database's clock, so workers' clocks do not matter. A negative balance is a queue of reserved slots.
 CREATE TABLE IF NOT EXISTS counterpart_rate_limits (
+  -- '<counterpart> <endpoint origin>', e.g. 'afm https://afm.example.kz': the limit is the receiver's.
   counterpart       text PRIMARY KEY,
   tokens            double precision NOT NULL,
   refilled_at       timestamptz NOT NULL,
