@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { ErrorType } from '../domain/errors.js';
 import { plainTextOf } from '../domain/text.js';
 import { CounterpartErrorBody, IDEMPOTENCY_KEY_HEADER, type Counterpart } from '../domain/wire/common.js';
+import type { OutboundRateLimiter } from './rate-limit.js';
 
 /** How to reach one counterpart: its base URL, API key and, where it asks for it, mutual TLS (seed 000 item 10; seed 002 §§18–20). */
 export interface CounterpartEndpoint {
@@ -65,6 +66,8 @@ export class CounterpartClient {
   constructor(
     readonly endpoint: CounterpartEndpoint,
     private readonly observe: ExchangeObserver = () => undefined,
+    /** The outbound rate limit shared by all workers (rate-limit.ts); none in unit tests. */
+    private readonly limiter?: OutboundRateLimiter,
   ) {
     const { tls } = endpoint;
     this.dispatcher = new Agent({
@@ -113,8 +116,10 @@ export class CounterpartClient {
     const headers: Record<string, string> = { authorization: `Bearer ${apiKey}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (idempotencyKey) headers[IDEMPOTENCY_KEY_HEADER] = idempotencyKey;
-    const signals = [AbortSignal.timeout(timeoutMs)];
     const cancellation = currentCancellationSignal();
+    // A slot first: the wait for it does not eat into the request's own timeout.
+    await this.limiter?.acquire(counterpart, new URL(baseUrl).origin, cancellation);
+    const signals = [AbortSignal.timeout(timeoutMs)];
     if (cancellation) signals.push(cancellation);
 
     const sentAt = new Date();

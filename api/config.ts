@@ -20,6 +20,7 @@ export const SCOPES = [
   'migrations:read',
   'incidents:write',
   'incidents:read',
+  'submissions:write',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -20,6 +20,7 @@ import { identificationRoutes } from './routes/identifications.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { migrationRoutes } from './routes/migrations.js';
 import { payoutRoutes } from './routes/payouts.js';
+import { submissionRoutes } from './routes/submissions.js';
 import { validateRequestParts } from './validate.js';
 import { createReadiness, LIVE, postgresProbe, type Readiness } from '../stack/health.js';
 
@@ -109,6 +110,7 @@ export async function buildApi({ client, pool, config, readiness = createReadine
   await app.register(identificationRoutes(deps));
   await app.register(migrationRoutes(deps));
   await app.register(incidentRoutes(deps));
+  await app.register(submissionRoutes(deps));
 
   app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
   app.get('/health', { schema: { hide: true }, config: { rateLimit: false } }, async () => ({ status: 'UP' }));

@@ -36,6 +36,13 @@ export async function startBenchStack(purpose: string, extraEnv: Record<string, 
     NOMAPAY_API_KEY: 'bench',
     AFM_BASE_URL: sims.afm.url,
     AFM_API_KEY: 'bench',
+    // The benchmarks measure the bridge, not the regulator's hourly budget (the shared outbound rate limit,
+    // 1 800 an hour per counterpart by default): a benchmark that measures the limit sets its own.
+    ESU_RATE_LIMIT_PER_HOUR: '36000000',
+    NOMAPAY_RATE_LIMIT_PER_HOUR: '36000000',
+    NOMAPAY_ID_RATE_LIMIT_PER_HOUR: '36000000',
+    AFM_RATE_LIMIT_PER_HOUR: '36000000',
+    OUTBOUND_RATE_LIMIT_BURST: '100000',
     ...extraEnv,
   };
   const config = temporalConfig(env);

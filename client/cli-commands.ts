@@ -31,6 +31,8 @@ export const USAGE = `usage: npm run cli -- <command> [options] [--json]
   assign <inbox> <id> [--to login]
   retry <submissionId>
   resubmit <submissionId> --file corrected.json
+  notice <submissionId> --reference R --date YYYY-MM-DD --reason TEXT --scan letter.pdf|.jpg|.png
+                                                  (AFM's written notice: the submission becomes REJECTED)
   review <bettorId> approve|refuse [--note text]
   incident open --file card.json [--id ID]        (a draft needs name and detectedAt with its UTC offset)
   incident amend <id> --file patch.json
@@ -103,6 +105,21 @@ export async function runCommand({ actor, service, journal, positionals, flags }
       // The file holds the corrected payload as `show` prints it: {"counterpart": "AFM", "record": {…}}.
       const out = (await service.resubmitSubmission(actor, a ?? '', await jsonFile(flags.file))) as { correctedBy?: { submissionId: string } };
       return { data: out, text: `corrected ${a} resubmitted through its workflow as ${out.correctedBy?.submissionId ?? '(unknown)'}` };
+    }
+    case 'notice': {
+      const scanPath = str('scan');
+      if (!scanPath) throw new UsageError('--scan <file> is required (PDF, JPEG or PNG)');
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(scanPath);
+      } catch (err) {
+        throw new ConsoleError('INVALID', `${scanPath}: ${(err as Error).message}`);
+      }
+      const mediaType = /\.pdf$/i.test(scanPath) ? 'application/pdf' : /\.png$/i.test(scanPath) ? 'image/png' : /\.jpe?g$/i.test(scanPath) ? 'image/jpeg' : undefined;
+      if (!mediaType) throw new UsageError('--scan must name a .pdf, .jpg, .jpeg or .png file');
+      const request = { afmReference: str('reference') ?? '', noticeDate: str('date') ?? '', reason: str('reason') ?? '', scan: { mediaType, contentBase64: bytes.toString('base64') } };
+      const out = (await service.recordWrittenNotice(actor, a ?? '', request)) as { status?: string; officerDueAt?: string };
+      return { data: out, text: `AFM notice ${request.afmReference} recorded on ${a}: now ${out.status ?? 'unknown'}${out.officerDueAt ? `, correction due by ${out.officerDueAt}` : ''}` };
     }
     case 'review': {
       if (b !== 'approve' && b !== 'refuse') throw new UsageError('review <bettorId> approve|refuse');

@@ -47,6 +47,10 @@ async function main(argv: string[]): Promise<number> {
       record: { type: 'string' },
       actor: { type: 'string' },
       event: { type: 'string' },
+      reference: { type: 'string' },
+      date: { type: 'string' },
+      reason: { type: 'string' },
+      scan: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

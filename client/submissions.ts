@@ -5,6 +5,8 @@ import { ErrorType } from '../domain/errors.js';
 import { BettorRefKey, CounterpartKey, OperationKindKey, SubmissionStatusKey } from '../domain/search-attributes.js';
 import { SubmissionInput, SubmissionKey, SubmissionPayload, SubmissionStatus, submissionWorkflowId, type SubmissionState } from '../domain/submission.js';
 import { getSubmissionStatusQuery, resubmitSubmissionUpdate, retrySubmissionUpdate, submission } from '../workflows/submission.js';
+import { noticeRefusal, recordWrittenNoticeUpdate } from '../workflows/submission-notice.js';
+import { RecordWrittenNotice } from '../domain/submission-notice.js';
 import { InvalidRequestError, toOperationFailure } from './errors.js';
 import { StepRejectedError } from './identification.js';
 
@@ -124,6 +126,68 @@ export function createSubmissionClient({ client, taskQueue }: { client: Client; 
         (handle) => handle.executeUpdate(resubmitSubmissionUpdate, { args: [{ payload, actor }] }),
         (state) => (state.correctedBy ? state : undefined),
       );
+    },
+
+    /**
+     * Records AFM's written notice (AFM order No. 9, item 5(3)) on the submission: REJECTED, due date from the
+     * notice's date. A submission whose workflow has closed ACCEPTED is reopened: a new run of the same workflow
+     * id carries its final state and the notice over. That start alone may reuse the id (ALLOW_DUPLICATE):
+     * ordinary starts keep REJECT_DUPLICATE, so the record itself is never sent again. Idempotent by AFM's reference.
+     */
+    async recordWrittenNotice(submissionId: string, request: RecordWrittenNotice): Promise<SubmissionState> {
+      const notice = validate('recordWrittenNotice', RecordWrittenNotice, request);
+      const handle = handleOf(submissionId);
+      const refusal = (failure: ApplicationFailure, cause?: unknown) => new StepRejectedError(handle.workflowId, failure.type ?? ErrorType.SubmissionStepRejected, failure.message, { cause });
+      const send = () => handle.executeUpdate(recordWrittenNoticeUpdate, { args: [notice] });
+      try {
+        return await send();
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw refusal(err.cause, err);
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      // The workflow has closed (or never existed): decide on its final state, then reopen it.
+      const last = await read(handle, submissionId);
+      // The letter's date against the clock was checked where the officer typed it; here the workflow's rules.
+      const failure = noticeRefusal(last, notice, Number.POSITIVE_INFINITY);
+      if (failure) throw refusal(failure);
+      if (last.writtenNotices?.some((n) => n.afmReference === notice.afmReference)) return last;
+      if (last.status !== SubmissionStatus.Accepted) {
+        throw new StepRejectedError(handle.workflowId, ErrorType.SubmissionStepRejected, `recordWrittenNotice: submissionId: ${submissionId} has ended ${last.status}`);
+      }
+      const input: SubmissionInput = {
+        submissionId: last.submissionId,
+        operationId: last.operationId,
+        operationKind: last.operationKind,
+        bettorRef: last.bettorRef,
+        attempt: last.attempt,
+        originalSubmissionId: last.originalSubmissionId,
+        ...(last.correctsSubmissionId ? { correctsSubmissionId: last.correctsSubmissionId } : {}),
+        payload: last.payload,
+        actor: notice.actor,
+      };
+      try {
+        await client.workflow.start(submission, {
+          taskQueue,
+          workflowId: handle.workflowId,
+          args: [input, { state: last, notice }],
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+          typedSearchAttributes: [
+            { key: OperationKindKey, value: 'SUBMISSION' },
+            { key: CounterpartKey, value: last.counterpart },
+            { key: BettorRefKey, value: last.bettorRef },
+            { key: SubmissionStatusKey, value: last.status },
+          ],
+        });
+      } catch (err) {
+        // Another officer reopened it a moment ago: the update below joins that run.
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+      try {
+        return await client.workflow.getHandle<typeof submission>(handle.workflowId).executeUpdate(recordWrittenNoticeUpdate, { args: [notice] });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw refusal(err.cause, err);
+        throw err;
+      }
     },
   };
 }

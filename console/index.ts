@@ -8,6 +8,7 @@ import { sealPeriodically } from './journal-seal.js';
 import { createCalendarSource } from '../activities/submissions.js';
 import type { Pool } from '../db/pool.js';
 import type { SubmissionActions } from './inboxes/submissions.js';
+import { recordWrittenNotice } from '../client/written-notices.js';
 import { createJournalService } from './journal-service.js';
 import { startConsoleServer, type RunningConsole } from './server.js';
 import type { Readiness } from '../stack/health.js';
@@ -31,7 +32,11 @@ export function createConsole({ pool, client, taskQueue, env = process.env, subm
   const refKey = bettorRefKey(env);
   const bridge = createEsuBridgeClient({ client, taskQueue, bettorRefKey: refKey, incidentTiming: incidentTiming(env) });
   // Retry and correct-and-resubmit go through the submission workflow's updates (client/submissions.ts).
-  const actions: SubmissionActions = submissionActions ?? { retry: bridge.retrySubmission, resubmit: bridge.resubmitSubmission };
+  const actions: SubmissionActions = submissionActions ?? {
+    retry: bridge.retrySubmission,
+    resubmit: bridge.resubmitSubmission,
+    notice: (submissionId, request, actor) => recordWrittenNotice({ pool, submissions: bridge }, submissionId, request, actor),
+  };
   const calendar = createCalendarSource(submissionConfig(env).calendarPath);
   const service = createConsoleService({ pool, bridge, submissionActions: actions, calendar, bettorRefKey: refKey, offsetMinutes: config.offsetMinutes, users: config.users });
   const seal = journalSealConfig(env);

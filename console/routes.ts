@@ -7,6 +7,7 @@ import type { Actor } from './auth.js';
 import { SECURITY_HEADERS } from './http.js';
 import type { JournalService } from './journal-service.js';
 import type { ConsoleService } from './service.js';
+import { NOTICE_SCAN_MAX_BYTES } from '../domain/submission-notice.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,6 +32,7 @@ const query = (request: FastifyRequest) =>
   Object.fromEntries(Object.entries((request.query ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string' && v !== '')) as Record<string, string>;
 
 type Params = Record<string, string>;
+const NOTICE_BODY_LIMIT = Math.ceil((NOTICE_SCAN_MAX_BYTES * 4) / 3) + 64 * 1024;
 const actorOf = (request: FastifyRequest) => request.actor!;
 
 /** The console's JSON API: one line per route, each calling the audited service. */
@@ -53,6 +55,8 @@ export function registerApiRoutes(app: FastifyInstance, service: ConsoleService,
   });
   post('/api/reviews/:id/decide', async (r) => service.decideReview(actorOf(r), r.params.id!, jsonBody(r) as never));
   post('/api/submissions/:id/retry', async (r) => (jsonBody(r), service.retrySubmission(actorOf(r), r.params.id!)));
+  // The scan travels base64-encoded in the JSON body: up to 2 MiB decoded, so this route takes up to 3 MB.
+  app.post('/api/submissions/:id/notices', { bodyLimit: NOTICE_BODY_LIMIT }, async (r: FastifyRequest<{ Params: Params }>) => service.recordWrittenNotice(actorOf(r), r.params.id!, jsonBody(r)));
   post('/api/submissions/:id/resubmit', async (r) => service.resubmitSubmission(actorOf(r), r.params.id!, jsonBody(r).payload));
 
   get('/api/journal', async (r) => journal.entries(actorOf(r), query(r)));

@@ -162,6 +162,17 @@ export function createConsoleService(deps: ConsoleDeps) {
       });
     },
 
+    /** AFM's written notice (AFM order No. 9, item 5(3)), with the scan of the letter; journalled with its reference. */
+    async recordWrittenNotice(actor: Actor, rawId: string, body: unknown) {
+      const id = parse(ItemId, rawId, 'id');
+      const reference = (body as { afmReference?: unknown } | undefined)?.afmReference;
+      const details = typeof reference === 'string' ? { afmReference: reference.slice(0, 64) } : {};
+      return audited(pool, actor, 'act', { event: 'console.submission-notice-recorded', recordId: id, details }, async () => {
+        if (!deps.submissionActions?.notice) throw new ConsoleError('UNAVAILABLE', 'recording AFM notices needs the submission workflow, which is not wired yet');
+        return deps.submissionActions.notice(id, body ?? {}, actor.login);
+      });
+    },
+
     async resubmitSubmission(actor: Actor, rawId: string, payload: unknown) {
       const id = parse(ItemId, rawId, 'id');
       return audited(pool, actor, 'act', { event: 'console.submission-resubmitted', recordId: id }, async () => {

@@ -7,6 +7,7 @@ export { SubmissionKey };
 import { safeText, Text } from './text.js';
 import { IsoDateTime } from './wire/common.js';
 import { EsuOperationRequest } from './wire/esu.js';
+import type { WrittenNotice } from './submission-notice.js';
 
 /**
  * A regulator submission: one message to one counterpart about one operation, as its own long-lived
@@ -144,8 +145,11 @@ export interface SubmissionRejectionInfo {
   code: string;
   reason: string;
   rejectedAt: string;
-  /** INITIAL: refused before the submission began; SYNCHRONOUS: refused on sending; VERDICT: AFM's later notice. */
-  source: 'INITIAL' | 'SYNCHRONOUS' | 'VERDICT';
+  /**
+   * INITIAL: refused before the submission began; SYNCHRONOUS: refused on sending; VERDICT: AFM's later notice
+   * through its status endpoint; NOTICE: AFM's written notice, recorded by an officer (AFM order No. 9, item 5(3)).
+   */
+  source: 'INITIAL' | 'SYNCHRONOUS' | 'VERDICT' | 'NOTICE';
 }
 
 /** The `getStatus` snapshot, and the workflow's result: serialisable, the same shape throughout. */
@@ -185,6 +189,8 @@ export interface SubmissionState {
   polls: number;
   lastPolledAt?: string;
   retries: { actor: string; at: string }[];
+  /** AFM's written notices officers recorded (the scans stay in PostgreSQL, by their SHA-256). */
+  writtenNotices?: WrittenNotice[];
   /** Journal revision: increases with every recorded step, across continue-as-new. */
   revision: number;
 }

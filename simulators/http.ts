@@ -103,6 +103,8 @@ export async function startCounterpartServer(
   let faults: (FaultRule & { hits: number })[] = [];
   const requests = new Map<string, number>();
   const applied = new Map<string, number>();
+  /** When each counterpart request (not admin, not probes) arrived, epoch ms, the latest 10 000: rate-limit tests count them. */
+  const arrivals: number[] = [];
 
   const adminRoutes: Route[] = [
     { method: 'GET', path: '/health', handle: () => ({ status: 200, body: { status: 'UP', counterpart: options.name } }) },
@@ -122,7 +124,7 @@ export async function startCounterpartServer(
     {
       method: 'GET',
       path: '/__admin/stats',
-      handle: () => ({ status: 200, body: { requests: Object.fromEntries(requests), applied: Object.fromEntries(applied) } }),
+      handle: () => ({ status: 200, body: { requests: Object.fromEntries(requests), applied: Object.fromEntries(applied), arrivals } }),
     },
     {
       method: 'POST',
@@ -132,6 +134,7 @@ export async function startCounterpartServer(
         faults = [];
         requests.clear();
         applied.clear();
+        arrivals.length = 0;
         options.onReset?.();
         return { status: 204, body: undefined };
       },
@@ -166,6 +169,10 @@ export async function startCounterpartServer(
     const params = Object.fromEntries(found.names.map((name, i) => [name, decodeURIComponent(found.m![i + 1]!)]));
     const routeKey = `${method} ${route.path}`;
     requests.set(routeKey, (requests.get(routeKey) ?? 0) + 1);
+    if (!route.path.startsWith('/__admin') && !['/health', '/healthz', '/readyz'].includes(route.path)) {
+      arrivals.push(Date.now());
+      if (arrivals.length > 10_000) arrivals.shift();
+    }
 
     let body: unknown;
     try {

@@ -12,6 +12,8 @@ import { createPgPhotoStore } from '../activities/photo-store.js';
 import { bettorRef } from '../crypto/bettor-ref.js';
 import { CounterpartClient, type ExchangeObserver } from '../activities/http.js';
 import { dataConverterFromEnv } from '../codec/data-converter.js';
+import { createPgRateLimiter } from '../activities/rate-limit.js';
+import { outboundRateLimits } from '../config/rate-limits.js';
 import { afmSigningConfig, bettorRefKey, consentSigningConfig, identificationRequired, counterpartsConfig, isProduction, submissionConfig, workerCapacity, workerShutdown, type TemporalConfig } from '../config/index.js';
 import { createPool, type LogLine, type Pool } from '../db/pool.js';
 import { dataErrorInterceptors } from './data-errors.js';
@@ -54,10 +56,12 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
   const recorder = createExchangeRecorder(pool);
   const observers = [recorder.observe, exchangeMetrics(), ...(observe ? [observe] : [])];
   const observeAll: ExchangeObserver = (exchange) => observers.forEach((o) => o(exchange));
-  const esu = new CounterpartClient(counterparts.esu, observeAll);
-  const nomapay = new CounterpartClient(counterparts.nomapay, observeAll);
-  const tsoid = new CounterpartClient(counterparts.nomapayIdentification, observeAll);
-  const afm = new CounterpartClient(counterparts.afm, observeAll);
+  // Shared by every worker on this database: each counterpart's requests stay inside its configured rate.
+  const limiter = createPgRateLimiter(pool, outboundRateLimits(env));
+  const esu = new CounterpartClient(counterparts.esu, observeAll, limiter);
+  const nomapay = new CounterpartClient(counterparts.nomapay, observeAll, limiter);
+  const tsoid = new CounterpartClient(counterparts.nomapayIdentification, observeAll, limiter);
+  const afm = new CounterpartClient(counterparts.afm, observeAll, limiter);
   const submissions = submissionConfig(env);
   const afmSigning = afmSigningConfig(env);
   const refKey = bettorRefKey(env);

@@ -32,6 +32,8 @@ import {
   type SubmissionRejectionInfo,
   type SubmissionState,
 } from '../domain/submission.js';
+import type { RecordWrittenNotice } from '../domain/submission-notice.js';
+import { registerWrittenNotice } from './submission-notice.js';
 
 export const getSubmissionStatusQuery = defineQuery<SubmissionState>('getStatus');
 export const retrySubmissionUpdate = defineUpdate<SubmissionState, [RetrySubmission]>('retrySubmission');
@@ -62,7 +64,10 @@ const finalPoller = proxyActivities<AfmActivities>({
 /** What continue-as-new carries over: the state so far and the worker's policy read at the start. */
 export interface SubmissionCarryOver {
   state: SubmissionState;
-  policy: SubmissionPolicy;
+  /** Absent when the client reopens a closed submission for AFM's written notice: the run reads it again. */
+  policy?: SubmissionPolicy;
+  /** AFM's written notice that reopens a closed (ACCEPTED) submission in a new run of its workflow id. */
+  notice?: RecordWrittenNotice;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -110,6 +115,9 @@ function rootMessage(err: unknown): string {
  * - REJECTED waits for compliance: `resubmitSubmission` starts the corrected record as a new submission
  *   (attempt n + 1, its id derived from the original's, so it is never sent twice) and this one ends CORRECTED.
  *   An untouched rejection is reminded at the configured point and escalated at the officers' due time.
+ * - AFM's written notice (seed 001 p.5(3), by letter or e-mail, maybe after the window closed) is recorded by an
+ *   officer (`recordWrittenNotice`, workflows/submission-notice.ts): ACKNOWLEDGED or ACCEPTED → REJECTED, due date
+ *   from the notice's date. A closed ACCEPTED submission is reopened by a new run carrying its state and the notice.
  * Every transition is journalled and mirrored to the `submissions` table; status goes to `SubmissionStatus`.
  */
 export async function submission(rawInput: SubmissionInput, carried?: SubmissionCarryOver): Promise<SubmissionState> {
@@ -244,15 +252,19 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
     },
   );
 
-  async function rejected(rejection: SubmissionRejectionInfo): Promise<void> {
+  async function rejected(rejection: SubmissionRejectionInfo, actor = 'system'): Promise<void> {
     const rejectedAtMs = Math.min(Date.parse(rejection.rejectedAt), Date.now());
     const deadline = await clock.officerDeadline({ rejectedAtMs });
     state.rejection = rejection;
     state.officerDueAt = iso(deadline.dueAtMs);
     state.reminderAt = iso(deadline.reminderAtMs);
     if (!deadline.calendarCovered) state.calendarCovered = false;
-    await advance(SubmissionStatus.Rejected, 'submission.rejected', `${rejection.code}: ${rejection.reason}`, { rejection, dueAt: state.officerDueAt }, 'REFUSED');
+    state.status = SubmissionStatus.Rejected;
+    await record('submission.rejected', actor, 'REFUSED', `${rejection.code}: ${rejection.reason}`, { rejection, dueAt: state.officerDueAt });
   }
+
+  // AFM's written notice (AFM order No. 9, item 5(3)): its own module, registered with the other handlers.
+  const writtenNotice = registerWrittenNotice({ state, reject: rejected, record });
 
   async function acknowledged(receipt: SubmissionReceipt): Promise<void> {
     const now = Date.now();
@@ -337,8 +349,8 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
       const now = Date.now();
       const final = now >= endsAtMs;
       if (!final) {
-        await condition(() => workflowInfo().continueAsNewSuggested, Math.min(policy!.pollIntervalMs, endsAtMs - now));
-        if (workflowInfo().continueAsNewSuggested) return;
+        await condition(() => workflowInfo().continueAsNewSuggested || state.status !== SubmissionStatus.AwaitingVerdict, Math.min(policy!.pollIntervalMs, endsAtMs - now));
+        if (workflowInfo().continueAsNewSuggested || state.status !== SubmissionStatus.AwaitingVerdict) return;
         if (Date.now() >= endsAtMs) continue;
       }
       let verdict;
@@ -350,6 +362,7 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
       }
       state.polls += 1;
       state.lastPolledAt = iso(Date.now());
+      if (state.status !== SubmissionStatus.AwaitingVerdict) return; // a written notice came while AFM was asked
       if (verdict.status === 'REJECTED') {
         const r = verdict.rejection;
         await rejected({ code: r?.code ?? 'REJECTED', reason: r?.reason ?? 'AFM did not give a reason', rejectedAt: r?.rejectedAt ?? iso(Date.now()), source: 'VERDICT' });
@@ -403,10 +416,18 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
       correctsSubmissionId: state.correctsSubmissionId,
     });
     if (input.initialRejection) await rejected({ ...input.initialRejection, source: 'INITIAL' });
+  } else if (carried.notice) {
+    policy ??= await clock.submissionPolicy();
+    await writtenNotice.apply(carried.notice);
   }
 
   for (;;) {
-    if (state.status === SubmissionStatus.Accepted || state.status === SubmissionStatus.Corrected) break;
+    if (state.status === SubmissionStatus.Accepted || state.status === SubmissionStatus.Corrected) {
+      await condition(allHandlersFinished);
+      // A written notice that came as the window closed has reopened it: go on.
+      if (state.status === SubmissionStatus.Accepted || state.status === SubmissionStatus.Corrected) break;
+      continue;
+    }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof submission>(input, { state, policy: policy! });
@@ -429,6 +450,5 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
         await deliver();
     }
   }
-  await condition(allHandlersFinished);
   return state;
 }

@@ -13,7 +13,12 @@ import { assignments, iso, tableExists, timeline, type InboxItem, type ItemDetai
 export interface SubmissionActions {
   retry(submissionId: string, actor: string): Promise<unknown>;
   resubmit(submissionId: string, payload: unknown, actor: string): Promise<unknown>;
+  /** Records AFM's written notice with its scan (client/written-notices.ts). */
+  notice?(submissionId: string, request: unknown, actor: string): Promise<unknown>;
 }
+
+/** Where AFM's written notice may still land (AFM order No. 9, item 5(3)): acknowledged, accepted or rejected by AFM. */
+const NOTICE_STATUSES = ['ACKNOWLEDGED', 'ACCEPTED', 'REJECTED'];
 
 /** Statuses that need an officer. */
 export const ATTENTION_STATUSES = ['REJECTED', 'FAILED'];
@@ -80,7 +85,7 @@ export async function getSubmission(pool: Pool, id: string, offsetMinutes: numbe
   if (!r) return undefined;
   const assigned = await assignments(pool, 'submissions', [id]);
   // Retry resends a FAILED record as it is; a REJECTED one needs the officer's correction (the workflow's rules).
-  const action = r.status === 'FAILED' ? ['retry'] : r.status === 'REJECTED' ? ['resubmit'] : [];
+  const action = [...(r.status === 'FAILED' ? ['retry'] : r.status === 'REJECTED' ? ['resubmit'] : []), ...(r.counterpart === 'AFM' && NOTICE_STATUSES.includes(r.status) ? ['notice'] : [])];
   return {
     ...item(r, offsetMinutes, calendar, assigned.get(id)),
     reason: [r.reason, r.corrects_submission_id ? `corrects ${r.corrects_submission_id}` : '', r.corrected_by ? `corrected by ${r.corrected_by}` : ''].filter(Boolean).join('; ') || undefined,

@@ -163,6 +163,7 @@ function actionButtons(item) {
     act('Refuse', 'refuse', () => run(`${base}/decide`, { approved: false }, 'Refused')),
     act('Retry', 'retry', () => run(`${base}/retry`, {}, 'Retried'), 'primary'),
     act('Correct and resubmit', 'resubmit', () => resubmitForm(item)),
+    act('Record AFM’s written notice', 'notice', () => noticeForm(item)),
     assign,
   ];
 }
@@ -200,6 +201,29 @@ function resubmitForm(item) {
       return flash('The payload is not valid JSON.', 'error');
     }
     run(`/api/submissions/${encodeURIComponent(item.id)}/resubmit`, { payload }, 'Resubmitted');
+  });
+  clear($('#action-form'), form);
+}
+
+// AFM's written notice (AFM order No. 9, item 5(3)): reference, date, reason and the scan of the letter.
+function noticeForm(item) {
+  const file = h('input', { name: 'scan', type: 'file', accept: 'application/pdf,image/jpeg,image/png', required: true });
+  const form = h('form', { class: 'amend', 'data-testid': 'notice-form' },
+    h('p', {}, 'AFM wrote that it could not accept this data. The submission becomes REJECTED, due 1 working day after the notice’s date.'),
+    h('label', { class: 'row' }, h('span', {}, 'AFM’s reference'), h('input', { name: 'afmReference', required: true, maxlength: '64' })),
+    h('label', { class: 'row' }, h('span', {}, 'Date of the notice'), h('input', { name: 'noticeDate', type: 'date', required: true })),
+    h('label', { class: 'row' }, h('span', {}, 'Reason, as AFM wrote it'), h('textarea', { name: 'reason', rows: '4', required: true, maxlength: '2000' })),
+    h('label', { class: 'row' }, h('span', {}, 'Scan (PDF, JPEG or PNG, up to 2 MiB)'), file),
+    h('button', { type: 'submit', class: 'primary' }, 'Record notice'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const scan = file.files?.[0];
+    if (!scan) return flash('Attach the scan of the notice.', 'error');
+    const bytes = new Uint8Array(await scan.arrayBuffer());
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    const value = (name) => form.querySelector(`[name="${name}"]`).value;
+    run(`/api/submissions/${encodeURIComponent(item.id)}/notices`, { afmReference: value('afmReference'), noticeDate: value('noticeDate'), reason: value('reason'), scan: { mediaType: scan.type, contentBase64: btoa(binary) } }, 'Notice recorded');
   });
   clear($('#action-form'), form);
 }

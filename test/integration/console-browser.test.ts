@@ -187,6 +187,41 @@ describe('compliance console in Chromium', () => {
     await page.close();
   });
 
+  it('an officer records AFM’s written notice with its scan, and the waiting submission turns REJECTED', async () => {
+    const iin = adultIin();
+    const operationId = uniqueId('dep');
+    const submissionId = firstSubmissionId('AFM', operationId);
+    openSubmissions.push(submissionId, `${submissionId}-r2`);
+    await stack.esuBridge.startSubmission({ submissionId, operationId, operationKind: 'DEPOSIT', bettorRef: stack.esuBridge.bettorRef(iin), attempt: 1, payload: { counterpart: 'AFM', record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 730_000 } } });
+    await eventually(async () => (await stack.pool.query('SELECT status FROM submissions WHERE submission_id = $1', [submissionId])).rows[0]?.status === 'ACKNOWLEDGED');
+
+    const page = await signedInPage('aigerim');
+    await page.click('#tabs button[data-tab=submissions]');
+    await page.selectOption('#filters select[name=status]', 'ACKNOWLEDGED');
+    await page.fill('#filters input[name=bettor]', iin);
+    await page.click('#filters button[type=submit]');
+    await expect.poll(() => rowIds(page)).toEqual([submissionId]);
+    await row(page, submissionId).click();
+    await expect.poll(() => page.textContent('[data-testid=detail-status]')).toBe('ACKNOWLEDGED');
+    await page.click('#detail button[data-action=notice]');
+    const form = page.locator('[data-testid=notice-form]');
+    await form.locator('input[name=afmReference]').fill('04-2/3105');
+    await form.locator('input[name=noticeDate]').fill(new Date(Date.now() + 5 * 3_600_000).toISOString().slice(0, 10));
+    await form.locator('textarea[name=reason]').fill('The IIN is not in the state register.');
+    const scan = Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n');
+    await form.locator('input[name=scan]').setInputFiles({ name: 'afm-letter.pdf', mimeType: 'application/pdf', buffer: scan });
+    await page.screenshot({ path: path.join(SHOTS, 'console-written-notice.png'), fullPage: true });
+    await form.locator('button[type=submit]').click();
+    await expect.poll(() => page.textContent('[data-testid=flash]'), { timeout: 30_000 }).toContain('Notice recorded: REJECTED');
+
+    const stored = (await stack.pool.query('SELECT scan, scan_media_type, recorded_by FROM submission_notices WHERE submission_id = $1', [submissionId])).rows;
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ scan_media_type: 'application/pdf', recorded_by: 'aigerim' });
+    expect(Buffer.compare(stored[0].scan, scan)).toBe(0);
+    await eventually(async () => (await stack.pool.query('SELECT rejection_source FROM submissions WHERE submission_id = $1', [submissionId])).rows[0]?.rejection_source === 'NOTICE');
+    await page.close();
+  });
+
   it('an officer verifies the journal and exports a day as CSV', async () => {
     const page = await signedInPage('aigerim');
     await page.click('#tabs button[data-tab=journal]');

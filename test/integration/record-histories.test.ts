@@ -6,6 +6,7 @@ import { resolveTemporalCli } from '../../stack/temporal-cli.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 import { eventually, startFileStack } from '../support/stack.js';
 import { simAdmin } from '../support/sim-admin.js';
+import { recordWrittenNotice } from '../../client/written-notices.js';
 
 /**
  * Runs deposits (completed, compensated), a bet, its settlement, a payout and the payout's AFM submission
@@ -67,5 +68,22 @@ describe('histories for replay', () => {
     await eventually(async () => (await stack.esuBridge.getSubmission(submissionId)).status === 'ACKNOWLEDGED');
     await record('submission-acknowledged', `Submission:${submissionId}`, 5);
     await stack.client.workflow.getHandle(`Submission:${submissionId}`).terminate('recorded');
+  });
+
+  it('records a submission rejected by AFM’s written notice and corrected', async () => {
+    const iin = adultIin();
+    const operationId = uniqueId('dep');
+    const submissionId = `afm-${operationId}`;
+    const flow = { iin, receivedAt: new Date().toISOString(), receivedTiyn: 250_000 };
+    await stack.esuBridge.startSubmission({ submissionId, operationId, operationKind: 'DEPOSIT', bettorRef: stack.esuBridge.bettorRef(iin), attempt: 1, payload: { counterpart: 'AFM', record: flow } });
+    await eventually(async () => (await stack.esuBridge.getSubmission(submissionId)).status === 'ACKNOWLEDGED');
+    const pdf = Buffer.from('%PDF-1.4\n%%EOF\n').toString('base64');
+    const noticeDate = new Date(Date.now() + 5 * 3_600_000).toISOString().slice(0, 10);
+    await recordWrittenNotice({ pool: stack.pool, submissions: stack.esuBridge }, submissionId, { afmReference: uniqueId('04-2/'), noticeDate, reason: 'IIN not in the register', scan: { mediaType: 'application/pdf', contentBase64: pdf } }, 'officer.aigerim');
+    await stack.esuBridge.resubmitSubmission(submissionId, { counterpart: 'AFM', record: { ...flow, receivedTiyn: 260_000 } }, 'officer.aigerim');
+    await stack.client.workflow.getHandle(`Submission:${submissionId}`).result();
+    // Written notice (patched 'afm-written-notice'), rejection, correction: the workflow ends CORRECTED.
+    await record('submission-written-notice', `Submission:${submissionId}`, 10);
+    await stack.client.workflow.getHandle(`Submission:${submissionId}-r2`).terminate('recorded');
   });
 });

@@ -8,7 +8,7 @@ import { WORKFLOWS_PATH } from '../../workers/sagas.js';
 
 // Histories recorded by test/integration/record-histories.test.ts (RECORD_HISTORIES=1) from real runs: deposits
 // from before and after the identification gate and AFM report patches and the operation registry (`-registered`),
-// bets, settlements and payouts from before and after the registry, and a submission.
+// bets, settlements and payouts from before and after the registry, and submissions (one reopened by AFM's written notice).
 // Their payloads are encrypted with the development key, so replay uses the same codec.
 const HISTORIES = fileURLToPath(new URL('./histories/', import.meta.url));
 const dataConverter = { payloadCodecs: [encryptionCodecFromEnv({})] };
@@ -45,6 +45,7 @@ describe('replay of recorded histories', () => {
       'settlement-won-registered.json',
       'settlement-won.json',
       'submission-acknowledged.json',
+      'submission-written-notice.json',
     ]);
   });
 

@@ -34,6 +34,12 @@ export async function startFileStack(extraEnv: Record<string, string> = {}) {
     BETTOR_REF_KEY: TEST_BETTOR_REF_KEY,
     // Most files move money for ad-hoc bettors; identification-gate.test.ts turns the gate on and proves it.
     BETTOR_IDENTIFICATION_REQUIRED: 'false',
+    // Integration tests send in bursts far above the regulator's hourly budget; rate-limit.test.ts sets its own.
+    ESU_RATE_LIMIT_PER_HOUR: '36000000',
+    NOMAPAY_RATE_LIMIT_PER_HOUR: '36000000',
+    NOMAPAY_ID_RATE_LIMIT_PER_HOUR: '36000000',
+    AFM_RATE_LIMIT_PER_HOUR: '36000000',
+    OUTBOUND_RATE_LIMIT_BURST: '100000',
     ...extraEnv,
   };
   const temporal = temporalConfig(env);
