@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyRetention, RetentionClockAhead, type RetentionReport } from '../../db/retention.js';
 import { migrate, migrationFiles } from '../../db/migrate.js';
@@ -27,6 +30,22 @@ function poolOf(database: string): Pool {
 }
 
 const ref = () => uniqueId('ref').padEnd(64, '0');
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function cli(args: string[], database: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const url = new URL(inject('databaseUrl'));
+  url.pathname = `/${database}`;
+  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['db/retention-main.ts', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: url.toString() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
 
 async function bet(bettorRef: string, placedAt: string, iin = adultIin()): Promise<string> {
   const betId = uniqueId('bet');
@@ -213,6 +232,24 @@ describe('the retention job', () => {
     // Nothing is left to do: a second run changes nothing and says so.
     const again = await applyRetention(pool, { asOf });
     expect(again.tables.every((t) => t.rows === 0)).toBe(true);
+  });
+});
+
+describe('npm run retention', () => {
+  it('reports a dry run per table (exit 0), names a wrong option (exit 2), and refuses a real run ahead of the clock (exit 2)', async () => {
+    const dry = await cli(['--dry-run', '--as-of', '2032-01-01T00:00:00+05:00', '--json'], databases.job);
+    expect(dry.stderr).toBe('');
+    expect(dry.code).toBe(0);
+    const report = JSON.parse(dry.stdout) as RetentionReport;
+    expect(report).toMatchObject({ asOf: '2031-12-31T19:00:00.000Z', dryRun: true });
+    expect(report.tables.map((t) => t.table)).toContain('bettor_personal_data');
+    expect(count(report, 'bets')).toBeGreaterThanOrEqual(1); // the boundary bet of 2026-12-31 23:30 Almaty
+    const wrong = await cli(['--as-of', 'next tuesday'], databases.job);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('--as-of: an ISO 8601 time with its offset');
+    const ahead = await cli(['--as-of', '2032-01-01T00:00:00+05:00'], databases.job);
+    expect(ahead.code).toBe(2);
+    expect(ahead.stderr).toContain("is after the database's clock");
   });
 });
 
