@@ -188,6 +188,17 @@ describe('the retention job', () => {
     const oldData = await personalData(oldRef, '2020-12-31 23:30 Asia/Almaty');
     const oldOp = await operation(oldRef, '2020-07-01T12:00:00+05:00');
     await pool.query(`INSERT INTO reference_photos (photo_ref, image, quality, created_at) VALUES ('ph-old', '\\x0102'::bytea, '{}', '2020-02-02T00:00:00Z'), ('ph-new', '\\x0304'::bytea, '{}', now())`);
+    // Past their own retain_until (written by their workflows): an incident of 2020 and an AFM submission naming the IIN.
+    await pool.query(
+      `INSERT INTO incidents (incident_id, workflow_id, name, status, origin, detected_at, detected_at_text, due_at, opened_at, opened_by, version, revision, state, retain_until)
+       VALUES ('inc-old', 'Incident:inc-old', 'ESU unreachable', 'CLOSED', 'OPS', '2020-05-01Z', '2020-05-01', '2020-05-03Z', '2020-05-01Z', 'ops', 1, 1, '{}', '2025-05-01Z'),
+              ('inc-new', 'Incident:inc-new', 'ESU unreachable', 'OPEN', 'OPS', now(), 'today', now(), now(), 'ops', 1, 1, '{}', now() + interval '5 years')`,
+    );
+    await pool.query(
+      `INSERT INTO submissions (submission_id, workflow_id, counterpart, operation_id, operation_kind, bettor_ref, attempt, original_submission_id, status, payload, revision, retain_until)
+       VALUES ('sub-old', 'Submission:sub-old', 'AFM', $1, 'DEPOSIT', $2, 1, 'sub-old', 'ACCEPTED', $3, 1, '2026-01-01 00:00 Asia/Almaty')`,
+      [oldOp, oldRef, JSON.stringify({ record: { iin: oldIin, receivedAt: '2020-07-01T07:00:00Z', receivedTiyn: 5000 } })],
+    );
     // A bettor whose own data is old but who bet this year: everything kept.
     const activeRef = ref();
     const activeData = await personalData(activeRef, '2019-01-15T12:00:00+05:00');
@@ -203,9 +214,13 @@ describe('the retention job', () => {
     expect(real.tables.filter((t) => t.rows > 0)).toEqual([
       { table: 'bets', action: 'ANONYMISE', rows: 2 },
       { table: 'operations', action: 'ANONYMISE', rows: 1 },
+      { table: 'submissions', action: 'REMOVE', rows: 1 },
+      { table: 'incidents', action: 'REMOVE', rows: 1 },
       { table: 'bettor_personal_data', action: 'REMOVE', rows: 1 },
       { table: 'reference_photos', action: 'REMOVE', rows: 1 },
     ]);
+    expect((await pool.query(`SELECT incident_id FROM incidents ORDER BY 1`)).rows.map((r) => r.incident_id)).toEqual(['inc-new']);
+    expect((await pool.query(`SELECT count(*)::int AS n FROM submissions WHERE submission_id = 'sub-old'`)).rows[0].n).toBe(0);
 
     const bets = await pool.query(`SELECT bet_id, iin, stake_tiyn FROM bets WHERE bet_id = ANY ($1) ORDER BY bet_id`, [[...oldBets, activeBet, keptBet]]);
     const iinOf = Object.fromEntries(bets.rows.map((r) => [r.bet_id, r.iin]));
