@@ -23,7 +23,7 @@ import { adultIin, uniqueId } from '../support/ids.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const suffix = Date.now().toString(36);
-const db = { source: `backup_src_${suffix}`, restored: `backup_dst_${suffix}`, tampered: `backup_tmp_${suffix}`, chain: `backup_chain_${suffix}`, ledger: `backup_ledger_${suffix}` };
+const db = { source: `backup_src_${suffix}`, restored: `backup_dst_${suffix}`, tampered: `backup_tmp_${suffix}`, chain: `backup_chain_${suffix}`, ledger: `backup_ledger_${suffix}`, older: `backup_old_${suffix}`, upgraded: `backup_up_${suffix}` };
 let admin: Pool;
 let source: Pool;
 let work: string;
@@ -189,6 +189,29 @@ describe('backup and restore', () => {
     expect(restore.code).toBe(3);
     expect(restore.stderr).toMatch(/ledger: account \S+: its sums differ from its transfers/);
     expect(restore.stderr).toMatch(/ledger: debits \d+ \(pending \d+\) differ from credits/);
+  });
+
+  it('restores a backup of an earlier release, then applies the newer migrations to it', async () => {
+    const older = poolOf(db.older);
+    const files = await migrationFiles();
+    const earlier = files.filter((f) => f < '013');
+    await migrate(older, () => undefined, earlier);
+    await older.query(`INSERT INTO journal (started_at, ended_at, event, actor, record_id, result) VALUES (now(), now(), 'OLD_RELEASE', 'backup-test', 'r', 'OK')`);
+    await older.query(
+      `INSERT INTO bets (bet_id, workflow_id, bettor_ref, iin, event_id, outcome, odds, stake_tiyn, placed_at) VALUES ('b-1', 'Bet:b-1', 'r', $1, 'e', 'HOME', '1.5', 100, '2026-12-31 23:30 Asia/Almaty')`,
+      [adultIin()],
+    );
+    const oldDir = path.join(work, 'older');
+    expect((await run(['backup', '--out', oldDir], db.older)).code).toBe(0);
+    const m = BackupManifest.parse(JSON.parse(await readFile(path.join(oldDir, 'manifest.json'), 'utf8')));
+    expect(m.schemaVersion).toEqual(earlier);
+    const restore = await run(['restore', '--from', oldDir], db.upgraded);
+    expect(restore.stderr).toBe('');
+    expect(restore.code).toBe(0);
+    for (const f of files.filter((x) => x >= '013')) expect(restore.stdout).toContain(`applied ${f}`);
+    const upgraded = poolOf(db.upgraded);
+    expect(((await upgraded.query(`SELECT retain_until FROM bets WHERE bet_id = 'b-1'`)).rows[0].retain_until as Date).toISOString()).toBe('2031-12-31T19:00:00.000Z');
+    expect((await verifyJournal(upgraded)).ok).toBe(true);
   });
 
   it('refuses a database that is not empty, naming it (exit 4), and a missing option (exit 2)', async () => {
