@@ -14,8 +14,9 @@ export async function migrationFiles(): Promise<string[]> {
  * do not race. Safe to run again: it applies only what is missing. `npm run migrate` (db/main.ts) runs it once per
  * deployment; the long-running processes only check the schema (`pendingMigrations`).
  */
-export async function migrate(pool: Pool, onApplied: (file: string) => void = () => undefined): Promise<string[]> {
-  const files = await migrationFiles();
+export async function migrate(pool: Pool, onApplied: (file: string) => void = () => undefined, only?: readonly string[]): Promise<string[]> {
+  // `only`: the schema of a backup being restored (db/backup.ts), which may be older than this code.
+  const files = (await migrationFiles()).filter((f) => !only || only.includes(f));
   const client = await pool.connect();
   const applied: string[] = [];
   try {

@@ -9,6 +9,7 @@ import { incidentDeliveryConfig } from '../config/console.js';
 import { exchangeMetrics } from './metrics.js';
 import { createHmacConsentSigner } from '../activities/consent-signer.js';
 import { createPgPhotoStore } from '../activities/photo-store.js';
+import { createRetentionActivities } from '../activities/retention.js';
 import { bettorRef } from '../crypto/bettor-ref.js';
 import { CounterpartClient, type ExchangeObserver } from '../activities/http.js';
 import { dataConverterFromEnv } from '../codec/data-converter.js';
@@ -92,7 +93,7 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: { ...createActivities({ pool, esu, nomapay, identificationRequired: identificationRequired(env), bettorRefKey: refKey }), ...createBettingActivitySet({ pool }), ...identification, ...createIncidentActivitySet({ pool, esu, nomapay, bettorRefKey: refKey, ...incidentDeliveryConfig(env) }), ...reporting },
+    activities: { ...createActivities({ pool, esu, nomapay, identificationRequired: identificationRequired(env), bettorRefKey: refKey }), ...createBettingActivitySet({ pool }), ...identification, ...createIncidentActivitySet({ pool, esu, nomapay, bettorRefKey: refKey, ...incidentDeliveryConfig(env) }), ...reporting, ...createRetentionActivities({ pool }) },
     // In production a payload that is not encrypted came from a caller that bypassed the codec: refused.
     dataConverter: dataConverterFromEnv(env, { refusePlaintext: isProduction(env) }),
     // A value PostgreSQL refuses as data fails its step at once instead of retrying for ever.

@@ -9,3 +9,4 @@ export * from './incident.js';
 export * from './incident-detector.js';
 export * from './submission.js';
 export { consentRevocation } from './consent-revocation.js';
+export { retention } from './retention.js';
