@@ -8,7 +8,7 @@ import { can, type Actor, type Permission } from './auth.js';
  * runs, and one journal entry records it with the attributes of seed 003 p.55(11) (start, event, acting user,
  * record id, end, result). A refusal by role or by rule is journalled as REFUSED, a fault as FAILED.
  */
-export type ConsoleErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INVALID' | 'REFUSED' | 'UNAVAILABLE' | 'FAILED';
+export type ConsoleErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INVALID' | 'REFUSED' | 'TOO_MANY' | 'UNAVAILABLE' | 'FAILED';
 
 const HTTP_STATUS: Record<ConsoleErrorCode, number> = {
   UNAUTHENTICATED: 401,
@@ -16,6 +16,7 @@ const HTTP_STATUS: Record<ConsoleErrorCode, number> = {
   NOT_FOUND: 404,
   INVALID: 400,
   REFUSED: 409,
+  TOO_MANY: 429,
   UNAVAILABLE: 503,
   FAILED: 500,
 };
@@ -41,7 +42,18 @@ export function toConsoleError(err: unknown): ConsoleError {
   if (err instanceof InvalidRequestError) return new ConsoleError('INVALID', err.message, err.issues);
   if (err instanceof StepRejectedError) return new ConsoleError('REFUSED', err.message, { type: err.type });
   if (err instanceof WorkflowNotFoundError) return new ConsoleError('NOT_FOUND', err.message);
+  const e = err as { code?: unknown; statusCode?: unknown; message?: unknown } | undefined;
+  // PostgreSQL's data exceptions (class 22: a NUL in a string, a value out of range) come from what was sent.
+  if (typeof e?.code === 'string' && /^22[0-9A-Z]{3}$/.test(e.code)) return new ConsoleError('INVALID', 'a value in the request cannot be stored (a NUL character, or out of range)');
+  // Fastify's own refusals (a malformed URL or escape, a bad header) are the client's.
+  if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) return new ConsoleError('INVALID', `the request is malformed: ${String(e.message ?? '').slice(0, 200)}`);
   return new ConsoleError('FAILED', (err as Error)?.message ?? String(err));
+}
+
+/** What an officer sees of a 5xx: the code and a plain sentence; the internal text goes to the log only. */
+export function publicError(err: ConsoleError): ConsoleError {
+  if (err.code !== 'FAILED') return err;
+  return new ConsoleError('FAILED', 'the console could not complete this request (the fault is logged)');
 }
 
 export interface AuditEntry {
