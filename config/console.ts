@@ -97,6 +97,8 @@ export function consoleConfig(env: Env = process.env) {
       /** A session's absolute lifetime from sign-in, and how long it may go without a request (console/sessions.ts). */
       CONSOLE_SESSION_TTL: hours.default('8h'),
       CONSOLE_SESSION_IDLE: hours.default('30m'),
+      /** The longest planned maintenance window an administrator may record (domain/maintenance.ts). */
+      CONSOLE_MAINTENANCE_MAX_LENGTH: hours.default('12h'),
       CONSOLE_UTC_OFFSET: offset.default('+05:00'),
       /** The Temporal UI's origin, allowed to call /codec/decode with the officer's session (TEMPORAL_CODEC_ENDPOINT). */
       CONSOLE_CODEC_CORS_ORIGIN: z.url().optional(),
@@ -115,6 +117,7 @@ export function consoleConfig(env: Env = process.env) {
     sessionSecret: e.CONSOLE_SESSION_SECRET,
     sessionTtlMs: parseHoursList(e.CONSOLE_SESSION_TTL)[0]!,
     sessionIdleMs: parseHoursList(e.CONSOLE_SESSION_IDLE)[0]!,
+    maintenanceMaxLengthMs: parseHoursList(e.CONSOLE_MAINTENANCE_MAX_LENGTH)[0]!,
     offsetMinutes: offsetMinutes(e.CONSOLE_UTC_OFFSET),
     utcOffset: e.CONSOLE_UTC_OFFSET,
     devUsers: e.CONSOLE_USERS === DEV_CONSOLE_USERS,

@@ -32,7 +32,7 @@ export function createConsole({ pool, client, taskQueue, env = process.env, subm
   const actions: SubmissionActions = submissionActions ?? { retry: bridge.retrySubmission, resubmit: bridge.resubmitSubmission };
   const calendar = createCalendarSource(submissionConfig(env).calendarPath);
   const service = createConsoleService({ pool, bridge, submissionActions: actions, calendar, bettorRefKey: refKey, offsetMinutes: config.offsetMinutes, users: config.users });
-  const journal = createJournalService({ pool, offsetMinutes: config.offsetMinutes, codec: encryptionCodecFromEnv(env), bettorRefKey: refKey });
+  const journal = createJournalService({ pool, offsetMinutes: config.offsetMinutes, codec: encryptionCodecFromEnv(env), bettorRefKey: refKey, calendar, maintenanceMaxLengthMs: config.maintenanceMaxLengthMs });
   return { config, service, journal };
 }
 

@@ -104,7 +104,14 @@ export async function startConsoleServer({ pool, config, service, journal, readi
     return reply.code(err.status).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
   };
 
-  const app = Fastify({ bodyLimit: MAX_BODY_BYTES, logger: false });
+  const app = Fastify({
+    bodyLimit: MAX_BODY_BYTES,
+    logger: false,
+    // A URL Fastify cannot decode (a broken %-escape) gets the console's error shape, not Fastify's.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply).code(400).header('content-type', 'application/json; charset=utf-8').send({ error: { code: 'INVALID', message: `the request's URL is malformed: ${error.message.slice(0, 200)}` } });
+    },
+  });
   // JSON of any shape (an empty body is {}); other media types reach the route unparsed, which refuses them
   // itself (jsonBody) with the console's own error rather than a bare 415.
   app.removeAllContentTypeParsers();

@@ -175,7 +175,7 @@ describe('compliance console: availability and the Temporal UI codec', () => {
     await expect
       .poll(async () => (await officer.get('/api/availability')).body.counterparts.find((c: { counterpart: string }) => c.counterpart === 'esu')?.periods['24h'].observedMinutes, { timeout: 15_000 })
       .toBeGreaterThan(0);
-    const window = { counterpart: 'esu', startsAt: isoWithOffset(Date.now() + 86_400_000, KZ), endsAt: isoWithOffset(Date.now() + 90_000_000, KZ), note: 'ESU release' };
+    const window = { counterpart: 'esu', startsAt: isoWithOffset(Date.now() + 14 * 86_400_000, KZ), endsAt: isoWithOffset(Date.now() + 14 * 86_400_000 + 3600_000, KZ), note: 'ESU release' };
     expect((await officer.post('/api/maintenance', window)).status).toBe(403);
     expect((await admin.post('/api/maintenance', window)).status).toBe(200);
     const report = await auditor.get('/api/availability');
