@@ -4,8 +4,8 @@ import { InvalidRequestError, StepRejectedError } from '../client/index.js';
 import { can, type Actor, type Permission } from './auth.js';
 
 /**
- * Every console and CLI action — reading included — goes through `audited`: the role is checked, the action
- * runs, and one journal entry records it with the attributes of seed 003 p.55(11) (start, event, acting user,
+ * Every console and CLI action — reading included — goes through `audited`: the role is checked, a change is
+ * journalled as requested before it runs, the action runs, and a journal entry records its outcome with the attributes of seed 003 p.55(11) (start, event, acting user,
  * record id, end, result). A refusal by role or by rule is journalled as REFUSED, a fault as FAILED.
  */
 export type ConsoleErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INVALID' | 'REFUSED' | 'TOO_MANY' | 'UNAVAILABLE' | 'FAILED';
@@ -66,7 +66,7 @@ export async function journalConsole(
   pool: Pool,
   actor: string,
   entry: AuditEntry,
-  result: 'OK' | 'REFUSED' | 'FAILED',
+  result: 'OK' | 'REFUSED' | 'FAILED' | 'REQUESTED',
   startedAt: Date,
 ): Promise<void> {
   await pool.query(
@@ -75,7 +75,26 @@ export async function journalConsole(
   );
 }
 
-/** `outcome` may turn a completed action's value into its journalled result (a verification that found tampering is FAILED). */
+/**
+ * Where a failed journal write is raised: one JSON log line at ERROR with `alert: "ConsoleJournalWriteFailed"`
+ * (docs/operations.md has the log-based alert rule). Never the entry's details: they may hold an IIN reference.
+ */
+export type JournalAlert = (line: Record<string, unknown>) => void;
+let journalAlert: JournalAlert = (line) => console.error(JSON.stringify(line));
+export function setJournalAlert(alert: JournalAlert): JournalAlert {
+  const previous = journalAlert;
+  journalAlert = alert;
+  return previous;
+}
+const raiseJournalAlert = (phase: 'request' | 'outcome', actor: string, event: string, err: unknown) =>
+  journalAlert({ level: 'ERROR', alert: 'ConsoleJournalWriteFailed', msg: `the journal refused the ${phase} entry of a console action`, phase, actor, event, error: String((err as Error)?.message ?? err).slice(0, 200) });
+
+/**
+ * `outcome` may turn a completed action's value into its journalled result (a verification that found tampering is FAILED).
+ * An action that changes anything (every permission but `read`) is journalled twice: its request before it runs
+ * (result REQUESTED) and its outcome after. When the request entry cannot be written the action does not run:
+ * no change without its record. A read is journalled once, after it, and its answer is withheld when that fails.
+ */
 export async function audited<T>(
   pool: Pool,
   actor: Actor,
@@ -89,15 +108,31 @@ export async function audited<T>(
     await journalConsole(pool, actor.login, { ...entry, details: { ...entry.details, refused: `role ${actor.role} lacks ${permission}` } }, 'REFUSED', startedAt);
     throw new ConsoleError('FORBIDDEN', `${actor.login} is ${actor.role === 'auditor' ? 'an auditor (read-only)' : `an ${actor.role}`}: ${entry.event} needs the "${permission}" permission`);
   }
+  const changes = permission !== 'read';
+  if (changes) {
+    try {
+      await journalConsole(pool, actor.login, { ...entry, details: { ...entry.details, phase: 'requested' } }, 'REQUESTED', startedAt);
+    } catch (err) {
+      raiseJournalAlert('request', actor.login, entry.event, err);
+      throw new ConsoleError('UNAVAILABLE', `the journal cannot record ${entry.event} now, so it was not done: try again later`);
+    }
+  }
+  let value: T;
   try {
-    const value = await run();
-    const described = outcome?.(value);
-    await journalConsole(pool, actor.login, { ...entry, details: { ...entry.details, ...described?.details } }, described?.result ?? 'OK', startedAt);
-    return value;
+    value = await run();
   } catch (err) {
     const error = toConsoleError(err);
     const result = error.status >= 500 ? 'FAILED' : 'REFUSED';
-    await journalConsole(pool, actor.login, { ...entry, details: { ...entry.details, error: error.message.slice(0, 500) } }, result, startedAt).catch(() => undefined);
+    await journalConsole(pool, actor.login, { ...entry, details: { ...entry.details, error: error.message.slice(0, 500) } }, result, startedAt).catch((e) => raiseJournalAlert('outcome', actor.login, entry.event, e));
     throw error;
   }
+  const described = outcome?.(value);
+  try {
+    await journalConsole(pool, actor.login, { ...entry, details: { ...entry.details, ...described?.details } }, described?.result ?? 'OK', startedAt);
+  } catch (err) {
+    raiseJournalAlert('outcome', actor.login, entry.event, err);
+    // A change is done and its request is on record: say so rather than pretend it failed. A read is withheld.
+    if (!changes) throw new ConsoleError('UNAVAILABLE', `the journal cannot record ${entry.event} now: try again later`);
+  }
+  return value;
 }
