@@ -137,7 +137,7 @@ describe('compliance console: incident cards', () => {
 
   it('takes a bettor as an IIN and journals the search with the keyed reference only', async () => {
     const iin = adultIin();
-    const res = await officer.get(`/api/inboxes/incidents?bettor=${iin}`);
+    const res = await officer.post('/api/inboxes/incidents/search', { bettor: iin });
     expect(res.body.items).toEqual([]);
     const { rows } = await stack.pool.query(`SELECT details FROM journal WHERE actor = 'aigerim' AND event = 'console.inbox-searched' ORDER BY chain_seq DESC LIMIT 1`);
     expect(rows[0].details.bettor).toBe(bettorRef(iin, TEST_BETTOR_REF_KEY));
