@@ -69,7 +69,7 @@ export async function startConsoleServer({ pool, config, service, journal, readi
     const address = request.ip;
     const recordId = `user:${/^[a-z0-9._-]{1,64}$/.test(login) ? login : '(invalid login)'}`;
     const actorName = recordId.slice(5);
-    const waitMs = throttle.waitMs(address, login);
+    const waitMs = throttle.waitMs(address, actorName);
     if (waitMs > 0) {
       await journalConsole(pool, actorName, { event: 'console.signed-in', recordId, details: { method, address, refused: 'backoff' } }, 'REFUSED', startedAt);
       throw new ConsoleError('TOO_MANY', `too many failed sign-ins: wait ${Math.ceil(waitMs / 1000)} s`, { retryAfterSeconds: Math.ceil(waitMs / 1000) });
@@ -81,8 +81,8 @@ export async function startConsoleServer({ pool, config, service, journal, readi
       if (err instanceof TooManySignIns) throw new ConsoleError('TOO_MANY', err.message, { retryAfterSeconds: 1 });
       throw err;
     }
-    if (actor) throttle.succeeded(address, login);
-    else throttle.failed(address, login);
+    if (actor) throttle.succeeded(address, actorName);
+    else throttle.failed(address, actorName);
     await journalConsole(pool, actorName, { event: 'console.signed-in', recordId, details: { method, address } }, actor ? 'OK' : 'REFUSED', startedAt);
     return actor;
   }
