@@ -17,7 +17,7 @@ import { runCommand, UsageError, USAGE } from './cli-commands.js';
  * (--json). It works in-process on PostgreSQL and Temporal (DATABASE_URL, TEMPORAL_*), as the signed-in user
  * CONSOLE_USER / CONSOLE_PASSWORD with that user's role, and journals every command like the web console.
  */
-const EXIT: Record<ConsoleErrorCode, number> = { INVALID: 2, REFUSED: 3, NOT_FOUND: 4, UNAUTHENTICATED: 5, FORBIDDEN: 5, UNAVAILABLE: 6, FAILED: 1 };
+const EXIT: Record<ConsoleErrorCode, number> = { INVALID: 2, REFUSED: 3, NOT_FOUND: 4, UNAUTHENTICATED: 5, FORBIDDEN: 5, TOO_MANY: 6, UNAVAILABLE: 6, FAILED: 1 };
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -78,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
 
   assertProductionReady('cli');
   const config = consoleConfig();
-  const actor = authenticate(config.users, process.env.CONSOLE_USER ?? '', process.env.CONSOLE_PASSWORD ?? '');
+  const actor = await authenticate(config.users, process.env.CONSOLE_USER ?? '', process.env.CONSOLE_PASSWORD ?? '');
   if (!actor) throw new ConsoleError('UNAUTHENTICATED', 'set CONSOLE_USER and CONSOLE_PASSWORD to a user of CONSOLE_USERS');
 
   const temporal = temporalConfig();

@@ -65,7 +65,7 @@ export type ConsoleRole = z.infer<typeof ConsoleRole>;
 export interface ConsoleUser {
   login: string;
   role: ConsoleRole;
-  /** A plain password (development) or `scrypt$<salt hex>$<hash hex>` (see `npm run cli -- console hash-password`). */
+  /** A plain password (development) or `scrypt$N=…:r=…:p=…$<salt hex>$<hash hex>` (see `npm run cli -- console hash-password`). */
   secret: string;
 }
 
@@ -94,7 +94,11 @@ export function consoleConfig(env: Env = process.env) {
       CONSOLE_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
       CONSOLE_USERS: z.string().min(1).default(DEV_CONSOLE_USERS),
       CONSOLE_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_SESSION_SECRET),
+      /** A session's absolute lifetime from sign-in, and how long it may go without a request (console/sessions.ts). */
       CONSOLE_SESSION_TTL: hours.default('8h'),
+      CONSOLE_SESSION_IDLE: hours.default('30m'),
+      /** The longest planned maintenance window an administrator may record (domain/maintenance.ts). */
+      CONSOLE_MAINTENANCE_MAX_LENGTH: hours.default('12h'),
       CONSOLE_UTC_OFFSET: offset.default('+05:00'),
       /** The Temporal UI's origin, allowed to call /codec/decode with the officer's session (TEMPORAL_CODEC_ENDPOINT). */
       CONSOLE_CODEC_CORS_ORIGIN: z.url().optional(),
@@ -112,6 +116,8 @@ export function consoleConfig(env: Env = process.env) {
     users: parseConsoleUsers(e.CONSOLE_USERS),
     sessionSecret: e.CONSOLE_SESSION_SECRET,
     sessionTtlMs: parseHoursList(e.CONSOLE_SESSION_TTL)[0]!,
+    sessionIdleMs: parseHoursList(e.CONSOLE_SESSION_IDLE)[0]!,
+    maintenanceMaxLengthMs: parseHoursList(e.CONSOLE_MAINTENANCE_MAX_LENGTH)[0]!,
     offsetMinutes: offsetMinutes(e.CONSOLE_UTC_OFFSET),
     utcOffset: e.CONSOLE_UTC_OFFSET,
     devUsers: e.CONSOLE_USERS === DEV_CONSOLE_USERS,

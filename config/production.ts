@@ -1,5 +1,6 @@
 import { DEV_PAYLOAD_KEYS } from '../codec/encryption.js';
 import { DEV_JOURNAL_SEAL_KEY } from './journal.js';
+import { parseHash, SCRYPT_PARAMS } from '../console/auth.js';
 import { DEV_CONSOLE_USERS, DEV_INCIDENT_SIGNING_KEY, DEV_SESSION_SECRET, parseConsoleUsers } from './console.js';
 import { DEFAULT_PORTS, DEV_AFM_SIGNING_KEY, DEV_BETTOR_REF_KEY, DEV_CONSENT_SIGNING_KEY, isProduction } from './index.js';
 
@@ -94,7 +95,10 @@ function consoleUsers(env: Env): string | undefined {
     return (err as Error).message.replace(/^CONSOLE_USERS environment variable is invalid: /, 'invalid: ');
   }
   const plain = users.filter((u) => !u.secret.startsWith('scrypt$')).map((u) => u.login);
-  return plain.length ? `plain-text passwords for ${plain.join(', ')}` : undefined;
+  if (plain.length) return `plain-text passwords for ${plain.join(', ')}`;
+  // Hashes of the older form (N = 2^14) or with weaker parameters than the console's own (N = 2^17).
+  const weak = users.filter((u) => (parseHash(u.secret)?.params.N ?? 0) < SCRYPT_PARAMS.N).map((u) => u.login);
+  return weak.length ? `passwords hashed with scrypt weaker than N=2^17 for ${weak.join(', ')} (hash them again)` : undefined;
 }
 
 function sessionSecret(env: Env): string | undefined {

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { ConsoleRole, ConsoleUser } from '../config/console.js';
 
 /**
@@ -6,8 +6,8 @@ import type { ConsoleRole, ConsoleUser } from '../config/console.js';
  *   auditor  reads everything — inboxes, items, journal, availability — and changes nothing;
  *   officer  also acts on items: retry, correct and resubmit, incident cards, offline reviews, take an item;
  *   admin    also assigns items to others and records counterparts' planned maintenance.
- * Credentials come from configuration (CONSOLE_USERS); sessions are HMAC-signed tokens with an expiry
- * (STYLE anti-pattern 16: never an unsigned capability).
+ * Credentials come from configuration (CONSOLE_USERS); sessions are random tokens kept (as their SHA-256) in
+ * PostgreSQL with idle and absolute timeouts (console/sessions.ts), so a logout ends them.
  */
 export type Permission = 'read' | 'act' | 'assign-others' | 'maintenance' | 'decode-payloads';
 
@@ -26,51 +26,110 @@ export function can(actor: Actor, permission: Permission): boolean {
   return GRANTS[actor.role].includes(permission);
 }
 
-/** `scrypt$<salt hex>$<hash hex>`, for CONSOLE_USERS: `npm run cli -- console hash-password`. */
-export function hashPassword(password: string, salt = randomBytes(16)): string {
-  return `scrypt$${salt.toString('hex')}$${scryptSync(password, salt, 32).toString('hex')}`;
+/**
+ * Password hashes carry their parameters: `scrypt$N=131072:r=8:p=1$<salt hex>$<hash hex>` (`npm run cli --
+ * console hash-password`). The older `scrypt$<salt hex>$<hash hex>` (Node's defaults, N=16384) still verifies.
+ * Verification runs on libuv's thread pool (async scrypt), never on the event loop, at most
+ * MAX_CONCURRENT_VERIFICATIONS at a time: each takes 128 × N × r bytes (128 MiB at N = 2^17).
+ */
+export const SCRYPT_PARAMS = { N: 2 ** 17, r: 8, p: 1 } as const;
+const KEY_LENGTH = 32;
+const LEGACY_PARAMS = { N: 2 ** 14, r: 8, p: 1 } as const;
+const MAX_CONCURRENT_VERIFICATIONS = 2;
+const MAX_QUEUED_VERIFICATIONS = 64;
+
+export interface ScryptParams {
+  N: number;
+  r: number;
+  p: number;
+}
+
+const maxmem = ({ N, r, p }: ScryptParams) => 128 * N * r * (p + 1) + 1024 * 1024;
+
+export function hashPassword(password: string, salt = randomBytes(16), params: ScryptParams = SCRYPT_PARAMS): string {
+  const hash = scryptSync(password, salt, KEY_LENGTH, { ...params, maxmem: maxmem(params) });
+  return `scrypt$N=${params.N}:r=${params.r}:p=${params.p}$${salt.toString('hex')}$${hash.toString('hex')}`;
+}
+
+export interface ParsedHash {
+  params: ScryptParams;
+  salt: Buffer;
+  hash: Buffer;
+}
+
+/** A stored secret's scrypt parameters, salt and hash; undefined for a plain (development) secret. */
+export function parseHash(secret: string): ParsedHash | undefined {
+  const parts = secret.split('$');
+  if (parts[0] !== 'scrypt') return undefined;
+  if (parts.length === 3) return { params: LEGACY_PARAMS, salt: Buffer.from(parts[1]!, 'hex'), hash: Buffer.from(parts[2]!, 'hex') };
+  if (parts.length !== 4) return undefined;
+  const m = /^N=(\d+):r=(\d+):p=(\d+)$/.exec(parts[1]!);
+  if (!m) return undefined;
+  return { params: { N: Number(m[1]), r: Number(m[2]), p: Number(m[3]) }, salt: Buffer.from(parts[2]!, 'hex'), hash: Buffer.from(parts[3]!, 'hex') };
 }
 
 function same(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function checkPassword(user: ConsoleUser, password: string): boolean {
-  const parts = user.secret.split('$');
-  if (parts.length === 3 && parts[0] === 'scrypt') {
-    const salt = Buffer.from(parts[1]!, 'hex');
-    return same(scryptSync(password, salt, 32), Buffer.from(parts[2]!, 'hex'));
+export type ScryptFn = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) => Promise<Buffer>;
+const scryptAsync: ScryptFn = (password, salt, keylen, options) =>
+  new Promise((resolve, reject) => scrypt(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
+
+export class TooManySignIns extends Error {
+  override readonly name = 'TooManySignIns';
+}
+
+/**
+ * Checks logins and passwords. An unknown login costs one scrypt with the default parameters (a dummy
+ * verification), as a known one does, so timing does not tell which logins exist.
+ */
+export function createAuthenticator(users: () => ConsoleUser[], scryptImpl: ScryptFn = scryptAsync) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  async function limited<T>(run: () => Promise<T>): Promise<T> {
+    if (running >= MAX_CONCURRENT_VERIFICATIONS) {
+      if (waiting.length >= MAX_QUEUED_VERIFICATIONS) throw new TooManySignIns('too many sign-ins at once: try again in a moment');
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    }
+    running++;
+    try {
+      return await run();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
   }
-  // Plain secrets (development): compared through an HMAC so the comparison takes the same time either way.
-  const digest = (s: string) => createHmac('sha256', 'console-password').update(s).digest();
-  return same(digest(password), digest(user.secret));
-}
+  const dummy: ParsedHash = { params: SCRYPT_PARAMS, salt: randomBytes(16), hash: randomBytes(KEY_LENGTH) };
 
-export function authenticate(users: ConsoleUser[], login: string, password: string): Actor | undefined {
-  const user = users.find((u) => u.login === login);
-  if (!user) {
-    checkPassword({ login, role: 'auditor', secret: hashPassword('x', Buffer.alloc(16)) }, password); // same work for unknown logins
-    return undefined;
+  async function verify(stored: ParsedHash, password: string): Promise<boolean> {
+    const key = await limited(() => scryptImpl(password, stored.salt, stored.hash.length || KEY_LENGTH, { ...stored.params, maxmem: maxmem(stored.params) }));
+    return same(key, stored.hash);
   }
-  return checkPassword(user, password) ? { login: user.login, role: user.role } : undefined;
-}
 
-/** `login.role.expiresMs.signature` (base64url HMAC-SHA256 under CONSOLE_SESSION_SECRET). */
-export function issueSession(actor: Actor, secret: string, ttlMs: number, nowMs = Date.now()): string {
-  const body = `${actor.login}.${actor.role}.${nowMs + ttlMs}`;
-  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+  return {
+    async checkPassword(user: ConsoleUser, password: string): Promise<boolean> {
+      const parsed = parseHash(user.secret);
+      if (parsed) return verify(parsed, password);
+      // Plain secrets (development only; production refuses them): compared through an HMAC, in constant time.
+      const digest = (s: string) => createHmac('sha256', 'console-password').update(s).digest();
+      return same(digest(password), digest(user.secret));
+    },
+    async authenticate(login: string, password: string): Promise<Actor | undefined> {
+      const user = users().find((u) => u.login === login);
+      if (!user) {
+        await verify(dummy, password); // the same work for an unknown login, always false
+        return undefined;
+      }
+      return (await this.checkPassword(user, password)) ? { login: user.login, role: user.role } : undefined;
+    },
+  };
 }
+export type Authenticator = ReturnType<typeof createAuthenticator>;
 
-/** The actor a session token names, if its signature holds, it has not expired, and the user still exists with that role. */
-export function readSession(token: string, secret: string, users: ConsoleUser[], nowMs = Date.now()): Actor | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 4) return undefined;
-  const [login, role, expires, signature] = parts as [string, string, string, string];
-  const expected = createHmac('sha256', secret).update(`${login}.${role}.${expires}`).digest();
-  if (!same(Buffer.from(signature, 'base64url'), expected)) return undefined;
-  if (!(Number(expires) > nowMs)) return undefined;
-  const user = users.find((u) => u.login === login && u.role === role);
-  return user ? { login: user.login, role: user.role } : undefined;
+/** Checks one login against a user list (the CLI's own sign-in). */
+export function authenticate(users: ConsoleUser[], login: string, password: string): Promise<Actor | undefined> {
+  return createAuthenticator(() => users).authenticate(login, password);
 }
 
 /** `Authorization: Basic …` for scripts and the API. */

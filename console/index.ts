@@ -40,7 +40,7 @@ export function createConsole({ pool, client, taskQueue, env = process.env, subm
   const calendar = createCalendarSource(submissionConfig(env).calendarPath);
   const service = createConsoleService({ pool, bridge, submissionActions: actions, calendar, bettorRefKey: refKey, offsetMinutes: config.offsetMinutes, users: config.users });
   const seal = journalSealConfig(env);
-  const journal = createJournalService({ pool, offsetMinutes: config.offsetMinutes, codec: encryptionCodecFromEnv(env), bettorRefKey: refKey, seal });
+  const journal = createJournalService({ pool, offsetMinutes: config.offsetMinutes, codec: encryptionCodecFromEnv(env), bettorRefKey: refKey, seal, calendar, maintenanceMaxLengthMs: config.maintenanceMaxLengthMs });
   return { config, service, journal, seal };
 }
 

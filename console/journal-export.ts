@@ -7,7 +7,10 @@ import { isoWithOffset } from '../domain/incident.js';
  * p.55(11) first, then details and the chain hash so an exported file can be checked against the database.
  * Days are calendar days at the configured UTC offset (Kazakhstan: +05:00 since 1 March 2024, G18).
  */
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-03-10');
+export const Day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-03-10')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a day of the calendar');
 
 export const JournalRange = z.union([
   z.object({ day: Day }),

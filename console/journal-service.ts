@@ -4,11 +4,13 @@ import type { Pool } from '../db/pool.js';
 import { loadMaintenance, loadMinuteBuckets } from '../activities/availability.js';
 import { availability, type AvailabilityReport } from '../domain/availability.js';
 import { Counterpart } from '../domain/wire/common.js';
+import { plannedWindowProblems } from '../domain/maintenance.js';
+import type { WorkingDayCalendar } from '../domain/working-days.js';
 import { audited, ConsoleError } from './audit.js';
 import type { Actor } from './auth.js';
 import { verifyJournal, type ChainReport } from './journal-chain.js';
 import { JournalAnchor, sealJournalHead, type SealKey } from './journal-seal.js';
-import { exportJournalCsv, JournalRange, rangeBounds } from './journal-export.js';
+import { Day, exportJournalCsv, JournalRange, rangeBounds } from './journal-export.js';
 import type { TimelineEntry } from './inbox.js';
 import { maskPayload } from './personal-data.js';
 
@@ -20,7 +22,7 @@ const JournalQuery = z.object({
   recordId: z.string().max(160).optional(),
   actor: z.string().max(64).optional(),
   event: z.string().regex(/^[a-z0-9.-]{1,64}$/, 'an event name or prefix like incident.').optional(),
-  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  day: Day.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 
@@ -31,7 +33,7 @@ const Maintenance = z
     endsAt: z.iso.datetime({ offset: true }),
     note: z.string().max(500).default(''),
   })
-  .refine((m) => Date.parse(m.endsAt) > Date.parse(m.startsAt), 'endsAt must be after startsAt');
+  .refine((m) => Date.parse(m.endsAt) > Date.parse(m.startsAt), { path: ['endsAt'], message: 'must be after startsAt' });
 
 const PERIODS = { '24h': 24 * 3600_000, '7d': 7 * 24 * 3600_000, '30d': 30 * 24 * 3600_000 } as const;
 
@@ -51,6 +53,8 @@ export function createJournalService({
   codec,
   bettorRefKey,
   seal,
+  calendar,
+  maintenanceMaxLengthMs = 12 * 3600_000,
   now = () => Date.now(),
 }: {
   pool: Pool;
@@ -60,6 +64,9 @@ export function createJournalService({
   bettorRefKey?: string;
   /** The key the chain head is sealed with (JOURNAL_SEAL_KEY); without it seals are neither made nor checked. */
   seal?: SealKey;
+  /** The working-day calendar: planned maintenance is announced at least 3 working days ahead (seed 004 p.48). */
+  calendar?: () => Promise<WorkingDayCalendar>;
+  maintenanceMaxLengthMs?: number;
   now?: () => number;
 }) {
   return {
@@ -162,6 +169,9 @@ export function createJournalService({
       if (!parsed.success) throw invalid(parsed.error, 'maintenance');
       const m = parsed.data;
       return audited(pool, actor, 'maintenance', { event: 'console.maintenance-recorded', recordId: `maintenance:${m.counterpart}`, details: m }, async () => {
+        if (!calendar) throw new ConsoleError('UNAVAILABLE', 'no working-day calendar configured: the notice period cannot be checked');
+        const problems = plannedWindowProblems({ startsAtMs: Date.parse(m.startsAt), endsAtMs: Date.parse(m.endsAt) }, now(), await calendar(), maintenanceMaxLengthMs);
+        if (problems.length) throw new ConsoleError('INVALID', `maintenance: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
         const { rows } = await pool.query(
           `INSERT INTO maintenance_windows (counterpart, starts_at, ends_at, note, announced_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
           [m.counterpart, m.startsAt, m.endsAt, m.note, actor.login],
@@ -186,7 +196,14 @@ export function createJournalService({
         async () => {
           if (!codec) throw new ConsoleError('UNAVAILABLE', 'no payload codec configured');
           if (!bettorRefKey) throw new ConsoleError('UNAVAILABLE', 'no bettor reference key configured: personal data could not be masked');
-          return (await codec.decode(payloads)).map((payload) => maskPayload(payload, bettorRefKey, seen));
+          let decoded: Payload[];
+          try {
+            decoded = await codec.decode(payloads);
+          } catch (err) {
+            // What the caller sent cannot be decrypted (unknown key, altered or truncated ciphertext): its fault, not ours.
+            throw new ConsoleError('INVALID', `payloads: cannot be decoded (${(err as Error).message.slice(0, 200)})`);
+          }
+          return decoded.map((payload) => maskPayload(payload, bettorRefKey, seen));
         },
         () => ({ result: 'OK', details: { bettors: [...seen] } }),
       );

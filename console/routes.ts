@@ -24,7 +24,9 @@ export function jsonBody(request: FastifyRequest): Record<string, unknown> {
   if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) {
     throw new ConsoleError('INVALID', 'send the request body as application/json');
   }
-  return (request.body ?? {}) as Record<string, unknown>;
+  const body = request.body ?? {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw new ConsoleError('INVALID', 'body: must be a JSON object');
+  return body as Record<string, unknown>;
 }
 
 /** Query parameters as a plain object, empty values dropped. */
@@ -40,7 +42,13 @@ export function registerApiRoutes(app: FastifyInstance, service: ConsoleService,
   const get = (url: string, handle: (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => Promise<unknown>) => app.get(url, handle);
   const post = (url: string, handle: (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => Promise<unknown>) => app.post(url, handle);
 
-  get('/api/inboxes/:inbox', async (r) => service.inbox(actorOf(r), r.params.inbox!, query(r)));
+  get('/api/inboxes/:inbox', async (r) => {
+    const q = query(r);
+    // A URL ends up in proxies' and browsers' logs: an IIN travels only in a body (POST …/search), here a bettor reference.
+    if (q.bettor && !/^[0-9a-f]{64}$/.test(q.bettor)) throw new ConsoleError('INVALID', `bettor: in a query string only a 64-hex bettor reference; send an IIN in the body of POST /api/inboxes/${r.params.inbox}/search`);
+    return service.inbox(actorOf(r), r.params.inbox!, q);
+  });
+  post('/api/inboxes/:inbox/search', async (r) => service.inbox(actorOf(r), r.params.inbox!, jsonBody(r)));
   get('/api/inboxes/:inbox/:id', async (r) => service.item(actorOf(r), r.params.inbox!, r.params.id!));
   post('/api/inboxes/:inbox/:id/assign', async (r) => service.assign(actorOf(r), r.params.inbox!, r.params.id!, String(jsonBody(r).assignee ?? actorOf(r).login)));
   post('/api/incidents', async (r) => {

@@ -4,8 +4,12 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Pool } from '../db/pool.js';
 import type { ConsoleConfig } from '../config/console.js';
-import { ConsoleError, journalConsole, toConsoleError } from './audit.js';
-import { authenticate, basicCredentials, can, issueSession, readSession, type Actor } from './auth.js';
+import { z } from 'zod';
+import { safeMessage, type LogLine } from '../db/pool.js';
+import { ConsoleError, journalConsole, publicError, toConsoleError } from './audit.js';
+import { basicCredentials, can, createAuthenticator, TooManySignIns, type Actor } from './auth.js';
+import { createSessionStore } from './sessions.js';
+import { createSignInThrottle } from './sign-in-throttle.js';
 import { cookies, SECURITY_HEADERS, sessionCookie } from './http.js';
 import type { JournalService } from './journal-service.js';
 import { jsonBody, registerApiRoutes } from './routes.js';
@@ -14,8 +18,9 @@ import { createReadiness, LIVE, postgresProbe, type Readiness } from '../stack/h
 
 /**
  * The compliance console: one static page (console/static) and a JSON API, on Fastify like the bookmaker API.
- * Officers sign in with the credentials configured in CONSOLE_USERS; the session is an HMAC-signed cookie
- * (HttpOnly, SameSite=Strict). Scripts may use HTTP Basic instead. Sign-ins, good and bad, are journalled.
+ * Officers sign in with the credentials configured in CONSOLE_USERS; the session is a random token in a cookie
+ * (HttpOnly, SameSite=Strict) naming a server-side session (console/sessions.ts). Scripts may use HTTP Basic
+ * instead. Every sign-in attempt, good and bad, by form or by Basic, is journalled (never the password).
  */
 const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
 const STATIC: Record<string, string> = { '/': 'index.html', '/app.js': 'app.js', '/card.js': 'card.js', '/dom.js': 'dom.js', '/views.js': 'views.js', '/style.css': 'style.css' };
@@ -23,9 +28,12 @@ const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 't
 const COOKIE = 'esu_console';
 const MAX_BODY_BYTES = 1 << 20;
 
-/** After this many failed sign-ins a login waits out the lock (per login, in this process). */
-const MAX_FAILURES = 5;
-const LOCK_MS = 15 * 60_000;
+/** A login as CONSOLE_USERS allows it (config/console.ts); anything else is refused before any lookup. */
+const LoginBody = z.object({
+  login: z.string().regex(/^[a-z0-9._-]{1,64}$/, 'must be 1–64 of a-z 0-9 . _ -'),
+  password: z.string().min(1, 'is required').max(1024),
+});
+const stdoutLine: LogLine = (line) => console.log(JSON.stringify(line));
 
 export interface ConsoleServerDeps {
   pool: Pool;
@@ -34,6 +42,7 @@ export interface ConsoleServerDeps {
   journal: JournalService;
   /** What /readyz checks; PostgreSQL alone when not given. */
   readiness?: Readiness;
+  log?: LogLine;
 }
 
 export interface RunningConsole {
@@ -41,23 +50,40 @@ export interface RunningConsole {
   close(): Promise<void>;
 }
 
-export async function startConsoleServer({ pool, config, service, journal, readiness = createReadiness({ postgresql: postgresProbe(pool) }) }: ConsoleServerDeps, listen = { host: config.host, port: config.port }): Promise<RunningConsole> {
+export async function startConsoleServer({ pool, config, service, journal, readiness = createReadiness({ postgresql: postgresProbe(pool) }), log = stdoutLine }: ConsoleServerDeps, listen = { host: config.host, port: config.port }): Promise<RunningConsole> {
   const files = Object.fromEntries(await Promise.all(Object.entries(STATIC).map(async ([path, file]) => [path, await readFile(STATIC_DIR + file)] as const)));
-  const failures = new Map<string, { count: number; until: number }>();
+  const authenticator = createAuthenticator(() => config.users);
+  const sessions = createSessionStore(pool, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionTtlMs }, () => config.users);
+  const throttle = createSignInThrottle();
 
-  function actorOf(request: FastifyRequest): Actor | undefined {
+  async function actorOf(request: FastifyRequest): Promise<Actor | undefined> {
     const token = cookies(request.raw)[COOKIE];
-    if (token) return readSession(token, config.sessionSecret, config.users);
+    if (token) return sessions.read(token);
     const basic = basicCredentials(request.headers.authorization);
-    return basic ? signIn(basic.login, basic.password) : undefined;
+    return basic ? signIn(request, basic.login, basic.password, 'basic') : undefined;
   }
 
-  function signIn(login: string, password: string): Actor | undefined {
-    const record = failures.get(login);
-    if (record && record.count >= MAX_FAILURES && record.until > Date.now()) return undefined;
-    const actor = authenticate(config.users, login, password);
-    if (actor) failures.delete(login);
-    else failures.set(login, { count: (record && record.until > Date.now() ? record.count : 0) + 1, until: Date.now() + LOCK_MS });
+  /** One sign-in attempt: throttled, verified off the event loop, journalled whatever its outcome. */
+  async function signIn(request: FastifyRequest, login: string, password: string, method: 'password' | 'basic'): Promise<Actor | undefined> {
+    const startedAt = new Date();
+    const address = request.ip;
+    const recordId = `user:${/^[a-z0-9._-]{1,64}$/.test(login) ? login : '(invalid login)'}`;
+    const actorName = recordId.slice(5);
+    const waitMs = throttle.waitMs(address, actorName);
+    if (waitMs > 0) {
+      await journalConsole(pool, actorName, { event: 'console.signed-in', recordId, details: { method, address, refused: 'backoff' } }, 'REFUSED', startedAt);
+      throw new ConsoleError('TOO_MANY', `too many failed sign-ins: wait ${Math.ceil(waitMs / 1000)} s`, { retryAfterSeconds: Math.ceil(waitMs / 1000) });
+    }
+    let actor: Actor | undefined;
+    try {
+      actor = recordId === `user:${login}` ? await authenticator.authenticate(login, password) : undefined;
+    } catch (err) {
+      if (err instanceof TooManySignIns) throw new ConsoleError('TOO_MANY', err.message, { retryAfterSeconds: 1 });
+      throw err;
+    }
+    if (actor) throttle.succeeded(address, actorName);
+    else throttle.failed(address, actorName);
+    await journalConsole(pool, actorName, { event: 'console.signed-in', recordId, details: { method, address } }, actor ? 'OK' : 'REFUSED', startedAt);
     return actor;
   }
 
@@ -72,10 +98,20 @@ export async function startConsoleServer({ pool, config, service, journal, readi
     };
   }
 
-  const sendError = (reply: FastifyReply, err: ConsoleError) =>
-    reply.code(err.status).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+  const sendError = (reply: FastifyReply, raw: ConsoleError) => {
+    const err = publicError(raw);
+    if (err.code === 'TOO_MANY') reply.header('retry-after', String((err.details as { retryAfterSeconds: number }).retryAfterSeconds));
+    return reply.code(err.status).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+  };
 
-  const app = Fastify({ bodyLimit: MAX_BODY_BYTES, logger: false });
+  const app = Fastify({
+    bodyLimit: MAX_BODY_BYTES,
+    logger: false,
+    // A URL Fastify cannot decode (a broken %-escape) gets the console's error shape, not Fastify's.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply).code(400).header('content-type', 'application/json; charset=utf-8').send({ error: { code: 'INVALID', message: `the request's URL is malformed: ${error.message.slice(0, 200)}` } });
+    },
+  });
   // JSON of any shape (an empty body is {}); other media types reach the route unparsed, which refuses them
   // itself (jsonBody) with the console's own error rather than a bare 415.
   app.removeAllContentTypeParsers();
@@ -96,18 +132,24 @@ export async function startConsoleServer({ pool, config, service, journal, readi
   // Every route but the page, health, sign-in and the codec's preflight needs a signed-in officer.
   app.addHook('preHandler', async (request, reply) => {
     if (request.url.startsWith('/codec/decode')) for (const [name, value] of Object.entries(corsHeaders(request))) reply.header(name, value);
+    // State changes come as JSON only: a cross-site form cannot send it (with SameSite=Strict, the CSRF guard).
+    if (request.method === 'POST' && !String(request.headers['content-type'] ?? '').startsWith('application/json')) {
+      throw new ConsoleError('INVALID', 'send the request body as application/json');
+    }
     if (request.routeOptions.config && (request.routeOptions.config as { public?: boolean }).public) return;
-    const actor = actorOf(request);
+    const actor = await actorOf(request);
     if (!actor) throw new ConsoleError('UNAUTHENTICATED', 'sign in first');
     request.actor = actor;
   });
-  app.setErrorHandler((err, _request, reply) => {
+  app.setErrorHandler((err, request, reply) => {
     const code = (err as { code?: string }).code;
     if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, new ConsoleError('INVALID', 'the request body is larger than 1 MB'));
-    return sendError(reply, toConsoleError(err));
+    const error = toConsoleError(err);
+    if (error.status >= 500) log({ level: 'ERROR', msg: 'console request failed', method: request.method, route: request.routeOptions.url ?? '(none)', error: safeMessage(err) });
+    return sendError(reply, error);
   });
-  app.setNotFoundHandler((request, reply) => {
-    const error = actorOf(request) ? new ConsoleError('NOT_FOUND', `${request.method} ${request.url.split('?')[0]} is not a console route`) : new ConsoleError('UNAUTHENTICATED', 'sign in first');
+  app.setNotFoundHandler(async (request, reply) => {
+    const error = (await actorOf(request).catch(() => undefined)) ? new ConsoleError('NOT_FOUND', `${request.method} ${request.url.split('?')[0]} is not a console route`) : new ConsoleError('UNAUTHENTICATED', 'sign in first');
     return sendError(reply, error);
   });
 
@@ -125,18 +167,22 @@ export async function startConsoleServer({ pool, config, service, journal, readi
   app.options('/codec/decode', open, async (request, reply) => reply.headers(corsHeaders(request)).code(204).send());
 
   app.post('/api/login', open, async (request, reply) => {
-    const startedAt = new Date();
-    const body = jsonBody(request) as { login?: unknown; password?: unknown };
-    const login = typeof body.login === 'string' ? body.login.slice(0, 64) : '';
-    const actor = signIn(login, typeof body.password === 'string' ? body.password : '');
-    await journalConsole(pool, login || '(none)', { event: 'console.signed-in', recordId: `user:${login}` }, actor ? 'OK' : 'REFUSED', startedAt);
-    if (!actor) throw new ConsoleError('UNAUTHENTICATED', 'wrong login or password (or too many attempts: wait 15 minutes)');
-    const token = issueSession(actor, config.sessionSecret, config.sessionTtlMs);
+    const parsed = LoginBody.safeParse(jsonBody(request));
+    if (!parsed.success) {
+      await journalConsole(pool, '(invalid login)', { event: 'console.signed-in', recordId: 'user:(invalid login)', details: { method: 'password', address: request.ip, refused: 'malformed' } }, 'REFUSED', new Date());
+      throw new ConsoleError('INVALID', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    }
+    const actor = await signIn(request, parsed.data.login, parsed.data.password, 'password');
+    if (!actor) throw new ConsoleError('UNAUTHENTICATED', 'wrong login or password');
+    const token = await sessions.open(actor);
     return reply.header('set-cookie', sessionCookie(COOKIE, token, Math.floor(config.sessionTtlMs / 1000), config.cookieSecure)).send({ login: actor.login, role: actor.role });
   });
   app.post('/api/logout', async (request, reply) => {
+    jsonBody(request);
     const actor = request.actor!;
-    await journalConsole(pool, actor.login, { event: 'console.signed-out', recordId: `user:${actor.login}` }, 'OK', new Date());
+    const token = cookies(request.raw)[COOKIE];
+    const ended = token ? await sessions.end(token) : false;
+    await journalConsole(pool, actor.login, { event: 'console.signed-out', recordId: `user:${actor.login}`, details: { sessionEnded: ended } }, 'OK', new Date());
     return reply.header('set-cookie', sessionCookie(COOKIE, '', 0, config.cookieSecure)).send({});
   });
   app.get('/api/me', async (request) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addDays, isWorkingDay, localDate, startOfLocalDay, type WorkingDayCalendar } from './working-days.js';
+import { addDays, addWorkingDays, isWorkingDay, localDate, startOfLocalDay, type WorkingDayCalendar } from './working-days.js';
 
 /**
  * Planned maintenance of state systems (seed 004 p.48): by default 21:00–06:00 local and on weekends and
@@ -66,4 +66,40 @@ export function maintenanceWindowAt(ms: number, config: MaintenanceConfig, calen
     cursor = end;
   }
   return cursor > ms ? cursor : undefined;
+}
+
+/**
+ * A counterpart's announced planned window, as an administrator records it in the console (seed 004 p.48:
+ * planned works are announced at least 3 working days ahead). Only such a window silences the "unreachable"
+ * detector; anything else — in the past, announced late, too long, years away — is an unplanned outage and
+ * is refused, each problem naming its field.
+ */
+export const PLANNED_NOTICE_WORKING_DAYS = 3;
+/** How far ahead a window may be recorded: a year (further is a typing error, not a plan). */
+export const PLANNED_HORIZON_MS = 366 * 86_400_000;
+
+export interface WindowProblem {
+  field: 'startsAt' | 'endsAt';
+  message: string;
+}
+
+export function plannedWindowProblems(
+  window: { startsAtMs: number; endsAtMs: number },
+  nowMs: number,
+  calendar: WorkingDayCalendar,
+  maxLengthMs: number,
+): WindowProblem[] {
+  const problems: WindowProblem[] = [];
+  const { startsAtMs, endsAtMs } = window;
+  if (startsAtMs <= nowMs) problems.push({ field: 'startsAt', message: 'must be in the future: a window that has begun is an unplanned outage, not planned maintenance' });
+  else if (startsAtMs > nowMs + PLANNED_HORIZON_MS) problems.push({ field: 'startsAt', message: 'must be within a year from now' });
+  else {
+    const earliest = addWorkingDays(localDate(nowMs, calendar), PLANNED_NOTICE_WORKING_DAYS, calendar);
+    if (localDate(startsAtMs, calendar) < earliest) {
+      problems.push({ field: 'startsAt', message: `must be announced at least ${PLANNED_NOTICE_WORKING_DAYS} working days ahead (seed 004 p.48): the earliest day now is ${earliest}` });
+    }
+  }
+  if (endsAtMs <= startsAtMs) problems.push({ field: 'endsAt', message: 'must be after startsAt' });
+  else if (endsAtMs - startsAtMs > maxLengthMs) problems.push({ field: 'endsAt', message: `makes the window longer than the ${Math.round(maxLengthMs / 3600_000)} h a planned window may last` });
+  return problems;
 }

@@ -91,7 +91,8 @@ function filters() {
 }
 
 async function loadInbox() {
-  const page = await api('GET', `/api/inboxes/${state.tab}?${filters()}`);
+  // POST: the bettor filter may be an IIN, which must never travel in a URL.
+  const page = await api('POST', `/api/inboxes/${state.tab}/search`, Object.fromEntries(filters()));
   state.items = page.items;
   const notice = $('#notice');
   notice.hidden = !page.notice;

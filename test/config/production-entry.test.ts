@@ -54,6 +54,6 @@ describe('production entry points', () => {
       );
       child.stdin!.end('a-strong-password');
     });
-    expect(hashed).toMatch(/^scrypt\$[0-9a-f]{32}\$[0-9a-f]{64}/);
+    expect(hashed).toMatch(/^scrypt\$N=131072:r=8:p=1\$[0-9a-f]{32}\$[0-9a-f]{64}/);
   });
 });

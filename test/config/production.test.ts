@@ -179,6 +179,12 @@ describe('production mode (NODE_ENV=production)', () => {
     expect(error.message).not.toMatch(/plain-admin|plain-auditor/);
   });
 
+  it('refuses console passwords hashed with scrypt weaker than N=2^17 (the older form included)', () => {
+    const legacy = `scrypt$${'00'.repeat(16)}$${'11'.repeat(32)}`;
+    const error = refusal('console', { ...PRODUCTION, CONSOLE_USERS: `aigerim:officer:${hashPassword('x')},daniyar:admin:${legacy},saule:auditor:${hashPassword('y', undefined, { N: 1024, r: 8, p: 1 })}` });
+    expect(error.message).toContain('CONSOLE_USERS: passwords hashed with scrypt weaker than N=2^17 for daniyar, saule');
+  });
+
   it('refuses a short session secret and cookies without Secure', () => {
     const error = refusal('console', { ...PRODUCTION, CONSOLE_SESSION_SECRET: 'only-twenty-chars-xx', CONSOLE_COOKIE_SECURE: 'false' });
     expect(error.variables).toEqual(['CONSOLE_SESSION_SECRET', 'CONSOLE_COOKIE_SECURE']);

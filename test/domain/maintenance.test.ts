@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WORKING_DAY_CALENDAR } from '../../config/index.js';
-import { DEFAULT_MAINTENANCE_WINDOWS, maintenanceWindowAt, parseMaintenanceWindows } from '../../domain/maintenance.js';
+import { DEFAULT_MAINTENANCE_WINDOWS, maintenanceWindowAt, parseMaintenanceWindows, plannedWindowProblems } from '../../domain/maintenance.js';
 import { compileCalendar } from '../../domain/working-days.js';
 
 const calendar = compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CALENDAR, 'utf8')));
@@ -43,5 +43,33 @@ describe('maintenance windows (seed 004 p.48)', () => {
   it('refuses a malformed setting, naming the part', () => {
     expect(() => parseMaintenanceWindows('21:00-06:00,weekends')).toThrow(/"weekends"/);
     expect(() => parseMaintenanceWindows('25:00-06:00')).toThrow(/21:00/);
+  });
+});
+
+describe('announced planned windows (seed 004 p.48, issue 14)', () => {
+  const now = kz('2026-12-01T10:00:00'); // a Tuesday
+  const twelveHours = 12 * 3600_000;
+  const check = (from: string, to: string) => plannedWindowProblems({ startsAtMs: kz(from), endsAtMs: kz(to) }, now, calendar, twelveHours);
+
+  it('accepts a window 3 working days ahead within the maximum length', () => {
+    expect(check('2026-12-04T22:00:00', '2026-12-05T06:00:00')).toEqual([]);
+  });
+
+  it('refuses one announced fewer than 3 working days ahead, naming startsAt and the earliest day', () => {
+    const problems = check('2026-12-03T22:00:00', '2026-12-04T02:00:00');
+    expect(problems).toEqual([{ field: 'startsAt', message: expect.stringMatching(/3 working days.*2026-12-04/) }]);
+  });
+
+  it('counts working days, not calendar days: a weekend does not count towards the notice', () => {
+    const friday = kz('2026-12-04T10:00:00');
+    const monday = plannedWindowProblems({ startsAtMs: kz('2026-12-08T22:00:00'), endsAtMs: kz('2026-12-08T23:00:00') }, friday, calendar, twelveHours);
+    expect(monday.map((p) => p.field)).toEqual(['startsAt']);
+  });
+
+  it('refuses 2000 to 2999, one in the past, one years away and one too long', () => {
+    expect(check('2000-01-01T00:00:00', '2999-12-31T00:00:00').map((p) => p.field)).toEqual(['startsAt', 'endsAt']);
+    expect(check('2999-01-01T00:00:00', '2999-01-01T04:00:00').map((p) => p.field)).toEqual(['startsAt']);
+    expect(check('2026-12-20T08:00:00', '2026-12-20T21:00:00')).toEqual([{ field: 'endsAt', message: expect.stringMatching(/12 h/) }]);
+    expect(check('2026-12-20T08:00:00', '2026-12-20T07:00:00').map((p) => p.field)).toEqual(['endsAt']);
   });
 });

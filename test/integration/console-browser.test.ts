@@ -59,7 +59,7 @@ beforeAll(async () => {
   // Traffic for the availability index, and a planned maintenance window recorded by an administrator.
   for (let i = 0; i < 3; i++) await bridge.deposit({ depositId: uniqueId('dep'), iin: adultIin(), amountTiyn: 50_000, currency: 'KZT' });
   const admin = await signIn(consoleUrl, 'daniyar');
-  await admin.post('/api/maintenance', { counterpart: 'esu', startsAt: isoWithOffset(Date.now() + 2 * 86_400_000, KZ), endsAt: isoWithOffset(Date.now() + 2 * 86_400_000 + 4 * 3600_000, KZ), note: 'ESU release 4.2 (announced 3 working days ahead)' });
+  await admin.post('/api/maintenance', { counterpart: 'esu', startsAt: isoWithOffset(Date.now() + 14 * 86_400_000, KZ), endsAt: isoWithOffset(Date.now() + 14 * 86_400_000 + 4 * 3600_000, KZ), note: 'ESU release 4.2 (announced 3 working days ahead)' });
   await admin.post(`/api/inboxes/incidents/${seeded.escalated}/assign`, { assignee: 'erlan' });
   rejected = await seedRejectedSubmission();
 }, 240_000);

@@ -137,7 +137,7 @@ describe('compliance console: incident cards', () => {
 
   it('takes a bettor as an IIN and journals the search with the keyed reference only', async () => {
     const iin = adultIin();
-    const res = await officer.get(`/api/inboxes/incidents?bettor=${iin}`);
+    const res = await officer.post('/api/inboxes/incidents/search', { bettor: iin });
     expect(res.body.items).toEqual([]);
     const { rows } = await stack.pool.query(`SELECT details FROM journal WHERE actor = 'aigerim' AND event = 'console.inbox-searched' ORDER BY chain_seq DESC LIMIT 1`);
     expect(rows[0].details.bettor).toBe(bettorRef(iin, TEST_BETTOR_REF_KEY));
@@ -175,7 +175,7 @@ describe('compliance console: availability and the Temporal UI codec', () => {
     await expect
       .poll(async () => (await officer.get('/api/availability')).body.counterparts.find((c: { counterpart: string }) => c.counterpart === 'esu')?.periods['24h'].observedMinutes, { timeout: 15_000 })
       .toBeGreaterThan(0);
-    const window = { counterpart: 'esu', startsAt: isoWithOffset(Date.now() + 86_400_000, KZ), endsAt: isoWithOffset(Date.now() + 90_000_000, KZ), note: 'ESU release' };
+    const window = { counterpart: 'esu', startsAt: isoWithOffset(Date.now() + 14 * 86_400_000, KZ), endsAt: isoWithOffset(Date.now() + 14 * 86_400_000 + 3600_000, KZ), note: 'ESU release' };
     expect((await officer.post('/api/maintenance', window)).status).toBe(403);
     expect((await admin.post('/api/maintenance', window)).status).toBe(200);
     const report = await auditor.get('/api/availability');
