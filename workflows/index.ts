@@ -8,3 +8,5 @@ export * from './migration.js';
 export * from './incident.js';
 export * from './incident-detector.js';
 export * from './submission.js';
+export * from './verdict-reader.js';
+export * from './submission-verdicts.js';

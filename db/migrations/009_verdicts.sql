@@ -1,0 +1,27 @@
+-- How AFM's verdicts reach the submissions (seed 004 §47: the result fetched from the receiver's messages or
+-- pushed to the sender's endpoint), and what a submission shows while it keeps retrying through an outage.
+-- Every statement is idempotent.
+
+-- The verdict reader's position in each counterpart's messages feed: a restarted reader goes on from here.
+CREATE TABLE IF NOT EXISTS verdict_cursors (
+  counterpart  text PRIMARY KEY CHECK (counterpart IN ('AFM')),
+  cursor       text NOT NULL,
+  delivered    bigint NOT NULL DEFAULT 0,
+  updated_at   timestamptz NOT NULL DEFAULT now()
+);
+
+-- Every verdict AFM pushed that we took: a second push with the same message id is a replay, refused.
+CREATE TABLE IF NOT EXISTS afm_callbacks (
+  verdict_id     text PRIMARY KEY,
+  message_id     text NOT NULL,
+  submission_id  text NOT NULL,
+  sent_at        timestamptz NOT NULL,
+  received_at    timestamptz NOT NULL DEFAULT now()
+);
+
+-- A RETRYING submission shows what the last attempt met and when the next one goes.
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS last_error text;
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS next_attempt_at timestamptz;
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS outage_since timestamptz;
+-- A push names its submission by message id.
+CREATE INDEX IF NOT EXISTS submissions_message ON submissions (message_id) WHERE message_id IS NOT NULL;
