@@ -16,16 +16,16 @@ export interface UndeliverableVerdict {
 
 export function createVerdictStoreActivities({ pool }: { pool: Pool }) {
   return {
-    async loadVerdictCursor({ counterpart }: { counterpart: 'AFM' }): Promise<string | undefined> {
-      const { rows } = await pool.query<{ cursor: string }>('SELECT cursor FROM verdict_cursors WHERE counterpart = $1', [counterpart]);
+    async loadVerdictCursor({ reader }: { reader: string }): Promise<string | undefined> {
+      const { rows } = await pool.query<{ cursor: string }>('SELECT cursor FROM verdict_cursors WHERE reader = $1', [reader]);
       return rows[0]?.cursor;
     },
 
-    async saveVerdictCursor({ counterpart, cursor, delivered }: { counterpart: 'AFM'; cursor: string; delivered: number }): Promise<void> {
+    async saveVerdictCursor({ reader, counterpart, cursor, delivered }: { reader: string; counterpart: 'AFM'; cursor: string; delivered: number }): Promise<void> {
       await pool.query(
-        `INSERT INTO verdict_cursors (counterpart, cursor, delivered) VALUES ($1, $2, $3)
-         ON CONFLICT (counterpart) DO UPDATE SET cursor = EXCLUDED.cursor, delivered = verdict_cursors.delivered + EXCLUDED.delivered, updated_at = now()`,
-        [counterpart, cursor, delivered],
+        `INSERT INTO verdict_cursors (reader, counterpart, cursor, delivered) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (reader) DO UPDATE SET cursor = EXCLUDED.cursor, delivered = verdict_cursors.delivered + EXCLUDED.delivered, updated_at = now()`,
+        [reader, counterpart, cursor, delivered],
       );
     },
 

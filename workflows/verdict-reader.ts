@@ -36,7 +36,8 @@ const READS_PER_RUN = 500;
  * goes on from there, and a verdict read twice changes nothing (the submission takes the first).
  */
 export async function verdictReader(input: VerdictReaderInput): Promise<void> {
-  let cursor = input.cursor ?? (await store.loadVerdictCursor({ counterpart: input.counterpart }));
+  const reader = workflowInfo().workflowId;
+  let cursor = input.cursor ?? (await store.loadVerdictCursor({ reader }));
   let delivered = input.delivered ?? 0;
   for (let read = 0; read < READS_PER_RUN && !workflowInfo().continueAsNewSuggested; read++) {
     const page = await feed.readAfmMessages({ ...(cursor ? { after: cursor } : {}), limit: input.pageSize });
@@ -61,7 +62,7 @@ export async function verdictReader(input: VerdictReaderInput): Promise<void> {
     if (undeliverable.length) await store.journalUndeliverableVerdicts({ counterpart: input.counterpart, verdicts: undeliverable, atMs: Date.now() });
     if (page.nextCursor && page.nextCursor !== cursor) {
       cursor = page.nextCursor;
-      await store.saveVerdictCursor({ counterpart: input.counterpart, cursor, delivered: page.messages.length - undeliverable.length });
+      await store.saveVerdictCursor({ reader, counterpart: input.counterpart, cursor, delivered: page.messages.length - undeliverable.length });
     }
     if (!page.hasMore) await sleep(input.intervalMs);
   }

@@ -2,9 +2,11 @@
 -- pushed to the sender's endpoint), and what a submission shows while it keeps retrying through an outage.
 -- Every statement is idempotent.
 
--- The verdict reader's position in each counterpart's messages feed: a restarted reader goes on from here.
+-- Each verdict reader's position in its counterpart's messages feed (one reader per counterpart and task queue,
+-- named by its workflow id): a restarted reader goes on from here.
 CREATE TABLE IF NOT EXISTS verdict_cursors (
-  counterpart  text PRIMARY KEY CHECK (counterpart IN ('AFM')),
+  reader       text PRIMARY KEY,
+  counterpart  text NOT NULL CHECK (counterpart IN ('AFM')),
   cursor       text NOT NULL,
   delivered    bigint NOT NULL DEFAULT 0,
   updated_at   timestamptz NOT NULL DEFAULT now()

@@ -2,6 +2,7 @@ import { inject } from 'vitest';
 import { NativeConnection } from '@temporalio/worker';
 import { connectClient } from '../../client/connect.js';
 import { createEsuBridgeClient } from '../../client/index.js';
+import { startVerdictReader } from '../../client/verdict-reader.js';
 import { temporalConfig } from '../../config/index.js';
 import { createSagaWorker } from '../../workers/sagas.js';
 import { startSimulators } from '../../simulators/index.js';
@@ -34,6 +35,8 @@ export async function startFileStack(extraEnv: Record<string, string> = {}) {
     BETTOR_REF_KEY: TEST_BETTOR_REF_KEY,
     // Most files move money for ad-hoc bettors; identification-gate.test.ts turns the gate on and proves it.
     BETTOR_IDENTIFICATION_REQUIRED: 'false',
+    // AFM's verdicts are read every second: the real interval is a minute, the tests a few seconds.
+    AFM_VERDICT_FETCH_INTERVAL: '1s',
     ...extraEnv,
   };
   const temporal = temporalConfig(env);
@@ -42,6 +45,8 @@ export async function startFileStack(extraEnv: Record<string, string> = {}) {
   const running = saga.worker.run();
   const { client, connection: clientConnection } = await connectClient(env, temporal);
   const esuBridge = createEsuBridgeClient({ client, taskQueue: temporal.taskQueue, bettorRefKey: TEST_BETTOR_REF_KEY });
+  // As the worker's process does at start (workers/main.ts): this file's reader of its own AFM simulator's feed.
+  const verdictReader = await startVerdictReader(client, temporal.taskQueue, env);
 
   return {
     env,
@@ -49,7 +54,9 @@ export async function startFileStack(extraEnv: Record<string, string> = {}) {
     esuBridge,
     pool: saga.pool,
     simulators,
+    verdictReader,
     async stop() {
+      if (verdictReader) await client.workflow.getHandle(verdictReader).terminate('test over').catch(() => undefined);
       saga.worker.shutdown();
       await running;
       await saga.close();
