@@ -96,18 +96,22 @@ function rootMessage(err: unknown): string {
 /**
  * One regulator submission: one record to one counterpart, as a long-lived state machine.
  *
- * QUEUED → SENDING → (RETRYING | WAITING_MAINTENANCE)* → ACKNOWLEDGED → ACCEPTED, or → REJECTED → CORRECTED; or FAILED.
+ * QUEUED → SENDING → (RETRYING | WAITING_MAINTENANCE)* → ACKNOWLEDGED → ACCEPTED, or → REJECTED → CORRECTED; or FAILED (→ SENDING).
  *
  * - Sending signs the record and sends it with the submission id as idempotency key; every round after the first
  *   asks the counterpart first whether an earlier one landed, so a lost answer is never resent blindly.
  * - Transient faults retry with backoff. When the counterpart is down inside a maintenance window (seed 004 p.48:
  *   21:00–06:00, weekends and holidays) the workflow waits for the window to end instead of failing; outside
- *   maintenance it gives up after the outage deadline (FAILED), and an officer's `retrySubmission` resends.
+ *   maintenance it keeps sending with a doubling, capped pause however long the outage lasts (RETRYING, with its
+ *   last error and next attempt; seed 001 p.4(4)). Only a refusal a retry cannot fix (wrong key, signature) is
+ *   FAILED: an officer's `retrySubmission`, or a starting worker's `resumeSubmission` signal, sends again.
+ *   (Runs from before the never-stop patch still give up after the outage deadline.)
  * - AFM acknowledges with a messageId (seed 004 §47), but may still say within 1 working day why it cannot accept
- *   the data (seed 001 p.5(3)). We **poll** AFM's status endpoint (GET /v1/submissions/{messageId}) at the
- *   worker's poll interval (SUBMISSION_POLL_INTERVAL, hourly by default) and once more at the window's end;
- *   the window end comes from the Kazakhstan working-day calendar (an activity reads it). No rejection by then →
- *   ACCEPTED. Polling needs no inbound endpoint at the bookmaker (the push channel of seed 004 would).
+ *   the data (seed 001 p.5(3)). AFM's verdict arrives as the `afmVerdict` signal, from the verdict reader (its
+ *   messages feed) or the API (its push); the submission only waits, with one timer to the window's end, which
+ *   comes from the Kazakhstan working-day calendar (an activity reads it). Then one status check, so a lost
+ *   message cannot become a wrong ACCEPTED; no rejection → ACCEPTED. (Runs from before the verdict-by-signal
+ *   patch keep polling AFM's status endpoint at SUBMISSION_POLL_INTERVAL.)
  * - ESU answers synchronously: its receipt is the final verdict, with no window. A submission started with
  *   `initialRejection` (ESU refused a settlement or payout record after money moved) begins at REJECTED.
  * - REJECTED waits for compliance: `resubmitSubmission` starts the corrected record as a new submission

@@ -45,6 +45,8 @@ describe('replay of recorded histories', () => {
       'settlement-won-registered.json',
       'settlement-won.json',
       'submission-acknowledged.json',
+      'submission-rejected-by-feed.json',
+      'verdict-reader.json',
     ]);
   });
 
