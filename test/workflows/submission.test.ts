@@ -286,7 +286,7 @@ describe('AFM rejection window: 1 working day (seed 001 p.5(3))', () => {
       expect(after.acceptedAt).toBeUndefined();
       expect(f.events()).toEqual(['submission.queued', 'submission.sending', 'submission.acknowledged', 'submission.rejected']);
     });
-  });
+  }, 240_000); // 20 hours of the reader's one-minute reads, skipped
 
   it('accepts a submission nobody rejected only at the end of the next working day, not a minute before', async () => {
     const f = fakes();
