@@ -33,6 +33,17 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// Valid IINs (check digit) for the records; bettors repeat, submissions do not.
+const IINS = Array.from({ length: 200 }, (_, i) => {
+  for (let serial = i * 10; ; serial++) {
+    try {
+      return withCheckDigit(`9005173${String(serial).padStart(4, '0')}`);
+    } catch {
+      continue;
+    }
+  }
+});
+
 async function rssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
@@ -102,7 +113,7 @@ async function benchOne(n: number) {
             operationKind: 'DEPOSIT',
             bettorRef: 'b'.repeat(64),
             attempt: 1,
-            payload: { counterpart: 'AFM', record: { iin: withCheckDigit(`9005173${String(i % 10_000).padStart(4, '0')}`), receivedAt: new Date().toISOString(), receivedTiyn: 10_000 + i } },
+            payload: { counterpart: 'AFM', record: { iin: IINS[i % IINS.length]!, receivedAt: new Date().toISOString(), receivedTiyn: 10_000 + i } },
           });
         }
       }),
