@@ -29,6 +29,7 @@ const NS = SIZES.length ? SIZES : [1000, 10000];
 const FETCH_INTERVAL_S = Number(process.env.BENCH_FETCH_INTERVAL_S ?? 10);
 const MEASURE_S = Number(process.env.BENCH_MEASURE_S ?? 120);
 const REJECTIONS = 5;
+const OPEN_LANES = Number(process.env.BENCH_OPEN_LANES ?? 20);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -102,19 +103,23 @@ async function benchOne(n: number) {
     const t0 = performance.now();
     const run = Date.now().toString(36);
     let next = 0;
+    // Opened at the pace the worker acknowledges them (at most OPEN_LANES waiting for their send): started all at
+    // once, a loaded machine lets workflow tasks full of local activities time out and start over.
     await Promise.all(
-      Array.from({ length: 50 }, async () => {
+      Array.from({ length: OPEN_LANES }, async () => {
         while (next < n) {
           const i = next++;
           const operationId = `bench-${run}-${i}`;
+          const submissionId = firstSubmissionId('AFM', operationId);
           await submissions.startSubmission({
-            submissionId: firstSubmissionId('AFM', operationId),
+            submissionId,
             operationId,
             operationKind: 'DEPOSIT',
             bettorRef: 'b'.repeat(64),
             attempt: 1,
             payload: { counterpart: 'AFM', record: { iin: IINS[i % IINS.length]!, receivedAt: new Date().toISOString(), receivedTiyn: 10_000 + i } },
           });
+          while ((await pool.query('SELECT status FROM submissions WHERE submission_id = $1', [submissionId])).rows[0]?.status !== 'ACKNOWLEDGED') await sleep(200);
         }
       }),
     );
