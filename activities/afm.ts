@@ -7,6 +7,8 @@ import {
   AfmReceipt,
   afmReceiptPath,
   afmSigningText,
+  AfmMessagesPage,
+  afmMessagesPath,
   AfmSubmissionStatus,
   afmStatusPath,
   type AfmSubmissionMessage,
@@ -100,6 +102,13 @@ export function createAfmActivities({ afm, signingKey, sender }: { afm: Counterp
       // AFM acknowledged this id: not finding it is AFM lagging behind its own receipt, so retry.
       if (!status) throw new Error(`AFM does not know message ${messageId} yet`);
       return status;
+    },
+
+    /** One page of AFM's verdict messages after `after` (seed 004 §47): one request for every open submission. */
+    async readAfmMessages({ after, limit }: { after?: string; limit: number }): Promise<AfmMessagesPage> {
+      const page = await afm.get(afmMessagesPath(after, limit), AfmMessagesPage);
+      if (!page) throw new Error('AFM has no messages feed at GET /v1/messages (404)');
+      return page;
     },
   };
 }

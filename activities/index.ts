@@ -1,3 +1,4 @@
+import { createVerdictStoreActivities } from './verdicts.js';
 import type { Pool } from '../db/pool.js';
 import { createEsuActivities } from './esu.js';
 import { createJournalActivities } from './journal.js';
@@ -105,5 +106,6 @@ export function createReportingActivitySet(deps: ReportingDeps) {
     ...createEsuSubmissionActivities(deps),
     ...createSubmissionStoreActivities(deps),
     ...createSubmissionCalendarActivities(deps),
+    ...createVerdictStoreActivities(deps),
   };
 }

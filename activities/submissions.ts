@@ -55,9 +55,9 @@ export function createSubmissionStoreActivities({ pool }: { pool: Pool }) {
           `INSERT INTO submissions (submission_id, workflow_id, counterpart, operation_id, operation_kind, bettor_ref, attempt,
              original_submission_id, corrects_submission_id, corrected_by, status, message_id, receipt, rejection_code, rejection_reason,
              rejection_source, payload, sent_at, acknowledged_at, window_ends_at, rejected_at, accepted_at, failed_at, failure_type,
-             failure_message, due_at, reminded_at, escalated_at, revision, retain_until, created_at)
+             failure_message, due_at, reminded_at, escalated_at, revision, retain_until, created_at, last_error, next_attempt_at, outage_since)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
-             $25, $26, $27, $28, $29, $30, $31)
+             $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)
            ON CONFLICT (submission_id) DO UPDATE SET
              corrected_by = EXCLUDED.corrected_by, status = EXCLUDED.status, message_id = EXCLUDED.message_id, receipt = EXCLUDED.receipt,
              rejection_code = EXCLUDED.rejection_code, rejection_reason = EXCLUDED.rejection_reason, rejection_source = EXCLUDED.rejection_source,
@@ -65,7 +65,8 @@ export function createSubmissionStoreActivities({ pool }: { pool: Pool }) {
              rejected_at = EXCLUDED.rejected_at, accepted_at = EXCLUDED.accepted_at, failed_at = EXCLUDED.failed_at,
              failure_type = EXCLUDED.failure_type, failure_message = EXCLUDED.failure_message, due_at = EXCLUDED.due_at,
              reminded_at = EXCLUDED.reminded_at, escalated_at = EXCLUDED.escalated_at, revision = EXCLUDED.revision,
-             retain_until = GREATEST(submissions.retain_until, EXCLUDED.retain_until), updated_at = now()
+             retain_until = GREATEST(submissions.retain_until, EXCLUDED.retain_until), last_error = EXCLUDED.last_error,
+             next_attempt_at = EXCLUDED.next_attempt_at, outage_since = EXCLUDED.outage_since, updated_at = now()
            WHERE submissions.revision < EXCLUDED.revision`,
           [
             state.submissionId,
@@ -99,6 +100,9 @@ export function createSubmissionStoreActivities({ pool }: { pool: Pool }) {
             state.revision,
             submissionRetainUntil(state),
             state.queuedAt,
+            state.lastError?.message ?? null,
+            ts(state.nextAttemptAt),
+            ts(state.outageSince),
           ],
         );
       });
@@ -143,10 +147,12 @@ function logWarn(message: string, fields: Record<string, unknown> = {}): void {
 export interface SubmissionPolicy {
   /** How often the worker asks AFM for its verdict while the rejection window is open. */
   pollIntervalMs: number;
-  /** Outside maintenance, how long the counterpart may stay unreachable before the submission is FAILED. */
+  /** Outside maintenance, how long the counterpart may stay unreachable before it counts as an outage (journalled, and the detectors' incident); before the never-stop patch, FAILED. */
   outageDeadlineMs: number;
-  /** The pause between send rounds while the counterpart is unreachable. */
+  /** The first pause between send rounds while the counterpart is unreachable; it doubles up to retryPauseMaxMs. */
   retryPauseMs: number;
+  /** The longest pause between send rounds, however long the outage (absent in policies read before it existed). */
+  retryPauseMaxMs?: number;
   /** When to remind officers of an untouched rejection, as a fraction of their 1-working-day due time. */
   reminderFraction: number;
 }

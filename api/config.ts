@@ -1,3 +1,4 @@
+import { afmCallbackConfig } from '../config/index.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -79,6 +80,8 @@ export interface ApiConfig {
   bodyLimitBytes: number;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
+  /** AFM's pushed verdicts: the keys its signatures are checked with, and how old a callback may be. */
+  afmCallback: { keys: ReadonlyMap<string, string>; maxAgeMs: number };
 }
 
 function fail(name: string, message: string): never {
@@ -110,6 +113,7 @@ export function apiConfig(env: Env = process.env): ApiConfig {
     ratePerMinute: e.API_RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: e.API_BODY_LIMIT_BYTES,
     logLevel: e.LOG_LEVEL.toLowerCase() as ApiConfig['logLevel'],
+    afmCallback: afmCallbackConfig(env),
     tls: e.API_TLS_CERT_PATH
       ? {
           cert: readFileSync(e.API_TLS_CERT_PATH),

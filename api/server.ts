@@ -14,6 +14,7 @@ import type { ApiConfig } from './config.js';
 import { createIdempotencyKeys } from './idempotency.js';
 import { journalRequest } from './journal.js';
 import { invalid, ProblemError, sendProblem, toProblem } from './problem.js';
+import { afmVerdictRoutes } from './routes/afm-verdicts.js';
 import { betRoutes } from './routes/bets.js';
 import { depositRoutes } from './routes/deposits.js';
 import { identificationRoutes } from './routes/identifications.js';
@@ -111,6 +112,7 @@ export async function buildApi({ client, pool, config, readiness = createReadine
   await app.register(migrationRoutes(deps));
   await app.register(incidentRoutes(deps));
   await app.register(submissionRoutes(deps));
+  await app.register(afmVerdictRoutes({ client, pool, callback: config.afmCallback }));
 
   app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
   app.get('/health', { schema: { hide: true }, config: { rateLimit: false } }, async () => ({ status: 'UP' }));

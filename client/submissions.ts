@@ -3,10 +3,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import { ErrorType } from '../domain/errors.js';
 import { BettorRefKey, CounterpartKey, OperationKindKey, SubmissionStatusKey } from '../domain/search-attributes.js';
-import { SubmissionInput, SubmissionKey, SubmissionPayload, SubmissionStatus, submissionWorkflowId, type SubmissionState } from '../domain/submission.js';
+import { AfmVerdictSignal, SubmissionInput, SubmissionKey, SubmissionPayload, SubmissionStatus, submissionWorkflowId, type SubmissionState } from '../domain/submission.js';
 import { getSubmissionStatusQuery, resubmitSubmissionUpdate, retrySubmissionUpdate, submission } from '../workflows/submission.js';
 import { noticeRefusal, recordWrittenNoticeUpdate } from '../workflows/submission-notice.js';
 import { RecordWrittenNotice } from '../domain/submission-notice.js';
+import { afmVerdictSignal, resumeSubmissionSignal } from '../workflows/submission-verdicts.js';
 import { InvalidRequestError, toOperationFailure } from './errors.js';
 import { StepRejectedError } from './identification.js';
 
@@ -114,6 +115,32 @@ export function createSubmissionClient({ client, taskQueue }: { client: Client; 
         (handle) => handle.executeUpdate(retrySubmissionUpdate, { args: [{ actor }] }),
         () => undefined,
       ),
+
+    /**
+     * Hands AFM's verdict (seed 004 §47) to the submission it names: DELIVERED, or CLOSED when that submission's
+     * workflow has ended (accepted, corrected) or never existed here, which the caller journals.
+     */
+    async signalAfmVerdict(submissionId: string, verdict: AfmVerdictSignal): Promise<'DELIVERED' | 'CLOSED'> {
+      const parsed = validate('afmVerdict', AfmVerdictSignal, verdict);
+      try {
+        await handleOf(submissionId).signal(afmVerdictSignal, parsed);
+        return 'DELIVERED';
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return 'CLOSED';
+        throw err;
+      }
+    },
+
+    /** Tells a FAILED submission to send again by itself (a starting worker may carry a fixed configuration). */
+    async resumeSubmission(submissionId: string, reason: string): Promise<boolean> {
+      try {
+        await handleOf(submissionId).signal(resumeSubmissionSignal, { reason });
+        return true;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return false;
+        throw err;
+      }
+    },
 
     /**
      * Sends the corrected record of a REJECTED submission as its next attempt. Asking again for a submission

@@ -237,6 +237,42 @@ export function afmSigningConfig(env: Env = process.env): MessageSigning {
   return messageSigningConfig('AFM', { keyId: 'dev-afm-key', key: DEV_AFM_SIGNING_KEY }, env);
 }
 
+/** Development-only key AFM signs its pushed verdicts with, shared with the AFM simulator. */
+export const DEV_AFM_CALLBACK_KEY = 'dev-only-afm-callback-key-change-me';
+
+/**
+ * AFM's pushed verdicts (seed 004 §47): the key AFM signs them with (AFM_CALLBACK_KEY_ID / AFM_CALLBACK_KEY, agreed
+ * with AFM like AFM_SIGNING_KEY) and how old a callback may be before it counts as a replay (AFM_CALLBACK_MAX_AGE).
+ */
+export function afmCallbackConfig(env: Env = process.env): { keys: ReadonlyMap<string, string>; key: { keyId: string; key: string }; maxAgeMs: number } {
+  const e = parse(
+    z.object({
+      AFM_CALLBACK_KEY_ID: z.string().min(1).default('dev-afm-callback-key'),
+      AFM_CALLBACK_KEY: z.string().min(16, 'must be at least 16 characters').default(DEV_AFM_CALLBACK_KEY),
+      AFM_CALLBACK_MAX_AGE: duration.default(5 * 60_000),
+    }),
+    env,
+  );
+  return { keys: new Map([[e.AFM_CALLBACK_KEY_ID, e.AFM_CALLBACK_KEY]]), key: { keyId: e.AFM_CALLBACK_KEY_ID, key: e.AFM_CALLBACK_KEY }, maxAgeMs: e.AFM_CALLBACK_MAX_AGE };
+}
+
+/**
+ * The verdict reader (one per counterpart, on the worker's task queue): how often it fetches AFM's messages
+ * (AFM_VERDICT_FETCH_INTERVAL, 1 minute) and how many it takes per request (AFM_VERDICT_PAGE_SIZE, 100).
+ * AFM_VERDICT_READER=false leaves it to the push channel (and the final check at each window's end).
+ */
+export function verdictReaderConfig(env: Env = process.env): { enabled: boolean; intervalMs: number; pageSize: number } {
+  const e = parse(
+    z.object({
+      AFM_VERDICT_READER: z.enum(['true', 'false']).default('true'),
+      AFM_VERDICT_FETCH_INTERVAL: duration.default(60_000),
+      AFM_VERDICT_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+    }),
+    env,
+  );
+  return { enabled: e.AFM_VERDICT_READER === 'true', intervalMs: e.AFM_VERDICT_FETCH_INTERVAL, pageSize: e.AFM_VERDICT_PAGE_SIZE };
+}
+
 /** The shipped Kazakhstan calendar (config/calendar/kz-working-days.json), to be updated yearly from the decree. */
 export const DEFAULT_WORKING_DAY_CALENDAR = fileURLToPath(new URL('./calendar/kz-working-days.json', import.meta.url));
 
@@ -262,6 +298,8 @@ export function submissionConfig(env: Env = process.env) {
       // Seed 004 annex 2: a state service recovers within 3 hours; past that an officer looks.
       SUBMISSION_OUTAGE_DEADLINE: duration.default(3 * 3600_000),
       SUBMISSION_RETRY_PAUSE: duration.default(5 * 60_000),
+      // Doubling from SUBMISSION_RETRY_PAUSE: one submission sends at most twice an hour through a long outage.
+      SUBMISSION_RETRY_PAUSE_MAX: duration.default(30 * 60_000),
       SUBMISSION_REMINDER_AT: z.string().regex(/^\d{1,2}%$/, 'must be a percentage of the due time like 50%').default('50%'),
     }),
     env,
@@ -277,7 +315,7 @@ export function submissionConfig(env: Env = process.env) {
   return {
     calendarPath: e.WORKING_DAY_CALENDAR,
     maintenance,
-    policy: { pollIntervalMs: e.SUBMISSION_POLL_INTERVAL, outageDeadlineMs: e.SUBMISSION_OUTAGE_DEADLINE, retryPauseMs: e.SUBMISSION_RETRY_PAUSE, reminderFraction },
+    policy: { pollIntervalMs: e.SUBMISSION_POLL_INTERVAL, outageDeadlineMs: e.SUBMISSION_OUTAGE_DEADLINE, retryPauseMs: e.SUBMISSION_RETRY_PAUSE, retryPauseMaxMs: Math.max(e.SUBMISSION_RETRY_PAUSE, e.SUBMISSION_RETRY_PAUSE_MAX), reminderFraction },
   };
 }
 

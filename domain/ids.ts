@@ -23,6 +23,8 @@ export const WorkflowProcess = {
   Incident: 'Incident',
   /** The long-running detector that opens incidents on its own; one per task queue. */
   IncidentDetector: 'IncidentDetector',
+  /** The reader of a counterpart's verdict messages (seed 004 §47); one per counterpart and task queue. */
+  VerdictReader: 'VerdictReader',
 } as const;
 export type WorkflowProcess = (typeof WorkflowProcess)[keyof typeof WorkflowProcess];
 

@@ -150,7 +150,26 @@ export interface SubmissionRejectionInfo {
    * through its status endpoint; NOTICE: AFM's written notice, recorded by an officer (AFM order No. 9, item 5(3)).
    */
   source: 'INITIAL' | 'SYNCHRONOUS' | 'VERDICT' | 'NOTICE';
+  /** How a VERDICT was learnt: AFM's messages feed, its push to our endpoint, or the final status check. */
+  channel?: 'FETCH' | 'PUSH' | 'STATUS';
+  /** AFM's id of the verdict message, when it came as one. */
+  verdictId?: string;
 }
+
+/**
+ * AFM's verdict on one acknowledged submission, as the verdict reader (feed) or the API (push) signals it to the
+ * submission's workflow (seed 004 §47). Parsed again by the workflow: a signal is a boundary too.
+ */
+export const AfmVerdictSignal = z.strictObject({
+  channel: z.enum(['FETCH', 'PUSH']),
+  verdictId: z.string().min(1).max(128),
+  /** The receipt's messageId the verdict is about. */
+  messageId: z.string().min(1).max(128),
+  code: z.string().min(1).max(200),
+  reason: z.string().min(1).max(4000),
+  rejectedAt: IsoDateTime,
+});
+export type AfmVerdictSignal = z.infer<typeof AfmVerdictSignal>;
 
 /** The `getStatus` snapshot, and the workflow's result: serialisable, the same shape throughout. */
 export interface SubmissionState {
@@ -185,6 +204,10 @@ export interface SubmissionState {
   failure?: { type: string; message: string };
   /** While WAITING_MAINTENANCE: when the counterpart's maintenance window ends. */
   maintenanceUntil?: string;
+  /** While RETRYING: what the last attempt met, when the next one goes, and since when the counterpart is down. */
+  lastError?: { message: string; at: string };
+  nextAttemptAt?: string;
+  outageSince?: string;
   sendRounds: number;
   polls: number;
   lastPolledAt?: string;

@@ -15,6 +15,7 @@ import { runDemo } from './demo.js';
 import { startConsole } from '../console/index.js';
 import { consoleConfig } from '../config/console.js';
 import { startIncidentDetector } from '../client/incident-detector.js';
+import { resumeFailedSubmissions, startVerdictReader } from '../client/verdict-reader.js';
 import { assertProductionReady, developmentSummary } from '../config/production.js';
 import { apiConfig, DEV_API_KEY } from '../api/config.js';
 import { startApi } from '../api/server.js';
@@ -111,6 +112,8 @@ async function main(): Promise<void> {
   shutdown.defer('the client connection', () => clientConnection.close());
   const esuBridge = createEsuBridgeClient({ client, taskQueue: config.taskQueue, bettorRefKey: bettorRefKey(env) });
   await startIncidentDetector(client, config.taskQueue, env);
+  await startVerdictReader(client, config.taskQueue, env);
+  await resumeFailedSubmissions(client, config.taskQueue, saga.pool);
   const readiness = createReadiness({ postgresql: postgresProbe(saga.pool), temporal: temporalProbe(clientConnection) });
   const compliance = await startConsole({ pool: saga.pool, client, taskQueue: config.taskQueue, env, readiness });
   shutdown.defer('the console', compliance.close);

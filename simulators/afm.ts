@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { request } from 'undici';
 import { verifyAfmSubmission } from '../activities/afm.js';
-import { afmSigningConfig, DEFAULT_WORKING_DAY_CALENDAR } from '../config/index.js';
-import { AfmSubmissionMessage, type AfmReceipt, type AfmRejection, type AfmSubmissionStatus } from '../domain/wire/afm.js';
+import { signAfmCallback, type CallbackKey } from '../crypto/afm-callback.js';
+import { afmCallbackConfig, afmSigningConfig, DEFAULT_WORKING_DAY_CALENDAR } from '../config/index.js';
+import { AfmSubmissionMessage, type AfmReceipt, type AfmRejection, type AfmSubmissionStatus, type AfmVerdictMessage } from '../domain/wire/afm.js';
 import { afmRejectionWindowEnd, compileCalendar, type WorkingDayCalendar } from '../domain/working-days.js';
 import { HttpError, parseBody, type Route } from './http.js';
 
@@ -13,12 +15,29 @@ import { HttpError, parseBody, type Route } from './http.js';
  * answers with a receipt whose messageId is the proof of acceptance. Like AFM under seed 001 p.5(3), it may reject
  * a submission later, within 1 working day of receipt: through `POST /__admin/submissions/:messageId/reject`
  * (409 WINDOW_CLOSED afterwards) or an auto-reject rule. `GET /__admin/submissions` lists everything it holds.
+ *
+ * Each rejection is also a verdict message (seed 004 §47): published in order on `GET /v1/messages?after=&limit=`
+ * (the cursor is the last message's sequence number) and, when a callback URL is configured (option,
+ * AFM_CALLBACK_URL, or `POST /__admin/callback`), pushed there signed with AFM's callback key. The feed carries
+ * rejections only: an acknowledged submission without one is accepted when its window closes. Pushes are tried
+ * once each and listed, with the answer, on `GET /__admin/callbacks`.
  */
 export interface AfmSimulatorOptions {
   /** Signing keys it accepts, by key id. Defaults to AFM_SIGNING_KEY_ID / AFM_SIGNING_KEY. */
   keys?: ReadonlyMap<string, string>;
   calendar?: WorkingDayCalendar;
   now?: () => Date;
+  /** Where verdicts are pushed; none = fetch only. */
+  callbackUrl?: string;
+  /** The key pushed verdicts are signed with. Defaults to AFM_CALLBACK_KEY_ID / AFM_CALLBACK_KEY. */
+  callbackKey?: CallbackKey;
+}
+
+export interface PushedCallback {
+  messageId: string;
+  url: string;
+  status: number | 'NETWORK_ERROR';
+  body?: unknown;
 }
 
 export interface HeldSubmission {
@@ -41,18 +60,58 @@ const AutoRejectRule = z.object({
 });
 type AutoRejectRule = z.infer<typeof AutoRejectRule>;
 const Rejection = z.object({ code: z.string().min(1), reason: z.string().min(1) });
+const CallbackTarget = z.object({ url: z.url().nullable() });
+const MessagesQuery = z.object({
+  after: z.string().regex(/^\d+$/, 'must be a cursor this feed gave').optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
 
 function configuredKeys(): ReadonlyMap<string, string> {
   const { signingKey } = afmSigningConfig();
   return new Map([[signingKey.keyId, signingKey.key]]);
 }
 
-export function createAfmSimulator({ keys = configuredKeys(), calendar, now = () => new Date() }: AfmSimulatorOptions = {}) {
+export function createAfmSimulator({ keys = configuredKeys(), calendar, now = () => new Date(), callbackUrl, callbackKey = afmCallbackConfig().key }: AfmSimulatorOptions = {}) {
   const workingDays = calendar ?? compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CALENDAR, 'utf8')));
   const byMessageId = new Map<string, HeldSubmission>();
   const bySubmissionId = new Map<string, HeldSubmission>();
   let rules: (AutoRejectRule & { hits: number })[] = [];
   let sequence = 0;
+  const messages: AfmVerdictMessage[] = [];
+  const pushes: PushedCallback[] = [];
+  let callbackTarget = callbackUrl;
+
+  /** Publishes the verdict on the feed and pushes it to the callback URL, if any. */
+  function publish(held: HeldSubmission): void {
+    const message: AfmVerdictMessage = {
+      id: `MSG-${messages.length + 1}`,
+      type: 'SUBMISSION_REJECTED',
+      messageId: held.messageId,
+      submissionId: held.submissionId,
+      rejection: held.rejection!,
+      publishedAt: now().toISOString(),
+    };
+    messages.push(message);
+    if (callbackTarget) void push(callbackTarget, message);
+  }
+
+  async function push(url: string, message: AfmVerdictMessage): Promise<void> {
+    const callback = signAfmCallback({ message, sentAt: now().toISOString() }, callbackKey);
+    const entry: PushedCallback = { messageId: message.id, url, status: 'NETWORK_ERROR' };
+    pushes.push(entry);
+    try {
+      const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(callback), signal: AbortSignal.timeout(10_000) });
+      entry.status = res.statusCode;
+      const text = await res.body.text();
+      try {
+        entry.body = JSON.parse(text);
+      } catch {
+        entry.body = text;
+      }
+    } catch (err) {
+      entry.body = (err as Error).message;
+    }
+  }
 
   const status = (held: HeldSubmission): AfmSubmissionStatus => ({ messageId: held.messageId, status: held.status, ...(held.rejection ? { rejection: held.rejection } : {}) });
   const receipt = (held: HeldSubmission): AfmReceipt => ({ messageId: held.messageId, acceptedAt: held.acceptedAt });
@@ -68,6 +127,7 @@ export function createAfmSimulator({ keys = configuredKeys(), calendar, now = ()
     rule.hits += 1;
     held.status = 'REJECTED';
     held.rejection = { code: rule.code, reason: rule.reason, rejectedAt: held.acceptedAt };
+    publish(held);
   }
 
   const routes: Route[] = [
@@ -113,6 +173,17 @@ export function createAfmSimulator({ keys = configuredKeys(), calendar, now = ()
     },
     {
       method: 'GET',
+      path: '/v1/messages',
+      handle: ({ query }) => {
+        const { after, limit } = parseBody(MessagesQuery, query);
+        const from = after === undefined ? 0 : Number(after);
+        const page = messages.slice(from, from + limit);
+        const next = from + page.length;
+        return { status: 200, body: { messages: page, ...(next > 0 ? { nextCursor: String(next) } : {}), hasMore: next < messages.length } };
+      },
+    },
+    {
+      method: 'GET',
       path: '/v1/submission-receipts/:submissionId',
       handle: ({ params }) => {
         const held = bySubmissionId.get(params.submissionId!);
@@ -138,7 +209,18 @@ export function createAfmSimulator({ keys = configuredKeys(), calendar, now = ()
         if (held.status === 'REJECTED') throw new HttpError(409, 'ALREADY_REJECTED', `${held.messageId} is already rejected`);
         held.status = 'REJECTED';
         held.rejection = { code, reason, rejectedAt: at.toISOString() };
+        publish(held);
         return { status: 200, body: status(held) };
+      },
+    },
+    { method: 'GET', path: '/__admin/messages', handle: () => ({ status: 200, body: messages }) },
+    { method: 'GET', path: '/__admin/callbacks', handle: () => ({ status: 200, body: pushes }) },
+    {
+      method: 'POST',
+      path: '/__admin/callback',
+      handle: ({ body }) => {
+        callbackTarget = parseBody(CallbackTarget, body).url ?? undefined;
+        return { status: 200, body: { url: callbackTarget ?? null } };
       },
     },
     {
@@ -161,6 +243,11 @@ export function createAfmSimulator({ keys = configuredKeys(), calendar, now = ()
       bySubmissionId.clear();
       rules = [];
       sequence = 0;
+      messages.length = 0;
+      pushes.length = 0;
+      callbackTarget = callbackUrl;
     },
+    /** The pushes tried so far, with AFM's view of the answer. */
+    pushes,
   };
 }

@@ -23,6 +23,8 @@ export class HttpError extends Error {
 
 export interface RouteContext {
   params: Record<string, string>;
+  /** The query string's parameters (the last value of a repeated one). */
+  query: Record<string, string>;
   body: unknown;
   idempotencyKey?: string;
   /** Counts one applied mutation for `key` (GET /__admin/stats). */
@@ -182,6 +184,7 @@ export async function startCounterpartServer(
     }
     const ctx: RouteContext = {
       params,
+      query: Object.fromEntries(url.searchParams),
       body,
       idempotencyKey: req.headers[IDEMPOTENCY_KEY_HEADER] as string | undefined,
       applied: (key) => applied.set(key, (applied.get(key) ?? 0) + 1),

@@ -14,6 +14,8 @@ const Env = z.object({
   ESU_API_KEY: z.string().min(1).default('dev-esu-key'),
   NOMAPAY_API_KEY: z.string().min(1).default('dev-nomapay-key'),
   AFM_API_KEY: z.string().min(1).default('dev-afm-key'),
+  /** Where the AFM simulator pushes its verdicts (the API's POST /v1/afm/verdicts); unset = fetch only. */
+  AFM_CALLBACK_URL: z.url().optional(),
   SIM_LATENCY_MS: z
     .string()
     .regex(/^\d+(-\d+)?$/, 'must be N or MIN-MAX milliseconds')
@@ -32,7 +34,7 @@ async function main(): Promise<void> {
     host: env.SIM_HOST,
     esu: { port: env.ESU_SIM_PORT, apiKey: env.ESU_API_KEY },
     nomapay: { port: env.NOMAPAY_SIM_PORT, apiKey: env.NOMAPAY_API_KEY },
-    afm: { port: env.AFM_SIM_PORT, apiKey: env.AFM_API_KEY },
+    afm: { port: env.AFM_SIM_PORT, apiKey: env.AFM_API_KEY, ...(env.AFM_CALLBACK_URL ? { callbackUrl: env.AFM_CALLBACK_URL } : {}) },
     latencyMs: { min, max },
   });
   console.log(JSON.stringify({ msg: 'simulators listening', esu: sims.esu.url, nomapay: sims.nomapay.url, afm: sims.afm.url, latencyMs: { min, max } }));

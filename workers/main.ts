@@ -7,6 +7,7 @@ import { businessMetrics, METRICS_CONTENT_TYPE } from './business-metrics.js';
 import { telemetryConfig } from '../config/console.js';
 import { connectClient } from '../client/connect.js';
 import { startIncidentDetector } from '../client/incident-detector.js';
+import { resumeFailedSubmissions, startVerdictReader } from '../client/verdict-reader.js';
 import { assertProductionReady, developmentSummary } from '../config/production.js';
 import { createReadiness, postgresProbe, startHealthServer, temporalProbe } from '../stack/health.js';
 import { shutdownOnSignals } from '../stack/shutdown.js';
@@ -76,6 +77,11 @@ async function main(): Promise<void> {
   try {
     const detector = await startIncidentDetector(client, temporal.taskQueue);
     console.log(JSON.stringify({ msg: 'incident detector', workflowId: detector ?? 'off (INCIDENT_DETECTORS=false)' }));
+    const reader = await startVerdictReader(client, temporal.taskQueue);
+    console.log(JSON.stringify({ msg: 'AFM verdict reader', workflowId: reader ?? 'off (AFM_VERDICT_READER=false)' }));
+    // A configuration fix (a key, a certificate) arrives with a restart: FAILED submissions try again by themselves.
+    const resumed = await resumeFailedSubmissions(client, temporal.taskQueue, saga.pool);
+    if (resumed) console.log(JSON.stringify({ msg: 'FAILED submissions told to send again', count: resumed }));
   } finally {
     await clientConnection.close();
   }

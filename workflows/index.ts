@@ -10,3 +10,5 @@ export * from './incident-detector.js';
 export * from './submission.js';
 export { consentRevocation } from './consent-revocation.js';
 export { retention } from './retention.js';
+export * from './verdict-reader.js';
+export * from './submission-verdicts.js';

@@ -6,6 +6,7 @@ import {
   defineQuery,
   defineUpdate,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -22,6 +23,7 @@ import type { SubmissionCalendarActivities, SubmissionJournalEntry, SubmissionPo
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 import { BettorRefKey, CounterpartKey, OperationKindKey, SubmissionStatusKey } from '../domain/search-attributes.js';
 import {
+  AfmVerdictSignal,
   resubmissionId,
   ResubmitSubmission,
   RetrySubmission,
@@ -34,6 +36,7 @@ import {
 } from '../domain/submission.js';
 import type { RecordWrittenNotice } from '../domain/submission-notice.js';
 import { registerWrittenNotice } from './submission-notice.js';
+import { afmVerdictSignal, NEVER_STOP_RETRYING_PATCH, outagePause, resumeSubmissionSignal, VERDICT_BY_SIGNAL_PATCH } from './submission-verdicts.js';
 
 export const getSubmissionStatusQuery = defineQuery<SubmissionState>('getStatus');
 export const retrySubmissionUpdate = defineUpdate<SubmissionState, [RetrySubmission]>('retrySubmission');
@@ -98,18 +101,22 @@ function rootMessage(err: unknown): string {
 /**
  * One regulator submission: one record to one counterpart, as a long-lived state machine.
  *
- * QUEUED → SENDING → (RETRYING | WAITING_MAINTENANCE)* → ACKNOWLEDGED → ACCEPTED, or → REJECTED → CORRECTED; or FAILED.
+ * QUEUED → SENDING → (RETRYING | WAITING_MAINTENANCE)* → ACKNOWLEDGED → ACCEPTED, or → REJECTED → CORRECTED; or FAILED (→ SENDING).
  *
  * - Sending signs the record and sends it with the submission id as idempotency key; every round after the first
  *   asks the counterpart first whether an earlier one landed, so a lost answer is never resent blindly.
  * - Transient faults retry with backoff. When the counterpart is down inside a maintenance window (seed 004 p.48:
  *   21:00–06:00, weekends and holidays) the workflow waits for the window to end instead of failing; outside
- *   maintenance it gives up after the outage deadline (FAILED), and an officer's `retrySubmission` resends.
+ *   maintenance it keeps sending with a doubling, capped pause however long the outage lasts (RETRYING, with its
+ *   last error and next attempt; seed 001 p.4(4)). Only a refusal a retry cannot fix (wrong key, signature) is
+ *   FAILED: an officer's `retrySubmission`, or a starting worker's `resumeSubmission` signal, sends again.
+ *   (Runs from before the never-stop patch still give up after the outage deadline.)
  * - AFM acknowledges with a messageId (seed 004 §47), but may still say within 1 working day why it cannot accept
- *   the data (seed 001 p.5(3)). We **poll** AFM's status endpoint (GET /v1/submissions/{messageId}) at the
- *   worker's poll interval (SUBMISSION_POLL_INTERVAL, hourly by default) and once more at the window's end;
- *   the window end comes from the Kazakhstan working-day calendar (an activity reads it). No rejection by then →
- *   ACCEPTED. Polling needs no inbound endpoint at the bookmaker (the push channel of seed 004 would).
+ *   the data (seed 001 p.5(3)). AFM's verdict arrives as the `afmVerdict` signal, from the verdict reader (its
+ *   messages feed) or the API (its push); the submission only waits, with one timer to the window's end, which
+ *   comes from the Kazakhstan working-day calendar (an activity reads it). Then one status check, so a lost
+ *   message cannot become a wrong ACCEPTED; no rejection → ACCEPTED. (Runs from before the verdict-by-signal
+ *   patch keep polling AFM's status endpoint at SUBMISSION_POLL_INTERVAL.)
  * - ESU answers synchronously: its receipt is the final verdict, with no window. A submission started with
  *   `initialRejection` (ESU refused a settlement or payout record after money moved) begins at REJECTED.
  * - REJECTED waits for compliance: `resubmitSubmission` starts the corrected record as a new submission
@@ -145,6 +152,9 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
   let retryRequested = false;
   let resubmitting = false;
   let statusInVisibility: string | undefined;
+  /** AFM's verdict as signalled (feed or push); the first one counts. */
+  let verdict: AfmVerdictSignal | undefined;
+  let resumeReason: string | undefined;
 
   async function record(event: string, actor: string, result: SubmissionJournalEntry['result'], detail?: string, details?: Record<string, unknown>): Promise<void> {
     state.revision += 1;
@@ -162,6 +172,19 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
   }
 
   setHandler(getSubmissionStatusQuery, () => state);
+
+  // Seed 004 §47: AFM's result, fetched from its messages or pushed to us. A verdict for a submission that is no
+  // longer waiting for one (already rejected, accepted or corrected) changes nothing; a second one neither.
+  setHandler(afmVerdictSignal, (raw) => {
+    const parsedVerdict = AfmVerdictSignal.safeParse(raw);
+    if (!parsedVerdict.success || verdict) return;
+    const done: string[] = [SubmissionStatus.Accepted, SubmissionStatus.Rejected, SubmissionStatus.Corrected];
+    if (state.counterpart !== 'AFM' || done.includes(state.status)) return;
+    verdict = parsedVerdict.data;
+  });
+  setHandler(resumeSubmissionSignal, ({ reason }) => {
+    if (state.status === SubmissionStatus.Failed && !retryRequested) resumeReason = String(reason ?? 'worker started').slice(0, 200);
+  });
 
   setHandler(
     retrySubmissionUpdate,
@@ -291,6 +314,8 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
   /** Send rounds until a receipt, a refusal, or the outage deadline; maintenance windows are waited out. */
   async function deliver(): Promise<void> {
     let outageSinceMs: number | undefined;
+    let outageRounds = 0;
+    let outageJournalled = false;
     if (state.status !== SubmissionStatus.Retrying) await advance(SubmissionStatus.Sending, 'submission.sending', `to ${state.counterpart} as ${state.submissionId}`);
     for (;;) {
       const roundStartedMs = Date.now();
@@ -303,6 +328,9 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
             ? await sender.sendAfmSubmission({ submissionId: state.submissionId, sentAt: state.queuedAt, record: payload.record, checkFirst })
             : await sender.sendEsuSubmission({ submissionId: state.submissionId, record: payload.record, checkFirst });
         state.maintenanceUntil = undefined;
+        state.lastError = undefined;
+        state.nextAttemptAt = undefined;
+        state.outageSince = undefined;
         await acknowledged(receipt);
         return;
       } catch (err) {
@@ -326,11 +354,34 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
           await sleep(window.endsAtMs - now);
           state.maintenanceUntil = undefined;
           outageSinceMs = undefined; // the outage deadline counts outside maintenance only
+          outageRounds = 0;
           await advance(SubmissionStatus.Retrying, 'submission.maintenance-over', 'sending again after the maintenance window');
           continue;
         }
         outageSinceMs ??= roundStartedMs;
         const deadlineMs = outageSinceMs + policy!.outageDeadlineMs;
+        if (patched(NEVER_STOP_RETRYING_PATCH)) {
+          // Seed 001 p.4(4): transmission stays automatic. A transient outage never ends the submission: it sends
+          // again with a doubling, capped pause until the counterpart answers. Past the outage deadline it is
+          // journalled once; the incident is the counterpart-unreachable detector's, which sees every failed exchange.
+          outageRounds += 1;
+          const pauseMs = outagePause(outageRounds, policy!.retryPauseMs, policy!.retryPauseMaxMs ?? policy!.retryPauseMs);
+          state.lastError = { message, at: iso(now) };
+          state.outageSince = iso(outageSinceMs);
+          state.nextAttemptAt = iso(now + pauseMs);
+          state.status = SubmissionStatus.Retrying;
+          if (now >= deadlineMs && !outageJournalled) {
+            outageJournalled = true;
+            const minutes = Math.round((now - outageSinceMs) / 60_000);
+            await record('submission.outage', 'system', 'FAILED', `${state.counterpart} unreachable for ${minutes} minutes outside maintenance: ${message}; sending again until it answers`, {
+              nextAttemptAt: state.nextAttemptAt,
+            });
+          } else {
+            await record(outageRounds === 1 ? 'submission.retrying' : 'submission.retry-scheduled', 'system', 'FAILED', message, { nextAttemptAt: state.nextAttemptAt });
+          }
+          await sleep(pauseMs);
+          continue;
+        }
         if (now >= deadlineMs) {
           await fail(ErrorType.CounterpartUnavailable, `${state.counterpart} unreachable for ${Math.round((now - outageSinceMs) / 60_000)} minutes outside maintenance: ${message}`);
           return;
@@ -339,6 +390,39 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
         await sleep(Math.min(policy!.retryPauseMs, deadlineMs - now));
       }
     }
+  }
+
+  /**
+   * Waits for AFM's verdict signal (its messages feed or its push) until the rejection window closes: one timer,
+   * no activity, no poll. Then one status check, so a lost message cannot turn into a wrong ACCEPTED.
+   */
+  async function awaitVerdictSignal(): Promise<void> {
+    const endsAtMs = Date.parse(state.windowEndsAt!);
+    const messageId = state.receipt!.messageId;
+    const remaining = endsAtMs - Date.now();
+    // A written notice recorded meanwhile (submission-notice.ts) has already turned it REJECTED: nothing to wait for.
+    const noticed = () => state.status !== SubmissionStatus.AwaitingVerdict;
+    if (!verdict && remaining > 0) {
+      await condition(() => verdict !== undefined || noticed() || workflowInfo().continueAsNewSuggested, remaining);
+    }
+    if (noticed()) return;
+    if (verdict) {
+      const v = verdict;
+      await rejected({ code: v.code, reason: v.reason, rejectedAt: v.rejectedAt, source: 'VERDICT', channel: v.channel, verdictId: v.verdictId });
+      return;
+    }
+    if (Date.now() < endsAtMs) return; // continue-as-new first; the wait goes on in the next run
+    const status = await finalPoller.getAfmVerdict({ messageId });
+    state.polls += 1;
+    state.lastPolledAt = iso(Date.now());
+    if (noticed()) return; // a written notice came while AFM was asked
+    if (status.status === 'REJECTED') {
+      const r = status.rejection;
+      await rejected({ code: r?.code ?? 'REJECTED', reason: r?.reason ?? 'AFM did not give a reason', rejectedAt: r?.rejectedAt ?? iso(Date.now()), source: 'VERDICT', channel: 'STATUS' });
+      return;
+    }
+    state.acceptedAt = iso(Date.now());
+    await advance(SubmissionStatus.Accepted, 'submission.accepted', `no rejection by the end of the window (${state.windowEndsAt})`, { polls: state.polls });
   }
 
   /** Polls AFM's verdict until the rejection window closes, then once more; no rejection → ACCEPTED. */
@@ -437,14 +521,22 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
         await awaitCorrection();
         break;
       case SubmissionStatus.Failed:
-        await condition(() => retryRequested || workflowInfo().continueAsNewSuggested);
+        await condition(() => retryRequested || resumeReason !== undefined || workflowInfo().continueAsNewSuggested);
         if (retryRequested) {
           retryRequested = false;
+          resumeReason = undefined;
+          await deliver();
+        } else if (resumeReason !== undefined) {
+          // A refusal a retry cannot fix may have been fixed by the configuration a restarted worker brings.
+          const reason = resumeReason;
+          resumeReason = undefined;
+          await record('submission.resumed', 'system', 'OK', `sending again under the same idempotency key ${state.submissionId}: ${reason}`);
           await deliver();
         }
         break;
       case SubmissionStatus.AwaitingVerdict:
-        await awaitVerdict();
+        if (state.counterpart === 'AFM' && patched(VERDICT_BY_SIGNAL_PATCH)) await awaitVerdictSignal();
+        else await awaitVerdict();
         break;
       default:
         await deliver();

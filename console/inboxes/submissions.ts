@@ -20,8 +20,11 @@ export interface SubmissionActions {
 /** Where AFM's written notice may still land (AFM order No. 9, item 5(3)): acknowledged, accepted or rejected by AFM. */
 const NOTICE_STATUSES = ['ACKNOWLEDGED', 'ACCEPTED', 'REJECTED'];
 
-/** Statuses that need an officer. */
-export const ATTENTION_STATUSES = ['REJECTED', 'FAILED'];
+/**
+ * Statuses that need an officer, and RETRYING: a submission sending again by itself through an outage needs no
+ * one, but officers see it (its last error and next attempt) with the rest of what has not reached AFM.
+ */
+export const ATTENTION_STATUSES = ['REJECTED', 'FAILED', 'RETRYING'];
 const DUE_RULE = 'correct and resubmit within 1 working day of the rejection (seed 001 p.5(3))';
 
 /** Saturday and Sunday only: the due date when the console is given no working-day calendar. */
@@ -38,14 +41,21 @@ export async function submissionsInstalled(pool: Pool): Promise<boolean> {
   return tableExists(pool, 'submissions');
 }
 
-const SELECT = `SELECT submission_id AS id, status, counterpart, bettor_ref, COALESCE(rejection_reason, failure_message) AS reason,
+const SELECT = `SELECT submission_id AS id, status, counterpart, bettor_ref,
+    CASE WHEN status = 'RETRYING' THEN last_error ELSE COALESCE(rejection_reason, failure_message) END AS reason, next_attempt_at, outage_since,
     COALESCE(rejection_code, failure_type) AS code, payload, created_at, COALESCE(rejected_at, failed_at, updated_at) AS changed_at, due_at,
     escalated_at, reminded_at, workflow_id, attempt, original_submission_id, corrects_submission_id, corrected_by, message_id
   FROM submissions`;
 
 function item(r: Record<string, any>, offsetMinutes: number, calendar: WorkingDayCalendar, assignee?: string): InboxItem {
   const due = dueAt(r, calendar);
-  const flags = [...(r.escalated_at ? ['ESCALATED'] : []), ...(due !== undefined && due < Date.now() ? ['OVERDUE'] : []), ...(r.attempt > 1 ? [`ATTEMPT ${r.attempt}`] : [])];
+  const retrying = r.status === 'RETRYING';
+  const flags = [
+    ...(r.escalated_at ? ['ESCALATED'] : []),
+    ...(!retrying && due !== undefined && due < Date.now() ? ['OVERDUE'] : []),
+    ...(r.attempt > 1 ? [`ATTEMPT ${r.attempt}`] : []),
+    ...(retrying && r.next_attempt_at ? [`NEXT ATTEMPT ${isoWithOffset(new Date(r.next_attempt_at).getTime(), offsetMinutes)}`] : []),
+  ];
   return {
     inbox: 'submissions',
     id: r.id,
@@ -54,7 +64,8 @@ function item(r: Record<string, any>, offsetMinutes: number, calendar: WorkingDa
     counterpart: r.counterpart ? String(r.counterpart).toLowerCase() : undefined,
     bettorRef: r.bettor_ref ?? undefined,
     createdAt: iso(r.created_at) ?? new Date(0).toISOString(),
-    dueAt: due === undefined ? undefined : isoWithOffset(due, offsetMinutes),
+    // A RETRYING submission goes through by itself: no officer's due date.
+    dueAt: retrying || due === undefined ? undefined : isoWithOffset(due, offsetMinutes),
     dueRule: DUE_RULE,
     assignee,
     flags,
@@ -88,7 +99,13 @@ export async function getSubmission(pool: Pool, id: string, offsetMinutes: numbe
   const action = [...(r.status === 'FAILED' ? ['retry'] : r.status === 'REJECTED' ? ['resubmit'] : []), ...(r.counterpart === 'AFM' && NOTICE_STATUSES.includes(r.status) ? ['notice'] : [])];
   return {
     ...item(r, offsetMinutes, calendar, assigned.get(id)),
-    reason: [r.reason, r.corrects_submission_id ? `corrects ${r.corrects_submission_id}` : '', r.corrected_by ? `corrected by ${r.corrected_by}` : ''].filter(Boolean).join('; ') || undefined,
+    reason: [
+      r.reason,
+      r.outage_since ? `counterpart unreachable since ${isoWithOffset(new Date(r.outage_since).getTime(), offsetMinutes)}` : '',
+      r.next_attempt_at && r.status === 'RETRYING' ? `next attempt ${isoWithOffset(new Date(r.next_attempt_at).getTime(), offsetMinutes)}` : '',
+      r.corrects_submission_id ? `corrects ${r.corrects_submission_id}` : '', r.corrected_by ? `corrected by ${r.corrected_by}` : '',
+    ]
+      .filter(Boolean).join('; ') || undefined,
     payload: r.payload,
     timeline: await timeline(pool, [id, ...(r.workflow_id ? [r.workflow_id] : [])]),
     actions: [...(actionsWired ? action : []), 'assign'],

@@ -55,3 +55,50 @@ export type AfmSubmissionStatus = z.infer<typeof AfmSubmissionStatus>;
 export function afmSigningText(message: UnsignedAfmSubmission): string {
   return canonicalJson(message);
 }
+
+/**
+ * The asynchronous channel's results (seed 004 §47): AFM publishes a verdict message for each submission it
+ * cannot accept, in order. The bookmaker either fetches them (GET /v1/messages?after=<cursor>&limit=<n>, one
+ * request per interval for every open submission at once) or AFM pushes each one to the bookmaker's endpoint,
+ * signed with AFM's key. Acknowledged submissions without a message are accepted when their window closes.
+ */
+export const AFM_MESSAGES_PATH = '/v1/messages';
+export const afmMessagesPath = (after: string | undefined, limit: number) =>
+  `${AFM_MESSAGES_PATH}?${new URLSearchParams({ ...(after ? { after } : {}), limit: String(limit) })}`;
+
+/** A cursor is AFM's own: opaque to us, kept as given and sent back. */
+export const AfmCursor = z.string().min(1).max(128).regex(/^[A-Za-z0-9._-]+$/, 'may contain only letters, digits, ".", "_" and "-"');
+
+export const AfmVerdictMessage = z.object({
+  /** The verdict message's own id: a push is refused when this id was already received. */
+  id: z.string().min(1).max(128).regex(/^[A-Za-z0-9._-]+$/, 'may contain only letters, digits, ".", "_" and "-"'),
+  type: z.literal('SUBMISSION_REJECTED'),
+  /** The receipt's messageId of the submission the verdict is about, and our submission id. */
+  messageId: z.string().min(1).max(128),
+  submissionId: SubmissionKey,
+  rejection: AfmRejection,
+  publishedAt: IsoDateTime,
+});
+export type AfmVerdictMessage = z.infer<typeof AfmVerdictMessage>;
+
+export const AfmMessagesPage = z.object({
+  messages: z.array(AfmVerdictMessage),
+  /** Where the next read starts: the last message's position, or the same cursor when nothing new came. */
+  nextCursor: AfmCursor.optional(),
+  hasMore: z.boolean(),
+});
+export type AfmMessagesPage = z.infer<typeof AfmMessagesPage>;
+
+/** What AFM pushes to the bookmaker's callback endpoint: one verdict message, when it was sent, AFM's signature. */
+export const AfmCallback = z.strictObject({
+  message: AfmVerdictMessage,
+  sentAt: IsoDateTime,
+  signature: Signature,
+});
+export type AfmCallback = z.infer<typeof AfmCallback>;
+export type UnsignedAfmCallback = Omit<AfmCallback, 'signature'>;
+
+/** The text AFM's callback signature covers: the callback without its signature, as canonical JSON. */
+export function afmCallbackSigningText(callback: UnsignedAfmCallback): string {
+  return canonicalJson(callback);
+}

@@ -86,4 +86,26 @@ describe('histories for replay', () => {
     await record('submission-written-notice', `Submission:${submissionId}`, 10);
     await stack.client.workflow.getHandle(`Submission:${submissionId}-r2`).terminate('recorded');
   });
+
+  it('records a submission AFM rejected through its messages feed, and the verdict reader that read it', async () => {
+    const iin = adultIin();
+    const depositId = uniqueId('dep');
+    await stack.esuBridge.deposit({ depositId, iin, amountTiyn: 90_000, currency: 'KZT' });
+    const submissionId = `afm-dep-${depositId}`;
+    const acknowledged = await eventually(async () => {
+      const state = await stack.esuBridge.getSubmission(submissionId);
+      return state.status === 'ACKNOWLEDGED' && state;
+    });
+    const res = await fetch(new URL(`/__admin/submissions/${acknowledged.receipt!.messageId}/reject`, stack.simulators.afm.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'IIN_UNKNOWN', reason: 'the IIN is not in the state register' }),
+    });
+    expect(res.status).toBe(200);
+    await eventually(async () => (await stack.esuBridge.getSubmission(submissionId)).status === 'REJECTED');
+    // The afm-verdict-by-signal path: waiting on the signal, then REJECTED from the feed.
+    await record('submission-rejected-by-feed', `Submission:${submissionId}`, 10);
+    await record('verdict-reader', stack.verdictReader!, 10);
+    await stack.client.workflow.getHandle(`Submission:${submissionId}`).terminate('recorded');
+  });
 });

@@ -4,13 +4,14 @@ import { firstSubmissionId, type SubmissionPayload } from '../../domain/submissi
 import type { HeldSubmission } from '../../simulators/afm.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 import { eventually, startFileStack } from '../support/stack.js';
+import { simAdmin } from '../support/sim-admin.js';
 
 let stack: Awaited<ReturnType<typeof startFileStack>>;
 const open: string[] = [];
 
 beforeAll(async () => {
-  // Poll AFM's verdict every second: the real window is a working day, the test a few seconds.
-  stack = await startFileStack({ SUBMISSION_POLL_INTERVAL: '1s' });
+  // The file stack's verdict reader reads AFM's messages every second: the real interval is a minute.
+  stack = await startFileStack();
 });
 
 afterAll(async () => {
@@ -52,6 +53,10 @@ describe('AFM submission against the real stack', () => {
       return r?.status === 'REJECTED' && r;
     });
     expect(inbox).toMatchObject({ rejection_code: 'AMOUNT_MISMATCH', rejection_reason: 'the amount differs from the bank statement', rejection_source: 'VERDICT' });
+    // Learnt from AFM's messages feed: not one status request for this submission while its window was open.
+    const { requests } = await simAdmin(stack.simulators.afm.url).stats();
+    expect(requests['GET /v1/submissions/:messageId'] ?? 0).toBe(0);
+    expect(requests['GET /v1/messages']).toBeGreaterThan(0);
     expect(inbox.due_at.getTime()).toBeGreaterThan(inbox.rejected_at.getTime());
     const items = (await listSubmissions(stack.pool, { status: 'REJECTED', bettorRef: stack.esuBridge.bettorRef(iin) }, 300))!;
     expect(items.map((i) => i.id)).toEqual([submissionId]);

@@ -45,7 +45,9 @@ describe('replay of recorded histories', () => {
       'settlement-won-registered.json',
       'settlement-won.json',
       'submission-acknowledged.json',
+      'submission-rejected-by-feed.json',
       'submission-written-notice.json',
+      'verdict-reader.json',
     ]);
   });
 

@@ -7,7 +7,7 @@ export const API_KEYS = { full: 'it-full-key-0123456789', reader: 'it-reader-key
 
 /** A file's stack (startFileStack) with the bookmaker API on an ephemeral loopback port in front of it. */
 export async function startApiStack(env: Record<string, string> = {}) {
-  const stack = await startFileStack();
+  const stack = await startFileStack(env);
   const config = apiConfig({
     API_KEYS: [apiKeyEntry('it-full', API_KEYS.full, ['*']), apiKeyEntry('it-reader', API_KEYS.reader, ['deposits:read']), `${apiKeyEntry('it-slow', API_KEYS.slow, ['deposits:read'])}:3`].join(','),
     ...env,

@@ -2,6 +2,7 @@ import { inject } from 'vitest';
 import { NativeConnection } from '@temporalio/worker';
 import { connectClient } from '../../client/connect.js';
 import { createEsuBridgeClient } from '../../client/index.js';
+import { startVerdictReader } from '../../client/verdict-reader.js';
 import { temporalConfig } from '../../config/index.js';
 import { createSagaWorker } from '../../workers/sagas.js';
 import { startSimulators } from '../../simulators/index.js';
@@ -40,6 +41,8 @@ export async function startFileStack(extraEnv: Record<string, string> = {}) {
     NOMAPAY_ID_RATE_LIMIT_PER_HOUR: '36000000',
     AFM_RATE_LIMIT_PER_HOUR: '36000000',
     OUTBOUND_RATE_LIMIT_BURST: '100000',
+    // AFM's verdicts are read every second: the real interval is a minute, the tests a few seconds.
+    AFM_VERDICT_FETCH_INTERVAL: '1s',
     ...extraEnv,
   };
   const temporal = temporalConfig(env);
@@ -48,6 +51,8 @@ export async function startFileStack(extraEnv: Record<string, string> = {}) {
   const running = saga.worker.run();
   const { client, connection: clientConnection } = await connectClient(env, temporal);
   const esuBridge = createEsuBridgeClient({ client, taskQueue: temporal.taskQueue, bettorRefKey: TEST_BETTOR_REF_KEY });
+  // As the worker's process does at start (workers/main.ts): this file's reader of its own AFM simulator's feed.
+  const verdictReader = await startVerdictReader(client, temporal.taskQueue, env);
 
   return {
     env,
@@ -55,7 +60,9 @@ export async function startFileStack(extraEnv: Record<string, string> = {}) {
     esuBridge,
     pool: saga.pool,
     simulators,
+    verdictReader,
     async stop() {
+      if (verdictReader) await client.workflow.getHandle(verdictReader).terminate('test over').catch(() => undefined);
       saga.worker.shutdown();
       await running;
       await saga.close();

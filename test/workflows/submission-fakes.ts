@@ -26,6 +26,7 @@ export function acceptingSubmissionActivities(): SubmissionActivities {
     recordSubmission: async () => undefined,
     sendAfmSubmission: async ({ submissionId }) => ({ messageId: `AFM-${submissionId}`, acceptedAt: at(), sentAt: at(), receivedAt: at(), final: false }),
     getAfmVerdict: async ({ messageId }) => ({ messageId, status: 'ACCEPTED_FOR_PROCESSING' }),
+    readAfmMessages: async () => ({ messages: [], hasMore: false }),
     sendEsuSubmission: async ({ submissionId }) => ({ messageId: `ESU-${submissionId}`, acceptedAt: at(), sentAt: at(), receivedAt: at(), final: true }),
   };
 }

@@ -15,20 +15,38 @@ import { DEFAULT_WORKING_DAY_CALENDAR } from '../../config/index.js';
 import { ErrorType } from '../../domain/errors.js';
 import { DEFAULT_MAINTENANCE_WINDOWS, maintenanceWindowAt, parseMaintenanceWindows } from '../../domain/maintenance.js';
 import { firstSubmissionId, type SubmissionInput, type SubmissionReceipt } from '../../domain/submission.js';
-import type { AfmSubmissionStatus } from '../../domain/wire/afm.js';
+import type { AfmSubmissionStatus, AfmVerdictMessage } from '../../domain/wire/afm.js';
+import type { VerdictStoreActivities } from '../../activities/verdicts.js';
+import type { DetectorActivities } from '../../activities/detectors.js';
+import type { IncidentRecord, IncidentStoreActivities } from '../../activities/incidents.js';
+import type { IncidentDeliveryActivities } from '../../activities/incident-delivery.js';
+import { unreachableTrip, type DetectorSettings } from '../../domain/detectors.js';
+import type { MinuteBucket } from '../../domain/availability.js';
+import { IncidentTiming } from '../../domain/incident-deadlines.js';
+import { incidentDetector } from '../../workflows/incident-detector.js';
+import { verdictReader } from '../../workflows/verdict-reader.js';
+import { afmVerdictSignal, resumeSubmissionSignal } from '../../workflows/submission-verdicts.js';
 import type { EsuOperationRequest } from '../../domain/wire/esu.js';
 import { addDays, compileCalendar, isWorkingDay, localDate, officerDueAt, startOfLocalDay } from '../../domain/working-days.js';
 import { resubmitSubmissionUpdate } from '../../workflows/submission.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 
-type Activities = AfmActivities & EsuSubmissionActivities & SubmissionStoreActivities & ReturnType<typeof createSubmissionCalendarActivities>;
+type Activities = AfmActivities &
+  EsuSubmissionActivities &
+  SubmissionStoreActivities &
+  ReturnType<typeof createSubmissionCalendarActivities> &
+  VerdictStoreActivities &
+  DetectorActivities &
+  IncidentStoreActivities &
+  IncidentDeliveryActivities;
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 // The real calendar file: the holidays these tests count are the ones ops ship.
 const calendar = compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CALENDAR, 'utf8')));
 const maintenance = parseMaintenanceWindows(DEFAULT_MAINTENANCE_WINDOWS);
-const policy = { pollIntervalMs: HOUR, outageDeadlineMs: 3 * HOUR, retryPauseMs: 5 * MIN, reminderFraction: 0.5 };
+const policy = { pollIntervalMs: HOUR, outageDeadlineMs: 3 * HOUR, retryPauseMs: 5 * MIN, retryPauseMaxMs: 30 * MIN, reminderFraction: 0.5 };
+const FETCH_INTERVAL = MIN;
 
 let env: TestWorkflowEnvironment;
 let workflowBundle: WorkflowBundleWithSourceMap;
@@ -69,7 +87,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * Typed fakes of the counterparts and the store; the calendar activities are the real ones over the shipped
  * calendar file. Every counterpart call is stamped with the server's (skipped) time.
  */
-function fakes() {
+function fakes({ maintenanceWindows = maintenance } = {}) {
   const afmCalls: (SendAfmSubmission & { atMs: number; outcome: 'SENT' | 'FOUND' | 'DOWN' | 'REFUSED' })[] = [];
   const esuCalls: (SendEsuSubmission & { atMs: number })[] = [];
   const polls: { messageId: string; atMs: number }[] = [];
@@ -79,10 +97,16 @@ function fakes() {
   const refuse = new Set<string>();
   const waiting = new Map<string, () => void>();
   const recorded = new Map<string, () => void>();
-  const control = { down: (_atMs: number) => false };
+  const control = { down: (_atMs: number) => false, wrongKey: false };
+  /** AFM's messages feed: the verdicts it published, in order; and every read of it. */
+  const feed: AfmVerdictMessage[] = [];
+  const feedReads: { after?: string; atMs: number }[] = [];
+  const cursors: string[] = [];
+  const undeliverable: string[] = [];
+  const incidents: IncidentRecord[] = [];
   let sequence = 0;
   const activities: Activities = {
-    ...createSubmissionCalendarActivities({ calendar: async () => calendar, maintenance, policy }),
+    ...createSubmissionCalendarActivities({ calendar: async () => calendar, maintenance: maintenanceWindows, policy }),
     recordSubmission: async (record) => {
       records.push(record);
       recorded.get(`${record.state.submissionId} ${record.entry.event}`)?.();
@@ -97,6 +121,10 @@ function fakes() {
       if (control.down(atMs)) {
         afmCalls.push({ ...request, atMs, outcome: 'DOWN' });
         throw new Error('AFM POST /v1/submissions → 503 UNAVAILABLE simulated outage');
+      }
+      if (control.wrongKey) {
+        afmCalls.push({ ...request, atMs, outcome: 'REFUSED' });
+        throw ApplicationFailure.create({ message: 'AFM POST /v1/submissions → 422 SIGNATURE_INVALID', type: ErrorType.CounterpartAuthFailed, nonRetryable: true });
       }
       if (refuse.delete(request.submissionId)) {
         afmCalls.push({ ...request, atMs, outcome: 'REFUSED' });
@@ -118,6 +146,40 @@ function fakes() {
       polls.push({ messageId, atMs: await env.currentTimeMs() });
       return verdicts.get(messageId) ?? { messageId, status: 'ACCEPTED_FOR_PROCESSING' };
     },
+    readAfmMessages: async ({ after, limit }) => {
+      const atMs = await env.currentTimeMs();
+      feedReads.push({ after, atMs });
+      if (control.down(atMs)) throw new Error('AFM GET /v1/messages → 503 UNAVAILABLE simulated outage');
+      const from = after ? Number(after) : 0;
+      const messages = feed.slice(from, from + limit);
+      const next = from + messages.length;
+      return { messages, ...(next ? { nextCursor: String(next) } : {}), hasMore: next < feed.length };
+    },
+    loadVerdictCursor: async () => cursors.at(-1),
+    saveVerdictCursor: async ({ cursor }) => void cursors.push(cursor),
+    journalUndeliverableVerdicts: async ({ verdicts }) => void undeliverable.push(...verdicts.map((v) => v.submissionId)),
+    // The counterpart-unreachable detector over what the fake AFM saw: a DOWN minute per failed send, UP per answer.
+    detectIncidents: async (settings: DetectorSettings) => {
+      const nowMs = await env.currentTimeMs();
+      const buckets = new Map<number, MinuteBucket>();
+      for (const call of afmCalls) {
+        const minuteMs = Math.floor(call.atMs / MIN) * MIN;
+        const b = buckets.get(minuteMs) ?? { minuteMs, ok: 0, clientErrors: 0, authFailures: 0, serverErrors: 0, networkErrors: 0 };
+        if (call.outcome === 'DOWN') b.serverErrors += 1;
+        else b.ok += 1;
+        buckets.set(minuteMs, b);
+      }
+      const trip = unreachableTrip('AFM', [...buckets.values()], [], nowMs, settings);
+      return trip && !incidents.some((r) => r.entry.event === 'incident.opened') ? [trip] : [];
+    },
+    recordIncident: async (r) => {
+      incidents.push(r);
+      if (r.entry.event === 'incident.opened') started.push(`-incident:${r.state.incidentId}`);
+    },
+    alertIncident: async () => undefined,
+    deliverIncidentCard: async () => {
+      throw new Error('not expected');
+    },
     sendEsuSubmission: async (request) => {
       const atMs = await env.currentTimeMs();
       esuCalls.push({ ...request, atMs });
@@ -135,6 +197,13 @@ function fakes() {
     records,
     refuse,
     control,
+    feed,
+    feedReads,
+    undeliverable,
+    incidents,
+    /** AFM publishes a rejection of this acknowledged submission on its feed. */
+    publish: (submissionId: string, messageId: string, code: string, rejectedAtMs: number) =>
+      feed.push({ id: `MSG-${feed.length + 1}`, type: 'SUBMISSION_REJECTED', messageId, submissionId, rejection: { code, reason: 'the IIN is not in the state register', rejectedAt: iso(rejectedAtMs) }, publishedAt: iso(rejectedAtMs) }),
     events: () => records.map((r) => r.entry.event),
     /** Resolves when the submission journals this event. */
     journalled: (submissionId: string, event: string) => new Promise<void>((resolve) => recorded.set(`${submissionId} ${event}`, resolve)),
@@ -149,16 +218,21 @@ const started: string[] = [];
  * A worker on its own task queue. Every submission a test leaves open (children too) is terminated while the
  * worker still runs and the last step has settled: a task cut off mid-flight keeps the test server from skipping time.
  */
-async function withWorker<T>(activities: Activities, fn: (submissions: ReturnType<typeof createSubmissionClient>) => Promise<T>): Promise<T> {
+async function withWorker<T>(activities: Activities, fn: (submissions: ReturnType<typeof createSubmissionClient>, taskQueue: string) => Promise<T>, { reader = true } = {}): Promise<T> {
   const taskQueue = uniqueId('tq');
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
   return worker.runUntil(async () => {
+    const readerId = uniqueId('VerdictReader');
+    // The worker's verdict reader (workers/main.ts starts one per counterpart): the only reader of AFM's feed.
+    if (reader) await env.client.workflow.start(verdictReader, { taskQueue, workflowId: readerId, args: [{ counterpart: 'AFM', intervalMs: FETCH_INTERVAL, pageSize: 100 }] });
     try {
-      return await fn(createSubmissionClient({ client: env.client, taskQueue }));
+      return await fn(createSubmissionClient({ client: env.client, taskQueue }), taskQueue);
     } finally {
+      if (reader) await env.client.workflow.getHandle(readerId).terminate('test over').catch(() => undefined);
       // Let whatever the last step set off (a local activity, a workflow task) finish first.
       await env.sleep('1 second');
-      await Promise.all(started.splice(0).map((id) => env.client.workflow.getHandle(`Submission:${id}`).terminate('test over').catch(() => undefined)));
+      const workflowIdOf = (id: string) => (id.startsWith('-detector:') ? id.slice('-detector:'.length) : id.startsWith('-incident:') ? `Incident:${id.slice('-incident:'.length)}` : `Submission:${id}`);
+      await Promise.all(started.splice(0).map((id) => env.client.workflow.getHandle(workflowIdOf(id)).terminate('test over').catch(() => undefined)));
     }
   });
 }
@@ -196,17 +270,23 @@ describe('AFM rejection window: 1 working day (seed 001 p.5(3))', () => {
       const rejectedAt = await env.currentTimeMs();
       expect(rejectedAt - Date.parse(before.acknowledgedAt!)).toBeGreaterThan(20 * HOUR - MIN);
       const messageId = before.receipt!.messageId;
-      f.verdicts.set(messageId, { messageId, status: 'REJECTED', rejection: { code: 'IIN_UNKNOWN', reason: 'the IIN is not in the state register', rejectedAt: iso(rejectedAt) } });
-      await env.sleep('61 minutes');
+      const journalled = f.journalled(input.submissionId, 'submission.rejected');
+      f.publish(input.submissionId, messageId, 'IIN_UNKNOWN', rejectedAt);
+      await env.sleep('2 minutes');
+      await journalled;
 
       const after = await handle.status();
       expect(after.status).toBe('REJECTED');
-      expect(after.rejection).toMatchObject({ code: 'IIN_UNKNOWN', source: 'VERDICT' });
+      expect(after.rejection).toMatchObject({ code: 'IIN_UNKNOWN', source: 'VERDICT', channel: 'FETCH', verdictId: 'MSG-1' });
+      // Learnt within one fetch interval of AFM's publishing it, and without a single status request.
+      const entry = f.records.find((r) => r.entry.event === 'submission.rejected')!;
+      expect(entry.entry.startedAtMs - rejectedAt).toBeLessThanOrEqual(FETCH_INTERVAL + 5_000);
+      expect(f.polls).toHaveLength(0);
       expect(Date.parse(after.rejection!.rejectedAt)).toBeLessThan(Date.parse(after.windowEndsAt!));
       expect(after.acceptedAt).toBeUndefined();
       expect(f.events()).toEqual(['submission.queued', 'submission.sending', 'submission.acknowledged', 'submission.rejected']);
     });
-  });
+  }, 240_000); // 20 hours of the reader's one-minute reads, skipped
 
   it('accepts a submission nobody rejected only at the end of the next working day, not a minute before', async () => {
     const f = fakes();
@@ -226,13 +306,34 @@ describe('AFM rejection window: 1 working day (seed 001 p.5(3))', () => {
       expect(final.status).toBe('ACCEPTED');
       expect(Date.parse(final.windowEndsAt!)).toBe(windowEnd);
       expect(Date.parse(final.acceptedAt!)).toBeGreaterThanOrEqual(windowEnd);
-      // Hourly while the window is open, then once more at its end.
-      expect(final.polls).toBe(f.polls.length);
-      expect(f.polls.length).toBeGreaterThanOrEqual(37);
-      expect(f.polls.at(-1)!.atMs).toBeGreaterThanOrEqual(windowEnd);
-      expect(f.polls.at(-2)!.atMs).toBeLessThan(windowEnd);
+      // Not one poll while the window is open: one status check at its end, so a lost message cannot make it ACCEPTED.
+      expect(final.polls).toBe(1);
+      expect(f.polls).toHaveLength(1);
+      expect(f.polls[0]!.atMs).toBeGreaterThanOrEqual(windowEnd);
       expect(f.afmCalls.filter((c) => c.outcome === 'SENT')).toHaveLength(1);
-    });
+    }, { reader: false });
+  });
+
+  it('turns a rejection the feed never delivered into REJECTED at the final status check, not ACCEPTED', async () => {
+    const f = fakes();
+    const start = await nextLocal('10:00', (d) => working(d) && working(addDays(d, 1)));
+    await travelTo(start);
+    await withWorker(f.activities, async (submissions) => {
+      const input = afmInput();
+      const rejected = f.journalled(input.submissionId, 'submission.rejected');
+      const handle = await submissions.startSubmission(input);
+      await env.sleep('1 hour');
+      const { receipt, windowEndsAt } = await handle.status();
+      // AFM rejected it, but its message was lost: neither feed nor push brings it.
+      f.verdicts.set(receipt!.messageId, { messageId: receipt!.messageId, status: 'REJECTED', rejection: { code: 'IIN_UNKNOWN', reason: 'the IIN is not in the state register', rejectedAt: iso(start + 2 * HOUR) } });
+      await travelTo(Date.parse(windowEndsAt!) + MIN);
+      await rejected;
+      const final = await handle.status();
+      expect(final.status).toBe('REJECTED');
+      expect(final.rejection).toMatchObject({ code: 'IIN_UNKNOWN', source: 'VERDICT', channel: 'STATUS' });
+      expect(f.polls).toHaveLength(1);
+      expect(f.events()).not.toContain('submission.accepted');
+    }, { reader: false });
   });
 
   it('extends the window over a public holiday: acknowledged on its eve, it closes at the end of the first working day after', async () => {
@@ -259,7 +360,7 @@ describe('AFM rejection window: 1 working day (seed 001 p.5(3))', () => {
       await travelTo(expectedEnd + MIN);
       await accepted;
       expect((await handle.status()).status).toBe('ACCEPTED');
-    });
+    }, { reader: false });
   });
 });
 
@@ -311,7 +412,7 @@ describe('correcting a rejected submission', () => {
       const refused = await submissions.resubmitSubmission(resubmissionId, corrected, 'officer.aigerim').catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(StepRejectedError);
       expect((refused as StepRejectedError).type).toBe(ErrorType.SubmissionStepRejected);
-    });
+    }, { reader: false });
   });
 
   it('reminds at half the officers’ due time and escalates an untouched rejection when it passes, then keeps waiting', async () => {
@@ -356,7 +457,7 @@ describe('correcting a rejected submission', () => {
       const corrected = await submissions.resubmitSubmission(input.submissionId, input.payload, 'officer.aigerim');
       expect(corrected.status).toBe('CORRECTED');
       await acknowledged; // no activity left in flight when the test ends
-    });
+    }, { reader: false });
   });
 });
 
@@ -389,44 +490,187 @@ describe('sending through outages', () => {
       expect(success).toHaveLength(1);
       expect(success[0]!.atMs).toBeGreaterThanOrEqual(morning);
       expect(f.events()).toContain('submission.waiting-maintenance');
-    });
+    }, { reader: false });
   });
 
-  it('fails an outage outside maintenance after the deadline; the retry resends once under the same idempotency key', async () => {
+  it('keeps sending through a 3-day outage: RETRYING with its last error and next attempt, an incident opened, and through by itself when AFM is back', async () => {
+    // No maintenance windows: three days of pure outage, nothing waited out.
+    const f = fakes({ maintenanceWindows: parseMaintenanceWindows('off') });
+    const start = await nextLocal('10:00', (d) => working(d));
+    await travelTo(start);
+    const backAt = start + 3 * 24 * HOUR;
+    f.control.down = (atMs) => atMs < backAt;
+    await withWorker(
+      f.activities,
+      async (submissions, taskQueue) => {
+        const detectorId = uniqueId('IncidentDetector');
+        const settings = { unreachableAfterMs: 15 * MIN, authFailures: 5, authWindowMs: 10 * MIN, offsetMinutes: 300 };
+        await env.client.workflow.start(incidentDetector, { taskQueue, workflowId: detectorId, args: [{ intervalMs: 30 * MIN, settings, timing: IncidentTiming.parse({}) }] });
+        // Left running, the detector and its incident would hold the server's clock for the next tests.
+        started.push(`-detector:${detectorId}`);
+        const input = afmInput();
+        const acknowledged = f.journalled(input.submissionId, 'submission.acknowledged');
+        const handle = await submissions.startSubmission(input);
+
+        await env.sleep('5 hours');
+        const retrying = await handle.status();
+        expect(retrying.status).toBe('RETRYING');
+        expect(retrying.lastError?.message).toContain('503');
+        expect(Date.parse(retrying.nextAttemptAt!)).toBeGreaterThan(Date.parse(retrying.lastError!.at));
+        expect(Date.parse(retrying.nextAttemptAt!) - Date.parse(retrying.lastError!.at)).toBeLessThanOrEqual(30 * MIN);
+        expect(Date.parse(retrying.outageSince!)).toBeGreaterThanOrEqual(start);
+        expect(Date.parse(retrying.outageSince!)).toBeLessThan(start + MIN);
+        // Past the 3-hour outage deadline: journalled once, and the detector opened one incident for AFM.
+        expect(f.events().filter((e) => e === 'submission.outage')).toHaveLength(1);
+        const opened = f.incidents.filter((r) => r.entry.event === 'incident.opened');
+        expect(opened).toHaveLength(1);
+        expect(opened[0]!.state.origin).toEqual({ kind: 'DETECTOR', detector: 'counterpart-unreachable', counterpart: 'AFM' });
+        // The submissions table shows it too (the row mirrors the state).
+        const row = f.records.at(-1)!.state;
+        expect(row.status).toBe('RETRYING');
+        expect(row.nextAttemptAt).toBeDefined();
+
+        await travelTo(backAt + 31 * MIN);
+        await acknowledged;
+        const sent = await handle.status();
+        expect(sent.status).toBe('ACKNOWLEDGED');
+        expect(sent.lastError).toBeUndefined();
+        expect(sent.nextAttemptAt).toBeUndefined();
+        expect(f.events()).not.toContain('submission.failed');
+        const success = f.afmCalls.filter((c) => c.outcome === 'SENT');
+        expect(success).toHaveLength(1);
+        expect(success[0]!.atMs).toBeGreaterThanOrEqual(backAt);
+        expect(success[0]!.atMs).toBeLessThanOrEqual(backAt + 31 * MIN);
+        // Capped backoff: at most a round every 30 minutes (5 attempts each) over 72 hours, not one a minute.
+        expect(f.afmCalls.filter((c) => c.outcome === 'DOWN').length).toBeLessThanOrEqual(5 * (72 * 2 + 10));
+        expect(new Set(f.afmCalls.map((c) => c.sentAt)).size).toBe(1); // the same signed body every time
+      },
+      { reader: false },
+    );
+  }, 240_000);
+
+  it('waits for people only on a refusal a retry cannot fix, and sends again by itself once a restarted worker brings the fixed key', async () => {
     const f = fakes();
     const start = await nextLocal('10:00', (d) => working(d));
     await travelTo(start);
-    f.control.down = () => true;
+    f.control.wrongKey = true;
+    await withWorker(
+      f.activities,
+      async (submissions) => {
+        const input = afmInput();
+        const failed = f.journalled(input.submissionId, 'submission.failed');
+        const handle = await submissions.startSubmission(input);
+        await failed;
+        const state = await handle.status();
+        expect(state.status).toBe('FAILED');
+        expect(state.failure?.type).toBe(ErrorType.CounterpartAuthFailed);
+        const failedCalls = f.afmCalls.length;
+
+        // Nothing more happens by itself while nothing changed.
+        await env.sleep('6 hours');
+        expect(f.afmCalls).toHaveLength(failedCalls);
+
+        // An officer's retry with the key still wrong: FAILED again, one more request.
+        const again = f.journalled(input.submissionId, 'submission.failed');
+        await submissions.retrySubmission(input.submissionId, 'officer.aigerim');
+        await again;
+        expect((await handle.status()).status).toBe('FAILED');
+        expect(f.afmCalls).toHaveLength(failedCalls + 1);
+
+        // Ops fix AFM_SIGNING_KEY and restart the worker, which signals every FAILED submission (workers/main.ts).
+        f.control.wrongKey = false;
+        const acknowledged = f.journalled(input.submissionId, 'submission.acknowledged');
+        await env.client.workflow.getHandle(handle.workflowId).signal(resumeSubmissionSignal, { reason: 'worker started' });
+        await acknowledged;
+        const sent = await handle.status();
+        expect(sent.status).toBe('ACKNOWLEDGED');
+        expect(f.events()).toContain('submission.resumed');
+        const after = f.afmCalls.slice(failedCalls + 1);
+        expect(after).toHaveLength(1);
+        expect(after[0]).toMatchObject({ submissionId: input.submissionId, checkFirst: true, outcome: 'SENT' });
+
+        // Signalled again (another worker starting): it is not FAILED any more, nothing is sent.
+        await env.client.workflow.getHandle(handle.workflowId).signal(resumeSubmissionSignal, { reason: 'worker started' });
+        await env.sleep('1 minute');
+        expect(f.afmCalls).toHaveLength(failedCalls + 2);
+        const twice = await submissions.retrySubmission(input.submissionId, 'officer.aigerim').catch((e: unknown) => e);
+        expect((twice as StepRejectedError).type).toBe(ErrorType.SubmissionStepRejected);
+      },
+      { reader: false },
+    );
+  });
+});
+
+describe('verdicts without per-submission polling (seed 004 §47)', () => {
+  it('reads the feed once per interval however many submissions wait, and sends no status request while their windows are open', async () => {
+    const f = fakes();
+    const start = await nextLocal('10:00', (d) => working(d) && working(addDays(d, 1)));
+    await travelTo(start);
+    await withWorker(f.activities, async (submissions) => {
+      const first = afmInput();
+      const firstAck = f.journalled(first.submissionId, 'submission.acknowledged');
+      await submissions.startSubmission(first);
+      await firstAck;
+      const t0 = await env.currentTimeMs();
+      await env.sleep('1 hour');
+      const t1 = await env.currentTimeMs();
+      const readsWithOne = f.feedReads.filter((r) => r.atMs >= t0 && r.atMs < t1).length;
+
+      const more = Array.from({ length: 20 }, () => afmInput());
+      const acks = more.map((i) => f.journalled(i.submissionId, 'submission.acknowledged'));
+      await Promise.all(more.map((i) => submissions.startSubmission(i)));
+      await Promise.all(acks);
+      const t2 = await env.currentTimeMs();
+      await env.sleep('1 hour');
+      const t3 = await env.currentTimeMs();
+      const readsWithTwentyOne = f.feedReads.filter((r) => r.atMs >= t2 && r.atMs < t3).length;
+
+      expect(readsWithOne).toBeGreaterThanOrEqual(55);
+      expect(readsWithOne).toBeLessThanOrEqual(61);
+      expect(Math.abs(readsWithTwentyOne - readsWithOne)).toBeLessThanOrEqual(1);
+      expect(f.polls).toHaveLength(0);
+      expect(f.afmCalls.filter((c) => c.outcome === 'SENT')).toHaveLength(21);
+      for (const i of [first, ...more]) expect((await submissions.getSubmission(i.submissionId)).status).toBe('ACKNOWLEDGED');
+    });
+  });
+
+  it('takes a pushed rejection at once, ignores the same verdict read from the feed later, and journals a verdict for no open submission', async () => {
+    const f = fakes();
     await withWorker(f.activities, async (submissions) => {
       const input = afmInput();
+      const acknowledged = f.journalled(input.submissionId, 'submission.acknowledged');
       const handle = await submissions.startSubmission(input);
-      await env.sleep('1 hour');
-      expect((await handle.status()).status).toBe('RETRYING');
-      await env.sleep('130 minutes');
-      const failed = await handle.status();
-      expect(failed.status).toBe('FAILED');
-      expect(failed.failure?.type).toBe(ErrorType.CounterpartUnavailable);
-      expect(Date.parse(failed.failedAt!) - start).toBeGreaterThanOrEqual(3 * HOUR);
-      expect(Date.parse(failed.failedAt!) - start).toBeLessThan(3 * HOUR + 10 * MIN);
-      const failedCalls = f.afmCalls.length;
+      await acknowledged;
+      const { receipt } = await handle.status();
+      const rejectedAt = await env.currentTimeMs();
+      const rejected = f.journalled(input.submissionId, 'submission.rejected');
+      // What the API's callback endpoint does once AFM's signature and the submission are checked.
+      await env.client.workflow.getHandle(handle.workflowId).signal(afmVerdictSignal, {
+        channel: 'PUSH',
+        verdictId: 'MSG-1',
+        messageId: receipt!.messageId,
+        code: 'IIN_UNKNOWN',
+        reason: 'the IIN is not in the state register',
+        rejectedAt: iso(rejectedAt),
+      });
+      await rejected;
+      expect((await handle.status()).rejection).toMatchObject({ code: 'IIN_UNKNOWN', source: 'VERDICT', channel: 'PUSH', verdictId: 'MSG-1' });
 
-      // Nothing more happens until an officer asks.
-      await env.sleep('1 hour');
-      expect(f.afmCalls).toHaveLength(failedCalls);
-
-      f.control.down = () => false;
-      const retried = await submissions.retrySubmission(input.submissionId, 'officer.aigerim');
-      expect(retried.status).toBe('ACKNOWLEDGED');
-      expect(retried.retries.map((r) => r.actor)).toEqual(['officer.aigerim']);
-      const after = f.afmCalls.slice(failedCalls);
-      expect(after).toHaveLength(1);
-      expect(after[0]).toMatchObject({ submissionId: input.submissionId, checkFirst: true, outcome: 'SENT' });
-      expect(new Set(f.afmCalls.map((c) => c.submissionId))).toEqual(new Set([input.submissionId]));
-      expect(new Set(f.afmCalls.map((c) => c.sentAt)).size).toBe(1); // the same signed body every time
-      expect(f.afmCalls.filter((c) => c.outcome === 'SENT')).toHaveLength(1);
-
-      const twice = await submissions.retrySubmission(input.submissionId, 'officer.aigerim').catch((e: unknown) => e);
-      expect((twice as StepRejectedError).type).toBe(ErrorType.SubmissionStepRejected);
+      // The feed carries the same verdict, and one for a submission nobody runs.
+      f.publish(input.submissionId, receipt!.messageId, 'IIN_UNKNOWN', rejectedAt);
+      f.publish('afm-nobody-sent-this', 'AFM-unknown', 'IIN_UNKNOWN', rejectedAt);
+      await env.sleep('3 minutes');
+      expect(f.undeliverable).toEqual(['afm-nobody-sent-this']);
+      expect(f.events().filter((e) => e === 'submission.rejected')).toHaveLength(1);
+      const state = await handle.status();
+      expect(state.status).toBe('REJECTED');
+      expect(state.rejection?.channel).toBe('PUSH');
+      expect(f.polls).toHaveLength(0);
+      // The reader went past both messages and keeps reading.
+      const readsSoFar = f.feedReads.length;
+      expect(f.feedReads.at(-1)!.after).toBe('2');
+      await env.sleep('2 minutes');
+      expect(f.feedReads.length).toBeGreaterThan(readsSoFar);
     });
   });
 });
@@ -473,6 +717,6 @@ describe('ESU submissions', () => {
       expect(f.esuCalls).toHaveLength(1);
       expect(f.esuCalls[0]).toMatchObject({ submissionId: `${submissionId}-r2`, checkFirst: false, record: { operationId, amountTiyn: 900_000 } });
       expect(f.polls).toHaveLength(0);
-    });
+    }, { reader: false });
   });
 });

@@ -1,0 +1,201 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { connectClient } from '../client/connect.js';
+import { createSubmissionClient } from '../client/submissions.js';
+import { temporalConfig } from '../config/index.js';
+import { createPool } from '../db/pool.js';
+import { migrate } from '../db/migrate.js';
+import { withCheckDigit } from '../domain/iin.js';
+import { firstSubmissionId } from '../domain/submission.js';
+import { startSimulators } from '../simulators/index.js';
+import { startDevServer, stopChild } from '../stack/dev-server.js';
+import { startPostgres } from '../stack/postgres.js';
+
+/**
+ * `npx tsx bench/submissions.ts [N…]` (default 1000 10000): for each N, a fresh stack (dev server, embedded
+ * PostgreSQL, simulators) with the worker in **its own process** (workers/main.ts, as in production, default
+ * workflow cache), N AFM submissions opened and acknowledged, then, while they wait in their rejection windows:
+ * AFM requests per hour (from the simulator's counters over a measured period), the worker's RSS read from
+ * /proc/<pid>/status, and the time from AFM's rejection of a few of them to REJECTED in PostgreSQL. The fetch
+ * interval is shortened (AFM_VERDICT_FETCH_INTERVAL, default here 10s) so a few minutes show the rate; the
+ * requests per hour are reported for that interval and scaled to the production default (1 minute).
+ */
+const SIZES = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const NS = SIZES.length ? SIZES : [1000, 10000];
+const FETCH_INTERVAL_S = Number(process.env.BENCH_FETCH_INTERVAL_S ?? 10);
+const MEASURE_S = Number(process.env.BENCH_MEASURE_S ?? 120);
+const REJECTIONS = 5;
+const OPEN_LANES = Number(process.env.BENCH_OPEN_LANES ?? 20);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Valid IINs (check digit) for the records; bettors repeat, submissions do not.
+const IINS = Array.from({ length: 200 }, (_, i) => {
+  for (let serial = i * 10; ; serial++) {
+    try {
+      return withCheckDigit(`9005173${String(serial).padStart(4, '0')}`);
+    } catch {
+      continue;
+    }
+  }
+});
+
+async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+function rssSampler(pid: number) {
+  let peak = 0;
+  let last = 0;
+  const timer = setInterval(() => {
+    rssMiB(pid).then(
+      (m) => ((last = m), (peak = Math.max(peak, m))),
+      () => undefined,
+    );
+  }, 500);
+  return { peak: () => peak, last: () => last, stop: () => clearInterval(timer) };
+}
+
+/** AFM's API requests by route; the simulator's own admin routes (this benchmark's reads of them) do not count. */
+async function afmRequests(url: string): Promise<Record<string, number>> {
+  const { requests } = (await (await fetch(new URL('/__admin/stats', url))).json()) as { requests: Record<string, number> };
+  return Object.fromEntries(Object.entries(requests).filter(([route]) => !route.includes('/__admin')));
+}
+const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+
+async function benchOne(n: number) {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'esu-bridge-bench-submissions-'));
+  const temporal = await startDevServer({ namespace: 'default' });
+  const postgres = await startPostgres({ dataDir: path.join(dataDir, 'pg') });
+  const sims = await startSimulators({ esu: { apiKey: 'bench' }, nomapay: { apiKey: 'bench' }, afm: { apiKey: 'bench' } });
+  const migrations = createPool(postgres.url, 1);
+  await migrate(migrations).finally(() => migrations.end());
+  const pool = createPool(postgres.url, 2);
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: `bench-submissions-${Date.now().toString(36)}`,
+    DATABASE_URL: postgres.url,
+    ESU_BASE_URL: sims.esu.url,
+    ESU_API_KEY: 'bench',
+    NOMAPAY_BASE_URL: sims.nomapay.url,
+    NOMAPAY_API_KEY: 'bench',
+    AFM_BASE_URL: sims.afm.url,
+    AFM_API_KEY: 'bench',
+    AFM_VERDICT_FETCH_INTERVAL: `${FETCH_INTERVAL_S}s`,
+    INCIDENT_DETECTORS: 'false',
+    WORKER_HEALTH_PORT: 'off',
+    METRICS_BIND_ADDRESS: 'off',
+    LOG_LEVEL: 'WARN',
+  };
+  // The worker as production runs it: its own Node process (node --import tsx, so the pid is the worker's).
+  const worker: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  const rss = rssSampler(worker.pid!);
+  const { client, connection } = await connectClient(env, temporalConfig(env));
+  const submissions = createSubmissionClient({ client, taskQueue: env.TEMPORAL_TASK_QUEUE! });
+  try {
+    const count = async (status: string) => Number((await pool.query('SELECT count(*) AS c FROM submissions WHERE status = $1', [status])).rows[0].c);
+    const t0 = performance.now();
+    const run = Date.now().toString(36);
+    let next = 0;
+    // Opened at the pace the worker acknowledges them (at most OPEN_LANES waiting for their send): started all at
+    // once, a loaded machine lets workflow tasks full of local activities time out and start over.
+    await Promise.all(
+      Array.from({ length: OPEN_LANES }, async () => {
+        while (next < n) {
+          const i = next++;
+          const operationId = `bench-${run}-${i}`;
+          const submissionId = firstSubmissionId('AFM', operationId);
+          await submissions.startSubmission({
+            submissionId,
+            operationId,
+            operationKind: 'DEPOSIT',
+            bettorRef: 'b'.repeat(64),
+            attempt: 1,
+            payload: { counterpart: 'AFM', record: { iin: IINS[i % IINS.length]!, receivedAt: new Date().toISOString(), receivedTiyn: 10_000 + i } },
+          });
+          while ((await pool.query('SELECT status FROM submissions WHERE submission_id = $1', [submissionId])).rows[0]?.status !== 'ACKNOWLEDGED') await sleep(200);
+        }
+      }),
+    );
+    for (;;) {
+      const acknowledged = await count('ACKNOWLEDGED');
+      if (acknowledged >= n) break;
+      await sleep(1000);
+    }
+    const openSeconds = (performance.now() - t0) / 1000;
+    const rssOpened = rss.last();
+
+    // While they wait: every request AFM sees over the period, by route.
+    const before = await afmRequests(sims.afm.url);
+    const m0 = performance.now();
+    await sleep(MEASURE_S * 1000);
+    const after = await afmRequests(sims.afm.url);
+    const measured = (performance.now() - m0) / 1000;
+    const byRoute = Object.fromEntries(Object.keys(after).map((k) => [k, (after[k] ?? 0) - (before[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
+    const perHour = ((total(after) - total(before)) * 3600) / measured;
+    const rssWaiting = rss.last();
+
+    // AFM rejects a few: how long until PostgreSQL says REJECTED.
+    const { rows } = await pool.query(`SELECT submission_id, message_id FROM submissions WHERE status = 'ACKNOWLEDGED' ORDER BY random() LIMIT ${REJECTIONS}`);
+    const latencies: number[] = [];
+    await Promise.all(
+      rows.map(async (r: { submission_id: string; message_id: string }) => {
+        const at = Date.now();
+        const res = await fetch(new URL(`/__admin/submissions/${r.message_id}/reject`, sims.afm.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'IIN_UNKNOWN', reason: 'bench' }) });
+        if (!res.ok) throw new Error(`reject ${r.message_id}: ${res.status}`);
+        for (;;) {
+          const s = (await pool.query('SELECT status FROM submissions WHERE submission_id = $1', [r.submission_id])).rows[0].status;
+          if (s === 'REJECTED') break;
+          await sleep(100);
+        }
+        latencies.push(Date.now() - at);
+      }),
+    );
+    latencies.sort((a, b) => a - b);
+    const result = {
+      n,
+      openSeconds: Math.round(openSeconds),
+      afmRequestsPerHour: Math.round(perHour),
+      afmRequestsPerHourAtDefaultInterval: Math.round((perHour * FETCH_INTERVAL_S) / 60),
+      byRoute,
+      measuredSeconds: Math.round(measured),
+      workerRssMiB: { opened: Math.round(rssOpened), waiting: Math.round(rssWaiting), peak: Math.round(rss.peak()) },
+      rejectionToRejectedMs: { min: latencies[0], max: latencies.at(-1), fetchIntervalMs: FETCH_INTERVAL_S * 1000 },
+    };
+    console.log(JSON.stringify(result));
+    return result;
+  } finally {
+    rss.stop();
+    await connection.close();
+    await stopChild(worker, 30_000);
+    await pool.end();
+    await sims.close();
+    await postgres.stop();
+    await temporal.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const results = [];
+  for (const n of NS) results.push(await benchOne(n));
+  console.log('\nN       open(s)  AFM req/h (interval ' + FETCH_INTERVAL_S + 's)  at 1m  worker RSS opened/waiting/peak MiB  rejection→REJECTED ms');
+  for (const r of results) {
+    console.log(
+      `${String(r.n).padEnd(8)}${String(r.openSeconds).padEnd(9)}${String(r.afmRequestsPerHour).padEnd(27)}${String(r.afmRequestsPerHourAtDefaultInterval).padEnd(7)}${`${r.workerRssMiB.opened}/${r.workerRssMiB.waiting}/${r.workerRssMiB.peak}`.padEnd(36)}${r.rejectionToRejectedMs.min}–${r.rejectionToRejectedMs.max}`,
+    );
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signAfmSubmission } from '../../activities/afm.js';
+import { DEV_AFM_SIGNING_KEY } from '../../config/index.js';
+import { verifyAfmCallback } from '../../crypto/afm-callback.js';
+import { AfmCallback, AfmMessagesPage } from '../../domain/wire/afm.js';
+import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
+import { adultIin, uniqueId } from '../support/ids.js';
+
+const API_KEY = 'k-afm';
+const signingKey = { keyId: 'dev-afm-key', key: DEV_AFM_SIGNING_KEY };
+const callbackKey = { keyId: 'cb-key', key: 'callback-key-for-the-simulator-test' };
+const received: unknown[] = [];
+let sims: RunningSimulators;
+let receiver: http.Server;
+
+beforeAll(async () => {
+  // A stand-in for the bookmaker's callback endpoint: keeps what AFM pushes and answers a receipt.
+  receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      received.push(JSON.parse(body));
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/v1/afm/verdicts`;
+  sims = await startSimulators({ afm: { port: 0, apiKey: API_KEY, callbackUrl: url, callbackKey } });
+});
+afterAll(async () => {
+  await sims?.close();
+  await new Promise((resolve) => receiver.close(resolve));
+});
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(new URL(path, sims.afm.url), {
+    method,
+    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+async function acknowledged(): Promise<{ submissionId: string; messageId: string }> {
+  const submissionId = `afm-${uniqueId('dep')}`;
+  const msg = signAfmSubmission({ submissionId, sender: 'bookmaker-1', sentAt: new Date().toISOString(), record: { iin: adultIin(), receivedAt: new Date().toISOString(), receivedTiyn: 100 } }, signingKey);
+  const answer = await call('POST', '/v1/submissions', msg, { 'idempotency-key': submissionId });
+  return { submissionId, messageId: answer.body.messageId };
+}
+
+describe("AFM simulator's verdict messages (seed 004 §47)", () => {
+  it('publishes each rejection in order on a cursor-paged feed, and pushes it signed to the callback URL', async () => {
+    const subs = await Promise.all([acknowledged(), acknowledged(), acknowledged()]);
+    for (const s of subs) expect((await call('POST', `/__admin/submissions/${s.messageId}/reject`, { code: 'IIN_UNKNOWN', reason: 'not in the register' })).status).toBe(200);
+
+    const first = AfmMessagesPage.parse((await call('GET', '/v1/messages?limit=2')).body);
+    expect(first.messages.map((m) => m.submissionId)).toEqual([subs[0]!.submissionId, subs[1]!.submissionId]);
+    expect(first).toMatchObject({ hasMore: true, nextCursor: '2' });
+    const second = AfmMessagesPage.parse((await call('GET', `/v1/messages?after=${first.nextCursor}&limit=2`)).body);
+    expect(second.messages.map((m) => [m.submissionId, m.messageId, m.rejection.code])).toEqual([[subs[2]!.submissionId, subs[2]!.messageId, 'IIN_UNKNOWN']]);
+    expect(second).toMatchObject({ hasMore: false, nextCursor: '3' });
+    const caughtUp = AfmMessagesPage.parse((await call('GET', '/v1/messages?after=3')).body);
+    expect(caughtUp).toEqual({ messages: [], nextCursor: '3', hasMore: false });
+    expect((await call('GET', '/v1/messages?after=x')).status).toBe(400);
+    // The status endpoint stays.
+    expect((await call('GET', `/v1/submissions/${subs[0]!.messageId}`)).body.status).toBe('REJECTED');
+
+    await expect.poll(() => received.length).toBe(3);
+    const keys = new Map([[callbackKey.keyId, callbackKey.key]]);
+    for (const body of received) {
+      const callback = AfmCallback.parse(body);
+      expect(verifyAfmCallback(body as never, keys)).toBe(true);
+      expect(verifyAfmCallback({ ...(body as object), sentAt: '2020-01-01T00:00:00Z' } as never, keys)).toBe(false);
+      expect(subs.map((s) => s.submissionId)).toContain(callback.message.submissionId);
+    }
+    const pushes = (await call('GET', '/__admin/callbacks')).body;
+    expect(pushes.map((p: { status: number }) => p.status)).toEqual([200, 200, 200]);
+  });
+});
