@@ -58,6 +58,10 @@ export async function buildApi({ client, pool, config, readiness = createReadine
       : {}),
   } as FastifyHttpOptions<http.Server>;
   const app = Fastify(options).withTypeProvider<ZodTypeProvider>();
+  // Aborted when close() begins: a start waiting for its final state (`Prefer: wait=N`) answers at once.
+  const closing = new AbortController();
+  app.decorate('closing', closing.signal);
+  app.addHook('preClose', async () => closing.abort());
   // Validation runs in one hook over every part of the request (validate.ts), so the compiler lets data through.
   app.setValidatorCompiler(() => (data) => ({ value: data }));
   app.setSerializerCompiler(serializerCompiler);
