@@ -62,6 +62,11 @@ export async function buildApi({ client, pool, config, readiness = createReadine
   const closing = new AbortController();
   app.decorate('closing', closing.signal);
   app.addHook('preClose', async () => closing.abort());
+  // An answer given while closing ends its connection: kept alive, the idle socket would hold close() for the whole
+  // keep-alive timeout (72 s).
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing.signal.aborted) reply.header('connection', 'close');
+  });
   // Validation runs in one hook over every part of the request (validate.ts), so the compiler lets data through.
   app.setValidatorCompiler(() => (data) => ({ value: data }));
   app.setSerializerCompiler(serializerCompiler);

@@ -59,6 +59,8 @@ describe('Prefer: wait', () => {
     expect(reply.statusCode).toBe(202);
     expect(reply.headers['preference-applied']).toBeUndefined();
     expect(reply.json()).toMatchObject({ depositId: 'dep-w', status: 'RECEIVED' });
+    // …and ends its connection, which kept alive would hold the close for the keep-alive timeout.
+    expect(reply.headers.connection).toBe('close');
     await closed;
   });
 
