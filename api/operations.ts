@@ -12,6 +12,10 @@ declare module 'fastify' {
     /** True when a POST answered an operation started before with the same key and body. */
     replayed?: boolean;
   }
+  interface FastifyInstance {
+    /** Aborted once the API starts closing (api/server.ts). */
+    closing?: AbortSignal;
+  }
 }
 
 /** The longest `Prefer: wait=N` honoured: longer waits are cut to this. */
@@ -51,16 +55,29 @@ interface Started<State> {
   status(): Promise<State>;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
-/** Polls the workflow's status query until `isFinal` or the deadline: a bounded wait that leaves nothing behind. */
-async function finalWithin<State>(started: Started<State>, seconds: number, isFinal: (s: State) => boolean): Promise<State | undefined> {
+/**
+ * Polls the workflow's status query until `isFinal` or the deadline: a bounded wait that leaves nothing behind.
+ * It ends early when the API is closing (`signal`): the caller gets the current state (202) at once instead of
+ * holding the shutdown for up to MAX_WAIT_SECONDS.
+ */
+async function finalWithin<State>(started: Started<State>, seconds: number, isFinal: (s: State) => boolean, signal?: AbortSignal): Promise<State | undefined> {
   const deadline = Date.now() + seconds * 1000;
   for (let pause = 50; ; pause = Math.min(pause * 2, 500)) {
     const state = await started.status().catch(() => undefined);
     if (state && isFinal(state)) return state;
-    if (Date.now() + pause > deadline) return undefined;
-    await sleep(pause);
+    if (signal?.aborted || Date.now() + pause > deadline) return undefined;
+    await sleep(pause, signal);
   }
 }
 
@@ -89,7 +106,7 @@ export async function startAnswer<State>(
   if (started.joined) reply.header('idempotent-replayed', 'true');
   const wait = preferredWait([request.headers.prefer].flat().join(','));
   if (wait !== undefined) {
-    const final = await finalWithin(started, wait, isFinal);
+    const final = await finalWithin(started, wait, isFinal, request.server.closing);
     if (final) {
       refuseConflict(final);
       reply.header('preference-applied', `wait=${wait}`);

@@ -60,6 +60,15 @@ export async function buildApi({ client, pool, config, readiness = createReadine
       : {}),
   } as FastifyHttpOptions<http.Server>;
   const app = Fastify(options).withTypeProvider<ZodTypeProvider>();
+  // Aborted when close() begins: a start waiting for its final state (`Prefer: wait=N`) answers at once.
+  const closing = new AbortController();
+  app.decorate('closing', closing.signal);
+  app.addHook('preClose', async () => closing.abort());
+  // An answer given while closing ends its connection: kept alive, the idle socket would hold close() for the whole
+  // keep-alive timeout (72 s).
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing.signal.aborted) reply.header('connection', 'close');
+  });
   // Validation runs in one hook over every part of the request (validate.ts), so the compiler lets data through.
   app.setValidatorCompiler(() => (data) => ({ value: data }));
   app.setSerializerCompiler(serializerCompiler);

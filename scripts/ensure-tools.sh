@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what esu-bridge needs and is missing, idempotently, one line per step:
-#   node_modules (npm ci), the pinned Temporal CLI (go build into .tools/bin), the time-skipping test
+#   node_modules (npm ci), the pinned Temporal CLI, server, SQL schema tool and Web UI server (go build into
+#   .tools/bin), the time-skipping test
 #   server's jars (mvn into .tools/test-server/lib), schemathesis from PyPI (a venv in .tools/schemathesis) for the
 #   API's property-based test. Nothing relies on npm install scripts.
 #   --runtime  only what `npm start` needs (skips the test server and Chromium)
@@ -35,6 +36,29 @@ else
   # -mod=readonly: go.mod and the committed go.sum are the pin; every module's hash is checked against go.sum.
   (cd tools/temporal && GOFLAGS=-mod=readonly CGO_ENABLED=0 go build -o "$root/.tools/bin/temporal" github.com/temporalio/cli/cmd/temporal)
 fi
+
+# The Temporal server (all services in one process, on PostgreSQL), its SQL schema tool and the Web UI server, for
+# `npm start -- --cluster` and the integration tests' cluster pass; pinned in tools/temporal/go.mod like the CLI.
+# Built to a temporary name and moved into place: .tools may be shared by several clones building at once.
+# TEMPORAL_SERVER_PATH / TEMPORAL_SQL_TOOL_PATH / TEMPORAL_UI_SERVER_PATH name prebuilt binaries instead.
+build_tool() { # <env override> <binary in .tools/bin> <package> <what>
+  local override=$1 binary=$2 package=$3 what=$4
+  if [ -n "${!override:-}" ]; then
+    echo "ensure-tools: $what from $override=${!override}"
+  elif [ -x ".tools/bin/$binary" ]; then
+    echo "ensure-tools: $what already built (.tools/bin/$binary)"
+  else
+    command -v go >/dev/null 2>&1 || { echo "ensure-tools: need go to build $what (or set $override)" >&2; exit 1; }
+    echo "ensure-tools: building $what pinned in tools/temporal/go.mod (once)"
+    mkdir -p .tools/bin
+    local tmp=".tools/bin/.$binary.$$"
+    (cd tools/temporal && GOFLAGS=-mod=readonly CGO_ENABLED=0 go build -o "$root/$tmp" "$package")
+    mv -f "$tmp" ".tools/bin/$binary"
+  fi
+}
+build_tool TEMPORAL_SERVER_PATH temporal-server go.temporal.io/server/cmd/server "the Temporal server"
+build_tool TEMPORAL_SQL_TOOL_PATH temporal-sql-tool go.temporal.io/server/cmd/tools/sql "the Temporal SQL schema tool"
+build_tool TEMPORAL_UI_SERVER_PATH temporal-ui-server github.com/temporalio/ui-server/v2/cmd/server "the Temporal Web UI server"
 
 if $runtime_only; then
   exit 0

@@ -8,7 +8,8 @@ import { bettorRefKey, DEFAULT_PORTS, redactedSummary, temporalConfig } from '..
 import { createPool } from '../db/pool.js';
 import { migrate } from '../db/migrate.js';
 import { startSimulators } from '../simulators/index.js';
-import { connectOrStartTemporal } from '../stack/dev-server.js';
+import { connectOrStartTemporal, type RunningTemporal } from '../stack/dev-server.js';
+import { CLUSTER_HISTORY_SHARDS, startTemporalCluster } from '../stack/temporal-cluster.js';
 import { startPostgres } from '../stack/postgres.js';
 import { createSagaWorker } from '../workers/sagas.js';
 import { runDemo } from './demo.js';
@@ -27,11 +28,14 @@ import { shutdownOnSignals } from '../stack/shutdown.js';
  * Web UI, PostgreSQL, the ESU, Nomapay and AFM simulators, the saga worker, the incident detector and the
  * compliance console, and the bookmaker API — then one bettor's day end to end over the API (scripts/demo.ts).
  * Stays up until Ctrl-C.
+ * `npm start -- --cluster` runs Temporal as a bookmaker does instead of the dev server: `temporal-server` on the same
+ * PostgreSQL (databases of its own, SQL visibility, 4 history shards) and the Web UI from the ui-server.
  * Any of TEMPORAL_ADDRESS, DATABASE_URL, ESU_BASE_URL, NOMAPAY_BASE_URL, AFM_BASE_URL set in the environment is used
  * instead of the embedded service.
  */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DATA_DIR = process.env.ESU_BRIDGE_DATA_DIR ?? path.join(ROOT, '.data');
+const CLUSTER = process.argv.slice(2).includes('--cluster');
 
 function step(message: string): void {
   console.log(`• ${message}`);
@@ -51,28 +55,49 @@ async function main(): Promise<void> {
   // Ctrl-C is ours to handle (the worker drains before the pool and PostgreSQL stop), not the Runtime's.
   Runtime.install({ logger: new DefaultLogger((process.env.ESU_BRIDGE_LOG_LEVEL ?? 'ERROR') as 'ERROR'), shutdownSignals: [] });
 
-  step('Temporal: starting the dev server (first run builds the pinned CLI with go; later runs reuse it)…');
-  const temporal = await connectOrStartTemporal({
-    port: DEFAULT_PORTS.temporal,
-    uiPort: DEFAULT_PORTS.temporalUi,
-    dbFilename: path.join(DATA_DIR, 'temporal.db'),
-    namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
-  });
-  shutdown.defer('the Temporal dev server', temporal.stop);
-  step(`Temporal at ${temporal.address}, Web UI at ${temporal.uiUrl}`);
+  // --cluster: a Temporal server on the PostgreSQL below (the shape a bookmaker runs) instead of the dev server.
+  const cluster = CLUSTER && !process.env.TEMPORAL_ADDRESS;
+  if (CLUSTER && !cluster) step('--cluster ignored: TEMPORAL_ADDRESS names the Temporal to use');
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  let temporal: RunningTemporal | undefined;
+  if (!cluster) {
+    step('Temporal: starting the dev server (first run builds the pinned CLI with go; later runs reuse it)…');
+    temporal = await connectOrStartTemporal({
+      port: DEFAULT_PORTS.temporal,
+      uiPort: DEFAULT_PORTS.temporalUi,
+      dbFilename: path.join(DATA_DIR, 'temporal.db'),
+      namespace,
+    });
+    shutdown.defer('the Temporal dev server', temporal.stop);
+    step(`Temporal at ${temporal.address}, Web UI at ${temporal.uiUrl}`);
+  }
 
   step('PostgreSQL: starting…');
   const postgres = await startPostgres({ dataDir: path.join(DATA_DIR, 'postgres'), ownSignals: true });
   shutdown.defer('PostgreSQL', postgres.stop);
+  const migrationPool = createPool(postgres.url, 1);
+  const applied = await migrate(migrationPool).finally(() => migrationPool.end());
+  step(`PostgreSQL ready (${applied.length ? `applied ${applied.join(', ')}` : 'schema up to date'})`);
+
+  if (!temporal) {
+    step(`Temporal: starting the server on PostgreSQL (databases temporal and temporal_visibility, ${CLUSTER_HISTORY_SHARDS} history shards)…`);
+    temporal = await startTemporalCluster({
+      postgresUrl: postgres.url,
+      dataDir: path.join(DATA_DIR, 'temporal-cluster'),
+      port: DEFAULT_PORTS.temporal,
+      namespace,
+      ui: { port: DEFAULT_PORTS.temporalUi, dataDir: path.join(DATA_DIR, 'temporal-cluster') },
+    });
+    // Registered after PostgreSQL, so stopped before it: the server keeps its state there.
+    shutdown.defer('the Temporal server', temporal.stop);
+    step(`Temporal server at ${temporal.address} (PostgreSQL persistence and visibility), Web UI at ${temporal.uiUrl}`);
+  }
   const env: Record<string, string | undefined> = {
     ...process.env,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: temporal.namespace,
     DATABASE_URL: postgres.url,
   };
-  const migrationPool = createPool(postgres.url, 1);
-  const applied = await migrate(migrationPool).finally(() => migrationPool.end());
-  step(`PostgreSQL ready (${applied.length ? `applied ${applied.join(', ')}` : 'schema up to date'})`);
 
   if (!process.env.ESU_BASE_URL || !process.env.NOMAPAY_BASE_URL || !process.env.AFM_BASE_URL) {
     const sims = await startSimulators({

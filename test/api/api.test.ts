@@ -41,6 +41,29 @@ describe('API keys (API_KEYS)', () => {
 });
 
 describe('Prefer: wait', () => {
+  it('answers a start still waiting for its final state at once when the API closes (Ctrl-C), with 202 and the current state', async () => {
+    const status = vi.fn(async () => ({ depositId: 'dep-w', status: 'RECEIVED', amountTiyn: 100, compensations: [] }));
+    const { app } = await appWith({ startDeposit: vi.fn(async () => ({ joined: false, status })) as unknown as EsuBridgeClient['startDeposit'] });
+    const answer = app.inject({
+      method: 'POST',
+      url: '/v1/deposits',
+      headers: { authorization: `Bearer ${KEY}`, 'idempotency-key': 'dep-w', 'content-type': 'application/json', prefer: 'wait=30' },
+      payload: { depositId: 'dep-w', iin: '900517300128', amountTiyn: 100, currency: 'KZT' },
+    });
+    await vi.waitFor(() => expect(status).toHaveBeenCalled());
+    const closed = app.close();
+    // Without the close the answer would come after 30 s; 5 s is only a margin for a loaded machine.
+    const res = await Promise.race([answer, new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), 5_000))]);
+    expect(res).not.toBe('still waiting');
+    const reply = res as Awaited<typeof answer>;
+    expect(reply.statusCode).toBe(202);
+    expect(reply.headers['preference-applied']).toBeUndefined();
+    expect(reply.json()).toMatchObject({ depositId: 'dep-w', status: 'RECEIVED' });
+    // …and ends its connection, which kept alive would hold the close for the keep-alive timeout.
+    expect(reply.headers.connection).toBe('close');
+    await closed;
+  });
+
   it('reads wait=N among other preferences and cuts it to 30 s', () => {
     expect(preferredWait('wait=5')).toBe(5);
     expect(preferredWait('respond-async, wait=100')).toBe(30);

@@ -1,6 +1,8 @@
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { Connection } from '@temporalio/client';
@@ -8,6 +10,8 @@ import { resolveTemporalCli } from '../../stack/temporal-cli.js';
 import { startDevServer } from '../../stack/dev-server.js';
 import { startPostgres } from '../../stack/postgres.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../../domain/search-attributes.js';
+
+const execFileAsync = promisify(execFile);
 
 describe('local stack', () => {
   it('uses TEMPORAL_CLI_PATH when it is set, and refuses one that is not executable', async () => {
@@ -40,6 +44,23 @@ describe('local stack', () => {
       await second.stop();
       const refused = new pg.Client({ connectionString: second.url, connectionTimeoutMillis: 2_000 });
       await expect(refused.connect()).rejects.toThrow();
+    } finally {
+      if (saved) process.env.DATABASE_URL = saved;
+    }
+  });
+
+  it('keeps PostgreSQL out of the caller’s process group when the caller drains on signals, so Ctrl-C cannot stop it first', async () => {
+    const saved = process.env.DATABASE_URL;
+    delete process.env.DATABASE_URL;
+    try {
+      const dataDir = path.join(await mkdtemp(path.join(tmpdir(), 'pg-own-')), 'data');
+      const postgres = await startPostgres({ dataDir, ownSignals: true });
+      const postmaster = Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+      const group = async (pid: number) => Number((await execFileAsync('ps', ['-o', 'pgid=', '-p', String(pid)])).stdout.trim());
+      expect(await group(postmaster)).toBe(postmaster);
+      expect(await group(postmaster)).not.toBe(await group(process.pid));
+      await postgres.stop();
+      await expect(group(postmaster)).rejects.toThrow();
     } finally {
       if (saved) process.env.DATABASE_URL = saved;
     }
