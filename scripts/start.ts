@@ -60,9 +60,13 @@ async function main(): Promise<void> {
   if (CLUSTER && !cluster) step('--cluster ignored: TEMPORAL_ADDRESS names the Temporal to use');
   const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
   let temporal: RunningTemporal | undefined;
+  // The Web UI decodes payloads through the console's codec endpoint, with the officer's console session.
+  const consoleListen = consoleConfig(process.env);
+  const codecEndpoint = `http://${consoleListen.host === '0.0.0.0' ? '127.0.0.1' : consoleListen.host}:${consoleListen.port}/codec`;
   if (!cluster) {
     step('Temporal: starting the dev server (first run builds the pinned CLI with go; later runs reuse it)…');
     temporal = await connectOrStartTemporal({
+      codecEndpoint,
       port: DEFAULT_PORTS.temporal,
       uiPort: DEFAULT_PORTS.temporalUi,
       dbFilename: path.join(DATA_DIR, 'temporal.db'),
@@ -86,7 +90,7 @@ async function main(): Promise<void> {
       dataDir: path.join(DATA_DIR, 'temporal-cluster'),
       port: DEFAULT_PORTS.temporal,
       namespace,
-      ui: { port: DEFAULT_PORTS.temporalUi, dataDir: path.join(DATA_DIR, 'temporal-cluster') },
+      ui: { port: DEFAULT_PORTS.temporalUi, dataDir: path.join(DATA_DIR, 'temporal-cluster'), codecEndpoint, includeCredentials: true },
     });
     // Registered after PostgreSQL, so stopped before it: the server keeps its state there.
     shutdown.defer('the Temporal server', temporal.stop);
@@ -97,6 +101,8 @@ async function main(): Promise<void> {
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: temporal.namespace,
     DATABASE_URL: postgres.url,
+    // The console answers the UI's codec calls from the UI's origin only.
+    ...(temporal.uiUrl.startsWith('http') && !process.env.CONSOLE_CODEC_CORS_ORIGIN ? { CONSOLE_CODEC_CORS_ORIGIN: temporal.uiUrl } : {}),
   };
 
   if (!process.env.ESU_BASE_URL || !process.env.NOMAPAY_BASE_URL || !process.env.AFM_BASE_URL) {
