@@ -12,7 +12,8 @@ import { migrate } from '../db/migrate.js';
 import { withCheckDigit } from '../domain/iin.js';
 import { firstSubmissionId } from '../domain/submission.js';
 import { startSimulators } from '../simulators/index.js';
-import { startDevServer, stopChild } from '../stack/dev-server.js';
+import { stopChild } from '../stack/child-process.js';
+import { startDevServer } from '../stack/dev-server.js';
 import { startPostgres } from '../stack/postgres.js';
 
 /**

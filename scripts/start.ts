@@ -90,7 +90,7 @@ async function main(): Promise<void> {
       dataDir: path.join(DATA_DIR, 'temporal-cluster'),
       port: DEFAULT_PORTS.temporal,
       namespace,
-      ui: { port: DEFAULT_PORTS.temporalUi, dataDir: path.join(DATA_DIR, 'temporal-cluster'), codecEndpoint, includeCredentials: true },
+      ui: { port: DEFAULT_PORTS.temporalUi, codecEndpoint },
     });
     // Registered after PostgreSQL, so stopped before it: the server keeps its state there.
     shutdown.defer('the Temporal server', temporal.stop);

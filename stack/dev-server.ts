@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { devServerSearchAttributeFlags } from '../domain/search-attributes.js';
+import { stopChild, supervise } from './child-process.js';
 import { freePort, waitForPort } from './ports.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 import { resolveUiServer, startUiServer } from './ui-server.js';
@@ -68,34 +69,14 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<Runni
     ...devServerSearchAttributeFlags(),
   ];
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let exited = false;
-  // The server runs in its own process group (so stop() can end its children too); make sure it dies
-  // with us even when we exit without calling stop().
-  const killOnExit = () => {
-    try {
-      if (child.pid) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  process.once('exit', killOnExit);
-  child.once('exit', () => {
-    exited = true;
-    process.removeListener('exit', killOnExit);
-  });
+  const { output, exited } = supervise(child);
   const stop = () => stopChild(child);
   try {
-    await waitForPort(HOST, port, 60_000, () => !exited);
+    await waitForPort(HOST, port, 60_000, () => !exited());
     await waitForNamespace(`${HOST}:${port}`, namespace, 60_000);
   } catch (err) {
     await stop();
-    throw new Error(`Temporal dev server did not start: ${(err as Error).message}\n--- server output ---\n${output}`);
+    throw new Error(`Temporal dev server did not start: ${(err as Error).message}\n--- server output ---\n${output()}`);
   }
   if (!uiServer || !opts.codecEndpoint) return { address: `${HOST}:${port}`, uiUrl: `http://${HOST}:${uiPort}`, namespace, stop };
   try {
@@ -144,21 +125,4 @@ async function waitForNamespace(address: string, namespace: string, timeoutMs: n
   } finally {
     await connection.close();
   }
-}
-
-/** Ends a detached child and its process group, waiting for its exit. */
-export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const signal = (sig: NodeJS.Signals) => {
-    try {
-      if (child.pid) process.kill(-child.pid, sig);
-    } catch {
-      child.kill(sig);
-    }
-  };
-  signal('SIGTERM');
-  const timer = setTimeout(() => signal('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
 }

@@ -1,5 +1,5 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { access, constants, mkdir, rename, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -8,19 +8,16 @@ import proto from '@temporalio/proto';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import pg from 'pg';
 import { ALL_SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
-import { stopChild, type RunningTemporal } from './dev-server.js';
-import { REPO_ROOT, TOOLS_DIR } from './paths.js';
+import { stopChild, supervise } from './child-process.js';
+import type { RunningTemporal } from './dev-server.js';
+import { resolveTool } from './tools.js';
+export { resolveTool };
+import { startUiServer, type RunningUiServer } from './ui-server.js';
 import { freePort, waitForPort } from './ports.js';
 
 const execFileAsync = promisify(execFile);
 const HOST = '127.0.0.1';
 
-/** The binaries tools/temporal/go.mod pins next to the CLI, as scripts/ensure-tools.sh builds them. */
-const TOOLS = {
-  server: { binary: 'temporal-server', env: 'TEMPORAL_SERVER_PATH', pkg: 'go.temporal.io/server/cmd/server' },
-  sqlTool: { binary: 'temporal-sql-tool', env: 'TEMPORAL_SQL_TOOL_PATH', pkg: 'go.temporal.io/server/cmd/tools/sql' },
-  ui: { binary: 'temporal-ui-server', env: 'TEMPORAL_UI_SERVER_PATH', pkg: 'github.com/temporalio/ui-server/v2/cmd/server' },
-} as const;
 
 /** History shards are fixed when the databases are first set up; the server refuses another number later. */
 export const CLUSTER_HISTORY_SHARDS = 4;
@@ -40,25 +37,13 @@ export interface ClusterOptions {
   databases?: { main: string; visibility: string };
   logLevel?: string;
   startTimeoutMs?: number;
-  /** Also start the Web UI (the ui-server) pointed at the cluster; `stop()` ends it first. */
-  ui?: Omit<UiOptions, 'temporalAddress'>;
+  /**
+   * Also start the Web UI (the ui-server, stack/ui-server.ts) pointed at the cluster, on `port`, decoding through
+   * `codecEndpoint` with the browser's credentials; `stop()` ends it first.
+   */
+  ui?: { port?: number; codecEndpoint?: string };
 }
 
-export interface UiOptions {
-  temporalAddress: string;
-  port?: number;
-  /** Where the UI sends payloads to be decoded (the console's codec endpoint). */
-  codecEndpoint?: string;
-  /** Send the browser's cookies to the codec endpoint. */
-  includeCredentials?: boolean;
-  dataDir: string;
-  defaultNamespace?: string;
-}
-
-export interface RunningUi {
-  url: string;
-  stop(): Promise<void>;
-}
 
 /**
  * A Temporal cluster the way a bookmaker runs one, in one process: `temporal-server start` (frontend, history,
@@ -101,9 +86,8 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Runnin
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  const output = keepOutput(child);
-  const exited = dieWithUs(child);
-  let ui: RunningUi | undefined;
+  const { output, exited } = supervise(child);
+  let ui: RunningUiServer | undefined;
   const stop = async () => {
     await ui?.stop();
     await stopChild(child, 20_000);
@@ -112,46 +96,12 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Runnin
     const timeoutMs = opts.startTimeoutMs ?? 120_000;
     await waitForPort(HOST, ports.frontend, timeoutMs, () => !exited());
     await prepareNamespace(address, namespace, Date.now() + timeoutMs, () => !exited());
-    if (opts.ui) ui = await startTemporalUi({ ...opts.ui, temporalAddress: address, defaultNamespace: namespace });
+    if (opts.ui) ui = await startUiServer({ ...opts.ui, binary: await resolveTool('ui'), temporalAddress: address, host: HOST, namespace });
   } catch (err) {
     await stop();
     throw new Error(`Temporal server did not start: ${(err as Error).message}\n--- server output ---\n${output()}`);
   }
   return { address, namespace, uiUrl: ui?.url ?? '(no Web UI started)', stop };
-}
-
-/** The Temporal Web UI (the ui-server) in front of `temporalAddress`, on 127.0.0.1, with a config we generate. */
-export async function startTemporalUi(opts: UiOptions): Promise<RunningUi> {
-  const binary = await resolveTool('ui');
-  const port = opts.port || (await freePort());
-  const configDir = path.join(opts.dataDir, 'ui-config');
-  await mkdir(configDir, { recursive: true });
-  const config = {
-    temporalGrpcAddress: opts.temporalAddress,
-    host: HOST,
-    port,
-    enableUi: true,
-    defaultNamespace: opts.defaultNamespace ?? 'default',
-    hideLogs: true,
-    // Plain http on 127.0.0.1: a Secure cookie would never come back.
-    cors: { cookieInsecure: true },
-    ...(opts.codecEndpoint ? { codec: { endpoint: opts.codecEndpoint, includeCredentials: opts.includeCredentials ?? false } } : {}),
-  };
-  await writeAtomically(path.join(configDir, 'esu-bridge.yaml'), toYaml(config));
-  const child = spawn(binary, ['--root', opts.dataDir, '--config', 'ui-config', '--env', 'esu-bridge', 'start'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  const output = keepOutput(child);
-  const exited = dieWithUs(child);
-  const stop = () => stopChild(child);
-  try {
-    await waitForPort(HOST, port, 30_000, () => !exited());
-  } catch (err) {
-    await stop();
-    throw new Error(`Temporal Web UI did not start: ${(err as Error).message}\n--- ui-server output ---\n${output()}`);
-  }
-  return { url: `http://${HOST}:${port}`, stop };
 }
 
 /**
@@ -379,68 +329,3 @@ async function writeAtomically(file: string, content: string): Promise<void> {
   await rename(tmp, file);
 }
 
-function keepOutput(child: ChildProcess): () => string {
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-6000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return () => output;
-}
-
-/** The child runs in its own process group (stop() ends its children too); it dies with us all the same. */
-function dieWithUs(child: ChildProcess): () => boolean {
-  let exited = false;
-  const killOnExit = () => {
-    try {
-      if (child.pid) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  process.once('exit', killOnExit);
-  child.once('exit', () => {
-    exited = true;
-    process.removeListener('exit', killOnExit);
-  });
-  return () => exited;
-}
-
-async function isExecutable(file: string): Promise<boolean> {
-  try {
-    await access(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * A pinned binary: the path its environment variable names, else .tools/bin (scripts/ensure-tools.sh), else a
- * `go build` here (to a temporary name, then moved: .tools may be shared by several checkouts).
- */
-export async function resolveTool(tool: keyof typeof TOOLS, env: Record<string, string | undefined> = process.env): Promise<string> {
-  const { binary, env: variable, pkg } = TOOLS[tool];
-  const override = env[variable];
-  if (override) {
-    if (!(await isExecutable(override))) throw new Error(`${variable}=${override} is not an executable file`);
-    return override;
-  }
-  const built = path.join(TOOLS_DIR, 'bin', binary);
-  if (await isExecutable(built)) return built;
-  const tmp = path.join(TOOLS_DIR, 'bin', `.${binary}.${process.pid}`);
-  await mkdir(path.dirname(built), { recursive: true });
-  process.stderr.write(`building ${pkg} pinned in tools/temporal (once)…\n`);
-  try {
-    await execFileAsync('go', ['build', '-o', tmp, pkg], {
-      cwd: path.join(REPO_ROOT, 'tools', 'temporal'),
-      env: { ...process.env, GOFLAGS: '-mod=readonly', CGO_ENABLED: '0' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  } catch (err) {
-    throw new Error(`go build of ${pkg} failed (set ${variable} to a built binary, or install Go ≥ 1.23): ${(err as Error).message}`);
-  }
-  await rename(tmp, built);
-  return built;
-}

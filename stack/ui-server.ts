@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { access, constants, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, waitForPort } from './ports.js';
-import { REPO_ROOT, TOOLS_DIR } from './paths.js';
-import { stopChild } from './dev-server.js';
+import { resolveTool } from './tools.js';
+import { stopChild, supervise } from './child-process.js';
 
 /**
  * The Temporal Web UI as a process of its own: the UI server the CLI embeds (github.com/temporalio/ui-server/v2,
@@ -14,8 +13,6 @@ import { stopChild } from './dev-server.js';
  * the console, which decodes for a signed-in officer only, would see no session and refuse every payload. This
  * one sets `codec.includeCredentials`, as `TEMPORAL_CODEC_INCLUDE_CREDENTIALS=true` does for the temporalio/ui image.
  */
-export const BUILT_UI_SERVER = path.join(TOOLS_DIR, 'bin', 'temporal-ui-server');
-const TOOLS_MODULE = path.join(REPO_ROOT, 'tools', 'temporal');
 
 export interface UiServerOptions {
   /** The UI server binary; `resolveUiServer()` when absent. */
@@ -35,33 +32,8 @@ export interface RunningUiServer {
   stop(): Promise<void>;
 }
 
-async function isExecutable(file: string): Promise<boolean> {
-  return access(file, constants.X_OK).then(
-    () => true,
-    () => false,
-  );
-}
-
 /** `TEMPORAL_UI_SERVER_PATH`, the built binary in .tools/bin, or a `go build` of the pinned version into it. */
-export async function resolveUiServer(env: Record<string, string | undefined> = process.env): Promise<string> {
-  if (env.TEMPORAL_UI_SERVER_PATH) {
-    if (!(await isExecutable(env.TEMPORAL_UI_SERVER_PATH))) throw new Error(`TEMPORAL_UI_SERVER_PATH=${env.TEMPORAL_UI_SERVER_PATH} is not an executable file`);
-    return env.TEMPORAL_UI_SERVER_PATH;
-  }
-  if (await isExecutable(BUILT_UI_SERVER)) return BUILT_UI_SERVER;
-  const go = (await isExecutable('/usr/local/go/bin/go')) && !(env.PATH ?? '').split(path.delimiter).some((dir) => dir && existsSync(path.join(dir, 'go'))) ? '/usr/local/go/bin/go' : 'go';
-  process.stderr.write('building the Temporal UI server pinned in tools/temporal with go (once)…\n');
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(go, ['build', '-o', BUILT_UI_SERVER, 'github.com/temporalio/ui-server/v2/cmd/server'], {
-      cwd: TOOLS_MODULE,
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, GOFLAGS: '-mod=readonly', CGO_ENABLED: '0' },
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`go build of the Temporal UI server exited with ${code}`))));
-  });
-  return BUILT_UI_SERVER;
-}
+export const resolveUiServer = (env: Record<string, string | undefined> = process.env): Promise<string> => resolveTool('ui', env);
 
 /** The UI server's YAML config (server/config/config.go of ui-server); JSON is YAML. */
 export function uiServerConfig(opts: Required<Omit<UiServerOptions, 'codecEndpoint' | 'binary'>> & { codecEndpoint?: string }): string {
@@ -92,34 +64,16 @@ export async function startUiServer(opts: UiServerOptions): Promise<RunningUiSer
   await mkdir(path.join(root, 'config'));
   await writeFile(path.join(root, 'config', 'esu-bridge.yaml'), uiServerConfig({ temporalAddress: opts.temporalAddress, host, port, namespace: opts.namespace ?? 'default', codecEndpoint: opts.codecEndpoint }));
   const child = spawn(binary, ['--root', root, '--config', 'config', '--env', 'esu-bridge', 'start'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let exited = false;
-  const killOnExit = () => {
-    try {
-      if (child.pid) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  process.once('exit', killOnExit);
-  child.once('exit', () => {
-    exited = true;
-    process.removeListener('exit', killOnExit);
-  });
+  const { output, exited } = supervise(child);
   const stop = async () => {
     await stopChild(child);
     await rm(root, { recursive: true, force: true });
   };
   try {
-    await waitForPort(host, port, 30_000, () => !exited);
+    await waitForPort(host, port, 30_000, () => !exited());
   } catch (err) {
     await stop();
-    throw new Error(`Temporal UI server did not start: ${(err as Error).message}\n--- output ---\n${output}`);
+    throw new Error(`Temporal UI server did not start: ${(err as Error).message}\n--- output ---\n${output()}`);
   }
   return { url: `http://${host}:${port}`, stop };
 }
