@@ -10,7 +10,7 @@ import { createSagaWorker, WORKFLOWS_PATH } from '../../workers/sagas.js';
 import { uniqueId } from '../support/ids.js';
 import { configureSimulator, planBettors, seedSource } from '../support/migration-data.js';
 import { simAdmin } from '../support/sim-admin.js';
-import { eventually, TEST_BETTOR_REF_KEY } from '../support/stack.js';
+import { eventually, TEST_BETTOR_REF_KEY, UNTHROTTLED_OUTBOUND } from '../support/stack.js';
 
 const N = Number(process.env.MIGRATION_IT_BETTORS ?? 1000);
 
@@ -40,6 +40,8 @@ beforeAll(async () => {
     NOMAPAY_TIMEOUT_MS: '2000',
     ESU_TIMEOUT_MS: '2000',
     BETTOR_REF_KEY: TEST_BETTOR_REF_KEY,
+    // The migration paces itself (its requestsPerHour below); the connectors' shared bucket must not pace it again.
+    ...UNTHROTTLED_OUTBOUND,
   };
   pool = createPool(env.DATABASE_URL!, 4);
   const temporal = temporalConfig(env);

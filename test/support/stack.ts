@@ -10,6 +10,15 @@ import { uniqueId } from './ids.js';
 
 export const TEST_BETTOR_REF_KEY = 'integration-test-bettor-ref-key';
 
+/** Integration tests send in bursts far above the regulator's hourly budget; rate-limit.test.ts sets its own. */
+export const UNTHROTTLED_OUTBOUND = {
+  ESU_RATE_LIMIT_PER_HOUR: '36000000',
+  NOMAPAY_RATE_LIMIT_PER_HOUR: '36000000',
+  NOMAPAY_ID_RATE_LIMIT_PER_HOUR: '36000000',
+  AFM_RATE_LIMIT_PER_HOUR: '36000000',
+  OUTBOUND_RATE_LIMIT_BURST: '100000',
+} as const;
+
 /**
  * One integration test file's slice of the real stack: its own simulators on ephemeral ports, its own
  * task queue and worker, against the shared dev server and PostgreSQL from the global setup.
@@ -35,12 +44,7 @@ export async function startFileStack(extraEnv: Record<string, string> = {}) {
     BETTOR_REF_KEY: TEST_BETTOR_REF_KEY,
     // Most files move money for ad-hoc bettors; identification-gate.test.ts turns the gate on and proves it.
     BETTOR_IDENTIFICATION_REQUIRED: 'false',
-    // Integration tests send in bursts far above the regulator's hourly budget; rate-limit.test.ts sets its own.
-    ESU_RATE_LIMIT_PER_HOUR: '36000000',
-    NOMAPAY_RATE_LIMIT_PER_HOUR: '36000000',
-    NOMAPAY_ID_RATE_LIMIT_PER_HOUR: '36000000',
-    AFM_RATE_LIMIT_PER_HOUR: '36000000',
-    OUTBOUND_RATE_LIMIT_BURST: '100000',
+    ...UNTHROTTLED_OUTBOUND,
     // AFM's verdicts are read every second: the real interval is a minute, the tests a few seconds.
     AFM_VERDICT_FETCH_INTERVAL: '1s',
     ...extraEnv,
