@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
+import { isExecutable } from './tools.js';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT, TOOLS_DIR } from './paths.js';
@@ -9,15 +9,6 @@ const execFileAsync = promisify(execFile);
 /** Where `go build` puts the pinned CLI (tools/temporal/go.mod pins github.com/temporalio/cli). */
 export const BUILT_CLI = path.join(TOOLS_DIR, 'bin', 'temporal');
 const TOOLS_MODULE = path.join(REPO_ROOT, 'tools', 'temporal');
-
-async function isExecutable(file: string): Promise<boolean> {
-  try {
-    await access(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function onPath(command: string): Promise<string | undefined> {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {

@@ -20,7 +20,8 @@ function goBinary(env: Record<string, string | undefined>): string {
   return !onPath && existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : 'go';
 }
 
-async function isExecutable(file: string): Promise<boolean> {
+/** True when `file` exists and may be executed. */
+export async function isExecutable(file: string): Promise<boolean> {
   try {
     await access(file, constants.X_OK);
     return true;
