@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUp
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import { ErrorType } from '../domain/errors.js';
-import { BettorRefKey, CounterpartKey, OperationKindKey, SubmissionStatusKey } from '../domain/search-attributes.js';
+import { submissionSearchAttributes } from '../domain/search-attributes.js';
 import { AfmVerdictSignal, SubmissionInput, SubmissionKey, SubmissionPayload, SubmissionStatus, submissionWorkflowId, type SubmissionState } from '../domain/submission.js';
 import { getSubmissionStatusQuery, resubmitSubmissionUpdate, retrySubmissionUpdate, submission } from '../workflows/submission.js';
 import { noticeRefusal, recordWrittenNoticeUpdate } from '../workflows/submission-notice.js';
@@ -88,12 +88,7 @@ export function createSubmissionClient({ client, taskQueue }: { client: Client; 
           workflowId,
           args: [input],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [
-            { key: OperationKindKey, value: 'SUBMISSION' },
-            { key: CounterpartKey, value: input.payload.counterpart },
-            { key: BettorRefKey, value: input.bettorRef },
-            { key: SubmissionStatusKey, value: SubmissionStatus.Queued },
-          ],
+          typedSearchAttributes: submissionSearchAttributes({ counterpart: input.payload.counterpart, bettorRef: input.bettorRef, status: SubmissionStatus.Queued }),
         });
         return wrap(handle, input.submissionId, false);
       } catch (err) {
@@ -198,12 +193,7 @@ export function createSubmissionClient({ client, taskQueue }: { client: Client; 
           workflowId: handle.workflowId,
           args: [input, { state: last, notice }],
           workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-          typedSearchAttributes: [
-            { key: OperationKindKey, value: 'SUBMISSION' },
-            { key: CounterpartKey, value: last.counterpart },
-            { key: BettorRefKey, value: last.bettorRef },
-            { key: SubmissionStatusKey, value: last.status },
-          ],
+          typedSearchAttributes: submissionSearchAttributes(last),
         });
       } catch (err) {
         // Another officer reopened it a moment ago: the update below joins that run.

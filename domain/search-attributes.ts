@@ -1,4 +1,4 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 
 /**
  * Custom search attributes registered on the Temporal namespace. Search attributes and memo are stored
@@ -12,6 +12,16 @@ export const AmountTiynKey = defineSearchAttributeKey('AmountTiyn', SearchAttrib
 export const SubmissionStatusKey = defineSearchAttributeKey('SubmissionStatus', SearchAttributeType.KEYWORD);
 export const CounterpartKey = defineSearchAttributeKey('Counterpart', SearchAttributeType.KEYWORD);
 export const IncidentStatusKey = defineSearchAttributeKey('IncidentStatus', SearchAttributeType.KEYWORD);
+
+/** What ops filter a regulator submission by: one list for its starters and for the workflow's own upsert. */
+export function submissionSearchAttributes(s: { counterpart: string; bettorRef: string; status: string }): SearchAttributePair[] {
+  return [
+    { key: OperationKindKey, value: 'SUBMISSION' },
+    { key: CounterpartKey, value: s.counterpart },
+    { key: BettorRefKey, value: s.bettorRef },
+    { key: SubmissionStatusKey, value: s.status },
+  ];
+}
 
 export const ALL_SEARCH_ATTRIBUTES = [
   OperationKindKey,

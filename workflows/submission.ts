@@ -21,7 +21,7 @@ import type { AfmActivities } from '../activities/afm.js';
 import type { EsuSubmissionActivities } from '../activities/esu-submissions.js';
 import type { SubmissionCalendarActivities, SubmissionJournalEntry, SubmissionPolicy, SubmissionStoreActivities } from '../activities/submissions.js';
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
-import { BettorRefKey, CounterpartKey, OperationKindKey, SubmissionStatusKey } from '../domain/search-attributes.js';
+import { submissionSearchAttributes, SubmissionStatusKey } from '../domain/search-attributes.js';
 import {
   AfmVerdictSignal,
   resubmissionId,
@@ -239,12 +239,7 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
           parentClosePolicy: ParentClosePolicy.ABANDON,
           // A deterministic id used once: a second start of the same correction cannot send it again.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [
-            { key: OperationKindKey, value: 'SUBMISSION' },
-            { key: CounterpartKey, value: state.counterpart },
-            { key: BettorRefKey, value: state.bettorRef },
-            { key: SubmissionStatusKey, value: SubmissionStatus.Queued },
-          ],
+          typedSearchAttributes: submissionSearchAttributes({ ...state, status: SubmissionStatus.Queued }),
         });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
@@ -486,12 +481,7 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
   }
 
   // Set here as well as by the starter: a child started by a saga may come without them.
-  upsertSearchAttributes([
-    { key: OperationKindKey, value: 'SUBMISSION' },
-    { key: CounterpartKey, value: state.counterpart },
-    { key: BettorRefKey, value: state.bettorRef },
-    { key: SubmissionStatusKey, value: state.status },
-  ]);
+  upsertSearchAttributes(submissionSearchAttributes(state));
   statusInVisibility = state.status;
 
   if (!carried) {
