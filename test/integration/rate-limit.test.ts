@@ -77,8 +77,11 @@ describe('outbound rate limit across workers', () => {
     const stats = (await (await fetch(new URL('/__admin/stats', stack.simulators.afm.url))).json()) as { arrivals: number[] };
     const arrivals = [...stats.arrivals].sort((a, b) => a - b);
     expect(arrivals.length).toBeGreaterThanOrEqual(SUBMISSIONS);
-    const ran = await stack.pool.query(`SELECT count(*)::int AS n FROM journal WHERE record_id = ANY($1::text[]) AND event = 'submission.acknowledged'`, [ids]);
-    expect(ran.rows[0].n).toBe(SUBMISSIONS);
+    // AFM holds a submission before its answer reaches the worker, so the journal's acknowledgement follows a moment later.
+    const acknowledged = async () =>
+      (await stack.pool.query(`SELECT count(*)::int AS n FROM journal WHERE record_id = ANY($1::text[]) AND event = 'submission.acknowledged'`, [ids])).rows[0].n as number;
+    await eventually(async () => (await acknowledged()) === SUBMISSIONS, 30_000, 200);
+    expect(await acknowledged()).toBe(SUBMISSIONS);
     // Both workers sent: the limit held across them, not inside one.
     expect(sentBySecond).toBeGreaterThan(0);
     expect(sentBySecond).toBeLessThan(arrivals.length);
