@@ -24,9 +24,7 @@ export async function timeSkippingServerPath(env: Record<string, string | undefi
 /** A time-skipping environment for one test file (skipping time affects every workflow on that server). */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const serverPath = await timeSkippingServerPath();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: serverPath } },
-  });
+  const env = await startTimeSkipping(serverPath);
   // The test server knows only Temporal's own search attributes: register ours as the dev server does.
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
@@ -35,4 +33,18 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
     ),
   });
   return env;
+}
+
+/**
+ * The SDK gives the JVM 5 s to open its port, which a loaded 2-core machine can miss: a server that did not
+ * start is started again (twice more), anything else fails at once.
+ */
+async function startTimeSkipping(serverPath: string, attempts = 3): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: serverPath } } });
+    } catch (err) {
+      if (attempt >= attempts || !/did not start within/.test(String((err as Error).message))) throw err;
+    }
+  }
 }
