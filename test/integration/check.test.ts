@@ -141,6 +141,17 @@ describe('esu-bridge check over mutual TLS', () => {
     expect(forged.passed).toBe(false);
   });
 
+  it('fails DNS for a name that does not resolve and TCP for a port that does not answer, still dating our certificate', async () => {
+    const report = await check(env({ ESU_BASE_URL: 'https://no-such-counterpart.invalid', AFM_BASE_URL: 'https://127.0.0.1:1', AFM_TLS_CLIENT_CERT_PATH: certs.expiredClient.cert, AFM_TLS_CLIENT_KEY_PATH: certs.expiredClient.key }), ['esu', 'afm']);
+    expect(row(report, 'esu', 'DNS')).toMatchObject({ status: 'fail', reason: expect.stringMatching(/^no-such-counterpart\.invalid does not resolve: .+/) });
+    expect(row(report, 'esu', 'TCP').status).toBe('skipped');
+    expect(row(report, 'esu', 'client certificate').status).toBe('pass');
+    expect(row(report, 'afm', 'TCP')).toMatchObject({ status: 'fail', reason: expect.stringMatching(/^127\.0\.0\.1:1 is not reachable: .*ECONNREFUSED/) });
+    expect(row(report, 'afm', 'client certificate')).toMatchObject({ status: 'fail', reason: expect.stringContaining('expired on') });
+    expect(row(report, 'afm', 'API key')).toMatchObject({ status: 'skipped', reason: 'the channel failed' });
+    expect(report.passed).toBe(false);
+  });
+
   it('the check command: the table, --json and the exit code', async () => {
     const run = async (args: string[], environment: Record<string, string | undefined>) => {
       const out: string[] = [];
