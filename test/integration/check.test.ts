@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCommand } from '../../client/check-command.js';
 import { configuredSigners, runChecks, type CheckReport, type CheckResult } from '../../client/check.js';
 import { signAfmSubmission } from '../../activities/afm.js';
+import { createHmacConsentSigner } from '../../activities/consent-signer.js';
 import { counterpartsConfig } from '../../config/index.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import { adultIin } from '../support/ids.js';
@@ -139,6 +140,14 @@ describe('esu-bridge check over mutual TLS', () => {
     });
     expect(row(forged, 'afm', 'our signature')).toMatchObject({ status: 'fail', reason: expect.stringMatching(/does not verify: SIGNATURE_INVALID/) });
     expect(forged.passed).toBe(false);
+
+    const unknownKey = await runChecks(counterpartsConfig(env()), {
+      counterparts: ['nomapay'],
+      testBettors: { nomapay: adultIin() },
+      signers: { ...signers, consent: createHmacConsentSigner({ keyId: 'a-key-id-nomapay-never-registered', key: 'some-other-consent-key' }) },
+    });
+    expect(row(unknownKey, 'nomapay', 'our signature')).toMatchObject({ status: 'fail', reason: expect.stringMatching(/^POST \/v1\/identification\/signature-checks: a signed sample consent confirmation does not verify: UNKNOWN_KEY/) });
+    expect(row(unknownKey, 'nomapay', 'test deposit').status).toBe('pass');
   });
 
   it('fails DNS for a name that does not resolve and TCP for a port that does not answer, still dating our certificate', async () => {
