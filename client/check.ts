@@ -196,10 +196,15 @@ function handshake(host: string, port: number, endpoint: CounterpartEndpoint, ti
 }
 
 /** The channel rows of one counterpart (the ESU integration plan, item 10), and whether the channel is usable. */
-async function channelChecks(counterpart: CheckCounterpart, endpoint: CounterpartEndpoint, options: Required<Pick<CheckOptions, 'timeoutMs' | 'certificateDays' | 'now'>>): Promise<{ rows: CheckResult[]; usable: boolean }> {
+async function channelChecks(
+  counterpart: CheckCounterpart,
+  endpoint: CounterpartEndpoint,
+  options: Required<Pick<CheckOptions, 'timeoutMs' | 'certificateDays' | 'now'>>,
+  /** The variables' prefix: NOMAPAY_ID for Nomapay's identification API. */
+  prefix = ENV_PREFIX[counterpart],
+): Promise<{ rows: CheckResult[]; usable: boolean }> {
   const rows: CheckResult[] = [];
   const row = (check: string, status: CheckStatus, reason: string, extra: Partial<CheckResult> = {}) => rows.push({ counterpart, group: 'channel', check, status, reason, ...extra });
-  const prefix = ENV_PREFIX[counterpart];
   const url = new URL(endpoint.baseUrl);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const https = url.protocol === 'https:';
@@ -475,6 +480,13 @@ export async function runChecks(targets: CheckTargets, options: CheckOptions = {
     const stamp = `${checkedAt.getTime().toString(36)}-${randomBytes(3).toString('hex')}`;
     const channel = await channelChecks(counterpart, endpoint, { timeoutMs, certificateDays, now });
     results.push(...channel.rows);
+    // Nomapay's identification API (ЦОИД rules §§18–20) on a channel of its own (NOMAPAY_ID_*): its rows too.
+    const identification = { ...targets.nomapayIdentification, timeoutMs: endpoint.timeoutMs };
+    if (counterpart === 'nomapay' && (identification.baseUrl !== endpoint.baseUrl || identification.tls?.certPath !== endpoint.tls?.certPath || identification.tls?.caPath !== endpoint.tls?.caPath)) {
+      const own = await channelChecks('nomapay', identification, { timeoutMs, certificateDays, now }, 'NOMAPAY_ID');
+      results.push(...own.rows.map((r) => ({ ...r, check: `identification API: ${r.check}` })));
+      if (!own.usable) channel.usable = false;
+    }
     const laterChecks: [CheckGroup, string][] = [
       ['authentication', 'API key'],
       ['signing', 'our signature'],
@@ -485,7 +497,7 @@ export async function runChecks(targets: CheckTargets, options: CheckOptions = {
       continue;
     }
     const client = new CounterpartClient(endpoint);
-    const signingClient = counterpart === 'nomapay' ? new CounterpartClient({ ...targets.nomapayIdentification, timeoutMs: endpoint.timeoutMs }) : undefined;
+    const signingClient = counterpart === 'nomapay' ? new CounterpartClient(identification) : undefined;
     try {
       const auth = await authenticationCheck(counterpart, client, `check-${stamp}-probe`);
       results.push(auth);

@@ -161,6 +161,17 @@ describe('esu-bridge check over mutual TLS', () => {
     expect(report.passed).toBe(false);
   });
 
+  it("checks Nomapay's identification API on its own channel when NOMAPAY_ID_* name one", async () => {
+    const report = await check(env({ NOMAPAY_ID_BASE_URL: oldTls.nomapay.url, NOMAPAY_ID_TLS_SERVER_CA_CERT_PATH: certs.otherCa }), ['nomapay']);
+    expect(row(report, 'nomapay', 'server chain').status).toBe('pass');
+    expect(row(report, 'nomapay', 'identification API: server chain')).toMatchObject({ status: 'fail', reason: expect.stringContaining('(NOMAPAY_ID_TLS_SERVER_CA_CERT_PATH)') });
+    expect(row(report, 'nomapay', 'API key')).toMatchObject({ status: 'skipped', reason: 'the channel failed' });
+    const fixed = await check(env({ NOMAPAY_ID_BASE_URL: oldTls.nomapay.url }), ['nomapay']);
+    expect(row(fixed, 'nomapay', 'identification API: mutual TLS').status).toBe('pass');
+    expect(row(fixed, 'nomapay', 'our signature').status).toBe('pass');
+    expect(fixed.passed).toBe(true);
+  });
+
   it('the check command: the table, --json and the exit code', async () => {
     const run = async (args: string[], environment: Record<string, string | undefined>) => {
       const out: string[] = [];
