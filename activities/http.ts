@@ -16,7 +16,32 @@ export interface CounterpartEndpoint {
   timeoutMs: number;
   /** Largest answer body read, in bytes (DEFAULT_MAX_RESPONSE_BYTES when absent); a larger 2xx answer is a contract violation. */
   maxResponseBytes?: number;
-  tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
+  tls?: CounterpartTls;
+}
+
+/**
+ * Mutual TLS towards one counterpart: PEM files by path, and their contents when config/ has read them at start
+ * (so a missing file stops the process there, naming its variable). The CA bundle replaces the system's roots.
+ */
+export interface CounterpartTls {
+  certPath?: string;
+  keyPath?: string;
+  caPath?: string;
+  serverName?: string;
+  cert?: Buffer;
+  key?: Buffer;
+  ca?: Buffer;
+}
+
+/** undici's / node:tls's connect options for an endpoint: TLS 1.2 at least, our certificate if any, the configured CA. */
+export function tlsConnectOptions(tls: CounterpartTls | undefined) {
+  return {
+    minVersion: 'TLSv1.2' as const,
+    ...(tls?.cert || tls?.certPath ? { cert: tls.cert ?? readFileSync(tls.certPath!) } : {}),
+    ...(tls?.key || tls?.keyPath ? { key: tls.key ?? readFileSync(tls.keyPath!) } : {}),
+    ...(tls?.ca || tls?.caPath ? { ca: tls.ca ?? readFileSync(tls.caPath!) } : {}),
+    ...(tls?.serverName ? { servername: tls.serverName } : {}),
+  };
 }
 
 /** One exchange as the connector saw it: our own send and receive times are the evidence of timeliness (seed 004 §55). */
@@ -73,15 +98,8 @@ export class CounterpartClient {
     this.dispatcher = new Agent({
       connections: 64,
       keepAliveTimeout: 10_000,
-      connect: tls
-        ? {
-            cert: tls.certPath ? readFileSync(tls.certPath) : undefined,
-            key: tls.keyPath ? readFileSync(tls.keyPath) : undefined,
-            ca: tls.caPath ? readFileSync(tls.caPath) : undefined,
-            servername: tls.serverName,
-            minVersion: 'TLSv1.2',
-          }
-        : undefined,
+      // TLS 1.2 at least on every https:// endpoint, whether or not it has certificates of its own.
+      connect: tlsConnectOptions(tls),
     });
   }
 

@@ -83,6 +83,21 @@ export function temporalConfig(env: Env = process.env): TemporalConfig {
   };
 }
 
+/** A PEM file a *_TLS_*_PATH variable names, read at start: a missing or unreadable file is an error naming the variable. */
+function pemFile(variable: string, path: string, what: 'certificate' | 'key'): Buffer {
+  let text: Buffer;
+  try {
+    text = readFileSync(path);
+  } catch (err) {
+    throw new ReferenceError(`${variable} environment variable is invalid: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const marker = what === 'key' ? /-----BEGIN [A-Z ]*PRIVATE KEY-----/ : /-----BEGIN CERTIFICATE-----/;
+  if (!marker.test(text.toString('latin1'))) {
+    throw new ReferenceError(`${variable} environment variable is invalid: ${path} holds no PEM ${what === 'key' ? 'private key' : 'certificate'}`);
+  }
+  return text;
+}
+
 function counterpartEndpoint(
   counterpart: CounterpartEndpoint['counterpart'],
   prefix: string,
@@ -98,12 +113,23 @@ function counterpartEndpoint(
     caPath: get('TLS_SERVER_CA_CERT_PATH'),
     serverName: get('TLS_SERVER_NAME'),
   };
+  // Mutual TLS (the ESU integration plan, item 10; ЦОИД rules §§18–20): a client certificate goes with its key.
+  if (tlsPaths.certPath && !tlsPaths.keyPath) throw new ReferenceError(`${prefix}_TLS_CLIENT_KEY_PATH environment variable is not defined (${prefix}_TLS_CLIENT_CERT_PATH needs its private key)`);
+  if (tlsPaths.keyPath && !tlsPaths.certPath) throw new ReferenceError(`${prefix}_TLS_CLIENT_CERT_PATH environment variable is not defined (${prefix}_TLS_CLIENT_KEY_PATH needs its certificate)`);
+  const tls = Object.values(tlsPaths).some(Boolean)
+    ? {
+        ...tlsPaths,
+        ...(tlsPaths.certPath ? { cert: pemFile(`${prefix}_TLS_CLIENT_CERT_PATH`, tlsPaths.certPath, 'certificate') } : {}),
+        ...(tlsPaths.keyPath ? { key: pemFile(`${prefix}_TLS_CLIENT_KEY_PATH`, tlsPaths.keyPath, 'key') } : {}),
+        ...(tlsPaths.caPath ? { ca: pemFile(`${prefix}_TLS_SERVER_CA_CERT_PATH`, tlsPaths.caPath, 'certificate') } : {}),
+      }
+    : undefined;
   return {
     counterpart,
     baseUrl: get('BASE_URL')!,
     apiKey: get('API_KEY')!,
     timeoutMs: e[`${prefix}_TIMEOUT_MS`] as number,
-    tls: Object.values(tlsPaths).some(Boolean) ? tlsPaths : undefined,
+    tls,
   };
 }
 

@@ -20,5 +20,6 @@ if [ $# -eq 0 ] && [ "${ESU_BRIDGE_TEMPORAL:-}" != cluster ]; then
   MIGRATION_IT_BETTORS=${MIGRATION_IT_BETTORS:-200} ESU_BRIDGE_TEMPORAL=cluster npx vitest run --project integration \
     --exclude 'test/integration/ledger*.test.ts' --exclude test/integration/incident-detectors.test.ts \
     --exclude 'test/integration/journal-*.test.ts' --exclude test/integration/backup.test.ts \
-    --exclude test/integration/migrate.test.ts --exclude test/integration/api-schemathesis.test.ts
+    --exclude test/integration/migrate.test.ts --exclude test/integration/api-schemathesis.test.ts \
+    --exclude test/integration/check.test.ts
 fi

@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { verifyAfmSubmission } from '../activities/afm.js';
 import { signAfmCallback, type CallbackKey } from '../crypto/afm-callback.js';
 import { afmCallbackConfig, afmSigningConfig, DEFAULT_WORKING_DAY_CALENDAR } from '../config/index.js';
-import { AfmSubmissionMessage, type AfmReceipt, type AfmRejection, type AfmSubmissionStatus, type AfmVerdictMessage } from '../domain/wire/afm.js';
+import { AFM_SIGNATURE_CHECKS_PATH, AfmSubmissionMessage, type AfmReceipt, type AfmRejection, type AfmSubmissionStatus, type AfmVerdictMessage } from '../domain/wire/afm.js';
 import { afmRejectionWindowEnd, compileCalendar, type WorkingDayCalendar } from '../domain/working-days.js';
 import { HttpError, parseBody, type Route } from './http.js';
 
@@ -131,6 +131,21 @@ export function createAfmSimulator({ keys = configuredKeys(), calendar, now = ()
   }
 
   const routes: Route[] = [
+    {
+      // The validation call `esu-bridge check` uses: the same verification as a submission, nothing held.
+      method: 'POST',
+      path: AFM_SIGNATURE_CHECKS_PATH,
+      handle: ({ body }) => {
+        const message = parseBody(AfmSubmissionMessage, body);
+        const valid = verifyAfmSubmission(message, keys);
+        return {
+          status: 200,
+          body: valid
+            ? { valid }
+            : { valid, code: keys.has(message.signature.keyId) ? 'SIGNATURE_INVALID' : 'UNKNOWN_KEY', message: `the signature (key ${message.signature.keyId}) does not verify` },
+        };
+      },
+    },
     {
       method: 'POST',
       path: '/v1/submissions',

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
+import type { SecureVersion } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { IDEMPOTENCY_KEY_HEADER, type CounterpartErrorBody } from '../domain/wire/common.js';
@@ -67,9 +69,23 @@ interface StoredAnswer {
   body: unknown;
 }
 
+/**
+ * HTTPS instead of plain HTTP, as a real counterpart serves it (the ESU integration plan, item 10; ЦОИД rules
+ * §§18–20): the server's certificate and key, and, when `clientCa` is given, mutual TLS: a client certificate
+ * signed by that CA is required and anything else is refused in the handshake. TLS 1.2 at least unless a test
+ * asks for an older server (`maxVersion`/`minVersion`).
+ */
+export interface SimulatorTls {
+  cert: string | Buffer;
+  key: string | Buffer;
+  clientCa?: string | Buffer;
+  minVersion?: SecureVersion;
+  maxVersion?: SecureVersion;
+}
+
 export interface CounterpartServer {
   url: string;
-  server: http.Server;
+  server: http.Server | https.Server;
   close(): Promise<void>;
 }
 
@@ -99,7 +115,7 @@ const MAX_BODY_BYTES = 1 << 20;
 
 export async function startCounterpartServer(
   options: CounterpartServerOptions,
-  listen: { host: string; port: number },
+  listen: { host: string; port: number; tls?: SimulatorTls },
 ): Promise<CounterpartServer> {
   const idempotency = new Map<string, StoredAnswer>();
   let faults: (FaultRule & { hits: number })[] = [];
@@ -236,7 +252,7 @@ export async function startCounterpartServer(
     return answer;
   }
 
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -263,7 +279,20 @@ export async function startCounterpartServer(
         res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
       }
     });
-  });
+  };
+  const { tls } = listen;
+  const server = tls
+    ? https.createServer(
+        {
+          cert: tls.cert,
+          key: tls.key,
+          minVersion: tls.minVersion ?? 'TLSv1.2',
+          ...(tls.maxVersion ? { maxVersion: tls.maxVersion } : {}),
+          ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+        },
+        onRequest,
+      )
+    : http.createServer(onRequest);
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -271,7 +300,7 @@ export async function startCounterpartServer(
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${listen.host}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${listen.host}:${port}`,
     server,
     close: () =>
       new Promise<void>((resolve) => {

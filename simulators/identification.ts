@@ -7,6 +7,8 @@ import { LIVENESS_ATTEMPTS_PER_SESSION, LIVENESS_BLOCK_MS, photoMatchPasses, SMS
 import { photoRequirementProblems } from '../domain/photo.js';
 import {
   CodeCheckRequest,
+  CONSENT_SIGNATURE_CHECKS_PATH,
+  ConsentConfirmation,
   ConsentRegistration,
   LivenessCheckRequest,
   MatchedPersonalDataRequest,
@@ -260,6 +262,19 @@ export function createIdentificationSimulator({
         matches.set(r.matchId, { iin: r.iin, consentId: r.consentId, scorePercent: p.photoScore });
         applied(`match:${r.matchId}`);
         return { status: 201, body: { matchId: r.matchId, scorePercent: p.photoScore, matchedAt: now().toISOString() } };
+      },
+    },
+    {
+      // The validation call `esu-bridge check` uses: the consent confirmation's signature checked, nothing changed.
+      method: 'POST',
+      path: CONSENT_SIGNATURE_CHECKS_PATH,
+      handle: ({ body }) => {
+        const c = parseBody(ConsentConfirmation, body);
+        const valid = verifyConsentConfirmation(c, consentKeys);
+        return {
+          status: 200,
+          body: valid ? { valid } : { valid, code: consentKeys.has(c.signature.keyId) ? 'SIGNATURE_INVALID' : 'UNKNOWN_KEY', message: `the signature (key ${c.signature.keyId}) does not verify` },
+        };
       },
     },
     {

@@ -1,6 +1,6 @@
 import { createEsuSimulator } from './esu.js';
 import { createNomapaySimulator } from './nomapay.js';
-import { startCounterpartServer, type CounterpartServer } from './http.js';
+import { startCounterpartServer, type CounterpartServer, type SimulatorTls } from './http.js';
 import { attachIdentificationSimulators } from './identification.js';
 import { attachIncidentIntake } from './incidents.js';
 import { createAfmSimulator, type AfmSimulatorOptions } from './afm.js';
@@ -13,6 +13,10 @@ export interface SimulatorOptions {
   afm?: { port?: number; apiKey: string } & AfmSimulatorOptions;
   /** Latency added to every answer, to look like a real network. */
   latencyMs?: { min: number; max: number };
+  /** HTTPS for all three, with mutual TLS when `clientCa` is set; plain HTTP when absent (the default). */
+  tls?: SimulatorTls;
+  /** A counterpart's own TLS settings, instead of `tls` (a test's "server that only offers TLS 1.1"). */
+  tlsFor?: Partial<Record<'esu' | 'nomapay' | 'afm', SimulatorTls>>;
 }
 
 export interface RunningSimulators {
@@ -31,17 +35,17 @@ export async function startSimulators(options: SimulatorOptions = {}): Promise<R
   attachIncidentIntake(esuSim, nomapaySim);
   const esu = await startCounterpartServer(
     { name: 'esu', apiKey: options.esu?.apiKey ?? 'dev-esu-key', latencyMs: options.latencyMs, ...esuSim, onReset: esuSim.reset },
-    { host, port: options.esu?.port ?? 0 },
+    { host, port: options.esu?.port ?? 0, tls: options.tlsFor?.esu ?? options.tls },
   );
   const nomapay = await startCounterpartServer(
     { name: 'nomapay', apiKey: options.nomapay?.apiKey ?? 'dev-nomapay-key', latencyMs: options.latencyMs, ...nomapaySim, onReset: nomapaySim.reset },
-    { host, port: options.nomapay?.port ?? 0 },
+    { host, port: options.nomapay?.port ?? 0, tls: options.tlsFor?.nomapay ?? options.tls },
   );
   const { port: afmPort, apiKey: afmKey, ...afmOptions } = options.afm ?? { apiKey: 'dev-afm-key' };
   const afmSim = createAfmSimulator(afmOptions);
   const afm = await startCounterpartServer(
     { name: 'afm', apiKey: afmKey, latencyMs: options.latencyMs, ...afmSim, onReset: afmSim.reset },
-    { host, port: afmPort ?? 0 },
+    { host, port: afmPort ?? 0, tls: options.tlsFor?.afm ?? options.tls },
   );
   return {
     esu,

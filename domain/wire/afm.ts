@@ -17,6 +17,8 @@ import { plainTextOf, safeText } from '../text.js';
  *   (did an earlier attempt land? asked before any resend, never a blind resend)
  */
 export const AFM_SUBMISSIONS_PATH = '/v1/submissions';
+/** AFM's signature validation: a signed submission checked as `POST /v1/submissions` would, recorded nowhere. */
+export const AFM_SIGNATURE_CHECKS_PATH = '/v1/signature-checks';
 export const afmStatusPath = (messageId: string) => `/v1/submissions/${encodeURIComponent(messageId)}`;
 export const afmReceiptPath = (submissionId: string) => `/v1/submission-receipts/${encodeURIComponent(submissionId)}`;
 

@@ -19,6 +19,14 @@ export const CounterpartErrorBody = z.object({
 });
 export type CounterpartErrorBody = z.infer<typeof CounterpartErrorBody>;
 
+/**
+ * A counterpart's signature validation call (POST …/signature-checks): it verifies a signed sample body the way it
+ * verifies a real message, and changes nothing. `esu-bridge check` asks it whether our signature is accepted
+ * (the ESU integration plan, items 10 and 13); `code` says why not (SIGNATURE_INVALID, UNKNOWN_KEY, …).
+ */
+export const SignatureCheckResult = z.object({ valid: z.boolean(), code: CounterpartCode.optional(), message: CounterpartText.optional() });
+export type SignatureCheckResult = z.infer<typeof SignatureCheckResult>;
+
 /** Header carrying the idempotency key on every mutating request. */
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 

@@ -137,6 +137,8 @@ export const ConsentConfirmation = z.strictObject({
   signature: z.strictObject({ algorithm: z.literal('HMAC-SHA256'), keyId: z.string(), value: z.string() }),
 });
 export type ConsentConfirmation = z.infer<typeof ConsentConfirmation>;
+/** Nomapay's signature validation: a signed consent confirmation checked as a personal-data request would, changing nothing. */
+export const CONSENT_SIGNATURE_CHECKS_PATH = '/v1/identification/signature-checks';
 export const MatchedPersonalDataRequest = z.strictObject({
   decision: z.strictObject({ positive: z.literal(true), decidedBy: z.string().check(safeText()), decidedAt: IsoDateTime }),
   consentConfirmation: ConsentConfirmation,
