@@ -13,7 +13,14 @@ import { IsoDateTime } from './common.js';
  *
  * The cursor is opaque to the caller: pass back `nextCursor` while `hasMore`.
  */
-export const ListingDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-03-10').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'is not a calendar date');
+export const ListingDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-03-10')
+  .refine((d) => {
+    const ms = Date.parse(`${d}T00:00:00Z`);
+    // A real calendar day (not 2026-02-30), in the years esu-bridge can hold records of.
+    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === d && d >= '2000-01-01' && d <= '2099-12-31';
+  }, 'is not a calendar date between 2000-01-01 and 2099-12-31');
 
 export const ListingQuery = z.strictObject({
   date: ListingDate,

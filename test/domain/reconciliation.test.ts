@@ -81,3 +81,11 @@ describe('Almaty days and pages', () => {
     expect(summarise('2026-12-01', 'INCOMPLETE', 2, ['AFM'])).toMatch(/incomplete — AFM could not be reconciled; 2 difference/);
   });
 });
+
+describe('the day of a listing', () => {
+  it('is a real calendar day in the years records are held for', async () => {
+    const { ListingDate } = await import('../../domain/wire/listings.js');
+    expect(ListingDate.safeParse('2026-12-31').success).toBe(true);
+    for (const bad of ['2026-02-30', '2026-13-01', '0000-01-01', '2026-1-01', '2026-12-31T00:00']) expect(ListingDate.safeParse(bad).success, bad).toBe(false);
+  });
+});

@@ -1,14 +1,18 @@
-import { mkdtemp } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromium } from 'playwright-core';
 import { readReconciliationDay, reconciliationCommand, startReconciliation } from '../../client/reconciliation.js';
+import { ensureReconciliationSchedule, RECONCILIATION_SCHEDULE_ID } from '../../client/reconciliation-schedule.js';
 import { createPool, type Pool } from '../../db/pool.js';
 import { migrate } from '../../db/migrate.js';
 import { firstSubmissionId } from '../../domain/submission.js';
 import { almatyDay } from '../../domain/wire/listings.js';
 import { REPO_ROOT } from '../../stack/paths.js';
+import { resolveTemporalCli } from '../../stack/temporal-cli.js';
 import { collectBusinessFigures, renderBusinessMetrics } from '../../workers/business-metrics.js';
 import { PASSWORDS, signIn, startTestConsole } from '../support/console.js';
 import { adultIin, uniqueId } from '../support/ids.js';
@@ -90,6 +94,14 @@ describe('daily reconciliation against ESU, Nomapay and AFM', () => {
     expect(await openDifferences()).toEqual([]);
     const { rows } = await stack.pool.query(`SELECT status, differences FROM reconciliation_runs WHERE run_id = $1`, [result.runId]);
     expect(rows[0]).toEqual({ status: 'CLEAN', differences: 0 });
+    // The run's history, exported as ops would (STYLE item 39), for test/replay (RECORD_HISTORIES=1 writes it).
+    const { stdout } = await promisify(execFile)(
+      await resolveTemporalCli(),
+      ['workflow', 'show', '--output', 'json', '--address', stack.env.TEMPORAL_ADDRESS!, '--namespace', stack.env.TEMPORAL_NAMESPACE!, '--workflow-id', `Reconciliation:${day}`, '--run-id', result.runId],
+      { maxBuffer: 16 * 2 ** 20 },
+    );
+    expect(JSON.parse(stdout).events.length).toBeGreaterThan(10);
+    if (process.env.RECORD_HISTORIES === '1') await writeFile(new URL('../replay/histories/reconciliation-clean.json', import.meta.url), stdout);
   });
 
   it('classifies each kind of difference injected at the counterparts and in the ledger', async () => {
@@ -198,7 +210,30 @@ describe('daily reconciliation against ESU, Nomapay and AFM', () => {
     expect(cli.text.split('\n')[0]).toBe(`${day}: 10 difference(s), 6 open`);
     expect(cli.text).toContain(`resolved: ${reason}`);
     const bad = await reconciliationCommand({ run: async () => undefined, show: (d) => readReconciliationDay(stack.pool, d) }, 'show', { day: '2026-13-45' }).catch((e: Error) => e);
-    expect((bad as Error).message).toBe('reconciliation: day: is not a calendar date');
+    expect((bad as Error).message).toBe('reconciliation: day: is not a calendar date between 2000-01-01 and 2099-12-31');
+  });
+
+  it('is scheduled once (a second call leaves it), at 06:00 Almaty, and a scheduled run reconciles the previous day', async () => {
+    const taskQueue = stack.env.TEMPORAL_TASK_QUEUE!;
+    const handle = stack.client.schedule.getHandle(RECONCILIATION_SCHEDULE_ID);
+    await handle.delete().catch(() => undefined);
+    try {
+      expect(await ensureReconciliationSchedule(stack.client, taskQueue)).toBe('CREATED');
+      expect(await ensureReconciliationSchedule(stack.client, taskQueue)).toBe('EXISTS');
+      const described = await handle.describe();
+      expect(described.spec.timezone).toBe('Asia/Almaty');
+      expect(described.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 6, end: 6, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
+      expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconciliation', taskQueue });
+      await handle.trigger();
+      const yesterday = almatyDay(Date.now() - 24 * 3600_000);
+      const run = await eventually(async () => {
+        const { rows } = await stack.pool.query(`SELECT trigger, status, differences FROM reconciliation_runs WHERE to_char(day, 'YYYY-MM-DD') = $1 AND status <> 'RUNNING'`, [yesterday]);
+        return rows[0];
+      }, 60_000);
+      expect(run).toEqual({ trigger: 'SCHEDULE', status: 'CLEAN', differences: 0 });
+    } finally {
+      await handle.delete().catch(() => undefined);
+    }
   });
 
   it('shows the Reconciliation inbox in the browser', async () => {
