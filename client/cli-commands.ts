@@ -29,8 +29,8 @@ export interface CommandContext {
 
 export const USAGE = `usage: npm run cli -- <command> [options] [--json]
 
-  list <incidents|submissions|reviews> [--status S] [--counterpart C] [--bettor IIN|ref] [--from D] [--to D] [--mine]
-  show <incidents|submissions|reviews> <id>
+  list <incidents|submissions|reviews|reconciliation> [--status S] [--counterpart C] [--bettor IIN|ref] [--from D] [--to D] [--mine]
+  show <incidents|submissions|reviews|reconciliation> <id>
   assign <inbox> <id> [--to login]
   retry <submissionId>
   resubmit <submissionId> --file corrected.json
