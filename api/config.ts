@@ -22,6 +22,8 @@ export const SCOPES = [
   'incidents:write',
   'incidents:read',
   'submissions:write',
+  'reconciliations:write',
+  'reconciliations:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -22,6 +22,7 @@ import { incidentRoutes } from './routes/incidents.js';
 import { migrationRoutes } from './routes/migrations.js';
 import { payoutRoutes } from './routes/payouts.js';
 import { submissionRoutes } from './routes/submissions.js';
+import { reconciliationRoutes } from './routes/reconciliations.js';
 import { validateRequestParts } from './validate.js';
 import { createReadiness, LIVE, postgresProbe, type Readiness } from '../stack/health.js';
 
@@ -121,6 +122,7 @@ export async function buildApi({ client, pool, config, readiness = createReadine
   await app.register(migrationRoutes(deps));
   await app.register(incidentRoutes(deps));
   await app.register(submissionRoutes(deps));
+  await app.register(reconciliationRoutes(deps));
   await app.register(afmVerdictRoutes({ client, pool, callback: config.afmCallback }));
 
   app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());

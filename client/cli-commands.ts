@@ -5,6 +5,7 @@ import type { InboxItem } from '../console/inbox.js';
 import type { JournalService } from '../console/journal-service.js';
 import type { ConsoleService } from '../console/service.js';
 import { formatTimeLeft } from '../domain/incident-deadlines.js';
+import { reconciliationCommand, type ReconciliationDay } from './reconciliation.js';
 
 /**
  * The console's actions as CLI commands. Each returns what it prints: `data` for --json, `text` for people,
@@ -22,12 +23,14 @@ export interface CommandContext {
   journal: JournalService;
   positionals: string[];
   flags: Record<string, string | boolean | undefined>;
+  /** Creates the daily reconciliation Schedule (client/reconciliation-schedule.ts); absent without Temporal. */
+  scheduleReconciliation?: () => Promise<'CREATED' | 'EXISTS'>;
 }
 
 export const USAGE = `usage: npm run cli -- <command> [options] [--json]
 
-  list <incidents|submissions|reviews> [--status S] [--counterpart C] [--bettor IIN|ref] [--from D] [--to D] [--mine]
-  show <incidents|submissions|reviews> <id>
+  list <incidents|submissions|reviews|reconciliation> [--status S] [--counterpart C] [--bettor IIN|ref] [--from D] [--to D] [--mine]
+  show <incidents|submissions|reviews|reconciliation> <id>
   assign <inbox> <id> [--to login]
   retry <submissionId>
   resubmit <submissionId> --file corrected.json
@@ -43,12 +46,16 @@ export const USAGE = `usage: npm run cli -- <command> [options] [--json]
   journal export (--day YYYY-MM-DD | --from D --to D | --whole) [--out file.csv]
   journal list [--record ID] [--actor login] [--event prefix] [--day D]
   availability
+  reconcile run --day YYYY-MM-DD [--csv]        (reconciles the Almaty day now against ESU, Nomapay and AFM)
+  reconcile show --day YYYY-MM-DD [--csv]       (the day's result; exit 8 while differences are open)
+  reconcile schedule                            (creates the daily 06:00 Almaty Schedule, once)
   console hash-password          (reads the password from stdin; prints a CONSOLE_USERS secret)
   api new-key NAME [SCOPES]      (a new bookmaker API key and its API_KEYS entry; SCOPES like deposits:write+bets:write, default *)
 
 The acting user is CONSOLE_USER with CONSOLE_PASSWORD, checked against CONSOLE_USERS; every command is journalled.
 Exit codes: 0 done · 1 unexpected failure · 2 usage or invalid input · 3 refused by a rule · 4 not found ·
-5 not signed in or not allowed · 6 not available yet · 7 the journal verification found tampering.`;
+5 not signed in or not allowed · 6 not available yet · 7 the journal verification found tampering ·
+8 the reconciled day has open differences.`;
 
 export class UsageError extends Error {}
 
@@ -74,7 +81,7 @@ const brief = (state: { incidentId?: string; status?: string; problems?: string[
   return `${s.incidentId ?? ''} ${s.status ?? ''}${s.dueAt ? `, due ${s.dueAt}` : ''}${s.problems?.length ? `\nstill missing: ${s.problems.join('; ')}` : ''}`.trim();
 };
 
-export async function runCommand({ actor, service, journal, positionals, flags }: CommandContext): Promise<CommandResult> {
+export async function runCommand({ actor, service, journal, positionals, flags, scheduleReconciliation }: CommandContext): Promise<CommandResult> {
   const [command, a, b] = positionals;
   const str = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
   switch (command) {
@@ -128,6 +135,18 @@ export async function runCommand({ actor, service, journal, positionals, flags }
     }
     case 'incident':
       return incident(actor, service, a, b, flags);
+    case 'reconcile': {
+      if (a === 'schedule') {
+        if (!scheduleReconciliation) throw new ConsoleError('UNAVAILABLE', 'creating the Schedule needs Temporal');
+        const outcome = await scheduleReconciliation();
+        return { data: { outcome }, text: `esu-bridge-reconciliation: ${outcome === 'CREATED' ? 'created (daily 06:00 Asia/Almaty, for the previous day)' : 'already exists, left as it is'}` };
+      }
+      return reconciliationCommand(
+        { run: (day) => service.runReconciliation(actor, day), show: async (day) => (await service.reconciliationDay(actor, day)) as ReconciliationDay },
+        a,
+        flags,
+      );
+    }
     case 'journal':
       return journalCommand(actor, journal, a, flags);
     case 'availability': {

@@ -11,6 +11,7 @@ import { authenticate, hashPassword } from '../console/auth.js';
 import { createConsole } from '../console/index.js';
 import { apiConfig, apiKeyEntry } from '../api/config.js';
 import { runCommand, UsageError, USAGE } from './cli-commands.js';
+import { ensureReconciliationSchedule } from './reconciliation-schedule.js';
 
 /**
  * `npm run cli -- <command>`: the compliance console's actions from a terminal, for people and scripts
@@ -51,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
       date: { type: 'string' },
       reason: { type: 'string' },
       scan: { type: 'string' },
+      csv: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -88,7 +90,8 @@ async function main(argv: string[]): Promise<number> {
   const pool = createPool(databaseUrl(), 2);
   try {
     const { service, journal } = createConsole({ pool, client, taskQueue: temporal.taskQueue });
-    const result = await runCommand({ actor, service, journal, positionals, flags: values });
+    const scheduleReconciliation = () => ensureReconciliationSchedule(client, temporal.taskQueue);
+    const result = await runCommand({ actor, service, journal, positionals, flags: values, scheduleReconciliation });
     console.log(values.json ? JSON.stringify(result.data, null, 2) : result.text);
     return result.exitCode ?? 0;
   } finally {

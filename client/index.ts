@@ -10,6 +10,7 @@ import { createIdentificationClient } from './identification.js';
 import { createMigrationClient } from './migration.js';
 import { createIncidentClient } from './incidents.js';
 import { createSubmissionClient } from './submissions.js';
+import { startReconciliation } from './reconciliation.js';
 import type { IncidentTiming } from '../domain/incident-deadlines.js';
 import { EncryptionCodec } from '../codec/encryption.js';
 
@@ -106,6 +107,8 @@ export function createEsuBridgeClient({ client, taskQueue, bettorRefKey, inciden
     ...createSubmissionClient({ client, taskQueue }),
     // Bets, settlements and payouts (startBet, placeBet, getBet, startSettlement, settleBet, getSettlement, startPayout, payout, getPayout).
     ...createBettingClient({ client, taskQueue, bettorRefKey, now }),
+    // The daily reconciliation of one Almaty day, on demand (issue 13).
+    startReconciliation: (day: string, options?: { graceMinutes?: number }) => startReconciliation(client, taskQueue, day, options),
   };
 }
 

@@ -6,7 +6,7 @@ import type { Pool } from '../db/pool.js';
  * with its due date from the legal deadline, and the item's timeline read from the event journal.
  * Lists come from PostgreSQL, never from Temporal visibility (STYLE item 29).
  */
-export const InboxName = z.enum(['submissions', 'incidents', 'reviews']);
+export const InboxName = z.enum(['submissions', 'incidents', 'reviews', 'reconciliation']);
 export type InboxName = z.infer<typeof InboxName>;
 
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-03-10');

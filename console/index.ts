@@ -13,6 +13,7 @@ import { createJournalService } from './journal-service.js';
 import { startConsoleServer, type RunningConsole } from './server.js';
 import type { Readiness } from '../stack/health.js';
 import { createConsoleService } from './service.js';
+import { startReconciliation } from '../client/reconciliation.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -38,7 +39,8 @@ export function createConsole({ pool, client, taskQueue, env = process.env, subm
     notice: (submissionId, request, actor) => recordWrittenNotice({ pool, submissions: bridge }, submissionId, request, actor),
   };
   const calendar = createCalendarSource(submissionConfig(env).calendarPath);
-  const service = createConsoleService({ pool, bridge, submissionActions: actions, calendar, bettorRefKey: refKey, offsetMinutes: config.offsetMinutes, users: config.users });
+  const reconcile = async (day: string) => (await startReconciliation(client, taskQueue, day)).result();
+  const service = createConsoleService({ pool, bridge, submissionActions: actions, calendar, bettorRefKey: refKey, offsetMinutes: config.offsetMinutes, users: config.users, reconcile });
   const seal = journalSealConfig(env);
   const journal = createJournalService({ pool, offsetMinutes: config.offsetMinutes, codec: encryptionCodecFromEnv(env), bettorRefKey: refKey, seal, calendar, maintenanceMaxLengthMs: config.maintenanceMaxLengthMs });
   return { config, service, journal, seal };

@@ -67,6 +67,19 @@ export function registerApiRoutes(app: FastifyInstance, service: ConsoleService,
   app.post('/api/submissions/:id/notices', { bodyLimit: NOTICE_BODY_LIMIT }, async (r: FastifyRequest<{ Params: Params }>) => service.recordWrittenNotice(actorOf(r), r.params.id!, jsonBody(r)));
   post('/api/submissions/:id/resubmit', async (r) => service.resubmitSubmission(actorOf(r), r.params.id!, jsonBody(r).payload));
 
+  // Reconciliation (issue 13): resolve a difference; a day's report as JSON, or exported as a CSV or JSON file; run a day now.
+  post('/api/reconciliation/:id/resolve', async (r) => service.resolveDifference(actorOf(r), r.params.id!, jsonBody(r)));
+  get('/api/reconciliation-days/:day', async (r) => service.reconciliationDay(actorOf(r), r.params.day));
+  get('/api/reconciliation-days/:day/export', async (r, reply) => {
+    const format = query(r).format === 'json' ? 'json' : 'csv';
+    const report = await service.reconciliationDay(actorOf(r), r.params.day, format);
+    const day = String(r.params.day);
+    reply.header('content-disposition', `attachment; filename="reconciliation-${day}.${format}"`).header('cache-control', 'no-store');
+    if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(report);
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify(report, null, 2));
+  });
+  post('/api/reconciliation-days/:day/run', async (r) => (jsonBody(r), service.runReconciliation(actorOf(r), r.params.day)));
+
   get('/api/journal', async (r) => journal.entries(actorOf(r), query(r)));
   post('/api/journal/verify', async (r) => journal.verify(actorOf(r), { anchor: (jsonBody(r) as { anchor?: unknown } | undefined)?.anchor }));
   get('/api/journal/head', async (r) => journal.head(actorOf(r)));

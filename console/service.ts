@@ -11,6 +11,10 @@ import { InboxFilters, InboxName, type InboxItem, type ItemDetail, type Resolved
 import { getIncident, listIncidents } from './inboxes/incidents.js';
 import { getReview, listReviews } from './inboxes/reviews.js';
 import { getSubmission, listSubmissions, type SubmissionActions } from './inboxes/submissions.js';
+import { getDifference, listDifferences } from './inboxes/reconciliation.js';
+import { readReconciliationDay, reconciliationCsv, type ReconciliationDay } from '../client/reconciliation.js';
+import type { ReconciliationResult } from '../domain/reconciliation.js';
+import { ListingDate } from '../domain/wire/listings.js';
 import { rangeBounds } from './journal-export.js';
 import type { WorkingDayCalendar } from '../domain/working-days.js';
 import { fieldProblems } from '../domain/issues.js';
@@ -30,6 +34,8 @@ export interface ConsoleDeps {
   bettorRefKey: string;
   offsetMinutes: number;
   users: ConsoleUser[];
+  /** Runs the reconciliation of a day through its workflow and waits for it (client/reconciliation.ts, wired by createConsole). */
+  reconcile?: (day: string) => Promise<ReconciliationResult>;
 }
 
 export interface InboxPage {
@@ -62,7 +68,13 @@ export function createConsoleService(deps: ConsoleDeps) {
 
   async function detail(inbox: InboxName, id: string): Promise<ItemDetail> {
     const found =
-      inbox === 'incidents' ? await getIncident(pool, id) : inbox === 'reviews' ? await getReview(pool, id) : await getSubmission(pool, id, offsetMinutes, Boolean(deps.submissionActions), await deps.calendar?.());
+      inbox === 'incidents'
+        ? await getIncident(pool, id)
+        : inbox === 'reviews'
+          ? await getReview(pool, id)
+          : inbox === 'reconciliation'
+            ? await getDifference(pool, id)
+            : await getSubmission(pool, id, offsetMinutes, Boolean(deps.submissionActions), await deps.calendar?.());
     if (!found) throw new ConsoleError('NOT_FOUND', `no ${inbox} item ${id}`);
     return found;
   }
@@ -71,6 +83,7 @@ export function createConsoleService(deps: ConsoleDeps) {
     submissions: 'the submissions table (migration 005, regulator submissions) is not installed yet',
     reviews: 'the identification tables (migration 003) are not installed yet',
     incidents: '',
+    reconciliation: 'the reconciliation tables (migration 017) are not installed yet',
   };
 
   return {
@@ -85,7 +98,13 @@ export function createConsoleService(deps: ConsoleDeps) {
       const criteria = { inbox, ...filters, bettor: resolved.bettorRef };
       return audited(pool, actor, 'read', { event: 'console.inbox-searched', recordId: `inbox:${inbox}`, details: criteria }, async () => {
         const items =
-          inbox === 'incidents' ? await listIncidents(pool, resolved) : inbox === 'reviews' ? await listReviews(pool, resolved) : await listSubmissions(pool, resolved, offsetMinutes, await deps.calendar?.());
+          inbox === 'incidents'
+            ? await listIncidents(pool, resolved)
+            : inbox === 'reviews'
+              ? await listReviews(pool, resolved)
+              : inbox === 'reconciliation'
+                ? await listDifferences(pool, resolved)
+                : await listSubmissions(pool, resolved, offsetMinutes, await deps.calendar?.());
         return items ? { inbox, items } : { inbox, items: [], notice: NOT_INSTALLED[inbox] };
       });
     },
@@ -179,6 +198,41 @@ export function createConsoleService(deps: ConsoleDeps) {
         if (!deps.submissionActions) throw new ConsoleError('UNAVAILABLE', 'resubmitting needs the submission workflow (AFM submissions), which is not wired yet');
         if (payload === undefined || payload === null) throw new ConsoleError('INVALID', 'the corrected payload is required');
         return deps.submissionActions.resubmit(id, payload, actor.login);
+      });
+    },
+
+    /** A day's reconciliation: its latest run and every difference (the report the console exports as JSON or CSV). */
+    async reconciliationDay(actor: Actor, rawDay: unknown, format: 'json' | 'csv' = 'json'): Promise<ReconciliationDay | string> {
+      const day = parse(ListingDate, rawDay, 'day');
+      return audited(pool, actor, 'read', { event: 'console.reconciliation-read', recordId: `reconciliation:${day}`, details: { format } }, async () => {
+        const report = await readReconciliationDay(pool, day);
+        return format === 'csv' ? reconciliationCsv(report) : report;
+      });
+    },
+
+    /** Runs the reconciliation of a day now (its workflow), and answers the day's result. */
+    async runReconciliation(actor: Actor, rawDay: unknown): Promise<ReconciliationDay> {
+      const day = parse(ListingDate, rawDay, 'day');
+      return audited(pool, actor, 'act', { event: 'console.reconciliation-run', recordId: `reconciliation:${day}` }, async () => {
+        if (!deps.reconcile) throw new ConsoleError('UNAVAILABLE', 'running a reconciliation needs Temporal, which is not wired here');
+        await deps.reconcile(day);
+        return readReconciliationDay(pool, day);
+      });
+    },
+
+    /** Resolves an open difference with the officer's reason (journalled with it). */
+    async resolveDifference(actor: Actor, rawId: string, body: unknown): Promise<ItemDetail> {
+      const id = parse(ItemId, rawId, 'id');
+      const { reason } = parse(z.strictObject({ reason: z.string().trim().min(3, 'say why the difference is resolved').max(1000) }), body ?? {}, 'resolution');
+      return audited(pool, actor, 'act', { event: 'console.reconciliation-resolved', recordId: id, details: { inbox: 'reconciliation', reason } }, async () => {
+        const found = await getDifference(pool, id);
+        if (!found) throw new ConsoleError('NOT_FOUND', `no reconciliation item ${id}`);
+        const { rowCount } = await pool.query(
+          `UPDATE reconciliation_differences SET status = 'RESOLVED', resolved_at = now(), resolved_by = $2, resolution = $3, updated_at = now() WHERE difference_id = $1 AND status = 'OPEN'`,
+          [id, actor.login, reason],
+        );
+        if (!rowCount) throw new ConsoleError('REFUSED', `${id} is already resolved`);
+        return (await getDifference(pool, id))!;
       });
     },
   };

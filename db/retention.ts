@@ -52,6 +52,15 @@ export const RETENTION_POLICIES: readonly Policy[] = [
   { table: 'reference_photos', action: 'REMOVE', due: 't.retain_until <= $1' },
   { table: 'migration_bettors', action: 'REMOVE', due: 't.retain_until <= $1' },
   { table: 'migration_items', action: 'REMOVE', due: 't.retain_until <= $1' },
+  // Reconciliation (migration 017): what a counterpart listed and the differences first, then the runs they name.
+  { table: 'reconciliation_listed_records', action: 'REMOVE', due: 't.retain_until <= $1' },
+  { table: 'reconciliation_differences', action: 'REMOVE', due: 't.retain_until <= $1' },
+  {
+    table: 'reconciliation_runs',
+    action: 'REMOVE',
+    due: `t.retain_until <= $1 AND NOT EXISTS (SELECT 1 FROM reconciliation_differences d WHERE t.run_id IN (d.first_run_id, d.last_run_id))
+      AND NOT EXISTS (SELECT 1 FROM reconciliation_listed_records l WHERE l.run_id = t.run_id)`,
+  },
 ];
 
 export interface RetentionOptions {

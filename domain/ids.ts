@@ -25,6 +25,8 @@ export const WorkflowProcess = {
   IncidentDetector: 'IncidentDetector',
   /** The reader of a counterpart's verdict messages (seed 004 §47); one per counterpart and task queue. */
   VerdictReader: 'VerdictReader',
+  /** The daily reconciliation of one Almaty day (issue 13), keyed by the day. */
+  Reconciliation: 'Reconciliation',
 } as const;
 export type WorkflowProcess = (typeof WorkflowProcess)[keyof typeof WorkflowProcess];
 

@@ -6,7 +6,9 @@ import { signAfmCallback, type CallbackKey } from '../crypto/afm-callback.js';
 import { afmCallbackConfig, afmSigningConfig, DEFAULT_WORKING_DAY_CALENDAR } from '../config/index.js';
 import { AFM_SIGNATURE_CHECKS_PATH, AfmSubmissionMessage, type AfmReceipt, type AfmRejection, type AfmSubmissionStatus, type AfmVerdictMessage } from '../domain/wire/afm.js';
 import { afmRejectionWindowEnd, compileCalendar, type WorkingDayCalendar } from '../domain/working-days.js';
+import { AfmAcceptedRecord, ListingQuery, pageOf, type AfmAcceptedRecordsPage } from '../domain/wire/listings.js';
 import { HttpError, parseBody, type Route } from './http.js';
+import { inDay, listingAdminRoutes } from './listing.js';
 
 /**
  * AFM (ҚМА АЖ) as a simulator, speaking domain/wire/afm.ts: it validates the five fields with the same schema
@@ -80,6 +82,21 @@ export function createAfmSimulator({ keys = configuredKeys(), calendar, now = ()
   const messages: AfmVerdictMessage[] = [];
   const pushes: PushedCallback[] = [];
   let callbackTarget = callbackUrl;
+  // Reconciliation: records added by a test, and amounts altered (domain/wire/listings.ts).
+  const extraRecords: AfmAcceptedRecord[] = [];
+  const amounts = new Map<string, number>();
+
+  /** The records AFM accepted on a day, with their status now: what the bookmaker reconciles against. */
+  function acceptedRecords(day: string): AfmAcceptedRecord[] {
+    const own = [...byMessageId.values()].map((held) => ({
+      submissionId: held.submissionId,
+      messageId: held.messageId,
+      acceptedAt: held.acceptedAt,
+      status: held.status,
+      amountTiyn: amounts.get(held.submissionId) ?? held.message.record.receivedTiyn ?? held.message.record.paidTiyn ?? 0,
+    }));
+    return [...own, ...extraRecords].filter((r) => inDay(r.acceptedAt, day)).sort((a, b) => a.acceptedAt.localeCompare(b.acceptedAt) || a.submissionId.localeCompare(b.submissionId));
+  }
 
   /** Publishes the verdict on the feed and pushes it to the callback URL, if any. */
   function publish(held: HeldSubmission): void {
@@ -199,6 +216,16 @@ export function createAfmSimulator({ keys = configuredKeys(), calendar, now = ()
     },
     {
       method: 'GET',
+      path: '/v1/accepted-records',
+      handle: ({ query }) => {
+        const q = parseBody(ListingQuery, query);
+        const page = pageOf(acceptedRecords(q.date), q);
+        const body: AfmAcceptedRecordsPage = { records: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), hasMore: page.hasMore };
+        return { status: 200, body };
+      },
+    },
+    {
+      method: 'GET',
       path: '/v1/submission-receipts/:submissionId',
       handle: ({ params }) => {
         const held = bySubmissionId.get(params.submissionId!);
@@ -248,6 +275,27 @@ export function createAfmSimulator({ keys = configuredKeys(), calendar, now = ()
       },
     },
     { method: 'DELETE', path: '/__admin/auto-reject', handle: () => ((rules = []), { status: 204, body: undefined }) },
+    ...listingAdminRoutes<AfmAcceptedRecord>({
+      record: AfmAcceptedRecord,
+      drop: (id) => {
+        const held = bySubmissionId.get(id);
+        if (!held) return false;
+        bySubmissionId.delete(id);
+        byMessageId.delete(held.messageId);
+        return true;
+      },
+      alter: (id, change) => {
+        const held = bySubmissionId.get(id);
+        if (!held) return false;
+        if (change.amountTiyn !== undefined) amounts.set(id, change.amountTiyn);
+        if (change.status === 'REJECTED' || change.status === 'ACCEPTED_FOR_PROCESSING') held.status = change.status;
+        else if (change.status !== undefined) {
+          throw new HttpError(400, 'INVALID_REQUEST', 'status: must be ACCEPTED_FOR_PROCESSING or REJECTED', [{ field: 'status', code: 'invalid_value', message: 'must be ACCEPTED_FOR_PROCESSING or REJECTED' }]);
+        }
+        return true;
+      },
+      add: (record) => void extraRecords.push(record),
+    }),
   ];
 
   return {
@@ -256,6 +304,8 @@ export function createAfmSimulator({ keys = configuredKeys(), calendar, now = ()
     reset() {
       byMessageId.clear();
       bySubmissionId.clear();
+      extraRecords.length = 0;
+      amounts.clear();
       rules = [];
       sequence = 0;
       messages.length = 0;

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { ageOn, Iin } from '../domain/iin.js';
 import { EligibilityRequest, EsuOperationRequest, type EligibilityResult, type EsuReceipt, type RestrictionReason } from '../domain/wire/esu.js';
+import { EsuListedOperation, ListingQuery, pageOf, type EsuOperationsPage } from '../domain/wire/listings.js';
 import { HttpError, parseBody, type Route } from './http.js';
+import { inDay, listingAdminRoutes } from './listing.js';
 
 /**
  * ESU (ЕСУ/СКДОИБ) as a simulator: the register of restricted persons and real-time recording of
@@ -18,6 +20,21 @@ export function createEsuSimulator(now: () => Date = () => new Date()) {
   const restrictions = new Map<string, z.infer<typeof Restriction>>();
   const operations = new Map<string, { request: EsuOperationRequest; receipt: EsuReceipt }>();
   let sequence = 0;
+  // Reconciliation: a record's status when ESU struck it off, and records added by a test (domain/wire/listings.ts).
+  const statuses = new Map<string, string>();
+  const extraListed: EsuListedOperation[] = [];
+
+  function listed(): EsuListedOperation[] {
+    const own = [...operations.values()].map(({ request, receipt }) => ({
+      operationId: request.operationId,
+      receiptId: receipt.receiptId,
+      kind: request.kind,
+      amountTiyn: request.amountTiyn,
+      recordedAt: receipt.recordedAt,
+      status: statuses.get(request.operationId) ?? 'RECORDED',
+    }));
+    return [...own, ...extraListed].sort((a, b) => a.recordedAt.localeCompare(b.recordedAt) || a.operationId.localeCompare(b.operationId));
+  }
 
   function restriction(iin: string, at: Date): { reason: RestrictionReason; until?: string } | undefined {
     const age = ageOn(iin, at);
@@ -71,6 +88,17 @@ export function createEsuSimulator(now: () => Date = () => new Date()) {
       },
     },
     {
+      // The day's recorded operations, by ESU's record time in Almaty, for the bookmaker's daily reconciliation.
+      method: 'GET',
+      path: '/v1/operations',
+      handle: ({ query }) => {
+        const q = parseBody(ListingQuery, query);
+        const page = pageOf(listed().filter((o) => inDay(o.recordedAt, q.date)), q);
+        const body: EsuOperationsPage = { operations: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), hasMore: page.hasMore };
+        return { status: 200, body };
+      },
+    },
+    {
       method: 'GET',
       path: '/v1/operations/:operationId',
       handle: ({ params }) => {
@@ -104,6 +132,18 @@ export function createEsuSimulator(now: () => Date = () => new Date()) {
       },
     },
     { method: 'GET', path: '/__admin/operations', handle: () => ({ status: 200, body: [...operations.values()] }) },
+    ...listingAdminRoutes<EsuListedOperation>({
+      record: EsuListedOperation,
+      drop: (id) => operations.delete(id),
+      alter: (id, change) => {
+        const record = operations.get(id);
+        if (!record) return false;
+        if (change.amountTiyn !== undefined) record.request = { ...record.request, amountTiyn: change.amountTiyn };
+        if (change.status !== undefined) statuses.set(id, change.status);
+        return true;
+      },
+      add: (record) => void extraListed.push(record),
+    }),
   ];
 
   return {
@@ -112,6 +152,8 @@ export function createEsuSimulator(now: () => Date = () => new Date()) {
     reset() {
       restrictions.clear();
       operations.clear();
+      statuses.clear();
+      extraListed.length = 0;
       sequence = 0;
     },
   };

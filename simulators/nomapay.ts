@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { Iin } from '../domain/iin.js';
 import { RefundRequest, WalletTransferRequest, type WalletTransfer } from '../domain/wire/nomapay.js';
+import { ListingQuery, NomapayStatementEntry, pageOf, type NomapayStatementPage } from '../domain/wire/listings.js';
 import { HttpError, parseBody, type Route } from './http.js';
+import { inDay, listingAdminRoutes } from './listing.js';
 
 /**
  * Nomapay's wallet API as a simulator: bettors' identified e-wallets, transfers to and from the
@@ -19,6 +21,23 @@ type Wallet = z.infer<typeof WalletSetting>;
 export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000, now = () => new Date() } = {}) {
   const wallets = new Map<string, Wallet>();
   const transfers = new Map<string, WalletTransfer>();
+  // Reconciliation: statement lines added by a test (domain/wire/listings.ts).
+  const extraEntries: NomapayStatementEntry[] = [];
+
+  /** The day's statement: every transfer completed or refunded that day, with its status now. */
+  function statement(day: string): NomapayStatementEntry[] {
+    const own = [...transfers.values()].map((t) => ({
+      transferId: t.transferId,
+      direction: t.direction,
+      amountTiyn: t.amountTiyn,
+      status: t.status,
+      completedAt: t.completedAt,
+      ...(t.refundedAt ? { refundedAt: t.refundedAt } : {}),
+    }));
+    return [...own, ...extraEntries]
+      .filter((e) => inDay(e.completedAt, day) || inDay(e.refundedAt, day))
+      .sort((a, b) => a.completedAt.localeCompare(b.completedAt) || a.transferId.localeCompare(b.transferId));
+  }
 
   function wallet(iin: string): Wallet {
     let found = wallets.get(iin);
@@ -55,6 +74,16 @@ export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000,
         transfers.set(request.transferId, transfer);
         applied(request.transferId);
         return { status: 201, body: transfer };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/statements/daily',
+      handle: ({ query }) => {
+        const q = parseBody(ListingQuery, query);
+        const page = pageOf(statement(q.date), q);
+        const body: NomapayStatementPage = { entries: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), hasMore: page.hasMore };
+        return { status: 200, body };
       },
     },
     {
@@ -97,6 +126,23 @@ export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000,
       },
     },
     { method: 'GET', path: '/__admin/wallets/:iin', handle: ({ params }) => ({ status: 200, body: wallet(params.iin!) }) },
+    ...listingAdminRoutes<NomapayStatementEntry>({
+      record: NomapayStatementEntry,
+      drop: (id) => transfers.delete(id),
+      alter: (id, change) => {
+        const transfer = transfers.get(id);
+        if (!transfer) return false;
+        if (change.amountTiyn !== undefined) transfer.amountTiyn = change.amountTiyn;
+        if (change.status === 'REFUNDED' || change.status === 'COMPLETED') {
+          transfer.status = change.status;
+          if (change.status === 'REFUNDED') transfer.refundedAt ??= now().toISOString();
+        } else if (change.status !== undefined) {
+          throw new HttpError(400, 'INVALID_REQUEST', 'status: must be COMPLETED or REFUNDED', [{ field: 'status', code: 'invalid_value', message: 'must be COMPLETED or REFUNDED' }]);
+        }
+        return true;
+      },
+      add: (entry) => void extraEntries.push(entry),
+    }),
   ];
 
   return {
@@ -105,6 +151,7 @@ export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000,
     reset() {
       wallets.clear();
       transfers.clear();
+      extraEntries.length = 0;
     },
   };
 }

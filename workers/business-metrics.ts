@@ -5,6 +5,7 @@ import { availability, type AvailabilityReport } from '../domain/availability.js
 import { BetStatus, PayoutStatus, SettlementStatus } from '../domain/bet.js';
 import { DepositStatus } from '../domain/deposit.js';
 import { SubmissionCounterpart, SubmissionStatus } from '../domain/submission.js';
+import { DifferenceSource } from '../domain/reconciliation.js';
 
 /**
  * The business state ops alert on, read from PostgreSQL at each scrape (one indexed query per family, migration
@@ -46,12 +47,14 @@ export interface BusinessFigures {
   overdueRejections: { counterpart: string; count: number; oldestDueAtMs: number }[];
   undeliveredIncidents: Record<DeadlineBand, number> & { nextDueAtMs?: number };
   availability: { counterpart: string; report: AvailabilityReport }[];
+  /** Open reconciliation differences (migration 017) by counterpart, and how many are past their due date. */
+  reconciliation?: { counterpart: string; open: number; overdue: number }[];
 }
 
 /** One query per family, run together. `nowMs` is the one clock of the scrape. */
 export async function collectBusinessFigures(pool: Pool, nowMs: number): Promise<BusinessFigures> {
   const now = [nowMs];
-  const [operations, submissions, overdue, incidents, buckets, maintenance] = await Promise.all([
+  const [operations, submissions, overdue, incidents, buckets, maintenance, reconciliation] = await Promise.all([
     pool.query('SELECT kind, status, count(*)::int AS n FROM operations GROUP BY kind, status'),
     pool.query('SELECT counterpart, status, count(*)::int AS n FROM submissions GROUP BY counterpart, status'),
     pool.query(
@@ -71,6 +74,11 @@ export async function collectBusinessFigures(pool: Pool, nowMs: number): Promise
     // A day before the period too: an outage that began before it counts from the period's start.
     loadMinuteBuckets(pool, nowMs - 2 * AVAILABILITY_PERIOD_MS, nowMs + 60_000),
     loadMaintenance(pool, nowMs - AVAILABILITY_PERIOD_MS, nowMs),
+    pool.query(
+      `SELECT counterpart, count(*)::int AS open, count(*) FILTER (WHERE due_at < to_timestamp($1 / 1000.0))::int AS overdue
+       FROM reconciliation_differences WHERE status = 'OPEN' GROUP BY counterpart`,
+      now,
+    ),
   ]);
   const i = incidents.rows[0];
   const counterparts = [...new Set(['esu', 'nomapay', ...buckets.keys()])].sort();
@@ -90,6 +98,7 @@ export async function collectBusinessFigures(pool: Pool, nowMs: number): Promise
       counterpart,
       report: availability(buckets.get(counterpart) ?? [], { fromMs: nowMs - AVAILABILITY_PERIOD_MS, toMs: nowMs, nowMs }, maintenance.filter((m) => m.counterpart === counterpart)),
     })),
+    reconciliation: reconciliation.rows.map((r) => ({ counterpart: r.counterpart, open: r.open, overdue: r.overdue })),
   };
 }
 
@@ -140,6 +149,17 @@ export async function renderBusinessMetrics(f: BusinessFigures): Promise<string>
     if (report.indexPercent !== undefined) ratio.set({ counterpart }, report.indexPercent / 100);
     const ongoing = report.outages.find((o) => o.ongoing);
     outage.set({ counterpart }, ongoing ? (f.nowMs - ongoing.startMs) / 1000 : 0);
+  }
+
+  const differences = gauge('esu_bridge_reconciliation_differences_open', 'Open differences of the daily reconciliation, by counterpart (ledger: its internal checks)', ['counterpart']);
+  const differencesOverdue = gauge('esu_bridge_reconciliation_differences_overdue', 'Open reconciliation differences past their due date (the next working day)', ['counterpart']);
+  for (const counterpart of DifferenceSource.options.map((c) => c.toLowerCase())) {
+    differences.set({ counterpart }, 0);
+    differencesOverdue.set({ counterpart }, 0);
+  }
+  for (const r of f.reconciliation ?? []) {
+    differences.set({ counterpart: r.counterpart.toLowerCase() }, r.open);
+    differencesOverdue.set({ counterpart: r.counterpart.toLowerCase() }, r.overdue);
   }
   return registers[0]!.metrics();
 }

@@ -10,6 +10,7 @@ import { exchangeMetrics } from './metrics.js';
 import { createHmacConsentSigner } from '../activities/consent-signer.js';
 import { createPgPhotoStore } from '../activities/photo-store.js';
 import { createRetentionActivities } from '../activities/retention.js';
+import { createReconciliationActivities } from '../activities/reconciliation.js';
 import { bettorRef } from '../crypto/bettor-ref.js';
 import { CounterpartClient, type ExchangeObserver } from '../activities/http.js';
 import { dataConverterFromEnv } from '../codec/data-converter.js';
@@ -66,6 +67,7 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
   const submissions = submissionConfig(env);
   const afmSigning = afmSigningConfig(env);
   const refKey = bettorRefKey(env);
+  const calendar = createCalendarSource(submissions.calendarPath);
   const reporting = createReportingActivitySet({
     pool,
     bettorRefKey: refKey,
@@ -74,7 +76,7 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
     afm,
     afmSigningKey: afmSigning.signingKey,
     afmSender: afmSigning.sender,
-    calendar: createCalendarSource(submissions.calendarPath),
+    calendar,
     maintenance: submissions.maintenance,
     policy: submissions.policy,
   });
@@ -93,7 +95,7 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: { ...createActivities({ pool, esu, nomapay, identificationRequired: identificationRequired(env), bettorRefKey: refKey }), ...createBettingActivitySet({ pool }), ...identification, ...createIncidentActivitySet({ pool, esu, nomapay, bettorRefKey: refKey, ...incidentDeliveryConfig(env) }), ...reporting, ...createRetentionActivities({ pool }) },
+    activities: { ...createActivities({ pool, esu, nomapay, identificationRequired: identificationRequired(env), bettorRefKey: refKey }), ...createBettingActivitySet({ pool }), ...identification, ...createIncidentActivitySet({ pool, esu, nomapay, bettorRefKey: refKey, ...incidentDeliveryConfig(env) }), ...reporting, ...createRetentionActivities({ pool }), ...createReconciliationActivities({ pool, esu, nomapay, afm, calendar }) },
     // In production a payload that is not encrypted came from a caller that bypassed the codec: refused.
     dataConverter: dataConverterFromEnv(env, { refusePlaintext: isProduction(env) }),
     // A value PostgreSQL refuses as data fails its step at once instead of retrying for ever.

@@ -12,3 +12,4 @@ export { consentRevocation } from './consent-revocation.js';
 export { retention } from './retention.js';
 export * from './verdict-reader.js';
 export * from './submission-verdicts.js';
+export { reconciliation } from './reconciliation.js';

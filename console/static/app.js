@@ -8,6 +8,7 @@ const STATUSES = {
   incidents: [['ACTIVE', 'all open'], 'OPEN', 'SUBMITTING', 'SUBMISSION_FAILED', 'ESCALATED', 'SUBMITTED', 'SUBMITTED_LATE', 'CLOSED'],
   submissions: [['', 'rejected or failed'], 'REJECTED', 'FAILED', 'RETRYING', 'WAITING_MAINTENANCE', 'ACKNOWLEDGED', 'CORRECTED', 'ACCEPTED'],
   reviews: [['', 'awaiting review'], 'IN_REVIEW'],
+  reconciliation: [['OPEN', 'open differences'], 'RESOLVED', 'ALL'],
 };
 const state = { me: undefined, tab: 'incidents', items: [], selected: undefined };
 
@@ -69,7 +70,9 @@ async function openTab(tab) {
   state.tab = tab;
   state.selected = undefined;
   for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('active', b.dataset.tab === tab);
-  const inbox = ['incidents', 'submissions', 'reviews'].includes(tab);
+  const inbox = ['incidents', 'submissions', 'reviews', 'reconciliation'].includes(tab);
+  $('#recon-bar').hidden = tab !== 'reconciliation';
+  $('#recon-run').hidden = !can('act');
   $('#inbox-view').hidden = !inbox;
   $('#journal-view').hidden = tab !== 'journal';
   $('#availability-view').hidden = tab !== 'availability';
@@ -165,6 +168,7 @@ function actionButtons(item) {
     act('Retry', 'retry', () => run(`${base}/retry`, {}, 'Retried'), 'primary'),
     act('Correct and resubmit', 'resubmit', () => resubmitForm(item)),
     act('Record AFM’s written notice', 'notice', () => noticeForm(item)),
+    act('Resolve', 'resolve', () => resolveForm(item), 'primary'),
     assign,
   ];
 }
@@ -188,6 +192,52 @@ function amendForm(item) {
     run(`/api/incidents/${encodeURIComponent(item.id)}/amend`, { patch }, `Amended rows ${Object.keys(patch).join(', ')}`);
   });
   clear($('#action-form'), form);
+}
+
+// A reconciliation difference is resolved with the officer's reason, journalled with it.
+function resolveForm(item) {
+  const form = h('form', { class: 'amend', 'data-testid': 'resolve-form' },
+    h('label', { class: 'row' }, h('span', {}, 'Why is this difference resolved? (e.g. ESU re-recorded the operation, receipt ESU-…)'), h('textarea', { name: 'reason', rows: '3', required: true, maxlength: '1000' })),
+    h('button', { type: 'submit', class: 'primary' }, 'Resolve'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    run(`/api/reconciliation/${encodeURIComponent(item.id)}/resolve`, { reason: form.querySelector('[name="reason"]').value }, 'Resolved');
+  });
+  clear($('#action-form'), form);
+}
+
+// The day's report: its summary, the CSV or JSON file, and a run on demand.
+function reconDay() {
+  const day = $('#recon-bar input[name=day]').value;
+  if (!day) flash('Pick the day first.', 'error');
+  return day;
+}
+async function showReconDay() {
+  const day = reconDay();
+  if (!day) return;
+  try {
+    const report = await api('GET', `/api/reconciliation-days/${day}`);
+    $('#recon-summary').textContent = report.summary;
+  } catch (err) {
+    flash(err.message, 'error');
+  }
+}
+function exportReconDay(format) {
+  const day = reconDay();
+  if (day) window.location.href = `/api/reconciliation-days/${day}/export?format=${format}`;
+}
+async function runReconDay() {
+  const day = reconDay();
+  if (!day) return;
+  flash(`Reconciling ${day}…`);
+  try {
+    const report = await api('POST', `/api/reconciliation-days/${day}/run`, {});
+    $('#recon-summary').textContent = report.summary;
+    flash(report.summary);
+  } catch (err) {
+    flash(err.message, 'error');
+  }
+  await loadInbox();
 }
 
 function resubmitForm(item) {
@@ -288,5 +338,10 @@ $('#reset-filters').addEventListener('click', () => {
   loadInbox().catch((err) => flash(err.message, 'error'));
 });
 $('#new-incident').addEventListener('click', newIncidentForm);
+$('#recon-show').addEventListener('click', () => showReconDay());
+$('#recon-csv').addEventListener('click', () => exportReconDay('csv'));
+$('#recon-json').addEventListener('click', () => exportReconDay('json'));
+$('#recon-run').addEventListener('click', () => runReconDay());
+$('#recon-bar').addEventListener('submit', (e) => e.preventDefault());
 setInterval(() => state.items.length && renderItems(), 30_000);
 start();

@@ -92,7 +92,8 @@ describe('retain_until, computed by the database', () => {
     const { rows } = await pool.query(`SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'retain_until' ORDER BY 1`);
     expect(rows.map((r) => r.table_name)).toEqual([
       'bets', 'bettor_identifications', 'bettor_personal_data', 'incidents', 'journal', 'ledger_pending_transfers', 'ledger_tombstones', 'ledger_transfers',
-      'migration_bettors', 'migration_items', 'operation_registry', 'operations', 'reference_photos', 'submissions',
+      'migration_bettors', 'migration_items', 'operation_registry', 'operations', 'reconciliation_differences', 'reconciliation_listed_records', 'reconciliation_runs',
+      'reference_photos', 'submissions',
     ]);
   });
 

@@ -42,6 +42,7 @@ describe('replay of recorded histories', () => {
       'deposit-completed.json',
       'payout-completed-registered.json',
       'payout-completed.json',
+      'reconciliation-clean.json',
       'settlement-won-registered.json',
       'settlement-won.json',
       'submission-acknowledged.json',

@@ -127,6 +127,13 @@ describe('business metrics in Prometheus text format', () => {
     expect(s.get('esu_bridge_counterpart_outage_seconds{counterpart="nomapay"}')).toBe(0);
   });
 
+  it('counts open reconciliation differences and the overdue ones by counterpart, zeros included', async () => {
+    const s = samples(await renderBusinessMetrics(figures({ reconciliation: [{ counterpart: 'NOMAPAY', open: 3, overdue: 1 }] })));
+    expect(s.get('esu_bridge_reconciliation_differences_open{counterpart="nomapay"}')).toBe(3);
+    expect(s.get('esu_bridge_reconciliation_differences_overdue{counterpart="nomapay"}')).toBe(1);
+    for (const counterpart of ['esu', 'afm', 'ledger']) expect(s.get(`esu_bridge_reconciliation_differences_open{counterpart="${counterpart}"}`)).toBe(0);
+  });
+
   it('follows Prometheus naming: snake_case, units in seconds, labels from closed sets only', async () => {
     const text = await renderBusinessMetrics(
       figures({
@@ -136,7 +143,7 @@ describe('business metrics in Prometheus text format', () => {
       }),
     );
     const names = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1]!, m[2]!]);
-    expect(names.length).toBe(9);
+    expect(names.length).toBe(11);
     for (const [name, type] of names) {
       expect(name).toMatch(/^esu_bridge_[a-z0-9_]+$/);
       expect(name).not.toMatch(/_(ms|milliseconds|minutes|hours|percent)$/);
