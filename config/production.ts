@@ -1,8 +1,9 @@
 import { DEV_PAYLOAD_KEYS } from '../codec/encryption.js';
 import { DEV_JOURNAL_SEAL_KEY } from './journal.js';
 import { parseHash, SCRYPT_PARAMS } from '../console/auth.js';
-import { DEV_CONSOLE_USERS, DEV_INCIDENT_SIGNING_KEY, DEV_SESSION_SECRET, parseConsoleUsers } from './console.js';
-import { DEFAULT_PORTS, DEV_AFM_SIGNING_KEY, DEV_BETTOR_REF_KEY, DEV_CONSENT_SIGNING_KEY, isProduction } from './index.js';
+import { DEV_CONSOLE_USERS, DEV_SESSION_SECRET, parseConsoleUsers } from './console.js';
+import { DEFAULT_PORTS, DEV_BETTOR_REF_KEY, isProduction } from './index.js';
+import { DEV_PKCS12_PASSWORD } from './signing.js';
 
 export { isProduction };
 
@@ -127,13 +128,12 @@ export const DEVELOPMENT_SETTINGS: readonly DevelopmentSetting[] = [
   { variable: 'NOMAPAY_ID_BASE_URL', usedBy: ['worker'], problem: httpsUrl('NOMAPAY_ID_BASE_URL', { inherited: true }), fix: "the https:// address of Nomapay's identification API", optional: true },
   { variable: 'NOMAPAY_ID_API_KEY', usedBy: ['worker'], problem: (env) => (unset(env, 'NOMAPAY_ID_API_KEY') ? undefined : secret('NOMAPAY_ID_API_KEY', 'dev-nomapay-key')(env)), fix: "the API key of Nomapay's identification API", optional: true },
   ...counterpart('AFM', DEFAULT_PORTS.afm, 'dev-afm-key', 'AFM'),
-  { variable: 'AFM_SIGNING_KEY', usedBy: ['worker'], problem: secret('AFM_SIGNING_KEY', DEV_AFM_SIGNING_KEY), fix: 'the key AFM submissions are signed with, agreed with AFM' },
-  { variable: 'AFM_SIGNING_KEY_ID', usedBy: ['worker'], problem: named('AFM_SIGNING_KEY_ID', 'dev-afm-key'), fix: 'the id AFM knows that key by' },
+  // One key and certificate sign AFM submissions, incident cards and consent confirmations (config/signing.ts).
+  { variable: 'SIGNING_PKCS12_PATH', usedBy: ['worker'], problem: secret('SIGNING_PKCS12_PATH'), fix: "the PKCS#12 (.p12) with the bookmaker's signing key and its certificate from the national CA" },
+  { variable: 'SIGNING_PKCS12_PASSWORD', usedBy: ['worker'], problem: secret('SIGNING_PKCS12_PASSWORD', DEV_PKCS12_PASSWORD), fix: 'the password of that PKCS#12' },
+  { variable: 'AFM_CERTIFICATE_PATH', usedBy: ['api'], problem: secret('AFM_CERTIFICATE_PATH'), fix: "AFM's certificate (PEM), which its pushed verdicts are signed with" },
+  { variable: 'AFM_CA_PATH', usedBy: ['api'], problem: secret('AFM_CA_PATH'), fix: "the CA certificate (PEM) that issued AFM's certificate" },
   { variable: 'AFM_SENDER', usedBy: ['worker'], problem: named('AFM_SENDER', 'esu-bridge-bookmaker'), fix: "the bookmaker's name to AFM (its BIN or agreed system name)" },
-  { variable: 'CONSENT_SIGNING_KEY', usedBy: ['worker'], problem: secret('CONSENT_SIGNING_KEY', DEV_CONSENT_SIGNING_KEY), fix: 'the key consent confirmations are signed with, agreed with Nomapay' },
-  { variable: 'CONSENT_SIGNING_KEY_ID', usedBy: ['worker'], problem: named('CONSENT_SIGNING_KEY_ID', 'dev-consent-key'), fix: 'the id Nomapay knows that key by' },
-  { variable: 'INCIDENT_SIGNING_KEY', usedBy: ['worker'], problem: secret('INCIDENT_SIGNING_KEY', DEV_INCIDENT_SIGNING_KEY), fix: 'the key incident cards are signed with' },
-  { variable: 'INCIDENT_SIGNING_KEY_ID', usedBy: ['worker'], problem: named('INCIDENT_SIGNING_KEY_ID', 'dev-incident-key'), fix: 'the id the receivers know that key by' },
   { variable: 'INCIDENT_SENDER', usedBy: ['worker'], problem: named('INCIDENT_SENDER', 'esu-bridge-bookmaker'), fix: "the bookmaker's name on incident cards" },
   { variable: 'CONSOLE_USERS', usedBy: ['console', 'cli'], problem: consoleUsers, fix: 'login:role:scrypt$… for each officer (npm run cli -- console hash-password)' },
   { variable: 'JOURNAL_SEAL_KEY', usedBy: ['console', 'cli'], problem: secret('JOURNAL_SEAL_KEY', DEV_JOURNAL_SEAL_KEY), fix: `${RANDOM_SECRET}: seals the journal's head; kept outside the database, stable (earlier seals are checked with it)` },

@@ -1,0 +1,19 @@
+import { verifyDocument, type SignerTrust } from '../crypto/signer.js';
+import { simulatorSignerTrust } from '../config/signing.js';
+import { HttpError } from './http.js';
+
+/**
+ * How every simulated receiver checks the bookmaker's signature (the e-government integration rules §§54, 58):
+ * against the certificate registered for the bookmaker and the CA it must chain to (SIM_SIGNER_CERTIFICATE_PATH,
+ * SIM_SIGNER_CA_PATH; in development the generated ones). A refusal is 422 with one of SIGNATURE_INVALID,
+ * CERTIFICATE_UNTRUSTED or CERTIFICATE_EXPIRED, the same codes at AFM, ЦМААИ, Nomapay and ЦОИД.
+ */
+export function configuredSignerTrust(): SignerTrust {
+  return simulatorSignerTrust();
+}
+
+/** Throws the receiver's refusal unless `document` is signed by the registered certificate. */
+export function requireSignedBy(document: Record<string, unknown>, trust: SignerTrust): void {
+  const result = verifyDocument(document, trust);
+  if (!result.ok) throw new HttpError(422, result.code, `${result.message} (authorship not confirmed: the e-government integration rules §54)`, [{ field: 'signature', code: result.code, message: result.message }]);
+}
