@@ -39,15 +39,21 @@ function writeAtomically(file: string, data: string | Buffer): void {
   renameSync(tmp, file);
 }
 
-/** Generates the development CA and the two PKCS#12 files once; later calls find them on disk. */
-export function ensureDevelopmentIdentities(env: Env = process.env): DevelopmentIdentities {
+/** Where the development identities live (nothing is generated). */
+export function developmentIdentityPaths(env: Env = process.env): DevelopmentIdentities {
   const dir = developmentSigningDir(env);
-  const ids: DevelopmentIdentities = {
+  return {
     dir,
     caPath: path.join(dir, 'dev-ca.pem'),
     bookmaker: { pkcs12Path: path.join(dir, 'bookmaker.p12'), certificatePath: path.join(dir, 'bookmaker.pem') },
     afm: { pkcs12Path: path.join(dir, 'afm.p12'), certificatePath: path.join(dir, 'afm.pem') },
   };
+}
+
+/** Generates the development CA and the two PKCS#12 files once; later calls find them on disk. */
+export function ensureDevelopmentIdentities(env: Env = process.env): DevelopmentIdentities {
+  const ids = developmentIdentityPaths(env);
+  const dir = ids.dir;
   if ([ids.caPath, ids.bookmaker.pkcs12Path, ids.bookmaker.certificatePath, ids.afm.pkcs12Path, ids.afm.certificatePath].every((f) => existsSync(f))) return ids;
   mkdirSync(dir, { recursive: true });
   const notBefore = new Date(Date.now() - 60_000);

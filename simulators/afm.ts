@@ -5,7 +5,7 @@ import { signAfmCallback } from '../crypto/afm-callback.js';
 import type { DocumentSigner, SignerTrust } from '../crypto/signer.js';
 import { DEFAULT_WORKING_DAY_CALENDAR } from '../config/index.js';
 import { simulatorAfmSigner } from '../config/signing.js';
-import { configuredSignerTrust, requireSignedBy } from './signatures.js';
+import { requireSignedBy } from './signatures.js';
 import { AfmSubmissionMessage, type AfmReceipt, type AfmRejection, type AfmSubmissionStatus, type AfmVerdictMessage } from '../domain/wire/afm.js';
 import { afmRejectionWindowEnd, compileCalendar, type WorkingDayCalendar } from '../domain/working-days.js';
 import { HttpError, parseBody, type Route } from './http.js';
@@ -68,7 +68,7 @@ const MessagesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-export function createAfmSimulator({ trust = configuredSignerTrust(), calendar, now = () => new Date(), callbackUrl, callbackSigner }: AfmSimulatorOptions = {}) {
+export function createAfmSimulator({ trust, calendar, now = () => new Date(), callbackUrl, callbackSigner }: AfmSimulatorOptions = {}) {
   const workingDays = calendar ?? compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CALENDAR, 'utf8')));
   const byMessageId = new Map<string, HeldSubmission>();
   const bySubmissionId = new Map<string, HeldSubmission>();

@@ -20,7 +20,7 @@ import {
 } from '../domain/wire/identification.js';
 import { HttpError, parseBody, type Route } from './http.js';
 import { createRegistrationSimulators } from './identification-registration.js';
-import { configuredSignerTrust, requireSignedBy } from './signatures.js';
+import { requireSignedBy } from './signatures.js';
 
 /**
  * Nomapay's identification API (Nomapay is the ЦОИД participant) as a simulator, served by the Nomapay
@@ -273,7 +273,7 @@ export function createIdentificationSimulator({
         if (c.matchId !== params.matchId || c.consentId !== match.consentId) {
           throw err('SIGNATURE_INVALID', 'the consent confirmation is not for this match (ЦОИД rules §14.2)');
         }
-        requireSignedBy((body as { consentConfirmation: Record<string, unknown> }).consentConfirmation, (trust ??= configuredSignerTrust()));
+        requireSignedBy((body as { consentConfirmation: Record<string, unknown> }).consentConfirmation, trust);
         activeConsent(match.consentId, match.iin);
         applied(`personal-data:${match.consentId}`);
         return { status: 200, body: personalData(match.iin) };

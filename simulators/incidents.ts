@@ -1,7 +1,7 @@
 import { IncidentCardMessage, INCIDENT_CARDS_PATH, type IncidentCardAck } from '../domain/wire/incident.js';
 import type { SignerTrust } from '../crypto/signer.js';
 import { HttpError, parseBody, type Route } from './http.js';
-import { configuredSignerTrust, requireSignedBy } from './signatures.js';
+import { requireSignedBy } from './signatures.js';
 
 /**
  * The incident-card intake of the e-money operator (Nomapay) and of ЦМААИ (ESU), as a simulator: it checks
@@ -21,7 +21,7 @@ export interface IncidentIntakeOptions {
   now?: () => Date;
 }
 
-export function createIncidentIntake({ trust = configuredSignerTrust(), now = () => new Date() }: IncidentIntakeOptions = {}) {
+export function createIncidentIntake({ trust, now = () => new Date() }: IncidentIntakeOptions = {}) {
   const received = new Map<string, { message: IncidentCardMessage; ack: IncidentCardAck }>();
   const routes: Route[] = [
     {
@@ -49,7 +49,7 @@ export function createIncidentIntake({ trust = configuredSignerTrust(), now = ()
 
 /** Adds the intake to both simulated receivers. */
 export function attachIncidentIntake(esu: SimulatorParts, nomapay: SimulatorParts, options: IncidentIntakeOptions = {}): void {
-  const trust = options.trust ?? configuredSignerTrust();
+  const trust = options.trust;
   for (const parts of [esu, nomapay]) {
     const intake = createIncidentIntake({ ...options, trust });
     parts.routes.push(...intake.routes);

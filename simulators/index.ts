@@ -5,7 +5,6 @@ import { attachIdentificationSimulators } from './identification.js';
 import { attachIncidentIntake } from './incidents.js';
 import { createAfmSimulator, type AfmSimulatorOptions } from './afm.js';
 import type { SignerTrust } from '../crypto/signer.js';
-import { configuredSignerTrust } from './signatures.js';
 
 export interface SimulatorOptions {
   host?: string;
@@ -34,7 +33,7 @@ export async function startSimulators(options: SimulatorOptions = {}): Promise<R
   const host = options.host ?? '127.0.0.1';
   const esuSim = createEsuSimulator();
   const nomapaySim = createNomapaySimulator({ defaultWalletBalanceTiyn: options.nomapay?.defaultWalletBalanceTiyn });
-  const trust = options.trust ?? configuredSignerTrust();
+  const trust = options.trust;
   attachIdentificationSimulators(esuSim, nomapaySim, { trust });
   attachIncidentIntake(esuSim, nomapaySim, { trust });
   const esu = await startCounterpartServer(

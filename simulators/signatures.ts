@@ -8,12 +8,15 @@ import { HttpError } from './http.js';
  * SIM_SIGNER_CA_PATH; in development the generated ones). A refusal is 422 with one of SIGNATURE_INVALID,
  * CERTIFICATE_UNTRUSTED or CERTIFICATE_EXPIRED, the same codes at AFM, ЦМААИ, Nomapay and ЦОИД.
  */
+let configured: SignerTrust | undefined;
+
+/** Read (and in development generated) on the first signed document, so simulators that never get one need none. */
 export function configuredSignerTrust(): SignerTrust {
-  return simulatorSignerTrust();
+  return (configured ??= simulatorSignerTrust());
 }
 
-/** Throws the receiver's refusal unless `document` is signed by the registered certificate. */
-export function requireSignedBy(document: Record<string, unknown>, trust: SignerTrust): void {
-  const result = verifyDocument(document, trust);
+/** Throws the receiver's refusal unless `document` is signed by the registered certificate (default: the configured one). */
+export function requireSignedBy(document: Record<string, unknown>, trust: SignerTrust | undefined): void {
+  const result = verifyDocument(document, trust ?? configuredSignerTrust());
   if (!result.ok) throw new HttpError(422, result.code, `${result.message} (authorship not confirmed: the e-government integration rules §54)`, [{ field: 'signature', code: result.code, message: result.message }]);
 }
