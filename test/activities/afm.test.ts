@@ -4,7 +4,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createAfmActivities, type SendAfmSubmission } from '../../activities/afm.js';
 import { createEsuSubmissionActivities } from '../../activities/esu-submissions.js';
 import { CounterpartClient } from '../../activities/http.js';
-import type { DocumentSigner } from '../../crypto/signer.js';
+import { certificateFingerprint, verifyDocument, type DocumentSigner } from '../../crypto/signer.js';
 import { bookmakerTrust, loadTestCertificates, signerOf, testCertificates } from '../support/certificates.js';
 import { ErrorType } from '../../domain/errors.js';
 import type { HeldSubmission } from '../../simulators/afm.js';
@@ -49,7 +49,12 @@ describe('AFM connector', () => {
     expect(receipt).toMatchObject({ messageId: expect.stringMatching(/^AFM-/), final: false });
     expect(Date.parse(receipt.receivedAt)).toBeGreaterThanOrEqual(Date.parse(receipt.sentAt));
     const atAfm = (await held()).find((h) => h.submissionId === req.submissionId)!;
-    expect(atAfm.message).toMatchObject({ sender: 'bookmaker-1', sentAt: req.sentAt, signature: { algorithm: 'HMAC-SHA256', keyId: 'dev-afm-key' } });
+    expect(atAfm.message).toMatchObject({
+      sender: 'bookmaker-1',
+      sentAt: req.sentAt,
+      signature: { algorithm: 'RSA-SHA256', keyId: certificateFingerprint(signer.certificate), certificate: signer.certificate.toString('base64') },
+    });
+    expect(verifyDocument(atAfm.message, bookmakerTrust())).toMatchObject({ ok: true });
   });
 
   it('asks whether the earlier attempt landed before sending again, so a lost answer is not resent', async () => {
