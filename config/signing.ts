@@ -137,10 +137,37 @@ function trustFrom(certificateVar: string, caVar: string, env: Env, fallback: (i
   return { registered, ca };
 }
 
-/** AFM's certificate and CA, which its pushed verdicts must be signed under (AFM_CERTIFICATE_PATH, AFM_CA_PATH). */
+/**
+ * AFM's certificate and CA, which its pushed verdicts must be signed under (AFM_CERTIFICATE_PATH, AFM_CA_PATH). Read
+ * at once in production (a missing file stops the start); in development on the first callback, so a process that
+ * never receives one generates nothing.
+ */
 export function afmCertificateTrust(env: Env = process.env): SignerTrust {
-  return trustFrom('AFM_CERTIFICATE_PATH', 'AFM_CA_PATH', env, (ids) => ids.afm.certificatePath);
+  const load = () => trustFrom('AFM_CERTIFICATE_PATH', 'AFM_CA_PATH', env, (ids) => ids.afm.certificatePath);
+  if (isProduction(env)) return load();
+  let loaded: SignerTrust | undefined;
+  return {
+    get registered() {
+      return (loaded ??= load()).registered;
+    },
+    get ca() {
+      return (loaded ??= load()).ca;
+    },
+  };
 }
+
+/** Every variable this file reads (the compose file is held to what the code reads: test/config/compose.test.ts). */
+export const SIGNING_VARIABLES = [
+  'ESU_BRIDGE_DATA_DIR',
+  'SIGNING_PKCS12_PATH',
+  'SIGNING_PKCS12_PASSWORD',
+  'AFM_CERTIFICATE_PATH',
+  'AFM_CA_PATH',
+  'SIM_SIGNER_CERTIFICATE_PATH',
+  'SIM_SIGNER_CA_PATH',
+  'SIM_AFM_PKCS12_PATH',
+  'SIM_AFM_PKCS12_PASSWORD',
+] as const;
 
 /**
  * The simulators' side: the bookmaker's registered certificate and the CA it must chain to
