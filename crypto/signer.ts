@@ -100,6 +100,9 @@ export function verifyDocument(document: { signature?: unknown } & Record<string
   } catch {
     return { ok: false, code: SignatureRefusal.Untrusted, message: 'signature.certificate: not an X.509 certificate' };
   }
+  if (signature.keyId !== certificateFingerprint(certificate.raw)) {
+    return { ok: false, code: SignatureRefusal.Invalid, message: "signature.keyId: not the SHA-256 fingerprint of signature.certificate" };
+  }
   const registered = new X509Certificate(trust.registered);
   const ca = new X509Certificate(trust.ca);
   if (certificate.fingerprint256 !== registered.fingerprint256) {

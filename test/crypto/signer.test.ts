@@ -57,6 +57,7 @@ describe('X.509 document signer (RSA-SHA256)', () => {
     expect(verifyDocument(otherKey, bookmakerTrust())).toMatchObject({ ok: false, code: 'SIGNATURE_INVALID' });
     expect(verifyDocument({ ...signed, signature: { ...signed.signature, algorithm: 'HMAC-SHA256' } }, bookmakerTrust())).toMatchObject({ ok: false, code: 'SIGNATURE_INVALID' });
     expect(verifyDocument({ ...doc }, bookmakerTrust())).toMatchObject({ ok: false, code: 'SIGNATURE_INVALID' });
+    expect(verifyDocument({ ...signed, signature: { ...signed.signature, keyId: 'f'.repeat(64) } }, bookmakerTrust())).toMatchObject({ ok: false, code: 'SIGNATURE_INVALID', message: expect.stringContaining('keyId') });
   });
 
   it('refuses a certificate that is not the registered one, or one from another CA: CERTIFICATE_UNTRUSTED', async () => {
