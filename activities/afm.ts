@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { ErrorType } from '../domain/errors.js';
 import type { AfmMoneyFlowRecord, SubmissionReceipt } from '../domain/submission.js';
@@ -6,7 +5,6 @@ import {
   AFM_SUBMISSIONS_PATH,
   AfmReceipt,
   afmReceiptPath,
-  afmSigningText,
   AfmMessagesPage,
   afmMessagesPath,
   AfmSubmissionStatus,
@@ -15,30 +13,20 @@ import {
   type UnsignedAfmSubmission,
 } from '../domain/wire/afm.js';
 import { currentAttempt, type CounterpartClient } from './http.js';
+import { signDocument, SignatureRefusal, type DocumentSigner } from '../crypto/signer.js';
 
 /**
- * AFM connector (seed 001 annex 2 over the asynchronous channel of seed 004 §47): signs and sends one money-flow
- * record with the submission id as idempotency key, and reads AFM's later verdict. The signature is HMAC-SHA256
- * under a key shared with AFM (AFM_SIGNING_KEY), the shape a GOST/ЭЦП signer will fill in (seed 004 §§54, 59).
+ * AFM connector (AFM order No. 9, annex 2, over the asynchronous channel of the e-government integration rules §47):
+ * signs and sends one money-flow record with the submission id as idempotency key, and reads AFM's later verdict.
+ * The signature proves authorship (the e-government integration rules §§54, 59): the bookmaker's X.509 key from
+ * its PKCS#12 (crypto/signer.ts: RSA-SHA256 over the RFC 8785 form, certificate attached in `signature`).
  */
-export interface AfmSigningKey {
-  keyId: string;
-  key: string;
+export function signAfmSubmission(message: UnsignedAfmSubmission, signer: DocumentSigner): Promise<AfmSubmissionMessage> {
+  return signDocument(message, signer);
 }
 
-export function signAfmSubmission(message: UnsignedAfmSubmission, { keyId, key }: AfmSigningKey): AfmSubmissionMessage {
-  const value = createHmac('sha256', key).update(afmSigningText(message), 'utf8').digest('base64');
-  return { ...message, signature: { algorithm: 'HMAC-SHA256', keyId, value } };
-}
-
-export function verifyAfmSubmission(message: AfmSubmissionMessage, keys: ReadonlyMap<string, string>): boolean {
-  const key = keys.get(message.signature.keyId);
-  if (!key || message.signature.algorithm !== 'HMAC-SHA256') return false;
-  const { signature, ...unsigned } = message;
-  const expected = createHmac('sha256', key).update(afmSigningText(unsigned), 'utf8').digest();
-  const given = Buffer.from(signature.value, 'base64');
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
+/** The refusals that mean AFM cannot confirm our authorship: our configuration (key, certificate), not the record. */
+export const AUTHORSHIP_REFUSALS: readonly string[] = Object.values(SignatureRefusal);
 
 export interface SendAfmSubmission {
   submissionId: string;
@@ -62,7 +50,7 @@ interface Refusal {
 export function mapSubmissionRefusal(err: unknown, counterpart: string): unknown {
   if (!(err instanceof ApplicationFailure)) return err;
   const refusal = err.details?.[0] as Refusal | undefined;
-  if (refusal?.code === 'SIGNATURE_INVALID') {
+  if (refusal?.code && AUTHORSHIP_REFUSALS.includes(refusal.code)) {
     return ApplicationFailure.create({ message: err.message, type: ErrorType.CounterpartAuthFailed, nonRetryable: true, details: [refusal] });
   }
   if ((err.type === ErrorType.InvalidInput && refusal?.code) || err.type === ErrorType.SubmissionRejected) {
@@ -78,7 +66,7 @@ export function mapSubmissionRefusal(err: unknown, counterpart: string): unknown
   return err;
 }
 
-export function createAfmActivities({ afm, signingKey, sender }: { afm: CounterpartClient; signingKey: AfmSigningKey; sender: string }) {
+export function createAfmActivities({ afm, signer, sender }: { afm: CounterpartClient; signer: DocumentSigner; sender: string }) {
   return {
     /** Returns AFM's receipt: its messageId is the proof of acceptance (seed 004 §47), with our own send and receive times. */
     async sendAfmSubmission(request: SendAfmSubmission): Promise<SubmissionReceipt> {
@@ -87,7 +75,7 @@ export function createAfmActivities({ afm, signingKey, sender }: { afm: Counterp
         const existing = await afm.get(afmReceiptPath(request.submissionId), AfmReceipt);
         if (existing) return { ...existing, sentAt, receivedAt: new Date().toISOString(), final: false, foundExisting: true };
       }
-      const message = signAfmSubmission({ submissionId: request.submissionId, sender, sentAt: request.sentAt, record: request.record }, signingKey);
+      const message = await signAfmSubmission({ submissionId: request.submissionId, sender, sentAt: request.sentAt, record: request.record }, signer);
       try {
         const ack = await afm.post(AFM_SUBMISSIONS_PATH, message, request.submissionId, AfmReceipt, ErrorType.SubmissionRejected);
         return { ...ack, sentAt, receivedAt: new Date().toISOString(), final: false };

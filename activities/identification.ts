@@ -149,7 +149,7 @@ export function createIdentificationActivities({ tsoid, esu, nomapay, pool, cons
       request: PersonalDataOwner & { matchId: string; consentId: string; decision: { decidedBy: string; decidedAt: string }; key: string },
     ): Promise<PersonalDataReceipt> {
       const confirmedAt = new Date().toISOString();
-      const consentConfirmation = consentSigner.sign({ consentId: request.consentId, matchId: request.matchId, confirmedAt });
+      const consentConfirmation = await consentSigner.sign({ consentId: request.consentId, matchId: request.matchId, confirmedAt });
       const body = { decision: { positive: true, ...request.decision }, consentConfirmation };
       const path = `${ID}/photo-matches/${enc(request.matchId)}/personal-data`;
       const data = await tsoid.post(path, body, request.key, PersonalData, rejected);

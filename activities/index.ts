@@ -13,10 +13,11 @@ import { createIdentificationStoreActivities } from './identification-store.js';
 import { createMigrationActivities } from './migration.js';
 import type { PhotoStore } from './photo-store.js';
 import { createIncidentStoreActivities } from './incidents.js';
-import { createIncidentDeliveryActivities, type IncidentSigningKey } from './incident-delivery.js';
+import { createIncidentDeliveryActivities } from './incident-delivery.js';
+import type { DocumentSigner } from '../crypto/signer.js';
 import { createDetectorActivities } from './detectors.js';
 import { createBettingLedgerActivities } from './betting-ledger.js';
-import { createAfmActivities, type AfmSigningKey } from './afm.js';
+import { createAfmActivities } from './afm.js';
 import { createEsuSubmissionActivities } from './esu-submissions.js';
 import { createSubmissionCalendarActivities, createSubmissionStoreActivities, type SubmissionCalendarDeps } from './submissions.js';
 
@@ -64,7 +65,7 @@ export function createIdentificationActivitySet(deps: IdentificationDeps) {
 }
 
 export interface IncidentDeps extends ActivityDeps {
-  signingKey: IncidentSigningKey;
+  signer: DocumentSigner;
   /** How the bookmaker is named to the receivers of incident cards (INCIDENT_SENDER). */
   sender: string;
 }
@@ -73,7 +74,7 @@ export interface IncidentDeps extends ActivityDeps {
 export function createIncidentActivitySet(deps: IncidentDeps) {
   return {
     ...createIncidentStoreActivities(deps),
-    ...createIncidentDeliveryActivities({ receivers: { nomapay: deps.nomapay, esu: deps.esu }, signingKey: deps.signingKey, sender: deps.sender }),
+    ...createIncidentDeliveryActivities({ receivers: { nomapay: deps.nomapay, esu: deps.esu }, signer: deps.signer, sender: deps.sender }),
     ...createDetectorActivities(deps),
   };
 }
@@ -91,8 +92,8 @@ export function createBettingActivitySet(deps: Pick<ActivityDeps, 'pool'>) {
 export interface ReportingDeps extends ActivityDeps, SubmissionCalendarDeps {
   /** AFM's submission API (seed 001). */
   afm: CounterpartClient;
-  /** The key AFM submissions are signed with (AFM_SIGNING_KEY), and how the bookmaker is known to AFM (AFM_SENDER). */
-  afmSigningKey: AfmSigningKey;
+  /** The bookmaker's document signer (SIGNING_PKCS12_PATH), and how the bookmaker is known to AFM (AFM_SENDER). */
+  signer: DocumentSigner;
   afmSender: string;
 }
 
@@ -102,7 +103,7 @@ export interface ReportingDeps extends ActivityDeps, SubmissionCalendarDeps {
  */
 export function createReportingActivitySet(deps: ReportingDeps) {
   return {
-    ...createAfmActivities({ afm: deps.afm, signingKey: deps.afmSigningKey, sender: deps.afmSender }),
+    ...createAfmActivities({ afm: deps.afm, signer: deps.signer, sender: deps.afmSender }),
     ...createEsuSubmissionActivities(deps),
     ...createSubmissionStoreActivities(deps),
     ...createSubmissionCalendarActivities(deps),

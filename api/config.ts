@@ -1,4 +1,5 @@
 import { afmCallbackConfig } from '../config/index.js';
+import type { SignerTrust } from '../crypto/signer.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -83,7 +84,7 @@ export interface ApiConfig {
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
   /** AFM's pushed verdicts: the keys its signatures are checked with, and how old a callback may be. */
-  afmCallback: { keys: ReadonlyMap<string, string>; maxAgeMs: number };
+  afmCallback: { trust: SignerTrust; maxAgeMs: number };
 }
 
 function fail(name: string, message: string): never {

@@ -5,11 +5,12 @@ import tls from 'node:tls';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { signAfmSubmission } from '../activities/afm.js';
-import { createHmacConsentSigner, type ConsentSigner } from '../activities/consent-signer.js';
+import { createConsentSigner } from '../activities/consent-signer.js';
 import { createEsuActivities } from '../activities/esu.js';
 import { CounterpartClient, tlsConnectOptions, type CounterpartEndpoint } from '../activities/http.js';
 import { createNomapayActivities } from '../activities/nomapay.js';
-import { afmSigningConfig, consentSigningConfig, counterpartsConfig, isProduction } from '../config/index.js';
+import { afmSigningConfig, counterpartsConfig, isProduction } from '../config/index.js';
+import { documentSigningConfig } from '../config/signing.js';
 import { ErrorType } from '../domain/errors.js';
 import { Iin, withCheckDigit } from '../domain/iin.js';
 import { formatKzt } from '../domain/money.js';
@@ -88,13 +89,13 @@ export const DEFAULT_CERTIFICATE_DAYS = { warn: 30, fail: 7 } as const;
 const COUNTERPART_NAMES: Record<CheckCounterpart, string> = { esu: 'ESU', nomapay: 'Nomapay', afm: 'AFM' };
 const ENV_PREFIX: Record<CheckCounterpart, string> = { esu: 'ESU', nomapay: 'NOMAPAY', afm: 'AFM' };
 
-/** The signers esu-bridge uses today (HMAC under the keys agreed with AFM and Nomapay), from the environment. */
+/** The signers esu-bridge uses (the bookmaker's X.509 key from SIGNING_PKCS12_PATH), from the environment. */
 export function configuredSigners(env: Record<string, string | undefined> = process.env): CheckSigners {
   const afm = afmSigningConfig(env);
-  const consent: ConsentSigner = createHmacConsentSigner(consentSigningConfig(env));
+  const { signer } = documentSigningConfig(env);
   return {
-    afm: { sender: afm.sender, sign: (message) => signAfmSubmission(message, afm.signingKey) },
-    consent,
+    afm: { sender: afm.sender, sign: (message) => signAfmSubmission(message, signer) },
+    consent: createConsentSigner(signer),
   };
 }
 

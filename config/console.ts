@@ -21,7 +21,6 @@ function parse<T extends z.ZodType>(schema: T, env: Env): z.infer<T> {
 const hours = z.string().regex(/^\d+(h|m)(,\s*\d+(h|m))*$/, 'must be durations like 24h or 90m, comma-separated');
 const offset = z.string().regex(/^[+-]\d{2}:\d{2}$/, 'must be a UTC offset like +05:00');
 
-export const DEV_INCIDENT_SIGNING_KEY = 'dev-only-incident-signing-key-change-me';
 export const DEV_SESSION_SECRET = 'dev-only-console-session-secret-change-me-please';
 /** Development users: one per role, password = login. Set CONSOLE_USERS in any real deployment. */
 export const DEV_CONSOLE_USERS = 'admin:admin:admin,officer:officer:officer,auditor:auditor:auditor';
@@ -31,9 +30,9 @@ export function incidentTiming(env: Env = process.env): IncidentTiming {
   return IncidentTiming.parse({ reminderOffsetsMs: parseHoursList(e.INCIDENT_REMINDERS), internalTargetMs: parseHoursList(e.INCIDENT_INTERNAL_TARGET)[0] });
 }
 
-/** The key incident cards are signed with, and how the bookmaker is named to the receivers. */
+/** How the bookmaker is named to the receivers of incident cards (INCIDENT_SENDER); the signer is SIGNING_PKCS12_PATH. */
 export function incidentDeliveryConfig(env: Env = process.env) {
-  return messageSigningConfig('INCIDENT', { keyId: 'dev-incident-key', key: DEV_INCIDENT_SIGNING_KEY }, env);
+  return messageSigningConfig('INCIDENT', env);
 }
 
 /** What trips an automatic incident (see activities/detectors.ts). */

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { CounterpartEndpoint } from '../activities/http.js';
+import type { SignerTrust } from '../crypto/signer.js';
+import { afmCertificateTrust } from './signing.js';
 import { DEFAULT_MAINTENANCE_WINDOWS, parseMaintenanceWindows } from '../domain/maintenance.js';
 
 /**
@@ -213,73 +215,34 @@ export function redactedSummary(env: Env = process.env): Record<string, unknown>
   };
 }
 
-export const DEV_CONSENT_SIGNING_KEY = 'dev-only-consent-signing-key-change-me';
-
-/**
- * The key the consent confirmation of a photo-match personal-data request is signed with (seed 002 §14(2)).
- * The development key matches the simulator's; a real deployment sets the key agreed with Nomapay.
- */
-export function consentSigningConfig(env: Env = process.env): { keyId: string; key: string } {
-  const e = parse(
-    z.object({
-      CONSENT_SIGNING_KEY_ID: z.string().min(1).default('dev-consent-key'),
-      CONSENT_SIGNING_KEY: z.string().min(16, 'must be at least 16 characters').default(DEV_CONSENT_SIGNING_KEY),
-    }),
-    env,
-  );
-  return { keyId: e.CONSENT_SIGNING_KEY_ID, key: e.CONSENT_SIGNING_KEY };
-}
-
-/** Development-only AFM signing key, shared with the AFM simulator; production refuses it (config/production.ts). */
-export const DEV_AFM_SIGNING_KEY = 'dev-only-afm-signing-key-change-me';
-
 export interface MessageSigning {
-  signingKey: { keyId: string; key: string };
   /** How the bookmaker is known to the receiver (its BIN or system name). */
   sender: string;
 }
 
 /**
- * `<PREFIX>_SIGNING_KEY_ID`, `<PREFIX>_SIGNING_KEY`, `<PREFIX>_SENDER`: the key a kind of message is signed with
- * (seed 004 §§54, 59: every state-integration message carries the sender's signature) and the sender's name.
+ * `<PREFIX>_SENDER`: how the bookmaker names itself in a kind of signed message. The key and certificate are one
+ * for every document: SIGNING_PKCS12_PATH (config/signing.ts).
  */
-export function messageSigningConfig(prefix: 'AFM' | 'INCIDENT', defaults: { keyId: string; key: string }, env: Env = process.env): MessageSigning {
-  const keyId = `${prefix}_SIGNING_KEY_ID`;
-  const key = `${prefix}_SIGNING_KEY`;
+export function messageSigningConfig(prefix: 'AFM' | 'INCIDENT', env: Env = process.env): MessageSigning {
   const sender = `${prefix}_SENDER`;
-  const e = parse(
-    z.object({
-      [keyId]: z.string().min(1).default(defaults.keyId),
-      [key]: z.string().min(16, 'must be at least 16 characters').default(defaults.key),
-      [sender]: z.string().min(1).max(64).default('esu-bridge-bookmaker'),
-    }),
-    env,
-  ) as Record<string, string>;
-  return { signingKey: { keyId: e[keyId]!, key: e[key]! }, sender: e[sender]! };
+  const e = parse(z.object({ [sender]: z.string().min(1).max(64).default('esu-bridge-bookmaker') }), env) as Record<string, string>;
+  return { sender: e[sender]! };
 }
 
-/** The key AFM submissions are signed with and how the bookmaker is known to AFM. */
+/** How the bookmaker is known to AFM (AFM_SENDER). */
 export function afmSigningConfig(env: Env = process.env): MessageSigning {
-  return messageSigningConfig('AFM', { keyId: 'dev-afm-key', key: DEV_AFM_SIGNING_KEY }, env);
+  return messageSigningConfig('AFM', env);
 }
-
-/** Development-only key AFM signs its pushed verdicts with, shared with the AFM simulator. */
-export const DEV_AFM_CALLBACK_KEY = 'dev-only-afm-callback-key-change-me';
 
 /**
- * AFM's pushed verdicts (seed 004 §47): the key AFM signs them with (AFM_CALLBACK_KEY_ID / AFM_CALLBACK_KEY, agreed
- * with AFM like AFM_SIGNING_KEY) and how old a callback may be before it counts as a replay (AFM_CALLBACK_MAX_AGE).
+ * AFM's pushed verdicts (the e-government integration rules §47): the certificate AFM signs them with and its CA
+ * (AFM_CERTIFICATE_PATH / AFM_CA_PATH, config/signing.ts) and how old a callback may be before it counts as a
+ * replay (AFM_CALLBACK_MAX_AGE).
  */
-export function afmCallbackConfig(env: Env = process.env): { keys: ReadonlyMap<string, string>; key: { keyId: string; key: string }; maxAgeMs: number } {
-  const e = parse(
-    z.object({
-      AFM_CALLBACK_KEY_ID: z.string().min(1).default('dev-afm-callback-key'),
-      AFM_CALLBACK_KEY: z.string().min(16, 'must be at least 16 characters').default(DEV_AFM_CALLBACK_KEY),
-      AFM_CALLBACK_MAX_AGE: duration.default(5 * 60_000),
-    }),
-    env,
-  );
-  return { keys: new Map([[e.AFM_CALLBACK_KEY_ID, e.AFM_CALLBACK_KEY]]), key: { keyId: e.AFM_CALLBACK_KEY_ID, key: e.AFM_CALLBACK_KEY }, maxAgeMs: e.AFM_CALLBACK_MAX_AGE };
+export function afmCallbackConfig(env: Env = process.env): { trust: SignerTrust; maxAgeMs: number } {
+  const e = parse(z.object({ AFM_CALLBACK_MAX_AGE: duration.default(5 * 60_000) }), env);
+  return { trust: afmCertificateTrust(env), maxAgeMs: e.AFM_CALLBACK_MAX_AGE };
 }
 
 /**

@@ -22,6 +22,7 @@ import { apiConfig, DEV_API_KEY } from '../api/config.js';
 import { startApi } from '../api/server.js';
 import { createReadiness, postgresProbe, temporalProbe } from '../stack/health.js';
 import { shutdownOnSignals } from '../stack/shutdown.js';
+import { ensureDevelopmentIdentities } from '../config/signing.js';
 
 /**
  * `npm start`: the whole system on embedded defaults, in one process tree — Temporal dev server with its
@@ -104,6 +105,13 @@ async function main(): Promise<void> {
     // The console answers the UI's codec calls from the UI's origin only.
     ...(temporal.uiUrl.startsWith('http') && !process.env.CONSOLE_CODEC_CORS_ORIGIN ? { CONSOLE_CODEC_CORS_ORIGIN: temporal.uiUrl } : {}),
   };
+
+  // Signatures (README, *Signatures that prove authorship*): without a PKCS#12 of its own, a development CA, the
+  // bookmaker's and AFM's PKCS#12 are generated once under the data directory, and the simulators trust them.
+  if (!process.env.SIGNING_PKCS12_PATH) {
+    const ids = ensureDevelopmentIdentities(env);
+    step(`Signing with the DEVELOPMENT certificate in ${ids.dir} (not the national CA; set SIGNING_PKCS12_PATH for a real one)`);
+  }
 
   if (!process.env.ESU_BASE_URL || !process.env.NOMAPAY_BASE_URL || !process.env.AFM_BASE_URL) {
     const sims = await startSimulators({

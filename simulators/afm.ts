@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { request } from 'undici';
-import { verifyAfmSubmission } from '../activities/afm.js';
-import { signAfmCallback, type CallbackKey } from '../crypto/afm-callback.js';
-import { afmCallbackConfig, afmSigningConfig, DEFAULT_WORKING_DAY_CALENDAR } from '../config/index.js';
+import { signAfmCallback } from '../crypto/afm-callback.js';
+import type { DocumentSigner, SignerTrust } from '../crypto/signer.js';
+import { DEFAULT_WORKING_DAY_CALENDAR } from '../config/index.js';
+import { simulatorAfmSigner } from '../config/signing.js';
+import { requireSignedBy, signatureCheckAnswer } from './signatures.js';
 import { AFM_SIGNATURE_CHECKS_PATH, AfmSubmissionMessage, type AfmReceipt, type AfmRejection, type AfmSubmissionStatus, type AfmVerdictMessage } from '../domain/wire/afm.js';
 import { afmRejectionWindowEnd, compileCalendar, type WorkingDayCalendar } from '../domain/working-days.js';
 import { AfmAcceptedRecord, ListingQuery, pageOf, type AfmAcceptedRecordsPage } from '../domain/wire/listings.js';
@@ -20,19 +22,19 @@ import { inDay, listingAdminRoutes } from './listing.js';
  *
  * Each rejection is also a verdict message (seed 004 §47): published in order on `GET /v1/messages?after=&limit=`
  * (the cursor is the last message's sequence number) and, when a callback URL is configured (option,
- * AFM_CALLBACK_URL, or `POST /__admin/callback`), pushed there signed with AFM's callback key. The feed carries
+ * AFM_CALLBACK_URL, or `POST /__admin/callback`), pushed there signed with AFM's own certificate (SIM_AFM_PKCS12_PATH). The feed carries
  * rejections only: an acknowledged submission without one is accepted when its window closes. Pushes are tried
  * once each and listed, with the answer, on `GET /__admin/callbacks`.
  */
 export interface AfmSimulatorOptions {
-  /** Signing keys it accepts, by key id. Defaults to AFM_SIGNING_KEY_ID / AFM_SIGNING_KEY. */
-  keys?: ReadonlyMap<string, string>;
+  /** The bookmaker's registered certificate and its CA. Defaults to SIM_SIGNER_CERTIFICATE_PATH / SIM_SIGNER_CA_PATH. */
+  trust?: SignerTrust;
   calendar?: WorkingDayCalendar;
   now?: () => Date;
   /** Where verdicts are pushed; none = fetch only. */
   callbackUrl?: string;
-  /** The key pushed verdicts are signed with. Defaults to AFM_CALLBACK_KEY_ID / AFM_CALLBACK_KEY. */
-  callbackKey?: CallbackKey;
+  /** AFM's own signer for pushed verdicts. Defaults to SIM_AFM_PKCS12_PATH (in development the generated AFM identity). */
+  callbackSigner?: DocumentSigner;
 }
 
 export interface PushedCallback {
@@ -68,12 +70,7 @@ const MessagesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-function configuredKeys(): ReadonlyMap<string, string> {
-  const { signingKey } = afmSigningConfig();
-  return new Map([[signingKey.keyId, signingKey.key]]);
-}
-
-export function createAfmSimulator({ keys = configuredKeys(), calendar, now = () => new Date(), callbackUrl, callbackKey = afmCallbackConfig().key }: AfmSimulatorOptions = {}) {
+export function createAfmSimulator({ trust, calendar, now = () => new Date(), callbackUrl, callbackSigner }: AfmSimulatorOptions = {}) {
   const workingDays = calendar ?? compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CALENDAR, 'utf8')));
   const byMessageId = new Map<string, HeldSubmission>();
   const bySubmissionId = new Map<string, HeldSubmission>();
@@ -113,7 +110,7 @@ export function createAfmSimulator({ keys = configuredKeys(), calendar, now = ()
   }
 
   async function push(url: string, message: AfmVerdictMessage): Promise<void> {
-    const callback = signAfmCallback({ message, sentAt: now().toISOString() }, callbackKey);
+    const callback = await signAfmCallback({ message, sentAt: now().toISOString() }, (callbackSigner ??= simulatorAfmSigner()));
     const entry: PushedCallback = { messageId: message.id, url, status: 'NETWORK_ERROR' };
     pushes.push(entry);
     try {
@@ -153,14 +150,8 @@ export function createAfmSimulator({ keys = configuredKeys(), calendar, now = ()
       method: 'POST',
       path: AFM_SIGNATURE_CHECKS_PATH,
       handle: ({ body }) => {
-        const message = parseBody(AfmSubmissionMessage, body);
-        const valid = verifyAfmSubmission(message, keys);
-        return {
-          status: 200,
-          body: valid
-            ? { valid }
-            : { valid, code: keys.has(message.signature.keyId) ? 'SIGNATURE_INVALID' : 'UNKNOWN_KEY', message: `the signature (key ${message.signature.keyId}) does not verify` },
-        };
+        parseBody(AfmSubmissionMessage, body);
+        return { status: 200, body: signatureCheckAnswer(body as Record<string, unknown>, trust) };
       },
     },
     {
@@ -172,9 +163,7 @@ export function createAfmSimulator({ keys = configuredKeys(), calendar, now = ()
         if (idempotencyKey !== message.submissionId) {
           throw new HttpError(400, 'INVALID_REQUEST', 'idempotency-key must equal submissionId', [{ field: 'submissionId', code: 'mismatch', message: 'must equal the idempotency-key header' }]);
         }
-        if (!verifyAfmSubmission(message, keys)) {
-          throw new HttpError(422, 'SIGNATURE_INVALID', `the signature (key ${message.signature.keyId}) does not verify: authorship not confirmed (seed 004 §59)`);
-        }
+        requireSignedBy(body as Record<string, unknown>, trust);
         const existing = bySubmissionId.get(message.submissionId);
         if (existing) return { status: 202, body: receipt(existing) }; // held once, even if the replay store was lost
         sequence += 1;

@@ -1,7 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { verifyConsentConfirmation } from '../activities/consent-signer.js';
-import { consentSigningConfig } from '../config/index.js';
+import type { SignerTrust } from '../crypto/signer.js';
 import { iinBirthDate, Iin } from '../domain/iin.js';
 import { LIVENESS_ATTEMPTS_PER_SESSION, LIVENESS_BLOCK_MS, photoMatchPasses, SMS_PER_SESSION } from '../domain/identification.js';
 import { photoRequirementProblems } from '../domain/photo.js';
@@ -23,6 +22,7 @@ import {
 } from '../domain/wire/identification.js';
 import { HttpError, parseBody, type Route } from './http.js';
 import { createRegistrationSimulators } from './identification-registration.js';
+import { requireSignedBy, signatureCheckAnswer } from './signatures.js';
 
 /**
  * Nomapay's identification API (Nomapay is the ЦОИД participant) as a simulator, served by the Nomapay
@@ -51,19 +51,17 @@ interface Session extends TwoFactorSession {
 
 export interface IdentificationSimulatorOptions {
   now?: () => Date;
-  /** Keys the consent confirmations are signed with (key id → secret), as agreed with the bookmaker. */
-  consentKeys?: ReadonlyMap<string, string>;
+  /** The bookmaker's registered certificate and its CA, which consent confirmations must be signed under (ЦОИД rules §14.2). */
+  trust?: SignerTrust;
   codeTtlMs?: number;
 }
 
-/** The development signing key (config's default), so the dev stack verifies out of the box. */
-export const DEV_CONSENT_KEY = consentSigningConfig({});
 
 const err = (code: string, message: string, details?: { field?: string; code: string; message: string }[]) => new HttpError(422, code, message, details);
 
 export function createIdentificationSimulator({
   now = () => new Date(),
-  consentKeys = new Map([[DEV_CONSENT_KEY.keyId, DEV_CONSENT_KEY.key]]),
+  trust,
   codeTtlMs = 5 * 60_000,
 }: IdentificationSimulatorOptions = {}) {
   const people = new Map<string, Person>();
@@ -269,12 +267,8 @@ export function createIdentificationSimulator({
       method: 'POST',
       path: CONSENT_SIGNATURE_CHECKS_PATH,
       handle: ({ body }) => {
-        const c = parseBody(ConsentConfirmation, body);
-        const valid = verifyConsentConfirmation(c, consentKeys);
-        return {
-          status: 200,
-          body: valid ? { valid } : { valid, code: consentKeys.has(c.signature.keyId) ? 'SIGNATURE_INVALID' : 'UNKNOWN_KEY', message: `the signature (key ${c.signature.keyId}) does not verify` },
-        };
+        parseBody(ConsentConfirmation, body);
+        return { status: 200, body: signatureCheckAnswer(body as Record<string, unknown>, trust) };
       },
     },
     {
@@ -287,9 +281,10 @@ export function createIdentificationSimulator({
         if (!match) throw new HttpError(404, 'NOT_FOUND', 'no such match');
         if (!photoMatchPasses(match.scorePercent)) throw err('SCORE_BELOW_THRESHOLD', `match ${match.scorePercent} % is below 85 % (§15(5))`);
         const c = r.consentConfirmation;
-        if (c.matchId !== params.matchId || c.consentId !== match.consentId || !verifyConsentConfirmation(c, consentKeys)) {
-          throw err('SIGNATURE_INVALID', 'the consent confirmation is not signed by the participant for this match (§14(2))');
+        if (c.matchId !== params.matchId || c.consentId !== match.consentId) {
+          throw err('SIGNATURE_INVALID', 'the consent confirmation is not for this match (ЦОИД rules §14.2)');
         }
+        requireSignedBy((body as { consentConfirmation: Record<string, unknown> }).consentConfirmation, trust);
         activeConsent(match.consentId, match.iin);
         applied(`personal-data:${match.consentId}`);
         return { status: 200, body: personalData(match.iin) };

@@ -1,7 +1,7 @@
-import { verifyIncidentCard } from '../activities/incident-delivery.js';
 import { IncidentCardMessage, INCIDENT_CARDS_PATH, type IncidentCardAck } from '../domain/wire/incident.js';
-import { incidentDeliveryConfig } from '../config/console.js';
+import type { SignerTrust } from '../crypto/signer.js';
 import { HttpError, parseBody, type Route } from './http.js';
+import { requireSignedBy } from './signatures.js';
 
 /**
  * The incident-card intake of the e-money operator (Nomapay) and of ЦМААИ (ESU), as a simulator: it checks
@@ -16,17 +16,12 @@ interface SimulatorParts {
 }
 
 export interface IncidentIntakeOptions {
-  /** Signing keys the intake accepts, by key id. Defaults to INCIDENT_SIGNING_KEY_ID / INCIDENT_SIGNING_KEY. */
-  keys?: ReadonlyMap<string, string>;
+  /** The bookmaker's registered certificate and its CA. Defaults to SIM_SIGNER_CERTIFICATE_PATH / SIM_SIGNER_CA_PATH. */
+  trust?: SignerTrust;
   now?: () => Date;
 }
 
-function configuredKeys(): ReadonlyMap<string, string> {
-  const { signingKey } = incidentDeliveryConfig();
-  return new Map([[signingKey.keyId, signingKey.key]]);
-}
-
-export function createIncidentIntake({ keys = configuredKeys(), now = () => new Date() }: IncidentIntakeOptions = {}) {
+export function createIncidentIntake({ trust, now = () => new Date() }: IncidentIntakeOptions = {}) {
   const received = new Map<string, { message: IncidentCardMessage; ack: IncidentCardAck }>();
   const routes: Route[] = [
     {
@@ -38,9 +33,7 @@ export function createIncidentIntake({ keys = configuredKeys(), now = () => new 
         if (idempotencyKey !== message.messageId) {
           throw new HttpError(400, 'INVALID_REQUEST', 'idempotency-key must equal messageId', [{ field: 'messageId', code: 'mismatch', message: 'must equal the idempotency-key header' }]);
         }
-        if (!verifyIncidentCard(message, keys)) {
-          throw new HttpError(422, 'SIGNATURE_INVALID', `the signature (key ${message.signature.keyId}) does not verify: authorship not confirmed (seed 004 §59)`);
-        }
+        requireSignedBy(body as Record<string, unknown>, trust);
         const ack: IncidentCardAck = { messageId: message.messageId, status: 'ACCEPTED', acceptedAt: now().toISOString() };
         received.set(message.messageId, { message, ack });
         applied(message.messageId);
@@ -56,8 +49,9 @@ export function createIncidentIntake({ keys = configuredKeys(), now = () => new 
 
 /** Adds the intake to both simulated receivers. */
 export function attachIncidentIntake(esu: SimulatorParts, nomapay: SimulatorParts, options: IncidentIntakeOptions = {}): void {
+  const trust = options.trust;
   for (const parts of [esu, nomapay]) {
-    const intake = createIncidentIntake(options);
+    const intake = createIncidentIntake({ ...options, trust });
     parts.routes.push(...intake.routes);
     parts.adminRoutes.push(...intake.adminRoutes);
     const reset = parts.reset;

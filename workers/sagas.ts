@@ -7,7 +7,8 @@ import { createCalendarSource } from '../activities/submissions.js';
 import { createExchangeRecorder } from '../activities/availability.js';
 import { incidentDeliveryConfig } from '../config/console.js';
 import { exchangeMetrics } from './metrics.js';
-import { createHmacConsentSigner } from '../activities/consent-signer.js';
+import { createConsentSigner } from '../activities/consent-signer.js';
+import { documentSigningConfig } from '../config/signing.js';
 import { createPgPhotoStore } from '../activities/photo-store.js';
 import { createRetentionActivities } from '../activities/retention.js';
 import { createReconciliationActivities } from '../activities/reconciliation.js';
@@ -16,7 +17,7 @@ import { CounterpartClient, type ExchangeObserver } from '../activities/http.js'
 import { dataConverterFromEnv } from '../codec/data-converter.js';
 import { createPgRateLimiter } from '../activities/rate-limit.js';
 import { outboundRateLimits } from '../config/rate-limits.js';
-import { afmSigningConfig, bettorRefKey, consentSigningConfig, identificationRequired, counterpartsConfig, isProduction, submissionConfig, workerCapacity, workerShutdown, type TemporalConfig } from '../config/index.js';
+import { afmSigningConfig, bettorRefKey, identificationRequired, counterpartsConfig, isProduction, submissionConfig, workerCapacity, workerShutdown, type TemporalConfig } from '../config/index.js';
 import { createPool, type LogLine, type Pool } from '../db/pool.js';
 import { dataErrorInterceptors } from './data-errors.js';
 
@@ -66,6 +67,8 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
   const afm = new CounterpartClient(counterparts.afm, observeAll, limiter);
   const submissions = submissionConfig(env);
   const afmSigning = afmSigningConfig(env);
+  // One key and certificate for every signed document (AFM submissions, incident cards, consent confirmations).
+  const { signer } = documentSigningConfig(env);
   const refKey = bettorRefKey(env);
   const calendar = createCalendarSource(submissions.calendarPath);
   const reporting = createReportingActivitySet({
@@ -74,7 +77,7 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
     esu,
     nomapay,
     afm,
-    afmSigningKey: afmSigning.signingKey,
+    signer,
     afmSender: afmSigning.sender,
     calendar,
     maintenance: submissions.maintenance,
@@ -86,7 +89,7 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
     esu,
     nomapay,
     tsoid,
-    consentSigner: createHmacConsentSigner(consentSigningConfig(env)),
+    consentSigner: createConsentSigner(signer),
     photos: createPgPhotoStore(pool),
     bettorRef: (iin) => bettorRef(iin, refKey),
   });
@@ -95,7 +98,7 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: { ...createActivities({ pool, esu, nomapay, identificationRequired: identificationRequired(env), bettorRefKey: refKey }), ...createBettingActivitySet({ pool }), ...identification, ...createIncidentActivitySet({ pool, esu, nomapay, bettorRefKey: refKey, ...incidentDeliveryConfig(env) }), ...reporting, ...createRetentionActivities({ pool }), ...createReconciliationActivities({ pool, esu, nomapay, afm, calendar }) },
+    activities: { ...createActivities({ pool, esu, nomapay, identificationRequired: identificationRequired(env), bettorRefKey: refKey }), ...createBettingActivitySet({ pool }), ...identification, ...createIncidentActivitySet({ pool, esu, nomapay, bettorRefKey: refKey, ...incidentDeliveryConfig(env), signer }), ...reporting, ...createRetentionActivities({ pool }), ...createReconciliationActivities({ pool, esu, nomapay, afm, calendar }) },
     // In production a payload that is not encrypted came from a caller that bypassed the codec: refused.
     dataConverter: dataConverterFromEnv(env, { refusePlaintext: isProduction(env) }),
     // A value PostgreSQL refuses as data fails its step at once instead of retrying for ever.

@@ -2,17 +2,18 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { EsuBridgeClient } from '../../client/index.js';
 import { verifyAfmCallback } from '../../crypto/afm-callback.js';
+import type { SignerTrust } from '../../crypto/signer.js';
 import type { Pool } from '../../db/pool.js';
 import { SubmissionKey } from '../../domain/submission.js';
-import { IsoDateTime } from '../../domain/wire/common.js';
+import { DocumentSignature, IsoDateTime } from '../../domain/wire/common.js';
 import { ProblemError, problemResponses } from '../problem.js';
 import { json } from '../schemas.js';
 
 export interface AfmVerdictDeps {
   client: EsuBridgeClient;
   pool: Pool;
-  /** AFM's callback keys by key id (AFM_CALLBACK_KEY_ID / AFM_CALLBACK_KEY) and how old a callback may be. */
-  callback: { keys: ReadonlyMap<string, string>; maxAgeMs: number };
+  /** AFM's certificate and CA (AFM_CERTIFICATE_PATH, AFM_CA_PATH) and how old a callback may be. */
+  callback: { trust: SignerTrust; maxAgeMs: number };
   now?: () => number;
 }
 
@@ -27,7 +28,7 @@ const EXAMPLE = {
     publishedAt: '2026-12-04T10:00:00+05:00',
   },
   sentAt: '2026-12-04T10:00:01+05:00',
-  signature: { algorithm: 'HMAC-SHA256', keyId: 'dev-afm-callback-key', value: 'c2lnbmF0dXJlLW9mLXRoZS1leGFtcGxl' },
+  signature: { algorithm: 'RSA-SHA256', keyId: '3f1c…sha-256 fingerprint of AFM certificate', certificate: 'MIIC…base64 DER of AFM certificate', value: 'c2lnbmF0dXJlLW9mLXRoZS1leGFtcGxl' },
 };
 
 /** AFM's callback as it comes: the verdict message, when AFM sent it, and AFM's signature over both. */
@@ -42,7 +43,7 @@ const AfmCallbackBody = z
       publishedAt: IsoDateTime,
     }),
     sentAt: IsoDateTime.describe(`When AFM sent the callback; older than AFM_CALLBACK_MAX_AGE (5 minutes) is refused as a replay`),
-    signature: z.strictObject({ algorithm: z.string().min(1).max(32), keyId: z.string().min(1).max(128), value: z.string().min(1).max(512) }),
+    signature: DocumentSignature.describe("AFM's X.509 signature: algorithm, its certificate's SHA-256 fingerprint (keyId), the certificate (base64 DER), the value (base64)"),
   })
   .meta({ examples: [EXAMPLE] });
 
@@ -82,7 +83,7 @@ export const afmVerdictRoutes =
           tags: ['afm'],
           summary: "Receive AFM's verdict on a submission (AFM's callback)",
           description:
-            "Called by AFM, not by bookmaker services: authenticated by AFM's signature (HMAC-SHA256 over the canonical JSON of the body without `signature`, key AFM_CALLBACK_KEY), no API key and no Idempotency-Key. Forged, stale or replayed callbacks are refused.",
+            "Called by AFM, not by bookmaker services: authenticated by AFM's signature (RSA-SHA256 over the RFC 8785 form of the body without `signature`, by the certificate configured as AFM_CERTIFICATE_PATH under AFM_CA_PATH), no API key and no Idempotency-Key. Forged, stale or replayed callbacks are refused.",
           security: [],
           body: AfmCallbackBody,
           response: { 200: json('Received: the receipt AFM keeps', Receipt), ...problemResponses(401, 409, 413, 415, 422, 429, 500, 503) },
@@ -93,8 +94,9 @@ export const afmVerdictRoutes =
         const { message } = body;
         request.recordId = message.submissionId;
         const details = { verdictId: message.id, messageId: message.messageId, submissionId: message.submissionId, keyId: body.signature.keyId };
-        if (!verifyAfmCallback(body as never, callback.keys)) {
-          return refuse('afm.callback-forged', message.submissionId, `the signature (key ${body.signature.keyId}) does not verify: not from AFM`, details);
+        const verified = verifyAfmCallback(body as never, callback.trust);
+        if (!verified.ok) {
+          return refuse('afm.callback-forged', message.submissionId, `${verified.code}: ${verified.message}: not from AFM`, { ...details, refusal: verified.code });
         }
         const ageMs = now() - Date.parse(body.sentAt);
         if (ageMs > callback.maxAgeMs || ageMs < -callback.maxAgeMs) {

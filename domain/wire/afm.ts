@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AfmMoneyFlowRecord, SubmissionKey } from '../submission.js';
-import { canonicalJson, IsoDateTime } from './common.js';
+import { IsoDateTime } from './common.js';
 import { Signature } from './incident.js';
 import { plainTextOf, safeText } from '../text.js';
 
@@ -53,10 +53,6 @@ export const AfmSubmissionStatus = z.object({
 });
 export type AfmSubmissionStatus = z.infer<typeof AfmSubmissionStatus>;
 
-/** The text the signature covers: the message without its signature, as canonical JSON (sorted keys). */
-export function afmSigningText(message: UnsignedAfmSubmission): string {
-  return canonicalJson(message);
-}
 
 /**
  * The asynchronous channel's results (seed 004 §47): AFM publishes a verdict message for each submission it
@@ -100,7 +96,3 @@ export const AfmCallback = z.strictObject({
 export type AfmCallback = z.infer<typeof AfmCallback>;
 export type UnsignedAfmCallback = Omit<AfmCallback, 'signature'>;
 
-/** The text AFM's callback signature covers: the callback without its signature, as canonical JSON. */
-export function afmCallbackSigningText(callback: UnsignedAfmCallback): string {
-  return canonicalJson(callback);
-}

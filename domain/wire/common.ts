@@ -36,6 +36,20 @@ export type Counterpart = z.infer<typeof Counterpart>;
 
 export const IsoDateTime = z.iso.datetime({ offset: true });
 
+/**
+ * A document's signature as it travels in the document's own `signature` member, the same on every signed
+ * document (AFM submissions, incident cards, the consent confirmation, AFM's pushed verdicts): the algorithm,
+ * the SHA-256 fingerprint of the signer's certificate (hex), the certificate itself (base64 DER) and the
+ * signature value (base64) over the RFC 8785 form of the document without `signature` (crypto/signer.ts).
+ */
+export const DocumentSignature = z.strictObject({
+  algorithm: z.string().min(1).max(64),
+  keyId: z.string().min(1).max(128),
+  certificate: z.string().min(1).max(16_384),
+  value: z.string().min(1).max(4_096),
+});
+export type DocumentSignature = z.infer<typeof DocumentSignature>;
+
 /** JSON with sorted keys and no undefined members: the text signatures and request digests are computed over. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

@@ -4,7 +4,7 @@ import { BusinessKey } from '../ids.js';
 import { PhotoSubmission } from '../photo.js';
 import { IdentificationMethod } from '../identification.js';
 import { safeText } from '../text.js';
-import { IsoDateTime } from './common.js';
+import { DocumentSignature, IsoDateTime } from './common.js';
 
 /** Ids we derive from workflow ids and steps (`Identification:<bettorId>:session-1`): longer than a business key. */
 const WireId = z.string().min(1).max(200);
@@ -134,7 +134,7 @@ export const ConsentConfirmation = z.strictObject({
   consentId: z.string(),
   matchId: z.string(),
   confirmedAt: IsoDateTime,
-  signature: z.strictObject({ algorithm: z.literal('HMAC-SHA256'), keyId: z.string(), value: z.string() }),
+  signature: DocumentSignature,
 });
 export type ConsentConfirmation = z.infer<typeof ConsentConfirmation>;
 /** Nomapay's signature validation: a signed consent confirmation checked as a personal-data request would, changing nothing. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IncidentCard } from '../incident.js';
 import { safeText } from '../text.js';
-import { canonicalJson, IsoDateTime } from './common.js';
+import { DocumentSignature, IsoDateTime } from './common.js';
 
 /**
  * The incident card as it travels to the e-money operator and to ЦМААИ: an asynchronous message (seed 004
@@ -9,8 +9,8 @@ import { canonicalJson, IsoDateTime } from './common.js';
  * once with an acknowledgement that is the proof of delivery. The real intake APIs are not published; this
  * is the shape our simulator enforces and a real connector maps.
  */
-export const Signature = z.strictObject({ algorithm: z.string().min(1), keyId: z.string().min(1), value: z.string().min(1) });
-export type Signature = z.infer<typeof Signature>;
+export const Signature = DocumentSignature;
+export type Signature = DocumentSignature;
 
 /** What we send: strict; the acknowledgement is parsed leniently. */
 export const IncidentCardMessage = z.strictObject({
@@ -35,7 +35,3 @@ export type IncidentCardAck = z.infer<typeof IncidentCardAck>;
 
 export const INCIDENT_CARDS_PATH = '/v1/incident-cards';
 
-/** The text the signature covers: the message without its signature, as canonical JSON (sorted keys). */
-export function incidentSigningText(message: Omit<IncidentCardMessage, 'signature'>): string {
-  return canonicalJson(message);
-}

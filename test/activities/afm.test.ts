@@ -4,7 +4,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createAfmActivities, type SendAfmSubmission } from '../../activities/afm.js';
 import { createEsuSubmissionActivities } from '../../activities/esu-submissions.js';
 import { CounterpartClient } from '../../activities/http.js';
-import { DEV_AFM_SIGNING_KEY } from '../../config/index.js';
+import { certificateFingerprint, verifyDocument, type DocumentSigner } from '../../crypto/signer.js';
+import { bookmakerTrust, loadTestCertificates, signerOf, testCertificates } from '../support/certificates.js';
 import { ErrorType } from '../../domain/errors.js';
 import type { HeldSubmission } from '../../simulators/afm.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
@@ -14,10 +15,11 @@ import { adultIin, uniqueId } from '../support/ids.js';
 let sims: RunningSimulators;
 let afm: CounterpartClient;
 let esu: CounterpartClient;
-const signingKey = { keyId: 'dev-afm-key', key: DEV_AFM_SIGNING_KEY };
+let signer: DocumentSigner;
 
 beforeAll(async () => {
-  sims = await startSimulators({ esu: { port: 0, apiKey: 'k-esu' }, afm: { port: 0, apiKey: 'k-afm' } });
+  signer = signerOf((await loadTestCertificates()).bookmaker);
+  sims = await startSimulators({ esu: { port: 0, apiKey: 'k-esu' }, afm: { port: 0, apiKey: 'k-afm' }, trust: bookmakerTrust() });
   afm = new CounterpartClient({ counterpart: 'afm', baseUrl: sims.afm.url, apiKey: 'k-afm', timeoutMs: 2_000 });
   esu = new CounterpartClient({ counterpart: 'esu', baseUrl: sims.esu.url, apiKey: 'k-esu', timeoutMs: 2_000 });
 });
@@ -27,7 +29,7 @@ afterAll(async () => {
 });
 
 const run = <R>(fn: () => Promise<R>): Promise<R> => new MockActivityEnvironment().run(fn) as Promise<R>;
-const activities = (key = signingKey) => createAfmActivities({ afm, signingKey: key, sender: 'bookmaker-1' });
+const activities = (with_ = signer) => createAfmActivities({ afm, signer: with_, sender: 'bookmaker-1' });
 const held = async () => (await (await fetch(new URL('/__admin/submissions', sims.afm.url))).json()) as HeldSubmission[];
 
 function request(overrides: Partial<SendAfmSubmission> = {}): SendAfmSubmission {
@@ -47,7 +49,12 @@ describe('AFM connector', () => {
     expect(receipt).toMatchObject({ messageId: expect.stringMatching(/^AFM-/), final: false });
     expect(Date.parse(receipt.receivedAt)).toBeGreaterThanOrEqual(Date.parse(receipt.sentAt));
     const atAfm = (await held()).find((h) => h.submissionId === req.submissionId)!;
-    expect(atAfm.message).toMatchObject({ sender: 'bookmaker-1', sentAt: req.sentAt, signature: { algorithm: 'HMAC-SHA256', keyId: 'dev-afm-key' } });
+    expect(atAfm.message).toMatchObject({
+      sender: 'bookmaker-1',
+      sentAt: req.sentAt,
+      signature: { algorithm: 'RSA-SHA256', keyId: certificateFingerprint(signer.certificate), certificate: signer.certificate.toString('base64') },
+    });
+    expect(verifyDocument(atAfm.message, bookmakerTrust())).toMatchObject({ ok: true });
   });
 
   it('asks whether the earlier attempt landed before sending again, so a lost answer is not resent', async () => {
@@ -69,13 +76,19 @@ describe('AFM connector', () => {
     expect(err.details?.[0]).toMatchObject({ code: 'INVALID_REQUEST', reason: expect.stringContaining('record.iin') });
   });
 
-  it('fails, not retried, on a signature AFM cannot verify or a wrong API key', async () => {
-    const forged = await failure(run(() => activities({ keyId: 'dev-afm-key', key: 'not-the-shared-key-at-all' }).sendAfmSubmission(request())));
+  it('fails, not retried, on a signature AFM cannot verify, a certificate it does not trust, or a wrong API key', async () => {
+    const c = testCertificates();
+    // Our certificate, another key: the signature does not match the certificate.
+    const forgedSigner = { ...signerOf(c.afm), certificate: signer.certificate };
+    const forged = await failure(run(() => activities(forgedSigner).sendAfmSubmission(request())));
     expect(forged.type).toBe(ErrorType.CounterpartAuthFailed);
     expect(forged.message).toContain('SIGNATURE_INVALID');
+    const untrusted = await failure(run(() => activities(signerOf(c.foreign)).sendAfmSubmission(request())));
+    expect(untrusted.type).toBe(ErrorType.CounterpartAuthFailed);
+    expect(untrusted.message).toContain('CERTIFICATE_UNTRUSTED');
     const wrongKey = new CounterpartClient({ counterpart: 'afm', baseUrl: sims.afm.url, apiKey: 'wrong', timeoutMs: 2_000 });
     try {
-      const err = await failure(run(() => createAfmActivities({ afm: wrongKey, signingKey, sender: 'b' }).sendAfmSubmission(request())));
+      const err = await failure(run(() => createAfmActivities({ afm: wrongKey, signer, sender: 'b' }).sendAfmSubmission(request())));
       expect(err.type).toBe(ErrorType.CounterpartAuthFailed);
     } finally {
       await wrongKey.close();

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createHmacConsentSigner } from '../../activities/consent-signer.js';
+import { createConsentSigner } from '../../activities/consent-signer.js';
+import type { DocumentSigner } from '../../crypto/signer.js';
+import { bookmakerTrust, loadTestCertificates, signerOf, testCertificates } from '../support/certificates.js';
 import { CounterpartClient } from '../../activities/http.js';
 import { createIdentificationActivities } from '../../activities/identification.js';
 import type { Pool } from '../../db/pool.js';
 import { ErrorType } from '../../domain/errors.js';
 import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
-import { DEV_CONSENT_KEY } from '../../simulators/identification.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 import { simAdmin } from '../support/sim-admin.js';
@@ -17,7 +18,8 @@ let clients: CounterpartClient[];
 const PHOTO = { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: GOOD_PHOTO_QUALITY };
 
 beforeAll(async () => {
-  sims = await startSimulators({ esu: { apiKey: 'e' }, nomapay: { apiKey: 'n' } });
+  await loadTestCertificates();
+  sims = await startSimulators({ esu: { apiKey: 'e' }, nomapay: { apiKey: 'n' }, trust: bookmakerTrust() });
 });
 
 afterAll(async () => {
@@ -25,7 +27,7 @@ afterAll(async () => {
   await sims?.close();
 });
 
-function connector(signingKey: string = DEV_CONSENT_KEY.key) {
+function connector(signer: DocumentSigner = signerOf(testCertificates().bookmaker)) {
   const endpoint = (counterpart: 'esu' | 'nomapay' | 'tsoid', baseUrl: string, apiKey: string) => new CounterpartClient({ counterpart, baseUrl, apiKey, timeoutMs: 2000 });
   const tsoid = endpoint('tsoid', sims.nomapay.url, 'n');
   const esu = endpoint('esu', sims.esu.url, 'e');
@@ -39,7 +41,7 @@ function connector(signingKey: string = DEV_CONSENT_KEY.key) {
     esu,
     nomapay,
     pool,
-    consentSigner: createHmacConsentSigner({ keyId: DEV_CONSENT_KEY.keyId, key: signingKey }),
+    consentSigner: createConsentSigner(signer),
     photos,
   });
   return { activities, stored, photos };
@@ -86,7 +88,7 @@ describe('identification connector against the simulator', () => {
     expect(stored.at(-1)?.slice(0, 3)).toEqual([owner.bettorId, owner.bettorRef, 'PHOTO_MATCH']);
     expect(JSON.parse(stored.at(-1)![3] as string)).toMatchObject({ iin, lastName: 'TESTOV' });
 
-    const wrongKey = connector('a-different-signing-key-0000');
+    const wrongKey = connector({ ...signerOf(testCertificates().afm), certificate: signerOf(testCertificates().bookmaker).certificate });
     const refused = await run(wrongKey.activities.fetchMatchedPersonalData, { ...owner, matchId, consentId, decision: { decidedBy: 'kyc', decidedAt: '2026-11-20T10:00:00Z' }, key: uniqueId('k') }).catch((e) => e);
     expect(refused).toBeInstanceOf(ApplicationFailure);
     expect((refused as ApplicationFailure).type).toBe(ErrorType.IdentificationRejected);

@@ -1,12 +1,19 @@
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiConfig, apiKeyEntry } from '../../api/config.js';
 import { buildApi } from '../../api/server.js';
 import type { EsuBridgeClient } from '../../client/index.js';
 import { signAfmCallback } from '../../crypto/afm-callback.js';
 import type { Pool } from '../../db/pool.js';
+import type { DocumentSigner } from '../../crypto/signer.js';
+import { loadTestCertificates, signerOf, signingEnv, testCertificates } from '../support/certificates.js';
 
-const KEY = { keyId: 'afm-callback-test', key: 'afm-callback-test-key-0123456789' };
-const ENV = { API_KEYS: apiKeyEntry('unit', 'unit-test-key-0123456789', ['deposits:read']), AFM_CALLBACK_KEY_ID: KEY.keyId, AFM_CALLBACK_KEY: KEY.key };
+let ENV: Record<string, string>;
+let AFM: DocumentSigner;
+beforeAll(async () => {
+  AFM = signerOf((await loadTestCertificates()).afm);
+  // AFM_CERTIFICATE_PATH / AFM_CA_PATH: AFM's test certificate under the test CA.
+  ENV = { API_KEYS: apiKeyEntry('unit', 'unit-test-key-0123456789', ['deposits:read']), ...signingEnv() };
+});
 
 /** A pool that knows one acknowledged AFM submission and keeps the verdict ids it took, like migration 009's table. */
 function fakePool() {
@@ -35,7 +42,7 @@ async function appWith(signal: EsuBridgeClient['signalAfmVerdict']) {
   return { app, journal };
 }
 
-function callback(overrides: { id?: string; submissionId?: string; sentAt?: string } = {}, key = KEY) {
+function callback(overrides: { id?: string; submissionId?: string; sentAt?: string } = {}, signer: DocumentSigner = AFM) {
   return signAfmCallback(
     {
       message: {
@@ -48,7 +55,7 @@ function callback(overrides: { id?: string; submissionId?: string; sentAt?: stri
       },
       sentAt: overrides.sentAt ?? new Date().toISOString(),
     },
-    key,
+    signer,
   );
 }
 
@@ -58,7 +65,7 @@ describe("AFM's pushed verdicts (POST /v1/afm/verdicts)", () => {
   it('signals the submission a signed callback names and answers a receipt, without an API key', async () => {
     const signal = vi.fn(async () => 'DELIVERED' as const);
     const { app, journal } = await appWith(signal);
-    const res = await push(app, callback());
+    const res = await push(app, await callback());
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ received: true, verdictId: 'MSG-1', submissionId: 'afm-dep-1', outcome: 'DELIVERED' });
     expect(signal).toHaveBeenCalledTimes(1);
@@ -69,13 +76,15 @@ describe("AFM's pushed verdicts (POST /v1/afm/verdicts)", () => {
   it('refuses a forged callback (another key, or a changed body) with 401 problem+json, journalled, and signals nothing', async () => {
     const signal = vi.fn(async () => 'DELIVERED' as const);
     const { app, journal } = await appWith(signal);
-    const forged = callback({}, { keyId: KEY.keyId, key: 'not-the-key-afm-agreed-with-us' });
-    const tampered = { ...callback(), message: { ...callback().message, rejection: { ...callback().message.rejection, code: 'OTHER' } } };
-    for (const body of [forged, tampered]) {
+    // Signed by a certificate that is not AFM's (the bookmaker's own, same CA), and AFM's signature over a changed body.
+    const forged = await callback({}, signerOf(testCertificates().bookmaker));
+    const genuine = await callback();
+    const tampered = { ...genuine, message: { ...genuine.message, rejection: { ...genuine.message.rejection, code: 'OTHER' } } };
+    for (const [body, code] of [[forged, 'CERTIFICATE_UNTRUSTED'], [tampered, 'SIGNATURE_INVALID']] as const) {
       const res = await push(app, body);
       expect(res.statusCode).toBe(401);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.json().detail).toContain('does not verify');
+      expect(res.json().detail).toContain(code);
     }
     expect(signal).not.toHaveBeenCalled();
     expect(journal.filter((j) => j.event === 'afm.callback-forged')).toHaveLength(2);
@@ -84,12 +93,12 @@ describe("AFM's pushed verdicts (POST /v1/afm/verdicts)", () => {
   it('refuses a replay (the same verdict id again, or an old sentAt) with 409, journalled, and signals once', async () => {
     const signal = vi.fn(async () => 'DELIVERED' as const);
     const { app, journal } = await appWith(signal);
-    const body = callback();
+    const body = await callback();
     expect((await push(app, body)).statusCode).toBe(200);
     const again = await push(app, body);
     expect(again.statusCode).toBe(409);
     expect(again.json().detail).toContain('received before');
-    const old = await push(app, callback({ id: 'MSG-2', sentAt: new Date(Date.now() - 3600_000).toISOString() }));
+    const old = await push(app, await callback({ id: 'MSG-2', sentAt: new Date(Date.now() - 3600_000).toISOString() }));
     expect(old.statusCode).toBe(409);
     expect(old.json().detail).toContain('outside');
     expect(signal).toHaveBeenCalledTimes(1);
@@ -99,7 +108,7 @@ describe("AFM's pushed verdicts (POST /v1/afm/verdicts)", () => {
   it('refuses a verdict on a submission we never sent under that messageId (422), and a malformed body names the field (422)', async () => {
     const signal = vi.fn(async () => 'DELIVERED' as const);
     const { app, journal } = await appWith(signal);
-    const unknown = await push(app, callback({ submissionId: 'afm-dep-never-sent' }));
+    const unknown = await push(app, await callback({ submissionId: 'afm-dep-never-sent' }));
     expect(unknown.statusCode).toBe(422);
     expect(journal.map((j) => j.event)).toContain('afm.callback-unknown');
     const bad = await push(app, { message: { id: 'MSG-3' }, sentAt: 'yesterday', signature: { algorithm: 'HMAC-SHA256', keyId: 'k', value: 'v' } });
@@ -111,7 +120,7 @@ describe("AFM's pushed verdicts (POST /v1/afm/verdicts)", () => {
   it('takes a verdict for a submission that has already ended, and says so; lets AFM try again when Temporal did not answer', async () => {
     const signal = vi.fn<EsuBridgeClient['signalAfmVerdict']>().mockRejectedValueOnce(new Error('Temporal unavailable')).mockResolvedValueOnce('CLOSED');
     const { app } = await appWith(signal);
-    const body = callback({ id: 'MSG-9' });
+    const body = await callback({ id: 'MSG-9' });
     const down = await push(app, body);
     expect(down.statusCode).toBeGreaterThanOrEqual(500);
     const retried = await push(app, body);

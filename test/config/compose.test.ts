@@ -6,6 +6,7 @@ import { encryptionCodecFromEnv } from '../../codec/encryption.js';
 import * as consoleConfig from '../../config/console.js';
 import * as config from '../../config/index.js';
 import { DEVELOPMENT_SETTINGS, type EntryPoint } from '../../config/production.js';
+import { SIGNING_VARIABLES } from '../../config/signing.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../../domain/search-attributes.js';
 import { searchAttributeTypes } from '../../stack/temporal-namespace.js';
 import { readComposeFile } from '../support/compose-file.js';
@@ -60,7 +61,7 @@ function variablesRead(): Set<string> {
 }
 /** The schema keys written out in config/ and api/config.ts (a reader that spreads `env` first hides from the Proxy). */
 const DECLARED = ['config/index.ts', 'config/console.ts', 'config/production.ts', 'api/config.ts'].flatMap((file) => [...read(file).matchAll(/^\s+([A-Z][A-Z0-9_]+): z\b/gm)].map((m) => m[1]!));
-const READ = new Set([...variablesRead(), ...DECLARED]);
+const READ = new Set([...variablesRead(), ...DECLARED, ...SIGNING_VARIABLES]);
 /** simulators/main.ts reads its own listening settings beside config/. */
 const SIMULATOR_VARIABLES = new Set([...read('simulators/main.ts').matchAll(/^\s+([A-Z][A-Z0-9_]+): z\b/gm)].map((m) => m[1]!));
 

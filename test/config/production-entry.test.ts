@@ -25,7 +25,7 @@ describe('production entry points', () => {
 
     expect(code).toBe(1);
     expect(stdout).not.toContain('worker starting');
-    for (const variable of ['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'ESU_BASE_URL', 'ESU_API_KEY', 'NOMAPAY_BASE_URL', 'NOMAPAY_API_KEY', 'AFM_BASE_URL', 'AFM_API_KEY', 'AFM_SIGNING_KEY', 'CONSENT_SIGNING_KEY', 'INCIDENT_SIGNING_KEY']) {
+    for (const variable of ['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'ESU_BASE_URL', 'ESU_API_KEY', 'NOMAPAY_BASE_URL', 'NOMAPAY_API_KEY', 'AFM_BASE_URL', 'AFM_API_KEY', 'SIGNING_PKCS12_PATH', 'SIGNING_PKCS12_PASSWORD']) {
       expect(stderr).toContain(`${variable}:`);
     }
     expect(stderr).toContain('ProductionConfigError');

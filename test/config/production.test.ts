@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DEV_PAYLOAD_KEYS } from '../../codec/encryption.js';
-import { consoleConfig, DEV_CONSOLE_USERS, DEV_INCIDENT_SIGNING_KEY, DEV_SESSION_SECRET, incidentDeliveryConfig } from '../../config/console.js';
-import { afmSigningConfig, bettorRefKey, consentSigningConfig, counterpartsConfig, DEV_AFM_SIGNING_KEY, DEV_BETTOR_REF_KEY, DEV_CONSENT_SIGNING_KEY } from '../../config/index.js';
+import { consoleConfig, DEV_CONSOLE_USERS, DEV_SESSION_SECRET, incidentDeliveryConfig } from '../../config/console.js';
+import { afmSigningConfig, bettorRefKey, counterpartsConfig, DEV_BETTOR_REF_KEY } from '../../config/index.js';
+import { DEV_PKCS12_PASSWORD, developmentIdentityPaths } from '../../config/signing.js';
 import { assertProductionReady, DEVELOPMENT_SETTINGS, developmentSummary, ProductionConfigError, type EntryPoint } from '../../config/production.js';
 import { DEV_JOURNAL_SEAL_KEY, journalSealConfig } from '../../config/journal.js';
 import { hashPassword } from '../../console/auth.js';
@@ -21,13 +22,12 @@ const PRODUCTION: Record<string, string> = {
   NOMAPAY_API_KEY: 'nomapay-key-e81b',
   AFM_BASE_URL: 'https://afm.example.kz',
   AFM_API_KEY: 'afm-key-10c2',
-  AFM_SIGNING_KEY: randomBytes(24).toString('base64'),
-  AFM_SIGNING_KEY_ID: 'bk-2026-1',
+  // The bookmaker's key and certificate from the national CA, and AFM's certificate its verdicts are signed with.
+  SIGNING_PKCS12_PATH: '/run/secrets/bookmaker-rsa.p12',
+  SIGNING_PKCS12_PASSWORD: randomBytes(24).toString('base64'),
+  AFM_CERTIFICATE_PATH: '/etc/esu-bridge/afm.pem',
+  AFM_CA_PATH: '/etc/esu-bridge/nuc-rk-rsa.pem',
   AFM_SENDER: '990140000123',
-  CONSENT_SIGNING_KEY: randomBytes(24).toString('base64'),
-  CONSENT_SIGNING_KEY_ID: 'consent-2026-1',
-  INCIDENT_SIGNING_KEY: randomBytes(24).toString('base64'),
-  INCIDENT_SIGNING_KEY_ID: 'incident-2026-1',
   INCIDENT_SENDER: '990140000123',
   CONSOLE_USERS: `aigerim:officer:${hashPassword('officer-password')},daniyar:admin:${hashPassword('admin-password')}`,
   CONSOLE_SESSION_SECRET: randomBytes(32).toString('base64'),
@@ -62,19 +62,15 @@ describe('production mode (NODE_ENV=production)', () => {
       'NOMAPAY_API_KEY',
       'AFM_BASE_URL',
       'AFM_API_KEY',
-      'AFM_SIGNING_KEY',
-      'AFM_SIGNING_KEY_ID',
+      'SIGNING_PKCS12_PATH',
+      'SIGNING_PKCS12_PASSWORD',
       'AFM_SENDER',
-      'CONSENT_SIGNING_KEY',
-      'CONSENT_SIGNING_KEY_ID',
-      'INCIDENT_SIGNING_KEY',
-      'INCIDENT_SIGNING_KEY_ID',
       'INCIDENT_SENDER',
     ]);
     for (const variable of error.variables) expect(error.message).toMatch(new RegExp(`^  ${variable}: development default — set `, 'm'));
     expect(refusal('console', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'CONSOLE_USERS', 'JOURNAL_SEAL_KEY', 'CONSOLE_SESSION_SECRET']);
     expect(refusal('cli', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'CONSOLE_USERS', 'JOURNAL_SEAL_KEY']);
-    expect(refusal('api', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'API_KEYS']);
+    expect(refusal('api', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'AFM_CERTIFICATE_PATH', 'AFM_CA_PATH', 'API_KEYS']);
     expect(refusal('migration-cli', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS']);
   });
 
@@ -85,12 +81,7 @@ describe('production mode (NODE_ENV=production)', () => {
       ESU_API_KEY: 'dev-esu-key',
       NOMAPAY_API_KEY: 'dev-nomapay-key',
       AFM_API_KEY: 'dev-afm-key',
-      AFM_SIGNING_KEY: DEV_AFM_SIGNING_KEY,
-      AFM_SIGNING_KEY_ID: 'dev-afm-key',
-      CONSENT_SIGNING_KEY: DEV_CONSENT_SIGNING_KEY,
-      CONSENT_SIGNING_KEY_ID: 'dev-consent-key',
-      INCIDENT_SIGNING_KEY: DEV_INCIDENT_SIGNING_KEY,
-      INCIDENT_SIGNING_KEY_ID: 'dev-incident-key',
+      SIGNING_PKCS12_PASSWORD: DEV_PKCS12_PASSWORD,
       AFM_SENDER: 'esu-bridge-bookmaker',
       INCIDENT_SENDER: 'esu-bridge-bookmaker',
       CONSOLE_USERS: DEV_CONSOLE_USERS,
@@ -103,25 +94,24 @@ describe('production mode (NODE_ENV=production)', () => {
       const error = refusal(ALL, { ...PRODUCTION, [variable]: value });
       expect(error.variables, variable).toEqual([variable]);
       expect(error.message).toContain(`${variable}: `);
-      if (!/SENDER|KEY_ID/.test(variable)) expect(error.message).not.toContain(value);
+      if (!/SENDER|KEY_ID|_PATH$/.test(variable)) expect(error.message).not.toContain(value);
     }
   });
 
   it('knows every value the configuration falls back to when a variable is unset', () => {
     const afm = afmSigningConfig({});
-    const consent = consentSigningConfig({});
+    const dev = developmentIdentityPaths({});
     const incident = incidentDeliveryConfig({});
     const c = counterpartsConfig({});
     const consoleDefaults = consoleConfig({});
     const fallbacks: Record<string, string> = {
       BETTOR_REF_KEY: bettorRefKey({}),
-      AFM_SIGNING_KEY: afm.signingKey.key,
-      AFM_SIGNING_KEY_ID: afm.signingKey.keyId,
+      // The files npm start generates for development (config/signing.ts).
+      SIGNING_PKCS12_PATH: dev.bookmaker.pkcs12Path,
+      SIGNING_PKCS12_PASSWORD: DEV_PKCS12_PASSWORD,
+      AFM_CERTIFICATE_PATH: dev.afm.certificatePath,
+      AFM_CA_PATH: dev.caPath,
       AFM_SENDER: afm.sender,
-      CONSENT_SIGNING_KEY: consent.key,
-      CONSENT_SIGNING_KEY_ID: consent.keyId,
-      INCIDENT_SIGNING_KEY: incident.signingKey.key,
-      INCIDENT_SIGNING_KEY_ID: incident.signingKey.keyId,
       INCIDENT_SENDER: incident.sender,
       ESU_BASE_URL: c.esu.baseUrl,
       ESU_API_KEY: c.esu.apiKey,

@@ -33,7 +33,7 @@ const iin = adultIin();
 const bettorRef = 'a'.repeat(64);
 const at = '2026-03-10T09:00:00+05:00';
 const photo = { image: 'A'.repeat(16), quality: GOOD_PHOTO_QUALITY };
-const signature = { algorithm: 'HMAC-SHA256', keyId: 'k1', value: 'c2ln' };
+const signature = { algorithm: 'RSA-SHA256', keyId: 'k1', certificate: 'Y2VydA==', value: 'c2ln' };
 const deposit = { depositId: 'dep-1', iin, amountTiyn: 100, currency: 'KZT' };
 const bet = { betId: 'bet-1', iin, stakeTiyn: 100, currency: 'KZT', eventId: 'kpl-17', outcome: 'HOME', odds: '2.35' };
 const subject = { migrationId: 'mig-1', iin, phone: '+77011234567', bettorRef, consent: { givenAt: at, agreementVersion: 'v1' }, photoRef: 'ref-1' };

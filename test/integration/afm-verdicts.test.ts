@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAfmCallback } from '../../crypto/afm-callback.js';
-import { afmCallbackConfig } from '../../config/index.js';
+import { signerOf, testCertificates } from '../support/certificates.js';
 import { firstSubmissionId, type SubmissionPayload } from '../../domain/submission.js';
 import type { AfmVerdictMessage } from '../../domain/wire/afm.js';
 import type { PushedCallback } from '../../simulators/afm.js';
@@ -73,13 +73,14 @@ describe("AFM's pushed verdicts against the real stack", () => {
     expect(requests['GET /v1/messages'] ?? 0).toBe(0);
 
     // The same verdict again, correctly signed: a replay, refused.
-    const key = afmCallbackConfig(stack.env).key;
-    const replay = await push(signAfmCallback({ message, sentAt: new Date().toISOString() }, key));
+    // AFM's own certificate (the test stack configures AFM_CERTIFICATE_PATH to it); verified end to end above.
+    const replay = await push(await signAfmCallback({ message, sentAt: new Date().toISOString() }, signerOf(testCertificates().afm)));
     expect(replay.status).toBe(409);
     expect(replay.type).toMatch(/^application\/problem\+json/);
-    // Signed with a key that is not AFM's: forged, refused.
-    const forged = await push(signAfmCallback({ message: { ...message, id: `${message.id}-forged` }, sentAt: new Date().toISOString() }, { keyId: key.keyId, key: 'someone-else-s-key-0123456789' }));
+    // Signed with a certificate that is not AFM's (another CA): forged, refused.
+    const forged = await push(await signAfmCallback({ message: { ...message, id: `${message.id}-forged` }, sentAt: new Date().toISOString() }, signerOf(testCertificates().foreign)));
     expect(forged.status).toBe(401);
+    expect((forged.body as { detail: string }).detail).toContain('CERTIFICATE_UNTRUSTED');
 
     const { rows } = await stack.pool.query(`SELECT event, result FROM journal WHERE record_id = $1 AND event LIKE 'afm.%' ORDER BY chain_seq`, [submissionId]);
     expect(rows).toEqual([

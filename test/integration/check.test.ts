@@ -3,11 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCommand } from '../../client/check-command.js';
 import { configuredSigners, runChecks, type CheckReport, type CheckResult } from '../../client/check.js';
 import { signAfmSubmission } from '../../activities/afm.js';
-import { createHmacConsentSigner } from '../../activities/consent-signer.js';
+import { createConsentSigner } from '../../activities/consent-signer.js';
 import { counterpartsConfig } from '../../config/index.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import { adultIin } from '../support/ids.js';
 import { createTestCertificates, type TestCertificates } from '../support/tls.js';
+import { bookmakerTrust, loadTestCertificates, signerOf, signingEnv, testCertificates } from '../support/certificates.js';
 
 /**
  * `esu-bridge check` (client/check.ts) against real simulators over HTTPS with mutual TLS, certificates generated
@@ -23,8 +24,9 @@ const KEYS = { ESU_API_KEY: 'check-esu-key', NOMAPAY_API_KEY: 'check-nomapay-key
 
 beforeAll(async () => {
   certs = createTestCertificates();
+  await loadTestCertificates();
   const serverTls = { cert: certs.read(certs.server.cert), key: certs.read(certs.server.key), clientCa: certs.read(certs.ca) };
-  const options = { esu: { port: 0, apiKey: KEYS.ESU_API_KEY }, nomapay: { port: 0, apiKey: KEYS.NOMAPAY_API_KEY }, afm: { port: 0, apiKey: KEYS.AFM_API_KEY }, tls: serverTls };
+  const options = { esu: { port: 0, apiKey: KEYS.ESU_API_KEY }, nomapay: { port: 0, apiKey: KEYS.NOMAPAY_API_KEY }, afm: { port: 0, apiKey: KEYS.AFM_API_KEY }, tls: serverTls, trust: bookmakerTrust() };
   sims = await startSimulators(options);
   oldTls = await startSimulators({ ...options, tlsFor: { esu: { ...serverTls, minVersion: 'TLSv1', maxVersion: 'TLSv1.1' } } });
 });
@@ -36,7 +38,7 @@ afterAll(async () => {
 
 /** The environment a bookmaker sets for the three counterparts over mutual TLS, with `overrides` on top. */
 function env(overrides: Record<string, string | undefined> = {}, on: RunningSimulators = sims): Record<string, string | undefined> {
-  const base: Record<string, string | undefined> = { ...KEYS, ESU_BASE_URL: on.esu.url, NOMAPAY_BASE_URL: on.nomapay.url, AFM_BASE_URL: on.afm.url };
+  const base: Record<string, string | undefined> = { ...KEYS, ...signingEnv(), ESU_BASE_URL: on.esu.url, NOMAPAY_BASE_URL: on.nomapay.url, AFM_BASE_URL: on.afm.url };
   for (const prefix of ['ESU', 'NOMAPAY', 'AFM']) {
     base[`${prefix}_TLS_CLIENT_CERT_PATH`] = certs.client.cert;
     base[`${prefix}_TLS_CLIENT_KEY_PATH`] = certs.client.key;
@@ -47,7 +49,7 @@ function env(overrides: Record<string, string | undefined> = {}, on: RunningSimu
 }
 
 async function check(environment: Record<string, string | undefined>, counterparts: ('esu' | 'nomapay' | 'afm')[] = ['esu', 'nomapay', 'afm']): Promise<CheckReport> {
-  return runChecks(counterpartsConfig(environment), { counterparts, testBettors: { esu: adultIin(), nomapay: adultIin() }, signers: configuredSigners(), timeoutMs: 3000 });
+  return runChecks(counterpartsConfig(environment), { counterparts, testBettors: { esu: adultIin(), nomapay: adultIin() }, signers: configuredSigners(signingEnv()), timeoutMs: 3000 });
 }
 
 function row(report: CheckReport, counterpart: string, check: string): CheckResult {
@@ -133,20 +135,21 @@ describe('esu-bridge check over mutual TLS', () => {
     const badKey = await check(env({ NOMAPAY_API_KEY: 'not-the-key' }), ['nomapay']);
     expect(row(badKey, 'nomapay', 'API key')).toMatchObject({ status: 'fail', reason: expect.stringMatching(/^refused \(NOMAPAY_API_KEY\): .*401 UNAUTHENTICATED/) });
 
-    const signers = configuredSigners();
+    const signers = configuredSigners(signingEnv());
+    // Signed with a certificate of the bookmaker's name from another CA: not the one registered with the counterpart.
     const forged = await runChecks(counterpartsConfig(env()), {
       counterparts: ['afm'],
-      signers: { ...signers, afm: { sender: signers.afm.sender, sign: (m) => signAfmSubmission(m, { keyId: 'dev-afm-key', key: 'a-key-afm-does-not-know-of' }) } },
+      signers: { ...signers, afm: { sender: signers.afm.sender, sign: (m) => signAfmSubmission(m, signerOf(testCertificates().foreign)) } },
     });
-    expect(row(forged, 'afm', 'our signature')).toMatchObject({ status: 'fail', reason: expect.stringMatching(/does not verify: SIGNATURE_INVALID/) });
+    expect(row(forged, 'afm', 'our signature')).toMatchObject({ status: 'fail', reason: expect.stringMatching(/does not verify: CERTIFICATE_UNTRUSTED/) });
     expect(forged.passed).toBe(false);
 
     const unknownKey = await runChecks(counterpartsConfig(env()), {
       counterparts: ['nomapay'],
       testBettors: { nomapay: adultIin() },
-      signers: { ...signers, consent: createHmacConsentSigner({ keyId: 'a-key-id-nomapay-never-registered', key: 'some-other-consent-key' }) },
+      signers: { ...signers, consent: createConsentSigner(signerOf(testCertificates().foreign)) },
     });
-    expect(row(unknownKey, 'nomapay', 'our signature')).toMatchObject({ status: 'fail', reason: expect.stringMatching(/^POST \/v1\/identification\/signature-checks: a signed sample consent confirmation does not verify: UNKNOWN_KEY/) });
+    expect(row(unknownKey, 'nomapay', 'our signature')).toMatchObject({ status: 'fail', reason: expect.stringMatching(/^POST \/v1\/identification\/signature-checks: a signed sample consent confirmation does not verify: CERTIFICATE_UNTRUSTED/) });
     expect(row(unknownKey, 'nomapay', 'test deposit').status).toBe('pass');
   });
 

@@ -10,6 +10,7 @@ import { ErrorType } from '../../domain/errors.js';
 import { createSagaWorker } from '../../workers/sagas.js';
 import { uniqueId } from '../support/ids.js';
 import type { journalText } from './workflows/journal-text.js';
+import { loadTestCertificates, signingEnv } from '../support/certificates.js';
 
 // A value PostgreSQL refuses as data (SQLSTATE class 22) reaching an activity of the real saga worker: before
 // the worker turned such errors into DataRejected, the activity retried for ever and its saga never moved on.
@@ -19,7 +20,8 @@ let taskQueue: string;
 
 beforeAll(async () => {
   taskQueue = uniqueId('it-data-errors');
-  const env = { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace'), TEMPORAL_TASK_QUEUE: taskQueue, DATABASE_URL: inject('databaseUrl') };
+  await loadTestCertificates();
+  const env = { ...process.env, ...signingEnv(), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace'), TEMPORAL_TASK_QUEUE: taskQueue, DATABASE_URL: inject('databaseUrl') };
   const temporal = temporalConfig(env);
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./workflows/journal-text.ts', import.meta.url)), logger: new DefaultLogger('WARN') });
   const connection = await NativeConnection.connect({ address: temporal.address });

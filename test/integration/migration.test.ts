@@ -11,6 +11,7 @@ import { uniqueId } from '../support/ids.js';
 import { configureSimulator, planBettors, seedSource } from '../support/migration-data.js';
 import { simAdmin } from '../support/sim-admin.js';
 import { eventually, TEST_BETTOR_REF_KEY, UNTHROTTLED_OUTBOUND } from '../support/stack.js';
+import { bookmakerTrust, loadTestCertificates, signingEnv } from '../support/certificates.js';
 
 const N = Number(process.env.MIGRATION_IT_BETTORS ?? 1000);
 
@@ -26,9 +27,11 @@ let client: Awaited<ReturnType<typeof connectClient>>['client'];
 beforeAll(async () => {
   // Activity failures are expected here (injected faults): keep the worker's log to errors.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  sims = await startSimulators({ esu: { apiKey: 'it-esu-key' }, nomapay: { apiKey: 'it-nomapay-key' } });
+  await loadTestCertificates();
+  sims = await startSimulators({ esu: { apiKey: 'it-esu-key' }, nomapay: { apiKey: 'it-nomapay-key' }, trust: bookmakerTrust() });
   env = {
     ...process.env,
+    ...signingEnv(),
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_NAMESPACE: inject('temporalNamespace'),
     TEMPORAL_TASK_QUEUE: uniqueId('it-migration'),

@@ -2,15 +2,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAfmSubmission } from '../../activities/afm.js';
-import { DEV_AFM_SIGNING_KEY } from '../../config/index.js';
+import { afmTrust, bookmakerTrust, loadTestCertificates, signerOf, testCertificates } from '../support/certificates.js';
 import { verifyAfmCallback } from '../../crypto/afm-callback.js';
 import { AfmCallback, AfmMessagesPage } from '../../domain/wire/afm.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 
 const API_KEY = 'k-afm';
-const signingKey = { keyId: 'dev-afm-key', key: DEV_AFM_SIGNING_KEY };
-const callbackKey = { keyId: 'cb-key', key: 'callback-key-for-the-simulator-test' };
 const received: unknown[] = [];
 let sims: RunningSimulators;
 let receiver: http.Server;
@@ -27,7 +25,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/v1/afm/verdicts`;
-  sims = await startSimulators({ afm: { port: 0, apiKey: API_KEY, callbackUrl: url, callbackKey } });
+  const certificates = await loadTestCertificates();
+  sims = await startSimulators({ afm: { port: 0, apiKey: API_KEY, callbackUrl: url, callbackSigner: signerOf(certificates.afm) }, trust: bookmakerTrust() });
 });
 afterAll(async () => {
   await sims?.close();
@@ -45,7 +44,7 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
 
 async function acknowledged(): Promise<{ submissionId: string; messageId: string }> {
   const submissionId = `afm-${uniqueId('dep')}`;
-  const msg = signAfmSubmission({ submissionId, sender: 'bookmaker-1', sentAt: new Date().toISOString(), record: { iin: adultIin(), receivedAt: new Date().toISOString(), receivedTiyn: 100 } }, signingKey);
+  const msg = await signAfmSubmission({ submissionId, sender: 'bookmaker-1', sentAt: new Date().toISOString(), record: { iin: adultIin(), receivedAt: new Date().toISOString(), receivedTiyn: 100 } }, signerOf(testCertificates().bookmaker));
   const answer = await call('POST', '/v1/submissions', msg, { 'idempotency-key': submissionId });
   return { submissionId, messageId: answer.body.messageId };
 }
@@ -68,11 +67,13 @@ describe("AFM simulator's verdict messages (seed 004 §47)", () => {
     expect((await call('GET', `/v1/submissions/${subs[0]!.messageId}`)).body.status).toBe('REJECTED');
 
     await expect.poll(() => received.length).toBe(3);
-    const keys = new Map([[callbackKey.keyId, callbackKey.key]]);
     for (const body of received) {
       const callback = AfmCallback.parse(body);
-      expect(verifyAfmCallback(body as never, keys)).toBe(true);
-      expect(verifyAfmCallback({ ...(body as object), sentAt: '2020-01-01T00:00:00Z' } as never, keys)).toBe(false);
+      expect(callback.signature).toMatchObject({ algorithm: 'RSA-SHA256', certificate: signerOf(testCertificates().afm).certificate.toString('base64') });
+      expect(verifyAfmCallback(body as never, afmTrust()).ok).toBe(true);
+      expect(verifyAfmCallback({ ...(body as object), sentAt: '2020-01-01T00:00:00Z' } as never, afmTrust())).toMatchObject({ ok: false, code: 'SIGNATURE_INVALID' });
+      // Our certificate is not AFM's: a callback must be signed by the one configured for AFM.
+      expect(verifyAfmCallback(body as never, bookmakerTrust())).toMatchObject({ ok: false, code: 'CERTIFICATE_UNTRUSTED' });
       expect(subs.map((s) => s.submissionId)).toContain(callback.message.submissionId);
     }
     const pushes = (await call('GET', '/__admin/callbacks')).body;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAfmSubmission } from '../../activities/afm.js';
-import { DEV_AFM_SIGNING_KEY } from '../../config/index.js';
+import { bookmakerTrust, loadTestCertificates, signerOf, testCertificates } from '../support/certificates.js';
 import type { AfmMoneyFlowRecord } from '../../domain/submission.js';
 import type { AfmSubmissionStatus } from '../../domain/wire/afm.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
@@ -8,13 +8,13 @@ import type { HeldSubmission } from '../../simulators/afm.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 
 const API_KEY = 'k-afm';
-const signingKey = { keyId: 'dev-afm-key', key: DEV_AFM_SIGNING_KEY };
 // The simulator's clock, moved by the tests to cross AFM's 1-working-day window.
 let clock = Date.parse('2026-12-01T10:00:00+05:00');
 let sims: RunningSimulators;
 
 beforeAll(async () => {
-  sims = await startSimulators({ afm: { port: 0, apiKey: API_KEY, now: () => new Date(clock) } });
+  await loadTestCertificates();
+  sims = await startSimulators({ afm: { port: 0, apiKey: API_KEY, now: () => new Date(clock) }, trust: bookmakerTrust() });
 });
 afterAll(async () => {
   await sims?.close();
@@ -23,7 +23,7 @@ afterAll(async () => {
 const record = (overrides: Partial<AfmMoneyFlowRecord> = {}): AfmMoneyFlowRecord => ({ iin: adultIin(), receivedAt: '2026-12-01T09:58:00+05:00', receivedTiyn: 250_000, ...overrides });
 
 function message(submissionId = `afm-${uniqueId('dep')}`, rec: unknown = record()) {
-  return signAfmSubmission({ submissionId, sender: 'bookmaker-1', sentAt: '2026-12-01T09:59:00.000Z', record: rec as AfmMoneyFlowRecord }, signingKey);
+  return signAfmSubmission({ submissionId, sender: 'bookmaker-1', sentAt: '2026-12-01T09:59:00.000Z', record: rec as AfmMoneyFlowRecord }, signerOf(testCertificates().bookmaker));
 }
 
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -34,12 +34,12 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
   });
   return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as any };
 }
-const submit = (msg: ReturnType<typeof message>, headers: Record<string, string> = {}) => call('POST', '/v1/submissions', msg, { 'idempotency-key': msg.submissionId, ...headers });
+const submit = (msg: Awaited<ReturnType<typeof message>>, headers: Record<string, string> = {}) => call('POST', '/v1/submissions', msg, { 'idempotency-key': msg.submissionId, ...headers });
 const held = async () => (await call('GET', '/__admin/submissions')).body as HeldSubmission[];
 
 describe('AFM simulator', () => {
   it('acknowledges a signed submission with a messageId, and reports it accepted for processing', async () => {
-    const msg = message();
+    const msg = await message();
     const answer = await submit(msg);
     expect(answer.status).toBe(202);
     expect(answer.body).toEqual({ messageId: expect.stringMatching(/^AFM-/), acceptedAt: new Date(clock).toISOString() });
@@ -50,7 +50,7 @@ describe('AFM simulator', () => {
   });
 
   it('refuses bad fields with 400, naming each one', async () => {
-    const answer = await submit(message(undefined, { iin: '123456789012', paidTiyn: -5 }));
+    const answer = await submit(await message(undefined, { iin: '123456789012', paidTiyn: -5 }));
     expect(answer.status).toBe(400);
     expect(answer.body.error.code).toBe('INVALID_REQUEST');
     const fields = answer.body.error.details.map((d: { field: string }) => d.field);
@@ -59,27 +59,27 @@ describe('AFM simulator', () => {
   });
 
   it('refuses a wrong API key (401) and a signature it cannot verify (422 SIGNATURE_INVALID)', async () => {
-    expect((await submit(message(), { authorization: 'Bearer wrong' })).status).toBe(401);
-    const forged = { ...message(), record: record({ receivedTiyn: 1 }) };
+    expect((await submit(await message(), { authorization: 'Bearer wrong' })).status).toBe(401);
+    const forged = { ...(await message()), record: record({ receivedTiyn: 1 }) };
     const answer = await submit(forged);
     expect(answer.status).toBe(422);
     expect(answer.body.error.code).toBe('SIGNATURE_INVALID');
   });
 
   it('holds a submission once however often it is sent, and refuses the same id with another body', async () => {
-    const msg = message();
+    const msg = await message();
     const first = await submit(msg);
     const again = await submit(msg);
     expect(again.body).toEqual(first.body);
     expect((await held()).filter((h) => h.submissionId === msg.submissionId)).toHaveLength(1);
-    const other = await submit(message(msg.submissionId, record()));
+    const other = await submit(await message(msg.submissionId, record()));
     expect(other.status).toBe(409);
   });
 
   it('rejects within the 1-working-day window, and refuses to once it has closed', async () => {
     clock = Date.parse('2026-12-04T19:00:00+05:00'); // a Friday evening: the window runs to the end of Monday
-    const early = (await submit(message())).body.messageId as string;
-    const late = (await submit(message())).body.messageId as string;
+    const early = (await submit(await message())).body.messageId as string;
+    const late = (await submit(await message())).body.messageId as string;
     clock = Date.parse('2026-12-07T23:59:00+05:00');
     const rejected = await call('POST', `/__admin/submissions/${early}/reject`, { code: 'IIN_UNKNOWN', reason: 'not in the register' });
     expect(rejected.status).toBe(200);
@@ -96,8 +96,8 @@ describe('AFM simulator', () => {
   it('auto-rejects matching submissions by rule', async () => {
     const iin = adultIin();
     expect((await call('POST', '/__admin/auto-reject', { match: { iin }, code: 'AMOUNT_IMPLAUSIBLE', reason: 'check the amount' })).status).toBe(201);
-    const hit = (await submit(message(undefined, record({ iin })))).body.messageId;
-    const miss = (await submit(message())).body.messageId;
+    const hit = (await submit(await message(undefined, record({ iin })))).body.messageId;
+    const miss = (await submit(await message())).body.messageId;
     expect((await call('GET', `/v1/submissions/${hit}`)).body).toMatchObject({ status: 'REJECTED', rejection: { code: 'AMOUNT_IMPLAUSIBLE' } });
     expect((await call('GET', `/v1/submissions/${miss}`)).body.status).toBe('ACCEPTED_FOR_PROCESSING');
   });

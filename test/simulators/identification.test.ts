@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createHmacConsentSigner } from '../../activities/consent-signer.js';
+import { createConsentSigner } from '../../activities/consent-signer.js';
+import { bookmakerTrust, loadTestCertificates, signerOf, testCertificates } from '../support/certificates.js';
 import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
 import { startCounterpartServer, type CounterpartServer } from '../../simulators/http.js';
-import { createIdentificationSimulator, DEV_CONSENT_KEY } from '../../simulators/identification.js';
+import { createIdentificationSimulator } from '../../simulators/identification.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import { adultIin, iinBornIn, uniqueId } from '../support/ids.js';
 
@@ -12,7 +13,8 @@ let server: CounterpartServer;
 const KEY = 'sim-test-key';
 
 beforeAll(async () => {
-  const sim = createIdentificationSimulator({ now: () => new Date(clock), codeTtlMs: 60_000 });
+  await loadTestCertificates();
+  const sim = createIdentificationSimulator({ now: () => new Date(clock), codeTtlMs: 60_000, trust: bookmakerTrust() });
   server = await startCounterpartServer({ name: 'nomapay', apiKey: KEY, ...sim, onReset: sim.reset }, { host: '127.0.0.1', port: 0 });
 });
 
@@ -112,7 +114,7 @@ describe('identification simulator: the ЦОИД rules on its side', () => {
   });
 
   it('passes a photo match at 85 % and releases data only with a signed confirmation', async () => {
-    const signer = createHmacConsentSigner(DEV_CONSENT_KEY);
+    const signer = createConsentSigner(signerOf(testCertificates().bookmaker));
     const decision = { positive: true, decidedBy: 'kyc', decidedAt: '2026-11-20T10:00:00Z' };
     for (const [score, expected] of [
       [85, 200],
@@ -124,7 +126,7 @@ describe('identification simulator: the ЦОИД rules on its side', () => {
       const matchId = uniqueId('m');
       const match = await call('POST', '/v1/identification/photo-matches', { matchId, iin, consentId, photo: { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: GOOD_PHOTO_QUALITY } });
       expect(match.body!.scorePercent).toBe(score);
-      const confirmation = signer.sign({ consentId, matchId, confirmedAt: '2026-11-20T10:00:00Z' });
+      const confirmation = await signer.sign({ consentId, matchId, confirmedAt: '2026-11-20T10:00:00Z' });
       const data = await call('POST', `/v1/identification/photo-matches/${matchId}/personal-data`, { decision, consentConfirmation: confirmation });
       expect(data.status).toBe(expected);
       if (expected === 200) {
@@ -150,7 +152,7 @@ describe('identification simulator: the ЦОИД rules on its side', () => {
 describe('identification on the simulator stack', () => {
   let sims: RunningSimulators;
   beforeAll(async () => {
-    sims = await startSimulators({ esu: { apiKey: 'e' }, nomapay: { apiKey: 'n' } });
+    sims = await startSimulators({ esu: { apiKey: 'e' }, nomapay: { apiKey: 'n' }, trust: bookmakerTrust() });
   });
   afterAll(async () => {
     await sims?.close();

@@ -1,6 +1,7 @@
 import { apiConfig, apiKeyEntry } from '../../api/config.js';
 import { startApi } from '../../api/server.js';
 import { startFileStack } from './stack.js';
+import { signingEnv } from './certificates.js';
 
 /** API keys of the tests: one that may do everything, one that may only read deposits, one with a tiny rate limit. */
 export const API_KEYS = { full: 'it-full-key-0123456789', reader: 'it-reader-key-0123456789', slow: 'it-slow-key-0123456789' } as const;
@@ -10,6 +11,8 @@ export async function startApiStack(env: Record<string, string> = {}) {
   const stack = await startFileStack(env);
   const config = apiConfig({
     API_KEYS: [apiKeyEntry('it-full', API_KEYS.full, ['*']), apiKeyEntry('it-reader', API_KEYS.reader, ['deposits:read']), `${apiKeyEntry('it-slow', API_KEYS.slow, ['deposits:read'])}:3`].join(','),
+    // AFM's certificate and CA its pushed verdicts are checked against (the simulator signs with the same test AFM).
+    ...signingEnv(),
     ...env,
   });
   const api = await startApi({ client: stack.esuBridge, pool: stack.pool, config }, { host: '127.0.0.1', port: 0 });

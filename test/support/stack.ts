@@ -7,6 +7,7 @@ import { temporalConfig } from '../../config/index.js';
 import { createSagaWorker } from '../../workers/sagas.js';
 import { startSimulators } from '../../simulators/index.js';
 import { uniqueId } from './ids.js';
+import { bookmakerTrust, loadTestCertificates, signerOf, signingEnv } from './certificates.js';
 
 export const TEST_BETTOR_REF_KEY = 'integration-test-bettor-ref-key';
 
@@ -24,7 +25,15 @@ export const UNTHROTTLED_OUTBOUND = {
  * task queue and worker, against the shared dev server and PostgreSQL from the global setup.
  */
 export async function startFileStack(extraEnv: Record<string, string> = {}) {
-  const simulators = await startSimulators({ esu: { port: 0, apiKey: 'it-esu-key' }, nomapay: { port: 0, apiKey: 'it-nomapay-key' }, afm: { port: 0, apiKey: 'it-afm-key' } });
+  // The bookmaker's PKCS#12 and AFM's certificate under a test CA (test/support/certificates.ts): the simulators
+  // trust the bookmaker's certificate, AFM signs its pushed verdicts with its own, the worker signs with the PKCS#12.
+  const certificates = await loadTestCertificates();
+  const simulators = await startSimulators({
+    esu: { port: 0, apiKey: 'it-esu-key' },
+    nomapay: { port: 0, apiKey: 'it-nomapay-key' },
+    afm: { port: 0, apiKey: 'it-afm-key', callbackSigner: signerOf(certificates.afm) },
+    trust: bookmakerTrust(),
+  });
   const env: Record<string, string | undefined> = {
     ...process.env,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
@@ -45,6 +54,7 @@ export async function startFileStack(extraEnv: Record<string, string> = {}) {
     // Most files move money for ad-hoc bettors; identification-gate.test.ts turns the gate on and proves it.
     BETTOR_IDENTIFICATION_REQUIRED: 'false',
     ...UNTHROTTLED_OUTBOUND,
+    ...signingEnv(),
     // AFM's verdicts are read every second: the real interval is a minute, the tests a few seconds.
     AFM_VERDICT_FETCH_INTERVAL: '1s',
     ...extraEnv,
