@@ -1,6 +1,7 @@
 import type { Pool } from '../../db/pool.js';
 import { isoWithOffset } from '../../domain/incident.js';
 import { compileCalendar, officerDueAt, type WorkingDayCalendar } from '../../domain/working-days.js';
+import { pendingApproval } from '../resubmissions.js';
 import { assignments, iso, tableExists, timeline, type InboxItem, type ItemDetail, type ResolvedFilters } from '../inbox.js';
 
 /**
@@ -44,7 +45,8 @@ export async function submissionsInstalled(pool: Pool): Promise<boolean> {
 const SELECT = `SELECT submission_id AS id, status, counterpart, bettor_ref,
     CASE WHEN status = 'RETRYING' THEN last_error ELSE COALESCE(rejection_reason, failure_message) END AS reason, next_attempt_at, outage_since,
     COALESCE(rejection_code, failure_type) AS code, payload, created_at, COALESCE(rejected_at, failed_at, updated_at) AS changed_at, due_at,
-    escalated_at, reminded_at, workflow_id, attempt, original_submission_id, corrects_submission_id, corrected_by, message_id
+    escalated_at, reminded_at, workflow_id, attempt, original_submission_id, corrects_submission_id, corrected_by, message_id,
+    EXISTS (SELECT 1 FROM resubmission_approvals a WHERE a.submission_id = submissions.submission_id AND a.status = 'PENDING') AS awaiting_approval
   FROM submissions`;
 
 function item(r: Record<string, any>, offsetMinutes: number, calendar: WorkingDayCalendar, assignee?: string): InboxItem {
@@ -54,6 +56,8 @@ function item(r: Record<string, any>, offsetMinutes: number, calendar: WorkingDa
     ...(r.escalated_at ? ['ESCALATED'] : []),
     ...(!retrying && due !== undefined && due < Date.now() ? ['OVERDUE'] : []),
     ...(r.attempt > 1 ? [`ATTEMPT ${r.attempt}`] : []),
+    // A correction that changes an amount or a date waits for a second officer (console/resubmissions.ts).
+    ...(r.awaiting_approval ? ['AWAITING APPROVAL'] : []),
     ...(retrying && r.next_attempt_at ? [`NEXT ATTEMPT ${isoWithOffset(new Date(r.next_attempt_at).getTime(), offsetMinutes)}`] : []),
   ];
   return {
@@ -96,7 +100,10 @@ export async function getSubmission(pool: Pool, id: string, offsetMinutes: numbe
   if (!r) return undefined;
   const assigned = await assignments(pool, 'submissions', [id]);
   // Retry resends a FAILED record as it is; a REJECTED one needs the officer's correction (the workflow's rules).
-  const action = [...(r.status === 'FAILED' ? ['retry'] : r.status === 'REJECTED' ? ['resubmit'] : []), ...(r.counterpart === 'AFM' && NOTICE_STATUSES.includes(r.status) ? ['notice'] : [])];
+  // A held correction is approved or refused before anyone corrects it again.
+  const approval = await pendingApproval(pool, id);
+  const correct = approval ? ['approve-resubmission', 'refuse-resubmission'] : ['resubmit'];
+  const action = [...(r.status === 'FAILED' ? ['retry'] : r.status === 'REJECTED' ? correct : []), ...(r.counterpart === 'AFM' && NOTICE_STATUSES.includes(r.status) ? ['notice'] : [])];
   return {
     ...item(r, offsetMinutes, calendar, assigned.get(id)),
     reason: [
@@ -107,6 +114,7 @@ export async function getSubmission(pool: Pool, id: string, offsetMinutes: numbe
     ]
       .filter(Boolean).join('; ') || undefined,
     payload: r.payload,
+    ...(approval ? { approval: { requestedBy: approval.requestedBy, requestedAt: approval.requestedAt, changes: approval.changes, payload: approval.payload } } : {}),
     timeline: await timeline(pool, [id, ...(r.workflow_id ? [r.workflow_id] : [])]),
     actions: [...(actionsWired ? action : []), 'assign'],
   };
