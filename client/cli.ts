@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { dataConverterFromEnv } from '../codec/data-converter.js';
 import { consoleConfig } from '../config/console.js';
-import { databaseUrl, temporalConfig } from '../config/index.js';
+import { databaseRole, databaseUrl, temporalConfig } from '../config/index.js';
 import { assertProductionReady } from '../config/production.js';
 import { createPool } from '../db/pool.js';
 import { ConsoleError, type ConsoleErrorCode } from '../console/audit.js';
@@ -85,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
   // Lazy: reading inboxes or verifying the journal needs only PostgreSQL.
   const connection = Connection.lazy({ address: temporal.address, tls: temporal.tls, apiKey: temporal.apiKey });
   const client = new Client({ connection, namespace: temporal.namespace, dataConverter: dataConverterFromEnv() });
-  const pool = createPool(databaseUrl(), 2);
+  const pool = createPool(databaseUrl(), 2, undefined, databaseRole());
   try {
     const { service, journal } = createConsole({ pool, client, taskQueue: temporal.taskQueue });
     const result = await runCommand({ actor, service, journal, positionals, flags: values });
