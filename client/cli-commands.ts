@@ -46,6 +46,8 @@ export const USAGE = `usage: npm run cli -- <command> [options] [--json]
   journal list [--record ID] [--actor login] [--event prefix] [--day D]
   availability
   console hash-password          (reads the password from stdin; prints a CONSOLE_USERS secret)
+  codec keys                     (PAYLOAD_KEYS: ids, the current one, key check values)
+  codec retire-check KEY_ID      (exit 0 when no history Temporal still holds uses the key; 3 when one does)
   api new-key NAME [SCOPES]      (a new bookmaker API key and its API_KEYS entry; SCOPES like deposits:write+bets:write, default *)
 
 The acting user is CONSOLE_USER with CONSOLE_PASSWORD, checked against CONSOLE_USERS; every command is journalled.
