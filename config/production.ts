@@ -2,7 +2,7 @@ import { DEV_PAYLOAD_KEYS } from '../codec/encryption.js';
 import { DEV_JOURNAL_SEAL_KEY } from './journal.js';
 import { parseHash, SCRYPT_PARAMS } from '../console/auth.js';
 import { DEV_CONSOLE_USERS, DEV_INCIDENT_SIGNING_KEY, DEV_SESSION_SECRET, parseConsoleUsers } from './console.js';
-import { DEFAULT_PORTS, DEV_AFM_SIGNING_KEY, DEV_BETTOR_REF_KEY, DEV_CONSENT_SIGNING_KEY, isProduction } from './index.js';
+import { DEFAULT_PORTS, DEV_AFM_CALLBACK_KEY, DEV_AFM_SIGNING_KEY, DEV_BETTOR_REF_KEY, DEV_CONSENT_SIGNING_KEY, isProduction } from './index.js';
 
 export { isProduction };
 
@@ -147,6 +147,9 @@ export const DEVELOPMENT_SETTINGS: readonly DevelopmentSetting[] = [
   },
   // The bookmaker's HTTP API (api/): without API_KEYS it accepts a development key.
   { variable: 'API_KEYS', usedBy: ['api'], problem: secret('API_KEYS'), fix: 'the hashed keys of the bookmaker services allowed to call the API' },
+  // AFM's pushed verdicts (api/routes/afm-verdicts.ts): on the development key anyone could forge one.
+  { variable: 'AFM_CALLBACK_KEY', usedBy: ['api'], problem: secret('AFM_CALLBACK_KEY', DEV_AFM_CALLBACK_KEY), fix: "the key AFM signs its pushed verdicts with, agreed with AFM" },
+  { variable: 'AFM_CALLBACK_KEY_ID', usedBy: ['api'], problem: named('AFM_CALLBACK_KEY_ID', 'dev-afm-callback-key'), fix: 'the id AFM signs its pushed verdicts under' },
 ];
 
 export interface DevelopmentSettingInUse {

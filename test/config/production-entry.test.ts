@@ -43,6 +43,15 @@ describe('production entry points', () => {
     expect(stderr).not.toContain('plain-password-1');
   });
 
+  it("the API refuses to start without AFM's callback key, naming it and never printing the development one", async () => {
+    const { code, stdout, stderr } = await run('api/main.ts', { NODE_ENV: 'production', ...UNREACHABLE, AFM_CALLBACK_KEY: 'dev-only-afm-callback-key-change-me' });
+
+    expect(code).toBe(1);
+    expect(stdout).not.toContain('listening');
+    for (const variable of ['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'API_KEYS', 'AFM_CALLBACK_KEY', 'AFM_CALLBACK_KEY_ID']) expect(stderr).toContain(`${variable}:`);
+    expect(stderr).not.toContain('dev-only-afm-callback-key-change-me');
+  });
+
   it('the CLI refuses development users in production, but still hashes a password to make real ones', async () => {
     const refused = await run('client/cli.ts', { NODE_ENV: 'production', ...UNREACHABLE, CONSOLE_USER: 'officer', CONSOLE_PASSWORD: 'officer' }, ['list', 'submissions']);
     expect(refused.code).not.toBe(0);

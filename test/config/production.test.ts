@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DEV_PAYLOAD_KEYS } from '../../codec/encryption.js';
 import { consoleConfig, DEV_CONSOLE_USERS, DEV_INCIDENT_SIGNING_KEY, DEV_SESSION_SECRET, incidentDeliveryConfig } from '../../config/console.js';
-import { afmSigningConfig, bettorRefKey, consentSigningConfig, counterpartsConfig, DEV_AFM_SIGNING_KEY, DEV_BETTOR_REF_KEY, DEV_CONSENT_SIGNING_KEY } from '../../config/index.js';
+import { afmCallbackConfig, afmSigningConfig, bettorRefKey, DEV_AFM_CALLBACK_KEY, consentSigningConfig, counterpartsConfig, DEV_AFM_SIGNING_KEY, DEV_BETTOR_REF_KEY, DEV_CONSENT_SIGNING_KEY } from '../../config/index.js';
 import { assertProductionReady, DEVELOPMENT_SETTINGS, developmentSummary, ProductionConfigError, type EntryPoint } from '../../config/production.js';
 import { DEV_JOURNAL_SEAL_KEY, journalSealConfig } from '../../config/journal.js';
 import { hashPassword } from '../../console/auth.js';
@@ -33,6 +33,8 @@ const PRODUCTION: Record<string, string> = {
   CONSOLE_SESSION_SECRET: randomBytes(32).toString('base64'),
   JOURNAL_SEAL_KEY: randomBytes(32).toString('base64'),
   API_KEYS: 'bookmaker-web:sha256$4f2a…',
+  AFM_CALLBACK_KEY: randomBytes(24).toString('base64'),
+  AFM_CALLBACK_KEY_ID: 'afm-callback-2026-1',
 };
 const ALL: EntryPoint[] = ['worker', 'console', 'cli', 'migration-cli', 'api'];
 
@@ -74,7 +76,7 @@ describe('production mode (NODE_ENV=production)', () => {
     for (const variable of error.variables) expect(error.message).toMatch(new RegExp(`^  ${variable}: development default — set `, 'm'));
     expect(refusal('console', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'CONSOLE_USERS', 'JOURNAL_SEAL_KEY', 'CONSOLE_SESSION_SECRET']);
     expect(refusal('cli', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'CONSOLE_USERS', 'JOURNAL_SEAL_KEY']);
-    expect(refusal('api', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'API_KEYS']);
+    expect(refusal('api', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'API_KEYS', 'AFM_CALLBACK_KEY', 'AFM_CALLBACK_KEY_ID']);
     expect(refusal('migration-cli', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS']);
   });
 
@@ -98,6 +100,8 @@ describe('production mode (NODE_ENV=production)', () => {
       JOURNAL_SEAL_KEY: DEV_JOURNAL_SEAL_KEY,
       // A placeholder in the development style, as docker-compose.yml and examples carry them.
       API_KEYS: 'dev-only-api-key-change-me',
+      AFM_CALLBACK_KEY: DEV_AFM_CALLBACK_KEY,
+      AFM_CALLBACK_KEY_ID: 'dev-afm-callback-key',
     };
     for (const [variable, value] of Object.entries(devValues)) {
       const error = refusal(ALL, { ...PRODUCTION, [variable]: value });
@@ -113,6 +117,7 @@ describe('production mode (NODE_ENV=production)', () => {
     const incident = incidentDeliveryConfig({});
     const c = counterpartsConfig({});
     const consoleDefaults = consoleConfig({});
+    const afmCallback = afmCallbackConfig({});
     const fallbacks: Record<string, string> = {
       BETTOR_REF_KEY: bettorRefKey({}),
       AFM_SIGNING_KEY: afm.signingKey.key,
@@ -134,6 +139,8 @@ describe('production mode (NODE_ENV=production)', () => {
       CONSOLE_SESSION_SECRET: consoleDefaults.sessionSecret,
       JOURNAL_SEAL_KEY: journalSealConfig({}).key,
       CONSOLE_USERS: DEV_CONSOLE_USERS,
+      AFM_CALLBACK_KEY: afmCallback.key.key,
+      AFM_CALLBACK_KEY_ID: afmCallback.key.keyId,
     };
     expect(consoleDefaults.users.map((u) => u.login)).toEqual(['admin', 'officer', 'auditor']);
     for (const [variable, value] of Object.entries(fallbacks)) {
