@@ -33,7 +33,9 @@ export const USAGE = `usage: npm run cli -- <command> [options] [--json]
   show <incidents|submissions|reviews|reconciliation> <id>
   assign <inbox> <id> [--to login]
   retry <submissionId>
-  resubmit <submissionId> --file corrected.json
+  resubmit <submissionId> --file corrected.json    (an amount or date changed: waits for a second officer)
+  resubmission <submissionId> approve|refuse [--note text]
+                                                  (a second officer's decision on a held correction)
   notice <submissionId> --reference R --date YYYY-MM-DD --reason TEXT --scan letter.pdf|.jpg|.png
                                                   (AFM's written notice: the submission becomes REJECTED)
   review <bettorId> approve|refuse [--note text]
@@ -50,6 +52,8 @@ export const USAGE = `usage: npm run cli -- <command> [options] [--json]
   reconcile show --day YYYY-MM-DD [--csv]       (the day's result; exit 8 while differences are open)
   reconcile schedule                            (creates the daily 06:00 Almaty Schedule, once)
   console hash-password          (reads the password from stdin; prints a CONSOLE_USERS secret)
+  codec keys                     (PAYLOAD_KEYS: ids, the current one, key check values)
+  codec retire-check KEY_ID      (exit 0 when no history Temporal still holds uses the key; 3 when one does)
   api new-key NAME [SCOPES]      (a new bookmaker API key and its API_KEYS entry; SCOPES like deposits:write+bets:write, default *)
 
 The acting user is CONSOLE_USER with CONSOLE_PASSWORD, checked against CONSOLE_USERS; every command is journalled.
@@ -110,8 +114,22 @@ export async function runCommand({ actor, service, journal, positionals, flags, 
     }
     case 'resubmit': {
       // The file holds the corrected payload as `show` prints it: {"counterpart": "AFM", "record": {…}}.
-      const out = (await service.resubmitSubmission(actor, a ?? '', await jsonFile(flags.file))) as { correctedBy?: { submissionId: string } };
+      const out = (await service.resubmitSubmission(actor, a ?? '', await jsonFile(flags.file))) as { status?: string; correctedBy?: { submissionId: string }; approval?: { changes: { field: string; old: unknown; new: unknown }[] } };
+      if (out.status === 'AWAITING_APPROVAL') {
+        const changes = (out.approval?.changes ?? []).map((c) => `  ${c.field.replace(/^payload\.record\./, '')}: ${JSON.stringify(c.old)} → ${JSON.stringify(c.new)}`);
+        return { data: out, text: [`correction of ${a} held for a second officer's approval (resubmission ${a} approve|refuse):`, ...changes].join('\n') };
+      }
       return { data: out, text: `corrected ${a} resubmitted through its workflow as ${out.correctedBy?.submissionId ?? '(unknown)'}` };
+    }
+    case 'resubmission': {
+      if (b !== 'approve' && b !== 'refuse') throw new UsageError('resubmission <submissionId> approve|refuse [--note text]');
+      const body = str('note') ? { note: str('note') } : {};
+      if (b === 'refuse') {
+        const out = await service.refuseResubmission(actor, a ?? '', body);
+        return { data: out, text: `correction of ${a} by ${out.requestedBy} refused; ${a} stays REJECTED` };
+      }
+      const out = (await service.approveResubmission(actor, a ?? '', body)) as { correctedBy?: { submissionId: string } };
+      return { data: out, text: `correction of ${a} approved and resubmitted through its workflow as ${out.correctedBy?.submissionId ?? '(unknown)'}` };
     }
     case 'notice': {
       const scanPath = str('scan');

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { dataConverterFromEnv } from '../codec/data-converter.js';
 import { consoleConfig } from '../config/console.js';
-import { databaseUrl, temporalConfig } from '../config/index.js';
+import { databaseRole, databaseUrl, temporalConfig } from '../config/index.js';
 import { assertProductionReady } from '../config/production.js';
 import { createPool } from '../db/pool.js';
 import { ConsoleError, type ConsoleErrorCode } from '../console/audit.js';
@@ -12,6 +12,8 @@ import { createConsole } from '../console/index.js';
 import { apiConfig, apiKeyEntry } from '../api/config.js';
 import { runCommand, UsageError, USAGE } from './cli-commands.js';
 import { ensureReconciliationSchedule } from './reconciliation-schedule.js';
+import { encryptionCodecFromEnv } from '../codec/encryption.js';
+import { keyUsage } from '../codec/key-usage.js';
 
 /**
  * `npm run cli -- <command>`: the compliance console's actions from a terminal, for people and scripts
@@ -24,6 +26,40 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/**
+ * `codec keys`: the keyring of PAYLOAD_KEYS (ids, the current one, key check values; never a key).
+ * `codec retire-check <keyId>`: whether the key may leave PAYLOAD_KEYS: not the current key, and no history Temporal
+ * still holds carries a payload under it (codec/key-usage.ts). Exit 0: it may go; 3: it may not (what holds it is printed).
+ */
+async function codecCommand([sub, keyId]: string[], json: boolean): Promise<number> {
+  const keyring = encryptionCodecFromEnv().keyring();
+  const print = (data: unknown, text: string) => console.log(json ? JSON.stringify(data, null, 2) : text);
+  if (sub === 'keys') {
+    print(keyring, keyring.map((k) => `${k.keyId.padEnd(24)} ${k.current ? 'current (new payloads)' : 'decodes older payloads'}  check ${k.check}`).join('\n'));
+    return 0;
+  }
+  if (sub !== 'retire-check' || !keyId) throw new UsageError('codec keys | codec retire-check <keyId>');
+  const key = keyring.find((k) => k.keyId === keyId);
+  if (!key) throw new UsageError(`codec retire-check: key id "${keyId}" is not in PAYLOAD_KEYS (${keyring.map((k) => k.keyId).join(', ')})`);
+  if (key.current) {
+    print({ keyId, retirable: false, reason: 'current' }, `${keyId} is the current key: put a new key first in PAYLOAD_KEYS, then retire this one once its histories are gone`);
+    return 3;
+  }
+  const temporal = temporalConfig();
+  const connection = await Connection.connect({ address: temporal.address, tls: temporal.tls, apiKey: temporal.apiKey });
+  try {
+    const usage = await keyUsage(new Client({ connection, namespace: temporal.namespace }), keyId);
+    const retirable = usage.workflows.length === 0 && !usage.truncated;
+    const lines = usage.workflows.slice(0, 50).map((w) => `  ${w.workflowId} (${w.status}, ${w.payloads} payloads)`);
+    print({ ...usage, retirable }, retirable
+      ? `${keyId}: no history of the ${usage.scanned} Temporal holds in ${temporal.namespace} uses it; it may leave PAYLOAD_KEYS`
+      : [`${keyId}: still needed by ${usage.workflows.length} of ${usage.scanned} retained histories${usage.truncated ? ' (scan stopped early)' : ''}; keep it until they close and pass the namespace's retention`, ...lines].join('\n'));
+    return retirable ? 0 : 3;
+  } finally {
+    await connection.close();
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -73,6 +109,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(`key for ${name} (hand it to the service; only its hash is configured): ${key}\nAPI_KEYS entry: ${entry}`);
     return 0;
   }
+  if (positionals[0] === 'codec') return codecCommand(positionals.slice(1), Boolean(values.json));
   if (positionals[0] === 'console' && positionals[1] === 'hash-password') {
     console.log(hashPassword(await readStdin()));
     return 0;
@@ -87,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
   // Lazy: reading inboxes or verifying the journal needs only PostgreSQL.
   const connection = Connection.lazy({ address: temporal.address, tls: temporal.tls, apiKey: temporal.apiKey });
   const client = new Client({ connection, namespace: temporal.namespace, dataConverter: dataConverterFromEnv() });
-  const pool = createPool(databaseUrl(), 2);
+  const pool = createPool(databaseUrl(), 2, undefined, databaseRole());
   try {
     const { service, journal } = createConsole({ pool, client, taskQueue: temporal.taskQueue });
     const scheduleReconciliation = () => ensureReconciliationSchedule(client, temporal.taskQueue);

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
 
@@ -28,6 +28,14 @@ const FORMAT_METADATA = 'encryption-format';
 const FORMAT_AAD_V1 = 'aad-v1';
 const associatedData = (keyId: string) => Buffer.from(`esu-bridge/${ENCODING}/${FORMAT_AAD_V1}/${keyId}`, 'utf8');
 const IV_BYTES = 12;
+const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** The key id a payload names in its (unencrypted) metadata, if it is one of ours. */
+export function payloadKeyId(payload: Payload): string | undefined {
+  const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
+  if (!encoding || new TextDecoder().decode(encoding) !== ENCODING) return undefined;
+  const id = payload.metadata?.[KEY_ID_METADATA];
+  return id ? new TextDecoder().decode(id) : '';
+}
 const TAG_BYTES = 16;
 /** Marks our codec across copies of this module (tsx and compiled builds, two installs): `instanceof` would not. */
 const BRAND = Symbol.for('esu-bridge.EncryptionCodec');
@@ -53,7 +61,21 @@ export class EncryptionCodec implements PayloadCodec {
   ) {
     const current = keys.get(currentKeyId);
     if (!current || current.length !== 32) throw new RangeError(`payload key "${currentKeyId}" must be 32 bytes`);
+    // An older key is checked as strictly as the current one: a wrong one would only show when a history needs it.
+    for (const [id, key] of keys) {
+      if (!KEY_ID.test(id)) throw new RangeError(`payload key id "${id.slice(0, 40)}" must be 1–64 letters, digits, '.', '_' or '-'`);
+      if (key.length !== 32) throw new RangeError(`payload key "${id}" must be 32 bytes (it is ${key.length}): older keys decode the histories written with them`);
+    }
     this.refusePlaintext = options.refusePlaintext ?? false;
+  }
+
+  /**
+   * The keyring, current key first: each id with a key check value (the first 12 hex of HMAC-SHA256 of a fixed
+   * text under the key), so two deployments can compare their keys without showing them.
+   */
+  keyring(): { keyId: string; current: boolean; check: string }[] {
+    const ids = [this.currentKeyId, ...[...this.keys.keys()].filter((id) => id !== this.currentKeyId)];
+    return ids.map((keyId) => ({ keyId, current: keyId === this.currentKeyId, check: createHmac('sha256', this.keys.get(keyId)!).update('esu-bridge payload key check').digest('hex').slice(0, 12) }));
   }
 
   /** True for esu-bridge's encryption codec, whichever copy of this module built it. */
@@ -128,7 +150,11 @@ export function encryptionCodecFromEnv(env: Record<string, string | undefined> =
   const entries = spec.split(',').map((part) => {
     const colon = part.indexOf(':');
     if (colon < 1) throw new ReferenceError('PAYLOAD_KEYS environment variable is invalid: expected id:base64key[,…]');
-    return [part.slice(0, colon), Buffer.from(part.slice(colon + 1), 'base64')] as const;
+    return [part.slice(0, colon).trim(), Buffer.from(part.slice(colon + 1).trim(), 'base64')] as const;
   });
+  const ids = entries.map(([id]) => id);
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  // Two keys under one id: payloads of one would fail to decode with the other.
+  if (twice !== undefined) throw new ReferenceError(`PAYLOAD_KEYS environment variable is invalid: key id "${twice}" appears twice`);
   return new EncryptionCodec(new Map(entries), entries[0]![0], options);
 }

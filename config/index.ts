@@ -159,6 +159,22 @@ export function databaseUrl(env: Env = process.env): string {
   return parse(z.object({ DATABASE_URL: z.string().min(1, 'is required') }), env).DATABASE_URL;
 }
 
+/**
+ * The role the long-running processes (worker, API, console, console CLI) take on every connection: `esu_bridge_app`
+ * (migration 018_b), which may append to the journal but not change it, and does not own the tables. Unset: the
+ * DATABASE_URL user's own rights (which should then be a login member of esu_bridge_app in production).
+ */
+export function databaseRole(env: Env = process.env): string | undefined {
+  const role = env.DATABASE_ROLE?.trim();
+  if (!role) return undefined;
+  return parse(z.object({ DATABASE_ROLE: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain PostgreSQL role name (lower case, digits, _)') }), { DATABASE_ROLE: role }).DATABASE_ROLE;
+}
+
+/** The tables' owner, for `npm run migrate`, backup and restore: MIGRATION_DATABASE_URL, else DATABASE_URL. */
+export function migrationDatabaseUrl(env: Env = process.env): string {
+  return env.MIGRATION_DATABASE_URL?.trim() ? env.MIGRATION_DATABASE_URL.trim() : databaseUrl(env);
+}
+
 /** Key of the HMAC that turns an IIN into the bettor reference ops filter by. Keep it secret and stable. */
 export function bettorRefKey(env: Env = process.env): string {
   return parse(z.object({ BETTOR_REF_KEY: z.string().min(16, 'must be at least 16 characters').default(DEV_BETTOR_REF_KEY) }), env)

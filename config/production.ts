@@ -156,6 +156,7 @@ export const DEVELOPMENT_SETTINGS: readonly DevelopmentSetting[] = [
   },
   // The bookmaker's HTTP API (api/): without API_KEYS it accepts a development key.
   { variable: 'API_KEYS', usedBy: ['api'], problem: secret('API_KEYS'), fix: 'the hashed keys of the bookmaker services allowed to call the API' },
+  // AFM's pushed verdicts (api/routes/afm-verdicts.ts): on the development key anyone could forge one.
 ];
 
 export interface DevelopmentSettingInUse {

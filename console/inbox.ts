@@ -63,6 +63,8 @@ export interface TimelineEntry {
 export interface ItemDetail extends InboxItem {
   reason?: string;
   payload: unknown;
+  /** A submission's correction waiting for a second officer's approval: who asked, when, and what changes. */
+  approval?: { requestedBy: string; requestedAt: string; changes: { field: string; old: unknown; new: unknown }[]; payload: unknown };
   timeline: TimelineEntry[];
   /** Actions the item admits now (the console also checks the caller's role). */
   actions: string[];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { Pool } from '../db/pool.js';
+import { payloadKeyId } from '../codec/encryption.js';
 import { loadMaintenance, loadMinuteBuckets } from '../activities/availability.js';
 import { availability, type AvailabilityReport } from '../domain/availability.js';
 import { Counterpart } from '../domain/wire/common.js';
@@ -183,11 +184,17 @@ export function createJournalService({
     /**
      * The Temporal UI's codec endpoint: decrypts payloads for officers and administrators and masks the personal
      * data in them as the console does (console/personal-data.ts). The journal entry names the namespace, how many
-     * payloads, and the bettors whose data was read (by short reference).
+     * payloads, under which key ids, and the bettors whose data was read (by short reference). Not the workflow:
+     * the Temporal UI's codec request carries the namespace (X-Namespace) and the payloads, no workflow or run id.
      */
     async decode(actor: Actor, payloads: Payload[], namespace = ''): Promise<Payload[]> {
       const seen = new Set<string>();
-      const entry = { event: 'console.payloads-decoded', recordId: `codec:${namespace || '(no namespace)'}`, details: { count: payloads.length } };
+      const keyIds: Record<string, number> = {};
+      for (const p of payloads) {
+        const id = payloadKeyId(p);
+        if (id !== undefined) keyIds[id.slice(0, 64)] = (keyIds[id.slice(0, 64)] ?? 0) + 1;
+      }
+      const entry = { event: 'console.payloads-decoded', recordId: `codec:${namespace || '(no namespace)'}`, details: { namespace: namespace || null, count: payloads.length, keyIds } };
       return audited(
         pool,
         actor,

@@ -66,6 +66,9 @@ export function registerApiRoutes(app: FastifyInstance, service: ConsoleService,
   // The scan travels base64-encoded in the JSON body: up to 2 MiB decoded, so this route takes up to 3 MB.
   app.post('/api/submissions/:id/notices', { bodyLimit: NOTICE_BODY_LIMIT }, async (r: FastifyRequest<{ Params: Params }>) => service.recordWrittenNotice(actorOf(r), r.params.id!, jsonBody(r)));
   post('/api/submissions/:id/resubmit', async (r) => service.resubmitSubmission(actorOf(r), r.params.id!, jsonBody(r).payload));
+  // A correction that changes an amount or a date: a second officer approves or refuses it.
+  post('/api/submissions/:id/resubmission/approve', async (r) => service.approveResubmission(actorOf(r), r.params.id!, jsonBody(r)));
+  post('/api/submissions/:id/resubmission/refuse', async (r) => service.refuseResubmission(actorOf(r), r.params.id!, jsonBody(r)));
 
   // Reconciliation (issue 13): resolve a difference; a day's report as JSON, or exported as a CSV or JSON file; run a day now.
   post('/api/reconciliation/:id/resolve', async (r) => service.resolveDifference(actorOf(r), r.params.id!, jsonBody(r)));

@@ -18,6 +18,10 @@ import { ListingDate } from '../domain/wire/listings.js';
 import { rangeBounds } from './journal-export.js';
 import type { WorkingDayCalendar } from '../domain/working-days.js';
 import { fieldProblems } from '../domain/issues.js';
+import { SubmissionPayload } from '../domain/submission.js';
+import { judgeCorrection, type CorrectionVerdict } from '../domain/submission-correction.js';
+import { Text } from '../domain/text.js';
+import { decideApproval, pendingApproval, requestApproval, submittedRecord, type PendingApproval } from './resubmissions.js';
 
 /**
  * What officers, administrators and auditors do, for the web console and the CLI alike. Every method takes
@@ -45,12 +49,14 @@ export interface InboxPage {
   notice?: string;
 }
 
+const Decision = z.strictObject({ note: Text(500).optional() });
 const ItemId = z.string().min(1).max(160).regex(/^[A-Za-z0-9._:-]+$/, 'is not an item id');
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+/** `nested`: the value is a field of the request named `what`, so its problems are named `what.field`. */
+function parse<S extends z.ZodType>(schema: S, value: unknown, what: string, nested = false): z.output<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const issues = fieldProblems(parsed.error).map((p) => ({ field: p.field === '(body)' ? what : p.field, message: p.message }));
+    const issues = fieldProblems(parsed.error).map((p) => ({ field: p.field === '(body)' ? what : nested ? `${what}.${p.field}` : p.field, message: p.message }));
     throw new ConsoleError('INVALID', `${what}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
   }
   return parsed.data;
@@ -115,6 +121,8 @@ export function createConsoleService(deps: ConsoleDeps) {
       return audited(pool, actor, 'read', { event: 'console.item-viewed', recordId: id, details: { inbox } }, async () => {
         const found = await detail(inbox, id);
         if (!can(actor, 'act')) found.actions = [];
+        // The officer who corrected it is not offered the approval of their own correction.
+        if (found.approval?.requestedBy === actor.login) found.actions = found.actions.filter((a) => a !== 'approve-resubmission');
         return found;
       });
     },
@@ -192,13 +200,84 @@ export function createConsoleService(deps: ConsoleDeps) {
       });
     },
 
+    /**
+     * Correct and resubmit (AFM order No. 9, item 5(3)). The bettor, the operation's id and kind stay pinned
+     * (domain/submission-correction.ts); what changed is journalled with its old and new values; a change of an
+     * amount, currency or date waits for a second officer's approval (`approveResubmission`) instead of being sent.
+     */
     async resubmitSubmission(actor: Actor, rawId: string, payload: unknown) {
       const id = parse(ItemId, rawId, 'id');
-      return audited(pool, actor, 'act', { event: 'console.submission-resubmitted', recordId: id }, async () => {
-        if (!deps.submissionActions) throw new ConsoleError('UNAVAILABLE', 'resubmitting needs the submission workflow (AFM submissions), which is not wired yet');
-        if (payload === undefined || payload === null) throw new ConsoleError('INVALID', 'the corrected payload is required');
-        return deps.submissionActions.resubmit(id, payload, actor.login);
-      });
+      let verdict: CorrectionVerdict | undefined;
+      return audited(
+        pool,
+        actor,
+        'act',
+        { event: 'console.submission-resubmitted', recordId: id },
+        async () => {
+          if (!deps.submissionActions) throw new ConsoleError('UNAVAILABLE', 'resubmitting needs the submission workflow (AFM submissions), which is not wired yet');
+          if (payload === undefined || payload === null) throw new ConsoleError('INVALID', 'payload: the corrected payload is required', [{ field: 'payload', message: 'is required' }]);
+          const corrected = parse(SubmissionPayload, payload, 'payload', true);
+          const original = await submittedRecord(pool, id);
+          if (!original) throw new ConsoleError('NOT_FOUND', `no submission ${id}`);
+          const pending = await pendingApproval(pool, id);
+          if (pending) throw new ConsoleError('REFUSED', `${id}: a correction by ${pending.requestedBy} awaits a second officer's approval; approve or refuse it first`, { field: 'approval' });
+          verdict = judgeCorrection(original.payload, corrected, { bettorRef: original.bettorRef, operationId: original.operationId }, (iin) => bettorRef(iin, deps.bettorRefKey));
+          if (verdict.problems.length) {
+            throw new ConsoleError('INVALID', `payload: ${verdict.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, verdict.problems);
+          }
+          if (!verdict.needsApproval) return deps.submissionActions.resubmit(id, corrected, actor.login);
+          if (original.status !== 'REJECTED') throw new ConsoleError('REFUSED', `only a REJECTED submission can be corrected and resubmitted; ${id} is ${original.status}`);
+          const held = await requestApproval(pool, id, corrected, verdict.changes, actor.login);
+          if (!held) throw new ConsoleError('REFUSED', `${id}: another correction awaits a second officer's approval; approve or refuse it first`, { field: 'approval' });
+          return { status: 'AWAITING_APPROVAL', submissionId: id, approval: { requestedBy: held.requestedBy, requestedAt: held.requestedAt, changes: held.changes } };
+        },
+        () => ({ result: 'OK', details: { changes: verdict?.changes ?? [], awaitingApproval: verdict?.needsApproval ?? false } }),
+      );
+    },
+
+    /** A second officer (not the one who corrected it) sends a held correction through the submission workflow. */
+    async approveResubmission(actor: Actor, rawId: string, body: unknown) {
+      const id = parse(ItemId, rawId, 'id');
+      const { note } = parse(Decision, body ?? {}, 'decision');
+      let pending: PendingApproval | undefined;
+      return audited(
+        pool,
+        actor,
+        'act',
+        { event: 'console.submission-resubmission-approved', recordId: id },
+        async () => {
+          if (!deps.submissionActions) throw new ConsoleError('UNAVAILABLE', 'resubmitting needs the submission workflow (AFM submissions), which is not wired yet');
+          pending = await pendingApproval(pool, id);
+          if (!pending) throw new ConsoleError('NOT_FOUND', `no correction of ${id} awaits approval`);
+          if (pending.requestedBy === actor.login) {
+            throw new ConsoleError('REFUSED', `approver: ${actor.login} corrected ${id} and cannot approve their own correction; a second officer must`, { field: 'approver' });
+          }
+          // The workflow sends a correction once (its id is derived from the chain), so approving twice sends nothing twice.
+          const out = await deps.submissionActions.resubmit(id, pending.payload, pending.requestedBy);
+          await decideApproval(pool, pending.approvalId, 'APPROVED', actor.login, note);
+          return out;
+        },
+        () => ({ result: 'OK', details: { requestedBy: pending?.requestedBy, changes: pending?.changes ?? [], ...(note ? { note } : {}) } }),
+      );
+    },
+
+    /** Any officer refuses a held correction (the one who made it withdraws it the same way); the submission stays REJECTED. */
+    async refuseResubmission(actor: Actor, rawId: string, body: unknown) {
+      const id = parse(ItemId, rawId, 'id');
+      const { note } = parse(Decision, body ?? {}, 'decision');
+      let pending: PendingApproval | undefined;
+      return audited(
+        pool,
+        actor,
+        'act',
+        { event: 'console.submission-resubmission-refused', recordId: id },
+        async () => {
+          pending = await pendingApproval(pool, id);
+          if (!pending || !(await decideApproval(pool, pending.approvalId, 'REFUSED', actor.login, note))) throw new ConsoleError('NOT_FOUND', `no correction of ${id} awaits approval`);
+          return { status: 'REFUSED', submissionId: id, requestedBy: pending.requestedBy, refusedBy: actor.login };
+        },
+        () => ({ result: 'OK', details: { requestedBy: pending?.requestedBy, changes: pending?.changes ?? [], ...(note ? { note } : {}) } }),
+      );
     },
 
     /** A day's reconciliation: its latest run and every difference (the report the console exports as JSON or CSV). */

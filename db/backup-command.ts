@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
-import { databaseUrl } from '../config/index.js';
+import { migrationDatabaseUrl } from '../config/index.js';
 import { backupDatabase, restoreDatabase, RestoreRefused } from './backup.js';
 import { createPool, safeMessage } from './pool.js';
 
 /**
- * `npm run backup -- --out DIR` and `npm run restore -- --from DIR` (db/backup-main.ts), against DATABASE_URL (db/backup.ts).
+ * `npm run backup -- --out DIR` and `npm run restore -- --from DIR` (db/backup-main.ts), as the tables' owner: MIGRATION_DATABASE_URL, else DATABASE_URL (db/backup.ts;
+ * a restore disables the triggers while it loads, which only an owner may).
  * Exit codes:
  *   0  backup written / restore loaded and verified;
  *   1  failure: PostgreSQL unreachable, a file cannot be written, an SQL error (a failed load is rolled back);
@@ -23,7 +24,7 @@ export async function runBackupCommand(argv: string[], env: NodeJS.ProcessEnv = 
     if (command === 'backup' && !values.out) throw new Error('backup needs --out DIR');
     if (command === 'restore' && !values.from) throw new Error('restore needs --from DIR');
     if (command !== 'backup' && command !== 'restore') throw new Error(`unknown command ${command ?? '(none)'}: backup --out DIR | restore --from DIR`);
-    url = databaseUrl(env);
+    url = migrationDatabaseUrl(env);
   } catch (err) {
     console.error(`${command ?? 'backup'}: ${(err as Error).message}`);
     return 2;

@@ -1,10 +1,10 @@
-import { databaseUrl, startupWaitMs } from '../config/index.js';
+import { migrationDatabaseUrl, startupWaitMs } from '../config/index.js';
 import { migrate, migrationFiles } from './migrate.js';
 import { createPool, safeMessage } from './pool.js';
 import { DependencyUnavailableError, waitFor } from '../stack/wait-for.js';
 
 /**
- * `npm run migrate`: applies the schema to DATABASE_URL, once per deployment, before the worker, the API and the
+ * `npm run migrate`: applies the schema as the tables' owner (MIGRATION_DATABASE_URL, else DATABASE_URL), once per deployment, before the worker, the API and the
  * console start (they only check it). Prints each migration it applies. Exit 0: the schema is current; 1: PostgreSQL
  * did not answer within STARTUP_WAIT_SECONDS, or a migration failed (rolled back, named); 2: the configuration is wrong.
  */
@@ -12,7 +12,7 @@ async function main(): Promise<number> {
   let url: string;
   let deadlineMs: number;
   try {
-    url = databaseUrl();
+    url = migrationDatabaseUrl();
     deadlineMs = startupWaitMs();
   } catch (err) {
     console.error(`migrate: ${(err as Error).message}`);

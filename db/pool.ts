@@ -26,8 +26,10 @@ export function safeMessage(err: unknown): string {
  * without the connection string (it holds the password), and the pool opens a new connection on next use.
  * A client checked out at that moment fails its caller's next query, which reports it.
  */
-export function createPool(connectionString: string, max = 10, log: LogLine = stdoutLine): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, application_name: 'esu-bridge' });
+export function createPool(connectionString: string, max = 10, log: LogLine = stdoutLine, role?: string): pg.Pool {
+  // `role` (DATABASE_ROLE): every connection takes it at start-up, before any query; a role the user may not take
+  // fails the connection instead of leaving it with the user's own rights (migration 018_b: esu_bridge_app).
+  const pool = new pg.Pool({ connectionString, max, application_name: 'esu-bridge', ...(role ? { options: `-c role=${role}` } : {}) });
   let lost = false;
   pool.on('error', (err) => {
     if (lost) return;

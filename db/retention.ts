@@ -12,6 +12,8 @@ import type { Pool } from './pool.js';
  *   operations              ANONYMISE  the counterpart's free-text failure message goes (it may name the bettor);
  *                                      ids, amounts and statuses stay next to the ledger postings they explain;
  *   submissions             REMOVE     the record as sent names the bettor by IIN; AFM holds what it accepted;
+ *   resubmission_approvals  REMOVE     a correction awaiting or given a second officer's approval (it carries the
+ *                                      corrected record, IIN included), with the submission it corrects;
  *   incidents               REMOVE     past §62's five years; each step stays in the journal;
  *   bettor_personal_data    REMOVE     what ЦОИД sent, once neither it nor any bet or operation of the bettor is retained;
  *   bettor_identifications  REMOVE     the same: a bettor back after that is identified again;
@@ -46,6 +48,7 @@ export const RETENTION_POLICIES: readonly Policy[] = [
   { table: 'bets', action: 'ANONYMISE', due: `t.retain_until <= $1 AND t.iin <> '${ANONYMOUS_IIN}'`, set: `iin = '${ANONYMOUS_IIN}'` },
   { table: 'operations', action: 'ANONYMISE', due: `t.retain_until <= $1 AND t.failure_message IS NOT NULL`, set: 'failure_message = NULL' },
   { table: 'submissions', action: 'REMOVE', due: 't.retain_until <= $1' },
+  { table: 'resubmission_approvals', action: 'REMOVE', due: 'NOT EXISTS (SELECT 1 FROM submissions s WHERE s.submission_id = t.submission_id AND s.retain_until > $1)' },
   { table: 'incidents', action: 'REMOVE', due: 't.retain_until <= $1' },
   { table: 'bettor_personal_data', action: 'REMOVE', due: `t.retain_until <= $1 AND NOT (${bettorRetained})` },
   { table: 'bettor_identifications', action: 'REMOVE', due: `t.retain_until <= $1 AND NOT (${bettorRetained})` },

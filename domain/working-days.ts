@@ -15,7 +15,14 @@ export const LocalDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-03-23')
   .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d, 'is not a calendar date');
 
-const NamedDay = z.object({ date: LocalDate, name: z.string().min(1) });
+const NamedDay = z.object({
+  date: LocalDate,
+  name: z.string().min(1),
+  /** Not yet set: a moved day the year's decree has not fixed, a lunar holiday's estimated date (Kurban Ait). */
+  forecast: z.boolean().optional(),
+  /** Where the date comes from (the decree, or why it is a forecast). */
+  source: z.string().optional(),
+});
 
 export const WorkingDayCalendarFile = z
   .object({
@@ -44,6 +51,8 @@ export interface WorkingDayCalendar {
   daysOff: ReadonlyMap<string, string>;
   workingDays: ReadonlyMap<string, string>;
   years: ReadonlySet<number>;
+  /** The entries marked `forecast`, date → name. */
+  forecasts: ReadonlyMap<string, string>;
 }
 
 export function compileCalendar(raw: unknown): WorkingDayCalendar {
@@ -56,6 +65,7 @@ export function compileCalendar(raw: unknown): WorkingDayCalendar {
     daysOff: new Map(file.daysOff.map((d) => [d.date, d.name])),
     workingDays: new Map(file.workingDays.map((d) => [d.date, d.name])),
     years: new Set(file.years),
+    forecasts: new Map([...file.daysOff, ...file.workingDays].filter((d) => d.forecast).map((d) => [d.date, d.name])),
   };
 }
 
@@ -123,4 +133,24 @@ export function calendarCoversRange(fromMs: number, toMs: number, calendar: Work
     if (!calendarCovers(date, calendar)) return false;
   }
   return true;
+}
+
+/** What an officer must be told about a deadline the calendar computed, rather than have it silently assumed. */
+export interface CalendarCaveats {
+  /** Forecast entries the deadline may depend on: within a day of the window (a lunar date or a decree may shift it). */
+  forecastDays: { date: string; name: string }[];
+  /** The window runs past the years the file was written for: there only Saturday and Sunday were counted. */
+  beyondCalendar: boolean;
+}
+
+/**
+ * The caveats of a window from `fromMs` to `toMs` (a rejection window, an officer's due date). Its end depends on
+ * every day it spans; a forecast entry within a day of it could move the end if the decree (or the date's
+ * authority) sets it otherwise.
+ */
+export function calendarCaveats(fromMs: number, toMs: number, calendar: WorkingDayCalendar): CalendarCaveats {
+  const first = addDays(localDate(fromMs, calendar), -1);
+  const last = addDays(localDate(Math.max(fromMs, toMs - 1), calendar), 1);
+  const forecastDays = [...calendar.forecasts].filter(([date]) => date >= first && date <= last).sort(([a], [b]) => a.localeCompare(b)).map(([date, name]) => ({ date, name }));
+  return { forecastDays, beyondCalendar: !calendarCoversRange(fromMs, toMs, calendar) };
 }

@@ -102,6 +102,8 @@ async function main(): Promise<void> {
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: temporal.namespace,
     DATABASE_URL: postgres.url,
+    // The worker, API and console act as the application's role (migration 018_b): the journal only grows.
+    DATABASE_ROLE: process.env.DATABASE_ROLE ?? 'esu_bridge_app',
     // The console answers the UI's codec calls from the UI's origin only.
     ...(temporal.uiUrl.startsWith('http') && !process.env.CONSOLE_CODEC_CORS_ORIGIN ? { CONSOLE_CODEC_CORS_ORIGIN: temporal.uiUrl } : {}),
   };

@@ -1,5 +1,5 @@
 import { connectClient } from '../client/connect.js';
-import { databaseUrl, startupWaitMs } from '../config/index.js';
+import { databaseRole, databaseUrl, startupWaitMs } from '../config/index.js';
 import { createPool } from '../db/pool.js';
 import { createReadiness, postgresProbe, temporalProbe } from './health.js';
 import type { Shutdown } from './shutdown.js';
@@ -12,7 +12,7 @@ import { DependencyUnavailableError, waitFor } from './wait-for.js';
  */
 export async function connectAppDependencies(shutdown: Shutdown) {
   const wait = { deadlineMs: startupWaitMs(), signal: shutdown.signal };
-  const pool = createPool(databaseUrl(), 10);
+  const pool = createPool(databaseUrl(), 10, undefined, databaseRole());
   shutdown.defer('pool', () => pool.end());
   await waitFor('PostgreSQL', () => pool.query('SELECT 1'), wait);
   await waitForCurrentSchema(pool, wait);

@@ -1,5 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
-import { databaseUrl, redactedSummary, startupWaitMs, temporalConfig, workerHealthListen } from '../config/index.js';
+import { databaseRole, databaseUrl, redactedSummary, startupWaitMs, temporalConfig, workerHealthListen } from '../config/index.js';
 import { createPool } from '../db/pool.js';
 import { createSagaWorker } from './sagas.js';
 import { installTelemetry } from './metrics.js';
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
       },
     });
     // A pool of its own for the scrape's queries: at most two connections, never one the sagas are waiting for.
-    const metricsPool = createPool(url, 2);
+    const metricsPool = createPool(url, 2, undefined, databaseRole());
     shutdown.defer('metrics pool', () => metricsPool.end());
     const health = await startHealthServer(healthListen, readiness, { metrics: { contentType: METRICS_CONTENT_TYPE, render: businessMetrics(metricsPool) } });
     shutdown.defer('health server', () => health.close());

@@ -17,7 +17,7 @@ import { CounterpartClient, type ExchangeObserver } from '../activities/http.js'
 import { dataConverterFromEnv } from '../codec/data-converter.js';
 import { createPgRateLimiter } from '../activities/rate-limit.js';
 import { outboundRateLimits } from '../config/rate-limits.js';
-import { afmSigningConfig, bettorRefKey, identificationRequired, counterpartsConfig, isProduction, submissionConfig, workerCapacity, workerShutdown, type TemporalConfig } from '../config/index.js';
+import { afmSigningConfig, bettorRefKey, databaseRole, identificationRequired, counterpartsConfig, isProduction, submissionConfig, workerCapacity, workerShutdown, type TemporalConfig } from '../config/index.js';
 import { createPool, type LogLine, type Pool } from '../db/pool.js';
 import { dataErrorInterceptors } from './data-errors.js';
 
@@ -54,7 +54,7 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
   const capacity = workerCapacity(env);
   const bundle = workflowBundle ?? prebuiltWorkflowBundle();
   const counterparts = counterpartsConfig(env);
-  const pool: Pool = createPool(databaseUrl, capacity.databasePoolSize, poolLog);
+  const pool: Pool = createPool(databaseUrl, capacity.databasePoolSize, poolLog, databaseRole(env));
   // Every exchange feeds the availability index and detectors (PostgreSQL) and the worker's Prometheus metrics.
   const recorder = createExchangeRecorder(pool);
   const observers = [recorder.observe, exchangeMetrics(), ...(observe ? [observe] : [])];

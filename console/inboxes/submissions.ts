@@ -1,6 +1,7 @@
 import type { Pool } from '../../db/pool.js';
 import { isoWithOffset } from '../../domain/incident.js';
-import { compileCalendar, officerDueAt, type WorkingDayCalendar } from '../../domain/working-days.js';
+import { calendarCaveats, compileCalendar, officerDueAt, type CalendarCaveats, type WorkingDayCalendar } from '../../domain/working-days.js';
+import { pendingApproval } from '../resubmissions.js';
 import { assignments, iso, tableExists, timeline, type InboxItem, type ItemDetail, type ResolvedFilters } from '../inbox.js';
 
 /**
@@ -44,16 +45,44 @@ export async function submissionsInstalled(pool: Pool): Promise<boolean> {
 const SELECT = `SELECT submission_id AS id, status, counterpart, bettor_ref,
     CASE WHEN status = 'RETRYING' THEN last_error ELSE COALESCE(rejection_reason, failure_message) END AS reason, next_attempt_at, outage_since,
     COALESCE(rejection_code, failure_type) AS code, payload, created_at, COALESCE(rejected_at, failed_at, updated_at) AS changed_at, due_at,
-    escalated_at, reminded_at, workflow_id, attempt, original_submission_id, corrects_submission_id, corrected_by, message_id
+    escalated_at, reminded_at, acknowledged_at, window_ends_at, workflow_id, attempt, original_submission_id, corrects_submission_id, corrected_by, message_id,
+    EXISTS (SELECT 1 FROM resubmission_approvals a WHERE a.submission_id = submissions.submission_id AND a.status = 'PENDING') AS awaiting_approval
   FROM submissions`;
 
-function item(r: Record<string, any>, offsetMinutes: number, calendar: WorkingDayCalendar, assignee?: string): InboxItem {
+/**
+ * The calendar's caveats on what this submission waits for: AFM's rejection window (ACKNOWLEDGED) or the officers'
+ * due time. A forecast day (2027's Kurban Ait, moved days the decree has not set) or a window past the calendar file's
+ * years is flagged to officers, not silently assumed (config/calendar/kz-working-days.json).
+ */
+export function submissionCaveats(r: Record<string, any>, calendar: WorkingDayCalendar): CalendarCaveats | undefined {
+  const ms = (v: unknown) => (v ? new Date(v as string).getTime() : undefined);
+  const window = r.status === 'ACKNOWLEDGED' ? [ms(r.acknowledged_at), ms(r.window_ends_at)] : r.status === 'RETRYING' ? [] : [ms(r.changed_at ?? r.created_at), dueAt(r, calendar)];
+  const [from, to] = window;
+  if (from === undefined || to === undefined) return undefined;
+  const caveats = calendarCaveats(from, to, calendar);
+  return caveats.forecastDays.length || caveats.beyondCalendar ? caveats : undefined;
+}
+
+/** The caveats as the submission's page says them. */
+export function caveatText(c: CalendarCaveats, what: string): string {
+  return [
+    c.forecastDays.length ? `${what} depends on ${c.forecastDays.map((d) => `${d.date} (${d.name})`).join(', ')}, a forecast in the calendar not yet set by decree: check it` : '',
+    c.beyondCalendar ? `${what} runs past the years the working-day calendar covers: only Saturdays and Sundays were counted there; check it against the decree` : '',
+  ].filter(Boolean).join('; ');
+}
+
+export function submissionItem(r: Record<string, any>, offsetMinutes: number, calendar: WorkingDayCalendar, assignee?: string): InboxItem {
   const due = dueAt(r, calendar);
   const retrying = r.status === 'RETRYING';
+  const caveats = submissionCaveats(r, calendar);
   const flags = [
     ...(r.escalated_at ? ['ESCALATED'] : []),
     ...(!retrying && due !== undefined && due < Date.now() ? ['OVERDUE'] : []),
     ...(r.attempt > 1 ? [`ATTEMPT ${r.attempt}`] : []),
+    // A correction that changes an amount or a date waits for a second officer (console/resubmissions.ts).
+    ...(r.awaiting_approval ? ['AWAITING APPROVAL'] : []),
+    ...(caveats?.forecastDays.length ? ['CALENDAR FORECAST'] : []),
+    ...(caveats?.beyondCalendar ? ['BEYOND CALENDAR'] : []),
     ...(retrying && r.next_attempt_at ? [`NEXT ATTEMPT ${isoWithOffset(new Date(r.next_attempt_at).getTime(), offsetMinutes)}`] : []),
   ];
   return {
@@ -86,7 +115,7 @@ export async function listSubmissions(pool: Pool, f: ResolvedFilters, offsetMinu
   if (f.assignee) add(`submission_id IN (SELECT item_id FROM console_assignments WHERE inbox = 'submissions' AND assignee = ?)`, f.assignee);
   const { rows } = await pool.query(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY COALESCE(due_at, rejected_at, failed_at, updated_at) ASC LIMIT 500`, args);
   const assigned = await assignments(pool, 'submissions', rows.map((r) => r.id));
-  return rows.map((r) => item(r, offsetMinutes, calendar, assigned.get(r.id)));
+  return rows.map((r) => submissionItem(r, offsetMinutes, calendar, assigned.get(r.id)));
 }
 
 export async function getSubmission(pool: Pool, id: string, offsetMinutes: number, actionsWired: boolean, calendar: WorkingDayCalendar = WEEKENDS_ONLY): Promise<ItemDetail | undefined> {
@@ -96,17 +125,22 @@ export async function getSubmission(pool: Pool, id: string, offsetMinutes: numbe
   if (!r) return undefined;
   const assigned = await assignments(pool, 'submissions', [id]);
   // Retry resends a FAILED record as it is; a REJECTED one needs the officer's correction (the workflow's rules).
-  const action = [...(r.status === 'FAILED' ? ['retry'] : r.status === 'REJECTED' ? ['resubmit'] : []), ...(r.counterpart === 'AFM' && NOTICE_STATUSES.includes(r.status) ? ['notice'] : [])];
+  // A held correction is approved or refused before anyone corrects it again.
+  const approval = await pendingApproval(pool, id);
+  const correct = approval ? ['approve-resubmission', 'refuse-resubmission'] : ['resubmit'];
+  const action = [...(r.status === 'FAILED' ? ['retry'] : r.status === 'REJECTED' ? correct : []), ...(r.counterpart === 'AFM' && NOTICE_STATUSES.includes(r.status) ? ['notice'] : [])];
   return {
-    ...item(r, offsetMinutes, calendar, assigned.get(id)),
+    ...submissionItem(r, offsetMinutes, calendar, assigned.get(id)),
     reason: [
       r.reason,
       r.outage_since ? `counterpart unreachable since ${isoWithOffset(new Date(r.outage_since).getTime(), offsetMinutes)}` : '',
       r.next_attempt_at && r.status === 'RETRYING' ? `next attempt ${isoWithOffset(new Date(r.next_attempt_at).getTime(), offsetMinutes)}` : '',
       r.corrects_submission_id ? `corrects ${r.corrects_submission_id}` : '', r.corrected_by ? `corrected by ${r.corrected_by}` : '',
+      ((c) => (c ? caveatText(c, r.status === 'ACKNOWLEDGED' ? "AFM's rejection window" : 'the due date') : ''))(submissionCaveats(r, calendar)),
     ]
       .filter(Boolean).join('; ') || undefined,
     payload: r.payload,
+    ...(approval ? { approval: { requestedBy: approval.requestedBy, requestedAt: approval.requestedAt, changes: approval.changes, payload: approval.payload } } : {}),
     timeline: await timeline(pool, [id, ...(r.workflow_id ? [r.workflow_id] : [])]),
     actions: [...(actionsWired ? action : []), 'assign'],
   };

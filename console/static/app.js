@@ -136,6 +136,7 @@ async function showItem(id) {
       h('dt', {}, 'Assigned to'), h('dd', {}, item.assignee ?? 'nobody'),
       ...(item.reason ? [h('dt', {}, 'Reason'), h('dd', { class: 'reason' }, item.reason)] : []),
       ...(item.bettorRef ? [h('dt', {}, 'Bettor ref'), h('dd', { class: 'mono' }, item.bettorRef.slice(0, 16) + '…')] : [])),
+    ...approvalView(item),
     h('div', { class: 'actions' }, ...actionButtons(item)),
     h('div', { id: 'action-form' }),
     ...payloadView(item),
@@ -154,6 +155,18 @@ function payloadView(item) {
   return [h('h3', {}, 'Payload'), h('pre', { class: 'payload' }, JSON.stringify(item.payload, null, 2))];
 }
 
+// A correction that changes an amount or a date waits for a second officer: what changes, old → new.
+function approvalView(item) {
+  if (!item.approval) return [];
+  const a = item.approval;
+  const show = (v) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  return [h('div', { class: 'approval', 'data-testid': 'approval' },
+    h('h3', {}, 'Correction awaiting a second officer’s approval'),
+    h('p', {}, `Corrected by ${a.requestedBy} at ${local(a.requestedAt)}. Another officer approves or refuses it; ${a.requestedBy} cannot approve it.`),
+    h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Field'), h('th', {}, 'Was'), h('th', {}, 'Becomes'))),
+      h('tbody', {}, ...a.changes.map((c) => h('tr', {}, h('td', { class: 'mono' }, c.field.replace(/^payload\.record\./, '')), h('td', {}, show(c.old)), h('td', {}, show(c.new)))))))];
+}
+
 function actionButtons(item) {
   const act = (label, name, handler, cls = '') => (item.actions.includes(name) ? h('button', { 'data-action': name, class: cls, onclick: handler }, label) : undefined);
   const assign = item.actions.includes('assign') && item.assignee !== state.me.login ? h('button', { 'data-action': 'take', class: 'secondary', onclick: () => run(`/api/inboxes/${state.tab}/${item.id}/assign`, { assignee: state.me.login }, 'Taken') }) : undefined;
@@ -167,6 +180,8 @@ function actionButtons(item) {
     act('Refuse', 'refuse', () => run(`${base}/decide`, { approved: false }, 'Refused')),
     act('Retry', 'retry', () => run(`${base}/retry`, {}, 'Retried'), 'primary'),
     act('Correct and resubmit', 'resubmit', () => resubmitForm(item)),
+    act('Approve correction', 'approve-resubmission', () => run(`${base}/resubmission/approve`, {}, 'Correction approved'), 'primary'),
+    act('Refuse correction', 'refuse-resubmission', () => run(`${base}/resubmission/refuse`, {}, 'Correction refused')),
     act('Record AFM’s written notice', 'notice', () => noticeForm(item)),
     act('Resolve', 'resolve', () => resolveForm(item), 'primary'),
     assign,

@@ -86,3 +86,33 @@ describe('createEsuBridgeClient', () => {
     expect(createEsuBridgeClient({ client, ...options }).bettorRef('900517300019')).toMatch(/^[0-9a-f]+$/);
   });
 });
+
+describe('payload keyring (rotation: the newest key first, older ones decode older histories)', () => {
+  const k = () => randomBytes(32).toString('base64');
+
+  it('refuses an older key of the wrong length or a key id given twice, naming the key', () => {
+    expect(() => encryptionCodecFromEnv({ PAYLOAD_KEYS: `new:${k()},old:${randomBytes(16).toString('base64')}` })).toThrow(/payload key "old" must be 32 bytes \(it is 16\)/);
+    expect(() => encryptionCodecFromEnv({ PAYLOAD_KEYS: `a:${k()},a:${k()}` })).toThrow(/key id "a" appears twice/);
+    expect(() => encryptionCodecFromEnv({ PAYLOAD_KEYS: `a b:${k()}` })).toThrow(/key id "a b"/);
+  });
+
+  it('lists the key ids, the current one first, with a check value that tells keys apart without showing them', () => {
+    const secret = k();
+    const ring = encryptionCodecFromEnv({ PAYLOAD_KEYS: `k3:${secret},k2:${k()}` }).keyring();
+    expect(ring.map((r) => [r.keyId, r.current])).toEqual([['k3', true], ['k2', false]]);
+    expect(ring[0]!.check).toMatch(/^[0-9a-f]{12}$/);
+    expect(ring[0]!.check).not.toBe(ring[1]!.check);
+    expect(encryptionCodecFromEnv({ PAYLOAD_KEYS: `other:${secret}` }).keyring()[0]!.check).toBe(ring[0]!.check);
+    expect(JSON.stringify(ring)).not.toContain(secret);
+  });
+
+  it('finds the key id of every payload in a history, at any depth, without the key', async () => {
+    const { keyIdsIn } = await import('../../codec/key-usage.js');
+    const old = encryptionCodecFromEnv({ PAYLOAD_KEYS: `old:${k()}` });
+    const current = encryptionCodecFromEnv({ PAYLOAD_KEYS: `new:${k()}` });
+    const [a] = await old.encode([plain]);
+    const [b, c] = await current.encode([plain, plain]);
+    const history = { events: [{ workflowExecutionStartedEventAttributes: { input: { payloads: [a] } } }, { activityTaskCompletedEventAttributes: { result: { payloads: [b] } } }, { failure: { encodedAttributes: c } }, { marker: { details: { x: { payloads: [plain] } } } }] };
+    expect(Object.fromEntries(keyIdsIn(history))).toEqual({ old: 1, new: 2 });
+  });
+});

@@ -43,6 +43,14 @@ describe('production entry points', () => {
     expect(stderr).not.toContain('plain-password-1');
   });
 
+  it("the API refuses to start without AFM's certificate and its CA, naming them", async () => {
+    const { code, stdout, stderr } = await run('api/main.ts', { NODE_ENV: 'production', ...UNREACHABLE });
+
+    expect(code).toBe(1);
+    expect(stdout).not.toContain('listening');
+    for (const variable of ['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'AFM_CERTIFICATE_PATH', 'AFM_CA_PATH', 'API_KEYS']) expect(stderr).toContain(`${variable}:`);
+  });
+
   it('the CLI refuses development users in production, but still hashes a password to make real ones', async () => {
     const refused = await run('client/cli.ts', { NODE_ENV: 'production', ...UNREACHABLE, CONSOLE_USER: 'officer', CONSOLE_PASSWORD: 'officer' }, ['list', 'submissions']);
     expect(refused.code).not.toBe(0);

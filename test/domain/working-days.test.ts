@@ -4,6 +4,7 @@ import { DEFAULT_WORKING_DAY_CALENDAR } from '../../config/index.js';
 import {
   addWorkingDays,
   afmRejectionWindowEnd,
+  calendarCaveats,
   calendarCoversRange,
   compileCalendar,
   isWorkingDay,
@@ -81,5 +82,39 @@ describe('Kazakhstan working days', () => {
     const parsed = WorkingDayCalendarFile.safeParse({ utcOffset: '+05:00', weekend: ['SUNDAY'], years: [2026], daysOff: [{ date: '2026-02-30', name: 'x' }] });
     expect(parsed.success).toBe(false);
     expect(parsed.error!.issues[0]!.path).toEqual(['daysOff', 0, 'date']);
+  });
+});
+
+describe('forecast entries of the calendar (issue 14)', () => {
+  it('marks 2027 Kurban Ait and the moved days the 2027 decree has not set as forecasts, and no 2026 entry', () => {
+    expect([...calendar.forecasts.keys()].sort()).toEqual(['2027-01-04', '2027-03-24', '2027-05-03', '2027-05-10', '2027-05-16']);
+    expect(calendar.forecasts.get('2027-05-16')).toMatch(/Kurban Ait/);
+    expect([...calendar.forecasts.keys()].some((d) => d.startsWith('2026'))).toBe(false);
+  });
+
+  it('names the forecast days a window may depend on, within a day of it, and nothing for a window clear of them', () => {
+    const at = (iso: string) => Date.parse(iso);
+    // Rejected Friday 14 May 2027: due at the end of Monday 17 May, spanning the forecast Kurban Ait (Sunday 16 May).
+    const rejected = at('2027-05-14T10:00:00+05:00');
+    const due = officerDueAt(rejected, calendar);
+    expect(calendarCaveats(rejected, due, calendar)).toEqual({ forecastDays: [{ date: '2027-05-16', name: expect.stringMatching(/Kurban Ait/) }], beyondCalendar: false });
+    // Acknowledged Tuesday 11 May 2027: the window ends with Wednesday 12 May; 10 May (a forecast) is a day before it.
+    const ack = at('2027-05-11T10:00:00+05:00');
+    expect(calendarCaveats(ack, afmRejectionWindowEnd(ack, calendar), calendar).forecastDays.map((d) => d.date)).toEqual(['2027-05-10']);
+    const june = at('2027-06-08T10:00:00+05:00');
+    expect(calendarCaveats(june, officerDueAt(june, calendar), calendar)).toEqual({ forecastDays: [], beyondCalendar: false });
+    const december = at('2026-12-02T10:00:00+05:00');
+    expect(calendarCaveats(december, officerDueAt(december, calendar), calendar)).toEqual({ forecastDays: [], beyondCalendar: false });
+  });
+
+  it('flags a window that runs past the years the file covers', () => {
+    const lastDay = Date.parse('2027-12-31T12:00:00+05:00');
+    expect(calendarCaveats(lastDay, officerDueAt(lastDay, calendar), calendar).beyondCalendar).toBe(true);
+  });
+
+  it('reads the forecast mark of a calendar file, and refuses one that is not a boolean', () => {
+    const file = { utcOffset: '+05:00', weekend: ['SATURDAY', 'SUNDAY'], years: [2030], daysOff: [{ date: '2030-04-10', name: 'Eid', forecast: true }, { date: '2030-01-01', name: 'New Year' }] };
+    expect([...compileCalendar(file).forecasts]).toEqual([['2030-04-10', 'Eid']]);
+    expect(() => compileCalendar({ ...file, daysOff: [{ date: '2030-04-10', name: 'Eid', forecast: 'yes' }] })).toThrow(/forecast/);
   });
 });

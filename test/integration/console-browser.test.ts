@@ -161,7 +161,20 @@ describe('compliance console in Chromium', () => {
     corrected.record.receivedTiyn = 1_205_000;
     await text.fill(JSON.stringify(corrected, null, 2));
     await page.click('#action-form button[type=submit]');
-    await expect.poll(() => page.textContent('[data-testid=flash]'), { timeout: 30_000 }).toContain('Resubmitted');
+    await expect.poll(() => page.textContent('[data-testid=flash]'), { timeout: 30_000 }).toContain('Resubmitted: AWAITING_APPROVAL');
+
+    // A changed amount waits for a second officer: erlan sees what changes and approves it in his own session.
+    const second = await signedInPage('erlan');
+    await second.click('#tabs button[data-tab=submissions]');
+    await second.selectOption('#filters select[name=counterpart]', 'afm');
+    await second.click('#filters button[type=submit]');
+    await row(second, rejected.submissionId).click();
+    await expect.poll(() => second.textContent('[data-testid=approval]')).toContain('Corrected by aigerim');
+    expect(await second.textContent('[data-testid=approval]')).toContain('1205000');
+    await second.screenshot({ path: path.join(SHOTS, 'console-submission-approval.png'), fullPage: true });
+    await second.click('#detail button[data-action=approve-resubmission]');
+    await expect.poll(() => second.textContent('[data-testid=flash]'), { timeout: 30_000 }).toContain('Correction approved');
+    await second.close();
 
     // The rejected one is replaced by `-r2`, sent once with the corrected amount; the inbox no longer needs anyone.
     const resubmissionId = `${rejected.submissionId}-r2`;

@@ -193,7 +193,7 @@ describe('compliance console: availability and the Temporal UI codec', () => {
     expect(JSON.parse(Buffer.from(decoded.body.payloads[0].data, 'base64').toString())).toEqual({ depositId: 'dep-x', iin: shortRef });
     expect(decoded.text).not.toContain(iin);
     const entries = await journalOf('codec:(no namespace)');
-    expect(entries.at(-1)).toMatchObject({ event: 'console.payloads-decoded', actor: 'aigerim', result: 'OK', details: { count: 1, bettors: [shortRef] } });
+    expect(entries.at(-1)).toMatchObject({ event: 'console.payloads-decoded', actor: 'aigerim', result: 'OK', details: { namespace: null, count: 1, keyIds: { [codec.keyring()[0]!.keyId]: 1 }, bettors: [shortRef] } });
     expect((await auditor.post('/codec/decode', body)).status).toBe(403);
     const anonymous = await session(consoleUrl).post('/codec/decode', body);
     expect(anonymous.status).toBe(401);
