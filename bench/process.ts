@@ -45,6 +45,7 @@ export interface MemoryFigures {
  */
 export function processSampler(sets: Record<string, number[]>, intervalMs = 250) {
   const peak: Record<string, number> = Object.fromEntries(Object.keys(sets).map((k) => [k, 0]));
+  const last: Record<string, number> = Object.fromEntries(Object.keys(sets).map((k) => [k, 0]));
   const sampleSet = async (pids: number[]) => {
     const all = await Promise.all(pids.map((pid) => procMemory(pid).catch(() => ({ rssMiB: 0, hwmMiB: 0 }))));
     return { rssMiB: all.reduce((a, m) => a + m.rssMiB, 0), hwmMiB: all.reduce((a, m) => a + m.hwmMiB, 0) };
@@ -53,6 +54,7 @@ export function processSampler(sets: Record<string, number[]>, intervalMs = 250)
     for (const [label, pids] of Object.entries(sets)) {
       const m = await sampleSet(pids);
       peak[label] = Math.max(peak[label]!, m.rssMiB);
+      last[label] = m.rssMiB;
     }
   };
   let pending: Promise<void> = sample();
@@ -60,6 +62,10 @@ export function processSampler(sets: Record<string, number[]>, intervalMs = 250)
     pending = pending.then(sample);
   }, intervalMs);
   return {
+    /** The last sample of a set and its peak so far, without stopping. */
+    current(label: string): { lastMiB: number; peakMiB: number } {
+      return { lastMiB: last[label] ?? 0, peakMiB: peak[label] ?? 0 };
+    },
     async stop(): Promise<Record<string, MemoryFigures>> {
       clearInterval(timer);
       await pending;

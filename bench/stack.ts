@@ -89,8 +89,10 @@ export async function startBenchStack(purpose: string, opts: BenchStackOptions =
       ...opts.extraEnv,
     };
     const config = temporalConfig(env);
+    // BENCH_WORKER_NODE_ARGS (e.g. `--max-old-space-size=256`): Node flags for the worker processes, to measure them.
+    const workerNodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
     const start = (kind: 'saga' | 'floor', taskQueue: string, codePath: string) =>
-      spawnNode(WORKER_ENTRY, { ...env, BENCH_WORKER: kind, BENCH_WORKFLOW_BUNDLE: codePath, TEMPORAL_TASK_QUEUE: taskQueue }, { readyMarker: READY });
+      spawnNode(WORKER_ENTRY, { ...env, BENCH_WORKER: kind, BENCH_WORKFLOW_BUNDLE: codePath, TEMPORAL_TASK_QUEUE: taskQueue }, { readyMarker: READY, nodeArgs: workerNodeArgs });
     const workers: NodeProcess[] = [];
     const floorWorkers: NodeProcess[] = [];
     stops.push(() => Promise.all([...workers, ...floorWorkers].map((w) => w.stop())));
