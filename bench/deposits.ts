@@ -126,11 +126,11 @@ async function runKinds(stack: Stack, args: BenchArgs): Promise<KindResult[]> {
   const iin = (i: number) => IINS[i % IINS.length]!;
   const results: KindResult[] = [];
   const op = (id: string, p: Promise<unknown>) => p.then((result) => ({ id, result }));
-  results.push(await measure(stack, args, 'deposit', (i) => op(`bench-${run}-${i}`, deposit(stack, `bench-${run}-${i}`, iin(i), 10_000 + i))));
+  if (args.kinds.includes('deposit')) results.push(await measure(stack, args, 'deposit', (i) => op(`bench-${run}-${i}`, deposit(stack, `bench-${run}-${i}`, iin(i), 10_000 + i))));
   // Every bettor now holds at least 10 000 tiyn per deposit: each bet stakes 2 000, each payout takes 1 000.
-  results.push(await measure(stack, args, 'bet', (i) => op(`bench-${run}-bet-${i}`, bet(stack, `bench-${run}-bet-${i}`, iin(i), i))));
-  results.push(await measure(stack, args, 'settle', (i) => op(`bench-${run}-bet-${i}`, settle(stack, `bench-${run}-bet-${i}`, i))));
-  results.push(await measure(stack, args, 'payout', (i) => op(`bench-${run}-pay-${i}`, payout(stack, `bench-${run}-pay-${i}`, iin(i)))));
+  if (args.kinds.includes('bet')) results.push(await measure(stack, args, 'bet', (i) => op(`bench-${run}-bet-${i}`, bet(stack, `bench-${run}-bet-${i}`, iin(i), i))));
+  if (args.kinds.includes('settle')) results.push(await measure(stack, args, 'settle', (i) => op(`bench-${run}-bet-${i}`, settle(stack, `bench-${run}-bet-${i}`, i))));
+  if (args.kinds.includes('payout')) results.push(await measure(stack, args, 'payout', (i) => op(`bench-${run}-pay-${i}`, payout(stack, `bench-${run}-pay-${i}`, iin(i)))));
   results.push(
     await measure(stack, args, 'floor', (i) => op(`bench-floor-${run}-${i}`, stack.client.workflow.execute('floor', { taskQueue: stack.floorQueue, workflowId: `bench-floor-${run}-${i}` }))),
   );

@@ -13,10 +13,12 @@ export interface BenchArgs {
   mixStepRate: number;
   mixMaxRate: number;
   sample: number;
+  /** The kinds to run (the floor always runs): bets need deposits, settlements need bets. */
+  kinds: ('deposit' | 'bet' | 'settle' | 'payout')[];
 }
 
 const USAGE =
-  'npm run bench -- [N] [concurrency] [--server dev|cluster|both] [--workers 1|2] [--mix [--period 5m] [--rate-start 5] [--rate-step 5] [--rate-max 200]] [--sample 20]';
+  'npm run bench -- [N] [concurrency] [--server dev|cluster|both] [--workers 1|2] [--mix [--period 5m] [--rate-start 5] [--rate-step 5] [--rate-max 200]] [--sample 20] [--kinds deposit,bet,settle,payout]';
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -45,6 +47,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       'rate-step': { type: 'string', default: '5' },
       'rate-max': { type: 'string', default: '200' },
       sample: { type: 'string', default: '20' },
+      kinds: { type: 'string', default: 'deposit,bet,settle,payout' },
     },
   });
   if (positionals.length > 2) throw new Error(`at most two positional arguments (N, concurrency), got ${positionals.length}\n${USAGE}`);
@@ -52,7 +55,13 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   if (server !== 'dev' && server !== 'cluster' && server !== 'both') throw new Error(`--server: expected dev, cluster or both, got ${JSON.stringify(server)}\n${USAGE}`);
   const workers = positiveInt('--workers', values.workers, 1);
   if (workers !== 1 && workers !== 2) throw new Error(`--workers: expected 1 or 2, got ${workers}\n${USAGE}`);
+  const kinds = values.kinds.split(',').map((k) => k.trim());
+  for (const k of kinds) if (!['deposit', 'bet', 'settle', 'payout'].includes(k)) throw new Error(`--kinds: expected deposit, bet, settle or payout, got ${JSON.stringify(k)}\n${USAGE}`);
+  if (kinds.includes('bet') && !kinds.includes('deposit')) throw new Error(`--kinds: bets need deposits first (their stake comes from them)\n${USAGE}`);
+  if (kinds.includes('settle') && !kinds.includes('bet')) throw new Error(`--kinds: settlements need bets first\n${USAGE}`);
+  if (kinds.includes('payout') && !kinds.includes('deposit')) throw new Error(`--kinds: payouts need deposits first\n${USAGE}`);
   return {
+    kinds: kinds as BenchArgs['kinds'],
     n: positiveInt('N', positionals[0], 300),
     concurrency: positiveInt('concurrency', positionals[1], 30),
     servers: server === 'both' ? ['dev', 'cluster'] : [server],
