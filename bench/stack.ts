@@ -7,7 +7,7 @@ import { connectClient } from '../client/connect.js';
 import { createEsuBridgeClient } from '../client/index.js';
 import { startVerdictReader } from '../client/verdict-reader.js';
 import { FAILURE_CONVERTER_PATH } from '../codec/data-converter.js';
-import { temporalConfig } from '../config/index.js';
+import { temporalConfig, WORKER_NODE_OPTIONS } from '../config/index.js';
 import { createPool } from '../db/pool.js';
 import { migrate } from '../db/migrate.js';
 import { startSimulators } from '../simulators/index.js';
@@ -89,8 +89,8 @@ export async function startBenchStack(purpose: string, opts: BenchStackOptions =
       ...opts.extraEnv,
     };
     const config = temporalConfig(env);
-    // BENCH_WORKER_NODE_ARGS (e.g. `--max-old-space-size=256`): Node flags for the worker processes, to measure them.
-    const workerNodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    // The worker's production Node flags (WORKER_NODE_OPTIONS), or BENCH_WORKER_NODE_ARGS to measure others ('' for none).
+    const workerNodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? WORKER_NODE_OPTIONS).split(/\s+/).filter(Boolean);
     const start = (kind: 'saga' | 'floor', taskQueue: string, codePath: string) =>
       spawnNode(WORKER_ENTRY, { ...env, BENCH_WORKER: kind, BENCH_WORKFLOW_BUNDLE: codePath, TEMPORAL_TASK_QUEUE: taskQueue }, { readyMarker: READY, nodeArgs: workerNodeArgs });
     const workers: NodeProcess[] = [];
