@@ -149,7 +149,7 @@ export function identificationRequired(env: Env = process.env): boolean {
 /** The worker's workflow cache by default (TEMPORAL_WORKER_CACHED_WORKFLOWS); chosen by `npm run bench`, docs/operations.md. */
 export const WORKER_CACHED_WORKFLOWS = 100;
 /**
- * The Node flag the worker process runs with (package.json `start.worker`, docker-compose's worker): V8's
+ * The Node flag the worker process runs with (package.json `start.worker`, the benchmarks; a deployment passes it to the worker's node): V8's
  * default old space (~4 GiB here) lets garbage pile up between collections; 256 MiB holds a 100-workflow cache
  * with room to spare and keeps the process's RSS near its live size. Measured in docs/operations.md.
  */
