@@ -7,7 +7,8 @@ import { createSagaWorker } from '../workers/sagas.js';
  * production worker (workers/sagas.ts, configuration from the environment, the capacity defaults of
  * config/index.ts) on a workflow bundle built once by the benchmark (BENCH_WORKFLOW_BUNDLE, as the image's
  * prebuilt one: no webpack in the measured process); BENCH_WORKER=floor runs bench/floor-workflows.ts with no-op
- * activities and the same capacity. Writes `{"msg":"bench worker ready"}` once polling; SIGTERM drains it.
+ * activities and the same capacity. Writes `{"msg":"bench worker ready"}` once polling; SIGTERM drains it, and
+ * it reports its memory split (main thread's V8 heap, external, RSS) on stderr as it stops.
  */
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -38,6 +39,11 @@ async function main(): Promise<void> {
   const running = worker.run();
   console.log(JSON.stringify({ msg: 'bench worker ready', kind, pid: process.pid }));
   await running;
+  // Where the RSS went, for the benchmark's output (stderr is the benchmark's): this thread's V8 heap against the
+  // rest (the SDK's core, buffers, the workflow thread's heap).
+  const m = process.memoryUsage();
+  const mib = (v: number) => Math.round(v / 2 ** 20);
+  console.error(JSON.stringify({ msg: 'bench worker memory at shutdown (MiB)', kind, rss: mib(m.rss), heapTotal: mib(m.heapTotal), heapUsed: mib(m.heapUsed), external: mib(m.external), arrayBuffers: mib(m.arrayBuffers) }));
   await close();
   await connection.close();
 }
