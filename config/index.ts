@@ -147,10 +147,10 @@ export function identificationRequired(env: Env = process.env): boolean {
 }
 
 /** The worker's workflow cache by default (TEMPORAL_WORKER_CACHED_WORKFLOWS); chosen by `npm run bench`, docs/operations.md. */
-export const WORKER_CACHED_WORKFLOWS = 100;
+export const WORKER_CACHED_WORKFLOWS = 20;
 /**
  * The Node flag the worker process runs with (package.json `start.worker`, the benchmarks; a deployment passes it to the worker's node): V8's
- * default old space (~4 GiB here) lets garbage pile up between collections; 256 MiB holds a 100-workflow cache
+ * default old space (~4 GiB here) lets garbage pile up between collections; 256 MiB holds the default cache
  * with room to spare and keeps the process's RSS near its live size. Measured in docs/operations.md.
  */
 export const WORKER_NODE_OPTIONS = '--max-old-space-size=256';
@@ -159,11 +159,11 @@ export function workerCapacity(env: Env = process.env) {
   const e = parse(
     z.object({
       TEMPORAL_WORKER_CAPACITY_ACTIVITIES: z.coerce.number().int().positive().default(200),
-      TEMPORAL_WORKER_CAPACITY_WORKFLOW_TASKS: z.coerce.number().int().positive().default(100),
+      TEMPORAL_WORKER_CAPACITY_WORKFLOW_TASKS: z.coerce.number().int().positive().default(WORKER_CACHED_WORKFLOWS),
       TEMPORAL_WORKER_CAPACITY_LOCAL_ACTIVITIES: z.coerce.number().int().positive().default(200),
       // Submissions stay open for a working day or more: thousands may be waiting at once. The SDK's default
       // cache (by heap size: about 2 300 workflows on a 4 GiB heap) keeps every one of them, ~2 MiB each in the
-      // worker's RSS (docs/operations.md). 100 keeps the worker under 400 MiB; an evicted submission replays
+      // worker's RSS (docs/operations.md). 20 kept the worker under 400 MiB where 40 and 100 did not; an evicted one replays
       // (a few dozen events) when its signal or timer comes. Not below the workflow task slots: the SDK would
       // lower those to it.
       TEMPORAL_WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(2, 'must be at least 2').default(WORKER_CACHED_WORKFLOWS),
