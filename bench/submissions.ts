@@ -1,29 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { connectClient } from '../client/connect.js';
 import { createSubmissionClient } from '../client/submissions.js';
-import { temporalConfig } from '../config/index.js';
 import { createPool } from '../db/pool.js';
-import { migrate } from '../db/migrate.js';
 import { withCheckDigit } from '../domain/iin.js';
 import { firstSubmissionId } from '../domain/submission.js';
-import { startSimulators } from '../simulators/index.js';
-import { stopChild } from '../stack/child-process.js';
-import { startDevServer } from '../stack/dev-server.js';
-import { startPostgres } from '../stack/postgres.js';
+import { processSampler } from './process.js';
+import { startBenchStack } from './stack.js';
 
 /**
  * `npx tsx bench/submissions.ts [N…]` (default 1000 10000): for each N, a fresh stack (dev server, embedded
- * PostgreSQL, simulators) with the worker in **its own process** (workers/main.ts, as in production, default
- * workflow cache), N AFM submissions opened and acknowledged, then, while they wait in their rejection windows:
- * AFM requests per hour (from the simulator's counters over a measured period), the worker's RSS read from
- * /proc/<pid>/status, and the time from AFM's rejection of a few of them to REJECTED in PostgreSQL. The fetch
- * interval is shortened (AFM_VERDICT_FETCH_INTERVAL, default here 10s) so a few minutes show the rate; the
- * requests per hour are reported for that interval and scaled to the production default (1 minute).
+ * PostgreSQL, simulators) with the worker in **its own process** (bench/worker.ts: the production saga worker,
+ * default capacity and workflow cache, on a prebuilt bundle), N AFM submissions opened and acknowledged, then,
+ * while they wait in their rejection windows: AFM requests per hour (from the simulator's counters over a
+ * measured period), the worker's RSS read from /proc/<pid>/status, and the time from AFM's rejection of a few of
+ * them to REJECTED in PostgreSQL. The fetch interval is shortened (AFM_VERDICT_FETCH_INTERVAL, default here 10s)
+ * so a few minutes show the rate; the requests per hour are reported for that interval and scaled to the
+ * production default (1 minute). The outbound rate limit is lifted for the opening (1 800 an hour would take
+ * N / 1 800 hours); the waiting submissions' rate is the verdict reader's, which the limit does not shape.
  */
 const SIZES = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const NS = SIZES.length ? SIZES : [1000, 10000];
@@ -31,7 +22,6 @@ const FETCH_INTERVAL_S = Number(process.env.BENCH_FETCH_INTERVAL_S ?? 10);
 const MEASURE_S = Number(process.env.BENCH_MEASURE_S ?? 120);
 const REJECTIONS = 5;
 const OPEN_LANES = Number(process.env.BENCH_OPEN_LANES ?? 20);
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,23 +36,6 @@ const IINS = Array.from({ length: 200 }, (_, i) => {
   }
 });
 
-async function rssMiB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
-}
-
-function rssSampler(pid: number) {
-  let peak = 0;
-  let last = 0;
-  const timer = setInterval(() => {
-    rssMiB(pid).then(
-      (m) => ((last = m), (peak = Math.max(peak, m))),
-      () => undefined,
-    );
-  }, 500);
-  return { peak: () => peak, last: () => last, stop: () => clearInterval(timer) };
-}
-
 /** AFM's API requests by route; the simulator's own admin routes (this benchmark's reads of them) do not count. */
 async function afmRequests(url: string): Promise<Record<string, number>> {
   const { requests } = (await (await fetch(new URL('/__admin/stats', url))).json()) as { requests: Record<string, number> };
@@ -71,36 +44,12 @@ async function afmRequests(url: string): Promise<Record<string, number>> {
 const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
 
 async function benchOne(n: number) {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'esu-bridge-bench-submissions-'));
-  const temporal = await startDevServer({ namespace: 'default' });
-  const postgres = await startPostgres({ dataDir: path.join(dataDir, 'pg') });
-  const sims = await startSimulators({ esu: { apiKey: 'bench' }, nomapay: { apiKey: 'bench' }, afm: { apiKey: 'bench' } });
-  const migrations = createPool(postgres.url, 1);
-  await migrate(migrations).finally(() => migrations.end());
-  const pool = createPool(postgres.url, 2);
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_NAMESPACE: 'default',
-    TEMPORAL_TASK_QUEUE: `bench-submissions-${Date.now().toString(36)}`,
-    DATABASE_URL: postgres.url,
-    ESU_BASE_URL: sims.esu.url,
-    ESU_API_KEY: 'bench',
-    NOMAPAY_BASE_URL: sims.nomapay.url,
-    NOMAPAY_API_KEY: 'bench',
-    AFM_BASE_URL: sims.afm.url,
-    AFM_API_KEY: 'bench',
-    AFM_VERDICT_FETCH_INTERVAL: `${FETCH_INTERVAL_S}s`,
-    INCIDENT_DETECTORS: 'false',
-    WORKER_HEALTH_PORT: 'off',
-    METRICS_BIND_ADDRESS: 'off',
-    LOG_LEVEL: 'WARN',
-  };
-  // The worker as production runs it: its own Node process (node --import tsx, so the pid is the worker's).
-  const worker: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
-  const rss = rssSampler(worker.pid!);
-  const { client, connection } = await connectClient(env, temporalConfig(env));
-  const submissions = createSubmissionClient({ client, taskQueue: env.TEMPORAL_TASK_QUEUE! });
+  const stack = await startBenchStack('submissions', { extraEnv: { AFM_VERDICT_FETCH_INTERVAL: `${FETCH_INTERVAL_S}s` } });
+  const { sims, client } = stack;
+  const pool = createPool(stack.postgresUrl, 2);
+  const memory = processSampler({ worker: stack.workers.map((w) => w.pid) }, 500);
+  const rss = { last: () => memory.current('worker').lastMiB, peak: () => memory.current('worker').peakMiB };
+  const submissions = createSubmissionClient({ client, taskQueue: stack.taskQueue });
   try {
     const count = async (status: string) => Number((await pool.query('SELECT count(*) AS c FROM submissions WHERE status = $1', [status])).rows[0].c);
     const t0 = performance.now();
@@ -174,18 +123,13 @@ async function benchOne(n: number) {
     console.log(JSON.stringify(result));
     return result;
   } finally {
-    rss.stop();
-    await connection.close();
-    await stopChild(worker, 30_000);
+    await memory.stop();
     await pool.end();
-    await sims.close();
-    await postgres.stop();
-    await temporal.stop();
+    await stack.stop();
   }
 }
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
   const results = [];
   for (const n of NS) results.push(await benchOne(n));
   console.log('\nN       open(s)  AFM req/h (interval ' + FETCH_INTERVAL_S + 's)  at 1m  worker RSS opened/waiting/peak MiB  rejection→REJECTED ms');

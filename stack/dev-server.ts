@@ -12,6 +12,8 @@ export interface RunningTemporal {
   address: string;
   uiUrl: string;
   namespace: string;
+  /** The server's process id when we started it (for its memory, read from /proc); absent for a cluster we only connect to. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -78,13 +80,14 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<Runni
     await stop();
     throw new Error(`Temporal dev server did not start: ${(err as Error).message}\n--- server output ---\n${output()}`);
   }
-  if (!uiServer || !opts.codecEndpoint) return { address: `${HOST}:${port}`, uiUrl: `http://${HOST}:${uiPort}`, namespace, stop };
+  if (!uiServer || !opts.codecEndpoint) return { address: `${HOST}:${port}`, uiUrl: `http://${HOST}:${uiPort}`, namespace, pid: child.pid, stop };
   try {
     const ui = await startUiServer({ binary: uiServer, temporalAddress: `${HOST}:${port}`, host: HOST, port: uiPort, namespace, codecEndpoint: opts.codecEndpoint });
     return {
       address: `${HOST}:${port}`,
       uiUrl: ui.url,
       namespace,
+      pid: child.pid,
       stop: async () => {
         await ui.stop();
         await stop();

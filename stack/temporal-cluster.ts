@@ -101,7 +101,7 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Runnin
     await stop();
     throw new Error(`Temporal server did not start: ${(err as Error).message}\n--- server output ---\n${output()}`);
   }
-  return { address, namespace, uiUrl: ui?.url ?? '(no Web UI started)', stop };
+  return { address, namespace, uiUrl: ui?.url ?? '(no Web UI started)', pid: child.pid, stop };
 }
 
 /**
