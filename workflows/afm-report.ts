@@ -2,7 +2,7 @@ import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { firstSubmissionId, submissionWorkflowId, type AfmMoneyFlowRecord, type SubmissionInput } from '../domain/submission.js';
 import type { EsuOperationRequest, EsuReceipt } from '../domain/wire/esu.js';
-import { describeFailure } from './money-steps.js';
+import { describeFailure } from './failures.js';
 
 /**
  * The submission workflow's type name. Started by name, not by function: the submission workflow belongs
@@ -29,6 +29,21 @@ async function startSubmission(input: SubmissionInput): Promise<string> {
   return input.submissionId;
 }
 
+/**
+ * The lean shape: the child's start goes out with the saga's last workflow task and the saga does not wait for
+ * the start's handshake (one event instead of five and a workflow task). ABANDON lets the server start it after
+ * the saga has closed; the id is derived from the operation, so a start that finds it running has nothing to do.
+ */
+function startSubmissionWithoutWaiting(input: SubmissionInput): string {
+  startChild(SUBMISSION_WORKFLOW_TYPE, {
+    workflowId: submissionWorkflowId(input.submissionId),
+    args: [input],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+  }).catch(() => undefined); // resolved only while the saga runs; an existing submission under the id is the report
+  return input.submissionId;
+}
+
 export interface MoneyFlowReport {
   operationId: string;
   /** The operation's id at the counterparts (`dep-X`, `pay-X`): the submission is `afm-<counterpartId>`. */
@@ -38,9 +53,18 @@ export interface MoneyFlowReport {
   record: AfmMoneyFlowRecord;
 }
 
-/** Seed 001 annex 2: one money flow (received from or paid to the bettor) goes to AFM. Returns the submission id. */
-export function reportMoneyFlowToAfm({ operationId, counterpartId, operationKind, bettorRef, record }: MoneyFlowReport): Promise<string> {
-  return startSubmission({
+/** AFM order No. 9, annex 2: one money flow (received from or paid to the bettor) goes to AFM. Returns the submission id. */
+export function reportMoneyFlowToAfm(report: MoneyFlowReport): Promise<string> {
+  return startSubmission(moneyFlowSubmission(report));
+}
+
+/** The same report started at the saga's end without waiting on the child's start (the lean shape). */
+export function reportMoneyFlowToAfmAtEnd(report: MoneyFlowReport): string {
+  return startSubmissionWithoutWaiting(moneyFlowSubmission(report));
+}
+
+function moneyFlowSubmission({ operationId, counterpartId, operationKind, bettorRef, record }: MoneyFlowReport): SubmissionInput {
+  return {
     submissionId: firstSubmissionId('AFM', counterpartId),
     operationId,
     operationKind,
@@ -48,7 +72,7 @@ export function reportMoneyFlowToAfm({ operationId, counterpartId, operationKind
     attempt: 1,
     payload: { counterpart: 'AFM', record },
     actor: 'system',
-  });
+  };
 }
 
 export interface MovedMoneyRecord {

@@ -10,7 +10,7 @@ import { deposit, getDepositStatusQuery } from '../../workflows/deposit.js';
 import { DepositStatus, type DepositInput } from '../../domain/deposit.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin, iinBornIn, uniqueId } from '../support/ids.js';
-import { BOOKKEEPING, endChildren, fakeRegistry } from './betting-fakes.js';
+import { BOOKKEEPING, endChildren, fakeRegistry, journalledSteps } from './betting-fakes.js';
 import { acceptingSubmissionActivities } from './submission-fakes.js';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -47,6 +47,7 @@ function fakeActivities(overrides: Partial<Activities> = {}): Activities & { cal
     creditDeposit: async ({ depositId }) => ({ transferId: `${depositId}:credit`, outcome: 'POSTED' }),
     reverseDepositCredit: async () => 'REVERSED',
     recordStep: async () => undefined,
+    recordSteps: async () => undefined,
     ...fakeRegistry(),
     ...overrides,
   };
@@ -102,7 +103,7 @@ describe('deposit saga', () => {
     });
     // ESU gets the time Nomapay says the money moved, not a clock reading of ours.
     expect(activities.recordOperation).toHaveBeenCalledWith(expect.objectContaining({ kind: 'DEPOSIT', occurredAt: NOW }));
-    const statuses = vi.mocked(activities.recordStep).mock.calls.map(([step]) => step.status);
+    const statuses = journalledSteps(activities).map((step) => step.status);
     expect(statuses).toEqual(['CHECKING_BETTOR', 'DEBITING_WALLET', 'CREDITING_ACCOUNT', 'RECORDING_IN_ESU', 'COMPLETED']);
   });
 
