@@ -3,6 +3,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { firstSubmissionId, submissionWorkflowId, type AfmMoneyFlowRecord, type SubmissionInput } from '../domain/submission.js';
 import type { EsuOperationRequest, EsuReceipt } from '../domain/wire/esu.js';
 import { describeFailure } from './failures.js';
+import { submissionStarts } from './policies.js';
 
 /**
  * The submission workflow's type name. Started by name, not by function: the submission workflow belongs
@@ -29,21 +30,6 @@ async function startSubmission(input: SubmissionInput): Promise<string> {
   return input.submissionId;
 }
 
-/**
- * The lean shape: the child's start goes out with the saga's last workflow task and the saga does not wait for
- * the start's handshake (one event instead of five and a workflow task). ABANDON lets the server start it after
- * the saga has closed; the id is derived from the operation, so a start that finds it running has nothing to do.
- */
-function startSubmissionWithoutWaiting(input: SubmissionInput): string {
-  startChild(SUBMISSION_WORKFLOW_TYPE, {
-    workflowId: submissionWorkflowId(input.submissionId),
-    args: [input],
-    parentClosePolicy: ParentClosePolicy.ABANDON,
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-  }).catch(() => undefined); // resolved only while the saga runs; an existing submission under the id is the report
-  return input.submissionId;
-}
-
 export interface MoneyFlowReport {
   operationId: string;
   /** The operation's id at the counterparts (`dep-X`, `pay-X`): the submission is `afm-<counterpartId>`. */
@@ -58,9 +44,13 @@ export function reportMoneyFlowToAfm(report: MoneyFlowReport): Promise<string> {
   return startSubmission(moneyFlowSubmission(report));
 }
 
-/** The same report started at the saga's end without waiting on the child's start (the lean shape). */
-export function reportMoneyFlowToAfmAtEnd(report: MoneyFlowReport): string {
-  return startSubmissionWithoutWaiting(moneyFlowSubmission(report));
+/**
+ * The same report started by a local activity in the saga's last workflow task (the lean shape): no child
+ * start handshake to wait for (five events and a workflow task become one marker); the submission lives on
+ * its own as the abandoned child did, under the same id and search attributes.
+ */
+export async function reportMoneyFlowToAfmAtEnd(report: MoneyFlowReport): Promise<string> {
+  return (await submissionStarts.startSubmissionWorkflow(moneyFlowSubmission(report))).submissionId;
 }
 
 function moneyFlowSubmission({ operationId, counterpartId, operationKind, bettorRef, record }: MoneyFlowReport): SubmissionInput {

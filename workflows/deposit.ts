@@ -218,7 +218,7 @@ async function leanDepositSaga(state: State, input: DepositInput, steps: StepQue
   }
 
   // The money received from the bettor goes to AFM (AFM order No. 9, annex 2 items 2–3).
-  state.afmSubmissionId = reportMoneyFlowToAfmAtEnd({
+  state.afmSubmissionId = await reportMoneyFlowToAfmAtEnd({
     operationId: input.depositId,
     counterpartId,
     operationKind: 'DEPOSIT',

@@ -5,6 +5,7 @@ import type { BettingLedgerActivities } from '../activities/betting-ledger.js';
 import type { JournalActivities } from '../activities/journal.js';
 import type { BettorGateActivities } from '../activities/bettor-gate.js';
 import type { OperationRegistryActivities } from '../activities/operation-registry.js';
+import type { SubmissionStartActivities } from '../activities/submission-start.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 
 // Timeouts and retries per class of step, in one place. The counterparts' proxies (ESU, Nomapay) stay with
@@ -44,3 +45,6 @@ export const journal = proxyLocalActivities<JournalActivities>(ownDatabase);
 export const gate = proxyLocalActivities<BettorGateActivities>(ownDatabase);
 /** The operation registry: a refusal (an id used by another operation) is final. */
 export const registry = proxyLocalActivities<OperationRegistryActivities>({ ...ownDatabase, retry: { ...ownDatabase.retry, nonRetryableErrorTypes } });
+
+/** Starting a regulator submission from the saga's last task: Temporal's own frontend, retried until it answers. */
+export const submissionStarts = proxyLocalActivities<SubmissionStartActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumInterval: '10 seconds', nonRetryableErrorTypes } });
