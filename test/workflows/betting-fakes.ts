@@ -8,12 +8,13 @@ import { WORKFLOWS_PATH } from '../../workers/sagas.js';
 import type { createActivities, createBettingActivitySet } from '../../activities/index.js';
 import type { BetRecord } from '../../domain/bet.js';
 import type { StepRecord } from '../../activities/journal.js';
+import type { SubmissionStartActivities } from '../../activities/submission-start.js';
 import { ErrorType } from '../../domain/errors.js';
 import { uniqueId } from '../support/ids.js';
 import { acceptingSubmissionActivities } from './submission-fakes.js';
 
 /** Every activity a money saga may call, typed from the factories so a signature change breaks the tests. */
-export type Activities = ReturnType<typeof createActivities> & ReturnType<typeof createBettingActivitySet>;
+export type Activities = ReturnType<typeof createActivities> & ReturnType<typeof createBettingActivitySet> & SubmissionStartActivities;
 export type Tracked = Activities & { calls: string[] };
 
 export const NOW = '2026-11-20T10:00:00.000+05:00';
@@ -97,6 +98,7 @@ export function fakeActivities(overrides: Partial<Activities> = {}): Tracked {
     reverseDepositCredit: async () => 'REVERSED',
     recordStep: async () => undefined,
     recordSteps: async () => undefined,
+    startSubmissionWorkflow: async ({ submissionId }) => ({ submissionId, started: true }),
     ...fakeRegistry(),
     reserveStake: async ({ betId }) => ({ reservationId: `${betId}:stake`, outcome: 'RESERVED', placedAt: NOW }),
     acceptBet: async ({ betId }) => ({ transferId: `${betId}:stake`, outcome: 'POSTED' }),
