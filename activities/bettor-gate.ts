@@ -1,5 +1,6 @@
 import type { BettorIdentificationStatus } from '../domain/identification.js';
-import type { Pool } from '../db/pool.js';
+import { inTransaction, type Pool } from '../db/pool.js';
+import { recordStepsWithin, type StepRecord } from './journal.js';
 import { readBettorIdentification } from './identification-store.js';
 
 export interface BettorGateAnswer {
@@ -18,16 +19,23 @@ export interface BettorGateAnswer {
  */
 export function createBettorGateActivities({ pool, identificationRequired }: { pool: Pool; identificationRequired: boolean }) {
   return {
-    async checkBettorIdentified({ bettorRef }: { bettorRef: string }): Promise<BettorGateAnswer> {
-      if (!identificationRequired) return { allowed: true, status: 'NOT_REQUIRED' };
-      const record = await readBettorIdentification(pool, { bettorRef });
-      if (!record) return { allowed: false, status: 'UNKNOWN' };
-      // A revoked consent (§§26–27, 31) ends what the identification allowed: no new deposit or stake until the
-      // bettor consents again and is identified anew. Payouts do not pass this gate: their balance stays theirs.
-      if (record.consentRevokedAt) return { allowed: false, status: 'CONSENT_REVOKED' };
-      return { allowed: record.status === 'IDENTIFIED', status: record.status, ...(record.blockedUntil ? { blockedUntil: record.blockedUntil } : {}) };
+    /** `stepsIfAllowed`: the saga's next steps, journalled only when the bettor may go on. */
+    async checkBettorIdentified({ bettorRef, stepsIfAllowed }: { bettorRef: string; stepsIfAllowed?: StepRecord[] }): Promise<BettorGateAnswer> {
+      const answer = await gateAnswer(bettorRef);
+      if (answer.allowed && stepsIfAllowed?.length) await inTransaction(pool, (db) => recordStepsWithin(db, stepsIfAllowed));
+      return answer;
     },
   };
+
+  async function gateAnswer(bettorRef: string): Promise<BettorGateAnswer> {
+    if (!identificationRequired) return { allowed: true, status: 'NOT_REQUIRED' };
+    const record = await readBettorIdentification(pool, { bettorRef });
+    if (!record) return { allowed: false, status: 'UNKNOWN' };
+    // A revoked consent (§§26–27, 31) ends what the identification allowed: no new deposit or stake until the
+    // bettor consents again and is identified anew. Payouts do not pass this gate: their balance stays theirs.
+    if (record.consentRevokedAt) return { allowed: false, status: 'CONSENT_REVOKED' };
+    return { allowed: record.status === 'IDENTIFIED', status: record.status, ...(record.blockedUntil ? { blockedUntil: record.blockedUntil } : {}) };
+  }
 }
 
 export type BettorGateActivities = ReturnType<typeof createBettorGateActivities>;

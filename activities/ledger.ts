@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { ErrorType } from '../domain/errors.js';
 import { stepKey } from '../domain/ids.js';
 import { inTransaction, type Pool, type PoolClient } from '../db/pool.js';
+import { recordStepsWithin, type StepRecord } from './journal.js';
 
 /** Ledger account ids. A bettor's betting account is keyed by the keyed hash of the IIN, never the IIN. */
 export const Accounts = {
@@ -109,14 +110,17 @@ export async function postWithin(db: PoolClient, posting: Posting): Promise<Post
 
 export function createLedgerActivities({ pool }: { pool: Pool }) {
   /** Posts one double-entry transfer exactly once. A replay of the same posting answers ALREADY_POSTED. */
-  async function post(posting: Posting): Promise<PostingResult> {
+  async function post(posting: Posting, steps?: StepRecord[]): Promise<PostingResult> {
     const transferId = stepKey(posting.operationId, posting.leg);
     try {
       return await inTransaction(pool, async (db) => {
         await lockOperations(db, [posting.operationId]);
         if (posting.totals) await ensureBettorAccount(db, posting.totals.bettorRef);
         await lockAccounts(db, [posting.debitAccountId, posting.creditAccountId]);
-        return postWithin(db, posting);
+        const result = await postWithin(db, posting);
+        // The saga's steps around the posting, journalled with it (one transaction, one local activity).
+        await recordStepsWithin(db, steps);
+        return result;
       });
     } catch (err) {
       if ((err as { code?: string }).code === CHECK_VIOLATION) {
@@ -158,7 +162,7 @@ export function createLedgerActivities({ pool }: { pool: Pool }) {
 
   return {
     /** Deposit: the wallet's money now sits in the bettor's betting account; counted as received from the bettor. */
-    async creditDeposit({ depositId, bettorRef, amountTiyn }: { depositId: string; bettorRef: string; amountTiyn: number }): Promise<PostingResult> {
+    async creditDeposit({ depositId, bettorRef, amountTiyn, steps }: { depositId: string; bettorRef: string; amountTiyn: number; steps?: StepRecord[] }): Promise<PostingResult> {
       return post({
         operationId: depositId,
         leg: 'credit',
@@ -166,7 +170,7 @@ export function createLedgerActivities({ pool }: { pool: Pool }) {
         creditAccountId: Accounts.bettor(bettorRef),
         amountTiyn,
         totals: { bettorRef, receivedTiyn: amountTiyn },
-      });
+      }, steps);
     },
 
     async reverseDepositCredit({ depositId, bettorRef, amountTiyn }: { depositId: string; bettorRef: string; amountTiyn: number }) {

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { bettorRef, requestDigest } from '../crypto/bettor-ref.js';
 import { inTransaction, type Pool, type PoolClient } from '../db/pool.js';
+import { recordStepsWithin, type StepRecord } from './journal.js';
 import { ErrorType } from '../domain/errors.js';
 import type { OperationKind } from '../domain/ids.js';
 
@@ -27,6 +28,8 @@ export interface RegisterOperation {
   bettorRef?: string;
   /** A settlement that was refused moved nothing, so it may run again under its id (the bookmaker retries it). */
   reopenFailed?: boolean;
+  /** The saga's first steps, journalled in the registration's transaction when the id is registered (no more). */
+  steps?: StepRecord[];
 }
 
 export interface FinishedOperation {
@@ -34,6 +37,8 @@ export interface FinishedOperation {
   /** The saga's last state: ids, amounts, statuses and receipts only, never personal data. */
   state: Record<string, unknown>;
   failure?: { type: string; message: string };
+  /** The saga's last steps, journalled in the same transaction as its outcome. */
+  steps?: StepRecord[];
 }
 
 export type Registration = { outcome: 'REGISTERED' } | ({ outcome: 'FINISHED' } & Omit<FinishedOperation, 'outcome'> & { finished: FinishedOperation['outcome'] });
@@ -95,7 +100,10 @@ export function createOperationRegistryActivities({ pool, bettorRefKey }: { pool
            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (operation_id) DO NOTHING`,
           [request.operationId, request.kind, ref, digest, request.workflowId, request.runId],
         );
-        if (inserted.rowCount) return { registration: { outcome: 'REGISTERED' } as Registration };
+        if (inserted.rowCount) {
+          await recordStepsWithin(db, request.steps);
+          return { registration: { outcome: 'REGISTERED' } as Registration };
+        }
         const row: RegistryRow = (
           await db.query('SELECT kind, request_digest, workflow_id, outcome, final_state FROM operation_registry WHERE operation_id = $1 FOR UPDATE', [request.operationId])
         ).rows[0];
@@ -109,6 +117,7 @@ export function createOperationRegistryActivities({ pool, bettorRefKey }: { pool
             request.operationId,
             request.runId,
           ]);
+          await recordStepsWithin(db, request.steps);
           return { registration: { outcome: 'REGISTERED' } as Registration };
         }
         return {
@@ -126,12 +135,21 @@ export function createOperationRegistryActivities({ pool, bettorRefKey }: { pool
     },
 
     /** Records how the operation ended, so that a later reuse of its id answers it without moving anything. */
-    async finishOperation({ operationId, kind, outcome, state, failure }: FinishedOperation & { operationId: string; kind: OperationKind }): Promise<void> {
-      await pool.query(
-        `UPDATE operation_registry SET outcome = $3, final_state = $4, finished_at = now()
-         WHERE operation_id = $1 AND kind = $2 AND outcome IS NULL`,
-        [operationId, kind, outcome, JSON.stringify({ state, ...(failure ? { failure } : {}) })],
-      );
+    async finishOperation({ operationId, kind, outcome, state, failure, steps }: FinishedOperation & { operationId: string; kind: OperationKind }): Promise<void> {
+      const finish = (db: Pool | PoolClient) =>
+        db.query(
+          `UPDATE operation_registry SET outcome = $3, final_state = $4, finished_at = now()
+           WHERE operation_id = $1 AND kind = $2 AND outcome IS NULL`,
+          [operationId, kind, outcome, JSON.stringify({ state, ...(failure ? { failure } : {}) })],
+        );
+      if (!steps?.length) {
+        await finish(pool);
+        return;
+      }
+      await inTransaction(pool, async (db) => {
+        await recordStepsWithin(db, steps);
+        await finish(db);
+      });
     },
   };
 }

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { createSubmissionStartActivities } from '../activities/submission-start.js';
 import { createActivities, createBettingActivitySet, createIdentificationActivitySet, createIncidentActivitySet, createReportingActivitySet } from '../activities/index.js';
 import { createCalendarSource } from '../activities/submissions.js';
 import { createExchangeRecorder } from '../activities/availability.js';
@@ -93,14 +95,17 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
     photos: createPgPhotoStore(pool),
     bettorRef: (iin) => bettorRef(iin, refKey),
   });
+  const dataConverter = dataConverterFromEnv(env, { refusePlaintext: isProduction(env) });
+  // The sagas start their regulator submissions themselves (a local activity), through the worker's own connection.
+  const client = new Client({ connection, namespace: temporal.namespace, dataConverter });
   const worker = await Worker.create({
     connection,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: { ...createActivities({ pool, esu, nomapay, identificationRequired: identificationRequired(env), bettorRefKey: refKey }), ...createBettingActivitySet({ pool }), ...identification, ...createIncidentActivitySet({ pool, esu, nomapay, bettorRefKey: refKey, ...incidentDeliveryConfig(env), signer }), ...reporting, ...createRetentionActivities({ pool }), ...createReconciliationActivities({ pool, esu, nomapay, afm, calendar }) },
+    activities: { ...createActivities({ pool, esu, nomapay, identificationRequired: identificationRequired(env), bettorRefKey: refKey }), ...createBettingActivitySet({ pool }), ...identification, ...createIncidentActivitySet({ pool, esu, nomapay, bettorRefKey: refKey, ...incidentDeliveryConfig(env), signer }), ...reporting, ...createRetentionActivities({ pool }), ...createReconciliationActivities({ pool, esu, nomapay, afm, calendar }), ...createSubmissionStartActivities({ client, taskQueue: temporal.taskQueue }) },
     // In production a payload that is not encrypted came from a caller that bypassed the codec: refused.
-    dataConverter: dataConverterFromEnv(env, { refusePlaintext: isProduction(env) }),
+    dataConverter,
     // A value PostgreSQL refuses as data fails its step at once instead of retrying for ever.
     interceptors: { activity: [dataErrorInterceptors] },
     maxConcurrentActivityTaskExecutions: capacity.maxConcurrentActivityTaskExecutions,

@@ -2,7 +2,8 @@ import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { firstSubmissionId, submissionWorkflowId, type AfmMoneyFlowRecord, type SubmissionInput } from '../domain/submission.js';
 import type { EsuOperationRequest, EsuReceipt } from '../domain/wire/esu.js';
-import { describeFailure } from './money-steps.js';
+import { describeFailure } from './failures.js';
+import { submissionStarts } from './policies.js';
 
 /**
  * The submission workflow's type name. Started by name, not by function: the submission workflow belongs
@@ -38,9 +39,22 @@ export interface MoneyFlowReport {
   record: AfmMoneyFlowRecord;
 }
 
-/** Seed 001 annex 2: one money flow (received from or paid to the bettor) goes to AFM. Returns the submission id. */
-export function reportMoneyFlowToAfm({ operationId, counterpartId, operationKind, bettorRef, record }: MoneyFlowReport): Promise<string> {
-  return startSubmission({
+/** AFM order No. 9, annex 2: one money flow (received from or paid to the bettor) goes to AFM. Returns the submission id. */
+export function reportMoneyFlowToAfm(report: MoneyFlowReport): Promise<string> {
+  return startSubmission(moneyFlowSubmission(report));
+}
+
+/**
+ * The same report started by a local activity in the saga's last workflow task (the lean shape): no child
+ * start handshake to wait for (five events and a workflow task become one marker); the submission lives on
+ * its own as the abandoned child did, under the same id and search attributes.
+ */
+export async function reportMoneyFlowToAfmAtEnd(report: MoneyFlowReport): Promise<string> {
+  return (await submissionStarts.startSubmissionWorkflow(moneyFlowSubmission(report))).submissionId;
+}
+
+function moneyFlowSubmission({ operationId, counterpartId, operationKind, bettorRef, record }: MoneyFlowReport): SubmissionInput {
+  return {
     submissionId: firstSubmissionId('AFM', counterpartId),
     operationId,
     operationKind,
@@ -48,7 +62,7 @@ export function reportMoneyFlowToAfm({ operationId, counterpartId, operationKind
     attempt: 1,
     payload: { counterpart: 'AFM', record },
     actor: 'system',
-  });
+  };
 }
 
 export interface MovedMoneyRecord {

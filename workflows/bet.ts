@@ -3,12 +3,14 @@ import type { EsuActivities } from '../activities/esu.js';
 import type { BettingLedgerActivities } from '../activities/betting-ledger.js';
 import { BetInput, BetStatus, type BetState } from '../domain/bet.js';
 import type { EsuReceipt } from '../domain/wire/esu.js';
-import { firstIssue } from '../domain/issues.js';
-import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
+import { ErrorType } from '../domain/errors.js';
 import { counterpartOperationId } from '../domain/ids.js';
 import { underageRefusal } from '../domain/bettor-age.js';
-import { Compensations } from './saga.js';
-import { asRegisteredOperation, describeFailure, identificationRefusal, rootMessage, stepJournal } from './money-steps.js';
+import { Compensations, compensateAndFail } from './saga.js';
+import { asRegisteredOperation, identificationRefusal, stepJournal } from './money-steps.js';
+import { describeFailure, parseInput } from './failures.js';
+import { compensation, ledger } from './policies.js';
+import * as policies from './policies.js';
 
 export const getBetStatusQuery = defineQuery<BetState>('getStatus');
 
@@ -18,7 +20,7 @@ export const getBetStatusQuery = defineQuery<BetState>('getStatus');
  */
 export const ESU_BET_RECORDING_DEADLINE = '2 minutes';
 
-const nonRetryableErrorTypes = NON_RETRYABLE_ERROR_TYPES;
+const { nonRetryableErrorTypes } = policies;
 
 // The register check and the recording both keep the bettor waiting: each is bounded by the real-time deadline.
 const esu = proxyActivities<EsuActivities>({
@@ -27,16 +29,7 @@ const esu = proxyActivities<EsuActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds', nonRetryableErrorTypes },
 });
 
-const ledger = proxyActivities<BettingLedgerActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '200 milliseconds', maximumInterval: '30 seconds', nonRetryableErrorTypes },
-});
 
-// Compensations retry without limit; only a non-retryable refusal stops them (then CompensationFailed).
-const compensation = proxyActivities<BettingLedgerActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes },
-});
 
 /**
  * A bettor's bet (`Bet:<betId>`): check the register → hold the stake as a pending ledger transfer → record
@@ -46,13 +39,7 @@ const compensation = proxyActivities<BettingLedgerActivities>({
 export async function placeBet(rawInput: BetInput): Promise<BetState> {
   const state: BetState = { betId: rawInput.betId, status: BetStatus.Received, stakeTiyn: rawInput.stakeTiyn, odds: rawInput.odds, compensations: [] };
   setHandler(getBetStatusQuery, () => state);
-  const parsed = BetInput.safeParse(rawInput);
-  if (!parsed.success) {
-    state.status = BetStatus.Refused;
-    state.failure = { type: ErrorType.InvalidInput, message: `bet input: ${firstIssue(parsed.error)}` };
-    throw ApplicationFailure.nonRetryable(state.failure.message, ErrorType.InvalidInput);
-  }
-  const input = parsed.data;
+  const input = parseInput(BetInput, rawInput, 'bet', state, BetStatus.Refused);
   // Runs recorded before the operation registry replay as they ran: no registration, the raw id at ESU.
   if (!patched('operation-registry')) return betSaga(state, input, input.betId);
   const { bettorRef, ...request } = input;
@@ -119,29 +106,18 @@ async function betSaga(state: BetState, input: BetInput, esuOperationId: string)
     // A recording whose answer was lost is found by the next attempt's status query (activities/esu.ts); only an
     // attempt that lands after the deadline can leave ESU holding a bet voided here, and ESU offers no cancel.
     const { type, message } = describeFailure(err);
-    state.failure = { type, message };
-    await advance(BetStatus.Voiding, 'bet.voiding', { result: 'FAILED', failure: state.failure });
-    try {
-      await compensations.run();
-    } catch (compensationErr) {
-      state.compensations = compensations.done;
-      state.failure = { type: ErrorType.CompensationFailed, message: rootMessage(compensationErr) };
-      await advance(BetStatus.CompensationFailed, 'bet.compensation-failed', { result: 'FAILED', failure: state.failure });
-      throw compensationErr;
-    }
-    state.compensations = compensations.done;
-    // Not enough money is a refusal (nothing was ever held); anything later is a bet voided after its hold.
+    // Not enough money is a refusal (nothing was ever held); anything later is undone after its hold.
     const refused = type === ErrorType.InsufficientBalance;
-    await advance(refused ? BetStatus.Refused : BetStatus.Voided, refused ? 'bet.refused' : 'bet.voided', {
-      result: refused ? 'REFUSED' : 'COMPENSATED',
-      failure: state.failure,
-    });
-    throw ApplicationFailure.create({
+    return compensateAndFail({
+      err,
+      failure: { type, message },
+      state,
+      compensations,
+      advance,
+      compensating: [BetStatus.Voiding, 'bet.voiding'],
+      compensationFailed: [BetStatus.CompensationFailed, 'bet.compensation-failed'],
+      compensated: refused ? [BetStatus.Refused, 'bet.refused', 'REFUSED'] : [BetStatus.Voided, 'bet.voided', 'COMPENSATED'],
       message: `bet ${input.betId} was not accepted: ${message}`,
-      type,
-      nonRetryable: true,
-      cause: err as Error,
-      details: [state],
     });
   }
 

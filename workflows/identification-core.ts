@@ -6,6 +6,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { rootMessage } from './failures.js';
 import type { z } from 'zod';
 import type { IdentificationActivities } from '../activities/identification.js';
 import type { IdentificationStoreActivities, JournalEntry } from '../activities/identification-store.js';
@@ -23,7 +24,7 @@ import {
 } from '../domain/identification.js';
 import { firstIssue } from '../domain/identification-commands.js';
 import { BettorRefKey, OperationStatusKey } from '../domain/search-attributes.js';
-import { failureType } from './saga.js';
+import { failureType } from './failures.js';
 
 const nonRetryableErrorTypes = NON_RETRYABLE_ERROR_TYPES;
 
@@ -76,11 +77,7 @@ export function refusalCodeOf(err: unknown): string | undefined {
   return undefined;
 }
 
-export function rootMessage(err: unknown): string {
-  let current = err as Error | undefined;
-  while (current?.cause instanceof Error) current = current.cause;
-  return current?.message ?? String(err);
-}
+export { rootMessage };
 
 export const isConsentRevoked = (err: unknown): boolean =>
   failureType(err) === ErrorType.ConsentRevoked || refusalCodeOf(err) === 'CONSENT_REVOKED';

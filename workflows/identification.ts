@@ -18,7 +18,7 @@ import { background, IdentificationCore, isConsentRevoked, refusalCodeOf, regist
 import { getIdentificationStatusQuery } from './identification-messages.js';
 import { photoMatched, registerStepHandlers } from './identification-steps.js';
 import { bettorSettledSignal } from './migration-messages.js';
-import { failureType } from './saga.js';
+import { failureType } from './failures.js';
 
 export * from './identification-messages.js';
 

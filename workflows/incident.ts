@@ -11,6 +11,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { rootMessage } from './failures.js';
 import type { z } from 'zod';
 import type { IncidentStoreActivities } from '../activities/incidents.js';
 import type { IncidentDeliveryActivities } from '../activities/incident-delivery.js';
@@ -29,7 +30,7 @@ import {
   type IncidentTimelineEntry,
 } from '../domain/incident-state.js';
 import { IncidentStatusKey } from '../domain/search-attributes.js';
-import { failureType } from './saga.js';
+import { failureType } from './failures.js';
 
 export const getIncidentStatusQuery = defineQuery<IncidentState>('getStatus');
 export const amendIncidentUpdate = defineUpdate<IncidentState, [AmendIncident]>('amendIncident');
@@ -269,10 +270,4 @@ export async function incident(rawInput: OpenIncident): Promise<IncidentState> {
   await watching;
   await condition(allHandlersFinished);
   return state;
-}
-
-function rootMessage(err: unknown): string {
-  let current = err as Error | undefined;
-  while (current?.cause instanceof Error) current = current.cause;
-  return current?.message ?? String(err);
 }

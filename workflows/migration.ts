@@ -38,7 +38,7 @@ import {
 import { OperationKindKey, OperationStatusKey } from '../domain/search-attributes.js';
 import type { identification } from './identification.js';
 import * as m from './migration-messages.js';
-import { failureType } from './saga.js';
+import { failureType } from './failures.js';
 
 export * from './migration-messages.js';
 

@@ -1,30 +1,13 @@
-import { ApplicationFailure, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { JournalActivities, StepRecord } from '../activities/journal.js';
-import type { BettorGateActivities } from '../activities/bettor-gate.js';
+import { ApplicationFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { StepRecord } from '../activities/journal.js';
 import type { OperationRegistryActivities } from '../activities/operation-registry.js';
-import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
+import { ErrorType } from '../domain/errors.js';
 import type { OperationKind } from '../domain/ids.js';
 import { OperationStatusKey } from '../domain/search-attributes.js';
-import { failureType } from './saga.js';
+import { describeFailure, refuse as refuseWith, type Failure } from './failures.js';
+import { gate, journal, registry } from './policies.js';
 
-// Shared by the bet, settlement and payout sagas: journaling a step, and reading a failure's reason.
-
-const journal = proxyLocalActivities<JournalActivities>({
-  startToCloseTimeout: '5 seconds',
-  retry: { maximumInterval: '10 seconds' },
-});
-
-// A read of the bookmaker's own PostgreSQL: short, local, retried until it answers.
-const gate = proxyLocalActivities<BettorGateActivities>({
-  startToCloseTimeout: '5 seconds',
-  retry: { maximumInterval: '10 seconds' },
-});
-
-// The operation registry is the bookmaker's own PostgreSQL: short, local; a refusal is final.
-const registry = proxyLocalActivities<OperationRegistryActivities>({
-  startToCloseTimeout: '5 seconds',
-  retry: { maximumInterval: '10 seconds', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
-});
+// Shared by the money sagas: registering the operation, the identification gate, journaling a step.
 
 export interface OperationRegistration<State> {
   kind: OperationKind;
@@ -36,6 +19,8 @@ export interface OperationRegistration<State> {
   /** The saga's live state: a refusal or a recorded outcome is written into it for the status query. */
   state: State & { status: string; failure?: { type: string; message: string } };
   refusedStatus: string;
+  /** The saga's queued steps (lean shape): the first go with the registration, the last with its outcome. */
+  steps?: StepQueue<string>;
 }
 
 /**
@@ -50,16 +35,17 @@ export async function asRegisteredOperation<State extends object>(
   saga: () => Promise<State>,
   answerFinished: (recorded: State) => { type: string; message: string } | undefined = () => undefined,
 ): Promise<State> {
-  const { kind, operationId, request, bettorRef, reopenFailed, state, refusedStatus } = registration;
+  const { kind, operationId, request, bettorRef, reopenFailed, state, refusedStatus, steps } = registration;
   const { workflowId, runId } = workflowInfo();
-  const refuse = (failure: { type: string; message: string }): never => {
+  const refuse = (failure: Failure): never => {
     state.status = refusedStatus;
     state.failure = failure;
-    throw ApplicationFailure.create({ ...failure, nonRetryable: true, details: [state] });
+    return refuseWith(failure, state);
   };
+  const registering = { operationId, kind, workflowId, runId, request, ...(bettorRef ? { bettorRef } : {}), ...(reopenFailed ? { reopenFailed } : {}) };
   let registered: Awaited<ReturnType<OperationRegistryActivities['registerOperation']>>;
   try {
-    registered = await registry.registerOperation({ operationId, kind, workflowId, runId, request, ...(bettorRef ? { bettorRef } : {}), ...(reopenFailed ? { reopenFailed } : {}) });
+    registered = steps ? await steps.carry((queued) => registry.registerOperation({ ...registering, steps: queued })) : await registry.registerOperation(registering);
   } catch (err) {
     // Not journalled into the operations list: the id's row there belongs to the operation that owns the id.
     const { type, message } = describeFailure(err);
@@ -81,19 +67,21 @@ export async function asRegisteredOperation<State extends object>(
     // Only a saga's own end is an outcome; anything else fails the workflow task and is retried.
     if (!(err instanceof ApplicationFailure)) throw err;
     const failure = { type: err.type ?? 'Unknown', message: err.message };
-    await registry.finishOperation({ operationId, kind, outcome: 'FAILED', state: (err.details?.[0] ?? state) as Record<string, unknown>, failure });
+    await registry.finishOperation({ operationId, kind, outcome: 'FAILED', state: (err.details?.[0] ?? state) as Record<string, unknown>, failure, ...lastSteps(steps) });
     throw err;
   }
-  await registry.finishOperation({ operationId, kind, outcome: 'COMPLETED', state: result as Record<string, unknown> });
+  await registry.finishOperation({ operationId, kind, outcome: 'COMPLETED', state: result as Record<string, unknown>, ...lastSteps(steps) });
   return result;
 }
+
+const lastSteps = (steps?: StepQueue<string>) => (steps ? { steps: steps.take() } : {});
 
 /**
  * The identification gate (seed 000 items 6–7): money moves and stakes are taken only for a bettor whose
  * identification ended IDENTIFIED. Answers the refusal to raise, or undefined when the bettor may go on.
  */
-export async function identificationRefusal(bettorRef: string): Promise<{ type: string; message: string } | undefined> {
-  const answer = await gate.checkBettorIdentified({ bettorRef });
+export async function identificationRefusal(bettorRef: string, stepsIfAllowed?: StepRecord[]): Promise<Failure | undefined> {
+  const answer = await gate.checkBettorIdentified({ bettorRef, ...(stepsIfAllowed ? { stepsIfAllowed } : {}) });
   if (answer.allowed) return undefined;
   if (answer.status === 'CONSENT_REVOKED') {
     return { type: ErrorType.BettorNotIdentified, message: 'the bettor revoked consent to the processing of personal data: identify them again, with a new consent, first' };
@@ -123,20 +111,72 @@ export function stepJournal<Status extends string>(
   };
 }
 
-export function rootMessage(err: unknown): string {
-  let current = err as Error | undefined;
-  while (current?.cause instanceof Error) current = current.cause;
-  return current?.message ?? String(err);
-}
+/** Which statuses a saga shows as its OperationStatus search attribute (lean shape): those ops filter on. */
+export type VisibleStatuses = ReadonlySet<string>;
 
 /**
- * The typed failure of an activity error, with the counterpart's refusal code when it gave one (details of
- * activities/http.ts). A step that ran out of time is CounterpartUnavailable whatever its last attempt threw:
- * the connector's transient faults are plain Errors, whose type would otherwise read "Error".
+ * The lean shape of stepJournal: a step moves the saga's state at once, and its journal row (operations list
+ * and event journal, the National Bank resolution No. 116 §55.11 attributes) is written by the next local
+ * activity the saga runs anyway, in that activity's transaction: the registration, the identification gate, a
+ * ledger posting, the outcome. `OperationStatus` is upserted only for the statuses ops filter on, not per step.
+ * Queued steps survive a worker crash: they are workflow state, rebuilt by replay, and journalled idempotently.
  */
-export function describeFailure(err: unknown): { type: string; code?: string; message: string } {
-  let current: unknown = err;
-  while (current instanceof Error && !(current instanceof ApplicationFailure)) current = current.cause;
-  const code = current instanceof ApplicationFailure ? (current.details?.[0] as { code?: string } | undefined)?.code : undefined;
-  return { type: failureType(err) ?? 'Unknown', ...(code ? { code } : {}), message: rootMessage(err) };
+export class StepQueue<Status extends string> {
+  private queued: StepRecord[] = [];
+  private readonly workflowId = workflowInfo().workflowId;
+
+  constructor(
+    private readonly state: { status: Status },
+    private readonly kind: string,
+    private readonly subject: () => { operationId: string; bettorRef: string; amountTiyn: number },
+    private readonly visible: VisibleStatuses,
+  ) {}
+
+  /** The journal row of a step, dated now (workflow time: deterministic on replay). */
+  record(status: Status, event: string, extra: StepExtra = {}): StepRecord {
+    return { ...this.subject(), kind: this.kind, workflowId: this.workflowId, status, event, result: 'OK', startedAtMs: Date.now(), ...extra };
+  }
+
+  /** Moves the saga to `status` and queues its journal row. */
+  advance(status: Status, event: string, extra: StepExtra = {}): void {
+    this.queued.push(this.record(status, event, extra));
+    this.show(status);
+  }
+
+  /** The queued rows, and `then` (the step the activity's success is), for an activity to journal. */
+  pending(then?: StepRecord): StepRecord[] {
+    return then ? [...this.queued, then] : [...this.queued];
+  }
+
+  /** The activity that carried `pending(then)` succeeded: those rows are written, the saga is at `then`. */
+  written(then?: StepRecord): void {
+    this.queued = [];
+    if (then) this.show(then.status as Status);
+  }
+
+  /** Runs a local activity that journals the queued rows (and `then`) in its transaction. */
+  async carry<T>(run: (steps: StepRecord[]) => Promise<T>, then?: StepRecord): Promise<T> {
+    const result = await run(this.pending(then));
+    this.written(then);
+    return result;
+  }
+
+  /** Hands the queued rows to the saga's last activity (the registry's outcome). */
+  take(): StepRecord[] {
+    const steps = this.queued;
+    this.queued = [];
+    return steps;
+  }
+
+  /** Journals the queued rows now: before a step that may wait long (compensations), so ops see where it is. */
+  async flush(): Promise<void> {
+    if (this.queued.length) await journal.recordSteps({ steps: this.take() });
+  }
+
+  private show(status: Status): void {
+    this.state.status = status;
+    if (this.visible.has(status)) upsertSearchAttributes([{ key: OperationStatusKey, value: status }]);
+  }
 }
+
+export { describeFailure };

@@ -3,21 +3,23 @@ import type { EsuActivities } from '../activities/esu.js';
 import type { NomapayActivities } from '../activities/nomapay.js';
 import type { BettingLedgerActivities } from '../activities/betting-ledger.js';
 import { PayoutInput, PayoutStatus, payoutRefused, type PayoutState } from '../domain/bet.js';
-import { firstIssue } from '../domain/issues.js';
-import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
+import { ErrorType } from '../domain/errors.js';
 import type { EsuOperationRequest } from '../domain/wire/esu.js';
 import type { WalletTransferDone } from '../domain/wire/nomapay.js';
 import { counterpartOperationId } from '../domain/ids.js';
 import { recordMovedMoneyInEsu, reportMoneyFlowToAfm } from './afm-report.js';
-import { Compensations } from './saga.js';
-import { asRegisteredOperation, describeFailure, rootMessage, stepJournal } from './money-steps.js';
+import { Compensations, compensateAndFail } from './saga.js';
+import { asRegisteredOperation, stepJournal } from './money-steps.js';
+import { describeFailure, parseInput } from './failures.js';
+import { compensation, ledger } from './policies.js';
+import * as policies from './policies.js';
 
 export const getPayoutStatusQuery = defineQuery<PayoutState>('getStatus');
 
 /** How long Nomapay may stay unreachable before a payout gives up, refunds what may have left and releases the hold. */
 export const NOMAPAY_PAYOUT_DEADLINE = '1 hour';
 
-const nonRetryableErrorTypes = NON_RETRYABLE_ERROR_TYPES;
+const { nonRetryableErrorTypes } = policies;
 
 const register = proxyActivities<EsuActivities>({
   startToCloseTimeout: '30 seconds',
@@ -37,16 +39,7 @@ const wallet = proxyActivities<NomapayActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes },
 });
 
-const ledger = proxyActivities<BettingLedgerActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '200 milliseconds', maximumInterval: '30 seconds', nonRetryableErrorTypes },
-});
 
-// Compensations retry without limit; only a non-retryable refusal stops them (then CompensationFailed).
-const compensation = proxyActivities<NomapayActivities & BettingLedgerActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes },
-});
 
 /**
  * A payout from the betting account to the bettor's e-wallet (`Payout:<payoutId>`): check the register again →
@@ -58,13 +51,7 @@ const compensation = proxyActivities<NomapayActivities & BettingLedgerActivities
 export async function payout(rawInput: PayoutInput): Promise<PayoutState> {
   const state: PayoutState = { payoutId: rawInput.payoutId, status: PayoutStatus.Received, amountTiyn: rawInput.amountTiyn, compensations: [] };
   setHandler(getPayoutStatusQuery, () => state);
-  const parsed = PayoutInput.safeParse(rawInput);
-  if (!parsed.success) {
-    state.status = PayoutStatus.Refused;
-    state.failure = { type: ErrorType.InvalidInput, message: `payout input: ${firstIssue(parsed.error)}` };
-    throw ApplicationFailure.nonRetryable(state.failure.message, ErrorType.InvalidInput);
-  }
-  const input = parsed.data;
+  const input = parseInput(PayoutInput, rawInput, 'payout', state, PayoutStatus.Refused);
   // Runs recorded before the operation registry replay as they ran: no registration, the raw id at every counterpart.
   if (!patched('operation-registry')) return payoutSaga(state, input, input.payoutId);
   const { bettorRef, ...request } = input;
@@ -105,28 +92,17 @@ async function payoutSaga(state: PayoutState, input: PayoutInput, counterpartId:
     state.walletTransferId = transfer.transferId;
   } catch (err) {
     const { type, message } = describeFailure(err);
-    state.failure = { type, message };
-    await advance(PayoutStatus.Compensating, 'payout.compensating', { result: 'FAILED', failure: state.failure });
-    try {
-      await compensations.run();
-    } catch (compensationErr) {
-      state.compensations = compensations.done;
-      state.failure = { type: ErrorType.CompensationFailed, message: rootMessage(compensationErr) };
-      await advance(PayoutStatus.CompensationFailed, 'payout.compensation-failed', { result: 'FAILED', failure: state.failure });
-      throw compensationErr;
-    }
-    state.compensations = compensations.done;
     const refused = type === ErrorType.InsufficientBalance; // nothing was ever held
-    await advance(refused ? PayoutStatus.Refused : PayoutStatus.Compensated, refused ? 'payout.refused' : 'payout.compensated', {
-      result: refused ? 'REFUSED' : 'COMPENSATED',
-      failure: state.failure,
-    });
-    throw ApplicationFailure.create({
+    return compensateAndFail({
+      err,
+      failure: { type, message },
+      state,
+      compensations,
+      advance,
+      compensating: [PayoutStatus.Compensating, 'payout.compensating'],
+      compensationFailed: [PayoutStatus.CompensationFailed, 'payout.compensation-failed'],
+      compensated: refused ? [PayoutStatus.Refused, 'payout.refused', 'REFUSED'] : [PayoutStatus.Compensated, 'payout.compensated', 'COMPENSATED'],
       message: `payout ${input.payoutId} was not made: ${message}`,
-      type,
-      nonRetryable: true,
-      cause: err as Error,
-      details: [state],
     });
   }
 

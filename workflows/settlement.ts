@@ -2,17 +2,19 @@ import { ApplicationFailure, defineQuery, patched, proxyActivities, setHandler, 
 import type { EsuActivities } from '../activities/esu.js';
 import type { BettingLedgerActivities } from '../activities/betting-ledger.js';
 import { SettlementInput, SettlementStatus, settlementAmounts, settlementOperationId, type BetRecord, type SettlementState } from '../domain/bet.js';
-import { firstIssue } from '../domain/issues.js';
-import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
+import { ErrorType } from '../domain/errors.js';
 import { counterpartOperationId } from '../domain/ids.js';
 import { AmountTiynKey, BettorRefKey } from '../domain/search-attributes.js';
 import type { EsuOperationRequest } from '../domain/wire/esu.js';
 import { recordMovedMoneyInEsu } from './afm-report.js';
-import { asRegisteredOperation, describeFailure, stepJournal } from './money-steps.js';
+import { asRegisteredOperation, stepJournal } from './money-steps.js';
+import { describeFailure, parseInput } from './failures.js';
+import { ledger } from './policies.js';
+import * as policies from './policies.js';
 
 export const getSettlementStatusQuery = defineQuery<SettlementState>('getStatus');
 
-const nonRetryableErrorTypes = NON_RETRYABLE_ERROR_TYPES;
+const { nonRetryableErrorTypes } = policies;
 
 // After the money moved there is nothing to undo: ESU's transient faults are retried until ESU answers
 // (no deadline), and only a permanent refusal hands the record over to an ESU submission.
@@ -21,10 +23,6 @@ const esu = proxyActivities<EsuActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes },
 });
 
-const ledger = proxyActivities<BettingLedgerActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '200 milliseconds', maximumInterval: '30 seconds', nonRetryableErrorTypes },
-});
 
 /**
  * The bookmaker settles a bet (`Settlement:<betId>`, so settling twice joins one run): load the accepted bet →
@@ -40,13 +38,7 @@ export async function settleBet(rawInput: SettlementInput): Promise<SettlementSt
     result: rawInput.result,
   };
   setHandler(getSettlementStatusQuery, () => state);
-  const parsed = SettlementInput.safeParse(rawInput);
-  if (!parsed.success) {
-    state.status = SettlementStatus.Refused;
-    state.failure = { type: ErrorType.InvalidInput, message: `settlement input: ${firstIssue(parsed.error)}` };
-    throw ApplicationFailure.nonRetryable(state.failure.message, ErrorType.InvalidInput);
-  }
-  const input = parsed.data;
+  const input = parseInput(SettlementInput, rawInput, 'settlement', state, SettlementStatus.Refused);
   // Runs recorded before the operation registry replay as they ran: no registration, the raw id at ESU.
   if (!patched('operation-registry')) return settlementSaga(state, input, (id) => id);
   return asRegisteredOperation(

@@ -15,6 +15,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { rootMessage } from './failures.js';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { z } from 'zod';
 import type { AfmActivities } from '../activities/afm.js';
@@ -90,12 +91,6 @@ function typedFailure(err: unknown): ApplicationFailure | undefined {
     if (current instanceof ApplicationFailure && current.type && KNOWN_TYPES.has(current.type)) return current;
   }
   return undefined;
-}
-
-function rootMessage(err: unknown): string {
-  let current = err as Error | undefined;
-  while (current?.cause instanceof Error) current = current.cause;
-  return current?.message ?? String(err);
 }
 
 /**

@@ -46,9 +46,10 @@ describe('histories for replay', () => {
     await simAdmin(stack.simulators.esu.url).fault({ match: { key: `dep-${refusedId}` }, kind: 'reject', code: 'LIMIT_EXCEEDED' });
     await stack.esuBridge.deposit({ depositId: refusedId, iin, amountTiyn: 80_000, currency: 'KZT' }).catch(() => undefined);
     // The histories on file predate the identification gate and the AFM report (deposit-completed.json), then the
-    // operation registry (…-gated.json), each behind patched(): today's runs are kept as their own files, the old ones stay.
-    await record('deposit-completed-registered', `Deposit:${okId}`);
-    await record('deposit-compensated-registered', `Deposit:${refusedId}`);
+    // operation registry (…-gated.json), then the lean steps (…-registered.json), each behind patched(): today's runs
+    // are kept as their own files, the old ones stay.
+    await record('deposit-completed-lean', `Deposit:${okId}`);
+    await record('deposit-compensated-lean', `Deposit:${refusedId}`);
   });
 
   it('records a bet, its settlement, a payout and the payout’s AFM submission', async () => {

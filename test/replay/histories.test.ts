@@ -7,7 +7,8 @@ import { encryptionCodecFromEnv } from '../../codec/encryption.js';
 import { WORKFLOWS_PATH } from '../../workers/sagas.js';
 
 // Histories recorded by test/integration/record-histories.test.ts (RECORD_HISTORIES=1) from real runs: deposits
-// from before and after the identification gate and AFM report patches and the operation registry (`-registered`),
+// from before and after the identification gate and AFM report patches, the operation registry (`-registered`) and
+// the lean steps (`-lean`: journal rows carried by local activities, the AFM report started by one),
 // bets, settlements and payouts from before and after the registry, and submissions (one reopened by AFM's written notice).
 // Their payloads are encrypted with the development key, so replay uses the same codec.
 const HISTORIES = fileURLToPath(new URL('./histories/', import.meta.url));
@@ -35,9 +36,11 @@ describe('replay of recorded histories', () => {
       'bet-accepted-registered.json',
       'bet-accepted.json',
       'deposit-compensated-gated.json',
+      'deposit-compensated-lean.json',
       'deposit-compensated-registered.json',
       'deposit-compensated.json',
       'deposit-completed-gated.json',
+      'deposit-completed-lean.json',
       'deposit-completed-registered.json',
       'deposit-completed.json',
       'payout-completed-registered.json',

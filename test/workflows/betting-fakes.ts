@@ -7,12 +7,14 @@ import { createTimeSkippingEnv } from '../../stack/test-server.js';
 import { WORKFLOWS_PATH } from '../../workers/sagas.js';
 import type { createActivities, createBettingActivitySet } from '../../activities/index.js';
 import type { BetRecord } from '../../domain/bet.js';
+import type { StepRecord } from '../../activities/journal.js';
+import type { SubmissionStartActivities } from '../../activities/submission-start.js';
 import { ErrorType } from '../../domain/errors.js';
 import { uniqueId } from '../support/ids.js';
 import { acceptingSubmissionActivities } from './submission-fakes.js';
 
 /** Every activity a money saga may call, typed from the factories so a signature change breaks the tests. */
-export type Activities = ReturnType<typeof createActivities> & ReturnType<typeof createBettingActivitySet>;
+export type Activities = ReturnType<typeof createActivities> & ReturnType<typeof createBettingActivitySet> & SubmissionStartActivities;
 export type Tracked = Activities & { calls: string[] };
 
 export const NOW = '2026-11-20T10:00:00.000+05:00';
@@ -95,6 +97,8 @@ export function fakeActivities(overrides: Partial<Activities> = {}): Tracked {
     creditDeposit: async ({ depositId }) => ({ transferId: `${depositId}:credit`, outcome: 'POSTED' }),
     reverseDepositCredit: async () => 'REVERSED',
     recordStep: async () => undefined,
+    recordSteps: async () => undefined,
+    startSubmissionWorkflow: async ({ submissionId }) => ({ submissionId, started: true }),
     ...fakeRegistry(),
     reserveStake: async ({ betId }) => ({ reservationId: `${betId}:stake`, outcome: 'RESERVED', placedAt: NOW }),
     acceptBet: async ({ betId }) => ({ transferId: `${betId}:stake`, outcome: 'POSTED' }),
@@ -112,7 +116,25 @@ export function fakeActivities(overrides: Partial<Activities> = {}): Tracked {
 
 /** The calls that move money or talk to a counterpart, without the journal's and the registry's local activities. */
 export const moneyCalls = (activities: Tracked) => activities.calls.filter((c) => !BOOKKEEPING.includes(c));
-export const BOOKKEEPING = ['recordStep', 'registerOperation', 'finishOperation'];
+export const BOOKKEEPING = ['recordStep', 'recordSteps', 'registerOperation', 'finishOperation'];
+
+/**
+ * Every step a saga journalled, in order, wherever it went: its own recordStep/recordSteps, or carried by the
+ * registration, the identification gate (only when it let the bettor through), a ledger posting or the outcome.
+ */
+export function journalledSteps(activities: Record<string, unknown>): StepRecord[] {
+  const calls: { order: number; steps: StepRecord[] }[] = [];
+  for (const [name, fn] of Object.entries(activities)) {
+    const mock = (fn as { mock?: { calls: unknown[][]; invocationCallOrder: number[]; settledResults: { value: unknown }[] } }).mock;
+    if (!mock) continue;
+    mock.calls.forEach(([arg], i) => {
+      const a = arg as { steps?: StepRecord[]; stepsIfAllowed?: StepRecord[] } & Partial<StepRecord>;
+      const steps = name === 'recordStep' ? [a as StepRecord] : name === 'checkBettorIdentified' ? ((mock.settledResults[i]?.value as { allowed?: boolean } | undefined)?.allowed ? (a.stepsIfAllowed ?? []) : []) : (a?.steps ?? []);
+      calls.push({ order: mock.invocationCallOrder[i]!, steps });
+    });
+  }
+  return calls.sort((x, y) => x.order - y.order).flatMap((c) => c.steps);
+}
 
 export const rejection = (type: ErrorType, code: string) =>
   ApplicationFailure.create({ message: `${code}: refused`, type, nonRetryable: true, details: [{ code, message: 'refused' }] });
@@ -158,7 +180,12 @@ export async function endChildren(env: TestWorkflowEnvironment, handle: Workflow
   return Promise.all(
     children.map(async (child) => {
       const childHandle = env.client.workflow.getHandle(child.workflowId);
-      const description = await childHandle.describe().catch(() => undefined);
+      // A child started with the saga's last task (unawaited, ABANDON) may start a moment after the saga closed.
+      let description = await childHandle.describe().catch(() => undefined);
+      for (let i = 0; !description && i < 50; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        description = await childHandle.describe().catch(() => undefined);
+      }
       if (description?.status.name === 'RUNNING') await childHandle.terminate('test: abandoned child not under test');
       return { ...child, existed: description?.type === child.workflowType };
     }),

@@ -8,9 +8,10 @@ import { WORKFLOWS_PATH } from '../../workers/sagas.js';
 import type { createActivities } from '../../activities/index.js';
 import { deposit, getDepositStatusQuery } from '../../workflows/deposit.js';
 import { DepositStatus, type DepositInput } from '../../domain/deposit.js';
+import type { SubmissionInput } from '../../domain/submission.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin, iinBornIn, uniqueId } from '../support/ids.js';
-import { BOOKKEEPING, endChildren, fakeRegistry } from './betting-fakes.js';
+import { BOOKKEEPING, endChildren, fakeRegistry, journalledSteps } from './betting-fakes.js';
 import { acceptingSubmissionActivities } from './submission-fakes.js';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -47,6 +48,7 @@ function fakeActivities(overrides: Partial<Activities> = {}): Activities & { cal
     creditDeposit: async ({ depositId }) => ({ transferId: `${depositId}:credit`, outcome: 'POSTED' }),
     reverseDepositCredit: async () => 'REVERSED',
     recordStep: async () => undefined,
+    recordSteps: async () => undefined,
     ...fakeRegistry(),
     ...overrides,
   };
@@ -58,9 +60,12 @@ function input(overrides: Partial<DepositInput> = {}): DepositInput {
   return { depositId: uniqueId('dep'), iin: adultIin(), amountTiyn: 500_000, currency: 'KZT', bettorRef: 'a'.repeat(64), ...overrides };
 }
 
+/** The AFM report's start (a local activity of the saga's last task): the submission itself is not under test here. */
+const submissionStarts = { startSubmissionWorkflow: vi.fn(async (i: SubmissionInput) => ({ submissionId: i.submissionId, started: true })) };
+
 async function run(activities: Activities, args: DepositInput) {
   const taskQueue = uniqueId('tq');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: { ...acceptingSubmissionActivities(), ...activities } });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: { ...acceptingSubmissionActivities(), ...submissionStarts, ...activities } });
   return worker.runUntil(async () => {
     const handle = await env.client.workflow.start(deposit, { taskQueue, workflowId: `Deposit:${args.depositId}`, args: [args] });
     const outcome = await handle.result().then(
@@ -102,8 +107,13 @@ describe('deposit saga', () => {
     });
     // ESU gets the time Nomapay says the money moved, not a clock reading of ours.
     expect(activities.recordOperation).toHaveBeenCalledWith(expect.objectContaining({ kind: 'DEPOSIT', occurredAt: NOW }));
-    const statuses = vi.mocked(activities.recordStep).mock.calls.map(([step]) => step.status);
+    const statuses = journalledSteps(activities).map((step) => step.status);
     expect(statuses).toEqual(['CHECKING_BETTOR', 'DEBITING_WALLET', 'CREDITING_ACCOUNT', 'RECORDING_IN_ESU', 'COMPLETED']);
+    // The money received goes to AFM under the id derived from the deposit, started by the saga's last task.
+    expect(submissionStarts.startSubmissionWorkflow).toHaveBeenCalledWith(
+      expect.objectContaining({ submissionId: `afm-dep-${args.depositId}`, operationKind: 'DEPOSIT', payload: { counterpart: 'AFM', record: { iin: args.iin, receivedAt: NOW, receivedTiyn: 500_000 } } }),
+    );
+    expect((state as { afmSubmissionId?: string } | undefined)?.afmSubmissionId).toBe(`afm-dep-${args.depositId}`);
   });
 
   it('reverses the credit and refunds the wallet, in that order, when ESU rejects', async () => {
