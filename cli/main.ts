@@ -26,7 +26,7 @@ export const EXIT_CODES = `Exit codes (every command):
 const CONSOLE_EXIT: Record<ConsoleErrorCode, number> = { INVALID: 2, REFUSED: 3, NOT_FOUND: 4, UNAUTHENTICATED: 5, FORBIDDEN: 5, TOO_MANY: 6, UNAVAILABLE: 6, FAILED: 1 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
+const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, ''); // citty colours some messages
 
 async function loadCommands(): Promise<CommandDef<ArgsDef>> {
   const dir = path.join(here, 'commands');

@@ -32,6 +32,16 @@ function cli(args: string[], login = 'aigerim'): Promise<{ code: number; stdout:
   });
 }
 
+/** `esu-bridge …` (package.json `bin`) spawned as a person or a script runs it. */
+function esuBridge(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const full = { ...stack.env, CONSOLE_USERS: CONSOLE_TEST_USERS, CONSOLE_USER: 'aigerim', CONSOLE_PASSWORD: PASSWORDS.aigerim, ...env } as NodeJS.ProcessEnv;
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/esu-bridge.js', ...args], { cwd: REPO_ROOT, env: full, timeout: 120_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
 async function file(name: string, content: unknown): Promise<string> {
   const p = path.join(dir, name);
   await writeFile(p, JSON.stringify(content));
@@ -100,4 +110,41 @@ describe('console CLI', () => {
     expect(exported.code).toBe(0);
     expect((await readFile(out, 'utf8')).split('\r\n')[0]).toBe('seq,started_at,event,actor,record_id,ended_at,result,details,hash');
   }, 120_000);
+});
+
+describe('esu-bridge', () => {
+  it('lists every command and the exit codes in --help, and each command its own flags', async () => {
+    const help = await esuBridge(['--help']);
+    expect(help.code).toBe(0);
+    for (const command of ['journal', 'incident', 'migrate', 'backup', 'restore', 'retention', 'migration', 'console', 'api']) expect(help.stdout).toMatch(new RegExp(`^\\s+${command}\\s`, 'm'));
+    expect(help.stdout).toContain('7  the journal verification found tampering');
+    const verify = await esuBridge(['journal', 'verify', '--help']);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toContain('--anchor');
+  }, 300_000);
+
+  it('answers a usage error with 2 and a message naming the flag', async () => {
+    const unknown = await esuBridge(['journal', 'verify', '--anchr', 'head.json']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown option --anchr');
+    const missing = await esuBridge(['backup']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--out');
+    const noValue = await esuBridge(['retention', '--dry-run', '--as-of']);
+    expect(noValue.code).toBe(2);
+    expect(noValue.stderr).toContain('--as-of needs a value');
+  }, 300_000);
+
+  it("migrates the stack's database and verifies its journal, end to end, in JSON", async () => {
+    const migrated = await esuBridge(['migrate', '--json']);
+    expect(migrated.code, migrated.stderr).toBe(0);
+    const { applied, total } = JSON.parse(migrated.stdout) as { applied: string[]; total: number };
+    expect(applied).toEqual([]); // the stack migrated it when it started
+    expect(total).toBeGreaterThan(10);
+    expect((await esuBridge(['list', 'incidents', '--json'])).code).toBe(0); // journalled, like every console command
+    const verified = await esuBridge(['journal', 'verify', '--json']);
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, problems: [] });
+    expect(JSON.parse(verified.stdout).checked).toBeGreaterThan(0);
+  }, 300_000);
 });
