@@ -26,7 +26,7 @@ afterAll(async () => {
 function cli(args: string[], login = 'aigerim'): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...stack.env, CONSOLE_USERS: CONSOLE_TEST_USERS, CONSOLE_USER: login, CONSOLE_PASSWORD: PASSWORDS[login] } as NodeJS.ProcessEnv;
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'client/cli.ts', ...args], { cwd: REPO_ROOT, env, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', 'client/cli.ts', ...args], { cwd: REPO_ROOT, env, timeout: 120_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -70,7 +70,7 @@ describe('console CLI', () => {
     expect(JSON.parse(listed.stdout).items.map((i: { id: string }) => i.id)).toContain(id);
     expect((await cli(['incident', 'close', id], 'saule')).code).toBe(5); // auditors only read
     expect((await cli(['incident', 'close', id])).code).toBe(0);
-  }, 120_000);
+  }, 600_000);
 
   it('answers usage errors with 2, unknown items with 4, and a missing inbox source with 6', async () => {
     expect((await cli(['list', 'bogus'])).code).toBe(2);
@@ -78,7 +78,7 @@ describe('console CLI', () => {
     expect((await cli(['show', 'incidents', 'INC-never-opened'])).code).toBe(4);
     const present = (await stack.pool.query(`SELECT to_regclass('public.submissions') IS NOT NULL AS p`)).rows[0].p;
     if (!present) expect((await cli(['list', 'submissions'])).code).toBe(6);
-  }, 120_000);
+  }, 600_000);
 
   it('verifies the journal (exit 7 when tampering shows) and exports a day to a file', async () => {
     expect((await cli(['journal', 'verify'])).code).toBe(0);
@@ -109,7 +109,7 @@ describe('console CLI', () => {
     const exported = await cli(['journal', 'export', '--day', today, '--out', out], 'saule');
     expect(exported.code).toBe(0);
     expect((await readFile(out, 'utf8')).split('\r\n')[0]).toBe('seq,started_at,event,actor,record_id,ended_at,result,details,hash');
-  }, 120_000);
+  }, 600_000);
 });
 
 describe('esu-bridge', () => {
