@@ -15,6 +15,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY activities ./activities
 COPY api ./api
+COPY cli ./cli
 COPY client ./client
 COPY codec ./codec
 COPY config ./config
@@ -39,6 +40,7 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
+COPY bin ./bin
 COPY --from=build /app/dist ./dist
 USER node
 ENTRYPOINT ["node"]

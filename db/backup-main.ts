@@ -1,10 +1,9 @@
-import { runBackupCommand } from './backup-command.js';
+import { main } from '../cli/main.js';
 
-// `npm run backup -- --out DIR`, `npm run restore -- --from DIR`: see db/backup-command.ts for the exit codes.
-runBackupCommand(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+/** `npm run backup -- --out DIR`, `npm run restore -- --from DIR` = `esu-bridge backup|restore` (cli/commands/backup.ts). */
+const [command] = process.argv.slice(2);
+if (command === 'backup' || command === 'restore') main(process.argv.slice(2));
+else {
+  console.error(`unknown command ${command ?? '(none)'}: backup --out DIR | restore --from DIR`);
+  process.exit(2);
+}

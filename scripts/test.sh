@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: installs what is missing, typechecks, then runs the unit, workflow (time-skipping) and
+# `npm test`: installs what is missing, typechecks, lints (ESLint: scripts/lint.sh), then runs the unit, workflow (time-skipping) and
 # integration (real dev server, PostgreSQL, simulators, worker) test projects — and the integration project a
 # second time on a Temporal cluster on PostgreSQL (ESU_BRIDGE_TEMPORAL=cluster: 4 history shards, SQL
 # visibility), the shape a bookmaker runs. The second pass leaves out the files that never talk to Temporal
@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-tools.sh
 echo "typecheck: tsc --noEmit"
 npx tsc --noEmit -p tsconfig.json
+echo "lint: eslint (tools/lint/eslint.config.js)"
+bash scripts/lint.sh
 npx vitest run "$@"
 if [ $# -eq 0 ] && [ "${ESU_BRIDGE_TEMPORAL:-}" != cluster ]; then
   echo "integration tests again, on a Temporal cluster on PostgreSQL (ESU_BRIDGE_TEMPORAL=cluster)"

@@ -1,0 +1,89 @@
+// ESLint for esu-bridge (`npm run lint`, scripts/lint.sh; scripts/test.sh runs it after the typecheck). It lives in
+// tools/lint/ with its own node_modules: typed rules (no-floating-promises) need TypeScript's JavaScript API, which
+// the project's TypeScript 7 does not ship, so this folder pins TypeScript 6 for ESLint alone.
+// The rules: the Temporal samples' (no floating promises; workflows deterministic: no Node built-ins, no I/O
+// libraries, no randomness, no wall-clock timers; activities imported as types only) and the rooms' boundaries
+// that docs/architecture.md draws.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import tseslint from 'typescript-eslint';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const NODE_BUILTINS = ['assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises', 'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers', 'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib'];
+const IO_LIBRARIES = ['pg', 'undici', 'fastify', 'prom-client', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'];
+
+/** A relative import of one of our rooms but these, from a file one folder down (`../room/…`). */
+const roomsBut = (...allowed) => `^\\.\\./(?!(${allowed.join('|')})/)`;
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'tools/**', '.tools/**', '.data/**', 'coverage/**', 'test/.artifacts/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parser: tseslint.parser,
+      parserOptions: { projectService: true, tsconfigRootDir: root },
+    },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    // Directives for rules this config does not turn on (written for editors' own configs) are left alone.
+    linterOptions: { reportUnusedDisableDirectives: 'off' },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+    },
+  },
+  {
+    // Workflow code is replayed: deterministic, no I/O (the SDK's own sandbox forbids most of it at run time; this
+    // says so at the line). Date.now() is allowed: in a workflow the SDK replaces it with the workflow clock.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [...NODE_BUILTINS, ...IO_LIBRARIES].map((name) => ({ name, message: 'workflow code does no I/O and uses no Node built-ins: do it in an activity' })),
+          patterns: [
+            { group: ['node:*'], message: 'workflow code uses no Node built-ins: do it in an activity' },
+            { regex: roomsBut('domain'), allowTypeImports: true, message: 'workflows import values from domain/ only; activities and the other rooms as types (import type)' },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'not deterministic on replay: derive it from the workflow id or use uuid4() from @temporalio/workflow' },
+        { object: 'crypto', property: 'randomUUID', message: 'not deterministic on replay: use uuid4() from @temporalio/workflow' },
+        { object: 'crypto', property: 'getRandomValues', message: 'not deterministic on replay' },
+        { object: 'performance', property: 'now', message: 'a wall clock: use the workflow clock (Date.now() in a workflow)' },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: 'a wall-clock timer: use sleep() or condition(fn, timeout) from @temporalio/workflow' },
+        { name: 'setInterval', message: 'a wall-clock timer: use sleep() in a loop' },
+        { name: 'crypto', message: 'not deterministic on replay' },
+      ],
+    },
+  },
+  {
+    // domain/ is the rooms' shared language: pure, it imports nothing of ours but itself.
+    files: ['domain/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*'], message: 'domain/ imports nothing of ours but domain/' }] }] },
+  },
+  {
+    files: ['domain/*/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../../*'], message: 'domain/ imports nothing of ours but domain/' }] }] },
+  },
+  {
+    // codec/ (the payload encryption) stands alone; crypto/ (bettor reference, digests) sits on domain/ only.
+    files: ['codec/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*'], message: 'codec/ imports nothing of ours' }] }] },
+  },
+  {
+    files: ['crypto/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: roomsBut('domain'), message: 'crypto/ imports domain/ only' }] }] },
+  },
+  {
+    // Activities do the I/O for the workflows: they never start workflows nor reach into the rooms that serve people.
+    files: ['activities/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../workflows/*', '../client/*', '../console/*', '../api/*', '../cli/*', '../workers/*', '../simulators/*', '../stack/*'], message: 'activities/ import config, crypto, db and domain only' }] }],
+    },
+  },
+);
