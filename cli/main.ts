@@ -21,7 +21,8 @@ export const EXIT_CODES = `Exit codes (every command):
   4  not found (console) · restore refused: the target database is not empty, or the backup's schema is newer
   5  not signed in (CONSOLE_USER / CONSOLE_PASSWORD) or not allowed for the user's role
   6  not available yet (a counterpart's inbox that is not there, rate-limited)
-  7  the journal verification found tampering`;
+  7  the journal verification found tampering
+  8  reconcile: the day has open differences`;
 
 const CONSOLE_EXIT: Record<ConsoleErrorCode, number> = { INVALID: 2, REFUSED: 3, NOT_FOUND: 4, UNAUTHENTICATED: 5, FORBIDDEN: 5, TOO_MANY: 6, UNAVAILABLE: 6, FAILED: 1 };
 
