@@ -68,7 +68,7 @@ export function mapSubmissionRefusal(err: unknown, counterpart: string): unknown
 
 export function createAfmActivities({ afm, signer, sender }: { afm: CounterpartClient; signer: DocumentSigner; sender: string }) {
   return {
-    /** Returns AFM's receipt: its messageId is the proof of acceptance (seed 004 §47), with our own send and receive times. */
+    /** Returns AFM's receipt: its messageId is the proof of acceptance (the e-government integration rules §47), with our own send and receive times. */
     async sendAfmSubmission(request: SendAfmSubmission): Promise<SubmissionReceipt> {
       const sentAt = new Date().toISOString();
       if (request.checkFirst || currentAttempt() > 1) {
@@ -92,7 +92,7 @@ export function createAfmActivities({ afm, signer, sender }: { afm: CounterpartC
       return status;
     },
 
-    /** One page of AFM's verdict messages after `after` (seed 004 §47): one request for every open submission. */
+    /** One page of AFM's verdict messages after `after` (the e-government integration rules §47): one request for every open submission. */
     async readAfmMessages({ after, limit }: { after?: string; limit: number }): Promise<AfmMessagesPage> {
       const page = await afm.get(afmMessagesPath(after, limit), AfmMessagesPage);
       if (!page) throw new Error('AFM has no messages feed at GET /v1/messages (404)');

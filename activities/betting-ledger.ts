@@ -263,7 +263,7 @@ export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
       });
     },
 
-    /** Payout: the money left through Nomapay; the reservation is posted and counted as paid to the bettor (seed 001 §4.6). */
+    /** Payout: the money left through Nomapay; the reservation is posted and counted as paid to the bettor (AFM order No. 9, item 4(6)). */
     async postPayout({ payoutId, bettorRef }: { payoutId: string; bettorRef: string }) {
       return withOperations(pool, [payoutId], async (db) => {
         await lockAccounts(db, [Accounts.bettor(bettorRef), Accounts.walletClearing]);
@@ -285,7 +285,7 @@ export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
 
 export type BettingLedgerActivities = ReturnType<typeof createBettingLedgerActivities>;
 
-/** Read side for the client, the CLI and tests: the running totals of seed 001 §4.6, including stakes and wins. */
+/** Read side for the client, the CLI and tests: the running totals of AFM order No. 9, item 4(6), including stakes and wins. */
 export async function bettingTotals(
   pool: Pool,
   bettorRef: string,

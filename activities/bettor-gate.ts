@@ -13,7 +13,7 @@ export interface BettorGateAnswer {
 
 /**
  * The identification gate of the deposit and bet sagas: since 2026 a bookmaker takes payments only from
- * bettors identified through Nomapay as its agent (seed 000 items 6–7), and the identification workflow
+ * bettors identified through Nomapay as its agent (the ESU integration plan, items 6–7), and the identification workflow
  * keeps each bettor's status in PostgreSQL. `identificationRequired` is off only where bettors are known to
  * be identified elsewhere (benchmarks, a migration still under way with the operator's written consent).
  */

@@ -11,7 +11,7 @@ import { currentAttempt, differingField, type CounterpartClient } from './http.j
 
 /**
  * ESU connector: the bettor register check and the real-time recording of every operation
- * (seed 000 items 13, 15; seed 001 §4.3). Recording is synchronous: ESU's receipt is the proof.
+ * (the ESU integration plan, items 13, 15; AFM order No. 9, item 4(3)). Recording is synchronous: ESU's receipt is the proof.
  */
 export function createEsuActivities({ esu }: { esu: CounterpartClient }) {
   return {

@@ -7,7 +7,7 @@ import { plainTextOf } from '../domain/text.js';
 import { CounterpartErrorBody, IDEMPOTENCY_KEY_HEADER, type Counterpart } from '../domain/wire/common.js';
 import type { OutboundRateLimiter } from './rate-limit.js';
 
-/** How to reach one counterpart: its base URL, API key and, where it asks for it, mutual TLS (seed 000 item 10; seed 002 §§18–20). */
+/** How to reach one counterpart: its base URL, API key and, where it asks for it, mutual TLS (the ESU integration plan, item 10; ЦОИД rules §§18–20). */
 export interface CounterpartEndpoint {
   counterpart: Counterpart;
   baseUrl: string;
@@ -44,7 +44,7 @@ export function tlsConnectOptions(tls: CounterpartTls | undefined) {
   };
 }
 
-/** One exchange as the connector saw it: our own send and receive times are the evidence of timeliness (seed 004 §55). */
+/** One exchange as the connector saw it: our own send and receive times are the evidence of timeliness (the e-government integration rules §55). */
 export interface Exchange {
   counterpart: Counterpart;
   method: string;
@@ -80,7 +80,7 @@ async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: numbe
 }
 
 /**
- * The one HTTP helper every connector uses. It maps answers the way STYLE item 20 says:
+ * The one HTTP helper every connector uses. It maps answers so:
  * 2xx → parsed with the counterpart's zod schema; 404 on a GET → `undefined` (the status query's "not there");
  * a documented refusal (422) → non-retryable ApplicationFailure of `rejectionType` with the reason code;
  * 400/401/403/409 → non-retryable (retrying cannot fix them); 5xx, timeouts, resets → a plain Error the policy retries.

@@ -3,9 +3,8 @@ import type { BettorIdentificationStatus, IdentificationMethod } from '../domain
 
 /**
  * The identification's PostgreSQL side: the bettor's status (what the deposit and bet sagas' gate reads,
- * activities/bettor-gate.ts) and the event journal with the attributes of seed 003 §55.11 (start, event, acting
- * user, record id, end, result). Both are written by one short local activity per step, in one transaction
- * (STYLE item 23).
+ * activities/bettor-gate.ts) and the event journal with the attributes of National Bank resolution No. 116 §55.11 (start, event, acting
+ * user, record id, end, result). Both are written by one short local activity per step, in one transaction.
  */
 export interface JournalEntry {
   /** Record id: the bettor id for identifications, the migration id for migrations. */

@@ -48,7 +48,7 @@ interface PersonalDataOwner {
 }
 
 /**
- * Nomapay's identification API under the ЦОИД rules (seed 002), the ESU bettor register and the identified
+ * Nomapay's identification API under the ЦОИД rules, the ESU bettor register and the identified
  * e-wallet. Every POST carries an idempotency key the workflow derives from its id and the step, so a retry
  * is replayed by the counterpart, never applied twice. Answers the rules call results (a failed liveness
  * check, a wrong code, a score below 85 %) are returned; documented refusals (422) raise
@@ -157,12 +157,12 @@ export function createIdentificationActivities({ tsoid, esu, nomapay, pool, cons
       return keep(request, data, 'PHOTO_MATCH');
     },
 
-    /** Registers the identified bettor in ESU's register (seed 000 items 13, 15). */
+    /** Registers the identified bettor in ESU's register (the ESU integration plan, items 13, 15). */
     async registerBettorWithEsu(request: EsuBettorRegistrationRequest): Promise<EsuBettorRegistration> {
       return esu.post('/v1/bettors', request, request.registrationId, EsuBettorRegistration, ErrorType.EsuRejected);
     },
 
-    /** Opens the bettor's identified e-wallet at Nomapay (seed 000 items 5, 7). */
+    /** Opens the bettor's identified e-wallet at Nomapay (the ESU integration plan, items 5, 7). */
     async openIdentifiedWallet(request: OpenWalletRequest): Promise<IdentifiedWallet> {
       return nomapay.post('/v1/wallets', request, request.walletId, IdentifiedWallet, ErrorType.WalletRejected);
     },

@@ -4,10 +4,10 @@ import { INCIDENT_RETENTION_YEARS, type CheckpointKind } from '../domain/inciden
 import type { IncidentState } from '../domain/incident-state.js';
 
 /**
- * The incident journal of seed 003 p.64 in PostgreSQL: one row per incident with the workflow's full
+ * The incident journal of National Bank resolution No. 116, item 64 in PostgreSQL: one row per incident with the workflow's full
  * snapshot (card, measures taken and planned, submissions, receipts, timeline), retained 5 years (p.62), and
  * one event-journal entry per step with the attributes of p.55(11). Written by a short local activity in one
- * transaction, journal first (STYLE item 23).
+ * transaction, journal first.
  */
 export interface IncidentJournalEntry {
   event: string;

@@ -90,7 +90,7 @@ export function createBettingActivitySet(deps: Pick<ActivityDeps, 'pool'>) {
 }
 
 export interface ReportingDeps extends ActivityDeps, SubmissionCalendarDeps {
-  /** AFM's submission API (seed 001). */
+  /** AFM's submission API (AFM order No. 9). */
   afm: CounterpartClient;
   /** The bookmaker's document signer (SIGNING_PKCS12_PATH), and how the bookmaker is known to AFM (AFM_SENDER). */
   signer: DocumentSigner;

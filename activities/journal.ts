@@ -2,7 +2,7 @@ import { inTransaction, type Pool, type PoolClient } from '../db/pool.js';
 
 /**
  * One step of an operation as the operations list and the event journal record it. The journal row has
- * the attributes of seed 003 §55.11 (start, event, acting user, record id, end, result).
+ * the attributes of National Bank resolution No. 116 §55.11 (start, event, acting user, record id, end, result).
  */
 export interface StepRecord {
   operationId: string;

@@ -16,7 +16,7 @@ export interface Posting {
   debitAccountId: string;
   creditAccountId: string;
   amountTiyn: number;
-  /** Change to the bettor's running totals made in the same transaction (seed 001 §4.6). */
+  /** Change to the bettor's running totals made in the same transaction (AFM order No. 9, item 4(6)). */
   totals?: { bettorRef: string; receivedTiyn?: number; paidTiyn?: number };
 }
 

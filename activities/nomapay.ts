@@ -13,7 +13,7 @@ const withoutHolder = ({ iin: _iin, ...transfer }: WalletTransfer): WalletTransf
 
 /**
  * Nomapay wallet connector: money moves between the bettor's identified e-wallet and the bookmaker
- * (seed 000 items 5, 11, 14). The transfer id is the operation's idempotency key at Nomapay, derived from
+ * (the ESU integration plan, items 5, 11, 14). The transfer id is the operation's idempotency key at Nomapay, derived from
  * the operation's kind and id (`dep-X`, `pay-X`: domain/ids.ts counterpartOperationId).
  */
 export function createNomapayActivities({ nomapay }: { nomapay: CounterpartClient }) {

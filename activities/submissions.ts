@@ -7,7 +7,7 @@ import { afmRejectionWindowEnd, calendarCoversRange, compileCalendar, officerDue
 
 /**
  * The submissions store (PostgreSQL `submissions`, migration 005) and the calendar arithmetic the submission
- * workflow needs. Both run as short local activities: the store from one `recordSubmission` (STYLE item 23), the
+ * workflow needs. Both run as short local activities: the store from one `recordSubmission`, the
  * calendar here because workflows must not read files.
  */
 export interface SubmissionJournalEntry {
@@ -174,7 +174,7 @@ export function createSubmissionCalendarActivities({ calendar, maintenance, poli
       return policy;
     },
 
-    /** Seed 001 p.5(3): the end of the next working day after AFM's acknowledgement. */
+    /** AFM order No. 9, item 5(3): the end of the next working day after AFM's acknowledgement. */
     async rejectionWindowEnd({ acknowledgedAtMs }: { acknowledgedAtMs: number }): Promise<{ endsAtMs: number; calendarCovered: boolean }> {
       const cal = await calendar();
       const endsAtMs = afmRejectionWindowEnd(acknowledgedAtMs, cal);
@@ -188,7 +188,7 @@ export function createSubmissionCalendarActivities({ calendar, maintenance, poli
       return { dueAtMs, reminderAtMs: rejectedAtMs + Math.round((dueAtMs - rejectedAtMs) * policy.reminderFraction), calendarCovered: covered(rejectedAtMs, dueAtMs, cal) };
     },
 
-    /** Seed 004 p.48: the end of the maintenance window `atMs` falls in, if any. */
+    /** The e-government integration rules, item 48: the end of the maintenance window `atMs` falls in, if any. */
     async maintenanceWindow({ atMs }: { atMs: number }): Promise<{ endsAtMs?: number }> {
       const endsAtMs = maintenanceWindowAt(atMs, maintenance, await calendar());
       return endsAtMs === undefined ? {} : { endsAtMs };

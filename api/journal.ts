@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from '../db/pool.js';
 
 /**
- * Every API call is journalled (seed 003 §55.11: start, event, acting user, record id, end, result): the caller is
+ * Every API call is journalled (National Bank resolution No. 116 §55.11: start, event, acting user, record id, end, result): the caller is
  * the API key's name, the record the operation the call is about. No body, header or query text is kept, so no
  * personal data reaches the journal through the API.
  */

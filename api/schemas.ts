@@ -148,7 +148,7 @@ export const Incident = z
   .object({
     incidentId: z.string(),
     status: z.enum(values(IncidentStatus)),
-    card: z.record(z.string(), z.unknown()).describe('The incident card of seed 003 annex 2, as filled so far'),
+    card: z.record(z.string(), z.unknown()).describe('The incident card of National Bank resolution No. 116, annex 2, as filled so far'),
     version: z.number().int(),
     problems: z.array(z.string()).describe('What still stops the card from being submitted'),
     openedBy: z.string(),

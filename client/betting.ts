@@ -40,7 +40,7 @@ export function createBettingClient({ client, taskQueue, bettorRefKey, now = () 
           taskQueue,
           workflowId,
           args: [input],
-          // Money: a bet id is used once, ever (STYLE item 27). Placing it again joins or conflicts.
+          // Money: a bet id is used once, ever. Placing it again joins or conflicts.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           typedSearchAttributes: startAttributes('BET', ref, valid.stakeTiyn),
           memo: { requestDigest: digest },

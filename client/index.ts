@@ -68,7 +68,7 @@ export function createEsuBridgeClient({ client, taskQueue, bettorRefKey, inciden
           taskQueue,
           workflowId,
           args: [input],
-          // Money: an id is used once, ever (STYLE item 27). A second start joins or conflicts.
+          // Money: an id is used once, ever. A second start joins or conflicts.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           typedSearchAttributes: [
             { key: OperationKindKey, value: 'DEPOSIT' },

@@ -112,7 +112,7 @@ export function createSubmissionClient({ client, taskQueue }: { client: Client; 
       ),
 
     /**
-     * Hands AFM's verdict (seed 004 §47) to the submission it names: DELIVERED, or CLOSED when that submission's
+     * Hands AFM's verdict (the e-government integration rules §47) to the submission it names: DELIVERED, or CLOSED when that submission's
      * workflow has ended (accepted, corrected) or never existed here, which the caller journals.
      */
     async signalAfmVerdict(submissionId: string, verdict: AfmVerdictSignal): Promise<'DELIVERED' | 'CLOSED'> {

@@ -5,7 +5,7 @@ import proto from '@temporalio/proto';
 /**
  * Encrypts every payload before it reaches Temporal (AES-256-GCM), so bettors' IINs, names and phones in
  * workflow inputs, results and activity arguments are never stored in clear in Temporal's database
- * (seed 002 §§9–10). Search attributes and memo are not payloads: nothing personal goes there at all.
+ * (ЦОИД rules §§9–10). Search attributes and memo are not payloads: nothing personal goes there at all.
  * Keys are identified by id so they can rotate: new payloads use the current key, old ones still decode.
  *
  * The worker's codec refuses plaintext in production (`refusePlaintext`): a payload that is not ours came from

@@ -5,7 +5,7 @@ import { isProduction, messageSigningConfig } from './index.js';
 
 /**
  * Settings of incidents, the compliance console, the detectors and telemetry, read once from the environment
- * (STYLE item 31). Development defaults exist for every secret; start-up says when one is in use.
+ *. Development defaults exist for every secret; start-up says when one is in use.
  */
 type Env = Record<string, string | undefined>;
 
@@ -68,7 +68,7 @@ export interface ConsoleUser {
   secret: string;
 }
 
-/** `login:role:secret[,…]`, roles admin | officer | auditor (seed 003 p.55(2): at least administrator and user). */
+/** `login:role:secret[,…]`, roles admin | officer | auditor (National Bank resolution No. 116, item 55(2): at least administrator and user). */
 export function parseConsoleUsers(text: string): ConsoleUser[] {
   const users = text
     .split(',')

@@ -7,7 +7,7 @@ import { afmCertificateTrust } from './signing.js';
 import { DEFAULT_MAINTENANCE_WINDOWS, parseMaintenanceWindows } from '../domain/maintenance.js';
 
 /**
- * Configuration is read once, at start, from the environment (STYLE item 31). Temporal variables use the
+ * Configuration is read once, at start, from the environment. Temporal variables use the
  * SDK's standard names; every counterpart has a base URL and an API key, and optionally mutual TLS, so a
  * bookmaker swaps the simulators for the real endpoints by setting these and nothing else.
  */
@@ -141,10 +141,10 @@ export function counterpartsConfig(env: Env = process.env) {
   return {
     esu: counterpartEndpoint('esu', 'ESU', `http://127.0.0.1:${DEFAULT_PORTS.esu}`, 'dev-esu-key', env),
     nomapay: counterpartEndpoint('nomapay', 'NOMAPAY', `http://127.0.0.1:${DEFAULT_PORTS.nomapay}`, 'dev-nomapay-key', env),
-    /** AFM's submission API (seed 001; REQ-AFM-23: endpoint and credentials are configuration). */
+    /** AFM's submission API (AFM order No. 9; REQ-AFM-23: endpoint and credentials are configuration). */
     afm: counterpartEndpoint('afm', 'AFM', `http://127.0.0.1:${DEFAULT_PORTS.afm}`, 'dev-afm-key', env),
     /**
-     * Nomapay's identification API (the ЦОИД participant; seed 002 §45). NOMAPAY_ID_* when it differs (its own
+     * Nomapay's identification API (the ЦОИД participant; ЦОИД rules §45). NOMAPAY_ID_* when it differs (its own
      * host, or mutual TLS with certificates from the operator's CA, §§18–20); otherwise the NOMAPAY_* values.
      */
     nomapayIdentification: counterpartEndpoint('tsoid', 'NOMAPAY_ID', `http://127.0.0.1:${DEFAULT_PORTS.nomapay}`, 'dev-nomapay-key', {
@@ -183,7 +183,7 @@ export function bettorRefKey(env: Env = process.env): string {
 
 /**
  * BETTOR_IDENTIFICATION_REQUIRED (default true): deposits and bets are taken only from bettors whose
- * identification through Nomapay (seed 000 items 6–7) ended IDENTIFIED. Turn it off only for benchmarks or
+ * identification through Nomapay (the ESU integration plan, items 6–7) ended IDENTIFIED. Turn it off only for benchmarks or
  * a bookmaker whose bettors are identified by another system of record.
  */
 export function identificationRequired(env: Env = process.env): boolean {
@@ -303,7 +303,7 @@ const duration = z
   .refine((ms) => ms > 0, 'must be longer than zero');
 
 /**
- * Regulator submissions: the working-day calendar file, maintenance windows (seed 004 p.48), how often AFM's
+ * Regulator submissions: the working-day calendar file, maintenance windows (the e-government integration rules, item 48), how often AFM's
  * verdict is polled, how long a counterpart may stay unreachable outside maintenance, and the officers' reminder.
  */
 export function submissionConfig(env: Env = process.env) {
@@ -312,7 +312,7 @@ export function submissionConfig(env: Env = process.env) {
       WORKING_DAY_CALENDAR: z.string().min(1).default(DEFAULT_WORKING_DAY_CALENDAR),
       MAINTENANCE_WINDOWS: z.string().min(1).default(DEFAULT_MAINTENANCE_WINDOWS),
       SUBMISSION_POLL_INTERVAL: duration.default(3600_000),
-      // Seed 004 annex 2: a state service recovers within 3 hours; past that an officer looks.
+      // The e-government integration rules, annex 2: a state service recovers within 3 hours; past that an officer looks.
       SUBMISSION_OUTAGE_DEADLINE: duration.default(3 * 3600_000),
       SUBMISSION_RETRY_PAUSE: duration.default(5 * 60_000),
       // Doubling from SUBMISSION_RETRY_PAUSE: one submission sends at most twice an hour through a long outage.

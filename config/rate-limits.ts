@@ -24,8 +24,8 @@ const PerHour = z.coerce.number().int('must be a whole number of requests an hou
 /**
  * Outbound rate limits shared by every worker (activities/rate-limit.ts): `<PREFIX>_RATE_LIMIT_PER_HOUR` per
  * counterpart (ESU, NOMAPAY, NOMAPAY_ID for Nomapay's identification API, AFM), by default 1 800 an hour —
- * the figure the migration paces at, under seed 004 annex 2's peak of 2 000 requests an hour and clear of the
- * anomalous traffic that suspends a participant (seed 002 §49.3). OUTBOUND_RATE_LIMIT_BURST (default 10) and
+ * the figure the migration paces at, under the e-government integration rules, annex 2's peak of 2 000 requests an hour and clear of the
+ * anomalous traffic that suspends a participant (ЦОИД rules §49.3). OUTBOUND_RATE_LIMIT_BURST (default 10) and
  * OUTBOUND_RATE_LIMIT_MAX_WAIT_MS (default 10 000, below the activities' 30 s startToCloseTimeout).
  */
 export function outboundRateLimits(env: Env = process.env): OutboundRateLimits {

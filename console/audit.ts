@@ -5,7 +5,7 @@ import { can, type Actor, type Permission } from './auth.js';
 
 /**
  * Every console and CLI action — reading included — goes through `audited`: the role is checked, a change is
- * journalled as requested before it runs, the action runs, and a journal entry records its outcome with the attributes of seed 003 p.55(11) (start, event, acting user,
+ * journalled as requested before it runs, the action runs, and a journal entry records its outcome with the attributes of National Bank resolution No. 116, item 55(11) (start, event, acting user,
  * record id, end, result). A refusal by role or by rule is journalled as REFUSED, a fault as FAILED.
  */
 export type ConsoleErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INVALID' | 'REFUSED' | 'TOO_MANY' | 'UNAVAILABLE' | 'FAILED';

@@ -2,7 +2,7 @@ import { createHmac, randomBytes, scrypt, scryptSync, timingSafeEqual, type Scry
 import type { ConsoleRole, ConsoleUser } from '../config/console.js';
 
 /**
- * Who may do what in the compliance console and CLI (seed 003 p.55(2): at least administrator and user).
+ * Who may do what in the compliance console and CLI (National Bank resolution No. 116, item 55(2): at least administrator and user).
  *   auditor  reads everything — inboxes, items, journal, availability — and changes nothing;
  *   officer  also acts on items: retry, correct and resubmit, incident cards, offline reviews, take an item;
  *   admin    also assigns items to others and records counterparts' planned maintenance.

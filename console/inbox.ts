@@ -4,7 +4,7 @@ import type { Pool } from '../db/pool.js';
 /**
  * What every inbox of the console shares: the filters (status, counterpart, bettor, date), the item shape
  * with its due date from the legal deadline, and the item's timeline read from the event journal.
- * Lists come from PostgreSQL, never from Temporal visibility (STYLE item 29).
+ * Lists come from PostgreSQL, never from Temporal visibility.
  */
 export const InboxName = z.enum(['submissions', 'incidents', 'reviews', 'reconciliation']);
 export type InboxName = z.infer<typeof InboxName>;
@@ -40,7 +40,7 @@ export interface InboxItem {
   counterpart?: string;
   bettorRef?: string;
   createdAt: string;
-  /** When the obligation falls due, and the rule that sets it (seed 001 p.5(3): 1 working day; seed 003 p.65: 48 h). */
+  /** When the obligation falls due, and the rule that sets it (AFM order No. 9, item 5(3): 1 working day; National Bank resolution No. 116, item 65: 48 h). */
   dueAt?: string;
   dueRule?: string;
   assignee?: string;

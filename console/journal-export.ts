@@ -3,7 +3,7 @@ import type { Pool } from '../db/pool.js';
 import { isoWithOffset } from '../domain/incident.js';
 
 /**
- * The journal as CSV, whole, for a date range or for one day (seed 003 p.55(7)), with the six attributes of
+ * The journal as CSV, whole, for a date range or for one day (National Bank resolution No. 116, item 55(7)), with the six attributes of
  * p.55(11) first, then details and the chain hash so an exported file can be checked against the database.
  * Days are calendar days at the configured UTC offset (Kazakhstan: +05:00 since 1 March 2024, G18).
  */

@@ -17,7 +17,7 @@ import { maskPayload } from './personal-data.js';
 
 /**
  * The journal (read, verify, export) and the availability index, for the console and the CLI. Reading the
- * journal, verifying it and exporting it are each journalled themselves (issue 5; seed 003 p.55(7)).
+ * journal, verifying it and exporting it are each journalled themselves (issue 5; National Bank resolution No. 116, item 55(7)).
  */
 const JournalQuery = z.object({
   recordId: z.string().max(160).optional(),
@@ -65,7 +65,7 @@ export function createJournalService({
   bettorRefKey?: string;
   /** The key the chain head is sealed with (JOURNAL_SEAL_KEY); without it seals are neither made nor checked. */
   seal?: SealKey;
-  /** The working-day calendar: planned maintenance is announced at least 3 working days ahead (seed 004 p.48). */
+  /** The working-day calendar: planned maintenance is announced at least 3 working days ahead (the e-government integration rules, item 48). */
   calendar?: () => Promise<WorkingDayCalendar>;
   maintenanceMaxLengthMs?: number;
   now?: () => number;
@@ -144,7 +144,7 @@ export function createJournalService({
       return rows;
     },
 
-    /** (T − P) / T × 100 % per counterpart over the last 24 hours, 7 and 30 days (seed 004 A7 p.7). */
+    /** (T − P) / T × 100 % per counterpart over the last 24 hours, 7 and 30 days (the e-government integration rules, A7 p.7). */
     async availability(actor: Actor): Promise<{ counterparts: CounterpartAvailability[]; maintenance: Awaited<ReturnType<typeof loadMaintenance>> }> {
       return audited(pool, actor, 'read', { event: 'console.availability-read', recordId: 'availability' }, async () => {
         const nowMs = now();
@@ -164,7 +164,7 @@ export function createJournalService({
       });
     },
 
-    /** Records a counterpart's announced planned maintenance (seed 004 p.48): administrators only. */
+    /** Records a counterpart's announced planned maintenance (the e-government integration rules, item 48): administrators only. */
     async addMaintenance(actor: Actor, body: unknown) {
       const parsed = Maintenance.safeParse(body);
       if (!parsed.success) throw invalid(parsed.error, 'maintenance');

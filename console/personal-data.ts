@@ -4,7 +4,7 @@ import { iinCheckDigit } from '../domain/iin.js';
 
 /**
  * How the console shows personal data, applied to what the Temporal UI decodes through the console's codec
- * endpoint too, so an officer sees a run in the UI exactly as in the console (seed 002 §§9–10: the IIN is shown
+ * endpoint too, so an officer sees a run in the UI exactly as in the console (ЦОИД rules §§9–10: the IIN is shown
  * to no one who does not need it).
  *   IIN    the console never shows it: the bettor appears by keyed reference, its first 16 hex digits and "…"
  *          (console/static/app.js, "Bettor ref"). A decoded IIN becomes that same short reference.

@@ -100,7 +100,7 @@ export function createConsoleService(deps: ConsoleDeps) {
       const inbox = parse(InboxName, inboxName, 'inbox');
       const filters = parse(InboxFilters, rawFilters ?? {}, 'filters');
       const resolved = resolve(filters);
-      // The search is journalled with its criteria (seed 003 p.55(4), G12), the bettor only as its reference.
+      // The search is journalled with its criteria (National Bank resolution No. 116, item 55(4), G12), the bettor only as its reference.
       const criteria = { inbox, ...filters, bettor: resolved.bettorRef };
       return audited(pool, actor, 'read', { event: 'console.inbox-searched', recordId: `inbox:${inbox}`, details: criteria }, async () => {
         const items =
@@ -172,7 +172,7 @@ export function createConsoleService(deps: ConsoleDeps) {
       return audited(pool, actor, 'act', { event: 'console.incident-closed', recordId: id }, () => bridge.incident(id).close({ closedBy: actor.login, note }));
     },
 
-    /** The offline check's outcome (seed 002 §16), through the identification workflow. */
+    /** The offline check's outcome (ЦОИД rules §16), through the identification workflow. */
     async decideReview(actor: Actor, rawId: string, decision: { approved: boolean; note?: string }) {
       const id = parse(BusinessKey, rawId, 'id');
       const { approved, note } = parse(z.object({ approved: z.boolean(), note: z.string().max(500).optional() }), decision, 'decision');

@@ -1,5 +1,5 @@
 /**
- * Availability of a counterpart's service as seed 004 (A7 p.7) defines it: I = (T − P) / T × 100 %, T the
+ * Availability of a counterpart's service as the e-government integration rules (A7 p.7) defines it: I = (T − P) / T × 100 %, T the
  * hours it should have been available, P the hours it was not. We compute it from our connectors' own
  * observations, counted per minute. Unavailability "consists of planned and unplanned works with disconnection":
  * announced maintenance during which the service is down counts in P like any outage and stays in T. A maintenance

@@ -6,7 +6,7 @@ import { Text } from './text.js';
 import type { EligibilityResult, EsuReceipt } from './wire/esu.js';
 
 /**
- * Bets, their settlement and payouts (seed 000 item 13; seed 001 §4.3): ESU records every accepted bet with
+ * Bets, their settlement and payouts (the ESU integration plan, item 13; AFM order No. 9, item 4(3)): ESU records every accepted bet with
  * its odds, every win and every payout. Money is integer tiyn; odds are decimal strings, never floats.
  */
 

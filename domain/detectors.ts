@@ -2,7 +2,7 @@ import { outages, type Interval, type MinuteBucket } from './availability.js';
 import { isoWithOffset, type IncidentCardDraft } from './incident.js';
 
 /**
- * Detectors that open an incident on their own (seed 003 p.65(3), (6) and (5)): a counterpart unreachable
+ * Detectors that open an incident on their own (National Bank resolution No. 116, item 65(3), (6) and (5)): a counterpart unreachable
  * beyond a configured time outside announced maintenance, repeated refusals of our credentials (a revoked or
  * compromised API key or certificate), and a ledger whose debits and credits no longer agree. Each trip
  * carries a stable incident id for its episode, so a detector that keeps seeing the same trouble opens one
@@ -40,7 +40,7 @@ const suspicion = (detectedAt: string, name: string, symptoms: string, mainEvent
 export function unreachableTrip(counterpart: string, buckets: MinuteBucket[], maintenance: Interval[], nowMs: number, s: DetectorSettings): DetectorTrip | undefined {
   const current = outages(buckets, nowMs).find((o) => o.ongoing);
   if (!current || nowMs - current.startMs < s.unreachableAfterMs) return undefined;
-  // Announced planned maintenance is not an incident: reports wait and go through after it (seed 004 p.48).
+  // Announced planned maintenance is not an incident: reports wait and go through after it (the e-government integration rules, item 48).
   if (maintenance.some((m) => m.startMs <= nowMs && nowMs < m.endMs)) return undefined;
   const minutes = Math.round((nowMs - current.startMs) / 60_000);
   return {

@@ -33,15 +33,15 @@ export const ErrorType = {
   CounterpartContractViolation: 'CounterpartContractViolation',
   /** A counterpart stayed unreachable past the step's deadline (retries exhausted by time). */
   CounterpartUnavailable: 'CounterpartUnavailable',
-  /** Nomapay's identification API (ЦОИД rules) refused a request with a documented code (seed 002). */
+  /** Nomapay's identification API (ЦОИД rules) refused a request with a documented code (ЦОИД rules). */
   IdentificationRejected: 'IdentificationRejected',
   /** An identification step arrived out of order or past a ЦОИД limit (4 liveness checks, 2 SMS, the 15-minute block). */
   IdentificationStepRejected: 'IdentificationStepRejected',
-  /** The bettor revoked consent: no further personal-data request is made (seed 002 §§26–27, 31). */
+  /** The bettor revoked consent: no further personal-data request is made (ЦОИД rules §§26–27, 31). */
   ConsentRevoked: 'ConsentRevoked',
-  /** The photo fails seed 002 annex 1; it was not sent. */
+  /** The photo fails ЦОИД rules, annex 1; it was not sent. */
   PhotoRequirementsNotMet: 'PhotoRequirementsNotMet',
-  /** The incident card lacks mandatory rows (seed 003 p.55(3)); the message names each one. Nothing was sent. */
+  /** The incident card lacks mandatory rows (National Bank resolution No. 116, item 55(3)); the message names each one. Nothing was sent. */
   IncidentCardIncomplete: 'IncidentCardIncomplete',
   /** An incident command arrived out of order (closing before the card went out, amending a closed incident). */
   IncidentStepRejected: 'IncidentStepRejected',

@@ -5,8 +5,8 @@ import { Text } from './text.js';
 import { IsoDateTime } from './wire/common.js';
 
 /**
- * Bettor identification by the ЦОИД rules (seed 002), with Nomapay as the participant acting as the
- * bookmaker's agent (seed 002 §45; seed 000 items 6–7). The numbers below are the rules' own; where the
+ * Bettor identification by the ЦОИД rules, with Nomapay as the participant acting as the
+ * bookmaker's agent (ЦОИД rules §45; the ESU integration plan, items 6–7). The numbers below are the rules' own; where the
  * rules are silent (A6: OTP and session lifetimes; review deadlines) the value is ours and says so.
  */
 

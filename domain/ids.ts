@@ -23,7 +23,7 @@ export const WorkflowProcess = {
   Incident: 'Incident',
   /** The long-running detector that opens incidents on its own; one per task queue. */
   IncidentDetector: 'IncidentDetector',
-  /** The reader of a counterpart's verdict messages (seed 004 §47); one per counterpart and task queue. */
+  /** The reader of a counterpart's verdict messages (the e-government integration rules §47); one per counterpart and task queue. */
   VerdictReader: 'VerdictReader',
   /** The daily reconciliation of one Almaty day (issue 13), keyed by the day. */
   Reconciliation: 'Reconciliation',

@@ -3,8 +3,8 @@ import { z } from 'zod';
 /**
  * Kazakhstan individual identification number (ИИН/ЖСН): 12 digits, the first six the date of birth
  * (YYMMDD), the seventh the century and sex, the twelfth a check digit (mod 11, two weight passes).
- * Seed 001 annex 2 field 1 and seed 002 §24 both key on it, and an abandoned ЦОИД session is billed
- * (seed 002 §66), so it is validated before anything is sent.
+ * AFM order No. 9, annex 2 field 1 and ЦОИД rules §24 both key on it, and an abandoned ЦОИД session is billed
+ * (ЦОИД rules §66), so it is validated before anything is sent.
  */
 const FIRST_WEIGHTS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
 const SECOND_WEIGHTS = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2];

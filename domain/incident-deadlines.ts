@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The incident card's clock. Seed 003 p.65: "as soon as possible, but no later than 48 hours from detection"
+ * The incident card's clock. National Bank resolution No. 116, item 65: "as soon as possible, but no later than 48 hours from detection"
  * — from *detection*, not from when someone opened the incident (an incident detected at 02:00 and opened at
  * 09:00 has 41 hours left). G4: for incidents on our side we assume the operator's clock starts with ours,
  * so the card must reach the operator and ЦМААИ inside the same 48 hours.

@@ -55,11 +55,11 @@ export type SubmitIncident = z.input<typeof SubmitIncident>;
 export const CloseIncident = z.strictObject({ closedBy: Actor, note: MultilineText(2000).optional() });
 export type CloseIncident = z.input<typeof CloseIncident>;
 
-/** One receiver's acknowledgement: its message id is the proof of delivery (seed 004 §§47, 55). */
+/** One receiver's acknowledgement: its message id is the proof of delivery (the e-government integration rules §§47, 55). */
 export interface IncidentReceipt {
   messageId: string;
   acceptedAt: string;
-  /** Our own send and receive times: the transport signature carries no timestamp (seed 004 §55). */
+  /** Our own send and receive times: the transport signature carries no timestamp (the e-government integration rules §55). */
   sentAt: string;
   receivedAt: string;
 }

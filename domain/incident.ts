@@ -3,7 +3,7 @@ import { safeText } from './text.js';
 import { IsoDateTime } from './wire/common.js';
 
 /**
- * The information-security incident card of seed 003 (Annex 2 to R202 = Annex 7 to R215): 16 rows in three
+ * The information-security incident card of National Bank resolution No. 116 (Annex 2 to R202 = Annex 7 to R215): 16 rows in three
  * groups — general information (1–5), content (6–12), measures taken (13–16). One card per incident (p.65).
  * The duty to file with the National Bank is the e-money operator's; esu-bridge fills the same card and
  * delivers it to the operator (Nomapay) and to ЦМААИ so that nobody downstream misses their 48 hours.
@@ -102,7 +102,7 @@ export type IncidentCardDraft = z.infer<typeof IncidentCardDraft>;
 export const IncidentCardPatch = IncidentCard.partial();
 export type IncidentCardPatch = z.infer<typeof IncidentCardPatch>;
 
-/** Row number of each card field, for messages that name the missing row (seed 003 p.55(3)). */
+/** Row number of each card field, for messages that name the missing row (National Bank resolution No. 116, item 55(3)). */
 export const CARD_ROWS: Record<keyof IncidentCard, number> = {
   name: 1,
   detectedAt: 2,
@@ -125,7 +125,7 @@ export const CARD_ROWS: Record<keyof IncidentCard, number> = {
 
 /**
  * What stops a draft from being submitted, one line per problem, naming the row ("row 6 symptoms: required"):
- * the mandatory-field check of seed 003 p.55(3). Empty when the card is complete.
+ * the mandatory-field check of National Bank resolution No. 116, item 55(3). Empty when the card is complete.
  */
 export function cardProblems(draft: unknown): string[] {
   const parsed = IncidentCard.safeParse(draft);

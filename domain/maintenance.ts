@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { addDays, addWorkingDays, isWorkingDay, localDate, startOfLocalDay, type WorkingDayCalendar } from './working-days.js';
 
 /**
- * Planned maintenance of state systems (seed 004 p.48): by default 21:00–06:00 local and on weekends and
+ * Planned maintenance of state systems (the e-government integration rules, item 48): by default 21:00–06:00 local and on weekends and
  * holidays. Reports must not fail during it: they wait and go through after it. A window only matters when the
  * counterpart is actually down; the submission workflow asks `maintenanceWindowAt` after a failed round.
  */
@@ -69,7 +69,7 @@ export function maintenanceWindowAt(ms: number, config: MaintenanceConfig, calen
 }
 
 /**
- * A counterpart's announced planned window, as an administrator records it in the console (seed 004 p.48:
+ * A counterpart's announced planned window, as an administrator records it in the console (the e-government integration rules, item 48:
  * planned works are announced at least 3 working days ahead). Only such a window silences the "unreachable"
  * detector; anything else — in the past, announced late, too long, years away — is an unplanned outage and
  * is refused, each problem naming its field.
@@ -96,7 +96,7 @@ export function plannedWindowProblems(
   else {
     const earliest = addWorkingDays(localDate(nowMs, calendar), PLANNED_NOTICE_WORKING_DAYS, calendar);
     if (localDate(startsAtMs, calendar) < earliest) {
-      problems.push({ field: 'startsAt', message: `must be announced at least ${PLANNED_NOTICE_WORKING_DAYS} working days ahead (seed 004 p.48): the earliest day now is ${earliest}` });
+      problems.push({ field: 'startsAt', message: `must be announced at least ${PLANNED_NOTICE_WORKING_DAYS} working days ahead (the e-government integration rules, item 48): the earliest day now is ${earliest}` });
     }
   }
   if (endsAtMs <= startsAtMs) problems.push({ field: 'endsAt', message: 'must be after startsAt' });

@@ -4,13 +4,13 @@ import { Text } from './text.js';
 
 /**
  * Bulk migration (re-identification) of the bookmaker's existing bettors through Nomapay as agent
- * (seed 000 items 6–7). Each bettor is one identification child workflow in MIGRATION mode.
+ * (the ESU integration plan, items 6–7). Each bettor is one identification child workflow in MIGRATION mode.
  */
 
 /** Requests one migrated bettor makes at Nomapay's identification API: consent registration, photo match, personal data. */
 export const MIGRATION_REQUESTS_PER_BETTOR = 3;
 /**
- * Seed 004 annex 2 puts a state integration's peak at 2000 requests/hour and seed 002 §49.3 suspends a
+ * The e-government integration rules, annex 2 puts a state integration's peak at 2000 requests/hour and ЦОИД rules §49.3 suspends a
  * participant for anomalous volume: the default keeps 10 % below that peak.
  */
 export const DEFAULT_REQUESTS_PER_HOUR = 1800;
@@ -34,7 +34,7 @@ export const MigrationRequest = z.strictObject({
   readBatchSize: z.number().int().min(1).max(1000).default(100),
   /** Bettors started per run before continue-as-new, so one run's history stays bounded. */
   bettorsPerRun: z.number().int().min(1).max(5000).default(250),
-  /** Who started it (journal: acting user, seed 003 §55.11). */
+  /** Who started it (journal: acting user, National Bank resolution No. 116 §55.11). */
   requestedBy: Text(64, { min: 1 }).default('system'),
 });
 export type MigrationRequest = z.input<typeof MigrationRequest>;

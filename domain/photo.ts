@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * A face photo for ЦОИД's photo-match service and the annex 1 requirements it must meet before it is sent
- * (seed 002 §§13–14, annex 1). The measurements come from the capture software that takes the photo with
+ * (ЦОИД rules §§13–14, annex 1). The measurements come from the capture software that takes the photo with
  * anti-spoofing (§13(2), §14(1)): esu-bridge does not look at pixels, it refuses what the measurements say
  * fails, because a request ЦОИД turns down is still a billed request (§66 by analogy) and traffic that looks
  * like probing can get the participant suspended (§49.3).

@@ -13,9 +13,9 @@ import type { WrittenNotice } from './submission-notice.js';
  * A regulator submission: one message to one counterpart about one operation, as its own long-lived
  * workflow (`Submission:<submissionId>`) that outlives the saga that caused it.
  *
- * - AFM (seed 001 annex 2): every amount received from and paid to a bettor, with the bettor's IIN. The send
+ * - AFM (AFM order No. 9, annex 2): every amount received from and paid to a bettor, with the bettor's IIN. The send
  *   is asynchronous: AFM acknowledges with a message id, and may still say why it could not accept the data
- *   within 1 working day (seed 001 p.5(3)); only when that window closes is the submission accepted.
+ *   within 1 working day (AFM order No. 9, item 5(3)); only when that window closes is the submission accepted.
  * - ESU: the real-time recording stays in each saga; when ESU refuses a record after money has moved
  *   (a settlement or payout cannot be undone), the record becomes an ESU submission that waits for
  *   compliance to correct and resubmit it, through the same machinery.
@@ -24,7 +24,7 @@ export const SubmissionCounterpart = z.enum(['AFM', 'ESU']);
 export type SubmissionCounterpart = z.infer<typeof SubmissionCounterpart>;
 
 /**
- * Seed 001 annex 2: the five items. One record is one money flow: either received by the bookmaker from the
+ * AFM order No. 9, annex 2: the five items. One record is one money flow: either received by the bookmaker from the
  * bettor (items 2–3) or received by the bettor from the bookmaker (items 4–5), never both.
  */
 export const AfmMoneyFlowRecord = z
@@ -127,8 +127,8 @@ export const RetrySubmission = z.strictObject({ actor: Text(64).min(1, 'actor is
 export type RetrySubmission = z.input<typeof RetrySubmission>;
 
 /**
- * The counterpart's proof of acceptance (seed 004 §47: the messageId, or the synchronous receipt) with our own
- * send and receive times, since the transport signature carries no timestamp (seed 004 §55).
+ * The counterpart's proof of acceptance (the e-government integration rules §47: the messageId, or the synchronous receipt) with our own
+ * send and receive times, since the transport signature carries no timestamp (the e-government integration rules §55).
  */
 export interface SubmissionReceipt {
   messageId: string;
@@ -158,7 +158,7 @@ export interface SubmissionRejectionInfo {
 
 /**
  * AFM's verdict on one acknowledged submission, as the verdict reader (feed) or the API (push) signals it to the
- * submission's workflow (seed 004 §47). Parsed again by the workflow: a signal is a boundary too.
+ * submission's workflow (the e-government integration rules §47). Parsed again by the workflow: a signal is a boundary too.
  */
 export const AfmVerdictSignal = z.strictObject({
   channel: z.enum(['FETCH', 'PUSH']),
@@ -219,7 +219,7 @@ export interface SubmissionState {
 }
 
 /**
- * Seed 001 p.4(7): kept at least 5 years from 1 January of the year after the operation (for money not tied to
+ * AFM order No. 9, item 4(7): kept at least 5 years from 1 January of the year after the operation (for money not tied to
  * a bet, the year of the movement: digest REQ-AFM-19). The latest year the record names counts.
  */
 export function submissionRetainUntil(state: Pick<SubmissionState, 'queuedAt' | 'payload'>): string {

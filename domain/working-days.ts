@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Working days on the Kazakhstan calendar (REQ-AFM-16): AFM says why it could not accept data "within 1 working
- * day" (seed 001 p.5(3)), not 24 hours and not a calendar day. The calendar is data that ops update every year
+ * day" (AFM order No. 9, item 5(3)), not 24 hours and not a calendar day. The calendar is data that ops update every year
  * from the Government decree (config/calendar/kz-working-days.json); nothing here reads it, the activities do.
  * Dates are local dates ('YYYY-MM-DD') at the calendar's offset: Kazakhstan has one zone, UTC+05:00, since
  * March 2024.
@@ -114,9 +114,9 @@ export function endOfNextWorkingDay(ms: number, calendar: WorkingDayCalendar): n
 }
 
 /**
- * Seed 001 p.5(3): AFM's window to say it could not accept a submission closes at the end of the next working
+ * AFM order No. 9, item 5(3): AFM's window to say it could not accept a submission closes at the end of the next working
  * day after the day AFM acknowledged it. The text does not say when the day starts counting (digest §3, T4);
- * we count from our own receive time of AFM's receipt (seed 004 §55: the signature carries no timestamp).
+ * we count from our own receive time of AFM's receipt (the e-government integration rules §55: the signature carries no timestamp).
  */
 export function afmRejectionWindowEnd(acknowledgedAtMs: number, calendar: WorkingDayCalendar): number {
   return endOfNextWorkingDay(acknowledgedAtMs, calendar);

@@ -16,11 +16,11 @@ import { inDay, listingAdminRoutes } from './listing.js';
  * AFM (ҚМА АЖ) as a simulator, speaking domain/wire/afm.ts: it validates the five fields with the same schema
  * the connector uses (400 naming each bad field), checks the sender's signature (422 SIGNATURE_INVALID), stores
  * each submission once (the idempotency of `startCounterpartServer` replays the receipt for a repeated key) and
- * answers with a receipt whose messageId is the proof of acceptance. Like AFM under seed 001 p.5(3), it may reject
+ * answers with a receipt whose messageId is the proof of acceptance. Like AFM under AFM order No. 9, item 5(3), it may reject
  * a submission later, within 1 working day of receipt: through `POST /__admin/submissions/:messageId/reject`
  * (409 WINDOW_CLOSED afterwards) or an auto-reject rule. `GET /__admin/submissions` lists everything it holds.
  *
- * Each rejection is also a verdict message (seed 004 §47): published in order on `GET /v1/messages?after=&limit=`
+ * Each rejection is also a verdict message (the e-government integration rules §47): published in order on `GET /v1/messages?after=&limit=`
  * (the cursor is the last message's sequence number) and, when a callback URL is configured (option,
  * AFM_CALLBACK_URL, or `POST /__admin/callback`), pushed there signed with AFM's own certificate (SIM_AFM_PKCS12_PATH). The feed carries
  * rejections only: an acknowledged submission without one is accepted when its window closes. Pushes are tried
@@ -235,7 +235,7 @@ export function createAfmSimulator({ trust, calendar, now = () => new Date(), ca
         if (!held) throw new HttpError(404, 'NOT_FOUND', `no submission with message id ${params.messageId}`);
         const at = now();
         if (at.getTime() >= Date.parse(held.windowEndsAt)) {
-          throw new HttpError(409, 'WINDOW_CLOSED', `the 1-working-day window of ${held.messageId} closed at ${held.windowEndsAt} (seed 001 p.5(3))`);
+          throw new HttpError(409, 'WINDOW_CLOSED', `the 1-working-day window of ${held.messageId} closed at ${held.windowEndsAt} (AFM order No. 9, item 5(3))`);
         }
         if (held.status === 'REJECTED') throw new HttpError(409, 'ALREADY_REJECTED', `${held.messageId} is already rejected`);
         held.status = 'REJECTED';

@@ -7,7 +7,7 @@ import { inDay, listingAdminRoutes } from './listing.js';
 
 /**
  * ESU (ЕСУ/СКДОИБ) as a simulator: the register of restricted persons and real-time recording of
- * operations with receipts (seed 000 items 13, 15). ESU refuses people under 21 and restricted persons
+ * operations with receipts (the ESU integration plan, items 13, 15). ESU refuses people under 21 and restricted persons
  * (BAQ.KZ 2025-10-23); self-exclusion through eGov lasts up to 10 years and cannot be revoked.
  */
 const Restriction = z.object({

@@ -89,7 +89,7 @@ export interface CounterpartServer {
   close(): Promise<void>;
 }
 
-/** Validates with a schema, answering 400 INVALID_REQUEST with each bad field named (seed 003 §55.3). */
+/** Validates with a schema, answering 400 INVALID_REQUEST with each bad field named (National Bank resolution No. 116 §55.3). */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
   if (!parsed.success) {

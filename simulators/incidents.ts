@@ -6,7 +6,7 @@ import { requireSignedBy } from './signatures.js';
 /**
  * The incident-card intake of the e-money operator (Nomapay) and of ЦМААИ (ESU), as a simulator: it checks
  * the card's 16 rows with the same schema the workflow uses, checks the sender's signature, and answers with
- * an acknowledgement whose message id is the proof of delivery (seed 004 §47). The idempotency of
+ * an acknowledgement whose message id is the proof of delivery (the e-government integration rules §47). The idempotency of
  * `startCounterpartServer` replays the stored acknowledgement for a repeated message id.
  */
 interface SimulatorParts {

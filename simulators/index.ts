@@ -10,7 +10,7 @@ export interface SimulatorOptions {
   host?: string;
   esu?: { port?: number; apiKey: string };
   nomapay?: { port?: number; apiKey: string; defaultWalletBalanceTiyn?: number };
-  /** AFM's submission API (seed 001), a third server with its own port and API key. */
+  /** AFM's submission API (AFM order No. 9), a third server with its own port and API key. */
   afm?: { port?: number; apiKey: string } & AfmSimulatorOptions;
   /**
    * The bookmaker's registered certificate and its CA, checked by every receiver of a signed document (AFM,

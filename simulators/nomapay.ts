@@ -7,7 +7,7 @@ import { inDay, listingAdminRoutes } from './listing.js';
 
 /**
  * Nomapay's wallet API as a simulator: bettors' identified e-wallets, transfers to and from the
- * bookmaker, refunds (seed 000 items 5, 11, 14). For convenience an unknown IIN gets an identified wallet
+ * bookmaker, refunds (the ESU integration plan, items 5, 11, 14). For convenience an unknown IIN gets an identified wallet
  * holding `defaultWalletBalanceTiyn` on first use; tests set wallets explicitly through /__admin/wallets.
  */
 const WalletSetting = z.object({

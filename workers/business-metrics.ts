@@ -33,11 +33,11 @@ export function operationOutcome(status: string): string {
   return FINAL_STATUSES.has(status) ? status.toLowerCase() : IN_PROGRESS;
 }
 
-/** How far an undelivered incident card is from its 48 hours (seed 003 §61): each card in one band. */
+/** How far an undelivered incident card is from its 48 hours (National Bank resolution No. 116 §61): each card in one band. */
 export const DEADLINE_BANDS = ['past', 'within_6h', 'within_24h', 'later'] as const;
 export type DeadlineBand = (typeof DEADLINE_BANDS)[number];
 
-/** The period of the availability index on the scrape (seed 004 A7 p.7), as on the console's first column. */
+/** The period of the availability index on the scrape (the e-government integration rules, A7 p.7), as on the console's first column. */
 export const AVAILABILITY_PERIOD_MS = 24 * 3600_000;
 
 export interface BusinessFigures {
@@ -135,7 +135,7 @@ export async function renderBusinessMetrics(f: BusinessFigures): Promise<string>
     overdueAge.set({ counterpart: r.counterpart.toLowerCase() }, Math.max(0, (f.nowMs - r.oldestDueAtMs) / 1000));
   }
 
-  const incidents = gauge('esu_bridge_incidents_undelivered', 'Incident cards not yet delivered, by how far their 48-hour deadline is (seed 003 §61)', ['deadline']);
+  const incidents = gauge('esu_bridge_incidents_undelivered', 'Incident cards not yet delivered, by how far their 48-hour deadline is (National Bank resolution No. 116 §61)', ['deadline']);
   for (const band of DEADLINE_BANDS) incidents.set({ deadline: band }, f.undeliveredIncidents[band]);
   if (f.undeliveredIncidents.nextDueAtMs !== undefined) {
     gauge('esu_bridge_incident_next_deadline_seconds', 'Seconds to the earliest 48-hour deadline of an undelivered incident card (negative: past it)').set(

@@ -15,7 +15,7 @@ import * as policies from './policies.js';
 export const getBetStatusQuery = defineQuery<BetState>('getStatus');
 
 /**
- * A bet is accepted in real time or not at all (seed 000 item 13): if ESU has not given its receipt within
+ * A bet is accepted in real time or not at all (the ESU integration plan, item 13): if ESU has not given its receipt within
  * this deadline, the stake is released and the bookmaker tells the bettor the bet was not taken.
  */
 export const ESU_BET_RECORDING_DEADLINE = '2 minutes';
@@ -24,7 +24,7 @@ const { nonRetryableErrorTypes } = policies;
 
 // The register check and the recording both keep the bettor waiting: each is bounded by the real-time deadline.
 const esu = proxyActivities<EsuActivities>({
-  startToCloseTimeout: '30 seconds', // seed 004: a synchronous call takes at most 30 s
+  startToCloseTimeout: '30 seconds', // the e-government integration rules: a synchronous call takes at most 30 s
   scheduleToCloseTimeout: ESU_BET_RECORDING_DEADLINE,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds', nonRetryableErrorTypes },
 });

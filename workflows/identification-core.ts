@@ -30,7 +30,7 @@ const nonRetryableErrorTypes = NON_RETRYABLE_ERROR_TYPES;
 
 /** Inside an update the app is waiting: short retries, bounded by the app's patience. */
 export const interactive = proxyActivities<IdentificationActivities>({
-  startToCloseTimeout: '30 seconds', // seed 004: a synchronous call takes at most 30 s
+  startToCloseTimeout: '30 seconds', // the e-government integration rules: a synchronous call takes at most 30 s
   scheduleToCloseTimeout: '2 minutes',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', nonRetryableErrorTypes },
 });

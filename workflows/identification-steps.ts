@@ -33,7 +33,7 @@ import {
 import * as m from './identification-messages.js';
 
 /**
- * The steps the bookmaker's app drives, one update each (seed 002 §§23–31 two-factor, §§11–17 photo match).
+ * The steps the bookmaker's app drives, one update each (ЦОИД rules §§23–31 two-factor, §§11–17 photo match).
  * Each has a synchronous validator (the rule that would refuse it, checked before it is accepted); the
  * handler checks again under the lock, since another step may have moved the state while it queued.
  */

@@ -23,13 +23,13 @@ import { failureType } from './failures.js';
 export * from './identification-messages.js';
 
 /**
- * One bettor's identification through Nomapay under the ЦОИД rules (seed 002), keyed `Identification:<bettorId>`.
+ * One bettor's identification through Nomapay under the ЦОИД rules, keyed `Identification:<bettorId>`.
  * In APP mode the bookmaker's app drives it step by step with updates (workflows/identification-steps.ts);
  * this function waits between steps on durable timers: the 15-minute liveness block lifts by itself, an
  * offline review escalates after 24 h and refuses after 72 h, and an untouched identification is abandoned
  * after 7 days. Once identified, the bettor is registered with ESU and gets an identified e-wallet.
  *
- * MIGRATION mode re-identifies an existing bettor with nobody in the app (seed 000 items 6–7). Decision: it
+ * MIGRATION mode re-identifies an existing bettor with nobody in the app (the ESU integration plan, items 6–7). Decision: it
  * uses the photo-match service (§§11–17) with the reference photo the bookmaker took at its own earlier KYC
  * and the consent the bettor gave in the bookmaker's app (both from the bookmaker's records). The bookmaker's
  * positive decision (§17.4) is taken by a recorded policy, "score ≥ 85 % on the reference photo", journalled

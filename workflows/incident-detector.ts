@@ -15,7 +15,7 @@ export interface IncidentDetectorInput {
 
 const detectors = proxyActivities<DetectorActivities>({ startToCloseTimeout: '30 seconds', retry: { maximumInterval: '1 minute' } });
 
-/** Checks per run before continuing as new: keeps the history short (STYLE item 17). */
+/** Checks per run before continuing as new: keeps the history short. */
 const CHECKS_PER_RUN = 500;
 
 /**

@@ -40,8 +40,8 @@ export const closeIncidentUpdate = defineUpdate<IncidentState, [CloseIncident]>(
 const store = proxyLocalActivities<IncidentStoreActivities>({ startToCloseTimeout: '5 seconds', retry: { maximumInterval: '10 seconds' } });
 const alerts = proxyActivities<IncidentStoreActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumInterval: '1 minute' } });
 const delivery = proxyActivities<IncidentDeliveryActivities>({
-  startToCloseTimeout: '30 seconds', // seed 004: a synchronous answer within 30 s; the acknowledgement is one
-  // Reports wait out maintenance windows (seed 004 p.48: nights and weekends) instead of failing: keep trying
+  startToCloseTimeout: '30 seconds', // the e-government integration rules: a synchronous answer within 30 s; the acknowledgement is one
+  // Reports wait out maintenance windows (the e-government integration rules, item 48: nights and weekends) instead of failing: keep trying
   // for a week, then SUBMISSION_FAILED for an officer to retry. The 48-hour escalation does not wait for this.
   scheduleToCloseTimeout: '7 days',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
@@ -61,7 +61,7 @@ function parsed<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
 }
 
 /**
- * One information-security incident, one card (seed 003 p.65). The card must reach the e-money operator and
+ * One information-security incident, one card (National Bank resolution No. 116, item 65). The card must reach the e-money operator and
  * ЦМААИ within 48 hours of *detection*; reminders fire at configured points before that, and when it passes
  * unsent the incident is escalated (it still accepts the late card). Ops fill and amend the card by updates;
  * submission validates every mandatory row first (p.55(3)), then delivers to both receivers in parallel,

@@ -73,9 +73,9 @@ const RATE_WINDOW = 100;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * Migrates (re-identifies) existing bettors in bulk through Nomapay as agent (seed 000 items 6–7): reads the
+ * Migrates (re-identifies) existing bettors in bulk through Nomapay as agent (the ESU integration plan, items 6–7): reads the
  * source in batches, starts one MIGRATION-mode identification child per bettor with bounded concurrency and
- * a rate limit (default 1800 requests/hour, inside seed 004's 2000 peak and seed 002 §49.3), and counts each
+ * a rate limit (default 1800 requests/hour, inside the e-government integration rules’ 2000 peak and ЦОИД rules §49.3), and counts each
  * bettor once when its child says where it settled (identified, in review, refused, failed) or ends.
  * Children are abandoned on close, so a bettor in offline review outlives the migration's run. Every
  * `bettorsPerRun` bettors the run drains its children and continues as new with counts and a cursor, so

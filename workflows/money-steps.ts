@@ -77,7 +77,7 @@ export async function asRegisteredOperation<State extends object>(
 const lastSteps = (steps?: StepQueue<string>) => (steps ? { steps: steps.take() } : {});
 
 /**
- * The identification gate (seed 000 items 6–7): money moves and stakes are taken only for a bettor whose
+ * The identification gate (the ESU integration plan, items 6–7): money moves and stakes are taken only for a bettor whose
  * identification ended IDENTIFIED. Answers the refusal to raise, or undefined when the bettor may go on.
  */
 export async function identificationRefusal(bettorRef: string, stepsIfAllowed?: StepRecord[]): Promise<Failure | undefined> {
@@ -94,7 +94,7 @@ export type StepExtra = Partial<Pick<StepRecord, 'result' | 'failure' | 'esuRece
 
 /**
  * Moves the saga to `status` (its state, the OperationStatus search attribute) and journals the step in the
- * operations list and the event journal (seed 003 §55.11), as the deposit saga does. `subject` is read on each
+ * operations list and the event journal (National Bank resolution No. 116 §55.11), as the deposit saga does. `subject` is read on each
  * call: a settlement learns its bettor and amount only once it has loaded the bet.
  */
 export function stepJournal<Status extends string>(

@@ -43,8 +43,8 @@ const wallet = proxyActivities<NomapayActivities>({
 
 /**
  * A payout from the betting account to the bettor's e-wallet (`Payout:<payoutId>`): check the register again →
- * hold the amount (pending) → Nomapay pays it → post the hold and count it as paid (seed 001 §4.6) → record in
- * ESU → report the money paid to AFM (seed 001 annex 2 items 4–5). A Nomapay refusal, or Nomapay unreachable
+ * hold the amount (pending) → Nomapay pays it → post the hold and count it as paid (AFM order No. 9, item 4(6)) → record in
+ * ESU → report the money paid to AFM (AFM order No. 9, annex 2 items 4–5). A Nomapay refusal, or Nomapay unreachable
  * past its deadline, refunds whatever may have left and releases the hold. Once the money is with the bettor an
  * ESU refusal does not undo it: the record goes to an ESU submission and the payout ends COMPLETED_ESU_PENDING.
  */

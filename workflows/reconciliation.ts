@@ -34,7 +34,7 @@ const MAX_PAGES = 10_000;
 /**
  * The daily reconciliation (issue 13) of one Almaty day: each counterpart's listing fetched page by page and
  * compared with our records, in parallel, and the ledger's internal checks, each part's failure kept in its
- * counts (STYLE item 16). Started by the `esu-bridge-reconciliation` Schedule at 06:00 Almaty for the previous
+ * counts. Started by the `esu-bridge-reconciliation` Schedule at 06:00 Almaty for the previous
  * day (client/reconciliation-schedule.ts), or for any day on demand (client/reconciliation.ts). What it finds
  * is in PostgreSQL (migration 017); the workflow carries counts only.
  */

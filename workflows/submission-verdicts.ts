@@ -2,7 +2,7 @@ import { defineSignal } from '@temporalio/workflow';
 import type { AfmVerdictSignal } from '../domain/submission.js';
 
 /**
- * What reaches a waiting submission from outside (seed 004 §47): AFM's verdict, fetched by the verdict reader or
+ * What reaches a waiting submission from outside (the e-government integration rules §47): AFM's verdict, fetched by the verdict reader or
  * pushed to the API, and the worker's "sending may work again" after a restart (a configuration fix).
  * Defined here so the reader, the API and the worker import the same definitions as the workflow.
  */

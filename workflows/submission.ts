@@ -52,7 +52,7 @@ const nonRetryableErrorTypes = NON_RETRYABLE_ERROR_TYPES;
 const store = proxyLocalActivities<SubmissionStoreActivities>({ startToCloseTimeout: '5 seconds', retry: { maximumInterval: '10 seconds' } });
 const clock = proxyLocalActivities<SubmissionCalendarActivities>({ startToCloseTimeout: '5 seconds', retry: { maximumInterval: '30 seconds' } });
 const sender = proxyActivities<AfmActivities & EsuSubmissionActivities>({
-  startToCloseTimeout: '30 seconds', // seed 004: a synchronous call answers within 30 s; the receipt within 1 minute
+  startToCloseTimeout: '30 seconds', // the e-government integration rules: a synchronous call answers within 30 s; the receipt within 1 minute
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: SEND_ATTEMPTS_PER_ROUND, nonRetryableErrorTypes },
 });
 const poller = proxyActivities<AfmActivities>({
@@ -100,14 +100,14 @@ function typedFailure(err: unknown): ApplicationFailure | undefined {
  *
  * - Sending signs the record and sends it with the submission id as idempotency key; every round after the first
  *   asks the counterpart first whether an earlier one landed, so a lost answer is never resent blindly.
- * - Transient faults retry with backoff. When the counterpart is down inside a maintenance window (seed 004 p.48:
+ * - Transient faults retry with backoff. When the counterpart is down inside a maintenance window (the e-government integration rules, item 48:
  *   21:00–06:00, weekends and holidays) the workflow waits for the window to end instead of failing; outside
  *   maintenance it keeps sending with a doubling, capped pause however long the outage lasts (RETRYING, with its
- *   last error and next attempt; seed 001 p.4(4)). Only a refusal a retry cannot fix (wrong key, signature) is
+ *   last error and next attempt; AFM order No. 9, item 4(4)). Only a refusal a retry cannot fix (wrong key, signature) is
  *   FAILED: an officer's `retrySubmission`, or a starting worker's `resumeSubmission` signal, sends again.
  *   (Runs from before the never-stop patch still give up after the outage deadline.)
- * - AFM acknowledges with a messageId (seed 004 §47), but may still say within 1 working day why it cannot accept
- *   the data (seed 001 p.5(3)). AFM's verdict arrives as the `afmVerdict` signal, from the verdict reader (its
+ * - AFM acknowledges with a messageId (the e-government integration rules §47), but may still say within 1 working day why it cannot accept
+ *   the data (AFM order No. 9, item 5(3)). AFM's verdict arrives as the `afmVerdict` signal, from the verdict reader (its
  *   messages feed) or the API (its push); the submission only waits, with one timer to the window's end, which
  *   comes from the Kazakhstan working-day calendar (an activity reads it). Then one status check, so a lost
  *   message cannot become a wrong ACCEPTED; no rejection → ACCEPTED. (Runs from before the verdict-by-signal
@@ -117,7 +117,7 @@ function typedFailure(err: unknown): ApplicationFailure | undefined {
  * - REJECTED waits for compliance: `resubmitSubmission` starts the corrected record as a new submission
  *   (attempt n + 1, its id derived from the original's, so it is never sent twice) and this one ends CORRECTED.
  *   An untouched rejection is reminded at the configured point and escalated at the officers' due time.
- * - AFM's written notice (seed 001 p.5(3), by letter or e-mail, maybe after the window closed) is recorded by an
+ * - AFM's written notice (AFM order No. 9, item 5(3), by letter or e-mail, maybe after the window closed) is recorded by an
  *   officer (`recordWrittenNotice`, workflows/submission-notice.ts): ACKNOWLEDGED or ACCEPTED → REJECTED, due date
  *   from the notice's date. A closed ACCEPTED submission is reopened by a new run carrying its state and the notice.
  * Every transition is journalled and mirrored to the `submissions` table; status goes to `SubmissionStatus`.
@@ -168,7 +168,7 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
 
   setHandler(getSubmissionStatusQuery, () => state);
 
-  // Seed 004 §47: AFM's result, fetched from its messages or pushed to us. A verdict for a submission that is no
+  // The e-government integration rules §47: AFM's result, fetched from its messages or pushed to us. A verdict for a submission that is no
   // longer waiting for one (already rejected, accepted or corrected) changes nothing; a second one neither.
   setHandler(afmVerdictSignal, (raw) => {
     const parsedVerdict = AfmVerdictSignal.safeParse(raw);
@@ -351,7 +351,7 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
         outageSinceMs ??= roundStartedMs;
         const deadlineMs = outageSinceMs + policy!.outageDeadlineMs;
         if (patched(NEVER_STOP_RETRYING_PATCH)) {
-          // Seed 001 p.4(4): transmission stays automatic. A transient outage never ends the submission: it sends
+          // AFM order No. 9, item 4(4): transmission stays automatic. A transient outage never ends the submission: it sends
           // again with a doubling, capped pause until the counterpart answers. Past the outage deadline it is
           // journalled once; the incident is the counterpart-unreachable detector's, which sees every failed exchange.
           outageRounds += 1;

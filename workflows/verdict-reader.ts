@@ -28,7 +28,7 @@ const store = proxyLocalActivities<VerdictStoreActivities>({ startToCloseTimeout
 const READS_PER_RUN = 500;
 
 /**
- * The verdict reader (seed 004 §47, the result "fetched from the receiver's messages"): one per counterpart, it
+ * The verdict reader (the e-government integration rules §47, the result "fetched from the receiver's messages"): one per counterpart, it
  * reads the messages AFM published since its cursor and signals each to the submission it names. One request per
  * interval (more only while a backlog drains, a page at a time) whatever the number of open submissions, which
  * themselves only wait. A verdict for a submission that is unknown or already closed is journalled, not a failure.

@@ -59,7 +59,7 @@ const Receipt = z
   .meta({ id: 'AfmVerdictReceipt' });
 
 /**
- * The push half of seed 004 §47: AFM posts each verdict to an endpoint the bookmaker hosts. It is authenticated by
+ * The push half of the e-government integration rules §47: AFM posts each verdict to an endpoint the bookmaker hosts. It is authenticated by
  * AFM's signature, not an API key. A callback is taken once: a forged or unverifiable signature, a stale or future
  * `sentAt`, a verdict id already received, or a submission we never sent under that messageId is refused (4xx, and
  * journalled with the reason); otherwise the submission is signalled and AFM gets a receipt.

@@ -16,7 +16,7 @@ const StartIdentification = z.object({
 const BettorPath = idParam('bettorId');
 const NoBody = z.object({}).optional();
 
-/** The steps of an identification, in the order the app usually calls them (seed 002). */
+/** The steps of an identification, in the order the app usually calls them (ЦОИД rules). */
 const STEPS = [
   { path: 'consent', id: 'giveConsent', summary: 'Record the bettor’s consent (§§9, 13, 25)', body: GiveConsent, run: (h: IdentificationHandle, b: any) => h.giveConsent(b) },
   { path: 'two-factor', id: 'startTwoFactor', summary: 'Open a two-factor session with the IIN and registered phone (§24)', body: StartTwoFactor.omit({ bettorRef: true }), run: (h: IdentificationHandle, b: any) => h.startTwoFactor(b) },

@@ -20,7 +20,7 @@ const Submission = z
     status: z.enum(values(SubmissionStatus)),
     acceptedAt: z.string().optional(),
     rejection: z.object({ code: z.string(), reason: z.string(), rejectedAt: z.string(), source: z.enum(['INITIAL', 'SYNCHRONOUS', 'VERDICT', 'NOTICE']) }).optional(),
-    officerDueAt: z.string().optional().describe('When the corrected record is due: 1 working day from the rejection (seed 001 p.5(3))'),
+    officerDueAt: z.string().optional().describe('When the corrected record is due: 1 working day from the rejection (AFM order No. 9, item 5(3))'),
     correctedBy: z.object({ submissionId: z.string(), actor: z.string(), at: z.string() }).optional(),
     writtenNotices: z
       .array(

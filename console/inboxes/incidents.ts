@@ -6,7 +6,7 @@ import { assignments, iso, timeline, type InboxItem, type ItemDetail, type Resol
  * Incident cards: every incident from the incident journal (table `incidents`), open ones first by time left
  * to their 48 hours. Status filter: a status, or ACTIVE (anything not closed, the default).
  */
-const DUE_RULE = '48 hours from detection (seed 003 p.65)';
+const DUE_RULE = '48 hours from detection (National Bank resolution No. 116, item 65)';
 
 function item(r: Record<string, any>, assignee?: string): InboxItem {
   const state = r.state as IncidentState;

@@ -3,11 +3,11 @@ import { REVIEW_DEADLINE_MS, REVIEW_ESCALATION_MS } from '../../domain/identific
 import { assignments, iso, tableExists, timeline, type InboxItem, type ItemDetail, type ResolvedFilters } from '../inbox.js';
 
 /**
- * Identification cases awaiting an offline review (seed 002 §16: biometric verification failed more than
+ * Identification cases awaiting an offline review (ЦОИД rules §16: biometric verification failed more than
  * twice), from `bettor_identifications` (003). The decision goes through the identification workflow's
  * `decideReview` update. No personal data is shown: the bettor appears by id and keyed reference.
  */
-const DUE_RULE = 'decide within 72 hours of the request (ours: seed 002 §16 gives no deadline)';
+const DUE_RULE = 'decide within 72 hours of the request (ours: ЦОИД rules §16 gives no deadline)';
 
 function item(r: Record<string, any>, assignee?: string): InboxItem {
   const requested = r.review_requested_at ?? r.updated_at;

@@ -5,7 +5,7 @@ import { pendingApproval } from '../resubmissions.js';
 import { assignments, iso, tableExists, timeline, type InboxItem, type ItemDetail, type ResolvedFilters } from '../inbox.js';
 
 /**
- * Rejected or failed submissions (AFM; seed 001 p.5(3): AFM says within 1 working day why it could not accept
+ * Rejected or failed submissions (AFM; AFM order No. 9, item 5(3): AFM says within 1 working day why it could not accept
  * data, and the bookmaker corrects and resubmits; ESU records refused after money moved). It reads the
  * `submissions` table the submission workflow writes (migration 005), and answers "not installed" while the
  * table is missing. Retry and correct-and-resubmit go through the workflow's updates, which the console
@@ -26,7 +26,7 @@ const NOTICE_STATUSES = ['ACKNOWLEDGED', 'ACCEPTED', 'REJECTED'];
  * one, but officers see it (its last error and next attempt) with the rest of what has not reached AFM.
  */
 export const ATTENTION_STATUSES = ['REJECTED', 'FAILED', 'RETRYING'];
-const DUE_RULE = 'correct and resubmit within 1 working day of the rejection (seed 001 p.5(3))';
+const DUE_RULE = 'correct and resubmit within 1 working day of the rejection (AFM order No. 9, item 5(3))';
 
 /** Saturday and Sunday only: the due date when the console is given no working-day calendar. */
 const WEEKENDS_ONLY = compileCalendar({ utcOffset: '+05:00', weekend: ['SATURDAY', 'SUNDAY'], years: [2000], daysOff: [] });

@@ -1,4 +1,4 @@
-// The 16-row incident card of seed 003 (Annex 2 to R202): shown row by row and edited row by row.
+// The 16-row incident card of National Bank resolution No. 116 (Annex 2 to R202): shown row by row and edited row by row.
 import { h } from './dom.js';
 
 const KINDS = {

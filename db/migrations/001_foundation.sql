@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS ledger_tombstones (
   created_at         timestamptz NOT NULL DEFAULT now()
 );
 
--- Running (cumulative) totals per bettor, seed 001 §4.6, updated in the same transaction as the ledger.
+-- Running (cumulative) totals per bettor, AFM order No. 9, item 4(6), updated in the same transaction as the ledger.
 CREATE TABLE IF NOT EXISTS bettor_totals (
   bettor_ref         text PRIMARY KEY,
   received_tiyn      bigint NOT NULL DEFAULT 0,
@@ -66,8 +66,8 @@ CREATE TABLE IF NOT EXISTS operations (
 CREATE INDEX IF NOT EXISTS operations_status ON operations (status, updated_at);
 CREATE INDEX IF NOT EXISTS operations_bettor ON operations (bettor_ref, created_at);
 
--- Event journal with the attributes of seed 003 §55.11: start, event, acting user, record id, end, result.
--- Retained at least 5 years (seed 001 §4.7, seed 003 §64): there is no deletion path.
+-- Event journal with the attributes of National Bank resolution No. 116 §55.11: start, event, acting user, record id, end, result.
+-- Retained at least 5 years (AFM order No. 9, item 4(7), National Bank resolution No. 116 §64): there is no deletion path.
 CREATE TABLE IF NOT EXISTS journal (
   id                 bigserial PRIMARY KEY,
   started_at         timestamptz NOT NULL,

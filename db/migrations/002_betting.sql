@@ -1,6 +1,6 @@
--- Bets, settlements and payouts (seed 000 item 13; seed 001 §4.3, §4.6). Runs once, in one transaction.
+-- Bets, settlements and payouts (the ESU integration plan, item 13; AFM order No. 9, item 4(3), §4.6). Runs once, in one transaction.
 
--- Running totals (seed 001 §4.6) grow with the amounts staked and won, next to received and paid (001).
+-- Running totals (AFM order No. 9, item 4(6)) grow with the amounts staked and won, next to received and paid (001).
 ALTER TABLE bettor_totals ADD COLUMN IF NOT EXISTS staked_tiyn bigint NOT NULL DEFAULT 0;
 ALTER TABLE bettor_totals ADD COLUMN IF NOT EXISTS winnings_tiyn bigint NOT NULL DEFAULT 0;
 
@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS ledger_pending_transfers (
 CREATE INDEX IF NOT EXISTS ledger_pending_open ON ledger_pending_transfers (created_at) WHERE status = 'PENDING';
 
 -- Every bet esu-bridge placed, with its odds as ESU recorded them. The IIN is kept here, in the bookmaker's
--- own database, because ESU's settlement record names the bettor by IIN (seed 001 annex 2 item 1) and a
+-- own database, because ESU's settlement record names the bettor by IIN (AFM order No. 9, annex 2 item 1) and a
 -- settlement request carries only the bet id; visibility and memo never see it. Retained ≥ 5 years (§4.7).
 CREATE TABLE IF NOT EXISTS bets (
   bet_id             text PRIMARY KEY,

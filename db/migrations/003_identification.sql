@@ -1,4 +1,4 @@
--- Bettor identification by the ЦОИД rules (seed 002) and the bulk migration of existing bettors.
+-- Bettor identification by the ЦОИД rules and the bulk migration of existing bettors.
 -- Every statement is idempotent. Journal rows go to `journal` (001), which has no deletion path (≥ 5 years).
 
 -- The bettor's identification status: what deposit and bet sagas check (bettor_ref is the keyed IIN hash).
@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS bettor_identifications (
 CREATE INDEX IF NOT EXISTS bettor_identifications_ref ON bettor_identifications (bettor_ref);
 CREATE INDEX IF NOT EXISTS bettor_identifications_status ON bettor_identifications (status, updated_at);
 
--- Personal data received through Nomapay from ЦОИД: never biometrics (seed 002 §§15(4), 23(5), 30). Kept in
+-- Personal data received through Nomapay from ЦОИД: never biometrics (ЦОИД rules §§15(4), 23(5), 30). Kept in
 -- the bookmaker's own database in Kazakhstan (§9); it never enters Temporal.
 CREATE TABLE IF NOT EXISTS bettor_personal_data (
   bettor_id            text PRIMARY KEY,

@@ -1,4 +1,4 @@
--- Incidents (seed 003 pp.61–65), the compliance console, and a tamper-evident event journal.
+-- Incidents (National Bank resolution No. 116 pp.61–65), the compliance console, and a tamper-evident event journal.
 -- Runs once, in one transaction (db/migrate.ts).
 
 -- ─── Tamper-evident journal ──────────────────────────────────────────────────────────────────────────
@@ -79,7 +79,7 @@ END $$;
 
 CREATE OR REPLACE FUNCTION journal_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  RAISE EXCEPTION 'the journal is append-only (seed 003 p.55(11), p.62): % refused', TG_OP;
+  RAISE EXCEPTION 'the journal is append-only (National Bank resolution No. 116, item 55(11), p.62): % refused', TG_OP;
 END $$;
 
 DROP TRIGGER IF EXISTS journal_chain_link ON journal;
@@ -122,7 +122,7 @@ CREATE INDEX IF NOT EXISTS incidents_detected ON incidents (detected_at);
 CREATE OR REPLACE FUNCTION incidents_retained() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF OLD.retain_until > now() THEN
-    RAISE EXCEPTION 'incident % is retained until % (seed 003 p.62)', OLD.incident_id, OLD.retain_until;
+    RAISE EXCEPTION 'incident % is retained until % (National Bank resolution No. 116, item 62)', OLD.incident_id, OLD.retain_until;
   END IF;
   RETURN OLD;
 END $$;
@@ -152,7 +152,7 @@ CREATE TABLE IF NOT EXISTS console_assignments (
   PRIMARY KEY (inbox, item_id)
 );
 
--- ─── Availability of counterparts (seed 004 A7 p.7) ─────────────────────────────────────────────────
+-- ─── Availability of counterparts (the e-government integration rules, A7 p.7) ─────────────────────────────────────────────────
 -- The connectors' own observations, counted per counterpart and minute by the worker's exchange recorder.
 CREATE TABLE IF NOT EXISTS counterpart_exchange_minutes (
   counterpart     text NOT NULL,
@@ -166,7 +166,7 @@ CREATE TABLE IF NOT EXISTS counterpart_exchange_minutes (
   PRIMARY KEY (counterpart, minute)
 );
 
--- Planned maintenance announced by a counterpart (seed 004 p.48: agreed 3 working days ahead), excluded from
+-- Planned maintenance announced by a counterpart (the e-government integration rules, item 48: agreed 3 working days ahead), excluded from
 -- both T and P of the availability index and from the "unreachable" detector.
 CREATE TABLE IF NOT EXISTS maintenance_windows (
   id            bigserial PRIMARY KEY,

@@ -1,4 +1,4 @@
--- Regulator submissions (AFM, seed 001 annex 2 and p.5(3); corrected ESU records), one row per attempt, written
+-- Regulator submissions (AFM, AFM order No. 9, annex 2 and p.5(3); corrected ESU records), one row per attempt, written
 -- by the submission workflow's local activity with every step (activities/submissions.ts); each step also goes
 -- to the tamper-evident journal (004). The compliance console's submissions inbox reads this table.
 -- Every statement is idempotent.
@@ -16,14 +16,14 @@ CREATE TABLE IF NOT EXISTS submissions (
   corrected_by            text,
   status                  text NOT NULL CHECK (status IN ('QUEUED', 'SENDING', 'RETRYING', 'WAITING_MAINTENANCE', 'ACKNOWLEDGED',
                             'ACCEPTED', 'REJECTED', 'CORRECTED', 'FAILED')),
-  -- The counterpart's proof of acceptance (seed 004 §47) with our own send and receive times (§55).
+  -- The counterpart's proof of acceptance (the e-government integration rules §47) with our own send and receive times (§55).
   message_id              text,
   receipt                 jsonb,
   rejection_code          text,
   rejection_reason        text,
   rejection_source        text CHECK (rejection_source IN ('INITIAL', 'SYNCHRONOUS', 'VERDICT')),
-  -- The record as sent. It carries the bettor's IIN (personal data, seed 002 §§9–10): kept in the bookmaker's
-  -- own database in Kazakhstan (seed 001 p.4(1)) so officers can read and correct it, like bettor_personal_data
+  -- The record as sent. It carries the bettor's IIN (personal data, ЦОИД rules §§9–10): kept in the bookmaker's
+  -- own database in Kazakhstan (AFM order No. 9, item 4(1)) so officers can read and correct it, like bettor_personal_data
   -- (003); it never goes to Temporal in clear (the payload codec) nor into search attributes or memo.
   payload                 jsonb NOT NULL,
   sent_at                 timestamptz,
@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS submissions (
   reminded_at             timestamptz,
   escalated_at            timestamptz,
   revision                integer NOT NULL,
-  -- Seed 001 p.4(7): at least 5 years from 1 January of the year after the operation.
+  -- AFM order No. 9, item 4(7): at least 5 years from 1 January of the year after the operation.
   retain_until            timestamptz NOT NULL,
   created_at              timestamptz NOT NULL DEFAULT now(),
   updated_at              timestamptz NOT NULL DEFAULT now(),
@@ -49,14 +49,14 @@ CREATE INDEX IF NOT EXISTS submissions_status ON submissions (status, updated_at
 CREATE INDEX IF NOT EXISTS submissions_bettor ON submissions (bettor_ref, created_at);
 CREATE INDEX IF NOT EXISTS submissions_original ON submissions (original_submission_id, attempt);
 
--- No deletion path while retained, and never TRUNCATE (seed 001 p.4(7); like incidents in 004).
+-- No deletion path while retained, and never TRUNCATE (AFM order No. 9, item 4(7); like incidents in 004).
 CREATE OR REPLACE FUNCTION submissions_retained() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
-    RAISE EXCEPTION 'submissions are retained at least 5 years (seed 001 p.4(7)): TRUNCATE refused';
+    RAISE EXCEPTION 'submissions are retained at least 5 years (AFM order No. 9, item 4(7)): TRUNCATE refused';
   END IF;
   IF OLD.retain_until > now() THEN
-    RAISE EXCEPTION 'submission % is retained until % (seed 001 p.4(7))', OLD.submission_id, OLD.retain_until;
+    RAISE EXCEPTION 'submission % is retained until % (AFM order No. 9, item 4(7))', OLD.submission_id, OLD.retain_until;
   END IF;
   RETURN OLD;
 END $$;

@@ -46,7 +46,7 @@ CREATE TRIGGER ledger_pending_resolves_once BEFORE UPDATE OR DELETE ON ledger_pe
 DROP TRIGGER IF EXISTS ledger_pending_no_truncate ON ledger_pending_transfers;
 CREATE TRIGGER ledger_pending_no_truncate BEFORE TRUNCATE ON ledger_pending_transfers FOR EACH STATEMENT EXECUTE FUNCTION ledger_pending_resolves_once();
 
--- ─── Running totals (seed 001 §4.6): never negative ────────────────────────────────────────────────────
+-- ─── Running totals (AFM order No. 9, item 4(6)): never negative ────────────────────────────────────────────────────
 -- Each is a sum of amounts moved (a reversal takes back only what its posting added), so a negative one is
 -- a total changed outside the ledger.
 DO $$

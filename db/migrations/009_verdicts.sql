@@ -1,4 +1,4 @@
--- How AFM's verdicts reach the submissions (seed 004 §47: the result fetched from the receiver's messages or
+-- How AFM's verdicts reach the submissions (the e-government integration rules §47: the result fetched from the receiver's messages or
 -- pushed to the sender's endpoint), and what a submission shows while it keeps retrying through an outage.
 -- Every statement is idempotent.
 

@@ -8,8 +8,8 @@ ALTER TABLE submissions ADD CONSTRAINT submissions_rejection_source_check
 
 -- One row per notice and submission, with the officer's scan of the letter. The scan may carry personal data
 -- (the bettor's IIN in AFM's letter): like reference_photos (003) and submissions.payload (005) it stays in the
--- bookmaker's own database in Kazakhstan (seed 001 p.4(1)), and never goes to Temporal (the workflow gets its
--- SHA-256). Kept as long as the submission it belongs to (seed 001 p.4(7)).
+-- bookmaker's own database in Kazakhstan (AFM order No. 9, item 4(1)), and never goes to Temporal (the workflow gets its
+-- SHA-256). Kept as long as the submission it belongs to (AFM order No. 9, item 4(7)).
 CREATE TABLE IF NOT EXISTS submission_notices (
   submission_id     text NOT NULL,
   afm_reference     text NOT NULL,
@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS submission_notices (
   PRIMARY KEY (submission_id, afm_reference)
 );
 
--- Outbound rate limits (seed 004 annex 2: the state integration's peak of 2 000 requests an hour; seed 002
+-- Outbound rate limits (the e-government integration rules, annex 2: the state integration's peak of 2 000 requests an hour; ЦОИД rules
 -- §49.3: anomalous traffic suspends a participant). One token bucket per counterpart, shared by every worker:
 -- activities/rate-limit.ts takes a token with one atomic INSERT … ON CONFLICT DO UPDATE … RETURNING. Time is
 -- the database's clock, so workers' clocks do not matter. A negative balance is a queue of reserved slots.

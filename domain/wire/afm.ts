@@ -5,8 +5,8 @@ import { Signature } from './incident.js';
 import { plainTextOf, safeText } from '../text.js';
 
 /**
- * AFM (ҚМА АЖ) submission contract as esu-bridge speaks it. Seed 001 fixes the five fields (annex 2) and
- * nothing of the transport (digest §4), so this follows the e-government rules of seed 004: an asynchronous
+ * AFM (ҚМА АЖ) submission contract as esu-bridge speaks it. AFM order No. 9 fixes the five fields (annex 2) and
+ * nothing of the transport (digest §4), so this follows the e-government rules of the e-government integration rules: an asynchronous
  * channel whose `messageId` is the proof of acceptance (§47), a signed message (§§54, 59), errors as a code with
  * sub-errors naming the field (annex 1). The simulator enforces exactly this; a real connector maps it.
  *
@@ -55,7 +55,7 @@ export type AfmSubmissionStatus = z.infer<typeof AfmSubmissionStatus>;
 
 
 /**
- * The asynchronous channel's results (seed 004 §47): AFM publishes a verdict message for each submission it
+ * The asynchronous channel's results (the e-government integration rules §47): AFM publishes a verdict message for each submission it
  * cannot accept, in order. The bookmaker either fetches them (GET /v1/messages?after=<cursor>&limit=<n>, one
  * request per interval for every open submission at once) or AFM pushes each one to the bookmaker's endpoint,
  * signed with AFM's key. Acknowledged submissions without a message are accepted when their window closes.

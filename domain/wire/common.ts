@@ -7,7 +7,7 @@ const CounterpartText = z.string().transform((s) => plainTextOf(s));
 const CounterpartCode = z.string().transform((s) => plainTextOf(s, {}));
 
 /**
- * Shapes every counterpart shares. Errors follow seed 004 annex 1: a code, a message and nested
+ * Shapes every counterpart shares. Errors follow the e-government integration rules, annex 1: a code, a message and nested
  * sub-errors naming the field at fault.
  */
 export const CounterpartErrorBody = z.object({

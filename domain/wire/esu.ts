@@ -7,7 +7,7 @@ import { IsoDateTime } from './common.js';
 
 /**
  * ESU (ЕСУ/СКДОИБ, run by ЦМААИ) REST/JSON contract as esu-bridge speaks it. The real API is private;
- * this is the shape our simulator enforces and the connector sends (seed 000 items 13, 15; seed 001 §4.3).
+ * this is the shape our simulator enforces and the connector sends (the ESU integration plan, items 13, 15; AFM order No. 9, item 4(3)).
  *
  * POST /v1/eligibility-checks            → EligibilityResult      (is this bettor allowed to play?)
  * POST /v1/operations  (Idempotency-Key)  → EsuReceipt             (real-time recording, synchronous)

@@ -10,11 +10,11 @@ import { DocumentSignature, IsoDateTime } from './common.js';
 const WireId = z.string().min(1).max(200);
 
 /**
- * Nomapay's identification API (Nomapay is the ЦОИД participant; seed 002 §45, seed 000 items 6–7), the
+ * Nomapay's identification API (Nomapay is the ЦОИД participant; ЦОИД rules §45, the ESU integration plan, items 6–7), the
  * identified e-wallet, and the bettor register at ESU, as esu-bridge speaks them. The real APIs are private:
  * this is the contract the simulator enforces and the connector sends. Every POST carries an Idempotency-Key.
  *
- * Nomapay, under /v1/identification (seed 002 §§23–31 two-factor, §§11–17 photo match, §§26–27 consents):
+ * Nomapay, under /v1/identification (ЦОИД rules §§23–31 two-factor, §§11–17 photo match, §§26–27 consents):
  * POST consents                                   → Consent           (register, §26(1))
  * GET  consents/{consentId}                       → Consent | 404
  * POST consents/{consentId}/revocation            → Consent           (revoked in the bookmaker's app)

@@ -4,8 +4,8 @@ import { safeText } from '../text.js';
 import { DocumentSignature, IsoDateTime } from './common.js';
 
 /**
- * The incident card as it travels to the e-money operator and to ЦМААИ: an asynchronous message (seed 004
- * §47) whose `messageId` is also its idempotency key, signed by the sender (seed 004 §§54, 59), answered at
+ * The incident card as it travels to the e-money operator and to ЦМААИ: an asynchronous message (the e-government integration rules
+ * §47) whose `messageId` is also its idempotency key, signed by the sender (the e-government integration rules §§54, 59), answered at
  * once with an acknowledgement that is the proof of delivery. The real intake APIs are not published; this
  * is the shape our simulator enforces and a real connector maps.
  */
@@ -17,7 +17,7 @@ export const IncidentCardMessage = z.strictObject({
   messageId: z.string().min(1).max(160),
   incidentId: z.string().min(1).max(64),
   version: z.number().int().positive(),
-  /** INITIAL: the card due within 48 h; UPDATE: the processed incident's information (seed 003 p.65, G6). */
+  /** INITIAL: the card due within 48 h; UPDATE: the processed incident's information (National Bank resolution No. 116, item 65, G6). */
   phase: z.enum(['INITIAL', 'UPDATE']),
   sender: z.string().min(1).max(64).check(safeText()),
   sentAt: IsoDateTime,

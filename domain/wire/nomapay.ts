@@ -7,7 +7,7 @@ import { IsoDateTime } from './common.js';
 
 /**
  * Nomapay (e-money system operator) wallet contract as esu-bridge speaks it. Deposits and payouts move
- * through the bettor's identified e-wallet (seed 000 items 5, 11, 14).
+ * through the bettor's identified e-wallet (the ESU integration plan, items 5, 11, 14).
  *
  * POST /v1/transfers                 (Idempotency-Key = transferId) → WalletTransfer
  * GET  /v1/transfers/{transferId}                                   → WalletTransfer | 404

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { outboundRateLimits } from '../../config/rate-limits.js';
 
 describe('outbound rate limits (config)', () => {
-  it('defaults every counterpart to 1 800 requests an hour, under seed 004’s peak of 2 000', () => {
+  it('defaults every counterpart to 1 800 requests an hour, under the e-government integration rules’ peak of 2 000', () => {
     const { limits, maxWaitMs } = outboundRateLimits({});
     expect(limits).toEqual({ esu: { perHour: 1800, burst: 10 }, nomapay: { perHour: 1800, burst: 10 }, tsoid: { perHour: 1800, burst: 10 }, afm: { perHour: 1800, burst: 10 } });
     expect(maxWaitMs).toBe(10_000);

@@ -10,7 +10,7 @@ const FAST = { N: 1024, r: 8, p: 1 };
 const users = parseConsoleUsers(`aigerim:officer:${hashPassword('s3cret-officer', undefined, FAST)},daniyar:admin:plain-admin,saule:auditor:${hashPassword('read-only', undefined, FAST)}`);
 const SECRET = 'test-session-secret-of-at-least-32-chars';
 
-describe('console roles (seed 003 p.55(2))', () => {
+describe('console roles (National Bank resolution No. 116, item 55(2))', () => {
   it('lets an auditor only read, an officer act, and an administrator assign and record maintenance', () => {
     const [officer, admin, auditor] = [{ login: 'a', role: 'officer' }, { login: 'd', role: 'admin' }, { login: 's', role: 'auditor' }] as const;
     expect(['read', 'act', 'assign-others', 'maintenance'].map((p) => can(auditor, p as never))).toEqual([true, false, false, false]);

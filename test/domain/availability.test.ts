@@ -14,7 +14,7 @@ const up = (m: number) => bucket(m, { ok: 3 });
 const down = (m: number) => bucket(m, { networkErrors: 2 });
 const settings: DetectorSettings = { unreachableAfterMs: 15 * MIN, authFailures: 5, authWindowMs: 10 * MIN, offsetMinutes: 300 };
 
-describe('availability index (seed 004 A7 p.7)', () => {
+describe('availability index (the e-government integration rules, A7 p.7)', () => {
   it('classifies what the connectors saw', () => {
     expect([200, 201, 404, 422, 401, 403, 500, 503, 'NETWORK_ERROR' as const].map(classifyExchange)).toEqual([
       'ok', 'ok', 'clientErrors', 'clientErrors', 'authFailures', 'authFailures', 'serverErrors', 'serverErrors', 'networkErrors',

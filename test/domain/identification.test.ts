@@ -88,7 +88,7 @@ describe('photo requirements (annex 1)', () => {
 });
 
 describe('migration rules', () => {
-  it('defaults inside 2000 requests an hour (seed 004; seed 002 §49.3)', () => {
+  it('defaults inside 2000 requests an hour (the e-government integration rules; ЦОИД rules §49.3)', () => {
     const settings = MigrationRequest.parse({ migrationId: 'm-1', source: { kind: 'table', table: 'migration_bettors' } });
     expect(settings.requestsPerHour).toBe(DEFAULT_REQUESTS_PER_HOUR);
     expect(settings.requestsPerHour).toBeLessThan(2000);

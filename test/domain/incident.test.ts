@@ -7,7 +7,7 @@ import { completeCard } from '../support/incident-card.js';
 const HOUR = 3600_000;
 const detectedAt = '2026-03-10T02:15:00+05:00';
 
-describe('incident card (seed 003 annex, 16 rows)', () => {
+describe('incident card (National Bank resolution No. 116, annex, 16 rows)', () => {
   it('accepts a complete card and finds nothing missing', () => {
     expect(IncidentCard.safeParse(completeCard(detectedAt)).success).toBe(true);
     expect(cardProblems(completeCard(detectedAt))).toEqual([]);

@@ -8,7 +8,7 @@ const calendar = compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CAL
 const kz = (local: string) => Date.parse(`${local}+05:00`);
 const defaults = parseMaintenanceWindows(DEFAULT_MAINTENANCE_WINDOWS);
 
-describe('maintenance windows (seed 004 p.48)', () => {
+describe('maintenance windows (the e-government integration rules, item 48)', () => {
   it('is 21:00–06:00 on a working night', () => {
     expect(maintenanceWindowAt(kz('2026-12-01T22:00:00'), defaults, calendar)).toBe(kz('2026-12-02T06:00:00'));
     expect(maintenanceWindowAt(kz('2026-12-02T03:00:00'), defaults, calendar)).toBe(kz('2026-12-02T06:00:00'));
@@ -46,7 +46,7 @@ describe('maintenance windows (seed 004 p.48)', () => {
   });
 });
 
-describe('announced planned windows (seed 004 p.48, issue 14)', () => {
+describe('announced planned windows (the e-government integration rules, item 48, issue 14)', () => {
   const now = kz('2026-12-01T10:00:00'); // a Tuesday
   const twelveHours = 12 * 3600_000;
   const check = (from: string, to: string) => plannedWindowProblems({ startsAtMs: kz(from), endsAtMs: kz(to) }, now, calendar, twelveHours);

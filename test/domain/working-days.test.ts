@@ -39,7 +39,7 @@ describe('Kazakhstan working days', () => {
     expect(localDate(Date.parse('2026-12-03T20:30:00Z'), calendar)).toBe('2026-12-04');
   });
 
-  it('closes AFM’s window at the end of the next working day after the acknowledgement (seed 001 p.5(3))', () => {
+  it('closes AFM’s window at the end of the next working day after the acknowledgement (AFM order No. 9, item 5(3))', () => {
     expect(afmRejectionWindowEnd(kz('2026-12-01T10:00:00'), calendar)).toBe(kz('2026-12-03T00:00:00'));
     // Late on a working day still gives the whole next working day.
     expect(afmRejectionWindowEnd(kz('2026-12-01T23:59:00'), calendar)).toBe(kz('2026-12-03T00:00:00'));

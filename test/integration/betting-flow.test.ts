@@ -79,7 +79,7 @@ describe('bet → settle → payout for many bettors, through faults', () => {
     expect(refusal).toBeInstanceOf(OperationFailedError);
     expect((refusal as OperationFailedError).type).toBe('BettorRestricted');
 
-    // Per bettor: balance and running totals equal the sum of their operations (seed 001 §4.6).
+    // Per bettor: balance and running totals equal the sum of their operations (AFM order No. 9, item 4(6)).
     for (const p of plans) {
       const ref = stack.esuBridge.bettorRef(p.iin);
       const won = settlementAmounts(p.bets[0]!.stakeTiyn, p.bets[0]!.odds, 'WON').creditedTiyn;
@@ -119,7 +119,7 @@ describe('bet → settle → payout for many bettors, through faults', () => {
     for (const id of esuIds) expect(counts.get(id), `ESU records of ${id}`).toBe(1);
     expect(counts.has(`bet-${refusedBetId}`)).toBe(false);
 
-    // AFM: each deposit (received) and payout (paid) exactly once, with the five fields of seed 001 annex 2.
+    // AFM: each deposit (received) and payout (paid) exactly once, with the five fields of AFM order No. 9, annex 2.
     const held = await eventually(async () => {
       const all = await fetch(new URL('/__admin/submissions', stack.simulators.afm.url)).then((r) => r.json() as Promise<HeldSubmission[]>);
       const ours = all.filter((s) => plans.some((p) => s.submissionId === `afm-dep-${p.depositId}` || s.submissionId === `afm-pay-${p.payoutId}`));

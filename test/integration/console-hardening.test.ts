@@ -203,7 +203,7 @@ describe('the bettor filter', () => {
   });
 });
 
-describe('maintenance windows (seed 004 p.48)', () => {
+describe('maintenance windows (the e-government integration rules, item 48)', () => {
   const post = (body: unknown) => admin.post('/api/maintenance', body);
   const inDays = (days: number, hour = 10) => {
     const d = new Date(Date.now() + days * 86_400_000);

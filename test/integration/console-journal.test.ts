@@ -128,7 +128,7 @@ describe('tamper-evident journal', () => {
   });
 });
 
-describe('journal export and reading (seed 003 p.55(7))', () => {
+describe('journal export and reading (National Bank resolution No. 116, item 55(7))', () => {
   const today = isoWithOffset(Date.now(), 300).slice(0, 10);
 
   it('exports one day as CSV with every entry of that day, for an auditor too, and journals the export', async () => {

@@ -43,7 +43,7 @@ describe('identification against the real stack', () => {
     expect(await simAdmin(stack.simulators.esu.url).appliedCount(`bettor:${bettorId}`)).toBe(1);
     expect(await simAdmin(stack.simulators.nomapay.url).appliedCount(`wallet:${bettorId}`)).toBe(1);
 
-    // seed 003 §55.11: start, event, acting user, record id, end, result, for every request and its answer.
+    // National Bank resolution No. 116 §55.11: start, event, acting user, record id, end, result, for every request and its answer.
     const journal = await stack.pool.query('SELECT started_at, ended_at, event, actor, result, details FROM journal WHERE record_id = $1 ORDER BY id', [bettorId]);
     expect(journal.rows.map((r) => r.event)).toContain('identification.code-checked');
     expect(journal.rows.every((r) => r.started_at <= r.ended_at && r.actor && r.result)).toBe(true);

@@ -94,7 +94,7 @@ describe('daily reconciliation against ESU, Nomapay and AFM', () => {
     expect(await openDifferences()).toEqual([]);
     const { rows } = await stack.pool.query(`SELECT status, differences FROM reconciliation_runs WHERE run_id = $1`, [result.runId]);
     expect(rows[0]).toEqual({ status: 'CLEAN', differences: 0 });
-    // The run's history, exported as ops would (STYLE item 39), for test/replay (RECORD_HISTORIES=1 writes it).
+    // The run's history, exported as ops would, for test/replay (RECORD_HISTORIES=1 writes it).
     const { stdout } = await promisify(execFile)(
       await resolveTemporalCli(),
       ['workflow', 'show', '--output', 'json', '--address', stack.env.TEMPORAL_ADDRESS!, '--namespace', stack.env.TEMPORAL_NAMESPACE!, '--workflow-id', `Reconciliation:${day}`, '--run-id', result.runId],

@@ -23,7 +23,7 @@ afterAll(async () => stack?.stop());
 const HISTORIES = new URL('../replay/histories/', import.meta.url);
 
 async function show(workflowId: string): Promise<string> {
-  // Exported the way ops would (STYLE item 39): `temporal workflow show --output json`.
+  // Exported the way ops would: `temporal workflow show --output json`.
   const { stdout } = await promisify(execFile)(await resolveTemporalCli(), [
     'workflow', 'show', '--output', 'json', '--address', stack.env.TEMPORAL_ADDRESS!, '--namespace', stack.env.TEMPORAL_NAMESPACE!,
     '--workflow-id', workflowId,

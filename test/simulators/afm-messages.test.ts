@@ -49,7 +49,7 @@ async function acknowledged(): Promise<{ submissionId: string; messageId: string
   return { submissionId, messageId: answer.body.messageId };
 }
 
-describe("AFM simulator's verdict messages (seed 004 §47)", () => {
+describe("AFM simulator's verdict messages (the e-government integration rules §47)", () => {
   it('publishes each rejection in order on a cursor-paged feed, and pushes it signed to the callback URL', async () => {
     const subs = await Promise.all([acknowledged(), acknowledged(), acknowledged()]);
     for (const s of subs) expect((await call('POST', `/__admin/submissions/${s.messageId}/reject`, { code: 'IIN_UNKNOWN', reason: 'not in the register' })).status).toBe(200);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { bettorAgeOn, MINIMUM_BETTOR_AGE } from '../../domain/bettor-age.js';
 import { withCheckDigit } from '../../domain/iin.js';
 
-/** A unique business key per test (STYLE anti-pattern 5: no fixed ids shared across tests). */
+/** A unique business key per test ( no fixed ids shared across tests). */
 export function uniqueId(prefix: string): string {
   return `${prefix}-${randomBytes(6).toString('hex')}`;
 }

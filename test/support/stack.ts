@@ -87,7 +87,7 @@ export async function startFileStack(extraEnv: Record<string, string> = {}) {
   };
 }
 
-/** Polls `fn` until it returns a truthy value or the deadline passes (integration tests only: STYLE item 38). */
+/** Polls `fn` until it returns a truthy value or the deadline passes (integration tests only:). */
 export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 15_000, everyMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;

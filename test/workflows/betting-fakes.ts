@@ -20,7 +20,7 @@ export type Tracked = Activities & { calls: string[] };
 export const NOW = '2026-11-20T10:00:00.000+05:00';
 export const BETTOR_REF = 'b'.repeat(64);
 
-/** One time-skipping server and one bundle per test file (STYLE item 36, 41). */
+/** One time-skipping server and one bundle per test file. */
 export async function setUpFile(): Promise<{ env: TestWorkflowEnvironment; workflowBundle: WorkflowBundleWithSourceMap }> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const env = await createTimeSkippingEnv();
@@ -192,7 +192,7 @@ export async function endChildren(env: TestWorkflowEnvironment, handle: Workflow
   );
 }
 
-/** WorkflowFailedError → ApplicationFailure: the `type` the client maps to an answer (STYLE item 24). */
+/** WorkflowFailedError → ApplicationFailure: the `type` the client maps to an answer. */
 export function failureOf(error: unknown): ApplicationFailure {
   expect(error).toBeInstanceOf(WorkflowFailedError);
   const cause = (error as WorkflowFailedError).cause;

@@ -81,7 +81,7 @@ async function run(activities: Activities, args: DepositInput) {
   });
 }
 
-/** WorkflowFailedError → ApplicationFailure: the `type` the client maps to an answer (STYLE item 24). */
+/** WorkflowFailedError → ApplicationFailure: the `type` the client maps to an answer. */
 function failureOf(error: unknown): ApplicationFailure {
   expect(error).toBeInstanceOf(WorkflowFailedError);
   const cause = (error as WorkflowFailedError).cause;

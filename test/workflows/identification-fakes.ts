@@ -106,7 +106,7 @@ export async function setUpEnv(): Promise<{ env: TestWorkflowEnvironment; workfl
   return { env, workflowBundle };
 }
 
-/** Runs `fn` with a worker on a fresh task queue (STYLE item 36). */
+/** Runs `fn` with a worker on a fresh task queue. */
 export async function withWorker<T>(
   env: TestWorkflowEnvironment,
   workflowBundle: WorkflowBundleWithSourceMap,

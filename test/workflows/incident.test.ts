@@ -201,7 +201,7 @@ describe('incident reminders and submission', () => {
     });
   });
 
-  it('refuses to submit an incomplete card, naming each missing row (seed 003 p.55(3))', async () => {
+  it('refuses to submit an incomplete card, naming each missing row (National Bank resolution No. 116, item 55(3))', async () => {
     const f = fakes();
     await withWorker(f.activities, async (taskQueue) => {
       const detectedAt = isoWithOffset(await env.currentTimeMs(), KZ);

@@ -252,7 +252,7 @@ function afmInput(overrides: Partial<SubmissionInput> = {}): SubmissionInput {
   };
 }
 
-describe('AFM rejection window: 1 working day (seed 001 p.5(3))', () => {
+describe('AFM rejection window: 1 working day (AFM order No. 9, item 5(3))', () => {
   it('takes a rejection arriving 20 hours after a Friday-evening submission: the window runs to the end of Monday', async () => {
     const f = fakes();
     const friday = await nextLocal('19:00', (d) => new Date(`${d}T00:00:00Z`).getUTCDay() === 5 && working(d) && working(addDays(d, 3)));
@@ -601,7 +601,7 @@ describe('sending through outages', () => {
   });
 });
 
-describe('verdicts without per-submission polling (seed 004 §47)', () => {
+describe('verdicts without per-submission polling (the e-government integration rules §47)', () => {
   it('reads the feed once per interval however many submissions wait, and sends no status request while their windows are open', async () => {
     const f = fakes();
     const start = await nextLocal('10:00', (d) => working(d) && working(addDays(d, 1)));
