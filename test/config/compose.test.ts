@@ -33,7 +33,7 @@ const ours = services.filter(([, s]) => s.build);
 /** Which esu-bridge entry point a service runs. */
 const ENTRY_POINTS: Record<string, EntryPoint> = { worker: 'worker', console: 'console', api: 'api' };
 /** Run to completion and gate what depends on them: no health check, restarted on failure only. */
-const JOBS = ['temporal-schema', 'temporal-namespace'];
+const JOBS = ['temporal-schema', 'temporal-namespace', 'migrate'];
 
 /** Every environment variable the code's configuration readers look at, recorded through a Proxy. */
 function variablesRead(): Set<string> {
@@ -146,11 +146,17 @@ describe('docker-compose.yml', () => {
     for (const key of ALL_SEARCH_ATTRIBUTES) expect(composeText, `${key.name} listed in the compose file`).not.toContain(key.name);
   });
 
-  it('starts in order: schema, server, cluster health and namespace, then the worker, console, API and UI', () => {
+  it('starts in order: schema, server, cluster health and namespace, esu-bridge\'s schema, then the worker, console, API and UI', () => {
     expect(compose.services.temporal!.depends_on).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
     expect(compose.services['temporal-namespace']!.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
     for (const name of ['worker', 'console', 'api', 'temporal-ui']) {
       expect(compose.services[name]!.depends_on?.['temporal-namespace'], name).toEqual({ condition: 'service_completed_successfully' });
+    }
+    // esu-bridge's schema, applied once by the migrate job as the tables' owner: the processes only check it.
+    expect(compose.services.migrate!.command).toEqual(['dist/db/main.js']);
+    expect(compose.services.migrate!.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
+    for (const name of ['worker', 'console', 'api']) {
+      expect(compose.services[name]!.depends_on?.migrate, name).toEqual({ condition: 'service_completed_successfully' });
     }
   });
 
