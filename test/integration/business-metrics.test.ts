@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createPool, type Pool } from '../../db/pool.js';
-import { migrate } from '../../db/migrate.js';
+import { createMigratedDatabase } from '../support/databases.js';
 import { isoWithOffset } from '../../domain/incident.js';
 import { firstSubmissionId } from '../../domain/submission.js';
 import { createReadiness, startHealthServer, type RunningHealthServer } from '../../stack/health.js';
@@ -24,13 +24,9 @@ const hoursAgo = (h: number) => isoWithOffset(Date.now() - h * 3600_000, KZ);
 
 beforeAll(async () => {
   admin = createPool(inject('databaseUrl'), 1);
-  await admin.query(`CREATE DATABASE ${database}`);
-  const url = new URL(inject('databaseUrl'));
-  url.pathname = `/${database}`;
-  const own = createPool(url.toString(), 1);
-  await migrate(own).finally(() => own.end());
+  const url = await createMigratedDatabase(admin, database);
   // No maintenance window (the default holds reports 21:00–06:00 Almaty time); AFM's verdict polled every second.
-  stack = await startFileStack({ DATABASE_URL: url.toString(), MAINTENANCE_WINDOWS: 'off', SUBMISSION_POLL_INTERVAL: '1s' });
+  stack = await startFileStack({ DATABASE_URL: url, MAINTENANCE_WINDOWS: 'off', SUBMISSION_POLL_INTERVAL: '1s' });
   health = await startHealthServer({ host: '127.0.0.1', port: 0 }, createReadiness({}), { metrics: { contentType: METRICS_CONTENT_TYPE, render: businessMetrics(stack.pool) } });
 });
 

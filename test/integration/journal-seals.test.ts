@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyJournal } from '../../console/journal-chain.js';
 import { readSeals, sealJournalHead, type JournalAnchor } from '../../console/journal-seal.js';
-import { migrate } from '../../db/migrate.js';
+import { createMigratedDatabase } from '../support/databases.js';
 import { createPool, type Pool } from '../../db/pool.js';
 
 /**
@@ -24,12 +24,8 @@ afterAll(async () => {
 
 async function freshJournal(entries: number): Promise<Pool> {
   const name = `seals_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(inject('databaseUrl'));
-  url.pathname = `/${name}`;
-  const pool = createPool(url.toString(), 2);
+  const pool = createPool(await createMigratedDatabase(admin, name), 2);
   pools.push(pool);
-  await migrate(pool);
   for (let i = 1; i <= entries; i++) {
     await pool.query(`INSERT INTO journal (started_at, ended_at, event, actor, record_id, result) VALUES (now(), now(), 'test.entry', 'system', $1, 'OK')`, [`r-${i}`]);
   }

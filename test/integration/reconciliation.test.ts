@@ -8,7 +8,7 @@ import { chromium } from 'playwright-core';
 import { readReconciliationDay, reconciliationCommand, startReconciliation } from '../../client/reconciliation.js';
 import { ensureReconciliationSchedule, RECONCILIATION_SCHEDULE_ID } from '../../client/reconciliation-schedule.js';
 import { createPool, type Pool } from '../../db/pool.js';
-import { migrate } from '../../db/migrate.js';
+import { createMigratedDatabase } from '../support/databases.js';
 import { firstSubmissionId } from '../../domain/submission.js';
 import { almatyDay } from '../../domain/wire/listings.js';
 import { REPO_ROOT } from '../../stack/paths.js';
@@ -37,12 +37,8 @@ const afmId = (depositId: string) => firstSubmissionId('AFM', `dep-${depositId}`
 
 beforeAll(async () => {
   admin = createPool(inject('databaseUrl'), 1);
-  await admin.query(`CREATE DATABASE ${database}`);
-  const url = new URL(inject('databaseUrl'));
-  url.pathname = `/${database}`;
-  const own = createPool(url.toString(), 1);
-  await migrate(own).finally(() => own.end());
-  stack = await startFileStack({ DATABASE_URL: url.toString(), MAINTENANCE_WINDOWS: 'off' });
+  const url = await createMigratedDatabase(admin, database);
+  stack = await startFileStack({ DATABASE_URL: url, MAINTENANCE_WINDOWS: 'off' });
   consoleRunning = await startTestConsole(stack);
 });
 
