@@ -1,11 +1,10 @@
 import type { Client } from '@temporalio/client';
 import { counterpartOperationId } from '../domain/ids.js';
-import { withCheckDigit } from '../domain/iin.js';
 import { firstSubmissionId, submissionWorkflowId } from '../domain/submission.js';
 import { depositWorkflowId, betWorkflowId, settlementWorkflowId, payoutWorkflowId } from '../domain/ids.js';
 import { processSampler } from './process.js';
 import { startBenchStack, type BenchServer } from './stack.js';
-import { MIX_CYCLE, parseBenchArgs, percentile, resultsTable, sideBySideTable, summarize, verdicts, markdownTable, type BenchArgs, type KindResult } from './stats.js';
+import { benchIins, MIX_CYCLE, parseBenchArgs, percentile, resultsTable, sideBySideTable, summarize, verdicts, markdownTable, type BenchArgs, type KindResult } from './stats.js';
 
 /**
  * `npm run bench -- [N] [concurrency] [--server dev|cluster|both] [--workers 1|2] [--mix …]`: the cost of a
@@ -20,15 +19,7 @@ import { MIX_CYCLE, parseBenchArgs, percentile, resultsTable, sideBySideTable, s
  */
 
 // Valid IINs (check digit) for the bench's bettors; each deposit funds one.
-const IINS = Array.from({ length: 200 }, (_, i) => {
-  for (let serial = i * 10; ; serial++) {
-    try {
-      return withCheckDigit(`9005173${String(serial).padStart(4, '0')}`);
-    } catch {
-      continue;
-    }
-  }
-});
+const IINS = benchIins(200);
 
 type Stack = Awaited<ReturnType<typeof startBenchStack>>;
 type Kind = 'deposit' | 'bet' | 'settle' | 'payout' | 'floor';

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { withCheckDigit } from '../domain/iin.js';
 
 /** The pure part of `npm run bench`: its arguments, percentiles, the goals and the Markdown table. */
 
@@ -76,6 +77,19 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
 }
 
 /** Nearest-rank percentile of an ascending array. */
+/** `count` valid IINs (check digit) for the benchmarks' bettors, born 17 May 1990: the same ones in every run. */
+export function benchIins(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    for (let serial = i * 10; ; serial++) {
+      try {
+        return withCheckDigit(`9005173${String(serial).padStart(4, '0')}`);
+      } catch {
+        continue;
+      }
+    }
+  });
+}
+
 export function percentile(sorted: readonly number[], p: number): number {
   if (!sorted.length) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;

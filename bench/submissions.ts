@@ -1,9 +1,9 @@
 import { createSubmissionClient } from '../client/submissions.js';
 import { createPool } from '../db/pool.js';
-import { withCheckDigit } from '../domain/iin.js';
 import { firstSubmissionId } from '../domain/submission.js';
 import { processSampler } from './process.js';
 import { startBenchStack } from './stack.js';
+import { benchIins } from './stats.js';
 
 /**
  * `npx tsx bench/submissions.ts [N…]` (default 1000 10000): for each N, a fresh stack (dev server, embedded
@@ -26,15 +26,7 @@ const OPEN_LANES = Number(process.env.BENCH_OPEN_LANES ?? 20);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // Valid IINs (check digit) for the records; bettors repeat, submissions do not.
-const IINS = Array.from({ length: 200 }, (_, i) => {
-  for (let serial = i * 10; ; serial++) {
-    try {
-      return withCheckDigit(`9005173${String(serial).padStart(4, '0')}`);
-    } catch {
-      continue;
-    }
-  }
-});
+const IINS = benchIins(200);
 
 /** AFM's API requests by route; the simulator's own admin routes (this benchmark's reads of them) do not count. */
 async function afmRequests(url: string): Promise<Record<string, number>> {
