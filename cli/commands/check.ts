@@ -12,7 +12,7 @@ registerCommand(
     },
     run: async ({ rawArgs }) => {
       const { checkCommand } = await import('../../client/check-command.js');
-      return checkCommand(rawArgs.filter((a) => a !== 'check'));
+      return checkCommand(rawArgs); // citty passes the arguments after `check`
     },
   }),
 );
