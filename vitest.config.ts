@@ -12,7 +12,22 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/domain/**/*.test.ts', 'test/client/**/*.test.ts', 'test/workers/**/*.test.ts', 'test/simulators/**/*.test.ts', 'test/activities/**/*.test.ts', 'test/stack/**/*.test.ts', 'test/console/**/*.test.ts', 'test/config/**/*.test.ts', 'test/codec/**/*.test.ts', 'test/api/**/*.test.ts', 'test/crypto/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: [
+            'test/domain/**/*.test.ts',
+            'test/client/**/*.test.ts',
+            'test/workers/**/*.test.ts',
+            'test/simulators/**/*.test.ts',
+            'test/activities/**/*.test.ts',
+            'test/stack/**/*.test.ts',
+            'test/console/**/*.test.ts',
+            'test/config/**/*.test.ts',
+            'test/codec/**/*.test.ts',
+            'test/api/**/*.test.ts',
+            'test/crypto/**/*.test.ts',
+          ],
+        },
       },
       {
         extends: true,

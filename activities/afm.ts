@@ -21,7 +21,10 @@ import { signDocument, SignatureRefusal, type DocumentSigner } from '../crypto/s
  * The signature proves authorship (the e-government integration rules §§54, 59): the bookmaker's X.509 key from
  * its PKCS#12 (crypto/signer.ts: RSA-SHA256 over the RFC 8785 form, certificate attached in `signature`).
  */
-export function signAfmSubmission(message: UnsignedAfmSubmission, signer: DocumentSigner): Promise<AfmSubmissionMessage> {
+export function signAfmSubmission(
+  message: UnsignedAfmSubmission,
+  signer: DocumentSigner,
+): Promise<AfmSubmissionMessage> {
   return signDocument(message, signer);
 }
 
@@ -51,7 +54,12 @@ export function mapSubmissionRefusal(err: unknown, counterpart: string): unknown
   if (!(err instanceof ApplicationFailure)) return err;
   const refusal = err.details?.[0] as Refusal | undefined;
   if (refusal?.code && AUTHORSHIP_REFUSALS.includes(refusal.code)) {
-    return ApplicationFailure.create({ message: err.message, type: ErrorType.CounterpartAuthFailed, nonRetryable: true, details: [refusal] });
+    return ApplicationFailure.create({
+      message: err.message,
+      type: ErrorType.CounterpartAuthFailed,
+      nonRetryable: true,
+      details: [refusal],
+    });
   }
   if ((err.type === ErrorType.InvalidInput && refusal?.code) || err.type === ErrorType.SubmissionRejected) {
     const code = refusal?.code ?? 'REJECTED';
@@ -66,18 +74,36 @@ export function mapSubmissionRefusal(err: unknown, counterpart: string): unknown
   return err;
 }
 
-export function createAfmActivities({ afm, signer, sender }: { afm: CounterpartClient; signer: DocumentSigner; sender: string }) {
+export function createAfmActivities({
+  afm,
+  signer,
+  sender,
+}: {
+  afm: CounterpartClient;
+  signer: DocumentSigner;
+  sender: string;
+}) {
   return {
     /** Returns AFM's receipt: its messageId is the proof of acceptance (the e-government integration rules §47), with our own send and receive times. */
     async sendAfmSubmission(request: SendAfmSubmission): Promise<SubmissionReceipt> {
       const sentAt = new Date().toISOString();
       if (request.checkFirst || currentAttempt() > 1) {
         const existing = await afm.get(afmReceiptPath(request.submissionId), AfmReceipt);
-        if (existing) return { ...existing, sentAt, receivedAt: new Date().toISOString(), final: false, foundExisting: true };
+        if (existing)
+          return { ...existing, sentAt, receivedAt: new Date().toISOString(), final: false, foundExisting: true };
       }
-      const message = await signAfmSubmission({ submissionId: request.submissionId, sender, sentAt: request.sentAt, record: request.record }, signer);
+      const message = await signAfmSubmission(
+        { submissionId: request.submissionId, sender, sentAt: request.sentAt, record: request.record },
+        signer,
+      );
       try {
-        const ack = await afm.post(AFM_SUBMISSIONS_PATH, message, request.submissionId, AfmReceipt, ErrorType.SubmissionRejected);
+        const ack = await afm.post(
+          AFM_SUBMISSIONS_PATH,
+          message,
+          request.submissionId,
+          AfmReceipt,
+          ErrorType.SubmissionRejected,
+        );
         return { ...ack, sentAt, receivedAt: new Date().toISOString(), final: false };
       } catch (err) {
         throw mapSubmissionRefusal(err, 'AFM');

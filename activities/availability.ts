@@ -18,7 +18,10 @@ interface PendingBucket extends MinuteBucket {
   latencyMsSum: number;
 }
 
-export function createExchangeRecorder(pool: Pool, { flushEveryMs = 5_000 }: { flushEveryMs?: number } = {}): ExchangeRecorder {
+export function createExchangeRecorder(
+  pool: Pool,
+  { flushEveryMs = 5_000 }: { flushEveryMs?: number } = {},
+): ExchangeRecorder {
   let pending = new Map<string, PendingBucket>();
   let flushing: Promise<void> = Promise.resolve();
 
@@ -27,7 +30,16 @@ export function createExchangeRecorder(pool: Pool, { flushEveryMs = 5_000 }: { f
     const key = `${exchange.counterpart}|${minuteMs}`;
     let bucket = pending.get(key);
     if (!bucket) {
-      bucket = { counterpart: exchange.counterpart, minuteMs, ok: 0, clientErrors: 0, authFailures: 0, serverErrors: 0, networkErrors: 0, latencyMsSum: 0 };
+      bucket = {
+        counterpart: exchange.counterpart,
+        minuteMs,
+        ok: 0,
+        clientErrors: 0,
+        authFailures: 0,
+        serverErrors: 0,
+        networkErrors: 0,
+        latencyMsSum: 0,
+      };
       pending.set(key, bucket);
     }
     bucket[classifyExchange(exchange.status)] += 1;
@@ -45,7 +57,16 @@ export function createExchangeRecorder(pool: Pool, { flushEveryMs = 5_000 }: { f
          ok = t.ok + EXCLUDED.ok, client_errors = t.client_errors + EXCLUDED.client_errors,
          auth_failures = t.auth_failures + EXCLUDED.auth_failures, server_errors = t.server_errors + EXCLUDED.server_errors,
          network_errors = t.network_errors + EXCLUDED.network_errors, latency_ms_sum = t.latency_ms_sum + EXCLUDED.latency_ms_sum`,
-      [col('counterpart'), col('minuteMs'), col('ok'), col('clientErrors'), col('authFailures'), col('serverErrors'), col('networkErrors'), col('latencyMsSum')],
+      [
+        col('counterpart'),
+        col('minuteMs'),
+        col('ok'),
+        col('clientErrors'),
+        col('authFailures'),
+        col('serverErrors'),
+        col('networkErrors'),
+        col('latencyMsSum'),
+      ],
     );
   }
 
@@ -59,7 +80,16 @@ export function createExchangeRecorder(pool: Pool, { flushEveryMs = 5_000 }: { f
           const key = `${b.counterpart}|${b.minuteMs}`;
           const current = pending.get(key);
           if (!current) pending.set(key, b);
-          else for (const k of ['ok', 'clientErrors', 'authFailures', 'serverErrors', 'networkErrors', 'latencyMsSum'] as const) current[k] += b[k];
+          else
+            for (const k of [
+              'ok',
+              'clientErrors',
+              'authFailures',
+              'serverErrors',
+              'networkErrors',
+              'latencyMsSum',
+            ] as const)
+              current[k] += b[k];
         }
       }),
     );
@@ -79,7 +109,11 @@ export function createExchangeRecorder(pool: Pool, { flushEveryMs = 5_000 }: { f
 }
 
 /** Minute counts of every counterpart (or one) in [fromMs, toMs). */
-export async function loadMinuteBuckets(pool: Pool, fromMs: number, toMs: number): Promise<Map<string, MinuteBucket[]>> {
+export async function loadMinuteBuckets(
+  pool: Pool,
+  fromMs: number,
+  toMs: number,
+): Promise<Map<string, MinuteBucket[]>> {
   const { rows } = await pool.query(
     `SELECT counterpart, extract(epoch FROM minute) * 1000 AS minute_ms, ok, client_errors, auth_failures, server_errors, network_errors
      FROM counterpart_exchange_minutes WHERE minute >= to_timestamp($1 / 1000.0) AND minute < to_timestamp($2 / 1000.0)
@@ -89,7 +123,14 @@ export async function loadMinuteBuckets(pool: Pool, fromMs: number, toMs: number
   const byCounterpart = new Map<string, MinuteBucket[]>();
   for (const r of rows) {
     const list = byCounterpart.get(r.counterpart) ?? [];
-    list.push({ minuteMs: Number(r.minute_ms), ok: r.ok, clientErrors: r.client_errors, authFailures: r.auth_failures, serverErrors: r.server_errors, networkErrors: r.network_errors });
+    list.push({
+      minuteMs: Number(r.minute_ms),
+      ok: r.ok,
+      clientErrors: r.client_errors,
+      authFailures: r.auth_failures,
+      serverErrors: r.server_errors,
+      networkErrors: r.network_errors,
+    });
     byCounterpart.set(r.counterpart, list);
   }
   return byCounterpart;
@@ -109,5 +150,12 @@ export async function loadMaintenance(pool: Pool, fromMs: number, toMs: number):
      FROM maintenance_windows WHERE ends_at > to_timestamp($1 / 1000.0) AND starts_at < to_timestamp($2 / 1000.0) ORDER BY starts_at`,
     [fromMs, toMs],
   );
-  return rows.map((r) => ({ id: Number(r.id), counterpart: r.counterpart, startMs: Number(r.s), endMs: Number(r.e), note: r.note, announcedBy: r.announced_by }));
+  return rows.map((r) => ({
+    id: Number(r.id),
+    counterpart: r.counterpart,
+    startMs: Number(r.s),
+    endMs: Number(r.e),
+    note: r.note,
+    announcedBy: r.announced_by,
+  }));
 }

@@ -29,7 +29,10 @@ export function toBetRecord(row: Record<string, unknown>): BetRecord {
 }
 
 export async function selectBet(db: Pool | PoolClient, betId: string, forUpdate = false): Promise<BetRecord | null> {
-  const { rows } = await db.query(`SELECT ${BET_COLUMNS} FROM bets WHERE bet_id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [betId]);
+  const { rows } = await db.query(
+    `SELECT ${BET_COLUMNS} FROM bets WHERE bet_id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+    [betId],
+  );
   return rows[0] ? toBetRecord(rows[0]) : null;
 }
 

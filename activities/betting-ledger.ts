@@ -3,7 +3,15 @@ import { settlementAmounts, type BetRecord, type BetResult, type SettlementAccou
 import { ErrorType } from '../domain/errors.js';
 import { stepKey } from '../domain/ids.js';
 import { inTransaction, type Pool, type PoolClient } from '../db/pool.js';
-import { Accounts, applyTotals, CHECK_VIOLATION, ensureBettorAccount, lockAccounts, lockOperations, postWithin } from './ledger.js';
+import {
+  Accounts,
+  applyTotals,
+  CHECK_VIOLATION,
+  ensureBettorAccount,
+  lockAccounts,
+  lockOperations,
+  postWithin,
+} from './ledger.js';
 import { selectBet } from './bets.js';
 
 /** Accounts of the betting book besides the bettors' own (seeded by 002_betting.sql). */
@@ -33,17 +41,29 @@ function isInsufficientBalance(err: unknown): boolean {
  * Reserves money as a pending transfer: it counts in debits_pending, so balance_never_negative refuses a
  * reservation the balance cannot cover (InsufficientBalance; the caller's transaction rolls back). Idempotent.
  */
-async function reserve(db: PoolClient, r: Reservation): Promise<{ reservationId: string; outcome: 'RESERVED' | 'ALREADY_RESERVED' }> {
+async function reserve(
+  db: PoolClient,
+  r: Reservation,
+): Promise<{ reservationId: string; outcome: 'RESERVED' | 'ALREADY_RESERVED' }> {
   const reservationId = stepKey(r.operationId, r.leg);
-  const existing = await db.query('SELECT debit_account_id, credit_account_id, amount_tiyn, status FROM ledger_pending_transfers WHERE id = $1', [
-    reservationId,
-  ]);
+  const existing = await db.query(
+    'SELECT debit_account_id, credit_account_id, amount_tiyn, status FROM ledger_pending_transfers WHERE id = $1',
+    [reservationId],
+  );
   if (existing.rowCount) {
     const row = existing.rows[0];
-    if (row.amount_tiyn !== r.amountTiyn || row.debit_account_id !== r.debitAccountId || row.credit_account_id !== r.creditAccountId) {
-      throw ApplicationFailure.nonRetryable(`reservation ${reservationId} exists with other accounts or amount`, ErrorType.IdempotencyConflict);
+    if (
+      row.amount_tiyn !== r.amountTiyn ||
+      row.debit_account_id !== r.debitAccountId ||
+      row.credit_account_id !== r.creditAccountId
+    ) {
+      throw ApplicationFailure.nonRetryable(
+        `reservation ${reservationId} exists with other accounts or amount`,
+        ErrorType.IdempotencyConflict,
+      );
     }
-    if (row.status === 'VOIDED') throw ApplicationFailure.nonRetryable(`reservation ${reservationId} was voided`, ErrorType.LedgerRejected);
+    if (row.status === 'VOIDED')
+      throw ApplicationFailure.nonRetryable(`reservation ${reservationId} was voided`, ErrorType.LedgerRejected);
     return { reservationId, outcome: 'ALREADY_RESERVED' };
   }
   const tomb = await db.query('SELECT 1 FROM ledger_tombstones WHERE transfer_id = $1', [reservationId]);
@@ -56,32 +76,49 @@ async function reserve(db: PoolClient, r: Reservation): Promise<{ reservationId:
      VALUES ($1, $2, $3, $4, $5, $6)`,
     [reservationId, r.operationId, r.leg, r.debitAccountId, r.creditAccountId, r.amountTiyn],
   );
-  await db.query('UPDATE ledger_accounts SET debits_pending = debits_pending + $2 WHERE id = $1', [r.debitAccountId, r.amountTiyn]);
-  await db.query('UPDATE ledger_accounts SET credits_pending = credits_pending + $2 WHERE id = $1', [r.creditAccountId, r.amountTiyn]);
+  await db.query('UPDATE ledger_accounts SET debits_pending = debits_pending + $2 WHERE id = $1', [
+    r.debitAccountId,
+    r.amountTiyn,
+  ]);
+  await db.query('UPDATE ledger_accounts SET credits_pending = credits_pending + $2 WHERE id = $1', [
+    r.creditAccountId,
+    r.amountTiyn,
+  ]);
   return { reservationId, outcome: 'RESERVED' };
 }
 
 /** Posts a reservation: pending sums become posted ones and a ledger_transfers row with the same id appears. */
-async function postReservation(db: PoolClient, operationId: string, leg: string): Promise<{ transferId: string; outcome: 'POSTED' | 'ALREADY_POSTED'; amountTiyn: number }> {
+async function postReservation(
+  db: PoolClient,
+  operationId: string,
+  leg: string,
+): Promise<{ transferId: string; outcome: 'POSTED' | 'ALREADY_POSTED'; amountTiyn: number }> {
   const transferId = stepKey(operationId, leg);
-  const { rows } = await db.query('SELECT debit_account_id, credit_account_id, amount_tiyn, status FROM ledger_pending_transfers WHERE id = $1 FOR UPDATE', [
-    transferId,
-  ]);
+  const { rows } = await db.query(
+    'SELECT debit_account_id, credit_account_id, amount_tiyn, status FROM ledger_pending_transfers WHERE id = $1 FOR UPDATE',
+    [transferId],
+  );
   const row = rows[0];
   if (!row) throw ApplicationFailure.nonRetryable(`nothing is reserved under ${transferId}`, ErrorType.LedgerRejected);
   if (row.status === 'POSTED') return { transferId, outcome: 'ALREADY_POSTED', amountTiyn: row.amount_tiyn };
-  if (row.status === 'VOIDED') throw ApplicationFailure.nonRetryable(`reservation ${transferId} was voided; it cannot be posted`, ErrorType.LedgerRejected);
+  if (row.status === 'VOIDED')
+    throw ApplicationFailure.nonRetryable(
+      `reservation ${transferId} was voided; it cannot be posted`,
+      ErrorType.LedgerRejected,
+    );
   const amount = row.amount_tiyn as number;
-  await db.query("UPDATE ledger_pending_transfers SET status = 'POSTED', resolved_at = now() WHERE id = $1", [transferId]);
+  await db.query("UPDATE ledger_pending_transfers SET status = 'POSTED', resolved_at = now() WHERE id = $1", [
+    transferId,
+  ]);
   // One UPDATE per account, so balance_never_negative sees the move from pending to posted as one change.
-  await db.query('UPDATE ledger_accounts SET debits_pending = debits_pending - $2, debits_posted = debits_posted + $2 WHERE id = $1', [
-    row.debit_account_id,
-    amount,
-  ]);
-  await db.query('UPDATE ledger_accounts SET credits_pending = credits_pending - $2, credits_posted = credits_posted + $2 WHERE id = $1', [
-    row.credit_account_id,
-    amount,
-  ]);
+  await db.query(
+    'UPDATE ledger_accounts SET debits_pending = debits_pending - $2, debits_posted = debits_posted + $2 WHERE id = $1',
+    [row.debit_account_id, amount],
+  );
+  await db.query(
+    'UPDATE ledger_accounts SET credits_pending = credits_pending - $2, credits_posted = credits_posted + $2 WHERE id = $1',
+    [row.credit_account_id, amount],
+  );
   await db.query(
     `INSERT INTO ledger_transfers (id, operation_id, leg, debit_account_id, credit_account_id, amount_tiyn) VALUES ($1, $2, $3, $4, $5, $6)`,
     [transferId, operationId, leg, row.debit_account_id, row.credit_account_id, amount],
@@ -94,25 +131,46 @@ async function postReservation(db: PoolClient, operationId: string, leg: string)
  * it leaves a tombstone so a late reservation is refused. A posted reservation cannot be voided: that is a
  * non-retryable refusal, so the saga fails with CompensationFailed for compliance to see.
  */
-async function voidReservation(db: PoolClient, operationId: string, leg: string): Promise<'VOIDED' | 'NOTHING_TO_UNDO'> {
+async function voidReservation(
+  db: PoolClient,
+  operationId: string,
+  leg: string,
+): Promise<'VOIDED' | 'NOTHING_TO_UNDO'> {
   const reservationId = stepKey(operationId, leg);
-  const { rows } = await db.query('SELECT debit_account_id, credit_account_id, amount_tiyn, status FROM ledger_pending_transfers WHERE id = $1 FOR UPDATE', [
-    reservationId,
-  ]);
+  const { rows } = await db.query(
+    'SELECT debit_account_id, credit_account_id, amount_tiyn, status FROM ledger_pending_transfers WHERE id = $1 FOR UPDATE',
+    [reservationId],
+  );
   const row = rows[0];
   if (!row) {
     await db.query('INSERT INTO ledger_tombstones (transfer_id) VALUES ($1) ON CONFLICT DO NOTHING', [reservationId]);
     return 'NOTHING_TO_UNDO';
   }
   if (row.status === 'VOIDED') return 'VOIDED';
-  if (row.status === 'POSTED') throw ApplicationFailure.nonRetryable(`reservation ${reservationId} is already posted; it cannot be voided`, ErrorType.LedgerRejected);
-  await db.query("UPDATE ledger_pending_transfers SET status = 'VOIDED', resolved_at = now() WHERE id = $1", [reservationId]);
-  await db.query('UPDATE ledger_accounts SET debits_pending = debits_pending - $2 WHERE id = $1', [row.debit_account_id, row.amount_tiyn]);
-  await db.query('UPDATE ledger_accounts SET credits_pending = credits_pending - $2 WHERE id = $1', [row.credit_account_id, row.amount_tiyn]);
+  if (row.status === 'POSTED')
+    throw ApplicationFailure.nonRetryable(
+      `reservation ${reservationId} is already posted; it cannot be voided`,
+      ErrorType.LedgerRejected,
+    );
+  await db.query("UPDATE ledger_pending_transfers SET status = 'VOIDED', resolved_at = now() WHERE id = $1", [
+    reservationId,
+  ]);
+  await db.query('UPDATE ledger_accounts SET debits_pending = debits_pending - $2 WHERE id = $1', [
+    row.debit_account_id,
+    row.amount_tiyn,
+  ]);
+  await db.query('UPDATE ledger_accounts SET credits_pending = credits_pending - $2 WHERE id = $1', [
+    row.credit_account_id,
+    row.amount_tiyn,
+  ]);
   return 'VOIDED';
 }
 
-async function addBettingTotals(db: PoolClient, bettorRef: string, change: { stakedTiyn?: number; winningsTiyn?: number }): Promise<void> {
+async function addBettingTotals(
+  db: PoolClient,
+  bettorRef: string,
+  change: { stakedTiyn?: number; winningsTiyn?: number },
+): Promise<void> {
   await db.query(
     `INSERT INTO bettor_totals (bettor_ref, staked_tiyn, winnings_tiyn, operations) VALUES ($1, $2, $3, 1)
      ON CONFLICT (bettor_ref) DO UPDATE SET
@@ -129,7 +187,11 @@ async function addBettingTotals(db: PoolClient, bettorRef: string, change: { sta
  * that would go negative into InsufficientBalance. `fn` locks its accounts (lockAccounts) before it writes:
  * the lock order of activities/ledger.ts.
  */
-async function withOperations<T>(pool: Pool, operationIds: [string, ...string[]], fn: (db: PoolClient) => Promise<T>): Promise<T> {
+async function withOperations<T>(
+  pool: Pool,
+  operationIds: [string, ...string[]],
+  fn: (db: PoolClient) => Promise<T>,
+): Promise<T> {
   try {
     return await inTransaction(pool, async (db) => {
       await lockOperations(db, operationIds);
@@ -148,21 +210,40 @@ async function withOperations<T>(pool: Pool, operationIds: [string, ...string[]]
 }
 
 /** What the bet saga hands the ledger when it holds a stake: the bet row's own fields (domain/bet.ts). */
-export type StakeReservation = Pick<BetRecord, 'betId' | 'workflowId' | 'bettorRef' | 'iin' | 'eventId' | 'outcome' | 'odds' | 'stakeTiyn'>;
+export type StakeReservation = Pick<
+  BetRecord,
+  'betId' | 'workflowId' | 'bettorRef' | 'iin' | 'eventId' | 'outcome' | 'odds' | 'stakeTiyn'
+>;
 
 export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
   const account = (role: SettlementAccount, bettorRef: string) =>
-    role === 'BETTOR' ? Accounts.bettor(bettorRef) : role === 'STAKES_HELD' ? BettingAccounts.stakesHeld : BettingAccounts.bookmakerRevenue;
+    role === 'BETTOR'
+      ? Accounts.bettor(bettorRef)
+      : role === 'STAKES_HELD'
+        ? BettingAccounts.stakesHeld
+        : BettingAccounts.bookmakerRevenue;
 
   return {
     /** Bet: holds the stake (bettor → stakes-held, pending) and writes the PENDING bet row, in one transaction. */
-    async reserveStake(bet: StakeReservation): Promise<{ reservationId: string; outcome: 'RESERVED' | 'ALREADY_RESERVED'; placedAt: string }> {
+    async reserveStake(
+      bet: StakeReservation,
+    ): Promise<{ reservationId: string; outcome: 'RESERVED' | 'ALREADY_RESERVED'; placedAt: string }> {
       return withOperations(pool, [bet.betId], async (db) => {
         await ensureBettorAccount(db, bet.bettorRef);
         await lockAccounts(db, [Accounts.bettor(bet.bettorRef), BettingAccounts.stakesHeld]);
         const known = await selectBet(db, bet.betId);
-        if (known && (known.bettorRef !== bet.bettorRef || known.stakeTiyn !== bet.stakeTiyn || known.odds !== bet.odds || known.eventId !== bet.eventId || known.outcome !== bet.outcome)) {
-          throw ApplicationFailure.nonRetryable(`bet ${bet.betId} exists with another body`, ErrorType.IdempotencyConflict);
+        if (
+          known &&
+          (known.bettorRef !== bet.bettorRef ||
+            known.stakeTiyn !== bet.stakeTiyn ||
+            known.odds !== bet.odds ||
+            known.eventId !== bet.eventId ||
+            known.outcome !== bet.outcome)
+        ) {
+          throw ApplicationFailure.nonRetryable(
+            `bet ${bet.betId} exists with another body`,
+            ErrorType.IdempotencyConflict,
+          );
         }
         const reservation = await reserve(db, {
           operationId: bet.betId,
@@ -205,7 +286,10 @@ export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
         const bet = await selectBet(db, betId, true);
         if (bet) await lockAccounts(db, [Accounts.bettor(bet.bettorRef), BettingAccounts.stakesHeld]);
         const outcome = await voidReservation(db, betId, STAKE_LEG);
-        await db.query(`UPDATE bets SET status = 'VOIDED', updated_at = now() WHERE bet_id = $1 AND status = 'PENDING'`, [betId]);
+        await db.query(
+          `UPDATE bets SET status = 'VOIDED', updated_at = now() WHERE bet_id = $1 AND status = 'PENDING'`,
+          [betId],
+        );
         return outcome;
       });
     },
@@ -219,22 +303,51 @@ export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
      * and adds the win to the running totals, all in one transaction. Settling again with the same result is
      * ALREADY_SETTLED (nothing moves); with another result it is a SettlementConflict.
      */
-    async settleBetInLedger({ betId, operationId, result, winningsTiyn }: { betId: string; operationId: string; result: BetResult; winningsTiyn: number }) {
+    async settleBetInLedger({
+      betId,
+      operationId,
+      result,
+      winningsTiyn,
+    }: {
+      betId: string;
+      operationId: string;
+      result: BetResult;
+      winningsTiyn: number;
+    }) {
       return withOperations(pool, [betId, operationId], async (db) => {
         const bet = await selectBet(db, betId, true);
         if (!bet) throw ApplicationFailure.nonRetryable(`no bet ${betId}`, ErrorType.UnknownBet);
         if (bet.status === 'SETTLED') {
           if (bet.result !== result) {
-            throw ApplicationFailure.nonRetryable(`bet ${betId} was settled ${bet.result}; it cannot be settled ${result}`, ErrorType.SettlementConflict);
+            throw ApplicationFailure.nonRetryable(
+              `bet ${betId} was settled ${bet.result}; it cannot be settled ${result}`,
+              ErrorType.SettlementConflict,
+            );
           }
-          return { outcome: 'ALREADY_SETTLED' as const, operationId: bet.settlementId!, winningsTiyn: bet.winningsTiyn ?? 0, settledAt: bet.settledAt! };
+          return {
+            outcome: 'ALREADY_SETTLED' as const,
+            operationId: bet.settlementId!,
+            winningsTiyn: bet.winningsTiyn ?? 0,
+            settledAt: bet.settledAt!,
+          };
         }
-        if (bet.status !== 'ACCEPTED') throw ApplicationFailure.nonRetryable(`bet ${betId} is ${bet.status}, not accepted`, ErrorType.BetNotAccepted);
+        if (bet.status !== 'ACCEPTED')
+          throw ApplicationFailure.nonRetryable(
+            `bet ${betId} is ${bet.status}, not accepted`,
+            ErrorType.BetNotAccepted,
+          );
         const amounts = settlementAmounts(bet.stakeTiyn, bet.odds, result);
         if (amounts.winningsTiyn !== winningsTiyn) {
-          throw ApplicationFailure.nonRetryable(`settlement of ${betId}: winnings ${winningsTiyn} differ from ${amounts.winningsTiyn}`, ErrorType.InvalidInput);
+          throw ApplicationFailure.nonRetryable(
+            `settlement of ${betId}: winnings ${winningsTiyn} differ from ${amounts.winningsTiyn}`,
+            ErrorType.InvalidInput,
+          );
         }
-        await lockAccounts(db, [Accounts.bettor(bet.bettorRef), BettingAccounts.stakesHeld, BettingAccounts.bookmakerRevenue]);
+        await lockAccounts(db, [
+          Accounts.bettor(bet.bettorRef),
+          BettingAccounts.stakesHeld,
+          BettingAccounts.bookmakerRevenue,
+        ]);
         for (const leg of amounts.legs) {
           await postWithin(db, {
             operationId,
@@ -250,16 +363,35 @@ export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
            WHERE bet_id = $1 RETURNING settled_at`,
           [betId, result, amounts.winningsTiyn, operationId],
         );
-        return { outcome: 'SETTLED' as const, operationId, winningsTiyn: amounts.winningsTiyn, settledAt: (rows[0].settled_at as Date).toISOString() };
+        return {
+          outcome: 'SETTLED' as const,
+          operationId,
+          winningsTiyn: amounts.winningsTiyn,
+          settledAt: (rows[0].settled_at as Date).toISOString(),
+        };
       });
     },
 
     /** Payout: holds the amount (bettor → wallet-clearing, pending) until Nomapay has paid it. */
-    async reservePayout({ payoutId, bettorRef, amountTiyn }: { payoutId: string; bettorRef: string; amountTiyn: number }) {
+    async reservePayout({
+      payoutId,
+      bettorRef,
+      amountTiyn,
+    }: {
+      payoutId: string;
+      bettorRef: string;
+      amountTiyn: number;
+    }) {
       return withOperations(pool, [payoutId], async (db) => {
         await ensureBettorAccount(db, bettorRef);
         await lockAccounts(db, [Accounts.bettor(bettorRef), Accounts.walletClearing]);
-        return reserve(db, { operationId: payoutId, leg: PAYOUT_LEG, debitAccountId: Accounts.bettor(bettorRef), creditAccountId: Accounts.walletClearing, amountTiyn });
+        return reserve(db, {
+          operationId: payoutId,
+          leg: PAYOUT_LEG,
+          debitAccountId: Accounts.bettor(bettorRef),
+          creditAccountId: Accounts.walletClearing,
+          amountTiyn,
+        });
       });
     },
 
@@ -274,7 +406,13 @@ export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
     },
 
     /** Compensation of a payout Nomapay did not make: releases the reservation. Idempotent. */
-    async releasePayout({ payoutId, bettorRef }: { payoutId: string; bettorRef: string }): Promise<'VOIDED' | 'NOTHING_TO_UNDO'> {
+    async releasePayout({
+      payoutId,
+      bettorRef,
+    }: {
+      payoutId: string;
+      bettorRef: string;
+    }): Promise<'VOIDED' | 'NOTHING_TO_UNDO'> {
       return withOperations(pool, [payoutId], async (db) => {
         await lockAccounts(db, [Accounts.bettor(bettorRef), Accounts.walletClearing]);
         return voidReservation(db, payoutId, PAYOUT_LEG);
@@ -290,9 +428,17 @@ export async function bettingTotals(
   pool: Pool,
   bettorRef: string,
 ): Promise<{ receivedTiyn: number; paidTiyn: number; stakedTiyn: number; winningsTiyn: number }> {
-  const { rows } = await pool.query('SELECT received_tiyn, paid_tiyn, staked_tiyn, winnings_tiyn FROM bettor_totals WHERE bettor_ref = $1', [bettorRef]);
+  const { rows } = await pool.query(
+    'SELECT received_tiyn, paid_tiyn, staked_tiyn, winnings_tiyn FROM bettor_totals WHERE bettor_ref = $1',
+    [bettorRef],
+  );
   const row = rows[0];
-  return { receivedTiyn: row?.received_tiyn ?? 0, paidTiyn: row?.paid_tiyn ?? 0, stakedTiyn: row?.staked_tiyn ?? 0, winningsTiyn: row?.winnings_tiyn ?? 0 };
+  return {
+    receivedTiyn: row?.received_tiyn ?? 0,
+    paidTiyn: row?.paid_tiyn ?? 0,
+    stakedTiyn: row?.staked_tiyn ?? 0,
+    winningsTiyn: row?.winnings_tiyn ?? 0,
+  };
 }
 
 /** The bettor's spendable balance: posted credits less posted and reserved debits. */

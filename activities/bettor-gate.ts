@@ -17,12 +17,25 @@ export interface BettorGateAnswer {
  * keeps each bettor's status in PostgreSQL. `identificationRequired` is off only where bettors are known to
  * be identified elsewhere (benchmarks, a migration still under way with the operator's written consent).
  */
-export function createBettorGateActivities({ pool, identificationRequired }: { pool: Pool; identificationRequired: boolean }) {
+export function createBettorGateActivities({
+  pool,
+  identificationRequired,
+}: {
+  pool: Pool;
+  identificationRequired: boolean;
+}) {
   return {
     /** `stepsIfAllowed`: the saga's next steps, journalled only when the bettor may go on. */
-    async checkBettorIdentified({ bettorRef, stepsIfAllowed }: { bettorRef: string; stepsIfAllowed?: StepRecord[] }): Promise<BettorGateAnswer> {
+    async checkBettorIdentified({
+      bettorRef,
+      stepsIfAllowed,
+    }: {
+      bettorRef: string;
+      stepsIfAllowed?: StepRecord[];
+    }): Promise<BettorGateAnswer> {
       const answer = await gateAnswer(bettorRef);
-      if (answer.allowed && stepsIfAllowed?.length) await inTransaction(pool, (db) => recordStepsWithin(db, stepsIfAllowed));
+      if (answer.allowed && stepsIfAllowed?.length)
+        await inTransaction(pool, (db) => recordStepsWithin(db, stepsIfAllowed));
       return answer;
     },
   };
@@ -34,7 +47,11 @@ export function createBettorGateActivities({ pool, identificationRequired }: { p
     // A revoked consent (§§26–27, 31) ends what the identification allowed: no new deposit or stake until the
     // bettor consents again and is identified anew. Payouts do not pass this gate: their balance stays theirs.
     if (record.consentRevokedAt) return { allowed: false, status: 'CONSENT_REVOKED' };
-    return { allowed: record.status === 'IDENTIFIED', status: record.status, ...(record.blockedUntil ? { blockedUntil: record.blockedUntil } : {}) };
+    return {
+      allowed: record.status === 'IDENTIFIED',
+      status: record.status,
+      ...(record.blockedUntil ? { blockedUntil: record.blockedUntil } : {}),
+    };
   }
 }
 

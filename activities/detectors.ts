@@ -1,5 +1,11 @@
 import type { Pool } from '../db/pool.js';
-import { credentialsRefusedTrip, ledgerMismatchTrip, unreachableTrip, type DetectorSettings, type DetectorTrip } from '../domain/detectors.js';
+import {
+  credentialsRefusedTrip,
+  ledgerMismatchTrip,
+  unreachableTrip,
+  type DetectorSettings,
+  type DetectorTrip,
+} from '../domain/detectors.js';
 import { loadMaintenance, loadMinuteBuckets } from './availability.js';
 
 const LOOKBACK_MS = 24 * 3600_000;
@@ -25,7 +31,9 @@ export function createDetectorActivities({ pool, now = () => Date.now() }: { poo
         if (unreachable) trips.push(unreachable);
         if (refused) trips.push(refused);
       }
-      const ledger = await pool.query(`SELECT COALESCE(sum(debits_posted), 0)::bigint AS debits, COALESCE(sum(credits_posted), 0)::bigint AS credits FROM ledger_accounts`);
+      const ledger = await pool.query(
+        `SELECT COALESCE(sum(debits_posted), 0)::bigint AS debits, COALESCE(sum(credits_posted), 0)::bigint AS credits FROM ledger_accounts`,
+      );
       const mismatch = ledgerMismatchTrip(ledger.rows[0], nowMs, settings);
       if (mismatch) trips.push(mismatch);
       if (!trips.length) return trips;

@@ -21,15 +21,37 @@ export function createEsuSubmissionActivities({ esu }: { esu: CounterpartClient 
     async sendEsuSubmission(request: SendEsuSubmission): Promise<SubmissionReceipt> {
       const sentAt = new Date().toISOString();
       if (request.checkFirst || currentAttempt() > 1) {
-        const found = await esu.get(`/v1/operations/${encodeURIComponent(request.record.operationId)}`, EsuRecordedOperation);
+        const found = await esu.get(
+          `/v1/operations/${encodeURIComponent(request.record.operationId)}`,
+          EsuRecordedOperation,
+        );
         if (found) {
           const existing = ourReceipt(found, request.record);
-          return { messageId: existing.receiptId, acceptedAt: existing.recordedAt, sentAt, receivedAt: new Date().toISOString(), final: true, foundExisting: true };
+          return {
+            messageId: existing.receiptId,
+            acceptedAt: existing.recordedAt,
+            sentAt,
+            receivedAt: new Date().toISOString(),
+            final: true,
+            foundExisting: true,
+          };
         }
       }
       try {
-        const receipt = await esu.post('/v1/operations', request.record, request.submissionId, EsuReceipt, ErrorType.SubmissionRejected);
-        return { messageId: receipt.receiptId, acceptedAt: receipt.recordedAt, sentAt, receivedAt: new Date().toISOString(), final: true };
+        const receipt = await esu.post(
+          '/v1/operations',
+          request.record,
+          request.submissionId,
+          EsuReceipt,
+          ErrorType.SubmissionRejected,
+        );
+        return {
+          messageId: receipt.receiptId,
+          acceptedAt: receipt.recordedAt,
+          sentAt,
+          receivedAt: new Date().toISOString(),
+          final: true,
+        };
       } catch (err) {
         throw mapSubmissionRefusal(err, 'ESU');
       }

@@ -26,7 +26,10 @@ export function createEsuActivities({ esu }: { esu: CounterpartClient }) {
      */
     async recordOperation(request: EsuOperationRequest): Promise<EsuReceipt> {
       if (currentAttempt() > 1) {
-        const existing = await esu.get(`/v1/operations/${encodeURIComponent(request.operationId)}`, EsuRecordedOperation);
+        const existing = await esu.get(
+          `/v1/operations/${encodeURIComponent(request.operationId)}`,
+          EsuRecordedOperation,
+        );
         if (existing) return ourReceipt(existing, request);
       }
       return esu.post('/v1/operations', request, request.operationId, EsuReceipt, ErrorType.EsuRejected);

@@ -60,7 +60,11 @@ export type ExchangeObserver = (exchange: Exchange) => void;
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /** The body as text, up to `maxBytes`: reading stops (and the connection is dropped) at the cap. */
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number, declaredLength: string | string[] | undefined): Promise<{ text: string; oversize: boolean }> {
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  maxBytes: number,
+  declaredLength: string | string[] | undefined,
+): Promise<{ text: string; oversize: boolean }> {
   const declared = Number(Array.isArray(declaredLength) ? declaredLength[0] : declaredLength);
   if (Number.isFinite(declared) && declared > maxBytes) {
     body.destroy();
@@ -164,7 +168,10 @@ export class CounterpartClient {
     if (status >= 200 && status < 300) {
       // The counterpart answered something we do not understand: a contract break, not a transient fault.
       const violation = (what: string) =>
-        ApplicationFailure.nonRetryable(`${counterpart} ${method} ${path} → ${status} ${what}`, ErrorType.CounterpartContractViolation);
+        ApplicationFailure.nonRetryable(
+          `${counterpart} ${method} ${path} → ${status} ${what}`,
+          ErrorType.CounterpartContractViolation,
+        );
       if (oversize) throw violation(`answered more than ${maxBytes} bytes: refused unread`);
       let json: unknown;
       try {
@@ -178,18 +185,34 @@ export class CounterpartClient {
     }
     if (status === 404 && notFoundIsUndefined) return undefined;
     const refusal = parseRefusal(text);
-    const summary = `${counterpart} ${method} ${path} → ${status} ${refusal?.code ?? ''} ${refusal?.message ?? plainTextOf(text.slice(0, 300))}`.trim();
+    const summary =
+      `${counterpart} ${method} ${path} → ${status} ${refusal?.code ?? ''} ${refusal?.message ?? plainTextOf(text.slice(0, 300))}`.trim();
     if (status === 422) {
-      throw ApplicationFailure.create({ message: summary, type: rejectionType, nonRetryable: true, details: [refusal] });
+      throw ApplicationFailure.create({
+        message: summary,
+        type: rejectionType,
+        nonRetryable: true,
+        details: [refusal],
+      });
     }
     if (status === 409) {
-      throw ApplicationFailure.create({ message: summary, type: ErrorType.IdempotencyConflict, nonRetryable: true, details: [refusal] });
+      throw ApplicationFailure.create({
+        message: summary,
+        type: ErrorType.IdempotencyConflict,
+        nonRetryable: true,
+        details: [refusal],
+      });
     }
     if (status === 401 || status === 403) {
       throw ApplicationFailure.create({ message: summary, type: ErrorType.CounterpartAuthFailed, nonRetryable: true });
     }
     if (status === 400 || status === 404) {
-      throw ApplicationFailure.create({ message: summary, type: ErrorType.InvalidInput, nonRetryable: true, details: [refusal] });
+      throw ApplicationFailure.create({
+        message: summary,
+        type: ErrorType.InvalidInput,
+        nonRetryable: true,
+        details: [refusal],
+      });
     }
     throw new Error(summary);
   }
@@ -223,7 +246,11 @@ export function refusalCode(failure: ApplicationFailure): string | undefined {
  * The first of `fields` in which what a counterpart holds under our id differs from what we asked for, or
  * undefined when it is ours: a status query or a refund acts only on its own operation's record.
  */
-export function differingField<K extends string>(found: Record<K, unknown>, ours: Record<K, unknown>, fields: readonly K[]): K | undefined {
+export function differingField<K extends string>(
+  found: Record<K, unknown>,
+  ours: Record<K, unknown>,
+  fields: readonly K[],
+): K | undefined {
   return fields.find((field) => found[field] !== ours[field]);
 }
 

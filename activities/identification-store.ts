@@ -63,7 +63,13 @@ async function insertJournal(db: Pick<Pool, 'query'>, e: JournalEntry): Promise<
 export function createIdentificationStoreActivities({ pool }: { pool: Pool }) {
   return {
     /** Journals one identification step and moves the bettor's status, in one transaction. */
-    async recordIdentificationStep({ entry, status }: { entry: JournalEntry; status: BettorStatusSnapshot }): Promise<void> {
+    async recordIdentificationStep({
+      entry,
+      status,
+    }: {
+      entry: JournalEntry;
+      status: BettorStatusSnapshot;
+    }): Promise<void> {
       await inTransaction(pool, async (db) => {
         if (!(await insertJournal(db, entry))) return;
         const s = status;
@@ -109,7 +115,15 @@ export function createIdentificationStoreActivities({ pool }: { pool: Pool }) {
      * A consent revoked after the identification ended: marks the bettor's record (the gate reads it) and journals
      * it, in one transaction. A second revocation keeps the first time. Answers the consent to relay, if any.
      */
-    async recordConsentRevocation({ entry, bettorId, revokedAt }: { entry: JournalEntry; bettorId: string; revokedAt: string }): Promise<{
+    async recordConsentRevocation({
+      entry,
+      bettorId,
+      revokedAt,
+    }: {
+      entry: JournalEntry;
+      bettorId: string;
+      revokedAt: string;
+    }): Promise<{
       outcome: 'REVOKED' | 'ALREADY_REVOKED' | 'NO_CONSENT';
       consentId?: string;
       revokedAt?: string;
@@ -121,15 +135,27 @@ export function createIdentificationStoreActivities({ pool }: { pool: Pool }) {
         );
         const row = rows[0] as { consent_id: string | null; consent_revoked_at: Date | null } | undefined;
         if (!row?.consent_id) return { outcome: 'NO_CONSENT' as const };
-        if (row.consent_revoked_at) return { outcome: 'ALREADY_REVOKED' as const, consentId: row.consent_id, revokedAt: row.consent_revoked_at.toISOString() };
+        if (row.consent_revoked_at)
+          return {
+            outcome: 'ALREADY_REVOKED' as const,
+            consentId: row.consent_id,
+            revokedAt: row.consent_revoked_at.toISOString(),
+          };
         await insertJournal(db, entry);
-        await db.query('UPDATE bettor_identifications SET consent_revoked_at = $2, updated_at = now() WHERE bettor_id = $1', [bettorId, revokedAt]);
+        await db.query(
+          'UPDATE bettor_identifications SET consent_revoked_at = $2, updated_at = now() WHERE bettor_id = $1',
+          [bettorId, revokedAt],
+        );
         return { outcome: 'REVOKED' as const, consentId: row.consent_id, revokedAt };
       });
     },
 
     /** The bettor's stored status, read when an identification starts so a finished one is not redone. */
-    async readBettorIdentification({ bettorId }: { bettorId: string }): Promise<BettorIdentificationRecord | undefined> {
+    async readBettorIdentification({
+      bettorId,
+    }: {
+      bettorId: string;
+    }): Promise<BettorIdentificationRecord | undefined> {
       return readBettorIdentification(pool, { bettorId });
     },
   };

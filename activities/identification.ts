@@ -54,13 +54,27 @@ interface PersonalDataOwner {
  * check, a wrong code, a score below 85 %) are returned; documented refusals (422) raise
  * `IdentificationRejected` with the reason code; outages are retried by the workflow's policy.
  */
-export function createIdentificationActivities({ tsoid, esu, nomapay, pool, consentSigner, photos }: IdentificationActivityDeps) {
+export function createIdentificationActivities({
+  tsoid,
+  esu,
+  nomapay,
+  pool,
+  consentSigner,
+  photos,
+}: IdentificationActivityDeps) {
   const rejected = ErrorType.IdentificationRejected;
 
   /** Stores the personal data (never biometrics: the schema strips anything else) and answers only a receipt. */
-  async function keep(owner: PersonalDataOwner, data: PersonalData, source: 'TWO_FACTOR' | 'PHOTO_MATCH'): Promise<PersonalDataReceipt> {
+  async function keep(
+    owner: PersonalDataOwner,
+    data: PersonalData,
+    source: 'TWO_FACTOR' | 'PHOTO_MATCH',
+  ): Promise<PersonalDataReceipt> {
     if (data.iin !== owner.iin) {
-      throw ApplicationFailure.nonRetryable('personal data returned for another IIN than the one identified', ErrorType.InvalidInput);
+      throw ApplicationFailure.nonRetryable(
+        'personal data returned for another IIN than the one identified',
+        ErrorType.InvalidInput,
+      );
     }
     await pool.query(
       `INSERT INTO bettor_personal_data (bettor_id, bettor_ref, source, data) VALUES ($1, $2, $3, $4)
@@ -74,7 +88,12 @@ export function createIdentificationActivities({ tsoid, esu, nomapay, pool, cons
     const problems = photoRequirementProblems(request.photo.quality);
     if (problems.length) {
       const message = problems.join('; ');
-      throw ApplicationFailure.create({ message, type: ErrorType.PhotoRequirementsNotMet, nonRetryable: true, details: [problems] });
+      throw ApplicationFailure.create({
+        message,
+        type: ErrorType.PhotoRequirementsNotMet,
+        nonRetryable: true,
+        details: [problems],
+      });
     }
     return tsoid.post(`${ID}/photo-matches`, request, request.matchId, PhotoMatch, rejected);
   }
@@ -87,16 +106,25 @@ export function createIdentificationActivities({ tsoid, esu, nomapay, pool, cons
 
     /** §§26–27: a revocation made in the bookmaker's app, relayed to the registry. */
     async revokeConsentAtNomapay({ consentId }: { consentId: string }): Promise<Consent> {
-      return tsoid.post(`${ID}/consents/${enc(consentId)}/revocation`, {}, `${consentId}:revocation`, Consent, rejected);
+      return tsoid.post(
+        `${ID}/consents/${enc(consentId)}/revocation`,
+        {},
+        `${consentId}:revocation`,
+        Consent,
+        rejected,
+      );
     },
 
     /** §24: opens a two-factor session; a liveness block (§23.2) is an answer, with its end. */
-    async openTwoFactorSession(request: OpenSessionRequest): Promise<{ session: TwoFactorSession } | { blockedUntil: string }> {
+    async openTwoFactorSession(
+      request: OpenSessionRequest,
+    ): Promise<{ session: TwoFactorSession } | { blockedUntil: string }> {
       try {
         return { session: await tsoid.post(`${ID}/sessions`, request, request.sessionId, TwoFactorSession, rejected) };
       } catch (err) {
         if (err instanceof ApplicationFailure && refusalCode(err) === 'LIVENESS_BLOCKED') {
-          const details = (err.details?.[0] as { details?: { field?: string; message: string }[] } | undefined)?.details;
+          const details = (err.details?.[0] as { details?: { field?: string; message: string }[] } | undefined)
+            ?.details;
           const until = details?.find((d) => d.field === 'blockedUntil')?.message;
           return { blockedUntil: until ?? new Date(Date.now() + 15 * 60_000).toISOString() };
         }
@@ -105,8 +133,22 @@ export function createIdentificationActivities({ tsoid, esu, nomapay, pool, cons
     },
 
     /** §23.2: the verdict on one liveness capture, asked server to server with the capture's token. */
-    async checkLiveness({ sessionId, key, livenessToken }: { sessionId: string; key: string; livenessToken: string }): Promise<LivenessVerdict> {
-      return tsoid.post(`${ID}/sessions/${enc(sessionId)}/liveness-checks`, { livenessToken }, key, LivenessVerdict, rejected);
+    async checkLiveness({
+      sessionId,
+      key,
+      livenessToken,
+    }: {
+      sessionId: string;
+      key: string;
+      livenessToken: string;
+    }): Promise<LivenessVerdict> {
+      return tsoid.post(
+        `${ID}/sessions/${enc(sessionId)}/liveness-checks`,
+        { livenessToken },
+        key,
+        LivenessVerdict,
+        rejected,
+      );
     },
 
     /** §23.3: one SMS one-time code (at most 2 in a session; the workflow counts too). */
@@ -146,10 +188,19 @@ export function createIdentificationActivities({ tsoid, esu, nomapay, pool, cons
 
     /** §§14(2), 17: personal data after a match, with the bookmaker's decision and a signed consent confirmation. */
     async fetchMatchedPersonalData(
-      request: PersonalDataOwner & { matchId: string; consentId: string; decision: { decidedBy: string; decidedAt: string }; key: string },
+      request: PersonalDataOwner & {
+        matchId: string;
+        consentId: string;
+        decision: { decidedBy: string; decidedAt: string };
+        key: string;
+      },
     ): Promise<PersonalDataReceipt> {
       const confirmedAt = new Date().toISOString();
-      const consentConfirmation = await consentSigner.sign({ consentId: request.consentId, matchId: request.matchId, confirmedAt });
+      const consentConfirmation = await consentSigner.sign({
+        consentId: request.consentId,
+        matchId: request.matchId,
+        confirmedAt,
+      });
       const body = { decision: { positive: true, ...request.decision }, consentConfirmation };
       const path = `${ID}/photo-matches/${enc(request.matchId)}/personal-data`;
       const data = await tsoid.post(path, body, request.key, PersonalData, rejected);

@@ -29,7 +29,10 @@ export function incidentMessageId(incidentId: string, version: number, receiver:
   return `${incidentId}.v${version}.${receiver}`;
 }
 
-export function signIncidentCard(message: Omit<IncidentCardMessage, 'signature'>, signer: DocumentSigner): Promise<IncidentCardMessage> {
+export function signIncidentCard(
+  message: Omit<IncidentCardMessage, 'signature'>,
+  signer: DocumentSigner,
+): Promise<IncidentCardMessage> {
   return signDocument(message, signer);
 }
 
@@ -45,11 +48,25 @@ export function createIncidentDeliveryActivities({ receivers, signer, sender }: 
     async deliverIncidentCard(request: DeliverIncidentCard): Promise<IncidentReceipt> {
       const messageId = incidentMessageId(request.incidentId, request.version, request.receiver);
       const message = await signIncidentCard(
-        { messageId, incidentId: request.incidentId, version: request.version, phase: request.phase, sender, sentAt: request.sentAt, card: request.card },
+        {
+          messageId,
+          incidentId: request.incidentId,
+          version: request.version,
+          phase: request.phase,
+          sender,
+          sentAt: request.sentAt,
+          card: request.card,
+        },
         signer,
       );
       const sentAt = new Date().toISOString();
-      const ack = await receivers[request.receiver].post(INCIDENT_CARDS_PATH, message, messageId, IncidentCardAck, ErrorType.IncidentCardRejected);
+      const ack = await receivers[request.receiver].post(
+        INCIDENT_CARDS_PATH,
+        message,
+        messageId,
+        IncidentCardAck,
+        ErrorType.IncidentCardRejected,
+      );
       return { messageId: ack.messageId, acceptedAt: ack.acceptedAt, sentAt, receivedAt: new Date().toISOString() };
     },
   };

@@ -45,7 +45,15 @@ export function createIncidentStoreActivities({ pool }: { pool: Pool }) {
           `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details, dedupe_key)
            VALUES (to_timestamp($1 / 1000.0), now(), $2, $3, $4, $5, $6, $7)
            ON CONFLICT (dedupe_key) DO NOTHING`,
-          [entry.startedAtMs, entry.event, entry.actor, state.incidentId, entry.result, JSON.stringify({ workflowId, status: state.status, ...entry.details }), entry.dedupeKey],
+          [
+            entry.startedAtMs,
+            entry.event,
+            entry.actor,
+            state.incidentId,
+            entry.result,
+            JSON.stringify({ workflowId, status: state.status, ...entry.details }),
+            entry.dedupeKey,
+          ],
         );
         await db.query(
           `INSERT INTO incidents (incident_id, workflow_id, name, status, main_events, origin, counterpart, detected_at, detected_at_text,
@@ -94,10 +102,17 @@ export function createIncidentStoreActivities({ pool }: { pool: Pool }) {
          ON CONFLICT (incident_id, checkpoint) DO NOTHING`,
         [alert.incidentId, alert.kind, alert.checkpoint, alert.firedAtMs, alert.dueAt],
       );
-      const fields = { incidentId: alert.incidentId, checkpoint: alert.checkpoint, dueAt: alert.dueAt, status: alert.status };
+      const fields = {
+        incidentId: alert.incidentId,
+        checkpoint: alert.checkpoint,
+        dueAt: alert.dueAt,
+        status: alert.status,
+      };
       if (alert.kind === 'DEADLINE') log.error('incident card deadline passed: escalated', fields);
       else log.warn('incident card reminder', fields);
-      metricMeter.createCounter('esu_bridge_incident_alerts', '', 'Incident reminders and escalations').add(1, { kind: alert.kind.toLowerCase() });
+      metricMeter
+        .createCounter('esu_bridge_incident_alerts', '', 'Incident reminders and escalations')
+        .add(1, { kind: alert.kind.toLowerCase() });
     },
   };
 }

@@ -19,7 +19,11 @@ import { createDetectorActivities } from './detectors.js';
 import { createBettingLedgerActivities } from './betting-ledger.js';
 import { createAfmActivities } from './afm.js';
 import { createEsuSubmissionActivities } from './esu-submissions.js';
-import { createSubmissionCalendarActivities, createSubmissionStoreActivities, type SubmissionCalendarDeps } from './submissions.js';
+import {
+  createSubmissionCalendarActivities,
+  createSubmissionStoreActivities,
+  type SubmissionCalendarDeps,
+} from './submissions.js';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -74,7 +78,11 @@ export interface IncidentDeps extends ActivityDeps {
 export function createIncidentActivitySet(deps: IncidentDeps) {
   return {
     ...createIncidentStoreActivities(deps),
-    ...createIncidentDeliveryActivities({ receivers: { nomapay: deps.nomapay, esu: deps.esu }, signer: deps.signer, sender: deps.sender }),
+    ...createIncidentDeliveryActivities({
+      receivers: { nomapay: deps.nomapay, esu: deps.esu },
+      signer: deps.signer,
+      sender: deps.sender,
+    }),
     ...createDetectorActivities(deps),
   };
 }

@@ -42,7 +42,9 @@ export async function ensureBettorAccount(db: PoolClient, bettorRef: string): Pr
  */
 export async function applyTotals(db: PoolClient, totals: Posting['totals'], sign: 1 | -1): Promise<void> {
   if (!totals) return;
-  await db.query('INSERT INTO bettor_totals (bettor_ref) VALUES ($1) ON CONFLICT (bettor_ref) DO NOTHING', [totals.bettorRef]);
+  await db.query('INSERT INTO bettor_totals (bettor_ref) VALUES ($1) ON CONFLICT (bettor_ref) DO NOTHING', [
+    totals.bettorRef,
+  ]);
   await db.query(
     `UPDATE bettor_totals SET received_tiyn = received_tiyn + $2, paid_tiyn = paid_tiyn + $3, operations = operations + $4, updated_at = now()
      WHERE bettor_ref = $1`,
@@ -86,17 +88,30 @@ export async function lockAccounts(db: PoolClient, accountIds: string[]): Promis
  */
 export async function postWithin(db: PoolClient, posting: Posting): Promise<PostingResult> {
   const transferId = stepKey(posting.operationId, posting.leg);
-  const existing = await db.query('SELECT amount_tiyn, debit_account_id, credit_account_id FROM ledger_transfers WHERE id = $1', [transferId]);
+  const existing = await db.query(
+    'SELECT amount_tiyn, debit_account_id, credit_account_id FROM ledger_transfers WHERE id = $1',
+    [transferId],
+  );
   if (existing.rowCount) {
     const row = existing.rows[0];
-    if (row.amount_tiyn !== posting.amountTiyn || row.debit_account_id !== posting.debitAccountId || row.credit_account_id !== posting.creditAccountId) {
-      throw ApplicationFailure.nonRetryable(`ledger transfer ${transferId} exists with other accounts or amount`, ErrorType.IdempotencyConflict);
+    if (
+      row.amount_tiyn !== posting.amountTiyn ||
+      row.debit_account_id !== posting.debitAccountId ||
+      row.credit_account_id !== posting.creditAccountId
+    ) {
+      throw ApplicationFailure.nonRetryable(
+        `ledger transfer ${transferId} exists with other accounts or amount`,
+        ErrorType.IdempotencyConflict,
+      );
     }
     return { transferId, outcome: 'ALREADY_POSTED' as const };
   }
   const tomb = await db.query('SELECT 1 FROM ledger_tombstones WHERE transfer_id = $1', [transferId]);
   if (tomb.rowCount) {
-    throw ApplicationFailure.nonRetryable(`ledger transfer ${transferId} was already reversed`, ErrorType.LedgerRejected);
+    throw ApplicationFailure.nonRetryable(
+      `ledger transfer ${transferId} was already reversed`,
+      ErrorType.LedgerRejected,
+    );
   }
   await db.query(
     `INSERT INTO ledger_transfers (id, operation_id, leg, debit_account_id, credit_account_id, amount_tiyn)
@@ -124,7 +139,10 @@ export function createLedgerActivities({ pool }: { pool: Pool }) {
       });
     } catch (err) {
       if ((err as { code?: string }).code === CHECK_VIOLATION) {
-        throw ApplicationFailure.nonRetryable(`ledger refused ${transferId}: balance would go negative`, ErrorType.LedgerRejected);
+        throw ApplicationFailure.nonRetryable(
+          `ledger refused ${transferId}: balance would go negative`,
+          ErrorType.LedgerRejected,
+        );
       }
       throw err;
     }
@@ -134,12 +152,19 @@ export function createLedgerActivities({ pool }: { pool: Pool }) {
    * Compensation: reverses a posting with a mirror transfer `<leg>-reversal`. Idempotent; when the original
    * never landed it leaves a tombstone so that it cannot land afterwards.
    */
-  async function reverse({ operationId, leg, totals }: Pick<Posting, 'operationId' | 'leg' | 'totals'>): Promise<'REVERSED' | 'NOTHING_TO_UNDO'> {
+  async function reverse({
+    operationId,
+    leg,
+    totals,
+  }: Pick<Posting, 'operationId' | 'leg' | 'totals'>): Promise<'REVERSED' | 'NOTHING_TO_UNDO'> {
     const originalId = stepKey(operationId, leg);
     const reversalLeg = `${leg}-reversal`;
     return inTransaction(pool, async (db) => {
       await lockOperations(db, [operationId]);
-      const original = await db.query('SELECT debit_account_id, credit_account_id, amount_tiyn FROM ledger_transfers WHERE id = $1', [originalId]);
+      const original = await db.query(
+        'SELECT debit_account_id, credit_account_id, amount_tiyn FROM ledger_transfers WHERE id = $1',
+        [originalId],
+      );
       if (!original.rowCount) {
         await db.query('INSERT INTO ledger_tombstones (transfer_id) VALUES ($1) ON CONFLICT DO NOTHING', [originalId]);
         return 'NOTHING_TO_UNDO';
@@ -162,18 +187,39 @@ export function createLedgerActivities({ pool }: { pool: Pool }) {
 
   return {
     /** Deposit: the wallet's money now sits in the bettor's betting account; counted as received from the bettor. */
-    async creditDeposit({ depositId, bettorRef, amountTiyn, steps }: { depositId: string; bettorRef: string; amountTiyn: number; steps?: StepRecord[] }): Promise<PostingResult> {
-      return post({
-        operationId: depositId,
-        leg: 'credit',
-        debitAccountId: Accounts.walletClearing,
-        creditAccountId: Accounts.bettor(bettorRef),
-        amountTiyn,
-        totals: { bettorRef, receivedTiyn: amountTiyn },
-      }, steps);
+    async creditDeposit({
+      depositId,
+      bettorRef,
+      amountTiyn,
+      steps,
+    }: {
+      depositId: string;
+      bettorRef: string;
+      amountTiyn: number;
+      steps?: StepRecord[];
+    }): Promise<PostingResult> {
+      return post(
+        {
+          operationId: depositId,
+          leg: 'credit',
+          debitAccountId: Accounts.walletClearing,
+          creditAccountId: Accounts.bettor(bettorRef),
+          amountTiyn,
+          totals: { bettorRef, receivedTiyn: amountTiyn },
+        },
+        steps,
+      );
     },
 
-    async reverseDepositCredit({ depositId, bettorRef, amountTiyn }: { depositId: string; bettorRef: string; amountTiyn: number }) {
+    async reverseDepositCredit({
+      depositId,
+      bettorRef,
+      amountTiyn,
+    }: {
+      depositId: string;
+      bettorRef: string;
+      amountTiyn: number;
+    }) {
       return reverse({ operationId: depositId, leg: 'credit', totals: { bettorRef, receivedTiyn: amountTiyn } });
     },
   };
@@ -183,13 +229,16 @@ export type LedgerActivities = ReturnType<typeof createLedgerActivities>;
 
 /** Read side used by the client, the CLI and tests. */
 export async function bettorBalance(pool: Pool, bettorRef: string): Promise<number> {
-  const { rows } = await pool.query('SELECT credits_posted - debits_posted - debits_pending AS balance FROM ledger_accounts WHERE id = $1', [
-    Accounts.bettor(bettorRef),
-  ]);
+  const { rows } = await pool.query(
+    'SELECT credits_posted - debits_posted - debits_pending AS balance FROM ledger_accounts WHERE id = $1',
+    [Accounts.bettor(bettorRef)],
+  );
   return rows[0]?.balance ?? 0;
 }
 
 export async function bettorTotals(pool: Pool, bettorRef: string): Promise<{ receivedTiyn: number; paidTiyn: number }> {
-  const { rows } = await pool.query('SELECT received_tiyn, paid_tiyn FROM bettor_totals WHERE bettor_ref = $1', [bettorRef]);
+  const { rows } = await pool.query('SELECT received_tiyn, paid_tiyn FROM bettor_totals WHERE bettor_ref = $1', [
+    bettorRef,
+  ]);
   return { receivedTiyn: rows[0]?.received_tiyn ?? 0, paidTiyn: rows[0]?.paid_tiyn ?? 0 };
 }

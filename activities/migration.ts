@@ -12,7 +12,14 @@ import type { Pool } from '../db/pool.js';
  * outcome list. Rows carry personal data, so they travel only as encrypted payloads; the bettor reference
  * (keyed IIN hash) is computed here because the key never enters workflow code.
  */
-export const SOURCE_COLUMNS = ['bettor_id', 'iin', 'phone', 'consent_given_at', 'agreement_version', 'photo_ref'] as const;
+export const SOURCE_COLUMNS = [
+  'bettor_id',
+  'iin',
+  'phone',
+  'consent_given_at',
+  'agreement_version',
+  'photo_ref',
+] as const;
 
 export interface MigrationBatch {
   rows: (MigrationRow & { bettorRef: string })[];
@@ -47,7 +54,10 @@ async function csvHeader(path: string): Promise<{ columns: string[]; bytes: numb
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   for await (const line of lines) {
     lines.close();
-    const columns = line.replace(/^\uFEFF/, '').split(',').map((c) => c.trim().toLowerCase());
+    const columns = line
+      .replace(/^\uFEFF/, '')
+      .split(',')
+      .map((c) => c.trim().toLowerCase());
     const missing = SOURCE_COLUMNS.filter((c) => !columns.includes(c));
     if (missing.length) throw sourceInvalid(`CSV ${path} lacks column(s): ${missing.join(', ')}`);
     return { columns, bytes: Buffer.byteLength(line, 'utf8') + 1 };
@@ -56,7 +66,11 @@ async function csvHeader(path: string): Promise<{ columns: string[]; bytes: numb
 }
 
 /** Reads up to `limit` data lines from byte `offset`, returning them and the offset after the last one. */
-async function readCsvLines(path: string, offset: number, limit: number): Promise<{ lines: string[]; next: number; eof: boolean }> {
+async function readCsvLines(
+  path: string,
+  offset: number,
+  limit: number,
+): Promise<{ lines: string[]; next: number; eof: boolean }> {
   const file = await open(path, 'r');
   try {
     const lines: string[] = [];
@@ -134,7 +148,15 @@ export function createMigrationActivities({ pool, bettorRef }: { pool: Pool; bet
       }
     },
 
-    async readMigrationBatch({ source, cursor, limit }: { source: MigrationSource; cursor?: string; limit: number }): Promise<MigrationBatch> {
+    async readMigrationBatch({
+      source,
+      cursor,
+      limit,
+    }: {
+      source: MigrationSource;
+      cursor?: string;
+      limit: number;
+    }): Promise<MigrationBatch> {
       const parsed = cursor ? (JSON.parse(cursor) as Cursor) : undefined;
       return source.kind === 'csv' ? readCsv(source.path, parsed, limit) : readTable(source.table, parsed, limit);
     },

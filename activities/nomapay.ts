@@ -43,7 +43,13 @@ export function createNomapayActivities({ nomapay }: { nomapay: CounterpartClien
         const existing = await nomapay.get(transferPath(request.transferId), WalletTransfer);
         if (existing) return ours(existing, request);
       }
-      const made = await nomapay.post('/v1/transfers', request, request.transferId, WalletTransfer, ErrorType.WalletRejected);
+      const made = await nomapay.post(
+        '/v1/transfers',
+        request,
+        request.transferId,
+        WalletTransfer,
+        ErrorType.WalletRejected,
+      );
       return ours(made, request);
     },
 
@@ -70,7 +76,13 @@ export function createNomapayActivities({ nomapay }: { nomapay: CounterpartClien
         return 'NOT_OURS';
       }
       if (existing.status === 'REFUNDED') return 'REFUNDED';
-      await nomapay.post(`${transferPath(transferId)}/refund`, { reason }, stepKey(transferId, 'refund'), WalletTransfer, ErrorType.WalletRejected);
+      await nomapay.post(
+        `${transferPath(transferId)}/refund`,
+        { reason },
+        stepKey(transferId, 'refund'),
+        WalletTransfer,
+        ErrorType.WalletRejected,
+      );
       return 'REFUNDED';
     },
   };

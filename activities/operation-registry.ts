@@ -41,9 +41,16 @@ export interface FinishedOperation {
   steps?: StepRecord[];
 }
 
-export type Registration = { outcome: 'REGISTERED' } | ({ outcome: 'FINISHED' } & Omit<FinishedOperation, 'outcome'> & { finished: FinishedOperation['outcome'] });
+export type Registration =
+  | { outcome: 'REGISTERED' }
+  | ({ outcome: 'FINISHED' } & Omit<FinishedOperation, 'outcome'> & { finished: FinishedOperation['outcome'] });
 
-const KIND_WORD: Record<OperationKind, string> = { DEPOSIT: 'deposit', BET: 'bet', SETTLEMENT: 'settlement', PAYOUT: 'payout' };
+const KIND_WORD: Record<OperationKind, string> = {
+  DEPOSIT: 'deposit',
+  BET: 'bet',
+  SETTLEMENT: 'settlement',
+  PAYOUT: 'payout',
+};
 
 interface RegistryRow {
   kind: OperationKind;
@@ -56,13 +63,19 @@ interface RegistryRow {
 /** Why a registered row does not admit this request, or undefined when it is the same operation. */
 function conflictReason(row: RegistryRow, request: RegisterOperation, digest: string): string | undefined {
   if (row.kind !== request.kind) return `it names a ${KIND_WORD[row.kind]}, not a ${KIND_WORD[request.kind]}`;
-  if (row.request_digest === null) return 'it was used before esu-bridge kept requests, so a replay cannot be told from a reuse';
+  if (row.request_digest === null)
+    return 'it was used before esu-bridge kept requests, so a replay cannot be told from a reuse';
   if (row.request_digest !== digest) return 'it was used with another request';
   if (row.workflow_id !== request.workflowId) return `it belongs to workflow ${row.workflow_id}`;
   return undefined;
 }
 
-async function journalConflict(db: PoolClient, request: RegisterOperation, reason: string, registeredKind: OperationKind): Promise<void> {
+async function journalConflict(
+  db: PoolClient,
+  request: RegisterOperation,
+  reason: string,
+  registeredKind: OperationKind,
+): Promise<void> {
   await db.query(
     `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details, dedupe_key)
      VALUES (now(), now(), $1, 'system', $2, 'REFUSED', $3, $4) ON CONFLICT (dedupe_key) DO NOTHING`,
@@ -93,7 +106,9 @@ export function createOperationRegistryActivities({ pool, bettorRefKey }: { pool
       const digest = requestDigest({ kind: request.kind, ...request.request }, bettorRefKey);
       const conflict = await inTransaction(pool, async (db) => {
         if (ref === null && request.kind === 'SETTLEMENT' && typeof request.request.betId === 'string') {
-          ref = (await db.query('SELECT bettor_ref FROM bets WHERE bet_id = $1', [request.request.betId])).rows[0]?.bettor_ref ?? null;
+          ref =
+            (await db.query('SELECT bettor_ref FROM bets WHERE bet_id = $1', [request.request.betId])).rows[0]
+              ?.bettor_ref ?? null;
         }
         const inserted = await db.query(
           `INSERT INTO operation_registry (operation_id, kind, bettor_ref, request_digest, workflow_id, run_id)
@@ -105,7 +120,10 @@ export function createOperationRegistryActivities({ pool, bettorRefKey }: { pool
           return { registration: { outcome: 'REGISTERED' } as Registration };
         }
         const row: RegistryRow = (
-          await db.query('SELECT kind, request_digest, workflow_id, outcome, final_state FROM operation_registry WHERE operation_id = $1 FOR UPDATE', [request.operationId])
+          await db.query(
+            'SELECT kind, request_digest, workflow_id, outcome, final_state FROM operation_registry WHERE operation_id = $1 FOR UPDATE',
+            [request.operationId],
+          )
         ).rows[0];
         const reason = conflictReason(row, request, digest);
         if (reason) {
@@ -113,15 +131,20 @@ export function createOperationRegistryActivities({ pool, bettorRefKey }: { pool
           return { reason };
         }
         if (row.outcome === null || (row.outcome === 'FAILED' && request.reopenFailed)) {
-          await db.query('UPDATE operation_registry SET run_id = $2, outcome = NULL, final_state = NULL, finished_at = NULL WHERE operation_id = $1', [
-            request.operationId,
-            request.runId,
-          ]);
+          await db.query(
+            'UPDATE operation_registry SET run_id = $2, outcome = NULL, final_state = NULL, finished_at = NULL WHERE operation_id = $1',
+            [request.operationId, request.runId],
+          );
           await recordStepsWithin(db, request.steps);
           return { registration: { outcome: 'REGISTERED' } as Registration };
         }
         return {
-          registration: { outcome: 'FINISHED', finished: row.outcome, state: row.final_state?.state ?? {}, ...(row.final_state?.failure ? { failure: row.final_state.failure } : {}) } as Registration,
+          registration: {
+            outcome: 'FINISHED',
+            finished: row.outcome,
+            state: row.final_state?.state ?? {},
+            ...(row.final_state?.failure ? { failure: row.final_state.failure } : {}),
+          } as Registration,
         };
       });
       if ('reason' in conflict) {
@@ -135,7 +158,14 @@ export function createOperationRegistryActivities({ pool, bettorRefKey }: { pool
     },
 
     /** Records how the operation ended, so that a later reuse of its id answers it without moving anything. */
-    async finishOperation({ operationId, kind, outcome, state, failure, steps }: FinishedOperation & { operationId: string; kind: OperationKind }): Promise<void> {
+    async finishOperation({
+      operationId,
+      kind,
+      outcome,
+      state,
+      failure,
+      steps,
+    }: FinishedOperation & { operationId: string; kind: OperationKind }): Promise<void> {
       const finish = (db: Pool | PoolClient) =>
         db.query(
           `UPDATE operation_registry SET outcome = $3, final_state = $4, finished_at = now()
@@ -157,7 +187,13 @@ export function createOperationRegistryActivities({ pool, bettorRefKey }: { pool
 export type OperationRegistryActivities = ReturnType<typeof createOperationRegistryActivities>;
 
 /** Read side for the API and the console: what the registry holds for an id, if anything. */
-export async function findRegisteredOperation(pool: Pool, operationId: string): Promise<{ kind: OperationKind; workflowId: string; outcome: string | null } | undefined> {
-  const { rows } = await pool.query('SELECT kind, workflow_id, outcome FROM operation_registry WHERE operation_id = $1', [operationId]);
+export async function findRegisteredOperation(
+  pool: Pool,
+  operationId: string,
+): Promise<{ kind: OperationKind; workflowId: string; outcome: string | null } | undefined> {
+  const { rows } = await pool.query(
+    'SELECT kind, workflow_id, outcome FROM operation_registry WHERE operation_id = $1',
+    [operationId],
+  );
   return rows[0] ? { kind: rows[0].kind, workflowId: rows[0].workflow_id, outcome: rows[0].outcome } : undefined;
 }

@@ -21,7 +21,12 @@ export function createPgPhotoStore(pool: Pool): PhotoStore {
   };
 }
 
-export async function saveReferencePhoto(pool: Pool, photoRef: string, image: Buffer, quality: PhotoQuality): Promise<void> {
+export async function saveReferencePhoto(
+  pool: Pool,
+  photoRef: string,
+  image: Buffer,
+  quality: PhotoQuality,
+): Promise<void> {
   await pool.query(
     `INSERT INTO reference_photos (photo_ref, image, quality) VALUES ($1, $2, $3)
      ON CONFLICT (photo_ref) DO UPDATE SET image = EXCLUDED.image, quality = EXCLUDED.quality`,

@@ -38,7 +38,12 @@ export function createPgRateLimiter(pool: Pool, { limits, maxWaitMs }: OutboundR
       if (!limit) return;
       const perSecond = limit.perHour / 3600;
       // One bucket per counterpart and endpoint: the limit is the receiver's, whoever sends.
-      const { rows } = await pool.query<{ tokens: number; granted: boolean }>(TAKE, [`${counterpart} ${origin}`, limit.burst, perSecond, (maxWaitMs / 1000) * perSecond]);
+      const { rows } = await pool.query<{ tokens: number; granted: boolean }>(TAKE, [
+        `${counterpart} ${origin}`,
+        limit.burst,
+        perSecond,
+        (maxWaitMs / 1000) * perSecond,
+      ]);
       const { tokens, granted } = rows[0]!;
       if (!granted) {
         const waitMs = Math.max(100, Math.ceil(((1 - tokens) / perSecond) * 1000 - maxWaitMs));

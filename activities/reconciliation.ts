@@ -18,7 +18,12 @@ import {
 } from '../domain/reconciliation.js';
 import { AfmReceipt, AfmSubmissionStatus } from '../domain/wire/afm.js';
 import { EsuRecordedOperation } from '../domain/wire/esu.js';
-import { almatyDayBounds, AfmAcceptedRecordsPage, EsuOperationsPage, NomapayStatementPage } from '../domain/wire/listings.js';
+import {
+  almatyDayBounds,
+  AfmAcceptedRecordsPage,
+  EsuOperationsPage,
+  NomapayStatementPage,
+} from '../domain/wire/listings.js';
 import { WalletTransfer } from '../domain/wire/nomapay.js';
 import { endOfNextWorkingDay, type WorkingDayCalendar } from '../domain/working-days.js';
 import type { CounterpartClient } from './http.js';
@@ -50,7 +55,11 @@ export function operationOfCounterpartId(id: string): { kind: OperationKind; ope
   return dash > 0 && kind ? { kind, operationId: id.slice(dash + 1) } : undefined;
 }
 
-const LISTING_PATH: Record<ReconciliationCounterpart, string> = { ESU: '/v1/operations', NOMAPAY: '/v1/statements/daily', AFM: '/v1/accepted-records' };
+const LISTING_PATH: Record<ReconciliationCounterpart, string> = {
+  ESU: '/v1/operations',
+  NOMAPAY: '/v1/statements/daily',
+  AFM: '/v1/accepted-records',
+};
 const EsuLookup = EsuRecordedOperation.extend({ status: z.string().optional() });
 
 export interface RunStart {
@@ -66,13 +75,26 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
   const client = (c: ReconciliationCounterpart) => (c === 'ESU' ? deps.esu : c === 'NOMAPAY' ? deps.nomapay : deps.afm);
 
   async function ourOperations(where: string, args: unknown[], counterpart: 'ESU' | 'NOMAPAY'): Promise<OurRecord[]> {
-    const { rows } = await pool.query(`SELECT operation_id, kind, amount_tiyn, status, created_at, esu_receipt_id FROM operations WHERE ${where}`, args);
+    const { rows } = await pool.query(
+      `SELECT operation_id, kind, amount_tiyn, status, created_at, esu_receipt_id FROM operations WHERE ${where}`,
+      args,
+    );
     return rows.flatMap((r) => {
       const kind = OperationKind.safeParse(r.kind);
       if (!kind.success) return [];
       const expected = expectationAt(counterpart, r.kind, r.status, r.esu_receipt_id !== null);
       if (!expected) return [];
-      return [{ recordId: counterpartOperationId(kind.data, r.operation_id), operationId: r.operation_id, operationKind: r.kind, amountTiyn: Number(r.amount_tiyn), status: r.status, atMs: r.created_at.getTime(), ...expected }];
+      return [
+        {
+          recordId: counterpartOperationId(kind.data, r.operation_id),
+          operationId: r.operation_id,
+          operationKind: r.kind,
+          amountTiyn: Number(r.amount_tiyn),
+          status: r.status,
+          atMs: r.created_at.getTime(),
+          ...expected,
+        },
+      ];
     });
   }
 
@@ -104,9 +126,13 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
     }
     const ofDay = await ourOperations('created_at >= $1 AND created_at < $2', range, counterpart);
     const known = new Set(ofDay.map((o) => o.recordId));
-    const others = listedIds.filter((id) => !known.has(id)).flatMap((id) => operationOfCounterpartId(id)?.operationId ?? []);
+    const others = listedIds
+      .filter((id) => !known.has(id))
+      .flatMap((id) => operationOfCounterpartId(id)?.operationId ?? []);
     if (!others.length) return ofDay;
-    const extra = (await ourOperations('operation_id = ANY($1::text[])', [others], counterpart)).filter((o) => !known.has(o.recordId));
+    const extra = (await ourOperations('operation_id = ANY($1::text[])', [others], counterpart)).filter(
+      (o) => !known.has(o.recordId),
+    );
     return [...ofDay, ...extra];
   }
 
@@ -115,11 +141,21 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
     const path = encodeURIComponent(recordId);
     if (counterpart === 'ESU') {
       const found = await deps.esu.get(`/v1/operations/${path}`, EsuLookup);
-      return found && { recordId, kind: found.kind, amountTiyn: found.amountTiyn, status: found.status ?? 'RECORDED', atMs: Date.parse(found.recordedAt) };
+      return (
+        found && {
+          recordId,
+          kind: found.kind,
+          amountTiyn: found.amountTiyn,
+          status: found.status ?? 'RECORDED',
+          atMs: Date.parse(found.recordedAt),
+        }
+      );
     }
     if (counterpart === 'NOMAPAY') {
       const found = await deps.nomapay.get(`/v1/transfers/${path}`, WalletTransfer);
-      return found && { recordId, amountTiyn: found.amountTiyn, status: found.status, atMs: Date.parse(found.completedAt) };
+      return (
+        found && { recordId, amountTiyn: found.amountTiyn, status: found.status, atMs: Date.parse(found.completedAt) }
+      );
     }
     const receipt = await deps.afm.get(`/v1/submission-receipts/${path}`, AfmReceipt);
     if (!receipt) return undefined;
@@ -138,7 +174,20 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)
          ON CONFLICT (day, counterpart, kind, record_id) DO UPDATE SET
            last_run_id = EXCLUDED.last_run_id, ours = EXCLUDED.ours, theirs = EXCLUDED.theirs, message = EXCLUDED.message, updated_at = now()`,
-        [`${day}:${source}:${d.kind}:${d.recordId}`, day, source, d.kind, d.recordId, d.operationId ?? null, d.operationKind ?? null, d.ours ? JSON.stringify(d.ours) : null, d.theirs ? JSON.stringify(d.theirs) : null, d.message, runId, dueAt],
+        [
+          `${day}:${source}:${d.kind}:${d.recordId}`,
+          day,
+          source,
+          d.kind,
+          d.recordId,
+          d.operationId ?? null,
+          d.operationKind ?? null,
+          d.ours ? JSON.stringify(d.ours) : null,
+          d.theirs ? JSON.stringify(d.theirs) : null,
+          d.message,
+          runId,
+          dueAt,
+        ],
       );
     }
   }
@@ -152,22 +201,53 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
     },
 
     /** One page of a counterpart's listing, staged for the comparison. Fetched again on a retry, it lands on the same rows. */
-    async fetchListingPage({ runId, counterpart, day, page, cursor, limit = 500 }: { runId: string; counterpart: ReconciliationCounterpart; day: string; page: number; cursor?: string; limit?: number }): Promise<{ records: number; nextCursor?: string }> {
+    async fetchListingPage({
+      runId,
+      counterpart,
+      day,
+      page,
+      cursor,
+      limit = 500,
+    }: {
+      runId: string;
+      counterpart: ReconciliationCounterpart;
+      day: string;
+      page: number;
+      cursor?: string;
+      limit?: number;
+    }): Promise<{ records: number; nextCursor?: string }> {
       const query = `?date=${day}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
       const c = client(counterpart);
       let rows: TheirRecord[];
       let next: { nextCursor?: string; hasMore: boolean };
       if (counterpart === 'ESU') {
         const p = (await c.get(`${LISTING_PATH.ESU}${query}`, EsuOperationsPage))!;
-        rows = p.operations.map((o) => ({ recordId: o.operationId, kind: o.kind, amountTiyn: o.amountTiyn, status: o.status, atMs: Date.parse(o.recordedAt) }));
+        rows = p.operations.map((o) => ({
+          recordId: o.operationId,
+          kind: o.kind,
+          amountTiyn: o.amountTiyn,
+          status: o.status,
+          atMs: Date.parse(o.recordedAt),
+        }));
         next = p;
       } else if (counterpart === 'NOMAPAY') {
         const p = (await c.get(`${LISTING_PATH.NOMAPAY}${query}`, NomapayStatementPage))!;
-        rows = p.entries.map((e) => ({ recordId: e.transferId, kind: e.direction, amountTiyn: e.amountTiyn, status: e.status, atMs: Date.parse(e.completedAt) }));
+        rows = p.entries.map((e) => ({
+          recordId: e.transferId,
+          kind: e.direction,
+          amountTiyn: e.amountTiyn,
+          status: e.status,
+          atMs: Date.parse(e.completedAt),
+        }));
         next = p;
       } else {
         const p = (await c.get(`${LISTING_PATH.AFM}${query}`, AfmAcceptedRecordsPage))!;
-        rows = p.records.map((r) => ({ recordId: r.submissionId, amountTiyn: r.amountTiyn, status: r.status, atMs: Date.parse(r.acceptedAt) }));
+        rows = p.records.map((r) => ({
+          recordId: r.submissionId,
+          amountTiyn: r.amountTiyn,
+          status: r.status,
+          atMs: Date.parse(r.acceptedAt),
+        }));
         next = p;
       }
       if (rows.length) {
@@ -176,28 +256,68 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
            SELECT $1, $2, $3, x.position, x.record_id, x.kind, x.amount_tiyn, x.status, x.at
            FROM unnest($4::int[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::timestamptz[]) AS x(position, record_id, kind, amount_tiyn, status, at)
            ON CONFLICT (run_id, counterpart, page, position) DO UPDATE SET record_id = EXCLUDED.record_id, kind = EXCLUDED.kind, amount_tiyn = EXCLUDED.amount_tiyn, status = EXCLUDED.status, at = EXCLUDED.at`,
-          [runId, counterpart, page, rows.map((_, i) => i), rows.map((r) => r.recordId), rows.map((r) => r.kind ?? null), rows.map((r) => r.amountTiyn ?? null), rows.map((r) => r.status), rows.map((r) => new Date(r.atMs))],
+          [
+            runId,
+            counterpart,
+            page,
+            rows.map((_, i) => i),
+            rows.map((r) => r.recordId),
+            rows.map((r) => r.kind ?? null),
+            rows.map((r) => r.amountTiyn ?? null),
+            rows.map((r) => r.status),
+            rows.map((r) => new Date(r.atMs)),
+          ],
         );
       }
       return { records: rows.length, ...(next.hasMore && next.nextCursor ? { nextCursor: next.nextCursor } : {}) };
     },
 
     /** Compares what a counterpart listed for the run with ours, writes the differences, returns the counts. */
-    async compareWithCounterpart({ runId, counterpart, day, graceCutoff }: { runId: string; counterpart: ReconciliationCounterpart; day: string; graceCutoff: string }): Promise<CounterpartCounts> {
-      const { rows } = await pool.query(`SELECT record_id, kind, amount_tiyn, status, at FROM reconciliation_listed_records WHERE run_id = $1 AND counterpart = $2 ORDER BY page, position`, [runId, counterpart]);
-      const theirs: TheirRecord[] = rows.map((r) => ({ recordId: r.record_id, kind: r.kind ?? undefined, amountTiyn: r.amount_tiyn === null ? undefined : Number(r.amount_tiyn), status: r.status, atMs: r.at.getTime() }));
+    async compareWithCounterpart({
+      runId,
+      counterpart,
+      day,
+      graceCutoff,
+    }: {
+      runId: string;
+      counterpart: ReconciliationCounterpart;
+      day: string;
+      graceCutoff: string;
+    }): Promise<CounterpartCounts> {
+      const { rows } = await pool.query(
+        `SELECT record_id, kind, amount_tiyn, status, at FROM reconciliation_listed_records WHERE run_id = $1 AND counterpart = $2 ORDER BY page, position`,
+        [runId, counterpart],
+      );
+      const theirs: TheirRecord[] = rows.map((r) => ({
+        recordId: r.record_id,
+        kind: r.kind ?? undefined,
+        amountTiyn: r.amount_tiyn === null ? undefined : Number(r.amount_tiyn),
+        status: r.status,
+        atMs: r.at.getTime(),
+      }));
       const listed = new Set(theirs.map((t) => t.recordId));
       const mine = await ours(counterpart, day, [...listed]);
       const cutoffMs = Date.parse(graceCutoff);
       const unlisted = mine.filter((o) => o.required && !listed.has(o.recordId) && o.atMs <= cutoffMs);
-      if (unlisted.length > MAX_POINT_LOOKUPS) log.warn('reconciliation: too many unlisted records to look up one by one', { counterpart, day, unlisted: unlisted.length });
+      if (unlisted.length > MAX_POINT_LOOKUPS)
+        log.warn('reconciliation: too many unlisted records to look up one by one', {
+          counterpart,
+          day,
+          unlisted: unlisted.length,
+        });
       for (const o of unlisted.slice(0, MAX_POINT_LOOKUPS)) {
         const found = await lookUp(counterpart, o.recordId);
         if (found) theirs.push(found);
       }
       const result = classify(counterpart, mine, theirs, cutoffMs);
       await store(runId, day, counterpart, result.differences);
-      return { listed: rows.length, ours: mine.length, matched: result.matched, withinGrace: result.withinGrace, differences: result.differences.length };
+      return {
+        listed: rows.length,
+        ours: mine.length,
+        matched: result.matched,
+        withinGrace: result.withinGrace,
+        differences: result.differences.length,
+      };
     },
 
     /** The run's internal checks (db/ledger-check.ts): account totals, running totals, double entry. */
@@ -210,16 +330,34 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
         problems.map((p) => ({ kind: p.kind, recordId: p.recordId ?? p.kind.toLowerCase(), message: p.message })),
       );
       const accounts = Number((await pool.query('SELECT count(*)::int AS n FROM ledger_accounts')).rows[0].n);
-      return { listed: 0, ours: accounts, matched: Math.max(0, accounts - problems.length), withinGrace: 0, differences: problems.length };
+      return {
+        listed: 0,
+        ours: accounts,
+        matched: Math.max(0, accounts - problems.length),
+        withinGrace: 0,
+        differences: problems.length,
+      };
     },
 
     /**
      * Ends the run: differences of the day that an earlier run found and this one no longer does are resolved by
      * it (only for the parts this run compared in full), the run's row gets its counts, and the journal its entry.
      */
-    async finishReconciliation({ runId, day, counts }: { runId: string; day: string; counts: Partial<Record<DifferenceSource, CounterpartCounts>> }): Promise<ReconciliationResult> {
-      const complete = Object.entries(counts).filter(([, c]) => c && !c.error).map(([source]) => source);
-      const failed = Object.entries(counts).filter(([, c]) => c?.error).map(([source]) => source);
+    async finishReconciliation({
+      runId,
+      day,
+      counts,
+    }: {
+      runId: string;
+      day: string;
+      counts: Partial<Record<DifferenceSource, CounterpartCounts>>;
+    }): Promise<ReconciliationResult> {
+      const complete = Object.entries(counts)
+        .filter(([, c]) => c && !c.error)
+        .map(([source]) => source);
+      const failed = Object.entries(counts)
+        .filter(([, c]) => c?.error)
+        .map(([source]) => source);
       const startedAt = new Date();
       await pool.query(
         `UPDATE reconciliation_differences SET status = 'RESOLVED', resolved_at = now(), resolved_by = 'reconciliation', resolution = $3, updated_at = now()
@@ -227,13 +365,26 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
         [day, runId, `no longer found by reconciliation run ${runId}`, complete],
       );
       const differences = Object.values(counts).reduce((n, c) => n + (c?.differences ?? 0), 0);
-      const status: ReconciliationResult['status'] = failed.length ? 'INCOMPLETE' : differences ? 'DIFFERENCES' : 'CLEAN';
+      const status: ReconciliationResult['status'] = failed.length
+        ? 'INCOMPLETE'
+        : differences
+          ? 'DIFFERENCES'
+          : 'CLEAN';
       const summary = summarise(day, status, differences, failed);
-      await pool.query(`UPDATE reconciliation_runs SET status = $2, counts = $3, differences = $4, finished_at = now() WHERE run_id = $1`, [runId, status, JSON.stringify(counts), differences]);
+      await pool.query(
+        `UPDATE reconciliation_runs SET status = $2, counts = $3, differences = $4, finished_at = now() WHERE run_id = $1`,
+        [runId, status, JSON.stringify(counts), differences],
+      );
       await pool.query(
         `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details, dedupe_key) VALUES ($1, now(), 'reconciliation.finished', 'reconciliation', $2, $3, $4, $5)
          ON CONFLICT (dedupe_key) DO NOTHING`,
-        [startedAt, `reconciliation:${day}`, status === 'INCOMPLETE' ? 'FAILED' : 'OK', JSON.stringify({ runId, status, differences, counts }), `reconciliation:${runId}`],
+        [
+          startedAt,
+          `reconciliation:${day}`,
+          status === 'INCOMPLETE' ? 'FAILED' : 'OK',
+          JSON.stringify({ runId, status, differences, counts }),
+          `reconciliation:${runId}`,
+        ],
       );
       return { runId, day, status, differences, byCounterpart: counts, summary };
     },

@@ -20,11 +20,16 @@ export function createSubmissionStartActivities({ client, taskQueue }: { client:
           workflowId: submissionWorkflowId(input.submissionId),
           args: [input],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: submissionSearchAttributes({ counterpart: input.payload.counterpart, bettorRef: input.bettorRef, status: SubmissionStatus.Queued }),
+          typedSearchAttributes: submissionSearchAttributes({
+            counterpart: input.payload.counterpart,
+            bettorRef: input.bettorRef,
+            status: SubmissionStatus.Queued,
+          }),
         });
         return { submissionId: input.submissionId, started: true };
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return { submissionId: input.submissionId, started: false };
+        if (err instanceof WorkflowExecutionAlreadyStartedError)
+          return { submissionId: input.submissionId, started: false };
         throw err;
       }
     },

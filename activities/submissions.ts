@@ -3,7 +3,13 @@ import { log } from '@temporalio/activity';
 import { inTransaction, type Pool } from '../db/pool.js';
 import { maintenanceWindowAt, type MaintenanceConfig } from '../domain/maintenance.js';
 import { submissionRetainUntil, type SubmissionState } from '../domain/submission.js';
-import { afmRejectionWindowEnd, calendarCoversRange, compileCalendar, officerDueAt, type WorkingDayCalendar } from '../domain/working-days.js';
+import {
+  afmRejectionWindowEnd,
+  calendarCoversRange,
+  compileCalendar,
+  officerDueAt,
+  type WorkingDayCalendar,
+} from '../domain/working-days.js';
 
 /**
  * The submissions store (PostgreSQL `submissions`, migration 005) and the calendar arithmetic the submission
@@ -47,7 +53,15 @@ export function createSubmissionStoreActivities({ pool }: { pool: Pool }) {
             entry.actor,
             state.submissionId,
             entry.result,
-            JSON.stringify({ workflowId, status: state.status, counterpart: state.counterpart, operationId: state.operationId, attempt: state.attempt, detail: entry.detail, ...entry.details }),
+            JSON.stringify({
+              workflowId,
+              status: state.status,
+              counterpart: state.counterpart,
+              operationId: state.operationId,
+              attempt: state.attempt,
+              detail: entry.detail,
+              ...entry.details,
+            }),
             `submission:${state.submissionId}:${state.revision}`,
           ],
         );
@@ -106,8 +120,13 @@ export function createSubmissionStoreActivities({ pool }: { pool: Pool }) {
           ],
         );
       });
-      if (entry.event === 'submission.escalated') log.error('submission correction overdue: escalated', { submissionId: state.submissionId, dueAt: state.officerDueAt });
-      else if (entry.event === 'submission.reminder') log.warn('submission correction due soon', { submissionId: state.submissionId, dueAt: state.officerDueAt });
+      if (entry.event === 'submission.escalated')
+        log.error('submission correction overdue: escalated', {
+          submissionId: state.submissionId,
+          dueAt: state.officerDueAt,
+        });
+      else if (entry.event === 'submission.reminder')
+        log.warn('submission correction due soon', { submissionId: state.submissionId, dueAt: state.officerDueAt });
     },
   };
 }
@@ -166,7 +185,11 @@ export interface SubmissionCalendarDeps {
 export function createSubmissionCalendarActivities({ calendar, maintenance, policy }: SubmissionCalendarDeps) {
   function covered(fromMs: number, toMs: number, cal: WorkingDayCalendar): boolean {
     const ok = calendarCoversRange(fromMs, toMs, cal);
-    if (!ok) logWarn('the working-day calendar does not cover these dates: counting weekends only; update config/calendar/kz-working-days.json', { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() });
+    if (!ok)
+      logWarn(
+        'the working-day calendar does not cover these dates: counting weekends only; update config/calendar/kz-working-days.json',
+        { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() },
+      );
     return ok;
   }
   return {
@@ -175,17 +198,29 @@ export function createSubmissionCalendarActivities({ calendar, maintenance, poli
     },
 
     /** AFM order No. 9, item 5(3): the end of the next working day after AFM's acknowledgement. */
-    async rejectionWindowEnd({ acknowledgedAtMs }: { acknowledgedAtMs: number }): Promise<{ endsAtMs: number; calendarCovered: boolean }> {
+    async rejectionWindowEnd({
+      acknowledgedAtMs,
+    }: {
+      acknowledgedAtMs: number;
+    }): Promise<{ endsAtMs: number; calendarCovered: boolean }> {
       const cal = await calendar();
       const endsAtMs = afmRejectionWindowEnd(acknowledgedAtMs, cal);
       return { endsAtMs, calendarCovered: covered(acknowledgedAtMs, endsAtMs, cal) };
     },
 
     /** The officers' 1 working day to correct a rejection, and the reminder point before it. */
-    async officerDeadline({ rejectedAtMs }: { rejectedAtMs: number }): Promise<{ dueAtMs: number; reminderAtMs: number; calendarCovered: boolean }> {
+    async officerDeadline({
+      rejectedAtMs,
+    }: {
+      rejectedAtMs: number;
+    }): Promise<{ dueAtMs: number; reminderAtMs: number; calendarCovered: boolean }> {
       const cal = await calendar();
       const dueAtMs = officerDueAt(rejectedAtMs, cal);
-      return { dueAtMs, reminderAtMs: rejectedAtMs + Math.round((dueAtMs - rejectedAtMs) * policy.reminderFraction), calendarCovered: covered(rejectedAtMs, dueAtMs, cal) };
+      return {
+        dueAtMs,
+        reminderAtMs: rejectedAtMs + Math.round((dueAtMs - rejectedAtMs) * policy.reminderFraction),
+        calendarCovered: covered(rejectedAtMs, dueAtMs, cal),
+      };
     },
 
     /** The e-government integration rules, item 48: the end of the maintenance window `atMs` falls in, if any. */

@@ -17,11 +17,23 @@ export interface UndeliverableVerdict {
 export function createVerdictStoreActivities({ pool }: { pool: Pool }) {
   return {
     async loadVerdictCursor({ reader }: { reader: string }): Promise<string | undefined> {
-      const { rows } = await pool.query<{ cursor: string }>('SELECT cursor FROM verdict_cursors WHERE reader = $1', [reader]);
+      const { rows } = await pool.query<{ cursor: string }>('SELECT cursor FROM verdict_cursors WHERE reader = $1', [
+        reader,
+      ]);
       return rows[0]?.cursor;
     },
 
-    async saveVerdictCursor({ reader, counterpart, cursor, delivered }: { reader: string; counterpart: 'AFM'; cursor: string; delivered: number }): Promise<void> {
+    async saveVerdictCursor({
+      reader,
+      counterpart,
+      cursor,
+      delivered,
+    }: {
+      reader: string;
+      counterpart: 'AFM';
+      cursor: string;
+      delivered: number;
+    }): Promise<void> {
       await pool.query(
         `INSERT INTO verdict_cursors (reader, counterpart, cursor, delivered) VALUES ($1, $2, $3, $4)
          ON CONFLICT (reader) DO UPDATE SET cursor = EXCLUDED.cursor, delivered = verdict_cursors.delivered + EXCLUDED.delivered, updated_at = now()`,
@@ -30,13 +42,26 @@ export function createVerdictStoreActivities({ pool }: { pool: Pool }) {
     },
 
     /** Journals each verdict that reached no waiting submission; once per verdict id, however often it is read. */
-    async journalUndeliverableVerdicts({ counterpart, verdicts, atMs }: { counterpart: 'AFM'; verdicts: UndeliverableVerdict[]; atMs: number }): Promise<void> {
+    async journalUndeliverableVerdicts({
+      counterpart,
+      verdicts,
+      atMs,
+    }: {
+      counterpart: 'AFM';
+      verdicts: UndeliverableVerdict[];
+      atMs: number;
+    }): Promise<void> {
       for (const v of verdicts) {
         await pool.query(
           `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details, dedupe_key)
            VALUES (to_timestamp($1 / 1000.0), now(), 'verdict.undeliverable', 'system', $2, 'REFUSED', $3, $4)
            ON CONFLICT (dedupe_key) DO NOTHING`,
-          [atMs, v.submissionId, JSON.stringify({ counterpart, channel: 'FETCH', ...v }), `verdict:${counterpart}:${v.verdictId}:undeliverable`],
+          [
+            atMs,
+            v.submissionId,
+            JSON.stringify({ counterpart, channel: 'FETCH', ...v }),
+            `verdict:${counterpart}:${v.verdictId}:undeliverable`,
+          ],
         );
       }
     },

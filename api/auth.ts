@@ -41,9 +41,12 @@ export function createAuthenticator(keys: readonly ApiKey[]) {
       if (!scope) return;
       const caller = request.caller;
       if (!caller) {
-        throw new ProblemError(401, 'send a valid API key as "Authorization: Bearer <key>"', { headers: { 'www-authenticate': 'Bearer realm="esu-bridge"' } });
+        throw new ProblemError(401, 'send a valid API key as "Authorization: Bearer <key>"', {
+          headers: { 'www-authenticate': 'Bearer realm="esu-bridge"' },
+        });
       }
-      if (!caller.scopes.has(scope)) throw new ProblemError(403, `the API key "${caller.name}" lacks the scope ${scope}`);
+      if (!caller.scopes.has(scope))
+        throw new ProblemError(403, `the API key "${caller.name}" lacks the scope ${scope}`);
     },
   };
 }

@@ -106,8 +106,10 @@ export function apiConfig(env: Env = process.env): ApiConfig {
   } else {
     keys = [{ name: 'dev', sha256: sha256Hex(DEV_API_KEY), scopes: new Set(SCOPES) }];
   }
-  if (Boolean(e.API_TLS_CERT_PATH) !== Boolean(e.API_TLS_KEY_PATH)) fail('API_TLS_CERT_PATH', 'set API_TLS_CERT_PATH and API_TLS_KEY_PATH together');
-  if (e.API_TLS_CLIENT_CA_PATH && !e.API_TLS_CERT_PATH) fail('API_TLS_CLIENT_CA_PATH', 'mutual TLS needs API_TLS_CERT_PATH and API_TLS_KEY_PATH too');
+  if (Boolean(e.API_TLS_CERT_PATH) !== Boolean(e.API_TLS_KEY_PATH))
+    fail('API_TLS_CERT_PATH', 'set API_TLS_CERT_PATH and API_TLS_KEY_PATH together');
+  if (e.API_TLS_CLIENT_CA_PATH && !e.API_TLS_CERT_PATH)
+    fail('API_TLS_CLIENT_CA_PATH', 'mutual TLS needs API_TLS_CERT_PATH and API_TLS_KEY_PATH too');
   return {
     keys,
     devKey: !e.API_KEYS,
@@ -128,7 +130,8 @@ export function apiConfig(env: Env = process.env): ApiConfig {
 }
 
 /** An API_KEYS entry for a key (`npm run cli -- api new-key NAME SCOPES` makes both): only its hash is configured. */
-export const apiKeyEntry = (name: string, key: string, scopes: string[]) => `${name}:${sha256Hex(key)}:${scopes.join('+')}`;
+export const apiKeyEntry = (name: string, key: string, scopes: string[]) =>
+  `${name}:${sha256Hex(key)}:${scopes.join('+')}`;
 
 /** What start-up logs about the API: never a key or its hash. */
 export function apiSummary(config: ApiConfig): Record<string, unknown> {

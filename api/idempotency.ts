@@ -26,7 +26,9 @@ export function createIdempotencyKeys(pool: Pool, fingerprintOf: (text: string) 
     const caller = request.caller?.name ?? '-';
     const key = String(request.headers['idempotency-key']);
     const route = request.routeOptions.url ?? request.url;
-    const fingerprint = fingerprintOf(canonicalJson({ route, params: request.params ?? {}, body: request.body ?? null }));
+    const fingerprint = fingerprintOf(
+      canonicalJson({ route, params: request.params ?? {}, body: request.body ?? null }),
+    );
     // A key released by a failed call between our claim and our read is claimed again (a few times at most).
     for (let attempt = 0; ; attempt++) {
       const claimed = await pool.query(
@@ -40,9 +42,17 @@ export function createIdempotencyKeys(pool: Pool, fingerprintOf: (text: string) 
       );
       const row = rows[0];
       if (!row && attempt < 3) continue;
-      if (!row || row.status_code === null) throw new ProblemError(409, 'a request with this Idempotency-Key is in progress: retry shortly', { slug: 'in-progress', title: 'In progress' });
+      if (!row || row.status_code === null)
+        throw new ProblemError(409, 'a request with this Idempotency-Key is in progress: retry shortly', {
+          slug: 'in-progress',
+          title: 'In progress',
+        });
       if (row.fingerprint !== fingerprint) {
-        throw new ProblemError(409, 'this Idempotency-Key was used before with another request: use a new key for a new request', { errorType: ErrorType.IdempotencyConflict });
+        throw new ProblemError(
+          409,
+          'this Idempotency-Key was used before with another request: use a new key for a new request',
+          { errorType: ErrorType.IdempotencyConflict },
+        );
       }
       request.replayed = true;
       reply.header('idempotent-replayed', 'true');
@@ -53,15 +63,15 @@ export function createIdempotencyKeys(pool: Pool, fingerprintOf: (text: string) 
     try {
       answer = await run();
     } catch (err) {
-      await pool.query('DELETE FROM api_idempotency_keys WHERE caller = $1 AND idempotency_key = $2', [caller, key]).catch(() => undefined);
+      await pool
+        .query('DELETE FROM api_idempotency_keys WHERE caller = $1 AND idempotency_key = $2', [caller, key])
+        .catch(() => undefined);
       throw err;
     }
-    await pool.query('UPDATE api_idempotency_keys SET status_code = $3, response = $4, completed_at = now() WHERE caller = $1 AND idempotency_key = $2', [
-      caller,
-      key,
-      answer.code,
-      JSON.stringify(answer.body),
-    ]);
+    await pool.query(
+      'UPDATE api_idempotency_keys SET status_code = $3, response = $4, completed_at = now() WHERE caller = $1 AND idempotency_key = $2',
+      [caller, key, answer.code, JSON.stringify(answer.body)],
+    );
     return reply.code(answer.code).send(answer.body);
   };
 }

@@ -22,14 +22,17 @@ export function journalRequest(pool: Pool) {
       ...(request.replayed ? { replayed: true } : {}),
     };
     await pool
-      .query('INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details) VALUES ($1, now(), $2, $3, $4, $5, $6)', [
-        startedAt,
-        'api.request',
-        request.caller?.name ?? '(unauthenticated)',
-        request.recordId ?? '-',
-        status < 400 ? 'OK' : status < 500 ? 'REFUSED' : 'FAILED',
-        JSON.stringify(details),
-      ])
+      .query(
+        'INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details) VALUES ($1, now(), $2, $3, $4, $5, $6)',
+        [
+          startedAt,
+          'api.request',
+          request.caller?.name ?? '(unauthenticated)',
+          request.recordId ?? '-',
+          status < 400 ? 'OK' : status < 500 ? 'REFUSED' : 'FAILED',
+          JSON.stringify(details),
+        ],
+      )
       .catch((err: unknown) => request.log.error({ err, requestId: request.id }, 'journal entry not written'));
   };
 }

@@ -14,10 +14,22 @@ async function main(): Promise<void> {
   assertProductionReady('api');
   const config = apiConfig();
   const { pool, client, taskQueue, readiness } = await connectAppDependencies(shutdown);
-  const bridge = createEsuBridgeClient({ client, taskQueue, bettorRefKey: bettorRefKey(), incidentTiming: incidentTiming() });
+  const bridge = createEsuBridgeClient({
+    client,
+    taskQueue,
+    bettorRefKey: bettorRefKey(),
+    incidentTiming: incidentTiming(),
+  });
   const running = await startApi({ client: bridge, pool, config, readiness });
   shutdown.defer('HTTP server', () => running.close());
-  console.log(JSON.stringify({ msg: 'bookmaker API listening', url: running.url, openapi: running.openapiUrl, config: apiSummary(config) }));
+  console.log(
+    JSON.stringify({
+      msg: 'bookmaker API listening',
+      url: running.url,
+      openapi: running.openapiUrl,
+      config: apiSummary(config),
+    }),
+  );
 }
 
 runProcess(shutdown, main);

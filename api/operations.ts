@@ -32,7 +32,13 @@ export function preferredWait(header: string | undefined): number | undefined {
 export function requireKeyIsOperationId(request: FastifyRequest, field: string, operationId: string): void {
   const key = request.headers['idempotency-key'];
   if (key !== operationId) {
-    throw invalid(422, [{ in: 'header', field: 'Idempotency-Key', message: `must equal the operation id ${field} of the body (${operationId})` }]);
+    throw invalid(422, [
+      {
+        in: 'header',
+        field: 'Idempotency-Key',
+        message: `must equal the operation id ${field} of the body (${operationId})`,
+      },
+    ]);
   }
   request.recordId = operationId;
 }
@@ -44,9 +50,13 @@ export function requireKeyIsOperationId(request: FastifyRequest, field: string, 
 export async function refuseIdOfAnotherKind(pool: Pool, operationId: string, kind: OperationKind): Promise<void> {
   const registered = await findRegisteredOperation(pool, operationId);
   if (registered && registered.kind !== kind) {
-    throw new ProblemError(409, `the id ${operationId} names a ${registered.kind.toLowerCase()}, not a ${kind.toLowerCase()}: nothing was started`, {
-      errorType: ErrorType.IdempotencyConflict,
-    });
+    throw new ProblemError(
+      409,
+      `the id ${operationId} names a ${registered.kind.toLowerCase()}, not a ${kind.toLowerCase()}: nothing was started`,
+      {
+        errorType: ErrorType.IdempotencyConflict,
+      },
+    );
   }
 }
 
@@ -71,7 +81,12 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * It ends early when the API is closing (`signal`): the caller gets the current state (202) at once instead of
  * holding the shutdown for up to MAX_WAIT_SECONDS.
  */
-async function finalWithin<State>(started: Started<State>, seconds: number, isFinal: (s: State) => boolean, signal?: AbortSignal): Promise<State | undefined> {
+async function finalWithin<State>(
+  started: Started<State>,
+  seconds: number,
+  isFinal: (s: State) => boolean,
+  signal?: AbortSignal,
+): Promise<State | undefined> {
   const deadline = Date.now() + seconds * 1000;
   for (let pause = 50; ; pause = Math.min(pause * 2, 500)) {
     const state = await started.status().catch(() => undefined);
@@ -85,7 +100,9 @@ async function finalWithin<State>(started: Started<State>, seconds: number, isFi
 function refuseConflict(state: unknown): void {
   const failure = (state as { failure?: { type?: string; message?: string } } | undefined)?.failure;
   if (failure?.type === ErrorType.IdempotencyConflict) {
-    throw new ProblemError(409, failure.message ?? 'the id is in use by another operation', { errorType: ErrorType.IdempotencyConflict });
+    throw new ProblemError(409, failure.message ?? 'the id is in use by another operation', {
+      errorType: ErrorType.IdempotencyConflict,
+    });
   }
 }
 

@@ -53,7 +53,13 @@ export class ProblemError extends Error {
   constructor(
     readonly status: number,
     detail: string,
-    readonly extra: { errors?: FieldError[]; errorType?: string; slug?: string; title?: string; headers?: Record<string, string> } = {},
+    readonly extra: {
+      errors?: FieldError[];
+      errorType?: string;
+      slug?: string;
+      title?: string;
+      headers?: Record<string, string>;
+    } = {},
   ) {
     super(detail);
   }
@@ -77,7 +83,10 @@ export const invalid = (status: 400 | 422, errors: FieldError[]) =>
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ProblemError): FastifyReply {
   for (const [name, value] of Object.entries(problem.extra.headers ?? {})) reply.header(name, value);
-  return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem.toProblem(`urn:esu-bridge:request:${request.id}`));
+  return reply
+    .code(problem.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(problem.toProblem(`urn:esu-bridge:request:${request.id}`));
 }
 
 /** Fastify's own errors (bad JSON, body too large, wrong content type, …) as problems; anything else is a 500. */
@@ -104,6 +113,9 @@ export function toProblem(err: unknown): ProblemError {
 /** Problem responses every route may give, for its OpenAPI description. */
 export function problemResponses(...statuses: number[]) {
   return Object.fromEntries(
-    statuses.map((status) => [status, { description: TITLES[status]?.[1] ?? 'Problem', content: { [PROBLEM_CONTENT_TYPE]: { schema: Problem } } }]),
+    statuses.map((status) => [
+      status,
+      { description: TITLES[status]?.[1] ?? 'Problem', content: { [PROBLEM_CONTENT_TYPE]: { schema: Problem } } },
+    ]),
   );
 }

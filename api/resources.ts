@@ -45,7 +45,8 @@ export async function readOperation<State>(
     failure = err;
   }
   const fallback = fromRow ? await readRow(pool, workflowId) : undefined;
-  if (!(failure instanceof WorkflowNotFoundError)) log.error({ err: failure, workflowId }, 'workflow query failed; reading PostgreSQL instead');
+  if (!(failure instanceof WorkflowNotFoundError))
+    log.error({ err: failure, workflowId }, 'workflow query failed; reading PostgreSQL instead');
   if (fallback && fromRow) return fromRow(fallback);
   if (failure instanceof WorkflowNotFoundError) throw notFound(what);
   throw failure;
@@ -60,12 +61,20 @@ async function readRow(pool: Pool, workflowId: string): Promise<OperationRow | u
 }
 
 /** A state kept whole in PostgreSQL (incidents.state): the same fallback for resources whose table keeps the snapshot. */
-export async function readState<State>(pool: Pool, log: FastifyBaseLogger, sql: string, id: string, what: string, query: () => Promise<State>): Promise<State> {
+export async function readState<State>(
+  pool: Pool,
+  log: FastifyBaseLogger,
+  sql: string,
+  id: string,
+  what: string,
+  query: () => Promise<State>,
+): Promise<State> {
   try {
     return await query();
   } catch (err) {
     if (err instanceof ServiceError && !(err instanceof WorkflowNotFoundError)) throw err;
-    if (!(err instanceof WorkflowNotFoundError)) log.error({ err, id }, 'workflow query failed; reading PostgreSQL instead');
+    if (!(err instanceof WorkflowNotFoundError))
+      log.error({ err, id }, 'workflow query failed; reading PostgreSQL instead');
     const { rows } = await pool.query<{ state: State }>(sql, [id]);
     if (rows[0]) return rows[0].state;
     if (err instanceof WorkflowNotFoundError) throw notFound(what);
@@ -74,4 +83,5 @@ export async function readState<State>(pool: Pool, log: FastifyBaseLogger, sql: 
 }
 
 /** The parts of a state the operations row keeps. */
-export const rowFailure = (row: OperationRow) => (row.failure_type ? { failure: { type: row.failure_type, message: row.failure_message ?? '' } } : {});
+export const rowFailure = (row: OperationRow) =>
+  row.failure_type ? { failure: { type: row.failure_type, message: row.failure_message ?? '' } } : {};

@@ -12,8 +12,12 @@ import { MigrationStatus } from '../domain/migration.js';
  */
 const values = <T extends Record<string, string>>(o: T) => Object.values(o) as [T[keyof T], ...T[keyof T][]];
 
-const Failure = z.object({ type: z.string().describe('A failure type of domain/errors.ts'), message: z.string() }).meta({ id: 'Failure' });
-const EsuReceipt = z.object({ receiptId: z.string(), operationId: z.string(), recordedAt: z.string() }).meta({ id: 'EsuReceipt' });
+const Failure = z
+  .object({ type: z.string().describe('A failure type of domain/errors.ts'), message: z.string() })
+  .meta({ id: 'Failure' });
+const EsuReceipt = z
+  .object({ receiptId: z.string(), operationId: z.string(), recordedAt: z.string() })
+  .meta({ id: 'EsuReceipt' });
 
 export const Deposit = z
   .object({
@@ -85,7 +89,13 @@ export const Identification = z
     biometricFailures: z.number().int(),
     blockedUntil: z.string().optional(),
     consent: z
-      .object({ consentId: z.string(), agreementVersion: z.string(), givenAt: z.string(), registered: z.boolean(), revokedAt: z.string().optional() })
+      .object({
+        consentId: z.string(),
+        agreementVersion: z.string(),
+        givenAt: z.string(),
+        registered: z.boolean(),
+        revokedAt: z.string().optional(),
+      })
       .optional(),
     session: z
       .object({
@@ -121,7 +131,11 @@ export const Identification = z
   .meta({ id: 'Identification' });
 
 export const StepAnswer = z
-  .object({ result: z.string().describe('What the step did, for the app to switch on'), message: z.string(), state: Identification })
+  .object({
+    result: z.string().describe('What the step did, for the app to switch on'),
+    message: z.string(),
+    state: Identification,
+  })
   .meta({ id: 'IdentificationStepAnswer' });
 
 export const Migration = z
@@ -148,14 +162,20 @@ export const Incident = z
   .object({
     incidentId: z.string(),
     status: z.enum(values(IncidentStatus)),
-    card: z.record(z.string(), z.unknown()).describe('The incident card of National Bank resolution No. 116, annex 2, as filled so far'),
+    card: z
+      .record(z.string(), z.unknown())
+      .describe('The incident card of National Bank resolution No. 116, annex 2, as filled so far'),
     version: z.number().int(),
     problems: z.array(z.string()).describe('What still stops the card from being submitted'),
     openedBy: z.string(),
     openedAt: z.string(),
     dueAt: z.string(),
     internalTargetAt: z.string(),
-    origin: z.object({ kind: z.enum(['OPS', 'DETECTOR']), detector: z.string().optional(), counterpart: z.string().optional() }),
+    origin: z.object({
+      kind: z.enum(['OPS', 'DETECTOR']),
+      detector: z.string().optional(),
+      counterpart: z.string().optional(),
+    }),
     submissions: z.array(
       z.object({
         version: z.number().int(),
@@ -163,7 +183,10 @@ export const Incident = z
         requestedBy: z.string(),
         requestedAt: z.string(),
         completedAt: z.string().optional(),
-        receipts: z.record(z.string(), z.object({ messageId: z.string(), acceptedAt: z.string(), sentAt: z.string(), receivedAt: z.string() })),
+        receipts: z.record(
+          z.string(),
+          z.object({ messageId: z.string(), acceptedAt: z.string(), sentAt: z.string(), receivedAt: z.string() }),
+        ),
         errors: z.record(z.string(), Failure),
       }),
     ),
@@ -174,7 +197,13 @@ export const Incident = z
     closedAt: z.string().optional(),
     closedBy: z.string().optional(),
     timeline: z.array(
-      z.object({ at: z.string(), event: z.string(), actor: z.string(), result: z.enum(['OK', 'REFUSED', 'FAILED', 'ESCALATED']), detail: z.string().optional() }),
+      z.object({
+        at: z.string(),
+        event: z.string(),
+        actor: z.string(),
+        result: z.enum(['OK', 'REFUSED', 'FAILED', 'ESCALATED']),
+        detail: z.string().optional(),
+      }),
     ),
   })
   .meta({ id: 'Incident' });
@@ -187,8 +216,14 @@ export const IdempotencyKey = z
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
 export const PostHeaders = z.object({
-  'idempotency-key': IdempotencyKey.describe('Required. For a start, the operation id of the body (depositId, betId, …); for a step, a key unique to that step.'),
-  prefer: z.string().max(200).optional().describe('`wait=N` (N ≤ 30): answer the final state if it is reached within N seconds'),
+  'idempotency-key': IdempotencyKey.describe(
+    'Required. For a start, the operation id of the body (depositId, betId, …); for a step, a key unique to that step.',
+  ),
+  prefer: z
+    .string()
+    .max(200)
+    .optional()
+    .describe('`wait=N` (N ≤ 30): answer the final state if it is reached within N seconds'),
 });
 
 /** POST headers with an example key, so generated examples of a start use its operation id (`key`). */
@@ -198,13 +233,20 @@ export const postHeaders = (key: string) =>
     prefer: PostHeaders.shape.prefer.meta({ examples: ['wait=5'] }),
   });
 
-export const idParam = <K extends string>(name: K, schema: z.ZodType<string> = BusinessKey) => z.object({ [name]: schema } as Record<K, z.ZodType<string>>);
+export const idParam = <K extends string>(name: K, schema: z.ZodType<string> = BusinessKey) =>
+  z.object({ [name]: schema } as Record<K, z.ZodType<string>>);
 
-export const json = <S extends z.ZodType>(description: string, schema: S) => ({ description, content: { 'application/json': { schema } } });
+export const json = <S extends z.ZodType>(description: string, schema: S) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 
 /** A start's answers: the final state (200) or the state of an operation still running (202, with Location). */
 export const startResponses = <S extends z.ZodType>(schema: S) => ({
-  200: json('The final state: reached already, or within the seconds of Prefer: wait. A refusal is a final state with its failure.', schema),
+  200: json(
+    'The final state: reached already, or within the seconds of Prefer: wait. A refusal is a final state with its failure.',
+    schema,
+  ),
   202: json('Accepted: the operation runs; Location names it and GET answers its state.', schema),
 });
 

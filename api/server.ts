@@ -5,8 +5,19 @@ import swagger from '@fastify/swagger';
 import rateLimit from '@fastify/rate-limit';
 import { ServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import Fastify, { type FastifyHttpOptions, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { IdempotencyConflictError, InvalidRequestError, OperationFailedError, StepRejectedError, type EsuBridgeClient } from '../client/index.js';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import {
+  IdempotencyConflictError,
+  InvalidRequestError,
+  OperationFailedError,
+  StepRejectedError,
+  type EsuBridgeClient,
+} from '../client/index.js';
 import type { Pool } from '../db/pool.js';
 import { ErrorType } from '../domain/errors.js';
 import { createAuthenticator } from './auth.js';
@@ -36,13 +47,21 @@ export interface ApiServerDeps {
 
 /** What the client and Temporal raise, as the problem the caller gets. */
 export function problemOf(err: unknown): ProblemError {
-  if (err instanceof InvalidRequestError) return invalid(422, err.issues.map((i) => ({ in: 'body' as const, field: i.field, message: i.message })));
+  if (err instanceof InvalidRequestError)
+    return invalid(
+      422,
+      err.issues.map((i) => ({ in: 'body' as const, field: i.field, message: i.message })),
+    );
   if (err instanceof IdempotencyConflictError) {
-    return new ProblemError(409, 'this id was used before with another request: use a new id for a new operation', { errorType: ErrorType.IdempotencyConflict });
+    return new ProblemError(409, 'this id was used before with another request: use a new id for a new operation', {
+      errorType: ErrorType.IdempotencyConflict,
+    });
   }
-  if (err instanceof OperationFailedError || err instanceof StepRejectedError) return new ProblemError(409, err.message, { errorType: err.type });
+  if (err instanceof OperationFailedError || err instanceof StepRejectedError)
+    return new ProblemError(409, err.message, { errorType: err.type });
   if (err instanceof WorkflowNotFoundError) return new ProblemError(404, 'no such operation');
-  if (err instanceof ServiceError) return new ProblemError(503, 'Temporal did not answer; retry with the same Idempotency-Key');
+  if (err instanceof ServiceError)
+    return new ProblemError(503, 'Temporal did not answer; retry with the same Idempotency-Key');
   return toProblem(err);
 }
 
@@ -51,13 +70,26 @@ export function problemOf(err: unknown): ProblemError {
  * document at /openapi.json is generated. Every POST carries an Idempotency-Key; every call is authenticated by
  * an API key with scopes, rate-limited per key and journalled with its caller.
  */
-export async function buildApi({ client, pool, config, readiness = createReadiness({ postgresql: postgresProbe(pool) }) }: ApiServerDeps): Promise<FastifyInstance> {
+export async function buildApi({
+  client,
+  pool,
+  config,
+  readiness = createReadiness({ postgresql: postgresProbe(pool) }),
+}: ApiServerDeps): Promise<FastifyInstance> {
   const options = {
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => randomUUID(),
     logger: { level: config.logLevel },
     ...(config.tls
-      ? { https: { cert: config.tls.cert, key: config.tls.key, ca: config.tls.clientCa, requestCert: Boolean(config.tls.clientCa), rejectUnauthorized: Boolean(config.tls.clientCa) } }
+      ? {
+          https: {
+            cert: config.tls.cert,
+            key: config.tls.key,
+            ca: config.tls.clientCa,
+            requestCert: Boolean(config.tls.clientCa),
+            rejectUnauthorized: Boolean(config.tls.clientCa),
+          },
+        }
       : {}),
   } as FastifyHttpOptions<http.Server>;
   const app = Fastify(options).withTypeProvider<ZodTypeProvider>();
@@ -83,7 +115,11 @@ export async function buildApi({ client, pool, config, readiness = createReadine
         description:
           'Deposits, bets, settlements, payouts, bettor identification, migrations and incidents through ESU, Nomapay and AFM. Every POST needs an Idempotency-Key; errors are application/problem+json (RFC 9457).',
       },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key configured in API_KEYS' } } },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key configured in API_KEYS' },
+        },
+      },
       security: [{ apiKey: [] }],
     },
     transform: jsonSchemaTransform,
@@ -101,7 +137,10 @@ export async function buildApi({ client, pool, config, readiness = createReadine
     max: (request) => request.caller?.ratePerMinute ?? config.ratePerMinute,
     keyGenerator: (request) => (request.caller ? `key:${request.caller.name}` : `ip:${request.ip}`),
     errorResponseBuilder: (_request, context) =>
-      Object.assign(new ProblemError(429, `more than ${context.max} requests in a minute; retry after ${context.after}`), { statusCode: 429 }),
+      Object.assign(
+        new ProblemError(429, `more than ${context.max} requests in a minute; retry after ${context.after}`),
+        { statusCode: 429 },
+      ),
   });
   app.addHook('preValidation', validateRequestParts);
   app.addHook('onResponse', journalRequest(pool));
@@ -111,7 +150,13 @@ export async function buildApi({ client, pool, config, readiness = createReadine
     if (problem.status >= 500) request.log.error({ err, requestId: request.id }, 'request failed');
     return sendProblem(request, reply, problem);
   });
-  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, new ProblemError(404, `${request.method} ${request.url.split('?')[0]} is not an API route`)));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      request,
+      reply,
+      new ProblemError(404, `${request.method} ${request.url.split('?')[0]} is not an API route`),
+    ),
+  );
 
   // Request fingerprints are keyed like the bettor reference, so a body's IIN cannot be guessed from its hash.
   const deps = { client, pool, once: createIdempotencyKeys(pool, client.bettorRef) };
@@ -145,7 +190,10 @@ export interface RunningApi {
 }
 
 /** Builds the API and listens (API_HOST:API_PORT unless `listen` says otherwise; port 0 = any free port). */
-export async function startApi(deps: ApiServerDeps, listen = { host: deps.config.host, port: deps.config.port }): Promise<RunningApi> {
+export async function startApi(
+  deps: ApiServerDeps,
+  listen = { host: deps.config.host, port: deps.config.port },
+): Promise<RunningApi> {
   const app = await buildApi(deps);
   await app.listen(listen);
   const { port } = app.server.address() as AddressInfo;

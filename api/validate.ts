@@ -9,7 +9,11 @@ const HEADER_NAMES: Record<string, string> = { 'idempotency-key': 'Idempotency-K
 
 /** One error per bad field; a field the request does not define is named by its own path ("unknown field"). */
 const issuesOf = (part: Part, error: z.ZodError): FieldError[] =>
-  fieldProblems(error).map(({ field, message }) => ({ in: WHERE[part], field: part === 'headers' ? (HEADER_NAMES[field] ?? field) : field, message }));
+  fieldProblems(error).map(({ field, message }) => ({
+    in: WHERE[part],
+    field: part === 'headers' ? (HEADER_NAMES[field] ?? field) : field,
+    message,
+  }));
 
 /**
  * Text no store takes verbatim: NUL (PostgreSQL's text and jsonb refuse it) and unpaired UTF-16 surrogates (not
@@ -20,12 +24,22 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 function badText(value: unknown, path: string[], out: FieldError[]): void {
   const bad = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
   if (typeof value === 'string') {
-    if (bad(value)) out.push({ in: 'body', field: path.join('.') || '(body)', message: 'must not contain NUL or unpaired surrogate characters' });
+    if (bad(value))
+      out.push({
+        in: 'body',
+        field: path.join('.') || '(body)',
+        message: 'must not contain NUL or unpaired surrogate characters',
+      });
   } else if (Array.isArray(value)) {
     value.forEach((item, i) => badText(item, [...path, String(i)], out));
   } else if (value && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
-      if (bad(key)) out.push({ in: 'body', field: [...path, '(key)'].join('.'), message: 'keys must not contain NUL or unpaired surrogate characters' });
+      if (bad(key))
+        out.push({
+          in: 'body',
+          field: [...path, '(key)'].join('.'),
+          message: 'keys must not contain NUL or unpaired surrogate characters',
+        });
       else badText(item, [...path, key], out);
     }
   }

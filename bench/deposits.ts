@@ -4,7 +4,19 @@ import { firstSubmissionId, submissionWorkflowId } from '../domain/submission.js
 import { depositWorkflowId, betWorkflowId, settlementWorkflowId, payoutWorkflowId } from '../domain/ids.js';
 import { processSampler } from './process.js';
 import { startBenchStack, type BenchServer } from './stack.js';
-import { benchIins, MIX_CYCLE, parseBenchArgs, percentile, resultsTable, sideBySideTable, summarize, verdicts, markdownTable, type BenchArgs, type KindResult } from './stats.js';
+import {
+  benchIins,
+  MIX_CYCLE,
+  parseBenchArgs,
+  percentile,
+  resultsTable,
+  sideBySideTable,
+  summarize,
+  verdicts,
+  markdownTable,
+  type BenchArgs,
+  type KindResult,
+} from './stats.js';
 
 /**
  * `npm run bench -- [N] [concurrency] [--server dev|cluster|both] [--workers 1|2] [--mix …]`: the cost of a
@@ -42,12 +54,18 @@ function submissionOf(kind: Kind, id: string, result: unknown): string | undefin
 }
 
 /** History length and state transitions of each workflow (DescribeWorkflowExecution); absent ones count nothing. */
-async function historyCost(client: Client, workflowIds: string[]): Promise<{ events: number; stateTransitions: number }> {
+async function historyCost(
+  client: Client,
+  workflowIds: string[],
+): Promise<{ events: number; stateTransitions: number }> {
   let events = 0;
   let stateTransitions = 0;
   for (const workflowId of workflowIds) {
     try {
-      const d = await client.workflowService.describeWorkflowExecution({ namespace: client.options.namespace, execution: { workflowId } });
+      const d = await client.workflowService.describeWorkflowExecution({
+        namespace: client.options.namespace,
+        execution: { workflowId },
+      });
       events += Number(d.workflowExecutionInfo?.historyLength ?? 0);
       stateTransitions += Number(d.workflowExecutionInfo?.stateTransitionCount ?? 0);
     } catch {
@@ -62,7 +80,12 @@ function sampler(stack: Stack, kind: Kind) {
   return processSampler({ worker: workers, ...(stack.temporal.pid ? { temporal: [stack.temporal.pid] } : {}) });
 }
 
-async function measure(stack: Stack, args: BenchArgs, kind: Kind, run: (i: number) => Promise<{ id: string; result: unknown }>): Promise<KindResult> {
+async function measure(
+  stack: Stack,
+  args: BenchArgs,
+  kind: Kind,
+  run: (i: number) => Promise<{ id: string; result: unknown }>,
+): Promise<KindResult> {
   const latencies: number[] = [];
   const sampled: { id: string; result: unknown }[] = [];
   let failed = 0;
@@ -89,7 +112,10 @@ async function measure(stack: Stack, args: BenchArgs, kind: Kind, run: (i: numbe
   const seconds = (performance.now() - started) / 1000;
   const mem = await memory.stop();
   if (firstError) console.error(`${kind}: ${failed} failed, the first: ${(firstError as Error).message}`);
-  const ids = sampled.flatMap(({ id, result }) => [workflowIdOf[kind](id), ...(kind === 'floor' ? [] : [submissionOf(kind, id, result)].filter((x): x is string => !!x))]);
+  const ids = sampled.flatMap(({ id, result }) => [
+    workflowIdOf[kind](id),
+    ...(kind === 'floor' ? [] : [submissionOf(kind, id, result)].filter((x): x is string => !!x)),
+  ]);
   const cost = await historyCost(stack.client, ids);
   const result: KindResult = {
     ...summarize(kind, latencies, seconds, failed),
@@ -106,24 +132,60 @@ async function measure(stack: Stack, args: BenchArgs, kind: Kind, run: (i: numbe
   return result;
 }
 
-const deposit = (stack: Stack, id: string, iin: string, amountTiyn: number) => stack.esuBridge.deposit({ depositId: id, iin, amountTiyn, currency: 'KZT' });
+const deposit = (stack: Stack, id: string, iin: string, amountTiyn: number) =>
+  stack.esuBridge.deposit({ depositId: id, iin, amountTiyn, currency: 'KZT' });
 const bet = (stack: Stack, id: string, iin: string, i: number) =>
-  stack.esuBridge.placeBet({ betId: id, iin, stakeTiyn: 2_000, currency: 'KZT', eventId: `match-${i % 20}`, outcome: 'HOME', odds: '1.95' });
-const settle = (stack: Stack, betId: string, i: number) => stack.esuBridge.settleBet({ betId, result: i % 2 ? 'WON' : 'LOST' });
-const payout = (stack: Stack, id: string, iin: string) => stack.esuBridge.payout({ payoutId: id, iin, amountTiyn: 1_000, currency: 'KZT' });
+  stack.esuBridge.placeBet({
+    betId: id,
+    iin,
+    stakeTiyn: 2_000,
+    currency: 'KZT',
+    eventId: `match-${i % 20}`,
+    outcome: 'HOME',
+    odds: '1.95',
+  });
+const settle = (stack: Stack, betId: string, i: number) =>
+  stack.esuBridge.settleBet({ betId, result: i % 2 ? 'WON' : 'LOST' });
+const payout = (stack: Stack, id: string, iin: string) =>
+  stack.esuBridge.payout({ payoutId: id, iin, amountTiyn: 1_000, currency: 'KZT' });
 
 async function runKinds(stack: Stack, args: BenchArgs): Promise<KindResult[]> {
   const { run } = stack;
   const iin = (i: number) => IINS[i % IINS.length]!;
   const results: KindResult[] = [];
   const op = (id: string, p: Promise<unknown>) => p.then((result) => ({ id, result }));
-  if (args.kinds.includes('deposit')) results.push(await measure(stack, args, 'deposit', (i) => op(`bench-${run}-${i}`, deposit(stack, `bench-${run}-${i}`, iin(i), 10_000 + i))));
+  if (args.kinds.includes('deposit'))
+    results.push(
+      await measure(stack, args, 'deposit', (i) =>
+        op(`bench-${run}-${i}`, deposit(stack, `bench-${run}-${i}`, iin(i), 10_000 + i)),
+      ),
+    );
   // Every bettor now holds at least 10 000 tiyn per deposit: each bet stakes 2 000, each payout takes 1 000.
-  if (args.kinds.includes('bet')) results.push(await measure(stack, args, 'bet', (i) => op(`bench-${run}-bet-${i}`, bet(stack, `bench-${run}-bet-${i}`, iin(i), i))));
-  if (args.kinds.includes('settle')) results.push(await measure(stack, args, 'settle', (i) => op(`bench-${run}-bet-${i}`, settle(stack, `bench-${run}-bet-${i}`, i))));
-  if (args.kinds.includes('payout')) results.push(await measure(stack, args, 'payout', (i) => op(`bench-${run}-pay-${i}`, payout(stack, `bench-${run}-pay-${i}`, iin(i)))));
+  if (args.kinds.includes('bet'))
+    results.push(
+      await measure(stack, args, 'bet', (i) =>
+        op(`bench-${run}-bet-${i}`, bet(stack, `bench-${run}-bet-${i}`, iin(i), i)),
+      ),
+    );
+  if (args.kinds.includes('settle'))
+    results.push(
+      await measure(stack, args, 'settle', (i) =>
+        op(`bench-${run}-bet-${i}`, settle(stack, `bench-${run}-bet-${i}`, i)),
+      ),
+    );
+  if (args.kinds.includes('payout'))
+    results.push(
+      await measure(stack, args, 'payout', (i) =>
+        op(`bench-${run}-pay-${i}`, payout(stack, `bench-${run}-pay-${i}`, iin(i))),
+      ),
+    );
   results.push(
-    await measure(stack, args, 'floor', (i) => op(`bench-floor-${run}-${i}`, stack.client.workflow.execute('floor', { taskQueue: stack.floorQueue, workflowId: `bench-floor-${run}-${i}` }))),
+    await measure(stack, args, 'floor', (i) =>
+      op(
+        `bench-floor-${run}-${i}`,
+        stack.client.workflow.execute('floor', { taskQueue: stack.floorQueue, workflowId: `bench-floor-${run}-${i}` }),
+      ),
+    ),
   );
   return results;
 }
@@ -149,7 +211,9 @@ async function runMix(stack: Stack, args: BenchArgs): Promise<{ steps: MixStep[]
   const { run } = stack;
   const FUNDED = 50;
   // Bettors funded first (not measured): each can stake thousands of bets.
-  await Promise.all(Array.from({ length: FUNDED }, (_, i) => deposit(stack, `mix-${run}-fund-${i}`, IINS[i]!, 10_000_000)));
+  await Promise.all(
+    Array.from({ length: FUNDED }, (_, i) => deposit(stack, `mix-${run}-fund-${i}`, IINS[i]!, 10_000_000)),
+  );
   const placed: string[] = [];
   const steps: MixStep[] = [];
   let k = 0;
@@ -179,18 +243,26 @@ async function runMix(stack: Stack, args: BenchArgs): Promise<{ steps: MixStep[]
       const started = performance.now();
       inFlight++;
       const operation =
-        kind === 'deposit' ? deposit(stack, id, bettor, 100_000) : kind === 'bet' ? bet(stack, id, bettor, i) : kind === 'settle' ? settle(stack, betToSettle!, i) : payout(stack, id, bettor);
+        kind === 'deposit'
+          ? deposit(stack, id, bettor, 100_000)
+          : kind === 'bet'
+            ? bet(stack, id, bettor, i)
+            : kind === 'settle'
+              ? settle(stack, betToSettle!, i)
+              : payout(stack, id, bettor);
       pending.push(
-        operation.then(
-          () => {
-            latencies.push(performance.now() - started);
-            if (kind === 'bet') placed.push(id);
-          },
-          (err: Error) => {
-            failed++;
-            if (failed === 1) console.error(`mix ${kind} failed: ${err.message}`);
-          },
-        ).finally(() => inFlight--),
+        operation
+          .then(
+            () => {
+              latencies.push(performance.now() - started);
+              if (kind === 'bet') placed.push(id);
+            },
+            (err: Error) => {
+              failed++;
+              if (failed === 1) console.error(`mix ${kind} failed: ${err.message}`);
+            },
+          )
+          .finally(() => inFlight--),
       );
     }
     await Promise.all(pending);
@@ -208,7 +280,9 @@ async function runMix(stack: Stack, args: BenchArgs): Promise<{ steps: MixStep[]
       sustained: !backlogged && failed === 0 && latencies.length === arrivals && p99 < 2000,
     };
     steps.push(step);
-    console.log(`mix ${rate}/s for ${args.mixPeriodS}s: ${step.completed}/${arrivals} done, ${failed} failed, p50 ${Math.round(step.p50)} ms, p99 ${Math.round(p99)} ms${backlogged ? ', backlog' : ''} → ${step.sustained ? 'sustained' : 'not sustained'}`);
+    console.log(
+      `mix ${rate}/s for ${args.mixPeriodS}s: ${step.completed}/${arrivals} done, ${failed} failed, p50 ${Math.round(step.p50)} ms, p99 ${Math.round(p99)} ms${backlogged ? ', backlog' : ''} → ${step.sustained ? 'sustained' : 'not sustained'}`,
+    );
     if (!step.sustained) break;
   }
   return { steps, sustainedRate: Math.max(0, ...steps.filter((s) => s.sustained).map((s) => s.rate)) };
@@ -216,9 +290,16 @@ async function runMix(stack: Stack, args: BenchArgs): Promise<{ steps: MixStep[]
 
 async function benchOn(server: BenchServer, args: BenchArgs) {
   // Bench bettors are not identified through ЦОИД first; the gate itself is covered by the integration tests.
-  const stack = await startBenchStack('sagas', { server, workers: args.workers, floor: !args.mix, extraEnv: { BETTOR_IDENTIFICATION_REQUIRED: 'false' } });
+  const stack = await startBenchStack('sagas', {
+    server,
+    workers: args.workers,
+    floor: !args.mix,
+    extraEnv: { BETTOR_IDENTIFICATION_REQUIRED: 'false' },
+  });
   try {
-    console.log(`esu-bridge benchmark on the ${server === 'dev' ? 'dev server' : 'PostgreSQL-backed cluster'} at ${stack.temporal.address}: ${args.workers} worker process(es), pids ${stack.workers.map((w) => w.pid).join(', ')}, Temporal pid ${stack.temporal.pid ?? '(not ours)'}`);
+    console.log(
+      `esu-bridge benchmark on the ${server === 'dev' ? 'dev server' : 'PostgreSQL-backed cluster'} at ${stack.temporal.address}: ${args.workers} worker process(es), pids ${stack.workers.map((w) => w.pid).join(', ')}, Temporal pid ${stack.temporal.pid ?? '(not ours)'}`,
+    );
     return args.mix ? { server, mix: await runMix(stack, args) } : { server, results: await runKinds(stack, args) };
   } finally {
     await stack.stop();
@@ -230,13 +311,28 @@ async function main(): Promise<void> {
   const started = new Date().toISOString();
   const runs = [];
   for (const server of args.servers) runs.push(await benchOn(server, args));
-  const label = (server: string) => `${server === 'dev' ? 'dev server' : 'cluster'}, ${args.workers} worker process${args.workers > 1 ? 'es' : ''}`;
+  const label = (server: string) =>
+    `${server === 'dev' ? 'dev server' : 'cluster'}, ${args.workers} worker process${args.workers > 1 ? 'es' : ''}`;
   let exitCode = 0;
   console.log(`\n## esu-bridge benchmark, ${started}`);
   for (const r of runs) {
     if (r.mix) {
       console.log(`\n### bettor-day mix (1 : 20 : 20 : 1), ${label(r.server)}, ${args.mixPeriodS} s per rate\n`);
-      console.log(markdownTable(['rate /s', 'arrivals', 'done', 'failed', 'p50', 'p99', 'worker peak MiB', 'sustained'], r.mix.steps.map((s) => [s.rate, s.arrivals, s.completed, s.failed, `${Math.round(s.p50)} ms`, `${Math.round(s.p99)} ms`, Math.round(s.workerPeakMiB), s.sustained ? 'yes' : 'no'])));
+      console.log(
+        markdownTable(
+          ['rate /s', 'arrivals', 'done', 'failed', 'p50', 'p99', 'worker peak MiB', 'sustained'],
+          r.mix.steps.map((s) => [
+            s.rate,
+            s.arrivals,
+            s.completed,
+            s.failed,
+            `${Math.round(s.p50)} ms`,
+            `${Math.round(s.p99)} ms`,
+            Math.round(s.workerPeakMiB),
+            s.sustained ? 'yes' : 'no',
+          ]),
+        ),
+      );
       console.log(`\nhighest rate sustained for ${args.mixPeriodS} s with p99 under 2 s: ${r.mix.sustainedRate}/s`);
       if (!r.mix.sustainedRate) exitCode = 1;
       continue;
@@ -244,7 +340,11 @@ async function main(): Promise<void> {
     console.log(`\n### ${label(r.server)}: N=${args.n}, ${args.concurrency} at once\n`);
     console.log(resultsTable(r.results!));
     const misses = verdicts(r.results!).filter((v) => v.misses.length);
-    console.log(misses.length ? `\ngoal missed (${label(r.server)}):\n${misses.map((v) => `- ${v.kind}: ${v.misses.join('; ')}`).join('\n')}` : '\nevery goal met');
+    console.log(
+      misses.length
+        ? `\ngoal missed (${label(r.server)}):\n${misses.map((v) => `- ${v.kind}: ${v.misses.join('; ')}`).join('\n')}`
+        : '\nevery goal met',
+    );
     if (misses.length) exitCode = 1;
   }
   const kindRuns = runs.filter((r) => r.results).map((r) => ({ server: r.server, results: r.results! }));

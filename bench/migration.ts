@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   const table = `bench_${run}`;
   try {
     await seedSource(pool, table, planBettors(N, `bench-${run}`));
-    console.log(`migration benchmark on ${temporal.address}: ${N} bettors, concurrency ${CONCURRENCY}, rate limit lifted`);
+    console.log(
+      `migration benchmark on ${temporal.address}: ${N} bettors, concurrency ${CONCURRENCY}, rate limit lifted`,
+    );
     const memory = processSampler({ worker: stack.workers.map((w) => w.pid) });
     const started = performance.now();
     const handle = await esuBridge.startMigration({
@@ -35,7 +37,9 @@ async function main(): Promise<void> {
       `migrated ${result.settled} bettors (${result.done} identified) in ${seconds.toFixed(1)} s: ${(result.settled / seconds).toFixed(1)} bettors/s, ` +
         `${result.run} runs; worker RSS peak ${Math.round(worker!.peakMiB)} MiB, end ${Math.round(worker!.endMiB)} MiB`,
     );
-    console.log(`at the default 1800 requests/hour the same migration paces at 600 bettors/hour: ${(N / 600).toFixed(1)} h for ${N}`);
+    console.log(
+      `at the default 1800 requests/hour the same migration paces at 600 bettors/hour: ${(N / 600).toFixed(1)} h for ${N}`,
+    );
   } finally {
     await pool.end();
     await stack.stop();

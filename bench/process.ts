@@ -93,9 +93,18 @@ export interface NodeProcess {
 export async function spawnNode(
   entry: string,
   env: Record<string, string | undefined>,
-  { readyMarker, timeoutMs = 180_000, nodeArgs = [] }: { readyMarker?: string; timeoutMs?: number; nodeArgs?: string[] } = {},
+  {
+    readyMarker,
+    timeoutMs = 180_000,
+    nodeArgs = [],
+  }: { readyMarker?: string; timeoutMs?: number; nodeArgs?: string[] } = {},
 ): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
   const { output, exited } = supervise(child, 4000);
   const stop = () => stopChild(child, 30_000);
   if (readyMarker) {

@@ -30,8 +30,11 @@ export interface BenchStackOptions {
 }
 
 const WORKER_ENTRY = fileURLToPath(new URL(`./worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
-const FLOOR_WORKFLOWS = fileURLToPath(new URL(`./floor-workflows${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+const FLOOR_WORKFLOWS = fileURLToPath(
+  new URL(`./floor-workflows${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+);
 const READY = 'bench worker ready';
+let runtimeInstalled = false;
 
 /**
  * What every benchmark runs against: a Temporal server (the dev server, or the PostgreSQL-backed cluster), a
@@ -40,22 +43,34 @@ const READY = 'bench worker ready';
  * here once, as the image ships one), and a client. The pids are returned for /proc sampling.
  */
 export async function startBenchStack(purpose: string, opts: BenchStackOptions = {}) {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  // Once per process: a benchmark that starts a stack per size or per server (submissions 1000 then 10000,
+  // --server both) would otherwise fail on the second with "Runtime singleton has already been installed".
+  if (!runtimeInstalled) Runtime.install({ logger: new DefaultLogger('ERROR') });
+  runtimeInstalled = true;
   const server = opts.server ?? 'dev';
   const workerCount = opts.workers ?? 1;
   const dataDir = await mkdtemp(path.join(tmpdir(), 'esu-bridge-bench-'));
   const postgres = await startPostgres({ dataDir: path.join(dataDir, 'pg') });
   const stops: (() => Promise<unknown>)[] = [() => postgres.stop()];
   const stopAll = async () => {
-    for (const stop of stops.splice(0).reverse()) await stop().catch((err: Error) => console.error(`bench stop: ${err.message}`));
+    for (const stop of stops.splice(0).reverse())
+      await stop().catch((err: Error) => console.error(`bench stop: ${err.message}`));
   };
   try {
     const temporal: RunningTemporal =
       server === 'cluster'
-        ? await startTemporalCluster({ postgresUrl: postgres.url, dataDir: path.join(dataDir, 'temporal-cluster'), namespace: 'default' })
+        ? await startTemporalCluster({
+            postgresUrl: postgres.url,
+            dataDir: path.join(dataDir, 'temporal-cluster'),
+            namespace: 'default',
+          })
         : await connectOrStartTemporal({ namespace: 'default' });
     stops.push(() => temporal.stop());
-    const sims = await startSimulators({ esu: { apiKey: 'bench' }, nomapay: { apiKey: 'bench' }, afm: { apiKey: 'bench' } });
+    const sims = await startSimulators({
+      esu: { apiKey: 'bench' },
+      nomapay: { apiKey: 'bench' },
+      afm: { apiKey: 'bench' },
+    });
     stops.push(() => sims.close());
     const migrations = createPool(postgres.url, 1);
     await migrate(migrations).finally(() => migrations.end());
@@ -92,27 +107,55 @@ export async function startBenchStack(purpose: string, opts: BenchStackOptions =
     // The worker's production Node flags (WORKER_NODE_OPTIONS), or BENCH_WORKER_NODE_ARGS to measure others ('' for none).
     const workerNodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? WORKER_NODE_OPTIONS).split(/\s+/).filter(Boolean);
     const start = (kind: 'saga' | 'floor', taskQueue: string, codePath: string) =>
-      spawnNode(WORKER_ENTRY, { ...env, BENCH_WORKER: kind, BENCH_WORKFLOW_BUNDLE: codePath, TEMPORAL_TASK_QUEUE: taskQueue }, { readyMarker: READY, nodeArgs: workerNodeArgs });
+      spawnNode(
+        WORKER_ENTRY,
+        { ...env, BENCH_WORKER: kind, BENCH_WORKFLOW_BUNDLE: codePath, TEMPORAL_TASK_QUEUE: taskQueue },
+        { readyMarker: READY, nodeArgs: workerNodeArgs },
+      );
     const workers: NodeProcess[] = [];
     const floorWorkers: NodeProcess[] = [];
     stops.push(() => Promise.all([...workers, ...floorWorkers].map((w) => w.stop())));
     for (let i = 0; i < workerCount; i++) workers.push(await start('saga', config.taskQueue, sagaBundle));
     const floorQueue = `bench-floor-${run}`;
-    if (floorBundle) for (let i = 0; i < workerCount; i++) floorWorkers.push(await start('floor', floorQueue, floorBundle));
+    if (floorBundle)
+      for (let i = 0; i < workerCount; i++) floorWorkers.push(await start('floor', floorQueue, floorBundle));
     const { client, connection: clientConnection } = await connectClient(env, config);
     stops.push(() => clientConnection.close());
     // As workers/main.ts does at start: the one AFM verdict reader of this task queue.
     await startVerdictReader(client, config.taskQueue, env);
     const esuBridge = createEsuBridgeClient({ client, taskQueue: config.taskQueue, bettorRefKey: env.BETTOR_REF_KEY! });
-    return { run, server, temporal, env, postgresUrl: postgres.url, taskQueue: config.taskQueue, floorQueue, workers, floorWorkers, client, esuBridge, sims, stop: stopAll };
+    return {
+      run,
+      server,
+      temporal,
+      env,
+      postgresUrl: postgres.url,
+      taskQueue: config.taskQueue,
+      floorQueue,
+      workers,
+      floorWorkers,
+      client,
+      esuBridge,
+      sims,
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;
   }
 }
 
-async function writeBundle(dir: string, name: string, workflowsPath: string, failureConverterPath?: string): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, ...(failureConverterPath ? { failureConverterPath } : {}), logger: new DefaultLogger('WARN') });
+async function writeBundle(
+  dir: string,
+  name: string,
+  workflowsPath: string,
+  failureConverterPath?: string,
+): Promise<string> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    ...(failureConverterPath ? { failureConverterPath } : {}),
+    logger: new DefaultLogger('WARN'),
+  });
   const file = path.join(dir, `${name}-workflow-bundle.js`);
   await writeFile(file, code);
   return file;

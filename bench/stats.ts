@@ -24,14 +24,16 @@ const USAGE =
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}: expected a positive whole number, got ${JSON.stringify(value)}\n${USAGE}`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`${name}: expected a positive whole number, got ${JSON.stringify(value)}\n${USAGE}`);
   return n;
 }
 
 /** "300", "300s", "5m", "1h" → seconds. */
 export function parseSeconds(name: string, value: string): number {
   const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(value.trim());
-  if (!m || Number(m[1]) <= 0) throw new Error(`${name}: expected a duration such as 300s or 5m, got ${JSON.stringify(value)}\n${USAGE}`);
+  if (!m || Number(m[1]) <= 0)
+    throw new Error(`${name}: expected a duration such as 300s or 5m, got ${JSON.stringify(value)}\n${USAGE}`);
   return Number(m[1]) * ({ s: 1, m: 60, h: 3600 }[m[2] ?? 's'] ?? 1);
 }
 
@@ -51,16 +53,23 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       kinds: { type: 'string', default: 'deposit,bet,settle,payout' },
     },
   });
-  if (positionals.length > 2) throw new Error(`at most two positional arguments (N, concurrency), got ${positionals.length}\n${USAGE}`);
+  if (positionals.length > 2)
+    throw new Error(`at most two positional arguments (N, concurrency), got ${positionals.length}\n${USAGE}`);
   const server = values.server;
-  if (server !== 'dev' && server !== 'cluster' && server !== 'both') throw new Error(`--server: expected dev, cluster or both, got ${JSON.stringify(server)}\n${USAGE}`);
+  if (server !== 'dev' && server !== 'cluster' && server !== 'both')
+    throw new Error(`--server: expected dev, cluster or both, got ${JSON.stringify(server)}\n${USAGE}`);
   const workers = positiveInt('--workers', values.workers, 1);
   if (workers !== 1 && workers !== 2) throw new Error(`--workers: expected 1 or 2, got ${workers}\n${USAGE}`);
   const kinds = values.kinds.split(',').map((k) => k.trim());
-  for (const k of kinds) if (!['deposit', 'bet', 'settle', 'payout'].includes(k)) throw new Error(`--kinds: expected deposit, bet, settle or payout, got ${JSON.stringify(k)}\n${USAGE}`);
-  if (kinds.includes('bet') && !kinds.includes('deposit')) throw new Error(`--kinds: bets need deposits first (their stake comes from them)\n${USAGE}`);
-  if (kinds.includes('settle') && !kinds.includes('bet')) throw new Error(`--kinds: settlements need bets first\n${USAGE}`);
-  if (kinds.includes('payout') && !kinds.includes('deposit')) throw new Error(`--kinds: payouts need deposits first\n${USAGE}`);
+  for (const k of kinds)
+    if (!['deposit', 'bet', 'settle', 'payout'].includes(k))
+      throw new Error(`--kinds: expected deposit, bet, settle or payout, got ${JSON.stringify(k)}\n${USAGE}`);
+  if (kinds.includes('bet') && !kinds.includes('deposit'))
+    throw new Error(`--kinds: bets need deposits first (their stake comes from them)\n${USAGE}`);
+  if (kinds.includes('settle') && !kinds.includes('bet'))
+    throw new Error(`--kinds: settlements need bets first\n${USAGE}`);
+  if (kinds.includes('payout') && !kinds.includes('deposit'))
+    throw new Error(`--kinds: payouts need deposits first\n${USAGE}`);
   return {
     kinds: kinds as BenchArgs['kinds'],
     n: positiveInt('N', positionals[0], 300),
@@ -112,9 +121,22 @@ export interface KindResult {
   temporalEndMiB?: number;
 }
 
-export function summarize(kind: string, latencies: number[], seconds: number, failed: number): Pick<KindResult, 'kind' | 'runs' | 'failed' | 'perSecond' | 'p50' | 'p95' | 'p99'> {
+export function summarize(
+  kind: string,
+  latencies: number[],
+  seconds: number,
+  failed: number,
+): Pick<KindResult, 'kind' | 'runs' | 'failed' | 'perSecond' | 'p50' | 'p95' | 'p99'> {
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { kind, runs: sorted.length, failed, perSecond: sorted.length / seconds, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
+  return {
+    kind,
+    runs: sorted.length,
+    failed,
+    perSecond: sorted.length / seconds,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+  };
 }
 
 export const GOALS = { throughputVsFloor: 0.9, p99VsFloor: 1.2, workerMiB: 400 } as const;
@@ -134,10 +156,12 @@ export function verdicts(results: readonly KindResult[]): Verdict[] {
     const throughputRatio = floor ? r.perSecond / floor.perSecond : Number.NaN;
     const p99Ratio = floor ? r.p99 / floor.p99 : Number.NaN;
     if (r.kind !== 'floor' && floor) {
-      if (!(throughputRatio >= GOALS.throughputVsFloor)) misses.push(`throughput ${throughputRatio.toFixed(2)}× floor < ${GOALS.throughputVsFloor}×`);
+      if (!(throughputRatio >= GOALS.throughputVsFloor))
+        misses.push(`throughput ${throughputRatio.toFixed(2)}× floor < ${GOALS.throughputVsFloor}×`);
       if (!(p99Ratio <= GOALS.p99VsFloor)) misses.push(`p99 ${p99Ratio.toFixed(2)}× floor > ${GOALS.p99VsFloor}×`);
     }
-    if (r.workerPeakMiB > GOALS.workerMiB) misses.push(`worker RSS peak ${Math.round(r.workerPeakMiB)} MiB > ${GOALS.workerMiB} MiB`);
+    if (r.workerPeakMiB > GOALS.workerMiB)
+      misses.push(`worker RSS peak ${Math.round(r.workerPeakMiB)} MiB > ${GOALS.workerMiB} MiB`);
     if (r.failed) misses.push(`${r.failed} runs failed`);
     return { kind: r.kind, throughputRatio, p99Ratio, misses };
   });
@@ -145,18 +169,34 @@ export function verdicts(results: readonly KindResult[]): Verdict[] {
 
 export function markdownTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const line = (cells: readonly (string | number)[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map((h) => (/^(kind|server)$/.test(h) ? '---' : '---:'))), ...rows.map(line)].join('\n');
+  return [line(header), line(header.map((h) => (/^(kind|server)$/.test(h) ? '---' : '---:'))), ...rows.map(line)].join(
+    '\n',
+  );
 }
 
 const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)} ms` : '–');
-const mib = (peak?: number, end?: number) => (peak === undefined ? '–' : `${Math.round(peak)} / ${Math.round(end ?? 0)}`);
+const mib = (peak?: number, end?: number) =>
+  peak === undefined ? '–' : `${Math.round(peak)} / ${Math.round(end ?? 0)}`;
 const ratio = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '–');
 
 /** One server's run: a row per kind, with the ratios to the floor. */
 export function resultsTable(results: readonly KindResult[]): string {
   const v = new Map(verdicts(results).map((x) => [x.kind, x]));
   return markdownTable(
-    ['kind', 'runs', 'per second', 'p50', 'p95', 'p99', 'events/op', 'state transitions/op', 'worker RSS peak / end MiB', 'Temporal RSS peak / end MiB', 'throughput vs floor', 'p99 vs floor'],
+    [
+      'kind',
+      'runs',
+      'per second',
+      'p50',
+      'p95',
+      'p99',
+      'events/op',
+      'state transitions/op',
+      'worker RSS peak / end MiB',
+      'Temporal RSS peak / end MiB',
+      'throughput vs floor',
+      'p99 vs floor',
+    ],
     results.map((r) => [
       r.kind,
       r.failed ? `${r.runs} (+${r.failed} failed)` : r.runs,
@@ -177,13 +217,28 @@ export function resultsTable(results: readonly KindResult[]): string {
 /** Several servers' runs side by side: per kind, each server's throughput, p99 and worker peak. */
 export function sideBySideTable(runs: readonly { server: string; results: readonly KindResult[] }[]): string {
   const kinds = [...new Set(runs.flatMap((r) => r.results.map((k) => k.kind)))];
-  const header = ['kind', ...runs.flatMap((r) => [`${r.server} /s`, `${r.server} p99`, `${r.server} vs floor (/s, p99)`, `${r.server} worker peak MiB`])];
+  const header = [
+    'kind',
+    ...runs.flatMap((r) => [
+      `${r.server} /s`,
+      `${r.server} p99`,
+      `${r.server} vs floor (/s, p99)`,
+      `${r.server} worker peak MiB`,
+    ]),
+  ];
   const rows = kinds.map((kind) => [
     kind,
     ...runs.flatMap((r) => {
       const k = r.results.find((x) => x.kind === kind);
       const v = verdicts(r.results).find((x) => x.kind === kind);
-      return k && v ? [k.perSecond.toFixed(1), ms(k.p99), `${ratio(v.throughputRatio)}, ${ratio(v.p99Ratio)}`, Math.round(k.workerPeakMiB)] : ['–', '–', '–', '–'];
+      return k && v
+        ? [
+            k.perSecond.toFixed(1),
+            ms(k.p99),
+            `${ratio(v.throughputRatio)}, ${ratio(v.p99Ratio)}`,
+            Math.round(k.workerPeakMiB),
+          ]
+        : ['–', '–', '–', '–'];
     }),
   ]);
   return markdownTable(header, rows);

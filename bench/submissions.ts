@@ -16,7 +16,10 @@ import { benchIins } from './stats.js';
  * production default (1 minute). The outbound rate limit is lifted for the opening (1 800 an hour would take
  * N / 1 800 hours); the waiting submissions' rate is the verdict reader's, which the limit does not shape.
  */
-const SIZES = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const SIZES = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const NS = SIZES.length ? SIZES : [1000, 10000];
 const FETCH_INTERVAL_S = Number(process.env.BENCH_FETCH_INTERVAL_S ?? 10);
 const MEASURE_S = Number(process.env.BENCH_MEASURE_S ?? 120);
@@ -30,20 +33,25 @@ const IINS = benchIins(200);
 
 /** AFM's API requests by route; the simulator's own admin routes (this benchmark's reads of them) do not count. */
 async function afmRequests(url: string): Promise<Record<string, number>> {
-  const { requests } = (await (await fetch(new URL('/__admin/stats', url))).json()) as { requests: Record<string, number> };
+  const { requests } = (await (await fetch(new URL('/__admin/stats', url))).json()) as {
+    requests: Record<string, number>;
+  };
   return Object.fromEntries(Object.entries(requests).filter(([route]) => !route.includes('/__admin')));
 }
 const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
 
 async function benchOne(n: number) {
-  const stack = await startBenchStack('submissions', { extraEnv: { AFM_VERDICT_FETCH_INTERVAL: `${FETCH_INTERVAL_S}s` } });
+  const stack = await startBenchStack('submissions', {
+    extraEnv: { AFM_VERDICT_FETCH_INTERVAL: `${FETCH_INTERVAL_S}s` },
+  });
   const { sims, client } = stack;
   const pool = createPool(stack.postgresUrl, 2);
   const memory = processSampler({ worker: stack.workers.map((w) => w.pid) }, 500);
   const rss = { last: () => memory.current('worker').lastMiB, peak: () => memory.current('worker').peakMiB };
   const submissions = createSubmissionClient({ client, taskQueue: stack.taskQueue });
   try {
-    const count = async (status: string) => Number((await pool.query('SELECT count(*) AS c FROM submissions WHERE status = $1', [status])).rows[0].c);
+    const count = async (status: string) =>
+      Number((await pool.query('SELECT count(*) AS c FROM submissions WHERE status = $1', [status])).rows[0].c);
     const t0 = performance.now();
     const run = Date.now().toString(36);
     let next = 0;
@@ -61,9 +69,16 @@ async function benchOne(n: number) {
             operationKind: 'DEPOSIT',
             bettorRef: 'b'.repeat(64),
             attempt: 1,
-            payload: { counterpart: 'AFM', record: { iin: IINS[i % IINS.length]!, receivedAt: new Date().toISOString(), receivedTiyn: 10_000 + i } },
+            payload: {
+              counterpart: 'AFM',
+              record: { iin: IINS[i % IINS.length]!, receivedAt: new Date().toISOString(), receivedTiyn: 10_000 + i },
+            },
           });
-          while ((await pool.query('SELECT status FROM submissions WHERE submission_id = $1', [submissionId])).rows[0]?.status !== 'ACKNOWLEDGED') await sleep(200);
+          while (
+            (await pool.query('SELECT status FROM submissions WHERE submission_id = $1', [submissionId])).rows[0]
+              ?.status !== 'ACKNOWLEDGED'
+          )
+            await sleep(200);
         }
       }),
     );
@@ -81,20 +96,31 @@ async function benchOne(n: number) {
     await sleep(MEASURE_S * 1000);
     const after = await afmRequests(sims.afm.url);
     const measured = (performance.now() - m0) / 1000;
-    const byRoute = Object.fromEntries(Object.keys(after).map((k) => [k, (after[k] ?? 0) - (before[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
+    const byRoute = Object.fromEntries(
+      Object.keys(after)
+        .map((k) => [k, (after[k] ?? 0) - (before[k] ?? 0)])
+        .filter(([, v]) => (v as number) > 0),
+    );
     const perHour = ((total(after) - total(before)) * 3600) / measured;
     const rssWaiting = rss.last();
 
     // AFM rejects a few: how long until PostgreSQL says REJECTED.
-    const { rows } = await pool.query(`SELECT submission_id, message_id FROM submissions WHERE status = 'ACKNOWLEDGED' ORDER BY random() LIMIT ${REJECTIONS}`);
+    const { rows } = await pool.query(
+      `SELECT submission_id, message_id FROM submissions WHERE status = 'ACKNOWLEDGED' ORDER BY random() LIMIT ${REJECTIONS}`,
+    );
     const latencies: number[] = [];
     await Promise.all(
       rows.map(async (r: { submission_id: string; message_id: string }) => {
         const at = Date.now();
-        const res = await fetch(new URL(`/__admin/submissions/${r.message_id}/reject`, sims.afm.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'IIN_UNKNOWN', reason: 'bench' }) });
+        const res = await fetch(new URL(`/__admin/submissions/${r.message_id}/reject`, sims.afm.url), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ code: 'IIN_UNKNOWN', reason: 'bench' }),
+        });
         if (!res.ok) throw new Error(`reject ${r.message_id}: ${res.status}`);
         for (;;) {
-          const s = (await pool.query('SELECT status FROM submissions WHERE submission_id = $1', [r.submission_id])).rows[0].status;
+          const s = (await pool.query('SELECT status FROM submissions WHERE submission_id = $1', [r.submission_id]))
+            .rows[0].status;
           if (s === 'REJECTED') break;
           await sleep(100);
         }
@@ -124,7 +150,11 @@ async function benchOne(n: number) {
 async function main(): Promise<void> {
   const results = [];
   for (const n of NS) results.push(await benchOne(n));
-  console.log('\nN       open(s)  AFM req/h (interval ' + FETCH_INTERVAL_S + 's)  at 1m  worker RSS opened/waiting/peak MiB  rejection→REJECTED ms');
+  console.log(
+    '\nN       open(s)  AFM req/h (interval ' +
+      FETCH_INTERVAL_S +
+      's)  at 1m  worker RSS opened/waiting/peak MiB  rejection→REJECTED ms',
+  );
   for (const r of results) {
     console.log(
       `${String(r.n).padEnd(8)}${String(r.openSeconds).padEnd(9)}${String(r.afmRequestsPerHour).padEnd(27)}${String(r.afmRequestsPerHourAtDefaultInterval).padEnd(7)}${`${r.workerRssMiB.opened}/${r.workerRssMiB.waiting}/${r.workerRssMiB.peak}`.padEnd(36)}${r.rejectionToRejectedMs.min}–${r.rejectionToRejectedMs.max}`,

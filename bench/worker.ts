@@ -30,7 +30,12 @@ async function main(): Promise<void> {
       ...capacity,
     });
   } else {
-    const saga = await createSagaWorker({ connection, temporal, databaseUrl: databaseUrl(), workflowBundle: { codePath } });
+    const saga = await createSagaWorker({
+      connection,
+      temporal,
+      databaseUrl: databaseUrl(),
+      workflowBundle: { codePath },
+    });
     worker = saga.worker;
     close = saga.close;
   }
@@ -43,7 +48,17 @@ async function main(): Promise<void> {
   // rest (the SDK's core, buffers, the workflow thread's heap).
   const m = process.memoryUsage();
   const mib = (v: number) => Math.round(v / 2 ** 20);
-  console.error(JSON.stringify({ msg: 'bench worker memory at shutdown (MiB)', kind, rss: mib(m.rss), heapTotal: mib(m.heapTotal), heapUsed: mib(m.heapUsed), external: mib(m.external), arrayBuffers: mib(m.arrayBuffers) }));
+  console.error(
+    JSON.stringify({
+      msg: 'bench worker memory at shutdown (MiB)',
+      kind,
+      rss: mib(m.rss),
+      heapTotal: mib(m.heapTotal),
+      heapUsed: mib(m.heapUsed),
+      external: mib(m.external),
+      arrayBuffers: mib(m.arrayBuffers),
+    }),
+  );
   await close();
   await connection.close();
 }

@@ -15,11 +15,15 @@ import { ensureReconciliationSchedule } from '../client/reconciliation-schedule.
  * PostgreSQL and Temporal (DATABASE_URL, TEMPORAL_*), as the signed-in user CONSOLE_USER / CONSOLE_PASSWORD with
  * that user's role, journalled like the web console. Prints the result (JSON with --json) and returns the exit code.
  */
-export async function consoleAction(positionals: string[], flags: Record<string, string | boolean | undefined>): Promise<number> {
+export async function consoleAction(
+  positionals: string[],
+  flags: Record<string, string | boolean | undefined>,
+): Promise<number> {
   assertProductionReady('cli');
   const config = consoleConfig();
   const actor = await authenticate(config.users, process.env.CONSOLE_USER ?? '', process.env.CONSOLE_PASSWORD ?? '');
-  if (!actor) throw new ConsoleError('UNAUTHENTICATED', 'set CONSOLE_USER and CONSOLE_PASSWORD to a user of CONSOLE_USERS');
+  if (!actor)
+    throw new ConsoleError('UNAUTHENTICATED', 'set CONSOLE_USER and CONSOLE_PASSWORD to a user of CONSOLE_USERS');
 
   const temporal = temporalConfig();
   // Lazy: reading inboxes or verifying the journal needs only PostgreSQL.

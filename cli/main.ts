@@ -24,7 +24,16 @@ export const EXIT_CODES = `Exit codes (every command):
   7  the journal verification found tampering
   8  reconcile: the day has open differences`;
 
-const CONSOLE_EXIT: Record<ConsoleErrorCode, number> = { INVALID: 2, REFUSED: 3, NOT_FOUND: 4, UNAUTHENTICATED: 5, FORBIDDEN: 5, TOO_MANY: 6, UNAVAILABLE: 6, FAILED: 1 };
+const CONSOLE_EXIT: Record<ConsoleErrorCode, number> = {
+  INVALID: 2,
+  REFUSED: 3,
+  NOT_FOUND: 4,
+  UNAUTHENTICATED: 5,
+  FORBIDDEN: 5,
+  TOO_MANY: 6,
+  UNAVAILABLE: 6,
+  FAILED: 1,
+};
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, ''); // citty colours some messages
@@ -34,14 +43,20 @@ async function loadCommands(): Promise<CommandDef<ArgsDef>> {
   const files = (await readdir(dir)).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).sort();
   for (const file of files) await import(pathToFileURL(path.join(dir, file)).href);
   return {
-    meta: { name: 'esu-bridge', description: 'the ESU bridge from a terminal: console actions, schema, backups, retention, migrations, keys' },
+    meta: {
+      name: 'esu-bridge',
+      description: 'the ESU bridge from a terminal: console actions, schema, backups, retention, migrations, keys',
+    },
     args: { json: { type: 'boolean', description: 'print JSON instead of text (after the command)' } },
     subCommands: registeredCommands(),
   };
 }
 
 /** The command a path of positionals names, and its parent: for --help and for the usage after a usage error. */
-async function resolve(root: CommandDef<ArgsDef>, argv: string[]): Promise<[CommandDef<ArgsDef>, CommandDef<ArgsDef> | undefined]> {
+async function resolve(
+  root: CommandDef<ArgsDef>,
+  argv: string[],
+): Promise<[CommandDef<ArgsDef>, CommandDef<ArgsDef> | undefined]> {
   let cmd = root;
   let parent: CommandDef<ArgsDef> | undefined;
   for (const word of argv.filter((a) => !a.startsWith('-'))) {
@@ -59,7 +74,10 @@ export async function runCli(argv: string[]): Promise<number> {
   const root = await loadCommands();
   const usage = async () => {
     const [cmd, parent] = await resolve(root, argv);
-    return plain(await renderUsage(cmd, parent)) + (cmd === root ? `\n\n${EXIT_CODES}` : '\n\nExit codes: see esu-bridge --help.');
+    return (
+      plain(await renderUsage(cmd, parent)) +
+      (cmd === root ? `\n\n${EXIT_CODES}` : '\n\nExit codes: see esu-bridge --help.')
+    );
   };
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(await usage());
@@ -84,11 +102,14 @@ export async function runCli(argv: string[]): Promise<number> {
       return 2;
     }
     if (err instanceof InvalidRequestError || err instanceof StepRejectedError) {
-      console.error(json ? JSON.stringify({ error: { code: 'INVALID', message: err.message } }) : `INVALID: ${err.message}`);
+      console.error(
+        json ? JSON.stringify({ error: { code: 'INVALID', message: err.message } }) : `INVALID: ${err.message}`,
+      );
       return 2;
     }
     const error = err instanceof ConsoleError ? err : new ConsoleError('FAILED', (err as Error)?.stack ?? String(err));
-    if (json) console.error(JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } }));
+    if (json)
+      console.error(JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } }));
     else console.error(`${error.code}: ${error.message}`);
     return CONSOLE_EXIT[error.code];
   }
@@ -116,6 +137,9 @@ export function main(argv: string[]): void {
   );
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]).replace(/\.(ts|js)$/, '') === fileURLToPath(import.meta.url).replace(/\.(ts|js)$/, '')) {
+if (
+  process.argv[1] &&
+  path.resolve(process.argv[1]).replace(/\.(ts|js)$/, '') === fileURLToPath(import.meta.url).replace(/\.(ts|js)$/, '')
+) {
   main(process.argv.slice(2));
 }

@@ -28,13 +28,20 @@ export interface LeafContext {
 export const outcome = { exitCode: 0 };
 
 /** `--json`: every command that prints takes it; it prints the data instead of the text for people. */
-export const JSON_FLAG = { json: { type: 'boolean', description: 'print JSON (the data a script reads) instead of text' } } as const;
+export const JSON_FLAG = {
+  json: { type: 'boolean', description: 'print JSON (the data a script reads) instead of text' },
+} as const;
 
 /**
  * One action: its flags are checked strictly before `run` (an unknown flag, a flag that needs a value and has
  * none, or an extra positional argument is a usage error, exit 2, naming it), and `run` returns the exit code.
  */
-export function leaf<const T extends ArgsDef>(def: { name: string; description: string; args: T; run: (ctx: LeafContext) => Promise<number> }): CommandDef<ArgsDef> {
+export function leaf<const T extends ArgsDef>(def: {
+  name: string;
+  description: string;
+  args: T;
+  run: (ctx: LeafContext) => Promise<number>;
+}): CommandDef<ArgsDef> {
   return {
     meta: { name: def.name, description: def.description },
     args: def.args,
@@ -46,7 +53,11 @@ export function leaf<const T extends ArgsDef>(def: { name: string; description: 
 }
 
 /** A noun with sub-commands (`journal verify`, `incident open`). */
-export function group(def: { name: string; description: string; subCommands: Record<string, CommandDef<ArgsDef>> }): CommandDef<ArgsDef> {
+export function group(def: {
+  name: string;
+  description: string;
+  subCommands: Record<string, CommandDef<ArgsDef>>;
+}): CommandDef<ArgsDef> {
   return { meta: { name: def.name, description: def.description }, subCommands: def.subCommands };
 }
 
@@ -60,7 +71,8 @@ function checkStrictly(defs: ArgsDef, args: LeafContext['args'], rawArgs: string
       positionals++;
       continue;
     }
-    for (const spelling of [name, kebab(name), ...[('alias' in d ? d.alias : undefined) ?? []].flat()]) flags.set(spelling, d.type ?? 'boolean');
+    for (const spelling of [name, kebab(name), ...[('alias' in d ? d.alias : undefined) ?? []].flat()])
+      flags.set(spelling, d.type ?? 'boolean');
   }
   flags.set('help', 'boolean').set('h', 'boolean');
   for (let i = 0; i < rawArgs.length; i++) {
@@ -68,12 +80,17 @@ function checkStrictly(defs: ArgsDef, args: LeafContext['args'], rawArgs: string
     if (token === '--') break;
     if (!token.startsWith('-') || token === '-') continue;
     const [spelled] = token.replace(/^-{1,2}/, '').split('=', 1) as [string];
-    const name = flags.has(spelled) ? spelled : spelled.startsWith('no-') && flags.get(spelled.slice(3)) === 'boolean' ? spelled.slice(3) : undefined;
+    const name = flags.has(spelled)
+      ? spelled
+      : spelled.startsWith('no-') && flags.get(spelled.slice(3)) === 'boolean'
+        ? spelled.slice(3)
+        : undefined;
     if (!name) throw new UsageError(`unknown option ${token.split('=', 1)[0]}`);
     if (flags.get(name) !== 'boolean' && !token.includes('=')) i++; // its value
   }
   for (const [name, d] of Object.entries(defs)) {
-    if ((d.type === 'string' || d.type === 'enum') && args[name] === '') throw new UsageError(`--${name} needs a value`);
+    if ((d.type === 'string' || d.type === 'enum') && args[name] === '')
+      throw new UsageError(`--${name} needs a value`);
   }
   const extra = args._.slice(positionals);
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);

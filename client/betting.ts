@@ -1,5 +1,14 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { BetRequest, PayoutRequest, SettlementRequest, type BetInput, type BetState, type PayoutInput, type PayoutState, type SettlementState } from '../domain/bet.js';
+import {
+  BetRequest,
+  PayoutRequest,
+  SettlementRequest,
+  type BetInput,
+  type BetState,
+  type PayoutInput,
+  type PayoutState,
+  type SettlementState,
+} from '../domain/bet.js';
 import { ErrorType } from '../domain/errors.js';
 import { betWorkflowId, payoutWorkflowId, settlementWorkflowId } from '../domain/ids.js';
 import { AmountTiynKey, BettorRefKey, OperationKindKey, OperationStatusKey } from '../domain/search-attributes.js';
@@ -18,7 +27,17 @@ export { bettingTotals, bettorBalance } from '../activities/betting-ledger.js';
  * InvalidRequestError names the field and nothing starts), is idempotent by the caller's id and tells a replay
  * (joins the run) from a conflict.
  */
-export function createBettingClient({ client, taskQueue, bettorRefKey, now = () => new Date() }: { client: Client; taskQueue: string; bettorRefKey: string; now?: () => Date }) {
+export function createBettingClient({
+  client,
+  taskQueue,
+  bettorRefKey,
+  now = () => new Date(),
+}: {
+  client: Client;
+  taskQueue: string;
+  bettorRefKey: string;
+  now?: () => Date;
+}) {
   const startAttributes = (kind: string, ref: string, amountTiyn: number) => [
     { key: OperationKindKey, value: kind },
     { key: OperationStatusKey, value: 'RECEIVED' },
@@ -47,7 +66,8 @@ export function createBettingClient({ client, taskQueue, bettorRefKey, now = () 
         });
         return wrapOperation(handle, false, getBetStatusQuery);
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return joinOperation(client, workflowId, digest, getBetStatusQuery);
+        if (err instanceof WorkflowExecutionAlreadyStartedError)
+          return joinOperation(client, workflowId, digest, getBetStatusQuery);
         throw err;
       }
     },
@@ -89,7 +109,12 @@ export function createBettingClient({ client, taskQueue, bettorRefKey, now = () 
         return joinOperation(client, workflowId, digest, getSettlementStatusQuery, (memo) =>
           memo?.result === valid.result
             ? 'JOIN'
-            : new OperationFailedError(workflowId, ErrorType.SettlementConflict, `bet ${valid.betId} is being or was settled ${String(memo?.result)}; a settlement is final`, undefined),
+            : new OperationFailedError(
+                workflowId,
+                ErrorType.SettlementConflict,
+                `bet ${valid.betId} is being or was settled ${String(memo?.result)}; a settlement is final`,
+                undefined,
+              ),
         );
       }
     },
@@ -120,7 +145,8 @@ export function createBettingClient({ client, taskQueue, bettorRefKey, now = () 
         });
         return wrapOperation(handle, false, getPayoutStatusQuery);
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return joinOperation(client, workflowId, digest, getPayoutStatusQuery);
+        if (err instanceof WorkflowExecutionAlreadyStartedError)
+          return joinOperation(client, workflowId, digest, getPayoutStatusQuery);
         throw err;
       }
     },

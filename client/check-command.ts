@@ -1,6 +1,13 @@
 import { parseArgs } from 'node:util';
 import { counterpartsConfig } from '../config/index.js';
-import { CheckCounterpart, configuredSigners, configuredTestBettors, formatReport, runChecks, type CheckOptions } from './check.js';
+import {
+  CheckCounterpart,
+  configuredSigners,
+  configuredTestBettors,
+  formatReport,
+  runChecks,
+  type CheckOptions,
+} from './check.js';
 
 /**
  * `check [--counterpart esu|nomapay|afm]... [--json]`: the ESU integration plan's checks (items 10, 12, 13) against
@@ -26,7 +33,11 @@ export async function checkCommand(argv: string[], io: CheckCommandIo = {}): Pro
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { counterpart: { type: 'string', multiple: true, short: 'c' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        counterpart: { type: 'string', multiple: true, short: 'c' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       allowPositionals: false,
     }));
   } catch (e) {
@@ -44,7 +55,12 @@ export async function checkCommand(argv: string[], io: CheckCommandIo = {}): Pro
   }
   let report;
   try {
-    report = await runChecks(counterpartsConfig(env), { ...io.options, counterparts: chosen.data, testBettors: configuredTestBettors(env), signers: configuredSigners(env) });
+    report = await runChecks(counterpartsConfig(env), {
+      ...io.options,
+      counterparts: chosen.data,
+      testBettors: configuredTestBettors(env),
+      signers: configuredSigners(env),
+    });
   } catch (e) {
     // Configuration errors name their variable (a certificate file that is missing, a malformed test bettor).
     if (e instanceof ReferenceError) {

@@ -14,7 +14,13 @@ import { documentSigningConfig } from '../config/signing.js';
 import { ErrorType } from '../domain/errors.js';
 import { Iin, withCheckDigit } from '../domain/iin.js';
 import { formatKzt } from '../domain/money.js';
-import { AFM_SIGNATURE_CHECKS_PATH, AfmMessagesPage, afmMessagesPath, AfmSubmissionMessage, type UnsignedAfmSubmission } from '../domain/wire/afm.js';
+import {
+  AFM_SIGNATURE_CHECKS_PATH,
+  AfmMessagesPage,
+  afmMessagesPath,
+  AfmSubmissionMessage,
+  type UnsignedAfmSubmission,
+} from '../domain/wire/afm.js';
 import { SignatureCheckResult } from '../domain/wire/common.js';
 import { EsuOperationRequest, EsuReceipt, EsuRecordedOperation } from '../domain/wire/esu.js';
 import { CONSENT_SIGNATURE_CHECKS_PATH, ConsentConfirmation } from '../domain/wire/identification.js';
@@ -62,7 +68,10 @@ export interface CheckReport {
 }
 
 /** What the checks run against: the endpoints from config/ (counterpartsConfig). */
-export type CheckTargets = Pick<ReturnType<typeof counterpartsConfig>, 'esu' | 'nomapay' | 'nomapayIdentification' | 'afm'>;
+export type CheckTargets = Pick<
+  ReturnType<typeof counterpartsConfig>,
+  'esu' | 'nomapay' | 'nomapayIdentification' | 'afm'
+>;
 
 /**
  * How our sample bodies are signed for the counterparts' validation calls: the signer the code uses for the real
@@ -70,7 +79,9 @@ export type CheckTargets = Pick<ReturnType<typeof counterpartsConfig>, 'esu' | '
  */
 export interface CheckSigners {
   afm: { sender: string; sign(message: UnsignedAfmSubmission): AfmSubmissionMessage | Promise<AfmSubmissionMessage> };
-  consent: { sign(confirmation: Omit<ConsentConfirmation, 'signature'>): ConsentConfirmation | Promise<ConsentConfirmation> };
+  consent: {
+    sign(confirmation: Omit<ConsentConfirmation, 'signature'>): ConsentConfirmation | Promise<ConsentConfirmation>;
+  };
 }
 
 export interface CheckOptions {
@@ -114,13 +125,16 @@ export const SYNTHETIC_TEST_IIN = (() => {
  * The test bettors from ESU_TEST_BETTOR_IIN / NOMAPAY_TEST_BETTOR_IIN (the ones ЦМААИ and Nomapay give for their test
  * environments). In development each defaults to a synthetic IIN the simulators accept; in production unset = skipped.
  */
-export function configuredTestBettors(env: Record<string, string | undefined> = process.env): Partial<Record<'esu' | 'nomapay', string>> {
+export function configuredTestBettors(
+  env: Record<string, string | undefined> = process.env,
+): Partial<Record<'esu' | 'nomapay', string>> {
   const fallback = isProduction(env) ? undefined : SYNTHETIC_TEST_IIN;
   const read = (variable: string) => {
     const value = env[variable] || fallback;
     if (value === undefined) return undefined;
     const parsed = Iin.safeParse(value);
-    if (!parsed.success) throw new ReferenceError(`${variable} environment variable is invalid: ${parsed.error.issues[0]!.message}`);
+    if (!parsed.success)
+      throw new ReferenceError(`${variable} environment variable is invalid: ${parsed.error.issues[0]!.message}`);
     return parsed.data;
   };
   const esu = read('ESU_TEST_BETTOR_IIN');
@@ -145,11 +159,19 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   ]).finally(() => clearTimeout(timer));
 }
 
-const VERSION_ERROR = /protocol version|unsupported protocol|wrong version number|no protocols available|version too low|inappropriate fallback/i;
+const VERSION_ERROR =
+  /protocol version|unsupported protocol|wrong version number|no protocols available|version too low|inappropriate fallback/i;
 const CERTIFICATE_ALERT = /certificate|unknown ca|bad certificate|access denied|handshake failure|decrypt error/i;
 
 type Handshake =
-  | { ok: true; protocol: string | null; authorized: boolean; authorizationError?: string; hostError?: string; answered: { ok: true } | { ok: false; reason: string } }
+  | {
+      ok: true;
+      protocol: string | null;
+      authorized: boolean;
+      authorizationError?: string;
+      hostError?: string;
+      answered: { ok: true } | { ok: false; reason: string };
+    }
   | { ok: false; error: Error & { code?: string } };
 
 /**
@@ -168,13 +190,25 @@ function handshake(host: string, port: number, endpoint: CounterpartEndpoint, ti
       socket.destroy();
       resolve(h);
     };
-    const timer = setTimeout(() => done({ ok: false, error: new Error(`TLS handshake: no answer within ${timeoutMs} ms`) }), timeoutMs);
-    const socket = tls.connect({ host, port, ...tlsConnectOptions(endpoint.tls), ...(servername ? { servername } : {}), rejectUnauthorized: false });
+    const timer = setTimeout(
+      () => done({ ok: false, error: new Error(`TLS handshake: no answer within ${timeoutMs} ms`) }),
+      timeoutMs,
+    );
+    const socket = tls.connect({
+      host,
+      port,
+      ...tlsConnectOptions(endpoint.tls),
+      ...(servername ? { servername } : {}),
+      rejectUnauthorized: false,
+    });
     let secured: Omit<Extract<Handshake, { ok: true }>, 'answered'> | undefined;
     socket.once('secureConnect', () => {
       // (getPeerCertificate, not getPeerX509Certificate: after the latter, Node 20 answers the former with {}.)
       const peer = socket.getPeerCertificate();
-      const hostError = peer && Object.keys(peer).length ? tls.checkServerIdentity(servername ?? host, peer)?.message : 'the server sent no certificate';
+      const hostError =
+        peer && Object.keys(peer).length
+          ? tls.checkServerIdentity(servername ?? host, peer)?.message
+          : 'the server sent no certificate';
       secured = {
         ok: true,
         protocol: socket.getProtocol(),
@@ -190,7 +224,11 @@ function handshake(host: string, port: number, endpoint: CounterpartEndpoint, ti
       else done({ ok: false, error });
     });
     socket.once('close', () => {
-      if (secured) done({ ...secured, answered: { ok: false, reason: 'the server closed the connection after the handshake without answering' } });
+      if (secured)
+        done({
+          ...secured,
+          answered: { ok: false, reason: 'the server closed the connection after the handshake without answering' },
+        });
       else done({ ok: false, error: new Error('the server closed the connection during the handshake') });
     });
   });
@@ -205,7 +243,8 @@ async function channelChecks(
   prefix = ENV_PREFIX[counterpart],
 ): Promise<{ rows: CheckResult[]; usable: boolean }> {
   const rows: CheckResult[] = [];
-  const row = (check: string, status: CheckStatus, reason: string, extra: Partial<CheckResult> = {}) => rows.push({ counterpart, group: 'channel', check, status, reason, ...extra });
+  const row = (check: string, status: CheckStatus, reason: string, extra: Partial<CheckResult> = {}) =>
+    rows.push({ counterpart, group: 'channel', check, status, reason, ...extra });
   const url = new URL(endpoint.baseUrl);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const https = url.protocol === 'https:';
@@ -245,20 +284,30 @@ async function channelChecks(
     );
     row('TCP', 'pass', `${host}:${port} accepts connections (${Date.now() - started} ms)`);
   } catch (err) {
-    row('TCP', 'fail', `${host}:${port} is not reachable: ${messageOf(err)} (is our address on the counterpart's whitelist?)`);
+    row(
+      'TCP',
+      'fail',
+      `${host}:${port} is not reachable: ${messageOf(err)} (is our address on the counterpart's whitelist?)`,
+    );
     skipRest(tlsRows, 'the port is not reachable');
     return { rows, usable: false };
   }
 
   if (!https) {
-    skipRest([...tlsRows, 'client certificate'], `${endpoint.baseUrl} is plain http:// (a development simulator): no TLS to check; production needs https://`, true);
+    skipRest(
+      [...tlsRows, 'client certificate'],
+      `${endpoint.baseUrl} is plain http:// (a development simulator): no TLS to check; production needs https://`,
+      true,
+    );
     return { rows, usable: true };
   }
 
   // Handshake first: the client certificate's own row comes after the version and the chain.
   const shake = await handshake(host, port, endpoint, options.timeoutMs);
   let usable = true;
-  const caName = endpoint.tls?.caPath ? `the configured CA (${prefix}_TLS_SERVER_CA_CERT_PATH)` : "the system's roots (no " + `${prefix}_TLS_SERVER_CA_CERT_PATH)`;
+  const caName = endpoint.tls?.caPath
+    ? `the configured CA (${prefix}_TLS_SERVER_CA_CERT_PATH)`
+    : "the system's roots (no " + `${prefix}_TLS_SERVER_CA_CERT_PATH)`;
   let mtls: [CheckStatus, string, boolean?];
   if (!shake.ok) {
     usable = false;
@@ -278,17 +327,34 @@ async function channelChecks(
     }
   } else {
     const modern = shake.protocol === 'TLSv1.2' || shake.protocol === 'TLSv1.3';
-    row('TLS version', modern ? 'pass' : 'fail', modern ? `${shake.protocol} negotiated` : `${shake.protocol ?? 'an unknown version'} negotiated: 1.2 or later is required`);
+    row(
+      'TLS version',
+      modern ? 'pass' : 'fail',
+      modern
+        ? `${shake.protocol} negotiated`
+        : `${shake.protocol ?? 'an unknown version'} negotiated: 1.2 or later is required`,
+    );
     if (!modern) usable = false;
     if (!shake.authorized) {
-      row('server chain', 'fail', `the server's certificate does not verify against ${caName}: ${shake.authorizationError ?? 'not trusted'}`);
+      row(
+        'server chain',
+        'fail',
+        `the server's certificate does not verify against ${caName}: ${shake.authorizationError ?? 'not trusted'}`,
+      );
       usable = false;
     } else if (shake.hostError) {
       row('server chain', 'fail', `the server's certificate verifies but is not for ${host}: ${shake.hostError}`);
       usable = false;
     } else row('server chain', 'pass', `verifies against ${caName}, issued for ${host}`);
     if (shake.answered.ok) {
-      mtls = endpoint.tls?.cert || endpoint.tls?.certPath ? ['pass', 'the server accepted our client certificate and answered'] : ['skipped', `no client certificate configured (${prefix}_TLS_CLIENT_CERT_PATH) and the server did not ask for one`, true];
+      mtls =
+        endpoint.tls?.cert || endpoint.tls?.certPath
+          ? ['pass', 'the server accepted our client certificate and answered']
+          : [
+              'skipped',
+              `no client certificate configured (${prefix}_TLS_CLIENT_CERT_PATH) and the server did not ask for one`,
+              true,
+            ];
     } else {
       usable = false;
       mtls = ['fail', refusedCertificate(endpoint, prefix, shake.answered.reason)];
@@ -301,35 +367,76 @@ async function channelChecks(
 }
 
 function refusedCertificate(endpoint: CounterpartEndpoint, prefix: string, message: string): string {
-  if (!endpoint.tls?.cert && !endpoint.tls?.certPath) return `the server requires a client certificate and none is configured (${prefix}_TLS_CLIENT_CERT_PATH, ${prefix}_TLS_CLIENT_KEY_PATH): ${message}`;
+  if (!endpoint.tls?.cert && !endpoint.tls?.certPath)
+    return `the server requires a client certificate and none is configured (${prefix}_TLS_CLIENT_CERT_PATH, ${prefix}_TLS_CLIENT_KEY_PATH): ${message}`;
   return `the server refused our client certificate (${prefix}_TLS_CLIENT_CERT_PATH): ${message}`;
 }
 
-function clientCertificateRow(counterpart: CheckCounterpart, endpoint: CounterpartEndpoint, prefix: string, options: Required<Pick<CheckOptions, 'certificateDays' | 'now'>>): CheckResult {
+function clientCertificateRow(
+  counterpart: CheckCounterpart,
+  endpoint: CounterpartEndpoint,
+  prefix: string,
+  options: Required<Pick<CheckOptions, 'certificateDays' | 'now'>>,
+): CheckResult {
   const base = { counterpart, group: 'channel' as const, check: 'client certificate' };
   const pem = tlsConnectOptions(endpoint.tls).cert;
-  if (!pem) return { ...base, status: 'skipped', reason: `none configured (${prefix}_TLS_CLIENT_CERT_PATH)`, notApplicable: true };
+  if (!pem)
+    return {
+      ...base,
+      status: 'skipped',
+      reason: `none configured (${prefix}_TLS_CLIENT_CERT_PATH)`,
+      notApplicable: true,
+    };
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(pem);
   } catch (err) {
-    return { ...base, status: 'fail', reason: `${prefix}_TLS_CLIENT_CERT_PATH is not a readable certificate: ${messageOf(err)}` };
+    return {
+      ...base,
+      status: 'fail',
+      reason: `${prefix}_TLS_CLIENT_CERT_PATH is not a readable certificate: ${messageOf(err)}`,
+    };
   }
   const now = options.now().getTime();
   const from = new Date(cert.validFrom).getTime();
   const to = new Date(cert.validTo).getTime();
   const subject = cert.subject.replace(/\n/g, ', ');
-  if (now < from) return { ...base, status: 'fail', reason: `${subject} is not valid before ${new Date(from).toISOString()}` };
-  if (now >= to) return { ...base, status: 'fail', reason: `${subject} expired on ${new Date(to).toISOString()}: renew it with the counterpart's CA` };
+  if (now < from)
+    return { ...base, status: 'fail', reason: `${subject} is not valid before ${new Date(from).toISOString()}` };
+  if (now >= to)
+    return {
+      ...base,
+      status: 'fail',
+      reason: `${subject} expired on ${new Date(to).toISOString()}: renew it with the counterpart's CA`,
+    };
   const days = Math.floor((to - now) / 86_400_000);
   const { warn, fail } = options.certificateDays;
-  if (days < fail) return { ...base, status: 'fail', reason: `${subject} expires in ${days} days (${new Date(to).toISOString()}), fewer than ${fail}: renew it now` };
-  if (days < warn) return { ...base, status: 'pass', warning: true, reason: `${subject}: ${days} days left, fewer than ${warn}: renew it soon` };
-  return { ...base, status: 'pass', reason: `${subject}: ${days} days left (until ${new Date(to).toISOString().slice(0, 10)})` };
+  if (days < fail)
+    return {
+      ...base,
+      status: 'fail',
+      reason: `${subject} expires in ${days} days (${new Date(to).toISOString()}), fewer than ${fail}: renew it now`,
+    };
+  if (days < warn)
+    return {
+      ...base,
+      status: 'pass',
+      warning: true,
+      reason: `${subject}: ${days} days left, fewer than ${warn}: renew it soon`,
+    };
+  return {
+    ...base,
+    status: 'pass',
+    reason: `${subject}: ${days} days left (until ${new Date(to).toISOString().slice(0, 10)})`,
+  };
 }
 
 /** An authenticated call that changes nothing, and what its answer says about our API key. */
-async function authenticationCheck(counterpart: CheckCounterpart, client: CounterpartClient, probeId: string): Promise<CheckResult> {
+async function authenticationCheck(
+  counterpart: CheckCounterpart,
+  client: CounterpartClient,
+  probeId: string,
+): Promise<CheckResult> {
   const base = { counterpart, group: 'authentication' as const, check: 'API key' };
   const prefix = ENV_PREFIX[counterpart];
   const [path, read] =
@@ -340,17 +447,33 @@ async function authenticationCheck(counterpart: CheckCounterpart, client: Counte
         : [afmMessagesPath(undefined, 1), () => client.get(afmMessagesPath(undefined, 1), AfmMessagesPage)];
   try {
     const found = await read();
-    return { ...base, status: 'pass', reason: `accepted: GET ${path} answered ${found === undefined ? '404 (nothing under that id, as expected)' : '200'}; nothing changed` };
+    return {
+      ...base,
+      status: 'pass',
+      reason: `accepted: GET ${path} answered ${found === undefined ? '404 (nothing under that id, as expected)' : '200'}; nothing changed`,
+    };
   } catch (err) {
-    if (err instanceof ApplicationFailure && err.type === ErrorType.CounterpartAuthFailed) return { ...base, status: 'fail', reason: `refused (${prefix}_API_KEY): ${messageOf(err)}` };
+    if (err instanceof ApplicationFailure && err.type === ErrorType.CounterpartAuthFailed)
+      return { ...base, status: 'fail', reason: `refused (${prefix}_API_KEY): ${messageOf(err)}` };
     return { ...base, status: 'fail', reason: `GET ${path} failed: ${messageOf(err)}` };
   }
 }
 
-async function signingCheck(counterpart: CheckCounterpart, client: CounterpartClient | undefined, signers: CheckSigners, now: Date, stamp: string): Promise<CheckResult> {
+async function signingCheck(
+  counterpart: CheckCounterpart,
+  client: CounterpartClient | undefined,
+  signers: CheckSigners,
+  now: Date,
+  stamp: string,
+): Promise<CheckResult> {
   const base = { counterpart, group: 'signing' as const, check: 'our signature' };
   if (counterpart === 'esu' || !client) {
-    return { ...base, status: 'skipped', notApplicable: true, reason: 'ESU records operations under the API key and TLS only: it has no signature of ours to validate' };
+    return {
+      ...base,
+      status: 'skipped',
+      notApplicable: true,
+      reason: 'ESU records operations under the API key and TLS only: it has no signature of ours to validate',
+    };
   }
   let path: string;
   let body: unknown;
@@ -360,12 +483,23 @@ async function signingCheck(counterpart: CheckCounterpart, client: CounterpartCl
       path = AFM_SIGNATURE_CHECKS_PATH;
       what = 'a signed sample submission';
       body = AfmSubmissionMessage.parse(
-        await signers.afm.sign({ submissionId: `check-${stamp}-sig`, sender: signers.afm.sender, sentAt: now.toISOString(), record: { iin: SYNTHETIC_TEST_IIN, receivedAt: now.toISOString(), receivedTiyn: 100 } }),
+        await signers.afm.sign({
+          submissionId: `check-${stamp}-sig`,
+          sender: signers.afm.sender,
+          sentAt: now.toISOString(),
+          record: { iin: SYNTHETIC_TEST_IIN, receivedAt: now.toISOString(), receivedTiyn: 100 },
+        }),
       );
     } else {
       path = CONSENT_SIGNATURE_CHECKS_PATH;
       what = 'a signed sample consent confirmation';
-      body = ConsentConfirmation.parse(await signers.consent.sign({ consentId: `check-${stamp}-consent`, matchId: `check-${stamp}-match`, confirmedAt: now.toISOString() }));
+      body = ConsentConfirmation.parse(
+        await signers.consent.sign({
+          consentId: `check-${stamp}-consent`,
+          matchId: `check-${stamp}-match`,
+          confirmedAt: now.toISOString(),
+        }),
+      );
     }
   } catch (err) {
     return { ...base, status: 'fail', reason: `could not sign the sample: ${messageOf(err)}` };
@@ -374,9 +508,14 @@ async function signingCheck(counterpart: CheckCounterpart, client: CounterpartCl
     const result = await client.post(path, body, undefined, SignatureCheckResult, ErrorType.InvalidInput);
     return result.valid
       ? { ...base, status: 'pass', reason: `POST ${path}: ${what} verified` }
-      : { ...base, status: 'fail', reason: `POST ${path}: ${what} does not verify: ${result.code ?? 'INVALID'}${result.message ? ` ${result.message}` : ''}` };
+      : {
+          ...base,
+          status: 'fail',
+          reason: `POST ${path}: ${what} does not verify: ${result.code ?? 'INVALID'}${result.message ? ` ${result.message}` : ''}`,
+        };
   } catch (err) {
-    if (err instanceof ApplicationFailure && /→ 404/.test(err.message)) return { ...base, status: 'skipped', reason: `the counterpart has no validation call at POST ${path} (404)` };
+    if (err instanceof ApplicationFailure && /→ 404/.test(err.message))
+      return { ...base, status: 'skipped', reason: `the counterpart has no validation call at POST ${path} (404)` };
     return { ...base, status: 'fail', reason: `POST ${path} failed: ${messageOf(err)}` };
   }
 }
@@ -385,23 +524,63 @@ async function signingCheck(counterpart: CheckCounterpart, client: CounterpartCl
 async function esuExchange(client: CounterpartClient, iin: string, now: Date, stamp: string): Promise<CheckResult[]> {
   const esu = createEsuActivities({ esu: client });
   const rows: CheckResult[] = [];
-  const row = (check: string, status: CheckStatus, reason: string) => rows.push({ counterpart: 'esu', group: 'test exchange', check, status, reason });
+  const row = (check: string, status: CheckStatus, reason: string) =>
+    rows.push({ counterpart: 'esu', group: 'test exchange', check, status, reason });
   const stake = 10_000;
   const odds = '2.35';
   const winnings = 23_500;
   const bet = { betId: `check-${stamp}`, eventId: 'esu-bridge-check', outcome: 'test-outcome', odds };
   const requests = [
-    { check: 'bet with odds', what: `bet ${formatKzt(stake)} at ${odds}`, request: { operationId: `check-${stamp}-bet`, kind: 'BET', iin, amountTiyn: stake, currency: 'KZT', occurredAt: now.toISOString(), bet } },
-    { check: 'win', what: `win ${formatKzt(winnings)}`, request: { operationId: `check-${stamp}-win`, kind: 'SETTLEMENT', iin, amountTiyn: winnings, currency: 'KZT', occurredAt: now.toISOString(), bet: { ...bet, result: 'WON', winningsTiyn: winnings } } },
-    { check: 'payout', what: `payout ${formatKzt(winnings)}`, request: { operationId: `check-${stamp}-pay`, kind: 'PAYOUT', iin, amountTiyn: winnings, currency: 'KZT', occurredAt: now.toISOString() } },
+    {
+      check: 'bet with odds',
+      what: `bet ${formatKzt(stake)} at ${odds}`,
+      request: {
+        operationId: `check-${stamp}-bet`,
+        kind: 'BET',
+        iin,
+        amountTiyn: stake,
+        currency: 'KZT',
+        occurredAt: now.toISOString(),
+        bet,
+      },
+    },
+    {
+      check: 'win',
+      what: `win ${formatKzt(winnings)}`,
+      request: {
+        operationId: `check-${stamp}-win`,
+        kind: 'SETTLEMENT',
+        iin,
+        amountTiyn: winnings,
+        currency: 'KZT',
+        occurredAt: now.toISOString(),
+        bet: { ...bet, result: 'WON', winningsTiyn: winnings },
+      },
+    },
+    {
+      check: 'payout',
+      what: `payout ${formatKzt(winnings)}`,
+      request: {
+        operationId: `check-${stamp}-pay`,
+        kind: 'PAYOUT',
+        iin,
+        amountTiyn: winnings,
+        currency: 'KZT',
+        occurredAt: now.toISOString(),
+      },
+    },
   ] as const;
   try {
     const eligibility = await esu.checkBettorEligibility({ iin, purpose: 'BET' });
     if (!eligibility.eligible) {
-      row('test bettor', 'fail', `ESU's register refuses the test bettor (${eligibility.reason ?? 'no reason given'}): ask ЦМААИ for an eligible test bettor`);
+      row(
+        'test bettor',
+        'fail',
+        `ESU's register refuses the test bettor (${eligibility.reason ?? 'no reason given'}): ask ЦМААИ for an eligible test bettor`,
+      );
       return rows;
     }
-    row('test bettor', 'pass', 'eligible in ESU\'s register');
+    row('test bettor', 'pass', "eligible in ESU's register");
   } catch (err) {
     row('test bettor', 'fail', `eligibility check failed: ${messageOf(err)}`);
     return rows;
@@ -410,18 +589,37 @@ async function esuExchange(client: CounterpartClient, iin: string, now: Date, st
     // Our request in the format first (odds as a decimal string, amounts in tiyn), then ESU's receipt in its own.
     const request = EsuOperationRequest.safeParse(step.request);
     if (!request.success) {
-      row(step.check, 'fail', `${step.what}: our request breaks the format: ${request.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      row(
+        step.check,
+        'fail',
+        `${step.what}: our request breaks the format: ${request.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
       return rows;
     }
     try {
       const receipt = EsuReceipt.parse(await esu.recordOperation(request.data));
-      if (receipt.operationId !== request.data.operationId) throw new Error(`the receipt names operation ${receipt.operationId}, not ${request.data.operationId}`);
-      const recorded = await client.get(`/v1/operations/${encodeURIComponent(request.data.operationId)}`, EsuRecordedOperation);
-      if (!recorded) throw new Error(`receipt ${receipt.receiptId} given, but ESU does not find the operation afterwards`);
-      if (recorded.kind !== request.data.kind || recorded.amountTiyn !== request.data.amountTiyn || recorded.receiptId !== receipt.receiptId) {
-        throw new Error(`ESU holds ${recorded.kind} ${formatKzt(recorded.amountTiyn)} under receipt ${recorded.receiptId}, not what was sent`);
+      if (receipt.operationId !== request.data.operationId)
+        throw new Error(`the receipt names operation ${receipt.operationId}, not ${request.data.operationId}`);
+      const recorded = await client.get(
+        `/v1/operations/${encodeURIComponent(request.data.operationId)}`,
+        EsuRecordedOperation,
+      );
+      if (!recorded)
+        throw new Error(`receipt ${receipt.receiptId} given, but ESU does not find the operation afterwards`);
+      if (
+        recorded.kind !== request.data.kind ||
+        recorded.amountTiyn !== request.data.amountTiyn ||
+        recorded.receiptId !== receipt.receiptId
+      ) {
+        throw new Error(
+          `ESU holds ${recorded.kind} ${formatKzt(recorded.amountTiyn)} under receipt ${recorded.receiptId}, not what was sent`,
+        );
       }
-      row(step.check, 'pass', `${step.what}: receipt ${receipt.receiptId} recorded ${receipt.recordedAt}, read back as sent`);
+      row(
+        step.check,
+        'pass',
+        `${step.what}: receipt ${receipt.receiptId} recorded ${receipt.recordedAt}, read back as sent`,
+      );
     } catch (err) {
       row(step.check, 'fail', `${step.what}: ${messageOf(err)}`);
       return rows;
@@ -436,32 +634,81 @@ async function nomapayExchange(client: CounterpartClient, iin: string, stamp: st
   const rows: CheckResult[] = [];
   const amount = 10_000;
   const steps = [
-    { check: 'test deposit', request: { transferId: `check-${stamp}-dep`, iin, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: amount, currency: 'KZT' } },
-    { check: 'test payout', request: { transferId: `check-${stamp}-pay`, iin, direction: 'BOOKMAKER_TO_BETTOR', amountTiyn: amount, currency: 'KZT' } },
+    {
+      check: 'test deposit',
+      request: {
+        transferId: `check-${stamp}-dep`,
+        iin,
+        direction: 'BETTOR_TO_BOOKMAKER',
+        amountTiyn: amount,
+        currency: 'KZT',
+      },
+    },
+    {
+      check: 'test payout',
+      request: {
+        transferId: `check-${stamp}-pay`,
+        iin,
+        direction: 'BOOKMAKER_TO_BETTOR',
+        amountTiyn: amount,
+        currency: 'KZT',
+      },
+    },
   ] as const;
   for (const step of steps) {
     const what = `${formatKzt(amount)} ${step.request.direction === 'BETTOR_TO_BOOKMAKER' ? 'from' : 'to'} the test bettor's e-wallet`;
     const request = WalletTransferRequest.safeParse(step.request);
     if (!request.success) {
-      rows.push({ counterpart: 'nomapay', group: 'test exchange', check: step.check, status: 'fail', reason: `our request breaks the format: ${request.error.message}` });
+      rows.push({
+        counterpart: 'nomapay',
+        group: 'test exchange',
+        check: step.check,
+        status: 'fail',
+        reason: `our request breaks the format: ${request.error.message}`,
+      });
       return rows;
     }
     try {
       const done = await nomapay.transferWallet(request.data);
       const found = await client.get(`/v1/transfers/${encodeURIComponent(request.data.transferId)}`, WalletTransfer);
-      if (!found || found.status !== 'COMPLETED' || found.amountTiyn !== amount || found.direction !== request.data.direction) {
-        throw new Error(`transfer ${request.data.transferId} answered ${done.status} but reads back as ${found ? `${found.status} ${found.direction} ${formatKzt(found.amountTiyn)}` : 'missing'}`);
+      if (
+        !found ||
+        found.status !== 'COMPLETED' ||
+        found.amountTiyn !== amount ||
+        found.direction !== request.data.direction
+      ) {
+        throw new Error(
+          `transfer ${request.data.transferId} answered ${done.status} but reads back as ${found ? `${found.status} ${found.direction} ${formatKzt(found.amountTiyn)}` : 'missing'}`,
+        );
       }
-      rows.push({ counterpart: 'nomapay', group: 'test exchange', check: step.check, status: 'pass', reason: `${what}: transfer ${done.transferId} ${done.status} at ${done.completedAt}, read back as sent` });
+      rows.push({
+        counterpart: 'nomapay',
+        group: 'test exchange',
+        check: step.check,
+        status: 'pass',
+        reason: `${what}: transfer ${done.transferId} ${done.status} at ${done.completedAt}, read back as sent`,
+      });
     } catch (err) {
-      rows.push({ counterpart: 'nomapay', group: 'test exchange', check: step.check, status: 'fail', reason: `${what}: ${messageOf(err)}` });
+      rows.push({
+        counterpart: 'nomapay',
+        group: 'test exchange',
+        check: step.check,
+        status: 'fail',
+        reason: `${what}: ${messageOf(err)}`,
+      });
       return rows;
     }
   }
   return rows;
 }
 
-function skipped(counterpart: CheckCounterpart, group: CheckGroup, check: string, reason: string, notApplicable = false): CheckResult {
+function skipped(
+  counterpart: CheckCounterpart,
+  group: CheckGroup,
+  check: string,
+  reason: string,
+  notApplicable = false,
+): CheckResult {
   return { counterpart, group, check, status: 'skipped', reason, ...(notApplicable ? { notApplicable } : {}) };
 }
 
@@ -483,7 +730,12 @@ export async function runChecks(targets: CheckTargets, options: CheckOptions = {
     results.push(...channel.rows);
     // Nomapay's identification API (ЦОИД rules §§18–20) on a channel of its own (NOMAPAY_ID_*): its rows too.
     const identification = { ...targets.nomapayIdentification, timeoutMs: endpoint.timeoutMs };
-    if (counterpart === 'nomapay' && (identification.baseUrl !== endpoint.baseUrl || identification.tls?.certPath !== endpoint.tls?.certPath || identification.tls?.caPath !== endpoint.tls?.caPath)) {
+    if (
+      counterpart === 'nomapay' &&
+      (identification.baseUrl !== endpoint.baseUrl ||
+        identification.tls?.certPath !== endpoint.tls?.certPath ||
+        identification.tls?.caPath !== endpoint.tls?.caPath)
+    ) {
       const own = await channelChecks('nomapay', identification, { timeoutMs, certificateDays, now }, 'NOMAPAY_ID');
       results.push(...own.rows.map((r) => ({ ...r, check: `identification API: ${r.check}` })));
       if (!own.usable) channel.usable = false;
@@ -503,20 +755,45 @@ export async function runChecks(targets: CheckTargets, options: CheckOptions = {
       const auth = await authenticationCheck(counterpart, client, `check-${stamp}-probe`);
       results.push(auth);
       if (auth.status !== 'pass') {
-        results.push(...laterChecks.slice(1).map(([group, check]) => skipped(counterpart, group, check, 'the API key was not accepted')));
+        results.push(
+          ...laterChecks
+            .slice(1)
+            .map(([group, check]) => skipped(counterpart, group, check, 'the API key was not accepted')),
+        );
         continue;
       }
-      results.push(await signingCheck(counterpart, counterpart === 'afm' ? client : signingClient, signers, now(), stamp));
+      results.push(
+        await signingCheck(counterpart, counterpart === 'afm' ? client : signingClient, signers, now(), stamp),
+      );
       if (counterpart === 'afm') {
-        results.push(skipped('afm', 'test exchange', 'test exchange', "the integration plan's test exchange (items 12–13) is with ЦМААИ and Nomapay; a submission to AFM is a real report", true));
+        results.push(
+          skipped(
+            'afm',
+            'test exchange',
+            'test exchange',
+            "the integration plan's test exchange (items 12–13) is with ЦМААИ and Nomapay; a submission to AFM is a real report",
+            true,
+          ),
+        );
         continue;
       }
       const iin = testBettors[counterpart];
       if (!iin) {
-        results.push(skipped(counterpart, 'test exchange', 'test exchange', `no test bettor: set ${ENV_PREFIX[counterpart]}_TEST_BETTOR_IIN to the test bettor ${counterpart === 'esu' ? 'ЦМААИ' : 'Nomapay'} gave for its test environment`));
+        results.push(
+          skipped(
+            counterpart,
+            'test exchange',
+            'test exchange',
+            `no test bettor: set ${ENV_PREFIX[counterpart]}_TEST_BETTOR_IIN to the test bettor ${counterpart === 'esu' ? 'ЦМААИ' : 'Nomapay'} gave for its test environment`,
+          ),
+        );
         continue;
       }
-      results.push(...(counterpart === 'esu' ? await esuExchange(client, iin, now(), stamp) : await nomapayExchange(client, iin, stamp)));
+      results.push(
+        ...(counterpart === 'esu'
+          ? await esuExchange(client, iin, now(), stamp)
+          : await nomapayExchange(client, iin, stamp)),
+      );
     } finally {
       await client.close();
       await signingClient?.close();
@@ -528,7 +805,16 @@ export async function runChecks(targets: CheckTargets, options: CheckOptions = {
 
 /** The report as a table: counterpart, group, check, result, reason. */
 export function formatReport(report: CheckReport): string {
-  const mark = (r: CheckResult) => (r.status === 'pass' ? (r.warning ? 'PASS (!)' : 'PASS') : r.status === 'fail' ? 'FAIL' : r.notApplicable ? 'n/a' : 'SKIPPED');
+  const mark = (r: CheckResult) =>
+    r.status === 'pass'
+      ? r.warning
+        ? 'PASS (!)'
+        : 'PASS'
+      : r.status === 'fail'
+        ? 'FAIL'
+        : r.notApplicable
+          ? 'n/a'
+          : 'SKIPPED';
   const rows = report.results.map((r) => [COUNTERPART_NAMES[r.counterpart], r.group, r.check, mark(r), r.reason]);
   const header = ['counterpart', 'group', 'check', 'result', 'reason'];
   const widths = header.slice(0, 4).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -74,8 +74,17 @@ async function jsonFile(path: string | boolean | undefined): Promise<unknown> {
 
 function table(items: InboxItem[]): string {
   if (!items.length) return 'nothing here';
-  const rows = items.map((i) => [i.dueAt ? formatTimeLeft(Date.parse(i.dueAt), Date.now()) : '', i.id, i.status, i.counterpart ?? '', i.assignee ?? '', [...i.flags, i.title].join(' ')]);
-  const widths = [0, 1, 2, 3, 4].map((c) => Math.max(...rows.map((r) => r[c]!.length), ['LEFT', 'ID', 'STATUS', 'COUNTERPART', 'ASSIGNEE'][c]!.length));
+  const rows = items.map((i) => [
+    i.dueAt ? formatTimeLeft(Date.parse(i.dueAt), Date.now()) : '',
+    i.id,
+    i.status,
+    i.counterpart ?? '',
+    i.assignee ?? '',
+    [...i.flags, i.title].join(' '),
+  ]);
+  const widths = [0, 1, 2, 3, 4].map((c) =>
+    Math.max(...rows.map((r) => r[c]!.length), ['LEFT', 'ID', 'STATUS', 'COUNTERPART', 'ASSIGNEE'][c]!.length),
+  );
   const line = (r: string[]) => r.map((cell, c) => (c < 5 ? cell.padEnd(widths[c]!) : cell)).join('  ');
   return [line(['LEFT', 'ID', 'STATUS', 'COUNTERPART', 'ASSIGNEE', 'ITEM']), ...rows.map(line)].join('\n');
 }
@@ -85,7 +94,14 @@ const brief = (state: { incidentId?: string; status?: string; problems?: string[
   return `${s.incidentId ?? ''} ${s.status ?? ''}${s.dueAt ? `, due ${s.dueAt}` : ''}${s.problems?.length ? `\nstill missing: ${s.problems.join('; ')}` : ''}`.trim();
 };
 
-export async function runCommand({ actor, service, journal, positionals, flags, scheduleReconciliation }: CommandContext): Promise<CommandResult> {
+export async function runCommand({
+  actor,
+  service,
+  journal,
+  positionals,
+  flags,
+  scheduleReconciliation,
+}: CommandContext): Promise<CommandResult> {
   const [command, a, b] = positionals;
   const str = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
   switch (command) {
@@ -98,7 +114,11 @@ export async function runCommand({ actor, service, journal, positionals, flags, 
         to: str('to'),
         assignee: flags.mine ? actor.login : undefined,
       });
-      return { data: page, text: page.notice ? `not available yet: ${page.notice}` : table(page.items), exitCode: page.notice ? 6 : 0 };
+      return {
+        data: page,
+        text: page.notice ? `not available yet: ${page.notice}` : table(page.items),
+        exitCode: page.notice ? 6 : 0,
+      };
     }
     case 'show': {
       const item = await service.item(actor, a ?? '', b ?? '');
@@ -109,27 +129,54 @@ export async function runCommand({ actor, service, journal, positionals, flags, 
       return { data: item, text: `${item.id} assigned to ${item.assignee}` };
     }
     case 'retry': {
-      const out = (await service.retrySubmission(actor, a ?? '')) as { status?: string; receipt?: { messageId: string } };
-      return { data: out, text: `retry of ${a} sent through its workflow: now ${out.status ?? 'unknown'}${out.receipt ? `, receipt ${out.receipt.messageId}` : ''}` };
+      const out = (await service.retrySubmission(actor, a ?? '')) as {
+        status?: string;
+        receipt?: { messageId: string };
+      };
+      return {
+        data: out,
+        text: `retry of ${a} sent through its workflow: now ${out.status ?? 'unknown'}${out.receipt ? `, receipt ${out.receipt.messageId}` : ''}`,
+      };
     }
     case 'resubmit': {
       // The file holds the corrected payload as `show` prints it: {"counterpart": "AFM", "record": {…}}.
-      const out = (await service.resubmitSubmission(actor, a ?? '', await jsonFile(flags.file))) as { status?: string; correctedBy?: { submissionId: string }; approval?: { changes: { field: string; old: unknown; new: unknown }[] } };
+      const out = (await service.resubmitSubmission(actor, a ?? '', await jsonFile(flags.file))) as {
+        status?: string;
+        correctedBy?: { submissionId: string };
+        approval?: { changes: { field: string; old: unknown; new: unknown }[] };
+      };
       if (out.status === 'AWAITING_APPROVAL') {
-        const changes = (out.approval?.changes ?? []).map((c) => `  ${c.field.replace(/^payload\.record\./, '')}: ${JSON.stringify(c.old)} → ${JSON.stringify(c.new)}`);
-        return { data: out, text: [`correction of ${a} held for a second officer's approval (resubmission ${a} approve|refuse):`, ...changes].join('\n') };
+        const changes = (out.approval?.changes ?? []).map(
+          (c) => `  ${c.field.replace(/^payload\.record\./, '')}: ${JSON.stringify(c.old)} → ${JSON.stringify(c.new)}`,
+        );
+        return {
+          data: out,
+          text: [
+            `correction of ${a} held for a second officer's approval (resubmission ${a} approve|refuse):`,
+            ...changes,
+          ].join('\n'),
+        };
       }
-      return { data: out, text: `corrected ${a} resubmitted through its workflow as ${out.correctedBy?.submissionId ?? '(unknown)'}` };
+      return {
+        data: out,
+        text: `corrected ${a} resubmitted through its workflow as ${out.correctedBy?.submissionId ?? '(unknown)'}`,
+      };
     }
     case 'resubmission': {
-      if (b !== 'approve' && b !== 'refuse') throw new UsageError('resubmission <submissionId> approve|refuse [--note text]');
+      if (b !== 'approve' && b !== 'refuse')
+        throw new UsageError('resubmission <submissionId> approve|refuse [--note text]');
       const body = str('note') ? { note: str('note') } : {};
       if (b === 'refuse') {
         const out = await service.refuseResubmission(actor, a ?? '', body);
         return { data: out, text: `correction of ${a} by ${out.requestedBy} refused; ${a} stays REJECTED` };
       }
-      const out = (await service.approveResubmission(actor, a ?? '', body)) as { correctedBy?: { submissionId: string } };
-      return { data: out, text: `correction of ${a} approved and resubmitted through its workflow as ${out.correctedBy?.submissionId ?? '(unknown)'}` };
+      const out = (await service.approveResubmission(actor, a ?? '', body)) as {
+        correctedBy?: { submissionId: string };
+      };
+      return {
+        data: out,
+        text: `correction of ${a} approved and resubmitted through its workflow as ${out.correctedBy?.submissionId ?? '(unknown)'}`,
+      };
     }
     case 'notice': {
       const scanPath = str('scan');
@@ -140,11 +187,28 @@ export async function runCommand({ actor, service, journal, positionals, flags, 
       } catch (err) {
         throw new ConsoleError('INVALID', `${scanPath}: ${(err as Error).message}`);
       }
-      const mediaType = /\.pdf$/i.test(scanPath) ? 'application/pdf' : /\.png$/i.test(scanPath) ? 'image/png' : /\.jpe?g$/i.test(scanPath) ? 'image/jpeg' : undefined;
+      const mediaType = /\.pdf$/i.test(scanPath)
+        ? 'application/pdf'
+        : /\.png$/i.test(scanPath)
+          ? 'image/png'
+          : /\.jpe?g$/i.test(scanPath)
+            ? 'image/jpeg'
+            : undefined;
       if (!mediaType) throw new UsageError('--scan must name a .pdf, .jpg, .jpeg or .png file');
-      const request = { afmReference: str('reference') ?? '', noticeDate: str('date') ?? '', reason: str('reason') ?? '', scan: { mediaType, contentBase64: bytes.toString('base64') } };
-      const out = (await service.recordWrittenNotice(actor, a ?? '', request)) as { status?: string; officerDueAt?: string };
-      return { data: out, text: `AFM notice ${request.afmReference} recorded on ${a}: now ${out.status ?? 'unknown'}${out.officerDueAt ? `, correction due by ${out.officerDueAt}` : ''}` };
+      const request = {
+        afmReference: str('reference') ?? '',
+        noticeDate: str('date') ?? '',
+        reason: str('reason') ?? '',
+        scan: { mediaType, contentBase64: bytes.toString('base64') },
+      };
+      const out = (await service.recordWrittenNotice(actor, a ?? '', request)) as {
+        status?: string;
+        officerDueAt?: string;
+      };
+      return {
+        data: out,
+        text: `AFM notice ${request.afmReference} recorded on ${a}: now ${out.status ?? 'unknown'}${out.officerDueAt ? `, correction due by ${out.officerDueAt}` : ''}`,
+      };
     }
     case 'review': {
       if (b !== 'approve' && b !== 'refuse') throw new UsageError('review <bettorId> approve|refuse');
@@ -157,10 +221,16 @@ export async function runCommand({ actor, service, journal, positionals, flags, 
       if (a === 'schedule') {
         if (!scheduleReconciliation) throw new ConsoleError('UNAVAILABLE', 'creating the Schedule needs Temporal');
         const outcome = await scheduleReconciliation();
-        return { data: { outcome }, text: `esu-bridge-reconciliation: ${outcome === 'CREATED' ? 'created (daily 06:00 Asia/Almaty, for the previous day)' : 'already exists, left as it is'}` };
+        return {
+          data: { outcome },
+          text: `esu-bridge-reconciliation: ${outcome === 'CREATED' ? 'created (daily 06:00 Asia/Almaty, for the previous day)' : 'already exists, left as it is'}`,
+        };
       }
       return reconciliationCommand(
-        { run: (day) => service.runReconciliation(actor, day), show: async (day) => (await service.reconciliationDay(actor, day)) as ReconciliationDay },
+        {
+          run: (day) => service.runReconciliation(actor, day),
+          show: async (day) => (await service.reconciliationDay(actor, day)) as ReconciliationDay,
+        },
         a,
         flags,
       );
@@ -170,7 +240,10 @@ export async function runCommand({ actor, service, journal, positionals, flags, 
     case 'availability': {
       const report = await journal.availability(actor);
       const text = report.counterparts
-        .map((c) => `${c.counterpart.padEnd(8)} ${['24h', '7d', '30d'].map((p) => `${p}: ${c.periods[p as '24h'].indexPercent?.toFixed(3) ?? '—'} %`).join('  ')}${c.ongoingOutageSince ? `  DOWN since ${c.ongoingOutageSince}` : ''}`)
+        .map(
+          (c) =>
+            `${c.counterpart.padEnd(8)} ${['24h', '7d', '30d'].map((p) => `${p}: ${c.periods[p as '24h'].indexPercent?.toFixed(3) ?? '—'} %`).join('  ')}${c.ongoingOutageSince ? `  DOWN since ${c.ongoingOutageSince}` : ''}`,
+        )
         .join('\n');
       return { data: report, text };
     }
@@ -179,10 +252,19 @@ export async function runCommand({ actor, service, journal, positionals, flags, 
   }
 }
 
-async function incident(actor: Actor, service: ConsoleService, sub: string | undefined, id: string | undefined, flags: CommandContext['flags']): Promise<CommandResult> {
+async function incident(
+  actor: Actor,
+  service: ConsoleService,
+  sub: string | undefined,
+  id: string | undefined,
+  flags: CommandContext['flags'],
+): Promise<CommandResult> {
   switch (sub) {
     case 'open': {
-      const opened = await service.openIncident(actor, { incidentId: typeof flags.id === 'string' ? flags.id : undefined, card: await jsonFile(flags.file) });
+      const opened = await service.openIncident(actor, {
+        incidentId: typeof flags.id === 'string' ? flags.id : undefined,
+        card: await jsonFile(flags.file),
+      });
       return { data: opened, text: `${opened.joined ? 'joined' : 'opened'} ${brief(opened.state)}` };
     }
     case 'amend': {
@@ -194,7 +276,11 @@ async function incident(actor: Actor, service: ConsoleService, sub: string | und
       return { data: state, text: `submitted: ${brief(state)}` };
     }
     case 'close': {
-      const state = await service.closeIncident(actor, id ?? '', typeof flags.note === 'string' ? flags.note : undefined);
+      const state = await service.closeIncident(
+        actor,
+        id ?? '',
+        typeof flags.note === 'string' ? flags.note : undefined,
+      );
       return { data: state, text: `closed: ${brief(state)}` };
     }
     default:
@@ -202,19 +288,36 @@ async function incident(actor: Actor, service: ConsoleService, sub: string | und
   }
 }
 
-async function journalCommand(actor: Actor, journal: JournalService, sub: string | undefined, flags: CommandContext['flags']): Promise<CommandResult> {
+async function journalCommand(
+  actor: Actor,
+  journal: JournalService,
+  sub: string | undefined,
+  flags: CommandContext['flags'],
+): Promise<CommandResult> {
   switch (sub) {
     case 'verify': {
       const anchor = typeof flags.anchor === 'string' ? await jsonFile(flags.anchor) : undefined;
       const report = await journal.verify(actor, { anchor });
-      const sealed = report.seals.latest ? `; sealed at entry ${report.seals.latest.seq} (${report.seals.checked} seals checked${anchor ? ', and the anchor' : ''})` : '';
+      const sealed = report.seals.latest
+        ? `; sealed at entry ${report.seals.latest.seq} (${report.seals.checked} seals checked${anchor ? ', and the anchor' : ''})`
+        : '';
       const text = report.ok
         ? `journal intact: ${report.checked} entries, head ${report.head.seq} ${report.head.hash}${sealed}`
-        : [`TAMPERING FOUND (${report.problems.length}):`, ...report.problems.map((p) => `  ${p.kind} at ${p.seq}: ${p.message}`)].join('\n');
+        : [
+            `TAMPERING FOUND (${report.problems.length}):`,
+            ...report.problems.map((p) => `  ${p.kind} at ${p.seq}: ${p.message}`),
+          ].join('\n');
       return { data: report, text, exitCode: report.ok ? 0 : 7 };
     }
     case 'export': {
-      const range = typeof flags.day === 'string' ? { day: flags.day } : flags.from || flags.to ? { from: flags.from, to: flags.to } : flags.whole ? { whole: true } : undefined;
+      const range =
+        typeof flags.day === 'string'
+          ? { day: flags.day }
+          : flags.from || flags.to
+            ? { from: flags.from, to: flags.to }
+            : flags.whole
+              ? { whole: true }
+              : undefined;
       if (!range) throw new UsageError('journal export needs --day, --from/--to or --whole');
       const chunks: string[] = [];
       const rows = await journal.exportCsv(actor, range, (chunk) => void chunks.push(chunk));
@@ -224,15 +327,30 @@ async function journalCommand(actor: Actor, journal: JournalService, sub: string
       // The sealed head beside the export: kept with it, it lets a later verification find entries removed since.
       const head = await journal.head(actor);
       await writeFile(`${out}.head.json`, JSON.stringify(head, null, 2) + '\n');
-      return { data: { rows, out, head }, text: `${rows} entries written to ${out}; sealed head (entry ${head.seq}) in ${out}.head.json` };
+      return {
+        data: { rows, out, head },
+        text: `${rows} entries written to ${out}; sealed head (entry ${head.seq}) in ${out}.head.json`,
+      };
     }
     case 'head': {
       const head = await journal.head(actor);
       return { data: head, text: JSON.stringify(head, null, 2) };
     }
     case 'list': {
-      const entries = await journal.entries(actor, { recordId: flags.record, actor: flags.actor, event: flags.event, day: flags.day });
-      return { data: entries, text: entries.map((e) => `${e.seq}\t${e.startedAt}\t${e.event}\t${e.actor}\t${String(e.details.recordId ?? '')}\t${e.result}`).join('\n') };
+      const entries = await journal.entries(actor, {
+        recordId: flags.record,
+        actor: flags.actor,
+        event: flags.event,
+        day: flags.day,
+      });
+      return {
+        data: entries,
+        text: entries
+          .map(
+            (e) => `${e.seq}\t${e.startedAt}\t${e.event}\t${e.actor}\t${String(e.details.recordId ?? '')}\t${e.result}`,
+          )
+          .join('\n'),
+      };
     }
     default:
       throw new UsageError('journal verify|export|head|list');

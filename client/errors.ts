@@ -57,11 +57,23 @@ export function toOperationFailure<State>(workflowId: string, err: unknown): Ope
   let current: unknown = err.cause;
   while (current instanceof ChildWorkflowFailure || current instanceof ActivityFailure) current = current.cause;
   if (current instanceof ApplicationFailure) {
-    return new OperationFailedError<State>(workflowId, current.type ?? 'Unknown', current.message, current.details?.[0] as State, {
-      cause: err,
-    });
+    return new OperationFailedError<State>(
+      workflowId,
+      current.type ?? 'Unknown',
+      current.message,
+      current.details?.[0] as State,
+      {
+        cause: err,
+      },
+    );
   }
-  return new OperationFailedError<State>(workflowId, 'Unknown', (current as Error | undefined)?.message ?? err.message, undefined, {
-    cause: err,
-  });
+  return new OperationFailedError<State>(
+    workflowId,
+    'Unknown',
+    (current as Error | undefined)?.message ?? err.message,
+    undefined,
+    {
+      cause: err,
+    },
+  );
 }

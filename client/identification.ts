@@ -1,4 +1,10 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { ErrorType } from '../domain/errors.js';
@@ -63,7 +69,15 @@ export interface IdentificationHandle {
  * InvalidRequestError names the field and nothing is sent), then by the workflow's validator; a refusal
  * there is a StepRejectedError with the rule in its message.
  */
-export function createIdentificationClient({ client, taskQueue, bettorRefKey }: { client: Client; taskQueue: string; bettorRefKey: string }) {
+export function createIdentificationClient({
+  client,
+  taskQueue,
+  bettorRefKey,
+}: {
+  client: Client;
+  taskQueue: string;
+  bettorRefKey: string;
+}) {
   function validate<S extends z.ZodType>(operation: string, schema: S, request: unknown): z.output<S> {
     const parsed = schema.safeParse(request);
     if (!parsed.success) throw InvalidRequestError.fromZod(operation, parsed.error);
@@ -81,14 +95,22 @@ export function createIdentificationClient({ client, taskQueue, bettorRefKey }: 
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     });
     if (revoked.outcome === 'NO_CONSENT') {
-      throw new StepRejectedError(handle.workflowId, ErrorType.IdentificationStepRejected, 'there is no consent on record for this bettor to revoke');
+      throw new StepRejectedError(
+        handle.workflowId,
+        ErrorType.IdentificationStepRejected,
+        'there is no consent on record for this bettor to revoke',
+      );
     }
     const last = (await handle.query(wf.getIdentificationStatusQuery)) as IdentificationState;
     const message =
       revoked.outcome === 'ALREADY_REVOKED'
         ? `the consent was already revoked at ${revoked.revokedAt}`
         : `consent revoked after the identification ended: no further personal-data request is made, and deposits and bets wait for a new identification${revoked.relayed ? '; the consent registry confirmed it' : ''}`;
-    return { result: 'CONSENT_REVOKED', message, state: last.consent ? { ...last, consent: { ...last.consent, revokedAt: revoked.revokedAt } } : last };
+    return {
+      result: 'CONSENT_REVOKED',
+      message,
+      state: last.consent ? { ...last, consent: { ...last.consent, revokedAt: revoked.revokedAt } } : last,
+    };
   }
 
   function wrap(handle: WorkflowHandle, joined: boolean): IdentificationHandle {
@@ -99,10 +121,16 @@ export function createIdentificationClient({ client, taskQueue, bettorRefKey }: 
           : await handle.executeUpdate(def as UpdateDefinition<StepAnswer, []>);
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-          throw new StepRejectedError(handle.workflowId, err.cause.type ?? ErrorType.IdentificationStepRejected, err.cause.message, { cause: err });
+          throw new StepRejectedError(
+            handle.workflowId,
+            err.cause.type ?? ErrorType.IdentificationStepRejected,
+            err.cause.message,
+            { cause: err },
+          );
         }
         if (err instanceof WorkflowNotFoundError) {
-          const message = 'no identification is running for this bettor (it has ended, or never started): read its status or start a new one';
+          const message =
+            'no identification is running for this bettor (it has ended, or never started): read its status or start a new one';
           throw new StepRejectedError(handle.workflowId, ErrorType.IdentificationStepRejected, message, { cause: err });
         }
         throw err;
@@ -114,14 +142,20 @@ export function createIdentificationClient({ client, taskQueue, bettorRefKey }: 
       giveConsent: async (cmd) => step(wf.giveConsentUpdate, validate('giveConsent', GiveConsent, cmd)),
       startTwoFactor: async (cmd) => {
         const iin = validate('startTwoFactor', StartTwoFactor.omit({ bettorRef: true }), cmd).iin;
-        return step(wf.startTwoFactorUpdate, validate('startTwoFactor', StartTwoFactor, { ...cmd, bettorRef: bettorRef(iin, bettorRefKey) }));
+        return step(
+          wf.startTwoFactorUpdate,
+          validate('startTwoFactor', StartTwoFactor, { ...cmd, bettorRef: bettorRef(iin, bettorRefKey) }),
+        );
       },
       submitLiveness: async (cmd) => step(wf.submitLivenessUpdate, validate('submitLiveness', SubmitLiveness, cmd)),
       sendSmsCode: () => step(wf.sendSmsCodeUpdate),
       submitSmsCode: async (cmd) => step(wf.submitSmsCodeUpdate, validate('submitSmsCode', SubmitSmsCode, cmd)),
       submitPhoto: async (cmd) => {
         const iin = validate('submitPhoto', SubmitPhoto.omit({ bettorRef: true }), cmd).iin;
-        return step(wf.submitPhotoUpdate, validate('submitPhoto', SubmitPhoto, { ...cmd, bettorRef: bettorRef(iin, bettorRefKey) }));
+        return step(
+          wf.submitPhotoUpdate,
+          validate('submitPhoto', SubmitPhoto, { ...cmd, bettorRef: bettorRef(iin, bettorRefKey) }),
+        );
       },
       recordDecision: async (cmd) => step(wf.recordDecisionUpdate, validate('recordDecision', RecordDecision, cmd)),
       decideReview: async (cmd) => step(wf.decideReviewUpdate, validate('decideReview', DecideReview, cmd)),
@@ -131,7 +165,8 @@ export function createIdentificationClient({ client, taskQueue, bettorRefKey }: 
           return await step(wf.revokeConsentUpdate, valid);
         } catch (err) {
           // The identification has ended: a consent lasts until revoked (§§26–27, 31), so the revocation still counts.
-          if (err instanceof StepRejectedError && err.cause instanceof WorkflowNotFoundError) return revokeAfterIdentification(handle, valid);
+          if (err instanceof StepRejectedError && err.cause instanceof WorkflowNotFoundError)
+            return revokeAfterIdentification(handle, valid);
           throw err;
         }
       },
@@ -158,7 +193,9 @@ export function createIdentificationClient({ client, taskQueue, bettorRefKey }: 
         const handle = await client.workflow.start(wf.identification, {
           taskQueue,
           workflowId: id,
-          args: [{ bettorId: valid.bettorId, mode: 'APP', onRepeatedBiometricFailure: valid.onRepeatedBiometricFailure }],
+          args: [
+            { bettorId: valid.bettorId, mode: 'APP', onRepeatedBiometricFailure: valid.onRepeatedBiometricFailure },
+          ],
           workflowIdReusePolicy: 'ALLOW_DUPLICATE',
           typedSearchAttributes: [
             { key: OperationKindKey, value: 'IDENTIFICATION' },
@@ -174,6 +211,9 @@ export function createIdentificationClient({ client, taskQueue, bettorRefKey }: 
 
     /** The running (or last) identification of a bettor, to drive its next step. */
     identification: (bettorId: string): IdentificationHandle =>
-      wrap(client.workflow.getHandle(identificationWorkflowId(validate('identification', BusinessKey, bettorId))), true),
+      wrap(
+        client.workflow.getHandle(identificationWorkflowId(validate('identification', BusinessKey, bettorId))),
+        true,
+      ),
   };
 }

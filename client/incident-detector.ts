@@ -10,7 +10,11 @@ type Env = Record<string, string | undefined>;
  * restarted worker applies changed INCIDENT_DETECT_* settings). Returns its workflow id, or undefined when
  * INCIDENT_DETECTORS=false.
  */
-export async function startIncidentDetector(client: Client, taskQueue: string, env: Env = process.env): Promise<string | undefined> {
+export async function startIncidentDetector(
+  client: Client,
+  taskQueue: string,
+  env: Env = process.env,
+): Promise<string | undefined> {
   const config = detectorConfig(env);
   if (!config.enabled) return undefined;
   const id = workflowId(WorkflowProcess.IncidentDetector, taskQueue);
@@ -21,7 +25,12 @@ export async function startIncidentDetector(client: Client, taskQueue: string, e
     args: [
       {
         intervalMs: config.intervalMs,
-        settings: { unreachableAfterMs: config.unreachableAfterMs, authFailures: config.authFailures, authWindowMs: config.authWindowMs, offsetMinutes: config.offsetMinutes },
+        settings: {
+          unreachableAfterMs: config.unreachableAfterMs,
+          authFailures: config.authFailures,
+          authWindowMs: config.authWindowMs,
+          offsetMinutes: config.offsetMinutes,
+        },
         timing: incidentTiming(env),
       },
     ],

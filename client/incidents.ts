@@ -1,14 +1,33 @@
 import { randomBytes } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import { ErrorType } from '../domain/errors.js';
 import { BusinessKey, workflowId, WorkflowProcess } from '../domain/ids.js';
 import { futureDetectionProblem } from '../domain/incident.js';
 import { IncidentTiming } from '../domain/incident-deadlines.js';
-import { AmendIncident, CloseIncident, IncidentStatus, OpenIncident, SubmitIncident, type IncidentState } from '../domain/incident-state.js';
+import {
+  AmendIncident,
+  CloseIncident,
+  IncidentStatus,
+  OpenIncident,
+  SubmitIncident,
+  type IncidentState,
+} from '../domain/incident-state.js';
 import { CounterpartKey, IncidentStatusKey, OperationKindKey } from '../domain/search-attributes.js';
-import { amendIncidentUpdate, closeIncidentUpdate, getIncidentStatusQuery, incident, submitIncidentUpdate } from '../workflows/incident.js';
+import {
+  amendIncidentUpdate,
+  closeIncidentUpdate,
+  getIncidentStatusQuery,
+  incident,
+  submitIncidentUpdate,
+} from '../workflows/incident.js';
 import { InvalidRequestError, toOperationFailure } from './errors.js';
 import { StepRejectedError } from './identification.js';
 
@@ -39,7 +58,15 @@ export type OpenIncidentRequest = Omit<z.input<typeof OpenIncident>, 'incidentId
  * names the field, nothing is sent), then by the workflow's validators; a refusal there is a StepRejectedError
  * whose `type` is IncidentCardIncomplete, IncidentStepRejected or InvalidInput.
  */
-export function createIncidentClient({ client, taskQueue, timing }: { client: Client; taskQueue: string; timing?: IncidentTiming }) {
+export function createIncidentClient({
+  client,
+  taskQueue,
+  timing,
+}: {
+  client: Client;
+  taskQueue: string;
+  timing?: IncidentTiming;
+}) {
   const incidentTiming = timing ?? IncidentTiming.parse({});
 
   function validate<S extends z.ZodType>(operation: string, schema: S, request: unknown): z.output<S> {
@@ -49,15 +76,28 @@ export function createIncidentClient({ client, taskQueue, timing }: { client: Cl
   }
 
   function wrap(handle: WorkflowHandle<typeof incident>, incidentId: string, joined: boolean): IncidentHandle {
-    async function update<A>(def: typeof amendIncidentUpdate | typeof submitIncidentUpdate | typeof closeIncidentUpdate, arg: A): Promise<IncidentState> {
+    async function update<A>(
+      def: typeof amendIncidentUpdate | typeof submitIncidentUpdate | typeof closeIncidentUpdate,
+      arg: A,
+    ): Promise<IncidentState> {
       try {
         return await handle.executeUpdate(def as never, { args: [arg] as never });
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-          throw new StepRejectedError(handle.workflowId, err.cause.type ?? ErrorType.IncidentStepRejected, err.cause.message, { cause: err });
+          throw new StepRejectedError(
+            handle.workflowId,
+            err.cause.type ?? ErrorType.IncidentStepRejected,
+            err.cause.message,
+            { cause: err },
+          );
         }
         if (err instanceof WorkflowNotFoundError) {
-          throw new StepRejectedError(handle.workflowId, ErrorType.IncidentStepRejected, `incident ${incidentId} is not open (closed, or never opened)`, { cause: err });
+          throw new StepRejectedError(
+            handle.workflowId,
+            ErrorType.IncidentStepRejected,
+            `incident ${incidentId} is not open (closed, or never opened)`,
+            { cause: err },
+          );
         }
         throw err;
       }
@@ -86,7 +126,11 @@ export function createIncidentClient({ client, taskQueue, timing }: { client: Cl
      * once, ever). The 48 hours count from `card.detectedAt`, whenever this is called.
      */
     async openIncident(request: OpenIncidentRequest): Promise<IncidentHandle> {
-      const valid = validate('openIncident', OpenIncident, { ...request, incidentId: request.incidentId ?? newIncidentId(), timing: incidentTiming });
+      const valid = validate('openIncident', OpenIncident, {
+        ...request,
+        incidentId: request.incidentId ?? newIncidentId(),
+        timing: incidentTiming,
+      });
       const future = futureDetectionProblem(valid.card.detectedAt, Date.now());
       if (future) throw new InvalidRequestError('openIncident', [{ field: 'card.detectedAt', message: future }]);
       const id = incidentWorkflowId(valid.incidentId);
@@ -104,13 +148,18 @@ export function createIncidentClient({ client, taskQueue, timing }: { client: Cl
         });
         return wrap(handle, valid.incidentId, false);
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return wrap(client.workflow.getHandle(id), valid.incidentId, true);
+        if (err instanceof WorkflowExecutionAlreadyStartedError)
+          return wrap(client.workflow.getHandle(id), valid.incidentId, true);
         throw err;
       }
     },
 
     /** The incident with this id, to amend, submit, close or read it. */
     incident: (incidentId: string): IncidentHandle =>
-      wrap(client.workflow.getHandle(incidentWorkflowId(validate('incident', BusinessKey, incidentId))), incidentId, true),
+      wrap(
+        client.workflow.getHandle(incidentWorkflowId(validate('incident', BusinessKey, incidentId))),
+        incidentId,
+        true,
+      ),
   };
 }

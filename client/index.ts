@@ -42,7 +42,13 @@ export interface EsuBridgeClientOptions {
  * tells a replay (same id, same body: joins the run) from a conflict (same id, other body). Refuses a
  * Temporal client without esu-bridge's encryption codec.
  */
-export function createEsuBridgeClient({ client, taskQueue, bettorRefKey, incidentTiming, now = () => new Date() }: EsuBridgeClientOptions) {
+export function createEsuBridgeClient({
+  client,
+  taskQueue,
+  bettorRefKey,
+  incidentTiming,
+  now = () => new Date(),
+}: EsuBridgeClientOptions) {
   // Requests carry IINs, names and phones: without the codec they would reach Temporal's database in clear.
   if (!client.options.loadedDataConverter.payloadCodecs.some((codec) => EncryptionCodec.is(codec))) {
     throw new TypeError(
@@ -108,7 +114,8 @@ export function createEsuBridgeClient({ client, taskQueue, bettorRefKey, inciden
     // Bets, settlements and payouts (startBet, placeBet, getBet, startSettlement, settleBet, getSettlement, startPayout, payout, getPayout).
     ...createBettingClient({ client, taskQueue, bettorRefKey, now }),
     // The daily reconciliation of one Almaty day, on demand (issue 13).
-    startReconciliation: (day: string, options?: { graceMinutes?: number }) => startReconciliation(client, taskQueue, day, options),
+    startReconciliation: (day: string, options?: { graceMinutes?: number }) =>
+      startReconciliation(client, taskQueue, day, options),
   };
 }
 

@@ -1,4 +1,9 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import { ErrorType } from '../domain/errors.js';
@@ -29,7 +34,12 @@ export function createMigrationClient({ client, taskQueue }: { client: Client; t
         return await handle.executeUpdate(def, { args: [{ actor }] });
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-          throw new StepRejectedError(handle.workflowId, err.cause.type ?? ErrorType.IdentificationStepRejected, err.cause.message, { cause: err });
+          throw new StepRejectedError(
+            handle.workflowId,
+            err.cause.type ?? ErrorType.IdentificationStepRejected,
+            err.cause.message,
+            { cause: err },
+          );
         }
         throw err;
       }

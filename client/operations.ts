@@ -29,10 +29,15 @@ export function validateRequest<S extends z.ZodType>(operation: string, schema: 
  */
 export function refuseUnderage(operation: string, iin: string, now: Date): void {
   const refusal = underageRefusal(iin, now);
-  if (refusal) throw new InvalidRequestError(operation, [{ field: 'iin', message: refusal.message, type: refusal.type }]);
+  if (refusal)
+    throw new InvalidRequestError(operation, [{ field: 'iin', message: refusal.message, type: refusal.type }]);
 }
 
-export function wrapOperation<State>(handle: WorkflowHandle, joined: boolean, statusQuery: QueryDefinition<State>): OperationHandle<State> {
+export function wrapOperation<State>(
+  handle: WorkflowHandle,
+  joined: boolean,
+  statusQuery: QueryDefinition<State>,
+): OperationHandle<State> {
   return {
     workflowId: handle.workflowId,
     joined,
@@ -56,7 +61,8 @@ export async function joinOperation<State>(
   workflowId: string,
   digest: string,
   statusQuery: QueryDefinition<State>,
-  onMismatch: (memo: Record<string, unknown> | undefined) => 'JOIN' | Error = () => new IdempotencyConflictError(workflowId),
+  onMismatch: (memo: Record<string, unknown> | undefined) => 'JOIN' | Error = () =>
+    new IdempotencyConflictError(workflowId),
 ): Promise<OperationHandle<State>> {
   const handle = client.workflow.getHandle(workflowId);
   const description = await handle.describe();

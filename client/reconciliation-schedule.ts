@@ -9,12 +9,22 @@ export const RECONCILIATION_SCHEDULE_ID = 'esu-bridge-reconciliation';
  * demand (`reconcile run --day D`). Idempotent like the retention Schedule: an existing Schedule is left as it
  * is, so ops may pause it or move its hour in the Temporal UI without a restart undoing that.
  */
-export async function ensureReconciliationSchedule(client: Client, taskQueue: string, at: { hour: number; minute: number } = { hour: 6, minute: 0 }): Promise<'CREATED' | 'EXISTS'> {
+export async function ensureReconciliationSchedule(
+  client: Client,
+  taskQueue: string,
+  at: { hour: number; minute: number } = { hour: 6, minute: 0 },
+): Promise<'CREATED' | 'EXISTS'> {
   try {
     await client.schedule.create({
       scheduleId: RECONCILIATION_SCHEDULE_ID,
       spec: { calendars: [{ hour: at.hour, minute: at.minute }], timezone: 'Asia/Almaty' },
-      action: { type: 'startWorkflow', workflowType: 'reconciliation', workflowId: 'Reconciliation:daily', taskQueue, args: [{ trigger: 'SCHEDULE' }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'reconciliation',
+        workflowId: 'Reconciliation:daily',
+        taskQueue,
+        args: [{ trigger: 'SCHEDULE' }],
+      },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '6 hours' },
     });
     return 'CREATED';

@@ -14,7 +14,8 @@ export const reconciliationWorkflowId = (day: string) => workflowId(WorkflowProc
 
 function validDay(day: unknown): string {
   const parsed = ListingDate.safeParse(day);
-  if (!parsed.success) throw new InvalidRequestError('reconciliation', [{ field: 'day', message: parsed.error.issues[0]!.message }]);
+  if (!parsed.success)
+    throw new InvalidRequestError('reconciliation', [{ field: 'day', message: parsed.error.issues[0]!.message }]);
   return parsed.data;
 }
 
@@ -27,13 +28,34 @@ export interface StartedReconciliation {
 }
 
 /** Starts a run for `day` now, or joins the one in progress; a finished day runs again (the results stay). */
-export async function startReconciliation(client: Client, taskQueue: string, day: string, options: { graceMinutes?: number } = {}): Promise<StartedReconciliation> {
+export async function startReconciliation(
+  client: Client,
+  taskQueue: string,
+  day: string,
+  options: { graceMinutes?: number } = {},
+): Promise<StartedReconciliation> {
   const valid = validDay(day);
   const id = reconciliationWorkflowId(valid);
-  const args = [{ day: valid, trigger: 'ON_DEMAND' as const, ...(options.graceMinutes === undefined ? {} : { graceMinutes: options.graceMinutes }) }];
+  const args = [
+    {
+      day: valid,
+      trigger: 'ON_DEMAND' as const,
+      ...(options.graceMinutes === undefined ? {} : { graceMinutes: options.graceMinutes }),
+    },
+  ];
   try {
-    const handle = await client.workflow.start('reconciliation', { taskQueue, workflowId: id, args, workflowIdReusePolicy: 'ALLOW_DUPLICATE' });
-    return { workflowId: id, runId: handle.firstExecutionRunId, joined: false, result: () => handle.result() as Promise<ReconciliationResult> };
+    const handle = await client.workflow.start('reconciliation', {
+      taskQueue,
+      workflowId: id,
+      args,
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    });
+    return {
+      workflowId: id,
+      runId: handle.firstExecutionRunId,
+      joined: false,
+      result: () => handle.result() as Promise<ReconciliationResult>,
+    };
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     const handle = client.workflow.getHandle(id);
@@ -64,7 +86,17 @@ export interface DifferenceView {
 export interface ReconciliationDay {
   day: string;
   /** The latest run of the day, if any. */
-  run?: { runId: string; workflowId: string; trigger: string; status: string; graceMinutes: number; counts: unknown; differences: number; startedAt: string; finishedAt?: string };
+  run?: {
+    runId: string;
+    workflowId: string;
+    trigger: string;
+    status: string;
+    graceMinutes: number;
+    counts: unknown;
+    differences: number;
+    startedAt: string;
+    finishedAt?: string;
+  };
   runs: number;
   open: number;
   differences: DifferenceView[];
@@ -95,8 +127,14 @@ export function differenceView(r: Record<string, any>, assignee?: string): Diffe
 export async function readReconciliationDay(pool: Pool, day: string): Promise<ReconciliationDay> {
   const valid = validDay(day);
   const runs = await pool.query(`SELECT * FROM reconciliation_runs WHERE day = $1 ORDER BY started_at DESC`, [valid]);
-  const diffs = await pool.query(`SELECT * FROM reconciliation_differences WHERE day = $1 ORDER BY status DESC, counterpart, kind, record_id`, [valid]);
-  const assigned = await pool.query(`SELECT item_id, assignee FROM console_assignments WHERE inbox = 'reconciliation' AND item_id = ANY($1::text[])`, [diffs.rows.map((r) => r.difference_id)]);
+  const diffs = await pool.query(
+    `SELECT * FROM reconciliation_differences WHERE day = $1 ORDER BY status DESC, counterpart, kind, record_id`,
+    [valid],
+  );
+  const assigned = await pool.query(
+    `SELECT item_id, assignee FROM console_assignments WHERE inbox = 'reconciliation' AND item_id = ANY($1::text[])`,
+    [diffs.rows.map((r) => r.difference_id)],
+  );
   const assignees = new Map(assigned.rows.map((r) => [r.item_id as string, r.assignee as string]));
   const r = runs.rows[0];
   const differences = diffs.rows.map((d) => differenceView(d, assignees.get(d.difference_id)));
@@ -132,7 +170,27 @@ export async function readReconciliationDay(pool: Pool, day: string): Promise<Re
   };
 }
 
-const CSV_COLUMNS = ['difference_id', 'day', 'counterpart', 'kind', 'record_id', 'operation_id', 'operation_kind', 'our_amount_tiyn', 'their_amount_tiyn', 'our_status', 'their_status', 'message', 'status', 'found_at', 'due_at', 'assignee', 'resolved_at', 'resolved_by', 'resolution'] as const;
+const CSV_COLUMNS = [
+  'difference_id',
+  'day',
+  'counterpart',
+  'kind',
+  'record_id',
+  'operation_id',
+  'operation_kind',
+  'our_amount_tiyn',
+  'their_amount_tiyn',
+  'our_status',
+  'their_status',
+  'message',
+  'status',
+  'found_at',
+  'due_at',
+  'assignee',
+  'resolved_at',
+  'resolved_by',
+  'resolution',
+] as const;
 
 /** RFC 4180 field; a leading = + - @ is prefixed so a spreadsheet does not run it as a formula. */
 function csvField(value: unknown): string {
@@ -146,16 +204,42 @@ function csvField(value: unknown): string {
 export function reconciliationCsv(report: ReconciliationDay): string {
   const side = (v: unknown) => (v ?? {}) as { amountTiyn?: number; status?: string };
   const lines = report.differences.map((d) =>
-    [d.differenceId, report.day, d.counterpart, d.kind, d.recordId, d.operationId, d.operationKind, side(d.ours).amountTiyn, side(d.theirs).amountTiyn, side(d.ours).status, side(d.theirs).status, d.message, d.status, d.foundAt, d.dueAt, d.assignee, d.resolvedAt, d.resolvedBy, d.resolution]
+    [
+      d.differenceId,
+      report.day,
+      d.counterpart,
+      d.kind,
+      d.recordId,
+      d.operationId,
+      d.operationKind,
+      side(d.ours).amountTiyn,
+      side(d.theirs).amountTiyn,
+      side(d.ours).status,
+      side(d.theirs).status,
+      d.message,
+      d.status,
+      d.foundAt,
+      d.dueAt,
+      d.assignee,
+      d.resolvedAt,
+      d.resolvedBy,
+      d.resolution,
+    ]
       .map(csvField)
       .join(','),
   );
-  return [CSV_COLUMNS.join(','), ...lines, ...(report.differences.length ? [] : [`# ${report.summary}`])].join('\r\n') + '\r\n';
+  return (
+    [CSV_COLUMNS.join(','), ...lines, ...(report.differences.length ? [] : [`# ${report.summary}`])].join('\r\n') +
+    '\r\n'
+  );
 }
 
 /** The day's report for people, as the CLI prints it. */
 export function reconciliationText(report: ReconciliationDay): string {
-  const rows = report.differences.map((d) => `  ${d.status.padEnd(8)} ${d.counterpart.padEnd(7)} ${DIFFERENCE_KIND_LABELS[d.kind].padEnd(28)} ${d.recordId}  ${d.message}${d.resolution ? ` — resolved: ${d.resolution}` : ''}`);
+  const rows = report.differences.map(
+    (d) =>
+      `  ${d.status.padEnd(8)} ${d.counterpart.padEnd(7)} ${DIFFERENCE_KIND_LABELS[d.kind].padEnd(28)} ${d.recordId}  ${d.message}${d.resolution ? ` — resolved: ${d.resolution}` : ''}`,
+  );
   return [report.summary, ...rows].join('\n');
 }
 
@@ -176,9 +260,18 @@ export interface ReconciliationCommandResult {
  * `reconcile run --day D` / `reconcile show --day D [--csv]`. Exit code 0: the day is clean; 8: differences are
  * open (scripts can alert on it); 2: a bad day.
  */
-export async function reconciliationCommand(deps: ReconciliationCommandDeps, sub: string | undefined, flags: Record<string, string | boolean | undefined>): Promise<ReconciliationCommandResult> {
+export async function reconciliationCommand(
+  deps: ReconciliationCommandDeps,
+  sub: string | undefined,
+  flags: Record<string, string | boolean | undefined>,
+): Promise<ReconciliationCommandResult> {
   const day = typeof flags.day === 'string' ? flags.day : undefined;
-  if (!day || (sub !== 'run' && sub !== 'show')) return { data: { error: 'usage: reconcile run|show --day YYYY-MM-DD' }, text: 'usage: reconcile run|show --day YYYY-MM-DD [--csv]', exitCode: 2 };
+  if (!day || (sub !== 'run' && sub !== 'show'))
+    return {
+      data: { error: 'usage: reconcile run|show --day YYYY-MM-DD' },
+      text: 'usage: reconcile run|show --day YYYY-MM-DD [--csv]',
+      exitCode: 2,
+    };
   if (sub === 'run') await deps.run(day);
   const report = await deps.show(day);
   const exitCode = report.open ? 8 : 0;

@@ -1,10 +1,29 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import { ErrorType } from '../domain/errors.js';
 import { submissionSearchAttributes } from '../domain/search-attributes.js';
-import { AfmVerdictSignal, SubmissionInput, SubmissionKey, SubmissionPayload, SubmissionStatus, submissionWorkflowId, type SubmissionState } from '../domain/submission.js';
-import { getSubmissionStatusQuery, resubmitSubmissionUpdate, retrySubmissionUpdate, submission } from '../workflows/submission.js';
+import {
+  AfmVerdictSignal,
+  SubmissionInput,
+  SubmissionKey,
+  SubmissionPayload,
+  SubmissionStatus,
+  submissionWorkflowId,
+  type SubmissionState,
+} from '../domain/submission.js';
+import {
+  getSubmissionStatusQuery,
+  resubmitSubmissionUpdate,
+  retrySubmissionUpdate,
+  submission,
+} from '../workflows/submission.js';
 import { noticeRefusal, recordWrittenNoticeUpdate } from '../workflows/submission-notice.js';
 import { RecordWrittenNotice } from '../domain/submission-notice.js';
 import { afmVerdictSignal, resumeSubmissionSignal } from '../workflows/submission-verdicts.js';
@@ -33,37 +52,63 @@ export function createSubmissionClient({ client, taskQueue }: { client: Client; 
   }
 
   const handleOf = (submissionId: string): WorkflowHandle<typeof submission> =>
-    client.workflow.getHandle<typeof submission>(submissionWorkflowId(validate('submission', SubmissionKey, submissionId)));
+    client.workflow.getHandle<typeof submission>(
+      submissionWorkflowId(validate('submission', SubmissionKey, submissionId)),
+    );
 
   async function read(handle: WorkflowHandle<typeof submission>, submissionId: string): Promise<SubmissionState> {
     try {
       return await handle.query(getSubmissionStatusQuery);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new StepRejectedError(handle.workflowId, ErrorType.SubmissionStepRejected, `no submission ${submissionId}`, { cause: err });
+      if (err instanceof WorkflowNotFoundError)
+        throw new StepRejectedError(
+          handle.workflowId,
+          ErrorType.SubmissionStepRejected,
+          `no submission ${submissionId}`,
+          { cause: err },
+        );
       throw err;
     }
   }
 
-  async function update(submissionId: string, run: (handle: WorkflowHandle<typeof submission>) => Promise<SubmissionState>, ended: (state: SubmissionState) => SubmissionState | undefined) {
+  async function update(
+    submissionId: string,
+    run: (handle: WorkflowHandle<typeof submission>) => Promise<SubmissionState>,
+    ended: (state: SubmissionState) => SubmissionState | undefined,
+  ) {
     const handle = handleOf(submissionId);
     try {
       return await run(handle);
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-        throw new StepRejectedError(handle.workflowId, err.cause.type ?? ErrorType.SubmissionStepRejected, err.cause.message, { cause: err });
+        throw new StepRejectedError(
+          handle.workflowId,
+          err.cause.type ?? ErrorType.SubmissionStepRejected,
+          err.cause.message,
+          { cause: err },
+        );
       }
       if (err instanceof WorkflowNotFoundError) {
         // The workflow has ended (ACCEPTED or CORRECTED) or never existed: answer from its final state.
         const state = await read(handle, submissionId);
         const answer = ended(state);
         if (answer) return answer;
-        throw new StepRejectedError(handle.workflowId, ErrorType.SubmissionStepRejected, `submission ${submissionId} has ended ${state.status}`, { cause: err });
+        throw new StepRejectedError(
+          handle.workflowId,
+          ErrorType.SubmissionStepRejected,
+          `submission ${submissionId} has ended ${state.status}`,
+          { cause: err },
+        );
       }
       throw err;
     }
   }
 
-  const wrap = (handle: WorkflowHandle<typeof submission>, submissionId: string, joined: boolean): SubmissionHandle => ({
+  const wrap = (
+    handle: WorkflowHandle<typeof submission>,
+    submissionId: string,
+    joined: boolean,
+  ): SubmissionHandle => ({
     workflowId: handle.workflowId,
     submissionId,
     joined,
@@ -88,11 +133,16 @@ export function createSubmissionClient({ client, taskQueue }: { client: Client; 
           workflowId,
           args: [input],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: submissionSearchAttributes({ counterpart: input.payload.counterpart, bettorRef: input.bettorRef, status: SubmissionStatus.Queued }),
+          typedSearchAttributes: submissionSearchAttributes({
+            counterpart: input.payload.counterpart,
+            bettorRef: input.bettorRef,
+            status: SubmissionStatus.Queued,
+          }),
         });
         return wrap(handle, input.submissionId, false);
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return wrap(client.workflow.getHandle(workflowId), input.submissionId, true);
+        if (err instanceof WorkflowExecutionAlreadyStartedError)
+          return wrap(client.workflow.getHandle(workflowId), input.submissionId, true);
         throw err;
       }
     },
@@ -159,12 +209,16 @@ export function createSubmissionClient({ client, taskQueue }: { client: Client; 
     async recordWrittenNotice(submissionId: string, request: RecordWrittenNotice): Promise<SubmissionState> {
       const notice = validate('recordWrittenNotice', RecordWrittenNotice, request);
       const handle = handleOf(submissionId);
-      const refusal = (failure: ApplicationFailure, cause?: unknown) => new StepRejectedError(handle.workflowId, failure.type ?? ErrorType.SubmissionStepRejected, failure.message, { cause });
+      const refusal = (failure: ApplicationFailure, cause?: unknown) =>
+        new StepRejectedError(handle.workflowId, failure.type ?? ErrorType.SubmissionStepRejected, failure.message, {
+          cause,
+        });
       const send = () => handle.executeUpdate(recordWrittenNoticeUpdate, { args: [notice] });
       try {
         return await send();
       } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw refusal(err.cause, err);
+        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)
+          throw refusal(err.cause, err);
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
       // The workflow has closed (or never existed): decide on its final state, then reopen it.
@@ -174,7 +228,11 @@ export function createSubmissionClient({ client, taskQueue }: { client: Client; 
       if (failure) throw refusal(failure);
       if (last.writtenNotices?.some((n) => n.afmReference === notice.afmReference)) return last;
       if (last.status !== SubmissionStatus.Accepted) {
-        throw new StepRejectedError(handle.workflowId, ErrorType.SubmissionStepRejected, `recordWrittenNotice: submissionId: ${submissionId} has ended ${last.status}`);
+        throw new StepRejectedError(
+          handle.workflowId,
+          ErrorType.SubmissionStepRejected,
+          `recordWrittenNotice: submissionId: ${submissionId} has ended ${last.status}`,
+        );
       }
       const input: SubmissionInput = {
         submissionId: last.submissionId,
@@ -200,9 +258,12 @@ export function createSubmissionClient({ client, taskQueue }: { client: Client; 
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       }
       try {
-        return await client.workflow.getHandle<typeof submission>(handle.workflowId).executeUpdate(recordWrittenNoticeUpdate, { args: [notice] });
+        return await client.workflow
+          .getHandle<typeof submission>(handle.workflowId)
+          .executeUpdate(recordWrittenNoticeUpdate, { args: [notice] });
       } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw refusal(err.cause, err);
+        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)
+          throw refusal(err.cause, err);
         throw err;
       }
     },

@@ -15,7 +15,11 @@ export const verdictReaderId = (taskQueue: string) => workflowId(WorkflowProcess
  * worker applies changed AFM_VERDICT_* settings; the cursor lives in PostgreSQL, so nothing is read twice for
  * long and nothing is skipped). Returns its workflow id, or undefined when AFM_VERDICT_READER=false.
  */
-export async function startVerdictReader(client: Client, taskQueue: string, env: Env = process.env): Promise<string | undefined> {
+export async function startVerdictReader(
+  client: Client,
+  taskQueue: string,
+  env: Env = process.env,
+): Promise<string | undefined> {
   const config = verdictReaderConfig(env);
   if (!config.enabled) return undefined;
   const id = verdictReaderId(taskQueue);
@@ -33,12 +37,23 @@ export async function startVerdictReader(client: Client, taskQueue: string, env:
  * verify — is fixed by configuration, which a worker reads when it starts). A submission that fails again is
  * FAILED again after one request; one that is no longer FAILED ignores the signal. Returns how many were told.
  */
-export async function resumeFailedSubmissions(client: Client, taskQueue: string, pool: Pool, { batch = 20 } = {}): Promise<number> {
+export async function resumeFailedSubmissions(
+  client: Client,
+  taskQueue: string,
+  pool: Pool,
+  { batch = 20 } = {},
+): Promise<number> {
   const submissions = createSubmissionClient({ client, taskQueue });
-  const { rows } = await pool.query<{ submission_id: string }>(`SELECT submission_id FROM submissions WHERE status = 'FAILED' ORDER BY updated_at`);
+  const { rows } = await pool.query<{ submission_id: string }>(
+    `SELECT submission_id FROM submissions WHERE status = 'FAILED' ORDER BY updated_at`,
+  );
   let told = 0;
   for (let i = 0; i < rows.length; i += batch) {
-    const results = await Promise.all(rows.slice(i, i + batch).map((r) => submissions.resumeSubmission(r.submission_id, 'worker started').catch(() => false)));
+    const results = await Promise.all(
+      rows
+        .slice(i, i + batch)
+        .map((r) => submissions.resumeSubmission(r.submission_id, 'worker started').catch(() => false)),
+    );
     told += results.filter(Boolean).length;
   }
   return told;

@@ -16,7 +16,11 @@ const FUTURE_SLACK_MS = 24 * 3_600_000;
  * Recording the same AFM reference again is idempotent: the first recording is kept and answered.
  */
 export async function recordWrittenNotice(
-  { pool, submissions, now = () => new Date() }: { pool: Pool; submissions: Pick<SubmissionClient, 'recordWrittenNotice' | 'getSubmission'>; now?: () => Date },
+  {
+    pool,
+    submissions,
+    now = () => new Date(),
+  }: { pool: Pool; submissions: Pick<SubmissionClient, 'recordWrittenNotice' | 'getSubmission'>; now?: () => Date },
   submissionId: string,
   request: unknown,
   actor: string,
@@ -26,16 +30,33 @@ export async function recordWrittenNotice(
   const { afmReference, reason, scan } = parsed.data;
   const noticeDate = noticeInstant(parsed.data.noticeDate);
   if (Date.parse(noticeDate) > now().getTime() + FUTURE_SLACK_MS) {
-    throw new InvalidRequestError('recordWrittenNotice', [{ field: 'noticeDate', message: `${parsed.data.noticeDate} is in the future` }]);
+    throw new InvalidRequestError('recordWrittenNotice', [
+      { field: 'noticeDate', message: `${parsed.data.noticeDate} is in the future` },
+    ]);
   }
   // Refuses an unknown submission before anything is stored (the workflow's own rules decide the rest).
   await submissions.getSubmission(submissionId);
   const bytes = Buffer.from(scan.contentBase64, 'base64');
-  const { inserted, kept } = await saveNotice(pool, { submissionId, afmReference, noticeDate, reason, scan: bytes, mediaType: scan.mediaType, recordedBy: actor });
+  const { inserted, kept } = await saveNotice(pool, {
+    submissionId,
+    afmReference,
+    noticeDate,
+    reason,
+    scan: bytes,
+    mediaType: scan.mediaType,
+    recordedBy: actor,
+  });
   try {
-    return await submissions.recordWrittenNotice(submissionId, { afmReference, noticeDate: kept.noticeDate, reason: kept.reason, scan: kept.scan, actor: kept.recordedBy });
+    return await submissions.recordWrittenNotice(submissionId, {
+      afmReference,
+      noticeDate: kept.noticeDate,
+      reason: kept.reason,
+      scan: kept.scan,
+      actor: kept.recordedBy,
+    });
   } catch (err) {
-    if (inserted && (err instanceof StepRejectedError || err instanceof InvalidRequestError)) await deleteNotice(pool, submissionId, afmReference);
+    if (inserted && (err instanceof StepRejectedError || err instanceof InvalidRequestError))
+      await deleteNotice(pool, submissionId, afmReference);
     throw err;
   }
 }

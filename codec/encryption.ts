@@ -63,8 +63,12 @@ export class EncryptionCodec implements PayloadCodec {
     if (!current || current.length !== 32) throw new RangeError(`payload key "${currentKeyId}" must be 32 bytes`);
     // An older key is checked as strictly as the current one: a wrong one would only show when a history needs it.
     for (const [id, key] of keys) {
-      if (!KEY_ID.test(id)) throw new RangeError(`payload key id "${id.slice(0, 40)}" must be 1–64 letters, digits, '.', '_' or '-'`);
-      if (key.length !== 32) throw new RangeError(`payload key "${id}" must be 32 bytes (it is ${key.length}): older keys decode the histories written with them`);
+      if (!KEY_ID.test(id))
+        throw new RangeError(`payload key id "${id.slice(0, 40)}" must be 1–64 letters, digits, '.', '_' or '-'`);
+      if (key.length !== 32)
+        throw new RangeError(
+          `payload key "${id}" must be 32 bytes (it is ${key.length}): older keys decode the histories written with them`,
+        );
     }
     this.refusePlaintext = options.refusePlaintext ?? false;
   }
@@ -75,7 +79,14 @@ export class EncryptionCodec implements PayloadCodec {
    */
   keyring(): { keyId: string; current: boolean; check: string }[] {
     const ids = [this.currentKeyId, ...[...this.keys.keys()].filter((id) => id !== this.currentKeyId)];
-    return ids.map((keyId) => ({ keyId, current: keyId === this.currentKeyId, check: createHmac('sha256', this.keys.get(keyId)!).update('esu-bridge payload key check').digest('hex').slice(0, 12) }));
+    return ids.map((keyId) => ({
+      keyId,
+      current: keyId === this.currentKeyId,
+      check: createHmac('sha256', this.keys.get(keyId)!)
+        .update('esu-bridge payload key check')
+        .digest('hex')
+        .slice(0, 12),
+    }));
   }
 
   /** True for esu-bridge's encryption codec, whichever copy of this module built it. */
@@ -123,7 +134,8 @@ export class EncryptionCodec implements PayloadCodec {
       const tag = data.subarray(data.length - TAG_BYTES);
       const formatBytes = payload.metadata?.[FORMAT_METADATA];
       const format = formatBytes ? new TextDecoder().decode(formatBytes) : undefined;
-      if (format !== undefined && format !== FORMAT_AAD_V1) throw new Error(`payload in unknown encryption format "${format}"`);
+      if (format !== undefined && format !== FORMAT_AAD_V1)
+        throw new Error(`payload in unknown encryption format "${format}"`);
       const decipher = createDecipheriv('aes-256-gcm', key, iv);
       if (format === FORMAT_AAD_V1) decipher.setAAD(associatedData(keyId));
       decipher.setAuthTag(tag);
@@ -131,7 +143,9 @@ export class EncryptionCodec implements PayloadCodec {
       try {
         plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
       } catch {
-        throw new Error(`payload under key id "${keyId}" failed authentication: its ciphertext or metadata was altered, or the key is wrong`);
+        throw new Error(
+          `payload under key id "${keyId}" failed authentication: its ciphertext or metadata was altered, or the key is wrong`,
+        );
       }
       return temporal.api.common.v1.Payload.decode(plain);
     });
@@ -145,7 +159,10 @@ export const DEV_PAYLOAD_KEYS = 'dev:' + Buffer.alloc(32, 7).toString('base64');
  * `PAYLOAD_KEYS` is `id:base64key[,id:base64key…]`; the first is the current key. Generate one with
  * `openssl rand -base64 32`.
  */
-export function encryptionCodecFromEnv(env: Record<string, string | undefined> = process.env, options: EncryptionCodecOptions = {}): EncryptionCodec {
+export function encryptionCodecFromEnv(
+  env: Record<string, string | undefined> = process.env,
+  options: EncryptionCodecOptions = {},
+): EncryptionCodec {
   const spec = env.PAYLOAD_KEYS || DEV_PAYLOAD_KEYS;
   const entries = spec.split(',').map((part) => {
     const colon = part.indexOf(':');
@@ -155,6 +172,7 @@ export function encryptionCodecFromEnv(env: Record<string, string | undefined> =
   const ids = entries.map(([id]) => id);
   const twice = ids.find((id, i) => ids.indexOf(id) !== i);
   // Two keys under one id: payloads of one would fail to decode with the other.
-  if (twice !== undefined) throw new ReferenceError(`PAYLOAD_KEYS environment variable is invalid: key id "${twice}" appears twice`);
+  if (twice !== undefined)
+    throw new ReferenceError(`PAYLOAD_KEYS environment variable is invalid: key id "${twice}" appears twice`);
   return new EncryptionCodec(new Map(entries), entries[0]![0], options);
 }

@@ -22,7 +22,13 @@ export interface KeyUsage {
 }
 
 function isPayload(value: unknown): value is Payload {
-  return typeof value === 'object' && value !== null && 'metadata' in value && typeof (value as Payload).metadata === 'object' && (value as Payload).metadata !== null;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'metadata' in value &&
+    typeof (value as Payload).metadata === 'object' &&
+    (value as Payload).metadata !== null
+  );
 }
 
 /** Counts the payloads of one history per key id (walks the history's messages; payloads sit at many depths). */
@@ -36,12 +42,17 @@ export function keyIdsIn(history: unknown): Map<string, number> {
       const id = payloadKeyId(node);
       if (id !== undefined) counts.set(id, (counts.get(id) ?? 0) + 1);
     }
-    for (const value of Array.isArray(node) ? node : Object.values(node)) if (typeof value === 'object' && value !== null) stack.push(value);
+    for (const value of Array.isArray(node) ? node : Object.values(node))
+      if (typeof value === 'object' && value !== null) stack.push(value);
   }
   return counts;
 }
 
-export async function keyUsage(client: Client, keyId: string, options: { query?: string; limit?: number } = {}): Promise<KeyUsage> {
+export async function keyUsage(
+  client: Client,
+  keyId: string,
+  options: { query?: string; limit?: number } = {},
+): Promise<KeyUsage> {
   const limit = options.limit ?? 100_000;
   const usage: KeyUsage = { keyId, workflows: [], scanned: 0, truncated: false };
   for await (const execution of client.workflow.list(options.query ? { query: options.query } : {})) {
@@ -52,7 +63,13 @@ export async function keyUsage(client: Client, keyId: string, options: { query?:
     usage.scanned += 1;
     const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
     const payloads = keyIdsIn(history).get(keyId) ?? 0;
-    if (payloads > 0) usage.workflows.push({ workflowId: execution.workflowId, runId: execution.runId, status: execution.status.name, payloads });
+    if (payloads > 0)
+      usage.workflows.push({
+        workflowId: execution.workflowId,
+        runId: execution.runId,
+        status: execution.status.name,
+        payloads,
+      });
   }
   return usage;
 }

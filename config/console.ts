@@ -26,8 +26,14 @@ export const DEV_SESSION_SECRET = 'dev-only-console-session-secret-change-me-ple
 export const DEV_CONSOLE_USERS = 'admin:admin:admin,officer:officer:officer,auditor:auditor:auditor';
 
 export function incidentTiming(env: Env = process.env): IncidentTiming {
-  const e = parse(z.object({ INCIDENT_REMINDERS: hours.default('12h,4h,1h'), INCIDENT_INTERNAL_TARGET: hours.default('24h') }), env);
-  return IncidentTiming.parse({ reminderOffsetsMs: parseHoursList(e.INCIDENT_REMINDERS), internalTargetMs: parseHoursList(e.INCIDENT_INTERNAL_TARGET)[0] });
+  const e = parse(
+    z.object({ INCIDENT_REMINDERS: hours.default('12h,4h,1h'), INCIDENT_INTERNAL_TARGET: hours.default('24h') }),
+    env,
+  );
+  return IncidentTiming.parse({
+    reminderOffsetsMs: parseHoursList(e.INCIDENT_REMINDERS),
+    internalTargetMs: parseHoursList(e.INCIDENT_INTERNAL_TARGET)[0],
+  });
 }
 
 /** How the bookmaker is named to the receivers of incident cards (INCIDENT_SENDER); the signer is SIGNING_PKCS12_PATH. */
@@ -77,12 +83,20 @@ export function parseConsoleUsers(text: string): ConsoleUser[] {
     .map((part) => {
       const [login, role, ...rest] = part.split(':');
       const parsed = z
-        .object({ login: z.string().regex(/^[a-z0-9._-]{2,64}$/, 'logins are 2–64 of a-z 0-9 . _ -'), role: ConsoleRole, secret: z.string().min(1) })
+        .object({
+          login: z.string().regex(/^[a-z0-9._-]{2,64}$/, 'logins are 2–64 of a-z 0-9 . _ -'),
+          role: ConsoleRole,
+          secret: z.string().min(1),
+        })
         .safeParse({ login, role, secret: rest.join(':') });
-      if (!parsed.success) throw new ReferenceError(`CONSOLE_USERS environment variable is invalid: "${login}": ${parsed.error.issues[0]!.message}`);
+      if (!parsed.success)
+        throw new ReferenceError(
+          `CONSOLE_USERS environment variable is invalid: "${login}": ${parsed.error.issues[0]!.message}`,
+        );
       return parsed.data;
     });
-  if (new Set(users.map((u) => u.login)).size !== users.length) throw new ReferenceError('CONSOLE_USERS environment variable is invalid: a login appears twice');
+  if (new Set(users.map((u) => u.login)).size !== users.length)
+    throw new ReferenceError('CONSOLE_USERS environment variable is invalid: a login appears twice');
   return users;
 }
 
@@ -129,13 +143,20 @@ export type ConsoleConfig = ReturnType<typeof consoleConfig>;
 export function telemetryConfig(env: Env = process.env) {
   const e = parse(
     z.object({
-      METRICS_BIND_ADDRESS: z.string().regex(/^(off|[\w.-]+:\d+)$/, 'must be host:port or off').default('127.0.0.1:9464'),
+      METRICS_BIND_ADDRESS: z
+        .string()
+        .regex(/^(off|[\w.-]+:\d+)$/, 'must be host:port or off')
+        .default('127.0.0.1:9464'),
       LOG_FORMAT: z.enum(['json', 'text']).default('json'),
       LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     }),
     env,
   );
-  return { metricsBindAddress: e.METRICS_BIND_ADDRESS === 'off' ? undefined : e.METRICS_BIND_ADDRESS, logFormat: e.LOG_FORMAT, logLevel: e.LOG_LEVEL };
+  return {
+    metricsBindAddress: e.METRICS_BIND_ADDRESS === 'off' ? undefined : e.METRICS_BIND_ADDRESS,
+    logFormat: e.LOG_FORMAT,
+    logLevel: e.LOG_LEVEL,
+  };
 }
 
 /**
@@ -144,5 +165,9 @@ export function telemetryConfig(env: Env = process.env) {
  */
 export function consoleSummary(env: Env = process.env): Record<string, unknown> {
   const c = consoleConfig(env);
-  return { console: `http://${c.host}:${c.port}`, users: c.users.map((u) => `${u.login} (${u.role})`), cookieSecure: c.cookieSecure };
+  return {
+    console: `http://${c.host}:${c.port}`,
+    users: c.users.map((u) => `${u.login} (${u.role})`),
+    cookieSecure: c.cookieSecure,
+  };
 }

@@ -61,7 +61,11 @@ export interface TemporalConfig {
   namespace: string;
   taskQueue: string;
   apiKey?: string;
-  tls?: { clientCertPair?: { crt: Buffer; key: Buffer }; serverRootCACertificate?: Buffer; serverNameOverride?: string };
+  tls?: {
+    clientCertPair?: { crt: Buffer; key: Buffer };
+    serverRootCACertificate?: Buffer;
+    serverNameOverride?: string;
+  };
 }
 
 export function temporalConfig(env: Env = process.env): TemporalConfig {
@@ -76,9 +80,14 @@ export function temporalConfig(env: Env = process.env): TemporalConfig {
       ? {
           clientCertPair:
             e.TEMPORAL_TLS_CLIENT_CERT_PATH && e.TEMPORAL_TLS_CLIENT_KEY_PATH
-              ? { crt: readFileSync(e.TEMPORAL_TLS_CLIENT_CERT_PATH), key: readFileSync(e.TEMPORAL_TLS_CLIENT_KEY_PATH) }
+              ? {
+                  crt: readFileSync(e.TEMPORAL_TLS_CLIENT_CERT_PATH),
+                  key: readFileSync(e.TEMPORAL_TLS_CLIENT_KEY_PATH),
+                }
               : undefined,
-          serverRootCACertificate: e.TEMPORAL_TLS_SERVER_CA_CERT_PATH ? readFileSync(e.TEMPORAL_TLS_SERVER_CA_CERT_PATH) : undefined,
+          serverRootCACertificate: e.TEMPORAL_TLS_SERVER_CA_CERT_PATH
+            ? readFileSync(e.TEMPORAL_TLS_SERVER_CA_CERT_PATH)
+            : undefined,
           serverNameOverride: e.TEMPORAL_TLS_SERVER_NAME,
         }
       : undefined,
@@ -91,11 +100,15 @@ function pemFile(variable: string, path: string, what: 'certificate' | 'key'): B
   try {
     text = readFileSync(path);
   } catch (err) {
-    throw new ReferenceError(`${variable} environment variable is invalid: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new ReferenceError(
+      `${variable} environment variable is invalid: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   const marker = what === 'key' ? /-----BEGIN [A-Z ]*PRIVATE KEY-----/ : /-----BEGIN CERTIFICATE-----/;
   if (!marker.test(text.toString('latin1'))) {
-    throw new ReferenceError(`${variable} environment variable is invalid: ${path} holds no PEM ${what === 'key' ? 'private key' : 'certificate'}`);
+    throw new ReferenceError(
+      `${variable} environment variable is invalid: ${path} holds no PEM ${what === 'key' ? 'private key' : 'certificate'}`,
+    );
   }
   return text;
 }
@@ -116,14 +129,24 @@ function counterpartEndpoint(
     serverName: get('TLS_SERVER_NAME'),
   };
   // Mutual TLS (the ESU integration plan, item 10; ЦОИД rules §§18–20): a client certificate goes with its key.
-  if (tlsPaths.certPath && !tlsPaths.keyPath) throw new ReferenceError(`${prefix}_TLS_CLIENT_KEY_PATH environment variable is not defined (${prefix}_TLS_CLIENT_CERT_PATH needs its private key)`);
-  if (tlsPaths.keyPath && !tlsPaths.certPath) throw new ReferenceError(`${prefix}_TLS_CLIENT_CERT_PATH environment variable is not defined (${prefix}_TLS_CLIENT_KEY_PATH needs its certificate)`);
+  if (tlsPaths.certPath && !tlsPaths.keyPath)
+    throw new ReferenceError(
+      `${prefix}_TLS_CLIENT_KEY_PATH environment variable is not defined (${prefix}_TLS_CLIENT_CERT_PATH needs its private key)`,
+    );
+  if (tlsPaths.keyPath && !tlsPaths.certPath)
+    throw new ReferenceError(
+      `${prefix}_TLS_CLIENT_CERT_PATH environment variable is not defined (${prefix}_TLS_CLIENT_KEY_PATH needs its certificate)`,
+    );
   const tls = Object.values(tlsPaths).some(Boolean)
     ? {
         ...tlsPaths,
-        ...(tlsPaths.certPath ? { cert: pemFile(`${prefix}_TLS_CLIENT_CERT_PATH`, tlsPaths.certPath, 'certificate') } : {}),
+        ...(tlsPaths.certPath
+          ? { cert: pemFile(`${prefix}_TLS_CLIENT_CERT_PATH`, tlsPaths.certPath, 'certificate') }
+          : {}),
         ...(tlsPaths.keyPath ? { key: pemFile(`${prefix}_TLS_CLIENT_KEY_PATH`, tlsPaths.keyPath, 'key') } : {}),
-        ...(tlsPaths.caPath ? { ca: pemFile(`${prefix}_TLS_SERVER_CA_CERT_PATH`, tlsPaths.caPath, 'certificate') } : {}),
+        ...(tlsPaths.caPath
+          ? { ca: pemFile(`${prefix}_TLS_SERVER_CA_CERT_PATH`, tlsPaths.caPath, 'certificate') }
+          : {}),
       }
     : undefined;
   return {
@@ -140,22 +163,41 @@ export const DEFAULT_PORTS = { temporal: 7233, temporalUi: 8233, esu: 7301, noma
 export function counterpartsConfig(env: Env = process.env) {
   return {
     esu: counterpartEndpoint('esu', 'ESU', `http://127.0.0.1:${DEFAULT_PORTS.esu}`, 'dev-esu-key', env),
-    nomapay: counterpartEndpoint('nomapay', 'NOMAPAY', `http://127.0.0.1:${DEFAULT_PORTS.nomapay}`, 'dev-nomapay-key', env),
+    nomapay: counterpartEndpoint(
+      'nomapay',
+      'NOMAPAY',
+      `http://127.0.0.1:${DEFAULT_PORTS.nomapay}`,
+      'dev-nomapay-key',
+      env,
+    ),
     /** AFM's submission API (AFM order No. 9; REQ-AFM-23: endpoint and credentials are configuration). */
     afm: counterpartEndpoint('afm', 'AFM', `http://127.0.0.1:${DEFAULT_PORTS.afm}`, 'dev-afm-key', env),
     /**
      * Nomapay's identification API (the ЦОИД participant; ЦОИД rules §45). NOMAPAY_ID_* when it differs (its own
      * host, or mutual TLS with certificates from the operator's CA, §§18–20); otherwise the NOMAPAY_* values.
      */
-    nomapayIdentification: counterpartEndpoint('tsoid', 'NOMAPAY_ID', `http://127.0.0.1:${DEFAULT_PORTS.nomapay}`, 'dev-nomapay-key', {
-      ...Object.fromEntries(Object.entries(env).flatMap(([k, v]) => (k.startsWith('NOMAPAY_') ? [[k.replace('NOMAPAY_', 'NOMAPAY_ID_'), v]] : []))),
-      ...env,
-    }),
+    nomapayIdentification: counterpartEndpoint(
+      'tsoid',
+      'NOMAPAY_ID',
+      `http://127.0.0.1:${DEFAULT_PORTS.nomapay}`,
+      'dev-nomapay-key',
+      {
+        ...Object.fromEntries(
+          Object.entries(env).flatMap(([k, v]) =>
+            k.startsWith('NOMAPAY_') ? [[k.replace('NOMAPAY_', 'NOMAPAY_ID_'), v]] : [],
+          ),
+        ),
+        ...env,
+      },
+    ),
   };
 }
 
 export function databaseUrl(env: Env = process.env): string {
-  if (env.DATABASE_URL === undefined) throw new ReferenceError('DATABASE_URL environment variable is not defined (postgres://user:password@host:5432/database)');
+  if (env.DATABASE_URL === undefined)
+    throw new ReferenceError(
+      'DATABASE_URL environment variable is not defined (postgres://user:password@host:5432/database)',
+    );
   return parse(z.object({ DATABASE_URL: z.string().min(1, 'is required') }), env).DATABASE_URL;
 }
 
@@ -167,7 +209,14 @@ export function databaseUrl(env: Env = process.env): string {
 export function databaseRole(env: Env = process.env): string | undefined {
   const role = env.DATABASE_ROLE?.trim();
   if (!role) return undefined;
-  return parse(z.object({ DATABASE_ROLE: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain PostgreSQL role name (lower case, digits, _)') }), { DATABASE_ROLE: role }).DATABASE_ROLE;
+  return parse(
+    z.object({
+      DATABASE_ROLE: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain PostgreSQL role name (lower case, digits, _)'),
+    }),
+    { DATABASE_ROLE: role },
+  ).DATABASE_ROLE;
 }
 
 /** The tables' owner, for `npm run migrate`, backup and restore: MIGRATION_DATABASE_URL, else DATABASE_URL. */
@@ -177,8 +226,10 @@ export function migrationDatabaseUrl(env: Env = process.env): string {
 
 /** Key of the HMAC that turns an IIN into the bettor reference ops filter by. Keep it secret and stable. */
 export function bettorRefKey(env: Env = process.env): string {
-  return parse(z.object({ BETTOR_REF_KEY: z.string().min(16, 'must be at least 16 characters').default(DEV_BETTOR_REF_KEY) }), env)
-    .BETTOR_REF_KEY;
+  return parse(
+    z.object({ BETTOR_REF_KEY: z.string().min(16, 'must be at least 16 characters').default(DEV_BETTOR_REF_KEY) }),
+    env,
+  ).BETTOR_REF_KEY;
 }
 
 /**
@@ -187,7 +238,8 @@ export function bettorRefKey(env: Env = process.env): string {
  * a bookmaker whose bettors are identified by another system of record.
  */
 export function identificationRequired(env: Env = process.env): boolean {
-  return parse(z.object({ BETTOR_IDENTIFICATION_REQUIRED: z.stringbool().default(true) }), env).BETTOR_IDENTIFICATION_REQUIRED;
+  return parse(z.object({ BETTOR_IDENTIFICATION_REQUIRED: z.stringbool().default(true) }), env)
+    .BETTOR_IDENTIFICATION_REQUIRED;
 }
 
 /** The worker's workflow cache by default (TEMPORAL_WORKER_CACHED_WORKFLOWS); chosen by `npm run bench`, docs/operations.md. */
@@ -210,7 +262,11 @@ export function workerCapacity(env: Env = process.env) {
       // worker's RSS (docs/operations.md). 20 kept the worker under 400 MiB where 40 and 100 did not; an evicted one replays
       // (a few dozen events) when its signal or timer comes. Not below the workflow task slots: the SDK would
       // lower those to it.
-      TEMPORAL_WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(2, 'must be at least 2').default(WORKER_CACHED_WORKFLOWS),
+      TEMPORAL_WORKER_CACHED_WORKFLOWS: z.coerce
+        .number()
+        .int()
+        .min(2, 'must be at least 2')
+        .default(WORKER_CACHED_WORKFLOWS),
       DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(20),
     }),
     env,
@@ -232,7 +288,13 @@ export function redactedSummary(env: Env = process.env): Record<string, unknown>
   const t = temporalConfig(env);
   const c = counterpartsConfig(env);
   return {
-    temporal: { address: t.address, namespace: t.namespace, taskQueue: t.taskQueue, tls: Boolean(t.tls), apiKey: Boolean(t.apiKey) },
+    temporal: {
+      address: t.address,
+      namespace: t.namespace,
+      taskQueue: t.taskQueue,
+      tls: Boolean(t.tls),
+      apiKey: Boolean(t.apiKey),
+    },
     database: env.DATABASE_URL ? env.DATABASE_URL.replace(/\/\/[^@]*@/, '//***@') : undefined,
     esu: { baseUrl: c.esu.baseUrl, tls: Boolean(c.esu.tls) },
     nomapay: { baseUrl: c.nomapay.baseUrl, tls: Boolean(c.nomapay.tls) },
@@ -254,7 +316,10 @@ export interface MessageSigning {
  */
 export function messageSigningConfig(prefix: 'AFM' | 'INCIDENT', env: Env = process.env): MessageSigning {
   const sender = `${prefix}_SENDER`;
-  const e = parse(z.object({ [sender]: z.string().min(1).max(64).default('esu-bridge-bookmaker') }), env) as Record<string, string>;
+  const e = parse(z.object({ [sender]: z.string().min(1).max(64).default('esu-bridge-bookmaker') }), env) as Record<
+    string,
+    string
+  >;
   return { sender: e[sender]! };
 }
 
@@ -278,7 +343,11 @@ export function afmCallbackConfig(env: Env = process.env): { trust: SignerTrust;
  * (AFM_VERDICT_FETCH_INTERVAL, 1 minute) and how many it takes per request (AFM_VERDICT_PAGE_SIZE, 100).
  * AFM_VERDICT_READER=false leaves it to the push channel (and the final check at each window's end).
  */
-export function verdictReaderConfig(env: Env = process.env): { enabled: boolean; intervalMs: number; pageSize: number } {
+export function verdictReaderConfig(env: Env = process.env): {
+  enabled: boolean;
+  intervalMs: number;
+  pageSize: number;
+} {
   const e = parse(
     z.object({
       AFM_VERDICT_READER: z.enum(['true', 'false']).default('true'),
@@ -287,7 +356,11 @@ export function verdictReaderConfig(env: Env = process.env): { enabled: boolean;
     }),
     env,
   );
-  return { enabled: e.AFM_VERDICT_READER === 'true', intervalMs: e.AFM_VERDICT_FETCH_INTERVAL, pageSize: e.AFM_VERDICT_PAGE_SIZE };
+  return {
+    enabled: e.AFM_VERDICT_READER === 'true',
+    intervalMs: e.AFM_VERDICT_FETCH_INTERVAL,
+    pageSize: e.AFM_VERDICT_PAGE_SIZE,
+  };
 }
 
 /** The shipped Kazakhstan calendar (config/calendar/kz-working-days.json), to be updated yearly from the decree. */
@@ -317,7 +390,10 @@ export function submissionConfig(env: Env = process.env) {
       SUBMISSION_RETRY_PAUSE: duration.default(5 * 60_000),
       // Doubling from SUBMISSION_RETRY_PAUSE: one submission sends at most twice an hour through a long outage.
       SUBMISSION_RETRY_PAUSE_MAX: duration.default(30 * 60_000),
-      SUBMISSION_REMINDER_AT: z.string().regex(/^\d{1,2}%$/, 'must be a percentage of the due time like 50%').default('50%'),
+      SUBMISSION_REMINDER_AT: z
+        .string()
+        .regex(/^\d{1,2}%$/, 'must be a percentage of the due time like 50%')
+        .default('50%'),
     }),
     env,
   );
@@ -328,17 +404,28 @@ export function submissionConfig(env: Env = process.env) {
     throw new ReferenceError(`MAINTENANCE_WINDOWS environment variable is invalid: ${(err as Error).message}`);
   }
   const reminderFraction = Number(e.SUBMISSION_REMINDER_AT.slice(0, -1)) / 100;
-  if (reminderFraction <= 0) throw new ReferenceError('SUBMISSION_REMINDER_AT environment variable is invalid: must be more than 0%');
+  if (reminderFraction <= 0)
+    throw new ReferenceError('SUBMISSION_REMINDER_AT environment variable is invalid: must be more than 0%');
   return {
     calendarPath: e.WORKING_DAY_CALENDAR,
     maintenance,
-    policy: { pollIntervalMs: e.SUBMISSION_POLL_INTERVAL, outageDeadlineMs: e.SUBMISSION_OUTAGE_DEADLINE, retryPauseMs: e.SUBMISSION_RETRY_PAUSE, retryPauseMaxMs: Math.max(e.SUBMISSION_RETRY_PAUSE, e.SUBMISSION_RETRY_PAUSE_MAX), reminderFraction },
+    policy: {
+      pollIntervalMs: e.SUBMISSION_POLL_INTERVAL,
+      outageDeadlineMs: e.SUBMISSION_OUTAGE_DEADLINE,
+      retryPauseMs: e.SUBMISSION_RETRY_PAUSE,
+      retryPauseMaxMs: Math.max(e.SUBMISSION_RETRY_PAUSE, e.SUBMISSION_RETRY_PAUSE_MAX),
+      reminderFraction,
+    },
   };
 }
 
 function submissionSummary(env: Env): Record<string, unknown> {
   const s = submissionConfig(env);
-  return { calendar: s.calendarPath, maintenanceWindows: env.MAINTENANCE_WINDOWS ?? DEFAULT_MAINTENANCE_WINDOWS, ...s.policy };
+  return {
+    calendar: s.calendarPath,
+    maintenanceWindows: env.MAINTENANCE_WINDOWS ?? DEFAULT_MAINTENANCE_WINDOWS,
+    ...s.policy,
+  };
 }
 
 /**
@@ -346,7 +433,10 @@ function submissionSummary(env: Env): Record<string, unknown> {
  * retrying with backoff, before it exits naming the one that did not answer.
  */
 export function startupWaitMs(env: Env = process.env): number {
-  return parse(z.object({ STARTUP_WAIT_SECONDS: z.coerce.number().int().positive().default(300) }), env).STARTUP_WAIT_SECONDS * 1000;
+  return (
+    parse(z.object({ STARTUP_WAIT_SECONDS: z.coerce.number().int().positive().default(300) }), env)
+      .STARTUP_WAIT_SECONDS * 1000
+  );
 }
 
 /** The worker's /healthz and /readyz: WORKER_HEALTH_HOST:WORKER_HEALTH_PORT (default 127.0.0.1:9465; 0 = any free port, off = none). */
@@ -375,10 +465,16 @@ export function workerShutdown(env: Env = process.env): { shutdownGraceTime: num
     }),
     env,
   );
-  return { shutdownGraceTime: e.WORKER_SHUTDOWN_GRACE_SECONDS * 1000, shutdownForceTime: e.WORKER_SHUTDOWN_FORCE_SECONDS * 1000 };
+  return {
+    shutdownGraceTime: e.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
+    shutdownForceTime: e.WORKER_SHUTDOWN_FORCE_SECONDS * 1000,
+  };
 }
 
 /** How long a namespace created by `dist/scripts/setup-temporal.js` keeps closed runs (TEMPORAL_NAMESPACE_RETENTION_DAYS, default 30). */
 export function namespaceRetentionDays(env: Env = process.env): number {
-  return parse(z.object({ TEMPORAL_NAMESPACE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30) }), env).TEMPORAL_NAMESPACE_RETENTION_DAYS;
+  return parse(
+    z.object({ TEMPORAL_NAMESPACE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30) }),
+    env,
+  ).TEMPORAL_NAMESPACE_RETENTION_DAYS;
 }

@@ -19,7 +19,11 @@ export interface OutboundRateLimits {
 /** Env prefix per counterpart, as the endpoints use them (config/index.ts counterpartsConfig). */
 const PREFIX: Record<Counterpart, string> = { esu: 'ESU', nomapay: 'NOMAPAY', tsoid: 'NOMAPAY_ID', afm: 'AFM' };
 
-const PerHour = z.coerce.number().int('must be a whole number of requests an hour').positive('must be positive').default(DEFAULT_REQUESTS_PER_HOUR);
+const PerHour = z.coerce
+  .number()
+  .int('must be a whole number of requests an hour')
+  .positive('must be positive')
+  .default(DEFAULT_REQUESTS_PER_HOUR);
 
 /**
  * Outbound rate limits shared by every worker (activities/rate-limit.ts): `<PREFIX>_RATE_LIMIT_PER_HOUR` per
@@ -35,7 +39,12 @@ export function outboundRateLimits(env: Env = process.env): OutboundRateLimits {
     NOMAPAY_ID_RATE_LIMIT_PER_HOUR: PerHour,
     AFM_RATE_LIMIT_PER_HOUR: PerHour,
     OUTBOUND_RATE_LIMIT_BURST: z.coerce.number().int().min(1, 'must be at least 1').default(10),
-    OUTBOUND_RATE_LIMIT_MAX_WAIT_MS: z.coerce.number().int().min(0).max(25_000, 'must stay under the activities’ 30 s timeout').default(10_000),
+    OUTBOUND_RATE_LIMIT_MAX_WAIT_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(25_000, 'must stay under the activities’ 30 s timeout')
+      .default(10_000),
   });
   const result = schema.safeParse(env);
   if (!result.success) {
@@ -44,6 +53,8 @@ export function outboundRateLimits(env: Env = process.env): OutboundRateLimits {
   }
   const e = result.data as Record<string, number>;
   const burst = e.OUTBOUND_RATE_LIMIT_BURST!;
-  const limits = Object.fromEntries(Object.entries(PREFIX).map(([c, p]) => [c, { perHour: e[`${p}_RATE_LIMIT_PER_HOUR`]!, burst }])) as Record<Counterpart, RateLimit>;
+  const limits = Object.fromEntries(
+    Object.entries(PREFIX).map(([c, p]) => [c, { perHour: e[`${p}_RATE_LIMIT_PER_HOUR`]!, burst }]),
+  ) as Record<Counterpart, RateLimit>;
   return { limits, maxWaitMs: e.OUTBOUND_RATE_LIMIT_MAX_WAIT_MS! };
 }

@@ -54,12 +54,27 @@ export function developmentIdentityPaths(env: Env = process.env): DevelopmentIde
 export function ensureDevelopmentIdentities(env: Env = process.env): DevelopmentIdentities {
   const ids = developmentIdentityPaths(env);
   const dir = ids.dir;
-  if ([ids.caPath, ids.bookmaker.pkcs12Path, ids.bookmaker.certificatePath, ids.afm.pkcs12Path, ids.afm.certificatePath].every((f) => existsSync(f))) return ids;
+  if (
+    [
+      ids.caPath,
+      ids.bookmaker.pkcs12Path,
+      ids.bookmaker.certificatePath,
+      ids.afm.pkcs12Path,
+      ids.afm.certificatePath,
+    ].every((f) => existsSync(f))
+  )
+    return ids;
   mkdirSync(dir, { recursive: true });
   const notBefore = new Date(Date.now() - 60_000);
   const years = (n: number) => new Date(Date.now() + n * 365 * 86_400_000);
-  const ca = issueCertificate({ commonName: 'esu-bridge development CA (not the national CA)', notBefore, notAfter: years(10), ca: true });
-  const issue = (commonName: string): IssuedCertificate => issueCertificate({ commonName, notBefore, notAfter: years(2), issuer: ca });
+  const ca = issueCertificate({
+    commonName: 'esu-bridge development CA (not the national CA)',
+    notBefore,
+    notAfter: years(10),
+    ca: true,
+  });
+  const issue = (commonName: string): IssuedCertificate =>
+    issueCertificate({ commonName, notBefore, notAfter: years(2), issuer: ca });
   const bookmaker = issue('esu-bridge development bookmaker');
   const afm = issue('AFM simulator (development)');
   writeAtomically(ids.caPath, ca.certificate);
@@ -67,7 +82,9 @@ export function ensureDevelopmentIdentities(env: Env = process.env): Development
   writeAtomically(ids.bookmaker.pkcs12Path, pkcs12Of(bookmaker, DEV_PKCS12_PASSWORD, [ca.certificate]));
   writeAtomically(ids.afm.certificatePath, afm.certificate);
   writeAtomically(ids.afm.pkcs12Path, pkcs12Of(afm, DEV_PKCS12_PASSWORD, [ca.certificate]));
-  console.log(`esu-bridge: generated development signing certificates in ${dir} (development only; production needs SIGNING_PKCS12_PATH)`);
+  console.log(
+    `esu-bridge: generated development signing certificates in ${dir} (development only; production needs SIGNING_PKCS12_PATH)`,
+  );
   return ids;
 }
 
@@ -108,18 +125,36 @@ export function pkcs12SignerConfig(prefix: string, env: Env, fallback?: () => st
   }
   const certificate = new X509Certificate(identity.certificate);
   const now = Date.now();
-  if (now > Date.parse(certificate.validTo)) throw invalid(pathVar, `${file}: its certificate expired at ${new Date(certificate.validTo).toISOString()}`);
-  if (now < Date.parse(certificate.validFrom)) throw invalid(pathVar, `${file}: its certificate is valid only from ${new Date(certificate.validFrom).toISOString()}`);
-  return { signer: rsaSha256Signer(identity.privateKey, identity.certificate), certificate, development: !env[pathVar] };
+  if (now > Date.parse(certificate.validTo))
+    throw invalid(pathVar, `${file}: its certificate expired at ${new Date(certificate.validTo).toISOString()}`);
+  if (now < Date.parse(certificate.validFrom))
+    throw invalid(
+      pathVar,
+      `${file}: its certificate is valid only from ${new Date(certificate.validFrom).toISOString()}`,
+    );
+  return {
+    signer: rsaSha256Signer(identity.privateKey, identity.certificate),
+    certificate,
+    development: !env[pathVar],
+  };
 }
 
 /** The bookmaker's document signer (SIGNING_PKCS12_PATH / SIGNING_PKCS12_PASSWORD); in development the generated one. */
 export function documentSigningConfig(env: Env = process.env): LoadedSigner {
-  return pkcs12SignerConfig('SIGNING', env, isProduction(env) ? undefined : () => ensureDevelopmentIdentities(env).bookmaker.pkcs12Path);
+  return pkcs12SignerConfig(
+    'SIGNING',
+    env,
+    isProduction(env) ? undefined : () => ensureDevelopmentIdentities(env).bookmaker.pkcs12Path,
+  );
 }
 
 /** A certificate pair from `<certificateVar>` / `<caVar>` (PEM files), falling back in development. */
-function trustFrom(certificateVar: string, caVar: string, env: Env, fallback: (ids: DevelopmentIdentities) => string): SignerTrust {
+function trustFrom(
+  certificateVar: string,
+  caVar: string,
+  env: Env,
+  fallback: (ids: DevelopmentIdentities) => string,
+): SignerTrust {
   const dev = isProduction(env) ? undefined : () => ensureDevelopmentIdentities(env);
   const certFile = env[certificateVar] ?? (dev ? fallback(dev()) : undefined);
   const caFile = env[caVar] ?? (dev ? dev().caPath : undefined);
@@ -127,7 +162,10 @@ function trustFrom(certificateVar: string, caVar: string, env: Env, fallback: (i
   if (!caFile) throw invalid(caVar, 'required: the PEM certificate of the CA that issued it');
   const registered = readVariableFile(certificateVar, certFile);
   const ca = readVariableFile(caVar, caFile);
-  for (const [variable, pem] of [[certificateVar, registered], [caVar, ca]] as const) {
+  for (const [variable, pem] of [
+    [certificateVar, registered],
+    [caVar, ca],
+  ] as const) {
     try {
       new X509Certificate(pem);
     } catch {

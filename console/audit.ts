@@ -8,7 +8,8 @@ import { can, type Actor, type Permission } from './auth.js';
  * journalled as requested before it runs, the action runs, and a journal entry records its outcome with the attributes of National Bank resolution No. 116, item 55(11) (start, event, acting user,
  * record id, end, result). A refusal by role or by rule is journalled as REFUSED, a fault as FAILED.
  */
-export type ConsoleErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INVALID' | 'REFUSED' | 'TOO_MANY' | 'UNAVAILABLE' | 'FAILED';
+export type ConsoleErrorCode =
+  'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INVALID' | 'REFUSED' | 'TOO_MANY' | 'UNAVAILABLE' | 'FAILED';
 
 const HTTP_STATUS: Record<ConsoleErrorCode, number> = {
   UNAUTHENTICATED: 401,
@@ -44,9 +45,11 @@ export function toConsoleError(err: unknown): ConsoleError {
   if (err instanceof WorkflowNotFoundError) return new ConsoleError('NOT_FOUND', err.message);
   const e = err as { code?: unknown; statusCode?: unknown; message?: unknown } | undefined;
   // PostgreSQL's data exceptions (class 22: a NUL in a string, a value out of range) come from what was sent.
-  if (typeof e?.code === 'string' && /^22[0-9A-Z]{3}$/.test(e.code)) return new ConsoleError('INVALID', 'a value in the request cannot be stored (a NUL character, or out of range)');
+  if (typeof e?.code === 'string' && /^22[0-9A-Z]{3}$/.test(e.code))
+    return new ConsoleError('INVALID', 'a value in the request cannot be stored (a NUL character, or out of range)');
   // Fastify's own refusals (a malformed URL or escape, a bad header) are the client's.
-  if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) return new ConsoleError('INVALID', `the request is malformed: ${String(e.message ?? '').slice(0, 200)}`);
+  if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)
+    return new ConsoleError('INVALID', `the request is malformed: ${String(e.message ?? '').slice(0, 200)}`);
   return new ConsoleError('FAILED', (err as Error)?.message ?? String(err));
 }
 
@@ -87,7 +90,15 @@ export function setJournalAlert(alert: JournalAlert): JournalAlert {
   return previous;
 }
 const raiseJournalAlert = (phase: 'request' | 'outcome', actor: string, event: string, err: unknown) =>
-  journalAlert({ level: 'ERROR', alert: 'ConsoleJournalWriteFailed', msg: `the journal refused the ${phase} entry of a console action`, phase, actor, event, error: String((err as Error)?.message ?? err).slice(0, 200) });
+  journalAlert({
+    level: 'ERROR',
+    alert: 'ConsoleJournalWriteFailed',
+    msg: `the journal refused the ${phase} entry of a console action`,
+    phase,
+    actor,
+    event,
+    error: String((err as Error)?.message ?? err).slice(0, 200),
+  });
 
 /**
  * `outcome` may turn a completed action's value into its journalled result (a verification that found tampering is FAILED).
@@ -105,16 +116,34 @@ export async function audited<T>(
 ): Promise<T> {
   const startedAt = new Date();
   if (!can(actor, permission)) {
-    await journalConsole(pool, actor.login, { ...entry, details: { ...entry.details, refused: `role ${actor.role} lacks ${permission}` } }, 'REFUSED', startedAt);
-    throw new ConsoleError('FORBIDDEN', `${actor.login} is ${actor.role === 'auditor' ? 'an auditor (read-only)' : `an ${actor.role}`}: ${entry.event} needs the "${permission}" permission`);
+    await journalConsole(
+      pool,
+      actor.login,
+      { ...entry, details: { ...entry.details, refused: `role ${actor.role} lacks ${permission}` } },
+      'REFUSED',
+      startedAt,
+    );
+    throw new ConsoleError(
+      'FORBIDDEN',
+      `${actor.login} is ${actor.role === 'auditor' ? 'an auditor (read-only)' : `an ${actor.role}`}: ${entry.event} needs the "${permission}" permission`,
+    );
   }
   const changes = permission !== 'read';
   if (changes) {
     try {
-      await journalConsole(pool, actor.login, { ...entry, details: { ...entry.details, phase: 'requested' } }, 'REQUESTED', startedAt);
+      await journalConsole(
+        pool,
+        actor.login,
+        { ...entry, details: { ...entry.details, phase: 'requested' } },
+        'REQUESTED',
+        startedAt,
+      );
     } catch (err) {
       raiseJournalAlert('request', actor.login, entry.event, err);
-      throw new ConsoleError('UNAVAILABLE', `the journal cannot record ${entry.event} now, so it was not done: try again later`);
+      throw new ConsoleError(
+        'UNAVAILABLE',
+        `the journal cannot record ${entry.event} now, so it was not done: try again later`,
+      );
     }
   }
   let value: T;
@@ -123,16 +152,29 @@ export async function audited<T>(
   } catch (err) {
     const error = toConsoleError(err);
     const result = error.status >= 500 ? 'FAILED' : 'REFUSED';
-    await journalConsole(pool, actor.login, { ...entry, details: { ...entry.details, error: error.message.slice(0, 500) } }, result, startedAt).catch((e) => raiseJournalAlert('outcome', actor.login, entry.event, e));
+    await journalConsole(
+      pool,
+      actor.login,
+      { ...entry, details: { ...entry.details, error: error.message.slice(0, 500) } },
+      result,
+      startedAt,
+    ).catch((e) => raiseJournalAlert('outcome', actor.login, entry.event, e));
     throw error;
   }
   const described = outcome?.(value);
   try {
-    await journalConsole(pool, actor.login, { ...entry, details: { ...entry.details, ...described?.details } }, described?.result ?? 'OK', startedAt);
+    await journalConsole(
+      pool,
+      actor.login,
+      { ...entry, details: { ...entry.details, ...described?.details } },
+      described?.result ?? 'OK',
+      startedAt,
+    );
   } catch (err) {
     raiseJournalAlert('outcome', actor.login, entry.event, err);
     // A change is done and its request is on record: say so rather than pretend it failed. A read is withheld.
-    if (!changes) throw new ConsoleError('UNAVAILABLE', `the journal cannot record ${entry.event} now: try again later`);
+    if (!changes)
+      throw new ConsoleError('UNAVAILABLE', `the journal cannot record ${entry.event} now: try again later`);
   }
   return value;
 }

@@ -61,11 +61,16 @@ export interface ParsedHash {
 export function parseHash(secret: string): ParsedHash | undefined {
   const parts = secret.split('$');
   if (parts[0] !== 'scrypt') return undefined;
-  if (parts.length === 3) return { params: LEGACY_PARAMS, salt: Buffer.from(parts[1]!, 'hex'), hash: Buffer.from(parts[2]!, 'hex') };
+  if (parts.length === 3)
+    return { params: LEGACY_PARAMS, salt: Buffer.from(parts[1]!, 'hex'), hash: Buffer.from(parts[2]!, 'hex') };
   if (parts.length !== 4) return undefined;
   const m = /^N=(\d+):r=(\d+):p=(\d+)$/.exec(parts[1]!);
   if (!m) return undefined;
-  return { params: { N: Number(m[1]), r: Number(m[2]), p: Number(m[3]) }, salt: Buffer.from(parts[2]!, 'hex'), hash: Buffer.from(parts[3]!, 'hex') };
+  return {
+    params: { N: Number(m[1]), r: Number(m[2]), p: Number(m[3]) },
+    salt: Buffer.from(parts[2]!, 'hex'),
+    hash: Buffer.from(parts[3]!, 'hex'),
+  };
 }
 
 function same(a: Buffer, b: Buffer): boolean {
@@ -74,7 +79,9 @@ function same(a: Buffer, b: Buffer): boolean {
 
 export type ScryptFn = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) => Promise<Buffer>;
 const scryptAsync: ScryptFn = (password, salt, keylen, options) =>
-  new Promise((resolve, reject) => scrypt(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
+  new Promise((resolve, reject) =>
+    scrypt(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
+  );
 
 export class TooManySignIns extends Error {
   override readonly name = 'TooManySignIns';
@@ -89,7 +96,8 @@ export function createAuthenticator(users: () => ConsoleUser[], scryptImpl: Scry
   const waiting: (() => void)[] = [];
   async function limited<T>(run: () => Promise<T>): Promise<T> {
     if (running >= MAX_CONCURRENT_VERIFICATIONS) {
-      if (waiting.length >= MAX_QUEUED_VERIFICATIONS) throw new TooManySignIns('too many sign-ins at once: try again in a moment');
+      if (waiting.length >= MAX_QUEUED_VERIFICATIONS)
+        throw new TooManySignIns('too many sign-ins at once: try again in a moment');
       await new Promise<void>((resolve) => waiting.push(resolve));
     }
     running++;
@@ -103,7 +111,12 @@ export function createAuthenticator(users: () => ConsoleUser[], scryptImpl: Scry
   const dummy: ParsedHash = { params: SCRYPT_PARAMS, salt: randomBytes(16), hash: randomBytes(KEY_LENGTH) };
 
   async function verify(stored: ParsedHash, password: string): Promise<boolean> {
-    const key = await limited(() => scryptImpl(password, stored.salt, stored.hash.length || KEY_LENGTH, { ...stored.params, maxmem: maxmem(stored.params) }));
+    const key = await limited(() =>
+      scryptImpl(password, stored.salt, stored.hash.length || KEY_LENGTH, {
+        ...stored.params,
+        maxmem: maxmem(stored.params),
+      }),
+    );
     return same(key, stored.hash);
   }
 

@@ -12,13 +12,25 @@ export type InboxName = z.infer<typeof InboxName>;
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-03-10');
 
 export const InboxFilters = z.object({
-  status: z.string().regex(/^[A-Z_]{2,40}$/, 'must be a status like REJECTED').optional(),
-  counterpart: z.string().regex(/^[a-z]{2,16}$/, 'must be a counterpart like esu').optional(),
+  status: z
+    .string()
+    .regex(/^[A-Z_]{2,40}$/, 'must be a status like REJECTED')
+    .optional(),
+  counterpart: z
+    .string()
+    .regex(/^[a-z]{2,16}$/, 'must be a counterpart like esu')
+    .optional(),
   /** An IIN (hashed on the server, never stored) or a bettor reference (64 hex). */
-  bettor: z.string().regex(/^(\d{12}|[0-9a-f]{64})$/, 'must be a 12-digit IIN or a 64-hex bettor reference').optional(),
+  bettor: z
+    .string()
+    .regex(/^(\d{12}|[0-9a-f]{64})$/, 'must be a 12-digit IIN or a 64-hex bettor reference')
+    .optional(),
   from: Day.optional(),
   to: Day.optional(),
-  assignee: z.string().regex(/^[a-z0-9._-]{2,64}$/).optional(),
+  assignee: z
+    .string()
+    .regex(/^[a-z0-9._-]{2,64}$/)
+    .optional(),
 });
 export type InboxFilters = z.infer<typeof InboxFilters>;
 
@@ -64,7 +76,12 @@ export interface ItemDetail extends InboxItem {
   reason?: string;
   payload: unknown;
   /** A submission's correction waiting for a second officer's approval: who asked, when, and what changes. */
-  approval?: { requestedBy: string; requestedAt: string; changes: { field: string; old: unknown; new: unknown }[]; payload: unknown };
+  approval?: {
+    requestedBy: string;
+    requestedAt: string;
+    changes: { field: string; old: unknown; new: unknown }[];
+    payload: unknown;
+  };
   timeline: TimelineEntry[];
   /** Actions the item admits now (the console also checks the caller's role). */
   actions: string[];
@@ -77,13 +94,24 @@ export async function timeline(pool: Pool, recordIds: string[]): Promise<Timelin
      WHERE record_id = ANY($1::text[]) AND event NOT LIKE 'console.%-viewed' ORDER BY chain_seq LIMIT 500`,
     [recordIds],
   );
-  return rows.map((r) => ({ seq: Number(r.seq), startedAt: r.started_at.toISOString(), endedAt: r.ended_at.toISOString(), event: r.event, actor: r.actor, result: r.result, details: r.details }));
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    startedAt: r.started_at.toISOString(),
+    endedAt: r.ended_at.toISOString(),
+    event: r.event,
+    actor: r.actor,
+    result: r.result,
+    details: r.details,
+  }));
 }
 
 /** Who an item is assigned to, by inbox and item id. */
 export async function assignments(pool: Pool, inbox: InboxName, ids: string[]): Promise<Map<string, string>> {
   if (!ids.length) return new Map();
-  const { rows } = await pool.query(`SELECT item_id, assignee FROM console_assignments WHERE inbox = $1 AND item_id = ANY($2::text[])`, [inbox, ids]);
+  const { rows } = await pool.query(
+    `SELECT item_id, assignee FROM console_assignments WHERE inbox = $1 AND item_id = ANY($2::text[])`,
+    [inbox, ids],
+  );
   return new Map(rows.map((r) => [r.item_id as string, r.assignee as string]));
 }
 

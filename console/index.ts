@@ -31,25 +31,54 @@ export interface ConsoleParts {
 export function createConsole({ pool, client, taskQueue, env = process.env, submissionActions }: ConsoleParts) {
   const config = consoleConfig(env);
   const refKey = bettorRefKey(env);
-  const bridge = createEsuBridgeClient({ client, taskQueue, bettorRefKey: refKey, incidentTiming: incidentTiming(env) });
+  const bridge = createEsuBridgeClient({
+    client,
+    taskQueue,
+    bettorRefKey: refKey,
+    incidentTiming: incidentTiming(env),
+  });
   // Retry and correct-and-resubmit go through the submission workflow's updates (client/submissions.ts).
   const actions: SubmissionActions = submissionActions ?? {
     retry: bridge.retrySubmission,
     resubmit: bridge.resubmitSubmission,
-    notice: (submissionId, request, actor) => recordWrittenNotice({ pool, submissions: bridge }, submissionId, request, actor),
+    notice: (submissionId, request, actor) =>
+      recordWrittenNotice({ pool, submissions: bridge }, submissionId, request, actor),
   };
   const calendar = createCalendarSource(submissionConfig(env).calendarPath);
   const reconcile = async (day: string) => (await startReconciliation(client, taskQueue, day)).result();
-  const service = createConsoleService({ pool, bridge, submissionActions: actions, calendar, bettorRefKey: refKey, offsetMinutes: config.offsetMinutes, users: config.users, reconcile });
+  const service = createConsoleService({
+    pool,
+    bridge,
+    submissionActions: actions,
+    calendar,
+    bettorRefKey: refKey,
+    offsetMinutes: config.offsetMinutes,
+    users: config.users,
+    reconcile,
+  });
   const seal = journalSealConfig(env);
-  const journal = createJournalService({ pool, offsetMinutes: config.offsetMinutes, codec: encryptionCodecFromEnv(env), bettorRefKey: refKey, seal, calendar, maintenanceMaxLengthMs: config.maintenanceMaxLengthMs });
+  const journal = createJournalService({
+    pool,
+    offsetMinutes: config.offsetMinutes,
+    codec: encryptionCodecFromEnv(env),
+    bettorRefKey: refKey,
+    seal,
+    calendar,
+    maintenanceMaxLengthMs: config.maintenanceMaxLengthMs,
+  });
   return { config, service, journal, seal };
 }
 
 /** Builds the console and serves it (CONSOLE_HOST:CONSOLE_PORT unless `listen` says otherwise; port 0 = any). */
-export async function startConsole(parts: ConsoleParts, listen?: { host: string; port: number }): Promise<RunningConsole> {
+export async function startConsole(
+  parts: ConsoleParts,
+  listen?: { host: string; port: number },
+): Promise<RunningConsole> {
   const { config, service, journal, seal } = createConsole(parts);
-  const running = await startConsoleServer({ pool: parts.pool, config, service, journal, readiness: parts.readiness }, listen ?? { host: config.host, port: config.port });
+  const running = await startConsoleServer(
+    { pool: parts.pool, config, service, journal, readiness: parts.readiness },
+    listen ?? { host: config.host, port: config.port },
+  );
   // The chain head is sealed at an interval too, so what is not verified or exported is covered by a seal anyway.
   const stopSealing = sealPeriodically(parts.pool, seal, seal.intervalMs);
   return { ...running, close: async () => (stopSealing(), running.close()) };

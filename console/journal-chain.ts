@@ -66,7 +66,19 @@ function field(x: string | null): string {
 
 /** The hash of one entry, as the database's journal_entry_hash() computes it. */
 export function entryHash(row: Omit<ChainRow, 'hash'>): string {
-  const text = [row.prev_hash, row.chain_seq, row.id, row.started_us, row.ended_us, row.event, row.actor, row.record_id, row.result, row.details, row.dedupe_key]
+  const text = [
+    row.prev_hash,
+    row.chain_seq,
+    row.id,
+    row.started_us,
+    row.ended_us,
+    row.event,
+    row.actor,
+    row.record_id,
+    row.result,
+    row.details,
+    row.dedupe_key,
+  ]
     .map(field)
     .join('');
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -122,13 +134,28 @@ async function verifyInSnapshot(db: PoolClient, sealCheck?: SealCheck): Promise<
       const seq = Number(row.chain_seq);
       firstSeq ??= seq;
       if (seq > expectedSeq) {
-        report({ kind: 'MISSING', seq: expectedSeq, count: seq - expectedSeq, message: `entries ${expectedSeq}…${seq - 1} are missing` });
+        report({
+          kind: 'MISSING',
+          seq: expectedSeq,
+          count: seq - expectedSeq,
+          message: `entries ${expectedSeq}…${seq - 1} are missing`,
+        });
       }
       if (entryHash(row) !== row.hash) {
-        report({ kind: 'ALTERED', seq, entryId: row.id, message: `entry ${seq} (id ${row.id}, ${row.event}) does not match its hash: its content was changed` });
+        report({
+          kind: 'ALTERED',
+          seq,
+          entryId: row.id,
+          message: `entry ${seq} (id ${row.id}, ${row.event}) does not match its hash: its content was changed`,
+        });
       }
       if (row.prev_hash !== prevHash && seq === expectedSeq) {
-        report({ kind: 'BROKEN_LINK', seq, entryId: row.id, message: `entry ${seq} does not follow entry ${seq - 1}: the earlier entry was replaced or re-hashed` });
+        report({
+          kind: 'BROKEN_LINK',
+          seq,
+          entryId: row.id,
+          message: `entry ${seq} does not follow entry ${seq - 1}: the earlier entry was replaced or re-hashed`,
+        });
       }
       if (sealedSeqs.has(seq)) hashAt.set(seq, row.hash);
       prevHash = row.hash;
@@ -140,21 +167,43 @@ async function verifyInSnapshot(db: PoolClient, sealCheck?: SealCheck): Promise<
   }
   const lastSeq = expectedSeq - 1;
   if (head.seq > lastSeq) {
-    report({ kind: 'MISSING', seq: lastSeq + 1, count: head.seq - lastSeq, message: `the last ${head.seq - lastSeq} entries (up to ${head.seq}) are missing` });
+    report({
+      kind: 'MISSING',
+      seq: lastSeq + 1,
+      count: head.seq - lastSeq,
+      message: `the last ${head.seq - lastSeq} entries (up to ${head.seq}) are missing`,
+    });
   } else if (head.seq < lastSeq || (checked > 0 && head.hash !== prevHash)) {
-    report({ kind: 'HEAD_MISMATCH', seq: lastSeq, message: `the chain head (entry ${head.seq}) does not match the last entry (${lastSeq})` });
+    report({
+      kind: 'HEAD_MISMATCH',
+      seq: lastSeq,
+      message: `the chain head (entry ${head.seq}) does not match the last entry (${lastSeq})`,
+    });
   }
   if (sealCheck) {
     const check = (seal: JournalAnchor, what: string) => {
       if (!sealIsAuthentic(sealCheck.key, seal)) {
-        return report({ kind: 'FORGED_SEAL', seq: seal.seq, message: `${what} of entry ${seal.seq} (${seal.sealedAt}) was not made with our seal key "${sealCheck.key.keyId}"` });
+        return report({
+          kind: 'FORGED_SEAL',
+          seq: seal.seq,
+          message: `${what} of entry ${seal.seq} (${seal.sealedAt}) was not made with our seal key "${sealCheck.key.keyId}"`,
+        });
       }
       if (seal.seq === 0) return;
       if (seal.seq > lastSeq) {
-        return report({ kind: 'MISSING', seq: lastSeq + 1, count: seal.seq - lastSeq, message: `${what} of ${seal.sealedAt} covers entries up to ${seal.seq}; the chain ends at ${lastSeq}: sealed entries were removed` });
+        return report({
+          kind: 'MISSING',
+          seq: lastSeq + 1,
+          count: seal.seq - lastSeq,
+          message: `${what} of ${seal.sealedAt} covers entries up to ${seal.seq}; the chain ends at ${lastSeq}: sealed entries were removed`,
+        });
       }
       if (hashAt.get(seal.seq) !== seal.hash) {
-        report({ kind: 'SEAL_MISMATCH', seq: seal.seq, message: `the chain at entry ${seal.seq} no longer matches ${what} of ${seal.sealedAt}: entries at or before it were changed and re-hashed` });
+        report({
+          kind: 'SEAL_MISMATCH',
+          seq: seal.seq,
+          message: `the chain at entry ${seal.seq} no longer matches ${what} of ${seal.sealedAt}: entries at or before it were changed and re-hashed`,
+        });
       }
     };
     for (const seal of seals) check(seal, 'the seal');
@@ -162,9 +211,21 @@ async function verifyInSnapshot(db: PoolClient, sealCheck?: SealCheck): Promise<
       check(anchor, 'the anchor');
       const newest = seals.at(-1);
       if (sealIsAuthentic(sealCheck.key, anchor) && (!newest || newest.seq < anchor.seq)) {
-        report({ kind: 'SEAL_MISSING', seq: anchor.seq, message: `the anchor of ${anchor.sealedAt} (entry ${anchor.seq}) is newer than every seal in the database: seals were removed` });
+        report({
+          kind: 'SEAL_MISSING',
+          seq: anchor.seq,
+          message: `the anchor of ${anchor.sealedAt} (entry ${anchor.seq}) is newer than every seal in the database: seals were removed`,
+        });
       }
     }
   }
-  return { ok: problems.length === 0, checked, firstSeq, lastSeq: checked ? lastSeq : undefined, head, problems, seals: { checked: seals.length, latest: seals.at(-1) } };
+  return {
+    ok: problems.length === 0,
+    checked,
+    firstSeq,
+    lastSeq: checked ? lastSeq : undefined,
+    head,
+    problems,
+    seals: { checked: seals.length, latest: seals.at(-1) },
+  };
 }

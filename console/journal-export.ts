@@ -10,7 +10,10 @@ import { isoWithOffset } from '../domain/incident.js';
 export const Day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-03-10')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a day of the calendar');
+  .refine(
+    (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+    'is not a day of the calendar',
+  );
 
 export const JournalRange = z.union([
   z.object({ day: Day }),
@@ -27,7 +30,17 @@ export function rangeBounds(range: JournalRange, offsetMinutes: number): { fromM
   return {};
 }
 
-export const CSV_COLUMNS = ['seq', 'started_at', 'event', 'actor', 'record_id', 'ended_at', 'result', 'details', 'hash'] as const;
+export const CSV_COLUMNS = [
+  'seq',
+  'started_at',
+  'event',
+  'actor',
+  'record_id',
+  'ended_at',
+  'result',
+  'details',
+  'hash',
+] as const;
 
 /** One CSV cell: quoted when needed; a leading = + - @ is neutralised so a spreadsheet never runs it as a formula. */
 export function csvCell(value: string): string {
@@ -58,7 +71,17 @@ export async function exportJournalCsv(
       [after, fromMs === undefined ? null : new Date(fromMs), toMs === undefined ? null : new Date(toMs)],
     );
     const lines = rows.map((r) =>
-      [r.seq, isoWithOffset(r.started_at.getTime(), offsetMinutes), r.event, r.actor, r.record_id, isoWithOffset(r.ended_at.getTime(), offsetMinutes), r.result, r.details, r.hash]
+      [
+        r.seq,
+        isoWithOffset(r.started_at.getTime(), offsetMinutes),
+        r.event,
+        r.actor,
+        r.record_id,
+        isoWithOffset(r.ended_at.getTime(), offsetMinutes),
+        r.result,
+        r.details,
+        r.hash,
+      ]
         .map((v) => csvCell(String(v)))
         .join(','),
     );

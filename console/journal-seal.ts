@@ -31,7 +31,9 @@ export interface SealKey {
 type Unsealed = Omit<JournalAnchor, 'mac' | 'format'>;
 
 function mac(key: SealKey, a: Unsealed): string {
-  return createHmac('sha256', key.key).update([ANCHOR_FORMAT, a.keyId, a.seq, a.hash, a.sealedAt].join('\n'), 'utf8').digest('hex');
+  return createHmac('sha256', key.key)
+    .update([ANCHOR_FORMAT, a.keyId, a.seq, a.hash, a.sealedAt].join('\n'), 'utf8')
+    .digest('hex');
 }
 
 /** True when the seal was made with this key: its key id and MAC both match. */
@@ -50,11 +52,20 @@ interface SealRow {
   mac: string;
 }
 
-const anchorOf = (r: SealRow): JournalAnchor => ({ format: ANCHOR_FORMAT, seq: Number(r.seq), hash: r.hash, sealedAt: r.sealed_at.toISOString(), keyId: r.key_id, mac: r.mac });
+const anchorOf = (r: SealRow): JournalAnchor => ({
+  format: ANCHOR_FORMAT,
+  seq: Number(r.seq),
+  hash: r.hash,
+  sealedAt: r.sealed_at.toISOString(),
+  keyId: r.key_id,
+  mac: r.mac,
+});
 
 /** Every seal, oldest first, as the verification reads them inside its snapshot. */
 export async function readSeals(db: Pick<PoolClient, 'query'>): Promise<JournalAnchor[]> {
-  const { rows } = await db.query<SealRow>('SELECT seq::text AS seq, hash, sealed_at, key_id, mac FROM journal_seals ORDER BY seq');
+  const { rows } = await db.query<SealRow>(
+    'SELECT seq::text AS seq, hash, sealed_at, key_id, mac FROM journal_seals ORDER BY seq',
+  );
   return rows.map(anchorOf);
 }
 
@@ -66,23 +77,28 @@ export async function sealJournalHead(pool: Pool, key: SealKey, now: () => numbe
   const db = await pool.connect();
   try {
     await db.query('BEGIN');
-    const head = (await db.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM journal_chain_head WHERE id = 1 FOR UPDATE')).rows[0];
+    const head = (
+      await db.query<{ seq: string; hash: string }>(
+        'SELECT seq::text AS seq, hash FROM journal_chain_head WHERE id = 1 FOR UPDATE',
+      )
+    ).rows[0];
     const seq = Number(head?.seq ?? 0);
     const hash = head?.hash ?? '0'.repeat(64);
-    const latest = (await db.query<SealRow>('SELECT seq::text AS seq, hash, sealed_at, key_id, mac FROM journal_seals ORDER BY seq DESC LIMIT 1')).rows[0];
+    const latest = (
+      await db.query<SealRow>(
+        'SELECT seq::text AS seq, hash, sealed_at, key_id, mac FROM journal_seals ORDER BY seq DESC LIMIT 1',
+      )
+    ).rows[0];
     if (latest && Number(latest.seq) === seq && latest.key_id === key.keyId) {
       await db.query('COMMIT');
       return anchorOf(latest);
     }
     const unsealed: Unsealed = { seq, hash, sealedAt: new Date(now()).toISOString(), keyId: key.keyId };
     const anchor: JournalAnchor = { format: ANCHOR_FORMAT, ...unsealed, mac: mac(key, unsealed) };
-    await db.query('INSERT INTO journal_seals (seq, hash, sealed_at, key_id, mac) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (seq) DO NOTHING', [
-      anchor.seq,
-      anchor.hash,
-      anchor.sealedAt,
-      anchor.keyId,
-      anchor.mac,
-    ]);
+    await db.query(
+      'INSERT INTO journal_seals (seq, hash, sealed_at, key_id, mac) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (seq) DO NOTHING',
+      [anchor.seq, anchor.hash, anchor.sealedAt, anchor.keyId, anchor.mac],
+    );
     await db.query('COMMIT');
     return anchor;
   } catch (err) {
@@ -94,7 +110,12 @@ export async function sealJournalHead(pool: Pool, key: SealKey, now: () => numbe
 }
 
 /** Seals the head every `intervalMs` (the console runs it); a failed seal is logged, and the next one tries again. */
-export function sealPeriodically(pool: Pool, key: SealKey, intervalMs: number, log: (message: string) => void = console.error): () => void {
+export function sealPeriodically(
+  pool: Pool,
+  key: SealKey,
+  intervalMs: number,
+  log: (message: string) => void = console.error,
+): () => void {
   const timer = setInterval(() => {
     sealJournalHead(pool, key).catch((err: unknown) => log(`journal seal failed: ${(err as Error).message}`));
   }, intervalMs);

@@ -22,7 +22,10 @@ import { maskPayload } from './personal-data.js';
 const JournalQuery = z.object({
   recordId: z.string().max(160).optional(),
   actor: z.string().max(64).optional(),
-  event: z.string().regex(/^[a-z0-9.-]{1,64}$/, 'an event name or prefix like incident.').optional(),
+  event: z
+    .string()
+    .regex(/^[a-z0-9.-]{1,64}$/, 'an event name or prefix like incident.')
+    .optional(),
   day: Day.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
@@ -34,7 +37,10 @@ const Maintenance = z
     endsAt: z.iso.datetime({ offset: true }),
     note: z.string().max(500).default(''),
   })
-  .refine((m) => Date.parse(m.endsAt) > Date.parse(m.startsAt), { path: ['endsAt'], message: 'must be after startsAt' });
+  .refine((m) => Date.parse(m.endsAt) > Date.parse(m.startsAt), {
+    path: ['endsAt'],
+    message: 'must be after startsAt',
+  });
 
 const PERIODS = { '24h': 24 * 3600_000, '7d': 7 * 24 * 3600_000, '30d': 30 * 24 * 3600_000 } as const;
 
@@ -45,7 +51,10 @@ export interface CounterpartAvailability {
 }
 
 function invalid(error: z.ZodError, what: string): ConsoleError {
-  return new ConsoleError('INVALID', `${what}: ${error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ')}`);
+  return new ConsoleError(
+    'INVALID',
+    `${what}: ${error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ')}`,
+  );
 }
 
 export function createJournalService({
@@ -75,25 +84,42 @@ export function createJournalService({
       const parsed = JournalQuery.safeParse(query ?? {});
       if (!parsed.success) throw invalid(parsed.error, 'query');
       const q = parsed.data;
-      return audited(pool, actor, 'read', { event: 'console.journal-read', recordId: 'journal', details: { ...q } }, async () => {
-        const where: string[] = [];
-        const args: unknown[] = [];
-        const add = (sql: string, value: unknown) => (args.push(value), where.push(sql.replace('?', `$${args.length}`)));
-        if (q.recordId) add('record_id = ?', q.recordId);
-        if (q.actor) add('actor = ?', q.actor);
-        if (q.event) add(`event LIKE ? || '%'`, q.event);
-        if (q.day) {
-          const { fromMs, toMs } = rangeBounds({ day: q.day }, offsetMinutes);
-          add('started_at >= to_timestamp(? / 1000.0)', fromMs);
-          add('started_at < to_timestamp(? / 1000.0)', toMs);
-        }
-        const { rows } = await pool.query(
-          `SELECT chain_seq::text AS seq, started_at, ended_at, event, actor, record_id, result, details FROM journal
+      return audited(
+        pool,
+        actor,
+        'read',
+        { event: 'console.journal-read', recordId: 'journal', details: { ...q } },
+        async () => {
+          const where: string[] = [];
+          const args: unknown[] = [];
+          const add = (sql: string, value: unknown) => (
+            args.push(value),
+            where.push(sql.replace('?', `$${args.length}`))
+          );
+          if (q.recordId) add('record_id = ?', q.recordId);
+          if (q.actor) add('actor = ?', q.actor);
+          if (q.event) add(`event LIKE ? || '%'`, q.event);
+          if (q.day) {
+            const { fromMs, toMs } = rangeBounds({ day: q.day }, offsetMinutes);
+            add('started_at >= to_timestamp(? / 1000.0)', fromMs);
+            add('started_at < to_timestamp(? / 1000.0)', toMs);
+          }
+          const { rows } = await pool.query(
+            `SELECT chain_seq::text AS seq, started_at, ended_at, event, actor, record_id, result, details FROM journal
            ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY chain_seq DESC LIMIT ${q.limit}`,
-          args,
-        );
-        return rows.map((r) => ({ seq: Number(r.seq), startedAt: r.started_at.toISOString(), endedAt: r.ended_at.toISOString(), event: r.event, actor: r.actor, result: r.result, details: { recordId: r.record_id, ...r.details } }));
-      });
+            args,
+          );
+          return rows.map((r) => ({
+            seq: Number(r.seq),
+            startedAt: r.started_at.toISOString(),
+            endedAt: r.ended_at.toISOString(),
+            event: r.event,
+            actor: r.actor,
+            result: r.result,
+            details: { recordId: r.record_id, ...r.details },
+          }));
+        },
+      );
     },
 
     /**
@@ -119,7 +145,11 @@ export function createJournalService({
         },
         (report) => ({
           result: report.ok ? 'OK' : 'FAILED',
-          details: { checked: report.checked, sealsChecked: report.seals.checked, problems: report.problems.slice(0, 20) },
+          details: {
+            checked: report.checked,
+            sealsChecked: report.seals.checked,
+            problems: report.problems.slice(0, 20),
+          },
         }),
       );
     },
@@ -127,10 +157,17 @@ export function createJournalService({
     /** The chain head, sealed now: what an auditor keeps outside the database and verifies against later. */
     async head(actor: Actor): Promise<JournalAnchor> {
       if (!seal) throw new ConsoleError('UNAVAILABLE', 'the journal seal key is not configured (JOURNAL_SEAL_KEY)');
-      return audited(pool, actor, 'read', { event: 'console.journal-head-read', recordId: 'journal' }, () => sealJournalHead(pool, seal, now), (anchor) => ({
-        result: 'OK',
-        details: { seq: anchor.seq, hash: anchor.hash },
-      }));
+      return audited(
+        pool,
+        actor,
+        'read',
+        { event: 'console.journal-head-read', recordId: 'journal' },
+        () => sealJournalHead(pool, seal, now),
+        (anchor) => ({
+          result: 'OK',
+          details: { seq: anchor.seq, hash: anchor.hash },
+        }),
+      );
     },
 
     /** Streams the CSV through `write`; the export is journalled with its range and row count. */
@@ -138,30 +175,59 @@ export function createJournalService({
       const parsed = JournalRange.safeParse(range);
       if (!parsed.success) throw invalid(parsed.error, 'range');
       let rows = 0;
-      await audited(pool, actor, 'read', { event: 'console.journal-exported', recordId: 'journal', details: { range: parsed.data } }, async () => {
-        rows = await exportJournalCsv(pool, parsed.data, offsetMinutes, write);
-      });
+      await audited(
+        pool,
+        actor,
+        'read',
+        { event: 'console.journal-exported', recordId: 'journal', details: { range: parsed.data } },
+        async () => {
+          rows = await exportJournalCsv(pool, parsed.data, offsetMinutes, write);
+        },
+      );
       return rows;
     },
 
     /** (T − P) / T × 100 % per counterpart over the last 24 hours, 7 and 30 days (the e-government integration rules, A7 p.7). */
-    async availability(actor: Actor): Promise<{ counterparts: CounterpartAvailability[]; maintenance: Awaited<ReturnType<typeof loadMaintenance>> }> {
-      return audited(pool, actor, 'read', { event: 'console.availability-read', recordId: 'availability' }, async () => {
-        const nowMs = now();
-        const fromMs = nowMs - PERIODS['30d'];
-        const [buckets, maintenance] = await Promise.all([loadMinuteBuckets(pool, fromMs - 24 * 3600_000, nowMs + 60_000), loadMaintenance(pool, fromMs, nowMs + 30 * 24 * 3600_000)]);
-        const names = [...new Set([...Counterpart.options.filter((c) => buckets.has(c) || c === 'esu' || c === 'nomapay'), ...buckets.keys()])];
-        const counterparts = names.map((counterpart) => {
-          const list = buckets.get(counterpart) ?? [];
-          const windows = maintenance.filter((m) => m.counterpart === counterpart);
-          const periods = Object.fromEntries(
-            Object.entries(PERIODS).map(([name, ms]) => [name, availability(list, { fromMs: nowMs - ms, toMs: nowMs, nowMs }, windows)]),
-          ) as CounterpartAvailability['periods'];
-          const ongoing = periods['24h'].outages.find((o) => o.ongoing);
-          return { counterpart, periods, ...(ongoing ? { ongoingOutageSince: new Date(ongoing.startMs).toISOString() } : {}) };
-        });
-        return { counterparts, maintenance };
-      });
+    async availability(
+      actor: Actor,
+    ): Promise<{ counterparts: CounterpartAvailability[]; maintenance: Awaited<ReturnType<typeof loadMaintenance>> }> {
+      return audited(
+        pool,
+        actor,
+        'read',
+        { event: 'console.availability-read', recordId: 'availability' },
+        async () => {
+          const nowMs = now();
+          const fromMs = nowMs - PERIODS['30d'];
+          const [buckets, maintenance] = await Promise.all([
+            loadMinuteBuckets(pool, fromMs - 24 * 3600_000, nowMs + 60_000),
+            loadMaintenance(pool, fromMs, nowMs + 30 * 24 * 3600_000),
+          ]);
+          const names = [
+            ...new Set([
+              ...Counterpart.options.filter((c) => buckets.has(c) || c === 'esu' || c === 'nomapay'),
+              ...buckets.keys(),
+            ]),
+          ];
+          const counterparts = names.map((counterpart) => {
+            const list = buckets.get(counterpart) ?? [];
+            const windows = maintenance.filter((m) => m.counterpart === counterpart);
+            const periods = Object.fromEntries(
+              Object.entries(PERIODS).map(([name, ms]) => [
+                name,
+                availability(list, { fromMs: nowMs - ms, toMs: nowMs, nowMs }, windows),
+              ]),
+            ) as CounterpartAvailability['periods'];
+            const ongoing = periods['24h'].outages.find((o) => o.ongoing);
+            return {
+              counterpart,
+              periods,
+              ...(ongoing ? { ongoingOutageSince: new Date(ongoing.startMs).toISOString() } : {}),
+            };
+          });
+          return { counterparts, maintenance };
+        },
+      );
     },
 
     /** Records a counterpart's announced planned maintenance (the e-government integration rules, item 48): administrators only. */
@@ -169,16 +235,36 @@ export function createJournalService({
       const parsed = Maintenance.safeParse(body);
       if (!parsed.success) throw invalid(parsed.error, 'maintenance');
       const m = parsed.data;
-      return audited(pool, actor, 'maintenance', { event: 'console.maintenance-recorded', recordId: `maintenance:${m.counterpart}`, details: m }, async () => {
-        if (!calendar) throw new ConsoleError('UNAVAILABLE', 'no working-day calendar configured: the notice period cannot be checked');
-        const problems = plannedWindowProblems({ startsAtMs: Date.parse(m.startsAt), endsAtMs: Date.parse(m.endsAt) }, now(), await calendar(), maintenanceMaxLengthMs);
-        if (problems.length) throw new ConsoleError('INVALID', `maintenance: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
-        const { rows } = await pool.query(
-          `INSERT INTO maintenance_windows (counterpart, starts_at, ends_at, note, announced_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-          [m.counterpart, m.startsAt, m.endsAt, m.note, actor.login],
-        );
-        return { id: Number(rows[0].id), ...m };
-      });
+      return audited(
+        pool,
+        actor,
+        'maintenance',
+        { event: 'console.maintenance-recorded', recordId: `maintenance:${m.counterpart}`, details: m },
+        async () => {
+          if (!calendar)
+            throw new ConsoleError(
+              'UNAVAILABLE',
+              'no working-day calendar configured: the notice period cannot be checked',
+            );
+          const problems = plannedWindowProblems(
+            { startsAtMs: Date.parse(m.startsAt), endsAtMs: Date.parse(m.endsAt) },
+            now(),
+            await calendar(),
+            maintenanceMaxLengthMs,
+          );
+          if (problems.length)
+            throw new ConsoleError(
+              'INVALID',
+              `maintenance: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+              problems,
+            );
+          const { rows } = await pool.query(
+            `INSERT INTO maintenance_windows (counterpart, starts_at, ends_at, note, announced_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+            [m.counterpart, m.startsAt, m.endsAt, m.note, actor.login],
+          );
+          return { id: Number(rows[0].id), ...m };
+        },
+      );
     },
 
     /**
@@ -194,7 +280,11 @@ export function createJournalService({
         const id = payloadKeyId(p);
         if (id !== undefined) keyIds[id.slice(0, 64)] = (keyIds[id.slice(0, 64)] ?? 0) + 1;
       }
-      const entry = { event: 'console.payloads-decoded', recordId: `codec:${namespace || '(no namespace)'}`, details: { namespace: namespace || null, count: payloads.length, keyIds } };
+      const entry = {
+        event: 'console.payloads-decoded',
+        recordId: `codec:${namespace || '(no namespace)'}`,
+        details: { namespace: namespace || null, count: payloads.length, keyIds },
+      };
       return audited(
         pool,
         actor,
@@ -202,7 +292,11 @@ export function createJournalService({
         entry,
         async () => {
           if (!codec) throw new ConsoleError('UNAVAILABLE', 'no payload codec configured');
-          if (!bettorRefKey) throw new ConsoleError('UNAVAILABLE', 'no bettor reference key configured: personal data could not be masked');
+          if (!bettorRefKey)
+            throw new ConsoleError(
+              'UNAVAILABLE',
+              'no bettor reference key configured: personal data could not be masked',
+            );
           let decoded: Payload[];
           try {
             decoded = await codec.decode(payloads);

@@ -12,7 +12,14 @@ async function main(): Promise<void> {
   const { pool, client, taskQueue, readiness } = await connectAppDependencies(shutdown);
   const running = await startConsole({ pool, client, taskQueue, readiness });
   shutdown.defer('HTTP server', () => running.close());
-  console.log(JSON.stringify({ msg: 'compliance console listening', url: running.url, config: consoleSummary(), developmentDefaults: developmentSummary('console') }));
+  console.log(
+    JSON.stringify({
+      msg: 'compliance console listening',
+      url: running.url,
+      config: consoleSummary(),
+      developmentDefaults: developmentSummary('console'),
+    }),
+  );
 }
 
 runProcess(shutdown, main);

@@ -33,7 +33,12 @@ function looksLikeIin(value: string): boolean {
  * A copy of a decoded JSON value with every IIN and phone masked, whatever the field is called. The short
  * references of the bettors met are added to `seen` (for the journal: whose data was read).
  */
-export function maskPersonalData(value: unknown, bettorRefKey: string, seen: Set<string> = new Set(), key = ''): unknown {
+export function maskPersonalData(
+  value: unknown,
+  bettorRefKey: string,
+  seen: Set<string> = new Set(),
+  key = '',
+): unknown {
   if (typeof value === 'string') {
     if (key === 'iin' || looksLikeIin(value)) {
       const masked = maskIin(value, bettorRefKey);
@@ -44,7 +49,8 @@ export function maskPersonalData(value: unknown, bettorRefKey: string, seen: Set
     return value;
   }
   if (Array.isArray(value)) return value.map((item) => maskPersonalData(item, bettorRefKey, seen));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskPersonalData(v, bettorRefKey, seen, k)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskPersonalData(v, bettorRefKey, seen, k)]));
   return value;
 }
 
@@ -56,7 +62,8 @@ export function maskPayload(payload: Payload, bettorRefKey: string, seen: Set<st
   const encoding = text(payload.metadata?.[METADATA_ENCODING_KEY]);
   if (encoding === 'binary/null' || !payload.data?.length) return payload;
   const metadata = { [METADATA_ENCODING_KEY]: new TextEncoder().encode(JSON_PLAIN) };
-  if (encoding !== JSON_PLAIN) return { metadata, data: new TextEncoder().encode(JSON.stringify(`${HIDDEN}: a ${encoding ?? 'raw'} payload`)) };
+  if (encoding !== JSON_PLAIN)
+    return { metadata, data: new TextEncoder().encode(JSON.stringify(`${HIDDEN}: a ${encoding ?? 'raw'} payload`)) };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text(payload.data)!);

@@ -33,7 +33,14 @@ export async function submittedRecord(pool: Pool, submissionId: string): Promise
   );
   const r = rows[0];
   if (!r) return undefined;
-  return { status: r.status, counterpart: r.counterpart, operationId: r.operation_id, operationKind: r.operation_kind, bettorRef: r.bettor_ref, payload: SubmissionPayload.parse(r.payload) };
+  return {
+    status: r.status,
+    counterpart: r.counterpart,
+    operationId: r.operation_id,
+    operationKind: r.operation_kind,
+    bettorRef: r.bettor_ref,
+    payload: SubmissionPayload.parse(r.payload),
+  };
 }
 
 const toPending = (r: Record<string, any>): PendingApproval => ({
@@ -46,12 +53,21 @@ const toPending = (r: Record<string, any>): PendingApproval => ({
 });
 
 export async function pendingApproval(pool: Pool, submissionId: string): Promise<PendingApproval | undefined> {
-  const { rows } = await pool.query(`SELECT * FROM resubmission_approvals WHERE submission_id = $1 AND status = 'PENDING'`, [submissionId]);
+  const { rows } = await pool.query(
+    `SELECT * FROM resubmission_approvals WHERE submission_id = $1 AND status = 'PENDING'`,
+    [submissionId],
+  );
   return rows[0] ? toPending(rows[0]) : undefined;
 }
 
 /** Holds the correction; undefined when another one is already pending (the unique index decides a race). */
-export async function requestApproval(pool: Pool, submissionId: string, payload: SubmissionPayload, changes: FieldChange[], requestedBy: string): Promise<PendingApproval | undefined> {
+export async function requestApproval(
+  pool: Pool,
+  submissionId: string,
+  payload: SubmissionPayload,
+  changes: FieldChange[],
+  requestedBy: string,
+): Promise<PendingApproval | undefined> {
   const { rows } = await pool.query(
     `INSERT INTO resubmission_approvals (submission_id, payload, changes, requested_by) VALUES ($1, $2, $3, $4)
      ON CONFLICT (submission_id) WHERE status = 'PENDING' DO NOTHING RETURNING *`,
@@ -60,7 +76,13 @@ export async function requestApproval(pool: Pool, submissionId: string, payload:
   return rows[0] ? toPending(rows[0]) : undefined;
 }
 
-export async function decideApproval(pool: Pool, approvalId: string, status: 'APPROVED' | 'REFUSED', decidedBy: string, note?: string): Promise<boolean> {
+export async function decideApproval(
+  pool: Pool,
+  approvalId: string,
+  status: 'APPROVED' | 'REFUSED',
+  decidedBy: string,
+  note?: string,
+): Promise<boolean> {
   const { rowCount } = await pool.query(
     `UPDATE resubmission_approvals SET status = $2, decided_by = $3, decided_at = now(), note = $4 WHERE approval_id = $1 AND status = 'PENDING'`,
     [approvalId, status, decidedBy, note ?? null],

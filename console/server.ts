@@ -23,8 +23,19 @@ import { createReadiness, LIVE, postgresProbe, type Readiness } from '../stack/h
  * instead. Every sign-in attempt, good and bad, by form or by Basic, is journalled (never the password).
  */
 const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
-const STATIC: Record<string, string> = { '/': 'index.html', '/app.js': 'app.js', '/card.js': 'card.js', '/dom.js': 'dom.js', '/views.js': 'views.js', '/style.css': 'style.css' };
-const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+const STATIC: Record<string, string> = {
+  '/': 'index.html',
+  '/app.js': 'app.js',
+  '/card.js': 'card.js',
+  '/dom.js': 'dom.js',
+  '/views.js': 'views.js',
+  '/style.css': 'style.css',
+};
+const TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+};
 const COOKIE = 'esu_console';
 const MAX_BODY_BYTES = 1 << 20;
 
@@ -50,10 +61,28 @@ export interface RunningConsole {
   close(): Promise<void>;
 }
 
-export async function startConsoleServer({ pool, config, service, journal, readiness = createReadiness({ postgresql: postgresProbe(pool) }), log = stdoutLine }: ConsoleServerDeps, listen = { host: config.host, port: config.port }): Promise<RunningConsole> {
-  const files = Object.fromEntries(await Promise.all(Object.entries(STATIC).map(async ([path, file]) => [path, await readFile(STATIC_DIR + file)] as const)));
+export async function startConsoleServer(
+  {
+    pool,
+    config,
+    service,
+    journal,
+    readiness = createReadiness({ postgresql: postgresProbe(pool) }),
+    log = stdoutLine,
+  }: ConsoleServerDeps,
+  listen = { host: config.host, port: config.port },
+): Promise<RunningConsole> {
+  const files = Object.fromEntries(
+    await Promise.all(
+      Object.entries(STATIC).map(async ([path, file]) => [path, await readFile(STATIC_DIR + file)] as const),
+    ),
+  );
   const authenticator = createAuthenticator(() => config.users);
-  const sessions = createSessionStore(pool, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionTtlMs }, () => config.users);
+  const sessions = createSessionStore(
+    pool,
+    { idleMs: config.sessionIdleMs, absoluteMs: config.sessionTtlMs },
+    () => config.users,
+  );
   const throttle = createSignInThrottle();
 
   async function actorOf(request: FastifyRequest): Promise<Actor | undefined> {
@@ -64,15 +93,28 @@ export async function startConsoleServer({ pool, config, service, journal, readi
   }
 
   /** One sign-in attempt: throttled, verified off the event loop, journalled whatever its outcome. */
-  async function signIn(request: FastifyRequest, login: string, password: string, method: 'password' | 'basic'): Promise<Actor | undefined> {
+  async function signIn(
+    request: FastifyRequest,
+    login: string,
+    password: string,
+    method: 'password' | 'basic',
+  ): Promise<Actor | undefined> {
     const startedAt = new Date();
     const address = request.ip;
     const recordId = `user:${/^[a-z0-9._-]{1,64}$/.test(login) ? login : '(invalid login)'}`;
     const actorName = recordId.slice(5);
     const waitMs = throttle.waitMs(address, actorName);
     if (waitMs > 0) {
-      await journalConsole(pool, actorName, { event: 'console.signed-in', recordId, details: { method, address, refused: 'backoff' } }, 'REFUSED', startedAt);
-      throw new ConsoleError('TOO_MANY', `too many failed sign-ins: wait ${Math.ceil(waitMs / 1000)} s`, { retryAfterSeconds: Math.ceil(waitMs / 1000) });
+      await journalConsole(
+        pool,
+        actorName,
+        { event: 'console.signed-in', recordId, details: { method, address, refused: 'backoff' } },
+        'REFUSED',
+        startedAt,
+      );
+      throw new ConsoleError('TOO_MANY', `too many failed sign-ins: wait ${Math.ceil(waitMs / 1000)} s`, {
+        retryAfterSeconds: Math.ceil(waitMs / 1000),
+      });
     }
     let actor: Actor | undefined;
     try {
@@ -83,7 +125,13 @@ export async function startConsoleServer({ pool, config, service, journal, readi
     }
     if (actor) throttle.succeeded(address, actorName);
     else throttle.failed(address, actorName);
-    await journalConsole(pool, actorName, { event: 'console.signed-in', recordId, details: { method, address } }, actor ? 'OK' : 'REFUSED', startedAt);
+    await journalConsole(
+      pool,
+      actorName,
+      { event: 'console.signed-in', recordId, details: { method, address } },
+      actor ? 'OK' : 'REFUSED',
+      startedAt,
+    );
     return actor;
   }
 
@@ -100,8 +148,11 @@ export async function startConsoleServer({ pool, config, service, journal, readi
 
   const sendError = (reply: FastifyReply, raw: ConsoleError) => {
     const err = publicError(raw);
-    if (err.code === 'TOO_MANY') reply.header('retry-after', String((err.details as { retryAfterSeconds: number }).retryAfterSeconds));
-    return reply.code(err.status).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+    if (err.code === 'TOO_MANY')
+      reply.header('retry-after', String((err.details as { retryAfterSeconds: number }).retryAfterSeconds));
+    return reply
+      .code(err.status)
+      .send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
   };
 
   const app = Fastify({
@@ -109,7 +160,12 @@ export async function startConsoleServer({ pool, config, service, journal, readi
     logger: false,
     // A URL Fastify cannot decode (a broken %-escape) gets the console's error shape, not Fastify's.
     frameworkErrors: (error, _request, reply) => {
-      void (reply as FastifyReply).code(400).header('content-type', 'application/json; charset=utf-8').send({ error: { code: 'INVALID', message: `the request's URL is malformed: ${error.message.slice(0, 200)}` } });
+      void (reply as FastifyReply)
+        .code(400)
+        .header('content-type', 'application/json; charset=utf-8')
+        .send({
+          error: { code: 'INVALID', message: `the request's URL is malformed: ${error.message.slice(0, 200)}` },
+        });
     },
   });
   // JSON of any shape (an empty body is {}); other media types reach the route unparsed, which refuses them
@@ -131,7 +187,8 @@ export async function startConsoleServer({ pool, config, service, journal, readi
   });
   // Every route but the page, health, sign-in and the codec's preflight needs a signed-in officer.
   app.addHook('preHandler', async (request, reply) => {
-    if (request.url.startsWith('/codec/decode')) for (const [name, value] of Object.entries(corsHeaders(request))) reply.header(name, value);
+    if (request.url.startsWith('/codec/decode'))
+      for (const [name, value] of Object.entries(corsHeaders(request))) reply.header(name, value);
     // State changes come as JSON only: a cross-site form cannot send it (with SameSite=Strict, the CSRF guard).
     if (request.method === 'POST' && !String(request.headers['content-type'] ?? '').startsWith('application/json')) {
       throw new ConsoleError('INVALID', 'send the request body as application/json');
@@ -143,20 +200,32 @@ export async function startConsoleServer({ pool, config, service, journal, readi
   });
   app.setErrorHandler((err, request, reply) => {
     const code = (err as { code?: string }).code;
-    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, new ConsoleError('INVALID', 'the request body is larger than 1 MB'));
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return sendError(reply, new ConsoleError('INVALID', 'the request body is larger than 1 MB'));
     const error = toConsoleError(err);
-    if (error.status >= 500) log({ level: 'ERROR', msg: 'console request failed', method: request.method, route: request.routeOptions.url ?? '(none)', error: safeMessage(err) });
+    if (error.status >= 500)
+      log({
+        level: 'ERROR',
+        msg: 'console request failed',
+        method: request.method,
+        route: request.routeOptions.url ?? '(none)',
+        error: safeMessage(err),
+      });
     return sendError(reply, error);
   });
   app.setNotFoundHandler(async (request, reply) => {
-    const error = (await actorOf(request).catch(() => undefined)) ? new ConsoleError('NOT_FOUND', `${request.method} ${request.url.split('?')[0]} is not a console route`) : new ConsoleError('UNAUTHENTICATED', 'sign in first');
+    const error = (await actorOf(request).catch(() => undefined))
+      ? new ConsoleError('NOT_FOUND', `${request.method} ${request.url.split('?')[0]} is not a console route`)
+      : new ConsoleError('UNAUTHENTICATED', 'sign in first');
     return sendError(reply, error);
   });
 
   const open = { config: { public: true } };
   for (const [path, file] of Object.entries(STATIC)) {
     const type = TYPES[file.split('.').pop()!]!;
-    app.get(path, open, async (_request, reply) => reply.header('content-type', type).header('cache-control', 'no-cache').send(files[path]));
+    app.get(path, open, async (_request, reply) =>
+      reply.header('content-type', type).header('cache-control', 'no-cache').send(files[path]),
+    );
   }
   app.get('/health', open, async () => ({ status: 'UP' }));
   app.get('/healthz', open, async () => LIVE);
@@ -169,25 +238,48 @@ export async function startConsoleServer({ pool, config, service, journal, readi
   app.post('/api/login', open, async (request, reply) => {
     const parsed = LoginBody.safeParse(jsonBody(request));
     if (!parsed.success) {
-      await journalConsole(pool, '(invalid login)', { event: 'console.signed-in', recordId: 'user:(invalid login)', details: { method: 'password', address: request.ip, refused: 'malformed' } }, 'REFUSED', new Date());
-      throw new ConsoleError('INVALID', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+      await journalConsole(
+        pool,
+        '(invalid login)',
+        {
+          event: 'console.signed-in',
+          recordId: 'user:(invalid login)',
+          details: { method: 'password', address: request.ip, refused: 'malformed' },
+        },
+        'REFUSED',
+        new Date(),
+      );
+      throw new ConsoleError(
+        'INVALID',
+        parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+      );
     }
     const actor = await signIn(request, parsed.data.login, parsed.data.password, 'password');
     if (!actor) throw new ConsoleError('UNAUTHENTICATED', 'wrong login or password');
     const token = await sessions.open(actor);
-    return reply.header('set-cookie', sessionCookie(COOKIE, token, Math.floor(config.sessionTtlMs / 1000), config.cookieSecure)).send({ login: actor.login, role: actor.role });
+    return reply
+      .header('set-cookie', sessionCookie(COOKIE, token, Math.floor(config.sessionTtlMs / 1000), config.cookieSecure))
+      .send({ login: actor.login, role: actor.role });
   });
   app.post('/api/logout', async (request, reply) => {
     jsonBody(request);
     const actor = request.actor!;
     const token = cookies(request.raw)[COOKIE];
     const ended = token ? await sessions.end(token) : false;
-    await journalConsole(pool, actor.login, { event: 'console.signed-out', recordId: `user:${actor.login}`, details: { sessionEnded: ended } }, 'OK', new Date());
+    await journalConsole(
+      pool,
+      actor.login,
+      { event: 'console.signed-out', recordId: `user:${actor.login}`, details: { sessionEnded: ended } },
+      'OK',
+      new Date(),
+    );
     return reply.header('set-cookie', sessionCookie(COOKIE, '', 0, config.cookieSecure)).send({});
   });
   app.get('/api/me', async (request) => {
     const actor = request.actor!;
-    const permissions = (['read', 'act', 'assign-others', 'maintenance', 'decode-payloads'] as const).filter((p) => can(actor, p));
+    const permissions = (['read', 'act', 'assign-others', 'maintenance', 'decode-payloads'] as const).filter((p) =>
+      can(actor, p),
+    );
     return { ...actor, permissions, users: service.users(actor), utcOffset: config.utcOffset };
   });
   registerApiRoutes(app, service, journal);

@@ -21,7 +21,13 @@ import { fieldProblems } from '../domain/issues.js';
 import { SubmissionPayload } from '../domain/submission.js';
 import { judgeCorrection, type CorrectionVerdict } from '../domain/submission-correction.js';
 import { Text } from '../domain/text.js';
-import { decideApproval, pendingApproval, requestApproval, submittedRecord, type PendingApproval } from './resubmissions.js';
+import {
+  decideApproval,
+  pendingApproval,
+  requestApproval,
+  submittedRecord,
+  type PendingApproval,
+} from './resubmissions.js';
 
 /**
  * What officers, administrators and auditors do, for the web console and the CLI alike. Every method takes
@@ -50,13 +56,20 @@ export interface InboxPage {
 }
 
 const Decision = z.strictObject({ note: Text(500).optional() });
-const ItemId = z.string().min(1).max(160).regex(/^[A-Za-z0-9._:-]+$/, 'is not an item id');
+const ItemId = z
+  .string()
+  .min(1)
+  .max(160)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'is not an item id');
 
 /** `nested`: the value is a field of the request named `what`, so its problems are named `what.field`. */
 function parse<S extends z.ZodType>(schema: S, value: unknown, what: string, nested = false): z.output<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const issues = fieldProblems(parsed.error).map((p) => ({ field: p.field === '(body)' ? what : nested ? `${what}.${p.field}` : p.field, message: p.message }));
+    const issues = fieldProblems(parsed.error).map((p) => ({
+      field: p.field === '(body)' ? what : nested ? `${what}.${p.field}` : p.field,
+      message: p.message,
+    }));
     throw new ConsoleError('INVALID', `${what}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
   }
   return parsed.data;
@@ -67,9 +80,19 @@ export function createConsoleService(deps: ConsoleDeps) {
 
   /** The bettor filter as a reference: an IIN is hashed here and never stored or journalled. */
   function resolve(filters: InboxFilters): ResolvedFilters {
-    const bounds = filters.from || filters.to ? rangeBounds({ from: filters.from ?? filters.to!, to: filters.to ?? filters.from! }, offsetMinutes) : {};
-    const ref = filters.bettor && /^\d{12}$/.test(filters.bettor) ? bettorRef(filters.bettor, deps.bettorRefKey) : filters.bettor;
-    return { status: filters.status, counterpart: filters.counterpart, bettorRef: ref, assignee: filters.assignee, ...bounds };
+    const bounds =
+      filters.from || filters.to
+        ? rangeBounds({ from: filters.from ?? filters.to!, to: filters.to ?? filters.from! }, offsetMinutes)
+        : {};
+    const ref =
+      filters.bettor && /^\d{12}$/.test(filters.bettor) ? bettorRef(filters.bettor, deps.bettorRefKey) : filters.bettor;
+    return {
+      status: filters.status,
+      counterpart: filters.counterpart,
+      bettorRef: ref,
+      assignee: filters.assignee,
+      ...bounds,
+    };
   }
 
   async function detail(inbox: InboxName, id: string): Promise<ItemDetail> {
@@ -102,29 +125,42 @@ export function createConsoleService(deps: ConsoleDeps) {
       const resolved = resolve(filters);
       // The search is journalled with its criteria (National Bank resolution No. 116, item 55(4), G12), the bettor only as its reference.
       const criteria = { inbox, ...filters, bettor: resolved.bettorRef };
-      return audited(pool, actor, 'read', { event: 'console.inbox-searched', recordId: `inbox:${inbox}`, details: criteria }, async () => {
-        const items =
-          inbox === 'incidents'
-            ? await listIncidents(pool, resolved)
-            : inbox === 'reviews'
-              ? await listReviews(pool, resolved)
-              : inbox === 'reconciliation'
-                ? await listDifferences(pool, resolved)
-                : await listSubmissions(pool, resolved, offsetMinutes, await deps.calendar?.());
-        return items ? { inbox, items } : { inbox, items: [], notice: NOT_INSTALLED[inbox] };
-      });
+      return audited(
+        pool,
+        actor,
+        'read',
+        { event: 'console.inbox-searched', recordId: `inbox:${inbox}`, details: criteria },
+        async () => {
+          const items =
+            inbox === 'incidents'
+              ? await listIncidents(pool, resolved)
+              : inbox === 'reviews'
+                ? await listReviews(pool, resolved)
+                : inbox === 'reconciliation'
+                  ? await listDifferences(pool, resolved)
+                  : await listSubmissions(pool, resolved, offsetMinutes, await deps.calendar?.());
+          return items ? { inbox, items } : { inbox, items: [], notice: NOT_INSTALLED[inbox] };
+        },
+      );
     },
 
     async item(actor: Actor, inboxName: string, rawId: string): Promise<ItemDetail> {
       const inbox = parse(InboxName, inboxName, 'inbox');
       const id = parse(ItemId, rawId, 'id');
-      return audited(pool, actor, 'read', { event: 'console.item-viewed', recordId: id, details: { inbox } }, async () => {
-        const found = await detail(inbox, id);
-        if (!can(actor, 'act')) found.actions = [];
-        // The officer who corrected it is not offered the approval of their own correction.
-        if (found.approval?.requestedBy === actor.login) found.actions = found.actions.filter((a) => a !== 'approve-resubmission');
-        return found;
-      });
+      return audited(
+        pool,
+        actor,
+        'read',
+        { event: 'console.item-viewed', recordId: id, details: { inbox } },
+        async () => {
+          const found = await detail(inbox, id);
+          if (!can(actor, 'act')) found.actions = [];
+          // The officer who corrected it is not offered the approval of their own correction.
+          if (found.approval?.requestedBy === actor.login)
+            found.actions = found.actions.filter((a) => a !== 'approve-resubmission');
+          return found;
+        },
+      );
     },
 
     /** Takes an item (an officer, for themself) or hands it to someone (an administrator). */
@@ -132,50 +168,82 @@ export function createConsoleService(deps: ConsoleDeps) {
       const inbox = parse(InboxName, inboxName, 'inbox');
       const id = parse(ItemId, rawId, 'id');
       const permission = assignee === actor.login ? 'act' : 'assign-others';
-      return audited(pool, actor, permission, { event: 'console.item-assigned', recordId: id, details: { inbox, assignee } }, async () => {
-        const target = deps.users.find((u) => u.login === assignee);
-        if (!target || target.role === 'auditor') throw new ConsoleError('INVALID', `${assignee} is not an officer or administrator`);
-        await detail(inbox, id);
-        await pool.query(
-          `INSERT INTO console_assignments (inbox, item_id, assignee, assigned_by) VALUES ($1, $2, $3, $4)
+      return audited(
+        pool,
+        actor,
+        permission,
+        { event: 'console.item-assigned', recordId: id, details: { inbox, assignee } },
+        async () => {
+          const target = deps.users.find((u) => u.login === assignee);
+          if (!target || target.role === 'auditor')
+            throw new ConsoleError('INVALID', `${assignee} is not an officer or administrator`);
+          await detail(inbox, id);
+          await pool.query(
+            `INSERT INTO console_assignments (inbox, item_id, assignee, assigned_by) VALUES ($1, $2, $3, $4)
            ON CONFLICT (inbox, item_id) DO UPDATE SET assignee = EXCLUDED.assignee, assigned_by = EXCLUDED.assigned_by, assigned_at = now()`,
-          [inbox, id, assignee, actor.login],
-        );
-        return detail(inbox, id);
-      });
+            [inbox, id, assignee, actor.login],
+          );
+          return detail(inbox, id);
+        },
+      );
     },
 
     async openIncident(actor: Actor, body: { incidentId?: string; card: unknown }) {
-      const incidentId = body.incidentId === undefined || body.incidentId === '' ? undefined : parse(BusinessKey, body.incidentId, 'incidentId');
+      const incidentId =
+        body.incidentId === undefined || body.incidentId === ''
+          ? undefined
+          : parse(BusinessKey, body.incidentId, 'incidentId');
       const card = parse(IncidentCardDraft, body.card, 'card');
-      return audited(pool, actor, 'act', { event: 'console.incident-opened', recordId: incidentId ?? '(new)', details: { name: card.name, detectedAt: card.detectedAt } }, async () => {
-        const handle = await bridge.openIncident({ incidentId, card, openedBy: actor.login });
-        return { incidentId: handle.incidentId, joined: handle.joined, state: await handle.status() };
-      });
+      return audited(
+        pool,
+        actor,
+        'act',
+        {
+          event: 'console.incident-opened',
+          recordId: incidentId ?? '(new)',
+          details: { name: card.name, detectedAt: card.detectedAt },
+        },
+        async () => {
+          const handle = await bridge.openIncident({ incidentId, card, openedBy: actor.login });
+          return { incidentId: handle.incidentId, joined: handle.joined, state: await handle.status() };
+        },
+      );
     },
 
     async amendIncident(actor: Actor, rawId: string, patch: unknown) {
       const id = parse(BusinessKey, rawId, 'id');
       const valid = parse(IncidentCardPatch, patch, 'patch');
-      return audited(pool, actor, 'act', { event: 'console.incident-amended', recordId: id, details: { rows: Object.keys(valid) } }, () =>
-        bridge.incident(id).amend({ patch: valid, amendedBy: actor.login }),
+      return audited(
+        pool,
+        actor,
+        'act',
+        { event: 'console.incident-amended', recordId: id, details: { rows: Object.keys(valid) } },
+        () => bridge.incident(id).amend({ patch: valid, amendedBy: actor.login }),
       );
     },
 
     async submitIncident(actor: Actor, rawId: string) {
       const id = parse(BusinessKey, rawId, 'id');
-      return audited(pool, actor, 'act', { event: 'console.incident-submitted', recordId: id }, () => bridge.incident(id).submit({ submittedBy: actor.login }));
+      return audited(pool, actor, 'act', { event: 'console.incident-submitted', recordId: id }, () =>
+        bridge.incident(id).submit({ submittedBy: actor.login }),
+      );
     },
 
     async closeIncident(actor: Actor, rawId: string, note?: string) {
       const id = parse(BusinessKey, rawId, 'id');
-      return audited(pool, actor, 'act', { event: 'console.incident-closed', recordId: id }, () => bridge.incident(id).close({ closedBy: actor.login, note }));
+      return audited(pool, actor, 'act', { event: 'console.incident-closed', recordId: id }, () =>
+        bridge.incident(id).close({ closedBy: actor.login, note }),
+      );
     },
 
     /** The offline check's outcome (ЦОИД rules §16), through the identification workflow. */
     async decideReview(actor: Actor, rawId: string, decision: { approved: boolean; note?: string }) {
       const id = parse(BusinessKey, rawId, 'id');
-      const { approved, note } = parse(z.object({ approved: z.boolean(), note: z.string().max(500).optional() }), decision, 'decision');
+      const { approved, note } = parse(
+        z.object({ approved: z.boolean(), note: z.string().max(500).optional() }),
+        decision,
+        'decision',
+      );
       return audited(pool, actor, 'act', { event: 'console.review-decided', recordId: id, details: { approved } }, () =>
         bridge.identification(id).decideReview({ approved, reviewer: actor.login, note }),
       );
@@ -184,7 +252,11 @@ export function createConsoleService(deps: ConsoleDeps) {
     async retrySubmission(actor: Actor, rawId: string) {
       const id = parse(ItemId, rawId, 'id');
       return audited(pool, actor, 'act', { event: 'console.submission-retried', recordId: id }, async () => {
-        if (!deps.submissionActions) throw new ConsoleError('UNAVAILABLE', 'retrying submissions needs the submission workflow (AFM submissions), which is not wired yet');
+        if (!deps.submissionActions)
+          throw new ConsoleError(
+            'UNAVAILABLE',
+            'retrying submissions needs the submission workflow (AFM submissions), which is not wired yet',
+          );
         return deps.submissionActions.retry(id, actor.login);
       });
     },
@@ -194,10 +266,20 @@ export function createConsoleService(deps: ConsoleDeps) {
       const id = parse(ItemId, rawId, 'id');
       const reference = (body as { afmReference?: unknown } | undefined)?.afmReference;
       const details = typeof reference === 'string' ? { afmReference: reference.slice(0, 64) } : {};
-      return audited(pool, actor, 'act', { event: 'console.submission-notice-recorded', recordId: id, details }, async () => {
-        if (!deps.submissionActions?.notice) throw new ConsoleError('UNAVAILABLE', 'recording AFM notices needs the submission workflow, which is not wired yet');
-        return deps.submissionActions.notice(id, body ?? {}, actor.login);
-      });
+      return audited(
+        pool,
+        actor,
+        'act',
+        { event: 'console.submission-notice-recorded', recordId: id, details },
+        async () => {
+          if (!deps.submissionActions?.notice)
+            throw new ConsoleError(
+              'UNAVAILABLE',
+              'recording AFM notices needs the submission workflow, which is not wired yet',
+            );
+          return deps.submissionActions.notice(id, body ?? {}, actor.login);
+        },
+      );
     },
 
     /**
@@ -214,24 +296,61 @@ export function createConsoleService(deps: ConsoleDeps) {
         'act',
         { event: 'console.submission-resubmitted', recordId: id },
         async () => {
-          if (!deps.submissionActions) throw new ConsoleError('UNAVAILABLE', 'resubmitting needs the submission workflow (AFM submissions), which is not wired yet');
-          if (payload === undefined || payload === null) throw new ConsoleError('INVALID', 'payload: the corrected payload is required', [{ field: 'payload', message: 'is required' }]);
+          if (!deps.submissionActions)
+            throw new ConsoleError(
+              'UNAVAILABLE',
+              'resubmitting needs the submission workflow (AFM submissions), which is not wired yet',
+            );
+          if (payload === undefined || payload === null)
+            throw new ConsoleError('INVALID', 'payload: the corrected payload is required', [
+              { field: 'payload', message: 'is required' },
+            ]);
           const corrected = parse(SubmissionPayload, payload, 'payload', true);
           const original = await submittedRecord(pool, id);
           if (!original) throw new ConsoleError('NOT_FOUND', `no submission ${id}`);
           const pending = await pendingApproval(pool, id);
-          if (pending) throw new ConsoleError('REFUSED', `${id}: a correction by ${pending.requestedBy} awaits a second officer's approval; approve or refuse it first`, { field: 'approval' });
-          verdict = judgeCorrection(original.payload, corrected, { bettorRef: original.bettorRef, operationId: original.operationId }, (iin) => bettorRef(iin, deps.bettorRefKey));
+          if (pending)
+            throw new ConsoleError(
+              'REFUSED',
+              `${id}: a correction by ${pending.requestedBy} awaits a second officer's approval; approve or refuse it first`,
+              { field: 'approval' },
+            );
+          verdict = judgeCorrection(
+            original.payload,
+            corrected,
+            { bettorRef: original.bettorRef, operationId: original.operationId },
+            (iin) => bettorRef(iin, deps.bettorRefKey),
+          );
           if (verdict.problems.length) {
-            throw new ConsoleError('INVALID', `payload: ${verdict.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, verdict.problems);
+            throw new ConsoleError(
+              'INVALID',
+              `payload: ${verdict.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+              verdict.problems,
+            );
           }
           if (!verdict.needsApproval) return deps.submissionActions.resubmit(id, corrected, actor.login);
-          if (original.status !== 'REJECTED') throw new ConsoleError('REFUSED', `only a REJECTED submission can be corrected and resubmitted; ${id} is ${original.status}`);
+          if (original.status !== 'REJECTED')
+            throw new ConsoleError(
+              'REFUSED',
+              `only a REJECTED submission can be corrected and resubmitted; ${id} is ${original.status}`,
+            );
           const held = await requestApproval(pool, id, corrected, verdict.changes, actor.login);
-          if (!held) throw new ConsoleError('REFUSED', `${id}: another correction awaits a second officer's approval; approve or refuse it first`, { field: 'approval' });
-          return { status: 'AWAITING_APPROVAL', submissionId: id, approval: { requestedBy: held.requestedBy, requestedAt: held.requestedAt, changes: held.changes } };
+          if (!held)
+            throw new ConsoleError(
+              'REFUSED',
+              `${id}: another correction awaits a second officer's approval; approve or refuse it first`,
+              { field: 'approval' },
+            );
+          return {
+            status: 'AWAITING_APPROVAL',
+            submissionId: id,
+            approval: { requestedBy: held.requestedBy, requestedAt: held.requestedAt, changes: held.changes },
+          };
         },
-        () => ({ result: 'OK', details: { changes: verdict?.changes ?? [], awaitingApproval: verdict?.needsApproval ?? false } }),
+        () => ({
+          result: 'OK',
+          details: { changes: verdict?.changes ?? [], awaitingApproval: verdict?.needsApproval ?? false },
+        }),
       );
     },
 
@@ -246,18 +365,29 @@ export function createConsoleService(deps: ConsoleDeps) {
         'act',
         { event: 'console.submission-resubmission-approved', recordId: id },
         async () => {
-          if (!deps.submissionActions) throw new ConsoleError('UNAVAILABLE', 'resubmitting needs the submission workflow (AFM submissions), which is not wired yet');
+          if (!deps.submissionActions)
+            throw new ConsoleError(
+              'UNAVAILABLE',
+              'resubmitting needs the submission workflow (AFM submissions), which is not wired yet',
+            );
           pending = await pendingApproval(pool, id);
           if (!pending) throw new ConsoleError('NOT_FOUND', `no correction of ${id} awaits approval`);
           if (pending.requestedBy === actor.login) {
-            throw new ConsoleError('REFUSED', `approver: ${actor.login} corrected ${id} and cannot approve their own correction; a second officer must`, { field: 'approver' });
+            throw new ConsoleError(
+              'REFUSED',
+              `approver: ${actor.login} corrected ${id} and cannot approve their own correction; a second officer must`,
+              { field: 'approver' },
+            );
           }
           // The workflow sends a correction once (its id is derived from the chain), so approving twice sends nothing twice.
           const out = await deps.submissionActions.resubmit(id, pending.payload, pending.requestedBy);
           await decideApproval(pool, pending.approvalId, 'APPROVED', actor.login, note);
           return out;
         },
-        () => ({ result: 'OK', details: { requestedBy: pending?.requestedBy, changes: pending?.changes ?? [], ...(note ? { note } : {}) } }),
+        () => ({
+          result: 'OK',
+          details: { requestedBy: pending?.requestedBy, changes: pending?.changes ?? [], ...(note ? { note } : {}) },
+        }),
       );
     },
 
@@ -273,46 +403,77 @@ export function createConsoleService(deps: ConsoleDeps) {
         { event: 'console.submission-resubmission-refused', recordId: id },
         async () => {
           pending = await pendingApproval(pool, id);
-          if (!pending || !(await decideApproval(pool, pending.approvalId, 'REFUSED', actor.login, note))) throw new ConsoleError('NOT_FOUND', `no correction of ${id} awaits approval`);
+          if (!pending || !(await decideApproval(pool, pending.approvalId, 'REFUSED', actor.login, note)))
+            throw new ConsoleError('NOT_FOUND', `no correction of ${id} awaits approval`);
           return { status: 'REFUSED', submissionId: id, requestedBy: pending.requestedBy, refusedBy: actor.login };
         },
-        () => ({ result: 'OK', details: { requestedBy: pending?.requestedBy, changes: pending?.changes ?? [], ...(note ? { note } : {}) } }),
+        () => ({
+          result: 'OK',
+          details: { requestedBy: pending?.requestedBy, changes: pending?.changes ?? [], ...(note ? { note } : {}) },
+        }),
       );
     },
 
     /** A day's reconciliation: its latest run and every difference (the report the console exports as JSON or CSV). */
-    async reconciliationDay(actor: Actor, rawDay: unknown, format: 'json' | 'csv' = 'json'): Promise<ReconciliationDay | string> {
+    async reconciliationDay(
+      actor: Actor,
+      rawDay: unknown,
+      format: 'json' | 'csv' = 'json',
+    ): Promise<ReconciliationDay | string> {
       const day = parse(ListingDate, rawDay, 'day');
-      return audited(pool, actor, 'read', { event: 'console.reconciliation-read', recordId: `reconciliation:${day}`, details: { format } }, async () => {
-        const report = await readReconciliationDay(pool, day);
-        return format === 'csv' ? reconciliationCsv(report) : report;
-      });
+      return audited(
+        pool,
+        actor,
+        'read',
+        { event: 'console.reconciliation-read', recordId: `reconciliation:${day}`, details: { format } },
+        async () => {
+          const report = await readReconciliationDay(pool, day);
+          return format === 'csv' ? reconciliationCsv(report) : report;
+        },
+      );
     },
 
     /** Runs the reconciliation of a day now (its workflow), and answers the day's result. */
     async runReconciliation(actor: Actor, rawDay: unknown): Promise<ReconciliationDay> {
       const day = parse(ListingDate, rawDay, 'day');
-      return audited(pool, actor, 'act', { event: 'console.reconciliation-run', recordId: `reconciliation:${day}` }, async () => {
-        if (!deps.reconcile) throw new ConsoleError('UNAVAILABLE', 'running a reconciliation needs Temporal, which is not wired here');
-        await deps.reconcile(day);
-        return readReconciliationDay(pool, day);
-      });
+      return audited(
+        pool,
+        actor,
+        'act',
+        { event: 'console.reconciliation-run', recordId: `reconciliation:${day}` },
+        async () => {
+          if (!deps.reconcile)
+            throw new ConsoleError('UNAVAILABLE', 'running a reconciliation needs Temporal, which is not wired here');
+          await deps.reconcile(day);
+          return readReconciliationDay(pool, day);
+        },
+      );
     },
 
     /** Resolves an open difference with the officer's reason (journalled with it). */
     async resolveDifference(actor: Actor, rawId: string, body: unknown): Promise<ItemDetail> {
       const id = parse(ItemId, rawId, 'id');
-      const { reason } = parse(z.strictObject({ reason: z.string().trim().min(3, 'say why the difference is resolved').max(1000) }), body ?? {}, 'resolution');
-      return audited(pool, actor, 'act', { event: 'console.reconciliation-resolved', recordId: id, details: { inbox: 'reconciliation', reason } }, async () => {
-        const found = await getDifference(pool, id);
-        if (!found) throw new ConsoleError('NOT_FOUND', `no reconciliation item ${id}`);
-        const { rowCount } = await pool.query(
-          `UPDATE reconciliation_differences SET status = 'RESOLVED', resolved_at = now(), resolved_by = $2, resolution = $3, updated_at = now() WHERE difference_id = $1 AND status = 'OPEN'`,
-          [id, actor.login, reason],
-        );
-        if (!rowCount) throw new ConsoleError('REFUSED', `${id} is already resolved`);
-        return (await getDifference(pool, id))!;
-      });
+      const { reason } = parse(
+        z.strictObject({ reason: z.string().trim().min(3, 'say why the difference is resolved').max(1000) }),
+        body ?? {},
+        'resolution',
+      );
+      return audited(
+        pool,
+        actor,
+        'act',
+        { event: 'console.reconciliation-resolved', recordId: id, details: { inbox: 'reconciliation', reason } },
+        async () => {
+          const found = await getDifference(pool, id);
+          if (!found) throw new ConsoleError('NOT_FOUND', `no reconciliation item ${id}`);
+          const { rowCount } = await pool.query(
+            `UPDATE reconciliation_differences SET status = 'RESOLVED', resolved_at = now(), resolved_by = $2, resolution = $3, updated_at = now() WHERE difference_id = $1 AND status = 'OPEN'`,
+            [id, actor.login, reason],
+          );
+          if (!rowCount) throw new ConsoleError('REFUSED', `${id} is already resolved`);
+          return (await getDifference(pool, id))!;
+        },
+      );
     },
   };
 }

@@ -20,7 +20,11 @@ export function createSessionStore(pool: Pool, timeouts: SessionTimeouts, users:
   return {
     async open(actor: Actor): Promise<string> {
       const token = randomBytes(32).toString('base64url');
-      await pool.query(`INSERT INTO console_sessions (id, login, role) VALUES ($1, $2, $3)`, [idOf(token), actor.login, actor.role]);
+      await pool.query(`INSERT INTO console_sessions (id, login, role) VALUES ($1, $2, $3)`, [
+        idOf(token),
+        actor.login,
+        actor.role,
+      ]);
       return token;
     },
 
@@ -42,7 +46,10 @@ export function createSessionStore(pool: Pool, timeouts: SessionTimeouts, users:
 
     async end(token: string, reason = 'logout'): Promise<boolean> {
       if (!TOKEN.test(token)) return false;
-      const { rowCount } = await pool.query(`UPDATE console_sessions SET ended_at = now(), end_reason = $2 WHERE id = $1 AND ended_at IS NULL`, [idOf(token), reason]);
+      const { rowCount } = await pool.query(
+        `UPDATE console_sessions SET ended_at = now(), end_reason = $2 WHERE id = $1 AND ended_at IS NULL`,
+        [idOf(token), reason],
+      );
       return (rowCount ?? 0) > 0;
     },
   };

@@ -1,4 +1,12 @@
-import { createPrivateKey, generateKeyPair, generateKeyPairSync, randomBytes, sign as nodeSign, X509Certificate, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  generateKeyPair,
+  generateKeyPairSync,
+  randomBytes,
+  sign as nodeSign,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
 
@@ -30,7 +38,11 @@ export function readPkcs12(der: Buffer, password: string): SigningIdentity {
     p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(der.toString('binary')), password);
   } catch (err) {
     const text = (err as Error).message;
-    throw new Pkcs12Error(/MAC could not be verified|password/i.test(text) ? 'wrong password (the PKCS#12 MAC does not verify)' : `not a PKCS#12 file (${text})`);
+    throw new Pkcs12Error(
+      /MAC could not be verified|password/i.test(text)
+        ? 'wrong password (the PKCS#12 MAC does not verify)'
+        : `not a PKCS#12 file (${text})`,
+    );
   }
   const keyBags = [
     ...(p12.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!] ?? []),
@@ -39,7 +51,9 @@ export function readPkcs12(der: Buffer, password: string): SigningIdentity {
   const forgeKey = keyBags.find((b) => b.key)?.key;
   if (!forgeKey) throw new Pkcs12Error('it holds no private key');
   const privateKey = createPrivateKey(forge.pki.privateKeyToPem(forgeKey as forge.pki.rsa.PrivateKey));
-  const certs = (p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? []).flatMap((b) => (b.cert ? [derOf(b.cert)] : []));
+  const certs = (p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? []).flatMap((b) =>
+    b.cert ? [derOf(b.cert)] : [],
+  );
   const own = certs.find((der) => new X509Certificate(der).checkPrivateKey(privateKey));
   if (!own) throw new Pkcs12Error('it holds no certificate for its private key');
   return { privateKey, certificate: own, chain: certs.filter((der) => der !== own) };
@@ -66,7 +80,9 @@ export interface IssueOptions {
 
 /** An RSA 2048 key, generated natively (node:crypto), as PKCS#8 PEM. */
 export function rsaKeyPem(): string {
-  return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  return generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
 }
 
 /** The same, off the main thread: several keys are generated in parallel. */
@@ -88,18 +104,32 @@ export function issueCertificate(o: IssueOptions): IssuedCertificate {
   cert.setIssuer(issuerCert ? issuerCert.subject.attributes : [{ name: 'commonName', value: o.commonName }]);
   cert.setExtensions(
     o.ca
-      ? [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }, { name: 'subjectKeyIdentifier' }]
-      : [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true }],
+      ? [
+          { name: 'basicConstraints', cA: true, critical: true },
+          { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+          { name: 'subjectKeyIdentifier' },
+        ]
+      : [
+          { name: 'basicConstraints', cA: false },
+          { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
+        ],
   );
   // forge lays out the TBSCertificate (sha256WithRSAEncryption); node:crypto signs it (forge's RSA is pure JS, slow).
   cert.sign({ sign: () => '' } as unknown as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
   const tbs = Buffer.from(forge.asn1.toDer(cert.tbsCertificate).getBytes(), 'binary');
-  cert.signature = nodeSign('sha256', tbs, createPrivateKey(o.issuer ? o.issuer.privateKey : keyPem)).toString('binary');
+  cert.signature = nodeSign('sha256', tbs, createPrivateKey(o.issuer ? o.issuer.privateKey : keyPem)).toString(
+    'binary',
+  );
   return { certificate: forge.pki.certificateToPem(cert), privateKey: keyPem };
 }
 
 /** A PKCS#12 (DER) holding the key, its certificate and the chain, under `password`. */
-export function pkcs12Of(identity: IssuedCertificate, password: string, chain: string[] = [], { iterations = 2048 }: { iterations?: number } = {}): Buffer {
+export function pkcs12Of(
+  identity: IssuedCertificate,
+  password: string,
+  chain: string[] = [],
+  { iterations = 2048 }: { iterations?: number } = {},
+): Buffer {
   const asn1 = forge.pkcs12.toPkcs12Asn1(
     forge.pki.privateKeyFromPem(identity.privateKey),
     [forge.pki.certificateFromPem(identity.certificate), ...chain.map((pem) => forge.pki.certificateFromPem(pem))],

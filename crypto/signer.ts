@@ -38,7 +38,8 @@ export const SignatureRefusal = {
 } as const;
 export type SignatureRefusalCode = (typeof SignatureRefusal)[keyof typeof SignatureRefusal];
 
-export type VerifyResult = { ok: true; certificate: X509Certificate } | { ok: false; code: SignatureRefusalCode; message: string };
+export type VerifyResult =
+  { ok: true; certificate: X509Certificate } | { ok: false; code: SignatureRefusalCode; message: string };
 
 /** `canonicalize` is CommonJS (module.exports = the function); its typings describe an ES default export. */
 const canonicalize = canonicalizeModule as unknown as (input: unknown) => string | undefined;
@@ -55,23 +56,39 @@ export function certificateFingerprint(der: Buffer): string {
 }
 
 /** Signs `document` (which must not carry a signature yet) and returns it with its `signature` member. */
-export async function signDocument<T extends object>(document: T, signer: DocumentSigner): Promise<T & { signature: DocumentSignature }> {
+export async function signDocument<T extends object>(
+  document: T,
+  signer: DocumentSigner,
+): Promise<T & { signature: DocumentSignature }> {
   const value = await signer.sign(canonicalBytes(document));
   return {
     ...document,
-    signature: { algorithm: signer.algorithm, keyId: certificateFingerprint(signer.certificate), certificate: signer.certificate.toString('base64'), value: value.toString('base64') },
+    signature: {
+      algorithm: signer.algorithm,
+      keyId: certificateFingerprint(signer.certificate),
+      certificate: signer.certificate.toString('base64'),
+      value: value.toString('base64'),
+    },
   };
 }
 
 /** RSA-SHA256 (PKCS#1 v1.5) with a node:crypto private key. */
 export function rsaSha256Signer(privateKey: KeyObject, certificateDer: Buffer): DocumentSigner {
-  return { algorithm: 'RSA-SHA256', certificate: certificateDer, sign: (bytes) => rsaSign('sha256', bytes, privateKey) };
+  return {
+    algorithm: 'RSA-SHA256',
+    certificate: certificateDer,
+    sign: (bytes) => rsaSign('sha256', bytes, privateKey),
+  };
 }
 
 /** Checks a signature value for one algorithm. A GOST verifier is added here under its algorithm name. */
 export type SignatureCheck = (canonical: Buffer, signature: Buffer, certificate: X509Certificate) => boolean;
 export const SIGNATURE_CHECKS: ReadonlyMap<string, SignatureCheck> = new Map([
-  ['RSA-SHA256', (canonical: Buffer, signature: Buffer, certificate: X509Certificate) => rsaVerify('sha256', canonical, certificate.publicKey, signature)],
+  [
+    'RSA-SHA256',
+    (canonical: Buffer, signature: Buffer, certificate: X509Certificate) =>
+      rsaVerify('sha256', canonical, certificate.publicKey, signature),
+  ],
 ]);
 
 /** What a receiver trusts: the certificate registered for the sender and the CA it must chain to. */
@@ -90,9 +107,17 @@ export interface SignerTrust {
  * e-government integration rules §58: the signature belongs to the sender and is valid), and the signature
  * verifies over the RFC 8785 form of the document without `signature`.
  */
-export function verifyDocument(document: { signature?: unknown } & Record<string, unknown>, trust: SignerTrust): VerifyResult {
+export function verifyDocument(
+  document: { signature?: unknown } & Record<string, unknown>,
+  trust: SignerTrust,
+): VerifyResult {
   const parsed = DocumentSignature.safeParse(document.signature);
-  if (!parsed.success) return { ok: false, code: SignatureRefusal.Invalid, message: 'signature: not an X.509 document signature (algorithm, keyId, certificate, value)' };
+  if (!parsed.success)
+    return {
+      ok: false,
+      code: SignatureRefusal.Invalid,
+      message: 'signature: not an X.509 document signature (algorithm, keyId, certificate, value)',
+    };
   const signature = parsed.data;
   let certificate: X509Certificate;
   try {
@@ -101,22 +126,43 @@ export function verifyDocument(document: { signature?: unknown } & Record<string
     return { ok: false, code: SignatureRefusal.Untrusted, message: 'signature.certificate: not an X.509 certificate' };
   }
   if (signature.keyId !== certificateFingerprint(certificate.raw)) {
-    return { ok: false, code: SignatureRefusal.Invalid, message: "signature.keyId: not the SHA-256 fingerprint of signature.certificate" };
+    return {
+      ok: false,
+      code: SignatureRefusal.Invalid,
+      message: 'signature.keyId: not the SHA-256 fingerprint of signature.certificate',
+    };
   }
   const registered = new X509Certificate(trust.registered);
   const ca = new X509Certificate(trust.ca);
   if (certificate.fingerprint256 !== registered.fingerprint256) {
-    return { ok: false, code: SignatureRefusal.Untrusted, message: `signature.certificate: not the certificate registered for the sender (${certificate.subject.replace(/\n/g, ', ')})` };
+    return {
+      ok: false,
+      code: SignatureRefusal.Untrusted,
+      message: `signature.certificate: not the certificate registered for the sender (${certificate.subject.replace(/\n/g, ', ')})`,
+    };
   }
   if (!certificate.checkIssued(ca) || !certificate.verify(ca.publicKey)) {
-    return { ok: false, code: SignatureRefusal.Untrusted, message: 'signature.certificate: not issued by the configured certification centre' };
+    return {
+      ok: false,
+      code: SignatureRefusal.Untrusted,
+      message: 'signature.certificate: not issued by the configured certification centre',
+    };
   }
   const now = (trust.now ?? (() => new Date()))().getTime();
   if (now < Date.parse(certificate.validFrom) || now > Date.parse(certificate.validTo)) {
-    return { ok: false, code: SignatureRefusal.Expired, message: `signature.certificate: valid ${certificate.validFrom} – ${certificate.validTo}, not now` };
+    return {
+      ok: false,
+      code: SignatureRefusal.Expired,
+      message: `signature.certificate: valid ${certificate.validFrom} – ${certificate.validTo}, not now`,
+    };
   }
   const check = (trust.checks ?? SIGNATURE_CHECKS).get(signature.algorithm);
-  if (!check) return { ok: false, code: SignatureRefusal.Invalid, message: `signature.algorithm: ${signature.algorithm} is not accepted` };
+  if (!check)
+    return {
+      ok: false,
+      code: SignatureRefusal.Invalid,
+      message: `signature.algorithm: ${signature.algorithm} is not accepted`,
+    };
   const { signature: _omitted, ...unsigned } = document;
   let valid = false;
   try {
@@ -124,6 +170,12 @@ export function verifyDocument(document: { signature?: unknown } & Record<string
   } catch {
     valid = false;
   }
-  if (!valid) return { ok: false, code: SignatureRefusal.Invalid, message: 'signature.value: does not verify over the document: authorship not confirmed (the e-government integration rules §54)' };
+  if (!valid)
+    return {
+      ok: false,
+      code: SignatureRefusal.Invalid,
+      message:
+        'signature.value: does not verify over the document: authorship not confirmed (the e-government integration rules §54)',
+    };
   return { ok: true, certificate };
 }

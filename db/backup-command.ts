@@ -20,10 +20,15 @@ export async function runBackupCommand(argv: string[], env: NodeJS.ProcessEnv = 
   let values: { out?: string; from?: string };
   let url: string;
   try {
-    ({ values } = parseArgs({ args: rest, options: { out: { type: 'string' }, from: { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({
+      args: rest,
+      options: { out: { type: 'string' }, from: { type: 'string' } },
+      strict: true,
+    }));
     if (command === 'backup' && !values.out) throw new Error('backup needs --out DIR');
     if (command === 'restore' && !values.from) throw new Error('restore needs --from DIR');
-    if (command !== 'backup' && command !== 'restore') throw new Error(`unknown command ${command ?? '(none)'}: backup --out DIR | restore --from DIR`);
+    if (command !== 'backup' && command !== 'restore')
+      throw new Error(`unknown command ${command ?? '(none)'}: backup --out DIR | restore --from DIR`);
     url = migrationDatabaseUrl(env);
   } catch (err) {
     console.error(`${command ?? 'backup'}: ${(err as Error).message}`);
@@ -34,11 +39,15 @@ export async function runBackupCommand(argv: string[], env: NodeJS.ProcessEnv = 
     if (command === 'backup') {
       const m = await backupDatabase(pool, values.out!);
       const rows = m.tables.reduce((s, t) => s + t.rows, 0);
-      console.log(`backup of ${m.database} written to ${values.out}: ${m.tables.length} tables, ${rows} rows, schema ${m.schemaVersion.at(-1)}, journal head ${m.journalHead.seq}`);
+      console.log(
+        `backup of ${m.database} written to ${values.out}: ${m.tables.length} tables, ${rows} rows, schema ${m.schemaVersion.at(-1)}, journal head ${m.journalHead.seq}`,
+      );
       return 0;
     }
     const report = await restoreDatabase(pool, values.from!, (line) => console.log(line));
-    console.log(`restore into ${report.database} verified: ${report.tables.length} tables, journal head ${report.journal.head.seq}`);
+    console.log(
+      `restore into ${report.database} verified: ${report.tables.length} tables, journal head ${report.journal.head.seq}`,
+    );
     return 0;
   } catch (err) {
     if (err instanceof RestoreRefused) {

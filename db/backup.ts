@@ -102,8 +102,12 @@ export async function backupDatabase(pool: Pool, outDir: string): Promise<Backup
   const db = await pool.connect();
   try {
     await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const meta = (await db.query(`SELECT current_database() AS database, current_setting('server_version') AS version, now() AS at`)).rows[0];
-    const schemaVersion = (await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version);
+    const meta = (
+      await db.query(`SELECT current_database() AS database, current_setting('server_version') AS version, now() AS at`)
+    ).rows[0];
+    const schemaVersion = (
+      await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version')
+    ).rows.map((r) => r.version);
     const headRow = (await db.query(`SELECT seq, hash FROM journal_chain_head WHERE id = 1`)).rows[0];
     const tables: BackupManifest['tables'] = [];
     for (const table of await userTables(db)) {
@@ -112,7 +116,9 @@ export async function backupDatabase(pool: Pool, outDir: string): Promise<Backup
       const hash = createHash('sha256');
       let rows = 0;
       let bytes = 0;
-      await db.query(`DECLARE dump NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS j FROM ${ident(table)} t ${await rowOrder(db, table)}`);
+      await db.query(
+        `DECLARE dump NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS j FROM ${ident(table)} t ${await rowOrder(db, table)}`,
+      );
       for (;;) {
         const batch = (await db.query<{ j: string }>(`FETCH ${FETCH_ROWS} FROM dump`)).rows;
         if (!batch.length) break;
@@ -158,7 +164,10 @@ export async function readBackup(fromDir: string): Promise<BackupManifest> {
   const parsed = BackupManifest.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new RestoreRefused(`${MANIFEST} is not an esu-bridge backup manifest: ${issue.path.join('.') || '(root)'}: ${issue.message}`, 3);
+    throw new RestoreRefused(
+      `${MANIFEST} is not an esu-bridge backup manifest: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+      3,
+    );
   }
   const problems: string[] = [];
   for (const t of parsed.data.tables) {
@@ -174,7 +183,8 @@ export async function readBackup(fromDir: string): Promise<BackupManifest> {
       problems.push(`${t.file}: cannot be read (${(err as Error).message})`);
       continue;
     }
-    if (hash.digest('hex') !== t.sha256) problems.push(`${t.file}: SHA-256 differs from the manifest (the file was changed)`);
+    if (hash.digest('hex') !== t.sha256)
+      problems.push(`${t.file}: SHA-256 differs from the manifest (the file was changed)`);
     else if (rows !== t.rows) problems.push(`${t.file}: ${rows} rows, the manifest says ${t.rows}`);
   }
   if (problems.length) throw new RestoreRefused(`the backup in ${fromDir} does not match its manifest`, 3, problems);
@@ -231,7 +241,11 @@ async function loadTable(db: PoolClient, fromDir: string, table: string, file: s
  * database), then verifies it. Refusals are RestoreRefused: exit 3 when the backup or the restored data fails a
  * check, 4 when the target is not empty or the backup's schema is unknown to this code.
  */
-export async function restoreDatabase(pool: Pool, fromDir: string, log: (line: string) => void = () => undefined): Promise<RestoreReport> {
+export async function restoreDatabase(
+  pool: Pool,
+  fromDir: string,
+  log: (line: string) => void = () => undefined,
+): Promise<RestoreReport> {
   const manifest = await readBackup(fromDir);
   log(`backup of ${manifest.database} at ${manifest.createdAt}: ${manifest.tables.length} files match their SHA-256`);
   const database = String((await pool.query('SELECT current_database() AS d')).rows[0].d);
@@ -250,7 +264,11 @@ export async function restoreDatabase(pool: Pool, fromDir: string, log: (line: s
   }
   const known = await migrationFiles();
   const unknown = manifest.schemaVersion.filter((m) => !known.includes(m));
-  if (unknown.length) throw new RestoreRefused(`the backup's schema has migrations this code does not know (${unknown.join(', ')}): restore with that release`, 4);
+  if (unknown.length)
+    throw new RestoreRefused(
+      `the backup's schema has migrations this code does not know (${unknown.join(', ')}): restore with that release`,
+      4,
+    );
 
   await migrate(pool, (file) => log(`applied ${file}`), manifest.schemaVersion);
   const tables = manifest.tables.map((t) => t.table);
@@ -258,7 +276,10 @@ export async function restoreDatabase(pool: Pool, fromDir: string, log: (line: s
   const missing = schemaTables.filter((t) => !tables.includes(t));
   const extra = tables.filter((t) => !schemaTables.includes(t));
   if (missing.length || extra.length) {
-    throw new RestoreRefused(`the backup's tables do not match its schema version`, 3, [...missing.map((t) => `${t}: in the schema, not in the backup`), ...extra.map((t) => `${t}: in the backup, not in the schema`)]);
+    throw new RestoreRefused(`the backup's tables do not match its schema version`, 3, [
+      ...missing.map((t) => `${t}: in the schema, not in the backup`),
+      ...extra.map((t) => `${t}: in the backup, not in the schema`),
+    ]);
   }
 
   const counts: RestoreReport['tables'] = [];
@@ -268,7 +289,8 @@ export async function restoreDatabase(pool: Pool, fromDir: string, log: (line: s
     for (const t of tables) await db.query(`ALTER TABLE ${ident(t)} DISABLE TRIGGER USER`);
     // The migrations' seed rows (the house accounts, the journal head) are replaced by the backup's.
     await db.query(`TRUNCATE ${tables.map(ident).join(', ')}`);
-    for (const t of await loadOrder(db, tables)) await loadTable(db, fromDir, t, manifest.tables.find((m) => m.table === t)!.file);
+    for (const t of await loadOrder(db, tables))
+      await loadTable(db, fromDir, t, manifest.tables.find((m) => m.table === t)!.file);
     // Sequences continue after the restored ids (journal.id, incident_alerts.id, …).
     const seqs = await db.query<{ t: string; c: string; s: string }>(
       `SELECT c.relname AS t, a.attname AS c, pg_get_serial_sequence(quote_ident(c.relname), a.attname) AS s
@@ -277,7 +299,9 @@ export async function restoreDatabase(pool: Pool, fromDir: string, log: (line: s
          AND pg_get_serial_sequence(quote_ident(c.relname), a.attname) IS NOT NULL`,
     );
     for (const r of seqs.rows) {
-      await db.query(`SELECT setval($1, coalesce((SELECT max(${ident(r.c)}) FROM ${ident(r.t)}), 0) + 1, false)`, [r.s]);
+      await db.query(`SELECT setval($1, coalesce((SELECT max(${ident(r.c)}) FROM ${ident(r.t)}), 0) + 1, false)`, [
+        r.s,
+      ]);
     }
     for (const t of tables) await db.query(`ALTER TABLE ${ident(t)} ENABLE TRIGGER USER`);
     const problems: string[] = [];
@@ -299,13 +323,21 @@ export async function restoreDatabase(pool: Pool, fromDir: string, log: (line: s
   const chain = await verifyJournal(pool);
   const problems: string[] = chain.problems.map((p: ChainProblem) => `journal: ${p.message}`);
   if (chain.head.seq !== manifest.journalHead.seq || chain.head.hash !== manifest.journalHead.hash) {
-    problems.push(`journal: the restored head (entry ${chain.head.seq}) is not the manifest's (entry ${manifest.journalHead.seq})`);
+    problems.push(
+      `journal: the restored head (entry ${chain.head.seq}) is not the manifest's (entry ${manifest.journalHead.seq})`,
+    );
   }
   problems.push(...(await checkLedger(pool)).map((p: LedgerProblem) => `ledger: ${p.message}`));
   if (problems.length) {
-    throw new RestoreRefused(`the restored data of ${database} fails verification: drop this database, it must not be used`, 3, problems);
+    throw new RestoreRefused(
+      `the restored data of ${database} fails verification: drop this database, it must not be used`,
+      3,
+      problems,
+    );
   }
-  log(`journal chain verified: ${chain.checked} entries, head ${chain.head.seq}; ledger balanced and totals consistent`);
+  log(
+    `journal chain verified: ${chain.checked} entries, head ${chain.head.seq}; ledger balanced and totals consistent`,
+  );
 
   // A backup from an earlier release: the newer migrations run on the restored data, as `npm run migrate` would.
   const migratedAfter = await migrate(pool, (file) => log(`applied ${file}`));

@@ -29,16 +29,32 @@ export async function checkLedger(pool: Pool): Promise<LedgerProblem[]> {
            <> (coalesce(p.d, 0), coalesce(p.c, 0), coalesce(q.d, 0), coalesce(q.c, 0))
      ORDER BY a.id LIMIT 20`,
   );
-  for (const r of accounts.rows) problems.push({ kind: 'ACCOUNT_TOTALS', recordId: r.id, message: `account ${r.id}: its sums differ from its transfers and reservations` });
+  for (const r of accounts.rows)
+    problems.push({
+      kind: 'ACCOUNT_TOTALS',
+      recordId: r.id,
+      message: `account ${r.id}: its sums differ from its transfers and reservations`,
+    });
   const balance = (
     await pool.query(
       `SELECT sum(debits_posted)::text AS dp, sum(credits_posted)::text AS cp, sum(debits_pending)::text AS dq, sum(credits_pending)::text AS cq FROM ledger_accounts`,
     )
   ).rows[0];
   if (balance.dp !== balance.cp || balance.dq !== balance.cq) {
-    problems.push({ kind: 'UNBALANCED', recordId: 'ledger', message: `debits ${balance.dp} (pending ${balance.dq}) differ from credits ${balance.cp} (pending ${balance.cq})` });
+    problems.push({
+      kind: 'UNBALANCED',
+      recordId: 'ledger',
+      message: `debits ${balance.dp} (pending ${balance.dq}) differ from credits ${balance.cp} (pending ${balance.cq})`,
+    });
   }
-  const totals = await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM bettor_totals_check WHERE NOT consistent');
-  if (totals.rows[0]!.n !== '0') problems.push({ kind: 'RUNNING_TOTALS', recordId: 'bettor_totals', message: `${totals.rows[0]!.n} bettors' running totals differ from their transfers` });
+  const totals = await pool.query<{ n: string }>(
+    'SELECT count(*)::text AS n FROM bettor_totals_check WHERE NOT consistent',
+  );
+  if (totals.rows[0]!.n !== '0')
+    problems.push({
+      kind: 'RUNNING_TOTALS',
+      recordId: 'bettor_totals',
+      message: `${totals.rows[0]!.n} bettors' running totals differ from their transfers`,
+    });
   return problems;
 }

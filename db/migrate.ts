@@ -14,7 +14,11 @@ export async function migrationFiles(): Promise<string[]> {
  * do not race. Safe to run again: it applies only what is missing. `npm run migrate` (db/main.ts) runs it once per
  * deployment; the long-running processes only check the schema (`pendingMigrations`).
  */
-export async function migrate(pool: Pool, onApplied: (file: string) => void = () => undefined, only?: readonly string[]): Promise<string[]> {
+export async function migrate(
+  pool: Pool,
+  onApplied: (file: string) => void = () => undefined,
+  only?: readonly string[],
+): Promise<string[]> {
   // `only`: the schema of a backup being restored (db/backup.ts), which may be older than this code.
   const files = (await migrationFiles()).filter((f) => !only || only.includes(f));
   const client = await pool.connect();
@@ -50,16 +54,22 @@ export async function migrate(pool: Pool, onApplied: (file: string) => void = ()
 /** The migrations of this code that the database has not applied yet, in order (all of them on an empty database). */
 export async function pendingMigrations(pool: Pool): Promise<string[]> {
   const files = await migrationFiles();
-  const { rows } = await pool.query<{ exists: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS exists");
+  const { rows } = await pool.query<{ exists: boolean }>(
+    "SELECT to_regclass('schema_migrations') IS NOT NULL AS exists",
+  );
   if (!rows[0]?.exists) return files;
-  const done = new Set((await pool.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+  const done = new Set(
+    (await pool.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version),
+  );
   return files.filter((f) => !done.has(f));
 }
 
 export class SchemaNotCurrentError extends Error {
   override readonly name = 'SchemaNotCurrentError';
   constructor(readonly missing: string[]) {
-    super(`the database schema is not current: ${missing.length} migration(s) not applied (${missing.join(', ')}); run \`npm run migrate\``);
+    super(
+      `the database schema is not current: ${missing.length} migration(s) not applied (${missing.join(', ')}); run \`npm run migrate\``,
+    );
   }
 }
 

@@ -17,7 +17,10 @@ const stdoutLine: LogLine = (line) => console.log(JSON.stringify(line));
 /** An error's message on one line, with any `scheme://user:password@` credentials cut out. */
 export function safeMessage(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  return message.replace(/\s+/g, ' ').replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1***@').slice(0, 300);
+  return message
+    .replace(/\s+/g, ' ')
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1***@')
+    .slice(0, 300);
 }
 
 /**
@@ -29,12 +32,22 @@ export function safeMessage(err: unknown): string {
 export function createPool(connectionString: string, max = 10, log: LogLine = stdoutLine, role?: string): pg.Pool {
   // `role` (DATABASE_ROLE): every connection takes it at start-up, before any query; a role the user may not take
   // fails the connection instead of leaving it with the user's own rights (migration 018_b: esu_bridge_app).
-  const pool = new pg.Pool({ connectionString, max, application_name: 'esu-bridge', ...(role ? { options: `-c role=${role}` } : {}) });
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    application_name: 'esu-bridge',
+    ...(role ? { options: `-c role=${role}` } : {}),
+  });
   let lost = false;
   pool.on('error', (err) => {
     if (lost) return;
     lost = true;
-    log({ level: 'WARN', msg: 'PostgreSQL connection lost; the pool reconnects on next use', code: (err as { code?: string }).code, error: safeMessage(err) });
+    log({
+      level: 'WARN',
+      msg: 'PostgreSQL connection lost; the pool reconnects on next use',
+      code: (err as { code?: string }).code,
+      error: safeMessage(err),
+    });
   });
   pool.on('connect', (client) => {
     lost = false;

@@ -45,10 +45,24 @@ const bettorRetained = `t.bettor_ref IS NOT NULL AND (EXISTS (SELECT 1 FROM bets
   OR EXISTS (SELECT 1 FROM operations o WHERE o.bettor_ref = t.bettor_ref AND o.retain_until > $1))`;
 
 export const RETENTION_POLICIES: readonly Policy[] = [
-  { table: 'bets', action: 'ANONYMISE', due: `t.retain_until <= $1 AND t.iin <> '${ANONYMOUS_IIN}'`, set: `iin = '${ANONYMOUS_IIN}'` },
-  { table: 'operations', action: 'ANONYMISE', due: `t.retain_until <= $1 AND t.failure_message IS NOT NULL`, set: 'failure_message = NULL' },
+  {
+    table: 'bets',
+    action: 'ANONYMISE',
+    due: `t.retain_until <= $1 AND t.iin <> '${ANONYMOUS_IIN}'`,
+    set: `iin = '${ANONYMOUS_IIN}'`,
+  },
+  {
+    table: 'operations',
+    action: 'ANONYMISE',
+    due: `t.retain_until <= $1 AND t.failure_message IS NOT NULL`,
+    set: 'failure_message = NULL',
+  },
   { table: 'submissions', action: 'REMOVE', due: 't.retain_until <= $1' },
-  { table: 'resubmission_approvals', action: 'REMOVE', due: 'NOT EXISTS (SELECT 1 FROM submissions s WHERE s.submission_id = t.submission_id AND s.retain_until > $1)' },
+  {
+    table: 'resubmission_approvals',
+    action: 'REMOVE',
+    due: 'NOT EXISTS (SELECT 1 FROM submissions s WHERE s.submission_id = t.submission_id AND s.retain_until > $1)',
+  },
   { table: 'incidents', action: 'REMOVE', due: 't.retain_until <= $1' },
   { table: 'bettor_personal_data', action: 'REMOVE', due: `t.retain_until <= $1 AND NOT (${bettorRetained})` },
   { table: 'bettor_identifications', action: 'REMOVE', due: `t.retain_until <= $1 AND NOT (${bettorRetained})` },
@@ -96,9 +110,14 @@ export async function applyRetention(pool: Pool, options: RetentionOptions): Pro
   if (Number.isNaN(asOf.getTime())) throw new RangeError('asOf: not a valid time');
   const startedAt = new Date();
   if (!dryRun) {
-    const { rows } = await pool.query<{ ahead: boolean; now: Date }>('SELECT $1::timestamptz > now() AS ahead, now() AS now', [asOf]);
+    const { rows } = await pool.query<{ ahead: boolean; now: Date }>(
+      'SELECT $1::timestamptz > now() AS ahead, now() AS now',
+      [asOf],
+    );
     if (rows[0]!.ahead) {
-      throw new RetentionClockAhead(`asOf ${asOf.toISOString()} is after the database's clock (${rows[0]!.now.toISOString()}): only a dry run may look ahead`);
+      throw new RetentionClockAhead(
+        `asOf ${asOf.toISOString()} is after the database's clock (${rows[0]!.now.toISOString()}): only a dry run may look ahead`,
+      );
     }
   }
   const tables: RetentionReport['tables'] = [];
@@ -108,7 +127,10 @@ export async function applyRetention(pool: Pool, options: RetentionOptions): Pro
       rows = Number((await pool.query(`SELECT count(*) AS n FROM ${p.table} t WHERE ${p.due}`, [asOf])).rows[0].n);
     } else {
       const pick = `ARRAY(SELECT t.ctid FROM ${p.table} t WHERE ${p.due} LIMIT $2 FOR UPDATE SKIP LOCKED)`;
-      const sql = p.action === 'REMOVE' ? `DELETE FROM ${p.table} WHERE ctid = ANY (${pick})` : `UPDATE ${p.table} SET ${p.set} WHERE ctid = ANY (${pick})`;
+      const sql =
+        p.action === 'REMOVE'
+          ? `DELETE FROM ${p.table} WHERE ctid = ANY (${pick})`
+          : `UPDATE ${p.table} SET ${p.set} WHERE ctid = ANY (${pick})`;
       for (;;) {
         const n = (await pool.query(sql, [asOf, batch])).rowCount ?? 0;
         rows += n;
@@ -119,7 +141,13 @@ export async function applyRetention(pool: Pool, options: RetentionOptions): Pro
   }
   const report: RetentionReport = { asOf: asOf.toISOString(), dryRun, tables };
   if (!dryRun) {
-    const details = { asOf: report.asOf, batchSize: batch, tables: Object.fromEntries(tables.map((t) => [t.table, { [t.action === 'REMOVE' ? 'removed' : 'anonymised']: t.rows }])) };
+    const details = {
+      asOf: report.asOf,
+      batchSize: batch,
+      tables: Object.fromEntries(
+        tables.map((t) => [t.table, { [t.action === 'REMOVE' ? 'removed' : 'anonymised']: t.rows }]),
+      ),
+    };
     const { rows } = await pool.query<{ id: string }>(
       `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details) VALUES ($1, now(), 'RETENTION_APPLIED', $2, $3, 'OK', $4) RETURNING id::text AS id`,
       [startedAt, options.actor ?? 'retention-job', `retention:${report.asOf}`, JSON.stringify(details)],

@@ -13,7 +13,10 @@ import type { EligibilityResult, EsuReceipt } from './wire/esu.js';
 const BettorRef = z.string().regex(/^[0-9a-f]{64}$/, 'bettorRef must be a hex HMAC-SHA256');
 
 /** A bet id leaves room for the settlement's ESU operation id `<betId>.settle`, which must stay a BusinessKey (≤ 64). */
-export const BetId = BusinessKey.max(57, 'must be at most 57 characters (its settlement is recorded in ESU as "<betId>.settle")');
+export const BetId = BusinessKey.max(
+  57,
+  'must be at most 57 characters (its settlement is recorded in ESU as "<betId>.settle")',
+);
 
 /** Decimal odds as ESU's wire takes them (up to 6 integer and 4 decimal places), and above 1: a bet must be able to win. */
 const ODDS_PATTERN = /^(\d{1,6})(?:\.(\d{1,4}))?$/;
@@ -38,7 +41,8 @@ export function oddsInTenThousandths(odds: string): bigint {
  */
 export function winningsTiyn(stakeTiyn: number, odds: string): number {
   const winnings = (BigInt(stakeTiyn) * oddsInTenThousandths(odds)) / ODDS_SCALE; // BigInt division truncates: floor for positives
-  if (winnings > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`winnings of ${stakeTiyn} tiyn at ${odds} exceed a safe integer`);
+  if (winnings > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new RangeError(`winnings of ${stakeTiyn} tiyn at ${odds} exceed a safe integer`);
   return Number(winnings);
 }
 
@@ -165,14 +169,23 @@ export function settlementAmounts(stakeTiyn: number, odds: string, result: BetRe
     case 'WON': {
       const winnings = winningsTiyn(stakeTiyn, odds);
       const legs: SettlementLeg[] = [{ leg: 'stake-return', from: 'STAKES_HELD', to: 'BETTOR', amountTiyn: stakeTiyn }];
-      if (winnings > stakeTiyn) legs.push({ leg: 'winnings', from: 'BOOKMAKER_REVENUE', to: 'BETTOR', amountTiyn: winnings - stakeTiyn });
+      if (winnings > stakeTiyn)
+        legs.push({ leg: 'winnings', from: 'BOOKMAKER_REVENUE', to: 'BETTOR', amountTiyn: winnings - stakeTiyn });
       return { winningsTiyn: winnings, creditedTiyn: winnings, legs };
     }
     case 'LOST':
-      return { winningsTiyn: 0, creditedTiyn: 0, legs: [{ leg: 'stake-forfeit', from: 'STAKES_HELD', to: 'BOOKMAKER_REVENUE', amountTiyn: stakeTiyn }] };
+      return {
+        winningsTiyn: 0,
+        creditedTiyn: 0,
+        legs: [{ leg: 'stake-forfeit', from: 'STAKES_HELD', to: 'BOOKMAKER_REVENUE', amountTiyn: stakeTiyn }],
+      };
     case 'VOID':
     case 'REFUNDED':
-      return { winningsTiyn: 0, creditedTiyn: stakeTiyn, legs: [{ leg: 'stake-return', from: 'STAKES_HELD', to: 'BETTOR', amountTiyn: stakeTiyn }] };
+      return {
+        winningsTiyn: 0,
+        creditedTiyn: stakeTiyn,
+        legs: [{ leg: 'stake-return', from: 'STAKES_HELD', to: 'BETTOR', amountTiyn: stakeTiyn }],
+      };
   }
 }
 

@@ -38,8 +38,14 @@ export interface BettorUnderageRefusal {
 export function underageRefusal(iin: string, at: Date): BettorUnderageRefusal | undefined {
   const age = bettorAgeOn(iin, at);
   if (age === undefined) {
-    return { type: ErrorType.BettorUnderage, message: `the IIN encodes no date of birth, so the bettor cannot be shown to be at least ${MINIMUM_BETTOR_AGE}` };
+    return {
+      type: ErrorType.BettorUnderage,
+      message: `the IIN encodes no date of birth, so the bettor cannot be shown to be at least ${MINIMUM_BETTOR_AGE}`,
+    };
   }
   if (age >= MINIMUM_BETTOR_AGE) return undefined;
-  return { type: ErrorType.BettorUnderage, message: `the bettor must be at least ${MINIMUM_BETTOR_AGE} years old to deposit or bet` };
+  return {
+    type: ErrorType.BettorUnderage,
+    message: `the bettor must be at least ${MINIMUM_BETTOR_AGE} years old to deposit or bet`,
+  };
 }

@@ -27,7 +27,13 @@ function stamp(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16).replace(/[-:T]/g, '');
 }
 
-const suspicion = (detectedAt: string, name: string, symptoms: string, mainEvents: IncidentCardDraft['mainEvents'], assets: IncidentCardDraft['affectedAssets']): IncidentCardDraft => ({
+const suspicion = (
+  detectedAt: string,
+  name: string,
+  symptoms: string,
+  mainEvents: IncidentCardDraft['mainEvents'],
+  assets: IncidentCardDraft['affectedAssets'],
+): IncidentCardDraft => ({
   name,
   detectedAt,
   informationSource: 'TECHNICAL_MEANS',
@@ -37,7 +43,13 @@ const suspicion = (detectedAt: string, name: string, symptoms: string, mainEvent
   status: 'SUSPICION',
 });
 
-export function unreachableTrip(counterpart: string, buckets: MinuteBucket[], maintenance: Interval[], nowMs: number, s: DetectorSettings): DetectorTrip | undefined {
+export function unreachableTrip(
+  counterpart: string,
+  buckets: MinuteBucket[],
+  maintenance: Interval[],
+  nowMs: number,
+  s: DetectorSettings,
+): DetectorTrip | undefined {
   const current = outages(buckets, nowMs).find((o) => o.ongoing);
   if (!current || nowMs - current.startMs < s.unreachableAfterMs) return undefined;
   // Announced planned maintenance is not an incident: reports wait and go through after it (the e-government integration rules, item 48).
@@ -57,12 +69,20 @@ export function unreachableTrip(counterpart: string, buckets: MinuteBucket[], ma
   };
 }
 
-export function credentialsRefusedTrip(counterpart: string, buckets: MinuteBucket[], nowMs: number, s: DetectorSettings): DetectorTrip | undefined {
+export function credentialsRefusedTrip(
+  counterpart: string,
+  buckets: MinuteBucket[],
+  nowMs: number,
+  s: DetectorSettings,
+): DetectorTrip | undefined {
   const recent = buckets.filter((b) => b.minuteMs > nowMs - s.authWindowMs && b.minuteMs <= nowMs);
   const refused = recent.reduce((sum, b) => sum + b.authFailures, 0);
   if (refused < s.authFailures) return undefined;
   // The episode starts at the first refusal of a run whose refusals are less than a window apart.
-  const withRefusals = buckets.filter((b) => b.authFailures > 0 && b.minuteMs <= nowMs).map((b) => b.minuteMs).sort((a, b) => b - a);
+  const withRefusals = buckets
+    .filter((b) => b.authFailures > 0 && b.minuteMs <= nowMs)
+    .map((b) => b.minuteMs)
+    .sort((a, b) => b - a);
   let start = withRefusals[0]!;
   for (const minute of withRefusals.slice(1)) {
     if (start - minute >= s.authWindowMs) break;
@@ -82,7 +102,11 @@ export function credentialsRefusedTrip(counterpart: string, buckets: MinuteBucke
   };
 }
 
-export function ledgerMismatchTrip(totals: { debits: number; credits: number }, nowMs: number, s: DetectorSettings): DetectorTrip | undefined {
+export function ledgerMismatchTrip(
+  totals: { debits: number; credits: number },
+  nowMs: number,
+  s: DetectorSettings,
+): DetectorTrip | undefined {
   if (totals.debits === totals.credits) return undefined;
   return {
     incidentId: `auto-ledger-${stamp(nowMs).slice(0, 8)}`,

@@ -47,7 +47,11 @@ export const RecordDecision = z.strictObject({ positive: z.boolean(), decidedBy:
 export type RecordDecision = z.input<typeof RecordDecision>;
 
 /** §16: the offline check's outcome, by the reviewer who saw the bettor's documents. */
-export const DecideReview = z.strictObject({ approved: z.boolean(), reviewer: Actor, note: MultilineText(500).optional() });
+export const DecideReview = z.strictObject({
+  approved: z.boolean(),
+  reviewer: Actor,
+  note: MultilineText(500).optional(),
+});
 export type DecideReview = z.input<typeof DecideReview>;
 
 /** §§26–27, 31: revoked in the app (relayed to Nomapay) or in id.npck.kz (Nomapay tells us). */

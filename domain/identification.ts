@@ -30,7 +30,8 @@ export const REVIEW_DEADLINE_MS = 72 * 3600_000;
 export const IDENTIFICATION_IDLE_MS = 7 * 24 * 3600_000;
 
 export const photoMatchPasses = (scorePercent: number): boolean => scorePercent >= PHOTO_MATCH_PASS_PERCENT;
-export const needsOfflineCheck = (biometricFailures: number): boolean => biometricFailures > BIOMETRIC_FAILURES_TOLERATED;
+export const needsOfflineCheck = (biometricFailures: number): boolean =>
+  biometricFailures > BIOMETRIC_FAILURES_TOLERATED;
 
 /**
  * A Kazakhstan mobile number in E.164, as the bettor registered it in the app (§24): +7 7XX with mobile

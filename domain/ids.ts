@@ -67,7 +67,12 @@ export const payoutWorkflowId = (payoutId: string) => workflowId(WorkflowProcess
 export const OperationKind = z.enum(['DEPOSIT', 'BET', 'SETTLEMENT', 'PAYOUT']);
 export type OperationKind = z.infer<typeof OperationKind>;
 
-const COUNTERPART_PREFIX: Record<OperationKind, string> = { DEPOSIT: 'dep', BET: 'bet', SETTLEMENT: 'stl', PAYOUT: 'pay' };
+const COUNTERPART_PREFIX: Record<OperationKind, string> = {
+  DEPOSIT: 'dep',
+  BET: 'bet',
+  SETTLEMENT: 'stl',
+  PAYOUT: 'pay',
+};
 
 /**
  * The id an operation goes by at Nomapay (transfer id) and ESU (operation id): the kind's prefix and the
@@ -77,7 +82,6 @@ const COUNTERPART_PREFIX: Record<OperationKind, string> = { DEPOSIT: 'dep', BET:
 export function counterpartOperationId(kind: OperationKind, operationId: string): string {
   return `${COUNTERPART_PREFIX[kind]}-${operationId}`;
 }
-
 
 /** Idempotency key of one step of an operation at one counterpart: stable across retries and replays. */
 export function stepKey(operationId: string, step: string): string {

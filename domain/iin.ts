@@ -77,7 +77,10 @@ export function ageOn(iin: string, on: Date): number | undefined {
 export const Iin = z
   .string()
   .regex(/^\d{12}$/, { message: 'IIN must be exactly 12 digits', abort: true })
-  .refine((iin) => iinCheckDigit(iin.slice(0, 11)) === Number(iin[11]), { message: 'IIN check digit does not match', abort: true })
+  .refine((iin) => iinCheckDigit(iin.slice(0, 11)) === Number(iin[11]), {
+    message: 'IIN check digit does not match',
+    abort: true,
+  })
   .refine((iin) => encodedBirthDate(iin) !== undefined, {
     message: "IIN's 7th digit must be 1–6 (the century of birth and sex of a person)",
     abort: true,

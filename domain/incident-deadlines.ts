@@ -20,7 +20,12 @@ export const IncidentTiming = z.strictObject({
     .array(z.number().int().positive().max(INCIDENT_CARD_DEADLINE_MS))
     .max(10)
     .default([12 * 3600_000, 4 * 3600_000, 3600_000]),
-  internalTargetMs: z.number().int().positive().max(INCIDENT_CARD_DEADLINE_MS).default(24 * 3600_000),
+  internalTargetMs: z
+    .number()
+    .int()
+    .positive()
+    .max(INCIDENT_CARD_DEADLINE_MS)
+    .default(24 * 3600_000),
 });
 export type IncidentTiming = z.infer<typeof IncidentTiming>;
 
@@ -41,7 +46,11 @@ export function cardDueAtMs(detectedAtMs: number): number {
 export function incidentCheckpoints(detectedAtMs: number, timing: IncidentTiming): Checkpoint[] {
   const dueAt = cardDueAtMs(detectedAtMs);
   const points: Checkpoint[] = [
-    ...[...new Set(timing.reminderOffsetsMs)].map((offset) => ({ kind: 'REMINDER' as const, key: `REMINDER-${offset}`, atMs: dueAt - offset })),
+    ...[...new Set(timing.reminderOffsetsMs)].map((offset) => ({
+      kind: 'REMINDER' as const,
+      key: `REMINDER-${offset}`,
+      atMs: dueAt - offset,
+    })),
     { kind: 'INTERNAL_TARGET', key: 'INTERNAL_TARGET', atMs: detectedAtMs + timing.internalTargetMs },
     { kind: 'DEADLINE', key: 'DEADLINE', atMs: dueAt },
   ];

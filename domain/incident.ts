@@ -21,7 +21,13 @@ export const IncidentKind = z.enum([
 export type IncidentKind = z.infer<typeof IncidentKind>;
 
 /** Row 4: who told us. */
-export const InformationSource = z.enum(['USER', 'ADMINISTRATOR', 'SECURITY_ADMINISTRATOR', 'SECURITY_STAFF', 'TECHNICAL_MEANS']);
+export const InformationSource = z.enum([
+  'USER',
+  'ADMINISTRATOR',
+  'SECURITY_ADMINISTRATOR',
+  'SECURITY_STAFF',
+  'TECHNICAL_MEANS',
+]);
 /** Row 5: the form's examples, plus OTHER with a description. */
 export const AttackMethod = z.enum(['SOCIAL_ENGINEERING', 'MALICIOUS_CODE', 'OTHER']);
 /** Row 8, the levels of the information infrastructure (G10: "нақты" read as the physical level). */
@@ -42,7 +48,12 @@ export const ActionTaken = z.enum(['IDENTIFY_VULNERABILITY', 'ISOLATE', 'RESTORE
 
 /** A row of the card: trimmed, never empty; short rows are one line, long ones may break lines. */
 const row = (max: number, multiline: boolean) =>
-  z.string().check(safeText({ multiline })).trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+  z
+    .string()
+    .check(safeText({ multiline }))
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`);
 const Line = (max: number) => row(max, false);
 const Paragraphs = (max: number) => row(max, true);
 
@@ -82,11 +93,18 @@ export const IncidentCard = z.strictObject({
   /** 11: identifiers found (IP addresses, accounts, hashes); an empty list says none were found. */
   threatSources: z.array(Line(200)),
   /** 12 */ intent: Intent,
-  /** 13 */ actionsTaken: z.strictObject({ actions: z.array(ActionTaken).min(1, 'name at least one action'), description: Paragraphs(4000).optional() }),
+  /** 13 */ actionsTaken: z.strictObject({
+    actions: z.array(ActionTaken).min(1, 'name at least one action'),
+    description: Paragraphs(4000).optional(),
+  }),
   /** 14 */ plannedActions: Paragraphs(4000),
   /** 15: officials, state bodies and organisations told; an empty list says nobody yet. */
   personsNotified: z.array(
-    z.strictObject({ kind: z.enum(['OFFICIAL', 'STATE_BODY', 'ORGANISATION']), name: Line(200), position: Line(200).optional() }),
+    z.strictObject({
+      kind: z.enum(['OFFICIAL', 'STATE_BODY', 'ORGANISATION']),
+      name: Line(200),
+      position: Line(200).optional(),
+    }),
   ),
   /** 16 */ specialists: z
     .array(z.strictObject({ fullName: Line(200), workplace: Line(200), position: Line(200) }))

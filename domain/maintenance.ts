@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { addDays, addWorkingDays, isWorkingDay, localDate, startOfLocalDay, type WorkingDayCalendar } from './working-days.js';
+import {
+  addDays,
+  addWorkingDays,
+  isWorkingDay,
+  localDate,
+  startOfLocalDay,
+  type WorkingDayCalendar,
+} from './working-days.js';
 
 /**
  * Planned maintenance of state systems (the e-government integration rules, item 48): by default 21:00–06:00 local and on weekends and
@@ -10,7 +17,11 @@ const HourMinute = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time
 
 export const MaintenanceConfig = z.object({
   /** Daily windows in local time; `to` before `from` crosses midnight (21:00–06:00). */
-  daily: z.array(z.object({ from: HourMinute, to: HourMinute }).refine((w) => w.from !== w.to, 'a window must not start and end at the same time')),
+  daily: z.array(
+    z
+      .object({ from: HourMinute, to: HourMinute })
+      .refine((w) => w.from !== w.to, 'a window must not start and end at the same time'),
+  ),
   /** Whole weekends and holidays (by the working-day calendar). */
   nonWorkingDays: z.boolean(),
 });
@@ -20,7 +31,10 @@ export const DEFAULT_MAINTENANCE_WINDOWS = '21:00-06:00,non-working-days';
 
 /** `21:00-06:00,non-working-days` (the default), any list of `HH:MM-HH:MM` and `non-working-days`, or `off`. */
 export function parseMaintenanceWindows(text: string): MaintenanceConfig {
-  const parts = text.split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (parts.length === 1 && parts[0] === 'off') return { daily: [], nonWorkingDays: false };
   const daily: { from: string; to: string }[] = [];
   let nonWorkingDays = false;
@@ -57,7 +71,11 @@ function segmentEnd(ms: number, config: MaintenanceConfig, calendar: WorkingDayC
  * When `ms` falls in a maintenance window, the instant the window ends, following windows that touch (a
  * Friday night runs into the weekend, the weekend into Monday 06:00); otherwise undefined.
  */
-export function maintenanceWindowAt(ms: number, config: MaintenanceConfig, calendar: WorkingDayCalendar): number | undefined {
+export function maintenanceWindowAt(
+  ms: number,
+  config: MaintenanceConfig,
+  calendar: WorkingDayCalendar,
+): number | undefined {
   let cursor = ms;
   // A bounded walk: a run of more than 60 joined days means a broken calendar, not maintenance.
   for (let i = 0; i < 120; i++) {
@@ -91,15 +109,27 @@ export function plannedWindowProblems(
 ): WindowProblem[] {
   const problems: WindowProblem[] = [];
   const { startsAtMs, endsAtMs } = window;
-  if (startsAtMs <= nowMs) problems.push({ field: 'startsAt', message: 'must be in the future: a window that has begun is an unplanned outage, not planned maintenance' });
-  else if (startsAtMs > nowMs + PLANNED_HORIZON_MS) problems.push({ field: 'startsAt', message: 'must be within a year from now' });
+  if (startsAtMs <= nowMs)
+    problems.push({
+      field: 'startsAt',
+      message: 'must be in the future: a window that has begun is an unplanned outage, not planned maintenance',
+    });
+  else if (startsAtMs > nowMs + PLANNED_HORIZON_MS)
+    problems.push({ field: 'startsAt', message: 'must be within a year from now' });
   else {
     const earliest = addWorkingDays(localDate(nowMs, calendar), PLANNED_NOTICE_WORKING_DAYS, calendar);
     if (localDate(startsAtMs, calendar) < earliest) {
-      problems.push({ field: 'startsAt', message: `must be announced at least ${PLANNED_NOTICE_WORKING_DAYS} working days ahead (the e-government integration rules, item 48): the earliest day now is ${earliest}` });
+      problems.push({
+        field: 'startsAt',
+        message: `must be announced at least ${PLANNED_NOTICE_WORKING_DAYS} working days ahead (the e-government integration rules, item 48): the earliest day now is ${earliest}`,
+      });
     }
   }
   if (endsAtMs <= startsAtMs) problems.push({ field: 'endsAt', message: 'must be after startsAt' });
-  else if (endsAtMs - startsAtMs > maxLengthMs) problems.push({ field: 'endsAt', message: `makes the window longer than the ${Math.round(maxLengthMs / 3600_000)} h a planned window may last` });
+  else if (endsAtMs - startsAtMs > maxLengthMs)
+    problems.push({
+      field: 'endsAt',
+      message: `makes the window longer than the ${Math.round(maxLengthMs / 3600_000)} h a planned window may last`,
+    });
   return problems;
 }

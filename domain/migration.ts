@@ -19,7 +19,10 @@ export const MigrationSource = z.discriminatedUnion('kind', [
   /** A UTF-8 CSV with a header: bettor_id,iin,phone,consent_given_at,agreement_version,photo_ref. */
   z.strictObject({ kind: z.literal('csv'), path: Text(4096, { min: 1 }) }),
   /** A PostgreSQL table with those columns (see db/migrations/003_identification.sql, migration_bettors). */
-  z.strictObject({ kind: z.literal('table'), table: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'table must be a plain lower-case name') }),
+  z.strictObject({
+    kind: z.literal('table'),
+    table: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'table must be a plain lower-case name'),
+  }),
 ]);
 export type MigrationSource = z.infer<typeof MigrationSource>;
 

@@ -66,12 +66,15 @@ const CHECK_TEXT: Record<keyof PhotoQuality['checks'], string> = {
 export function photoRequirementProblems(q: PhotoQuality): string[] {
   const problems: string[] = [];
   const [long, short] = q.widthPx >= q.heightPx ? [q.widthPx, q.heightPx] : [q.heightPx, q.widthPx];
-  if (long < 640 || short < 360) problems.push(`image must be at least 640×360 px, got ${q.widthPx}×${q.heightPx} (item 5)`);
+  if (long < 640 || short < 360)
+    problems.push(`image must be at least 640×360 px, got ${q.widthPx}×${q.heightPx} (item 5)`);
   if (q.faceAreaPercent < 40 || q.faceAreaPercent > 80) {
     problems.push(`face must cover 40–80 % of the image, got ${q.faceAreaPercent} % (item 2)`);
   }
-  if (q.headRotationDegrees > 8) problems.push(`head turn or tilt must be at most 8°, got ${q.headRotationDegrees}° (item 3)`);
-  if (q.eyeDistancePx < 70) problems.push(`eye centres must be at least 70 px apart, got ${q.eyeDistancePx} px (item 4)`);
+  if (q.headRotationDegrees > 8)
+    problems.push(`head turn or tilt must be at most 8°, got ${q.headRotationDegrees}° (item 3)`);
+  if (q.eyeDistancePx < 70)
+    problems.push(`eye centres must be at least 70 px apart, got ${q.eyeDistancePx} px (item 4)`);
   if (q.peopleInFrame !== 1) problems.push(`exactly one person must be in the frame, got ${q.peopleInFrame} (item 6)`);
   if (q.glasses === 'TINTED') problems.push('no tinted glasses; clear lenses only (item 11)');
   for (const [check, ok] of Object.entries(q.checks) as [keyof PhotoQuality['checks'], boolean][]) {

@@ -46,7 +46,12 @@ export const DEFAULT_GRACE_MINUTES = 60;
 export const ReconciliationInput = z.strictObject({
   /** An Almaty date; the previous Almaty day of the run's start when absent (the Schedule's runs). */
   day: ListingDate.optional(),
-  graceMinutes: z.number().int().min(0).max(7 * 24 * 60).optional(),
+  graceMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .optional(),
   trigger: z.enum(['SCHEDULE', 'ON_DEMAND']).optional(),
 });
 export type ReconciliationInput = z.infer<typeof ReconciliationInput>;
@@ -121,7 +126,12 @@ const showTheirs = (r: TheirRecord, copies?: number) => ({
  * are not yet missing. `ours` may hold records of other days (those a counterpart record of this day names);
  * `theirs` may hold records of other days (those our records of this day name).
  */
-export function classify(counterpart: ReconciliationCounterpart, ours: readonly OurRecord[], theirs: readonly TheirRecord[], graceCutoffMs: number): Classification {
+export function classify(
+  counterpart: ReconciliationCounterpart,
+  ours: readonly OurRecord[],
+  theirs: readonly TheirRecord[],
+  graceCutoffMs: number,
+): Classification {
   const differences: FoundDifference[] = [];
   const listed = new Map<string, TheirRecord[]>();
   for (const t of theirs) listed.set(t.recordId, [...(listed.get(t.recordId) ?? []), t]);
@@ -143,7 +153,12 @@ export function classify(counterpart: ReconciliationCounterpart, ours: readonly 
       });
     }
     if (!mine.has(recordId)) {
-      differences.push({ kind: 'MISSING_AT_OURS', recordId, theirs: showTheirs(copies[0]!), message: `${counterpart} holds ${recordId}, which esu-bridge has no record of` });
+      differences.push({
+        kind: 'MISSING_AT_OURS',
+        recordId,
+        theirs: showTheirs(copies[0]!),
+        message: `${counterpart} holds ${recordId}, which esu-bridge has no record of`,
+      });
     }
   }
 
@@ -196,24 +211,40 @@ export function classify(counterpart: ReconciliationCounterpart, ours: readonly 
 }
 
 /** What a counterpart must hold for one of our operations (the operations table's kind and status). */
-export function expectationAt(counterpart: 'ESU' | 'NOMAPAY', kind: string, status: string, hasEsuReceipt: boolean): Pick<OurRecord, 'required' | 'allowedStatuses'> | undefined {
+export function expectationAt(
+  counterpart: 'ESU' | 'NOMAPAY',
+  kind: string,
+  status: string,
+  hasEsuReceipt: boolean,
+): Pick<OurRecord, 'required' | 'allowedStatuses'> | undefined {
   if (counterpart === 'ESU') return hasEsuReceipt ? { required: true, allowedStatuses: ['RECORDED'] } : undefined;
   if (kind !== 'DEPOSIT' && kind !== 'PAYOUT') return undefined; // bets and settlements move no money at Nomapay
-  if (status === 'COMPLETED' || status === 'COMPLETED_ESU_PENDING') return { required: true, allowedStatuses: ['COMPLETED'] };
+  if (status === 'COMPLETED' || status === 'COMPLETED_ESU_PENDING')
+    return { required: true, allowedStatuses: ['COMPLETED'] };
   // Undone: the transfer never happened or was refunded. Nomapay still holding it as COMPLETED is a difference.
-  if (status === 'COMPENSATED' || status === 'REFUSED' || status === 'COMPENSATION_FAILED') return { required: false, allowedStatuses: ['REFUNDED'] };
+  if (status === 'COMPENSATED' || status === 'REFUSED' || status === 'COMPENSATION_FAILED')
+    return { required: false, allowedStatuses: ['REFUNDED'] };
   return { required: false }; // the saga still runs: whatever Nomapay holds is on its way
 }
 
 /** What AFM must hold for one of our submissions (the submissions table's status; acknowledged = AFM has it). */
 export function afmExpectation(status: string, acknowledged: boolean): Pick<OurRecord, 'required' | 'allowedStatuses'> {
   if (status === 'REJECTED' || status === 'CORRECTED') return { required: acknowledged, allowedStatuses: ['REJECTED'] };
-  if (status === 'ACKNOWLEDGED' || status === 'ACCEPTED') return { required: true, allowedStatuses: ['ACCEPTED_FOR_PROCESSING', 'ACCEPTED'] };
+  if (status === 'ACKNOWLEDGED' || status === 'ACCEPTED')
+    return { required: true, allowedStatuses: ['ACCEPTED_FOR_PROCESSING', 'ACCEPTED'] };
   return { required: false }; // not sent yet, or its answer not yet back
 }
 
 /** The sentence a run ends with. */
-export function summarise(day: string, status: ReconciliationResult['status'], differences: number, failed: string[]): string {
-  if (status === 'INCOMPLETE') return `${day}: incomplete — ${failed.join(', ')} could not be reconciled${differences ? `; ${differences} difference(s) found elsewhere` : ''}`;
-  return differences ? `${day}: ${differences} difference(s) to resolve` : `${day}: no difference — our records, the ledger, ESU, Nomapay and AFM agree`;
+export function summarise(
+  day: string,
+  status: ReconciliationResult['status'],
+  differences: number,
+  failed: string[],
+): string {
+  if (status === 'INCOMPLETE')
+    return `${day}: incomplete — ${failed.join(', ')} could not be reconciled${differences ? `; ${differences} difference(s) found elsewhere` : ''}`;
+  return differences
+    ? `${day}: ${differences} difference(s) to resolve`
+    : `${day}: no difference — our records, the ledger, ESU, Nomapay and AFM agree`;
 }

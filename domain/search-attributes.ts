@@ -14,7 +14,11 @@ export const CounterpartKey = defineSearchAttributeKey('Counterpart', SearchAttr
 export const IncidentStatusKey = defineSearchAttributeKey('IncidentStatus', SearchAttributeType.KEYWORD);
 
 /** What ops filter a regulator submission by: one list for its starters and for the workflow's own upsert. */
-export function submissionSearchAttributes(s: { counterpart: string; bettorRef: string; status: string }): SearchAttributePair[] {
+export function submissionSearchAttributes(s: {
+  counterpart: string;
+  bettorRef: string;
+  status: string;
+}): SearchAttributePair[] {
   return [
     { key: OperationKindKey, value: 'SUBMISSION' },
     { key: CounterpartKey, value: s.counterpart },

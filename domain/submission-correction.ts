@@ -27,7 +27,15 @@ export interface CorrectionVerdict {
 }
 
 /** The record's fields whose change needs the four-eyes approval. */
-export const APPROVAL_FIELDS: readonly string[] = ['receivedTiyn', 'paidTiyn', 'amountTiyn', 'currency', 'receivedAt', 'paidAt', 'occurredAt'];
+export const APPROVAL_FIELDS: readonly string[] = [
+  'receivedTiyn',
+  'paidTiyn',
+  'amountTiyn',
+  'currency',
+  'receivedAt',
+  'paidAt',
+  'occurredAt',
+];
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
@@ -43,23 +51,39 @@ export function judgeCorrection(
     return { problems, changes: [], needsApproval: false };
   }
   if (refOf(corrected.record.iin) !== pinned.bettorRef) {
-    problems.push({ field: 'payload.record.iin', message: "must be the IIN of this submission's bettor (it does not give the submission's bettor reference)" });
+    problems.push({
+      field: 'payload.record.iin',
+      message: "must be the IIN of this submission's bettor (it does not give the submission's bettor reference)",
+    });
   }
   if (original.counterpart === 'ESU' && corrected.counterpart === 'ESU') {
-    if (corrected.record.operationId !== original.record.operationId) problems.push({ field: 'payload.record.operationId', message: `must stay ${original.record.operationId}, the operation ESU refused` });
-    if (corrected.record.kind !== original.record.kind) problems.push({ field: 'payload.record.kind', message: `must stay ${original.record.kind}, the operation's kind` });
+    if (corrected.record.operationId !== original.record.operationId)
+      problems.push({
+        field: 'payload.record.operationId',
+        message: `must stay ${original.record.operationId}, the operation ESU refused`,
+      });
+    if (corrected.record.kind !== original.record.kind)
+      problems.push({
+        field: 'payload.record.kind',
+        message: `must stay ${original.record.kind}, the operation's kind`,
+      });
   }
   if (original.counterpart === 'AFM' && corrected.counterpart === 'AFM') {
     const receivedBefore = original.record.receivedTiyn !== undefined;
     const receivedNow = corrected.record.receivedTiyn !== undefined;
     if (receivedBefore !== receivedNow) {
-      problems.push({ field: receivedBefore ? 'payload.record.receivedTiyn' : 'payload.record.paidTiyn', message: `must stay an amount ${receivedBefore ? 'received from' : 'paid to'} the bettor, as operation ${pinned.operationId} is` });
+      problems.push({
+        field: receivedBefore ? 'payload.record.receivedTiyn' : 'payload.record.paidTiyn',
+        message: `must stay an amount ${receivedBefore ? 'received from' : 'paid to'} the bettor, as operation ${pinned.operationId} is`,
+      });
     }
   }
   const before = original.record as Record<string, unknown>;
   const after = corrected.record as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => k !== 'iin').sort();
-  const changes = keys.filter((k) => !same(before[k], after[k])).map((k) => ({ field: `payload.record.${k}`, old: before[k] ?? null, new: after[k] ?? null }));
+  const changes = keys
+    .filter((k) => !same(before[k], after[k]))
+    .map((k) => ({ field: `payload.record.${k}`, old: before[k] ?? null, new: after[k] ?? null }));
   const needsApproval = changes.some((c) => APPROVAL_FIELDS.includes(c.field.slice('payload.record.'.length)));
   return { problems, changes, needsApproval };
 }

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { MultilineText, Text } from './text.js';
 import { IsoDateTime } from './wire/common.js';
 
-
 /**
  * AFM's written notice (AFM order No. 9, item 5(3)): AFM tells the bookmaker **in writing** why it could not
  * accept data. The notice arrives by letter or e-mail, possibly after the rejection window closed; an officer
@@ -33,10 +32,15 @@ export function scanMatchesType(bytes: Uint8Array, mediaType: NoticeScanMediaTyp
 }
 
 /** AFM's reference of its letter (outgoing number), as printed on it: letters, digits and `/ - . _ №`. */
-export const AfmReference = Text(64, { min: 1 }).regex(/^[\p{L}\p{N}][\p{L}\p{N} ./_№#-]*$/u, 'must be AFM’s letter reference: letters, digits, spaces and / - . _ № #');
+export const AfmReference = Text(64, { min: 1 }).regex(
+  /^[\p{L}\p{N}][\p{L}\p{N} ./_№#-]*$/u,
+  'must be AFM’s letter reference: letters, digits, spaces and / - . _ № #',
+);
 
 /** The date printed on the notice: a calendar day (read as 00:00 Kazakhstan time, UTC+5) or a full timestamp. */
-export const NoticeDate = z.union([z.iso.date(), IsoDateTime], { error: 'must be a date like 2026-12-03 or a date-time with an offset' });
+export const NoticeDate = z.union([z.iso.date(), IsoDateTime], {
+  error: 'must be a date like 2026-12-03 or a date-time with an offset',
+});
 
 /** `2026-12-03` → `2026-12-03T00:00:00+05:00`; a timestamp stays as it is. */
 export const noticeInstant = (date: string) => (/^\d{4}-\d{2}-\d{2}$/.test(date) ? `${date}T00:00:00+05:00` : date);
@@ -54,7 +58,11 @@ export const WrittenNoticeRequest = z.strictObject({
     .superRefine((scan, ctx) => {
       const bytes = Buffer.from(scan.contentBase64, 'base64');
       if (bytes.length > NOTICE_SCAN_MAX_BYTES) {
-        ctx.addIssue({ code: 'custom', path: ['contentBase64'], message: `must be at most ${NOTICE_SCAN_MAX_BYTES} bytes once decoded (it is ${bytes.length})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['contentBase64'],
+          message: `must be at most ${NOTICE_SCAN_MAX_BYTES} bytes once decoded (it is ${bytes.length})`,
+        });
       } else if (!scanMatchesType(bytes, scan.mediaType)) {
         ctx.addIssue({ code: 'custom', path: ['contentBase64'], message: `is not a ${scan.mediaType} file` });
       }
@@ -68,7 +76,11 @@ export const RecordWrittenNotice = z.strictObject({
   /** A day is read as 00:00 Kazakhstan time: the state keeps the instant. */
   noticeDate: NoticeDate.transform(noticeInstant),
   reason: MultilineText(2000, { min: 1 }),
-  scan: z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/), mediaType: NoticeScanMediaType, bytes: z.number().int().positive().max(NOTICE_SCAN_MAX_BYTES) }),
+  scan: z.strictObject({
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    mediaType: NoticeScanMediaType,
+    bytes: z.number().int().positive().max(NOTICE_SCAN_MAX_BYTES),
+  }),
   actor: Text(64, { min: 1 }),
 });
 export type RecordWrittenNotice = z.input<typeof RecordWrittenNotice>;

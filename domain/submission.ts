@@ -42,14 +42,26 @@ export const AfmMoneyFlowRecord = z
     const received = record.receivedAt !== undefined || record.receivedTiyn !== undefined;
     const paid = record.paidAt !== undefined || record.paidTiyn !== undefined;
     if (received === paid) {
-      ctx.addIssue({ code: 'custom', path: ['receivedTiyn'], message: 'a record carries either the amount received or the amount paid, exactly one of them' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['receivedTiyn'],
+        message: 'a record carries either the amount received or the amount paid, exactly one of them',
+      });
       return;
     }
     if (received && (record.receivedAt === undefined || record.receivedTiyn === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [record.receivedAt === undefined ? 'receivedAt' : 'receivedTiyn'], message: 'is required with the amount received' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [record.receivedAt === undefined ? 'receivedAt' : 'receivedTiyn'],
+        message: 'is required with the amount received',
+      });
     }
     if (paid && (record.paidAt === undefined || record.paidTiyn === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [record.paidAt === undefined ? 'paidAt' : 'paidTiyn'], message: 'is required with the amount paid' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [record.paidAt === undefined ? 'paidAt' : 'paidTiyn'],
+        message: 'is required with the amount paid',
+      });
     }
   });
 export type AfmMoneyFlowRecord = z.infer<typeof AfmMoneyFlowRecord>;
@@ -79,7 +91,11 @@ export const SubmissionInput = z.strictObject({
    * settlement or payout record inside the saga): the submission starts REJECTED, waiting for compliance.
    */
   initialRejection: z
-    .strictObject({ code: z.string().check(safeText()), reason: z.string().check(safeText({ multiline: true })), rejectedAt: IsoDateTime })
+    .strictObject({
+      code: z.string().check(safeText()),
+      reason: z.string().check(safeText({ multiline: true })),
+      rejectedAt: IsoDateTime,
+    })
     .optional(),
   /** Who asked for it: `system` for sagas, the officer's login for a resubmission. */
   actor: z.string().check(safeText()).min(1).default('system'),

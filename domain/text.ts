@@ -49,7 +49,8 @@ export function textProblem(value: string, options: TextOptions = {}): string | 
     if (CONTROL.test(char) && !(options.multiline && MULTILINE_WHITESPACE.has(char))) {
       return `must not contain control or bidirectional formatting characters (${codePoint(unit)} at ${i})`;
     }
-    if (BIDI_FORMATTING.test(char)) return `must not contain control or bidirectional formatting characters (${codePoint(unit)} at ${i})`;
+    if (BIDI_FORMATTING.test(char))
+      return `must not contain control or bidirectional formatting characters (${codePoint(unit)} at ${i})`;
   }
   return undefined;
 }
@@ -68,12 +69,15 @@ export function safeText(options: TextOptions = {}) {
  */
 export function Text(max: number, options: TextOptions & { min?: number } = {}) {
   const base = z.string().check(safeText(options));
-  const bounded = options.min ? base.min(options.min, options.min === 1 ? 'must not be empty' : `must be at least ${options.min} characters`) : base;
+  const bounded = options.min
+    ? base.min(options.min, options.min === 1 ? 'must not be empty' : `must be at least ${options.min} characters`)
+    : base;
   return bounded.max(max, `must be at most ${max} characters`);
 }
 
 /** The same, where tab and line breaks belong: notes, descriptions, reasons. */
-export const MultilineText = (max: number, options: { min?: number } = {}) => Text(max, { ...options, multiline: true });
+export const MultilineText = (max: number, options: { min?: number } = {}) =>
+  Text(max, { ...options, multiline: true });
 
 /**
  * Text a counterpart sent us, made safe to pass on (into a failure message, a stored rejection reason): each

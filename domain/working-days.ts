@@ -39,7 +39,12 @@ export const WorkingDayCalendarFile = z
   .superRefine((file, ctx) => {
     const off = new Set(file.daysOff.map((d) => d.date));
     file.workingDays.forEach((d, i) => {
-      if (off.has(d.date)) ctx.addIssue({ code: 'custom', path: ['workingDays', i, 'date'], message: `${d.date} is also listed as a day off` });
+      if (off.has(d.date))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workingDays', i, 'date'],
+          message: `${d.date} is also listed as a day off`,
+        });
     });
   });
 export type WorkingDayCalendarFile = z.input<typeof WorkingDayCalendarFile>;
@@ -98,7 +103,7 @@ export function isWorkingDay(date: string, calendar: WorkingDayCalendar): boolea
 export function addWorkingDays(date: string, n: number, calendar: WorkingDayCalendar): string {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`working days to add must be a whole number ≥ 0, not ${n}`);
   let current = date;
-  for (let left = n; left > 0; ) {
+  for (let left = n; left > 0;) {
     current = addDays(current, 1);
     if (isWorkingDay(current, calendar)) left -= 1;
   }
@@ -151,6 +156,9 @@ export interface CalendarCaveats {
 export function calendarCaveats(fromMs: number, toMs: number, calendar: WorkingDayCalendar): CalendarCaveats {
   const first = addDays(localDate(fromMs, calendar), -1);
   const last = addDays(localDate(Math.max(fromMs, toMs - 1), calendar), 1);
-  const forecastDays = [...calendar.forecasts].filter(([date]) => date >= first && date <= last).sort(([a], [b]) => a.localeCompare(b)).map(([date, name]) => ({ date, name }));
+  const forecastDays = [...calendar.forecasts]
+    .filter(([date]) => date >= first && date <= last)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([date, name]) => ({ date, name }));
   return { forecastDays, beyondCalendar: !calendarCoversRange(fromMs, toMs, calendar) };
 }

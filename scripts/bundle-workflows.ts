@@ -9,6 +9,10 @@ import { PREBUILT_BUNDLE_PATH, WORKFLOWS_PATH } from '../workers/sagas.js';
  * webpack at every start. Built at image build time, so every replica runs the same workflow code. The failure
  * converter goes in with it: workflow failures are encoded inside the sandbox (codec/failure-converter.ts).
  */
-const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
+const { code } = await bundleWorkflowCode({
+  workflowsPath: WORKFLOWS_PATH,
+  failureConverterPath: FAILURE_CONVERTER_PATH,
+  logger: new DefaultLogger('WARN'),
+});
 await writeFile(PREBUILT_BUNDLE_PATH, code);
 console.log(`workflow bundle: ${PREBUILT_BUNDLE_PATH} (${Math.round(code.length / 1024)} KiB)`);

@@ -14,7 +14,12 @@ async function main(): Promise<void> {
   const connection = await waitFor(
     'Temporal cluster health',
     async () => {
-      const candidate = await Connection.connect({ address: temporal.address, tls: temporal.tls, apiKey: temporal.apiKey, connectTimeout: 5_000 });
+      const candidate = await Connection.connect({
+        address: temporal.address,
+        tls: temporal.tls,
+        apiKey: temporal.apiKey,
+        connectTimeout: 5_000,
+      });
       try {
         await clusterHealthy(candidate);
         return candidate;
@@ -27,7 +32,14 @@ async function main(): Promise<void> {
   );
   try {
     const report = await ensureNamespace(connection, temporal.namespace, namespaceRetentionDays());
-    console.log(JSON.stringify({ msg: 'temporal ready for esu-bridge', address: temporal.address, namespace: temporal.namespace, ...report }));
+    console.log(
+      JSON.stringify({
+        msg: 'temporal ready for esu-bridge',
+        address: temporal.address,
+        namespace: temporal.namespace,
+        ...report,
+      }),
+    );
   } finally {
     await connection.close();
   }

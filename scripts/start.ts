@@ -46,7 +46,8 @@ function step(message: string): void {
 // when start-up fails (PostgreSQL and the dev server are child processes: left running, they would hold .data/
 // for the next start). A step that fails to stop says so on one line; a second Ctrl-C exits at once.
 const shutdown = shutdownOnSignals('esu-bridge', {
-  log: ({ msg, error, signal }) => console.log(signal ? '\nstopping…' : `• ${String(msg).replace(/^esu-bridge: /, '')}${error ? `: ${error}` : ''}`),
+  log: ({ msg, error, signal }) =>
+    console.log(signal ? '\nstopping…' : `• ${String(msg).replace(/^esu-bridge: /, '')}${error ? `: ${error}` : ''}`),
 });
 
 async function main(): Promise<void> {
@@ -54,7 +55,10 @@ async function main(): Promise<void> {
   assertProductionReady(['worker', 'console']);
   // The demo provokes a refusal on purpose: keep the SDK's per-attempt warnings out of its output.
   // Ctrl-C is ours to handle (the worker drains before the pool and PostgreSQL stop), not the Runtime's.
-  Runtime.install({ logger: new DefaultLogger((process.env.ESU_BRIDGE_LOG_LEVEL ?? 'ERROR') as 'ERROR'), shutdownSignals: [] });
+  Runtime.install({
+    logger: new DefaultLogger((process.env.ESU_BRIDGE_LOG_LEVEL ?? 'ERROR') as 'ERROR'),
+    shutdownSignals: [],
+  });
 
   // --cluster: a Temporal server on the PostgreSQL below (the shape a bookmaker runs) instead of the dev server.
   const cluster = CLUSTER && !process.env.TEMPORAL_ADDRESS;
@@ -85,7 +89,9 @@ async function main(): Promise<void> {
   step(`PostgreSQL ready (${applied.length ? `applied ${applied.join(', ')}` : 'schema up to date'})`);
 
   if (!temporal) {
-    step(`Temporal: starting the server on PostgreSQL (databases temporal and temporal_visibility, ${CLUSTER_HISTORY_SHARDS} history shards)…`);
+    step(
+      `Temporal: starting the server on PostgreSQL (databases temporal and temporal_visibility, ${CLUSTER_HISTORY_SHARDS} history shards)…`,
+    );
     temporal = await startTemporalCluster({
       postgresUrl: postgres.url,
       dataDir: path.join(DATA_DIR, 'temporal-cluster'),
@@ -105,14 +111,18 @@ async function main(): Promise<void> {
     // The worker, API and console act as the application's role (migration 018_b): the journal only grows.
     DATABASE_ROLE: process.env.DATABASE_ROLE ?? 'esu_bridge_app',
     // The console answers the UI's codec calls from the UI's origin only.
-    ...(temporal.uiUrl.startsWith('http') && !process.env.CONSOLE_CODEC_CORS_ORIGIN ? { CONSOLE_CODEC_CORS_ORIGIN: temporal.uiUrl } : {}),
+    ...(temporal.uiUrl.startsWith('http') && !process.env.CONSOLE_CODEC_CORS_ORIGIN
+      ? { CONSOLE_CODEC_CORS_ORIGIN: temporal.uiUrl }
+      : {}),
   };
 
   // Signatures (README, *Signatures that prove authorship*): without a PKCS#12 of its own, a development CA, the
   // bookmaker's and AFM's PKCS#12 are generated once under the data directory, and the simulators trust them.
   if (!process.env.SIGNING_PKCS12_PATH) {
     const ids = ensureDevelopmentIdentities(env);
-    step(`Signing with the DEVELOPMENT certificate in ${ids.dir} (not the national CA; set SIGNING_PKCS12_PATH for a real one)`);
+    step(
+      `Signing with the DEVELOPMENT certificate in ${ids.dir} (not the national CA; set SIGNING_PKCS12_PATH for a real one)`,
+    );
   }
 
   if (!process.env.ESU_BASE_URL || !process.env.NOMAPAY_BASE_URL || !process.env.AFM_BASE_URL) {
@@ -136,10 +146,15 @@ async function main(): Promise<void> {
     for (const [variable, problem] of devDefaults) console.log(`    ${variable}: ${problem}`);
   }
   const config = temporalConfig(env);
-  const connection = await NativeConnection.connect({ address: config.address, tls: config.tls, apiKey: config.apiKey });
+  const connection = await NativeConnection.connect({
+    address: config.address,
+    tls: config.tls,
+    apiKey: config.apiKey,
+  });
   shutdown.defer('the worker connection', () => connection.close());
   // Ctrl-C reaches PostgreSQL as well, which drops the pool's connections while the rest drains: expected then.
-  const poolLog = ({ error }: Record<string, unknown>) => shutdown.stopping || step(`PostgreSQL connection lost (${String(error)}); reconnecting on next use`);
+  const poolLog = ({ error }: Record<string, unknown>) =>
+    shutdown.stopping || step(`PostgreSQL connection lost (${String(error)}); reconnecting on next use`);
   const saga = await createSagaWorker({ connection, temporal: config, databaseUrl: postgres.url, env, poolLog });
   const running = saga.worker.run();
   shutdown.defer('the worker', async () => {
@@ -155,21 +170,35 @@ async function main(): Promise<void> {
   await startIncidentDetector(client, config.taskQueue, env);
   await startVerdictReader(client, config.taskQueue, env);
   await resumeFailedSubmissions(client, config.taskQueue, saga.pool);
-  const readiness = createReadiness({ postgresql: postgresProbe(saga.pool), temporal: temporalProbe(clientConnection) });
+  const readiness = createReadiness({
+    postgresql: postgresProbe(saga.pool),
+    temporal: temporalProbe(clientConnection),
+  });
   const compliance = await startConsole({ pool: saga.pool, client, taskQueue: config.taskQueue, env, readiness });
   shutdown.defer('the console', compliance.close);
-  const devUsers = consoleConfig(env).devUsers ? ' — development users officer/officer, admin/admin, auditor/auditor' : '';
+  const devUsers = consoleConfig(env).devUsers
+    ? ' — development users officer/officer, admin/admin, auditor/auditor'
+    : '';
   step(`Compliance console at ${compliance.url}${devUsers}`);
   const apiSettings = apiConfig(env);
   const api = await startApi({ client: esuBridge, pool: saga.pool, config: apiSettings, readiness });
   shutdown.defer('the API', api.close);
-  const devKey = apiSettings.devKey ? ` — development API key ${DEV_API_KEY} (Authorization: Bearer …; set API_KEYS)` : '';
+  const devKey = apiSettings.devKey
+    ? ` — development API key ${DEV_API_KEY} (Authorization: Bearer …; set API_KEYS)`
+    : '';
   step(`Bookmaker API at ${api.url}, OpenAPI at ${api.openapiUrl}${devKey}`);
-  if (apiSettings.devKey) await runDemo(esuBridge, env, saga.pool, temporal.uiUrl, temporal.namespace, { url: api.url, key: DEV_API_KEY });
-  else if (process.env.DEMO_API_KEY) await runDemo(esuBridge, env, saga.pool, temporal.uiUrl, temporal.namespace, { url: api.url, key: process.env.DEMO_API_KEY });
+  if (apiSettings.devKey)
+    await runDemo(esuBridge, env, saga.pool, temporal.uiUrl, temporal.namespace, { url: api.url, key: DEV_API_KEY });
+  else if (process.env.DEMO_API_KEY)
+    await runDemo(esuBridge, env, saga.pool, temporal.uiUrl, temporal.namespace, {
+      url: api.url,
+      key: process.env.DEMO_API_KEY,
+    });
   else console.log('\nDemo skipped: API_KEYS is set; set DEMO_API_KEY to a key with every scope to run it.');
 
-  console.log(`\nesu-bridge is up. Temporal UI: ${temporal.uiUrl}/namespaces/${temporal.namespace}/workflows — Ctrl-C to stop.`);
+  console.log(
+    `\nesu-bridge is up. Temporal UI: ${temporal.uiUrl}/namespaces/${temporal.namespace}/workflows — Ctrl-C to stop.`,
+  );
   console.log(`Compliance console: ${compliance.url}`);
   console.log(`Bookmaker API: ${api.url} (OpenAPI: ${api.openapiUrl})`);
 }

@@ -6,7 +6,14 @@ import type { DocumentSigner, SignerTrust } from '../crypto/signer.js';
 import { DEFAULT_WORKING_DAY_CALENDAR } from '../config/index.js';
 import { simulatorAfmSigner } from '../config/signing.js';
 import { requireSignedBy, signatureCheckAnswer } from './signatures.js';
-import { AFM_SIGNATURE_CHECKS_PATH, AfmSubmissionMessage, type AfmReceipt, type AfmRejection, type AfmSubmissionStatus, type AfmVerdictMessage } from '../domain/wire/afm.js';
+import {
+  AFM_SIGNATURE_CHECKS_PATH,
+  AfmSubmissionMessage,
+  type AfmReceipt,
+  type AfmRejection,
+  type AfmSubmissionStatus,
+  type AfmVerdictMessage,
+} from '../domain/wire/afm.js';
 import { afmRejectionWindowEnd, compileCalendar, type WorkingDayCalendar } from '../domain/working-days.js';
 import { AfmAcceptedRecord, ListingQuery, pageOf, type AfmAcceptedRecordsPage } from '../domain/wire/listings.js';
 import { HttpError, parseBody, type Route } from './http.js';
@@ -56,7 +63,9 @@ export interface HeldSubmission {
 
 const AutoRejectRule = z.object({
   /** Matches submissions whose id starts with this, and/or whose record names this IIN. */
-  match: z.object({ submissionIdPrefix: z.string().min(1).optional(), iin: z.string().optional() }).refine((m) => m.submissionIdPrefix || m.iin, 'name submissionIdPrefix or iin'),
+  match: z
+    .object({ submissionIdPrefix: z.string().min(1).optional(), iin: z.string().optional() })
+    .refine((m) => m.submissionIdPrefix || m.iin, 'name submissionIdPrefix or iin'),
   code: z.string().min(1),
   reason: z.string().min(1),
   /** How many matching submissions it rejects; 0 = every one. */
@@ -70,7 +79,13 @@ const MessagesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-export function createAfmSimulator({ trust, calendar, now = () => new Date(), callbackUrl, callbackSigner }: AfmSimulatorOptions = {}) {
+export function createAfmSimulator({
+  trust,
+  calendar,
+  now = () => new Date(),
+  callbackUrl,
+  callbackSigner,
+}: AfmSimulatorOptions = {}) {
   const workingDays = calendar ?? compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CALENDAR, 'utf8')));
   const byMessageId = new Map<string, HeldSubmission>();
   const bySubmissionId = new Map<string, HeldSubmission>();
@@ -90,9 +105,12 @@ export function createAfmSimulator({ trust, calendar, now = () => new Date(), ca
       messageId: held.messageId,
       acceptedAt: held.acceptedAt,
       status: held.status,
-      amountTiyn: amounts.get(held.submissionId) ?? held.message.record.receivedTiyn ?? held.message.record.paidTiyn ?? 0,
+      amountTiyn:
+        amounts.get(held.submissionId) ?? held.message.record.receivedTiyn ?? held.message.record.paidTiyn ?? 0,
     }));
-    return [...own, ...extraRecords].filter((r) => inDay(r.acceptedAt, day)).sort((a, b) => a.acceptedAt.localeCompare(b.acceptedAt) || a.submissionId.localeCompare(b.submissionId));
+    return [...own, ...extraRecords]
+      .filter((r) => inDay(r.acceptedAt, day))
+      .sort((a, b) => a.acceptedAt.localeCompare(b.acceptedAt) || a.submissionId.localeCompare(b.submissionId));
   }
 
   /** Publishes the verdict on the feed and pushes it to the callback URL, if any. */
@@ -110,11 +128,19 @@ export function createAfmSimulator({ trust, calendar, now = () => new Date(), ca
   }
 
   async function push(url: string, message: AfmVerdictMessage): Promise<void> {
-    const callback = await signAfmCallback({ message, sentAt: now().toISOString() }, (callbackSigner ??= simulatorAfmSigner()));
+    const callback = await signAfmCallback(
+      { message, sentAt: now().toISOString() },
+      (callbackSigner ??= simulatorAfmSigner()),
+    );
     const entry: PushedCallback = { messageId: message.id, url, status: 'NETWORK_ERROR' };
     pushes.push(entry);
     try {
-      const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(callback), signal: AbortSignal.timeout(10_000) });
+      const res = await request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(callback),
+        signal: AbortSignal.timeout(10_000),
+      });
       entry.status = res.statusCode;
       const text = await res.body.text();
       try {
@@ -127,7 +153,11 @@ export function createAfmSimulator({ trust, calendar, now = () => new Date(), ca
     }
   }
 
-  const status = (held: HeldSubmission): AfmSubmissionStatus => ({ messageId: held.messageId, status: held.status, ...(held.rejection ? { rejection: held.rejection } : {}) });
+  const status = (held: HeldSubmission): AfmSubmissionStatus => ({
+    messageId: held.messageId,
+    status: held.status,
+    ...(held.rejection ? { rejection: held.rejection } : {}),
+  });
   const receipt = (held: HeldSubmission): AfmReceipt => ({ messageId: held.messageId, acceptedAt: held.acceptedAt });
 
   function autoReject(held: HeldSubmission): void {
@@ -161,7 +191,9 @@ export function createAfmSimulator({ trust, calendar, now = () => new Date(), ca
       handle: ({ body, idempotencyKey, applied }) => {
         const message = parseBody(AfmSubmissionMessage, body);
         if (idempotencyKey !== message.submissionId) {
-          throw new HttpError(400, 'INVALID_REQUEST', 'idempotency-key must equal submissionId', [{ field: 'submissionId', code: 'mismatch', message: 'must equal the idempotency-key header' }]);
+          throw new HttpError(400, 'INVALID_REQUEST', 'idempotency-key must equal submissionId', [
+            { field: 'submissionId', code: 'mismatch', message: 'must equal the idempotency-key header' },
+          ]);
         }
         requireSignedBy(body as Record<string, unknown>, trust);
         const existing = bySubmissionId.get(message.submissionId);
@@ -200,7 +232,10 @@ export function createAfmSimulator({ trust, calendar, now = () => new Date(), ca
         const from = after === undefined ? 0 : Number(after);
         const page = messages.slice(from, from + limit);
         const next = from + page.length;
-        return { status: 200, body: { messages: page, ...(next > 0 ? { nextCursor: String(next) } : {}), hasMore: next < messages.length } };
+        return {
+          status: 200,
+          body: { messages: page, ...(next > 0 ? { nextCursor: String(next) } : {}), hasMore: next < messages.length },
+        };
       },
     },
     {
@@ -209,7 +244,11 @@ export function createAfmSimulator({ trust, calendar, now = () => new Date(), ca
       handle: ({ query }) => {
         const q = parseBody(ListingQuery, query);
         const page = pageOf(acceptedRecords(q.date), q);
-        const body: AfmAcceptedRecordsPage = { records: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), hasMore: page.hasMore };
+        const body: AfmAcceptedRecordsPage = {
+          records: page.items,
+          ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+          hasMore: page.hasMore,
+        };
         return { status: 200, body };
       },
     },
@@ -235,9 +274,14 @@ export function createAfmSimulator({ trust, calendar, now = () => new Date(), ca
         if (!held) throw new HttpError(404, 'NOT_FOUND', `no submission with message id ${params.messageId}`);
         const at = now();
         if (at.getTime() >= Date.parse(held.windowEndsAt)) {
-          throw new HttpError(409, 'WINDOW_CLOSED', `the 1-working-day window of ${held.messageId} closed at ${held.windowEndsAt} (AFM order No. 9, item 5(3))`);
+          throw new HttpError(
+            409,
+            'WINDOW_CLOSED',
+            `the 1-working-day window of ${held.messageId} closed at ${held.windowEndsAt} (AFM order No. 9, item 5(3))`,
+          );
         }
-        if (held.status === 'REJECTED') throw new HttpError(409, 'ALREADY_REJECTED', `${held.messageId} is already rejected`);
+        if (held.status === 'REJECTED')
+          throw new HttpError(409, 'ALREADY_REJECTED', `${held.messageId} is already rejected`);
         held.status = 'REJECTED';
         held.rejection = { code, reason, rejectedAt: at.toISOString() };
         publish(held);
@@ -279,7 +323,9 @@ export function createAfmSimulator({ trust, calendar, now = () => new Date(), ca
         if (change.amountTiyn !== undefined) amounts.set(id, change.amountTiyn);
         if (change.status === 'REJECTED' || change.status === 'ACCEPTED_FOR_PROCESSING') held.status = change.status;
         else if (change.status !== undefined) {
-          throw new HttpError(400, 'INVALID_REQUEST', 'status: must be ACCEPTED_FOR_PROCESSING or REJECTED', [{ field: 'status', code: 'invalid_value', message: 'must be ACCEPTED_FOR_PROCESSING or REJECTED' }]);
+          throw new HttpError(400, 'INVALID_REQUEST', 'status: must be ACCEPTED_FOR_PROCESSING or REJECTED', [
+            { field: 'status', code: 'invalid_value', message: 'must be ACCEPTED_FOR_PROCESSING or REJECTED' },
+          ]);
         }
         return true;
       },

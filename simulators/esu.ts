@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { ageOn, Iin } from '../domain/iin.js';
-import { EligibilityRequest, EsuOperationRequest, type EligibilityResult, type EsuReceipt, type RestrictionReason } from '../domain/wire/esu.js';
+import {
+  EligibilityRequest,
+  EsuOperationRequest,
+  type EligibilityResult,
+  type EsuReceipt,
+  type RestrictionReason,
+} from '../domain/wire/esu.js';
 import { EsuListedOperation, ListingQuery, pageOf, type EsuOperationsPage } from '../domain/wire/listings.js';
 import { HttpError, parseBody, type Route } from './http.js';
 import { inDay, listingAdminRoutes } from './listing.js';
@@ -33,7 +39,9 @@ export function createEsuSimulator(now: () => Date = () => new Date()) {
       recordedAt: receipt.recordedAt,
       status: statuses.get(request.operationId) ?? 'RECORDED',
     }));
-    return [...own, ...extraListed].sort((a, b) => a.recordedAt.localeCompare(b.recordedAt) || a.operationId.localeCompare(b.operationId));
+    return [...own, ...extraListed].sort(
+      (a, b) => a.recordedAt.localeCompare(b.recordedAt) || a.operationId.localeCompare(b.operationId),
+    );
   }
 
   function restriction(iin: string, at: Date): { reason: RestrictionReason; until?: string } | undefined {
@@ -53,7 +61,12 @@ export function createEsuSimulator(now: () => Date = () => new Date()) {
         const at = now();
         const refused = restriction(request.iin, at);
         const result: EligibilityResult = refused
-          ? { eligible: false, reason: refused.reason, ...(refused.until ? { restrictedUntil: refused.until } : {}), checkedAt: at.toISOString() }
+          ? {
+              eligible: false,
+              reason: refused.reason,
+              ...(refused.until ? { restrictedUntil: refused.until } : {}),
+              checkedAt: at.toISOString(),
+            }
           : { eligible: true, checkedAt: at.toISOString() };
         return { status: 200, body: result };
       },
@@ -67,21 +80,40 @@ export function createEsuSimulator(now: () => Date = () => new Date()) {
         // A corrected record comes under its submission's id (`esu-<operationId>[-r<n>]`, domain/submission.ts): the
         // key may differ from the operation id, but must name it. The operation is still recorded once only.
         const key = idempotencyKey ?? '';
-        const namesOperation = key === `esu-${request.operationId}` || (key.startsWith(`esu-${request.operationId}-r`) && /^\d+$/.test(key.slice(request.operationId.length + 6)));
+        const namesOperation =
+          key === `esu-${request.operationId}` ||
+          (key.startsWith(`esu-${request.operationId}-r`) && /^\d+$/.test(key.slice(request.operationId.length + 6)));
         if (key !== request.operationId && !namesOperation) {
-          throw new HttpError(400, 'INVALID_REQUEST', 'idempotency-key must equal operationId, or be the submission id esu-<operationId>[-r<n>]', [
-            { field: 'operationId', code: 'mismatch', message: 'must equal the idempotency-key header or the operation of its submission id' },
-          ]);
+          throw new HttpError(
+            400,
+            'INVALID_REQUEST',
+            'idempotency-key must equal operationId, or be the submission id esu-<operationId>[-r<n>]',
+            [
+              {
+                field: 'operationId',
+                code: 'mismatch',
+                message: 'must equal the idempotency-key header or the operation of its submission id',
+              },
+            ],
+          );
         }
         if (operations.has(request.operationId)) {
-          throw new HttpError(422, 'DUPLICATE_OPERATION', `operation ${request.operationId} is already recorded with another body`);
+          throw new HttpError(
+            422,
+            'DUPLICATE_OPERATION',
+            `operation ${request.operationId} is already recorded with another body`,
+          );
         }
         const refused = restriction(request.iin, now());
         if (refused && (request.kind === 'BET' || request.kind === 'DEPOSIT')) {
           throw new HttpError(422, 'BETTOR_RESTRICTED', `bettor is restricted: ${refused.reason}`);
         }
         sequence += 1;
-        const receipt: EsuReceipt = { receiptId: `ESU-${sequence}`, operationId: request.operationId, recordedAt: now().toISOString() };
+        const receipt: EsuReceipt = {
+          receiptId: `ESU-${sequence}`,
+          operationId: request.operationId,
+          recordedAt: now().toISOString(),
+        };
         operations.set(request.operationId, { request, receipt });
         applied(request.operationId);
         return { status: 201, body: receipt };
@@ -93,8 +125,15 @@ export function createEsuSimulator(now: () => Date = () => new Date()) {
       path: '/v1/operations',
       handle: ({ query }) => {
         const q = parseBody(ListingQuery, query);
-        const page = pageOf(listed().filter((o) => inDay(o.recordedAt, q.date)), q);
-        const body: EsuOperationsPage = { operations: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), hasMore: page.hasMore };
+        const page = pageOf(
+          listed().filter((o) => inDay(o.recordedAt, q.date)),
+          q,
+        );
+        const body: EsuOperationsPage = {
+          operations: page.items,
+          ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+          hasMore: page.hasMore,
+        };
         return { status: 200, body };
       },
     },
@@ -126,7 +165,8 @@ export function createEsuSimulator(now: () => Date = () => new Date()) {
       handle: ({ params }) => {
         const entry = restrictions.get(params.iin!);
         // Self-exclusion is irrevocable (up to 10 years): only a bar can be lifted.
-        if (entry?.reason === 'SELF_EXCLUDED') throw new HttpError(409, 'IRREVOCABLE', 'self-exclusion cannot be lifted');
+        if (entry?.reason === 'SELF_EXCLUDED')
+          throw new HttpError(409, 'IRREVOCABLE', 'self-exclusion cannot be lifted');
         restrictions.delete(params.iin!);
         return { status: 204, body: undefined };
       },

@@ -42,7 +42,9 @@ export interface Route {
 }
 
 export const FaultRule = z.object({
-  match: z.object({ method: z.string().optional(), pathPrefix: z.string().optional(), key: z.string().optional() }).default({}),
+  match: z
+    .object({ method: z.string().optional(), pathPrefix: z.string().optional(), key: z.string().optional() })
+    .default({}),
   kind: z.enum(['error', 'reject', 'delay', 'apply-then-error']),
   status: z.number().int().optional(),
   code: z.string().optional(),
@@ -93,7 +95,11 @@ export interface CounterpartServer {
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
-    const details = parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', code: issue.code, message: issue.message }));
+    const details = parsed.error.issues.map((issue) => ({
+      field: issue.path.join('.') || '(body)',
+      code: issue.code,
+      message: issue.message,
+    }));
     throw new HttpError(400, 'INVALID_REQUEST', details.map((d) => `${d.field}: ${d.message}`).join('; '), details);
   }
   return parsed.data;
@@ -107,7 +113,11 @@ function compile(path: string): { regex: RegExp; names: string[] } {
   return { regex, names };
 }
 
-function errorBody(code: string, message: string, details?: CounterpartErrorBody['error']['details']): CounterpartErrorBody {
+function errorBody(
+  code: string,
+  message: string,
+  details?: CounterpartErrorBody['error']['details'],
+): CounterpartErrorBody {
   return { error: { code, message, ...(details ? { details } : {}) } };
 }
 
@@ -125,7 +135,11 @@ export async function startCounterpartServer(
   const arrivals: number[] = [];
 
   const adminRoutes: Route[] = [
-    { method: 'GET', path: '/health', handle: () => ({ status: 200, body: { status: 'UP', counterpart: options.name } }) },
+    {
+      method: 'GET',
+      path: '/health',
+      handle: () => ({ status: 200, body: { status: 'UP', counterpart: options.name } }),
+    },
     // The same probes as every esu-bridge process; a simulator depends on nothing, so it is ready once it listens.
     { method: 'GET', path: '/healthz', handle: () => ({ status: 200, body: { status: 'UP' } }) },
     { method: 'GET', path: '/readyz', handle: () => ({ status: 200, body: { status: 'READY', checks: {} } }) },
@@ -142,7 +156,10 @@ export async function startCounterpartServer(
     {
       method: 'GET',
       path: '/__admin/stats',
-      handle: () => ({ status: 200, body: { requests: Object.fromEntries(requests), applied: Object.fromEntries(applied), arrivals } }),
+      handle: () => ({
+        status: 200,
+        body: { requests: Object.fromEntries(requests), applied: Object.fromEntries(applied), arrivals },
+      }),
     },
     {
       method: 'POST',
@@ -159,9 +176,10 @@ export async function startCounterpartServer(
     },
     ...(options.adminRoutes ?? []),
   ];
-  const compiled = [...adminRoutes.map((r) => ({ ...r, admin: true })), ...options.routes.map((r) => ({ ...r, admin: false }))].map(
-    (route) => ({ route, ...compile(route.path) }),
-  );
+  const compiled = [
+    ...adminRoutes.map((r) => ({ ...r, admin: true })),
+    ...options.routes.map((r) => ({ ...r, admin: false })),
+  ].map((route) => ({ route, ...compile(route.path) }));
 
   function takeFault(method: string, path: string, keys: string[]): FaultRule | undefined {
     for (const fault of faults) {
@@ -210,8 +228,13 @@ export async function startCounterpartServer(
     if (req.headers.authorization !== `Bearer ${options.apiKey}`) {
       return { status: 401, body: errorBody('UNAUTHENTICATED', 'missing or wrong API key') };
     }
-    const bodyIds = body && typeof body === 'object' ? ['operationId', 'transferId', 'messageId', 'submissionId'].map((k) => (body as Record<string, unknown>)[k]) : [];
-    const keys = [ctx.idempotencyKey, ...Object.values(params), ...bodyIds].filter((k): k is string => typeof k === 'string');
+    const bodyIds =
+      body && typeof body === 'object'
+        ? ['operationId', 'transferId', 'messageId', 'submissionId'].map((k) => (body as Record<string, unknown>)[k])
+        : [];
+    const keys = [ctx.idempotencyKey, ...Object.values(params), ...bodyIds].filter(
+      (k): k is string => typeof k === 'string',
+    );
     const headerFault = req.headers['x-sim-fault'] as string | undefined;
     const fault = headerFault
       ? FaultRule.parse({ kind: headerFault.split(':')[0], code: headerFault.split(':')[1] })
@@ -219,22 +242,36 @@ export async function startCounterpartServer(
 
     if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.delayMs ?? 1000));
     if (fault?.kind === 'error') {
-      return { status: fault.status ?? 503, body: errorBody(fault.code ?? 'UNAVAILABLE', fault.message ?? 'simulated outage') };
+      return {
+        status: fault.status ?? 503,
+        body: errorBody(fault.code ?? 'UNAVAILABLE', fault.message ?? 'simulated outage'),
+      };
     }
     if (fault?.kind === 'reject') {
-      return { status: fault.status ?? 422, body: errorBody(fault.code ?? 'REJECTED', fault.message ?? 'simulated refusal') };
+      return {
+        status: fault.status ?? 422,
+        body: errorBody(fault.code ?? 'REJECTED', fault.message ?? 'simulated refusal'),
+      };
     }
 
     let answer: { status: number; body: unknown };
     if (route.idempotent) {
       if (!ctx.idempotencyKey) {
-        return { status: 400, body: errorBody('INVALID_REQUEST', `${IDEMPOTENCY_KEY_HEADER} header is required`, [{ field: IDEMPOTENCY_KEY_HEADER, code: 'required', message: 'is required' }]) };
+        return {
+          status: 400,
+          body: errorBody('INVALID_REQUEST', `${IDEMPOTENCY_KEY_HEADER} header is required`, [
+            { field: IDEMPOTENCY_KEY_HEADER, code: 'required', message: 'is required' },
+          ]),
+        };
       }
       const storeKey = `${routeKey}|${ctx.idempotencyKey}`;
       const bodyHash = createHash('sha256').update(raw).digest('hex');
       const stored = idempotency.get(storeKey);
       if (stored && stored.bodyHash !== bodyHash) {
-        return { status: 409, body: errorBody('IDEMPOTENCY_CONFLICT', `idempotency key ${ctx.idempotencyKey} was used with another body`) };
+        return {
+          status: 409,
+          body: errorBody('IDEMPOTENCY_CONFLICT', `idempotency key ${ctx.idempotencyKey} was used with another body`),
+        };
       }
       if (stored) {
         answer = { status: stored.status, body: stored.body };
@@ -247,7 +284,10 @@ export async function startCounterpartServer(
       answer = await route.handle(ctx);
     }
     if (fault?.kind === 'apply-then-error') {
-      return { status: fault.status ?? 503, body: errorBody(fault.code ?? 'UNAVAILABLE', 'simulated lost answer (the operation was applied)') };
+      return {
+        status: fault.status ?? 503,
+        body: errorBody(fault.code ?? 'UNAVAILABLE', 'simulated lost answer (the operation was applied)'),
+      };
     }
     return answer;
   }
@@ -262,7 +302,8 @@ export async function startCounterpartServer(
     });
     req.on('end', async () => {
       const latency = options.latencyMs;
-      if (latency && latency.max > 0) await new Promise((r) => setTimeout(r, latency.min + Math.random() * (latency.max - latency.min)));
+      if (latency && latency.max > 0)
+        await new Promise((r) => setTimeout(r, latency.min + Math.random() * (latency.max - latency.min)));
       let answer: { status: number; body: unknown };
       try {
         answer = await handle(req, Buffer.concat(chunks).toString('utf8'));
@@ -276,7 +317,9 @@ export async function startCounterpartServer(
         res.writeHead(answer.status).end();
       } else {
         const text = JSON.stringify(answer.body);
-        res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+        res
+          .writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+          .end(text);
       }
     });
   };

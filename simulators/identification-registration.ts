@@ -1,5 +1,10 @@
 import { ageOn } from '../domain/iin.js';
-import { EsuBettorRegistrationRequest, OpenWalletRequest, type EsuBettorRegistration, type IdentifiedWallet } from '../domain/wire/identification.js';
+import {
+  EsuBettorRegistrationRequest,
+  OpenWalletRequest,
+  type EsuBettorRegistration,
+  type IdentifiedWallet,
+} from '../domain/wire/identification.js';
 import { HttpError, parseBody, type Route } from './http.js';
 
 /**
@@ -21,11 +26,20 @@ export function createRegistrationSimulators(now: () => Date = () => new Date())
         const r = parseBody(EsuBettorRegistrationRequest, body);
         const existing = bettors.get(r.registrationId);
         if (existing) {
-          if (existing.iin !== r.iin) throw new HttpError(409, 'IDEMPOTENCY_CONFLICT', `bettor ${r.registrationId} is registered with another IIN`);
-          return { status: 200, body: { registrationId: existing.registrationId, registeredAt: existing.registeredAt } };
+          if (existing.iin !== r.iin)
+            throw new HttpError(
+              409,
+              'IDEMPOTENCY_CONFLICT',
+              `bettor ${r.registrationId} is registered with another IIN`,
+            );
+          return {
+            status: 200,
+            body: { registrationId: existing.registrationId, registeredAt: existing.registeredAt },
+          };
         }
         const age = ageOn(r.iin, now());
-        if (age !== undefined && age < 21) throw new HttpError(422, 'BETTOR_RESTRICTED', 'bettor is restricted: UNDER_21');
+        if (age !== undefined && age < 21)
+          throw new HttpError(422, 'BETTOR_RESTRICTED', 'bettor is restricted: UNDER_21');
         const registration = { registrationId: r.registrationId, registeredAt: now().toISOString() };
         bettors.set(r.registrationId, { ...registration, iin: r.iin });
         applied(`bettor:${r.registrationId}`);
@@ -43,8 +57,12 @@ export function createRegistrationSimulators(now: () => Date = () => new Date())
         const r = parseBody(OpenWalletRequest, body);
         const existing = wallets.get(r.walletId);
         if (existing) {
-          if (existing.iin !== r.iin) throw new HttpError(409, 'IDEMPOTENCY_CONFLICT', `wallet ${r.walletId} belongs to another IIN`);
-          return { status: 200, body: { walletId: existing.walletId, status: existing.status, openedAt: existing.openedAt } };
+          if (existing.iin !== r.iin)
+            throw new HttpError(409, 'IDEMPOTENCY_CONFLICT', `wallet ${r.walletId} belongs to another IIN`);
+          return {
+            status: 200,
+            body: { walletId: existing.walletId, status: existing.status, openedAt: existing.openedAt },
+          };
         }
         const wallet = { walletId: r.walletId, status: 'IDENTIFIED' as const, openedAt: now().toISOString() };
         wallets.set(r.walletId, { ...wallet, iin: r.iin });
@@ -55,7 +73,11 @@ export function createRegistrationSimulators(now: () => Date = () => new Date())
   ];
 
   const esuAdminRoutes: Route[] = [
-    { method: 'GET', path: '/__admin/bettors', handle: () => ({ status: 200, body: [...bettors.values()].map(({ iin: _iin, ...b }) => b) }) },
+    {
+      method: 'GET',
+      path: '/__admin/bettors',
+      handle: () => ({ status: 200, body: [...bettors.values()].map(({ iin: _iin, ...b }) => b) }),
+    },
   ];
 
   return {

@@ -2,7 +2,12 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { SignerTrust } from '../crypto/signer.js';
 import { iinBirthDate, Iin } from '../domain/iin.js';
-import { LIVENESS_ATTEMPTS_PER_SESSION, LIVENESS_BLOCK_MS, photoMatchPasses, SMS_PER_SESSION } from '../domain/identification.js';
+import {
+  LIVENESS_ATTEMPTS_PER_SESSION,
+  LIVENESS_BLOCK_MS,
+  photoMatchPasses,
+  SMS_PER_SESSION,
+} from '../domain/identification.js';
 import { photoRequirementProblems } from '../domain/photo.js';
 import {
   CodeCheckRequest,
@@ -56,8 +61,8 @@ export interface IdentificationSimulatorOptions {
   codeTtlMs?: number;
 }
 
-
-const err = (code: string, message: string, details?: { field?: string; code: string; message: string }[]) => new HttpError(422, code, message, details);
+const err = (code: string, message: string, details?: { field?: string; code: string; message: string }[]) =>
+  new HttpError(422, code, message, details);
 
 export function createIdentificationSimulator({
   now = () => new Date(),
@@ -103,7 +108,13 @@ export function createIdentificationSimulator({
       birthDate: born,
       sex: Number(iin[6]) % 2 === 1 ? 'M' : 'F',
       citizenship: 'KZ',
-      document: { type: 'ID_CARD', number: `0${iin.slice(3, 11)}`, issuedAt: '2020-01-10', expiresAt: '2030-01-09', issuer: 'MVD RK' },
+      document: {
+        type: 'ID_CARD',
+        number: `0${iin.slice(3, 11)}`,
+        issuedAt: '2020-01-10',
+        expiresAt: '2030-01-09',
+        issuer: 'MVD RK',
+      },
       registrationAddress: 'ALMATY',
       ...person(iin).personalData,
     });
@@ -117,7 +128,16 @@ export function createIdentificationSimulator({
       handle: ({ body, applied }) => {
         const r = parseBody(ConsentRegistration, body);
         const existing = consents.get(r.consentId);
-        if (existing) return { status: 200, body: { consentId: existing.consentId, status: existing.status, givenAt: existing.givenAt, revokedAt: existing.revokedAt } };
+        if (existing)
+          return {
+            status: 200,
+            body: {
+              consentId: existing.consentId,
+              status: existing.status,
+              givenAt: existing.givenAt,
+              revokedAt: existing.revokedAt,
+            },
+          };
         consents.set(r.consentId, { consentId: r.consentId, status: 'ACTIVE', givenAt: r.givenAt, iin: r.iin });
         applied(`consent:${r.consentId}`);
         return { status: 201, body: { consentId: r.consentId, status: 'ACTIVE', givenAt: r.givenAt } };
@@ -129,7 +149,10 @@ export function createIdentificationSimulator({
       handle: ({ params }) => {
         const c = consents.get(params.consentId!);
         if (!c) throw new HttpError(404, 'NOT_FOUND', 'no such consent');
-        return { status: 200, body: { consentId: c.consentId, status: c.status, givenAt: c.givenAt, revokedAt: c.revokedAt } };
+        return {
+          status: 200,
+          body: { consentId: c.consentId, status: c.status, givenAt: c.givenAt, revokedAt: c.revokedAt },
+        };
       },
     },
     {
@@ -140,7 +163,10 @@ export function createIdentificationSimulator({
         const c = consents.get(params.consentId!);
         if (!c) throw new HttpError(404, 'NOT_FOUND', 'no such consent');
         if (c.status === 'ACTIVE') Object.assign(c, { status: 'REVOKED', revokedAt: now().toISOString() });
-        return { status: 200, body: { consentId: c.consentId, status: c.status, givenAt: c.givenAt, revokedAt: c.revokedAt } };
+        return {
+          status: 200,
+          body: { consentId: c.consentId, status: c.status, givenAt: c.givenAt, revokedAt: c.revokedAt },
+        };
       },
     },
     {
@@ -152,7 +178,10 @@ export function createIdentificationSimulator({
         activeConsent(r.consentId, r.iin);
         if (!person(r.iin).knownToState) throw err('IIN_NOT_FOUND', 'the state database does not know this IIN');
         const until = block(r.iin);
-        if (until) throw err('LIVENESS_BLOCKED', `liveness is blocked until ${until}`, [{ field: 'blockedUntil', code: 'BLOCKED_UNTIL', message: until }]);
+        if (until)
+          throw err('LIVENESS_BLOCKED', `liveness is blocked until ${until}`, [
+            { field: 'blockedUntil', code: 'BLOCKED_UNTIL', message: until },
+          ]);
         if (sessions.has(r.sessionId)) throw new HttpError(409, 'IDEMPOTENCY_CONFLICT', 'session id in use');
         const session: Session = {
           sessionId: r.sessionId,
@@ -178,7 +207,10 @@ export function createIdentificationSimulator({
         parseBody(LivenessCheckRequest, body);
         const session = openSession(params.sessionId!);
         const until = block(session.iin);
-        if (until) throw err('LIVENESS_BLOCKED', `liveness is blocked until ${until}`, [{ field: 'blockedUntil', code: 'BLOCKED_UNTIL', message: until }]);
+        if (until)
+          throw err('LIVENESS_BLOCKED', `liveness is blocked until ${until}`, [
+            { field: 'blockedUntil', code: 'BLOCKED_UNTIL', message: until },
+          ]);
         if (session.livenessPassed) throw err('LIVENESS_NOT_PASSED', 'liveness has already passed in this session');
         session.livenessAttemptsLeft -= 1;
         const passed = person(session.iin).liveness.shift() ?? true;
@@ -203,14 +235,18 @@ export function createIdentificationSimulator({
       handle: ({ params, applied }) => {
         const session = openSession(params.sessionId!);
         if (!session.livenessPassed) throw err('LIVENESS_NOT_PASSED', 'liveness must pass before the SMS code');
-        if (session.smsLeft === 0) throw err('SMS_LIMIT_REACHED', `at most ${SMS_PER_SESSION} SMS in a session (§23.3)`);
+        if (session.smsLeft === 0)
+          throw err('SMS_LIMIT_REACHED', `at most ${SMS_PER_SESSION} SMS in a session (§23.3)`);
         session.smsLeft -= 1;
         const sentAt = now();
         const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
         session.code = { value: code, expiresAtMs: sentAt.getTime() + codeTtlMs };
         sms.push({ sessionId: session.sessionId, code, sentAt: sentAt.toISOString() });
         applied(`sms:${session.sessionId}`);
-        return { status: 201, body: { sentAt: sentAt.toISOString(), expiresAt: iso(session.code.expiresAtMs), smsLeft: session.smsLeft } };
+        return {
+          status: 201,
+          body: { sentAt: sentAt.toISOString(), expiresAt: iso(session.code.expiresAtMs), smsLeft: session.smsLeft },
+        };
       },
     },
     {
@@ -239,7 +275,8 @@ export function createIdentificationSimulator({
       handle: ({ body, applied }) => {
         const r = parseBody(PersonalDataRequest, body);
         const grant = authCodes.get(r.authorizationCode);
-        if (!grant || grant.used) throw err('AUTHORIZATION_CODE_INVALID', 'the authorisation code is unknown or already used');
+        if (!grant || grant.used)
+          throw err('AUTHORIZATION_CODE_INVALID', 'the authorisation code is unknown or already used');
         activeConsent(r.consentId, grant.iin);
         grant.used = true;
         applied(`personal-data:${r.consentId}`);
@@ -254,12 +291,20 @@ export function createIdentificationSimulator({
         const r = parseBody(PhotoMatchRequest, body);
         activeConsent(r.consentId, r.iin);
         const problems = photoRequirementProblems(r.photo.quality);
-        if (problems.length) throw err('PHOTO_REQUIREMENTS_NOT_MET', problems.join('; '), problems.map((message) => ({ field: 'photo', code: 'ANNEX_1', message })));
+        if (problems.length)
+          throw err(
+            'PHOTO_REQUIREMENTS_NOT_MET',
+            problems.join('; '),
+            problems.map((message) => ({ field: 'photo', code: 'ANNEX_1', message })),
+          );
         const p = person(r.iin);
         if (!p.knownToState) throw err('IIN_NOT_FOUND', 'the state database does not know this IIN');
         matches.set(r.matchId, { iin: r.iin, consentId: r.consentId, scorePercent: p.photoScore });
         applied(`match:${r.matchId}`);
-        return { status: 201, body: { matchId: r.matchId, scorePercent: p.photoScore, matchedAt: now().toISOString() } };
+        return {
+          status: 201,
+          body: { matchId: r.matchId, scorePercent: p.photoScore, matchedAt: now().toISOString() },
+        };
       },
     },
     {
@@ -279,7 +324,8 @@ export function createIdentificationSimulator({
         const r = parseBody(MatchedPersonalDataRequest, body);
         const match = matches.get(params.matchId!);
         if (!match) throw new HttpError(404, 'NOT_FOUND', 'no such match');
-        if (!photoMatchPasses(match.scorePercent)) throw err('SCORE_BELOW_THRESHOLD', `match ${match.scorePercent} % is below 85 % (§15(5))`);
+        if (!photoMatchPasses(match.scorePercent))
+          throw err('SCORE_BELOW_THRESHOLD', `match ${match.scorePercent} % is below 85 % (§15(5))`);
         const c = r.consentConfirmation;
         if (c.matchId !== params.matchId || c.consentId !== match.consentId) {
           throw err('SIGNATURE_INVALID', 'the consent confirmation is not for this match (ЦОИД rules §14.2)');
@@ -344,7 +390,11 @@ interface SimulatorParts {
  * on the Nomapay server (Nomapay is the ЦОИД participant, so NOMAPAY_ID_BASE_URL defaults to NOMAPAY_BASE_URL),
  * the bettor register on the ESU server. Same API keys, idempotency and fault injection as their other routes.
  */
-export function attachIdentificationSimulators(esu: SimulatorParts, nomapay: SimulatorParts, options: IdentificationSimulatorOptions = {}): void {
+export function attachIdentificationSimulators(
+  esu: SimulatorParts,
+  nomapay: SimulatorParts,
+  options: IdentificationSimulatorOptions = {},
+): void {
   const identification = createIdentificationSimulator(options);
   const registration = createRegistrationSimulators(options.now);
   nomapay.routes.push(...identification.routes, ...registration.nomapayRoutes);

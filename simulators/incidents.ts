@@ -31,10 +31,16 @@ export function createIncidentIntake({ trust, now = () => new Date() }: Incident
       handle: ({ body, idempotencyKey, applied }) => {
         const message = parseBody(IncidentCardMessage, body);
         if (idempotencyKey !== message.messageId) {
-          throw new HttpError(400, 'INVALID_REQUEST', 'idempotency-key must equal messageId', [{ field: 'messageId', code: 'mismatch', message: 'must equal the idempotency-key header' }]);
+          throw new HttpError(400, 'INVALID_REQUEST', 'idempotency-key must equal messageId', [
+            { field: 'messageId', code: 'mismatch', message: 'must equal the idempotency-key header' },
+          ]);
         }
         requireSignedBy(body as Record<string, unknown>, trust);
-        const ack: IncidentCardAck = { messageId: message.messageId, status: 'ACCEPTED', acceptedAt: now().toISOString() };
+        const ack: IncidentCardAck = {
+          messageId: message.messageId,
+          status: 'ACCEPTED',
+          acceptedAt: now().toISOString(),
+        };
         received.set(message.messageId, { message, ack });
         applied(message.messageId);
         return { status: 202, body: ack };
@@ -42,13 +48,21 @@ export function createIncidentIntake({ trust, now = () => new Date() }: Incident
     },
   ];
   const adminRoutes: Route[] = [
-    { method: 'GET', path: '/__admin/incident-cards', handle: () => ({ status: 200, body: [...received.values()].map((r) => r.message) }) },
+    {
+      method: 'GET',
+      path: '/__admin/incident-cards',
+      handle: () => ({ status: 200, body: [...received.values()].map((r) => r.message) }),
+    },
   ];
   return { routes, adminRoutes, reset: () => received.clear() };
 }
 
 /** Adds the intake to both simulated receivers. */
-export function attachIncidentIntake(esu: SimulatorParts, nomapay: SimulatorParts, options: IncidentIntakeOptions = {}): void {
+export function attachIncidentIntake(
+  esu: SimulatorParts,
+  nomapay: SimulatorParts,
+  options: IncidentIntakeOptions = {},
+): void {
   const trust = options.trust;
   for (const parts of [esu, nomapay]) {
     const intake = createIncidentIntake({ ...options, trust });

@@ -41,11 +41,23 @@ export async function startSimulators(options: SimulatorOptions = {}): Promise<R
   attachIdentificationSimulators(esuSim, nomapaySim, { trust });
   attachIncidentIntake(esuSim, nomapaySim, { trust });
   const esu = await startCounterpartServer(
-    { name: 'esu', apiKey: options.esu?.apiKey ?? 'dev-esu-key', latencyMs: options.latencyMs, ...esuSim, onReset: esuSim.reset },
+    {
+      name: 'esu',
+      apiKey: options.esu?.apiKey ?? 'dev-esu-key',
+      latencyMs: options.latencyMs,
+      ...esuSim,
+      onReset: esuSim.reset,
+    },
     { host, port: options.esu?.port ?? 0, tls: options.tlsFor?.esu ?? options.tls },
   );
   const nomapay = await startCounterpartServer(
-    { name: 'nomapay', apiKey: options.nomapay?.apiKey ?? 'dev-nomapay-key', latencyMs: options.latencyMs, ...nomapaySim, onReset: nomapaySim.reset },
+    {
+      name: 'nomapay',
+      apiKey: options.nomapay?.apiKey ?? 'dev-nomapay-key',
+      latencyMs: options.latencyMs,
+      ...nomapaySim,
+      onReset: nomapaySim.reset,
+    },
     { host, port: options.nomapay?.port ?? 0, tls: options.tlsFor?.nomapay ?? options.tls },
   );
   const { port: afmPort, apiKey: afmKey, ...afmOptions } = options.afm ?? { apiKey: 'dev-afm-key' };

@@ -21,8 +21,15 @@ export function inDay(iso: string | undefined, day: string): boolean {
 
 const Id = z.strictObject({ id: z.string().min(1).max(200) });
 const Alteration = z
-  .strictObject({ id: z.string().min(1).max(200), amountTiyn: z.number().int().optional(), status: z.string().min(1).max(40).optional() })
-  .refine((a) => a.amountTiyn !== undefined || a.status !== undefined, { message: 'name amountTiyn or status', path: ['amountTiyn'] });
+  .strictObject({
+    id: z.string().min(1).max(200),
+    amountTiyn: z.number().int().optional(),
+    status: z.string().min(1).max(40).optional(),
+  })
+  .refine((a) => a.amountTiyn !== undefined || a.status !== undefined, {
+    message: 'name amountTiyn or status',
+    path: ['amountTiyn'],
+  });
 
 export interface ListingAdmin<T> {
   /** Removes the record; false when there is none under that id. */

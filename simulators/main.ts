@@ -32,15 +32,21 @@ function pemFile(variable: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new ReferenceError(`${variable} environment variable is invalid: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new ReferenceError(
+      `${variable} environment variable is invalid: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
 }
 
 function simulatorTls(env: z.infer<typeof Env>) {
   const { SIM_TLS_CERT_PATH: cert, SIM_TLS_KEY_PATH: key, SIM_TLS_CLIENT_CA_PATH: clientCa } = env;
   if (!cert && !key && !clientCa) return undefined;
-  if (!cert) throw new ReferenceError('SIM_TLS_CERT_PATH environment variable is not defined (HTTPS needs the server certificate)');
-  if (!key) throw new ReferenceError('SIM_TLS_KEY_PATH environment variable is not defined (HTTPS needs the server key)');
+  if (!cert)
+    throw new ReferenceError(
+      'SIM_TLS_CERT_PATH environment variable is not defined (HTTPS needs the server certificate)',
+    );
+  if (!key)
+    throw new ReferenceError('SIM_TLS_KEY_PATH environment variable is not defined (HTTPS needs the server key)');
   return {
     cert: pemFile('SIM_TLS_CERT_PATH', cert),
     key: pemFile('SIM_TLS_KEY_PATH', key),
@@ -60,11 +66,23 @@ async function main(): Promise<void> {
     host: env.SIM_HOST,
     esu: { port: env.ESU_SIM_PORT, apiKey: env.ESU_API_KEY },
     nomapay: { port: env.NOMAPAY_SIM_PORT, apiKey: env.NOMAPAY_API_KEY },
-    afm: { port: env.AFM_SIM_PORT, apiKey: env.AFM_API_KEY, ...(env.AFM_CALLBACK_URL ? { callbackUrl: env.AFM_CALLBACK_URL } : {}) },
+    afm: {
+      port: env.AFM_SIM_PORT,
+      apiKey: env.AFM_API_KEY,
+      ...(env.AFM_CALLBACK_URL ? { callbackUrl: env.AFM_CALLBACK_URL } : {}),
+    },
     latencyMs: { min, max },
     tls: simulatorTls(env),
   });
-  console.log(JSON.stringify({ msg: 'simulators listening', esu: sims.esu.url, nomapay: sims.nomapay.url, afm: sims.afm.url, latencyMs: { min, max } }));
+  console.log(
+    JSON.stringify({
+      msg: 'simulators listening',
+      esu: sims.esu.url,
+      nomapay: sims.nomapay.url,
+      afm: sims.afm.url,
+      latencyMs: { min, max },
+    }),
+  );
   shutdown.defer('HTTP servers', () => sims.close());
 }
 

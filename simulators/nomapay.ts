@@ -60,12 +60,14 @@ export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000,
             { field: 'transferId', code: 'mismatch', message: 'must equal the idempotency-key header' },
           ]);
         }
-        if (transfers.has(request.transferId)) throw new HttpError(409, 'IDEMPOTENCY_CONFLICT', `transfer ${request.transferId} exists with another body`);
+        if (transfers.has(request.transferId))
+          throw new HttpError(409, 'IDEMPOTENCY_CONFLICT', `transfer ${request.transferId} exists with another body`);
         const w = wallet(request.iin);
         if (w.blocked) throw new HttpError(422, 'WALLET_BLOCKED', 'the wallet is blocked');
         if (!w.identified) throw new HttpError(422, 'WALLET_NOT_IDENTIFIED', 'the wallet holder is not identified');
         if (request.direction === 'BETTOR_TO_BOOKMAKER') {
-          if (w.balanceTiyn < request.amountTiyn) throw new HttpError(422, 'INSUFFICIENT_FUNDS', 'not enough money in the wallet');
+          if (w.balanceTiyn < request.amountTiyn)
+            throw new HttpError(422, 'INSUFFICIENT_FUNDS', 'not enough money in the wallet');
           w.balanceTiyn -= request.amountTiyn;
         } else {
           w.balanceTiyn += request.amountTiyn;
@@ -82,7 +84,11 @@ export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000,
       handle: ({ query }) => {
         const q = parseBody(ListingQuery, query);
         const page = pageOf(statement(q.date), q);
-        const body: NomapayStatementPage = { entries: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), hasMore: page.hasMore };
+        const body: NomapayStatementPage = {
+          entries: page.items,
+          ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+          hasMore: page.hasMore,
+        };
         return { status: 200, body };
       },
     },
@@ -125,7 +131,11 @@ export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000,
         return { status: 201, body: setting };
       },
     },
-    { method: 'GET', path: '/__admin/wallets/:iin', handle: ({ params }) => ({ status: 200, body: wallet(params.iin!) }) },
+    {
+      method: 'GET',
+      path: '/__admin/wallets/:iin',
+      handle: ({ params }) => ({ status: 200, body: wallet(params.iin!) }),
+    },
     ...listingAdminRoutes<NomapayStatementEntry>({
       record: NomapayStatementEntry,
       drop: (id) => transfers.delete(id),
@@ -137,7 +147,9 @@ export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000,
           transfer.status = change.status;
           if (change.status === 'REFUNDED') transfer.refundedAt ??= now().toISOString();
         } else if (change.status !== undefined) {
-          throw new HttpError(400, 'INVALID_REQUEST', 'status: must be COMPLETED or REFUNDED', [{ field: 'status', code: 'invalid_value', message: 'must be COMPLETED or REFUNDED' }]);
+          throw new HttpError(400, 'INVALID_REQUEST', 'status: must be COMPLETED or REFUNDED', [
+            { field: 'status', code: 'invalid_value', message: 'must be COMPLETED or REFUNDED' },
+          ]);
         }
         return true;
       },

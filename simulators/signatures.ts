@@ -16,7 +16,10 @@ export function configuredSignerTrust(): SignerTrust {
 }
 
 /** The validation call's answer (what `esu-bridge check` reads): the same verification as a signed document meets, nothing held. */
-export function signatureCheckAnswer(document: Record<string, unknown>, trust: SignerTrust | undefined): { valid: boolean; code?: string; message?: string } {
+export function signatureCheckAnswer(
+  document: Record<string, unknown>,
+  trust: SignerTrust | undefined,
+): { valid: boolean; code?: string; message?: string } {
   const result = verifyDocument(document, trust ?? configuredSignerTrust());
   return result.ok ? { valid: true } : { valid: false, code: result.code, message: result.message };
 }
@@ -24,5 +27,11 @@ export function signatureCheckAnswer(document: Record<string, unknown>, trust: S
 /** Throws the receiver's refusal unless `document` is signed by the registered certificate (default: the configured one). */
 export function requireSignedBy(document: Record<string, unknown>, trust: SignerTrust | undefined): void {
   const result = verifyDocument(document, trust ?? configuredSignerTrust());
-  if (!result.ok) throw new HttpError(422, result.code, `${result.message} (authorship not confirmed: the e-government integration rules §54)`, [{ field: 'signature', code: result.code, message: result.message }]);
+  if (!result.ok)
+    throw new HttpError(
+      422,
+      result.code,
+      `${result.message} (authorship not confirmed: the e-government integration rules §54)`,
+      [{ field: 'signature', code: result.code, message: result.message }],
+    );
 }

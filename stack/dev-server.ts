@@ -49,7 +49,9 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<Runni
   // Codec Server settings (per browser) for the session to reach it.
   const uiServer = opts.codecEndpoint
     ? await resolveUiServer().catch((err: Error) => {
-        process.stderr.write(`Temporal UI server unavailable (${err.message}): the dev server's UI gets the codec endpoint without credentials\n`);
+        process.stderr.write(
+          `Temporal UI server unavailable (${err.message}): the dev server's UI gets the codec endpoint without credentials\n`,
+        );
         return undefined;
       })
     : undefined;
@@ -80,9 +82,17 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<Runni
     await stop();
     throw new Error(`Temporal dev server did not start: ${(err as Error).message}\n--- server output ---\n${output()}`);
   }
-  if (!uiServer || !opts.codecEndpoint) return { address: `${HOST}:${port}`, uiUrl: `http://${HOST}:${uiPort}`, namespace, pid: child.pid, stop };
+  if (!uiServer || !opts.codecEndpoint)
+    return { address: `${HOST}:${port}`, uiUrl: `http://${HOST}:${uiPort}`, namespace, pid: child.pid, stop };
   try {
-    const ui = await startUiServer({ binary: uiServer, temporalAddress: `${HOST}:${port}`, host: HOST, port: uiPort, namespace, codecEndpoint: opts.codecEndpoint });
+    const ui = await startUiServer({
+      binary: uiServer,
+      temporalAddress: `${HOST}:${port}`,
+      host: HOST,
+      port: uiPort,
+      namespace,
+      codecEndpoint: opts.codecEndpoint,
+    });
     return {
       address: `${HOST}:${port}`,
       uiUrl: ui.url,
@@ -107,7 +117,12 @@ export async function connectOrStartTemporal(opts: DevServerOptions = {}): Promi
   const address = process.env.TEMPORAL_ADDRESS;
   if (address) {
     const namespace = process.env.TEMPORAL_NAMESPACE ?? opts.namespace ?? 'default';
-    return { address, namespace, uiUrl: process.env.TEMPORAL_UI_URL ?? '(the cluster’s own UI)', stop: async () => undefined };
+    return {
+      address,
+      namespace,
+      uiUrl: process.env.TEMPORAL_UI_URL ?? '(the cluster’s own UI)',
+      stop: async () => undefined,
+    };
   }
   return startDevServer(opts);
 }

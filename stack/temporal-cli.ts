@@ -23,7 +23,8 @@ async function onPath(command: string): Promise<string | undefined> {
  */
 export async function resolveTemporalCli(env: Record<string, string | undefined> = process.env): Promise<string> {
   if (env.TEMPORAL_CLI_PATH) {
-    if (!(await isExecutable(env.TEMPORAL_CLI_PATH))) throw new Error(`TEMPORAL_CLI_PATH=${env.TEMPORAL_CLI_PATH} is not an executable file`);
+    if (!(await isExecutable(env.TEMPORAL_CLI_PATH)))
+      throw new Error(`TEMPORAL_CLI_PATH=${env.TEMPORAL_CLI_PATH} is not an executable file`);
     return env.TEMPORAL_CLI_PATH;
   }
   const fromPath = await onPath('temporal');
@@ -34,7 +35,8 @@ export async function resolveTemporalCli(env: Record<string, string | undefined>
 
 /** Builds the pinned CLI with the machine's go. go.sum is committed, so every module's hash is verified. */
 export async function buildTemporalCli(): Promise<string> {
-  const go = (await onPath('go')) ?? ((await isExecutable('/usr/local/go/bin/go')) ? '/usr/local/go/bin/go' : undefined);
+  const go =
+    (await onPath('go')) ?? ((await isExecutable('/usr/local/go/bin/go')) ? '/usr/local/go/bin/go' : undefined);
   if (!go) {
     throw new Error(
       'The Temporal CLI is needed and neither `temporal` nor `go` was found. Install the CLI ' +
@@ -51,7 +53,9 @@ export async function buildTemporalCli(): Promise<string> {
       env: { ...process.env, GOFLAGS: '-mod=readonly', CGO_ENABLED: '0' },
     });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`go build of the Temporal CLI exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`go build of the Temporal CLI exited with ${code}`)),
+    );
   });
   return BUILT_CLI;
 }

@@ -18,7 +18,6 @@ import { freePort, waitForPort } from './ports.js';
 const execFileAsync = promisify(execFile);
 const HOST = '127.0.0.1';
 
-
 /** History shards are fixed when the databases are first set up; the server refuses another number later. */
 export const CLUSTER_HISTORY_SHARDS = 4;
 /** How long a closed workflow stays in the namespace (the dev server keeps them a day). */
@@ -43,7 +42,6 @@ export interface ClusterOptions {
    */
   ui?: { port?: number; codecEndpoint?: string };
 }
-
 
 /**
  * A Temporal cluster the way a bookmaker runs one, in one process: `temporal-server start` (frontend, history,
@@ -82,10 +80,14 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Runnin
     toYaml(serverConfig({ db, databases, ports, dynamicConfigFile, logLevel: opts.logLevel ?? 'warn' })),
   );
 
-  const child = spawn(server, ['--root', opts.dataDir, '--config', 'config', '--env', 'esu-bridge', '--allow-no-auth', 'start'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const child = spawn(
+    server,
+    ['--root', opts.dataDir, '--config', 'config', '--env', 'esu-bridge', '--allow-no-auth', 'start'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   const { output, exited } = supervise(child);
   let ui: RunningUiServer | undefined;
   const stop = async () => {
@@ -96,7 +98,14 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Runnin
     const timeoutMs = opts.startTimeoutMs ?? 120_000;
     await waitForPort(HOST, ports.frontend, timeoutMs, () => !exited());
     await prepareNamespace(address, namespace, Date.now() + timeoutMs, () => !exited());
-    if (opts.ui) ui = await startUiServer({ ...opts.ui, binary: await resolveTool('ui'), temporalAddress: address, host: HOST, namespace });
+    if (opts.ui)
+      ui = await startUiServer({
+        ...opts.ui,
+        binary: await resolveTool('ui'),
+        temporalAddress: address,
+        host: HOST,
+        namespace,
+      });
   } catch (err) {
     await stop();
     throw new Error(`Temporal server did not start: ${(err as Error).message}\n--- server output ---\n${output()}`);
@@ -161,7 +170,18 @@ async function createDatabasesIfMissing(postgresUrl: string, names: string[]): P
  * Both are idempotent, so they run on every start; a new server version upgrades the databases here.
  */
 async function setUpSchema(sqlTool: string, db: PostgresTarget, database: string, schemaName: string): Promise<void> {
-  const common = ['--plugin', 'postgres12', '--ep', db.host, '--port', String(db.port), '--user', db.user, '--db', database];
+  const common = [
+    '--plugin',
+    'postgres12',
+    '--ep',
+    db.host,
+    '--port',
+    String(db.port),
+    '--user',
+    db.user,
+    '--db',
+    database,
+  ];
   // The password goes in the environment (SQL_PASSWORD), not on a command line other users can read.
   const env = { ...process.env, SQL_PASSWORD: db.password };
   for (const args of [
@@ -172,7 +192,9 @@ async function setUpSchema(sqlTool: string, db: PostgresTarget, database: string
       await execFileAsync(sqlTool, [...common, ...args], { env, maxBuffer: 16 * 1024 * 1024 });
     } catch (err) {
       const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
-      throw new Error(`temporal-sql-tool ${args[0]} on database ${database} failed: ${(err as Error).message}\n${`${stdout}\n${stderr}`.trim().slice(-3000)}`);
+      throw new Error(
+        `temporal-sql-tool ${args[0]} on database ${database} failed: ${(err as Error).message}\n${`${stdout}\n${stderr}`.trim().slice(-3000)}`,
+      );
     }
   }
 }
@@ -180,7 +202,18 @@ async function setUpSchema(sqlTool: string, db: PostgresTarget, database: string
 function serverConfig(p: {
   db: PostgresTarget;
   databases: { main: string; visibility: string };
-  ports: Record<'frontend' | 'frontendHttp' | 'frontendMembership' | 'history' | 'historyMembership' | 'matching' | 'matchingMembership' | 'worker' | 'workerMembership', number>;
+  ports: Record<
+    | 'frontend'
+    | 'frontendHttp'
+    | 'frontendMembership'
+    | 'history'
+    | 'historyMembership'
+    | 'matching'
+    | 'matchingMembership'
+    | 'worker'
+    | 'workerMembership',
+    number
+  >;
   dynamicConfigFile: string;
   logLevel: string;
 }) {
@@ -207,7 +240,10 @@ function serverConfig(p: {
       defaultStore: 'postgres-default',
       visibilityStore: 'postgres-visibility',
       numHistoryShards: CLUSTER_HISTORY_SHARDS,
-      datastores: { 'postgres-default': sql(p.databases.main, 20), 'postgres-visibility': sql(p.databases.visibility, 10) },
+      datastores: {
+        'postgres-default': sql(p.databases.main, 20),
+        'postgres-visibility': sql(p.databases.visibility, 10),
+      },
     },
     global: { membership: { maxJoinDuration: '30s', broadcastAddress: HOST } },
     services: {
@@ -222,7 +258,13 @@ function serverConfig(p: {
       masterClusterName: 'active',
       currentClusterName: 'active',
       clusterInformation: {
-        active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: frontend, httpAddress: `${HOST}:${p.ports.frontendHttp}` },
+        active: {
+          enabled: true,
+          initialFailoverVersion: 1,
+          rpcName: 'frontend',
+          rpcAddress: frontend,
+          httpAddress: `${HOST}:${p.ports.frontendHttp}`,
+        },
       },
     },
     dcRedirectionPolicy: { policy: 'noop' },
@@ -250,7 +292,12 @@ function dynamicConfig() {
  * belong to a namespace, added through the operator service), once the frontend answers; retried until `deadline`
  * while the server finishes starting.
  */
-async function prepareNamespace(address: string, namespace: string, deadline: number, alive: () => boolean): Promise<void> {
+async function prepareNamespace(
+  address: string,
+  namespace: string,
+  deadline: number,
+  alive: () => boolean,
+): Promise<void> {
   const connection = await Connection.connect({ address, connectTimeout: Math.max(1_000, deadline - Date.now()) });
   const retry = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     for (;;) {
@@ -265,7 +312,9 @@ async function prepareNamespace(address: string, namespace: string, deadline: nu
   };
   try {
     await retry('waiting for the frontend to be healthy', async () => {
-      const { status } = await connection.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' });
+      const { status } = await connection.healthService.check({
+        service: 'temporal.api.workflowservice.v1.WorkflowService',
+      });
       if (status !== 1) throw new Error(`health status ${status}`); // 1 SERVING (grpc.health.v1)
     });
     await retry(`registering namespace ${namespace}`, async () => {
@@ -295,8 +344,12 @@ async function prepareNamespace(address: string, namespace: string, deadline: nu
       await new Promise((r) => setTimeout(r, 3 * NAMESPACE_REFRESH_MS));
     }
     // A query naming every attribute is accepted only once the frontend knows them all.
-    const probe = ALL_SEARCH_ATTRIBUTES.map((key) => (key.type === 'INT' ? `${key.name} = 0` : `${key.name} = 'probe'`)).join(' AND ');
-    await retry('waiting for the search attributes', () => connection.workflowService.countWorkflowExecutions({ namespace, query: probe }));
+    const probe = ALL_SEARCH_ATTRIBUTES.map((key) =>
+      key.type === 'INT' ? `${key.name} = 0` : `${key.name} = 'probe'`,
+    ).join(' AND ');
+    await retry('waiting for the search attributes', () =>
+      connection.workflowService.countWorkflowExecutions({ namespace, query: probe }),
+    );
   } finally {
     await connection.close();
   }
@@ -328,4 +381,3 @@ async function writeAtomically(file: string, content: string): Promise<void> {
   await writeFile(tmp, content, { mode: 0o600 });
   await rename(tmp, file);
 }
-

@@ -42,7 +42,9 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
 async function startTimeSkipping(serverPath: string, attempts = 3): Promise<TestWorkflowEnvironment> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: serverPath } } });
+      return await TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'existing-path', path: serverPath } },
+      });
     } catch (err) {
       if (attempt >= attempts || !/did not start within/.test(String((err as Error).message))) throw err;
     }

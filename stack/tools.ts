@@ -11,7 +11,11 @@ const execFileAsync = promisify(execFile);
 const TOOLS = {
   server: { binary: 'temporal-server', env: 'TEMPORAL_SERVER_PATH', pkg: 'go.temporal.io/server/cmd/server' },
   sqlTool: { binary: 'temporal-sql-tool', env: 'TEMPORAL_SQL_TOOL_PATH', pkg: 'go.temporal.io/server/cmd/tools/sql' },
-  ui: { binary: 'temporal-ui-server', env: 'TEMPORAL_UI_SERVER_PATH', pkg: 'github.com/temporalio/ui-server/v2/cmd/server' },
+  ui: {
+    binary: 'temporal-ui-server',
+    env: 'TEMPORAL_UI_SERVER_PATH',
+    pkg: 'github.com/temporalio/ui-server/v2/cmd/server',
+  },
 } as const;
 
 /** `go` from PATH, else the standard install's, which a non-login shell's PATH may lack. */
@@ -34,7 +38,10 @@ export async function isExecutable(file: string): Promise<boolean> {
  * A pinned binary: the path its environment variable names, else .tools/bin (scripts/ensure-tools.sh), else a
  * `go build` here (to a temporary name, then moved: .tools may be shared by several checkouts).
  */
-export async function resolveTool(tool: keyof typeof TOOLS, env: Record<string, string | undefined> = process.env): Promise<string> {
+export async function resolveTool(
+  tool: keyof typeof TOOLS,
+  env: Record<string, string | undefined> = process.env,
+): Promise<string> {
   const { binary, env: variable, pkg } = TOOLS[tool];
   const override = env[variable];
   if (override) {
@@ -53,7 +60,9 @@ export async function resolveTool(tool: keyof typeof TOOLS, env: Record<string, 
       maxBuffer: 16 * 1024 * 1024,
     });
   } catch (err) {
-    throw new Error(`go build of ${pkg} failed (set ${variable} to a built binary, or install Go ≥ 1.23): ${(err as Error).message}`);
+    throw new Error(
+      `go build of ${pkg} failed (set ${variable} to a built binary, or install Go ≥ 1.23): ${(err as Error).message}`,
+    );
   }
   await rename(tmp, built);
   return built;

@@ -33,10 +33,13 @@ export interface RunningUiServer {
 }
 
 /** `TEMPORAL_UI_SERVER_PATH`, the built binary in .tools/bin, or a `go build` of the pinned version into it. */
-export const resolveUiServer = (env: Record<string, string | undefined> = process.env): Promise<string> => resolveTool('ui', env);
+export const resolveUiServer = (env: Record<string, string | undefined> = process.env): Promise<string> =>
+  resolveTool('ui', env);
 
 /** The UI server's YAML config (server/config/config.go of ui-server); JSON is YAML. */
-export function uiServerConfig(opts: Required<Omit<UiServerOptions, 'codecEndpoint' | 'binary'>> & { codecEndpoint?: string }): string {
+export function uiServerConfig(
+  opts: Required<Omit<UiServerOptions, 'codecEndpoint' | 'binary'>> & { codecEndpoint?: string },
+): string {
   return JSON.stringify(
     {
       temporalGrpcAddress: opts.temporalAddress,
@@ -48,7 +51,9 @@ export function uiServerConfig(opts: Required<Omit<UiServerOptions, 'codecEndpoi
       refreshInterval: '1m',
       cors: { cookieInsecure: true, allowOrigins: [], unsafeAllowAllOrigins: false },
       auth: { enabled: false },
-      codec: opts.codecEndpoint ? { endpoint: opts.codecEndpoint, passAccessToken: false, includeCredentials: true } : { endpoint: '' },
+      codec: opts.codecEndpoint
+        ? { endpoint: opts.codecEndpoint, passAccessToken: false, includeCredentials: true }
+        : { endpoint: '' },
     },
     null,
     2,
@@ -62,8 +67,20 @@ export async function startUiServer(opts: UiServerOptions): Promise<RunningUiSer
   const port = opts.port || (await freePort());
   const root = await mkdtemp(path.join(tmpdir(), 'esu-bridge-ui-'));
   await mkdir(path.join(root, 'config'));
-  await writeFile(path.join(root, 'config', 'esu-bridge.yaml'), uiServerConfig({ temporalAddress: opts.temporalAddress, host, port, namespace: opts.namespace ?? 'default', codecEndpoint: opts.codecEndpoint }));
-  const child = spawn(binary, ['--root', root, '--config', 'config', '--env', 'esu-bridge', 'start'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  await writeFile(
+    path.join(root, 'config', 'esu-bridge.yaml'),
+    uiServerConfig({
+      temporalAddress: opts.temporalAddress,
+      host,
+      port,
+      namespace: opts.namespace ?? 'default',
+      codecEndpoint: opts.codecEndpoint,
+    }),
+  );
+  const child = spawn(binary, ['--root', root, '--config', 'config', '--env', 'esu-bridge', 'start'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const { output, exited } = supervise(child);
   const stop = async () => {
     await stopChild(child);

@@ -34,7 +34,9 @@ export async function waitFor<T>(name: string, probe: () => Promise<T>, options:
       const error = safeMessage(err);
       const delay = Math.min(maxDelayMs, initialDelayMs * 2 ** (attempt - 1), Math.max(0, giveUpAt - Date.now()));
       if (delay <= 0) {
-        throw new DependencyUnavailableError(`${name} did not answer within ${Math.round(deadlineMs / 1000)} s (${attempt} attempts): ${error}`);
+        throw new DependencyUnavailableError(
+          `${name} did not answer within ${Math.round(deadlineMs / 1000)} s (${attempt} attempts): ${error}`,
+        );
       }
       log({ level: 'WARN', msg: `waiting for ${name}`, attempt, error, retryInMs: delay });
       await sleep(delay, signal);

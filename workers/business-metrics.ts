@@ -15,7 +15,12 @@ import { DifferenceSource } from '../domain/reconciliation.js';
  */
 
 /** The statuses an operation ends in; every other status is a saga still running (`in_progress`). */
-const STATUSES_BY_KIND = { DEPOSIT: DepositStatus, BET: BetStatus, SETTLEMENT: SettlementStatus, PAYOUT: PayoutStatus } as const;
+const STATUSES_BY_KIND = {
+  DEPOSIT: DepositStatus,
+  BET: BetStatus,
+  SETTLEMENT: SettlementStatus,
+  PAYOUT: PayoutStatus,
+} as const;
 const FINAL_STATUSES = new Set<string>([
   DepositStatus.Completed,
   DepositStatus.Compensated,
@@ -86,7 +91,11 @@ export async function collectBusinessFigures(pool: Pool, nowMs: number): Promise
     nowMs,
     operations: operations.rows.map((r) => ({ kind: r.kind, status: r.status, count: r.n })),
     submissions: submissions.rows.map((r) => ({ counterpart: r.counterpart, status: r.status, count: r.n })),
-    overdueRejections: overdue.rows.map((r) => ({ counterpart: r.counterpart, count: r.n, oldestDueAtMs: Number(r.oldest_due_ms) })),
+    overdueRejections: overdue.rows.map((r) => ({
+      counterpart: r.counterpart,
+      count: r.n,
+      oldestDueAtMs: Number(r.oldest_due_ms),
+    })),
     undeliveredIncidents: {
       past: i.past,
       within_6h: i.within_6h,
@@ -96,7 +105,11 @@ export async function collectBusinessFigures(pool: Pool, nowMs: number): Promise
     },
     availability: counterparts.map((counterpart) => ({
       counterpart,
-      report: availability(buckets.get(counterpart) ?? [], { fromMs: nowMs - AVAILABILITY_PERIOD_MS, toMs: nowMs, nowMs }, maintenance.filter((m) => m.counterpart === counterpart)),
+      report: availability(
+        buckets.get(counterpart) ?? [],
+        { fromMs: nowMs - AVAILABILITY_PERIOD_MS, toMs: nowMs, nowMs },
+        maintenance.filter((m) => m.counterpart === counterpart),
+      ),
     })),
     reconciliation: reconciliation.rows.map((r) => ({ counterpart: r.counterpart, open: r.open, overdue: r.overdue })),
   };
@@ -108,51 +121,97 @@ export async function collectBusinessFigures(pool: Pool, nowMs: number): Promise
  */
 export async function renderBusinessMetrics(f: BusinessFigures): Promise<string> {
   const registers = [new Registry()];
-  const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers });
+  const gauge = (name: string, help: string, labelNames: string[] = []) =>
+    new Gauge({ name, help, labelNames, registers });
 
-  const operations = gauge('esu_bridge_operations', 'Deposits, bets, settlements and payouts by kind and outcome (in_progress: the saga still runs)', ['kind', 'outcome']);
-  const compensationFailed = gauge('esu_bridge_compensation_failures', 'Operations whose compensation failed (COMPENSATION_FAILED), waiting for compliance, by kind', ['kind']);
+  const operations = gauge(
+    'esu_bridge_operations',
+    'Deposits, bets, settlements and payouts by kind and outcome (in_progress: the saga still runs)',
+    ['kind', 'outcome'],
+  );
+  const compensationFailed = gauge(
+    'esu_bridge_compensation_failures',
+    'Operations whose compensation failed (COMPENSATION_FAILED), waiting for compliance, by kind',
+    ['kind'],
+  );
   for (const [kind, statuses] of Object.entries(STATUSES_BY_KIND)) {
-    for (const outcome of new Set(Object.values(statuses).map(operationOutcome))) operations.set({ kind: kind.toLowerCase(), outcome }, 0);
-    if (Object.values(statuses).includes(DepositStatus.CompensationFailed)) compensationFailed.set({ kind: kind.toLowerCase() }, 0);
+    for (const outcome of new Set(Object.values(statuses).map(operationOutcome)))
+      operations.set({ kind: kind.toLowerCase(), outcome }, 0);
+    if (Object.values(statuses).includes(DepositStatus.CompensationFailed))
+      compensationFailed.set({ kind: kind.toLowerCase() }, 0);
   }
   for (const o of f.operations) {
     operations.inc({ kind: o.kind.toLowerCase(), outcome: operationOutcome(o.status) }, o.count);
     if (o.status === DepositStatus.CompensationFailed) compensationFailed.inc({ kind: o.kind.toLowerCase() }, o.count);
   }
 
-  const submissions = gauge('esu_bridge_submissions', 'Regulator submissions (AFM records, corrected ESU records) by counterpart and status', ['counterpart', 'status']);
-  const overdue = gauge('esu_bridge_submissions_rejected_overdue', 'Rejected submissions not corrected by their due date (1 working day, AFM order No. 9, item 5(3))', ['counterpart']);
-  const overdueAge = gauge('esu_bridge_submissions_rejected_overdue_seconds', 'How long the oldest overdue rejection is past its due date (0: none)', ['counterpart']);
+  const submissions = gauge(
+    'esu_bridge_submissions',
+    'Regulator submissions (AFM records, corrected ESU records) by counterpart and status',
+    ['counterpart', 'status'],
+  );
+  const overdue = gauge(
+    'esu_bridge_submissions_rejected_overdue',
+    'Rejected submissions not corrected by their due date (1 working day, AFM order No. 9, item 5(3))',
+    ['counterpart'],
+  );
+  const overdueAge = gauge(
+    'esu_bridge_submissions_rejected_overdue_seconds',
+    'How long the oldest overdue rejection is past its due date (0: none)',
+    ['counterpart'],
+  );
   for (const counterpart of SubmissionCounterpart.options.map((c) => c.toLowerCase())) {
-    for (const status of Object.values(SubmissionStatus)) submissions.set({ counterpart, status: status.toLowerCase() }, 0);
+    for (const status of Object.values(SubmissionStatus))
+      submissions.set({ counterpart, status: status.toLowerCase() }, 0);
     overdue.set({ counterpart }, 0);
     overdueAge.set({ counterpart }, 0);
   }
-  for (const s of f.submissions) submissions.inc({ counterpart: s.counterpart.toLowerCase(), status: s.status.toLowerCase() }, s.count);
+  for (const s of f.submissions)
+    submissions.inc({ counterpart: s.counterpart.toLowerCase(), status: s.status.toLowerCase() }, s.count);
   for (const r of f.overdueRejections) {
     overdue.set({ counterpart: r.counterpart.toLowerCase() }, r.count);
     overdueAge.set({ counterpart: r.counterpart.toLowerCase() }, Math.max(0, (f.nowMs - r.oldestDueAtMs) / 1000));
   }
 
-  const incidents = gauge('esu_bridge_incidents_undelivered', 'Incident cards not yet delivered, by how far their 48-hour deadline is (National Bank resolution No. 116 §61)', ['deadline']);
+  const incidents = gauge(
+    'esu_bridge_incidents_undelivered',
+    'Incident cards not yet delivered, by how far their 48-hour deadline is (National Bank resolution No. 116 §61)',
+    ['deadline'],
+  );
   for (const band of DEADLINE_BANDS) incidents.set({ deadline: band }, f.undeliveredIncidents[band]);
   if (f.undeliveredIncidents.nextDueAtMs !== undefined) {
-    gauge('esu_bridge_incident_next_deadline_seconds', 'Seconds to the earliest 48-hour deadline of an undelivered incident card (negative: past it)').set(
-      (f.undeliveredIncidents.nextDueAtMs - f.nowMs) / 1000,
-    );
+    gauge(
+      'esu_bridge_incident_next_deadline_seconds',
+      'Seconds to the earliest 48-hour deadline of an undelivered incident card (negative: past it)',
+    ).set((f.undeliveredIncidents.nextDueAtMs - f.nowMs) / 1000);
   }
 
-  const ratio = gauge('esu_bridge_counterpart_availability_ratio', 'Availability index (T - P) / T over the last 24 hours; P counts maintenance with the service down', ['counterpart']);
-  const outage = gauge('esu_bridge_counterpart_outage_seconds', 'How long the ongoing outage of a counterpart has lasted (0: none), from our own exchanges', ['counterpart']);
+  const ratio = gauge(
+    'esu_bridge_counterpart_availability_ratio',
+    'Availability index (T - P) / T over the last 24 hours; P counts maintenance with the service down',
+    ['counterpart'],
+  );
+  const outage = gauge(
+    'esu_bridge_counterpart_outage_seconds',
+    'How long the ongoing outage of a counterpart has lasted (0: none), from our own exchanges',
+    ['counterpart'],
+  );
   for (const { counterpart, report } of f.availability) {
     if (report.indexPercent !== undefined) ratio.set({ counterpart }, report.indexPercent / 100);
     const ongoing = report.outages.find((o) => o.ongoing);
     outage.set({ counterpart }, ongoing ? (f.nowMs - ongoing.startMs) / 1000 : 0);
   }
 
-  const differences = gauge('esu_bridge_reconciliation_differences_open', 'Open differences of the daily reconciliation, by counterpart (ledger: its internal checks)', ['counterpart']);
-  const differencesOverdue = gauge('esu_bridge_reconciliation_differences_overdue', 'Open reconciliation differences past their due date (the next working day)', ['counterpart']);
+  const differences = gauge(
+    'esu_bridge_reconciliation_differences_open',
+    'Open differences of the daily reconciliation, by counterpart (ledger: its internal checks)',
+    ['counterpart'],
+  );
+  const differencesOverdue = gauge(
+    'esu_bridge_reconciliation_differences_overdue',
+    'Open reconciliation differences past their due date (the next working day)',
+    ['counterpart'],
+  );
   for (const counterpart of DifferenceSource.options.map((c) => c.toLowerCase())) {
     differences.set({ counterpart }, 0);
     differencesOverdue.set({ counterpart }, 0);

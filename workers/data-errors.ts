@@ -1,5 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { ActivityInboundCallsInterceptor, ActivityInterceptors, ActivityInterceptorsFactory } from '@temporalio/worker';
+import type {
+  ActivityInboundCallsInterceptor,
+  ActivityInterceptors,
+  ActivityInterceptorsFactory,
+} from '@temporalio/worker';
 import { ErrorType } from '../domain/errors.js';
 
 /**
@@ -40,7 +44,11 @@ export function findDataError(err: unknown): PgDataError | undefined {
   for (let current = err; current instanceof Error && !seen.has(current); current = current.cause) {
     seen.add(current);
     const candidate = current as Error & Partial<Record<'code' | 'severity' | 'table' | 'column', unknown>>;
-    if (typeof candidate.code === 'string' && typeof candidate.severity === 'string' && /^22[0-9A-Z]{3}$/.test(candidate.code)) {
+    if (
+      typeof candidate.code === 'string' &&
+      typeof candidate.severity === 'string' &&
+      /^22[0-9A-Z]{3}$/.test(candidate.code)
+    ) {
       return {
         code: candidate.code,
         ...(typeof candidate.table === 'string' ? { table: candidate.table } : {}),
@@ -54,19 +62,30 @@ export function findDataError(err: unknown): PgDataError | undefined {
 /** The non-retryable failure for a class 22 error; its message and details hold no value, only where and why. */
 export function dataRejection(activityType: string, found: PgDataError): ApplicationFailure {
   const condition = CONDITIONS[found.code] ?? 'data exception';
-  const where = [found.table && `table ${found.table}`, found.column && `column ${found.column}`].filter(Boolean).join(', ');
+  const where = [found.table && `table ${found.table}`, found.column && `column ${found.column}`]
+    .filter(Boolean)
+    .join(', ');
   return ApplicationFailure.create({
     type: ErrorType.DataRejected,
     message: `${activityType}: PostgreSQL refused a value (SQLSTATE ${found.code} ${condition}${where ? `; ${where}` : ''}); the same value is refused on every attempt, so the step is not retried`,
     nonRetryable: true,
-    details: [{ sqlstate: found.code, ...(found.table ? { table: found.table } : {}), ...(found.column ? { column: found.column } : {}) }],
+    details: [
+      {
+        sqlstate: found.code,
+        ...(found.table ? { table: found.table } : {}),
+        ...(found.column ? { column: found.column } : {}),
+      },
+    ],
   });
 }
 
 export class DataErrorInterceptor implements ActivityInboundCallsInterceptor {
   constructor(private readonly activityType: string) {}
 
-  async execute(input: Parameters<NonNullable<ActivityInboundCallsInterceptor['execute']>>[0], next: Parameters<NonNullable<ActivityInboundCallsInterceptor['execute']>>[1]): Promise<unknown> {
+  async execute(
+    input: Parameters<NonNullable<ActivityInboundCallsInterceptor['execute']>>[0],
+    next: Parameters<NonNullable<ActivityInboundCallsInterceptor['execute']>>[1],
+  ): Promise<unknown> {
     try {
       return await next(input);
     } catch (err) {

@@ -1,5 +1,12 @@
 import { NativeConnection } from '@temporalio/worker';
-import { databaseRole, databaseUrl, redactedSummary, startupWaitMs, temporalConfig, workerHealthListen } from '../config/index.js';
+import {
+  databaseRole,
+  databaseUrl,
+  redactedSummary,
+  startupWaitMs,
+  temporalConfig,
+  workerHealthListen,
+} from '../config/index.js';
 import { createPool } from '../db/pool.js';
 import { createSagaWorker } from './sagas.js';
 import { installTelemetry } from './metrics.js';
@@ -26,7 +33,12 @@ async function main(): Promise<void> {
   const wait = { deadlineMs: startupWaitMs(), signal: shutdown.signal };
   installTelemetry(telemetry);
   console.log(
-    JSON.stringify({ msg: 'esu-bridge worker starting', config: redactedSummary(), developmentDefaults: developmentSummary('worker'), metrics: telemetry.metricsBindAddress ?? 'off' }),
+    JSON.stringify({
+      msg: 'esu-bridge worker starting',
+      config: redactedSummary(),
+      developmentDefaults: developmentSummary('worker'),
+      metrics: telemetry.metricsBindAddress ?? 'off',
+    }),
   );
 
   // The schema is `npm run migrate`'s: the worker checks it is current and does not change it.
@@ -38,7 +50,11 @@ async function main(): Promise<void> {
     await schemaCheck.end();
   }
 
-  const connection = await waitFor('Temporal', () => NativeConnection.connect({ address: temporal.address, tls: temporal.tls, apiKey: temporal.apiKey }), wait);
+  const connection = await waitFor(
+    'Temporal',
+    () => NativeConnection.connect({ address: temporal.address, tls: temporal.tls, apiKey: temporal.apiKey }),
+    wait,
+  );
   shutdown.defer('Temporal connection', () => connection.close());
   const saga = await createSagaWorker({ connection, temporal, databaseUrl: url });
   shutdown.defer('pool and counterpart clients', () => saga.close());
@@ -68,9 +84,18 @@ async function main(): Promise<void> {
     // A pool of its own for the scrape's queries: at most two connections, never one the sagas are waiting for.
     const metricsPool = createPool(url, 2, undefined, databaseRole());
     shutdown.defer('metrics pool', () => metricsPool.end());
-    const health = await startHealthServer(healthListen, readiness, { metrics: { contentType: METRICS_CONTENT_TYPE, render: businessMetrics(metricsPool) } });
+    const health = await startHealthServer(healthListen, readiness, {
+      metrics: { contentType: METRICS_CONTENT_TYPE, render: businessMetrics(metricsPool) },
+    });
     shutdown.defer('health server', () => health.close());
-    console.log(JSON.stringify({ msg: 'worker health', healthz: `${health.url}/healthz`, readyz: `${health.url}/readyz`, businessMetrics: `${health.url}/metrics` }));
+    console.log(
+      JSON.stringify({
+        msg: 'worker health',
+        healthz: `${health.url}/healthz`,
+        readyz: `${health.url}/readyz`,
+        businessMetrics: `${health.url}/metrics`,
+      }),
+    );
   }
 
   const { client, connection: clientConnection } = await connectClient(process.env, temporal);

@@ -32,12 +32,15 @@ export function jsonLine(entry: LogEntry): string {
       // a workflow id of another shape (tests, replay): logged as is
     }
   }
-  for (const [key, value] of Object.entries(meta)) if (value !== undefined) line[key] = value instanceof Error ? value.message : value;
+  for (const [key, value] of Object.entries(meta))
+    if (value !== undefined) line[key] = value instanceof Error ? value.message : value;
   return JSON.stringify(line, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
 export function createLogger({ logFormat, logLevel }: Pick<TelemetryOptions, 'logFormat' | 'logLevel'>): DefaultLogger {
-  return logFormat === 'json' ? new DefaultLogger(logLevel, (entry) => process.stdout.write(jsonLine(entry) + '\n')) : new DefaultLogger(logLevel);
+  return logFormat === 'json'
+    ? new DefaultLogger(logLevel, (entry) => process.stdout.write(jsonLine(entry) + '\n'))
+    : new DefaultLogger(logLevel);
 }
 
 /**
@@ -53,7 +56,16 @@ export function installTelemetry(options: TelemetryOptions): void {
       // Prometheus conventions: counters end in `_total`, durations are seconds named `_seconds` (the SDK's own
       // `temporal_*_latency_seconds` too), so a metric's unit is in its name and never in milliseconds.
       ...(options.metricsBindAddress
-        ? { metrics: { prometheus: { bindAddress: options.metricsBindAddress, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } }
+        ? {
+            metrics: {
+              prometheus: {
+                bindAddress: options.metricsBindAddress,
+                countersTotalSuffix: true,
+                unitSuffix: true,
+                useSecondsForDurations: true,
+              },
+            },
+          }
         : {}),
     },
   });
@@ -78,11 +90,25 @@ export function exchangeMetrics(): ExchangeObserver {
   return (exchange) => {
     meters ??= {
       // The exporter appends the unit to the name (`unitSuffix`): none for a count, `seconds` for a duration.
-      exchanges: Runtime.instance().metricMeter.createCounter('esu_bridge_counterpart_exchanges', '', 'Exchanges with counterparts by outcome'),
-      latency: Runtime.instance().metricMeter.createHistogram('esu_bridge_counterpart_latency', 'float', 'seconds', 'Round trip of exchanges with counterparts'),
+      exchanges: Runtime.instance().metricMeter.createCounter(
+        'esu_bridge_counterpart_exchanges',
+        '',
+        'Exchanges with counterparts by outcome',
+      ),
+      latency: Runtime.instance().metricMeter.createHistogram(
+        'esu_bridge_counterpart_latency',
+        'float',
+        'seconds',
+        'Round trip of exchanges with counterparts',
+      ),
     };
-    const tags = { counterpart: exchange.counterpart, outcome: EXCHANGE_OUTCOME_LABEL[classifyExchange(exchange.status)] };
+    const tags = {
+      counterpart: exchange.counterpart,
+      outcome: EXCHANGE_OUTCOME_LABEL[classifyExchange(exchange.status)],
+    };
     meters.exchanges.add(1, tags);
-    meters.latency.record(Math.max(0, exchange.receivedAt.getTime() - exchange.sentAt.getTime()) / 1000, { counterpart: exchange.counterpart });
+    meters.latency.record(Math.max(0, exchange.receivedAt.getTime() - exchange.sentAt.getTime()) / 1000, {
+      counterpart: exchange.counterpart,
+    });
   };
 }

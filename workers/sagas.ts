@@ -4,7 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
 import { createSubmissionStartActivities } from '../activities/submission-start.js';
-import { createActivities, createBettingActivitySet, createIdentificationActivitySet, createIncidentActivitySet, createReportingActivitySet } from '../activities/index.js';
+import {
+  createActivities,
+  createBettingActivitySet,
+  createIdentificationActivitySet,
+  createIncidentActivitySet,
+  createReportingActivitySet,
+} from '../activities/index.js';
 import { createCalendarSource } from '../activities/submissions.js';
 import { createExchangeRecorder } from '../activities/availability.js';
 import { incidentDeliveryConfig } from '../config/console.js';
@@ -19,7 +25,18 @@ import { CounterpartClient, type ExchangeObserver } from '../activities/http.js'
 import { dataConverterFromEnv } from '../codec/data-converter.js';
 import { createPgRateLimiter } from '../activities/rate-limit.js';
 import { outboundRateLimits } from '../config/rate-limits.js';
-import { afmSigningConfig, bettorRefKey, databaseRole, identificationRequired, counterpartsConfig, isProduction, submissionConfig, workerCapacity, workerShutdown, type TemporalConfig } from '../config/index.js';
+import {
+  afmSigningConfig,
+  bettorRefKey,
+  databaseRole,
+  identificationRequired,
+  counterpartsConfig,
+  isProduction,
+  submissionConfig,
+  workerCapacity,
+  workerShutdown,
+  type TemporalConfig,
+} from '../config/index.js';
 import { createPool, type LogLine, type Pool } from '../db/pool.js';
 import { dataErrorInterceptors } from './data-errors.js';
 
@@ -52,7 +69,15 @@ export interface SagaWorkerDeps {
  * Builds the worker of the money sagas with real connectors. The returned `close()` releases the pool
  * and HTTP clients after the worker has stopped.
  */
-export async function createSagaWorker({ connection, temporal, databaseUrl, env = process.env, observe, workflowBundle, poolLog }: SagaWorkerDeps) {
+export async function createSagaWorker({
+  connection,
+  temporal,
+  databaseUrl,
+  env = process.env,
+  observe,
+  workflowBundle,
+  poolLog,
+}: SagaWorkerDeps) {
   const capacity = workerCapacity(env);
   const bundle = workflowBundle ?? prebuiltWorkflowBundle();
   const counterparts = counterpartsConfig(env);
@@ -103,7 +128,29 @@ export async function createSagaWorker({ connection, temporal, databaseUrl, env 
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: { ...createActivities({ pool, esu, nomapay, identificationRequired: identificationRequired(env), bettorRefKey: refKey }), ...createBettingActivitySet({ pool }), ...identification, ...createIncidentActivitySet({ pool, esu, nomapay, bettorRefKey: refKey, ...incidentDeliveryConfig(env), signer }), ...reporting, ...createRetentionActivities({ pool }), ...createReconciliationActivities({ pool, esu, nomapay, afm, calendar }), ...createSubmissionStartActivities({ client, taskQueue: temporal.taskQueue }) },
+    activities: {
+      ...createActivities({
+        pool,
+        esu,
+        nomapay,
+        identificationRequired: identificationRequired(env),
+        bettorRefKey: refKey,
+      }),
+      ...createBettingActivitySet({ pool }),
+      ...identification,
+      ...createIncidentActivitySet({
+        pool,
+        esu,
+        nomapay,
+        bettorRefKey: refKey,
+        ...incidentDeliveryConfig(env),
+        signer,
+      }),
+      ...reporting,
+      ...createRetentionActivities({ pool }),
+      ...createReconciliationActivities({ pool, esu, nomapay, afm, calendar }),
+      ...createSubmissionStartActivities({ client, taskQueue: temporal.taskQueue }),
+    },
     // In production a payload that is not encrypted came from a caller that bypassed the codec: refused.
     dataConverter,
     // A value PostgreSQL refuses as data fails its step at once instead of retrying for ever.

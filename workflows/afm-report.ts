@@ -1,6 +1,11 @@
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { firstSubmissionId, submissionWorkflowId, type AfmMoneyFlowRecord, type SubmissionInput } from '../domain/submission.js';
+import {
+  firstSubmissionId,
+  submissionWorkflowId,
+  type AfmMoneyFlowRecord,
+  type SubmissionInput,
+} from '../domain/submission.js';
 import type { EsuOperationRequest, EsuReceipt } from '../domain/wire/esu.js';
 import { describeFailure } from './failures.js';
 import { submissionStarts } from './policies.js';
@@ -53,7 +58,13 @@ export async function reportMoneyFlowToAfmAtEnd(report: MoneyFlowReport): Promis
   return (await submissionStarts.startSubmissionWorkflow(moneyFlowSubmission(report))).submissionId;
 }
 
-function moneyFlowSubmission({ operationId, counterpartId, operationKind, bettorRef, record }: MoneyFlowReport): SubmissionInput {
+function moneyFlowSubmission({
+  operationId,
+  counterpartId,
+  operationKind,
+  bettorRef,
+  record,
+}: MoneyFlowReport): SubmissionInput {
   return {
     submissionId: firstSubmissionId('AFM', counterpartId),
     operationId,
@@ -73,8 +84,7 @@ export interface MovedMoneyRecord {
 }
 
 export type MovedMoneyRecording =
-  | { receipt: EsuReceipt }
-  | { esuSubmissionId: string; failure: { type: string; message: string } };
+  { receipt: EsuReceipt } | { esuSubmissionId: string; failure: { type: string; message: string } };
 
 /**
  * Records in ESU an operation whose money has already moved (a settlement or payout is not undone). A
@@ -97,7 +107,11 @@ export async function recordMovedMoneyInEsu(
       bettorRef,
       attempt: 1,
       payload: { counterpart: 'ESU', record },
-      initialRejection: { code: failure.code ?? failure.type, reason: failure.message, rejectedAt: new Date().toISOString() },
+      initialRejection: {
+        code: failure.code ?? failure.type,
+        reason: failure.message,
+        rejectedAt: new Date().toISOString(),
+      },
       actor: 'system',
     });
     return { esuSubmissionId, failure: { type: failure.type, message: failure.message } };

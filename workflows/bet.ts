@@ -1,4 +1,11 @@
-import { ApplicationFailure, defineQuery, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  defineQuery,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { EsuActivities } from '../activities/esu.js';
 import type { BettingLedgerActivities } from '../activities/betting-ledger.js';
 import { BetInput, BetStatus, type BetState } from '../domain/bet.js';
@@ -29,15 +36,19 @@ const esu = proxyActivities<EsuActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds', nonRetryableErrorTypes },
 });
 
-
-
 /**
  * A bettor's bet (`Bet:<betId>`): check the register → hold the stake as a pending ledger transfer → record
  * the bet with its odds in ESU → on ESU's receipt post the stake and accept the bet. An ESU refusal, or ESU
  * without an answer past ESU_BET_RECORDING_DEADLINE, voids the hold and fails with the reason.
  */
 export async function placeBet(rawInput: BetInput): Promise<BetState> {
-  const state: BetState = { betId: rawInput.betId, status: BetStatus.Received, stakeTiyn: rawInput.stakeTiyn, odds: rawInput.odds, compensations: [] };
+  const state: BetState = {
+    betId: rawInput.betId,
+    status: BetStatus.Received,
+    stakeTiyn: rawInput.stakeTiyn,
+    odds: rawInput.odds,
+    compensations: [],
+  };
   setHandler(getBetStatusQuery, () => state);
   const input = parseInput(BetInput, rawInput, 'bet', state, BetStatus.Refused);
   // Runs recorded before the operation registry replay as they ran: no registration, the raw id at ESU.
@@ -51,27 +62,51 @@ export async function placeBet(rawInput: BetInput): Promise<BetState> {
 
 /** The bet's steps. `esuOperationId` is its operation id at ESU (`bet-<betId>`); the bet itself keeps its id there. */
 async function betSaga(state: BetState, input: BetInput, esuOperationId: string): Promise<BetState> {
-  const advance = stepJournal(state, 'BET', () => ({ operationId: input.betId, bettorRef: input.bettorRef, amountTiyn: input.stakeTiyn }));
+  const advance = stepJournal(state, 'BET', () => ({
+    operationId: input.betId,
+    bettorRef: input.bettorRef,
+    amountTiyn: input.stakeTiyn,
+  }));
 
-  await advance(BetStatus.CheckingBettor, 'bet.received', { details: { eventId: input.eventId, outcome: input.outcome, odds: input.odds } });
+  await advance(BetStatus.CheckingBettor, 'bet.received', {
+    details: { eventId: input.eventId, outcome: input.outcome, odds: input.odds },
+  });
   // ESU's register is the authority on age, and esu-bridge does not rely on it alone (workflow time: deterministic).
   const underage = underageRefusal(input.iin, new Date());
   if (underage) {
     state.failure = underage;
     await advance(BetStatus.Refused, 'bet.refused', { result: 'REFUSED', failure: underage });
-    throw ApplicationFailure.create({ message: underage.message, type: underage.type, nonRetryable: true, details: [state] });
+    throw ApplicationFailure.create({
+      message: underage.message,
+      type: underage.type,
+      nonRetryable: true,
+      details: [state],
+    });
   }
   const eligibility = await esu.checkBettorEligibility({ iin: input.iin, purpose: 'BET' });
   if (!eligibility.eligible) {
-    state.failure = { type: ErrorType.BettorRestricted, message: `ESU register refuses this bettor: ${eligibility.reason}` };
+    state.failure = {
+      type: ErrorType.BettorRestricted,
+      message: `ESU register refuses this bettor: ${eligibility.reason}`,
+    };
     await advance(BetStatus.Refused, 'bet.refused', { result: 'REFUSED', failure: state.failure });
-    throw ApplicationFailure.create({ message: state.failure.message, type: state.failure.type, nonRetryable: true, details: [state] });
+    throw ApplicationFailure.create({
+      message: state.failure.message,
+      type: state.failure.type,
+      nonRetryable: true,
+      details: [state],
+    });
   }
   const notIdentified = await identificationRefusal(input.bettorRef);
   if (notIdentified) {
     state.failure = notIdentified;
     await advance(BetStatus.Refused, 'bet.refused', { result: 'REFUSED', failure: notIdentified });
-    throw ApplicationFailure.create({ message: notIdentified.message, type: notIdentified.type, nonRetryable: true, details: [state] });
+    throw ApplicationFailure.create({
+      message: notIdentified.message,
+      type: notIdentified.type,
+      nonRetryable: true,
+      details: [state],
+    });
   }
 
   const compensations = new Compensations();
@@ -116,7 +151,9 @@ async function betSaga(state: BetState, input: BetInput, esuOperationId: string)
       advance,
       compensating: [BetStatus.Voiding, 'bet.voiding'],
       compensationFailed: [BetStatus.CompensationFailed, 'bet.compensation-failed'],
-      compensated: refused ? [BetStatus.Refused, 'bet.refused', 'REFUSED'] : [BetStatus.Voided, 'bet.voided', 'COMPENSATED'],
+      compensated: refused
+        ? [BetStatus.Refused, 'bet.refused', 'REFUSED']
+        : [BetStatus.Voided, 'bet.voided', 'COMPENSATED'],
       message: `bet ${input.betId} was not accepted: ${message}`,
     });
   }

@@ -4,11 +4,19 @@ import type { IdentificationStoreActivities } from '../activities/identification
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 import { ConsentRevocationInput, firstIssue, type ConsentRevocationResult } from '../domain/identification-commands.js';
 
-const store = proxyLocalActivities<IdentificationStoreActivities>({ startToCloseTimeout: '5 seconds', retry: { maximumInterval: '10 seconds' } });
+const store = proxyLocalActivities<IdentificationStoreActivities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { maximumInterval: '10 seconds' },
+});
 // The registry must learn of the revocation however long Nomapay is away: no attempt limit.
 const registry = proxyActivities<IdentificationActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+  },
 });
 
 /**
@@ -20,7 +28,8 @@ const registry = proxyActivities<IdentificationActivities>({
  */
 export async function consentRevocation(rawInput: ConsentRevocationInput): Promise<ConsentRevocationResult> {
   const parsed = ConsentRevocationInput.safeParse(rawInput);
-  if (!parsed.success) throw ApplicationFailure.nonRetryable(`consent revocation: ${firstIssue(parsed.error)}`, ErrorType.InvalidInput);
+  if (!parsed.success)
+    throw ApplicationFailure.nonRetryable(`consent revocation: ${firstIssue(parsed.error)}`, ErrorType.InvalidInput);
   const input = parsed.data;
   const { workflowId, runId } = workflowInfo();
   const actor = input.source === 'APP' ? 'bettor' : 'nomapay';
@@ -40,9 +49,11 @@ export async function consentRevocation(rawInput: ConsentRevocationInput): Promi
     revokedAt,
     entry: entry(1, 'identification.consent-revoked', { source: input.source, after: 'identification ended' }),
   });
-  if (recorded.outcome !== 'REVOKED') return { bettorId: input.bettorId, outcome: recorded.outcome, revokedAt: recorded.revokedAt, relayed: false };
+  if (recorded.outcome !== 'REVOKED')
+    return { bettorId: input.bettorId, outcome: recorded.outcome, revokedAt: recorded.revokedAt, relayed: false };
   // Revoked in id.npck.kz (NPCK): the registry told us, nothing to relay.
-  if (input.source !== 'APP' || !recorded.consentId) return { bettorId: input.bettorId, outcome: 'REVOKED', revokedAt, relayed: false };
+  if (input.source !== 'APP' || !recorded.consentId)
+    return { bettorId: input.bettorId, outcome: 'REVOKED', revokedAt, relayed: false };
   await registry.revokeConsentAtNomapay({ consentId: recorded.consentId });
   await store.journalEvent(entry(2, 'identification.consent-revocation-relayed', { consentId: recorded.consentId }));
   return { bettorId: input.bettorId, outcome: 'REVOKED', revokedAt, relayed: true };

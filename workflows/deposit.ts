@@ -29,7 +29,13 @@ const wallet = proxyActivities<NomapayActivities>({
 });
 
 /** The statuses a deposit shows as OperationStatus (lean shape): where it ended, and a compensation under way. */
-const VISIBLE = new Set<string>([DepositStatus.Compensating, DepositStatus.Compensated, DepositStatus.CompensationFailed, DepositStatus.Completed, DepositStatus.Refused]);
+const VISIBLE = new Set<string>([
+  DepositStatus.Compensating,
+  DepositStatus.Compensated,
+  DepositStatus.CompensationFailed,
+  DepositStatus.Completed,
+  DepositStatus.Refused,
+]);
 
 type State = DepositState & { afmSubmissionId?: string };
 
@@ -40,16 +46,34 @@ type State = DepositState & { afmSubmissionId?: string };
  */
 export async function deposit(rawInput: DepositInput): Promise<DepositState> {
   // afmSubmissionId: the AFM report of the money received (AFM order No. 9, annex 2 items 2–3), once completed.
-  const state: State = { depositId: rawInput.depositId, status: DepositStatus.Received, amountTiyn: rawInput.amountTiyn, compensations: [] };
+  const state: State = {
+    depositId: rawInput.depositId,
+    status: DepositStatus.Received,
+    amountTiyn: rawInput.amountTiyn,
+    compensations: [],
+  };
   setHandler(getDepositStatusQuery, () => state);
   const input = parseInput(DepositInput, rawInput, 'deposit', state, DepositStatus.Refused);
   const { bettorRef, ...request } = input;
   // Today's shape: journal rows carried by the local activities the deposit runs anyway (docs/operation-cost.md).
   if (patched('lean-steps')) {
-    const steps = new StepQueue(state, 'DEPOSIT', () => ({ operationId: input.depositId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn }), VISIBLE);
+    const steps = new StepQueue(
+      state,
+      'DEPOSIT',
+      () => ({ operationId: input.depositId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn }),
+      VISIBLE,
+    );
     steps.advance(DepositStatus.CheckingBettor, 'deposit.received');
     return asRegisteredOperation(
-      { kind: 'DEPOSIT', operationId: input.depositId, request, bettorRef, state, refusedStatus: DepositStatus.Refused, steps },
+      {
+        kind: 'DEPOSIT',
+        operationId: input.depositId,
+        request,
+        bettorRef,
+        state,
+        refusedStatus: DepositStatus.Refused,
+        steps,
+      },
       () => leanDepositSaga(state, input, steps),
     );
   }
@@ -63,7 +87,11 @@ export async function deposit(rawInput: DepositInput): Promise<DepositState> {
 
 /** The deposit's steps. `counterpartId` is its transfer id at Nomapay and operation id at ESU (`dep-<depositId>`). */
 async function depositSaga(state: State, input: DepositInput, counterpartId: string): Promise<DepositState> {
-  const advance = stepJournal(state, 'DEPOSIT', () => ({ operationId: input.depositId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn }));
+  const advance = stepJournal(state, 'DEPOSIT', () => ({
+    operationId: input.depositId,
+    bettorRef: input.bettorRef,
+    amountTiyn: input.amountTiyn,
+  }));
 
   await advance(DepositStatus.CheckingBettor, 'deposit.received');
   // ESU's register is the authority on age, and esu-bridge does not rely on it alone (workflow time: deterministic).
@@ -91,7 +119,11 @@ async function depositSaga(state: State, input: DepositInput, counterpartId: str
     // Pushed before the call: a debit that timed out may still have happened (refund is "nothing to undo" otherwise),
     // and a transfer under this id that is not this debit is never refunded (NOT_OURS).
     compensations.push('refund-wallet', () =>
-      compensation.refundWalletTransfer({ transferId: walletTransferId, reason: 'deposit not recorded by ESU', expected: transfer }),
+      compensation.refundWalletTransfer({
+        transferId: walletTransferId,
+        reason: 'deposit not recorded by ESU',
+        expected: transfer,
+      }),
     );
     const debit = await wallet.transferWallet({ transferId: walletTransferId, ...transfer, currency: input.currency });
     state.walletTransferId = debit.transferId;
@@ -99,9 +131,17 @@ async function depositSaga(state: State, input: DepositInput, counterpartId: str
 
     await advance(DepositStatus.CreditingAccount, 'deposit.wallet-debited');
     compensations.push('reverse-ledger-credit', () =>
-      compensation.reverseDepositCredit({ depositId: input.depositId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn }),
+      compensation.reverseDepositCredit({
+        depositId: input.depositId,
+        bettorRef: input.bettorRef,
+        amountTiyn: input.amountTiyn,
+      }),
     );
-    const credit = await ledger.creditDeposit({ depositId: input.depositId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn });
+    const credit = await ledger.creditDeposit({
+      depositId: input.depositId,
+      bettorRef: input.bettorRef,
+      amountTiyn: input.amountTiyn,
+    });
     state.ledgerTransferId = credit.transferId;
 
     await advance(DepositStatus.RecordingInEsu, 'deposit.account-credited');
@@ -131,14 +171,21 @@ async function depositSaga(state: State, input: DepositInput, counterpartId: str
   return state;
 }
 
-const registerRefusal = (reason: string | undefined): Failure => ({ type: ErrorType.BettorRestricted, message: `ESU register refuses this bettor: ${reason}` });
+const registerRefusal = (reason: string | undefined): Failure => ({
+  type: ErrorType.BettorRestricted,
+  message: `ESU register refuses this bettor: ${reason}`,
+});
 
 function depositReversal(
   err: unknown,
   state: State,
   compensations: Compensations,
   input: DepositInput,
-  advance: (status: DepositStatus, event: string, extra: { result: 'FAILED' | 'COMPENSATED' | 'REFUSED'; failure: Failure }) => Promise<void>,
+  advance: (
+    status: DepositStatus,
+    event: string,
+    extra: { result: 'FAILED' | 'COMPENSATED' | 'REFUSED'; failure: Failure },
+  ) => Promise<void>,
 ) {
   const { type, message } = describeFailure(err);
   return {
@@ -149,7 +196,11 @@ function depositReversal(
     advance,
     compensating: [DepositStatus.Compensating, 'deposit.compensating'] as [DepositStatus, string],
     compensationFailed: [DepositStatus.CompensationFailed, 'deposit.compensation-failed'] as [DepositStatus, string],
-    compensated: [DepositStatus.Compensated, 'deposit.compensated', 'COMPENSATED'] as [DepositStatus, string, 'COMPENSATED'],
+    compensated: [DepositStatus.Compensated, 'deposit.compensated', 'COMPENSATED'] as [
+      DepositStatus,
+      string,
+      'COMPENSATED',
+    ],
     message: `deposit ${input.depositId} was not completed and has been reversed: ${message}`,
   };
 }
@@ -183,7 +234,11 @@ async function leanDepositSaga(state: State, input: DepositInput, steps: StepQue
     // Pushed before the call: a debit that timed out may still have happened (refund is "nothing to undo" otherwise),
     // and a transfer under this id that is not this debit is never refunded (NOT_OURS).
     compensations.push('refund-wallet', () =>
-      compensation.refundWalletTransfer({ transferId: counterpartId, reason: 'deposit not recorded by ESU', expected: transfer }),
+      compensation.refundWalletTransfer({
+        transferId: counterpartId,
+        reason: 'deposit not recorded by ESU',
+        expected: transfer,
+      }),
     );
     const debit = await wallet.transferWallet({ transferId: counterpartId, ...transfer, currency: input.currency });
     state.walletTransferId = debit.transferId;
@@ -191,11 +246,21 @@ async function leanDepositSaga(state: State, input: DepositInput, steps: StepQue
 
     steps.advance(DepositStatus.CreditingAccount, 'deposit.wallet-debited');
     compensations.push('reverse-ledger-credit', () =>
-      compensation.reverseDepositCredit({ depositId: input.depositId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn }),
+      compensation.reverseDepositCredit({
+        depositId: input.depositId,
+        bettorRef: input.bettorRef,
+        amountTiyn: input.amountTiyn,
+      }),
     );
     const credited = steps.record(DepositStatus.RecordingInEsu, 'deposit.account-credited');
     const credit = await steps.carry(
-      (journalled) => localLedger.creditDeposit({ depositId: input.depositId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn, steps: journalled }),
+      (journalled) =>
+        localLedger.creditDeposit({
+          depositId: input.depositId,
+          bettorRef: input.bettorRef,
+          amountTiyn: input.amountTiyn,
+          steps: journalled,
+        }),
       credited,
     );
     state.ledgerTransferId = credit.transferId;
@@ -210,7 +275,11 @@ async function leanDepositSaga(state: State, input: DepositInput, steps: StepQue
     });
   } catch (err) {
     // Journalled before the compensations run: a refund may retry for long, and ops see the deposit COMPENSATING.
-    const advance = async (status: DepositStatus, event: string, extra: { result: 'FAILED' | 'COMPENSATED' | 'REFUSED'; failure: Failure }) => {
+    const advance = async (
+      status: DepositStatus,
+      event: string,
+      extra: { result: 'FAILED' | 'COMPENSATED' | 'REFUSED'; failure: Failure },
+    ) => {
       steps.advance(status, event, extra);
       if (status === DepositStatus.Compensating) await steps.flush();
     };

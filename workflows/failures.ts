@@ -43,13 +43,19 @@ export function failureType(err: unknown): string | undefined {
 export function describeFailure(err: unknown): Failure & { code?: string } {
   let current: unknown = err;
   while (current instanceof Error && !(current instanceof ApplicationFailure)) current = current.cause;
-  const code = current instanceof ApplicationFailure ? (current.details?.[0] as { code?: string } | undefined)?.code : undefined;
+  const code =
+    current instanceof ApplicationFailure ? (current.details?.[0] as { code?: string } | undefined)?.code : undefined;
   return { type: failureType(err) ?? 'Unknown', ...(code ? { code } : {}), message: rootMessage(err) };
 }
 
 /** Ends a run with a final, typed refusal; `state` goes with it as the failure's details (the status query's shape). */
 export function refuse(failure: Failure, state?: object): never {
-  throw ApplicationFailure.create({ message: failure.message, type: failure.type, nonRetryable: true, ...(state ? { details: [state] } : {}) });
+  throw ApplicationFailure.create({
+    message: failure.message,
+    type: failure.type,
+    nonRetryable: true,
+    ...(state ? { details: [state] } : {}),
+  });
 }
 
 /**

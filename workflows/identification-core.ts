@@ -32,7 +32,12 @@ const nonRetryableErrorTypes = NON_RETRYABLE_ERROR_TYPES;
 export const interactive = proxyActivities<IdentificationActivities>({
   startToCloseTimeout: '30 seconds', // the e-government integration rules: a synchronous call takes at most 30 s
   scheduleToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', nonRetryableErrorTypes },
+  retry: {
+    initialInterval: '500 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    nonRetryableErrorTypes,
+  },
 });
 
 /** Steps nobody waits on (personal data, the migration's requests): backoff for up to an hour. */
@@ -153,7 +158,11 @@ export class IdentificationCore {
   async journal(
     event: string,
     result: JournalEntry['result'],
-    { actor = 'system', startedAtMs = Date.now(), details }: { actor?: string; startedAtMs?: number; details?: Record<string, unknown> } = {},
+    {
+      actor = 'system',
+      startedAtMs = Date.now(),
+      details,
+    }: { actor?: string; startedAtMs?: number; details?: Record<string, unknown> } = {},
   ): Promise<void> {
     const s = this.state;
     await store.recordIdentificationStep({
@@ -208,14 +217,17 @@ export class IdentificationCore {
       deadline: new Date(now + REVIEW_DEADLINE_MS).toISOString(),
     };
     this.setStep('OFFLINE_REVIEW');
-    await this.journal('identification.review-requested', 'OK', { details: { reason, biometricFailures: this.state.biometricFailures } });
+    await this.journal('identification.review-requested', 'OK', {
+      details: { reason, biometricFailures: this.state.biometricFailures },
+    });
     return this.answer('IN_REVIEW', `${reason}: the bettor is to be checked offline`);
   }
 
   consentActive(): void {
     const consent = this.state.consent;
     if (!consent) reject('consent has not been given yet (§§9, 13: consent comes first)');
-    if (consent.revokedAt) reject('the bettor revoked consent: no personal-data request is made (§31)', ErrorType.ConsentRevoked);
+    if (consent.revokedAt)
+      reject('the bettor revoked consent: no personal-data request is made (§31)', ErrorType.ConsentRevoked);
   }
 
   /** The consent the bettor gave, registered in Nomapay's registry before the first data request (§26). */
@@ -230,14 +242,21 @@ export class IdentificationCore {
       givenAt: consent.givenAt,
       scope: ['PERSONAL_DATA_PROCESSING', 'THIRD_PARTY_TRANSFER'],
     });
-    if (registered.status === 'REVOKED') reject('the consent is revoked in the registry (§§27, 31)', ErrorType.ConsentRevoked);
+    if (registered.status === 'REVOKED')
+      reject('the consent is revoked in the registry (§§27, 31)', ErrorType.ConsentRevoked);
     consent.registered = true;
-    await this.journal('identification.consent-registered', 'OK', { startedAtMs, details: { consentId: consent.consentId } });
+    await this.journal('identification.consent-registered', 'OK', {
+      startedAtMs,
+      details: { consentId: consent.consentId },
+    });
   }
 
   /** Nomapay (or the registry, id.npck.kz) says the consent is revoked: stop asking for data. */
   async consentRevokedAtSource(): Promise<StepAnswer> {
     if (this.state.consent && !this.state.consent.revokedAt) this.state.consent.revokedAt = new Date().toISOString();
-    return this.refuse('CONSENT_REVOKED', 'the bettor revoked consent: no further personal-data request is made (§§27, 31)');
+    return this.refuse(
+      'CONSENT_REVOKED',
+      'the bettor revoked consent: no further personal-data request is made (§§27, 31)',
+    );
   }
 }

@@ -63,12 +63,14 @@ export function registerStepHandlers(core: IdentificationCore): void {
 
   function expectStep(...steps: IdentificationStep[]): void {
     if (steps.includes(s.step)) return;
-    if (s.step === 'LIVENESS_BLOCKED') reject(`liveness is blocked until ${s.blockedUntil} (§23.2); it lifts by itself`);
+    if (s.step === 'LIVENESS_BLOCKED')
+      reject(`liveness is blocked until ${s.blockedUntil} (§23.2); it lifts by itself`);
     reject(`not now: the identification is at ${s.step}; this step needs ${steps.join(' or ')}`);
   }
 
   function samePerson(iin: string): void {
-    if (core.subject && core.subject.iin !== iin) reject('this identification is for another IIN', ErrorType.InvalidInput);
+    if (core.subject && core.subject.iin !== iin)
+      reject('this identification is for another IIN', ErrorType.InvalidInput);
   }
 
   on(
@@ -84,7 +86,12 @@ export function registerStepHandlers(core: IdentificationCore): void {
         return core.refuse('CONSENT_REFUSED', why, 'bettor');
       }
       const givenAt = new Date().toISOString();
-      s.consent = { consentId: `${core.keyPrefix}:consent`, agreementVersion: c.agreementVersion, givenAt, registered: false };
+      s.consent = {
+        consentId: `${core.keyPrefix}:consent`,
+        agreementVersion: c.agreementVersion,
+        givenAt,
+        registered: false,
+      };
       core.setStep('AWAITING_METHOD');
       await core.journal('identification.consent-given', 'OK', {
         actor: 'bettor',
@@ -109,14 +116,22 @@ export function registerStepHandlers(core: IdentificationCore): void {
       const number = s.sessionsOpened + 1;
       const sessionId = `${core.keyPrefix}:session-${number}`;
       const startedAtMs = Date.now();
-      const opened = await interactive.openTwoFactorSession({ sessionId, iin: c.iin, phone: c.phone, consentId: s.consent!.consentId });
+      const opened = await interactive.openTwoFactorSession({
+        sessionId,
+        iin: c.iin,
+        phone: c.phone,
+        consentId: s.consent!.consentId,
+      });
       s.sessionsOpened = number;
       core.pin(c);
       if ('blockedUntil' in opened) {
         s.session = undefined;
         s.blockedUntil = opened.blockedUntil;
         core.setStep('LIVENESS_BLOCKED');
-        await core.journal('identification.liveness-blocked', 'REJECTED', { startedAtMs, details: { sessionId, blockedUntil: s.blockedUntil } });
+        await core.journal('identification.liveness-blocked', 'REJECTED', {
+          startedAtMs,
+          details: { sessionId, blockedUntil: s.blockedUntil },
+        });
         return core.answer('LIVENESS_BLOCKED', `liveness is blocked until ${s.blockedUntil} (§23.2)`);
       }
       s.session = {
@@ -128,7 +143,10 @@ export function registerStepHandlers(core: IdentificationCore): void {
       };
       core.setStep('LIVENESS');
       await core.journal('identification.session-opened', 'OK', { startedAtMs, details: { sessionId } });
-      return core.answer('SESSION_OPENED', `session open: up to ${s.session.livenessAttemptsLeft} liveness checks (§23.2)`);
+      return core.answer(
+        'SESSION_OPENED',
+        `session open: up to ${s.session.livenessAttemptsLeft} liveness checks (§23.2)`,
+      );
     },
   );
 
@@ -157,14 +175,21 @@ export function registerStepHandlers(core: IdentificationCore): void {
         return core.answer('LIVENESS_PASSED', 'liveness passed: request the SMS code');
       }
       if (current.livenessAttemptsLeft > 0 && verdict.sessionStatus === 'OPEN') {
-        return core.answer('LIVENESS_FAILED', `liveness check failed: ${current.livenessAttemptsLeft} left in this session`);
+        return core.answer(
+          'LIVENESS_FAILED',
+          `liveness check failed: ${current.livenessAttemptsLeft} left in this session`,
+        );
       }
       // The 4th failure ends the session and blocks liveness for 15 minutes (§23.2); the workflow's own
       // timer lifts the block. A session lost this way is one failed biometric verification (§16, A4).
       s.session = undefined;
       s.biometricFailures += 1;
-      if (needsOfflineCheck(s.biometricFailures)) return core.repeatedFailure(`${LIVENESS_ATTEMPTS_PER_SESSION} liveness checks failed`);
-      const until = Math.max(Date.now() + LIVENESS_BLOCK_MS, verdict.blockedUntil ? Date.parse(verdict.blockedUntil) : 0);
+      if (needsOfflineCheck(s.biometricFailures))
+        return core.repeatedFailure(`${LIVENESS_ATTEMPTS_PER_SESSION} liveness checks failed`);
+      const until = Math.max(
+        Date.now() + LIVENESS_BLOCK_MS,
+        verdict.blockedUntil ? Date.parse(verdict.blockedUntil) : 0,
+      );
       s.blockedUntil = new Date(until).toISOString();
       core.setStep('LIVENESS_BLOCKED');
       await core.journal('identification.liveness-blocked', 'REJECTED', {
@@ -182,17 +207,27 @@ export function registerStepHandlers(core: IdentificationCore): void {
     m.sendSmsCodeUpdate,
     () => {
       expectStep('SMS_CODE');
-      if (session().smsLeft <= 0) reject(`at most ${SMS_PER_SESSION} SMS in a session (§23.3): start a new session for another code`);
+      if (session().smsLeft <= 0)
+        reject(`at most ${SMS_PER_SESSION} SMS in a session (§23.3): start a new session for another code`);
     },
     async () => {
       const current = session();
       const number = SMS_PER_SESSION - current.smsLeft + 1;
       const startedAtMs = Date.now();
-      const sms = await interactive.sendSmsCode({ sessionId: current.sessionId, key: `${current.sessionId}:sms-${number}` });
+      const sms = await interactive.sendSmsCode({
+        sessionId: current.sessionId,
+        key: `${current.sessionId}:sms-${number}`,
+      });
       current.smsLeft = Math.max(0, Math.min(current.smsLeft - 1, sms.smsLeft));
       current.codeExpiresAt = sms.expiresAt;
-      await core.journal('identification.sms-sent', 'OK', { startedAtMs, details: { sessionId: current.sessionId, sms: number } });
-      return core.answer('SMS_SENT', `code sent, valid until ${sms.expiresAt}: ${current.smsLeft} more SMS in this session`);
+      await core.journal('identification.sms-sent', 'OK', {
+        startedAtMs,
+        details: { sessionId: current.sessionId, sms: number },
+      });
+      return core.answer(
+        'SMS_SENT',
+        `code sent, valid until ${sms.expiresAt}: ${current.smsLeft} more SMS in this session`,
+      );
     },
   );
 
@@ -207,7 +242,11 @@ export function registerStepHandlers(core: IdentificationCore): void {
       const { code } = parseOrReject(SubmitSmsCode, cmd);
       const current = session();
       const startedAtMs = Date.now();
-      const check = await interactive.checkSmsCode({ sessionId: current.sessionId, key: `${current.sessionId}:code:${updateKey()}`, code });
+      const check = await interactive.checkSmsCode({
+        sessionId: current.sessionId,
+        key: `${current.sessionId}:code:${updateKey()}`,
+        code,
+      });
       await core.journal('identification.code-checked', check.result === 'ACCEPTED' ? 'OK' : 'REJECTED', {
         startedAtMs,
         details: { sessionId: current.sessionId, result: check.result },
@@ -233,14 +272,20 @@ export function registerStepHandlers(core: IdentificationCore): void {
       expectStep('AWAITING_METHOD');
       samePerson(c.iin);
       const problems = photoRequirementProblems(c.photo.quality);
-      if (problems.length) reject(`the photo does not meet annex 1: ${problems.join('; ')}`, ErrorType.PhotoRequirementsNotMet);
+      if (problems.length)
+        reject(`the photo does not meet annex 1: ${problems.join('; ')}`, ErrorType.PhotoRequirementsNotMet);
     },
     async (cmd) => {
       const c = parseOrReject(SubmitPhoto, cmd);
       await core.ensureConsentRegistered(c.iin, interactive);
       const matchId = `${core.keyPrefix}:match-${++core.matches}`;
       const startedAtMs = Date.now();
-      const match = await interactive.matchPhoto({ matchId, iin: c.iin, consentId: s.consent!.consentId, photo: c.photo });
+      const match = await interactive.matchPhoto({
+        matchId,
+        iin: c.iin,
+        consentId: s.consent!.consentId,
+        photo: c.photo,
+      });
       core.pin(c);
       return photoMatched(core, match, startedAtMs);
     },
@@ -261,11 +306,18 @@ export function registerStepHandlers(core: IdentificationCore): void {
         details: { positive: d.positive, matchId: s.photoMatch?.matchId },
       });
       if (!d.positive) {
-        return core.refuse('BOOKMAKER_DECISION', 'the bookmaker decided the biometric verification did not succeed (§12)', d.decidedBy);
+        return core.refuse(
+          'BOOKMAKER_DECISION',
+          'the bookmaker decided the biometric verification did not succeed (§12)',
+          d.decidedBy,
+        );
       }
       s.method = 'PHOTO_MATCH';
       core.setStep('REGISTERING');
-      return core.answer('DECISION_RECORDED', 'decision recorded: personal data is asked with the signed consent confirmation (§§14(2), 17)');
+      return core.answer(
+        'DECISION_RECORDED',
+        'decision recorded: personal data is asked with the signed consent confirmation (§§14(2), 17)',
+      );
     },
   );
 
@@ -304,13 +356,18 @@ export function registerStepHandlers(core: IdentificationCore): void {
       await core.journal('identification.consent-revoked', 'OK', { actor, details: { source: r.source } });
       if (r.source === 'APP' && consent.registered) {
         // Relay to the registry; our side has already stopped asking, so a failed relay is journalled, not fatal.
-        await interactive
-          .revokeConsentAtNomapay({ consentId: consent.consentId })
-          .catch((err) => core.journal('identification.consent-revocation-relay-failed', 'FAILED', { details: { error: String(err) } }));
+        await interactive.revokeConsentAtNomapay({ consentId: consent.consentId }).catch((err) =>
+          core.journal('identification.consent-revocation-relay-failed', 'FAILED', {
+            details: { error: String(err) },
+          }),
+        );
       }
       // Registration in progress stops at its next consent check; every other step ends here.
       if (s.step !== 'REGISTERING') {
-        return core.refuse('CONSENT_REVOKED', 'the bettor revoked consent: no further personal-data request is made (§§27, 31)');
+        return core.refuse(
+          'CONSENT_REVOKED',
+          'the bettor revoked consent: no further personal-data request is made (§§27, 31)',
+        );
       }
       return core.answer('CONSENT_REVOKED', 'consent revoked: registration stops before its next request');
     },
@@ -318,7 +375,11 @@ export function registerStepHandlers(core: IdentificationCore): void {
 }
 
 /** Shared by the app's photo and the migration's reference photo: ≥ 85 % passes (§17.1), below it is a failure. */
-export async function photoMatched(core: IdentificationCore, match: PhotoMatch, startedAtMs: number): Promise<StepAnswer> {
+export async function photoMatched(
+  core: IdentificationCore,
+  match: PhotoMatch,
+  startedAtMs: number,
+): Promise<StepAnswer> {
   const s = core.state;
   const passed = photoMatchPasses(match.scorePercent);
   s.photoMatch = { matchId: match.matchId, scorePercent: match.scorePercent, passed };
@@ -328,9 +389,15 @@ export async function photoMatched(core: IdentificationCore, match: PhotoMatch, 
   });
   if (passed) {
     core.setStep('AWAITING_DECISION');
-    return core.answer('PHOTO_MATCHED', `match ${match.scorePercent} % (85 % or more passes, §17.1): record the bookmaker's decision`);
+    return core.answer(
+      'PHOTO_MATCHED',
+      `match ${match.scorePercent} % (85 % or more passes, §17.1): record the bookmaker's decision`,
+    );
   }
   s.biometricFailures += 1;
   if (needsOfflineCheck(s.biometricFailures)) return core.repeatedFailure(`the photo matched ${match.scorePercent} %`);
-  return core.answer('PHOTO_NOT_MATCHED', `match ${match.scorePercent} % is below 85 %: no personal data (§15(5)); try another photo`);
+  return core.answer(
+    'PHOTO_NOT_MATCHED',
+    `match ${match.scorePercent} % is below 85 %: no personal data (§15(5)); try another photo`,
+  );
 }

@@ -11,10 +11,23 @@ import {
 } from '@temporalio/workflow';
 import { firstIssue } from '../domain/issues.js';
 import { ErrorType } from '../domain/errors.js';
-import { IDENTIFICATION_IDLE_MS, IdentificationInput, type IdentificationState, type IdentificationStep } from '../domain/identification.js';
+import {
+  IDENTIFICATION_IDLE_MS,
+  IdentificationInput,
+  type IdentificationState,
+  type IdentificationStep,
+} from '../domain/identification.js';
 import type { MigrationOutcome } from '../domain/migration.js';
 import { OperationKindKey, OperationStatusKey } from '../domain/search-attributes.js';
-import { background, IdentificationCore, isConsentRevoked, refusalCodeOf, registration, rootMessage, store } from './identification-core.js';
+import {
+  background,
+  IdentificationCore,
+  isConsentRevoked,
+  refusalCodeOf,
+  registration,
+  rootMessage,
+  store,
+} from './identification-core.js';
 import { getIdentificationStatusQuery } from './identification-messages.js';
 import { photoMatched, registerStepHandlers } from './identification-steps.js';
 import { bettorSettledSignal } from './migration-messages.js';
@@ -89,7 +102,12 @@ export async function identification(rawInput: IdentificationInput): Promise<Ide
   await condition(allHandlersFinished);
   if (core.state.step === 'FAILED') {
     const failure = core.state.failure!;
-    throw ApplicationFailure.create({ message: failure.message, type: failure.type, nonRetryable: true, details: [core.state] });
+    throw ApplicationFailure.create({
+      message: failure.message,
+      type: failure.type,
+      nonRetryable: true,
+      details: [core.state],
+    });
   }
   return core.state;
 }
@@ -124,7 +142,8 @@ async function awaitReview(core: IdentificationCore): Promise<void> {
   }
   if (await condition(decided, untilMs(review.deadline))) return;
   await core.serial(async () => {
-    if (!decided()) await core.refuse('REVIEW_TIMED_OUT', 'no offline review decision within 72 hours: the bettor is refused (§16)');
+    if (!decided())
+      await core.refuse('REVIEW_TIMED_OUT', 'no offline review decision within 72 hours: the bettor is refused (§16)');
   });
 }
 
@@ -132,7 +151,9 @@ async function abandon(core: IdentificationCore, step: IdentificationStep): Prom
   if (core.state.step !== step || core.terminal) return;
   if (core.state.session) {
     // §66: an abandoned 2FA session is billed in full; the journal is the evidence for reconciliation.
-    await core.journal('identification.session-abandoned', 'FAILED', { details: { sessionId: core.state.session.sessionId } });
+    await core.journal('identification.session-abandoned', 'FAILED', {
+      details: { sessionId: core.state.session.sessionId },
+    });
   }
   core.setStep('ABANDONED');
   await core.journal('identification.abandoned', 'FAILED', { details: { idleSince: core.state.updatedAt } });
@@ -160,22 +181,41 @@ async function register(core: IdentificationCore): Promise<void> {
               key,
             });
       s.personalDataReceivedAt = receipt.receivedAt;
-      await core.journal('identification.personal-data-received', 'OK', { startedAtMs, details: { fields: receipt.fields, method: s.method } });
+      await core.journal('identification.personal-data-received', 'OK', {
+        startedAtMs,
+        details: { fields: receipt.fields, method: s.method },
+      });
     }
     core.consentActive();
     const identifiedAt = new Date().toISOString();
     startedAtMs = Date.now();
     const method = s.method!;
-    const esu = await registration.registerBettorWithEsu({ registrationId: s.bettorId, iin: subject.iin, identifiedAt, method, agent: 'NOMAPAY' });
+    const esu = await registration.registerBettorWithEsu({
+      registrationId: s.bettorId,
+      iin: subject.iin,
+      identifiedAt,
+      method,
+      agent: 'NOMAPAY',
+    });
     s.esuRegistrationId = esu.registrationId;
-    await core.journal('identification.esu-registered', 'OK', { startedAtMs, details: { registrationId: esu.registrationId } });
+    await core.journal('identification.esu-registered', 'OK', {
+      startedAtMs,
+      details: { registrationId: esu.registrationId },
+    });
     core.consentActive();
     startedAtMs = Date.now();
-    const wallet = await registration.openIdentifiedWallet({ walletId: s.bettorId, iin: subject.iin, identification: { method, identifiedAt } });
+    const wallet = await registration.openIdentifiedWallet({
+      walletId: s.bettorId,
+      iin: subject.iin,
+      identification: { method, identifiedAt },
+    });
     s.walletId = wallet.walletId;
     s.identifiedAt = identifiedAt;
     core.setStep('IDENTIFIED');
-    await core.journal('identification.identified', 'OK', { startedAtMs, details: { method: s.method, walletId: wallet.walletId } });
+    await core.journal('identification.identified', 'OK', {
+      startedAtMs,
+      details: { method: s.method, walletId: wallet.walletId },
+    });
   } catch (err) {
     await registrationFailed(core, err);
   }
@@ -191,7 +231,9 @@ async function registrationFailed(core: IdentificationCore, err: unknown): Promi
     // The code expired or was used (A6): the bettor repeats two-factor authentication.
     core.authorizationCode = undefined;
     core.setStep('AWAITING_METHOD');
-    await core.journal('identification.authorization-code-refused', 'REJECTED', { details: { message: rootMessage(err) } });
+    await core.journal('identification.authorization-code-refused', 'REJECTED', {
+      details: { message: rootMessage(err) },
+    });
   } else {
     core.state.failure = { type, message: rootMessage(err) };
     core.setStep('FAILED');
@@ -213,7 +255,12 @@ async function migrate(core: IdentificationCore): Promise<void> {
     await core.ensureConsentRegistered(m.iin, background);
     const startedAtMs = Date.now();
     const matchId = `${core.keyPrefix}:match-${++core.matches}`;
-    const match = await background.matchReferencePhoto({ matchId, iin: m.iin, consentId: s.consent.consentId, photoRef: m.photoRef });
+    const match = await background.matchReferencePhoto({
+      matchId,
+      iin: m.iin,
+      consentId: s.consent.consentId,
+      photoRef: m.photoRef,
+    });
     const answer = await photoMatched(core, match, startedAtMs);
     if (answer.result === 'PHOTO_MATCHED') {
       s.decision = { positive: true, decidedBy: actor, decidedAt: new Date().toISOString() };
@@ -255,7 +302,11 @@ async function notifyMigration(core: IdentificationCore, alreadyIdentified: bool
   core.notifiedMigration = true;
   const detail = core.state.refusal?.reason ?? core.state.failure?.type ?? core.state.review?.reason;
   try {
-    await getExternalWorkflowHandle(parent.workflowId).signal(bettorSettledSignal, { bettorId: core.state.bettorId, outcome, detail });
+    await getExternalWorkflowHandle(parent.workflowId).signal(bettorSettledSignal, {
+      bettorId: core.state.bettorId,
+      outcome,
+      detail,
+    });
   } catch (err) {
     // The migration has ended (cancelled): the bettor's status in PostgreSQL still says where it stands.
     log.warn('could not tell the migration', { error: String(err) });

@@ -13,7 +13,10 @@ export interface IncidentDetectorInput {
   timing: IncidentTiming;
 }
 
-const detectors = proxyActivities<DetectorActivities>({ startToCloseTimeout: '30 seconds', retry: { maximumInterval: '1 minute' } });
+const detectors = proxyActivities<DetectorActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumInterval: '1 minute' },
+});
 
 /** Checks per run before continuing as new: keeps the history short. */
 const CHECKS_PER_RUN = 500;
@@ -31,7 +34,15 @@ export async function incidentDetector(input: IncidentDetectorInput): Promise<vo
         await startChild(incident, {
           workflowId: `Incident:${trip.incidentId}`,
           taskQueue: workflowInfo().taskQueue,
-          args: [{ incidentId: trip.incidentId, card: trip.card, openedBy: `detector:${trip.detector}`, origin: { kind: 'DETECTOR', detector: trip.detector, counterpart: trip.counterpart }, timing: input.timing }],
+          args: [
+            {
+              incidentId: trip.incidentId,
+              card: trip.card,
+              openedBy: `detector:${trip.detector}`,
+              origin: { kind: 'DETECTOR', detector: trip.detector, counterpart: trip.counterpart },
+              timing: input.timing,
+            },
+          ],
           parentClosePolicy: 'ABANDON',
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           typedSearchAttributes: [

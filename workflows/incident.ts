@@ -37,14 +37,25 @@ export const amendIncidentUpdate = defineUpdate<IncidentState, [AmendIncident]>(
 export const submitIncidentUpdate = defineUpdate<IncidentState, [SubmitIncident]>('submitIncident');
 export const closeIncidentUpdate = defineUpdate<IncidentState, [CloseIncident]>('closeIncident');
 
-const store = proxyLocalActivities<IncidentStoreActivities>({ startToCloseTimeout: '5 seconds', retry: { maximumInterval: '10 seconds' } });
-const alerts = proxyActivities<IncidentStoreActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumInterval: '1 minute' } });
+const store = proxyLocalActivities<IncidentStoreActivities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { maximumInterval: '10 seconds' },
+});
+const alerts = proxyActivities<IncidentStoreActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumInterval: '1 minute' },
+});
 const delivery = proxyActivities<IncidentDeliveryActivities>({
   startToCloseTimeout: '30 seconds', // the e-government integration rules: a synchronous answer within 30 s; the acknowledgement is one
   // Reports wait out maintenance windows (the e-government integration rules, item 48: nights and weekends) instead of failing: keep trying
   // for a week, then SUBMISSION_FAILED for an officer to retry. The 48-hour escalation does not wait for this.
   scheduleToCloseTimeout: '7 days',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+  },
 });
 
 /** How long the submit update waits for both acknowledgements before answering "still on its way". */
@@ -73,7 +84,8 @@ export async function incident(rawInput: OpenIncident): Promise<IncidentState> {
   const { workflowId, runId } = workflowInfo();
   const openedAtMs = Date.now();
   const future = futureDetectionProblem(input.card.detectedAt, openedAtMs);
-  if (future && patched('detection-not-in-future')) throw rejected(ErrorType.InvalidInput, `card.detectedAt: ${future}`);
+  if (future && patched('detection-not-in-future'))
+    throw rejected(ErrorType.InvalidInput, `card.detectedAt: ${future}`);
   const detectedAtMs = () => Date.parse(state.card.detectedAt);
   const state: IncidentState = {
     incidentId: input.incidentId,
@@ -97,7 +109,13 @@ export async function incident(rawInput: OpenIncident): Promise<IncidentState> {
   let scheduleRevision = 0;
   let statusInVisibility: string = IncidentStatus.Open;
 
-  async function record(event: string, actor: string, result: IncidentTimelineEntry['result'], detail?: string, details?: Record<string, unknown>) {
+  async function record(
+    event: string,
+    actor: string,
+    result: IncidentTimelineEntry['result'],
+    detail?: string,
+    details?: Record<string, unknown>,
+  ) {
     const startedAtMs = Date.now();
     revision += 1;
     state.timeline.push({ at: iso(startedAtMs), event, actor, result, ...(detail ? { detail } : {}) });
@@ -110,7 +128,14 @@ export async function incident(rawInput: OpenIncident): Promise<IncidentState> {
       workflowId,
       revision,
       state: snapshot,
-      entry: { event, actor, result, startedAtMs, dedupeKey: `${workflowId}:${runId}:${revision}`, details: { detail, ...details } },
+      entry: {
+        event,
+        actor,
+        result,
+        startedAtMs,
+        dedupeKey: `${workflowId}:${runId}:${revision}`,
+        details: { detail, ...details },
+      },
     });
   }
 
@@ -130,15 +155,21 @@ export async function incident(rawInput: OpenIncident): Promise<IncidentState> {
         scheduledAtMs = Date.now();
         scheduleRevision += 1;
       }
-      await record('incident.amended', amendedBy, 'OK', `version ${state.version}: ${Object.keys(patch).join(', ')}`, { rows: Object.keys(patch) });
+      await record('incident.amended', amendedBy, 'OK', `version ${state.version}: ${Object.keys(patch).join(', ')}`, {
+        rows: Object.keys(patch),
+      });
       return state;
     },
     {
       validator: (cmd) => {
         const { patch } = parsed(AmendIncident, cmd);
-        if (state.status === IncidentStatus.Closed) throw rejected(ErrorType.IncidentStepRejected, 'the incident is closed');
+        if (state.status === IncidentStatus.Closed)
+          throw rejected(ErrorType.IncidentStepRejected, 'the incident is closed');
         if (patch.detectedAt !== undefined && Date.parse(patch.detectedAt) > detectedAtMs()) {
-          throw rejected(ErrorType.IncidentStepRejected, 'the detection time may only move earlier: the 48 hours count from the first detection');
+          throw rejected(
+            ErrorType.IncidentStepRejected,
+            'the detection time may only move earlier: the 48 hours count from the first detection',
+          );
         }
       },
     },
@@ -154,12 +185,24 @@ export async function incident(rawInput: OpenIncident): Promise<IncidentState> {
         submission = last; // a retry of the same version: receivers that already acknowledged are not sent it again
         submission.errors = {};
       } else {
-        submission = { version: state.version, phase: state.firstDeliveredAt ? 'UPDATE' : 'INITIAL', requestedBy: submittedBy, requestedAt: iso(Date.now()), receipts: {}, errors: {} };
+        submission = {
+          version: state.version,
+          phase: state.firstDeliveredAt ? 'UPDATE' : 'INITIAL',
+          requestedBy: submittedBy,
+          requestedAt: iso(Date.now()),
+          receipts: {},
+          errors: {},
+        };
         state.submissions.push(submission);
       }
       pending = { submission, card: IncidentCard.parse(state.card) };
       state.status = IncidentStatus.Submitting;
-      await record('incident.submission-requested', submittedBy, 'OK', `version ${submission.version} (${submission.phase})`);
+      await record(
+        'incident.submission-requested',
+        submittedBy,
+        'OK',
+        `version ${submission.version} (${submission.phase})`,
+      );
       // Answer with the receivers' verdict when it comes quickly; otherwise the card keeps going in the background.
       await condition(() => pending?.submission !== submission, SUBMIT_ANSWER_WAIT);
       return state;
@@ -167,12 +210,18 @@ export async function incident(rawInput: OpenIncident): Promise<IncidentState> {
     {
       validator: (cmd) => {
         parsed(SubmitIncident, cmd);
-        if (state.status === IncidentStatus.Closed) throw rejected(ErrorType.IncidentStepRejected, 'the incident is closed');
-        if (state.status === IncidentStatus.Submitting) throw rejected(ErrorType.IncidentStepRejected, 'a submission is already on its way');
-        if (state.problems.length) throw rejected(ErrorType.IncidentCardIncomplete, `the card is incomplete: ${state.problems.join('; ')}`);
+        if (state.status === IncidentStatus.Closed)
+          throw rejected(ErrorType.IncidentStepRejected, 'the incident is closed');
+        if (state.status === IncidentStatus.Submitting)
+          throw rejected(ErrorType.IncidentStepRejected, 'a submission is already on its way');
+        if (state.problems.length)
+          throw rejected(ErrorType.IncidentCardIncomplete, `the card is incomplete: ${state.problems.join('; ')}`);
         const last = state.submissions.at(-1);
         if (last?.version === state.version && last.completedAt) {
-          throw rejected(ErrorType.IncidentStepRejected, `version ${state.version} has already been delivered; amend the card to send an update`);
+          throw rejected(
+            ErrorType.IncidentStepRejected,
+            `version ${state.version} has already been delivered; amend the card to send an update`,
+          );
         }
       },
     },
@@ -191,9 +240,12 @@ export async function incident(rawInput: OpenIncident): Promise<IncidentState> {
     {
       validator: (cmd) => {
         parsed(CloseIncident, cmd);
-        if (state.status === IncidentStatus.Closed) throw rejected(ErrorType.IncidentStepRejected, 'the incident is already closed');
-        if (state.status === IncidentStatus.Submitting) throw rejected(ErrorType.IncidentStepRejected, 'a submission is on its way: close it once delivered');
-        if (!state.firstDeliveredAt) throw rejected(ErrorType.IncidentStepRejected, 'the card has not reached the operator and ЦМААИ yet');
+        if (state.status === IncidentStatus.Closed)
+          throw rejected(ErrorType.IncidentStepRejected, 'the incident is already closed');
+        if (state.status === IncidentStatus.Submitting)
+          throw rejected(ErrorType.IncidentStepRejected, 'a submission is on its way: close it once delivered');
+        if (!state.firstDeliveredAt)
+          throw rejected(ErrorType.IncidentStepRejected, 'the card has not reached the operator and ЦМААИ yet');
       },
     },
   );
@@ -202,13 +254,24 @@ export async function incident(rawInput: OpenIncident): Promise<IncidentState> {
     const receivers = INCIDENT_RECEIVERS.filter((receiver) => !submission.receipts[receiver]);
     const outcomes = await Promise.allSettled(
       receivers.map((receiver) =>
-        delivery.deliverIncidentCard({ receiver, incidentId: state.incidentId, version: submission.version, phase: submission.phase, sentAt: submission.requestedAt, card }),
+        delivery.deliverIncidentCard({
+          receiver,
+          incidentId: state.incidentId,
+          version: submission.version,
+          phase: submission.phase,
+          sentAt: submission.requestedAt,
+          card,
+        }),
       ),
     );
     outcomes.forEach((outcome, i) => {
       const receiver = receivers[i]!;
       if (outcome.status === 'fulfilled') submission.receipts[receiver] = outcome.value;
-      else submission.errors[receiver] = { type: failureType(outcome.reason) ?? 'Unknown', message: rootMessage(outcome.reason) };
+      else
+        submission.errors[receiver] = {
+          type: failureType(outcome.reason) ?? 'Unknown',
+          message: rootMessage(outcome.reason),
+        };
     });
     const now = Date.now();
     if (INCIDENT_RECEIVERS.every((receiver) => submission.receipts[receiver])) {
@@ -219,10 +282,14 @@ export async function incident(rawInput: OpenIncident): Promise<IncidentState> {
       }
       state.status = state.timeliness === 'LATE' ? IncidentStatus.SubmittedLate : IncidentStatus.Submitted;
       const ids = INCIDENT_RECEIVERS.map((r) => `${r} ${submission.receipts[r]!.messageId}`).join(', ');
-      await record('incident.card-delivered', 'system', 'OK', `version ${submission.version}: ${ids}`, { receipts: submission.receipts });
+      await record('incident.card-delivered', 'system', 'OK', `version ${submission.version}: ${ids}`, {
+        receipts: submission.receipts,
+      });
     } else {
       state.status = IncidentStatus.SubmissionFailed;
-      const why = Object.entries(submission.errors).map(([r, e]) => `${r}: ${e!.type} ${e!.message}`).join('; ');
+      const why = Object.entries(submission.errors)
+        .map(([r, e]) => `${r}: ${e!.type} ${e!.message}`)
+        .join('; ');
       await record('incident.card-delivery-failed', 'system', 'FAILED', why, { errors: submission.errors });
     }
   }
@@ -231,14 +298,32 @@ export async function incident(rawInput: OpenIncident): Promise<IncidentState> {
     const now = Date.now();
     if (point.kind === 'DEADLINE') {
       state.escalatedAt = iso(now);
-      if (state.status === IncidentStatus.Open || state.status === IncidentStatus.SubmissionFailed) state.status = IncidentStatus.Escalated;
-      await record('incident.escalated', 'system', 'ESCALATED', `the card is not with the operator and ЦМААИ ${formatTimeLeft(Date.parse(state.dueAt), now)} after the 48 hours`);
+      if (state.status === IncidentStatus.Open || state.status === IncidentStatus.SubmissionFailed)
+        state.status = IncidentStatus.Escalated;
+      await record(
+        'incident.escalated',
+        'system',
+        'ESCALATED',
+        `the card is not with the operator and ЦМААИ ${formatTimeLeft(Date.parse(state.dueAt), now)} after the 48 hours`,
+      );
     } else {
       state.remindersSent.push(point.key);
       const event = point.kind === 'INTERNAL_TARGET' ? 'incident.internal-target-missed' : 'incident.reminder';
-      await record(event, 'system', 'OK', `${formatTimeLeft(Date.parse(state.dueAt), now)} left to the 48-hour deadline`);
+      await record(
+        event,
+        'system',
+        'OK',
+        `${formatTimeLeft(Date.parse(state.dueAt), now)} left to the 48-hour deadline`,
+      );
     }
-    await alerts.alertIncident({ incidentId: state.incidentId, kind: point.kind, checkpoint: point.key, firedAtMs: now, dueAt: state.dueAt, status: state.status });
+    await alerts.alertIncident({
+      incidentId: state.incidentId,
+      kind: point.kind,
+      checkpoint: point.key,
+      firedAtMs: now,
+      dueAt: state.dueAt,
+      status: state.status,
+    });
   }
 
   /** Reminders, the internal target and the deadline, counted from detection, until the card is out. */
@@ -250,7 +335,10 @@ export async function incident(rawInput: OpenIncident): Promise<IncidentState> {
       const seen = scheduleRevision;
       const wait = point.atMs - Date.now();
       if (wait > 0) {
-        const interrupted = await condition(() => Boolean(state.firstDeliveredAt) || state.status === IncidentStatus.Closed || scheduleRevision !== seen, wait);
+        const interrupted = await condition(
+          () => Boolean(state.firstDeliveredAt) || state.status === IncidentStatus.Closed || scheduleRevision !== seen,
+          wait,
+        );
         if (interrupted) continue;
       }
       fired.add(point.key);

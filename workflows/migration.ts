@@ -60,7 +60,11 @@ export type MigrationInput = MigrationRequest & { carried?: MigrationCarry };
 
 const source = proxyActivities<MigrationActivities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+  },
 });
 const local = proxyLocalActivities<MigrationActivities & IdentificationStoreActivities>({
   startToCloseTimeout: '10 seconds',
@@ -84,7 +88,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
  */
 export async function migration(rawInput: MigrationInput): Promise<MigrationProgress> {
   const parsed = MigrationRunInput.safeParse(rawInput);
-  if (!parsed.success) throw ApplicationFailure.nonRetryable(`migration input: ${firstIssue(parsed.error)}`, ErrorType.InvalidInput);
+  if (!parsed.success)
+    throw ApplicationFailure.nonRetryable(`migration input: ${firstIssue(parsed.error)}`, ErrorType.InvalidInput);
   const settings = parsed.data;
   const info = workflowInfo();
   const carry: MigrationCarry = rawInput.carried ?? {
@@ -164,7 +169,8 @@ export async function migration(rawInput: MigrationInput): Promise<MigrationProg
   }
 
   async function flush(): Promise<void> {
-    if (pending.length) await local.recordMigrationOutcomes({ migrationId: settings.migrationId, items: pending.splice(0) });
+    if (pending.length)
+      await local.recordMigrationOutcomes({ migrationId: settings.migrationId, items: pending.splice(0) });
   }
 
   setHandler(m.getMigrationStatusQuery, progress);
@@ -181,11 +187,19 @@ export async function migration(rawInput: MigrationInput): Promise<MigrationProg
       {
         validator: ({ actor }) => {
           if (!actor) {
-            throw ApplicationFailure.create({ message: 'actor: must name who asked', type: ErrorType.InvalidInput, nonRetryable: true });
+            throw ApplicationFailure.create({
+              message: 'actor: must name who asked',
+              type: ErrorType.InvalidInput,
+              nonRetryable: true,
+            });
           }
           if (!allowed.includes(status())) {
             const message = `the migration is ${status()}`;
-            throw ApplicationFailure.create({ message, type: ErrorType.IdentificationStepRejected, nonRetryable: true });
+            throw ApplicationFailure.create({
+              message,
+              type: ErrorType.IdentificationStepRejected,
+              nonRetryable: true,
+            });
           }
         },
       },
@@ -201,7 +215,10 @@ export async function migration(rawInput: MigrationInput): Promise<MigrationProg
   }
   publish(true);
 
-  async function startIdentification(row: MigrationRow & { bettorRef: string }, subject: MigrationSubject): Promise<void> {
+  async function startIdentification(
+    row: MigrationRow & { bettorRef: string },
+    subject: MigrationSubject,
+  ): Promise<void> {
     inFlight.set(row.bettorId, row.position); // before the start: its settlement may arrive in the same activation
     try {
       const child = await startChild<typeof identification>('identification', {
@@ -242,8 +259,13 @@ export async function migration(rawInput: MigrationInput): Promise<MigrationProg
       }
       const row = buffer[0];
       if (!row) {
-        if (carry.exhausted || startedThisRun >= settings.bettorsPerRun || workflowInfo().continueAsNewSuggested) return;
-        const batch = await source.readMigrationBatch({ source: settings.source, cursor: carry.cursor, limit: settings.readBatchSize });
+        if (carry.exhausted || startedThisRun >= settings.bettorsPerRun || workflowInfo().continueAsNewSuggested)
+          return;
+        const batch = await source.readMigrationBatch({
+          source: settings.source,
+          cursor: carry.cursor,
+          limit: settings.readBatchSize,
+        });
         buffer.push(...batch.rows);
         carry.cursor = batch.cursor;
         carry.exhausted = batch.exhausted;

@@ -42,10 +42,20 @@ export async function asRegisteredOperation<State extends object>(
     state.failure = failure;
     return refuseWith(failure, state);
   };
-  const registering = { operationId, kind, workflowId, runId, request, ...(bettorRef ? { bettorRef } : {}), ...(reopenFailed ? { reopenFailed } : {}) };
+  const registering = {
+    operationId,
+    kind,
+    workflowId,
+    runId,
+    request,
+    ...(bettorRef ? { bettorRef } : {}),
+    ...(reopenFailed ? { reopenFailed } : {}),
+  };
   let registered: Awaited<ReturnType<OperationRegistryActivities['registerOperation']>>;
   try {
-    registered = steps ? await steps.carry((queued) => registry.registerOperation({ ...registering, steps: queued })) : await registry.registerOperation(registering);
+    registered = steps
+      ? await steps.carry((queued) => registry.registerOperation({ ...registering, steps: queued }))
+      : await registry.registerOperation(registering);
   } catch (err) {
     // Not journalled into the operations list: the id's row there belongs to the operation that owns the id.
     const { type, message } = describeFailure(err);
@@ -67,10 +77,23 @@ export async function asRegisteredOperation<State extends object>(
     // Only a saga's own end is an outcome; anything else fails the workflow task and is retried.
     if (!(err instanceof ApplicationFailure)) throw err;
     const failure = { type: err.type ?? 'Unknown', message: err.message };
-    await registry.finishOperation({ operationId, kind, outcome: 'FAILED', state: (err.details?.[0] ?? state) as Record<string, unknown>, failure, ...lastSteps(steps) });
+    await registry.finishOperation({
+      operationId,
+      kind,
+      outcome: 'FAILED',
+      state: (err.details?.[0] ?? state) as Record<string, unknown>,
+      failure,
+      ...lastSteps(steps),
+    });
     throw err;
   }
-  await registry.finishOperation({ operationId, kind, outcome: 'COMPLETED', state: result as Record<string, unknown>, ...lastSteps(steps) });
+  await registry.finishOperation({
+    operationId,
+    kind,
+    outcome: 'COMPLETED',
+    state: result as Record<string, unknown>,
+    ...lastSteps(steps),
+  });
   return result;
 }
 
@@ -80,13 +103,23 @@ const lastSteps = (steps?: StepQueue<string>) => (steps ? { steps: steps.take() 
  * The identification gate (the ESU integration plan, items 6–7): money moves and stakes are taken only for a bettor whose
  * identification ended IDENTIFIED. Answers the refusal to raise, or undefined when the bettor may go on.
  */
-export async function identificationRefusal(bettorRef: string, stepsIfAllowed?: StepRecord[]): Promise<Failure | undefined> {
+export async function identificationRefusal(
+  bettorRef: string,
+  stepsIfAllowed?: StepRecord[],
+): Promise<Failure | undefined> {
   const answer = await gate.checkBettorIdentified({ bettorRef, ...(stepsIfAllowed ? { stepsIfAllowed } : {}) });
   if (answer.allowed) return undefined;
   if (answer.status === 'CONSENT_REVOKED') {
-    return { type: ErrorType.BettorNotIdentified, message: 'the bettor revoked consent to the processing of personal data: identify them again, with a new consent, first' };
+    return {
+      type: ErrorType.BettorNotIdentified,
+      message:
+        'the bettor revoked consent to the processing of personal data: identify them again, with a new consent, first',
+    };
   }
-  const why = answer.status === 'UNKNOWN' ? 'has not been identified' : `identification is ${answer.status}${answer.blockedUntil ? ` until ${answer.blockedUntil}` : ''}`;
+  const why =
+    answer.status === 'UNKNOWN'
+      ? 'has not been identified'
+      : `identification is ${answer.status}${answer.blockedUntil ? ` until ${answer.blockedUntil}` : ''}`;
   return { type: ErrorType.BettorNotIdentified, message: `the bettor ${why}: identify them through Nomapay first` };
 }
 
@@ -134,7 +167,16 @@ export class StepQueue<Status extends string> {
 
   /** The journal row of a step, dated now (workflow time: deterministic on replay). */
   record(status: Status, event: string, extra: StepExtra = {}): StepRecord {
-    return { ...this.subject(), kind: this.kind, workflowId: this.workflowId, status, event, result: 'OK', startedAtMs: Date.now(), ...extra };
+    return {
+      ...this.subject(),
+      kind: this.kind,
+      workflowId: this.workflowId,
+      status,
+      event,
+      result: 'OK',
+      startedAtMs: Date.now(),
+      ...extra,
+    };
   }
 
   /** Moves the saga to `status` and queues its journal row. */

@@ -39,8 +39,6 @@ const wallet = proxyActivities<NomapayActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes },
 });
 
-
-
 /**
  * A payout from the betting account to the bettor's e-wallet (`Payout:<payoutId>`): check the register again →
  * hold the amount (pending) → Nomapay pays it → post the hold and count it as paid (AFM order No. 9, item 4(6)) → record in
@@ -49,7 +47,12 @@ const wallet = proxyActivities<NomapayActivities>({
  * ESU refusal does not undo it: the record goes to an ESU submission and the payout ends COMPLETED_ESU_PENDING.
  */
 export async function payout(rawInput: PayoutInput): Promise<PayoutState> {
-  const state: PayoutState = { payoutId: rawInput.payoutId, status: PayoutStatus.Received, amountTiyn: rawInput.amountTiyn, compensations: [] };
+  const state: PayoutState = {
+    payoutId: rawInput.payoutId,
+    status: PayoutStatus.Received,
+    amountTiyn: rawInput.amountTiyn,
+    compensations: [],
+  };
   setHandler(getPayoutStatusQuery, () => state);
   const input = parseInput(PayoutInput, rawInput, 'payout', state, PayoutStatus.Refused);
   // Runs recorded before the operation registry replay as they ran: no registration, the raw id at every counterpart.
@@ -63,23 +66,45 @@ export async function payout(rawInput: PayoutInput): Promise<PayoutState> {
 
 /** The payout's steps. `counterpartId` is its transfer id at Nomapay and operation id at ESU (`pay-<payoutId>`). */
 async function payoutSaga(state: PayoutState, input: PayoutInput, counterpartId: string): Promise<PayoutState> {
-  const advance = stepJournal(state, 'PAYOUT', () => ({ operationId: input.payoutId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn }));
+  const advance = stepJournal(state, 'PAYOUT', () => ({
+    operationId: input.payoutId,
+    bettorRef: input.bettorRef,
+    amountTiyn: input.amountTiyn,
+  }));
 
   await advance(PayoutStatus.CheckingBettor, 'payout.received');
   const eligibility = await register.checkBettorEligibility({ iin: input.iin, purpose: 'PAYOUT' });
   if (payoutRefused(eligibility)) {
-    state.failure = { type: ErrorType.BettorRestricted, message: `ESU register refuses a payout to this bettor: ${eligibility.reason ?? 'no reason given'}` };
+    state.failure = {
+      type: ErrorType.BettorRestricted,
+      message: `ESU register refuses a payout to this bettor: ${eligibility.reason ?? 'no reason given'}`,
+    };
     await advance(PayoutStatus.Refused, 'payout.refused', { result: 'REFUSED', failure: state.failure });
-    throw ApplicationFailure.create({ message: state.failure.message, type: state.failure.type, nonRetryable: true, details: [state] });
+    throw ApplicationFailure.create({
+      message: state.failure.message,
+      type: state.failure.type,
+      nonRetryable: true,
+      details: [state],
+    });
   }
 
   const compensations = new Compensations();
   let transfer: WalletTransferDone;
   try {
-    await advance(PayoutStatus.Reserving, 'payout.bettor-eligible', eligibility.eligible ? {} : { details: { restriction: eligibility.reason } });
+    await advance(
+      PayoutStatus.Reserving,
+      'payout.bettor-eligible',
+      eligibility.eligible ? {} : { details: { restriction: eligibility.reason } },
+    );
     // Pushed before the call: a reservation that timed out may still have landed (else "nothing to undo").
-    compensations.push('release-reservation', () => compensation.releasePayout({ payoutId: input.payoutId, bettorRef: input.bettorRef }));
-    const reservation = await ledger.reservePayout({ payoutId: input.payoutId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn });
+    compensations.push('release-reservation', () =>
+      compensation.releasePayout({ payoutId: input.payoutId, bettorRef: input.bettorRef }),
+    );
+    const reservation = await ledger.reservePayout({
+      payoutId: input.payoutId,
+      bettorRef: input.bettorRef,
+      amountTiyn: input.amountTiyn,
+    });
     state.reservationId = reservation.reservationId;
 
     await advance(PayoutStatus.PayingOut, 'payout.amount-reserved');
@@ -87,7 +112,9 @@ async function payoutSaga(state: PayoutState, input: PayoutInput, counterpartId:
     // answers "nothing to undo" when Nomapay never made it.
     // A transfer under this id that is not this payment (another operation's) is never refunded: NOT_OURS.
     const expected = { iin: input.iin, direction: 'BOOKMAKER_TO_BETTOR', amountTiyn: input.amountTiyn } as const;
-    compensations.push('refund-wallet', () => compensation.refundWalletTransfer({ transferId: counterpartId, reason: 'payout not completed', expected }));
+    compensations.push('refund-wallet', () =>
+      compensation.refundWalletTransfer({ transferId: counterpartId, reason: 'payout not completed', expected }),
+    );
     transfer = await wallet.transferWallet({ transferId: counterpartId, ...expected, currency: input.currency });
     state.walletTransferId = transfer.transferId;
   } catch (err) {
@@ -101,14 +128,18 @@ async function payoutSaga(state: PayoutState, input: PayoutInput, counterpartId:
       advance,
       compensating: [PayoutStatus.Compensating, 'payout.compensating'],
       compensationFailed: [PayoutStatus.CompensationFailed, 'payout.compensation-failed'],
-      compensated: refused ? [PayoutStatus.Refused, 'payout.refused', 'REFUSED'] : [PayoutStatus.Compensated, 'payout.compensated', 'COMPENSATED'],
+      compensated: refused
+        ? [PayoutStatus.Refused, 'payout.refused', 'REFUSED']
+        : [PayoutStatus.Compensated, 'payout.compensated', 'COMPENSATED'],
       message: `payout ${input.payoutId} was not made: ${message}`,
     });
   }
 
   // The money is with the bettor: from here every step is retried until it lands, never compensated.
   await advance(PayoutStatus.Posting, 'payout.wallet-paid');
-  state.ledgerTransferId = (await ledger.postPayout({ payoutId: input.payoutId, bettorRef: input.bettorRef })).transferId;
+  state.ledgerTransferId = (
+    await ledger.postPayout({ payoutId: input.payoutId, bettorRef: input.bettorRef })
+  ).transferId;
 
   await advance(PayoutStatus.RecordingInEsu, 'payout.posted');
   const record: EsuOperationRequest = {
@@ -119,7 +150,12 @@ async function payoutSaga(state: PayoutState, input: PayoutInput, counterpartId:
     currency: input.currency,
     occurredAt: transfer.completedAt,
   };
-  const recorded = await recordMovedMoneyInEsu(esu.recordOperation, { operationId: input.payoutId, operationKind: 'PAYOUT', bettorRef: input.bettorRef, record });
+  const recorded = await recordMovedMoneyInEsu(esu.recordOperation, {
+    operationId: input.payoutId,
+    operationKind: 'PAYOUT',
+    bettorRef: input.bettorRef,
+    record,
+  });
   if ('receipt' in recorded) state.esuReceipt = recorded.receipt;
   else ({ esuSubmissionId: state.esuSubmissionId, failure: state.failure } = recorded);
   const finalStatus: PayoutStatus = state.esuReceipt ? PayoutStatus.Completed : PayoutStatus.CompletedEsuPending;
@@ -134,9 +170,16 @@ async function payoutSaga(state: PayoutState, input: PayoutInput, counterpartId:
     bettorRef: input.bettorRef,
     record: { iin: input.iin, paidAt: transfer.completedAt, paidTiyn: input.amountTiyn },
   });
-  await advance(finalStatus, finalStatus === PayoutStatus.Completed ? 'payout.completed' : 'payout.completed-esu-pending', {
-    ...(state.esuReceipt ? { esuReceiptId: state.esuReceipt.receiptId } : {}),
-    details: { afmSubmissionId: state.afmSubmissionId, ...(state.esuSubmissionId ? { esuSubmissionId: state.esuSubmissionId } : {}) },
-  });
+  await advance(
+    finalStatus,
+    finalStatus === PayoutStatus.Completed ? 'payout.completed' : 'payout.completed-esu-pending',
+    {
+      ...(state.esuReceipt ? { esuReceiptId: state.esuReceipt.receiptId } : {}),
+      details: {
+        afmSubmissionId: state.afmSubmissionId,
+        ...(state.esuSubmissionId ? { esuSubmissionId: state.esuSubmissionId } : {}),
+      },
+    },
+  );
   return state;
 }

@@ -44,7 +44,13 @@ const ownDatabase = { startToCloseTimeout: '5 seconds', retry: { maximumInterval
 export const journal = proxyLocalActivities<JournalActivities>(ownDatabase);
 export const gate = proxyLocalActivities<BettorGateActivities>(ownDatabase);
 /** The operation registry: a refusal (an id used by another operation) is final. */
-export const registry = proxyLocalActivities<OperationRegistryActivities>({ ...ownDatabase, retry: { ...ownDatabase.retry, nonRetryableErrorTypes } });
+export const registry = proxyLocalActivities<OperationRegistryActivities>({
+  ...ownDatabase,
+  retry: { ...ownDatabase.retry, nonRetryableErrorTypes },
+});
 
 /** Starting a regulator submission from the saga's last task: Temporal's own frontend, retried until it answers. */
-export const submissionStarts = proxyLocalActivities<SubmissionStartActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumInterval: '10 seconds', nonRetryableErrorTypes } });
+export const submissionStarts = proxyLocalActivities<SubmissionStartActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumInterval: '10 seconds', nonRetryableErrorTypes },
+});

@@ -26,7 +26,10 @@ const compare = proxyActivities<Activities>({
   retry: { initialInterval: '10 seconds', maximumInterval: '5 minutes' },
 });
 // Our own database: retried until it answers.
-const store = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } });
+const store = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
 
 /** A page loop stops here whatever a counterpart's cursor says (500 records a page: 5 million a day). */
 const MAX_PAGES = 10_000;
@@ -45,7 +48,13 @@ export async function reconciliation(input: ReconciliationInput = {}): Promise<R
   const graceMinutes = input.graceMinutes ?? DEFAULT_GRACE_MINUTES;
   const graceCutoff = new Date(startedMs - graceMinutes * 60_000).toISOString();
   const runId = info.runId;
-  await store.beginReconciliation({ runId, day, workflowId: info.workflowId, trigger: input.trigger ?? 'ON_DEMAND', graceMinutes });
+  await store.beginReconciliation({
+    runId,
+    day,
+    workflowId: info.workflowId,
+    trigger: input.trigger ?? 'ON_DEMAND',
+    graceMinutes,
+  });
 
   async function counterpart(c: ReconciliationCounterpart): Promise<CounterpartCounts> {
     let cursor: string | undefined;
@@ -57,9 +66,23 @@ export async function reconciliation(input: ReconciliationInput = {}): Promise<R
     return compare.compareWithCounterpart({ runId, counterpart: c, day, graceCutoff });
   }
 
-  const failedPart = (err: unknown): CounterpartCounts => ({ listed: 0, ours: 0, matched: 0, withinGrace: 0, differences: 0, error: String((err as Error)?.cause ? ((err as Error).cause as Error).message : (err as Error)?.message ?? err).slice(0, 300) });
+  const failedPart = (err: unknown): CounterpartCounts => ({
+    listed: 0,
+    ours: 0,
+    matched: 0,
+    withinGrace: 0,
+    differences: 0,
+    error: String(
+      (err as Error)?.cause ? ((err as Error).cause as Error).message : ((err as Error)?.message ?? err),
+    ).slice(0, 300),
+  });
   const parts: DifferenceSource[] = [...ReconciliationCounterpart.options, 'LEDGER'];
-  const results = await Promise.all(parts.map((p) => (p === 'LEDGER' ? compare.checkLedgerForRun({ runId, day }) : counterpart(p)).catch(failedPart)));
-  const counts = Object.fromEntries(parts.map((p, i) => [p, results[i]!])) as Record<DifferenceSource, CounterpartCounts>;
+  const results = await Promise.all(
+    parts.map((p) => (p === 'LEDGER' ? compare.checkLedgerForRun({ runId, day }) : counterpart(p)).catch(failedPart)),
+  );
+  const counts = Object.fromEntries(parts.map((p, i) => [p, results[i]!])) as Record<
+    DifferenceSource,
+    CounterpartCounts
+  >;
   return store.finishReconciliation({ runId, day, counts });
 }

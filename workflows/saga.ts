@@ -38,7 +38,11 @@ export class Compensations {
 
 type StepResult = 'REFUSED' | 'FAILED' | 'COMPENSATED';
 /** A step of the saga's journal: its status, event and what the journal row carries. */
-export type Advance<Status extends string> = (status: Status, event: string, extra: { result: StepResult; failure: Failure }) => Promise<void>;
+export type Advance<Status extends string> = (
+  status: Status,
+  event: string,
+  extra: { result: StepResult; failure: Failure },
+) => Promise<void>;
 
 export interface CompensateAndFail<Status extends string> {
   /** What failed the step: the cause of the failure the saga ends with. */
@@ -73,5 +77,11 @@ export async function compensateAndFail<Status extends string>(c: CompensateAndF
   }
   c.state.compensations = c.compensations.done;
   await c.advance(c.compensated[0], c.compensated[1], { result: c.compensated[2], failure: c.failure });
-  throw ApplicationFailure.create({ message: c.message, type: c.failure.type, nonRetryable: true, cause: c.err as Error, details: [c.state] });
+  throw ApplicationFailure.create({
+    message: c.message,
+    type: c.failure.type,
+    nonRetryable: true,
+    cause: c.err as Error,
+    details: [c.state],
+  });
 }

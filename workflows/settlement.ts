@@ -1,7 +1,21 @@
-import { ApplicationFailure, defineQuery, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  defineQuery,
+  patched,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { EsuActivities } from '../activities/esu.js';
 import type { BettingLedgerActivities } from '../activities/betting-ledger.js';
-import { SettlementInput, SettlementStatus, settlementAmounts, settlementOperationId, type BetRecord, type SettlementState } from '../domain/bet.js';
+import {
+  SettlementInput,
+  SettlementStatus,
+  settlementAmounts,
+  settlementOperationId,
+  type BetRecord,
+  type SettlementState,
+} from '../domain/bet.js';
 import { ErrorType } from '../domain/errors.js';
 import { counterpartOperationId } from '../domain/ids.js';
 import { AmountTiynKey, BettorRefKey } from '../domain/search-attributes.js';
@@ -22,7 +36,6 @@ const esu = proxyActivities<EsuActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes },
 });
-
 
 /**
  * The bookmaker settles a bet (`Settlement:<betId>`, so settling twice joins one run): load the accepted bet →
@@ -56,15 +69,26 @@ export async function settleBet(rawInput: SettlementInput): Promise<SettlementSt
     (recorded) =>
       recorded.result === input.result
         ? undefined
-        : { type: ErrorType.SettlementConflict, message: `bet ${input.betId} was settled ${recorded.result}; a settlement is final` },
+        : {
+            type: ErrorType.SettlementConflict,
+            message: `bet ${input.betId} was settled ${recorded.result}; a settlement is final`,
+          },
   );
 }
 
 /** The settlement's steps. `esuId` names it at ESU (`stl-<operationId>`), from whichever run's operation id settled the bet. */
-async function settlementSaga(state: SettlementState, input: SettlementInput, esuId: (operationId: string) => string): Promise<SettlementState> {
+async function settlementSaga(
+  state: SettlementState,
+  input: SettlementInput,
+  esuId: (operationId: string) => string,
+): Promise<SettlementState> {
   let bet: BetRecord | null = null;
   // Until the bet is loaded the journal knows neither bettor nor amount.
-  const advance = stepJournal(state, 'SETTLEMENT', () => ({ operationId: state.operationId, bettorRef: bet?.bettorRef ?? '', amountTiyn: bet?.stakeTiyn ?? 0 }));
+  const advance = stepJournal(state, 'SETTLEMENT', () => ({
+    operationId: state.operationId,
+    bettorRef: bet?.bettorRef ?? '',
+    amountTiyn: bet?.stakeTiyn ?? 0,
+  }));
 
   async function refuse(type: ErrorType, message: string): Promise<never> {
     state.failure = { type, message };
@@ -72,7 +96,9 @@ async function settlementSaga(state: SettlementState, input: SettlementInput, es
     throw ApplicationFailure.create({ message, type, nonRetryable: true, details: [state] });
   }
 
-  await advance(SettlementStatus.LoadingBet, 'settlement.received', { details: { betId: input.betId, result: input.result } });
+  await advance(SettlementStatus.LoadingBet, 'settlement.received', {
+    details: { betId: input.betId, result: input.result },
+  });
   bet = await ledger.loadBet({ betId: input.betId });
   if (!bet) return refuse(ErrorType.UnknownBet, `no bet ${input.betId} was placed through esu-bridge`);
   upsertSearchAttributes([
@@ -84,7 +110,10 @@ async function settlementSaga(state: SettlementState, input: SettlementInput, es
     return refuse(ErrorType.SettlementConflict, `bet ${input.betId} was settled ${bet.result}; a settlement is final`);
   }
   if (bet.status !== 'SETTLED' && bet.status !== 'ACCEPTED') {
-    return refuse(ErrorType.BetNotAccepted, `bet ${input.betId} is ${bet.status}: only a bet ESU accepted can be settled`);
+    return refuse(
+      ErrorType.BetNotAccepted,
+      `bet ${input.betId} is ${bet.status}: only a bet ESU accepted can be settled`,
+    );
   }
 
   const amounts = settlementAmounts(bet.stakeTiyn, bet.odds, input.result);
@@ -92,19 +121,33 @@ async function settlementSaga(state: SettlementState, input: SettlementInput, es
   await advance(SettlementStatus.Posting, 'settlement.bet-loaded');
   let settled: Awaited<ReturnType<BettingLedgerActivities['settleBetInLedger']>>;
   try {
-    settled = await ledger.settleBetInLedger({ betId: bet.betId, operationId: state.operationId, result: input.result, winningsTiyn: amounts.winningsTiyn });
+    settled = await ledger.settleBetInLedger({
+      betId: bet.betId,
+      operationId: state.operationId,
+      result: input.result,
+      winningsTiyn: amounts.winningsTiyn,
+    });
   } catch (err) {
     // A concurrent settlement can win the race between loading the bet and posting: nothing moved here.
     const { type, message } = describeFailure(err);
-    if (type === ErrorType.SettlementConflict || type === ErrorType.BetNotAccepted || type === ErrorType.UnknownBet) return refuse(type, message);
+    if (type === ErrorType.SettlementConflict || type === ErrorType.BetNotAccepted || type === ErrorType.UnknownBet)
+      return refuse(type, message);
     throw err;
   }
   // An earlier run settled it: ESU is asked again under that run's operation id, which ESU answers idempotently.
-  Object.assign(state, { operationId: settled.operationId, settledAt: settled.settledAt, alreadySettled: settled.outcome === 'ALREADY_SETTLED' });
-
-  await advance(SettlementStatus.RecordingInEsu, settled.outcome === 'SETTLED' ? 'settlement.posted' : 'settlement.already-posted', {
-    details: { winningsTiyn: amounts.winningsTiyn },
+  Object.assign(state, {
+    operationId: settled.operationId,
+    settledAt: settled.settledAt,
+    alreadySettled: settled.outcome === 'ALREADY_SETTLED',
   });
+
+  await advance(
+    SettlementStatus.RecordingInEsu,
+    settled.outcome === 'SETTLED' ? 'settlement.posted' : 'settlement.already-posted',
+    {
+      details: { winningsTiyn: amounts.winningsTiyn },
+    },
+  );
   const record: EsuOperationRequest = {
     operationId: esuId(state.operationId),
     kind: 'SETTLEMENT',
@@ -113,12 +156,28 @@ async function settlementSaga(state: SettlementState, input: SettlementInput, es
     amountTiyn: bet.stakeTiyn,
     currency: 'KZT',
     occurredAt: settled.settledAt,
-    bet: { betId: bet.betId, eventId: bet.eventId, outcome: bet.outcome, odds: bet.odds, result: input.result, winningsTiyn: amounts.winningsTiyn },
+    bet: {
+      betId: bet.betId,
+      eventId: bet.eventId,
+      outcome: bet.outcome,
+      odds: bet.odds,
+      result: input.result,
+      winningsTiyn: amounts.winningsTiyn,
+    },
   };
-  const recorded = await recordMovedMoneyInEsu(esu.recordOperation, { operationId: state.operationId, operationKind: 'SETTLEMENT', bettorRef: bet.bettorRef, record });
+  const recorded = await recordMovedMoneyInEsu(esu.recordOperation, {
+    operationId: state.operationId,
+    operationKind: 'SETTLEMENT',
+    bettorRef: bet.bettorRef,
+    record,
+  });
   if (!('receipt' in recorded)) {
     ({ esuSubmissionId: state.esuSubmissionId, failure: state.failure } = recorded);
-    await advance(SettlementStatus.SettledEsuPending, 'settlement.esu-refused', { result: 'FAILED', failure: state.failure, details: { esuSubmissionId: state.esuSubmissionId } });
+    await advance(SettlementStatus.SettledEsuPending, 'settlement.esu-refused', {
+      result: 'FAILED',
+      failure: state.failure,
+      details: { esuSubmissionId: state.esuSubmissionId },
+    });
     return state;
   }
   state.esuReceipt = recorded.receipt;

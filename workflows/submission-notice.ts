@@ -12,7 +12,11 @@ import { SubmissionStatus, type SubmissionRejectionInfo, type SubmissionState } 
 export const recordWrittenNoticeUpdate = defineUpdate<SubmissionState, [RecordWrittenNotice]>('recordWrittenNotice');
 
 /** Which statuses a notice may find: AFM acknowledged the data (its window open or closed), or rejected it already. */
-const NOTICE_STATUSES: readonly string[] = [SubmissionStatus.AwaitingVerdict, SubmissionStatus.Accepted, SubmissionStatus.Rejected];
+const NOTICE_STATUSES: readonly string[] = [
+  SubmissionStatus.AwaitingVerdict,
+  SubmissionStatus.Accepted,
+  SubmissionStatus.Rejected,
+];
 /** A letter dated later than this after the workflow's clock is a typing error. */
 const FUTURE_SLACK_MS = 24 * 3_600_000;
 
@@ -20,7 +24,13 @@ export interface WrittenNoticeContext {
   state: SubmissionState;
   /** The submission's own rejection step: due date, reminder, journal. */
   reject(rejection: SubmissionRejectionInfo, actor: string): Promise<void>;
-  record(event: string, actor: string, result: 'OK' | 'REFUSED', detail?: string, details?: Record<string, unknown>): Promise<void>;
+  record(
+    event: string,
+    actor: string,
+    result: 'OK' | 'REFUSED',
+    detail?: string,
+    details?: Record<string, unknown>,
+  ): Promise<void>;
 }
 
 const refused = (type: ErrorType, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -36,28 +46,47 @@ function valid(raw: unknown): RecordWrittenNotice & { actor: string } {
  * Why this submission cannot take this notice, or undefined when it can (or has it already: idempotent by AFM's
  * reference). Shared by the update's validator and the client's check of a closed run.
  */
-export function noticeRefusal(state: SubmissionState, notice: RecordWrittenNotice, nowMs: number): ApplicationFailure | undefined {
+export function noticeRefusal(
+  state: SubmissionState,
+  notice: RecordWrittenNotice,
+  nowMs: number,
+): ApplicationFailure | undefined {
   if (state.writtenNotices?.some((n) => n.afmReference === notice.afmReference)) return undefined;
   if (state.counterpart !== 'AFM') {
-    return refused(ErrorType.InvalidInput, `recordWrittenNotice: submissionId: ${state.submissionId} is an ${state.counterpart} submission; a written notice comes from AFM`);
+    return refused(
+      ErrorType.InvalidInput,
+      `recordWrittenNotice: submissionId: ${state.submissionId} is an ${state.counterpart} submission; a written notice comes from AFM`,
+    );
   }
   if (state.status === SubmissionStatus.Corrected) {
-    return refused(ErrorType.SubmissionStepRejected, `recordWrittenNotice: submissionId: ${state.submissionId} is already CORRECTED by ${state.correctedBy?.submissionId ?? 'its resubmission'}; record the notice on that one`);
+    return refused(
+      ErrorType.SubmissionStepRejected,
+      `recordWrittenNotice: submissionId: ${state.submissionId} is already CORRECTED by ${state.correctedBy?.submissionId ?? 'its resubmission'}; record the notice on that one`,
+    );
   }
   if (!NOTICE_STATUSES.includes(state.status)) {
-    return refused(ErrorType.SubmissionStepRejected, `recordWrittenNotice: submissionId: ${state.submissionId} is ${state.status}: AFM has not acknowledged it, so it cannot have refused it in writing`);
+    return refused(
+      ErrorType.SubmissionStepRejected,
+      `recordWrittenNotice: submissionId: ${state.submissionId} is ${state.status}: AFM has not acknowledged it, so it cannot have refused it in writing`,
+    );
   }
   const dateMs = Date.parse(notice.noticeDate);
-  if (dateMs > nowMs + FUTURE_SLACK_MS) return refused(ErrorType.InvalidInput, `recordWrittenNotice: noticeDate: ${notice.noticeDate} is in the future`);
+  if (dateMs > nowMs + FUTURE_SLACK_MS)
+    return refused(ErrorType.InvalidInput, `recordWrittenNotice: noticeDate: ${notice.noticeDate} is in the future`);
   // A letter is dated by day: one dated the day before the acknowledgement (in any time zone) still counts.
   if (state.acknowledgedAt && dateMs < Date.parse(state.acknowledgedAt) - FUTURE_SLACK_MS) {
-    return refused(ErrorType.InvalidInput, `recordWrittenNotice: noticeDate: ${notice.noticeDate} is before AFM acknowledged the submission (${state.acknowledgedAt})`);
+    return refused(
+      ErrorType.InvalidInput,
+      `recordWrittenNotice: noticeDate: ${notice.noticeDate} is before AFM acknowledged the submission (${state.acknowledgedAt})`,
+    );
   }
   return undefined;
 }
 
 /** Registers the update; returns `apply` for a notice carried into a new run. Call before the workflow's first await. */
-export function registerWrittenNotice(ctx: WrittenNoticeContext): { apply(notice: RecordWrittenNotice): Promise<void> } {
+export function registerWrittenNotice(ctx: WrittenNoticeContext): {
+  apply(notice: RecordWrittenNotice): Promise<void>;
+} {
   const { state } = ctx;
   let applying = 0;
 
@@ -67,7 +96,14 @@ export function registerWrittenNotice(ctx: WrittenNoticeContext): { apply(notice
     patched('afm-written-notice');
     applying += 1;
     try {
-      const kept: WrittenNotice = { afmReference: notice.afmReference, noticeDate: notice.noticeDate, reason: notice.reason, scan: notice.scan, recordedBy: notice.actor, recordedAt: new Date(Date.now()).toISOString() };
+      const kept: WrittenNotice = {
+        afmReference: notice.afmReference,
+        noticeDate: notice.noticeDate,
+        reason: notice.reason,
+        scan: notice.scan,
+        recordedBy: notice.actor,
+        recordedAt: new Date(Date.now()).toISOString(),
+      };
       // Kept before the first await, so a second recording of the same reference finds it (idempotent).
       state.writtenNotices = [...(state.writtenNotices ?? []), kept];
       const summary = `AFM written notice ${notice.afmReference} of ${notice.noticeDate}: ${notice.reason}`;
@@ -76,8 +112,14 @@ export function registerWrittenNotice(ctx: WrittenNoticeContext): { apply(notice
         await ctx.record('submission.written-notice', notice.actor, 'OK', summary, { notice: kept });
         return;
       }
-      await ctx.record('submission.written-notice', notice.actor, 'OK', summary, { notice: kept, previousStatus: state.status });
-      await ctx.reject({ code: WRITTEN_NOTICE_CODE, reason: notice.reason, rejectedAt: notice.noticeDate, source: 'NOTICE' }, notice.actor);
+      await ctx.record('submission.written-notice', notice.actor, 'OK', summary, {
+        notice: kept,
+        previousStatus: state.status,
+      });
+      await ctx.reject(
+        { code: WRITTEN_NOTICE_CODE, reason: notice.reason, rejectedAt: notice.noticeDate, source: 'NOTICE' },
+        notice.actor,
+      );
     } finally {
       applying -= 1;
     }

@@ -20,7 +20,12 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { z } from 'zod';
 import type { AfmActivities } from '../activities/afm.js';
 import type { EsuSubmissionActivities } from '../activities/esu-submissions.js';
-import type { SubmissionCalendarActivities, SubmissionJournalEntry, SubmissionPolicy, SubmissionStoreActivities } from '../activities/submissions.js';
+import type {
+  SubmissionCalendarActivities,
+  SubmissionJournalEntry,
+  SubmissionPolicy,
+  SubmissionStoreActivities,
+} from '../activities/submissions.js';
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 import { submissionSearchAttributes, SubmissionStatusKey } from '../domain/search-attributes.js';
 import {
@@ -37,7 +42,13 @@ import {
 } from '../domain/submission.js';
 import type { RecordWrittenNotice } from '../domain/submission-notice.js';
 import { registerWrittenNotice } from './submission-notice.js';
-import { afmVerdictSignal, NEVER_STOP_RETRYING_PATCH, outagePause, resumeSubmissionSignal, VERDICT_BY_SIGNAL_PATCH } from './submission-verdicts.js';
+import {
+  afmVerdictSignal,
+  NEVER_STOP_RETRYING_PATCH,
+  outagePause,
+  resumeSubmissionSignal,
+  VERDICT_BY_SIGNAL_PATCH,
+} from './submission-verdicts.js';
 
 export const getSubmissionStatusQuery = defineQuery<SubmissionState>('getStatus');
 export const retrySubmissionUpdate = defineUpdate<SubmissionState, [RetrySubmission]>('retrySubmission');
@@ -49,15 +60,33 @@ export const SEND_ATTEMPTS_PER_ROUND = 5;
 export const RETRY_ANSWER_WAIT = '20 seconds';
 
 const nonRetryableErrorTypes = NON_RETRYABLE_ERROR_TYPES;
-const store = proxyLocalActivities<SubmissionStoreActivities>({ startToCloseTimeout: '5 seconds', retry: { maximumInterval: '10 seconds' } });
-const clock = proxyLocalActivities<SubmissionCalendarActivities>({ startToCloseTimeout: '5 seconds', retry: { maximumInterval: '30 seconds' } });
+const store = proxyLocalActivities<SubmissionStoreActivities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { maximumInterval: '10 seconds' },
+});
+const clock = proxyLocalActivities<SubmissionCalendarActivities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { maximumInterval: '30 seconds' },
+});
 const sender = proxyActivities<AfmActivities & EsuSubmissionActivities>({
   startToCloseTimeout: '30 seconds', // the e-government integration rules: a synchronous call answers within 30 s; the receipt within 1 minute
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: SEND_ATTEMPTS_PER_ROUND, nonRetryableErrorTypes },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: SEND_ATTEMPTS_PER_ROUND,
+    nonRetryableErrorTypes,
+  },
 });
 const poller = proxyActivities<AfmActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes,
+  },
 });
 // The verdict at the window's end must be read, however long AFM takes to answer: no attempt limit.
 const finalPoller = proxyActivities<AfmActivities>({
@@ -151,17 +180,33 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
   let verdict: AfmVerdictSignal | undefined;
   let resumeReason: string | undefined;
 
-  async function record(event: string, actor: string, result: SubmissionJournalEntry['result'], detail?: string, details?: Record<string, unknown>): Promise<void> {
+  async function record(
+    event: string,
+    actor: string,
+    result: SubmissionJournalEntry['result'],
+    detail?: string,
+    details?: Record<string, unknown>,
+  ): Promise<void> {
     state.revision += 1;
     if (state.status !== statusInVisibility) {
       upsertSearchAttributes([{ key: SubmissionStatusKey, value: state.status }]);
       statusInVisibility = state.status;
     }
     const snapshot = JSON.parse(JSON.stringify(state)) as SubmissionState;
-    await store.recordSubmission({ workflowId, state: snapshot, entry: { event, actor, result, startedAtMs: Date.now(), detail, details } });
+    await store.recordSubmission({
+      workflowId,
+      state: snapshot,
+      entry: { event, actor, result, startedAtMs: Date.now(), detail, details },
+    });
   }
 
-  async function advance(status: SubmissionStatus, event: string, detail?: string, details?: Record<string, unknown>, result: SubmissionJournalEntry['result'] = 'OK'): Promise<void> {
+  async function advance(
+    status: SubmissionStatus,
+    event: string,
+    detail?: string,
+    details?: Record<string, unknown>,
+    result: SubmissionJournalEntry['result'] = 'OK',
+  ): Promise<void> {
     state.status = status;
     await record(event, 'system', result, detail, details);
   }
@@ -178,7 +223,8 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
     verdict = parsedVerdict.data;
   });
   setHandler(resumeSubmissionSignal, ({ reason }) => {
-    if (state.status === SubmissionStatus.Failed && !retryRequested) resumeReason = String(reason ?? 'worker started').slice(0, 200);
+    if (state.status === SubmissionStatus.Failed && !retryRequested)
+      resumeReason = String(reason ?? 'worker started').slice(0, 200);
   });
 
   setHandler(
@@ -187,7 +233,12 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
       const { actor } = parsed(RetrySubmission, cmd, 'retrySubmission');
       retryRequested = true;
       state.retries.push({ actor, at: iso(Date.now()) });
-      await record('submission.retry-requested', actor, 'OK', `resend under the same idempotency key ${state.submissionId}`);
+      await record(
+        'submission.retry-requested',
+        actor,
+        'OK',
+        `resend under the same idempotency key ${state.submissionId}`,
+      );
       await condition(() => !retryRequested && state.status !== SubmissionStatus.Sending, RETRY_ANSWER_WAIT);
       return state;
     },
@@ -195,7 +246,10 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
       validator: (cmd) => {
         parsed(RetrySubmission, cmd, 'retrySubmission');
         if (state.status !== SubmissionStatus.Failed || retryRequested) {
-          throw refused(ErrorType.SubmissionStepRejected, `only a FAILED submission can be retried; ${state.submissionId} is ${state.status}${retryRequested ? ' (a retry is already on its way)' : ''}`);
+          throw refused(
+            ErrorType.SubmissionStepRejected,
+            `only a FAILED submission can be retried; ${state.submissionId} is ${state.status}${retryRequested ? ' (a retry is already on its way)' : ''}`,
+          );
         }
       },
     },
@@ -209,7 +263,10 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
       if (resubmitting) {
         await condition(() => state.correctedBy !== undefined || !resubmitting);
         if (state.correctedBy) return state;
-        throw refused(ErrorType.SubmissionStepRejected, `the resubmission of ${state.submissionId} could not be started; try again`);
+        throw refused(
+          ErrorType.SubmissionStepRejected,
+          `the resubmission of ${state.submissionId} could not be started; try again`,
+        );
       }
       resubmitting = true;
       const attempt = state.attempt + 1;
@@ -245,7 +302,9 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
       state.correctedBy = { submissionId: childId, workflowId: childWorkflowId, actor, at: iso(Date.now()) };
       resubmitting = false;
       state.status = SubmissionStatus.Corrected;
-      await record('submission.corrected', actor, 'OK', `corrected by ${childId} (attempt ${attempt})`, { correctedBy: childId });
+      await record('submission.corrected', actor, 'OK', `corrected by ${childId} (attempt ${attempt})`, {
+        correctedBy: childId,
+      });
       return state;
     },
     {
@@ -253,13 +312,22 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
         const { payload } = parsed(ResubmitSubmission, cmd, 'resubmitSubmission');
         if (state.status === SubmissionStatus.Corrected) return;
         if (state.status !== SubmissionStatus.Rejected) {
-          throw refused(ErrorType.SubmissionStepRejected, `only a REJECTED submission can be corrected and resubmitted; ${state.submissionId} is ${state.status}`);
+          throw refused(
+            ErrorType.SubmissionStepRejected,
+            `only a REJECTED submission can be corrected and resubmitted; ${state.submissionId} is ${state.status}`,
+          );
         }
         if (payload.counterpart !== state.counterpart) {
-          throw refused(ErrorType.InvalidInput, `resubmitSubmission: payload.counterpart: must stay ${state.counterpart}`);
+          throw refused(
+            ErrorType.InvalidInput,
+            `resubmitSubmission: payload.counterpart: must stay ${state.counterpart}`,
+          );
         }
         if (payload.counterpart === 'ESU' && payload.record.operationId !== state.operationId) {
-          throw refused(ErrorType.InvalidInput, `resubmitSubmission: payload.record.operationId: must stay ${state.operationId}, the operation ESU refused`);
+          throw refused(
+            ErrorType.InvalidInput,
+            `resubmitSubmission: payload.record.operationId: must stay ${state.operationId}, the operation ESU refused`,
+          );
         }
       },
     },
@@ -273,7 +341,10 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
     state.reminderAt = iso(deadline.reminderAtMs);
     if (!deadline.calendarCovered) state.calendarCovered = false;
     state.status = SubmissionStatus.Rejected;
-    await record('submission.rejected', actor, 'REFUSED', `${rejection.code}: ${rejection.reason}`, { rejection, dueAt: state.officerDueAt });
+    await record('submission.rejected', actor, 'REFUSED', `${rejection.code}: ${rejection.reason}`, {
+      rejection,
+      dueAt: state.officerDueAt,
+    });
   }
 
   // AFM's written notice (AFM order No. 9, item 5(3)): its own module, registered with the other handlers.
@@ -286,19 +357,35 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
     state.acknowledgedAt = iso(now);
     if (receipt.final) {
       state.acceptedAt = iso(now);
-      await advance(SubmissionStatus.Accepted, 'submission.accepted', `${state.counterpart} receipt ${receipt.messageId}`, { receipt });
+      await advance(
+        SubmissionStatus.Accepted,
+        'submission.accepted',
+        `${state.counterpart} receipt ${receipt.messageId}`,
+        { receipt },
+      );
       return;
     }
     const window = await clock.rejectionWindowEnd({ acknowledgedAtMs: now });
     state.windowEndsAt = iso(window.endsAtMs);
     if (!window.calendarCovered) state.calendarCovered = false;
-    await advance(SubmissionStatus.AwaitingVerdict, 'submission.acknowledged', `messageId ${receipt.messageId}; rejection window until ${state.windowEndsAt}`, { receipt });
+    await advance(
+      SubmissionStatus.AwaitingVerdict,
+      'submission.acknowledged',
+      `messageId ${receipt.messageId}; rejection window until ${state.windowEndsAt}`,
+      { receipt },
+    );
   }
 
   async function fail(type: string, message: string): Promise<void> {
     state.failedAt = iso(Date.now());
     state.failure = { type, message };
-    await advance(SubmissionStatus.Failed, 'submission.failed', `${type}: ${message}`, { failure: state.failure }, 'FAILED');
+    await advance(
+      SubmissionStatus.Failed,
+      'submission.failed',
+      `${type}: ${message}`,
+      { failure: state.failure },
+      'FAILED',
+    );
   }
 
   /** Send rounds until a receipt, a refusal, or the outage deadline; maintenance windows are waited out. */
@@ -306,7 +393,8 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
     let outageSinceMs: number | undefined;
     let outageRounds = 0;
     let outageJournalled = false;
-    if (state.status !== SubmissionStatus.Retrying) await advance(SubmissionStatus.Sending, 'submission.sending', `to ${state.counterpart} as ${state.submissionId}`);
+    if (state.status !== SubmissionStatus.Retrying)
+      await advance(SubmissionStatus.Sending, 'submission.sending', `to ${state.counterpart} as ${state.submissionId}`);
     for (;;) {
       const roundStartedMs = Date.now();
       const checkFirst = state.sendRounds > 0;
@@ -315,7 +403,12 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
         const payload = state.payload;
         const receipt =
           payload.counterpart === 'AFM'
-            ? await sender.sendAfmSubmission({ submissionId: state.submissionId, sentAt: state.queuedAt, record: payload.record, checkFirst })
+            ? await sender.sendAfmSubmission({
+                submissionId: state.submissionId,
+                sentAt: state.queuedAt,
+                record: payload.record,
+                checkFirst,
+              })
             : await sender.sendEsuSubmission({ submissionId: state.submissionId, record: payload.record, checkFirst });
         state.maintenanceUntil = undefined;
         state.lastError = undefined;
@@ -327,7 +420,12 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
         const failure = typedFailure(err);
         if (failure?.type === ErrorType.SubmissionRejected) {
           const info = failure.details?.[0] as { code?: string; reason?: string } | undefined;
-          await rejected({ code: info?.code ?? 'REJECTED', reason: info?.reason ?? failure.message, rejectedAt: iso(Date.now()), source: 'SYNCHRONOUS' });
+          await rejected({
+            code: info?.code ?? 'REJECTED',
+            reason: info?.reason ?? failure.message,
+            rejectedAt: iso(Date.now()),
+            source: 'SYNCHRONOUS',
+          });
           return;
         }
         // A refusal of the transport (credentials, signature, contract): retrying cannot fix it.
@@ -340,12 +438,20 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
         const window = await clock.maintenanceWindow({ atMs: now });
         if (window.endsAtMs !== undefined) {
           state.maintenanceUntil = iso(window.endsAtMs);
-          await advance(SubmissionStatus.WaitingMaintenance, 'submission.waiting-maintenance', `${state.counterpart} unreachable during maintenance until ${state.maintenanceUntil}: ${message}`);
+          await advance(
+            SubmissionStatus.WaitingMaintenance,
+            'submission.waiting-maintenance',
+            `${state.counterpart} unreachable during maintenance until ${state.maintenanceUntil}: ${message}`,
+          );
           await sleep(window.endsAtMs - now);
           state.maintenanceUntil = undefined;
           outageSinceMs = undefined; // the outage deadline counts outside maintenance only
           outageRounds = 0;
-          await advance(SubmissionStatus.Retrying, 'submission.maintenance-over', 'sending again after the maintenance window');
+          await advance(
+            SubmissionStatus.Retrying,
+            'submission.maintenance-over',
+            'sending again after the maintenance window',
+          );
           continue;
         }
         outageSinceMs ??= roundStartedMs;
@@ -355,7 +461,11 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
           // again with a doubling, capped pause until the counterpart answers. Past the outage deadline it is
           // journalled once; the incident is the counterpart-unreachable detector's, which sees every failed exchange.
           outageRounds += 1;
-          const pauseMs = outagePause(outageRounds, policy!.retryPauseMs, policy!.retryPauseMaxMs ?? policy!.retryPauseMs);
+          const pauseMs = outagePause(
+            outageRounds,
+            policy!.retryPauseMs,
+            policy!.retryPauseMaxMs ?? policy!.retryPauseMs,
+          );
           state.lastError = { message, at: iso(now) };
           state.outageSince = iso(outageSinceMs);
           state.nextAttemptAt = iso(now + pauseMs);
@@ -363,20 +473,36 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
           if (now >= deadlineMs && !outageJournalled) {
             outageJournalled = true;
             const minutes = Math.round((now - outageSinceMs) / 60_000);
-            await record('submission.outage', 'system', 'FAILED', `${state.counterpart} unreachable for ${minutes} minutes outside maintenance: ${message}; sending again until it answers`, {
-              nextAttemptAt: state.nextAttemptAt,
-            });
+            await record(
+              'submission.outage',
+              'system',
+              'FAILED',
+              `${state.counterpart} unreachable for ${minutes} minutes outside maintenance: ${message}; sending again until it answers`,
+              {
+                nextAttemptAt: state.nextAttemptAt,
+              },
+            );
           } else {
-            await record(outageRounds === 1 ? 'submission.retrying' : 'submission.retry-scheduled', 'system', 'FAILED', message, { nextAttemptAt: state.nextAttemptAt });
+            await record(
+              outageRounds === 1 ? 'submission.retrying' : 'submission.retry-scheduled',
+              'system',
+              'FAILED',
+              message,
+              { nextAttemptAt: state.nextAttemptAt },
+            );
           }
           await sleep(pauseMs);
           continue;
         }
         if (now >= deadlineMs) {
-          await fail(ErrorType.CounterpartUnavailable, `${state.counterpart} unreachable for ${Math.round((now - outageSinceMs) / 60_000)} minutes outside maintenance: ${message}`);
+          await fail(
+            ErrorType.CounterpartUnavailable,
+            `${state.counterpart} unreachable for ${Math.round((now - outageSinceMs) / 60_000)} minutes outside maintenance: ${message}`,
+          );
           return;
         }
-        if (state.status !== SubmissionStatus.Retrying) await advance(SubmissionStatus.Retrying, 'submission.retrying', message, undefined, 'FAILED');
+        if (state.status !== SubmissionStatus.Retrying)
+          await advance(SubmissionStatus.Retrying, 'submission.retrying', message, undefined, 'FAILED');
         await sleep(Math.min(policy!.retryPauseMs, deadlineMs - now));
       }
     }
@@ -398,7 +524,14 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
     if (noticed()) return;
     if (verdict) {
       const v = verdict;
-      await rejected({ code: v.code, reason: v.reason, rejectedAt: v.rejectedAt, source: 'VERDICT', channel: v.channel, verdictId: v.verdictId });
+      await rejected({
+        code: v.code,
+        reason: v.reason,
+        rejectedAt: v.rejectedAt,
+        source: 'VERDICT',
+        channel: v.channel,
+        verdictId: v.verdictId,
+      });
       return;
     }
     if (Date.now() < endsAtMs) return; // continue-as-new first; the wait goes on in the next run
@@ -408,11 +541,22 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
     if (noticed()) return; // a written notice came while AFM was asked
     if (status.status === 'REJECTED') {
       const r = status.rejection;
-      await rejected({ code: r?.code ?? 'REJECTED', reason: r?.reason ?? 'AFM did not give a reason', rejectedAt: r?.rejectedAt ?? iso(Date.now()), source: 'VERDICT', channel: 'STATUS' });
+      await rejected({
+        code: r?.code ?? 'REJECTED',
+        reason: r?.reason ?? 'AFM did not give a reason',
+        rejectedAt: r?.rejectedAt ?? iso(Date.now()),
+        source: 'VERDICT',
+        channel: 'STATUS',
+      });
       return;
     }
     state.acceptedAt = iso(Date.now());
-    await advance(SubmissionStatus.Accepted, 'submission.accepted', `no rejection by the end of the window (${state.windowEndsAt})`, { polls: state.polls });
+    await advance(
+      SubmissionStatus.Accepted,
+      'submission.accepted',
+      `no rejection by the end of the window (${state.windowEndsAt})`,
+      { polls: state.polls },
+    );
   }
 
   /** Polls AFM's verdict until the rejection window closes, then once more; no rejection → ACCEPTED. */
@@ -423,7 +567,10 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
       const now = Date.now();
       const final = now >= endsAtMs;
       if (!final) {
-        await condition(() => workflowInfo().continueAsNewSuggested || state.status !== SubmissionStatus.AwaitingVerdict, Math.min(policy!.pollIntervalMs, endsAtMs - now));
+        await condition(
+          () => workflowInfo().continueAsNewSuggested || state.status !== SubmissionStatus.AwaitingVerdict,
+          Math.min(policy!.pollIntervalMs, endsAtMs - now),
+        );
         if (workflowInfo().continueAsNewSuggested || state.status !== SubmissionStatus.AwaitingVerdict) return;
         if (Date.now() >= endsAtMs) continue;
       }
@@ -439,12 +586,22 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
       if (state.status !== SubmissionStatus.AwaitingVerdict) return; // a written notice came while AFM was asked
       if (verdict.status === 'REJECTED') {
         const r = verdict.rejection;
-        await rejected({ code: r?.code ?? 'REJECTED', reason: r?.reason ?? 'AFM did not give a reason', rejectedAt: r?.rejectedAt ?? iso(Date.now()), source: 'VERDICT' });
+        await rejected({
+          code: r?.code ?? 'REJECTED',
+          reason: r?.reason ?? 'AFM did not give a reason',
+          rejectedAt: r?.rejectedAt ?? iso(Date.now()),
+          source: 'VERDICT',
+        });
         return;
       }
       if (final) {
         state.acceptedAt = iso(Date.now());
-        await advance(SubmissionStatus.Accepted, 'submission.accepted', `no rejection by the end of the window (${state.windowEndsAt})`, { polls: state.polls });
+        await advance(
+          SubmissionStatus.Accepted,
+          'submission.accepted',
+          `no rejection by the end of the window (${state.windowEndsAt})`,
+          { polls: state.polls },
+        );
         return;
       }
     }
@@ -457,7 +614,8 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
         await condition(() => !resubmitting);
         continue;
       }
-      const stop = () => state.status !== SubmissionStatus.Rejected || resubmitting || workflowInfo().continueAsNewSuggested;
+      const stop = () =>
+        state.status !== SubmissionStatus.Rejected || resubmitting || workflowInfo().continueAsNewSuggested;
       const next = !state.remindedAt ? state.reminderAt : !state.escalatedAt ? state.officerDueAt : undefined;
       if (next === undefined) {
         await condition(stop);
@@ -470,7 +628,12 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
         await record('submission.reminder', 'system', 'OK', `correction due by ${state.officerDueAt}`);
       } else {
         state.escalatedAt = iso(Date.now());
-        await record('submission.escalated', 'system', 'ESCALATED', `not corrected within 1 working day of the rejection (due ${state.officerDueAt})`);
+        await record(
+          'submission.escalated',
+          'system',
+          'ESCALATED',
+          `not corrected within 1 working day of the rejection (due ${state.officerDueAt})`,
+        );
       }
     }
   }
@@ -481,9 +644,15 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
 
   if (!carried) {
     policy = await clock.submissionPolicy();
-    await record('submission.queued', input.actor, 'OK', `${state.counterpart} ${state.operationKind} ${state.operationId}, attempt ${state.attempt}`, {
-      correctsSubmissionId: state.correctsSubmissionId,
-    });
+    await record(
+      'submission.queued',
+      input.actor,
+      'OK',
+      `${state.counterpart} ${state.operationKind} ${state.operationId}, attempt ${state.attempt}`,
+      {
+        correctsSubmissionId: state.correctsSubmissionId,
+      },
+    );
     if (input.initialRejection) await rejected({ ...input.initialRejection, source: 'INITIAL' });
   } else if (carried.notice) {
     policy ??= await clock.submissionPolicy();
@@ -515,7 +684,12 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
           // A refusal a retry cannot fix may have been fixed by the configuration a restarted worker brings.
           const reason = resumeReason;
           resumeReason = undefined;
-          await record('submission.resumed', 'system', 'OK', `sending again under the same idempotency key ${state.submissionId}: ${reason}`);
+          await record(
+            'submission.resumed',
+            'system',
+            'OK',
+            `sending again under the same idempotency key ${state.submissionId}: ${reason}`,
+          );
           await deliver();
         }
         break;

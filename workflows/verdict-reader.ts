@@ -1,4 +1,11 @@
-import { continueAsNew, getExternalWorkflowHandle, proxyActivities, proxyLocalActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  proxyLocalActivities,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { AfmActivities } from '../activities/afm.js';
 import type { UndeliverableVerdict, VerdictStoreActivities } from '../activities/verdicts.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
@@ -20,9 +27,17 @@ export interface VerdictReaderInput {
 // AFM down: the read is retried without end, each attempt at most a minute apart; the interval's read is simply late.
 const feed = proxyActivities<AfmActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+  },
 });
-const store = proxyLocalActivities<VerdictStoreActivities>({ startToCloseTimeout: '5 seconds', retry: { maximumInterval: '10 seconds' } });
+const store = proxyLocalActivities<VerdictStoreActivities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { maximumInterval: '10 seconds' },
+});
 
 /** Reads per run before continuing as new: keeps the history short. */
 const READS_PER_RUN = 500;
@@ -54,15 +69,31 @@ export async function verdictReader(input: VerdictReaderInput): Promise<void> {
             rejectedAt: m.rejection.rejectedAt,
           });
         } catch (err) {
-          undeliverable.push({ verdictId: m.id, submissionId: m.submissionId, messageId: m.messageId, code: m.rejection.code.slice(0, 200), reason: (err as Error).message });
+          undeliverable.push({
+            verdictId: m.id,
+            submissionId: m.submissionId,
+            messageId: m.messageId,
+            code: m.rejection.code.slice(0, 200),
+            reason: (err as Error).message,
+          });
         }
       }),
     );
     delivered += page.messages.length - undeliverable.length;
-    if (undeliverable.length) await store.journalUndeliverableVerdicts({ counterpart: input.counterpart, verdicts: undeliverable, atMs: Date.now() });
+    if (undeliverable.length)
+      await store.journalUndeliverableVerdicts({
+        counterpart: input.counterpart,
+        verdicts: undeliverable,
+        atMs: Date.now(),
+      });
     if (page.nextCursor && page.nextCursor !== cursor) {
       cursor = page.nextCursor;
-      await store.saveVerdictCursor({ reader, counterpart: input.counterpart, cursor, delivered: page.messages.length - undeliverable.length });
+      await store.saveVerdictCursor({
+        reader,
+        counterpart: input.counterpart,
+        cursor,
+        delivered: page.messages.length - undeliverable.length,
+      });
     }
     if (!page.hasMore) await sleep(input.intervalMs);
   }

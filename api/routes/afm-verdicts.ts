@@ -17,18 +17,31 @@ export interface AfmVerdictDeps {
   now?: () => number;
 }
 
-const Id = z.string().min(1).max(128).regex(/^[A-Za-z0-9._-]+$/, 'may contain only letters, digits, ".", "_" and "-"');
+const Id = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._-]+$/, 'may contain only letters, digits, ".", "_" and "-"');
 const EXAMPLE = {
   message: {
     id: 'MSG-1',
     type: 'SUBMISSION_REJECTED',
     messageId: 'AFM-example-1',
     submissionId: 'afm-dep-example-1',
-    rejection: { code: 'IIN_UNKNOWN', reason: 'the IIN is not in the state register', rejectedAt: '2026-12-04T10:00:00+05:00' },
+    rejection: {
+      code: 'IIN_UNKNOWN',
+      reason: 'the IIN is not in the state register',
+      rejectedAt: '2026-12-04T10:00:00+05:00',
+    },
     publishedAt: '2026-12-04T10:00:00+05:00',
   },
   sentAt: '2026-12-04T10:00:01+05:00',
-  signature: { algorithm: 'RSA-SHA256', keyId: '3f1c…sha-256 fingerprint of AFM certificate', certificate: 'MIIC…base64 DER of AFM certificate', value: 'c2lnbmF0dXJlLW9mLXRoZS1leGFtcGxl' },
+  signature: {
+    algorithm: 'RSA-SHA256',
+    keyId: '3f1c…sha-256 fingerprint of AFM certificate',
+    certificate: 'MIIC…base64 DER of AFM certificate',
+    value: 'c2lnbmF0dXJlLW9mLXRoZS1leGFtcGxl',
+  },
 };
 
 /** AFM's callback as it comes: the verdict message, when AFM sent it, and AFM's signature over both. */
@@ -39,11 +52,19 @@ const AfmCallbackBody = z
       type: z.literal('SUBMISSION_REJECTED'),
       messageId: Id.describe("The receipt's messageId of the submission"),
       submissionId: SubmissionKey,
-      rejection: z.strictObject({ code: z.string().min(1).max(200), reason: z.string().min(1).max(4000), rejectedAt: IsoDateTime }),
+      rejection: z.strictObject({
+        code: z.string().min(1).max(200),
+        reason: z.string().min(1).max(4000),
+        rejectedAt: IsoDateTime,
+      }),
       publishedAt: IsoDateTime,
     }),
-    sentAt: IsoDateTime.describe(`When AFM sent the callback; older than AFM_CALLBACK_MAX_AGE (5 minutes) is refused as a replay`),
-    signature: DocumentSignature.describe("AFM's X.509 signature: algorithm, its certificate's SHA-256 fingerprint (keyId), the certificate (base64 DER), the value (base64)"),
+    sentAt: IsoDateTime.describe(
+      `When AFM sent the callback; older than AFM_CALLBACK_MAX_AGE (5 minutes) is refused as a replay`,
+    ),
+    signature: DocumentSignature.describe(
+      "AFM's X.509 signature: algorithm, its certificate's SHA-256 fingerprint (keyId), the certificate (base64 DER), the value (base64)",
+    ),
   })
   .meta({ examples: [EXAMPLE] });
 
@@ -67,12 +88,20 @@ const Receipt = z
 export const afmVerdictRoutes =
   ({ client, pool, callback, now = () => Date.now() }: AfmVerdictDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    async function refuse(event: string, recordId: string, reason: string, details: Record<string, unknown>): Promise<never> {
+    async function refuse(
+      event: string,
+      recordId: string,
+      reason: string,
+      details: Record<string, unknown>,
+    ): Promise<never> {
       await pool.query(
         `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details) VALUES (now(), now(), $1, 'afm', $2, 'REFUSED', $3)`,
         [event, recordId, JSON.stringify({ reason, ...details })],
       );
-      throw new ProblemError(event === 'afm.callback-forged' ? 401 : event === 'afm.callback-unknown' ? 422 : 409, reason);
+      throw new ProblemError(
+        event === 'afm.callback-forged' ? 401 : event === 'afm.callback-unknown' ? 422 : 409,
+        reason,
+      );
     }
 
     app.post(
@@ -86,31 +115,63 @@ export const afmVerdictRoutes =
             "Called by AFM, not by bookmaker services: authenticated by AFM's signature (RSA-SHA256 over the RFC 8785 form of the body without `signature`, by the certificate configured as AFM_CERTIFICATE_PATH under AFM_CA_PATH), no API key and no Idempotency-Key. Forged, stale or replayed callbacks are refused.",
           security: [],
           body: AfmCallbackBody,
-          response: { 200: json('Received: the receipt AFM keeps', Receipt), ...problemResponses(401, 409, 413, 415, 422, 429, 500, 503) },
+          response: {
+            200: json('Received: the receipt AFM keeps', Receipt),
+            ...problemResponses(401, 409, 413, 415, 422, 429, 500, 503),
+          },
         },
       },
       async (request) => {
         const body = request.body;
         const { message } = body;
         request.recordId = message.submissionId;
-        const details = { verdictId: message.id, messageId: message.messageId, submissionId: message.submissionId, keyId: body.signature.keyId };
+        const details = {
+          verdictId: message.id,
+          messageId: message.messageId,
+          submissionId: message.submissionId,
+          keyId: body.signature.keyId,
+        };
         const verified = verifyAfmCallback(body as never, callback.trust);
         if (!verified.ok) {
-          return refuse('afm.callback-forged', message.submissionId, `${verified.code}: ${verified.message}: not from AFM`, { ...details, refusal: verified.code });
+          return refuse(
+            'afm.callback-forged',
+            message.submissionId,
+            `${verified.code}: ${verified.message}: not from AFM`,
+            { ...details, refusal: verified.code },
+          );
         }
         const ageMs = now() - Date.parse(body.sentAt);
         if (ageMs > callback.maxAgeMs || ageMs < -callback.maxAgeMs) {
-          return refuse('afm.callback-replayed', message.submissionId, `sentAt ${body.sentAt} is ${Math.round(ageMs / 1000)} s away from now: outside the ${callback.maxAgeMs / 1000} s a callback is taken in`, details);
+          return refuse(
+            'afm.callback-replayed',
+            message.submissionId,
+            `sentAt ${body.sentAt} is ${Math.round(ageMs / 1000)} s away from now: outside the ${callback.maxAgeMs / 1000} s a callback is taken in`,
+            details,
+          );
         }
-        const sent = await pool.query(`SELECT workflow_id FROM submissions WHERE submission_id = $1 AND message_id = $2 AND counterpart = 'AFM'`, [message.submissionId, message.messageId]);
+        const sent = await pool.query(
+          `SELECT workflow_id FROM submissions WHERE submission_id = $1 AND message_id = $2 AND counterpart = 'AFM'`,
+          [message.submissionId, message.messageId],
+        );
         if (!sent.rowCount) {
-          return refuse('afm.callback-unknown', message.submissionId, `no AFM submission ${message.submissionId} was acknowledged with messageId ${message.messageId}`, details);
+          return refuse(
+            'afm.callback-unknown',
+            message.submissionId,
+            `no AFM submission ${message.submissionId} was acknowledged with messageId ${message.messageId}`,
+            details,
+          );
         }
         const taken = await pool.query(
           `INSERT INTO afm_callbacks (verdict_id, message_id, submission_id, sent_at) VALUES ($1, $2, $3, $4) ON CONFLICT (verdict_id) DO NOTHING`,
           [message.id, message.messageId, message.submissionId, body.sentAt],
         );
-        if (!taken.rowCount) return refuse('afm.callback-replayed', message.submissionId, `verdict ${message.id} was received before`, details);
+        if (!taken.rowCount)
+          return refuse(
+            'afm.callback-replayed',
+            message.submissionId,
+            `verdict ${message.id} was received before`,
+            details,
+          );
         let outcome: 'DELIVERED' | 'CLOSED';
         try {
           outcome = await client.signalAfmVerdict(message.submissionId, {
@@ -128,9 +189,20 @@ export const afmVerdictRoutes =
         }
         await pool.query(
           `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details) VALUES (now(), now(), $1, 'afm', $2, $3, $4)`,
-          [outcome === 'DELIVERED' ? 'afm.verdict-received' : 'verdict.undeliverable', message.submissionId, outcome === 'DELIVERED' ? 'OK' : 'REFUSED', JSON.stringify({ channel: 'PUSH', ...details, code: message.rejection.code })],
+          [
+            outcome === 'DELIVERED' ? 'afm.verdict-received' : 'verdict.undeliverable',
+            message.submissionId,
+            outcome === 'DELIVERED' ? 'OK' : 'REFUSED',
+            JSON.stringify({ channel: 'PUSH', ...details, code: message.rejection.code }),
+          ],
         );
-        return { received: true as const, verdictId: message.id, submissionId: message.submissionId, outcome: outcome === 'DELIVERED' ? ('DELIVERED' as const) : ('SUBMISSION_CLOSED' as const), receivedAt: new Date(now()).toISOString() };
+        return {
+          received: true as const,
+          verdictId: message.id,
+          submissionId: message.submissionId,
+          outcome: outcome === 'DELIVERED' ? ('DELIVERED' as const) : ('SUBMISSION_CLOSED' as const),
+          receivedAt: new Date(now()).toISOString(),
+        };
       },
     );
   };

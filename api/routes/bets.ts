@@ -1,7 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { readBet } from '../../client/index.js';
-import { BetId, BetRequest, SettlementRequest, settlementOperationId, type BetState, type BetStatus, type SettlementState, type SettlementStatus } from '../../domain/bet.js';
+import {
+  BetId,
+  BetRequest,
+  SettlementRequest,
+  settlementOperationId,
+  type BetState,
+  type BetStatus,
+  type SettlementState,
+  type SettlementStatus,
+} from '../../domain/bet.js';
 import { betWorkflowId, settlementWorkflowId } from '../../domain/ids.js';
 import { answerStart, refuseIdOfAnotherKind, requireKeyIsOperationId } from '../operations.js';
 import { problemResponses } from '../problem.js';
@@ -24,9 +33,22 @@ export const betRoutes =
           operationId: 'placeBet',
           tags: ['bets'],
           summary: 'Place a bet: hold the stake and record the bet and its odds in ESU',
-          description: 'Idempotency-Key must equal betId. A bet ESU refuses or does not answer within 2 minutes ends VOIDED or REFUSED with its failure.',
+          description:
+            'Idempotency-Key must equal betId. A bet ESU refuses or does not answer within 2 minutes ends VOIDED or REFUSED with its failure.',
           headers: postHeaders('bet-example-1'),
-          body: BetRequest.meta({ examples: [{ betId: 'bet-example-1', iin: '880211400124', stakeTiyn: 100_000, currency: 'KZT', eventId: 'kpl-17', outcome: 'HOME', odds: '2.35' }] }),
+          body: BetRequest.meta({
+            examples: [
+              {
+                betId: 'bet-example-1',
+                iin: '880211400124',
+                stakeTiyn: 100_000,
+                currency: 'KZT',
+                eventId: 'kpl-17',
+                outcome: 'HOME',
+                odds: '2.35',
+              },
+            ],
+          }),
           response: { ...startResponses(Bet), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
         },
       },
@@ -37,7 +59,13 @@ export const betRoutes =
         const started = await client.startBet(body);
         return answerStart(request, reply, started, {
           location: `/v1/bets/${body.betId}`,
-          provisional: { betId: body.betId, status: 'RECEIVED', stakeTiyn: body.stakeTiyn, odds: body.odds, compensations: [] },
+          provisional: {
+            betId: body.betId,
+            status: 'RECEIVED',
+            stakeTiyn: body.stakeTiyn,
+            odds: body.odds,
+            compensations: [],
+          },
           isFinal: (s: BetState) => BET_FINAL.includes(s.status),
         });
       },
@@ -59,14 +87,21 @@ export const betRoutes =
         const { betId } = request.params;
         request.recordId = betId;
         const fallback = await readBet(pool, betId);
-        return readOperation<BetState>(pool, request.log, betWorkflowId(betId), `bet ${betId}`, () => client.getBet(betId), (row) => ({
-          betId,
-          status: row.status as BetStatus,
-          stakeTiyn: row.amount_tiyn,
-          odds: fallback?.odds ?? '',
-          compensations: [],
-          ...rowFailure(row),
-        }));
+        return readOperation<BetState>(
+          pool,
+          request.log,
+          betWorkflowId(betId),
+          `bet ${betId}`,
+          () => client.getBet(betId),
+          (row) => ({
+            betId,
+            status: row.status as BetStatus,
+            stakeTiyn: row.amount_tiyn,
+            odds: fallback?.odds ?? '',
+            compensations: [],
+            ...rowFailure(row),
+          }),
+        );
       },
     );
 
@@ -83,7 +118,10 @@ export const betRoutes =
           headers: postHeaders('bet-example-1.settle'),
           params: z.object({ betId: BetId.meta({ examples: ['bet-example-1'] }) }),
           body: SettlementBody.meta({ examples: [{ result: 'WON' }] }),
-          response: { ...startResponses(Settlement), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
+          response: {
+            ...startResponses(Settlement),
+            ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503),
+          },
         },
       },
       async (request, reply) => {

@@ -20,10 +20,16 @@ export const depositRoutes =
           operationId: 'startDeposit',
           tags: ['deposits'],
           summary: 'Deposit from the bettor’s e-wallet into the betting account',
-          description: 'Idempotency-Key must equal depositId. A refused deposit is a final state (REFUSED, COMPENSATED) with its failure, not an error.',
+          description:
+            'Idempotency-Key must equal depositId. A refused deposit is a final state (REFUSED, COMPENSATED) with its failure, not an error.',
           headers: postHeaders('dep-example-1'),
-          body: DepositRequest.meta({ examples: [{ depositId: 'dep-example-1', iin: '880211400124', amountTiyn: 250_000, currency: 'KZT' }] }),
-          response: { ...startResponses(Deposit), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
+          body: DepositRequest.meta({
+            examples: [{ depositId: 'dep-example-1', iin: '880211400124', amountTiyn: 250_000, currency: 'KZT' }],
+          }),
+          response: {
+            ...startResponses(Deposit),
+            ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503),
+          },
         },
       },
       async (request, reply) => {
@@ -33,7 +39,12 @@ export const depositRoutes =
         const started = await client.startDeposit(body);
         return answerStart(request, reply, started, {
           location: `/v1/deposits/${body.depositId}`,
-          provisional: { depositId: body.depositId, status: 'RECEIVED', amountTiyn: body.amountTiyn, compensations: [] },
+          provisional: {
+            depositId: body.depositId,
+            status: 'RECEIVED',
+            amountTiyn: body.amountTiyn,
+            compensations: [],
+          },
           isFinal,
         });
       },
@@ -54,13 +65,20 @@ export const depositRoutes =
       async (request) => {
         const { depositId } = request.params;
         request.recordId = depositId;
-        return readOperation<DepositState>(pool, request.log, depositWorkflowId(depositId), `deposit ${depositId}`, () => client.getDeposit(depositId), (row) => ({
-          depositId,
-          status: row.status as DepositStatus,
-          amountTiyn: row.amount_tiyn,
-          compensations: [],
-          ...rowFailure(row),
-        }));
+        return readOperation<DepositState>(
+          pool,
+          request.log,
+          depositWorkflowId(depositId),
+          `deposit ${depositId}`,
+          () => client.getDeposit(depositId),
+          (row) => ({
+            depositId,
+            status: row.status as DepositStatus,
+            amountTiyn: row.amount_tiyn,
+            compensations: [],
+            ...rowFailure(row),
+          }),
+        );
       },
     );
   };

@@ -28,7 +28,11 @@ export const incidentRoutes =
           description: 'Idempotency-Key must equal incidentId. openedBy is the calling API key.',
           headers: PostHeaders,
           body: OpenIncidentBody,
-          response: { 201: json('Opened; Location names it', Incident), 200: json('Open already with this card (a replay); its current state', Incident), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
+          response: {
+            201: json('Opened; Location names it', Incident),
+            200: json('Open already with this card (a replay); its current state', Incident),
+            ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503),
+          },
         },
       },
       async (request, reply) => {
@@ -68,14 +72,40 @@ export const incidentRoutes =
       async (request) => {
         const { incidentId } = request.params;
         request.recordId = incidentId;
-        return readState(pool, request.log, 'SELECT state FROM incidents WHERE incident_id = $1', incidentId, `incident ${incidentId}`, () => client.incident(incidentId).status());
+        return readState(
+          pool,
+          request.log,
+          'SELECT state FROM incidents WHERE incident_id = $1',
+          incidentId,
+          `incident ${incidentId}`,
+          () => client.incident(incidentId).status(),
+        );
       },
     );
 
     const steps = [
-      { path: 'amendments', id: 'amendIncident', summary: 'Amend rows of the card', body: AmendBody, run: (id: string, actor: string, b: any): Promise<IncidentState> => client.incident(id).amend({ ...b, amendedBy: actor }) },
-      { path: 'submission', id: 'submitIncident', summary: 'Submit the card to Nomapay and ЦМААИ', body: z.object({}).optional(), run: (id: string, actor: string) => client.incident(id).submit({ submittedBy: actor }) },
-      { path: 'closure', id: 'closeIncident', summary: 'Close the incident', body: CloseBody, run: (id: string, actor: string, b: any) => client.incident(id).close({ ...b, closedBy: actor }) },
+      {
+        path: 'amendments',
+        id: 'amendIncident',
+        summary: 'Amend rows of the card',
+        body: AmendBody,
+        run: (id: string, actor: string, b: any): Promise<IncidentState> =>
+          client.incident(id).amend({ ...b, amendedBy: actor }),
+      },
+      {
+        path: 'submission',
+        id: 'submitIncident',
+        summary: 'Submit the card to Nomapay and ЦМААИ',
+        body: z.object({}).optional(),
+        run: (id: string, actor: string) => client.incident(id).submit({ submittedBy: actor }),
+      },
+      {
+        path: 'closure',
+        id: 'closeIncident',
+        summary: 'Close the incident',
+        body: CloseBody,
+        run: (id: string, actor: string, b: any) => client.incident(id).close({ ...b, closedBy: actor }),
+      },
     ];
     for (const step of steps) {
       app.post(
@@ -86,17 +116,24 @@ export const incidentRoutes =
             operationId: step.id,
             tags: ['incidents'],
             summary: step.summary,
-            description: 'Idempotency-Key: a key unique to this step. A step the card’s state refuses is 409 with its errorType.',
+            description:
+              'Idempotency-Key: a key unique to this step. A step the card’s state refuses is 409 with its errorType.',
             headers: PostHeaders,
             params: IncidentPath,
             body: step.body,
-            response: { 200: json('The incident after the step', Incident), ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503) },
+            response: {
+              200: json('The incident after the step', Incident),
+              ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503),
+            },
           },
         },
         async (request, reply) => {
           const { incidentId } = request.params;
           request.recordId = incidentId;
-          return once(request, reply, async () => ({ code: 200, body: await step.run(incidentId, request.caller!.name, request.body ?? {}) }));
+          return once(request, reply, async () => ({
+            code: 200,
+            body: await step.run(incidentId, request.caller!.name, request.body ?? {}),
+          }));
         },
       );
     }

@@ -26,7 +26,10 @@ export const migrationRoutes =
           description: 'Idempotency-Key must equal migrationId. requestedBy is the calling API key.',
           headers: PostHeaders,
           body: StartMigration,
-          response: { ...startResponses(Migration), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
+          response: {
+            ...startResponses(Migration),
+            ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503),
+          },
         },
       },
       async (request, reply) => {
@@ -49,7 +52,11 @@ export const migrationRoutes =
           run: 1,
         } as unknown as MigrationProgress;
         const start = async () =>
-          startAnswer(request, reply, await client.startMigration({ ...body, requestedBy: request.caller!.name }), { location, provisional, isFinal });
+          startAnswer(request, reply, await client.startMigration({ ...body, requestedBy: request.caller!.name }), {
+            location,
+            provisional,
+            isFinal,
+          });
         // The migration workflow keeps no request fingerprint: the API's key store tells a replay from a conflict.
         return once(request, reply, start, async () => {
           reply.header('location', location);
@@ -77,4 +84,3 @@ export const migrationRoutes =
       },
     );
   };
-

@@ -6,7 +6,13 @@ import { problemResponses } from '../problem.js';
 import { readOperation, rowFailure, type ApiDeps } from '../resources.js';
 import { Payout, idParam, postHeaders, readResponse, startResponses } from '../schemas.js';
 
-const FINAL: readonly PayoutStatus[] = ['COMPLETED', 'COMPLETED_ESU_PENDING', 'COMPENSATED', 'REFUSED', 'COMPENSATION_FAILED'];
+const FINAL: readonly PayoutStatus[] = [
+  'COMPLETED',
+  'COMPLETED_ESU_PENDING',
+  'COMPENSATED',
+  'REFUSED',
+  'COMPENSATION_FAILED',
+];
 
 export const payoutRoutes =
   ({ client, pool }: ApiDeps): FastifyPluginAsyncZod =>
@@ -19,10 +25,16 @@ export const payoutRoutes =
           operationId: 'startPayout',
           tags: ['payouts'],
           summary: 'Pay the bettor out from the betting account to their e-wallet',
-          description: 'Idempotency-Key must equal payoutId. A refused or failed payout is a final state (REFUSED, COMPENSATED) with its failure.',
+          description:
+            'Idempotency-Key must equal payoutId. A refused or failed payout is a final state (REFUSED, COMPENSATED) with its failure.',
           headers: postHeaders('pay-example-1'),
-          body: PayoutRequest.meta({ examples: [{ payoutId: 'pay-example-1', iin: '880211400124', amountTiyn: 100_000, currency: 'KZT' }] }),
-          response: { ...startResponses(Payout), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
+          body: PayoutRequest.meta({
+            examples: [{ payoutId: 'pay-example-1', iin: '880211400124', amountTiyn: 100_000, currency: 'KZT' }],
+          }),
+          response: {
+            ...startResponses(Payout),
+            ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503),
+          },
         },
       },
       async (request, reply) => {
@@ -53,13 +65,20 @@ export const payoutRoutes =
       async (request) => {
         const { payoutId } = request.params;
         request.recordId = payoutId;
-        return readOperation<PayoutState>(pool, request.log, payoutWorkflowId(payoutId), `payout ${payoutId}`, () => client.getPayout(payoutId), (row) => ({
-          payoutId,
-          status: row.status as PayoutStatus,
-          amountTiyn: row.amount_tiyn,
-          compensations: [],
-          ...rowFailure(row),
-        }));
+        return readOperation<PayoutState>(
+          pool,
+          request.log,
+          payoutWorkflowId(payoutId),
+          `payout ${payoutId}`,
+          () => client.getPayout(payoutId),
+          (row) => ({
+            payoutId,
+            status: row.status as PayoutStatus,
+            amountTiyn: row.amount_tiyn,
+            compensations: [],
+            ...rowFailure(row),
+          }),
+        );
       },
     );
   };

@@ -17,7 +17,14 @@ const Difference = z
     operationId: z.string().optional(),
     operationKind: z.string().optional(),
     ours: z.object({ amountTiyn: z.number().int(), status: z.string(), at: z.string() }).optional(),
-    theirs: z.object({ amountTiyn: z.number().int().optional(), status: z.string(), at: z.string(), copies: z.number().int().optional() }).optional(),
+    theirs: z
+      .object({
+        amountTiyn: z.number().int().optional(),
+        status: z.string(),
+        at: z.string(),
+        copies: z.number().int().optional(),
+      })
+      .optional(),
     message: z.string(),
     status: z.enum(['OPEN', 'RESOLVED']),
     foundAt: z.string(),
@@ -29,7 +36,14 @@ const Difference = z
   })
   .meta({ id: 'ReconciliationDifference' });
 
-const Counts = z.object({ listed: z.number().int(), ours: z.number().int(), matched: z.number().int(), withinGrace: z.number().int(), differences: z.number().int(), error: z.string().optional() });
+const Counts = z.object({
+  listed: z.number().int(),
+  ours: z.number().int(),
+  matched: z.number().int(),
+  withinGrace: z.number().int(),
+  differences: z.number().int(),
+  error: z.string().optional(),
+});
 
 const ReconciliationDay = z
   .object({
@@ -54,9 +68,19 @@ const ReconciliationDay = z
   })
   .meta({ id: 'ReconciliationDay' });
 
-const StartedRun = z.object({ day: z.string(), workflowId: z.string(), runId: z.string(), joined: z.boolean() }).meta({ id: 'ReconciliationStarted' });
+const StartedRun = z
+  .object({ day: z.string(), workflowId: z.string(), runId: z.string(), joined: z.boolean() })
+  .meta({ id: 'ReconciliationStarted' });
 const DayPath = z.object({ day: ListingDate.meta({ examples: ['2026-12-01'] }) });
-const StartBody = z.strictObject({ graceMinutes: z.number().int().min(0).max(10_080).optional().describe('Operations younger than this are not yet missing at a counterpart (default 60)') });
+const StartBody = z.strictObject({
+  graceMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_080)
+    .optional()
+    .describe('Operations younger than this are not yet missing at a counterpart (default 60)'),
+});
 
 export const reconciliationRoutes =
   ({ client, pool, once }: ApiDeps): FastifyPluginAsyncZod =>
@@ -69,11 +93,15 @@ export const reconciliationRoutes =
           operationId: 'startReconciliation',
           tags: ['reconciliations'],
           summary: 'Reconcile one Almaty day now against ESU, Nomapay and AFM',
-          description: 'Starts the day’s reconciliation (or joins the run in progress) and answers at once; GET the day for its result. Idempotency-Key: a key unique to this request.',
+          description:
+            'Starts the day’s reconciliation (or joins the run in progress) and answers at once; GET the day for its result. Idempotency-Key: a key unique to this request.',
           headers: PostHeaders,
           params: DayPath,
           body: StartBody.optional(),
-          response: { 202: json('Started, or joined the run in progress', StartedRun), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
+          response: {
+            202: json('Started, or joined the run in progress', StartedRun),
+            ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503),
+          },
         },
       },
       async (request, reply) => {
@@ -81,7 +109,10 @@ export const reconciliationRoutes =
         request.recordId = `reconciliation:${day}`;
         return once(request, reply, async () => {
           const started = await client.startReconciliation(day, { graceMinutes: request.body?.graceMinutes });
-          return { code: 202, body: { day, workflowId: started.workflowId, runId: started.runId, joined: started.joined } };
+          return {
+            code: 202,
+            body: { day, workflowId: started.workflowId, runId: started.runId, joined: started.joined },
+          };
         });
       },
     );
@@ -95,7 +126,10 @@ export const reconciliationRoutes =
           tags: ['reconciliations'],
           summary: 'A day’s reconciliation: its latest run and every difference, open or resolved',
           params: DayPath,
-          response: { 200: json('The day’s result ("not reconciled yet" when no run has been made)', ReconciliationDay), ...problemResponses(400, 401, 403, 429, 500, 503) },
+          response: {
+            200: json('The day’s result ("not reconciled yet" when no run has been made)', ReconciliationDay),
+            ...problemResponses(400, 401, 403, 429, 500, 503),
+          },
         },
       },
       async (request) => {

@@ -19,8 +19,18 @@ const Submission = z
     attempt: z.number().int(),
     status: z.enum(values(SubmissionStatus)),
     acceptedAt: z.string().optional(),
-    rejection: z.object({ code: z.string(), reason: z.string(), rejectedAt: z.string(), source: z.enum(['INITIAL', 'SYNCHRONOUS', 'VERDICT', 'NOTICE']) }).optional(),
-    officerDueAt: z.string().optional().describe('When the corrected record is due: 1 working day from the rejection (AFM order No. 9, item 5(3))'),
+    rejection: z
+      .object({
+        code: z.string(),
+        reason: z.string(),
+        rejectedAt: z.string(),
+        source: z.enum(['INITIAL', 'SYNCHRONOUS', 'VERDICT', 'NOTICE']),
+      })
+      .optional(),
+    officerDueAt: z
+      .string()
+      .optional()
+      .describe('When the corrected record is due: 1 working day from the rejection (AFM order No. 9, item 5(3))'),
     correctedBy: z.object({ submissionId: z.string(), actor: z.string(), at: z.string() }).optional(),
     writtenNotices: z
       .array(
@@ -46,7 +56,9 @@ const view = (s: SubmissionState): z.infer<typeof Submission> => ({
   ...(s.acceptedAt ? { acceptedAt: s.acceptedAt } : {}),
   ...(s.rejection ? { rejection: s.rejection } : {}),
   ...(s.officerDueAt ? { officerDueAt: s.officerDueAt } : {}),
-  ...(s.correctedBy ? { correctedBy: { submissionId: s.correctedBy.submissionId, actor: s.correctedBy.actor, at: s.correctedBy.at } } : {}),
+  ...(s.correctedBy
+    ? { correctedBy: { submissionId: s.correctedBy.submissionId, actor: s.correctedBy.actor, at: s.correctedBy.at } }
+    : {}),
   ...(s.writtenNotices ? { writtenNotices: s.writtenNotices } : {}),
 });
 
@@ -74,9 +86,19 @@ export const submissionRoutes =
           headers: postHeaders('notice-04-2-1187'),
           params: idParam('submissionId', SubmissionKey.meta({ examples: ['afm-dep-example-1'] })),
           body: WrittenNoticeRequest.meta({
-            examples: [{ afmReference: '04-2/1187', noticeDate: '2026-12-03', reason: 'The IIN in the record is not in the state register.', scan: { mediaType: 'application/pdf', contentBase64: EXAMPLE_SCAN } }],
+            examples: [
+              {
+                afmReference: '04-2/1187',
+                noticeDate: '2026-12-03',
+                reason: 'The IIN in the record is not in the state register.',
+                scan: { mediaType: 'application/pdf', contentBase64: EXAMPLE_SCAN },
+              },
+            ],
           }),
-          response: { 200: json('The submission after the notice', Submission), ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503) },
+          response: {
+            200: json('The submission after the notice', Submission),
+            ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503),
+          },
         },
       },
       async (request, reply) => {
@@ -84,7 +106,9 @@ export const submissionRoutes =
         request.recordId = submissionId;
         return once(request, reply, async () => ({
           code: 200,
-          body: view(await recordWrittenNotice({ pool, submissions: client }, submissionId, request.body, request.caller!.name)),
+          body: view(
+            await recordWrittenNotice({ pool, submissions: client }, submissionId, request.body, request.caller!.name),
+          ),
         }));
       },
     );

@@ -14,7 +14,11 @@ registerCommand(
         description: 'a new API key for a service and its API_KEYS entry (only the hash is configured)',
         args: {
           name: { type: 'positional', description: 'the service the key is for', valueHint: 'service-name' },
-          scopes: { type: 'positional', description: 'scopes joined with +, e.g. deposits:write+bets:write', default: '*' },
+          scopes: {
+            type: 'positional',
+            description: 'scopes joined with +, e.g. deposits:write+bets:write',
+            default: '*',
+          },
           ...JSON_FLAG,
         },
         run: async ({ args }) => {
@@ -29,7 +33,10 @@ registerCommand(
             throw new UsageError((err as Error).message);
           }
           if (args.json) console.log(JSON.stringify({ name, scopes, key, entry }, null, 2));
-          else console.log(`key for ${name} (hand it to the service; only its hash is configured): ${key}\nAPI_KEYS entry: ${entry}`);
+          else
+            console.log(
+              `key for ${name} (hand it to the service; only its hash is configured): ${key}\nAPI_KEYS entry: ${entry}`,
+            );
           return 0;
         },
       }),

@@ -10,7 +10,8 @@ registerCommand(
   'backup',
   leaf({
     name: 'backup',
-    description: 'write every table of DATABASE_URL, in one snapshot, to a new directory with a manifest (SHA-256, rows)',
+    description:
+      'write every table of DATABASE_URL, in one snapshot, to a new directory with a manifest (SHA-256, rows)',
     args: { out: { type: 'string', description: 'the directory to create', valueHint: 'DIR', required: true } },
     run: ({ args }) => backupCommand(['backup', '--out', str(args, 'out')!]),
   }),
@@ -20,7 +21,8 @@ registerCommand(
   'restore',
   leaf({
     name: 'restore',
-    description: 'load a backup into the empty database DATABASE_URL and verify it (exit 3: does not verify; 4: refused)',
+    description:
+      'load a backup into the empty database DATABASE_URL and verify it (exit 3: does not verify; 4: refused)',
     args: { from: { type: 'string', description: 'the backup directory', valueHint: 'DIR', required: true } },
     run: ({ args }) => backupCommand(['restore', '--from', str(args, 'from')!]),
   }),

@@ -5,7 +5,8 @@ registerCommand(
   'check',
   leaf({
     name: 'check',
-    description: "the integration plan's checks: channel (DNS, TCP, TLS, certificates, mutual TLS), API key, signature, test exchange (exit 0 only when all pass)",
+    description:
+      "the integration plan's checks: channel (DNS, TCP, TLS, certificates, mutual TLS), API key, signature, test exchange (exit 0 only when all pass)",
     args: {
       counterpart: { type: 'string', description: 'esu, nomapay or afm (repeat for several; default all)' },
       json: { type: 'boolean', description: 'print the report as JSON' },

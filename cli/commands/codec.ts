@@ -19,7 +19,16 @@ registerCommand(
         run: async ({ args }) => {
           const { encryptionCodecFromEnv } = await import('../../codec/encryption.js');
           const keyring = encryptionCodecFromEnv().keyring();
-          console.log(args.json ? JSON.stringify(keyring, null, 2) : keyring.map((k) => `${k.keyId.padEnd(24)} ${k.current ? 'current (new payloads)' : 'decodes older payloads'}  check ${k.check}`).join('\n'));
+          console.log(
+            args.json
+              ? JSON.stringify(keyring, null, 2)
+              : keyring
+                  .map(
+                    (k) =>
+                      `${k.keyId.padEnd(24)} ${k.current ? 'current (new payloads)' : 'decodes older payloads'}  check ${k.check}`,
+                  )
+                  .join('\n'),
+          );
           return 0;
         },
       }),
@@ -33,25 +42,40 @@ registerCommand(
           const keyring = encryptionCodecFromEnv().keyring();
           const print = (data: unknown, text: string) => console.log(args.json ? JSON.stringify(data, null, 2) : text);
           const key = keyring.find((k) => k.keyId === keyId);
-          if (!keyId || !key) throw new UsageError(`codec retire-check: key id "${keyId ?? ''}" is not in PAYLOAD_KEYS (${keyring.map((k) => k.keyId).join(', ')})`);
+          if (!keyId || !key)
+            throw new UsageError(
+              `codec retire-check: key id "${keyId ?? ''}" is not in PAYLOAD_KEYS (${keyring.map((k) => k.keyId).join(', ')})`,
+            );
           if (key.current) {
-            print({ keyId, retirable: false, reason: 'current' }, `${keyId} is the current key: put a new key first in PAYLOAD_KEYS, then retire this one once its histories are gone`);
+            print(
+              { keyId, retirable: false, reason: 'current' },
+              `${keyId} is the current key: put a new key first in PAYLOAD_KEYS, then retire this one once its histories are gone`,
+            );
             return 3;
           }
           const { Client, Connection } = await import('@temporalio/client');
           const { temporalConfig } = await import('../../config/index.js');
           const { keyUsage } = await import('../../codec/key-usage.js');
           const temporal = temporalConfig();
-          const connection = await Connection.connect({ address: temporal.address, tls: temporal.tls, apiKey: temporal.apiKey });
+          const connection = await Connection.connect({
+            address: temporal.address,
+            tls: temporal.tls,
+            apiKey: temporal.apiKey,
+          });
           try {
             const usage = await keyUsage(new Client({ connection, namespace: temporal.namespace }), keyId);
             const retirable = usage.workflows.length === 0 && !usage.truncated;
-            const lines = usage.workflows.slice(0, 50).map((w) => `  ${w.workflowId} (${w.status}, ${w.payloads} payloads)`);
+            const lines = usage.workflows
+              .slice(0, 50)
+              .map((w) => `  ${w.workflowId} (${w.status}, ${w.payloads} payloads)`);
             print(
               { ...usage, retirable },
               retirable
                 ? `${keyId}: no history of the ${usage.scanned} Temporal holds in ${temporal.namespace} uses it; it may leave PAYLOAD_KEYS`
-                : [`${keyId}: still needed by ${usage.workflows.length} of ${usage.scanned} retained histories${usage.truncated ? ' (scan stopped early)' : ''}; keep it until they close and pass the namespace's retention`, ...lines].join('\n'),
+                : [
+                    `${keyId}: still needed by ${usage.workflows.length} of ${usage.scanned} retained histories${usage.truncated ? ' (scan stopped early)' : ''}; keep it until they close and pass the namespace's retention`,
+                    ...lines,
+                  ].join('\n'),
             );
             return retirable ? 0 : 3;
           } finally {

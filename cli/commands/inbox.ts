@@ -4,7 +4,6 @@ import { JSON_FLAG, leaf, registerCommand, str } from '../registry.js';
 /** The console's inboxes: list, show and assign incidents, submissions and identification reviews. */
 const INBOX = { type: 'positional', description: 'incidents | submissions | reviews', valueHint: 'inbox' } as const;
 
-
 registerCommand(
   'list',
   leaf({
@@ -14,7 +13,7 @@ registerCommand(
       inbox: INBOX,
       status: { type: 'string', description: 'only items in this status' },
       counterpart: { type: 'string', description: 'only this counterpart (AFM, ESU, …)' },
-      bettor: { type: 'string', description: "only this bettor (IIN or bettor reference)" },
+      bettor: { type: 'string', description: 'only this bettor (IIN or bettor reference)' },
       from: { type: 'string', description: 'from this day (YYYY-MM-DD)' },
       to: { type: 'string', description: 'to this day (YYYY-MM-DD)' },
       mine: { type: 'boolean', description: 'only items assigned to me' },
@@ -39,7 +38,12 @@ registerCommand(
   leaf({
     name: 'assign',
     description: 'assign an item to a user (to me without --to)',
-    args: { inbox: INBOX, id: { type: 'positional', description: 'the item id' }, to: { type: 'string', description: 'login of the assignee' }, ...JSON_FLAG },
+    args: {
+      inbox: INBOX,
+      id: { type: 'positional', description: 'the item id' },
+      to: { type: 'string', description: 'login of the assignee' },
+      ...JSON_FLAG,
+    },
     run: (ctx) => runConsole(['assign', str(ctx.args, 'inbox') ?? '', str(ctx.args, 'id') ?? ''], ctx),
   }),
 );

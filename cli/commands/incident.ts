@@ -3,7 +3,12 @@ import { group, JSON_FLAG, leaf, registerCommand, str } from '../registry.js';
 
 /** Incident cards for AFM (AFM order No. 9): open a draft, amend it, submit it, close it. */
 const ID = { type: 'positional', description: 'the incident id', valueHint: 'incidentId' } as const;
-const FILE = { type: 'string', description: 'the card or the patch (JSON)', valueHint: 'card.json', required: true } as const;
+const FILE = {
+  type: 'string',
+  description: 'the card or the patch (JSON)',
+  valueHint: 'card.json',
+  required: true,
+} as const;
 
 registerCommand(
   'incident',
@@ -13,7 +18,8 @@ registerCommand(
     subCommands: {
       open: leaf({
         name: 'open',
-        description: 'open a draft (it needs name and detectedAt with its UTC offset); again with the same --id joins it',
+        description:
+          'open a draft (it needs name and detectedAt with its UTC offset); again with the same --id joins it',
         args: { file: FILE, id: { type: 'string', description: 'the incident id (default: a new one)' }, ...JSON_FLAG },
         run: (ctx) => runConsole(['incident', 'open'], ctx),
       }),

@@ -11,13 +11,26 @@ registerCommand(
       verify: leaf({
         name: 'verify',
         description: 'verify the hash chain and the seals (exit 7 when tampering shows)',
-        args: { anchor: { type: 'string', description: 'a sealed head kept earlier, to find entries removed since', valueHint: 'head.json' }, ...JSON_FLAG },
+        args: {
+          anchor: {
+            type: 'string',
+            description: 'a sealed head kept earlier, to find entries removed since',
+            valueHint: 'head.json',
+          },
+          ...JSON_FLAG,
+        },
         run: (ctx) => runConsole(['journal', 'verify'], ctx),
       }),
-      head: leaf({ name: 'head', description: 'the sealed head of the journal', args: { ...JSON_FLAG }, run: (ctx) => runConsole(['journal', 'head'], ctx) }),
+      head: leaf({
+        name: 'head',
+        description: 'the sealed head of the journal',
+        args: { ...JSON_FLAG },
+        run: (ctx) => runConsole(['journal', 'head'], ctx),
+      }),
       export: leaf({
         name: 'export',
-        description: 'export entries as CSV (one of --day, --from/--to, --whole); with --out, the sealed head beside it',
+        description:
+          'export entries as CSV (one of --day, --from/--to, --whole); with --out, the sealed head beside it',
         args: {
           day: { type: 'string', description: 'one day (YYYY-MM-DD)' },
           from: { type: 'string', description: 'from this day' },

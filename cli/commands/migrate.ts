@@ -10,7 +10,8 @@ registerCommand(
   'migrate',
   leaf({
     name: 'migrate',
-    description: 'apply the schema (db/migrations) as the tables’ owner (MIGRATION_DATABASE_URL, else DATABASE_URL); waits STARTUP_WAIT_SECONDS for PostgreSQL',
+    description:
+      'apply the schema (db/migrations) as the tables’ owner (MIGRATION_DATABASE_URL, else DATABASE_URL); waits STARTUP_WAIT_SECONDS for PostgreSQL',
     args: { ...JSON_FLAG },
     run: async ({ args }) => {
       const { migrationDatabaseUrl, startupWaitMs } = await import('../../config/index.js');
@@ -28,13 +29,21 @@ registerCommand(
       }
       const pool = createPool(url, 1, (line) => console.error(JSON.stringify(line)));
       try {
-        await waitFor('PostgreSQL', () => pool.query('SELECT 1'), { deadlineMs, log: (line) => console.error(JSON.stringify(line)) });
+        await waitFor('PostgreSQL', () => pool.query('SELECT 1'), {
+          deadlineMs,
+          log: (line) => console.error(JSON.stringify(line)),
+        });
         const applied = await migrate(pool, (file) => {
           if (!args.json) console.log(`applied ${file}`);
         });
         const total = (await migrationFiles()).length;
         if (args.json) console.log(JSON.stringify({ applied, total }));
-        else console.log(applied.length ? `schema current: ${applied.length} of ${total} migrations applied now` : `schema current: all ${total} migrations were already applied`);
+        else
+          console.log(
+            applied.length
+              ? `schema current: ${applied.length} of ${total} migrations applied now`
+              : `schema current: all ${total} migrations were already applied`,
+          );
         return 0;
       } catch (err) {
         console.error(`migrate: ${err instanceof DependencyUnavailableError ? err.message : safeMessage(err)}`);

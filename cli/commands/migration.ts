@@ -35,11 +35,14 @@ function positiveInt(args: LeafContext['args'], name: string): number | undefine
   const raw = str(args, name);
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number of 1 or more, got "${raw}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--${name} must be a whole number of 1 or more, got "${raw}"`);
   return n;
 }
 
-async function withMigrations<T>(fn: (migrations: ReturnType<typeof import('../../client/migration.js').createMigrationClient>) => Promise<T>): Promise<T> {
+async function withMigrations<T>(
+  fn: (migrations: ReturnType<typeof import('../../client/migration.js').createMigrationClient>) => Promise<T>,
+): Promise<T> {
   const { assertProductionReady } = await import('../../config/production.js');
   assertProductionReady('migration-cli');
   const { connectClient } = await import('../../client/connect.js');
@@ -78,10 +81,19 @@ registerCommand(
         args: {
           id: ID,
           csv: { type: 'string', description: 'a CSV file the worker can read', valueHint: 'file' },
-          table: { type: 'string', description: 'a table of the bridge database (default migration_bettors)', valueHint: 'name' },
+          table: {
+            type: 'string',
+            description: 'a table of the bridge database (default migration_bettors)',
+            valueHint: 'name',
+          },
           concurrency: { type: 'string', description: 'bettors identified at once' },
           rate: { type: 'string', description: 'requests per hour' },
-          watch: { type: 'boolean', default: true, description: 'watch the progress until it ends', negativeDescription: 'return once started' },
+          watch: {
+            type: 'boolean',
+            default: true,
+            description: 'watch the progress until it ends',
+            negativeDescription: 'return once started',
+          },
           ...ACTOR,
           ...JSON_FLAG,
         },
@@ -91,7 +103,9 @@ registerCommand(
           const concurrency = positiveInt(args, 'concurrency');
           const requestsPerHour = positiveInt(args, 'rate');
           return withMigrations(async (migrations) => {
-            const source = csv ? { kind: 'csv' as const, path: csv } : { kind: 'table' as const, table: str(args, 'table') ?? 'migration_bettors' };
+            const source = csv
+              ? { kind: 'csv' as const, path: csv }
+              : { kind: 'table' as const, table: str(args, 'table') ?? 'migration_bettors' };
             const handle = await migrations.startMigration({
               migrationId: str(args, 'id')!,
               source,
@@ -99,7 +113,11 @@ registerCommand(
               ...(concurrency ? { concurrency } : {}),
               ...(requestsPerHour ? { requestsPerHour } : {}),
             });
-            console.log(args.json ? JSON.stringify({ workflowId: handle.workflowId, joined: handle.joined }) : `${handle.joined ? 'joined' : 'started'} ${handle.workflowId}`);
+            console.log(
+              args.json
+                ? JSON.stringify({ workflowId: handle.workflowId, joined: handle.joined })
+                : `${handle.joined ? 'joined' : 'started'} ${handle.workflowId}`,
+            );
             if (args.watch !== false) await watch(handle, Boolean(args.json));
             return 0;
           });

@@ -7,7 +7,8 @@ registerCommand(
   'resubmission',
   leaf({
     name: 'resubmission',
-    description: "a held correction: approve (a second officer, not its author: resubmitted through its workflow) or refuse (the submission stays REJECTED)",
+    description:
+      'a held correction: approve (a second officer, not its author: resubmitted through its workflow) or refuse (the submission stays REJECTED)',
     args: {
       submission: { type: 'positional', description: 'the submission id', valueHint: 'submissionId' },
       decision: { type: 'positional', description: 'approve or refuse', valueHint: 'approve|refuse' },
@@ -16,7 +17,8 @@ registerCommand(
     },
     run: (ctx) => {
       const decision = str(ctx.args, 'decision');
-      if (decision !== 'approve' && decision !== 'refuse') throw new UsageError('resubmission <submissionId> approve|refuse [--note text]');
+      if (decision !== 'approve' && decision !== 'refuse')
+        throw new UsageError('resubmission <submissionId> approve|refuse [--note text]');
       return runConsole(['resubmission', str(ctx.args, 'submission') ?? '', decision], ctx);
     },
   }),

@@ -11,7 +11,9 @@ import { JSON_FLAG, leaf, registerCommand, str } from '../registry.js';
  */
 const Options = z.object({
   'dry-run': z.boolean().default(false),
-  'as-of': z.iso.datetime({ offset: true, message: 'an ISO 8601 time with its offset, e.g. 2032-01-01T00:00:00+05:00' }).optional(),
+  'as-of': z.iso
+    .datetime({ offset: true, message: 'an ISO 8601 time with its offset, e.g. 2032-01-01T00:00:00+05:00' })
+    .optional(),
   batch: z.coerce.number().int().min(1).max(100_000).default(500),
   json: z.boolean().default(false),
 });
@@ -20,9 +22,14 @@ registerCommand(
   'retention',
   leaf({
     name: 'retention',
-    description: 'remove or anonymise what is past its retention period, once (journalled); `retention schedule` creates the daily Schedule',
+    description:
+      'remove or anonymise what is past its retention period, once (journalled); `retention schedule` creates the daily Schedule',
     args: {
-      action: { type: 'positional', description: 'schedule: create the daily Temporal Schedule instead (03:00 Asia/Almaty)', required: false },
+      action: {
+        type: 'positional',
+        description: 'schedule: create the daily Temporal Schedule instead (03:00 Asia/Almaty)',
+        required: false,
+      },
       'dry-run': { type: 'boolean', description: 'count what would go, per table; change nothing' },
       'as-of': { type: 'string', description: 'as of this time (ISO 8601 with its offset); default now' },
       batch: { type: 'string', description: 'rows per batch (default 500)' },
@@ -30,8 +37,14 @@ registerCommand(
     },
     run: async ({ args }) => {
       const action = str(args, 'action');
-      if (action !== undefined && action !== 'schedule') throw new UsageError(`retention: unknown action "${action}" (only: schedule)`);
-      const parsed = Options.safeParse({ 'dry-run': args['dry-run'] ?? false, 'as-of': str(args, 'as-of'), batch: str(args, 'batch'), json: args.json ?? false });
+      if (action !== undefined && action !== 'schedule')
+        throw new UsageError(`retention: unknown action "${action}" (only: schedule)`);
+      const parsed = Options.safeParse({
+        'dry-run': args['dry-run'] ?? false,
+        'as-of': str(args, 'as-of'),
+        batch: str(args, 'batch'),
+        json: args.json ?? false,
+      });
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         throw new UsageError(`retention: --${issue.path.join('.')}: ${issue.message}`);
@@ -44,7 +57,10 @@ registerCommand(
         try {
           const outcome = await ensureRetentionSchedule(client, taskQueue);
           if (options.json) console.log(JSON.stringify({ scheduleId: RETENTION_SCHEDULE_ID, outcome }));
-          else console.log(`${RETENTION_SCHEDULE_ID}: ${outcome === 'CREATED' ? 'created (daily 03:00 Asia/Almaty)' : 'already exists, left as it is'}`);
+          else
+            console.log(
+              `${RETENTION_SCHEDULE_ID}: ${outcome === 'CREATED' ? 'created (daily 03:00 Asia/Almaty)' : 'already exists, left as it is'}`,
+            );
           return 0;
         } finally {
           await connection.close();
@@ -62,11 +78,21 @@ registerCommand(
       }
       const pool = createPool(url, 1, (line) => console.error(JSON.stringify(line)));
       try {
-        const report = await applyRetention(pool, { asOf: options['as-of'] ? new Date(options['as-of']) : new Date(), dryRun: options['dry-run'], batchSize: options.batch, actor: 'retention-cli' });
+        const report = await applyRetention(pool, {
+          asOf: options['as-of'] ? new Date(options['as-of']) : new Date(),
+          dryRun: options['dry-run'],
+          batchSize: options.batch,
+          actor: 'retention-cli',
+        });
         if (options.json) console.log(JSON.stringify(report));
         else {
-          console.log(`retention as of ${report.asOf}${report.dryRun ? ' (dry run: nothing changed)' : `, journal entry ${report.journalEntryId}`}`);
-          for (const t of report.tables) console.log(`  ${t.table.padEnd(24)} ${(report.dryRun ? `would ${t.action.toLowerCase()}` : t.action === 'REMOVE' ? 'removed' : 'anonymised').padEnd(16)} ${t.rows}`);
+          console.log(
+            `retention as of ${report.asOf}${report.dryRun ? ' (dry run: nothing changed)' : `, journal entry ${report.journalEntryId}`}`,
+          );
+          for (const t of report.tables)
+            console.log(
+              `  ${t.table.padEnd(24)} ${(report.dryRun ? `would ${t.action.toLowerCase()}` : t.action === 'REMOVE' ? 'removed' : 'anonymised').padEnd(16)} ${t.rows}`,
+            );
         }
         return 0;
       } catch (err) {

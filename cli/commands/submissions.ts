@@ -18,8 +18,18 @@ registerCommand(
   'resubmit',
   leaf({
     name: 'resubmit',
-    description: 'resubmit a rejected submission with a corrected payload ({"counterpart": …, "record": {…}}, as `show` prints it)',
-    args: { submission: SUBMISSION, file: { type: 'string', description: 'the corrected payload (JSON)', valueHint: 'corrected.json', required: true }, ...JSON_FLAG },
+    description:
+      'resubmit a rejected submission with a corrected payload ({"counterpart": …, "record": {…}}, as `show` prints it)',
+    args: {
+      submission: SUBMISSION,
+      file: {
+        type: 'string',
+        description: 'the corrected payload (JSON)',
+        valueHint: 'corrected.json',
+        required: true,
+      },
+      ...JSON_FLAG,
+    },
     run: (ctx) => runConsole(['resubmit', str(ctx.args, 'submission') ?? ''], ctx),
   }),
 );

@@ -41,14 +41,22 @@ export async function listIncidents(pool: Pool, f: ResolvedFilters): Promise<Inb
   if (f.counterpart) add('counterpart = ?', f.counterpart);
   if (f.fromMs !== undefined) add('detected_at >= to_timestamp(? / 1000.0)', f.fromMs);
   if (f.toMs !== undefined) add('detected_at < to_timestamp(? / 1000.0)', f.toMs);
-  if (f.assignee) add(`incident_id IN (SELECT item_id FROM console_assignments WHERE inbox = 'incidents' AND assignee = ?)`, f.assignee);
+  if (f.assignee)
+    add(
+      `incident_id IN (SELECT item_id FROM console_assignments WHERE inbox = 'incidents' AND assignee = ?)`,
+      f.assignee,
+    );
   const { rows } = await pool.query(
     `SELECT incident_id, name, status, counterpart, origin, opened_at, due_at, escalated_at, first_delivered_at, timeliness, state
      FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY (first_delivered_at IS NULL AND status <> 'CLOSED') DESC, due_at ASC LIMIT 500`,
     args,
   );
-  const assigned = await assignments(pool, 'incidents', rows.map((r) => r.incident_id));
+  const assigned = await assignments(
+    pool,
+    'incidents',
+    rows.map((r) => r.incident_id),
+  );
   return rows.map((r) => item(r, assigned.get(r.incident_id)));
 }
 
@@ -61,14 +69,20 @@ export async function getIncident(pool: Pool, id: string): Promise<ItemDetail | 
   if (!r) return undefined;
   const state = r.state as IncidentState;
   const assigned = await assignments(pool, 'incidents', [id]);
-  const alerts = await pool.query(`SELECT kind, checkpoint, fired_at FROM incident_alerts WHERE incident_id = $1 ORDER BY fired_at`, [id]);
+  const alerts = await pool.query(
+    `SELECT kind, checkpoint, fired_at FROM incident_alerts WHERE incident_id = $1 ORDER BY fired_at`,
+    [id],
+  );
   const closed = state.status === 'CLOSED';
   const last = state.submissions.at(-1);
   const delivered = Boolean(last?.completedAt && last.version === state.version);
   return {
     ...item(r, assigned.get(id)),
     reason: state.problems.length ? `still missing: ${state.problems.join('; ')}` : undefined,
-    payload: { ...state, alerts: alerts.rows.map((a) => ({ kind: a.kind, checkpoint: a.checkpoint, firedAt: iso(a.fired_at) })) },
+    payload: {
+      ...state,
+      alerts: alerts.rows.map((a) => ({ kind: a.kind, checkpoint: a.checkpoint, firedAt: iso(a.fired_at) })),
+    },
     timeline: await timeline(pool, [id]),
     actions: closed
       ? []

@@ -1,7 +1,15 @@
 import type { Pool } from '../../db/pool.js';
 import { differenceView } from '../../client/reconciliation.js';
 import { DIFFERENCE_KIND_LABELS, type DifferenceKind } from '../../domain/reconciliation.js';
-import { assignments, iso, tableExists, timeline, type InboxItem, type ItemDetail, type ResolvedFilters } from '../inbox.js';
+import {
+  assignments,
+  iso,
+  tableExists,
+  timeline,
+  type InboxItem,
+  type ItemDetail,
+  type ResolvedFilters,
+} from '../inbox.js';
 
 /**
  * Reconciliation differences (migration 017): what the daily reconciliation found between our records and ESU's,
@@ -22,7 +30,11 @@ function item(r: Record<string, any>, assignee?: string): InboxItem {
     ...(r.status === 'OPEN' ? { dueAt: iso(r.due_at) } : {}),
     dueRule: DUE_RULE,
     assignee,
-    flags: [r.kind, `day ${iso(r.day)?.slice(0, 10) ?? r.day}`, ...(r.status === 'OPEN' && new Date(r.due_at).getTime() < Date.now() ? ['OVERDUE'] : [])],
+    flags: [
+      r.kind,
+      `day ${iso(r.day)?.slice(0, 10) ?? r.day}`,
+      ...(r.status === 'OPEN' && new Date(r.due_at).getTime() < Date.now() ? ['OVERDUE'] : []),
+    ],
   };
 }
 
@@ -40,9 +52,20 @@ export async function listDifferences(pool: Pool, f: ResolvedFilters): Promise<I
   if (f.counterpart) add('counterpart = upper(?)', f.counterpart);
   if (f.fromMs !== undefined) add('found_at >= to_timestamp(? / 1000.0)', f.fromMs);
   if (f.toMs !== undefined) add('found_at < to_timestamp(? / 1000.0)', f.toMs);
-  if (f.assignee) add(`difference_id IN (SELECT item_id FROM console_assignments WHERE inbox = 'reconciliation' AND assignee = ?)`, f.assignee);
-  const { rows } = await pool.query(`${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY (status = 'OPEN') DESC, due_at ASC, difference_id LIMIT 500`, args);
-  const assigned = await assignments(pool, 'reconciliation', rows.map((r) => r.difference_id));
+  if (f.assignee)
+    add(
+      `difference_id IN (SELECT item_id FROM console_assignments WHERE inbox = 'reconciliation' AND assignee = ?)`,
+      f.assignee,
+    );
+  const { rows } = await pool.query(
+    `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY (status = 'OPEN') DESC, due_at ASC, difference_id LIMIT 500`,
+    args,
+  );
+  const assigned = await assignments(
+    pool,
+    'reconciliation',
+    rows.map((r) => r.difference_id),
+  );
   return rows.map((r) => item(r, assigned.get(r.difference_id)));
 }
 

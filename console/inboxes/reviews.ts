@@ -1,6 +1,14 @@
 import type { Pool } from '../../db/pool.js';
 import { REVIEW_DEADLINE_MS, REVIEW_ESCALATION_MS } from '../../domain/identification.js';
-import { assignments, iso, tableExists, timeline, type InboxItem, type ItemDetail, type ResolvedFilters } from '../inbox.js';
+import {
+  assignments,
+  iso,
+  tableExists,
+  timeline,
+  type InboxItem,
+  type ItemDetail,
+  type ResolvedFilters,
+} from '../inbox.js';
 
 /**
  * Identification cases awaiting an offline review (ЦОИД rules §16: biometric verification failed more than
@@ -42,9 +50,17 @@ export async function listReviews(pool: Pool, f: ResolvedFilters): Promise<Inbox
   if (f.bettorRef) add('b.bettor_ref = ?', f.bettorRef);
   if (f.fromMs !== undefined) add('b.updated_at >= to_timestamp(? / 1000.0)', f.fromMs);
   if (f.toMs !== undefined) add('b.updated_at < to_timestamp(? / 1000.0)', f.toMs);
-  if (f.assignee) add(`b.bettor_id IN (SELECT item_id FROM console_assignments WHERE inbox = 'reviews' AND assignee = ?)`, f.assignee);
+  if (f.assignee)
+    add(
+      `b.bettor_id IN (SELECT item_id FROM console_assignments WHERE inbox = 'reviews' AND assignee = ?)`,
+      f.assignee,
+    );
   const { rows } = await pool.query(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY b.updated_at ASC LIMIT 500`, args);
-  const assigned = await assignments(pool, 'reviews', rows.map((r) => r.bettor_id));
+  const assigned = await assignments(
+    pool,
+    'reviews',
+    rows.map((r) => r.bettor_id),
+  );
   return rows.map((r) => item(r, assigned.get(r.bettor_id)));
 }
 
@@ -57,7 +73,15 @@ export async function getReview(pool: Pool, bettorId: string): Promise<ItemDetai
   return {
     ...item(r, assigned.get(bettorId)),
     reason: r.reason ?? undefined,
-    payload: { bettorId: r.bettor_id, bettorRef: r.bettor_ref, status: r.status, step: r.step, method: r.method, workflowId: r.workflow_id, reason: r.reason },
+    payload: {
+      bettorId: r.bettor_id,
+      bettorRef: r.bettor_ref,
+      status: r.status,
+      step: r.step,
+      method: r.method,
+      workflowId: r.workflow_id,
+      reason: r.reason,
+    },
     timeline: await timeline(pool, [bettorId]),
     actions: r.status === 'IN_REVIEW' ? ['approve', 'refuse', 'assign'] : ['assign'],
   };

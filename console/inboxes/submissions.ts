@@ -1,8 +1,22 @@
 import type { Pool } from '../../db/pool.js';
 import { isoWithOffset } from '../../domain/incident.js';
-import { calendarCaveats, compileCalendar, officerDueAt, type CalendarCaveats, type WorkingDayCalendar } from '../../domain/working-days.js';
+import {
+  calendarCaveats,
+  compileCalendar,
+  officerDueAt,
+  type CalendarCaveats,
+  type WorkingDayCalendar,
+} from '../../domain/working-days.js';
 import { pendingApproval } from '../resubmissions.js';
-import { assignments, iso, tableExists, timeline, type InboxItem, type ItemDetail, type ResolvedFilters } from '../inbox.js';
+import {
+  assignments,
+  iso,
+  tableExists,
+  timeline,
+  type InboxItem,
+  type ItemDetail,
+  type ResolvedFilters,
+} from '../inbox.js';
 
 /**
  * Rejected or failed submissions (AFM; AFM order No. 9, item 5(3): AFM says within 1 working day why it could not accept
@@ -29,7 +43,12 @@ export const ATTENTION_STATUSES = ['REJECTED', 'FAILED', 'RETRYING'];
 const DUE_RULE = 'correct and resubmit within 1 working day of the rejection (AFM order No. 9, item 5(3))';
 
 /** Saturday and Sunday only: the due date when the console is given no working-day calendar. */
-const WEEKENDS_ONLY = compileCalendar({ utcOffset: '+05:00', weekend: ['SATURDAY', 'SUNDAY'], years: [2000], daysOff: [] });
+const WEEKENDS_ONLY = compileCalendar({
+  utcOffset: '+05:00',
+  weekend: ['SATURDAY', 'SUNDAY'],
+  years: [2000],
+  daysOff: [],
+});
 
 /** The officers' due time: the workflow's (REJECTED, from the Kazakhstan calendar), else 1 working day after the failure. */
 function dueAt(r: Record<string, any>, calendar: WorkingDayCalendar): number | undefined {
@@ -56,7 +75,12 @@ const SELECT = `SELECT submission_id AS id, status, counterpart, bettor_ref,
  */
 export function submissionCaveats(r: Record<string, any>, calendar: WorkingDayCalendar): CalendarCaveats | undefined {
   const ms = (v: unknown) => (v ? new Date(v as string).getTime() : undefined);
-  const window = r.status === 'ACKNOWLEDGED' ? [ms(r.acknowledged_at), ms(r.window_ends_at)] : r.status === 'RETRYING' ? [] : [ms(r.changed_at ?? r.created_at), dueAt(r, calendar)];
+  const window =
+    r.status === 'ACKNOWLEDGED'
+      ? [ms(r.acknowledged_at), ms(r.window_ends_at)]
+      : r.status === 'RETRYING'
+        ? []
+        : [ms(r.changed_at ?? r.created_at), dueAt(r, calendar)];
   const [from, to] = window;
   if (from === undefined || to === undefined) return undefined;
   const caveats = calendarCaveats(from, to, calendar);
@@ -66,12 +90,23 @@ export function submissionCaveats(r: Record<string, any>, calendar: WorkingDayCa
 /** The caveats as the submission's page says them. */
 export function caveatText(c: CalendarCaveats, what: string): string {
   return [
-    c.forecastDays.length ? `${what} depends on ${c.forecastDays.map((d) => `${d.date} (${d.name})`).join(', ')}, a forecast in the calendar not yet set by decree: check it` : '',
-    c.beyondCalendar ? `${what} runs past the years the working-day calendar covers: only Saturdays and Sundays were counted there; check it against the decree` : '',
-  ].filter(Boolean).join('; ');
+    c.forecastDays.length
+      ? `${what} depends on ${c.forecastDays.map((d) => `${d.date} (${d.name})`).join(', ')}, a forecast in the calendar not yet set by decree: check it`
+      : '',
+    c.beyondCalendar
+      ? `${what} runs past the years the working-day calendar covers: only Saturdays and Sundays were counted there; check it against the decree`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
 }
 
-export function submissionItem(r: Record<string, any>, offsetMinutes: number, calendar: WorkingDayCalendar, assignee?: string): InboxItem {
+export function submissionItem(
+  r: Record<string, any>,
+  offsetMinutes: number,
+  calendar: WorkingDayCalendar,
+  assignee?: string,
+): InboxItem {
   const due = dueAt(r, calendar);
   const retrying = r.status === 'RETRYING';
   const caveats = submissionCaveats(r, calendar);
@@ -83,7 +118,9 @@ export function submissionItem(r: Record<string, any>, offsetMinutes: number, ca
     ...(r.awaiting_approval ? ['AWAITING APPROVAL'] : []),
     ...(caveats?.forecastDays.length ? ['CALENDAR FORECAST'] : []),
     ...(caveats?.beyondCalendar ? ['BEYOND CALENDAR'] : []),
-    ...(retrying && r.next_attempt_at ? [`NEXT ATTEMPT ${isoWithOffset(new Date(r.next_attempt_at).getTime(), offsetMinutes)}`] : []),
+    ...(retrying && r.next_attempt_at
+      ? [`NEXT ATTEMPT ${isoWithOffset(new Date(r.next_attempt_at).getTime(), offsetMinutes)}`]
+      : []),
   ];
   return {
     inbox: 'submissions',
@@ -101,7 +138,12 @@ export function submissionItem(r: Record<string, any>, offsetMinutes: number, ca
   };
 }
 
-export async function listSubmissions(pool: Pool, f: ResolvedFilters, offsetMinutes: number, calendar: WorkingDayCalendar = WEEKENDS_ONLY): Promise<InboxItem[] | undefined> {
+export async function listSubmissions(
+  pool: Pool,
+  f: ResolvedFilters,
+  offsetMinutes: number,
+  calendar: WorkingDayCalendar = WEEKENDS_ONLY,
+): Promise<InboxItem[] | undefined> {
   if (!(await submissionsInstalled(pool))) return undefined;
   const where: string[] = [];
   const args: unknown[] = [];
@@ -112,13 +154,30 @@ export async function listSubmissions(pool: Pool, f: ResolvedFilters, offsetMinu
   if (f.bettorRef) add(`bettor_ref = ?`, f.bettorRef);
   if (f.fromMs !== undefined) add(`COALESCE(rejected_at, failed_at, updated_at) >= to_timestamp(? / 1000.0)`, f.fromMs);
   if (f.toMs !== undefined) add(`COALESCE(rejected_at, failed_at, updated_at) < to_timestamp(? / 1000.0)`, f.toMs);
-  if (f.assignee) add(`submission_id IN (SELECT item_id FROM console_assignments WHERE inbox = 'submissions' AND assignee = ?)`, f.assignee);
-  const { rows } = await pool.query(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY COALESCE(due_at, rejected_at, failed_at, updated_at) ASC LIMIT 500`, args);
-  const assigned = await assignments(pool, 'submissions', rows.map((r) => r.id));
+  if (f.assignee)
+    add(
+      `submission_id IN (SELECT item_id FROM console_assignments WHERE inbox = 'submissions' AND assignee = ?)`,
+      f.assignee,
+    );
+  const { rows } = await pool.query(
+    `${SELECT} WHERE ${where.join(' AND ')} ORDER BY COALESCE(due_at, rejected_at, failed_at, updated_at) ASC LIMIT 500`,
+    args,
+  );
+  const assigned = await assignments(
+    pool,
+    'submissions',
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => submissionItem(r, offsetMinutes, calendar, assigned.get(r.id)));
 }
 
-export async function getSubmission(pool: Pool, id: string, offsetMinutes: number, actionsWired: boolean, calendar: WorkingDayCalendar = WEEKENDS_ONLY): Promise<ItemDetail | undefined> {
+export async function getSubmission(
+  pool: Pool,
+  id: string,
+  offsetMinutes: number,
+  actionsWired: boolean,
+  calendar: WorkingDayCalendar = WEEKENDS_ONLY,
+): Promise<ItemDetail | undefined> {
   if (!(await submissionsInstalled(pool))) return undefined;
   const { rows } = await pool.query(`${SELECT} WHERE submission_id = $1`, [id]);
   const r = rows[0];
@@ -128,19 +187,40 @@ export async function getSubmission(pool: Pool, id: string, offsetMinutes: numbe
   // A held correction is approved or refused before anyone corrects it again.
   const approval = await pendingApproval(pool, id);
   const correct = approval ? ['approve-resubmission', 'refuse-resubmission'] : ['resubmit'];
-  const action = [...(r.status === 'FAILED' ? ['retry'] : r.status === 'REJECTED' ? correct : []), ...(r.counterpart === 'AFM' && NOTICE_STATUSES.includes(r.status) ? ['notice'] : [])];
+  const action = [
+    ...(r.status === 'FAILED' ? ['retry'] : r.status === 'REJECTED' ? correct : []),
+    ...(r.counterpart === 'AFM' && NOTICE_STATUSES.includes(r.status) ? ['notice'] : []),
+  ];
   return {
     ...submissionItem(r, offsetMinutes, calendar, assigned.get(id)),
-    reason: [
-      r.reason,
-      r.outage_since ? `counterpart unreachable since ${isoWithOffset(new Date(r.outage_since).getTime(), offsetMinutes)}` : '',
-      r.next_attempt_at && r.status === 'RETRYING' ? `next attempt ${isoWithOffset(new Date(r.next_attempt_at).getTime(), offsetMinutes)}` : '',
-      r.corrects_submission_id ? `corrects ${r.corrects_submission_id}` : '', r.corrected_by ? `corrected by ${r.corrected_by}` : '',
-      ((c) => (c ? caveatText(c, r.status === 'ACKNOWLEDGED' ? "AFM's rejection window" : 'the due date') : ''))(submissionCaveats(r, calendar)),
-    ]
-      .filter(Boolean).join('; ') || undefined,
+    reason:
+      [
+        r.reason,
+        r.outage_since
+          ? `counterpart unreachable since ${isoWithOffset(new Date(r.outage_since).getTime(), offsetMinutes)}`
+          : '',
+        r.next_attempt_at && r.status === 'RETRYING'
+          ? `next attempt ${isoWithOffset(new Date(r.next_attempt_at).getTime(), offsetMinutes)}`
+          : '',
+        r.corrects_submission_id ? `corrects ${r.corrects_submission_id}` : '',
+        r.corrected_by ? `corrected by ${r.corrected_by}` : '',
+        ((c) => (c ? caveatText(c, r.status === 'ACKNOWLEDGED' ? "AFM's rejection window" : 'the due date') : ''))(
+          submissionCaveats(r, calendar),
+        ),
+      ]
+        .filter(Boolean)
+        .join('; ') || undefined,
     payload: r.payload,
-    ...(approval ? { approval: { requestedBy: approval.requestedBy, requestedAt: approval.requestedAt, changes: approval.changes, payload: approval.payload } } : {}),
+    ...(approval
+      ? {
+          approval: {
+            requestedBy: approval.requestedBy,
+            requestedAt: approval.requestedAt,
+            changes: approval.changes,
+            payload: approval.payload,
+          },
+        }
+      : {}),
     timeline: await timeline(pool, [id, ...(r.workflow_id ? [r.workflow_id] : [])]),
     actions: [...(actionsWired ? action : []), 'assign'],
   };

@@ -9,7 +9,13 @@ const KINDS = {
   UNAUTHORISED_TRANSFER: 'unauthorised transfer of money',
   STABILITY_THREAT: 'threat to the stability of operations',
 };
-const SOURCES = { USER: 'user', ADMINISTRATOR: 'administrator', SECURITY_ADMINISTRATOR: 'security administrator', SECURITY_STAFF: 'security staff', TECHNICAL_MEANS: 'technical means' };
+const SOURCES = {
+  USER: 'user',
+  ADMINISTRATOR: 'administrator',
+  SECURITY_ADMINISTRATOR: 'security administrator',
+  SECURITY_STAFF: 'security staff',
+  TECHNICAL_MEANS: 'technical means',
+};
 const METHODS = { SOCIAL_ENGINEERING: 'social engineering', MALICIOUS_CODE: 'malicious code', OTHER: 'other' };
 const ASSETS = {
   PHYSICAL: 'physical level',
@@ -39,8 +45,20 @@ export const ROWS = [
   { row: 12, key: 'intent', label: 'Intent', type: 'select', options: INTENT },
   { row: 13, key: 'actionsTaken', label: 'Actions taken', type: 'actions' },
   { row: 14, key: 'plannedActions', label: 'Planned actions to reduce the risk', type: 'textarea' },
-  { row: 15, key: 'personsNotified', label: 'Persons notified (KIND; name; position — one per line)', type: 'records', fields: ['kind', 'name', 'position'] },
-  { row: 16, key: 'specialists', label: 'Specialists involved (full name; workplace; position — one per line)', type: 'records', fields: ['fullName', 'workplace', 'position'] },
+  {
+    row: 15,
+    key: 'personsNotified',
+    label: 'Persons notified (KIND; name; position — one per line)',
+    type: 'records',
+    fields: ['kind', 'name', 'position'],
+  },
+  {
+    row: 16,
+    key: 'specialists',
+    label: 'Specialists involved (full name; workplace; position — one per line)',
+    type: 'records',
+    fields: ['fullName', 'workplace', 'position'],
+  },
 ];
 
 /** Row 2 as the form writes it: dd.mm.yyyy hh:mm UTC+X, in the offset it was recorded with. */
@@ -55,54 +73,147 @@ export function cardDateTime(iso) {
 
 function show(spec, card) {
   const v = card[spec.key];
-  if (v === undefined || v === null || (Array.isArray(v) && !v.length && spec.type !== 'lines' && spec.type !== 'records')) return '—';
+  if (
+    v === undefined ||
+    v === null ||
+    (Array.isArray(v) && !v.length && spec.type !== 'lines' && spec.type !== 'records')
+  )
+    return '—';
   switch (spec.type) {
-    case 'detected': return cardDateTime(v);
-    case 'place': return [v.organisation, v.branch, v.segment].filter(Boolean).join('; ');
-    case 'select': return spec.options[v] ?? v;
-    case 'checks': return v.map((x) => spec.options[x] ?? x).join(', ') + (spec.detail && card[spec.detail] ? ` — ${card[spec.detail]}` : '');
-    case 'damage': return `${v.amountTiyn !== undefined ? (v.amountTiyn / 100).toFixed(2) + ' KZT; ' : ''}${v.description}`;
-    case 'lines': return v.length ? v.join(', ') : 'none identified';
-    case 'actions': return v.actions.map((x) => ACTIONS[x] ?? x).join(', ') + (v.description ? ` — ${v.description}` : '');
-    case 'records': return v.length ? v.map((r) => spec.fields.map((f) => r[f]).filter(Boolean).join(', ')).join('; ') : 'nobody yet';
-    default: return String(v);
+    case 'detected':
+      return cardDateTime(v);
+    case 'place':
+      return [v.organisation, v.branch, v.segment].filter(Boolean).join('; ');
+    case 'select':
+      return spec.options[v] ?? v;
+    case 'checks':
+      return (
+        v.map((x) => spec.options[x] ?? x).join(', ') +
+        (spec.detail && card[spec.detail] ? ` — ${card[spec.detail]}` : '')
+      );
+    case 'damage':
+      return `${v.amountTiyn !== undefined ? (v.amountTiyn / 100).toFixed(2) + ' KZT; ' : ''}${v.description}`;
+    case 'lines':
+      return v.length ? v.join(', ') : 'none identified';
+    case 'actions':
+      return v.actions.map((x) => ACTIONS[x] ?? x).join(', ') + (v.description ? ` — ${v.description}` : '');
+    case 'records':
+      return v.length
+        ? v
+            .map((r) =>
+              spec.fields
+                .map((f) => r[f])
+                .filter(Boolean)
+                .join(', '),
+            )
+            .join('; ')
+        : 'nobody yet';
+    default:
+      return String(v);
   }
 }
 
 export function renderCard(card, problems = []) {
   const missing = new Set(problems.map((p) => Number(/^row (\d+)/.exec(p)?.[1])));
-  return h('table', { class: 'card', 'data-testid': 'card' },
-    ...ROWS.map((spec) => h('tr', { class: missing.has(spec.row) ? 'missing' : '' }, h('th', {}, String(spec.row)), h('td', {}, spec.label), h('td', {}, show(spec, card)))));
+  return h(
+    'table',
+    { class: 'card', 'data-testid': 'card' },
+    ...ROWS.map((spec) =>
+      h(
+        'tr',
+        { class: missing.has(spec.row) ? 'missing' : '' },
+        h('th', {}, String(spec.row)),
+        h('td', {}, spec.label),
+        h('td', {}, show(spec, card)),
+      ),
+    ),
+  );
 }
 
 function checks(name, options, selected = []) {
-  return h('div', { class: 'checks' }, ...Object.entries(options).map(([value, label]) =>
-    h('label', {}, h('input', { type: 'checkbox', name, value, ...(selected.includes(value) ? { checked: '' } : {}) }), ' ', label)));
+  return h(
+    'div',
+    { class: 'checks' },
+    ...Object.entries(options).map(([value, label]) =>
+      h(
+        'label',
+        {},
+        h('input', { type: 'checkbox', name, value, ...(selected.includes(value) ? { checked: '' } : {}) }),
+        ' ',
+        label,
+      ),
+    ),
+  );
 }
 
 function select(name, options, value) {
-  return h('select', { name }, h('option', { value: '' }, '—'), ...Object.entries(options).map(([v, label]) => h('option', { value: v, ...(v === value ? { selected: '' } : {}) }, label)));
+  return h(
+    'select',
+    { name },
+    h('option', { value: '' }, '—'),
+    ...Object.entries(options).map(([v, label]) =>
+      h('option', { value: v, ...(v === value ? { selected: '' } : {}) }, label),
+    ),
+  );
 }
 
 function input(spec, card) {
   const v = card[spec.key];
   const k = spec.key;
   switch (spec.type) {
-    case 'text': return h('input', { name: k, value: v ?? '' });
-    case 'detected': return h('input', { name: k, value: v ?? '', placeholder: '2026-03-10T02:15:00+05:00' });
-    case 'textarea': return h('textarea', { name: k, rows: '2' }, v ?? '');
-    case 'select': return select(k, spec.options, v);
-    case 'checks': return h('div', {}, checks(k, spec.options, v), ...(spec.detail ? [h('input', { name: spec.detail, value: card[spec.detail] ?? '', placeholder: 'details' })] : []));
-    case 'place': return h('input', { name: k, value: v ? [v.organisation, v.branch ?? '', v.segment].join('; ') : '', placeholder: 'organisation; branch; segment' });
-    case 'damage': return h('input', { name: k, value: v ? `${v.amountTiyn !== undefined ? v.amountTiyn / 100 : ''}; ${v.description}` : '', placeholder: '0; description' });
-    case 'lines': return h('textarea', { name: k, rows: '2' }, (v ?? []).join('\n'));
-    case 'actions': return h('div', {}, checks(k, ACTIONS, v?.actions), h('input', { name: `${k}.description`, value: v?.description ?? '', placeholder: 'details' }));
-    case 'records': return h('textarea', { name: k, rows: '2' }, (v ?? []).map((r) => spec.fields.map((f) => r[f] ?? '').join('; ')).join('\n'));
+    case 'text':
+      return h('input', { name: k, value: v ?? '' });
+    case 'detected':
+      return h('input', { name: k, value: v ?? '', placeholder: '2026-03-10T02:15:00+05:00' });
+    case 'textarea':
+      return h('textarea', { name: k, rows: '2' }, v ?? '');
+    case 'select':
+      return select(k, spec.options, v);
+    case 'checks':
+      return h(
+        'div',
+        {},
+        checks(k, spec.options, v),
+        ...(spec.detail
+          ? [h('input', { name: spec.detail, value: card[spec.detail] ?? '', placeholder: 'details' })]
+          : []),
+      );
+    case 'place':
+      return h('input', {
+        name: k,
+        value: v ? [v.organisation, v.branch ?? '', v.segment].join('; ') : '',
+        placeholder: 'organisation; branch; segment',
+      });
+    case 'damage':
+      return h('input', {
+        name: k,
+        value: v ? `${v.amountTiyn !== undefined ? v.amountTiyn / 100 : ''}; ${v.description}` : '',
+        placeholder: '0; description',
+      });
+    case 'lines':
+      return h('textarea', { name: k, rows: '2' }, (v ?? []).join('\n'));
+    case 'actions':
+      return h(
+        'div',
+        {},
+        checks(k, ACTIONS, v?.actions),
+        h('input', { name: `${k}.description`, value: v?.description ?? '', placeholder: 'details' }),
+      );
+    case 'records':
+      return h(
+        'textarea',
+        { name: k, rows: '2' },
+        (v ?? []).map((r) => spec.fields.map((f) => r[f] ?? '').join('; ')).join('\n'),
+      );
   }
 }
 
 export function cardForm(card) {
-  return h('div', { class: 'card-form' }, ...ROWS.map((spec) => h('label', { class: 'row' }, h('span', {}, `${spec.row}. ${spec.label}`), input(spec, card))));
+  return h(
+    'div',
+    { class: 'card-form' },
+    ...ROWS.map((spec) => h('label', { class: 'row' }, h('span', {}, `${spec.row}. ${spec.label}`), input(spec, card))),
+  );
 }
 
 const split = (s) => s.split(';').map((x) => x.trim());
@@ -114,7 +225,10 @@ export function readPatch(form, card) {
   const read = {
     name: text(form, 'name') || undefined,
     detectedAt: text(form, 'detectedAt') || undefined,
-    place: (() => { const [organisation, branch, segment] = split(text(form, 'place')); return organisation ? { organisation, ...(branch ? { branch } : {}), segment } : undefined; })(),
+    place: (() => {
+      const [organisation, branch, segment] = split(text(form, 'place'));
+      return organisation ? { organisation, ...(branch ? { branch } : {}), segment } : undefined;
+    })(),
     informationSource: text(form, 'informationSource') || undefined,
     methods: checked(form, 'methods').length ? checked(form, 'methods') : undefined,
     methodsDetail: text(form, 'methodsDetail') || undefined,
@@ -122,25 +236,51 @@ export function readPatch(form, card) {
     mainEvents: checked(form, 'mainEvents').length ? checked(form, 'mainEvents') : undefined,
     affectedAssets: checked(form, 'affectedAssets').length ? checked(form, 'affectedAssets') : undefined,
     status: text(form, 'status') || undefined,
-    damage: (() => { const [amount, ...rest] = split(text(form, 'damage')); const description = rest.join('; '); return description ? { ...(amount ? { amountTiyn: Math.round(Number(amount) * 100) } : {}), description } : undefined; })(),
-    threatSources: text(form, 'threatSources') ? text(form, 'threatSources').split('\n').map((s) => s.trim()).filter(Boolean) : card.threatSources === undefined ? undefined : [],
+    damage: (() => {
+      const [amount, ...rest] = split(text(form, 'damage'));
+      const description = rest.join('; ');
+      return description
+        ? { ...(amount ? { amountTiyn: Math.round(Number(amount) * 100) } : {}), description }
+        : undefined;
+    })(),
+    threatSources: text(form, 'threatSources')
+      ? text(form, 'threatSources')
+          .split('\n')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : card.threatSources === undefined
+        ? undefined
+        : [],
     intent: text(form, 'intent') || undefined,
-    actionsTaken: checked(form, 'actionsTaken').length ? { actions: checked(form, 'actionsTaken'), ...(text(form, 'actionsTaken.description') ? { description: text(form, 'actionsTaken.description') } : {}) } : undefined,
+    actionsTaken: checked(form, 'actionsTaken').length
+      ? {
+          actions: checked(form, 'actionsTaken'),
+          ...(text(form, 'actionsTaken.description') ? { description: text(form, 'actionsTaken.description') } : {}),
+        }
+      : undefined,
     plannedActions: text(form, 'plannedActions') || undefined,
-    personsNotified: records(text(form, 'personsNotified'), ['kind', 'name', 'position'], (r) => ({ ...r, kind: PERSON_KINDS.includes(r.kind?.toUpperCase()) ? r.kind.toUpperCase() : 'ORGANISATION' })),
+    personsNotified: records(text(form, 'personsNotified'), ['kind', 'name', 'position'], (r) => ({
+      ...r,
+      kind: PERSON_KINDS.includes(r.kind?.toUpperCase()) ? r.kind.toUpperCase() : 'ORGANISATION',
+    })),
     specialists: records(text(form, 'specialists'), ['fullName', 'workplace', 'position']),
   };
   const patch = {};
-  for (const [key, value] of Object.entries(read)) if (value !== undefined && JSON.stringify(value) !== JSON.stringify(card[key])) patch[key] = value;
+  for (const [key, value] of Object.entries(read))
+    if (value !== undefined && JSON.stringify(value) !== JSON.stringify(card[key])) patch[key] = value;
   return patch;
 }
 
 function records(value, fields, fix = (r) => r) {
   if (!value) return undefined;
-  return value.split('\n').map((line) => line.trim()).filter(Boolean).map((line) => {
-    const parts = split(line);
-    return fix(Object.fromEntries(fields.map((f, i) => [f, parts[i]]).filter(([, v]) => v)));
-  });
+  return value
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const parts = split(line);
+      return fix(Object.fromEntries(fields.map((f, i) => [f, parts[i]]).filter(([, v]) => v)));
+    });
 }
 
 export const EVENT_KINDS = KINDS;

@@ -40,8 +40,14 @@ export const AfmReceipt = z.object({ messageId: z.string().min(1), acceptedAt: I
 export type AfmReceipt = z.infer<typeof AfmReceipt>;
 
 export const AfmRejection = z.object({
-  code: z.string().min(1).transform((s) => plainTextOf(s, {})),
-  reason: z.string().min(1).transform((s) => plainTextOf(s)),
+  code: z
+    .string()
+    .min(1)
+    .transform((s) => plainTextOf(s, {})),
+  reason: z
+    .string()
+    .min(1)
+    .transform((s) => plainTextOf(s)),
   rejectedAt: IsoDateTime,
 });
 export type AfmRejection = z.infer<typeof AfmRejection>;
@@ -52,7 +58,6 @@ export const AfmSubmissionStatus = z.object({
   rejection: AfmRejection.optional(),
 });
 export type AfmSubmissionStatus = z.infer<typeof AfmSubmissionStatus>;
-
 
 /**
  * The asynchronous channel's results (the e-government integration rules §47): AFM publishes a verdict message for each submission it
@@ -65,11 +70,19 @@ export const afmMessagesPath = (after: string | undefined, limit: number) =>
   `${AFM_MESSAGES_PATH}?${new URLSearchParams({ ...(after ? { after } : {}), limit: String(limit) })}`;
 
 /** A cursor is AFM's own: opaque to us, kept as given and sent back. */
-export const AfmCursor = z.string().min(1).max(128).regex(/^[A-Za-z0-9._-]+$/, 'may contain only letters, digits, ".", "_" and "-"');
+export const AfmCursor = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._-]+$/, 'may contain only letters, digits, ".", "_" and "-"');
 
 export const AfmVerdictMessage = z.object({
   /** The verdict message's own id: a push is refused when this id was already received. */
-  id: z.string().min(1).max(128).regex(/^[A-Za-z0-9._-]+$/, 'may contain only letters, digits, ".", "_" and "-"'),
+  id: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9._-]+$/, 'may contain only letters, digits, ".", "_" and "-"'),
   type: z.literal('SUBMISSION_REJECTED'),
   /** The receipt's messageId of the submission the verdict is about, and our submission id. */
   messageId: z.string().min(1).max(128),
@@ -95,4 +108,3 @@ export const AfmCallback = z.strictObject({
 });
 export type AfmCallback = z.infer<typeof AfmCallback>;
 export type UnsignedAfmCallback = Omit<AfmCallback, 'signature'>;
-

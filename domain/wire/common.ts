@@ -14,7 +14,9 @@ export const CounterpartErrorBody = z.object({
   error: z.object({
     code: CounterpartCode,
     message: CounterpartText,
-    details: z.array(z.object({ field: CounterpartCode.optional(), code: CounterpartCode, message: CounterpartText })).optional(),
+    details: z
+      .array(z.object({ field: CounterpartCode.optional(), code: CounterpartCode, message: CounterpartText }))
+      .optional(),
   }),
 });
 export type CounterpartErrorBody = z.infer<typeof CounterpartErrorBody>;
@@ -24,7 +26,11 @@ export type CounterpartErrorBody = z.infer<typeof CounterpartErrorBody>;
  * verifies a real message, and changes nothing. `esu-bridge check` asks it whether our signature is accepted
  * (the ESU integration plan, items 10 and 13); `code` says why not (SIGNATURE_INVALID, UNKNOWN_KEY, …).
  */
-export const SignatureCheckResult = z.object({ valid: z.boolean(), code: CounterpartCode.optional(), message: CounterpartText.optional() });
+export const SignatureCheckResult = z.object({
+  valid: z.boolean(),
+  code: CounterpartCode.optional(),
+  message: CounterpartText.optional(),
+});
 export type SignatureCheckResult = z.infer<typeof SignatureCheckResult>;
 
 /** Header carrying the idempotency key on every mutating request. */

@@ -67,7 +67,11 @@ export type EsuReceipt = z.infer<typeof EsuReceipt>;
  * ESU's answer to a status query: the receipt and what was recorded under it, so that the connector can check
  * that an operation found under our id is ours (kind, amount, bettor) before taking its receipt.
  */
-export const EsuRecordedOperation = EsuReceipt.extend({ kind: EsuOperationKind, amountTiyn: z.number().int(), iin: Iin });
+export const EsuRecordedOperation = EsuReceipt.extend({
+  kind: EsuOperationKind,
+  amountTiyn: z.number().int(),
+  iin: Iin,
+});
 export type EsuRecordedOperation = z.infer<typeof EsuRecordedOperation>;
 
 /** Documented business refusals (HTTP 422): not retried. */

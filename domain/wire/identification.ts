@@ -86,7 +86,11 @@ export const LivenessVerdict = z.object({
 });
 export type LivenessVerdict = z.infer<typeof LivenessVerdict>;
 
-export const SmsSent = z.object({ sentAt: IsoDateTime, expiresAt: IsoDateTime, smsLeft: z.number().int().nonnegative() });
+export const SmsSent = z.object({
+  sentAt: IsoDateTime,
+  expiresAt: IsoDateTime,
+  smsLeft: z.number().int().nonnegative(),
+});
 export type SmsSent = z.infer<typeof SmsSent>;
 
 export const CodeCheckRequest = z.strictObject({ code: z.string().regex(/^\d{4,8}$/) });
@@ -124,9 +128,18 @@ export const PersonalData = z.object({
 });
 export type PersonalData = z.infer<typeof PersonalData>;
 
-export const PhotoMatchRequest = z.strictObject({ matchId: WireId, iin: Iin, consentId: WireId, photo: PhotoSubmission });
+export const PhotoMatchRequest = z.strictObject({
+  matchId: WireId,
+  iin: Iin,
+  consentId: WireId,
+  photo: PhotoSubmission,
+});
 export type PhotoMatchRequest = z.infer<typeof PhotoMatchRequest>;
-export const PhotoMatch = z.object({ matchId: z.string(), scorePercent: z.number().min(0).max(100), matchedAt: IsoDateTime });
+export const PhotoMatch = z.object({
+  matchId: z.string(),
+  scorePercent: z.number().min(0).max(100),
+  matchedAt: IsoDateTime,
+});
 export type PhotoMatch = z.infer<typeof PhotoMatch>;
 
 /** §14(2), §17: the participant's positive decision and the consent confirmation signed with its key. */
@@ -140,7 +153,11 @@ export type ConsentConfirmation = z.infer<typeof ConsentConfirmation>;
 /** Nomapay's signature validation: a signed consent confirmation checked as a personal-data request would, changing nothing. */
 export const CONSENT_SIGNATURE_CHECKS_PATH = '/v1/identification/signature-checks';
 export const MatchedPersonalDataRequest = z.strictObject({
-  decision: z.strictObject({ positive: z.literal(true), decidedBy: z.string().check(safeText()), decidedAt: IsoDateTime }),
+  decision: z.strictObject({
+    positive: z.literal(true),
+    decidedBy: z.string().check(safeText()),
+    decidedAt: IsoDateTime,
+  }),
   consentConfirmation: ConsentConfirmation,
 });
 export type MatchedPersonalDataRequest = z.infer<typeof MatchedPersonalDataRequest>;
@@ -151,7 +168,11 @@ export const OpenWalletRequest = z.strictObject({
   identification: z.strictObject({ method: IdentificationMethod, identifiedAt: IsoDateTime }),
 });
 export type OpenWalletRequest = z.infer<typeof OpenWalletRequest>;
-export const IdentifiedWallet = z.object({ walletId: z.string(), status: z.literal('IDENTIFIED'), openedAt: IsoDateTime });
+export const IdentifiedWallet = z.object({
+  walletId: z.string(),
+  status: z.literal('IDENTIFIED'),
+  openedAt: IsoDateTime,
+});
 export type IdentifiedWallet = z.infer<typeof IdentifiedWallet>;
 
 export const EsuBettorRegistrationRequest = z.strictObject({

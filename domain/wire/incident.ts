@@ -34,4 +34,3 @@ export const IncidentCardAck = z.object({
 export type IncidentCardAck = z.infer<typeof IncidentCardAck>;
 
 export const INCIDENT_CARDS_PATH = '/v1/incident-cards';
-

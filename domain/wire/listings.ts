@@ -24,7 +24,10 @@ export const ListingDate = z
 
 export const ListingQuery = z.strictObject({
   date: ListingDate,
-  cursor: z.string().regex(/^\d{1,9}$/, 'must be a cursor this listing gave').optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be a cursor this listing gave')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 export type ListingQuery = z.infer<typeof ListingQuery>;
@@ -39,7 +42,11 @@ export const EsuListedOperation = z.object({
   status: z.string().min(1),
 });
 export type EsuListedOperation = z.infer<typeof EsuListedOperation>;
-export const EsuOperationsPage = z.object({ operations: z.array(EsuListedOperation), nextCursor: z.string().optional(), hasMore: z.boolean() });
+export const EsuOperationsPage = z.object({
+  operations: z.array(EsuListedOperation),
+  nextCursor: z.string().optional(),
+  hasMore: z.boolean(),
+});
 export type EsuOperationsPage = z.infer<typeof EsuOperationsPage>;
 
 export const NomapayStatementEntry = z.object({
@@ -52,7 +59,11 @@ export const NomapayStatementEntry = z.object({
   refundedAt: IsoDateTime.optional(),
 });
 export type NomapayStatementEntry = z.infer<typeof NomapayStatementEntry>;
-export const NomapayStatementPage = z.object({ entries: z.array(NomapayStatementEntry), nextCursor: z.string().optional(), hasMore: z.boolean() });
+export const NomapayStatementPage = z.object({
+  entries: z.array(NomapayStatementEntry),
+  nextCursor: z.string().optional(),
+  hasMore: z.boolean(),
+});
 export type NomapayStatementPage = z.infer<typeof NomapayStatementPage>;
 
 export const AfmAcceptedRecord = z.object({
@@ -65,7 +76,11 @@ export const AfmAcceptedRecord = z.object({
   amountTiyn: z.number().int(),
 });
 export type AfmAcceptedRecord = z.infer<typeof AfmAcceptedRecord>;
-export const AfmAcceptedRecordsPage = z.object({ records: z.array(AfmAcceptedRecord), nextCursor: z.string().optional(), hasMore: z.boolean() });
+export const AfmAcceptedRecordsPage = z.object({
+  records: z.array(AfmAcceptedRecord),
+  nextCursor: z.string().optional(),
+  hasMore: z.boolean(),
+});
 export type AfmAcceptedRecordsPage = z.infer<typeof AfmAcceptedRecordsPage>;
 
 /** Almaty (UTC+05:00 since 2024-03-01, the whole of Kazakhstan): the day a counterpart's listing covers. */
@@ -83,7 +98,10 @@ export function almatyDay(ms: number): string {
 }
 
 /** One page of `items` (already in the listing's order) for a cursor and limit. */
-export function pageOf<T>(items: readonly T[], query: ListingQuery): { items: T[]; nextCursor?: string; hasMore: boolean } {
+export function pageOf<T>(
+  items: readonly T[],
+  query: ListingQuery,
+): { items: T[]; nextCursor?: string; hasMore: boolean } {
   const from = query.cursor === undefined ? 0 : Number(query.cursor);
   const slice = items.slice(from, from + query.limit);
   const next = from + slice.length;

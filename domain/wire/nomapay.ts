@@ -41,7 +41,18 @@ export type WalletTransfer = z.infer<typeof WalletTransfer>;
 /** A transfer as the connector hands it to a saga: without the holder's IIN, which the saga already has. */
 export type WalletTransferDone = Omit<WalletTransfer, 'iin'>;
 
-export const RefundRequest = z.strictObject({ reason: z.string().min(1).max(500).check(safeText({ multiline: true })) });
+export const RefundRequest = z.strictObject({
+  reason: z
+    .string()
+    .min(1)
+    .max(500)
+    .check(safeText({ multiline: true })),
+});
 
 /** Documented business refusals (HTTP 422): not retried. */
-export const WalletRejectionCode = z.enum(['INSUFFICIENT_FUNDS', 'WALLET_NOT_FOUND', 'WALLET_NOT_IDENTIFIED', 'WALLET_BLOCKED']);
+export const WalletRejectionCode = z.enum([
+  'INSUFFICIENT_FUNDS',
+  'WALLET_NOT_FOUND',
+  'WALLET_NOT_IDENTIFIED',
+  'WALLET_BLOCKED',
+]);

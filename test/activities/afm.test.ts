@@ -19,7 +19,11 @@ let signer: DocumentSigner;
 
 beforeAll(async () => {
   signer = signerOf((await loadTestCertificates()).bookmaker);
-  sims = await startSimulators({ esu: { port: 0, apiKey: 'k-esu' }, afm: { port: 0, apiKey: 'k-afm' }, trust: bookmakerTrust() });
+  sims = await startSimulators({
+    esu: { port: 0, apiKey: 'k-esu' },
+    afm: { port: 0, apiKey: 'k-afm' },
+    trust: bookmakerTrust(),
+  });
   afm = new CounterpartClient({ counterpart: 'afm', baseUrl: sims.afm.url, apiKey: 'k-afm', timeoutMs: 2_000 });
   esu = new CounterpartClient({ counterpart: 'esu', baseUrl: sims.esu.url, apiKey: 'k-esu', timeoutMs: 2_000 });
 });
@@ -30,10 +34,17 @@ afterAll(async () => {
 
 const run = <R>(fn: () => Promise<R>): Promise<R> => new MockActivityEnvironment().run(fn) as Promise<R>;
 const activities = (with_ = signer) => createAfmActivities({ afm, signer: with_, sender: 'bookmaker-1' });
-const held = async () => (await (await fetch(new URL('/__admin/submissions', sims.afm.url))).json()) as HeldSubmission[];
+const held = async () =>
+  (await (await fetch(new URL('/__admin/submissions', sims.afm.url))).json()) as HeldSubmission[];
 
 function request(overrides: Partial<SendAfmSubmission> = {}): SendAfmSubmission {
-  return { submissionId: `afm-${uniqueId('dep')}`, sentAt: '2026-12-01T05:00:00.000Z', record: { iin: adultIin(), receivedAt: '2026-12-01T09:58:00+05:00', receivedTiyn: 250_000 }, checkFirst: false, ...overrides };
+  return {
+    submissionId: `afm-${uniqueId('dep')}`,
+    sentAt: '2026-12-01T05:00:00.000Z',
+    record: { iin: adultIin(), receivedAt: '2026-12-01T09:58:00+05:00', receivedTiyn: 250_000 },
+    checkFirst: false,
+    ...overrides,
+  };
 }
 
 async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
@@ -52,7 +63,11 @@ describe('AFM connector', () => {
     expect(atAfm.message).toMatchObject({
       sender: 'bookmaker-1',
       sentAt: req.sentAt,
-      signature: { algorithm: 'RSA-SHA256', keyId: certificateFingerprint(signer.certificate), certificate: signer.certificate.toString('base64') },
+      signature: {
+        algorithm: 'RSA-SHA256',
+        keyId: certificateFingerprint(signer.certificate),
+        certificate: signer.certificate.toString('base64'),
+      },
     });
     expect(verifyDocument(atAfm.message, bookmakerTrust())).toMatchObject({ ok: true });
   });
@@ -70,7 +85,13 @@ describe('AFM connector', () => {
   });
 
   it('turns a field refusal into SubmissionRejected naming the field, for compliance to correct', async () => {
-    const err = await failure(run(() => activities().sendAfmSubmission(request({ record: { iin: '123456789012', paidAt: '2026-12-01T10:00:00+05:00', paidTiyn: 100 } }))));
+    const err = await failure(
+      run(() =>
+        activities().sendAfmSubmission(
+          request({ record: { iin: '123456789012', paidAt: '2026-12-01T10:00:00+05:00', paidTiyn: 100 } }),
+        ),
+      ),
+    );
     expect(err.type).toBe(ErrorType.SubmissionRejected);
     expect(err.nonRetryable).toBe(true);
     expect(err.details?.[0]).toMatchObject({ code: 'INVALID_REQUEST', reason: expect.stringContaining('record.iin') });
@@ -86,9 +107,16 @@ describe('AFM connector', () => {
     const untrusted = await failure(run(() => activities(signerOf(c.foreign)).sendAfmSubmission(request())));
     expect(untrusted.type).toBe(ErrorType.CounterpartAuthFailed);
     expect(untrusted.message).toContain('CERTIFICATE_UNTRUSTED');
-    const wrongKey = new CounterpartClient({ counterpart: 'afm', baseUrl: sims.afm.url, apiKey: 'wrong', timeoutMs: 2_000 });
+    const wrongKey = new CounterpartClient({
+      counterpart: 'afm',
+      baseUrl: sims.afm.url,
+      apiKey: 'wrong',
+      timeoutMs: 2_000,
+    });
     try {
-      const err = await failure(run(() => createAfmActivities({ afm: wrongKey, signer, sender: 'b' }).sendAfmSubmission(request())));
+      const err = await failure(
+        run(() => createAfmActivities({ afm: wrongKey, signer, sender: 'b' }).sendAfmSubmission(request())),
+      );
       expect(err.type).toBe(ErrorType.CounterpartAuthFailed);
     } finally {
       await wrongKey.close();
@@ -97,31 +125,63 @@ describe('AFM connector', () => {
 
   it('reads AFM’s later verdict', async () => {
     const receipt = await run(() => activities().sendAfmSubmission(request()));
-    expect((await run(() => activities().getAfmVerdict({ messageId: receipt.messageId }))).status).toBe('ACCEPTED_FOR_PROCESSING');
-    await fetch(new URL(`/__admin/submissions/${receipt.messageId}/reject`, sims.afm.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'IIN_UNKNOWN', reason: 'not in the register' }) });
-    expect(await run(() => activities().getAfmVerdict({ messageId: receipt.messageId }))).toMatchObject({ status: 'REJECTED', rejection: { code: 'IIN_UNKNOWN' } });
+    expect((await run(() => activities().getAfmVerdict({ messageId: receipt.messageId }))).status).toBe(
+      'ACCEPTED_FOR_PROCESSING',
+    );
+    await fetch(new URL(`/__admin/submissions/${receipt.messageId}/reject`, sims.afm.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'IIN_UNKNOWN', reason: 'not in the register' }),
+    });
+    expect(await run(() => activities().getAfmVerdict({ messageId: receipt.messageId }))).toMatchObject({
+      status: 'REJECTED',
+      rejection: { code: 'IIN_UNKNOWN' },
+    });
   });
 });
 
 describe('corrected ESU records', () => {
   const esuActivities = () => createEsuSubmissionActivities({ esu });
-  const payout = (operationId = uniqueId('pay')) => ({ operationId, kind: 'PAYOUT' as const, iin: adultIin(), amountTiyn: 900_000, currency: 'KZT' as const, occurredAt: '2026-12-01T12:00:00+05:00' });
+  const payout = (operationId = uniqueId('pay')) => ({
+    operationId,
+    kind: 'PAYOUT' as const,
+    iin: adultIin(),
+    amountTiyn: 900_000,
+    currency: 'KZT' as const,
+    occurredAt: '2026-12-01T12:00:00+05:00',
+  });
 
   it('records the correction under the resubmission’s id, once; a second record of the operation is refused', async () => {
     const record = payout();
-    const receipt = await run(() => esuActivities().sendEsuSubmission({ submissionId: `esu-${record.operationId}-r2`, record, checkFirst: false }));
+    const receipt = await run(() =>
+      esuActivities().sendEsuSubmission({ submissionId: `esu-${record.operationId}-r2`, record, checkFirst: false }),
+    );
     expect(receipt).toMatchObject({ messageId: expect.stringMatching(/^ESU-/), final: true });
-    const again = await run(() => esuActivities().sendEsuSubmission({ submissionId: `esu-${record.operationId}-r2`, record, checkFirst: true }));
+    const again = await run(() =>
+      esuActivities().sendEsuSubmission({ submissionId: `esu-${record.operationId}-r2`, record, checkFirst: true }),
+    );
     expect(again).toMatchObject({ messageId: receipt.messageId, foundExisting: true });
-    const other = await failure(run(() => esuActivities().sendEsuSubmission({ submissionId: `esu-${record.operationId}-r3`, record: { ...record, amountTiyn: 800_000 }, checkFirst: false })));
+    const other = await failure(
+      run(() =>
+        esuActivities().sendEsuSubmission({
+          submissionId: `esu-${record.operationId}-r3`,
+          record: { ...record, amountTiyn: 800_000 },
+          checkFirst: false,
+        }),
+      ),
+    );
     expect(other.type).toBe(ErrorType.SubmissionRejected);
     expect(other.details?.[0]).toMatchObject({ code: 'DUPLICATE_OPERATION' });
-    expect((await simAdmin(sims.esu.url).esuOperations()).filter((o) => o.request.operationId === record.operationId)).toHaveLength(1);
+    expect(
+      (await simAdmin(sims.esu.url).esuOperations()).filter((o) => o.request.operationId === record.operationId),
+    ).toHaveLength(1);
   });
 
   it('refuses an idempotency key that names another operation', async () => {
     const record = payout();
-    const err = await failure(run(() => esuActivities().sendEsuSubmission({ submissionId: 'esu-someone-else-r2', record, checkFirst: false })));
+    const err = await failure(
+      run(() => esuActivities().sendEsuSubmission({ submissionId: 'esu-someone-else-r2', record, checkFirst: false })),
+    );
     expect(err.type).toBe(ErrorType.SubmissionRejected);
     expect(err.details?.[0]).toMatchObject({ code: 'INVALID_REQUEST' });
   });

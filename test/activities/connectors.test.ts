@@ -16,8 +16,15 @@ const exchanges: Exchange[] = [];
 
 beforeAll(async () => {
   sims = await startSimulators({ esu: { port: 0, apiKey: 'k-esu' }, nomapay: { port: 0, apiKey: 'k-np' } });
-  esu = new CounterpartClient({ counterpart: 'esu', baseUrl: sims.esu.url, apiKey: 'k-esu', timeoutMs: 1_000 }, (e) => exchanges.push(e));
-  nomapay = new CounterpartClient({ counterpart: 'nomapay', baseUrl: sims.nomapay.url, apiKey: 'k-np', timeoutMs: 1_000 });
+  esu = new CounterpartClient({ counterpart: 'esu', baseUrl: sims.esu.url, apiKey: 'k-esu', timeoutMs: 1_000 }, (e) =>
+    exchanges.push(e),
+  );
+  nomapay = new CounterpartClient({
+    counterpart: 'nomapay',
+    baseUrl: sims.nomapay.url,
+    apiKey: 'k-np',
+    timeoutMs: 1_000,
+  });
 });
 afterAll(async () => {
   await Promise.all([esu?.close(), nomapay?.close()]);
@@ -31,7 +38,14 @@ const attempt = (n: number) => ({
 });
 
 function deposit(operationId = uniqueId('op')) {
-  return { operationId, kind: 'DEPOSIT' as const, iin: adultIin(), amountTiyn: 10_000, currency: 'KZT' as const, occurredAt: '2026-11-20T10:00:00+05:00' };
+  return {
+    operationId,
+    kind: 'DEPOSIT' as const,
+    iin: adultIin(),
+    amountTiyn: 10_000,
+    currency: 'KZT' as const,
+    occurredAt: '2026-11-20T10:00:00+05:00',
+  };
 }
 
 describe('ESU connector', () => {
@@ -60,15 +74,24 @@ describe('ESU connector', () => {
   it('maps a documented refusal to a non-retryable EsuRejected with its code', async () => {
     const request = deposit();
     await simAdmin(sims.esu.url).fault({ match: { key: request.operationId }, kind: 'reject', code: 'LIMIT_EXCEEDED' });
-    const err = await attempt(1).run(activities().recordOperation, request).catch((e) => e);
+    const err = await attempt(1)
+      .run(activities().recordOperation, request)
+      .catch((e) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect(err).toMatchObject({ type: ErrorType.EsuRejected, nonRetryable: true });
     expect(err.details[0].code).toBe('LIMIT_EXCEEDED');
   });
 
   it('maps a wrong API key to a non-retryable CounterpartAuthFailed', async () => {
-    const wrong = new CounterpartClient({ counterpart: 'esu', baseUrl: sims.esu.url, apiKey: 'nope', timeoutMs: 1_000 });
-    const err = await attempt(1).run(createEsuActivities({ esu: wrong }).checkBettorEligibility, { iin: adultIin(), purpose: 'BET' }).catch((e) => e);
+    const wrong = new CounterpartClient({
+      counterpart: 'esu',
+      baseUrl: sims.esu.url,
+      apiKey: 'nope',
+      timeoutMs: 1_000,
+    });
+    const err = await attempt(1)
+      .run(createEsuActivities({ esu: wrong }).checkBettorEligibility, { iin: adultIin(), purpose: 'BET' })
+      .catch((e) => e);
     await wrong.close();
     expect(err).toMatchObject({ type: ErrorType.CounterpartAuthFailed, nonRetryable: true });
   });
@@ -76,7 +99,9 @@ describe('ESU connector', () => {
   it('turns a timeout into a plain retryable error', async () => {
     const request = deposit();
     await simAdmin(sims.esu.url).fault({ match: { key: request.operationId }, kind: 'delay', delayMs: 1_500 });
-    const err = await attempt(1).run(activities().recordOperation, request).catch((e) => e);
+    const err = await attempt(1)
+      .run(activities().recordOperation, request)
+      .catch((e) => e);
     expect(err).not.toBeInstanceOf(ApplicationFailure);
     expect(String(err.message)).toMatch(/esu POST \/v1\/operations/);
   });
@@ -85,7 +110,9 @@ describe('ESU connector', () => {
 describe('Nomapay connector', () => {
   it('treats a refund of a transfer Nomapay never saw as nothing to undo', async () => {
     const { refundWalletTransfer } = createNomapayActivities({ nomapay });
-    expect(await attempt(1).run(refundWalletTransfer, { transferId: uniqueId('never'), reason: 'test' })).toBe('NOTHING_TO_UNDO');
+    expect(await attempt(1).run(refundWalletTransfer, { transferId: uniqueId('never'), reason: 'test' })).toBe(
+      'NOTHING_TO_UNDO',
+    );
   });
 
   it('refunds a completed transfer once, however often it is asked', async () => {
@@ -93,7 +120,13 @@ describe('Nomapay connector', () => {
     const iin = adultIin();
     const transferId = uniqueId('tr');
     await simAdmin(sims.nomapay.url).setWallet({ iin, balanceTiyn: 40_000 });
-    await attempt(1).run(transferWallet, { transferId, iin, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: 25_000, currency: 'KZT' });
+    await attempt(1).run(transferWallet, {
+      transferId,
+      iin,
+      direction: 'BETTOR_TO_BOOKMAKER',
+      amountTiyn: 25_000,
+      currency: 'KZT',
+    });
     expect(await attempt(1).run(refundWalletTransfer, { transferId, reason: 'test' })).toBe('REFUNDED');
     expect(await attempt(2).run(refundWalletTransfer, { transferId, reason: 'test' })).toBe('REFUNDED');
     expect(await simAdmin(sims.nomapay.url).walletBalance(iin)).toBe(40_000);
@@ -105,7 +138,13 @@ describe('Nomapay connector', () => {
     const iin = adultIin();
     await simAdmin(sims.nomapay.url).setWallet({ iin, balanceTiyn: 100 });
     const err = await attempt(1)
-      .run(transferWallet, { transferId: uniqueId('tr'), iin, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: 25_000, currency: 'KZT' })
+      .run(transferWallet, {
+        transferId: uniqueId('tr'),
+        iin,
+        direction: 'BETTOR_TO_BOOKMAKER',
+        amountTiyn: 25_000,
+        currency: 'KZT',
+      })
       .catch((e) => e);
     expect(err).toMatchObject({ type: ErrorType.WalletRejected, nonRetryable: true });
     expect(err.details[0].code).toBe('INSUFFICIENT_FUNDS');
@@ -118,11 +157,21 @@ describe('Nomapay connector', () => {
     const iin = adultIin();
     const transferId = uniqueId('x');
     await simAdmin(sims.nomapay.url).setWallet({ iin, balanceTiyn: 2_000_000 });
-    await attempt(1).run(transferWallet, { transferId, iin, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: 1_000_000, currency: 'KZT' });
+    await attempt(1).run(transferWallet, {
+      transferId,
+      iin,
+      direction: 'BETTOR_TO_BOOKMAKER',
+      amountTiyn: 1_000_000,
+      currency: 'KZT',
+    });
     const payout = { iin, direction: 'BOOKMAKER_TO_BETTOR' as const, amountTiyn: 100 };
-    expect(await attempt(1).run(refundWalletTransfer, { transferId, reason: 'payout not completed', expected: payout })).toBe('NOT_OURS');
+    expect(
+      await attempt(1).run(refundWalletTransfer, { transferId, reason: 'payout not completed', expected: payout }),
+    ).toBe('NOT_OURS');
     const otherBettor = { iin: adultIin(), direction: 'BETTOR_TO_BOOKMAKER' as const, amountTiyn: 1_000_000 };
-    expect(await attempt(1).run(refundWalletTransfer, { transferId, reason: 'test', expected: otherBettor })).toBe('NOT_OURS');
+    expect(await attempt(1).run(refundWalletTransfer, { transferId, reason: 'test', expected: otherBettor })).toBe(
+      'NOT_OURS',
+    );
     expect(await simAdmin(sims.nomapay.url).walletBalance(iin)).toBe(1_000_000);
     expect(await simAdmin(sims.nomapay.url).appliedCount(`${transferId}:refund`)).toBe(0);
   });
@@ -131,7 +180,13 @@ describe('Nomapay connector', () => {
     const { transferWallet } = createNomapayActivities({ nomapay });
     const iin = adultIin();
     const transferId = uniqueId('x');
-    await attempt(1).run(transferWallet, { transferId, iin, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: 1_000_000, currency: 'KZT' });
+    await attempt(1).run(transferWallet, {
+      transferId,
+      iin,
+      direction: 'BETTOR_TO_BOOKMAKER',
+      amountTiyn: 1_000_000,
+      currency: 'KZT',
+    });
     const before = (await simAdmin(sims.nomapay.url).stats()).requests['POST /v1/transfers'] ?? 0;
     const err = await attempt(2)
       .run(transferWallet, { transferId, iin, direction: 'BOOKMAKER_TO_BETTOR', amountTiyn: 100, currency: 'KZT' })
@@ -140,7 +195,13 @@ describe('Nomapay connector', () => {
     expect(err.message).toContain('direction');
     expect((await simAdmin(sims.nomapay.url).stats()).requests['POST /v1/transfers']).toBe(before);
     // The same transfer asked again is ours, and answered without the holder's IIN.
-    const same = await attempt(2).run(transferWallet, { transferId, iin, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: 1_000_000, currency: 'KZT' });
+    const same = await attempt(2).run(transferWallet, {
+      transferId,
+      iin,
+      direction: 'BETTOR_TO_BOOKMAKER',
+      amountTiyn: 1_000_000,
+      currency: 'KZT',
+    });
     expect(same).toMatchObject({ transferId, status: 'COMPLETED', amountTiyn: 1_000_000 });
     expect(same).not.toHaveProperty('iin');
   });
@@ -169,10 +230,27 @@ describe('answers outside the contract', () => {
     const server = createServer((_req, res) => write(res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as import('node:net').AddressInfo;
-    const client = new CounterpartClient({ counterpart: 'esu', baseUrl: `http://127.0.0.1:${port}`, apiKey: 'k', timeoutMs: 5_000, maxResponseBytes: 64 * 1024 });
-    return { client, close: async () => { await client.close(); server.closeAllConnections(); await new Promise((r) => server.close(r)); } };
+    const client = new CounterpartClient({
+      counterpart: 'esu',
+      baseUrl: `http://127.0.0.1:${port}`,
+      apiKey: 'k',
+      timeoutMs: 5_000,
+      maxResponseBytes: 64 * 1024,
+    });
+    return {
+      client,
+      close: async () => {
+        await client.close();
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      },
+    };
   }
-  const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as ApplicationFailure);
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: unknown) => e as ApplicationFailure,
+    );
   const anything = { parse: (v: unknown) => v, safeParse: (v: unknown) => ({ success: true, data: v }) } as never;
 
   it('refuses an answer larger than the cap unread, declared or streamed, as a non-retryable contract violation', async () => {

@@ -28,13 +28,16 @@ afterAll(async () => {
 });
 
 function connector(signer: DocumentSigner = signerOf(testCertificates().bookmaker)) {
-  const endpoint = (counterpart: 'esu' | 'nomapay' | 'tsoid', baseUrl: string, apiKey: string) => new CounterpartClient({ counterpart, baseUrl, apiKey, timeoutMs: 2000 });
+  const endpoint = (counterpart: 'esu' | 'nomapay' | 'tsoid', baseUrl: string, apiKey: string) =>
+    new CounterpartClient({ counterpart, baseUrl, apiKey, timeoutMs: 2000 });
   const tsoid = endpoint('tsoid', sims.nomapay.url, 'n');
   const esu = endpoint('esu', sims.esu.url, 'e');
   const nomapay = endpoint('nomapay', sims.nomapay.url, 'n');
   clients = [...(clients ?? []), tsoid, esu, nomapay];
   const stored: unknown[][] = [];
-  const pool = { query: vi.fn(async (_sql: string, params: unknown[]) => (stored.push(params), { rowCount: 1, rows: [] })) } as unknown as Pool;
+  const pool = {
+    query: vi.fn(async (_sql: string, params: unknown[]) => (stored.push(params), { rowCount: 1, rows: [] })),
+  } as unknown as Pool;
   const photos = { load: vi.fn(async (ref: string) => (ref === 'known' ? PHOTO : undefined)) };
   const activities = createIdentificationActivities({
     tsoid,
@@ -52,7 +55,13 @@ const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A)
 
 async function consented(activities: ReturnType<typeof connector>['activities'], iin: string) {
   const consentId = uniqueId('consent');
-  await run(activities.registerConsent, { consentId, iin, agreementVersion: 'v1', givenAt: '2026-11-20T10:00:00Z', scope: ['THIRD_PARTY_TRANSFER'] });
+  await run(activities.registerConsent, {
+    consentId,
+    iin,
+    agreementVersion: 'v1',
+    givenAt: '2026-11-20T10:00:00Z',
+    scope: ['THIRD_PARTY_TRANSFER'],
+  });
   return consentId;
 }
 
@@ -66,12 +75,27 @@ describe('identification connector against the simulator', () => {
       body: JSON.stringify({ iin, liveness: [false, false, false, false] }),
     });
     const consentId = await consented(activities, iin);
-    const opened = await run(activities.openTwoFactorSession, { sessionId: uniqueId('s'), iin, phone: '+77011234567', consentId });
+    const opened = await run(activities.openTwoFactorSession, {
+      sessionId: uniqueId('s'),
+      iin,
+      phone: '+77011234567',
+      consentId,
+    });
     if (!('session' in opened)) throw new Error('expected a session');
     let verdict;
-    for (let i = 0; i < 4; i++) verdict = await run(activities.checkLiveness, { sessionId: opened.session.sessionId, key: uniqueId('k'), livenessToken: 't' });
+    for (let i = 0; i < 4; i++)
+      verdict = await run(activities.checkLiveness, {
+        sessionId: opened.session.sessionId,
+        key: uniqueId('k'),
+        livenessToken: 't',
+      });
     expect(verdict).toMatchObject({ passed: false, attemptsLeft: 0, sessionStatus: 'ENDED' });
-    const blocked = await run(activities.openTwoFactorSession, { sessionId: uniqueId('s'), iin, phone: '+77011234567', consentId });
+    const blocked = await run(activities.openTwoFactorSession, {
+      sessionId: uniqueId('s'),
+      iin,
+      phone: '+77011234567',
+      consentId,
+    });
     expect(blocked).toEqual({ blockedUntil: verdict!.blockedUntil });
   });
 
@@ -82,14 +106,29 @@ describe('identification connector against the simulator', () => {
     const matchId = uniqueId('m');
     expect((await run(activities.matchPhoto, { matchId, iin, consentId, photo: PHOTO })).scorePercent).toBe(92);
     const owner = { bettorId: uniqueId('b'), bettorRef: 'r'.repeat(64), iin };
-    const receipt = await run(activities.fetchMatchedPersonalData, { ...owner, matchId, consentId, decision: { decidedBy: 'kyc', decidedAt: '2026-11-20T10:00:00Z' }, key: uniqueId('k') });
+    const receipt = await run(activities.fetchMatchedPersonalData, {
+      ...owner,
+      matchId,
+      consentId,
+      decision: { decidedBy: 'kyc', decidedAt: '2026-11-20T10:00:00Z' },
+      key: uniqueId('k'),
+    });
     expect(JSON.stringify(receipt)).not.toContain(iin);
     expect(receipt.fields).toContain('lastName');
     expect(stored.at(-1)?.slice(0, 3)).toEqual([owner.bettorId, owner.bettorRef, 'PHOTO_MATCH']);
     expect(JSON.parse(stored.at(-1)![3] as string)).toMatchObject({ iin, lastName: 'TESTOV' });
 
-    const wrongKey = connector({ ...signerOf(testCertificates().afm), certificate: signerOf(testCertificates().bookmaker).certificate });
-    const refused = await run(wrongKey.activities.fetchMatchedPersonalData, { ...owner, matchId, consentId, decision: { decidedBy: 'kyc', decidedAt: '2026-11-20T10:00:00Z' }, key: uniqueId('k') }).catch((e) => e);
+    const wrongKey = connector({
+      ...signerOf(testCertificates().afm),
+      certificate: signerOf(testCertificates().bookmaker).certificate,
+    });
+    const refused = await run(wrongKey.activities.fetchMatchedPersonalData, {
+      ...owner,
+      matchId,
+      consentId,
+      decision: { decidedBy: 'kyc', decidedAt: '2026-11-20T10:00:00Z' },
+      key: uniqueId('k'),
+    }).catch((e) => e);
     expect(refused).toBeInstanceOf(ApplicationFailure);
     expect((refused as ApplicationFailure).type).toBe(ErrorType.IdentificationRejected);
     expect((refused as ApplicationFailure).details?.[0]).toMatchObject({ code: 'SIGNATURE_INVALID' });
@@ -101,19 +140,37 @@ describe('identification connector against the simulator', () => {
     const consentId = await consented(activities, iin);
     const before = (await simAdmin(sims.nomapay.url).stats()).requests['POST /v1/identification/photo-matches'] ?? 0;
     const bad = { ...PHOTO, quality: { ...GOOD_PHOTO_QUALITY, faceAreaPercent: 20 } };
-    const refused = await run(activities.matchPhoto, { matchId: uniqueId('m'), iin, consentId, photo: bad }).catch((e) => e);
+    const refused = await run(activities.matchPhoto, { matchId: uniqueId('m'), iin, consentId, photo: bad }).catch(
+      (e) => e,
+    );
     expect((refused as ApplicationFailure).type).toBe(ErrorType.PhotoRequirementsNotMet);
-    expect((await simAdmin(sims.nomapay.url).stats()).requests['POST /v1/identification/photo-matches'] ?? 0).toBe(before);
+    expect((await simAdmin(sims.nomapay.url).stats()).requests['POST /v1/identification/photo-matches'] ?? 0).toBe(
+      before,
+    );
 
-    expect((await run(activities.matchReferencePhoto, { matchId: uniqueId('m'), iin, consentId, photoRef: 'known' })).scorePercent).toBe(92);
+    expect(
+      (await run(activities.matchReferencePhoto, { matchId: uniqueId('m'), iin, consentId, photoRef: 'known' }))
+        .scorePercent,
+    ).toBe(92);
     expect(photos.load).toHaveBeenCalledWith('known');
-    const missing = await run(activities.matchReferencePhoto, { matchId: uniqueId('m'), iin, consentId, photoRef: 'lost' }).catch((e) => e);
+    const missing = await run(activities.matchReferencePhoto, {
+      matchId: uniqueId('m'),
+      iin,
+      consentId,
+      photoRef: 'lost',
+    }).catch((e) => e);
     expect((missing as ApplicationFailure).type).toBe(ErrorType.PhotoRequirementsNotMet);
   });
 
   it('replays a retried registration instead of applying it twice', async () => {
     const { activities } = connector();
-    const request = { registrationId: uniqueId('b'), iin: adultIin(), identifiedAt: '2026-11-20T10:00:00Z', method: 'PHOTO_MATCH' as const, agent: 'NOMAPAY' as const };
+    const request = {
+      registrationId: uniqueId('b'),
+      iin: adultIin(),
+      identifiedAt: '2026-11-20T10:00:00Z',
+      method: 'PHOTO_MATCH' as const,
+      agent: 'NOMAPAY' as const,
+    };
     await simAdmin(sims.esu.url).fault({ kind: 'apply-then-error', match: { key: request.registrationId }, times: 1 });
     await expect(run(activities.registerBettorWithEsu, request)).rejects.toThrow(/503/);
     const again = await run(activities.registerBettorWithEsu, request);

@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { CounterpartClient } from '../../activities/http.js';
-import { createIncidentDeliveryActivities, signIncidentCard, type DeliverIncidentCard } from '../../activities/incident-delivery.js';
+import {
+  createIncidentDeliveryActivities,
+  signIncidentCard,
+  type DeliverIncidentCard,
+} from '../../activities/incident-delivery.js';
 import { verifyDocument, type DocumentSigner } from '../../crypto/signer.js';
 import { bookmakerTrust, loadTestCertificates, signerOf, testCertificates } from '../support/certificates.js';
 import { ErrorType } from '../../domain/errors.js';
@@ -18,9 +22,18 @@ let signer: DocumentSigner;
 
 beforeAll(async () => {
   signer = signerOf((await loadTestCertificates()).bookmaker);
-  sims = await startSimulators({ esu: { port: 0, apiKey: 'k-esu' }, nomapay: { port: 0, apiKey: 'k-np' }, trust: bookmakerTrust() });
+  sims = await startSimulators({
+    esu: { port: 0, apiKey: 'k-esu' },
+    nomapay: { port: 0, apiKey: 'k-np' },
+    trust: bookmakerTrust(),
+  });
   esu = new CounterpartClient({ counterpart: 'esu', baseUrl: sims.esu.url, apiKey: 'k-esu', timeoutMs: 2_000 });
-  nomapay = new CounterpartClient({ counterpart: 'nomapay', baseUrl: sims.nomapay.url, apiKey: 'k-np', timeoutMs: 2_000 });
+  nomapay = new CounterpartClient({
+    counterpart: 'nomapay',
+    baseUrl: sims.nomapay.url,
+    apiKey: 'k-np',
+    timeoutMs: 2_000,
+  });
 });
 afterAll(async () => {
   await Promise.all([esu?.close(), nomapay?.close()]);
@@ -28,28 +41,50 @@ afterAll(async () => {
 });
 
 const run = <R>(fn: () => Promise<R>): Promise<R> => new MockActivityEnvironment().run(fn) as Promise<R>;
-const received = async (url: string) => (await (await fetch(new URL('/__admin/incident-cards', url))).json()) as IncidentCardMessage[];
+const received = async (url: string) =>
+  (await (await fetch(new URL('/__admin/incident-cards', url))).json()) as IncidentCardMessage[];
 
 function request(receiver: DeliverIncidentCard['receiver'], incidentId = uniqueId('inc')): DeliverIncidentCard {
-  return { receiver, incidentId, version: 1, phase: 'INITIAL', sentAt: '2026-03-10T04:00:00.000Z', card: completeCard('2026-03-10T02:15:00+05:00') };
+  return {
+    receiver,
+    incidentId,
+    version: 1,
+    phase: 'INITIAL',
+    sentAt: '2026-03-10T04:00:00.000Z',
+    card: completeCard('2026-03-10T02:15:00+05:00'),
+  };
 }
 
 describe('incident card delivery', () => {
   it('delivers a signed card to the operator and to ЦМААИ, each acknowledging with the message id', async () => {
-    const { deliverIncidentCard } = createIncidentDeliveryActivities({ receivers: { esu, nomapay }, signer, sender: 'bookmaker-1' });
+    const { deliverIncidentCard } = createIncidentDeliveryActivities({
+      receivers: { esu, nomapay },
+      signer,
+      sender: 'bookmaker-1',
+    });
     const incidentId = uniqueId('inc');
-    const [toNomapay, toEsu] = await Promise.all([run(() => deliverIncidentCard(request('nomapay', incidentId))), run(() => deliverIncidentCard(request('esu', incidentId)))]);
+    const [toNomapay, toEsu] = await Promise.all([
+      run(() => deliverIncidentCard(request('nomapay', incidentId))),
+      run(() => deliverIncidentCard(request('esu', incidentId))),
+    ]);
     expect(toNomapay.messageId).toBe(`${incidentId}.v1.nomapay`);
     expect(toEsu.messageId).toBe(`${incidentId}.v1.esu`);
     expect(Date.parse(toEsu.receivedAt)).toBeGreaterThanOrEqual(Date.parse(toEsu.sentAt));
     const atEsu = (await received(sims.esu.url)).find((m) => m.incidentId === incidentId)!;
     expect(atEsu).toMatchObject({ sender: 'bookmaker-1', phase: 'INITIAL', version: 1 });
-    expect(atEsu.signature).toMatchObject({ algorithm: 'RSA-SHA256', certificate: signer.certificate.toString('base64') });
+    expect(atEsu.signature).toMatchObject({
+      algorithm: 'RSA-SHA256',
+      certificate: signer.certificate.toString('base64'),
+    });
     expect(verifyDocument(atEsu, bookmakerTrust()).ok).toBe(true);
   });
 
   it('files once however often the same version is retried', async () => {
-    const { deliverIncidentCard } = createIncidentDeliveryActivities({ receivers: { esu, nomapay }, signer, sender: 'bookmaker-1' });
+    const { deliverIncidentCard } = createIncidentDeliveryActivities({
+      receivers: { esu, nomapay },
+      signer,
+      sender: 'bookmaker-1',
+    });
     const req = request('nomapay');
     const first = await run(() => deliverIncidentCard(req));
     const again = await run(() => deliverIncidentCard(req));
@@ -58,11 +93,19 @@ describe('incident card delivery', () => {
   });
 
   it.each([
-    ['the signature does not match the certificate', () => ({ ...signerOf(testCertificates().afm), certificate: signer.certificate }), 'SIGNATURE_INVALID'],
+    [
+      'the signature does not match the certificate',
+      () => ({ ...signerOf(testCertificates().afm), certificate: signer.certificate }),
+      'SIGNATURE_INVALID',
+    ],
     ['the certificate is not the registered one', () => signerOf(testCertificates().foreign), 'CERTIFICATE_UNTRUSTED'],
     ['the certificate has expired', () => signerOf(testCertificates().expired), 'CERTIFICATE_UNTRUSTED'],
   ])('is refused, not retried, when %s', async (_case, makeSigner, code) => {
-    const wrong = createIncidentDeliveryActivities({ receivers: { esu, nomapay }, signer: makeSigner(), sender: 'bookmaker-1' });
+    const wrong = createIncidentDeliveryActivities({
+      receivers: { esu, nomapay },
+      signer: makeSigner(),
+      sender: 'bookmaker-1',
+    });
     const err = await run(() => wrong.deliverIncidentCard(request('esu'))).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect((err as ApplicationFailure).type).toBe(ErrorType.IncidentCardRejected);
@@ -71,8 +114,21 @@ describe('incident card delivery', () => {
   });
 
   it('signs over every field: a changed row breaks the signature', async () => {
-    const signed = await signIncidentCard({ messageId: 'm', incidentId: 'i', version: 1, phase: 'INITIAL', sender: 's', sentAt: '2026-03-10T04:00:00.000Z', card: completeCard('2026-03-10T02:15:00+05:00') }, signer);
+    const signed = await signIncidentCard(
+      {
+        messageId: 'm',
+        incidentId: 'i',
+        version: 1,
+        phase: 'INITIAL',
+        sender: 's',
+        sentAt: '2026-03-10T04:00:00.000Z',
+        card: completeCard('2026-03-10T02:15:00+05:00'),
+      },
+      signer,
+    );
     expect(verifyDocument(signed, bookmakerTrust()).ok).toBe(true);
-    expect(verifyDocument({ ...signed, card: { ...signed.card, symptoms: 'nothing happened' } }, bookmakerTrust())).toMatchObject({ ok: false, code: 'SIGNATURE_INVALID' });
+    expect(
+      verifyDocument({ ...signed, card: { ...signed.card, symptoms: 'nothing happened' } }, bookmakerTrust()),
+    ).toMatchObject({ ok: false, code: 'SIGNATURE_INVALID' });
   });
 });

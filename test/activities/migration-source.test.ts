@@ -23,7 +23,9 @@ describe('CSV migration source', () => {
   it('reads batches by byte cursor to the end, in any column order, with CRLF and a BOM', async () => {
     const iins = Array.from({ length: 7 }, () => adultIin());
     const lines = iins.map((iin, i) => `v1,b-${i},${iin},+77011234567,photo-${i},2024-05-01T10:00:00+05:00`);
-    const file = await csv(`\uFEFFagreement_version,bettor_id,iin,phone,photo_ref,consent_given_at\r\n${lines.join('\r\n')}\r\n\r\n`);
+    const file = await csv(
+      `\uFEFFagreement_version,bettor_id,iin,phone,photo_ref,consent_given_at\r\n${lines.join('\r\n')}\r\n\r\n`,
+    );
     const source = { kind: 'csv' as const, path: file };
     expect(await run(activities.describeMigrationSource, source)).toEqual({ total: 7 });
 
@@ -58,7 +60,9 @@ describe('CSV migration source', () => {
   });
 
   it('passes a malformed row on for the workflow to count as invalid, without a bettor reference', async () => {
-    const file = await csv('bettor_id,iin,phone,consent_given_at,agreement_version,photo_ref\nb-1,12345,+77011234567,x,v1,p\n');
+    const file = await csv(
+      'bettor_id,iin,phone,consent_given_at,agreement_version,photo_ref\nb-1,12345,+77011234567,x,v1,p\n',
+    );
     const batch = await run(activities.readMigrationBatch, { source: { kind: 'csv', path: file }, limit: 10 });
     expect(batch.exhausted).toBe(true);
     expect(batch.rows).toMatchObject([{ bettorId: 'b-1', iin: '12345', bettorRef: '' }]);

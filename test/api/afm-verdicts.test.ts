@@ -20,16 +20,28 @@ function fakePool() {
   const taken = new Set<string>();
   const journal: { event: string; recordId: string; result: string }[] = [];
   const query = vi.fn(async (sql: string, params: unknown[] = []) => {
-    if (sql.includes('FROM submissions')) return params[0] === 'afm-dep-1' && params[1] === 'AFM-1' ? { rows: [{ workflow_id: 'Submission:afm-dep-1' }], rowCount: 1 } : { rows: [], rowCount: 0 };
+    if (sql.includes('FROM submissions'))
+      return params[0] === 'afm-dep-1' && params[1] === 'AFM-1'
+        ? { rows: [{ workflow_id: 'Submission:afm-dep-1' }], rowCount: 1 }
+        : { rows: [], rowCount: 0 };
     if (sql.startsWith('INSERT INTO afm_callbacks')) {
       if (taken.has(params[0] as string)) return { rows: [], rowCount: 0 };
       taken.add(params[0] as string);
       return { rows: [], rowCount: 1 };
     }
-    if (sql.startsWith('DELETE FROM afm_callbacks')) return { rows: [], rowCount: taken.delete(params[0] as string) ? 1 : 0 };
+    if (sql.startsWith('DELETE FROM afm_callbacks'))
+      return { rows: [], rowCount: taken.delete(params[0] as string) ? 1 : 0 };
     if (sql.includes('INSERT INTO journal')) {
-      const event = sql.includes("'api.request'") ? 'api.request' : (params[1] as string) === 'api.request' ? 'api.request' : (params[0] as string);
-      journal.push({ event, recordId: String(params[1]), result: String(sql.includes("'REFUSED'") ? 'REFUSED' : params[2]) });
+      const event = sql.includes("'api.request'")
+        ? 'api.request'
+        : (params[1] as string) === 'api.request'
+          ? 'api.request'
+          : (params[0] as string);
+      journal.push({
+        event,
+        recordId: String(params[1]),
+        result: String(sql.includes("'REFUSED'") ? 'REFUSED' : params[2]),
+      });
     }
     return { rows: [], rowCount: 1 };
   });
@@ -38,11 +50,18 @@ function fakePool() {
 
 async function appWith(signal: EsuBridgeClient['signalAfmVerdict']) {
   const { pool, journal } = fakePool();
-  const app = await buildApi({ client: { bettorRef: (s: string) => s, signalAfmVerdict: signal } as EsuBridgeClient, pool, config: apiConfig(ENV) });
+  const app = await buildApi({
+    client: { bettorRef: (s: string) => s, signalAfmVerdict: signal } as EsuBridgeClient,
+    pool,
+    config: apiConfig(ENV),
+  });
   return { app, journal };
 }
 
-function callback(overrides: { id?: string; submissionId?: string; sentAt?: string } = {}, signer: DocumentSigner = AFM) {
+function callback(
+  overrides: { id?: string; submissionId?: string; sentAt?: string } = {},
+  signer: DocumentSigner = AFM,
+) {
   return signAfmCallback(
     {
       message: {
@@ -50,7 +69,11 @@ function callback(overrides: { id?: string; submissionId?: string; sentAt?: stri
         type: 'SUBMISSION_REJECTED',
         messageId: 'AFM-1',
         submissionId: overrides.submissionId ?? 'afm-dep-1',
-        rejection: { code: 'IIN_UNKNOWN', reason: 'the IIN is not in the state register', rejectedAt: new Date().toISOString() },
+        rejection: {
+          code: 'IIN_UNKNOWN',
+          reason: 'the IIN is not in the state register',
+          rejectedAt: new Date().toISOString(),
+        },
         publishedAt: new Date().toISOString(),
       },
       sentAt: overrides.sentAt ?? new Date().toISOString(),
@@ -59,7 +82,8 @@ function callback(overrides: { id?: string; submissionId?: string; sentAt?: stri
   );
 }
 
-const push = (app: Awaited<ReturnType<typeof appWith>>['app'], body: unknown) => app.inject({ method: 'POST', url: '/v1/afm/verdicts', payload: body as object });
+const push = (app: Awaited<ReturnType<typeof appWith>>['app'], body: unknown) =>
+  app.inject({ method: 'POST', url: '/v1/afm/verdicts', payload: body as object });
 
 describe("AFM's pushed verdicts (POST /v1/afm/verdicts)", () => {
   it('signals the submission a signed callback names and answers a receipt, without an API key', async () => {
@@ -67,9 +91,17 @@ describe("AFM's pushed verdicts (POST /v1/afm/verdicts)", () => {
     const { app, journal } = await appWith(signal);
     const res = await push(app, await callback());
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ received: true, verdictId: 'MSG-1', submissionId: 'afm-dep-1', outcome: 'DELIVERED' });
+    expect(res.json()).toMatchObject({
+      received: true,
+      verdictId: 'MSG-1',
+      submissionId: 'afm-dep-1',
+      outcome: 'DELIVERED',
+    });
     expect(signal).toHaveBeenCalledTimes(1);
-    expect(signal).toHaveBeenCalledWith('afm-dep-1', expect.objectContaining({ channel: 'PUSH', verdictId: 'MSG-1', messageId: 'AFM-1', code: 'IIN_UNKNOWN' }));
+    expect(signal).toHaveBeenCalledWith(
+      'afm-dep-1',
+      expect.objectContaining({ channel: 'PUSH', verdictId: 'MSG-1', messageId: 'AFM-1', code: 'IIN_UNKNOWN' }),
+    );
     expect(journal.map((j) => j.event)).toContain('afm.verdict-received');
   });
 
@@ -79,8 +111,14 @@ describe("AFM's pushed verdicts (POST /v1/afm/verdicts)", () => {
     // Signed by a certificate that is not AFM's (the bookmaker's own, same CA), and AFM's signature over a changed body.
     const forged = await callback({}, signerOf(testCertificates().bookmaker));
     const genuine = await callback();
-    const tampered = { ...genuine, message: { ...genuine.message, rejection: { ...genuine.message.rejection, code: 'OTHER' } } };
-    for (const [body, code] of [[forged, 'CERTIFICATE_UNTRUSTED'], [tampered, 'SIGNATURE_INVALID']] as const) {
+    const tampered = {
+      ...genuine,
+      message: { ...genuine.message, rejection: { ...genuine.message.rejection, code: 'OTHER' } },
+    };
+    for (const [body, code] of [
+      [forged, 'CERTIFICATE_UNTRUSTED'],
+      [tampered, 'SIGNATURE_INVALID'],
+    ] as const) {
       const res = await push(app, body);
       expect(res.statusCode).toBe(401);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -111,14 +149,23 @@ describe("AFM's pushed verdicts (POST /v1/afm/verdicts)", () => {
     const unknown = await push(app, await callback({ submissionId: 'afm-dep-never-sent' }));
     expect(unknown.statusCode).toBe(422);
     expect(journal.map((j) => j.event)).toContain('afm.callback-unknown');
-    const bad = await push(app, { message: { id: 'MSG-3' }, sentAt: 'yesterday', signature: { algorithm: 'HMAC-SHA256', keyId: 'k', value: 'v' } });
+    const bad = await push(app, {
+      message: { id: 'MSG-3' },
+      sentAt: 'yesterday',
+      signature: { algorithm: 'HMAC-SHA256', keyId: 'k', value: 'v' },
+    });
     expect(bad.statusCode).toBe(422);
-    expect(bad.json().errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['sentAt', 'message.type']));
+    expect(bad.json().errors.map((e: { field: string }) => e.field)).toEqual(
+      expect.arrayContaining(['sentAt', 'message.type']),
+    );
     expect(signal).not.toHaveBeenCalled();
   });
 
   it('takes a verdict for a submission that has already ended, and says so; lets AFM try again when Temporal did not answer', async () => {
-    const signal = vi.fn<EsuBridgeClient['signalAfmVerdict']>().mockRejectedValueOnce(new Error('Temporal unavailable')).mockResolvedValueOnce('CLOSED');
+    const signal = vi
+      .fn<EsuBridgeClient['signalAfmVerdict']>()
+      .mockRejectedValueOnce(new Error('Temporal unavailable'))
+      .mockResolvedValueOnce('CLOSED');
     const { app } = await appWith(signal);
     const body = await callback({ id: 'MSG-9' });
     const down = await push(app, body);

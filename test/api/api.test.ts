@@ -10,13 +10,19 @@ const KEY = 'unit-test-key-0123456789';
 async function appWith(client: Partial<EsuBridgeClient>, env: Record<string, string> = {}) {
   const query = vi.fn(async () => ({ rows: [], rowCount: 1 }));
   const config = apiConfig({ API_KEYS: apiKeyEntry('unit', KEY, ['deposits:read', 'deposits:write']), ...env });
-  const app = await buildApi({ client: { bettorRef: (s: string) => s, ...client } as EsuBridgeClient, pool: { query } as unknown as Pool, config });
+  const app = await buildApi({
+    client: { bettorRef: (s: string) => s, ...client } as EsuBridgeClient,
+    pool: { query } as unknown as Pool,
+    config,
+  });
   return { app, query };
 }
 
 describe('API keys (API_KEYS)', () => {
   it('keeps names, hashes and scopes; * is every scope; an optional per-key rate', () => {
-    const config = apiConfig({ API_KEYS: `${apiKeyEntry('shop', 'k1-0123456789', ['deposits:write', 'bets:read'])},${apiKeyEntry('ops', 'k2-0123456789', ['*'])}:30` });
+    const config = apiConfig({
+      API_KEYS: `${apiKeyEntry('shop', 'k1-0123456789', ['deposits:write', 'bets:read'])},${apiKeyEntry('ops', 'k2-0123456789', ['*'])}:30`,
+    });
     expect(config.devKey).toBe(false);
     expect(config.keys.map((k) => [k.name, [...k.scopes].sort(), k.ratePerMinute])).toEqual([
       ['shop', ['bets:read', 'deposits:write'], undefined],
@@ -26,7 +32,9 @@ describe('API keys (API_KEYS)', () => {
   });
 
   it('refuses an unknown scope, a malformed entry and two keys with one name, naming the variable', () => {
-    expect(() => apiConfig({ API_KEYS: apiKeyEntry('shop', 'k1-0123456789', ['deposits:delete']) })).toThrow(/API_KEYS .*unknown scope deposits:delete/);
+    expect(() => apiConfig({ API_KEYS: apiKeyEntry('shop', 'k1-0123456789', ['deposits:delete']) })).toThrow(
+      /API_KEYS .*unknown scope deposits:delete/,
+    );
     expect(() => apiConfig({ API_KEYS: 'shop:not-a-hash:*' })).toThrow(/API_KEYS/);
     const entry = apiKeyEntry('shop', 'k1-0123456789', ['*']);
     expect(() => apiConfig({ API_KEYS: `${entry},${entry}` })).toThrow(/two keys share a name/);
@@ -43,17 +51,27 @@ describe('API keys (API_KEYS)', () => {
 describe('Prefer: wait', () => {
   it('answers a start still waiting for its final state at once when the API closes (Ctrl-C), with 202 and the current state', async () => {
     const status = vi.fn(async () => ({ depositId: 'dep-w', status: 'RECEIVED', amountTiyn: 100, compensations: [] }));
-    const { app } = await appWith({ startDeposit: vi.fn(async () => ({ joined: false, status })) as unknown as EsuBridgeClient['startDeposit'] });
+    const { app } = await appWith({
+      startDeposit: vi.fn(async () => ({ joined: false, status })) as unknown as EsuBridgeClient['startDeposit'],
+    });
     const answer = app.inject({
       method: 'POST',
       url: '/v1/deposits',
-      headers: { authorization: `Bearer ${KEY}`, 'idempotency-key': 'dep-w', 'content-type': 'application/json', prefer: 'wait=30' },
+      headers: {
+        authorization: `Bearer ${KEY}`,
+        'idempotency-key': 'dep-w',
+        'content-type': 'application/json',
+        prefer: 'wait=30',
+      },
       payload: { depositId: 'dep-w', iin: '900517300128', amountTiyn: 100, currency: 'KZT' },
     });
     await vi.waitFor(() => expect(status).toHaveBeenCalled());
     const closed = app.close();
     // Without the close the answer would come after 30 s; 5 s is only a margin for a loaded machine.
-    const res = await Promise.race([answer, new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), 5_000))]);
+    const res = await Promise.race([
+      answer,
+      new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), 5_000)),
+    ]);
     expect(res).not.toBe('still waiting');
     const reply = res as Awaited<typeof answer>;
     expect(reply.statusCode).toBe(202);
@@ -74,12 +92,22 @@ describe('Prefer: wait', () => {
 
 describe('problems', () => {
   it('answers an internal failure as a 500 problem that leaks nothing of it', async () => {
-    const { app } = await appWith({ getDeposit: async () => Promise.reject(new Error('password=hunter2 at /srv/secret.ts:12')) });
-    const res = await app.inject({ method: 'GET', url: '/v1/deposits/dep-1', headers: { authorization: `Bearer ${KEY}` } });
+    const { app } = await appWith({
+      getDeposit: async () => Promise.reject(new Error('password=hunter2 at /srv/secret.ts:12')),
+    });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/v1/deposits/dep-1',
+      headers: { authorization: `Bearer ${KEY}` },
+    });
     expect(res.statusCode).toBe(500);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body).not.toMatch(/hunter2|secret|srv/);
-    expect(res.json()).toMatchObject({ type: 'urn:esu-bridge:problem:internal', status: 500, instance: expect.stringMatching(/^urn:esu-bridge:request:/) });
+    expect(res.json()).toMatchObject({
+      type: 'urn:esu-bridge:problem:internal',
+      status: 500,
+      instance: expect.stringMatching(/^urn:esu-bridge:request:/),
+    });
   });
 
   it('refuses text no store takes (NUL, a lone surrogate) as 422 naming the field, before anything starts', async () => {
@@ -92,7 +120,12 @@ describe('problems', () => {
       payload: '{"depositId":"dep-1","iin":"\\u0000","amountTiyn":100,"currency":"KZT","note":"\\ud800"}',
     });
     expect(res.statusCode).toBe(422);
-    expect(res.json().errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'iin' }), expect.objectContaining({ field: 'note', message: expect.stringMatching(/NUL or unpaired/) })]));
+    expect(res.json().errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'iin' }),
+        expect.objectContaining({ field: 'note', message: expect.stringMatching(/NUL or unpaired/) }),
+      ]),
+    );
     expect(startDeposit).not.toHaveBeenCalled();
   });
 
@@ -131,15 +164,28 @@ describe('problems', () => {
   it('counts calls without a valid key against their address’s rate limit too', async () => {
     const { app } = await appWith({}, { API_RATE_LIMIT_PER_MINUTE: '2' });
     const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await app.inject({ method: 'GET', url: '/v1/deposits/dep-1', headers: { authorization: 'Bearer guessed-key-000000' } })).statusCode);
+    for (let i = 0; i < 3; i++)
+      statuses.push(
+        (
+          await app.inject({
+            method: 'GET',
+            url: '/v1/deposits/dep-1',
+            headers: { authorization: 'Bearer guessed-key-000000' },
+          })
+        ).statusCode,
+      );
     expect(statuses).toEqual([401, 401, 429]);
   });
 
   it('journals every call with its caller and never its body', async () => {
-    const { app, query } = await appWith({ getDeposit: async () => ({ depositId: 'dep-1', status: 'COMPLETED', amountTiyn: 1, compensations: [] }) });
+    const { app, query } = await appWith({
+      getDeposit: async () => ({ depositId: 'dep-1', status: 'COMPLETED', amountTiyn: 1, compensations: [] }),
+    });
     await app.inject({ method: 'GET', url: '/v1/deposits/dep-1', headers: { authorization: `Bearer ${KEY}` } });
     await app.inject({ method: 'GET', url: '/v1/deposits/dep-1' });
-    const journalled = query.mock.calls.filter((call) => String((call as unknown[])[0]).startsWith('INSERT INTO journal')).map((call) => (call as unknown[])[1] as unknown[]);
+    const journalled = query.mock.calls
+      .filter((call) => String((call as unknown[])[0]).startsWith('INSERT INTO journal'))
+      .map((call) => (call as unknown[])[1] as unknown[]);
     expect(journalled.map((values) => [values[1], values[2], values[3], values[4]])).toEqual([
       ['api.request', 'unit', 'dep-1', 'OK'],
       ['api.request', '(unauthenticated)', '-', 'REFUSED'],
@@ -155,9 +201,13 @@ describe('probes', () => {
       client: { bettorRef: (s: string) => s } as EsuBridgeClient,
       pool: { query } as unknown as Pool,
       config: apiConfig({ API_KEYS: apiKeyEntry('unit', KEY, ['deposits:read']), API_RATE_LIMIT_PER_MINUTE: '2' }),
-      readiness: async () => (postgresUp ? { status: 'READY', checks: { postgresql: 'UP' } } : { status: 'NOT_READY', checks: { postgresql: 'DOWN' } }),
+      readiness: async () =>
+        postgresUp
+          ? { status: 'READY', checks: { postgresql: 'UP' } }
+          : { status: 'NOT_READY', checks: { postgresql: 'DOWN' } },
     });
-    for (let i = 0; i < 5; i++) expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'UP' });
+    for (let i = 0; i < 5; i++)
+      expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'UP' });
     expect((await readyApp.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     postgresUp = false;
     const down = await readyApp.inject({ method: 'GET', url: '/readyz' });
@@ -165,7 +215,9 @@ describe('probes', () => {
     const paths = Object.keys((await app.inject({ method: 'GET', url: '/openapi.json' })).json().paths);
     expect(paths).not.toContain('/healthz');
     expect(paths).not.toContain('/readyz');
-    const journalled = query.mock.calls.map((call) => JSON.stringify(call)).filter((text) => text.includes('healthz') || text.includes('readyz'));
+    const journalled = query.mock.calls
+      .map((call) => JSON.stringify(call))
+      .filter((text) => text.includes('healthz') || text.includes('readyz'));
     expect(journalled).toEqual([]);
   });
 });

@@ -1,7 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import { reconciliationCsv, runReconciliationCommand, type ReconciliationDay } from '../../client/reconciliation.js';
 
-const clean: ReconciliationDay = { day: '2026-12-01', runs: 1, open: 0, differences: [], summary: '2026-12-01: no difference — our records, the ledger, ESU, Nomapay and AFM agree' };
+const clean: ReconciliationDay = {
+  day: '2026-12-01',
+  runs: 1,
+  open: 0,
+  differences: [],
+  summary: '2026-12-01: no difference — our records, the ledger, ESU, Nomapay and AFM agree',
+};
 const withOne: ReconciliationDay = {
   day: '2026-12-01',
   runs: 1,
@@ -27,20 +33,45 @@ describe('reconcile run|show (the CLI command as one function)', () => {
     const lines: string[] = [];
     const run = vi.fn(async () => undefined);
     const print = (l: string) => void lines.push(l);
-    expect(await runReconciliationCommand({ deps: { run, show: async () => clean }, positionals: ['reconcile', 'run'], flags: { day: '2026-12-01' }, print })).toBe(0);
+    expect(
+      await runReconciliationCommand({
+        deps: { run, show: async () => clean },
+        positionals: ['reconcile', 'run'],
+        flags: { day: '2026-12-01' },
+        print,
+      }),
+    ).toBe(0);
     expect(run).toHaveBeenCalledWith('2026-12-01');
     expect(lines.pop()).toBe(clean.summary);
-    expect(await runReconciliationCommand({ deps: { run, show: async () => withOne }, positionals: ['reconcile', 'show'], flags: { day: '2026-12-01', json: true }, print })).toBe(8);
+    expect(
+      await runReconciliationCommand({
+        deps: { run, show: async () => withOne },
+        positionals: ['reconcile', 'show'],
+        flags: { day: '2026-12-01', json: true },
+        print,
+      }),
+    ).toBe(8);
     expect(JSON.parse(lines.pop()!)).toEqual(withOne);
     expect(run).toHaveBeenCalledTimes(1);
-    expect(await runReconciliationCommand({ deps: { run, show: async () => clean }, positionals: ['reconcile', 'show'], flags: {}, print })).toBe(2);
+    expect(
+      await runReconciliationCommand({
+        deps: { run, show: async () => clean },
+        positionals: ['reconcile', 'show'],
+        flags: {},
+        print,
+      }),
+    ).toBe(2);
     expect(lines.pop()).toMatch(/^usage: reconcile run\|show --day/);
   });
 
   it('writes the day as CSV, a formula neutralised and quotes doubled; a clean day says so', () => {
     const [header, row] = reconciliationCsv(withOne).split('\r\n');
-    expect(header).toBe('difference_id,day,counterpart,kind,record_id,operation_id,operation_kind,our_amount_tiyn,their_amount_tiyn,our_status,their_status,message,status,found_at,due_at,assignee,resolved_at,resolved_by,resolution');
-    expect(row).toBe(`2026-12-01:NOMAPAY:MISSING_AT_OURS:dep-x,2026-12-01,NOMAPAY,MISSING_AT_OURS,dep-x,,,,500,,COMPLETED,"'=HYPERLINK(""x""), ""quoted""",OPEN,2026-12-02T01:00:00.000Z,2026-12-03T19:00:00.000Z,,,,`);
+    expect(header).toBe(
+      'difference_id,day,counterpart,kind,record_id,operation_id,operation_kind,our_amount_tiyn,their_amount_tiyn,our_status,their_status,message,status,found_at,due_at,assignee,resolved_at,resolved_by,resolution',
+    );
+    expect(row).toBe(
+      `2026-12-01:NOMAPAY:MISSING_AT_OURS:dep-x,2026-12-01,NOMAPAY,MISSING_AT_OURS,dep-x,,,,500,,COMPLETED,"'=HYPERLINK(""x""), ""quoted""",OPEN,2026-12-02T01:00:00.000Z,2026-12-03T19:00:00.000Z,,,,`,
+    );
     expect(reconciliationCsv(clean).split('\r\n')[1]).toBe(`# ${clean.summary}`);
   });
 });

@@ -10,11 +10,12 @@ import { completeCard } from '../support/incident-card.js';
 
 /** A Temporal client whose starts are recorded: a refused request must never reach it. */
 function fakeClient() {
-  const start = vi.fn(async (_workflow: unknown, options: { workflowId: string }) => ({ workflowId: options.workflowId }));
+  const start = vi.fn(async (_workflow: unknown, options: { workflowId: string }) => ({
+    workflowId: options.workflowId,
+  }));
   const options = { loadedDataConverter: { payloadCodecs: [encryptionCodecFromEnv({})] } };
   return { client: { options, workflow: { start, getHandle: vi.fn() } } as unknown as Client, start };
 }
-
 
 async function refusal(promise: Promise<unknown>): Promise<InvalidRequestError> {
   const err = await promise.catch((e: unknown) => e);
@@ -24,7 +25,14 @@ async function refusal(promise: Promise<unknown>): Promise<InvalidRequestError> 
 
 describe('InvalidRequestError.fromZod', () => {
   it('names each unknown field, nested ones by their path', () => {
-    const top = DepositRequest.safeParse({ depositId: 'dep-1', iin: adultIin(), amountTiyn: 100, currency: 'KZT', bonusTiyn: 5, promo: 'x' });
+    const top = DepositRequest.safeParse({
+      depositId: 'dep-1',
+      iin: adultIin(),
+      amountTiyn: 100,
+      currency: 'KZT',
+      bonusTiyn: 5,
+      promo: 'x',
+    });
     const err = InvalidRequestError.fromZod('deposit', top.error!);
     expect(err.issues).toEqual([
       { field: 'bonusTiyn', message: 'unknown field' },
@@ -34,7 +42,9 @@ describe('InvalidRequestError.fromZod', () => {
 
     const card = completeCard('2026-03-10T09:00:00+05:00');
     const nested = IncidentCard.safeParse({ ...card, place: { ...card.place, floor: 3 } });
-    expect(InvalidRequestError.fromZod('openIncident', nested.error!).issues).toEqual([{ field: 'place.floor', message: 'unknown field' }]);
+    expect(InvalidRequestError.fromZod('openIncident', nested.error!).issues).toEqual([
+      { field: 'place.floor', message: 'unknown field' },
+    ]);
   });
 });
 
@@ -44,7 +54,15 @@ describe('the client refuses before anything starts', () => {
   it('a deposit or bet with a field the request does not have', async () => {
     const { client, start } = fakeClient();
     const bridge = createEsuBridgeClient({ client, ...options });
-    const err = await refusal(bridge.startDeposit({ depositId: 'dep-1', iin: adultIin(), amountTiyn: 100, currency: 'KZT', bettorRef: 'f'.repeat(64) }));
+    const err = await refusal(
+      bridge.startDeposit({
+        depositId: 'dep-1',
+        iin: adultIin(),
+        amountTiyn: 100,
+        currency: 'KZT',
+        bettorRef: 'f'.repeat(64),
+      }),
+    );
     expect(err.issues).toEqual([{ field: 'bettorRef', message: 'unknown field' }]);
     expect(start).not.toHaveBeenCalled();
   });
@@ -53,9 +71,19 @@ describe('the client refuses before anything starts', () => {
     const { client, start } = fakeClient();
     const bridge = createEsuBridgeClient({ client, ...options });
     const err = await refusal(
-      bridge.startBet({ betId: 'bet-1', iin: adultIin(), stakeTiyn: 100, currency: 'KZT', eventId: 'kpl-17', outcome: 'HOME\u202E', odds: '2.35' }),
+      bridge.startBet({
+        betId: 'bet-1',
+        iin: adultIin(),
+        stakeTiyn: 100,
+        currency: 'KZT',
+        eventId: 'kpl-17',
+        outcome: 'HOME\u202E',
+        odds: '2.35',
+      }),
     );
-    expect(err.message).toBe('bet: outcome: must not contain control or bidirectional formatting characters (U+202E at 4)');
+    expect(err.message).toBe(
+      'bet: outcome: must not contain control or bidirectional formatting characters (U+202E at 4)',
+    );
     expect(start).not.toHaveBeenCalled();
   });
 
@@ -64,7 +92,9 @@ describe('the client refuses before anything starts', () => {
     const bridge = createEsuBridgeClient({ client, ...options });
     const tomorrow = new Date(Date.now() + 24 * 3600_000).toISOString();
     const err = await refusal(bridge.openIncident({ card: completeCard(tomorrow), openedBy: 'ops' }));
-    expect(err.issues).toEqual([{ field: 'card.detectedAt', message: expect.stringMatching(/^must not be in the future/) }]);
+    expect(err.issues).toEqual([
+      { field: 'card.detectedAt', message: expect.stringMatching(/^must not be in the future/) },
+    ]);
     expect(start).not.toHaveBeenCalled();
     await bridge.openIncident({ card: completeCard(new Date(Date.now() - 3600_000).toISOString()), openedBy: 'ops' });
     expect(start).toHaveBeenCalledOnce();
@@ -74,23 +104,47 @@ describe('the client refuses before anything starts', () => {
     const iin = born('051122', '6'); // 21 on 2026-11-22, local midnight = 2026-11-21T19:00Z
     const eve = createEsuBridgeClient({ ...fakeClient(), ...options, now: () => new Date('2026-11-21T18:59:00Z') });
     const deposit = await refusal(eve.startDeposit({ depositId: 'dep-1', iin, amountTiyn: 100, currency: 'KZT' }));
-    expect(deposit.issues).toEqual([{ field: 'iin', message: 'the bettor must be at least 21 years old to deposit or bet', type: 'BettorUnderage' }]);
+    expect(deposit.issues).toEqual([
+      { field: 'iin', message: 'the bettor must be at least 21 years old to deposit or bet', type: 'BettorUnderage' },
+    ]);
     expect(deposit.message).not.toContain(iin);
-    const bet = await refusal(eve.startBet({ betId: 'bet-1', iin, stakeTiyn: 100, currency: 'KZT', eventId: 'kpl-17', outcome: 'HOME', odds: '2.35' }));
+    const bet = await refusal(
+      eve.startBet({
+        betId: 'bet-1',
+        iin,
+        stakeTiyn: 100,
+        currency: 'KZT',
+        eventId: 'kpl-17',
+        outcome: 'HOME',
+        odds: '2.35',
+      }),
+    );
     expect(bet.issues[0]?.type).toBe('BettorUnderage');
 
     const { client, start } = fakeClient();
     const birthday = createEsuBridgeClient({ client, ...options, now: () => new Date('2026-11-21T19:00:00Z') });
     await birthday.startDeposit({ depositId: 'dep-2', iin, amountTiyn: 100, currency: 'KZT' });
-    await birthday.startBet({ betId: 'bet-2', iin, stakeTiyn: 100, currency: 'KZT', eventId: 'kpl-17', outcome: 'HOME', odds: '2.35' });
+    await birthday.startBet({
+      betId: 'bet-2',
+      iin,
+      stakeTiyn: 100,
+      currency: 'KZT',
+      eventId: 'kpl-17',
+      outcome: 'HOME',
+      odds: '2.35',
+    });
     expect(start).toHaveBeenCalledTimes(2);
   });
 
   it('an IIN whose 7th digit names no person', async () => {
     const { client, start } = fakeClient();
     const bridge = createEsuBridgeClient({ client, ...options });
-    const err = await refusal(bridge.startDeposit({ depositId: 'dep-1', iin: born('900517', '8'), amountTiyn: 100, currency: 'KZT' }));
-    expect(err.issues).toEqual([{ field: 'iin', message: "IIN's 7th digit must be 1–6 (the century of birth and sex of a person)" }]);
+    const err = await refusal(
+      bridge.startDeposit({ depositId: 'dep-1', iin: born('900517', '8'), amountTiyn: 100, currency: 'KZT' }),
+    );
+    expect(err.issues).toEqual([
+      { field: 'iin', message: "IIN's 7th digit must be 1–6 (the century of birth and sex of a person)" },
+    ]);
     expect(start).not.toHaveBeenCalled();
   });
 

@@ -29,7 +29,9 @@ describe('payload codec', () => {
     const flipped = { ...encrypted!, data: Buffer.from(encrypted!.data!) };
     flipped.data[20]! ^= 1;
     await expect(codec.decode([flipped])).rejects.toThrow(/failed authentication/);
-    await expect(codec.decode([{ ...encrypted!, metadata: { ...encrypted!.metadata, 'encryption-format': Buffer.from('v9') } }])).rejects.toThrow(/unknown encryption format "v9"/);
+    await expect(
+      codec.decode([{ ...encrypted!, metadata: { ...encrypted!.metadata, 'encryption-format': Buffer.from('v9') } }]),
+    ).rejects.toThrow(/unknown encryption format "v9"/);
   });
 
   it('still decodes payloads written before the format carried associated data', async () => {
@@ -48,7 +50,9 @@ describe('payload codec', () => {
   });
 
   it('refuses a plaintext payload when told to, naming its encoding and not its content', async () => {
-    const error = await encryptionCodecFromEnv(env, { refusePlaintext: true }).decode([plain]).catch((e) => e);
+    const error = await encryptionCodecFromEnv(env, { refusePlaintext: true })
+      .decode([plain])
+      .catch((e) => e);
     expect(error).toBeInstanceOf(PlaintextPayloadError);
     expect(error.message).toMatch(/refused a plaintext payload \(encoding json\/plain\).*PAYLOAD_KEYS/);
     expect(error.message).not.toContain(bettor.iin);
@@ -76,8 +80,13 @@ describe('createEsuBridgeClient', () => {
 
   it('refuses a Temporal client without the encryption codec', () => {
     const lookAlike: PayloadCodec = { encode: async (p) => p, decode: async (p) => p };
-    for (const client of [new Client({ connection }), new Client({ connection, dataConverter: { payloadCodecs: [lookAlike] } })]) {
-      expect(() => createEsuBridgeClient({ client, ...options })).toThrow(/createEsuBridgeClient needs a Temporal Client whose dataConverter.payloadCodecs include esu-bridge's EncryptionCodec/);
+    for (const client of [
+      new Client({ connection }),
+      new Client({ connection, dataConverter: { payloadCodecs: [lookAlike] } }),
+    ]) {
+      expect(() => createEsuBridgeClient({ client, ...options })).toThrow(
+        /createEsuBridgeClient needs a Temporal Client whose dataConverter.payloadCodecs include esu-bridge's EncryptionCodec/,
+      );
     }
   });
 
@@ -91,7 +100,9 @@ describe('payload keyring (rotation: the newest key first, older ones decode old
   const k = () => randomBytes(32).toString('base64');
 
   it('refuses an older key of the wrong length or a key id given twice, naming the key', () => {
-    expect(() => encryptionCodecFromEnv({ PAYLOAD_KEYS: `new:${k()},old:${randomBytes(16).toString('base64')}` })).toThrow(/payload key "old" must be 32 bytes \(it is 16\)/);
+    expect(() =>
+      encryptionCodecFromEnv({ PAYLOAD_KEYS: `new:${k()},old:${randomBytes(16).toString('base64')}` }),
+    ).toThrow(/payload key "old" must be 32 bytes \(it is 16\)/);
     expect(() => encryptionCodecFromEnv({ PAYLOAD_KEYS: `a:${k()},a:${k()}` })).toThrow(/key id "a" appears twice/);
     expect(() => encryptionCodecFromEnv({ PAYLOAD_KEYS: `a b:${k()}` })).toThrow(/key id "a b"/);
   });
@@ -99,7 +110,10 @@ describe('payload keyring (rotation: the newest key first, older ones decode old
   it('lists the key ids, the current one first, with a check value that tells keys apart without showing them', () => {
     const secret = k();
     const ring = encryptionCodecFromEnv({ PAYLOAD_KEYS: `k3:${secret},k2:${k()}` }).keyring();
-    expect(ring.map((r) => [r.keyId, r.current])).toEqual([['k3', true], ['k2', false]]);
+    expect(ring.map((r) => [r.keyId, r.current])).toEqual([
+      ['k3', true],
+      ['k2', false],
+    ]);
     expect(ring[0]!.check).toMatch(/^[0-9a-f]{12}$/);
     expect(ring[0]!.check).not.toBe(ring[1]!.check);
     expect(encryptionCodecFromEnv({ PAYLOAD_KEYS: `other:${secret}` }).keyring()[0]!.check).toBe(ring[0]!.check);
@@ -112,7 +126,14 @@ describe('payload keyring (rotation: the newest key first, older ones decode old
     const current = encryptionCodecFromEnv({ PAYLOAD_KEYS: `new:${k()}` });
     const [a] = await old.encode([plain]);
     const [b, c] = await current.encode([plain, plain]);
-    const history = { events: [{ workflowExecutionStartedEventAttributes: { input: { payloads: [a] } } }, { activityTaskCompletedEventAttributes: { result: { payloads: [b] } } }, { failure: { encodedAttributes: c } }, { marker: { details: { x: { payloads: [plain] } } } }] };
+    const history = {
+      events: [
+        { workflowExecutionStartedEventAttributes: { input: { payloads: [a] } } },
+        { activityTaskCompletedEventAttributes: { result: { payloads: [b] } } },
+        { failure: { encodedAttributes: c } },
+        { marker: { details: { x: { payloads: [plain] } } } },
+      ],
+    };
     expect(Object.fromEntries(keyIdsIn(history))).toEqual({ old: 1, new: 2 });
   });
 });

@@ -26,7 +26,9 @@ const dotEnv = Object.fromEntries(
     .filter((line) => /^[A-Z_]+=/.test(line))
     .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
 );
-const internalNetworks = Object.entries(compose.networks ?? {}).flatMap(([name, n]) => (n.internal === 'true' ? [name] : []));
+const internalNetworks = Object.entries(compose.networks ?? {}).flatMap(([name, n]) =>
+  n.internal === 'true' ? [name] : [],
+);
 const services = Object.entries(compose.services);
 /** Our image's services (built from this repository) and the rest (Temporal's and PostgreSQL's images). */
 const ours = services.filter(([, s]) => s.build);
@@ -44,7 +46,13 @@ function variablesRead(): Set<string> {
       return undefined;
     },
   });
-  const readers = [...Object.values(config), ...Object.values(consoleConfig), ...Object.values(apiConfig), ...Object.values(journalConfig), encryptionCodecFromEnv].filter((f) => typeof f === 'function');
+  const readers = [
+    ...Object.values(config),
+    ...Object.values(consoleConfig),
+    ...Object.values(apiConfig),
+    ...Object.values(journalConfig),
+    encryptionCodecFromEnv,
+  ].filter((f) => typeof f === 'function');
   for (const reader of readers) {
     try {
       (reader as (env: unknown) => unknown)(env);
@@ -60,10 +68,14 @@ function variablesRead(): Set<string> {
   return seen;
 }
 /** The schema keys written out in config/ and api/config.ts (a reader that spreads `env` first hides from the Proxy). */
-const DECLARED = ['config/index.ts', 'config/console.ts', 'config/production.ts', 'api/config.ts'].flatMap((file) => [...read(file).matchAll(/^\s+([A-Z][A-Z0-9_]+): z\b/gm)].map((m) => m[1]!));
+const DECLARED = ['config/index.ts', 'config/console.ts', 'config/production.ts', 'api/config.ts'].flatMap((file) =>
+  [...read(file).matchAll(/^\s+([A-Z][A-Z0-9_]+): z\b/gm)].map((m) => m[1]!),
+);
 const READ = new Set([...variablesRead(), ...DECLARED, ...SIGNING_VARIABLES]);
 /** simulators/main.ts reads its own listening settings beside config/. */
-const SIMULATOR_VARIABLES = new Set([...read('simulators/main.ts').matchAll(/^\s+([A-Z][A-Z0-9_]+): z\b/gm)].map((m) => m[1]!));
+const SIMULATOR_VARIABLES = new Set(
+  [...read('simulators/main.ts').matchAll(/^\s+([A-Z][A-Z0-9_]+): z\b/gm)].map((m) => m[1]!),
+);
 
 /** The source a `dist/…js` command is compiled from, if `npm run build` compiles it (tsconfig.build.json). */
 function sourceOf(command: string): string | undefined {
@@ -88,7 +100,8 @@ describe('docker-compose.yml', () => {
 
   it('puts every service on networks the file defines', () => {
     for (const [name, service] of services) {
-      for (const network of service.networks ?? []) expect(Object.keys(compose.networks ?? {}), `${name} is on ${network}`).toContain(network);
+      for (const network of service.networks ?? [])
+        expect(Object.keys(compose.networks ?? {}), `${name} is on ${network}`).toContain(network);
     }
   });
 
@@ -116,7 +129,8 @@ describe('docker-compose.yml', () => {
     expect(READ.size).toBeGreaterThan(40);
     for (const [name, service] of ours) {
       const allowed = name === 'simulators' ? new Set([...READ, ...SIMULATOR_VARIABLES]) : READ;
-      for (const variable of Object.keys(service.environment ?? {})) expect(allowed.has(variable), `${name} sets ${variable}, which nothing reads`).toBe(true);
+      for (const variable of Object.keys(service.environment ?? {}))
+        expect(allowed.has(variable), `${name} sets ${variable}, which nothing reads`).toBe(true);
     }
   });
 
@@ -143,20 +157,27 @@ describe('docker-compose.yml', () => {
   it('sets up the search attributes from the one list in domain/search-attributes.ts, with no second list here', () => {
     expect(compose.services['temporal-namespace']!.command).toEqual(['dist/scripts/setup-temporal.js']);
     expect(Object.keys(searchAttributeTypes())).toEqual(ALL_SEARCH_ATTRIBUTES.map((k) => k.name));
-    for (const key of ALL_SEARCH_ATTRIBUTES) expect(composeText, `${key.name} listed in the compose file`).not.toContain(key.name);
+    for (const key of ALL_SEARCH_ATTRIBUTES)
+      expect(composeText, `${key.name} listed in the compose file`).not.toContain(key.name);
   });
 
-  it('starts in order: schema, server, cluster health and namespace, esu-bridge\'s schema, then the worker, console, API and UI', () => {
-    expect(compose.services.temporal!.depends_on).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
+  it("starts in order: schema, server, cluster health and namespace, esu-bridge's schema, then the worker, console, API and UI", () => {
+    expect(compose.services.temporal!.depends_on).toEqual({
+      'temporal-schema': { condition: 'service_completed_successfully' },
+    });
     expect(compose.services['temporal-namespace']!.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
     for (const name of ['worker', 'console', 'api', 'temporal-ui']) {
-      expect(compose.services[name]!.depends_on?.['temporal-namespace'], name).toEqual({ condition: 'service_completed_successfully' });
+      expect(compose.services[name]!.depends_on?.['temporal-namespace'], name).toEqual({
+        condition: 'service_completed_successfully',
+      });
     }
     // esu-bridge's schema, applied once by the migrate job as the tables' owner: the processes only check it.
     expect(compose.services.migrate!.command).toEqual(['dist/db/main.js']);
     expect(compose.services.migrate!.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
     for (const name of ['worker', 'console', 'api']) {
-      expect(compose.services[name]!.depends_on?.migrate, name).toEqual({ condition: 'service_completed_successfully' });
+      expect(compose.services[name]!.depends_on?.migrate, name).toEqual({
+        condition: 'service_completed_successfully',
+      });
     }
   });
 
@@ -178,14 +199,21 @@ describe('docker-compose.yml', () => {
       expect(service.healthcheck?.test?.[0], `${name} health check`).toMatch(/^CMD(-SHELL)?$/);
     }
     // Our processes answer /readyz (or /healthz for the simulators) on the port they listen on.
-    const probes: Record<string, string> = { worker: '9465/readyz', console: '8090/readyz', api: '8091/readyz', simulators: '7301/healthz' };
-    for (const [name, probe] of Object.entries(probes)) expect(compose.services[name]!.healthcheck!.test!.join(' '), name).toContain(`127.0.0.1:${probe}`);
+    const probes: Record<string, string> = {
+      worker: '9465/readyz',
+      console: '8090/readyz',
+      api: '8091/readyz',
+      simulators: '7301/healthz',
+    };
+    for (const [name, probe] of Object.entries(probes))
+      expect(compose.services[name]!.healthcheck!.test!.join(' '), name).toContain(`127.0.0.1:${probe}`);
     expect(config.workerHealthListen({})).toEqual({ host: '127.0.0.1', port: 9465 });
   });
 
   it('keeps the simulators out unless their profile is asked for, and nothing depends on them', () => {
     expect(compose.services.simulators!.profiles).toEqual(['simulators']);
-    for (const [name, service] of services) expect(Object.keys(service.depends_on ?? {}), name).not.toContain('simulators');
+    for (const [name, service] of services)
+      expect(Object.keys(service.depends_on ?? {}), name).not.toContain('simulators');
   });
 
   it('gives the UI the console’s codec endpoint with credentials, and the console the UI’s origin', () => {
@@ -194,7 +222,9 @@ describe('docker-compose.yml', () => {
     const fallback = (value: string | undefined) => /^\$\{[A-Z_]+:-(.*)\}$/.exec(value ?? '')?.[1];
     const endpoint = new URL(fallback(ui.TEMPORAL_CODEC_ENDPOINT)!);
     expect(endpoint.port).toBe(consoleEnv.CONSOLE_PORT);
-    expect(String(consoleConfig.consoleConfig({ CONSOLE_PORT: consoleEnv.CONSOLE_PORT }).port)).toBe(compose.services.console!.ports![0]!.split(':')[0]);
+    expect(String(consoleConfig.consoleConfig({ CONSOLE_PORT: consoleEnv.CONSOLE_PORT }).port)).toBe(
+      compose.services.console!.ports![0]!.split(':')[0],
+    );
     expect(endpoint.pathname).toBe('/codec');
     expect(ui.TEMPORAL_CODEC_INCLUDE_CREDENTIALS).toBe('true');
     const uiPort = compose.services['temporal-ui']!.ports![0]!.split(':').at(-2);
@@ -204,14 +234,17 @@ describe('docker-compose.yml', () => {
 
   it('runs the worker, the console and the API in production mode unless NODE_ENV says otherwise, as the image does', () => {
     expect(read('Dockerfile')).toMatch(/^ENV NODE_ENV=production$/m);
-    for (const name of Object.keys(ENTRY_POINTS)) expect(compose.services[name]!.environment?.NODE_ENV, name).toBe('${NODE_ENV:-production}');
+    for (const name of Object.keys(ENTRY_POINTS))
+      expect(compose.services[name]!.environment?.NODE_ENV, name).toBe('${NODE_ENV:-production}');
   });
 
   it('passes every variable production requires to the service that reads it', () => {
     for (const [name, entry] of Object.entries(ENTRY_POINTS)) {
       const environment = compose.services[name]!.environment ?? {};
       for (const setting of DEVELOPMENT_SETTINGS.filter((s) => s.usedBy.includes(entry) && !s.optional)) {
-        expect(environment[setting.variable], `${name} lacks ${setting.variable}`).toMatch(new RegExp(`^\\$\\{${setting.variable}(:-.*)?\\}$`));
+        expect(environment[setting.variable], `${name} lacks ${setting.variable}`).toMatch(
+          new RegExp(`^\\$\\{${setting.variable}(:-.*)?\\}$`),
+        );
       }
     }
   });
@@ -219,11 +252,15 @@ describe('docker-compose.yml', () => {
   it('falls back only to development values production refuses, so none slips through as real', () => {
     for (const [name, entry] of Object.entries(ENTRY_POINTS)) {
       for (const setting of DEVELOPMENT_SETTINGS.filter((s) => s.usedBy.includes(entry))) {
-        const fallback = /^\$\{[A-Z_]+:-(.*)\}$/.exec(compose.services[name]!.environment?.[setting.variable] ?? '')?.[1];
+        const fallback = /^\$\{[A-Z_]+:-(.*)\}$/.exec(
+          compose.services[name]!.environment?.[setting.variable] ?? '',
+        )?.[1];
         if (fallback === undefined) continue;
-        expect(setting.problem({ [setting.variable]: fallback }), `${name} ${setting.variable} falls back to a value production accepts`).toBeDefined();
+        expect(
+          setting.problem({ [setting.variable]: fallback }),
+          `${name} ${setting.variable} falls back to a value production accepts`,
+        ).toBeDefined();
       }
     }
   });
 });
-

@@ -8,12 +8,22 @@ import { describe, expect, it } from 'vitest';
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // Nothing listens on port 1: an entry point that got past its checks fails connecting, not on configuration.
-const UNREACHABLE = { DATABASE_URL: 'postgres://esu:db-password-not-to-print@127.0.0.1:1/esu_bridge', TEMPORAL_ADDRESS: '127.0.0.1:1' };
+const UNREACHABLE = {
+  DATABASE_URL: 'postgres://esu:db-password-not-to-print@127.0.0.1:1/esu_bridge',
+  TEMPORAL_ADDRESS: '127.0.0.1:1',
+};
 
-function run(entry: string, env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  entry: string,
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', entry, ...args],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
     );
   });
 }
@@ -21,11 +31,27 @@ function run(entry: string, env: Record<string, string>, args: string[] = []): P
 describe('production entry points', () => {
   it('the worker refuses to start on development secrets, naming every variable, and prints none of them', async () => {
     const bettorRefKey = 'dev-only-bettor-ref-key-change-me';
-    const { code, stdout, stderr } = await run('workers/main.ts', { NODE_ENV: 'production', ...UNREACHABLE, BETTOR_REF_KEY: bettorRefKey, ESU_BASE_URL: 'http://esu.example.kz' });
+    const { code, stdout, stderr } = await run('workers/main.ts', {
+      NODE_ENV: 'production',
+      ...UNREACHABLE,
+      BETTOR_REF_KEY: bettorRefKey,
+      ESU_BASE_URL: 'http://esu.example.kz',
+    });
 
     expect(code).toBe(1);
     expect(stdout).not.toContain('worker starting');
-    for (const variable of ['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'ESU_BASE_URL', 'ESU_API_KEY', 'NOMAPAY_BASE_URL', 'NOMAPAY_API_KEY', 'AFM_BASE_URL', 'AFM_API_KEY', 'SIGNING_PKCS12_PATH', 'SIGNING_PKCS12_PASSWORD']) {
+    for (const variable of [
+      'PAYLOAD_KEYS',
+      'BETTOR_REF_KEY',
+      'ESU_BASE_URL',
+      'ESU_API_KEY',
+      'NOMAPAY_BASE_URL',
+      'NOMAPAY_API_KEY',
+      'AFM_BASE_URL',
+      'AFM_API_KEY',
+      'SIGNING_PKCS12_PATH',
+      'SIGNING_PKCS12_PASSWORD',
+    ]) {
       expect(stderr).toContain(`${variable}:`);
     }
     expect(stderr).toContain('ProductionConfigError');
@@ -34,11 +60,22 @@ describe('production entry points', () => {
   });
 
   it('the console refuses development users and session secret, naming each', async () => {
-    const { code, stdout, stderr } = await run('console/main.ts', { NODE_ENV: 'production', ...UNREACHABLE, CONSOLE_USERS: 'aigerim:officer:plain-password-1' });
+    const { code, stdout, stderr } = await run('console/main.ts', {
+      NODE_ENV: 'production',
+      ...UNREACHABLE,
+      CONSOLE_USERS: 'aigerim:officer:plain-password-1',
+    });
 
     expect(code).toBe(1);
     expect(stdout).not.toContain('listening');
-    for (const variable of ['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'CONSOLE_USERS', 'JOURNAL_SEAL_KEY', 'CONSOLE_SESSION_SECRET']) expect(stderr).toContain(`${variable}:`);
+    for (const variable of [
+      'PAYLOAD_KEYS',
+      'BETTOR_REF_KEY',
+      'CONSOLE_USERS',
+      'JOURNAL_SEAL_KEY',
+      'CONSOLE_SESSION_SECRET',
+    ])
+      expect(stderr).toContain(`${variable}:`);
     expect(stderr).toContain('plain-text passwords for aigerim');
     expect(stderr).not.toContain('plain-password-1');
   });
@@ -48,17 +85,26 @@ describe('production entry points', () => {
 
     expect(code).toBe(1);
     expect(stdout).not.toContain('listening');
-    for (const variable of ['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'AFM_CERTIFICATE_PATH', 'AFM_CA_PATH', 'API_KEYS']) expect(stderr).toContain(`${variable}:`);
+    for (const variable of ['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'AFM_CERTIFICATE_PATH', 'AFM_CA_PATH', 'API_KEYS'])
+      expect(stderr).toContain(`${variable}:`);
   });
 
   it('the CLI refuses development users in production, but still hashes a password to make real ones', async () => {
-    const refused = await run('client/cli.ts', { NODE_ENV: 'production', ...UNREACHABLE, CONSOLE_USER: 'officer', CONSOLE_PASSWORD: 'officer' }, ['list', 'submissions']);
+    const refused = await run(
+      'client/cli.ts',
+      { NODE_ENV: 'production', ...UNREACHABLE, CONSOLE_USER: 'officer', CONSOLE_PASSWORD: 'officer' },
+      ['list', 'submissions'],
+    );
     expect(refused.code).not.toBe(0);
-    for (const variable of ['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'CONSOLE_USERS']) expect(refused.stderr).toContain(`${variable}:`);
+    for (const variable of ['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'CONSOLE_USERS'])
+      expect(refused.stderr).toContain(`${variable}:`);
 
     const hashed = await new Promise<string>((resolve, reject) => {
-      const child = execFile(process.execPath, ['--import', 'tsx', 'client/cli.ts', 'console', 'hash-password'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' } }, (err, stdout) =>
-        err ? reject(err) : resolve(stdout),
+      const child = execFile(
+        process.execPath,
+        ['--import', 'tsx', 'client/cli.ts', 'console', 'hash-password'],
+        { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' } },
+        (err, stdout) => (err ? reject(err) : resolve(stdout)),
       );
       child.stdin!.end('a-strong-password');
     });

@@ -4,7 +4,13 @@ import { DEV_PAYLOAD_KEYS } from '../../codec/encryption.js';
 import { consoleConfig, DEV_CONSOLE_USERS, DEV_SESSION_SECRET, incidentDeliveryConfig } from '../../config/console.js';
 import { afmSigningConfig, bettorRefKey, counterpartsConfig, DEV_BETTOR_REF_KEY } from '../../config/index.js';
 import { DEV_PKCS12_PASSWORD, developmentIdentityPaths } from '../../config/signing.js';
-import { assertProductionReady, DEVELOPMENT_SETTINGS, developmentSummary, ProductionConfigError, type EntryPoint } from '../../config/production.js';
+import {
+  assertProductionReady,
+  DEVELOPMENT_SETTINGS,
+  developmentSummary,
+  ProductionConfigError,
+  type EntryPoint,
+} from '../../config/production.js';
 import { DEV_JOURNAL_SEAL_KEY, journalSealConfig } from '../../config/journal.js';
 import { hashPassword } from '../../console/auth.js';
 import { sessionCookie } from '../../console/http.js';
@@ -67,10 +73,28 @@ describe('production mode (NODE_ENV=production)', () => {
       'AFM_SENDER',
       'INCIDENT_SENDER',
     ]);
-    for (const variable of error.variables) expect(error.message).toMatch(new RegExp(`^  ${variable}: development default — set `, 'm'));
-    expect(refusal('console', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'CONSOLE_USERS', 'JOURNAL_SEAL_KEY', 'CONSOLE_SESSION_SECRET']);
-    expect(refusal('cli', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'CONSOLE_USERS', 'JOURNAL_SEAL_KEY']);
-    expect(refusal('api', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'AFM_CERTIFICATE_PATH', 'AFM_CA_PATH', 'API_KEYS']);
+    for (const variable of error.variables)
+      expect(error.message).toMatch(new RegExp(`^  ${variable}: development default — set `, 'm'));
+    expect(refusal('console', { NODE_ENV: 'production' }).variables).toEqual([
+      'PAYLOAD_KEYS',
+      'BETTOR_REF_KEY',
+      'CONSOLE_USERS',
+      'JOURNAL_SEAL_KEY',
+      'CONSOLE_SESSION_SECRET',
+    ]);
+    expect(refusal('cli', { NODE_ENV: 'production' }).variables).toEqual([
+      'PAYLOAD_KEYS',
+      'BETTOR_REF_KEY',
+      'CONSOLE_USERS',
+      'JOURNAL_SEAL_KEY',
+    ]);
+    expect(refusal('api', { NODE_ENV: 'production' }).variables).toEqual([
+      'PAYLOAD_KEYS',
+      'BETTOR_REF_KEY',
+      'AFM_CERTIFICATE_PATH',
+      'AFM_CA_PATH',
+      'API_KEYS',
+    ]);
     expect(refusal('migration-cli', { NODE_ENV: 'production' }).variables).toEqual(['PAYLOAD_KEYS']);
   });
 
@@ -132,7 +156,11 @@ describe('production mode (NODE_ENV=production)', () => {
   });
 
   it('refuses every setting in the list when it is unset (except the Nomapay identification ones, which inherit)', () => {
-    expect(DEVELOPMENT_SETTINGS.filter((s) => s.optional).map((s) => s.variable)).toEqual(['NOMAPAY_ID_BASE_URL', 'NOMAPAY_ID_API_KEY', 'CONSOLE_COOKIE_SECURE']);
+    expect(DEVELOPMENT_SETTINGS.filter((s) => s.optional).map((s) => s.variable)).toEqual([
+      'NOMAPAY_ID_BASE_URL',
+      'NOMAPAY_ID_API_KEY',
+      'CONSOLE_COOKIE_SECURE',
+    ]);
     for (const { variable, optional } of DEVELOPMENT_SETTINGS) {
       const env = { ...PRODUCTION, [variable]: undefined };
       if (optional) expect(() => assertProductionReady(ALL, env)).not.toThrow();
@@ -141,10 +169,21 @@ describe('production mode (NODE_ENV=production)', () => {
   });
 
   it('refuses http:// counterparts, also for a Nomapay identification API of its own', () => {
-    const error = refusal('worker', { ...PRODUCTION, ESU_BASE_URL: 'http://esu.example.kz', NOMAPAY_ID_BASE_URL: 'http://id.nomapay.example.kz', NOMAPAY_ID_API_KEY: 'dev-nomapay-key' });
+    const error = refusal('worker', {
+      ...PRODUCTION,
+      ESU_BASE_URL: 'http://esu.example.kz',
+      NOMAPAY_ID_BASE_URL: 'http://id.nomapay.example.kz',
+      NOMAPAY_ID_API_KEY: 'dev-nomapay-key',
+    });
     expect(error.variables).toEqual(['ESU_BASE_URL', 'NOMAPAY_ID_BASE_URL', 'NOMAPAY_ID_API_KEY']);
     expect(error.message).toContain('ESU_BASE_URL: plain http://');
-    expect(() => assertProductionReady('worker', { ...PRODUCTION, NOMAPAY_ID_BASE_URL: 'https://id.nomapay.example.kz', NOMAPAY_ID_API_KEY: 'id-key-93' })).not.toThrow();
+    expect(() =>
+      assertProductionReady('worker', {
+        ...PRODUCTION,
+        NOMAPAY_ID_BASE_URL: 'https://id.nomapay.example.kz',
+        NOMAPAY_ID_API_KEY: 'id-key-93',
+      }),
+    ).not.toThrow();
   });
 
   it('refuses weak or malformed payload keys and the development key kept for decryption', () => {
@@ -163,7 +202,10 @@ describe('production mode (NODE_ENV=production)', () => {
   });
 
   it('refuses console users with plain-text passwords, naming the logins but not the passwords', () => {
-    const error = refusal('console', { ...PRODUCTION, CONSOLE_USERS: `aigerim:officer:${hashPassword('x')},daniyar:admin:plain-admin,saule:auditor:plain-auditor` });
+    const error = refusal('console', {
+      ...PRODUCTION,
+      CONSOLE_USERS: `aigerim:officer:${hashPassword('x')},daniyar:admin:plain-admin,saule:auditor:plain-auditor`,
+    });
     expect(error.variables).toEqual(['CONSOLE_USERS']);
     expect(error.message).toContain('CONSOLE_USERS: plain-text passwords for daniyar, saule');
     expect(error.message).not.toMatch(/plain-admin|plain-auditor/);
@@ -171,12 +213,21 @@ describe('production mode (NODE_ENV=production)', () => {
 
   it('refuses console passwords hashed with scrypt weaker than N=2^17 (the older form included)', () => {
     const legacy = `scrypt$${'00'.repeat(16)}$${'11'.repeat(32)}`;
-    const error = refusal('console', { ...PRODUCTION, CONSOLE_USERS: `aigerim:officer:${hashPassword('x')},daniyar:admin:${legacy},saule:auditor:${hashPassword('y', undefined, { N: 1024, r: 8, p: 1 })}` });
-    expect(error.message).toContain('CONSOLE_USERS: passwords hashed with scrypt weaker than N=2^17 for daniyar, saule');
+    const error = refusal('console', {
+      ...PRODUCTION,
+      CONSOLE_USERS: `aigerim:officer:${hashPassword('x')},daniyar:admin:${legacy},saule:auditor:${hashPassword('y', undefined, { N: 1024, r: 8, p: 1 })}`,
+    });
+    expect(error.message).toContain(
+      'CONSOLE_USERS: passwords hashed with scrypt weaker than N=2^17 for daniyar, saule',
+    );
   });
 
   it('refuses a short session secret and cookies without Secure', () => {
-    const error = refusal('console', { ...PRODUCTION, CONSOLE_SESSION_SECRET: 'only-twenty-chars-xx', CONSOLE_COOKIE_SECURE: 'false' });
+    const error = refusal('console', {
+      ...PRODUCTION,
+      CONSOLE_SESSION_SECRET: 'only-twenty-chars-xx',
+      CONSOLE_COOKIE_SECURE: 'false',
+    });
     expect(error.variables).toEqual(['CONSOLE_SESSION_SECRET', 'CONSOLE_COOKIE_SECURE']);
     expect(error.message).not.toContain('only-twenty-chars-xx');
   });
@@ -192,8 +243,12 @@ describe('production mode (NODE_ENV=production)', () => {
 
 describe('development mode (anything but NODE_ENV=production)', () => {
   it('starts on the development defaults and the summary marks each one', () => {
-    for (const mode of [undefined, 'development', 'test', 'Production']) expect(() => assertProductionReady(ALL, { NODE_ENV: mode })).not.toThrow();
-    const summary = developmentSummary(['worker', 'console'], { ESU_BASE_URL: 'http://127.0.0.1:7301', CONSOLE_USERS: 'officer:officer:officer' });
+    for (const mode of [undefined, 'development', 'test', 'Production'])
+      expect(() => assertProductionReady(ALL, { NODE_ENV: mode })).not.toThrow();
+    const summary = developmentSummary(['worker', 'console'], {
+      ESU_BASE_URL: 'http://127.0.0.1:7301',
+      CONSOLE_USERS: 'officer:officer:officer',
+    });
     expect(summary).toMatchObject({
       BETTOR_REF_KEY: 'development default',
       PAYLOAD_KEYS: 'development default',

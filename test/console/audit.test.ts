@@ -34,9 +34,19 @@ describe('journal before acting (issue 14)', () => {
     const previous = setJournalAlert((line) => alerts.push(line));
     try {
       const action = vi.fn(async () => 'done');
-      await expect(audited(pool, officer, 'act', entry, action)).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/not done/) });
+      await expect(audited(pool, officer, 'act', entry, action)).rejects.toMatchObject({
+        code: 'UNAVAILABLE',
+        message: expect.stringMatching(/not done/),
+      });
       expect(action).not.toHaveBeenCalled();
-      expect(alerts).toEqual([expect.objectContaining({ level: 'ERROR', alert: 'ConsoleJournalWriteFailed', phase: 'request', event: entry.event })]);
+      expect(alerts).toEqual([
+        expect.objectContaining({
+          level: 'ERROR',
+          alert: 'ConsoleJournalWriteFailed',
+          phase: 'request',
+          event: entry.event,
+        }),
+      ]);
     } finally {
       setJournalAlert(previous);
     }
@@ -61,7 +71,9 @@ describe('journal before acting (issue 14)', () => {
     expect(state.rows.map((r) => r[4])).toEqual(['OK']);
     const previous = setJournalAlert(() => undefined);
     try {
-      await expect(audited(pool, officer, 'read', entry, async () => ((state.failing = true), 'page'))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      await expect(
+        audited(pool, officer, 'read', entry, async () => ((state.failing = true), 'page')),
+      ).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     } finally {
       setJournalAlert(previous);
     }

@@ -1,21 +1,50 @@
 import { scrypt, type ScryptOptions } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseConsoleUsers } from '../../config/console.js';
-import { authenticate, can, createAuthenticator, hashPassword, parseHash, SCRYPT_PARAMS, type ScryptFn } from '../../console/auth.js';
+import {
+  authenticate,
+  can,
+  createAuthenticator,
+  hashPassword,
+  parseHash,
+  SCRYPT_PARAMS,
+  type ScryptFn,
+} from '../../console/auth.js';
 import { createSignInThrottle } from '../../console/sign-in-throttle.js';
 import { csvCell, rangeBounds } from '../../console/journal-export.js';
 
 // Cheap parameters for the unit tests' own hashes; the default (N = 2^17) is checked once below.
 const FAST = { N: 1024, r: 8, p: 1 };
-const users = parseConsoleUsers(`aigerim:officer:${hashPassword('s3cret-officer', undefined, FAST)},daniyar:admin:plain-admin,saule:auditor:${hashPassword('read-only', undefined, FAST)}`);
+const users = parseConsoleUsers(
+  `aigerim:officer:${hashPassword('s3cret-officer', undefined, FAST)},daniyar:admin:plain-admin,saule:auditor:${hashPassword('read-only', undefined, FAST)}`,
+);
 const SECRET = 'test-session-secret-of-at-least-32-chars';
 
 describe('console roles (National Bank resolution No. 116, item 55(2))', () => {
   it('lets an auditor only read, an officer act, and an administrator assign and record maintenance', () => {
-    const [officer, admin, auditor] = [{ login: 'a', role: 'officer' }, { login: 'd', role: 'admin' }, { login: 's', role: 'auditor' }] as const;
-    expect(['read', 'act', 'assign-others', 'maintenance'].map((p) => can(auditor, p as never))).toEqual([true, false, false, false]);
-    expect(['read', 'act', 'assign-others', 'maintenance'].map((p) => can(officer, p as never))).toEqual([true, true, false, false]);
-    expect(['read', 'act', 'assign-others', 'maintenance'].map((p) => can(admin, p as never))).toEqual([true, true, true, true]);
+    const [officer, admin, auditor] = [
+      { login: 'a', role: 'officer' },
+      { login: 'd', role: 'admin' },
+      { login: 's', role: 'auditor' },
+    ] as const;
+    expect(['read', 'act', 'assign-others', 'maintenance'].map((p) => can(auditor, p as never))).toEqual([
+      true,
+      false,
+      false,
+      false,
+    ]);
+    expect(['read', 'act', 'assign-others', 'maintenance'].map((p) => can(officer, p as never))).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
+    expect(['read', 'act', 'assign-others', 'maintenance'].map((p) => can(admin, p as never))).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
   });
 
   it('checks scrypt-hashed and plain (development) secrets', async () => {
@@ -36,7 +65,9 @@ describe('console passwords (issue 14)', () => {
     const calls: ScryptOptions[] = [];
     const fn: ScryptFn = (password, salt, keylen, options) => {
       calls.push(options);
-      return new Promise((resolve, reject) => scrypt(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
+      return new Promise((resolve, reject) =>
+        scrypt(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
+      );
     };
     return { calls, fn };
   };
@@ -65,7 +96,9 @@ describe('console passwords (issue 14)', () => {
     const order: string[] = [];
     const auth = createAuthenticator(() => users);
     setImmediate(() => order.push('event loop'));
-    const attempts = Array.from({ length: 5 }, () => auth.authenticate('aigerim', 'wrong').then(() => order.push('sign-in')));
+    const attempts = Array.from({ length: 5 }, () =>
+      auth.authenticate('aigerim', 'wrong').then(() => order.push('sign-in')),
+    );
     await Promise.all(attempts);
     expect(order[0]).toBe('event loop');
     expect(order.filter((o) => o === 'sign-in')).toHaveLength(5);
@@ -90,7 +123,7 @@ describe('console passwords (issue 14)', () => {
 });
 
 describe('sign-in backoff instead of a lock (issue 14)', () => {
-  it("slows the guessing address for long, but the login elsewhere by at most 30 s", () => {
+  it('slows the guessing address for long, but the login elsewhere by at most 30 s', () => {
     let now = 0;
     const throttle = createSignInThrottle({ now: () => now });
     for (let i = 0; i < 12; i++) {

@@ -4,7 +4,10 @@ import { HIDDEN, maskIin, maskPayload, maskPersonalData } from '../../console/pe
 import { adultIin } from '../support/ids.js';
 
 const KEY = 'unit-test-bettor-ref-key';
-const json = (value: unknown) => ({ metadata: { encoding: new TextEncoder().encode('json/plain') }, data: new TextEncoder().encode(JSON.stringify(value)) });
+const json = (value: unknown) => ({
+  metadata: { encoding: new TextEncoder().encode('json/plain') },
+  data: new TextEncoder().encode(JSON.stringify(value)),
+});
 const read = (p: { metadata?: Record<string, Uint8Array> | null; data?: Uint8Array | null }) => ({
   encoding: new TextDecoder().decode(p.metadata!.encoding!),
   value: JSON.parse(new TextDecoder().decode(p.data!)),
@@ -23,7 +26,14 @@ describe('personal data in decoded payloads, masked as the console shows it', ()
     const notAnIin = other.slice(0, 11) + String((Number(other[11]) + 1) % 10);
     const seen = new Set<string>();
     const masked = maskPersonalData(
-      { depositId: 'dep-1', iin, amountTiyn: 50_000, subject: { phone: '+77011234567', note: 'call +77019876543' }, records: [{ record: { iin: other } }, other], ids: [notAnIin] },
+      {
+        depositId: 'dep-1',
+        iin,
+        amountTiyn: 50_000,
+        subject: { phone: '+77011234567', note: 'call +77019876543' },
+        records: [{ record: { iin: other } }, other],
+        ids: [notAnIin],
+      },
       KEY,
       seen,
     );
@@ -42,10 +52,19 @@ describe('personal data in decoded payloads, masked as the console shows it', ()
 
   it('re-encodes a JSON payload as JSON, withholds any other encoding, and passes an empty one through', () => {
     const iin = adultIin();
-    expect(read(maskPayload(json({ iin }), KEY))).toEqual({ encoding: 'json/plain', value: { iin: maskIin(iin, KEY) } });
-    const raw = maskPayload({ metadata: { encoding: new TextEncoder().encode('binary/plain') }, data: new TextEncoder().encode(iin) }, KEY);
+    expect(read(maskPayload(json({ iin }), KEY))).toEqual({
+      encoding: 'json/plain',
+      value: { iin: maskIin(iin, KEY) },
+    });
+    const raw = maskPayload(
+      { metadata: { encoding: new TextEncoder().encode('binary/plain') }, data: new TextEncoder().encode(iin) },
+      KEY,
+    );
     expect(read(raw).value).toBe(`${HIDDEN}: a binary/plain payload`);
-    const notJson = maskPayload({ metadata: { encoding: new TextEncoder().encode('json/plain') }, data: new TextEncoder().encode(`{${iin}`) }, KEY);
+    const notJson = maskPayload(
+      { metadata: { encoding: new TextEncoder().encode('json/plain') }, data: new TextEncoder().encode(`{${iin}`) },
+      KEY,
+    );
     expect(read(notJson).value).toBe(`${HIDDEN}: not JSON`);
     const nothing = { metadata: { encoding: new TextEncoder().encode('binary/null') } };
     expect(maskPayload(nothing, KEY)).toBe(nothing);

@@ -6,7 +6,14 @@ import { caveatText, submissionCaveats, submissionItem } from '../../console/inb
 
 /** The submissions inbox flags a deadline the calendar can only forecast (issue 14), instead of assuming it. */
 const calendar = compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CALENDAR, 'utf8')));
-const row = (over: Record<string, unknown>) => ({ id: 'afm-dep-1', status: 'REJECTED', counterpart: 'AFM', attempt: 1, created_at: new Date('2027-05-14T05:00:00Z'), ...over });
+const row = (over: Record<string, unknown>) => ({
+  id: 'afm-dep-1',
+  status: 'REJECTED',
+  counterpart: 'AFM',
+  attempt: 1,
+  created_at: new Date('2027-05-14T05:00:00Z'),
+  ...over,
+});
 
 describe('submissions inbox: calendar forecasts', () => {
   it('flags a rejection whose due date spans the forecast Kurban Ait 2027, and says so on the page', () => {
@@ -18,9 +25,16 @@ describe('submissions inbox: calendar forecasts', () => {
   });
 
   it("flags AFM's rejection window by its own dates, and a window past the calendar's years", () => {
-    const ack = row({ status: 'ACKNOWLEDGED', acknowledged_at: new Date('2027-05-11T10:00:00+05:00'), window_ends_at: new Date('2027-05-13T00:00:00+05:00') });
+    const ack = row({
+      status: 'ACKNOWLEDGED',
+      acknowledged_at: new Date('2027-05-11T10:00:00+05:00'),
+      window_ends_at: new Date('2027-05-13T00:00:00+05:00'),
+    });
     expect(submissionItem(ack, 300, calendar).flags).toContain('CALENDAR FORECAST');
-    const late = row({ changed_at: new Date('2027-12-31T12:00:00+05:00'), due_at: new Date('2028-01-04T00:00:00+05:00') });
+    const late = row({
+      changed_at: new Date('2027-12-31T12:00:00+05:00'),
+      due_at: new Date('2028-01-04T00:00:00+05:00'),
+    });
     expect(submissionItem(late, 300, calendar).flags).toEqual(expect.arrayContaining(['BEYOND CALENDAR']));
     expect(caveatText(submissionCaveats(late, calendar)!, 'the due date')).toMatch(/runs past the years/);
   });

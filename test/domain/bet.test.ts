@@ -108,8 +108,12 @@ describe('bet, settlement and payout requests', () => {
   });
 
   it('validates payouts like deposits', () => {
-    expect(PayoutRequest.safeParse({ payoutId: 'po-1', iin: adultIin(), amountTiyn: 100, currency: 'KZT' }).success).toBe(true);
-    expect(PayoutRequest.safeParse({ payoutId: 'po 1', iin: adultIin(), amountTiyn: 100, currency: 'KZT' }).success).toBe(false);
+    expect(
+      PayoutRequest.safeParse({ payoutId: 'po-1', iin: adultIin(), amountTiyn: 100, currency: 'KZT' }).success,
+    ).toBe(true);
+    expect(
+      PayoutRequest.safeParse({ payoutId: 'po 1', iin: adultIin(), amountTiyn: 100, currency: 'KZT' }).success,
+    ).toBe(false);
   });
 });
 

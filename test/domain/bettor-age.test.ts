@@ -3,7 +3,6 @@ import { bettorAgeOn, MINIMUM_BETTOR_AGE, underageRefusal } from '../../domain/b
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../../domain/errors.js';
 import { born } from '../support/ids.js';
 
-
 describe('the bettor’s age', () => {
   const turns21 = born('051122', '6'); // born 2005-11-22
 
@@ -30,7 +29,10 @@ describe('the bettor’s age', () => {
 
   it('refuses a bettor under 21 with BettorUnderage, never naming the IIN or the date of birth', () => {
     const refusal = underageRefusal(turns21, new Date('2026-11-21T18:59:59Z'));
-    expect(refusal).toEqual({ type: 'BettorUnderage', message: 'the bettor must be at least 21 years old to deposit or bet' });
+    expect(refusal).toEqual({
+      type: 'BettorUnderage',
+      message: 'the bettor must be at least 21 years old to deposit or bet',
+    });
     expect(refusal!.message).not.toMatch(/\d{6}|2005|11-22/);
     expect(underageRefusal(turns21, new Date('2026-11-21T19:00:00Z'))).toBeUndefined();
     expect(underageRefusal(born('260101', '6'), new Date('2026-06-01T00:00:00Z'))?.type).toBe(ErrorType.BettorUnderage);

@@ -7,7 +7,16 @@ import {
   photoMatchPasses,
 } from '../../domain/identification.js';
 import { GOOD_PHOTO_QUALITY, photoRequirementProblems, PhotoSubmission } from '../../domain/photo.js';
-import { admit, bettorIntervalMs, DEFAULT_REQUESTS_PER_HOUR, emptyCounts, etaMs, MigrationRequest, ratePerHour, summarise } from '../../domain/migration.js';
+import {
+  admit,
+  bettorIntervalMs,
+  DEFAULT_REQUESTS_PER_HOUR,
+  emptyCounts,
+  etaMs,
+  MigrationRequest,
+  ratePerHour,
+  summarise,
+} from '../../domain/migration.js';
 import { PersonalData } from '../../domain/wire/identification.js';
 import { adultIin } from '../support/ids.js';
 
@@ -66,7 +75,8 @@ describe('photo requirements (annex 1)', () => {
   });
 
   it('names each requirement a photo fails, at its boundary', () => {
-    const at = (patch: Partial<typeof GOOD_PHOTO_QUALITY>) => photoRequirementProblems({ ...GOOD_PHOTO_QUALITY, ...patch });
+    const at = (patch: Partial<typeof GOOD_PHOTO_QUALITY>) =>
+      photoRequirementProblems({ ...GOOD_PHOTO_QUALITY, ...patch });
     expect(at({ widthPx: 639, heightPx: 360 })[0]).toContain('640×360');
     expect(at({ widthPx: 640, heightPx: 360 })).toEqual([]);
     expect(at({ faceAreaPercent: 39 })[0]).toContain('40–80 %');
@@ -83,17 +93,25 @@ describe('photo requirements (annex 1)', () => {
 
   it('bounds the photo size and insists on base64', () => {
     expect(PhotoSubmission.safeParse({ image: 'a'.repeat(700_004), quality: GOOD_PHOTO_QUALITY }).success).toBe(false);
-    expect(PhotoSubmission.safeParse({ image: 'not base64!!!!!!!!!', quality: GOOD_PHOTO_QUALITY }).success).toBe(false);
+    expect(PhotoSubmission.safeParse({ image: 'not base64!!!!!!!!!', quality: GOOD_PHOTO_QUALITY }).success).toBe(
+      false,
+    );
   });
 });
 
 describe('migration rules', () => {
   it('defaults inside 2000 requests an hour (the e-government integration rules; ЦОИД rules §49.3)', () => {
-    const settings = MigrationRequest.parse({ migrationId: 'm-1', source: { kind: 'table', table: 'migration_bettors' } });
+    const settings = MigrationRequest.parse({
+      migrationId: 'm-1',
+      source: { kind: 'table', table: 'migration_bettors' },
+    });
     expect(settings.requestsPerHour).toBe(DEFAULT_REQUESTS_PER_HOUR);
     expect(settings.requestsPerHour).toBeLessThan(2000);
     expect(bettorIntervalMs(1800)).toBe(6000); // 3 requests per bettor → 600 bettors an hour
-    expect(MigrationRequest.safeParse({ migrationId: 'm', source: { kind: 'table', table: 'x; drop table journal' } }).success).toBe(false);
+    expect(
+      MigrationRequest.safeParse({ migrationId: 'm', source: { kind: 'table', table: 'x; drop table journal' } })
+        .success,
+    ).toBe(false);
   });
 
   it('admits one bettor per interval after a burst, never more in any hour than the rate plus one burst', () => {

@@ -34,7 +34,9 @@ describe('money', () => {
     expect(AmountTiyn.safeParse(MAX_OPERATION_TIYN).success).toBe(true);
     expect(AmountTiyn.safeParse(MAX_OPERATION_TIYN + 1).success).toBe(false);
     expect(AmountTiyn.safeParse(0).error?.issues[0]?.message).toBe('amount must be greater than zero');
-    expect(AmountTiyn.safeParse(10.5).error?.issues[0]?.message).toBe('amount must be a whole number of tiyn (1 KZT = 100 tiyn)');
+    expect(AmountTiyn.safeParse(10.5).error?.issues[0]?.message).toBe(
+      'amount must be a whole number of tiyn (1 KZT = 100 tiyn)',
+    );
   });
 
   it('formats tiyn as tenge', () => {

@@ -59,14 +59,19 @@ describe('IIN', () => {
   it('refuses a 7th digit outside 1–6: such a number names no person (century and sex)', () => {
     for (const digit of ['0', '7', '8', '9']) {
       const iin = iinStarting(`900517${digit}`);
-      expect(Iin.safeParse(iin).error?.issues.map((i) => i.message), digit).toEqual(["IIN's 7th digit must be 1–6 (the century of birth and sex of a person)"]);
+      expect(
+        Iin.safeParse(iin).error?.issues.map((i) => i.message),
+        digit,
+      ).toEqual(["IIN's 7th digit must be 1–6 (the century of birth and sex of a person)"]);
       expect(iinBirthDate(iin)).toBeUndefined();
     }
-    for (const digit of ['1', '2', '3', '4', '5', '6']) expect(Iin.safeParse(iinStarting(`000101${digit}`)).success, digit).toBe(true);
+    for (const digit of ['1', '2', '3', '4', '5', '6'])
+      expect(Iin.safeParse(iinStarting(`000101${digit}`)).success, digit).toBe(true);
   });
 
   it('refuses a birth date that does not exist in the century of the 7th digit', () => {
-    const feb29 = (yy: string, century: string) => Iin.safeParse(iinStarting(`${yy}0229${century}`)).error?.issues[0]?.message;
+    const feb29 = (yy: string, century: string) =>
+      Iin.safeParse(iinStarting(`${yy}0229${century}`)).error?.issues[0]?.message;
     const notReal = 'IIN does not encode a real date of birth';
     expect(feb29('04', '5')).toBeUndefined(); // 2004: a leap year
     expect(feb29('00', '5')).toBeUndefined(); // 2000: a leap year (divisible by 400)
@@ -82,7 +87,13 @@ describe('IIN', () => {
 
   it('test IINs are valid under these rules and belong to bettors of at least 21', () => {
     const now = new Date();
-    const generated = [...Array.from({ length: 500 }, () => adultIin()), adultIin(1960), adultIin(1999, 12, 31), adultIin(2000, 1, 1), ...planBettors(200, 'p').map((b) => b.iin)];
+    const generated = [
+      ...Array.from({ length: 500 }, () => adultIin()),
+      adultIin(1960),
+      adultIin(1999, 12, 31),
+      adultIin(2000, 1, 1),
+      ...planBettors(200, 'p').map((b) => b.iin),
+    ];
     for (const iin of generated) {
       expect(Iin.safeParse(iin).success, iin).toBe(true);
       expect(bettorAgeOn(iin, now)).toBeGreaterThanOrEqual(MINIMUM_BETTOR_AGE);

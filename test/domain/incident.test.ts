@@ -1,6 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { amendCard, cardProblems, formatCardDateTime, IncidentCard, IncidentCardDraft, isoWithOffset, offsetMinutes } from '../../domain/incident.js';
-import { cardDueAtMs, formatTimeLeft, incidentCheckpoints, IncidentTiming, nextCheckpoint, parseHoursList } from '../../domain/incident-deadlines.js';
+import {
+  amendCard,
+  cardProblems,
+  formatCardDateTime,
+  IncidentCard,
+  IncidentCardDraft,
+  isoWithOffset,
+  offsetMinutes,
+} from '../../domain/incident.js';
+import {
+  cardDueAtMs,
+  formatTimeLeft,
+  incidentCheckpoints,
+  IncidentTiming,
+  nextCheckpoint,
+  parseHoursList,
+} from '../../domain/incident-deadlines.js';
 import { OpenIncident } from '../../domain/incident-state.js';
 import { completeCard } from '../support/incident-card.js';
 
@@ -23,7 +38,10 @@ describe('incident card (National Bank resolution No. 116, annex, 16 rows)', () 
 
   it('says what is wrong in a row that is there', () => {
     const problems = cardProblems(completeCard(detectedAt, { mainEvents: [], specialists: [] }));
-    expect(problems).toEqual(['row 7 mainEvents: name at least one of the six reportable kinds', 'row 16 specialists: name at least the responsible specialist']);
+    expect(problems).toEqual([
+      'row 7 mainEvents: name at least one of the six reportable kinds',
+      'row 16 specialists: name at least the responsible specialist',
+    ]);
   });
 
   it('wants the detection time with its UTC offset (row 2)', () => {
@@ -68,8 +86,12 @@ describe('the 48-hour clock', () => {
     const openedLate = detectedMs + 45 * HOUR;
     expect(nextCheckpoint(detectedMs, timing, new Set(), openedLate)?.key).toBe('INTERNAL_TARGET');
     expect(nextCheckpoint(detectedMs, timing, new Set(['INTERNAL_TARGET']), openedLate)?.key).toBe('REMINDER-3600000');
-    expect(nextCheckpoint(detectedMs, timing, new Set(['INTERNAL_TARGET', 'REMINDER-3600000']), openedLate)?.key).toBe('DEADLINE');
-    expect(nextCheckpoint(detectedMs, timing, new Set(['INTERNAL_TARGET', 'REMINDER-3600000', 'DEADLINE']), openedLate)).toBeUndefined();
+    expect(nextCheckpoint(detectedMs, timing, new Set(['INTERNAL_TARGET', 'REMINDER-3600000']), openedLate)?.key).toBe(
+      'DEADLINE',
+    );
+    expect(
+      nextCheckpoint(detectedMs, timing, new Set(['INTERNAL_TARGET', 'REMINDER-3600000', 'DEADLINE']), openedLate),
+    ).toBeUndefined();
   });
 
   it('reads reminder settings and shows time left the way ops read it', () => {
@@ -83,6 +105,8 @@ describe('the 48-hour clock', () => {
     const open = OpenIncident.parse({ incidentId: 'INC-1', card: { name: 'x', detectedAt }, openedBy: 'ops' });
     expect(open.timing.reminderOffsetsMs).toEqual([12 * HOUR, 4 * HOUR, HOUR]);
     expect(open.origin).toEqual({ kind: 'OPS' });
-    expect(OpenIncident.safeParse({ incidentId: 'INC 1/2', card: { name: 'x', detectedAt }, openedBy: 'ops' }).success).toBe(false);
+    expect(
+      OpenIncident.safeParse({ incidentId: 'INC 1/2', card: { name: 'x', detectedAt }, openedBy: 'ops' }).success,
+    ).toBe(false);
   });
 });

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WORKING_DAY_CALENDAR } from '../../config/index.js';
-import { DEFAULT_MAINTENANCE_WINDOWS, maintenanceWindowAt, parseMaintenanceWindows, plannedWindowProblems } from '../../domain/maintenance.js';
+import {
+  DEFAULT_MAINTENANCE_WINDOWS,
+  maintenanceWindowAt,
+  parseMaintenanceWindows,
+  plannedWindowProblems,
+} from '../../domain/maintenance.js';
 import { compileCalendar } from '../../domain/working-days.js';
 
 const calendar = compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CALENDAR, 'utf8')));
@@ -49,7 +54,8 @@ describe('maintenance windows (the e-government integration rules, item 48)', ()
 describe('announced planned windows (the e-government integration rules, item 48, issue 14)', () => {
   const now = kz('2026-12-01T10:00:00'); // a Tuesday
   const twelveHours = 12 * 3600_000;
-  const check = (from: string, to: string) => plannedWindowProblems({ startsAtMs: kz(from), endsAtMs: kz(to) }, now, calendar, twelveHours);
+  const check = (from: string, to: string) =>
+    plannedWindowProblems({ startsAtMs: kz(from), endsAtMs: kz(to) }, now, calendar, twelveHours);
 
   it('accepts a window 3 working days ahead within the maximum length', () => {
     expect(check('2026-12-04T22:00:00', '2026-12-05T06:00:00')).toEqual([]);
@@ -62,14 +68,21 @@ describe('announced planned windows (the e-government integration rules, item 48
 
   it('counts working days, not calendar days: a weekend does not count towards the notice', () => {
     const friday = kz('2026-12-04T10:00:00');
-    const monday = plannedWindowProblems({ startsAtMs: kz('2026-12-08T22:00:00'), endsAtMs: kz('2026-12-08T23:00:00') }, friday, calendar, twelveHours);
+    const monday = plannedWindowProblems(
+      { startsAtMs: kz('2026-12-08T22:00:00'), endsAtMs: kz('2026-12-08T23:00:00') },
+      friday,
+      calendar,
+      twelveHours,
+    );
     expect(monday.map((p) => p.field)).toEqual(['startsAt']);
   });
 
   it('refuses 2000 to 2999, one in the past, one years away and one too long', () => {
     expect(check('2000-01-01T00:00:00', '2999-12-31T00:00:00').map((p) => p.field)).toEqual(['startsAt', 'endsAt']);
     expect(check('2999-01-01T00:00:00', '2999-01-01T04:00:00').map((p) => p.field)).toEqual(['startsAt']);
-    expect(check('2026-12-20T08:00:00', '2026-12-20T21:00:00')).toEqual([{ field: 'endsAt', message: expect.stringMatching(/12 h/) }]);
+    expect(check('2026-12-20T08:00:00', '2026-12-20T21:00:00')).toEqual([
+      { field: 'endsAt', message: expect.stringMatching(/12 h/) },
+    ]);
     expect(check('2026-12-20T08:00:00', '2026-12-20T07:00:00').map((p) => p.field)).toEqual(['endsAt']);
   });
 });

@@ -29,7 +29,9 @@ describe('the CLI progress line', () => {
   });
 
   it('copes with an unknown total and no ETA yet', () => {
-    expect(progressLine({ ...base, total: undefined, remaining: undefined, etaAt: undefined, settled: 0 }, 0)).toContain('0/?');
+    expect(
+      progressLine({ ...base, total: undefined, remaining: undefined, etaAt: undefined, settled: 0 }, 0),
+    ).toContain('0/?');
     expect(formatDuration(3 * 24 * 3600_000 + 2 * 3600_000)).toBe('3 d 2 h');
   });
 });

@@ -3,7 +3,16 @@ import type { z } from 'zod';
 import { BetInput, BetRequest, PayoutInput, PayoutRequest, SettlementRequest } from '../../domain/bet.js';
 import { DepositInput, DepositRequest } from '../../domain/deposit.js';
 import { IdentificationInput, MigrationSubject } from '../../domain/identification.js';
-import { DecideReview, GiveConsent, RecordDecision, RevokeConsent, StartTwoFactor, SubmitLiveness, SubmitPhoto, SubmitSmsCode } from '../../domain/identification-commands.js';
+import {
+  DecideReview,
+  GiveConsent,
+  RecordDecision,
+  RevokeConsent,
+  StartTwoFactor,
+  SubmitLiveness,
+  SubmitPhoto,
+  SubmitSmsCode,
+} from '../../domain/identification-commands.js';
 import { IncidentCard, IncidentCardDraft, IncidentCardPatch } from '../../domain/incident.js';
 import { IncidentTiming } from '../../domain/incident-deadlines.js';
 import { AmendIncident, CloseIncident, OpenIncident, SubmitIncident } from '../../domain/incident-state.js';
@@ -12,7 +21,13 @@ import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
 import { ResubmitSubmission, RetrySubmission, SubmissionInput } from '../../domain/submission.js';
 import { AfmReceipt, AfmRejection, AfmSubmissionMessage, AfmSubmissionStatus } from '../../domain/wire/afm.js';
 import { CounterpartErrorBody } from '../../domain/wire/common.js';
-import { EligibilityRequest, EligibilityResult, EsuOperationRequest, EsuReceipt, EsuRecordedOperation } from '../../domain/wire/esu.js';
+import {
+  EligibilityRequest,
+  EligibilityResult,
+  EsuOperationRequest,
+  EsuReceipt,
+  EsuRecordedOperation,
+} from '../../domain/wire/esu.js';
 import {
   Consent,
   ConsentRegistration,
@@ -36,10 +51,32 @@ const photo = { image: 'A'.repeat(16), quality: GOOD_PHOTO_QUALITY };
 const signature = { algorithm: 'RSA-SHA256', keyId: 'k1', certificate: 'Y2VydA==', value: 'c2ln' };
 const deposit = { depositId: 'dep-1', iin, amountTiyn: 100, currency: 'KZT' };
 const bet = { betId: 'bet-1', iin, stakeTiyn: 100, currency: 'KZT', eventId: 'kpl-17', outcome: 'HOME', odds: '2.35' };
-const subject = { migrationId: 'mig-1', iin, phone: '+77011234567', bettorRef, consent: { givenAt: at, agreementVersion: 'v1' }, photoRef: 'ref-1' };
+const subject = {
+  migrationId: 'mig-1',
+  iin,
+  phone: '+77011234567',
+  bettorRef,
+  consent: { givenAt: at, agreementVersion: 'v1' },
+  photoRef: 'ref-1',
+};
 const afmPayload = { counterpart: 'AFM', record: { iin, receivedAt: at, receivedTiyn: 100 } };
-const esuRecord = { operationId: 'bet-1', kind: 'BET', iin, amountTiyn: 100, currency: 'KZT', occurredAt: at, bet: { betId: 'bet-1', eventId: 'kpl-17', outcome: 'HOME', odds: '2.35' } };
-const submission = { submissionId: 'afm-dep-1', operationId: 'dep-1', operationKind: 'DEPOSIT', bettorRef, attempt: 1, payload: afmPayload };
+const esuRecord = {
+  operationId: 'bet-1',
+  kind: 'BET',
+  iin,
+  amountTiyn: 100,
+  currency: 'KZT',
+  occurredAt: at,
+  bet: { betId: 'bet-1', eventId: 'kpl-17', outcome: 'HOME', odds: '2.35' },
+};
+const submission = {
+  submissionId: 'afm-dep-1',
+  operationId: 'dep-1',
+  operationKind: 'DEPOSIT',
+  bettorRef,
+  attempt: 1,
+  payload: afmPayload,
+};
 const draft = { name: 'Suspicious logins', detectedAt: at };
 
 /**
@@ -54,51 +91,176 @@ const REQUESTS: [string, z.ZodType, Record<string, unknown>, (string | number)[]
   ['SettlementRequest', SettlementRequest, { betId: 'bet-1', result: 'WON' }, [], []],
   ['PayoutRequest', PayoutRequest, { payoutId: 'pay-1', iin, amountTiyn: 100, currency: 'KZT' }, [], []],
   ['PayoutInput', PayoutInput, { payoutId: 'pay-1', iin, amountTiyn: 100, currency: 'KZT', bettorRef }, [], []],
-  ['IdentificationInput', IdentificationInput, { bettorId: 'b-1', mode: 'MIGRATION', migration: subject }, [['migration'], ['migration', 'consent']], [['migration', 'photoRef']]],
+  [
+    'IdentificationInput',
+    IdentificationInput,
+    { bettorId: 'b-1', mode: 'MIGRATION', migration: subject },
+    [['migration'], ['migration', 'consent']],
+    [['migration', 'photoRef']],
+  ],
   ['MigrationSubject', MigrationSubject, subject, [['consent']], [['photoRef'], ['consent', 'agreementVersion']]],
   ['GiveConsent', GiveConsent, { accepted: true, agreementVersion: 'v1' }, [], [['agreementVersion']]],
   ['StartTwoFactor', StartTwoFactor, { iin, phone: '+77011234567', bettorRef }, [], []],
   ['SubmitLiveness', SubmitLiveness, { livenessToken: 'tok' }, [], [['livenessToken']]],
   ['SubmitSmsCode', SubmitSmsCode, { code: '1234' }, [], []],
-  ['SubmitPhoto', SubmitPhoto, { iin, bettorRef, photo }, [['photo'], ['photo', 'quality'], ['photo', 'quality', 'checks']], []],
+  [
+    'SubmitPhoto',
+    SubmitPhoto,
+    { iin, bettorRef, photo },
+    [['photo'], ['photo', 'quality'], ['photo', 'quality', 'checks']],
+    [],
+  ],
   ['RecordDecision', RecordDecision, { positive: true, decidedBy: 'policy-auto' }, [], [['decidedBy']]],
-  ['DecideReview', DecideReview, { approved: true, reviewer: 'officer', note: 'documents seen' }, [], [['reviewer'], ['note']]],
+  [
+    'DecideReview',
+    DecideReview,
+    { approved: true, reviewer: 'officer', note: 'documents seen' },
+    [],
+    [['reviewer'], ['note']],
+  ],
   ['RevokeConsent', RevokeConsent, { source: 'APP' }, [], []],
-  ['IncidentCard', IncidentCard, completeCard(at), [['place'], ['damage'], ['actionsTaken'], ['personsNotified', 0], ['specialists', 0]], [['name'], ['place', 'segment'], ['symptoms'], ['threatSources', 0], ['specialists', 0, 'fullName'], ['plannedActions']]],
+  [
+    'IncidentCard',
+    IncidentCard,
+    completeCard(at),
+    [['place'], ['damage'], ['actionsTaken'], ['personsNotified', 0], ['specialists', 0]],
+    [
+      ['name'],
+      ['place', 'segment'],
+      ['symptoms'],
+      ['threatSources', 0],
+      ['specialists', 0, 'fullName'],
+      ['plannedActions'],
+    ],
+  ],
   ['IncidentCardDraft', IncidentCardDraft, draft, [], [['name']]],
   ['IncidentCardPatch', IncidentCardPatch, { symptoms: 'more' }, [], [['symptoms']]],
-  ['OpenIncident', OpenIncident, { incidentId: 'inc-1', card: draft, openedBy: 'ops', origin: { kind: 'OPS' }, timing: {} }, [['card'], ['origin'], ['timing']], [['openedBy'], ['card', 'name']]],
-  ['AmendIncident', AmendIncident, { patch: { symptoms: 'more' }, amendedBy: 'ops' }, [['patch']], [['amendedBy'], ['patch', 'symptoms']]],
+  [
+    'OpenIncident',
+    OpenIncident,
+    { incidentId: 'inc-1', card: draft, openedBy: 'ops', origin: { kind: 'OPS' }, timing: {} },
+    [['card'], ['origin'], ['timing']],
+    [['openedBy'], ['card', 'name']],
+  ],
+  [
+    'AmendIncident',
+    AmendIncident,
+    { patch: { symptoms: 'more' }, amendedBy: 'ops' },
+    [['patch']],
+    [['amendedBy'], ['patch', 'symptoms']],
+  ],
   ['SubmitIncident', SubmitIncident, { submittedBy: 'ops' }, [], [['submittedBy']]],
   ['CloseIncident', CloseIncident, { closedBy: 'ops', note: 'resolved' }, [], [['closedBy'], ['note']]],
   ['IncidentTiming', IncidentTiming, {}, [], []],
-  ['MigrationRequest', MigrationRequest, { migrationId: 'mig-1', source: { kind: 'csv', path: '/data/bettors.csv' }, requestedBy: 'ops' }, [['source']], [['source', 'path'], ['requestedBy']]],
-  ['MigrationRunInput', MigrationRunInput, { migrationId: 'mig-1', source: { kind: 'table', table: 'migration_bettors' } }, [['source']], []],
-  ['SubmissionInput', SubmissionInput, { ...submission, initialRejection: { code: 'X', reason: 'refused', rejectedAt: at } }, [['payload'], ['payload', 'record'], ['initialRejection']], [['actor'], ['initialRejection', 'reason']]],
-  ['ResubmitSubmission', ResubmitSubmission, { payload: { counterpart: 'ESU', record: esuRecord }, actor: 'officer' }, [['payload'], ['payload', 'record'], ['payload', 'record', 'bet']], [['actor'], ['payload', 'record', 'bet', 'eventId']]],
+  [
+    'MigrationRequest',
+    MigrationRequest,
+    { migrationId: 'mig-1', source: { kind: 'csv', path: '/data/bettors.csv' }, requestedBy: 'ops' },
+    [['source']],
+    [['source', 'path'], ['requestedBy']],
+  ],
+  [
+    'MigrationRunInput',
+    MigrationRunInput,
+    { migrationId: 'mig-1', source: { kind: 'table', table: 'migration_bettors' } },
+    [['source']],
+    [],
+  ],
+  [
+    'SubmissionInput',
+    SubmissionInput,
+    { ...submission, initialRejection: { code: 'X', reason: 'refused', rejectedAt: at } },
+    [['payload'], ['payload', 'record'], ['initialRejection']],
+    [['actor'], ['initialRejection', 'reason']],
+  ],
+  [
+    'ResubmitSubmission',
+    ResubmitSubmission,
+    { payload: { counterpart: 'ESU', record: esuRecord }, actor: 'officer' },
+    [['payload'], ['payload', 'record'], ['payload', 'record', 'bet']],
+    [['actor'], ['payload', 'record', 'bet', 'eventId']],
+  ],
   ['RetrySubmission', RetrySubmission, { actor: 'officer' }, [], [['actor']]],
   // What we send to counterparts: as strict as what we accept.
   ['EligibilityRequest', EligibilityRequest, { iin, purpose: 'BET' }, [], []],
   ['EsuOperationRequest', EsuOperationRequest, esuRecord, [['bet']], [['bet', 'outcome']]],
-  ['WalletTransferRequest', WalletTransferRequest, { transferId: 't-1', iin, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: 100, currency: 'KZT' }, [], []],
+  [
+    'WalletTransferRequest',
+    WalletTransferRequest,
+    { transferId: 't-1', iin, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: 100, currency: 'KZT' },
+    [],
+    [],
+  ],
   ['RefundRequest', RefundRequest, { reason: 'ESU refused the deposit' }, [], [['reason']]],
-  ['AfmSubmissionMessage', AfmSubmissionMessage, { submissionId: 'afm-dep-1', sender: 'bookmaker', sentAt: at, record: afmPayload.record, signature }, [['record'], ['signature']], [['sender']]],
-  ['IncidentCardMessage', IncidentCardMessage, { messageId: 'm-1', incidentId: 'inc-1', version: 1, phase: 'INITIAL', sender: 'bookmaker', sentAt: at, card: completeCard(at), signature }, [['card'], ['signature']], [['sender'], ['card', 'name']]],
-  ['ConsentRegistration', ConsentRegistration, { consentId: 'c-1', iin, agreementVersion: 'v1', givenAt: at, scope: ['PERSONAL_DATA_PROCESSING'] }, [], [['agreementVersion']]],
-  ['OpenSessionRequest', OpenSessionRequest, { sessionId: 's-1', iin, phone: '+77011234567', consentId: 'c-1' }, [], []],
+  [
+    'AfmSubmissionMessage',
+    AfmSubmissionMessage,
+    { submissionId: 'afm-dep-1', sender: 'bookmaker', sentAt: at, record: afmPayload.record, signature },
+    [['record'], ['signature']],
+    [['sender']],
+  ],
+  [
+    'IncidentCardMessage',
+    IncidentCardMessage,
+    {
+      messageId: 'm-1',
+      incidentId: 'inc-1',
+      version: 1,
+      phase: 'INITIAL',
+      sender: 'bookmaker',
+      sentAt: at,
+      card: completeCard(at),
+      signature,
+    },
+    [['card'], ['signature']],
+    [['sender'], ['card', 'name']],
+  ],
+  [
+    'ConsentRegistration',
+    ConsentRegistration,
+    { consentId: 'c-1', iin, agreementVersion: 'v1', givenAt: at, scope: ['PERSONAL_DATA_PROCESSING'] },
+    [],
+    [['agreementVersion']],
+  ],
+  [
+    'OpenSessionRequest',
+    OpenSessionRequest,
+    { sessionId: 's-1', iin, phone: '+77011234567', consentId: 'c-1' },
+    [],
+    [],
+  ],
   ['PhotoMatchRequest', PhotoMatchRequest, { matchId: 'pm-1', iin, consentId: 'c-1', photo }, [['photo']], []],
   [
     'MatchedPersonalDataRequest',
     MatchedPersonalDataRequest,
-    { decision: { positive: true, decidedBy: 'policy', decidedAt: at }, consentConfirmation: { consentId: 'c-1', matchId: 'pm-1', confirmedAt: at, signature } },
+    {
+      decision: { positive: true, decidedBy: 'policy', decidedAt: at },
+      consentConfirmation: { consentId: 'c-1', matchId: 'pm-1', confirmedAt: at, signature },
+    },
     [['decision'], ['consentConfirmation'], ['consentConfirmation', 'signature']],
     [['decision', 'decidedBy']],
   ],
-  ['OpenWalletRequest', OpenWalletRequest, { walletId: 'w-1', iin, identification: { method: 'TWO_FACTOR', identifiedAt: at } }, [['identification']], []],
-  ['EsuBettorRegistrationRequest', EsuBettorRegistrationRequest, { registrationId: 'r-1', iin, identifiedAt: at, method: 'TWO_FACTOR', agent: 'NOMAPAY' }, [], []],
+  [
+    'OpenWalletRequest',
+    OpenWalletRequest,
+    { walletId: 'w-1', iin, identification: { method: 'TWO_FACTOR', identifiedAt: at } },
+    [['identification']],
+    [],
+  ],
+  [
+    'EsuBettorRegistrationRequest',
+    EsuBettorRegistrationRequest,
+    { registrationId: 'r-1', iin, identifiedAt: at, method: 'TWO_FACTOR', agent: 'NOMAPAY' },
+    [],
+    [],
+  ],
 ];
 
-function withValue(sample: Record<string, unknown>, path: (string | number)[], set: (target: Record<string, unknown>) => void): unknown {
+function withValue(
+  sample: Record<string, unknown>,
+  path: (string | number)[],
+  set: (target: Record<string, unknown>) => void,
+): unknown {
   const copy = structuredClone(sample);
   let target: Record<string, unknown> = copy;
   for (const key of path) target = target[key] as Record<string, unknown>;
@@ -122,9 +284,14 @@ describe.each(REQUESTS)('%s', (_name, schema, sample, nested, texts) => {
   it.runIf(texts.length > 0)('refuses control and bidi characters in each free-text field, naming the field', () => {
     for (const path of texts) {
       const field = path.at(-1)!;
-      const result = schema.safeParse(withValue(sample, path.slice(0, -1), (t) => (t[field] = `ab\u202E${String(t[field])}`)));
+      const result = schema.safeParse(
+        withValue(sample, path.slice(0, -1), (t) => (t[field] = `ab\u202E${String(t[field])}`)),
+      );
       expect(result.error?.issues, path.join('.')).toContainEqual(
-        expect.objectContaining({ path, message: 'must not contain control or bidirectional formatting characters (U+202E at 2)' }),
+        expect.objectContaining({
+          path,
+          message: 'must not contain control or bidirectional formatting characters (U+202E at 2)',
+        }),
       );
     }
   });
@@ -136,7 +303,18 @@ describe('what counterparts answer us', () => {
       [EsuReceipt, { receiptId: 'r', operationId: 'o', recordedAt: at }],
       [EsuRecordedOperation, { receiptId: 'r', operationId: 'o', recordedAt: at, kind: 'DEPOSIT', amountTiyn: 1, iin }],
       [EligibilityResult, { eligible: true, checkedAt: at }],
-      [WalletTransfer, { transferId: 't', iin, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: 1, currency: 'KZT', status: 'COMPLETED', completedAt: at }],
+      [
+        WalletTransfer,
+        {
+          transferId: 't',
+          iin,
+          direction: 'BETTOR_TO_BOOKMAKER',
+          amountTiyn: 1,
+          currency: 'KZT',
+          status: 'COMPLETED',
+          completedAt: at,
+        },
+      ],
       [AfmReceipt, { messageId: 'm', acceptedAt: at }],
       [AfmSubmissionStatus, { messageId: 'm', status: 'ACCEPTED_FOR_PROCESSING' }],
       [IncidentCardAck, { messageId: 'm', status: 'ACCEPTED', acceptedAt: at }],
@@ -150,9 +328,17 @@ describe('what counterparts answer us', () => {
   });
 
   it('keeps a counterpart’s reason text but not its control or bidi characters', () => {
-    const body = CounterpartErrorBody.parse({ error: { code: 'LIMIT\u0000\n', message: 'over\u202E the\nlimit', details: [{ code: 'c', message: 'a\u0007b' }] } });
-    expect(body.error).toEqual({ code: 'LIMIT\uFFFD\uFFFD', message: 'over\uFFFD the\nlimit', details: [{ code: 'c', message: 'a\uFFFDb' }] });
-    expect(AfmRejection.parse({ code: 'BAD_IIN', reason: 'IIN\u2066 unknown', rejectedAt: at }).reason).toBe('IIN\uFFFD unknown');
+    const body = CounterpartErrorBody.parse({
+      error: { code: 'LIMIT\u0000\n', message: 'over\u202E the\nlimit', details: [{ code: 'c', message: 'a\u0007b' }] },
+    });
+    expect(body.error).toEqual({
+      code: 'LIMIT\uFFFD\uFFFD',
+      message: 'over\uFFFD the\nlimit',
+      details: [{ code: 'c', message: 'a\uFFFDb' }],
+    });
+    expect(AfmRejection.parse({ code: 'BAD_IIN', reason: 'IIN\u2066 unknown', rejectedAt: at }).reason).toBe(
+      'IIN\uFFFD unknown',
+    );
   });
 
   it('strips from personal data every field it does not name (biometrics never reach us)', () => {

@@ -26,7 +26,15 @@ describe('Kazakhstan working days', () => {
   });
 
   it('knows the public holidays and the days off moved from a weekend (Nauryz 2026: 21–25 March)', () => {
-    for (const day of ['2026-03-23', '2026-03-24', '2026-03-25', '2026-12-16', '2026-05-27', '2027-05-03', '2027-01-04']) {
+    for (const day of [
+      '2026-03-23',
+      '2026-03-24',
+      '2026-03-25',
+      '2026-12-16',
+      '2026-05-27',
+      '2027-05-03',
+      '2027-01-04',
+    ]) {
       expect(isWorkingDay(day, calendar), day).toBe(false);
     }
     expect(isWorkingDay('2026-03-20', calendar)).toBe(true);
@@ -73,13 +81,24 @@ describe('Kazakhstan working days', () => {
   });
 
   it('honours a working Saturday set by decree', () => {
-    const decree = compileCalendar({ utcOffset: '+05:00', weekend: ['SATURDAY', 'SUNDAY'], years: [2026], daysOff: [], workingDays: [{ date: '2026-12-05', name: 'working Saturday' }] });
+    const decree = compileCalendar({
+      utcOffset: '+05:00',
+      weekend: ['SATURDAY', 'SUNDAY'],
+      years: [2026],
+      daysOff: [],
+      workingDays: [{ date: '2026-12-05', name: 'working Saturday' }],
+    });
     expect(isWorkingDay('2026-12-05', decree)).toBe(true);
     expect(afmRejectionWindowEnd(kz('2026-12-04T19:00:00'), decree)).toBe(kz('2026-12-06T00:00:00'));
   });
 
   it('refuses a calendar file with a bad date, naming it', () => {
-    const parsed = WorkingDayCalendarFile.safeParse({ utcOffset: '+05:00', weekend: ['SUNDAY'], years: [2026], daysOff: [{ date: '2026-02-30', name: 'x' }] });
+    const parsed = WorkingDayCalendarFile.safeParse({
+      utcOffset: '+05:00',
+      weekend: ['SUNDAY'],
+      years: [2026],
+      daysOff: [{ date: '2026-02-30', name: 'x' }],
+    });
     expect(parsed.success).toBe(false);
     expect(parsed.error!.issues[0]!.path).toEqual(['daysOff', 0, 'date']);
   });
@@ -87,7 +106,13 @@ describe('Kazakhstan working days', () => {
 
 describe('forecast entries of the calendar (issue 14)', () => {
   it('marks 2027 Kurban Ait and the moved days the 2027 decree has not set as forecasts, and no 2026 entry', () => {
-    expect([...calendar.forecasts.keys()].sort()).toEqual(['2027-01-04', '2027-03-24', '2027-05-03', '2027-05-10', '2027-05-16']);
+    expect([...calendar.forecasts.keys()].sort()).toEqual([
+      '2027-01-04',
+      '2027-03-24',
+      '2027-05-03',
+      '2027-05-10',
+      '2027-05-16',
+    ]);
     expect(calendar.forecasts.get('2027-05-16')).toMatch(/Kurban Ait/);
     expect([...calendar.forecasts.keys()].some((d) => d.startsWith('2026'))).toBe(false);
   });
@@ -97,14 +122,25 @@ describe('forecast entries of the calendar (issue 14)', () => {
     // Rejected Friday 14 May 2027: due at the end of Monday 17 May, spanning the forecast Kurban Ait (Sunday 16 May).
     const rejected = at('2027-05-14T10:00:00+05:00');
     const due = officerDueAt(rejected, calendar);
-    expect(calendarCaveats(rejected, due, calendar)).toEqual({ forecastDays: [{ date: '2027-05-16', name: expect.stringMatching(/Kurban Ait/) }], beyondCalendar: false });
+    expect(calendarCaveats(rejected, due, calendar)).toEqual({
+      forecastDays: [{ date: '2027-05-16', name: expect.stringMatching(/Kurban Ait/) }],
+      beyondCalendar: false,
+    });
     // Acknowledged Tuesday 11 May 2027: the window ends with Wednesday 12 May; 10 May (a forecast) is a day before it.
     const ack = at('2027-05-11T10:00:00+05:00');
-    expect(calendarCaveats(ack, afmRejectionWindowEnd(ack, calendar), calendar).forecastDays.map((d) => d.date)).toEqual(['2027-05-10']);
+    expect(
+      calendarCaveats(ack, afmRejectionWindowEnd(ack, calendar), calendar).forecastDays.map((d) => d.date),
+    ).toEqual(['2027-05-10']);
     const june = at('2027-06-08T10:00:00+05:00');
-    expect(calendarCaveats(june, officerDueAt(june, calendar), calendar)).toEqual({ forecastDays: [], beyondCalendar: false });
+    expect(calendarCaveats(june, officerDueAt(june, calendar), calendar)).toEqual({
+      forecastDays: [],
+      beyondCalendar: false,
+    });
     const december = at('2026-12-02T10:00:00+05:00');
-    expect(calendarCaveats(december, officerDueAt(december, calendar), calendar)).toEqual({ forecastDays: [], beyondCalendar: false });
+    expect(calendarCaveats(december, officerDueAt(december, calendar), calendar)).toEqual({
+      forecastDays: [],
+      beyondCalendar: false,
+    });
   });
 
   it('flags a window that runs past the years the file covers', () => {
@@ -113,8 +149,18 @@ describe('forecast entries of the calendar (issue 14)', () => {
   });
 
   it('reads the forecast mark of a calendar file, and refuses one that is not a boolean', () => {
-    const file = { utcOffset: '+05:00', weekend: ['SATURDAY', 'SUNDAY'], years: [2030], daysOff: [{ date: '2030-04-10', name: 'Eid', forecast: true }, { date: '2030-01-01', name: 'New Year' }] };
+    const file = {
+      utcOffset: '+05:00',
+      weekend: ['SATURDAY', 'SUNDAY'],
+      years: [2030],
+      daysOff: [
+        { date: '2030-04-10', name: 'Eid', forecast: true },
+        { date: '2030-01-01', name: 'New Year' },
+      ],
+    };
     expect([...compileCalendar(file).forecasts]).toEqual([['2030-04-10', 'Eid']]);
-    expect(() => compileCalendar({ ...file, daysOff: [{ date: '2030-04-10', name: 'Eid', forecast: 'yes' }] })).toThrow(/forecast/);
+    expect(() => compileCalendar({ ...file, daysOff: [{ date: '2030-04-10', name: 'Eid', forecast: 'yes' }] })).toThrow(
+      /forecast/,
+    );
   });
 });

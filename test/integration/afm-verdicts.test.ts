@@ -23,14 +23,26 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(open.map((id) => stack.client.workflow.getHandle(`Submission:${id}`).terminate('test over').catch(() => undefined)));
+  await Promise.all(
+    open.map((id) =>
+      stack.client.workflow
+        .getHandle(`Submission:${id}`)
+        .terminate('test over')
+        .catch(() => undefined),
+    ),
+  );
   await stack?.stop();
 });
 
-const row = async (submissionId: string) => (await stack.pool.query('SELECT * FROM submissions WHERE submission_id = $1', [submissionId])).rows[0];
+const row = async (submissionId: string) =>
+  (await stack.pool.query('SELECT * FROM submissions WHERE submission_id = $1', [submissionId])).rows[0];
 const afm = async <T>(path: string) => (await (await fetch(new URL(path, stack.simulators.afm.url))).json()) as T;
 const push = async (body: unknown) => {
-  const res = await fetch(new URL('/v1/afm/verdicts', stack.api.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(new URL('/v1/afm/verdicts', stack.api.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, type: res.headers.get('content-type'), body: await res.json() };
 };
 
@@ -40,19 +52,32 @@ describe("AFM's pushed verdicts against the real stack", () => {
     const operationId = uniqueId('dep');
     const submissionId = firstSubmissionId('AFM', operationId);
     open.push(submissionId);
-    const payload: SubmissionPayload = { counterpart: 'AFM', record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 250_000 } };
-    await stack.esuBridge.startSubmission({ submissionId, operationId, operationKind: 'DEPOSIT', bettorRef: stack.esuBridge.bettorRef(iin), attempt: 1, payload });
+    const payload: SubmissionPayload = {
+      counterpart: 'AFM',
+      record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 250_000 },
+    };
+    await stack.esuBridge.startSubmission({
+      submissionId,
+      operationId,
+      operationKind: 'DEPOSIT',
+      bettorRef: stack.esuBridge.bettorRef(iin),
+      attempt: 1,
+      payload,
+    });
     const acknowledged = await eventually(async () => {
       const r = await row(submissionId);
       return r?.status === 'ACKNOWLEDGED' && r;
     });
 
     const rejectedAt = Date.now();
-    const res = await fetch(new URL(`/__admin/submissions/${acknowledged.message_id}/reject`, stack.simulators.afm.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code: 'IIN_UNKNOWN', reason: 'the IIN is not in the state register' }),
-    });
+    const res = await fetch(
+      new URL(`/__admin/submissions/${acknowledged.message_id}/reject`, stack.simulators.afm.url),
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: 'IIN_UNKNOWN', reason: 'the IIN is not in the state register' }),
+      },
+    );
     expect(res.status).toBe(200);
     const rejected = await eventually(async () => {
       const r = await row(submissionId);
@@ -67,22 +92,35 @@ describe("AFM's pushed verdicts against the real stack", () => {
     const message = (await afm<AfmVerdictMessage[]>('/__admin/messages')).find((m) => m.submissionId === submissionId)!;
     const pushed = (await afm<PushedCallback[]>('/__admin/callbacks')).filter((p) => p.messageId === message.id);
     expect(pushed).toHaveLength(1);
-    expect(pushed[0]).toMatchObject({ status: 200, body: { received: true, verdictId: message.id, submissionId, outcome: 'DELIVERED' } });
+    expect(pushed[0]).toMatchObject({
+      status: 200,
+      body: { received: true, verdictId: message.id, submissionId, outcome: 'DELIVERED' },
+    });
     const { requests } = await afm<{ requests: Record<string, number> }>('/__admin/stats');
     expect(requests['GET /v1/submissions/:messageId'] ?? 0).toBe(0);
     expect(requests['GET /v1/messages'] ?? 0).toBe(0);
 
     // The same verdict again, correctly signed: a replay, refused.
     // AFM's own certificate (the test stack configures AFM_CERTIFICATE_PATH to it); verified end to end above.
-    const replay = await push(await signAfmCallback({ message, sentAt: new Date().toISOString() }, signerOf(testCertificates().afm)));
+    const replay = await push(
+      await signAfmCallback({ message, sentAt: new Date().toISOString() }, signerOf(testCertificates().afm)),
+    );
     expect(replay.status).toBe(409);
     expect(replay.type).toMatch(/^application\/problem\+json/);
     // Signed with a certificate that is not AFM's (another CA): forged, refused.
-    const forged = await push(await signAfmCallback({ message: { ...message, id: `${message.id}-forged` }, sentAt: new Date().toISOString() }, signerOf(testCertificates().foreign)));
+    const forged = await push(
+      await signAfmCallback(
+        { message: { ...message, id: `${message.id}-forged` }, sentAt: new Date().toISOString() },
+        signerOf(testCertificates().foreign),
+      ),
+    );
     expect(forged.status).toBe(401);
     expect((forged.body as { detail: string }).detail).toContain('CERTIFICATE_UNTRUSTED');
 
-    const { rows } = await stack.pool.query(`SELECT event, result FROM journal WHERE record_id = $1 AND event LIKE 'afm.%' ORDER BY chain_seq`, [submissionId]);
+    const { rows } = await stack.pool.query(
+      `SELECT event, result FROM journal WHERE record_id = $1 AND event LIKE 'afm.%' ORDER BY chain_seq`,
+      [submissionId],
+    );
     expect(rows).toEqual([
       { event: 'afm.verdict-received', result: 'OK' },
       { event: 'afm.callback-replayed', result: 'REFUSED' },

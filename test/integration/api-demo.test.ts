@@ -23,7 +23,10 @@ describe('npm start’s demo', () => {
     const lines: string[] = [];
     const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args.join(' ')));
     try {
-      await runDemo(stack.esuBridge, stack.env, stack.pool, 'http://ui.invalid', 'default', { url: stack.api.url, key: API_KEYS.full });
+      await runDemo(stack.esuBridge, stack.env, stack.pool, 'http://ui.invalid', 'default', {
+        url: stack.api.url,
+        key: API_KEYS.full,
+      });
     } finally {
       log.mockRestore();
     }
@@ -37,7 +40,9 @@ describe('npm start’s demo', () => {
     expect(out).toMatch(/✓ payout demo-\w+-pay: COMPLETED, 2 000\.00 KZT/);
     expect(out).toContain(`betting account balance: ${formatKzt(before + 185_000)}`);
     expect(out).not.toMatch(/^\s+\? /m);
-    const { rows } = await stack.pool.query("SELECT count(*)::int AS n FROM journal WHERE event = 'api.request' AND actor = 'it-full' AND record_id LIKE 'demo-%'");
+    const { rows } = await stack.pool.query(
+      "SELECT count(*)::int AS n FROM journal WHERE event = 'api.request' AND actor = 'it-full' AND record_id LIKE 'demo-%'",
+    );
     expect(rows[0].n).toBeGreaterThanOrEqual(7);
   });
 });

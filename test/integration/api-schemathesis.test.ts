@@ -30,7 +30,11 @@ afterAll(async () => {
 function run(command: string, args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     // Its own working directory: schemathesis keeps a cache there, which belongs in no checkout.
-    const child = spawn(command, args, { cwd, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -39,42 +43,61 @@ function run(command: string, args: string[], cwd: string): Promise<{ code: numb
   });
 }
 
-const attribute = (xml: string, name: string) => Number(new RegExp(`<testsuite[^>]* ${name}="(\\d+)"`).exec(xml)?.[1] ?? NaN);
+const attribute = (xml: string, name: string) =>
+  Number(new RegExp(`<testsuite[^>]* ${name}="(\\d+)"`).exec(xml)?.[1] ?? NaN);
 
 describe('schemathesis against /openapi.json', () => {
   it('finds no server error and no answer that breaks the schema', async () => {
-    expect(existsSync(SCHEMATHESIS), `schemathesis not found at ${SCHEMATHESIS}: run scripts/ensure-tools.sh or set SCHEMATHESIS_PATH`).toBe(true);
+    expect(
+      existsSync(SCHEMATHESIS),
+      `schemathesis not found at ${SCHEMATHESIS}: run scripts/ensure-tools.sh or set SCHEMATHESIS_PATH`,
+    ).toBe(true);
     const reports = await mkdtemp(path.join(tmpdir(), 'esu-bridge-schemathesis-'));
     const junit = path.join(reports, 'junit.xml');
-    const { code, output } = await run(SCHEMATHESIS, [
-      'run',
-      stack.api.openapiUrl,
-      '--checks',
-      'not_a_server_error,response_schema_conformance',
-      '--header',
-      `Authorization: Bearer ${API_KEYS.full}`,
-      '--max-examples',
-      MAX_EXAMPLES,
-      '--seed',
-      SEED,
-      '--phases',
-      'examples,coverage,fuzzing',
-      '--workers',
-      '2',
-      '--request-timeout',
-      '30',
-      '--generation-database',
-      'none',
-      '--report',
-      'junit',
-      '--report-junit-path',
-      junit,
-      '--no-color',
-    ], reports);
+    const { code, output } = await run(
+      SCHEMATHESIS,
+      [
+        'run',
+        stack.api.openapiUrl,
+        '--checks',
+        'not_a_server_error,response_schema_conformance',
+        '--header',
+        `Authorization: Bearer ${API_KEYS.full}`,
+        '--max-examples',
+        MAX_EXAMPLES,
+        '--seed',
+        SEED,
+        '--phases',
+        'examples,coverage,fuzzing',
+        '--workers',
+        '2',
+        '--request-timeout',
+        '30',
+        '--generation-database',
+        'none',
+        '--report',
+        'junit',
+        '--report-junit-path',
+        junit,
+        '--no-color',
+      ],
+      reports,
+    );
     const xml = existsSync(junit) ? await readFile(junit, 'utf8') : '';
-    const counts = { operations: attribute(xml, 'tests'), failures: attribute(xml, 'failures'), errors: attribute(xml, 'errors'), skipped: attribute(xml, 'skipped') };
-    const summary = output.split('\n').filter((line) => /passed|failed|error|test cases|operations|Seed/i.test(line)).slice(-12).join('\n');
-    console.log(`schemathesis: ${JSON.stringify(counts)} (max ${MAX_EXAMPLES} examples per operation, seed ${SEED})\n${summary}`);
+    const counts = {
+      operations: attribute(xml, 'tests'),
+      failures: attribute(xml, 'failures'),
+      errors: attribute(xml, 'errors'),
+      skipped: attribute(xml, 'skipped'),
+    };
+    const summary = output
+      .split('\n')
+      .filter((line) => /passed|failed|error|test cases|operations|Seed/i.test(line))
+      .slice(-12)
+      .join('\n');
+    console.log(
+      `schemathesis: ${JSON.stringify(counts)} (max ${MAX_EXAMPLES} examples per operation, seed ${SEED})\n${summary}`,
+    );
     if (code !== 0) console.log(output.slice(-20_000));
     expect(counts.operations).toBeGreaterThanOrEqual(25);
     expect(counts).toMatchObject({ failures: 0, errors: 0 });

@@ -28,7 +28,21 @@ describe('the bookmaker API over plain HTTP', () => {
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe('3.1.0');
     expect(Object.keys(doc.body.paths)).toEqual(
-      expect.arrayContaining(['/v1/deposits', '/v1/deposits/{depositId}', '/v1/bets', '/v1/bets/{betId}', '/v1/bets/{betId}/settlement', '/v1/payouts', '/v1/payouts/{payoutId}', '/v1/identifications', '/v1/identifications/{bettorId}/sms-code', '/v1/migrations', '/v1/migrations/{migrationId}', '/v1/incidents', '/v1/incidents/{incidentId}/closure']),
+      expect.arrayContaining([
+        '/v1/deposits',
+        '/v1/deposits/{depositId}',
+        '/v1/bets',
+        '/v1/bets/{betId}',
+        '/v1/bets/{betId}/settlement',
+        '/v1/payouts',
+        '/v1/payouts/{payoutId}',
+        '/v1/identifications',
+        '/v1/identifications/{bettorId}/sms-code',
+        '/v1/migrations',
+        '/v1/migrations/{migrationId}',
+        '/v1/incidents',
+        '/v1/incidents/{incidentId}/closure',
+      ]),
     );
     expect(doc.body.paths['/v1/deposits'].post.responses['422'].content['application/problem+json']).toBeDefined();
   });
@@ -40,14 +54,20 @@ describe('the bookmaker API over plain HTTP', () => {
     expect(anonymous.body).toMatchObject({ status: 401, type: 'urn:esu-bridge:problem:unauthenticated' });
     expect((await http('GET', '/v1/deposits/dep-1', { key: 'not-a-configured-key' })).status).toBe(401);
     const depositId = uniqueId('dep');
-    const forbidden = await http('POST', '/v1/deposits', { key: API_KEYS.reader, headers: { 'idempotency-key': depositId }, body: { depositId, iin: adultIin(), amountTiyn: 100, currency: 'KZT' } });
+    const forbidden = await http('POST', '/v1/deposits', {
+      key: API_KEYS.reader,
+      headers: { 'idempotency-key': depositId },
+      body: { depositId, iin: adultIin(), amountTiyn: 100, currency: 'KZT' },
+    });
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.detail).toContain('deposits:write');
     expect((await http('GET', `/v1/deposits/${depositId}`, { key: API_KEYS.reader })).status).toBe(404);
   });
 
   it('names every bad field, in the body and the headers, and starts nothing', async () => {
-    const missingKey = await http('POST', '/v1/deposits', { body: { depositId: 'x', amountTiyn: 1.5, currency: 'USD' } });
+    const missingKey = await http('POST', '/v1/deposits', {
+      body: { depositId: 'x', amountTiyn: 1.5, currency: 'USD' },
+    });
     expect(missingKey.status).toBe(400);
     expect(missingKey.body.errors).toEqual(
       expect.arrayContaining([
@@ -57,14 +77,29 @@ describe('the bookmaker API over plain HTTP', () => {
         expect.objectContaining({ in: 'body', field: 'currency' }),
       ]),
     );
-    const badIin = await post('/v1/deposits', 'dep-bad', { depositId: 'dep-bad', iin: '900517300010', amountTiyn: 100, currency: 'KZT' });
+    const badIin = await post('/v1/deposits', 'dep-bad', {
+      depositId: 'dep-bad',
+      iin: '900517300010',
+      amountTiyn: 100,
+      currency: 'KZT',
+    });
     expect(badIin.status).toBe(422);
     expect(badIin.body.errors).toEqual([{ in: 'body', field: 'iin', message: 'IIN check digit does not match' }]);
-    const otherKey = await post('/v1/deposits', 'not-the-id', { depositId: uniqueId('dep'), iin: adultIin(), amountTiyn: 100, currency: 'KZT' });
+    const otherKey = await post('/v1/deposits', 'not-the-id', {
+      depositId: uniqueId('dep'),
+      iin: adultIin(),
+      amountTiyn: 100,
+      currency: 'KZT',
+    });
     expect(otherKey.status).toBe(422);
     expect(otherKey.body.errors[0]).toMatchObject({ in: 'header', field: 'Idempotency-Key' });
-    expect((await http('POST', '/v1/deposits', { body: '{"depositId":', headers: { 'idempotency-key': 'x' } })).body).toMatchObject({ status: 400, detail: 'the request body is not valid JSON' });
-    const xml = await http('POST', '/v1/deposits', { body: '<deposit/>', headers: { 'idempotency-key': 'x', 'content-type': 'application/xml' } });
+    expect(
+      (await http('POST', '/v1/deposits', { body: '{"depositId":', headers: { 'idempotency-key': 'x' } })).body,
+    ).toMatchObject({ status: 400, detail: 'the request body is not valid JSON' });
+    const xml = await http('POST', '/v1/deposits', {
+      body: '<deposit/>',
+      headers: { 'idempotency-key': 'x', 'content-type': 'application/xml' },
+    });
     expect(xml.status).toBe(415);
     const huge = await post('/v1/deposits', 'x', { depositId: 'x', padding: 'x'.repeat(1_100_000) });
     expect(huge.status).toBe(413);
@@ -86,7 +121,11 @@ describe('the bookmaker API over plain HTTP', () => {
       const got = await http('GET', `/v1/deposits/${depositId}`);
       return got.body.status === 'COMPLETED' && got;
     });
-    expect(done.body).toMatchObject({ depositId, amountTiyn: 250_000, esuReceipt: { operationId: `dep-${depositId}` } });
+    expect(done.body).toMatchObject({
+      depositId,
+      amountTiyn: 250_000,
+      esuReceipt: { operationId: `dep-${depositId}` },
+    });
     expect(JSON.stringify(done.body)).not.toContain(iin);
 
     const replay = await post('/v1/deposits', depositId, body, WAIT);
@@ -98,22 +137,45 @@ describe('the bookmaker API over plain HTTP', () => {
     expect(conflict.body).toMatchObject({ status: 409, errorType: 'IdempotencyConflict' });
     expect(await simAdmin(stack.simulators.nomapay.url).appliedCount(`dep-${depositId}`)).toBe(1);
     // The deposit's id sent as a payout's: the operation registry answers at once, and nothing starts.
-    const otherKind = await post('/v1/payouts', depositId, { payoutId: depositId, iin, amountTiyn: 100, currency: 'KZT' });
+    const otherKind = await post('/v1/payouts', depositId, {
+      payoutId: depositId,
+      iin,
+      amountTiyn: 100,
+      currency: 'KZT',
+    });
     expect(otherKind.status).toBe(409);
     expect(otherKind.body).toMatchObject({ status: 409, errorType: 'IdempotencyConflict' });
     expect(otherKind.body.detail).toContain('names a deposit');
     expect((await http('GET', `/v1/payouts/${depositId}`)).status).toBe(404);
 
-    const journal = await stack.pool.query("SELECT actor, result, details FROM journal WHERE event = 'api.request' AND record_id = $1 ORDER BY id", [depositId]);
-    expect(journal.rows.map((r) => [r.actor, r.result, r.details.status])).toEqual(expect.arrayContaining([['it-full', 'OK', 202], ['it-full', 'OK', 200], ['it-full', 'REFUSED', 409]]));
+    const journal = await stack.pool.query(
+      "SELECT actor, result, details FROM journal WHERE event = 'api.request' AND record_id = $1 ORDER BY id",
+      [depositId],
+    );
+    expect(journal.rows.map((r) => [r.actor, r.result, r.details.status])).toEqual(
+      expect.arrayContaining([
+        ['it-full', 'OK', 202],
+        ['it-full', 'OK', 200],
+        ['it-full', 'REFUSED', 409],
+      ]),
+    );
     expect(journal.rows.find((r) => r.details.replayed)).toBeDefined();
     expect(JSON.stringify(journal.rows)).not.toContain(iin);
   });
 
   it('answers a deposit ESU refuses as its final state with the failure (Prefer: wait), not as an error', async () => {
     const depositId = uniqueId('dep');
-    await simAdmin(stack.simulators.esu.url).fault({ match: { key: `dep-${depositId}` }, kind: 'reject', code: 'LIMIT_EXCEEDED' });
-    const refused = await post('/v1/deposits', depositId, { depositId, iin: adultIin(), amountTiyn: 100_000, currency: 'KZT' }, WAIT);
+    await simAdmin(stack.simulators.esu.url).fault({
+      match: { key: `dep-${depositId}` },
+      kind: 'reject',
+      code: 'LIMIT_EXCEEDED',
+    });
+    const refused = await post(
+      '/v1/deposits',
+      depositId,
+      { depositId, iin: adultIin(), amountTiyn: 100_000, currency: 'KZT' },
+      WAIT,
+    );
     expect(refused.status).toBe(200);
     expect(refused.headers.get('preference-applied')).toBe('wait=20');
     expect(refused.body).toMatchObject({ status: 'COMPENSATED', failure: { type: 'EsuRejected' } });
@@ -123,9 +185,17 @@ describe('the bookmaker API over plain HTTP', () => {
   it('places a bet, settles it, pays out — and refuses a second settlement with another result', async () => {
     const iin = adultIin();
     const depositId = uniqueId('dep');
-    expect((await post('/v1/deposits', depositId, { depositId, iin, amountTiyn: 300_000, currency: 'KZT' }, WAIT)).body.status).toBe('COMPLETED');
+    expect(
+      (await post('/v1/deposits', depositId, { depositId, iin, amountTiyn: 300_000, currency: 'KZT' }, WAIT)).body
+        .status,
+    ).toBe('COMPLETED');
     const betId = uniqueId('bet');
-    const bet = await post('/v1/bets', betId, { betId, iin, stakeTiyn: 100_000, currency: 'KZT', eventId: 'kpl-17', outcome: 'HOME', odds: '2.35' }, WAIT);
+    const bet = await post(
+      '/v1/bets',
+      betId,
+      { betId, iin, stakeTiyn: 100_000, currency: 'KZT', eventId: 'kpl-17', outcome: 'HOME', odds: '2.35' },
+      WAIT,
+    );
     expect(bet.status).toBe(200);
     expect(bet.headers.get('location')).toBe(`/v1/bets/${betId}`);
     expect(bet.body).toMatchObject({ betId, status: 'ACCEPTED', stakeTiyn: 100_000, odds: '2.35' });
@@ -135,7 +205,13 @@ describe('the bookmaker API over plain HTTP', () => {
     expect((await post(`/v1/bets/${betId}/settlement`, 'wrong-key', { result: 'WON' })).status).toBe(422);
     const settled = await post(`/v1/bets/${betId}/settlement`, settleKey, { result: 'WON' }, WAIT);
     expect(settled.status).toBe(200);
-    expect(settled.body).toMatchObject({ betId, operationId: settleKey, status: 'SETTLED', result: 'WON', winningsTiyn: 235_000 });
+    expect(settled.body).toMatchObject({
+      betId,
+      operationId: settleKey,
+      status: 'SETTLED',
+      result: 'WON',
+      winningsTiyn: 235_000,
+    });
     expect((await http('GET', `/v1/bets/${betId}/settlement`)).body.status).toBe('SETTLED');
     const again = await post(`/v1/bets/${betId}/settlement`, settleKey, { result: 'WON' });
     expect(again.headers.get('idempotent-replayed')).toBe('true');
@@ -168,11 +244,15 @@ describe('the bookmaker API over plain HTTP', () => {
     const replayed = await post(`${path}/two-factor`, twoFactorKey, { iin, phone: '+7 701 123 45 67' });
     expect(replayed.headers.get('idempotent-replayed')).toBe('true');
     expect(replayed.body).toEqual(opened.body);
-    expect((await post(`${path}/liveness`, twoFactorKey, { livenessToken: 'capture-1' })).body.errorType).toBe('IdempotencyConflict');
+    expect((await post(`${path}/liveness`, twoFactorKey, { livenessToken: 'capture-1' })).body.errorType).toBe(
+      'IdempotencyConflict',
+    );
     expect((await post(`${path}/liveness`, uniqueId('step'), { livenessToken: 'capture-1' })).status).toBe(200);
     expect((await post(`${path}/sms`, uniqueId('step'), {})).status).toBe(200);
     const sessionId = encodeURIComponent(opened.body.state.session.sessionId);
-    const sms = (await (await fetch(new URL(`/__admin/identification/sessions/${sessionId}/sms`, stack.simulators.nomapay.url))).json()) as { code: string };
+    const sms = (await (
+      await fetch(new URL(`/__admin/identification/sessions/${sessionId}/sms`, stack.simulators.nomapay.url))
+    ).json()) as { code: string };
     const code = await post(`${path}/sms-code`, uniqueId('step'), { code: sms.code });
     expect(code.body.result).toBe('CODE_ACCEPTED');
     const identified = await eventually(async () => {
@@ -197,15 +277,25 @@ describe('the bookmaker API over plain HTTP', () => {
     const path = `/v1/identifications/${bettorId}`;
     await post('/v1/identifications', bettorId, { bettorId });
     await post(`${path}/consent`, uniqueId('step'), { accepted: true, agreementVersion: '2024-11' });
-    const matched = await post(`${path}/photo`, uniqueId('step'), { iin, photo: { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: GOOD_PHOTO_QUALITY } });
+    const matched = await post(`${path}/photo`, uniqueId('step'), {
+      iin,
+      photo: { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: GOOD_PHOTO_QUALITY },
+    });
     expect(matched.body.result).toBe('PHOTO_MATCHED');
-    expect((await post(`${path}/decision`, uniqueId('step'), { positive: true, decidedBy: 'kyc.officer' })).status).toBe(200);
+    expect(
+      (await post(`${path}/decision`, uniqueId('step'), { positive: true, decidedBy: 'kyc.officer' })).status,
+    ).toBe(200);
     expect((await post('/v1/identifications', bettorId, { bettorId }, WAIT)).body.step).toBe('IDENTIFIED');
 
     const revoking = uniqueId('bettor');
     await post('/v1/identifications', revoking, { bettorId: revoking });
-    await post(`/v1/identifications/${revoking}/consent`, uniqueId('step'), { accepted: true, agreementVersion: '2024-11' });
-    const revoked = await post(`/v1/identifications/${revoking}/consent-revocation`, uniqueId('step'), { source: 'APP' });
+    await post(`/v1/identifications/${revoking}/consent`, uniqueId('step'), {
+      accepted: true,
+      agreementVersion: '2024-11',
+    });
+    const revoked = await post(`/v1/identifications/${revoking}/consent-revocation`, uniqueId('step'), {
+      source: 'APP',
+    });
     expect(revoked.status).toBe(200);
     const final = await eventually(async () => {
       const got = await http('GET', `/v1/identifications/${revoking}`);
@@ -224,8 +314,13 @@ describe('the bookmaker API over plain HTTP', () => {
     expect(started.body).toMatchObject({ migrationId, status: 'COMPLETED', settled: 0 });
     expect((await http('GET', `/v1/migrations/${migrationId}`)).body.status).toBe('COMPLETED');
     expect((await post('/v1/migrations', migrationId, body)).headers.get('idempotent-replayed')).toBe('true');
-    expect((await post('/v1/migrations', migrationId, { ...body, concurrency: 2 })).body.errorType).toBe('IdempotencyConflict');
-    const csv = await post('/v1/migrations', migrationId, { migrationId, source: { kind: 'csv', path: '/etc/passwd' } });
+    expect((await post('/v1/migrations', migrationId, { ...body, concurrency: 2 })).body.errorType).toBe(
+      'IdempotencyConflict',
+    );
+    const csv = await post('/v1/migrations', migrationId, {
+      migrationId,
+      source: { kind: 'csv', path: '/etc/passwd' },
+    });
     expect(csv.status).toBe(422);
     expect(csv.body.errors[0].field).toMatch(/^source/);
   });
@@ -237,8 +332,12 @@ describe('the bookmaker API over plain HTTP', () => {
     expect(opened.status).toBe(201);
     expect(opened.headers.get('location')).toBe(path);
     expect(opened.body).toMatchObject({ incidentId, status: 'OPEN', openedBy: 'it-full' });
-    expect((await post('/v1/incidents', incidentId, { incidentId, card: draftCard(new Date().toISOString()) })).status).toBe(409);
-    const amended = await post(`${path}/amendments`, uniqueId('step'), { patch: { symptoms: 'Many failed sign-ins from one address' } });
+    expect(
+      (await post('/v1/incidents', incidentId, { incidentId, card: draftCard(new Date().toISOString()) })).status,
+    ).toBe(409);
+    const amended = await post(`${path}/amendments`, uniqueId('step'), {
+      patch: { symptoms: 'Many failed sign-ins from one address' },
+    });
     expect(amended.body.version).toBe(2);
     const submit = await post(`${path}/submission`, uniqueId('step'), {});
     expect(submit.status).toBe(409);

@@ -23,7 +23,15 @@ import { adultIin, uniqueId } from '../support/ids.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const suffix = Date.now().toString(36);
-const db = { source: `backup_src_${suffix}`, restored: `backup_dst_${suffix}`, tampered: `backup_tmp_${suffix}`, chain: `backup_chain_${suffix}`, ledger: `backup_ledger_${suffix}`, older: `backup_old_${suffix}`, upgraded: `backup_up_${suffix}` };
+const db = {
+  source: `backup_src_${suffix}`,
+  restored: `backup_dst_${suffix}`,
+  tampered: `backup_tmp_${suffix}`,
+  chain: `backup_chain_${suffix}`,
+  ledger: `backup_ledger_${suffix}`,
+  older: `backup_old_${suffix}`,
+  upgraded: `backup_up_${suffix}`,
+};
 let admin: Pool;
 let source: Pool;
 let work: string;
@@ -42,7 +50,11 @@ function poolOf(database: string): Pool {
 }
 
 function run(args: string[], database: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(TSX, ['db/backup-main.ts', ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: urlOf(database) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(TSX, ['db/backup-main.ts', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: urlOf(database) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -52,10 +64,18 @@ function run(args: string[], database: string): Promise<{ code: number | null; s
 
 /** Every table's content, as one digest per table, in a stable order. */
 async function contents(p: Pool): Promise<Record<string, string>> {
-  const tables = (await p.query(`SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname <> 'schema_migrations' ORDER BY 1`)).rows.map((r) => r.relname as string);
+  const tables = (
+    await p.query(
+      `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname <> 'schema_migrations' ORDER BY 1`,
+    )
+  ).rows.map((r) => r.relname as string);
   const out: Record<string, string> = {};
   for (const t of tables) {
-    out[t] = (await p.query(`SELECT count(*) || ':' || coalesce(md5(string_agg(row_to_json(x)::text, E'\\n' ORDER BY row_to_json(x)::text)), '') AS d FROM "${t}" x`)).rows[0].d;
+    out[t] = (
+      await p.query(
+        `SELECT count(*) || ':' || coalesce(md5(string_agg(row_to_json(x)::text, E'\\n' ORDER BY row_to_json(x)::text)), '') AS d FROM "${t}" x`,
+      )
+    ).rows[0].d;
   }
   return out;
 }
@@ -88,9 +108,21 @@ beforeAll(async () => {
   const bettorRef = uniqueId('ref').padEnd(64, '0');
   await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 10_000 });
   await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 2_500 });
-  const bet = { betId: uniqueId('bet'), bettorRef, iin: adultIin(), eventId: 'evt-1', outcome: 'HOME', odds: '2.35', stakeTiyn: 1_200 };
+  const bet = {
+    betId: uniqueId('bet'),
+    bettorRef,
+    iin: adultIin(),
+    eventId: 'evt-1',
+    outcome: 'HOME',
+    odds: '2.35',
+    stakeTiyn: 1_200,
+  };
   await betting.reserveStake({ ...bet, workflowId: `Bet:${bet.betId}` });
-  await betting.acceptBet({ betId: bet.betId, esuReceiptId: `ESU-${bet.betId}`, acceptedAt: '2026-11-20T05:00:00.000Z' });
+  await betting.acceptBet({
+    betId: bet.betId,
+    esuReceiptId: `ESU-${bet.betId}`,
+    acceptedAt: '2026-11-20T05:00:00.000Z',
+  });
   const open = { ...bet, betId: uniqueId('bet'), stakeTiyn: 700 };
   await betting.reserveStake({ ...open, workflowId: `Bet:${open.betId}` }); // left pending: a reservation in flight
   for (let i = 0; i < 3; i++) {
@@ -99,8 +131,13 @@ beforeAll(async () => {
       [`rec-${i}`, JSON.stringify({ step: i, note: 'кириллица «quoted»' })],
     );
   }
-  await source.query(`INSERT INTO bettor_personal_data (bettor_id, bettor_ref, source, data) VALUES ('b-1', $1, 'TWO_FACTOR', '{"surname":"Иванова"}')`, [bettorRef]);
-  await source.query(`INSERT INTO reference_photos (photo_ref, image, quality) VALUES ('ph-1', '\\x00ff10e2'::bytea, '{"width":480}')`);
+  await source.query(
+    `INSERT INTO bettor_personal_data (bettor_id, bettor_ref, source, data) VALUES ('b-1', $1, 'TWO_FACTOR', '{"surname":"Иванова"}')`,
+    [bettorRef],
+  );
+  await source.query(
+    `INSERT INTO reference_photos (photo_ref, image, quality) VALUES ('ph-1', '\\x00ff10e2'::bytea, '{"width":480}')`,
+  );
   await source.query(
     `INSERT INTO incidents (incident_id, workflow_id, name, status, main_events, origin, detected_at, detected_at_text, due_at, opened_at, opened_by, version, revision, state, retain_until)
      VALUES ('inc-1', 'Incident:inc-1', 'ESU unreachable', 'OPEN', '{a,b}', 'OPS', now(), 'now', now() + interval '48 hours', now(), 'ops', 1, 1, '{}', now() + interval '5 years')`,
@@ -109,7 +146,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const p of pools) await p.end().catch(() => undefined);
-  for (const d of Object.values(db)) await admin?.query(`DROP DATABASE IF EXISTS ${d} WITH (FORCE)`).catch(() => undefined);
+  for (const d of Object.values(db))
+    await admin?.query(`DROP DATABASE IF EXISTS ${d} WITH (FORCE)`).catch(() => undefined);
   await admin?.end();
 });
 
@@ -129,10 +167,21 @@ describe('backup and restore', () => {
     expect(manifest.journalHead).toEqual({ seq: Number(head.seq), hash: head.hash });
     expect(manifest.journalHead.seq).toBeGreaterThanOrEqual(3);
     const byTable = Object.fromEntries(manifest.tables.map((t) => [t.table, t.rows]));
-    expect(byTable).toMatchObject({ ledger_transfers: 3, ledger_pending_transfers: 2, bets: 2, bettor_personal_data: 1, reference_photos: 1, incidents: 1 });
+    expect(byTable).toMatchObject({
+      ledger_transfers: 3,
+      ledger_pending_transfers: 2,
+      bets: 2,
+      bettor_personal_data: 1,
+      reference_photos: 1,
+      incidents: 1,
+    });
     expect(Object.keys(byTable)).not.toContain('schema_migrations');
     for (const t of manifest.tables) {
-      expect(createHash('sha256').update(await readFile(path.join(dir, t.file))).digest('hex')).toBe(t.sha256);
+      expect(
+        createHash('sha256')
+          .update(await readFile(path.join(dir, t.file)))
+          .digest('hex'),
+      ).toBe(t.sha256);
       expect(Number((await source.query(`SELECT count(*) AS n FROM "${t.table}"`)).rows[0].n)).toBe(t.rows);
     }
     expect(backup.stdout).toContain(`journal head ${manifest.journalHead.seq}`);
@@ -142,7 +191,9 @@ describe('backup and restore', () => {
     const restore = await run(['restore', '--from', dir], db.restored);
     expect(restore.stderr).toBe('');
     expect(restore.code).toBe(0);
-    expect(restore.stdout).toContain(`journal chain verified: ${manifest.journalHead.seq} entries, head ${manifest.journalHead.seq}`);
+    expect(restore.stdout).toContain(
+      `journal chain verified: ${manifest.journalHead.seq} entries, head ${manifest.journalHead.seq}`,
+    );
     const restored = poolOf(db.restored);
     expect(await contents(restored)).toEqual(await contents(source));
     const chain = await verifyJournal(restored);
@@ -163,18 +214,33 @@ describe('backup and restore', () => {
   it('refuses a changed file before touching the database (exit 3), naming the file', async () => {
     const copy = path.join(work, 'changed');
     await cp(dir, copy, { recursive: true });
-    await tamper(copy, 'ledger_transfers.jsonl', (rows) => rows.map((r, i) => (i === 0 ? r.replace(/"amount_tiyn":(\d+)/, '"amount_tiyn":99$1') : r)), false);
+    await tamper(
+      copy,
+      'ledger_transfers.jsonl',
+      (rows) => rows.map((r, i) => (i === 0 ? r.replace(/"amount_tiyn":(\d+)/, '"amount_tiyn":99$1') : r)),
+      false,
+    );
     const restore = await run(['restore', '--from', copy], db.tampered);
     expect(restore.code).toBe(3);
     expect(restore.stderr).toContain('ledger_transfers.jsonl: SHA-256 differs from the manifest');
     const target = poolOf(db.tampered);
-    expect(Number((await target.query(`SELECT count(*) AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace`)).rows[0].n)).toBe(0);
+    expect(
+      Number(
+        (await target.query(`SELECT count(*) AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace`)).rows[0]
+          .n,
+      ),
+    ).toBe(0);
   });
 
   it('refuses a journal entry changed with its hash in the manifest rewritten: the chain shows it (exit 3)', async () => {
     const copy = path.join(work, 'chain');
     await cp(dir, copy, { recursive: true });
-    await tamper(copy, 'journal.jsonl', (rows) => rows.map((r) => r.replace('"record_id":"rec-1"', '"record_id":"rec-X"')), true);
+    await tamper(
+      copy,
+      'journal.jsonl',
+      (rows) => rows.map((r) => r.replace('"record_id":"rec-1"', '"record_id":"rec-X"')),
+      true,
+    );
     const restore = await run(['restore', '--from', copy], db.chain);
     expect(restore.code).toBe(3);
     expect(restore.stderr).toContain('fails verification');
@@ -184,7 +250,17 @@ describe('backup and restore', () => {
   it('refuses a ledger changed consistently with the manifest: the balances show it (exit 3)', async () => {
     const copy = path.join(work, 'ledger');
     await cp(dir, copy, { recursive: true });
-    await tamper(copy, 'ledger_accounts.jsonl', (rows) => rows.map((r) => (r.includes('"kind":"BETTOR"') ? r.replace(/"credits_posted":(\d+)/, (_m, n) => `"credits_posted":${Number(n) + 100}`) : r)), true);
+    await tamper(
+      copy,
+      'ledger_accounts.jsonl',
+      (rows) =>
+        rows.map((r) =>
+          r.includes('"kind":"BETTOR"')
+            ? r.replace(/"credits_posted":(\d+)/, (_m, n) => `"credits_posted":${Number(n) + 100}`)
+            : r,
+        ),
+      true,
+    );
     const restore = await run(['restore', '--from', copy], db.ledger);
     expect(restore.code).toBe(3);
     expect(restore.stderr).toMatch(/ledger: account \S+: its sums differ from its transfers/);
@@ -196,7 +272,9 @@ describe('backup and restore', () => {
     const files = await migrationFiles();
     const earlier = files.filter((f) => f < '013');
     await migrate(older, () => undefined, earlier);
-    await older.query(`INSERT INTO journal (started_at, ended_at, event, actor, record_id, result) VALUES (now(), now(), 'OLD_RELEASE', 'backup-test', 'r', 'OK')`);
+    await older.query(
+      `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result) VALUES (now(), now(), 'OLD_RELEASE', 'backup-test', 'r', 'OK')`,
+    );
     await older.query(
       `INSERT INTO bets (bet_id, workflow_id, bettor_ref, iin, event_id, outcome, odds, stake_tiyn, placed_at) VALUES ('b-1', 'Bet:b-1', 'r', $1, 'e', 'HOME', '1.5', 100, '2026-12-31 23:30 Asia/Almaty')`,
       [adultIin()],
@@ -210,7 +288,11 @@ describe('backup and restore', () => {
     expect(restore.code).toBe(0);
     for (const f of files.filter((x) => x >= '013')) expect(restore.stdout).toContain(`applied ${f}`);
     const upgraded = poolOf(db.upgraded);
-    expect(((await upgraded.query(`SELECT retain_until FROM bets WHERE bet_id = 'b-1'`)).rows[0].retain_until as Date).toISOString()).toBe('2031-12-31T19:00:00.000Z');
+    expect(
+      (
+        (await upgraded.query(`SELECT retain_until FROM bets WHERE bet_id = 'b-1'`)).rows[0].retain_until as Date
+      ).toISOString(),
+    ).toBe('2031-12-31T19:00:00.000Z');
     expect((await verifyJournal(upgraded)).ok).toBe(true);
   });
 
@@ -221,7 +303,10 @@ describe('backup and restore', () => {
     const usage = await run([], db.source);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('unknown command');
-    const noDir = spawn(TSX, ['db/backup-main.ts', 'restore'], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: urlOf(db.source) } });
+    const noDir = spawn(TSX, ['db/backup-main.ts', 'restore'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: urlOf(db.source) },
+    });
     expect(await new Promise((resolve) => noDir.once('exit', resolve))).toBe(2);
   });
 });

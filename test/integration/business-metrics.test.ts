@@ -27,12 +27,22 @@ beforeAll(async () => {
   const url = await createMigratedDatabase(admin, database);
   // No maintenance window (the default holds reports 21:00–06:00 Almaty time); AFM's verdict polled every second.
   stack = await startFileStack({ DATABASE_URL: url, MAINTENANCE_WINDOWS: 'off', SUBMISSION_POLL_INTERVAL: '1s' });
-  health = await startHealthServer({ host: '127.0.0.1', port: 0 }, createReadiness({}), { metrics: { contentType: METRICS_CONTENT_TYPE, render: businessMetrics(stack.pool) } });
+  health = await startHealthServer({ host: '127.0.0.1', port: 0 }, createReadiness({}), {
+    metrics: { contentType: METRICS_CONTENT_TYPE, render: businessMetrics(stack.pool) },
+  });
 });
 
 afterAll(async () => {
   await health?.close();
-  if (stack) await Promise.all(openWorkflows.map((id) => stack.client.workflow.getHandle(id).terminate('test over').catch(() => undefined)));
+  if (stack)
+    await Promise.all(
+      openWorkflows.map((id) =>
+        stack.client.workflow
+          .getHandle(id)
+          .terminate('test over')
+          .catch(() => undefined),
+      ),
+    );
   await stack?.stop();
   await admin?.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
   await admin?.end();
@@ -59,38 +69,68 @@ describe('business metrics scraped from the worker over real operations', () => 
     const completed = uniqueId('dep');
     const compensated = uniqueId('dep');
 
-    expect((await stack.esuBridge.deposit({ depositId: completed, iin: completedIin, amountTiyn: 300_000, currency: 'KZT' })).status).toBe('COMPLETED');
-    await simAdmin(stack.simulators.esu.url).fault({ match: { key: `dep-${compensated}` }, kind: 'reject', code: 'LIMIT_EXCEEDED' });
-    const refused = await stack.esuBridge.deposit({ depositId: compensated, iin: compensatedIin, amountTiyn: 200_000, currency: 'KZT' }).catch((e) => e);
+    expect(
+      (await stack.esuBridge.deposit({ depositId: completed, iin: completedIin, amountTiyn: 300_000, currency: 'KZT' }))
+        .status,
+    ).toBe('COMPLETED');
+    await simAdmin(stack.simulators.esu.url).fault({
+      match: { key: `dep-${compensated}` },
+      kind: 'reject',
+      code: 'LIMIT_EXCEEDED',
+    });
+    const refused = await stack.esuBridge
+      .deposit({ depositId: compensated, iin: compensatedIin, amountTiyn: 200_000, currency: 'KZT' })
+      .catch((e) => e);
     expect(refused.state?.status).toBe('COMPENSATED');
 
     // The completed deposit's AFM record: acknowledged, then rejected by AFM; the officers' working day then passes.
     const submissionId = firstSubmissionId('AFM', `dep-${completed}`);
     openWorkflows.push(`Submission:${submissionId}`);
-    const row = async () => (await stack.pool.query('SELECT status, message_id FROM submissions WHERE submission_id = $1', [submissionId])).rows[0];
+    const row = async () =>
+      (await stack.pool.query('SELECT status, message_id FROM submissions WHERE submission_id = $1', [submissionId]))
+        .rows[0];
     const acknowledged = await eventually(async () => {
       const r = await row();
       return r?.status === 'ACKNOWLEDGED' && r;
     }, 30_000);
     // The compensated deposit reported nothing: this file's database holds the one AFM record.
-    expect((await stack.pool.query('SELECT submission_id FROM submissions')).rows).toEqual([{ submission_id: submissionId }]);
-    const verdict = await fetch(new URL(`/__admin/submissions/${acknowledged.message_id}/reject`, stack.simulators.afm.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code: 'AMOUNT_MISMATCH', reason: 'the amount differs from the bank statement' }),
-    });
+    expect((await stack.pool.query('SELECT submission_id FROM submissions')).rows).toEqual([
+      { submission_id: submissionId },
+    ]);
+    const verdict = await fetch(
+      new URL(`/__admin/submissions/${acknowledged.message_id}/reject`, stack.simulators.afm.url),
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: 'AMOUNT_MISMATCH', reason: 'the amount differs from the bank statement' }),
+      },
+    );
     expect(verdict.status).toBe(200);
     await eventually(async () => (await row())?.status === 'REJECTED', 30_000);
     const before = await scrape();
     expect(before.value('esu_bridge_submissions{counterpart="afm",status="rejected"}')).toBe(1);
     expect(before.value('esu_bridge_submissions_rejected_overdue{counterpart="afm"}')).toBe(0); // due at the end of the next working day
-    await stack.pool.query(`UPDATE submissions SET due_at = now() - interval '2 hours' WHERE submission_id = $1`, [submissionId]);
+    await stack.pool.query(`UPDATE submissions SET due_at = now() - interval '2 hours' WHERE submission_id = $1`, [
+      submissionId,
+    ]);
 
     // Three draft incident cards (nothing to deliver yet): 48 hours passed, 4 hours left, 45 hours left.
     const incidents = [
-      { incidentId: uniqueId('INC-late'), card: { name: 'Suspicious logins to the back office', detectedAt: hoursAgo(50) }, openedBy: 'aigerim' },
-      { incidentId: uniqueId('INC-soon'), card: { name: 'Phishing e-mails to cashiers', detectedAt: hoursAgo(44) }, openedBy: 'aigerim' },
-      { incidentId: uniqueId('INC-new'), card: { name: 'Malware on a cash desk', detectedAt: hoursAgo(3) }, openedBy: 'erlan' },
+      {
+        incidentId: uniqueId('INC-late'),
+        card: { name: 'Suspicious logins to the back office', detectedAt: hoursAgo(50) },
+        openedBy: 'aigerim',
+      },
+      {
+        incidentId: uniqueId('INC-soon'),
+        card: { name: 'Phishing e-mails to cashiers', detectedAt: hoursAgo(44) },
+        openedBy: 'aigerim',
+      },
+      {
+        incidentId: uniqueId('INC-new'),
+        card: { name: 'Malware on a cash desk', detectedAt: hoursAgo(3) },
+        openedBy: 'erlan',
+      },
     ];
     for (const request of incidents) {
       const handle = await stack.esuBridge.openIncident(request);
@@ -129,7 +169,15 @@ describe('business metrics scraped from the worker over real operations', () => 
     expect(value('esu_bridge_counterpart_outage_seconds{counterpart="esu"}')).toBe(0);
 
     // Nothing personal and no id: not the IINs, not the bettor references, not an operation, submission or incident id.
-    for (const secret of [completedIin, compensatedIin, stack.esuBridge.bettorRef(completedIin), completed, compensated, submissionId, ...incidents.map((i) => i.incidentId)]) {
+    for (const secret of [
+      completedIin,
+      compensatedIin,
+      stack.esuBridge.bettorRef(completedIin),
+      completed,
+      compensated,
+      submissionId,
+      ...incidents.map((i) => i.incidentId),
+    ]) {
       expect(text).not.toContain(secret);
     }
     const labelValues = new Set([...text.matchAll(/="([^"]*)"/g)].map((m) => m[1]!));

@@ -28,7 +28,9 @@ describe('which histories a payload key is still needed by', () => {
       const u = await keyUsage(stack.client, current, { query });
       return u.workflows.length ? u : undefined;
     });
-    expect(used.workflows).toEqual([expect.objectContaining({ workflowId: `Deposit:${depositId}`, status: 'COMPLETED' })]);
+    expect(used.workflows).toEqual([
+      expect.objectContaining({ workflowId: `Deposit:${depositId}`, status: 'COMPLETED' }),
+    ]);
     expect(used.workflows[0]!.payloads).toBeGreaterThan(1);
     const unused = await keyUsage(stack.client, 'retired-2025', { query });
     expect(unused).toMatchObject({ keyId: 'retired-2025', workflows: [], scanned: 1, truncated: false });

@@ -18,7 +18,10 @@ import { adultIin, uniqueId } from '../support/ids.js';
  * journal, read the availability index. The README's screenshots are taken here: they are written to
  * docs/screenshots only when SCREENSHOTS=docs (so a test run leaves the work tree clean), else to a temp folder.
  */
-const SHOTS = process.env.SCREENSHOTS === 'docs' ? path.join(REPO_ROOT, 'docs', 'screenshots') : await mkdtemp(path.join(tmpdir(), 'esu-bridge-shots-'));
+const SHOTS =
+  process.env.SCREENSHOTS === 'docs'
+    ? path.join(REPO_ROOT, 'docs', 'screenshots')
+    : await mkdtemp(path.join(tmpdir(), 'esu-bridge-shots-'));
 const KZ = 300;
 const hoursAgo = (h: number) => isoWithOffset(Date.now() - h * 3600_000, KZ);
 
@@ -28,7 +31,12 @@ let closeConsole: () => Promise<void>;
 let browser: Browser;
 let rejected: { submissionId: string; iin: string };
 const openSubmissions: string[] = [];
-const seeded: Record<'onTime' | 'detected' | 'escalated' | 'draft', string> = { onTime: '', detected: '', escalated: '', draft: '' };
+const seeded: Record<'onTime' | 'detected' | 'escalated' | 'draft', string> = {
+  onTime: '',
+  detected: '',
+  escalated: '',
+  draft: '',
+};
 
 beforeAll(async () => {
   // AFM's verdict polled every second: the real window is a working day, the test a few seconds.
@@ -38,7 +46,15 @@ beforeAll(async () => {
   closeConsole = running.close;
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 
   const bridge = stack.esuBridge;
@@ -50,16 +66,39 @@ beforeAll(async () => {
   await open('onTime', { incidentId: uniqueId('INC-dos'), card: completeCard(hoursAgo(30)), openedBy: 'aigerim' });
   await open('detected', {
     incidentId: uniqueId('auto-unreachable-nomapay'),
-    card: { name: 'nomapay unreachable for 17 minutes', detectedAt: hoursAgo(0.7), informationSource: 'TECHNICAL_MEANS', mainEvents: ['STABILITY_THREAT'], status: 'SUSPICION' },
+    card: {
+      name: 'nomapay unreachable for 17 minutes',
+      detectedAt: hoursAgo(0.7),
+      informationSource: 'TECHNICAL_MEANS',
+      mainEvents: ['STABILITY_THREAT'],
+      status: 'SUSPICION',
+    },
     openedBy: 'detector:counterpart-unreachable',
     origin: { kind: 'DETECTOR', detector: 'counterpart-unreachable', counterpart: 'nomapay' },
   });
-  await open('escalated', { incidentId: uniqueId('INC-key'), card: completeCard(hoursAgo(50), { name: 'ESU API key found in a public repository', mainEvents: ['UNAUTHORISED_ACCESS'] }), openedBy: 'erlan' });
-  await open('draft', { incidentId: uniqueId('INC-phish'), card: { name: 'Phishing e-mails to cashiers', detectedAt: hoursAgo(3) }, openedBy: 'aigerim' });
+  await open('escalated', {
+    incidentId: uniqueId('INC-key'),
+    card: completeCard(hoursAgo(50), {
+      name: 'ESU API key found in a public repository',
+      mainEvents: ['UNAUTHORISED_ACCESS'],
+    }),
+    openedBy: 'erlan',
+  });
+  await open('draft', {
+    incidentId: uniqueId('INC-phish'),
+    card: { name: 'Phishing e-mails to cashiers', detectedAt: hoursAgo(3) },
+    openedBy: 'aigerim',
+  });
   // Traffic for the availability index, and a planned maintenance window recorded by an administrator.
-  for (let i = 0; i < 3; i++) await bridge.deposit({ depositId: uniqueId('dep'), iin: adultIin(), amountTiyn: 50_000, currency: 'KZT' });
+  for (let i = 0; i < 3; i++)
+    await bridge.deposit({ depositId: uniqueId('dep'), iin: adultIin(), amountTiyn: 50_000, currency: 'KZT' });
   const admin = await signIn(consoleUrl, 'daniyar');
-  await admin.post('/api/maintenance', { counterpart: 'esu', startsAt: isoWithOffset(Date.now() + 14 * 86_400_000, KZ), endsAt: isoWithOffset(Date.now() + 14 * 86_400_000 + 4 * 3600_000, KZ), note: 'ESU release 4.2 (announced 3 working days ahead)' });
+  await admin.post('/api/maintenance', {
+    counterpart: 'esu',
+    startsAt: isoWithOffset(Date.now() + 14 * 86_400_000, KZ),
+    endsAt: isoWithOffset(Date.now() + 14 * 86_400_000 + 4 * 3600_000, KZ),
+    note: 'ESU release 4.2 (announced 3 working days ahead)',
+  });
   await admin.post(`/api/inboxes/incidents/${seeded.escalated}/assign`, { assignee: 'erlan' });
   rejected = await seedRejectedSubmission();
 }, 240_000);
@@ -70,10 +109,24 @@ async function seedRejectedSubmission(): Promise<{ submissionId: string; iin: st
   const operationId = uniqueId('dep');
   const submissionId = firstSubmissionId('AFM', operationId);
   openSubmissions.push(submissionId, `${submissionId}-r2`);
-  const payload: SubmissionPayload = { counterpart: 'AFM', record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 1_250_000 } };
-  await stack.esuBridge.startSubmission({ submissionId, operationId, operationKind: 'DEPOSIT', bettorRef: stack.esuBridge.bettorRef(iin), attempt: 1, payload });
-  const status = async () => (await stack.pool.query('SELECT status, message_id FROM submissions WHERE submission_id = $1', [submissionId])).rows[0];
-  const acknowledged = await eventually(async () => ((await status())?.status === 'ACKNOWLEDGED' ? status() : undefined));
+  const payload: SubmissionPayload = {
+    counterpart: 'AFM',
+    record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 1_250_000 },
+  };
+  await stack.esuBridge.startSubmission({
+    submissionId,
+    operationId,
+    operationKind: 'DEPOSIT',
+    bettorRef: stack.esuBridge.bettorRef(iin),
+    attempt: 1,
+    payload,
+  });
+  const status = async () =>
+    (await stack.pool.query('SELECT status, message_id FROM submissions WHERE submission_id = $1', [submissionId]))
+      .rows[0];
+  const acknowledged = await eventually(async () =>
+    (await status())?.status === 'ACKNOWLEDGED' ? status() : undefined,
+  );
   const res = await fetch(new URL(`/__admin/submissions/${acknowledged.message_id}/reject`, stack.simulators.afm.url), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -86,7 +139,14 @@ async function seedRejectedSubmission(): Promise<{ submissionId: string; iin: st
 
 afterAll(async () => {
   // The corrected attempt waits out AFM's working-day window: end it with the test.
-  await Promise.all(openSubmissions.map((id) => stack?.client.workflow.getHandle(`Submission:${id}`).terminate('test over').catch(() => undefined)));
+  await Promise.all(
+    openSubmissions.map((id) =>
+      stack?.client.workflow
+        .getHandle(`Submission:${id}`)
+        .terminate('test over')
+        .catch(() => undefined),
+    ),
+  );
   await browser?.close();
   await closeConsole?.();
   await stack?.stop();
@@ -102,9 +162,11 @@ async function signedInPage(login: string): Promise<Page> {
   return page;
 }
 
-const rowIds = (page: Page) => page.$$eval('[data-testid=item-row]', (rows) => rows.map((r) => r.getAttribute('data-id')));
+const rowIds = (page: Page) =>
+  page.$$eval('[data-testid=item-row]', (rows) => rows.map((r) => r.getAttribute('data-id')));
 /** The rows of this file's seeded items: other integration files share the database and add incidents of their own. */
-const seededRowIds = async (page: Page) => (await rowIds(page)).filter((id) => Object.values(seeded).includes(id ?? ''));
+const seededRowIds = async (page: Page) =>
+  (await rowIds(page)).filter((id) => Object.values(seeded).includes(id ?? ''));
 const row = (page: Page, id: string) => page.locator(`[data-testid=item-row][data-id="${id}"]`);
 
 describe('compliance console in Chromium', () => {
@@ -129,7 +191,9 @@ describe('compliance console in Chromium', () => {
     expect(await page.textContent('[data-testid=detail-status]')).toBe('OPEN');
     await page.click('#detail button[data-action=submit]');
     await expect.poll(() => page.textContent('[data-testid=detail-status]'), { timeout: 30_000 }).toBe('SUBMITTED');
-    await expect.poll(() => row(page, seeded.onTime).locator('[data-testid=item-status]').textContent()).toBe('SUBMITTED');
+    await expect
+      .poll(() => row(page, seeded.onTime).locator('[data-testid=item-status]').textContent())
+      .toBe('SUBMITTED');
     expect(await page.textContent('[data-testid=flash]')).toContain('Card submitted: SUBMITTED');
     expect(await page.textContent('[data-testid=timeline]')).toContain('incident.card-delivered');
     await page.screenshot({ path: path.join(SHOTS, 'console-incident-submitted.png'), fullPage: true });
@@ -161,7 +225,9 @@ describe('compliance console in Chromium', () => {
     corrected.record.receivedTiyn = 1_205_000;
     await text.fill(JSON.stringify(corrected, null, 2));
     await page.click('#action-form button[type=submit]');
-    await expect.poll(() => page.textContent('[data-testid=flash]'), { timeout: 30_000 }).toContain('Resubmitted: AWAITING_APPROVAL');
+    await expect
+      .poll(() => page.textContent('[data-testid=flash]'), { timeout: 30_000 })
+      .toContain('Resubmitted: AWAITING_APPROVAL');
 
     // A changed amount waits for a second officer: erlan sees what changes and approves it in his own session.
     const second = await signedInPage('erlan');
@@ -173,20 +239,27 @@ describe('compliance console in Chromium', () => {
     expect(await second.textContent('[data-testid=approval]')).toContain('1205000');
     await second.screenshot({ path: path.join(SHOTS, 'console-submission-approval.png'), fullPage: true });
     await second.click('#detail button[data-action=approve-resubmission]');
-    await expect.poll(() => second.textContent('[data-testid=flash]'), { timeout: 30_000 }).toContain('Correction approved');
+    await expect
+      .poll(() => second.textContent('[data-testid=flash]'), { timeout: 30_000 })
+      .toContain('Correction approved');
     await second.close();
 
     // The rejected one is replaced by `-r2`, sent once with the corrected amount; the inbox no longer needs anyone.
     const resubmissionId = `${rejected.submissionId}-r2`;
     const chain = await eventually(async () => {
-      const { rows } = await stack.pool.query('SELECT submission_id, status, corrected_by FROM submissions WHERE original_submission_id = $1 ORDER BY attempt', [rejected.submissionId]);
+      const { rows } = await stack.pool.query(
+        'SELECT submission_id, status, corrected_by FROM submissions WHERE original_submission_id = $1 ORDER BY attempt',
+        [rejected.submissionId],
+      );
       return rows.length === 2 && rows[1].status === 'ACKNOWLEDGED' ? rows : undefined;
     }, 30_000);
     expect(chain.map((r) => [r.submission_id, r.status, r.corrected_by])).toEqual([
       [rejected.submissionId, 'CORRECTED', resubmissionId],
       [resubmissionId, 'ACKNOWLEDGED', null],
     ]);
-    const held = (await (await fetch(new URL('/__admin/submissions', stack.simulators.afm.url))).json()) as HeldSubmission[];
+    const held = (await (
+      await fetch(new URL('/__admin/submissions', stack.simulators.afm.url))
+    ).json()) as HeldSubmission[];
     const attempts = held.filter((h) => h.submissionId.startsWith(rejected.submissionId));
     expect(attempts.map((h) => [h.submissionId, h.message.record.receivedTiyn]).sort()).toEqual([
       [rejected.submissionId, 1_250_000],
@@ -205,8 +278,19 @@ describe('compliance console in Chromium', () => {
     const operationId = uniqueId('dep');
     const submissionId = firstSubmissionId('AFM', operationId);
     openSubmissions.push(submissionId, `${submissionId}-r2`);
-    await stack.esuBridge.startSubmission({ submissionId, operationId, operationKind: 'DEPOSIT', bettorRef: stack.esuBridge.bettorRef(iin), attempt: 1, payload: { counterpart: 'AFM', record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 730_000 } } });
-    await eventually(async () => (await stack.pool.query('SELECT status FROM submissions WHERE submission_id = $1', [submissionId])).rows[0]?.status === 'ACKNOWLEDGED');
+    await stack.esuBridge.startSubmission({
+      submissionId,
+      operationId,
+      operationKind: 'DEPOSIT',
+      bettorRef: stack.esuBridge.bettorRef(iin),
+      attempt: 1,
+      payload: { counterpart: 'AFM', record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 730_000 } },
+    });
+    await eventually(
+      async () =>
+        (await stack.pool.query('SELECT status FROM submissions WHERE submission_id = $1', [submissionId])).rows[0]
+          ?.status === 'ACKNOWLEDGED',
+    );
 
     const page = await signedInPage('aigerim');
     await page.click('#tabs button[data-tab=submissions]');
@@ -222,16 +306,29 @@ describe('compliance console in Chromium', () => {
     await form.locator('input[name=noticeDate]').fill(new Date(Date.now() + 5 * 3_600_000).toISOString().slice(0, 10));
     await form.locator('textarea[name=reason]').fill('The IIN is not in the state register.');
     const scan = Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n');
-    await form.locator('input[name=scan]').setInputFiles({ name: 'afm-letter.pdf', mimeType: 'application/pdf', buffer: scan });
+    await form
+      .locator('input[name=scan]')
+      .setInputFiles({ name: 'afm-letter.pdf', mimeType: 'application/pdf', buffer: scan });
     await page.screenshot({ path: path.join(SHOTS, 'console-written-notice.png'), fullPage: true });
     await form.locator('button[type=submit]').click();
-    await expect.poll(() => page.textContent('[data-testid=flash]'), { timeout: 30_000 }).toContain('Notice recorded: REJECTED');
+    await expect
+      .poll(() => page.textContent('[data-testid=flash]'), { timeout: 30_000 })
+      .toContain('Notice recorded: REJECTED');
 
-    const stored = (await stack.pool.query('SELECT scan, scan_media_type, recorded_by FROM submission_notices WHERE submission_id = $1', [submissionId])).rows;
+    const stored = (
+      await stack.pool.query(
+        'SELECT scan, scan_media_type, recorded_by FROM submission_notices WHERE submission_id = $1',
+        [submissionId],
+      )
+    ).rows;
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ scan_media_type: 'application/pdf', recorded_by: 'aigerim' });
     expect(Buffer.compare(stored[0].scan, scan)).toBe(0);
-    await eventually(async () => (await stack.pool.query('SELECT rejection_source FROM submissions WHERE submission_id = $1', [submissionId])).rows[0]?.rejection_source === 'NOTICE');
+    await eventually(
+      async () =>
+        (await stack.pool.query('SELECT rejection_source FROM submissions WHERE submission_id = $1', [submissionId]))
+          .rows[0]?.rejection_source === 'NOTICE',
+    );
     await page.close();
   });
 
@@ -239,7 +336,9 @@ describe('compliance console in Chromium', () => {
     const page = await signedInPage('aigerim');
     await page.click('#tabs button[data-tab=journal]');
     await page.click('button[data-action=verify]');
-    await expect.poll(() => page.textContent('[data-testid=verify-result]'), { timeout: 30_000 }).toContain('Chain intact');
+    await expect
+      .poll(() => page.textContent('[data-testid=verify-result]'), { timeout: 30_000 })
+      .toContain('Chain intact');
     const today = isoWithOffset(Date.now(), KZ).slice(0, 10);
     await page.fill('input[name=exportDay]', today);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('button[data-action=export-day]')]);
@@ -255,7 +354,11 @@ describe('compliance console in Chromium', () => {
     const page = await signedInPage('daniyar');
     await page.click('#tabs button[data-tab=availability]');
     await page.waitForSelector('[data-testid=availability-row][data-counterpart=esu]');
-    await expect.poll(() => page.locator('[data-testid=availability-row][data-counterpart=esu] td').nth(1).textContent(), { timeout: 15_000 }).toContain('%');
+    await expect
+      .poll(() => page.locator('[data-testid=availability-row][data-counterpart=esu] td').nth(1).textContent(), {
+        timeout: 15_000,
+      })
+      .toContain('%');
     expect(await page.textContent('#availability-view')).toContain('ESU release 4.2');
     await page.screenshot({ path: path.join(SHOTS, 'console-availability.png') });
     await page.close();

@@ -24,21 +24,45 @@ afterAll(async () => {
 
 /** `npm run cli -- …` as a script would run it: its exit code, stdout and stderr. */
 function cli(args: string[], login = 'aigerim'): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...stack.env, CONSOLE_USERS: CONSOLE_TEST_USERS, CONSOLE_USER: login, CONSOLE_PASSWORD: PASSWORDS[login] } as NodeJS.ProcessEnv;
+  const env = {
+    ...stack.env,
+    CONSOLE_USERS: CONSOLE_TEST_USERS,
+    CONSOLE_USER: login,
+    CONSOLE_PASSWORD: PASSWORDS[login],
+  } as NodeJS.ProcessEnv;
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'client/cli.ts', ...args], { cwd: REPO_ROOT, env, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'client/cli.ts', ...args],
+      { cwd: REPO_ROOT, env, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 /** `esu-bridge …` (package.json `bin`) spawned as a person or a script runs it. */
-function esuBridge(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const full = { ...stack.env, CONSOLE_USERS: CONSOLE_TEST_USERS, CONSOLE_USER: 'aigerim', CONSOLE_PASSWORD: PASSWORDS.aigerim, ...env } as NodeJS.ProcessEnv;
+function esuBridge(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const full = {
+    ...stack.env,
+    CONSOLE_USERS: CONSOLE_TEST_USERS,
+    CONSOLE_USER: 'aigerim',
+    CONSOLE_PASSWORD: PASSWORDS.aigerim,
+    ...env,
+  } as NodeJS.ProcessEnv;
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/esu-bridge.js', ...args], { cwd: REPO_ROOT, env: full, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['bin/esu-bridge.js', ...args],
+      { cwd: REPO_ROOT, env: full, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -52,7 +76,15 @@ describe('console CLI', () => {
   it('opens, amends and submits an incident, with exit codes and JSON a script can rely on', async () => {
     const id = uniqueId('INC-cli');
     const detectedAt = isoWithOffset(Date.now() - 3 * 3600_000, 300);
-    const opened = await cli(['incident', 'open', '--id', id, '--file', await file('draft.json', { name: 'Malware alert on the gateway host', detectedAt }), '--json']);
+    const opened = await cli([
+      'incident',
+      'open',
+      '--id',
+      id,
+      '--file',
+      await file('draft.json', { name: 'Malware alert on the gateway host', detectedAt }),
+      '--json',
+    ]);
     expect(opened.code).toBe(0);
     expect(JSON.parse(opened.stdout)).toMatchObject({ incidentId: id, joined: false, state: { status: 'OPEN' } });
 
@@ -82,7 +114,8 @@ describe('console CLI', () => {
 
   it('verifies the journal (exit 7 when tampering shows) and exports a day to a file', async () => {
     expect((await cli(['journal', 'verify'])).code).toBe(0);
-    const row = (await stack.pool.query(`SELECT id, actor FROM journal ORDER BY chain_seq DESC LIMIT 1 OFFSET 3`)).rows[0];
+    const row = (await stack.pool.query(`SELECT id, actor FROM journal ORDER BY chain_seq DESC LIMIT 1 OFFSET 3`))
+      .rows[0];
     const swap = async (actor: string) => {
       const db = await stack.pool.connect();
       try {
@@ -108,7 +141,9 @@ describe('console CLI', () => {
     const out = path.join(dir, 'journal.csv');
     const exported = await cli(['journal', 'export', '--day', today, '--out', out], 'saule');
     expect(exported.code).toBe(0);
-    expect((await readFile(out, 'utf8')).split('\r\n')[0]).toBe('seq,started_at,event,actor,record_id,ended_at,result,details,hash');
+    expect((await readFile(out, 'utf8')).split('\r\n')[0]).toBe(
+      'seq,started_at,event,actor,record_id,ended_at,result,details,hash',
+    );
   }, 600_000);
 });
 
@@ -116,7 +151,18 @@ describe('esu-bridge', () => {
   it('lists every command and the exit codes in --help, and each command its own flags', async () => {
     const help = await esuBridge(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['journal', 'incident', 'migrate', 'backup', 'restore', 'retention', 'migration', 'console', 'api']) expect(help.stdout).toMatch(new RegExp(`^\\s+${command}\\s`, 'm'));
+    for (const command of [
+      'journal',
+      'incident',
+      'migrate',
+      'backup',
+      'restore',
+      'retention',
+      'migration',
+      'console',
+      'api',
+    ])
+      expect(help.stdout).toMatch(new RegExp(`^\\s+${command}\\s`, 'm'));
     expect(help.stdout).toContain('7  the journal verification found tampering');
     const verify = await esuBridge(['journal', 'verify', '--help']);
     expect(verify.code).toBe(0);

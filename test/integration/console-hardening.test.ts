@@ -27,7 +27,11 @@ afterAll(async () => {
 });
 
 async function raw(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
-  const res = await fetch(new URL(path, url), { method, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers }, body });
+  const res = await fetch(new URL(path, url), {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    body,
+  });
   const text = await res.text();
   let parsed: any;
   try {
@@ -43,7 +47,9 @@ function expectClientError(res: { status: number; text: string; body: any }, wha
   expect(res.status, `${what} → ${res.status} ${res.text.slice(0, 300)}`).toBeGreaterThanOrEqual(400);
   expect(res.status, `${what} → ${res.status} ${res.text.slice(0, 300)}`).toBeLessThan(500);
   expect(typeof res.body?.error?.message, what).toBe('string');
-  expect(res.text, what).not.toMatch(/invalid byte sequence|syntax error|at .*\.ts:\d+|TypeError|Cannot read|URIError|ECONN|relation "/);
+  expect(res.text, what).not.toMatch(
+    /invalid byte sequence|syntax error|at .*\.ts:\d+|TypeError|Cannot read|URIError|ECONN|relation "/,
+  );
 }
 
 const ROUTES: [method: 'POST' | 'GET', path: string][] = [
@@ -64,7 +70,15 @@ const ROUTES: [method: 'POST' | 'GET', path: string][] = [
 
 describe('console: bad input is a 4xx naming the problem, never a 5xx', () => {
   it('refuses a null, array, string or number body on sign-in', async () => {
-    for (const body of ['null', '[]', '"x"', '42', 'true', '{"login":null,"password":{}}', '{"login":["a"],"password":1}']) {
+    for (const body of [
+      'null',
+      '[]',
+      '"x"',
+      '42',
+      'true',
+      '{"login":null,"password":{}}',
+      '{"login":["a"],"password":1}',
+    ]) {
       expectClientError(await raw('POST', '/api/login', body), `login ${body}`);
     }
   });
@@ -77,8 +91,17 @@ describe('console: bad input is a 4xx naming the problem, never a 5xx', () => {
 
   it('treats a malformed cookie or a bad escape in the path as a client error', async () => {
     expectClientError(await raw('GET', '/api/me', undefined, { cookie: 'esu_console=%E0%A4%A' }), 'bad cookie');
-    expectClientError(await raw('GET', '/api/me', undefined, { cookie: 'esu_console=' + 'a'.repeat(5000) }), 'long cookie');
-    for (const path of ['/api/inboxes/%E0%A4%A', '/api/inboxes/incidents/%E0%A4%A', '/api/inboxes/incidents/..%2F..%2Fetc%2Fpasswd', '/api/inboxes/incidents/a%00b', '/%2e%2e/%2e%2e/etc/passwd']) {
+    expectClientError(
+      await raw('GET', '/api/me', undefined, { cookie: 'esu_console=' + 'a'.repeat(5000) }),
+      'long cookie',
+    );
+    for (const path of [
+      '/api/inboxes/%E0%A4%A',
+      '/api/inboxes/incidents/%E0%A4%A',
+      '/api/inboxes/incidents/..%2F..%2Fetc%2Fpasswd',
+      '/api/inboxes/incidents/a%00b',
+      '/%2e%2e/%2e%2e/etc/passwd',
+    ]) {
       expectClientError(await officer.get(path), `GET ${path}`);
     }
   });
@@ -87,7 +110,14 @@ describe('console: bad input is a 4xx naming the problem, never a 5xx', () => {
     const encrypted = Buffer.from('binary/encrypted').toString('base64');
     for (const body of [
       { payloads: [{ metadata: { encoding: encrypted }, data: 'AAAA' }] },
-      { payloads: [{ metadata: { encoding: encrypted, 'encryption-key-id': Buffer.from('nope').toString('base64') }, data: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }] },
+      {
+        payloads: [
+          {
+            metadata: { encoding: encrypted, 'encryption-key-id': Buffer.from('nope').toString('base64') },
+            data: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+          },
+        ],
+      },
       { payloads: 'all' },
       { payloads: [null] },
     ]) {
@@ -96,7 +126,12 @@ describe('console: bad input is a 4xx naming the problem, never a 5xx', () => {
   });
 
   it('refuses an export of a day that does not exist instead of a truncated 200', async () => {
-    for (const q of ['day=2026-13-45', 'day=2026-02-30', 'from=2026-01-01&to=2026-99-01', 'from=2026-01-01&to=2025-01-01']) {
+    for (const q of [
+      'day=2026-13-45',
+      'day=2026-02-30',
+      'from=2026-01-01&to=2026-99-01',
+      'from=2026-01-01&to=2025-01-01',
+    ]) {
       const res = await officer.get(`/api/journal/export?${q}`);
       expectClientError(res, `export ${q}`);
       expect(res.text).toMatch(/day|from|to|date/);
@@ -105,24 +140,50 @@ describe('console: bad input is a 4xx naming the problem, never a 5xx', () => {
 
   it('answers every state-changing route with a 4xx for null, wrong types, NUL and huge bodies', async () => {
     const cookie = await signInCookie('daniyar');
-    const bodies = ['null', '[]', '"text"', '7', '{"a":"\\u0000"}', JSON.stringify({ note: 'x'.repeat(2_000_000) }), '{bad json', JSON.stringify({ assignee: { $ne: 1 }, card: 'x', patch: [1], payload: null, decision: 7, payloads: {}, counterpart: 1 })];
+    const bodies = [
+      'null',
+      '[]',
+      '"text"',
+      '7',
+      '{"a":"\\u0000"}',
+      JSON.stringify({ note: 'x'.repeat(2_000_000) }),
+      '{bad json',
+      JSON.stringify({
+        assignee: { $ne: 1 },
+        card: 'x',
+        patch: [1],
+        payload: null,
+        decision: 7,
+        payloads: {},
+        counterpart: 1,
+      }),
+    ];
     for (const [method, path] of ROUTES.filter(([, p]) => p !== '/api/logout')) {
       for (const body of bodies) {
         const res = await raw(method, path, body, { cookie });
-        expect(res.status, `${method} ${path} ${body.slice(0, 40)} → ${res.status} ${res.text.slice(0, 200)}`).toBeLessThan(500);
+        expect(
+          res.status,
+          `${method} ${path} ${body.slice(0, 40)} → ${res.status} ${res.text.slice(0, 200)}`,
+        ).toBeLessThan(500);
         expect(res.text).not.toMatch(/invalid byte sequence|TypeError|Cannot read/);
       }
     }
   });
 
   it('refuses a NUL in a filter', async () => {
-    const res = await raw('GET', '/api/inboxes/incidents?bettor=' + encodeURIComponent('\u0000'), undefined, { cookie: await signInCookie('aigerim') });
+    const res = await raw('GET', '/api/inboxes/incidents?bettor=' + encodeURIComponent('\u0000'), undefined, {
+      cookie: await signInCookie('aigerim'),
+    });
     expectClientError(res, 'NUL bettor');
   });
 });
 
 async function signInCookie(login: string): Promise<string> {
-  const res = await fetch(new URL('/api/login', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password: PASSWORDS[login] }) });
+  const res = await fetch(new URL('/api/login', url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login, password: PASSWORDS[login] }),
+  });
   expect(res.status).toBe(200);
   return res.headers.get('set-cookie')!.split(';')[0]!;
 }
@@ -137,23 +198,37 @@ describe('console sessions live in PostgreSQL', () => {
 
   it('accepts logout only as JSON (a cross-site form cannot end or use a session)', async () => {
     const cookie = await signInCookie('aigerim');
-    const form = await fetch(new URL('/api/logout', url), { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
+    const form = await fetch(new URL('/api/logout', url), {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=1',
+    });
     expect(form.status).toBe(400);
     expect((await raw('GET', '/api/me', undefined, { cookie })).status).toBe(200);
   });
 
   it('ends a session left idle past the idle timeout, and one past its absolute lifetime', async () => {
-    const idOf = (cookie: string) => createHash('sha256').update(decodeURIComponent(cookie.split('=')[1]!)).digest('hex');
+    const idOf = (cookie: string) =>
+      createHash('sha256')
+        .update(decodeURIComponent(cookie.split('=')[1]!))
+        .digest('hex');
     const idle = await signInCookie('aigerim');
     const old = await signInCookie('aigerim');
     expect((await raw('GET', '/api/me', undefined, { cookie: idle })).status).toBe(200);
-    await stack.pool.query(`UPDATE console_sessions SET last_seen_at = now() - interval '31 minutes' WHERE id = $1`, [idOf(idle)]);
-    await stack.pool.query(`UPDATE console_sessions SET created_at = now() - interval '8 hours 1 minute' WHERE id = $1`, [idOf(old)]);
+    await stack.pool.query(`UPDATE console_sessions SET last_seen_at = now() - interval '31 minutes' WHERE id = $1`, [
+      idOf(idle),
+    ]);
+    await stack.pool.query(
+      `UPDATE console_sessions SET created_at = now() - interval '8 hours 1 minute' WHERE id = $1`,
+      [idOf(old)],
+    );
     expect((await raw('GET', '/api/me', undefined, { cookie: idle })).status).toBe(401);
     expect((await raw('GET', '/api/me', undefined, { cookie: old })).status).toBe(401);
     // Used within the idle timeout, a session lives on.
     const busy = await signInCookie('aigerim');
-    await stack.pool.query(`UPDATE console_sessions SET last_seen_at = now() - interval '29 minutes' WHERE id = $1`, [idOf(busy)]);
+    await stack.pool.query(`UPDATE console_sessions SET last_seen_at = now() - interval '29 minutes' WHERE id = $1`, [
+      idOf(busy),
+    ]);
     expect((await raw('GET', '/api/me', undefined, { cookie: busy })).status).toBe(200);
   });
 
@@ -168,20 +243,33 @@ describe('console sessions live in PostgreSQL', () => {
 
 describe('console sign-ins', () => {
   it('journals every HTTP Basic attempt, good and bad, never the password', async () => {
-    const before = Number((await stack.pool.query(`SELECT count(*) FROM journal WHERE record_id = 'user:erlan' AND event = 'console.signed-in'`)).rows[0].count);
+    const before = Number(
+      (
+        await stack.pool.query(
+          `SELECT count(*) FROM journal WHERE record_id = 'user:erlan' AND event = 'console.signed-in'`,
+        )
+      ).rows[0].count,
+    );
     const bad = session(url, { authorization: `Basic ${Buffer.from('erlan:wrong-pw-123').toString('base64')}` });
     expect((await bad.get('/api/me')).status).toBe(401);
     const good = session(url, { authorization: `Basic ${Buffer.from(`erlan:${PASSWORDS.erlan}`).toString('base64')}` });
     expect((await good.get('/api/me')).status).toBe(200);
-    const { rows } = await stack.pool.query(`SELECT result, details FROM journal WHERE record_id = 'user:erlan' AND event = 'console.signed-in' ORDER BY chain_seq`);
+    const { rows } = await stack.pool.query(
+      `SELECT result, details FROM journal WHERE record_id = 'user:erlan' AND event = 'console.signed-in' ORDER BY chain_seq`,
+    );
     expect(rows.length).toBe(before + 2);
-    expect(rows.slice(-2).map((r) => [r.result, r.details.method])).toEqual([['REFUSED', 'basic'], ['OK', 'basic']]);
+    expect(rows.slice(-2).map((r) => [r.result, r.details.method])).toEqual([
+      ['REFUSED', 'basic'],
+      ['OK', 'basic'],
+    ]);
     expect(JSON.stringify(rows)).not.toContain('wrong-pw-123');
   });
 
   it('does not lock the real administrator out after five wrong passwords from someone else', async () => {
     for (let i = 0; i < 6; i++) {
-      const res = await raw('POST', '/api/login', JSON.stringify({ login: 'daniyar', password: `guess-${i}` }), { 'x-forwarded-for': '203.0.113.9' });
+      const res = await raw('POST', '/api/login', JSON.stringify({ login: 'daniyar', password: `guess-${i}` }), {
+        'x-forwarded-for': '203.0.113.9',
+      });
       expect([401, 429]).toContain(res.status);
     }
     // The attacker's address is slowed down; the administrator, from another address, signs in once the short backoff passes.

@@ -48,10 +48,14 @@ async function tamper(sql: string, args: unknown[]): Promise<void> {
   }
 }
 
-const COLUMNS = 'id::text AS id, started_at::text AS started_at, ended_at::text AS ended_at, event, actor, record_id, result, details, dedupe_key, chain_seq::text AS chain_seq, prev_hash, hash';
+const COLUMNS =
+  'id::text AS id, started_at::text AS started_at, ended_at::text AS ended_at, event, actor, record_id, result, details, dedupe_key, chain_seq::text AS chain_seq, prev_hash, hash';
 
 async function latest(event: string, actor = 'aigerim'): Promise<Row & Record<string, unknown>> {
-  const { rows } = await stack.pool.query(`SELECT ${COLUMNS} FROM journal WHERE event = $1 AND actor = $2 ORDER BY journal.chain_seq DESC LIMIT 1`, [event, actor]);
+  const { rows } = await stack.pool.query(
+    `SELECT ${COLUMNS} FROM journal WHERE event = $1 AND actor = $2 ORDER BY journal.chain_seq DESC LIMIT 1`,
+    [event, actor],
+  );
   return rows[0];
 }
 
@@ -60,7 +64,20 @@ async function restore(row: Record<string, unknown>): Promise<void> {
   await tamper(
     `INSERT INTO journal (id, started_at, ended_at, event, actor, record_id, result, details, dedupe_key, chain_seq, prev_hash, hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [row.id, row.started_at, row.ended_at, row.event, row.actor, row.record_id, row.result, JSON.stringify(row.details), row.dedupe_key, row.chain_seq, row.prev_hash, row.hash],
+    [
+      row.id,
+      row.started_at,
+      row.ended_at,
+      row.event,
+      row.actor,
+      row.record_id,
+      row.result,
+      JSON.stringify(row.details),
+      row.dedupe_key,
+      row.chain_seq,
+      row.prev_hash,
+      row.hash,
+    ],
   );
 }
 
@@ -91,7 +108,9 @@ describe('tamper-evident journal', () => {
         [row.id],
       );
       const rehashed = await verify();
-      expect(rehashed.problems).toEqual([expect.objectContaining({ kind: 'BROKEN_LINK', seq: Number(row.chain_seq) + 1 })]);
+      expect(rehashed.problems).toEqual([
+        expect.objectContaining({ kind: 'BROKEN_LINK', seq: Number(row.chain_seq) + 1 }),
+      ]);
     } finally {
       await tamper('UPDATE journal SET actor = $1, hash = $2 WHERE id = $3', [row.actor, row.hash, row.id]);
     }
@@ -105,17 +124,22 @@ describe('tamper-evident journal', () => {
     await tamper('DELETE FROM journal WHERE id = $1', [middle.id]);
     try {
       const report = await verify();
-      expect(report.problems).toEqual([expect.objectContaining({ kind: 'MISSING', seq: Number(middle.chain_seq), count: 1 })]);
+      expect(report.problems).toEqual([
+        expect.objectContaining({ kind: 'MISSING', seq: Number(middle.chain_seq), count: 1 }),
+      ]);
     } finally {
       await restore(middle);
     }
     expect((await verify()).ok).toBe(true);
 
-    const last = (await stack.pool.query(`SELECT ${COLUMNS} FROM journal ORDER BY journal.chain_seq DESC LIMIT 1`)).rows[0];
+    const last = (await stack.pool.query(`SELECT ${COLUMNS} FROM journal ORDER BY journal.chain_seq DESC LIMIT 1`))
+      .rows[0];
     await tamper('DELETE FROM journal WHERE id = $1', [last.id]);
     try {
       const report = await verify();
-      expect(report.problems).toEqual([expect.objectContaining({ kind: 'MISSING', seq: Number(last.chain_seq), count: 1 })]);
+      expect(report.problems).toEqual([
+        expect.objectContaining({ kind: 'MISSING', seq: Number(last.chain_seq), count: 1 }),
+      ]);
     } finally {
       await restore(last);
     }
@@ -133,10 +157,20 @@ describe('journal export and reading (National Bank resolution No. 116, item 55(
 
   it('exports one day as CSV with every entry of that day, for an auditor too, and journals the export', async () => {
     await auditor.get('/api/journal?limit=5');
-    expect(await latest('console.journal-read', 'saule')).toMatchObject({ result: 'OK', details: expect.objectContaining({ limit: 5 }) });
+    expect(await latest('console.journal-read', 'saule')).toMatchObject({
+      result: 'OK',
+      details: expect.objectContaining({ limit: 5 }),
+    });
 
     const from = new Date(Date.parse(`${today}T00:00:00+05:00`));
-    const expected = Number((await stack.pool.query(`SELECT count(*) FROM journal WHERE started_at >= $1 AND started_at < $2`, [from, new Date(from.getTime() + 86_400_000)])).rows[0].count);
+    const expected = Number(
+      (
+        await stack.pool.query(`SELECT count(*) FROM journal WHERE started_at >= $1 AND started_at < $2`, [
+          from,
+          new Date(from.getTime() + 86_400_000),
+        ])
+      ).rows[0].count,
+    );
     const res = await auditor.get(`/api/journal/export?day=${today}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/csv');
@@ -145,7 +179,10 @@ describe('journal export and reading (National Bank resolution No. 116, item 55(
     expect(lines[0]).toBe('seq,started_at,event,actor,record_id,ended_at,result,details,hash');
     expect(lines.length - 1).toBe(expected);
     expect(lines.slice(1).every((l) => l.includes(`${today}T`))).toBe(true);
-    expect(await latest('console.journal-exported', 'saule')).toMatchObject({ result: 'OK', details: { range: { day: today } } });
+    expect(await latest('console.journal-exported', 'saule')).toMatchObject({
+      result: 'OK',
+      details: { range: { day: today } },
+    });
   });
 
   it('exports a date range and the whole journal, and refuses a malformed range', async () => {

@@ -21,9 +21,19 @@ let taskQueue: string;
 beforeAll(async () => {
   taskQueue = uniqueId('it-data-errors');
   await loadTestCertificates();
-  const env = { ...process.env, ...signingEnv(), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace'), TEMPORAL_TASK_QUEUE: taskQueue, DATABASE_URL: inject('databaseUrl') };
+  const env = {
+    ...process.env,
+    ...signingEnv(),
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    DATABASE_URL: inject('databaseUrl'),
+  };
   const temporal = temporalConfig(env);
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./workflows/journal-text.ts', import.meta.url)), logger: new DefaultLogger('WARN') });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('./workflows/journal-text.ts', import.meta.url)),
+    logger: new DefaultLogger('WARN'),
+  });
   const connection = await NativeConnection.connect({ address: temporal.address });
   const saga = await createSagaWorker({ connection, temporal, databaseUrl: env.DATABASE_URL, env, workflowBundle });
   const running = saga.worker.run();
@@ -73,13 +83,17 @@ describe('a value PostgreSQL refuses as data', () => {
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect((failure as ApplicationFailure).type).toBe(ErrorType.DataRejected);
     expect((failure as ApplicationFailure).nonRetryable).toBe(true);
-    expect((failure as ApplicationFailure).message).toMatch(/^recordStep: PostgreSQL refused a value \(SQLSTATE 22021 /);
+    expect((failure as ApplicationFailure).message).toMatch(
+      /^recordStep: PostgreSQL refused a value \(SQLSTATE 22021 /,
+    );
     expect((failure as ApplicationFailure).message).not.toContain(secret);
     expect((failure as ApplicationFailure).cause).toBeUndefined();
 
     // One attempt, not a retry loop.
     const history = await handle.fetchHistory();
-    const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+    const attempts = history
+      .events!.filter((e) => e.activityTaskStartedEventAttributes)
+      .map((e) => e.activityTaskStartedEventAttributes!.attempt);
     expect(attempts).toEqual([1]);
   });
 
@@ -91,7 +105,8 @@ describe('a value PostgreSQL refuses as data', () => {
       workflowExecutionTimeout: '30 seconds',
     });
     const err = await handle.result().catch((e: unknown) => e);
-    const failure = ((err as WorkflowFailedError).cause as ActivityFailure | undefined)?.cause as ApplicationFailure | undefined;
+    const failure = ((err as WorkflowFailedError).cause as ActivityFailure | undefined)?.cause as
+      ApplicationFailure | undefined;
     expect(failure?.type).toBe(ErrorType.DataRejected);
     expect(failure?.message).toContain('SQLSTATE 22P05');
     expect(failure?.message).not.toContain('before');

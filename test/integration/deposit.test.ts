@@ -42,9 +42,15 @@ describe('deposit against the real stack', () => {
     expect(await simAdmin(stack.simulators.esu.url).appliedCount(`dep-${depositId}`)).toBe(1);
     expect(await wallet.appliedCount(`dep-${depositId}`)).toBe(1);
 
-    const { rows: ops } = await stack.pool.query('SELECT status, esu_receipt_id FROM operations WHERE operation_id = $1', [depositId]);
+    const { rows: ops } = await stack.pool.query(
+      'SELECT status, esu_receipt_id FROM operations WHERE operation_id = $1',
+      [depositId],
+    );
     expect(ops).toEqual([{ status: 'COMPLETED', esu_receipt_id: state.esuReceipt?.receiptId }]);
-    const { rows: journal } = await stack.pool.query('SELECT event, actor, result FROM journal WHERE record_id = $1 ORDER BY id', [depositId]);
+    const { rows: journal } = await stack.pool.query(
+      'SELECT event, actor, result FROM journal WHERE record_id = $1 ORDER BY id',
+      [depositId],
+    );
     expect(journal.map((r) => r.event)).toEqual([
       'deposit.received',
       'deposit.bettor-eligible',
@@ -60,7 +66,9 @@ describe('deposit against the real stack', () => {
     expect(attributes.get({ name: 'BettorRef', type: 'KEYWORD' })).toBe(ref);
     // Every search attribute decoded to its value (raw payload bytes would never show the IIN as text).
     const indexed = description.raw.workflowExecutionInfo?.searchAttributes?.indexedFields ?? {};
-    const values = Object.values(indexed).map((payload) => JSON.stringify(defaultPayloadConverter.fromPayload(payload)));
+    const values = Object.values(indexed).map((payload) =>
+      JSON.stringify(defaultPayloadConverter.fromPayload(payload)),
+    );
     expect(values).toContain(JSON.stringify(ref));
     expect(values.join(' ')).not.toContain(iin);
     expect(JSON.stringify(description.memo)).not.toContain(iin);
@@ -80,7 +88,10 @@ describe('deposit against the real stack', () => {
 
     const listed = await eventually(async () => {
       const ids: string[] = [];
-      for await (const wf of stack.client.workflow.list({ query: `BettorRef = "${ref}" AND OperationKind = "DEPOSIT"` })) ids.push(wf.workflowId);
+      for await (const wf of stack.client.workflow.list({
+        query: `BettorRef = "${ref}" AND OperationKind = "DEPOSIT"`,
+      }))
+        ids.push(wf.workflowId);
       return ids.length ? ids : undefined;
     });
     expect(listed).toEqual([`Deposit:${depositId}`]);
@@ -91,9 +102,15 @@ describe('deposit against the real stack', () => {
     const depositId = uniqueId('dep');
     const wallet = simAdmin(stack.simulators.nomapay.url);
     const before = await wallet.walletBalance(iin);
-    await simAdmin(stack.simulators.esu.url).fault({ match: { key: `dep-${depositId}` }, kind: 'reject', code: 'LIMIT_EXCEEDED' });
+    await simAdmin(stack.simulators.esu.url).fault({
+      match: { key: `dep-${depositId}` },
+      kind: 'reject',
+      code: 'LIMIT_EXCEEDED',
+    });
 
-    const error = await stack.esuBridge.deposit({ depositId, iin, amountTiyn: KZT_5000, currency: 'KZT' }).catch((e) => e);
+    const error = await stack.esuBridge
+      .deposit({ depositId, iin, amountTiyn: KZT_5000, currency: 'KZT' })
+      .catch((e) => e);
 
     expect(error).toBeInstanceOf(OperationFailedError);
     expect((error as OperationFailedError).type).toBe(ErrorType.EsuRejected);
@@ -103,7 +120,9 @@ describe('deposit against the real stack', () => {
     expect(await bettorTotals(stack.pool, ref)).toEqual({ receivedTiyn: 0, paidTiyn: 0 });
     expect(await wallet.walletBalance(iin)).toBe(before);
     expect(await simAdmin(stack.simulators.esu.url).appliedCount(`dep-${depositId}`)).toBe(0);
-    const { rows } = await stack.pool.query('SELECT status, failure_type FROM operations WHERE operation_id = $1', [depositId]);
+    const { rows } = await stack.pool.query('SELECT status, failure_type FROM operations WHERE operation_id = $1', [
+      depositId,
+    ]);
     expect(rows).toEqual([{ status: 'COMPENSATED', failure_type: ErrorType.EsuRejected }]);
   });
 
@@ -130,7 +149,10 @@ describe('deposit against the real stack', () => {
     const depositId = uniqueId('dep');
     const request = { depositId, iin, amountTiyn: KZT_5000, currency: 'KZT' };
 
-    const [first, second] = await Promise.all([stack.esuBridge.startDeposit(request), stack.esuBridge.startDeposit(request)]);
+    const [first, second] = await Promise.all([
+      stack.esuBridge.startDeposit(request),
+      stack.esuBridge.startDeposit(request),
+    ]);
     expect([first.joined, second.joined].sort()).toEqual([false, true]);
     await first.result();
     const third = await stack.esuBridge.startDeposit(request);
@@ -141,7 +163,9 @@ describe('deposit against the real stack', () => {
     expect(await simAdmin(stack.simulators.esu.url).appliedCount(`dep-${depositId}`)).toBe(1);
     expect(await bettorBalance(stack.pool, stack.esuBridge.bettorRef(iin))).toBe(KZT_5000);
 
-    await expect(stack.esuBridge.startDeposit({ ...request, amountTiyn: KZT_5000 + 1 })).rejects.toBeInstanceOf(IdempotencyConflictError);
+    await expect(stack.esuBridge.startDeposit({ ...request, amountTiyn: KZT_5000 + 1 })).rejects.toBeInstanceOf(
+      IdempotencyConflictError,
+    );
   });
 
   it('refuses bad input naming the fields, and starts nothing', async () => {
@@ -152,7 +176,9 @@ describe('deposit against the real stack', () => {
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect((error as InvalidRequestError).issues.map((i) => i.field).sort()).toEqual(['amountTiyn', 'currency', 'iin']);
     expect((error as Error).message).toContain('IIN check digit does not match');
-    await expect(stack.client.workflow.getHandle(`Deposit:${depositId}`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(stack.client.workflow.getHandle(`Deposit:${depositId}`).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
     const { rowCount } = await stack.pool.query('SELECT 1 FROM operations WHERE operation_id = $1', [depositId]);
     expect(rowCount).toBe(0);
   });
@@ -162,7 +188,9 @@ describe('deposit against the real stack', () => {
     const depositId = uniqueId('dep');
     await simAdmin(stack.simulators.esu.url).restrict(iin, 'SELF_EXCLUDED');
 
-    const error = await stack.esuBridge.deposit({ depositId, iin, amountTiyn: KZT_5000, currency: 'KZT' }).catch((e) => e);
+    const error = await stack.esuBridge
+      .deposit({ depositId, iin, amountTiyn: KZT_5000, currency: 'KZT' })
+      .catch((e) => e);
 
     expect((error as OperationFailedError).type).toBe(ErrorType.BettorRestricted);
     expect(await simAdmin(stack.simulators.nomapay.url).appliedCount(`dep-${depositId}`)).toBe(0);
@@ -176,7 +204,8 @@ describe('deposit against the real stack', () => {
     });
     const raw = Buffer.from(temporal.api.history.v1.History.encode(stored.history!).finish());
     expect(raw.includes(Buffer.from('SELF_EXCLUDED'))).toBe(false);
-    const failed = stored.history!.events!.find((e) => e.workflowExecutionFailedEventAttributes)!.workflowExecutionFailedEventAttributes!.failure!;
+    const failed = stored.history!.events!.find((e) => e.workflowExecutionFailedEventAttributes)!
+      .workflowExecutionFailedEventAttributes!.failure!;
     expect(failed.message).toBe('Encoded failure');
     expect(failed.applicationFailureInfo?.type).toBe(ErrorType.BettorRestricted);
     expect(Buffer.from(failed.encodedAttributes!.metadata!.encoding!).toString()).toBe('binary/encrypted');

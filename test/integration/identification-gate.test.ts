@@ -24,7 +24,12 @@ async function identify(iin: string) {
   const opened = await id.startTwoFactor({ iin, phone: '+7 701 123 45 67' });
   await id.submitLiveness({ livenessToken: 'capture-1' });
   await id.sendSmsCode();
-  const sms = await fetch(new URL(`/__admin/identification/sessions/${encodeURIComponent(opened.state.session!.sessionId)}/sms`, stack.simulators.nomapay.url));
+  const sms = await fetch(
+    new URL(
+      `/__admin/identification/sessions/${encodeURIComponent(opened.state.session!.sessionId)}/sms`,
+      stack.simulators.nomapay.url,
+    ),
+  );
   const { code } = (await sms.json()) as { code: string };
   expect((await id.submitSmsCode({ code })).result).toBe('CODE_ACCEPTED');
   expect((await id.result()).step).toBe('IDENTIFIED');
@@ -35,7 +40,9 @@ describe('identification gate', () => {
   it('refuses a deposit and a bet of an unidentified bettor with nothing moved, then takes them once identified', async () => {
     const iin = adultIin();
     const depositId = uniqueId('gate-dep');
-    const refused = await stack.esuBridge.deposit({ depositId, iin, amountTiyn: 20_000, currency: 'KZT' }).catch((err: unknown) => err);
+    const refused = await stack.esuBridge
+      .deposit({ depositId, iin, amountTiyn: 20_000, currency: 'KZT' })
+      .catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(OperationFailedError);
     expect((refused as OperationFailedError).type).toBe('BettorNotIdentified');
     expect(await simAdmin(stack.simulators.nomapay.url).appliedCount(`dep-${depositId}`)).toBe(0);
@@ -49,7 +56,12 @@ describe('identification gate', () => {
     expect(esuIds).not.toContain(`bet-${betId}`);
 
     await identify(iin);
-    const deposit = await stack.esuBridge.deposit({ depositId: uniqueId('gate-dep'), iin, amountTiyn: 20_000, currency: 'KZT' });
+    const deposit = await stack.esuBridge.deposit({
+      depositId: uniqueId('gate-dep'),
+      iin,
+      amountTiyn: 20_000,
+      currency: 'KZT',
+    });
     expect(deposit.status).toBe('COMPLETED');
     const accepted = await stack.esuBridge.placeBet({ ...bet, betId: uniqueId('gate-bet') });
     expect(accepted.status).toBe('ACCEPTED');
@@ -58,30 +70,56 @@ describe('identification gate', () => {
   it('refuses deposits and bets once the bettor revokes consent after being identified, relays it to the registry, and still pays out', async () => {
     const iin = adultIin();
     const id = await identify(iin);
-    const deposit = await stack.esuBridge.deposit({ depositId: uniqueId('rev-dep'), iin, amountTiyn: 30_000, currency: 'KZT' });
+    const deposit = await stack.esuBridge.deposit({
+      depositId: uniqueId('rev-dep'),
+      iin,
+      amountTiyn: 30_000,
+      currency: 'KZT',
+    });
     expect(deposit.status).toBe('COMPLETED');
 
     const revoked = await id.revokeConsent({ source: 'APP' });
     expect(revoked.result).toBe('CONSENT_REVOKED');
     const consentId = revoked.state.consent!.consentId;
-    const registry = await fetch(new URL(`/v1/identification/consents/${encodeURIComponent(consentId)}`, stack.simulators.nomapay.url), {
-      headers: { authorization: 'Bearer it-nomapay-key' },
-    });
+    const registry = await fetch(
+      new URL(`/v1/identification/consents/${encodeURIComponent(consentId)}`, stack.simulators.nomapay.url),
+      {
+        headers: { authorization: 'Bearer it-nomapay-key' },
+      },
+    );
     expect(await registry.json()).toMatchObject({ consentId, status: 'REVOKED' });
     expect((await id.revokeConsent({ source: 'APP' })).message).toMatch(/already revoked/);
 
-    const refused = await stack.esuBridge.deposit({ depositId: uniqueId('rev-dep'), iin, amountTiyn: 10_000, currency: 'KZT' }).catch((e: unknown) => e);
+    const refused = await stack.esuBridge
+      .deposit({ depositId: uniqueId('rev-dep'), iin, amountTiyn: 10_000, currency: 'KZT' })
+      .catch((e: unknown) => e);
     expect((refused as OperationFailedError).type).toBe('BettorNotIdentified');
     expect((refused as OperationFailedError).message).toMatch(/revoked consent/);
-    const bet = { betId: uniqueId('rev-bet'), iin, stakeTiyn: 5_000, currency: 'KZT', eventId: 'kz-cup-4', outcome: 'HOME', odds: '1.90' };
-    expect(((await stack.esuBridge.placeBet(bet).catch((e: unknown) => e)) as OperationFailedError).type).toBe('BettorNotIdentified');
+    const bet = {
+      betId: uniqueId('rev-bet'),
+      iin,
+      stakeTiyn: 5_000,
+      currency: 'KZT',
+      eventId: 'kz-cup-4',
+      outcome: 'HOME',
+      odds: '1.90',
+    };
+    expect(((await stack.esuBridge.placeBet(bet).catch((e: unknown) => e)) as OperationFailedError).type).toBe(
+      'BettorNotIdentified',
+    );
     // The balance is still the bettor's: a payout does not pass the identification gate.
-    const payout = await stack.esuBridge.payout({ payoutId: uniqueId('rev-pay'), iin, amountTiyn: 30_000, currency: 'KZT' });
+    const payout = await stack.esuBridge.payout({
+      payoutId: uniqueId('rev-pay'),
+      iin,
+      amountTiyn: 30_000,
+      currency: 'KZT',
+    });
     expect(payout.status).toBe('COMPLETED');
 
-    const { rows } = await stack.pool.query(`SELECT event, actor FROM journal WHERE record_id = $1 AND event IN ('identification.consent-revoked', 'identification.consent-revocation-relayed') ORDER BY id`, [
-      revoked.state.bettorId,
-    ]);
+    const { rows } = await stack.pool.query(
+      `SELECT event, actor FROM journal WHERE record_id = $1 AND event IN ('identification.consent-revoked', 'identification.consent-revocation-relayed') ORDER BY id`,
+      [revoked.state.bettorId],
+    );
     expect(rows).toEqual([
       { event: 'identification.consent-revoked', actor: 'bettor' },
       { event: 'identification.consent-revocation-relayed', actor: 'bettor' },

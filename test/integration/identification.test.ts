@@ -16,7 +16,9 @@ afterAll(async () => {
 });
 
 async function smsCode(sessionId: string): Promise<string> {
-  const res = await fetch(new URL(`/__admin/identification/sessions/${encodeURIComponent(sessionId)}/sms`, stack.simulators.nomapay.url));
+  const res = await fetch(
+    new URL(`/__admin/identification/sessions/${encodeURIComponent(sessionId)}/sms`, stack.simulators.nomapay.url),
+  );
   return ((await res.json()) as { code: string }).code;
 }
 
@@ -31,20 +33,32 @@ describe('identification against the real stack', () => {
     await id.sendSmsCode();
     const wrong = await id.submitSmsCode({ code: '00000' });
     expect(wrong.result).toBe('WRONG_CODE');
-    expect((await id.submitSmsCode({ code: await smsCode(opened.state.session!.sessionId) })).result).toBe('CODE_ACCEPTED');
+    expect((await id.submitSmsCode({ code: await smsCode(opened.state.session!.sessionId) })).result).toBe(
+      'CODE_ACCEPTED',
+    );
     const state = await id.result();
 
-    expect(state).toMatchObject({ step: 'IDENTIFIED', method: 'TWO_FACTOR', walletId: bettorId, esuRegistrationId: bettorId });
+    expect(state).toMatchObject({
+      step: 'IDENTIFIED',
+      method: 'TWO_FACTOR',
+      walletId: bettorId,
+      esuRegistrationId: bettorId,
+    });
     const record = await readBettorIdentification(stack.pool, { bettorRef: stack.esuBridge.bettorRef(iin) });
     expect(record).toMatchObject({ bettorId, status: 'IDENTIFIED', method: 'TWO_FACTOR', walletId: bettorId });
-    const data = await stack.pool.query('SELECT source, data FROM bettor_personal_data WHERE bettor_id = $1', [bettorId]);
+    const data = await stack.pool.query('SELECT source, data FROM bettor_personal_data WHERE bettor_id = $1', [
+      bettorId,
+    ]);
     expect(data.rows[0]).toMatchObject({ source: 'TWO_FACTOR', data: { iin } });
     expect(Object.keys(data.rows[0].data)).not.toContain('photo');
     expect(await simAdmin(stack.simulators.esu.url).appliedCount(`bettor:${bettorId}`)).toBe(1);
     expect(await simAdmin(stack.simulators.nomapay.url).appliedCount(`wallet:${bettorId}`)).toBe(1);
 
     // National Bank resolution No. 116 §55.11: start, event, acting user, record id, end, result, for every request and its answer.
-    const journal = await stack.pool.query('SELECT started_at, ended_at, event, actor, result, details FROM journal WHERE record_id = $1 ORDER BY id', [bettorId]);
+    const journal = await stack.pool.query(
+      'SELECT started_at, ended_at, event, actor, result, details FROM journal WHERE record_id = $1 ORDER BY id',
+      [bettorId],
+    );
     expect(journal.rows.map((r) => r.event)).toContain('identification.code-checked');
     expect(journal.rows.every((r) => r.started_at <= r.ended_at && r.actor && r.result)).toBe(true);
     expect(journal.rows.find((r) => r.event === 'identification.consent-given')?.actor).toBe('bettor');
@@ -66,7 +80,10 @@ describe('identification against the real stack', () => {
     });
     const id = await stack.esuBridge.startIdentification({ bettorId });
     await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
-    const matched = await id.submitPhoto({ iin, photo: { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: GOOD_PHOTO_QUALITY } });
+    const matched = await id.submitPhoto({
+      iin,
+      photo: { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: GOOD_PHOTO_QUALITY },
+    });
     expect(matched.result).toBe('PHOTO_MATCHED');
     await id.recordDecision({ positive: true, decidedBy: 'kyc.officer' });
     expect((await id.result()).step).toBe('IDENTIFIED');

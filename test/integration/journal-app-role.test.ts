@@ -31,18 +31,27 @@ async function refusal(sql: string, args: unknown[] = []): Promise<string | unde
 
 describe('the application role', () => {
   it('is the role every connection of the pool takes, and owns none of the tables', async () => {
-    const { rows } = await app.query(`SELECT current_user AS role, (SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'journal') AS owner`);
+    const { rows } = await app.query(
+      `SELECT current_user AS role, (SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'journal') AS owner`,
+    );
     expect(rows[0].role).toBe('esu_bridge_app');
     expect(rows[0].owner).not.toBe('esu_bridge_app');
-    const owned = await app.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user`);
+    const owned = await app.query(
+      `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user`,
+    );
     expect(owned.rows[0].n).toBe(0);
   });
 
   it('appends to the journal and the chain head follows, though it cannot write the head itself', async () => {
     const recordId = uniqueId('app-role');
-    const before = (await app.query(`SELECT seq::int AS seq FROM journal_chain_head WHERE id = 1`)).rows[0].seq as number;
-    await app.query(`INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details) VALUES (now(), now(), 'test.app-role', 'test', $1, 'OK', '{}')`, [recordId]);
-    const entry = (await app.query(`SELECT chain_seq::int AS seq FROM journal WHERE record_id = $1`, [recordId])).rows[0];
+    const before = (await app.query(`SELECT seq::int AS seq FROM journal_chain_head WHERE id = 1`)).rows[0]
+      .seq as number;
+    await app.query(
+      `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details) VALUES (now(), now(), 'test.app-role', 'test', $1, 'OK', '{}')`,
+      [recordId],
+    );
+    const entry = (await app.query(`SELECT chain_seq::int AS seq FROM journal WHERE record_id = $1`, [recordId]))
+      .rows[0];
     expect(entry.seq).toBeGreaterThan(before);
     const head = (await app.query(`SELECT seq::int AS seq FROM journal_chain_head WHERE id = 1`)).rows[0].seq as number;
     expect(head).toBeGreaterThanOrEqual(entry.seq);
@@ -53,7 +62,9 @@ describe('the application role', () => {
       await client.query('BEGIN');
       const locked = await client.query(`SELECT seq::int AS seq FROM journal_chain_head WHERE id = 1 FOR UPDATE`);
       expect(locked.rows[0].seq).toBeGreaterThanOrEqual(entry.seq);
-      await client.query(`INSERT INTO journal_seals (seq, hash, sealed_at, key_id, mac) SELECT seq, hash, now(), 'it', repeat('a', 64) FROM journal_chain_head WHERE id = 1`);
+      await client.query(
+        `INSERT INTO journal_seals (seq, hash, sealed_at, key_id, mac) SELECT seq, hash, now(), 'it', repeat('a', 64) FROM journal_chain_head WHERE id = 1`,
+      );
       await client.query('ROLLBACK');
     } finally {
       client.release();
@@ -61,7 +72,9 @@ describe('the application role', () => {
   });
 
   it('is refused UPDATE, DELETE and TRUNCATE on the journal, and disabling its triggers', async () => {
-    expect(await refusal(`UPDATE journal SET result = 'FAILED' WHERE id = (SELECT max(id) FROM journal)`)).toBe('42501');
+    expect(await refusal(`UPDATE journal SET result = 'FAILED' WHERE id = (SELECT max(id) FROM journal)`)).toBe(
+      '42501',
+    );
     expect(await refusal(`DELETE FROM journal WHERE id = (SELECT max(id) FROM journal)`)).toBe('42501');
     expect(await refusal(`TRUNCATE journal`)).toBe('42501');
     expect(await refusal(`ALTER TABLE journal DISABLE TRIGGER journal_append_only`)).toBe('42501');
@@ -70,7 +83,9 @@ describe('the application role', () => {
   });
 
   it('cannot rewind the chain head nor remove seals, nor mark a migration applied', async () => {
-    expect(await refusal(`UPDATE journal_chain_head SET seq = seq - 1, hash = repeat('0', 64) WHERE id = 1`)).toBe('42501');
+    expect(await refusal(`UPDATE journal_chain_head SET seq = seq - 1, hash = repeat('0', 64) WHERE id = 1`)).toBe(
+      '42501',
+    );
     expect(await refusal(`DELETE FROM journal_seals`)).toBe('42501');
     expect(await refusal(`UPDATE journal_seals SET mac = repeat('0', 64)`)).toBe('42501');
     expect(await refusal(`INSERT INTO schema_migrations (version) VALUES ('999_fake.sql')`)).toBe('42501');

@@ -27,7 +27,10 @@ async function freshJournal(entries: number): Promise<Pool> {
   const pool = createPool(await createMigratedDatabase(admin, name), 2);
   pools.push(pool);
   for (let i = 1; i <= entries; i++) {
-    await pool.query(`INSERT INTO journal (started_at, ended_at, event, actor, record_id, result) VALUES (now(), now(), 'test.entry', 'system', $1, 'OK')`, [`r-${i}`]);
+    await pool.query(
+      `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result) VALUES (now(), now(), 'test.entry', 'system', $1, 'OK')`,
+      [`r-${i}`],
+    );
   }
   return pool;
 }
@@ -93,12 +96,23 @@ describe('journal seals', () => {
     const pool = await freshJournal(3);
     const anchor: JournalAnchor = await sealJournalHead(pool, KEY);
     const forged = { ...anchor, seq: 2, mac: 'f'.repeat(64) };
-    await pool.query('INSERT INTO journal_seals (seq, hash, sealed_at, key_id, mac) VALUES ($1, $2, $3, $4, $5)', [forged.seq, anchor.hash, anchor.sealedAt, anchor.keyId, forged.mac]);
+    await pool.query('INSERT INTO journal_seals (seq, hash, sealed_at, key_id, mac) VALUES ($1, $2, $3, $4, $5)', [
+      forged.seq,
+      anchor.hash,
+      anchor.sealedAt,
+      anchor.keyId,
+      forged.mac,
+    ]);
     expect(kinds(await verifyJournal(pool, { key: KEY }))).toEqual(['FORGED_SEAL']);
-    expect(kinds(await verifyJournal(pool, { key: { ...KEY, key: 'another-key-of-sufficient-length-000' } }))).toEqual(['FORGED_SEAL', 'FORGED_SEAL']);
+    expect(kinds(await verifyJournal(pool, { key: { ...KEY, key: 'another-key-of-sufficient-length-000' } }))).toEqual([
+      'FORGED_SEAL',
+      'FORGED_SEAL',
+    ]);
 
     // The seals table is append-only, but its owner can disable that too: the anchor still knows.
-    await pool.query('BEGIN; ALTER TABLE journal_seals DISABLE TRIGGER USER; DELETE FROM journal_seals; ALTER TABLE journal_seals ENABLE TRIGGER USER; COMMIT');
+    await pool.query(
+      'BEGIN; ALTER TABLE journal_seals DISABLE TRIGGER USER; DELETE FROM journal_seals; ALTER TABLE journal_seals ENABLE TRIGGER USER; COMMIT',
+    );
     await rewrite(pool, 'DELETE FROM journal WHERE chain_seq = 3', 3);
     expect((await verifyJournal(pool, { key: KEY })).ok).toBe(true); // no seal left to compare with
     expect(kinds(await verifyJournal(pool, { key: KEY, anchor }))).toEqual(['MISSING', 'SEAL_MISSING']);
@@ -108,7 +122,9 @@ describe('journal seals', () => {
     const pool = await freshJournal(2);
     const first = await sealJournalHead(pool, KEY);
     expect(await sealJournalHead(pool, KEY)).toEqual(first);
-    await pool.query(`INSERT INTO journal (started_at, ended_at, event, actor, record_id, result) VALUES (now(), now(), 'test.entry', 'system', 'r-3', 'OK')`);
+    await pool.query(
+      `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result) VALUES (now(), now(), 'test.entry', 'system', 'r-3', 'OK')`,
+    );
     const second = await sealJournalHead(pool, KEY);
     expect(second.seq).toBe(3);
     expect((await readSeals(pool)).map((s) => s.seq)).toEqual([2, 3]);

@@ -33,14 +33,19 @@ async function append(recordId: string): Promise<void> {
  * the interleaving a busy journal produces now and then, here on every verification.
  */
 function appendingAfterHeadReads(recordId: string): Pool {
-  const appendAfterHead = (query: (...args: unknown[]) => Promise<unknown>) => async (...args: unknown[]) => {
-    const result = await query(...args);
-    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
-    if (text?.includes('journal_chain_head')) await append(recordId);
-    return result;
-  };
+  const appendAfterHead =
+    (query: (...args: unknown[]) => Promise<unknown>) =>
+    async (...args: unknown[]) => {
+      const result = await query(...args);
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+      if (text?.includes('journal_chain_head')) await append(recordId);
+      return result;
+    };
   const wrapClient = (client: PoolClient): PoolClient =>
-    new Proxy(client, { get: (target, prop) => (prop === 'query' ? appendAfterHead(target.query.bind(target) as never) : Reflect.get(target, prop, target)) });
+    new Proxy(client, {
+      get: (target, prop) =>
+        prop === 'query' ? appendAfterHead(target.query.bind(target) as never) : Reflect.get(target, prop, target),
+    });
   return new Proxy(pool, {
     get(target, prop) {
       if (prop === 'query') return appendAfterHead(target.query.bind(target) as never);

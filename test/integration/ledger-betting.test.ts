@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { Accounts, bettorBalance, createLedgerActivities } from '../../activities/ledger.js';
-import { BettingAccounts, bettingTotals, createBettingLedgerActivities, type StakeReservation } from '../../activities/betting-ledger.js';
+import {
+  BettingAccounts,
+  bettingTotals,
+  createBettingLedgerActivities,
+  type StakeReservation,
+} from '../../activities/betting-ledger.js';
 import { readBet } from '../../activities/bets.js';
 import { createPool, type Pool } from '../../db/pool.js';
 import { ErrorType } from '../../domain/errors.js';
@@ -28,11 +33,24 @@ async function funded(amountTiyn: number): Promise<string> {
 
 function stake(bettorRef: string, overrides: Partial<StakeReservation> = {}): StakeReservation {
   const betId = uniqueId('bet');
-  return { betId, workflowId: `Bet:${betId}`, bettorRef, iin: adultIin(), eventId: 'evt-1', outcome: 'HOME', odds: '2.35', stakeTiyn: 333, ...overrides };
+  return {
+    betId,
+    workflowId: `Bet:${betId}`,
+    bettorRef,
+    iin: adultIin(),
+    eventId: 'evt-1',
+    outcome: 'HOME',
+    odds: '2.35',
+    stakeTiyn: 333,
+    ...overrides,
+  };
 }
 
 async function account(id: string) {
-  const { rows } = await pool.query('SELECT debits_posted, credits_posted, debits_pending, credits_pending FROM ledger_accounts WHERE id = $1', [id]);
+  const { rows } = await pool.query(
+    'SELECT debits_posted, credits_posted, debits_pending, credits_pending FROM ledger_accounts WHERE id = $1',
+    [id],
+  );
   return rows[0] as { debits_posted: number; credits_posted: number; debits_pending: number; credits_pending: number };
 }
 
@@ -48,7 +66,11 @@ async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
 async function acceptedBet(bettorRef: string, overrides: Partial<StakeReservation> = {}) {
   const bet = stake(bettorRef, overrides);
   await betting.reserveStake(bet);
-  await betting.acceptBet({ betId: bet.betId, esuReceiptId: `ESU-${bet.betId}`, acceptedAt: '2026-11-20T05:00:00.000Z' });
+  await betting.acceptBet({
+    betId: bet.betId,
+    esuReceiptId: `ESU-${bet.betId}`,
+    acceptedAt: '2026-11-20T05:00:00.000Z',
+  });
   return bet;
 }
 
@@ -63,18 +85,33 @@ describe('stakes as pending transfers', () => {
     expect(await account(Accounts.bettor(bettorRef))).toMatchObject({ debits_posted: 0, debits_pending: 333 });
     expect((await readBet(pool, bet.betId))?.status).toBe('PENDING');
 
-    expect(await betting.acceptBet({ betId: bet.betId, esuReceiptId: 'ESU-9', acceptedAt: '2026-11-20T05:00:00.000Z' })).toEqual({
+    expect(
+      await betting.acceptBet({ betId: bet.betId, esuReceiptId: 'ESU-9', acceptedAt: '2026-11-20T05:00:00.000Z' }),
+    ).toEqual({
       transferId: `${bet.betId}:stake`,
       outcome: 'POSTED',
     });
-    expect(await betting.acceptBet({ betId: bet.betId, esuReceiptId: 'ESU-9', acceptedAt: '2026-11-20T05:00:00.000Z' })).toMatchObject({ outcome: 'ALREADY_POSTED' });
+    expect(
+      await betting.acceptBet({ betId: bet.betId, esuReceiptId: 'ESU-9', acceptedAt: '2026-11-20T05:00:00.000Z' }),
+    ).toMatchObject({ outcome: 'ALREADY_POSTED' });
     expect(await bettorBalance(pool, bettorRef)).toBe(667);
     expect(await account(Accounts.bettor(bettorRef))).toMatchObject({ debits_posted: 333, debits_pending: 0 });
     const heldAfter = await account(BettingAccounts.stakesHeld);
     expect(heldAfter.credits_posted - heldBefore.credits_posted).toBe(333);
     expect(heldAfter.credits_pending).toBe(heldBefore.credits_pending);
-    expect(await readBet(pool, bet.betId)).toMatchObject({ status: 'ACCEPTED', esuReceiptId: 'ESU-9', odds: '2.35', stakeTiyn: 333, acceptedAt: '2026-11-20T05:00:00.000Z' });
-    expect(await bettingTotals(pool, bettorRef)).toEqual({ receivedTiyn: 1_000, paidTiyn: 0, stakedTiyn: 333, winningsTiyn: 0 });
+    expect(await readBet(pool, bet.betId)).toMatchObject({
+      status: 'ACCEPTED',
+      esuReceiptId: 'ESU-9',
+      odds: '2.35',
+      stakeTiyn: 333,
+      acceptedAt: '2026-11-20T05:00:00.000Z',
+    });
+    expect(await bettingTotals(pool, bettorRef)).toEqual({
+      receivedTiyn: 1_000,
+      paidTiyn: 0,
+      stakedTiyn: 333,
+      winningsTiyn: 0,
+    });
   });
 
   it('answers a replayed reservation without holding twice, and refuses one with another body', async () => {
@@ -95,9 +132,13 @@ describe('stakes as pending transfers', () => {
     expect(await bettorBalance(pool, bettorRef)).toBe(1_000);
     expect((await readBet(pool, bet.betId))?.status).toBe('VOIDED');
     expect((await failure(betting.reserveStake(bet))).type).toBe(ErrorType.LedgerRejected);
-    expect((await failure(betting.acceptBet({ betId: bet.betId, esuReceiptId: 'ESU-1', acceptedAt: '2026-11-20T05:00:00.000Z' }))).type).toBe(
-      ErrorType.LedgerRejected,
-    );
+    expect(
+      (
+        await failure(
+          betting.acceptBet({ betId: bet.betId, esuReceiptId: 'ESU-1', acceptedAt: '2026-11-20T05:00:00.000Z' }),
+        )
+      ).type,
+    ).toBe(ErrorType.LedgerRejected);
     expect(await bettingTotals(pool, bettorRef)).toMatchObject({ stakedTiyn: 0 });
   });
 
@@ -124,13 +165,17 @@ describe('stakes as pending transfers', () => {
     const bettorRef = await funded(10_000);
     const attempts = [
       ...Array.from({ length: 6 }, () => betting.reserveStake(stake(bettorRef, { stakeTiyn: 3_000 }))),
-      ...Array.from({ length: 3 }, () => betting.reservePayout({ payoutId: uniqueId('po'), bettorRef, amountTiyn: 3_000 })),
+      ...Array.from({ length: 3 }, () =>
+        betting.reservePayout({ payoutId: uniqueId('po'), bettorRef, amountTiyn: 3_000 }),
+      ),
     ];
     const settled = await Promise.allSettled(attempts);
     const held = settled.filter((s) => s.status === 'fulfilled');
     const refused = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
     expect(held).toHaveLength(3);
-    expect(refused.map((r) => (r.reason as ApplicationFailure).type)).toEqual(Array(6).fill(ErrorType.InsufficientBalance));
+    expect(refused.map((r) => (r.reason as ApplicationFailure).type)).toEqual(
+      Array(6).fill(ErrorType.InsufficientBalance),
+    );
     expect(await bettorBalance(pool, bettorRef)).toBe(1_000);
     const bettor = await account(Accounts.bettor(bettorRef));
     expect(bettor.debits_posted + bettor.debits_pending).toBeLessThanOrEqual(bettor.credits_posted);
@@ -143,23 +188,50 @@ describe('settlement postings', () => {
     const bet = await acceptedBet(bettorRef);
     const revenueBefore = await account(BettingAccounts.bookmakerRevenue);
     const operationId = `${bet.betId}.settle`;
-    const settled = await betting.settleBetInLedger({ betId: bet.betId, operationId, result: 'WON', winningsTiyn: 782 });
+    const settled = await betting.settleBetInLedger({
+      betId: bet.betId,
+      operationId,
+      result: 'WON',
+      winningsTiyn: 782,
+    });
     expect(settled).toMatchObject({ outcome: 'SETTLED', operationId, winningsTiyn: 782 });
     expect(await bettorBalance(pool, bettorRef)).toBe(1_000 - 333 + 782);
     expect((await account(BettingAccounts.bookmakerRevenue)).debits_posted - revenueBefore.debits_posted).toBe(449);
-    const { rows } = await pool.query('SELECT leg, amount_tiyn FROM ledger_transfers WHERE operation_id = $1 ORDER BY leg', [operationId]);
+    const { rows } = await pool.query(
+      'SELECT leg, amount_tiyn FROM ledger_transfers WHERE operation_id = $1 ORDER BY leg',
+      [operationId],
+    );
     expect(rows).toEqual([
       { leg: 'stake-return', amount_tiyn: 333 },
       { leg: 'winnings', amount_tiyn: 449 },
     ]);
-    expect(await readBet(pool, bet.betId)).toMatchObject({ status: 'SETTLED', result: 'WON', winningsTiyn: 782, settlementId: operationId, settledAt: settled.settledAt });
+    expect(await readBet(pool, bet.betId)).toMatchObject({
+      status: 'SETTLED',
+      result: 'WON',
+      winningsTiyn: 782,
+      settlementId: operationId,
+      settledAt: settled.settledAt,
+    });
 
     // Again with the same result (even under another settlement id): the earlier outcome, nothing moves.
-    const again = await betting.settleBetInLedger({ betId: bet.betId, operationId: 'other-id', result: 'WON', winningsTiyn: 782 });
+    const again = await betting.settleBetInLedger({
+      betId: bet.betId,
+      operationId: 'other-id',
+      result: 'WON',
+      winningsTiyn: 782,
+    });
     expect(again).toEqual({ outcome: 'ALREADY_SETTLED', operationId, winningsTiyn: 782, settledAt: settled.settledAt });
     expect(await bettorBalance(pool, bettorRef)).toBe(1_449);
-    expect((await failure(betting.settleBetInLedger({ betId: bet.betId, operationId, result: 'LOST', winningsTiyn: 0 }))).type).toBe(ErrorType.SettlementConflict);
-    expect(await bettingTotals(pool, bettorRef)).toEqual({ receivedTiyn: 1_000, paidTiyn: 0, stakedTiyn: 333, winningsTiyn: 782 });
+    expect(
+      (await failure(betting.settleBetInLedger({ betId: bet.betId, operationId, result: 'LOST', winningsTiyn: 0 })))
+        .type,
+    ).toBe(ErrorType.SettlementConflict);
+    expect(await bettingTotals(pool, bettorRef)).toEqual({
+      receivedTiyn: 1_000,
+      paidTiyn: 0,
+      stakedTiyn: 333,
+      winningsTiyn: 782,
+    });
   });
 
   it('turns a lost stake into revenue, and gives a void stake back without a win', async () => {
@@ -167,8 +239,18 @@ describe('settlement postings', () => {
     const lost = await acceptedBet(bettorRef, { stakeTiyn: 400 });
     const voided = await acceptedBet(bettorRef, { stakeTiyn: 100 });
     const revenueBefore = await account(BettingAccounts.bookmakerRevenue);
-    await betting.settleBetInLedger({ betId: lost.betId, operationId: `${lost.betId}.settle`, result: 'LOST', winningsTiyn: 0 });
-    await betting.settleBetInLedger({ betId: voided.betId, operationId: `${voided.betId}.settle`, result: 'VOID', winningsTiyn: 0 });
+    await betting.settleBetInLedger({
+      betId: lost.betId,
+      operationId: `${lost.betId}.settle`,
+      result: 'LOST',
+      winningsTiyn: 0,
+    });
+    await betting.settleBetInLedger({
+      betId: voided.betId,
+      operationId: `${voided.betId}.settle`,
+      result: 'VOID',
+      winningsTiyn: 0,
+    });
     expect((await account(BettingAccounts.bookmakerRevenue)).credits_posted - revenueBefore.credits_posted).toBe(400);
     expect(await bettorBalance(pool, bettorRef)).toBe(600);
     expect(await bettingTotals(pool, bettorRef)).toMatchObject({ stakedTiyn: 500, winningsTiyn: 0 });
@@ -178,14 +260,43 @@ describe('settlement postings', () => {
     const bettorRef = await funded(1_000);
     const pending = stake(bettorRef);
     await betting.reserveStake(pending);
-    expect((await failure(betting.settleBetInLedger({ betId: uniqueId('bet'), operationId: uniqueId('s'), result: 'WON', winningsTiyn: 0 }))).type).toBe(ErrorType.UnknownBet);
-    expect((await failure(betting.settleBetInLedger({ betId: pending.betId, operationId: uniqueId('s'), result: 'WON', winningsTiyn: 782 }))).type).toBe(
-      ErrorType.BetNotAccepted,
-    );
+    expect(
+      (
+        await failure(
+          betting.settleBetInLedger({
+            betId: uniqueId('bet'),
+            operationId: uniqueId('s'),
+            result: 'WON',
+            winningsTiyn: 0,
+          }),
+        )
+      ).type,
+    ).toBe(ErrorType.UnknownBet);
+    expect(
+      (
+        await failure(
+          betting.settleBetInLedger({
+            betId: pending.betId,
+            operationId: uniqueId('s'),
+            result: 'WON',
+            winningsTiyn: 782,
+          }),
+        )
+      ).type,
+    ).toBe(ErrorType.BetNotAccepted);
     const accepted = await acceptedBet(bettorRef);
-    expect((await failure(betting.settleBetInLedger({ betId: accepted.betId, operationId: uniqueId('s'), result: 'WON', winningsTiyn: 783 }))).type).toBe(
-      ErrorType.InvalidInput,
-    );
+    expect(
+      (
+        await failure(
+          betting.settleBetInLedger({
+            betId: accepted.betId,
+            operationId: uniqueId('s'),
+            result: 'WON',
+            winningsTiyn: 783,
+          }),
+        )
+      ).type,
+    ).toBe(ErrorType.InvalidInput);
     expect(await bettorBalance(pool, bettorRef)).toBe(1_000 - 333 - 333);
     expect((await readBet(pool, accepted.betId))?.status).toBe('ACCEPTED');
   });
@@ -195,8 +306,12 @@ describe('payout postings', () => {
   it('holds the amount, posts it once paid and counts it as paid to the bettor', async () => {
     const bettorRef = await funded(5_000);
     const payoutId = uniqueId('po');
-    expect(await betting.reservePayout({ payoutId, bettorRef, amountTiyn: 2_000 })).toMatchObject({ outcome: 'RESERVED' });
-    expect(await betting.reservePayout({ payoutId, bettorRef, amountTiyn: 2_000 })).toMatchObject({ outcome: 'ALREADY_RESERVED' });
+    expect(await betting.reservePayout({ payoutId, bettorRef, amountTiyn: 2_000 })).toMatchObject({
+      outcome: 'RESERVED',
+    });
+    expect(await betting.reservePayout({ payoutId, bettorRef, amountTiyn: 2_000 })).toMatchObject({
+      outcome: 'ALREADY_RESERVED',
+    });
     expect(await bettorBalance(pool, bettorRef)).toBe(3_000);
     expect(await betting.postPayout({ payoutId, bettorRef })).toMatchObject({ outcome: 'POSTED' });
     expect(await betting.postPayout({ payoutId, bettorRef })).toMatchObject({ outcome: 'ALREADY_POSTED' });
@@ -213,8 +328,12 @@ describe('payout postings', () => {
     expect(await betting.releasePayout({ payoutId, bettorRef })).toBe('VOIDED');
     expect(await bettorBalance(pool, bettorRef)).toBe(5_000);
     expect(await betting.releasePayout({ payoutId: uniqueId('po'), bettorRef })).toBe('NOTHING_TO_UNDO');
-    expect((await failure(betting.reservePayout({ payoutId, bettorRef, amountTiyn: 9_000 }))).type).toBe(ErrorType.IdempotencyConflict);
-    expect((await failure(betting.reservePayout({ payoutId: uniqueId('po'), bettorRef, amountTiyn: 9_000 }))).type).toBe(ErrorType.InsufficientBalance);
+    expect((await failure(betting.reservePayout({ payoutId, bettorRef, amountTiyn: 9_000 }))).type).toBe(
+      ErrorType.IdempotencyConflict,
+    );
+    expect(
+      (await failure(betting.reservePayout({ payoutId: uniqueId('po'), bettorRef, amountTiyn: 9_000 }))).type,
+    ).toBe(ErrorType.InsufficientBalance);
     expect(await bettingTotals(pool, bettorRef)).toMatchObject({ paidTiyn: 0 });
   });
 });
@@ -223,15 +342,27 @@ describe('books and running totals', () => {
   it('keeps the running totals consistent with the balance', async () => {
     const bettorRef = await funded(10_000);
     const won = await acceptedBet(bettorRef, { stakeTiyn: 1_000, odds: '1.85' });
-    await betting.settleBetInLedger({ betId: won.betId, operationId: `${won.betId}.settle`, result: 'WON', winningsTiyn: 1_850 });
+    await betting.settleBetInLedger({
+      betId: won.betId,
+      operationId: `${won.betId}.settle`,
+      result: 'WON',
+      winningsTiyn: 1_850,
+    });
     const lost = await acceptedBet(bettorRef, { stakeTiyn: 2_000 });
-    await betting.settleBetInLedger({ betId: lost.betId, operationId: `${lost.betId}.settle`, result: 'LOST', winningsTiyn: 0 });
+    await betting.settleBetInLedger({
+      betId: lost.betId,
+      operationId: `${lost.betId}.settle`,
+      result: 'LOST',
+      winningsTiyn: 0,
+    });
     const payoutId = uniqueId('po');
     await betting.reservePayout({ payoutId, bettorRef, amountTiyn: 4_000 });
     await betting.postPayout({ payoutId, bettorRef });
     const totals = await bettingTotals(pool, bettorRef);
     expect(totals).toEqual({ receivedTiyn: 10_000, paidTiyn: 4_000, stakedTiyn: 3_000, winningsTiyn: 1_850 });
-    expect(await bettorBalance(pool, bettorRef)).toBe(totals.receivedTiyn - totals.paidTiyn - totals.stakedTiyn + totals.winningsTiyn);
+    expect(await bettorBalance(pool, bettorRef)).toBe(
+      totals.receivedTiyn - totals.paidTiyn - totals.stakedTiyn + totals.winningsTiyn,
+    );
   });
 
   it('keeps the books balanced, posted and pending', async () => {
@@ -240,7 +371,9 @@ describe('books and running totals', () => {
     );
     expect(rows[0].dp).toBe(rows[0].cp);
     expect(rows[0].dq).toBe(rows[0].cq);
-    const { rows: open } = await pool.query("SELECT coalesce(sum(amount_tiyn), 0)::bigint AS open FROM ledger_pending_transfers WHERE status = 'PENDING'");
+    const { rows: open } = await pool.query(
+      "SELECT coalesce(sum(amount_tiyn), 0)::bigint AS open FROM ledger_pending_transfers WHERE status = 'PENDING'",
+    );
     expect(open[0].open).toBe(Number(rows[0].dq));
   });
 });

@@ -23,7 +23,10 @@ afterAll(async () => pool?.end());
 const ref = () => uniqueId('ref').padEnd(64, '0');
 
 /** Runs a statement in a transaction that is always rolled back, and answers the error it raised, if any. */
-async function attempt(sql: string, args: unknown[] = []): Promise<{ code?: string; message: string; constraint?: string } | undefined> {
+async function attempt(
+  sql: string,
+  args: unknown[] = [],
+): Promise<{ code?: string; message: string; constraint?: string } | undefined> {
   const db = await pool.connect();
   try {
     await db.query('BEGIN');
@@ -39,7 +42,16 @@ async function attempt(sql: string, args: unknown[] = []): Promise<{ code?: stri
 
 function stake(bettorRef: string, stakeTiyn = 400) {
   const betId = uniqueId('bet');
-  return { betId, workflowId: `Bet:${betId}`, bettorRef, iin: adultIin(), eventId: 'evt-guards', outcome: 'HOME', odds: '2.50', stakeTiyn };
+  return {
+    betId,
+    workflowId: `Bet:${betId}`,
+    bettorRef,
+    iin: adultIin(),
+    eventId: 'evt-guards',
+    outcome: 'HOME',
+    odds: '2.50',
+    stakeTiyn,
+  };
 }
 
 async function check(bettorRef: string) {
@@ -53,18 +65,31 @@ describe('append-only ledger history', () => {
     const depositId = uniqueId('dep');
     const { transferId } = await ledger.creditDeposit({ depositId, bettorRef, amountTiyn: 5_000 });
 
-    expect((await attempt('UPDATE ledger_transfers SET amount_tiyn = 1 WHERE id = $1', [transferId]))?.message).toMatch(/append-only.*UPDATE/);
-    expect((await attempt('UPDATE ledger_transfers SET created_at = now() WHERE id = $1', [transferId]))?.message).toMatch(/append-only/);
-    expect((await attempt('DELETE FROM ledger_transfers WHERE id = $1', [transferId]))?.message).toMatch(/append-only.*DELETE/);
+    expect((await attempt('UPDATE ledger_transfers SET amount_tiyn = 1 WHERE id = $1', [transferId]))?.message).toMatch(
+      /append-only.*UPDATE/,
+    );
+    expect(
+      (await attempt('UPDATE ledger_transfers SET created_at = now() WHERE id = $1', [transferId]))?.message,
+    ).toMatch(/append-only/);
+    expect((await attempt('DELETE FROM ledger_transfers WHERE id = $1', [transferId]))?.message).toMatch(
+      /append-only.*DELETE/,
+    );
     expect((await attempt('TRUNCATE ledger_transfers'))?.message).toMatch(/append-only.*TRUNCATE/);
     const neverPosted = uniqueId('dep');
-    expect(await ledger.reverseDepositCredit({ depositId: neverPosted, bettorRef, amountTiyn: 1 })).toBe('NOTHING_TO_UNDO');
-    expect((await attempt('DELETE FROM ledger_tombstones WHERE transfer_id = $1', [`${neverPosted}:credit`]))?.message).toMatch(/append-only.*DELETE/);
+    expect(await ledger.reverseDepositCredit({ depositId: neverPosted, bettorRef, amountTiyn: 1 })).toBe(
+      'NOTHING_TO_UNDO',
+    );
+    expect(
+      (await attempt('DELETE FROM ledger_tombstones WHERE transfer_id = $1', [`${neverPosted}:credit`]))?.message,
+    ).toMatch(/append-only.*DELETE/);
     expect((await attempt('TRUNCATE ledger_tombstones'))?.message).toMatch(/append-only.*TRUNCATE/);
 
     // Undoing still works the only way the ledger allows: a mirror transfer.
     expect(await ledger.reverseDepositCredit({ depositId, bettorRef, amountTiyn: 5_000 })).toBe('REVERSED');
-    const { rows } = await pool.query('SELECT leg, amount_tiyn FROM ledger_transfers WHERE operation_id = $1 ORDER BY leg', [depositId]);
+    const { rows } = await pool.query(
+      'SELECT leg, amount_tiyn FROM ledger_transfers WHERE operation_id = $1 ORDER BY leg',
+      [depositId],
+    );
     expect(rows).toEqual([
       { leg: 'credit', amount_tiyn: 5_000 },
       { leg: 'credit-reversal', amount_tiyn: 5_000 },
@@ -79,14 +104,32 @@ describe('append-only ledger history', () => {
     const { reservationId } = await betting.reserveStake(posted);
     await betting.reserveStake(voided);
 
-    expect((await attempt('UPDATE ledger_pending_transfers SET amount_tiyn = 1 WHERE id = $1', [reservationId]))?.message).toMatch(/reservation/);
-    expect((await attempt(`UPDATE ledger_pending_transfers SET debit_account_id = 'wallet-clearing' WHERE id = $1`, [reservationId]))?.message).toMatch(/reservation/);
-    expect((await attempt(`UPDATE ledger_pending_transfers SET status = 'POSTED' WHERE id = $1`, [reservationId]))?.message).toMatch(/resolved_at/);
-    expect((await attempt('DELETE FROM ledger_pending_transfers WHERE id = $1', [reservationId]))?.message).toMatch(/append-only.*DELETE/);
+    expect(
+      (await attempt('UPDATE ledger_pending_transfers SET amount_tiyn = 1 WHERE id = $1', [reservationId]))?.message,
+    ).toMatch(/reservation/);
+    expect(
+      (
+        await attempt(`UPDATE ledger_pending_transfers SET debit_account_id = 'wallet-clearing' WHERE id = $1`, [
+          reservationId,
+        ])
+      )?.message,
+    ).toMatch(/reservation/);
+    expect(
+      (await attempt(`UPDATE ledger_pending_transfers SET status = 'POSTED' WHERE id = $1`, [reservationId]))?.message,
+    ).toMatch(/resolved_at/);
+    expect((await attempt('DELETE FROM ledger_pending_transfers WHERE id = $1', [reservationId]))?.message).toMatch(
+      /append-only.*DELETE/,
+    );
     expect((await attempt('TRUNCATE ledger_pending_transfers'))?.message).toMatch(/append-only.*TRUNCATE/);
 
     // The ledger's own resolutions still go through.
-    expect(await betting.acceptBet({ betId: posted.betId, esuReceiptId: `ESU-${posted.betId}`, acceptedAt: '2026-11-20T05:00:00.000Z' })).toMatchObject({ outcome: 'POSTED' });
+    expect(
+      await betting.acceptBet({
+        betId: posted.betId,
+        esuReceiptId: `ESU-${posted.betId}`,
+        acceptedAt: '2026-11-20T05:00:00.000Z',
+      }),
+    ).toMatchObject({ outcome: 'POSTED' });
     expect(await betting.voidStake({ betId: voided.betId })).toBe('VOIDED');
     const payoutId = uniqueId('pay');
     await betting.reservePayout({ payoutId, bettorRef, amountTiyn: 700 });
@@ -97,9 +140,19 @@ describe('append-only ledger history', () => {
 
     // A resolved reservation stays resolved.
     for (const status of ['PENDING', 'VOIDED']) {
-      expect((await attempt('UPDATE ledger_pending_transfers SET status = $2, resolved_at = now() WHERE id = $1', [reservationId, status]))?.message).toMatch(/resolved/);
+      expect(
+        (
+          await attempt('UPDATE ledger_pending_transfers SET status = $2, resolved_at = now() WHERE id = $1', [
+            reservationId,
+            status,
+          ])
+        )?.message,
+      ).toMatch(/resolved/);
     }
-    expect((await attempt('UPDATE ledger_pending_transfers SET resolved_at = now() WHERE id = $1', [reservationId]))?.message).toMatch(/resolved/);
+    expect(
+      (await attempt('UPDATE ledger_pending_transfers SET resolved_at = now() WHERE id = $1', [reservationId]))
+        ?.message,
+    ).toMatch(/resolved/);
   });
 });
 
@@ -122,8 +175,17 @@ describe('running totals', () => {
     for (const result of ['WON', 'LOST', 'VOID'] as const) {
       const bet = stake(bettorRef, 1_000);
       await betting.reserveStake(bet);
-      await betting.acceptBet({ betId: bet.betId, esuReceiptId: `ESU-${bet.betId}`, acceptedAt: '2026-11-20T05:00:00.000Z' });
-      await betting.settleBetInLedger({ betId: bet.betId, operationId: uniqueId('stl'), result, winningsTiyn: result === 'WON' ? 2_500 : 0 });
+      await betting.acceptBet({
+        betId: bet.betId,
+        esuReceiptId: `ESU-${bet.betId}`,
+        acceptedAt: '2026-11-20T05:00:00.000Z',
+      });
+      await betting.settleBetInLedger({
+        betId: bet.betId,
+        operationId: uniqueId('stl'),
+        result,
+        winningsTiyn: result === 'WON' ? 2_500 : 0,
+      });
     }
     const voided = stake(bettorRef);
     await betting.reserveStake(voided);
@@ -149,13 +211,19 @@ describe('running totals', () => {
     };
     expect(await check(bettorRef)).toEqual(agreed);
 
-    await pool.query('UPDATE bettor_totals SET received_tiyn = received_tiyn + 100, operations = operations + 1 WHERE bettor_ref = $1', [bettorRef]);
+    await pool.query(
+      'UPDATE bettor_totals SET received_tiyn = received_tiyn + 100, operations = operations + 1 WHERE bettor_ref = $1',
+      [bettorRef],
+    );
     try {
       expect(await check(bettorRef)).toEqual({ ...agreed, received_tiyn: 10_100, operations: 9, consistent: false });
       const { rows } = await pool.query('SELECT bettor_ref FROM bettor_totals_check WHERE NOT consistent');
       expect(rows.map((r) => r.bettor_ref)).toContain(bettorRef);
     } finally {
-      await pool.query('UPDATE bettor_totals SET received_tiyn = received_tiyn - 100, operations = operations - 1 WHERE bettor_ref = $1', [bettorRef]);
+      await pool.query(
+        'UPDATE bettor_totals SET received_tiyn = received_tiyn - 100, operations = operations - 1 WHERE bettor_ref = $1',
+        [bettorRef],
+      );
     }
     expect(await check(bettorRef)).toEqual(agreed);
   });
@@ -167,8 +235,13 @@ describe('running totals', () => {
     try {
       await db.query('BEGIN');
       await db.query('DELETE FROM bettor_totals WHERE bettor_ref = $1', [bettorRef]);
-      const { rows } = await db.query('SELECT received_tiyn, expected_received_tiyn, operations, expected_operations, consistent FROM bettor_totals_check WHERE bettor_ref = $1', [bettorRef]);
-      expect(rows).toEqual([{ received_tiyn: 0, expected_received_tiyn: 1_234, operations: 0, expected_operations: 1, consistent: false }]);
+      const { rows } = await db.query(
+        'SELECT received_tiyn, expected_received_tiyn, operations, expected_operations, consistent FROM bettor_totals_check WHERE bettor_ref = $1',
+        [bettorRef],
+      );
+      expect(rows).toEqual([
+        { received_tiyn: 0, expected_received_tiyn: 1_234, operations: 0, expected_operations: 1, consistent: false },
+      ]);
     } finally {
       await db.query('ROLLBACK');
       db.release();

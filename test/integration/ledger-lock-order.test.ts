@@ -77,7 +77,16 @@ describe('one lock order for every ledger operation', () => {
     };
     const placed = (stakeTiyn: number) => {
       const betId = uniqueId('bet');
-      return { betId, workflowId: `Bet:${betId}`, bettorRef, iin: adultIin(), eventId: 'evt-lock-order', outcome: 'HOME', odds: '2.35', stakeTiyn };
+      return {
+        betId,
+        workflowId: `Bet:${betId}`,
+        bettorRef,
+        iin: adultIin(),
+        eventId: 'evt-lock-order',
+        outcome: 'HOME',
+        odds: '2.35',
+        stakeTiyn,
+      };
     };
     const voidedStake = (i: number) => async () => {
       const bet = placed(300 + i);
@@ -89,9 +98,22 @@ describe('one lock order for every ledger operation', () => {
       const result = RESULTS[i % RESULTS.length]!;
       const amounts = settlementAmounts(bet.stakeTiyn, bet.odds, result);
       await op('reserveStake', () => betting.reserveStake(bet));
-      await op('acceptBet', () => betting.acceptBet({ betId: bet.betId, esuReceiptId: `ESU-${bet.betId}`, acceptedAt: '2026-11-20T05:00:00.000Z' }));
+      await op('acceptBet', () =>
+        betting.acceptBet({
+          betId: bet.betId,
+          esuReceiptId: `ESU-${bet.betId}`,
+          acceptedAt: '2026-11-20T05:00:00.000Z',
+        }),
+      );
       moved.staked += bet.stakeTiyn;
-      await op('settleBetInLedger', () => betting.settleBetInLedger({ betId: bet.betId, operationId: uniqueId('stl'), result, winningsTiyn: amounts.winningsTiyn }));
+      await op('settleBetInLedger', () =>
+        betting.settleBetInLedger({
+          betId: bet.betId,
+          operationId: uniqueId('stl'),
+          result,
+          winningsTiyn: amounts.winningsTiyn,
+        }),
+      );
       moved.winnings += amounts.winningsTiyn;
       moved.credited += amounts.creditedTiyn;
     };
@@ -108,16 +130,28 @@ describe('one lock order for every ledger operation', () => {
     expect(failed).toEqual([]);
     expect(operations).toBe(150);
 
-    const { rows } = await pool.query('SELECT debits_posted, credits_posted, debits_pending, credits_pending FROM ledger_accounts WHERE id = $1', [Accounts.bettor(bettorRef)]);
+    const { rows } = await pool.query(
+      'SELECT debits_posted, credits_posted, debits_pending, credits_pending FROM ledger_accounts WHERE id = $1',
+      [Accounts.bettor(bettorRef)],
+    );
     const account = rows[0];
     expect(account.debits_pending).toBe(0);
     expect(account.credits_pending).toBe(0);
-    expect(account.credits_posted - account.debits_posted).toBe(moved.received - moved.paid - moved.staked + moved.credited);
-    expect(await bettingTotals(pool, bettorRef)).toEqual({ receivedTiyn: moved.received, paidTiyn: moved.paid, stakedTiyn: moved.staked, winningsTiyn: moved.winnings });
+    expect(account.credits_posted - account.debits_posted).toBe(
+      moved.received - moved.paid - moved.staked + moved.credited,
+    );
+    expect(await bettingTotals(pool, bettorRef)).toEqual({
+      receivedTiyn: moved.received,
+      paidTiyn: moved.paid,
+      stakedTiyn: moved.staked,
+      winningsTiyn: moved.winnings,
+    });
     const checked = await pool.query('SELECT consistent FROM bettor_totals_check WHERE bettor_ref = $1', [bettorRef]);
     expect(checked.rows).toEqual([{ consistent: true }]);
 
-    const books = await pool.query('SELECT sum(debits_posted) AS d, sum(credits_posted) AS c, sum(debits_pending) AS dp, sum(credits_pending) AS cp FROM ledger_accounts');
+    const books = await pool.query(
+      'SELECT sum(debits_posted) AS d, sum(credits_posted) AS c, sum(debits_pending) AS dp, sum(credits_pending) AS cp FROM ledger_accounts',
+    );
     expect(books.rows[0].d).toBe(books.rows[0].c);
     expect(books.rows[0].dp).toBe(books.rows[0].cp);
   });

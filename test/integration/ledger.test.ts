@@ -21,7 +21,9 @@ describe('ledger on PostgreSQL', () => {
   it('posts a credit once however often it is replayed, concurrently', async () => {
     const bettorRef = ref();
     const depositId = uniqueId('dep');
-    const results = await Promise.all(Array.from({ length: 8 }, () => ledger.creditDeposit({ depositId, bettorRef, amountTiyn: 7_000 })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => ledger.creditDeposit({ depositId, bettorRef, amountTiyn: 7_000 })),
+    );
     expect(results.filter((r) => r.outcome === 'POSTED')).toHaveLength(1);
     expect(await bettorBalance(pool, bettorRef)).toBe(7_000);
     expect(await bettorTotals(pool, bettorRef)).toEqual({ receivedTiyn: 7_000, paidTiyn: 0 });
@@ -35,7 +37,9 @@ describe('ledger on PostgreSQL', () => {
     expect(await ledger.reverseDepositCredit({ depositId, bettorRef, amountTiyn: 7_000 })).toBe('REVERSED');
     expect(await bettorBalance(pool, bettorRef)).toBe(0);
     expect(await bettorTotals(pool, bettorRef)).toEqual({ receivedTiyn: 0, paidTiyn: 0 });
-    const { rows } = await pool.query('SELECT leg FROM ledger_transfers WHERE operation_id = $1 ORDER BY created_at', [depositId]);
+    const { rows } = await pool.query('SELECT leg FROM ledger_transfers WHERE operation_id = $1 ORDER BY created_at', [
+      depositId,
+    ]);
     expect(rows.map((r) => r.leg)).toEqual(['credit', 'credit-reversal']);
   });
 
@@ -53,7 +57,9 @@ describe('ledger on PostgreSQL', () => {
     const bettorRef = ref();
     await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 1_000 });
     await expect(
-      pool.query('UPDATE ledger_accounts SET debits_posted = debits_posted + 2000 WHERE id = $1', [Accounts.bettor(bettorRef)]),
+      pool.query('UPDATE ledger_accounts SET debits_posted = debits_posted + 2000 WHERE id = $1', [
+        Accounts.bettor(bettorRef),
+      ]),
     ).rejects.toThrow(/balance_never_negative/);
   });
 
@@ -78,7 +84,10 @@ describe('ledger on PostgreSQL', () => {
     };
     await recordStep(step);
     await recordStep(step);
-    const { rows } = await pool.query('SELECT event, actor, result, started_at <= ended_at AS ordered FROM journal WHERE record_id = $1', [operationId]);
+    const { rows } = await pool.query(
+      'SELECT event, actor, result, started_at <= ended_at AS ordered FROM journal WHERE record_id = $1',
+      [operationId],
+    );
     expect(rows).toEqual([{ event: 'deposit.received', actor: 'system', result: 'OK', ordered: true }]);
   });
 });

@@ -31,7 +31,11 @@ interface Run {
 }
 
 function start(entry: string, env: Record<string, string | undefined>): Run {
-  const child = spawn(TSX, [entry], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(TSX, [entry], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -45,7 +49,8 @@ async function until(what: string, run: Run, fn: () => Promise<boolean> | boolea
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await Promise.resolve(fn()).catch(() => false)) return;
-    if (run.child.exitCode !== null) throw new Error(`${what}: the process exited (${run.child.exitCode})\n${run.stderr().slice(-2000)}`);
+    if (run.child.exitCode !== null)
+      throw new Error(`${what}: the process exited (${run.child.exitCode})\n${run.stderr().slice(-2000)}`);
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -67,7 +72,10 @@ describe('npm run migrate', () => {
     const files = await migrationFiles();
     const first = start('db/main.ts', { DATABASE_URL: urlOf(databases[0]!) });
     expect(await first.exited).toBe(0);
-    expect(first.stdout().trim().split('\n')).toEqual([...files.map((f) => `applied ${f}`), `schema current: ${files.length} of ${files.length} migrations applied now`]);
+    expect(first.stdout().trim().split('\n')).toEqual([
+      ...files.map((f) => `applied ${f}`),
+      `schema current: ${files.length} of ${files.length} migrations applied now`,
+    ]);
     expect(files).toContain('012_metrics_indexes.sql');
 
     const again = start('db/main.ts', { DATABASE_URL: urlOf(databases[0]!) });
@@ -87,7 +95,10 @@ describe('npm run migrate', () => {
     expect(await missing.exited).toBe(2);
     expect(missing.stderr()).toContain('DATABASE_URL environment variable is not defined');
 
-    const unreachable = start('db/main.ts', { DATABASE_URL: `postgres://esu:db-password-not-to-print@127.0.0.1:${await freePort()}/esu`, STARTUP_WAIT_SECONDS: '1' });
+    const unreachable = start('db/main.ts', {
+      DATABASE_URL: `postgres://esu:db-password-not-to-print@127.0.0.1:${await freePort()}/esu`,
+      STARTUP_WAIT_SECONDS: '1',
+    });
     expect(await unreachable.exited).toBe(1);
     expect(unreachable.stderr()).toMatch(/migrate: PostgreSQL did not answer within 1 s/);
     expect(unreachable.stdout() + unreachable.stderr()).not.toContain('db-password-not-to-print');
@@ -103,7 +114,9 @@ describe('a process on a schema that is not current', () => {
     const run = start('db/main.ts', { DATABASE_URL: behind() });
     expect(await run.exited).toBe(0);
     const pool = createPool(behind(), 1);
-    await pool.query(`DELETE FROM schema_migrations WHERE version = '012_metrics_indexes.sql'`).finally(() => pool.end());
+    await pool
+      .query(`DELETE FROM schema_migrations WHERE version = '012_metrics_indexes.sql'`)
+      .finally(() => pool.end());
   });
 
   it('exits 1 after STARTUP_WAIT_SECONDS naming the missing migration and `npm run migrate`, without migrating itself', async () => {
@@ -140,8 +153,16 @@ describe('a process on a schema that is not current', () => {
       STARTUP_WAIT_SECONDS: '120',
     });
     try {
-      await until('two "waiting for the database schema" lines', worker, () => worker.stdout().split('"msg":"waiting for the database schema"').length > 2);
-      const waits = worker.stdout().split('\n').filter((l) => l.includes('"msg":"waiting for the database schema"')).map((l) => JSON.parse(l));
+      await until(
+        'two "waiting for the database schema" lines',
+        worker,
+        () => worker.stdout().split('"msg":"waiting for the database schema"').length > 2,
+      );
+      const waits = worker
+        .stdout()
+        .split('\n')
+        .filter((l) => l.includes('"msg":"waiting for the database schema"'))
+        .map((l) => JSON.parse(l));
       expect(waits[0]).toMatchObject({ level: 'WARN', attempt: 1, retryInMs: 500 });
       expect(waits[0].error).toContain('012_metrics_indexes.sql');
       expect(waits[0].error).toContain('npm run migrate');

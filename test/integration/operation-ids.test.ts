@@ -24,8 +24,11 @@ beforeAll(async () => {
 afterAll(async () => stack?.stop());
 
 const afmRecords = async (iin: string) =>
-  ((await (await fetch(new URL('/__admin/submissions', stack.simulators.afm.url))).json()) as HeldSubmission[]).filter((s) => s.message.record.iin === iin);
-const esuRecords = async (id: string) => (await esu.esuOperations()).filter((r) => r.request.operationId.endsWith(`-${id}`) || r.request.operationId === id);
+  ((await (await fetch(new URL('/__admin/submissions', stack.simulators.afm.url))).json()) as HeldSubmission[]).filter(
+    (s) => s.message.record.iin === iin,
+  );
+const esuRecords = async (id: string) =>
+  (await esu.esuOperations()).filter((r) => r.request.operationId.endsWith(`-${id}`) || r.request.operationId === id);
 
 /** The refusal of a reused id: OperationFailedError with the registry's type, and nothing in it moved. */
 async function refusal(promise: Promise<unknown>): Promise<OperationFailedError> {
@@ -43,18 +46,33 @@ async function expectBalancedLedger(...operationIds: string[]): Promise<void> {
     `SELECT sum(debits_posted)::bigint AS debits, sum(credits_posted)::bigint AS credits FROM ledger_accounts`,
   );
   expect(rows[0].debits).toBe(rows[0].credits);
-  const pending = await stack.pool.query(`SELECT id FROM ledger_pending_transfers WHERE operation_id = ANY($1) AND status = 'PENDING'`, [operationIds]);
+  const pending = await stack.pool.query(
+    `SELECT id FROM ledger_pending_transfers WHERE operation_id = ANY($1) AND status = 'PENDING'`,
+    [operationIds],
+  );
   expect(pending.rows).toEqual([]);
 }
 
 /** Deletes a closed run as retention would, until Temporal no longer knows the workflow id (deletion is asynchronous). */
 async function forget(workflowId: string): Promise<void> {
-  await eventually(async () => {
-    const known = await stack.client.workflow.getHandle(workflowId).describe().then(() => true, () => false);
-    if (!known) return true;
-    await stack.client.workflowService.deleteWorkflowExecution({ namespace: stack.env.TEMPORAL_NAMESPACE!, workflowExecution: { workflowId } }).catch(() => undefined);
-    return false;
-  }, 60_000, 1_000);
+  await eventually(
+    async () => {
+      const known = await stack.client.workflow
+        .getHandle(workflowId)
+        .describe()
+        .then(
+          () => true,
+          () => false,
+        );
+      if (!known) return true;
+      await stack.client.workflowService
+        .deleteWorkflowExecution({ namespace: stack.env.TEMPORAL_NAMESPACE!, workflowExecution: { workflowId } })
+        .catch(() => undefined);
+      return false;
+    },
+    60_000,
+    1_000,
+  );
 }
 
 async function fundedBettor(amountTiyn: number): Promise<{ iin: string; ref: string; walletStart: number }> {
@@ -87,7 +105,10 @@ describe('one id, one operation', () => {
     // The deposit's row in the operations list is still the deposit's; the refusal is journalled under the id.
     const { rows } = await stack.pool.query('SELECT kind, status FROM operations WHERE operation_id = $1', [id]);
     expect(rows).toEqual([{ kind: 'DEPOSIT', status: 'COMPLETED' }]);
-    const journal = await stack.pool.query(`SELECT result FROM journal WHERE record_id = $1 AND event = 'payout.id-conflict'`, [id]);
+    const journal = await stack.pool.query(
+      `SELECT result FROM journal WHERE record_id = $1 AND event = 'payout.id-conflict'`,
+      [id],
+    );
     expect(journal.rows).toEqual([{ result: 'REFUSED' }]);
   });
 
@@ -106,7 +127,9 @@ describe('one id, one operation', () => {
     await expectBalancedLedger(id);
     expect((await esuRecords(id)).map((r) => r.request.operationId)).toEqual([`pay-${id}`]);
     await eventually(async () => (await afmRecords(iin)).length === 2);
-    expect((await afmRecords(iin)).filter((s) => s.submissionId.endsWith(id)).map((s) => s.submissionId)).toEqual([`afm-pay-${id}`]);
+    expect((await afmRecords(iin)).filter((s) => s.submissionId.endsWith(id)).map((s) => s.submissionId)).toEqual([
+      `afm-pay-${id}`,
+    ]);
   });
 
   it('refuses a settlement whose id is a bet’s, and a settlement id reused for another bet', async () => {
@@ -128,7 +151,10 @@ describe('one id, one operation', () => {
     expect(reused.type).toBe(ErrorType.IdempotencyConflict);
     expect(reused.message).toContain('another request');
 
-    const { rows } = await stack.pool.query('SELECT bet_id, status, settlement_id FROM bets WHERE bet_id = ANY($1) ORDER BY placed_at', [[first, second]]);
+    const { rows } = await stack.pool.query(
+      'SELECT bet_id, status, settlement_id FROM bets WHERE bet_id = ANY($1) ORDER BY placed_at',
+      [[first, second]],
+    );
     expect(rows).toEqual([
       { bet_id: first, status: 'SETTLED', settlement_id: shared },
       { bet_id: second, status: 'ACCEPTED', settlement_id: null },
@@ -138,7 +164,9 @@ describe('one id, one operation', () => {
     expect(await bettingTotals(stack.pool, ref)).toMatchObject({ stakedTiyn: 200_000, winningsTiyn: 0 });
     await expectBalancedLedger(first, second, shared);
     const recorded = (await esu.esuOperations()).map((r) => r.request.operationId);
-    expect(recorded.filter((id) => id === `stl-${first}` || id === `stl-${shared}` || id.startsWith(`stl-${second}`))).toEqual([`stl-${shared}`]);
+    expect(
+      recorded.filter((id) => id === `stl-${first}` || id === `stl-${shared}` || id.startsWith(`stl-${second}`)),
+    ).toEqual([`stl-${shared}`]);
   });
 
   it('answers a deposit id reused after its run is gone from Temporal with the first outcome, and moves nothing', async () => {
@@ -156,7 +184,11 @@ describe('one id, one operation', () => {
     const again = await stack.esuBridge.startDeposit(request);
     expect(again.joined).toBe(false); // Temporal has no run of that id any more: a new one starts...
     const replayed = await again.result(); // ...and answers the first one's outcome.
-    expect(replayed).toMatchObject({ status: 'COMPLETED', esuReceipt: first.esuReceipt, walletTransferId: `dep-${id}` });
+    expect(replayed).toMatchObject({
+      status: 'COMPLETED',
+      esuReceipt: first.esuReceipt,
+      walletTransferId: `dep-${id}`,
+    });
 
     // Gone again, and now the id comes back with another body: the registry still knows the first request.
     await forget(`Deposit:${id}`);

@@ -34,18 +34,36 @@ describe('production mode against the real stack', () => {
     const iin = adultIin();
     const run = uniqueId('prod');
 
-    expect((await bridge.deposit({ depositId: `${run}-dep`, iin, amountTiyn: 500_000, currency: 'KZT' })).status).toBe('COMPLETED');
-    await simAdmin(stack.simulators.esu.url).fault({ match: { key: `dep-${run}-refused` }, kind: 'reject', code: 'LIMIT_EXCEEDED' });
-    const refused = await bridge.deposit({ depositId: `${run}-refused`, iin, amountTiyn: 100_000, currency: 'KZT' }).catch((e) => e);
+    expect((await bridge.deposit({ depositId: `${run}-dep`, iin, amountTiyn: 500_000, currency: 'KZT' })).status).toBe(
+      'COMPLETED',
+    );
+    await simAdmin(stack.simulators.esu.url).fault({
+      match: { key: `dep-${run}-refused` },
+      kind: 'reject',
+      code: 'LIMIT_EXCEEDED',
+    });
+    const refused = await bridge
+      .deposit({ depositId: `${run}-refused`, iin, amountTiyn: 100_000, currency: 'KZT' })
+      .catch((e) => e);
     expect(refused).toBeInstanceOf(OperationFailedError);
     expect((refused as OperationFailedError).type).toBe(ErrorType.EsuRejected);
     expect((refused as OperationFailedError<{ status: string }>).state?.status).toBe('COMPENSATED');
 
-    const bet = await bridge.placeBet({ betId: `${run}-bet`, iin, stakeTiyn: 100_000, currency: 'KZT', eventId: 'kz-premier-17', outcome: 'HOME', odds: '2.35' });
+    const bet = await bridge.placeBet({
+      betId: `${run}-bet`,
+      iin,
+      stakeTiyn: 100_000,
+      currency: 'KZT',
+      eventId: 'kz-premier-17',
+      outcome: 'HOME',
+      odds: '2.35',
+    });
     expect(bet.status).toBe('ACCEPTED');
     expect((await bridge.getBet(`${run}-bet`)).status).toBe('ACCEPTED');
     expect((await bridge.settleBet({ betId: `${run}-bet`, result: 'WON' })).status).toBe('SETTLED');
-    expect((await bridge.payout({ payoutId: `${run}-pay`, iin, amountTiyn: 200_000, currency: 'KZT' })).status).toBe('COMPLETED');
+    expect((await bridge.payout({ payoutId: `${run}-pay`, iin, amountTiyn: 200_000, currency: 'KZT' })).status).toBe(
+      'COMPLETED',
+    );
 
     const bettorId = uniqueId('bettor');
     const id = await bridge.startIdentification({ bettorId });
@@ -53,14 +71,27 @@ describe('production mode against the real stack', () => {
     const opened = await id.startTwoFactor({ iin: adultIin(), phone: '+7 701 123 45 67' });
     await id.submitLiveness({ livenessToken: 'capture-1' });
     await id.sendSmsCode();
-    const sms = await fetch(new URL(`/__admin/identification/sessions/${encodeURIComponent(opened.state.session!.sessionId)}/sms`, stack.simulators.nomapay.url));
-    expect((await id.submitSmsCode({ code: ((await sms.json()) as { code: string }).code })).result).toBe('CODE_ACCEPTED');
+    const sms = await fetch(
+      new URL(
+        `/__admin/identification/sessions/${encodeURIComponent(opened.state.session!.sessionId)}/sms`,
+        stack.simulators.nomapay.url,
+      ),
+    );
+    expect((await id.submitSmsCode({ code: ((await sms.json()) as { code: string }).code })).result).toBe(
+      'CODE_ACCEPTED',
+    );
     expect((await id.result()).step).toBe('IDENTIFIED');
   });
 
   it('refuses a deposit started by a client without the codec: the workflow task fails naming the reason, nothing moves', async () => {
     const plain = new Client({ connection: stack.client.connection, namespace: stack.env.TEMPORAL_NAMESPACE });
-    expect(() => createEsuBridgeClient({ client: plain, taskQueue: stack.env.TEMPORAL_TASK_QUEUE!, bettorRefKey: 'integration-test-bettor-ref-key' })).toThrow(/EncryptionCodec/);
+    expect(() =>
+      createEsuBridgeClient({
+        client: plain,
+        taskQueue: stack.env.TEMPORAL_TASK_QUEUE!,
+        bettorRefKey: 'integration-test-bettor-ref-key',
+      }),
+    ).toThrow(/EncryptionCodec/);
 
     const iin = adultIin();
     const depositId = uniqueId('plain');
@@ -74,7 +105,8 @@ describe('production mode against the real stack', () => {
     try {
       const failure = await eventually(async () => {
         const history = await handle.fetchHistory();
-        return history.events?.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes?.failure;
+        return history.events?.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes
+          ?.failure;
       });
       // The reason travels encrypted like every failure message (ops read it through the codec).
       expect(failure!.message).toBe('Encoded failure');
@@ -88,19 +120,34 @@ describe('production mode against the real stack', () => {
       expect((await handle.describe()).status.name).toBe('RUNNING');
       expect(await wallet.walletBalance(iin)).toBe(before);
       expect(await wallet.appliedCount(`dep-${depositId}`)).toBe(0);
-      expect((await stack.pool.query('SELECT 1 FROM operations WHERE operation_id = $1', [depositId])).rowCount).toBe(0);
+      expect((await stack.pool.query('SELECT 1 FROM operations WHERE operation_id = $1', [depositId])).rowCount).toBe(
+        0,
+      );
     } finally {
       await handle.terminate('plaintext start refused by the production-mode test');
     }
   });
 
   it("sends the console's session cookie with Secure", async () => {
-    const env: Record<string, string | undefined> = { ...stack.env, CONSOLE_USERS: CONSOLE_TEST_USERS, CONSOLE_SESSION_SECRET: 'integration-test-session-secret-0123456789' };
-    const running = await startConsole({ pool: stack.pool, client: stack.client, taskQueue: env.TEMPORAL_TASK_QUEUE!, env }, { host: '127.0.0.1', port: 0 });
+    const env: Record<string, string | undefined> = {
+      ...stack.env,
+      CONSOLE_USERS: CONSOLE_TEST_USERS,
+      CONSOLE_SESSION_SECRET: 'integration-test-session-secret-0123456789',
+    };
+    const running = await startConsole(
+      { pool: stack.pool, client: stack.client, taskQueue: env.TEMPORAL_TASK_QUEUE!, env },
+      { host: '127.0.0.1', port: 0 },
+    );
     try {
-      const res = await fetch(new URL('/api/login', running.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'daniyar', password: 'admin-pw' }) });
+      const res = await fetch(new URL('/api/login', running.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: 'daniyar', password: 'admin-pw' }),
+      });
       expect(res.status).toBe(200);
-      expect(res.headers.get('set-cookie')).toMatch(/^esu_console=[^;]+; HttpOnly; SameSite=Strict; Path=\/; Max-Age=\d+; Secure$/);
+      expect(res.headers.get('set-cookie')).toMatch(
+        /^esu_console=[^;]+; HttpOnly; SameSite=Strict; Path=\/; Max-Age=\d+; Secure$/,
+      );
     } finally {
       await running.close();
     }

@@ -37,12 +37,25 @@ beforeAll(async () => {
   });
   const temporal = temporalConfig(stack.env);
   secondConnection = await NativeConnection.connect({ address: temporal.address });
-  second = await createSagaWorker({ connection: secondConnection, temporal, databaseUrl: stack.env.DATABASE_URL!, env: stack.env, observe: (e) => e.counterpart === 'afm' && (sentBySecond += 1) });
+  second = await createSagaWorker({
+    connection: secondConnection,
+    temporal,
+    databaseUrl: stack.env.DATABASE_URL!,
+    env: stack.env,
+    observe: (e) => e.counterpart === 'afm' && (sentBySecond += 1),
+  });
   secondRunning = second.worker.run();
 });
 
 afterAll(async () => {
-  await Promise.all(open.map((id) => stack.client.workflow.getHandle(`Submission:${id}`).terminate('test over').catch(() => undefined)));
+  await Promise.all(
+    open.map((id) =>
+      stack.client.workflow
+        .getHandle(`Submission:${id}`)
+        .terminate('test over')
+        .catch(() => undefined),
+    ),
+  );
   second?.worker.shutdown();
   await secondRunning;
   await second?.close();
@@ -50,7 +63,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const held = async () => (await (await fetch(new URL('/__admin/submissions', stack.simulators.afm.url))).json()) as HeldSubmission[];
+const held = async () =>
+  (await (await fetch(new URL('/__admin/submissions', stack.simulators.afm.url))).json()) as HeldSubmission[];
 
 describe('outbound rate limit across workers', () => {
   it(`holds ${PER_HOUR} requests an hour at AFM with two workers sending ${SUBMISSIONS} submissions at once`, async () => {
@@ -72,14 +86,25 @@ describe('outbound rate limit across workers', () => {
         });
       }),
     );
-    await eventually(async () => (await held()).filter((h) => ids.includes(h.submissionId)).length === SUBMISSIONS, 90_000, 500);
+    await eventually(
+      async () => (await held()).filter((h) => ids.includes(h.submissionId)).length === SUBMISSIONS,
+      90_000,
+      500,
+    );
     // Every request AFM's simulator received (status checks of retried attempts too), by arrival.
-    const stats = (await (await fetch(new URL('/__admin/stats', stack.simulators.afm.url))).json()) as { arrivals: number[] };
+    const stats = (await (await fetch(new URL('/__admin/stats', stack.simulators.afm.url))).json()) as {
+      arrivals: number[];
+    };
     const arrivals = [...stats.arrivals].sort((a, b) => a - b);
     expect(arrivals.length).toBeGreaterThanOrEqual(SUBMISSIONS);
     // AFM holds a submission before its answer reaches the worker, so the journal's acknowledgement follows a moment later.
     const acknowledged = async () =>
-      (await stack.pool.query(`SELECT count(*)::int AS n FROM journal WHERE record_id = ANY($1::text[]) AND event = 'submission.acknowledged'`, [ids])).rows[0].n as number;
+      (
+        await stack.pool.query(
+          `SELECT count(*)::int AS n FROM journal WHERE record_id = ANY($1::text[]) AND event = 'submission.acknowledged'`,
+          [ids],
+        )
+      ).rows[0].n as number;
     await eventually(async () => (await acknowledged()) === SUBMISSIONS, 30_000, 200);
     expect(await acknowledged()).toBe(SUBMISSIONS);
     // Both workers sent: the limit held across them, not inside one.
@@ -91,11 +116,15 @@ describe('outbound rate limit across workers', () => {
     for (let i = 0; i < arrivals.length; i++) {
       for (let j = i; j < arrivals.length; j++) {
         const windowMs = arrivals[j]! - arrivals[i]!;
-        expect(j - i + 1, `requests ${i}..${j} within ${windowMs} ms`).toBeLessThanOrEqual(BURST + Math.ceil((windowMs + 50) * perMs));
+        expect(j - i + 1, `requests ${i}..${j} within ${windowMs} ms`).toBeLessThanOrEqual(
+          BURST + Math.ceil((windowMs + 50) * perMs),
+        );
       }
     }
     const spanMs = arrivals.at(-1)! - arrivals[0]!;
     expect(spanMs).toBeGreaterThanOrEqual(((arrivals.length - BURST) / perMs) * 0.95);
-    console.log(`rate limit: ${arrivals.length} AFM requests (${sentBySecond} by the second worker) for ${SUBMISSIONS} submissions from 2 workers over ${spanMs} ms (limit ${PER_HOUR}/h, burst ${BURST}): ${((arrivals.length - 1) / (spanMs / 1000)).toFixed(2)}/s`);
+    console.log(
+      `rate limit: ${arrivals.length} AFM requests (${sentBySecond} by the second worker) for ${SUBMISSIONS} submissions from 2 workers over ${spanMs} ms (limit ${PER_HOUR}/h, burst ${BURST}): ${((arrivals.length - 1) / (spanMs / 1000)).toFixed(2)}/s`,
+    );
   }, 120_000);
 });

@@ -25,7 +25,10 @@ import { eventually, startFileStack } from '../support/stack.js';
  * of this file's own: other files share the integration database and their operations of the day are not at
  * this file's simulators. The screenshot goes to docs/screenshots only with SCREENSHOTS=docs.
  */
-const SHOTS = process.env.SCREENSHOTS === 'docs' ? path.join(REPO_ROOT, 'docs', 'screenshots') : await mkdtemp(path.join(tmpdir(), 'esu-bridge-shots-'));
+const SHOTS =
+  process.env.SCREENSHOTS === 'docs'
+    ? path.join(REPO_ROOT, 'docs', 'screenshots')
+    : await mkdtemp(path.join(tmpdir(), 'esu-bridge-shots-'));
 const database = `recon_${Date.now().toString(36)}`;
 let admin: Pool;
 let stack: Awaited<ReturnType<typeof startFileStack>>;
@@ -43,7 +46,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (stack) await Promise.all(submissionWorkflows.map((id) => stack.client.workflow.getHandle(`Submission:${id}`).terminate('test over').catch(() => undefined)));
+  if (stack)
+    await Promise.all(
+      submissionWorkflows.map((id) =>
+        stack.client.workflow
+          .getHandle(`Submission:${id}`)
+          .terminate('test over')
+          .catch(() => undefined),
+      ),
+    );
   await consoleRunning?.close();
   await stack?.stop();
   await admin?.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
@@ -61,43 +72,75 @@ async function deposits(n: number, amountTiyn = 125_000): Promise<string[]> {
     }),
   );
   await eventually(async () => {
-    const { rows } = await stack.pool.query(`SELECT count(*)::int AS n FROM submissions WHERE submission_id = ANY($1::text[]) AND status = 'ACKNOWLEDGED'`, [ids.map(afmId)]);
+    const { rows } = await stack.pool.query(
+      `SELECT count(*)::int AS n FROM submissions WHERE submission_id = ANY($1::text[]) AND status = 'ACKNOWLEDGED'`,
+      [ids.map(afmId)],
+    );
     return rows[0].n === n;
   }, 30_000);
   return ids;
 }
 
 async function adminCall(baseUrl: string, route: string, body: unknown): Promise<void> {
-  const res = await fetch(new URL(`/__admin/listing/${route}`, baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(new URL(`/__admin/listing/${route}`, baseUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(res.status, `${route} ${JSON.stringify(body)}: ${await res.clone().text()}`).toBeLessThan(300);
 }
 
-const reconcile = async () => (await startReconciliation(stack.client, stack.env.TEMPORAL_TASK_QUEUE!, day, { graceMinutes: 0 })).result();
+const reconcile = async () =>
+  (await startReconciliation(stack.client, stack.env.TEMPORAL_TASK_QUEUE!, day, { graceMinutes: 0 })).result();
 const openDifferences = async () =>
-  (await stack.pool.query(`SELECT counterpart, kind, record_id FROM reconciliation_differences WHERE day = $1 AND status = 'OPEN' ORDER BY counterpart, kind, record_id`, [day])).rows.map(
-    (r) => `${r.counterpart} ${r.kind} ${r.record_id}`,
-  );
+  (
+    await stack.pool.query(
+      `SELECT counterpart, kind, record_id FROM reconciliation_differences WHERE day = $1 AND status = 'OPEN' ORDER BY counterpart, kind, record_id`,
+      [day],
+    )
+  ).rows.map((r) => `${r.counterpart} ${r.kind} ${r.record_id}`);
 
 describe('daily reconciliation against ESU, Nomapay and AFM', () => {
   it('a clean day reports no difference', async () => {
     await deposits(1);
     const result = await reconcile();
-    expect(result).toMatchObject({ day, status: 'CLEAN', differences: 0, summary: `${day}: no difference — our records, the ledger, ESU, Nomapay and AFM agree` });
+    expect(result).toMatchObject({
+      day,
+      status: 'CLEAN',
+      differences: 0,
+      summary: `${day}: no difference — our records, the ledger, ESU, Nomapay and AFM agree`,
+    });
     expect(result.byCounterpart.ESU).toMatchObject({ listed: 1, ours: 1, matched: 1, differences: 0 });
     expect(result.byCounterpart.NOMAPAY).toMatchObject({ listed: 1, ours: 1, matched: 1, differences: 0 });
     expect(result.byCounterpart.AFM).toMatchObject({ listed: 1, ours: 1, matched: 1, differences: 0 });
     expect(result.byCounterpart.LEDGER).toMatchObject({ differences: 0 });
     expect(await openDifferences()).toEqual([]);
-    const { rows } = await stack.pool.query(`SELECT status, differences FROM reconciliation_runs WHERE run_id = $1`, [result.runId]);
+    const { rows } = await stack.pool.query(`SELECT status, differences FROM reconciliation_runs WHERE run_id = $1`, [
+      result.runId,
+    ]);
     expect(rows[0]).toEqual({ status: 'CLEAN', differences: 0 });
     // The run's history, exported as ops would, for test/replay (RECORD_HISTORIES=1 writes it).
     const { stdout } = await promisify(execFile)(
       await resolveTemporalCli(),
-      ['workflow', 'show', '--output', 'json', '--address', stack.env.TEMPORAL_ADDRESS!, '--namespace', stack.env.TEMPORAL_NAMESPACE!, '--workflow-id', `Reconciliation:${day}`, '--run-id', result.runId],
+      [
+        'workflow',
+        'show',
+        '--output',
+        'json',
+        '--address',
+        stack.env.TEMPORAL_ADDRESS!,
+        '--namespace',
+        stack.env.TEMPORAL_NAMESPACE!,
+        '--workflow-id',
+        `Reconciliation:${day}`,
+        '--run-id',
+        result.runId,
+      ],
       { maxBuffer: 16 * 2 ** 20 },
     );
     expect(JSON.parse(stdout).events.length).toBeGreaterThan(10);
-    if (process.env.RECORD_HISTORIES === '1') await writeFile(new URL('../replay/histories/reconciliation-clean.json', import.meta.url), stdout);
+    if (process.env.RECORD_HISTORIES === '1')
+      await writeFile(new URL('../replay/histories/reconciliation-clean.json', import.meta.url), stdout);
   });
 
   it('classifies each kind of difference injected at the counterparts and in the ledger', async () => {
@@ -109,16 +152,37 @@ describe('daily reconciliation against ESU, Nomapay and AFM', () => {
     await adminCall(afm.url, 'drop', { id: afmId(gone!) });
     await adminCall(esu.url, 'alter', { id: `dep-${amount}`, amountTiyn: 124_999 });
     await adminCall(afm.url, 'alter', { id: afmId(amount!), amountTiyn: 1 });
-    const esuCopy = (await (await fetch(new URL(`/v1/operations?date=${day}&limit=1000`, esu.url), { headers: { authorization: 'Bearer it-esu-key' } })).json()) as { operations: { operationId: string }[] };
+    const esuCopy = (await (
+      await fetch(new URL(`/v1/operations?date=${day}&limit=1000`, esu.url), {
+        headers: { authorization: 'Bearer it-esu-key' },
+      })
+    ).json()) as { operations: { operationId: string }[] };
     const original = esuCopy.operations.find((o) => o.operationId === `dep-${twice}`)!;
     expect(original).toBeDefined();
     await adminCall(esu.url, 'add', { record: original });
     const stranger = uniqueId('dep-stranger');
-    await adminCall(nomapay.url, 'add', { record: { transferId: stranger, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: 70_000, status: 'COMPLETED', completedAt: new Date().toISOString() } });
+    await adminCall(nomapay.url, 'add', {
+      record: {
+        transferId: stranger,
+        direction: 'BETTOR_TO_BOOKMAKER',
+        amountTiyn: 70_000,
+        status: 'COMPLETED',
+        completedAt: new Date().toISOString(),
+      },
+    });
     // The ledger tampered with outside its postings: an account's sums and a bettor's running totals.
-    const bettorAccount: string = (await stack.pool.query(`SELECT credit_account_id AS id FROM ledger_transfers WHERE operation_id = $1 AND credit_account_id LIKE 'bettor:%'`, [gone])).rows[0].id;
-    await stack.pool.query(`UPDATE ledger_accounts SET credits_posted = credits_posted + 1 WHERE id = $1`, [bettorAccount]);
-    await stack.pool.query(`UPDATE bettor_totals SET received_tiyn = received_tiyn + 1 WHERE bettor_ref = $1`, [bettorAccount.slice('bettor:'.length)]);
+    const bettorAccount: string = (
+      await stack.pool.query(
+        `SELECT credit_account_id AS id FROM ledger_transfers WHERE operation_id = $1 AND credit_account_id LIKE 'bettor:%'`,
+        [gone],
+      )
+    ).rows[0].id;
+    await stack.pool.query(`UPDATE ledger_accounts SET credits_posted = credits_posted + 1 WHERE id = $1`, [
+      bettorAccount,
+    ]);
+    await stack.pool.query(`UPDATE bettor_totals SET received_tiyn = received_tiyn + 1 WHERE bettor_ref = $1`, [
+      bettorAccount.slice('bettor:'.length),
+    ]);
 
     const result = await reconcile();
     expect(await openDifferences()).toEqual(
@@ -136,8 +200,18 @@ describe('daily reconciliation against ESU, Nomapay and AFM', () => {
       ].sort(),
     );
     expect(result).toMatchObject({ status: 'DIFFERENCES', differences: 10 });
-    expect(result.byCounterpart).toMatchObject({ ESU: { differences: 3 }, NOMAPAY: { differences: 2 }, AFM: { differences: 2 }, LEDGER: { differences: 3 } });
-    const mismatch = (await stack.pool.query(`SELECT ours, theirs, due_at, found_at FROM reconciliation_differences WHERE record_id = $1 AND kind = 'AMOUNT_MISMATCH'`, [`dep-${amount}`])).rows[0];
+    expect(result.byCounterpart).toMatchObject({
+      ESU: { differences: 3 },
+      NOMAPAY: { differences: 2 },
+      AFM: { differences: 2 },
+      LEDGER: { differences: 3 },
+    });
+    const mismatch = (
+      await stack.pool.query(
+        `SELECT ours, theirs, due_at, found_at FROM reconciliation_differences WHERE record_id = $1 AND kind = 'AMOUNT_MISMATCH'`,
+        [`dep-${amount}`],
+      )
+    ).rows[0];
     expect(mismatch.ours).toMatchObject({ amountTiyn: 125_000, status: 'COMPLETED' });
     expect(mismatch.theirs).toMatchObject({ amountTiyn: 124_999, status: 'RECORDED' });
     // Due the next working day: after the day it was found, within a week even over a long holiday.
@@ -151,13 +225,27 @@ describe('daily reconciliation against ESU, Nomapay and AFM', () => {
     expect(scrape).toContain('esu_bridge_reconciliation_differences_open{counterpart="nomapay"} 2');
 
     // The ledger put right: the next run of the day resolves what it no longer finds, and keeps the rest open.
-    await stack.pool.query(`UPDATE ledger_accounts SET credits_posted = credits_posted - 1 WHERE id = $1`, [bettorAccount]);
-    await stack.pool.query(`UPDATE bettor_totals SET received_tiyn = received_tiyn - 1 WHERE bettor_ref = $1`, [bettorAccount.slice('bettor:'.length)]);
+    await stack.pool.query(`UPDATE ledger_accounts SET credits_posted = credits_posted - 1 WHERE id = $1`, [
+      bettorAccount,
+    ]);
+    await stack.pool.query(`UPDATE bettor_totals SET received_tiyn = received_tiyn - 1 WHERE bettor_ref = $1`, [
+      bettorAccount.slice('bettor:'.length),
+    ]);
     const again = await reconcile();
     expect(again).toMatchObject({ status: 'DIFFERENCES', differences: 7 });
     expect((await openDifferences()).filter((d) => d.startsWith('LEDGER'))).toEqual([]);
-    const resolvedByRun = (await stack.pool.query(`SELECT resolved_by, resolution FROM reconciliation_differences WHERE day = $1 AND counterpart = 'LEDGER'`, [day])).rows;
-    expect(resolvedByRun).toEqual(Array(3).fill({ resolved_by: 'reconciliation', resolution: `no longer found by reconciliation run ${again.runId}` }));
+    const resolvedByRun = (
+      await stack.pool.query(
+        `SELECT resolved_by, resolution FROM reconciliation_differences WHERE day = $1 AND counterpart = 'LEDGER'`,
+        [day],
+      )
+    ).rows;
+    expect(resolvedByRun).toEqual(
+      Array(3).fill({
+        resolved_by: 'reconciliation',
+        resolution: `no longer found by reconciliation run ${again.runId}`,
+      }),
+    );
     expect((await openDifferences()).length).toBe(7);
   });
 
@@ -166,7 +254,12 @@ describe('daily reconciliation against ESU, Nomapay and AFM', () => {
     const inbox = await officer.get('/api/inboxes/reconciliation?counterpart=nomapay');
     expect(inbox.status).toBe(200);
     const items = inbox.body.items as { id: string; status: string; dueAt?: string; title: string }[];
-    expect(items.map((i) => i.title).sort()).toEqual(expect.arrayContaining([expect.stringMatching(/^missing at ours: dep-stranger/), expect.stringMatching(/^status mismatch: dep-/)]));
+    expect(items.map((i) => i.title).sort()).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^missing at ours: dep-stranger/),
+        expect.stringMatching(/^status mismatch: dep-/),
+      ]),
+    );
     expect(items.every((i) => i.status === 'OPEN' && i.dueAt)).toBe(true);
     const target = items.find((i) => i.title.startsWith('status mismatch'))!;
 
@@ -176,10 +269,18 @@ describe('daily reconciliation against ESU, Nomapay and AFM', () => {
     const reason = 'Nomapay refunded by mistake; re-debited under ticket NP-4411';
     const resolved = await officer.post(`/api/reconciliation/${encodeURIComponent(target.id)}/resolve`, { reason });
     expect(resolved.status, resolved.text).toBe(200);
-    expect(resolved.body).toMatchObject({ id: target.id, status: 'RESOLVED', reason: `resolved by aigerim: ${reason}`, actions: [] });
+    expect(resolved.body).toMatchObject({
+      id: target.id,
+      status: 'RESOLVED',
+      reason: `resolved by aigerim: ${reason}`,
+      actions: [],
+    });
     const twice = await officer.post(`/api/reconciliation/${encodeURIComponent(target.id)}/resolve`, { reason });
     expect(twice.status).toBe(409);
-    const journal = await stack.pool.query(`SELECT actor, result, details FROM journal WHERE record_id = $1 AND event = 'console.reconciliation-resolved' ORDER BY chain_seq`, [target.id]);
+    const journal = await stack.pool.query(
+      `SELECT actor, result, details FROM journal WHERE record_id = $1 AND event = 'console.reconciliation-resolved' ORDER BY chain_seq`,
+      [target.id],
+    );
     expect(journal.rows.map((r) => [r.actor, r.result, r.details.reason])).toEqual([
       ['aigerim', 'REQUESTED', reason],
       ['aigerim', 'OK', reason],
@@ -189,7 +290,10 @@ describe('daily reconciliation against ESU, Nomapay and AFM', () => {
     // An auditor reads but cannot resolve.
     const auditor = await signIn(consoleRunning.url, 'saule');
     const other = items.find((i) => i.id !== target.id)!;
-    expect((await auditor.post(`/api/reconciliation/${encodeURIComponent(other.id)}/resolve`, { reason: 'not mine to say' })).status).toBe(403);
+    expect(
+      (await auditor.post(`/api/reconciliation/${encodeURIComponent(other.id)}/resolve`, { reason: 'not mine to say' }))
+        .status,
+    ).toBe(403);
 
     const csv = await auditor.get(`/api/reconciliation-days/${day}/export?format=csv`);
     expect(csv.status).toBe(200);
@@ -202,12 +306,22 @@ describe('daily reconciliation against ESU, Nomapay and AFM', () => {
     const json = await auditor.get(`/api/reconciliation-days/${day}/export?format=json`);
     expect(json.body).toMatchObject({ day, open: 6, runs: 3 });
 
-    const cli = await reconciliationCommand({ run: () => Promise.reject(new Error('not asked to run')), show: (d) => readReconciliationDay(stack.pool, d) }, 'show', { day });
+    const cli = await reconciliationCommand(
+      { run: () => Promise.reject(new Error('not asked to run')), show: (d) => readReconciliationDay(stack.pool, d) },
+      'show',
+      { day },
+    );
     expect(cli.exitCode).toBe(8);
     expect(cli.text.split('\n')[0]).toBe(`${day}: 10 difference(s), 6 open`);
     expect(cli.text).toContain(`resolved: ${reason}`);
-    const bad = await reconciliationCommand({ run: async () => undefined, show: (d) => readReconciliationDay(stack.pool, d) }, 'show', { day: '2026-13-45' }).catch((e: Error) => e);
-    expect((bad as Error).message).toBe('reconciliation: day: is not a calendar date between 2000-01-01 and 2099-12-31');
+    const bad = await reconciliationCommand(
+      { run: async () => undefined, show: (d) => readReconciliationDay(stack.pool, d) },
+      'show',
+      { day: '2026-13-45' },
+    ).catch((e: Error) => e);
+    expect((bad as Error).message).toBe(
+      'reconciliation: day: is not a calendar date between 2000-01-01 and 2099-12-31',
+    );
   });
 
   it('is scheduled once (a second call leaves it), at 06:00 Almaty, and a scheduled run reconciles the previous day', async () => {
@@ -219,12 +333,18 @@ describe('daily reconciliation against ESU, Nomapay and AFM', () => {
       expect(await ensureReconciliationSchedule(stack.client, taskQueue)).toBe('EXISTS');
       const described = await handle.describe();
       expect(described.spec.timezone).toBe('Asia/Almaty');
-      expect(described.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 6, end: 6, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
+      expect(described.spec.calendars?.[0]).toMatchObject({
+        hour: [{ start: 6, end: 6, step: 1 }],
+        minute: [{ start: 0, end: 0, step: 1 }],
+      });
       expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconciliation', taskQueue });
       await handle.trigger();
       const yesterday = almatyDay(Date.now() - 24 * 3600_000);
       const run = await eventually(async () => {
-        const { rows } = await stack.pool.query(`SELECT trigger, status, differences FROM reconciliation_runs WHERE to_char(day, 'YYYY-MM-DD') = $1 AND status <> 'RUNNING'`, [yesterday]);
+        const { rows } = await stack.pool.query(
+          `SELECT trigger, status, differences FROM reconciliation_runs WHERE to_char(day, 'YYYY-MM-DD') = $1 AND status <> 'RUNNING'`,
+          [yesterday],
+        );
         return rows[0];
       }, 60_000);
       expect(run).toEqual({ trigger: 'SCHEDULE', status: 'CLEAN', differences: 0 });
@@ -234,7 +354,17 @@ describe('daily reconciliation against ESU, Nomapay and AFM', () => {
   });
 
   it('shows the Reconciliation inbox in the browser', async () => {
-    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
     try {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
       await page.goto(consoleUrl());
@@ -246,7 +376,9 @@ describe('daily reconciliation against ESU, Nomapay and AFM', () => {
       await eventually(async () => (await page.locator('[data-testid=item-row]').count()) === 6);
       await page.fill('#recon-bar input[name=day]', day);
       await page.click('#recon-show');
-      await eventually(async () => (await page.textContent('[data-testid=recon-summary]'))?.startsWith(`${day}: 10 difference(s), 6 open`));
+      await eventually(async () =>
+        (await page.textContent('[data-testid=recon-summary]'))?.startsWith(`${day}: 10 difference(s), 6 open`),
+      );
       await page.locator('[data-testid=item-row]').first().click();
       await page.waitForSelector('#detail button[data-action=resolve]');
       await page.click('#detail button[data-action=resolve]');

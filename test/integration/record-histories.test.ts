@@ -24,10 +24,22 @@ const HISTORIES = new URL('../replay/histories/', import.meta.url);
 
 async function show(workflowId: string): Promise<string> {
   // Exported the way ops would: `temporal workflow show --output json`.
-  const { stdout } = await promisify(execFile)(await resolveTemporalCli(), [
-    'workflow', 'show', '--output', 'json', '--address', stack.env.TEMPORAL_ADDRESS!, '--namespace', stack.env.TEMPORAL_NAMESPACE!,
-    '--workflow-id', workflowId,
-  ], { maxBuffer: 16 * 2 ** 20 });
+  const { stdout } = await promisify(execFile)(
+    await resolveTemporalCli(),
+    [
+      'workflow',
+      'show',
+      '--output',
+      'json',
+      '--address',
+      stack.env.TEMPORAL_ADDRESS!,
+      '--namespace',
+      stack.env.TEMPORAL_NAMESPACE!,
+      '--workflow-id',
+      workflowId,
+    ],
+    { maxBuffer: 16 * 2 ** 20 },
+  );
   return stdout;
 }
 
@@ -43,8 +55,14 @@ describe('histories for replay', () => {
     const okId = uniqueId('dep');
     const refusedId = uniqueId('dep');
     await stack.esuBridge.deposit({ depositId: okId, iin, amountTiyn: 120_000, currency: 'KZT' });
-    await simAdmin(stack.simulators.esu.url).fault({ match: { key: `dep-${refusedId}` }, kind: 'reject', code: 'LIMIT_EXCEEDED' });
-    await stack.esuBridge.deposit({ depositId: refusedId, iin, amountTiyn: 80_000, currency: 'KZT' }).catch(() => undefined);
+    await simAdmin(stack.simulators.esu.url).fault({
+      match: { key: `dep-${refusedId}` },
+      kind: 'reject',
+      code: 'LIMIT_EXCEEDED',
+    });
+    await stack.esuBridge
+      .deposit({ depositId: refusedId, iin, amountTiyn: 80_000, currency: 'KZT' })
+      .catch(() => undefined);
     // The histories on file predate the identification gate and the AFM report (deposit-completed.json), then the
     // operation registry (…-gated.json), then the lean steps (…-registered.json), each behind patched(): today's runs
     // are kept as their own files, the old ones stay.
@@ -57,7 +75,15 @@ describe('histories for replay', () => {
     const betId = uniqueId('bet');
     const payoutId = uniqueId('pay');
     await stack.esuBridge.deposit({ depositId: uniqueId('dep'), iin, amountTiyn: 200_000, currency: 'KZT' });
-    await stack.esuBridge.placeBet({ betId, iin, stakeTiyn: 50_000, currency: 'KZT', eventId: 'kpl-1', outcome: 'HOME', odds: '2.35' });
+    await stack.esuBridge.placeBet({
+      betId,
+      iin,
+      stakeTiyn: 50_000,
+      currency: 'KZT',
+      eventId: 'kpl-1',
+      outcome: 'HOME',
+      odds: '2.35',
+    });
     await stack.esuBridge.settleBet({ betId, result: 'WON' });
     await stack.esuBridge.payout({ payoutId, iin, amountTiyn: 100_000, currency: 'KZT' });
     // bet-accepted.json, settlement-won.json and payout-completed.json predate the operation registry.
@@ -76,12 +102,33 @@ describe('histories for replay', () => {
     const operationId = uniqueId('dep');
     const submissionId = `afm-${operationId}`;
     const flow = { iin, receivedAt: new Date().toISOString(), receivedTiyn: 250_000 };
-    await stack.esuBridge.startSubmission({ submissionId, operationId, operationKind: 'DEPOSIT', bettorRef: stack.esuBridge.bettorRef(iin), attempt: 1, payload: { counterpart: 'AFM', record: flow } });
+    await stack.esuBridge.startSubmission({
+      submissionId,
+      operationId,
+      operationKind: 'DEPOSIT',
+      bettorRef: stack.esuBridge.bettorRef(iin),
+      attempt: 1,
+      payload: { counterpart: 'AFM', record: flow },
+    });
     await eventually(async () => (await stack.esuBridge.getSubmission(submissionId)).status === 'ACKNOWLEDGED');
     const pdf = Buffer.from('%PDF-1.4\n%%EOF\n').toString('base64');
     const noticeDate = new Date(Date.now() + 5 * 3_600_000).toISOString().slice(0, 10);
-    await recordWrittenNotice({ pool: stack.pool, submissions: stack.esuBridge }, submissionId, { afmReference: uniqueId('04-2/'), noticeDate, reason: 'IIN not in the register', scan: { mediaType: 'application/pdf', contentBase64: pdf } }, 'officer.aigerim');
-    await stack.esuBridge.resubmitSubmission(submissionId, { counterpart: 'AFM', record: { ...flow, receivedTiyn: 260_000 } }, 'officer.aigerim');
+    await recordWrittenNotice(
+      { pool: stack.pool, submissions: stack.esuBridge },
+      submissionId,
+      {
+        afmReference: uniqueId('04-2/'),
+        noticeDate,
+        reason: 'IIN not in the register',
+        scan: { mediaType: 'application/pdf', contentBase64: pdf },
+      },
+      'officer.aigerim',
+    );
+    await stack.esuBridge.resubmitSubmission(
+      submissionId,
+      { counterpart: 'AFM', record: { ...flow, receivedTiyn: 260_000 } },
+      'officer.aigerim',
+    );
     await stack.client.workflow.getHandle(`Submission:${submissionId}`).result();
     // Written notice (patched 'afm-written-notice'), rejection, correction: the workflow ends CORRECTED.
     await record('submission-written-notice', `Submission:${submissionId}`, 10);
@@ -97,11 +144,14 @@ describe('histories for replay', () => {
       const state = await stack.esuBridge.getSubmission(submissionId);
       return state.status === 'ACKNOWLEDGED' && state;
     });
-    const res = await fetch(new URL(`/__admin/submissions/${acknowledged.receipt!.messageId}/reject`, stack.simulators.afm.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code: 'IIN_UNKNOWN', reason: 'the IIN is not in the state register' }),
-    });
+    const res = await fetch(
+      new URL(`/__admin/submissions/${acknowledged.receipt!.messageId}/reject`, stack.simulators.afm.url),
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: 'IIN_UNKNOWN', reason: 'the IIN is not in the state register' }),
+      },
+    );
     expect(res.status).toBe(200);
     await eventually(async () => (await stack.esuBridge.getSubmission(submissionId)).status === 'REJECTED');
     // The afm-verdict-by-signal path: waiting on the signal, then REJECTED from the feed.

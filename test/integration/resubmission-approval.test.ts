@@ -25,12 +25,20 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(started.map((id) => stack?.client.workflow.getHandle(`Submission:${id}`).terminate('test over').catch(() => undefined)));
+  await Promise.all(
+    started.map((id) =>
+      stack?.client.workflow
+        .getHandle(`Submission:${id}`)
+        .terminate('test over')
+        .catch(() => undefined),
+    ),
+  );
   await close?.();
   await stack?.stop();
 });
 
-const status = async (id: string) => (await stack.pool.query('SELECT status, corrected_by FROM submissions WHERE submission_id = $1', [id])).rows[0];
+const status = async (id: string) =>
+  (await stack.pool.query('SELECT status, corrected_by FROM submissions WHERE submission_id = $1', [id])).rows[0];
 
 /** A submission refused before it began (as a saga hands ESU's refusal over): REJECTED at once, waiting for a correction. */
 async function rejected(counterpart: 'AFM' | 'ESU') {
@@ -41,24 +49,43 @@ async function rejected(counterpart: 'AFM' | 'ESU') {
   const payload: SubmissionPayload =
     counterpart === 'AFM'
       ? { counterpart, record: { iin, receivedAt: occurredAt, receivedTiyn: 1_250_000 } }
-      : { counterpart, record: { operationId, kind: 'DEPOSIT', iin, amountTiyn: 1_250_000, currency: 'KZT', occurredAt } };
+      : {
+          counterpart,
+          record: { operationId, kind: 'DEPOSIT', iin, amountTiyn: 1_250_000, currency: 'KZT', occurredAt },
+        };
   started.push(submissionId, `${submissionId}-r2`);
   await stack.esuBridge.startSubmission({
-    submissionId, operationId, operationKind: 'DEPOSIT', bettorRef: stack.esuBridge.bettorRef(iin), attempt: 1, payload,
-    initialRejection: { code: 'AMOUNT_MISMATCH', reason: 'the amount differs from the bank statement', rejectedAt: new Date().toISOString() },
+    submissionId,
+    operationId,
+    operationKind: 'DEPOSIT',
+    bettorRef: stack.esuBridge.bettorRef(iin),
+    attempt: 1,
+    payload,
+    initialRejection: {
+      code: 'AMOUNT_MISMATCH',
+      reason: 'the amount differs from the bank statement',
+      rejectedAt: new Date().toISOString(),
+    },
   });
   await eventually(async () => (await status(submissionId))?.status === 'REJECTED');
   return { submissionId, iin, payload };
 }
 
 const journal = async (recordId: string, event: string) =>
-  (await stack.pool.query('SELECT actor, result, details FROM journal WHERE record_id = $1 AND event = $2 ORDER BY chain_seq', [recordId, event])).rows;
+  (
+    await stack.pool.query(
+      'SELECT actor, result, details FROM journal WHERE record_id = $1 AND event = $2 ORDER BY chain_seq',
+      [recordId, event],
+    )
+  ).rows;
 
 describe('a resubmission keeps what must not change', () => {
   it("refuses another bettor's IIN, naming the field and never echoing the IIN", async () => {
     const { submissionId, payload } = await rejected('AFM');
     const other = adultIin();
-    const res = await aigerim.post(`/api/submissions/${submissionId}/resubmit`, { payload: { ...payload, record: { ...payload.record, iin: other } } });
+    const res = await aigerim.post(`/api/submissions/${submissionId}/resubmit`, {
+      payload: { ...payload, record: { ...payload.record, iin: other } },
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toContain('payload.record.iin');
     expect(res.text).not.toContain(other);
@@ -71,17 +98,25 @@ describe('a resubmission keeps what must not change', () => {
   it("refuses a change of an ESU record's operation id or kind, and an AFM record's direction", async () => {
     const esu = await rejected('ESU');
     const record = (esu.payload as Extract<SubmissionPayload, { counterpart: 'ESU' }>).record;
-    const id = await aigerim.post(`/api/submissions/${esu.submissionId}/resubmit`, { payload: { counterpart: 'ESU', record: { ...record, operationId: uniqueId('dep') } } });
+    const id = await aigerim.post(`/api/submissions/${esu.submissionId}/resubmit`, {
+      payload: { counterpart: 'ESU', record: { ...record, operationId: uniqueId('dep') } },
+    });
     expect(id.status).toBe(400);
     expect(id.body.error.message).toContain('payload.record.operationId');
-    const kind = await aigerim.post(`/api/submissions/${esu.submissionId}/resubmit`, { payload: { counterpart: 'ESU', record: { ...record, kind: 'PAYOUT' } } });
+    const kind = await aigerim.post(`/api/submissions/${esu.submissionId}/resubmit`, {
+      payload: { counterpart: 'ESU', record: { ...record, kind: 'PAYOUT' } },
+    });
     expect(kind.status).toBe(400);
     expect(kind.body.error.message).toContain('payload.record.kind');
     const afm = await rejected('AFM');
-    const paid = await aigerim.post(`/api/submissions/${afm.submissionId}/resubmit`, { payload: { counterpart: 'AFM', record: { iin: afm.iin, paidAt: new Date().toISOString(), paidTiyn: 5 } } });
+    const paid = await aigerim.post(`/api/submissions/${afm.submissionId}/resubmit`, {
+      payload: { counterpart: 'AFM', record: { iin: afm.iin, paidAt: new Date().toISOString(), paidTiyn: 5 } },
+    });
     expect(paid.status).toBe(400);
     expect(paid.body.error.message).toContain('payload.record.receivedTiyn');
-    const bad = await aigerim.post(`/api/submissions/${afm.submissionId}/resubmit`, { payload: { counterpart: 'AFM', record: { iin: afm.iin, receivedAt: 'yesterday', receivedTiyn: 5 } } });
+    const bad = await aigerim.post(`/api/submissions/${afm.submissionId}/resubmit`, {
+      payload: { counterpart: 'AFM', record: { iin: afm.iin, receivedAt: 'yesterday', receivedTiyn: 5 } },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain('payload.record.receivedAt');
   });
@@ -94,21 +129,35 @@ describe('an amount or a date change waits for a second officer', () => {
     const held = await aigerim.post(`/api/submissions/${submissionId}/resubmit`, { payload: corrected });
     expect(held.status, held.text).toBe(200);
     expect(held.body.status).toBe('AWAITING_APPROVAL');
-    expect(held.body.approval.changes).toEqual([{ field: 'payload.record.receivedTiyn', old: 1_250_000, new: 1_205_000 }]);
+    expect(held.body.approval.changes).toEqual([
+      { field: 'payload.record.receivedTiyn', old: 1_250_000, new: 1_205_000 },
+    ]);
     expect((await status(submissionId)).status).toBe('REJECTED');
 
     // The old and new values are journalled; the IIN is not.
     const requested = await journal(submissionId, 'console.submission-resubmitted');
-    expect(requested.at(-1)).toMatchObject({ actor: 'aigerim', result: 'OK', details: { awaitingApproval: true, changes: [{ field: 'payload.record.receivedTiyn', old: 1_250_000, new: 1_205_000 }] } });
+    expect(requested.at(-1)).toMatchObject({
+      actor: 'aigerim',
+      result: 'OK',
+      details: {
+        awaitingApproval: true,
+        changes: [{ field: 'payload.record.receivedTiyn', old: 1_250_000, new: 1_205_000 }],
+      },
+    });
     expect(JSON.stringify(requested)).not.toContain(iin);
 
     // Shown on the submission's page: to the other officer with the approve button, to the author without it.
     const seenByErlan = await erlan.get(`/api/inboxes/submissions/${submissionId}`);
     expect(seenByErlan.body.flags).toContain('AWAITING APPROVAL');
-    expect(seenByErlan.body.approval).toMatchObject({ requestedBy: 'aigerim', changes: [{ field: 'payload.record.receivedTiyn' }] });
+    expect(seenByErlan.body.approval).toMatchObject({
+      requestedBy: 'aigerim',
+      changes: [{ field: 'payload.record.receivedTiyn' }],
+    });
     expect(seenByErlan.body.actions).toEqual(expect.arrayContaining(['approve-resubmission', 'refuse-resubmission']));
     expect(seenByErlan.body.actions).not.toContain('resubmit');
-    expect((await aigerim.get(`/api/inboxes/submissions/${submissionId}`)).body.actions).not.toContain('approve-resubmission');
+    expect((await aigerim.get(`/api/inboxes/submissions/${submissionId}`)).body.actions).not.toContain(
+      'approve-resubmission',
+    );
 
     const again = await aigerim.post(`/api/submissions/${submissionId}/resubmit`, { payload: corrected });
     expect(again.status).toBe(409);
@@ -118,28 +167,53 @@ describe('an amount or a date change waits for a second officer', () => {
     expect((await saule.post(`/api/submissions/${submissionId}/resubmission/approve`, {})).status).toBe(403);
     expect((await status(submissionId)).status).toBe('REJECTED');
 
-    const approved = await erlan.post(`/api/submissions/${submissionId}/resubmission/approve`, { note: 'checked against the bank statement' });
+    const approved = await erlan.post(`/api/submissions/${submissionId}/resubmission/approve`, {
+      note: 'checked against the bank statement',
+    });
     expect(approved.status, approved.text).toBe(200);
     expect(approved.body.correctedBy.submissionId).toBe(`${submissionId}-r2`);
     const chain = await eventually(async () => {
-      const { rows } = await stack.pool.query(`SELECT submission_id, status, payload FROM submissions WHERE original_submission_id = $1 ORDER BY attempt`, [submissionId]);
+      const { rows } = await stack.pool.query(
+        `SELECT submission_id, status, payload FROM submissions WHERE original_submission_id = $1 ORDER BY attempt`,
+        [submissionId],
+      );
       return rows.length === 2 && rows[0].status === 'CORRECTED' ? rows : undefined;
     }, 20_000);
     expect(chain[1].payload.record.receivedTiyn).toBe(1_205_000);
     const approvals = await journal(submissionId, 'console.submission-resubmission-approved');
-    expect(approvals.at(-1)).toMatchObject({ actor: 'erlan', result: 'OK', details: { requestedBy: 'aigerim', note: 'checked against the bank statement' } });
-    expect((await stack.pool.query(`SELECT status, decided_by FROM resubmission_approvals WHERE submission_id = $1`, [submissionId])).rows).toEqual([{ status: 'APPROVED', decided_by: 'erlan' }]);
+    expect(approvals.at(-1)).toMatchObject({
+      actor: 'erlan',
+      result: 'OK',
+      details: { requestedBy: 'aigerim', note: 'checked against the bank statement' },
+    });
+    expect(
+      (
+        await stack.pool.query(`SELECT status, decided_by FROM resubmission_approvals WHERE submission_id = $1`, [
+          submissionId,
+        ])
+      ).rows,
+    ).toEqual([{ status: 'APPROVED', decided_by: 'erlan' }]);
   });
 
   it('a refused correction is not sent; the submission stays REJECTED and can be corrected again', async () => {
     const { submissionId, payload } = await rejected('ESU');
     const record = (payload as Extract<SubmissionPayload, { counterpart: 'ESU' }>).record;
     const moved = new Date(Date.parse(record.occurredAt) - 60_000).toISOString();
-    const held = await aigerim.post(`/api/submissions/${submissionId}/resubmit`, { payload: { counterpart: 'ESU', record: { ...record, occurredAt: moved } } });
-    expect(held.body.approval.changes).toEqual([{ field: 'payload.record.occurredAt', old: record.occurredAt, new: moved }]);
-    const refusedRes = await erlan.post(`/api/submissions/${submissionId}/resubmission/refuse`, { note: 'the bank statement has the first time' });
+    const held = await aigerim.post(`/api/submissions/${submissionId}/resubmit`, {
+      payload: { counterpart: 'ESU', record: { ...record, occurredAt: moved } },
+    });
+    expect(held.body.approval.changes).toEqual([
+      { field: 'payload.record.occurredAt', old: record.occurredAt, new: moved },
+    ]);
+    const refusedRes = await erlan.post(`/api/submissions/${submissionId}/resubmission/refuse`, {
+      note: 'the bank statement has the first time',
+    });
     expect(refusedRes.status, refusedRes.text).toBe(200);
-    expect((await journal(submissionId, 'console.submission-resubmission-refused')).at(-1)).toMatchObject({ actor: 'erlan', result: 'OK', details: { requestedBy: 'aigerim' } });
+    expect((await journal(submissionId, 'console.submission-resubmission-refused')).at(-1)).toMatchObject({
+      actor: 'erlan',
+      result: 'OK',
+      details: { requestedBy: 'aigerim' },
+    });
     expect((await status(submissionId)).status).toBe('REJECTED');
     expect((await erlan.post(`/api/submissions/${submissionId}/resubmission/approve`, {})).status).toBe(404);
     const page = await erlan.get(`/api/inboxes/submissions/${submissionId}`);
@@ -152,6 +226,9 @@ describe('an amount or a date change waits for a second officer', () => {
     const res = await aigerim.post(`/api/submissions/${submissionId}/resubmit`, { payload });
     expect(res.status, res.text).toBe(200);
     expect(res.body.correctedBy.submissionId).toBe(`${submissionId}-r2`);
-    expect((await journal(submissionId, 'console.submission-resubmitted')).at(-1)).toMatchObject({ result: 'OK', details: { awaitingApproval: false, changes: [] } });
+    expect((await journal(submissionId, 'console.submission-resubmitted')).at(-1)).toMatchObject({
+      result: 'OK',
+      details: { awaitingApproval: false, changes: [] },
+    });
   });
 });

@@ -16,7 +16,11 @@ import { eventually, startFileStack } from '../support/stack.js';
  * journal), and the daily Schedule on the real dev server.
  */
 const suffix = Date.now().toString(36);
-const databases = { main: `retention_${suffix}`, backfill: `retention_backfill_${suffix}`, job: `retention_job_${suffix}` };
+const databases = {
+  main: `retention_${suffix}`,
+  backfill: `retention_backfill_${suffix}`,
+  job: `retention_job_${suffix}`,
+};
 let admin: Pool;
 let pool: Pool;
 const pools: Pool[] = [];
@@ -58,7 +62,10 @@ async function bet(bettorRef: string, placedAt: string, iin = adultIin()): Promi
 
 async function personalData(bettorRef: string, receivedAt: string): Promise<string> {
   const bettorId = uniqueId('bettor');
-  await pool.query(`INSERT INTO bettor_personal_data (bettor_id, bettor_ref, source, data, received_at) VALUES ($1, $2, 'TWO_FACTOR', '{"surname":"Ахметова"}', $3)`, [bettorId, bettorRef, receivedAt]);
+  await pool.query(
+    `INSERT INTO bettor_personal_data (bettor_id, bettor_ref, source, data, received_at) VALUES ($1, $2, 'TWO_FACTOR', '{"surname":"Ахметова"}', $3)`,
+    [bettorId, bettorRef, receivedAt],
+  );
   return bettorId;
 }
 
@@ -83,17 +90,34 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const p of pools) await p.end().catch(() => undefined);
-  for (const d of Object.values(databases)) await admin?.query(`DROP DATABASE IF EXISTS ${d} WITH (FORCE)`).catch(() => undefined);
+  for (const d of Object.values(databases))
+    await admin?.query(`DROP DATABASE IF EXISTS ${d} WITH (FORCE)`).catch(() => undefined);
   await admin?.end();
 });
 
 describe('retain_until, computed by the database', () => {
   it('gives every regulated table one', async () => {
-    const { rows } = await pool.query(`SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'retain_until' ORDER BY 1`);
+    const { rows } = await pool.query(
+      `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'retain_until' ORDER BY 1`,
+    );
     expect(rows.map((r) => r.table_name)).toEqual([
-      'bets', 'bettor_identifications', 'bettor_personal_data', 'incidents', 'journal', 'ledger_pending_transfers', 'ledger_tombstones', 'ledger_transfers',
-      'migration_bettors', 'migration_items', 'operation_registry', 'operations', 'reconciliation_differences', 'reconciliation_listed_records', 'reconciliation_runs',
-      'reference_photos', 'submissions',
+      'bets',
+      'bettor_identifications',
+      'bettor_personal_data',
+      'incidents',
+      'journal',
+      'ledger_pending_transfers',
+      'ledger_tombstones',
+      'ledger_transfers',
+      'migration_bettors',
+      'migration_items',
+      'operation_registry',
+      'operations',
+      'reconciliation_differences',
+      'reconciliation_listed_records',
+      'reconciliation_runs',
+      'reference_photos',
+      'submissions',
     ]);
   });
 
@@ -105,23 +129,43 @@ describe('retain_until, computed by the database', () => {
     expect(by[late]).toBe('2031-12-31T19:00:00.000Z'); // 2032-01-01 00:00 at UTC+5
     expect(by[early]).toBe('2032-12-31T19:00:00.000Z');
     // A bet settled in the next year counts from its settlement.
-    await pool.query(`UPDATE bets SET status = 'SETTLED', esu_receipt_id = 'r', result = 'LOST', settled_at = '2027-01-02T10:00:00+05:00' WHERE bet_id = $1`, [late]);
-    expect(((await pool.query(`SELECT retain_until FROM bets WHERE bet_id = $1`, [late])).rows[0].retain_until as Date).toISOString()).toBe('2032-12-31T19:00:00.000Z');
+    await pool.query(
+      `UPDATE bets SET status = 'SETTLED', esu_receipt_id = 'r', result = 'LOST', settled_at = '2027-01-02T10:00:00+05:00' WHERE bet_id = $1`,
+      [late],
+    );
+    expect(
+      (
+        (await pool.query(`SELECT retain_until FROM bets WHERE bet_id = $1`, [late])).rows[0].retain_until as Date
+      ).toISOString(),
+    ).toBe('2032-12-31T19:00:00.000Z');
   });
 
   it('backfills the rows written before migration 013, and the journal chain still verifies', async () => {
     const before = poolOf(databases.backfill);
     const files = await migrationFiles();
-    await migrate(before, () => undefined, files.filter((f) => f < '013'));
-    await before.query(`INSERT INTO bets (bet_id, workflow_id, bettor_ref, iin, event_id, outcome, odds, stake_tiyn, placed_at) VALUES ('b-old', 'Bet:b-old', 'r', $1, 'e', 'HOME', '1.5', 100, '2026-12-31T23:30:00+05:00')`, [adultIin()]);
-    await before.query(`INSERT INTO journal (started_at, ended_at, event, actor, record_id, result) VALUES ('2024-06-01T12:00:00Z', '2024-06-01T12:00:01Z', 'OLD', 't', 'r', 'OK')`);
-    await before.query(`INSERT INTO operation_registry (operation_id, kind, workflow_id, registered_at) VALUES ('op-old', 'DEPOSIT', 'Deposit:op-old', '2025-12-31T20:00:00Z')`);
+    await migrate(
+      before,
+      () => undefined,
+      files.filter((f) => f < '013'),
+    );
+    await before.query(
+      `INSERT INTO bets (bet_id, workflow_id, bettor_ref, iin, event_id, outcome, odds, stake_tiyn, placed_at) VALUES ('b-old', 'Bet:b-old', 'r', $1, 'e', 'HOME', '1.5', 100, '2026-12-31T23:30:00+05:00')`,
+      [adultIin()],
+    );
+    await before.query(
+      `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result) VALUES ('2024-06-01T12:00:00Z', '2024-06-01T12:00:01Z', 'OLD', 't', 'r', 'OK')`,
+    );
+    await before.query(
+      `INSERT INTO operation_registry (operation_id, kind, workflow_id, registered_at) VALUES ('op-old', 'DEPOSIT', 'Deposit:op-old', '2025-12-31T20:00:00Z')`,
+    );
     expect(await migrate(before)).toEqual(files.filter((f) => f >= '013'));
     const row = async (sql: string) => ((await before.query(sql)).rows[0].retain_until as Date).toISOString();
     expect(await row(`SELECT retain_until FROM bets WHERE bet_id = 'b-old'`)).toBe('2031-12-31T19:00:00.000Z');
     expect(await row(`SELECT retain_until FROM journal WHERE event = 'OLD'`)).toBe('2029-12-31T19:00:00.000Z');
     // 20:00 UTC on 31 December 2025 is already 1 January 2026 in Almaty.
-    expect(await row(`SELECT retain_until FROM operation_registry WHERE operation_id = 'op-old'`)).toBe('2031-12-31T19:00:00.000Z');
+    expect(await row(`SELECT retain_until FROM operation_registry WHERE operation_id = 'op-old'`)).toBe(
+      '2031-12-31T19:00:00.000Z',
+    );
     expect((await verifyJournal(before)).ok).toBe(true);
   });
 });
@@ -130,13 +174,19 @@ describe('the guards', () => {
   it('refuse deleting a record before its retain_until, and personal data while the bettor has a retained bet', async () => {
     const bettorRef = ref();
     const recent = await bet(bettorRef, '2026-06-01T12:00:00+05:00');
-    await expect(pool.query(`DELETE FROM bets WHERE bet_id = $1`, [recent])).rejects.toThrow(/bets row is retained until .*DELETE refused/);
+    await expect(pool.query(`DELETE FROM bets WHERE bet_id = $1`, [recent])).rejects.toThrow(
+      /bets row is retained until .*DELETE refused/,
+    );
     await expect(pool.query(`TRUNCATE bets`)).rejects.toThrow(/TRUNCATE refused/);
     // Its own date is long past, but the bettor's bet of 2026 is still retained.
     const old = await personalData(bettorRef, '2019-03-01T12:00:00+05:00');
-    await expect(pool.query(`DELETE FROM bettor_personal_data WHERE bettor_id = $1`, [old])).rejects.toThrow(/retained while the bettor's bets and operations are/);
+    await expect(pool.query(`DELETE FROM bettor_personal_data WHERE bettor_id = $1`, [old])).rejects.toThrow(
+      /retained while the bettor's bets and operations are/,
+    );
     // The journal and the ledger still refuse any deletion.
-    await pool.query(`INSERT INTO journal (started_at, ended_at, event, actor, record_id, result) VALUES ('2019-01-01T00:00:00Z', '2019-01-01T00:00:00Z', 'OLD', 't', 'r', 'OK')`);
+    await pool.query(
+      `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result) VALUES ('2019-01-01T00:00:00Z', '2019-01-01T00:00:00Z', 'OLD', 't', 'r', 'OK')`,
+    );
     await expect(pool.query(`DELETE FROM journal WHERE event = 'OLD'`)).rejects.toThrow(/append-only/);
     await expect(pool.query(`TRUNCATE ledger_transfers CASCADE`)).rejects.toThrow(/append-only/);
     // Past its retain_until, a row may go.
@@ -159,7 +209,10 @@ describe('the retention job', () => {
     await operation(bettorRef, '2026-12-31T23:30:00+05:00');
     const only = async (asOf: string) => {
       const r = await applyRetention(pool, { asOf: new Date(asOf), dryRun: true });
-      const mine = await pool.query(`SELECT count(*) FILTER (WHERE retain_until <= $1)::int AS n FROM bets WHERE bet_id = $2`, [asOf, betId]);
+      const mine = await pool.query(
+        `SELECT count(*) FILTER (WHERE retain_until <= $1)::int AS n FROM bets WHERE bet_id = $2`,
+        [asOf, betId],
+      );
       return { report: r, mine: mine.rows[0].n as number };
     };
     const justBefore = await only('2031-12-31T23:59:59.999+05:00');
@@ -179,16 +232,23 @@ describe('the retention job', () => {
   });
 
   it('refuses a real run dated after the database clock: the guards could not honour it', async () => {
-    await expect(applyRetention(pool, { asOf: new Date('2032-01-01T00:00:00+05:00') })).rejects.toThrow(RetentionClockAhead);
+    await expect(applyRetention(pool, { asOf: new Date('2032-01-01T00:00:00+05:00') })).rejects.toThrow(
+      RetentionClockAhead,
+    );
   });
 
   it('anonymises bets and operations, removes personal data past retention, in batches, journalled without personal data; keeps the rest', async () => {
     const oldRef = ref();
     const oldIin = adultIin();
-    const oldBets = [await bet(oldRef, '2020-12-31 23:30 Asia/Almaty', oldIin), await bet(oldRef, '2020-03-01T09:00:00+05:00', oldIin)];
+    const oldBets = [
+      await bet(oldRef, '2020-12-31 23:30 Asia/Almaty', oldIin),
+      await bet(oldRef, '2020-03-01T09:00:00+05:00', oldIin),
+    ];
     const oldData = await personalData(oldRef, '2020-12-31 23:30 Asia/Almaty');
     const oldOp = await operation(oldRef, '2020-07-01T12:00:00+05:00');
-    await pool.query(`INSERT INTO reference_photos (photo_ref, image, quality, created_at) VALUES ('ph-old', '\\x0102'::bytea, '{}', '2020-02-02T00:00:00Z'), ('ph-new', '\\x0304'::bytea, '{}', now())`);
+    await pool.query(
+      `INSERT INTO reference_photos (photo_ref, image, quality, created_at) VALUES ('ph-old', '\\x0102'::bytea, '{}', '2020-02-02T00:00:00Z'), ('ph-new', '\\x0304'::bytea, '{}', now())`,
+    );
     // Past their own retain_until (written by their workflows): an incident of 2020 and an AFM submission naming the IIN.
     await pool.query(
       `INSERT INTO incidents (incident_id, workflow_id, name, status, origin, detected_at, detected_at_text, due_at, opened_at, opened_by, version, revision, state, retain_until)
@@ -198,7 +258,11 @@ describe('the retention job', () => {
     await pool.query(
       `INSERT INTO submissions (submission_id, workflow_id, counterpart, operation_id, operation_kind, bettor_ref, attempt, original_submission_id, status, payload, revision, retain_until)
        VALUES ('sub-old', 'Submission:sub-old', 'AFM', $1, 'DEPOSIT', $2, 1, 'sub-old', 'ACCEPTED', $3, 1, '2026-01-01 00:00 Asia/Almaty')`,
-      [oldOp, oldRef, JSON.stringify({ record: { iin: oldIin, receivedAt: '2020-07-01T07:00:00Z', receivedTiyn: 5000 } })],
+      [
+        oldOp,
+        oldRef,
+        JSON.stringify({ record: { iin: oldIin, receivedAt: '2020-07-01T07:00:00Z', receivedTiyn: 5000 } }),
+      ],
     );
     // A bettor whose own data is old but who bet this year: everything kept.
     const activeRef = ref();
@@ -220,23 +284,42 @@ describe('the retention job', () => {
       { table: 'bettor_personal_data', action: 'REMOVE', rows: 1 },
       { table: 'reference_photos', action: 'REMOVE', rows: 1 },
     ]);
-    expect((await pool.query(`SELECT incident_id FROM incidents ORDER BY 1`)).rows.map((r) => r.incident_id)).toEqual(['inc-new']);
-    expect((await pool.query(`SELECT count(*)::int AS n FROM submissions WHERE submission_id = 'sub-old'`)).rows[0].n).toBe(0);
+    expect((await pool.query(`SELECT incident_id FROM incidents ORDER BY 1`)).rows.map((r) => r.incident_id)).toEqual([
+      'inc-new',
+    ]);
+    expect(
+      (await pool.query(`SELECT count(*)::int AS n FROM submissions WHERE submission_id = 'sub-old'`)).rows[0].n,
+    ).toBe(0);
 
-    const bets = await pool.query(`SELECT bet_id, iin, stake_tiyn FROM bets WHERE bet_id = ANY ($1) ORDER BY bet_id`, [[...oldBets, activeBet, keptBet]]);
+    const bets = await pool.query(`SELECT bet_id, iin, stake_tiyn FROM bets WHERE bet_id = ANY ($1) ORDER BY bet_id`, [
+      [...oldBets, activeBet, keptBet],
+    ]);
     const iinOf = Object.fromEntries(bets.rows.map((r) => [r.bet_id, r.iin]));
     for (const b of oldBets) expect(iinOf[b]).toBe('000000000000');
     expect(iinOf[activeBet]).not.toBe('000000000000');
     expect(iinOf[keptBet]).not.toBe('000000000000');
     expect(bets.rows.every((r) => r.stake_tiyn === 1500)).toBe(true);
-    const ops = await pool.query(`SELECT failure_message, amount_tiyn, status FROM operations WHERE operation_id = $1`, [oldOp]);
+    const ops = await pool.query(
+      `SELECT failure_message, amount_tiyn, status FROM operations WHERE operation_id = $1`,
+      [oldOp],
+    );
     expect(ops.rows[0]).toEqual({ failure_message: null, amount_tiyn: 5000, status: 'REFUSED' });
-    const data = await pool.query(`SELECT bettor_id FROM bettor_personal_data WHERE bettor_id = ANY ($1)`, [[oldData, activeData]]);
+    const data = await pool.query(`SELECT bettor_id FROM bettor_personal_data WHERE bettor_id = ANY ($1)`, [
+      [oldData, activeData],
+    ]);
     expect(data.rows.map((r) => r.bettor_id)).toEqual([activeData]);
-    expect((await pool.query(`SELECT photo_ref FROM reference_photos ORDER BY 1`)).rows.map((r) => r.photo_ref)).toEqual(['ph-new']);
+    expect(
+      (await pool.query(`SELECT photo_ref FROM reference_photos ORDER BY 1`)).rows.map((r) => r.photo_ref),
+    ).toEqual(['ph-new']);
 
-    const entry = (await pool.query(`SELECT event, actor, record_id, details FROM journal WHERE id = $1`, [real.journalEntryId])).rows[0];
-    expect(entry).toMatchObject({ event: 'RETENTION_APPLIED', actor: 'retention-test', record_id: `retention:${asOf.toISOString()}` });
+    const entry = (
+      await pool.query(`SELECT event, actor, record_id, details FROM journal WHERE id = $1`, [real.journalEntryId])
+    ).rows[0];
+    expect(entry).toMatchObject({
+      event: 'RETENTION_APPLIED',
+      actor: 'retention-test',
+      record_id: `retention:${asOf.toISOString()}`,
+    });
     expect(entry.details.tables.bets).toEqual({ anonymised: count(real, 'bets') });
     expect(entry.details.tables.bettor_personal_data).toEqual({ removed: count(real, 'bettor_personal_data') });
     const text = JSON.stringify(entry);
@@ -275,25 +358,37 @@ describe('the daily Schedule', () => {
     stack = await startFileStack();
   });
   afterAll(async () => {
-    await stack?.client.schedule.getHandle(RETENTION_SCHEDULE_ID).delete().catch(() => undefined);
+    await stack?.client.schedule
+      .getHandle(RETENTION_SCHEDULE_ID)
+      .delete()
+      .catch(() => undefined);
     await stack?.stop();
   });
 
   it('is created once (a second call leaves it), at 03:00 Almaty, and its run is journalled', async () => {
     const taskQueue = stack.env.TEMPORAL_TASK_QUEUE!;
-    await stack.client.schedule.getHandle(RETENTION_SCHEDULE_ID).delete().catch(() => undefined);
+    await stack.client.schedule
+      .getHandle(RETENTION_SCHEDULE_ID)
+      .delete()
+      .catch(() => undefined);
     expect(await ensureRetentionSchedule(stack.client, taskQueue)).toBe('CREATED');
     expect(await ensureRetentionSchedule(stack.client, taskQueue)).toBe('EXISTS');
     const handle = stack.client.schedule.getHandle(RETENTION_SCHEDULE_ID);
     const described = await handle.describe();
     expect(described.spec.timezone).toBe('Asia/Almaty');
-    expect(described.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
+    expect(described.spec.calendars?.[0]).toMatchObject({
+      hour: [{ start: 3, end: 3, step: 1 }],
+      minute: [{ start: 0, end: 0, step: 1 }],
+    });
     expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'retention', taskQueue });
 
     const since = new Date();
     await handle.trigger();
     const entry = await eventually(async () => {
-      const { rows } = await stack.pool.query(`SELECT details FROM journal WHERE event = 'RETENTION_APPLIED' AND actor = 'retention-schedule' AND started_at >= $1`, [since]);
+      const { rows } = await stack.pool.query(
+        `SELECT details FROM journal WHERE event = 'RETENTION_APPLIED' AND actor = 'retention-schedule' AND started_at >= $1`,
+        [since],
+      );
       return rows[0];
     }, 60_000);
     expect(Object.keys(entry.details.tables)).toContain('bettor_personal_data');

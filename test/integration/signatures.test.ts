@@ -22,7 +22,14 @@ beforeAll(async () => {
   stack = await startFileStack({ AFM_VERDICT_READER: 'false' });
 });
 afterAll(async () => {
-  await Promise.all(open.map((id) => stack.client.workflow.getHandle(id).terminate('test over').catch(() => undefined)));
+  await Promise.all(
+    open.map((id) =>
+      stack.client.workflow
+        .getHandle(id)
+        .terminate('test over')
+        .catch(() => undefined),
+    ),
+  );
   await stack?.stop();
 });
 
@@ -34,10 +41,28 @@ async function acknowledgedSubmission(): Promise<HeldSubmission> {
   const operationId = uniqueId('dep');
   const submissionId = firstSubmissionId('AFM', operationId);
   open.push(`Submission:${submissionId}`);
-  const payload: SubmissionPayload = { counterpart: 'AFM', record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 250_000 } };
-  await stack.esuBridge.startSubmission({ submissionId, operationId, operationKind: 'DEPOSIT', bettorRef: stack.esuBridge.bettorRef(iin), attempt: 1, payload });
-  await eventually(async () => (await stack.pool.query('SELECT status FROM submissions WHERE submission_id = $1', [submissionId])).rows[0]?.status === 'ACKNOWLEDGED');
-  return eventually(async () => (await admin<HeldSubmission[]>(stack.simulators.afm.url, '/__admin/submissions')).find((h) => h.submissionId === submissionId));
+  const payload: SubmissionPayload = {
+    counterpart: 'AFM',
+    record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 250_000 },
+  };
+  await stack.esuBridge.startSubmission({
+    submissionId,
+    operationId,
+    operationKind: 'DEPOSIT',
+    bettorRef: stack.esuBridge.bettorRef(iin),
+    attempt: 1,
+    payload,
+  });
+  await eventually(
+    async () =>
+      (await stack.pool.query('SELECT status FROM submissions WHERE submission_id = $1', [submissionId])).rows[0]
+        ?.status === 'ACKNOWLEDGED',
+  );
+  return eventually(async () =>
+    (await admin<HeldSubmission[]>(stack.simulators.afm.url, '/__admin/submissions')).find(
+      (h) => h.submissionId === submissionId,
+    ),
+  );
 }
 
 describe('X.509 signatures on the real stack', () => {
@@ -49,11 +74,19 @@ describe('X.509 signatures on the real stack', () => {
 
   it('ЦМААИ and Nomapay accept the incident card signed the same way', async () => {
     const incidentId = uniqueId('INC-sig');
-    const handle = await stack.esuBridge.openIncident({ incidentId, card: completeCard(isoWithOffset(Date.now() - 2 * 3600_000, 300)), openedBy: 'aigerim' });
+    const handle = await stack.esuBridge.openIncident({
+      incidentId,
+      card: completeCard(isoWithOffset(Date.now() - 2 * 3600_000, 300)),
+      openedBy: 'aigerim',
+    });
     open.push(handle.workflowId);
     await handle.submit({ submittedBy: 'aigerim' });
     for (const receiver of [stack.simulators.esu.url, stack.simulators.nomapay.url]) {
-      const card = await eventually(async () => (await admin<IncidentCardMessage[]>(receiver, '/__admin/incident-cards')).find((m) => m.incidentId === incidentId));
+      const card = await eventually(async () =>
+        (await admin<IncidentCardMessage[]>(receiver, '/__admin/incident-cards')).find(
+          (m) => m.incidentId === incidentId,
+        ),
+      );
       expect(card.signature).toMatchObject({ algorithm: 'RSA-SHA256', certificate: ourCertificate() });
       expect(verifyDocument(card, bookmakerTrust())).toMatchObject({ ok: true });
     }
@@ -62,11 +95,17 @@ describe('X.509 signatures on the real stack', () => {
   it('ЦОИД releases personal data on the consent confirmation signed with the PKCS#12 key', async () => {
     const iin = adultIin();
     const bettorId = uniqueId('bettor');
-    await fetch(new URL('/__admin/identification/people', stack.simulators.nomapay.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ iin, photoScore: 90 }) });
+    await fetch(new URL('/__admin/identification/people', stack.simulators.nomapay.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ iin, photoScore: 90 }),
+    });
     const id = await stack.esuBridge.startIdentification({ bettorId });
     open.push(id.workflowId);
     await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
-    expect((await id.submitPhoto({ iin, photo: { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: GOOD_PHOTO_QUALITY } })).result).toBe('PHOTO_MATCHED');
+    expect(
+      (await id.submitPhoto({ iin, photo: { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: GOOD_PHOTO_QUALITY } })).result,
+    ).toBe('PHOTO_MATCHED');
     await id.recordDecision({ positive: true, decidedBy: 'kyc.officer' });
     expect((await id.result()).step).toBe('IDENTIFIED');
   });
@@ -76,17 +115,28 @@ describe('X.509 signatures on the real stack', () => {
     const send = async (body: { submissionId: string }) => {
       const res = await fetch(new URL('/v1/submissions', stack.simulators.afm.url), {
         method: 'POST',
-        headers: { authorization: 'Bearer it-afm-key', 'content-type': 'application/json', 'idempotency-key': body.submissionId },
+        headers: {
+          authorization: 'Bearer it-afm-key',
+          'content-type': 'application/json',
+          'idempotency-key': body.submissionId,
+        },
         body: JSON.stringify(body),
       });
       return { status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code };
     };
     // Our signed message, replayed with another amount under another id: the signature no longer covers it.
-    const tampered = { ...held.message, submissionId: `${held.submissionId}-x`, record: { ...held.message.record, receivedTiyn: 1 } };
+    const tampered = {
+      ...held.message,
+      submissionId: `${held.submissionId}-x`,
+      record: { ...held.message.record, receivedTiyn: 1 },
+    };
     expect(await send(tampered)).toEqual({ status: 422, code: 'SIGNATURE_INVALID' });
     // Signed properly, but by a certificate another CA issued in our name.
     const { signature: _s, ...unsigned } = held.message;
-    const foreign = await signDocument({ ...unsigned, submissionId: `${held.submissionId}-y` }, signerOf(testCertificates().foreign));
+    const foreign = await signDocument(
+      { ...unsigned, submissionId: `${held.submissionId}-y` },
+      signerOf(testCertificates().foreign),
+    );
     expect(await send(foreign)).toEqual({ status: 422, code: 'CERTIFICATE_UNTRUSTED' });
   });
 });

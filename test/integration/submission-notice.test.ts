@@ -29,19 +29,35 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(open.map((id) => stack.client.workflow.getHandle(`Submission:${id}`).terminate('test over').catch(() => undefined)));
+  await Promise.all(
+    open.map((id) =>
+      stack.client.workflow
+        .getHandle(`Submission:${id}`)
+        .terminate('test over')
+        .catch(() => undefined),
+    ),
+  );
   await consoleServer?.close();
   await stack?.stop();
 });
 
-const row = async (submissionId: string) => (await stack.pool.query('SELECT * FROM submissions WHERE submission_id = $1', [submissionId])).rows[0];
-const noticeRow = async (submissionId: string) => (await stack.pool.query('SELECT * FROM submission_notices WHERE submission_id = $1', [submissionId])).rows;
+const row = async (submissionId: string) =>
+  (await stack.pool.query('SELECT * FROM submissions WHERE submission_id = $1', [submissionId])).rows[0];
+const noticeRow = async (submissionId: string) =>
+  (await stack.pool.query('SELECT * FROM submission_notices WHERE submission_id = $1', [submissionId])).rows;
 const journal = async (submissionId: string) =>
-  (await stack.pool.query(`SELECT event, actor, result FROM journal WHERE record_id = $1 ORDER BY chain_seq`, [submissionId])).rows as { event: string; actor: string; result: string }[];
+  (
+    await stack.pool.query(`SELECT event, actor, result FROM journal WHERE record_id = $1 ORDER BY chain_seq`, [
+      submissionId,
+    ])
+  ).rows as { event: string; actor: string; result: string }[];
 
 /** A tiny but real PDF and PNG: the boundary checks the bytes against the media type. */
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n');
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5d9c5b10000000049454e44ae426082', 'hex');
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5d9c5b10000000049454e44ae426082',
+  'hex',
+);
 
 async function acknowledgedSubmission(): Promise<string> {
   const iin = adultIin();
@@ -63,11 +79,21 @@ async function acknowledgedSubmission(): Promise<string> {
 const today = () => new Date(Date.now() + 5 * 3_600_000).toISOString().slice(0, 10);
 
 function cli(args: string[], login = 'aigerim'): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...consoleServer.env, CONSOLE_USERS: CONSOLE_TEST_USERS, CONSOLE_USER: login, CONSOLE_PASSWORD: PASSWORDS[login] } as NodeJS.ProcessEnv;
+  const env = {
+    ...consoleServer.env,
+    CONSOLE_USERS: CONSOLE_TEST_USERS,
+    CONSOLE_USER: login,
+    CONSOLE_PASSWORD: PASSWORDS[login],
+  } as NodeJS.ProcessEnv;
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'client/cli.ts', ...args], { cwd: REPO_ROOT, env, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'client/cli.ts', ...args],
+      { cwd: REPO_ROOT, env, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -77,15 +103,26 @@ describe('AFM’s written notice on the real stack', () => {
     const item = await officer.get(`/api/inboxes/submissions/${submissionId}`);
     expect(item.body.actions).toContain('notice');
 
-    const body = { afmReference: '04-2/1187', noticeDate: today(), reason: 'The IIN is not in the state register.', scan: { mediaType: 'application/pdf', contentBase64: PDF.toString('base64') } };
-    const bad = await officer.post(`/api/submissions/${submissionId}/notices`, { ...body, scan: { mediaType: 'image/png', contentBase64: PDF.toString('base64') } });
+    const body = {
+      afmReference: '04-2/1187',
+      noticeDate: today(),
+      reason: 'The IIN is not in the state register.',
+      scan: { mediaType: 'application/pdf', contentBase64: PDF.toString('base64') },
+    };
+    const bad = await officer.post(`/api/submissions/${submissionId}/notices`, {
+      ...body,
+      scan: { mediaType: 'image/png', contentBase64: PDF.toString('base64') },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain('scan.contentBase64');
     expect(await noticeRow(submissionId)).toHaveLength(0);
 
     const recorded = await officer.post(`/api/submissions/${submissionId}/notices`, body);
     expect(recorded.status, recorded.text).toBe(200);
-    expect(recorded.body).toMatchObject({ status: 'REJECTED', rejection: { source: 'NOTICE', code: 'AFM_WRITTEN_NOTICE' } });
+    expect(recorded.body).toMatchObject({
+      status: 'REJECTED',
+      rejection: { source: 'NOTICE', code: 'AFM_WRITTEN_NOTICE' },
+    });
     const again = await officer.post(`/api/submissions/${submissionId}/notices`, body);
     expect(again.status).toBe(200);
     expect(again.body.writtenNotices).toHaveLength(1);
@@ -97,32 +134,64 @@ describe('AFM’s written notice on the real stack', () => {
     expect(r).toMatchObject({ rejection_source: 'NOTICE', rejection_reason: body.reason });
     expect(r.due_at.getTime()).toBeGreaterThan(Date.parse(`${today()}T00:00:00+05:00`));
     const [notice] = await noticeRow(submissionId);
-    expect(notice).toMatchObject({ afm_reference: '04-2/1187', scan_media_type: 'application/pdf', scan_bytes: PDF.length, recorded_by: 'aigerim' });
+    expect(notice).toMatchObject({
+      afm_reference: '04-2/1187',
+      scan_media_type: 'application/pdf',
+      scan_bytes: PDF.length,
+      recorded_by: 'aigerim',
+    });
     expect(Buffer.compare(notice.scan, PDF)).toBe(0);
     const entries = await journal(submissionId);
-    expect(entries).toEqual(expect.arrayContaining([
-      { event: 'submission.written-notice', actor: 'aigerim', result: 'OK' },
-      { event: 'submission.rejected', actor: 'aigerim', result: 'REFUSED' },
-      { event: 'console.submission-notice-recorded', actor: 'aigerim', result: 'OK' },
-    ]));
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        { event: 'submission.written-notice', actor: 'aigerim', result: 'OK' },
+        { event: 'submission.rejected', actor: 'aigerim', result: 'REFUSED' },
+        { event: 'console.submission-notice-recorded', actor: 'aigerim', result: 'OK' },
+      ]),
+    );
     expect(entries.filter((e) => e.event === 'submission.written-notice')).toHaveLength(1);
 
     // The auditor may read, not record.
     const auditor = await signIn(consoleServer.url, 'saule');
-    expect((await auditor.post(`/api/submissions/${submissionId}/notices`, { ...body, afmReference: '04-2/1188' })).status).toBe(403);
+    expect(
+      (await auditor.post(`/api/submissions/${submissionId}/notices`, { ...body, afmReference: '04-2/1188' })).status,
+    ).toBe(403);
   });
 
   it('CLI: records it from a scan file, with an exit code a script can rely on', async () => {
     const submissionId = await acknowledgedSubmission();
     const scan = path.join(dir, 'letter.png');
     await writeFile(scan, PNG);
-    const out = await cli(['notice', submissionId, '--reference', '04-2/2001', '--date', today(), '--reason', 'Amount does not match the bank statement.', '--scan', scan, '--json']);
+    const out = await cli([
+      'notice',
+      submissionId,
+      '--reference',
+      '04-2/2001',
+      '--date',
+      today(),
+      '--reason',
+      'Amount does not match the bank statement.',
+      '--scan',
+      scan,
+      '--json',
+    ]);
     expect(out.code, out.stderr).toBe(0);
     expect(JSON.parse(out.stdout)).toMatchObject({ status: 'REJECTED', rejection: { source: 'NOTICE' } });
     expect((await noticeRow(submissionId))[0]).toMatchObject({ scan_media_type: 'image/png', recorded_by: 'aigerim' });
     const noScan = await cli(['notice', submissionId, '--reference', '04-2/2002', '--date', today(), '--reason', 'x']);
     expect(noScan.code).toBe(2);
-    const future = await cli(['notice', submissionId, '--reference', '04-2/2003', '--date', '2099-01-01', '--reason', 'x', '--scan', scan]);
+    const future = await cli([
+      'notice',
+      submissionId,
+      '--reference',
+      '04-2/2003',
+      '--date',
+      '2099-01-01',
+      '--reason',
+      'x',
+      '--scan',
+      scan,
+    ]);
     expect(future.code).toBe(2);
     expect(future.stderr + future.stdout).toContain('noticeDate');
   });
@@ -130,24 +199,44 @@ describe('AFM’s written notice on the real stack', () => {
   it('API: records it under an Idempotency-Key; a bad field is refused naming it; an unknown submission is 409', async () => {
     const submissionId = await acknowledgedSubmission();
     const http = httpClient(stack.api.url);
-    const body = { afmReference: 'AFM-7731', noticeDate: today(), reason: 'Record received twice.', scan: { mediaType: 'application/pdf', contentBase64: PDF.toString('base64') } };
+    const body = {
+      afmReference: 'AFM-7731',
+      noticeDate: today(),
+      reason: 'Record received twice.',
+      scan: { mediaType: 'application/pdf', contentBase64: PDF.toString('base64') },
+    };
     const headers = { 'idempotency-key': uniqueId('notice') };
     const first = await http('POST', `/v1/submissions/${submissionId}/notices`, { body, headers });
     expect(first.status, JSON.stringify(first.body)).toBe(200);
-    expect(first.body).toMatchObject({ submissionId, status: 'REJECTED', rejection: { source: 'NOTICE' }, writtenNotices: [{ afmReference: 'AFM-7731', recordedBy: 'it-full' }] });
+    expect(first.body).toMatchObject({
+      submissionId,
+      status: 'REJECTED',
+      rejection: { source: 'NOTICE' },
+      writtenNotices: [{ afmReference: 'AFM-7731', recordedBy: 'it-full' }],
+    });
     expect(first.body).not.toHaveProperty('payload');
     const replay = await http('POST', `/v1/submissions/${submissionId}/notices`, { body, headers });
     expect(replay.status).toBe(200);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
 
-    const bad = await http('POST', `/v1/submissions/${submissionId}/notices`, { body: { ...body, noticeDate: 'yesterday' }, headers: { 'idempotency-key': uniqueId('notice') } });
+    const bad = await http('POST', `/v1/submissions/${submissionId}/notices`, {
+      body: { ...body, noticeDate: 'yesterday' },
+      headers: { 'idempotency-key': uniqueId('notice') },
+    });
     expect([400, 422]).toContain(bad.status);
     expect(JSON.stringify(bad.body)).toContain('noticeDate');
 
-    const unknown = await http('POST', `/v1/submissions/afm-no-such-deposit/notices`, { body, headers: { 'idempotency-key': uniqueId('notice') } });
+    const unknown = await http('POST', `/v1/submissions/afm-no-such-deposit/notices`, {
+      body,
+      headers: { 'idempotency-key': uniqueId('notice') },
+    });
     expect(unknown.status).toBe(409);
-    const reader = await http('POST', `/v1/submissions/${submissionId}/notices`, { body, key: API_KEYS.reader, headers: { 'idempotency-key': uniqueId('notice') } });
+    const reader = await http('POST', `/v1/submissions/${submissionId}/notices`, {
+      body,
+      key: API_KEYS.reader,
+      headers: { 'idempotency-key': uniqueId('notice') },
+    });
     expect(reader.status).toBe(403);
-    expect((await noticeRow('afm-no-such-deposit'))).toHaveLength(0);
+    expect(await noticeRow('afm-no-such-deposit')).toHaveLength(0);
   });
 });

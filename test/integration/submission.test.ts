@@ -16,12 +16,21 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // The corrected attempt keeps polling for a working day: end it with the test.
-  await Promise.all(open.map((id) => stack.client.workflow.getHandle(`Submission:${id}`).terminate('test over').catch(() => undefined)));
+  await Promise.all(
+    open.map((id) =>
+      stack.client.workflow
+        .getHandle(`Submission:${id}`)
+        .terminate('test over')
+        .catch(() => undefined),
+    ),
+  );
   await stack?.stop();
 });
 
-const row = async (submissionId: string) => (await stack.pool.query('SELECT * FROM submissions WHERE submission_id = $1', [submissionId])).rows[0];
-const afmHolds = async () => (await (await fetch(new URL('/__admin/submissions', stack.simulators.afm.url))).json()) as HeldSubmission[];
+const row = async (submissionId: string) =>
+  (await stack.pool.query('SELECT * FROM submissions WHERE submission_id = $1', [submissionId])).rows[0];
+const afmHolds = async () =>
+  (await (await fetch(new URL('/__admin/submissions', stack.simulators.afm.url))).json()) as HeldSubmission[];
 
 describe('AFM submission against the real stack', () => {
   it('is sent, rejected by AFM within its window, corrected through the client and sent again once', async () => {
@@ -30,8 +39,18 @@ describe('AFM submission against the real stack', () => {
     const submissionId = firstSubmissionId('AFM', operationId);
     const resubmissionId = `${submissionId}-r2`;
     open.push(submissionId, resubmissionId);
-    const payload: SubmissionPayload = { counterpart: 'AFM', record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 250_000 } };
-    await stack.esuBridge.startSubmission({ submissionId, operationId, operationKind: 'DEPOSIT', bettorRef: stack.esuBridge.bettorRef(iin), attempt: 1, payload });
+    const payload: SubmissionPayload = {
+      counterpart: 'AFM',
+      record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 250_000 },
+    };
+    await stack.esuBridge.startSubmission({
+      submissionId,
+      operationId,
+      operationKind: 'DEPOSIT',
+      bettorRef: stack.esuBridge.bettorRef(iin),
+      attempt: 1,
+      payload,
+    });
 
     const acknowledged = await eventually(async () => {
       const r = await row(submissionId);
@@ -42,23 +61,34 @@ describe('AFM submission against the real stack', () => {
     expect(acknowledged.bettor_ref).toBe(stack.esuBridge.bettorRef(iin));
 
     // AFM's written notice, inside its 1-working-day window.
-    const rejected = await fetch(new URL(`/__admin/submissions/${acknowledged.message_id}/reject`, stack.simulators.afm.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code: 'AMOUNT_MISMATCH', reason: 'the amount differs from the bank statement' }),
-    });
+    const rejected = await fetch(
+      new URL(`/__admin/submissions/${acknowledged.message_id}/reject`, stack.simulators.afm.url),
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: 'AMOUNT_MISMATCH', reason: 'the amount differs from the bank statement' }),
+      },
+    );
     expect(rejected.status).toBe(200);
     const inbox = await eventually(async () => {
       const r = await row(submissionId);
       return r?.status === 'REJECTED' && r;
     });
-    expect(inbox).toMatchObject({ rejection_code: 'AMOUNT_MISMATCH', rejection_reason: 'the amount differs from the bank statement', rejection_source: 'VERDICT' });
+    expect(inbox).toMatchObject({
+      rejection_code: 'AMOUNT_MISMATCH',
+      rejection_reason: 'the amount differs from the bank statement',
+      rejection_source: 'VERDICT',
+    });
     // Learnt from AFM's messages feed: not one status request for this submission while its window was open.
     const { requests } = await simAdmin(stack.simulators.afm.url).stats();
     expect(requests['GET /v1/submissions/:messageId'] ?? 0).toBe(0);
     expect(requests['GET /v1/messages']).toBeGreaterThan(0);
     expect(inbox.due_at.getTime()).toBeGreaterThan(inbox.rejected_at.getTime());
-    const items = (await listSubmissions(stack.pool, { status: 'REJECTED', bettorRef: stack.esuBridge.bettorRef(iin) }, 300))!;
+    const items = (await listSubmissions(
+      stack.pool,
+      { status: 'REJECTED', bettorRef: stack.esuBridge.bettorRef(iin) },
+      300,
+    ))!;
     expect(items.map((i) => i.id)).toEqual([submissionId]);
     expect(Date.parse(items[0]!.dueAt!)).toBe(inbox.due_at.getTime());
 
@@ -69,7 +99,10 @@ describe('AFM submission against the real stack', () => {
     expect(again.correctedBy).toEqual(answer.correctedBy);
 
     const chain = await eventually(async () => {
-      const { rows } = await stack.pool.query('SELECT * FROM submissions WHERE original_submission_id = $1 ORDER BY attempt', [submissionId]);
+      const { rows } = await stack.pool.query(
+        'SELECT * FROM submissions WHERE original_submission_id = $1 ORDER BY attempt',
+        [submissionId],
+      );
       return rows.length === 2 && rows[1].status === 'ACKNOWLEDGED' && rows;
     });
     expect(chain.map((r) => [r.submission_id, r.attempt, r.status, r.corrects_submission_id, r.corrected_by])).toEqual([
@@ -83,13 +116,23 @@ describe('AFM submission against the real stack', () => {
     expect(held.map((h) => h.submissionId).sort()).toEqual([submissionId, resubmissionId]);
     expect(held.find((h) => h.submissionId === resubmissionId)!.message.record.receivedTiyn).toBe(245_000);
 
-    const { rows: journal } = await stack.pool.query('SELECT event, actor FROM journal WHERE record_id = ANY($1::text[]) ORDER BY chain_seq', [[submissionId, resubmissionId]]);
+    const { rows: journal } = await stack.pool.query(
+      'SELECT event, actor FROM journal WHERE record_id = ANY($1::text[]) ORDER BY chain_seq',
+      [[submissionId, resubmissionId]],
+    );
     expect(journal.map((j) => j.event)).toEqual(
-      expect.arrayContaining(['submission.queued', 'submission.acknowledged', 'submission.rejected', 'submission.corrected']),
+      expect.arrayContaining([
+        'submission.queued',
+        'submission.acknowledged',
+        'submission.rejected',
+        'submission.corrected',
+      ]),
     );
     expect(journal.find((j) => j.event === 'submission.corrected')!.actor).toBe('officer.aigerim');
 
     // Retained at least 5 years: no deletion path.
-    await expect(stack.pool.query('DELETE FROM submissions WHERE submission_id = $1', [submissionId])).rejects.toThrow(/retained until/);
+    await expect(stack.pool.query('DELETE FROM submissions WHERE submission_id = $1', [submissionId])).rejects.toThrow(
+      /retained until/,
+    );
   });
 });

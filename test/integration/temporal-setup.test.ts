@@ -31,21 +31,40 @@ describe('setting up a Temporal cluster for esu-bridge', () => {
     const first = await ensureNamespace(connection, namespace, 1);
     expect(first).toEqual({ namespaceCreated: true, searchAttributesAdded: ALL_SEARCH_ATTRIBUTES.map((k) => k.name) });
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-    for (const key of ALL_SEARCH_ATTRIBUTES) expect(IndexedValueType[customAttributes![key.name]!], key.name).toBe(`INDEXED_VALUE_TYPE_${key.type}`);
-    expect(await ensureNamespace(connection, namespace, 1)).toEqual({ namespaceCreated: false, searchAttributesAdded: [] });
+    for (const key of ALL_SEARCH_ATTRIBUTES)
+      expect(IndexedValueType[customAttributes![key.name]!], key.name).toBe(`INDEXED_VALUE_TYPE_${key.type}`);
+    expect(await ensureNamespace(connection, namespace, 1)).toEqual({
+      namespaceCreated: false,
+      searchAttributesAdded: [],
+    });
   });
 
   it('refuses a namespace where one of our attributes has another type', async () => {
     const namespace = uniqueId('esu-setup-clash');
-    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
-    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: { BettorRef: IndexedValueType.INDEXED_VALUE_TYPE_TEXT } });
-    await expect(ensureNamespace(connection, namespace, 1)).rejects.toThrow(/BettorRef is registered as INDEXED_VALUE_TYPE_TEXT .* needs INDEXED_VALUE_TYPE_KEYWORD/);
+    await connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs('1 day'),
+    });
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: { BettorRef: IndexedValueType.INDEXED_VALUE_TYPE_TEXT },
+    });
+    await expect(ensureNamespace(connection, namespace, 1)).rejects.toThrow(
+      /BettorRef is registered as INDEXED_VALUE_TYPE_TEXT .* needs INDEXED_VALUE_TYPE_KEYWORD/,
+    );
   });
 
   it('runs as the compose job: exit 0 once done, non-zero with the reason when the cluster never answers', async () => {
-    const run = (env: Record<string, string>) => execFileAsync('npx', ['tsx', 'scripts/setup-temporal.ts'], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
-    const done = await run({ TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: uniqueId('esu-setup-job') });
-    expect(JSON.parse(done.stdout.trim().split('\n').at(-1)!)).toMatchObject({ msg: 'temporal ready for esu-bridge', namespaceCreated: true });
+    const run = (env: Record<string, string>) =>
+      execFileAsync('npx', ['tsx', 'scripts/setup-temporal.ts'], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
+    const done = await run({
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_NAMESPACE: uniqueId('esu-setup-job'),
+    });
+    expect(JSON.parse(done.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      msg: 'temporal ready for esu-bridge',
+      namespaceCreated: true,
+    });
     const failed = await run({ TEMPORAL_ADDRESS: '127.0.0.1:1', STARTUP_WAIT_SECONDS: '2' }).then(
       () => undefined,
       (err: { code: number; stderr: string }) => err,

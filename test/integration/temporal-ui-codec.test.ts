@@ -18,7 +18,10 @@ import { adultIin, uniqueId } from '../support/ids.js';
  * file's own, started as `npm start` starts it with the console's endpoint (stack/dev-server.ts), a deposit on
  * it, and a real headless Chromium. The screenshot goes to docs/screenshots with SCREENSHOTS=docs.
  */
-const SHOTS = process.env.SCREENSHOTS === 'docs' ? path.join(REPO_ROOT, 'docs', 'screenshots') : await mkdtemp(path.join(tmpdir(), 'esu-bridge-shots-'));
+const SHOTS =
+  process.env.SCREENSHOTS === 'docs'
+    ? path.join(REPO_ROOT, 'docs', 'screenshots')
+    : await mkdtemp(path.join(tmpdir(), 'esu-bridge-shots-'));
 
 let temporal: RunningTemporal;
 let stack: Awaited<ReturnType<typeof startFileStack>>;
@@ -35,15 +38,31 @@ beforeAll(async () => {
   consoleUrl = `http://127.0.0.1:${consolePort}`;
   temporal = await startDevServer({ codecEndpoint: `${consoleUrl}/codec` });
   stack = await startFileStack({ TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: temporal.namespace });
-  const env: Record<string, string | undefined> = { ...stack.env, CONSOLE_USERS: CONSOLE_TEST_USERS, CONSOLE_SESSION_SECRET: 'integration-test-session-secret-0123456789', CONSOLE_CODEC_CORS_ORIGIN: temporal.uiUrl };
-  const running = await startConsole({ pool: stack.pool, client: stack.client, taskQueue: env.TEMPORAL_TASK_QUEUE!, env }, { host: '127.0.0.1', port: consolePort });
+  const env: Record<string, string | undefined> = {
+    ...stack.env,
+    CONSOLE_USERS: CONSOLE_TEST_USERS,
+    CONSOLE_SESSION_SECRET: 'integration-test-session-secret-0123456789',
+    CONSOLE_CODEC_CORS_ORIGIN: temporal.uiUrl,
+  };
+  const running = await startConsole(
+    { pool: stack.pool, client: stack.client, taskQueue: env.TEMPORAL_TASK_QUEUE!, env },
+    { host: '127.0.0.1', port: consolePort },
+  );
   closeConsole = running.close;
   const handle = await stack.esuBridge.startDeposit({ depositId, iin, amountTiyn: 75_000, currency: 'KZT' });
   workflowId = handle.workflowId;
   await handle.result();
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 240_000);
 
@@ -54,14 +73,16 @@ afterAll(async () => {
   await temporal?.stop();
 });
 
-const workflowPage = () => `${temporal.uiUrl}/namespaces/${temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`;
+const workflowPage = () =>
+  `${temporal.uiUrl}/namespaces/${temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`;
 
 /** The workflow's page in the UI, with every codec call it made and the status each got. */
 async function openWorkflow(context: BrowserContext): Promise<{ page: Page; codecCalls: number[] }> {
   const page = await context.newPage();
   const codecCalls: number[] = [];
   page.on('response', (response) => {
-    if (response.url().startsWith(`${consoleUrl}/codec/decode`) && response.request().method() === 'POST') codecCalls.push(response.status());
+    if (response.url().startsWith(`${consoleUrl}/codec/decode`) && response.request().method() === 'POST')
+      codecCalls.push(response.status());
   });
   await page.goto(workflowPage());
   await page.getByText(workflowId).first().waitFor();
@@ -96,7 +117,10 @@ describe('the Temporal UI, decoding through the console', () => {
     await expect.poll(() => codecCalls.length, { timeout: 30_000 }).toBeGreaterThan(0);
     expect(codecCalls.every((status) => status === 401)).toBe(true);
     // The UI falls back to the payload as stored: its encoding, base64 of "binary/encrypted", and ciphertext.
-    await page.getByText(`"${Buffer.from('binary/encrypted').toString('base64')}"`).first().waitFor({ timeout: 30_000 });
+    await page
+      .getByText(`"${Buffer.from('binary/encrypted').toString('base64')}"`)
+      .first()
+      .waitFor({ timeout: 30_000 });
     // The workflow id names the deposit; its input's fields and the bettor's reference are nowhere.
     const text = await page.innerText('body');
     expect(text).not.toContain('"depositId"');

@@ -22,7 +22,10 @@ let files: string[];
 beforeAll(async () => {
   files = (await readdir(HISTORIES)).filter((f) => f.endsWith('.json'));
   current = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger });
-  incompatible = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./deposit-incompatible.ts', import.meta.url)), logger });
+  incompatible = await bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('./deposit-incompatible.ts', import.meta.url)),
+    logger,
+  });
 });
 
 /** The CLI's JSON, handed to the SDK as is (runReplayHistory accepts it and converts it itself). */
@@ -62,7 +65,10 @@ describe('replay of recorded histories', () => {
   });
 
   it('fails with nondeterminism when the saga’s steps change order', async () => {
-    const err = await Worker.runReplayHistory({ workflowBundle: incompatible, dataConverter }, await history('deposit-completed.json')).catch((e) => e);
+    const err = await Worker.runReplayHistory(
+      { workflowBundle: incompatible, dataConverter },
+      await history('deposit-completed.json'),
+    ).catch((e) => e);
     expect(err).toBeInstanceOf(DeterminismViolationError);
   });
 });

@@ -26,7 +26,10 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/v1/afm/verdicts`;
   const certificates = await loadTestCertificates();
-  sims = await startSimulators({ afm: { port: 0, apiKey: API_KEY, callbackUrl: url, callbackSigner: signerOf(certificates.afm) }, trust: bookmakerTrust() });
+  sims = await startSimulators({
+    afm: { port: 0, apiKey: API_KEY, callbackUrl: url, callbackSigner: signerOf(certificates.afm) },
+    trust: bookmakerTrust(),
+  });
 });
 afterAll(async () => {
   await sims?.close();
@@ -44,7 +47,15 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
 
 async function acknowledged(): Promise<{ submissionId: string; messageId: string }> {
   const submissionId = `afm-${uniqueId('dep')}`;
-  const msg = await signAfmSubmission({ submissionId, sender: 'bookmaker-1', sentAt: new Date().toISOString(), record: { iin: adultIin(), receivedAt: new Date().toISOString(), receivedTiyn: 100 } }, signerOf(testCertificates().bookmaker));
+  const msg = await signAfmSubmission(
+    {
+      submissionId,
+      sender: 'bookmaker-1',
+      sentAt: new Date().toISOString(),
+      record: { iin: adultIin(), receivedAt: new Date().toISOString(), receivedTiyn: 100 },
+    },
+    signerOf(testCertificates().bookmaker),
+  );
   const answer = await call('POST', '/v1/submissions', msg, { 'idempotency-key': submissionId });
   return { submissionId, messageId: answer.body.messageId };
 }
@@ -52,13 +63,23 @@ async function acknowledged(): Promise<{ submissionId: string; messageId: string
 describe("AFM simulator's verdict messages (the e-government integration rules ยง47)", () => {
   it('publishes each rejection in order on a cursor-paged feed, and pushes it signed to the callback URL', async () => {
     const subs = await Promise.all([acknowledged(), acknowledged(), acknowledged()]);
-    for (const s of subs) expect((await call('POST', `/__admin/submissions/${s.messageId}/reject`, { code: 'IIN_UNKNOWN', reason: 'not in the register' })).status).toBe(200);
+    for (const s of subs)
+      expect(
+        (
+          await call('POST', `/__admin/submissions/${s.messageId}/reject`, {
+            code: 'IIN_UNKNOWN',
+            reason: 'not in the register',
+          })
+        ).status,
+      ).toBe(200);
 
     const first = AfmMessagesPage.parse((await call('GET', '/v1/messages?limit=2')).body);
     expect(first.messages.map((m) => m.submissionId)).toEqual([subs[0]!.submissionId, subs[1]!.submissionId]);
     expect(first).toMatchObject({ hasMore: true, nextCursor: '2' });
     const second = AfmMessagesPage.parse((await call('GET', `/v1/messages?after=${first.nextCursor}&limit=2`)).body);
-    expect(second.messages.map((m) => [m.submissionId, m.messageId, m.rejection.code])).toEqual([[subs[2]!.submissionId, subs[2]!.messageId, 'IIN_UNKNOWN']]);
+    expect(second.messages.map((m) => [m.submissionId, m.messageId, m.rejection.code])).toEqual([
+      [subs[2]!.submissionId, subs[2]!.messageId, 'IIN_UNKNOWN'],
+    ]);
     expect(second).toMatchObject({ hasMore: false, nextCursor: '3' });
     const caughtUp = AfmMessagesPage.parse((await call('GET', '/v1/messages?after=3')).body);
     expect(caughtUp).toEqual({ messages: [], nextCursor: '3', hasMore: false });
@@ -69,11 +90,19 @@ describe("AFM simulator's verdict messages (the e-government integration rules ย
     await expect.poll(() => received.length).toBe(3);
     for (const body of received) {
       const callback = AfmCallback.parse(body);
-      expect(callback.signature).toMatchObject({ algorithm: 'RSA-SHA256', certificate: signerOf(testCertificates().afm).certificate.toString('base64') });
+      expect(callback.signature).toMatchObject({
+        algorithm: 'RSA-SHA256',
+        certificate: signerOf(testCertificates().afm).certificate.toString('base64'),
+      });
       expect(verifyAfmCallback(body as never, afmTrust()).ok).toBe(true);
-      expect(verifyAfmCallback({ ...(body as object), sentAt: '2020-01-01T00:00:00Z' } as never, afmTrust())).toMatchObject({ ok: false, code: 'SIGNATURE_INVALID' });
+      expect(
+        verifyAfmCallback({ ...(body as object), sentAt: '2020-01-01T00:00:00Z' } as never, afmTrust()),
+      ).toMatchObject({ ok: false, code: 'SIGNATURE_INVALID' });
       // Our certificate is not AFM's: a callback must be signed by the one configured for AFM.
-      expect(verifyAfmCallback(body as never, bookmakerTrust())).toMatchObject({ ok: false, code: 'CERTIFICATE_UNTRUSTED' });
+      expect(verifyAfmCallback(body as never, bookmakerTrust())).toMatchObject({
+        ok: false,
+        code: 'CERTIFICATE_UNTRUSTED',
+      });
       expect(subs.map((s) => s.submissionId)).toContain(callback.message.submissionId);
     }
     const pushes = (await call('GET', '/__admin/callbacks')).body;

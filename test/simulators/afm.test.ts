@@ -14,16 +14,27 @@ let sims: RunningSimulators;
 
 beforeAll(async () => {
   await loadTestCertificates();
-  sims = await startSimulators({ afm: { port: 0, apiKey: API_KEY, now: () => new Date(clock) }, trust: bookmakerTrust() });
+  sims = await startSimulators({
+    afm: { port: 0, apiKey: API_KEY, now: () => new Date(clock) },
+    trust: bookmakerTrust(),
+  });
 });
 afterAll(async () => {
   await sims?.close();
 });
 
-const record = (overrides: Partial<AfmMoneyFlowRecord> = {}): AfmMoneyFlowRecord => ({ iin: adultIin(), receivedAt: '2026-12-01T09:58:00+05:00', receivedTiyn: 250_000, ...overrides });
+const record = (overrides: Partial<AfmMoneyFlowRecord> = {}): AfmMoneyFlowRecord => ({
+  iin: adultIin(),
+  receivedAt: '2026-12-01T09:58:00+05:00',
+  receivedTiyn: 250_000,
+  ...overrides,
+});
 
 function message(submissionId = `afm-${uniqueId('dep')}`, rec: unknown = record()) {
-  return signAfmSubmission({ submissionId, sender: 'bookmaker-1', sentAt: '2026-12-01T09:59:00.000Z', record: rec as AfmMoneyFlowRecord }, signerOf(testCertificates().bookmaker));
+  return signAfmSubmission(
+    { submissionId, sender: 'bookmaker-1', sentAt: '2026-12-01T09:59:00.000Z', record: rec as AfmMoneyFlowRecord },
+    signerOf(testCertificates().bookmaker),
+  );
 }
 
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -34,7 +45,8 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
   });
   return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as any };
 }
-const submit = (msg: Awaited<ReturnType<typeof message>>, headers: Record<string, string> = {}) => call('POST', '/v1/submissions', msg, { 'idempotency-key': msg.submissionId, ...headers });
+const submit = (msg: Awaited<ReturnType<typeof message>>, headers: Record<string, string> = {}) =>
+  call('POST', '/v1/submissions', msg, { 'idempotency-key': msg.submissionId, ...headers });
 const held = async () => (await call('GET', '/__admin/submissions')).body as HeldSubmission[];
 
 describe('AFM simulator', () => {
@@ -42,7 +54,10 @@ describe('AFM simulator', () => {
     const msg = await message();
     const answer = await submit(msg);
     expect(answer.status).toBe(202);
-    expect(answer.body).toEqual({ messageId: expect.stringMatching(/^AFM-/), acceptedAt: new Date(clock).toISOString() });
+    expect(answer.body).toEqual({
+      messageId: expect.stringMatching(/^AFM-/),
+      acceptedAt: new Date(clock).toISOString(),
+    });
     const status = await call('GET', `/v1/submissions/${answer.body.messageId}`);
     expect(status.body).toEqual({ messageId: answer.body.messageId, status: 'ACCEPTED_FOR_PROCESSING' });
     expect((await call('GET', `/v1/submission-receipts/${msg.submissionId}`)).body).toEqual(answer.body);
@@ -81,13 +96,22 @@ describe('AFM simulator', () => {
     const early = (await submit(await message())).body.messageId as string;
     const late = (await submit(await message())).body.messageId as string;
     clock = Date.parse('2026-12-07T23:59:00+05:00');
-    const rejected = await call('POST', `/__admin/submissions/${early}/reject`, { code: 'IIN_UNKNOWN', reason: 'not in the register' });
+    const rejected = await call('POST', `/__admin/submissions/${early}/reject`, {
+      code: 'IIN_UNKNOWN',
+      reason: 'not in the register',
+    });
     expect(rejected.status).toBe(200);
     const status = (await call('GET', `/v1/submissions/${early}`)).body as AfmSubmissionStatus;
-    expect(status).toMatchObject({ status: 'REJECTED', rejection: { code: 'IIN_UNKNOWN', reason: 'not in the register', rejectedAt: new Date(clock).toISOString() } });
+    expect(status).toMatchObject({
+      status: 'REJECTED',
+      rejection: { code: 'IIN_UNKNOWN', reason: 'not in the register', rejectedAt: new Date(clock).toISOString() },
+    });
 
     clock = Date.parse('2026-12-08T00:00:00+05:00');
-    const closed = await call('POST', `/__admin/submissions/${late}/reject`, { code: 'IIN_UNKNOWN', reason: 'too late' });
+    const closed = await call('POST', `/__admin/submissions/${late}/reject`, {
+      code: 'IIN_UNKNOWN',
+      reason: 'too late',
+    });
     expect(closed.status).toBe(409);
     expect(closed.body.error.code).toBe('WINDOW_CLOSED');
     expect((await call('GET', `/v1/submissions/${late}`)).body.status).toBe('ACCEPTED_FOR_PROCESSING');
@@ -95,10 +119,21 @@ describe('AFM simulator', () => {
 
   it('auto-rejects matching submissions by rule', async () => {
     const iin = adultIin();
-    expect((await call('POST', '/__admin/auto-reject', { match: { iin }, code: 'AMOUNT_IMPLAUSIBLE', reason: 'check the amount' })).status).toBe(201);
+    expect(
+      (
+        await call('POST', '/__admin/auto-reject', {
+          match: { iin },
+          code: 'AMOUNT_IMPLAUSIBLE',
+          reason: 'check the amount',
+        })
+      ).status,
+    ).toBe(201);
     const hit = (await submit(await message(undefined, record({ iin })))).body.messageId;
     const miss = (await submit(await message())).body.messageId;
-    expect((await call('GET', `/v1/submissions/${hit}`)).body).toMatchObject({ status: 'REJECTED', rejection: { code: 'AMOUNT_IMPLAUSIBLE' } });
+    expect((await call('GET', `/v1/submissions/${hit}`)).body).toMatchObject({
+      status: 'REJECTED',
+      rejection: { code: 'AMOUNT_IMPLAUSIBLE' },
+    });
     expect((await call('GET', `/v1/submissions/${miss}`)).body.status).toBe('ACCEPTED_FOR_PROCESSING');
   });
 });

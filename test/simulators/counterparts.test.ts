@@ -9,7 +9,10 @@ const ESU_KEY = 'sim-test-esu';
 const NOMAPAY_KEY = 'sim-test-nomapay';
 
 beforeAll(async () => {
-  sims = await startSimulators({ esu: { port: 0, apiKey: ESU_KEY }, nomapay: { port: 0, apiKey: NOMAPAY_KEY, defaultWalletBalanceTiyn: 1_000_000 } });
+  sims = await startSimulators({
+    esu: { port: 0, apiKey: ESU_KEY },
+    nomapay: { port: 0, apiKey: NOMAPAY_KEY, defaultWalletBalanceTiyn: 1_000_000 },
+  });
 });
 afterAll(async () => sims?.close());
 beforeEach(async () => {
@@ -31,26 +34,51 @@ const esuAuth = { authorization: `Bearer ${ESU_KEY}` };
 const npAuth = { authorization: `Bearer ${NOMAPAY_KEY}` };
 
 function operation(operationId = uniqueId('op'), iin = adultIin()) {
-  return { operationId, kind: 'DEPOSIT', iin, amountTiyn: 10_000, currency: 'KZT', occurredAt: '2026-11-20T10:00:00+05:00' };
+  return {
+    operationId,
+    kind: 'DEPOSIT',
+    iin,
+    amountTiyn: 10_000,
+    currency: 'KZT',
+    occurredAt: '2026-11-20T10:00:00+05:00',
+  };
 }
 
 describe('ESU simulator', () => {
   it('refuses a request without the right API key', async () => {
-    const res = await call(sims.esu.url, 'POST', '/v1/eligibility-checks', { iin: adultIin(), purpose: 'BET' }, { authorization: 'Bearer wrong' });
+    const res = await call(
+      sims.esu.url,
+      'POST',
+      '/v1/eligibility-checks',
+      { iin: adultIin(), purpose: 'BET' },
+      { authorization: 'Bearer wrong' },
+    );
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('UNAUTHENTICATED');
   });
 
   it('names every invalid field', async () => {
-    const res = await call(sims.esu.url, 'POST', '/v1/operations', { ...operation(), amountTiyn: 1.5, iin: '123' }, { ...esuAuth, 'idempotency-key': 'k' });
+    const res = await call(
+      sims.esu.url,
+      'POST',
+      '/v1/operations',
+      { ...operation(), amountTiyn: 1.5, iin: '123' },
+      { ...esuAuth, 'idempotency-key': 'k' },
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['amountTiyn', 'iin']);
   });
 
   it('records once and replays the same receipt for the same key and body', async () => {
     const op = operation();
-    const first = await call(sims.esu.url, 'POST', '/v1/operations', op, { ...esuAuth, 'idempotency-key': op.operationId });
-    const second = await call(sims.esu.url, 'POST', '/v1/operations', op, { ...esuAuth, 'idempotency-key': op.operationId });
+    const first = await call(sims.esu.url, 'POST', '/v1/operations', op, {
+      ...esuAuth,
+      'idempotency-key': op.operationId,
+    });
+    const second = await call(sims.esu.url, 'POST', '/v1/operations', op, {
+      ...esuAuth,
+      'idempotency-key': op.operationId,
+    });
     expect(first.status).toBe(201);
     expect(second).toEqual(first);
     expect(await simAdmin(sims.esu.url).appliedCount(op.operationId)).toBe(1);
@@ -62,7 +90,13 @@ describe('ESU simulator', () => {
   it('answers 409 when the key comes back with another body', async () => {
     const op = operation();
     await call(sims.esu.url, 'POST', '/v1/operations', op, { ...esuAuth, 'idempotency-key': op.operationId });
-    const res = await call(sims.esu.url, 'POST', '/v1/operations', { ...op, amountTiyn: 20_000 }, { ...esuAuth, 'idempotency-key': op.operationId });
+    const res = await call(
+      sims.esu.url,
+      'POST',
+      '/v1/operations',
+      { ...op, amountTiyn: 20_000 },
+      { ...esuAuth, 'idempotency-key': op.operationId },
+    );
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('IDEMPOTENCY_CONFLICT');
   });
@@ -79,7 +113,10 @@ describe('ESU simulator', () => {
     const lift = await call(sims.esu.url, 'DELETE', `/__admin/restrictions/${iin}`);
     expect(lift.status).toBe(409);
     const op = operation(uniqueId('op'), iin);
-    const refused = await call(sims.esu.url, 'POST', '/v1/operations', op, { ...esuAuth, 'idempotency-key': op.operationId });
+    const refused = await call(sims.esu.url, 'POST', '/v1/operations', op, {
+      ...esuAuth,
+      'idempotency-key': op.operationId,
+    });
     expect(refused.status).toBe(422);
     expect(refused.body.error.code).toBe('BETTOR_RESTRICTED');
   });
@@ -87,7 +124,10 @@ describe('ESU simulator', () => {
   it('applies then loses the answer on apply-then-error, and the status query shows it applied', async () => {
     const op = operation();
     await simAdmin(sims.esu.url).fault({ match: { key: op.operationId }, kind: 'apply-then-error' });
-    const lost = await call(sims.esu.url, 'POST', '/v1/operations', op, { ...esuAuth, 'idempotency-key': op.operationId });
+    const lost = await call(sims.esu.url, 'POST', '/v1/operations', op, {
+      ...esuAuth,
+      'idempotency-key': op.operationId,
+    });
     expect(lost.status).toBe(503);
     const status = await call(sims.esu.url, 'GET', `/v1/operations/${op.operationId}`, undefined, esuAuth);
     expect(status.status).toBe(200);
@@ -103,8 +143,15 @@ describe('ESU simulator', () => {
     expect((await call(sims.esu.url, 'POST', '/v1/operations', op, headers)).status).toBe(201);
 
     const rejected = operation();
-    await simAdmin(sims.esu.url).fault({ match: { key: rejected.operationId }, kind: 'reject', code: 'LIMIT_EXCEEDED' });
-    const refusal = await call(sims.esu.url, 'POST', '/v1/operations', rejected, { ...esuAuth, 'idempotency-key': rejected.operationId });
+    await simAdmin(sims.esu.url).fault({
+      match: { key: rejected.operationId },
+      kind: 'reject',
+      code: 'LIMIT_EXCEEDED',
+    });
+    const refusal = await call(sims.esu.url, 'POST', '/v1/operations', rejected, {
+      ...esuAuth,
+      'idempotency-key': rejected.operationId,
+    });
     expect(refusal).toMatchObject({ status: 422, body: { error: { code: 'LIMIT_EXCEEDED' } } });
     expect(await simAdmin(sims.esu.url).appliedCount(rejected.operationId)).toBe(0);
 
@@ -129,21 +176,39 @@ describe('Nomapay simulator', () => {
     const admin = simAdmin(sims.nomapay.url);
     await admin.setWallet({ iin, balanceTiyn: 50_000 });
     const t = transfer(iin, 30_000);
-    const debit = await call(sims.nomapay.url, 'POST', '/v1/transfers', t, { ...npAuth, 'idempotency-key': t.transferId });
+    const debit = await call(sims.nomapay.url, 'POST', '/v1/transfers', t, {
+      ...npAuth,
+      'idempotency-key': t.transferId,
+    });
     expect(debit.status).toBe(201);
     expect(await admin.walletBalance(iin)).toBe(20_000);
 
     const tooMuch = transfer(iin, 30_000);
-    const refused = await call(sims.nomapay.url, 'POST', '/v1/transfers', tooMuch, { ...npAuth, 'idempotency-key': tooMuch.transferId });
+    const refused = await call(sims.nomapay.url, 'POST', '/v1/transfers', tooMuch, {
+      ...npAuth,
+      'idempotency-key': tooMuch.transferId,
+    });
     expect(refused).toMatchObject({ status: 422, body: { error: { code: 'INSUFFICIENT_FUNDS' } } });
 
     const refundHeaders = { ...npAuth, 'idempotency-key': `${t.transferId}:refund` };
-    const refund = await call(sims.nomapay.url, 'POST', `/v1/transfers/${t.transferId}/refund`, { reason: 'test' }, refundHeaders);
+    const refund = await call(
+      sims.nomapay.url,
+      'POST',
+      `/v1/transfers/${t.transferId}/refund`,
+      { reason: 'test' },
+      refundHeaders,
+    );
     await call(sims.nomapay.url, 'POST', `/v1/transfers/${t.transferId}/refund`, { reason: 'test' }, refundHeaders);
     expect(refund.body.status).toBe('REFUNDED');
     expect(await admin.walletBalance(iin)).toBe(50_000);
 
-    const unknown = await call(sims.nomapay.url, 'POST', '/v1/transfers/nope/refund', { reason: 'test' }, { ...npAuth, 'idempotency-key': 'nope:refund' });
+    const unknown = await call(
+      sims.nomapay.url,
+      'POST',
+      '/v1/transfers/nope/refund',
+      { reason: 'test' },
+      { ...npAuth, 'idempotency-key': 'nope:refund' },
+    );
     expect(unknown.status).toBe(404);
   });
 
@@ -151,7 +216,10 @@ describe('Nomapay simulator', () => {
     const iin = adultIin();
     await simAdmin(sims.nomapay.url).setWallet({ iin, balanceTiyn: 50_000, identified: false });
     const t = transfer(iin, 1_000);
-    const res = await call(sims.nomapay.url, 'POST', '/v1/transfers', t, { ...npAuth, 'idempotency-key': t.transferId });
+    const res = await call(sims.nomapay.url, 'POST', '/v1/transfers', t, {
+      ...npAuth,
+      'idempotency-key': t.transferId,
+    });
     expect(res.body.error.code).toBe('WALLET_NOT_IDENTIFIED');
   });
 

@@ -15,7 +15,10 @@ const KEY = 'sim-test-key';
 beforeAll(async () => {
   await loadTestCertificates();
   const sim = createIdentificationSimulator({ now: () => new Date(clock), codeTtlMs: 60_000, trust: bookmakerTrust() });
-  server = await startCounterpartServer({ name: 'nomapay', apiKey: KEY, ...sim, onReset: sim.reset }, { host: '127.0.0.1', port: 0 });
+  server = await startCounterpartServer(
+    { name: 'nomapay', apiKey: KEY, ...sim, onReset: sim.reset },
+    { host: '127.0.0.1', port: 0 },
+  );
 });
 
 afterAll(async () => {
@@ -33,13 +36,24 @@ async function call(method: string, path: string, body?: unknown, key = uniqueId
 
 async function consent(iin: string) {
   const consentId = uniqueId('consent');
-  await call('POST', '/v1/identification/consents', { consentId, iin, agreementVersion: 'v1', givenAt: '2026-11-20T10:00:00Z', scope: ['THIRD_PARTY_TRANSFER'] });
+  await call('POST', '/v1/identification/consents', {
+    consentId,
+    iin,
+    agreementVersion: 'v1',
+    givenAt: '2026-11-20T10:00:00Z',
+    scope: ['THIRD_PARTY_TRANSFER'],
+  });
   return consentId;
 }
 
 async function session(iin: string, consentId?: string) {
   const sessionId = uniqueId('s');
-  const res = await call('POST', '/v1/identification/sessions', { sessionId, iin, phone: '+77011234567', consentId: consentId ?? (await consent(iin)) });
+  const res = await call('POST', '/v1/identification/sessions', {
+    sessionId,
+    iin,
+    phone: '+77011234567',
+    consentId: consentId ?? (await consent(iin)),
+  });
   return { sessionId, res };
 }
 
@@ -57,10 +71,20 @@ describe('identification simulator: the ЦОИД rules on its side', () => {
     await call('POST', '/__admin/identification/people', { iin, liveness: [false, false, false, false] });
     const { sessionId } = await session(iin);
     const verdicts = [];
-    for (let i = 0; i < 4; i++) verdicts.push((await call('POST', `/v1/identification/sessions/${sessionId}/liveness-checks`, { livenessToken: 't' })).body!);
+    for (let i = 0; i < 4; i++)
+      verdicts.push(
+        (await call('POST', `/v1/identification/sessions/${sessionId}/liveness-checks`, { livenessToken: 't' })).body!,
+      );
     expect(verdicts.map((v) => v.attemptsLeft)).toEqual([3, 2, 1, 0]);
-    expect(verdicts[3]).toMatchObject({ passed: false, sessionStatus: 'ENDED', blockedUntil: new Date(clock + 15 * 60_000).toISOString() });
-    expect((await call('POST', `/v1/identification/sessions/${sessionId}/liveness-checks`, { livenessToken: 't' })).body!.error.code).toBe('SESSION_ENDED');
+    expect(verdicts[3]).toMatchObject({
+      passed: false,
+      sessionStatus: 'ENDED',
+      blockedUntil: new Date(clock + 15 * 60_000).toISOString(),
+    });
+    expect(
+      (await call('POST', `/v1/identification/sessions/${sessionId}/liveness-checks`, { livenessToken: 't' })).body!
+        .error.code,
+    ).toBe('SESSION_ENDED');
 
     const blocked = await session(iin);
     expect(blocked.res.status).toBe(422);
@@ -72,22 +96,34 @@ describe('identification simulator: the ЦОИД rules on its side', () => {
   it('sends at most 2 SMS in a session, readable through the admin endpoint; wrong and expired codes are answers', async () => {
     const iin = adultIin();
     const { sessionId } = await session(iin);
-    expect((await call('POST', `/v1/identification/sessions/${sessionId}/sms`)).body!.error.code).toBe('LIVENESS_NOT_PASSED');
+    expect((await call('POST', `/v1/identification/sessions/${sessionId}/sms`)).body!.error.code).toBe(
+      'LIVENESS_NOT_PASSED',
+    );
     await call('POST', `/v1/identification/sessions/${sessionId}/liveness-checks`, { livenessToken: 't' });
     expect((await call('POST', `/v1/identification/sessions/${sessionId}/sms`)).body!.smsLeft).toBe(1);
     const first = (await call('GET', `/__admin/identification/sessions/${sessionId}/sms`)).body!.code as string;
     clock += 61_000;
-    expect((await call('POST', `/v1/identification/sessions/${sessionId}/code-checks`, { code: first })).body).toEqual({ result: 'EXPIRED_CODE' });
+    expect((await call('POST', `/v1/identification/sessions/${sessionId}/code-checks`, { code: first })).body).toEqual({
+      result: 'EXPIRED_CODE',
+    });
     expect((await call('POST', `/v1/identification/sessions/${sessionId}/sms`)).body!.smsLeft).toBe(0);
-    expect((await call('POST', `/v1/identification/sessions/${sessionId}/sms`)).body!.error.code).toBe('SMS_LIMIT_REACHED');
+    expect((await call('POST', `/v1/identification/sessions/${sessionId}/sms`)).body!.error.code).toBe(
+      'SMS_LIMIT_REACHED',
+    );
     const second = (await call('GET', `/__admin/identification/sessions/${sessionId}/sms`)).body!.code as string;
     const wrong = second === '000000' ? '000001' : '000000';
-    expect((await call('POST', `/v1/identification/sessions/${sessionId}/code-checks`, { code: wrong })).body).toEqual({ result: 'WRONG_CODE' });
-    const accepted = (await call('POST', `/v1/identification/sessions/${sessionId}/code-checks`, { code: second })).body!;
+    expect((await call('POST', `/v1/identification/sessions/${sessionId}/code-checks`, { code: wrong })).body).toEqual({
+      result: 'WRONG_CODE',
+    });
+    const accepted = (await call('POST', `/v1/identification/sessions/${sessionId}/code-checks`, { code: second }))
+      .body!;
     expect(accepted.result).toBe('ACCEPTED');
 
     const consentId = uniqueId('unused');
-    const refused = await call('POST', '/v1/identification/personal-data', { authorizationCode: accepted.authorizationCode, consentId });
+    const refused = await call('POST', '/v1/identification/personal-data', {
+      authorizationCode: accepted.authorizationCode,
+      consentId,
+    });
     expect(refused.body!.error.code).toBe('CONSENT_NOT_FOUND');
   });
 
@@ -99,17 +135,22 @@ describe('identification simulator: the ЦОИД rules on its side', () => {
       await call('POST', `/v1/identification/sessions/${sessionId}/liveness-checks`, { livenessToken: 't' });
       await call('POST', `/v1/identification/sessions/${sessionId}/sms`);
       const code = (await call('GET', `/__admin/identification/sessions/${sessionId}/sms`)).body!.code;
-      return (await call('POST', `/v1/identification/sessions/${sessionId}/code-checks`, { code })).body!.authorizationCode as string;
+      return (await call('POST', `/v1/identification/sessions/${sessionId}/code-checks`, { code })).body!
+        .authorizationCode as string;
     };
     const authorizationCode = await exchange();
     const data = await call('POST', '/v1/identification/personal-data', { authorizationCode, consentId });
     expect(data.body).toMatchObject({ iin, lastName: 'TESTOV' });
     expect(Object.keys(data.body!)).not.toContain('photo');
-    expect((await call('POST', '/v1/identification/personal-data', { authorizationCode, consentId })).body!.error.code).toBe('AUTHORIZATION_CODE_INVALID');
+    expect(
+      (await call('POST', '/v1/identification/personal-data', { authorizationCode, consentId })).body!.error.code,
+    ).toBe('AUTHORIZATION_CODE_INVALID');
 
     const next = await exchange();
     await call('POST', `/__admin/identification/consents/${consentId}/revoke`);
-    expect((await call('POST', '/v1/identification/personal-data', { authorizationCode: next, consentId })).body!.error.code).toBe('CONSENT_REVOKED');
+    expect(
+      (await call('POST', '/v1/identification/personal-data', { authorizationCode: next, consentId })).body!.error.code,
+    ).toBe('CONSENT_REVOKED');
     expect((await session(iin, consentId)).res.body!.error.code).toBe('CONSENT_REVOKED');
   });
 
@@ -124,14 +165,25 @@ describe('identification simulator: the ЦОИД rules on its side', () => {
       await call('POST', '/__admin/identification/people', { iin, photoScore: score });
       const consentId = await consent(iin);
       const matchId = uniqueId('m');
-      const match = await call('POST', '/v1/identification/photo-matches', { matchId, iin, consentId, photo: { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: GOOD_PHOTO_QUALITY } });
+      const match = await call('POST', '/v1/identification/photo-matches', {
+        matchId,
+        iin,
+        consentId,
+        photo: { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: GOOD_PHOTO_QUALITY },
+      });
       expect(match.body!.scorePercent).toBe(score);
       const confirmation = await signer.sign({ consentId, matchId, confirmedAt: '2026-11-20T10:00:00Z' });
-      const data = await call('POST', `/v1/identification/photo-matches/${matchId}/personal-data`, { decision, consentConfirmation: confirmation });
+      const data = await call('POST', `/v1/identification/photo-matches/${matchId}/personal-data`, {
+        decision,
+        consentConfirmation: confirmation,
+      });
       expect(data.status).toBe(expected);
       if (expected === 200) {
         const forged = { ...confirmation, signature: { ...confirmation.signature, value: 'AAAA' } };
-        const refused = await call('POST', `/v1/identification/photo-matches/${matchId}/personal-data`, { decision, consentConfirmation: forged });
+        const refused = await call('POST', `/v1/identification/photo-matches/${matchId}/personal-data`, {
+          decision,
+          consentConfirmation: forged,
+        });
         expect(refused.body!.error.code).toBe('SIGNATURE_INVALID');
       } else {
         expect(data.body!.error.code).toBe('SCORE_BELOW_THRESHOLD');
@@ -143,7 +195,12 @@ describe('identification simulator: the ЦОИД rules on its side', () => {
     const iin = adultIin();
     const consentId = await consent(iin);
     const photo = { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: { ...GOOD_PHOTO_QUALITY, eyeDistancePx: 50 } };
-    const res = await call('POST', '/v1/identification/photo-matches', { matchId: uniqueId('m'), iin, consentId, photo });
+    const res = await call('POST', '/v1/identification/photo-matches', {
+      matchId: uniqueId('m'),
+      iin,
+      consentId,
+      photo,
+    });
     expect(res.body!.error.code).toBe('PHOTO_REQUIREMENTS_NOT_MET');
     expect(res.body!.error.message).toContain('70 px');
   });
@@ -160,19 +217,51 @@ describe('identification on the simulator stack', () => {
 
   it('serves identification and wallets on Nomapay, the bettor register on ESU, each registration once', async () => {
     const post = (base: string, key: string, path: string, body: unknown, idem: string) =>
-      fetch(new URL(path, base), { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': idem }, body: JSON.stringify(body) });
+      fetch(new URL(path, base), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': idem },
+        body: JSON.stringify(body),
+      });
     const iin = adultIin();
-    const bettor = { registrationId: uniqueId('b'), iin, identifiedAt: '2026-11-20T10:00:00Z', method: 'PHOTO_MATCH', agent: 'NOMAPAY' };
+    const bettor = {
+      registrationId: uniqueId('b'),
+      iin,
+      identifiedAt: '2026-11-20T10:00:00Z',
+      method: 'PHOTO_MATCH',
+      agent: 'NOMAPAY',
+    };
     expect((await post(sims.esu.url, 'e', '/v1/bettors', bettor, 'r1')).status).toBe(201);
-    expect((await post(sims.esu.url, 'e', '/v1/bettors', { ...bettor, identifiedAt: '2026-11-21T10:00:00Z' }, 'r2')).status).toBe(200);
+    expect(
+      (await post(sims.esu.url, 'e', '/v1/bettors', { ...bettor, identifiedAt: '2026-11-21T10:00:00Z' }, 'r2')).status,
+    ).toBe(200);
     const minor = { ...bettor, registrationId: uniqueId('b'), iin: iinBornIn(2010) };
-    expect(((await (await post(sims.esu.url, 'e', '/v1/bettors', minor, 'r3')).json()) as any).error.code).toBe('BETTOR_RESTRICTED');
-    const wallet = { walletId: bettor.registrationId, iin, identification: { method: 'PHOTO_MATCH', identifiedAt: '2026-11-20T10:00:00Z' } };
+    expect(((await (await post(sims.esu.url, 'e', '/v1/bettors', minor, 'r3')).json()) as any).error.code).toBe(
+      'BETTOR_RESTRICTED',
+    );
+    const wallet = {
+      walletId: bettor.registrationId,
+      iin,
+      identification: { method: 'PHOTO_MATCH', identifiedAt: '2026-11-20T10:00:00Z' },
+    };
     expect((await post(sims.nomapay.url, 'n', '/v1/wallets', wallet, 'w1')).status).toBe(201);
     expect((await post(sims.nomapay.url, 'n', '/v1/wallets', wallet, 'w2')).status).toBe(200);
-    const stats = (await (await fetch(new URL('/__admin/stats', sims.esu.url))).json()) as { applied: Record<string, number> };
+    const stats = (await (await fetch(new URL('/__admin/stats', sims.esu.url))).json()) as {
+      applied: Record<string, number>;
+    };
     expect(stats.applied[`bettor:${bettor.registrationId}`]).toBe(1);
-    const consentRes = await post(sims.nomapay.url, 'n', '/v1/identification/consents', { consentId: 'c-1', iin, agreementVersion: 'v1', givenAt: '2026-11-20T10:00:00Z', scope: ['THIRD_PARTY_TRANSFER'] }, 'c1');
+    const consentRes = await post(
+      sims.nomapay.url,
+      'n',
+      '/v1/identification/consents',
+      {
+        consentId: 'c-1',
+        iin,
+        agreementVersion: 'v1',
+        givenAt: '2026-11-20T10:00:00Z',
+        scope: ['THIRD_PARTY_TRANSFER'],
+      },
+      'c1',
+    );
     expect(consentRes.status).toBe(201);
   });
 });

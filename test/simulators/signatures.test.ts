@@ -15,7 +15,12 @@ const running: RunningSimulators[] = [];
 const KEYS = { esu: 'k-esu', nomapay: 'k-np', afm: 'k-afm' };
 
 async function simulatorsTrusting(trust: SignerTrust): Promise<RunningSimulators> {
-  const sims = await startSimulators({ esu: { apiKey: KEYS.esu }, nomapay: { apiKey: KEYS.nomapay }, afm: { apiKey: KEYS.afm }, trust });
+  const sims = await startSimulators({
+    esu: { apiKey: KEYS.esu },
+    nomapay: { apiKey: KEYS.nomapay },
+    afm: { apiKey: KEYS.afm },
+    trust,
+  });
   running.push(sims);
   return sims;
 }
@@ -28,7 +33,11 @@ afterAll(async () => {
 });
 
 async function post(url: string, path: string, apiKey: string, body: unknown, key: string) {
-  const res = await fetch(new URL(path, url), { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(body) });
+  const res = await fetch(new URL(path, url), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': key },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string } } };
 }
 
@@ -39,55 +48,109 @@ const asIs: Tamper = (d) => d;
 const receivers = {
   async afm(sims: RunningSimulators, signer: DocumentSigner, tamper: Tamper = asIs) {
     const submissionId = `afm-${uniqueId('dep')}`;
-    const doc = await signDocument({ submissionId, sender: 'bookmaker-1', sentAt: new Date().toISOString(), record: { iin: adultIin(), receivedAt: new Date().toISOString(), receivedTiyn: 100 } }, signer);
+    const doc = await signDocument(
+      {
+        submissionId,
+        sender: 'bookmaker-1',
+        sentAt: new Date().toISOString(),
+        record: { iin: adultIin(), receivedAt: new Date().toISOString(), receivedTiyn: 100 },
+      },
+      signer,
+    );
     return post(sims.afm.url, '/v1/submissions', KEYS.afm, tamper(doc), submissionId);
   },
   async incident(sims: RunningSimulators, signer: DocumentSigner, tamper: Tamper = asIs) {
     const messageId = `${uniqueId('inc')}.v1.esu`;
-    const doc = await signDocument({ messageId, incidentId: uniqueId('inc'), version: 1, phase: 'INITIAL', sender: 'bookmaker-1', sentAt: new Date().toISOString(), card: completeCard('2026-03-10T02:15:00+05:00') }, signer);
+    const doc = await signDocument(
+      {
+        messageId,
+        incidentId: uniqueId('inc'),
+        version: 1,
+        phase: 'INITIAL',
+        sender: 'bookmaker-1',
+        sentAt: new Date().toISOString(),
+        card: completeCard('2026-03-10T02:15:00+05:00'),
+      },
+      signer,
+    );
     return post(sims.esu.url, '/v1/incident-cards', KEYS.esu, tamper(doc), messageId);
   },
   async consent(sims: RunningSimulators, signer: DocumentSigner, tamper: Tamper = asIs) {
     const iin = adultIin();
     const np = sims.nomapay.url;
-    await fetch(new URL('/__admin/identification/people', np), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ iin, photoScore: 95 }) });
+    await fetch(new URL('/__admin/identification/people', np), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ iin, photoScore: 95 }),
+    });
     const consentId = uniqueId('consent');
-    await post(np, '/v1/identification/consents', KEYS.nomapay, { consentId, iin, agreementVersion: 'v1', givenAt: new Date().toISOString(), scope: ['THIRD_PARTY_TRANSFER'] }, uniqueId('k'));
+    await post(
+      np,
+      '/v1/identification/consents',
+      KEYS.nomapay,
+      { consentId, iin, agreementVersion: 'v1', givenAt: new Date().toISOString(), scope: ['THIRD_PARTY_TRANSFER'] },
+      uniqueId('k'),
+    );
     const matchId = uniqueId('m');
-    await post(np, '/v1/identification/photo-matches', KEYS.nomapay, { matchId, iin, consentId, photo: { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: GOOD_PHOTO_QUALITY } }, uniqueId('k'));
+    await post(
+      np,
+      '/v1/identification/photo-matches',
+      KEYS.nomapay,
+      { matchId, iin, consentId, photo: { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: GOOD_PHOTO_QUALITY } },
+      uniqueId('k'),
+    );
     const confirmation = await signDocument({ consentId, matchId, confirmedAt: new Date().toISOString() }, signer);
     const decision = { positive: true, decidedBy: 'kyc', decidedAt: new Date().toISOString() };
-    return post(np, `/v1/identification/photo-matches/${matchId}/personal-data`, KEYS.nomapay, { decision, consentConfirmation: tamper(confirmation) }, uniqueId('k'));
+    return post(
+      np,
+      `/v1/identification/photo-matches/${matchId}/personal-data`,
+      KEYS.nomapay,
+      { decision, consentConfirmation: tamper(confirmation) },
+      uniqueId('k'),
+    );
   },
 };
 
-describe.each(Object.keys(receivers) as (keyof typeof receivers)[])('%s receiver: the bookmaker’s X.509 signature', (kind) => {
-  const send = receivers[kind];
+describe.each(Object.keys(receivers) as (keyof typeof receivers)[])(
+  '%s receiver: the bookmaker’s X.509 signature',
+  (kind) => {
+    const send = receivers[kind];
 
-  it('accepts a document signed by the registered certificate, and refuses a tampered body (SIGNATURE_INVALID)', async () => {
-    const sims = await simulatorsTrusting({ registered: c.bookmaker.certificate, ca: c.ca.certificate });
-    const accepted = await send(sims, signerOf(c.bookmaker));
-    expect(accepted.status, JSON.stringify(accepted.body)).toBeLessThan(300);
-    const tampered = await send(sims, signerOf(c.bookmaker), (d) => ({ ...d, sentAt: d.sentAt ? '2026-01-01T00:00:00.000Z' : undefined, confirmedAt: d.confirmedAt ? '2026-01-01T00:00:00.000Z' : undefined }));
-    expect(tampered.status).toBe(422);
-    expect(tampered.body.error!.code).toBe('SIGNATURE_INVALID');
-  });
+    it('accepts a document signed by the registered certificate, and refuses a tampered body (SIGNATURE_INVALID)', async () => {
+      const sims = await simulatorsTrusting({ registered: c.bookmaker.certificate, ca: c.ca.certificate });
+      const accepted = await send(sims, signerOf(c.bookmaker));
+      expect(accepted.status, JSON.stringify(accepted.body)).toBeLessThan(300);
+      const tampered = await send(sims, signerOf(c.bookmaker), (d) => ({
+        ...d,
+        sentAt: d.sentAt ? '2026-01-01T00:00:00.000Z' : undefined,
+        confirmedAt: d.confirmedAt ? '2026-01-01T00:00:00.000Z' : undefined,
+      }));
+      expect(tampered.status).toBe(422);
+      expect(tampered.body.error!.code).toBe('SIGNATURE_INVALID');
+    });
 
-  it('refuses a certificate that is not the registered one, and a registered one from another CA (CERTIFICATE_UNTRUSTED)', async () => {
-    const sims = await simulatorsTrusting({ registered: c.bookmaker.certificate, ca: c.ca.certificate });
-    const wrong = await send(sims, signerOf(c.foreign));
-    expect(wrong.status).toBe(422);
-    expect(wrong.body.error).toMatchObject({ code: 'CERTIFICATE_UNTRUSTED', message: expect.stringContaining('not the certificate registered') });
-    const otherCa = await simulatorsTrusting({ registered: c.foreign.certificate, ca: c.ca.certificate });
-    const refused = await send(otherCa, signerOf(c.foreign));
-    expect(refused.status).toBe(422);
-    expect(refused.body.error).toMatchObject({ code: 'CERTIFICATE_UNTRUSTED', message: expect.stringContaining('certification centre') });
-  });
+    it('refuses a certificate that is not the registered one, and a registered one from another CA (CERTIFICATE_UNTRUSTED)', async () => {
+      const sims = await simulatorsTrusting({ registered: c.bookmaker.certificate, ca: c.ca.certificate });
+      const wrong = await send(sims, signerOf(c.foreign));
+      expect(wrong.status).toBe(422);
+      expect(wrong.body.error).toMatchObject({
+        code: 'CERTIFICATE_UNTRUSTED',
+        message: expect.stringContaining('not the certificate registered'),
+      });
+      const otherCa = await simulatorsTrusting({ registered: c.foreign.certificate, ca: c.ca.certificate });
+      const refused = await send(otherCa, signerOf(c.foreign));
+      expect(refused.status).toBe(422);
+      expect(refused.body.error).toMatchObject({
+        code: 'CERTIFICATE_UNTRUSTED',
+        message: expect.stringContaining('certification centre'),
+      });
+    });
 
-  it('refuses an expired registered certificate (CERTIFICATE_EXPIRED)', async () => {
-    const sims = await simulatorsTrusting({ registered: c.expired.certificate, ca: c.ca.certificate });
-    const expired = await send(sims, signerOf(c.expired));
-    expect(expired.status).toBe(422);
-    expect(expired.body.error!.code).toBe('CERTIFICATE_EXPIRED');
-  });
-});
+    it('refuses an expired registered certificate (CERTIFICATE_EXPIRED)', async () => {
+      const sims = await simulatorsTrusting({ registered: c.expired.certificate, ca: c.ca.certificate });
+      const expired = await send(sims, signerOf(c.expired));
+      expect(expired.status).toBe(422);
+      expect(expired.body.error!.code).toBe('CERTIFICATE_EXPIRED');
+    });
+  },
+);

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseProcStatus } from '../../bench/process.js';
-import { MIX_CYCLE, parseBenchArgs, parseSeconds, percentile, resultsTable, verdicts, type KindResult } from '../../bench/stats.js';
+import {
+  MIX_CYCLE,
+  parseBenchArgs,
+  parseSeconds,
+  percentile,
+  resultsTable,
+  verdicts,
+  type KindResult,
+} from '../../bench/stats.js';
 
 const kind = (k: string, perSecond: number, p99: number, workerPeakMiB = 200): KindResult => ({
   kind: k,
@@ -18,15 +26,24 @@ const kind = (k: string, perSecond: number, p99: number, workerPeakMiB = 200): K
 
 describe('the benchmark’s pure helpers', () => {
   it('reads N, concurrency and the flags, and names the flag it refuses', () => {
-    expect(parseBenchArgs([])).toMatchObject({ n: 300, concurrency: 30, servers: ['dev'], workers: 1, mix: false, mixPeriodS: 300 });
-    expect(parseBenchArgs(['50', '5', '--server', 'both', '--workers', '2', '--mix', '--period', '30s'])).toMatchObject({
-      n: 50,
-      concurrency: 5,
-      servers: ['dev', 'cluster'],
-      workers: 2,
-      mix: true,
-      mixPeriodS: 30,
+    expect(parseBenchArgs([])).toMatchObject({
+      n: 300,
+      concurrency: 30,
+      servers: ['dev'],
+      workers: 1,
+      mix: false,
+      mixPeriodS: 300,
     });
+    expect(parseBenchArgs(['50', '5', '--server', 'both', '--workers', '2', '--mix', '--period', '30s'])).toMatchObject(
+      {
+        n: 50,
+        concurrency: 5,
+        servers: ['dev', 'cluster'],
+        workers: 2,
+        mix: true,
+        mixPeriodS: 30,
+      },
+    );
     expect(() => parseBenchArgs(['--server', 'prod'])).toThrow(/--server/);
     expect(() => parseBenchArgs(['--workers', '3'])).toThrow(/--workers/);
     expect(() => parseBenchArgs(['-5'])).toThrow();
@@ -65,7 +82,10 @@ describe('the benchmark’s pure helpers', () => {
   });
 
   it('reads VmRSS and VmHWM from /proc/<pid>/status', () => {
-    expect(parseProcStatus('Name:\tnode\nVmHWM:\t  409600 kB\nVmRSS:\t  204800 kB\n')).toEqual({ rssMiB: 200, hwmMiB: 400 });
+    expect(parseProcStatus('Name:\tnode\nVmHWM:\t  409600 kB\nVmRSS:\t  204800 kB\n')).toEqual({
+      rssMiB: 200,
+      hwmMiB: 400,
+    });
     expect(() => parseProcStatus('Name:\tnode\n')).toThrow(/VmRSS/);
   });
 });

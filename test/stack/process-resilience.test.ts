@@ -43,21 +43,32 @@ async function startPostgres(options: Parameters<typeof startEmbeddedPostgres>[0
 }
 
 /** Polls `fn` until it is truthy; gives up at once when the process under test has exited. */
-async function eventually<T>(what: string, started: Started, fn: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
+async function eventually<T>(
+  what: string,
+  started: Started,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 90_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn().catch(() => undefined);
     if (value) return value;
     const { exitCode, signalCode } = started.child;
-    if (exitCode !== null || signalCode !== null) throw new Error(`${what}: the process exited (${exitCode ?? signalCode})\n${started.output.stderr.slice(-2000)}`);
+    if (exitCode !== null || signalCode !== null)
+      throw new Error(`${what}: the process exited (${exitCode ?? signalCode})\n${started.output.stderr.slice(-2000)}`);
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
-async function probe(url: string): Promise<{ status: number; body: { status: string; checks?: Record<string, string> } }> {
+async function probe(
+  url: string,
+): Promise<{ status: number; body: { status: string; checks?: Record<string, string> } }> {
   const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-  return { status: response.status, body: (await response.json()) as { status: string; checks?: Record<string, string> } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { status: string; checks?: Record<string, string> },
+  };
 }
 
 describe('an esu-bridge process and its dependencies', () => {
@@ -96,11 +107,20 @@ describe('an esu-bridge process and its dependencies', () => {
     const process_ = startEntry('api/main.ts', env);
     try {
       // Started before PostgreSQL: it says it waits, and does.
-      await eventually('a "waiting for PostgreSQL" line', process_, async () => process_.output.stdout.includes('"msg":"waiting for PostgreSQL"'));
+      await eventually('a "waiting for PostgreSQL" line', process_, async () =>
+        process_.output.stdout.includes('"msg":"waiting for PostgreSQL"'),
+      );
       expect(process_.child.exitCode).toBeNull();
       postgres = await startPostgres({ dataDir, port: pgPort });
-      await eventually('/readyz 200 after PostgreSQL started', process_, async () => (await probe(`${api}/readyz`)).status === 200);
-      expect((await probe(`${api}/readyz`)).body).toEqual({ status: 'READY', checks: { postgresql: 'UP', temporal: 'UP' } });
+      await eventually(
+        '/readyz 200 after PostgreSQL started',
+        process_,
+        async () => (await probe(`${api}/readyz`)).status === 200,
+      );
+      expect((await probe(`${api}/readyz`)).body).toEqual({
+        status: 'READY',
+        checks: { postgresql: 'UP', temporal: 'UP' },
+      });
 
       // PostgreSQL stops under it: idle connections are dropped (the 'error' event that used to end the process).
       await postgres.stop();
@@ -114,7 +134,11 @@ describe('an esu-bridge process and its dependencies', () => {
       expect(process_.child.exitCode).toBeNull();
 
       postgres = await startPostgres({ dataDir, port: pgPort });
-      await eventually('/readyz 200 after PostgreSQL restarted', process_, async () => (await probe(`${api}/readyz`)).status === 200);
+      await eventually(
+        '/readyz 200 after PostgreSQL restarted',
+        process_,
+        async () => (await probe(`${api}/readyz`)).status === 200,
+      );
       expect(process_.child.exitCode).toBeNull();
       expect(process_.output.stdout).toContain('"msg":"PostgreSQL connection lost; the pool reconnects on next use"');
     } finally {
@@ -139,13 +163,23 @@ describe('an esu-bridge process and its dependencies', () => {
       STARTUP_WAIT_SECONDS: '120',
     });
     try {
-      await eventually('two "waiting for Temporal" lines', api, async () => api.output.stdout.split('"msg":"waiting for Temporal"').length > 2);
+      await eventually(
+        'two "waiting for Temporal" lines',
+        api,
+        async () => api.output.stdout.split('"msg":"waiting for Temporal"').length > 2,
+      );
     } finally {
       api.child.kill('SIGTERM');
     }
     expect(await api.exited).toBe(0);
-    const waits = api.output.stdout.split('\n').filter((line) => line.includes('"msg":"waiting for Temporal"')).map((line) => JSON.parse(line));
-    expect(waits.slice(0, 2)).toMatchObject([{ attempt: 1, retryInMs: 500 }, { attempt: 2, retryInMs: 1000 }]);
+    const waits = api.output.stdout
+      .split('\n')
+      .filter((line) => line.includes('"msg":"waiting for Temporal"'))
+      .map((line) => JSON.parse(line));
+    expect(waits.slice(0, 2)).toMatchObject([
+      { attempt: 1, retryInMs: 500 },
+      { attempt: 2, retryInMs: 1000 },
+    ]);
     expect(api.output.stderr).not.toMatch(/^\s+at /m);
   }, 240_000);
 
@@ -167,12 +201,19 @@ describe('an esu-bridge process and its dependencies', () => {
       STARTUP_WAIT_SECONDS: '120',
     });
     try {
-      await eventually('a "waiting for PostgreSQL" line', worker, async () => worker.output.stdout.includes('"msg":"waiting for PostgreSQL"'));
+      await eventually('a "waiting for PostgreSQL" line', worker, async () =>
+        worker.output.stdout.includes('"msg":"waiting for PostgreSQL"'),
+      );
       postgres = await startPostgres({ dataDir, port: pgPort });
-      const ready = await eventually('/readyz 200', worker, async () => {
-        const answer = await probe(`${health}/readyz`);
-        return answer.status === 200 && answer;
-      }, 150_000);
+      const ready = await eventually(
+        '/readyz 200',
+        worker,
+        async () => {
+          const answer = await probe(`${health}/readyz`);
+          return answer.status === 200 && answer;
+        },
+        150_000,
+      );
       expect(ready.body).toEqual({ status: 'READY', checks: { postgresql: 'UP', temporal: 'UP', worker: 'UP' } });
       expect((await probe(`${health}/healthz`)).body).toEqual({ status: 'UP' });
     } finally {

@@ -56,7 +56,8 @@ describe('local stack', () => {
       const dataDir = path.join(await mkdtemp(path.join(tmpdir(), 'pg-own-')), 'data');
       const postgres = await startPostgres({ dataDir, ownSignals: true });
       const postmaster = Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
-      const group = async (pid: number) => Number((await execFileAsync('ps', ['-o', 'pgid=', '-p', String(pid)])).stdout.trim());
+      const group = async (pid: number) =>
+        Number((await execFileAsync('ps', ['-o', 'pgid=', '-p', String(pid)])).stdout.trim());
       expect(await group(postmaster)).toBe(postmaster);
       expect(await group(postmaster)).not.toBe(await group(process.pid));
       await postgres.stop();
@@ -70,9 +71,13 @@ describe('local stack', () => {
     const temporal = await startDevServer({ namespace: 'esu-bridge-stack-test' });
     try {
       const connection = await Connection.connect({ address: temporal.address });
-      const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: temporal.namespace });
+      const { customAttributes } = await connection.operatorService.listSearchAttributes({
+        namespace: temporal.namespace,
+      });
       await connection.close();
-      expect(Object.keys(customAttributes ?? {})).toEqual(expect.arrayContaining(ALL_SEARCH_ATTRIBUTES.map((k) => k.name)));
+      expect(Object.keys(customAttributes ?? {})).toEqual(
+        expect.arrayContaining(ALL_SEARCH_ATTRIBUTES.map((k) => k.name)),
+      );
       expect((await fetch(temporal.uiUrl)).status).toBe(200);
     } finally {
       await temporal.stop();

@@ -30,7 +30,10 @@ beforeAll(async () => {
   } finally {
     if (saved) process.env.DATABASE_URL = saved;
   }
-  bundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./fixtures/parked-workflow.ts', import.meta.url)), logger: quietLogger });
+  bundle = await bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('./fixtures/parked-workflow.ts', import.meta.url)),
+    logger: quietLogger,
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -39,7 +42,11 @@ afterAll(async () => {
 });
 
 async function startCluster(): Promise<RunningTemporal> {
-  const temporal = await startTemporalCluster({ postgresUrl: postgres.url, dataDir: path.join(dataDir, 'temporal'), namespace: 'esu-bridge-cluster-test' });
+  const temporal = await startTemporalCluster({
+    postgresUrl: postgres.url,
+    dataDir: path.join(dataDir, 'temporal'),
+    namespace: 'esu-bridge-cluster-test',
+  });
   started.push(temporal);
   return temporal;
 }
@@ -70,12 +77,15 @@ describe('Temporal cluster on PostgreSQL', () => {
 
       const namespace = await connection.workflowService.describeNamespace({ namespace: first.namespace });
       expect(namespace.namespaceInfo?.name).toBe('esu-bridge-cluster-test');
-      const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: first.namespace });
+      const { customAttributes } = await connection.operatorService.listSearchAttributes({
+        namespace: first.namespace,
+      });
       const indexedType: Record<string, number> = {
         [SearchAttributeType.KEYWORD]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
         [SearchAttributeType.INT]: IndexedValueType.INDEXED_VALUE_TYPE_INT,
       };
-      for (const key of ALL_SEARCH_ATTRIBUTES) expect(customAttributes?.[key.name], key.name).toBe(indexedType[key.type]);
+      for (const key of ALL_SEARCH_ATTRIBUTES)
+        expect(customAttributes?.[key.name], key.name).toBe(indexedType[key.type]);
 
       await withWorker(first.address, first.namespace, async () => {
         const handle = await client.workflow.start('parked', {
@@ -87,13 +97,19 @@ describe('Temporal cluster on PostgreSQL', () => {
           ],
         });
         // The first workflow task ran on the worker: the handler is registered, the workflow waits.
-        await expect.poll(async () => (await handle.describe()).historyLength, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+        await expect
+          .poll(async () => (await handle.describe()).historyLength, { timeout: 30_000 })
+          .toBeGreaterThanOrEqual(3);
       });
     } finally {
       await connection.close();
     }
     await first.stop();
-    await expect(Connection.connect({ address: first.address, connectTimeout: 1_000 }).then((c) => c.workflowService.getSystemInfo({}))).rejects.toThrow();
+    await expect(
+      Connection.connect({ address: first.address, connectTimeout: 1_000 }).then((c) =>
+        c.workflowService.getSystemInfo({}),
+      ),
+    ).rejects.toThrow();
 
     // Same databases, a new server process (on new ports): the parked workflow is still there, and still found by
     // its search attributes on SQL visibility.
@@ -107,7 +123,10 @@ describe('Temporal cluster on PostgreSQL', () => {
         .poll(
           async () => {
             const ids: string[] = [];
-            for await (const wf of client2.workflow.list({ query: `OperationKind = 'CLUSTER-TEST' AND AmountTiyn = 42 AND WorkflowId = '${workflowId}'` })) ids.push(wf.workflowId);
+            for await (const wf of client2.workflow.list({
+              query: `OperationKind = 'CLUSTER-TEST' AND AmountTiyn = 42 AND WorkflowId = '${workflowId}'`,
+            }))
+              ids.push(wf.workflowId);
             return ids;
           },
           { timeout: 30_000 },
@@ -126,4 +145,11 @@ describe('Temporal cluster on PostgreSQL', () => {
   }, 240_000);
 });
 
-const quietLogger = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};

@@ -8,10 +8,29 @@ import { REPO_ROOT } from '../../stack/paths.js';
 
 describe('the Temporal UI server config', () => {
   it('sends the browser’s credentials to the codec endpoint, which the dev server’s own UI never does', () => {
-    const config = JSON.parse(uiServerConfig({ temporalAddress: '127.0.0.1:7233', host: '127.0.0.1', port: 8233, namespace: 'default', codecEndpoint: 'http://127.0.0.1:8090/codec' }));
-    expect(config).toMatchObject({ temporalGrpcAddress: '127.0.0.1:7233', port: 8233, enableUi: true, defaultNamespace: 'default' });
-    expect(config.codec).toEqual({ endpoint: 'http://127.0.0.1:8090/codec', passAccessToken: false, includeCredentials: true });
-    expect(JSON.parse(uiServerConfig({ temporalAddress: 'x:1', host: 'h', port: 1, namespace: 'n' })).codec).toEqual({ endpoint: '' });
+    const config = JSON.parse(
+      uiServerConfig({
+        temporalAddress: '127.0.0.1:7233',
+        host: '127.0.0.1',
+        port: 8233,
+        namespace: 'default',
+        codecEndpoint: 'http://127.0.0.1:8090/codec',
+      }),
+    );
+    expect(config).toMatchObject({
+      temporalGrpcAddress: '127.0.0.1:7233',
+      port: 8233,
+      enableUi: true,
+      defaultNamespace: 'default',
+    });
+    expect(config.codec).toEqual({
+      endpoint: 'http://127.0.0.1:8090/codec',
+      passAccessToken: false,
+      includeCredentials: true,
+    });
+    expect(JSON.parse(uiServerConfig({ temporalAddress: 'x:1', host: 'h', port: 1, namespace: 'n' })).codec).toEqual({
+      endpoint: '',
+    });
   });
 });
 

@@ -6,11 +6,21 @@ import { DependencyUnavailableError, waitFor } from '../../stack/wait-for.js';
 describe('waitFor', () => {
   it('retries with doubling delays, logging each wait once with the next delay, until the probe answers', async () => {
     const log = vi.fn();
-    const probe = vi.fn().mockRejectedValueOnce(new Error('connect ECONNREFUSED 127.0.0.1:5432')).mockRejectedValueOnce(new Error('still starting')).mockResolvedValue('up');
+    const probe = vi
+      .fn()
+      .mockRejectedValueOnce(new Error('connect ECONNREFUSED 127.0.0.1:5432'))
+      .mockRejectedValueOnce(new Error('still starting'))
+      .mockResolvedValue('up');
     await expect(waitFor('PostgreSQL', probe, { deadlineMs: 60_000, initialDelayMs: 1, log })).resolves.toBe('up');
     expect(probe).toHaveBeenCalledTimes(3);
     expect(log.mock.calls.map(([line]) => line)).toEqual([
-      { level: 'WARN', msg: 'waiting for PostgreSQL', attempt: 1, error: 'connect ECONNREFUSED 127.0.0.1:5432', retryInMs: 1 },
+      {
+        level: 'WARN',
+        msg: 'waiting for PostgreSQL',
+        attempt: 1,
+        error: 'connect ECONNREFUSED 127.0.0.1:5432',
+        retryInMs: 1,
+      },
       { level: 'WARN', msg: 'waiting for PostgreSQL', attempt: 2, error: 'still starting', retryInMs: 2 },
     ]);
   });
@@ -28,14 +38,18 @@ describe('waitFor', () => {
       controller.abort(new Error('stopping'));
       throw new Error('down');
     });
-    await expect(waitFor('PostgreSQL', probe, { deadlineMs: 60_000, signal: controller.signal, log: () => undefined })).rejects.toThrow('stopping');
+    await expect(
+      waitFor('PostgreSQL', probe, { deadlineMs: 60_000, signal: controller.signal, log: () => undefined }),
+    ).rejects.toThrow('stopping');
     expect(probe).toHaveBeenCalledTimes(1);
   });
 });
 
 describe('pool errors and readiness', () => {
   it('keeps credentials out of what it logs', () => {
-    expect(safeMessage(new Error('cannot reach postgres://postgres:s3cret@db:5432/esu_bridge\n  now'))).toBe('cannot reach postgres://***@db:5432/esu_bridge now');
+    expect(safeMessage(new Error('cannot reach postgres://postgres:s3cret@db:5432/esu_bridge\n  now'))).toBe(
+      'cannot reach postgres://***@db:5432/esu_bridge now',
+    );
   });
 
   it('logs an idle connection dropped by PostgreSQL once per outage instead of crashing', () => {
@@ -45,7 +59,12 @@ describe('pool errors and readiness', () => {
     pool.emit('error', dropped, undefined as never);
     pool.emit('error', dropped, undefined as never);
     expect(log).toHaveBeenCalledTimes(1);
-    expect(log).toHaveBeenCalledWith({ level: 'WARN', msg: 'PostgreSQL connection lost; the pool reconnects on next use', code: '57P01', error: 'terminating connection due to administrator command' });
+    expect(log).toHaveBeenCalledWith({
+      level: 'WARN',
+      msg: 'PostgreSQL connection lost; the pool reconnects on next use',
+      code: '57P01',
+      error: 'terminating connection due to administrator command',
+    });
     void pool.end();
   });
 
@@ -53,7 +72,12 @@ describe('pool errors and readiness', () => {
     const log = vi.fn();
     let temporalUp = false;
     const readiness = createReadiness(
-      { postgresql: async () => undefined, temporal: async () => { if (!temporalUp) throw new Error('Temporal at 10.0.0.5:7233 refused'); } },
+      {
+        postgresql: async () => undefined,
+        temporal: async () => {
+          if (!temporalUp) throw new Error('Temporal at 10.0.0.5:7233 refused');
+        },
+      },
       { log },
     );
     expect(await readiness()).toEqual({ status: 'NOT_READY', checks: { postgresql: 'UP', temporal: 'DOWN' } });

@@ -4,13 +4,21 @@ import { startFileStack } from './stack.js';
 import { signingEnv } from './certificates.js';
 
 /** API keys of the tests: one that may do everything, one that may only read deposits, one with a tiny rate limit. */
-export const API_KEYS = { full: 'it-full-key-0123456789', reader: 'it-reader-key-0123456789', slow: 'it-slow-key-0123456789' } as const;
+export const API_KEYS = {
+  full: 'it-full-key-0123456789',
+  reader: 'it-reader-key-0123456789',
+  slow: 'it-slow-key-0123456789',
+} as const;
 
 /** A file's stack (startFileStack) with the bookmaker API on an ephemeral loopback port in front of it. */
 export async function startApiStack(env: Record<string, string> = {}) {
   const stack = await startFileStack(env);
   const config = apiConfig({
-    API_KEYS: [apiKeyEntry('it-full', API_KEYS.full, ['*']), apiKeyEntry('it-reader', API_KEYS.reader, ['deposits:read']), `${apiKeyEntry('it-slow', API_KEYS.slow, ['deposits:read'])}:3`].join(','),
+    API_KEYS: [
+      apiKeyEntry('it-full', API_KEYS.full, ['*']),
+      apiKeyEntry('it-reader', API_KEYS.reader, ['deposits:read']),
+      `${apiKeyEntry('it-slow', API_KEYS.slow, ['deposits:read'])}:3`,
+    ].join(','),
     // AFM's certificate and CA its pushed verdicts are checked against (the simulator signs with the same test AFM).
     ...signingEnv(),
     ...env,
@@ -37,7 +45,11 @@ export function httpClient(baseUrl: string, defaultKey: string = API_KEYS.full) 
   return async function http(
     method: 'GET' | 'POST',
     path: string,
-    { body, key = defaultKey, headers = {} }: { body?: unknown; key?: string | null; headers?: Record<string, string> } = {},
+    {
+      body,
+      key = defaultKey,
+      headers = {},
+    }: { body?: unknown; key?: string | null; headers?: Record<string, string> } = {},
   ): Promise<HttpAnswer> {
     const res = await fetch(new URL(path, baseUrl), {
       method,

@@ -20,7 +20,16 @@ export interface TestCertificates {
   afm: IssuedCertificate;
   dir: string;
   password: string;
-  paths: { ca: string; bookmakerP12: string; bookmakerPem: string; expiredP12: string; afmP12: string; afmPem: string; otherCaPem: string; foreignPem: string };
+  paths: {
+    ca: string;
+    bookmakerP12: string;
+    bookmakerPem: string;
+    expiredP12: string;
+    afmP12: string;
+    afmPem: string;
+    otherCaPem: string;
+    foreignPem: string;
+  };
 }
 
 let cached: TestCertificates | undefined;
@@ -63,10 +72,34 @@ async function generate(): Promise<TestCertificates> {
   const notBefore = new Date(now - day);
   const notAfter = new Date(now + 365 * day);
   const ca = issueCertificate({ commonName: 'Test national CA', notBefore, notAfter, ca: true, privateKey: caKey });
-  const otherCa = issueCertificate({ commonName: 'Some other CA', notBefore, notAfter, ca: true, privateKey: otherCaKey });
-  const bookmaker = issueCertificate({ commonName: 'Test bookmaker', notBefore, notAfter, issuer: ca, privateKey: bookmakerKey });
-  const expired = issueCertificate({ commonName: 'Test bookmaker', notBefore: new Date(now - 400 * day), notAfter: new Date(now - day), issuer: ca, privateKey: bookmakerKey });
-  const foreign = issueCertificate({ commonName: 'Test bookmaker', notBefore, notAfter, issuer: otherCa, privateKey: afmKey });
+  const otherCa = issueCertificate({
+    commonName: 'Some other CA',
+    notBefore,
+    notAfter,
+    ca: true,
+    privateKey: otherCaKey,
+  });
+  const bookmaker = issueCertificate({
+    commonName: 'Test bookmaker',
+    notBefore,
+    notAfter,
+    issuer: ca,
+    privateKey: bookmakerKey,
+  });
+  const expired = issueCertificate({
+    commonName: 'Test bookmaker',
+    notBefore: new Date(now - 400 * day),
+    notAfter: new Date(now - day),
+    issuer: ca,
+    privateKey: bookmakerKey,
+  });
+  const foreign = issueCertificate({
+    commonName: 'Test bookmaker',
+    notBefore,
+    notAfter,
+    issuer: otherCa,
+    privateKey: afmKey,
+  });
   const afm = issueCertificate({ commonName: 'Test AFM', notBefore, notAfter, issuer: ca, privateKey: afmKey });
   const dir = mkdtempSync(path.join(tmpdir(), 'esu-bridge-certs-'));
   const password = 'test-pkcs12-password';

@@ -50,7 +50,8 @@ export function readYaml(text: string): YamlNode {
   function block(indent: number): YamlNode {
     if (lines[i]!.text.startsWith('- ')) {
       const list: YamlNode[] = [];
-      while (i < lines.length && lines[i]!.indent === indent && lines[i]!.text.startsWith('- ')) list.push(scalar(lines[i++]!.text.slice(2).trim(), indent));
+      while (i < lines.length && lines[i]!.indent === indent && lines[i]!.text.startsWith('- '))
+        list.push(scalar(lines[i++]!.text.slice(2).trim(), indent));
       return list;
     }
     const map: Record<string, YamlNode> = {};

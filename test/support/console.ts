@@ -4,14 +4,26 @@ import type { startFileStack } from './stack.js';
 
 /** Test users, one per role; the officer's secret is stored hashed as a deployment would. */
 export const CONSOLE_TEST_USERS = `aigerim:officer:${hashPassword('officer-pw')},daniyar:admin:admin-pw,saule:auditor:auditor-pw,erlan:officer:officer2-pw`;
-export const PASSWORDS: Record<string, string> = { aigerim: 'officer-pw', daniyar: 'admin-pw', saule: 'auditor-pw', erlan: 'officer2-pw' };
+export const PASSWORDS: Record<string, string> = {
+  aigerim: 'officer-pw',
+  daniyar: 'admin-pw',
+  saule: 'auditor-pw',
+  erlan: 'officer2-pw',
+};
 
 type Stack = Awaited<ReturnType<typeof startFileStack>>;
 
 /** The console on an ephemeral port, over the file stack's pool, Temporal client and task queue. */
 export async function startTestConsole(stack: Stack) {
-  const env: Record<string, string | undefined> = { ...stack.env, CONSOLE_USERS: CONSOLE_TEST_USERS, CONSOLE_SESSION_SECRET: 'integration-test-session-secret-0123456789' };
-  const running = await startConsole({ pool: stack.pool, client: stack.client, taskQueue: env.TEMPORAL_TASK_QUEUE!, env }, { host: '127.0.0.1', port: 0 });
+  const env: Record<string, string | undefined> = {
+    ...stack.env,
+    CONSOLE_USERS: CONSOLE_TEST_USERS,
+    CONSOLE_SESSION_SECRET: 'integration-test-session-secret-0123456789',
+  };
+  const running = await startConsole(
+    { pool: stack.pool, client: stack.client, taskQueue: env.TEMPORAL_TASK_QUEUE!, env },
+    { host: '127.0.0.1', port: 0 },
+  );
   return { ...running, env };
 }
 
@@ -22,7 +34,11 @@ export interface Session {
 
 /** Signs in through the API and keeps the session cookie, as the page does. */
 export async function signIn(baseUrl: string, login: string, password = PASSWORDS[login]!): Promise<Session> {
-  const res = await fetch(new URL('/api/login', baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password }) });
+  const res = await fetch(new URL('/api/login', baseUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login, password }),
+  });
   if (res.status !== 200) throw new Error(`sign-in of ${login} → ${res.status} ${await res.text()}`);
   const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
   return session(baseUrl, { cookie });

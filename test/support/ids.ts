@@ -45,7 +45,8 @@ export function iinBornIn(year?: number, month?: number, day?: number): string {
 export function adultIin(year?: number, month?: number, day?: number): string {
   const iin = iinBornIn(year, month, day);
   const age = bettorAgeOn(iin, new Date());
-  if (age === undefined || age < MINIMUM_BETTOR_AGE) throw new RangeError(`adultIin(${year}, ${month}, ${day}) would be ${age}: use iinBornIn for an under-age bettor`);
+  if (age === undefined || age < MINIMUM_BETTOR_AGE)
+    throw new RangeError(`adultIin(${year}, ${month}, ${day}) would be ${age}: use iinBornIn for an under-age bettor`);
   return iin;
 }
 

@@ -19,7 +19,9 @@ export function completeCard(detectedAt: string, overrides: Partial<IncidentCard
     actionsTaken: { actions: ['ISOLATE', 'RESTORE'], description: 'blocked the source range, restarted the gateway' },
     plannedActions: 'rate limiting at the edge; review with the hosting provider',
     personsNotified: [{ kind: 'ORGANISATION', name: 'Nomapay' }],
-    specialists: [{ fullName: 'Aigerim Sadykova', workplace: 'Bookmaker LLP', position: 'information security officer' }],
+    specialists: [
+      { fullName: 'Aigerim Sadykova', workplace: 'Bookmaker LLP', position: 'information security officer' },
+    ],
     ...overrides,
   };
 }

@@ -35,7 +35,11 @@ export default async function setup(project: TestProject) {
     }
     temporal =
       process.env.ESU_BRIDGE_TEMPORAL === 'cluster'
-        ? await startTemporalCluster({ postgresUrl: postgres.url, dataDir: path.join(dataDir, 'temporal'), namespace: 'default' })
+        ? await startTemporalCluster({
+            postgresUrl: postgres.url,
+            dataDir: path.join(dataDir, 'temporal'),
+            namespace: 'default',
+          })
         : await connectOrStartTemporal({ namespace: 'default' });
   } catch (err) {
     await Promise.allSettled([temporal?.stop(), postgres.stop()]);

@@ -43,7 +43,9 @@ function distinctIins(count: number, fromYear: number, years: number): string[] 
   return [...seen];
 }
 
-export type Mix = Partial<Record<'invalid' | 'lowScore' | 'underAge' | 'badPhoto' | 'unknownToState' | 'alreadyIdentified', number>>;
+export type Mix = Partial<
+  Record<'invalid' | 'lowScore' | 'underAge' | 'badPhoto' | 'unknownToState' | 'alreadyIdentified', number>
+>;
 
 export function planBettors(n: number, prefix: string, mix: Mix = {}): PlannedBettor[] {
   const adults = distinctIins(n, 1960, 40);
@@ -65,7 +67,9 @@ export function planBettors(n: number, prefix: string, mix: Mix = {}): PlannedBe
       apply(plan[index]!, k);
     }
   };
-  take(mix.invalid, (b) => Object.assign(b, { iin: b.iin.slice(0, 11) + String((Number(b.iin[11]) + 1) % 10), expected: 'INVALID' }));
+  take(mix.invalid, (b) =>
+    Object.assign(b, { iin: b.iin.slice(0, 11) + String((Number(b.iin[11]) + 1) % 10), expected: 'INVALID' }),
+  );
   take(mix.lowScore, (b) => Object.assign(b, { person: { photoScore: 70 }, expected: 'IN_REVIEW' }));
   take(mix.underAge, (b, k) => Object.assign(b, { iin: minors[k]!, expected: 'REFUSED' }));
   take(mix.badPhoto, (b) => Object.assign(b, { photoRef: BAD_PHOTO, expected: 'IN_REVIEW' }));
@@ -89,7 +93,10 @@ export async function seedSource(pool: Pool, table: string, plan: PlannedBettor[
     ],
   );
   await saveReferencePhoto(pool, GOOD_PHOTO, Buffer.from('a reference face photo'), GOOD_PHOTO_QUALITY);
-  await saveReferencePhoto(pool, BAD_PHOTO, Buffer.from('a dark photo'), { ...GOOD_PHOTO_QUALITY, checks: { ...GOOD_PHOTO_QUALITY.checks, evenLighting: false } });
+  await saveReferencePhoto(pool, BAD_PHOTO, Buffer.from('a dark photo'), {
+    ...GOOD_PHOTO_QUALITY,
+    checks: { ...GOOD_PHOTO_QUALITY.checks, evenLighting: false },
+  });
   const already = plan.filter((b) => b.expected === 'ALREADY_IDENTIFIED');
   if (already.length) {
     await pool.query(

@@ -18,9 +18,12 @@ export function simAdmin(baseUrl: string) {
     async appliedCount(key: string): Promise<number> {
       return (await this.stats()).applied[key] ?? 0;
     },
-    walletBalance: async (iin: string) => (await call<{ balanceTiyn: number }>('GET', `/__admin/wallets/${iin}`)).balanceTiyn,
-    setWallet: (wallet: { iin: string; balanceTiyn: number; identified?: boolean; blocked?: boolean }) => call('POST', '/__admin/wallets', wallet),
-    restrict: (iin: string, reason: 'SELF_EXCLUDED' | 'BARRED', until?: string) => call('POST', '/__admin/restrictions', { iin, reason, until }),
+    walletBalance: async (iin: string) =>
+      (await call<{ balanceTiyn: number }>('GET', `/__admin/wallets/${iin}`)).balanceTiyn,
+    setWallet: (wallet: { iin: string; balanceTiyn: number; identified?: boolean; blocked?: boolean }) =>
+      call('POST', '/__admin/wallets', wallet),
+    restrict: (iin: string, reason: 'SELF_EXCLUDED' | 'BARRED', until?: string) =>
+      call('POST', '/__admin/restrictions', { iin, reason, until }),
     esuOperations: () => call<{ request: { operationId: string } }[]>('GET', '/__admin/operations'),
   };
 }

@@ -76,7 +76,11 @@ export async function startFileStack(extraEnv: Record<string, string> = {}) {
     simulators,
     verdictReader,
     async stop() {
-      if (verdictReader) await client.workflow.getHandle(verdictReader).terminate('test over').catch(() => undefined);
+      if (verdictReader)
+        await client.workflow
+          .getHandle(verdictReader)
+          .terminate('test over')
+          .catch(() => undefined);
       saga.worker.shutdown();
       await running;
       await saga.close();
@@ -88,7 +92,11 @@ export async function startFileStack(extraEnv: Record<string, string> = {}) {
 }
 
 /** Polls `fn` until it returns a truthy value or the deadline passes (integration tests only:). */
-export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 15_000, everyMs = 200): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -98,7 +106,8 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false>, ti
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }

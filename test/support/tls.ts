@@ -63,18 +63,77 @@ function makeCa(dir: string, name: string): string {
   writeFileSync(join(caDir, 'ca.cnf'), CA_CONFIG);
   writeFileSync(join(caDir, 'index.txt'), '');
   writeFileSync(join(caDir, 'serial'), '1000\n');
-  openssl(caDir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', `/CN=${name} test CA`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  openssl(caDir, [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '30',
+    '-subj',
+    `/CN=${name} test CA`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   return caDir;
 }
 
 /** Issues a leaf certificate from the CA in `caDir`, valid from `start` to `end` (openssl's YYYYMMDDHHMMSSZ). */
-function issue(caDir: string, name: string, ext: 'server_ext' | 'client_ext', start: Date, end: Date): CertificateFiles {
+function issue(
+  caDir: string,
+  name: string,
+  ext: 'server_ext' | 'client_ext',
+  start: Date,
+  end: Date,
+): CertificateFiles {
   const key = join(caDir, `${name}.key`);
   const cert = join(caDir, `${name}.pem`);
   const csr = join(caDir, `${name}.csr`);
-  openssl(caDir, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', csr, '-subj', `/CN=${name}`]);
+  openssl(caDir, [
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    csr,
+    '-subj',
+    `/CN=${name}`,
+  ]);
   const stamp = (d: Date) => d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
-  openssl(caDir, ['ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-extensions', ext, '-startdate', stamp(start), '-enddate', stamp(end), '-notext', '-in', csr, '-out', cert]);
+  openssl(caDir, [
+    'ca',
+    '-batch',
+    '-config',
+    'ca.cnf',
+    '-cert',
+    'ca.pem',
+    '-keyfile',
+    'ca.key',
+    '-extensions',
+    ext,
+    '-startdate',
+    stamp(start),
+    '-enddate',
+    stamp(end),
+    '-notext',
+    '-in',
+    csr,
+    '-out',
+    cert,
+  ]);
   return { cert, key };
 }
 

@@ -55,7 +55,19 @@ describe('business metrics in Prometheus text format', () => {
   });
 
   it('maps each status to its outcome: final statuses by name, every other one in_progress', () => {
-    expect(['COMPLETED', 'COMPLETED_ESU_PENDING', 'ACCEPTED', 'SETTLED', 'SETTLED_ESU_PENDING', 'REFUSED', 'COMPENSATED', 'VOIDED', 'COMPENSATION_FAILED'].map(operationOutcome)).toEqual([
+    expect(
+      [
+        'COMPLETED',
+        'COMPLETED_ESU_PENDING',
+        'ACCEPTED',
+        'SETTLED',
+        'SETTLED_ESU_PENDING',
+        'REFUSED',
+        'COMPENSATED',
+        'VOIDED',
+        'COMPENSATION_FAILED',
+      ].map(operationOutcome),
+    ).toEqual([
       'completed',
       'completed_esu_pending',
       'accepted',
@@ -66,7 +78,9 @@ describe('business metrics in Prometheus text format', () => {
       'voided',
       'compensation_failed',
     ]);
-    expect(['RECEIVED', 'COMPENSATING', 'VOIDING', 'REPORTING_TO_AFM', 'SOMETHING_NEW'].map(operationOutcome)).toEqual(Array(5).fill('in_progress'));
+    expect(['RECEIVED', 'COMPENSATING', 'VOIDING', 'REPORTING_TO_AFM', 'SOMETHING_NEW'].map(operationOutcome)).toEqual(
+      Array(5).fill('in_progress'),
+    );
   });
 
   it('counts submissions by counterpart and status, and rejections past their due date with the oldest one’s lateness', async () => {
@@ -93,14 +107,26 @@ describe('business metrics in Prometheus text format', () => {
   });
 
   it('bands undelivered incident cards by their 48-hour deadline and gives the seconds to the nearest one', async () => {
-    const past = samples(await renderBusinessMetrics(figures({ undeliveredIncidents: { past: 1, within_6h: 2, within_24h: 0, later: 5, nextDueAtMs: NOW - 2 * HOUR } })));
+    const past = samples(
+      await renderBusinessMetrics(
+        figures({
+          undeliveredIncidents: { past: 1, within_6h: 2, within_24h: 0, later: 5, nextDueAtMs: NOW - 2 * HOUR },
+        }),
+      ),
+    );
     expect(past.get('esu_bridge_incidents_undelivered{deadline="past"}')).toBe(1);
     expect(past.get('esu_bridge_incidents_undelivered{deadline="within_6h"}')).toBe(2);
     expect(past.get('esu_bridge_incidents_undelivered{deadline="within_24h"}')).toBe(0);
     expect(past.get('esu_bridge_incidents_undelivered{deadline="later"}')).toBe(5);
     expect(past.get('esu_bridge_incident_next_deadline_seconds')).toBe(-7200);
 
-    const soon = samples(await renderBusinessMetrics(figures({ undeliveredIncidents: { past: 0, within_6h: 1, within_24h: 0, later: 0, nextDueAtMs: NOW + 5 * HOUR } })));
+    const soon = samples(
+      await renderBusinessMetrics(
+        figures({
+          undeliveredIncidents: { past: 0, within_6h: 1, within_24h: 0, later: 0, nextDueAtMs: NOW + 5 * HOUR },
+        }),
+      ),
+    );
     expect(soon.get('esu_bridge_incident_next_deadline_seconds')).toBe(18_000);
     // No undelivered card: no deadline to count down to, and no series (a `< 6 * 3600` rule stays quiet).
     const none = samples(await renderBusinessMetrics(figures()));
@@ -113,9 +139,38 @@ describe('business metrics in Prometheus text format', () => {
       await renderBusinessMetrics(
         figures({
           availability: [
-            { counterpart: 'esu', report: { expectedHours: 24, unavailableHours: 0.5, plannedUnavailableHours: 0, indexPercent: 97.917, observedMinutes: 900, outages: [{ startMs: NOW - 30 * 60_000, endMs: NOW, ongoing: true }] } },
-            { counterpart: 'nomapay', report: { expectedHours: 24, unavailableHours: 0, plannedUnavailableHours: 0, indexPercent: 100, observedMinutes: 900, outages: [{ startMs: NOW - 5 * HOUR, endMs: NOW - 4 * HOUR, ongoing: false }] } },
-            { counterpart: 'afm', report: { expectedHours: 0, unavailableHours: 0, plannedUnavailableHours: 0, observedMinutes: 0, outages: [] } },
+            {
+              counterpart: 'esu',
+              report: {
+                expectedHours: 24,
+                unavailableHours: 0.5,
+                plannedUnavailableHours: 0,
+                indexPercent: 97.917,
+                observedMinutes: 900,
+                outages: [{ startMs: NOW - 30 * 60_000, endMs: NOW, ongoing: true }],
+              },
+            },
+            {
+              counterpart: 'nomapay',
+              report: {
+                expectedHours: 24,
+                unavailableHours: 0,
+                plannedUnavailableHours: 0,
+                indexPercent: 100,
+                observedMinutes: 900,
+                outages: [{ startMs: NOW - 5 * HOUR, endMs: NOW - 4 * HOUR, ongoing: false }],
+              },
+            },
+            {
+              counterpart: 'afm',
+              report: {
+                expectedHours: 0,
+                unavailableHours: 0,
+                plannedUnavailableHours: 0,
+                observedMinutes: 0,
+                outages: [],
+              },
+            },
           ],
         }),
       ),
@@ -128,10 +183,13 @@ describe('business metrics in Prometheus text format', () => {
   });
 
   it('counts open reconciliation differences and the overdue ones by counterpart, zeros included', async () => {
-    const s = samples(await renderBusinessMetrics(figures({ reconciliation: [{ counterpart: 'NOMAPAY', open: 3, overdue: 1 }] })));
+    const s = samples(
+      await renderBusinessMetrics(figures({ reconciliation: [{ counterpart: 'NOMAPAY', open: 3, overdue: 1 }] })),
+    );
     expect(s.get('esu_bridge_reconciliation_differences_open{counterpart="nomapay"}')).toBe(3);
     expect(s.get('esu_bridge_reconciliation_differences_overdue{counterpart="nomapay"}')).toBe(1);
-    for (const counterpart of ['esu', 'afm', 'ledger']) expect(s.get(`esu_bridge_reconciliation_differences_open{counterpart="${counterpart}"}`)).toBe(0);
+    for (const counterpart of ['esu', 'afm', 'ledger'])
+      expect(s.get(`esu_bridge_reconciliation_differences_open{counterpart="${counterpart}"}`)).toBe(0);
   });
 
   it('follows Prometheus naming: snake_case, units in seconds, labels from closed sets only', async () => {
@@ -139,7 +197,19 @@ describe('business metrics in Prometheus text format', () => {
       figures({
         operations: [{ kind: 'DEPOSIT', status: 'COMPLETED', count: 1 }],
         undeliveredIncidents: { past: 0, within_6h: 0, within_24h: 1, later: 0, nextDueAtMs: NOW + 20 * HOUR },
-        availability: [{ counterpart: 'esu', report: { expectedHours: 1, unavailableHours: 0, plannedUnavailableHours: 0, indexPercent: 100, observedMinutes: 60, outages: [] } }],
+        availability: [
+          {
+            counterpart: 'esu',
+            report: {
+              expectedHours: 1,
+              unavailableHours: 0,
+              plannedUnavailableHours: 0,
+              indexPercent: 100,
+              observedMinutes: 60,
+              outages: [],
+            },
+          },
+        ],
       }),
     );
     const names = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1]!, m[2]!]);
@@ -151,7 +221,13 @@ describe('business metrics in Prometheus text format', () => {
     }
     const labelNames = new Set([...text.matchAll(/[{,]([a-z_]+)="/g)].map((m) => m[1]));
     expect([...labelNames].sort()).toEqual(['counterpart', 'deadline', 'kind', 'outcome', 'status']);
-    expect(Object.values(EXCHANGE_OUTCOME_LABEL)).toEqual(['ok', 'client_error', 'auth_failure', 'server_error', 'network_error']);
+    expect(Object.values(EXCHANGE_OUTCOME_LABEL)).toEqual([
+      'ok',
+      'client_error',
+      'auth_failure',
+      'server_error',
+      'network_error',
+    ]);
   });
 });
 
@@ -181,7 +257,9 @@ describe('the worker health server’s /metrics', () => {
       const failed = await fetch(`${server.url}/metrics`);
       expect(failed.status).toBe(503);
       expect(await failed.text()).not.toContain('secret-pw');
-      expect(logged).toEqual([{ level: 'WARN', msg: 'metrics scrape failed', error: 'connect ECONNREFUSED postgres://***@db:5432/esu' }]);
+      expect(logged).toEqual([
+        { level: 'WARN', msg: 'metrics scrape failed', error: 'connect ECONNREFUSED postgres://***@db:5432/esu' },
+      ]);
     } finally {
       await server.close();
     }

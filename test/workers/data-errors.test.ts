@@ -11,21 +11,36 @@ function pgError(code: string, fields: Partial<Record<'table' | 'column' | 'deta
   return err;
 }
 
-const run = (err: unknown) => new DataErrorInterceptor('postDeposit').execute({ args: [], headers: {} }, async () => Promise.reject(err)).catch((e: unknown) => e);
+const run = (err: unknown) =>
+  new DataErrorInterceptor('postDeposit')
+    .execute({ args: [], headers: {} }, async () => Promise.reject(err))
+    .catch((e: unknown) => e);
 
 describe('PostgreSQL data errors in activities', () => {
   it('turn class 22 into a non-retryable DataRejected that names where and why, never the value', async () => {
     const failure = await run(pgError('22P02', { table: 'ledger_entries', column: 'amount_tiyn' }));
     expect(failure).toBeInstanceOf(ApplicationFailure);
-    expect(failure).toMatchObject({ type: ErrorType.DataRejected, nonRetryable: true, details: [{ sqlstate: '22P02', table: 'ledger_entries', column: 'amount_tiyn' }] });
+    expect(failure).toMatchObject({
+      type: ErrorType.DataRejected,
+      nonRetryable: true,
+      details: [{ sqlstate: '22P02', table: 'ledger_entries', column: 'amount_tiyn' }],
+    });
     expect((failure as ApplicationFailure).message).toBe(
       'postDeposit: PostgreSQL refused a value (SQLSTATE 22P02 invalid_text_representation; table ledger_entries, column amount_tiyn); the same value is refused on every attempt, so the step is not retried',
     );
-    expect(JSON.stringify({ message: (failure as Error).message, details: (failure as ApplicationFailure).details, cause: (failure as Error).cause })).not.toMatch(/Айгерім|900517/);
+    expect(
+      JSON.stringify({
+        message: (failure as Error).message,
+        details: (failure as ApplicationFailure).details,
+        cause: (failure as Error).cause,
+      }),
+    ).not.toMatch(/Айгерім|900517/);
   });
 
   it('find the error when an activity wrapped it, even in a retryable ApplicationFailure', async () => {
-    const wrapped = new Error('ledger: posting failed', { cause: new Error('query failed', { cause: pgError('22001') }) });
+    const wrapped = new Error('ledger: posting failed', {
+      cause: new Error('query failed', { cause: pgError('22001') }),
+    });
     expect(((await run(wrapped)) as ApplicationFailure).type).toBe(ErrorType.DataRejected);
     const retryable = ApplicationFailure.create({ message: 'x', cause: pgError('22003') });
     expect(((await run(retryable)) as ApplicationFailure).type).toBe(ErrorType.DataRejected);
@@ -41,6 +56,8 @@ describe('PostgreSQL data errors in activities', () => {
     expect(await run(refused)).toBe(refused);
     const notPg = Object.assign(new Error('looks like it'), { code: '22021' }); // no severity: not from the driver
     expect(await run(notPg)).toBe(notPg);
-    await expect(new DataErrorInterceptor('x').execute({ args: [], headers: {} }, async () => 'ok')).resolves.toBe('ok');
+    await expect(new DataErrorInterceptor('x').execute({ args: [], headers: {} }, async () => 'ok')).resolves.toBe(
+      'ok',
+    );
   });
 });

@@ -28,12 +28,37 @@ describe('the counterpart exchange metrics', () => {
   it('count exchanges by counterpart and snake_case outcome and record their round trip in seconds', async () => {
     const observe = exchangeMetrics();
     const sentAt = new Date('2026-03-10T12:00:00.000Z');
-    observe({ counterpart: 'esu', method: 'POST', path: '/v1/operations', status: 200, sentAt, receivedAt: new Date(sentAt.getTime() + 250) });
-    observe({ counterpart: 'esu', method: 'POST', path: '/v1/operations', status: 503, sentAt, receivedAt: new Date(sentAt.getTime() + 750) });
-    observe({ counterpart: 'nomapay', method: 'POST', path: '/transfers', status: 'NETWORK_ERROR', sentAt, receivedAt: new Date(sentAt.getTime() + 2000) });
+    observe({
+      counterpart: 'esu',
+      method: 'POST',
+      path: '/v1/operations',
+      status: 200,
+      sentAt,
+      receivedAt: new Date(sentAt.getTime() + 250),
+    });
+    observe({
+      counterpart: 'esu',
+      method: 'POST',
+      path: '/v1/operations',
+      status: 503,
+      sentAt,
+      receivedAt: new Date(sentAt.getTime() + 750),
+    });
+    observe({
+      counterpart: 'nomapay',
+      method: 'POST',
+      path: '/transfers',
+      status: 'NETWORK_ERROR',
+      sentAt,
+      receivedAt: new Date(sentAt.getTime() + 2000),
+    });
 
     let text = '';
-    for (let i = 0; i < 50 && !text.includes('esu_bridge_counterpart_latency_seconds_count{counterpart="nomapay"}'); i++) {
+    for (
+      let i = 0;
+      i < 50 && !text.includes('esu_bridge_counterpart_latency_seconds_count{counterpart="nomapay"}');
+      i++
+    ) {
       text = await scrape();
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -10,7 +10,17 @@ import { createBettingClient } from '../../client/betting.js';
 import { bettorRef } from '../../client/bettor-ref.js';
 import { IdempotencyConflictError, OperationFailedError } from '../../client/errors.js';
 import { adultIin, iinBornIn, uniqueId } from '../support/ids.js';
-import { BETTOR_REF, fakeActivities, failureOf, moneyCalls, NOW, rejection, runWorkflow, setUpFile, type Activities } from './betting-fakes.js';
+import {
+  BETTOR_REF,
+  fakeActivities,
+  failureOf,
+  moneyCalls,
+  NOW,
+  rejection,
+  runWorkflow,
+  setUpFile,
+  type Activities,
+} from './betting-fakes.js';
 
 let env: TestWorkflowEnvironment;
 let workflowBundle: WorkflowBundleWithSourceMap;
@@ -51,7 +61,13 @@ describe('bet saga', () => {
     expect(state?.status).toBe(BetStatus.Accepted);
     expect(state?.reservationId).toBe(`${args.betId}:stake`);
     expect(state?.esuReceipt?.receiptId).toBe(`ESU-bet-${args.betId}`);
-    expect(moneyCalls(activities)).toEqual(['checkBettorEligibility', 'checkBettorIdentified', 'reserveStake', 'recordOperation', 'acceptBet']);
+    expect(moneyCalls(activities)).toEqual([
+      'checkBettorEligibility',
+      'checkBettorIdentified',
+      'reserveStake',
+      'recordOperation',
+      'acceptBet',
+    ]);
     expect(activities.checkBettorEligibility).toHaveBeenCalledWith({ iin: args.iin, purpose: 'BET' });
     expect(activities.recordOperation).toHaveBeenCalledWith({
       operationId: `bet-${args.betId}`,
@@ -62,10 +78,22 @@ describe('bet saga', () => {
       occurredAt: NOW, // when the stake was reserved, from the ledger
       bet: { betId: args.betId, eventId: 'evt-42', outcome: 'HOME', odds: '2.35' },
     });
-    expect(activities.acceptBet).toHaveBeenCalledWith({ betId: args.betId, esuReceiptId: `ESU-bet-${args.betId}`, acceptedAt: NOW });
+    expect(activities.acceptBet).toHaveBeenCalledWith({
+      betId: args.betId,
+      esuReceiptId: `ESU-bet-${args.betId}`,
+      acceptedAt: NOW,
+    });
     expect(activities.voidStake).not.toHaveBeenCalled();
-    const steps = vi.mocked(activities.recordStep).mock.calls.map(([step]) => [step.status, step.kind, step.operationId]);
-    expect(steps.map(([status]) => status)).toEqual(['CHECKING_BETTOR', 'RESERVING_STAKE', 'RECORDING_IN_ESU', 'ACCEPTING', 'ACCEPTED']);
+    const steps = vi
+      .mocked(activities.recordStep)
+      .mock.calls.map(([step]) => [step.status, step.kind, step.operationId]);
+    expect(steps.map(([status]) => status)).toEqual([
+      'CHECKING_BETTOR',
+      'RESERVING_STAKE',
+      'RECORDING_IN_ESU',
+      'ACCEPTING',
+      'ACCEPTED',
+    ]);
     expect(new Set(steps.map(([, kind, op]) => `${kind}/${op}`))).toEqual(new Set([`BET/${args.betId}`]));
   });
 
@@ -85,11 +113,21 @@ describe('bet saga', () => {
     expect((failure.cause as ActivityFailure).cause).toBeInstanceOf(ApplicationFailure);
     expect(((failure.cause as ActivityFailure).cause as ApplicationFailure).type).toBe(ErrorType.EsuRejected);
     expect((failure.details?.[0] as BetState).status).toBe(BetStatus.Voided);
-    expect(moneyCalls(activities)).toEqual(['checkBettorEligibility', 'checkBettorIdentified', 'reserveStake', 'recordOperation', 'voidStake']);
+    expect(moneyCalls(activities)).toEqual([
+      'checkBettorEligibility',
+      'checkBettorIdentified',
+      'reserveStake',
+      'recordOperation',
+      'voidStake',
+    ]);
     expect(activities.voidStake).toHaveBeenCalledWith({ betId: args.betId });
     expect(activities.acceptBet).not.toHaveBeenCalled();
     expect(activities.recordOperation).toHaveBeenCalledTimes(1); // a refusal is not retried
-    expect(finalStatus).toMatchObject({ status: BetStatus.Voided, compensations: ['void-stake'], failure: { type: ErrorType.EsuRejected } });
+    expect(finalStatus).toMatchObject({
+      status: BetStatus.Voided,
+      compensations: ['void-stake'],
+      failure: { type: ErrorType.EsuRejected },
+    });
   });
 
   it('voids the reservation when ESU gives no receipt within the real-time deadline', async () => {
@@ -193,7 +231,15 @@ describe('bet client', () => {
     const taskQueue = uniqueId('tq');
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
     const bets = createBettingClient({ client: env.client, taskQueue, bettorRefKey: refKey });
-    const request = { betId: uniqueId('bet'), iin: adultIin(), stakeTiyn: 5_000, currency: 'KZT', eventId: 'evt-1', outcome: 'AWAY', odds: '1.8' };
+    const request = {
+      betId: uniqueId('bet'),
+      iin: adultIin(),
+      stakeTiyn: 5_000,
+      currency: 'KZT',
+      eventId: 'evt-1',
+      outcome: 'AWAY',
+      odds: '1.8',
+    };
     await worker.runUntil(async () => {
       const first = await bets.startBet(request);
       const accepted = await first.result();
@@ -208,12 +254,24 @@ describe('bet client', () => {
     expect(activities.reserveStake).toHaveBeenCalledTimes(1);
     expect(activities.recordOperation).toHaveBeenCalledTimes(1);
     // The bettor appears in the input only as the keyed hash next to the IIN the counterparts need.
-    expect(activities.reserveStake).toHaveBeenCalledWith(expect.objectContaining({ bettorRef: bettorRef(request.iin, refKey) }));
+    expect(activities.reserveStake).toHaveBeenCalledWith(
+      expect.objectContaining({ bettorRef: bettorRef(request.iin, refKey) }),
+    );
   });
 
   it('names the field of an invalid bet and starts nothing', async () => {
     const bets = createBettingClient({ client: env.client, taskQueue: uniqueId('tq'), bettorRefKey: refKey });
-    const err = await bets.startBet({ betId: 'b-1', iin: adultIin(), stakeTiyn: 100, currency: 'KZT', eventId: 'e', outcome: 'o', odds: 2.35 }).catch((e) => e);
+    const err = await bets
+      .startBet({
+        betId: 'b-1',
+        iin: adultIin(),
+        stakeTiyn: 100,
+        currency: 'KZT',
+        eventId: 'e',
+        outcome: 'o',
+        odds: 2.35,
+      })
+      .catch((e) => e);
     expect(err.name).toBe('InvalidRequestError');
     expect(err.issues.map((i: { field: string }) => i.field)).toEqual(['odds']);
   });
@@ -228,7 +286,17 @@ describe('bet client', () => {
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
     const bets = createBettingClient({ client: env.client, taskQueue, bettorRefKey: refKey });
     const err = await worker.runUntil(
-      bets.placeBet({ betId: uniqueId('bet'), iin: adultIin(), stakeTiyn: 100, currency: 'KZT', eventId: 'e', outcome: 'o', odds: '3.1' }).catch((e) => e),
+      bets
+        .placeBet({
+          betId: uniqueId('bet'),
+          iin: adultIin(),
+          stakeTiyn: 100,
+          currency: 'KZT',
+          eventId: 'e',
+          outcome: 'o',
+          odds: '3.1',
+        })
+        .catch((e) => e),
     );
     expect(err).toBeInstanceOf(OperationFailedError);
     expect(err.type).toBe(ErrorType.EsuRejected);

@@ -1,7 +1,13 @@
 import { expect, vi } from 'vitest';
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from '../../stack/test-server.js';
 import { WORKFLOWS_PATH } from '../../workers/sagas.js';
@@ -14,14 +20,19 @@ import { uniqueId } from '../support/ids.js';
 import { acceptingSubmissionActivities } from './submission-fakes.js';
 
 /** Every activity a money saga may call, typed from the factories so a signature change breaks the tests. */
-export type Activities = ReturnType<typeof createActivities> & ReturnType<typeof createBettingActivitySet> & SubmissionStartActivities;
+export type Activities = ReturnType<typeof createActivities> &
+  ReturnType<typeof createBettingActivitySet> &
+  SubmissionStartActivities;
 export type Tracked = Activities & { calls: string[] };
 
 export const NOW = '2026-11-20T10:00:00.000+05:00';
 export const BETTOR_REF = 'b'.repeat(64);
 
 /** One time-skipping server and one bundle per test file. */
-export async function setUpFile(): Promise<{ env: TestWorkflowEnvironment; workflowBundle: WorkflowBundleWithSourceMap }> {
+export async function setUpFile(): Promise<{
+  env: TestWorkflowEnvironment;
+  workflowBundle: WorkflowBundleWithSourceMap;
+}> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const env = await createTimeSkippingEnv();
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
@@ -55,7 +66,16 @@ export function acceptedBet(overrides: Partial<BetRecord> = {}): BetRecord {
  * kind, one request; a finished operation answers its outcome. Shared by every fake set of one test.
  */
 export function fakeRegistry(): Pick<Activities, 'registerOperation' | 'finishOperation'> {
-  const rows = new Map<string, { kind: string; request: string; outcome?: 'COMPLETED' | 'FAILED'; state?: Record<string, unknown>; failure?: { type: string; message: string } }>();
+  const rows = new Map<
+    string,
+    {
+      kind: string;
+      request: string;
+      outcome?: 'COMPLETED' | 'FAILED';
+      state?: Record<string, unknown>;
+      failure?: { type: string; message: string };
+    }
+  >();
   return {
     registerOperation: async ({ operationId, kind, request, reopenFailed }) => {
       const body = JSON.stringify(request);
@@ -65,13 +85,22 @@ export function fakeRegistry(): Pick<Activities, 'registerOperation' | 'finishOp
         return { outcome: 'REGISTERED' };
       }
       if (row.kind !== kind || row.request !== body) {
-        throw ApplicationFailure.create({ message: `the id ${operationId} is already registered`, type: ErrorType.IdempotencyConflict, nonRetryable: true });
+        throw ApplicationFailure.create({
+          message: `the id ${operationId} is already registered`,
+          type: ErrorType.IdempotencyConflict,
+          nonRetryable: true,
+        });
       }
       if (!row.outcome || (row.outcome === 'FAILED' && reopenFailed)) {
         delete row.outcome;
         return { outcome: 'REGISTERED' };
       }
-      return { outcome: 'FINISHED', finished: row.outcome, state: row.state ?? {}, ...(row.failure ? { failure: row.failure } : {}) };
+      return {
+        outcome: 'FINISHED',
+        finished: row.outcome,
+        state: row.state ?? {},
+        ...(row.failure ? { failure: row.failure } : {}),
+      };
     },
     finishOperation: async ({ operationId, outcome, state, failure }) => {
       const row = rows.get(operationId);
@@ -91,7 +120,11 @@ export function fakeActivities(overrides: Partial<Activities> = {}): Tracked {
   const base: Activities = {
     checkBettorEligibility: async () => ({ eligible: true, checkedAt: NOW }),
     checkBettorIdentified: async () => ({ allowed: true, status: 'IDENTIFIED' }),
-    recordOperation: async (req) => ({ receiptId: `ESU-${req.operationId}`, operationId: req.operationId, recordedAt: NOW }),
+    recordOperation: async (req) => ({
+      receiptId: `ESU-${req.operationId}`,
+      operationId: req.operationId,
+      recordedAt: NOW,
+    }),
     transferWallet: async ({ iin: _iin, ...req }) => ({ ...req, status: 'COMPLETED', completedAt: NOW }),
     refundWalletTransfer: async () => 'NOTHING_TO_UNDO',
     creditDeposit: async ({ depositId }) => ({ transferId: `${depositId}:credit`, outcome: 'POSTED' }),
@@ -104,13 +137,20 @@ export function fakeActivities(overrides: Partial<Activities> = {}): Tracked {
     acceptBet: async ({ betId }) => ({ transferId: `${betId}:stake`, outcome: 'POSTED' }),
     voidStake: async () => 'VOIDED',
     loadBet: async ({ betId }) => acceptedBet({ betId, workflowId: `Bet:${betId}` }),
-    settleBetInLedger: async ({ operationId, winningsTiyn }) => ({ outcome: 'SETTLED', operationId, winningsTiyn, settledAt: NOW }),
+    settleBetInLedger: async ({ operationId, winningsTiyn }) => ({
+      outcome: 'SETTLED',
+      operationId,
+      winningsTiyn,
+      settledAt: NOW,
+    }),
     reservePayout: async ({ payoutId }) => ({ reservationId: `${payoutId}:payout`, outcome: 'RESERVED' }),
     postPayout: async ({ payoutId }) => ({ transferId: `${payoutId}:payout`, outcome: 'POSTED' }),
     releasePayout: async () => 'VOIDED',
     ...overrides,
   };
-  const tracked = Object.fromEntries(Object.entries(base).map(([name, fn]) => [name, track(name, fn)])) as unknown as Activities;
+  const tracked = Object.fromEntries(
+    Object.entries(base).map(([name, fn]) => [name, track(name, fn)]),
+  ) as unknown as Activities;
   return Object.assign(tracked, { calls });
 }
 
@@ -125,11 +165,20 @@ export const BOOKKEEPING = ['recordStep', 'recordSteps', 'registerOperation', 'f
 export function journalledSteps(activities: Record<string, unknown>): StepRecord[] {
   const calls: { order: number; steps: StepRecord[] }[] = [];
   for (const [name, fn] of Object.entries(activities)) {
-    const mock = (fn as { mock?: { calls: unknown[][]; invocationCallOrder: number[]; settledResults: { value: unknown }[] } }).mock;
+    const mock = (
+      fn as { mock?: { calls: unknown[][]; invocationCallOrder: number[]; settledResults: { value: unknown }[] } }
+    ).mock;
     if (!mock) continue;
     mock.calls.forEach(([arg], i) => {
       const a = arg as { steps?: StepRecord[]; stepsIfAllowed?: StepRecord[] } & Partial<StepRecord>;
-      const steps = name === 'recordStep' ? [a as StepRecord] : name === 'checkBettorIdentified' ? ((mock.settledResults[i]?.value as { allowed?: boolean } | undefined)?.allowed ? (a.stepsIfAllowed ?? []) : []) : (a?.steps ?? []);
+      const steps =
+        name === 'recordStep'
+          ? [a as StepRecord]
+          : name === 'checkBettorIdentified'
+            ? (mock.settledResults[i]?.value as { allowed?: boolean } | undefined)?.allowed
+              ? (a.stepsIfAllowed ?? [])
+              : []
+            : (a?.steps ?? []);
       calls.push({ order: mock.invocationCallOrder[i]!, steps });
     });
   }
@@ -137,7 +186,12 @@ export function journalledSteps(activities: Record<string, unknown>): StepRecord
 }
 
 export const rejection = (type: ErrorType, code: string) =>
-  ApplicationFailure.create({ message: `${code}: refused`, type, nonRetryable: true, details: [{ code, message: 'refused' }] });
+  ApplicationFailure.create({
+    message: `${code}: refused`,
+    type,
+    nonRetryable: true,
+    details: [{ code, message: 'refused' }],
+  });
 
 export interface StartedChild {
   workflowId: string;
@@ -159,9 +213,20 @@ export async function runWorkflow<State>(
   workflowBundle: WorkflowBundleWithSourceMap,
   activities: Activities,
   start: (taskQueue: string) => Promise<WorkflowHandle>,
-): Promise<{ state?: State; error?: WorkflowFailedError; finalStatus: State; handle: WorkflowHandle; children: StartedChild[] }> {
+): Promise<{
+  state?: State;
+  error?: WorkflowFailedError;
+  finalStatus: State;
+  handle: WorkflowHandle;
+  children: StartedChild[];
+}> {
   const taskQueue = uniqueId('tq');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: { ...acceptingSubmissionActivities(), ...activities } });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle,
+    activities: { ...acceptingSubmissionActivities(), ...activities },
+  });
   return worker.runUntil(async () => {
     const handle = await start(taskQueue);
     const outcome = await handle.result().then(

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from '../../stack/test-server.js';
 import { WORKFLOWS_PATH } from '../../workers/sagas.js';
@@ -52,22 +58,42 @@ function fakeActivities(overrides: Partial<Activities> = {}): Activities & { cal
     ...fakeRegistry(),
     ...overrides,
   };
-  const tracked = Object.fromEntries(Object.entries(base).map(([name, fn]) => [name, track(name, fn)])) as unknown as Activities;
+  const tracked = Object.fromEntries(
+    Object.entries(base).map(([name, fn]) => [name, track(name, fn)]),
+  ) as unknown as Activities;
   return Object.assign(tracked, { calls });
 }
 
 function input(overrides: Partial<DepositInput> = {}): DepositInput {
-  return { depositId: uniqueId('dep'), iin: adultIin(), amountTiyn: 500_000, currency: 'KZT', bettorRef: 'a'.repeat(64), ...overrides };
+  return {
+    depositId: uniqueId('dep'),
+    iin: adultIin(),
+    amountTiyn: 500_000,
+    currency: 'KZT',
+    bettorRef: 'a'.repeat(64),
+    ...overrides,
+  };
 }
 
 /** The AFM report's start (a local activity of the saga's last task): the submission itself is not under test here. */
-const submissionStarts = { startSubmissionWorkflow: vi.fn(async (i: SubmissionInput) => ({ submissionId: i.submissionId, started: true })) };
+const submissionStarts = {
+  startSubmissionWorkflow: vi.fn(async (i: SubmissionInput) => ({ submissionId: i.submissionId, started: true })),
+};
 
 async function run(activities: Activities, args: DepositInput) {
   const taskQueue = uniqueId('tq');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: { ...acceptingSubmissionActivities(), ...submissionStarts, ...activities } });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle,
+    activities: { ...acceptingSubmissionActivities(), ...submissionStarts, ...activities },
+  });
   return worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(deposit, { taskQueue, workflowId: `Deposit:${args.depositId}`, args: [args] });
+    const handle = await env.client.workflow.start(deposit, {
+      taskQueue,
+      workflowId: `Deposit:${args.depositId}`,
+      args: [args],
+    });
     const outcome = await handle.result().then(
       (state) => ({ state, error: undefined }),
       (error: WorkflowFailedError) => ({ state: undefined, error }),
@@ -97,7 +123,13 @@ describe('deposit saga', () => {
     expect(error).toBeUndefined();
     expect(state?.status).toBe(DepositStatus.Completed);
     expect(state?.esuReceipt).toEqual({ receiptId: 'ESU-1', operationId: `dep-${args.depositId}`, recordedAt: NOW });
-    expect(activities.calls.filter((c) => !BOOKKEEPING.includes(c))).toEqual(['checkBettorEligibility', 'checkBettorIdentified', 'transferWallet', 'creditDeposit', 'recordOperation']);
+    expect(activities.calls.filter((c) => !BOOKKEEPING.includes(c))).toEqual([
+      'checkBettorEligibility',
+      'checkBettorIdentified',
+      'transferWallet',
+      'creditDeposit',
+      'recordOperation',
+    ]);
     expect(activities.transferWallet).toHaveBeenCalledWith({
       transferId: `dep-${args.depositId}`,
       iin: args.iin,
@@ -106,12 +138,24 @@ describe('deposit saga', () => {
       currency: 'KZT',
     });
     // ESU gets the time Nomapay says the money moved, not a clock reading of ours.
-    expect(activities.recordOperation).toHaveBeenCalledWith(expect.objectContaining({ kind: 'DEPOSIT', occurredAt: NOW }));
+    expect(activities.recordOperation).toHaveBeenCalledWith(
+      expect.objectContaining({ kind: 'DEPOSIT', occurredAt: NOW }),
+    );
     const statuses = journalledSteps(activities).map((step) => step.status);
-    expect(statuses).toEqual(['CHECKING_BETTOR', 'DEBITING_WALLET', 'CREDITING_ACCOUNT', 'RECORDING_IN_ESU', 'COMPLETED']);
+    expect(statuses).toEqual([
+      'CHECKING_BETTOR',
+      'DEBITING_WALLET',
+      'CREDITING_ACCOUNT',
+      'RECORDING_IN_ESU',
+      'COMPLETED',
+    ]);
     // The money received goes to AFM under the id derived from the deposit, started by the saga's last task.
     expect(submissionStarts.startSubmissionWorkflow).toHaveBeenCalledWith(
-      expect.objectContaining({ submissionId: `afm-dep-${args.depositId}`, operationKind: 'DEPOSIT', payload: { counterpart: 'AFM', record: { iin: args.iin, receivedAt: NOW, receivedTiyn: 500_000 } } }),
+      expect.objectContaining({
+        submissionId: `afm-dep-${args.depositId}`,
+        operationKind: 'DEPOSIT',
+        payload: { counterpart: 'AFM', record: { iin: args.iin, receivedAt: NOW, receivedTiyn: 500_000 } },
+      }),
     );
     expect((state as { afmSubmissionId?: string } | undefined)?.afmSubmissionId).toBe(`afm-dep-${args.depositId}`);
   });
@@ -126,7 +170,10 @@ describe('deposit saga', () => {
     const { error, finalStatus: state } = await run(activities, args);
     const failure = failureOf(error);
     expect(failure.type).toBe(ErrorType.EsuRejected);
-    expect(activities.calls.filter((c) => !BOOKKEEPING.includes(c)).slice(-2)).toEqual(['reverseDepositCredit', 'refundWalletTransfer']);
+    expect(activities.calls.filter((c) => !BOOKKEEPING.includes(c)).slice(-2)).toEqual([
+      'reverseDepositCredit',
+      'refundWalletTransfer',
+    ]);
     // Only the transfer this deposit made may be refunded: direction, amount and bettor go with the refund.
     expect(activities.refundWalletTransfer).toHaveBeenCalledWith({
       transferId: `dep-${args.depositId}`,
@@ -221,7 +268,11 @@ describe('deposit saga', () => {
         throw ApplicationFailure.create({ message: 'rejected', type: ErrorType.EsuRejected, nonRetryable: true });
       },
       refundWalletTransfer: async () => {
-        throw ApplicationFailure.create({ message: 'WALLET_BLOCKED', type: ErrorType.WalletRejected, nonRetryable: true });
+        throw ApplicationFailure.create({
+          message: 'WALLET_BLOCKED',
+          type: ErrorType.WalletRejected,
+          nonRetryable: true,
+        });
       },
     });
     const { error, finalStatus } = await run(activities, input());

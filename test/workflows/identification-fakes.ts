@@ -1,9 +1,19 @@
 import { vi } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { createIdentificationActivities } from '../../activities/identification.js';
-import type { createIdentificationStoreActivities, JournalEntry, BettorStatusSnapshot } from '../../activities/identification-store.js';
+import type {
+  createIdentificationStoreActivities,
+  JournalEntry,
+  BettorStatusSnapshot,
+} from '../../activities/identification-store.js';
 import type { createMigrationActivities } from '../../activities/migration.js';
 import { ErrorType } from '../../domain/errors.js';
 import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
@@ -21,7 +31,12 @@ export const PHOTO = { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: GOOD_PHOTO_QU
 
 /** A counterpart refusal as CounterpartClient raises it: non-retryable, the reason code in details. */
 export function refusal(type: string, code: string): ApplicationFailure {
-  return ApplicationFailure.create({ message: `nomapay → 422 ${code}`, type, nonRetryable: true, details: [{ code, message: code }] });
+  return ApplicationFailure.create({
+    message: `nomapay → 422 ${code}`,
+    type,
+    nonRetryable: true,
+    details: [{ code, message: code }],
+  });
 }
 
 export interface FakeControls {
@@ -44,16 +59,27 @@ export function fakeActivities(overrides: Partial<Activities> = {}): Activities 
   const sessions = new Map<string, { attemptsLeft: number; smsLeft: number }>();
   const base: Activities = {
     registerConsent: async (r) => ({ consentId: r.consentId, status: 'ACTIVE', givenAt: r.givenAt }),
-    revokeConsentAtNomapay: async ({ consentId }) => ({ consentId, status: 'REVOKED', givenAt: now(), revokedAt: now() }),
+    revokeConsentAtNomapay: async ({ consentId }) => ({
+      consentId,
+      status: 'REVOKED',
+      givenAt: now(),
+      revokedAt: now(),
+    }),
     openTwoFactorSession: async (r) => {
       sessions.set(r.sessionId, { attemptsLeft: 4, smsLeft: 2 });
-      return { session: { sessionId: r.sessionId, status: 'OPEN', livenessAttemptsLeft: 4, smsLeft: 2, openedAt: now() } };
+      return {
+        session: { sessionId: r.sessionId, status: 'OPEN', livenessAttemptsLeft: 4, smsLeft: 2, openedAt: now() },
+      };
     },
     checkLiveness: async ({ sessionId }) => {
       const session = sessions.get(sessionId)!;
       session.attemptsLeft -= 1;
       const passed = controls.liveness.shift() ?? true;
-      return { passed, attemptsLeft: session.attemptsLeft, sessionStatus: !passed && session.attemptsLeft === 0 ? 'ENDED' : 'OPEN' };
+      return {
+        passed,
+        attemptsLeft: session.attemptsLeft,
+        sessionStatus: !passed && session.attemptsLeft === 0 ? 'ENDED' : 'OPEN',
+      };
     },
     sendSmsCode: async ({ sessionId }) => {
       const session = sessions.get(sessionId)!;
@@ -69,8 +95,15 @@ export function fakeActivities(overrides: Partial<Activities> = {}): Activities 
           : { result: 'WRONG_CODE' },
     fetchPersonalData: async () => ({ receivedAt: now(), fields: ['birthDate', 'firstName', 'iin', 'lastName'] }),
     matchPhoto: async (r) => ({ matchId: r.matchId, scorePercent: controls.scores.shift() ?? 92, matchedAt: now() }),
-    matchReferencePhoto: async (r) => ({ matchId: r.matchId, scorePercent: controls.scores.shift() ?? 92, matchedAt: now() }),
-    fetchMatchedPersonalData: async () => ({ receivedAt: now(), fields: ['birthDate', 'firstName', 'iin', 'lastName'] }),
+    matchReferencePhoto: async (r) => ({
+      matchId: r.matchId,
+      scorePercent: controls.scores.shift() ?? 92,
+      matchedAt: now(),
+    }),
+    fetchMatchedPersonalData: async () => ({
+      receivedAt: now(),
+      fields: ['birthDate', 'firstName', 'iin', 'lastName'],
+    }),
     registerBettorWithEsu: async (r) => ({ registrationId: r.registrationId, registeredAt: now() }),
     openIdentifiedWallet: async (r) => ({ walletId: r.walletId, status: 'IDENTIFIED', openedAt: now() }),
     // Deduplicated by key as the journal table's unique dedupe_key does: a local activity may run again
@@ -95,11 +128,15 @@ export function fakeActivities(overrides: Partial<Activities> = {}): Activities 
     ...overrides,
   };
   // The controls object is the one returned, so a test may set `known` or push verdicts after creation.
-  for (const [name, fn] of Object.entries(base)) Object.assign(controls, { [name]: vi.fn(fn as (...a: unknown[]) => unknown) });
+  for (const [name, fn] of Object.entries(base))
+    Object.assign(controls, { [name]: vi.fn(fn as (...a: unknown[]) => unknown) });
   return controls;
 }
 
-export async function setUpEnv(): Promise<{ env: TestWorkflowEnvironment; workflowBundle: WorkflowBundleWithSourceMap }> {
+export async function setUpEnv(): Promise<{
+  env: TestWorkflowEnvironment;
+  workflowBundle: WorkflowBundleWithSourceMap;
+}> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const env = await createTimeSkippingEnv();
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });

@@ -4,7 +4,16 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createIdentificationClient, StepRejectedError } from '../../client/identification.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { CORRECT_CODE, EXPIRED_CODE, events, fakeActivities, remember, setUpEnv, terminateLeftovers, withWorker } from './identification-fakes.js';
+import {
+  CORRECT_CODE,
+  EXPIRED_CODE,
+  events,
+  fakeActivities,
+  remember,
+  setUpEnv,
+  terminateLeftovers,
+  withWorker,
+} from './identification-fakes.js';
 
 let env: TestWorkflowEnvironment;
 let workflowBundle: WorkflowBundleWithSourceMap;
@@ -25,7 +34,11 @@ const PHONE = '+77011234567';
 
 async function openSession(taskQueue: string, iin = adultIin()) {
   const id = remember(
-    await createIdentificationClient({ client: env.client, taskQueue, bettorRefKey: 'workflow-test-bettor-ref-key' }).startIdentification({
+    await createIdentificationClient({
+      client: env.client,
+      taskQueue,
+      bettorRefKey: 'workflow-test-bettor-ref-key',
+    }).startIdentification({
       bettorId: uniqueId('bettor'),
     }),
   );

@@ -4,7 +4,16 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createIdentificationClient, StepRejectedError } from '../../client/identification.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { events, fakeActivities, PHOTO, refusal, remember, setUpEnv, terminateLeftovers, withWorker } from './identification-fakes.js';
+import {
+  events,
+  fakeActivities,
+  PHOTO,
+  refusal,
+  remember,
+  setUpEnv,
+  terminateLeftovers,
+  withWorker,
+} from './identification-fakes.js';
 
 let env: TestWorkflowEnvironment;
 let workflowBundle: WorkflowBundleWithSourceMap;
@@ -22,7 +31,11 @@ afterAll(async () => {
 });
 
 async function consented(taskQueue: string, onRepeatedBiometricFailure?: 'OFFLINE_REVIEW' | 'REFUSE') {
-  const client = createIdentificationClient({ client: env.client, taskQueue, bettorRefKey: 'workflow-test-bettor-ref-key' });
+  const client = createIdentificationClient({
+    client: env.client,
+    taskQueue,
+    bettorRefKey: 'workflow-test-bettor-ref-key',
+  });
   const id = remember(await client.startIdentification({ bettorId: uniqueId('bettor'), onRepeatedBiometricFailure }));
   await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
   return id;
@@ -52,7 +65,11 @@ describe('identification by photo match', () => {
       expect(state.method).toBe('PHOTO_MATCH');
       expect(a.fetchMatchedPersonalData).toHaveBeenCalledTimes(1);
       expect(a.fetchMatchedPersonalData).toHaveBeenCalledWith(
-        expect.objectContaining({ iin, matchId: exact.state.photoMatch!.matchId, decision: expect.objectContaining({ decidedBy: 'kyc.officer' }) }),
+        expect.objectContaining({
+          iin,
+          matchId: exact.state.photoMatch!.matchId,
+          decision: expect.objectContaining({ decidedBy: 'kyc.officer' }),
+        }),
       );
       expect(a.journal.find((e) => e.event === 'identification.decision-recorded')?.actor).toBe('kyc.officer');
     });
@@ -62,7 +79,10 @@ describe('identification by photo match', () => {
     const a = fakeActivities();
     await withWorker(env, workflowBundle, a, async (taskQueue) => {
       const id = await consented(taskQueue);
-      const photo = { ...PHOTO, quality: { ...PHOTO.quality, widthPx: 600, heightPx: 300, glasses: 'TINTED' as const } };
+      const photo = {
+        ...PHOTO,
+        quality: { ...PHOTO.quality, widthPx: 600, heightPx: 300, glasses: 'TINTED' as const },
+      };
       const error = await id.submitPhoto({ iin: adultIin(), photo }).catch((e) => e);
       expect(error).toBeInstanceOf(StepRejectedError);
       expect((error as StepRejectedError).type).toBe(ErrorType.PhotoRequirementsNotMet);
@@ -135,7 +155,9 @@ describe('repeated biometric failure (§16)', () => {
       expect((await id.status()).review?.escalatedAt).toBeUndefined();
       await env.sleep('2 hours');
       expect((await id.status()).review?.escalatedAt).toBeDefined();
-      expect((await handle.describe()).typedSearchAttributes.get({ name: 'OperationStatus', type: 'KEYWORD' })).toBe('REVIEW_ESCALATED');
+      expect((await handle.describe()).typedSearchAttributes.get({ name: 'OperationStatus', type: 'KEYWORD' })).toBe(
+        'REVIEW_ESCALATED',
+      );
       expect(events(a)).toContain('identification.review-escalated');
       const state = await id.result();
       expect(state.refusal?.reason).toBe('REVIEW_TIMED_OUT');

@@ -5,7 +5,15 @@ import { createIdentificationClient, StepRejectedError } from '../../client/iden
 import { InvalidRequestError } from '../../client/errors.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { CORRECT_CODE, events, fakeActivities, remember, setUpEnv, terminateLeftovers, withWorker } from './identification-fakes.js';
+import {
+  CORRECT_CODE,
+  events,
+  fakeActivities,
+  remember,
+  setUpEnv,
+  terminateLeftovers,
+  withWorker,
+} from './identification-fakes.js';
 
 let env: TestWorkflowEnvironment;
 let workflowBundle: WorkflowBundleWithSourceMap;
@@ -25,7 +33,11 @@ afterAll(async () => {
 const PHONE = '+77011234567';
 function client(taskQueue: string) {
   const c = createIdentificationClient({ client: env.client, taskQueue, bettorRefKey: 'workflow-test-bettor-ref-key' });
-  return { ...c, startIdentification: async (r: Parameters<typeof c.startIdentification>[0]) => remember(await c.startIdentification(r)) };
+  return {
+    ...c,
+    startIdentification: async (r: Parameters<typeof c.startIdentification>[0]) =>
+      remember(await c.startIdentification(r)),
+  };
 }
 
 describe('identification by two-factor authentication', () => {
@@ -50,10 +62,14 @@ describe('identification by two-factor authentication', () => {
       expect(a.registerConsent).toHaveBeenCalledWith(expect.objectContaining({ iin, agreementVersion: '2024-11' }));
       expect(a.openTwoFactorSession).toHaveBeenCalledWith(expect.objectContaining({ iin, phone: PHONE }));
       // The authorisation code, and only it, is exchanged for the personal data (§30).
-      expect(a.fetchPersonalData).toHaveBeenCalledWith(expect.objectContaining({ authorizationCode: 'auth-code-1', iin }));
+      expect(a.fetchPersonalData).toHaveBeenCalledWith(
+        expect.objectContaining({ authorizationCode: 'auth-code-1', iin }),
+      );
       expect(a.fetchMatchedPersonalData).not.toHaveBeenCalled();
       expect(a.registerBettorWithEsu).toHaveBeenCalledTimes(1);
-      expect(a.registerBettorWithEsu).toHaveBeenCalledWith(expect.objectContaining({ registrationId: state.bettorId, iin, method: 'TWO_FACTOR' }));
+      expect(a.registerBettorWithEsu).toHaveBeenCalledWith(
+        expect.objectContaining({ registrationId: state.bettorId, iin, method: 'TWO_FACTOR' }),
+      );
       expect(a.openIdentifiedWallet).toHaveBeenCalledTimes(1);
       expect(events(a)).toEqual([
         'identification.started',
@@ -157,8 +173,16 @@ describe('identification by two-factor authentication', () => {
   it('takes a consent revoked after the identification ended: recorded, relayed once, and the next identification asks for consent again (§§26–27, 31)', async () => {
     const a = fakeActivities();
     a.known = {
-      bettorId: 'x', bettorRef: 'r', status: 'IDENTIFIED', method: 'TWO_FACTOR', blockedUntil: null, reason: null,
-      identifiedAt: '2026-01-01T00:00:00.000Z', walletId: 'w-1', esuRegistrationId: 'e-1', consentRevokedAt: null,
+      bettorId: 'x',
+      bettorRef: 'r',
+      status: 'IDENTIFIED',
+      method: 'TWO_FACTOR',
+      blockedUntil: null,
+      reason: null,
+      identifiedAt: '2026-01-01T00:00:00.000Z',
+      walletId: 'w-1',
+      esuRegistrationId: 'e-1',
+      consentRevokedAt: null,
     };
     await withWorker(env, workflowBundle, a, async (taskQueue) => {
       const bettorId = uniqueId('bettor');
@@ -169,8 +193,13 @@ describe('identification by two-factor authentication', () => {
       expect(revoked.result).toBe('CONSENT_REVOKED');
       expect(a.revokeConsentAtNomapay).toHaveBeenCalledTimes(1);
       expect(a.revokeConsentAtNomapay).toHaveBeenCalledWith({ consentId: 'consent-1' });
-      expect(a.journal.map((e) => e.event)).toEqual(expect.arrayContaining(['identification.consent-revoked', 'identification.consent-revocation-relayed']));
-      expect(a.journal.find((e) => e.event === 'identification.consent-revoked')).toMatchObject({ actor: 'bettor', recordId: bettorId });
+      expect(a.journal.map((e) => e.event)).toEqual(
+        expect.arrayContaining(['identification.consent-revoked', 'identification.consent-revocation-relayed']),
+      );
+      expect(a.journal.find((e) => e.event === 'identification.consent-revoked')).toMatchObject({
+        actor: 'bettor',
+        recordId: bettorId,
+      });
 
       // The store now says the consent is revoked: a new identification is not answered from the old one.
       a.known = { ...a.known!, consentRevokedAt: revoked.state.consent?.revokedAt ?? new Date().toISOString() };

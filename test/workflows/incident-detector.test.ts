@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from '../../stack/test-server.js';
 import { WORKFLOWS_PATH } from '../../workers/sagas.js';
@@ -34,7 +40,11 @@ describe('incident detector', () => {
       incidentId,
       detector: 'counterpart-unreachable',
       counterpart: 'esu',
-      card: { name: 'esu unreachable for 16 minutes', detectedAt: new Date(await env.currentTimeMs()).toISOString(), mainEvents: ['STABILITY_THREAT'] },
+      card: {
+        name: 'esu unreachable for 16 minutes',
+        detectedAt: new Date(await env.currentTimeMs()).toISOString(),
+        mainEvents: ['STABILITY_THREAT'],
+      },
     };
     const records: IncidentRecord[] = [];
     let checks = 0;
@@ -58,7 +68,13 @@ describe('incident detector', () => {
       const detector = await env.client.workflow.start(incidentDetector, {
         taskQueue,
         workflowId: uniqueId('IncidentDetector'),
-        args: [{ intervalMs: 60_000, settings: { unreachableAfterMs: 900_000, authFailures: 5, authWindowMs: 600_000, offsetMinutes: 300 }, timing: IncidentTiming.parse({}) }],
+        args: [
+          {
+            intervalMs: 60_000,
+            settings: { unreachableAfterMs: 900_000, authFailures: 5, authWindowMs: 600_000, offsetMinutes: 300 },
+            timing: IncidentTiming.parse({}),
+          },
+        ],
       });
       await env.sleep('3 minutes');
       await third;

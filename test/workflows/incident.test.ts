@@ -1,13 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from '../../stack/test-server.js';
 import { WORKFLOWS_PATH } from '../../workers/sagas.js';
 import type { IncidentAlert, IncidentRecord, IncidentStoreActivities } from '../../activities/incidents.js';
 import type { DeliverIncidentCard, IncidentDeliveryActivities } from '../../activities/incident-delivery.js';
-import { closeIncidentUpdate, getIncidentStatusQuery, incident, submitIncidentUpdate } from '../../workflows/incident.js';
+import {
+  closeIncidentUpdate,
+  getIncidentStatusQuery,
+  incident,
+  submitIncidentUpdate,
+} from '../../workflows/incident.js';
 import { formatCardDateTime, isoWithOffset } from '../../domain/incident.js';
 import type { OpenIncident } from '../../domain/incident-state.js';
 import { ErrorType } from '../../domain/errors.js';
@@ -47,7 +58,11 @@ function fakes() {
     deliverIncidentCard: async (request) => {
       deliveries.push(request);
       if (refuse.delete(request.receiver)) {
-        throw ApplicationFailure.create({ message: 'esu POST /v1/incident-cards → 422 CARD_INVALID', type: ErrorType.IncidentCardRejected, nonRetryable: true });
+        throw ApplicationFailure.create({
+          message: 'esu POST /v1/incident-cards → 422 CARD_INVALID',
+          type: ErrorType.IncidentCardRejected,
+          nonRetryable: true,
+        });
       }
       const messageId = `${request.incidentId}.v${request.version}.${request.receiver}`;
       return { messageId, acceptedAt: request.sentAt, sentAt: request.sentAt, receivedAt: request.sentAt };
@@ -80,9 +95,16 @@ async function withWorker<T>(activities: Activities, fn: (taskQueue: string) => 
   }
 }
 
-async function open(taskQueue: string, input: Omit<OpenIncident, 'incidentId' | 'openedBy'>): Promise<WorkflowHandle<typeof incident>> {
+async function open(
+  taskQueue: string,
+  input: Omit<OpenIncident, 'incidentId' | 'openedBy'>,
+): Promise<WorkflowHandle<typeof incident>> {
   const incidentId = uniqueId('inc');
-  const handle = await env.client.workflow.start(incident, { taskQueue, workflowId: `Incident:${incidentId}`, args: [{ incidentId, openedBy: 'ops.aigerim', ...input }] });
+  const handle = await env.client.workflow.start(incident, {
+    taskQueue,
+    workflowId: `Incident:${incidentId}`,
+    args: [{ incidentId, openedBy: 'ops.aigerim', ...input }],
+  });
   started.push(handle);
   return handle;
 }
@@ -90,9 +112,12 @@ async function open(taskQueue: string, input: Omit<OpenIncident, 'incidentId' | 
 /** Whole minutes between two instants: the workflow's timers fire a few milliseconds after their time. */
 const minutes = (toMs: number, fromMs: number) => Math.floor((toMs - fromMs) / 60_000);
 
-const submit = (handle: WorkflowHandle, by = 'ops.aigerim') => handle.executeUpdate(submitIncidentUpdate, { args: [{ submittedBy: by }] });
-const close = (handle: WorkflowHandle) => handle.executeUpdate(closeIncidentUpdate, { args: [{ closedBy: 'ops.aigerim' }] });
-const since = (alerts: IncidentAlert[], fromMs: number) => alerts.map((a) => `${a.checkpoint}@${minutes(a.firedAtMs, fromMs) / 60}h`);
+const submit = (handle: WorkflowHandle, by = 'ops.aigerim') =>
+  handle.executeUpdate(submitIncidentUpdate, { args: [{ submittedBy: by }] });
+const close = (handle: WorkflowHandle) =>
+  handle.executeUpdate(closeIncidentUpdate, { args: [{ closedBy: 'ops.aigerim' }] });
+const since = (alerts: IncidentAlert[], fromMs: number) =>
+  alerts.map((a) => `${a.checkpoint}@${minutes(a.firedAtMs, fromMs) / 60}h`);
 
 describe('incident card deadline: 48 hours from detection', () => {
   it('takes a card submitted at 47 h as on time, after the internal target at 24 h and reminders at 36 and 44 h, and never escalates it', async () => {
@@ -106,13 +131,20 @@ describe('incident card deadline: 48 hours from detection', () => {
       expect(answer.timeliness).toBe('ON_TIME');
       expect(Date.parse(answer.firstDeliveredAt!) - detectedMs).toBeLessThan(48 * HOUR);
       expect(Date.parse(answer.firstDeliveredAt!) - detectedMs).toBeGreaterThanOrEqual(47 * HOUR);
-      expect(f.deliveries.map((d) => `${d.receiver} v${d.version} ${d.phase}`).sort()).toEqual(['esu v1 INITIAL', 'nomapay v1 INITIAL']);
+      expect(f.deliveries.map((d) => `${d.receiver} v${d.version} ${d.phase}`).sort()).toEqual([
+        'esu v1 INITIAL',
+        'nomapay v1 INITIAL',
+      ]);
 
       await env.sleep('3 hours');
       const final = await close(handle);
       expect(final.escalatedAt).toBeUndefined();
       expect(f.alerts.some((a) => a.kind === 'DEADLINE')).toBe(false);
-      expect(since(f.alerts, detectedMs).slice(0, 3)).toEqual(['INTERNAL_TARGET@24h', 'REMINDER-43200000@36h', 'REMINDER-14400000@44h']);
+      expect(since(f.alerts, detectedMs).slice(0, 3)).toEqual([
+        'INTERNAL_TARGET@24h',
+        'REMINDER-43200000@36h',
+        'REMINDER-14400000@44h',
+      ]);
       expect((await handle.result()).status).toBe('CLOSED');
     });
   });
@@ -133,7 +165,11 @@ describe('incident card deadline: 48 hours from detection', () => {
       const state = await handle.query(getIncidentStatusQuery);
       expect(state.status).toBe('ESCALATED');
       expect(minutes(Date.parse(state.escalatedAt!), Date.parse(state.dueAt))).toBe(0);
-      expect(state.timeline.at(-1)).toMatchObject({ event: 'incident.escalated', actor: 'system', result: 'ESCALATED' });
+      expect(state.timeline.at(-1)).toMatchObject({
+        event: 'incident.escalated',
+        actor: 'system',
+        result: 'ESCALATED',
+      });
 
       const late = await submit(handle);
       expect(late).toMatchObject({ status: 'SUBMITTED_LATE', timeliness: 'LATE' });
@@ -194,7 +230,10 @@ describe('incident reminders and submission', () => {
       const handle = await open(taskQueue, { card: completeCard(isoWithOffset(detectedMs, KZ)), timing });
       await env.sleep('43 hours');
       expect(since(f.alerts, detectedMs)).toEqual(['INTERNAL_TARGET@2h', 'REMINDER-21600000@42h']);
-      expect((await handle.query(getIncidentStatusQuery)).remindersSent).toEqual(['INTERNAL_TARGET', 'REMINDER-21600000']);
+      expect((await handle.query(getIncidentStatusQuery)).remindersSent).toEqual([
+        'INTERNAL_TARGET',
+        'REMINDER-21600000',
+      ]);
       await submit(handle);
       await env.sleep('6 hours');
       expect(since(f.alerts, detectedMs)).toEqual(['INTERNAL_TARGET@2h', 'REMINDER-21600000@42h']);
@@ -205,7 +244,9 @@ describe('incident reminders and submission', () => {
     const f = fakes();
     await withWorker(f.activities, async (taskQueue) => {
       const detectedAt = isoWithOffset(await env.currentTimeMs(), KZ);
-      const handle = await open(taskQueue, { card: { name: 'Back-office logins from an unknown network', detectedAt } });
+      const handle = await open(taskQueue, {
+        card: { name: 'Back-office logins from an unknown network', detectedAt },
+      });
       const err = await submit(handle).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
       const cause = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;

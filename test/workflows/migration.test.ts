@@ -4,9 +4,23 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ErrorType } from '../../domain/errors.js';
 import type { MigrationRow, MigrationOutcome } from '../../domain/migration.js';
-import { migration, getMigrationStatusQuery, pauseMigrationUpdate, resumeMigrationUpdate, cancelMigrationUpdate, type MigrationInput } from '../../workflows/migration.js';
+import {
+  migration,
+  getMigrationStatusQuery,
+  pauseMigrationUpdate,
+  resumeMigrationUpdate,
+  cancelMigrationUpdate,
+  type MigrationInput,
+} from '../../workflows/migration.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { fakeActivities, remember, setUpEnv, terminateLeftovers, withWorker, type Activities } from './identification-fakes.js';
+import {
+  fakeActivities,
+  remember,
+  setUpEnv,
+  terminateLeftovers,
+  withWorker,
+  type Activities,
+} from './identification-fakes.js';
 
 let env: TestWorkflowEnvironment;
 let workflowBundle: WorkflowBundleWithSourceMap;
@@ -73,7 +87,9 @@ function start(taskQueue: string, input: Partial<MigrationInput>) {
     .start(migration, {
       taskQueue,
       workflowId: `Migration:${migrationId}`,
-      args: [{ migrationId, source: { kind: 'table', table: 'migration_bettors' }, requestsPerHour: 10_000_000, ...input }],
+      args: [
+        { migrationId, source: { kind: 'table', table: 'migration_bettors' }, requestsPerHour: 10_000_000, ...input },
+      ],
     })
     .then(remember);
 }
@@ -97,12 +113,28 @@ describe('bulk migration', () => {
         return { matchId: r.matchId, scorePercent: lowScore.has(r.iin) ? 60 : 93, matchedAt: new Date().toISOString() };
       },
       registerBettorWithEsu: async (r) => {
-        if (r.iin === restricted) throw ApplicationFailure.create({ message: 'BETTOR_RESTRICTED UNDER_21', type: ErrorType.EsuRejected, nonRetryable: true });
+        if (r.iin === restricted)
+          throw ApplicationFailure.create({
+            message: 'BETTOR_RESTRICTED UNDER_21',
+            type: ErrorType.EsuRejected,
+            nonRetryable: true,
+          });
         return { registrationId: r.registrationId, registeredAt: new Date().toISOString() };
       },
       readBettorIdentification: async ({ bettorId }) =>
         bettorId === already
-          ? { bettorId, bettorRef: 'b', status: 'IDENTIFIED', method: 'TWO_FACTOR', blockedUntil: null, reason: null, identifiedAt: null, walletId: bettorId, esuRegistrationId: bettorId, consentRevokedAt: null }
+          ? {
+              bettorId,
+              bettorRef: 'b',
+              status: 'IDENTIFIED',
+              method: 'TWO_FACTOR',
+              blockedUntil: null,
+              reason: null,
+              identifiedAt: null,
+              walletId: bettorId,
+              esuRegistrationId: bettorId,
+              consentRevokedAt: null,
+            }
           : undefined,
     });
     await withWorker(env, workflowBundle, a, async (taskQueue) => {
@@ -111,7 +143,15 @@ describe('bulk migration', () => {
 
       expect(result.status).toBe('COMPLETED');
       expect(result.total).toBe(30);
-      expect(result.counts).toEqual({ IDENTIFIED: 25, ALREADY_IDENTIFIED: 1, IN_REVIEW: 2, REFUSED: 1, FAILED: 0, INVALID: 1, BUSY: 0 });
+      expect(result.counts).toEqual({
+        IDENTIFIED: 25,
+        ALREADY_IDENTIFIED: 1,
+        IN_REVIEW: 2,
+        REFUSED: 1,
+        FAILED: 0,
+        INVALID: 1,
+        BUSY: 0,
+      });
       expect(result).toMatchObject({ settled: 30, done: 26, failed: 2, inReview: 2, remaining: 0, inFlight: 0 });
       expect(result.run).toBeGreaterThanOrEqual(4); // 8 bettors per run: history stays bounded
       expect(recorded.size).toBe(30);
@@ -120,7 +160,9 @@ describe('bulk migration', () => {
       expect(recorded.get(data[7]!.bettorId)).toBe('IN_REVIEW');
       expect(recorded.get(data[12]!.bettorId)).toBe('REFUSED');
       // Each identified bettor is registered and gets a wallet exactly once.
-      const registered = (a.registerBettorWithEsu as unknown as { mock: { calls: [{ registrationId: string }][] } }).mock.calls.map(([r]) => r.registrationId);
+      const registered = (
+        a.registerBettorWithEsu as unknown as { mock: { calls: [{ registrationId: string }][] } }
+      ).mock.calls.map(([r]) => r.registrationId);
       expect(new Set(registered).size).toBe(registered.length);
       expect(a.openIdentifiedWallet).toHaveBeenCalledTimes(25);
       // Bounded by the concurrency asked for, and really concurrent: a serial run would also stay under 3.
@@ -170,7 +212,9 @@ describe('bulk migration', () => {
       await env.sleep('2 minutes');
       const paused = await handle.executeUpdate(pauseMigrationUpdate, { args: [{ actor: 'ops.aigerim' }] });
       expect(paused.status).toBe('PAUSED');
-      const twice = await handle.executeUpdate(pauseMigrationUpdate, { args: [{ actor: 'ops.aigerim' }] }).catch((e) => e);
+      const twice = await handle
+        .executeUpdate(pauseMigrationUpdate, { args: [{ actor: 'ops.aigerim' }] })
+        .catch((e) => e);
       expect(String((twice as Error).cause ?? twice)).toContain('the migration is PAUSED');
       await env.sleep('5 seconds');
       const before = await handle.query(getMigrationStatusQuery);

@@ -10,7 +10,18 @@ import { ErrorType } from '../../domain/errors.js';
 import { createBettingClient } from '../../client/betting.js';
 import { IdempotencyConflictError } from '../../client/errors.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { BETTOR_REF, endChildren, fakeActivities, failureOf, moneyCalls, NOW, rejection, runWorkflow, setUpFile, type Activities } from './betting-fakes.js';
+import {
+  BETTOR_REF,
+  endChildren,
+  fakeActivities,
+  failureOf,
+  moneyCalls,
+  NOW,
+  rejection,
+  runWorkflow,
+  setUpFile,
+  type Activities,
+} from './betting-fakes.js';
 
 let env: TestWorkflowEnvironment;
 let workflowBundle: WorkflowBundleWithSourceMap;
@@ -24,7 +35,14 @@ afterAll(async () => {
 });
 
 function input(overrides: Partial<PayoutInput> = {}): PayoutInput {
-  return { payoutId: uniqueId('po'), iin: adultIin(), amountTiyn: 250_000, currency: 'KZT', bettorRef: BETTOR_REF, ...overrides };
+  return {
+    payoutId: uniqueId('po'),
+    iin: adultIin(),
+    amountTiyn: 250_000,
+    currency: 'KZT',
+    bettorRef: BETTOR_REF,
+    ...overrides,
+  };
 }
 
 const run = (activities: Activities, args: PayoutInput) =>
@@ -58,7 +76,10 @@ describe('payout saga: failures', () => {
     });
     expect(activities.releasePayout).toHaveBeenCalledWith({ payoutId: args.payoutId, bettorRef: BETTOR_REF });
     expect(activities.postPayout).not.toHaveBeenCalled();
-    expect(finalStatus).toMatchObject({ status: PayoutStatus.Compensated, compensations: ['refund-wallet', 'release-reservation'] });
+    expect(finalStatus).toMatchObject({
+      status: PayoutStatus.Compensated,
+      compensations: ['refund-wallet', 'release-reservation'],
+    });
   });
 
   it('releases the hold when Nomapay refuses the payout', async () => {
@@ -73,7 +94,13 @@ describe('payout saga: failures', () => {
     expect(failure.type).toBe(ErrorType.WalletRejected);
     expect(failure.message).toContain('WALLET_BLOCKED');
     expect((failure.details?.[0] as PayoutState).status).toBe(PayoutStatus.Compensated);
-    expect(moneyCalls(activities)).toEqual(['checkBettorEligibility', 'reservePayout', 'transferWallet', 'refundWalletTransfer', 'releasePayout']);
+    expect(moneyCalls(activities)).toEqual([
+      'checkBettorEligibility',
+      'reservePayout',
+      'transferWallet',
+      'refundWalletTransfer',
+      'releasePayout',
+    ]);
     expect(activities.transferWallet).toHaveBeenCalledTimes(1); // a refusal is not retried
     expect(activities.recordOperation).not.toHaveBeenCalled();
     expect(finalStatus.status).toBe(PayoutStatus.Compensated);
@@ -136,7 +163,13 @@ describe('payout saga: completions', () => {
       esuReceipt: { receiptId: `ESU-pay-${args.payoutId}` },
       afmSubmissionId: `afm-pay-${args.payoutId}`,
     });
-    expect(moneyCalls(activities)).toEqual(['checkBettorEligibility', 'reservePayout', 'transferWallet', 'postPayout', 'recordOperation']);
+    expect(moneyCalls(activities)).toEqual([
+      'checkBettorEligibility',
+      'reservePayout',
+      'transferWallet',
+      'postPayout',
+      'recordOperation',
+    ]);
     expect(activities.transferWallet).toHaveBeenCalledWith({
       transferId: `pay-${args.payoutId}`,
       iin: args.iin,
@@ -144,7 +177,14 @@ describe('payout saga: completions', () => {
       amountTiyn: 250_000,
       currency: 'KZT',
     });
-    expect(activities.recordOperation).toHaveBeenCalledWith({ operationId: `pay-${args.payoutId}`, kind: 'PAYOUT', iin: args.iin, amountTiyn: 250_000, currency: 'KZT', occurredAt: NOW });
+    expect(activities.recordOperation).toHaveBeenCalledWith({
+      operationId: `pay-${args.payoutId}`,
+      kind: 'PAYOUT',
+      iin: args.iin,
+      amountTiyn: 250_000,
+      currency: 'KZT',
+      occurredAt: NOW,
+    });
     expect(children).toEqual([
       expect.objectContaining({
         workflowId: `Submission:afm-pay-${args.payoutId}`,
@@ -162,7 +202,15 @@ describe('payout saga: completions', () => {
       }),
     ]);
     const statuses = vi.mocked(activities.recordStep).mock.calls.map(([step]) => step.status);
-    expect(statuses).toEqual(['CHECKING_BETTOR', 'RESERVING', 'PAYING_OUT', 'POSTING', 'RECORDING_IN_ESU', 'REPORTING_TO_AFM', 'COMPLETED']);
+    expect(statuses).toEqual([
+      'CHECKING_BETTOR',
+      'RESERVING',
+      'PAYING_OUT',
+      'POSTING',
+      'RECORDING_IN_ESU',
+      'REPORTING_TO_AFM',
+      'COMPLETED',
+    ]);
   });
 
   it('lets a self-excluded bettor withdraw their own balance', async () => {
@@ -199,7 +247,11 @@ describe('payout saga: completions', () => {
     const args = input();
     const { state, error, children } = await run(activities, args);
     expect(error).toBeUndefined();
-    expect(state).toMatchObject({ status: PayoutStatus.CompletedEsuPending, esuSubmissionId: `esu-pay-${args.payoutId}`, afmSubmissionId: `afm-pay-${args.payoutId}` });
+    expect(state).toMatchObject({
+      status: PayoutStatus.CompletedEsuPending,
+      esuSubmissionId: `esu-pay-${args.payoutId}`,
+      afmSubmissionId: `afm-pay-${args.payoutId}`,
+    });
     expect(activities.releasePayout).not.toHaveBeenCalled();
     expect(activities.refundWalletTransfer).not.toHaveBeenCalled();
     expect(children.map((c) => [c.workflowId, c.existed])).toEqual([
@@ -225,7 +277,9 @@ describe('payout saga: completions', () => {
       const again = await payouts.startPayout(request);
       expect(again.joined).toBe(true);
       expect(await again.result()).toEqual(done);
-      await expect(payouts.startPayout({ ...request, amountTiyn: 2_000 })).rejects.toBeInstanceOf(IdempotencyConflictError);
+      await expect(payouts.startPayout({ ...request, amountTiyn: 2_000 })).rejects.toBeInstanceOf(
+        IdempotencyConflictError,
+      );
       await endChildren(env, env.client.workflow.getHandle(first.workflowId));
     });
     expect(activities.transferWallet).toHaveBeenCalledTimes(1);
@@ -235,9 +289,19 @@ describe('payout saga: completions', () => {
 describe('deposit AFM report', () => {
   it('reports the money received to AFM once a deposit completes', async () => {
     const activities = fakeActivities();
-    const args: DepositInput = { depositId: uniqueId('dep'), iin: adultIin(), amountTiyn: 500_000, currency: 'KZT', bettorRef: BETTOR_REF };
-    const { state, children } = await runWorkflow<DepositState & { afmSubmissionId?: string }>(env, workflowBundle, activities, (taskQueue) =>
-      env.client.workflow.start(deposit, { taskQueue, workflowId: `Deposit:${args.depositId}`, args: [args] }),
+    const args: DepositInput = {
+      depositId: uniqueId('dep'),
+      iin: adultIin(),
+      amountTiyn: 500_000,
+      currency: 'KZT',
+      bettorRef: BETTOR_REF,
+    };
+    const { state, children } = await runWorkflow<DepositState & { afmSubmissionId?: string }>(
+      env,
+      workflowBundle,
+      activities,
+      (taskQueue) =>
+        env.client.workflow.start(deposit, { taskQueue, workflowId: `Deposit:${args.depositId}`, args: [args] }),
     );
     expect(state).toMatchObject({ status: DepositStatus.Completed, afmSubmissionId: `afm-dep-${args.depositId}` });
     // Started by a local activity in the deposit's last task (not a child): the submission lives on its own.
@@ -260,7 +324,13 @@ describe('deposit AFM report', () => {
         throw rejection(ErrorType.EsuRejected, 'LIMIT_EXCEEDED');
       },
     });
-    const args: DepositInput = { depositId: uniqueId('dep'), iin: adultIin(), amountTiyn: 500_000, currency: 'KZT', bettorRef: BETTOR_REF };
+    const args: DepositInput = {
+      depositId: uniqueId('dep'),
+      iin: adultIin(),
+      amountTiyn: 500_000,
+      currency: 'KZT',
+      bettorRef: BETTOR_REF,
+    };
     const { error, children } = await runWorkflow<DepositState>(env, workflowBundle, activities, (taskQueue) =>
       env.client.workflow.start(deposit, { taskQueue, workflowId: `Deposit:${args.depositId}`, args: [args] }),
     );

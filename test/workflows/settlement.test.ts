@@ -45,9 +45,20 @@ describe('settlement saga', () => {
     const { state, error } = await run(activities, { betId, result: 'WON' });
     expect(error).toBeUndefined();
     // 333 tiyn at 2.35 is 782.55 tiyn: the bookmaker pays 782.
-    expect(state).toMatchObject({ status: SettlementStatus.Settled, operationId: `${betId}.settle`, winningsTiyn: 782, creditedTiyn: 782, alreadySettled: false });
+    expect(state).toMatchObject({
+      status: SettlementStatus.Settled,
+      operationId: `${betId}.settle`,
+      winningsTiyn: 782,
+      creditedTiyn: 782,
+      alreadySettled: false,
+    });
     expect(moneyCalls(activities)).toEqual(['loadBet', 'settleBetInLedger', 'recordOperation']);
-    expect(activities.settleBetInLedger).toHaveBeenCalledWith({ betId, operationId: `${betId}.settle`, result: 'WON', winningsTiyn: 782 });
+    expect(activities.settleBetInLedger).toHaveBeenCalledWith({
+      betId,
+      operationId: `${betId}.settle`,
+      result: 'WON',
+      winningsTiyn: 782,
+    });
     expect(activities.recordOperation).toHaveBeenCalledWith({
       operationId: `stl-${betId}.settle`,
       kind: 'SETTLEMENT',
@@ -59,41 +70,92 @@ describe('settlement saga', () => {
     });
     const steps = vi.mocked(activities.recordStep).mock.calls.map(([step]) => step);
     expect(steps.map((s) => s.status)).toEqual(['LOADING_BET', 'POSTING', 'RECORDING_IN_ESU', 'SETTLED']);
-    expect(steps.at(-1)).toMatchObject({ kind: 'SETTLEMENT', bettorRef: BETTOR_REF, amountTiyn: 333, esuReceiptId: `ESU-stl-${betId}.settle` });
+    expect(steps.at(-1)).toMatchObject({
+      kind: 'SETTLEMENT',
+      bettorRef: BETTOR_REF,
+      amountTiyn: 333,
+      esuReceiptId: `ESU-stl-${betId}.settle`,
+    });
   });
 
   it('records a lost bet with no win, under the bookmaker’s own settlement id', async () => {
     const activities = fakeActivities();
     const betId = uniqueId('bet');
     const { state } = await run(activities, { betId, result: 'LOST', settlementId: 'stl-77' });
-    expect(state).toMatchObject({ status: SettlementStatus.Settled, operationId: 'stl-77', winningsTiyn: 0, creditedTiyn: 0 });
-    expect(activities.settleBetInLedger).toHaveBeenCalledWith({ betId, operationId: 'stl-77', result: 'LOST', winningsTiyn: 0 });
-    expect(activities.recordOperation).toHaveBeenCalledWith(expect.objectContaining({ operationId: 'stl-stl-77', bet: expect.objectContaining({ result: 'LOST', winningsTiyn: 0 }) }));
+    expect(state).toMatchObject({
+      status: SettlementStatus.Settled,
+      operationId: 'stl-77',
+      winningsTiyn: 0,
+      creditedTiyn: 0,
+    });
+    expect(activities.settleBetInLedger).toHaveBeenCalledWith({
+      betId,
+      operationId: 'stl-77',
+      result: 'LOST',
+      winningsTiyn: 0,
+    });
+    expect(activities.recordOperation).toHaveBeenCalledWith(
+      expect.objectContaining({
+        operationId: 'stl-stl-77',
+        bet: expect.objectContaining({ result: 'LOST', winningsTiyn: 0 }),
+      }),
+    );
   });
 
   it('gives a void bet its stake back without a win', async () => {
     const activities = fakeActivities();
     const { state } = await run(activities, { betId: uniqueId('bet'), result: 'VOID' });
     expect(state).toMatchObject({ status: SettlementStatus.Settled, winningsTiyn: 0, creditedTiyn: 333 });
-    expect(activities.recordOperation).toHaveBeenCalledWith(expect.objectContaining({ bet: expect.objectContaining({ result: 'VOID', winningsTiyn: 0 }) }));
+    expect(activities.recordOperation).toHaveBeenCalledWith(
+      expect.objectContaining({ bet: expect.objectContaining({ result: 'VOID', winningsTiyn: 0 }) }),
+    );
   });
 
   it('returns the earlier outcome when the bet was settled before with the same result', async () => {
     const betId = uniqueId('bet');
     const activities = fakeActivities({
-      loadBet: async () => acceptedBet({ betId, status: 'SETTLED', result: 'WON', winningsTiyn: 782, settlementId: 'stl-first', settledAt: '2026-11-19T08:00:00.000Z' }),
-      settleBetInLedger: async () => ({ outcome: 'ALREADY_SETTLED', operationId: 'stl-first', winningsTiyn: 782, settledAt: '2026-11-19T08:00:00.000Z' }),
+      loadBet: async () =>
+        acceptedBet({
+          betId,
+          status: 'SETTLED',
+          result: 'WON',
+          winningsTiyn: 782,
+          settlementId: 'stl-first',
+          settledAt: '2026-11-19T08:00:00.000Z',
+        }),
+      settleBetInLedger: async () => ({
+        outcome: 'ALREADY_SETTLED',
+        operationId: 'stl-first',
+        winningsTiyn: 782,
+        settledAt: '2026-11-19T08:00:00.000Z',
+      }),
     });
     const { state, error } = await run(activities, { betId, result: 'WON' });
     expect(error).toBeUndefined();
-    expect(state).toMatchObject({ status: SettlementStatus.Settled, alreadySettled: true, operationId: 'stl-first', winningsTiyn: 782, settledAt: '2026-11-19T08:00:00.000Z' });
+    expect(state).toMatchObject({
+      status: SettlementStatus.Settled,
+      alreadySettled: true,
+      operationId: 'stl-first',
+      winningsTiyn: 782,
+      settledAt: '2026-11-19T08:00:00.000Z',
+    });
     // ESU is asked again under the first operation id, which it answers idempotently.
-    expect(activities.recordOperation).toHaveBeenCalledWith(expect.objectContaining({ operationId: 'stl-stl-first', occurredAt: '2026-11-19T08:00:00.000Z' }));
+    expect(activities.recordOperation).toHaveBeenCalledWith(
+      expect.objectContaining({ operationId: 'stl-stl-first', occurredAt: '2026-11-19T08:00:00.000Z' }),
+    );
   });
 
   it('refuses another result for a settled bet: a settlement is final', async () => {
     const activities = fakeActivities({
-      loadBet: async ({ betId }) => acceptedBet({ betId, status: 'SETTLED', result: 'WON', winningsTiyn: 782, settlementId: `${betId}.settle`, settledAt: NOW }),
+      loadBet: async ({ betId }) =>
+        acceptedBet({
+          betId,
+          status: 'SETTLED',
+          result: 'WON',
+          winningsTiyn: 782,
+          settlementId: `${betId}.settle`,
+          settledAt: NOW,
+        }),
     });
     const { error, finalStatus } = await run(activities, { betId: uniqueId('bet'), result: 'LOST' });
     expect(failureOf(error).type).toBe(ErrorType.SettlementConflict);
@@ -112,7 +174,9 @@ describe('settlement saga', () => {
   });
 
   it('refuses a bet ESU never accepted', async () => {
-    const activities = fakeActivities({ loadBet: async ({ betId }) => acceptedBet({ betId, status: 'VOIDED', esuReceiptId: null }) });
+    const activities = fakeActivities({
+      loadBet: async ({ betId }) => acceptedBet({ betId, status: 'VOIDED', esuReceiptId: null }),
+    });
     const { error } = await run(activities, { betId: uniqueId('bet'), result: 'WON' });
     expect(failureOf(error).type).toBe(ErrorType.BetNotAccepted);
     expect(moneyCalls(activities)).toEqual(['loadBet']);
@@ -183,7 +247,11 @@ describe('ESU refusal after the money moved', () => {
     const betId = uniqueId('bet');
     const { state, error, children } = await run(activities, { betId, result: 'WON' });
     expect(error).toBeUndefined();
-    expect(state).toMatchObject({ status: SettlementStatus.SettledEsuPending, esuSubmissionId: `esu-stl-${betId}.settle`, failure: { type: ErrorType.EsuRejected } });
+    expect(state).toMatchObject({
+      status: SettlementStatus.SettledEsuPending,
+      esuSubmissionId: `esu-stl-${betId}.settle`,
+      failure: { type: ErrorType.EsuRejected },
+    });
     expect(children).toHaveLength(1);
     expect(children[0]).toMatchObject({
       workflowId: `Submission:esu-stl-${betId}.settle`,
@@ -197,8 +265,15 @@ describe('ESU refusal after the money moved', () => {
         bettorRef: BETTOR_REF,
         attempt: 1,
         actor: 'system',
-        payload: { counterpart: 'ESU', record: expect.objectContaining({ kind: 'SETTLEMENT', operationId: `stl-${betId}.settle` }) },
-        initialRejection: { code: 'INVALID_OPERATION', reason: expect.stringContaining('INVALID_OPERATION'), rejectedAt: expect.any(String) },
+        payload: {
+          counterpart: 'ESU',
+          record: expect.objectContaining({ kind: 'SETTLEMENT', operationId: `stl-${betId}.settle` }),
+        },
+        initialRejection: {
+          code: 'INVALID_OPERATION',
+          reason: expect.stringContaining('INVALID_OPERATION'),
+          rejectedAt: expect.any(String),
+        },
       },
     });
     expect(activities.settleBetInLedger).toHaveBeenCalledTimes(1); // a refused record does not undo the settlement

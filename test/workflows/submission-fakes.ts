@@ -6,7 +6,10 @@ import { DEFAULT_WORKING_DAY_CALENDAR } from '../../config/index.js';
 import { parseMaintenanceWindows } from '../../domain/maintenance.js';
 import { compileCalendar } from '../../domain/working-days.js';
 
-export type SubmissionActivities = AfmActivities & EsuSubmissionActivities & SubmissionStoreActivities & ReturnType<typeof createSubmissionCalendarActivities>;
+export type SubmissionActivities = AfmActivities &
+  EsuSubmissionActivities &
+  SubmissionStoreActivities &
+  ReturnType<typeof createSubmissionCalendarActivities>;
 
 const calendar = compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CALENDAR, 'utf8')));
 
@@ -21,12 +24,29 @@ export function acceptingSubmissionActivities(): SubmissionActivities {
     ...createSubmissionCalendarActivities({
       calendar: async () => calendar,
       maintenance: parseMaintenanceWindows('off'),
-      policy: { pollIntervalMs: 3_600_000, outageDeadlineMs: 3 * 3_600_000, retryPauseMs: 300_000, reminderFraction: 0.5 },
+      policy: {
+        pollIntervalMs: 3_600_000,
+        outageDeadlineMs: 3 * 3_600_000,
+        retryPauseMs: 300_000,
+        reminderFraction: 0.5,
+      },
     }),
     recordSubmission: async () => undefined,
-    sendAfmSubmission: async ({ submissionId }) => ({ messageId: `AFM-${submissionId}`, acceptedAt: at(), sentAt: at(), receivedAt: at(), final: false }),
+    sendAfmSubmission: async ({ submissionId }) => ({
+      messageId: `AFM-${submissionId}`,
+      acceptedAt: at(),
+      sentAt: at(),
+      receivedAt: at(),
+      final: false,
+    }),
     getAfmVerdict: async ({ messageId }) => ({ messageId, status: 'ACCEPTED_FOR_PROCESSING' }),
     readAfmMessages: async () => ({ messages: [], hasMore: false }),
-    sendEsuSubmission: async ({ submissionId }) => ({ messageId: `ESU-${submissionId}`, acceptedAt: at(), sentAt: at(), receivedAt: at(), final: true }),
+    sendEsuSubmission: async ({ submissionId }) => ({
+      messageId: `ESU-${submissionId}`,
+      acceptedAt: at(),
+      sentAt: at(),
+      receivedAt: at(),
+      final: true,
+    }),
   };
 }

@@ -1,12 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from '../../stack/test-server.js';
 import { WORKFLOWS_PATH } from '../../workers/sagas.js';
 import type { AfmActivities, SendAfmSubmission } from '../../activities/afm.js';
 import type { EsuSubmissionActivities } from '../../activities/esu-submissions.js';
-import { createSubmissionCalendarActivities, type SubmissionRecord, type SubmissionStoreActivities } from '../../activities/submissions.js';
+import {
+  createSubmissionCalendarActivities,
+  type SubmissionRecord,
+  type SubmissionStoreActivities,
+} from '../../activities/submissions.js';
 import { createSubmissionClient } from '../../client/submissions.js';
 import { StepRejectedError } from '../../client/identification.js';
 import { DEFAULT_WORKING_DAY_CALENDAR } from '../../config/index.js';
@@ -14,7 +24,14 @@ import { ErrorType } from '../../domain/errors.js';
 import { parseMaintenanceWindows } from '../../domain/maintenance.js';
 import { firstSubmissionId, type SubmissionInput, type SubmissionReceipt } from '../../domain/submission.js';
 import type { RecordWrittenNotice } from '../../domain/submission-notice.js';
-import { addDays, compileCalendar, isWorkingDay, localDate, officerDueAt, startOfLocalDay } from '../../domain/working-days.js';
+import {
+  addDays,
+  compileCalendar,
+  isWorkingDay,
+  localDate,
+  officerDueAt,
+  startOfLocalDay,
+} from '../../domain/working-days.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 
 /**
@@ -22,7 +39,10 @@ import { adultIin, uniqueId } from '../support/ids.js';
  * submission, on one whose workflow closed ACCEPTED (a new run of the same id), twice (idempotent), and refused
  * where it does not belong. The counterparts are typed fakes; the calendar is the shipped one.
  */
-type Activities = AfmActivities & EsuSubmissionActivities & SubmissionStoreActivities & ReturnType<typeof createSubmissionCalendarActivities>;
+type Activities = AfmActivities &
+  EsuSubmissionActivities &
+  SubmissionStoreActivities &
+  ReturnType<typeof createSubmissionCalendarActivities>;
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -67,7 +87,11 @@ function fakes() {
   const recorded = new Map<string, () => void>();
   let sequence = 0;
   const activities: Activities = {
-    ...createSubmissionCalendarActivities({ calendar: async () => calendar, maintenance: parseMaintenanceWindows('off'), policy }),
+    ...createSubmissionCalendarActivities({
+      calendar: async () => calendar,
+      maintenance: parseMaintenanceWindows('off'),
+      policy,
+    }),
     recordSubmission: async (record) => {
       records.push(record);
       recorded.get(`${record.state.submissionId} ${record.entry.event}`)?.();
@@ -76,7 +100,13 @@ function fakes() {
       const atMs = await env.currentTimeMs();
       afmCalls.push({ ...request, atMs });
       sequence += 1;
-      const receipt: SubmissionReceipt = { messageId: `AFM-${sequence}`, acceptedAt: iso(atMs), sentAt: iso(atMs), receivedAt: iso(atMs), final: false };
+      const receipt: SubmissionReceipt = {
+        messageId: `AFM-${sequence}`,
+        acceptedAt: iso(atMs),
+        sentAt: iso(atMs),
+        receivedAt: iso(atMs),
+        final: false,
+      };
       return receipt;
     },
     getAfmVerdict: async ({ messageId }) => {
@@ -94,14 +124,19 @@ function fakes() {
     afmCalls,
     polls,
     records,
-    events: (submissionId: string) => records.filter((r) => r.state.submissionId === submissionId).map((r) => r.entry.event),
-    journalled: (submissionId: string, event: string) => new Promise<void>((resolve) => recorded.set(`${submissionId} ${event}`, resolve)),
+    events: (submissionId: string) =>
+      records.filter((r) => r.state.submissionId === submissionId).map((r) => r.entry.event),
+    journalled: (submissionId: string, event: string) =>
+      new Promise<void>((resolve) => recorded.set(`${submissionId} ${event}`, resolve)),
   };
 }
 
 const started: string[] = [];
 
-async function withWorker<T>(activities: Activities, fn: (submissions: ReturnType<typeof createSubmissionClient>) => Promise<T>): Promise<T> {
+async function withWorker<T>(
+  activities: Activities,
+  fn: (submissions: ReturnType<typeof createSubmissionClient>) => Promise<T>,
+): Promise<T> {
   const taskQueue = uniqueId('tq');
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
   return worker.runUntil(async () => {
@@ -109,7 +144,14 @@ async function withWorker<T>(activities: Activities, fn: (submissions: ReturnTyp
       return await fn(createSubmissionClient({ client: env.client, taskQueue }));
     } finally {
       await env.sleep('1 second');
-      await Promise.all(started.splice(0).map((id) => env.client.workflow.getHandle(`Submission:${id}`).terminate('test over').catch(() => undefined)));
+      await Promise.all(
+        started.splice(0).map((id) =>
+          env.client.workflow
+            .getHandle(`Submission:${id}`)
+            .terminate('test over')
+            .catch(() => undefined),
+        ),
+      );
     }
   });
 }
@@ -124,7 +166,10 @@ function afmInput(): SubmissionInput {
     operationKind: 'DEPOSIT',
     bettorRef: 'a'.repeat(64),
     attempt: 1,
-    payload: { counterpart: 'AFM', record: { iin: adultIin(), receivedAt: '2026-12-04T18:55:00+05:00', receivedTiyn: 250_000 } },
+    payload: {
+      counterpart: 'AFM',
+      record: { iin: adultIin(), receivedAt: '2026-12-04T18:55:00+05:00', receivedTiyn: 250_000 },
+    },
   };
 }
 
@@ -153,16 +198,25 @@ describe('AFM’s written notice (AFM order No. 9, item 5(3))', () => {
       const noticeDate = `${letterDay}T09:30:00+05:00`;
       const n = notice(noticeDate);
       const reopened = await submissions.recordWrittenNotice(input.submissionId, n);
-      expect(reopened).toMatchObject({ status: 'REJECTED', rejection: { code: 'AFM_WRITTEN_NOTICE', source: 'NOTICE', rejectedAt: noticeDate, reason: n.reason } });
+      expect(reopened).toMatchObject({
+        status: 'REJECTED',
+        rejection: { code: 'AFM_WRITTEN_NOTICE', source: 'NOTICE', rejectedAt: noticeDate, reason: n.reason },
+      });
       expect(reopened.acceptedAt).toBe(accepted.acceptedAt);
       expect(Date.parse(reopened.officerDueAt!)).toBe(officerDueAt(Date.parse(noticeDate), calendar));
-      expect(reopened.writtenNotices).toEqual([expect.objectContaining({ afmReference: n.afmReference, recordedBy: 'officer.aigerim', scan })]);
+      expect(reopened.writtenNotices).toEqual([
+        expect.objectContaining({ afmReference: n.afmReference, recordedBy: 'officer.aigerim', scan }),
+      ]);
       expect(reopened.revision).toBeGreaterThan(accepted.revision);
       const description = await env.client.workflow.getHandle(handle.workflowId).describe();
       expect(description.runId).not.toBe(firstRunId);
       expect(description.status.name).toBe('RUNNING');
       // Journalled with the officer as actor, and the record was not sent again.
-      const journal = f.records.filter((r) => r.state.submissionId === input.submissionId && ['submission.written-notice', 'submission.rejected'].includes(r.entry.event));
+      const journal = f.records.filter(
+        (r) =>
+          r.state.submissionId === input.submissionId &&
+          ['submission.written-notice', 'submission.rejected'].includes(r.entry.event),
+      );
       expect(journal.map((r) => [r.entry.event, r.entry.actor])).toEqual([
         ['submission.written-notice', 'officer.aigerim'],
         ['submission.rejected', 'officer.aigerim'],
@@ -190,7 +244,9 @@ describe('AFM’s written notice (AFM order No. 9, item 5(3))', () => {
       expect(again.status).toBe('CORRECTED');
       expect(again.writtenNotices).toHaveLength(1);
       // A new letter on a corrected submission is refused, naming the field.
-      const late = await submissions.recordWrittenNotice(input.submissionId, notice(noticeDate)).catch((e: unknown) => e);
+      const late = await submissions
+        .recordWrittenNotice(input.submissionId, notice(noticeDate))
+        .catch((e: unknown) => e);
       expect(late).toBeInstanceOf(StepRejectedError);
       expect((late as StepRejectedError).type).toBe(ErrorType.SubmissionStepRejected);
       expect((late as Error).message).toMatch(/submissionId: .* is already CORRECTED/);
@@ -211,8 +267,13 @@ describe('AFM’s written notice (AFM order No. 9, item 5(3))', () => {
 
       const noticeDate = localDate(start, calendar); // the letter is dated by day only
       const rejected = await submissions.recordWrittenNotice(input.submissionId, notice(noticeDate));
-      expect(rejected).toMatchObject({ status: 'REJECTED', rejection: { source: 'NOTICE', rejectedAt: `${noticeDate}T00:00:00+05:00` } });
-      expect(Date.parse(rejected.officerDueAt!)).toBe(officerDueAt(Date.parse(`${noticeDate}T00:00:00+05:00`), calendar));
+      expect(rejected).toMatchObject({
+        status: 'REJECTED',
+        rejection: { source: 'NOTICE', rejectedAt: `${noticeDate}T00:00:00+05:00` },
+      });
+      expect(Date.parse(rejected.officerDueAt!)).toBe(
+        officerDueAt(Date.parse(`${noticeDate}T00:00:00+05:00`), calendar),
+      );
       // A waiting submission asks AFM nothing (its verdict comes by signal); the notice changes nothing there.
       const pollsAtNotice = f.polls.length;
       expect(pollsAtNotice).toBe(0);
@@ -223,7 +284,14 @@ describe('AFM’s written notice (AFM order No. 9, item 5(3))', () => {
       expect(later.status).toBe('REJECTED');
       expect(later.acceptedAt).toBeUndefined();
       expect(f.polls).toHaveLength(pollsAtNotice);
-      expect(f.events(input.submissionId)).toEqual(expect.arrayContaining(['submission.written-notice', 'submission.rejected', 'submission.reminder', 'submission.escalated']));
+      expect(f.events(input.submissionId)).toEqual(
+        expect.arrayContaining([
+          'submission.written-notice',
+          'submission.rejected',
+          'submission.reminder',
+          'submission.escalated',
+        ]),
+      );
       expect(f.events(input.submissionId)).not.toContain('submission.accepted');
     });
   });
@@ -237,8 +305,15 @@ describe('AFM’s written notice (AFM order No. 9, item 5(3))', () => {
       await acknowledged;
       const today = new Date(await env.currentTimeMs()).toISOString();
       const n = notice(today);
-      const [a, b] = await Promise.all([submissions.recordWrittenNotice(input.submissionId, n), submissions.recordWrittenNotice(input.submissionId, n)]);
-      const c = await submissions.recordWrittenNotice(input.submissionId, { ...n, reason: 'typed again, differently', actor: 'officer.daniyar' });
+      const [a, b] = await Promise.all([
+        submissions.recordWrittenNotice(input.submissionId, n),
+        submissions.recordWrittenNotice(input.submissionId, n),
+      ]);
+      const c = await submissions.recordWrittenNotice(input.submissionId, {
+        ...n,
+        reason: 'typed again, differently',
+        actor: 'officer.daniyar',
+      });
       for (const state of [a, b, c]) {
         expect(state.status).toBe('REJECTED');
         expect(state.writtenNotices).toHaveLength(1);
@@ -252,11 +327,15 @@ describe('AFM’s written notice (AFM order No. 9, item 5(3))', () => {
       expect(second.writtenNotices).toHaveLength(2);
       expect(second.officerDueAt).toBe(a.officerDueAt);
 
-      const future = await submissions.recordWrittenNotice(input.submissionId, notice(iso((await env.currentTimeMs()) + 3 * 24 * HOUR))).catch((e: unknown) => e);
+      const future = await submissions
+        .recordWrittenNotice(input.submissionId, notice(iso((await env.currentTimeMs()) + 3 * 24 * HOUR)))
+        .catch((e: unknown) => e);
       expect((future as StepRejectedError).type).toBe(ErrorType.InvalidInput);
       expect((future as Error).message).toContain('noticeDate');
 
-      const badField = await submissions.recordWrittenNotice(input.submissionId, { ...n, afmReference: '' }).catch((e: unknown) => e);
+      const badField = await submissions
+        .recordWrittenNotice(input.submissionId, { ...n, afmReference: '' })
+        .catch((e: unknown) => e);
       expect((badField as Error).message).toContain('afmReference');
 
       // An ESU submission is not AFM's to refuse in writing.
@@ -270,8 +349,22 @@ describe('AFM’s written notice (AFM order No. 9, item 5(3))', () => {
         operationKind: 'PAYOUT',
         bettorRef: 'b'.repeat(64),
         attempt: 1,
-        payload: { counterpart: 'ESU', record: { operationId, kind: 'PAYOUT', iin: adultIin(), amountTiyn: 1_000_000, currency: 'KZT', occurredAt: '2026-12-10T12:00:00+05:00' } },
-        initialRejection: { code: 'LIMIT_EXCEEDED', reason: 'the payout exceeds the recorded winnings', rejectedAt: today },
+        payload: {
+          counterpart: 'ESU',
+          record: {
+            operationId,
+            kind: 'PAYOUT',
+            iin: adultIin(),
+            amountTiyn: 1_000_000,
+            currency: 'KZT',
+            occurredAt: '2026-12-10T12:00:00+05:00',
+          },
+        },
+        initialRejection: {
+          code: 'LIMIT_EXCEEDED',
+          reason: 'the payout exceeds the recorded winnings',
+          rejectedAt: today,
+        },
       });
       await esuRejected;
       const esu = await submissions.recordWrittenNotice(esuId, notice(today)).catch((e: unknown) => e);

@@ -2,13 +2,23 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from '../../stack/test-server.js';
 import { WORKFLOWS_PATH } from '../../workers/sagas.js';
 import type { AfmActivities, SendAfmSubmission } from '../../activities/afm.js';
 import type { EsuSubmissionActivities, SendEsuSubmission } from '../../activities/esu-submissions.js';
-import { createSubmissionCalendarActivities, type SubmissionRecord, type SubmissionStoreActivities } from '../../activities/submissions.js';
+import {
+  createSubmissionCalendarActivities,
+  type SubmissionRecord,
+  type SubmissionStoreActivities,
+} from '../../activities/submissions.js';
 import { createSubmissionClient } from '../../client/submissions.js';
 import { StepRejectedError } from '../../client/identification.js';
 import { DEFAULT_WORKING_DAY_CALENDAR } from '../../config/index.js';
@@ -27,7 +37,14 @@ import { incidentDetector } from '../../workflows/incident-detector.js';
 import { verdictReader } from '../../workflows/verdict-reader.js';
 import { afmVerdictSignal, resumeSubmissionSignal } from '../../workflows/submission-verdicts.js';
 import type { EsuOperationRequest } from '../../domain/wire/esu.js';
-import { addDays, compileCalendar, isWorkingDay, localDate, officerDueAt, startOfLocalDay } from '../../domain/working-days.js';
+import {
+  addDays,
+  compileCalendar,
+  isWorkingDay,
+  localDate,
+  officerDueAt,
+  startOfLocalDay,
+} from '../../domain/working-days.js';
 import { resubmitSubmissionUpdate } from '../../workflows/submission.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 
@@ -45,7 +62,13 @@ const HOUR = 60 * MIN;
 // The real calendar file: the holidays these tests count are the ones ops ship.
 const calendar = compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CALENDAR, 'utf8')));
 const maintenance = parseMaintenanceWindows(DEFAULT_MAINTENANCE_WINDOWS);
-const policy = { pollIntervalMs: HOUR, outageDeadlineMs: 3 * HOUR, retryPauseMs: 5 * MIN, retryPauseMaxMs: 30 * MIN, reminderFraction: 0.5 };
+const policy = {
+  pollIntervalMs: HOUR,
+  outageDeadlineMs: 3 * HOUR,
+  retryPauseMs: 5 * MIN,
+  retryPauseMaxMs: 30 * MIN,
+  reminderFraction: 0.5,
+};
 const FETCH_INTERVAL = MIN;
 
 let env: TestWorkflowEnvironment;
@@ -63,7 +86,8 @@ afterAll(async () => {
 });
 
 /** `hh:mm` local time (UTC+5) on a local date. */
-const localTime = (date: string, hhmm: string) => startOfLocalDay(date, calendar) + Number(hhmm.slice(0, 2)) * HOUR + Number(hhmm.slice(3)) * MIN;
+const localTime = (date: string, hhmm: string) =>
+  startOfLocalDay(date, calendar) + Number(hhmm.slice(0, 2)) * HOUR + Number(hhmm.slice(3)) * MIN;
 
 /** The first `hh:mm` at least an hour ahead of the server's clock on a day that satisfies `ok`. */
 async function nextLocal(hhmm: string, ok: (date: string) => boolean): Promise<number> {
@@ -71,7 +95,8 @@ async function nextLocal(hhmm: string, ok: (date: string) => boolean): Promise<n
   for (let date = localDate(now, calendar); ; date = addDays(date, 1)) {
     const at = localTime(date, hhmm);
     if (at > now + HOUR && ok(date)) return at;
-    if (date > '2027-12-31') throw new Error('no such day left in config/calendar/kz-working-days.json: add the next year');
+    if (date > '2027-12-31')
+      throw new Error('no such day left in config/calendar/kz-working-days.json: add the next year');
   }
 }
 
@@ -124,7 +149,11 @@ function fakes({ maintenanceWindows = maintenance } = {}) {
       }
       if (control.wrongKey) {
         afmCalls.push({ ...request, atMs, outcome: 'REFUSED' });
-        throw ApplicationFailure.create({ message: 'AFM POST /v1/submissions → 422 SIGNATURE_INVALID', type: ErrorType.CounterpartAuthFailed, nonRetryable: true });
+        throw ApplicationFailure.create({
+          message: 'AFM POST /v1/submissions → 422 SIGNATURE_INVALID',
+          type: ErrorType.CounterpartAuthFailed,
+          nonRetryable: true,
+        });
       }
       if (refuse.delete(request.submissionId)) {
         afmCalls.push({ ...request, atMs, outcome: 'REFUSED' });
@@ -137,7 +166,13 @@ function fakes({ maintenanceWindows = maintenance } = {}) {
       }
       afmCalls.push({ ...request, atMs, outcome: 'SENT' });
       sequence += 1;
-      const receipt: SubmissionReceipt = { messageId: `AFM-${sequence}`, acceptedAt: iso(atMs), sentAt: iso(atMs), receivedAt: iso(atMs), final: false };
+      const receipt: SubmissionReceipt = {
+        messageId: `AFM-${sequence}`,
+        acceptedAt: iso(atMs),
+        sentAt: iso(atMs),
+        receivedAt: iso(atMs),
+        final: false,
+      };
       landed.set(request.submissionId, receipt);
       waiting.get(request.submissionId)?.();
       return receipt;
@@ -157,14 +192,22 @@ function fakes({ maintenanceWindows = maintenance } = {}) {
     },
     loadVerdictCursor: async () => cursors.at(-1),
     saveVerdictCursor: async ({ cursor }) => void cursors.push(cursor),
-    journalUndeliverableVerdicts: async ({ verdicts }) => void undeliverable.push(...verdicts.map((v) => v.submissionId)),
+    journalUndeliverableVerdicts: async ({ verdicts }) =>
+      void undeliverable.push(...verdicts.map((v) => v.submissionId)),
     // The counterpart-unreachable detector over what the fake AFM saw: a DOWN minute per failed send, UP per answer.
     detectIncidents: async (settings: DetectorSettings) => {
       const nowMs = await env.currentTimeMs();
       const buckets = new Map<number, MinuteBucket>();
       for (const call of afmCalls) {
         const minuteMs = Math.floor(call.atMs / MIN) * MIN;
-        const b = buckets.get(minuteMs) ?? { minuteMs, ok: 0, clientErrors: 0, authFailures: 0, serverErrors: 0, networkErrors: 0 };
+        const b = buckets.get(minuteMs) ?? {
+          minuteMs,
+          ok: 0,
+          clientErrors: 0,
+          authFailures: 0,
+          serverErrors: 0,
+          networkErrors: 0,
+        };
         if (call.outcome === 'DOWN') b.serverErrors += 1;
         else b.ok += 1;
         buckets.set(minuteMs, b);
@@ -184,7 +227,13 @@ function fakes({ maintenanceWindows = maintenance } = {}) {
       const atMs = await env.currentTimeMs();
       esuCalls.push({ ...request, atMs });
       waiting.get(request.submissionId)?.();
-      return { messageId: `ESU-${esuCalls.length}`, acceptedAt: iso(atMs), sentAt: iso(atMs), receivedAt: iso(atMs), final: true };
+      return {
+        messageId: `ESU-${esuCalls.length}`,
+        acceptedAt: iso(atMs),
+        sentAt: iso(atMs),
+        receivedAt: iso(atMs),
+        final: true,
+      };
     },
   };
   return {
@@ -203,10 +252,18 @@ function fakes({ maintenanceWindows = maintenance } = {}) {
     incidents,
     /** AFM publishes a rejection of this acknowledged submission on its feed. */
     publish: (submissionId: string, messageId: string, code: string, rejectedAtMs: number) =>
-      feed.push({ id: `MSG-${feed.length + 1}`, type: 'SUBMISSION_REJECTED', messageId, submissionId, rejection: { code, reason: 'the IIN is not in the state register', rejectedAt: iso(rejectedAtMs) }, publishedAt: iso(rejectedAtMs) }),
+      feed.push({
+        id: `MSG-${feed.length + 1}`,
+        type: 'SUBMISSION_REJECTED',
+        messageId,
+        submissionId,
+        rejection: { code, reason: 'the IIN is not in the state register', rejectedAt: iso(rejectedAtMs) },
+        publishedAt: iso(rejectedAtMs),
+      }),
     events: () => records.map((r) => r.entry.event),
     /** Resolves when the submission journals this event. */
-    journalled: (submissionId: string, event: string) => new Promise<void>((resolve) => recorded.set(`${submissionId} ${event}`, resolve)),
+    journalled: (submissionId: string, event: string) =>
+      new Promise<void>((resolve) => recorded.set(`${submissionId} ${event}`, resolve)),
     /** Resolves when a record under this submission id reaches the counterpart. */
     sent: (submissionId: string) => new Promise<void>((resolve) => waiting.set(submissionId, resolve)),
   };
@@ -218,21 +275,46 @@ const started: string[] = [];
  * A worker on its own task queue. Every submission a test leaves open (children too) is terminated while the
  * worker still runs and the last step has settled: a task cut off mid-flight keeps the test server from skipping time.
  */
-async function withWorker<T>(activities: Activities, fn: (submissions: ReturnType<typeof createSubmissionClient>, taskQueue: string) => Promise<T>, { reader = true } = {}): Promise<T> {
+async function withWorker<T>(
+  activities: Activities,
+  fn: (submissions: ReturnType<typeof createSubmissionClient>, taskQueue: string) => Promise<T>,
+  { reader = true } = {},
+): Promise<T> {
   const taskQueue = uniqueId('tq');
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
   return worker.runUntil(async () => {
     const readerId = uniqueId('VerdictReader');
     // The worker's verdict reader (workers/main.ts starts one per counterpart): the only reader of AFM's feed.
-    if (reader) await env.client.workflow.start(verdictReader, { taskQueue, workflowId: readerId, args: [{ counterpart: 'AFM', intervalMs: FETCH_INTERVAL, pageSize: 100 }] });
+    if (reader)
+      await env.client.workflow.start(verdictReader, {
+        taskQueue,
+        workflowId: readerId,
+        args: [{ counterpart: 'AFM', intervalMs: FETCH_INTERVAL, pageSize: 100 }],
+      });
     try {
       return await fn(createSubmissionClient({ client: env.client, taskQueue }), taskQueue);
     } finally {
-      if (reader) await env.client.workflow.getHandle(readerId).terminate('test over').catch(() => undefined);
+      if (reader)
+        await env.client.workflow
+          .getHandle(readerId)
+          .terminate('test over')
+          .catch(() => undefined);
       // Let whatever the last step set off (a local activity, a workflow task) finish first.
       await env.sleep('1 second');
-      const workflowIdOf = (id: string) => (id.startsWith('-detector:') ? id.slice('-detector:'.length) : id.startsWith('-incident:') ? `Incident:${id.slice('-incident:'.length)}` : `Submission:${id}`);
-      await Promise.all(started.splice(0).map((id) => env.client.workflow.getHandle(workflowIdOf(id)).terminate('test over').catch(() => undefined)));
+      const workflowIdOf = (id: string) =>
+        id.startsWith('-detector:')
+          ? id.slice('-detector:'.length)
+          : id.startsWith('-incident:')
+            ? `Incident:${id.slice('-incident:'.length)}`
+            : `Submission:${id}`;
+      await Promise.all(
+        started.splice(0).map((id) =>
+          env.client.workflow
+            .getHandle(workflowIdOf(id))
+            .terminate('test over')
+            .catch(() => undefined),
+        ),
+      );
     }
   });
 }
@@ -247,7 +329,10 @@ function afmInput(overrides: Partial<SubmissionInput> = {}): SubmissionInput {
     operationKind: 'DEPOSIT',
     bettorRef: 'a'.repeat(64),
     attempt: 1,
-    payload: { counterpart: 'AFM', record: { iin: adultIin(), receivedAt: '2026-12-04T18:55:00+05:00', receivedTiyn: 250_000 } },
+    payload: {
+      counterpart: 'AFM',
+      record: { iin: adultIin(), receivedAt: '2026-12-04T18:55:00+05:00', receivedTiyn: 250_000 },
+    },
     ...overrides,
   };
 }
@@ -255,7 +340,10 @@ function afmInput(overrides: Partial<SubmissionInput> = {}): SubmissionInput {
 describe('AFM rejection window: 1 working day (AFM order No. 9, item 5(3))', () => {
   it('takes a rejection arriving 20 hours after a Friday-evening submission: the window runs to the end of Monday', async () => {
     const f = fakes();
-    const friday = await nextLocal('19:00', (d) => new Date(`${d}T00:00:00Z`).getUTCDay() === 5 && working(d) && working(addDays(d, 3)));
+    const friday = await nextLocal(
+      '19:00',
+      (d) => new Date(`${d}T00:00:00Z`).getUTCDay() === 5 && working(d) && working(addDays(d, 3)),
+    );
     await travelTo(friday);
     await withWorker(f.activities, async (submissions) => {
       const input = afmInput();
@@ -277,14 +365,24 @@ describe('AFM rejection window: 1 working day (AFM order No. 9, item 5(3))', () 
 
       const after = await handle.status();
       expect(after.status).toBe('REJECTED');
-      expect(after.rejection).toMatchObject({ code: 'IIN_UNKNOWN', source: 'VERDICT', channel: 'FETCH', verdictId: 'MSG-1' });
+      expect(after.rejection).toMatchObject({
+        code: 'IIN_UNKNOWN',
+        source: 'VERDICT',
+        channel: 'FETCH',
+        verdictId: 'MSG-1',
+      });
       // Learnt within one fetch interval of AFM's publishing it, and without a single status request.
       const entry = f.records.find((r) => r.entry.event === 'submission.rejected')!;
       expect(entry.entry.startedAtMs - rejectedAt).toBeLessThanOrEqual(FETCH_INTERVAL + 5_000);
       expect(f.polls).toHaveLength(0);
       expect(Date.parse(after.rejection!.rejectedAt)).toBeLessThan(Date.parse(after.windowEndsAt!));
       expect(after.acceptedAt).toBeUndefined();
-      expect(f.events()).toEqual(['submission.queued', 'submission.sending', 'submission.acknowledged', 'submission.rejected']);
+      expect(f.events()).toEqual([
+        'submission.queued',
+        'submission.sending',
+        'submission.acknowledged',
+        'submission.rejected',
+      ]);
     });
   }, 240_000); // 20 hours of the reader's one-minute reads, skipped
 
@@ -292,172 +390,217 @@ describe('AFM rejection window: 1 working day (AFM order No. 9, item 5(3))', () 
     const f = fakes();
     const start = await nextLocal('10:00', (d) => working(d) && working(addDays(d, 1)));
     await travelTo(start);
-    await withWorker(f.activities, async (submissions) => {
-      const input = afmInput();
-      const accepted = f.journalled(input.submissionId, 'submission.accepted');
-      const handle = await submissions.startSubmission(input);
-      const windowEnd = startOfLocalDay(addDays(localDate(start, calendar), 2), calendar);
-      await travelTo(windowEnd - MIN);
-      expect((await handle.status()).status).toBe('ACKNOWLEDGED');
+    await withWorker(
+      f.activities,
+      async (submissions) => {
+        const input = afmInput();
+        const accepted = f.journalled(input.submissionId, 'submission.accepted');
+        const handle = await submissions.startSubmission(input);
+        const windowEnd = startOfLocalDay(addDays(localDate(start, calendar), 2), calendar);
+        await travelTo(windowEnd - MIN);
+        expect((await handle.status()).status).toBe('ACKNOWLEDGED');
 
-      await env.sleep('2 minutes');
-      await accepted;
-      const final = await handle.status();
-      expect(final.status).toBe('ACCEPTED');
-      expect(Date.parse(final.windowEndsAt!)).toBe(windowEnd);
-      expect(Date.parse(final.acceptedAt!)).toBeGreaterThanOrEqual(windowEnd);
-      // Not one poll while the window is open: one status check at its end, so a lost message cannot make it ACCEPTED.
-      expect(final.polls).toBe(1);
-      expect(f.polls).toHaveLength(1);
-      expect(f.polls[0]!.atMs).toBeGreaterThanOrEqual(windowEnd);
-      expect(f.afmCalls.filter((c) => c.outcome === 'SENT')).toHaveLength(1);
-    }, { reader: false });
+        await env.sleep('2 minutes');
+        await accepted;
+        const final = await handle.status();
+        expect(final.status).toBe('ACCEPTED');
+        expect(Date.parse(final.windowEndsAt!)).toBe(windowEnd);
+        expect(Date.parse(final.acceptedAt!)).toBeGreaterThanOrEqual(windowEnd);
+        // Not one poll while the window is open: one status check at its end, so a lost message cannot make it ACCEPTED.
+        expect(final.polls).toBe(1);
+        expect(f.polls).toHaveLength(1);
+        expect(f.polls[0]!.atMs).toBeGreaterThanOrEqual(windowEnd);
+        expect(f.afmCalls.filter((c) => c.outcome === 'SENT')).toHaveLength(1);
+      },
+      { reader: false },
+    );
   });
 
   it('turns a rejection the feed never delivered into REJECTED at the final status check, not ACCEPTED', async () => {
     const f = fakes();
     const start = await nextLocal('10:00', (d) => working(d) && working(addDays(d, 1)));
     await travelTo(start);
-    await withWorker(f.activities, async (submissions) => {
-      const input = afmInput();
-      const rejected = f.journalled(input.submissionId, 'submission.rejected');
-      const handle = await submissions.startSubmission(input);
-      await env.sleep('1 hour');
-      const { receipt, windowEndsAt } = await handle.status();
-      // AFM rejected it, but its message was lost: neither feed nor push brings it.
-      f.verdicts.set(receipt!.messageId, { messageId: receipt!.messageId, status: 'REJECTED', rejection: { code: 'IIN_UNKNOWN', reason: 'the IIN is not in the state register', rejectedAt: iso(start + 2 * HOUR) } });
-      await travelTo(Date.parse(windowEndsAt!) + MIN);
-      await rejected;
-      const final = await handle.status();
-      expect(final.status).toBe('REJECTED');
-      expect(final.rejection).toMatchObject({ code: 'IIN_UNKNOWN', source: 'VERDICT', channel: 'STATUS' });
-      expect(f.polls).toHaveLength(1);
-      expect(f.events()).not.toContain('submission.accepted');
-    }, { reader: false });
+    await withWorker(
+      f.activities,
+      async (submissions) => {
+        const input = afmInput();
+        const rejected = f.journalled(input.submissionId, 'submission.rejected');
+        const handle = await submissions.startSubmission(input);
+        await env.sleep('1 hour');
+        const { receipt, windowEndsAt } = await handle.status();
+        // AFM rejected it, but its message was lost: neither feed nor push brings it.
+        f.verdicts.set(receipt!.messageId, {
+          messageId: receipt!.messageId,
+          status: 'REJECTED',
+          rejection: {
+            code: 'IIN_UNKNOWN',
+            reason: 'the IIN is not in the state register',
+            rejectedAt: iso(start + 2 * HOUR),
+          },
+        });
+        await travelTo(Date.parse(windowEndsAt!) + MIN);
+        await rejected;
+        const final = await handle.status();
+        expect(final.status).toBe('REJECTED');
+        expect(final.rejection).toMatchObject({ code: 'IIN_UNKNOWN', source: 'VERDICT', channel: 'STATUS' });
+        expect(f.polls).toHaveLength(1);
+        expect(f.events()).not.toContain('submission.accepted');
+      },
+      { reader: false },
+    );
   });
 
   it('extends the window over a public holiday: acknowledged on its eve, it closes at the end of the first working day after', async () => {
     const f = fakes();
     // The eve of a weekday holiday in the shipped calendar (16 December, Independence Day; Nauryz in March).
-    const eve = await nextLocal('17:00', (d) => working(d) && calendar.daysOff.has(addDays(d, 1)) && ![0, 6].includes(new Date(`${addDays(d, 1)}T00:00:00Z`).getUTCDay()));
+    const eve = await nextLocal(
+      '17:00',
+      (d) =>
+        working(d) &&
+        calendar.daysOff.has(addDays(d, 1)) &&
+        ![0, 6].includes(new Date(`${addDays(d, 1)}T00:00:00Z`).getUTCDay()),
+    );
     await travelTo(eve);
-    await withWorker(f.activities, async (submissions) => {
-      const input = afmInput();
-      const acknowledged = f.journalled(input.submissionId, 'submission.acknowledged');
-      const accepted = f.journalled(input.submissionId, 'submission.accepted');
-      const handle = await submissions.startSubmission(input);
-      await acknowledged;
-      let firstWorking = addDays(localDate(eve, calendar), 1);
-      while (!working(firstWorking)) firstWorking = addDays(firstWorking, 1);
-      const expectedEnd = startOfLocalDay(addDays(firstWorking, 1), calendar);
-      const withoutHoliday = startOfLocalDay(addDays(localDate(eve, calendar), 2), calendar);
-      expect(expectedEnd).toBeGreaterThan(withoutHoliday);
+    await withWorker(
+      f.activities,
+      async (submissions) => {
+        const input = afmInput();
+        const acknowledged = f.journalled(input.submissionId, 'submission.acknowledged');
+        const accepted = f.journalled(input.submissionId, 'submission.accepted');
+        const handle = await submissions.startSubmission(input);
+        await acknowledged;
+        let firstWorking = addDays(localDate(eve, calendar), 1);
+        while (!working(firstWorking)) firstWorking = addDays(firstWorking, 1);
+        const expectedEnd = startOfLocalDay(addDays(firstWorking, 1), calendar);
+        const withoutHoliday = startOfLocalDay(addDays(localDate(eve, calendar), 2), calendar);
+        expect(expectedEnd).toBeGreaterThan(withoutHoliday);
 
-      const state = await handle.status();
-      expect(Date.parse(state.windowEndsAt!)).toBe(expectedEnd);
-      await travelTo(withoutHoliday + HOUR);
-      expect((await handle.status()).status).toBe('ACKNOWLEDGED');
-      await travelTo(expectedEnd + MIN);
-      await accepted;
-      expect((await handle.status()).status).toBe('ACCEPTED');
-    }, { reader: false });
+        const state = await handle.status();
+        expect(Date.parse(state.windowEndsAt!)).toBe(expectedEnd);
+        await travelTo(withoutHoliday + HOUR);
+        expect((await handle.status()).status).toBe('ACKNOWLEDGED');
+        await travelTo(expectedEnd + MIN);
+        await accepted;
+        expect((await handle.status()).status).toBe('ACCEPTED');
+      },
+      { reader: false },
+    );
   });
 });
 
 describe('correcting a rejected submission', () => {
   it('sends a corrected resubmission exactly once, however often it is asked for', async () => {
     const f = fakes();
-    await withWorker(f.activities, async (submissions) => {
-      const input = afmInput();
-      f.refuse.add(input.submissionId);
-      const rejection = f.journalled(input.submissionId, 'submission.rejected');
-      const handle = await submissions.startSubmission(input);
-      await rejection;
-      const rejected = await handle.status();
-      expect(rejected.status).toBe('REJECTED');
-      expect(rejected.rejection).toMatchObject({ code: 'INVALID_REQUEST', source: 'SYNCHRONOUS' });
+    await withWorker(
+      f.activities,
+      async (submissions) => {
+        const input = afmInput();
+        f.refuse.add(input.submissionId);
+        const rejection = f.journalled(input.submissionId, 'submission.rejected');
+        const handle = await submissions.startSubmission(input);
+        await rejection;
+        const rejected = await handle.status();
+        expect(rejected.status).toBe('REJECTED');
+        expect(rejected.rejection).toMatchObject({ code: 'INVALID_REQUEST', source: 'SYNCHRONOUS' });
 
-      // The workflow's validator names the field, and nothing is sent.
-      const raw = env.client.workflow.getHandle(handle.workflowId);
-      const bad = { counterpart: 'AFM', record: { ...input.payload.record, iin: '123' } };
-      const err = await raw.executeUpdate(resubmitSubmissionUpdate, { args: [{ payload: bad as never, actor: 'officer.aigerim' }] }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-      expect(((err as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe(ErrorType.InvalidInput);
-      expect(((err as WorkflowUpdateFailedError).cause as ApplicationFailure).message).toContain('payload.record.iin');
+        // The workflow's validator names the field, and nothing is sent.
+        const raw = env.client.workflow.getHandle(handle.workflowId);
+        const bad = { counterpart: 'AFM', record: { ...input.payload.record, iin: '123' } };
+        const err = await raw
+          .executeUpdate(resubmitSubmissionUpdate, { args: [{ payload: bad as never, actor: 'officer.aigerim' }] })
+          .catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+        expect(((err as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe(ErrorType.InvalidInput);
+        expect(((err as WorkflowUpdateFailedError).cause as ApplicationFailure).message).toContain(
+          'payload.record.iin',
+        );
 
-      const corrected = { counterpart: 'AFM' as const, record: { ...input.payload.record, receivedTiyn: 260_000 } };
-      const resubmissionId = `${input.submissionId}-r2`;
-      const sent = f.sent(resubmissionId);
-      const corrected$ = f.journalled(input.submissionId, 'submission.corrected');
-      const [a, b] = await Promise.all([
-        submissions.resubmitSubmission(input.submissionId, corrected, 'officer.aigerim'),
-        submissions.resubmitSubmission(input.submissionId, corrected, 'officer.daniyar'),
-      ]);
-      expect(a.correctedBy?.submissionId).toBe(resubmissionId);
-      expect(b.correctedBy).toEqual(a.correctedBy);
-      await corrected$;
-      expect((await handle.status()).status).toBe('CORRECTED');
-      await sent;
+        const corrected = { counterpart: 'AFM' as const, record: { ...input.payload.record, receivedTiyn: 260_000 } };
+        const resubmissionId = `${input.submissionId}-r2`;
+        const sent = f.sent(resubmissionId);
+        const corrected$ = f.journalled(input.submissionId, 'submission.corrected');
+        const [a, b] = await Promise.all([
+          submissions.resubmitSubmission(input.submissionId, corrected, 'officer.aigerim'),
+          submissions.resubmitSubmission(input.submissionId, corrected, 'officer.daniyar'),
+        ]);
+        expect(a.correctedBy?.submissionId).toBe(resubmissionId);
+        expect(b.correctedBy).toEqual(a.correctedBy);
+        await corrected$;
+        expect((await handle.status()).status).toBe('CORRECTED');
+        await sent;
 
-      // Asked a third time, after the rejected attempt has ended: the existing link, nothing sent.
-      const again = await submissions.resubmitSubmission(input.submissionId, corrected, 'officer.aigerim');
-      expect(again.correctedBy).toEqual(a.correctedBy);
-      const child = await submissions.getSubmission(resubmissionId);
-      expect(child).toMatchObject({ attempt: 2, originalSubmissionId: input.submissionId, correctsSubmissionId: input.submissionId, status: 'ACKNOWLEDGED' });
-      expect(child.payload.record).toMatchObject({ receivedTiyn: 260_000 });
-      expect(f.afmCalls.filter((c) => c.submissionId === resubmissionId)).toHaveLength(1);
-      expect(f.records.filter((r) => r.entry.event === 'submission.corrected')).toHaveLength(1);
+        // Asked a third time, after the rejected attempt has ended: the existing link, nothing sent.
+        const again = await submissions.resubmitSubmission(input.submissionId, corrected, 'officer.aigerim');
+        expect(again.correctedBy).toEqual(a.correctedBy);
+        const child = await submissions.getSubmission(resubmissionId);
+        expect(child).toMatchObject({
+          attempt: 2,
+          originalSubmissionId: input.submissionId,
+          correctsSubmissionId: input.submissionId,
+          status: 'ACKNOWLEDGED',
+        });
+        expect(child.payload.record).toMatchObject({ receivedTiyn: 260_000 });
+        expect(f.afmCalls.filter((c) => c.submissionId === resubmissionId)).toHaveLength(1);
+        expect(f.records.filter((r) => r.entry.event === 'submission.corrected')).toHaveLength(1);
 
-      // Only a REJECTED submission can be corrected.
-      const refused = await submissions.resubmitSubmission(resubmissionId, corrected, 'officer.aigerim').catch((e: unknown) => e);
-      expect(refused).toBeInstanceOf(StepRejectedError);
-      expect((refused as StepRejectedError).type).toBe(ErrorType.SubmissionStepRejected);
-    }, { reader: false });
+        // Only a REJECTED submission can be corrected.
+        const refused = await submissions
+          .resubmitSubmission(resubmissionId, corrected, 'officer.aigerim')
+          .catch((e: unknown) => e);
+        expect(refused).toBeInstanceOf(StepRejectedError);
+        expect((refused as StepRejectedError).type).toBe(ErrorType.SubmissionStepRejected);
+      },
+      { reader: false },
+    );
   });
 
   it('reminds at half the officers’ due time and escalates an untouched rejection when it passes, then keeps waiting', async () => {
     const f = fakes();
     const start = await nextLocal('10:00', (d) => working(d) && working(addDays(d, 1)));
     await travelTo(start);
-    await withWorker(f.activities, async (submissions) => {
-      const input = afmInput();
-      f.refuse.add(input.submissionId);
-      const rejection = f.journalled(input.submissionId, 'submission.rejected');
-      const handle = await submissions.startSubmission(input);
-      await rejection;
-      const state = await handle.status();
-      const rejectedMs = Date.parse(state.rejection!.rejectedAt);
-      const dueMs = officerDueAt(rejectedMs, calendar);
-      expect(Date.parse(state.officerDueAt!)).toBe(dueMs);
-      expect(dueMs).toBe(startOfLocalDay(addDays(localDate(start, calendar), 2), calendar));
-      const reminderMs = rejectedMs + Math.round((dueMs - rejectedMs) / 2);
-      expect(Date.parse(state.reminderAt!)).toBe(reminderMs);
+    await withWorker(
+      f.activities,
+      async (submissions) => {
+        const input = afmInput();
+        f.refuse.add(input.submissionId);
+        const rejection = f.journalled(input.submissionId, 'submission.rejected');
+        const handle = await submissions.startSubmission(input);
+        await rejection;
+        const state = await handle.status();
+        const rejectedMs = Date.parse(state.rejection!.rejectedAt);
+        const dueMs = officerDueAt(rejectedMs, calendar);
+        expect(Date.parse(state.officerDueAt!)).toBe(dueMs);
+        expect(dueMs).toBe(startOfLocalDay(addDays(localDate(start, calendar), 2), calendar));
+        const reminderMs = rejectedMs + Math.round((dueMs - rejectedMs) / 2);
+        expect(Date.parse(state.reminderAt!)).toBe(reminderMs);
 
-      await travelTo(reminderMs - MIN);
-      expect((await handle.status()).remindedAt).toBeUndefined();
-      await env.sleep('2 minutes');
-      const reminded = await handle.status();
-      expect(Date.parse(reminded.remindedAt!)).toBeGreaterThanOrEqual(reminderMs);
-      expect(reminded.escalatedAt).toBeUndefined();
+        await travelTo(reminderMs - MIN);
+        expect((await handle.status()).remindedAt).toBeUndefined();
+        await env.sleep('2 minutes');
+        const reminded = await handle.status();
+        expect(Date.parse(reminded.remindedAt!)).toBeGreaterThanOrEqual(reminderMs);
+        expect(reminded.escalatedAt).toBeUndefined();
 
-      await travelTo(dueMs - MIN);
-      expect((await handle.status()).escalatedAt).toBeUndefined();
-      await env.sleep('2 minutes');
-      const escalated = await handle.status();
-      expect(escalated.status).toBe('REJECTED');
-      expect(Date.parse(escalated.escalatedAt!)).toBeGreaterThanOrEqual(dueMs);
-      const entry = f.records.find((r) => r.entry.event === 'submission.escalated')!;
-      expect(entry.entry.result).toBe('ESCALATED');
-      expect(entry.state.escalatedAt).toBe(escalated.escalatedAt);
-      expect(f.events().filter((e) => e === 'submission.reminder')).toHaveLength(1);
+        await travelTo(dueMs - MIN);
+        expect((await handle.status()).escalatedAt).toBeUndefined();
+        await env.sleep('2 minutes');
+        const escalated = await handle.status();
+        expect(escalated.status).toBe('REJECTED');
+        expect(Date.parse(escalated.escalatedAt!)).toBeGreaterThanOrEqual(dueMs);
+        const entry = f.records.find((r) => r.entry.event === 'submission.escalated')!;
+        expect(entry.entry.result).toBe('ESCALATED');
+        expect(entry.state.escalatedAt).toBe(escalated.escalatedAt);
+        expect(f.events().filter((e) => e === 'submission.reminder')).toHaveLength(1);
 
-      // Still waiting for compliance a day later.
-      await env.sleep('1 day');
-      const acknowledged = f.journalled(`${input.submissionId}-r2`, 'submission.acknowledged');
-      const corrected = await submissions.resubmitSubmission(input.submissionId, input.payload, 'officer.aigerim');
-      expect(corrected.status).toBe('CORRECTED');
-      await acknowledged; // no activity left in flight when the test ends
-    }, { reader: false });
+        // Still waiting for compliance a day later.
+        await env.sleep('1 day');
+        const acknowledged = f.journalled(`${input.submissionId}-r2`, 'submission.acknowledged');
+        const corrected = await submissions.resubmitSubmission(input.submissionId, input.payload, 'officer.aigerim');
+        expect(corrected.status).toBe('CORRECTED');
+        await acknowledged; // no activity left in flight when the test ends
+      },
+      { reader: false },
+    );
   });
 });
 
@@ -470,27 +613,31 @@ describe('sending through outages', () => {
     expect(maintenanceWindowAt(night, maintenance, calendar)).toBe(morning);
     // AFM is down for the night: its planned maintenance.
     f.control.down = (atMs) => maintenanceWindowAt(atMs, maintenance, calendar) !== undefined;
-    await withWorker(f.activities, async (submissions) => {
-      const handle = await submissions.startSubmission(afmInput());
-      await env.sleep('30 minutes');
-      const waiting = await handle.status();
-      expect(waiting.status).toBe('WAITING_MAINTENANCE');
-      expect(Date.parse(waiting.maintenanceUntil!)).toBe(morning);
-      const triedAtNight = f.afmCalls.length;
-      expect(triedAtNight).toBeGreaterThan(0);
+    await withWorker(
+      f.activities,
+      async (submissions) => {
+        const handle = await submissions.startSubmission(afmInput());
+        await env.sleep('30 minutes');
+        const waiting = await handle.status();
+        expect(waiting.status).toBe('WAITING_MAINTENANCE');
+        expect(Date.parse(waiting.maintenanceUntil!)).toBe(morning);
+        const triedAtNight = f.afmCalls.length;
+        expect(triedAtNight).toBeGreaterThan(0);
 
-      await travelTo(morning - 10 * MIN);
-      expect((await handle.status()).status).toBe('WAITING_MAINTENANCE');
-      expect(f.afmCalls).toHaveLength(triedAtNight); // no retries burnt while waiting
+        await travelTo(morning - 10 * MIN);
+        expect((await handle.status()).status).toBe('WAITING_MAINTENANCE');
+        expect(f.afmCalls).toHaveLength(triedAtNight); // no retries burnt while waiting
 
-      await travelTo(morning + 10 * MIN);
-      const sent = await handle.status();
-      expect(sent.status).toBe('ACKNOWLEDGED');
-      const success = f.afmCalls.filter((c) => c.outcome === 'SENT');
-      expect(success).toHaveLength(1);
-      expect(success[0]!.atMs).toBeGreaterThanOrEqual(morning);
-      expect(f.events()).toContain('submission.waiting-maintenance');
-    }, { reader: false });
+        await travelTo(morning + 10 * MIN);
+        const sent = await handle.status();
+        expect(sent.status).toBe('ACKNOWLEDGED');
+        const success = f.afmCalls.filter((c) => c.outcome === 'SENT');
+        expect(success).toHaveLength(1);
+        expect(success[0]!.atMs).toBeGreaterThanOrEqual(morning);
+        expect(f.events()).toContain('submission.waiting-maintenance');
+      },
+      { reader: false },
+    );
   });
 
   it('keeps sending through a 3-day outage: RETRYING with its last error and next attempt, an incident opened, and through by itself when AFM is back', async () => {
@@ -505,7 +652,11 @@ describe('sending through outages', () => {
       async (submissions, taskQueue) => {
         const detectorId = uniqueId('IncidentDetector');
         const settings = { unreachableAfterMs: 15 * MIN, authFailures: 5, authWindowMs: 10 * MIN, offsetMinutes: 300 };
-        await env.client.workflow.start(incidentDetector, { taskQueue, workflowId: detectorId, args: [{ intervalMs: 30 * MIN, settings, timing: IncidentTiming.parse({}) }] });
+        await env.client.workflow.start(incidentDetector, {
+          taskQueue,
+          workflowId: detectorId,
+          args: [{ intervalMs: 30 * MIN, settings, timing: IncidentTiming.parse({}) }],
+        });
         // Left running, the detector and its incident would hold the server's clock for the next tests.
         started.push(`-detector:${detectorId}`);
         const input = afmInput();
@@ -524,7 +675,11 @@ describe('sending through outages', () => {
         expect(f.events().filter((e) => e === 'submission.outage')).toHaveLength(1);
         const opened = f.incidents.filter((r) => r.entry.event === 'incident.opened');
         expect(opened).toHaveLength(1);
-        expect(opened[0]!.state.origin).toEqual({ kind: 'DETECTOR', detector: 'counterpart-unreachable', counterpart: 'AFM' });
+        expect(opened[0]!.state.origin).toEqual({
+          kind: 'DETECTOR',
+          detector: 'counterpart-unreachable',
+          counterpart: 'AFM',
+        });
         // The submissions table shows it too (the row mirrors the state).
         const row = f.records.at(-1)!.state;
         expect(row.status).toBe('RETRYING');
@@ -580,7 +735,9 @@ describe('sending through outages', () => {
         // Ops fix AFM_SIGNING_KEY and restart the worker, which signals every FAILED submission (workers/main.ts).
         f.control.wrongKey = false;
         const acknowledged = f.journalled(input.submissionId, 'submission.acknowledged');
-        await env.client.workflow.getHandle(handle.workflowId).signal(resumeSubmissionSignal, { reason: 'worker started' });
+        await env.client.workflow
+          .getHandle(handle.workflowId)
+          .signal(resumeSubmissionSignal, { reason: 'worker started' });
         await acknowledged;
         const sent = await handle.status();
         expect(sent.status).toBe('ACKNOWLEDGED');
@@ -590,7 +747,9 @@ describe('sending through outages', () => {
         expect(after[0]).toMatchObject({ submissionId: input.submissionId, checkFirst: true, outcome: 'SENT' });
 
         // Signalled again (another worker starting): it is not FAILED any more, nothing is sent.
-        await env.client.workflow.getHandle(handle.workflowId).signal(resumeSubmissionSignal, { reason: 'worker started' });
+        await env.client.workflow
+          .getHandle(handle.workflowId)
+          .signal(resumeSubmissionSignal, { reason: 'worker started' });
         await env.sleep('1 minute');
         expect(f.afmCalls).toHaveLength(failedCalls + 2);
         const twice = await submissions.retrySubmission(input.submissionId, 'officer.aigerim').catch((e: unknown) => e);
@@ -630,7 +789,8 @@ describe('verdicts without per-submission polling (the e-government integration 
       expect(Math.abs(readsWithTwentyOne - readsWithOne)).toBeLessThanOrEqual(1);
       expect(f.polls).toHaveLength(0);
       expect(f.afmCalls.filter((c) => c.outcome === 'SENT')).toHaveLength(21);
-      for (const i of [first, ...more]) expect((await submissions.getSubmission(i.submissionId)).status).toBe('ACKNOWLEDGED');
+      for (const i of [first, ...more])
+        expect((await submissions.getSubmission(i.submissionId)).status).toBe('ACKNOWLEDGED');
     });
   });
 
@@ -654,7 +814,12 @@ describe('verdicts without per-submission polling (the e-government integration 
         rejectedAt: iso(rejectedAt),
       });
       await rejected;
-      expect((await handle.status()).rejection).toMatchObject({ code: 'IIN_UNKNOWN', source: 'VERDICT', channel: 'PUSH', verdictId: 'MSG-1' });
+      expect((await handle.status()).rejection).toMatchObject({
+        code: 'IIN_UNKNOWN',
+        source: 'VERDICT',
+        channel: 'PUSH',
+        verdictId: 'MSG-1',
+      });
 
       // The feed carries the same verdict, and one for a submission nobody runs.
       f.publish(input.submissionId, receipt!.messageId, 'IIN_UNKNOWN', rejectedAt);
@@ -678,45 +843,78 @@ describe('verdicts without per-submission polling (the e-government integration 
 describe('ESU submissions', () => {
   it('starts a record ESU refused after money moved at REJECTED, and sends the correction to ESU once', async () => {
     const f = fakes();
-    await withWorker(f.activities, async (submissions) => {
-      const operationId = uniqueId('pay');
-      const submissionId = firstSubmissionId('ESU', operationId);
-      started.push(submissionId, `${submissionId}-r2`);
-      const record: EsuOperationRequest = { operationId, kind: 'PAYOUT', iin: adultIin(), amountTiyn: 1_000_000, currency: 'KZT', occurredAt: '2026-12-10T12:00:00+05:00' };
-      const rejectedAt = iso(await env.currentTimeMs());
-      const rejection = f.journalled(submissionId, 'submission.rejected');
-      const handle = await submissions.startSubmission({
-        submissionId,
-        operationId,
-        operationKind: 'PAYOUT',
-        bettorRef: 'b'.repeat(64),
-        attempt: 1,
-        payload: { counterpart: 'ESU', record },
-        initialRejection: { code: 'LIMIT_EXCEEDED', reason: 'the payout exceeds the recorded winnings', rejectedAt },
-      });
-      await rejection;
-      const state = await handle.status();
-      expect(state).toMatchObject({ status: 'REJECTED', rejection: { code: 'LIMIT_EXCEEDED', source: 'INITIAL', rejectedAt } });
-      await env.sleep('2 hours');
-      expect((await handle.status()).status).toBe('REJECTED');
-      expect(f.esuCalls).toHaveLength(0);
+    await withWorker(
+      f.activities,
+      async (submissions) => {
+        const operationId = uniqueId('pay');
+        const submissionId = firstSubmissionId('ESU', operationId);
+        started.push(submissionId, `${submissionId}-r2`);
+        const record: EsuOperationRequest = {
+          operationId,
+          kind: 'PAYOUT',
+          iin: adultIin(),
+          amountTiyn: 1_000_000,
+          currency: 'KZT',
+          occurredAt: '2026-12-10T12:00:00+05:00',
+        };
+        const rejectedAt = iso(await env.currentTimeMs());
+        const rejection = f.journalled(submissionId, 'submission.rejected');
+        const handle = await submissions.startSubmission({
+          submissionId,
+          operationId,
+          operationKind: 'PAYOUT',
+          bettorRef: 'b'.repeat(64),
+          attempt: 1,
+          payload: { counterpart: 'ESU', record },
+          initialRejection: { code: 'LIMIT_EXCEEDED', reason: 'the payout exceeds the recorded winnings', rejectedAt },
+        });
+        await rejection;
+        const state = await handle.status();
+        expect(state).toMatchObject({
+          status: 'REJECTED',
+          rejection: { code: 'LIMIT_EXCEEDED', source: 'INITIAL', rejectedAt },
+        });
+        await env.sleep('2 hours');
+        expect((await handle.status()).status).toBe('REJECTED');
+        expect(f.esuCalls).toHaveLength(0);
 
-      const otherOperation = await submissions.resubmitSubmission(submissionId, { counterpart: 'ESU', record: { ...record, operationId: 'another-op' } }, 'officer.aigerim').catch((e: unknown) => e);
-      expect((otherOperation as StepRejectedError).type).toBe(ErrorType.InvalidInput);
-      expect((otherOperation as Error).message).toContain('payload.record.operationId');
+        const otherOperation = await submissions
+          .resubmitSubmission(
+            submissionId,
+            { counterpart: 'ESU', record: { ...record, operationId: 'another-op' } },
+            'officer.aigerim',
+          )
+          .catch((e: unknown) => e);
+        expect((otherOperation as StepRejectedError).type).toBe(ErrorType.InvalidInput);
+        expect((otherOperation as Error).message).toContain('payload.record.operationId');
 
-      const sent = f.sent(`${submissionId}-r2`);
-      const acceptedLater = f.journalled(`${submissionId}-r2`, 'submission.accepted');
-      const corrected = await submissions.resubmitSubmission(submissionId, { counterpart: 'ESU', record: { ...record, amountTiyn: 900_000 } }, 'officer.aigerim');
-      expect(corrected.correctedBy?.submissionId).toBe(`${submissionId}-r2`);
-      await sent;
-      await acceptedLater;
-      const final = await submissions.getSubmission(`${submissionId}-r2`);
-      expect(final).toMatchObject({ status: 'ACCEPTED', counterpart: 'ESU', attempt: 2, correctsSubmissionId: submissionId });
-      expect(final.windowEndsAt).toBeUndefined();
-      expect(f.esuCalls).toHaveLength(1);
-      expect(f.esuCalls[0]).toMatchObject({ submissionId: `${submissionId}-r2`, checkFirst: false, record: { operationId, amountTiyn: 900_000 } });
-      expect(f.polls).toHaveLength(0);
-    }, { reader: false });
+        const sent = f.sent(`${submissionId}-r2`);
+        const acceptedLater = f.journalled(`${submissionId}-r2`, 'submission.accepted');
+        const corrected = await submissions.resubmitSubmission(
+          submissionId,
+          { counterpart: 'ESU', record: { ...record, amountTiyn: 900_000 } },
+          'officer.aigerim',
+        );
+        expect(corrected.correctedBy?.submissionId).toBe(`${submissionId}-r2`);
+        await sent;
+        await acceptedLater;
+        const final = await submissions.getSubmission(`${submissionId}-r2`);
+        expect(final).toMatchObject({
+          status: 'ACCEPTED',
+          counterpart: 'ESU',
+          attempt: 2,
+          correctsSubmissionId: submissionId,
+        });
+        expect(final.windowEndsAt).toBeUndefined();
+        expect(f.esuCalls).toHaveLength(1);
+        expect(f.esuCalls[0]).toMatchObject({
+          submissionId: `${submissionId}-r2`,
+          checkFirst: false,
+          record: { operationId, amountTiyn: 900_000 },
+        });
+        expect(f.polls).toHaveLength(0);
+      },
+      { reader: false },
+    );
   });
 });

@@ -10,14 +10,65 @@ import tseslint from 'typescript-eslint';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-const NODE_BUILTINS = ['assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises', 'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers', 'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib'];
-const IO_LIBRARIES = ['pg', 'undici', 'fastify', 'prom-client', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'];
+const NODE_BUILTINS = [
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
+];
+const IO_LIBRARIES = [
+  'pg',
+  'undici',
+  'fastify',
+  'prom-client',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
+  '@temporalio/testing',
+];
 
 /** A relative import of one of our rooms but these, from a file one folder down (`../room/…`). */
 const roomsBut = (...allowed) => `^\\.\\./(?!(${allowed.join('|')})/)`;
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'tools/**', '.tools/**', '.data/**', 'coverage/**', 'test/.artifacts/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'tools/**',
+      '.tools/**',
+      '.data/**',
+      'coverage/**',
+      'test/.artifacts/**',
+      '**/*.js',
+      '**/*.cjs',
+      '**/*.mjs',
+    ],
+  },
   {
     files: ['**/*.ts'],
     languageOptions: {
@@ -39,23 +90,47 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: [...NODE_BUILTINS, ...IO_LIBRARIES].map((name) => ({ name, message: 'workflow code does no I/O and uses no Node built-ins: do it in an activity' })),
+          paths: [...NODE_BUILTINS, ...IO_LIBRARIES].map((name) => ({
+            name,
+            message: 'workflow code does no I/O and uses no Node built-ins: do it in an activity',
+          })),
           patterns: [
             { group: ['node:*'], message: 'workflow code uses no Node built-ins: do it in an activity' },
-            { regex: roomsBut('domain'), allowTypeImports: true, message: 'workflows import values from domain/ only; activities and the other rooms as types (import type)' },
+            {
+              regex: roomsBut('domain'),
+              allowTypeImports: true,
+              message:
+                'workflows import values from domain/ only; activities and the other rooms as types (import type)',
+            },
           ],
         },
       ],
       'no-restricted-properties': [
         'error',
-        { object: 'Math', property: 'random', message: 'not deterministic on replay: derive it from the workflow id or use uuid4() from @temporalio/workflow' },
-        { object: 'crypto', property: 'randomUUID', message: 'not deterministic on replay: use uuid4() from @temporalio/workflow' },
+        {
+          object: 'Math',
+          property: 'random',
+          message:
+            'not deterministic on replay: derive it from the workflow id or use uuid4() from @temporalio/workflow',
+        },
+        {
+          object: 'crypto',
+          property: 'randomUUID',
+          message: 'not deterministic on replay: use uuid4() from @temporalio/workflow',
+        },
         { object: 'crypto', property: 'getRandomValues', message: 'not deterministic on replay' },
-        { object: 'performance', property: 'now', message: 'a wall clock: use the workflow clock (Date.now() in a workflow)' },
+        {
+          object: 'performance',
+          property: 'now',
+          message: 'a wall clock: use the workflow clock (Date.now() in a workflow)',
+        },
       ],
       'no-restricted-globals': [
         'error',
-        { name: 'setTimeout', message: 'a wall-clock timer: use sleep() or condition(fn, timeout) from @temporalio/workflow' },
+        {
+          name: 'setTimeout',
+          message: 'a wall-clock timer: use sleep() or condition(fn, timeout) from @temporalio/workflow',
+        },
         { name: 'setInterval', message: 'a wall-clock timer: use sleep() in a loop' },
         { name: 'crypto', message: 'not deterministic on replay' },
       ],
@@ -64,26 +139,65 @@ export default tseslint.config(
   {
     // domain/ is the rooms' shared language: pure, it imports nothing of ours but itself.
     files: ['domain/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*'], message: 'domain/ imports nothing of ours but domain/' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../*'], message: 'domain/ imports nothing of ours but domain/' }] },
+      ],
+    },
   },
   {
     files: ['domain/*/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../../*'], message: 'domain/ imports nothing of ours but domain/' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../../*'], message: 'domain/ imports nothing of ours but domain/' }] },
+      ],
+    },
   },
   {
     // codec/ (the payload encryption) stands alone; crypto/ (bettor reference, digests) sits on domain/ only.
     files: ['codec/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*'], message: 'codec/ imports nothing of ours' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../*'], message: 'codec/ imports nothing of ours' }] },
+      ],
+    },
   },
   {
     files: ['crypto/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: roomsBut('domain'), message: 'crypto/ imports domain/ only' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: roomsBut('domain'), message: 'crypto/ imports domain/ only' }] },
+      ],
+    },
   },
   {
     // Activities do the I/O for the workflows: they never start workflows nor reach into the rooms that serve people.
     files: ['activities/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../workflows/*', '../client/*', '../console/*', '../api/*', '../cli/*', '../workers/*', '../simulators/*', '../stack/*'], message: 'activities/ import config, crypto, db and domain only' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '../workflows/*',
+                '../client/*',
+                '../console/*',
+                '../api/*',
+                '../cli/*',
+                '../workers/*',
+                '../simulators/*',
+                '../stack/*',
+              ],
+              message: 'activities/ import config, crypto, db and domain only',
+            },
+          ],
+        },
+      ],
     },
   },
 );
