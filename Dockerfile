@@ -25,6 +25,7 @@ COPY db ./db
 COPY domain ./domain
 COPY simulators ./simulators
 COPY stack ./stack
+COPY store ./store
 COPY workers ./workers
 COPY workflows ./workflows
 RUN npm run build

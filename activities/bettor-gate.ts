@@ -1,7 +1,7 @@
 import type { BettorIdentificationStatus } from '../domain/identification.js';
 import { inTransaction, type Pool } from '../db/pool.js';
-import { recordStepsWithin, type StepRecord } from './journal.js';
-import { readBettorIdentification } from './identification-store.js';
+import { recordStepsWithin, type StepRecord } from '../store/journal.js';
+import { readBettorIdentification } from '../store/identification.js';
 
 export interface BettorGateAnswer {
   /** May this bettor's money move (a deposit) or be staked (a bet)? */

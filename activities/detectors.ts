@@ -6,7 +6,7 @@ import {
   type DetectorSettings,
   type DetectorTrip,
 } from '../domain/detectors.js';
-import { loadMaintenance, loadMinuteBuckets } from './availability.js';
+import { loadMaintenance, loadMinuteBuckets } from '../store/availability.js';
 
 const LOOKBACK_MS = 24 * 3600_000;
 

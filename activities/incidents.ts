@@ -2,6 +2,7 @@ import { log, metricMeter } from '@temporalio/activity';
 import { inTransaction, type Pool } from '../db/pool.js';
 import { INCIDENT_RETENTION_YEARS, type CheckpointKind } from '../domain/incident-deadlines.js';
 import type { IncidentState } from '../domain/incident-state.js';
+import { appendJournal } from '../store/journal.js';
 
 /**
  * The incident journal of National Bank resolution No. 116, item 64 in PostgreSQL: one row per incident with the workflow's full
@@ -41,20 +42,15 @@ export function createIncidentStoreActivities({ pool }: { pool: Pool }) {
   return {
     async recordIncident({ workflowId, revision, state, entry }: IncidentRecord): Promise<void> {
       await inTransaction(pool, async (db) => {
-        await db.query(
-          `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details, dedupe_key)
-           VALUES (to_timestamp($1 / 1000.0), now(), $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (dedupe_key) DO NOTHING`,
-          [
-            entry.startedAtMs,
-            entry.event,
-            entry.actor,
-            state.incidentId,
-            entry.result,
-            JSON.stringify({ workflowId, status: state.status, ...entry.details }),
-            entry.dedupeKey,
-          ],
-        );
+        await appendJournal(db, {
+          startedAt: entry.startedAtMs,
+          event: entry.event,
+          actor: entry.actor,
+          recordId: state.incidentId,
+          result: entry.result,
+          details: { workflowId, status: state.status, ...entry.details },
+          dedupeKey: entry.dedupeKey,
+        });
         await db.query(
           `INSERT INTO incidents (incident_id, workflow_id, name, status, main_events, origin, counterpart, detected_at, detected_at_text,
              due_at, opened_at, opened_by, first_delivered_at, timeliness, escalated_at, closed_at, version, revision, state, retain_until)

@@ -27,6 +27,7 @@ import {
 import { WalletTransfer } from '../domain/wire/nomapay.js';
 import { endOfNextWorkingDay, type WorkingDayCalendar } from '../domain/working-days.js';
 import type { CounterpartClient } from './http.js';
+import { appendJournal } from '../store/journal.js';
 
 /**
  * The daily reconciliation's I/O (workflows/reconciliation.ts): each counterpart's listing fetched a page per call
@@ -375,17 +376,15 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
         `UPDATE reconciliation_runs SET status = $2, counts = $3, differences = $4, finished_at = now() WHERE run_id = $1`,
         [runId, status, JSON.stringify(counts), differences],
       );
-      await pool.query(
-        `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details, dedupe_key) VALUES ($1, now(), 'reconciliation.finished', 'reconciliation', $2, $3, $4, $5)
-         ON CONFLICT (dedupe_key) DO NOTHING`,
-        [
-          startedAt,
-          `reconciliation:${day}`,
-          status === 'INCOMPLETE' ? 'FAILED' : 'OK',
-          JSON.stringify({ runId, status, differences, counts }),
-          `reconciliation:${runId}`,
-        ],
-      );
+      await appendJournal(pool, {
+        startedAt,
+        event: 'reconciliation.finished',
+        actor: 'reconciliation',
+        recordId: `reconciliation:${day}`,
+        result: status === 'INCOMPLETE' ? 'FAILED' : 'OK',
+        details: { runId, status, differences, counts },
+        dedupeKey: `reconciliation:${runId}`,
+      });
       return { runId, day, status, differences, byCounterpart: counts, summary };
     },
   };

@@ -1,5 +1,5 @@
 import type { Pool } from '../db/pool.js';
-import { applyRetention, type RetentionReport } from '../db/retention.js';
+import { applyRetention, type RetentionReport } from '../store/retention.js';
 
 /** The retention job as an activity, for the daily `retention` workflow (workflows/retention.ts). */
 export function createRetentionActivities({ pool }: { pool: Pool }) {

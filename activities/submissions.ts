@@ -1,4 +1,3 @@
-import { readFile, stat } from 'node:fs/promises';
 import { log } from '@temporalio/activity';
 import { inTransaction, type Pool } from '../db/pool.js';
 import { maintenanceWindowAt, type MaintenanceConfig } from '../domain/maintenance.js';
@@ -6,10 +5,11 @@ import { submissionRetainUntil, type SubmissionState } from '../domain/submissio
 import {
   afmRejectionWindowEnd,
   calendarCoversRange,
-  compileCalendar,
   officerDueAt,
   type WorkingDayCalendar,
 } from '../domain/working-days.js';
+import { appendJournal } from '../store/journal.js';
+import { createCalendarFileSource } from '../config/calendar-source.js';
 
 /**
  * The submissions store (PostgreSQL `submissions`, migration 005) and the calendar arithmetic the submission
@@ -43,28 +43,23 @@ export function createSubmissionStoreActivities({ pool }: { pool: Pool }) {
      */
     async recordSubmission({ workflowId, state, entry }: SubmissionRecord): Promise<void> {
       await inTransaction(pool, async (db) => {
-        await db.query(
-          `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details, dedupe_key)
-           VALUES (to_timestamp($1 / 1000.0), now(), $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (dedupe_key) DO NOTHING`,
-          [
-            entry.startedAtMs,
-            entry.event,
-            entry.actor,
-            state.submissionId,
-            entry.result,
-            JSON.stringify({
-              workflowId,
-              status: state.status,
-              counterpart: state.counterpart,
-              operationId: state.operationId,
-              attempt: state.attempt,
-              detail: entry.detail,
-              ...entry.details,
-            }),
-            `submission:${state.submissionId}:${state.revision}`,
-          ],
-        );
+        await appendJournal(db, {
+          startedAt: entry.startedAtMs,
+          event: entry.event,
+          actor: entry.actor,
+          recordId: state.submissionId,
+          result: entry.result,
+          details: {
+            workflowId,
+            status: state.status,
+            counterpart: state.counterpart,
+            operationId: state.operationId,
+            attempt: state.attempt,
+            detail: entry.detail,
+            ...entry.details,
+          },
+          dedupeKey: `submission:${state.submissionId}:${state.revision}`,
+        });
         await db.query(
           `INSERT INTO submissions (submission_id, workflow_id, counterpart, operation_id, operation_kind, bettor_ref, attempt,
              original_submission_id, corrects_submission_id, corrected_by, status, message_id, receipt, rejection_code, rejection_reason,
@@ -133,26 +128,9 @@ export function createSubmissionStoreActivities({ pool }: { pool: Pool }) {
 
 export type SubmissionStoreActivities = ReturnType<typeof createSubmissionStoreActivities>;
 
-/** Reads the working-day calendar file, again only when its modification time changes (ops update it yearly). */
-export function createCalendarSource(path: string): () => Promise<WorkingDayCalendar> {
-  let cached: { mtimeMs: number; calendar: WorkingDayCalendar } | undefined;
-  return async () => {
-    const { mtimeMs } = await stat(path);
-    if (cached?.mtimeMs === mtimeMs) return cached.calendar;
-    try {
-      const calendar = compileCalendar(JSON.parse(await readFile(path, 'utf8')));
-      cached = { mtimeMs, calendar };
-      return calendar;
-    } catch (err) {
-      // A half-edited file must not stop submissions: keep counting with the last good calendar.
-      if (cached) {
-        logWarn(`working-day calendar ${path} is invalid, still using the previous version: ${(err as Error).message}`);
-        return cached.calendar;
-      }
-      throw new Error(`working-day calendar ${path} is invalid: ${(err as Error).message}`, { cause: err });
-    }
-  };
-}
+/** The working-day calendar file (config/calendar-source.ts), its warnings in the activity's log. */
+export const createCalendarSource = (path: string): (() => Promise<WorkingDayCalendar>) =>
+  createCalendarFileSource(path, logWarn);
 
 function logWarn(message: string, fields: Record<string, unknown> = {}): void {
   try {

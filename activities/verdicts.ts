@@ -1,4 +1,5 @@
 import type { Pool } from '../db/pool.js';
+import { appendJournal } from '../store/journal.js';
 
 /**
  * What the verdict reader keeps in PostgreSQL (migration 009): its cursor in each counterpart's messages feed,
@@ -51,19 +52,18 @@ export function createVerdictStoreActivities({ pool }: { pool: Pool }) {
       verdicts: UndeliverableVerdict[];
       atMs: number;
     }): Promise<void> {
-      for (const v of verdicts) {
-        await pool.query(
-          `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details, dedupe_key)
-           VALUES (to_timestamp($1 / 1000.0), now(), 'verdict.undeliverable', 'system', $2, 'REFUSED', $3, $4)
-           ON CONFLICT (dedupe_key) DO NOTHING`,
-          [
-            atMs,
-            v.submissionId,
-            JSON.stringify({ counterpart, channel: 'FETCH', ...v }),
-            `verdict:${counterpart}:${v.verdictId}:undeliverable`,
-          ],
-        );
-      }
+      await appendJournal(
+        pool,
+        verdicts.map((v) => ({
+          startedAt: atMs,
+          event: 'verdict.undeliverable',
+          actor: 'system',
+          recordId: v.submissionId,
+          result: 'REFUSED',
+          details: { counterpart, channel: 'FETCH', ...v },
+          dedupeKey: `verdict:${counterpart}:${v.verdictId}:undeliverable`,
+        })),
+      );
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from '../db/pool.js';
+import { appendJournal } from '../store/journal.js';
 
 /**
  * Every API call is journalled (National Bank resolution No. 116 §55.11: start, event, acting user, record id, end, result): the caller is
@@ -21,18 +22,13 @@ export function journalRequest(pool: Pool) {
       requestId: request.id,
       ...(request.replayed ? { replayed: true } : {}),
     };
-    await pool
-      .query(
-        'INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details) VALUES ($1, now(), $2, $3, $4, $5, $6)',
-        [
-          startedAt,
-          'api.request',
-          request.caller?.name ?? '(unauthenticated)',
-          request.recordId ?? '-',
-          status < 400 ? 'OK' : status < 500 ? 'REFUSED' : 'FAILED',
-          JSON.stringify(details),
-        ],
-      )
-      .catch((err: unknown) => request.log.error({ err, requestId: request.id }, 'journal entry not written'));
+    await appendJournal(pool, {
+      startedAt,
+      event: 'api.request',
+      actor: request.caller?.name ?? '(unauthenticated)',
+      recordId: request.recordId ?? '-',
+      result: status < 400 ? 'OK' : status < 500 ? 'REFUSED' : 'FAILED',
+      details,
+    }).catch((err: unknown) => request.log.error({ err, requestId: request.id }, 'journal entry not written'));
   };
 }

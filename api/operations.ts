@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { findRegisteredOperation } from '../activities/operation-registry.js';
+import { findRegisteredOperation } from '../store/operation-registry.js';
 import type { Pool } from '../db/pool.js';
 import { ErrorType } from '../domain/errors.js';
 import type { OperationKind } from '../domain/ids.js';

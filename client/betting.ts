@@ -19,8 +19,9 @@ import { bettorRef, requestDigest } from './bettor-ref.js';
 import { OperationFailedError } from './errors.js';
 import { joinOperation, refuseUnderage, validateRequest, wrapOperation, type OperationHandle } from './operations.js';
 
-export { readBet } from '../activities/bets.js';
-export { bettingTotals, bettorBalance } from '../activities/betting-ledger.js';
+export { readBet } from '../store/bets.js';
+export { bettingTotals } from '../store/betting-ledger.js';
+export { bettorBalance } from '../store/ledger.js';
 
 /**
  * Bets, settlements and payouts for bookmaker services. As with deposits, every start validates first (an

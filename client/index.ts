@@ -23,7 +23,7 @@ export type { MigrationHandle } from './migration.js';
 export { incidentWorkflowId, newIncidentId, type IncidentHandle, type OpenIncidentRequest } from './incidents.js';
 export type { SubmissionHandle } from './submissions.js';
 /** What deposit and bet sagas (and bookmaker services holding the pool) read: the bettor's identification status. */
-export { readBettorIdentification } from '../activities/identification-store.js';
+export { readBettorIdentification } from '../store/identification.js';
 
 export interface EsuBridgeClientOptions {
   client: Client;

@@ -1,5 +1,5 @@
 import type { Pool } from '../db/pool.js';
-import { deleteNotice, saveNotice } from '../activities/notice-store.js';
+import { deleteNotice, saveNotice } from '../store/notices.js';
 import { noticeInstant, WrittenNoticeRequest } from '../domain/submission-notice.js';
 import type { SubmissionState } from '../domain/submission.js';
 import { InvalidRequestError } from './errors.js';

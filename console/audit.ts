@@ -2,6 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Pool } from '../db/pool.js';
 import { InvalidRequestError, StepRejectedError } from '../client/index.js';
 import { can, type Actor, type Permission } from './auth.js';
+import { appendJournal } from '../store/journal.js';
 
 /**
  * Every console and CLI action — reading included — goes through `audited`: the role is checked, a change is
@@ -72,10 +73,14 @@ export async function journalConsole(
   result: 'OK' | 'REFUSED' | 'FAILED' | 'REQUESTED',
   startedAt: Date,
 ): Promise<void> {
-  await pool.query(
-    `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details) VALUES ($1, now(), $2, $3, $4, $5, $6)`,
-    [startedAt, entry.event, actor, entry.recordId, result, JSON.stringify(entry.details ?? {})],
-  );
+  await appendJournal(pool, {
+    startedAt,
+    event: entry.event,
+    actor,
+    recordId: entry.recordId,
+    result,
+    details: entry.details,
+  });
 }
 
 /**

@@ -5,7 +5,7 @@ import { consoleConfig, incidentTiming } from '../config/console.js';
 import { bettorRefKey, submissionConfig } from '../config/index.js';
 import { journalSealConfig } from '../config/journal.js';
 import { sealPeriodically } from './journal-seal.js';
-import { createCalendarSource } from '../activities/submissions.js';
+import { createCalendarFileSource } from '../config/calendar-source.js';
 import type { Pool } from '../db/pool.js';
 import type { SubmissionActions } from './inboxes/submissions.js';
 import { recordWrittenNotice } from '../client/written-notices.js';
@@ -44,7 +44,7 @@ export function createConsole({ pool, client, taskQueue, env = process.env, subm
     notice: (submissionId, request, actor) =>
       recordWrittenNotice({ pool, submissions: bridge }, submissionId, request, actor),
   };
-  const calendar = createCalendarSource(submissionConfig(env).calendarPath);
+  const calendar = createCalendarFileSource(submissionConfig(env).calendarPath);
   const reconcile = async (day: string) => (await startReconciliation(client, taskQueue, day)).result();
   const service = createConsoleService({
     pool,

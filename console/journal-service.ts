@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { Pool } from '../db/pool.js';
 import { payloadKeyId } from '../codec/encryption.js';
-import { loadMaintenance, loadMinuteBuckets } from '../activities/availability.js';
+import { loadMaintenance, loadMinuteBuckets } from '../store/availability.js';
 import { availability, type AvailabilityReport } from '../domain/availability.js';
 import { Counterpart } from '../domain/wire/common.js';
 import { plannedWindowProblems } from '../domain/maintenance.js';

@@ -1,5 +1,5 @@
 import { Gauge, Registry } from 'prom-client';
-import { loadMaintenance, loadMinuteBuckets } from '../activities/availability.js';
+import { loadMaintenance, loadMinuteBuckets } from '../store/availability.js';
 import type { Pool } from '../db/pool.js';
 import { availability, type AvailabilityReport } from '../domain/availability.js';
 import { BetStatus, PayoutStatus, SettlementStatus } from '../domain/bet.js';

@@ -8,6 +8,7 @@ import { SubmissionKey } from '../../domain/submission.js';
 import { DocumentSignature, IsoDateTime } from '../../domain/wire/common.js';
 import { ProblemError, problemResponses } from '../problem.js';
 import { json } from '../schemas.js';
+import { appendJournal } from '../../store/journal.js';
 
 export interface AfmVerdictDeps {
   client: EsuBridgeClient;
@@ -94,10 +95,7 @@ export const afmVerdictRoutes =
       reason: string,
       details: Record<string, unknown>,
     ): Promise<never> {
-      await pool.query(
-        `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details) VALUES (now(), now(), $1, 'afm', $2, 'REFUSED', $3)`,
-        [event, recordId, JSON.stringify({ reason, ...details })],
-      );
+      await appendJournal(pool, { event, actor: 'afm', recordId, result: 'REFUSED', details: { reason, ...details } });
       throw new ProblemError(
         event === 'afm.callback-forged' ? 401 : event === 'afm.callback-unknown' ? 422 : 409,
         reason,
@@ -187,15 +185,13 @@ export const afmVerdictRoutes =
           await pool.query('DELETE FROM afm_callbacks WHERE verdict_id = $1', [message.id]);
           throw err;
         }
-        await pool.query(
-          `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details) VALUES (now(), now(), $1, 'afm', $2, $3, $4)`,
-          [
-            outcome === 'DELIVERED' ? 'afm.verdict-received' : 'verdict.undeliverable',
-            message.submissionId,
-            outcome === 'DELIVERED' ? 'OK' : 'REFUSED',
-            JSON.stringify({ channel: 'PUSH', ...details, code: message.rejection.code }),
-          ],
-        );
+        await appendJournal(pool, {
+          event: outcome === 'DELIVERED' ? 'afm.verdict-received' : 'verdict.undeliverable',
+          actor: 'afm',
+          recordId: message.submissionId,
+          result: outcome === 'DELIVERED' ? 'OK' : 'REFUSED',
+          details: { channel: 'PUSH', ...details, code: message.rejection.code },
+        });
         return {
           received: true as const,
           verdictId: message.id,

@@ -3,7 +3,7 @@ import { UsageError } from '../../client/cli-commands.js';
 import { JSON_FLAG, leaf, registerCommand, str } from '../registry.js';
 
 /**
- * `esu-bridge retention [--dry-run] [--as-of ISO-TIME] [--batch N] [--json]`: the retention job (db/retention.ts)
+ * `esu-bridge retention [--dry-run] [--as-of ISO-TIME] [--batch N] [--json]`: the retention job (store/retention.ts)
  * against DATABASE_URL, once. `--dry-run` counts what would go, per table, and changes nothing (it may look at a
  * future --as-of); a real run journals its counts. `esu-bridge retention schedule` creates the daily Temporal
  * Schedule (idempotent; TEMPORAL_* variables). Exit 0: done; 1: PostgreSQL or Temporal failed; 2: usage or
@@ -67,7 +67,7 @@ registerCommand(
         }
       }
       const { databaseUrl } = await import('../../config/index.js');
-      const { applyRetention, RetentionClockAhead } = await import('../../db/retention.js');
+      const { applyRetention, RetentionClockAhead } = await import('../../store/retention.js');
       const { createPool, safeMessage } = await import('../../db/pool.js');
       let url: string;
       try {

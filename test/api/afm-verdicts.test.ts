@@ -32,16 +32,8 @@ function fakePool() {
     if (sql.startsWith('DELETE FROM afm_callbacks'))
       return { rows: [], rowCount: taken.delete(params[0] as string) ? 1 : 0 };
     if (sql.includes('INSERT INTO journal')) {
-      const event = sql.includes("'api.request'")
-        ? 'api.request'
-        : (params[1] as string) === 'api.request'
-          ? 'api.request'
-          : (params[0] as string);
-      journal.push({
-        event,
-        recordId: String(params[1]),
-        result: String(sql.includes("'REFUSED'") ? 'REFUSED' : params[2]),
-      });
+      // appendJournal's parameters: started_at, event, actor, record_id, result, details, dedupe_key.
+      journal.push({ event: String(params[1]), recordId: String(params[3]), result: String(params[4]) });
     }
     return { rows: [], rowCount: 1 };
   });

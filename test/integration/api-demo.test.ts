@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runDemo } from '../../scripts/demo.js';
-import { bettorBalance } from '../../activities/ledger.js';
+import { bettorBalance } from '../../store/ledger.js';
 import { withCheckDigit } from '../../domain/iin.js';
 import { formatKzt } from '../../domain/money.js';
 import { API_KEYS, startApiStack } from '../support/api.js';

@@ -3,7 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { encryptionCodecFromEnv } from '../../codec/encryption.js';
-import { bettorBalance, bettorTotals } from '../../activities/ledger.js';
+import { bettorBalance, bettorTotals } from '../../store/ledger.js';
 import { InvalidRequestError, IdempotencyConflictError, OperationFailedError } from '../../client/index.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin, uniqueId } from '../support/ids.js';

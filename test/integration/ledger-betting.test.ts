@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { Accounts, bettorBalance, createLedgerActivities } from '../../activities/ledger.js';
-import {
-  BettingAccounts,
-  bettingTotals,
-  createBettingLedgerActivities,
-  type StakeReservation,
-} from '../../activities/betting-ledger.js';
-import { readBet } from '../../activities/bets.js';
+import { createLedgerActivities } from '../../activities/ledger.js';
+import { Accounts, bettorBalance } from '../../store/ledger.js';
+import { createBettingLedgerActivities, type StakeReservation } from '../../activities/betting-ledger.js';
+import { BettingAccounts, bettingTotals } from '../../store/betting-ledger.js';
+import { readBet } from '../../store/bets.js';
 import { createPool, type Pool } from '../../db/pool.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin, uniqueId } from '../support/ids.js';

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Accounts, createLedgerActivities } from '../../activities/ledger.js';
-import { bettingTotals, createBettingLedgerActivities } from '../../activities/betting-ledger.js';
+import { createLedgerActivities } from '../../activities/ledger.js';
+import { createBettingLedgerActivities } from '../../activities/betting-ledger.js';
+import { Accounts } from '../../store/ledger.js';
+import { bettingTotals } from '../../store/betting-ledger.js';
 import { createPool, type Pool } from '../../db/pool.js';
 import { settlementAmounts, type BetResult } from '../../domain/bet.js';
 import { adultIin, uniqueId } from '../support/ids.js';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { Accounts, bettorBalance, bettorTotals, createLedgerActivities } from '../../activities/ledger.js';
+import { createLedgerActivities } from '../../activities/ledger.js';
+import { Accounts, bettorBalance, bettorTotals } from '../../store/ledger.js';
 import { createJournalActivities } from '../../activities/journal.js';
 import { createPool, type Pool } from '../../db/pool.js';
 import { ErrorType } from '../../domain/errors.js';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bettingTotals, bettorBalance } from '../../activities/betting-ledger.js';
+import { bettingTotals } from '../../store/betting-ledger.js';
+import { bettorBalance } from '../../store/ledger.js';
 import { OperationFailedError } from '../../client/index.js';
 import { ErrorType } from '../../domain/errors.js';
 import type { HeldSubmission } from '../../simulators/afm.js';

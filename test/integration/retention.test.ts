@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { applyRetention, RetentionClockAhead, type RetentionReport } from '../../db/retention.js';
+import { applyRetention, RetentionClockAhead, type RetentionReport } from '../../store/retention.js';
 import { migrate, migrationFiles } from '../../db/migrate.js';
 import { createPool, type Pool } from '../../db/pool.js';
 import { verifyJournal } from '../../console/journal-chain.js';

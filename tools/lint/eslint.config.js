@@ -53,6 +53,8 @@ const IO_LIBRARIES = [
 
 /** A relative import of one of our rooms but these, from a file one folder down (`../room/…`). */
 const roomsBut = (...allowed) => `^\\.\\./(?!(${allowed.join('|')})/)`;
+/** A relative import of one of these rooms, from a file at any depth (`../room/…`, `../../room/…`). */
+const rooms = (...names) => `^(\\.\\./)+(${names.join('|')})/`;
 
 export default tseslint.config(
   {
@@ -194,6 +196,67 @@ export default tseslint.config(
                 '../stack/*',
               ],
               message: 'activities/ import config, crypto, db and domain only',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // store/ holds the PostgreSQL reads and writes that more than the sagas use (the ledger, the journal, the
+    // registry, …): plain functions on a pool or a transaction's client, under activities/, the client, the console
+    // and the API alike. It knows nothing of Temporal's activity context.
+    files: ['store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@temporalio/activity',
+              message: 'store/ knows no activity context: heartbeats, logs and retries belong to activities/',
+            },
+          ],
+          patterns: [
+            {
+              regex: roomsBut('db', 'domain', 'crypto', 'config'),
+              message: 'store/ imports db, domain, crypto and config only',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The rooms that serve people read PostgreSQL through store/, never through the sagas' activities (types are fine).
+    files: ['client/**/*.ts', 'console/**/*.ts', 'api/**/*.ts'],
+    ignores: ['client/check.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: rooms('activities'),
+              allowTypeImports: true,
+              message: 'client/, console/ and api/ import no values from activities/: PostgreSQL reads are in store/',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A simulator stands for the counterpart, not for our code.
+    files: ['simulators/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: rooms('activities'),
+              message: 'simulators/ do not import activities/: shared verification lives in crypto/',
             },
           ],
         },

@@ -4,7 +4,7 @@ import type { NoticeScanMediaType } from '../domain/submission-notice.js';
 
 /**
  * AFM's written notices and their scans (PostgreSQL `submission_notices`, migration 010). The scan stays here,
- * like the reference photos (photo-store.ts): in the bookmaker's own database, never in workflow history.
+ * like the reference photos (activities/photo-store.ts): in the bookmaker's own database, never in workflow history.
  */
 export interface StoredNotice {
   submissionId: string;

@@ -1,4 +1,5 @@
-import type { Pool } from './pool.js';
+import type { Pool } from '../db/pool.js';
+import { appendJournal } from './journal.js';
 
 /**
  * The retention job (AFM order No. 9, item 4(7): at least 5 years from 1 January of the year after the bet or
@@ -148,11 +149,14 @@ export async function applyRetention(pool: Pool, options: RetentionOptions): Pro
         tables.map((t) => [t.table, { [t.action === 'REMOVE' ? 'removed' : 'anonymised']: t.rows }]),
       ),
     };
-    const { rows } = await pool.query<{ id: string }>(
-      `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details) VALUES ($1, now(), 'RETENTION_APPLIED', $2, $3, 'OK', $4) RETURNING id::text AS id`,
-      [startedAt, options.actor ?? 'retention-job', `retention:${report.asOf}`, JSON.stringify(details)],
-    );
-    report.journalEntryId = rows[0]?.id;
+    report.journalEntryId = await appendJournal(pool, {
+      startedAt,
+      event: 'RETENTION_APPLIED',
+      actor: options.actor ?? 'retention-job',
+      recordId: `retention:${report.asOf}`,
+      result: 'OK',
+      details,
+    });
   }
   return report;
 }
