@@ -18,11 +18,12 @@ export interface ConfigProblem {
  * `<VARIABLE> environment variable is invalid: <why>`, so one start names every variable to fix.
  */
 export class ConfigError extends ReferenceError {
-  readonly problems: readonly ConfigProblem[];
+  declare readonly problems: readonly ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[]) {
     super(problems.map((p) => `${p.variable} environment variable is ${p.problem}`).join('\n'));
-    this.problems = problems;
+    // Not enumerable: printed or compared, the error is its message, as a plain ReferenceError is.
+    Object.defineProperty(this, 'problems', { value: problems, enumerable: false });
   }
 
   /** The variables named, in order. */
