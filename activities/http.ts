@@ -6,32 +6,10 @@ import { ErrorType } from '../domain/errors.js';
 import { plainTextOf } from '../domain/text.js';
 import { CounterpartErrorBody, IDEMPOTENCY_KEY_HEADER, type Counterpart } from '../domain/wire/common.js';
 import type { OutboundRateLimiter } from './rate-limit.js';
+import type { CounterpartEndpoint, CounterpartTls } from '../config/counterparts.js';
 
-/** How to reach one counterpart: its base URL, API key and, where it asks for it, mutual TLS (the ESU integration plan, item 10; ЦОИД rules §§18–20). */
-export interface CounterpartEndpoint {
-  counterpart: Counterpart;
-  baseUrl: string;
-  apiKey: string;
-  /** Per-request timeout; shorter than the activities' startToCloseTimeout so a retry gets a chance. */
-  timeoutMs: number;
-  /** Largest answer body read, in bytes (DEFAULT_MAX_RESPONSE_BYTES when absent); a larger 2xx answer is a contract violation. */
-  maxResponseBytes?: number;
-  tls?: CounterpartTls;
-}
-
-/**
- * Mutual TLS towards one counterpart: PEM files by path, and their contents when config/ has read them at start
- * (so a missing file stops the process there, naming its variable). The CA bundle replaces the system's roots.
- */
-export interface CounterpartTls {
-  certPath?: string;
-  keyPath?: string;
-  caPath?: string;
-  serverName?: string;
-  cert?: Buffer;
-  key?: Buffer;
-  ca?: Buffer;
-}
+// The endpoint types are configuration's (config/counterparts.ts); the connectors take them as they are.
+export type { CounterpartEndpoint, CounterpartTls } from '../config/counterparts.js';
 
 /** undici's / node:tls's connect options for an endpoint: TLS 1.2 at least, our certificate if any, the configured CA. */
 export function tlsConnectOptions(tls: CounterpartTls | undefined) {

@@ -140,7 +140,7 @@ function logWarn(message: string, fields: Record<string, unknown> = {}): void {
   }
 }
 
-/** What the workflow waits for and how often it asks; configured on the worker (config/index.ts submissionConfig). */
+/** What the workflow waits for and how often it asks; configured on the worker (config/submissions.ts). */
 export interface SubmissionPolicy {
   /** How often the worker asks AFM for its verdict while the rejection window is open. */
   pollIntervalMs: number;

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sha256Hex, type ApiKey, type Scope } from './config.js';
+import { sha256Hex, type ApiKey, type Scope } from '../config/api.js';
 import { ProblemError } from './problem.js';
 
 declare module 'fastify' {

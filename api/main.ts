@@ -1,7 +1,5 @@
 import { createEsuBridgeClient } from '../client/index.js';
-import { incidentTiming } from '../config/console.js';
-import { bettorRefKey } from '../config/index.js';
-import { apiConfig, apiSummary } from './config.js';
+import { API_TOPICS, configSummary, loadConfig } from '../config/index.js';
 import { assertProductionReady } from '../config/production.js';
 import { startApi } from './server.js';
 import { connectAppDependencies, runProcess } from '../stack/app-process.js';
@@ -12,22 +10,22 @@ const shutdown = shutdownOnSignals('esu-bridge API');
 /** The bookmaker API as a process of its own: `npm run start.api`. */
 async function main(): Promise<void> {
   assertProductionReady('api');
-  const config = apiConfig();
-  const { pool, client, taskQueue, readiness } = await connectAppDependencies(shutdown);
+  const loaded = loadConfig(process.env, API_TOPICS);
+  const { pool, client, taskQueue, readiness } = await connectAppDependencies(shutdown, loaded);
   const bridge = createEsuBridgeClient({
     client,
     taskQueue,
-    bettorRefKey: bettorRefKey(),
-    incidentTiming: incidentTiming(),
+    bettorRefKey: loaded.secrets.bettorRefKey,
+    incidentTiming: loaded.incidents.timing,
   });
-  const running = await startApi({ client: bridge, pool, config, readiness });
+  const running = await startApi({ client: bridge, pool, config: loaded.api, readiness });
   shutdown.defer('HTTP server', () => running.close());
   console.log(
     JSON.stringify({
       msg: 'bookmaker API listening',
       url: running.url,
       openapi: running.openapiUrl,
-      config: apiSummary(config),
+      config: configSummary({ temporal: loaded.temporal, database: loaded.database, api: loaded.api }),
     }),
   );
 }

@@ -21,7 +21,7 @@ import {
 import type { Pool } from '../db/pool.js';
 import { ErrorType } from '../domain/errors.js';
 import { createAuthenticator } from './auth.js';
-import type { ApiConfig } from './config.js';
+import type { ApiConfig } from '../config/api.js';
 import { createIdempotencyKeys } from './idempotency.js';
 import { journalRequest } from './journal.js';
 import { invalid, ProblemError, sendProblem, toProblem } from './problem.js';

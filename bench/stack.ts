@@ -7,7 +7,7 @@ import { connectClient } from '../client/connect.js';
 import { createEsuBridgeClient } from '../client/index.js';
 import { startVerdictReader } from '../client/verdict-reader.js';
 import { FAILURE_CONVERTER_PATH } from '../codec/data-converter.js';
-import { temporalConfig, WORKER_NODE_OPTIONS } from '../config/index.js';
+import { loadConfig, WORKER_NODE_OPTIONS } from '../config/index.js';
 import { createPool } from '../db/pool.js';
 import { migrate } from '../db/migrate.js';
 import { startSimulators } from '../simulators/index.js';
@@ -103,7 +103,7 @@ export async function startBenchStack(purpose: string, opts: BenchStackOptions =
       LOG_LEVEL: 'WARN',
       ...opts.extraEnv,
     };
-    const config = temporalConfig(env);
+    const { temporal: config, submissions } = loadConfig(env, ['temporal', 'submissions']);
     // The worker's production Node flags (WORKER_NODE_OPTIONS), or BENCH_WORKER_NODE_ARGS to measure others ('' for none).
     const workerNodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? WORKER_NODE_OPTIONS).split(/\s+/).filter(Boolean);
     const start = (kind: 'saga' | 'floor', taskQueue: string, codePath: string) =>
@@ -122,7 +122,7 @@ export async function startBenchStack(purpose: string, opts: BenchStackOptions =
     const { client, connection: clientConnection } = await connectClient(env, config);
     stops.push(() => clientConnection.close());
     // As workers/main.ts does at start: the one AFM verdict reader of this task queue.
-    await startVerdictReader(client, config.taskQueue, env);
+    await startVerdictReader(client, config.taskQueue, submissions.verdictReader);
     const esuBridge = createEsuBridgeClient({ client, taskQueue: config.taskQueue, bettorRefKey: env.BETTOR_REF_KEY! });
     return {
       run,

@@ -1,11 +1,11 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { databaseUrl, temporalConfig, workerCapacity } from '../config/index.js';
+import { loadConfig } from '../config/index.js';
 import { createSagaWorker } from '../workers/sagas.js';
 
 /**
  * A benchmark's worker process (bench/stack.ts starts it with `node --import tsx`): BENCH_WORKER=saga is the
  * production worker (workers/sagas.ts, configuration from the environment, the capacity defaults of
- * config/index.ts) on a workflow bundle built once by the benchmark (BENCH_WORKFLOW_BUNDLE, as the image's
+ * config/capacity.ts) on a workflow bundle built once by the benchmark (BENCH_WORKFLOW_BUNDLE, as the image's
  * prebuilt one: no webpack in the measured process); BENCH_WORKER=floor runs bench/floor-workflows.ts with no-op
  * activities and the same capacity. Writes `{"msg":"bench worker ready"}` once polling; SIGTERM drains it, and
  * it reports its memory split (main thread's V8 heap, external, RSS) on stderr as it stops.
@@ -15,12 +15,12 @@ async function main(): Promise<void> {
   const kind = process.env.BENCH_WORKER ?? 'saga';
   const codePath = process.env.BENCH_WORKFLOW_BUNDLE;
   if (!codePath) throw new Error('BENCH_WORKFLOW_BUNDLE: the path of the workflow bundle is required');
-  const temporal = temporalConfig();
+  const { temporal, capacity: workerCapacity } = loadConfig(process.env, ['temporal', 'capacity']);
   const connection = await NativeConnection.connect({ address: temporal.address });
   let worker: Worker;
   let close = async () => undefined as unknown;
   if (kind === 'floor') {
-    const { databasePoolSize: _, ...capacity } = workerCapacity();
+    const { databasePoolSize: _, ...capacity } = workerCapacity;
     worker = await Worker.create({
       connection,
       namespace: temporal.namespace,
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     const saga = await createSagaWorker({
       connection,
       temporal,
-      databaseUrl: databaseUrl(),
+      databaseUrl: loadConfig(process.env, ['database']).database.url,
       workflowBundle: { codePath },
     });
     worker = saga.worker;

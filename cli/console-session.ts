@@ -1,7 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { dataConverterFromEnv } from '../codec/data-converter.js';
-import { consoleConfig } from '../config/console.js';
-import { databaseRole, databaseUrl, temporalConfig } from '../config/index.js';
+import { CONSOLE_SERVICE_TOPICS, loadConfig } from '../config/index.js';
 import { assertProductionReady } from '../config/production.js';
 import { createPool } from '../db/pool.js';
 import { ConsoleError } from '../console/audit.js';
@@ -20,18 +19,22 @@ export async function consoleAction(
   flags: Record<string, string | boolean | undefined>,
 ): Promise<number> {
   assertProductionReady('cli');
-  const config = consoleConfig();
-  const actor = await authenticate(config.users, process.env.CONSOLE_USER ?? '', process.env.CONSOLE_PASSWORD ?? '');
+  const config = loadConfig(process.env, ['temporal', 'database', ...CONSOLE_SERVICE_TOPICS]);
+  const actor = await authenticate(
+    config.console.users,
+    process.env.CONSOLE_USER ?? '',
+    process.env.CONSOLE_PASSWORD ?? '',
+  );
   if (!actor)
     throw new ConsoleError('UNAUTHENTICATED', 'set CONSOLE_USER and CONSOLE_PASSWORD to a user of CONSOLE_USERS');
 
-  const temporal = temporalConfig();
+  const { temporal } = config;
   // Lazy: reading inboxes or verifying the journal needs only PostgreSQL.
   const connection = Connection.lazy({ address: temporal.address, tls: temporal.tls, apiKey: temporal.apiKey });
   const client = new Client({ connection, namespace: temporal.namespace, dataConverter: dataConverterFromEnv() });
-  const pool = createPool(databaseUrl(), 2, undefined, databaseRole());
+  const pool = createPool(config.database.url, 2, undefined, config.database.role);
   try {
-    const { service, journal } = createConsole({ pool, client, taskQueue: temporal.taskQueue });
+    const { service, journal } = createConsole({ pool, client, taskQueue: temporal.taskQueue, config });
     const scheduleReconciliation = () => ensureReconciliationSchedule(client, temporal.taskQueue);
     const result = await runCommand({ actor, service, journal, positionals, flags, scheduleReconciliation });
     console.log(flags.json ? JSON.stringify(result.data, null, 2) : result.text);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { counterpartsConfig } from '../config/index.js';
+import { loadConfig } from '../config/index.js';
 import {
   CheckCounterpart,
   configuredSigners,
@@ -55,7 +55,7 @@ export async function checkCommand(argv: string[], io: CheckCommandIo = {}): Pro
   }
   let report;
   try {
-    report = await runChecks(counterpartsConfig(env), {
+    report = await runChecks(loadConfig(env, ['counterparts']).counterparts, {
       ...io.options,
       counterparts: chosen.data,
       testBettors: configuredTestBettors(env),

@@ -9,8 +9,8 @@ import { createConsentSigner } from '../activities/consent-signer.js';
 import { createEsuActivities } from '../activities/esu.js';
 import { CounterpartClient, tlsConnectOptions, type CounterpartEndpoint } from '../activities/http.js';
 import { createNomapayActivities } from '../activities/nomapay.js';
-import { afmSigningConfig, counterpartsConfig, isProduction } from '../config/index.js';
-import { documentSigningConfig } from '../config/signing.js';
+import { isProduction } from '../config/index.js';
+import { documentSigningConfig, signingConfig } from '../config/signing.js';
 import { ErrorType } from '../domain/errors.js';
 import { Iin, withCheckDigit } from '../domain/iin.js';
 import { formatKzt } from '../domain/money.js';
@@ -67,11 +67,8 @@ export interface CheckReport {
   results: CheckResult[];
 }
 
-/** What the checks run against: the endpoints from config/ (counterpartsConfig). */
-export type CheckTargets = Pick<
-  ReturnType<typeof counterpartsConfig>,
-  'esu' | 'nomapay' | 'nomapayIdentification' | 'afm'
->;
+/** What the checks run against: the endpoints from config/ (loadConfig's counterparts). */
+export type CheckTargets = Record<'esu' | 'nomapay' | 'nomapayIdentification' | 'afm', CounterpartEndpoint>;
 
 /**
  * How our sample bodies are signed for the counterparts' validation calls: the signer the code uses for the real
@@ -102,7 +99,7 @@ const ENV_PREFIX: Record<CheckCounterpart, string> = { esu: 'ESU', nomapay: 'NOM
 
 /** The signers esu-bridge uses (the bookmaker's X.509 key from SIGNING_PKCS12_PATH), from the environment. */
 export function configuredSigners(env: Record<string, string | undefined> = process.env): CheckSigners {
-  const afm = afmSigningConfig(env);
+  const afm = signingConfig(env).afm;
   const { signer } = documentSigningConfig(env);
   return {
     afm: { sender: afm.sender, sign: (message) => signAfmSubmission(message, signer) },

@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { dataConverterFromEnv } from '../codec/data-converter.js';
-import { temporalConfig, type TemporalConfig } from '../config/index.js';
+import { temporalConfig, type TemporalConfig } from '../config/temporal.js';
 
 /** Opens a Temporal client with the project's data converter (encrypted payloads and failures), from TEMPORAL_* variables. */
 export async function connectClient(

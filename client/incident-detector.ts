@@ -1,9 +1,7 @@
 import type { Client } from '@temporalio/client';
-import { detectorConfig, incidentTiming } from '../config/console.js';
+import { incidentsConfig, type IncidentsConfig } from '../config/console.js';
 import { workflowId, WorkflowProcess } from '../domain/ids.js';
 import { incidentDetector } from '../workflows/incident-detector.js';
-
-type Env = Record<string, string | undefined>;
 
 /**
  * Starts the incident detector for this task queue with the current settings, replacing a running one (so a
@@ -13,9 +11,8 @@ type Env = Record<string, string | undefined>;
 export async function startIncidentDetector(
   client: Client,
   taskQueue: string,
-  env: Env = process.env,
+  { detectors: config, timing }: IncidentsConfig = incidentsConfig(),
 ): Promise<string | undefined> {
-  const config = detectorConfig(env);
   if (!config.enabled) return undefined;
   const id = workflowId(WorkflowProcess.IncidentDetector, taskQueue);
   await client.workflow.start(incidentDetector, {
@@ -31,7 +28,7 @@ export async function startIncidentDetector(
           authWindowMs: config.authWindowMs,
           offsetMinutes: config.offsetMinutes,
         },
-        timing: incidentTiming(env),
+        timing,
       },
     ],
   });

@@ -1,11 +1,9 @@
 import type { Client } from '@temporalio/client';
-import { verdictReaderConfig } from '../config/index.js';
+import { submissionConfig, type SubmissionConfig } from '../config/submissions.js';
 import type { Pool } from '../db/pool.js';
 import { workflowId, WorkflowProcess } from '../domain/ids.js';
 import { verdictReader } from '../workflows/verdict-reader.js';
 import { createSubmissionClient } from './submissions.js';
-
-type Env = Record<string, string | undefined>;
 
 /** `VerdictReader:AFM.<taskQueue>`: one reader per counterpart and task queue. */
 export const verdictReaderId = (taskQueue: string) => workflowId(WorkflowProcess.VerdictReader, `AFM.${taskQueue}`);
@@ -18,9 +16,8 @@ export const verdictReaderId = (taskQueue: string) => workflowId(WorkflowProcess
 export async function startVerdictReader(
   client: Client,
   taskQueue: string,
-  env: Env = process.env,
+  config: SubmissionConfig['verdictReader'] = submissionConfig().verdictReader,
 ): Promise<string | undefined> {
-  const config = verdictReaderConfig(env);
   if (!config.enabled) return undefined;
   const id = verdictReaderId(taskQueue);
   await client.workflow.start(verdictReader, {

@@ -1,9 +1,11 @@
-import { DEV_PAYLOAD_KEYS } from '../codec/encryption.js';
-import { DEV_JOURNAL_SEAL_KEY } from './journal.js';
-import { parseHash, SCRYPT_PARAMS } from '../console/auth.js';
-import { DEV_CONSOLE_USERS, DEV_SESSION_SECRET, parseConsoleUsers } from './console.js';
-import { DEFAULT_PORTS, DEV_BETTOR_REF_KEY, isProduction } from './index.js';
 import path from 'node:path';
+import { DEV_PAYLOAD_KEYS } from '../codec/encryption.js';
+import { parseHash, SCRYPT_PARAMS } from '../crypto/password-hash.js';
+import { DEV_CONSOLE_USERS, DEV_SESSION_SECRET, parseConsoleUsers } from './console.js';
+import { DEFAULT_PORTS } from './counterparts.js';
+import { isProduction, parseBoolean, type Env } from './env.js';
+import { DEV_JOURNAL_SEAL_KEY } from './journal.js';
+import { DEV_BETTOR_REF_KEY } from './secrets.js';
 import { DEV_PKCS12_PASSWORD, developmentSigningDir } from './signing.js';
 
 export { isProduction };
@@ -15,8 +17,6 @@ export { isProduction };
  * in development (anything else) the start-up summary marks each one still in use. The simulators are
  * development tools and are not checked.
  */
-type Env = Record<string, string | undefined>;
-
 /** The processes that read configuration (`cli` is the console's, `migration-cli` the bulk migration's). Each checks only the variables it uses. */
 export type EntryPoint = 'worker' | 'console' | 'cli' | 'migration-cli' | 'api';
 
@@ -238,7 +238,9 @@ export const DEVELOPMENT_SETTINGS: readonly DevelopmentSetting[] = [
     variable: 'CONSOLE_COOKIE_SECURE',
     usedBy: ['console'],
     problem: (env) =>
-      env.CONSOLE_COOKIE_SECURE === 'false' ? 'false: session cookies would travel without TLS' : undefined,
+      parseBoolean(env.CONSOLE_COOKIE_SECURE ?? '') === false
+        ? `${env.CONSOLE_COOKIE_SECURE}: session cookies would travel without TLS`
+        : undefined,
     fix: 'leave it unset: in production the session cookie is always Secure (serve the console over HTTPS)',
     optional: true,
   },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_REQUESTS_PER_HOUR } from '../domain/migration.js';
 import type { Counterpart } from '../domain/wire/common.js';
 
-type Env = Record<string, string | undefined>;
+import { parseEnv, type Env } from './env.js';
 
 /** One counterpart's share of the outbound budget: tokens per hour, and how many may go at once after a quiet spell. */
 export interface RateLimit {
@@ -16,7 +16,7 @@ export interface OutboundRateLimits {
   maxWaitMs: number;
 }
 
-/** Env prefix per counterpart, as the endpoints use them (config/index.ts counterpartsConfig). */
+/** Env prefix per counterpart, as the endpoints use them (config/counterparts.ts). */
 const PREFIX: Record<Counterpart, string> = { esu: 'ESU', nomapay: 'NOMAPAY', tsoid: 'NOMAPAY_ID', afm: 'AFM' };
 
 const PerHour = z.coerce
@@ -46,12 +46,7 @@ export function outboundRateLimits(env: Env = process.env): OutboundRateLimits {
       .max(25_000, 'must stay under the activities’ 30 s timeout')
       .default(10_000),
   });
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new ReferenceError(`${issue.path.join('.')} environment variable is invalid: ${issue.message}`);
-  }
-  const e = result.data as Record<string, number>;
+  const e = parseEnv(schema, env) as Record<string, number>;
   const burst = e.OUTBOUND_RATE_LIMIT_BURST!;
   const limits = Object.fromEntries(
     Object.entries(PREFIX).map(([c, p]) => [c, { perHour: e[`${p}_RATE_LIMIT_PER_HOUR`]!, burst }]),

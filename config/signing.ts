@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { X509Certificate } from 'node:crypto';
 import { issueCertificate, pkcs12Of, Pkcs12Error, readPkcs12, type IssuedCertificate } from '../crypto/pkcs12.js';
 import { rsaSha256Signer, type DocumentSigner, type SignerTrust } from '../crypto/signer.js';
-import { isProduction } from './index.js';
+import { z } from 'zod';
+import { invalid, isProduction, parseEnv, type Env } from './env.js';
 
 /**
  * Signing settings for the documents that must prove authorship (AFM submissions, incident cards, the consent
@@ -16,8 +17,6 @@ import { isProduction } from './index.js';
  * (ESU_BRIDGE_DATA_DIR, default .data/signing): a development CA, the bookmaker's and AFM's PKCS#12 under it.
  * The simulators trust those by default, so `npm start` signs and verifies with no manual step.
  */
-type Env = Record<string, string | undefined>;
-
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The password of the generated development PKCS#12 files; production refuses the development files altogether. */
 export const DEV_PKCS12_PASSWORD = 'dev-only-pkcs12-password';
@@ -86,10 +85,6 @@ export function ensureDevelopmentIdentities(env: Env = process.env): Development
     `esu-bridge: generated development signing certificates in ${dir} (development only; production needs SIGNING_PKCS12_PATH)`,
   );
   return ids;
-}
-
-function invalid(variable: string, problem: string): ReferenceError {
-  return new ReferenceError(`${variable} environment variable is invalid: ${problem}`);
 }
 
 function readVariableFile(variable: string, file: string): Buffer {
@@ -192,6 +187,23 @@ export function afmCertificateTrust(env: Env = process.env): SignerTrust {
       return (loaded ??= load()).ca;
     },
   };
+}
+
+export interface MessageSigning {
+  /** How the bookmaker is known to the receiver (its BIN or system name). */
+  sender: string;
+}
+
+/** How the bookmaker names itself to AFM (AFM_SENDER) and on incident cards (INCIDENT_SENDER). */
+export function signingConfig(env: Env = process.env): { afm: MessageSigning; incident: MessageSigning } {
+  const e = parseEnv(
+    z.object({
+      AFM_SENDER: z.string().min(1).max(64).default('esu-bridge-bookmaker'),
+      INCIDENT_SENDER: z.string().min(1).max(64).default('esu-bridge-bookmaker'),
+    }),
+    env,
+  );
+  return { afm: { sender: e.AFM_SENDER }, incident: { sender: e.INCIDENT_SENDER } };
 }
 
 /** Every variable this file reads (the compose file is held to what the code reads: test/config/compose.test.ts). */

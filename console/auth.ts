@@ -1,5 +1,8 @@
 import { createHmac, randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { ConsoleRole, ConsoleUser } from '../config/console.js';
+import { parseHash, SCRYPT_PARAMS, type ParsedHash, type ScryptParams } from '../crypto/password-hash.js';
+
+export { parseHash, SCRYPT_PARAMS, type ParsedHash, type ScryptParams };
 
 /**
  * Who may do what in the compliance console and CLI (National Bank resolution No. 116, item 55(2): at least administrator and user).
@@ -32,45 +35,15 @@ export function can(actor: Actor, permission: Permission): boolean {
  * Verification runs on libuv's thread pool (async scrypt), never on the event loop, at most
  * MAX_CONCURRENT_VERIFICATIONS at a time: each takes 128 × N × r bytes (128 MiB at N = 2^17).
  */
-export const SCRYPT_PARAMS = { N: 2 ** 17, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
-const LEGACY_PARAMS = { N: 2 ** 14, r: 8, p: 1 } as const;
 const MAX_CONCURRENT_VERIFICATIONS = 2;
 const MAX_QUEUED_VERIFICATIONS = 64;
-
-export interface ScryptParams {
-  N: number;
-  r: number;
-  p: number;
-}
 
 const maxmem = ({ N, r, p }: ScryptParams) => 128 * N * r * (p + 1) + 1024 * 1024;
 
 export function hashPassword(password: string, salt = randomBytes(16), params: ScryptParams = SCRYPT_PARAMS): string {
   const hash = scryptSync(password, salt, KEY_LENGTH, { ...params, maxmem: maxmem(params) });
   return `scrypt$N=${params.N}:r=${params.r}:p=${params.p}$${salt.toString('hex')}$${hash.toString('hex')}`;
-}
-
-export interface ParsedHash {
-  params: ScryptParams;
-  salt: Buffer;
-  hash: Buffer;
-}
-
-/** A stored secret's scrypt parameters, salt and hash; undefined for a plain (development) secret. */
-export function parseHash(secret: string): ParsedHash | undefined {
-  const parts = secret.split('$');
-  if (parts[0] !== 'scrypt') return undefined;
-  if (parts.length === 3)
-    return { params: LEGACY_PARAMS, salt: Buffer.from(parts[1]!, 'hex'), hash: Buffer.from(parts[2]!, 'hex') };
-  if (parts.length !== 4) return undefined;
-  const m = /^N=(\d+):r=(\d+):p=(\d+)$/.exec(parts[1]!);
-  if (!m) return undefined;
-  return {
-    params: { N: Number(m[1]), r: Number(m[2]), p: Number(m[3]) },
-    salt: Buffer.from(parts[2]!, 'hex'),
-    hash: Buffer.from(parts[3]!, 'hex'),
-  };
 }
 
 function same(a: Buffer, b: Buffer): boolean {

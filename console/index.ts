@@ -1,9 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { createEsuBridgeClient } from '../client/index.js';
 import { encryptionCodecFromEnv } from '../codec/encryption.js';
-import { consoleConfig, incidentTiming } from '../config/console.js';
-import { bettorRefKey, submissionConfig } from '../config/index.js';
-import { journalSealConfig } from '../config/journal.js';
+import { CONSOLE_SERVICE_TOPICS, loadConfig, type Config } from '../config/index.js';
 import { sealPeriodically } from './journal-seal.js';
 import { createCalendarFileSource } from '../config/calendar-source.js';
 import type { Pool } from '../db/pool.js';
@@ -22,20 +20,32 @@ export interface ConsoleParts {
   client: Client;
   taskQueue: string;
   env?: Env;
+  /** Parsed already (the console's start); otherwise loaded from `env`. */
+  config?: ConsoleConfigParts;
   submissionActions?: SubmissionActions;
   /** What /readyz checks; PostgreSQL alone when not given. */
   readiness?: Readiness;
 }
 
+/** The configuration the console's services read (loadConfig's topics). */
+export type ConsoleConfigParts = Pick<Config, (typeof CONSOLE_SERVICE_TOPICS)[number]>;
+
 /** The console's services, built from configuration: shared by the web console and the CLI. */
-export function createConsole({ pool, client, taskQueue, env = process.env, submissionActions }: ConsoleParts) {
-  const config = consoleConfig(env);
-  const refKey = bettorRefKey(env);
+export function createConsole({
+  pool,
+  client,
+  taskQueue,
+  env = process.env,
+  config: loaded = loadConfig(env, CONSOLE_SERVICE_TOPICS),
+  submissionActions,
+}: ConsoleParts) {
+  const config = loaded.console;
+  const refKey = loaded.secrets.bettorRefKey;
   const bridge = createEsuBridgeClient({
     client,
     taskQueue,
     bettorRefKey: refKey,
-    incidentTiming: incidentTiming(env),
+    incidentTiming: loaded.incidents.timing,
   });
   // Retry and correct-and-resubmit go through the submission workflow's updates (client/submissions.ts).
   const actions: SubmissionActions = submissionActions ?? {
@@ -44,7 +54,7 @@ export function createConsole({ pool, client, taskQueue, env = process.env, subm
     notice: (submissionId, request, actor) =>
       recordWrittenNotice({ pool, submissions: bridge }, submissionId, request, actor),
   };
-  const calendar = createCalendarFileSource(submissionConfig(env).calendarPath);
+  const calendar = createCalendarFileSource(loaded.submissions.calendarPath);
   const reconcile = async (day: string) => (await startReconciliation(client, taskQueue, day)).result();
   const service = createConsoleService({
     pool,
@@ -56,7 +66,7 @@ export function createConsole({ pool, client, taskQueue, env = process.env, subm
     users: config.users,
     reconcile,
   });
-  const seal = journalSealConfig(env);
+  const seal = loaded.journal;
   const journal = createJournalService({
     pool,
     offsetMinutes: config.offsetMinutes,

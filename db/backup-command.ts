@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { migrationDatabaseUrl } from '../config/index.js';
+import { migrationDatabaseUrl } from '../config/database.js';
 import { backupDatabase, restoreDatabase, RestoreRefused } from './backup.js';
 import { createPool, safeMessage } from './pool.js';
 

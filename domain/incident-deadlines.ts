@@ -73,19 +73,6 @@ export function nextCheckpoint(
   );
 }
 
-/** `24h,12h,4h,1h` or `90m`: the configuration form of reminder offsets and targets. */
-export function parseHoursList(text: string): number[] {
-  return text
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean)
-    .map((part) => {
-      const match = /^(\d+)(h|m)$/.exec(part);
-      if (!match) throw new RangeError(`"${part}" is not a duration like 24h or 90m`);
-      return Number(match[1]) * (match[2] === 'h' ? 3600_000 : 60_000);
-    });
-}
-
 /** Time left until `dueAtMs`, as ops read it: `41h 05m`, or `overdue 2h 10m`. */
 export function formatTimeLeft(dueAtMs: number, nowMs: number): string {
   const left = dueAtMs - nowMs;

@@ -1,5 +1,5 @@
 import { Connection } from '@temporalio/client';
-import { namespaceRetentionDays, startupWaitMs, temporalConfig } from '../config/index.js';
+import { loadConfig } from '../config/index.js';
 import { clusterHealthy, ensureNamespace } from '../stack/temporal-namespace.js';
 import { DependencyUnavailableError, waitFor } from '../stack/wait-for.js';
 
@@ -10,7 +10,7 @@ import { DependencyUnavailableError, waitFor } from '../stack/wait-for.js';
  * error ends it non-zero with the reason, so the services that depend on it do not start.
  */
 async function main(): Promise<void> {
-  const temporal = temporalConfig();
+  const { temporal, startup } = loadConfig(process.env, ['temporal', 'startup']);
   const connection = await waitFor(
     'Temporal cluster health',
     async () => {
@@ -28,10 +28,10 @@ async function main(): Promise<void> {
         throw err;
       }
     },
-    { deadlineMs: startupWaitMs() },
+    { deadlineMs: startup.waitMs },
   );
   try {
-    const report = await ensureNamespace(connection, temporal.namespace, namespaceRetentionDays());
+    const report = await ensureNamespace(connection, temporal.namespace, temporal.namespaceRetentionDays);
     console.log(
       JSON.stringify({
         msg: 'temporal ready for esu-bridge',

@@ -4,7 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { connectClient } from '../client/connect.js';
 import { createEsuBridgeClient } from '../client/index.js';
-import { bettorRefKey, DEFAULT_PORTS, redactedSummary, temporalConfig } from '../config/index.js';
+import { configSummary, DEFAULT_PORTS, loadConfig } from '../config/index.js';
 import { createPool } from '../db/pool.js';
 import { migrate } from '../db/migrate.js';
 import { startSimulators } from '../simulators/index.js';
@@ -18,7 +18,7 @@ import { consoleConfig } from '../config/console.js';
 import { startIncidentDetector } from '../client/incident-detector.js';
 import { resumeFailedSubmissions, startVerdictReader } from '../client/verdict-reader.js';
 import { assertProductionReady, developmentSummary } from '../config/production.js';
-import { apiConfig, DEV_API_KEY } from '../api/config.js';
+import { DEV_API_KEY } from '../config/api.js';
 import { startApi } from '../api/server.js';
 import { createReadiness, postgresProbe, temporalProbe } from '../stack/health.js';
 import { shutdownOnSignals } from '../stack/shutdown.js';
@@ -139,13 +139,15 @@ async function main(): Promise<void> {
     step(`Simulators: ESU at ${sims.esu.url}, Nomapay at ${sims.nomapay.url}, AFM at ${sims.afm.url}`);
   }
 
-  console.log(JSON.stringify({ msg: 'configuration', config: redactedSummary(env) }));
+  // The worker, the console and the API in one process: every topic, parsed once.
+  const loaded = loadConfig(env);
+  console.log(JSON.stringify({ msg: 'configuration', config: configSummary(loaded) }));
   const devDefaults = Object.entries(developmentSummary(['worker', 'console'], env));
   if (devDefaults.length) {
     step('Development settings in use (NODE_ENV=production refuses each):');
     for (const [variable, problem] of devDefaults) console.log(`    ${variable}: ${problem}`);
   }
-  const config = temporalConfig(env);
+  const config = loaded.temporal;
   const connection = await NativeConnection.connect({
     address: config.address,
     tls: config.tls,
@@ -155,7 +157,14 @@ async function main(): Promise<void> {
   // Ctrl-C reaches PostgreSQL as well, which drops the pool's connections while the rest drains: expected then.
   const poolLog = ({ error }: Record<string, unknown>) =>
     shutdown.stopping || step(`PostgreSQL connection lost (${String(error)}); reconnecting on next use`);
-  const saga = await createSagaWorker({ connection, temporal: config, databaseUrl: postgres.url, env, poolLog });
+  const saga = await createSagaWorker({
+    connection,
+    temporal: config,
+    databaseUrl: postgres.url,
+    env,
+    config: loaded,
+    poolLog,
+  });
   const running = saga.worker.run();
   shutdown.defer('the worker', async () => {
     if (saga.worker.getState() === 'RUNNING') saga.worker.shutdown();
@@ -166,21 +175,30 @@ async function main(): Promise<void> {
 
   const { client, connection: clientConnection } = await connectClient(env, config);
   shutdown.defer('the client connection', () => clientConnection.close());
-  const esuBridge = createEsuBridgeClient({ client, taskQueue: config.taskQueue, bettorRefKey: bettorRefKey(env) });
-  await startIncidentDetector(client, config.taskQueue, env);
-  await startVerdictReader(client, config.taskQueue, env);
+  const esuBridge = createEsuBridgeClient({
+    client,
+    taskQueue: config.taskQueue,
+    bettorRefKey: loaded.secrets.bettorRefKey,
+  });
+  await startIncidentDetector(client, config.taskQueue, loaded.incidents);
+  await startVerdictReader(client, config.taskQueue, loaded.submissions.verdictReader);
   await resumeFailedSubmissions(client, config.taskQueue, saga.pool);
   const readiness = createReadiness({
     postgresql: postgresProbe(saga.pool),
     temporal: temporalProbe(clientConnection),
   });
-  const compliance = await startConsole({ pool: saga.pool, client, taskQueue: config.taskQueue, env, readiness });
+  const compliance = await startConsole({
+    pool: saga.pool,
+    client,
+    taskQueue: config.taskQueue,
+    env,
+    config: loaded,
+    readiness,
+  });
   shutdown.defer('the console', compliance.close);
-  const devUsers = consoleConfig(env).devUsers
-    ? ' — development users officer/officer, admin/admin, auditor/auditor'
-    : '';
+  const devUsers = loaded.console.devUsers ? ' — development users officer/officer, admin/admin, auditor/auditor' : '';
   step(`Compliance console at ${compliance.url}${devUsers}`);
-  const apiSettings = apiConfig(env);
+  const apiSettings = loaded.api;
   const api = await startApi({ client: esuBridge, pool: saga.pool, config: apiSettings, readiness });
   shutdown.defer('the API', api.close);
   const devKey = apiSettings.devKey

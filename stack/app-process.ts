@@ -1,5 +1,5 @@
 import { connectClient } from '../client/connect.js';
-import { databaseRole, databaseUrl, startupWaitMs } from '../config/index.js';
+import type { Config } from '../config/index.js';
 import { createPool } from '../db/pool.js';
 import { createReadiness, postgresProbe, temporalProbe } from './health.js';
 import type { Shutdown } from './shutdown.js';
@@ -10,13 +10,20 @@ import { DependencyUnavailableError, waitFor } from './wait-for.js';
  * What the API and the console stand on, reached the same way: PostgreSQL (waited for with backoff, then its schema
  * checked to be current: `npm run migrate` applies it), then Temporal, each closed by the drain, and the readiness check over both for `/readyz`.
  */
-export async function connectAppDependencies(shutdown: Shutdown) {
-  const wait = { deadlineMs: startupWaitMs(), signal: shutdown.signal };
-  const pool = createPool(databaseUrl(), 10, undefined, databaseRole());
+export async function connectAppDependencies(
+  shutdown: Shutdown,
+  config: Pick<Config, 'temporal' | 'database' | 'startup'>,
+) {
+  const wait = { deadlineMs: config.startup.waitMs, signal: shutdown.signal };
+  const pool = createPool(config.database.url, 10, undefined, config.database.role);
   shutdown.defer('pool', () => pool.end());
   await waitFor('PostgreSQL', () => pool.query('SELECT 1'), wait);
   await waitForCurrentSchema(pool, wait);
-  const { client, connection, taskQueue } = await waitFor('Temporal', () => connectClient(), wait);
+  const { client, connection, taskQueue } = await waitFor(
+    'Temporal',
+    () => connectClient(process.env, config.temporal),
+    wait,
+  );
   shutdown.defer('Temporal connection', () => connection.close());
   const readiness = createReadiness({ postgresql: postgresProbe(pool), temporal: temporalProbe(connection) });
   return { pool, client, connection, taskQueue, readiness };

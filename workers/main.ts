@@ -1,17 +1,9 @@
 import { NativeConnection } from '@temporalio/worker';
-import {
-  databaseRole,
-  databaseUrl,
-  redactedSummary,
-  startupWaitMs,
-  temporalConfig,
-  workerHealthListen,
-} from '../config/index.js';
+import { configSummary, loadConfig, WORKER_TOPICS } from '../config/index.js';
 import { createPool } from '../db/pool.js';
 import { createSagaWorker } from './sagas.js';
 import { installTelemetry } from './metrics.js';
 import { businessMetrics, METRICS_CONTENT_TYPE } from './business-metrics.js';
-import { telemetryConfig } from '../config/console.js';
 import { connectClient } from '../client/connect.js';
 import { startIncidentDetector } from '../client/incident-detector.js';
 import { resumeFailedSubmissions, startVerdictReader } from '../client/verdict-reader.js';
@@ -26,18 +18,17 @@ const shutdown = shutdownOnSignals('esu-bridge worker');
 /** The saga worker process: `npm run start.worker`. Configuration comes from the environment only. */
 async function main(): Promise<void> {
   assertProductionReady('worker');
-  const temporal = temporalConfig();
-  const url = databaseUrl();
-  const telemetry = telemetryConfig();
-  const healthListen = workerHealthListen();
-  const wait = { deadlineMs: startupWaitMs(), signal: shutdown.signal };
+  const config = loadConfig(process.env, WORKER_TOPICS);
+  const { temporal, telemetry } = config;
+  const url = config.database.url;
+  const healthListen = config.worker.health;
+  const wait = { deadlineMs: config.startup.waitMs, signal: shutdown.signal };
   installTelemetry(telemetry);
   console.log(
     JSON.stringify({
       msg: 'esu-bridge worker starting',
-      config: redactedSummary(),
+      config: configSummary(config),
       developmentDefaults: developmentSummary('worker'),
-      metrics: telemetry.metricsBindAddress ?? 'off',
     }),
   );
 
@@ -56,7 +47,7 @@ async function main(): Promise<void> {
     wait,
   );
   shutdown.defer('Temporal connection', () => connection.close());
-  const saga = await createSagaWorker({ connection, temporal, databaseUrl: url });
+  const saga = await createSagaWorker({ connection, temporal, databaseUrl: url, config });
   shutdown.defer('pool and counterpart clients', () => saga.close());
   const running = saga.worker.run();
   shutdown.defer('worker', async () => {
@@ -82,7 +73,7 @@ async function main(): Promise<void> {
       },
     });
     // A pool of its own for the scrape's queries: at most two connections, never one the sagas are waiting for.
-    const metricsPool = createPool(url, 2, undefined, databaseRole());
+    const metricsPool = createPool(url, 2, undefined, config.database.role);
     shutdown.defer('metrics pool', () => metricsPool.end());
     const health = await startHealthServer(healthListen, readiness, {
       metrics: { contentType: METRICS_CONTENT_TYPE, render: businessMetrics(metricsPool) },
@@ -100,9 +91,9 @@ async function main(): Promise<void> {
 
   const { client, connection: clientConnection } = await connectClient(process.env, temporal);
   try {
-    const detector = await startIncidentDetector(client, temporal.taskQueue);
+    const detector = await startIncidentDetector(client, temporal.taskQueue, config.incidents);
     console.log(JSON.stringify({ msg: 'incident detector', workflowId: detector ?? 'off (INCIDENT_DETECTORS=false)' }));
-    const reader = await startVerdictReader(client, temporal.taskQueue);
+    const reader = await startVerdictReader(client, temporal.taskQueue, config.submissions.verdictReader);
     console.log(JSON.stringify({ msg: 'AFM verdict reader', workflowId: reader ?? 'off (AFM_VERDICT_READER=false)' }));
     // A configuration fix (a key, a certificate) arrives with a restart: FAILED submissions try again by themselves.
     const resumed = await resumeFailedSubmissions(client, temporal.taskQueue, saga.pool);

@@ -13,10 +13,10 @@ import {
 } from '../activities/index.js';
 import { createCalendarSource } from '../activities/submissions.js';
 import { createExchangeRecorder } from '../activities/availability.js';
-import { incidentDeliveryConfig } from '../config/console.js';
 import { exchangeMetrics } from './metrics.js';
 import { createConsentSigner } from '../activities/consent-signer.js';
 import { documentSigningConfig } from '../config/signing.js';
+import { isProduction } from '../config/env.js';
 import { createPgPhotoStore } from '../activities/photo-store.js';
 import { createRetentionActivities } from '../activities/retention.js';
 import { createReconciliationActivities } from '../activities/reconciliation.js';
@@ -24,19 +24,7 @@ import { bettorRef } from '../crypto/bettor-ref.js';
 import { CounterpartClient, type ExchangeObserver } from '../activities/http.js';
 import { dataConverterFromEnv } from '../codec/data-converter.js';
 import { createPgRateLimiter } from '../activities/rate-limit.js';
-import { outboundRateLimits } from '../config/rate-limits.js';
-import {
-  afmSigningConfig,
-  bettorRefKey,
-  databaseRole,
-  identificationRequired,
-  counterpartsConfig,
-  isProduction,
-  submissionConfig,
-  workerCapacity,
-  workerShutdown,
-  type TemporalConfig,
-} from '../config/index.js';
+import { loadConfig, SAGA_WORKER_TOPICS, type Config, type TemporalConfig } from '../config/index.js';
 import { createPool, type LogLine, type Pool } from '../db/pool.js';
 import { dataErrorInterceptors } from './data-errors.js';
 
@@ -53,11 +41,16 @@ export function prebuiltWorkflowBundle(file = PREBUILT_BUNDLE_PATH): { codePath:
   return existsSync(file) ? { codePath: file } : undefined;
 }
 
+/** The configuration the saga worker reads (loadConfig's topics). */
+export type SagaWorkerConfig = Pick<Config, (typeof SAGA_WORKER_TOPICS)[number]>;
+
 export interface SagaWorkerDeps {
   connection: NativeConnection;
   temporal: TemporalConfig;
   databaseUrl: string;
   env?: Record<string, string | undefined>;
+  /** Parsed already (the worker's start); otherwise loaded from `env`. */
+  config?: SagaWorkerConfig;
   observe?: ExchangeObserver;
   /** A bundle (tests) instead of the prebuilt one or bundling workflows/ at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -74,29 +67,27 @@ export async function createSagaWorker({
   temporal,
   databaseUrl,
   env = process.env,
+  config = loadConfig(env, SAGA_WORKER_TOPICS),
   observe,
   workflowBundle,
   poolLog,
 }: SagaWorkerDeps) {
-  const capacity = workerCapacity(env);
+  const { capacity, counterparts, submissions } = config;
   const bundle = workflowBundle ?? prebuiltWorkflowBundle();
-  const counterparts = counterpartsConfig(env);
-  const pool: Pool = createPool(databaseUrl, capacity.databasePoolSize, poolLog, databaseRole(env));
+  const pool: Pool = createPool(databaseUrl, capacity.databasePoolSize, poolLog, config.database.role);
   // Every exchange feeds the availability index and detectors (PostgreSQL) and the worker's Prometheus metrics.
   const recorder = createExchangeRecorder(pool);
   const observers = [recorder.observe, exchangeMetrics(), ...(observe ? [observe] : [])];
   const observeAll: ExchangeObserver = (exchange) => observers.forEach((o) => o(exchange));
   // Shared by every worker on this database: each counterpart's requests stay inside its configured rate.
-  const limiter = createPgRateLimiter(pool, outboundRateLimits(env));
+  const limiter = createPgRateLimiter(pool, config.rateLimits);
   const esu = new CounterpartClient(counterparts.esu, observeAll, limiter);
   const nomapay = new CounterpartClient(counterparts.nomapay, observeAll, limiter);
   const tsoid = new CounterpartClient(counterparts.nomapayIdentification, observeAll, limiter);
   const afm = new CounterpartClient(counterparts.afm, observeAll, limiter);
-  const submissions = submissionConfig(env);
-  const afmSigning = afmSigningConfig(env);
   // One key and certificate for every signed document (AFM submissions, incident cards, consent confirmations).
   const { signer } = documentSigningConfig(env);
-  const refKey = bettorRefKey(env);
+  const refKey = config.secrets.bettorRefKey;
   const calendar = createCalendarSource(submissions.calendarPath);
   const reporting = createReportingActivitySet({
     pool,
@@ -105,7 +96,7 @@ export async function createSagaWorker({
     nomapay,
     afm,
     signer,
-    afmSender: afmSigning.sender,
+    afmSender: config.signing.afm.sender,
     calendar,
     maintenance: submissions.maintenance,
     policy: submissions.policy,
@@ -133,7 +124,7 @@ export async function createSagaWorker({
         pool,
         esu,
         nomapay,
-        identificationRequired: identificationRequired(env),
+        identificationRequired: config.identification.required,
         bettorRefKey: refKey,
       }),
       ...createBettingActivitySet({ pool }),
@@ -143,7 +134,7 @@ export async function createSagaWorker({
         esu,
         nomapay,
         bettorRefKey: refKey,
-        ...incidentDeliveryConfig(env),
+        ...config.signing.incident,
         signer,
       }),
       ...reporting,
@@ -159,7 +150,7 @@ export async function createSagaWorker({
     maxConcurrentWorkflowTaskExecutions: capacity.maxConcurrentWorkflowTaskExecutions,
     maxConcurrentLocalActivityExecutions: capacity.maxConcurrentLocalActivityExecutions,
     ...(capacity.maxCachedWorkflows ? { maxCachedWorkflows: capacity.maxCachedWorkflows } : {}),
-    ...workerShutdown(env),
+    ...config.worker.shutdown,
   });
   return {
     worker,

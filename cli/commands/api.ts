@@ -22,7 +22,7 @@ registerCommand(
           ...JSON_FLAG,
         },
         run: async ({ args }) => {
-          const { apiConfig, apiKeyEntry } = await import('../../api/config.js');
+          const { apiConfig, apiKeyEntry } = await import('../../config/api.js');
           const name = str(args, 'name')!;
           const scopes = (str(args, 'scopes') ?? '*').split('+');
           const key = randomBytes(24).toString('base64url');

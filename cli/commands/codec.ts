@@ -54,9 +54,9 @@ registerCommand(
             return 3;
           }
           const { Client, Connection } = await import('@temporalio/client');
-          const { temporalConfig } = await import('../../config/index.js');
+          const { loadConfig } = await import('../../config/index.js');
           const { keyUsage } = await import('../../codec/key-usage.js');
-          const temporal = temporalConfig();
+          const { temporal } = loadConfig(process.env, ['temporal']);
           const connection = await Connection.connect({
             address: temporal.address,
             tls: temporal.tls,

@@ -14,7 +14,8 @@ registerCommand(
       'apply the schema (db/migrations) as the tables’ owner (MIGRATION_DATABASE_URL, else DATABASE_URL); waits STARTUP_WAIT_SECONDS for PostgreSQL',
     args: { ...JSON_FLAG },
     run: async ({ args }) => {
-      const { migrationDatabaseUrl, startupWaitMs } = await import('../../config/index.js');
+      const { loadConfig } = await import('../../config/index.js');
+      const { migrationDatabaseUrl } = await import('../../config/database.js');
       const { migrate, migrationFiles } = await import('../../db/migrate.js');
       const { createPool, safeMessage } = await import('../../db/pool.js');
       const { DependencyUnavailableError, waitFor } = await import('../../stack/wait-for.js');
@@ -22,7 +23,7 @@ registerCommand(
       let deadlineMs: number;
       try {
         url = migrationDatabaseUrl();
-        deadlineMs = startupWaitMs();
+        deadlineMs = loadConfig(process.env, ['startup']).startup.waitMs;
       } catch (err) {
         console.error(`migrate: ${(err as Error).message}`);
         return 2;

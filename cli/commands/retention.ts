@@ -66,12 +66,12 @@ registerCommand(
           await connection.close();
         }
       }
-      const { databaseUrl } = await import('../../config/index.js');
+      const { loadConfig } = await import('../../config/index.js');
       const { applyRetention, RetentionClockAhead } = await import('../../store/retention.js');
       const { createPool, safeMessage } = await import('../../db/pool.js');
       let url: string;
       try {
-        url = databaseUrl();
+        url = loadConfig(process.env, ['database']).database.url;
       } catch (err) {
         console.error(`retention: ${(err as Error).message}`);
         return 2;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { CounterpartClient } from '../../activities/http.js';
 import { createNomapayActivities } from '../../activities/nomapay.js';
-import { counterpartsConfig } from '../../config/index.js';
+import { counterpartsConfig } from '../../config/counterparts.js';
 import { WalletTransfer } from '../../domain/wire/nomapay.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import { adultIin, uniqueId } from '../support/ids.js';

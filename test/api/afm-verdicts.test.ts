@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { apiConfig, apiKeyEntry } from '../../api/config.js';
+import { apiConfig, apiKeyEntry } from '../../config/api.js';
 import { buildApi } from '../../api/server.js';
 import type { EsuBridgeClient } from '../../client/index.js';
 import { signAfmCallback } from '../../crypto/afm-callback.js';

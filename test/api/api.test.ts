@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { apiConfig, apiKeyEntry, DEV_API_KEY, SCOPES } from '../../api/config.js';
+import { apiConfig, apiKeyEntry, DEV_API_KEY, SCOPES } from '../../config/api.js';
 import { preferredWait } from '../../api/operations.js';
 import { buildApi } from '../../api/server.js';
 import { OperationFailedError, type EsuBridgeClient } from '../../client/index.js';

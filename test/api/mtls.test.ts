@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apiConfig, apiKeyEntry } from '../../api/config.js';
+import { apiConfig, apiKeyEntry } from '../../config/api.js';
 import { startApi, type RunningApi } from '../../api/server.js';
 import type { EsuBridgeClient } from '../../client/index.js';
 import type { Pool } from '../../db/pool.js';

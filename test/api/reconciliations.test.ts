@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { apiConfig, apiKeyEntry } from '../../api/config.js';
+import { apiConfig, apiKeyEntry } from '../../config/api.js';
 import { buildApi } from '../../api/server.js';
 import type { EsuBridgeClient } from '../../client/index.js';
 import type { Pool } from '../../db/pool.js';

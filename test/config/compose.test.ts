@@ -1,12 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as journalConfig from '../../config/journal.js';
-import * as apiConfig from '../../api/config.js';
+import * as apiConfig from '../../config/api.js';
 import { encryptionCodecFromEnv } from '../../codec/encryption.js';
 import * as consoleConfig from '../../config/console.js';
 import * as config from '../../config/index.js';
+import * as databaseConfig from '../../config/database.js';
 import { DEVELOPMENT_SETTINGS, type EntryPoint } from '../../config/production.js';
 import { SIGNING_VARIABLES } from '../../config/signing.js';
+import { workerProcessConfig } from '../../config/worker.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../../domain/search-attributes.js';
 import { searchAttributeTypes } from '../../stack/temporal-namespace.js';
 import { readComposeFile } from '../support/compose-file.js';
@@ -48,6 +50,7 @@ function variablesRead(): Set<string> {
   });
   const readers = [
     ...Object.values(config),
+    ...Object.values(databaseConfig),
     ...Object.values(consoleConfig),
     ...Object.values(apiConfig),
     ...Object.values(journalConfig),
@@ -67,10 +70,15 @@ function variablesRead(): Set<string> {
   }
   return seen;
 }
-/** The schema keys written out in config/ and api/config.ts (a reader that spreads `env` first hides from the Proxy). */
-const DECLARED = ['config/index.ts', 'config/console.ts', 'config/production.ts', 'api/config.ts'].flatMap((file) =>
-  [...read(file).matchAll(/^\s+([A-Z][A-Z0-9_]+): z\b/gm)].map((m) => m[1]!),
-);
+/** The schema keys written out in config/ (a reader that spreads `env` first hides from the Proxy). */
+const DECLARED = readdirSync(new URL('config/', ROOT))
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => `config/${file}`)
+  .flatMap((file) =>
+    [...read(file).matchAll(/^\s+([A-Z][A-Z0-9_]+): (z|boolean|duration|durationList|optionalPath)\b/gm)].map(
+      (m) => m[1]!,
+    ),
+  );
 const READ = new Set([...variablesRead(), ...DECLARED, ...SIGNING_VARIABLES]);
 /** simulators/main.ts reads its own listening settings beside config/. */
 const SIMULATOR_VARIABLES = new Set(
@@ -207,7 +215,7 @@ describe('docker-compose.yml', () => {
     };
     for (const [name, probe] of Object.entries(probes))
       expect(compose.services[name]!.healthcheck!.test!.join(' '), name).toContain(`127.0.0.1:${probe}`);
-    expect(config.workerHealthListen({})).toEqual({ host: '127.0.0.1', port: 9465 });
+    expect(workerProcessConfig({}).health).toEqual({ host: '127.0.0.1', port: 9465 });
   });
 
   it('keeps the simulators out unless their profile is asked for, and nothing depends on them', () => {

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DEV_PAYLOAD_KEYS } from '../../codec/encryption.js';
-import { consoleConfig, DEV_CONSOLE_USERS, DEV_SESSION_SECRET, incidentDeliveryConfig } from '../../config/console.js';
-import { afmSigningConfig, bettorRefKey, counterpartsConfig, DEV_BETTOR_REF_KEY } from '../../config/index.js';
-import { DEV_PKCS12_PASSWORD, developmentIdentityPaths } from '../../config/signing.js';
+import { consoleConfig, DEV_CONSOLE_USERS, DEV_SESSION_SECRET } from '../../config/console.js';
+import { counterpartsConfig } from '../../config/counterparts.js';
+import { DEV_BETTOR_REF_KEY, secretsConfig } from '../../config/secrets.js';
+import { DEV_PKCS12_PASSWORD, developmentIdentityPaths, signingConfig } from '../../config/signing.js';
 import {
   assertProductionReady,
   DEVELOPMENT_SETTINGS,
@@ -123,13 +124,12 @@ describe('production mode (NODE_ENV=production)', () => {
   });
 
   it('knows every value the configuration falls back to when a variable is unset', () => {
-    const afm = afmSigningConfig({});
+    const { afm, incident } = signingConfig({});
     const dev = developmentIdentityPaths({});
-    const incident = incidentDeliveryConfig({});
     const c = counterpartsConfig({});
     const consoleDefaults = consoleConfig({});
     const fallbacks: Record<string, string> = {
-      BETTOR_REF_KEY: bettorRefKey({}),
+      BETTOR_REF_KEY: secretsConfig({}).bettorRefKey,
       // The files npm start generates for development (config/signing.ts).
       SIGNING_PKCS12_PATH: dev.bookmaker.pkcs12Path,
       SIGNING_PKCS12_PASSWORD: DEV_PKCS12_PASSWORD,

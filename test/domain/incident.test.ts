@@ -14,8 +14,8 @@ import {
   incidentCheckpoints,
   IncidentTiming,
   nextCheckpoint,
-  parseHoursList,
 } from '../../domain/incident-deadlines.js';
+import { parseDurationList } from '../../domain/duration.js';
 import { OpenIncident } from '../../domain/incident-state.js';
 import { completeCard } from '../support/incident-card.js';
 
@@ -95,8 +95,8 @@ describe('the 48-hour clock', () => {
   });
 
   it('reads reminder settings and shows time left the way ops read it', () => {
-    expect(parseHoursList('12h, 4h,90m')).toEqual([12 * HOUR, 4 * HOUR, 90 * 60_000]);
-    expect(() => parseHoursList('12 hours')).toThrow(/not a duration/);
+    expect(parseDurationList('12h, 4h,90m')).toEqual([12 * HOUR, 4 * HOUR, 90 * 60_000]);
+    expect(() => parseDurationList('12 hours')).toThrow(/not a duration/);
     expect(formatTimeLeft(detectedMs + 41 * HOUR + 5 * 60_000, detectedMs)).toBe('41h 05m');
     expect(formatTimeLeft(detectedMs, detectedMs + 2 * HOUR + 10 * 60_000)).toBe('overdue 2h 10m');
   });

@@ -4,7 +4,7 @@ import { checkCommand } from '../../client/check-command.js';
 import { configuredSigners, runChecks, type CheckReport, type CheckResult } from '../../client/check.js';
 import { signAfmSubmission } from '../../activities/afm.js';
 import { createConsentSigner } from '../../activities/consent-signer.js';
-import { counterpartsConfig } from '../../config/index.js';
+import { counterpartsConfig } from '../../config/counterparts.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import { adultIin } from '../support/ids.js';
 import { createTestCertificates, type TestCertificates } from '../support/tls.js';

@@ -4,7 +4,7 @@ import { inject } from 'vitest';
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection } from '@temporalio/worker';
 import { connectClient } from '../../client/connect.js';
-import { temporalConfig } from '../../config/index.js';
+import { temporalConfig } from '../../config/temporal.js';
 import type { StepRecord } from '../../activities/journal.js';
 import { ErrorType } from '../../domain/errors.js';
 import { createSagaWorker } from '../../workers/sagas.js';

@@ -8,7 +8,7 @@ import {
 } from '@temporalio/worker';
 import { connectClient } from '../../client/connect.js';
 import { createEsuBridgeClient } from '../../client/index.js';
-import { temporalConfig } from '../../config/index.js';
+import { temporalConfig } from '../../config/temporal.js';
 import { createPool, type Pool } from '../../db/pool.js';
 import type { MigrationOutcome } from '../../domain/migration.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';

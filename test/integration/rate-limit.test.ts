@@ -1,6 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { temporalConfig } from '../../config/index.js';
+import { temporalConfig } from '../../config/temporal.js';
 import { firstSubmissionId } from '../../domain/submission.js';
 import type { HeldSubmission } from '../../simulators/afm.js';
 import { createSagaWorker } from '../../workers/sagas.js';

@@ -1,4 +1,4 @@
-import { apiConfig, apiKeyEntry } from '../../api/config.js';
+import { apiConfig, apiKeyEntry } from '../../config/api.js';
 import { startApi } from '../../api/server.js';
 import { startFileStack } from './stack.js';
 import { signingEnv } from './certificates.js';

@@ -3,7 +3,8 @@ import { NativeConnection } from '@temporalio/worker';
 import { connectClient } from '../../client/connect.js';
 import { createEsuBridgeClient } from '../../client/index.js';
 import { startVerdictReader } from '../../client/verdict-reader.js';
-import { temporalConfig } from '../../config/index.js';
+import { submissionConfig } from '../../config/submissions.js';
+import { temporalConfig } from '../../config/temporal.js';
 import { createSagaWorker } from '../../workers/sagas.js';
 import { startSimulators } from '../../simulators/index.js';
 import { uniqueId } from './ids.js';
@@ -66,7 +67,7 @@ export async function startFileStack(extraEnv: Record<string, string> = {}) {
   const { client, connection: clientConnection } = await connectClient(env, temporal);
   const esuBridge = createEsuBridgeClient({ client, taskQueue: temporal.taskQueue, bettorRefKey: TEST_BETTOR_REF_KEY });
   // As the worker's process does at start (workers/main.ts): this file's reader of its own AFM simulator's feed.
-  const verdictReader = await startVerdictReader(client, temporal.taskQueue, env);
+  const verdictReader = await startVerdictReader(client, temporal.taskQueue, submissionConfig(env).verdictReader);
 
   return {
     env,

@@ -177,6 +177,24 @@ export default tseslint.config(
     },
   },
   {
+    // config/ reads the environment for every room, so it may stand on none of them but the shared ones.
+    files: ['config/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: roomsBut('domain', 'codec', 'crypto'),
+              message:
+                'config/ imports domain/, codec/ and crypto/ only: the types it returns live in config/ or domain/',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Activities do the I/O for the workflows: they never start workflows nor reach into the rooms that serve people.
     files: ['activities/**/*.ts'],
     rules: {

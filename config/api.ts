@@ -1,10 +1,9 @@
-import { afmCallbackConfig } from '../config/index.js';
 import type { SignerTrust } from '../crypto/signer.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-
-type Env = Record<string, string | undefined>;
+import { duration, invalid, parseEnv, type Env } from './env.js';
+import { afmCertificateTrust } from './signing.js';
 
 /** What an API key may do: start (`write`) or read (`read`) one kind of operation; `*` is every scope. */
 export const SCOPES = [
@@ -71,6 +70,8 @@ const ApiEnv = z.object({
   API_TLS_CLIENT_CA_PATH: z.string().min(1).optional(),
   /** The worker's LOG_LEVEL names (TRACE … ERROR); the API logs warnings and errors unless told otherwise. */
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
+  /** How old a pushed AFM verdict may be before it counts as a replay (the e-government integration rules §47). */
+  AFM_CALLBACK_MAX_AGE: duration.default(5 * 60_000),
 });
 
 export interface ApiConfig {
@@ -83,19 +84,20 @@ export interface ApiConfig {
   bodyLimitBytes: number;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
-  /** AFM's pushed verdicts: the keys its signatures are checked with, and how old a callback may be. */
+  /**
+   * AFM's pushed verdicts: the certificate AFM signs them with and its CA (AFM_CERTIFICATE_PATH / AFM_CA_PATH,
+   * config/signing.ts), and how old a callback may be (AFM_CALLBACK_MAX_AGE).
+   */
   afmCallback: { trust: SignerTrust; maxAgeMs: number };
 }
 
 function fail(name: string, message: string): never {
-  throw new ReferenceError(`${name} environment variable is invalid: ${message}`);
+  throw invalid(name, message);
 }
 
 export function apiConfig(env: Env = process.env): ApiConfig {
   // An empty API_KEYS (docker compose's `${API_KEYS:-}`) is unset.
-  const parsed = ApiEnv.safeParse({ ...env, API_KEYS: env.API_KEYS || undefined });
-  if (!parsed.success) fail(String(parsed.error.issues[0]!.path[0]), parsed.error.issues[0]!.message);
-  const e = parsed.data;
+  const e = parseEnv(ApiEnv, { ...env, API_KEYS: env.API_KEYS || undefined });
   let keys: ApiKey[];
   if (e.API_KEYS) {
     const entries = z.array(Entry).safeParse(e.API_KEYS.split(','));
@@ -118,7 +120,7 @@ export function apiConfig(env: Env = process.env): ApiConfig {
     ratePerMinute: e.API_RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: e.API_BODY_LIMIT_BYTES,
     logLevel: e.LOG_LEVEL.toLowerCase() as ApiConfig['logLevel'],
-    afmCallback: afmCallbackConfig(env),
+    afmCallback: { trust: afmCertificateTrust(env), maxAgeMs: e.AFM_CALLBACK_MAX_AGE },
     tls: e.API_TLS_CERT_PATH
       ? {
           cert: readFileSync(e.API_TLS_CERT_PATH),

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { parseEnv, type Env } from './env.js';
+
+/** The worker's workflow cache by default (TEMPORAL_WORKER_CACHED_WORKFLOWS); chosen by `npm run bench`, docs/operations.md. */
+export const WORKER_CACHED_WORKFLOWS = 20;
+/**
+ * The Node flag the worker process runs with (package.json `start.worker`, the benchmarks; a deployment passes it to the worker's node): V8's
+ * default old space (~4 GiB here) lets garbage pile up between collections; 256 MiB holds the default cache
+ * with room to spare and keeps the process's RSS near its live size. Measured in docs/operations.md.
+ */
+export const WORKER_NODE_OPTIONS = '--max-old-space-size=256';
+
+const CapacityEnv = z.object({
+  TEMPORAL_WORKER_CAPACITY_ACTIVITIES: z.coerce.number().int().positive().default(200),
+  TEMPORAL_WORKER_CAPACITY_WORKFLOW_TASKS: z.coerce.number().int().positive().default(WORKER_CACHED_WORKFLOWS),
+  TEMPORAL_WORKER_CAPACITY_LOCAL_ACTIVITIES: z.coerce.number().int().positive().default(200),
+  // Submissions stay open for a working day or more: thousands may be waiting at once. The SDK's default
+  // cache (by heap size: about 2 300 workflows on a 4 GiB heap) keeps every one of them, ~2 MiB each in the
+  // worker's RSS (docs/operations.md). 20 kept the worker under 400 MiB where 40 and 100 did not; an evicted one replays
+  // (a few dozen events) when its signal or timer comes. Not below the workflow task slots: the SDK would
+  // lower those to it.
+  TEMPORAL_WORKER_CACHED_WORKFLOWS: z.coerce
+    .number()
+    .int()
+    .min(2, 'must be at least 2')
+    .default(WORKER_CACHED_WORKFLOWS),
+  DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(20),
+});
+
+export interface CapacityConfig {
+  maxConcurrentActivityTaskExecutions: number;
+  maxConcurrentWorkflowTaskExecutions: number;
+  maxConcurrentLocalActivityExecutions: number;
+  maxCachedWorkflows: number;
+  databasePoolSize: number;
+}
+
+/** The worker's slots, its workflow cache and its pool (the heap is WORKER_NODE_OPTIONS, a flag of node itself). */
+export function workerCapacity(env: Env = process.env): CapacityConfig {
+  const e = parseEnv(CapacityEnv, env);
+  return {
+    maxConcurrentActivityTaskExecutions: e.TEMPORAL_WORKER_CAPACITY_ACTIVITIES,
+    maxConcurrentWorkflowTaskExecutions: e.TEMPORAL_WORKER_CAPACITY_WORKFLOW_TASKS,
+    maxConcurrentLocalActivityExecutions: e.TEMPORAL_WORKER_CAPACITY_LOCAL_ACTIVITIES,
+    maxCachedWorkflows: e.TEMPORAL_WORKER_CACHED_WORKFLOWS,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+  };
+}
