@@ -35,7 +35,7 @@ export async function readOperation<State>(
   workflowId: string,
   what: string,
   query: () => Promise<State>,
-  fromRow?: (row: OperationRow) => State,
+  fromRow?: (row: OperationRow) => State | Promise<State>,
 ): Promise<State> {
   let failure: unknown;
   try {

@@ -10,7 +10,8 @@ import { MigrationStatus } from '../domain/migration.js';
  * What the API answers, as zod schemas the OpenAPI document is generated from. Resources are the sagas'
  * `getStatus` snapshots, with the fields documented here (a field a workflow adds appears once it is listed).
  */
-const values = <T extends Record<string, string>>(o: T) => Object.values(o) as [T[keyof T], ...T[keyof T][]];
+/** The values of an `as const` status object, as a zod enum takes them. */
+export const values = <T extends Record<string, string>>(o: T) => Object.values(o) as [T[keyof T], ...T[keyof T][]];
 
 const Failure = z
   .object({ type: z.string().describe('A failure type of domain/errors.ts'), message: z.string() })
@@ -19,6 +20,13 @@ const EsuReceipt = z
   .object({ receiptId: z.string(), operationId: z.string(), recordedAt: z.string() })
   .meta({ id: 'EsuReceipt' });
 
+/** How a deposit's or bet's saga snapshot ends: ESU's receipt, the failure, the compensations it ran. */
+const sagaOutcome = {
+  esuReceipt: EsuReceipt.optional(),
+  failure: Failure.optional(),
+  compensations: z.array(z.string()),
+};
+
 export const Deposit = z
   .object({
     depositId: z.string(),
@@ -26,9 +34,7 @@ export const Deposit = z
     amountTiyn: z.number().int(),
     walletTransferId: z.string().optional(),
     ledgerTransferId: z.string().optional(),
-    esuReceipt: EsuReceipt.optional(),
-    failure: Failure.optional(),
-    compensations: z.array(z.string()),
+    ...sagaOutcome,
   })
   .meta({ id: 'Deposit' });
 
@@ -39,9 +45,7 @@ export const Bet = z
     stakeTiyn: z.number().int(),
     odds: z.string(),
     reservationId: z.string().optional(),
-    esuReceipt: EsuReceipt.optional(),
-    failure: Failure.optional(),
-    compensations: z.array(z.string()),
+    ...sagaOutcome,
   })
   .meta({ id: 'Bet' });
 

@@ -1,23 +1,27 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import {
   BetRequest,
   PayoutRequest,
   SettlementRequest,
-  type BetInput,
   type BetState,
-  type PayoutInput,
   type PayoutState,
   type SettlementState,
 } from '../domain/bet.js';
 import { ErrorType } from '../domain/errors.js';
 import { betWorkflowId, payoutWorkflowId, settlementWorkflowId } from '../domain/ids.js';
-import { AmountTiynKey, BettorRefKey, OperationKindKey, OperationStatusKey } from '../domain/search-attributes.js';
+import { OperationKindKey, OperationStatusKey } from '../domain/search-attributes.js';
 import { getBetStatusQuery, placeBet } from '../workflows/bet.js';
 import { getPayoutStatusQuery, payout } from '../workflows/payout.js';
 import { getSettlementStatusQuery, settleBet } from '../workflows/settlement.js';
-import { bettorRef, requestDigest } from './bettor-ref.js';
+import { requestDigest } from './bettor-ref.js';
 import { OperationFailedError } from './errors.js';
-import { joinOperation, refuseUnderage, validateRequest, wrapOperation, type OperationHandle } from './operations.js';
+import {
+  refuseUnderage,
+  startMoneyOperation,
+  startOperation,
+  validateRequest,
+  type OperationHandle,
+} from './operations.js';
 
 export { readBet } from '../store/bets.js';
 export { bettingTotals } from '../store/betting-ledger.js';
@@ -39,12 +43,7 @@ export function createBettingClient({
   bettorRefKey: string;
   now?: () => Date;
 }) {
-  const startAttributes = (kind: string, ref: string, amountTiyn: number) => [
-    { key: OperationKindKey, value: kind },
-    { key: OperationStatusKey, value: 'RECEIVED' },
-    { key: BettorRefKey, value: ref },
-    { key: AmountTiynKey, value: amountTiyn },
-  ];
+  const money = { client, taskQueue, bettorRefKey };
 
   return {
     /** Places a bet (or joins the one already placed with this `betId`). Resolves once started; `result()` says accepted or why not. */
@@ -52,25 +51,8 @@ export function createBettingClient({
       const valid = validateRequest('bet', BetRequest, request);
       refuseUnderage('bet', valid.iin, now());
       const workflowId = betWorkflowId(valid.betId);
-      const ref = bettorRef(valid.iin, bettorRefKey);
-      const digest = requestDigest(valid, bettorRefKey);
-      const input: BetInput = { ...valid, bettorRef: ref };
-      try {
-        const handle = await client.workflow.start(placeBet, {
-          taskQueue,
-          workflowId,
-          args: [input],
-          // Money: a bet id is used once, ever. Placing it again joins or conflicts.
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: startAttributes('BET', ref, valid.stakeTiyn),
-          memo: { requestDigest: digest },
-        });
-        return wrapOperation(handle, false, getBetStatusQuery);
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError)
-          return joinOperation(client, workflowId, digest, getBetStatusQuery);
-        throw err;
-      }
+      const operation = { kind: 'BET', workflowId, request: valid, amountTiyn: valid.stakeTiyn } as const;
+      return startMoneyOperation(money, placeBet, operation, getBetStatusQuery);
     },
 
     /** Places a bet and waits for ESU's answer: the ACCEPTED state, or OperationFailedError with the reason. */
@@ -91,8 +73,10 @@ export function createBettingClient({
       const valid = validateRequest('settlement', SettlementRequest, request);
       const workflowId = settlementWorkflowId(valid.betId);
       const digest = requestDigest(valid, bettorRefKey);
-      try {
-        const handle = await client.workflow.start(settleBet, {
+      return startOperation(
+        client,
+        settleBet,
+        {
           taskQueue,
           workflowId,
           args: [valid],
@@ -103,11 +87,9 @@ export function createBettingClient({
             { key: OperationStatusKey, value: 'RECEIVED' },
           ],
           memo: { requestDigest: digest, result: valid.result },
-        });
-        return wrapOperation(handle, false, getSettlementStatusQuery);
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        return joinOperation(client, workflowId, digest, getSettlementStatusQuery, (memo) =>
+        },
+        getSettlementStatusQuery,
+        (memo) =>
           memo?.result === valid.result
             ? 'JOIN'
             : new OperationFailedError(
@@ -116,8 +98,7 @@ export function createBettingClient({
                 `bet ${valid.betId} is being or was settled ${String(memo?.result)}; a settlement is final`,
                 undefined,
               ),
-        );
-      }
+      );
     },
 
     async settleBet(request: unknown): Promise<SettlementState> {
@@ -132,24 +113,8 @@ export function createBettingClient({
     async startPayout(request: unknown): Promise<OperationHandle<PayoutState>> {
       const valid = validateRequest('payout', PayoutRequest, request);
       const workflowId = payoutWorkflowId(valid.payoutId);
-      const ref = bettorRef(valid.iin, bettorRefKey);
-      const digest = requestDigest(valid, bettorRefKey);
-      const input: PayoutInput = { ...valid, bettorRef: ref };
-      try {
-        const handle = await client.workflow.start(payout, {
-          taskQueue,
-          workflowId,
-          args: [input],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: startAttributes('PAYOUT', ref, valid.amountTiyn),
-          memo: { requestDigest: digest },
-        });
-        return wrapOperation(handle, false, getPayoutStatusQuery);
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError)
-          return joinOperation(client, workflowId, digest, getPayoutStatusQuery);
-        throw err;
-      }
+      const operation = { kind: 'PAYOUT', workflowId, request: valid, amountTiyn: valid.amountTiyn } as const;
+      return startMoneyOperation(money, payout, operation, getPayoutStatusQuery);
     },
 
     async payout(request: unknown): Promise<PayoutState> {

@@ -1,4 +1,10 @@
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, WorkflowFailedError } from '@temporalio/client';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import type { z } from 'zod';
 import type { ErrorType } from '../domain/errors.js';
 import { fieldProblems } from '../domain/issues.js';
@@ -46,6 +52,28 @@ export class OperationFailedError<State = unknown> extends Error {
   ) {
     super(message, options);
   }
+}
+
+/** The workflow refused a step: `type` is an ErrorType (IdentificationStepRejected, InvalidInput, …). */
+export class StepRejectedError extends Error {
+  override readonly name = 'StepRejectedError';
+  constructor(
+    readonly workflowId: string,
+    readonly type: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * An update the workflow refused (its validator, or its handler with an ApplicationFailure) as a StepRejectedError
+ * with the failure's own type (`type` when it has none); undefined for any other error.
+ */
+export function updateRefusal(workflowId: string, err: unknown, type: string): StepRejectedError | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)) return undefined;
+  return new StepRejectedError(workflowId, err.cause.type ?? type, err.cause.message, { cause: err });
 }
 
 /**

@@ -1,11 +1,5 @@
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-  type WorkflowHandle,
-} from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle, type WorkflowStartOptions } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { ErrorType } from '../domain/errors.js';
 import { BusinessKey, parseWorkflowId, workflowId, WorkflowProcess } from '../domain/ids.js';
@@ -24,20 +18,10 @@ import { OperationKindKey, OperationStatusKey } from '../domain/search-attribute
 import * as wf from '../workflows/identification.js';
 import { consentRevocation } from '../workflows/consent-revocation.js';
 import { bettorRef } from './bettor-ref.js';
-import { InvalidRequestError, toOperationFailure } from './errors.js';
+import { StepRejectedError, updateRefusal } from './errors.js';
+import { finalState, startOrJoin, validateRequest } from './operations.js';
 
-/** The workflow refused a step: `type` is an ErrorType (IdentificationStepRejected, InvalidInput, …). */
-export class StepRejectedError extends Error {
-  override readonly name = 'StepRejectedError';
-  constructor(
-    readonly workflowId: string,
-    readonly type: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export { StepRejectedError } from './errors.js';
 
 export const identificationWorkflowId = (bettorId: string) => workflowId(WorkflowProcess.Identification, bettorId);
 
@@ -78,10 +62,17 @@ export function createIdentificationClient({
   taskQueue: string;
   bettorRefKey: string;
 }) {
-  function validate<S extends z.ZodType>(operation: string, schema: S, request: unknown): z.output<S> {
-    const parsed = schema.safeParse(request);
-    if (!parsed.success) throw InvalidRequestError.fromZod(operation, parsed.error);
-    return parsed.data;
+  const validate = validateRequest;
+
+  /** A command that names the bettor by IIN, validated, with the bettor's reference the workflow keeps instead. */
+  function withBettorRef<S extends z.ZodType>(
+    operation: string,
+    schema: S,
+    withoutRef: z.ZodType<{ iin: string }>,
+    cmd: object,
+  ): z.output<S> {
+    const { iin } = validate(operation, withoutRef, cmd);
+    return validate(operation, schema, { ...cmd, bettorRef: bettorRef(iin, bettorRefKey) });
   }
 
   /** Runs the consent revocation for a bettor whose identification ended; answers as the running workflow would. */
@@ -120,14 +111,8 @@ export function createIdentificationClient({
           ? await handle.executeUpdate(def as UpdateDefinition<StepAnswer, [unknown]>, { args: [args[0]] })
           : await handle.executeUpdate(def as UpdateDefinition<StepAnswer, []>);
       } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-          throw new StepRejectedError(
-            handle.workflowId,
-            err.cause.type ?? ErrorType.IdentificationStepRejected,
-            err.cause.message,
-            { cause: err },
-          );
-        }
+        const refusal = updateRefusal(handle.workflowId, err, ErrorType.IdentificationStepRejected);
+        if (refusal) throw refusal;
         if (err instanceof WorkflowNotFoundError) {
           const message =
             'no identification is running for this bettor (it has ended, or never started): read its status or start a new one';
@@ -140,23 +125,19 @@ export function createIdentificationClient({
       workflowId: handle.workflowId,
       joined,
       giveConsent: async (cmd) => step(wf.giveConsentUpdate, validate('giveConsent', GiveConsent, cmd)),
-      startTwoFactor: async (cmd) => {
-        const iin = validate('startTwoFactor', StartTwoFactor.omit({ bettorRef: true }), cmd).iin;
-        return step(
+      startTwoFactor: async (cmd) =>
+        step(
           wf.startTwoFactorUpdate,
-          validate('startTwoFactor', StartTwoFactor, { ...cmd, bettorRef: bettorRef(iin, bettorRefKey) }),
-        );
-      },
+          withBettorRef('startTwoFactor', StartTwoFactor, StartTwoFactor.omit({ bettorRef: true }), cmd),
+        ),
       submitLiveness: async (cmd) => step(wf.submitLivenessUpdate, validate('submitLiveness', SubmitLiveness, cmd)),
       sendSmsCode: () => step(wf.sendSmsCodeUpdate),
       submitSmsCode: async (cmd) => step(wf.submitSmsCodeUpdate, validate('submitSmsCode', SubmitSmsCode, cmd)),
-      submitPhoto: async (cmd) => {
-        const iin = validate('submitPhoto', SubmitPhoto.omit({ bettorRef: true }), cmd).iin;
-        return step(
+      submitPhoto: async (cmd) =>
+        step(
           wf.submitPhotoUpdate,
-          validate('submitPhoto', SubmitPhoto, { ...cmd, bettorRef: bettorRef(iin, bettorRefKey) }),
-        );
-      },
+          withBettorRef('submitPhoto', SubmitPhoto, SubmitPhoto.omit({ bettorRef: true }), cmd),
+        ),
       recordDecision: async (cmd) => step(wf.recordDecisionUpdate, validate('recordDecision', RecordDecision, cmd)),
       decideReview: async (cmd) => step(wf.decideReviewUpdate, validate('decideReview', DecideReview, cmd)),
       revokeConsent: async (cmd) => {
@@ -171,13 +152,7 @@ export function createIdentificationClient({
         }
       },
       status: () => handle.query(wf.getIdentificationStatusQuery),
-      async result() {
-        try {
-          return (await handle.result()) as IdentificationState;
-        } catch (err) {
-          throw toOperationFailure<IdentificationState>(handle.workflowId, err) ?? err;
-        }
-      },
+      result: () => finalState<IdentificationState>(handle),
     };
   }
 
@@ -189,24 +164,23 @@ export function createIdentificationClient({
     async startIdentification(request: z.input<typeof StartIdentification>): Promise<IdentificationHandle> {
       const valid = validate('startIdentification', StartIdentification, request);
       const id = identificationWorkflowId(valid.bettorId);
-      try {
-        const handle = await client.workflow.start(wf.identification, {
-          taskQueue,
-          workflowId: id,
-          args: [
-            { bettorId: valid.bettorId, mode: 'APP', onRepeatedBiometricFailure: valid.onRepeatedBiometricFailure },
-          ],
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-          typedSearchAttributes: [
-            { key: OperationKindKey, value: 'IDENTIFICATION' },
-            { key: OperationStatusKey, value: 'AWAITING_CONSENT' },
-          ],
-        });
-        return wrap(handle, false);
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return wrap(client.workflow.getHandle(id), true);
-        throw err;
-      }
+      const options = {
+        taskQueue,
+        workflowId: id,
+        args: [{ bettorId: valid.bettorId, mode: 'APP', onRepeatedBiometricFailure: valid.onRepeatedBiometricFailure }],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        typedSearchAttributes: [
+          { key: OperationKindKey, value: 'IDENTIFICATION' },
+          { key: OperationStatusKey, value: 'AWAITING_CONSENT' },
+        ],
+      } satisfies WorkflowStartOptions<typeof wf.identification>;
+      return startOrJoin(
+        client,
+        wf.identification,
+        options,
+        (handle) => wrap(handle, false),
+        () => wrap(client.workflow.getHandle(id), true),
+      );
     },
 
     /** The running (or last) identification of a bettor, to drive its next step. */

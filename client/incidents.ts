@@ -1,12 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-  type WorkflowHandle,
-} from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { z } from 'zod';
 import { ErrorType } from '../domain/errors.js';
 import { BusinessKey, workflowId, WorkflowProcess } from '../domain/ids.js';
@@ -28,8 +21,8 @@ import {
   incident,
   submitIncidentUpdate,
 } from '../workflows/incident.js';
-import { InvalidRequestError, toOperationFailure } from './errors.js';
-import { StepRejectedError } from './identification.js';
+import { InvalidRequestError, StepRejectedError, updateRefusal } from './errors.js';
+import { finalState, startOrJoin, validateRequest } from './operations.js';
 
 export const incidentWorkflowId = (incidentId: string) => workflowId(WorkflowProcess.Incident, incidentId);
 
@@ -69,11 +62,7 @@ export function createIncidentClient({
 }) {
   const incidentTiming = timing ?? IncidentTiming.parse({});
 
-  function validate<S extends z.ZodType>(operation: string, schema: S, request: unknown): z.output<S> {
-    const parsed = schema.safeParse(request);
-    if (!parsed.success) throw InvalidRequestError.fromZod(operation, parsed.error);
-    return parsed.data;
-  }
+  const validate = validateRequest;
 
   function wrap(handle: WorkflowHandle<typeof incident>, incidentId: string, joined: boolean): IncidentHandle {
     async function update<A>(
@@ -83,14 +72,8 @@ export function createIncidentClient({
       try {
         return await handle.executeUpdate(def as never, { args: [arg] as never });
       } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-          throw new StepRejectedError(
-            handle.workflowId,
-            err.cause.type ?? ErrorType.IncidentStepRejected,
-            err.cause.message,
-            { cause: err },
-          );
-        }
+        const refusal = updateRefusal(handle.workflowId, err, ErrorType.IncidentStepRejected);
+        if (refusal) throw refusal;
         if (err instanceof WorkflowNotFoundError) {
           throw new StepRejectedError(
             handle.workflowId,
@@ -110,13 +93,7 @@ export function createIncidentClient({
       submit: (cmd) => update(submitIncidentUpdate, validate('submitIncident', SubmitIncident, cmd)),
       close: (cmd) => update(closeIncidentUpdate, validate('closeIncident', CloseIncident, cmd)),
       status: () => handle.query(getIncidentStatusQuery),
-      async result() {
-        try {
-          return await handle.result();
-        } catch (err) {
-          throw toOperationFailure<IncidentState>(handle.workflowId, err) ?? err;
-        }
-      },
+      result: () => finalState<IncidentState>(handle),
     };
   }
 
@@ -134,24 +111,24 @@ export function createIncidentClient({
       const future = futureDetectionProblem(valid.card.detectedAt, Date.now());
       if (future) throw new InvalidRequestError('openIncident', [{ field: 'card.detectedAt', message: future }]);
       const id = incidentWorkflowId(valid.incidentId);
-      try {
-        const handle = await client.workflow.start(incident, {
+      const attributes = [
+        { key: OperationKindKey, value: 'INCIDENT' },
+        { key: IncidentStatusKey, value: IncidentStatus.Open },
+        ...(valid.origin.counterpart ? [{ key: CounterpartKey, value: valid.origin.counterpart }] : []),
+      ];
+      return startOrJoin(
+        client,
+        incident,
+        {
           taskQueue,
           workflowId: id,
           args: [valid],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [
-            { key: OperationKindKey, value: 'INCIDENT' },
-            { key: IncidentStatusKey, value: IncidentStatus.Open },
-            ...(valid.origin.counterpart ? [{ key: CounterpartKey, value: valid.origin.counterpart }] : []),
-          ],
-        });
-        return wrap(handle, valid.incidentId, false);
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError)
-          return wrap(client.workflow.getHandle(id), valid.incidentId, true);
-        throw err;
-      }
+          typedSearchAttributes: attributes,
+        },
+        (handle) => wrap(handle, valid.incidentId, false),
+        () => wrap(client.workflow.getHandle(id), valid.incidentId, true),
+      );
     },
 
     /** The incident with this id, to amend, submit, close or read it. */

@@ -1,10 +1,9 @@
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { DepositRequest, type DepositInput, type DepositState } from '../domain/deposit.js';
+import type { Client } from '@temporalio/client';
+import { DepositRequest, type DepositState } from '../domain/deposit.js';
 import { depositWorkflowId } from '../domain/ids.js';
-import { AmountTiynKey, BettorRefKey, OperationKindKey, OperationStatusKey } from '../domain/search-attributes.js';
 import { deposit, getDepositStatusQuery } from '../workflows/deposit.js';
-import { bettorRef, requestDigest } from './bettor-ref.js';
-import { joinOperation, refuseUnderage, validateRequest, wrapOperation, type OperationHandle } from './operations.js';
+import { bettorRef } from './bettor-ref.js';
+import { refuseUnderage, startMoneyOperation, validateRequest, type OperationHandle } from './operations.js';
 import { createBettingClient } from './betting.js';
 import { createIdentificationClient } from './identification.js';
 import { createMigrationClient } from './migration.js';
@@ -55,40 +54,14 @@ export function createEsuBridgeClient({
       "createEsuBridgeClient needs a Temporal Client whose dataConverter.payloadCodecs include esu-bridge's EncryptionCodec (codec/encryption.ts; connectClient() builds one): personal data must never reach Temporal in clear",
     );
   }
-  const validate = validateRequest;
-  const wrap = (handle: WorkflowHandle, joined: boolean) => wrapOperation(handle, joined, getDepositStatusQuery);
-  /** Joins the existing run when the stored request fingerprint matches ours, else it is a conflict. */
-  const join = (workflowId: string, digest: string) => joinOperation(client, workflowId, digest, getDepositStatusQuery);
-
   return {
     /** Starts a deposit (or joins the one already started with this `depositId`). */
     async startDeposit(request: unknown): Promise<OperationHandle<DepositState>> {
-      const valid = validate('deposit', DepositRequest, request);
+      const valid = validateRequest('deposit', DepositRequest, request);
       refuseUnderage('deposit', valid.iin, now());
       const workflowId = depositWorkflowId(valid.depositId);
-      const ref = bettorRef(valid.iin, bettorRefKey);
-      const digest = requestDigest(valid, bettorRefKey);
-      const input: DepositInput = { ...valid, bettorRef: ref };
-      try {
-        const handle = await client.workflow.start(deposit, {
-          taskQueue,
-          workflowId,
-          args: [input],
-          // Money: an id is used once, ever. A second start joins or conflicts.
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [
-            { key: OperationKindKey, value: 'DEPOSIT' },
-            { key: OperationStatusKey, value: 'RECEIVED' },
-            { key: BettorRefKey, value: ref },
-            { key: AmountTiynKey, value: valid.amountTiyn },
-          ],
-          memo: { requestDigest: digest },
-        });
-        return wrap(handle, false);
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return join(workflowId, digest);
-        throw err;
-      }
+      const operation = { kind: 'DEPOSIT', workflowId, request: valid, amountTiyn: valid.amountTiyn } as const;
+      return startMoneyOperation({ client, taskQueue, bettorRefKey }, deposit, operation, getDepositStatusQuery);
     },
 
     /** Starts a deposit and waits for its end. */

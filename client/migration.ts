@@ -1,18 +1,12 @@
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowUpdateFailedError,
-  type Client,
-  type WorkflowHandle,
-} from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { z } from 'zod';
 import { ErrorType } from '../domain/errors.js';
 import { BusinessKey, workflowId, WorkflowProcess } from '../domain/ids.js';
 import { MigrationRequest, type MigrationProgress } from '../domain/migration.js';
 import { OperationKindKey, OperationStatusKey } from '../domain/search-attributes.js';
 import * as wf from '../workflows/migration.js';
-import { InvalidRequestError, toOperationFailure } from './errors.js';
-import { StepRejectedError } from './identification.js';
+import { updateRefusal } from './errors.js';
+import { finalState, startOrJoin, validateRequest } from './operations.js';
 
 export const migrationWorkflowId = (migrationId: string) => workflowId(WorkflowProcess.Migration, migrationId);
 
@@ -33,15 +27,7 @@ export function createMigrationClient({ client, taskQueue }: { client: Client; t
       try {
         return await handle.executeUpdate(def, { args: [{ actor }] });
       } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-          throw new StepRejectedError(
-            handle.workflowId,
-            err.cause.type ?? ErrorType.IdentificationStepRejected,
-            err.cause.message,
-            { cause: err },
-          );
-        }
-        throw err;
+        throw updateRefusal(handle.workflowId, err, ErrorType.IdentificationStepRejected) ?? err;
       }
     }
     return {
@@ -51,44 +37,39 @@ export function createMigrationClient({ client, taskQueue }: { client: Client; t
       pause: (actor) => control(wf.pauseMigrationUpdate, actor),
       resume: (actor) => control(wf.resumeMigrationUpdate, actor),
       cancel: (actor) => control(wf.cancelMigrationUpdate, actor),
-      async result() {
-        try {
-          return (await handle.result()) as MigrationProgress;
-        } catch (err) {
-          throw toOperationFailure<MigrationProgress>(handle.workflowId, err) ?? err;
-        }
-      },
+      result: () => finalState<MigrationProgress>(handle),
     };
   }
 
   return {
     /** Starts a migration, or joins the running one with this id (a migration id is used once). */
     async startMigration(request: z.input<typeof MigrationRequest>): Promise<MigrationHandle> {
-      const parsed = MigrationRequest.safeParse(request);
-      if (!parsed.success) throw InvalidRequestError.fromZod('startMigration', parsed.error);
-      const id = migrationWorkflowId(parsed.data.migrationId);
-      try {
-        const handle = await client.workflow.start(wf.migration, {
+      const valid = validateRequest('startMigration', MigrationRequest, request);
+      const id = migrationWorkflowId(valid.migrationId);
+      const attributes = [
+        { key: OperationKindKey, value: 'MIGRATION' },
+        { key: OperationStatusKey, value: 'RUNNING' },
+      ];
+      return startOrJoin(
+        client,
+        wf.migration,
+        {
           taskQueue,
           workflowId: id,
-          args: [parsed.data],
+          args: [valid],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [
-            { key: OperationKindKey, value: 'MIGRATION' },
-            { key: OperationStatusKey, value: 'RUNNING' },
-          ],
-        });
-        return wrap(handle, false);
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return wrap(client.workflow.getHandle(id), true);
-        throw err;
-      }
+          typedSearchAttributes: attributes,
+        },
+        (handle) => wrap(handle, false),
+        () => wrap(client.workflow.getHandle(id), true),
+      );
     },
 
     migration(migrationId: string): MigrationHandle {
-      const parsed = BusinessKey.safeParse(migrationId);
-      if (!parsed.success) throw InvalidRequestError.fromZod('migration', parsed.error);
-      return wrap(client.workflow.getHandle(migrationWorkflowId(parsed.data)), true);
+      return wrap(
+        client.workflow.getHandle(migrationWorkflowId(validateRequest('migration', BusinessKey, migrationId))),
+        true,
+      );
     },
   };
 }

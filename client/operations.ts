@@ -1,7 +1,15 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { QueryDefinition } from '@temporalio/common';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  type Client,
+  type WorkflowHandle,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
+import type { QueryDefinition, Workflow } from '@temporalio/common';
 import type { z } from 'zod';
 import { underageRefusal } from '../domain/bettor-age.js';
+import type { OperationKind } from '../domain/ids.js';
+import { AmountTiynKey, BettorRefKey, OperationKindKey, OperationStatusKey } from '../domain/search-attributes.js';
+import { bettorRef, requestDigest } from './bettor-ref.js';
 import { IdempotencyConflictError, InvalidRequestError, toOperationFailure } from './errors.js';
 
 /** A started (or joined) operation. */
@@ -33,6 +41,15 @@ export function refuseUnderage(operation: string, iin: string, now: Date): void 
     throw new InvalidRequestError(operation, [{ field: 'iin', message: refusal.message, type: refusal.type }]);
 }
 
+/** Waits for the workflow's end: its final state, or its failure as OperationFailedError. */
+export async function finalState<State>(handle: WorkflowHandle): Promise<State> {
+  try {
+    return (await handle.result()) as State;
+  } catch (err) {
+    throw toOperationFailure<State>(handle.workflowId, err) ?? err;
+  }
+}
+
 export function wrapOperation<State>(
   handle: WorkflowHandle,
   joined: boolean,
@@ -41,15 +58,76 @@ export function wrapOperation<State>(
   return {
     workflowId: handle.workflowId,
     joined,
-    async result() {
-      try {
-        return (await handle.result()) as State;
-      } catch (err) {
-        throw toOperationFailure<State>(handle.workflowId, err) ?? err;
-      }
-    },
+    result: () => finalState<State>(handle),
     status: () => handle.query(statusQuery),
   };
+}
+
+/**
+ * Starts a workflow by its business id; when that id is in use already (WorkflowExecutionAlreadyStartedError) it
+ * answers `existing()` instead: join the run, or refuse the conflict.
+ */
+export async function startOrJoin<W extends Workflow, H>(
+  client: Client,
+  workflow: W,
+  options: WorkflowStartOptions<W>,
+  started: (handle: WorkflowHandle<W>) => H,
+  existing: () => H | Promise<H>,
+): Promise<H> {
+  try {
+    return started(await client.workflow.start(workflow, options));
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return existing();
+    throw err;
+  }
+}
+
+/** Starts an operation whose memo keeps the request's fingerprint; a second start joins it or conflicts (joinOperation). */
+export function startOperation<W extends Workflow, State>(
+  client: Client,
+  workflow: W,
+  options: WorkflowStartOptions<W> & { memo: { requestDigest: string } },
+  statusQuery: QueryDefinition<State>,
+  onMismatch?: (memo: Record<string, unknown> | undefined) => 'JOIN' | Error,
+): Promise<OperationHandle<State>> {
+  return startOrJoin(
+    client,
+    workflow,
+    options,
+    (handle) => wrapOperation(handle, false, statusQuery),
+    () => joinOperation(client, options.workflowId, options.memo.requestDigest, statusQuery, onMismatch),
+  );
+}
+
+/**
+ * Starts a deposit, bet or payout: the workflow's input is the request with the bettor's reference, and the id is
+ * used once, ever (money: a second start joins the run or conflicts).
+ */
+export function startMoneyOperation<W extends Workflow, State>(
+  { client, taskQueue, bettorRefKey }: { client: Client; taskQueue: string; bettorRefKey: string },
+  workflow: W,
+  operation: { kind: OperationKind; workflowId: string; request: { iin: string }; amountTiyn: number },
+  statusQuery: QueryDefinition<State>,
+): Promise<OperationHandle<State>> {
+  const ref = bettorRef(operation.request.iin, bettorRefKey);
+  return startOperation(
+    client,
+    workflow,
+    {
+      taskQueue,
+      workflowId: operation.workflowId,
+      args: [{ ...operation.request, bettorRef: ref }],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: OperationKindKey, value: operation.kind },
+        { key: OperationStatusKey, value: 'RECEIVED' },
+        { key: BettorRefKey, value: ref },
+        { key: AmountTiynKey, value: operation.amountTiyn },
+      ],
+      memo: { requestDigest: requestDigest(operation.request, bettorRefKey) },
+    } as unknown as WorkflowStartOptions<W> & { memo: { requestDigest: string } },
+    statusQuery,
+  );
 }
 
 /**

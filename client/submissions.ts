@@ -1,12 +1,10 @@
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import type { z } from 'zod';
+import type { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors.js';
 import { submissionSearchAttributes } from '../domain/search-attributes.js';
 import {
@@ -27,8 +25,8 @@ import {
 import { noticeRefusal, recordWrittenNoticeUpdate } from '../workflows/submission-notice.js';
 import { RecordWrittenNotice } from '../domain/submission-notice.js';
 import { afmVerdictSignal, resumeSubmissionSignal } from '../workflows/submission-verdicts.js';
-import { InvalidRequestError, toOperationFailure } from './errors.js';
-import { StepRejectedError } from './identification.js';
+import { StepRejectedError, updateRefusal } from './errors.js';
+import { finalState, startOrJoin, validateRequest } from './operations.js';
 
 export interface SubmissionHandle {
   workflowId: string;
@@ -45,11 +43,7 @@ export interface SubmissionHandle {
  * StepRejectedError whose `type` is SubmissionStepRejected or InvalidInput (naming the field).
  */
 export function createSubmissionClient({ client, taskQueue }: { client: Client; taskQueue: string }) {
-  function validate<S extends z.ZodType>(operation: string, schema: S, request: unknown): z.output<S> {
-    const parsed = schema.safeParse(request);
-    if (!parsed.success) throw InvalidRequestError.fromZod(operation, parsed.error);
-    return parsed.data;
-  }
+  const validate = validateRequest;
 
   const handleOf = (submissionId: string): WorkflowHandle<typeof submission> =>
     client.workflow.getHandle<typeof submission>(
@@ -80,14 +74,8 @@ export function createSubmissionClient({ client, taskQueue }: { client: Client; 
     try {
       return await run(handle);
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-        throw new StepRejectedError(
-          handle.workflowId,
-          err.cause.type ?? ErrorType.SubmissionStepRejected,
-          err.cause.message,
-          { cause: err },
-        );
-      }
+      const refusal = updateRefusal(handle.workflowId, err, ErrorType.SubmissionStepRejected);
+      if (refusal) throw refusal;
       if (err instanceof WorkflowNotFoundError) {
         // The workflow has ended (ACCEPTED or CORRECTED) or never existed: answer from its final state.
         const state = await read(handle, submissionId);
@@ -113,13 +101,7 @@ export function createSubmissionClient({ client, taskQueue }: { client: Client; 
     submissionId,
     joined,
     status: () => read(handle, submissionId),
-    async result() {
-      try {
-        return await handle.result();
-      } catch (err) {
-        throw toOperationFailure<SubmissionState>(handle.workflowId, err) ?? err;
-      }
-    },
+    result: () => finalState<SubmissionState>(handle),
   });
 
   return {
@@ -127,24 +109,24 @@ export function createSubmissionClient({ client, taskQueue }: { client: Client; 
     async startSubmission(request: SubmissionInput): Promise<SubmissionHandle> {
       const input = validate('submission', SubmissionInput, request);
       const workflowId = submissionWorkflowId(input.submissionId);
-      try {
-        const handle = await client.workflow.start(submission, {
+      const attributes = submissionSearchAttributes({
+        counterpart: input.payload.counterpart,
+        bettorRef: input.bettorRef,
+        status: SubmissionStatus.Queued,
+      });
+      return startOrJoin(
+        client,
+        submission,
+        {
           taskQueue,
           workflowId,
           args: [input],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: submissionSearchAttributes({
-            counterpart: input.payload.counterpart,
-            bettorRef: input.bettorRef,
-            status: SubmissionStatus.Queued,
-          }),
-        });
-        return wrap(handle, input.submissionId, false);
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError)
-          return wrap(client.workflow.getHandle(workflowId), input.submissionId, true);
-        throw err;
-      }
+          typedSearchAttributes: attributes,
+        },
+        (handle) => wrap(handle, input.submissionId, false),
+        () => wrap(client.workflow.getHandle(workflowId), input.submissionId, true),
+      );
     },
 
     /** The submission with this id, to read its status or wait for its end. */
@@ -209,17 +191,13 @@ export function createSubmissionClient({ client, taskQueue }: { client: Client; 
     async recordWrittenNotice(submissionId: string, request: RecordWrittenNotice): Promise<SubmissionState> {
       const notice = validate('recordWrittenNotice', RecordWrittenNotice, request);
       const handle = handleOf(submissionId);
-      const refusal = (failure: ApplicationFailure, cause?: unknown) =>
-        new StepRejectedError(handle.workflowId, failure.type ?? ErrorType.SubmissionStepRejected, failure.message, {
-          cause,
-        });
-      const send = () => handle.executeUpdate(recordWrittenNoticeUpdate, { args: [notice] });
+      const refusal = (failure: ApplicationFailure) =>
+        new StepRejectedError(handle.workflowId, failure.type ?? ErrorType.SubmissionStepRejected, failure.message);
       try {
-        return await send();
+        return await handle.executeUpdate(recordWrittenNoticeUpdate, { args: [notice] });
       } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)
-          throw refusal(err.cause, err);
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        if (!(err instanceof WorkflowNotFoundError))
+          throw updateRefusal(handle.workflowId, err, ErrorType.SubmissionStepRejected) ?? err;
       }
       // The workflow has closed (or never existed): decide on its final state, then reopen it.
       const last = await read(handle, submissionId);
@@ -262,9 +240,7 @@ export function createSubmissionClient({ client, taskQueue }: { client: Client; 
           .getHandle<typeof submission>(handle.workflowId)
           .executeUpdate(recordWrittenNoticeUpdate, { args: [notice] });
       } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)
-          throw refusal(err.cause, err);
-        throw err;
+        throw updateRefusal(handle.workflowId, err, ErrorType.SubmissionStepRejected) ?? err;
       }
     },
   };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Pool, PoolClient } from '../db/pool.js';
+import { inTransaction, READ_ONLY_SNAPSHOT, type Pool, type PoolClient } from '../db/pool.js';
 import { readSeals, sealIsAuthentic, type JournalAnchor, type SealKey } from './journal-seal.js';
 
 /**
@@ -93,18 +93,7 @@ const MAX_PROBLEMS = 100;
  * snapshots, an entry committed in between would show as a HEAD_MISMATCH nobody caused.
  */
 export async function verifyJournal(pool: Pool, seals?: SealCheck): Promise<ChainReport> {
-  const db = await pool.connect();
-  try {
-    await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const report = await verifyInSnapshot(db, seals);
-    await db.query('COMMIT');
-    return report;
-  } catch (err) {
-    await db.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    db.release();
-  }
+  return inTransaction(pool, (db) => verifyInSnapshot(db, seals), READ_ONLY_SNAPSHOT);
 }
 
 async function verifyInSnapshot(db: PoolClient, sealCheck?: SealCheck): Promise<ChainReport> {

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { Pool, PoolClient } from '../db/pool.js';
+import { inTransaction, type Pool, type PoolClient } from '../db/pool.js';
 
 /**
  * Seals of the journal's chain head (db/migrations/016_journal_seals.sql). The chain alone proves order, not
@@ -74,9 +74,7 @@ export async function readSeals(db: Pick<PoolClient, 'query'>): Promise<JournalA
  * the moment it takes, so the sealed (seq, hash) is one the chain really had.
  */
 export async function sealJournalHead(pool: Pool, key: SealKey, now: () => number = Date.now): Promise<JournalAnchor> {
-  const db = await pool.connect();
-  try {
-    await db.query('BEGIN');
+  return inTransaction(pool, async (db) => {
     const head = (
       await db.query<{ seq: string; hash: string }>(
         'SELECT seq::text AS seq, hash FROM journal_chain_head WHERE id = 1 FOR UPDATE',
@@ -89,24 +87,15 @@ export async function sealJournalHead(pool: Pool, key: SealKey, now: () => numbe
         'SELECT seq::text AS seq, hash, sealed_at, key_id, mac FROM journal_seals ORDER BY seq DESC LIMIT 1',
       )
     ).rows[0];
-    if (latest && Number(latest.seq) === seq && latest.key_id === key.keyId) {
-      await db.query('COMMIT');
-      return anchorOf(latest);
-    }
+    if (latest && Number(latest.seq) === seq && latest.key_id === key.keyId) return anchorOf(latest);
     const unsealed: Unsealed = { seq, hash, sealedAt: new Date(now()).toISOString(), keyId: key.keyId };
     const anchor: JournalAnchor = { format: ANCHOR_FORMAT, ...unsealed, mac: mac(key, unsealed) };
     await db.query(
       'INSERT INTO journal_seals (seq, hash, sealed_at, key_id, mac) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (seq) DO NOTHING',
       [anchor.seq, anchor.hash, anchor.sealedAt, anchor.keyId, anchor.mac],
     );
-    await db.query('COMMIT');
     return anchor;
-  } catch (err) {
-    await db.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    db.release();
-  }
+  });
 }
 
 /** Seals the head every `intervalMs` (the console runs it); a failed seal is logged, and the next one tries again. */

@@ -95,17 +95,65 @@ export function createConsoleService(deps: ConsoleDeps) {
     };
   }
 
+  /** Each inbox's source: its items for the filters (undefined: its table is not installed yet), and one item. */
+  const inboxes: Record<
+    InboxName,
+    {
+      list(filters: ResolvedFilters): Promise<InboxItem[] | undefined>;
+      get(id: string): Promise<ItemDetail | undefined>;
+    }
+  > = {
+    incidents: { list: (f) => listIncidents(pool, f), get: (id) => getIncident(pool, id) },
+    reviews: { list: (f) => listReviews(pool, f), get: (id) => getReview(pool, id) },
+    reconciliation: { list: (f) => listDifferences(pool, f), get: (id) => getDifference(pool, id) },
+    submissions: {
+      list: async (f) => listSubmissions(pool, f, offsetMinutes, await deps.calendar?.()),
+      get: async (id) =>
+        getSubmission(pool, id, offsetMinutes, Boolean(deps.submissionActions), await deps.calendar?.()),
+    },
+  };
+
   async function detail(inbox: InboxName, id: string): Promise<ItemDetail> {
-    const found =
-      inbox === 'incidents'
-        ? await getIncident(pool, id)
-        : inbox === 'reviews'
-          ? await getReview(pool, id)
-          : inbox === 'reconciliation'
-            ? await getDifference(pool, id)
-            : await getSubmission(pool, id, offsetMinutes, Boolean(deps.submissionActions), await deps.calendar?.());
+    const found = await inboxes[inbox].get(id);
     if (!found) throw new ConsoleError('NOT_FOUND', `no ${inbox} item ${id}`);
     return found;
+  }
+
+  /** The submission workflow's retry and resubmit, or UNAVAILABLE naming what needs them. */
+  function submissionActions(what: string): SubmissionActions {
+    if (!deps.submissionActions)
+      throw new ConsoleError(
+        'UNAVAILABLE',
+        `${what} needs the submission workflow (AFM submissions), which is not wired yet`,
+      );
+    return deps.submissionActions;
+  }
+
+  /**
+   * A decision on a held correction (approve or refuse it): journalled with whose correction it was, what it
+   * changed and the note. `decide` finds the correction and acts on it.
+   */
+  async function decideHeld<T>(
+    actor: Actor,
+    rawId: string,
+    body: unknown,
+    event: string,
+    decide: (id: string, note: string | undefined) => Promise<{ pending: PendingApproval; answer: T }>,
+  ): Promise<T> {
+    const id = parse(ItemId, rawId, 'id');
+    const { note } = parse(Decision, body ?? {}, 'decision');
+    const { answer } = await audited(
+      pool,
+      actor,
+      'act',
+      { event, recordId: id },
+      () => decide(id, note),
+      ({ pending }) => ({
+        result: 'OK',
+        details: { requestedBy: pending.requestedBy, changes: pending.changes, ...(note ? { note } : {}) },
+      }),
+    );
+    return answer;
   }
 
   const NOT_INSTALLED: Record<InboxName, string> = {
@@ -131,14 +179,7 @@ export function createConsoleService(deps: ConsoleDeps) {
         'read',
         { event: 'console.inbox-searched', recordId: `inbox:${inbox}`, details: criteria },
         async () => {
-          const items =
-            inbox === 'incidents'
-              ? await listIncidents(pool, resolved)
-              : inbox === 'reviews'
-                ? await listReviews(pool, resolved)
-                : inbox === 'reconciliation'
-                  ? await listDifferences(pool, resolved)
-                  : await listSubmissions(pool, resolved, offsetMinutes, await deps.calendar?.());
+          const items = await inboxes[inbox].list(resolved);
           return items ? { inbox, items } : { inbox, items: [], notice: NOT_INSTALLED[inbox] };
         },
       );
@@ -251,14 +292,9 @@ export function createConsoleService(deps: ConsoleDeps) {
 
     async retrySubmission(actor: Actor, rawId: string) {
       const id = parse(ItemId, rawId, 'id');
-      return audited(pool, actor, 'act', { event: 'console.submission-retried', recordId: id }, async () => {
-        if (!deps.submissionActions)
-          throw new ConsoleError(
-            'UNAVAILABLE',
-            'retrying submissions needs the submission workflow (AFM submissions), which is not wired yet',
-          );
-        return deps.submissionActions.retry(id, actor.login);
-      });
+      return audited(pool, actor, 'act', { event: 'console.submission-retried', recordId: id }, async () =>
+        submissionActions('retrying submissions').retry(id, actor.login),
+      );
     },
 
     /** AFM's written notice (AFM order No. 9, item 5(3)), with the scan of the letter; journalled with its reference. */
@@ -296,11 +332,7 @@ export function createConsoleService(deps: ConsoleDeps) {
         'act',
         { event: 'console.submission-resubmitted', recordId: id },
         async () => {
-          if (!deps.submissionActions)
-            throw new ConsoleError(
-              'UNAVAILABLE',
-              'resubmitting needs the submission workflow (AFM submissions), which is not wired yet',
-            );
+          const actions = submissionActions('resubmitting');
           if (payload === undefined || payload === null)
             throw new ConsoleError('INVALID', 'payload: the corrected payload is required', [
               { field: 'payload', message: 'is required' },
@@ -328,7 +360,7 @@ export function createConsoleService(deps: ConsoleDeps) {
               verdict.problems,
             );
           }
-          if (!verdict.needsApproval) return deps.submissionActions.resubmit(id, corrected, actor.login);
+          if (!verdict.needsApproval) return actions.resubmit(id, corrected, actor.login);
           if (original.status !== 'REJECTED')
             throw new ConsoleError(
               'REFUSED',
@@ -356,62 +388,38 @@ export function createConsoleService(deps: ConsoleDeps) {
 
     /** A second officer (not the one who corrected it) sends a held correction through the submission workflow. */
     async approveResubmission(actor: Actor, rawId: string, body: unknown) {
-      const id = parse(ItemId, rawId, 'id');
-      const { note } = parse(Decision, body ?? {}, 'decision');
-      let pending: PendingApproval | undefined;
-      return audited(
-        pool,
-        actor,
-        'act',
-        { event: 'console.submission-resubmission-approved', recordId: id },
-        async () => {
-          if (!deps.submissionActions)
-            throw new ConsoleError(
-              'UNAVAILABLE',
-              'resubmitting needs the submission workflow (AFM submissions), which is not wired yet',
-            );
-          pending = await pendingApproval(pool, id);
-          if (!pending) throw new ConsoleError('NOT_FOUND', `no correction of ${id} awaits approval`);
-          if (pending.requestedBy === actor.login) {
-            throw new ConsoleError(
-              'REFUSED',
-              `approver: ${actor.login} corrected ${id} and cannot approve their own correction; a second officer must`,
-              { field: 'approver' },
-            );
-          }
-          // The workflow sends a correction once (its id is derived from the chain), so approving twice sends nothing twice.
-          const out = await deps.submissionActions.resubmit(id, pending.payload, pending.requestedBy);
-          await decideApproval(pool, pending.approvalId, 'APPROVED', actor.login, note);
-          return out;
-        },
-        () => ({
-          result: 'OK',
-          details: { requestedBy: pending?.requestedBy, changes: pending?.changes ?? [], ...(note ? { note } : {}) },
-        }),
-      );
+      return decideHeld(actor, rawId, body, 'console.submission-resubmission-approved', async (id, note) => {
+        const actions = submissionActions('resubmitting');
+        const pending = await pendingApproval(pool, id);
+        if (!pending) throw new ConsoleError('NOT_FOUND', `no correction of ${id} awaits approval`);
+        if (pending.requestedBy === actor.login) {
+          throw new ConsoleError(
+            'REFUSED',
+            `approver: ${actor.login} corrected ${id} and cannot approve their own correction; a second officer must`,
+            { field: 'approver' },
+          );
+        }
+        // The workflow sends a correction once (its id is derived from the chain), so approving twice sends nothing twice.
+        const answer = await actions.resubmit(id, pending.payload, pending.requestedBy);
+        await decideApproval(pool, pending.approvalId, 'APPROVED', actor.login, note);
+        return { pending, answer };
+      });
     },
 
     /** Any officer refuses a held correction (the one who made it withdraws it the same way); the submission stays REJECTED. */
     async refuseResubmission(actor: Actor, rawId: string, body: unknown) {
-      const id = parse(ItemId, rawId, 'id');
-      const { note } = parse(Decision, body ?? {}, 'decision');
-      let pending: PendingApproval | undefined;
-      return audited(
-        pool,
-        actor,
-        'act',
-        { event: 'console.submission-resubmission-refused', recordId: id },
-        async () => {
-          pending = await pendingApproval(pool, id);
-          if (!pending || !(await decideApproval(pool, pending.approvalId, 'REFUSED', actor.login, note)))
-            throw new ConsoleError('NOT_FOUND', `no correction of ${id} awaits approval`);
-          return { status: 'REFUSED', submissionId: id, requestedBy: pending.requestedBy, refusedBy: actor.login };
-        },
-        () => ({
-          result: 'OK',
-          details: { requestedBy: pending?.requestedBy, changes: pending?.changes ?? [], ...(note ? { note } : {}) },
-        }),
-      );
+      return decideHeld(actor, rawId, body, 'console.submission-resubmission-refused', async (id, note) => {
+        const pending = await pendingApproval(pool, id);
+        if (!pending || !(await decideApproval(pool, pending.approvalId, 'REFUSED', actor.login, note)))
+          throw new ConsoleError('NOT_FOUND', `no correction of ${id} awaits approval`);
+        const answer = {
+          status: 'REFUSED',
+          submissionId: id,
+          requestedBy: pending.requestedBy,
+          refusedBy: actor.login,
+        };
+        return { pending, answer };
+      });
     },
 
     /** A day's reconciliation: its latest run and every difference (the report the console exports as JSON or CSV). */

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { z } from 'zod';
 import { verifyJournal, type ChainProblem } from '../console/journal-chain.js';
 import { migrate, migrationFiles } from './migrate.js';
-import type { Pool, PoolClient } from './pool.js';
+import { inTransaction, READ_ONLY_SNAPSHOT, type Pool, type PoolClient } from './pool.js';
 import { checkLedger, type LedgerProblem } from './ledger-check.js';
 
 /**
@@ -99,58 +99,56 @@ async function rowOrder(db: PoolClient, table: string): Promise<string> {
 export async function backupDatabase(pool: Pool, outDir: string): Promise<BackupManifest> {
   await mkdir(outDir, { recursive: true });
   if ((await readdir(outDir)).length) throw new Error(`${outDir} is not empty: a backup goes into a new directory`);
-  const db = await pool.connect();
-  try {
-    await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const meta = (
-      await db.query(`SELECT current_database() AS database, current_setting('server_version') AS version, now() AS at`)
-    ).rows[0];
-    const schemaVersion = (
-      await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version')
-    ).rows.map((r) => r.version);
-    const headRow = (await db.query(`SELECT seq, hash FROM journal_chain_head WHERE id = 1`)).rows[0];
-    const tables: BackupManifest['tables'] = [];
-    for (const table of await userTables(db)) {
-      const file = `${table}.jsonl`;
-      const out = createWriteStream(path.join(outDir, file));
-      const hash = createHash('sha256');
-      let rows = 0;
-      let bytes = 0;
-      await db.query(
-        `DECLARE dump NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS j FROM ${ident(table)} t ${await rowOrder(db, table)}`,
-      );
-      for (;;) {
-        const batch = (await db.query<{ j: string }>(`FETCH ${FETCH_ROWS} FROM dump`)).rows;
-        if (!batch.length) break;
-        const chunk = Buffer.from(batch.map((r) => r.j + '\n').join(''), 'utf8');
-        hash.update(chunk);
-        bytes += chunk.length;
-        rows += batch.length;
-        if (!out.write(chunk)) await once(out, 'drain');
+  const manifest = await inTransaction(
+    pool,
+    async (db): Promise<BackupManifest> => {
+      const meta = (
+        await db.query(
+          `SELECT current_database() AS database, current_setting('server_version') AS version, now() AS at`,
+        )
+      ).rows[0];
+      const schemaVersion = (
+        await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version')
+      ).rows.map((r) => r.version);
+      const headRow = (await db.query(`SELECT seq, hash FROM journal_chain_head WHERE id = 1`)).rows[0];
+      const tables: BackupManifest['tables'] = [];
+      for (const table of await userTables(db)) {
+        const file = `${table}.jsonl`;
+        const out = createWriteStream(path.join(outDir, file));
+        const hash = createHash('sha256');
+        let rows = 0;
+        let bytes = 0;
+        await db.query(
+          `DECLARE dump NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS j FROM ${ident(table)} t ${await rowOrder(db, table)}`,
+        );
+        for (;;) {
+          const batch = (await db.query<{ j: string }>(`FETCH ${FETCH_ROWS} FROM dump`)).rows;
+          if (!batch.length) break;
+          const chunk = Buffer.from(batch.map((r) => r.j + '\n').join(''), 'utf8');
+          hash.update(chunk);
+          bytes += chunk.length;
+          rows += batch.length;
+          if (!out.write(chunk)) await once(out, 'drain');
+        }
+        await db.query('CLOSE dump');
+        out.end();
+        await once(out, 'finish');
+        tables.push({ table, file, rows, bytes, sha256: hash.digest('hex') });
       }
-      await db.query('CLOSE dump');
-      out.end();
-      await once(out, 'finish');
-      tables.push({ table, file, rows, bytes, sha256: hash.digest('hex') });
-    }
-    await db.query('COMMIT');
-    const manifest: BackupManifest = {
-      format: BACKUP_FORMAT,
-      createdAt: (meta.at as Date).toISOString(),
-      database: String(meta.database),
-      serverVersion: String(meta.version),
-      schemaVersion,
-      tables,
-      journalHead: { seq: Number(headRow?.seq ?? 0), hash: String(headRow?.hash ?? '0'.repeat(64)) },
-    };
-    await writeFile(path.join(outDir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
-    return manifest;
-  } catch (err) {
-    await db.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    db.release();
-  }
+      return {
+        format: BACKUP_FORMAT,
+        createdAt: (meta.at as Date).toISOString(),
+        database: String(meta.database),
+        serverVersion: String(meta.version),
+        schemaVersion,
+        tables,
+        journalHead: { seq: Number(headRow?.seq ?? 0), hash: String(headRow?.hash ?? '0'.repeat(64)) },
+      };
+    },
+    READ_ONLY_SNAPSHOT,
+  );
+  await writeFile(path.join(outDir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
 }
 
 /** Reads and checks the manifest, and every file against its SHA-256 and row count, before touching the database. */
@@ -283,9 +281,7 @@ export async function restoreDatabase(
   }
 
   const counts: RestoreReport['tables'] = [];
-  const db = await pool.connect();
-  try {
-    await db.query('BEGIN');
+  await inTransaction(pool, async (db) => {
     for (const t of tables) await db.query(`ALTER TABLE ${ident(t)} DISABLE TRIGGER USER`);
     // The migrations' seed rows (the house accounts, the journal head) are replaced by the backup's.
     await db.query(`TRUNCATE ${tables.map(ident).join(', ')}`);
@@ -311,13 +307,7 @@ export async function restoreDatabase(
       if (rows !== m.rows) problems.push(`${m.table}: ${rows} rows restored, the manifest says ${m.rows}`);
     }
     if (problems.length) throw new RestoreRefused('the restored row counts differ from the manifest', 3, problems);
-    await db.query('COMMIT');
-  } catch (err) {
-    await db.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    db.release();
-  }
+  });
   log(`loaded ${counts.reduce((s, t) => s + t.rows, 0)} rows into ${counts.length} tables of ${database}`);
 
   const chain = await verifyJournal(pool);

@@ -56,11 +56,43 @@ export function createPool(connectionString: string, max = 10, log: LogLine = st
   return pool;
 }
 
-/** Runs `fn` in one transaction, rolling back on any error. */
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs a command once (`esu-bridge migrate`, `retention`) on a one-connection pool of the database `url()` names.
+ * A configuration `url()` refuses is exit 2, its message prefixed with the command; the pool's log lines go to
+ * stderr, so stdout keeps the command's own output; the pool is ended once `run` is done.
+ */
+export async function withCommandPool(
+  command: string,
+  url: () => string,
+  run: (pool: pg.Pool) => Promise<number>,
+): Promise<number> {
+  let connectionString: string;
+  try {
+    connectionString = url();
+  } catch (err) {
+    console.error(`${command}: ${(err as Error).message}`);
+    return 2;
+  }
+  const pool = createPool(connectionString, 1, (line) => console.error(JSON.stringify(line)));
+  try {
+    return await run(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+/** The statement that opens a snapshot that only reads: every query in it sees the same committed state. */
+export const READ_ONLY_SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+
+/** Runs `fn` in one transaction (opened by `begin`, e.g. READ_ONLY_SNAPSHOT), rolling back on any error. */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  begin = 'BEGIN',
+): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const result = await fn(client);
     await client.query('COMMIT');
     return result;

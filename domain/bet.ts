@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Iin } from './iin.js';
-import { AmountTiyn, Currency } from './money.js';
-import { BusinessKey } from './ids.js';
+import { AmountTiyn, Currency, MoneyFields } from './money.js';
+import { BettorRef, BusinessKey } from './ids.js';
 import { Text } from './text.js';
 import type { EligibilityResult, EsuReceipt } from './wire/esu.js';
 
@@ -9,8 +9,6 @@ import type { EligibilityResult, EsuReceipt } from './wire/esu.js';
  * Bets, their settlement and payouts (the ESU integration plan, item 13; AFM order No. 9, item 4(3)): ESU records every accepted bet with
  * its odds, every win and every payout. Money is integer tiyn; odds are decimal strings, never floats.
  */
-
-const BettorRef = z.string().regex(/^[0-9a-f]{64}$/, 'bettorRef must be a hex HMAC-SHA256');
 
 /** A bet id leaves room for the settlement's ESU operation id `<betId>.settle`, which must stay a BusinessKey (≤ 64). */
 export const BetId = BusinessKey.max(
@@ -221,12 +219,7 @@ export interface SettlementState {
 }
 
 /** What a bookmaker service sends to pay a bettor out to their e-wallet. `payoutId` is its idempotency key. */
-export const PayoutRequest = z.strictObject({
-  payoutId: BusinessKey,
-  iin: Iin,
-  amountTiyn: AmountTiyn,
-  currency: Currency,
-});
+export const PayoutRequest = z.strictObject({ payoutId: BusinessKey, iin: Iin, ...MoneyFields });
 export type PayoutRequest = z.infer<typeof PayoutRequest>;
 
 export const PayoutInput = PayoutRequest.extend({ bettorRef: BettorRef });

@@ -1,22 +1,15 @@
 import { z } from 'zod';
 import { Iin } from './iin.js';
-import { AmountTiyn, Currency } from './money.js';
-import { BusinessKey } from './ids.js';
+import { MoneyFields } from './money.js';
+import { BettorRef, BusinessKey } from './ids.js';
 import type { EsuReceipt } from './wire/esu.js';
 
 /** What a bookmaker service sends to start a deposit. `depositId` is its idempotency key. Unknown fields are refused. */
-export const DepositRequest = z.strictObject({
-  depositId: BusinessKey,
-  iin: Iin,
-  amountTiyn: AmountTiyn,
-  currency: Currency,
-});
+export const DepositRequest = z.strictObject({ depositId: BusinessKey, iin: Iin, ...MoneyFields });
 export type DepositRequest = z.infer<typeof DepositRequest>;
 
 /** The workflow input: the request plus what the client derives (the keyed hash used in search attributes). */
-export const DepositInput = DepositRequest.extend({
-  bettorRef: z.string().regex(/^[0-9a-f]{64}$/, 'bettorRef must be a hex HMAC-SHA256'),
-});
+export const DepositInput = DepositRequest.extend({ bettorRef: BettorRef });
 export type DepositInput = z.infer<typeof DepositInput>;
 
 export const DepositStatus = {

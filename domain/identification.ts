@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BusinessKey } from './ids.js';
+import { BettorRef, BusinessKey } from './ids.js';
 import { Iin } from './iin.js';
 import { Text } from './text.js';
 import { IsoDateTime } from './wire/common.js';
@@ -42,7 +42,7 @@ export const KzMobilePhone = z
   .transform((s) => s.replace(/[\s()-]/g, ''))
   .pipe(z.string().regex(/^\+77[04-7]\d{8}$/, 'phone must be a Kazakhstan mobile number, +77XXXXXXXXX'));
 
-export const BettorRef = z.string().regex(/^[0-9a-f]{64}$/, 'bettorRef must be a hex HMAC-SHA256');
+export { BettorRef };
 
 export const IdentificationMode = z.enum(['APP', 'MIGRATION']);
 export type IdentificationMode = z.infer<typeof IdentificationMode>;

@@ -10,6 +10,9 @@ export const BusinessKey = z
   .max(64, 'must be at most 64 characters')
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may contain only letters, digits, ".", "_" and "-"');
 
+/** The bettor as search attributes and our records name them: the keyed hash (HMAC-SHA256, hex) of the IIN. */
+export const BettorRef = z.string().regex(/^[0-9a-f]{64}$/, 'bettorRef must be a hex HMAC-SHA256');
+
 export const WorkflowProcess = {
   Deposit: 'Deposit',
   Bet: 'Bet',

@@ -17,6 +17,9 @@ export const AmountTiyn = z
   .max(MAX_OPERATION_TIYN, `amount must not exceed ${MAX_OPERATION_TIYN} tiyn`);
 export type AmountTiyn = z.infer<typeof AmountTiyn>;
 
+/** An amount of money as every request carries it, in tiyn with its currency: spread into the request's schema. */
+export const MoneyFields = { amountTiyn: AmountTiyn, currency: Currency };
+
 export function formatKzt(tiyn: number): string {
   const sign = tiyn < 0 ? '-' : '';
   const abs = Math.abs(tiyn);

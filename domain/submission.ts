@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Iin } from './iin.js';
 import { AmountTiyn } from './money.js';
-import { BusinessKey, SubmissionKey, workflowId, WorkflowProcess } from './ids.js';
+import { BettorRef, BusinessKey, OperationKind, SubmissionKey, workflowId, WorkflowProcess } from './ids.js';
 
 export { SubmissionKey };
 import { safeText, Text } from './text.js';
@@ -78,8 +78,8 @@ export const SubmissionInput = z.strictObject({
   submissionId: SubmissionKey,
   /** The operation that caused it (deposit, settlement, payout id). */
   operationId: BusinessKey,
-  operationKind: z.enum(['DEPOSIT', 'BET', 'SETTLEMENT', 'PAYOUT']),
-  bettorRef: z.string().regex(/^[0-9a-f]{64}$/, 'bettorRef must be a hex HMAC-SHA256'),
+  operationKind: OperationKind,
+  bettorRef: BettorRef,
   /** 1 for the first send; a corrected resubmission is attempt n + 1. */
   attempt: z.number().int().positive(),
   /** The first submission of this chain, and the one this attempt corrects. */

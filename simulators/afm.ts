@@ -5,7 +5,7 @@ import { signAfmCallback } from '../crypto/afm-callback.js';
 import type { DocumentSigner, SignerTrust } from '../crypto/signer.js';
 import { DEFAULT_WORKING_DAY_CALENDAR } from '../config/index.js';
 import { simulatorAfmSigner } from '../config/signing.js';
-import { requireSignedBy, signatureCheckAnswer } from './signatures.js';
+import { requireSignedBy, signatureCheckRoute } from './signatures.js';
 import {
   AFM_SIGNATURE_CHECKS_PATH,
   AfmSubmissionMessage,
@@ -15,9 +15,9 @@ import {
   type AfmVerdictMessage,
 } from '../domain/wire/afm.js';
 import { afmRejectionWindowEnd, compileCalendar, type WorkingDayCalendar } from '../domain/working-days.js';
-import { AfmAcceptedRecord, ListingQuery, pageOf, type AfmAcceptedRecordsPage } from '../domain/wire/listings.js';
-import { HttpError, parseBody, type Route } from './http.js';
-import { inDay, listingAdminRoutes } from './listing.js';
+import { AfmAcceptedRecord } from '../domain/wire/listings.js';
+import { found, HttpError, mutation, parseBody, requireKeyIs, type Route, settingRoute } from './http.js';
+import { inDay, listingAdminRoutes, listingRoute } from './listing.js';
 
 /**
  * AFM (ҚМА АЖ) as a simulator, speaking domain/wire/afm.ts: it validates the five fields with the same schema
@@ -159,6 +159,8 @@ export function createAfmSimulator({
     ...(held.rejection ? { rejection: held.rejection } : {}),
   });
   const receipt = (held: HeldSubmission): AfmReceipt => ({ messageId: held.messageId, acceptedAt: held.acceptedAt });
+  const heldMessage = (messageId: string) =>
+    found(byMessageId.get(messageId), `no submission with message id ${messageId}`);
 
   function autoReject(held: HeldSubmission): void {
     const rule = rules.find(
@@ -175,53 +177,34 @@ export function createAfmSimulator({
   }
 
   const routes: Route[] = [
-    {
-      // The validation call `esu-bridge check` uses: the same verification as a submission, nothing held.
-      method: 'POST',
-      path: AFM_SIGNATURE_CHECKS_PATH,
-      handle: ({ body }) => {
-        parseBody(AfmSubmissionMessage, body);
-        return { status: 200, body: signatureCheckAnswer(body as Record<string, unknown>, trust) };
-      },
-    },
-    {
-      method: 'POST',
-      path: '/v1/submissions',
-      idempotent: true,
-      handle: ({ body, idempotencyKey, applied }) => {
-        const message = parseBody(AfmSubmissionMessage, body);
-        if (idempotencyKey !== message.submissionId) {
-          throw new HttpError(400, 'INVALID_REQUEST', 'idempotency-key must equal submissionId', [
-            { field: 'submissionId', code: 'mismatch', message: 'must equal the idempotency-key header' },
-          ]);
-        }
-        requireSignedBy(body as Record<string, unknown>, trust);
-        const existing = bySubmissionId.get(message.submissionId);
-        if (existing) return { status: 202, body: receipt(existing) }; // held once, even if the replay store was lost
-        sequence += 1;
-        const at = now();
-        const held: HeldSubmission = {
-          messageId: `AFM-${at.getTime().toString(36)}-${sequence}`,
-          submissionId: message.submissionId,
-          message,
-          acceptedAt: at.toISOString(),
-          windowEndsAt: new Date(afmRejectionWindowEnd(at.getTime(), workingDays)).toISOString(),
-          status: 'ACCEPTED_FOR_PROCESSING',
-        };
-        byMessageId.set(held.messageId, held);
-        bySubmissionId.set(held.submissionId, held);
-        autoReject(held);
-        applied(held.submissionId);
-        return { status: 202, body: receipt(held) };
-      },
-    },
+    // The validation call `esu-bridge check` uses: the same verification as a submission, nothing held.
+    signatureCheckRoute(AFM_SIGNATURE_CHECKS_PATH, AfmSubmissionMessage, trust),
+    mutation('/v1/submissions', AfmSubmissionMessage, (message, { body, idempotencyKey, applied }) => {
+      requireKeyIs('submissionId', idempotencyKey, message.submissionId);
+      requireSignedBy(body as Record<string, unknown>, trust);
+      const existing = bySubmissionId.get(message.submissionId);
+      if (existing) return { status: 202, body: receipt(existing) }; // held once, even if the replay store was lost
+      sequence += 1;
+      const at = now();
+      const held: HeldSubmission = {
+        messageId: `AFM-${at.getTime().toString(36)}-${sequence}`,
+        submissionId: message.submissionId,
+        message,
+        acceptedAt: at.toISOString(),
+        windowEndsAt: new Date(afmRejectionWindowEnd(at.getTime(), workingDays)).toISOString(),
+        status: 'ACCEPTED_FOR_PROCESSING',
+      };
+      byMessageId.set(held.messageId, held);
+      bySubmissionId.set(held.submissionId, held);
+      autoReject(held);
+      applied(held.submissionId);
+      return { status: 202, body: receipt(held) };
+    }),
     {
       method: 'GET',
       path: '/v1/submissions/:messageId',
       handle: ({ params }) => {
-        const held = byMessageId.get(params.messageId!);
-        if (!held) throw new HttpError(404, 'NOT_FOUND', `no submission with message id ${params.messageId}`);
-        return { status: 200, body: status(held) };
+        return { status: 200, body: status(heldMessage(params.messageId!)) };
       },
     },
     {
@@ -238,26 +221,15 @@ export function createAfmSimulator({
         };
       },
     },
-    {
-      method: 'GET',
-      path: '/v1/accepted-records',
-      handle: ({ query }) => {
-        const q = parseBody(ListingQuery, query);
-        const page = pageOf(acceptedRecords(q.date), q);
-        const body: AfmAcceptedRecordsPage = {
-          records: page.items,
-          ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-          hasMore: page.hasMore,
-        };
-        return { status: 200, body };
-      },
-    },
+    listingRoute('/v1/accepted-records', 'records', acceptedRecords),
     {
       method: 'GET',
       path: '/v1/submission-receipts/:submissionId',
       handle: ({ params }) => {
-        const held = bySubmissionId.get(params.submissionId!);
-        if (!held) throw new HttpError(404, 'NOT_FOUND', `no submission ${params.submissionId} was received`);
+        const held = found(
+          bySubmissionId.get(params.submissionId!),
+          `no submission ${params.submissionId} was received`,
+        );
         return { status: 200, body: receipt(held) };
       },
     },
@@ -270,8 +242,7 @@ export function createAfmSimulator({
       path: '/__admin/submissions/:messageId/reject',
       handle: ({ params, body }) => {
         const { code, reason } = parseBody(Rejection, body);
-        const held = byMessageId.get(params.messageId!);
-        if (!held) throw new HttpError(404, 'NOT_FOUND', `no submission with message id ${params.messageId}`);
+        const held = heldMessage(params.messageId!);
         const at = now();
         if (at.getTime() >= Date.parse(held.windowEndsAt)) {
           throw new HttpError(
@@ -298,15 +269,7 @@ export function createAfmSimulator({
         return { status: 200, body: { url: callbackTarget ?? null } };
       },
     },
-    {
-      method: 'POST',
-      path: '/__admin/auto-reject',
-      handle: ({ body }) => {
-        const rule = parseBody(AutoRejectRule, body);
-        rules.push({ ...rule, hits: 0 });
-        return { status: 201, body: rule };
-      },
-    },
+    settingRoute('/__admin/auto-reject', AutoRejectRule, (rule) => rules.push({ ...rule, hits: 0 })),
     { method: 'DELETE', path: '/__admin/auto-reject', handle: () => ((rules = []), { status: 204, body: undefined }) },
     ...listingAdminRoutes<AfmAcceptedRecord>({
       record: AfmAcceptedRecord,

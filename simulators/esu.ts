@@ -7,9 +7,9 @@ import {
   type EsuReceipt,
   type RestrictionReason,
 } from '../domain/wire/esu.js';
-import { EsuListedOperation, ListingQuery, pageOf, type EsuOperationsPage } from '../domain/wire/listings.js';
-import { HttpError, parseBody, type Route } from './http.js';
-import { inDay, listingAdminRoutes } from './listing.js';
+import { EsuListedOperation } from '../domain/wire/listings.js';
+import { found, HttpError, mutation, parseBody, type Route, settingRoute } from './http.js';
+import { inDay, listingAdminRoutes, listingRoute } from './listing.js';
 
 /**
  * ESU (ЕСУ/СКДОИБ) as a simulator: the register of restricted persons and real-time recording of
@@ -71,78 +71,55 @@ export function createEsuSimulator(now: () => Date = () => new Date()) {
         return { status: 200, body: result };
       },
     },
-    {
-      method: 'POST',
-      path: '/v1/operations',
-      idempotent: true,
-      handle: ({ body, idempotencyKey, applied }) => {
-        const request = parseBody(EsuOperationRequest, body);
-        // A corrected record comes under its submission's id (`esu-<operationId>[-r<n>]`, domain/submission.ts): the
-        // key may differ from the operation id, but must name it. The operation is still recorded once only.
-        const key = idempotencyKey ?? '';
-        const namesOperation =
-          key === `esu-${request.operationId}` ||
-          (key.startsWith(`esu-${request.operationId}-r`) && /^\d+$/.test(key.slice(request.operationId.length + 6)));
-        if (key !== request.operationId && !namesOperation) {
-          throw new HttpError(
-            400,
-            'INVALID_REQUEST',
-            'idempotency-key must equal operationId, or be the submission id esu-<operationId>[-r<n>]',
-            [
-              {
-                field: 'operationId',
-                code: 'mismatch',
-                message: 'must equal the idempotency-key header or the operation of its submission id',
-              },
-            ],
-          );
-        }
-        if (operations.has(request.operationId)) {
-          throw new HttpError(
-            422,
-            'DUPLICATE_OPERATION',
-            `operation ${request.operationId} is already recorded with another body`,
-          );
-        }
-        const refused = restriction(request.iin, now());
-        if (refused && (request.kind === 'BET' || request.kind === 'DEPOSIT')) {
-          throw new HttpError(422, 'BETTOR_RESTRICTED', `bettor is restricted: ${refused.reason}`);
-        }
-        sequence += 1;
-        const receipt: EsuReceipt = {
-          receiptId: `ESU-${sequence}`,
-          operationId: request.operationId,
-          recordedAt: now().toISOString(),
-        };
-        operations.set(request.operationId, { request, receipt });
-        applied(request.operationId);
-        return { status: 201, body: receipt };
-      },
-    },
-    {
-      // The day's recorded operations, by ESU's record time in Almaty, for the bookmaker's daily reconciliation.
-      method: 'GET',
-      path: '/v1/operations',
-      handle: ({ query }) => {
-        const q = parseBody(ListingQuery, query);
-        const page = pageOf(
-          listed().filter((o) => inDay(o.recordedAt, q.date)),
-          q,
+    mutation('/v1/operations', EsuOperationRequest, (request, { idempotencyKey, applied }) => {
+      // A corrected record comes under its submission's id (`esu-<operationId>[-r<n>]`, domain/submission.ts): the
+      // key may differ from the operation id, but must name it. The operation is still recorded once only.
+      const key = idempotencyKey ?? '';
+      const namesOperation =
+        key === `esu-${request.operationId}` ||
+        (key.startsWith(`esu-${request.operationId}-r`) && /^\d+$/.test(key.slice(request.operationId.length + 6)));
+      if (key !== request.operationId && !namesOperation) {
+        throw new HttpError(
+          400,
+          'INVALID_REQUEST',
+          'idempotency-key must equal operationId, or be the submission id esu-<operationId>[-r<n>]',
+          [
+            {
+              field: 'operationId',
+              code: 'mismatch',
+              message: 'must equal the idempotency-key header or the operation of its submission id',
+            },
+          ],
         );
-        const body: EsuOperationsPage = {
-          operations: page.items,
-          ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-          hasMore: page.hasMore,
-        };
-        return { status: 200, body };
-      },
-    },
+      }
+      if (operations.has(request.operationId)) {
+        throw new HttpError(
+          422,
+          'DUPLICATE_OPERATION',
+          `operation ${request.operationId} is already recorded with another body`,
+        );
+      }
+      const refused = restriction(request.iin, now());
+      if (refused && (request.kind === 'BET' || request.kind === 'DEPOSIT')) {
+        throw new HttpError(422, 'BETTOR_RESTRICTED', `bettor is restricted: ${refused.reason}`);
+      }
+      sequence += 1;
+      const receipt: EsuReceipt = {
+        receiptId: `ESU-${sequence}`,
+        operationId: request.operationId,
+        recordedAt: now().toISOString(),
+      };
+      operations.set(request.operationId, { request, receipt });
+      applied(request.operationId);
+      return { status: 201, body: receipt };
+    }),
+    // The day's recorded operations, by ESU's record time in Almaty, for the bookmaker's daily reconciliation.
+    listingRoute('/v1/operations', 'operations', (day) => listed().filter((o) => inDay(o.recordedAt, day))),
     {
       method: 'GET',
       path: '/v1/operations/:operationId',
       handle: ({ params }) => {
-        const record = operations.get(params.operationId!);
-        if (!record) throw new HttpError(404, 'NOT_FOUND', `operation ${params.operationId} is not recorded`);
+        const record = found(operations.get(params.operationId!), `operation ${params.operationId} is not recorded`);
         const { kind, amountTiyn, iin } = record.request;
         return { status: 200, body: { ...record.receipt, kind, amountTiyn, iin } };
       },
@@ -150,15 +127,7 @@ export function createEsuSimulator(now: () => Date = () => new Date()) {
   ];
 
   const adminRoutes: Route[] = [
-    {
-      method: 'POST',
-      path: '/__admin/restrictions',
-      handle: ({ body }) => {
-        const entry = parseBody(Restriction, body);
-        restrictions.set(entry.iin, entry);
-        return { status: 201, body: entry };
-      },
-    },
+    settingRoute('/__admin/restrictions', Restriction, (entry) => restrictions.set(entry.iin, entry)),
     {
       method: 'DELETE',
       path: '/__admin/restrictions/:iin',

@@ -33,12 +33,18 @@ export interface RouteContext {
   applied(key: string): void;
 }
 
+/** What a route answers: a status and a JSON body (none when undefined). */
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
   /** Mutations need an Idempotency-Key and are replayed from the store. */
   idempotent?: boolean;
-  handle(ctx: RouteContext): Promise<{ status: number; body: unknown }> | { status: number; body: unknown };
+  handle(ctx: RouteContext): Promise<Answer> | Answer;
 }
 
 export const FaultRule = z.object({
@@ -105,6 +111,42 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   return parsed.data;
 }
 
+/** A mutation keyed by an id of its body: the Idempotency-Key must be that id (400 naming the field otherwise). */
+export function requireKeyIs(field: string, idempotencyKey: string | undefined, id: string): void {
+  if (idempotencyKey === id) return;
+  throw new HttpError(400, 'INVALID_REQUEST', `${IDEMPOTENCY_KEY_HEADER} must equal ${field}`, [
+    { field, code: 'mismatch', message: `must equal the ${IDEMPOTENCY_KEY_HEADER} header` },
+  ]);
+}
+
+/** The record the request names, or 404 NOT_FOUND with `message`. */
+export function found<T>(record: T | undefined, message: string): T {
+  if (record === undefined) throw new HttpError(404, 'NOT_FOUND', message);
+  return record;
+}
+
+/** An idempotent POST whose body `schema` checks first (400 naming each bad field), then `handle` answers. */
+export function mutation<T>(
+  path: string,
+  schema: z.ZodType<T>,
+  handle: (request: T, ctx: RouteContext) => Promise<Answer> | Answer,
+): Route {
+  return { method: 'POST', path, idempotent: true, handle: (ctx) => handle(parseBody(schema, ctx.body), ctx) };
+}
+
+/** A test-only route that takes a setting (a rule, a wallet, a person), keeps it and answers it (201). */
+export function settingRoute<T>(path: string, schema: z.ZodType<T>, keep: (setting: T) => void): Route {
+  return {
+    method: 'POST',
+    path,
+    handle: ({ body }) => {
+      const setting = parseBody(schema, body);
+      keep(setting);
+      return { status: 201, body: setting };
+    },
+  };
+}
+
 function compile(path: string): { regex: RegExp; names: string[] } {
   const names: string[] = [];
   const regex = new RegExp(
@@ -143,15 +185,7 @@ export async function startCounterpartServer(
     // The same probes as every esu-bridge process; a simulator depends on nothing, so it is ready once it listens.
     { method: 'GET', path: '/healthz', handle: () => ({ status: 200, body: { status: 'UP' } }) },
     { method: 'GET', path: '/readyz', handle: () => ({ status: 200, body: { status: 'READY', checks: {} } }) },
-    {
-      method: 'POST',
-      path: '/__admin/faults',
-      handle: ({ body }) => {
-        const rule = parseBody(FaultRule, body);
-        faults.push({ ...rule, hits: 0 });
-        return { status: 201, body: rule };
-      },
-    },
+    settingRoute('/__admin/faults', FaultRule, (rule) => faults.push({ ...rule, hits: 0 })),
     { method: 'DELETE', path: '/__admin/faults', handle: () => ((faults = []), { status: 204, body: undefined }) },
     {
       method: 'GET',

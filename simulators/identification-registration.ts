@@ -5,7 +5,7 @@ import {
   type EsuBettorRegistration,
   type IdentifiedWallet,
 } from '../domain/wire/identification.js';
-import { HttpError, parseBody, type Route } from './http.js';
+import { HttpError, mutation, type Route } from './http.js';
 
 /**
  * What follows a successful identification, as simulators: the bettor register at ESU (which refuses
@@ -18,58 +18,42 @@ export function createRegistrationSimulators(now: () => Date = () => new Date())
   const wallets = new Map<string, IdentifiedWallet & { iin: string }>();
 
   const esuRoutes: Route[] = [
-    {
-      method: 'POST',
-      path: '/v1/bettors',
-      idempotent: true,
-      handle: ({ body, applied }) => {
-        const r = parseBody(EsuBettorRegistrationRequest, body);
-        const existing = bettors.get(r.registrationId);
-        if (existing) {
-          if (existing.iin !== r.iin)
-            throw new HttpError(
-              409,
-              'IDEMPOTENCY_CONFLICT',
-              `bettor ${r.registrationId} is registered with another IIN`,
-            );
-          return {
-            status: 200,
-            body: { registrationId: existing.registrationId, registeredAt: existing.registeredAt },
-          };
-        }
-        const age = ageOn(r.iin, now());
-        if (age !== undefined && age < 21)
-          throw new HttpError(422, 'BETTOR_RESTRICTED', 'bettor is restricted: UNDER_21');
-        const registration = { registrationId: r.registrationId, registeredAt: now().toISOString() };
-        bettors.set(r.registrationId, { ...registration, iin: r.iin });
-        applied(`bettor:${r.registrationId}`);
-        return { status: 201, body: registration };
-      },
-    },
+    mutation('/v1/bettors', EsuBettorRegistrationRequest, (r, { applied }) => {
+      const existing = bettors.get(r.registrationId);
+      if (existing) {
+        if (existing.iin !== r.iin)
+          throw new HttpError(409, 'IDEMPOTENCY_CONFLICT', `bettor ${r.registrationId} is registered with another IIN`);
+        return {
+          status: 200,
+          body: { registrationId: existing.registrationId, registeredAt: existing.registeredAt },
+        };
+      }
+      const age = ageOn(r.iin, now());
+      if (age !== undefined && age < 21)
+        throw new HttpError(422, 'BETTOR_RESTRICTED', 'bettor is restricted: UNDER_21');
+      const registration = { registrationId: r.registrationId, registeredAt: now().toISOString() };
+      bettors.set(r.registrationId, { ...registration, iin: r.iin });
+      applied(`bettor:${r.registrationId}`);
+      return { status: 201, body: registration };
+    }),
   ];
 
   const nomapayRoutes: Route[] = [
-    {
-      method: 'POST',
-      path: '/v1/wallets',
-      idempotent: true,
-      handle: ({ body, applied }) => {
-        const r = parseBody(OpenWalletRequest, body);
-        const existing = wallets.get(r.walletId);
-        if (existing) {
-          if (existing.iin !== r.iin)
-            throw new HttpError(409, 'IDEMPOTENCY_CONFLICT', `wallet ${r.walletId} belongs to another IIN`);
-          return {
-            status: 200,
-            body: { walletId: existing.walletId, status: existing.status, openedAt: existing.openedAt },
-          };
-        }
-        const wallet = { walletId: r.walletId, status: 'IDENTIFIED' as const, openedAt: now().toISOString() };
-        wallets.set(r.walletId, { ...wallet, iin: r.iin });
-        applied(`wallet:${r.walletId}`);
-        return { status: 201, body: wallet };
-      },
-    },
+    mutation('/v1/wallets', OpenWalletRequest, (r, { applied }) => {
+      const existing = wallets.get(r.walletId);
+      if (existing) {
+        if (existing.iin !== r.iin)
+          throw new HttpError(409, 'IDEMPOTENCY_CONFLICT', `wallet ${r.walletId} belongs to another IIN`);
+        return {
+          status: 200,
+          body: { walletId: existing.walletId, status: existing.status, openedAt: existing.openedAt },
+        };
+      }
+      const wallet = { walletId: r.walletId, status: 'IDENTIFIED' as const, openedAt: now().toISOString() };
+      wallets.set(r.walletId, { ...wallet, iin: r.iin });
+      applied(`wallet:${r.walletId}`);
+      return { status: 201, body: wallet };
+    }),
   ];
 
   const esuAdminRoutes: Route[] = [

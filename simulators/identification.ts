@@ -25,9 +25,9 @@ import {
   type LivenessVerdict,
   type TwoFactorSession,
 } from '../domain/wire/identification.js';
-import { HttpError, parseBody, type Route } from './http.js';
+import { found, HttpError, mutation, parseBody, type Route, settingRoute } from './http.js';
 import { createRegistrationSimulators } from './identification-registration.js';
-import { requireSignedBy, signatureCheckAnswer } from './signatures.js';
+import { requireSignedBy, signatureCheckRoute } from './signatures.js';
 
 /**
  * Nomapay's identification API (Nomapay is the ЦОИД participant) as a simulator, served by the Nomapay
@@ -86,9 +86,16 @@ export function createIdentificationSimulator({
     if (consent.status === 'REVOKED') throw err('CONSENT_REVOKED', 'the person revoked the consent (§§27, 31)');
   }
 
+  const consentOf = (id: string) => found(consents.get(id), 'no such consent');
+  const consentView = (c: Consent): Consent => ({
+    consentId: c.consentId,
+    status: c.status,
+    givenAt: c.givenAt,
+    revokedAt: c.revokedAt,
+  });
+
   function openSession(id: string): Session {
-    const session = sessions.get(id);
-    if (!session) throw new HttpError(404, 'NOT_FOUND', `session ${id} does not exist`);
+    const session = found(sessions.get(id), `session ${id} does not exist`);
     if (session.status !== 'OPEN') throw err('SESSION_ENDED', 'the session has ended');
     return session;
   }
@@ -121,84 +128,52 @@ export function createIdentificationSimulator({
   }
 
   const routes: Route[] = [
-    {
-      method: 'POST',
-      path: '/v1/identification/consents',
-      idempotent: true,
-      handle: ({ body, applied }) => {
-        const r = parseBody(ConsentRegistration, body);
-        const existing = consents.get(r.consentId);
-        if (existing)
-          return {
-            status: 200,
-            body: {
-              consentId: existing.consentId,
-              status: existing.status,
-              givenAt: existing.givenAt,
-              revokedAt: existing.revokedAt,
-            },
-          };
-        consents.set(r.consentId, { consentId: r.consentId, status: 'ACTIVE', givenAt: r.givenAt, iin: r.iin });
-        applied(`consent:${r.consentId}`);
-        return { status: 201, body: { consentId: r.consentId, status: 'ACTIVE', givenAt: r.givenAt } };
-      },
-    },
+    mutation('/v1/identification/consents', ConsentRegistration, (r, { applied }) => {
+      const existing = consents.get(r.consentId);
+      if (existing) return { status: 200, body: consentView(existing) };
+      consents.set(r.consentId, { consentId: r.consentId, status: 'ACTIVE', givenAt: r.givenAt, iin: r.iin });
+      applied(`consent:${r.consentId}`);
+      return { status: 201, body: { consentId: r.consentId, status: 'ACTIVE', givenAt: r.givenAt } };
+    }),
     {
       method: 'GET',
       path: '/v1/identification/consents/:consentId',
-      handle: ({ params }) => {
-        const c = consents.get(params.consentId!);
-        if (!c) throw new HttpError(404, 'NOT_FOUND', 'no such consent');
-        return {
-          status: 200,
-          body: { consentId: c.consentId, status: c.status, givenAt: c.givenAt, revokedAt: c.revokedAt },
-        };
-      },
+      handle: ({ params }) => ({ status: 200, body: consentView(consentOf(params.consentId!)) }),
     },
     {
       method: 'POST',
       path: '/v1/identification/consents/:consentId/revocation',
       idempotent: true,
       handle: ({ params }) => {
-        const c = consents.get(params.consentId!);
-        if (!c) throw new HttpError(404, 'NOT_FOUND', 'no such consent');
+        const c = consentOf(params.consentId!);
         if (c.status === 'ACTIVE') Object.assign(c, { status: 'REVOKED', revokedAt: now().toISOString() });
-        return {
-          status: 200,
-          body: { consentId: c.consentId, status: c.status, givenAt: c.givenAt, revokedAt: c.revokedAt },
-        };
+        return { status: 200, body: consentView(c) };
       },
     },
-    {
-      method: 'POST',
-      path: '/v1/identification/sessions',
-      idempotent: true,
-      handle: ({ body, applied }) => {
-        const r = parseBody(OpenSessionRequest, body);
-        activeConsent(r.consentId, r.iin);
-        if (!person(r.iin).knownToState) throw err('IIN_NOT_FOUND', 'the state database does not know this IIN');
-        const until = block(r.iin);
-        if (until)
-          throw err('LIVENESS_BLOCKED', `liveness is blocked until ${until}`, [
-            { field: 'blockedUntil', code: 'BLOCKED_UNTIL', message: until },
-          ]);
-        if (sessions.has(r.sessionId)) throw new HttpError(409, 'IDEMPOTENCY_CONFLICT', 'session id in use');
-        const session: Session = {
-          sessionId: r.sessionId,
-          status: 'OPEN',
-          livenessAttemptsLeft: LIVENESS_ATTEMPTS_PER_SESSION,
-          smsLeft: SMS_PER_SESSION,
-          openedAt: now().toISOString(),
-          iin: r.iin,
-          consentId: r.consentId,
-          livenessPassed: false,
-        };
-        sessions.set(r.sessionId, session);
-        applied(`session:${r.sessionId}`);
-        const { sessionId, status, livenessAttemptsLeft, smsLeft, openedAt } = session;
-        return { status: 201, body: { sessionId, status, livenessAttemptsLeft, smsLeft, openedAt } };
-      },
-    },
+    mutation('/v1/identification/sessions', OpenSessionRequest, (r, { applied }) => {
+      activeConsent(r.consentId, r.iin);
+      if (!person(r.iin).knownToState) throw err('IIN_NOT_FOUND', 'the state database does not know this IIN');
+      const until = block(r.iin);
+      if (until)
+        throw err('LIVENESS_BLOCKED', `liveness is blocked until ${until}`, [
+          { field: 'blockedUntil', code: 'BLOCKED_UNTIL', message: until },
+        ]);
+      if (sessions.has(r.sessionId)) throw new HttpError(409, 'IDEMPOTENCY_CONFLICT', 'session id in use');
+      const session: Session = {
+        sessionId: r.sessionId,
+        status: 'OPEN',
+        livenessAttemptsLeft: LIVENESS_ATTEMPTS_PER_SESSION,
+        smsLeft: SMS_PER_SESSION,
+        openedAt: now().toISOString(),
+        iin: r.iin,
+        consentId: r.consentId,
+        livenessPassed: false,
+      };
+      sessions.set(r.sessionId, session);
+      applied(`session:${r.sessionId}`);
+      const { sessionId, status, livenessAttemptsLeft, smsLeft, openedAt } = session;
+      return { status: 201, body: { sessionId, status, livenessAttemptsLeft, smsLeft, openedAt } };
+    }),
     {
       method: 'POST',
       path: '/v1/identification/sessions/:sessionId/liveness-checks',
@@ -249,81 +224,53 @@ export function createIdentificationSimulator({
         };
       },
     },
-    {
-      method: 'POST',
-      path: '/v1/identification/sessions/:sessionId/code-checks',
-      idempotent: true,
-      handle: ({ params, body }) => {
-        const { code } = parseBody(CodeCheckRequest, body);
-        const session = openSession(params.sessionId!);
-        let result: CodeCheck;
-        if (!session.code || session.code.value !== code) result = { result: 'WRONG_CODE' };
-        else if (session.code.expiresAtMs <= now().getTime()) result = { result: 'EXPIRED_CODE' };
-        else {
-          const authorizationCode = randomUUID();
-          authCodes.set(authorizationCode, { iin: session.iin, used: false });
-          session.status = 'ENDED';
-          result = { result: 'ACCEPTED', authorizationCode };
-        }
-        return { status: 200, body: result };
-      },
-    },
-    {
-      method: 'POST',
-      path: '/v1/identification/personal-data',
-      idempotent: true,
-      handle: ({ body, applied }) => {
-        const r = parseBody(PersonalDataRequest, body);
-        const grant = authCodes.get(r.authorizationCode);
-        if (!grant || grant.used)
-          throw err('AUTHORIZATION_CODE_INVALID', 'the authorisation code is unknown or already used');
-        activeConsent(r.consentId, grant.iin);
-        grant.used = true;
-        applied(`personal-data:${r.consentId}`);
-        return { status: 200, body: personalData(grant.iin) };
-      },
-    },
-    {
-      method: 'POST',
-      path: '/v1/identification/photo-matches',
-      idempotent: true,
-      handle: ({ body, applied }) => {
-        const r = parseBody(PhotoMatchRequest, body);
-        activeConsent(r.consentId, r.iin);
-        const problems = photoRequirementProblems(r.photo.quality);
-        if (problems.length)
-          throw err(
-            'PHOTO_REQUIREMENTS_NOT_MET',
-            problems.join('; '),
-            problems.map((message) => ({ field: 'photo', code: 'ANNEX_1', message })),
-          );
-        const p = person(r.iin);
-        if (!p.knownToState) throw err('IIN_NOT_FOUND', 'the state database does not know this IIN');
-        matches.set(r.matchId, { iin: r.iin, consentId: r.consentId, scorePercent: p.photoScore });
-        applied(`match:${r.matchId}`);
-        return {
-          status: 201,
-          body: { matchId: r.matchId, scorePercent: p.photoScore, matchedAt: now().toISOString() },
-        };
-      },
-    },
-    {
-      // The validation call `esu-bridge check` uses: the consent confirmation's signature checked, nothing changed.
-      method: 'POST',
-      path: CONSENT_SIGNATURE_CHECKS_PATH,
-      handle: ({ body }) => {
-        parseBody(ConsentConfirmation, body);
-        return { status: 200, body: signatureCheckAnswer(body as Record<string, unknown>, trust) };
-      },
-    },
-    {
-      method: 'POST',
-      path: '/v1/identification/photo-matches/:matchId/personal-data',
-      idempotent: true,
-      handle: ({ params, body, applied }) => {
-        const r = parseBody(MatchedPersonalDataRequest, body);
-        const match = matches.get(params.matchId!);
-        if (!match) throw new HttpError(404, 'NOT_FOUND', 'no such match');
+    mutation('/v1/identification/sessions/:sessionId/code-checks', CodeCheckRequest, ({ code }, { params }) => {
+      const session = openSession(params.sessionId!);
+      let result: CodeCheck;
+      if (!session.code || session.code.value !== code) result = { result: 'WRONG_CODE' };
+      else if (session.code.expiresAtMs <= now().getTime()) result = { result: 'EXPIRED_CODE' };
+      else {
+        const authorizationCode = randomUUID();
+        authCodes.set(authorizationCode, { iin: session.iin, used: false });
+        session.status = 'ENDED';
+        result = { result: 'ACCEPTED', authorizationCode };
+      }
+      return { status: 200, body: result };
+    }),
+    mutation('/v1/identification/personal-data', PersonalDataRequest, (r, { applied }) => {
+      const grant = authCodes.get(r.authorizationCode);
+      if (!grant || grant.used)
+        throw err('AUTHORIZATION_CODE_INVALID', 'the authorisation code is unknown or already used');
+      activeConsent(r.consentId, grant.iin);
+      grant.used = true;
+      applied(`personal-data:${r.consentId}`);
+      return { status: 200, body: personalData(grant.iin) };
+    }),
+    mutation('/v1/identification/photo-matches', PhotoMatchRequest, (r, { applied }) => {
+      activeConsent(r.consentId, r.iin);
+      const problems = photoRequirementProblems(r.photo.quality);
+      if (problems.length)
+        throw err(
+          'PHOTO_REQUIREMENTS_NOT_MET',
+          problems.join('; '),
+          problems.map((message) => ({ field: 'photo', code: 'ANNEX_1', message })),
+        );
+      const p = person(r.iin);
+      if (!p.knownToState) throw err('IIN_NOT_FOUND', 'the state database does not know this IIN');
+      matches.set(r.matchId, { iin: r.iin, consentId: r.consentId, scorePercent: p.photoScore });
+      applied(`match:${r.matchId}`);
+      return {
+        status: 201,
+        body: { matchId: r.matchId, scorePercent: p.photoScore, matchedAt: now().toISOString() },
+      };
+    }),
+    // The validation call `esu-bridge check` uses: the consent confirmation's signature checked, nothing changed.
+    signatureCheckRoute(CONSENT_SIGNATURE_CHECKS_PATH, ConsentConfirmation, trust),
+    mutation(
+      '/v1/identification/photo-matches/:matchId/personal-data',
+      MatchedPersonalDataRequest,
+      (r, { params, body, applied }) => {
+        const match = found(matches.get(params.matchId!), 'no such match');
         if (!photoMatchPasses(match.scorePercent))
           throw err('SCORE_BELOW_THRESHOLD', `match ${match.scorePercent} % is below 85 % (§15(5))`);
         const c = r.consentConfirmation;
@@ -335,34 +282,24 @@ export function createIdentificationSimulator({
         applied(`personal-data:${match.consentId}`);
         return { status: 200, body: personalData(match.iin) };
       },
-    },
+    ),
   ];
 
   const adminRoutes: Route[] = [
-    {
-      method: 'POST',
-      path: '/__admin/identification/people',
-      handle: ({ body }) => {
-        const setting = parseBody(PersonSetting, body);
-        people.set(setting.iin, setting);
-        return { status: 201, body: setting };
-      },
-    },
+    settingRoute('/__admin/identification/people', PersonSetting, (setting) => people.set(setting.iin, setting)),
     {
       method: 'GET',
       path: '/__admin/identification/sessions/:sessionId/sms',
       handle: ({ params }) => {
         const last = sms.filter((m) => m.sessionId === params.sessionId).at(-1);
-        if (!last) throw new HttpError(404, 'NOT_FOUND', 'no SMS for this session');
-        return { status: 200, body: last };
+        return { status: 200, body: found(last, 'no SMS for this session') };
       },
     },
     {
       method: 'POST',
       path: '/__admin/identification/consents/:consentId/revoke',
       handle: ({ params }) => {
-        const c = consents.get(params.consentId!);
-        if (!c) throw new HttpError(404, 'NOT_FOUND', 'no such consent');
+        const c = consentOf(params.consentId!);
         Object.assign(c, { status: 'REVOKED', revokedAt: now().toISOString() });
         return { status: 200, body: c };
       },

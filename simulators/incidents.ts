@@ -1,6 +1,6 @@
 import { IncidentCardMessage, INCIDENT_CARDS_PATH, type IncidentCardAck } from '../domain/wire/incident.js';
 import type { SignerTrust } from '../crypto/signer.js';
-import { HttpError, parseBody, type Route } from './http.js';
+import { mutation, requireKeyIs, type Route } from './http.js';
 import { requireSignedBy } from './signatures.js';
 
 /**
@@ -24,28 +24,18 @@ export interface IncidentIntakeOptions {
 export function createIncidentIntake({ trust, now = () => new Date() }: IncidentIntakeOptions = {}) {
   const received = new Map<string, { message: IncidentCardMessage; ack: IncidentCardAck }>();
   const routes: Route[] = [
-    {
-      method: 'POST',
-      path: INCIDENT_CARDS_PATH,
-      idempotent: true,
-      handle: ({ body, idempotencyKey, applied }) => {
-        const message = parseBody(IncidentCardMessage, body);
-        if (idempotencyKey !== message.messageId) {
-          throw new HttpError(400, 'INVALID_REQUEST', 'idempotency-key must equal messageId', [
-            { field: 'messageId', code: 'mismatch', message: 'must equal the idempotency-key header' },
-          ]);
-        }
-        requireSignedBy(body as Record<string, unknown>, trust);
-        const ack: IncidentCardAck = {
-          messageId: message.messageId,
-          status: 'ACCEPTED',
-          acceptedAt: now().toISOString(),
-        };
-        received.set(message.messageId, { message, ack });
-        applied(message.messageId);
-        return { status: 202, body: ack };
-      },
-    },
+    mutation(INCIDENT_CARDS_PATH, IncidentCardMessage, (message, { body, idempotencyKey, applied }) => {
+      requireKeyIs('messageId', idempotencyKey, message.messageId);
+      requireSignedBy(body as Record<string, unknown>, trust);
+      const ack: IncidentCardAck = {
+        messageId: message.messageId,
+        status: 'ACCEPTED',
+        acceptedAt: now().toISOString(),
+      };
+      received.set(message.messageId, { message, ack });
+      applied(message.messageId);
+      return { status: 202, body: ack };
+    }),
   ];
   const adminRoutes: Route[] = [
     {

@@ -1,6 +1,6 @@
 import { createEsuSimulator } from './esu.js';
 import { createNomapaySimulator } from './nomapay.js';
-import { startCounterpartServer, type CounterpartServer, type SimulatorTls } from './http.js';
+import { startCounterpartServer, type CounterpartServer, type Route, type SimulatorTls } from './http.js';
 import { attachIdentificationSimulators } from './identification.js';
 import { attachIncidentIntake } from './incidents.js';
 import { createAfmSimulator, type AfmSimulatorOptions } from './afm.js';
@@ -40,32 +40,21 @@ export async function startSimulators(options: SimulatorOptions = {}): Promise<R
   const trust = options.trust;
   attachIdentificationSimulators(esuSim, nomapaySim, { trust });
   attachIncidentIntake(esuSim, nomapaySim, { trust });
-  const esu = await startCounterpartServer(
-    {
-      name: 'esu',
-      apiKey: options.esu?.apiKey ?? 'dev-esu-key',
-      latencyMs: options.latencyMs,
-      ...esuSim,
-      onReset: esuSim.reset,
-    },
-    { host, port: options.esu?.port ?? 0, tls: options.tlsFor?.esu ?? options.tls },
-  );
-  const nomapay = await startCounterpartServer(
-    {
-      name: 'nomapay',
-      apiKey: options.nomapay?.apiKey ?? 'dev-nomapay-key',
-      latencyMs: options.latencyMs,
-      ...nomapaySim,
-      onReset: nomapaySim.reset,
-    },
-    { host, port: options.nomapay?.port ?? 0, tls: options.tlsFor?.nomapay ?? options.tls },
-  );
-  const { port: afmPort, apiKey: afmKey, ...afmOptions } = options.afm ?? { apiKey: 'dev-afm-key' };
+  /** One counterpart's server: its simulator's routes behind its API key, on its port, with its TLS. */
+  const serve = (
+    name: 'esu' | 'nomapay' | 'afm',
+    sim: { routes: Route[]; adminRoutes: Route[]; reset(): void },
+    own: { port?: number; apiKey?: string } = {},
+  ) =>
+    startCounterpartServer(
+      { name, apiKey: own.apiKey ?? `dev-${name}-key`, latencyMs: options.latencyMs, ...sim, onReset: sim.reset },
+      { host, port: own.port ?? 0, tls: options.tlsFor?.[name] ?? options.tls },
+    );
+  const esu = await serve('esu', esuSim, options.esu);
+  const nomapay = await serve('nomapay', nomapaySim, options.nomapay);
+  const { port: afmPort, apiKey: afmKey, ...afmOptions }: Partial<SimulatorOptions['afm'] & {}> = options.afm ?? {};
   const afmSim = createAfmSimulator({ trust, ...afmOptions });
-  const afm = await startCounterpartServer(
-    { name: 'afm', apiKey: afmKey, latencyMs: options.latencyMs, ...afmSim, onReset: afmSim.reset },
-    { host, port: afmPort ?? 0, tls: options.tlsFor?.afm ?? options.tls },
-  );
+  const afm = await serve('afm', afmSim, { port: afmPort, apiKey: afmKey });
   return {
     esu,
     nomapay,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { almatyDayBounds } from '../domain/wire/listings.js';
+import { almatyDayBounds, ListingQuery, pageOf } from '../domain/wire/listings.js';
 import { HttpError, parseBody, type Route } from './http.js';
 
 /**
@@ -17,6 +17,25 @@ export function inDay(iso: string | undefined, day: string): boolean {
   const { fromMs, toMs } = almatyDayBounds(day);
   const at = Date.parse(iso);
   return at >= fromMs && at < toMs;
+}
+
+/**
+ * `GET <path>?date=&cursor=&limit=`: one page of a day's listing, its records under `key` (operations, entries,
+ * records) with the cursor of the next page while there is more.
+ */
+export function listingRoute<T>(path: string, key: string, ofDay: (day: string) => readonly T[]): Route {
+  return {
+    method: 'GET',
+    path,
+    handle: ({ query }) => {
+      const q = parseBody(ListingQuery, query);
+      const page = pageOf(ofDay(q.date), q);
+      return {
+        status: 200,
+        body: { [key]: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), hasMore: page.hasMore },
+      };
+    },
+  };
 }
 
 const Id = z.strictObject({ id: z.string().min(1).max(200) });

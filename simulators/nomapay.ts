@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { Iin } from '../domain/iin.js';
 import { RefundRequest, WalletTransferRequest, type WalletTransfer } from '../domain/wire/nomapay.js';
-import { ListingQuery, NomapayStatementEntry, pageOf, type NomapayStatementPage } from '../domain/wire/listings.js';
-import { HttpError, parseBody, type Route } from './http.js';
-import { inDay, listingAdminRoutes } from './listing.js';
+import { NomapayStatementEntry } from '../domain/wire/listings.js';
+import { found, HttpError, mutation, parseBody, requireKeyIs, type Route, settingRoute } from './http.js';
+import { inDay, listingAdminRoutes, listingRoute } from './listing.js';
 
 /**
  * Nomapay's wallet API as a simulator: bettors' identified e-wallets, transfers to and from the
@@ -49,56 +49,34 @@ export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000,
   }
 
   const routes: Route[] = [
-    {
-      method: 'POST',
-      path: '/v1/transfers',
-      idempotent: true,
-      handle: ({ body, idempotencyKey, applied }) => {
-        const request = parseBody(WalletTransferRequest, body);
-        if (idempotencyKey !== request.transferId) {
-          throw new HttpError(400, 'INVALID_REQUEST', 'idempotency-key must equal transferId', [
-            { field: 'transferId', code: 'mismatch', message: 'must equal the idempotency-key header' },
-          ]);
-        }
-        if (transfers.has(request.transferId))
-          throw new HttpError(409, 'IDEMPOTENCY_CONFLICT', `transfer ${request.transferId} exists with another body`);
-        const w = wallet(request.iin);
-        if (w.blocked) throw new HttpError(422, 'WALLET_BLOCKED', 'the wallet is blocked');
-        if (!w.identified) throw new HttpError(422, 'WALLET_NOT_IDENTIFIED', 'the wallet holder is not identified');
-        if (request.direction === 'BETTOR_TO_BOOKMAKER') {
-          if (w.balanceTiyn < request.amountTiyn)
-            throw new HttpError(422, 'INSUFFICIENT_FUNDS', 'not enough money in the wallet');
-          w.balanceTiyn -= request.amountTiyn;
-        } else {
-          w.balanceTiyn += request.amountTiyn;
-        }
-        const transfer = { ...request, status: 'COMPLETED' as const, completedAt: now().toISOString() };
-        transfers.set(request.transferId, transfer);
-        applied(request.transferId);
-        return { status: 201, body: transfer };
-      },
-    },
-    {
-      method: 'GET',
-      path: '/v1/statements/daily',
-      handle: ({ query }) => {
-        const q = parseBody(ListingQuery, query);
-        const page = pageOf(statement(q.date), q);
-        const body: NomapayStatementPage = {
-          entries: page.items,
-          ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-          hasMore: page.hasMore,
-        };
-        return { status: 200, body };
-      },
-    },
+    mutation('/v1/transfers', WalletTransferRequest, (request, { idempotencyKey, applied }) => {
+      requireKeyIs('transferId', idempotencyKey, request.transferId);
+      if (transfers.has(request.transferId))
+        throw new HttpError(409, 'IDEMPOTENCY_CONFLICT', `transfer ${request.transferId} exists with another body`);
+      const w = wallet(request.iin);
+      if (w.blocked) throw new HttpError(422, 'WALLET_BLOCKED', 'the wallet is blocked');
+      if (!w.identified) throw new HttpError(422, 'WALLET_NOT_IDENTIFIED', 'the wallet holder is not identified');
+      if (request.direction === 'BETTOR_TO_BOOKMAKER') {
+        if (w.balanceTiyn < request.amountTiyn)
+          throw new HttpError(422, 'INSUFFICIENT_FUNDS', 'not enough money in the wallet');
+        w.balanceTiyn -= request.amountTiyn;
+      } else {
+        w.balanceTiyn += request.amountTiyn;
+      }
+      const transfer = { ...request, status: 'COMPLETED' as const, completedAt: now().toISOString() };
+      transfers.set(request.transferId, transfer);
+      applied(request.transferId);
+      return { status: 201, body: transfer };
+    }),
+    listingRoute('/v1/statements/daily', 'entries', statement),
     {
       method: 'GET',
       path: '/v1/transfers/:transferId',
       handle: ({ params }) => {
-        const transfer = transfers.get(params.transferId!);
-        if (!transfer) throw new HttpError(404, 'NOT_FOUND', `transfer ${params.transferId} does not exist`);
-        return { status: 200, body: transfer };
+        return {
+          status: 200,
+          body: found(transfers.get(params.transferId!), `transfer ${params.transferId} does not exist`),
+        };
       },
     },
     {
@@ -107,8 +85,7 @@ export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000,
       idempotent: true,
       handle: ({ params, body, applied }) => {
         parseBody(RefundRequest, body);
-        const transfer = transfers.get(params.transferId!);
-        if (!transfer) throw new HttpError(404, 'NOT_FOUND', `transfer ${params.transferId} does not exist`);
+        const transfer = found(transfers.get(params.transferId!), `transfer ${params.transferId} does not exist`);
         if (transfer.status === 'COMPLETED') {
           const w = wallet(transfer.iin);
           w.balanceTiyn += transfer.direction === 'BETTOR_TO_BOOKMAKER' ? transfer.amountTiyn : -transfer.amountTiyn;
@@ -122,15 +99,7 @@ export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000,
   ];
 
   const adminRoutes: Route[] = [
-    {
-      method: 'POST',
-      path: '/__admin/wallets',
-      handle: ({ body }) => {
-        const setting = parseBody(WalletSetting, body);
-        wallets.set(setting.iin, setting);
-        return { status: 201, body: setting };
-      },
-    },
+    settingRoute('/__admin/wallets', WalletSetting, (setting) => wallets.set(setting.iin, setting)),
     {
       method: 'GET',
       path: '/__admin/wallets/:iin',

@@ -1,6 +1,7 @@
 import { verifyDocument, type SignerTrust } from '../crypto/signer.js';
 import { simulatorSignerTrust } from '../config/signing.js';
-import { HttpError } from './http.js';
+import type { z } from 'zod';
+import { HttpError, parseBody, type Route } from './http.js';
 
 /**
  * How every simulated receiver checks the bookmaker's signature (the e-government integration rules §§54, 58):
@@ -22,6 +23,18 @@ export function signatureCheckAnswer(
 ): { valid: boolean; code?: string; message?: string } {
   const result = verifyDocument(document, trust ?? configuredSignerTrust());
   return result.ok ? { valid: true } : { valid: false, code: result.code, message: result.message };
+}
+
+/** A counterpart's signature validation call: `document` checked by its schema, then its signature; nothing held. */
+export function signatureCheckRoute(path: string, document: z.ZodType, trust: SignerTrust | undefined): Route {
+  return {
+    method: 'POST',
+    path,
+    handle: ({ body }) => {
+      parseBody(document, body);
+      return { status: 200, body: signatureCheckAnswer(body as Record<string, unknown>, trust) };
+    },
+  };
 }
 
 /** Throws the receiver's refusal unless `document` is signed by the registered certificate (default: the configured one). */

@@ -12,10 +12,11 @@ import {
   type SettlementStatus,
 } from '../../domain/bet.js';
 import { betWorkflowId, settlementWorkflowId } from '../../domain/ids.js';
+import { moneyRoutes } from '../money-routes.js';
 import { answerStart, refuseIdOfAnotherKind, requireKeyIsOperationId } from '../operations.js';
-import { problemResponses } from '../problem.js';
 import { readOperation, rowFailure, type ApiDeps } from '../resources.js';
-import { Bet, Settlement, idParam, postHeaders, readResponse, startResponses } from '../schemas.js';
+import { getRoute, postRoute, START_PROBLEMS } from '../route.js';
+import { Bet, Settlement, idParam, postHeaders, startResponses } from '../schemas.js';
 
 const BET_FINAL: readonly BetStatus[] = ['ACCEPTED', 'VOIDED', 'REFUSED', 'COMPENSATION_FAILED'];
 const SETTLEMENT_FINAL: readonly SettlementStatus[] = ['SETTLED', 'SETTLED_ESU_PENDING', 'REFUSED'];
@@ -25,135 +26,86 @@ const SettlementBody = SettlementRequest.omit({ betId: true });
 export const betRoutes =
   ({ client, pool }: ApiDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    app.post(
-      '/v1/bets',
-      {
-        config: { scope: 'bets:write' },
-        schema: {
-          operationId: 'placeBet',
-          tags: ['bets'],
-          summary: 'Place a bet: hold the stake and record the bet and its odds in ESU',
-          description:
-            'Idempotency-Key must equal betId. A bet ESU refuses or does not answer within 2 minutes ends VOIDED or REFUSED with its failure.',
-          headers: postHeaders('bet-example-1'),
-          body: BetRequest.meta({
-            examples: [
-              {
-                betId: 'bet-example-1',
-                iin: '880211400124',
-                stakeTiyn: 100_000,
-                currency: 'KZT',
-                eventId: 'kpl-17',
-                outcome: 'HOME',
-                odds: '2.35',
-              },
-            ],
-          }),
-          response: { ...startResponses(Bet), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503) },
+    moneyRoutes<BetRequest, BetState>(app, pool, {
+      resource: 'bets',
+      kind: 'BET',
+      idField: 'betId',
+      noun: 'bet',
+      post: {
+        operationId: 'placeBet',
+        summary: 'Place a bet: hold the stake and record the bet and its odds in ESU',
+        description:
+          'Idempotency-Key must equal betId. A bet ESU refuses or does not answer within 2 minutes ends VOIDED or REFUSED with its failure.',
+        body: BetRequest,
+        example: {
+          betId: 'bet-example-1',
+          iin: '880211400124',
+          stakeTiyn: 100_000,
+          currency: 'KZT',
+          eventId: 'kpl-17',
+          outcome: 'HOME',
+          odds: '2.35',
         },
       },
-      async (request, reply) => {
-        const body = request.body;
-        requireKeyIsOperationId(request, 'betId', body.betId);
-        await refuseIdOfAnotherKind(pool, body.betId, 'BET');
-        const started = await client.startBet(body);
-        return answerStart(request, reply, started, {
-          location: `/v1/bets/${body.betId}`,
-          provisional: {
-            betId: body.betId,
-            status: 'RECEIVED',
-            stakeTiyn: body.stakeTiyn,
-            odds: body.odds,
-            compensations: [],
-          },
-          isFinal: (s: BetState) => BET_FINAL.includes(s.status),
-        });
-      },
-    );
+      get: { operationId: 'getBet', summary: 'A bet’s current or final state', params: BetPath },
+      answer: Bet,
+      workflowId: betWorkflowId,
+      start: (body) => client.startBet(body),
+      query: (id) => client.getBet(id),
+      provisional: ({ betId, stakeTiyn, odds }) => ({ betId, status: 'RECEIVED', stakeTiyn, odds, compensations: [] }),
+      final: BET_FINAL,
+      // The operations row has no odds: the bets row keeps them.
+      fromRow: async (betId, row) => ({
+        betId,
+        status: row.status as BetStatus,
+        stakeTiyn: row.amount_tiyn,
+        odds: (await readBet(pool, betId))?.odds ?? '',
+        compensations: [],
+      }),
+    });
 
-    app.get(
-      '/v1/bets/:betId',
+    const settlement = {
+      path: '/v1/bets/:betId/settlement',
+      resource: 'settlements',
+      params: z.object({ betId: BetId.meta({ examples: ['bet-example-1'] }) }),
+    } as const;
+    postRoute<{ betId: string }, z.infer<typeof SettlementBody>>(
+      app,
       {
-        config: { scope: 'bets:read' },
-        schema: {
-          operationId: 'getBet',
-          tags: ['bets'],
-          summary: 'A bet’s current or final state',
-          params: BetPath,
-          response: { ...readResponse(Bet), ...problemResponses(400, 401, 403, 404, 429, 500, 503) },
-        },
-      },
-      async (request) => {
-        const { betId } = request.params;
-        request.recordId = betId;
-        const fallback = await readBet(pool, betId);
-        return readOperation<BetState>(
-          pool,
-          request.log,
-          betWorkflowId(betId),
-          `bet ${betId}`,
-          () => client.getBet(betId),
-          (row) => ({
-            betId,
-            status: row.status as BetStatus,
-            stakeTiyn: row.amount_tiyn,
-            odds: fallback?.odds ?? '',
-            compensations: [],
-            ...rowFailure(row),
-          }),
-        );
-      },
-    );
-
-    app.post(
-      '/v1/bets/:betId/settlement',
-      {
-        config: { scope: 'settlements:write' },
-        schema: {
-          operationId: 'settleBet',
-          tags: ['settlements'],
-          summary: 'Settle a bet: won, lost, void or refunded',
-          description:
-            'Idempotency-Key must equal the settlement’s operation id: settlementId when given, else "<betId>.settle". A settlement is final: settling again with the same result answers it (Idempotent-Replayed), with another result is 409 SettlementConflict.',
-          headers: postHeaders('bet-example-1.settle'),
-          params: z.object({ betId: BetId.meta({ examples: ['bet-example-1'] }) }),
-          body: SettlementBody.meta({ examples: [{ result: 'WON' }] }),
-          response: {
-            ...startResponses(Settlement),
-            ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503),
-          },
-        },
+        ...settlement,
+        operationId: 'settleBet',
+        summary: 'Settle a bet: won, lost, void or refunded',
+        description:
+          'Idempotency-Key must equal the settlement’s operation id: settlementId when given, else "<betId>.settle". A settlement is final: settling again with the same result answers it (Idempotent-Replayed), with another result is 409 SettlementConflict.',
+        headers: postHeaders('bet-example-1.settle'),
+        body: SettlementBody.meta({ examples: [{ result: 'WON' }] }),
+        responses: { ...startResponses(Settlement), ...START_PROBLEMS },
       },
       async (request, reply) => {
         const { betId } = request.params;
-        const settlement = { betId, ...request.body };
-        const operationId = settlementOperationId(settlement);
+        const body = { betId, ...request.body };
+        const operationId = settlementOperationId(body);
         requireKeyIsOperationId(request, request.body.settlementId ? 'settlementId' : '"<betId>.settle"', operationId);
         await refuseIdOfAnotherKind(pool, operationId, 'SETTLEMENT');
-        const started = await client.startSettlement(settlement);
+        const started = await client.startSettlement(body);
         return answerStart(request, reply, started, {
           location: `/v1/bets/${betId}/settlement`,
-          provisional: { betId, operationId, status: 'RECEIVED', result: settlement.result },
+          provisional: { betId, operationId, status: 'RECEIVED', result: body.result },
           isFinal: (s: SettlementState) => SETTLEMENT_FINAL.includes(s.status),
         });
       },
     );
 
-    app.get(
-      '/v1/bets/:betId/settlement',
+    getRoute<{ betId: string }>(
+      app,
       {
-        config: { scope: 'settlements:read' },
-        schema: {
-          operationId: 'getSettlement',
-          tags: ['settlements'],
-          summary: 'A bet’s settlement',
-          params: BetPath,
-          response: { ...readResponse(Settlement), ...problemResponses(400, 401, 403, 404, 429, 500, 503) },
-        },
+        ...settlement,
+        params: BetPath,
+        operationId: 'getSettlement',
+        summary: 'A bet’s settlement',
+        answer: Settlement,
       },
-      async (request) => {
-        const { betId } = request.params;
-        request.recordId = betId;
+      async ({ betId }, request) => {
         const bet = await readBet(pool, betId);
         return readOperation<SettlementState>(
           pool,

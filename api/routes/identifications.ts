@@ -1,31 +1,17 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { BusinessKey } from '../../domain/ids.js';
-import { TERMINAL_STEPS, type IdentificationState } from '../../domain/identification.js';
 import {
-  DecideReview,
-  GiveConsent,
-  RecordDecision,
-  RevokeConsent,
-  StartTwoFactor,
-  SubmitLiveness,
-  SubmitPhoto,
-  SubmitSmsCode,
-} from '../../domain/identification-commands.js';
+  TERMINAL_STEPS,
+  type IdentificationState,
+  type StepAnswer as StepResult,
+} from '../../domain/identification.js';
+import * as command from '../../domain/identification-commands.js';
 import type { IdentificationHandle } from '../../client/index.js';
 import { answerStart, requireKeyIsOperationId } from '../operations.js';
-import { problemResponses } from '../problem.js';
 import type { ApiDeps } from '../resources.js';
-import {
-  Identification,
-  PostHeaders,
-  StepAnswer,
-  idParam,
-  json,
-  postHeaders,
-  readResponse,
-  startResponses,
-} from '../schemas.js';
+import { getRoute, postRoute, START_PROBLEMS, stepRoutes } from '../route.js';
+import { Identification, StepAnswer, idParam, postHeaders, startResponses } from '../schemas.js';
 
 const StartIdentification = z.object({
   bettorId: BusinessKey,
@@ -34,93 +20,83 @@ const StartIdentification = z.object({
 const BettorPath = idParam('bettorId');
 const NoBody = z.object({}).optional();
 
-/** The steps of an identification, in the order the app usually calls them (ЦОИД rules). */
+/** The steps of an identification, in the order the app usually calls them (ЦОИД rules); `id` is the handle's method. */
 const STEPS = [
   {
     path: 'consent',
     id: 'giveConsent',
     summary: 'Record the bettor’s consent (§§9, 13, 25)',
-    body: GiveConsent,
-    run: (h: IdentificationHandle, b: any) => h.giveConsent(b),
+    body: command.GiveConsent,
   },
   {
     path: 'two-factor',
     id: 'startTwoFactor',
     summary: 'Open a two-factor session with the IIN and registered phone (§24)',
-    body: StartTwoFactor.omit({ bettorRef: true }),
-    run: (h: IdentificationHandle, b: any) => h.startTwoFactor(b),
+    body: command.StartTwoFactor.omit({ bettorRef: true }),
   },
   {
     path: 'liveness',
     id: 'submitLiveness',
     summary: 'One liveness check, by the capture’s token (§23.2)',
-    body: SubmitLiveness,
-    run: (h: IdentificationHandle, b: any) => h.submitLiveness(b),
+    body: command.SubmitLiveness,
   },
   {
     path: 'sms',
     id: 'sendSmsCode',
     summary: 'Send the one-time SMS code (§23.3)',
     body: NoBody,
-    run: (h: IdentificationHandle) => h.sendSmsCode(),
   },
   {
     path: 'sms-code',
     id: 'submitSmsCode',
     summary: 'Check the SMS code the bettor typed',
-    body: SubmitSmsCode,
-    run: (h: IdentificationHandle, b: any) => h.submitSmsCode(b),
+    body: command.SubmitSmsCode,
   },
   {
     path: 'photo',
     id: 'submitPhoto',
     summary: 'Photo match against ЦОИД (§14(1), annex 1)',
-    body: SubmitPhoto.omit({ bettorRef: true }),
-    run: (h: IdentificationHandle, b: any) => h.submitPhoto(b),
+    body: command.SubmitPhoto.omit({ bettorRef: true }),
   },
   {
     path: 'decision',
     id: 'recordDecision',
     summary: 'The bookmaker’s decision on the photo match (§17.4)',
-    body: RecordDecision,
-    run: (h: IdentificationHandle, b: any) => h.recordDecision(b),
+    body: command.RecordDecision,
   },
   {
     path: 'review',
     id: 'decideReview',
     summary: 'The offline review’s outcome (§16)',
-    body: DecideReview,
-    run: (h: IdentificationHandle, b: any) => h.decideReview(b),
+    body: command.DecideReview,
   },
   {
     path: 'consent-revocation',
     id: 'revokeConsent',
     summary: 'The bettor revoked consent (§§26–27, 31)',
-    body: RevokeConsent,
-    run: (h: IdentificationHandle, b: any) => h.revokeConsent(b),
+    body: command.RevokeConsent,
   },
 ] as const;
+
+/** Runs a step on the bettor's identification: the handle's method of the step's id, with the body. */
+const runStep = (handle: IdentificationHandle, id: (typeof STEPS)[number]['id'], body: unknown) =>
+  (handle[id] as (cmd: unknown) => Promise<StepResult>)(body);
 
 export const identificationRoutes =
   ({ client, once }: ApiDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    app.post(
-      '/v1/identifications',
+    const resource = 'identifications';
+    postRoute<unknown, z.infer<typeof StartIdentification>>(
+      app,
       {
-        config: { scope: 'identifications:write' },
-        schema: {
-          operationId: 'startIdentification',
-          tags: ['identifications'],
-          summary: 'Start (or join) a bettor’s identification through Nomapay',
-          description:
-            'Idempotency-Key must equal bettorId. A bettor identified before is answered IDENTIFIED at once.',
-          headers: postHeaders('bettor-example-1'),
-          body: StartIdentification.meta({ examples: [{ bettorId: 'bettor-example-1' }] }),
-          response: {
-            ...startResponses(Identification),
-            ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503),
-          },
-        },
+        path: '/v1/identifications',
+        resource,
+        operationId: 'startIdentification',
+        summary: 'Start (or join) a bettor’s identification through Nomapay',
+        description: 'Idempotency-Key must equal bettorId. A bettor identified before is answered IDENTIFIED at once.',
+        headers: postHeaders('bettor-example-1'),
+        body: StartIdentification.meta({ examples: [{ bettorId: 'bettor-example-1' }] }),
+        responses: { ...startResponses(Identification), ...START_PROBLEMS },
       },
       async (request, reply) => {
         const body = request.body;
@@ -141,49 +117,33 @@ export const identificationRoutes =
       },
     );
 
-    app.get(
-      '/v1/identifications/:bettorId',
+    const bettor = { path: '/v1/identifications/:bettorId', resource, params: BettorPath } as const;
+    getRoute<{ bettorId: string }>(
+      app,
       {
-        config: { scope: 'identifications:read' },
-        schema: {
-          operationId: 'getIdentification',
-          tags: ['identifications'],
-          summary: 'The bettor’s running (or last) identification',
-          params: BettorPath,
-          response: { ...readResponse(Identification), ...problemResponses(400, 401, 403, 404, 429, 500, 503) },
-        },
+        ...bettor,
+        operationId: 'getIdentification',
+        summary: 'The bettor’s running (or last) identification',
+        answer: Identification,
       },
-      async (request) => {
-        request.recordId = request.params.bettorId;
-        return client.identification(request.params.bettorId).status();
-      },
+      ({ bettorId }) => client.identification(bettorId).status(),
     );
 
-    for (const step of STEPS) {
-      app.post(
-        `/v1/identifications/:bettorId/${step.path}`,
-        {
-          config: { scope: 'identifications:write' },
-          schema: {
-            operationId: step.id,
-            tags: ['identifications'],
-            summary: step.summary,
-            description:
-              'Idempotency-Key: a key unique to this step. A replay answers the stored answer; a step out of order or past a ЦОИД limit is 409 with its errorType.',
-            headers: PostHeaders,
-            params: BettorPath,
-            body: step.body,
-            response: {
-              200: json('What the step did, and the identification after it', StepAnswer),
-              ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503),
-            },
-          },
-        },
-        async (request, reply) => {
-          request.recordId = request.params.bettorId;
-          const handle = client.identification(request.params.bettorId);
-          return once(request, reply, async () => ({ code: 200, body: await step.run(handle, request.body ?? {}) }));
-        },
-      );
-    }
+    stepRoutes(
+      app,
+      {
+        ...bettor,
+        description:
+          'Idempotency-Key: a key unique to this step. A replay answers the stored answer; a step out of order or past a ЦОИД limit is 409 with its errorType.',
+        answer: ['What the step did, and the identification after it', StepAnswer],
+      },
+      STEPS,
+      (step, bettorId, request, reply) => {
+        const handle = client.identification(bettorId);
+        return once(request, reply, async () => ({
+          code: 200,
+          body: await runStep(handle, step.id, request.body ?? {}),
+        }));
+      },
+    );
   };

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import { MigrationRequest, MigrationSource, type MigrationProgress } from '../../domain/migration.js';
 import { requireKeyIsOperationId, startAnswer } from '../operations.js';
-import { problemResponses } from '../problem.js';
 import type { ApiDeps } from '../resources.js';
-import { Migration, PostHeaders, idParam, readResponse, startResponses } from '../schemas.js';
+import { getRoute, postRoute, START_PROBLEMS } from '../route.js';
+import { Migration, idParam, startResponses } from '../schemas.js';
 
 /**
  * Over HTTP a migration reads its bettors from a PostgreSQL table only: a CSV source names a file on the worker's
@@ -15,22 +16,17 @@ const StartMigration = MigrationRequest.omit({ requestedBy: true }).extend({ sou
 export const migrationRoutes =
   ({ client, once }: ApiDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    app.post(
-      '/v1/migrations',
+    const resource = 'migrations';
+    postRoute<unknown, z.infer<typeof StartMigration>>(
+      app,
       {
-        config: { scope: 'migrations:write' },
-        schema: {
-          operationId: 'startMigration',
-          tags: ['migrations'],
-          summary: 'Re-identify existing bettors in bulk, from a table',
-          description: 'Idempotency-Key must equal migrationId. requestedBy is the calling API key.',
-          headers: PostHeaders,
-          body: StartMigration,
-          response: {
-            ...startResponses(Migration),
-            ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503),
-          },
-        },
+        path: '/v1/migrations',
+        resource,
+        operationId: 'startMigration',
+        summary: 'Re-identify existing bettors in bulk, from a table',
+        description: 'Idempotency-Key must equal migrationId. requestedBy is the calling API key.',
+        body: StartMigration,
+        responses: { ...startResponses(Migration), ...START_PROBLEMS },
       },
       async (request, reply) => {
         const body = request.body;
@@ -66,21 +62,16 @@ export const migrationRoutes =
       },
     );
 
-    app.get(
-      '/v1/migrations/:migrationId',
+    getRoute<{ migrationId: string }>(
+      app,
       {
-        config: { scope: 'migrations:read' },
-        schema: {
-          operationId: 'getMigration',
-          tags: ['migrations'],
-          summary: 'A migration’s progress',
-          params: idParam('migrationId'),
-          response: { ...readResponse(Migration), ...problemResponses(400, 401, 403, 404, 429, 500, 503) },
-        },
+        path: '/v1/migrations/:migrationId',
+        resource,
+        operationId: 'getMigration',
+        summary: 'A migration’s progress',
+        params: idParam('migrationId'),
+        answer: Migration,
       },
-      async (request) => {
-        request.recordId = request.params.migrationId;
-        return client.migration(request.params.migrationId).status();
-      },
+      ({ migrationId }) => client.migration(migrationId).status(),
     );
   };

@@ -5,7 +5,8 @@ import { DifferenceKind, DifferenceSource } from '../../domain/reconciliation.js
 import { ListingDate } from '../../domain/wire/listings.js';
 import { problemResponses } from '../problem.js';
 import type { ApiDeps } from '../resources.js';
-import { PostHeaders, json } from '../schemas.js';
+import { getRoute, postRoute, START_PROBLEMS } from '../route.js';
+import { json } from '../schemas.js';
 
 /** A reconciled day as the API shows it: the latest run's counts and every difference (never an IIN: none is stored). */
 const Difference = z
@@ -85,28 +86,22 @@ const StartBody = z.strictObject({
 export const reconciliationRoutes =
   ({ client, pool, once }: ApiDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    app.post(
-      '/v1/reconciliations/:day',
+    const day = { path: '/v1/reconciliations/:day', resource: 'reconciliations', params: DayPath } as const;
+    const recordId = (params: { day: string }) => `reconciliation:${params.day}`;
+    postRoute<{ day: string }, z.infer<typeof StartBody> | undefined>(
+      app,
       {
-        config: { scope: 'reconciliations:write' },
-        schema: {
-          operationId: 'startReconciliation',
-          tags: ['reconciliations'],
-          summary: 'Reconcile one Almaty day now against ESU, Nomapay and AFM',
-          description:
-            'Starts the day’s reconciliation (or joins the run in progress) and answers at once; GET the day for its result. Idempotency-Key: a key unique to this request.',
-          headers: PostHeaders,
-          params: DayPath,
-          body: StartBody.optional(),
-          response: {
-            202: json('Started, or joined the run in progress', StartedRun),
-            ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503),
-          },
-        },
+        ...day,
+        operationId: 'startReconciliation',
+        summary: 'Reconcile one Almaty day now against ESU, Nomapay and AFM',
+        description:
+          'Starts the day’s reconciliation (or joins the run in progress) and answers at once; GET the day for its result. Idempotency-Key: a key unique to this request.',
+        body: StartBody.optional(),
+        responses: { 202: json('Started, or joined the run in progress', StartedRun), ...START_PROBLEMS },
       },
       async (request, reply) => {
         const { day } = request.params;
-        request.recordId = `reconciliation:${day}`;
+        request.recordId = recordId(request.params);
         return once(request, reply, async () => {
           const started = await client.startReconciliation(day, { graceMinutes: request.body?.graceMinutes });
           return {
@@ -117,24 +112,18 @@ export const reconciliationRoutes =
       },
     );
 
-    app.get(
-      '/v1/reconciliations/:day',
+    getRoute<{ day: string }>(
+      app,
       {
-        config: { scope: 'reconciliations:read' },
-        schema: {
-          operationId: 'getReconciliation',
-          tags: ['reconciliations'],
-          summary: 'A day’s reconciliation: its latest run and every difference, open or resolved',
-          params: DayPath,
-          response: {
-            200: json('The day’s result ("not reconciled yet" when no run has been made)', ReconciliationDay),
-            ...problemResponses(400, 401, 403, 429, 500, 503),
-          },
+        ...day,
+        recordId,
+        operationId: 'getReconciliation',
+        summary: 'A day’s reconciliation: its latest run and every difference, open or resolved',
+        responses: {
+          200: json('The day’s result ("not reconciled yet" when no run has been made)', ReconciliationDay),
+          ...problemResponses(400, 401, 403, 429, 500, 503),
         },
       },
-      async (request) => {
-        request.recordId = `reconciliation:${request.params.day}`;
-        return readReconciliationDay(pool, request.params.day) as Promise<z.infer<typeof ReconciliationDay>>;
-      },
+      (params) => readReconciliationDay(pool, params.day) as Promise<z.infer<typeof ReconciliationDay>>,
     );
   };

@@ -4,11 +4,11 @@ import { recordWrittenNotice } from '../../client/written-notices.js';
 import { SubmissionKey } from '../../domain/ids.js';
 import { NOTICE_SCAN_MAX_BYTES, NoticeScanMediaType, WrittenNoticeRequest } from '../../domain/submission-notice.js';
 import { SubmissionStatus, type SubmissionState } from '../../domain/submission.js';
-import { problemResponses } from '../problem.js';
 import type { ApiDeps } from '../resources.js';
-import { idParam, json, postHeaders } from '../schemas.js';
+import { postRoute, STEP_PROBLEMS } from '../route.js';
+import { idParam, json, postHeaders, values } from '../schemas.js';
 
-const values = <T extends Record<string, string>>(o: T) => Object.values(o) as [T[keyof T], ...T[keyof T][]];
+type RecordWrittenNoticeBody = z.infer<typeof WrittenNoticeRequest>;
 
 /** A submission as the API shows it: its status, rejection and notices; never the record (it carries the IIN). */
 const Submission = z
@@ -69,37 +69,32 @@ const NOTICE_BODY_LIMIT = Math.ceil((NOTICE_SCAN_MAX_BYTES * 4) / 3) + 64 * 1024
 
 export const submissionRoutes =
   ({ client, pool, once }: ApiDeps): FastifyPluginAsyncZod =>
-  async (app) => {
-    app.post(
-      '/v1/submissions/:submissionId/notices',
+  async (app) =>
+    postRoute<{ submissionId: string }, RecordWrittenNoticeBody>(
+      app,
       {
+        path: '/v1/submissions/:submissionId/notices',
+        resource: 'submissions',
         bodyLimit: NOTICE_BODY_LIMIT,
-        config: { scope: 'submissions:write' },
-        schema: {
-          operationId: 'recordWrittenNotice',
-          tags: ['submissions'],
-          summary: 'Record AFM’s written notice that it could not accept a submission (AFM order No. 9, item 5(3))',
-          description:
-            'The submission becomes REJECTED — even one already ACCEPTED — with the correction due 1 working day after the notice’s date; the correction is then sent as usual. ' +
-            `The scan (PDF, JPEG or PNG, at most ${NOTICE_SCAN_MAX_BYTES} bytes) is base64 in scan.contentBase64 and stays in the bookmaker’s database. ` +
-            'Recording the same afmReference again answers the first recording. recordedBy is the calling API key. A CORRECTED or ESU submission is 409.',
-          headers: postHeaders('notice-04-2-1187'),
-          params: idParam('submissionId', SubmissionKey.meta({ examples: ['afm-dep-example-1'] })),
-          body: WrittenNoticeRequest.meta({
-            examples: [
-              {
-                afmReference: '04-2/1187',
-                noticeDate: '2026-12-03',
-                reason: 'The IIN in the record is not in the state register.',
-                scan: { mediaType: 'application/pdf', contentBase64: EXAMPLE_SCAN },
-              },
-            ],
-          }),
-          response: {
-            200: json('The submission after the notice', Submission),
-            ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503),
-          },
-        },
+        operationId: 'recordWrittenNotice',
+        summary: 'Record AFM’s written notice that it could not accept a submission (AFM order No. 9, item 5(3))',
+        description:
+          'The submission becomes REJECTED — even one already ACCEPTED — with the correction due 1 working day after the notice’s date; the correction is then sent as usual. ' +
+          `The scan (PDF, JPEG or PNG, at most ${NOTICE_SCAN_MAX_BYTES} bytes) is base64 in scan.contentBase64 and stays in the bookmaker’s database. ` +
+          'Recording the same afmReference again answers the first recording. recordedBy is the calling API key. A CORRECTED or ESU submission is 409.',
+        headers: postHeaders('notice-04-2-1187'),
+        params: idParam('submissionId', SubmissionKey.meta({ examples: ['afm-dep-example-1'] })),
+        body: WrittenNoticeRequest.meta({
+          examples: [
+            {
+              afmReference: '04-2/1187',
+              noticeDate: '2026-12-03',
+              reason: 'The IIN in the record is not in the state register.',
+              scan: { mediaType: 'application/pdf', contentBase64: EXAMPLE_SCAN },
+            },
+          ],
+        }),
+        responses: { 200: json('The submission after the notice', Submission), ...STEP_PROBLEMS },
       },
       async (request, reply) => {
         const { submissionId } = request.params;
@@ -112,4 +107,3 @@ export const submissionRoutes =
         }));
       },
     );
-  };

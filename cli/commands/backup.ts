@@ -6,24 +6,31 @@ async function backupCommand(argv: string[]): Promise<number> {
   return runBackupCommand(argv);
 }
 
-registerCommand(
-  'backup',
-  leaf({
+const COMMANDS = [
+  {
     name: 'backup',
     description:
       'write every table of DATABASE_URL, in one snapshot, to a new directory with a manifest (SHA-256, rows)',
-    args: { out: { type: 'string', description: 'the directory to create', valueHint: 'DIR', required: true } },
-    run: ({ args }) => backupCommand(['backup', '--out', str(args, 'out')!]),
-  }),
-);
-
-registerCommand(
-  'restore',
-  leaf({
+    flag: 'out',
+    flagDescription: 'the directory to create',
+  },
+  {
     name: 'restore',
     description:
       'load a backup into the empty database DATABASE_URL and verify it (exit 3: does not verify; 4: refused)',
-    args: { from: { type: 'string', description: 'the backup directory', valueHint: 'DIR', required: true } },
-    run: ({ args }) => backupCommand(['restore', '--from', str(args, 'from')!]),
-  }),
-);
+    flag: 'from',
+    flagDescription: 'the backup directory',
+  },
+] as const;
+
+for (const { name, description, flag, flagDescription } of COMMANDS) {
+  registerCommand(
+    name,
+    leaf({
+      name,
+      description,
+      args: { [flag]: { type: 'string', description: flagDescription, valueHint: 'DIR', required: true } },
+      run: ({ args }) => backupCommand([name, `--${flag}`, str(args, flag)!]),
+    }),
+  );
+}

@@ -17,41 +17,37 @@ registerCommand(
       const { loadConfig } = await import('../../config/index.js');
       const { migrationDatabaseUrl } = await import('../../config/database.js');
       const { migrate, migrationFiles } = await import('../../db/migrate.js');
-      const { createPool, safeMessage } = await import('../../db/pool.js');
+      const { safeMessage, withCommandPool } = await import('../../db/pool.js');
       const { DependencyUnavailableError, waitFor } = await import('../../stack/wait-for.js');
-      let url: string;
-      let deadlineMs: number;
-      try {
-        url = migrationDatabaseUrl();
+      let deadlineMs = 0;
+      const url = () => {
+        const read = migrationDatabaseUrl();
         deadlineMs = loadConfig(process.env, ['startup']).startup.waitMs;
-      } catch (err) {
-        console.error(`migrate: ${(err as Error).message}`);
-        return 2;
-      }
-      const pool = createPool(url, 1, (line) => console.error(JSON.stringify(line)));
-      try {
-        await waitFor('PostgreSQL', () => pool.query('SELECT 1'), {
-          deadlineMs,
-          log: (line) => console.error(JSON.stringify(line)),
-        });
-        const applied = await migrate(pool, (file) => {
-          if (!args.json) console.log(`applied ${file}`);
-        });
-        const total = (await migrationFiles()).length;
-        if (args.json) console.log(JSON.stringify({ applied, total }));
-        else
-          console.log(
-            applied.length
-              ? `schema current: ${applied.length} of ${total} migrations applied now`
-              : `schema current: all ${total} migrations were already applied`,
-          );
-        return 0;
-      } catch (err) {
-        console.error(`migrate: ${err instanceof DependencyUnavailableError ? err.message : safeMessage(err)}`);
-        return 1;
-      } finally {
-        await pool.end();
-      }
+        return read;
+      };
+      return withCommandPool('migrate', url, async (pool) => {
+        try {
+          await waitFor('PostgreSQL', () => pool.query('SELECT 1'), {
+            deadlineMs,
+            log: (line) => console.error(JSON.stringify(line)),
+          });
+          const applied = await migrate(pool, (file) => {
+            if (!args.json) console.log(`applied ${file}`);
+          });
+          const total = (await migrationFiles()).length;
+          if (args.json) console.log(JSON.stringify({ applied, total }));
+          else
+            console.log(
+              applied.length
+                ? `schema current: ${applied.length} of ${total} migrations applied now`
+                : `schema current: all ${total} migrations were already applied`,
+            );
+          return 0;
+        } catch (err) {
+          console.error(`migrate: ${err instanceof DependencyUnavailableError ? err.message : safeMessage(err)}`);
+          return 1;
+        }
+      });
     },
   }),
 );

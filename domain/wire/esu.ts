@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Iin } from '../iin.js';
-import { AmountTiyn, Currency } from '../money.js';
+import { MoneyFields } from '../money.js';
 import { BusinessKey, OutboundKey } from '../ids.js';
 import { safeText } from '../text.js';
 import { IsoDateTime } from './common.js';
@@ -38,8 +38,7 @@ export const EsuOperationRequest = z.strictObject({
   operationId: OutboundKey,
   kind: EsuOperationKind,
   iin: Iin,
-  amountTiyn: AmountTiyn,
-  currency: Currency,
+  ...MoneyFields,
   occurredAt: IsoDateTime,
   /** Present for bets and settlements. */
   bet: z

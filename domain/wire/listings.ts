@@ -32,6 +32,12 @@ export const ListingQuery = z.strictObject({
 });
 export type ListingQuery = z.infer<typeof ListingQuery>;
 
+/** A page of a listing: its records under `key`, and `nextCursor` to pass back while `hasMore`. */
+function listingPage<K extends string, T extends z.ZodType>(key: K, record: T) {
+  const records = { [key]: z.array(record) } as Record<K, z.ZodArray<T>>;
+  return z.object({ ...records, nextCursor: z.string().optional(), hasMore: z.boolean() });
+}
+
 export const EsuListedOperation = z.object({
   operationId: z.string().min(1),
   receiptId: z.string().min(1),
@@ -42,11 +48,7 @@ export const EsuListedOperation = z.object({
   status: z.string().min(1),
 });
 export type EsuListedOperation = z.infer<typeof EsuListedOperation>;
-export const EsuOperationsPage = z.object({
-  operations: z.array(EsuListedOperation),
-  nextCursor: z.string().optional(),
-  hasMore: z.boolean(),
-});
+export const EsuOperationsPage = listingPage('operations', EsuListedOperation);
 export type EsuOperationsPage = z.infer<typeof EsuOperationsPage>;
 
 export const NomapayStatementEntry = z.object({
@@ -59,11 +61,7 @@ export const NomapayStatementEntry = z.object({
   refundedAt: IsoDateTime.optional(),
 });
 export type NomapayStatementEntry = z.infer<typeof NomapayStatementEntry>;
-export const NomapayStatementPage = z.object({
-  entries: z.array(NomapayStatementEntry),
-  nextCursor: z.string().optional(),
-  hasMore: z.boolean(),
-});
+export const NomapayStatementPage = listingPage('entries', NomapayStatementEntry);
 export type NomapayStatementPage = z.infer<typeof NomapayStatementPage>;
 
 export const AfmAcceptedRecord = z.object({
@@ -76,11 +74,7 @@ export const AfmAcceptedRecord = z.object({
   amountTiyn: z.number().int(),
 });
 export type AfmAcceptedRecord = z.infer<typeof AfmAcceptedRecord>;
-export const AfmAcceptedRecordsPage = z.object({
-  records: z.array(AfmAcceptedRecord),
-  nextCursor: z.string().optional(),
-  hasMore: z.boolean(),
-});
+export const AfmAcceptedRecordsPage = listingPage('records', AfmAcceptedRecord);
 export type AfmAcceptedRecordsPage = z.infer<typeof AfmAcceptedRecordsPage>;
 
 /** Almaty (UTC+05:00 since 2024-03-01, the whole of Kazakhstan): the day a counterpart's listing covers. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Iin } from '../iin.js';
-import { AmountTiyn, Currency } from '../money.js';
+import { Currency, MoneyFields } from '../money.js';
 import { OutboundKey } from '../ids.js';
 import { safeText } from '../text.js';
 import { IsoDateTime } from './common.js';
@@ -21,8 +21,7 @@ export const WalletTransferRequest = z.strictObject({
   transferId: OutboundKey,
   iin: Iin,
   direction: TransferDirection,
-  amountTiyn: AmountTiyn,
-  currency: Currency,
+  ...MoneyFields,
 });
 export type WalletTransferRequest = z.infer<typeof WalletTransferRequest>;
 

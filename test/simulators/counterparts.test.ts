@@ -228,4 +228,28 @@ describe('Nomapay simulator', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.details[0].field).toBe('idempotency-key');
   });
+
+  it('refuses a transfer whose idempotency key is not its transferId, naming the field, and moves nothing', async () => {
+    const iin = adultIin();
+    const admin = simAdmin(sims.nomapay.url);
+    await admin.setWallet({ iin, balanceTiyn: 50_000 });
+    const t = transfer(iin, 1_000);
+    const res = await call(sims.nomapay.url, 'POST', '/v1/transfers', t, { ...npAuth, 'idempotency-key': 'other' });
+    expect(res).toMatchObject({
+      status: 400,
+      body: {
+        error: {
+          code: 'INVALID_REQUEST',
+          message: 'idempotency-key must equal transferId',
+          details: [{ field: 'transferId', code: 'mismatch', message: 'must equal the idempotency-key header' }],
+        },
+      },
+    });
+    expect(await admin.walletBalance(iin)).toBe(50_000);
+    const unknown = await call(sims.nomapay.url, 'GET', `/v1/transfers/${t.transferId}`, undefined, npAuth);
+    expect(unknown).toMatchObject({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND', message: `transfer ${t.transferId} does not exist` } },
+    });
+  });
 });

@@ -1,0 +1,84 @@
+import type { z } from 'zod';
+import type { Pool } from '../db/pool.js';
+import type { OperationKind } from '../domain/ids.js';
+import { answerStart, refuseIdOfAnotherKind, requireKeyIsOperationId } from './operations.js';
+import { readOperation, rowFailure, type OperationRow } from './resources.js';
+import { getRoute, postRoute, START_PROBLEMS, type RouteApp } from './route.js';
+import { idParam, postHeaders, startResponses } from './schemas.js';
+
+/** What a money operation's two routes (`POST /v1/<resource>`, `GET /v1/<resource>/:<idField>`) have of their own. */
+export interface MoneyRoutes<Body, State> {
+  resource: 'deposits' | 'bets' | 'payouts';
+  kind: OperationKind;
+  /** The body's id: the Idempotency-Key of its start, the path parameter of its GET, the operation registry's id. */
+  idField: keyof Body & string;
+  /** How the operation is named in a 404 ("deposit X is not known here"). */
+  noun: string;
+  post: { operationId: string; summary: string; description: string; body: z.ZodType; example: Body };
+  get: { operationId: string; summary: string; params?: z.ZodType };
+  /** The resource's schema, a start's and a GET's answer. */
+  answer: z.ZodType;
+  workflowId: (id: string) => string;
+  start: (body: Body) => Promise<{ joined: boolean; status(): Promise<State> }>;
+  query: (id: string) => Promise<State>;
+  /** The state answered before the workflow answers its first query. */
+  provisional: (body: Body) => State;
+  final: readonly string[];
+  /** The state from the operations row once Temporal no longer keeps the run (`failure` is added to it). */
+  fromRow: (id: string, row: OperationRow) => State | Promise<State>;
+}
+
+/**
+ * A money operation's start and read. The start's Idempotency-Key must be the body's id, an id the registry holds
+ * for another kind is refused (409) before anything starts, and the answer is the final state (200) or the state so
+ * far (202, with Location). The read falls back to the operations row in PostgreSQL (resources.ts).
+ */
+export function moneyRoutes<Body extends Record<string, unknown>, State extends { status: string }>(
+  app: RouteApp,
+  pool: Pool,
+  spec: MoneyRoutes<Body, State>,
+): void {
+  const { resource, idField, post, get, answer } = spec;
+  const path = `/v1/${resource}`;
+  const isFinal = (state: State) => spec.final.includes(state.status);
+  postRoute<unknown, Body>(
+    app,
+    {
+      path,
+      resource,
+      operationId: post.operationId,
+      summary: post.summary,
+      description: post.description,
+      headers: postHeaders(String(post.example[idField])),
+      body: post.body.meta({ examples: [post.example] }),
+      responses: { ...startResponses(answer), ...START_PROBLEMS },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const id = String(body[idField]);
+      requireKeyIsOperationId(request, idField, id);
+      await refuseIdOfAnotherKind(pool, id, spec.kind);
+      const started = await spec.start(body);
+      return answerStart(request, reply, started, {
+        location: `${path}/${id}`,
+        provisional: spec.provisional(body),
+        isFinal,
+      });
+    },
+  );
+  getRoute<Record<string, string>>(
+    app,
+    { path: `${path}/:${idField}`, resource, ...get, params: get.params ?? idParam(idField), answer },
+    (params, request) => {
+      const id = params[idField]!;
+      return readOperation<State>(
+        pool,
+        request.log,
+        spec.workflowId(id),
+        `${spec.noun} ${id}`,
+        () => spec.query(id),
+        async (row) => ({ ...(await spec.fromRow(id, row)), ...rowFailure(row) }),
+      );
+    },
+  );
+}
