@@ -110,6 +110,8 @@ export function consoleConfig(env: Env = process.env) {
       /** A session's absolute lifetime from sign-in, and how long it may go without a request (console/sessions.ts). */
       CONSOLE_SESSION_TTL: hours.default('8h'),
       CONSOLE_SESSION_IDLE: hours.default('30m'),
+      /** How long a token issued to `esu-bridge login` holds (console/cli-tokens.ts). */
+      CONSOLE_CLI_TOKEN_TTL: hours.refine((v) => !/^0+(h|m)$/.test(v), 'must be longer than 0').default('8h'),
       /** The longest planned maintenance window an administrator may record (domain/maintenance.ts). */
       CONSOLE_MAINTENANCE_MAX_LENGTH: hours.default('12h'),
       CONSOLE_UTC_OFFSET: offset.default('+05:00'),
@@ -130,6 +132,7 @@ export function consoleConfig(env: Env = process.env) {
     sessionSecret: e.CONSOLE_SESSION_SECRET,
     sessionTtlMs: parseHoursList(e.CONSOLE_SESSION_TTL)[0]!,
     sessionIdleMs: parseHoursList(e.CONSOLE_SESSION_IDLE)[0]!,
+    cliTokenTtlMs: parseHoursList(e.CONSOLE_CLI_TOKEN_TTL)[0]!,
     maintenanceMaxLengthMs: parseHoursList(e.CONSOLE_MAINTENANCE_MAX_LENGTH)[0]!,
     offsetMinutes: offsetMinutes(e.CONSOLE_UTC_OFFSET),
     utcOffset: e.CONSOLE_UTC_OFFSET,
