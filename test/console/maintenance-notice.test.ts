@@ -32,7 +32,7 @@ function service(nowLocal: string) {
 }
 
 const window = (start: string, end: string) => ({
-  counterpart: 'ESU',
+  counterpart: 'esu',
   startsAt: `${start}+05:00`,
   endsAt: `${end}+05:00`,
   note: 'ESU release',
