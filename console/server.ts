@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { safeMessage, type LogLine } from '../db/pool.js';
 import { ConsoleError, journalConsole, publicError, toConsoleError } from './audit.js';
 import { basicCredentials, can, createAuthenticator, TooManySignIns, type Actor } from './auth.js';
-import { bearerToken, createCliTokenStore, TOKEN_REFUSALS } from './cli-tokens.js';
+import { bearerToken, CLI_TOKEN, createCliTokenStore, TOKEN_REFUSALS } from './cli-tokens.js';
 import { createSessionStore } from './sessions.js';
 import { createSignInThrottle } from './sign-in-throttle.js';
 import { cookies, SECURITY_HEADERS, sessionCookie } from './http.js';
@@ -90,8 +90,10 @@ export async function startConsoleServer(
 
   async function actorOf(request: FastifyRequest): Promise<Actor | undefined> {
     const bearer = bearerToken(request.headers.authorization);
-    if (bearer !== undefined) return tokenActor(request, bearer);
     const token = cookies(request.raw)[COOKIE];
+    // A bearer that is not one of ours beside a session cookie (the Temporal UI passing its own access token to
+    // /codec/decode) leaves the session to speak; otherwise a bearer is a CLI token, good or bad.
+    if (bearer !== undefined && (CLI_TOKEN.test(bearer) || !token)) return tokenActor(request, bearer);
     if (token) return sessions.read(token);
     const basic = basicCredentials(request.headers.authorization);
     return basic ? signIn(request, basic.login, basic.password, 'basic') : undefined;
@@ -232,10 +234,11 @@ export async function startConsoleServer(
   app.addHook('preHandler', async (request, reply) => {
     if (request.url.startsWith('/codec/decode'))
       for (const [name, value] of Object.entries(corsHeaders(request))) reply.header(name, value);
-    // State changes come as JSON only: a cross-site form cannot send it (with SameSite=Strict, the CSRF guard).
+    // State changes come as JSON only: a cross-site form cannot send it (with SameSite=Strict, the CSRF guard); nor
+    // can it send a CLI token in a header.
     if (
       request.method === 'POST' &&
-      bearerToken(request.headers.authorization) === undefined &&
+      !CLI_TOKEN.test(bearerToken(request.headers.authorization) ?? '') &&
       !String(request.headers['content-type'] ?? '').startsWith('application/json')
     ) {
       throw new ConsoleError('INVALID', 'send the request body as application/json');
