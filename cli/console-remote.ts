@@ -83,8 +83,10 @@ export async function consoleCall<T>(
   }
   if (res.statusCode >= 400) throw problemError(res.statusCode, await res.body.text());
   if (options.write) {
-    res.body.setEncoding('utf8');
-    for await (const chunk of res.body) await options.write(chunk as string);
+    const decoder = new TextDecoder(); // a character split across two chunks is decoded whole
+    for await (const chunk of res.body) await options.write(decoder.decode(chunk as Buffer, { stream: true }));
+    const rest = decoder.decode();
+    if (rest) await options.write(rest);
     return { data: undefined as T, headers: res.headers };
   }
   const text = await res.body.text();
