@@ -1,6 +1,5 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ArgsDef, CommandDef } from 'citty';
 import { ConsoleError, type ConsoleErrorCode } from '../console/audit.js';
@@ -15,11 +14,11 @@ import { outcome, registeredCommands } from './registry.js';
  */
 export const EXIT_CODES = `Exit codes (every command):
   0  done
-  1  unexpected failure: PostgreSQL or Temporal unreachable, an SQL error, a file that cannot be written
+  1  unexpected failure: the console, PostgreSQL or Temporal unreachable, an SQL error, a file that cannot be written
   2  usage, invalid input or configuration wrong (the message names the flag, field or variable)
   3  refused by a rule (console) · restore: a backup file or the restored data do not verify
   4  not found (console) · restore refused: the target database is not empty, or the backup's schema is newer
-  5  not signed in (CONSOLE_USER / CONSOLE_PASSWORD) or not allowed for the user's role
+  5  not signed in (esu-bridge login), the token expired, revoked or unknown, or not allowed for the user's role
   6  not available yet (a counterpart's inbox that is not there, rate-limited)
   7  the journal verification found tampering
   8  reconcile: the day has open differences`;
@@ -91,7 +90,7 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     outcome.exitCode = 0;
     const first = argv.find((a) => !a.startsWith('-'));
-    if (first && !(first in (root.subCommands as object))) return await unregistered(argv, first);
+    if (first && !(first in (root.subCommands as object))) throw new UsageError(`unknown command "${first}"`);
     await runCommand(root, { rawArgs: argv });
     return outcome.exitCode;
   } catch (err) {
@@ -113,17 +112,6 @@ export async function runCli(argv: string[]): Promise<number> {
     else console.error(`${error.code}: ${error.message}`);
     return CONSOLE_EXIT[error.code];
   }
-}
-
-/**
- * A command no module registers: a console action that client/cli-commands.ts knows but cli/commands/ does not
- * list yet (added there by a branch that predates this CLI) still runs, as the signed-in console user.
- */
-async function unregistered(argv: string[], name: string): Promise<number> {
-  if (!process.env.CONSOLE_USER) throw new UsageError(`unknown command "${name}"`);
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
-  const { consoleAction } = await import('./console-session.js');
-  return consoleAction(positionals, values);
 }
 
 /** For the entry files: run, then exit with the code (the Temporal connection and the pool are closed by then). */

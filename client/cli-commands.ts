@@ -17,14 +17,34 @@ export interface CommandResult {
   exitCode?: number;
 }
 
+/** The console's actions the CLI uses: the console's API answers them (cli/console-remote.ts). */
+export type ConsoleActions = Pick<
+  ConsoleService,
+  | 'inbox'
+  | 'item'
+  | 'assign'
+  | 'retrySubmission'
+  | 'resubmitSubmission'
+  | 'approveResubmission'
+  | 'refuseResubmission'
+  | 'recordWrittenNotice'
+  | 'decideReview'
+  | 'openIncident'
+  | 'amendIncident'
+  | 'submitIncident'
+  | 'closeIncident'
+  | 'runReconciliation'
+  | 'reconciliationDay'
+>;
+export type JournalActions = Pick<JournalService, 'entries' | 'verify' | 'head' | 'availability' | 'exportCsv'>;
+
 export interface CommandContext {
+  /** The signed-in user as the console knows them (GET /api/me). */
   actor: Actor;
-  service: ConsoleService;
-  journal: JournalService;
+  service: ConsoleActions;
+  journal: JournalActions;
   positionals: string[];
   flags: Record<string, string | boolean | undefined>;
-  /** Creates the daily reconciliation Schedule (client/reconciliation-schedule.ts); absent without Temporal. */
-  scheduleReconciliation?: () => Promise<'CREATED' | 'EXISTS'>;
 }
 
 export const USAGE = `usage: npm run cli -- <command> [options] [--json]
@@ -50,13 +70,17 @@ export const USAGE = `usage: npm run cli -- <command> [options] [--json]
   availability
   reconcile run --day YYYY-MM-DD [--csv]        (reconciles the Almaty day now against ESU, Nomapay and AFM)
   reconcile show --day YYYY-MM-DD [--csv]       (the day's result; exit 8 while differences are open)
-  reconcile schedule                            (creates the daily 06:00 Almaty Schedule, once)
+  reconcile schedule                            (on the server: creates the daily 06:00 Almaty Schedule, once)
+  login [--console URL]          (signs in through the console; the password from stdin or a prompt without echo)
+  whoami                         (the user, role and token expiry the console sees)
+  logout                         (revokes the token and deletes it)
   console hash-password          (reads the password from stdin; prints a CONSOLE_USERS secret)
   codec keys                     (PAYLOAD_KEYS: ids, the current one, key check values)
   codec retire-check KEY_ID      (exit 0 when no history Temporal still holds uses the key; 3 when one does)
   api new-key NAME [SCOPES]      (a new bookmaker API key and its API_KEYS entry; SCOPES like deposits:write+bets:write, default *)
 
-The acting user is CONSOLE_USER with CONSOLE_PASSWORD, checked against CONSOLE_USERS; every command is journalled.
+Console actions are calls of the console's API with the token of esu-bridge login (or ESU_BRIDGE_CONSOLE_TOKEN and
+ESU_BRIDGE_CONSOLE_URL): the console decides who acts and with which role, and journals every command.
 Exit codes: 0 done · 1 unexpected failure · 2 usage or invalid input · 3 refused by a rule · 4 not found ·
 5 not signed in or not allowed · 6 not available yet · 7 the journal verification found tampering ·
 8 the reconciled day has open differences.`;
@@ -100,7 +124,6 @@ export async function runCommand({
   journal,
   positionals,
   flags,
-  scheduleReconciliation,
 }: CommandContext): Promise<CommandResult> {
   const [command, a, b] = positionals;
   const str = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
@@ -218,14 +241,6 @@ export async function runCommand({
     case 'incident':
       return incident(actor, service, a, b, flags);
     case 'reconcile': {
-      if (a === 'schedule') {
-        if (!scheduleReconciliation) throw new ConsoleError('UNAVAILABLE', 'creating the Schedule needs Temporal');
-        const outcome = await scheduleReconciliation();
-        return {
-          data: { outcome },
-          text: `esu-bridge-reconciliation: ${outcome === 'CREATED' ? 'created (daily 06:00 Asia/Almaty, for the previous day)' : 'already exists, left as it is'}`,
-        };
-      }
       return reconciliationCommand(
         {
           run: (day) => service.runReconciliation(actor, day),
@@ -254,7 +269,7 @@ export async function runCommand({
 
 async function incident(
   actor: Actor,
-  service: ConsoleService,
+  service: ConsoleActions,
   sub: string | undefined,
   id: string | undefined,
   flags: CommandContext['flags'],
@@ -290,7 +305,7 @@ async function incident(
 
 async function journalCommand(
   actor: Actor,
-  journal: JournalService,
+  journal: JournalActions,
   sub: string | undefined,
   flags: CommandContext['flags'],
 ): Promise<CommandResult> {

@@ -87,6 +87,8 @@ export function consoleConfig(env: Env = process.env) {
       /** A session's absolute lifetime from sign-in, and how long it may go without a request (console/sessions.ts). */
       CONSOLE_SESSION_TTL: duration.default(8 * 3600_000),
       CONSOLE_SESSION_IDLE: duration.default(30 * 60_000),
+      /** How long a token issued to `esu-bridge login` holds (console/cli-tokens.ts). */
+      CONSOLE_CLI_TOKEN_TTL: duration.default(8 * 3600_000),
       /** The longest planned maintenance window an administrator may record (domain/maintenance.ts). */
       CONSOLE_MAINTENANCE_MAX_LENGTH: duration.default(12 * 3600_000),
       CONSOLE_UTC_OFFSET: offset.default('+05:00'),
@@ -107,6 +109,7 @@ export function consoleConfig(env: Env = process.env) {
     sessionSecret: e.CONSOLE_SESSION_SECRET,
     sessionTtlMs: e.CONSOLE_SESSION_TTL,
     sessionIdleMs: e.CONSOLE_SESSION_IDLE,
+    cliTokenTtlMs: e.CONSOLE_CLI_TOKEN_TTL,
     maintenanceMaxLengthMs: e.CONSOLE_MAINTENANCE_MAX_LENGTH,
     offsetMinutes: offsetMinutes(e.CONSOLE_UTC_OFFSET),
     utcOffset: e.CONSOLE_UTC_OFFSET,

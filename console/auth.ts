@@ -113,11 +113,6 @@ export function createAuthenticator(users: () => ConsoleUser[], scryptImpl: Scry
 }
 export type Authenticator = ReturnType<typeof createAuthenticator>;
 
-/** Checks one login against a user list (the CLI's own sign-in). */
-export function authenticate(users: ConsoleUser[], login: string, password: string): Promise<Actor | undefined> {
-  return createAuthenticator(() => users).authenticate(login, password);
-}
-
 /** `Authorization: Basic …` for scripts and the API. */
 export function basicCredentials(header: string | undefined): { login: string; password: string } | undefined {
   if (!header?.startsWith('Basic ')) return undefined;

@@ -5,7 +5,7 @@ import { payloadKeyId } from '../codec/encryption.js';
 import { loadMaintenance, loadMinuteBuckets } from '../store/availability.js';
 import { availability, type AvailabilityReport } from '../domain/availability.js';
 import { Counterpart } from '../domain/wire/common.js';
-import { plannedWindowProblems } from '../domain/maintenance.js';
+import { plannedNoticeCaveats, plannedWindowProblems } from '../domain/maintenance.js';
 import type { WorkingDayCalendar } from '../domain/working-days.js';
 import { audited, ConsoleError } from './audit.js';
 import type { Actor } from './auth.js';
@@ -14,6 +14,7 @@ import { JournalAnchor, sealJournalHead, type SealKey } from './journal-seal.js'
 import { Day, exportJournalCsv, JournalRange, rangeBounds } from './journal-export.js';
 import type { TimelineEntry } from './inbox.js';
 import { maskPayload } from './personal-data.js';
+import { caveatFlags, caveatText } from './inboxes/submissions.js';
 
 /**
  * The journal (read, verify, export) and the availability index, for the console and the CLI. Reading the
@@ -246,10 +247,12 @@ export function createJournalService({
               'UNAVAILABLE',
               'no working-day calendar configured: the notice period cannot be checked',
             );
+          const days = await calendar();
+          const nowMs = now();
           const problems = plannedWindowProblems(
             { startsAtMs: Date.parse(m.startsAt), endsAtMs: Date.parse(m.endsAt) },
-            now(),
-            await calendar(),
+            nowMs,
+            days,
             maintenanceMaxLengthMs,
           );
           if (problems.length)
@@ -262,7 +265,14 @@ export function createJournalService({
             `INSERT INTO maintenance_windows (counterpart, starts_at, ends_at, note, announced_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
             [m.counterpart, m.startsAt, m.endsAt, m.note, actor.login],
           );
-          return { id: Number(rows[0].id), ...m };
+          // Accepted, but the answer says when the 3-working-day count rests on a forecast or runs past the calendar.
+          const caveats = plannedNoticeCaveats(nowMs, days);
+          return {
+            id: Number(rows[0].id),
+            ...m,
+            flags: caveats ? caveatFlags(caveats) : [],
+            ...(caveats ? { calendarNotice: caveatText(caveats, 'the 3-working-day notice count') } : {}),
+          };
         },
       );
     },

@@ -13,6 +13,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in officer (session cookie or HTTP Basic), set by the console's auth hook. */
     actor?: Actor;
+    /** Set when the request came with a CLI token (Authorization: Bearer) rather than a session or a password. */
+    cliToken?: { token: string; tokenId: string; expiresAt: string };
   }
 }
 

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { safeMessage, type LogLine } from '../db/pool.js';
 import { ConsoleError, journalConsole, publicError, toConsoleError } from './audit.js';
 import { basicCredentials, can, createAuthenticator, TooManySignIns, type Actor } from './auth.js';
+import { bearerToken, CLI_TOKEN, createCliTokenStore, TOKEN_REFUSALS } from './cli-tokens.js';
 import { createSessionStore } from './sessions.js';
 import { createSignInThrottle } from './sign-in-throttle.js';
 import { cookies, SECURITY_HEADERS, sessionCookie } from './http.js';
@@ -20,7 +21,8 @@ import { createReadiness, LIVE, postgresProbe, type Readiness } from '../stack/h
  * The compliance console: one static page (console/static) and a JSON API, on Fastify like the bookmaker API.
  * Officers sign in with the credentials configured in CONSOLE_USERS; the session is a random token in a cookie
  * (HttpOnly, SameSite=Strict) naming a server-side session (console/sessions.ts). Scripts may use HTTP Basic
- * instead. Every sign-in attempt, good and bad, by form or by Basic, is journalled (never the password).
+ * instead, and the CLI a token the console issued to a signed-in officer (`Authorization: Bearer`, console/cli-tokens.ts).
+ * Every sign-in attempt, good and bad, by form, by Basic or by token, is journalled (never the password or token).
  */
 const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
 const STATIC: Record<string, string> = {
@@ -84,9 +86,14 @@ export async function startConsoleServer(
     () => config.users,
   );
   const throttle = createSignInThrottle();
+  const cliTokens = createCliTokenStore(pool, config.cliTokenTtlMs, () => config.users);
 
   async function actorOf(request: FastifyRequest): Promise<Actor | undefined> {
+    const bearer = bearerToken(request.headers.authorization);
     const token = cookies(request.raw)[COOKIE];
+    // A bearer that is not one of ours beside a session cookie (the Temporal UI passing its own access token to
+    // /codec/decode) leaves the session to speak; otherwise a bearer is a CLI token, good or bad.
+    if (bearer !== undefined && (CLI_TOKEN.test(bearer) || !token)) return tokenActor(request, bearer);
     if (token) return sessions.read(token);
     const basic = basicCredentials(request.headers.authorization);
     return basic ? signIn(request, basic.login, basic.password, 'basic') : undefined;
@@ -133,6 +140,44 @@ export async function startConsoleServer(
       startedAt,
     );
     return actor;
+  }
+
+  /**
+   * A CLI token. A bad one (unknown, expired, revoked) counts as a failed sign-in in the sign-ins' throttle (per
+   * address, and per login once the token names one), is journalled as one, and is answered 401 naming why; while
+   * that address is held back, bad tokens get 429. A good token is never held back.
+   */
+  async function tokenActor(request: FastifyRequest, token: string): Promise<Actor> {
+    const startedAt = new Date();
+    const address = request.ip;
+    const checked = await cliTokens.check(token);
+    if (checked.ok) {
+      request.cliToken = { token, tokenId: checked.tokenId, expiresAt: checked.expiresAt };
+      return checked.actor;
+    }
+    const actorName = checked.login ?? '(token)';
+    const waitMs = throttle.waitMs(address, actorName);
+    const details = {
+      method: 'token',
+      address,
+      refused: waitMs > 0 ? 'backoff' : checked.refused,
+      ...(checked.tokenId ? { tokenId: checked.tokenId } : {}),
+    };
+    if (waitMs <= 0) throttle.failed(address, actorName);
+    await journalConsole(
+      pool,
+      actorName,
+      { event: 'console.signed-in', recordId: `user:${actorName}`, details },
+      'REFUSED',
+      startedAt,
+    );
+    if (waitMs > 0)
+      throw new ConsoleError('TOO_MANY', `too many failed sign-ins: wait ${Math.ceil(waitMs / 1000)} s`, {
+        retryAfterSeconds: Math.ceil(waitMs / 1000),
+      });
+    throw new ConsoleError('UNAUTHENTICATED', `${TOKEN_REFUSALS[checked.refused]}: sign in again (esu-bridge login)`, {
+      reason: checked.refused,
+    });
   }
 
   function corsHeaders(request: FastifyRequest): Record<string, string> {
@@ -189,8 +234,13 @@ export async function startConsoleServer(
   app.addHook('preHandler', async (request, reply) => {
     if (request.url.startsWith('/codec/decode'))
       for (const [name, value] of Object.entries(corsHeaders(request))) reply.header(name, value);
-    // State changes come as JSON only: a cross-site form cannot send it (with SameSite=Strict, the CSRF guard).
-    if (request.method === 'POST' && !String(request.headers['content-type'] ?? '').startsWith('application/json')) {
+    // State changes come as JSON only: a cross-site form cannot send it (with SameSite=Strict, the CSRF guard); nor
+    // can it send a CLI token in a header.
+    if (
+      request.method === 'POST' &&
+      !CLI_TOKEN.test(bearerToken(request.headers.authorization) ?? '') &&
+      !String(request.headers['content-type'] ?? '').startsWith('application/json')
+    ) {
       throw new ConsoleError('INVALID', 'send the request body as application/json');
     }
     if (request.routeOptions.config && (request.routeOptions.config as { public?: boolean }).public) return;
@@ -280,7 +330,51 @@ export async function startConsoleServer(
     const permissions = (['read', 'act', 'assign-others', 'maintenance', 'decode-payloads'] as const).filter((p) =>
       can(actor, p),
     );
-    return { ...actor, permissions, users: service.users(actor), utcOffset: config.utcOffset };
+    const token = request.cliToken
+      ? { tokenId: request.cliToken.tokenId, expiresAt: request.cliToken.expiresAt }
+      : undefined;
+    return {
+      ...actor,
+      permissions,
+      users: service.users(actor),
+      utcOffset: config.utcOffset,
+      ...(token ? { token } : {}),
+    };
+  });
+  // A token for the CLI (esu-bridge login): issued to a signed-in officer (session or password, never another
+  // token), shown once; revoked by esu-bridge logout. Both journalled with the actor.
+  app.post('/api/cli-tokens', async (request) => {
+    jsonBody(request);
+    const actor = request.actor!;
+    if (request.cliToken)
+      throw new ConsoleError('FORBIDDEN', 'a CLI token cannot issue tokens: sign in with a password');
+    const issued = await cliTokens.issue(actor);
+    await journalConsole(
+      pool,
+      actor.login,
+      {
+        event: 'console.cli-token-issued',
+        recordId: `user:${actor.login}`,
+        details: { tokenId: issued.tokenId, expiresAt: issued.expiresAt, address: request.ip },
+      },
+      'OK',
+      new Date(),
+    );
+    return issued;
+  });
+  app.delete('/api/cli-tokens/current', async (request) => {
+    const actor = request.actor!;
+    const current = request.cliToken;
+    if (!current) throw new ConsoleError('INVALID', 'send the token to revoke as Authorization: Bearer');
+    const revoked = await cliTokens.revoke(current.token);
+    await journalConsole(
+      pool,
+      actor.login,
+      { event: 'console.cli-token-revoked', recordId: `user:${actor.login}`, details: { tokenId: current.tokenId } },
+      'OK',
+      new Date(),
+    );
+    return { revoked, tokenId: current.tokenId };
   });
   registerApiRoutes(app, service, journal);
 

@@ -2,9 +2,11 @@ import { z } from 'zod';
 import {
   addDays,
   addWorkingDays,
+  calendarCaveats,
   isWorkingDay,
   localDate,
   startOfLocalDay,
+  type CalendarCaveats,
   type WorkingDayCalendar,
 } from './working-days.js';
 
@@ -132,4 +134,17 @@ export function plannedWindowProblems(
       message: `makes the window longer than the ${Math.round(maxLengthMs / 3600_000)} h a planned window may last`,
     });
   return problems;
+}
+
+/**
+ * What the answer to a recorded window must say about its notice period: the 3-working-day count from today
+ * (the e-government integration rules, item 48) crosses a day the calendar only forecasts, or runs past the
+ * calendar's years (only Saturdays and Sundays counted there). The window is accepted all the same — the
+ * counterpart announced it, and refusing would make the detectors treat announced works as an outage — and the
+ * administrator is told to check the count against the decree. Undefined when there is nothing to say.
+ */
+export function plannedNoticeCaveats(nowMs: number, calendar: WorkingDayCalendar): CalendarCaveats | undefined {
+  const earliest = addWorkingDays(localDate(nowMs, calendar), PLANNED_NOTICE_WORKING_DAYS, calendar);
+  const caveats = calendarCaveats(nowMs, startOfLocalDay(earliest, calendar), calendar);
+  return caveats.forecastDays.length || caveats.beyondCalendar ? caveats : undefined;
 }

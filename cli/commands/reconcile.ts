@@ -28,9 +28,25 @@ registerCommand(
       }),
       schedule: leaf({
         name: 'schedule',
-        description: 'create the daily 06:00 Almaty Schedule, once',
+        description: 'on the server (TEMPORAL_*): create the daily 06:00 Almaty Schedule, once',
         args: { ...JSON_FLAG },
-        run: (ctx) => runConsole(['reconcile', 'schedule'], ctx),
+        run: async ({ args }) => {
+          // Set-up by the operator, with the server's Temporal credentials: no console action, no console token.
+          const { connectClient } = await import('../../client/connect.js');
+          const { ensureReconciliationSchedule } = await import('../../client/reconciliation-schedule.js');
+          const { client, connection, taskQueue } = await connectClient();
+          try {
+            const outcome = await ensureReconciliationSchedule(client, taskQueue);
+            console.log(
+              args.json
+                ? JSON.stringify({ outcome }, null, 2)
+                : `esu-bridge-reconciliation: ${outcome === 'CREATED' ? 'created (daily 06:00 Asia/Almaty, for the previous day)' : 'already exists, left as it is'}`,
+            );
+            return 0;
+          } finally {
+            await connection.close();
+          }
+        },
       }),
     },
   }),

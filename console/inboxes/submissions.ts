@@ -87,6 +87,11 @@ export function submissionCaveats(r: Record<string, any>, calendar: WorkingDayCa
   return caveats.forecastDays.length || caveats.beyondCalendar ? caveats : undefined;
 }
 
+/** The caveats as flags on an item or an answer: CALENDAR FORECAST, BEYOND CALENDAR. */
+export function caveatFlags(c: CalendarCaveats): string[] {
+  return [...(c.forecastDays.length ? ['CALENDAR FORECAST'] : []), ...(c.beyondCalendar ? ['BEYOND CALENDAR'] : [])];
+}
+
 /** The caveats as the submission's page says them. */
 export function caveatText(c: CalendarCaveats, what: string): string {
   return [
@@ -116,8 +121,7 @@ export function submissionItem(
     ...(r.attempt > 1 ? [`ATTEMPT ${r.attempt}`] : []),
     // A correction that changes an amount or a date waits for a second officer (console/resubmissions.ts).
     ...(r.awaiting_approval ? ['AWAITING APPROVAL'] : []),
-    ...(caveats?.forecastDays.length ? ['CALENDAR FORECAST'] : []),
-    ...(caveats?.beyondCalendar ? ['BEYOND CALENDAR'] : []),
+    ...(caveats ? caveatFlags(caveats) : []),
     ...(retrying && r.next_attempt_at
       ? [`NEXT ATTEMPT ${isoWithOffset(new Date(r.next_attempt_at).getTime(), offsetMinutes)}`]
       : []),

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -89,15 +92,27 @@ describe('production entry points', () => {
       expect(stderr).toContain(`${variable}:`);
   });
 
-  it('the CLI refuses development users in production, but still hashes a password to make real ones', async () => {
-    const refused = await run(
+  it('the CLI acts only with a token the console issued, sent over HTTPS in production, and still hashes a password', async () => {
+    const home = await mkdtemp(path.join(tmpdir(), 'esu-cli-home-'));
+    const noLogin = { NODE_ENV: 'production', ...UNREACHABLE, HOME: home, XDG_CONFIG_HOME: home };
+    const selfAsserted = await run(
       'client/cli.ts',
-      { NODE_ENV: 'production', ...UNREACHABLE, CONSOLE_USER: 'officer', CONSOLE_PASSWORD: 'officer' },
+      { ...noLogin, CONSOLE_USER: 'officer', CONSOLE_PASSWORD: 'officer' },
       ['list', 'submissions'],
     );
-    expect(refused.code).not.toBe(0);
-    for (const variable of ['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'CONSOLE_USERS'])
-      expect(refused.stderr).toContain(`${variable}:`);
+    expect(selfAsserted.code).toBe(5);
+    expect(selfAsserted.stderr).toContain('not signed in: run esu-bridge login');
+    const inClear = await run(
+      'client/cli.ts',
+      {
+        ...noLogin,
+        ESU_BRIDGE_CONSOLE_URL: 'http://console.example.kz',
+        ESU_BRIDGE_CONSOLE_TOKEN: `ebt_${'A'.repeat(43)}`,
+      },
+      ['list', 'submissions'],
+    );
+    expect(inClear.code).toBe(2);
+    expect(inClear.stderr).toContain('ESU_BRIDGE_CONSOLE_URL: must be https in production');
 
     const hashed = await new Promise<string>((resolve, reject) => {
       const child = execFile(

@@ -1,15 +1,7 @@
 import { scrypt, type ScryptOptions } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseConsoleUsers } from '../../config/console.js';
-import {
-  authenticate,
-  can,
-  createAuthenticator,
-  hashPassword,
-  parseHash,
-  SCRYPT_PARAMS,
-  type ScryptFn,
-} from '../../console/auth.js';
+import { can, createAuthenticator, hashPassword, parseHash, SCRYPT_PARAMS, type ScryptFn } from '../../console/auth.js';
 import { createSignInThrottle } from '../../console/sign-in-throttle.js';
 import { csvCell, rangeBounds } from '../../console/journal-export.js';
 
@@ -48,6 +40,8 @@ describe('console roles (National Bank resolution No. 116, item 55(2))', () => {
   });
 
   it('checks scrypt-hashed and plain (development) secrets', async () => {
+    const authenticate = (list: typeof users, login: string, password: string) =>
+      createAuthenticator(() => list).authenticate(login, password);
     expect(await authenticate(users, 'aigerim', 's3cret-officer')).toEqual({ login: 'aigerim', role: 'officer' });
     expect(await authenticate(users, 'aigerim', 's3cret-officeR')).toBeUndefined();
     expect(await authenticate(users, 'daniyar', 'plain-admin')).toEqual({ login: 'daniyar', role: 'admin' });

@@ -5,6 +5,7 @@ import {
   DEFAULT_MAINTENANCE_WINDOWS,
   maintenanceWindowAt,
   parseMaintenanceWindows,
+  plannedNoticeCaveats,
   plannedWindowProblems,
 } from '../../domain/maintenance.js';
 import { compileCalendar } from '../../domain/working-days.js';
@@ -84,5 +85,25 @@ describe('announced planned windows (the e-government integration rules, item 48
       { field: 'endsAt', message: expect.stringMatching(/12 h/) },
     ]);
     expect(check('2026-12-20T08:00:00', '2026-12-20T07:00:00').map((p) => p.field)).toEqual(['endsAt']);
+  });
+});
+
+describe("a planned window's notice period and the calendar's forecasts", () => {
+  it('says when the 3-working-day count crosses a forecast day: 2027-01-04, moved from New Year, not yet decreed', () => {
+    const now = kz('2026-12-29T10:00:00'); // Tuesday: 30, 31 Dec, then New Year's days off, the weekend, the forecast Monday
+    const caveats = plannedNoticeCaveats(now, calendar);
+    expect(caveats?.forecastDays.map((d) => d.date)).toEqual(['2027-01-04']);
+    expect(caveats?.beyondCalendar).toBe(false);
+    // The window itself is accepted: the forecast is flagged, not a reason to refuse announced works.
+    const start = kz('2027-01-06T22:00:00');
+    expect(
+      plannedWindowProblems({ startsAtMs: start, endsAtMs: start + 3600_000 }, now, calendar, 12 * 3600_000),
+    ).toEqual([]);
+  });
+
+  it("says when the count runs past the calendar's years, and nothing in an ordinary week", () => {
+    const caveats = plannedNoticeCaveats(kz('2027-12-29T10:00:00'), calendar);
+    expect(caveats).toMatchObject({ beyondCalendar: true });
+    expect(plannedNoticeCaveats(kz('2026-12-01T10:00:00'), calendar)).toBeUndefined();
   });
 });

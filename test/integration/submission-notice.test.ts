@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstSubmissionId } from '../../domain/submission.js';
 import { REPO_ROOT } from '../../stack/paths.js';
 import { API_KEYS, httpClient, startApiStack } from '../support/api.js';
-import { CONSOLE_TEST_USERS, PASSWORDS, signIn, startTestConsole, type Session } from '../support/console.js';
+import { signIn, startTestConsole, type Session } from '../support/console.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 import { eventually } from '../support/stack.js';
 
@@ -18,6 +18,7 @@ import { eventually } from '../support/stack.js';
 let stack: Awaited<ReturnType<typeof startApiStack>>;
 let consoleServer: Awaited<ReturnType<typeof startTestConsole>>;
 let officer: Session;
+let officerToken: string;
 let dir: string;
 const open: string[] = [];
 
@@ -25,6 +26,7 @@ beforeAll(async () => {
   stack = await startApiStack({ API_RATE_LIMIT_PER_MINUTE: '1000000' });
   consoleServer = await startTestConsole(stack);
   officer = await signIn(consoleServer.url, 'aigerim');
+  officerToken = (await officer.post('/api/cli-tokens')).body.token; // the CLI acts with a token the console issued
   dir = await mkdtemp(path.join(tmpdir(), 'esu-notice-'));
 });
 
@@ -78,12 +80,11 @@ async function acknowledgedSubmission(): Promise<string> {
 
 const today = () => new Date(Date.now() + 5 * 3_600_000).toISOString().slice(0, 10);
 
-function cli(args: string[], login = 'aigerim'): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = {
     ...consoleServer.env,
-    CONSOLE_USERS: CONSOLE_TEST_USERS,
-    CONSOLE_USER: login,
-    CONSOLE_PASSWORD: PASSWORDS[login],
+    ESU_BRIDGE_CONSOLE_URL: consoleServer.url,
+    ESU_BRIDGE_CONSOLE_TOKEN: officerToken,
   } as NodeJS.ProcessEnv;
   return new Promise((resolve) => {
     execFile(
