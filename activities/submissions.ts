@@ -3,13 +3,8 @@ import { log } from '@temporalio/activity';
 import { inTransaction, type Pool } from '../db/pool.js';
 import { maintenanceWindowAt, type MaintenanceConfig } from '../domain/maintenance.js';
 import { submissionRetainUntil, type SubmissionState } from '../domain/submission.js';
-import {
-  afmRejectionWindowEnd,
-  calendarCoversRange,
-  compileCalendar,
-  officerDueAt,
-  type WorkingDayCalendar,
-} from '../domain/working-days.js';
+import { afmRejectionWindowEnd } from '../domain/afm-rejection-window.js';
+import { calendarCoversRange, compileCalendar, officerDueAt, type WorkingDayCalendar } from '../domain/working-days.js';
 
 /**
  * The submissions store (PostgreSQL `submissions`, migration 005) and the calendar arithmetic the submission

@@ -14,7 +14,8 @@ import {
   type AfmSubmissionStatus,
   type AfmVerdictMessage,
 } from '../domain/wire/afm.js';
-import { afmRejectionWindowEnd, compileCalendar, type WorkingDayCalendar } from '../domain/working-days.js';
+import { afmRejectionWindowEnd } from '../domain/afm-rejection-window.js';
+import { compileCalendar, type WorkingDayCalendar } from '../domain/working-days.js';
 import { AfmAcceptedRecord, ListingQuery, pageOf, type AfmAcceptedRecordsPage } from '../domain/wire/listings.js';
 import { HttpError, parseBody, type Route } from './http.js';
 import { inDay, listingAdminRoutes } from './listing.js';
