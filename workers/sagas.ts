@@ -3,24 +3,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
-import { createSubmissionStartActivities } from '../activities/submission-start.js';
-import {
-  createActivities,
-  createBettingActivitySet,
-  createIdentificationActivitySet,
-  createIncidentActivitySet,
-  createReportingActivitySet,
-} from '../activities/index.js';
+import { createSagaActivities } from './saga-activities.js';
 import { createCalendarSource } from '../activities/submissions.js';
 import { createExchangeRecorder } from '../activities/availability.js';
 import { incidentDeliveryConfig } from '../config/console.js';
 import { exchangeMetrics } from './metrics.js';
-import { createConsentSigner } from '../activities/consent-signer.js';
 import { documentSigningConfig } from '../config/signing.js';
-import { createPgPhotoStore } from '../activities/photo-store.js';
-import { createRetentionActivities } from '../activities/retention.js';
-import { createReconciliationActivities } from '../activities/reconciliation.js';
-import { bettorRef } from '../crypto/bettor-ref.js';
 import { CounterpartClient, type ExchangeObserver } from '../activities/http.js';
 import { dataConverterFromEnv } from '../codec/data-converter.js';
 import { createPgRateLimiter } from '../activities/rate-limit.js';
@@ -98,28 +86,6 @@ export async function createSagaWorker({
   const { signer } = documentSigningConfig(env);
   const refKey = bettorRefKey(env);
   const calendar = createCalendarSource(submissions.calendarPath);
-  const reporting = createReportingActivitySet({
-    pool,
-    bettorRefKey: refKey,
-    esu,
-    nomapay,
-    afm,
-    signer,
-    afmSender: afmSigning.sender,
-    calendar,
-    maintenance: submissions.maintenance,
-    policy: submissions.policy,
-  });
-  const identification = createIdentificationActivitySet({
-    pool,
-    bettorRefKey: refKey,
-    esu,
-    nomapay,
-    tsoid,
-    consentSigner: createConsentSigner(signer),
-    photos: createPgPhotoStore(pool),
-    bettorRef: (iin) => bettorRef(iin, refKey),
-  });
   const dataConverter = dataConverterFromEnv(env, { refusePlaintext: isProduction(env) });
   // The sagas start their regulator submissions themselves (a local activity), through the worker's own connection.
   const client = new Client({ connection, namespace: temporal.namespace, dataConverter });
@@ -128,29 +94,23 @@ export async function createSagaWorker({
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: {
-      ...createActivities({
-        pool,
-        esu,
-        nomapay,
-        identificationRequired: identificationRequired(env),
-        bettorRefKey: refKey,
-      }),
-      ...createBettingActivitySet({ pool }),
-      ...identification,
-      ...createIncidentActivitySet({
-        pool,
-        esu,
-        nomapay,
-        bettorRefKey: refKey,
-        ...incidentDeliveryConfig(env),
-        signer,
-      }),
-      ...reporting,
-      ...createRetentionActivities({ pool }),
-      ...createReconciliationActivities({ pool, esu, nomapay, afm, calendar }),
-      ...createSubmissionStartActivities({ client, taskQueue: temporal.taskQueue }),
-    },
+    activities: createSagaActivities({
+      pool,
+      esu,
+      nomapay,
+      tsoid,
+      afm,
+      identificationRequired: identificationRequired(env),
+      bettorRefKey: refKey,
+      signer,
+      afmSender: afmSigning.sender,
+      incidentSender: incidentDeliveryConfig(env).sender,
+      calendar,
+      maintenance: submissions.maintenance,
+      policy: submissions.policy,
+      client,
+      taskQueue: temporal.taskQueue,
+    }),
     // In production a payload that is not encrypted came from a caller that bypassed the codec: refused.
     dataConverter,
     // A value PostgreSQL refuses as data fails its step at once instead of retrying for ever.
