@@ -187,25 +187,24 @@ describe('histories for replay', () => {
     expect((await twoFactor.result()).step).toBe('IDENTIFIED');
     await record('identification-two-factor', twoFactor.workflowId);
 
-    // Photo match, then the bookmaker's decision.
-    const photoIin = adultIin();
-    await person({ iin: photoIin, photoScore: 85 });
-    const matched = await stack.esuBridge.startIdentification({ bettorId: uniqueId('bettor') });
-    await matched.giveConsent(consent);
-    await matched.submitPhoto({ iin: photoIin, photo });
-    await matched.recordDecision({ positive: true, decidedBy: 'kyc.officer' });
-    expect((await matched.result()).step).toBe('IDENTIFIED');
-    await record('identification-photo', matched.workflowId);
-
-    // Three photos below 85 %: the offline check (§16), approved by a reviewer.
-    const reviewIin = adultIin();
-    await person({ iin: reviewIin, photoScore: 40 });
-    const reviewed = await stack.esuBridge.startIdentification({ bettorId: uniqueId('bettor') });
-    await reviewed.giveConsent(consent);
-    for (let i = 0; i < 3; i++) await reviewed.submitPhoto({ iin: reviewIin, photo });
-    await reviewed.decideReview({ approved: true, reviewer: 'kyc.reviewer', note: 'documents seen' });
-    expect((await reviewed.result()).step).toBe('IDENTIFIED');
-    await record('identification-review', reviewed.workflowId);
+    // Photo match, then the bookmaker's decision; then three photos below 85 %: the offline check (§16), approved.
+    const photoIdentification = async (photoScore: number) => {
+      const iin = adultIin();
+      await person({ iin, photoScore });
+      const id = await stack.esuBridge.startIdentification({ bettorId: uniqueId('bettor') });
+      await id.giveConsent(consent);
+      return { id, submit: () => id.submitPhoto({ iin, photo }) };
+    };
+    const matched = await photoIdentification(85);
+    await matched.submit();
+    await matched.id.recordDecision({ positive: true, decidedBy: 'kyc.officer' });
+    expect((await matched.id.result()).step).toBe('IDENTIFIED');
+    await record('identification-photo', matched.id.workflowId);
+    const reviewed = await photoIdentification(40);
+    for (let i = 0; i < 3; i++) await reviewed.submit();
+    await reviewed.id.decideReview({ approved: true, reviewer: 'kyc.reviewer', note: 'documents seen' });
+    expect((await reviewed.id.result()).step).toBe('IDENTIFIED');
+    await record('identification-review', reviewed.id.workflowId);
 
     // Consent given, then revoked in the app before any method: refused.
     const revoked = await stack.esuBridge.startIdentification({ bettorId: uniqueId('bettor') });
