@@ -2,12 +2,8 @@ import { log } from '@temporalio/activity';
 import { inTransaction, type Pool } from '../db/pool.js';
 import { maintenanceWindowAt, type MaintenanceConfig } from '../domain/maintenance.js';
 import { submissionRetainUntil, type SubmissionState } from '../domain/submission.js';
-import {
-  afmRejectionWindowEnd,
-  calendarCoversRange,
-  officerDueAt,
-  type WorkingDayCalendar,
-} from '../domain/working-days.js';
+import { afmRejectionWindowEnd } from '../domain/afm-rejection-window.js';
+import { calendarCoversRange, officerDueAt, type WorkingDayCalendar } from '../domain/working-days.js';
 import { appendJournal } from '../store/journal.js';
 import { createCalendarFileSource } from '../config/calendar-source.js';
 

@@ -17,14 +17,16 @@ import {
   type SubmissionState,
 } from '../domain/submission.js';
 import {
+  afmVerdictSignal,
   getSubmissionStatusQuery,
+  recordWrittenNoticeUpdate,
   resubmitSubmissionUpdate,
+  resumeSubmissionSignal,
   retrySubmissionUpdate,
   submission,
-} from '../workflows/submission.js';
-import { noticeRefusal, recordWrittenNoticeUpdate } from '../workflows/submission-notice.js';
+} from '../workflows/submission/index.js';
+import { noticeRefusal } from '../workflows/submission/written-notice.js';
 import { RecordWrittenNotice } from '../domain/submission-notice.js';
-import { afmVerdictSignal, resumeSubmissionSignal } from '../workflows/submission-verdicts.js';
 import { StepRejectedError, updateRefusal } from './errors.js';
 import { finalState, startOrJoin, validateRequest } from './operations.js';
 

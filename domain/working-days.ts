@@ -119,15 +119,9 @@ export function endOfNextWorkingDay(ms: number, calendar: WorkingDayCalendar): n
 }
 
 /**
- * AFM order No. 9, item 5(3): AFM's window to say it could not accept a submission closes at the end of the next working
- * day after the day AFM acknowledged it. The text does not say when the day starts counting (digest §3, T4);
- * we count from our own receive time of AFM's receipt (the e-government integration rules §55: the signature carries no timestamp).
+ * The officers' due time to correct and resubmit a rejected submission: 1 working day, counted as AFM's rejection
+ * window is (afm-rejection-window.ts).
  */
-export function afmRejectionWindowEnd(acknowledgedAtMs: number, calendar: WorkingDayCalendar): number {
-  return endOfNextWorkingDay(acknowledgedAtMs, calendar);
-}
-
-/** The officers' due time to correct and resubmit a rejected submission: 1 working day, counted the same way. */
 export function officerDueAt(rejectedAtMs: number, calendar: WorkingDayCalendar): number {
   return endOfNextWorkingDay(rejectedAtMs, calendar);
 }

@@ -14,7 +14,8 @@ import {
   type AfmSubmissionStatus,
   type AfmVerdictMessage,
 } from '../domain/wire/afm.js';
-import { afmRejectionWindowEnd, compileCalendar, type WorkingDayCalendar } from '../domain/working-days.js';
+import { afmRejectionWindowEnd } from '../domain/afm-rejection-window.js';
+import { compileCalendar, type WorkingDayCalendar } from '../domain/working-days.js';
 import { AfmAcceptedRecord } from '../domain/wire/listings.js';
 import { found, HttpError, mutation, parseBody, requireKeyIs, type Route, settingRoute } from './http.js';
 import { inDay, listingAdminRoutes, listingRoute } from './listing.js';

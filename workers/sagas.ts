@@ -3,24 +3,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
-import { createSubmissionStartActivities } from '../activities/submission-start.js';
-import {
-  createActivities,
-  createBettingActivitySet,
-  createIdentificationActivitySet,
-  createIncidentActivitySet,
-  createReportingActivitySet,
-} from '../activities/index.js';
+import { createSagaActivities } from './saga-activities.js';
 import { createCalendarSource } from '../activities/submissions.js';
 import { createExchangeRecorder } from '../activities/availability.js';
 import { exchangeMetrics } from './metrics.js';
-import { createConsentSigner } from '../activities/consent-signer.js';
 import { documentSigningConfig } from '../config/signing.js';
 import { isProduction } from '../config/env.js';
-import { createPgPhotoStore } from '../activities/photo-store.js';
-import { createRetentionActivities } from '../activities/retention.js';
-import { createReconciliationActivities } from '../activities/reconciliation.js';
-import { bettorRef } from '../crypto/bettor-ref.js';
 import { CounterpartClient, type ExchangeObserver } from '../activities/http.js';
 import { dataConverterFromEnv } from '../codec/data-converter.js';
 import { createPgRateLimiter } from '../activities/rate-limit.js';
@@ -89,28 +77,6 @@ export async function createSagaWorker({
   const { signer } = documentSigningConfig(env);
   const refKey = config.secrets.bettorRefKey;
   const calendar = createCalendarSource(submissions.calendarPath);
-  const reporting = createReportingActivitySet({
-    pool,
-    bettorRefKey: refKey,
-    esu,
-    nomapay,
-    afm,
-    signer,
-    afmSender: config.signing.afm.sender,
-    calendar,
-    maintenance: submissions.maintenance,
-    policy: submissions.policy,
-  });
-  const identification = createIdentificationActivitySet({
-    pool,
-    bettorRefKey: refKey,
-    esu,
-    nomapay,
-    tsoid,
-    consentSigner: createConsentSigner(signer),
-    photos: createPgPhotoStore(pool),
-    bettorRef: (iin) => bettorRef(iin, refKey),
-  });
   const dataConverter = dataConverterFromEnv(env, { refusePlaintext: isProduction(env) });
   // The sagas start their regulator submissions themselves (a local activity), through the worker's own connection.
   const client = new Client({ connection, namespace: temporal.namespace, dataConverter });
@@ -119,29 +85,23 @@ export async function createSagaWorker({
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: {
-      ...createActivities({
-        pool,
-        esu,
-        nomapay,
-        identificationRequired: config.identification.required,
-        bettorRefKey: refKey,
-      }),
-      ...createBettingActivitySet({ pool }),
-      ...identification,
-      ...createIncidentActivitySet({
-        pool,
-        esu,
-        nomapay,
-        bettorRefKey: refKey,
-        ...config.signing.incident,
-        signer,
-      }),
-      ...reporting,
-      ...createRetentionActivities({ pool }),
-      ...createReconciliationActivities({ pool, esu, nomapay, afm, calendar }),
-      ...createSubmissionStartActivities({ client, taskQueue: temporal.taskQueue }),
-    },
+    activities: createSagaActivities({
+      pool,
+      esu,
+      nomapay,
+      tsoid,
+      afm,
+      identificationRequired: config.identification.required,
+      bettorRefKey: refKey,
+      signer,
+      afmSender: config.signing.afm.sender,
+      incidentSender: config.signing.incident.sender,
+      calendar,
+      maintenance: submissions.maintenance,
+      policy: submissions.policy,
+      client,
+      taskQueue: temporal.taskQueue,
+    }),
     // In production a payload that is not encrypted came from a caller that bypassed the codec: refused.
     dataConverter,
     // A value PostgreSQL refuses as data fails its step at once instead of retrying for ever.

@@ -29,7 +29,7 @@ import {
   store,
 } from './identification-core.js';
 import { getIdentificationStatusQuery } from './identification-messages.js';
-import { photoMatched, registerStepHandlers } from './identification-steps.js';
+import { photoMatched, registerStepHandlers } from './identification-steps/index.js';
 import { bettorSettledSignal } from './migration-messages.js';
 import { failureType } from './failures.js';
 
@@ -37,10 +37,11 @@ export * from './identification-messages.js';
 
 /**
  * One bettor's identification through Nomapay under the ЦОИД rules, keyed `Identification:<bettorId>`.
- * In APP mode the bookmaker's app drives it step by step with updates (workflows/identification-steps.ts);
- * this function waits between steps on durable timers: the 15-minute liveness block lifts by itself, an
- * offline review escalates after 24 h and refuses after 72 h, and an untouched identification is abandoned
- * after 7 days. Once identified, the bettor is registered with ESU and gets an identified e-wallet.
+ * In APP mode the bookmaker's app drives it step by step with updates (workflows/identification-steps/, a file
+ * per method: consent, two-factor, photo, review); this function waits between steps on durable timers: the
+ * 15-minute liveness block lifts by itself, an offline review escalates after 24 h and refuses after 72 h, and an
+ * untouched identification is abandoned after 7 days. Once identified, the bettor is registered with ESU and gets
+ * an identified e-wallet.
  *
  * MIGRATION mode re-identifies an existing bettor with nobody in the app (the ESU integration plan, items 6–7). Decision: it
  * uses the photo-match service (§§11–17) with the reference photo the bookmaker took at its own earlier KYC

@@ -10,7 +10,7 @@ import type { AfmActivities } from '../activities/afm.js';
 import type { UndeliverableVerdict, VerdictStoreActivities } from '../activities/verdicts.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 import { submissionWorkflowId } from '../domain/submission.js';
-import { afmVerdictSignal } from './submission-verdicts.js';
+import { afmVerdictSignal } from './submission/messages.js';
 
 export interface VerdictReaderInput {
   counterpart: 'AFM';

@@ -7,6 +7,7 @@ import { adultIin, uniqueId } from '../support/ids.js';
 import { eventually, startFileStack } from '../support/stack.js';
 import { simAdmin } from '../support/sim-admin.js';
 import { recordWrittenNotice } from '../../client/written-notices.js';
+import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
 
 /**
  * Runs deposits (completed, compensated), a bet, its settlement, a payout and the payout's AFM submission
@@ -158,5 +159,58 @@ describe('histories for replay', () => {
     await record('submission-rejected-by-feed', `Submission:${submissionId}`, 10);
     await record('verdict-reader', stack.verdictReader!, 10);
     await stack.client.workflow.getHandle(`Submission:${submissionId}`).terminate('recorded');
+  });
+
+  it('records identifications by each method: two-factor, photo match, offline review, and a revoked consent', async () => {
+    const nomapay = stack.simulators.nomapay.url;
+    const person = (body: object) =>
+      fetch(new URL('/__admin/identification/people', nomapay), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const consent = { accepted: true, agreementVersion: '2024-11' };
+    const photo = { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: GOOD_PHOTO_QUALITY };
+
+    // Two-factor: a session, liveness, an SMS, a wrong code, then the right one.
+    const twoFactorIin = adultIin();
+    const twoFactor = await stack.esuBridge.startIdentification({ bettorId: uniqueId('bettor') });
+    await twoFactor.giveConsent(consent);
+    const opened = await twoFactor.startTwoFactor({ iin: twoFactorIin, phone: '+7 701 123 45 67' });
+    await twoFactor.submitLiveness({ livenessToken: 'capture-1' });
+    await twoFactor.sendSmsCode();
+    await twoFactor.submitSmsCode({ code: '00000' });
+    const sms = await fetch(
+      new URL(`/__admin/identification/sessions/${encodeURIComponent(opened.state.session!.sessionId)}/sms`, nomapay),
+    );
+    await twoFactor.submitSmsCode({ code: ((await sms.json()) as { code: string }).code });
+    expect((await twoFactor.result()).step).toBe('IDENTIFIED');
+    await record('identification-two-factor', twoFactor.workflowId);
+
+    // Photo match, then the bookmaker's decision; then three photos below 85 %: the offline check (§16), approved.
+    const photoIdentification = async (photoScore: number) => {
+      const iin = adultIin();
+      await person({ iin, photoScore });
+      const id = await stack.esuBridge.startIdentification({ bettorId: uniqueId('bettor') });
+      await id.giveConsent(consent);
+      return { id, submit: () => id.submitPhoto({ iin, photo }) };
+    };
+    const matched = await photoIdentification(85);
+    await matched.submit();
+    await matched.id.recordDecision({ positive: true, decidedBy: 'kyc.officer' });
+    expect((await matched.id.result()).step).toBe('IDENTIFIED');
+    await record('identification-photo', matched.id.workflowId);
+    const reviewed = await photoIdentification(40);
+    for (let i = 0; i < 3; i++) await reviewed.submit();
+    await reviewed.id.decideReview({ approved: true, reviewer: 'kyc.reviewer', note: 'documents seen' });
+    expect((await reviewed.id.result()).step).toBe('IDENTIFIED');
+    await record('identification-review', reviewed.id.workflowId);
+
+    // Consent given, then revoked in the app before any method: refused.
+    const revoked = await stack.esuBridge.startIdentification({ bettorId: uniqueId('bettor') });
+    await revoked.giveConsent(consent);
+    await revoked.revokeConsent({ source: 'APP' });
+    expect((await revoked.result()).step).toBe('REFUSED');
+    await record('identification-consent-revoked', revoked.workflowId, 5);
   });
 });

@@ -1,10 +1,13 @@
 // A deliberately incompatible deposit (the ledger credit moved before the wallet debit), for the
 // negative replay test: replaying recorded histories against it must fail with nondeterminism.
 import { proxyActivities } from '@temporalio/workflow';
-import type { createActivities } from '../../activities/index.js';
+import type { createEsuActivities } from '../../activities/esu.js';
+import type { createLedgerActivities } from '../../activities/ledger.js';
 import type { DepositInput } from '../../domain/deposit.js';
 
-const a = proxyActivities<ReturnType<typeof createActivities>>({ startToCloseTimeout: '30 seconds' });
+const a = proxyActivities<ReturnType<typeof createEsuActivities> & ReturnType<typeof createLedgerActivities>>({
+  startToCloseTimeout: '30 seconds',
+});
 
 export async function deposit(input: DepositInput): Promise<void> {
   await a.checkBettorEligibility({ iin: input.iin, purpose: 'DEPOSIT' });

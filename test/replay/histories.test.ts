@@ -9,7 +9,8 @@ import { WORKFLOWS_PATH } from '../../workers/sagas.js';
 // Histories recorded by test/integration/record-histories.test.ts (RECORD_HISTORIES=1) from real runs: deposits
 // from before and after the identification gate and AFM report patches, the operation registry (`-registered`) and
 // the lean steps (`-lean`: journal rows carried by local activities, the AFM report started by one),
-// bets, settlements and payouts from before and after the registry, and submissions (one reopened by AFM's written notice).
+// bets, settlements and payouts from before and after the registry, submissions (one reopened by AFM's written notice),
+// and identifications by each method (two-factor, photo match, offline review) and with a revoked consent.
 // Their payloads are encrypted with the development key, so replay uses the same codec.
 const HISTORIES = fileURLToPath(new URL('./histories/', import.meta.url));
 const dataConverter = { payloadCodecs: [encryptionCodecFromEnv({})] };
@@ -46,6 +47,10 @@ describe('replay of recorded histories', () => {
       'deposit-completed-lean.json',
       'deposit-completed-registered.json',
       'deposit-completed.json',
+      'identification-consent-revoked.json',
+      'identification-photo.json',
+      'identification-review.json',
+      'identification-two-factor.json',
       'payout-completed-registered.json',
       'payout-completed.json',
       'reconciliation-clean.json',

@@ -11,7 +11,13 @@ import {
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from '../../stack/test-server.js';
 import { WORKFLOWS_PATH } from '../../workers/sagas.js';
-import type { createActivities, createBettingActivitySet } from '../../activities/index.js';
+import type { createBettingLedgerActivities } from '../../activities/betting-ledger.js';
+import type { createBettorGateActivities } from '../../activities/bettor-gate.js';
+import type { createEsuActivities } from '../../activities/esu.js';
+import type { createJournalActivities } from '../../activities/journal.js';
+import type { createLedgerActivities } from '../../activities/ledger.js';
+import type { createNomapayActivities } from '../../activities/nomapay.js';
+import type { createOperationRegistryActivities } from '../../activities/operation-registry.js';
 import type { BetRecord } from '../../domain/bet.js';
 import type { StepRecord } from '../../activities/journal.js';
 import type { SubmissionStartActivities } from '../../activities/submission-start.js';
@@ -19,9 +25,16 @@ import { ErrorType } from '../../domain/errors.js';
 import { uniqueId } from '../support/ids.js';
 import { acceptingSubmissionActivities } from './submission-fakes.js';
 
-/** Every activity a money saga may call, typed from the factories so a signature change breaks the tests. */
-export type Activities = ReturnType<typeof createActivities> &
-  ReturnType<typeof createBettingActivitySet> &
+/** Every activity a deposit may call, typed from each factory so a signature change breaks the tests. */
+export type DepositActivities = ReturnType<typeof createEsuActivities> &
+  ReturnType<typeof createNomapayActivities> &
+  ReturnType<typeof createLedgerActivities> &
+  ReturnType<typeof createJournalActivities> &
+  ReturnType<typeof createBettorGateActivities> &
+  ReturnType<typeof createOperationRegistryActivities>;
+/** Every activity a money saga may call: a deposit's, the betting ledger's and the submission start. */
+export type Activities = DepositActivities &
+  ReturnType<typeof createBettingLedgerActivities> &
   SubmissionStartActivities;
 export type Tracked = Activities & { calls: string[] };
 

@@ -11,16 +11,19 @@ import {
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from '../../stack/test-server.js';
 import { WORKFLOWS_PATH } from '../../workers/sagas.js';
-import type { createActivities } from '../../activities/index.js';
 import { deposit, getDepositStatusQuery } from '../../workflows/deposit.js';
 import { DepositStatus, type DepositInput } from '../../domain/deposit.js';
 import type { SubmissionInput } from '../../domain/submission.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin, iinBornIn, uniqueId } from '../support/ids.js';
-import { BOOKKEEPING, endChildren, fakeRegistry, journalledSteps } from './betting-fakes.js';
+import {
+  BOOKKEEPING,
+  endChildren,
+  fakeRegistry,
+  journalledSteps,
+  type DepositActivities as Activities,
+} from './betting-fakes.js';
 import { acceptingSubmissionActivities } from './submission-fakes.js';
-
-type Activities = ReturnType<typeof createActivities>;
 
 let env: TestWorkflowEnvironment;
 let workflowBundle: WorkflowBundleWithSourceMap;

@@ -35,7 +35,6 @@ import type { MinuteBucket } from '../../domain/availability.js';
 import { IncidentTiming } from '../../domain/incident-deadlines.js';
 import { incidentDetector } from '../../workflows/incident-detector.js';
 import { verdictReader } from '../../workflows/verdict-reader.js';
-import { afmVerdictSignal, resumeSubmissionSignal } from '../../workflows/submission-verdicts.js';
 import type { EsuOperationRequest } from '../../domain/wire/esu.js';
 import {
   addDays,
@@ -45,7 +44,11 @@ import {
   officerDueAt,
   startOfLocalDay,
 } from '../../domain/working-days.js';
-import { resubmitSubmissionUpdate } from '../../workflows/submission.js';
+import {
+  afmVerdictSignal,
+  resubmitSubmissionUpdate,
+  resumeSubmissionSignal,
+} from '../../workflows/submission/index.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 
 type Activities = AfmActivities &

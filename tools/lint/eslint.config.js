@@ -56,6 +56,25 @@ const roomsBut = (...allowed) => `^\\.\\./(?!(${allowed.join('|')})/)`;
 /** A relative import of one of these rooms, from a file at any depth (`../room/…`, `../../room/…`). */
 const rooms = (...names) => `^(\\.\\./)+(${names.join('|')})/`;
 
+/** What workflow code may import, given the pattern of a relative import that reaches another room. */
+const workflowImports = (otherRooms) => [
+  'error',
+  {
+    paths: [...NODE_BUILTINS, ...IO_LIBRARIES].map((name) => ({
+      name,
+      message: 'workflow code does no I/O and uses no Node built-ins: do it in an activity',
+    })),
+    patterns: [
+      { group: ['node:*'], message: 'workflow code uses no Node built-ins: do it in an activity' },
+      {
+        regex: otherRooms,
+        allowTypeImports: true,
+        message: 'workflows import values from domain/ only; activities and the other rooms as types (import type)',
+      },
+    ],
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -89,24 +108,7 @@ export default tseslint.config(
     // says so at the line). Date.now() is allowed: in a workflow the SDK replaces it with the workflow clock.
     files: ['workflows/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          paths: [...NODE_BUILTINS, ...IO_LIBRARIES].map((name) => ({
-            name,
-            message: 'workflow code does no I/O and uses no Node built-ins: do it in an activity',
-          })),
-          patterns: [
-            { group: ['node:*'], message: 'workflow code uses no Node built-ins: do it in an activity' },
-            {
-              regex: roomsBut('domain'),
-              allowTypeImports: true,
-              message:
-                'workflows import values from domain/ only; activities and the other rooms as types (import type)',
-            },
-          ],
-        },
-      ],
+      '@typescript-eslint/no-restricted-imports': workflowImports(roomsBut('domain')),
       'no-restricted-properties': [
         'error',
         {
@@ -137,6 +139,11 @@ export default tseslint.config(
         { name: 'crypto', message: 'not deterministic on replay' },
       ],
     },
+  },
+  {
+    // A workflow split into a folder by step (workflows/submission/): `../` is its own room, the others two up.
+    files: ['workflows/*/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': workflowImports('^\\.\\./\\.\\./(?!domain/)') },
   },
   {
     // domain/ is the rooms' shared language: pure, it imports nothing of ours but itself.

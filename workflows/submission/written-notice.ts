@@ -1,15 +1,15 @@
-import { ApplicationFailure, condition, defineUpdate, patched, setHandler } from '@temporalio/workflow';
-import { ErrorType } from '../domain/errors.js';
-import { RecordWrittenNotice, WRITTEN_NOTICE_CODE, type WrittenNotice } from '../domain/submission-notice.js';
-import { SubmissionStatus, type SubmissionRejectionInfo, type SubmissionState } from '../domain/submission.js';
+import { ApplicationFailure, condition, patched, setHandler } from '@temporalio/workflow';
+import { ErrorType } from '../../domain/errors.js';
+import { RecordWrittenNotice, WRITTEN_NOTICE_CODE, type WrittenNotice } from '../../domain/submission-notice.js';
+import { SubmissionStatus, type SubmissionState } from '../../domain/submission.js';
+import { recordWrittenNoticeUpdate } from './messages.js';
+import { rejected } from './rejection.js';
+import { parsed, record, refused, type SubmissionRun } from './run.js';
 
-/**
- * AFM's written notice (AFM order No. 9, item 5(3)) as an update of the submission workflow: an officer records
- * it, the submission becomes REJECTED with the officer's due date counted from the notice's date, and the
- * correction runs as for any rejection (`resubmitSubmission`). A notice for a submission whose workflow has
- * closed (ACCEPTED) comes as the carry-over of a new run of the same workflow id (client/submissions.ts).
- */
-export const recordWrittenNoticeUpdate = defineUpdate<SubmissionState, [RecordWrittenNotice]>('recordWrittenNotice');
+// AFM's written notice (AFM order No. 9, item 5(3)) as an update of the submission workflow: an officer records
+// it, the submission becomes REJECTED with the officer's due date counted from the notice's date, and the
+// correction runs as for any rejection (`resubmitSubmission`). A notice for a submission whose workflow has
+// closed (ACCEPTED) comes as the carry-over of a new run of the same workflow id (client/submissions.ts).
 
 /** Which statuses a notice may find: AFM acknowledged the data (its window open or closed), or rejected it already. */
 const NOTICE_STATUSES: readonly string[] = [
@@ -20,27 +20,7 @@ const NOTICE_STATUSES: readonly string[] = [
 /** A letter dated later than this after the workflow's clock is a typing error. */
 const FUTURE_SLACK_MS = 24 * 3_600_000;
 
-export interface WrittenNoticeContext {
-  state: SubmissionState;
-  /** The submission's own rejection step: due date, reminder, journal. */
-  reject(rejection: SubmissionRejectionInfo, actor: string): Promise<void>;
-  record(
-    event: string,
-    actor: string,
-    result: 'OK' | 'REFUSED',
-    detail?: string,
-    details?: Record<string, unknown>,
-  ): Promise<void>;
-}
-
-const refused = (type: ErrorType, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
-
-function valid(raw: unknown): RecordWrittenNotice & { actor: string } {
-  const result = RecordWrittenNotice.safeParse(raw);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw refused(ErrorType.InvalidInput, `recordWrittenNotice: ${issue.path.join('.') || '(body)'}: ${issue.message}`);
-}
+const valid = (raw: unknown) => parsed(RecordWrittenNotice, raw, 'recordWrittenNotice');
 
 /**
  * Why this submission cannot take this notice, or undefined when it can (or has it already: idempotent by AFM's
@@ -84,10 +64,10 @@ export function noticeRefusal(
 }
 
 /** Registers the update; returns `apply` for a notice carried into a new run. Call before the workflow's first await. */
-export function registerWrittenNotice(ctx: WrittenNoticeContext): {
+export function registerWrittenNotice(run: SubmissionRun): {
   apply(notice: RecordWrittenNotice): Promise<void>;
 } {
-  const { state } = ctx;
+  const { state } = run;
   let applying = 0;
 
   async function apply(raw: RecordWrittenNotice): Promise<void> {
@@ -109,14 +89,15 @@ export function registerWrittenNotice(ctx: WrittenNoticeContext): {
       const summary = `AFM written notice ${notice.afmReference} of ${notice.noticeDate}: ${notice.reason}`;
       if (state.status === SubmissionStatus.Rejected) {
         // Already rejected (by AFM's status endpoint, or an earlier letter): the letter joins the file, the due date stays.
-        await ctx.record('submission.written-notice', notice.actor, 'OK', summary, { notice: kept });
+        await record(run, 'submission.written-notice', notice.actor, 'OK', summary, { notice: kept });
         return;
       }
-      await ctx.record('submission.written-notice', notice.actor, 'OK', summary, {
+      await record(run, 'submission.written-notice', notice.actor, 'OK', summary, {
         notice: kept,
         previousStatus: state.status,
       });
-      await ctx.reject(
+      await rejected(
+        run,
         { code: WRITTEN_NOTICE_CODE, reason: notice.reason, rejectedAt: notice.noticeDate, source: 'NOTICE' },
         notice.actor,
       );
