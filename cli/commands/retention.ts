@@ -69,30 +69,34 @@ registerCommand(
       const { loadConfig } = await import('../../config/index.js');
       const { applyRetention, RetentionClockAhead } = await import('../../store/retention.js');
       const { safeMessage, withCommandPool } = await import('../../db/pool.js');
-      return withCommandPool('retention', () => loadConfig(process.env, ['database']).database.url, async (pool) => {
-        try {
-          const report = await applyRetention(pool, {
-            asOf: options['as-of'] ? new Date(options['as-of']) : new Date(),
-            dryRun: options['dry-run'],
-            batchSize: options.batch,
-            actor: 'retention-cli',
-          });
-          if (options.json) console.log(JSON.stringify(report));
-          else {
-            console.log(
-              `retention as of ${report.asOf}${report.dryRun ? ' (dry run: nothing changed)' : `, journal entry ${report.journalEntryId}`}`,
-            );
-            for (const t of report.tables)
+      return withCommandPool(
+        'retention',
+        () => loadConfig(process.env, ['database']).database.url,
+        async (pool) => {
+          try {
+            const report = await applyRetention(pool, {
+              asOf: options['as-of'] ? new Date(options['as-of']) : new Date(),
+              dryRun: options['dry-run'],
+              batchSize: options.batch,
+              actor: 'retention-cli',
+            });
+            if (options.json) console.log(JSON.stringify(report));
+            else {
               console.log(
-                `  ${t.table.padEnd(24)} ${(report.dryRun ? `would ${t.action.toLowerCase()}` : t.action === 'REMOVE' ? 'removed' : 'anonymised').padEnd(16)} ${t.rows}`,
+                `retention as of ${report.asOf}${report.dryRun ? ' (dry run: nothing changed)' : `, journal entry ${report.journalEntryId}`}`,
               );
+              for (const t of report.tables)
+                console.log(
+                  `  ${t.table.padEnd(24)} ${(report.dryRun ? `would ${t.action.toLowerCase()}` : t.action === 'REMOVE' ? 'removed' : 'anonymised').padEnd(16)} ${t.rows}`,
+                );
+            }
+            return 0;
+          } catch (err) {
+            console.error(`retention: ${err instanceof RetentionClockAhead ? err.message : safeMessage(err)}`);
+            return err instanceof RetentionClockAhead ? 2 : 1;
           }
-          return 0;
-        } catch (err) {
-          console.error(`retention: ${err instanceof RetentionClockAhead ? err.message : safeMessage(err)}`);
-          return err instanceof RetentionClockAhead ? 2 : 1;
-        }
-      });
+        },
+      );
     },
   }),
 );
