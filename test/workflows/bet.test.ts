@@ -85,6 +85,7 @@ describe('bet saga', () => {
       betId: args.betId,
       esuReceiptId: `ESU-bet-${args.betId}`,
       acceptedAt: NOW,
+      steps: expect.any(Array), // the journal rows it writes with the posting
     });
     expect(activities.voidStake).not.toHaveBeenCalled();
     // Wherever each row went (its own local activity, or carried by the registration, the gate, a ledger posting).

@@ -200,6 +200,7 @@ describe('payout saga: completions', () => {
       'transferWallet',
       'postPayout',
       'recordOperation',
+      'startSubmissionWorkflow', // the AFM report, from the last task's local activity
     ]);
     expect(activities.transferWallet).toHaveBeenCalledWith({
       transferId: `pay-${args.payoutId}`,

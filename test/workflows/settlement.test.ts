@@ -61,6 +61,7 @@ describe('settlement saga', () => {
       operationId: `${betId}.settle`,
       result: 'WON',
       winningsTiyn: 782,
+      stepsIfSettled: expect.any(Array), // the journal rows it writes if it settles the bet
     });
     expect(activities.recordOperation).toHaveBeenCalledWith({
       operationId: `stl-${betId}.settle`,
@@ -96,6 +97,7 @@ describe('settlement saga', () => {
       operationId: 'stl-77',
       result: 'LOST',
       winningsTiyn: 0,
+      stepsIfSettled: expect.any(Array), // the journal rows it writes if it settles the bet
     });
     expect(activities.recordOperation).toHaveBeenCalledWith(
       expect.objectContaining({
