@@ -22,6 +22,7 @@ import {
   voidReservation,
 } from '../store/betting-ledger.js';
 import { selectBet } from '../store/bets.js';
+import { recordStepsWithin, type StepRecord } from '../store/journal.js';
 
 /**
  * Runs `fn` in a transaction holding the operations' locks (the first names the operation), and turns a balance
@@ -56,6 +57,14 @@ export type StakeReservation = Pick<
   'betId' | 'workflowId' | 'bettorRef' | 'iin' | 'eventId' | 'outcome' | 'odds' | 'stakeTiyn'
 >;
 
+/**
+ * `steps`: the saga's steps around a posting (its lean shape runs the ledger as a local activity), journalled
+ * in the posting's transaction, so the money and its journal rows land together or not at all.
+ */
+interface WithSteps {
+  steps?: StepRecord[];
+}
+
 export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
   const account = (role: SettlementAccount, bettorRef: string) =>
     role === 'BETTOR'
@@ -66,9 +75,11 @@ export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
 
   return {
     /** Bet: holds the stake (bettor → stakes-held, pending) and writes the PENDING bet row, in one transaction. */
-    async reserveStake(
-      bet: StakeReservation,
-    ): Promise<{ reservationId: string; outcome: 'RESERVED' | 'ALREADY_RESERVED'; placedAt: string }> {
+    async reserveStake({ steps, ...bet }: StakeReservation & WithSteps): Promise<{
+      reservationId: string;
+      outcome: 'RESERVED' | 'ALREADY_RESERVED';
+      placedAt: string;
+    }> {
       return withOperations(pool, [bet.betId], async (db) => {
         await ensureBettorAccount(db, bet.bettorRef);
         await lockAccounts(db, [Accounts.bettor(bet.bettorRef), BettingAccounts.stakesHeld]);
@@ -99,12 +110,18 @@ export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
            ON CONFLICT (bet_id) DO UPDATE SET updated_at = bets.updated_at RETURNING placed_at`,
           [bet.betId, bet.workflowId, bet.bettorRef, bet.iin, bet.eventId, bet.outcome, bet.odds, bet.stakeTiyn],
         );
+        await recordStepsWithin(db, steps);
         return { ...reservation, placedAt: (rows[0].placed_at as Date).toISOString() };
       });
     },
 
     /** Bet: on ESU's receipt the stake is posted, the bet is ACCEPTED and counts in the bettor's staked total. */
-    async acceptBet({ betId, esuReceiptId, acceptedAt }: { betId: string; esuReceiptId: string; acceptedAt: string }) {
+    async acceptBet({
+      betId,
+      esuReceiptId,
+      acceptedAt,
+      steps,
+    }: { betId: string; esuReceiptId: string; acceptedAt: string } & WithSteps) {
       return withOperations(pool, [betId], async (db) => {
         const bet = await selectBet(db, betId, true);
         if (!bet) throw ApplicationFailure.nonRetryable(`bet ${betId} was never reserved`, ErrorType.UnknownBet);
@@ -117,6 +134,7 @@ export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
             [betId, esuReceiptId, acceptedAt],
           );
         }
+        await recordStepsWithin(db, steps);
         return { transferId: posted.transferId, outcome: posted.outcome };
       });
     },
@@ -142,18 +160,21 @@ export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
     /**
      * Settlement: moves the stake and winnings as domain/bet.ts `settlementAmounts` says, marks the bet SETTLED
      * and adds the win to the running totals, all in one transaction. Settling again with the same result is
-     * ALREADY_SETTLED (nothing moves); with another result it is a SettlementConflict.
+     * ALREADY_SETTLED (nothing moves); with another result it is a SettlementConflict. `stepsIfSettled`: the
+     * saga's steps, journalled in the same transaction only when this call settles the bet.
      */
     async settleBetInLedger({
       betId,
       operationId,
       result,
       winningsTiyn,
+      stepsIfSettled,
     }: {
       betId: string;
       operationId: string;
       result: BetResult;
       winningsTiyn: number;
+      stepsIfSettled?: StepRecord[];
     }) {
       return withOperations(pool, [betId, operationId], async (db) => {
         const bet = await selectBet(db, betId, true);
@@ -204,6 +225,7 @@ export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
            WHERE bet_id = $1 RETURNING settled_at`,
           [betId, result, amounts.winningsTiyn, operationId],
         );
+        await recordStepsWithin(db, stepsIfSettled);
         return {
           outcome: 'SETTLED' as const,
           operationId,
@@ -218,30 +240,34 @@ export function createBettingLedgerActivities({ pool }: { pool: Pool }) {
       payoutId,
       bettorRef,
       amountTiyn,
+      steps,
     }: {
       payoutId: string;
       bettorRef: string;
       amountTiyn: number;
-    }) {
+    } & WithSteps) {
       return withOperations(pool, [payoutId], async (db) => {
         await ensureBettorAccount(db, bettorRef);
         await lockAccounts(db, [Accounts.bettor(bettorRef), Accounts.walletClearing]);
-        return reserve(db, {
+        const reservation = await reserve(db, {
           operationId: payoutId,
           leg: PAYOUT_LEG,
           debitAccountId: Accounts.bettor(bettorRef),
           creditAccountId: Accounts.walletClearing,
           amountTiyn,
         });
+        await recordStepsWithin(db, steps);
+        return reservation;
       });
     },
 
     /** Payout: the money left through Nomapay; the reservation is posted and counted as paid to the bettor (AFM order No. 9, item 4(6)). */
-    async postPayout({ payoutId, bettorRef }: { payoutId: string; bettorRef: string }) {
+    async postPayout({ payoutId, bettorRef, steps }: { payoutId: string; bettorRef: string } & WithSteps) {
       return withOperations(pool, [payoutId], async (db) => {
         await lockAccounts(db, [Accounts.bettor(bettorRef), Accounts.walletClearing]);
         const posted = await postReservation(db, payoutId, PAYOUT_LEG);
         if (posted.outcome === 'POSTED') await applyTotals(db, { bettorRef, paidTiyn: posted.amountTiyn }, 1);
+        await recordStepsWithin(db, steps);
         return { transferId: posted.transferId, outcome: posted.outcome };
       });
     },

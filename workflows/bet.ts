@@ -1,23 +1,16 @@
-import {
-  ApplicationFailure,
-  defineQuery,
-  patched,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { EsuActivities } from '../activities/esu.js';
-import type { BettingLedgerActivities } from '../activities/betting-ledger.js';
 import { BetInput, BetStatus, type BetState } from '../domain/bet.js';
-import type { EsuReceipt } from '../domain/wire/esu.js';
 import { ErrorType } from '../domain/errors.js';
 import { counterpartOperationId } from '../domain/ids.js';
 import { underageRefusal } from '../domain/bettor-age.js';
-import { Compensations, compensateAndFail } from './saga.js';
-import { asRegisteredOperation, identificationRefusal, stepJournal } from './money-steps.js';
-import { describeFailure, parseInput } from './failures.js';
-import { compensation, ledger } from './policies.js';
+import { Compensations } from './saga.js';
+import { identificationRefusal, registrationOf, runMoneySaga } from './money-steps.js';
+import { parseInput } from './failures.js';
+import { compensation } from './policies.js';
 import * as policies from './policies.js';
+import { journalling, undo, type SagaShape } from './step-journal.js';
+import type { EsuReceipt } from '../domain/wire/esu.js';
 
 export const getBetStatusQuery = defineQuery<BetState>('getStatus');
 
@@ -36,6 +29,15 @@ const esu = proxyActivities<EsuActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds', nonRetryableErrorTypes },
 });
 
+/** The statuses a bet shows as OperationStatus (lean shape): where it ended, and a void under way. */
+const VISIBLE = new Set<string>([
+  BetStatus.Accepted,
+  BetStatus.Voiding,
+  BetStatus.Voided,
+  BetStatus.CompensationFailed,
+  BetStatus.Refused,
+]);
+
 /**
  * A bettor's bet (`Bet:<betId>`): check the register → hold the stake as a pending ledger transfer → record
  * the bet with its odds in ESU → on ESU's receipt post the stake and accept the bet. An ESU refusal, or ESU
@@ -51,71 +53,55 @@ export async function placeBet(rawInput: BetInput): Promise<BetState> {
   };
   setHandler(getBetStatusQuery, () => state);
   const input = parseInput(BetInput, rawInput, 'bet', state, BetStatus.Refused);
-  // Runs recorded before the operation registry replay as they ran: no registration, the raw id at ESU.
-  if (!patched('operation-registry')) return betSaga(state, input, input.betId);
-  const { bettorRef, ...request } = input;
-  return asRegisteredOperation(
-    { kind: 'BET', operationId: input.betId, request, bettorRef, state, refusedStatus: BetStatus.Refused },
-    () => betSaga(state, input, counterpartOperationId('BET', input.betId)),
-  );
+  return runMoneySaga({
+    patch: 'lean-bet',
+    registration: registrationOf('BET', input.betId, input, state, BetStatus.Refused),
+    subject: () => ({ operationId: input.betId, bettorRef: input.bettorRef, amountTiyn: input.stakeTiyn }),
+    visible: VISIBLE,
+    received: (steps) =>
+      steps.step(BetStatus.CheckingBettor, 'bet.received', {
+        details: { eventId: input.eventId, outcome: input.outcome, odds: input.odds },
+      }),
+    // The bet keeps its own id at ESU; its operation there is `bet-<betId>` (the raw id before the registry).
+    ids: { registered: counterpartOperationId('BET', input.betId), unregistered: input.betId },
+    steps: (shape, esuOperationId) => betSteps(state, input, esuOperationId, shape),
+  });
 }
 
-/** The bet's steps. `esuOperationId` is its operation id at ESU (`bet-<betId>`); the bet itself keeps its id there. */
-async function betSaga(state: BetState, input: BetInput, esuOperationId: string): Promise<BetState> {
-  const advance = stepJournal(state, 'BET', () => ({
-    operationId: input.betId,
-    bettorRef: input.bettorRef,
-    amountTiyn: input.stakeTiyn,
-  }));
-
-  await advance(BetStatus.CheckingBettor, 'bet.received', {
-    details: { eventId: input.eventId, outcome: input.outcome, odds: input.odds },
-  });
+/**
+ * The bet's steps, in either shape. Lean, one workflow task per counterpart call: journal rows go with the
+ * registration, the identification gate, the stake's hold and its posting (local activities: ledger and rows in
+ * one transaction) and the outcome.
+ */
+async function betSteps(
+  state: BetState,
+  input: BetInput,
+  esuOperationId: string,
+  { steps, ledger }: SagaShape<BetStatus>,
+): Promise<BetState> {
   // ESU's register is the authority on age, and esu-bridge does not rely on it alone (workflow time: deterministic).
   const underage = underageRefusal(input.iin, new Date());
-  if (underage) {
-    state.failure = underage;
-    await advance(BetStatus.Refused, 'bet.refused', { result: 'REFUSED', failure: underage });
-    throw ApplicationFailure.create({
-      message: underage.message,
-      type: underage.type,
-      nonRetryable: true,
-      details: [state],
-    });
-  }
+  if (underage) return steps.refuse(BetStatus.Refused, 'bet.refused', underage);
   const eligibility = await esu.checkBettorEligibility({ iin: input.iin, purpose: 'BET' });
   if (!eligibility.eligible) {
-    state.failure = {
+    return steps.refuse(BetStatus.Refused, 'bet.refused', {
       type: ErrorType.BettorRestricted,
       message: `ESU register refuses this bettor: ${eligibility.reason}`,
-    };
-    await advance(BetStatus.Refused, 'bet.refused', { result: 'REFUSED', failure: state.failure });
-    throw ApplicationFailure.create({
-      message: state.failure.message,
-      type: state.failure.type,
-      nonRetryable: true,
-      details: [state],
     });
   }
-  const notIdentified = await identificationRefusal(input.bettorRef);
-  if (notIdentified) {
-    state.failure = notIdentified;
-    await advance(BetStatus.Refused, 'bet.refused', { result: 'REFUSED', failure: notIdentified });
-    throw ApplicationFailure.create({
-      message: notIdentified.message,
-      type: notIdentified.type,
-      nonRetryable: true,
-      details: [state],
-    });
-  }
+  const notIdentified = await steps.carry(
+    (rows) => identificationRefusal(input.bettorRef, rows),
+    [BetStatus.ReservingStake, 'bet.bettor-eligible'],
+    (refusal) => !refusal,
+  );
+  if (notIdentified) return steps.refuse(BetStatus.Refused, 'bet.refused', notIdentified);
 
   const compensations = new Compensations();
   let receipt: EsuReceipt;
   try {
-    await advance(BetStatus.ReservingStake, 'bet.bettor-eligible');
     // Pushed before the call: a reservation that timed out may still have landed (else the void is "nothing to undo").
     compensations.push('void-stake', () => compensation.voidStake({ betId: input.betId }));
-    const reservation = await ledger.reserveStake({
+    const stake = {
       betId: input.betId,
       workflowId: workflowInfo().workflowId,
       bettorRef: input.bettorRef,
@@ -124,10 +110,13 @@ async function betSaga(state: BetState, input: BetInput, esuOperationId: string)
       outcome: input.outcome,
       odds: input.odds,
       stakeTiyn: input.stakeTiyn,
-    });
+    };
+    const reservation = await steps.carry(
+      (rows) => ledger.reserveStake({ ...stake, ...journalling(rows) }),
+      [BetStatus.RecordingInEsu, 'bet.stake-reserved'],
+    );
     state.reservationId = reservation.reservationId;
 
-    await advance(BetStatus.RecordingInEsu, 'bet.stake-reserved');
     receipt = await esu.recordOperation({
       operationId: esuOperationId,
       kind: 'BET',
@@ -140,28 +129,29 @@ async function betSaga(state: BetState, input: BetInput, esuOperationId: string)
   } catch (err) {
     // A recording whose answer was lost is found by the next attempt's status query (activities/esu.ts); only an
     // attempt that lands after the deadline can leave ESU holding a bet voided here, and ESU offers no cancel.
-    const { type, message } = describeFailure(err);
-    // Not enough money is a refusal (nothing was ever held); anything later is undone after its hold.
-    const refused = type === ErrorType.InsufficientBalance;
-    return compensateAndFail({
-      err,
-      failure: { type, message },
+    return undo(err, {
       state,
       compensations,
-      advance,
+      steps,
       compensating: [BetStatus.Voiding, 'bet.voiding'],
       compensationFailed: [BetStatus.CompensationFailed, 'bet.compensation-failed'],
-      compensated: refused
-        ? [BetStatus.Refused, 'bet.refused', 'REFUSED']
-        : [BetStatus.Voided, 'bet.voided', 'COMPENSATED'],
-      message: `bet ${input.betId} was not accepted: ${message}`,
+      compensated: [BetStatus.Voided, 'bet.voided'],
+      refused: [BetStatus.Refused, 'bet.refused'],
+      message: (reason) => `bet ${input.betId} was not accepted: ${reason}`,
     });
   }
 
   state.esuReceipt = receipt;
   // ESU holds the bet now: posting the stake is retried until it lands, never compensated.
-  await advance(BetStatus.Accepting, 'bet.recorded-in-esu', { esuReceiptId: receipt.receiptId });
-  await ledger.acceptBet({ betId: input.betId, esuReceiptId: receipt.receiptId, acceptedAt: receipt.recordedAt });
-  await advance(BetStatus.Accepted, 'bet.accepted', { esuReceiptId: receipt.receiptId });
+  await steps.step(BetStatus.Accepting, 'bet.recorded-in-esu', { esuReceiptId: receipt.receiptId });
+  await steps.carry((rows) =>
+    ledger.acceptBet({
+      betId: input.betId,
+      esuReceiptId: receipt.receiptId,
+      acceptedAt: receipt.recordedAt,
+      ...journalling(rows),
+    }),
+  );
+  await steps.step(BetStatus.Accepted, 'bet.accepted', { esuReceiptId: receipt.receiptId });
   return state;
 }

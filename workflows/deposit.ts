@@ -5,11 +5,12 @@ import { DepositInput, DepositStatus, type DepositState } from '../domain/deposi
 import { ErrorType } from '../domain/errors.js';
 import { counterpartOperationId } from '../domain/ids.js';
 import { underageRefusal } from '../domain/bettor-age.js';
-import { Compensations, compensateAndFail } from './saga.js';
-import { reportMoneyFlowToAfm, reportMoneyFlowToAfmAtEnd } from './afm-report.js';
-import { asRegisteredOperation, identificationRefusal, StepQueue, stepJournal } from './money-steps.js';
-import { describeFailure, parseInput, refuse, type Failure } from './failures.js';
-import { compensation, COUNTERPART_CALL, counterpartRetry, ledger, localLedger } from './policies.js';
+import { Compensations } from './saga.js';
+import { reportMoneyFlowToAfm, reportMoneyFlowToAfmAtEnd, type MoneyFlowReport } from './afm-report.js';
+import { identificationRefusal, registrationOf, runMoneySaga } from './money-steps.js';
+import { parseInput, type Failure } from './failures.js';
+import { journalling, undo, type SagaShape, type Step } from './step-journal.js';
+import { compensation, COUNTERPART_CALL, counterpartRetry } from './policies.js';
 
 export const getDepositStatusQuery = defineQuery<DepositState>('getStatus');
 
@@ -54,178 +55,58 @@ export async function deposit(rawInput: DepositInput): Promise<DepositState> {
   };
   setHandler(getDepositStatusQuery, () => state);
   const input = parseInput(DepositInput, rawInput, 'deposit', state, DepositStatus.Refused);
-  const { bettorRef, ...request } = input;
-  // Today's shape: journal rows carried by the local activities the deposit runs anyway (docs/operation-cost.md).
-  if (patched('lean-steps')) {
-    const steps = new StepQueue(
-      state,
-      'DEPOSIT',
-      () => ({ operationId: input.depositId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn }),
-      VISIBLE,
-    );
-    steps.advance(DepositStatus.CheckingBettor, 'deposit.received');
-    return asRegisteredOperation(
-      {
-        kind: 'DEPOSIT',
-        operationId: input.depositId,
-        request,
-        bettorRef,
-        state,
-        refusedStatus: DepositStatus.Refused,
-        steps,
-      },
-      () => leanDepositSaga(state, input, steps),
-    );
-  }
-  // Runs recorded before the operation registry replay as they ran: no registration, the raw id at every counterpart.
-  if (!patched('operation-registry')) return depositSaga(state, input, input.depositId);
-  return asRegisteredOperation(
-    { kind: 'DEPOSIT', operationId: input.depositId, request, bettorRef, state, refusedStatus: DepositStatus.Refused },
-    () => depositSaga(state, input, counterpartOperationId('DEPOSIT', input.depositId)),
-  );
+  return runMoneySaga({
+    patch: 'lean-steps',
+    registration: registrationOf('DEPOSIT', input.depositId, input, state, DepositStatus.Refused),
+    subject: () => ({ operationId: input.depositId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn }),
+    visible: VISIBLE,
+    received: (steps) => steps.step(DepositStatus.CheckingBettor, 'deposit.received'),
+    ids: { registered: counterpartOperationId('DEPOSIT', input.depositId), unregistered: input.depositId },
+    steps: (shape, counterpartId) =>
+      depositSteps(state, input, {
+        ...shape,
+        counterpartId,
+        // Added after histories were recorded (test/replay): older runs replay without the gate and the report.
+        gated: shape.lean ? () => true : () => patched('identification-gate'),
+        reportToAfm: shape.lean
+          ? reportMoneyFlowToAfmAtEnd
+          : async (report) => (patched('afm-report') ? reportMoneyFlowToAfm(report) : undefined),
+      }),
+  });
 }
 
-/** The deposit's steps. `counterpartId` is its transfer id at Nomapay and operation id at ESU (`dep-<depositId>`). */
-async function depositSaga(state: State, input: DepositInput, counterpartId: string): Promise<DepositState> {
-  const advance = stepJournal(state, 'DEPOSIT', () => ({
-    operationId: input.depositId,
-    bettorRef: input.bettorRef,
-    amountTiyn: input.amountTiyn,
-  }));
-
-  await advance(DepositStatus.CheckingBettor, 'deposit.received');
-  // ESU's register is the authority on age, and esu-bridge does not rely on it alone (workflow time: deterministic).
-  const underage = underageRefusal(input.iin, new Date());
-  const refused = async (failure: Failure): Promise<never> => {
-    state.failure = failure;
-    await advance(DepositStatus.Refused, 'deposit.refused', { result: 'REFUSED', failure });
-    return refuse(failure, state);
-  };
-  if (underage) return refused(underage);
-  const eligibility = await esu.checkBettorEligibility({ iin: input.iin, purpose: 'DEPOSIT' });
-  if (!eligibility.eligible) return refused(registerRefusal(eligibility.reason));
-  // Added after histories were recorded (test/replay): older runs replay without the gate.
-  if (patched('identification-gate')) {
-    const notIdentified = await identificationRefusal(input.bettorRef);
-    if (notIdentified) return refused(notIdentified);
-  }
-
-  const compensations = new Compensations();
-  let receivedAt = '';
-  try {
-    await advance(DepositStatus.DebitingWallet, 'deposit.bettor-eligible');
-    const walletTransferId = counterpartId;
-    const transfer = { iin: input.iin, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: input.amountTiyn } as const;
-    // Pushed before the call: a debit that timed out may still have happened (refund is "nothing to undo" otherwise),
-    // and a transfer under this id that is not this debit is never refunded (NOT_OURS).
-    compensations.push('refund-wallet', () =>
-      compensation.refundWalletTransfer({
-        transferId: walletTransferId,
-        reason: 'deposit not recorded by ESU',
-        expected: transfer,
-      }),
-    );
-    const debit = await wallet.transferWallet({ transferId: walletTransferId, ...transfer, currency: input.currency });
-    state.walletTransferId = debit.transferId;
-    receivedAt = debit.completedAt;
-
-    await advance(DepositStatus.CreditingAccount, 'deposit.wallet-debited');
-    compensations.push('reverse-ledger-credit', () =>
-      compensation.reverseDepositCredit({
-        depositId: input.depositId,
-        bettorRef: input.bettorRef,
-        amountTiyn: input.amountTiyn,
-      }),
-    );
-    const credit = await ledger.creditDeposit({
-      depositId: input.depositId,
-      bettorRef: input.bettorRef,
-      amountTiyn: input.amountTiyn,
-    });
-    state.ledgerTransferId = credit.transferId;
-
-    await advance(DepositStatus.RecordingInEsu, 'deposit.account-credited');
-    state.esuReceipt = await esu.recordOperation({
-      operationId: counterpartId,
-      kind: 'DEPOSIT',
-      iin: input.iin,
-      amountTiyn: input.amountTiyn,
-      currency: input.currency,
-      occurredAt: debit.completedAt,
-    });
-  } catch (err) {
-    return compensateAndFail(depositReversal(err, state, compensations, input, advance));
-  }
-
-  // Patched in: runs recorded before the AFM report replay without it (test/replay/histories).
-  if (patched('afm-report')) {
-    state.afmSubmissionId = await reportMoneyFlowToAfm({
-      operationId: input.depositId,
-      counterpartId,
-      operationKind: 'DEPOSIT',
-      bettorRef: input.bettorRef,
-      record: { iin: input.iin, receivedAt, receivedTiyn: input.amountTiyn },
-    });
-  }
-  await advance(DepositStatus.Completed, 'deposit.completed', { esuReceiptId: state.esuReceipt.receiptId });
-  return state;
-}
-
-const registerRefusal = (reason: string | undefined): Failure => ({
-  type: ErrorType.BettorRestricted,
-  message: `ESU register refuses this bettor: ${reason}`,
-});
-
-function depositReversal(
-  err: unknown,
-  state: State,
-  compensations: Compensations,
-  input: DepositInput,
-  advance: (
-    status: DepositStatus,
-    event: string,
-    extra: { result: 'FAILED' | 'COMPENSATED' | 'REFUSED'; failure: Failure },
-  ) => Promise<void>,
-) {
-  const { type, message } = describeFailure(err);
-  return {
-    err,
-    failure: { type, message },
-    state,
-    compensations,
-    advance,
-    compensating: [DepositStatus.Compensating, 'deposit.compensating'] as [DepositStatus, string],
-    compensationFailed: [DepositStatus.CompensationFailed, 'deposit.compensation-failed'] as [DepositStatus, string],
-    compensated: [DepositStatus.Compensated, 'deposit.compensated', 'COMPENSATED'] as [
-      DepositStatus,
-      string,
-      'COMPENSATED',
-    ],
-    message: `deposit ${input.depositId} was not completed and has been reversed: ${message}`,
-  };
+/** How one run of the deposit's steps goes: the per-step shape or the lean one. */
+interface DepositShape extends SagaShape<DepositStatus> {
+  /** The deposit's transfer id at Nomapay and operation id at ESU (`dep-<depositId>`; the raw id before the registry). */
+  counterpartId: string;
+  /** Whether the identification gate runs (patched in after the first histories were recorded). */
+  gated: () => boolean;
+  /** Starts the AFM report (a child per step, a local activity in the last task lean); undefined before it. */
+  reportToAfm: (report: MoneyFlowReport) => Promise<string | undefined>;
 }
 
 /**
- * Today's deposit: the same steps and guarantees as depositSaga with one workflow task per counterpart call.
- * Journal rows go with the registration, the identification gate, the ledger credit (a local activity: posting
- * and rows in one transaction) and the outcome; the AFM report starts with the last task, unawaited.
+ * The deposit's steps, in either shape. Lean, one workflow task per counterpart call: journal rows go with the
+ * registration, the identification gate, the ledger credit (a local activity: posting and rows in one
+ * transaction) and the outcome; the AFM report starts with the last task.
  */
-async function leanDepositSaga(state: State, input: DepositInput, steps: StepQueue<DepositStatus>): Promise<State> {
-  const counterpartId = counterpartOperationId('DEPOSIT', input.depositId);
-  const refused = (failure: Failure): never => {
-    state.failure = failure;
-    steps.advance(DepositStatus.Refused, 'deposit.refused', { result: 'REFUSED', failure });
-    return refuse(failure, state);
-  };
+async function depositSteps(state: State, input: DepositInput, shape: DepositShape): Promise<State> {
+  const { counterpartId, steps, ledger } = shape;
+  const refused = (failure: Failure) => steps.refuse(DepositStatus.Refused, 'deposit.refused', failure);
   // ESU's register is the authority on age, and esu-bridge does not rely on it alone (workflow time: deterministic).
   const underage = underageRefusal(input.iin, new Date());
   if (underage) return refused(underage);
   const eligibility = await esu.checkBettorEligibility({ iin: input.iin, purpose: 'DEPOSIT' });
   if (!eligibility.eligible) return refused(registerRefusal(eligibility.reason));
-  const eligible = steps.record(DepositStatus.DebitingWallet, 'deposit.bettor-eligible');
-  const notIdentified = await identificationRefusal(input.bettorRef, steps.pending(eligible));
-  if (notIdentified) return refused(notIdentified);
-  steps.written(eligible);
+  const eligible: Step<DepositStatus> = [DepositStatus.DebitingWallet, 'deposit.bettor-eligible'];
+  if (shape.gated()) {
+    const notIdentified = await steps.carry(
+      (rows) => identificationRefusal(input.bettorRef, rows),
+      eligible,
+      (refusal) => !refusal,
+    );
+    if (notIdentified) return refused(notIdentified);
+  } else await steps.step(...eligible);
 
   const compensations = new Compensations();
   let receivedAt = '';
@@ -244,24 +125,12 @@ async function leanDepositSaga(state: State, input: DepositInput, steps: StepQue
     state.walletTransferId = debit.transferId;
     receivedAt = debit.completedAt;
 
-    steps.advance(DepositStatus.CreditingAccount, 'deposit.wallet-debited');
-    compensations.push('reverse-ledger-credit', () =>
-      compensation.reverseDepositCredit({
-        depositId: input.depositId,
-        bettorRef: input.bettorRef,
-        amountTiyn: input.amountTiyn,
-      }),
-    );
-    const credited = steps.record(DepositStatus.RecordingInEsu, 'deposit.account-credited');
+    await steps.step(DepositStatus.CreditingAccount, 'deposit.wallet-debited');
+    const posting = { depositId: input.depositId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn };
+    compensations.push('reverse-ledger-credit', () => compensation.reverseDepositCredit(posting));
     const credit = await steps.carry(
-      (journalled) =>
-        localLedger.creditDeposit({
-          depositId: input.depositId,
-          bettorRef: input.bettorRef,
-          amountTiyn: input.amountTiyn,
-          steps: journalled,
-        }),
-      credited,
+      (rows) => ledger.creditDeposit({ ...posting, ...journalling(rows) }),
+      [DepositStatus.RecordingInEsu, 'deposit.account-credited'],
     );
     state.ledgerTransferId = credit.transferId;
 
@@ -274,26 +143,31 @@ async function leanDepositSaga(state: State, input: DepositInput, steps: StepQue
       occurredAt: debit.completedAt,
     });
   } catch (err) {
-    // Journalled before the compensations run: a refund may retry for long, and ops see the deposit COMPENSATING.
-    const advance = async (
-      status: DepositStatus,
-      event: string,
-      extra: { result: 'FAILED' | 'COMPENSATED' | 'REFUSED'; failure: Failure },
-    ) => {
-      steps.advance(status, event, extra);
-      if (status === DepositStatus.Compensating) await steps.flush();
-    };
-    return compensateAndFail(depositReversal(err, state, compensations, input, advance));
+    return undo(err, {
+      state,
+      compensations,
+      steps,
+      compensating: [DepositStatus.Compensating, 'deposit.compensating'],
+      compensationFailed: [DepositStatus.CompensationFailed, 'deposit.compensation-failed'],
+      compensated: [DepositStatus.Compensated, 'deposit.compensated'],
+      message: (reason) => `deposit ${input.depositId} was not completed and has been reversed: ${reason}`,
+    });
   }
 
   // The money received from the bettor goes to AFM (AFM order No. 9, annex 2 items 2–3).
-  state.afmSubmissionId = await reportMoneyFlowToAfmAtEnd({
+  const afmSubmissionId = await shape.reportToAfm({
     operationId: input.depositId,
     counterpartId,
     operationKind: 'DEPOSIT',
     bettorRef: input.bettorRef,
     record: { iin: input.iin, receivedAt, receivedTiyn: input.amountTiyn },
   });
-  steps.advance(DepositStatus.Completed, 'deposit.completed', { esuReceiptId: state.esuReceipt.receiptId });
+  if (afmSubmissionId) state.afmSubmissionId = afmSubmissionId;
+  await steps.step(DepositStatus.Completed, 'deposit.completed', { esuReceiptId: state.esuReceipt.receiptId });
   return state;
 }
+
+const registerRefusal = (reason: string | undefined): Failure => ({
+  type: ErrorType.BettorRestricted,
+  message: `ESU register refuses this bettor: ${reason}`,
+});

@@ -1,13 +1,77 @@
-import { ApplicationFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
 import type { StepRecord } from '../activities/journal.js';
 import type { OperationRegistryActivities } from '../activities/operation-registry.js';
 import { ErrorType } from '../domain/errors.js';
 import type { OperationKind } from '../domain/ids.js';
-import { OperationStatusKey } from '../domain/search-attributes.js';
 import { describeFailure, refuse as refuseWith, type Failure } from './failures.js';
-import { gate, journal, registry } from './policies.js';
+import { gate, ledger, localLedger, registry } from './policies.js';
+import {
+  StepJournal,
+  StepQueue,
+  type SagaShape,
+  type SagaSteps,
+  type StepSubject,
+  type VisibleStatuses,
+} from './step-journal.js';
 
-// Shared by the money sagas: registering the operation, the identification gate, journaling a step.
+// Shared by the money sagas: which shape a run takes, registering the operation and the identification gate
+// (journaling a step: step-journal.ts).
+
+export interface MoneySaga<State, Status extends string, Ids> {
+  /** The patch of the saga's lean shape: its own per saga, so each shape is retired on its own. */
+  patch: string;
+  registration: OperationRegistration<State>;
+  subject: StepSubject;
+  /** The statuses the lean shape shows as OperationStatus. */
+  visible: VisibleStatuses;
+  /** The saga's first step: journalled with the registration (lean), or on its own once registered. */
+  received: (steps: SagaSteps<Status>) => Promise<void>;
+  /** How the saga names itself at the counterparts: since the registry (`dep-<id>`…), and before it. */
+  ids: { registered: Ids; unregistered: Ids };
+  /** The saga's steps, written once for both shapes. */
+  steps: (shape: SagaShape<Status> & { lean: boolean }, ids: Ids) => Promise<State>;
+  answerFinished?: (recorded: State) => Failure | undefined;
+}
+
+/**
+ * Runs a money saga in the shape its history asks for. Today's: the lean steps (docs/operation-cost.md), journal
+ * rows carried by the local activities the saga runs anyway and our own ledger as local activities. Runs
+ * recorded before it replay as they ran: a journal row, an OperationStatus upsert and a local activity per step,
+ * the ledger as worker activities; those from before the operation registry without registering, under the raw id.
+ */
+export async function runMoneySaga<State extends object, Status extends string, Ids>(
+  saga: MoneySaga<State, Status, Ids>,
+): Promise<State> {
+  const { registration, subject, answerFinished } = saga;
+  const state = registration.state as { status: Status; failure?: Failure };
+  if (patched(saga.patch)) {
+    const steps = new StepQueue<Status>(state, registration.kind, subject, saga.visible);
+    await saga.received(steps);
+    return asRegisteredOperation(
+      { ...registration, steps },
+      () => saga.steps({ steps, ledger: localLedger, lean: true }, saga.ids.registered),
+      answerFinished,
+    );
+  }
+  const perStep = async (ids: Ids) => {
+    const steps = new StepJournal<Status>(state, registration.kind, subject);
+    await saga.received(steps);
+    return saga.steps({ steps, ledger, lean: false }, ids);
+  };
+  if (!patched('operation-registry')) return perStep(saga.ids.unregistered);
+  return asRegisteredOperation(registration, () => perStep(saga.ids.registered), answerFinished);
+}
+
+/** The registration of a saga whose input names its bettor: the request it registers is the rest of the input. */
+export function registrationOf<State>(
+  kind: OperationKind,
+  operationId: string,
+  { bettorRef, ...request }: { bettorRef: string },
+  state: OperationRegistration<State>['state'],
+  refusedStatus: string,
+): OperationRegistration<State> {
+  return { kind, operationId, request, bettorRef, state, refusedStatus };
+}
 
 export interface OperationRegistration<State> {
   kind: OperationKind;
@@ -20,8 +84,11 @@ export interface OperationRegistration<State> {
   state: State & { status: string; failure?: { type: string; message: string } };
   refusedStatus: string;
   /** The saga's queued steps (lean shape): the first go with the registration, the last with its outcome. */
-  steps?: StepQueue<string>;
+  steps?: QueuedSteps;
 }
+
+/** What the registration and the outcome do with a lean saga's queued steps. */
+type QueuedSteps = Pick<StepQueue<string>, 'carry' | 'take'>;
 
 /**
  * Runs a money saga as one registered operation (activities/operation-registry.ts): it registers its id before
@@ -97,7 +164,7 @@ export async function asRegisteredOperation<State extends object>(
   return result;
 }
 
-const lastSteps = (steps?: StepQueue<string>) => (steps ? { steps: steps.take() } : {});
+const lastSteps = (steps?: QueuedSteps) => (steps ? { steps: steps.take() } : {});
 
 /**
  * The identification gate (the ESU integration plan, items 6–7): money moves and stakes are taken only for a bettor whose
@@ -122,103 +189,3 @@ export async function identificationRefusal(
       : `identification is ${answer.status}${answer.blockedUntil ? ` until ${answer.blockedUntil}` : ''}`;
   return { type: ErrorType.BettorNotIdentified, message: `the bettor ${why}: identify them through Nomapay first` };
 }
-
-export type StepExtra = Partial<Pick<StepRecord, 'result' | 'failure' | 'esuReceiptId' | 'details'>>;
-
-/**
- * Moves the saga to `status` (its state, the OperationStatus search attribute) and journals the step in the
- * operations list and the event journal (National Bank resolution No. 116 §55.11), as the deposit saga does. `subject` is read on each
- * call: a settlement learns its bettor and amount only once it has loaded the bet.
- */
-export function stepJournal<Status extends string>(
-  state: { status: Status },
-  kind: string,
-  subject: () => { operationId: string; bettorRef: string; amountTiyn: number },
-) {
-  const { workflowId } = workflowInfo();
-  return async (status: Status, event: string, extra: StepExtra = {}): Promise<void> => {
-    const startedAtMs = Date.now(); // workflow time: deterministic on replay
-    state.status = status;
-    upsertSearchAttributes([{ key: OperationStatusKey, value: status }]);
-    await journal.recordStep({ ...subject(), kind, workflowId, status, event, result: 'OK', startedAtMs, ...extra });
-  };
-}
-
-/** Which statuses a saga shows as its OperationStatus search attribute (lean shape): those ops filter on. */
-export type VisibleStatuses = ReadonlySet<string>;
-
-/**
- * The lean shape of stepJournal: a step moves the saga's state at once, and its journal row (operations list
- * and event journal, the National Bank resolution No. 116 §55.11 attributes) is written by the next local
- * activity the saga runs anyway, in that activity's transaction: the registration, the identification gate, a
- * ledger posting, the outcome. `OperationStatus` is upserted only for the statuses ops filter on, not per step.
- * Queued steps survive a worker crash: they are workflow state, rebuilt by replay, and journalled idempotently.
- */
-export class StepQueue<Status extends string> {
-  private queued: StepRecord[] = [];
-  private readonly workflowId = workflowInfo().workflowId;
-
-  constructor(
-    private readonly state: { status: Status },
-    private readonly kind: string,
-    private readonly subject: () => { operationId: string; bettorRef: string; amountTiyn: number },
-    private readonly visible: VisibleStatuses,
-  ) {}
-
-  /** The journal row of a step, dated now (workflow time: deterministic on replay). */
-  record(status: Status, event: string, extra: StepExtra = {}): StepRecord {
-    return {
-      ...this.subject(),
-      kind: this.kind,
-      workflowId: this.workflowId,
-      status,
-      event,
-      result: 'OK',
-      startedAtMs: Date.now(),
-      ...extra,
-    };
-  }
-
-  /** Moves the saga to `status` and queues its journal row. */
-  advance(status: Status, event: string, extra: StepExtra = {}): void {
-    this.queued.push(this.record(status, event, extra));
-    this.show(status);
-  }
-
-  /** The queued rows, and `then` (the step the activity's success is), for an activity to journal. */
-  pending(then?: StepRecord): StepRecord[] {
-    return then ? [...this.queued, then] : [...this.queued];
-  }
-
-  /** The activity that carried `pending(then)` succeeded: those rows are written, the saga is at `then`. */
-  written(then?: StepRecord): void {
-    this.queued = [];
-    if (then) this.show(then.status as Status);
-  }
-
-  /** Runs a local activity that journals the queued rows (and `then`) in its transaction. */
-  async carry<T>(run: (steps: StepRecord[]) => Promise<T>, then?: StepRecord): Promise<T> {
-    const result = await run(this.pending(then));
-    this.written(then);
-    return result;
-  }
-
-  /** Hands the queued rows to the saga's last activity (the registry's outcome). */
-  take(): StepRecord[] {
-    const steps = this.queued;
-    this.queued = [];
-    return steps;
-  }
-
-  /** Journals the queued rows now: before a step that may wait long (compensations), so ops see where it is. */
-  async flush(): Promise<void> {
-    if (this.queued.length) await journal.recordSteps({ steps: this.take() });
-  }
-
-  private show(status: Status): void {
-    this.state.status = status;
-    if (this.visible.has(status)) upsertSearchAttributes([{ key: OperationStatusKey, value: status }]);
-  }
-}
-
-export { describeFailure };

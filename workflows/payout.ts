@@ -1,17 +1,22 @@
-import { ApplicationFailure, defineQuery, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { EsuActivities } from '../activities/esu.js';
 import type { NomapayActivities } from '../activities/nomapay.js';
-import type { BettingLedgerActivities } from '../activities/betting-ledger.js';
 import { PayoutInput, PayoutStatus, payoutRefused, type PayoutState } from '../domain/bet.js';
 import { ErrorType } from '../domain/errors.js';
 import type { EsuOperationRequest } from '../domain/wire/esu.js';
 import type { WalletTransferDone } from '../domain/wire/nomapay.js';
 import { counterpartOperationId } from '../domain/ids.js';
-import { recordMovedMoneyInEsu, reportMoneyFlowToAfm } from './afm-report.js';
-import { Compensations, compensateAndFail } from './saga.js';
-import { asRegisteredOperation, stepJournal } from './money-steps.js';
-import { describeFailure, parseInput } from './failures.js';
-import { compensation, ledger } from './policies.js';
+import {
+  recordMovedMoneyInEsu,
+  reportMoneyFlowToAfm,
+  reportMoneyFlowToAfmAtEnd,
+  type MoneyFlowReport,
+} from './afm-report.js';
+import { Compensations } from './saga.js';
+import { registrationOf, runMoneySaga } from './money-steps.js';
+import { parseInput } from './failures.js';
+import { compensation } from './policies.js';
+import { journalling, undo, type SagaShape } from './step-journal.js';
 import * as policies from './policies.js';
 
 export const getPayoutStatusQuery = defineQuery<PayoutState>('getStatus');
@@ -39,6 +44,16 @@ const wallet = proxyActivities<NomapayActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes },
 });
 
+/** The statuses a payout shows as OperationStatus (lean shape): where it ended, and a compensation under way. */
+const VISIBLE = new Set<string>([
+  PayoutStatus.Completed,
+  PayoutStatus.CompletedEsuPending,
+  PayoutStatus.Compensating,
+  PayoutStatus.Compensated,
+  PayoutStatus.CompensationFailed,
+  PayoutStatus.Refused,
+]);
+
 /**
  * A payout from the betting account to the bettor's e-wallet (`Payout:<payoutId>`): check the register again →
  * hold the amount (pending) → Nomapay pays it → post the hold and count it as paid (AFM order No. 9, item 4(6)) → record in
@@ -55,59 +70,62 @@ export async function payout(rawInput: PayoutInput): Promise<PayoutState> {
   };
   setHandler(getPayoutStatusQuery, () => state);
   const input = parseInput(PayoutInput, rawInput, 'payout', state, PayoutStatus.Refused);
-  // Runs recorded before the operation registry replay as they ran: no registration, the raw id at every counterpart.
-  if (!patched('operation-registry')) return payoutSaga(state, input, input.payoutId);
-  const { bettorRef, ...request } = input;
-  return asRegisteredOperation(
-    { kind: 'PAYOUT', operationId: input.payoutId, request, bettorRef, state, refusedStatus: PayoutStatus.Refused },
-    () => payoutSaga(state, input, counterpartOperationId('PAYOUT', input.payoutId)),
-  );
+  return runMoneySaga({
+    patch: 'lean-payout',
+    registration: registrationOf('PAYOUT', input.payoutId, input, state, PayoutStatus.Refused),
+    subject: () => ({ operationId: input.payoutId, bettorRef: input.bettorRef, amountTiyn: input.amountTiyn }),
+    visible: VISIBLE,
+    received: (steps) => steps.step(PayoutStatus.CheckingBettor, 'payout.received'),
+    ids: { registered: counterpartOperationId('PAYOUT', input.payoutId), unregistered: input.payoutId },
+    steps: (shape, counterpartId) =>
+      payoutSteps(state, input, {
+        ...shape,
+        counterpartId,
+        reportToAfm: shape.lean ? reportMoneyFlowToAfmAtEnd : reportMoneyFlowToAfm,
+      }),
+  });
 }
 
-/** The payout's steps. `counterpartId` is its transfer id at Nomapay and operation id at ESU (`pay-<payoutId>`). */
-async function payoutSaga(state: PayoutState, input: PayoutInput, counterpartId: string): Promise<PayoutState> {
-  const advance = stepJournal(state, 'PAYOUT', () => ({
-    operationId: input.payoutId,
-    bettorRef: input.bettorRef,
-    amountTiyn: input.amountTiyn,
-  }));
+/** How one run of the payout's steps goes: the per-step shape or the lean one. */
+interface PayoutShape extends SagaShape<PayoutStatus> {
+  /** The payout's transfer id at Nomapay and operation id at ESU (`pay-<payoutId>`; the raw id before the registry). */
+  counterpartId: string;
+  /** Starts the AFM report: a child (per-step shape) or from a local activity in the last task (lean). */
+  reportToAfm: (report: MoneyFlowReport) => Promise<string>;
+}
 
-  await advance(PayoutStatus.CheckingBettor, 'payout.received');
+/**
+ * The payout's steps, in either shape. Lean, one workflow task per counterpart call: journal rows go with the
+ * registration, the hold and its posting (local activities: ledger and rows in one transaction) and the
+ * outcome; the AFM report starts with the last task.
+ */
+async function payoutSteps(state: PayoutState, input: PayoutInput, shape: PayoutShape): Promise<PayoutState> {
+  const { counterpartId, steps, ledger } = shape;
   const eligibility = await register.checkBettorEligibility({ iin: input.iin, purpose: 'PAYOUT' });
   if (payoutRefused(eligibility)) {
-    state.failure = {
+    return steps.refuse(PayoutStatus.Refused, 'payout.refused', {
       type: ErrorType.BettorRestricted,
       message: `ESU register refuses a payout to this bettor: ${eligibility.reason ?? 'no reason given'}`,
-    };
-    await advance(PayoutStatus.Refused, 'payout.refused', { result: 'REFUSED', failure: state.failure });
-    throw ApplicationFailure.create({
-      message: state.failure.message,
-      type: state.failure.type,
-      nonRetryable: true,
-      details: [state],
     });
   }
 
   const compensations = new Compensations();
   let transfer: WalletTransferDone;
   try {
-    await advance(
+    await steps.step(
       PayoutStatus.Reserving,
       'payout.bettor-eligible',
       eligibility.eligible ? {} : { details: { restriction: eligibility.reason } },
     );
+    const hold = { payoutId: input.payoutId, bettorRef: input.bettorRef };
     // Pushed before the call: a reservation that timed out may still have landed (else "nothing to undo").
-    compensations.push('release-reservation', () =>
-      compensation.releasePayout({ payoutId: input.payoutId, bettorRef: input.bettorRef }),
+    compensations.push('release-reservation', () => compensation.releasePayout(hold));
+    const reservation = await steps.carry(
+      (rows) => ledger.reservePayout({ ...hold, amountTiyn: input.amountTiyn, ...journalling(rows) }),
+      [PayoutStatus.PayingOut, 'payout.amount-reserved'],
     );
-    const reservation = await ledger.reservePayout({
-      payoutId: input.payoutId,
-      bettorRef: input.bettorRef,
-      amountTiyn: input.amountTiyn,
-    });
     state.reservationId = reservation.reservationId;
 
-    await advance(PayoutStatus.PayingOut, 'payout.amount-reserved');
     // Pushed before the call: a transfer that timed out may have happened. The refund asks Nomapay first and
     // answers "nothing to undo" when Nomapay never made it.
     // A transfer under this id that is not this payment (another operation's) is never refunded: NOT_OURS.
@@ -118,30 +136,26 @@ async function payoutSaga(state: PayoutState, input: PayoutInput, counterpartId:
     transfer = await wallet.transferWallet({ transferId: counterpartId, ...expected, currency: input.currency });
     state.walletTransferId = transfer.transferId;
   } catch (err) {
-    const { type, message } = describeFailure(err);
-    const refused = type === ErrorType.InsufficientBalance; // nothing was ever held
-    return compensateAndFail({
-      err,
-      failure: { type, message },
+    return undo(err, {
       state,
       compensations,
-      advance,
+      steps,
       compensating: [PayoutStatus.Compensating, 'payout.compensating'],
       compensationFailed: [PayoutStatus.CompensationFailed, 'payout.compensation-failed'],
-      compensated: refused
-        ? [PayoutStatus.Refused, 'payout.refused', 'REFUSED']
-        : [PayoutStatus.Compensated, 'payout.compensated', 'COMPENSATED'],
-      message: `payout ${input.payoutId} was not made: ${message}`,
+      compensated: [PayoutStatus.Compensated, 'payout.compensated'],
+      refused: [PayoutStatus.Refused, 'payout.refused'],
+      message: (reason) => `payout ${input.payoutId} was not made: ${reason}`,
     });
   }
 
   // The money is with the bettor: from here every step is retried until it lands, never compensated.
-  await advance(PayoutStatus.Posting, 'payout.wallet-paid');
-  state.ledgerTransferId = (
-    await ledger.postPayout({ payoutId: input.payoutId, bettorRef: input.bettorRef })
-  ).transferId;
+  await steps.step(PayoutStatus.Posting, 'payout.wallet-paid');
+  const posted = await steps.carry(
+    (rows) => ledger.postPayout({ payoutId: input.payoutId, bettorRef: input.bettorRef, ...journalling(rows) }),
+    [PayoutStatus.RecordingInEsu, 'payout.posted'],
+  );
+  state.ledgerTransferId = posted.transferId;
 
-  await advance(PayoutStatus.RecordingInEsu, 'payout.posted');
   const record: EsuOperationRequest = {
     operationId: counterpartId,
     kind: 'PAYOUT',
@@ -160,17 +174,18 @@ async function payoutSaga(state: PayoutState, input: PayoutInput, counterpartId:
   else ({ esuSubmissionId: state.esuSubmissionId, failure: state.failure } = recorded);
   const finalStatus: PayoutStatus = state.esuReceipt ? PayoutStatus.Completed : PayoutStatus.CompletedEsuPending;
 
-  await advance(PayoutStatus.ReportingToAfm, state.esuReceipt ? 'payout.recorded-in-esu' : 'payout.esu-refused', {
+  await steps.step(PayoutStatus.ReportingToAfm, state.esuReceipt ? 'payout.recorded-in-esu' : 'payout.esu-refused', {
     ...(state.esuReceipt ? { esuReceiptId: state.esuReceipt.receiptId } : { result: 'FAILED', failure: state.failure }),
   });
-  state.afmSubmissionId = await reportMoneyFlowToAfm({
+  // The money paid to the bettor goes to AFM (AFM order No. 9, annex 2 items 4–5).
+  state.afmSubmissionId = await shape.reportToAfm({
     operationId: input.payoutId,
     counterpartId,
     operationKind: 'PAYOUT',
     bettorRef: input.bettorRef,
     record: { iin: input.iin, paidAt: transfer.completedAt, paidTiyn: input.amountTiyn },
   });
-  await advance(
+  await steps.step(
     finalStatus,
     finalStatus === PayoutStatus.Completed ? 'payout.completed' : 'payout.completed-esu-pending',
     {

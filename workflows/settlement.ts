@@ -1,11 +1,4 @@
-import {
-  ApplicationFailure,
-  defineQuery,
-  patched,
-  proxyActivities,
-  setHandler,
-  upsertSearchAttributes,
-} from '@temporalio/workflow';
+import { defineQuery, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { EsuActivities } from '../activities/esu.js';
 import type { BettingLedgerActivities } from '../activities/betting-ledger.js';
 import {
@@ -21,9 +14,9 @@ import { counterpartOperationId } from '../domain/ids.js';
 import { AmountTiynKey, BettorRefKey } from '../domain/search-attributes.js';
 import type { EsuOperationRequest } from '../domain/wire/esu.js';
 import { recordMovedMoneyInEsu } from './afm-report.js';
-import { asRegisteredOperation, stepJournal } from './money-steps.js';
+import { runMoneySaga } from './money-steps.js';
 import { describeFailure, parseInput } from './failures.js';
-import { ledger } from './policies.js';
+import type { SagaShape } from './step-journal.js';
 import * as policies from './policies.js';
 
 export const getSettlementStatusQuery = defineQuery<SettlementState>('getStatus');
@@ -36,6 +29,13 @@ const esu = proxyActivities<EsuActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes },
 });
+
+/** The statuses a settlement shows as OperationStatus (lean shape): where it ended. */
+const VISIBLE = new Set<string>([
+  SettlementStatus.Settled,
+  SettlementStatus.SettledEsuPending,
+  SettlementStatus.Refused,
+]);
 
 /**
  * The bookmaker settles a bet (`Settlement:<betId>`, so settling twice joins one run): load the accepted bet →
@@ -52,10 +52,11 @@ export async function settleBet(rawInput: SettlementInput): Promise<SettlementSt
   };
   setHandler(getSettlementStatusQuery, () => state);
   const input = parseInput(SettlementInput, rawInput, 'settlement', state, SettlementStatus.Refused);
-  // Runs recorded before the operation registry replay as they ran: no registration, the raw id at ESU.
-  if (!patched('operation-registry')) return settlementSaga(state, input, (id) => id);
-  return asRegisteredOperation(
-    {
+  // Until the bet is loaded the journal knows neither bettor nor amount.
+  const loaded: { bet?: BetRecord | null } = {};
+  return runMoneySaga({
+    patch: 'lean-settlement',
+    registration: {
       kind: 'SETTLEMENT',
       operationId: state.operationId,
       // The result is not part of the settlement's identity: another result for the same bet is a SettlementConflict.
@@ -65,41 +66,44 @@ export async function settleBet(rawInput: SettlementInput): Promise<SettlementSt
       state,
       refusedStatus: SettlementStatus.Refused,
     },
-    () => settlementSaga(state, input, (id) => counterpartOperationId('SETTLEMENT', id)),
-    (recorded) =>
+    subject: () => ({
+      operationId: state.operationId,
+      bettorRef: loaded.bet?.bettorRef ?? '',
+      amountTiyn: loaded.bet?.stakeTiyn ?? 0,
+    }),
+    visible: VISIBLE,
+    received: (steps) =>
+      steps.step(SettlementStatus.LoadingBet, 'settlement.received', {
+        details: { betId: input.betId, result: input.result },
+      }),
+    ids: { registered: (id: string) => counterpartOperationId('SETTLEMENT', id), unregistered: (id: string) => id },
+    steps: (shape, esuId) => settlementSteps(state, input, esuId, loaded, shape),
+    answerFinished: (recorded) =>
       recorded.result === input.result
         ? undefined
         : {
             type: ErrorType.SettlementConflict,
             message: `bet ${input.betId} was settled ${recorded.result}; a settlement is final`,
           },
-  );
+  });
 }
 
-/** The settlement's steps. `esuId` names it at ESU (`stl-<operationId>`), from whichever run's operation id settled the bet. */
-async function settlementSaga(
+/**
+ * The settlement's steps, in either shape. `esuId` names it at ESU (`stl-<operationId>`), from whichever run's
+ * operation id settled the bet. Lean: the bet is read and settled by local activities in the first workflow
+ * task, the posting with its journal rows in one transaction; ESU's answer is the second task.
+ */
+async function settlementSteps(
   state: SettlementState,
   input: SettlementInput,
   esuId: (operationId: string) => string,
+  loaded: { bet?: BetRecord | null },
+  { steps, ledger }: SagaShape<SettlementStatus>,
 ): Promise<SettlementState> {
-  let bet: BetRecord | null = null;
-  // Until the bet is loaded the journal knows neither bettor nor amount.
-  const advance = stepJournal(state, 'SETTLEMENT', () => ({
-    operationId: state.operationId,
-    bettorRef: bet?.bettorRef ?? '',
-    amountTiyn: bet?.stakeTiyn ?? 0,
-  }));
+  const refuse = (type: ErrorType, message: string) =>
+    steps.refuse(SettlementStatus.Refused, 'settlement.refused', { type, message });
 
-  async function refuse(type: ErrorType, message: string): Promise<never> {
-    state.failure = { type, message };
-    await advance(SettlementStatus.Refused, 'settlement.refused', { result: 'REFUSED', failure: state.failure });
-    throw ApplicationFailure.create({ message, type, nonRetryable: true, details: [state] });
-  }
-
-  await advance(SettlementStatus.LoadingBet, 'settlement.received', {
-    details: { betId: input.betId, result: input.result },
-  });
-  bet = await ledger.loadBet({ betId: input.betId });
+  const bet = (loaded.bet = await ledger.loadBet({ betId: input.betId }));
   if (!bet) return refuse(ErrorType.UnknownBet, `no bet ${input.betId} was placed through esu-bridge`);
   upsertSearchAttributes([
     { key: BettorRefKey, value: bet.bettorRef },
@@ -118,15 +122,22 @@ async function settlementSaga(
 
   const amounts = settlementAmounts(bet.stakeTiyn, bet.odds, input.result);
   Object.assign(state, { winningsTiyn: amounts.winningsTiyn, creditedTiyn: amounts.creditedTiyn });
-  await advance(SettlementStatus.Posting, 'settlement.bet-loaded');
+  await steps.step(SettlementStatus.Posting, 'settlement.bet-loaded');
+  const posted = { details: { winningsTiyn: amounts.winningsTiyn } };
   let settled: Awaited<ReturnType<BettingLedgerActivities['settleBetInLedger']>>;
   try {
-    settled = await ledger.settleBetInLedger({
-      betId: bet.betId,
-      operationId: state.operationId,
-      result: input.result,
-      winningsTiyn: amounts.winningsTiyn,
-    });
+    settled = await steps.carry(
+      (rows) =>
+        ledger.settleBetInLedger({
+          betId: bet.betId,
+          operationId: state.operationId,
+          result: input.result,
+          winningsTiyn: amounts.winningsTiyn,
+          ...(rows ? { stepsIfSettled: rows } : {}),
+        }),
+      [SettlementStatus.RecordingInEsu, 'settlement.posted', posted],
+      (done) => done.outcome === 'SETTLED',
+    );
   } catch (err) {
     // A concurrent settlement can win the race between loading the bet and posting: nothing moved here.
     const { type, message } = describeFailure(err);
@@ -140,14 +151,12 @@ async function settlementSaga(
     settledAt: settled.settledAt,
     alreadySettled: settled.outcome === 'ALREADY_SETTLED',
   });
+  if (settled.outcome !== 'SETTLED') {
+    await steps.step(SettlementStatus.RecordingInEsu, 'settlement.already-posted', posted);
+    // ESU may be retried for long: the operations list shows the settlement recording in ESU meanwhile.
+    await steps.flush();
+  }
 
-  await advance(
-    SettlementStatus.RecordingInEsu,
-    settled.outcome === 'SETTLED' ? 'settlement.posted' : 'settlement.already-posted',
-    {
-      details: { winningsTiyn: amounts.winningsTiyn },
-    },
-  );
   const record: EsuOperationRequest = {
     operationId: esuId(state.operationId),
     kind: 'SETTLEMENT',
@@ -173,7 +182,7 @@ async function settlementSaga(
   });
   if (!('receipt' in recorded)) {
     ({ esuSubmissionId: state.esuSubmissionId, failure: state.failure } = recorded);
-    await advance(SettlementStatus.SettledEsuPending, 'settlement.esu-refused', {
+    await steps.step(SettlementStatus.SettledEsuPending, 'settlement.esu-refused', {
       result: 'FAILED',
       failure: state.failure,
       details: { esuSubmissionId: state.esuSubmissionId },
@@ -181,6 +190,6 @@ async function settlementSaga(
     return state;
   }
   state.esuReceipt = recorded.receipt;
-  await advance(SettlementStatus.Settled, 'settlement.settled', { esuReceiptId: recorded.receipt.receiptId });
+  await steps.step(SettlementStatus.Settled, 'settlement.settled', { esuReceiptId: recorded.receipt.receiptId });
   return state;
 }

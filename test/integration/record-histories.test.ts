@@ -10,8 +10,8 @@ import { recordWrittenNotice } from '../../client/written-notices.js';
 import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
 
 /**
- * Runs deposits (completed, compensated), a bet, its settlement, a payout and the payout's AFM submission
- * against the real stack and checks their histories are replayable by test/replay. With RECORD_HISTORIES=1 it also rewrites test/replay/histories/*.json —
+ * Runs deposits (completed, compensated), a bet, its settlement, a payout and the payout's AFM submission, a
+ * voided bet, a refused settlement and a compensated payout against the real stack and checks their histories are replayable by test/replay. With RECORD_HISTORIES=1 it also rewrites test/replay/histories/*.json —
  * do that, and commit the files, when a workflow change is meant to be incompatible (with a new
  * workflow type or a patch for runs already in flight).
  */
@@ -87,15 +87,49 @@ describe('histories for replay', () => {
     });
     await stack.esuBridge.settleBet({ betId, result: 'WON' });
     await stack.esuBridge.payout({ payoutId, iin, amountTiyn: 100_000, currency: 'KZT' });
-    // bet-accepted.json, settlement-won.json and payout-completed.json predate the operation registry.
-    await record('bet-accepted-registered', `Bet:${betId}`);
-    await record('settlement-won-registered', `Settlement:${betId}`);
-    await record('payout-completed-registered', `Payout:${payoutId}`);
+    // bet-accepted.json, settlement-won.json and payout-completed.json predate the operation registry, the
+    // …-registered.json files the lean steps (patched 'lean-bet', 'lean-settlement', 'lean-payout').
+    await record('bet-accepted-lean', `Bet:${betId}`);
+    await record('settlement-won-lean', `Settlement:${betId}`);
+    await record('payout-completed-lean', `Payout:${payoutId}`);
     // Running: sent, acknowledged, waiting out AFM's window. A partial history replays as well as a closed one.
     const submissionId = `afm-pay-${payoutId}`;
     await eventually(async () => (await stack.esuBridge.getSubmission(submissionId)).status === 'ACKNOWLEDGED');
     await record('submission-acknowledged', `Submission:${submissionId}`, 5);
     await stack.client.workflow.getHandle(`Submission:${submissionId}`).terminate('recorded');
+  });
+
+  it('records a voided bet, a refused settlement and a compensated payout', async () => {
+    const iin = adultIin();
+    const betId = uniqueId('bet');
+    const payoutId = uniqueId('pay');
+    await stack.esuBridge.deposit({ depositId: uniqueId('dep'), iin, amountTiyn: 200_000, currency: 'KZT' });
+    await simAdmin(stack.simulators.esu.url).fault({
+      match: { method: 'POST', pathPrefix: '/v1/operations', key: `bet-${betId}` },
+      kind: 'reject',
+      code: 'LIMIT_EXCEEDED',
+    });
+    const bet = { betId, iin, stakeTiyn: 50_000, currency: 'KZT', eventId: 'kpl-2', outcome: 'AWAY', odds: '3.1' };
+    const failed = (p: Promise<unknown>) =>
+      p.then(
+        () => 'completed',
+        (e: { type?: string }) => e.type,
+      );
+    expect(await failed(stack.esuBridge.placeBet(bet))).toBe('EsuRejected');
+    // No bet under this id was ever accepted: the settlement is refused before anything moves.
+    const unknownBet = uniqueId('bet');
+    expect(await failed(stack.esuBridge.settleBet({ betId: unknownBet, result: 'WON' }))).toBe('UnknownBet');
+    await simAdmin(stack.simulators.nomapay.url).fault({
+      match: { method: 'POST', pathPrefix: '/v1/transfers', key: `pay-${payoutId}` },
+      kind: 'reject',
+      code: 'WALLET_BLOCKED',
+    });
+    expect(await failed(stack.esuBridge.payout({ payoutId, iin, amountTiyn: 100_000, currency: 'KZT' }))).toBe(
+      'WalletRejected',
+    );
+    await record('bet-voided-lean', `Bet:${betId}`);
+    await record('settlement-refused-lean', `Settlement:${unknownBet}`, 5);
+    await record('payout-compensated-lean', `Payout:${payoutId}`);
   });
 
   it('records a submission rejected by AFM’s written notice and corrected', async () => {

@@ -8,9 +8,10 @@ import { WORKFLOWS_PATH } from '../../workers/sagas.js';
 
 // Histories recorded by test/integration/record-histories.test.ts (RECORD_HISTORIES=1) from real runs: deposits
 // from before and after the identification gate and AFM report patches, the operation registry (`-registered`) and
-// the lean steps (`-lean`: journal rows carried by local activities, the AFM report started by one),
-// bets, settlements and payouts from before and after the registry, submissions (one reopened by AFM's written notice),
-// and identifications by each method (two-factor, photo match, offline review) and with a revoked consent.
+// the lean steps (`-lean`: journal rows carried by local activities, the AFM report started by one); bets,
+// settlements and payouts from before and after the registry and the lean steps (accepted and voided, won and
+// refused, completed and compensated); submissions (one reopened by AFM's written notice); and identifications by
+// each method (two-factor, photo match, offline review) and with a revoked consent.
 // Their payloads are encrypted with the development key, so replay uses the same codec.
 const HISTORIES = fileURLToPath(new URL('./histories/', import.meta.url));
 const dataConverter = { payloadCodecs: [encryptionCodecFromEnv({})] };
@@ -37,8 +38,10 @@ async function history(file: string): Promise<Parameters<typeof Worker.runReplay
 describe('replay of recorded histories', () => {
   it('has histories to replay', () => {
     expect(files.sort()).toEqual([
+      'bet-accepted-lean.json',
       'bet-accepted-registered.json',
       'bet-accepted.json',
+      'bet-voided-lean.json',
       'deposit-compensated-gated.json',
       'deposit-compensated-lean.json',
       'deposit-compensated-registered.json',
@@ -51,9 +54,13 @@ describe('replay of recorded histories', () => {
       'identification-photo.json',
       'identification-review.json',
       'identification-two-factor.json',
+      'payout-compensated-lean.json',
+      'payout-completed-lean.json',
       'payout-completed-registered.json',
       'payout-completed.json',
       'reconciliation-clean.json',
+      'settlement-refused-lean.json',
+      'settlement-won-lean.json',
       'settlement-won-registered.json',
       'settlement-won.json',
       'submission-acknowledged.json',

@@ -14,8 +14,11 @@ import {
   BETTOR_REF,
   fakeActivities,
   failureOf,
+  historyShape,
+  journalledSteps,
   moneyCalls,
   NOW,
+  carriedRows,
   rejection,
   runWorkflow,
   setUpFile,
@@ -82,11 +85,11 @@ describe('bet saga', () => {
       betId: args.betId,
       esuReceiptId: `ESU-bet-${args.betId}`,
       acceptedAt: NOW,
+      steps: expect.any(Array), // the journal rows it writes with the posting
     });
     expect(activities.voidStake).not.toHaveBeenCalled();
-    const steps = vi
-      .mocked(activities.recordStep)
-      .mock.calls.map(([step]) => [step.status, step.kind, step.operationId]);
+    // Wherever each row went (its own local activity, or carried by the registration, the gate, a ledger posting).
+    const steps = journalledSteps(activities).map((step) => [step.status, step.kind, step.operationId]);
     expect(steps.map(([status]) => status)).toEqual([
       'CHECKING_BETTOR',
       'RESERVING_STAKE',
@@ -197,6 +200,13 @@ describe('bet saga', () => {
     expect(activities.acceptBet).not.toHaveBeenCalled();
     expect(activities.voidStake).toHaveBeenCalledTimes(1);
     expect(finalStatus.status).toBe(BetStatus.Refused);
+    // No row of the hold that failed; VOIDING is journalled before the void, REFUSED with the outcome.
+    expect(journalledSteps(activities).map((s) => `${s.status} ${s.result}`)).toEqual([
+      'CHECKING_BETTOR OK',
+      'RESERVING_STAKE OK',
+      'VOIDING FAILED',
+      'REFUSED REFUSED',
+    ]);
   });
 
   it('fails loudly with CompensationFailed when the stake cannot be released', async () => {
@@ -301,5 +311,72 @@ describe('bet client', () => {
     expect(err).toBeInstanceOf(OperationFailedError);
     expect(err.type).toBe(ErrorType.EsuRejected);
     expect(err.state.status).toBe(BetStatus.Voided);
+  });
+});
+
+describe('bet saga: journal rows carried by the local activities it runs anyway', () => {
+  it('journals each step with the registration, the gate, the stake’s hold and posting and the outcome', async () => {
+    const activities = fakeActivities();
+    const args = input();
+    const { state, handle } = await run(activities, args);
+    expect(state?.status).toBe(BetStatus.Accepted);
+    expect(
+      carriedRows(activities, [
+        'registerOperation',
+        'checkBettorIdentified',
+        'reserveStake',
+        'acceptBet',
+        'finishOperation',
+      ]),
+    ).toEqual({
+      registerOperation: [['CHECKING_BETTOR bet.received']],
+      checkBettorIdentified: [['RESERVING_STAKE bet.bettor-eligible']],
+      reserveStake: [['RECORDING_IN_ESU bet.stake-reserved']],
+      acceptBet: [['ACCEPTING bet.recorded-in-esu']],
+      finishOperation: [['ACCEPTED bet.accepted']],
+    });
+    expect(activities.recordStep).not.toHaveBeenCalled();
+    expect(activities.recordSteps).not.toHaveBeenCalled();
+    // Every attribute of the journal row stays: the bet's details, the receipt, who and when.
+    expect(vi.mocked(activities.registerOperation).mock.calls[0]![0].steps![0]).toMatchObject({
+      kind: 'BET',
+      operationId: args.betId,
+      workflowId: `Bet:${args.betId}`,
+      bettorRef: BETTOR_REF,
+      amountTiyn: 10_000,
+      result: 'OK',
+      details: { eventId: 'evt-42', outcome: 'HOME', odds: '2.35' },
+      startedAtMs: expect.any(Number),
+    });
+    expect(vi.mocked(activities.finishOperation).mock.calls[0]![0].steps![0]).toMatchObject({
+      esuReceiptId: `ESU-bet-${args.betId}`,
+    });
+    // The ledger runs as local activities: only ESU's calls are worker activities; OperationStatus only at the end.
+    expect(await historyShape(handle)).toEqual({
+      activities: ['checkBettorEligibility', 'recordOperation'],
+      operationStatus: [BetStatus.Accepted],
+    });
+  });
+
+  it('journals VOIDING before the void runs, then VOIDED with the outcome', async () => {
+    const activities = fakeActivities({
+      recordOperation: async () => {
+        throw rejection(ErrorType.EsuRejected, 'LIMIT_EXCEEDED');
+      },
+    });
+    const { finalStatus, handle } = await run(activities, input());
+    expect(finalStatus.status).toBe(BetStatus.Voided);
+    expect(activities.calls.filter((c) => c === 'recordSteps' || c === 'voidStake')).toEqual([
+      'recordSteps',
+      'voidStake',
+    ]);
+    expect(journalledSteps(activities).map((s) => s.status)).toEqual([
+      'CHECKING_BETTOR',
+      'RESERVING_STAKE',
+      'RECORDING_IN_ESU',
+      'VOIDING',
+      'VOIDED',
+    ]);
+    expect((await historyShape(handle)).operationStatus).toEqual([BetStatus.Voiding, BetStatus.Voided]);
   });
 });

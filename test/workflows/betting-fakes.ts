@@ -173,29 +173,82 @@ export const BOOKKEEPING = ['recordStep', 'recordSteps', 'registerOperation', 'f
 
 /**
  * Every step a saga journalled, in order, wherever it went: its own recordStep/recordSteps, or carried by the
- * registration, the identification gate (only when it let the bettor through), a ledger posting or the outcome.
+ * registration, the identification gate (only when it let the bettor through), a ledger posting (a settlement's
+ * only when it settled the bet) or the outcome. A call that failed journalled nothing: its transaction rolled back.
  */
 export function journalledSteps(activities: Record<string, unknown>): StepRecord[] {
   const calls: { order: number; steps: StepRecord[] }[] = [];
   for (const [name, fn] of Object.entries(activities)) {
     const mock = (
-      fn as { mock?: { calls: unknown[][]; invocationCallOrder: number[]; settledResults: { value: unknown }[] } }
+      fn as {
+        mock?: {
+          calls: unknown[][];
+          invocationCallOrder: number[];
+          settledResults: { type: string; value: unknown }[];
+        };
+      }
     ).mock;
     if (!mock) continue;
     mock.calls.forEach(([arg], i) => {
-      const a = arg as { steps?: StepRecord[]; stepsIfAllowed?: StepRecord[] } & Partial<StepRecord>;
+      const a = arg as {
+        steps?: StepRecord[];
+        stepsIfAllowed?: StepRecord[];
+        stepsIfSettled?: StepRecord[];
+      } & Partial<StepRecord>;
+      const settled = mock.settledResults[i];
+      const value = settled?.value as { allowed?: boolean; outcome?: string } | undefined;
       const steps =
-        name === 'recordStep'
-          ? [a as StepRecord]
-          : name === 'checkBettorIdentified'
-            ? (mock.settledResults[i]?.value as { allowed?: boolean } | undefined)?.allowed
-              ? (a.stepsIfAllowed ?? [])
-              : []
-            : (a?.steps ?? []);
+        settled?.type !== 'fulfilled'
+          ? []
+          : name === 'recordStep'
+            ? [a as StepRecord]
+            : name === 'checkBettorIdentified'
+              ? value?.allowed
+                ? (a.stepsIfAllowed ?? [])
+                : []
+              : name === 'settleBetInLedger'
+                ? value?.outcome === 'SETTLED'
+                  ? (a.stepsIfSettled ?? [])
+                  : []
+                : (a?.steps ?? []);
       calls.push({ order: mock.invocationCallOrder[i]!, steps });
     });
   }
   return calls.sort((x, y) => x.order - y.order).flatMap((c) => c.steps);
+}
+
+/** A call's journal rows as `STATUS event`: where each step's row went. */
+export const stepEvents = (steps: readonly { status: string; event: string }[] | undefined): string[] =>
+  (steps ?? []).map((s) => `${s.status} ${s.event}`);
+
+/** The journal rows (`STATUS event`) each named activity's calls handed it to write in their transaction. */
+export function carriedRows(activities: Record<string, unknown>, names: string[]): Record<string, string[][]> {
+  return Object.fromEntries(
+    names.map((name) => {
+      const calls = (activities[name] as { mock: { calls: unknown[][] } }).mock.calls;
+      return [
+        name,
+        calls.map(([arg]) => {
+          const a = arg as Record<string, { status: string; event: string }[] | undefined>;
+          return stepEvents(a.steps ?? a.stepsIfAllowed ?? a.stepsIfSettled);
+        }),
+      ];
+    }),
+  );
+}
+
+/** What a run's history holds: the worker activities it scheduled and the OperationStatus values it upserted. */
+export async function historyShape(
+  handle: WorkflowHandle,
+): Promise<{ activities: string[]; operationStatus: unknown[] }> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  return {
+    activities: events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []),
+    operationStatus: events.flatMap((e) => {
+      const field = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.OperationStatus;
+      return field ? [defaultPayloadConverter.fromPayload(field)] : [];
+    }),
+  };
 }
 
 export const rejection = (type: ErrorType, code: string) =>

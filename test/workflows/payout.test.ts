@@ -15,8 +15,12 @@ import {
   endChildren,
   fakeActivities,
   failureOf,
+  historyShape,
+  journalledSteps,
   moneyCalls,
   NOW,
+  carriedRows,
+  stepEvents,
   rejection,
   runWorkflow,
   setUpFile,
@@ -45,14 +49,25 @@ function input(overrides: Partial<PayoutInput> = {}): PayoutInput {
   };
 }
 
+/** The AFM report a completed deposit or payout starts, exactly as its local activity gets it. */
+const afmReport = (operationKind: 'DEPOSIT' | 'PAYOUT', operationId: string, record: Record<string, unknown>) => ({
+  submissionId: `afm-${operationKind === 'DEPOSIT' ? 'dep' : 'pay'}-${operationId}`,
+  operationId,
+  operationKind,
+  bettorRef: BETTOR_REF,
+  attempt: 1,
+  payload: { counterpart: 'AFM', record },
+  actor: 'system',
+});
+
 const run = (activities: Activities, args: PayoutInput) =>
   runWorkflow<PayoutState>(env, workflowBundle, activities, (taskQueue) =>
     env.client.workflow.start(payout, { taskQueue, workflowId: `Payout:${args.payoutId}`, args: [args] }),
   );
 
-// Order matters in this file: every payout that completes starts the AFM submission child (the real workflow,
-// without its activities here), after which the time-skipping server stops skipping time for the file. Tests
-// that wait out a deadline therefore come first, failures next, completions last.
+// Order matters in this file: a payout whose ESU record is refused starts an ESU submission child (the real
+// workflow, without its activities here), after which the time-skipping server stops skipping time for the file.
+// Tests that wait out a deadline therefore come first, failures next, completions last.
 describe('payout saga: failures', () => {
   it('refunds whatever may have left and releases the hold when Nomapay stays unreachable past its deadline', async () => {
     const attemptsAtMs: number[] = [];
@@ -113,12 +128,28 @@ describe('payout saga: failures', () => {
       },
       releasePayout: async () => 'NOTHING_TO_UNDO',
     });
-    const { error, finalStatus } = await run(activities, input());
+    const { error, finalStatus, handle } = await run(activities, input());
     expect(failureOf(error).type).toBe(ErrorType.InsufficientBalance);
     expect(activities.transferWallet).not.toHaveBeenCalled();
     expect(activities.refundWalletTransfer).not.toHaveBeenCalled(); // its compensation was never pushed
     expect(activities.releasePayout).toHaveBeenCalledTimes(1);
     expect(finalStatus.status).toBe(PayoutStatus.Refused);
+    // COMPENSATING is journalled before the release runs, with the row the refused hold did not write.
+    expect(activities.calls.filter((c) => c === 'recordSteps' || c === 'releasePayout')).toEqual([
+      'recordSteps',
+      'releasePayout',
+    ]);
+    expect(stepEvents(vi.mocked(activities.recordSteps).mock.calls[0]![0].steps)).toEqual([
+      'RESERVING payout.bettor-eligible',
+      'COMPENSATING payout.compensating',
+    ]);
+    expect(journalledSteps(activities).map((s) => s.status)).toEqual([
+      'CHECKING_BETTOR',
+      'RESERVING',
+      'COMPENSATING',
+      'REFUSED',
+    ]);
+    expect((await historyShape(handle)).operationStatus).toEqual([PayoutStatus.Compensating, PayoutStatus.Refused]);
   });
 
   it('refuses a barred person at payout time, before anything moves', async () => {
@@ -169,6 +200,7 @@ describe('payout saga: completions', () => {
       'transferWallet',
       'postPayout',
       'recordOperation',
+      'startSubmissionWorkflow', // the AFM report, from the last task's local activity
     ]);
     expect(activities.transferWallet).toHaveBeenCalledWith({
       transferId: `pay-${args.payoutId}`,
@@ -185,23 +217,13 @@ describe('payout saga: completions', () => {
       currency: 'KZT',
       occurredAt: NOW,
     });
-    expect(children).toEqual([
-      expect.objectContaining({
-        workflowId: `Submission:afm-pay-${args.payoutId}`,
-        workflowType: 'submission',
-        existed: true,
-        input: {
-          submissionId: `afm-pay-${args.payoutId}`,
-          operationId: args.payoutId,
-          operationKind: 'PAYOUT',
-          bettorRef: BETTOR_REF,
-          attempt: 1,
-          payload: { counterpart: 'AFM', record: { iin: args.iin, paidAt: NOW, paidTiyn: 250_000 } },
-          actor: 'system',
-        },
-      }),
-    ]);
-    const statuses = vi.mocked(activities.recordStep).mock.calls.map(([step]) => step.status);
+    // Started by a local activity in the payout's last task (not a child): the submission lives on its own.
+    expect(children).toEqual([]);
+    expect(activities.startSubmissionWorkflow).toHaveBeenCalledTimes(1);
+    expect(activities.startSubmissionWorkflow).toHaveBeenCalledWith(
+      afmReport('PAYOUT', args.payoutId, { iin: args.iin, paidAt: NOW, paidTiyn: 250_000 }),
+    );
+    const statuses = journalledSteps(activities).map((step) => step.status);
     expect(statuses).toEqual([
       'CHECKING_BETTOR',
       'RESERVING',
@@ -254,10 +276,11 @@ describe('payout saga: completions', () => {
     });
     expect(activities.releasePayout).not.toHaveBeenCalled();
     expect(activities.refundWalletTransfer).not.toHaveBeenCalled();
-    expect(children.map((c) => [c.workflowId, c.existed])).toEqual([
-      [`Submission:esu-pay-${args.payoutId}`, true],
-      [`Submission:afm-pay-${args.payoutId}`, true],
-    ]);
+    // The ESU record's submission is a child started mid-saga; the AFM report starts from the last task's local activity.
+    expect(children.map((c) => [c.workflowId, c.existed])).toEqual([[`Submission:esu-pay-${args.payoutId}`, true]]);
+    expect(activities.startSubmissionWorkflow).toHaveBeenCalledWith(
+      expect.objectContaining({ submissionId: `afm-pay-${args.payoutId}`, operationKind: 'PAYOUT' }),
+    );
     expect(children[0]!.input).toMatchObject({
       operationKind: 'PAYOUT',
       payload: { counterpart: 'ESU', record: { kind: 'PAYOUT', operationId: `pay-${args.payoutId}` } },
@@ -286,6 +309,31 @@ describe('payout saga: completions', () => {
   });
 });
 
+describe('payout saga: journal rows carried by the local activities it runs anyway', () => {
+  it('journals each step with the registration, the hold, its posting and the outcome', async () => {
+    const activities = fakeActivities();
+    const args = input();
+    const { state, handle } = await run(activities, args);
+    expect(state?.status).toBe(PayoutStatus.Completed);
+    expect(carriedRows(activities, ['registerOperation', 'reservePayout', 'postPayout', 'finishOperation'])).toEqual({
+      registerOperation: [['CHECKING_BETTOR payout.received']],
+      reservePayout: [['RESERVING payout.bettor-eligible', 'PAYING_OUT payout.amount-reserved']],
+      postPayout: [['POSTING payout.wallet-paid', 'RECORDING_IN_ESU payout.posted']],
+      finishOperation: [['REPORTING_TO_AFM payout.recorded-in-esu', 'COMPLETED payout.completed']],
+    });
+    expect(vi.mocked(activities.finishOperation).mock.calls[0]![0].steps![1]).toMatchObject({
+      esuReceiptId: `ESU-pay-${args.payoutId}`,
+      details: { afmSubmissionId: `afm-pay-${args.payoutId}` },
+    });
+    expect(activities.recordStep).not.toHaveBeenCalled();
+    expect(activities.recordSteps).not.toHaveBeenCalled();
+    expect(await historyShape(handle)).toEqual({
+      activities: ['checkBettorEligibility', 'transferWallet', 'recordOperation'],
+      operationStatus: [PayoutStatus.Completed],
+    });
+  });
+});
+
 describe('deposit AFM report', () => {
   it('reports the money received to AFM once a deposit completes', async () => {
     const activities = fakeActivities();
@@ -307,15 +355,9 @@ describe('deposit AFM report', () => {
     // Started by a local activity in the deposit's last task (not a child): the submission lives on its own.
     expect(children).toEqual([]);
     expect(activities.startSubmissionWorkflow).toHaveBeenCalledTimes(1);
-    expect(activities.startSubmissionWorkflow).toHaveBeenCalledWith({
-      submissionId: `afm-dep-${args.depositId}`,
-      operationId: args.depositId,
-      operationKind: 'DEPOSIT',
-      bettorRef: BETTOR_REF,
-      attempt: 1,
-      payload: { counterpart: 'AFM', record: { iin: args.iin, receivedAt: NOW, receivedTiyn: 500_000 } },
-      actor: 'system',
-    });
+    expect(activities.startSubmissionWorkflow).toHaveBeenCalledWith(
+      afmReport('DEPOSIT', args.depositId, { iin: args.iin, receivedAt: NOW, receivedTiyn: 500_000 }),
+    );
   });
 
   it('does not report a deposit that was reversed', async () => {

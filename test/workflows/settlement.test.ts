@@ -14,8 +14,11 @@ import {
   BETTOR_REF,
   fakeActivities,
   failureOf,
+  historyShape,
+  journalledSteps,
   moneyCalls,
   NOW,
+  carriedRows,
   rejection,
   runWorkflow,
   setUpFile,
@@ -58,6 +61,7 @@ describe('settlement saga', () => {
       operationId: `${betId}.settle`,
       result: 'WON',
       winningsTiyn: 782,
+      stepsIfSettled: expect.any(Array), // the journal rows it writes if it settles the bet
     });
     expect(activities.recordOperation).toHaveBeenCalledWith({
       operationId: `stl-${betId}.settle`,
@@ -68,7 +72,7 @@ describe('settlement saga', () => {
       occurredAt: NOW,
       bet: { betId, eventId: 'evt-42', outcome: 'HOME', odds: '2.35', result: 'WON', winningsTiyn: 782 },
     });
-    const steps = vi.mocked(activities.recordStep).mock.calls.map(([step]) => step);
+    const steps = journalledSteps(activities);
     expect(steps.map((s) => s.status)).toEqual(['LOADING_BET', 'POSTING', 'RECORDING_IN_ESU', 'SETTLED']);
     expect(steps.at(-1)).toMatchObject({
       kind: 'SETTLEMENT',
@@ -93,6 +97,7 @@ describe('settlement saga', () => {
       operationId: 'stl-77',
       result: 'LOST',
       winningsTiyn: 0,
+      stepsIfSettled: expect.any(Array), // the journal rows it writes if it settles the bet
     });
     expect(activities.recordOperation).toHaveBeenCalledWith(
       expect.objectContaining({
@@ -232,6 +237,74 @@ describe('settlement client', () => {
       expect(retried.joined).toBe(false);
       expect((await retried.result()).status).toBe(SettlementStatus.Settled);
     });
+  });
+});
+
+describe('settlement saga: journal rows carried by the local activities it runs anyway', () => {
+  it('reads and settles the bet in local activities, the posting with its rows in one transaction', async () => {
+    const activities = fakeActivities();
+    const betId = uniqueId('bet');
+    const { state, handle } = await run(activities, { betId, result: 'WON' });
+    expect(state?.status).toBe(SettlementStatus.Settled);
+    expect(carriedRows(activities, ['registerOperation', 'settleBetInLedger', 'finishOperation'])).toEqual({
+      registerOperation: [['LOADING_BET settlement.received']],
+      settleBetInLedger: [['POSTING settlement.bet-loaded', 'RECORDING_IN_ESU settlement.posted']],
+      finishOperation: [['SETTLED settlement.settled']],
+    });
+    expect(activities.recordStep).not.toHaveBeenCalled();
+    expect(activities.recordSteps).not.toHaveBeenCalled();
+    // The rows after the bet is loaded know its bettor and stake.
+    expect(vi.mocked(activities.settleBetInLedger).mock.calls[0]![0].stepsIfSettled![1]).toMatchObject({
+      operationId: `${betId}.settle`,
+      bettorRef: BETTOR_REF,
+      amountTiyn: 333,
+      details: { winningsTiyn: 782 },
+    });
+    expect(await historyShape(handle)).toEqual({
+      activities: ['recordOperation'],
+      operationStatus: [SettlementStatus.Settled],
+    });
+  });
+
+  it('journals a bet found settled already before ESU is asked again', async () => {
+    const betId = uniqueId('bet');
+    const activities = fakeActivities({
+      settleBetInLedger: async () => ({
+        outcome: 'ALREADY_SETTLED',
+        operationId: 'stl-first',
+        winningsTiyn: 782,
+        settledAt: NOW,
+      }),
+    });
+    const { state } = await run(activities, { betId, result: 'WON' });
+    expect(state).toMatchObject({ status: SettlementStatus.Settled, alreadySettled: true, operationId: 'stl-first' });
+    // The ledger wrote none of its rows (it did not settle); they go before ESU's call, which may retry for long.
+    expect(activities.calls.filter((c) => c === 'recordSteps' || c === 'recordOperation')).toEqual([
+      'recordSteps',
+      'recordOperation',
+    ]);
+    expect(
+      vi.mocked(activities.recordSteps).mock.calls[0]![0].steps.map((s) => [s.status, s.event, s.operationId]),
+    ).toEqual([
+      ['POSTING', 'settlement.bet-loaded', `${betId}.settle`],
+      ['RECORDING_IN_ESU', 'settlement.already-posted', 'stl-first'],
+    ]);
+  });
+
+  it('refuses a bet a concurrent settlement won: the rows of the refused posting go with the outcome', async () => {
+    const activities = fakeActivities({
+      settleBetInLedger: async () => {
+        throw rejection(ErrorType.SettlementConflict, 'SETTLED');
+      },
+    });
+    const { error } = await run(activities, { betId: uniqueId('bet'), result: 'WON' });
+    expect(failureOf(error).type).toBe(ErrorType.SettlementConflict);
+    expect(journalledSteps(activities).map((s) => `${s.status} ${s.event}`)).toEqual([
+      'LOADING_BET settlement.received',
+      'POSTING settlement.bet-loaded',
+      'REFUSED settlement.refused',
+    ]);
+    expect(activities.recordOperation).not.toHaveBeenCalled();
   });
 });
 
