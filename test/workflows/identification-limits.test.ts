@@ -1,6 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createIdentificationClient, StepRejectedError } from '../../client/identification.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin, uniqueId } from '../support/ids.js';
@@ -10,24 +8,14 @@ import {
   events,
   fakeActivities,
   remember,
-  setUpEnv,
   terminateLeftovers,
-  withWorker,
 } from './identification-fakes.js';
+import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  ({ env, workflowBundle } = await setUpEnv());
-});
+useTimeSkipping();
 
 afterEach(async () => {
-  await terminateLeftovers(env);
-});
-
-afterAll(async () => {
-  await env?.teardown();
+  await terminateLeftovers();
 });
 
 const PHONE = '+77011234567';
@@ -51,7 +39,7 @@ describe('ЦОИД limits on two-factor authentication', () => {
   it('allows 4 liveness checks, then ends the session and blocks liveness for 15 minutes, a block that lifts by itself (§23.2)', async () => {
     const a = fakeActivities();
     a.liveness.push(false, false, false, false);
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const iin = adultIin();
       const id = await openSession(taskQueue, iin);
       const answers = [];
@@ -96,7 +84,7 @@ describe('ЦОИД limits on two-factor authentication', () => {
 
   it('sends at most 2 SMS in a session (§23.3); wrong and expired codes are clear answers; a new session allows more', async () => {
     const a = fakeActivities();
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const iin = adultIin();
       const id = await openSession(taskQueue, iin);
       await id.submitLiveness({ livenessToken: 'capture' });
@@ -132,7 +120,7 @@ describe('ЦОИД limits on two-factor authentication', () => {
   it('does not count passed liveness or code mistakes as biometric failures', async () => {
     const a = fakeActivities();
     a.liveness.push(false, true);
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const id = await openSession(taskQueue);
       expect((await id.submitLiveness({ livenessToken: 'c1' })).result).toBe('LIVENESS_FAILED');
       expect((await id.submitLiveness({ livenessToken: 'c2' })).result).toBe('LIVENESS_PASSED');

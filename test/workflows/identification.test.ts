@@ -1,33 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createIdentificationClient, StepRejectedError } from '../../client/identification.js';
 import { InvalidRequestError } from '../../client/errors.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import {
-  CORRECT_CODE,
-  events,
-  fakeActivities,
-  remember,
-  setUpEnv,
-  terminateLeftovers,
-  withWorker,
-} from './identification-fakes.js';
+import { CORRECT_CODE, events, fakeActivities, remember, terminateLeftovers } from './identification-fakes.js';
+import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  ({ env, workflowBundle } = await setUpEnv());
-});
+useTimeSkipping();
 
 afterEach(async () => {
-  await terminateLeftovers(env);
-});
-
-afterAll(async () => {
-  await env?.teardown();
+  await terminateLeftovers();
 });
 
 const PHONE = '+77011234567';
@@ -44,7 +26,7 @@ describe('identification by two-factor authentication', () => {
   it('records consent, opens a session, passes liveness and the SMS code, then registers with ESU and opens the wallet', async () => {
     const a = fakeActivities();
     const iin = adultIin();
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const id = await client(taskQueue).startIdentification({ bettorId: uniqueId('bettor') });
       expect((await id.giveConsent({ accepted: true, agreementVersion: '2024-11' })).result).toBe('CONSENT_RECORDED');
       const opened = await id.startTwoFactor({ iin, phone: '+7 701 123-45-67' });
@@ -95,7 +77,7 @@ describe('identification by two-factor authentication', () => {
 
   it('ends when the bettor refuses consent, and nothing is sent', async () => {
     const a = fakeActivities();
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const id = await client(taskQueue).startIdentification({ bettorId: uniqueId('bettor') });
       const answer = await id.giveConsent({ accepted: false, agreementVersion: '2024-11' });
       expect(answer.result).toBe('REFUSED');
@@ -109,7 +91,7 @@ describe('identification by two-factor authentication', () => {
 
   it('checks IIN and phone before a (billed) session opens, and refuses steps out of order', async () => {
     const a = fakeActivities();
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const id = await client(taskQueue).startIdentification({ bettorId: uniqueId('bettor') });
       const early = await id.startTwoFactor({ iin: adultIin(), phone: PHONE }).catch((e) => e);
       expect(early).toBeInstanceOf(StepRejectedError);
@@ -136,7 +118,7 @@ describe('identification by two-factor authentication', () => {
 
   it('joins the running identification when the app starts it again', async () => {
     const a = fakeActivities();
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const bettorId = uniqueId('bettor');
       const first = await client(taskQueue).startIdentification({ bettorId });
       await first.giveConsent({ accepted: true, agreementVersion: '2024-11' });
@@ -161,7 +143,7 @@ describe('identification by two-factor authentication', () => {
       esuRegistrationId: 'e-1',
       consentRevokedAt: null,
     };
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const id = await client(taskQueue).startIdentification({ bettorId: uniqueId('bettor') });
       const state = await id.result();
       expect(state).toMatchObject({ step: 'IDENTIFIED', walletId: 'w-1', identifiedAt: '2026-01-01T00:00:00.000Z' });
@@ -184,7 +166,7 @@ describe('identification by two-factor authentication', () => {
       esuRegistrationId: 'e-1',
       consentRevokedAt: null,
     };
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const bettorId = uniqueId('bettor');
       const ended = await client(taskQueue).startIdentification({ bettorId });
       expect((await ended.result()).step).toBe('IDENTIFIED');
@@ -210,7 +192,7 @@ describe('identification by two-factor authentication', () => {
 
   it('abandons an identification nobody touches for 7 days, journalling the billed session (§66)', async () => {
     const a = fakeActivities();
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const id = await client(taskQueue).startIdentification({ bettorId: uniqueId('bettor') });
       await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
       await id.startTwoFactor({ iin: adultIin(), phone: PHONE });

@@ -1,27 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  Runtime,
-  Worker,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTimeSkippingEnv } from '../../stack/test-server.js';
-import { WORKFLOWS_PATH } from '../../workers/sagas.js';
-import type { AfmActivities, SendAfmSubmission } from '../../activities/afm.js';
-import type { EsuSubmissionActivities, SendEsuSubmission } from '../../activities/esu-submissions.js';
-import {
-  createSubmissionCalendarActivities,
-  type SubmissionRecord,
-  type SubmissionStoreActivities,
-} from '../../activities/submissions.js';
+import type { SendAfmSubmission } from '../../activities/afm.js';
+import type { SendEsuSubmission } from '../../activities/esu-submissions.js';
+import { createSubmissionCalendarActivities, type SubmissionRecord } from '../../activities/submissions.js';
 import { createSubmissionClient } from '../../client/submissions.js';
 import { StepRejectedError } from '../../client/identification.js';
-import { DEFAULT_WORKING_DAY_CALENDAR } from '../../config/index.js';
 import { ErrorType } from '../../domain/errors.js';
 import { DEFAULT_MAINTENANCE_WINDOWS, maintenanceWindowAt, parseMaintenanceWindows } from '../../domain/maintenance.js';
 import { firstSubmissionId, type SubmissionInput, type SubmissionReceipt } from '../../domain/submission.js';
@@ -37,30 +21,28 @@ import { incidentDetector } from '../../workflows/incident-detector.js';
 import { verdictReader } from '../../workflows/verdict-reader.js';
 import { afmVerdictSignal, resumeSubmissionSignal } from '../../workflows/submission-verdicts.js';
 import type { EsuOperationRequest } from '../../domain/wire/esu.js';
-import {
-  addDays,
-  compileCalendar,
-  isWorkingDay,
-  localDate,
-  officerDueAt,
-  startOfLocalDay,
-} from '../../domain/working-days.js';
+import { addDays, localDate, officerDueAt, startOfLocalDay } from '../../domain/working-days.js';
 import { resubmitSubmissionUpdate } from '../../workflows/submission.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { endWorkflows, env, useTimeSkipping, withWorker as withFakes } from '../support/workflows.js';
+import {
+  afmSubmissionInput,
+  calendar,
+  HOUR,
+  iso,
+  MIN,
+  nextLocal,
+  travelTo,
+  working,
+  type SubmissionActivities,
+} from './submission-fakes.js';
 
-type Activities = AfmActivities &
-  EsuSubmissionActivities &
-  SubmissionStoreActivities &
-  ReturnType<typeof createSubmissionCalendarActivities> &
+type Activities = SubmissionActivities &
   VerdictStoreActivities &
   DetectorActivities &
   IncidentStoreActivities &
   IncidentDeliveryActivities;
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-// The real calendar file: the holidays these tests count are the ones ops ship.
-const calendar = compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CALENDAR, 'utf8')));
 const maintenance = parseMaintenanceWindows(DEFAULT_MAINTENANCE_WINDOWS);
 const policy = {
   pollIntervalMs: HOUR,
@@ -71,42 +53,8 @@ const policy = {
 };
 const FETCH_INTERVAL = MIN;
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  // ERROR: the outage tests fail hundreds of attempts on purpose.
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  env = await createTimeSkippingEnv();
-  workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
-
-/** `hh:mm` local time (UTC+5) on a local date. */
-const localTime = (date: string, hhmm: string) =>
-  startOfLocalDay(date, calendar) + Number(hhmm.slice(0, 2)) * HOUR + Number(hhmm.slice(3)) * MIN;
-
-/** The first `hh:mm` at least an hour ahead of the server's clock on a day that satisfies `ok`. */
-async function nextLocal(hhmm: string, ok: (date: string) => boolean): Promise<number> {
-  const now = await env.currentTimeMs();
-  for (let date = localDate(now, calendar); ; date = addDays(date, 1)) {
-    const at = localTime(date, hhmm);
-    if (at > now + HOUR && ok(date)) return at;
-    if (date > '2027-12-31')
-      throw new Error('no such day left in config/calendar/kz-working-days.json: add the next year');
-  }
-}
-
-async function travelTo(ms: number): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (ms > now) await env.sleep(ms - now);
-}
-
-const working = (date: string) => isWorkingDay(date, calendar);
-const iso = (ms: number) => new Date(ms).toISOString();
+// ERROR: the outage tests fail hundreds of attempts on purpose.
+useTimeSkipping({ logLevel: 'ERROR' });
 
 /**
  * Typed fakes of the counterparts and the store; the calendar activities are the real ones over the shipped
@@ -280,9 +228,7 @@ async function withWorker<T>(
   fn: (submissions: ReturnType<typeof createSubmissionClient>, taskQueue: string) => Promise<T>,
   { reader = true } = {},
 ): Promise<T> {
-  const taskQueue = uniqueId('tq');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-  return worker.runUntil(async () => {
+  return withFakes(activities, async (taskQueue) => {
     const readerId = uniqueId('VerdictReader');
     // The worker's verdict reader (workers/main.ts starts one per counterpart): the only reader of AFM's feed.
     if (reader)
@@ -294,11 +240,7 @@ async function withWorker<T>(
     try {
       return await fn(createSubmissionClient({ client: env.client, taskQueue }), taskQueue);
     } finally {
-      if (reader)
-        await env.client.workflow
-          .getHandle(readerId)
-          .terminate('test over')
-          .catch(() => undefined);
+      if (reader) await endWorkflows([readerId]);
       // Let whatever the last step set off (a local activity, a workflow task) finish first.
       await env.sleep('1 second');
       const workflowIdOf = (id: string) =>
@@ -307,34 +249,15 @@ async function withWorker<T>(
           : id.startsWith('-incident:')
             ? `Incident:${id.slice('-incident:'.length)}`
             : `Submission:${id}`;
-      await Promise.all(
-        started.splice(0).map((id) =>
-          env.client.workflow
-            .getHandle(workflowIdOf(id))
-            .terminate('test over')
-            .catch(() => undefined),
-        ),
-      );
+      await endWorkflows(started.splice(0).map(workflowIdOf));
     }
   });
 }
 
 function afmInput(overrides: Partial<SubmissionInput> = {}): SubmissionInput {
-  const operationId = uniqueId('dep');
-  const submissionId = firstSubmissionId('AFM', operationId);
-  started.push(submissionId, `${submissionId}-r2`);
-  return {
-    submissionId,
-    operationId,
-    operationKind: 'DEPOSIT',
-    bettorRef: 'a'.repeat(64),
-    attempt: 1,
-    payload: {
-      counterpart: 'AFM',
-      record: { iin: adultIin(), receivedAt: '2026-12-04T18:55:00+05:00', receivedTiyn: 250_000 },
-    },
-    ...overrides,
-  };
+  const input = afmSubmissionInput(overrides);
+  started.push(input.submissionId, `${input.submissionId}-r2`);
+  return input;
 }
 
 describe('AFM rejection window: 1 working day (AFM order No. 9, item 5(3))', () => {
