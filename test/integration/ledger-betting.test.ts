@@ -1,32 +1,16 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { Accounts, bettorBalance, createLedgerActivities } from '../../activities/ledger.js';
-import {
-  BettingAccounts,
-  bettingTotals,
-  createBettingLedgerActivities,
-  type StakeReservation,
-} from '../../activities/betting-ledger.js';
+import { Accounts, bettorBalance } from '../../activities/ledger.js';
+import { BettingAccounts, bettingTotals, type StakeReservation } from '../../activities/betting-ledger.js';
 import { readBet } from '../../activities/bets.js';
-import { createPool, type Pool } from '../../db/pool.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { pool, ledger, betting, newBettorRef, useLedger } from '../support/ledger.js';
 
-let pool: Pool;
-let ledger: ReturnType<typeof createLedgerActivities>;
-let betting: ReturnType<typeof createBettingLedgerActivities>;
-
-beforeAll(() => {
-  pool = createPool(inject('databaseUrl'), 20);
-  ledger = createLedgerActivities({ pool });
-  betting = createBettingLedgerActivities({ pool });
-});
-afterAll(async () => pool?.end());
-
-const ref = () => uniqueId('ref').padEnd(64, '0');
+useLedger(20);
 
 async function funded(amountTiyn: number): Promise<string> {
-  const bettorRef = ref();
+  const bettorRef = newBettorRef();
   await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn });
   return bettorRef;
 }
@@ -158,7 +142,7 @@ describe('stakes as pending transfers', () => {
     expect(await bettorBalance(pool, bettorRef)).toBe(300);
     expect(await readBet(pool, bet.betId)).toBeNull();
     // A bettor who never deposited has nothing to stake either.
-    expect((await failure(betting.reserveStake(stake(ref())))).type).toBe(ErrorType.InsufficientBalance);
+    expect((await failure(betting.reserveStake(stake(newBettorRef())))).type).toBe(ErrorType.InsufficientBalance);
   });
 
   it('never lets concurrent stakes and payouts overdraw the account', async () => {

@@ -1,0 +1,26 @@
+import { afterAll, beforeAll, inject } from 'vitest';
+import { createLedgerActivities } from '../../activities/ledger.js';
+import { createBettingLedgerActivities } from '../../activities/betting-ledger.js';
+import { createPool, type Pool } from '../../db/pool.js';
+import { uniqueId } from './ids.js';
+
+/**
+ * The ledger's activities over a pool on the suite's (migrated) database, set by `useLedger()` before the file's first
+ * test (live bindings: read them inside tests and hooks, not at the file's top level).
+ */
+export let pool: Pool;
+export let ledger: ReturnType<typeof createLedgerActivities>;
+export let betting: ReturnType<typeof createBettingLedgerActivities>;
+
+/** Opens the file's pool of `poolSize` connections before its tests and ends it after them. */
+export function useLedger(poolSize: number): void {
+  beforeAll(() => {
+    pool = createPool(inject('databaseUrl'), poolSize);
+    ledger = createLedgerActivities({ pool });
+    betting = createBettingLedgerActivities({ pool });
+  });
+  afterAll(async () => pool?.end());
+}
+
+/** A bettor reference of its own for one test: the ledger's accounts are per bettor, and the database is shared. */
+export const newBettorRef = () => uniqueId('ref').padEnd(64, '0');
