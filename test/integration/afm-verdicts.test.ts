@@ -23,14 +23,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(
-    open.map((id) =>
-      stack.client.workflow
-        .getHandle(`Submission:${id}`)
-        .terminate('test over')
-        .catch(() => undefined),
-    ),
-  );
+  await stack?.endWorkflows(open.map((id) => `Submission:${id}`));
   await stack?.stop();
 });
 

@@ -34,15 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await health?.close();
-  if (stack)
-    await Promise.all(
-      openWorkflows.map((id) =>
-        stack.client.workflow
-          .getHandle(id)
-          .terminate('test over')
-          .catch(() => undefined),
-      ),
-    );
+  await stack?.endWorkflows(openWorkflows);
   await stack?.stop();
   await admin?.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
   await admin?.end();

@@ -46,15 +46,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (stack)
-    await Promise.all(
-      submissionWorkflows.map((id) =>
-        stack.client.workflow
-          .getHandle(`Submission:${id}`)
-          .terminate('test over')
-          .catch(() => undefined),
-      ),
-    );
+  await stack?.endWorkflows(submissionWorkflows.map((id) => `Submission:${id}`));
   await consoleRunning?.close();
   await stack?.stop();
   await admin?.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);

@@ -22,14 +22,7 @@ beforeAll(async () => {
   stack = await startFileStack({ AFM_VERDICT_READER: 'false' });
 });
 afterAll(async () => {
-  await Promise.all(
-    open.map((id) =>
-      stack.client.workflow
-        .getHandle(id)
-        .terminate('test over')
-        .catch(() => undefined),
-    ),
-  );
+  await stack?.endWorkflows(open);
   await stack?.stop();
 });
 

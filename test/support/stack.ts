@@ -75,6 +75,17 @@ export async function startFileStack(extraEnv: Record<string, string> = {}) {
     pool: saga.pool,
     simulators,
     verdictReader,
+    /** Terminates workflows the file left running, by workflow id; one that has already closed is passed over. */
+    async endWorkflows(workflowIds: string[]) {
+      await Promise.all(
+        workflowIds.map((id) =>
+          client.workflow
+            .getHandle(id)
+            .terminate('test over')
+            .catch(() => undefined),
+        ),
+      );
+    },
     async stop() {
       if (verdictReader)
         await client.workflow
