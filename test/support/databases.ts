@@ -22,18 +22,21 @@ export async function createMigratedDatabase(admin: Pool, name: string): Promise
 }
 
 /**
- * Empty databases of the file's own, created before its tests (in a `beforeAll` registered here, so before the file's
+ * Databases of the file's own, empty or `migrated` (the whole schema applied), created before its tests (in a `beforeAll` registered here, so before the file's
  * own) and dropped after them, once every pool `poolOf` opened on them (`poolSize` connections each) has ended. Call it at the file's top level.
  */
 export function useOwnDatabases(
   names: readonly string[],
-  { poolSize }: { poolSize: number },
+  { poolSize, migrated = false }: { poolSize: number; migrated?: boolean },
 ): { poolOf(name: string): Pool } {
   let admin: Pool | undefined;
   const pools: Pool[] = [];
   beforeAll(async () => {
     admin = createPool(inject('databaseUrl'), 1);
-    for (const name of names) await admin.query(`CREATE DATABASE ${name}`);
+    for (const name of names) {
+      if (migrated) await createMigratedDatabase(admin, name);
+      else await admin.query(`CREATE DATABASE ${name}`);
+    }
   });
   afterAll(async () => {
     for (const p of pools) await p.end().catch(() => undefined);
