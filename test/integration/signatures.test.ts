@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { signDocument, verifyDocument } from '../../crypto/signer.js';
 import { isoWithOffset } from '../../domain/incident.js';
 import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
@@ -8,22 +8,18 @@ import type { HeldSubmission } from '../../simulators/afm.js';
 import { bookmakerTrust, signerOf, testCertificates } from '../support/certificates.js';
 import { completeCard } from '../support/incident-card.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { eventually, startFileStack } from '../support/stack.js';
+import { eventually, stack, useFileStack } from '../support/stack.js';
 
 /**
  * The real stack signs with the bookmaker's PKCS#12 (SIGNING_PKCS12_PATH, a test CA's certificate) and the
  * simulators accept only documents signed by that registered certificate: AFM submissions, incident cards and the
  * consent confirmation each go through, and a forgery is refused with its code.
  */
-let stack: Awaited<ReturnType<typeof startFileStack>>;
+useFileStack({ AFM_VERDICT_READER: 'false' });
 const open: string[] = [];
 
-beforeAll(async () => {
-  stack = await startFileStack({ AFM_VERDICT_READER: 'false' });
-});
 afterAll(async () => {
   await stack?.endWorkflows(open);
-  await stack?.stop();
 });
 
 const ourCertificate = () => signerOf(testCertificates().bookmaker).certificate.toString('base64');

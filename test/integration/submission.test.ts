@@ -1,23 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { listSubmissions } from '../../console/inboxes/submissions.js';
 import { firstSubmissionId, type SubmissionPayload } from '../../domain/submission.js';
 import type { HeldSubmission } from '../../simulators/afm.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { eventually, startFileStack } from '../support/stack.js';
+import { eventually, stack, useFileStack } from '../support/stack.js';
 import { simAdmin } from '../support/sim-admin.js';
 
-let stack: Awaited<ReturnType<typeof startFileStack>>;
+// The file stack's verdict reader reads AFM's messages every second: the real interval is a minute.
+useFileStack();
 const open: string[] = [];
-
-beforeAll(async () => {
-  // The file stack's verdict reader reads AFM's messages every second: the real interval is a minute.
-  stack = await startFileStack();
-});
 
 afterAll(async () => {
   // The corrected attempt keeps polling for a working day: end it with the test.
   await stack?.endWorkflows(open.map((id) => `Submission:${id}`));
-  await stack?.stop();
 });
 
 const row = async (submissionId: string) =>

@@ -105,9 +105,9 @@ export function tracking<A extends object>(base: A): A & { calls: string[] } {
   return Object.assign(tracked, { calls });
 }
 
-/** Fakes that succeed; each test overrides what it needs. Every call is counted in `calls`, in order. */
-export function fakeActivities(overrides: Partial<Activities> = {}): Tracked {
-  return tracking<Activities>({
+/** The deposit saga's counterparts and journal, all succeeding (the registry is `fakeRegistry`). */
+export function depositFakes(): Omit<ReturnType<typeof createActivities>, 'registerOperation' | 'finishOperation'> {
+  return {
     checkBettorEligibility: async () => ({ eligible: true, checkedAt: NOW }),
     checkBettorIdentified: async () => ({ allowed: true, status: 'IDENTIFIED' }),
     recordOperation: async (req) => ({
@@ -121,6 +121,13 @@ export function fakeActivities(overrides: Partial<Activities> = {}): Tracked {
     reverseDepositCredit: async () => 'REVERSED',
     recordStep: async () => undefined,
     recordSteps: async () => undefined,
+  };
+}
+
+/** Fakes that succeed; each test overrides what it needs. Every call is counted in `calls`, in order. */
+export function fakeActivities(overrides: Partial<Activities> = {}): Tracked {
+  return tracking<Activities>({
+    ...depositFakes(),
     startSubmissionWorkflow: async ({ submissionId }) => ({ submissionId, started: true }),
     ...fakeRegistry(),
     reserveStake: async ({ betId }) => ({ reservationId: `${betId}:stake`, outcome: 'RESERVED', placedAt: NOW }),

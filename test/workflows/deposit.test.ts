@@ -7,7 +7,16 @@ import type { SubmissionInput } from '../../domain/submission.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin, iinBornIn, uniqueId } from '../support/ids.js';
 import { env, useTimeSkipping, workflowBundle } from '../support/workflows.js';
-import { failureOf, fakeRegistry, journalledSteps, moneyCalls, NOW, runWorkflow, tracking } from './betting-fakes.js';
+import {
+  depositFakes,
+  failureOf,
+  fakeRegistry,
+  journalledSteps,
+  moneyCalls,
+  NOW,
+  runWorkflow,
+  tracking,
+} from './betting-fakes.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -16,15 +25,9 @@ useTimeSkipping();
 /** Fakes that succeed; each test overrides what it needs. Typed so a signature change breaks the test. */
 function fakeActivities(overrides: Partial<Activities> = {}): Activities & { calls: string[] } {
   return tracking<Activities>({
-    checkBettorEligibility: async () => ({ eligible: true, checkedAt: NOW }),
-    checkBettorIdentified: async () => ({ allowed: true, status: 'IDENTIFIED' }),
+    ...depositFakes(),
     recordOperation: async (req) => ({ receiptId: 'ESU-1', operationId: req.operationId, recordedAt: NOW }),
-    transferWallet: async ({ iin: _iin, ...req }) => ({ ...req, status: 'COMPLETED', completedAt: NOW }),
     refundWalletTransfer: async () => 'REFUNDED',
-    creditDeposit: async ({ depositId }) => ({ transferId: `${depositId}:credit`, outcome: 'POSTED' }),
-    reverseDepositCredit: async () => 'REVERSED',
-    recordStep: async () => undefined,
-    recordSteps: async () => undefined,
     ...fakeRegistry(),
     ...overrides,
   });
