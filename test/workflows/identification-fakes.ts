@@ -9,7 +9,9 @@ import type {
 import type { createMigrationActivities } from '../../activities/migration.js';
 import { ErrorType } from '../../domain/errors.js';
 import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
-import { endWorkflows } from '../support/workflows.js';
+import { createIdentificationClient } from '../../client/identification.js';
+import { uniqueId } from '../support/ids.js';
+import { endWorkflows, env } from '../support/workflows.js';
 
 export type Activities = ReturnType<typeof createIdentificationActivities> &
   ReturnType<typeof createIdentificationStoreActivities> &
@@ -135,4 +137,19 @@ export function remember<T extends { workflowId: string }>(handle: T): T {
 
 export async function terminateLeftovers(): Promise<void> {
   await endWorkflows(opened.splice(0));
+}
+
+/** The identification client on this task queue, with the workflow tests' bettor-reference key. */
+export const identificationClient = (taskQueue: string) =>
+  createIdentificationClient({ client: env.client, taskQueue, bettorRefKey: 'workflow-test-bettor-ref-key' });
+
+type StartIdentification = Parameters<ReturnType<typeof identificationClient>['startIdentification']>[0];
+
+/** An identification of a new bettor who has consented (agreement 2024-11), remembered for `terminateLeftovers`. */
+export async function consented(taskQueue: string, request: Partial<StartIdentification> = {}) {
+  const id = remember(
+    await identificationClient(taskQueue).startIdentification({ bettorId: uniqueId('bettor'), ...request }),
+  );
+  await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
+  return id;
 }

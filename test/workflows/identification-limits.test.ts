@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createIdentificationClient, StepRejectedError } from '../../client/identification.js';
+import { StepRejectedError } from '../../client/identification.js';
 import { ErrorType } from '../../domain/errors.js';
-import { adultIin, uniqueId } from '../support/ids.js';
+import { adultIin } from '../support/ids.js';
 import {
   CORRECT_CODE,
   EXPIRED_CODE,
   events,
   fakeActivities,
-  remember,
   terminateLeftovers,
+  consented,
 } from './identification-fakes.js';
 import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
 
@@ -21,16 +21,7 @@ afterEach(async () => {
 const PHONE = '+77011234567';
 
 async function openSession(taskQueue: string, iin = adultIin()) {
-  const id = remember(
-    await createIdentificationClient({
-      client: env.client,
-      taskQueue,
-      bettorRefKey: 'workflow-test-bettor-ref-key',
-    }).startIdentification({
-      bettorId: uniqueId('bettor'),
-    }),
-  );
-  await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
+  const id = await consented(taskQueue);
   await id.startTwoFactor({ iin, phone: PHONE });
   return id;
 }

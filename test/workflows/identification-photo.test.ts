@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createIdentificationClient, StepRejectedError } from '../../client/identification.js';
+import { StepRejectedError } from '../../client/identification.js';
 import { ErrorType } from '../../domain/errors.js';
-import { adultIin, uniqueId } from '../support/ids.js';
-import { events, fakeActivities, PHOTO, refusal, remember, terminateLeftovers } from './identification-fakes.js';
+import { adultIin } from '../support/ids.js';
+import { events, fakeActivities, PHOTO, refusal, terminateLeftovers, consented } from './identification-fakes.js';
 import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
 
 useTimeSkipping();
@@ -10,17 +10,6 @@ useTimeSkipping();
 afterEach(async () => {
   await terminateLeftovers();
 });
-
-async function consented(taskQueue: string, onRepeatedBiometricFailure?: 'OFFLINE_REVIEW' | 'REFUSE') {
-  const client = createIdentificationClient({
-    client: env.client,
-    taskQueue,
-    bettorRefKey: 'workflow-test-bettor-ref-key',
-  });
-  const id = remember(await client.startIdentification({ bettorId: uniqueId('bettor'), onRepeatedBiometricFailure }));
-  await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
-  return id;
-}
 
 describe('identification by photo match', () => {
   it('passes a score of exactly 85 % and fails 84 % (§17.1); personal data only after the bookmaker decides (§17.4)', async () => {
@@ -116,7 +105,7 @@ describe('repeated biometric failure (§16)', () => {
     a.scores.push(10, 10, 10);
     await withWorker(a, async (taskQueue) => {
       const iin = adultIin();
-      const id = await consented(taskQueue, 'REFUSE');
+      const id = await consented(taskQueue, { onRepeatedBiometricFailure: 'REFUSE' });
       await id.submitPhoto({ iin, photo: PHOTO });
       await id.submitPhoto({ iin, photo: PHOTO });
       expect((await id.submitPhoto({ iin, photo: PHOTO })).result).toBe('REFUSED');

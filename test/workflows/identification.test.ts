@@ -1,9 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createIdentificationClient, StepRejectedError } from '../../client/identification.js';
+import { StepRejectedError } from '../../client/identification.js';
 import { InvalidRequestError } from '../../client/errors.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { CORRECT_CODE, events, fakeActivities, remember, terminateLeftovers } from './identification-fakes.js';
+import {
+  CORRECT_CODE,
+  events,
+  fakeActivities,
+  remember,
+  terminateLeftovers,
+  identificationClient,
+} from './identification-fakes.js';
 import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
 
 useTimeSkipping();
@@ -14,7 +21,7 @@ afterEach(async () => {
 
 const PHONE = '+77011234567';
 function client(taskQueue: string) {
-  const c = createIdentificationClient({ client: env.client, taskQueue, bettorRefKey: 'workflow-test-bettor-ref-key' });
+  const c = identificationClient(taskQueue);
   return {
     ...c,
     startIdentification: async (r: Parameters<typeof c.startIdentification>[0]) =>
