@@ -35,6 +35,7 @@ import {
   travelTo,
   working,
   type SubmissionActivities,
+  localTime,
 } from './submission-fakes.js';
 
 type Activities = SubmissionActivities &
