@@ -40,7 +40,8 @@ export async function startConsoleStack(extraEnv: Record<string, string> = {}) {
   return {
     ...stack,
     consoleUrl: running.url,
-    signIn: (...logins: string[]) => Promise.all(logins.map((login) => signIn(running.url, login))),
+    signIn: <const L extends readonly string[]>(...logins: L) =>
+      Promise.all(logins.map((login) => signIn(running.url, login))) as Promise<{ [K in keyof L]: Session }>,
     async stop() {
       await running.close();
       await stack.stop();
