@@ -6,11 +6,12 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { isoWithOffset } from '../../domain/incident.js';
 import { REPO_ROOT } from '../../stack/paths.js';
 import { eventually } from '../support/stack.js';
-import { firstSubmissionId, type SubmissionPayload } from '../../domain/submission.js';
+import { firstSubmissionId } from '../../domain/submission.js';
 import type { HeldSubmission } from '../../simulators/afm.js';
 import { PASSWORDS, signIn, startConsoleStack, type ConsoleStack } from '../support/console.js';
 import { completeCard } from '../support/incident-card.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { startAfmSubmission } from '../support/submissions.js';
 
 /**
  * The compliance console in a real headless Chromium (Debian's package, driven by playwright-core): sign in,
@@ -101,21 +102,8 @@ beforeAll(async () => {
 /** An AFM submission of a deposit, acknowledged, then refused by AFM inside its window with a reason. */
 async function seedRejectedSubmission(): Promise<{ submissionId: string; iin: string }> {
   const iin = adultIin();
-  const operationId = uniqueId('dep');
-  const submissionId = firstSubmissionId('AFM', operationId);
+  const { submissionId } = await startAfmSubmission(stack, iin, 1_250_000);
   openSubmissions.push(submissionId, `${submissionId}-r2`);
-  const payload: SubmissionPayload = {
-    counterpart: 'AFM',
-    record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 1_250_000 },
-  };
-  await stack.esuBridge.startSubmission({
-    submissionId,
-    operationId,
-    operationKind: 'DEPOSIT',
-    bettorRef: stack.esuBridge.bettorRef(iin),
-    attempt: 1,
-    payload,
-  });
   const status = async () =>
     (await stack.pool.query('SELECT status, message_id FROM submissions WHERE submission_id = $1', [submissionId]))
       .rows[0];

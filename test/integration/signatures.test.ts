@@ -2,12 +2,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { signDocument, verifyDocument } from '../../crypto/signer.js';
 import { isoWithOffset } from '../../domain/incident.js';
 import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
-import { firstSubmissionId, type SubmissionPayload } from '../../domain/submission.js';
 import type { IncidentCardMessage } from '../../domain/wire/incident.js';
 import type { HeldSubmission } from '../../simulators/afm.js';
 import { bookmakerTrust, signerOf, testCertificates } from '../support/certificates.js';
 import { completeCard } from '../support/incident-card.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { startAfmSubmission } from '../support/submissions.js';
 import { eventually, stack, useFileStack } from '../support/stack.js';
 
 /**
@@ -27,21 +27,8 @@ const admin = async <T>(url: string, path: string) => (await (await fetch(new UR
 
 async function acknowledgedSubmission(): Promise<HeldSubmission> {
   const iin = adultIin();
-  const operationId = uniqueId('dep');
-  const submissionId = firstSubmissionId('AFM', operationId);
+  const { submissionId } = await startAfmSubmission(stack, iin);
   open.push(`Submission:${submissionId}`);
-  const payload: SubmissionPayload = {
-    counterpart: 'AFM',
-    record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 250_000 },
-  };
-  await stack.esuBridge.startSubmission({
-    submissionId,
-    operationId,
-    operationKind: 'DEPOSIT',
-    bettorRef: stack.esuBridge.bettorRef(iin),
-    attempt: 1,
-    payload,
-  });
   await eventually(
     async () =>
       (await stack.pool.query('SELECT status FROM submissions WHERE submission_id = $1', [submissionId])).rows[0]

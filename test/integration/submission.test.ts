@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { listSubmissions } from '../../console/inboxes/submissions.js';
-import { firstSubmissionId, type SubmissionPayload } from '../../domain/submission.js';
+import { type SubmissionPayload } from '../../domain/submission.js';
 import type { HeldSubmission } from '../../simulators/afm.js';
-import { adultIin, uniqueId } from '../support/ids.js';
+import { adultIin } from '../support/ids.js';
+import { startAfmSubmission } from '../support/submissions.js';
 import { eventually, stack, useFileStack } from '../support/stack.js';
 import { simAdmin } from '../support/sim-admin.js';
 
@@ -23,22 +24,9 @@ const afmHolds = async () =>
 describe('AFM submission against the real stack', () => {
   it('is sent, rejected by AFM within its window, corrected through the client and sent again once', async () => {
     const iin = adultIin();
-    const operationId = uniqueId('dep');
-    const submissionId = firstSubmissionId('AFM', operationId);
+    const { submissionId, payload } = await startAfmSubmission(stack, iin);
     const resubmissionId = `${submissionId}-r2`;
     open.push(submissionId, resubmissionId);
-    const payload: SubmissionPayload = {
-      counterpart: 'AFM',
-      record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 250_000 },
-    };
-    await stack.esuBridge.startSubmission({
-      submissionId,
-      operationId,
-      operationKind: 'DEPOSIT',
-      bettorRef: stack.esuBridge.bettorRef(iin),
-      attempt: 1,
-      payload,
-    });
 
     const acknowledged = await eventually(async () => {
       const r = await row(submissionId);

@@ -10,6 +10,7 @@ import {
   remember,
   terminateLeftovers,
   identificationClient,
+  type FakeControls,
 } from './identification-fakes.js';
 import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
 
@@ -28,6 +29,20 @@ function client(taskQueue: string) {
       remember(await c.startIdentification(r)),
   };
 }
+
+/** What the store knows of a bettor identified by two-factor authentication on 1 January 2026. */
+const identifiedBefore = (): NonNullable<FakeControls['known']> => ({
+  bettorId: 'x',
+  bettorRef: 'r',
+  status: 'IDENTIFIED',
+  method: 'TWO_FACTOR',
+  blockedUntil: null,
+  reason: null,
+  identifiedAt: '2026-01-01T00:00:00.000Z',
+  walletId: 'w-1',
+  esuRegistrationId: 'e-1',
+  consentRevokedAt: null,
+});
 
 describe('identification by two-factor authentication', () => {
   it('records consent, opens a session, passes liveness and the SMS code, then registers with ESU and opens the wallet', async () => {
@@ -138,18 +153,7 @@ describe('identification by two-factor authentication', () => {
 
   it('answers at once, sending nothing, for a bettor identified before', async () => {
     const a = fakeActivities();
-    a.known = {
-      bettorId: 'x',
-      bettorRef: 'r',
-      status: 'IDENTIFIED',
-      method: 'TWO_FACTOR',
-      blockedUntil: null,
-      reason: null,
-      identifiedAt: '2026-01-01T00:00:00.000Z',
-      walletId: 'w-1',
-      esuRegistrationId: 'e-1',
-      consentRevokedAt: null,
-    };
+    a.known = identifiedBefore();
     await withWorker(a, async (taskQueue) => {
       const id = await client(taskQueue).startIdentification({ bettorId: uniqueId('bettor') });
       const state = await id.result();
@@ -161,18 +165,7 @@ describe('identification by two-factor authentication', () => {
 
   it('takes a consent revoked after the identification ended: recorded, relayed once, and the next identification asks for consent again (§§26–27, 31)', async () => {
     const a = fakeActivities();
-    a.known = {
-      bettorId: 'x',
-      bettorRef: 'r',
-      status: 'IDENTIFIED',
-      method: 'TWO_FACTOR',
-      blockedUntil: null,
-      reason: null,
-      identifiedAt: '2026-01-01T00:00:00.000Z',
-      walletId: 'w-1',
-      esuRegistrationId: 'e-1',
-      consentRevokedAt: null,
-    };
+    a.known = identifiedBefore();
     await withWorker(a, async (taskQueue) => {
       const bettorId = uniqueId('bettor');
       const ended = await client(taskQueue).startIdentification({ bettorId });

@@ -42,6 +42,16 @@ export async function travelTo(ms: number): Promise<void> {
   if (ms > now) await env.sleep(ms - now);
 }
 
+/** Skips the test server's clock to `nextLocal(hhmm, ok)` and answers that instant. */
+export async function travelToNext(hhmm: string, ok: (date: string) => boolean): Promise<number> {
+  const at = await nextLocal(hhmm, ok);
+  await travelTo(at);
+  return at;
+}
+
+/** A day on which a window of one working day opens and closes: it and the next are working days. */
+export const workingWithNext = (date: string) => working(date) && working(addDays(date, 1));
+
 /** A deposit's AFM submission, first attempt, as the deposit saga starts it. */
 export function afmSubmissionInput(overrides: Partial<SubmissionInput> = {}): SubmissionInput {
   const operationId = uniqueId('dep');

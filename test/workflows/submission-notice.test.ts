@@ -16,10 +16,10 @@ import {
   HOUR,
   iso,
   MIN,
-  nextLocal,
-  travelTo,
   working,
   type SubmissionActivities,
+  travelToNext,
+  workingWithNext,
 } from './submission-fakes.js';
 
 /**
@@ -34,12 +34,6 @@ const policy = { pollIntervalMs: HOUR, outageDeadlineMs: 3 * HOUR, retryPauseMs:
 // A test server per test: each travels to its own time of day, and one left behind by the previous test's reopened
 // workflows could hold time skipping for the next.
 useTimeSkipping({ logLevel: 'ERROR', server: 'per-test' });
-
-async function travelToNext(hhmm: string, ok: (date: string) => boolean): Promise<number> {
-  const at = await nextLocal(hhmm, ok);
-  await travelTo(at);
-  return at;
-}
 
 function fakes() {
   const afmCalls: (SendAfmSubmission & { atMs: number })[] = [];
@@ -197,7 +191,7 @@ describe('AFM’s written notice (AFM order No. 9, item 5(3))', () => {
 
   it('rejects a waiting submission at once: no status check at the window’s end, due date from the notice’s date', async () => {
     const f = fakes();
-    const start = await travelToNext('10:00', (d) => working(d) && working(addDays(d, 1)));
+    const start = await travelToNext('10:00', workingWithNext);
     await withWorker(f.activities, async (submissions) => {
       const input = afmInput();
       const acknowledged = f.journalled(input.submissionId, 'submission.acknowledged');

@@ -36,6 +36,8 @@ import {
   working,
   type SubmissionActivities,
   localTime,
+  travelToNext,
+  workingWithNext,
 } from './submission-fakes.js';
 
 type Activities = SubmissionActivities &
@@ -312,8 +314,7 @@ describe('AFM rejection window: 1 working day (AFM order No. 9, item 5(3))', () 
 
   it('accepts a submission nobody rejected only at the end of the next working day, not a minute before', async () => {
     const f = fakes();
-    const start = await nextLocal('10:00', (d) => working(d) && working(addDays(d, 1)));
-    await travelTo(start);
+    const start = await travelToNext('10:00', workingWithNext);
     await withWorker(
       f.activities,
       async (submissions) => {
@@ -342,8 +343,7 @@ describe('AFM rejection window: 1 working day (AFM order No. 9, item 5(3))', () 
 
   it('turns a rejection the feed never delivered into REJECTED at the final status check, not ACCEPTED', async () => {
     const f = fakes();
-    const start = await nextLocal('10:00', (d) => working(d) && working(addDays(d, 1)));
-    await travelTo(start);
+    const start = await travelToNext('10:00', workingWithNext);
     await withWorker(
       f.activities,
       async (submissions) => {
@@ -480,8 +480,7 @@ describe('correcting a rejected submission', () => {
 
   it('reminds at half the officers’ due time and escalates an untouched rejection when it passes, then keeps waiting', async () => {
     const f = fakes();
-    const start = await nextLocal('10:00', (d) => working(d) && working(addDays(d, 1)));
-    await travelTo(start);
+    const start = await travelToNext('10:00', workingWithNext);
     await withWorker(
       f.activities,
       async (submissions) => {
@@ -531,8 +530,7 @@ describe('correcting a rejected submission', () => {
 describe('sending through outages', () => {
   it('waits out an outage inside the 21:00–06:00 maintenance window and sends after 06:00', async () => {
     const f = fakes();
-    const night = await nextLocal('22:00', (d) => working(d) && working(addDays(d, 1)));
-    await travelTo(night);
+    const night = await travelToNext('22:00', workingWithNext);
     const morning = localTime(addDays(localDate(night, calendar), 1), '06:00');
     expect(maintenanceWindowAt(night, maintenance, calendar)).toBe(morning);
     // AFM is down for the night: its planned maintenance.
@@ -567,8 +565,7 @@ describe('sending through outages', () => {
   it('keeps sending through a 3-day outage: RETRYING with its last error and next attempt, an incident opened, and through by itself when AFM is back', async () => {
     // No maintenance windows: three days of pure outage, nothing waited out.
     const f = fakes({ maintenanceWindows: parseMaintenanceWindows('off') });
-    const start = await nextLocal('10:00', (d) => working(d));
-    await travelTo(start);
+    const start = await travelToNext('10:00', working);
     const backAt = start + 3 * 24 * HOUR;
     f.control.down = (atMs) => atMs < backAt;
     await withWorker(
@@ -630,8 +627,7 @@ describe('sending through outages', () => {
 
   it('waits for people only on a refusal a retry cannot fix, and sends again by itself once a restarted worker brings the fixed key', async () => {
     const f = fakes();
-    const start = await nextLocal('10:00', (d) => working(d));
-    await travelTo(start);
+    const start = await travelToNext('10:00', working);
     f.control.wrongKey = true;
     await withWorker(
       f.activities,
@@ -687,8 +683,7 @@ describe('sending through outages', () => {
 describe('verdicts without per-submission polling (the e-government integration rules §47)', () => {
   it('reads the feed once per interval however many submissions wait, and sends no status request while their windows are open', async () => {
     const f = fakes();
-    const start = await nextLocal('10:00', (d) => working(d) && working(addDays(d, 1)));
-    await travelTo(start);
+    const start = await travelToNext('10:00', workingWithNext);
     await withWorker(f.activities, async (submissions) => {
       const first = afmInput();
       const firstAck = f.journalled(first.submissionId, 'submission.acknowledged');
