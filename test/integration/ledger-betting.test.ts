@@ -4,8 +4,8 @@ import { Accounts, bettorBalance } from '../../activities/ledger.js';
 import { BettingAccounts, bettingTotals, type StakeReservation } from '../../activities/betting-ledger.js';
 import { readBet } from '../../activities/bets.js';
 import { ErrorType } from '../../domain/errors.js';
-import { adultIin, uniqueId } from '../support/ids.js';
-import { pool, ledger, betting, newBettorRef, useLedger } from '../support/ledger.js';
+import { uniqueId } from '../support/ids.js';
+import { pool, ledger, betting, newBettorRef, useLedger, stakeReservation } from '../support/ledger.js';
 
 useLedger(20);
 
@@ -15,20 +15,7 @@ async function funded(amountTiyn: number): Promise<string> {
   return bettorRef;
 }
 
-function stake(bettorRef: string, overrides: Partial<StakeReservation> = {}): StakeReservation {
-  const betId = uniqueId('bet');
-  return {
-    betId,
-    workflowId: `Bet:${betId}`,
-    bettorRef,
-    iin: adultIin(),
-    eventId: 'evt-1',
-    outcome: 'HOME',
-    odds: '2.35',
-    stakeTiyn: 333,
-    ...overrides,
-  };
-}
+const stake = stakeReservation;
 
 async function account(id: string) {
   const { rows } = await pool.query(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { adultIin, uniqueId } from '../support/ids.js';
-import { pool, ledger, betting, newBettorRef, useLedger } from '../support/ledger.js';
+import { uniqueId } from '../support/ids.js';
+import { pool, ledger, betting, newBettorRef, useLedger, stakeReservation } from '../support/ledger.js';
 
 /**
  * The ledger's history is append-only in the database itself (db/migrations/008_ledger_guards.sql), whoever
@@ -27,19 +27,8 @@ async function attempt(
   }
 }
 
-function stake(bettorRef: string, stakeTiyn = 400) {
-  const betId = uniqueId('bet');
-  return {
-    betId,
-    workflowId: `Bet:${betId}`,
-    bettorRef,
-    iin: adultIin(),
-    eventId: 'evt-guards',
-    outcome: 'HOME',
-    odds: '2.50',
-    stakeTiyn,
-  };
-}
+const stake = (bettorRef: string, stakeTiyn = 400) =>
+  stakeReservation(bettorRef, { eventId: 'evt-guards', odds: '2.50', stakeTiyn });
 
 async function check(bettorRef: string) {
   const { rows } = await pool.query('SELECT * FROM bettor_totals_check WHERE bettor_ref = $1', [bettorRef]);

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Accounts } from '../../activities/ledger.js';
 import { bettingTotals } from '../../activities/betting-ledger.js';
 import { settlementAmounts, type BetResult } from '../../domain/bet.js';
-import { adultIin, uniqueId } from '../support/ids.js';
-import { pool, ledger, betting, newBettorRef, useLedger } from '../support/ledger.js';
+import { uniqueId } from '../support/ids.js';
+import { pool, ledger, betting, newBettorRef, useLedger, stakeReservation } from '../support/ledger.js';
 
 /**
  * Every ledger transaction of one bettor touches the bettor's account and one or two shared accounts
@@ -66,19 +66,7 @@ describe('one lock order for every ledger operation', () => {
         await op('releasePayout', () => betting.releasePayout({ payoutId, bettorRef }));
       }
     };
-    const placed = (stakeTiyn: number) => {
-      const betId = uniqueId('bet');
-      return {
-        betId,
-        workflowId: `Bet:${betId}`,
-        bettorRef,
-        iin: adultIin(),
-        eventId: 'evt-lock-order',
-        outcome: 'HOME',
-        odds: '2.35',
-        stakeTiyn,
-      };
-    };
+    const placed = (stakeTiyn: number) => stakeReservation(bettorRef, { eventId: 'evt-lock-order', stakeTiyn });
     const voidedStake = (i: number) => async () => {
       const bet = placed(300 + i);
       await op('reserveStake', () => betting.reserveStake(bet));

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createLedgerActivities } from '../../activities/ledger.js';
-import { createBettingLedgerActivities } from '../../activities/betting-ledger.js';
+import { createBettingLedgerActivities, type StakeReservation } from '../../activities/betting-ledger.js';
 import { createPool, type Pool } from '../../db/pool.js';
-import { uniqueId } from './ids.js';
+import { adultIin, uniqueId } from './ids.js';
 
 /**
  * The ledger's activities over a pool on the suite's (migrated) database, set by `useLedger()` before the file's first
@@ -24,3 +24,19 @@ export function useLedger(poolSize: number): void {
 
 /** A bettor reference of its own for one test: the ledger's accounts are per bettor, and the database is shared. */
 export const newBettorRef = () => uniqueId('ref').padEnd(64, '0');
+
+/** A stake to reserve for this bettor on a bet of its own (333 tiyn on HOME at 2.35 unless overridden). */
+export function stakeReservation(bettorRef: string, overrides: Partial<StakeReservation> = {}): StakeReservation {
+  const betId = uniqueId('bet');
+  return {
+    betId,
+    workflowId: `Bet:${betId}`,
+    bettorRef,
+    iin: adultIin(),
+    eventId: 'evt-1',
+    outcome: 'HOME',
+    odds: '2.35',
+    stakeTiyn: 333,
+    ...overrides,
+  };
+}
