@@ -6,7 +6,6 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { isoWithOffset } from '../../domain/incident.js';
 import { REPO_ROOT } from '../../stack/paths.js';
 import { eventually } from '../support/stack.js';
-import { firstSubmissionId } from '../../domain/submission.js';
 import type { HeldSubmission } from '../../simulators/afm.js';
 import { PASSWORDS, signIn, startConsoleStack, type ConsoleStack } from '../support/console.js';
 import { completeCard } from '../support/incident-card.js';
@@ -250,17 +249,8 @@ describe('compliance console in Chromium', () => {
 
   it('an officer records AFM’s written notice with its scan, and the waiting submission turns REJECTED', async () => {
     const iin = adultIin();
-    const operationId = uniqueId('dep');
-    const submissionId = firstSubmissionId('AFM', operationId);
+    const { submissionId } = await startAfmSubmission(stack, iin, 730_000);
     openSubmissions.push(submissionId, `${submissionId}-r2`);
-    await stack.esuBridge.startSubmission({
-      submissionId,
-      operationId,
-      operationKind: 'DEPOSIT',
-      bettorRef: stack.esuBridge.bettorRef(iin),
-      attempt: 1,
-      payload: { counterpart: 'AFM', record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 730_000 } },
-    });
     await eventually(
       async () =>
         (await stack.pool.query('SELECT status FROM submissions WHERE submission_id = $1', [submissionId])).rows[0]
