@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAfmCallback } from '../../crypto/afm-callback.js';
 import { signerOf, testCertificates } from '../support/certificates.js';
-import { firstSubmissionId, type SubmissionPayload } from '../../domain/submission.js';
 import type { AfmVerdictMessage } from '../../domain/wire/afm.js';
 import type { PushedCallback } from '../../simulators/afm.js';
 import { startApiStack } from '../support/api.js';
-import { adultIin, uniqueId } from '../support/ids.js';
+import { adultIin } from '../support/ids.js';
+import { startAfmSubmission } from '../support/submissions.js';
 import { eventually } from '../support/stack.js';
 
 let stack: Awaited<ReturnType<typeof startApiStack>>;
@@ -23,14 +23,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(
-    open.map((id) =>
-      stack.client.workflow
-        .getHandle(`Submission:${id}`)
-        .terminate('test over')
-        .catch(() => undefined),
-    ),
-  );
+  await stack?.endWorkflows(open.map((id) => `Submission:${id}`));
   await stack?.stop();
 });
 
@@ -49,21 +42,8 @@ const push = async (body: unknown) => {
 describe("AFM's pushed verdicts against the real stack", () => {
   it('turns the submission REJECTED from the callback alone, and refuses the same callback replayed and a forged one', async () => {
     const iin = adultIin();
-    const operationId = uniqueId('dep');
-    const submissionId = firstSubmissionId('AFM', operationId);
+    const { submissionId } = await startAfmSubmission(stack, iin);
     open.push(submissionId);
-    const payload: SubmissionPayload = {
-      counterpart: 'AFM',
-      record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 250_000 },
-    };
-    await stack.esuBridge.startSubmission({
-      submissionId,
-      operationId,
-      operationKind: 'DEPOSIT',
-      bettorRef: stack.esuBridge.bettorRef(iin),
-      attempt: 1,
-      payload,
-    });
     const acknowledged = await eventually(async () => {
       const r = await row(submissionId);
       return r?.status === 'ACKNOWLEDGED' && r;

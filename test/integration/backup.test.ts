@@ -1,18 +1,19 @@
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createLedgerActivities } from '../../activities/ledger.js';
 import { createBettingLedgerActivities } from '../../activities/betting-ledger.js';
 import { BackupManifest } from '../../db/backup.js';
 import { checkLedger } from '../../db/ledger-check.js';
 import { migrate, migrationFiles } from '../../db/migrate.js';
-import { createPool, type Pool } from '../../db/pool.js';
+import type { Pool } from '../../db/pool.js';
 import { verifyJournal } from '../../console/journal-chain.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { newBettorRef } from '../support/ledger.js';
+import { databaseUrlOf, useOwnDatabases } from '../support/databases.js';
+import { runTsx } from '../support/processes.js';
 
 /**
  * `npm run backup` and `npm run restore` (db/backup-main.ts) on databases of this file's own: a source with a
@@ -20,8 +21,6 @@ import { adultIin, uniqueId } from '../support/ids.js';
  * refusals: a changed file, changes that keep the manifest's hashes right but break the journal chain or the
  * ledger, and a target that is not empty.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const suffix = Date.now().toString(36);
 const db = {
   source: `backup_src_${suffix}`,
@@ -32,35 +31,12 @@ const db = {
   older: `backup_old_${suffix}`,
   upgraded: `backup_up_${suffix}`,
 };
-let admin: Pool;
+const { poolOf } = useOwnDatabases(Object.values(db), { poolSize: 2 });
 let source: Pool;
 let work: string;
-const pools: Pool[] = [];
 
-function urlOf(database: string): string {
-  const url = new URL(inject('databaseUrl'));
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-function poolOf(database: string): Pool {
-  const p = createPool(urlOf(database), 2);
-  pools.push(p);
-  return p;
-}
-
-function run(args: string[], database: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(TSX, ['db/backup-main.ts', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: urlOf(database) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
+const run = (args: string[], database: string) =>
+  runTsx('db/backup-main.ts', args, { DATABASE_URL: databaseUrlOf(database) });
 
 /** Every table's content, as one digest per table, in a stable order. */
 async function contents(p: Pool): Promise<Record<string, string>> {
@@ -98,14 +74,12 @@ async function tamper(dir: string, file: string, change: (rows: string[]) => str
 }
 
 beforeAll(async () => {
-  admin = createPool(inject('databaseUrl'), 1);
-  for (const d of Object.values(db)) await admin.query(`CREATE DATABASE ${d}`);
   work = await mkdtemp(path.join(tmpdir(), 'esu-bridge-backup-'));
   source = poolOf(db.source);
   await migrate(source);
   const ledger = createLedgerActivities({ pool: source });
   const betting = createBettingLedgerActivities({ pool: source });
-  const bettorRef = uniqueId('ref').padEnd(64, '0');
+  const bettorRef = newBettorRef();
   await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 10_000 });
   await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 2_500 });
   const bet = {
@@ -142,13 +116,6 @@ beforeAll(async () => {
     `INSERT INTO incidents (incident_id, workflow_id, name, status, main_events, origin, detected_at, detected_at_text, due_at, opened_at, opened_by, version, revision, state, retain_until)
      VALUES ('inc-1', 'Incident:inc-1', 'ESU unreachable', 'OPEN', '{a,b}', 'OPS', now(), 'now', now() + interval '48 hours', now(), 'ops', 1, 1, '{}', now() + interval '5 years')`,
   );
-});
-
-afterAll(async () => {
-  for (const p of pools) await p.end().catch(() => undefined);
-  for (const d of Object.values(db))
-    await admin?.query(`DROP DATABASE IF EXISTS ${d} WITH (FORCE)`).catch(() => undefined);
-  await admin?.end();
 });
 
 describe('backup and restore', () => {
@@ -303,10 +270,7 @@ describe('backup and restore', () => {
     const usage = await run([], db.source);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('unknown command');
-    const noDir = spawn(TSX, ['db/backup-main.ts', 'restore'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: urlOf(db.source) },
-    });
-    expect(await new Promise((resolve) => noDir.once('exit', resolve))).toBe(2);
+    const noDir = await run(['restore'], db.source);
+    expect(noDir.code).toBe(2);
   });
 });

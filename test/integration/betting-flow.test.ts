@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bettingTotals, bettorBalance, OperationFailedError } from '../../client/index.js';
 import { settlementAmounts } from '../../domain/bet.js';
 import type { HeldSubmission } from '../../simulators/afm.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 import { simAdmin } from '../support/sim-admin.js';
-import { eventually, startFileStack } from '../support/stack.js';
+import { eventually, stack, useFileStack } from '../support/stack.js';
 
 /**
  * Many bettors at once, each: deposit → two bets → settle one won and one lost → pay out, against the real dev
@@ -12,15 +12,7 @@ import { eventually, startFileStack } from '../support/stack.js';
  * Then the books must balance: the ledger, every bettor's running totals, and exactly one record per
  * operation at ESU and at AFM.
  */
-let stack: Awaited<ReturnType<typeof startFileStack>>;
-
-beforeAll(async () => {
-  stack = await startFileStack();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+useFileStack();
 
 const BETTORS = 24;
 const DEPOSIT = 50_000;

@@ -1,32 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { createPool, type Pool } from '../../db/pool.js';
-import { createMigratedDatabase } from '../support/databases.js';
+import { databaseUrlOf, useOwnDatabases } from '../support/databases.js';
 import { isoWithOffset } from '../../domain/incident.js';
 import { firstSubmissionId } from '../../domain/submission.js';
 import { createReadiness, startHealthServer, type RunningHealthServer } from '../../stack/health.js';
 import { businessMetrics, METRICS_CONTENT_TYPE } from '../../workers/business-metrics.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 import { simAdmin } from '../support/sim-admin.js';
+import { expectFigures } from '../support/metrics.js';
 import { eventually, startFileStack } from '../support/stack.js';
 
 /**
  * The worker's business metrics over real operations: a database of this file's own (other files share the
  * integration database and add operations of their own), so every figure is exact.
  */
-let admin: Pool;
 let stack: Awaited<ReturnType<typeof startFileStack>>;
 let health: RunningHealthServer;
 const database = `metrics_${Date.now().toString(36)}`;
+useOwnDatabases([database], { poolSize: 1, migrated: true });
 const openWorkflows: string[] = [];
 const KZ = 300;
 const hoursAgo = (h: number) => isoWithOffset(Date.now() - h * 3600_000, KZ);
 
 beforeAll(async () => {
-  admin = createPool(inject('databaseUrl'), 1);
-  const url = await createMigratedDatabase(admin, database);
   // No maintenance window (the default holds reports 21:00–06:00 Almaty time); AFM's verdict polled every second.
-  stack = await startFileStack({ DATABASE_URL: url, MAINTENANCE_WINDOWS: 'off', SUBMISSION_POLL_INTERVAL: '1s' });
+  stack = await startFileStack({
+    DATABASE_URL: databaseUrlOf(database),
+    MAINTENANCE_WINDOWS: 'off',
+    SUBMISSION_POLL_INTERVAL: '1s',
+  });
   health = await startHealthServer({ host: '127.0.0.1', port: 0 }, createReadiness({}), {
     metrics: { contentType: METRICS_CONTENT_TYPE, render: businessMetrics(stack.pool) },
   });
@@ -34,18 +35,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await health?.close();
-  if (stack)
-    await Promise.all(
-      openWorkflows.map((id) =>
-        stack.client.workflow
-          .getHandle(id)
-          .terminate('test over')
-          .catch(() => undefined),
-      ),
-    );
+  await stack?.endWorkflows(openWorkflows);
   await stack?.stop();
-  await admin?.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
-  await admin?.end();
 });
 
 async function scrape(): Promise<{ text: string; value: (series: string) => number | undefined }> {
@@ -144,29 +135,30 @@ describe('business metrics scraped from the worker over real operations', () => 
       return s.value('esu_bridge_counterpart_availability_ratio{counterpart="nomapay"}') !== undefined && s;
     }, 30_000);
 
-    expect(value('esu_bridge_operations{kind="deposit",outcome="completed"}')).toBe(1);
-    expect(value('esu_bridge_operations{kind="deposit",outcome="compensated"}')).toBe(1);
-    expect(value('esu_bridge_operations{kind="deposit",outcome="in_progress"}')).toBe(0);
-    expect(value('esu_bridge_operations{kind="deposit",outcome="compensation_failed"}')).toBe(0);
-    expect(value('esu_bridge_operations{kind="payout",outcome="completed"}')).toBe(0);
-    expect(value('esu_bridge_compensation_failures{kind="deposit"}')).toBe(0);
-
-    expect(value('esu_bridge_submissions{counterpart="afm",status="rejected"}')).toBe(1);
-    expect(value('esu_bridge_submissions_rejected_overdue{counterpart="afm"}')).toBe(1);
-    expect(value('esu_bridge_submissions_rejected_overdue_seconds{counterpart="afm"}')).toBeGreaterThanOrEqual(7200);
-    expect(value('esu_bridge_submissions_rejected_overdue_seconds{counterpart="afm"}')).toBeLessThan(7200 + 120);
-    expect(value('esu_bridge_submissions_rejected_overdue{counterpart="esu"}')).toBe(0);
-
-    expect(value('esu_bridge_incidents_undelivered{deadline="past"}')).toBe(1);
-    expect(value('esu_bridge_incidents_undelivered{deadline="within_6h"}')).toBe(1);
-    expect(value('esu_bridge_incidents_undelivered{deadline="within_24h"}')).toBe(0);
-    expect(value('esu_bridge_incidents_undelivered{deadline="later"}')).toBe(1);
-    expect(value('esu_bridge_incident_next_deadline_seconds')).toBeGreaterThan(-2.1 * 3600);
-    expect(value('esu_bridge_incident_next_deadline_seconds')).toBeLessThan(-1.9 * 3600);
-
-    expect(value('esu_bridge_counterpart_availability_ratio{counterpart="esu"}')).toBe(1); // a refusal is an answer: ESU was up
-    expect(value('esu_bridge_counterpart_availability_ratio{counterpart="nomapay"}')).toBe(1);
-    expect(value('esu_bridge_counterpart_outage_seconds{counterpart="esu"}')).toBe(0);
+    expectFigures(value, {
+      'esu_bridge_operations{kind="deposit",outcome="completed"}': 1,
+      'esu_bridge_operations{kind="deposit",outcome="compensated"}': 1,
+      'esu_bridge_operations{kind="deposit",outcome="in_progress"}': 0,
+      'esu_bridge_operations{kind="deposit",outcome="compensation_failed"}': 0,
+      'esu_bridge_operations{kind="payout",outcome="completed"}': 0,
+      'esu_bridge_compensation_failures{kind="deposit"}': 0,
+      'esu_bridge_submissions{counterpart="afm",status="rejected"}': 1,
+      'esu_bridge_submissions_rejected_overdue{counterpart="afm"}': 1,
+      'esu_bridge_submissions_rejected_overdue{counterpart="esu"}': 0,
+      'esu_bridge_incidents_undelivered{deadline="past"}': 1,
+      'esu_bridge_incidents_undelivered{deadline="within_6h"}': 1,
+      'esu_bridge_incidents_undelivered{deadline="within_24h"}': 0,
+      'esu_bridge_incidents_undelivered{deadline="later"}': 1,
+      'esu_bridge_counterpart_availability_ratio{counterpart="esu"}': 1, // a refusal is an answer: ESU was up
+      'esu_bridge_counterpart_availability_ratio{counterpart="nomapay"}': 1,
+      'esu_bridge_counterpart_outage_seconds{counterpart="esu"}': 0,
+    });
+    const overdueSeconds = value('esu_bridge_submissions_rejected_overdue_seconds{counterpart="afm"}');
+    expect(overdueSeconds).toBeGreaterThanOrEqual(7200);
+    expect(overdueSeconds).toBeLessThan(7200 + 120);
+    const nextDeadline = value('esu_bridge_incident_next_deadline_seconds');
+    expect(nextDeadline).toBeGreaterThan(-2.1 * 3600);
+    expect(nextDeadline).toBeLessThan(-1.9 * 3600);
 
     // Nothing personal and no id: not the IINs, not the bettor references, not an operation, submission or incident id.
     for (const secret of [

@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encryptionCodecFromEnv } from '../../codec/encryption.js';
 import { keyUsage } from '../../codec/key-usage.js';
-import { eventually, startFileStack } from '../support/stack.js';
+import { eventually, stack, useFileStack } from '../support/stack.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 
 /**
  * Key rotation (issue 14): Temporal's histories cannot be re-encrypted, so a key leaves PAYLOAD_KEYS only when no
  * history Temporal still holds carries a payload under it. `codec retire-check` asks keyUsage.
  */
-let stack: Awaited<ReturnType<typeof startFileStack>>;
-
-beforeAll(async () => {
-  stack = await startFileStack();
-}, 120_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+useFileStack({}, 120_000);
 
 describe('which histories a payload key is still needed by', () => {
   it('finds a deposit written under the current key, and nothing under a key no history used', async () => {

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { isoWithOffset } from '../../domain/incident.js';
 import { REPO_ROOT } from '../../stack/paths.js';
-import { eventually, startFileStack } from '../support/stack.js';
-import { firstSubmissionId, type SubmissionPayload } from '../../domain/submission.js';
+import { eventually } from '../support/stack.js';
 import type { HeldSubmission } from '../../simulators/afm.js';
-import { PASSWORDS, signIn, startTestConsole } from '../support/console.js';
+import { PASSWORDS, signIn, startConsoleStack, type ConsoleStack } from '../support/console.js';
 import { completeCard } from '../support/incident-card.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { startAfmSubmission } from '../support/submissions.js';
 
 /**
  * The compliance console in a real headless Chromium (Debian's package, driven by playwright-core): sign in,
@@ -25,9 +25,7 @@ const SHOTS =
 const KZ = 300;
 const hoursAgo = (h: number) => isoWithOffset(Date.now() - h * 3600_000, KZ);
 
-let stack: Awaited<ReturnType<typeof startFileStack>>;
-let consoleUrl: string;
-let closeConsole: () => Promise<void>;
+let stack: ConsoleStack;
 let browser: Browser;
 let rejected: { submissionId: string; iin: string };
 const openSubmissions: string[] = [];
@@ -40,10 +38,7 @@ const seeded: Record<'onTime' | 'detected' | 'escalated' | 'draft', string> = {
 
 beforeAll(async () => {
   // AFM's verdict polled every second: the real window is a working day, the test a few seconds.
-  stack = await startFileStack({ SUBMISSION_POLL_INTERVAL: '1s' });
-  const running = await startTestConsole(stack);
-  consoleUrl = running.url;
-  closeConsole = running.close;
+  stack = await startConsoleStack({ SUBMISSION_POLL_INTERVAL: '1s' });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
@@ -92,7 +87,7 @@ beforeAll(async () => {
   // Traffic for the availability index, and a planned maintenance window recorded by an administrator.
   for (let i = 0; i < 3; i++)
     await bridge.deposit({ depositId: uniqueId('dep'), iin: adultIin(), amountTiyn: 50_000, currency: 'KZT' });
-  const admin = await signIn(consoleUrl, 'daniyar');
+  const admin = await signIn(stack.consoleUrl, 'daniyar');
   await admin.post('/api/maintenance', {
     counterpart: 'esu',
     startsAt: isoWithOffset(Date.now() + 14 * 86_400_000, KZ),
@@ -106,21 +101,8 @@ beforeAll(async () => {
 /** An AFM submission of a deposit, acknowledged, then refused by AFM inside its window with a reason. */
 async function seedRejectedSubmission(): Promise<{ submissionId: string; iin: string }> {
   const iin = adultIin();
-  const operationId = uniqueId('dep');
-  const submissionId = firstSubmissionId('AFM', operationId);
+  const { submissionId } = await startAfmSubmission(stack, iin, 1_250_000);
   openSubmissions.push(submissionId, `${submissionId}-r2`);
-  const payload: SubmissionPayload = {
-    counterpart: 'AFM',
-    record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 1_250_000 },
-  };
-  await stack.esuBridge.startSubmission({
-    submissionId,
-    operationId,
-    operationKind: 'DEPOSIT',
-    bettorRef: stack.esuBridge.bettorRef(iin),
-    attempt: 1,
-    payload,
-  });
   const status = async () =>
     (await stack.pool.query('SELECT status, message_id FROM submissions WHERE submission_id = $1', [submissionId]))
       .rows[0];
@@ -139,22 +121,14 @@ async function seedRejectedSubmission(): Promise<{ submissionId: string; iin: st
 
 afterAll(async () => {
   // The corrected attempt waits out AFM's working-day window: end it with the test.
-  await Promise.all(
-    openSubmissions.map((id) =>
-      stack?.client.workflow
-        .getHandle(`Submission:${id}`)
-        .terminate('test over')
-        .catch(() => undefined),
-    ),
-  );
+  await stack?.endWorkflows(openSubmissions.map((id) => `Submission:${id}`));
   await browser?.close();
-  await closeConsole?.();
   await stack?.stop();
 });
 
 async function signedInPage(login: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
-  await page.goto(consoleUrl);
+  await page.goto(stack.consoleUrl);
   await page.fill('input[name=login]', login);
   await page.fill('input[name=password]', PASSWORDS[login]!);
   await page.click('#login-form button[type=submit]');
@@ -275,17 +249,8 @@ describe('compliance console in Chromium', () => {
 
   it('an officer records AFM’s written notice with its scan, and the waiting submission turns REJECTED', async () => {
     const iin = adultIin();
-    const operationId = uniqueId('dep');
-    const submissionId = firstSubmissionId('AFM', operationId);
+    const { submissionId } = await startAfmSubmission(stack, iin, 730_000);
     openSubmissions.push(submissionId, `${submissionId}-r2`);
-    await stack.esuBridge.startSubmission({
-      submissionId,
-      operationId,
-      operationKind: 'DEPOSIT',
-      bettorRef: stack.esuBridge.bettorRef(iin),
-      attempt: 1,
-      payload: { counterpart: 'AFM', record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 730_000 } },
-    });
     await eventually(
       async () =>
         (await stack.pool.query('SELECT status FROM submissions WHERE submission_id = $1', [submissionId])).rows[0]

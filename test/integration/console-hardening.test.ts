@@ -1,33 +1,26 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFileStack } from '../support/stack.js';
-import { PASSWORDS, session, signIn, startTestConsole, type Session } from '../support/console.js';
+import { PASSWORDS, session, startConsoleStack, type ConsoleStack, type Session } from '../support/console.js';
 
 /**
  * The console under attack (issue 14): bad input never gets a 5xx or internal text, sessions live in
  * PostgreSQL and end at logout or after idling, every sign-in attempt is journalled.
  */
-let stack: Awaited<ReturnType<typeof startFileStack>>;
-let url: string;
-let close: () => Promise<void>;
+let stack: ConsoleStack;
 let officer: Session;
 let admin: Session;
 
 beforeAll(async () => {
-  stack = await startFileStack();
-  const running = await startTestConsole(stack);
-  url = running.url;
-  close = running.close;
-  [officer, admin] = await Promise.all([signIn(url, 'aigerim'), signIn(url, 'daniyar')]);
+  stack = await startConsoleStack();
+  [officer, admin] = await stack.signIn('aigerim', 'daniyar');
 });
 
 afterAll(async () => {
-  await close?.();
   await stack?.stop();
 });
 
 async function raw(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
-  const res = await fetch(new URL(path, url), {
+  const res = await fetch(new URL(path, stack.consoleUrl), {
     method,
     headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
     body,
@@ -179,7 +172,7 @@ describe('console: bad input is a 4xx naming the problem, never a 5xx', () => {
 });
 
 async function signInCookie(login: string): Promise<string> {
-  const res = await fetch(new URL('/api/login', url), {
+  const res = await fetch(new URL('/api/login', stack.consoleUrl), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ login, password: PASSWORDS[login] }),
@@ -198,7 +191,7 @@ describe('console sessions live in PostgreSQL', () => {
 
   it('accepts logout only as JSON (a cross-site form cannot end or use a session)', async () => {
     const cookie = await signInCookie('aigerim');
-    const form = await fetch(new URL('/api/logout', url), {
+    const form = await fetch(new URL('/api/logout', stack.consoleUrl), {
       method: 'POST',
       headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
       body: 'a=1',
@@ -250,9 +243,13 @@ describe('console sign-ins', () => {
         )
       ).rows[0].count,
     );
-    const bad = session(url, { authorization: `Basic ${Buffer.from('erlan:wrong-pw-123').toString('base64')}` });
+    const bad = session(stack.consoleUrl, {
+      authorization: `Basic ${Buffer.from('erlan:wrong-pw-123').toString('base64')}`,
+    });
     expect((await bad.get('/api/me')).status).toBe(401);
-    const good = session(url, { authorization: `Basic ${Buffer.from(`erlan:${PASSWORDS.erlan}`).toString('base64')}` });
+    const good = session(stack.consoleUrl, {
+      authorization: `Basic ${Buffer.from(`erlan:${PASSWORDS.erlan}`).toString('base64')}`,
+    });
     expect((await good.get('/api/me')).status).toBe(200);
     const { rows } = await stack.pool.query(
       `SELECT result, details FROM journal WHERE record_id = 'user:erlan' AND event = 'console.signed-in' ORDER BY chain_seq`,

@@ -1,22 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoWithOffset } from '../../domain/incident.js';
-import { startFileStack } from '../support/stack.js';
-import { signIn, startTestConsole, type Session } from '../support/console.js';
+import { startConsoleStack, type ConsoleStack, type Session } from '../support/console.js';
 
-let stack: Awaited<ReturnType<typeof startFileStack>>;
-let closeConsole: () => Promise<void>;
+let stack: ConsoleStack;
 let officer: Session;
 let auditor: Session;
 
 beforeAll(async () => {
-  stack = await startFileStack();
-  const running = await startTestConsole(stack);
-  closeConsole = running.close;
-  [officer, auditor] = await Promise.all([signIn(running.url, 'aigerim'), signIn(running.url, 'saule')]);
+  stack = await startConsoleStack();
+  [officer, auditor] = await stack.signIn('aigerim', 'saule');
 });
 
 afterAll(async () => {
-  await closeConsole?.();
   await stack?.stop();
 });
 

@@ -2,32 +2,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encryptionCodecFromEnv } from '../../codec/encryption.js';
 import { bettorRef } from '../../client/bettor-ref.js';
 import { isoWithOffset } from '../../domain/incident.js';
-import { startFileStack, TEST_BETTOR_REF_KEY } from '../support/stack.js';
-import { session, signIn, startTestConsole, type Session } from '../support/console.js';
+import { TEST_BETTOR_REF_KEY } from '../support/stack.js';
+import { session, startConsoleStack, type ConsoleStack, type Session } from '../support/console.js';
 import { completeCard } from '../support/incident-card.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 
-let stack: Awaited<ReturnType<typeof startFileStack>>;
-let consoleUrl: string;
-let closeConsole: () => Promise<void>;
+let stack: ConsoleStack;
 let officer: Session;
 let admin: Session;
 let auditor: Session;
 
 beforeAll(async () => {
-  stack = await startFileStack();
-  const running = await startTestConsole(stack);
-  consoleUrl = running.url;
-  closeConsole = running.close;
-  [officer, admin, auditor] = await Promise.all([
-    signIn(consoleUrl, 'aigerim'),
-    signIn(consoleUrl, 'daniyar'),
-    signIn(consoleUrl, 'saule'),
-  ]);
+  stack = await startConsoleStack();
+  [officer, admin, auditor] = await stack.signIn('aigerim', 'daniyar', 'saule');
 });
 
 afterAll(async () => {
-  await closeConsole?.();
   await stack?.stop();
 });
 
@@ -43,8 +33,8 @@ const journalOf = async (recordId: string) =>
 
 describe('compliance console: sign-in and roles', () => {
   it('refuses anyone not signed in, and journals a failed sign-in', async () => {
-    expect((await session(consoleUrl).get('/api/inboxes/incidents')).status).toBe(401);
-    const wrong = await fetch(new URL('/api/login', consoleUrl), {
+    expect((await session(stack.consoleUrl).get('/api/inboxes/incidents')).status).toBe(401);
+    const wrong = await fetch(new URL('/api/login', stack.consoleUrl), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ login: 'aigerim', password: 'guess' }),
@@ -68,14 +58,16 @@ describe('compliance console: sign-in and roles', () => {
   });
 
   it('answers /healthz and /readyz without a sign-in: alive, and ready with PostgreSQL answering', async () => {
-    const live = await fetch(new URL('/healthz', consoleUrl));
+    const live = await fetch(new URL('/healthz', stack.consoleUrl));
     expect([live.status, await live.json()]).toEqual([200, { status: 'UP' }]);
-    const ready = await fetch(new URL('/readyz', consoleUrl));
+    const ready = await fetch(new URL('/readyz', stack.consoleUrl));
     expect([ready.status, await ready.json()]).toEqual([200, { status: 'READY', checks: { postgresql: 'UP' } }]);
   });
 
   it('accepts HTTP Basic for scripts', async () => {
-    const basic = session(consoleUrl, { authorization: `Basic ${Buffer.from('daniyar:admin-pw').toString('base64')}` });
+    const basic = session(stack.consoleUrl, {
+      authorization: `Basic ${Buffer.from('daniyar:admin-pw').toString('base64')}`,
+    });
     expect((await basic.get('/api/me')).body).toMatchObject({
       login: 'daniyar',
       role: 'admin',
@@ -280,7 +272,7 @@ describe('compliance console: availability and the Temporal UI codec', () => {
       details: { namespace: null, count: 1, keyIds: { [codec.keyring()[0]!.keyId]: 1 }, bettors: [shortRef] },
     });
     expect((await auditor.post('/codec/decode', body)).status).toBe(403);
-    const anonymous = await session(consoleUrl).post('/codec/decode', body);
+    const anonymous = await session(stack.consoleUrl).post('/codec/decode', body);
     expect(anonymous.status).toBe(401);
     expect(anonymous.text).not.toContain('payloads');
     expect((await officer.post('/codec/decode', { payloads: [{ data: 'not base64!' }] })).body.error).toMatchObject({

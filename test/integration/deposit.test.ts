@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import proto from '@temporalio/proto';
@@ -7,20 +7,12 @@ import { bettorBalance, bettorTotals } from '../../store/ledger.js';
 import { InvalidRequestError, IdempotencyConflictError, OperationFailedError } from '../../client/index.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { eventually, startFileStack } from '../support/stack.js';
+import { eventually, stack, useFileStack } from '../support/stack.js';
 import { simAdmin } from '../support/sim-admin.js';
 
 const { temporal } = proto; // CommonJS package
 
-let stack: Awaited<ReturnType<typeof startFileStack>>;
-
-beforeAll(async () => {
-  stack = await startFileStack();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+useFileStack();
 
 const KZT_5000 = 500_000;
 

@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OperationFailedError } from '../../client/index.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 import { simAdmin } from '../support/sim-admin.js';
-import { startFileStack } from '../support/stack.js';
+import { stack, useFileStack } from '../support/stack.js';
 
 /**
  * The identification gate as a bookmaker runs it (BETTOR_IDENTIFICATION_REQUIRED=true, the default): no deposit
  * or bet for a bettor until their identification through Nomapay ends IDENTIFIED, and then both go through.
  */
-let stack: Awaited<ReturnType<typeof startFileStack>>;
-
-beforeAll(async () => {
-  stack = await startFileStack({ BETTOR_IDENTIFICATION_REQUIRED: 'true' });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+useFileStack({ BETTOR_IDENTIFICATION_REQUIRED: 'true' });
 
 async function identify(iin: string) {
   const id = await stack.esuBridge.startIdentification({ bettorId: uniqueId('bettor') });

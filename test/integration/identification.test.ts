@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readBettorIdentification, StepRejectedError } from '../../client/index.js';
 import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 import { simAdmin } from '../support/sim-admin.js';
-import { startFileStack } from '../support/stack.js';
+import { stack, useFileStack } from '../support/stack.js';
 
-let stack: Awaited<ReturnType<typeof startFileStack>>;
-
-beforeAll(async () => {
-  stack = await startFileStack();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+useFileStack();
 
 async function smsCode(sessionId: string): Promise<string> {
   const res = await fetch(

@@ -1,47 +1,22 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { createLedgerActivities } from '../../activities/ledger.js';
 import { Accounts, bettorBalance } from '../../store/ledger.js';
-import { createBettingLedgerActivities, type StakeReservation } from '../../activities/betting-ledger.js';
+import type { StakeReservation } from '../../activities/betting-ledger.js';
 import { BettingAccounts, bettingTotals } from '../../store/betting-ledger.js';
 import { readBet } from '../../store/bets.js';
-import { createPool, type Pool } from '../../db/pool.js';
 import { ErrorType } from '../../domain/errors.js';
-import { adultIin, uniqueId } from '../support/ids.js';
+import { uniqueId } from '../support/ids.js';
+import { pool, ledger, betting, newBettorRef, useLedger, stakeReservation } from '../support/ledger.js';
 
-let pool: Pool;
-let ledger: ReturnType<typeof createLedgerActivities>;
-let betting: ReturnType<typeof createBettingLedgerActivities>;
-
-beforeAll(() => {
-  pool = createPool(inject('databaseUrl'), 20);
-  ledger = createLedgerActivities({ pool });
-  betting = createBettingLedgerActivities({ pool });
-});
-afterAll(async () => pool?.end());
-
-const ref = () => uniqueId('ref').padEnd(64, '0');
+useLedger(20);
 
 async function funded(amountTiyn: number): Promise<string> {
-  const bettorRef = ref();
+  const bettorRef = newBettorRef();
   await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn });
   return bettorRef;
 }
 
-function stake(bettorRef: string, overrides: Partial<StakeReservation> = {}): StakeReservation {
-  const betId = uniqueId('bet');
-  return {
-    betId,
-    workflowId: `Bet:${betId}`,
-    bettorRef,
-    iin: adultIin(),
-    eventId: 'evt-1',
-    outcome: 'HOME',
-    odds: '2.35',
-    stakeTiyn: 333,
-    ...overrides,
-  };
-}
+const stake = stakeReservation;
 
 async function account(id: string) {
   const { rows } = await pool.query(
@@ -155,7 +130,7 @@ describe('stakes as pending transfers', () => {
     expect(await bettorBalance(pool, bettorRef)).toBe(300);
     expect(await readBet(pool, bet.betId)).toBeNull();
     // A bettor who never deposited has nothing to stake either.
-    expect((await failure(betting.reserveStake(stake(ref())))).type).toBe(ErrorType.InsufficientBalance);
+    expect((await failure(betting.reserveStake(stake(newBettorRef())))).type).toBe(ErrorType.InsufficientBalance);
   });
 
   it('never lets concurrent stakes and payouts overdraw the account', async () => {

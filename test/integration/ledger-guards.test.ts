@@ -1,26 +1,13 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLedgerActivities } from '../../activities/ledger.js';
-import { createBettingLedgerActivities } from '../../activities/betting-ledger.js';
-import { createPool, type Pool } from '../../db/pool.js';
-import { adultIin, uniqueId } from '../support/ids.js';
+import { describe, expect, it } from 'vitest';
+import { uniqueId } from '../support/ids.js';
+import { pool, ledger, betting, newBettorRef, useLedger, stakeReservation } from '../support/ledger.js';
 
 /**
  * The ledger's history is append-only in the database itself (db/migrations/008_ledger_guards.sql), whoever
  * connects: a transfer once written stays as written, a reservation only ever resolves once, and the running
  * totals cannot go negative. The totals are checked against the transfers by `bettor_totals_check`.
  */
-let pool: Pool;
-let ledger: ReturnType<typeof createLedgerActivities>;
-let betting: ReturnType<typeof createBettingLedgerActivities>;
-
-beforeAll(() => {
-  pool = createPool(inject('databaseUrl'), 8);
-  ledger = createLedgerActivities({ pool });
-  betting = createBettingLedgerActivities({ pool });
-});
-afterAll(async () => pool?.end());
-
-const ref = () => uniqueId('ref').padEnd(64, '0');
+useLedger(8);
 
 /** Runs a statement in a transaction that is always rolled back, and answers the error it raised, if any. */
 async function attempt(
@@ -40,19 +27,8 @@ async function attempt(
   }
 }
 
-function stake(bettorRef: string, stakeTiyn = 400) {
-  const betId = uniqueId('bet');
-  return {
-    betId,
-    workflowId: `Bet:${betId}`,
-    bettorRef,
-    iin: adultIin(),
-    eventId: 'evt-guards',
-    outcome: 'HOME',
-    odds: '2.50',
-    stakeTiyn,
-  };
-}
+const stake = (bettorRef: string, stakeTiyn = 400) =>
+  stakeReservation(bettorRef, { eventId: 'evt-guards', odds: '2.50', stakeTiyn });
 
 async function check(bettorRef: string) {
   const { rows } = await pool.query('SELECT * FROM bettor_totals_check WHERE bettor_ref = $1', [bettorRef]);
@@ -61,7 +37,7 @@ async function check(bettorRef: string) {
 
 describe('append-only ledger history', () => {
   it('refuses to change, delete or truncate a posted transfer or a tombstone', async () => {
-    const bettorRef = ref();
+    const bettorRef = newBettorRef();
     const depositId = uniqueId('dep');
     const { transferId } = await ledger.creditDeposit({ depositId, bettorRef, amountTiyn: 5_000 });
 
@@ -97,7 +73,7 @@ describe('append-only ledger history', () => {
   });
 
   it('lets a reservation resolve once, from PENDING to POSTED or VOIDED, and nothing else', async () => {
-    const bettorRef = ref();
+    const bettorRef = newBettorRef();
     await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 5_000 });
     const posted = stake(bettorRef);
     const voided = stake(bettorRef);
@@ -158,7 +134,7 @@ describe('append-only ledger history', () => {
 
 describe('running totals', () => {
   it('can never hold a negative amount or count', async () => {
-    const bettorRef = ref();
+    const bettorRef = newBettorRef();
     await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 1_000 });
     for (const column of ['received_tiyn', 'paid_tiyn', 'staked_tiyn', 'winnings_tiyn', 'operations']) {
       const err = await attempt(`UPDATE bettor_totals SET ${column} = -1 WHERE bettor_ref = $1`, [bettorRef]);
@@ -167,7 +143,7 @@ describe('running totals', () => {
   });
 
   it('agree with the transfers, and the check finds a tampered total', async () => {
-    const bettorRef = ref();
+    const bettorRef = newBettorRef();
     const reversed = uniqueId('dep');
     await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 10_000 });
     await ledger.creditDeposit({ depositId: reversed, bettorRef, amountTiyn: 2_000 });
@@ -229,7 +205,7 @@ describe('running totals', () => {
   });
 
   it('are checked for a bettor whose totals row is missing, against what the transfers say', async () => {
-    const bettorRef = ref();
+    const bettorRef = newBettorRef();
     await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 1_234 });
     const db = await pool.connect();
     try {

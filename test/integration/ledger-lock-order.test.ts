@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLedgerActivities } from '../../activities/ledger.js';
-import { createBettingLedgerActivities } from '../../activities/betting-ledger.js';
+import { describe, expect, it } from 'vitest';
 import { Accounts } from '../../store/ledger.js';
 import { bettingTotals } from '../../store/betting-ledger.js';
-import { createPool, type Pool } from '../../db/pool.js';
 import { settlementAmounts, type BetResult } from '../../domain/bet.js';
-import { adultIin, uniqueId } from '../support/ids.js';
+import { uniqueId } from '../support/ids.js';
+import { pool, ledger, betting, newBettorRef, useLedger, stakeReservation } from '../support/ledger.js';
 
 /**
  * Every ledger transaction of one bettor touches the bettor's account and one or two shared accounts
@@ -14,16 +12,7 @@ import { adultIin, uniqueId } from '../support/ids.js';
  * on a single bettor: deposits and their reversals, payouts posted and released, stakes voided, and bets
  * accepted and settled.
  */
-let pool: Pool;
-let ledger: ReturnType<typeof createLedgerActivities>;
-let betting: ReturnType<typeof createBettingLedgerActivities>;
-
-beforeAll(() => {
-  pool = createPool(inject('databaseUrl'), 16);
-  ledger = createLedgerActivities({ pool });
-  betting = createBettingLedgerActivities({ pool });
-});
-afterAll(async () => pool?.end());
+useLedger(16);
 
 const DEADLOCK_DETECTED = '40P01';
 const RESULTS: BetResult[] = ['WON', 'LOST', 'VOID'];
@@ -39,7 +28,7 @@ interface Moved {
 
 describe('one lock order for every ledger operation', () => {
   it('runs 150 mixed operations on one bettor concurrently without a deadlock, and the balance adds up', async () => {
-    const bettorRef = uniqueId('ref').padEnd(64, '0');
+    const bettorRef = newBettorRef();
     const funding = 10_000_000;
     await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: funding });
     const moved: Moved = { received: funding, paid: 0, staked: 0, winnings: 0, credited: 0 };
@@ -77,19 +66,7 @@ describe('one lock order for every ledger operation', () => {
         await op('releasePayout', () => betting.releasePayout({ payoutId, bettorRef }));
       }
     };
-    const placed = (stakeTiyn: number) => {
-      const betId = uniqueId('bet');
-      return {
-        betId,
-        workflowId: `Bet:${betId}`,
-        bettorRef,
-        iin: adultIin(),
-        eventId: 'evt-lock-order',
-        outcome: 'HOME',
-        odds: '2.35',
-        stakeTiyn,
-      };
-    };
+    const placed = (stakeTiyn: number) => stakeReservation(bettorRef, { eventId: 'evt-lock-order', stakeTiyn });
     const voidedStake = (i: number) => async () => {
       const bet = placed(300 + i);
       await op('reserveStake', () => betting.reserveStake(bet));

@@ -1,26 +1,16 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { createLedgerActivities } from '../../activities/ledger.js';
 import { Accounts, bettorBalance, bettorTotals } from '../../store/ledger.js';
 import { createJournalActivities } from '../../activities/journal.js';
-import { createPool, type Pool } from '../../db/pool.js';
 import { ErrorType } from '../../domain/errors.js';
 import { uniqueId } from '../support/ids.js';
+import { pool, ledger, newBettorRef, useLedger } from '../support/ledger.js';
 
-let pool: Pool;
-let ledger: ReturnType<typeof createLedgerActivities>;
-
-beforeAll(() => {
-  pool = createPool(inject('databaseUrl'), 20);
-  ledger = createLedgerActivities({ pool });
-});
-afterAll(async () => pool?.end());
-
-const ref = () => uniqueId('ref').padEnd(64, '0');
+useLedger(20);
 
 describe('ledger on PostgreSQL', () => {
   it('posts a credit once however often it is replayed, concurrently', async () => {
-    const bettorRef = ref();
+    const bettorRef = newBettorRef();
     const depositId = uniqueId('dep');
     const results = await Promise.all(
       Array.from({ length: 8 }, () => ledger.creditDeposit({ depositId, bettorRef, amountTiyn: 7_000 })),
@@ -31,7 +21,7 @@ describe('ledger on PostgreSQL', () => {
   });
 
   it('reverses once, restoring balance and running totals', async () => {
-    const bettorRef = ref();
+    const bettorRef = newBettorRef();
     const depositId = uniqueId('dep');
     await ledger.creditDeposit({ depositId, bettorRef, amountTiyn: 7_000 });
     expect(await ledger.reverseDepositCredit({ depositId, bettorRef, amountTiyn: 7_000 })).toBe('REVERSED');
@@ -45,7 +35,7 @@ describe('ledger on PostgreSQL', () => {
   });
 
   it('refuses a posting that arrives after its reversal (tombstone)', async () => {
-    const bettorRef = ref();
+    const bettorRef = newBettorRef();
     const depositId = uniqueId('dep');
     expect(await ledger.reverseDepositCredit({ depositId, bettorRef, amountTiyn: 7_000 })).toBe('NOTHING_TO_UNDO');
     const err = await ledger.creditDeposit({ depositId, bettorRef, amountTiyn: 7_000 }).catch((e) => e);
@@ -55,7 +45,7 @@ describe('ledger on PostgreSQL', () => {
   });
 
   it('never lets a betting account go negative', async () => {
-    const bettorRef = ref();
+    const bettorRef = newBettorRef();
     await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 1_000 });
     await expect(
       pool.query('UPDATE ledger_accounts SET debits_posted = debits_posted + 2000 WHERE id = $1', [
@@ -76,7 +66,7 @@ describe('ledger on PostgreSQL', () => {
       operationId,
       kind: 'DEPOSIT',
       workflowId: `Deposit:${operationId}`,
-      bettorRef: ref(),
+      bettorRef: newBettorRef(),
       amountTiyn: 100,
       status: 'CHECKING_BETTOR',
       event: 'deposit.received',

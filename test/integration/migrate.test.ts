@@ -1,51 +1,32 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createPool, type Pool } from '../../db/pool.js';
+import { createPool } from '../../db/pool.js';
 import { migrationFiles, pendingMigrations } from '../../db/migrate.js';
 import { freePort } from '../../stack/ports.js';
+import { databaseUrlOf, useOwnDatabases } from '../support/databases.js';
+import { startTsx, type TsxRun } from '../support/processes.js';
 
 /**
  * `npm run migrate` (db/main.ts) on databases of this file's own, and the long-running processes on a schema that
  * is not current: they wait for it, and exit 1 naming the missing migrations when it does not come.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const suffix = Date.now().toString(36);
 const databases = [`migrate_fresh_${suffix}`, `migrate_behind_${suffix}`];
-let admin: Pool;
+useOwnDatabases(databases, { poolSize: 1 });
 const children: ChildProcess[] = [];
 
-function urlOf(database: string): string {
-  const url = new URL(inject('databaseUrl'));
-  url.pathname = `/${database}`;
-  return url.toString();
+function start(entry: string, env: Record<string, string | undefined>): TsxRun {
+  const run = startTsx(entry, [], env);
+  children.push(run.child);
+  return run;
 }
 
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function start(entry: string, env: Record<string, string | undefined>): Run {
-  const child = spawn(TSX, [entry], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-async function until(what: string, run: Run, fn: () => Promise<boolean> | boolean, timeoutMs = 90_000): Promise<void> {
+async function until(
+  what: string,
+  run: TsxRun,
+  fn: () => Promise<boolean> | boolean,
+  timeoutMs = 90_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await Promise.resolve(fn()).catch(() => false)) return;
@@ -56,21 +37,15 @@ async function until(what: string, run: Run, fn: () => Promise<boolean> | boolea
   }
 }
 
-beforeAll(async () => {
-  admin = createPool(inject('databaseUrl'), 1);
-  for (const db of databases) await admin.query(`CREATE DATABASE ${db}`);
-});
-
-afterAll(async () => {
+// Registered after useOwnDatabases, so it runs first: no process of this file is left on a database being dropped.
+afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  for (const db of databases) await admin?.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
-  await admin?.end();
 });
 
 describe('npm run migrate', () => {
   it('applies every migration to an empty database, naming each, then finds nothing to do', async () => {
     const files = await migrationFiles();
-    const first = start('db/main.ts', { DATABASE_URL: urlOf(databases[0]!) });
+    const first = start('db/main.ts', { DATABASE_URL: databaseUrlOf(databases[0]!) });
     expect(await first.exited).toBe(0);
     expect(first.stdout().trim().split('\n')).toEqual([
       ...files.map((f) => `applied ${f}`),
@@ -78,11 +53,11 @@ describe('npm run migrate', () => {
     ]);
     expect(files).toContain('012_metrics_indexes.sql');
 
-    const again = start('db/main.ts', { DATABASE_URL: urlOf(databases[0]!) });
+    const again = start('db/main.ts', { DATABASE_URL: databaseUrlOf(databases[0]!) });
     expect(await again.exited).toBe(0);
     expect(again.stdout().trim()).toBe(`schema current: all ${files.length} migrations were already applied`);
 
-    const pool = createPool(urlOf(databases[0]!), 1);
+    const pool = createPool(databaseUrlOf(databases[0]!), 1);
     try {
       expect(await pendingMigrations(pool)).toEqual([]);
     } finally {
@@ -107,7 +82,7 @@ describe('npm run migrate', () => {
 });
 
 describe('a process on a schema that is not current', () => {
-  const behind = () => urlOf(databases[1]!);
+  const behind = () => databaseUrlOf(databases[1]!);
 
   beforeAll(async () => {
     // The database of the previous release: everything but the newest migration.

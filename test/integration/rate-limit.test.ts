@@ -1,10 +1,10 @@
 import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporalConfig } from '../../config/temporal.js';
-import { firstSubmissionId } from '../../domain/submission.js';
 import type { HeldSubmission } from '../../simulators/afm.js';
 import { createSagaWorker } from '../../workers/sagas.js';
-import { adultIin, uniqueId } from '../support/ids.js';
+import { adultIin } from '../support/ids.js';
+import { startAfmSubmission } from '../support/submissions.js';
 import { eventually, startFileStack } from '../support/stack.js';
 
 /**
@@ -48,14 +48,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(
-    open.map((id) =>
-      stack.client.workflow
-        .getHandle(`Submission:${id}`)
-        .terminate('test over')
-        .catch(() => undefined),
-    ),
-  );
+  await stack?.endWorkflows(open.map((id) => `Submission:${id}`));
   second?.worker.shutdown();
   await secondRunning;
   await second?.close();
@@ -72,18 +65,9 @@ describe('outbound rate limit across workers', () => {
     await Promise.all(
       Array.from({ length: SUBMISSIONS }, async () => {
         const iin = adultIin();
-        const operationId = uniqueId('dep');
-        const submissionId = firstSubmissionId('AFM', operationId);
+        const { submissionId } = await startAfmSubmission(stack, iin);
         ids.push(submissionId);
         open.push(submissionId);
-        await stack.esuBridge.startSubmission({
-          submissionId,
-          operationId,
-          operationKind: 'DEPOSIT',
-          bettorRef: stack.esuBridge.bettorRef(iin),
-          attempt: 1,
-          payload: { counterpart: 'AFM', record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 250_000 } },
-        });
       }),
     );
     await eventually(

@@ -3,12 +3,11 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
 import { readReconciliationDay, reconciliationCommand, startReconciliation } from '../../client/reconciliation.js';
 import { ensureReconciliationSchedule, RECONCILIATION_SCHEDULE_ID } from '../../client/reconciliation-schedule.js';
-import { createPool, type Pool } from '../../db/pool.js';
-import { createMigratedDatabase } from '../support/databases.js';
+import { databaseUrlOf, useOwnDatabases } from '../support/databases.js';
 import { firstSubmissionId } from '../../domain/submission.js';
 import { almatyDay } from '../../domain/wire/listings.js';
 import { REPO_ROOT } from '../../stack/paths.js';
@@ -30,7 +29,7 @@ const SHOTS =
     ? path.join(REPO_ROOT, 'docs', 'screenshots')
     : await mkdtemp(path.join(tmpdir(), 'esu-bridge-shots-'));
 const database = `recon_${Date.now().toString(36)}`;
-let admin: Pool;
+useOwnDatabases([database], { poolSize: 1, migrated: true });
 let stack: Awaited<ReturnType<typeof startFileStack>>;
 let consoleRunning: Awaited<ReturnType<typeof startTestConsole>>;
 const submissionWorkflows: string[] = [];
@@ -39,26 +38,14 @@ const day = almatyDay(Date.now());
 const afmId = (depositId: string) => firstSubmissionId('AFM', `dep-${depositId}`);
 
 beforeAll(async () => {
-  admin = createPool(inject('databaseUrl'), 1);
-  const url = await createMigratedDatabase(admin, database);
-  stack = await startFileStack({ DATABASE_URL: url, MAINTENANCE_WINDOWS: 'off' });
+  stack = await startFileStack({ DATABASE_URL: databaseUrlOf(database), MAINTENANCE_WINDOWS: 'off' });
   consoleRunning = await startTestConsole(stack);
 });
 
 afterAll(async () => {
-  if (stack)
-    await Promise.all(
-      submissionWorkflows.map((id) =>
-        stack.client.workflow
-          .getHandle(`Submission:${id}`)
-          .terminate('test over')
-          .catch(() => undefined),
-      ),
-    );
+  await stack?.endWorkflows(submissionWorkflows.map((id) => `Submission:${id}`));
   await consoleRunning?.close();
   await stack?.stop();
-  await admin?.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
-  await admin?.end();
 });
 
 /** Deposits that went through ESU, Nomapay and AFM (its receipt back), by id. */

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolveTemporalCli } from '../../stack/temporal-cli.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { eventually, startFileStack } from '../support/stack.js';
+import { eventually, stack, useFileStack } from '../support/stack.js';
 import { simAdmin } from '../support/sim-admin.js';
 import { recordWrittenNotice } from '../../client/written-notices.js';
 import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
@@ -15,11 +15,7 @@ import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
  * do that, and commit the files, when a workflow change is meant to be incompatible (with a new
  * workflow type or a patch for runs already in flight).
  */
-let stack: Awaited<ReturnType<typeof startFileStack>>;
-beforeAll(async () => {
-  stack = await startFileStack();
-});
-afterAll(async () => stack?.stop());
+useFileStack();
 
 const HISTORIES = new URL('../replay/histories/', import.meta.url);
 

@@ -1,39 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstSubmissionId, type SubmissionPayload } from '../../domain/submission.js';
-import { eventually, startFileStack } from '../support/stack.js';
-import { signIn, startTestConsole, type Session } from '../support/console.js';
+import { eventually } from '../support/stack.js';
+import { startConsoleStack, type ConsoleStack, type Session } from '../support/console.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 
 /**
  * Correct and resubmit under the console's rules (issue 14): the bettor, the operation's id and kind are pinned;
  * what changed is journalled old → new without the IIN; an amount or a date change waits for a second officer.
  */
-let stack: Awaited<ReturnType<typeof startFileStack>>;
-let close: () => Promise<void>;
-let url: string;
+let stack: ConsoleStack;
 let aigerim: Session;
 let erlan: Session;
 let saule: Session;
 const started: string[] = [];
 
 beforeAll(async () => {
-  stack = await startFileStack();
-  const running = await startTestConsole(stack);
-  url = running.url;
-  close = running.close;
-  [aigerim, erlan, saule] = await Promise.all([signIn(url, 'aigerim'), signIn(url, 'erlan'), signIn(url, 'saule')]);
+  stack = await startConsoleStack();
+  [aigerim, erlan, saule] = await stack.signIn('aigerim', 'erlan', 'saule');
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(
-    started.map((id) =>
-      stack?.client.workflow
-        .getHandle(`Submission:${id}`)
-        .terminate('test over')
-        .catch(() => undefined),
-    ),
-  );
-  await close?.();
+  await stack?.endWorkflows(started.map((id) => `Submission:${id}`));
   await stack?.stop();
 });
 

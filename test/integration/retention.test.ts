@@ -1,14 +1,14 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRetention, RetentionClockAhead, type RetentionReport } from '../../store/retention.js';
 import { migrate, migrationFiles } from '../../db/migrate.js';
-import { createPool, type Pool } from '../../db/pool.js';
+import type { Pool } from '../../db/pool.js';
 import { verifyJournal } from '../../console/journal-chain.js';
 import { ensureRetentionSchedule, RETENTION_SCHEDULE_ID } from '../../client/retention-schedule.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { newBettorRef } from '../support/ledger.js';
 import { eventually, startFileStack } from '../support/stack.js';
+import { databaseUrlOf, useOwnDatabases } from '../support/databases.js';
+import { runTsx } from '../support/processes.js';
 
 /**
  * Retention for every record (AFM order No. 9, item 4(7)) on databases of this file's own: retain_until computed by
@@ -21,35 +21,11 @@ const databases = {
   backfill: `retention_backfill_${suffix}`,
   job: `retention_job_${suffix}`,
 };
-let admin: Pool;
 let pool: Pool;
-const pools: Pool[] = [];
+const { poolOf } = useOwnDatabases(Object.values(databases), { poolSize: 4 });
 
-function poolOf(database: string): Pool {
-  const url = new URL(inject('databaseUrl'));
-  url.pathname = `/${database}`;
-  const p = createPool(url.toString(), 4);
-  pools.push(p);
-  return p;
-}
-
-const ref = () => uniqueId('ref').padEnd(64, '0');
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-function cli(args: string[], database: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const url = new URL(inject('databaseUrl'));
-  url.pathname = `/${database}`;
-  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['db/retention-main.ts', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: url.toString() },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
+const cli = (args: string[], database: string) =>
+  runTsx('db/retention-main.ts', args, { DATABASE_URL: databaseUrlOf(database) });
 
 async function bet(bettorRef: string, placedAt: string, iin = adultIin()): Promise<string> {
   const betId = uniqueId('bet');
@@ -82,17 +58,8 @@ async function operation(bettorRef: string, at: string): Promise<string> {
 const count = (r: RetentionReport, table: string) => r.tables.find((t) => t.table === table)!.rows;
 
 beforeAll(async () => {
-  admin = createPool(inject('databaseUrl'), 1);
-  for (const d of Object.values(databases)) await admin.query(`CREATE DATABASE ${d}`);
   pool = poolOf(databases.main);
   await migrate(pool);
-});
-
-afterAll(async () => {
-  for (const p of pools) await p.end().catch(() => undefined);
-  for (const d of Object.values(databases))
-    await admin?.query(`DROP DATABASE IF EXISTS ${d} WITH (FORCE)`).catch(() => undefined);
-  await admin?.end();
 });
 
 describe('retain_until, computed by the database', () => {
@@ -122,8 +89,8 @@ describe('retain_until, computed by the database', () => {
   });
 
   it('keeps a bet of 2026-12-31 23:30 Almaty until 2032-01-01 00:00 Almaty, and one of 1 January a year longer', async () => {
-    const late = await bet(ref(), '2026-12-31T23:30:00+05:00');
-    const early = await bet(ref(), '2027-01-01T00:00:00+05:00');
+    const late = await bet(newBettorRef(), '2026-12-31T23:30:00+05:00');
+    const early = await bet(newBettorRef(), '2027-01-01T00:00:00+05:00');
     const { rows } = await pool.query(`SELECT bet_id, retain_until FROM bets WHERE bet_id = ANY ($1)`, [[late, early]]);
     const by = Object.fromEntries(rows.map((r) => [r.bet_id, (r.retain_until as Date).toISOString()]));
     expect(by[late]).toBe('2031-12-31T19:00:00.000Z'); // 2032-01-01 00:00 at UTC+5
@@ -172,7 +139,7 @@ describe('retain_until, computed by the database', () => {
 
 describe('the guards', () => {
   it('refuse deleting a record before its retain_until, and personal data while the bettor has a retained bet', async () => {
-    const bettorRef = ref();
+    const bettorRef = newBettorRef();
     const recent = await bet(bettorRef, '2026-06-01T12:00:00+05:00');
     await expect(pool.query(`DELETE FROM bets WHERE bet_id = $1`, [recent])).rejects.toThrow(
       /bets row is retained until .*DELETE refused/,
@@ -190,7 +157,7 @@ describe('the guards', () => {
     await expect(pool.query(`DELETE FROM journal WHERE event = 'OLD'`)).rejects.toThrow(/append-only/);
     await expect(pool.query(`TRUNCATE ledger_transfers CASCADE`)).rejects.toThrow(/append-only/);
     // Past its retain_until, a row may go.
-    const gone = await bet(ref(), '2019-05-05T10:00:00+05:00');
+    const gone = await bet(newBettorRef(), '2019-05-05T10:00:00+05:00');
     expect((await pool.query(`DELETE FROM bets WHERE bet_id = $1`, [gone])).rowCount).toBe(1);
   });
 });
@@ -203,7 +170,7 @@ describe('the retention job', () => {
   });
 
   it('at the boundary: a record of 2026-12-31 23:30 Almaty is kept until 2032-01-01 00:00 Almaty and goes at it (dry run)', async () => {
-    const bettorRef = ref();
+    const bettorRef = newBettorRef();
     const betId = await bet(bettorRef, '2026-12-31T23:30:00+05:00');
     await personalData(bettorRef, '2026-12-31T23:30:00+05:00');
     await operation(bettorRef, '2026-12-31T23:30:00+05:00');
@@ -238,7 +205,7 @@ describe('the retention job', () => {
   });
 
   it('anonymises bets and operations, removes personal data past retention, in batches, journalled without personal data; keeps the rest', async () => {
-    const oldRef = ref();
+    const oldRef = newBettorRef();
     const oldIin = adultIin();
     const oldBets = [
       await bet(oldRef, '2020-12-31 23:30 Asia/Almaty', oldIin),
@@ -265,12 +232,12 @@ describe('the retention job', () => {
       ],
     );
     // A bettor whose own data is old but who bet this year: everything kept.
-    const activeRef = ref();
+    const activeRef = newBettorRef();
     const activeData = await personalData(activeRef, '2019-01-15T12:00:00+05:00');
     const activeBet = await bet(activeRef, '2026-11-30T12:00:00+05:00');
     // A bet of 1 January 2021 00:00 Almaty is retained until 2027-01-01: still kept. (Almaty was UTC+6 until
     // March 2024: the zone's own history counts, not a fixed offset.)
-    const keptBet = await bet(ref(), '2021-01-01 00:00 Asia/Almaty');
+    const keptBet = await bet(newBettorRef(), '2021-01-01 00:00 Asia/Almaty');
 
     const asOf = new Date();
     const dry = await applyRetention(pool, { asOf, dryRun: true });

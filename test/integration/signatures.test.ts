@@ -1,36 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { signDocument, verifyDocument } from '../../crypto/signer.js';
 import { isoWithOffset } from '../../domain/incident.js';
 import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
-import { firstSubmissionId, type SubmissionPayload } from '../../domain/submission.js';
 import type { IncidentCardMessage } from '../../domain/wire/incident.js';
 import type { HeldSubmission } from '../../simulators/afm.js';
 import { bookmakerTrust, signerOf, testCertificates } from '../support/certificates.js';
 import { completeCard } from '../support/incident-card.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { eventually, startFileStack } from '../support/stack.js';
+import { startAfmSubmission } from '../support/submissions.js';
+import { eventually, stack, useFileStack } from '../support/stack.js';
 
 /**
  * The real stack signs with the bookmaker's PKCS#12 (SIGNING_PKCS12_PATH, a test CA's certificate) and the
  * simulators accept only documents signed by that registered certificate: AFM submissions, incident cards and the
  * consent confirmation each go through, and a forgery is refused with its code.
  */
-let stack: Awaited<ReturnType<typeof startFileStack>>;
+useFileStack({ AFM_VERDICT_READER: 'false' });
 const open: string[] = [];
 
-beforeAll(async () => {
-  stack = await startFileStack({ AFM_VERDICT_READER: 'false' });
-});
 afterAll(async () => {
-  await Promise.all(
-    open.map((id) =>
-      stack.client.workflow
-        .getHandle(id)
-        .terminate('test over')
-        .catch(() => undefined),
-    ),
-  );
-  await stack?.stop();
+  await stack?.endWorkflows(open);
 });
 
 const ourCertificate = () => signerOf(testCertificates().bookmaker).certificate.toString('base64');
@@ -38,21 +27,8 @@ const admin = async <T>(url: string, path: string) => (await (await fetch(new UR
 
 async function acknowledgedSubmission(): Promise<HeldSubmission> {
   const iin = adultIin();
-  const operationId = uniqueId('dep');
-  const submissionId = firstSubmissionId('AFM', operationId);
+  const { submissionId } = await startAfmSubmission(stack, iin);
   open.push(`Submission:${submissionId}`);
-  const payload: SubmissionPayload = {
-    counterpart: 'AFM',
-    record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 250_000 },
-  };
-  await stack.esuBridge.startSubmission({
-    submissionId,
-    operationId,
-    operationKind: 'DEPOSIT',
-    bettorRef: stack.esuBridge.bettorRef(iin),
-    attempt: 1,
-    payload,
-  });
   await eventually(
     async () =>
       (await stack.pool.query('SELECT status FROM submissions WHERE submission_id = $1', [submissionId])).rows[0]

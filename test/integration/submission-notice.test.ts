@@ -3,11 +3,11 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstSubmissionId } from '../../domain/submission.js';
 import { REPO_ROOT } from '../../stack/paths.js';
 import { API_KEYS, httpClient, startApiStack } from '../support/api.js';
 import { signIn, startTestConsole, type Session } from '../support/console.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { startAfmSubmission } from '../support/submissions.js';
 import { eventually } from '../support/stack.js';
 
 /**
@@ -31,14 +31,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(
-    open.map((id) =>
-      stack.client.workflow
-        .getHandle(`Submission:${id}`)
-        .terminate('test over')
-        .catch(() => undefined),
-    ),
-  );
+  await stack?.endWorkflows(open.map((id) => `Submission:${id}`));
   await consoleServer?.close();
   await stack?.stop();
 });
@@ -63,17 +56,8 @@ const PNG = Buffer.from(
 
 async function acknowledgedSubmission(): Promise<string> {
   const iin = adultIin();
-  const operationId = uniqueId('dep');
-  const submissionId = firstSubmissionId('AFM', operationId);
+  const { submissionId } = await startAfmSubmission(stack, iin);
   open.push(submissionId, `${submissionId}-r2`);
-  await stack.esuBridge.startSubmission({
-    submissionId,
-    operationId,
-    operationKind: 'DEPOSIT',
-    bettorRef: stack.esuBridge.bettorRef(iin),
-    attempt: 1,
-    payload: { counterpart: 'AFM', record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 250_000 } },
-  });
   await eventually(async () => (await row(submissionId))?.status === 'ACKNOWLEDGED');
   return submissionId;
 }

@@ -1,30 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { listSubmissions } from '../../console/inboxes/submissions.js';
-import { firstSubmissionId, type SubmissionPayload } from '../../domain/submission.js';
+import { type SubmissionPayload } from '../../domain/submission.js';
 import type { HeldSubmission } from '../../simulators/afm.js';
-import { adultIin, uniqueId } from '../support/ids.js';
-import { eventually, startFileStack } from '../support/stack.js';
+import { adultIin } from '../support/ids.js';
+import { startAfmSubmission } from '../support/submissions.js';
+import { eventually, stack, useFileStack } from '../support/stack.js';
 import { simAdmin } from '../support/sim-admin.js';
 
-let stack: Awaited<ReturnType<typeof startFileStack>>;
+// The file stack's verdict reader reads AFM's messages every second: the real interval is a minute.
+useFileStack();
 const open: string[] = [];
-
-beforeAll(async () => {
-  // The file stack's verdict reader reads AFM's messages every second: the real interval is a minute.
-  stack = await startFileStack();
-});
 
 afterAll(async () => {
   // The corrected attempt keeps polling for a working day: end it with the test.
-  await Promise.all(
-    open.map((id) =>
-      stack.client.workflow
-        .getHandle(`Submission:${id}`)
-        .terminate('test over')
-        .catch(() => undefined),
-    ),
-  );
-  await stack?.stop();
+  await stack?.endWorkflows(open.map((id) => `Submission:${id}`));
 });
 
 const row = async (submissionId: string) =>
@@ -35,22 +24,9 @@ const afmHolds = async () =>
 describe('AFM submission against the real stack', () => {
   it('is sent, rejected by AFM within its window, corrected through the client and sent again once', async () => {
     const iin = adultIin();
-    const operationId = uniqueId('dep');
-    const submissionId = firstSubmissionId('AFM', operationId);
+    const { submissionId, payload } = await startAfmSubmission(stack, iin);
     const resubmissionId = `${submissionId}-r2`;
     open.push(submissionId, resubmissionId);
-    const payload: SubmissionPayload = {
-      counterpart: 'AFM',
-      record: { iin, receivedAt: new Date().toISOString(), receivedTiyn: 250_000 },
-    };
-    await stack.esuBridge.startSubmission({
-      submissionId,
-      operationId,
-      operationKind: 'DEPOSIT',
-      bettorRef: stack.esuBridge.bettorRef(iin),
-      attempt: 1,
-      payload,
-    });
 
     const acknowledged = await eventually(async () => {
       const r = await row(submissionId);

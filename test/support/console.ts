@@ -1,6 +1,6 @@
 import { hashPassword } from '../../console/auth.js';
 import { startConsole } from '../../console/index.js';
-import type { startFileStack } from './stack.js';
+import { startFileStack } from './stack.js';
 
 /** Test users, one per role; the officer's secret is stored hashed as a deployment would. */
 export const CONSOLE_TEST_USERS = `aigerim:officer:${hashPassword('officer-pw')},daniyar:admin:admin-pw,saule:auditor:auditor-pw,erlan:officer:officer2-pw`;
@@ -25,6 +25,28 @@ export async function startTestConsole(stack: Stack) {
     { host: '127.0.0.1', port: 0 },
   );
   return { ...running, env };
+}
+
+/**
+ * A file's stack (startFileStack) with the console in front of it: `consoleUrl`, `signIn(...logins)` for sessions in
+ * that order, and `stop()` for the console, then the stack.
+ */
+export async function startConsoleStack(extraEnv: Record<string, string> = {}) {
+  const stack = await startFileStack(extraEnv);
+  const running = await startTestConsole(stack).catch(async (err: unknown) => {
+    await stack.stop();
+    throw err;
+  });
+  return {
+    ...stack,
+    consoleUrl: running.url,
+    signIn: <const L extends readonly string[]>(...logins: L) =>
+      Promise.all(logins.map((login) => signIn(running.url, login))) as Promise<{ [K in keyof L]: Session }>,
+    async stop() {
+      await running.close();
+      await stack.stop();
+    },
+  };
 }
 
 export interface Session {
@@ -62,3 +84,5 @@ export function session(baseUrl: string, headers: Record<string, string> = {}): 
   }
   return { get: (path) => call('GET', path), post: (path, body) => call('POST', path, body) };
 }
+
+export type ConsoleStack = Awaited<ReturnType<typeof startConsoleStack>>;

@@ -1,4 +1,4 @@
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { NativeConnection } from '@temporalio/worker';
 import { connectClient } from '../../client/connect.js';
 import { createEsuBridgeClient } from '../../client/index.js';
@@ -76,6 +76,17 @@ export async function startFileStack(extraEnv: Record<string, string> = {}) {
     pool: saga.pool,
     simulators,
     verdictReader,
+    /** Terminates workflows the file left running, by workflow id; one that has already closed is passed over. */
+    async endWorkflows(workflowIds: string[]) {
+      await Promise.all(
+        workflowIds.map((id) =>
+          client.workflow
+            .getHandle(id)
+            .terminate('test over')
+            .catch(() => undefined),
+        ),
+      );
+    },
     async stop() {
       if (verdictReader)
         await client.workflow
@@ -90,6 +101,24 @@ export async function startFileStack(extraEnv: Record<string, string> = {}) {
       await simulators.close();
     },
   };
+}
+
+export type FileStack = Awaited<ReturnType<typeof startFileStack>>;
+
+/** The file's stack, set by `useFileStack()` before its first test (a live binding: read it inside tests and hooks). */
+export let stack: FileStack;
+
+/**
+ * Starts the file's stack (`startFileStack(extraEnv)`) before its tests and stops it after them. Hooks the file
+ * registers after this call run after the start and, for `afterAll`, before the stop.
+ */
+export function useFileStack(extraEnv: Record<string, string> = {}, timeoutMs?: number): void {
+  beforeAll(async () => {
+    stack = await startFileStack(extraEnv);
+  }, timeoutMs);
+  afterAll(async () => {
+    await stack?.stop();
+  });
 }
 
 /** Polls `fn` until it returns a truthy value or the deadline passes (integration tests only:). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderBusinessMetrics, operationOutcome, type BusinessFigures } from '../../workers/business-metrics.js';
 import { createReadiness, startHealthServer } from '../../stack/health.js';
 import { EXCHANGE_OUTCOME_LABEL } from '../../workers/metrics.js';
+import { expectFigures } from '../support/metrics.js';
 
 const NOW = Date.parse('2026-03-10T12:00:00Z');
 const HOUR = 3600_000;
@@ -39,16 +40,18 @@ describe('business metrics in Prometheus text format', () => {
       }),
     );
     const s = samples(text);
-    expect(s.get('esu_bridge_operations{kind="deposit",outcome="completed"}')).toBe(3);
-    expect(s.get('esu_bridge_operations{kind="deposit",outcome="compensated"}')).toBe(1);
-    expect(s.get('esu_bridge_operations{kind="deposit",outcome="in_progress"}')).toBe(3);
-    expect(s.get('esu_bridge_operations{kind="bet",outcome="voided"}')).toBe(4);
-    expect(s.get('esu_bridge_operations{kind="payout",outcome="compensation_failed"}')).toBe(2);
-    // Every outcome a kind can reach is written, zero until it happens: a rule has a series to compare.
-    expect(s.get('esu_bridge_operations{kind="settlement",outcome="settled_esu_pending"}')).toBe(0);
-    expect(s.get('esu_bridge_operations{kind="deposit",outcome="compensation_failed"}')).toBe(0);
-    expect(s.get('esu_bridge_compensation_failures{kind="payout"}')).toBe(2);
-    expect(s.get('esu_bridge_compensation_failures{kind="deposit"}')).toBe(0);
+    expectFigures((series) => s.get(series), {
+      'esu_bridge_operations{kind="deposit",outcome="completed"}': 3,
+      'esu_bridge_operations{kind="deposit",outcome="compensated"}': 1,
+      'esu_bridge_operations{kind="deposit",outcome="in_progress"}': 3,
+      'esu_bridge_operations{kind="bet",outcome="voided"}': 4,
+      'esu_bridge_operations{kind="payout",outcome="compensation_failed"}': 2,
+      // Every outcome a kind can reach is written, zero until it happens: a rule has a series to compare.
+      'esu_bridge_operations{kind="settlement",outcome="settled_esu_pending"}': 0,
+      'esu_bridge_operations{kind="deposit",outcome="compensation_failed"}': 0,
+      'esu_bridge_compensation_failures{kind="payout"}': 2,
+      'esu_bridge_compensation_failures{kind="deposit"}': 0,
+    });
     expect(s.has('esu_bridge_compensation_failures{kind="settlement"}')).toBe(false); // a settlement has no compensation
     expect(text).toContain('# TYPE esu_bridge_operations gauge');
     expect(text).toMatch(/^# HELP esu_bridge_operations \S/m);
@@ -96,14 +99,16 @@ describe('business metrics in Prometheus text format', () => {
         }),
       ),
     );
-    expect(s.get('esu_bridge_submissions{counterpart="afm",status="accepted"}')).toBe(10);
-    expect(s.get('esu_bridge_submissions{counterpart="afm",status="rejected"}')).toBe(3);
-    expect(s.get('esu_bridge_submissions{counterpart="esu",status="failed"}')).toBe(1);
-    expect(s.get('esu_bridge_submissions{counterpart="esu",status="waiting_maintenance"}')).toBe(0);
-    expect(s.get('esu_bridge_submissions_rejected_overdue{counterpart="afm"}')).toBe(2);
-    expect(s.get('esu_bridge_submissions_rejected_overdue{counterpart="esu"}')).toBe(0);
-    expect(s.get('esu_bridge_submissions_rejected_overdue_seconds{counterpart="afm"}')).toBe(5400);
-    expect(s.get('esu_bridge_submissions_rejected_overdue_seconds{counterpart="esu"}')).toBe(0);
+    expectFigures((series) => s.get(series), {
+      'esu_bridge_submissions{counterpart="afm",status="accepted"}': 10,
+      'esu_bridge_submissions{counterpart="afm",status="rejected"}': 3,
+      'esu_bridge_submissions{counterpart="esu",status="failed"}': 1,
+      'esu_bridge_submissions{counterpart="esu",status="waiting_maintenance"}': 0,
+      'esu_bridge_submissions_rejected_overdue{counterpart="afm"}': 2,
+      'esu_bridge_submissions_rejected_overdue{counterpart="esu"}': 0,
+      'esu_bridge_submissions_rejected_overdue_seconds{counterpart="afm"}': 5400,
+      'esu_bridge_submissions_rejected_overdue_seconds{counterpart="esu"}': 0,
+    });
   });
 
   it('bands undelivered incident cards by their 48-hour deadline and gives the seconds to the nearest one', async () => {
@@ -114,11 +119,13 @@ describe('business metrics in Prometheus text format', () => {
         }),
       ),
     );
-    expect(past.get('esu_bridge_incidents_undelivered{deadline="past"}')).toBe(1);
-    expect(past.get('esu_bridge_incidents_undelivered{deadline="within_6h"}')).toBe(2);
-    expect(past.get('esu_bridge_incidents_undelivered{deadline="within_24h"}')).toBe(0);
-    expect(past.get('esu_bridge_incidents_undelivered{deadline="later"}')).toBe(5);
-    expect(past.get('esu_bridge_incident_next_deadline_seconds')).toBe(-7200);
+    expectFigures((series) => past.get(series), {
+      'esu_bridge_incidents_undelivered{deadline="past"}': 1,
+      'esu_bridge_incidents_undelivered{deadline="within_6h"}': 2,
+      'esu_bridge_incidents_undelivered{deadline="within_24h"}': 0,
+      'esu_bridge_incidents_undelivered{deadline="later"}': 5,
+      esu_bridge_incident_next_deadline_seconds: -7200,
+    });
 
     const soon = samples(
       await renderBusinessMetrics(

@@ -1,8 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { placeBet } from '../../workflows/bet.js';
 import { BetStatus, type BetInput, type BetState } from '../../domain/bet.js';
 import { ErrorType } from '../../domain/errors.js';
@@ -21,20 +18,11 @@ import {
   carriedRows,
   rejection,
   runWorkflow,
-  setUpFile,
   type Activities,
 } from './betting-fakes.js';
+import { env, useTimeSkipping, withWorker, workflowBundle } from '../support/workflows.js';
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  ({ env, workflowBundle } = await setUpFile());
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+useTimeSkipping();
 
 function input(overrides: Partial<BetInput> = {}): BetInput {
   return {
@@ -238,9 +226,6 @@ describe('bet client', () => {
 
   it('places a bet once: the same request again joins the run, another body under the same id conflicts', async () => {
     const activities = fakeActivities();
-    const taskQueue = uniqueId('tq');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-    const bets = createBettingClient({ client: env.client, taskQueue, bettorRefKey: refKey });
     const request = {
       betId: uniqueId('bet'),
       iin: adultIin(),
@@ -250,7 +235,8 @@ describe('bet client', () => {
       outcome: 'AWAY',
       odds: '1.8',
     };
-    await worker.runUntil(async () => {
+    await withWorker(activities, async (taskQueue) => {
+      const bets = createBettingClient({ client: env.client, taskQueue, bettorRefKey: refKey });
       const first = await bets.startBet(request);
       const accepted = await first.result();
       const again = await bets.startBet({ ...request });
@@ -292,11 +278,8 @@ describe('bet client', () => {
         throw rejection(ErrorType.EsuRejected, 'BETTOR_RESTRICTED');
       },
     });
-    const taskQueue = uniqueId('tq');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-    const bets = createBettingClient({ client: env.client, taskQueue, bettorRefKey: refKey });
-    const err = await worker.runUntil(
-      bets
+    const err = await withWorker(activities, (taskQueue) =>
+      createBettingClient({ client: env.client, taskQueue, bettorRefKey: refKey })
         .placeBet({
           betId: uniqueId('bet'),
           iin: adultIin(),

@@ -1,16 +1,8 @@
 import { expect, vi } from 'vitest';
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  Runtime,
-  Worker,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTimeSkippingEnv } from '../../stack/test-server.js';
-import { WORKFLOWS_PATH } from '../../workers/sagas.js';
 import type { createBettingLedgerActivities } from '../../activities/betting-ledger.js';
 import type { createBettorGateActivities } from '../../activities/bettor-gate.js';
 import type { createEsuActivities } from '../../activities/esu.js';
@@ -40,17 +32,6 @@ export type Tracked = Activities & { calls: string[] };
 
 export const NOW = '2026-11-20T10:00:00.000+05:00';
 export const BETTOR_REF = 'b'.repeat(64);
-
-/** One time-skipping server and one bundle per test file. */
-export async function setUpFile(): Promise<{
-  env: TestWorkflowEnvironment;
-  workflowBundle: WorkflowBundleWithSourceMap;
-}> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const env = await createTimeSkippingEnv();
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
-  return { env, workflowBundle };
-}
 
 export function acceptedBet(overrides: Partial<BetRecord> = {}): BetRecord {
   return {
@@ -122,15 +103,24 @@ export function fakeRegistry(): Pick<Activities, 'registerOperation' | 'finishOp
   };
 }
 
-/** Fakes that succeed; each test overrides what it needs. Every call is counted in `calls`, in order. */
-export function fakeActivities(overrides: Partial<Activities> = {}): Tracked {
+/** Each fake as a `vi.fn()` that also counts its calls, by name and in order, in `calls`. */
+export function tracking<A extends object>(base: A): A & { calls: string[] } {
   const calls: string[] = [];
-  const track = <F extends (...args: never[]) => Promise<unknown>>(name: string, fn: F) =>
-    vi.fn(async (...args: Parameters<F>) => {
-      calls.push(name);
-      return fn(...args);
-    }) as unknown as F;
-  const base: Activities = {
+  const tracked = Object.fromEntries(
+    Object.entries(base).map(([name, fn]: [string, (...args: unknown[]) => Promise<unknown>]) => [
+      name,
+      vi.fn(async (...args: unknown[]) => {
+        calls.push(name);
+        return fn(...args);
+      }),
+    ]),
+  ) as unknown as A;
+  return Object.assign(tracked, { calls });
+}
+
+/** The deposit saga's counterparts and journal, all succeeding (the registry is `fakeRegistry`). */
+export function depositFakes(): Omit<DepositActivities, 'registerOperation' | 'finishOperation'> {
+  return {
     checkBettorEligibility: async () => ({ eligible: true, checkedAt: NOW }),
     checkBettorIdentified: async () => ({ allowed: true, status: 'IDENTIFIED' }),
     recordOperation: async (req) => ({
@@ -144,6 +134,13 @@ export function fakeActivities(overrides: Partial<Activities> = {}): Tracked {
     reverseDepositCredit: async () => 'REVERSED',
     recordStep: async () => undefined,
     recordSteps: async () => undefined,
+  };
+}
+
+/** Fakes that succeed; each test overrides what it needs. Every call is counted in `calls`, in order. */
+export function fakeActivities(overrides: Partial<Activities> = {}): Tracked {
+  return tracking<Activities>({
+    ...depositFakes(),
     startSubmissionWorkflow: async ({ submissionId }) => ({ submissionId, started: true }),
     ...fakeRegistry(),
     reserveStake: async ({ betId }) => ({ reservationId: `${betId}:stake`, outcome: 'RESERVED', placedAt: NOW }),
@@ -160,15 +157,11 @@ export function fakeActivities(overrides: Partial<Activities> = {}): Tracked {
     postPayout: async ({ payoutId }) => ({ transferId: `${payoutId}:payout`, outcome: 'POSTED' }),
     releasePayout: async () => 'VOIDED',
     ...overrides,
-  };
-  const tracked = Object.fromEntries(
-    Object.entries(base).map(([name, fn]) => [name, track(name, fn)]),
-  ) as unknown as Activities;
-  return Object.assign(tracked, { calls });
+  });
 }
 
 /** The calls that move money or talk to a counterpart, without the journal's and the registry's local activities. */
-export const moneyCalls = (activities: Tracked) => activities.calls.filter((c) => !BOOKKEEPING.includes(c));
+export const moneyCalls = (activities: { calls: string[] }) => activities.calls.filter((c) => !BOOKKEEPING.includes(c));
 export const BOOKKEEPING = ['recordStep', 'recordSteps', 'registerOperation', 'finishOperation'];
 
 /**
@@ -277,7 +270,7 @@ export interface StartedChild {
 export async function runWorkflow<State>(
   env: TestWorkflowEnvironment,
   workflowBundle: WorkflowBundleWithSourceMap,
-  activities: Activities,
+  activities: Partial<Activities>,
   start: (taskQueue: string) => Promise<WorkflowHandle>,
 ): Promise<{
   state?: State;

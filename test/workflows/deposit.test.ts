@@ -1,70 +1,36 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowFailedError } from '@temporalio/client';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  Runtime,
-  Worker,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTimeSkippingEnv } from '../../stack/test-server.js';
-import { WORKFLOWS_PATH } from '../../workers/sagas.js';
-import { deposit, getDepositStatusQuery } from '../../workflows/deposit.js';
-import { DepositStatus, type DepositInput } from '../../domain/deposit.js';
+import { deposit } from '../../workflows/deposit.js';
+import { DepositStatus, type DepositInput, type DepositState } from '../../domain/deposit.js';
 import type { SubmissionInput } from '../../domain/submission.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin, iinBornIn, uniqueId } from '../support/ids.js';
+import { env, useTimeSkipping, workflowBundle } from '../support/workflows.js';
 import {
-  BOOKKEEPING,
-  endChildren,
+  depositFakes,
+  failureOf,
   fakeRegistry,
   journalledSteps,
-  type DepositActivities as Activities,
+  moneyCalls,
+  NOW,
+  runWorkflow,
+  tracking,
+  type DepositActivities,
 } from './betting-fakes.js';
-import { acceptingSubmissionActivities } from './submission-fakes.js';
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
+type Activities = DepositActivities;
 
-beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  env = await createTimeSkippingEnv();
-  workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
-
-const NOW = '2026-11-20T10:00:00.000+05:00';
+useTimeSkipping();
 
 /** Fakes that succeed; each test overrides what it needs. Typed so a signature change breaks the test. */
 function fakeActivities(overrides: Partial<Activities> = {}): Activities & { calls: string[] } {
-  const calls: string[] = [];
-  const track = <F extends (...args: never[]) => Promise<unknown>>(name: string, fn: F) =>
-    vi.fn(async (...args: Parameters<F>) => {
-      calls.push(name);
-      return fn(...args);
-    }) as unknown as F;
-  const base: Activities = {
-    checkBettorEligibility: async () => ({ eligible: true, checkedAt: NOW }),
-    checkBettorIdentified: async () => ({ allowed: true, status: 'IDENTIFIED' }),
+  return tracking<Activities>({
+    ...depositFakes(),
     recordOperation: async (req) => ({ receiptId: 'ESU-1', operationId: req.operationId, recordedAt: NOW }),
-    transferWallet: async ({ iin: _iin, ...req }) => ({ ...req, status: 'COMPLETED', completedAt: NOW }),
     refundWalletTransfer: async () => 'REFUNDED',
-    creditDeposit: async ({ depositId }) => ({ transferId: `${depositId}:credit`, outcome: 'POSTED' }),
-    reverseDepositCredit: async () => 'REVERSED',
-    recordStep: async () => undefined,
-    recordSteps: async () => undefined,
     ...fakeRegistry(),
     ...overrides,
-  };
-  const tracked = Object.fromEntries(
-    Object.entries(base).map(([name, fn]) => [name, track(name, fn)]),
-  ) as unknown as Activities;
-  return Object.assign(tracked, { calls });
+  });
 }
 
 function input(overrides: Partial<DepositInput> = {}): DepositInput {
@@ -83,40 +49,12 @@ const submissionStarts = {
   startSubmissionWorkflow: vi.fn(async (i: SubmissionInput) => ({ submissionId: i.submissionId, started: true })),
 };
 
-async function run(activities: Activities, args: DepositInput) {
-  const taskQueue = uniqueId('tq');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle,
-    activities: { ...acceptingSubmissionActivities(), ...submissionStarts, ...activities },
-  });
-  return worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(deposit, {
-      taskQueue,
-      workflowId: `Deposit:${args.depositId}`,
-      args: [args],
-    });
-    const outcome = await handle.result().then(
-      (state) => ({ state, error: undefined }),
-      (error: WorkflowFailedError) => ({ state: undefined, error }),
-    );
-    // Queried while the worker still runs: a closed workflow's query is answered by replaying it.
-    const finalStatus = await handle.query(getDepositStatusQuery);
-    // A completed deposit starts its AFM submission (on accepting fakes): end it while the worker runs, so no
-    // task of it is cut off mid-flight, which would hold the time-skipping clock for the rest of the file.
-    await endChildren(env, handle);
-    return { ...outcome, finalStatus };
-  });
-}
-
-/** WorkflowFailedError → ApplicationFailure: the `type` the client maps to an answer. */
-function failureOf(error: unknown): ApplicationFailure {
-  expect(error).toBeInstanceOf(WorkflowFailedError);
-  const cause = (error as WorkflowFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
-}
+// A completed deposit starts its AFM submission (on accepting fakes): runWorkflow ends it while the worker runs, so no
+// task of it is cut off mid-flight, which would hold the time-skipping clock for the rest of the file.
+const run = (activities: Activities, args: DepositInput) =>
+  runWorkflow<DepositState>(env, workflowBundle, { ...submissionStarts, ...activities }, (taskQueue) =>
+    env.client.workflow.start(deposit, { taskQueue, workflowId: `Deposit:${args.depositId}`, args: [args] }),
+  );
 
 describe('deposit saga', () => {
   it('debits the wallet, credits the betting account, records in ESU and keeps the receipt', async () => {
@@ -126,7 +64,7 @@ describe('deposit saga', () => {
     expect(error).toBeUndefined();
     expect(state?.status).toBe(DepositStatus.Completed);
     expect(state?.esuReceipt).toEqual({ receiptId: 'ESU-1', operationId: `dep-${args.depositId}`, recordedAt: NOW });
-    expect(activities.calls.filter((c) => !BOOKKEEPING.includes(c))).toEqual([
+    expect(moneyCalls(activities)).toEqual([
       'checkBettorEligibility',
       'checkBettorIdentified',
       'transferWallet',
@@ -173,10 +111,7 @@ describe('deposit saga', () => {
     const { error, finalStatus: state } = await run(activities, args);
     const failure = failureOf(error);
     expect(failure.type).toBe(ErrorType.EsuRejected);
-    expect(activities.calls.filter((c) => !BOOKKEEPING.includes(c)).slice(-2)).toEqual([
-      'reverseDepositCredit',
-      'refundWalletTransfer',
-    ]);
+    expect(moneyCalls(activities).slice(-2)).toEqual(['reverseDepositCredit', 'refundWalletTransfer']);
     // Only the transfer this deposit made may be refunded: direction, amount and bettor go with the refund.
     expect(activities.refundWalletTransfer).toHaveBeenCalledWith({
       transferId: `dep-${args.depositId}`,
@@ -196,7 +131,7 @@ describe('deposit saga', () => {
     const failure = failureOf(error);
     expect(failure.type).toBe(ErrorType.BettorUnderage);
     expect(failure.message).not.toContain(under21);
-    expect(activities.calls.filter((c) => !BOOKKEEPING.includes(c))).toEqual([]);
+    expect(moneyCalls(activities)).toEqual([]);
     expect(finalStatus.status).toBe(DepositStatus.Refused);
   });
 

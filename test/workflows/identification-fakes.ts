@@ -1,13 +1,5 @@
 import { vi } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  Runtime,
-  Worker,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { createIdentificationActivities } from '../../activities/identification.js';
 import type {
   createIdentificationStoreActivities,
@@ -17,9 +9,9 @@ import type {
 import type { createMigrationActivities } from '../../activities/migration.js';
 import { ErrorType } from '../../domain/errors.js';
 import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
-import { createTimeSkippingEnv } from '../../stack/test-server.js';
-import { WORKFLOWS_PATH } from '../../workers/sagas.js';
+import { createIdentificationClient } from '../../client/identification.js';
 import { uniqueId } from '../support/ids.js';
+import { endWorkflows, env } from '../support/workflows.js';
 
 export type Activities = ReturnType<typeof createIdentificationActivities> &
   ReturnType<typeof createIdentificationStoreActivities> &
@@ -133,28 +125,6 @@ export function fakeActivities(overrides: Partial<Activities> = {}): Activities 
   return controls;
 }
 
-export async function setUpEnv(): Promise<{
-  env: TestWorkflowEnvironment;
-  workflowBundle: WorkflowBundleWithSourceMap;
-}> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const env = await createTimeSkippingEnv();
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
-  return { env, workflowBundle };
-}
-
-/** Runs `fn` with a worker on a fresh task queue. */
-export async function withWorker<T>(
-  env: TestWorkflowEnvironment,
-  workflowBundle: WorkflowBundleWithSourceMap,
-  activities: Activities,
-  fn: (taskQueue: string) => Promise<T>,
-): Promise<T> {
-  const taskQueue = uniqueId('tq');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-  return worker.runUntil(() => fn(taskQueue));
-}
-
 export const events = (a: FakeControls) => a.journal.map((e) => e.event);
 
 const opened: string[] = [];
@@ -165,11 +135,21 @@ export function remember<T extends { workflowId: string }>(handle: T): T {
   return handle;
 }
 
-export async function terminateLeftovers(env: TestWorkflowEnvironment): Promise<void> {
-  for (const id of opened.splice(0)) {
-    await env.client.workflow
-      .getHandle(id)
-      .terminate('test finished')
-      .catch(() => undefined);
-  }
+export async function terminateLeftovers(): Promise<void> {
+  await endWorkflows(opened.splice(0));
+}
+
+/** The identification client on this task queue, with the workflow tests' bettor-reference key. */
+export const identificationClient = (taskQueue: string) =>
+  createIdentificationClient({ client: env.client, taskQueue, bettorRefKey: 'workflow-test-bettor-ref-key' });
+
+type StartIdentification = Parameters<ReturnType<typeof identificationClient>['startIdentification']>[0];
+
+/** An identification of a new bettor who has consented (agreement 2024-11), remembered for `terminateLeftovers`. */
+export async function consented(taskQueue: string, request: Partial<StartIdentification> = {}) {
+  const id = remember(
+    await identificationClient(taskQueue).startIdentification({ bettorId: uniqueId('bettor'), ...request }),
+  );
+  await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
+  return id;
 }

@@ -1,48 +1,27 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createIdentificationClient, StepRejectedError } from '../../client/identification.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StepRejectedError } from '../../client/identification.js';
 import { ErrorType } from '../../domain/errors.js';
-import { adultIin, uniqueId } from '../support/ids.js';
+import { adultIin } from '../support/ids.js';
 import {
   CORRECT_CODE,
   EXPIRED_CODE,
   events,
   fakeActivities,
-  remember,
-  setUpEnv,
   terminateLeftovers,
-  withWorker,
+  consented,
 } from './identification-fakes.js';
+import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  ({ env, workflowBundle } = await setUpEnv());
-});
+useTimeSkipping();
 
 afterEach(async () => {
-  await terminateLeftovers(env);
-});
-
-afterAll(async () => {
-  await env?.teardown();
+  await terminateLeftovers();
 });
 
 const PHONE = '+77011234567';
 
 async function openSession(taskQueue: string, iin = adultIin()) {
-  const id = remember(
-    await createIdentificationClient({
-      client: env.client,
-      taskQueue,
-      bettorRefKey: 'workflow-test-bettor-ref-key',
-    }).startIdentification({
-      bettorId: uniqueId('bettor'),
-    }),
-  );
-  await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
+  const id = await consented(taskQueue);
   await id.startTwoFactor({ iin, phone: PHONE });
   return id;
 }
@@ -51,7 +30,7 @@ describe('ЦОИД limits on two-factor authentication', () => {
   it('allows 4 liveness checks, then ends the session and blocks liveness for 15 minutes, a block that lifts by itself (§23.2)', async () => {
     const a = fakeActivities();
     a.liveness.push(false, false, false, false);
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const iin = adultIin();
       const id = await openSession(taskQueue, iin);
       const answers = [];
@@ -96,7 +75,7 @@ describe('ЦОИД limits on two-factor authentication', () => {
 
   it('sends at most 2 SMS in a session (§23.3); wrong and expired codes are clear answers; a new session allows more', async () => {
     const a = fakeActivities();
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const iin = adultIin();
       const id = await openSession(taskQueue, iin);
       await id.submitLiveness({ livenessToken: 'capture' });
@@ -132,7 +111,7 @@ describe('ЦОИД limits on two-factor authentication', () => {
   it('does not count passed liveness or code mistakes as biometric failures', async () => {
     const a = fakeActivities();
     a.liveness.push(false, true);
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const id = await openSession(taskQueue);
       expect((await id.submitLiveness({ livenessToken: 'c1' })).result).toBe('LIVENESS_FAILED');
       expect((await id.submitLiveness({ livenessToken: 'c2' })).result).toBe('LIVENESS_PASSED');

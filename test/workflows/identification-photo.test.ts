@@ -1,51 +1,21 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createIdentificationClient, StepRejectedError } from '../../client/identification.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StepRejectedError } from '../../client/identification.js';
 import { ErrorType } from '../../domain/errors.js';
-import { adultIin, uniqueId } from '../support/ids.js';
-import {
-  events,
-  fakeActivities,
-  PHOTO,
-  refusal,
-  remember,
-  setUpEnv,
-  terminateLeftovers,
-  withWorker,
-} from './identification-fakes.js';
+import { adultIin } from '../support/ids.js';
+import { events, fakeActivities, PHOTO, refusal, terminateLeftovers, consented } from './identification-fakes.js';
+import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  ({ env, workflowBundle } = await setUpEnv());
-});
+useTimeSkipping();
 
 afterEach(async () => {
-  await terminateLeftovers(env);
+  await terminateLeftovers();
 });
-
-afterAll(async () => {
-  await env?.teardown();
-});
-
-async function consented(taskQueue: string, onRepeatedBiometricFailure?: 'OFFLINE_REVIEW' | 'REFUSE') {
-  const client = createIdentificationClient({
-    client: env.client,
-    taskQueue,
-    bettorRefKey: 'workflow-test-bettor-ref-key',
-  });
-  const id = remember(await client.startIdentification({ bettorId: uniqueId('bettor'), onRepeatedBiometricFailure }));
-  await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
-  return id;
-}
 
 describe('identification by photo match', () => {
   it('passes a score of exactly 85 % and fails 84 % (§17.1); personal data only after the bookmaker decides (§17.4)', async () => {
     const a = fakeActivities();
     a.scores.push(84, 85);
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const iin = adultIin();
       const id = await consented(taskQueue);
       const low = await id.submitPhoto({ iin, photo: PHOTO });
@@ -77,7 +47,7 @@ describe('identification by photo match', () => {
 
   it('refuses a photo that fails annex 1 before sending it', async () => {
     const a = fakeActivities();
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const id = await consented(taskQueue);
       const photo = {
         ...PHOTO,
@@ -95,7 +65,7 @@ describe('identification by photo match', () => {
 
   it('refuses the bettor when the bookmaker decides against the match', async () => {
     const a = fakeActivities();
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const id = await consented(taskQueue);
       await id.submitPhoto({ iin: adultIin(), photo: PHOTO });
       expect((await id.recordDecision({ positive: false, decidedBy: 'kyc.officer' })).result).toBe('REFUSED');
@@ -109,7 +79,7 @@ describe('repeated biometric failure (§16)', () => {
   it('sends the bettor to offline review on the third failure; an approval registers them without ЦОИД data', async () => {
     const a = fakeActivities();
     a.scores.push(40, 60, 70);
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const iin = adultIin();
       const id = await consented(taskQueue);
       expect((await id.submitPhoto({ iin, photo: PHOTO })).result).toBe('PHOTO_NOT_MATCHED');
@@ -133,9 +103,9 @@ describe('repeated biometric failure (§16)', () => {
   it('refuses on the third failure when the bookmaker chose refusal', async () => {
     const a = fakeActivities();
     a.scores.push(10, 10, 10);
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const iin = adultIin();
-      const id = await consented(taskQueue, 'REFUSE');
+      const id = await consented(taskQueue, { onRepeatedBiometricFailure: 'REFUSE' });
       await id.submitPhoto({ iin, photo: PHOTO });
       await id.submitPhoto({ iin, photo: PHOTO });
       expect((await id.submitPhoto({ iin, photo: PHOTO })).result).toBe('REFUSED');
@@ -146,7 +116,7 @@ describe('repeated biometric failure (§16)', () => {
   it('escalates an undecided review after 24 hours and refuses after 72', async () => {
     const a = fakeActivities();
     a.scores.push(10, 10, 10);
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const iin = adultIin();
       const id = await consented(taskQueue);
       for (let i = 0; i < 3; i++) await id.submitPhoto({ iin, photo: PHOTO });
@@ -169,7 +139,7 @@ describe('repeated biometric failure (§16)', () => {
 describe('revoked consent (§§26–27, 31)', () => {
   it('stops every later personal-data request when the bettor revokes in the app, and relays it', async () => {
     const a = fakeActivities();
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const id = await consented(taskQueue);
       await id.submitPhoto({ iin: adultIin(), photo: PHOTO });
       const revoked = await id.revokeConsent({ source: 'APP' });
@@ -190,7 +160,7 @@ describe('revoked consent (§§26–27, 31)', () => {
         throw refusal(ErrorType.IdentificationRejected, 'CONSENT_REVOKED');
       },
     });
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const id = await consented(taskQueue);
       await id.startTwoFactor({ iin: adultIin(), phone: '+77011234567' });
       await id.submitLiveness({ livenessToken: 'capture' });
@@ -217,7 +187,7 @@ describe('revoked consent (§§26–27, 31)', () => {
         return { receivedAt: new Date().toISOString(), fields: ['iin'] };
       },
     });
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const id = await consented(taskQueue);
       await id.submitPhoto({ iin: adultIin(), photo: PHOTO });
       await id.recordDecision({ positive: true, decidedBy: 'kyc.officer' });
@@ -233,7 +203,7 @@ describe('revoked consent (§§26–27, 31)', () => {
 
   it('refuses a new session once consent is revoked', async () => {
     const a = fakeActivities();
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const id = await consented(taskQueue);
       await id.startTwoFactor({ iin: adultIin(), phone: '+77011234567' });
       await id.revokeConsent({ source: 'NPCK' });

@@ -1,7 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createIdentificationClient, StepRejectedError } from '../../client/identification.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StepRejectedError } from '../../client/identification.js';
 import { InvalidRequestError } from '../../client/errors.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin, uniqueId } from '../support/ids.js';
@@ -10,29 +8,21 @@ import {
   events,
   fakeActivities,
   remember,
-  setUpEnv,
   terminateLeftovers,
-  withWorker,
+  identificationClient,
+  type FakeControls,
 } from './identification-fakes.js';
+import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  ({ env, workflowBundle } = await setUpEnv());
-});
+useTimeSkipping();
 
 afterEach(async () => {
-  await terminateLeftovers(env);
-});
-
-afterAll(async () => {
-  await env?.teardown();
+  await terminateLeftovers();
 });
 
 const PHONE = '+77011234567';
 function client(taskQueue: string) {
-  const c = createIdentificationClient({ client: env.client, taskQueue, bettorRefKey: 'workflow-test-bettor-ref-key' });
+  const c = identificationClient(taskQueue);
   return {
     ...c,
     startIdentification: async (r: Parameters<typeof c.startIdentification>[0]) =>
@@ -40,11 +30,25 @@ function client(taskQueue: string) {
   };
 }
 
+/** What the store knows of a bettor identified by two-factor authentication on 1 January 2026. */
+const identifiedBefore = (): NonNullable<FakeControls['known']> => ({
+  bettorId: 'x',
+  bettorRef: 'r',
+  status: 'IDENTIFIED',
+  method: 'TWO_FACTOR',
+  blockedUntil: null,
+  reason: null,
+  identifiedAt: '2026-01-01T00:00:00.000Z',
+  walletId: 'w-1',
+  esuRegistrationId: 'e-1',
+  consentRevokedAt: null,
+});
+
 describe('identification by two-factor authentication', () => {
   it('records consent, opens a session, passes liveness and the SMS code, then registers with ESU and opens the wallet', async () => {
     const a = fakeActivities();
     const iin = adultIin();
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const id = await client(taskQueue).startIdentification({ bettorId: uniqueId('bettor') });
       expect((await id.giveConsent({ accepted: true, agreementVersion: '2024-11' })).result).toBe('CONSENT_RECORDED');
       const opened = await id.startTwoFactor({ iin, phone: '+7 701 123-45-67' });
@@ -95,7 +99,7 @@ describe('identification by two-factor authentication', () => {
 
   it('ends when the bettor refuses consent, and nothing is sent', async () => {
     const a = fakeActivities();
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const id = await client(taskQueue).startIdentification({ bettorId: uniqueId('bettor') });
       const answer = await id.giveConsent({ accepted: false, agreementVersion: '2024-11' });
       expect(answer.result).toBe('REFUSED');
@@ -109,7 +113,7 @@ describe('identification by two-factor authentication', () => {
 
   it('checks IIN and phone before a (billed) session opens, and refuses steps out of order', async () => {
     const a = fakeActivities();
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const id = await client(taskQueue).startIdentification({ bettorId: uniqueId('bettor') });
       const early = await id.startTwoFactor({ iin: adultIin(), phone: PHONE }).catch((e) => e);
       expect(early).toBeInstanceOf(StepRejectedError);
@@ -136,7 +140,7 @@ describe('identification by two-factor authentication', () => {
 
   it('joins the running identification when the app starts it again', async () => {
     const a = fakeActivities();
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const bettorId = uniqueId('bettor');
       const first = await client(taskQueue).startIdentification({ bettorId });
       await first.giveConsent({ accepted: true, agreementVersion: '2024-11' });
@@ -149,19 +153,8 @@ describe('identification by two-factor authentication', () => {
 
   it('answers at once, sending nothing, for a bettor identified before', async () => {
     const a = fakeActivities();
-    a.known = {
-      bettorId: 'x',
-      bettorRef: 'r',
-      status: 'IDENTIFIED',
-      method: 'TWO_FACTOR',
-      blockedUntil: null,
-      reason: null,
-      identifiedAt: '2026-01-01T00:00:00.000Z',
-      walletId: 'w-1',
-      esuRegistrationId: 'e-1',
-      consentRevokedAt: null,
-    };
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    a.known = identifiedBefore();
+    await withWorker(a, async (taskQueue) => {
       const id = await client(taskQueue).startIdentification({ bettorId: uniqueId('bettor') });
       const state = await id.result();
       expect(state).toMatchObject({ step: 'IDENTIFIED', walletId: 'w-1', identifiedAt: '2026-01-01T00:00:00.000Z' });
@@ -172,19 +165,8 @@ describe('identification by two-factor authentication', () => {
 
   it('takes a consent revoked after the identification ended: recorded, relayed once, and the next identification asks for consent again (§§26–27, 31)', async () => {
     const a = fakeActivities();
-    a.known = {
-      bettorId: 'x',
-      bettorRef: 'r',
-      status: 'IDENTIFIED',
-      method: 'TWO_FACTOR',
-      blockedUntil: null,
-      reason: null,
-      identifiedAt: '2026-01-01T00:00:00.000Z',
-      walletId: 'w-1',
-      esuRegistrationId: 'e-1',
-      consentRevokedAt: null,
-    };
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    a.known = identifiedBefore();
+    await withWorker(a, async (taskQueue) => {
       const bettorId = uniqueId('bettor');
       const ended = await client(taskQueue).startIdentification({ bettorId });
       expect((await ended.result()).step).toBe('IDENTIFIED');
@@ -210,7 +192,7 @@ describe('identification by two-factor authentication', () => {
 
   it('abandons an identification nobody touches for 7 days, journalling the billed session (§66)', async () => {
     const a = fakeActivities();
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const id = await client(taskQueue).startIdentification({ bettorId: uniqueId('bettor') });
       await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
       await id.startTwoFactor({ iin: adultIin(), phone: PHONE });

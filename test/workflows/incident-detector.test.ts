@@ -1,14 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  Runtime,
-  Worker,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTimeSkippingEnv } from '../../stack/test-server.js';
-import { WORKFLOWS_PATH } from '../../workers/sagas.js';
+import { describe, expect, it } from 'vitest';
 import type { DetectorActivities } from '../../activities/detectors.js';
 import type { IncidentRecord, IncidentStoreActivities } from '../../activities/incidents.js';
 import type { IncidentDeliveryActivities } from '../../activities/incident-delivery.js';
@@ -17,21 +7,11 @@ import { getIncidentStatusQuery } from '../../workflows/incident.js';
 import { IncidentTiming } from '../../domain/incident-deadlines.js';
 import type { DetectorTrip } from '../../domain/detectors.js';
 import { uniqueId } from '../support/ids.js';
+import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
 
 type Activities = DetectorActivities & IncidentStoreActivities & IncidentDeliveryActivities;
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  env = await createTimeSkippingEnv();
-  workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+useTimeSkipping();
 
 describe('incident detector', () => {
   it('opens one incident for a trip it keeps seeing, counting 48 hours from when it detected it', async () => {
@@ -62,9 +42,7 @@ describe('incident detector', () => {
         throw new Error('not expected');
       },
     };
-    const taskQueue = uniqueId('tq');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-    await worker.runUntil(async () => {
+    await withWorker(activities, async (taskQueue) => {
       const detector = await env.client.workflow.start(incidentDetector, {
         taskQueue,
         workflowId: uniqueId('IncidentDetector'),

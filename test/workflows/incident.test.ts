@@ -1,16 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  Runtime,
-  Worker,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTimeSkippingEnv } from '../../stack/test-server.js';
-import { WORKFLOWS_PATH } from '../../workers/sagas.js';
 import type { IncidentAlert, IncidentRecord, IncidentStoreActivities } from '../../activities/incidents.js';
 import type { DeliverIncidentCard, IncidentDeliveryActivities } from '../../activities/incident-delivery.js';
 import {
@@ -24,23 +14,13 @@ import type { OpenIncident } from '../../domain/incident-state.js';
 import { ErrorType } from '../../domain/errors.js';
 import { completeCard } from '../support/incident-card.js';
 import { uniqueId } from '../support/ids.js';
+import { endWorkflows, env, useTimeSkipping, withWorker as withFakes } from '../support/workflows.js';
 
 type Activities = IncidentStoreActivities & IncidentDeliveryActivities;
 const HOUR = 3600_000;
 const KZ = 5 * 60; // UTC+5, Kazakhstan's single zone since 1 March 2024 (G18): the offset travels with the instant
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  env = await createTimeSkippingEnv();
-  workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+useTimeSkipping();
 
 /** Typed fakes that record what the workflow asked, with the workflow time each alert fired at. */
 function fakes() {
@@ -86,12 +66,10 @@ const started: WorkflowHandle[] = [];
  * timer of an orphaned workflow would otherwise hold up time skipping for the next test on this server.
  */
 async function withWorker<T>(activities: Activities, fn: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = uniqueId('tq');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
   try {
-    return await worker.runUntil(fn(taskQueue));
+    return await withFakes(activities, fn);
   } finally {
-    await Promise.all(started.splice(0).map((handle) => handle.terminate('test over').catch(() => undefined)));
+    await endWorkflows(started.splice(0).map((handle) => handle.workflowId));
   }
 }
 

@@ -1,7 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ErrorType } from '../../domain/errors.js';
 import type { MigrationRow, MigrationOutcome } from '../../domain/migration.js';
 import {
@@ -13,28 +11,13 @@ import {
   type MigrationInput,
 } from '../../workflows/migration.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import {
-  fakeActivities,
-  remember,
-  setUpEnv,
-  terminateLeftovers,
-  withWorker,
-  type Activities,
-} from './identification-fakes.js';
+import { fakeActivities, remember, terminateLeftovers, type Activities } from './identification-fakes.js';
+import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  ({ env, workflowBundle } = await setUpEnv());
-});
+useTimeSkipping();
 
 afterEach(async () => {
-  await terminateLeftovers(env);
-});
-
-afterAll(async () => {
-  await env?.teardown();
+  await terminateLeftovers();
 });
 
 type Row = MigrationRow & { bettorRef: string };
@@ -137,7 +120,7 @@ describe('bulk migration', () => {
             }
           : undefined,
     });
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const handle = await start(taskQueue, { concurrency: 3, bettorsPerRun: 8, readBatchSize: 4 });
       const result = await handle.result();
 
@@ -190,7 +173,7 @@ describe('bulk migration', () => {
     const data = rows(6);
     const recorded = new Map<string, MigrationOutcome>();
     const a = fakeActivities(sourceFakes(data, recorded));
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const handle = await start(taskQueue, { concurrency: 1, requestsPerHour: 360 }); // one bettor per 30 s
       const result = await handle.result();
       // Workflow time, from the run itself (the test server may skip far ahead once nothing is left to run).
@@ -207,7 +190,7 @@ describe('bulk migration', () => {
     const data = rows(40);
     const recorded = new Map<string, MigrationOutcome>();
     const a = fakeActivities(sourceFakes(data, recorded));
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const handle = await start(taskQueue, { concurrency: 2, requestsPerHour: 360 });
       await env.sleep('2 minutes');
       const paused = await handle.executeUpdate(pauseMigrationUpdate, { args: [{ actor: 'ops.aigerim' }] });
@@ -251,7 +234,7 @@ describe('bulk migration', () => {
     const data = rows(20);
     const recorded = new Map<string, MigrationOutcome>();
     const a = fakeActivities(sourceFakes(data, recorded));
-    await withWorker(env, workflowBundle, a, async (taskQueue) => {
+    await withWorker(a, async (taskQueue) => {
       const handle = await start(taskQueue, { concurrency: 2, requestsPerHour: 360 });
       await env.sleep('1 minute');
       await handle.cancel();

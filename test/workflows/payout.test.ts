@@ -1,7 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { payout } from '../../workflows/payout.js';
 import { deposit } from '../../workflows/deposit.js';
 import { PayoutStatus, type PayoutInput, type PayoutState } from '../../domain/bet.js';
@@ -23,20 +21,11 @@ import {
   stepEvents,
   rejection,
   runWorkflow,
-  setUpFile,
   type Activities,
 } from './betting-fakes.js';
+import { env, useTimeSkipping, withWorker, workflowBundle } from '../support/workflows.js';
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  ({ env, workflowBundle } = await setUpFile());
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+useTimeSkipping();
 
 function input(overrides: Partial<PayoutInput> = {}): PayoutInput {
   return {
@@ -290,11 +279,9 @@ describe('payout saga: completions', () => {
 
   it('starts and joins by payout id', async () => {
     const activities = fakeActivities();
-    const taskQueue = uniqueId('tq');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-    const payouts = createBettingClient({ client: env.client, taskQueue, bettorRefKey: 'k' });
     const request = { payoutId: uniqueId('po'), iin: adultIin(), amountTiyn: 1_000, currency: 'KZT' };
-    await worker.runUntil(async () => {
+    await withWorker(activities, async (taskQueue) => {
+      const payouts = createBettingClient({ client: env.client, taskQueue, bettorRefKey: 'k' });
       const first = await payouts.startPayout(request);
       const done = await first.result();
       const again = await payouts.startPayout(request);
@@ -335,22 +322,22 @@ describe('payout saga: journal rows carried by the local activities it runs anyw
 });
 
 describe('deposit AFM report', () => {
+  const depositInput = (): DepositInput => ({
+    depositId: uniqueId('dep'),
+    iin: adultIin(),
+    amountTiyn: 500_000,
+    currency: 'KZT',
+    bettorRef: BETTOR_REF,
+  });
+  const runDeposit = <State>(activities: Activities, args: DepositInput) =>
+    runWorkflow<State>(env, workflowBundle, activities, (taskQueue) =>
+      env.client.workflow.start(deposit, { taskQueue, workflowId: `Deposit:${args.depositId}`, args: [args] }),
+    );
+
   it('reports the money received to AFM once a deposit completes', async () => {
     const activities = fakeActivities();
-    const args: DepositInput = {
-      depositId: uniqueId('dep'),
-      iin: adultIin(),
-      amountTiyn: 500_000,
-      currency: 'KZT',
-      bettorRef: BETTOR_REF,
-    };
-    const { state, children } = await runWorkflow<DepositState & { afmSubmissionId?: string }>(
-      env,
-      workflowBundle,
-      activities,
-      (taskQueue) =>
-        env.client.workflow.start(deposit, { taskQueue, workflowId: `Deposit:${args.depositId}`, args: [args] }),
-    );
+    const args = depositInput();
+    const { state, children } = await runDeposit<DepositState & { afmSubmissionId?: string }>(activities, args);
     expect(state).toMatchObject({ status: DepositStatus.Completed, afmSubmissionId: `afm-dep-${args.depositId}` });
     // Started by a local activity in the deposit's last task (not a child): the submission lives on its own.
     expect(children).toEqual([]);
@@ -366,16 +353,8 @@ describe('deposit AFM report', () => {
         throw rejection(ErrorType.EsuRejected, 'LIMIT_EXCEEDED');
       },
     });
-    const args: DepositInput = {
-      depositId: uniqueId('dep'),
-      iin: adultIin(),
-      amountTiyn: 500_000,
-      currency: 'KZT',
-      bettorRef: BETTOR_REF,
-    };
-    const { error, children } = await runWorkflow<DepositState>(env, workflowBundle, activities, (taskQueue) =>
-      env.client.workflow.start(deposit, { taskQueue, workflowId: `Deposit:${args.depositId}`, args: [args] }),
-    );
+    const args = depositInput();
+    const { error, children } = await runDeposit<DepositState>(activities, args);
     expect(failureOf(error).type).toBe(ErrorType.EsuRejected);
     expect(children).toEqual([]);
     expect(activities.startSubmissionWorkflow).not.toHaveBeenCalled();

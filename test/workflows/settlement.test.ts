@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { settleBet } from '../../workflows/settlement.js';
 import { SettlementStatus, type SettlementInput, type SettlementState } from '../../domain/bet.js';
 import { ErrorType } from '../../domain/errors.js';
@@ -21,20 +19,11 @@ import {
   carriedRows,
   rejection,
   runWorkflow,
-  setUpFile,
   type Activities,
 } from './betting-fakes.js';
+import { env, useTimeSkipping, withWorker, workflowBundle } from '../support/workflows.js';
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  ({ env, workflowBundle } = await setUpFile());
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+useTimeSkipping();
 
 const run = (activities: Activities, args: SettlementInput) =>
   runWorkflow<SettlementState>(env, workflowBundle, activities, (taskQueue) =>
@@ -206,11 +195,9 @@ describe('settlement saga', () => {
 describe('settlement client', () => {
   it('joins the settlement when asked again with the same result, and refuses another result at once', async () => {
     const activities = fakeActivities();
-    const taskQueue = uniqueId('tq');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-    const bets = createBettingClient({ client: env.client, taskQueue, bettorRefKey: 'k' });
     const betId = uniqueId('bet');
-    await worker.runUntil(async () => {
+    await withWorker(activities, async (taskQueue) => {
+      const bets = createBettingClient({ client: env.client, taskQueue, bettorRefKey: 'k' });
       const first = await bets.settleBet({ betId, result: 'WON' });
       const again = await bets.startSettlement({ betId, result: 'WON', settlementId: 'another-name' });
       expect(again.joined).toBe(true);
@@ -225,11 +212,9 @@ describe('settlement client', () => {
   it('may settle again after a settlement that failed without moving money', async () => {
     let known = false;
     const activities = fakeActivities({ loadBet: async ({ betId }) => (known ? acceptedBet({ betId }) : null) });
-    const taskQueue = uniqueId('tq');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-    const bets = createBettingClient({ client: env.client, taskQueue, bettorRefKey: 'k' });
     const betId = uniqueId('bet');
-    await worker.runUntil(async () => {
+    await withWorker(activities, async (taskQueue) => {
+      const bets = createBettingClient({ client: env.client, taskQueue, bettorRefKey: 'k' });
       const err = await bets.settleBet({ betId, result: 'WON' }).catch((e) => e);
       expect(err.type).toBe(ErrorType.UnknownBet);
       known = true;

@@ -1,84 +1,39 @@
-import { readFileSync } from 'node:fs';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  Runtime,
-  Worker,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTimeSkippingEnv } from '../../stack/test-server.js';
-import { WORKFLOWS_PATH } from '../../workers/sagas.js';
-import type { AfmActivities, SendAfmSubmission } from '../../activities/afm.js';
-import type { EsuSubmissionActivities } from '../../activities/esu-submissions.js';
-import {
-  createSubmissionCalendarActivities,
-  type SubmissionRecord,
-  type SubmissionStoreActivities,
-} from '../../activities/submissions.js';
+import { describe, expect, it } from 'vitest';
+import type { SendAfmSubmission } from '../../activities/afm.js';
+import { createSubmissionCalendarActivities, type SubmissionRecord } from '../../activities/submissions.js';
 import { createSubmissionClient } from '../../client/submissions.js';
 import { StepRejectedError } from '../../client/identification.js';
-import { DEFAULT_WORKING_DAY_CALENDAR } from '../../config/index.js';
 import { ErrorType } from '../../domain/errors.js';
 import { parseMaintenanceWindows } from '../../domain/maintenance.js';
 import { firstSubmissionId, type SubmissionInput, type SubmissionReceipt } from '../../domain/submission.js';
 import type { RecordWrittenNotice } from '../../domain/submission-notice.js';
-import {
-  addDays,
-  compileCalendar,
-  isWorkingDay,
-  localDate,
-  officerDueAt,
-  startOfLocalDay,
-} from '../../domain/working-days.js';
+import { addDays, localDate, officerDueAt } from '../../domain/working-days.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { endWorkflows, env, useTimeSkipping, withWorker as withFakes } from '../support/workflows.js';
+import {
+  afmSubmissionInput,
+  calendar,
+  HOUR,
+  iso,
+  MIN,
+  working,
+  type SubmissionActivities,
+  travelToNext,
+  workingWithNext,
+} from './submission-fakes.js';
 
 /**
  * AFM's written notice (AFM order No. 9, item 5(3)) with the time-skipping server: recorded on a waiting
  * submission, on one whose workflow closed ACCEPTED (a new run of the same id), twice (idempotent), and refused
  * where it does not belong. The counterparts are typed fakes; the calendar is the shipped one.
  */
-type Activities = AfmActivities &
-  EsuSubmissionActivities &
-  SubmissionStoreActivities &
-  ReturnType<typeof createSubmissionCalendarActivities>;
+type Activities = SubmissionActivities;
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const calendar = compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CALENDAR, 'utf8')));
 const policy = { pollIntervalMs: HOUR, outageDeadlineMs: 3 * HOUR, retryPauseMs: 5 * MIN, reminderFraction: 0.5 };
-const iso = (ms: number) => new Date(ms).toISOString();
-const working = (date: string) => isWorkingDay(date, calendar);
-
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
-});
 
 // A test server per test: each travels to its own time of day, and one left behind by the previous test's reopened
 // workflows could hold time skipping for the next.
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-});
-
-afterEach(async () => {
-  await env?.teardown();
-});
-
-async function travelToNext(hhmm: string, ok: (date: string) => boolean): Promise<number> {
-  const now = await env.currentTimeMs();
-  for (let date = localDate(now, calendar); ; date = addDays(date, 1)) {
-    const at = startOfLocalDay(date, calendar) + Number(hhmm.slice(0, 2)) * HOUR + Number(hhmm.slice(3)) * MIN;
-    if (at > now + HOUR && ok(date)) {
-      await env.sleep(at - now);
-      return at;
-    }
-  }
-}
+useTimeSkipping({ logLevel: 'ERROR', server: 'per-test' });
 
 function fakes() {
   const afmCalls: (SendAfmSubmission & { atMs: number })[] = [];
@@ -137,40 +92,20 @@ async function withWorker<T>(
   activities: Activities,
   fn: (submissions: ReturnType<typeof createSubmissionClient>) => Promise<T>,
 ): Promise<T> {
-  const taskQueue = uniqueId('tq');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-  return worker.runUntil(async () => {
+  return withFakes(activities, async (taskQueue) => {
     try {
       return await fn(createSubmissionClient({ client: env.client, taskQueue }));
     } finally {
       await env.sleep('1 second');
-      await Promise.all(
-        started.splice(0).map((id) =>
-          env.client.workflow
-            .getHandle(`Submission:${id}`)
-            .terminate('test over')
-            .catch(() => undefined),
-        ),
-      );
+      await endWorkflows(started.splice(0).map((id) => `Submission:${id}`));
     }
   });
 }
 
 function afmInput(): SubmissionInput {
-  const operationId = uniqueId('dep');
-  const submissionId = firstSubmissionId('AFM', operationId);
-  started.push(submissionId, `${submissionId}-r2`);
-  return {
-    submissionId,
-    operationId,
-    operationKind: 'DEPOSIT',
-    bettorRef: 'a'.repeat(64),
-    attempt: 1,
-    payload: {
-      counterpart: 'AFM',
-      record: { iin: adultIin(), receivedAt: '2026-12-04T18:55:00+05:00', receivedTiyn: 250_000 },
-    },
-  };
+  const input = afmSubmissionInput();
+  started.push(input.submissionId, `${input.submissionId}-r2`);
+  return input;
 }
 
 const scan = { sha256: 'c'.repeat(64), mediaType: 'application/pdf' as const, bytes: 48_213 };
@@ -256,7 +191,7 @@ describe('AFM’s written notice (AFM order No. 9, item 5(3))', () => {
 
   it('rejects a waiting submission at once: no status check at the window’s end, due date from the notice’s date', async () => {
     const f = fakes();
-    const start = await travelToNext('10:00', (d) => working(d) && working(addDays(d, 1)));
+    const start = await travelToNext('10:00', workingWithNext);
     await withWorker(f.activities, async (submissions) => {
       const input = afmInput();
       const acknowledged = f.journalled(input.submissionId, 'submission.acknowledged');

@@ -1,27 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  Runtime,
-  Worker,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTimeSkippingEnv } from '../../stack/test-server.js';
-import { WORKFLOWS_PATH } from '../../workers/sagas.js';
-import type { AfmActivities, SendAfmSubmission } from '../../activities/afm.js';
-import type { EsuSubmissionActivities, SendEsuSubmission } from '../../activities/esu-submissions.js';
-import {
-  createSubmissionCalendarActivities,
-  type SubmissionRecord,
-  type SubmissionStoreActivities,
-} from '../../activities/submissions.js';
+import type { SendAfmSubmission } from '../../activities/afm.js';
+import type { SendEsuSubmission } from '../../activities/esu-submissions.js';
+import { createSubmissionCalendarActivities, type SubmissionRecord } from '../../activities/submissions.js';
 import { createSubmissionClient } from '../../client/submissions.js';
 import { StepRejectedError } from '../../client/identification.js';
-import { DEFAULT_WORKING_DAY_CALENDAR } from '../../config/index.js';
 import { ErrorType } from '../../domain/errors.js';
 import { DEFAULT_MAINTENANCE_WINDOWS, maintenanceWindowAt, parseMaintenanceWindows } from '../../domain/maintenance.js';
 import { firstSubmissionId, type SubmissionInput, type SubmissionReceipt } from '../../domain/submission.js';
@@ -36,34 +20,35 @@ import { IncidentTiming } from '../../domain/incident-deadlines.js';
 import { incidentDetector } from '../../workflows/incident-detector.js';
 import { verdictReader } from '../../workflows/verdict-reader.js';
 import type { EsuOperationRequest } from '../../domain/wire/esu.js';
-import {
-  addDays,
-  compileCalendar,
-  isWorkingDay,
-  localDate,
-  officerDueAt,
-  startOfLocalDay,
-} from '../../domain/working-days.js';
+import { addDays, localDate, officerDueAt, startOfLocalDay } from '../../domain/working-days.js';
 import {
   afmVerdictSignal,
   resubmitSubmissionUpdate,
   resumeSubmissionSignal,
 } from '../../workflows/submission/index.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { endWorkflows, env, useTimeSkipping, withWorker as withFakes } from '../support/workflows.js';
+import {
+  afmSubmissionInput,
+  calendar,
+  HOUR,
+  iso,
+  MIN,
+  nextLocal,
+  travelTo,
+  working,
+  type SubmissionActivities,
+  localTime,
+  travelToNext,
+  workingWithNext,
+} from './submission-fakes.js';
 
-type Activities = AfmActivities &
-  EsuSubmissionActivities &
-  SubmissionStoreActivities &
-  ReturnType<typeof createSubmissionCalendarActivities> &
+type Activities = SubmissionActivities &
   VerdictStoreActivities &
   DetectorActivities &
   IncidentStoreActivities &
   IncidentDeliveryActivities;
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-// The real calendar file: the holidays these tests count are the ones ops ship.
-const calendar = compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CALENDAR, 'utf8')));
 const maintenance = parseMaintenanceWindows(DEFAULT_MAINTENANCE_WINDOWS);
 const policy = {
   pollIntervalMs: HOUR,
@@ -74,42 +59,8 @@ const policy = {
 };
 const FETCH_INTERVAL = MIN;
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  // ERROR: the outage tests fail hundreds of attempts on purpose.
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  env = await createTimeSkippingEnv();
-  workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
-
-/** `hh:mm` local time (UTC+5) on a local date. */
-const localTime = (date: string, hhmm: string) =>
-  startOfLocalDay(date, calendar) + Number(hhmm.slice(0, 2)) * HOUR + Number(hhmm.slice(3)) * MIN;
-
-/** The first `hh:mm` at least an hour ahead of the server's clock on a day that satisfies `ok`. */
-async function nextLocal(hhmm: string, ok: (date: string) => boolean): Promise<number> {
-  const now = await env.currentTimeMs();
-  for (let date = localDate(now, calendar); ; date = addDays(date, 1)) {
-    const at = localTime(date, hhmm);
-    if (at > now + HOUR && ok(date)) return at;
-    if (date > '2027-12-31')
-      throw new Error('no such day left in config/calendar/kz-working-days.json: add the next year');
-  }
-}
-
-async function travelTo(ms: number): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (ms > now) await env.sleep(ms - now);
-}
-
-const working = (date: string) => isWorkingDay(date, calendar);
-const iso = (ms: number) => new Date(ms).toISOString();
+// ERROR: the outage tests fail hundreds of attempts on purpose.
+useTimeSkipping({ logLevel: 'ERROR' });
 
 /**
  * Typed fakes of the counterparts and the store; the calendar activities are the real ones over the shipped
@@ -283,9 +234,7 @@ async function withWorker<T>(
   fn: (submissions: ReturnType<typeof createSubmissionClient>, taskQueue: string) => Promise<T>,
   { reader = true } = {},
 ): Promise<T> {
-  const taskQueue = uniqueId('tq');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-  return worker.runUntil(async () => {
+  return withFakes(activities, async (taskQueue) => {
     const readerId = uniqueId('VerdictReader');
     // The worker's verdict reader (workers/main.ts starts one per counterpart): the only reader of AFM's feed.
     if (reader)
@@ -297,11 +246,7 @@ async function withWorker<T>(
     try {
       return await fn(createSubmissionClient({ client: env.client, taskQueue }), taskQueue);
     } finally {
-      if (reader)
-        await env.client.workflow
-          .getHandle(readerId)
-          .terminate('test over')
-          .catch(() => undefined);
+      if (reader) await endWorkflows([readerId]);
       // Let whatever the last step set off (a local activity, a workflow task) finish first.
       await env.sleep('1 second');
       const workflowIdOf = (id: string) =>
@@ -310,34 +255,15 @@ async function withWorker<T>(
           : id.startsWith('-incident:')
             ? `Incident:${id.slice('-incident:'.length)}`
             : `Submission:${id}`;
-      await Promise.all(
-        started.splice(0).map((id) =>
-          env.client.workflow
-            .getHandle(workflowIdOf(id))
-            .terminate('test over')
-            .catch(() => undefined),
-        ),
-      );
+      await endWorkflows(started.splice(0).map(workflowIdOf));
     }
   });
 }
 
 function afmInput(overrides: Partial<SubmissionInput> = {}): SubmissionInput {
-  const operationId = uniqueId('dep');
-  const submissionId = firstSubmissionId('AFM', operationId);
-  started.push(submissionId, `${submissionId}-r2`);
-  return {
-    submissionId,
-    operationId,
-    operationKind: 'DEPOSIT',
-    bettorRef: 'a'.repeat(64),
-    attempt: 1,
-    payload: {
-      counterpart: 'AFM',
-      record: { iin: adultIin(), receivedAt: '2026-12-04T18:55:00+05:00', receivedTiyn: 250_000 },
-    },
-    ...overrides,
-  };
+  const input = afmSubmissionInput(overrides);
+  started.push(input.submissionId, `${input.submissionId}-r2`);
+  return input;
 }
 
 describe('AFM rejection window: 1 working day (AFM order No. 9, item 5(3))', () => {
@@ -391,8 +317,7 @@ describe('AFM rejection window: 1 working day (AFM order No. 9, item 5(3))', () 
 
   it('accepts a submission nobody rejected only at the end of the next working day, not a minute before', async () => {
     const f = fakes();
-    const start = await nextLocal('10:00', (d) => working(d) && working(addDays(d, 1)));
-    await travelTo(start);
+    const start = await travelToNext('10:00', workingWithNext);
     await withWorker(
       f.activities,
       async (submissions) => {
@@ -421,8 +346,7 @@ describe('AFM rejection window: 1 working day (AFM order No. 9, item 5(3))', () 
 
   it('turns a rejection the feed never delivered into REJECTED at the final status check, not ACCEPTED', async () => {
     const f = fakes();
-    const start = await nextLocal('10:00', (d) => working(d) && working(addDays(d, 1)));
-    await travelTo(start);
+    const start = await travelToNext('10:00', workingWithNext);
     await withWorker(
       f.activities,
       async (submissions) => {
@@ -559,8 +483,7 @@ describe('correcting a rejected submission', () => {
 
   it('reminds at half the officers’ due time and escalates an untouched rejection when it passes, then keeps waiting', async () => {
     const f = fakes();
-    const start = await nextLocal('10:00', (d) => working(d) && working(addDays(d, 1)));
-    await travelTo(start);
+    const start = await travelToNext('10:00', workingWithNext);
     await withWorker(
       f.activities,
       async (submissions) => {
@@ -610,8 +533,7 @@ describe('correcting a rejected submission', () => {
 describe('sending through outages', () => {
   it('waits out an outage inside the 21:00–06:00 maintenance window and sends after 06:00', async () => {
     const f = fakes();
-    const night = await nextLocal('22:00', (d) => working(d) && working(addDays(d, 1)));
-    await travelTo(night);
+    const night = await travelToNext('22:00', workingWithNext);
     const morning = localTime(addDays(localDate(night, calendar), 1), '06:00');
     expect(maintenanceWindowAt(night, maintenance, calendar)).toBe(morning);
     // AFM is down for the night: its planned maintenance.
@@ -646,8 +568,7 @@ describe('sending through outages', () => {
   it('keeps sending through a 3-day outage: RETRYING with its last error and next attempt, an incident opened, and through by itself when AFM is back', async () => {
     // No maintenance windows: three days of pure outage, nothing waited out.
     const f = fakes({ maintenanceWindows: parseMaintenanceWindows('off') });
-    const start = await nextLocal('10:00', (d) => working(d));
-    await travelTo(start);
+    const start = await travelToNext('10:00', working);
     const backAt = start + 3 * 24 * HOUR;
     f.control.down = (atMs) => atMs < backAt;
     await withWorker(
@@ -709,8 +630,7 @@ describe('sending through outages', () => {
 
   it('waits for people only on a refusal a retry cannot fix, and sends again by itself once a restarted worker brings the fixed key', async () => {
     const f = fakes();
-    const start = await nextLocal('10:00', (d) => working(d));
-    await travelTo(start);
+    const start = await travelToNext('10:00', working);
     f.control.wrongKey = true;
     await withWorker(
       f.activities,
@@ -766,8 +686,7 @@ describe('sending through outages', () => {
 describe('verdicts without per-submission polling (the e-government integration rules §47)', () => {
   it('reads the feed once per interval however many submissions wait, and sends no status request while their windows are open', async () => {
     const f = fakes();
-    const start = await nextLocal('10:00', (d) => working(d) && working(addDays(d, 1)));
-    await travelTo(start);
+    const start = await travelToNext('10:00', workingWithNext);
     await withWorker(f.activities, async (submissions) => {
       const first = afmInput();
       const firstAck = f.journalled(first.submissionId, 'submission.acknowledged');

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, inject } from 'vitest';
+import { createLedgerActivities } from '../../activities/ledger.js';
+import { createBettingLedgerActivities, type StakeReservation } from '../../activities/betting-ledger.js';
+import { createPool, type Pool } from '../../db/pool.js';
+import { adultIin, uniqueId } from './ids.js';
+
+/**
+ * The ledger's activities over a pool on the suite's (migrated) database, set by `useLedger()` before the file's first
+ * test (live bindings: read them inside tests and hooks, not at the file's top level).
+ */
+export let pool: Pool;
+export let ledger: ReturnType<typeof createLedgerActivities>;
+export let betting: ReturnType<typeof createBettingLedgerActivities>;
+
+/** Opens the file's pool of `poolSize` connections before its tests and ends it after them. */
+export function useLedger(poolSize: number): void {
+  beforeAll(() => {
+    pool = createPool(inject('databaseUrl'), poolSize);
+    ledger = createLedgerActivities({ pool });
+    betting = createBettingLedgerActivities({ pool });
+  });
+  afterAll(async () => pool?.end());
+}
+
+/** A bettor reference of its own for one test: the ledger's accounts are per bettor, and the database is shared. */
+export const newBettorRef = () => uniqueId('ref').padEnd(64, '0');
+
+/** A stake to reserve for this bettor on a bet of its own (333 tiyn on HOME at 2.35 unless overridden). */
+export function stakeReservation(bettorRef: string, overrides: Partial<StakeReservation> = {}): StakeReservation {
+  const betId = uniqueId('bet');
+  return {
+    betId,
+    workflowId: `Bet:${betId}`,
+    bettorRef,
+    iin: adultIin(),
+    eventId: 'evt-1',
+    outcome: 'HOME',
+    odds: '2.35',
+    stakeTiyn: 333,
+    ...overrides,
+  };
+}
