@@ -94,7 +94,12 @@ export async function timeline(pool: Pool, recordIds: string[]): Promise<Timelin
      WHERE record_id = ANY($1::text[]) AND event NOT LIKE 'console.%-viewed' ORDER BY chain_seq LIMIT 500`,
     [recordIds],
   );
-  return rows.map((r) => ({
+  return rows.map(timelineEntry);
+}
+
+/** A journal row (chain_seq as text, started_at, ended_at, event, actor, result, details) as the console shows it. */
+export function timelineEntry(r: Record<string, any>): TimelineEntry {
+  return {
     seq: Number(r.seq),
     startedAt: r.started_at.toISOString(),
     endedAt: r.ended_at.toISOString(),
@@ -102,7 +107,7 @@ export async function timeline(pool: Pool, recordIds: string[]): Promise<Timelin
     actor: r.actor,
     result: r.result,
     details: r.details,
-  }));
+  };
 }
 
 /** Who an item is assigned to, by inbox and item id. */

@@ -12,7 +12,7 @@ import type { Actor } from './auth.js';
 import { verifyJournal, type ChainReport } from './journal-chain.js';
 import { JournalAnchor, sealJournalHead, type SealKey } from './journal-seal.js';
 import { Day, exportJournalCsv, JournalRange, rangeBounds } from './journal-export.js';
-import type { TimelineEntry } from './inbox.js';
+import { timelineEntry, type TimelineEntry } from './inbox.js';
 import { maskPayload } from './personal-data.js';
 import { caveatFlags, caveatText } from './inboxes/submissions.js';
 
@@ -110,15 +110,7 @@ export function createJournalService({
            ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY chain_seq DESC LIMIT ${q.limit}`,
             args,
           );
-          return rows.map((r) => ({
-            seq: Number(r.seq),
-            startedAt: r.started_at.toISOString(),
-            endedAt: r.ended_at.toISOString(),
-            event: r.event,
-            actor: r.actor,
-            result: r.result,
-            details: { recordId: r.record_id, ...r.details },
-          }));
+          return rows.map((r) => ({ ...timelineEntry(r), details: { recordId: r.record_id, ...r.details } }));
         },
       );
     },

@@ -28,6 +28,18 @@ export function isInsufficientBalance(err: unknown): boolean {
   return pgErr.code === CHECK_VIOLATION && pgErr.constraint === 'balance_never_negative';
 }
 
+/** A reservation's pending sums on both its accounts (negative: released), debit side first as before. */
+async function addPending(db: PoolClient, debitAccountId: string, creditAccountId: string, amountTiyn: number) {
+  await db.query('UPDATE ledger_accounts SET debits_pending = debits_pending + $2 WHERE id = $1', [
+    debitAccountId,
+    amountTiyn,
+  ]);
+  await db.query('UPDATE ledger_accounts SET credits_pending = credits_pending + $2 WHERE id = $1', [
+    creditAccountId,
+    amountTiyn,
+  ]);
+}
+
 /**
  * Reserves money as a pending transfer: it counts in debits_pending, so balance_never_negative refuses a
  * reservation the balance cannot cover (InsufficientBalance; the caller's transaction rolls back). Idempotent.
@@ -67,14 +79,7 @@ export async function reserve(
      VALUES ($1, $2, $3, $4, $5, $6)`,
     [reservationId, r.operationId, r.leg, r.debitAccountId, r.creditAccountId, r.amountTiyn],
   );
-  await db.query('UPDATE ledger_accounts SET debits_pending = debits_pending + $2 WHERE id = $1', [
-    r.debitAccountId,
-    r.amountTiyn,
-  ]);
-  await db.query('UPDATE ledger_accounts SET credits_pending = credits_pending + $2 WHERE id = $1', [
-    r.creditAccountId,
-    r.amountTiyn,
-  ]);
+  await addPending(db, r.debitAccountId, r.creditAccountId, r.amountTiyn);
   return { reservationId, outcome: 'RESERVED' };
 }
 
@@ -146,14 +151,7 @@ export async function voidReservation(
   await db.query("UPDATE ledger_pending_transfers SET status = 'VOIDED', resolved_at = now() WHERE id = $1", [
     reservationId,
   ]);
-  await db.query('UPDATE ledger_accounts SET debits_pending = debits_pending - $2 WHERE id = $1', [
-    row.debit_account_id,
-    row.amount_tiyn,
-  ]);
-  await db.query('UPDATE ledger_accounts SET credits_pending = credits_pending - $2 WHERE id = $1', [
-    row.credit_account_id,
-    row.amount_tiyn,
-  ]);
+  await addPending(db, row.debit_account_id, row.credit_account_id, -row.amount_tiyn);
   return 'VOIDED';
 }
 
