@@ -4,11 +4,14 @@ import { parseEnv, type Env } from './env.js';
 /** The worker's workflow cache by default (TEMPORAL_WORKER_CACHED_WORKFLOWS); chosen by `npm run bench`, docs/operations.md. */
 export const WORKER_CACHED_WORKFLOWS = 20;
 /**
- * The Node flag the worker process runs with (package.json `start.worker`, the benchmarks; a deployment passes it to the worker's node): V8's
- * default old space (~4 GiB here) lets garbage pile up between collections; 256 MiB holds the default cache
- * with room to spare and keeps the process's RSS near its live size. Measured in docs/operations.md.
+ * The Node flags the worker process runs with (package.json `start.worker`, docker-compose.yml's worker, the
+ * benchmarks). V8's default old space (~4 GiB here) lets garbage pile up between collections; 256 MiB holds the
+ * default cache with room to spare and keeps the RSS near its live size. The young generation is per isolate, and
+ * the worker has three (its main thread and the SDK's two workflow threads): V8's default 16 MiB semi-space put the
+ * worker at 397–413 MiB under `npm run bench -- 30 10`, 4 MiB at 324–343 MiB with the same throughput (2 MiB: 311–315,
+ * deposits 10 % slower). Measured in docs/operations.md.
  */
-export const WORKER_NODE_OPTIONS = '--max-old-space-size=256';
+export const WORKER_NODE_OPTIONS = '--max-old-space-size=256 --max-semi-space-size=4';
 
 const CapacityEnv = z.object({
   TEMPORAL_WORKER_CAPACITY_ACTIVITIES: z.coerce.number().int().positive().default(200),

@@ -145,11 +145,22 @@ describe('docker-compose.yml', () => {
   it('runs compiled JavaScript that `npm run build` emits, for every service built from this repository', () => {
     expect(read('Dockerfile')).toMatch(/^ENTRYPOINT \["node"\]$/m);
     for (const [name, service] of ours) {
-      expect(service.command?.length, `${name} command`).toBe(1);
-      expect(sourceOf(service.command![0]!), `${name} runs ${service.command![0]}`).toBeDefined();
+      const script = service.command?.at(-1);
+      expect(script, `${name} command`).toBeDefined();
+      expect(sourceOf(script!), `${name} runs ${script}`).toBeDefined();
     }
     expect(sourceOf(/^CMD \["(.+)"\]$/m.exec(read('Dockerfile'))![1]!)).toBe('workers/main.ts');
     expect(sourceOf('dist/workers/nothing-here.js')).toBeUndefined();
+  });
+
+  it('runs the worker with the Node flags its memory was measured with (WORKER_NODE_OPTIONS), as `npm run start.worker` does', () => {
+    const flags = config.WORKER_NODE_OPTIONS.split(' ');
+    expect(flags).toContain('--max-semi-space-size=4');
+    expect(compose.services.worker!.command).toEqual([...flags, 'dist/workers/main.js']);
+    const scripts = JSON.parse(read('package.json')).scripts as Record<string, string>;
+    expect(scripts['start.worker']).toBe(`node ${config.WORKER_NODE_OPTIONS} --import tsx workers/main.ts`);
+    for (const [name, service] of ours)
+      if (name !== 'worker') expect(service.command, `${name} command`).toHaveLength(1);
   });
 
   it('builds the image in stages: npm ci without a fallback, npm run build, production dependencies only', () => {
