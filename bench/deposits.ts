@@ -13,6 +13,7 @@ import {
   sideBySideTable,
   summarize,
   verdicts,
+  filedComparisonTable,
   markdownTable,
   type BenchArgs,
   type KindResult,
@@ -339,6 +340,7 @@ async function main(): Promise<void> {
     }
     console.log(`\n### ${label(r.server)}: N=${args.n}, ${args.concurrency} at once\n`);
     console.log(resultsTable(r.results!));
+    console.log(`\nbeside the figures the goal was set against (N=300, 30 at once, dev server):\n\n${filedComparisonTable(r.results!)}`);
     const misses = verdicts(r.results!).filter((v) => v.misses.length);
     console.log(
       misses.length

@@ -244,6 +244,38 @@ export function sideBySideTable(runs: readonly { server: string; results: readon
   return markdownTable(header, rows);
 }
 
+/**
+ * The figures this benchmark's goal was set against (`npm run bench -- 300 30`, dev server, 2 cores, before the
+ * cut), when the worker ran inside the benchmark process: its peak RSS is that process's.
+ */
+export const FILED_FIGURES: Readonly<Record<string, { perSecond: number; p50: number; p99: number; peakMiB: number }>> = {
+  deposit: { perSecond: 6.4, p50: 4431, p99: 6260, peakMiB: 1504 },
+  bet: { perSecond: 9.1, p50: 3228, p99: 4353, peakMiB: 1935 },
+  settle: { perSecond: 13.3, p50: 2169, p99: 3249, peakMiB: 2224 },
+  payout: { perSecond: 5.3, p50: 5532, p99: 7924, peakMiB: 2709 },
+  floor: { perSecond: 19.9, p50: 1464, p99: 2080, peakMiB: 697 },
+};
+
+/** This run beside the filed figures, kind by kind: throughput, p50, p99 and peak memory, then and now. */
+export function filedComparisonTable(results: readonly KindResult[]): string {
+  const header = ['kind', 'per second (filed → now)', 'p50', 'p99', 'peak RSS MiB (filed: benchmark process; now: worker)'];
+  const rows = results.flatMap((k) => {
+    const f = FILED_FIGURES[k.kind];
+    return f
+      ? [
+          [
+            k.kind,
+            `${f.perSecond.toFixed(1)} → ${k.perSecond.toFixed(1)}`,
+            `${ms(f.p50)} → ${ms(k.p50)}`,
+            `${ms(f.p99)} → ${ms(k.p99)}`,
+            `${f.peakMiB} → ${Math.round(k.workerPeakMiB)}`,
+          ],
+        ]
+      : [];
+  });
+  return markdownTable(header, rows);
+}
+
 /** The bettor-day mix: deposits : bets : settlements : payouts = 1 : 20 : 20 : 1, as one cycle of 42 arrivals. */
 export const MIX_CYCLE: readonly ('deposit' | 'bet' | 'settle' | 'payout')[] = (() => {
   const cycle: ('deposit' | 'bet' | 'settle' | 'payout')[] = ['deposit'];

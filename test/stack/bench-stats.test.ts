@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseProcStatus } from '../../bench/process.js';
 import {
+  filedComparisonTable,
   MIX_CYCLE,
   parseBenchArgs,
   parseSeconds,
@@ -25,6 +26,12 @@ const kind = (k: string, perSecond: number, p99: number, workerPeakMiB = 200): K
 });
 
 describe('the benchmark’s pure helpers', () => {
+  it('prints each kind beside the figures the goal was set against, and leaves out a kind it has none for', () => {
+    const table = filedComparisonTable([kind('deposit', 7.2, 1900, 351), kind('other', 1, 1)]);
+    expect(table).toContain('| deposit | 6.4 → 7.2 | 4431 ms → 950 ms | 6260 ms → 1900 ms | 1504 → 351 |');
+    expect(table).not.toContain('other');
+  });
+
   it('reads N, concurrency and the flags, and names the flag it refuses', () => {
     expect(parseBenchArgs([])).toMatchObject({
       n: 300,
