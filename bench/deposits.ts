@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { counterpartOperationId } from '../domain/ids.js';
+import { meanBreakdown, timeBreakdown } from './time-breakdown.js';
 import { firstSubmissionId, submissionWorkflowId } from '../domain/submission.js';
 import { depositWorkflowId, betWorkflowId, settlementWorkflowId, payoutWorkflowId } from '../domain/ids.js';
 import { processSampler } from './process.js';
@@ -13,6 +14,7 @@ import {
   sideBySideTable,
   summarize,
   verdicts,
+  breakdownTable,
   filedComparisonTable,
   markdownTable,
   type BenchArgs,
@@ -118,6 +120,21 @@ async function measure(
     ...(kind === 'floor' ? [] : [submissionOf(kind, id, result)].filter((x): x is string => !!x)),
   ]);
   const cost = await historyCost(stack.client, ids);
+  const breakdown = async (workflowIds: string[]) =>
+    meanBreakdown(
+      await Promise.all(
+        workflowIds.map(async (w) =>
+          timeBreakdown((await stack.client.workflow.getHandle(w).fetchHistory()).events ?? []),
+        ),
+      ).catch(() => []),
+    );
+  const saga = await breakdown(sampled.map(({ id }) => workflowIdOf[kind](id)));
+  const submission =
+    kind === 'deposit' || kind === 'payout'
+      ? await breakdown(
+          sampled.flatMap(({ id, result }) => [submissionOf(kind, id, result)].filter((x): x is string => !!x)),
+        )
+      : undefined;
   const result: KindResult = {
     ...summarize(kind, latencies, seconds, failed),
     events: sampled.length ? cost.events / sampled.length : Number.NaN,
@@ -125,6 +142,8 @@ async function measure(
     workerPeakMiB: mem.worker!.peakMiB,
     workerEndMiB: mem.worker!.endMiB,
     ...(mem.temporal ? { temporalPeakMiB: mem.temporal.peakMiB, temporalEndMiB: mem.temporal.endMiB } : {}),
+    ...(saga ? { time: saga } : {}),
+    ...(submission ? { submissionTime: submission } : {}),
   };
   console.log(
     `${kind.padEnd(8)} ${result.runs} runs, ${args.concurrency} at once: ${result.perSecond.toFixed(1)}/s  p50 ${result.p50.toFixed(0)} ms  p99 ${result.p99.toFixed(0)} ms  ` +
@@ -340,7 +359,12 @@ async function main(): Promise<void> {
     }
     console.log(`\n### ${label(r.server)}: N=${args.n}, ${args.concurrency} at once\n`);
     console.log(resultsTable(r.results!));
-    console.log(`\nbeside the figures the goal was set against (N=300, 30 at once, dev server):\n\n${filedComparisonTable(r.results!)}`);
+    console.log(
+      `\nwhere a run's time goes (ms, mean over the sampled runs, from their histories):\n\n${breakdownTable(r.results!)}`,
+    );
+    console.log(
+      `\nbeside the figures the goal was set against (N=300, 30 at once, dev server):\n\n${filedComparisonTable(r.results!)}`,
+    );
     const misses = verdicts(r.results!).filter((v) => v.misses.length);
     console.log(
       misses.length

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { withCheckDigit } from '../domain/iin.js';
+import type { TimeBreakdown } from './time-breakdown.js';
 
 /** The pure part of `npm run bench`: its arguments, percentiles, the goals and the Markdown table. */
 
@@ -119,6 +120,9 @@ export interface KindResult {
   workerEndMiB: number;
   temporalPeakMiB?: number;
   temporalEndMiB?: number;
+  /** Where a run's time went (bench/time-breakdown.ts): the operation's own workflow, and its AFM submission's. */
+  time?: TimeBreakdown;
+  submissionTime?: TimeBreakdown;
 }
 
 export function summarize(
@@ -248,17 +252,24 @@ export function sideBySideTable(runs: readonly { server: string; results: readon
  * The figures this benchmark's goal was set against (`npm run bench -- 300 30`, dev server, 2 cores, before the
  * cut), when the worker ran inside the benchmark process: its peak RSS is that process's.
  */
-export const FILED_FIGURES: Readonly<Record<string, { perSecond: number; p50: number; p99: number; peakMiB: number }>> = {
-  deposit: { perSecond: 6.4, p50: 4431, p99: 6260, peakMiB: 1504 },
-  bet: { perSecond: 9.1, p50: 3228, p99: 4353, peakMiB: 1935 },
-  settle: { perSecond: 13.3, p50: 2169, p99: 3249, peakMiB: 2224 },
-  payout: { perSecond: 5.3, p50: 5532, p99: 7924, peakMiB: 2709 },
-  floor: { perSecond: 19.9, p50: 1464, p99: 2080, peakMiB: 697 },
-};
+export const FILED_FIGURES: Readonly<Record<string, { perSecond: number; p50: number; p99: number; peakMiB: number }>> =
+  {
+    deposit: { perSecond: 6.4, p50: 4431, p99: 6260, peakMiB: 1504 },
+    bet: { perSecond: 9.1, p50: 3228, p99: 4353, peakMiB: 1935 },
+    settle: { perSecond: 13.3, p50: 2169, p99: 3249, peakMiB: 2224 },
+    payout: { perSecond: 5.3, p50: 5532, p99: 7924, peakMiB: 2709 },
+    floor: { perSecond: 19.9, p50: 1464, p99: 2080, peakMiB: 697 },
+  };
 
 /** This run beside the filed figures, kind by kind: throughput, p50, p99 and peak memory, then and now. */
 export function filedComparisonTable(results: readonly KindResult[]): string {
-  const header = ['kind', 'per second (filed → now)', 'p50', 'p99', 'peak RSS MiB (filed: benchmark process; now: worker)'];
+  const header = [
+    'kind',
+    'per second (filed → now)',
+    'p50',
+    'p99',
+    'peak RSS MiB (filed: benchmark process; now: worker)',
+  ];
   const rows = results.flatMap((k) => {
     const f = FILED_FIGURES[k.kind];
     return f
@@ -273,6 +284,41 @@ export function filedComparisonTable(results: readonly KindResult[]): string {
         ]
       : [];
   });
+  return markdownTable(header, rows);
+}
+
+/** Each kind's time breakdown, its own workflow and (deposit, payout) its AFM submission on a line of their own. */
+export function breakdownTable(results: readonly KindResult[]): string {
+  const header = [
+    'workflow',
+    'total',
+    'task queue',
+    'task run (local activities in it)',
+    'tasks',
+    'activity queue',
+    'activity run',
+    'activities',
+    'child start',
+    'timers',
+    'server, between events',
+  ];
+  const row = (label: string, b: TimeBreakdown) => [
+    label,
+    Math.round(b.totalMs),
+    Math.round(b.workflowTaskQueueMs),
+    Math.round(b.workflowTaskRunMs),
+    b.workflowTasks.toFixed(1),
+    Math.round(b.activityQueueMs),
+    Math.round(b.activityRunMs),
+    b.activities.toFixed(1),
+    Math.round(b.childStartMs),
+    Math.round(b.timerMs),
+    Math.round(b.elsewhereMs),
+  ];
+  const rows = results.flatMap((k) => [
+    ...(k.time ? [row(k.kind, k.time)] : []),
+    ...(k.submissionTime ? [row(`${k.kind}'s AFM submission`, k.submissionTime)] : []),
+  ]);
   return markdownTable(header, rows);
 }
 
