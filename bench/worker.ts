@@ -1,6 +1,7 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { loadConfig } from '../config/index.js';
 import { createSagaWorker } from '../workers/sagas.js';
+import { activityTimer } from './activity-timer.js';
 
 /**
  * A benchmark's worker process (bench/stack.ts starts it with `node --import tsx`): BENCH_WORKER=saga is the
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: temporal.address });
   let worker: Worker;
   let close = async () => undefined as unknown;
+  const timer = activityTimer();
   if (kind === 'floor') {
     const { databasePoolSize: _, ...capacity } = workerCapacity;
     worker = await Worker.create({
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
       temporal,
       databaseUrl: loadConfig(process.env, ['database']).database.url,
       workflowBundle: { codePath },
+      activityInterceptors: [timer.interceptor],
     });
     worker = saga.worker;
     close = saga.close;
@@ -59,6 +62,9 @@ async function main(): Promise<void> {
       arrayBuffers: mib(m.arrayBuffers),
     }),
   );
+  // Each activity's own time (local activities run inside a workflow task: this splits the "task run" column).
+  for (const line of timer.report())
+    console.error(JSON.stringify({ msg: 'bench worker activity time', kind, ...line }));
   await close();
   await connection.close();
 }
