@@ -3,7 +3,7 @@ import { counterpartOperationId } from '../domain/ids.js';
 import { meanBreakdown, timeBreakdown } from './time-breakdown.js';
 import { firstSubmissionId, submissionWorkflowId } from '../domain/submission.js';
 import { depositWorkflowId, betWorkflowId, settlementWorkflowId, payoutWorkflowId } from '../domain/ids.js';
-import { processSampler } from './process.js';
+import { cpuMeter, processSampler } from './process.js';
 import { startBenchStack, type BenchServer } from './stack.js';
 import {
   benchIins,
@@ -15,6 +15,7 @@ import {
   summarize,
   verdicts,
   breakdownTable,
+  cpuTable,
   filedComparisonTable,
   markdownTable,
   type BenchArgs,
@@ -95,6 +96,8 @@ async function measure(
   let firstError: unknown;
   let next = 0;
   const memory = sampler(stack, kind);
+  const workerPids = (kind === 'floor' ? stack.floorWorkers : stack.workers).map((w) => w.pid);
+  const cpu = await cpuMeter({ worker: workerPids, ...(stack.temporal.pid ? { temporal: [stack.temporal.pid] } : {}) });
   const started = performance.now();
   await Promise.all(
     Array.from({ length: args.concurrency }, async () => {
@@ -114,6 +117,15 @@ async function measure(
   );
   const seconds = (performance.now() - started) / 1000;
   const mem = await memory.stop();
+  const cpuUsed = await cpu.stop();
+  const perOp = (v: number) => v / Math.max(1, latencies.length);
+  const cpuMsPerOp = {
+    worker: perOp(cpuUsed.worker ?? 0),
+    temporal: perOp(cpuUsed.temporal ?? 0),
+    bench: perOp(cpuUsed.bench ?? 0),
+    rest: perOp(Math.max(0, cpuUsed.machine! - (cpuUsed.worker ?? 0) - (cpuUsed.temporal ?? 0) - (cpuUsed.bench ?? 0))),
+    machine: perOp(cpuUsed.machine!),
+  };
   if (firstError) console.error(`${kind}: ${failed} failed, the first: ${(firstError as Error).message}`);
   const ids = sampled.flatMap(({ id, result }) => [
     workflowIdOf[kind](id),
@@ -142,6 +154,7 @@ async function measure(
     workerPeakMiB: mem.worker!.peakMiB,
     workerEndMiB: mem.worker!.endMiB,
     ...(mem.temporal ? { temporalPeakMiB: mem.temporal.peakMiB, temporalEndMiB: mem.temporal.endMiB } : {}),
+    cpuMsPerOp,
     ...(saga ? { time: saga } : {}),
     ...(submission ? { submissionTime: submission } : {}),
   };
@@ -359,6 +372,7 @@ async function main(): Promise<void> {
     }
     console.log(`\n### ${label(r.server)}: N=${args.n}, ${args.concurrency} at once\n`);
     console.log(resultsTable(r.results!));
+    console.log(`\nCPU per operation (ms; 2 cores give 2 000 ms a second to share):\n\n${cpuTable(r.results!)}`);
     console.log(
       `\nwhere a run's time goes (ms, mean over the sampled runs, from their histories):\n\n${breakdownTable(r.results!)}`,
     );

@@ -30,6 +30,46 @@ export async function procMemory(pid: number): Promise<ProcMemory> {
   return parseProcStatus(await readFile(`/proc/${pid}/status`, 'utf8'));
 }
 
+/** CPU time (user + system) a process has used, in ms, from /proc/<pid>/stat (fields 14 and 15, in clock ticks). */
+export function parseProcStat(stat: string, ticksPerSecond = 100): number {
+  // The command name (field 2) may hold spaces and parentheses: the fields after it start past its last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
+/** The machine's busy CPU time over every core, in ms, from the first line of /proc/stat (user, nice, system, irq, softirq). */
+export function parseMachineStat(stat: string, ticksPerSecond = 100): number {
+  const [, ...values] = stat.split('\n')[0]!.trim().split(/\s+/);
+  // user, nice, system, irq, softirq: not idle, iowait, steal (another guest's) or the guest times (counted in user)
+  const n = values.map(Number);
+  const busy = [0, 1, 2, 5, 6].reduce((a, i) => a + (n[i] ?? 0), 0);
+  return (busy * 1000) / ticksPerSecond;
+}
+
+/** CPU ms used by each named set of processes, by this process and by the whole machine, between now and stop(). */
+export async function cpuMeter(sets: Record<string, number[]>) {
+  const read = async () => {
+    const out: Record<string, number> = {};
+    for (const [label, pids] of Object.entries(sets)) {
+      const each = await Promise.all(
+        pids.map((pid) => readFile(`/proc/${pid}/stat`, 'utf8').then(parseProcStat, () => 0)),
+      );
+      out[label] = each.reduce((a, v) => a + v, 0);
+    }
+    const self = process.cpuUsage();
+    out.bench = (self.user + self.system) / 1000;
+    out.machine = parseMachineStat(await readFile('/proc/stat', 'utf8'));
+    return out;
+  };
+  const before = await read();
+  return {
+    async stop(): Promise<Record<string, number>> {
+      const after = await read();
+      return Object.fromEntries(Object.keys(after).map((k) => [k, after[k]! - (before[k] ?? 0)]));
+    },
+  };
+}
+
 export interface MemoryFigures {
   /** The highest VmRSS sampled while the sampler ran. */
   peakMiB: number;

@@ -123,6 +123,11 @@ export interface KindResult {
   /** Where a run's time went (bench/time-breakdown.ts): the operation's own workflow, and its AFM submission's. */
   time?: TimeBreakdown;
   submissionTime?: TimeBreakdown;
+  /**
+   * CPU ms per operation: the worker process(es), the Temporal server, the benchmark process (its client and the
+   * simulators), the rest of the machine (PostgreSQL, and anything else running), and the machine in all.
+   */
+  cpuMsPerOp?: { worker: number; temporal: number; bench: number; rest: number; machine: number };
 }
 
 export function summarize(
@@ -285,6 +290,31 @@ export function filedComparisonTable(results: readonly KindResult[]): string {
       : [];
   });
   return markdownTable(header, rows);
+}
+
+/** CPU ms per operation by process, each kind beside the floor's (the machine's total as a multiple of it). */
+export function cpuTable(results: readonly KindResult[]): string {
+  const floor = results.find((k) => k.kind === 'floor')?.cpuMsPerOp;
+  const rows = results.flatMap((k) => {
+    const c = k.cpuMsPerOp;
+    return c
+      ? [
+          [
+            k.kind,
+            Math.round(c.worker),
+            Math.round(c.temporal),
+            Math.round(c.bench),
+            Math.round(c.rest),
+            Math.round(c.machine),
+            floor?.machine ? `${(c.machine / floor.machine).toFixed(2)}×` : '–',
+          ],
+        ]
+      : [];
+  });
+  return markdownTable(
+    ['kind', 'worker', 'Temporal', 'benchmark (client, simulators)', 'rest (PostgreSQL, other)', 'machine', 'vs floor'],
+    rows,
+  );
 }
 
 /** Each kind's time breakdown, its own workflow and (deposit, payout) its AFM submission on a line of their own. */

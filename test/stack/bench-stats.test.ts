@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseProcStatus } from '../../bench/process.js';
+import { parseMachineStat, parseProcStat, parseProcStatus } from '../../bench/process.js';
 import {
+  cpuTable,
   filedComparisonTable,
   MIX_CYCLE,
   parseBenchArgs,
@@ -26,6 +27,23 @@ const kind = (k: string, perSecond: number, p99: number, workerPeakMiB = 200): K
 });
 
 describe('the benchmark’s pure helpers', () => {
+  it('reads CPU time from /proc/<pid>/stat past a command name with spaces, and the machine’s busy time', () => {
+    const stat = '4242 (node (worker) x) S 1 4242 4242 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 11 0 1000 0 0';
+    expect(parseProcStat(stat)).toBe(3000);
+    // user nice system idle iowait irq softirq steal: idle, iowait and steal are not ours
+    expect(parseMachineStat('cpu  100 0 50 900 30 5 5 70 0 0\ncpu0 1 2 3')).toBe(1600);
+  });
+
+  it('prints CPU per operation by process and the machine’s against the floor’s', () => {
+    const cpu = (machine: number) => ({ worker: 10, temporal: 20, bench: 5, rest: machine - 35, machine });
+    const table = cpuTable([
+      { ...kind('deposit', 5, 2000), cpuMsPerOp: cpu(300) },
+      { ...kind('floor', 15, 800), cpuMsPerOp: cpu(100) },
+    ]);
+    expect(table).toContain('| deposit | 10 | 20 | 5 | 265 | 300 | 3.00× |');
+    expect(table).toContain('| floor | 10 | 20 | 5 | 65 | 100 | 1.00× |');
+  });
+
   it('prints each kind beside the figures the goal was set against, and leaves out a kind it has none for', () => {
     const table = filedComparisonTable([kind('deposit', 7.2, 1900, 351), kind('other', 1, 1)]);
     expect(table).toContain('| deposit | 6.4 → 7.2 | 4431 ms → 950 ms | 6260 ms → 1900 ms | 1504 → 351 |');
