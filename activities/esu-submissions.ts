@@ -16,6 +16,17 @@ export interface SendEsuSubmission {
   checkFirst: boolean;
 }
 
+/** ESU's receipt as the submission's final verdict: ESU answers synchronously, so there is nothing left to wait for. */
+function esuVerdict(receipt: EsuReceipt, sentAt: string): SubmissionReceipt {
+  return {
+    messageId: receipt.receiptId,
+    acceptedAt: receipt.recordedAt,
+    sentAt,
+    receivedAt: new Date().toISOString(),
+    final: true,
+  };
+}
+
 export function createEsuSubmissionActivities({ esu }: { esu: CounterpartClient }) {
   return {
     async sendEsuSubmission(request: SendEsuSubmission): Promise<SubmissionReceipt> {
@@ -26,15 +37,7 @@ export function createEsuSubmissionActivities({ esu }: { esu: CounterpartClient 
           EsuRecordedOperation,
         );
         if (found) {
-          const existing = ourReceipt(found, request.record);
-          return {
-            messageId: existing.receiptId,
-            acceptedAt: existing.recordedAt,
-            sentAt,
-            receivedAt: new Date().toISOString(),
-            final: true,
-            foundExisting: true,
-          };
+          return { ...esuVerdict(ourReceipt(found, request.record), sentAt), foundExisting: true };
         }
       }
       try {
@@ -45,13 +48,7 @@ export function createEsuSubmissionActivities({ esu }: { esu: CounterpartClient 
           EsuReceipt,
           ErrorType.SubmissionRejected,
         );
-        return {
-          messageId: receipt.receiptId,
-          acceptedAt: receipt.recordedAt,
-          sentAt,
-          receivedAt: new Date().toISOString(),
-          final: true,
-        };
+        return esuVerdict(receipt, sentAt);
       } catch (err) {
         throw mapSubmissionRefusal(err, 'ESU');
       }

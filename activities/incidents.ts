@@ -2,7 +2,7 @@ import { log, metricMeter } from '@temporalio/activity';
 import { inTransaction, type Pool } from '../db/pool.js';
 import { INCIDENT_RETENTION_YEARS, type CheckpointKind } from '../domain/incident-deadlines.js';
 import type { IncidentState } from '../domain/incident-state.js';
-import { appendJournal } from '../store/journal.js';
+import { appendWorkflowStep } from '../store/journal.js';
 
 /**
  * The incident journal of National Bank resolution No. 116, item 64 in PostgreSQL: one row per incident with the workflow's full
@@ -42,12 +42,8 @@ export function createIncidentStoreActivities({ pool }: { pool: Pool }) {
   return {
     async recordIncident({ workflowId, revision, state, entry }: IncidentRecord): Promise<void> {
       await inTransaction(pool, async (db) => {
-        await appendJournal(db, {
-          startedAt: entry.startedAtMs,
-          event: entry.event,
-          actor: entry.actor,
+        await appendWorkflowStep(db, entry, {
           recordId: state.incidentId,
-          result: entry.result,
           details: { workflowId, status: state.status, ...entry.details },
           dedupeKey: entry.dedupeKey,
         });

@@ -4,7 +4,7 @@ import { maintenanceWindowAt, type MaintenanceConfig } from '../domain/maintenan
 import { submissionRetainUntil, type SubmissionState } from '../domain/submission.js';
 import { afmRejectionWindowEnd } from '../domain/afm-rejection-window.js';
 import { calendarCoversRange, officerDueAt, type WorkingDayCalendar } from '../domain/working-days.js';
-import { appendJournal } from '../store/journal.js';
+import { appendWorkflowStep } from '../store/journal.js';
 import { createCalendarFileSource } from '../config/calendar-source.js';
 
 /**
@@ -39,12 +39,8 @@ export function createSubmissionStoreActivities({ pool }: { pool: Pool }) {
      */
     async recordSubmission({ workflowId, state, entry }: SubmissionRecord): Promise<void> {
       await inTransaction(pool, async (db) => {
-        await appendJournal(db, {
-          startedAt: entry.startedAtMs,
-          event: entry.event,
-          actor: entry.actor,
+        await appendWorkflowStep(db, entry, {
           recordId: state.submissionId,
-          result: entry.result,
           details: {
             workflowId,
             status: state.status,

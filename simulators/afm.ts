@@ -17,7 +17,16 @@ import {
 import { afmRejectionWindowEnd } from '../domain/afm-rejection-window.js';
 import { compileCalendar, type WorkingDayCalendar } from '../domain/working-days.js';
 import { AfmAcceptedRecord } from '../domain/wire/listings.js';
-import { found, HttpError, mutation, parseBody, requireKeyIs, type Route, settingRoute } from './http.js';
+import {
+  found,
+  HttpError,
+  invalidListedStatus,
+  mutation,
+  parseBody,
+  requireKeyIs,
+  type Route,
+  settingRoute,
+} from './http.js';
 import { inDay, listingAdminRoutes, listingRoute } from './listing.js';
 
 /**
@@ -287,9 +296,7 @@ export function createAfmSimulator({
         if (change.amountTiyn !== undefined) amounts.set(id, change.amountTiyn);
         if (change.status === 'REJECTED' || change.status === 'ACCEPTED_FOR_PROCESSING') held.status = change.status;
         else if (change.status !== undefined) {
-          throw new HttpError(400, 'INVALID_REQUEST', 'status: must be ACCEPTED_FOR_PROCESSING or REJECTED', [
-            { field: 'status', code: 'invalid_value', message: 'must be ACCEPTED_FOR_PROCESSING or REJECTED' },
-          ]);
+          throw invalidListedStatus(['ACCEPTED_FOR_PROCESSING', 'REJECTED']);
         }
         return true;
       },

@@ -23,6 +23,14 @@ export class HttpError extends Error {
   }
 }
 
+/** The 400 a listing change answers when it asks for a status the record cannot move to: `allowed` names the two it can. */
+export function invalidListedStatus(allowed: readonly [string, string]): HttpError {
+  const message = `must be ${allowed[0]} or ${allowed[1]}`;
+  return new HttpError(400, 'INVALID_REQUEST', `status: ${message}`, [
+    { field: 'status', code: 'invalid_value', message },
+  ]);
+}
+
 export interface RouteContext {
   params: Record<string, string>;
   /** The query string's parameters (the last value of a repeated one). */

@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { Iin } from '../domain/iin.js';
 import { RefundRequest, WalletTransferRequest, type WalletTransfer } from '../domain/wire/nomapay.js';
 import { NomapayStatementEntry } from '../domain/wire/listings.js';
-import { found, HttpError, mutation, parseBody, requireKeyIs, type Route, settingRoute } from './http.js';
+import {
+  found,
+  HttpError,
+  invalidListedStatus,
+  mutation,
+  parseBody,
+  requireKeyIs,
+  type Route,
+  settingRoute,
+} from './http.js';
 import { inDay, listingAdminRoutes, listingRoute } from './listing.js';
 
 /**
@@ -116,9 +125,7 @@ export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000,
           transfer.status = change.status;
           if (change.status === 'REFUNDED') transfer.refundedAt ??= now().toISOString();
         } else if (change.status !== undefined) {
-          throw new HttpError(400, 'INVALID_REQUEST', 'status: must be COMPLETED or REFUNDED', [
-            { field: 'status', code: 'invalid_value', message: 'must be COMPLETED or REFUNDED' },
-          ]);
+          throw invalidListedStatus(['COMPLETED', 'REFUNDED']);
         }
         return true;
       },

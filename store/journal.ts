@@ -123,3 +123,28 @@ export async function recordStepWithin(db: PoolClient, step: StepRecord): Promis
 export async function recordStepsWithin(db: PoolClient, steps: readonly StepRecord[] = []): Promise<void> {
   for (const step of steps) await recordStepWithin(db, step);
 }
+
+/** What a workflow hands its store activity for one step: when it began (workflow time), what, who, and the outcome. */
+export interface WorkflowStep {
+  startedAtMs: number;
+  event: string;
+  actor: string;
+  result: string;
+}
+
+/** Journals one workflow step against its record, on `db` (the caller's transaction). */
+export function appendWorkflowStep(
+  db: Queryable,
+  step: WorkflowStep,
+  { recordId, details, dedupeKey }: Pick<JournalEntry, 'recordId' | 'details' | 'dedupeKey'>,
+): Promise<string | undefined> {
+  return appendJournal(db, {
+    startedAt: step.startedAtMs,
+    event: step.event,
+    actor: step.actor,
+    recordId,
+    result: step.result,
+    details,
+    dedupeKey,
+  });
+}
