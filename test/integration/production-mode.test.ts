@@ -6,8 +6,7 @@ import { createEsuBridgeClient, OperationFailedError } from '../../client/index.
 import { ErrorType } from '../../domain/errors.js';
 import { depositWorkflowId } from '../../domain/ids.js';
 import { deposit } from '../../workflows/deposit.js';
-import { startConsole } from '../../console/index.js';
-import { CONSOLE_TEST_USERS } from '../support/console.js';
+import { startTestConsole } from '../support/console.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 import { simAdmin } from '../support/sim-admin.js';
 import { eventually, startFileStack } from '../support/stack.js';
@@ -129,15 +128,7 @@ describe('production mode against the real stack', () => {
   });
 
   it("sends the console's session cookie with Secure", async () => {
-    const env: Record<string, string | undefined> = {
-      ...stack.env,
-      CONSOLE_USERS: CONSOLE_TEST_USERS,
-      CONSOLE_SESSION_SECRET: 'integration-test-session-secret-0123456789',
-    };
-    const running = await startConsole(
-      { pool: stack.pool, client: stack.client, taskQueue: env.TEMPORAL_TASK_QUEUE!, env },
-      { host: '127.0.0.1', port: 0 },
-    );
+    const running = await startTestConsole(stack);
     try {
       const res = await fetch(new URL('/api/login', running.url), {
         method: 'POST',
