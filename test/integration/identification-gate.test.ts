@@ -10,6 +10,13 @@ import { stack, useFileStack } from '../support/stack.js';
  */
 useFileStack({ BETTOR_IDENTIFICATION_REQUIRED: 'true' });
 
+/** Deposits `amountTiyn` KZT for `iin` under a fresh id and expects it to complete. */
+async function expectDepositCompleted(idPrefix: string, iin: string, amountTiyn: number) {
+  const deposit = await stack.esuBridge.deposit({ depositId: uniqueId(idPrefix), iin, amountTiyn, currency: 'KZT' });
+  expect(deposit.status).toBe('COMPLETED');
+  return deposit;
+}
+
 async function identify(iin: string) {
   const id = await stack.esuBridge.startIdentification({ bettorId: uniqueId('bettor') });
   await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
@@ -48,13 +55,7 @@ describe('identification gate', () => {
     expect(esuIds).not.toContain(`bet-${betId}`);
 
     await identify(iin);
-    const deposit = await stack.esuBridge.deposit({
-      depositId: uniqueId('gate-dep'),
-      iin,
-      amountTiyn: 20_000,
-      currency: 'KZT',
-    });
-    expect(deposit.status).toBe('COMPLETED');
+    await expectDepositCompleted('gate-dep', iin, 20_000);
     const accepted = await stack.esuBridge.placeBet({ ...bet, betId: uniqueId('gate-bet') });
     expect(accepted.status).toBe('ACCEPTED');
   });
@@ -62,13 +63,7 @@ describe('identification gate', () => {
   it('refuses deposits and bets once the bettor revokes consent after being identified, relays it to the registry, and still pays out', async () => {
     const iin = adultIin();
     const id = await identify(iin);
-    const deposit = await stack.esuBridge.deposit({
-      depositId: uniqueId('rev-dep'),
-      iin,
-      amountTiyn: 30_000,
-      currency: 'KZT',
-    });
-    expect(deposit.status).toBe('COMPLETED');
+    await expectDepositCompleted('rev-dep', iin, 30_000);
 
     const revoked = await id.revokeConsent({ source: 'APP' });
     expect(revoked.result).toBe('CONSENT_REVOKED');
