@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoWithOffset } from '../../domain/incident.js';
 import { startConsoleStack, type ConsoleStack, type Session } from '../support/console.js';
+import { withJournalTriggersOff } from '../support/journal.js';
 
 let stack: ConsoleStack;
 let officer: Session;
@@ -28,19 +29,7 @@ interface Row {
  * in one transaction so no other writer ever sees the journal unguarded. Each test puts back what it changed.
  */
 async function tamper(sql: string, args: unknown[]): Promise<void> {
-  const db = await stack.pool.connect();
-  try {
-    await db.query('BEGIN');
-    await db.query('ALTER TABLE journal DISABLE TRIGGER USER');
-    await db.query(sql, args);
-    await db.query('ALTER TABLE journal ENABLE TRIGGER USER');
-    await db.query('COMMIT');
-  } catch (err) {
-    await db.query('ROLLBACK');
-    throw err;
-  } finally {
-    db.release();
-  }
+  await withJournalTriggersOff(stack.pool, (db) => db.query(sql, args));
 }
 
 const COLUMNS =
