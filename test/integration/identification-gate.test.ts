@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OperationFailedError } from '../../client/index.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { identifyBettor } from '../support/identification.js';
 import { simAdmin } from '../support/sim-admin.js';
 import { stack, useFileStack } from '../support/stack.js';
 
@@ -17,23 +18,7 @@ async function expectDepositCompleted(idPrefix: string, iin: string, amountTiyn:
   return deposit;
 }
 
-async function identify(iin: string) {
-  const id = await stack.esuBridge.startIdentification({ bettorId: uniqueId('bettor') });
-  await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
-  const opened = await id.startTwoFactor({ iin, phone: '+7 701 123 45 67' });
-  await id.submitLiveness({ livenessToken: 'capture-1' });
-  await id.sendSmsCode();
-  const sms = await fetch(
-    new URL(
-      `/__admin/identification/sessions/${encodeURIComponent(opened.state.session!.sessionId)}/sms`,
-      stack.simulators.nomapay.url,
-    ),
-  );
-  const { code } = (await sms.json()) as { code: string };
-  expect((await id.submitSmsCode({ code })).result).toBe('CODE_ACCEPTED');
-  expect((await id.result()).step).toBe('IDENTIFIED');
-  return id;
-}
+const identify = (iin: string) => identifyBettor(stack.esuBridge, stack.simulators.nomapay.url, iin);
 
 describe('identification gate', () => {
   it('refuses a deposit and a bet of an unidentified bettor with nothing moved, then takes them once identified', async () => {
