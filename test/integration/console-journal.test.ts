@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoWithOffset } from '../../domain/incident.js';
 import { startConsoleStack, type ConsoleStack, type Session } from '../support/console.js';
+import { withJournalTriggersOff } from '../support/journal.js';
 
 let stack: ConsoleStack;
 let officer: Session;
@@ -28,19 +29,7 @@ interface Row {
  * in one transaction so no other writer ever sees the journal unguarded. Each test puts back what it changed.
  */
 async function tamper(sql: string, args: unknown[]): Promise<void> {
-  const db = await stack.pool.connect();
-  try {
-    await db.query('BEGIN');
-    await db.query('ALTER TABLE journal DISABLE TRIGGER USER');
-    await db.query(sql, args);
-    await db.query('ALTER TABLE journal ENABLE TRIGGER USER');
-    await db.query('COMMIT');
-  } catch (err) {
-    await db.query('ROLLBACK');
-    throw err;
-  } finally {
-    db.release();
-  }
+  await withJournalTriggersOff(stack.pool, (db) => db.query(sql, args));
 }
 
 const COLUMNS =
@@ -77,6 +66,20 @@ async function restore(row: Record<string, unknown>): Promise<void> {
 }
 
 const verify = async () => (await officer.post('/api/journal/verify')).body;
+
+/** Removes `entry`, expects the verification to name exactly it as missing, puts it back and expects the chain whole. */
+async function expectRemovalFound(entry: Record<string, unknown>): Promise<void> {
+  await tamper('DELETE FROM journal WHERE id = $1', [entry.id]);
+  try {
+    const report = await verify();
+    expect(report.problems).toEqual([
+      expect.objectContaining({ kind: 'MISSING', seq: Number(entry.chain_seq), count: 1 }),
+    ]);
+  } finally {
+    await restore(entry);
+  }
+  expect((await verify()).ok).toBe(true);
+}
 
 describe('tamper-evident journal', () => {
   it('verifies an untouched chain, and journals the verification with its verdict', async () => {
@@ -116,29 +119,11 @@ describe('tamper-evident journal', () => {
     await officer.get('/api/inboxes/incidents?status=SUBMITTED');
     const middle = await latest('console.inbox-searched');
     await officer.get('/api/inboxes/incidents'); // so the removed entry is not the last
-    await tamper('DELETE FROM journal WHERE id = $1', [middle.id]);
-    try {
-      const report = await verify();
-      expect(report.problems).toEqual([
-        expect.objectContaining({ kind: 'MISSING', seq: Number(middle.chain_seq), count: 1 }),
-      ]);
-    } finally {
-      await restore(middle);
-    }
-    expect((await verify()).ok).toBe(true);
+    await expectRemovalFound(middle);
 
     const last = (await stack.pool.query(`SELECT ${COLUMNS} FROM journal ORDER BY journal.chain_seq DESC LIMIT 1`))
       .rows[0];
-    await tamper('DELETE FROM journal WHERE id = $1', [last.id]);
-    try {
-      const report = await verify();
-      expect(report.problems).toEqual([
-        expect.objectContaining({ kind: 'MISSING', seq: Number(last.chain_seq), count: 1 }),
-      ]);
-    } finally {
-      await restore(last);
-    }
-    expect((await verify()).ok).toBe(true);
+    await expectRemovalFound(last);
   });
 
   it('refuses updates and deletes outright', async () => {

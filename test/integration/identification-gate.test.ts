@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OperationFailedError } from '../../client/index.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { identifyBettor } from '../support/identification.js';
 import { simAdmin } from '../support/sim-admin.js';
 import { stack, useFileStack } from '../support/stack.js';
 
@@ -10,23 +11,14 @@ import { stack, useFileStack } from '../support/stack.js';
  */
 useFileStack({ BETTOR_IDENTIFICATION_REQUIRED: 'true' });
 
-async function identify(iin: string) {
-  const id = await stack.esuBridge.startIdentification({ bettorId: uniqueId('bettor') });
-  await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
-  const opened = await id.startTwoFactor({ iin, phone: '+7 701 123 45 67' });
-  await id.submitLiveness({ livenessToken: 'capture-1' });
-  await id.sendSmsCode();
-  const sms = await fetch(
-    new URL(
-      `/__admin/identification/sessions/${encodeURIComponent(opened.state.session!.sessionId)}/sms`,
-      stack.simulators.nomapay.url,
-    ),
-  );
-  const { code } = (await sms.json()) as { code: string };
-  expect((await id.submitSmsCode({ code })).result).toBe('CODE_ACCEPTED');
-  expect((await id.result()).step).toBe('IDENTIFIED');
-  return id;
+/** Deposits `amountTiyn` KZT for `iin` under a fresh id and expects it to complete. */
+async function expectDepositCompleted(idPrefix: string, iin: string, amountTiyn: number) {
+  const deposit = await stack.esuBridge.deposit({ depositId: uniqueId(idPrefix), iin, amountTiyn, currency: 'KZT' });
+  expect(deposit.status).toBe('COMPLETED');
+  return deposit;
 }
+
+const identify = (iin: string) => identifyBettor(stack.esuBridge, stack.simulators.nomapay.url, iin);
 
 describe('identification gate', () => {
   it('refuses a deposit and a bet of an unidentified bettor with nothing moved, then takes them once identified', async () => {
@@ -48,13 +40,7 @@ describe('identification gate', () => {
     expect(esuIds).not.toContain(`bet-${betId}`);
 
     await identify(iin);
-    const deposit = await stack.esuBridge.deposit({
-      depositId: uniqueId('gate-dep'),
-      iin,
-      amountTiyn: 20_000,
-      currency: 'KZT',
-    });
-    expect(deposit.status).toBe('COMPLETED');
+    await expectDepositCompleted('gate-dep', iin, 20_000);
     const accepted = await stack.esuBridge.placeBet({ ...bet, betId: uniqueId('gate-bet') });
     expect(accepted.status).toBe('ACCEPTED');
   });
@@ -62,13 +48,7 @@ describe('identification gate', () => {
   it('refuses deposits and bets once the bettor revokes consent after being identified, relays it to the registry, and still pays out', async () => {
     const iin = adultIin();
     const id = await identify(iin);
-    const deposit = await stack.esuBridge.deposit({
-      depositId: uniqueId('rev-dep'),
-      iin,
-      amountTiyn: 30_000,
-      currency: 'KZT',
-    });
-    expect(deposit.status).toBe('COMPLETED');
+    await expectDepositCompleted('rev-dep', iin, 30_000);
 
     const revoked = await id.revokeConsent({ source: 'APP' });
     expect(revoked.result).toBe('CONSENT_REVOKED');

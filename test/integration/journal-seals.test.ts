@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyJournal } from '../../console/journal-chain.js';
 import { readSeals, sealJournalHead, type JournalAnchor } from '../../console/journal-seal.js';
 import { createMigratedDatabase } from '../support/databases.js';
+import { withJournalTriggersOff } from '../support/journal.js';
 import { createPool, type Pool } from '../../db/pool.js';
 
 /**
@@ -37,10 +38,7 @@ async function freshJournal(entries: number): Promise<Pool> {
 
 /** As the owner: triggers off, `sql`, then every entry from `fromSeq` re-linked and re-hashed and the head moved to the end. */
 async function rewrite(pool: Pool, sql: string, fromSeq: number): Promise<void> {
-  const db = await pool.connect();
-  try {
-    await db.query('BEGIN');
-    await db.query('ALTER TABLE journal DISABLE TRIGGER USER');
+  await withJournalTriggersOff(pool, async (db) => {
     await db.query(sql);
     await db.query(
       `DO $$
@@ -57,14 +55,7 @@ async function rewrite(pool: Pool, sql: string, fromSeq: number): Promise<void> 
          UPDATE journal_chain_head SET seq = n, hash = prev WHERE id = 1;
        END $$`,
     );
-    await db.query('ALTER TABLE journal ENABLE TRIGGER USER');
-    await db.query('COMMIT');
-  } catch (err) {
-    await db.query('ROLLBACK');
-    throw err;
-  } finally {
-    db.release();
-  }
+  });
 }
 
 const kinds = (report: { problems: { kind: string }[] }) => report.problems.map((p) => p.kind);

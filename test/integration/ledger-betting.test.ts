@@ -46,6 +46,14 @@ async function acceptedBet(bettorRef: string, overrides: Partial<StakeReservatio
   return bet;
 }
 
+/** The exact running totals of a bettor funded with 1 000 tiyn (as `funded(1_000)`) and paid nothing out. */
+const fundedTotals = (stakedTiyn: number, winningsTiyn: number) => ({
+  receivedTiyn: 1_000,
+  paidTiyn: 0,
+  stakedTiyn,
+  winningsTiyn,
+});
+
 describe('stakes as pending transfers', () => {
   it('holds the stake at once, then posts it on ESU’s receipt and counts it as staked', async () => {
     const bettorRef = await funded(1_000);
@@ -78,12 +86,7 @@ describe('stakes as pending transfers', () => {
       stakeTiyn: 333,
       acceptedAt: '2026-11-20T05:00:00.000Z',
     });
-    expect(await bettingTotals(pool, bettorRef)).toEqual({
-      receivedTiyn: 1_000,
-      paidTiyn: 0,
-      stakedTiyn: 333,
-      winningsTiyn: 0,
-    });
+    expect(await bettingTotals(pool, bettorRef)).toEqual(fundedTotals(333, 0));
   });
 
   it('answers a replayed reservation without holding twice, and refuses one with another body', async () => {
@@ -198,12 +201,7 @@ describe('settlement postings', () => {
       (await failure(betting.settleBetInLedger({ betId: bet.betId, operationId, result: 'LOST', winningsTiyn: 0 })))
         .type,
     ).toBe(ErrorType.SettlementConflict);
-    expect(await bettingTotals(pool, bettorRef)).toEqual({
-      receivedTiyn: 1_000,
-      paidTiyn: 0,
-      stakedTiyn: 333,
-      winningsTiyn: 782,
-    });
+    expect(await bettingTotals(pool, bettorRef)).toEqual(fundedTotals(333, 782));
   });
 
   it('turns a lost stake into revenue, and gives a void stake back without a win', async () => {

@@ -6,9 +6,9 @@ import { createEsuBridgeClient, OperationFailedError } from '../../client/index.
 import { ErrorType } from '../../domain/errors.js';
 import { depositWorkflowId } from '../../domain/ids.js';
 import { deposit } from '../../workflows/deposit.js';
-import { startConsole } from '../../console/index.js';
-import { CONSOLE_TEST_USERS } from '../support/console.js';
+import { startTestConsole } from '../support/console.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { identifyBettor } from '../support/identification.js';
 import { simAdmin } from '../support/sim-admin.js';
 import { eventually, startFileStack } from '../support/stack.js';
 
@@ -65,22 +65,7 @@ describe('production mode against the real stack', () => {
       'COMPLETED',
     );
 
-    const bettorId = uniqueId('bettor');
-    const id = await bridge.startIdentification({ bettorId });
-    await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
-    const opened = await id.startTwoFactor({ iin: adultIin(), phone: '+7 701 123 45 67' });
-    await id.submitLiveness({ livenessToken: 'capture-1' });
-    await id.sendSmsCode();
-    const sms = await fetch(
-      new URL(
-        `/__admin/identification/sessions/${encodeURIComponent(opened.state.session!.sessionId)}/sms`,
-        stack.simulators.nomapay.url,
-      ),
-    );
-    expect((await id.submitSmsCode({ code: ((await sms.json()) as { code: string }).code })).result).toBe(
-      'CODE_ACCEPTED',
-    );
-    expect((await id.result()).step).toBe('IDENTIFIED');
+    await identifyBettor(bridge, stack.simulators.nomapay.url, adultIin());
   });
 
   it('refuses a deposit started by a client without the codec: the workflow task fails naming the reason, nothing moves', async () => {
@@ -129,15 +114,7 @@ describe('production mode against the real stack', () => {
   });
 
   it("sends the console's session cookie with Secure", async () => {
-    const env: Record<string, string | undefined> = {
-      ...stack.env,
-      CONSOLE_USERS: CONSOLE_TEST_USERS,
-      CONSOLE_SESSION_SECRET: 'integration-test-session-secret-0123456789',
-    };
-    const running = await startConsole(
-      { pool: stack.pool, client: stack.client, taskQueue: env.TEMPORAL_TASK_QUEUE!, env },
-      { host: '127.0.0.1', port: 0 },
-    );
+    const running = await startTestConsole(stack);
     try {
       const res = await fetch(new URL('/api/login', running.url), {
         method: 'POST',

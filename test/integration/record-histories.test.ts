@@ -6,6 +6,7 @@ import { resolveTemporalCli } from '../../stack/temporal-cli.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 import { eventually, stack, useFileStack } from '../support/stack.js';
 import { simAdmin } from '../support/sim-admin.js';
+import { startAfmSubmission } from '../support/submissions.js';
 import { recordWrittenNotice } from '../../client/written-notices.js';
 import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
 
@@ -129,18 +130,8 @@ describe('histories for replay', () => {
   });
 
   it('records a submission rejected by AFM’s written notice and corrected', async () => {
-    const iin = adultIin();
-    const operationId = uniqueId('dep');
-    const submissionId = `afm-${operationId}`;
-    const flow = { iin, receivedAt: new Date().toISOString(), receivedTiyn: 250_000 };
-    await stack.esuBridge.startSubmission({
-      submissionId,
-      operationId,
-      operationKind: 'DEPOSIT',
-      bettorRef: stack.esuBridge.bettorRef(iin),
-      attempt: 1,
-      payload: { counterpart: 'AFM', record: flow },
-    });
+    const { submissionId, payload } = await startAfmSubmission(stack, adultIin());
+    const flow = payload.record;
     await eventually(async () => (await stack.esuBridge.getSubmission(submissionId)).status === 'ACKNOWLEDGED');
     const pdf = Buffer.from('%PDF-1.4\n%%EOF\n').toString('base64');
     const noticeDate = new Date(Date.now() + 5 * 3_600_000).toISOString().slice(0, 10);

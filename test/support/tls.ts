@@ -57,6 +57,11 @@ function openssl(cwd: string, args: string[]): void {
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
+/** `openssl req` arguments for a fresh unencrypted P-256 key written to `keyout`, the request or certificate to `out`. */
+function newP256Key(keyout: string, out: string): string[] {
+  return ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyout, '-out', out];
+}
+
 function makeCa(dir: string, name: string): string {
   const caDir = join(dir, name);
   execFileSync('mkdir', ['-p', join(caDir, 'issued')]);
@@ -66,15 +71,7 @@ function makeCa(dir: string, name: string): string {
   openssl(caDir, [
     'req',
     '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
+    ...newP256Key('ca.key', 'ca.pem'),
     '-days',
     '30',
     '-subj',
@@ -98,20 +95,7 @@ function issue(
   const key = join(caDir, `${name}.key`);
   const cert = join(caDir, `${name}.pem`);
   const csr = join(caDir, `${name}.csr`);
-  openssl(caDir, [
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    csr,
-    '-subj',
-    `/CN=${name}`,
-  ]);
+  openssl(caDir, ['req', ...newP256Key(key, csr), '-subj', `/CN=${name}`]);
   const stamp = (d: Date) => d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
   openssl(caDir, [
     'ca',
