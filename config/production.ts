@@ -17,8 +17,12 @@ export { isProduction };
  * in development (anything else) the start-up summary marks each one still in use. The simulators are
  * development tools and are not checked.
  */
-/** The processes that read configuration (`cli` is the console's, `migration-cli` the bulk migration's). Each checks only the variables it uses. */
-export type EntryPoint = 'worker' | 'console' | 'cli' | 'migration-cli' | 'api';
+/**
+ * The processes that read configuration (`migration-cli` is the bulk migration's; the console's CLI acts through
+ * the console's API, which checks its own). Each checks only the variables it uses.
+ */
+export const ENTRY_POINTS = ['worker', 'console', 'migration-cli', 'api'] as const;
+export type EntryPoint = (typeof ENTRY_POINTS)[number];
 
 export interface DevelopmentSetting {
   variable: string;
@@ -121,7 +125,7 @@ function notDevelopmentFile(name: string) {
   };
 }
 
-const CLIENTS: readonly EntryPoint[] = ['worker', 'console', 'cli', 'api'];
+const CLIENTS: readonly EntryPoint[] = ['worker', 'console', 'api'];
 const RANDOM_SECRET = 'a random secret (openssl rand -base64 32)';
 
 function counterpart(
@@ -218,13 +222,13 @@ export const DEVELOPMENT_SETTINGS: readonly DevelopmentSetting[] = [
   },
   {
     variable: 'CONSOLE_USERS',
-    usedBy: ['console', 'cli'],
+    usedBy: ['console'],
     problem: consoleUsers,
     fix: 'login:role:scrypt$… for each officer (npm run cli -- console hash-password)',
   },
   {
     variable: 'JOURNAL_SEAL_KEY',
-    usedBy: ['console', 'cli'],
+    usedBy: ['console'],
     problem: secret('JOURNAL_SEAL_KEY', DEV_JOURNAL_SEAL_KEY),
     fix: `${RANDOM_SECRET}: seals the journal's head; kept outside the database, stable (earlier seals are checked with it)`,
   },
