@@ -7,8 +7,9 @@ export const WORKER_CACHED_WORKFLOWS = 20;
  * The Node flags the worker process runs with (package.json `start.worker`, docker-compose.yml's worker, the
  * benchmarks). V8's default old space (~4 GiB here) lets garbage pile up between collections; 256 MiB holds the
  * default cache with room to spare and keeps the RSS near its live size. The young generation is per isolate, and
- * the worker has three (its main thread and the SDK's two workflow threads): V8's default 16 MiB semi-space put the
- * worker at 397–413 MiB under `npm run bench -- 30 10`, 4 MiB at 324–343 MiB with the same throughput (2 MiB: 311–315,
+ * the worker has several (its main thread, the SDK's workflow thread, tsx's loader): V8's default 16 MiB
+ * semi-space put the worker at 397–413 MiB under `npm run bench -- 30 10`, 4 MiB at 324–343 MiB with the same
+ * throughput (2 MiB: 311–315,
  * deposits 10 % slower). Measured in docs/operations.md.
  */
 export const WORKER_NODE_OPTIONS = '--max-old-space-size=256 --max-semi-space-size=4';
