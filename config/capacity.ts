@@ -9,8 +9,7 @@ export const WORKER_CACHED_WORKFLOWS = 20;
  * default cache with room to spare and keeps the RSS near its live size. The young generation is per isolate, and
  * the worker has several (its main thread, the SDK's workflow thread, tsx's loader): V8's default 16 MiB
  * semi-space put the worker at 397–413 MiB under `npm run bench -- 30 10`, 4 MiB at 324–343 MiB with the same
- * throughput (2 MiB: 311–315,
- * deposits 10 % slower). Measured in docs/operations.md.
+ * throughput (2 MiB: 311–315, deposits 10 % slower). Measured in docs/operations.md.
  */
 export const WORKER_NODE_OPTIONS = '--max-old-space-size=256 --max-semi-space-size=4';
 
