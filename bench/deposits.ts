@@ -79,9 +79,14 @@ async function historyCost(
   return { events, stateTransitions };
 }
 
-function sampler(stack: Stack, kind: Kind) {
+/** The processes a kind's figures are read from: the workers that run it, and the Temporal server when it is ours. */
+function measuredProcesses(stack: Stack, kind: Kind): Record<string, number[]> {
   const workers = (kind === 'floor' ? stack.floorWorkers : stack.workers).map((w) => w.pid);
-  return processSampler({ worker: workers, ...(stack.temporal.pid ? { temporal: [stack.temporal.pid] } : {}) });
+  return { worker: workers, ...(stack.temporal.pid ? { temporal: [stack.temporal.pid] } : {}) };
+}
+
+function sampler(stack: Stack, kind: Kind) {
+  return processSampler(measuredProcesses(stack, kind));
 }
 
 async function measure(
@@ -96,8 +101,7 @@ async function measure(
   let firstError: unknown;
   let next = 0;
   const memory = sampler(stack, kind);
-  const workerPids = (kind === 'floor' ? stack.floorWorkers : stack.workers).map((w) => w.pid);
-  const cpu = await cpuMeter({ worker: workerPids, ...(stack.temporal.pid ? { temporal: [stack.temporal.pid] } : {}) });
+  const cpu = await cpuMeter(measuredProcesses(stack, kind));
   const started = performance.now();
   await Promise.all(
     Array.from({ length: args.concurrency }, async () => {
@@ -119,19 +123,21 @@ async function measure(
   const mem = await memory.stop();
   const cpuUsed = await cpu.stop();
   const perOp = (v: number) => v / Math.max(1, latencies.length);
+  const { worker = 0, temporal = 0, bench = 0, machine = 0 } = cpuUsed;
   const cpuMsPerOp = {
-    worker: perOp(cpuUsed.worker ?? 0),
-    temporal: perOp(cpuUsed.temporal ?? 0),
-    bench: perOp(cpuUsed.bench ?? 0),
-    rest: perOp(Math.max(0, cpuUsed.machine! - (cpuUsed.worker ?? 0) - (cpuUsed.temporal ?? 0) - (cpuUsed.bench ?? 0))),
-    machine: perOp(cpuUsed.machine!),
+    worker: perOp(worker),
+    temporal: perOp(temporal),
+    bench: perOp(bench),
+    rest: perOp(Math.max(0, machine - worker - temporal - bench)),
+    machine: perOp(machine),
   };
   if (firstError) console.error(`${kind}: ${failed} failed, the first: ${(firstError as Error).message}`);
-  const ids = sampled.flatMap(({ id, result }) => [
-    workflowIdOf[kind](id),
-    ...(kind === 'floor' ? [] : [submissionOf(kind, id, result)].filter((x): x is string => !!x)),
-  ]);
-  const cost = await historyCost(stack.client, ids);
+  const sagaIds = sampled.map(({ id }) => workflowIdOf[kind](id));
+  const submissionIds =
+    kind === 'floor'
+      ? []
+      : sampled.flatMap(({ id, result }) => [submissionOf(kind, id, result)].filter((x): x is string => !!x));
+  const cost = await historyCost(stack.client, [...sagaIds, ...submissionIds]);
   const breakdown = async (workflowIds: string[]) =>
     meanBreakdown(
       await Promise.all(
@@ -140,13 +146,8 @@ async function measure(
         ),
       ).catch(() => []),
     );
-  const saga = await breakdown(sampled.map(({ id }) => workflowIdOf[kind](id)));
-  const submission =
-    kind === 'deposit' || kind === 'payout'
-      ? await breakdown(
-          sampled.flatMap(({ id, result }) => [submissionOf(kind, id, result)].filter((x): x is string => !!x)),
-        )
-      : undefined;
+  const saga = await breakdown(sagaIds);
+  const submission = kind === 'deposit' || kind === 'payout' ? await breakdown(submissionIds) : undefined;
   const result: KindResult = {
     ...summarize(kind, latencies, seconds, failed),
     events: sampled.length ? cost.events / sampled.length : Number.NaN,
