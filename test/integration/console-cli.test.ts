@@ -10,6 +10,7 @@ import { startFileStack } from '../support/stack.js';
 import { CONSOLE_TEST_USERS, PASSWORDS, signIn, startTestConsole } from '../support/console.js';
 import { completeCard } from '../support/incident-card.js';
 import { uniqueId } from '../support/ids.js';
+import { withJournalTriggersOff } from '../support/journal.js';
 
 /**
  * The CLI against a real console server (one for the file): `esu-bridge login` signs in through the console and
@@ -199,18 +200,10 @@ describe('console CLI: who acts is the console’s word', () => {
     expect((await cli(['journal', 'verify'])).code).toBe(0);
     const row = (await stack.pool.query(`SELECT id, actor FROM journal ORDER BY chain_seq DESC LIMIT 1 OFFSET 3`))
       .rows[0];
-    const swap = async (actor: string) => {
-      const db = await stack.pool.connect();
-      try {
-        await db.query('BEGIN');
-        await db.query('ALTER TABLE journal DISABLE TRIGGER USER');
-        await db.query('UPDATE journal SET actor = $1 WHERE id = $2', [actor, row.id]);
-        await db.query('ALTER TABLE journal ENABLE TRIGGER USER');
-        await db.query('COMMIT');
-      } finally {
-        db.release();
-      }
-    };
+    const swap = (actor: string) =>
+      withJournalTriggersOff(stack.pool, (db) =>
+        db.query('UPDATE journal SET actor = $1 WHERE id = $2', [actor, row.id]),
+      );
     await swap('mallory');
     try {
       const tampered = await cli(['journal', 'verify', '--json'], 'saule');
