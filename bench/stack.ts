@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type BundleOptions } from '@temporalio/worker';
 import { connectClient } from '../client/connect.js';
 import { createEsuBridgeClient } from '../client/index.js';
 import { startVerdictReader } from '../client/verdict-reader.js';
@@ -14,7 +14,7 @@ import { startSimulators } from '../simulators/index.js';
 import { connectOrStartTemporal, type RunningTemporal } from '../stack/dev-server.js';
 import { startPostgres } from '../stack/postgres.js';
 import { startTemporalCluster } from '../stack/temporal-cluster.js';
-import { WORKFLOWS_PATH } from '../workers/sagas.js';
+import { SAGA_BUNDLE } from '../workers/sagas.js';
 import { spawnNode, type NodeProcess } from './process.js';
 
 export type BenchServer = 'dev' | 'cluster';
@@ -76,8 +76,8 @@ export async function startBenchStack(purpose: string, opts: BenchStackOptions =
     await migrate(migrations).finally(() => migrations.end());
     const run = Date.now().toString(36);
     const [sagaBundle, floorBundle] = await Promise.all([
-      writeBundle(dataDir, 'sagas', WORKFLOWS_PATH, FAILURE_CONVERTER_PATH),
-      opts.floor ? writeBundle(dataDir, 'floor', FLOOR_WORKFLOWS) : undefined,
+      writeBundle(dataDir, 'sagas', { ...SAGA_BUNDLE, failureConverterPath: FAILURE_CONVERTER_PATH }),
+      opts.floor ? writeBundle(dataDir, 'floor', { workflowsPath: FLOOR_WORKFLOWS }) : undefined,
     ]);
     const env: Record<string, string | undefined> = {
       ...process.env,
@@ -145,17 +145,8 @@ export async function startBenchStack(purpose: string, opts: BenchStackOptions =
   }
 }
 
-async function writeBundle(
-  dir: string,
-  name: string,
-  workflowsPath: string,
-  failureConverterPath?: string,
-): Promise<string> {
-  const { code } = await bundleWorkflowCode({
-    workflowsPath,
-    ...(failureConverterPath ? { failureConverterPath } : {}),
-    logger: new DefaultLogger('WARN'),
-  });
+async function writeBundle(dir: string, name: string, options: Omit<BundleOptions, 'logger'>): Promise<string> {
+  const { code } = await bundleWorkflowCode({ ...options, logger: new DefaultLogger('WARN') });
   const file = path.join(dir, `${name}-workflow-bundle.js`);
   await writeFile(file, code);
   return file;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MultilineText, Text } from './text.js';
 import { IsoDateTime } from './wire/common.js';
+import { isoDate } from './formats.js';
 
 /**
  * AFM's written notice (AFM order No. 9, item 5(3)): AFM tells the bookmaker **in writing** why it could not
@@ -38,7 +39,7 @@ export const AfmReference = Text(64, { min: 1 }).regex(
 );
 
 /** The date printed on the notice: a calendar day (read as 00:00 Kazakhstan time, UTC+5) or a full timestamp. */
-export const NoticeDate = z.union([z.iso.date(), IsoDateTime], {
+export const NoticeDate = z.union([isoDate(), IsoDateTime], {
   error: 'must be a date like 2026-12-03 or a date-time with an offset',
 });
 

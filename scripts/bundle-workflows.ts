@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../codec/data-converter.js';
-import { PREBUILT_BUNDLE_PATH, WORKFLOWS_PATH } from '../workers/sagas.js';
+import { PREBUILT_BUNDLE_PATH, SAGA_BUNDLE } from '../workers/sagas.js';
 
 /**
  * The last step of `npm run build` (run as dist/scripts/bundle-workflows.js): bundles the compiled workflows
@@ -10,7 +10,7 @@ import { PREBUILT_BUNDLE_PATH, WORKFLOWS_PATH } from '../workers/sagas.js';
  * converter goes in with it: workflow failures are encoded inside the sandbox (codec/failure-converter.ts).
  */
 const { code } = await bundleWorkflowCode({
-  workflowsPath: WORKFLOWS_PATH,
+  ...SAGA_BUNDLE,
   failureConverterPath: FAILURE_CONVERTER_PATH,
   logger: new DefaultLogger('WARN'),
 });

@@ -19,6 +19,14 @@ import { dataErrorInterceptors } from './data-errors.js';
 /** Where the workflow bundle starts: workflows/index.ts in development, .js once compiled. */
 export const WORKFLOWS_PATH = new URL(`../workflows/index${path.extname(import.meta.url)}`, import.meta.url).pathname;
 /**
+ * How the saga workflows are bundled, wherever they are: by the worker at start, by `npm run build`, by the tests and
+ * the benchmark. zod is evaluated once per worker and shared by every workflow (workflows/shared-modules.ts).
+ */
+export const SAGA_BUNDLE = {
+  workflowsPath: WORKFLOWS_PATH,
+  preloadModules: [new URL(`../workflows/shared-modules${path.extname(import.meta.url)}`, import.meta.url).pathname],
+};
+/**
  * The workflow bundle `npm run build` writes beside the compiled code (dist/workflow-bundle.js,
  * scripts/bundle-workflows.ts), so the image's worker starts without webpack. Absent when running from source.
  */
@@ -87,7 +95,9 @@ export async function createSagaWorker({
     connection,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
-    ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(bundle
+      ? { workflowBundle: bundle }
+      : { workflowsPath: SAGA_BUNDLE.workflowsPath, bundlerOptions: { preloadModules: SAGA_BUNDLE.preloadModules } }),
     activities: createSagaActivities({
       pool,
       esu,

@@ -5,6 +5,7 @@ import { PhotoSubmission } from '../photo.js';
 import { IdentificationMethod } from '../identification.js';
 import { safeText } from '../text.js';
 import { DocumentSignature, IsoDateTime } from './common.js';
+import { isoDate } from '../formats.js';
 
 /** Ids we derive from workflow ids and steps (`Identification:<bettorId>:session-1`): longer than a business key. */
 const WireId = z.string().min(1).max(200);
@@ -112,15 +113,15 @@ export const PersonalData = z.object({
   lastName: z.string().min(1),
   firstName: z.string().min(1),
   middleName: z.string().optional(),
-  birthDate: z.iso.date(),
+  birthDate: isoDate(),
   sex: z.enum(['M', 'F']),
   nationality: z.string().optional(),
   citizenship: z.string().min(2),
   document: z.object({
     type: z.string(),
     number: z.string(),
-    issuedAt: z.iso.date(),
-    expiresAt: z.iso.date(),
+    issuedAt: isoDate(),
+    expiresAt: isoDate(),
     issuer: z.string(),
   }),
   birthPlace: z.string().optional(),

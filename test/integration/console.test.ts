@@ -168,9 +168,9 @@ describe('compliance console: incident cards', () => {
     const items = async (q: string) => (await officer.get(`/api/inboxes/incidents?${q}`)).body.items;
     const ids = async (q: string) => (await items(q)).map((i: { id: string }) => i.id);
     await expect.poll(() => ids('counterpart=nomapay'), { timeout: 10_000 }).toContain(detected.incidentId);
-    expect((await items('counterpart=nomapay')).every((i: { counterpart: string }) => i.counterpart === 'nomapay')).toBe(
-      true,
-    );
+    expect(
+      (await items('counterpart=nomapay')).every((i: { counterpart: string }) => i.counterpart === 'nomapay'),
+    ).toBe(true);
     await expect.poll(() => ids('status=ESCALATED'), { timeout: 10_000 }).toContain(escalatedId);
     expect(await ids(`from=${detectedDay}&to=${detectedDay}`)).toContain(detected.incidentId);
     expect(await ids(`from=${detectedDay}&to=${detectedDay}`)).not.toContain(escalatedId); // detected two days before

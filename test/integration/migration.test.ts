@@ -12,7 +12,7 @@ import { temporalConfig } from '../../config/temporal.js';
 import { createPool, type Pool } from '../../db/pool.js';
 import type { MigrationOutcome } from '../../domain/migration.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
-import { createSagaWorker, WORKFLOWS_PATH } from '../../workers/sagas.js';
+import { createSagaWorker, SAGA_BUNDLE } from '../../workers/sagas.js';
 import { uniqueId } from '../support/ids.js';
 import { configureSimulator, planBettors, seedSource } from '../support/migration-data.js';
 import { simAdmin } from '../support/sim-admin.js';
@@ -59,7 +59,7 @@ beforeAll(async () => {
   pool = createPool(env.DATABASE_URL!, 4);
   const temporal = temporalConfig(env);
   connection = await NativeConnection.connect({ address: temporal.address });
-  workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  workflowBundle = await bundleWorkflowCode({ ...SAGA_BUNDLE, logger: new DefaultLogger('WARN') });
   const connected = await connectClient(env, temporal);
   client = connected.client;
   const clientConnection = connected.connection;

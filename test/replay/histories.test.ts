@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { encryptionCodecFromEnv } from '../../codec/encryption.js';
-import { WORKFLOWS_PATH } from '../../workers/sagas.js';
+import { SAGA_BUNDLE } from '../../workers/sagas.js';
 
 // Histories recorded by test/integration/record-histories.test.ts (RECORD_HISTORIES=1) from real runs: deposits
 // from before and after the identification gate and AFM report patches, the operation registry (`-registered`) and
@@ -23,7 +23,7 @@ let files: string[];
 
 beforeAll(async () => {
   files = (await readdir(HISTORIES)).filter((f) => f.endsWith('.json'));
-  current = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger });
+  current = await bundleWorkflowCode({ ...SAGA_BUNDLE, logger });
   incompatible = await bundleWorkflowCode({
     workflowsPath: fileURLToPath(new URL('./deposit-incompatible.ts', import.meta.url)),
     logger,

@@ -9,7 +9,7 @@ import {
 } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from '../../stack/test-server.js';
-import { WORKFLOWS_PATH } from '../../workers/sagas.js';
+import { SAGA_BUNDLE } from '../../workers/sagas.js';
 import { uniqueId } from './ids.js';
 
 /**
@@ -31,7 +31,7 @@ export function useTimeSkipping({
   beforeAll(async () => {
     Runtime.install({ logger: new DefaultLogger(logLevel) });
     if (server === 'per-file') env = await createTimeSkippingEnv();
-    workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+    workflowBundle = await bundleWorkflowCode({ ...SAGA_BUNDLE, logger: new DefaultLogger('WARN') });
   });
   if (server === 'per-test') {
     beforeEach(async () => {

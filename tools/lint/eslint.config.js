@@ -52,6 +52,10 @@ const IO_LIBRARIES = [
 ];
 
 /** A relative import of one of our rooms but these, from a file one folder down (`../room/…`). */
+/** zod's formats whose schemas all share one RegExp of zod's (zod/v4/core/schemas.js: `def.pattern ?? regexes.…`). */
+const ZOD_SHARED_PATTERN_FORMATS =
+  '/^(email|guid|cuid|cuid2|ulid|xid|ksuid|nanoid|ipv4|ipv6|cidrv4|cidrv6|e164|lowercase|uppercase)$/';
+
 const roomsBut = (...allowed) => `^\\.\\./(?!(${allowed.join('|')})/)`;
 /** A relative import of one of these rooms, from a file at any depth (`../room/…`, `../../room/…`). */
 const rooms = (...names) => `^(\\.\\./)+(${names.join('|')})/`;
@@ -137,6 +141,30 @@ export default tseslint.config(
         },
         { name: 'setInterval', message: 'a wall-clock timer: use sleep() in a loop' },
         { name: 'crypto', message: 'not deterministic on replay' },
+      ],
+    },
+  },
+  {
+    // zod is shared between workflows and frozen (workflows/shared-modules.ts): its built-in formats share one RegExp
+    // each, which zod writes on every parse, so inside a workflow they throw. domain/formats.ts gives each its own.
+    files: ['domain/**/*.ts', 'workflows/**/*.ts'],
+    ignores: ['domain/formats.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: `CallExpression[callee.object.name='z'][callee.property.name=${ZOD_SHARED_PATTERN_FORMATS}]`,
+          message:
+            "zod's built-in format shares a RegExp that is frozen in a workflow: give it a RegExp of its own (domain/formats.ts)",
+        },
+        {
+          selector: `CallExpression[callee.object.property.name='iso'][callee.property.name=/^(date|duration)$/]`,
+          message: "zod's built-in format shares a RegExp that is frozen in a workflow: use domain/formats.ts",
+        },
+        {
+          selector: `CallExpression[callee.property.name=/^(email|lowercase|uppercase|cuid2?|ulid|nanoid|ipv[46]|e164)$/][callee.object.type!='Identifier']`,
+          message: "zod's built-in format shares a RegExp that is frozen in a workflow: use domain/formats.ts",
+        },
       ],
     },
   },
