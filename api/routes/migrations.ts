@@ -1,8 +1,10 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ErrorType } from '../../domain/errors.js';
 import { MigrationRequest, MigrationSource, type MigrationProgress } from '../../domain/migration.js';
 import { requireKeyIsOperationId, startAnswer } from '../operations.js';
+import { ProblemError } from '../problem.js';
 import { notFound, type ApiDeps } from '../resources.js';
 import { getRoute, postRoute, START_PROBLEMS, stepRoutes } from '../route.js';
 import { Migration, idParam, startResponses } from '../schemas.js';
@@ -92,7 +94,8 @@ export const migrationRoutes =
         ...migration,
         description:
           'Idempotency-Key: a key unique to this step. The journal names the calling API key as who acted. A step ' +
-          'the migration’s state refuses (pausing a paused one) is 409 with its errorType; an unknown migration 404.',
+          'the migration’s state refuses (pausing a paused one, any step on an ended one) is 409 with its errorType; ' +
+          'an unknown migration 404.',
         answer: ['The migration’s progress after the step', Migration],
       },
       STEPS,
@@ -102,8 +105,13 @@ export const migrationRoutes =
             const progress = await client.migration(migrationId)[COMMAND[step.id]](request.caller!.name);
             return { code: 200, body: progress };
           } catch (err) {
-            if (err instanceof WorkflowNotFoundError) throw notFound(`migration ${migrationId}`);
-            throw err;
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+            // Temporal answers an update of a closed run as not found too: that migration is there, and over.
+            if (/already completed/i.test(err.message))
+              throw new ProblemError(409, `the migration ${migrationId} has ended: nothing to ${COMMAND[step.id]}`, {
+                errorType: ErrorType.IdentificationStepRejected,
+              });
+            throw notFound(`migration ${migrationId}`);
           }
         }),
     );

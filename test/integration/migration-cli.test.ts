@@ -149,6 +149,13 @@ describe('esu-bridge migration through the bookmaker API', () => {
       return Object.keys(rows).length >= 2 && rows;
     });
     expect(journal).toEqual({ 'migration.started': ['it-full'], 'migration.completed': ['system'] });
+    // An ended migration is there, and refuses a step: not "not found".
+    const late = await esuBridge(['migration', 'cancel', migrationId, '--json']);
+    expect(late.code).toBe(2);
+    expect(JSON.parse(late.stderr).error).toMatchObject({
+      code: 'INVALID',
+      message: `the migration ${migrationId} has ended: nothing to cancel`,
+    });
   });
 
   it('answers the steps over HTTP once per Idempotency-Key, with the caller as who acted; an unknown migration is 404', async () => {
