@@ -18,9 +18,9 @@ export { isProduction };
  * development tools and are not checked.
  */
 /**
- * The processes that read configuration. The CLI is none of them: the console's commands act through the
- * console's API and `esu-bridge migration` through the bookmaker API, which check their own. Each checks only the
- * variables it uses.
+ * The processes that read configuration, each checking only the variables it uses. `esu-bridge` is not one of
+ * them: its console commands act through the console's API and `esu-bridge migration` through the bookmaker API,
+ * which check their own.
  */
 export const ENTRY_POINTS = ['worker', 'console', 'api'] as const;
 export type EntryPoint = (typeof ENTRY_POINTS)[number];
