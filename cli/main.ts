@@ -14,11 +14,12 @@ import { outcome, registeredCommands } from './registry.js';
  */
 export const EXIT_CODES = `Exit codes (every command):
   0  done
-  1  unexpected failure: the console, PostgreSQL or Temporal unreachable, an SQL error, a file that cannot be written
+  1  unexpected failure: the console, the API, PostgreSQL or Temporal unreachable, an SQL error, a file not written
   2  usage, invalid input or configuration wrong (the message names the flag, field or variable)
   3  refused by a rule (console) · restore: a backup file or the restored data do not verify
-  4  not found (console) · restore refused: the target database is not empty, or the backup's schema is newer
-  5  not signed in (esu-bridge login), the token expired, revoked or unknown, or not allowed for the user's role
+  4  not found (console, migration) · restore refused: the target database is not empty, or the backup's schema is newer
+  5  not signed in (esu-bridge login), the token expired, revoked or unknown, or not allowed for the user's role;
+     migration: ESU_BRIDGE_API_KEY unknown to the API or without the migrations scopes
   6  not available yet (a counterpart's inbox that is not there, rate-limited)
   7  the journal verification found tampering
   8  reconcile: the day has open differences`;

@@ -20,7 +20,7 @@ export interface MigrationHandle {
   result(): Promise<MigrationProgress>;
 }
 
-/** Starting and steering bulk migrations; the CLI (client/migrate-cli.ts) sits on this. */
+/** Starting and steering bulk migrations; the bookmaker API (api/routes/migrations.ts), and through it `esu-bridge migration`, sits on this. */
 export function createMigrationClient({ client, taskQueue }: { client: Client; taskQueue: string }) {
   function wrap(handle: WorkflowHandle, joined: boolean): MigrationHandle {
     async function control(def: typeof wf.pauseMigrationUpdate, actor: string): Promise<MigrationProgress> {

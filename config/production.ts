@@ -18,10 +18,11 @@ export { isProduction };
  * development tools and are not checked.
  */
 /**
- * The processes that read configuration (`migration-cli` is the bulk migration's; the console's CLI acts through
- * the console's API, which checks its own). Each checks only the variables it uses.
+ * The processes that read configuration, each checking only the variables it uses. `esu-bridge` is not one of
+ * them: its console commands act through the console's API and `esu-bridge migration` through the bookmaker API,
+ * which check their own.
  */
-export const ENTRY_POINTS = ['worker', 'console', 'migration-cli', 'api'] as const;
+export const ENTRY_POINTS = ['worker', 'console', 'api'] as const;
 export type EntryPoint = (typeof ENTRY_POINTS)[number];
 
 export interface DevelopmentSetting {
@@ -154,7 +155,7 @@ function counterpart(
 export const DEVELOPMENT_SETTINGS: readonly DevelopmentSetting[] = [
   {
     variable: 'PAYLOAD_KEYS',
-    usedBy: [...CLIENTS, 'migration-cli'],
+    usedBy: CLIENTS,
     problem: payloadKeys,
     fix: 'id:base64key[,…] with keys from openssl rand -base64 32; the first encrypts, all decrypt',
   },

@@ -1,24 +1,37 @@
-import { userInfo } from 'node:os';
-import type { MigrationHandle } from '../../client/migration.js';
+import { workflowId as workflowIdOf, WorkflowProcess } from '../../domain/ids.js';
 import type { MigrationProgress } from '../../domain/migration.js';
 import { UsageError } from '../../client/cli-commands.js';
+import type { ApiConnection } from '../bookmaker-api.js';
 import { group, JSON_FLAG, leaf, registerCommand, str, type LeafContext } from '../registry.js';
 
 /**
- * The bulk migration of bettors from the bookmaker's old records: start, watch, pause, resume, cancel. Connects
- * with the TEMPORAL_* variables; the acting user in the journal is --actor, else the OS user. A CSV path is read by
- * the worker, so it must be a path the worker can see.
+ * The bulk migration of bettors from the bookmaker's old records: start, watch, pause, resume, cancel. Every
+ * command is a call of the bookmaker API (api/routes/migrations.ts) with ESU_BRIDGE_API_URL and ESU_BRIDGE_API_KEY
+ * (cli/bookmaker-api.ts): the API journals the key's name as who started or steered the migration, so the CLI has
+ * no way to name someone else. The bettors come from a table of the bridge database; a CSV is refused (load it into
+ * a table first), since the API does not read files off the worker's disk.
  */
 const FINAL = new Set(['COMPLETED', 'CANCELLED']);
 const ID = { type: 'positional', description: 'the migration id', valueHint: 'migrationId' } as const;
-const ACTOR = { actor: { type: 'string', description: 'who acts, for the journal (default: the OS user)' } } as const;
+const DEFAULT_TABLE = 'migration_bettors';
 
-async function watch(handle: MigrationHandle, json: boolean): Promise<MigrationProgress> {
+const path = (migrationId: string) => `/v1/migrations/${encodeURIComponent(migrationId)}`;
+
+async function connect(): Promise<{
+  conn: ApiConnection;
+  call: typeof import('../bookmaker-api.js').apiCall;
+}> {
+  const { apiCall, apiConnection } = await import('../bookmaker-api.js');
+  return { conn: apiConnection(), call: apiCall };
+}
+
+async function watch(migrationId: string, json: boolean): Promise<MigrationProgress> {
+  const { conn, call } = await connect();
   const { progressLine } = await import('../../client/migration-progress.js');
   const tty = process.stdout.isTTY && !json;
   let last = '';
   for (;;) {
-    const p = await handle.status();
+    const p = (await call<MigrationProgress>(conn, 'GET', path(migrationId))).data;
     const line = json ? JSON.stringify(p) : progressLine(p, Date.now(), tty ? 30 : 20);
     if (tty) process.stdout.write(`\r\x1b[2K${line}`);
     else if (line !== last) console.log(line);
@@ -40,50 +53,40 @@ function positiveInt(args: LeafContext['args'], name: string): number | undefine
   return n;
 }
 
-async function withMigrations<T>(
-  fn: (migrations: ReturnType<typeof import('../../client/migration.js').createMigrationClient>) => Promise<T>,
-): Promise<T> {
-  const { assertProductionReady } = await import('../../config/production.js');
-  assertProductionReady('migration-cli');
-  const { connectClient } = await import('../../client/connect.js');
-  const { createMigrationClient } = await import('../../client/migration.js');
-  const { client, connection, taskQueue } = await connectClient();
-  try {
-    return await fn(createMigrationClient({ client, taskQueue }));
-  } finally {
-    await connection.close();
-  }
-}
-
 const steer = (command: 'pause' | 'resume' | 'cancel', description: string) =>
   leaf({
     name: command,
     description,
-    args: { id: ID, ...ACTOR, ...JSON_FLAG },
-    run: async ({ args }) =>
-      withMigrations(async (migrations) => {
-        const { progressLine } = await import('../../client/migration-progress.js');
-        const p = await migrations.migration(str(args, 'id')!)[command](str(args, 'actor') ?? userInfo().username);
-        console.log(args.json ? JSON.stringify(p) : progressLine(p, Date.now()));
-        return 0;
-      }),
+    args: { id: ID, ...JSON_FLAG },
+    run: async ({ args }) => {
+      const { conn, call } = await connect();
+      const { progressLine } = await import('../../client/migration-progress.js');
+      const p = (await call<MigrationProgress>(conn, 'POST', `${path(str(args, 'id')!)}/${command}`)).data;
+      console.log(args.json ? JSON.stringify(p) : progressLine(p, Date.now()));
+      return 0;
+    },
   });
 
 registerCommand(
   'migration',
   group({
     name: 'migration',
-    description: "the bulk migration of the bookmaker's bettors: start, watch, pause, resume, cancel",
+    description:
+      "the bulk migration of the bookmaker's bettors through the bookmaker API (ESU_BRIDGE_API_URL, ESU_BRIDGE_API_KEY): start, watch, pause, resume, cancel",
     subCommands: {
       start: leaf({
         name: 'start',
         description: 'start a migration (again with the same id joins it) and watch it to the end unless --no-watch',
         args: {
           id: ID,
-          csv: { type: 'string', description: 'a CSV file the worker can read', valueHint: 'file' },
+          csv: {
+            type: 'string',
+            description: 'refused: load the CSV into a table of the bridge database and give --table',
+            valueHint: 'file',
+          },
           table: {
             type: 'string',
-            description: 'a table of the bridge database (default migration_bettors)',
+            description: `a table of the bridge database (default ${DEFAULT_TABLE})`,
             valueHint: 'name',
           },
           concurrency: { type: 'string', description: 'bettors identified at once' },
@@ -94,44 +97,43 @@ registerCommand(
             description: 'watch the progress until it ends',
             negativeDescription: 'return once started',
           },
-          ...ACTOR,
           ...JSON_FLAG,
         },
         run: async ({ args }) => {
-          const csv = str(args, 'csv');
-          if (csv && str(args, 'table')) throw new UsageError('--csv and --table: give one of them');
+          if (str(args, 'csv') !== undefined)
+            throw new UsageError(
+              '--csv is not taken: the migration runs through the bookmaker API, which reads no files. Load the rows into a table of the bridge database (the columns of migration_bettors) and give --table <name>',
+            );
           const concurrency = positiveInt(args, 'concurrency');
           const requestsPerHour = positiveInt(args, 'rate');
-          return withMigrations(async (migrations) => {
-            const source = csv
-              ? { kind: 'csv' as const, path: csv }
-              : { kind: 'table' as const, table: str(args, 'table') ?? 'migration_bettors' };
-            const handle = await migrations.startMigration({
-              migrationId: str(args, 'id')!,
-              source,
-              requestedBy: str(args, 'actor') ?? userInfo().username,
+          const migrationId = str(args, 'id')!;
+          const { conn, call } = await connect();
+          const started = await call<MigrationProgress>(conn, 'POST', '/v1/migrations', {
+            idempotencyKey: migrationId,
+            body: {
+              migrationId,
+              source: { kind: 'table', table: str(args, 'table') ?? DEFAULT_TABLE },
               ...(concurrency ? { concurrency } : {}),
               ...(requestsPerHour ? { requestsPerHour } : {}),
-            });
-            console.log(
-              args.json
-                ? JSON.stringify({ workflowId: handle.workflowId, joined: handle.joined })
-                : `${handle.joined ? 'joined' : 'started'} ${handle.workflowId}`,
-            );
-            if (args.watch !== false) await watch(handle, Boolean(args.json));
-            return 0;
+            },
           });
+          const workflowId = workflowIdOf(WorkflowProcess.Migration, migrationId);
+          const joined = started.headers['idempotent-replayed'] === 'true';
+          console.log(
+            args.json ? JSON.stringify({ workflowId, joined }) : `${joined ? 'joined' : 'started'} ${workflowId}`,
+          );
+          if (args.watch !== false) await watch(migrationId, Boolean(args.json));
+          return 0;
         },
       }),
       watch: leaf({
         name: 'watch',
         description: 'watch a migration until it ends',
         args: { id: ID, ...JSON_FLAG },
-        run: async ({ args }) =>
-          withMigrations(async (migrations) => {
-            await watch(migrations.migration(str(args, 'id')!), Boolean(args.json));
-            return 0;
-          }),
+        run: async ({ args }) => {
+          await watch(str(args, 'id')!, Boolean(args.json));
+          return 0;
+        },
       }),
       pause: steer('pause', 'pause a migration (the bettors under way finish)'),
       resume: steer('resume', 'resume a paused migration'),
