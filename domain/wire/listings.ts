@@ -38,6 +38,21 @@ function listingPage<K extends string, T extends z.ZodType>(key: K, record: T) {
   return z.object({ ...records, nextCursor: z.string().optional(), hasMore: z.boolean() });
 }
 
+/**
+ * One counterpart's listing, as the simulator serves it and the reconciliation reads it: its path, the key of its
+ * records in a page, a record's schema and its page's, and what of a record is its id and its time (which orders
+ * the listing, ties by id, and puts the record in a day).
+ */
+function listing<K extends string, T extends z.ZodObject>(
+  path: string,
+  key: K,
+  record: T,
+  id: (record: z.infer<T>) => string,
+  at: (record: z.infer<T>) => string,
+) {
+  return { path, key, record, page: listingPage(key, record), id, at };
+}
+
 export const EsuListedOperation = z.object({
   operationId: z.string().min(1),
   receiptId: z.string().min(1),
@@ -48,7 +63,14 @@ export const EsuListedOperation = z.object({
   status: z.string().min(1),
 });
 export type EsuListedOperation = z.infer<typeof EsuListedOperation>;
-export const EsuOperationsPage = listingPage('operations', EsuListedOperation);
+export const EsuOperationsListing = listing(
+  '/v1/operations',
+  'operations',
+  EsuListedOperation,
+  (o) => o.operationId,
+  (o) => o.recordedAt,
+);
+export const EsuOperationsPage = EsuOperationsListing.page;
 export type EsuOperationsPage = z.infer<typeof EsuOperationsPage>;
 
 export const NomapayStatementEntry = z.object({
@@ -61,7 +83,15 @@ export const NomapayStatementEntry = z.object({
   refundedAt: IsoDateTime.optional(),
 });
 export type NomapayStatementEntry = z.infer<typeof NomapayStatementEntry>;
-export const NomapayStatementPage = listingPage('entries', NomapayStatementEntry);
+/** An entry's time is its transfer's completion; a refund lists it on the refund's day too. */
+export const NomapayStatementListing = listing(
+  '/v1/statements/daily',
+  'entries',
+  NomapayStatementEntry,
+  (e) => e.transferId,
+  (e) => e.completedAt,
+);
+export const NomapayStatementPage = NomapayStatementListing.page;
 export type NomapayStatementPage = z.infer<typeof NomapayStatementPage>;
 
 export const AfmAcceptedRecord = z.object({
@@ -74,7 +104,14 @@ export const AfmAcceptedRecord = z.object({
   amountTiyn: z.number().int(),
 });
 export type AfmAcceptedRecord = z.infer<typeof AfmAcceptedRecord>;
-export const AfmAcceptedRecordsPage = listingPage('records', AfmAcceptedRecord);
+export const AfmAcceptedRecordsListing = listing(
+  '/v1/accepted-records',
+  'records',
+  AfmAcceptedRecord,
+  (r) => r.submissionId,
+  (r) => r.acceptedAt,
+);
+export const AfmAcceptedRecordsPage = AfmAcceptedRecordsListing.page;
 export type AfmAcceptedRecordsPage = z.infer<typeof AfmAcceptedRecordsPage>;
 
 /** Almaty (UTC+05:00 since 2024-03-01, the whole of Kazakhstan): the day a counterpart's listing covers. */
