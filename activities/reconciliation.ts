@@ -18,12 +18,7 @@ import {
 } from '../domain/reconciliation.js';
 import { AfmReceipt, AfmSubmissionStatus } from '../domain/wire/afm.js';
 import { EsuRecordedOperation } from '../domain/wire/esu.js';
-import {
-  almatyDayBounds,
-  AfmAcceptedRecordsListing,
-  EsuOperationsListing,
-  NomapayStatementListing,
-} from '../domain/wire/listings.js';
+import { almatyDayBounds, Listings } from '../domain/wire/listings.js';
 import { WalletTransfer } from '../domain/wire/nomapay.js';
 import { endOfNextWorkingDay, type WorkingDayCalendar } from '../domain/working-days.js';
 import type { CounterpartClient } from './http.js';
@@ -244,10 +239,10 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
       const c = client(counterpart);
       const { rows, ...next } =
         counterpart === 'ESU'
-          ? await readListingPage(c, query, { listing: EsuOperationsListing, kind: (o) => o.kind })
+          ? await readListingPage(c, query, { listing: Listings.ESU, kind: (o) => o.kind })
           : counterpart === 'NOMAPAY'
-            ? await readListingPage(c, query, { listing: NomapayStatementListing, kind: (e) => e.direction })
-            : await readListingPage(c, query, { listing: AfmAcceptedRecordsListing, kind: () => undefined });
+            ? await readListingPage(c, query, { listing: Listings.NOMAPAY, kind: (e) => e.direction })
+            : await readListingPage(c, query, { listing: Listings.AFM, kind: () => undefined });
       if (rows.length) {
         await pool.query(
           `INSERT INTO reconciliation_listed_records (run_id, counterpart, page, position, record_id, kind, amount_tiyn, status, at)

@@ -16,7 +16,7 @@ import {
 } from '../domain/wire/afm.js';
 import { afmRejectionWindowEnd } from '../domain/afm-rejection-window.js';
 import { compileCalendar, type WorkingDayCalendar } from '../domain/working-days.js';
-import { AfmAcceptedRecordsListing, type AfmAcceptedRecord } from '../domain/wire/listings.js';
+import { Listings, type AfmAcceptedRecord } from '../domain/wire/listings.js';
 import { found, HttpError, mutation, parseBody, reading, requireKeyIs, type Route, settingRoute } from './http.js';
 import { dayListing } from './listing.js';
 
@@ -99,7 +99,7 @@ export function createAfmSimulator({
   const amounts = new Map<string, number>();
   /** The records AFM accepted on a day, with their status now: what the bookmaker reconciles against. */
   const acceptedRecords = dayListing<AfmAcceptedRecord, HeldSubmission>({
-    listing: AfmAcceptedRecordsListing,
+    listing: Listings.AFM,
     holds: bySubmissionId,
     listed: (held) => ({
       submissionId: held.submissionId,

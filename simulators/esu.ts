@@ -7,7 +7,7 @@ import {
   type EsuReceipt,
   type RestrictionReason,
 } from '../domain/wire/esu.js';
-import { EsuOperationsListing, type EsuListedOperation } from '../domain/wire/listings.js';
+import { Listings, type EsuListedOperation } from '../domain/wire/listings.js';
 import { found, HttpError, mutation, parseBody, reading, type Route, settingRoute } from './http.js';
 import { dayListing } from './listing.js';
 
@@ -30,7 +30,7 @@ export function createEsuSimulator(now: () => Date = () => new Date()) {
   const statuses = new Map<string, string>();
   // The day's recorded operations, by ESU's record time in Almaty, for the bookmaker's daily reconciliation.
   const listing = dayListing<EsuListedOperation, { request: EsuOperationRequest; receipt: EsuReceipt }>({
-    listing: EsuOperationsListing,
+    listing: Listings.ESU,
     holds: operations,
     listed: ({ request, receipt }) => ({
       operationId: request.operationId,

@@ -64,8 +64,11 @@ export interface DayListing<T, Held> {
   listing: { path: string; key: string; record: z.ZodType<T>; id(record: T): string; at(record: T): string };
   /** What the counterpart holds, by the id of the record listed. */
   holds: Map<string, Held>;
-  /** A held record as listed, with its status now. */
-  listed(held: Held): T;
+  /**
+   * A held record as listed, with its status now; by default the held record read with the listing's schema, which
+   * leaves out what the listing does not show (the bettor's IIN).
+   */
+  listed?(held: Held): T;
   /** Another instant that lists a record on its day too (a refund's), if any. */
   alsoAt?(record: T): string | undefined;
   /** The counterpart loses a held record: by default it is only taken out of `holds`. */
@@ -86,7 +89,7 @@ export function dayListing<T, Held>(
   const { listing, holds, statuses } = counterpart;
   const { id, at } = listing;
   const ofDay = (day: string) =>
-    [...[...holds.values()].map(counterpart.listed), ...added]
+    [...[...holds.values()].map(counterpart.listed ?? ((held) => listing.record.parse(held))), ...added]
       .filter((r) => inDay(at(r), day) || inDay(counterpart.alsoAt?.(r), day))
       .sort((a, b) => at(a).localeCompare(at(b)) || id(a).localeCompare(id(b)));
   const heldOr404 = (id: string): Held => {

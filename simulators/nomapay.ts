@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Iin } from '../domain/iin.js';
 import { RefundRequest, WalletTransferRequest, type WalletTransfer } from '../domain/wire/nomapay.js';
-import { NomapayStatementListing, type NomapayStatementEntry } from '../domain/wire/listings.js';
+import { Listings, type NomapayStatementEntry } from '../domain/wire/listings.js';
 import { found, HttpError, mutation, parseBody, reading, requireKeyIs, type Route, settingRoute } from './http.js';
 import { dayListing } from './listing.js';
 
@@ -23,16 +23,8 @@ export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000,
   const transfers = new Map<string, WalletTransfer>();
   /** The day's statement: every transfer completed or refunded that day, with its status now. */
   const statement = dayListing<NomapayStatementEntry, WalletTransfer>({
-    listing: NomapayStatementListing,
+    listing: Listings.NOMAPAY,
     holds: transfers,
-    listed: (t) => ({
-      transferId: t.transferId,
-      direction: t.direction,
-      amountTiyn: t.amountTiyn,
-      status: t.status,
-      completedAt: t.completedAt,
-      ...(t.refundedAt ? { refundedAt: t.refundedAt } : {}),
-    }),
     alsoAt: (e) => e.refundedAt,
     statuses: ['COMPLETED', 'REFUNDED'],
     alter: (transfer, change) => {

@@ -47,11 +47,15 @@ function listing<K extends string, T extends z.ZodObject>(
   path: string,
   key: K,
   record: T,
-  id: (record: z.infer<T>) => string,
-  at: (record: z.infer<T>) => string,
+  id: TextField<z.infer<T>>,
+  at: TextField<z.infer<T>>,
 ) {
-  return { path, key, record, page: listingPage(key, record), id, at };
+  const field = (name: TextField<z.infer<T>>) => (r: z.infer<T>) => r[name] as string;
+  return { path, key, record, page: listingPage(key, record), id: field(id), at: field(at) };
 }
+
+/** The fields of a record that hold text (an id, a time). */
+type TextField<R> = { [F in keyof R]: R[F] extends string ? F : never }[keyof R];
 
 export const EsuListedOperation = z.object({
   operationId: z.string().min(1),
@@ -63,15 +67,6 @@ export const EsuListedOperation = z.object({
   status: z.string().min(1),
 });
 export type EsuListedOperation = z.infer<typeof EsuListedOperation>;
-export const EsuOperationsListing = listing(
-  '/v1/operations',
-  'operations',
-  EsuListedOperation,
-  (o) => o.operationId,
-  (o) => o.recordedAt,
-);
-export const EsuOperationsPage = EsuOperationsListing.page;
-export type EsuOperationsPage = z.infer<typeof EsuOperationsPage>;
 
 export const NomapayStatementEntry = z.object({
   transferId: z.string().min(1),
@@ -83,16 +78,6 @@ export const NomapayStatementEntry = z.object({
   refundedAt: IsoDateTime.optional(),
 });
 export type NomapayStatementEntry = z.infer<typeof NomapayStatementEntry>;
-/** An entry's time is its transfer's completion; a refund lists it on the refund's day too. */
-export const NomapayStatementListing = listing(
-  '/v1/statements/daily',
-  'entries',
-  NomapayStatementEntry,
-  (e) => e.transferId,
-  (e) => e.completedAt,
-);
-export const NomapayStatementPage = NomapayStatementListing.page;
-export type NomapayStatementPage = z.infer<typeof NomapayStatementPage>;
 
 export const AfmAcceptedRecord = z.object({
   submissionId: z.string().min(1),
@@ -104,14 +89,21 @@ export const AfmAcceptedRecord = z.object({
   amountTiyn: z.number().int(),
 });
 export type AfmAcceptedRecord = z.infer<typeof AfmAcceptedRecord>;
-export const AfmAcceptedRecordsListing = listing(
-  '/v1/accepted-records',
-  'records',
-  AfmAcceptedRecord,
-  (r) => r.submissionId,
-  (r) => r.acceptedAt,
-);
-export const AfmAcceptedRecordsPage = AfmAcceptedRecordsListing.page;
+
+/**
+ * Each counterpart's listing: path, key, record, and the fields of its id and its time (a Nomapay entry's is its
+ * transfer's completion; a refund lists it on the refund's day too).
+ */
+export const Listings = {
+  ESU: listing('/v1/operations', 'operations', EsuListedOperation, 'operationId', 'recordedAt'),
+  NOMAPAY: listing('/v1/statements/daily', 'entries', NomapayStatementEntry, 'transferId', 'completedAt'),
+  AFM: listing('/v1/accepted-records', 'records', AfmAcceptedRecord, 'submissionId', 'acceptedAt'),
+} as const;
+export const EsuOperationsPage = Listings.ESU.page;
+export type EsuOperationsPage = z.infer<typeof EsuOperationsPage>;
+export const NomapayStatementPage = Listings.NOMAPAY.page;
+export type NomapayStatementPage = z.infer<typeof NomapayStatementPage>;
+export const AfmAcceptedRecordsPage = Listings.AFM.page;
 export type AfmAcceptedRecordsPage = z.infer<typeof AfmAcceptedRecordsPage>;
 
 /** Almaty (UTC+05:00 since 2024-03-01, the whole of Kazakhstan): the day a counterpart's listing covers. */
