@@ -72,7 +72,7 @@ export interface DayListing<T, Held> {
   /** Another instant that lists a record on its day too (a refund's), if any. */
   alsoAt?(record: T): string | undefined;
   /** The counterpart loses a held record: by default it is only taken out of `holds`. */
-  drop?(held: Held, id: string): void;
+  drop?(held: Held): void;
   alter(held: Held, change: { amountTiyn?: number; status?: string }): void;
   /** The two statuses a record can be moved to (400 for another); any when absent. */
   statuses?: readonly [string, string];
@@ -104,7 +104,7 @@ export function dayListing<T, Held>(
       handle: ({ body }) => {
         const { id } = parseBody(Id, body);
         const held = heldOr404(id);
-        if (counterpart.drop) counterpart.drop(held, id);
+        if (counterpart.drop) counterpart.drop(held);
         else holds.delete(id);
         return { status: 204, body: undefined };
       },
