@@ -79,6 +79,7 @@ async function readListingPage<K extends string, R extends { amountTiyn: number;
   }));
   return { rows, nextCursor: page.nextCursor, hasMore: page.hasMore };
 }
+
 const EsuLookup = EsuRecordedOperation.extend({ status: z.string().optional() });
 
 export interface RunStart {
