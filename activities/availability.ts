@@ -1,5 +1,5 @@
 import type { Pool } from '../db/pool.js';
-import { classifyExchange, minuteOf } from '../domain/availability.js';
+import { classifyExchange, EXCHANGE_OUTCOMES, minuteOf } from '../domain/availability.js';
 import { addExchangeMinutes, type CounterpartMinute } from '../store/availability.js';
 import type { Exchange, ExchangeObserver } from './http.js';
 
@@ -15,6 +15,11 @@ export interface ExchangeRecorder {
 }
 
 type PendingBucket = CounterpartMinute;
+/** What a bucket counts and sums: each outcome of an exchange, and the latency. */
+const COUNTED = [...EXCHANGE_OUTCOMES, 'latencyMsSum'] as const;
+
+const nothingCounted = () =>
+  Object.fromEntries(COUNTED.map((k) => [k, 0])) as Pick<PendingBucket, (typeof COUNTED)[number]>;
 
 export function createExchangeRecorder(
   pool: Pool,
@@ -28,16 +33,7 @@ export function createExchangeRecorder(
     const key = `${exchange.counterpart}|${minuteMs}`;
     let bucket = pending.get(key);
     if (!bucket) {
-      bucket = {
-        counterpart: exchange.counterpart,
-        minuteMs,
-        ok: 0,
-        clientErrors: 0,
-        authFailures: 0,
-        serverErrors: 0,
-        networkErrors: 0,
-        latencyMsSum: 0,
-      };
+      bucket = { counterpart: exchange.counterpart, minuteMs, ...nothingCounted() };
       pending.set(key, bucket);
     }
     bucket[classifyExchange(exchange.status)] += 1;
@@ -56,16 +52,7 @@ export function createExchangeRecorder(
           const key = `${b.counterpart}|${b.minuteMs}`;
           const current = pending.get(key);
           if (!current) pending.set(key, b);
-          else
-            for (const k of [
-              'ok',
-              'clientErrors',
-              'authFailures',
-              'serverErrors',
-              'networkErrors',
-              'latencyMsSum',
-            ] as const)
-              current[k] += b[k];
+          else for (const k of COUNTED) current[k] += b[k];
         }
       }),
     );

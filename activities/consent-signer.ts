@@ -1,4 +1,5 @@
 import { signDocument, type DocumentSigner } from '../crypto/signer.js';
+import type { Unsigned } from '../domain/wire/common.js';
 import type { ConsentConfirmation } from '../domain/wire/identification.js';
 
 /**
@@ -8,7 +9,7 @@ import type { ConsentConfirmation } from '../domain/wire/identification.js';
  * rules do not say which CA (NUC RK or the NPC's); the simulator checks the certificate registered for us.
  */
 export interface ConsentSigner {
-  sign(confirmation: Omit<ConsentConfirmation, 'signature'>): Promise<ConsentConfirmation>;
+  sign(confirmation: Unsigned<ConsentConfirmation>): Promise<ConsentConfirmation>;
 }
 
 export function createConsentSigner(signer: DocumentSigner): ConsentSigner {

@@ -1,6 +1,7 @@
 import { ErrorType } from '../domain/errors.js';
 import type { IncidentCard } from '../domain/incident.js';
 import type { IncidentReceipt, IncidentReceiver } from '../domain/incident-state.js';
+import type { Unsigned } from '../domain/wire/common.js';
 import { IncidentCardAck, INCIDENT_CARDS_PATH, type IncidentCardMessage } from '../domain/wire/incident.js';
 import { signDocument, type DocumentSigner } from '../crypto/signer.js';
 import type { CounterpartClient } from './http.js';
@@ -30,7 +31,7 @@ export function incidentMessageId(incidentId: string, version: number, receiver:
 }
 
 export function signIncidentCard(
-  message: Omit<IncidentCardMessage, 'signature'>,
+  message: Unsigned<IncidentCardMessage>,
   signer: DocumentSigner,
 ): Promise<IncidentCardMessage> {
   return signDocument(message, signer);

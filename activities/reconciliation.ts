@@ -18,12 +18,7 @@ import {
 } from '../domain/reconciliation.js';
 import { AfmReceipt, AfmSubmissionStatus } from '../domain/wire/afm.js';
 import { EsuRecordedOperation } from '../domain/wire/esu.js';
-import {
-  almatyDayBounds,
-  AfmAcceptedRecordsPage,
-  EsuOperationsPage,
-  NomapayStatementPage,
-} from '../domain/wire/listings.js';
+import { almatyDayBounds, Listings } from '../domain/wire/listings.js';
 import { WalletTransfer } from '../domain/wire/nomapay.js';
 import { endOfNextWorkingDay, type WorkingDayCalendar } from '../domain/working-days.js';
 import type { CounterpartClient } from './http.js';
@@ -56,11 +51,35 @@ export function operationOfCounterpartId(id: string): { kind: OperationKind; ope
   return dash > 0 && kind ? { kind, operationId: id.slice(dash + 1) } : undefined;
 }
 
-const LISTING_PATH: Record<ReconciliationCounterpart, string> = {
-  ESU: '/v1/operations',
-  NOMAPAY: '/v1/statements/daily',
-  AFM: '/v1/accepted-records',
-};
+/** A counterpart's listing of domain/wire/listings.ts, and what of a listed record is its kind (AFM's have none). */
+interface ListingRead<K extends string, R extends { amountTiyn: number; status: string }> {
+  listing: {
+    path: string;
+    key: K;
+    page: z.ZodType<Record<K, R[]> & { nextCursor?: string; hasMore: boolean }>;
+    id(record: R): string;
+    at(record: R): string;
+  };
+  kind(record: R): string | undefined;
+}
+
+/** One page of a listing as the records we stage, and the cursor of the next. */
+async function readListingPage<K extends string, R extends { amountTiyn: number; status: string }>(
+  client: CounterpartClient,
+  query: string,
+  { listing, kind }: ListingRead<K, R>,
+): Promise<{ rows: TheirRecord[]; nextCursor?: string; hasMore: boolean }> {
+  const page = (await client.get(`${listing.path}${query}`, listing.page))!;
+  const rows = page[listing.key].map((r) => ({
+    recordId: listing.id(r),
+    ...(kind(r) === undefined ? {} : { kind: kind(r) }),
+    amountTiyn: r.amountTiyn,
+    status: r.status,
+    atMs: Date.parse(listing.at(r)),
+  }));
+  return { rows, nextCursor: page.nextCursor, hasMore: page.hasMore };
+}
+
 const EsuLookup = EsuRecordedOperation.extend({ status: z.string().optional() });
 
 export interface RunStart {
@@ -219,38 +238,12 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
     }): Promise<{ records: number; nextCursor?: string }> {
       const query = `?date=${day}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
       const c = client(counterpart);
-      let rows: TheirRecord[];
-      let next: { nextCursor?: string; hasMore: boolean };
-      if (counterpart === 'ESU') {
-        const p = (await c.get(`${LISTING_PATH.ESU}${query}`, EsuOperationsPage))!;
-        rows = p.operations.map((o) => ({
-          recordId: o.operationId,
-          kind: o.kind,
-          amountTiyn: o.amountTiyn,
-          status: o.status,
-          atMs: Date.parse(o.recordedAt),
-        }));
-        next = p;
-      } else if (counterpart === 'NOMAPAY') {
-        const p = (await c.get(`${LISTING_PATH.NOMAPAY}${query}`, NomapayStatementPage))!;
-        rows = p.entries.map((e) => ({
-          recordId: e.transferId,
-          kind: e.direction,
-          amountTiyn: e.amountTiyn,
-          status: e.status,
-          atMs: Date.parse(e.completedAt),
-        }));
-        next = p;
-      } else {
-        const p = (await c.get(`${LISTING_PATH.AFM}${query}`, AfmAcceptedRecordsPage))!;
-        rows = p.records.map((r) => ({
-          recordId: r.submissionId,
-          amountTiyn: r.amountTiyn,
-          status: r.status,
-          atMs: Date.parse(r.acceptedAt),
-        }));
-        next = p;
-      }
+      const { rows, ...next } =
+        counterpart === 'ESU'
+          ? await readListingPage(c, query, { listing: Listings.ESU, kind: (o) => o.kind })
+          : counterpart === 'NOMAPAY'
+            ? await readListingPage(c, query, { listing: Listings.NOMAPAY, kind: (e) => e.direction })
+            : await readListingPage(c, query, { listing: Listings.AFM, kind: () => undefined });
       if (rows.length) {
         await pool.query(
           `INSERT INTO reconciliation_listed_records (run_id, counterpart, page, position, record_id, kind, amount_tiyn, status, at)

@@ -27,12 +27,38 @@ const at = (e: HistoryEvent): number => {
   return t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : Number.NaN;
 };
 
+/**
+ * Where the time of each kind of span goes: the event that ends it, and the event it names as the span's start
+ * (the task's or activity's scheduling, its start, a child's initiation, the timer's start).
+ */
+const SPANS = {
+  workflowTaskQueueMs: [
+    E.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+    (e) => e.workflowTaskStartedEventAttributes?.scheduledEventId,
+  ],
+  workflowTaskRunMs: [
+    E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+    (e) => e.workflowTaskCompletedEventAttributes?.startedEventId,
+  ],
+  activityQueueMs: [E.EVENT_TYPE_ACTIVITY_TASK_STARTED, (e) => e.activityTaskStartedEventAttributes?.scheduledEventId],
+  activityRunMs: [E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, (e) => e.activityTaskCompletedEventAttributes?.startedEventId],
+  childStartMs: [
+    E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED,
+    (e) => e.childWorkflowExecutionStartedEventAttributes?.initiatedEventId,
+  ],
+  timerMs: [E.EVENT_TYPE_TIMER_FIRED, (e) => e.timerFiredEventAttributes?.startedEventId],
+} satisfies Partial<Record<keyof TimeBreakdown, [unknown, (e: HistoryEvent) => unknown]>>;
+const SPAN_ENDS = new Map<unknown, { ms: keyof typeof SPANS; start: (e: HistoryEvent) => unknown }>(
+  Object.entries(SPANS).map(([ms, [type, start]]) => [type, { ms: ms as keyof typeof SPANS, start }]),
+);
+/** The events that count a workflow task or an activity. */
+const COUNTED = new Map<unknown, 'workflowTasks' | 'activities'>([
+  [E.EVENT_TYPE_WORKFLOW_TASK_STARTED, 'workflowTasks'],
+  [E.EVENT_TYPE_ACTIVITY_TASK_STARTED, 'activities'],
+]);
+
 export function timeBreakdown(events: readonly HistoryEvent[]): TimeBreakdown {
   const byId = new Map(events.map((e) => [Number(e.eventId), e]));
-  const since = (e: HistoryEvent, scheduledId: unknown) => {
-    const from = byId.get(Number(scheduledId));
-    return from ? at(e) - at(from) : 0;
-  };
   const b: TimeBreakdown = {
     totalMs: events.length ? at(events.at(-1)!) - at(events[0]!) : 0,
     workflowTaskQueueMs: 0,
@@ -45,32 +71,17 @@ export function timeBreakdown(events: readonly HistoryEvent[]): TimeBreakdown {
     timerMs: 0,
     elsewhereMs: 0,
   };
+  let accounted = 0;
   for (const e of events) {
-    switch (e.eventType) {
-      case E.EVENT_TYPE_WORKFLOW_TASK_STARTED:
-        b.workflowTaskQueueMs += since(e, e.workflowTaskStartedEventAttributes?.scheduledEventId);
-        b.workflowTasks++;
-        break;
-      case E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
-        b.workflowTaskRunMs += since(e, e.workflowTaskCompletedEventAttributes?.startedEventId);
-        break;
-      case E.EVENT_TYPE_ACTIVITY_TASK_STARTED:
-        b.activityQueueMs += since(e, e.activityTaskStartedEventAttributes?.scheduledEventId);
-        b.activities++;
-        break;
-      case E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
-        b.activityRunMs += since(e, e.activityTaskCompletedEventAttributes?.startedEventId);
-        break;
-      case E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED:
-        b.childStartMs += since(e, e.childWorkflowExecutionStartedEventAttributes?.initiatedEventId);
-        break;
-      case E.EVENT_TYPE_TIMER_FIRED:
-        b.timerMs += since(e, e.timerFiredEventAttributes?.startedEventId);
-        break;
-    }
+    const counted = COUNTED.get(e.eventType);
+    if (counted) b[counted]++;
+    const span = SPAN_ENDS.get(e.eventType);
+    if (!span) continue;
+    const from = byId.get(Number(span.start(e)));
+    const ms = from ? at(e) - at(from) : 0;
+    b[span.ms] += ms;
+    accounted += ms;
   }
-  const accounted =
-    b.workflowTaskQueueMs + b.workflowTaskRunMs + b.activityQueueMs + b.activityRunMs + b.childStartMs + b.timerMs;
   b.elsewhereMs = Math.max(0, b.totalMs - accounted);
   return b;
 }

@@ -11,7 +11,8 @@
  * DOWN minute to the next UP minute: minutes with no traffic in between count as down (not available until
  * proven otherwise), which is the conservative reading for a bookmaker that must report its own downtime.
  */
-export type ExchangeOutcome = 'ok' | 'clientErrors' | 'authFailures' | 'serverErrors' | 'networkErrors';
+export const EXCHANGE_OUTCOMES = ['ok', 'clientErrors', 'authFailures', 'serverErrors', 'networkErrors'] as const;
+export type ExchangeOutcome = (typeof EXCHANGE_OUTCOMES)[number];
 
 export function classifyExchange(status: number | 'NETWORK_ERROR'): ExchangeOutcome {
   if (status === 'NETWORK_ERROR') return 'networkErrors';

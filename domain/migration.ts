@@ -78,15 +78,9 @@ export const MigrationOutcome = z.enum([
 export type MigrationOutcome = z.infer<typeof MigrationOutcome>;
 
 export type OutcomeCounts = Record<MigrationOutcome, number>;
-export const emptyCounts = (): OutcomeCounts => ({
-  IDENTIFIED: 0,
-  ALREADY_IDENTIFIED: 0,
-  IN_REVIEW: 0,
-  REFUSED: 0,
-  FAILED: 0,
-  INVALID: 0,
-  BUSY: 0,
-});
+/** A zero for every outcome, in the order MigrationOutcome names them. */
+export const emptyCounts = (): OutcomeCounts =>
+  Object.fromEntries(MigrationOutcome.options.map((outcome) => [outcome, 0])) as OutcomeCounts;
 
 export const MigrationStatus = {
   Running: 'RUNNING',

@@ -12,7 +12,8 @@ import { ListingDate } from './wire/listings.js';
  */
 export const ReconciliationCounterpart = z.enum(['ESU', 'NOMAPAY', 'AFM']);
 export type ReconciliationCounterpart = z.infer<typeof ReconciliationCounterpart>;
-export const DifferenceSource = z.enum(['ESU', 'NOMAPAY', 'AFM', 'LEDGER']);
+/** Where a difference is: at a counterpart, or in the ledger itself. */
+export const DifferenceSource = z.enum([...ReconciliationCounterpart.options, 'LEDGER']);
 export type DifferenceSource = z.infer<typeof DifferenceSource>;
 
 export const DifferenceKind = z.enum([

@@ -16,18 +16,9 @@ import {
 } from '../domain/wire/afm.js';
 import { afmRejectionWindowEnd } from '../domain/afm-rejection-window.js';
 import { compileCalendar, type WorkingDayCalendar } from '../domain/working-days.js';
-import { AfmAcceptedRecord } from '../domain/wire/listings.js';
-import {
-  found,
-  HttpError,
-  invalidListedStatus,
-  mutation,
-  parseBody,
-  requireKeyIs,
-  type Route,
-  settingRoute,
-} from './http.js';
-import { inDay, listingAdminRoutes, listingRoute } from './listing.js';
+import { Listings, type AfmAcceptedRecord } from '../domain/wire/listings.js';
+import { found, HttpError, mutation, parseBody, reading, requireKeyIs, type Route, settingRoute } from './http.js';
+import { dayListing } from './listing.js';
 
 /**
  * AFM (ҚМА АЖ) as a simulator, speaking domain/wire/afm.ts: it validates the five fields with the same schema
@@ -104,24 +95,30 @@ export function createAfmSimulator({
   const messages: AfmVerdictMessage[] = [];
   const pushes: PushedCallback[] = [];
   let callbackTarget = callbackUrl;
-  // Reconciliation: records added by a test, and amounts altered (domain/wire/listings.ts).
-  const extraRecords: AfmAcceptedRecord[] = [];
+  // Reconciliation: amounts altered by a test (domain/wire/listings.ts).
   const amounts = new Map<string, number>();
-
   /** The records AFM accepted on a day, with their status now: what the bookmaker reconciles against. */
-  function acceptedRecords(day: string): AfmAcceptedRecord[] {
-    const own = [...byMessageId.values()].map((held) => ({
+  const acceptedRecords = dayListing<AfmAcceptedRecord, HeldSubmission>({
+    listing: Listings.AFM,
+    holds: bySubmissionId,
+    listed: (held) => ({
       submissionId: held.submissionId,
       messageId: held.messageId,
       acceptedAt: held.acceptedAt,
       status: held.status,
       amountTiyn:
         amounts.get(held.submissionId) ?? held.message.record.receivedTiyn ?? held.message.record.paidTiyn ?? 0,
-    }));
-    return [...own, ...extraRecords]
-      .filter((r) => inDay(r.acceptedAt, day))
-      .sort((a, b) => a.acceptedAt.localeCompare(b.acceptedAt) || a.submissionId.localeCompare(b.submissionId));
-  }
+    }),
+    drop: (held) => {
+      bySubmissionId.delete(held.submissionId);
+      byMessageId.delete(held.messageId);
+    },
+    statuses: ['ACCEPTED_FOR_PROCESSING', 'REJECTED'],
+    alter: (held, change) => {
+      if (change.amountTiyn !== undefined) amounts.set(held.submissionId, change.amountTiyn);
+      if (change.status === 'REJECTED' || change.status === 'ACCEPTED_FOR_PROCESSING') held.status = change.status;
+    },
+  });
 
   /** Publishes the verdict on the feed and pushes it to the callback URL, if any. */
   function publish(held: HeldSubmission): void {
@@ -210,43 +207,22 @@ export function createAfmSimulator({
       applied(held.submissionId);
       return { status: 202, body: receipt(held) };
     }),
-    {
-      method: 'GET',
-      path: '/v1/submissions/:messageId',
-      handle: ({ params }) => {
-        return { status: 200, body: status(heldMessage(params.messageId!)) };
-      },
-    },
-    {
-      method: 'GET',
-      path: '/v1/messages',
-      handle: ({ query }) => {
-        const { after, limit } = parseBody(MessagesQuery, query);
-        const from = after === undefined ? 0 : Number(after);
-        const page = messages.slice(from, from + limit);
-        const next = from + page.length;
-        return {
-          status: 200,
-          body: { messages: page, ...(next > 0 ? { nextCursor: String(next) } : {}), hasMore: next < messages.length },
-        };
-      },
-    },
-    listingRoute('/v1/accepted-records', 'records', acceptedRecords),
-    {
-      method: 'GET',
-      path: '/v1/submission-receipts/:submissionId',
-      handle: ({ params }) => {
-        const held = found(
-          bySubmissionId.get(params.submissionId!),
-          `no submission ${params.submissionId} was received`,
-        );
-        return { status: 200, body: receipt(held) };
-      },
-    },
+    reading('/v1/submissions/:messageId', ({ params }) => status(heldMessage(params.messageId!))),
+    reading('/v1/messages', ({ query }) => {
+      const { after, limit } = parseBody(MessagesQuery, query);
+      const from = after === undefined ? 0 : Number(after);
+      const page = messages.slice(from, from + limit);
+      const next = from + page.length;
+      return { messages: page, ...(next > 0 ? { nextCursor: String(next) } : {}), hasMore: next < messages.length };
+    }),
+    acceptedRecords.route,
+    reading('/v1/submission-receipts/:submissionId', ({ params }) =>
+      receipt(found(bySubmissionId.get(params.submissionId!), `no submission ${params.submissionId} was received`)),
+    ),
   ];
 
   const adminRoutes: Route[] = [
-    { method: 'GET', path: '/__admin/submissions', handle: () => ({ status: 200, body: [...byMessageId.values()] }) },
+    reading('/__admin/submissions', () => [...byMessageId.values()]),
     {
       method: 'POST',
       path: '/__admin/submissions/:messageId/reject',
@@ -269,8 +245,8 @@ export function createAfmSimulator({
         return { status: 200, body: status(held) };
       },
     },
-    { method: 'GET', path: '/__admin/messages', handle: () => ({ status: 200, body: messages }) },
-    { method: 'GET', path: '/__admin/callbacks', handle: () => ({ status: 200, body: pushes }) },
+    reading('/__admin/messages', () => messages),
+    reading('/__admin/callbacks', () => pushes),
     {
       method: 'POST',
       path: '/__admin/callback',
@@ -281,27 +257,7 @@ export function createAfmSimulator({
     },
     settingRoute('/__admin/auto-reject', AutoRejectRule, (rule) => rules.push({ ...rule, hits: 0 })),
     { method: 'DELETE', path: '/__admin/auto-reject', handle: () => ((rules = []), { status: 204, body: undefined }) },
-    ...listingAdminRoutes<AfmAcceptedRecord>({
-      record: AfmAcceptedRecord,
-      drop: (id) => {
-        const held = bySubmissionId.get(id);
-        if (!held) return false;
-        bySubmissionId.delete(id);
-        byMessageId.delete(held.messageId);
-        return true;
-      },
-      alter: (id, change) => {
-        const held = bySubmissionId.get(id);
-        if (!held) return false;
-        if (change.amountTiyn !== undefined) amounts.set(id, change.amountTiyn);
-        if (change.status === 'REJECTED' || change.status === 'ACCEPTED_FOR_PROCESSING') held.status = change.status;
-        else if (change.status !== undefined) {
-          throw invalidListedStatus(['ACCEPTED_FOR_PROCESSING', 'REJECTED']);
-        }
-        return true;
-      },
-      add: (record) => void extraRecords.push(record),
-    }),
+    ...acceptedRecords.adminRoutes,
   ];
 
   return {
@@ -310,7 +266,7 @@ export function createAfmSimulator({
     reset() {
       byMessageId.clear();
       bySubmissionId.clear();
-      extraRecords.length = 0;
+      acceptedRecords.reset();
       amounts.clear();
       rules = [];
       sequence = 0;

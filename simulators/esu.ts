@@ -7,9 +7,9 @@ import {
   type EsuReceipt,
   type RestrictionReason,
 } from '../domain/wire/esu.js';
-import { EsuListedOperation } from '../domain/wire/listings.js';
-import { found, HttpError, mutation, parseBody, type Route, settingRoute } from './http.js';
-import { inDay, listingAdminRoutes, listingRoute } from './listing.js';
+import { Listings, type EsuListedOperation } from '../domain/wire/listings.js';
+import { found, HttpError, mutation, parseBody, reading, type Route, settingRoute } from './http.js';
+import { dayListing } from './listing.js';
 
 /**
  * ESU (ЕСУ/СКДОИБ) as a simulator: the register of restricted persons and real-time recording of
@@ -26,23 +26,25 @@ export function createEsuSimulator(now: () => Date = () => new Date()) {
   const restrictions = new Map<string, z.infer<typeof Restriction>>();
   const operations = new Map<string, { request: EsuOperationRequest; receipt: EsuReceipt }>();
   let sequence = 0;
-  // Reconciliation: a record's status when ESU struck it off, and records added by a test (domain/wire/listings.ts).
+  // Reconciliation: a record's status when ESU struck it off (domain/wire/listings.ts).
   const statuses = new Map<string, string>();
-  const extraListed: EsuListedOperation[] = [];
-
-  function listed(): EsuListedOperation[] {
-    const own = [...operations.values()].map(({ request, receipt }) => ({
+  // The day's recorded operations, by ESU's record time in Almaty, for the bookmaker's daily reconciliation.
+  const listing = dayListing<EsuListedOperation, { request: EsuOperationRequest; receipt: EsuReceipt }>({
+    listing: Listings.ESU,
+    holds: operations,
+    listed: ({ request, receipt }) => ({
       operationId: request.operationId,
       receiptId: receipt.receiptId,
       kind: request.kind,
       amountTiyn: request.amountTiyn,
       recordedAt: receipt.recordedAt,
       status: statuses.get(request.operationId) ?? 'RECORDED',
-    }));
-    return [...own, ...extraListed].sort(
-      (a, b) => a.recordedAt.localeCompare(b.recordedAt) || a.operationId.localeCompare(b.operationId),
-    );
-  }
+    }),
+    alter: (record, change) => {
+      if (change.amountTiyn !== undefined) record.request = { ...record.request, amountTiyn: change.amountTiyn };
+      if (change.status !== undefined) statuses.set(record.request.operationId, change.status);
+    },
+  });
 
   function restriction(iin: string, at: Date): { reason: RestrictionReason; until?: string } | undefined {
     const age = ageOn(iin, at);
@@ -113,17 +115,12 @@ export function createEsuSimulator(now: () => Date = () => new Date()) {
       applied(request.operationId);
       return { status: 201, body: receipt };
     }),
-    // The day's recorded operations, by ESU's record time in Almaty, for the bookmaker's daily reconciliation.
-    listingRoute('/v1/operations', 'operations', (day) => listed().filter((o) => inDay(o.recordedAt, day))),
-    {
-      method: 'GET',
-      path: '/v1/operations/:operationId',
-      handle: ({ params }) => {
-        const record = found(operations.get(params.operationId!), `operation ${params.operationId} is not recorded`);
-        const { kind, amountTiyn, iin } = record.request;
-        return { status: 200, body: { ...record.receipt, kind, amountTiyn, iin } };
-      },
-    },
+    listing.route,
+    reading('/v1/operations/:operationId', ({ params }) => {
+      const record = found(operations.get(params.operationId!), `operation ${params.operationId} is not recorded`);
+      const { kind, amountTiyn, iin } = record.request;
+      return { ...record.receipt, kind, amountTiyn, iin };
+    }),
   ];
 
   const adminRoutes: Route[] = [
@@ -140,19 +137,8 @@ export function createEsuSimulator(now: () => Date = () => new Date()) {
         return { status: 204, body: undefined };
       },
     },
-    { method: 'GET', path: '/__admin/operations', handle: () => ({ status: 200, body: [...operations.values()] }) },
-    ...listingAdminRoutes<EsuListedOperation>({
-      record: EsuListedOperation,
-      drop: (id) => operations.delete(id),
-      alter: (id, change) => {
-        const record = operations.get(id);
-        if (!record) return false;
-        if (change.amountTiyn !== undefined) record.request = { ...record.request, amountTiyn: change.amountTiyn };
-        if (change.status !== undefined) statuses.set(id, change.status);
-        return true;
-      },
-      add: (record) => void extraListed.push(record),
-    }),
+    reading('/__admin/operations', () => [...operations.values()]),
+    ...listing.adminRoutes,
   ];
 
   return {
@@ -162,7 +148,7 @@ export function createEsuSimulator(now: () => Date = () => new Date()) {
       restrictions.clear();
       operations.clear();
       statuses.clear();
-      extraListed.length = 0;
+      listing.reset();
       sequence = 0;
     },
   };

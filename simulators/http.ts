@@ -23,14 +23,6 @@ export class HttpError extends Error {
   }
 }
 
-/** The 400 a listing change answers when it asks for a status the record cannot move to: `allowed` names the two it can. */
-export function invalidListedStatus(allowed: readonly [string, string]): HttpError {
-  const message = `must be ${allowed[0]} or ${allowed[1]}`;
-  return new HttpError(400, 'INVALID_REQUEST', `status: ${message}`, [
-    { field: 'status', code: 'invalid_value', message },
-  ]);
-}
-
 export interface RouteContext {
   params: Record<string, string>;
   /** The query string's parameters (the last value of a repeated one). */
@@ -131,6 +123,11 @@ export function requireKeyIs(field: string, idempotencyKey: string | undefined, 
 export function found<T>(record: T | undefined, message: string): T {
   if (record === undefined) throw new HttpError(404, 'NOT_FOUND', message);
   return record;
+}
+
+/** A GET answered 200 with what `answer` reads for the request (a `found` in it answers 404). */
+export function reading(path: string, answer: (ctx: RouteContext) => unknown): Route {
+  return { method: 'GET', path, handle: (ctx) => ({ status: 200, body: answer(ctx) }) };
 }
 
 /** An idempotent POST whose body `schema` checks first (400 naming each bad field), then `handle` answers. */

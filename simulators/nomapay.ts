@@ -1,18 +1,9 @@
 import { z } from 'zod';
 import { Iin } from '../domain/iin.js';
 import { RefundRequest, WalletTransferRequest, type WalletTransfer } from '../domain/wire/nomapay.js';
-import { NomapayStatementEntry } from '../domain/wire/listings.js';
-import {
-  found,
-  HttpError,
-  invalidListedStatus,
-  mutation,
-  parseBody,
-  requireKeyIs,
-  type Route,
-  settingRoute,
-} from './http.js';
-import { inDay, listingAdminRoutes, listingRoute } from './listing.js';
+import { Listings, type NomapayStatementEntry } from '../domain/wire/listings.js';
+import { found, HttpError, mutation, parseBody, reading, requireKeyIs, type Route, settingRoute } from './http.js';
+import { dayListing } from './listing.js';
 
 /**
  * Nomapay's wallet API as a simulator: bettors' identified e-wallets, transfers to and from the
@@ -30,23 +21,20 @@ type Wallet = z.infer<typeof WalletSetting>;
 export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000, now = () => new Date() } = {}) {
   const wallets = new Map<string, Wallet>();
   const transfers = new Map<string, WalletTransfer>();
-  // Reconciliation: statement lines added by a test (domain/wire/listings.ts).
-  const extraEntries: NomapayStatementEntry[] = [];
-
   /** The day's statement: every transfer completed or refunded that day, with its status now. */
-  function statement(day: string): NomapayStatementEntry[] {
-    const own = [...transfers.values()].map((t) => ({
-      transferId: t.transferId,
-      direction: t.direction,
-      amountTiyn: t.amountTiyn,
-      status: t.status,
-      completedAt: t.completedAt,
-      ...(t.refundedAt ? { refundedAt: t.refundedAt } : {}),
-    }));
-    return [...own, ...extraEntries]
-      .filter((e) => inDay(e.completedAt, day) || inDay(e.refundedAt, day))
-      .sort((a, b) => a.completedAt.localeCompare(b.completedAt) || a.transferId.localeCompare(b.transferId));
-  }
+  const statement = dayListing<NomapayStatementEntry, WalletTransfer>({
+    listing: Listings.NOMAPAY,
+    holds: transfers,
+    alsoAt: (e) => e.refundedAt,
+    statuses: ['COMPLETED', 'REFUNDED'],
+    alter: (transfer, change) => {
+      if (change.amountTiyn !== undefined) transfer.amountTiyn = change.amountTiyn;
+      if (change.status === 'REFUNDED' || change.status === 'COMPLETED') {
+        transfer.status = change.status;
+        if (change.status === 'REFUNDED') transfer.refundedAt ??= now().toISOString();
+      }
+    },
+  });
 
   function wallet(iin: string): Wallet {
     let found = wallets.get(iin);
@@ -77,17 +65,10 @@ export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000,
       applied(request.transferId);
       return { status: 201, body: transfer };
     }),
-    listingRoute('/v1/statements/daily', 'entries', statement),
-    {
-      method: 'GET',
-      path: '/v1/transfers/:transferId',
-      handle: ({ params }) => {
-        return {
-          status: 200,
-          body: found(transfers.get(params.transferId!), `transfer ${params.transferId} does not exist`),
-        };
-      },
-    },
+    statement.route,
+    reading('/v1/transfers/:transferId', ({ params }) =>
+      found(transfers.get(params.transferId!), `transfer ${params.transferId} does not exist`),
+    ),
     {
       method: 'POST',
       path: '/v1/transfers/:transferId/refund',
@@ -109,28 +90,8 @@ export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000,
 
   const adminRoutes: Route[] = [
     settingRoute('/__admin/wallets', WalletSetting, (setting) => wallets.set(setting.iin, setting)),
-    {
-      method: 'GET',
-      path: '/__admin/wallets/:iin',
-      handle: ({ params }) => ({ status: 200, body: wallet(params.iin!) }),
-    },
-    ...listingAdminRoutes<NomapayStatementEntry>({
-      record: NomapayStatementEntry,
-      drop: (id) => transfers.delete(id),
-      alter: (id, change) => {
-        const transfer = transfers.get(id);
-        if (!transfer) return false;
-        if (change.amountTiyn !== undefined) transfer.amountTiyn = change.amountTiyn;
-        if (change.status === 'REFUNDED' || change.status === 'COMPLETED') {
-          transfer.status = change.status;
-          if (change.status === 'REFUNDED') transfer.refundedAt ??= now().toISOString();
-        } else if (change.status !== undefined) {
-          throw invalidListedStatus(['COMPLETED', 'REFUNDED']);
-        }
-        return true;
-      },
-      add: (entry) => void extraEntries.push(entry),
-    }),
+    reading('/__admin/wallets/:iin', ({ params }) => wallet(params.iin!)),
+    ...statement.adminRoutes,
   ];
 
   return {
@@ -139,7 +100,7 @@ export function createNomapaySimulator({ defaultWalletBalanceTiyn = 100_000_000,
     reset() {
       wallets.clear();
       transfers.clear();
-      extraEntries.length = 0;
+      statement.reset();
     },
   };
 }

@@ -3,7 +3,7 @@ import type { BetResult } from '../domain/bet.js';
 import { ErrorType } from '../domain/errors.js';
 import { stepKey } from '../domain/ids.js';
 import type { Pool, PoolClient } from '../db/pool.js';
-import { CHECK_VIOLATION, lockAccounts, moveBalances } from './ledger.js';
+import { CHECK_VIOLATION, lockAccounts, moveBalances, requireSameMovement, reversedBefore } from './ledger.js';
 
 /** Accounts of the betting book besides the bettors' own (seeded by 002_betting.sql). */
 export const BettingAccounts = {
@@ -55,22 +55,12 @@ export async function reserve(
   );
   if (existing.rowCount) {
     const row = existing.rows[0];
-    if (
-      row.amount_tiyn !== r.amountTiyn ||
-      row.debit_account_id !== r.debitAccountId ||
-      row.credit_account_id !== r.creditAccountId
-    ) {
-      throw ApplicationFailure.nonRetryable(
-        `reservation ${reservationId} exists with other accounts or amount`,
-        ErrorType.IdempotencyConflict,
-      );
-    }
+    requireSameMovement(row, r, `reservation ${reservationId}`);
     if (row.status === 'VOIDED')
       throw ApplicationFailure.nonRetryable(`reservation ${reservationId} was voided`, ErrorType.LedgerRejected);
     return { reservationId, outcome: 'ALREADY_RESERVED' };
   }
-  const tomb = await db.query('SELECT 1 FROM ledger_tombstones WHERE transfer_id = $1', [reservationId]);
-  if (tomb.rowCount) {
+  if (await reversedBefore(db, reservationId)) {
     // Its void ran first (the reservation's outcome was unknown): a late reservation must not hold money afterwards.
     throw ApplicationFailure.nonRetryable(`reservation ${reservationId} was already voided`, ErrorType.LedgerRejected);
   }

@@ -137,6 +137,26 @@ export async function recordConsentRevocation(
   });
 }
 
+/** The columns of a bettor's record, as `toIdentificationRecord` reads them. */
+const RECORD_COLUMNS = `bettor_id, bettor_ref, status, method, blocked_until, reason, identified_at, wallet_id, esu_registration_id, consent_revoked_at`;
+
+const iso = (value: Date | string | null): string | null => (value ? new Date(value).toISOString() : null);
+
+function toIdentificationRecord(r: Record<string, unknown>): BettorIdentificationRecord {
+  return {
+    bettorId: r.bettor_id as string,
+    bettorRef: r.bettor_ref as string | null,
+    status: r.status as BettorIdentificationStatus,
+    method: r.method as IdentificationMethod | null,
+    blockedUntil: iso(r.blocked_until as Date | null),
+    reason: r.reason as string | null,
+    identifiedAt: iso(r.identified_at as Date | null),
+    walletId: r.wallet_id as string | null,
+    esuRegistrationId: r.esu_registration_id as string | null,
+    consentRevokedAt: iso(r.consent_revoked_at as Date | null),
+  };
+}
+
 /**
  * The read side for sagas, the client and the CLI. By bettor reference, an identified record wins over
  * older unfinished ones (a person identifies once per bookmaker, but may have abandoned attempts).
@@ -147,23 +167,9 @@ export async function readBettorIdentification(
 ): Promise<BettorIdentificationRecord | undefined> {
   const [where, value] = 'bettorId' in key ? ['bettor_id = $1', key.bettorId] : ['bettor_ref = $1', key.bettorRef];
   const { rows } = await pool.query(
-    `SELECT bettor_id, bettor_ref, status, method, blocked_until, reason, identified_at, wallet_id, esu_registration_id, consent_revoked_at
-     FROM bettor_identifications WHERE ${where}
+    `SELECT ${RECORD_COLUMNS} FROM bettor_identifications WHERE ${where}
      ORDER BY (status = 'IDENTIFIED') DESC, updated_at DESC LIMIT 1`,
     [value],
   );
-  const r = rows[0];
-  if (!r) return undefined;
-  return {
-    bettorId: r.bettor_id,
-    bettorRef: r.bettor_ref,
-    status: r.status,
-    method: r.method,
-    blockedUntil: r.blocked_until ? new Date(r.blocked_until).toISOString() : null,
-    reason: r.reason,
-    identifiedAt: r.identified_at ? new Date(r.identified_at).toISOString() : null,
-    walletId: r.wallet_id,
-    esuRegistrationId: r.esu_registration_id,
-    consentRevokedAt: r.consent_revoked_at ? new Date(r.consent_revoked_at).toISOString() : null,
-  };
+  return rows[0] && toIdentificationRecord(rows[0]);
 }

@@ -27,6 +27,36 @@ export interface PostingResult {
 
 export const CHECK_VIOLATION = '23514';
 
+/** What a posting or a reservation moves: from one account to another, an amount. */
+type Movement = Pick<Posting, 'debitAccountId' | 'creditAccountId' | 'amountTiyn'>;
+
+/**
+ * A replay must move what the row kept under its id moved (ledger_transfers, ledger_pending_transfers): other
+ * accounts or another amount is an IdempotencyConflict, `what` naming the row.
+ */
+export function requireSameMovement(
+  row: { amount_tiyn: number; debit_account_id: string; credit_account_id: string },
+  movement: Movement,
+  what: string,
+): void {
+  if (
+    row.amount_tiyn !== movement.amountTiyn ||
+    row.debit_account_id !== movement.debitAccountId ||
+    row.credit_account_id !== movement.creditAccountId
+  ) {
+    throw ApplicationFailure.nonRetryable(
+      `${what} exists with other accounts or amount`,
+      ErrorType.IdempotencyConflict,
+    );
+  }
+}
+
+/** Whether a transfer's reversal (or a reservation's void) came first and left a tombstone under its id. */
+export async function reversedBefore(db: PoolClient, transferId: string): Promise<boolean> {
+  const tomb = await db.query('SELECT 1 FROM ledger_tombstones WHERE transfer_id = $1', [transferId]);
+  return Boolean(tomb.rowCount);
+}
+
 export async function ensureBettorAccount(db: PoolClient, bettorRef: string): Promise<void> {
   await db.query(
     `INSERT INTO ledger_accounts (id, kind, bettor_ref, debits_must_not_exceed_credits)
@@ -93,21 +123,10 @@ export async function postWithin(db: PoolClient, posting: Posting): Promise<Post
     [transferId],
   );
   if (existing.rowCount) {
-    const row = existing.rows[0];
-    if (
-      row.amount_tiyn !== posting.amountTiyn ||
-      row.debit_account_id !== posting.debitAccountId ||
-      row.credit_account_id !== posting.creditAccountId
-    ) {
-      throw ApplicationFailure.nonRetryable(
-        `ledger transfer ${transferId} exists with other accounts or amount`,
-        ErrorType.IdempotencyConflict,
-      );
-    }
+    requireSameMovement(existing.rows[0], posting, `ledger transfer ${transferId}`);
     return { transferId, outcome: 'ALREADY_POSTED' as const };
   }
-  const tomb = await db.query('SELECT 1 FROM ledger_tombstones WHERE transfer_id = $1', [transferId]);
-  if (tomb.rowCount) {
+  if (await reversedBefore(db, transferId)) {
     throw ApplicationFailure.nonRetryable(
       `ledger transfer ${transferId} was already reversed`,
       ErrorType.LedgerRejected,

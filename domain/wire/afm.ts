@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { AfmMoneyFlowRecord, SubmissionKey } from '../submission.js';
-import { IsoDateTime } from './common.js';
-import { Signature } from './incident.js';
+import { IsoDateTime, signedDocument, type Unsigned } from './common.js';
 import { plainTextOf, safeText } from '../text.js';
 
 /**
@@ -23,7 +22,7 @@ export const afmStatusPath = (messageId: string) => `/v1/submissions/${encodeURI
 export const afmReceiptPath = (submissionId: string) => `/v1/submission-receipts/${encodeURIComponent(submissionId)}`;
 
 /** What we send: strict. AFM's answers below are parsed leniently, its free text made safe to keep. */
-export const AfmSubmissionMessage = z.strictObject({
+export const AfmSubmissionMessage = signedDocument({
   /** Our id of the submission; also the idempotency key. */
   submissionId: SubmissionKey,
   /** How the bookmaker is known to AFM (its BIN or registered system name). */
@@ -31,10 +30,9 @@ export const AfmSubmissionMessage = z.strictObject({
   /** When we first queued it (workflow time): part of the signed body, identical on every retry. */
   sentAt: IsoDateTime,
   record: AfmMoneyFlowRecord,
-  signature: Signature,
 });
 export type AfmSubmissionMessage = z.infer<typeof AfmSubmissionMessage>;
-export type UnsignedAfmSubmission = Omit<AfmSubmissionMessage, 'signature'>;
+export type UnsignedAfmSubmission = Unsigned<AfmSubmissionMessage>;
 
 export const AfmReceipt = z.object({ messageId: z.string().min(1), acceptedAt: IsoDateTime });
 export type AfmReceipt = z.infer<typeof AfmReceipt>;
@@ -101,10 +99,6 @@ export const AfmMessagesPage = z.object({
 export type AfmMessagesPage = z.infer<typeof AfmMessagesPage>;
 
 /** What AFM pushes to the bookmaker's callback endpoint: one verdict message, when it was sent, AFM's signature. */
-export const AfmCallback = z.strictObject({
-  message: AfmVerdictMessage,
-  sentAt: IsoDateTime,
-  signature: Signature,
-});
+export const AfmCallback = signedDocument({ message: AfmVerdictMessage, sentAt: IsoDateTime });
 export type AfmCallback = z.infer<typeof AfmCallback>;
-export type UnsignedAfmCallback = Omit<AfmCallback, 'signature'>;
+export type UnsignedAfmCallback = Unsigned<AfmCallback>;

@@ -56,6 +56,13 @@ export const DocumentSignature = z.strictObject({
 });
 export type DocumentSignature = z.infer<typeof DocumentSignature>;
 
+/** A signed document, strict: its own fields, then the `signature` member over the rest. */
+export function signedDocument<Fields extends z.ZodRawShape>(fields: Fields) {
+  return z.strictObject({ ...fields, signature: DocumentSignature });
+}
+/** A signed document before it is signed. */
+export type Unsigned<Document> = Omit<Document, 'signature'>;
+
 /** JSON with sorted keys and no undefined members: the text signatures and request digests are computed over. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

@@ -4,7 +4,7 @@ import { BusinessKey } from '../ids.js';
 import { PhotoSubmission } from '../photo.js';
 import { IdentificationMethod } from '../identification.js';
 import { safeText } from '../text.js';
-import { DocumentSignature, IsoDateTime } from './common.js';
+import { IsoDateTime, signedDocument } from './common.js';
 import { isoDate } from '../formats.js';
 
 /** Ids we derive from workflow ids and steps (`Identification:<bettorId>:session-1`): longer than a business key. */
@@ -144,11 +144,10 @@ export const PhotoMatch = z.object({
 export type PhotoMatch = z.infer<typeof PhotoMatch>;
 
 /** §14(2), §17: the participant's positive decision and the consent confirmation signed with its key. */
-export const ConsentConfirmation = z.strictObject({
+export const ConsentConfirmation = signedDocument({
   consentId: z.string(),
   matchId: z.string(),
   confirmedAt: IsoDateTime,
-  signature: DocumentSignature,
 });
 export type ConsentConfirmation = z.infer<typeof ConsentConfirmation>;
 /** Nomapay's signature validation: a signed consent confirmation checked as a personal-data request would, changing nothing. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IncidentCard } from '../incident.js';
 import { safeText } from '../text.js';
-import { DocumentSignature, IsoDateTime } from './common.js';
+import { DocumentSignature, IsoDateTime, signedDocument } from './common.js';
 
 /**
  * The incident card as it travels to the e-money operator and to ЦМААИ: an asynchronous message (the e-government integration rules
@@ -13,7 +13,7 @@ export const Signature = DocumentSignature;
 export type Signature = DocumentSignature;
 
 /** What we send: strict; the acknowledgement is parsed leniently. */
-export const IncidentCardMessage = z.strictObject({
+export const IncidentCardMessage = signedDocument({
   messageId: z.string().min(1).max(160),
   incidentId: z.string().min(1).max(64),
   version: z.number().int().positive(),
@@ -22,7 +22,6 @@ export const IncidentCardMessage = z.strictObject({
   sender: z.string().min(1).max(64).check(safeText()),
   sentAt: IsoDateTime,
   card: IncidentCard,
-  signature: Signature,
 });
 export type IncidentCardMessage = z.infer<typeof IncidentCardMessage>;
 

@@ -38,6 +38,25 @@ function listingPage<K extends string, T extends z.ZodType>(key: K, record: T) {
   return z.object({ ...records, nextCursor: z.string().optional(), hasMore: z.boolean() });
 }
 
+/**
+ * One counterpart's listing, as the simulator serves it and the reconciliation reads it: its path, the key of its
+ * records in a page, a record's schema and its page's, and what of a record is its id and its time (which orders
+ * the listing, ties by id, and puts the record in a day).
+ */
+function listing<K extends string, T extends z.ZodObject>(
+  path: string,
+  key: K,
+  record: T,
+  id: TextField<z.infer<T>>,
+  at: TextField<z.infer<T>>,
+) {
+  const field = (name: TextField<z.infer<T>>) => (r: z.infer<T>) => r[name] as string;
+  return { path, key, record, page: listingPage(key, record), id: field(id), at: field(at) };
+}
+
+/** The fields of a record that hold text (an id, a time). */
+type TextField<R> = { [F in keyof R]: R[F] extends string ? F : never }[keyof R];
+
 export const EsuListedOperation = z.object({
   operationId: z.string().min(1),
   receiptId: z.string().min(1),
@@ -48,8 +67,6 @@ export const EsuListedOperation = z.object({
   status: z.string().min(1),
 });
 export type EsuListedOperation = z.infer<typeof EsuListedOperation>;
-export const EsuOperationsPage = listingPage('operations', EsuListedOperation);
-export type EsuOperationsPage = z.infer<typeof EsuOperationsPage>;
 
 export const NomapayStatementEntry = z.object({
   transferId: z.string().min(1),
@@ -61,8 +78,6 @@ export const NomapayStatementEntry = z.object({
   refundedAt: IsoDateTime.optional(),
 });
 export type NomapayStatementEntry = z.infer<typeof NomapayStatementEntry>;
-export const NomapayStatementPage = listingPage('entries', NomapayStatementEntry);
-export type NomapayStatementPage = z.infer<typeof NomapayStatementPage>;
 
 export const AfmAcceptedRecord = z.object({
   submissionId: z.string().min(1),
@@ -74,7 +89,21 @@ export const AfmAcceptedRecord = z.object({
   amountTiyn: z.number().int(),
 });
 export type AfmAcceptedRecord = z.infer<typeof AfmAcceptedRecord>;
-export const AfmAcceptedRecordsPage = listingPage('records', AfmAcceptedRecord);
+
+/**
+ * Each counterpart's listing: path, key, record, and the fields of its id and its time (a Nomapay entry's is its
+ * transfer's completion; a refund lists it on the refund's day too).
+ */
+export const Listings = {
+  ESU: listing('/v1/operations', 'operations', EsuListedOperation, 'operationId', 'recordedAt'),
+  NOMAPAY: listing('/v1/statements/daily', 'entries', NomapayStatementEntry, 'transferId', 'completedAt'),
+  AFM: listing('/v1/accepted-records', 'records', AfmAcceptedRecord, 'submissionId', 'acceptedAt'),
+} as const;
+export const EsuOperationsPage = Listings.ESU.page;
+export type EsuOperationsPage = z.infer<typeof EsuOperationsPage>;
+export const NomapayStatementPage = Listings.NOMAPAY.page;
+export type NomapayStatementPage = z.infer<typeof NomapayStatementPage>;
+export const AfmAcceptedRecordsPage = Listings.AFM.page;
 export type AfmAcceptedRecordsPage = z.infer<typeof AfmAcceptedRecordsPage>;
 
 /** Almaty (UTC+05:00 since 2024-03-01, the whole of Kazakhstan): the day a counterpart's listing covers. */
