@@ -7,6 +7,7 @@ import {
   isCancellation,
   proxyActivities,
   proxyLocalActivities,
+  patched,
   setHandler,
   startChild,
   upsertMemo,
@@ -68,6 +69,17 @@ const source = proxyActivities<MigrationActivities>({
 });
 const local = proxyLocalActivities<MigrationActivities & IdentificationStoreActivities>({
   startToCloseTimeout: '10 seconds',
+  retry: { maximumInterval: '10 seconds' },
+});
+
+/**
+ * Pause, resume and cancel write their journal entry with an activity, not a local activity, and the migration
+ * writes its last entry once they have: see `control` below.
+ */
+export const HANDLER_ENTRIES_PATCH = 'migration-handler-entries-as-activities';
+/** A journal entry an update handler writes, beside the migration's own: its completion is an event of its own. */
+const handlerJournal = proxyActivities<IdentificationStoreActivities>({
+  startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '10 seconds' },
 });
 
@@ -145,9 +157,14 @@ export async function migration(rawInput: MigrationInput): Promise<MigrationProg
     }
   }
 
-  async function journal(event: string, actor: string, details: Record<string, unknown> = {}): Promise<void> {
+  async function journal(
+    event: string,
+    actor: string,
+    details: Record<string, unknown> = {},
+    write: Pick<IdentificationStoreActivities, 'journalEvent'> = local,
+  ): Promise<void> {
     const { counts, remaining } = progress();
-    await local.journalEvent({
+    await write.journalEvent({
       recordId: settings.migrationId,
       event,
       result: 'OK',
@@ -181,7 +198,10 @@ export async function migration(rawInput: MigrationInput): Promise<MigrationProg
       async ({ actor }) => {
         apply();
         publish(true);
-        await journal(event, actor);
+        // Not a local activity: two local activities at once, the handler's and the migration's own, resolve in
+        // one activation on replay, and their continuations may then issue commands in another order than they
+        // did (a nondeterminism error). An activity's completion is an event of its own, replayed in its place.
+        await journal(event, actor, {}, patched(HANDLER_ENTRIES_PATCH) ? handlerJournal : local);
         return progress();
       },
       {
@@ -324,6 +344,8 @@ export async function migration(rawInput: MigrationInput): Promise<MigrationProg
       await condition(allHandlersFinished);
       return continueAsNew<typeof migration>({ ...settings, carried: { ...carry, run: carry.run + 1 } });
     }
+    // The last entry comes after the cancel's own (its handler may still be writing it), and so does the end.
+    if (patched(HANDLER_ENTRIES_PATCH)) await condition(allHandlersFinished);
     finished = cancelling ? 'CANCELLED' : 'COMPLETED';
     await journal(`migration.${finished.toLowerCase()}`, 'system');
     publish(true);

@@ -8,6 +8,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandle } from '@temporalio/client';
 import { createTimeSkippingEnv } from '../../stack/test-server.js';
 import { SAGA_BUNDLE } from '../../workers/sagas.js';
 import { uniqueId } from './ids.js';
@@ -52,6 +53,14 @@ export async function withWorker<T>(activities: object, fn: (taskQueue: string) 
   const taskQueue = uniqueId('tq');
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
   return worker.runUntil(() => fn(taskQueue));
+}
+
+/**
+ * Replays a closed workflow's history with today's bundle, as a worker does when it takes the run back from its
+ * cache (a query on a closed run, a restart): throws the nondeterminism error if the code does not replay.
+ */
+export async function replayHistory(handle: WorkflowHandle): Promise<void> {
+  await Worker.runReplayHistory({ workflowBundle }, await handle.fetchHistory(), handle.workflowId);
 }
 
 /** Terminates workflows a test left open, by workflow id (their timers would hold time skipping); closed ones pass. */

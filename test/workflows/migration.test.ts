@@ -12,7 +12,7 @@ import {
 } from '../../workflows/migration.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 import { fakeActivities, remember, terminateLeftovers, type Activities } from './identification-fakes.js';
-import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
+import { env, replayHistory, useTimeSkipping, withWorker } from '../support/workflows.js';
 
 useTimeSkipping();
 
@@ -227,6 +227,31 @@ describe('bulk migration', () => {
         ['migration.cancel-requested', 'ops.aigerim'],
         ['migration.cancelled', 'system'],
       ]);
+      // The cancel's journal entry and the migration's last one are written at the same time: the history must
+      // still replay (a query on the closed run, or a worker taking it back, replays it).
+      await replayHistory(handle);
+    });
+  });
+
+  it('replays a cancel whose journal entry is still being written when the migration writes its last one', async () => {
+    const data = rows(10);
+    const a = fakeActivities(sourceFakes(data, new Map()));
+    // Both journal writes in flight at once, the cancel's finishing first: one workflow task holds both.
+    const write = a.journalEvent;
+    const slower: Record<string, number> = { 'migration.cancel-requested': 300, 'migration.cancelled': 900 };
+    a.journalEvent = async (entry) => {
+      await new Promise((resolve) => setTimeout(resolve, slower[entry.event] ?? 0));
+      return write(entry);
+    };
+    await withWorker(a, async (taskQueue) => {
+      const handle = await start(taskQueue, { concurrency: 1, requestsPerHour: 60 });
+      await env.sleep('30 seconds');
+      await handle.executeUpdate(pauseMigrationUpdate, { args: [{ actor: 'ops.aigerim' }] });
+      await env.sleep('10 minutes'); // the bettor in flight settles: nothing is left to drain
+      const cancel = await handle.executeUpdate(cancelMigrationUpdate, { args: [{ actor: 'ops.aigerim' }] });
+      expect((await handle.result()).status).toBe('CANCELLED');
+      await replayHistory(handle);
+      expect(cancel.status).toBe('CANCELLING'); // the last entry waits for the cancel's own
     });
   });
 
