@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { resolveTemporalCli } from '../../stack/temporal-cli.js';
+import { recordHistory } from '../support/histories.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 import { eventually, stack, useFileStack } from '../support/stack.js';
 import { simAdmin } from '../support/sim-admin.js';
@@ -18,34 +15,8 @@ import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
  */
 useFileStack();
 
-const HISTORIES = new URL('../replay/histories/', import.meta.url);
-
-async function show(workflowId: string): Promise<string> {
-  // Exported the way ops would: `temporal workflow show --output json`.
-  const { stdout } = await promisify(execFile)(
-    await resolveTemporalCli(),
-    [
-      'workflow',
-      'show',
-      '--output',
-      'json',
-      '--address',
-      stack.env.TEMPORAL_ADDRESS!,
-      '--namespace',
-      stack.env.TEMPORAL_NAMESPACE!,
-      '--workflow-id',
-      workflowId,
-    ],
-    { maxBuffer: 16 * 2 ** 20 },
-  );
-  return stdout;
-}
-
-async function record(name: string, workflowId: string, minEvents = 10): Promise<void> {
-  const stdout = await show(workflowId);
-  expect(JSON.parse(stdout).events.length).toBeGreaterThan(minEvents);
-  if (process.env.RECORD_HISTORIES === '1') await writeFile(new URL(`${name}.json`, HISTORIES), stdout);
-}
+const record = (name: string, workflowId: string, minEvents?: number) =>
+  recordHistory(name, { env: stack.env, workflowId }, minEvents);
 
 describe('histories for replay', () => {
   it('records a completed and a compensated deposit', async () => {

@@ -13,16 +13,23 @@ export const PASSWORDS: Record<string, string> = {
 
 type Stack = Awaited<ReturnType<typeof startFileStack>>;
 
-/** The console on an ephemeral port, over the file stack's pool, Temporal client and task queue. */
-export async function startTestConsole(stack: Stack) {
+/**
+ * The console over the file stack's pool, Temporal client and task queue: on an ephemeral port unless `port` is
+ * given, with the test users and `extraEnv` over the stack's environment.
+ */
+export async function startTestConsole(
+  stack: Stack,
+  { port = 0, extraEnv = {} }: { port?: number; extraEnv?: Record<string, string> } = {},
+) {
   const env: Record<string, string | undefined> = {
     ...stack.env,
     CONSOLE_USERS: CONSOLE_TEST_USERS,
     CONSOLE_SESSION_SECRET: 'integration-test-session-secret-0123456789',
+    ...extraEnv,
   };
   const running = await startConsole(
     { pool: stack.pool, client: stack.client, taskQueue: env.TEMPORAL_TASK_QUEUE!, env },
-    { host: '127.0.0.1', port: 0 },
+    { host: '127.0.0.1', port },
   );
   return { ...running, env };
 }
