@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstSubmissionId, type SubmissionPayload } from '../../domain/submission.js';
+import type { SubmissionPayload } from '../../domain/submission.js';
 import { eventually } from '../support/stack.js';
 import { startConsoleStack, type ConsoleStack, type Session } from '../support/console.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { startFirstSubmission } from '../support/submissions.js';
 
 /**
  * Correct and resubmit under the console's rules (issue 14): the bettor, the operation's id and kind are pinned;
@@ -30,30 +31,24 @@ const status = async (id: string) =>
 /** A submission refused before it began (as a saga hands ESU's refusal over): REJECTED at once, waiting for a correction. */
 async function rejected(counterpart: 'AFM' | 'ESU') {
   const iin = adultIin();
-  const operationId = uniqueId('dep');
-  const submissionId = firstSubmissionId(counterpart, operationId);
   const occurredAt = new Date(Date.now() - 3600_000).toISOString();
-  const payload: SubmissionPayload =
-    counterpart === 'AFM'
-      ? { counterpart, record: { iin, receivedAt: occurredAt, receivedTiyn: 1_250_000 } }
-      : {
-          counterpart,
-          record: { operationId, kind: 'DEPOSIT', iin, amountTiyn: 1_250_000, currency: 'KZT', occurredAt },
-        };
-  started.push(submissionId, `${submissionId}-r2`);
-  await stack.esuBridge.startSubmission({
-    submissionId,
-    operationId,
-    operationKind: 'DEPOSIT',
-    bettorRef: stack.esuBridge.bettorRef(iin),
-    attempt: 1,
-    payload,
-    initialRejection: {
+  const { submissionId, payload } = await startFirstSubmission(
+    stack,
+    iin,
+    (operationId): SubmissionPayload =>
+      counterpart === 'AFM'
+        ? { counterpart, record: { iin, receivedAt: occurredAt, receivedTiyn: 1_250_000 } }
+        : {
+            counterpart,
+            record: { operationId, kind: 'DEPOSIT', iin, amountTiyn: 1_250_000, currency: 'KZT', occurredAt },
+          },
+    {
       code: 'AMOUNT_MISMATCH',
       reason: 'the amount differs from the bank statement',
       rejectedAt: new Date().toISOString(),
     },
-  });
+  );
+  started.push(submissionId, `${submissionId}-r2`);
   await eventually(async () => (await status(submissionId))?.status === 'REJECTED');
   return { submissionId, iin, payload };
 }
