@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { isoWithOffset } from '../../domain/incident.js';
 import { eventually } from '../support/stack.js';
-import type { HeldSubmission } from '../../simulators/afm.js';
 import { launchChromium, SHOTS, signInOnPage } from '../support/browser.js';
 import { signIn, startConsoleStack, type ConsoleStack } from '../support/console.js';
 import { completeCard } from '../support/incident-card.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { startAfmSubmission } from '../support/submissions.js';
+import { simAdmin } from '../support/sim-admin.js';
+import { rejectAtAfm, startAfmSubmission, submissionIn } from '../support/submissions.js';
 
 /**
  * The compliance console in a real headless Chromium (Debian's package, driven by playwright-core): sign in,
@@ -87,19 +87,10 @@ async function seedRejectedSubmission(): Promise<{ submissionId: string; iin: st
   const iin = adultIin();
   const { submissionId } = await startAfmSubmission(stack, iin, 1_250_000);
   openSubmissions.push(submissionId, `${submissionId}-r2`);
-  const status = async () =>
-    (await stack.pool.query('SELECT status, message_id FROM submissions WHERE submission_id = $1', [submissionId]))
-      .rows[0];
-  const acknowledged = await eventually(async () =>
-    (await status())?.status === 'ACKNOWLEDGED' ? status() : undefined,
-  );
-  const res = await fetch(new URL(`/__admin/submissions/${acknowledged.message_id}/reject`, stack.simulators.afm.url), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ code: 'AMOUNT_MISMATCH', reason: 'the amount received differs from the bank statement' }),
+  await rejectAtAfm(stack, submissionId, {
+    code: 'AMOUNT_MISMATCH',
+    reason: 'the amount received differs from the bank statement',
   });
-  expect(res.status).toBe(200);
-  await eventually(async () => (await status())?.status === 'REJECTED');
   return { submissionId, iin };
 }
 
@@ -212,9 +203,7 @@ describe('compliance console in Chromium', () => {
       [rejected.submissionId, 'CORRECTED', resubmissionId],
       [resubmissionId, 'ACKNOWLEDGED', null],
     ]);
-    const held = (await (
-      await fetch(new URL('/__admin/submissions', stack.simulators.afm.url))
-    ).json()) as HeldSubmission[];
+    const held = await simAdmin(stack.simulators.afm.url).heldSubmissions();
     const attempts = held.filter((h) => h.submissionId.startsWith(rejected.submissionId));
     expect(attempts.map((h) => [h.submissionId, h.message.record.receivedTiyn]).sort()).toEqual([
       [rejected.submissionId, 1_250_000],
@@ -232,11 +221,7 @@ describe('compliance console in Chromium', () => {
     const iin = adultIin();
     const { submissionId } = await startAfmSubmission(stack, iin, 730_000);
     openSubmissions.push(submissionId, `${submissionId}-r2`);
-    await eventually(
-      async () =>
-        (await stack.pool.query('SELECT status FROM submissions WHERE submission_id = $1', [submissionId])).rows[0]
-          ?.status === 'ACKNOWLEDGED',
-    );
+    await submissionIn(stack, submissionId, 'ACKNOWLEDGED');
 
     const page = await signedInPage('aigerim', 'submissions');
     await page.selectOption('#filters select[name=status]', 'ACKNOWLEDGED');

@@ -1,3 +1,4 @@
+import type { HeldSubmission } from '../../simulators/afm.js';
 import type { FaultRule } from '../../simulators/http.js';
 
 /** The simulators' test-only admin surface, typed for tests. */
@@ -25,5 +26,16 @@ export function simAdmin(baseUrl: string) {
     restrict: (iin: string, reason: 'SELF_EXCLUDED' | 'BARRED', until?: string) =>
       call('POST', '/__admin/restrictions', { iin, reason, until }),
     esuOperations: () => call<{ request: { operationId: string } }[]>('GET', '/__admin/operations'),
+    /** What the AFM simulator holds: each submission it received, with its message. */
+    heldSubmissions: () => call<HeldSubmission[]>('GET', '/__admin/submissions'),
+    /** AFM's refusal of a submission it holds, inside its window (the AFM simulator); answers the HTTP status. */
+    rejectSubmission: async (messageId: string, verdict: { code: string; reason: string }) =>
+      (
+        await fetch(new URL(`/__admin/submissions/${messageId}/reject`, baseUrl), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(verdict),
+        })
+      ).status,
   };
 }

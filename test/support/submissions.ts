@@ -1,5 +1,7 @@
 import { firstSubmissionId, type SubmissionInput, type SubmissionPayload } from '../../domain/submission.js';
-import type { FileStack } from './stack.js';
+import { expect } from 'vitest';
+import { simAdmin } from './sim-admin.js';
+import { eventually, type FileStack } from './stack.js';
 import { uniqueId } from './ids.js';
 
 /**
@@ -34,4 +36,34 @@ export function startAfmSubmission(stack: Pick<FileStack, 'esuBridge'>, iin: str
     counterpart: 'AFM',
     record: { iin, receivedAt: new Date().toISOString(), receivedTiyn },
   }));
+}
+
+/** The submission's row (all its columns) once it is in `status`, polled until `timeoutMs`. */
+export function submissionIn(
+  stack: Pick<FileStack, 'pool'>,
+  submissionId: string,
+  status: string,
+  timeoutMs?: number,
+): Promise<Record<string, any>> {
+  return eventually(async () => {
+    const { rows } = await stack.pool.query('SELECT * FROM submissions WHERE submission_id = $1', [submissionId]);
+    return rows[0]?.status === status && rows[0];
+  }, timeoutMs);
+}
+
+/**
+ * AFM refuses the submission inside its window: waits for it ACKNOWLEDGED, has the AFM simulator reject it with
+ * `verdict` (answering 200), then waits for it REJECTED. Answers both rows and when the refusal was sent.
+ */
+export async function rejectAtAfm(
+  stack: Pick<FileStack, 'pool' | 'simulators'>,
+  submissionId: string,
+  verdict: { code: string; reason: string },
+  timeoutMs?: number,
+) {
+  const acknowledged = await submissionIn(stack, submissionId, 'ACKNOWLEDGED', timeoutMs);
+  const rejectedAt = Date.now();
+  expect(await simAdmin(stack.simulators.afm.url).rejectSubmission(acknowledged.message_id, verdict)).toBe(200);
+  const rejected = await submissionIn(stack, submissionId, 'REJECTED', timeoutMs);
+  return { acknowledged, rejected, rejectedAt };
 }
