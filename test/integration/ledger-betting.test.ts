@@ -6,7 +6,7 @@ import { BettingAccounts, bettingTotals } from '../../store/betting-ledger.js';
 import { readBet } from '../../store/bets.js';
 import { ErrorType } from '../../domain/errors.js';
 import { uniqueId } from '../support/ids.js';
-import { pool, ledger, betting, newBettorRef, useLedger, stakeReservation } from '../support/ledger.js';
+import { pool, ledger, betting, legsOf, newBettorRef, useLedger, stakeReservation } from '../support/ledger.js';
 
 useLedger(20);
 
@@ -172,11 +172,7 @@ describe('settlement postings', () => {
     expect(settled).toMatchObject({ outcome: 'SETTLED', operationId, winningsTiyn: 782 });
     expect(await bettorBalance(pool, bettorRef)).toBe(1_000 - 333 + 782);
     expect((await account(BettingAccounts.bookmakerRevenue)).debits_posted - revenueBefore.debits_posted).toBe(449);
-    const { rows } = await pool.query(
-      'SELECT leg, amount_tiyn FROM ledger_transfers WHERE operation_id = $1 ORDER BY leg',
-      [operationId],
-    );
-    expect(rows).toEqual([
+    expect(await legsOf(operationId)).toEqual([
       { leg: 'stake-return', amount_tiyn: 333 },
       { leg: 'winnings', amount_tiyn: 449 },
     ]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { uniqueId } from '../support/ids.js';
-import { pool, ledger, betting, newBettorRef, useLedger, stakeReservation } from '../support/ledger.js';
+import { pool, ledger, betting, legsOf, newBettorRef, useLedger, stakeReservation } from '../support/ledger.js';
 
 /**
  * The ledger's history is append-only in the database itself (db/migrations/008_ledger_guards.sql), whoever
@@ -62,11 +62,7 @@ describe('append-only ledger history', () => {
 
     // Undoing still works the only way the ledger allows: a mirror transfer.
     expect(await ledger.reverseDepositCredit({ depositId, bettorRef, amountTiyn: 5_000 })).toBe('REVERSED');
-    const { rows } = await pool.query(
-      'SELECT leg, amount_tiyn FROM ledger_transfers WHERE operation_id = $1 ORDER BY leg',
-      [depositId],
-    );
-    expect(rows).toEqual([
+    expect(await legsOf(depositId)).toEqual([
       { leg: 'credit', amount_tiyn: 5_000 },
       { leg: 'credit-reversal', amount_tiyn: 5_000 },
     ]);

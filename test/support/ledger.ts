@@ -25,6 +25,15 @@ export function useLedger(poolSize: number): void {
 /** A bettor reference of its own for one test: the ledger's accounts are per bettor, and the database is shared. */
 export const newBettorRef = () => uniqueId('ref').padEnd(64, '0');
 
+/** The legs the ledger posted for an operation, by leg: what a posting or its undoing wrote. */
+export async function legsOf(operationId: string): Promise<{ leg: string; amount_tiyn: number }[]> {
+  const { rows } = await pool.query(
+    'SELECT leg, amount_tiyn FROM ledger_transfers WHERE operation_id = $1 ORDER BY leg',
+    [operationId],
+  );
+  return rows;
+}
+
 /** A stake to reserve for this bettor on a bet of its own (333 tiyn on HOME at 2.35 unless overridden). */
 export function stakeReservation(bettorRef: string, overrides: Partial<StakeReservation> = {}): StakeReservation {
   const betId = uniqueId('bet');
