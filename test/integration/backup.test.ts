@@ -11,7 +11,7 @@ import { migrate, migrationFiles } from '../../db/migrate.js';
 import type { Pool } from '../../db/pool.js';
 import { verifyJournal } from '../../console/journal-chain.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { newBettorRef } from '../support/ledger.js';
+import { newBettorRef, reserveAndAccept, stakeReservation } from '../support/ledger.js';
 import { databaseUrlOf, useOwnDatabases } from '../support/databases.js';
 import { runTsx } from '../support/processes.js';
 
@@ -82,23 +82,9 @@ beforeAll(async () => {
   const bettorRef = newBettorRef();
   await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 10_000 });
   await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 2_500 });
-  const bet = {
-    betId: uniqueId('bet'),
-    bettorRef,
-    iin: adultIin(),
-    eventId: 'evt-1',
-    outcome: 'HOME',
-    odds: '2.35',
-    stakeTiyn: 1_200,
-  };
-  await betting.reserveStake({ ...bet, workflowId: `Bet:${bet.betId}` });
-  await betting.acceptBet({
-    betId: bet.betId,
-    esuReceiptId: `ESU-${bet.betId}`,
-    acceptedAt: '2026-11-20T05:00:00.000Z',
-  });
-  const open = { ...bet, betId: uniqueId('bet'), stakeTiyn: 700 };
-  await betting.reserveStake({ ...open, workflowId: `Bet:${open.betId}` }); // left pending: a reservation in flight
+  const bet = await reserveAndAccept(stakeReservation(bettorRef, { stakeTiyn: 1_200 }), betting);
+  // Left pending: a reservation in flight, of the same bettor.
+  await betting.reserveStake(stakeReservation(bettorRef, { iin: bet.iin, stakeTiyn: 700 }));
   for (let i = 0; i < 3; i++) {
     await source.query(
       `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details) VALUES (now(), now(), 'TEST_STEP', 'backup-test', $1, 'OK', $2)`,

@@ -6,7 +6,16 @@ import { BettingAccounts, bettingTotals } from '../../store/betting-ledger.js';
 import { readBet } from '../../store/bets.js';
 import { ErrorType } from '../../domain/errors.js';
 import { uniqueId } from '../support/ids.js';
-import { pool, ledger, betting, legsOf, newBettorRef, useLedger, stakeReservation } from '../support/ledger.js';
+import {
+  pool,
+  ledger,
+  betting,
+  legsOf,
+  newBettorRef,
+  reserveAndAccept,
+  useLedger,
+  stakeReservation,
+} from '../support/ledger.js';
 
 useLedger(20);
 
@@ -35,16 +44,8 @@ async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
   return err as ApplicationFailure;
 }
 
-async function acceptedBet(bettorRef: string, overrides: Partial<StakeReservation> = {}) {
-  const bet = stake(bettorRef, overrides);
-  await betting.reserveStake(bet);
-  await betting.acceptBet({
-    betId: bet.betId,
-    esuReceiptId: `ESU-${bet.betId}`,
-    acceptedAt: '2026-11-20T05:00:00.000Z',
-  });
-  return bet;
-}
+const acceptedBet = (bettorRef: string, overrides: Partial<StakeReservation> = {}) =>
+  reserveAndAccept(stake(bettorRef, overrides));
 
 /** The exact running totals of a bettor funded with 1 000 tiyn (as `funded(1_000)`) and paid nothing out. */
 const fundedTotals = (stakedTiyn: number, winningsTiyn: number) => ({

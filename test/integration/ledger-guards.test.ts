@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { uniqueId } from '../support/ids.js';
-import { pool, ledger, betting, legsOf, newBettorRef, useLedger, stakeReservation } from '../support/ledger.js';
+import {
+  pool,
+  ledger,
+  betting,
+  esuReceipt,
+  legsOf,
+  newBettorRef,
+  reserveAndAccept,
+  useLedger,
+  stakeReservation,
+} from '../support/ledger.js';
 
 /**
  * The ledger's history is append-only in the database itself (db/migrations/008_ledger_guards.sql), whoever
@@ -95,13 +105,7 @@ describe('append-only ledger history', () => {
     expect((await attempt('TRUNCATE ledger_pending_transfers'))?.message).toMatch(/append-only.*TRUNCATE/);
 
     // The ledger's own resolutions still go through.
-    expect(
-      await betting.acceptBet({
-        betId: posted.betId,
-        esuReceiptId: `ESU-${posted.betId}`,
-        acceptedAt: '2026-11-20T05:00:00.000Z',
-      }),
-    ).toMatchObject({ outcome: 'POSTED' });
+    expect(await betting.acceptBet(esuReceipt(posted.betId))).toMatchObject({ outcome: 'POSTED' });
     expect(await betting.voidStake({ betId: voided.betId })).toBe('VOIDED');
     const payoutId = uniqueId('pay');
     await betting.reservePayout({ payoutId, bettorRef, amountTiyn: 700 });
@@ -145,13 +149,7 @@ describe('running totals', () => {
     await ledger.creditDeposit({ depositId: reversed, bettorRef, amountTiyn: 2_000 });
     await ledger.reverseDepositCredit({ depositId: reversed, bettorRef, amountTiyn: 2_000 });
     for (const result of ['WON', 'LOST', 'VOID'] as const) {
-      const bet = stake(bettorRef, 1_000);
-      await betting.reserveStake(bet);
-      await betting.acceptBet({
-        betId: bet.betId,
-        esuReceiptId: `ESU-${bet.betId}`,
-        acceptedAt: '2026-11-20T05:00:00.000Z',
-      });
+      const bet = await reserveAndAccept(stake(bettorRef, 1_000));
       await betting.settleBetInLedger({
         betId: bet.betId,
         operationId: uniqueId('stl'),

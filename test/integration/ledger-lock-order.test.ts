@@ -3,7 +3,7 @@ import { Accounts } from '../../store/ledger.js';
 import { bettingTotals } from '../../store/betting-ledger.js';
 import { settlementAmounts, type BetResult } from '../../domain/bet.js';
 import { uniqueId } from '../support/ids.js';
-import { pool, ledger, betting, newBettorRef, useLedger, stakeReservation } from '../support/ledger.js';
+import { pool, ledger, betting, esuReceipt, newBettorRef, useLedger, stakeReservation } from '../support/ledger.js';
 
 /**
  * Every ledger transaction of one bettor touches the bettor's account and one or two shared accounts
@@ -77,13 +77,7 @@ describe('one lock order for every ledger operation', () => {
       const result = RESULTS[i % RESULTS.length]!;
       const amounts = settlementAmounts(bet.stakeTiyn, bet.odds, result);
       await op('reserveStake', () => betting.reserveStake(bet));
-      await op('acceptBet', () =>
-        betting.acceptBet({
-          betId: bet.betId,
-          esuReceiptId: `ESU-${bet.betId}`,
-          acceptedAt: '2026-11-20T05:00:00.000Z',
-        }),
-      );
+      await op('acceptBet', () => betting.acceptBet(esuReceipt(bet.betId)));
       moved.staked += bet.stakeTiyn;
       await op('settleBetInLedger', () =>
         betting.settleBetInLedger({

@@ -49,3 +49,20 @@ export function stakeReservation(bettorRef: string, overrides: Partial<StakeRese
     ...overrides,
   };
 }
+
+/** ESU's receipt of a reserved stake's bet, as the bet saga hands it to `acceptBet`: `ESU-<betId>`, at a fixed time. */
+export const esuReceipt = (betId: string) => ({
+  betId,
+  esuReceiptId: `ESU-${betId}`,
+  acceptedAt: '2026-11-20T05:00:00.000Z',
+});
+
+/** Reserves the stake and accepts its bet on ESU's receipt (`esuReceipt`), as the bet saga does; answers the stake. */
+export async function reserveAndAccept(
+  reservation: StakeReservation,
+  activities: Pick<typeof betting, 'reserveStake' | 'acceptBet'> = betting,
+): Promise<StakeReservation> {
+  await activities.reserveStake(reservation);
+  await activities.acceptBet(esuReceipt(reservation.betId));
+  return reservation;
+}
