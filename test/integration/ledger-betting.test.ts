@@ -46,6 +46,9 @@ async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
 
 const acceptedBet = (bettorRef: string, overrides: Partial<StakeReservation> = {}) =>
   reserveAndAccept(stake(bettorRef, overrides));
+/** Settles an accepted bet in the ledger under its own settlement id, `<betId>.settle`. */
+const settle = (bet: StakeReservation, result: 'WON' | 'LOST' | 'VOID', winningsTiyn = 0) =>
+  betting.settleBetInLedger({ betId: bet.betId, operationId: `${bet.betId}.settle`, result, winningsTiyn });
 
 /** The exact running totals of a bettor funded with 1 000 tiyn (as `funded(1_000)`) and paid nothing out. */
 const fundedTotals = (stakedTiyn: number, winningsTiyn: number) => ({
@@ -206,18 +209,8 @@ describe('settlement postings', () => {
     const lost = await acceptedBet(bettorRef, { stakeTiyn: 400 });
     const voided = await acceptedBet(bettorRef, { stakeTiyn: 100 });
     const revenueBefore = await account(BettingAccounts.bookmakerRevenue);
-    await betting.settleBetInLedger({
-      betId: lost.betId,
-      operationId: `${lost.betId}.settle`,
-      result: 'LOST',
-      winningsTiyn: 0,
-    });
-    await betting.settleBetInLedger({
-      betId: voided.betId,
-      operationId: `${voided.betId}.settle`,
-      result: 'VOID',
-      winningsTiyn: 0,
-    });
+    await settle(lost, 'LOST');
+    await settle(voided, 'VOID');
     expect((await account(BettingAccounts.bookmakerRevenue)).credits_posted - revenueBefore.credits_posted).toBe(400);
     expect(await bettorBalance(pool, bettorRef)).toBe(600);
     expect(await bettingTotals(pool, bettorRef)).toMatchObject({ stakedTiyn: 500, winningsTiyn: 0 });
@@ -309,19 +302,9 @@ describe('books and running totals', () => {
   it('keeps the running totals consistent with the balance', async () => {
     const bettorRef = await funded(10_000);
     const won = await acceptedBet(bettorRef, { stakeTiyn: 1_000, odds: '1.85' });
-    await betting.settleBetInLedger({
-      betId: won.betId,
-      operationId: `${won.betId}.settle`,
-      result: 'WON',
-      winningsTiyn: 1_850,
-    });
+    await settle(won, 'WON', 1_850);
     const lost = await acceptedBet(bettorRef, { stakeTiyn: 2_000 });
-    await betting.settleBetInLedger({
-      betId: lost.betId,
-      operationId: `${lost.betId}.settle`,
-      result: 'LOST',
-      winningsTiyn: 0,
-    });
+    await settle(lost, 'LOST');
     const payoutId = uniqueId('po');
     await betting.reservePayout({ payoutId, bettorRef, amountTiyn: 4_000 });
     await betting.postPayout({ payoutId, bettorRef });
