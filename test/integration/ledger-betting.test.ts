@@ -8,24 +8,16 @@ import { ErrorType } from '../../domain/errors.js';
 import { uniqueId } from '../support/ids.js';
 import {
   pool,
-  ledger,
   betting,
+  fundedBettor,
   legsOf,
   newBettorRef,
   reserveAndAccept,
   useLedger,
-  stakeReservation,
+  stakeReservation as stake,
 } from '../support/ledger.js';
 
 useLedger(20);
-
-async function funded(amountTiyn: number): Promise<string> {
-  const bettorRef = newBettorRef();
-  await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn });
-  return bettorRef;
-}
-
-const stake = stakeReservation;
 
 async function account(id: string) {
   const { rows } = await pool.query(
@@ -50,7 +42,7 @@ const acceptedBet = (bettorRef: string, overrides: Partial<StakeReservation> = {
 const settle = (bet: StakeReservation, result: 'WON' | 'LOST' | 'VOID', winningsTiyn = 0) =>
   betting.settleBetInLedger({ betId: bet.betId, operationId: `${bet.betId}.settle`, result, winningsTiyn });
 
-/** The exact running totals of a bettor funded with 1 000 tiyn (as `funded(1_000)`) and paid nothing out. */
+/** The exact running totals of a bettor funded with 1 000 tiyn (as `fundedBettor(1_000)`) and paid nothing out. */
 const fundedTotals = (stakedTiyn: number, winningsTiyn: number) => ({
   receivedTiyn: 1_000,
   paidTiyn: 0,
@@ -60,7 +52,7 @@ const fundedTotals = (stakedTiyn: number, winningsTiyn: number) => ({
 
 describe('stakes as pending transfers', () => {
   it('holds the stake at once, then posts it on ESU’s receipt and counts it as staked', async () => {
-    const bettorRef = await funded(1_000);
+    const bettorRef = await fundedBettor(1_000);
     const heldBefore = await account(BettingAccounts.stakesHeld);
     const bet = stake(bettorRef);
     const reserved = await betting.reserveStake(bet);
@@ -94,7 +86,7 @@ describe('stakes as pending transfers', () => {
   });
 
   it('answers a replayed reservation without holding twice, and refuses one with another body', async () => {
-    const bettorRef = await funded(1_000);
+    const bettorRef = await fundedBettor(1_000);
     const bet = stake(bettorRef);
     const results = await Promise.all(Array.from({ length: 6 }, () => betting.reserveStake(bet)));
     expect(results.filter((r) => r.outcome === 'RESERVED')).toHaveLength(1);
@@ -103,7 +95,7 @@ describe('stakes as pending transfers', () => {
   });
 
   it('voids a held stake, restoring the balance, and refuses to hold it again', async () => {
-    const bettorRef = await funded(1_000);
+    const bettorRef = await fundedBettor(1_000);
     const bet = stake(bettorRef);
     await betting.reserveStake(bet);
     expect(await betting.voidStake({ betId: bet.betId })).toBe('VOIDED');
@@ -122,7 +114,7 @@ describe('stakes as pending transfers', () => {
   });
 
   it('leaves a tombstone when the void comes before the reservation, so the late reservation is refused', async () => {
-    const bettorRef = await funded(1_000);
+    const bettorRef = await fundedBettor(1_000);
     const bet = stake(bettorRef);
     expect(await betting.voidStake({ betId: bet.betId })).toBe('NOTHING_TO_UNDO');
     expect((await failure(betting.reserveStake(bet))).type).toBe(ErrorType.LedgerRejected);
@@ -131,7 +123,7 @@ describe('stakes as pending transfers', () => {
   });
 
   it('refuses a stake the balance does not cover, leaving nothing behind', async () => {
-    const bettorRef = await funded(300);
+    const bettorRef = await fundedBettor(300);
     const bet = stake(bettorRef);
     expect((await failure(betting.reserveStake(bet))).type).toBe(ErrorType.InsufficientBalance);
     expect(await bettorBalance(pool, bettorRef)).toBe(300);
@@ -141,7 +133,7 @@ describe('stakes as pending transfers', () => {
   });
 
   it('never lets concurrent stakes and payouts overdraw the account', async () => {
-    const bettorRef = await funded(10_000);
+    const bettorRef = await fundedBettor(10_000);
     const attempts = [
       ...Array.from({ length: 6 }, () => betting.reserveStake(stake(bettorRef, { stakeTiyn: 3_000 }))),
       ...Array.from({ length: 3 }, () =>
@@ -163,7 +155,7 @@ describe('stakes as pending transfers', () => {
 
 describe('settlement postings', () => {
   it('credits a won bet with stake × odds rounded down, from stakes-held and revenue, once', async () => {
-    const bettorRef = await funded(1_000);
+    const bettorRef = await fundedBettor(1_000);
     const bet = await acceptedBet(bettorRef);
     const revenueBefore = await account(BettingAccounts.bookmakerRevenue);
     const operationId = `${bet.betId}.settle`;
@@ -205,7 +197,7 @@ describe('settlement postings', () => {
   });
 
   it('turns a lost stake into revenue, and gives a void stake back without a win', async () => {
-    const bettorRef = await funded(1_000);
+    const bettorRef = await fundedBettor(1_000);
     const lost = await acceptedBet(bettorRef, { stakeTiyn: 400 });
     const voided = await acceptedBet(bettorRef, { stakeTiyn: 100 });
     const revenueBefore = await account(BettingAccounts.bookmakerRevenue);
@@ -217,7 +209,7 @@ describe('settlement postings', () => {
   });
 
   it('refuses unknown, unaccepted and miscalculated settlements without moving money', async () => {
-    const bettorRef = await funded(1_000);
+    const bettorRef = await fundedBettor(1_000);
     const pending = stake(bettorRef);
     await betting.reserveStake(pending);
     expect(
@@ -264,7 +256,7 @@ describe('settlement postings', () => {
 
 describe('payout postings', () => {
   it('holds the amount, posts it once paid and counts it as paid to the bettor', async () => {
-    const bettorRef = await funded(5_000);
+    const bettorRef = await fundedBettor(5_000);
     const payoutId = uniqueId('po');
     expect(await betting.reservePayout({ payoutId, bettorRef, amountTiyn: 2_000 })).toMatchObject({
       outcome: 'RESERVED',
@@ -282,7 +274,7 @@ describe('payout postings', () => {
   });
 
   it('releases a hold Nomapay never paid, and finds nothing to undo when nothing was held', async () => {
-    const bettorRef = await funded(5_000);
+    const bettorRef = await fundedBettor(5_000);
     const payoutId = uniqueId('po');
     await betting.reservePayout({ payoutId, bettorRef, amountTiyn: 2_000 });
     expect(await betting.releasePayout({ payoutId, bettorRef })).toBe('VOIDED');
@@ -300,7 +292,7 @@ describe('payout postings', () => {
 
 describe('books and running totals', () => {
   it('keeps the running totals consistent with the balance', async () => {
-    const bettorRef = await funded(10_000);
+    const bettorRef = await fundedBettor(10_000);
     const won = await acceptedBet(bettorRef, { stakeTiyn: 1_000, odds: '1.85' });
     await settle(won, 'WON', 1_850);
     const lost = await acceptedBet(bettorRef, { stakeTiyn: 2_000 });

@@ -5,6 +5,7 @@ import {
   ledger,
   betting,
   esuReceipt,
+  fundedBettor,
   legsOf,
   newBettorRef,
   reserveAndAccept,
@@ -79,8 +80,7 @@ describe('append-only ledger history', () => {
   });
 
   it('lets a reservation resolve once, from PENDING to POSTED or VOIDED, and nothing else', async () => {
-    const bettorRef = newBettorRef();
-    await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 5_000 });
+    const bettorRef = await fundedBettor(5_000);
     const posted = stake(bettorRef);
     const voided = stake(bettorRef);
     const { reservationId } = await betting.reserveStake(posted);
@@ -134,8 +134,7 @@ describe('append-only ledger history', () => {
 
 describe('running totals', () => {
   it('can never hold a negative amount or count', async () => {
-    const bettorRef = newBettorRef();
-    await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 1_000 });
+    const bettorRef = await fundedBettor(1_000);
     for (const column of ['received_tiyn', 'paid_tiyn', 'staked_tiyn', 'winnings_tiyn', 'operations']) {
       const err = await attempt(`UPDATE bettor_totals SET ${column} = -1 WHERE bettor_ref = $1`, [bettorRef]);
       expect(err, column).toMatchObject({ code: '23514', constraint: `bettor_totals_${column}_not_negative` });
@@ -199,8 +198,7 @@ describe('running totals', () => {
   });
 
   it('are checked for a bettor whose totals row is missing, against what the transfers say', async () => {
-    const bettorRef = newBettorRef();
-    await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 1_234 });
+    const bettorRef = await fundedBettor(1_234);
     const db = await pool.connect();
     try {
       await db.query('BEGIN');

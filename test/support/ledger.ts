@@ -34,6 +34,13 @@ export async function legsOf(operationId: string): Promise<{ leg: string; amount
   return rows;
 }
 
+/** A new bettor (`newBettorRef`) with one deposit of `amountTiyn` credited: a balance to stake or pay out from. */
+export async function fundedBettor(amountTiyn: number): Promise<string> {
+  const bettorRef = newBettorRef();
+  await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn });
+  return bettorRef;
+}
+
 /** A stake to reserve for this bettor on a bet of its own (333 tiyn on HOME at 2.35 unless overridden). */
 export function stakeReservation(bettorRef: string, overrides: Partial<StakeReservation> = {}): StakeReservation {
   const betId = uniqueId('bet');
