@@ -5,8 +5,8 @@ import type { AfmVerdictMessage } from '../../domain/wire/afm.js';
 import type { PushedCallback } from '../../simulators/afm.js';
 import { startApiStack } from '../support/api.js';
 import { adultIin } from '../support/ids.js';
-import { startAfmSubmission } from '../support/submissions.js';
-import { eventually } from '../support/stack.js';
+import { simAdmin } from '../support/sim-admin.js';
+import { rejectAtAfm, startAfmSubmission } from '../support/submissions.js';
 
 let stack: Awaited<ReturnType<typeof startApiStack>>;
 const open: string[] = [];
@@ -27,8 +27,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const row = async (submissionId: string) =>
-  (await stack.pool.query('SELECT * FROM submissions WHERE submission_id = $1', [submissionId])).rows[0];
 const afm = async <T>(path: string) => (await (await fetch(new URL(path, stack.simulators.afm.url))).json()) as T;
 const push = async (body: unknown) => {
   const res = await fetch(new URL('/v1/afm/verdicts', stack.api.url), {
@@ -44,24 +42,9 @@ describe("AFM's pushed verdicts against the real stack", () => {
     const iin = adultIin();
     const { submissionId } = await startAfmSubmission(stack, iin);
     open.push(submissionId);
-    const acknowledged = await eventually(async () => {
-      const r = await row(submissionId);
-      return r?.status === 'ACKNOWLEDGED' && r;
-    });
-
-    const rejectedAt = Date.now();
-    const res = await fetch(
-      new URL(`/__admin/submissions/${acknowledged.message_id}/reject`, stack.simulators.afm.url),
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ code: 'IIN_UNKNOWN', reason: 'the IIN is not in the state register' }),
-      },
-    );
-    expect(res.status).toBe(200);
-    const rejected = await eventually(async () => {
-      const r = await row(submissionId);
-      return r?.status === 'REJECTED' && r;
+    const { rejected, rejectedAt } = await rejectAtAfm(stack, submissionId, {
+      code: 'IIN_UNKNOWN',
+      reason: 'the IIN is not in the state register',
     });
     expect(rejected).toMatchObject({ rejection_code: 'IIN_UNKNOWN', rejection_source: 'VERDICT' });
     expect(rejected.updated_at.getTime() - rejectedAt).toBeLessThan(10_000);
@@ -76,7 +59,7 @@ describe("AFM's pushed verdicts against the real stack", () => {
       status: 200,
       body: { received: true, verdictId: message.id, submissionId, outcome: 'DELIVERED' },
     });
-    const { requests } = await afm<{ requests: Record<string, number> }>('/__admin/stats');
+    const { requests } = await simAdmin(stack.simulators.afm.url).stats();
     expect(requests['GET /v1/submissions/:messageId'] ?? 0).toBe(0);
     expect(requests['GET /v1/messages'] ?? 0).toBe(0);
 

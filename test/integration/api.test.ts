@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
 import { API_KEYS, httpClient, startApiStack } from '../support/api.js';
 import { draftCard } from '../support/incident-card.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { TEST_PHOTO } from '../support/identification.js';
 import { simAdmin } from '../support/sim-admin.js';
 import { eventually } from '../support/stack.js';
 
@@ -249,11 +249,8 @@ describe('the bookmaker API over plain HTTP', () => {
     );
     expect((await post(`${path}/liveness`, uniqueId('step'), { livenessToken: 'capture-1' })).status).toBe(200);
     expect((await post(`${path}/sms`, uniqueId('step'), {})).status).toBe(200);
-    const sessionId = encodeURIComponent(opened.body.state.session.sessionId);
-    const sms = (await (
-      await fetch(new URL(`/__admin/identification/sessions/${sessionId}/sms`, stack.simulators.nomapay.url))
-    ).json()) as { code: string };
-    const code = await post(`${path}/sms-code`, uniqueId('step'), { code: sms.code });
+    const sms = await simAdmin(stack.simulators.nomapay.url).smsCode(opened.body.state.session.sessionId);
+    const code = await post(`${path}/sms-code`, uniqueId('step'), { code: sms });
     expect(code.body.result).toBe('CODE_ACCEPTED');
     const identified = await eventually(async () => {
       const got = await http('GET', path);
@@ -268,18 +265,14 @@ describe('the bookmaker API over plain HTTP', () => {
 
   it('identifies by photo match after the bookmaker’s decision, and ends an identification whose consent is revoked', async () => {
     const iin = adultIin();
-    await fetch(new URL('/__admin/identification/people', stack.simulators.nomapay.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ iin, photoScore: 90 }),
-    });
+    await simAdmin(stack.simulators.nomapay.url).setPerson({ iin, photoScore: 90 });
     const bettorId = uniqueId('bettor');
     const path = `/v1/identifications/${bettorId}`;
     await post('/v1/identifications', bettorId, { bettorId });
     await post(`${path}/consent`, uniqueId('step'), { accepted: true, agreementVersion: '2024-11' });
     const matched = await post(`${path}/photo`, uniqueId('step'), {
       iin,
-      photo: { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: GOOD_PHOTO_QUALITY },
+      photo: TEST_PHOTO,
     });
     expect(matched.body.result).toBe('PHOTO_MATCHED');
     expect(

@@ -11,7 +11,7 @@ import { migrate, migrationFiles } from '../../db/migrate.js';
 import type { Pool } from '../../db/pool.js';
 import { verifyJournal } from '../../console/journal-chain.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { newBettorRef } from '../support/ledger.js';
+import { newBettorRef, reserveAndAccept, stakeReservation } from '../support/ledger.js';
 import { databaseUrlOf, useOwnDatabases } from '../support/databases.js';
 import { runTsx } from '../support/processes.js';
 
@@ -82,23 +82,9 @@ beforeAll(async () => {
   const bettorRef = newBettorRef();
   await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 10_000 });
   await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 2_500 });
-  const bet = {
-    betId: uniqueId('bet'),
-    bettorRef,
-    iin: adultIin(),
-    eventId: 'evt-1',
-    outcome: 'HOME',
-    odds: '2.35',
-    stakeTiyn: 1_200,
-  };
-  await betting.reserveStake({ ...bet, workflowId: `Bet:${bet.betId}` });
-  await betting.acceptBet({
-    betId: bet.betId,
-    esuReceiptId: `ESU-${bet.betId}`,
-    acceptedAt: '2026-11-20T05:00:00.000Z',
-  });
-  const open = { ...bet, betId: uniqueId('bet'), stakeTiyn: 700 };
-  await betting.reserveStake({ ...open, workflowId: `Bet:${open.betId}` }); // left pending: a reservation in flight
+  const bet = await reserveAndAccept(stakeReservation(bettorRef, { stakeTiyn: 1_200 }), betting);
+  // Left pending: a reservation in flight, of the same bettor.
+  await betting.reserveStake(stakeReservation(bettorRef, { iin: bet.iin, stakeTiyn: 700 }));
   for (let i = 0; i < 3; i++) {
     await source.query(
       `INSERT INTO journal (started_at, ended_at, event, actor, record_id, result, details) VALUES (now(), now(), 'TEST_STEP', 'backup-test', $1, 'OK', $2)`,
@@ -121,6 +107,25 @@ beforeAll(async () => {
 describe('backup and restore', () => {
   let dir: string;
   let manifest: BackupManifest;
+
+  /**
+   * Copies the backup (`dir`) to `name`, rewrites one file of the copy (tamper), restores it into `database` and
+   * expects the restore refused with exit 3; answers what the restore printed.
+   */
+  async function refusedRestore(
+    name: string,
+    database: string,
+    file: string,
+    change: (rows: string[]) => string[],
+    rehash: boolean,
+  ) {
+    const copy = path.join(work, name);
+    await cp(dir, copy, { recursive: true });
+    await tamper(copy, file, change, rehash);
+    const restore = await run(['restore', '--from', copy], database);
+    expect(restore.code).toBe(3);
+    return restore;
+  }
 
   it('writes a manifest with the schema version, row counts, SHA-256 of each file and the journal head', async () => {
     dir = path.join(work, 'full');
@@ -179,16 +184,13 @@ describe('backup and restore', () => {
   });
 
   it('refuses a changed file before touching the database (exit 3), naming the file', async () => {
-    const copy = path.join(work, 'changed');
-    await cp(dir, copy, { recursive: true });
-    await tamper(
-      copy,
+    const restore = await refusedRestore(
+      'changed',
+      db.tampered,
       'ledger_transfers.jsonl',
       (rows) => rows.map((r, i) => (i === 0 ? r.replace(/"amount_tiyn":(\d+)/, '"amount_tiyn":99$1') : r)),
       false,
     );
-    const restore = await run(['restore', '--from', copy], db.tampered);
-    expect(restore.code).toBe(3);
     expect(restore.stderr).toContain('ledger_transfers.jsonl: SHA-256 differs from the manifest');
     const target = poolOf(db.tampered);
     expect(
@@ -200,25 +202,21 @@ describe('backup and restore', () => {
   });
 
   it('refuses a journal entry changed with its hash in the manifest rewritten: the chain shows it (exit 3)', async () => {
-    const copy = path.join(work, 'chain');
-    await cp(dir, copy, { recursive: true });
-    await tamper(
-      copy,
+    const restore = await refusedRestore(
+      'chain',
+      db.chain,
       'journal.jsonl',
       (rows) => rows.map((r) => r.replace('"record_id":"rec-1"', '"record_id":"rec-X"')),
       true,
     );
-    const restore = await run(['restore', '--from', copy], db.chain);
-    expect(restore.code).toBe(3);
     expect(restore.stderr).toContain('fails verification');
     expect(restore.stderr).toMatch(/journal: entry \d+ \(id \d+, TEST_STEP\) does not match its hash/);
   });
 
   it('refuses a ledger changed consistently with the manifest: the balances show it (exit 3)', async () => {
-    const copy = path.join(work, 'ledger');
-    await cp(dir, copy, { recursive: true });
-    await tamper(
-      copy,
+    const restore = await refusedRestore(
+      'ledger',
+      db.ledger,
       'ledger_accounts.jsonl',
       (rows) =>
         rows.map((r) =>
@@ -228,8 +226,6 @@ describe('backup and restore', () => {
         ),
       true,
     );
-    const restore = await run(['restore', '--from', copy], db.ledger);
-    expect(restore.code).toBe(3);
     expect(restore.stderr).toMatch(/ledger: account \S+: its sums differ from its transfers/);
     expect(restore.stderr).toMatch(/ledger: debits \d+ \(pending \d+\) differ from credits/);
   });

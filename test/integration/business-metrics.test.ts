@@ -7,6 +7,7 @@ import { businessMetrics, METRICS_CONTENT_TYPE } from '../../workers/business-me
 import { adultIin, uniqueId } from '../support/ids.js';
 import { simAdmin } from '../support/sim-admin.js';
 import { expectFigures } from '../support/metrics.js';
+import { rejectAtAfm } from '../support/submissions.js';
 import { eventually, startFileStack } from '../support/stack.js';
 
 /**
@@ -77,27 +78,16 @@ describe('business metrics scraped from the worker over real operations', () => 
     // The completed deposit's AFM record: acknowledged, then rejected by AFM; the officers' working day then passes.
     const submissionId = firstSubmissionId('AFM', `dep-${completed}`);
     openWorkflows.push(`Submission:${submissionId}`);
-    const row = async () =>
-      (await stack.pool.query('SELECT status, message_id FROM submissions WHERE submission_id = $1', [submissionId]))
-        .rows[0];
-    const acknowledged = await eventually(async () => {
-      const r = await row();
-      return r?.status === 'ACKNOWLEDGED' && r;
-    }, 30_000);
+    await rejectAtAfm(
+      stack,
+      submissionId,
+      { code: 'AMOUNT_MISMATCH', reason: 'the amount differs from the bank statement' },
+      30_000,
+    );
     // The compensated deposit reported nothing: this file's database holds the one AFM record.
     expect((await stack.pool.query('SELECT submission_id FROM submissions')).rows).toEqual([
       { submission_id: submissionId },
     ]);
-    const verdict = await fetch(
-      new URL(`/__admin/submissions/${acknowledged.message_id}/reject`, stack.simulators.afm.url),
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ code: 'AMOUNT_MISMATCH', reason: 'the amount differs from the bank statement' }),
-      },
-    );
-    expect(verdict.status).toBe(200);
-    await eventually(async () => (await row())?.status === 'REJECTED', 30_000);
     const before = await scrape();
     expect(before.value('esu_bridge_submissions{counterpart="afm",status="rejected"}')).toBe(1);
     expect(before.value('esu_bridge_submissions_rejected_overdue{counterpart="afm"}')).toBe(0); // due at the end of the next working day

@@ -1,16 +1,15 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { isoWithOffset } from '../../domain/incident.js';
-import { REPO_ROOT } from '../../stack/paths.js';
 import { eventually } from '../support/stack.js';
-import type { HeldSubmission } from '../../simulators/afm.js';
-import { PASSWORDS, signIn, startConsoleStack, type ConsoleStack } from '../support/console.js';
+import { launchChromium, SHOTS, signInOnPage } from '../support/browser.js';
+import { signIn, startConsoleStack, type ConsoleStack } from '../support/console.js';
 import { completeCard } from '../support/incident-card.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { startAfmSubmission } from '../support/submissions.js';
+import { simAdmin } from '../support/sim-admin.js';
+import { rejectAtAfm, startAfmSubmission, submissionIn } from '../support/submissions.js';
 
 /**
  * The compliance console in a real headless Chromium (Debian's package, driven by playwright-core): sign in,
@@ -18,10 +17,6 @@ import { startAfmSubmission } from '../support/submissions.js';
  * journal, read the availability index. The README's screenshots are taken here: they are written to
  * docs/screenshots only when SCREENSHOTS=docs (so a test run leaves the work tree clean), else to a temp folder.
  */
-const SHOTS =
-  process.env.SCREENSHOTS === 'docs'
-    ? path.join(REPO_ROOT, 'docs', 'screenshots')
-    : await mkdtemp(path.join(tmpdir(), 'esu-bridge-shots-'));
 const KZ = 300;
 const hoursAgo = (h: number) => isoWithOffset(Date.now() - h * 3600_000, KZ);
 
@@ -39,18 +34,7 @@ const seeded: Record<'onTime' | 'detected' | 'escalated' | 'draft', string> = {
 beforeAll(async () => {
   // AFM's verdict polled every second: the real window is a working day, the test a few seconds.
   stack = await startConsoleStack({ SUBMISSION_POLL_INTERVAL: '1s' });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 
   const bridge = stack.esuBridge;
   const open = async (key: keyof typeof seeded, request: Parameters<typeof bridge.openIncident>[0]) => {
@@ -103,19 +87,10 @@ async function seedRejectedSubmission(): Promise<{ submissionId: string; iin: st
   const iin = adultIin();
   const { submissionId } = await startAfmSubmission(stack, iin, 1_250_000);
   openSubmissions.push(submissionId, `${submissionId}-r2`);
-  const status = async () =>
-    (await stack.pool.query('SELECT status, message_id FROM submissions WHERE submission_id = $1', [submissionId]))
-      .rows[0];
-  const acknowledged = await eventually(async () =>
-    (await status())?.status === 'ACKNOWLEDGED' ? status() : undefined,
-  );
-  const res = await fetch(new URL(`/__admin/submissions/${acknowledged.message_id}/reject`, stack.simulators.afm.url), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ code: 'AMOUNT_MISMATCH', reason: 'the amount received differs from the bank statement' }),
+  await rejectAtAfm(stack, submissionId, {
+    code: 'AMOUNT_MISMATCH',
+    reason: 'the amount received differs from the bank statement',
   });
-  expect(res.status).toBe(200);
-  await eventually(async () => (await status())?.status === 'REJECTED');
   return { submissionId, iin };
 }
 
@@ -126,15 +101,18 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function signedInPage(login: string): Promise<Page> {
+/** A page signed in as `login`, its inbox loaded, on `tab` when given. */
+async function signedInPage(login: string, tab?: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
-  await page.goto(stack.consoleUrl);
-  await page.fill('input[name=login]', login);
-  await page.fill('input[name=password]', PASSWORDS[login]!);
-  await page.click('#login-form button[type=submit]');
+  await signInOnPage(page, stack.consoleUrl, login);
   await page.waitForSelector('[data-testid=item-row]');
+  if (tab) await page.click(`#tabs button[data-tab=${tab}]`);
   return page;
 }
+
+/** Polls the text of `selector` on `page` until it contains `text` (30 s: what the console's action takes). */
+const expectTextSoon = (page: Page, selector: string, text: string) =>
+  expect.poll(() => page.textContent(selector), { timeout: 30_000 }).toContain(text);
 
 const rowIds = (page: Page) =>
   page.$$eval('[data-testid=item-row]', (rows) => rows.map((r) => r.getAttribute('data-id')));
@@ -180,8 +158,7 @@ describe('compliance console in Chromium', () => {
   });
 
   it('an officer finds a rejected AFM submission, corrects and resubmits it, and sees it replaced once', async () => {
-    const page = await signedInPage('aigerim');
-    await page.click('#tabs button[data-tab=submissions]');
+    const page = await signedInPage('aigerim', 'submissions');
     await page.selectOption('#filters select[name=counterpart]', 'afm');
     await page.fill('#filters input[name=bettor]', rejected.iin);
     await page.click('#filters button[type=submit]');
@@ -199,13 +176,10 @@ describe('compliance console in Chromium', () => {
     corrected.record.receivedTiyn = 1_205_000;
     await text.fill(JSON.stringify(corrected, null, 2));
     await page.click('#action-form button[type=submit]');
-    await expect
-      .poll(() => page.textContent('[data-testid=flash]'), { timeout: 30_000 })
-      .toContain('Resubmitted: AWAITING_APPROVAL');
+    await expectTextSoon(page, '[data-testid=flash]', 'Resubmitted: AWAITING_APPROVAL');
 
     // A changed amount waits for a second officer: erlan sees what changes and approves it in his own session.
-    const second = await signedInPage('erlan');
-    await second.click('#tabs button[data-tab=submissions]');
+    const second = await signedInPage('erlan', 'submissions');
     await second.selectOption('#filters select[name=counterpart]', 'afm');
     await second.click('#filters button[type=submit]');
     await row(second, rejected.submissionId).click();
@@ -213,9 +187,7 @@ describe('compliance console in Chromium', () => {
     expect(await second.textContent('[data-testid=approval]')).toContain('1205000');
     await second.screenshot({ path: path.join(SHOTS, 'console-submission-approval.png'), fullPage: true });
     await second.click('#detail button[data-action=approve-resubmission]');
-    await expect
-      .poll(() => second.textContent('[data-testid=flash]'), { timeout: 30_000 })
-      .toContain('Correction approved');
+    await expectTextSoon(second, '[data-testid=flash]', 'Correction approved');
     await second.close();
 
     // The rejected one is replaced by `-r2`, sent once with the corrected amount; the inbox no longer needs anyone.
@@ -231,9 +203,7 @@ describe('compliance console in Chromium', () => {
       [rejected.submissionId, 'CORRECTED', resubmissionId],
       [resubmissionId, 'ACKNOWLEDGED', null],
     ]);
-    const held = (await (
-      await fetch(new URL('/__admin/submissions', stack.simulators.afm.url))
-    ).json()) as HeldSubmission[];
+    const held = await simAdmin(stack.simulators.afm.url).heldSubmissions();
     const attempts = held.filter((h) => h.submissionId.startsWith(rejected.submissionId));
     expect(attempts.map((h) => [h.submissionId, h.message.record.receivedTiyn]).sort()).toEqual([
       [rejected.submissionId, 1_250_000],
@@ -251,14 +221,9 @@ describe('compliance console in Chromium', () => {
     const iin = adultIin();
     const { submissionId } = await startAfmSubmission(stack, iin, 730_000);
     openSubmissions.push(submissionId, `${submissionId}-r2`);
-    await eventually(
-      async () =>
-        (await stack.pool.query('SELECT status FROM submissions WHERE submission_id = $1', [submissionId])).rows[0]
-          ?.status === 'ACKNOWLEDGED',
-    );
+    await submissionIn(stack, submissionId, 'ACKNOWLEDGED');
 
-    const page = await signedInPage('aigerim');
-    await page.click('#tabs button[data-tab=submissions]');
+    const page = await signedInPage('aigerim', 'submissions');
     await page.selectOption('#filters select[name=status]', 'ACKNOWLEDGED');
     await page.fill('#filters input[name=bettor]', iin);
     await page.click('#filters button[type=submit]');
@@ -276,9 +241,7 @@ describe('compliance console in Chromium', () => {
       .setInputFiles({ name: 'afm-letter.pdf', mimeType: 'application/pdf', buffer: scan });
     await page.screenshot({ path: path.join(SHOTS, 'console-written-notice.png'), fullPage: true });
     await form.locator('button[type=submit]').click();
-    await expect
-      .poll(() => page.textContent('[data-testid=flash]'), { timeout: 30_000 })
-      .toContain('Notice recorded: REJECTED');
+    await expectTextSoon(page, '[data-testid=flash]', 'Notice recorded: REJECTED');
 
     const stored = (
       await stack.pool.query(
@@ -298,12 +261,9 @@ describe('compliance console in Chromium', () => {
   });
 
   it('an officer verifies the journal and exports a day as CSV', async () => {
-    const page = await signedInPage('aigerim');
-    await page.click('#tabs button[data-tab=journal]');
+    const page = await signedInPage('aigerim', 'journal');
     await page.click('button[data-action=verify]');
-    await expect
-      .poll(() => page.textContent('[data-testid=verify-result]'), { timeout: 30_000 })
-      .toContain('Chain intact');
+    await expectTextSoon(page, '[data-testid=verify-result]', 'Chain intact');
     const today = isoWithOffset(Date.now(), KZ).slice(0, 10);
     await page.fill('input[name=exportDay]', today);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('button[data-action=export-day]')]);
@@ -316,8 +276,7 @@ describe('compliance console in Chromium', () => {
   });
 
   it('shows the availability index and planned maintenance', async () => {
-    const page = await signedInPage('daniyar');
-    await page.click('#tabs button[data-tab=availability]');
+    const page = await signedInPage('daniyar', 'availability');
     await page.waitForSelector('[data-testid=availability-row][data-counterpart=esu]');
     await expect
       .poll(() => page.locator('[data-testid=availability-row][data-counterpart=esu] td').nth(1).textContent(), {

@@ -51,6 +51,12 @@ function esuBridge(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<
   });
 }
 
+/** Expects the run to exit with `code` and, when `says` is given, its stderr to contain it. */
+function expectExit(run: Run, code: number, says?: string): void {
+  expect(run.code, run.stderr).toBe(code);
+  if (says !== undefined) expect(run.stderr).toContain(says);
+}
+
 /** A console command as `login` (after `esu-bridge login` with that user's config folder). */
 const cli = (args: string[], login = 'aigerim', extra: NodeJS.ProcessEnv = {}) =>
   esuBridge(args, { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: configHome(login), ...UNREACHABLE, ...extra });
@@ -129,8 +135,7 @@ describe('console CLI: who acts is the console’s word', () => {
       { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: configHome('wrong') },
       'aigerim\nnot-the-password\n',
     );
-    expect(wrong.code).toBe(5);
-    expect(wrong.stderr).toContain('wrong login or password');
+    expectExit(wrong, 5, 'wrong login or password');
   }, 600_000);
 
   it('opens, amends and submits an incident through the console, journalled as the signed-in officer', async () => {
@@ -148,9 +153,7 @@ describe('console CLI: who acts is the console’s word', () => {
     expect(opened.code, opened.stderr).toBe(0);
     expect(JSON.parse(opened.stdout)).toMatchObject({ incidentId: id, joined: false, state: { status: 'OPEN' } });
 
-    const early = await cli(['incident', 'submit', id]);
-    expect(early.code).toBe(3);
-    expect(early.stderr).toContain('row 6 symptoms: required');
+    expectExit(await cli(['incident', 'submit', id]), 3, 'row 6 symptoms: required');
 
     const { name: _n, detectedAt: _d, ...rest } = completeCard(detectedAt, { mainEvents: ['MALWARE'] });
     expect((await cli(['incident', 'amend', id, '--file', await file('patch.json', rest)])).code).toBe(0);
@@ -160,9 +163,7 @@ describe('console CLI: who acts is the console’s word', () => {
 
     const listed = await cli(['list', 'incidents', '--status', 'SUBMITTED', '--json']);
     expect(JSON.parse(listed.stdout).items.map((i: { id: string }) => i.id)).toContain(id);
-    const closedByAuditor = await cli(['incident', 'close', id], 'saule'); // auditors only read
-    expect(closedByAuditor.code).toBe(5);
-    expect(closedByAuditor.stderr).toContain('saule is an auditor');
+    expectExit(await cli(['incident', 'close', id], 'saule'), 5, 'saule is an auditor'); // auditors only read
     expect((await cli(['incident', 'close', id])).code).toBe(0);
 
     const entries = await journalOf(id);
@@ -239,8 +240,7 @@ describe('console CLI: tokens that no longer hold', () => {
       ESU_BRIDGE_CONSOLE_TOKEN: token,
       ESU_BRIDGE_CONSOLE_URL: consoleServer.url,
     });
-    expect(revoked.code).toBe(5);
-    expect(revoked.stderr).toContain('the token was revoked');
+    expectExit(revoked, 5, 'the token was revoked');
     const entries = await journalOf('user:erlan');
     expect(entries.map((e) => [e.event, e.result])).toEqual(
       expect.arrayContaining([
@@ -327,15 +327,12 @@ describe('esu-bridge', () => {
   }, 300_000);
 
   it('answers a usage error with 2 and a message naming the flag', async () => {
-    const unknown = await local(['journal', 'verify', '--anchr', 'head.json']);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('unknown option --anchr');
-    const missing = await local(['backup']);
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('--out');
-    const noValue = await local(['retention', '--dry-run', '--as-of']);
-    expect(noValue.code).toBe(2);
-    expect(noValue.stderr).toContain('--as-of needs a value');
+    const usageErrors: [args: string[], says: string][] = [
+      [['journal', 'verify', '--anchr', 'head.json'], 'unknown option --anchr'],
+      [['backup'], '--out'],
+      [['retention', '--dry-run', '--as-of'], '--as-of needs a value'],
+    ];
+    for (const [args, says] of usageErrors) expectExit(await local(args), 2, says);
   }, 300_000);
 
   it("migrates the stack's database on the server itself, and verifies its journal through the console, in JSON", async () => {

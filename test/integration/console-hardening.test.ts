@@ -1,48 +1,51 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORDS, session, startConsoleStack, type ConsoleStack, type Session } from '../support/console.js';
+import { describe, expect, it } from 'vitest';
+import {
+  callConsole,
+  consoleStack,
+  type ConsoleAnswer,
+  PASSWORDS,
+  session,
+  signedIn,
+  signInCookie,
+  useConsoleStack,
+} from '../support/console.js';
 
 /**
  * The console under attack (issue 14): bad input never gets a 5xx or internal text, sessions live in
  * PostgreSQL and end at logout or after idling, every sign-in attempt is journalled.
  */
-let stack: ConsoleStack;
-let officer: Session;
-let admin: Session;
+useConsoleStack();
+const officer = signedIn('aigerim');
+const admin = signedIn('daniyar');
 
-beforeAll(async () => {
-  stack = await startConsoleStack();
-  [officer, admin] = await stack.signIn('aigerim', 'daniyar');
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-async function raw(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
-  const res = await fetch(new URL(path, stack.consoleUrl), {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    body,
-  });
-  const text = await res.text();
-  let parsed: any;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, text, body: parsed };
-}
+const raw = (method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
+  callConsole(consoleStack.consoleUrl, method, path, body, headers);
+/** A fresh session's cookie for `login`. */
+const cookieOf = (login: string) => signInCookie(consoleStack.consoleUrl, login);
 
 /** What a 4xx must look like: the console's error shape, naming the problem, no database or stack text. */
-function expectClientError(res: { status: number; text: string; body: any }, what: string) {
+function expectClientError(res: Pick<ConsoleAnswer, 'status' | 'text' | 'body'>, what: string) {
   expect(res.status, `${what} → ${res.status} ${res.text.slice(0, 300)}`).toBeGreaterThanOrEqual(400);
   expect(res.status, `${what} → ${res.status} ${res.text.slice(0, 300)}`).toBeLessThan(500);
   expect(typeof res.body?.error?.message, what).toBe('string');
   expect(res.text, what).not.toMatch(
     /invalid byte sequence|syntax error|at .*\.ts:\d+|TypeError|Cannot read|URIError|ECONN|relation "/,
   );
+}
+
+/** Each input, sent by `send`, answered as a client error named `what(input)`; `andEach` expects more of each answer. */
+async function expectClientErrors<T>(
+  inputs: readonly T[],
+  send: (input: T) => Promise<ConsoleAnswer>,
+  what: (input: T) => string,
+  andEach: (res: ConsoleAnswer) => void = () => undefined,
+): Promise<void> {
+  for (const input of inputs) {
+    const res = await send(input);
+    expectClientError(res, what(input));
+    andEach(res);
+  }
 }
 
 const ROUTES: [method: 'POST' | 'GET', path: string][] = [
@@ -63,17 +66,12 @@ const ROUTES: [method: 'POST' | 'GET', path: string][] = [
 
 describe('console: bad input is a 4xx naming the problem, never a 5xx', () => {
   it('refuses a null, array, string or number body on sign-in', async () => {
-    for (const body of [
-      'null',
-      '[]',
-      '"x"',
-      '42',
-      'true',
-      '{"login":null,"password":{}}',
-      '{"login":["a"],"password":1}',
-    ]) {
-      expectClientError(await raw('POST', '/api/login', body), `login ${body}`);
-    }
+    const bodies = ['null', '[]', '"x"', '42', 'true', '{"login":null,"password":{}}', '{"login":["a"],"password":1}'];
+    await expectClientErrors(
+      bodies,
+      (body) => raw('POST', '/api/login', body),
+      (body) => `login ${body}`,
+    );
   });
 
   it('refuses a NUL or control character in the login without the database message', async () => {
@@ -88,20 +86,23 @@ describe('console: bad input is a 4xx naming the problem, never a 5xx', () => {
       await raw('GET', '/api/me', undefined, { cookie: 'esu_console=' + 'a'.repeat(5000) }),
       'long cookie',
     );
-    for (const path of [
+    const paths = [
       '/api/inboxes/%E0%A4%A',
       '/api/inboxes/incidents/%E0%A4%A',
       '/api/inboxes/incidents/..%2F..%2Fetc%2Fpasswd',
       '/api/inboxes/incidents/a%00b',
       '/%2e%2e/%2e%2e/etc/passwd',
-    ]) {
-      expectClientError(await officer.get(path), `GET ${path}`);
-    }
+    ];
+    await expectClientErrors(
+      paths,
+      (path) => officer.get(path),
+      (path) => `GET ${path}`,
+    );
   });
 
   it('refuses garbage sent to the codec endpoint', async () => {
     const encrypted = Buffer.from('binary/encrypted').toString('base64');
-    for (const body of [
+    const bodies = [
       { payloads: [{ metadata: { encoding: encrypted }, data: 'AAAA' }] },
       {
         payloads: [
@@ -113,26 +114,31 @@ describe('console: bad input is a 4xx naming the problem, never a 5xx', () => {
       },
       { payloads: 'all' },
       { payloads: [null] },
-    ]) {
-      expectClientError(await officer.post('/codec/decode', body), `codec ${JSON.stringify(body)}`);
-    }
+    ];
+    await expectClientErrors(
+      bodies,
+      (body) => officer.post('/codec/decode', body),
+      (body) => `codec ${JSON.stringify(body)}`,
+    );
   });
 
   it('refuses an export of a day that does not exist instead of a truncated 200', async () => {
-    for (const q of [
+    const queries = [
       'day=2026-13-45',
       'day=2026-02-30',
       'from=2026-01-01&to=2026-99-01',
       'from=2026-01-01&to=2025-01-01',
-    ]) {
-      const res = await officer.get(`/api/journal/export?${q}`);
-      expectClientError(res, `export ${q}`);
-      expect(res.text).toMatch(/day|from|to|date/);
-    }
+    ];
+    await expectClientErrors(
+      queries,
+      (q) => officer.get(`/api/journal/export?${q}`),
+      (q) => `export ${q}`,
+      (res) => expect(res.text).toMatch(/day|from|to|date/),
+    );
   });
 
   it('answers every state-changing route with a 4xx for null, wrong types, NUL and huge bodies', async () => {
-    const cookie = await signInCookie('daniyar');
+    const cookie = await cookieOf('daniyar');
     const bodies = [
       'null',
       '[]',
@@ -165,33 +171,23 @@ describe('console: bad input is a 4xx naming the problem, never a 5xx', () => {
 
   it('refuses a NUL in a filter', async () => {
     const res = await raw('GET', '/api/inboxes/incidents?bettor=' + encodeURIComponent('\u0000'), undefined, {
-      cookie: await signInCookie('aigerim'),
+      cookie: await cookieOf('aigerim'),
     });
     expectClientError(res, 'NUL bettor');
   });
 });
 
-async function signInCookie(login: string): Promise<string> {
-  const res = await fetch(new URL('/api/login', stack.consoleUrl), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ login, password: PASSWORDS[login] }),
-  });
-  expect(res.status).toBe(200);
-  return res.headers.get('set-cookie')!.split(';')[0]!;
-}
-
 describe('console sessions live in PostgreSQL', () => {
   it('ends the session at logout: the same cookie is refused afterwards', async () => {
-    const cookie = await signInCookie('aigerim');
+    const cookie = await cookieOf('aigerim');
     expect((await raw('GET', '/api/me', undefined, { cookie })).status).toBe(200);
     expect((await raw('POST', '/api/logout', '{}', { cookie })).status).toBe(200);
     expect((await raw('GET', '/api/me', undefined, { cookie })).status).toBe(401);
   });
 
   it('accepts logout only as JSON (a cross-site form cannot end or use a session)', async () => {
-    const cookie = await signInCookie('aigerim');
-    const form = await fetch(new URL('/api/logout', stack.consoleUrl), {
+    const cookie = await cookieOf('aigerim');
+    const form = await fetch(new URL('/api/logout', consoleStack.consoleUrl), {
       method: 'POST',
       headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
       body: 'a=1',
@@ -205,30 +201,32 @@ describe('console sessions live in PostgreSQL', () => {
       createHash('sha256')
         .update(decodeURIComponent(cookie.split('=')[1]!))
         .digest('hex');
-    const idle = await signInCookie('aigerim');
-    const old = await signInCookie('aigerim');
+    const idle = await cookieOf('aigerim');
+    const old = await cookieOf('aigerim');
     expect((await raw('GET', '/api/me', undefined, { cookie: idle })).status).toBe(200);
-    await stack.pool.query(`UPDATE console_sessions SET last_seen_at = now() - interval '31 minutes' WHERE id = $1`, [
-      idOf(idle),
-    ]);
-    await stack.pool.query(
+    await consoleStack.pool.query(
+      `UPDATE console_sessions SET last_seen_at = now() - interval '31 minutes' WHERE id = $1`,
+      [idOf(idle)],
+    );
+    await consoleStack.pool.query(
       `UPDATE console_sessions SET created_at = now() - interval '8 hours 1 minute' WHERE id = $1`,
       [idOf(old)],
     );
     expect((await raw('GET', '/api/me', undefined, { cookie: idle })).status).toBe(401);
     expect((await raw('GET', '/api/me', undefined, { cookie: old })).status).toBe(401);
     // Used within the idle timeout, a session lives on.
-    const busy = await signInCookie('aigerim');
-    await stack.pool.query(`UPDATE console_sessions SET last_seen_at = now() - interval '29 minutes' WHERE id = $1`, [
-      idOf(busy),
-    ]);
+    const busy = await cookieOf('aigerim');
+    await consoleStack.pool.query(
+      `UPDATE console_sessions SET last_seen_at = now() - interval '29 minutes' WHERE id = $1`,
+      [idOf(busy)],
+    );
     expect((await raw('GET', '/api/me', undefined, { cookie: busy })).status).toBe(200);
   });
 
   it('never stores the token itself', async () => {
-    const cookie = await signInCookie('saule');
+    const cookie = await cookieOf('saule');
     const token = decodeURIComponent(cookie.split('=')[1]!);
-    const { rows } = await stack.pool.query(`SELECT * FROM console_sessions WHERE login = 'saule'`);
+    const { rows } = await consoleStack.pool.query(`SELECT * FROM console_sessions WHERE login = 'saule'`);
     expect(rows.length).toBeGreaterThan(0);
     expect(JSON.stringify(rows)).not.toContain(token);
   });
@@ -238,20 +236,20 @@ describe('console sign-ins', () => {
   it('journals every HTTP Basic attempt, good and bad, never the password', async () => {
     const before = Number(
       (
-        await stack.pool.query(
+        await consoleStack.pool.query(
           `SELECT count(*) FROM journal WHERE record_id = 'user:erlan' AND event = 'console.signed-in'`,
         )
       ).rows[0].count,
     );
-    const bad = session(stack.consoleUrl, {
+    const bad = session(consoleStack.consoleUrl, {
       authorization: `Basic ${Buffer.from('erlan:wrong-pw-123').toString('base64')}`,
     });
     expect((await bad.get('/api/me')).status).toBe(401);
-    const good = session(stack.consoleUrl, {
+    const good = session(consoleStack.consoleUrl, {
       authorization: `Basic ${Buffer.from(`erlan:${PASSWORDS.erlan}`).toString('base64')}`,
     });
     expect((await good.get('/api/me')).status).toBe(200);
-    const { rows } = await stack.pool.query(
+    const { rows } = await consoleStack.pool.query(
       `SELECT result, details FROM journal WHERE record_id = 'user:erlan' AND event = 'console.signed-in' ORDER BY chain_seq`,
     );
     expect(rows.length).toBe(before + 2);

@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isoWithOffset } from '../../domain/incident.js';
-import { startConsoleStack, type ConsoleStack, type Session } from '../support/console.js';
+import { consoleStack, signedIn, useConsoleStack } from '../support/console.js';
 import { withJournalTriggersOff } from '../support/journal.js';
 
-let stack: ConsoleStack;
-let officer: Session;
-let auditor: Session;
-
-beforeAll(async () => {
-  stack = await startConsoleStack();
-  [officer, auditor] = await stack.signIn('aigerim', 'saule');
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+useConsoleStack();
+const officer = signedIn('aigerim');
+const auditor = signedIn('saule');
 
 interface Row {
   id: string;
@@ -29,14 +20,14 @@ interface Row {
  * in one transaction so no other writer ever sees the journal unguarded. Each test puts back what it changed.
  */
 async function tamper(sql: string, args: unknown[]): Promise<void> {
-  await withJournalTriggersOff(stack.pool, (db) => db.query(sql, args));
+  await withJournalTriggersOff(consoleStack.pool, (db) => db.query(sql, args));
 }
 
 const COLUMNS =
   'id::text AS id, started_at::text AS started_at, ended_at::text AS ended_at, event, actor, record_id, result, details, dedupe_key, chain_seq::text AS chain_seq, prev_hash, hash';
 
 async function latest(event: string, actor = 'aigerim'): Promise<Row & Record<string, unknown>> {
-  const { rows } = await stack.pool.query(
+  const { rows } = await consoleStack.pool.query(
     `SELECT ${COLUMNS} FROM journal WHERE event = $1 AND actor = $2 ORDER BY journal.chain_seq DESC LIMIT 1`,
     [event, actor],
   );
@@ -121,14 +112,17 @@ describe('tamper-evident journal', () => {
     await officer.get('/api/inboxes/incidents'); // so the removed entry is not the last
     await expectRemovalFound(middle);
 
-    const last = (await stack.pool.query(`SELECT ${COLUMNS} FROM journal ORDER BY journal.chain_seq DESC LIMIT 1`))
-      .rows[0];
+    const last = (
+      await consoleStack.pool.query(`SELECT ${COLUMNS} FROM journal ORDER BY journal.chain_seq DESC LIMIT 1`)
+    ).rows[0];
     await expectRemovalFound(last);
   });
 
   it('refuses updates and deletes outright', async () => {
-    await expect(stack.pool.query(`UPDATE journal SET actor = 'x' WHERE chain_seq = 1`)).rejects.toThrow(/append-only/);
-    await expect(stack.pool.query(`DELETE FROM journal WHERE chain_seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(consoleStack.pool.query(`UPDATE journal SET actor = 'x' WHERE chain_seq = 1`)).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(consoleStack.pool.query(`DELETE FROM journal WHERE chain_seq = 1`)).rejects.toThrow(/append-only/);
   });
 });
 
@@ -145,7 +139,7 @@ describe('journal export and reading (National Bank resolution No. 116, item 55(
     const from = new Date(Date.parse(`${today}T00:00:00+05:00`));
     const expected = Number(
       (
-        await stack.pool.query(`SELECT count(*) FROM journal WHERE started_at >= $1 AND started_at < $2`, [
+        await consoleStack.pool.query(`SELECT count(*) FROM journal WHERE started_at >= $1 AND started_at < $2`, [
           from,
           new Date(from.getTime() + 86_400_000),
         ])

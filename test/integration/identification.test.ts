@@ -1,18 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { readBettorIdentification, StepRejectedError } from '../../client/index.js';
-import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { identifyByPhoto } from '../support/identification.js';
 import { simAdmin } from '../support/sim-admin.js';
 import { stack, useFileStack } from '../support/stack.js';
 
 useFileStack();
 
-async function smsCode(sessionId: string): Promise<string> {
-  const res = await fetch(
-    new URL(`/__admin/identification/sessions/${encodeURIComponent(sessionId)}/sms`, stack.simulators.nomapay.url),
-  );
-  return ((await res.json()) as { code: string }).code;
-}
+const smsCode = (sessionId: string) => simAdmin(stack.simulators.nomapay.url).smsCode(sessionId);
 
 describe('identification against the real stack', () => {
   it('identifies a bettor by two-factor authentication, stores the status sagas read, and journals every step', async () => {
@@ -63,33 +58,14 @@ describe('identification against the real stack', () => {
   });
 
   it('identifies by photo match with the signed consent confirmation, after the bookmaker decides', async () => {
-    const iin = adultIin();
-    const bettorId = uniqueId('bettor');
-    await fetch(new URL('/__admin/identification/people', stack.simulators.nomapay.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ iin, photoScore: 85 }),
-    });
-    const id = await stack.esuBridge.startIdentification({ bettorId });
-    await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
-    const matched = await id.submitPhoto({
-      iin,
-      photo: { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: GOOD_PHOTO_QUALITY },
-    });
-    expect(matched.result).toBe('PHOTO_MATCHED');
-    await id.recordDecision({ positive: true, decidedBy: 'kyc.officer' });
-    expect((await id.result()).step).toBe('IDENTIFIED');
+    const { bettorId } = await identifyByPhoto(stack.esuBridge, stack.simulators.nomapay.url, adultIin(), 85);
     const data = await stack.pool.query('SELECT source FROM bettor_personal_data WHERE bettor_id = $1', [bettorId]);
     expect(data.rows).toEqual([{ source: 'PHOTO_MATCH' }]);
   });
 
   it('blocks liveness for the person after 4 failures, on the simulator as in the workflow', async () => {
     const iin = adultIin();
-    await fetch(new URL('/__admin/identification/people', stack.simulators.nomapay.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ iin, liveness: [false, false, false, false] }),
-    });
+    await simAdmin(stack.simulators.nomapay.url).setPerson({ iin, liveness: [false, false, false, false] });
     const id = await stack.esuBridge.startIdentification({ bettorId: uniqueId('bettor') });
     await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
     await id.startTwoFactor({ iin, phone: '+77011234567' });

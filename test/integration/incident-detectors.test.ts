@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDetectorActivities } from '../../activities/detectors.js';
 import { createExchangeRecorder } from '../../activities/availability.js';
+import { incidentsConfig } from '../../config/console.js';
 import { createPool, type Pool } from '../../db/pool.js';
 import type { DetectorSettings } from '../../domain/detectors.js';
 import { uniqueId } from '../support/ids.js';
@@ -18,12 +19,8 @@ afterAll(async () => pool?.end());
 
 const NOW = Date.parse('2001-06-01T12:00:00Z');
 const MIN = 60_000;
-const settings: DetectorSettings = {
-  unreachableAfterMs: 15 * MIN,
-  authFailures: 5,
-  authWindowMs: 10 * MIN,
-  offsetMinutes: 300,
-};
+/** The deployment's defaults, as the worker reads them: unreachable after 15 minutes, Almaty's +05:00 for the ids. */
+const settings: DetectorSettings = incidentsConfig({}).detectors;
 
 describe('incident detectors on the recorded observations', () => {
   it('trips on a counterpart unreachable for longer than the setting, but not inside announced maintenance', async () => {

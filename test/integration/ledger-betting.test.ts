@@ -6,17 +6,18 @@ import { BettingAccounts, bettingTotals } from '../../store/betting-ledger.js';
 import { readBet } from '../../store/bets.js';
 import { ErrorType } from '../../domain/errors.js';
 import { uniqueId } from '../support/ids.js';
-import { pool, ledger, betting, newBettorRef, useLedger, stakeReservation } from '../support/ledger.js';
+import {
+  pool,
+  betting,
+  fundedBettor,
+  legsOf,
+  newBettorRef,
+  reserveAndAccept,
+  useLedger,
+  stakeReservation as stake,
+} from '../support/ledger.js';
 
 useLedger(20);
-
-async function funded(amountTiyn: number): Promise<string> {
-  const bettorRef = newBettorRef();
-  await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn });
-  return bettorRef;
-}
-
-const stake = stakeReservation;
 
 async function account(id: string) {
   const { rows } = await pool.query(
@@ -35,18 +36,13 @@ async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
   return err as ApplicationFailure;
 }
 
-async function acceptedBet(bettorRef: string, overrides: Partial<StakeReservation> = {}) {
-  const bet = stake(bettorRef, overrides);
-  await betting.reserveStake(bet);
-  await betting.acceptBet({
-    betId: bet.betId,
-    esuReceiptId: `ESU-${bet.betId}`,
-    acceptedAt: '2026-11-20T05:00:00.000Z',
-  });
-  return bet;
-}
+const acceptedBet = (bettorRef: string, overrides: Partial<StakeReservation> = {}) =>
+  reserveAndAccept(stake(bettorRef, overrides));
+/** Settles an accepted bet in the ledger under its own settlement id, `<betId>.settle`. */
+const settle = (bet: StakeReservation, result: 'WON' | 'LOST' | 'VOID', winningsTiyn = 0) =>
+  betting.settleBetInLedger({ betId: bet.betId, operationId: `${bet.betId}.settle`, result, winningsTiyn });
 
-/** The exact running totals of a bettor funded with 1 000 tiyn (as `funded(1_000)`) and paid nothing out. */
+/** The exact running totals of a bettor funded with 1 000 tiyn (as `fundedBettor(1_000)`) and paid nothing out. */
 const fundedTotals = (stakedTiyn: number, winningsTiyn: number) => ({
   receivedTiyn: 1_000,
   paidTiyn: 0,
@@ -56,7 +52,7 @@ const fundedTotals = (stakedTiyn: number, winningsTiyn: number) => ({
 
 describe('stakes as pending transfers', () => {
   it('holds the stake at once, then posts it on ESU’s receipt and counts it as staked', async () => {
-    const bettorRef = await funded(1_000);
+    const bettorRef = await fundedBettor(1_000);
     const heldBefore = await account(BettingAccounts.stakesHeld);
     const bet = stake(bettorRef);
     const reserved = await betting.reserveStake(bet);
@@ -90,7 +86,7 @@ describe('stakes as pending transfers', () => {
   });
 
   it('answers a replayed reservation without holding twice, and refuses one with another body', async () => {
-    const bettorRef = await funded(1_000);
+    const bettorRef = await fundedBettor(1_000);
     const bet = stake(bettorRef);
     const results = await Promise.all(Array.from({ length: 6 }, () => betting.reserveStake(bet)));
     expect(results.filter((r) => r.outcome === 'RESERVED')).toHaveLength(1);
@@ -99,7 +95,7 @@ describe('stakes as pending transfers', () => {
   });
 
   it('voids a held stake, restoring the balance, and refuses to hold it again', async () => {
-    const bettorRef = await funded(1_000);
+    const bettorRef = await fundedBettor(1_000);
     const bet = stake(bettorRef);
     await betting.reserveStake(bet);
     expect(await betting.voidStake({ betId: bet.betId })).toBe('VOIDED');
@@ -118,7 +114,7 @@ describe('stakes as pending transfers', () => {
   });
 
   it('leaves a tombstone when the void comes before the reservation, so the late reservation is refused', async () => {
-    const bettorRef = await funded(1_000);
+    const bettorRef = await fundedBettor(1_000);
     const bet = stake(bettorRef);
     expect(await betting.voidStake({ betId: bet.betId })).toBe('NOTHING_TO_UNDO');
     expect((await failure(betting.reserveStake(bet))).type).toBe(ErrorType.LedgerRejected);
@@ -127,7 +123,7 @@ describe('stakes as pending transfers', () => {
   });
 
   it('refuses a stake the balance does not cover, leaving nothing behind', async () => {
-    const bettorRef = await funded(300);
+    const bettorRef = await fundedBettor(300);
     const bet = stake(bettorRef);
     expect((await failure(betting.reserveStake(bet))).type).toBe(ErrorType.InsufficientBalance);
     expect(await bettorBalance(pool, bettorRef)).toBe(300);
@@ -137,7 +133,7 @@ describe('stakes as pending transfers', () => {
   });
 
   it('never lets concurrent stakes and payouts overdraw the account', async () => {
-    const bettorRef = await funded(10_000);
+    const bettorRef = await fundedBettor(10_000);
     const attempts = [
       ...Array.from({ length: 6 }, () => betting.reserveStake(stake(bettorRef, { stakeTiyn: 3_000 }))),
       ...Array.from({ length: 3 }, () =>
@@ -159,7 +155,7 @@ describe('stakes as pending transfers', () => {
 
 describe('settlement postings', () => {
   it('credits a won bet with stake × odds rounded down, from stakes-held and revenue, once', async () => {
-    const bettorRef = await funded(1_000);
+    const bettorRef = await fundedBettor(1_000);
     const bet = await acceptedBet(bettorRef);
     const revenueBefore = await account(BettingAccounts.bookmakerRevenue);
     const operationId = `${bet.betId}.settle`;
@@ -172,11 +168,7 @@ describe('settlement postings', () => {
     expect(settled).toMatchObject({ outcome: 'SETTLED', operationId, winningsTiyn: 782 });
     expect(await bettorBalance(pool, bettorRef)).toBe(1_000 - 333 + 782);
     expect((await account(BettingAccounts.bookmakerRevenue)).debits_posted - revenueBefore.debits_posted).toBe(449);
-    const { rows } = await pool.query(
-      'SELECT leg, amount_tiyn FROM ledger_transfers WHERE operation_id = $1 ORDER BY leg',
-      [operationId],
-    );
-    expect(rows).toEqual([
+    expect(await legsOf(operationId)).toEqual([
       { leg: 'stake-return', amount_tiyn: 333 },
       { leg: 'winnings', amount_tiyn: 449 },
     ]);
@@ -205,29 +197,19 @@ describe('settlement postings', () => {
   });
 
   it('turns a lost stake into revenue, and gives a void stake back without a win', async () => {
-    const bettorRef = await funded(1_000);
+    const bettorRef = await fundedBettor(1_000);
     const lost = await acceptedBet(bettorRef, { stakeTiyn: 400 });
     const voided = await acceptedBet(bettorRef, { stakeTiyn: 100 });
     const revenueBefore = await account(BettingAccounts.bookmakerRevenue);
-    await betting.settleBetInLedger({
-      betId: lost.betId,
-      operationId: `${lost.betId}.settle`,
-      result: 'LOST',
-      winningsTiyn: 0,
-    });
-    await betting.settleBetInLedger({
-      betId: voided.betId,
-      operationId: `${voided.betId}.settle`,
-      result: 'VOID',
-      winningsTiyn: 0,
-    });
+    await settle(lost, 'LOST');
+    await settle(voided, 'VOID');
     expect((await account(BettingAccounts.bookmakerRevenue)).credits_posted - revenueBefore.credits_posted).toBe(400);
     expect(await bettorBalance(pool, bettorRef)).toBe(600);
     expect(await bettingTotals(pool, bettorRef)).toMatchObject({ stakedTiyn: 500, winningsTiyn: 0 });
   });
 
   it('refuses unknown, unaccepted and miscalculated settlements without moving money', async () => {
-    const bettorRef = await funded(1_000);
+    const bettorRef = await fundedBettor(1_000);
     const pending = stake(bettorRef);
     await betting.reserveStake(pending);
     expect(
@@ -274,7 +256,7 @@ describe('settlement postings', () => {
 
 describe('payout postings', () => {
   it('holds the amount, posts it once paid and counts it as paid to the bettor', async () => {
-    const bettorRef = await funded(5_000);
+    const bettorRef = await fundedBettor(5_000);
     const payoutId = uniqueId('po');
     expect(await betting.reservePayout({ payoutId, bettorRef, amountTiyn: 2_000 })).toMatchObject({
       outcome: 'RESERVED',
@@ -292,7 +274,7 @@ describe('payout postings', () => {
   });
 
   it('releases a hold Nomapay never paid, and finds nothing to undo when nothing was held', async () => {
-    const bettorRef = await funded(5_000);
+    const bettorRef = await fundedBettor(5_000);
     const payoutId = uniqueId('po');
     await betting.reservePayout({ payoutId, bettorRef, amountTiyn: 2_000 });
     expect(await betting.releasePayout({ payoutId, bettorRef })).toBe('VOIDED');
@@ -310,21 +292,11 @@ describe('payout postings', () => {
 
 describe('books and running totals', () => {
   it('keeps the running totals consistent with the balance', async () => {
-    const bettorRef = await funded(10_000);
+    const bettorRef = await fundedBettor(10_000);
     const won = await acceptedBet(bettorRef, { stakeTiyn: 1_000, odds: '1.85' });
-    await betting.settleBetInLedger({
-      betId: won.betId,
-      operationId: `${won.betId}.settle`,
-      result: 'WON',
-      winningsTiyn: 1_850,
-    });
+    await settle(won, 'WON', 1_850);
     const lost = await acceptedBet(bettorRef, { stakeTiyn: 2_000 });
-    await betting.settleBetInLedger({
-      betId: lost.betId,
-      operationId: `${lost.betId}.settle`,
-      result: 'LOST',
-      winningsTiyn: 0,
-    });
+    await settle(lost, 'LOST');
     const payoutId = uniqueId('po');
     await betting.reservePayout({ payoutId, bettorRef, amountTiyn: 4_000 });
     await betting.postPayout({ payoutId, bettorRef });

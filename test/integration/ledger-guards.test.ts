@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { uniqueId } from '../support/ids.js';
-import { pool, ledger, betting, newBettorRef, useLedger, stakeReservation } from '../support/ledger.js';
+import {
+  pool,
+  ledger,
+  betting,
+  esuReceipt,
+  fundedBettor,
+  legsOf,
+  newBettorRef,
+  reserveAndAccept,
+  useLedger,
+  stakeReservation,
+} from '../support/ledger.js';
 
 /**
  * The ledger's history is append-only in the database itself (db/migrations/008_ledger_guards.sql), whoever
@@ -62,19 +73,14 @@ describe('append-only ledger history', () => {
 
     // Undoing still works the only way the ledger allows: a mirror transfer.
     expect(await ledger.reverseDepositCredit({ depositId, bettorRef, amountTiyn: 5_000 })).toBe('REVERSED');
-    const { rows } = await pool.query(
-      'SELECT leg, amount_tiyn FROM ledger_transfers WHERE operation_id = $1 ORDER BY leg',
-      [depositId],
-    );
-    expect(rows).toEqual([
+    expect(await legsOf(depositId)).toEqual([
       { leg: 'credit', amount_tiyn: 5_000 },
       { leg: 'credit-reversal', amount_tiyn: 5_000 },
     ]);
   });
 
   it('lets a reservation resolve once, from PENDING to POSTED or VOIDED, and nothing else', async () => {
-    const bettorRef = newBettorRef();
-    await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 5_000 });
+    const bettorRef = await fundedBettor(5_000);
     const posted = stake(bettorRef);
     const voided = stake(bettorRef);
     const { reservationId } = await betting.reserveStake(posted);
@@ -99,13 +105,7 @@ describe('append-only ledger history', () => {
     expect((await attempt('TRUNCATE ledger_pending_transfers'))?.message).toMatch(/append-only.*TRUNCATE/);
 
     // The ledger's own resolutions still go through.
-    expect(
-      await betting.acceptBet({
-        betId: posted.betId,
-        esuReceiptId: `ESU-${posted.betId}`,
-        acceptedAt: '2026-11-20T05:00:00.000Z',
-      }),
-    ).toMatchObject({ outcome: 'POSTED' });
+    expect(await betting.acceptBet(esuReceipt(posted.betId))).toMatchObject({ outcome: 'POSTED' });
     expect(await betting.voidStake({ betId: voided.betId })).toBe('VOIDED');
     const payoutId = uniqueId('pay');
     await betting.reservePayout({ payoutId, bettorRef, amountTiyn: 700 });
@@ -134,8 +134,7 @@ describe('append-only ledger history', () => {
 
 describe('running totals', () => {
   it('can never hold a negative amount or count', async () => {
-    const bettorRef = newBettorRef();
-    await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 1_000 });
+    const bettorRef = await fundedBettor(1_000);
     for (const column of ['received_tiyn', 'paid_tiyn', 'staked_tiyn', 'winnings_tiyn', 'operations']) {
       const err = await attempt(`UPDATE bettor_totals SET ${column} = -1 WHERE bettor_ref = $1`, [bettorRef]);
       expect(err, column).toMatchObject({ code: '23514', constraint: `bettor_totals_${column}_not_negative` });
@@ -149,13 +148,7 @@ describe('running totals', () => {
     await ledger.creditDeposit({ depositId: reversed, bettorRef, amountTiyn: 2_000 });
     await ledger.reverseDepositCredit({ depositId: reversed, bettorRef, amountTiyn: 2_000 });
     for (const result of ['WON', 'LOST', 'VOID'] as const) {
-      const bet = stake(bettorRef, 1_000);
-      await betting.reserveStake(bet);
-      await betting.acceptBet({
-        betId: bet.betId,
-        esuReceiptId: `ESU-${bet.betId}`,
-        acceptedAt: '2026-11-20T05:00:00.000Z',
-      });
+      const bet = await reserveAndAccept(stake(bettorRef, 1_000));
       await betting.settleBetInLedger({
         betId: bet.betId,
         operationId: uniqueId('stl'),
@@ -205,8 +198,7 @@ describe('running totals', () => {
   });
 
   it('are checked for a bettor whose totals row is missing, against what the transfers say', async () => {
-    const bettorRef = newBettorRef();
-    await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 1_234 });
+    const bettorRef = await fundedBettor(1_234);
     const db = await pool.connect();
     try {
       await db.query('BEGIN');

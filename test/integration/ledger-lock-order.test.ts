@@ -3,7 +3,7 @@ import { Accounts } from '../../store/ledger.js';
 import { bettingTotals } from '../../store/betting-ledger.js';
 import { settlementAmounts, type BetResult } from '../../domain/bet.js';
 import { uniqueId } from '../support/ids.js';
-import { pool, ledger, betting, newBettorRef, useLedger, stakeReservation } from '../support/ledger.js';
+import { pool, ledger, betting, esuReceipt, fundedBettor, useLedger, stakeReservation } from '../support/ledger.js';
 
 /**
  * Every ledger transaction of one bettor touches the bettor's account and one or two shared accounts
@@ -28,9 +28,8 @@ interface Moved {
 
 describe('one lock order for every ledger operation', () => {
   it('runs 150 mixed operations on one bettor concurrently without a deadlock, and the balance adds up', async () => {
-    const bettorRef = newBettorRef();
     const funding = 10_000_000;
-    await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: funding });
+    const bettorRef = await fundedBettor(funding);
     const moved: Moved = { received: funding, paid: 0, staked: 0, winnings: 0, credited: 0 };
     let operations = 0;
     const failed: Array<{ step: string; code?: string; message: string }> = [];
@@ -77,13 +76,7 @@ describe('one lock order for every ledger operation', () => {
       const result = RESULTS[i % RESULTS.length]!;
       const amounts = settlementAmounts(bet.stakeTiyn, bet.odds, result);
       await op('reserveStake', () => betting.reserveStake(bet));
-      await op('acceptBet', () =>
-        betting.acceptBet({
-          betId: bet.betId,
-          esuReceiptId: `ESU-${bet.betId}`,
-          acceptedAt: '2026-11-20T05:00:00.000Z',
-        }),
-      );
+      await op('acceptBet', () => betting.acceptBet(esuReceipt(bet.betId)));
       moved.staked += bet.stakeTiyn;
       await op('settleBetInLedger', () =>
         betting.settleBetInLedger({

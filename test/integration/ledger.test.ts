@@ -4,7 +4,7 @@ import { Accounts, bettorBalance, bettorTotals } from '../../store/ledger.js';
 import { createJournalActivities } from '../../activities/journal.js';
 import { ErrorType } from '../../domain/errors.js';
 import { uniqueId } from '../support/ids.js';
-import { pool, ledger, newBettorRef, useLedger } from '../support/ledger.js';
+import { pool, ledger, fundedBettor, newBettorRef, useLedger } from '../support/ledger.js';
 
 useLedger(20);
 
@@ -45,8 +45,7 @@ describe('ledger on PostgreSQL', () => {
   });
 
   it('never lets a betting account go negative', async () => {
-    const bettorRef = newBettorRef();
-    await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn: 1_000 });
+    const bettorRef = await fundedBettor(1_000);
     await expect(
       pool.query('UPDATE ledger_accounts SET debits_posted = debits_posted + 2000 WHERE id = $1', [
         Accounts.bettor(bettorRef),

@@ -4,7 +4,7 @@ import { createPool } from '../../db/pool.js';
 import { migrationFiles, pendingMigrations } from '../../db/migrate.js';
 import { freePort } from '../../stack/ports.js';
 import { databaseUrlOf, useOwnDatabases } from '../support/databases.js';
-import { startTsx, type TsxRun } from '../support/processes.js';
+import { startTsx, testWorkerEnv, type TsxRun } from '../support/processes.js';
 
 /**
  * `npm run migrate` (db/main.ts) on databases of this file's own, and the long-running processes on a schema that
@@ -117,16 +117,16 @@ describe('a process on a schema that is not current', () => {
   it('a worker waits for the schema, starts once `npm run migrate` ran, and serves the business metrics', async () => {
     const healthPort = await freePort();
     const health = `http://127.0.0.1:${healthPort}`;
-    const worker = start('workers/main.ts', {
-      DATABASE_URL: behind(),
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
-      TEMPORAL_TASK_QUEUE: `migrate-${healthPort}`,
-      WORKER_HEALTH_PORT: String(healthPort),
-      METRICS_BIND_ADDRESS: 'off',
-      INCIDENT_DETECTORS: 'false',
-      STARTUP_WAIT_SECONDS: '120',
-    });
+    const worker = start(
+      'workers/main.ts',
+      testWorkerEnv({
+        database: behind(),
+        address: inject('temporalAddress'),
+        namespace: inject('temporalNamespace'),
+        queuePrefix: 'migrate',
+        healthPort,
+      }),
+    );
     try {
       await until(
         'two "waiting for the database schema" lines',

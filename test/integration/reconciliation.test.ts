@@ -1,19 +1,15 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
 import { readReconciliationDay, reconciliationCommand, startReconciliation } from '../../client/reconciliation.js';
 import { ensureReconciliationSchedule, RECONCILIATION_SCHEDULE_ID } from '../../client/reconciliation-schedule.js';
 import { databaseUrlOf, useOwnDatabases } from '../support/databases.js';
 import { firstSubmissionId } from '../../domain/submission.js';
 import { almatyDay } from '../../domain/wire/listings.js';
-import { REPO_ROOT } from '../../stack/paths.js';
-import { resolveTemporalCli } from '../../stack/temporal-cli.js';
+import { recordHistory } from '../support/histories.js';
+import { expectDailyAlmatySchedule } from '../support/schedules.js';
 import { collectBusinessFigures, renderBusinessMetrics } from '../../workers/business-metrics.js';
-import { PASSWORDS, signIn, startTestConsole } from '../support/console.js';
+import { launchChromium, SHOTS, signInOnPage } from '../support/browser.js';
+import { signIn, startTestConsole } from '../support/console.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 import { eventually, startFileStack } from '../support/stack.js';
 
@@ -24,10 +20,6 @@ import { eventually, startFileStack } from '../support/stack.js';
  * of this file's own: other files share the integration database and their operations of the day are not at
  * this file's simulators. The screenshot goes to docs/screenshots only with SCREENSHOTS=docs.
  */
-const SHOTS =
-  process.env.SCREENSHOTS === 'docs'
-    ? path.join(REPO_ROOT, 'docs', 'screenshots')
-    : await mkdtemp(path.join(tmpdir(), 'esu-bridge-shots-'));
 const database = `recon_${Date.now().toString(36)}`;
 useOwnDatabases([database], { poolSize: 1, migrated: true });
 let stack: Awaited<ReturnType<typeof startFileStack>>;
@@ -107,27 +99,11 @@ describe('daily reconciliation against ESU, Nomapay and AFM', () => {
     ]);
     expect(rows[0]).toEqual({ status: 'CLEAN', differences: 0 });
     // The run's history, exported as ops would, for test/replay (RECORD_HISTORIES=1 writes it).
-    const { stdout } = await promisify(execFile)(
-      await resolveTemporalCli(),
-      [
-        'workflow',
-        'show',
-        '--output',
-        'json',
-        '--address',
-        stack.env.TEMPORAL_ADDRESS!,
-        '--namespace',
-        stack.env.TEMPORAL_NAMESPACE!,
-        '--workflow-id',
-        `Reconciliation:${day}`,
-        '--run-id',
-        result.runId,
-      ],
-      { maxBuffer: 16 * 2 ** 20 },
-    );
-    expect(JSON.parse(stdout).events.length).toBeGreaterThan(10);
-    if (process.env.RECORD_HISTORIES === '1')
-      await writeFile(new URL('../replay/histories/reconciliation-clean.json', import.meta.url), stdout);
+    await recordHistory('reconciliation-clean', {
+      env: stack.env,
+      workflowId: `Reconciliation:${day}`,
+      runId: result.runId,
+    });
   });
 
   it('classifies each kind of difference injected at the counterparts and in the ledger', async () => {
@@ -316,15 +292,11 @@ describe('daily reconciliation against ESU, Nomapay and AFM', () => {
     const handle = stack.client.schedule.getHandle(RECONCILIATION_SCHEDULE_ID);
     await handle.delete().catch(() => undefined);
     try {
-      expect(await ensureReconciliationSchedule(stack.client, taskQueue)).toBe('CREATED');
-      expect(await ensureReconciliationSchedule(stack.client, taskQueue)).toBe('EXISTS');
-      const described = await handle.describe();
-      expect(described.spec.timezone).toBe('Asia/Almaty');
-      expect(described.spec.calendars?.[0]).toMatchObject({
-        hour: [{ start: 6, end: 6, step: 1 }],
-        minute: [{ start: 0, end: 0, step: 1 }],
+      await expectDailyAlmatySchedule(handle, () => ensureReconciliationSchedule(stack.client, taskQueue), {
+        hour: 6,
+        workflowType: 'reconciliation',
+        taskQueue,
       });
-      expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconciliation', taskQueue });
       await handle.trigger();
       const yesterday = almatyDay(Date.now() - 24 * 3600_000);
       const run = await eventually(async () => {
@@ -341,23 +313,10 @@ describe('daily reconciliation against ESU, Nomapay and AFM', () => {
   });
 
   it('shows the Reconciliation inbox in the browser', async () => {
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-      await page.goto(consoleUrl());
-      await page.fill('input[name=login]', 'aigerim');
-      await page.fill('input[name=password]', PASSWORDS.aigerim!);
-      await page.click('#login-form button[type=submit]');
+      await signInOnPage(page, consoleUrl(), 'aigerim');
       await page.waitForSelector('[data-testid=who]');
       await page.click('#tabs button[data-tab=reconciliation]');
       await eventually(async () => (await page.locator('[data-testid=item-row]').count()) === 6);

@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { resolveTemporalCli } from '../../stack/temporal-cli.js';
+import { recordHistory } from '../support/histories.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { TEST_PHOTO } from '../support/identification.js';
 import { eventually, stack, useFileStack } from '../support/stack.js';
 import { simAdmin } from '../support/sim-admin.js';
 import { startAfmSubmission } from '../support/submissions.js';
 import { recordWrittenNotice } from '../../client/written-notices.js';
-import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
 
 /**
  * Runs deposits (completed, compensated), a bet, its settlement, a payout and the payout's AFM submission, a
@@ -18,34 +15,8 @@ import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
  */
 useFileStack();
 
-const HISTORIES = new URL('../replay/histories/', import.meta.url);
-
-async function show(workflowId: string): Promise<string> {
-  // Exported the way ops would: `temporal workflow show --output json`.
-  const { stdout } = await promisify(execFile)(
-    await resolveTemporalCli(),
-    [
-      'workflow',
-      'show',
-      '--output',
-      'json',
-      '--address',
-      stack.env.TEMPORAL_ADDRESS!,
-      '--namespace',
-      stack.env.TEMPORAL_NAMESPACE!,
-      '--workflow-id',
-      workflowId,
-    ],
-    { maxBuffer: 16 * 2 ** 20 },
-  );
-  return stdout;
-}
-
-async function record(name: string, workflowId: string, minEvents = 10): Promise<void> {
-  const stdout = await show(workflowId);
-  expect(JSON.parse(stdout).events.length).toBeGreaterThan(minEvents);
-  if (process.env.RECORD_HISTORIES === '1') await writeFile(new URL(`${name}.json`, HISTORIES), stdout);
-}
+const record = (name: string, workflowId: string, minEvents?: number) =>
+  recordHistory(name, { env: stack.env, workflowId }, minEvents);
 
 describe('histories for replay', () => {
   it('records a completed and a compensated deposit', async () => {
@@ -184,14 +155,8 @@ describe('histories for replay', () => {
 
   it('records identifications by each method: two-factor, photo match, offline review, and a revoked consent', async () => {
     const nomapay = stack.simulators.nomapay.url;
-    const person = (body: object) =>
-      fetch(new URL('/__admin/identification/people', nomapay), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
     const consent = { accepted: true, agreementVersion: '2024-11' };
-    const photo = { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: GOOD_PHOTO_QUALITY };
+    const photo = TEST_PHOTO;
 
     // Two-factor: a session, liveness, an SMS, a wrong code, then the right one.
     const twoFactorIin = adultIin();
@@ -201,17 +166,14 @@ describe('histories for replay', () => {
     await twoFactor.submitLiveness({ livenessToken: 'capture-1' });
     await twoFactor.sendSmsCode();
     await twoFactor.submitSmsCode({ code: '00000' });
-    const sms = await fetch(
-      new URL(`/__admin/identification/sessions/${encodeURIComponent(opened.state.session!.sessionId)}/sms`, nomapay),
-    );
-    await twoFactor.submitSmsCode({ code: ((await sms.json()) as { code: string }).code });
+    await twoFactor.submitSmsCode({ code: await simAdmin(nomapay).smsCode(opened.state.session!.sessionId) });
     expect((await twoFactor.result()).step).toBe('IDENTIFIED');
     await record('identification-two-factor', twoFactor.workflowId);
 
     // Photo match, then the bookmaker's decision; then three photos below 85 %: the offline check (§16), approved.
     const photoIdentification = async (photoScore: number) => {
       const iin = adultIin();
-      await person({ iin, photoScore });
+      await simAdmin(nomapay).setPerson({ iin, photoScore });
       const id = await stack.esuBridge.startIdentification({ bettorId: uniqueId('bettor') });
       await id.giveConsent(consent);
       return { id, submit: () => id.submitPhoto({ iin, photo }) };

@@ -1,66 +1,56 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstSubmissionId, type SubmissionPayload } from '../../domain/submission.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { SubmissionPayload } from '../../domain/submission.js';
 import { eventually } from '../support/stack.js';
-import { startConsoleStack, type ConsoleStack, type Session } from '../support/console.js';
+import { consoleStack, signedIn, useConsoleStack } from '../support/console.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { startFirstSubmission, submissionIn } from '../support/submissions.js';
 
 /**
  * Correct and resubmit under the console's rules (issue 14): the bettor, the operation's id and kind are pinned;
  * what changed is journalled old → new without the IIN; an amount or a date change waits for a second officer.
  */
-let stack: ConsoleStack;
-let aigerim: Session;
-let erlan: Session;
-let saule: Session;
+useConsoleStack({}, 120_000);
+const aigerim = signedIn('aigerim');
+const erlan = signedIn('erlan');
+const saule = signedIn('saule');
 const started: string[] = [];
 
-beforeAll(async () => {
-  stack = await startConsoleStack();
-  [aigerim, erlan, saule] = await stack.signIn('aigerim', 'erlan', 'saule');
-}, 120_000);
-
 afterAll(async () => {
-  await stack?.endWorkflows(started.map((id) => `Submission:${id}`));
-  await stack?.stop();
+  await consoleStack?.endWorkflows(started.map((id) => `Submission:${id}`));
 });
 
 const status = async (id: string) =>
-  (await stack.pool.query('SELECT status, corrected_by FROM submissions WHERE submission_id = $1', [id])).rows[0];
+  (await consoleStack.pool.query('SELECT status, corrected_by FROM submissions WHERE submission_id = $1', [id]))
+    .rows[0];
 
 /** A submission refused before it began (as a saga hands ESU's refusal over): REJECTED at once, waiting for a correction. */
 async function rejected(counterpart: 'AFM' | 'ESU') {
   const iin = adultIin();
-  const operationId = uniqueId('dep');
-  const submissionId = firstSubmissionId(counterpart, operationId);
   const occurredAt = new Date(Date.now() - 3600_000).toISOString();
-  const payload: SubmissionPayload =
-    counterpart === 'AFM'
-      ? { counterpart, record: { iin, receivedAt: occurredAt, receivedTiyn: 1_250_000 } }
-      : {
-          counterpart,
-          record: { operationId, kind: 'DEPOSIT', iin, amountTiyn: 1_250_000, currency: 'KZT', occurredAt },
-        };
-  started.push(submissionId, `${submissionId}-r2`);
-  await stack.esuBridge.startSubmission({
-    submissionId,
-    operationId,
-    operationKind: 'DEPOSIT',
-    bettorRef: stack.esuBridge.bettorRef(iin),
-    attempt: 1,
-    payload,
-    initialRejection: {
+  const { submissionId, payload } = await startFirstSubmission(
+    consoleStack,
+    iin,
+    (operationId): SubmissionPayload =>
+      counterpart === 'AFM'
+        ? { counterpart, record: { iin, receivedAt: occurredAt, receivedTiyn: 1_250_000 } }
+        : {
+            counterpart,
+            record: { operationId, kind: 'DEPOSIT', iin, amountTiyn: 1_250_000, currency: 'KZT', occurredAt },
+          },
+    {
       code: 'AMOUNT_MISMATCH',
       reason: 'the amount differs from the bank statement',
       rejectedAt: new Date().toISOString(),
     },
-  });
-  await eventually(async () => (await status(submissionId))?.status === 'REJECTED');
+  );
+  started.push(submissionId, `${submissionId}-r2`);
+  await submissionIn(consoleStack, submissionId, 'REJECTED');
   return { submissionId, iin, payload };
 }
 
 const journal = async (recordId: string, event: string) =>
   (
-    await stack.pool.query(
+    await consoleStack.pool.query(
       'SELECT actor, result, details FROM journal WHERE record_id = $1 AND event = $2 ORDER BY chain_seq',
       [recordId, event],
     )
@@ -160,7 +150,7 @@ describe('an amount or a date change waits for a second officer', () => {
     expect(approved.status, approved.text).toBe(200);
     expect(approved.body.correctedBy.submissionId).toBe(`${submissionId}-r2`);
     const chain = await eventually(async () => {
-      const { rows } = await stack.pool.query(
+      const { rows } = await consoleStack.pool.query(
         `SELECT submission_id, status, payload FROM submissions WHERE original_submission_id = $1 ORDER BY attempt`,
         [submissionId],
       );
@@ -175,9 +165,10 @@ describe('an amount or a date change waits for a second officer', () => {
     });
     expect(
       (
-        await stack.pool.query(`SELECT status, decided_by FROM resubmission_approvals WHERE submission_id = $1`, [
-          submissionId,
-        ])
+        await consoleStack.pool.query(
+          `SELECT status, decided_by FROM resubmission_approvals WHERE submission_id = $1`,
+          [submissionId],
+        )
       ).rows,
     ).toEqual([{ status: 'APPROVED', decided_by: 'erlan' }]);
   });

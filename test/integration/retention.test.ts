@@ -9,6 +9,7 @@ import { newBettorRef } from '../support/ledger.js';
 import { eventually, startFileStack } from '../support/stack.js';
 import { databaseUrlOf, useOwnDatabases } from '../support/databases.js';
 import { runTsx } from '../support/processes.js';
+import { expectDailyAlmatySchedule } from '../support/schedules.js';
 
 /**
  * Retention for every record (AFM order No. 9, item 4(7)) on databases of this file's own: retain_until computed by
@@ -338,16 +339,12 @@ describe('the daily Schedule', () => {
       .getHandle(RETENTION_SCHEDULE_ID)
       .delete()
       .catch(() => undefined);
-    expect(await ensureRetentionSchedule(stack.client, taskQueue)).toBe('CREATED');
-    expect(await ensureRetentionSchedule(stack.client, taskQueue)).toBe('EXISTS');
     const handle = stack.client.schedule.getHandle(RETENTION_SCHEDULE_ID);
-    const described = await handle.describe();
-    expect(described.spec.timezone).toBe('Asia/Almaty');
-    expect(described.spec.calendars?.[0]).toMatchObject({
-      hour: [{ start: 3, end: 3, step: 1 }],
-      minute: [{ start: 0, end: 0, step: 1 }],
+    await expectDailyAlmatySchedule(handle, () => ensureRetentionSchedule(stack.client, taskQueue), {
+      hour: 3,
+      workflowType: 'retention',
+      taskQueue,
     });
-    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'retention', taskQueue });
 
     const since = new Date();
     await handle.trigger();

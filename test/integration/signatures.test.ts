@@ -1,13 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { signDocument, verifyDocument } from '../../crypto/signer.js';
 import { isoWithOffset } from '../../domain/incident.js';
-import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
 import type { IncidentCardMessage } from '../../domain/wire/incident.js';
 import type { HeldSubmission } from '../../simulators/afm.js';
 import { bookmakerTrust, signerOf, testCertificates } from '../support/certificates.js';
 import { completeCard } from '../support/incident-card.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { startAfmSubmission } from '../support/submissions.js';
+import { identifyByPhoto } from '../support/identification.js';
+import { simAdmin } from '../support/sim-admin.js';
+import { startAfmSubmission, submissionIn } from '../support/submissions.js';
 import { eventually, stack, useFileStack } from '../support/stack.js';
 
 /**
@@ -29,15 +30,9 @@ async function acknowledgedSubmission(): Promise<HeldSubmission> {
   const iin = adultIin();
   const { submissionId } = await startAfmSubmission(stack, iin);
   open.push(`Submission:${submissionId}`);
-  await eventually(
-    async () =>
-      (await stack.pool.query('SELECT status FROM submissions WHERE submission_id = $1', [submissionId])).rows[0]
-        ?.status === 'ACKNOWLEDGED',
-  );
+  await submissionIn(stack, submissionId, 'ACKNOWLEDGED');
   return eventually(async () =>
-    (await admin<HeldSubmission[]>(stack.simulators.afm.url, '/__admin/submissions')).find(
-      (h) => h.submissionId === submissionId,
-    ),
+    (await simAdmin(stack.simulators.afm.url).heldSubmissions()).find((h) => h.submissionId === submissionId),
   );
 }
 
@@ -69,21 +64,8 @@ describe('X.509 signatures on the real stack', () => {
   });
 
   it('ЦОИД releases personal data on the consent confirmation signed with the PKCS#12 key', async () => {
-    const iin = adultIin();
-    const bettorId = uniqueId('bettor');
-    await fetch(new URL('/__admin/identification/people', stack.simulators.nomapay.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ iin, photoScore: 90 }),
-    });
-    const id = await stack.esuBridge.startIdentification({ bettorId });
+    const { id } = await identifyByPhoto(stack.esuBridge, stack.simulators.nomapay.url, adultIin(), 90);
     open.push(id.workflowId);
-    await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
-    expect(
-      (await id.submitPhoto({ iin, photo: { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: GOOD_PHOTO_QUALITY } })).result,
-    ).toBe('PHOTO_MATCHED');
-    await id.recordDecision({ positive: true, decidedBy: 'kyc.officer' });
-    expect((await id.result()).step).toBe('IDENTIFIED');
   });
 
   it('refuses a forgery: a changed body (SIGNATURE_INVALID), another certificate (CERTIFICATE_UNTRUSTED)', async () => {

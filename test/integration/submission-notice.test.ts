@@ -7,8 +7,7 @@ import { REPO_ROOT } from '../../stack/paths.js';
 import { API_KEYS, httpClient, startApiStack } from '../support/api.js';
 import { signIn, startTestConsole, type Session } from '../support/console.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { startAfmSubmission } from '../support/submissions.js';
-import { eventually } from '../support/stack.js';
+import { startAfmSubmission, submissionIn } from '../support/submissions.js';
 
 /**
  * AFM's written notice (AFM order No. 9, item 5(3)) recorded on the real stack, once through each door: the
@@ -36,8 +35,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const row = async (submissionId: string) =>
-  (await stack.pool.query('SELECT * FROM submissions WHERE submission_id = $1', [submissionId])).rows[0];
 const noticeRow = async (submissionId: string) =>
   (await stack.pool.query('SELECT * FROM submission_notices WHERE submission_id = $1', [submissionId])).rows;
 const journal = async (submissionId: string) =>
@@ -58,11 +55,18 @@ async function acknowledgedSubmission(): Promise<string> {
   const iin = adultIin();
   const { submissionId } = await startAfmSubmission(stack, iin);
   open.push(submissionId, `${submissionId}-r2`);
-  await eventually(async () => (await row(submissionId))?.status === 'ACKNOWLEDGED');
+  await submissionIn(stack, submissionId, 'ACKNOWLEDGED');
   return submissionId;
 }
 
 const today = () => new Date(Date.now() + 5 * 3_600_000).toISOString().slice(0, 10);
+/** A written notice of today with its PDF scan, as the console's and the bookmaker API's routes take it. */
+const noticeOf = (afmReference: string, reason: string) => ({
+  afmReference,
+  noticeDate: today(),
+  reason,
+  scan: { mediaType: 'application/pdf', contentBase64: PDF.toString('base64') },
+});
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = {
@@ -88,12 +92,7 @@ describe('AFM’s written notice on the real stack', () => {
     const item = await officer.get(`/api/inboxes/submissions/${submissionId}`);
     expect(item.body.actions).toContain('notice');
 
-    const body = {
-      afmReference: '04-2/1187',
-      noticeDate: today(),
-      reason: 'The IIN is not in the state register.',
-      scan: { mediaType: 'application/pdf', contentBase64: PDF.toString('base64') },
-    };
+    const body = noticeOf('04-2/1187', 'The IIN is not in the state register.');
     const bad = await officer.post(`/api/submissions/${submissionId}/notices`, {
       ...body,
       scan: { mediaType: 'image/png', contentBase64: PDF.toString('base64') },
@@ -112,10 +111,7 @@ describe('AFM’s written notice on the real stack', () => {
     expect(again.status).toBe(200);
     expect(again.body.writtenNotices).toHaveLength(1);
 
-    const r = await eventually(async () => {
-      const current = await row(submissionId);
-      return current?.status === 'REJECTED' && current;
-    });
+    const r = await submissionIn(stack, submissionId, 'REJECTED');
     expect(r).toMatchObject({ rejection_source: 'NOTICE', rejection_reason: body.reason });
     expect(r.due_at.getTime()).toBeGreaterThan(Date.parse(`${today()}T00:00:00+05:00`));
     const [notice] = await noticeRow(submissionId);
@@ -184,12 +180,7 @@ describe('AFM’s written notice on the real stack', () => {
   it('API: records it under an Idempotency-Key; a bad field is refused naming it; an unknown submission is 409', async () => {
     const submissionId = await acknowledgedSubmission();
     const http = httpClient(stack.api.url);
-    const body = {
-      afmReference: 'AFM-7731',
-      noticeDate: today(),
-      reason: 'Record received twice.',
-      scan: { mediaType: 'application/pdf', contentBase64: PDF.toString('base64') },
-    };
+    const body = noticeOf('AFM-7731', 'Record received twice.');
     const headers = { 'idempotency-key': uniqueId('notice') };
     const first = await http('POST', `/v1/submissions/${submissionId}/notices`, { body, headers });
     expect(first.status, JSON.stringify(first.body)).toBe(200);

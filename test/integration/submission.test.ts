@@ -1,9 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { listSubmissions } from '../../console/inboxes/submissions.js';
 import { type SubmissionPayload } from '../../domain/submission.js';
-import type { HeldSubmission } from '../../simulators/afm.js';
 import { adultIin } from '../support/ids.js';
-import { startAfmSubmission } from '../support/submissions.js';
+import { rejectAtAfm, startAfmSubmission } from '../support/submissions.js';
 import { eventually, stack, useFileStack } from '../support/stack.js';
 import { simAdmin } from '../support/sim-admin.js';
 
@@ -16,10 +15,7 @@ afterAll(async () => {
   await stack?.endWorkflows(open.map((id) => `Submission:${id}`));
 });
 
-const row = async (submissionId: string) =>
-  (await stack.pool.query('SELECT * FROM submissions WHERE submission_id = $1', [submissionId])).rows[0];
-const afmHolds = async () =>
-  (await (await fetch(new URL('/__admin/submissions', stack.simulators.afm.url))).json()) as HeldSubmission[];
+const afmHolds = () => simAdmin(stack.simulators.afm.url).heldSubmissions();
 
 describe('AFM submission against the real stack', () => {
   it('is sent, rejected by AFM within its window, corrected through the client and sent again once', async () => {
@@ -28,28 +24,14 @@ describe('AFM submission against the real stack', () => {
     const resubmissionId = `${submissionId}-r2`;
     open.push(submissionId, resubmissionId);
 
-    const acknowledged = await eventually(async () => {
-      const r = await row(submissionId);
-      return r?.status === 'ACKNOWLEDGED' && r;
+    // AFM's written notice, inside its 1-working-day window.
+    const { acknowledged, rejected: inbox } = await rejectAtAfm(stack, submissionId, {
+      code: 'AMOUNT_MISMATCH',
+      reason: 'the amount differs from the bank statement',
     });
     expect(acknowledged.message_id).toMatch(/^AFM-/);
     expect(acknowledged.window_ends_at.getTime()).toBeGreaterThan(Date.now());
     expect(acknowledged.bettor_ref).toBe(stack.esuBridge.bettorRef(iin));
-
-    // AFM's written notice, inside its 1-working-day window.
-    const rejected = await fetch(
-      new URL(`/__admin/submissions/${acknowledged.message_id}/reject`, stack.simulators.afm.url),
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ code: 'AMOUNT_MISMATCH', reason: 'the amount differs from the bank statement' }),
-      },
-    );
-    expect(rejected.status).toBe(200);
-    const inbox = await eventually(async () => {
-      const r = await row(submissionId);
-      return r?.status === 'REJECTED' && r;
-    });
     expect(inbox).toMatchObject({
       rejection_code: 'AMOUNT_MISMATCH',
       rejection_reason: 'the amount differs from the bank statement',

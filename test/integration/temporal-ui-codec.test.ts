@@ -1,15 +1,12 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { bettorRef } from '../../client/bettor-ref.js';
-import { startConsole } from '../../console/index.js';
 import { startDevServer, type RunningTemporal } from '../../stack/dev-server.js';
-import { REPO_ROOT } from '../../stack/paths.js';
 import { freePort } from '../../stack/ports.js';
 import { startFileStack, TEST_BETTOR_REF_KEY } from '../support/stack.js';
-import { CONSOLE_TEST_USERS, PASSWORDS } from '../support/console.js';
+import { launchChromium, SHOTS, signInOnPage } from '../support/browser.js';
+import { startTestConsole } from '../support/console.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 
 /**
@@ -18,11 +15,6 @@ import { adultIin, uniqueId } from '../support/ids.js';
  * file's own, started as `npm start` starts it with the console's endpoint (stack/dev-server.ts), a deposit on
  * it, and a real headless Chromium. The screenshot goes to docs/screenshots with SCREENSHOTS=docs.
  */
-const SHOTS =
-  process.env.SCREENSHOTS === 'docs'
-    ? path.join(REPO_ROOT, 'docs', 'screenshots')
-    : await mkdtemp(path.join(tmpdir(), 'esu-bridge-shots-'));
-
 let temporal: RunningTemporal;
 let stack: Awaited<ReturnType<typeof startFileStack>>;
 let consoleUrl: string;
@@ -38,32 +30,13 @@ beforeAll(async () => {
   consoleUrl = `http://127.0.0.1:${consolePort}`;
   temporal = await startDevServer({ codecEndpoint: `${consoleUrl}/codec` });
   stack = await startFileStack({ TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: temporal.namespace });
-  const env: Record<string, string | undefined> = {
-    ...stack.env,
-    CONSOLE_USERS: CONSOLE_TEST_USERS,
-    CONSOLE_SESSION_SECRET: 'integration-test-session-secret-0123456789',
-    CONSOLE_CODEC_CORS_ORIGIN: temporal.uiUrl,
-  };
-  const running = await startConsole(
-    { pool: stack.pool, client: stack.client, taskQueue: env.TEMPORAL_TASK_QUEUE!, env },
-    { host: '127.0.0.1', port: consolePort },
-  );
-  closeConsole = running.close;
+  closeConsole = (
+    await startTestConsole(stack, { port: consolePort, extraEnv: { CONSOLE_CODEC_CORS_ORIGIN: temporal.uiUrl } })
+  ).close;
   const handle = await stack.esuBridge.startDeposit({ depositId, iin, amountTiyn: 75_000, currency: 'KZT' });
   workflowId = handle.workflowId;
   await handle.result();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {
@@ -92,13 +65,8 @@ async function openWorkflow(context: BrowserContext): Promise<{ page: Page; code
 describe('the Temporal UI, decoding through the console', () => {
   it('shows a signed-in officer the deposit’s input decoded, with the IIN masked as the console shows bettors', async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 1100 } });
-    const signIn = await context.newPage();
-    await signIn.goto(consoleUrl);
-    await signIn.fill('input[name=login]', 'aigerim');
-    await signIn.fill('input[name=password]', PASSWORDS.aigerim!);
-    const login = signIn.waitForResponse((r) => r.url() === `${consoleUrl}/api/login`);
-    await signIn.click('#login-form button[type=submit]');
-    expect((await login).status()).toBe(200);
+    const login = await signInOnPage(await context.newPage(), consoleUrl, 'aigerim');
+    expect(login.status()).toBe(200);
 
     const { page, codecCalls } = await openWorkflow(context);
     const shortRef = bettorRef(iin, TEST_BETTOR_REF_KEY).slice(0, 16) + '…';

@@ -1,6 +1,6 @@
 import { apiConfig, apiKeyEntry } from '../../config/api.js';
 import { startApi } from '../../api/server.js';
-import { startFileStack } from './stack.js';
+import { startFrontedStack } from './stack.js';
 import { signingEnv } from './certificates.js';
 
 /** API keys of the tests: one that may do everything, one that may only read deposits, one with a tiny rate limit. */
@@ -12,8 +12,15 @@ export const API_KEYS = {
 
 /** A file's stack (startFileStack) with the bookmaker API on an ephemeral loopback port in front of it. */
 export async function startApiStack(env: Record<string, string> = {}) {
-  const stack = await startFileStack(env);
-  const config = apiConfig({
+  const { front: api, ...stack } = await startFrontedStack(env, (stack) =>
+    startApi({ client: stack.esuBridge, pool: stack.pool, config: apiTestConfig(env) }, { host: '127.0.0.1', port: 0 }),
+  );
+  return { ...stack, api };
+}
+
+/** The API's configuration for the tests: their keys, AFM's signing trust, then `env`. */
+function apiTestConfig(env: Record<string, string>) {
+  return apiConfig({
     API_KEYS: [
       apiKeyEntry('it-full', API_KEYS.full, ['*']),
       apiKeyEntry('it-reader', API_KEYS.reader, ['deposits:read']),
@@ -23,15 +30,6 @@ export async function startApiStack(env: Record<string, string> = {}) {
     ...signingEnv(),
     ...env,
   });
-  const api = await startApi({ client: stack.esuBridge, pool: stack.pool, config }, { host: '127.0.0.1', port: 0 });
-  return {
-    ...stack,
-    api,
-    async stop() {
-      await api.close();
-      await stack.stop();
-    },
-  };
 }
 
 export interface HttpAnswer {

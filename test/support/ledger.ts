@@ -25,6 +25,22 @@ export function useLedger(poolSize: number): void {
 /** A bettor reference of its own for one test: the ledger's accounts are per bettor, and the database is shared. */
 export const newBettorRef = () => uniqueId('ref').padEnd(64, '0');
 
+/** The legs the ledger posted for an operation, by leg: what a posting or its undoing wrote. */
+export async function legsOf(operationId: string): Promise<{ leg: string; amount_tiyn: number }[]> {
+  const { rows } = await pool.query(
+    'SELECT leg, amount_tiyn FROM ledger_transfers WHERE operation_id = $1 ORDER BY leg',
+    [operationId],
+  );
+  return rows;
+}
+
+/** A new bettor (`newBettorRef`) with one deposit of `amountTiyn` credited: a balance to stake or pay out from. */
+export async function fundedBettor(amountTiyn: number): Promise<string> {
+  const bettorRef = newBettorRef();
+  await ledger.creditDeposit({ depositId: uniqueId('dep'), bettorRef, amountTiyn });
+  return bettorRef;
+}
+
 /** A stake to reserve for this bettor on a bet of its own (333 tiyn on HOME at 2.35 unless overridden). */
 export function stakeReservation(bettorRef: string, overrides: Partial<StakeReservation> = {}): StakeReservation {
   const betId = uniqueId('bet');
@@ -39,4 +55,21 @@ export function stakeReservation(bettorRef: string, overrides: Partial<StakeRese
     stakeTiyn: 333,
     ...overrides,
   };
+}
+
+/** ESU's receipt of a reserved stake's bet, as the bet saga hands it to `acceptBet`: `ESU-<betId>`, at a fixed time. */
+export const esuReceipt = (betId: string) => ({
+  betId,
+  esuReceiptId: `ESU-${betId}`,
+  acceptedAt: '2026-11-20T05:00:00.000Z',
+});
+
+/** Reserves the stake and accepts its bet on ESU's receipt (`esuReceipt`), as the bet saga does; answers the stake. */
+export async function reserveAndAccept(
+  reservation: StakeReservation,
+  activities: Pick<typeof betting, 'reserveStake' | 'acceptBet'> = betting,
+): Promise<StakeReservation> {
+  await activities.reserveStake(reservation);
+  await activities.acceptBet(esuReceipt(reservation.betId));
+  return reservation;
 }

@@ -4,6 +4,7 @@ import type { Pool } from '../../db/pool.js';
 import { withCheckDigit } from '../../domain/iin.js';
 import type { MigrationOutcome } from '../../domain/migration.js';
 import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
+import { simAdmin } from './sim-admin.js';
 
 /**
  * Existing bettors for migration tests and the benchmark: a table of N rows in the source format, the
@@ -109,12 +110,5 @@ export async function seedSource(pool: Pool, table: string, plan: PlannedBettor[
 
 /** Tells the Nomapay simulator which people score low or are unknown to the state database. */
 export async function configureSimulator(nomapayUrl: string, plan: PlannedBettor[]): Promise<void> {
-  for (const b of plan.filter((p) => p.person)) {
-    const res = await fetch(new URL('/__admin/identification/people', nomapayUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ iin: b.iin, ...b.person }),
-    });
-    if (!res.ok) throw new Error(`simulator refused person setting: ${await res.text()}`);
-  }
+  for (const b of plan.filter((p) => p.person)) await simAdmin(nomapayUrl).setPerson({ iin: b.iin, ...b.person });
 }

@@ -40,3 +40,33 @@ export async function runTsx(
   const code = await run.exited;
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
+
+/**
+ * The environment of a worker process (workers/main.ts) for a test: on `database` and Temporal's `address` and
+ * `namespace`, a task queue `<queuePrefix>-<healthPort>`, its health endpoints on `healthPort` and nothing else
+ * listening (no metrics listener, no incident detectors), waiting up to 120 s for its dependencies at start.
+ */
+export function testWorkerEnv({
+  database,
+  address,
+  namespace,
+  queuePrefix,
+  healthPort,
+}: {
+  database: string;
+  address: string;
+  namespace: string;
+  queuePrefix: string;
+  healthPort: number;
+}): Record<string, string> {
+  return {
+    DATABASE_URL: database,
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_NAMESPACE: namespace,
+    TEMPORAL_TASK_QUEUE: `${queuePrefix}-${healthPort}`,
+    WORKER_HEALTH_PORT: String(healthPort),
+    METRICS_BIND_ADDRESS: 'off',
+    INCIDENT_DETECTORS: 'false',
+    STARTUP_WAIT_SECONDS: '120',
+  };
+}

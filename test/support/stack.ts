@@ -105,20 +105,59 @@ export async function startFileStack(extraEnv: Record<string, string> = {}) {
 
 export type FileStack = Awaited<ReturnType<typeof startFileStack>>;
 
+/**
+ * A file's stack (`startFileStack(extraEnv)`) with a server in front of it, `front`, started by `start(stack)`:
+ * `stop()` closes the server, then the stack; a server that fails to start stops the stack.
+ */
+export async function startFrontedStack<F extends { close(): Promise<void> }>(
+  extraEnv: Record<string, string>,
+  start: (stack: FileStack) => Promise<F>,
+) {
+  const stack = await startFileStack(extraEnv);
+  const front = await start(stack).catch(async (err: unknown) => {
+    await stack.stop();
+    throw err;
+  });
+  return {
+    ...stack,
+    front,
+    async stop() {
+      await front.close();
+      await stack.stop();
+    },
+  };
+}
+
+/**
+ * Starts what `start()` answers before the file's tests, hands it to `started` (for the file's live binding) and
+ * stops it after them. Hooks the file registers after this call run after the start and, for `afterAll`, before
+ * the stop.
+ */
+export function useStarted<T extends { stop(): Promise<void> }>({
+  start,
+  started,
+  timeoutMs,
+}: {
+  start: () => Promise<T>;
+  started: (value: T) => void;
+  timeoutMs?: number | undefined;
+}): void {
+  let value: T | undefined;
+  beforeAll(async () => {
+    value = await start();
+    started(value);
+  }, timeoutMs);
+  afterAll(async () => {
+    await value?.stop();
+  });
+}
+
 /** The file's stack, set by `useFileStack()` before its first test (a live binding: read it inside tests and hooks). */
 export let stack: FileStack;
 
-/**
- * Starts the file's stack (`startFileStack(extraEnv)`) before its tests and stops it after them. Hooks the file
- * registers after this call run after the start and, for `afterAll`, before the stop.
- */
+/** Starts the file's stack (`startFileStack(extraEnv)`) before its tests and stops it after them (`useStarted`). */
 export function useFileStack(extraEnv: Record<string, string> = {}, timeoutMs?: number): void {
-  beforeAll(async () => {
-    stack = await startFileStack(extraEnv);
-  }, timeoutMs);
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  useStarted({ start: () => startFileStack(extraEnv), started: (started) => (stack = started), timeoutMs });
 }
 
 /** Polls `fn` until it returns a truthy value or the deadline passes (integration tests only:). */
