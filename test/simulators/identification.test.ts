@@ -6,6 +6,7 @@ import { startCounterpartServer, type CounterpartServer } from '../../simulators
 import { createIdentificationSimulator } from '../../simulators/identification.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import { adultIin, iinBornIn, uniqueId } from '../support/ids.js';
+import { consentRegistration } from '../support/unit-identification.js';
 
 /** The identification simulator on its own server with a clock the test moves (for the 15-minute block and code expiry). */
 let clock = Date.parse('2026-11-20T10:00:00Z');
@@ -35,15 +36,9 @@ async function call(method: string, path: string, body?: unknown, key = uniqueId
 }
 
 async function consent(iin: string) {
-  const consentId = uniqueId('consent');
-  await call('POST', '/v1/identification/consents', {
-    consentId,
-    iin,
-    agreementVersion: 'v1',
-    givenAt: '2026-11-20T10:00:00Z',
-    scope: ['THIRD_PARTY_TRANSFER'],
-  });
-  return consentId;
+  const consent = consentRegistration(iin);
+  await call('POST', '/v1/identification/consents', consent);
+  return consent.consentId;
 }
 
 async function session(iin: string, consentId?: string) {
@@ -253,13 +248,7 @@ describe('identification on the simulator stack', () => {
       sims.nomapay.url,
       'n',
       '/v1/identification/consents',
-      {
-        consentId: 'c-1',
-        iin,
-        agreementVersion: 'v1',
-        givenAt: '2026-11-20T10:00:00Z',
-        scope: ['THIRD_PARTY_TRANSFER'],
-      },
+      consentRegistration(iin, { consentId: 'c-1' }),
       'c1',
     );
     expect(consentRes.status).toBe(201);

@@ -5,6 +5,7 @@ import { startSimulators, type RunningSimulators } from '../../simulators/index.
 import { loadTestCertificates, signerOf, type TestCertificates } from '../support/certificates.js';
 import { completeCard } from '../support/incident-card.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { consentRegistration } from '../support/unit-identification.js';
 
 /**
  * Every simulated receiver of a signed document (AFM's submissions, the incident intakes of ЦМААИ and Nomapay,
@@ -83,14 +84,9 @@ const receivers = {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ iin, photoScore: 95 }),
     });
-    const consentId = uniqueId('consent');
-    await post(
-      np,
-      '/v1/identification/consents',
-      KEYS.nomapay,
-      { consentId, iin, agreementVersion: 'v1', givenAt: new Date().toISOString(), scope: ['THIRD_PARTY_TRANSFER'] },
-      uniqueId('k'),
-    );
+    const consent = consentRegistration(iin, { givenAt: new Date().toISOString() });
+    const { consentId } = consent;
+    await post(np, '/v1/identification/consents', KEYS.nomapay, consent, uniqueId('k'));
     const matchId = uniqueId('m');
     await post(
       np,
