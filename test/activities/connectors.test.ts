@@ -95,19 +95,26 @@ describe('ESU connector', () => {
 });
 
 describe('Nomapay connector', () => {
+  const activities = () => createNomapayActivities({ nomapay: counterparts.nomapay });
+  /** A new bettor, with `balanceTiyn` in the wallet if given, who has paid `amountTiyn` in under a fresh transfer id. */
+  async function paidIn(amountTiyn: number, balanceTiyn?: number) {
+    const iin = adultIin();
+    const transferId = uniqueId('tr');
+    if (balanceTiyn !== undefined) await counterparts.admin('nomapay').setWallet({ iin, balanceTiyn });
+    await attempt(1).run(activities().transferWallet, transfer(transferId, iin, amountTiyn));
+    return { iin, transferId };
+  }
+
   it('treats a refund of a transfer Nomapay never saw as nothing to undo', async () => {
-    const { refundWalletTransfer } = createNomapayActivities({ nomapay: counterparts.nomapay });
+    const { refundWalletTransfer } = activities();
     expect(await attempt(1).run(refundWalletTransfer, { transferId: uniqueId('never'), reason: 'test' })).toBe(
       'NOTHING_TO_UNDO',
     );
   });
 
   it('refunds a completed transfer once, however often it is asked', async () => {
-    const { transferWallet, refundWalletTransfer } = createNomapayActivities({ nomapay: counterparts.nomapay });
-    const iin = adultIin();
-    const transferId = uniqueId('tr');
-    await counterparts.admin('nomapay').setWallet({ iin, balanceTiyn: 40_000 });
-    await attempt(1).run(transferWallet, transfer(transferId, iin, 25_000));
+    const { refundWalletTransfer } = activities();
+    const { iin, transferId } = await paidIn(25_000, 40_000);
     expect(await attempt(1).run(refundWalletTransfer, { transferId, reason: 'test' })).toBe('REFUNDED');
     expect(await attempt(2).run(refundWalletTransfer, { transferId, reason: 'test' })).toBe('REFUNDED');
     expect(await counterparts.admin('nomapay').walletBalance(iin)).toBe(40_000);
@@ -115,7 +122,7 @@ describe('Nomapay connector', () => {
   });
 
   it('maps insufficient funds to a non-retryable WalletRejected', async () => {
-    const { transferWallet } = createNomapayActivities({ nomapay: counterparts.nomapay });
+    const { transferWallet } = activities();
     const iin = adultIin();
     await counterparts.admin('nomapay').setWallet({ iin, balanceTiyn: 100 });
     const err = await attempt(1)
@@ -128,11 +135,8 @@ describe('Nomapay connector', () => {
   // The critical reproduction, at the connector: a deposit and a payout that once shared the raw id X at
   // Nomapay. The payout's compensation asked for a refund of X and refunded the deposit's money.
   it('never refunds a transfer under the id that another operation made (NOT_OURS), and moves nothing', async () => {
-    const { transferWallet, refundWalletTransfer } = createNomapayActivities({ nomapay: counterparts.nomapay });
-    const iin = adultIin();
-    const transferId = uniqueId('x');
-    await counterparts.admin('nomapay').setWallet({ iin, balanceTiyn: 2_000_000 });
-    await attempt(1).run(transferWallet, transfer(transferId, iin, 1_000_000));
+    const { refundWalletTransfer } = activities();
+    const { iin, transferId } = await paidIn(1_000_000, 2_000_000);
     const payout = { iin, direction: 'BOOKMAKER_TO_BETTOR' as const, amountTiyn: 100 };
     expect(
       await attempt(1).run(refundWalletTransfer, { transferId, reason: 'payout not completed', expected: payout }),
@@ -146,10 +150,8 @@ describe('Nomapay connector', () => {
   });
 
   it('refuses, on a retry, a transfer found under our id that is not ours (IdempotencyConflict), sending nothing', async () => {
-    const { transferWallet } = createNomapayActivities({ nomapay: counterparts.nomapay });
-    const iin = adultIin();
-    const transferId = uniqueId('x');
-    await attempt(1).run(transferWallet, transfer(transferId, iin, 1_000_000));
+    const { transferWallet } = activities();
+    const { iin, transferId } = await paidIn(1_000_000);
     const before = (await counterparts.admin('nomapay').stats()).requests['POST /v1/transfers'] ?? 0;
     const err = await attempt(2)
       .run(transferWallet, transfer(transferId, iin, 100, 'BOOKMAKER_TO_BETTOR'))
