@@ -7,6 +7,7 @@ import { verifyAfmCallback } from '../../crypto/afm-callback.js';
 import { AfmCallback, AfmMessagesPage } from '../../domain/wire/afm.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { bearer, requestJson } from '../support/unit-http.js';
 
 const API_KEY = 'k-afm';
 const received: unknown[] = [];
@@ -36,14 +37,8 @@ afterAll(async () => {
   await new Promise((resolve) => receiver.close(resolve));
 });
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(new URL(path, sims.afm.url), {
-    method,
-    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-}
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  requestJson(sims.afm.url, method, path, body, { ...bearer(API_KEY), ...headers });
 
 async function acknowledged(): Promise<{ submissionId: string; messageId: string }> {
   const submissionId = `afm-${uniqueId('dep')}`;

@@ -6,6 +6,7 @@ import type { AfmSubmissionStatus } from '../../domain/wire/afm.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import type { HeldSubmission } from '../../simulators/afm.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { bearer, requestJson } from '../support/unit-http.js';
 
 const API_KEY = 'k-afm';
 // The simulator's clock, moved by the tests to cross AFM's 1-working-day window.
@@ -37,14 +38,8 @@ function message(submissionId = `afm-${uniqueId('dep')}`, rec: unknown = record(
   );
 }
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(new URL(path, sims.afm.url), {
-    method,
-    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as any };
-}
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  requestJson(sims.afm.url, method, path, body, { ...bearer(API_KEY), ...headers });
 const submit = (msg: Awaited<ReturnType<typeof message>>, headers: Record<string, string> = {}) =>
   call('POST', '/v1/submissions', msg, { 'idempotency-key': msg.submissionId, ...headers });
 const held = async () => (await call('GET', '/__admin/submissions')).body as HeldSubmission[];

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import { simAdmin } from '../support/sim-admin.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { bearer, requestJson as call } from '../support/unit-http.js';
 import { withCheckDigit } from '../../domain/iin.js';
 
 let sims: RunningSimulators;
@@ -20,18 +21,8 @@ beforeEach(async () => {
   await fetch(new URL('/__admin/reset', sims.nomapay.url), { method: 'POST' });
 });
 
-async function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(new URL(path, base), {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions below check the shape
-  return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as any };
-}
-
-const esuAuth = { authorization: `Bearer ${ESU_KEY}` };
-const npAuth = { authorization: `Bearer ${NOMAPAY_KEY}` };
+const esuAuth = bearer(ESU_KEY);
+const npAuth = bearer(NOMAPAY_KEY);
 
 function operation(operationId = uniqueId('op'), iin = adultIin()) {
   return {

@@ -6,6 +6,7 @@ import { startCounterpartServer, type CounterpartServer } from '../../simulators
 import { createIdentificationSimulator } from '../../simulators/identification.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import { adultIin, iinBornIn, uniqueId } from '../support/ids.js';
+import { bearer, requestJson } from '../support/unit-http.js';
 import { consentRegistration } from '../support/unit-identification.js';
 
 /** The identification simulator on its own server with a clock the test moves (for the 15-minute block and code expiry). */
@@ -26,14 +27,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function call(method: string, path: string, body?: unknown, key = uniqueId('k'), apiKey = KEY) {
-  const res = await fetch(new URL(path, server.url), {
-    method,
-    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': key },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: res.status === 204 ? undefined : ((await res.json()) as Record<string, any>) };
-}
+const call = (method: string, path: string, body?: unknown, key = uniqueId('k'), apiKey = KEY) =>
+  requestJson(server.url, method, path, body, { ...bearer(apiKey), 'idempotency-key': key });
 
 async function consent(iin: string) {
   const consent = consentRegistration(iin);
@@ -212,11 +207,7 @@ describe('identification on the simulator stack', () => {
 
   it('serves identification and wallets on Nomapay, the bettor register on ESU, each registration once', async () => {
     const post = (base: string, key: string, path: string, body: unknown, idem: string) =>
-      fetch(new URL(path, base), {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': idem },
-        body: JSON.stringify(body),
-      });
+      requestJson(base, 'POST', path, body, { ...bearer(key), 'idempotency-key': idem });
     const iin = adultIin();
     const bettor = {
       registrationId: uniqueId('b'),
@@ -230,9 +221,7 @@ describe('identification on the simulator stack', () => {
       (await post(sims.esu.url, 'e', '/v1/bettors', { ...bettor, identifiedAt: '2026-11-21T10:00:00Z' }, 'r2')).status,
     ).toBe(200);
     const minor = { ...bettor, registrationId: uniqueId('b'), iin: iinBornIn(2010) };
-    expect(((await (await post(sims.esu.url, 'e', '/v1/bettors', minor, 'r3')).json()) as any).error.code).toBe(
-      'BETTOR_RESTRICTED',
-    );
+    expect((await post(sims.esu.url, 'e', '/v1/bettors', minor, 'r3')).body.error.code).toBe('BETTOR_RESTRICTED');
     const wallet = {
       walletId: bettor.registrationId,
       iin,

@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import { almatyDay } from '../../domain/wire/listings.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { bearer, requestJson as call } from '../support/unit-http.js';
 
 /** The counterparts' daily listings for reconciliation: paged, validated, and the admin routes that make them differ. */
 let sims: RunningSimulators;
-const auth = (key: string) => ({ authorization: `Bearer ${key}` });
+const auth = bearer;
 const today = almatyDay(Date.now());
 
 beforeAll(async () => {
@@ -16,16 +17,6 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => sims?.close());
-
-async function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(new URL(path, base), {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions below check the shape
-  return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as any };
-}
 
 async function record(n: number): Promise<string[]> {
   const ids = Array.from({ length: n }, () => uniqueId('dep'));

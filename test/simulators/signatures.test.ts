@@ -5,6 +5,7 @@ import { startSimulators, type RunningSimulators } from '../../simulators/index.
 import { loadTestCertificates, signerOf, type TestCertificates } from '../support/certificates.js';
 import { completeCard } from '../support/incident-card.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { bearer, requestJson } from '../support/unit-http.js';
 import { consentRegistration } from '../support/unit-identification.js';
 
 /**
@@ -33,14 +34,11 @@ afterAll(async () => {
   await Promise.all(running.map((s) => s.close()));
 });
 
-async function post(url: string, path: string, apiKey: string, body: unknown, key: string) {
-  const res = await fetch(new URL(path, url), {
-    method: 'POST',
-    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': key },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string } } };
-}
+const post = (url: string, path: string, apiKey: string, body: unknown, key: string) =>
+  requestJson(url, 'POST', path, body, { ...bearer(apiKey), 'idempotency-key': key }) as Promise<{
+    status: number;
+    body: { error?: { code: string; message: string } };
+  }>;
 
 type Tamper = (doc: Record<string, any>) => Record<string, any>;
 const asIs: Tamper = (d) => d;
