@@ -7,6 +7,7 @@ import { verifyAfmCallback } from '../../crypto/afm-callback.js';
 import { AfmCallback, AfmMessagesPage } from '../../domain/wire/afm.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { afmSubmissionNow } from '../support/unit-afm.js';
 import { bearer, requestJson } from '../support/unit-http.js';
 
 const API_KEY = 'k-afm';
@@ -41,18 +42,9 @@ const call = (method: string, path: string, body?: unknown, headers: Record<stri
   requestJson(sims.afm.url, method, path, body, { ...bearer(API_KEY), ...headers });
 
 async function acknowledged(): Promise<{ submissionId: string; messageId: string }> {
-  const submissionId = `afm-${uniqueId('dep')}`;
-  const msg = await signAfmSubmission(
-    {
-      submissionId,
-      sender: 'bookmaker-1',
-      sentAt: new Date().toISOString(),
-      record: { iin: adultIin(), receivedAt: new Date().toISOString(), receivedTiyn: 100 },
-    },
-    signerOf(testCertificates().bookmaker),
-  );
-  const answer = await call('POST', '/v1/submissions', msg, { 'idempotency-key': submissionId });
-  return { submissionId, messageId: answer.body.messageId };
+  const msg = await signAfmSubmission(afmSubmissionNow(), signerOf(testCertificates().bookmaker));
+  const answer = await call('POST', '/v1/submissions', msg, { 'idempotency-key': msg.submissionId });
+  return { submissionId: msg.submissionId, messageId: answer.body.messageId };
 }
 
 describe("AFM simulator's verdict messages (the e-government integration rules §47)", () => {
