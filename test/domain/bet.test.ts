@@ -11,17 +11,7 @@ import {
 } from '../../domain/bet.js';
 import { betWorkflowId, parseWorkflowId, payoutWorkflowId, settlementWorkflowId } from '../../domain/ids.js';
 import { adultIin } from '../support/ids.js';
-
-const bet = (overrides: Record<string, unknown> = {}) => ({
-  betId: 'bet-1',
-  iin: adultIin(),
-  stakeTiyn: 10_000,
-  currency: 'KZT',
-  eventId: 'evt-42',
-  outcome: 'HOME',
-  odds: '2.35',
-  ...overrides,
-});
+import { betRequest } from '../support/unit-requests.js';
 
 describe('odds and winnings', () => {
   it('reads odds exactly as ten-thousandths', () => {
@@ -79,7 +69,7 @@ describe('settlement amounts', () => {
 
 describe('bet, settlement and payout requests', () => {
   it('accepts a well-formed bet', () => {
-    expect(BetRequest.safeParse(bet()).success).toBe(true);
+    expect(BetRequest.safeParse(betRequest()).success).toBe(true);
   });
 
   it.each([
@@ -95,7 +85,7 @@ describe('bet, settlement and payout requests', () => {
     [{ iin: '123456789012' }, 'iin'],
     [{ stakeTiyn: 100_000_000_000, odds: '999999' }, 'odds'],
   ])('refuses %j, naming %s', (overrides, field) => {
-    const parsed = BetRequest.safeParse(bet(overrides));
+    const parsed = BetRequest.safeParse(betRequest(overrides));
     expect(parsed.success).toBe(false);
     expect(parsed.error!.issues.map((i) => i.path.join('.'))).toContain(field);
   });

@@ -43,14 +43,15 @@ import { IncidentCardAck, IncidentCardMessage } from '../../domain/wire/incident
 import { RefundRequest, WalletTransfer, WalletTransferRequest } from '../../domain/wire/nomapay.js';
 import { adultIin } from '../support/ids.js';
 import { completeCard } from '../support/incident-card.js';
+import { betRequest, depositRequest } from '../support/unit-requests.js';
 
 const iin = adultIin();
 const bettorRef = 'a'.repeat(64);
 const at = '2026-03-10T09:00:00+05:00';
 const photo = { image: 'A'.repeat(16), quality: GOOD_PHOTO_QUALITY };
 const signature = { algorithm: 'RSA-SHA256', keyId: 'k1', certificate: 'Y2VydA==', value: 'c2ln' };
-const deposit = { depositId: 'dep-1', iin, amountTiyn: 100, currency: 'KZT' };
-const bet = { betId: 'bet-1', iin, stakeTiyn: 100, currency: 'KZT', eventId: 'kpl-17', outcome: 'HOME', odds: '2.35' };
+const deposit = depositRequest({ iin });
+const bet = betRequest({ iin });
 const subject = {
   migrationId: 'mig-1',
   iin,
