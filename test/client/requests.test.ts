@@ -7,7 +7,7 @@ import { DepositRequest } from '../../domain/deposit.js';
 import { IncidentCard } from '../../domain/incident.js';
 import { born } from '../support/ids.js';
 import { completeCard } from '../support/incident-card.js';
-import { betRequest, depositRequest } from '../support/unit-requests.js';
+import { betRequest, depositRequest, payoutRequest } from '../support/unit-requests.js';
 
 /** A Temporal client whose starts are recorded: a refused request must never reach it. */
 function fakeClient() {
@@ -106,7 +106,7 @@ describe('the client refuses before anything starts', () => {
 
   it('lets a payout through for a bettor under 21: the age limit bars betting, not taking one’s balance back', async () => {
     const { bridge, start } = bridgeWith(() => new Date('2026-01-01T00:00:00Z'));
-    await bridge.startPayout({ payoutId: 'pay-1', iin: born('080101', '6'), amountTiyn: 100, currency: 'KZT' });
+    await bridge.startPayout(payoutRequest({ iin: born('080101', '6') }));
     expect(start).toHaveBeenCalledTimes(1);
   });
 });

@@ -43,7 +43,7 @@ import { IncidentCardAck, IncidentCardMessage } from '../../domain/wire/incident
 import { RefundRequest, WalletTransfer, WalletTransferRequest } from '../../domain/wire/nomapay.js';
 import { adultIin } from '../support/ids.js';
 import { completeCard } from '../support/incident-card.js';
-import { betRequest, depositRequest } from '../support/unit-requests.js';
+import { betRequest, depositRequest, payoutRequest } from '../support/unit-requests.js';
 
 const iin = adultIin();
 const bettorRef = 'a'.repeat(64);
@@ -52,6 +52,7 @@ const photo = { image: 'A'.repeat(16), quality: GOOD_PHOTO_QUALITY };
 const signature = { algorithm: 'RSA-SHA256', keyId: 'k1', certificate: 'Y2VydA==', value: 'c2ln' };
 const deposit = depositRequest({ iin });
 const bet = betRequest({ iin });
+const payout = payoutRequest({ iin });
 const subject = {
   migrationId: 'mig-1',
   iin,
@@ -90,8 +91,8 @@ const REQUESTS: [string, z.ZodType, Record<string, unknown>, (string | number)[]
   ['BetRequest', BetRequest, bet, [], [['eventId'], ['outcome']]],
   ['BetInput', BetInput, { ...bet, bettorRef }, [], [['eventId'], ['outcome']]],
   ['SettlementRequest', SettlementRequest, { betId: 'bet-1', result: 'WON' }, [], []],
-  ['PayoutRequest', PayoutRequest, { payoutId: 'pay-1', iin, amountTiyn: 100, currency: 'KZT' }, [], []],
-  ['PayoutInput', PayoutInput, { payoutId: 'pay-1', iin, amountTiyn: 100, currency: 'KZT', bettorRef }, [], []],
+  ['PayoutRequest', PayoutRequest, payout, [], []],
+  ['PayoutInput', PayoutInput, { ...payout, bettorRef }, [], []],
   [
     'IdentificationInput',
     IdentificationInput,

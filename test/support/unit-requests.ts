@@ -21,3 +21,8 @@ export function betRequest<O extends Record<string, unknown> = Record<never, nev
 export function depositRequest<O extends Record<string, unknown> = Record<never, never>>(overrides?: O) {
   return { depositId: 'dep-1', iin: adultIin(), amountTiyn: 100, currency: 'KZT' as const, ...overrides };
 }
+
+/** A well-formed payout request: 100 tiyn to a new adult under pay-1, with `overrides`. */
+export function payoutRequest<O extends Record<string, unknown> = Record<never, never>>(overrides?: O) {
+  return { payoutId: 'pay-1', iin: adultIin(), amountTiyn: 100, currency: 'KZT' as const, ...overrides };
+}
