@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WORKING_DAY_CALENDAR } from '../../config/index.js';
 import {
   addWorkingDays,
   calendarCaveats,
@@ -12,10 +10,7 @@ import {
   WorkingDayCalendarFile,
 } from '../../domain/working-days.js';
 import { afmRejectionWindowEnd } from '../../domain/afm-rejection-window.js';
-
-const calendar = compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CALENDAR, 'utf8')));
-/** An instant written in Kazakhstan local time (UTC+05:00). */
-const kz = (local: string) => Date.parse(`${local}+05:00`);
+import { kz, shippedCalendar as calendar } from '../support/unit-calendar.js';
 
 describe('Kazakhstan working days', () => {
   it('counts Saturdays and Sundays as days off, weekdays as working', () => {
