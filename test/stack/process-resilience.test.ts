@@ -97,27 +97,24 @@ describe('an esu-bridge process and its dependencies', () => {
     if (saved) process.env.DATABASE_URL = saved;
   });
 
-  /** An entry point's environment on this file's PostgreSQL, waiting up to 2 minutes for its dependencies. */
-  const entryEnv = (env: Record<string, string>) => ({
-    DATABASE_URL: `postgres://postgres:${PASSWORD}@127.0.0.1:${pgPort}/esu_bridge`,
-    STARTUP_WAIT_SECONDS: '120',
-    ...env,
-  });
+  /**
+   * An entry point of ours on this file's PostgreSQL and Temporal dev server (unless `env` names another Temporal),
+   * waiting up to 2 minutes for them.
+   */
+  const startEntry = (entry: string, env: Record<string, string>) =>
+    startTsx(entry, [], {
+      DATABASE_URL: `postgres://postgres:${PASSWORD}@127.0.0.1:${pgPort}/esu_bridge`,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: temporal.namespace,
+      STARTUP_WAIT_SECONDS: '120',
+      ...env,
+    });
   const startedPostgres = async () => (postgres = await startPostgres({ dataDir, port: pgPort }));
 
   it('waits for PostgreSQL at start, stays up through its restart with /readyz back to 200, and exits 0 on SIGTERM', async () => {
     const apiPort = await freePort();
     const api = `http://127.0.0.1:${apiPort}`;
-    const process_ = startTsx(
-      'api/main.ts',
-      [],
-      entryEnv({
-        TEMPORAL_ADDRESS: temporal.address,
-        TEMPORAL_NAMESPACE: temporal.namespace,
-        API_HOST: '127.0.0.1',
-        API_PORT: String(apiPort),
-      }),
-    );
+    const process_ = startEntry('api/main.ts', { API_HOST: '127.0.0.1', API_PORT: String(apiPort) });
     try {
       // Started before PostgreSQL: it says it waits, and does.
       await said(process_, 'waiting for PostgreSQL');
@@ -147,15 +144,11 @@ describe('an esu-bridge process and its dependencies', () => {
 
   it('waits for Temporal at start too, and a SIGTERM during the wait still exits 0', async () => {
     if (!postgres) await startedPostgres();
-    const api = startTsx(
-      'api/main.ts',
-      [],
-      entryEnv({
-        TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, // nothing listens there
-        API_HOST: '127.0.0.1',
-        API_PORT: String(await freePort()),
-      }),
-    );
+    const api = startEntry('api/main.ts', {
+      TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, // nothing listens there
+      API_HOST: '127.0.0.1',
+      API_PORT: String(await freePort()),
+    });
     try {
       await eventually(
         'two "waiting for Temporal" lines',
@@ -183,18 +176,12 @@ describe('an esu-bridge process and its dependencies', () => {
     postgres = undefined;
     const healthPort = await freePort();
     const health = `http://127.0.0.1:${healthPort}`;
-    const worker = startTsx(
-      'workers/main.ts',
-      [],
-      entryEnv({
-        TEMPORAL_ADDRESS: temporal.address,
-        TEMPORAL_NAMESPACE: temporal.namespace,
-        TEMPORAL_TASK_QUEUE: `resilience-${healthPort}`,
-        WORKER_HEALTH_PORT: String(healthPort),
-        METRICS_BIND_ADDRESS: 'off',
-        INCIDENT_DETECTORS: 'false',
-      }),
-    );
+    const worker = startEntry('workers/main.ts', {
+      TEMPORAL_TASK_QUEUE: `resilience-${healthPort}`,
+      WORKER_HEALTH_PORT: String(healthPort),
+      METRICS_BIND_ADDRESS: 'off',
+      INCIDENT_DETECTORS: 'false',
+    });
     try {
       await said(worker, 'waiting for PostgreSQL');
       await startedPostgres();
