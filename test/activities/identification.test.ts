@@ -53,12 +53,9 @@ describe('identification connector against the simulator', () => {
       body: JSON.stringify({ iin, liveness: [false, false, false, false] }),
     });
     const consentId = await consented(activities, iin);
-    const opened = await run(activities.openTwoFactorSession, {
-      sessionId: uniqueId('s'),
-      iin,
-      phone: '+77011234567',
-      consentId,
-    });
+    const session = () =>
+      run(activities.openTwoFactorSession, { sessionId: uniqueId('s'), iin, phone: '+77011234567', consentId });
+    const opened = await session();
     if (!('session' in opened)) throw new Error('expected a session');
     let verdict;
     for (let i = 0; i < 4; i++)
@@ -68,12 +65,7 @@ describe('identification connector against the simulator', () => {
         livenessToken: 't',
       });
     expect(verdict).toMatchObject({ passed: false, attemptsLeft: 0, sessionStatus: 'ENDED' });
-    const blocked = await run(activities.openTwoFactorSession, {
-      sessionId: uniqueId('s'),
-      iin,
-      phone: '+77011234567',
-      consentId,
-    });
+    const blocked = await session();
     expect(blocked).toEqual({ blockedUntil: verdict!.blockedUntil });
   });
 
@@ -84,13 +76,15 @@ describe('identification connector against the simulator', () => {
     const matchId = uniqueId('m');
     expect((await run(activities.matchPhoto, { matchId, iin, consentId, photo: PHOTO })).scorePercent).toBe(92);
     const owner = { bettorId: uniqueId('b'), bettorRef: 'r'.repeat(64), iin };
-    const receipt = await run(activities.fetchMatchedPersonalData, {
+    /** The KYC officer's request for the matched bettor's personal data, under a fresh key. */
+    const personalDataRequest = () => ({
       ...owner,
       matchId,
       consentId,
       decision: { decidedBy: 'kyc', decidedAt: '2026-11-20T10:00:00Z' },
       key: uniqueId('k'),
     });
+    const receipt = await run(activities.fetchMatchedPersonalData, personalDataRequest());
     expect(JSON.stringify(receipt)).not.toContain(iin);
     expect(receipt.fields).toContain('lastName');
     expect(stored.at(-1)?.slice(0, 3)).toEqual([owner.bettorId, owner.bettorRef, 'PHOTO_MATCH']);
@@ -100,13 +94,7 @@ describe('identification connector against the simulator', () => {
       ...signerOf(testCertificates().afm),
       certificate: counterparts.signer.certificate,
     });
-    const refused = await run(wrongKey.activities.fetchMatchedPersonalData, {
-      ...owner,
-      matchId,
-      consentId,
-      decision: { decidedBy: 'kyc', decidedAt: '2026-11-20T10:00:00Z' },
-      key: uniqueId('k'),
-    }).catch((e) => e);
+    const refused = await run(wrongKey.activities.fetchMatchedPersonalData, personalDataRequest()).catch((e) => e);
     expect(refused).toBeInstanceOf(ApplicationFailure);
     expect((refused as ApplicationFailure).type).toBe(ErrorType.IdentificationRejected);
     expect((refused as ApplicationFailure).details?.[0]).toMatchObject({ code: 'SIGNATURE_INVALID' });
