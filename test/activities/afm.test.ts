@@ -8,6 +8,7 @@ import { bookmakerTrust, signerOf, testCertificates } from '../support/certifica
 import { ErrorType } from '../../domain/errors.js';
 import type { HeldSubmission } from '../../simulators/afm.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { rejectAtAfm } from '../support/unit-afm.js';
 import { simulatedCounterparts } from '../support/unit-counterparts.js';
 
 const counterparts = simulatedCounterparts(['esu', 'afm']);
@@ -102,11 +103,7 @@ describe('AFM connector', () => {
     expect((await run(() => activities().getAfmVerdict({ messageId: receipt.messageId }))).status).toBe(
       'ACCEPTED_FOR_PROCESSING',
     );
-    await fetch(new URL(`/__admin/submissions/${receipt.messageId}/reject`, counterparts.sims.afm.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code: 'IIN_UNKNOWN', reason: 'not in the register' }),
-    });
+    await rejectAtAfm(counterparts.sims.afm.url, receipt.messageId);
     expect(await run(() => activities().getAfmVerdict({ messageId: receipt.messageId }))).toMatchObject({
       status: 'REJECTED',
       rejection: { code: 'IIN_UNKNOWN' },

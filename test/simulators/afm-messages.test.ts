@@ -7,7 +7,7 @@ import { verifyAfmCallback } from '../../crypto/afm-callback.js';
 import { AfmCallback, AfmMessagesPage } from '../../domain/wire/afm.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { afmSubmissionNow } from '../support/unit-afm.js';
+import { afmSubmissionNow, rejectAtAfm } from '../support/unit-afm.js';
 import { bearer, requestJson } from '../support/unit-http.js';
 
 const API_KEY = 'k-afm';
@@ -50,15 +50,7 @@ async function acknowledged(): Promise<{ submissionId: string; messageId: string
 describe("AFM simulator's verdict messages (the e-government integration rules §47)", () => {
   it('publishes each rejection in order on a cursor-paged feed, and pushes it signed to the callback URL', async () => {
     const subs = await Promise.all([acknowledged(), acknowledged(), acknowledged()]);
-    for (const s of subs)
-      expect(
-        (
-          await call('POST', `/__admin/submissions/${s.messageId}/reject`, {
-            code: 'IIN_UNKNOWN',
-            reason: 'not in the register',
-          })
-        ).status,
-      ).toBe(200);
+    for (const s of subs) expect((await rejectAtAfm(sims.afm.url, s.messageId)).status).toBe(200);
 
     const first = AfmMessagesPage.parse((await call('GET', '/v1/messages?limit=2')).body);
     expect(first.messages.map((m) => m.submissionId)).toEqual([subs[0]!.submissionId, subs[1]!.submissionId]);

@@ -1,4 +1,5 @@
 import type { UnsignedAfmSubmission } from '../../domain/wire/afm.js';
+import { requestJson } from './unit-http.js';
 import { adultIin, uniqueId } from './ids.js';
 
 /** bookmaker-1's AFM submission of 100 tiyn a new adult received just now, sent now under a fresh id; unsigned. */
@@ -10,4 +11,12 @@ export function afmSubmissionNow(): UnsignedAfmSubmission {
     sentAt: now,
     record: { iin: adultIin(), receivedAt: now, receivedTiyn: 100 },
   };
+}
+
+/**
+ * Has the AFM simulator at `afmUrl` reject the submission it acknowledged as `messageId` (its test-only admin
+ * route), for `reason` (the IIN not in the register by default); the simulator's answer.
+ */
+export function rejectAtAfm(afmUrl: string, messageId: string, reason = 'not in the register') {
+  return requestJson(afmUrl, 'POST', `/__admin/submissions/${messageId}/reject`, { code: 'IIN_UNKNOWN', reason });
 }
