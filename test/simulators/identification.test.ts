@@ -47,6 +47,18 @@ async function session(iin: string, consentId?: string) {
   return { sessionId, res };
 }
 
+/** The steps of an open session: a liveness check, an SMS sent, the code the simulator sent, a code check. */
+const liveness = (sessionId: string) =>
+  call('POST', `/v1/identification/sessions/${sessionId}/liveness-checks`, { livenessToken: 't' });
+const sendSms = (sessionId: string) => call('POST', `/v1/identification/sessions/${sessionId}/sms`);
+const smsSent = async (sessionId: string) =>
+  (await call('GET', `/__admin/identification/sessions/${sessionId}/sms`)).body!.code as string;
+const checkCode = (sessionId: string, code: string) =>
+  call('POST', `/v1/identification/sessions/${sessionId}/code-checks`, { code });
+/** The personal data released for an authorisation code under `consentId`. */
+const personalData = (authorizationCode: string, consentId: string) =>
+  call('POST', '/v1/identification/personal-data', { authorizationCode, consentId });
+
 describe('identification simulator: the ЦОИД rules on its side', () => {
   beforeEach(() => {
     clock += 3_600_000;
@@ -61,20 +73,14 @@ describe('identification simulator: the ЦОИД rules on its side', () => {
     await call('POST', '/__admin/identification/people', { iin, liveness: [false, false, false, false] });
     const { sessionId } = await session(iin);
     const verdicts = [];
-    for (let i = 0; i < 4; i++)
-      verdicts.push(
-        (await call('POST', `/v1/identification/sessions/${sessionId}/liveness-checks`, { livenessToken: 't' })).body!,
-      );
+    for (let i = 0; i < 4; i++) verdicts.push((await liveness(sessionId)).body!);
     expect(verdicts.map((v) => v.attemptsLeft)).toEqual([3, 2, 1, 0]);
     expect(verdicts[3]).toMatchObject({
       passed: false,
       sessionStatus: 'ENDED',
       blockedUntil: new Date(clock + 15 * 60_000).toISOString(),
     });
-    expect(
-      (await call('POST', `/v1/identification/sessions/${sessionId}/liveness-checks`, { livenessToken: 't' })).body!
-        .error.code,
-    ).toBe('SESSION_ENDED');
+    expect((await liveness(sessionId)).body!.error.code).toBe('SESSION_ENDED');
 
     const blocked = await session(iin);
     expect(blocked.res.status).toBe(422);
@@ -86,34 +92,26 @@ describe('identification simulator: the ЦОИД rules on its side', () => {
   it('sends at most 2 SMS in a session, readable through the admin endpoint; wrong and expired codes are answers', async () => {
     const iin = adultIin();
     const { sessionId } = await session(iin);
-    expect((await call('POST', `/v1/identification/sessions/${sessionId}/sms`)).body!.error.code).toBe(
-      'LIVENESS_NOT_PASSED',
-    );
-    await call('POST', `/v1/identification/sessions/${sessionId}/liveness-checks`, { livenessToken: 't' });
-    expect((await call('POST', `/v1/identification/sessions/${sessionId}/sms`)).body!.smsLeft).toBe(1);
-    const first = (await call('GET', `/__admin/identification/sessions/${sessionId}/sms`)).body!.code as string;
+    expect((await sendSms(sessionId)).body!.error.code).toBe('LIVENESS_NOT_PASSED');
+    await liveness(sessionId);
+    expect((await sendSms(sessionId)).body!.smsLeft).toBe(1);
+    const first = await smsSent(sessionId);
     clock += 61_000;
-    expect((await call('POST', `/v1/identification/sessions/${sessionId}/code-checks`, { code: first })).body).toEqual({
+    expect((await checkCode(sessionId, first)).body).toEqual({
       result: 'EXPIRED_CODE',
     });
-    expect((await call('POST', `/v1/identification/sessions/${sessionId}/sms`)).body!.smsLeft).toBe(0);
-    expect((await call('POST', `/v1/identification/sessions/${sessionId}/sms`)).body!.error.code).toBe(
-      'SMS_LIMIT_REACHED',
-    );
-    const second = (await call('GET', `/__admin/identification/sessions/${sessionId}/sms`)).body!.code as string;
+    expect((await sendSms(sessionId)).body!.smsLeft).toBe(0);
+    expect((await sendSms(sessionId)).body!.error.code).toBe('SMS_LIMIT_REACHED');
+    const second = await smsSent(sessionId);
     const wrong = second === '000000' ? '000001' : '000000';
-    expect((await call('POST', `/v1/identification/sessions/${sessionId}/code-checks`, { code: wrong })).body).toEqual({
+    expect((await checkCode(sessionId, wrong)).body).toEqual({
       result: 'WRONG_CODE',
     });
-    const accepted = (await call('POST', `/v1/identification/sessions/${sessionId}/code-checks`, { code: second }))
-      .body!;
+    const accepted = (await checkCode(sessionId, second)).body!;
     expect(accepted.result).toBe('ACCEPTED');
 
     const consentId = uniqueId('unused');
-    const refused = await call('POST', '/v1/identification/personal-data', {
-      authorizationCode: accepted.authorizationCode,
-      consentId,
-    });
+    const refused = await personalData(accepted.authorizationCode, consentId);
     expect(refused.body!.error.code).toBe('CONSENT_NOT_FOUND');
   });
 
@@ -122,25 +120,20 @@ describe('identification simulator: the ЦОИД rules on its side', () => {
     const consentId = await consent(iin);
     const exchange = async () => {
       const { sessionId } = await session(iin, consentId);
-      await call('POST', `/v1/identification/sessions/${sessionId}/liveness-checks`, { livenessToken: 't' });
-      await call('POST', `/v1/identification/sessions/${sessionId}/sms`);
-      const code = (await call('GET', `/__admin/identification/sessions/${sessionId}/sms`)).body!.code;
-      return (await call('POST', `/v1/identification/sessions/${sessionId}/code-checks`, { code })).body!
-        .authorizationCode as string;
+      await liveness(sessionId);
+      await sendSms(sessionId);
+      const code = await smsSent(sessionId);
+      return (await checkCode(sessionId, code)).body!.authorizationCode as string;
     };
     const authorizationCode = await exchange();
-    const data = await call('POST', '/v1/identification/personal-data', { authorizationCode, consentId });
+    const data = await personalData(authorizationCode, consentId);
     expect(data.body).toMatchObject({ iin, lastName: 'TESTOV' });
     expect(Object.keys(data.body!)).not.toContain('photo');
-    expect(
-      (await call('POST', '/v1/identification/personal-data', { authorizationCode, consentId })).body!.error.code,
-    ).toBe('AUTHORIZATION_CODE_INVALID');
+    expect((await personalData(authorizationCode, consentId)).body!.error.code).toBe('AUTHORIZATION_CODE_INVALID');
 
     const next = await exchange();
     await call('POST', `/__admin/identification/consents/${consentId}/revoke`);
-    expect(
-      (await call('POST', '/v1/identification/personal-data', { authorizationCode: next, consentId })).body!.error.code,
-    ).toBe('CONSENT_REVOKED');
+    expect((await personalData(next, consentId)).body!.error.code).toBe('CONSENT_REVOKED');
     expect((await session(iin, consentId)).res.body!.error.code).toBe('CONSENT_REVOKED');
   });
 
