@@ -96,7 +96,7 @@ describe('ESU connector', () => {
 
 describe('Nomapay connector', () => {
   const activities = () => createNomapayActivities({ nomapay: counterparts.nomapay });
-  /** A new bettor, with `balanceTiyn` in the wallet if given, who has paid `amountTiyn` in under a fresh transfer id. */
+  /** A new bettor (with `balanceTiyn` in the wallet if given) who has paid `amountTiyn` in under a fresh id. */
   async function paidIn(amountTiyn: number, balanceTiyn?: number) {
     const iin = adultIin();
     const transferId = uniqueId('tr');

@@ -33,8 +33,8 @@ function run(
 }
 
 /**
- * Expects the entry point refused at start: exit code 1, `startLine` (what it prints once started) never printed, and every
- * variable it names on the development defaults named on stderr.
+ * Expects the entry point refused at start: exit code 1, `startLine` (what it prints once started) never
+ * printed, and every variable it names on the development defaults named on stderr.
  */
 function expectRefusedAtStart(
   { code, stdout, stderr }: Awaited<ReturnType<typeof run>>,

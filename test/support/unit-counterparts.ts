@@ -16,8 +16,8 @@ export interface SimulatedCounterparts extends Record<Simulated, CounterpartClie
   /** The bookmaker's test signer: the one whose certificate the simulators trust. */
   signer: DocumentSigner;
   /**
-   * One more client, closed with the others after the file: `counterpart` as it calls the simulator `at` (its own by default),
-   * with another API key if given (a wrong key, a ЦОИД client that talks to the Nomapay simulator).
+   * One more client, closed with the others after the file: `counterpart` as it calls the simulator `at` (its own
+   * by default), with another API key if given (a wrong key, a ЦОИД client that talks to the Nomapay simulator).
    */
   client(counterpart: Counterpart, options?: { at?: Simulated; apiKey?: string }): CounterpartClient;
   /** The test-only admin surface of one simulator. */
@@ -27,7 +27,8 @@ export interface SimulatedCounterparts extends Record<Simulated, CounterpartClie
 /**
  * For one test file: the simulators of `names` on free ports, trusting the bookmaker's test certificate, and a
  * client of each, started before the file's tests and closed after them. The fields are there once `beforeAll`
- * has run.
+ * has run. `timeoutMs` is every client's per-request timeout (2 s by default); `observe` sees each exchange of
+ * the file's clients (not of those `client()` adds).
  */
 export function simulatedCounterparts(
   names: Simulated[],
