@@ -9,6 +9,7 @@ import { ErrorType } from '../../domain/errors.js';
 import type { HeldSubmission } from '../../simulators/afm.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 import { rejectAtAfm } from '../support/unit-afm.js';
+import { rejectedWith } from '../support/unit-errors.js';
 import { simulatedCounterparts } from '../support/unit-counterparts.js';
 
 const counterparts = simulatedCounterparts(['esu', 'afm']);
@@ -29,11 +30,7 @@ function request(overrides: Partial<SendAfmSubmission> = {}): SendAfmSubmission 
   };
 }
 
-async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
-}
+const failure = (promise: Promise<unknown>) => rejectedWith(ApplicationFailure, promise);
 
 describe('AFM connector', () => {
   it('signs and sends, returning AFM’s messageId with our own send and receive times', async () => {

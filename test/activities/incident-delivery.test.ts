@@ -13,6 +13,7 @@ import type { IncidentCardMessage } from '../../domain/wire/incident.js';
 import { completeCard } from '../support/incident-card.js';
 import { uniqueId } from '../support/ids.js';
 import { simulatedCounterparts } from '../support/unit-counterparts.js';
+import { rejectedWith } from '../support/unit-errors.js';
 
 const counterparts = simulatedCounterparts(['esu', 'nomapay']);
 
@@ -80,11 +81,13 @@ describe('incident card delivery', () => {
     ['the certificate has expired', () => signerOf(testCertificates().expired), 'CERTIFICATE_UNTRUSTED'],
   ])('is refused, not retried, when %s', async (_case, makeSigner, code) => {
     const wrong = delivery(makeSigner());
-    const err = await run(() => wrong.deliverIncidentCard(request('esu'))).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ApplicationFailure);
-    expect((err as ApplicationFailure).type).toBe(ErrorType.IncidentCardRejected);
-    expect((err as ApplicationFailure).nonRetryable).toBe(true);
-    expect((err as ApplicationFailure).message).toContain(code);
+    const err = await rejectedWith(
+      ApplicationFailure,
+      run(() => wrong.deliverIncidentCard(request('esu'))),
+    );
+    expect(err.type).toBe(ErrorType.IncidentCardRejected);
+    expect(err.nonRetryable).toBe(true);
+    expect(err.message).toContain(code);
   });
 
   it('signs over every field: a changed row breaks the signature', async () => {

@@ -7,6 +7,7 @@ import { DepositRequest } from '../../domain/deposit.js';
 import { IncidentCard } from '../../domain/incident.js';
 import { born } from '../support/ids.js';
 import { completeCard } from '../support/incident-card.js';
+import { rejectedWith } from '../support/unit-errors.js';
 import { betRequest, depositRequest, payoutRequest } from '../support/unit-requests.js';
 
 /** A Temporal client whose starts are recorded: a refused request must never reach it. */
@@ -18,11 +19,7 @@ function fakeClient() {
   return { client: { options, workflow: { start, getHandle: vi.fn() } } as unknown as Client, start };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<InvalidRequestError> {
-  const err = await promise.catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(InvalidRequestError);
-  return err as InvalidRequestError;
-}
+const refusal = (promise: Promise<unknown>) => rejectedWith(InvalidRequestError, promise);
 
 describe('InvalidRequestError.fromZod', () => {
   it('names each unknown field, nested ones by their path', () => {
