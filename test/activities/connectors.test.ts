@@ -8,6 +8,7 @@ import { ErrorType } from '../../domain/errors.js';
 import type { TransferDirection } from '../../domain/wire/nomapay.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 import { simulatedCounterparts } from '../support/unit-counterparts.js';
+import { rejectedWith } from '../support/unit-errors.js';
 
 const exchanges: Exchange[] = [];
 const counterparts = simulatedCounterparts(['esu', 'nomapay'], { timeoutMs: 1_000, observe: (e) => exchanges.push(e) });
@@ -205,11 +206,7 @@ describe('answers outside the contract', () => {
       },
     };
   }
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => undefined,
-      (e: unknown) => e as ApplicationFailure,
-    );
+  const failure = (p: Promise<unknown>) => rejectedWith(ApplicationFailure, p);
   const anything = { parse: (v: unknown) => v, safeParse: (v: unknown) => ({ success: true, data: v }) } as never;
 
   it('refuses an answer larger than the cap unread, declared or streamed, as a non-retryable contract violation', async () => {
@@ -232,10 +229,9 @@ describe('answers outside the contract', () => {
     try {
       for (const { client } of [declared, streamed]) {
         const err = await failure(client.get('/v1/anything', anything));
-        expect(err).toBeInstanceOf(ApplicationFailure);
-        expect(err!.type).toBe(ErrorType.CounterpartContractViolation);
-        expect(err!.nonRetryable).toBe(true);
-        expect(err!.message).toMatch(/answered more than 65536 bytes/);
+        expect(err.type).toBe(ErrorType.CounterpartContractViolation);
+        expect(err.nonRetryable).toBe(true);
+        expect(err.message).toMatch(/answered more than 65536 bytes/);
       }
     } finally {
       await Promise.all([declared.close(), streamed.close()]);
@@ -249,8 +245,8 @@ describe('answers outside the contract', () => {
     });
     try {
       const err = await failure(html.client.get('/v1/anything', anything));
-      expect(err!.type).toBe(ErrorType.CounterpartContractViolation);
-      expect(err!.message).toMatch(/not JSON: <html>gateway login/);
+      expect(err.type).toBe(ErrorType.CounterpartContractViolation);
+      expect(err.message).toMatch(/not JSON: <html>gateway login/);
     } finally {
       await html.close();
     }
