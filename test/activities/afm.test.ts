@@ -1,41 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createAfmActivities, type SendAfmSubmission } from '../../activities/afm.js';
 import { createEsuSubmissionActivities } from '../../activities/esu-submissions.js';
-import { CounterpartClient } from '../../activities/http.js';
-import { certificateFingerprint, verifyDocument, type DocumentSigner } from '../../crypto/signer.js';
-import { bookmakerTrust, loadTestCertificates, signerOf, testCertificates } from '../support/certificates.js';
+import { certificateFingerprint, verifyDocument } from '../../crypto/signer.js';
+import { bookmakerTrust, signerOf, testCertificates } from '../support/certificates.js';
 import { ErrorType } from '../../domain/errors.js';
 import type { HeldSubmission } from '../../simulators/afm.js';
-import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
-import { simAdmin } from '../support/sim-admin.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { rejectAtAfm } from '../support/unit-afm.js';
+import { rejectedWith } from '../support/unit-errors.js';
+import { simulatedCounterparts } from '../support/unit-counterparts.js';
 
-let sims: RunningSimulators;
-let afm: CounterpartClient;
-let esu: CounterpartClient;
-let signer: DocumentSigner;
-
-beforeAll(async () => {
-  signer = signerOf((await loadTestCertificates()).bookmaker);
-  sims = await startSimulators({
-    esu: { port: 0, apiKey: 'k-esu' },
-    afm: { port: 0, apiKey: 'k-afm' },
-    trust: bookmakerTrust(),
-  });
-  afm = new CounterpartClient({ counterpart: 'afm', baseUrl: sims.afm.url, apiKey: 'k-afm', timeoutMs: 2_000 });
-  esu = new CounterpartClient({ counterpart: 'esu', baseUrl: sims.esu.url, apiKey: 'k-esu', timeoutMs: 2_000 });
-});
-afterAll(async () => {
-  await Promise.all([afm?.close(), esu?.close()]);
-  await sims?.close();
-});
+const counterparts = simulatedCounterparts(['esu', 'afm']);
 
 const run = <R>(fn: () => Promise<R>): Promise<R> => new MockActivityEnvironment().run(fn) as Promise<R>;
-const activities = (with_ = signer) => createAfmActivities({ afm, signer: with_, sender: 'bookmaker-1' });
+const activities = (signer = counterparts.signer) =>
+  createAfmActivities({ afm: counterparts.afm, signer, sender: 'bookmaker-1' });
 const held = async () =>
-  (await (await fetch(new URL('/__admin/submissions', sims.afm.url))).json()) as HeldSubmission[];
+  (await (await fetch(new URL('/__admin/submissions', counterparts.sims.afm.url))).json()) as HeldSubmission[];
 
 function request(overrides: Partial<SendAfmSubmission> = {}): SendAfmSubmission {
   return {
@@ -47,11 +30,7 @@ function request(overrides: Partial<SendAfmSubmission> = {}): SendAfmSubmission 
   };
 }
 
-async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
-}
+const failure = (promise: Promise<unknown>) => rejectedWith(ApplicationFailure, promise);
 
 describe('AFM connector', () => {
   it('signs and sends, returning AFM’s messageId with our own send and receive times', async () => {
@@ -65,8 +44,8 @@ describe('AFM connector', () => {
       sentAt: req.sentAt,
       signature: {
         algorithm: 'RSA-SHA256',
-        keyId: certificateFingerprint(signer.certificate),
-        certificate: signer.certificate.toString('base64'),
+        keyId: certificateFingerprint(counterparts.signer.certificate),
+        certificate: counterparts.signer.certificate.toString('base64'),
       },
     });
     expect(verifyDocument(atAfm.message, bookmakerTrust())).toMatchObject({ ok: true });
@@ -74,12 +53,12 @@ describe('AFM connector', () => {
 
   it('asks whether the earlier attempt landed before sending again, so a lost answer is not resent', async () => {
     const req = request();
-    await simAdmin(sims.afm.url).fault({ match: { key: req.submissionId }, kind: 'apply-then-error' });
+    await counterparts.admin('afm').fault({ match: { key: req.submissionId }, kind: 'apply-then-error' });
     await expect(run(() => activities().sendAfmSubmission(req))).rejects.toThrow(/503/);
-    const before = (await simAdmin(sims.afm.url).stats()).requests['POST /v1/submissions'] ?? 0;
+    const before = (await counterparts.admin('afm').stats()).requests['POST /v1/submissions'] ?? 0;
     const receipt = await run(() => activities().sendAfmSubmission({ ...req, checkFirst: true }));
     expect(receipt.foundExisting).toBe(true);
-    expect((await simAdmin(sims.afm.url).stats()).requests['POST /v1/submissions']).toBe(before);
+    expect((await counterparts.admin('afm').stats()).requests['POST /v1/submissions']).toBe(before);
     expect((await held()).filter((h) => h.submissionId === req.submissionId)).toHaveLength(1);
     expect(receipt.messageId).toBe((await held()).find((h) => h.submissionId === req.submissionId)!.messageId);
   });
@@ -100,27 +79,20 @@ describe('AFM connector', () => {
   it('fails, not retried, on a signature AFM cannot verify, a certificate it does not trust, or a wrong API key', async () => {
     const c = testCertificates();
     // Our certificate, another key: the signature does not match the certificate.
-    const forgedSigner = { ...signerOf(c.afm), certificate: signer.certificate };
+    const forgedSigner = { ...signerOf(c.afm), certificate: counterparts.signer.certificate };
     const forged = await failure(run(() => activities(forgedSigner).sendAfmSubmission(request())));
     expect(forged.type).toBe(ErrorType.CounterpartAuthFailed);
     expect(forged.message).toContain('SIGNATURE_INVALID');
     const untrusted = await failure(run(() => activities(signerOf(c.foreign)).sendAfmSubmission(request())));
     expect(untrusted.type).toBe(ErrorType.CounterpartAuthFailed);
     expect(untrusted.message).toContain('CERTIFICATE_UNTRUSTED');
-    const wrongKey = new CounterpartClient({
-      counterpart: 'afm',
-      baseUrl: sims.afm.url,
-      apiKey: 'wrong',
-      timeoutMs: 2_000,
-    });
-    try {
-      const err = await failure(
-        run(() => createAfmActivities({ afm: wrongKey, signer, sender: 'b' }).sendAfmSubmission(request())),
-      );
-      expect(err.type).toBe(ErrorType.CounterpartAuthFailed);
-    } finally {
-      await wrongKey.close();
-    }
+    const wrongKey = counterparts.client('afm', { apiKey: 'wrong' });
+    const err = await failure(
+      run(() =>
+        createAfmActivities({ afm: wrongKey, signer: counterparts.signer, sender: 'b' }).sendAfmSubmission(request()),
+      ),
+    );
+    expect(err.type).toBe(ErrorType.CounterpartAuthFailed);
   });
 
   it('reads AFM’s later verdict', async () => {
@@ -128,11 +100,7 @@ describe('AFM connector', () => {
     expect((await run(() => activities().getAfmVerdict({ messageId: receipt.messageId }))).status).toBe(
       'ACCEPTED_FOR_PROCESSING',
     );
-    await fetch(new URL(`/__admin/submissions/${receipt.messageId}/reject`, sims.afm.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code: 'IIN_UNKNOWN', reason: 'not in the register' }),
-    });
+    await rejectAtAfm(counterparts.sims.afm.url, receipt.messageId);
     expect(await run(() => activities().getAfmVerdict({ messageId: receipt.messageId }))).toMatchObject({
       status: 'REJECTED',
       rejection: { code: 'IIN_UNKNOWN' },
@@ -141,7 +109,7 @@ describe('AFM connector', () => {
 });
 
 describe('corrected ESU records', () => {
-  const esuActivities = () => createEsuSubmissionActivities({ esu });
+  const esuActivities = () => createEsuSubmissionActivities({ esu: counterparts.esu });
   const payout = (operationId = uniqueId('pay')) => ({
     operationId,
     kind: 'PAYOUT' as const,
@@ -173,7 +141,7 @@ describe('corrected ESU records', () => {
     expect(other.type).toBe(ErrorType.SubmissionRejected);
     expect(other.details?.[0]).toMatchObject({ code: 'DUPLICATE_OPERATION' });
     expect(
-      (await simAdmin(sims.esu.url).esuOperations()).filter((o) => o.request.operationId === record.operationId),
+      (await counterparts.admin('esu').esuOperations()).filter((o) => o.request.operationId === record.operationId),
     ).toHaveLength(1);
   });
 

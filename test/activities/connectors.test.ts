@@ -1,35 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { CounterpartClient, type Exchange } from '../../activities/http.js';
 import { createEsuActivities } from '../../activities/esu.js';
 import { createNomapayActivities } from '../../activities/nomapay.js';
 import { ErrorType } from '../../domain/errors.js';
-import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
-import { simAdmin } from '../support/sim-admin.js';
+import type { TransferDirection } from '../../domain/wire/nomapay.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { simulatedCounterparts } from '../support/unit-counterparts.js';
+import { rejectedWith } from '../support/unit-errors.js';
 
-let sims: RunningSimulators;
-let esu: CounterpartClient;
-let nomapay: CounterpartClient;
 const exchanges: Exchange[] = [];
-
-beforeAll(async () => {
-  sims = await startSimulators({ esu: { port: 0, apiKey: 'k-esu' }, nomapay: { port: 0, apiKey: 'k-np' } });
-  esu = new CounterpartClient({ counterpart: 'esu', baseUrl: sims.esu.url, apiKey: 'k-esu', timeoutMs: 1_000 }, (e) =>
-    exchanges.push(e),
-  );
-  nomapay = new CounterpartClient({
-    counterpart: 'nomapay',
-    baseUrl: sims.nomapay.url,
-    apiKey: 'k-np',
-    timeoutMs: 1_000,
-  });
-});
-afterAll(async () => {
-  await Promise.all([esu?.close(), nomapay?.close()]);
-  await sims?.close();
-});
+const counterparts = simulatedCounterparts(['esu', 'nomapay'], { timeoutMs: 1_000, observe: (e) => exchanges.push(e) });
 
 /** Runs an activity as its `n`th attempt (the connectors ask for status first on a retry). */
 const attempt = (n: number) => ({
@@ -48,32 +30,44 @@ function deposit(operationId = uniqueId('op')) {
   };
 }
 
+/** A wallet transfer of `amountTiyn` KZT, from the bettor's wallet unless `direction` says otherwise. */
+function transfer(
+  transferId: string,
+  iin: string,
+  amountTiyn: number,
+  direction: TransferDirection = 'BETTOR_TO_BOOKMAKER',
+) {
+  return { transferId, iin, direction, amountTiyn, currency: 'KZT' as const };
+}
+
 describe('ESU connector', () => {
-  const activities = () => createEsuActivities({ esu });
+  const activities = () => createEsuActivities({ esu: counterparts.esu });
 
   it('returns the receipt and journals its own send and receive times', async () => {
     const request = deposit();
     const receipt = await attempt(1).run(activities().recordOperation, request);
     expect(receipt.operationId).toBe(request.operationId);
-    const seen = exchanges.find((e) => e.path === '/v1/operations')!;
+    const seen = exchanges.find((e) => e.counterpart === 'esu' && e.path === '/v1/operations')!;
     expect(seen.status).toBe(201);
     expect(seen.receivedAt.getTime()).toBeGreaterThanOrEqual(seen.sentAt.getTime());
   });
 
   it('asks for the status before sending again on a retry, so a lost answer is not resent', async () => {
     const request = deposit();
-    await simAdmin(sims.esu.url).fault({ match: { key: request.operationId }, kind: 'apply-then-error' });
+    await counterparts.admin('esu').fault({ match: { key: request.operationId }, kind: 'apply-then-error' });
     await expect(attempt(1).run(activities().recordOperation, request)).rejects.toThrow(/503/);
-    const before = (await simAdmin(sims.esu.url).stats()).requests['POST /v1/operations'] ?? 0;
+    const before = (await counterparts.admin('esu').stats()).requests['POST /v1/operations'] ?? 0;
     const receipt = await attempt(2).run(activities().recordOperation, request);
     expect(receipt.operationId).toBe(request.operationId);
-    expect((await simAdmin(sims.esu.url).stats()).requests['POST /v1/operations']).toBe(before); // no second POST
-    expect(await simAdmin(sims.esu.url).appliedCount(request.operationId)).toBe(1);
+    expect((await counterparts.admin('esu').stats()).requests['POST /v1/operations']).toBe(before); // no second POST
+    expect(await counterparts.admin('esu').appliedCount(request.operationId)).toBe(1);
   });
 
   it('maps a documented refusal to a non-retryable EsuRejected with its code', async () => {
     const request = deposit();
-    await simAdmin(sims.esu.url).fault({ match: { key: request.operationId }, kind: 'reject', code: 'LIMIT_EXCEEDED' });
+    await counterparts
+      .admin('esu')
+      .fault({ match: { key: request.operationId }, kind: 'reject', code: 'LIMIT_EXCEEDED' });
     const err = await attempt(1)
       .run(activities().recordOperation, request)
       .catch((e) => e);
@@ -83,22 +77,16 @@ describe('ESU connector', () => {
   });
 
   it('maps a wrong API key to a non-retryable CounterpartAuthFailed', async () => {
-    const wrong = new CounterpartClient({
-      counterpart: 'esu',
-      baseUrl: sims.esu.url,
-      apiKey: 'nope',
-      timeoutMs: 1_000,
-    });
+    const wrong = counterparts.client('esu', { apiKey: 'nope' });
     const err = await attempt(1)
       .run(createEsuActivities({ esu: wrong }).checkBettorEligibility, { iin: adultIin(), purpose: 'BET' })
       .catch((e) => e);
-    await wrong.close();
     expect(err).toMatchObject({ type: ErrorType.CounterpartAuthFailed, nonRetryable: true });
   });
 
   it('turns a timeout into a plain retryable error', async () => {
     const request = deposit();
-    await simAdmin(sims.esu.url).fault({ match: { key: request.operationId }, kind: 'delay', delayMs: 1_500 });
+    await counterparts.admin('esu').fault({ match: { key: request.operationId }, kind: 'delay', delayMs: 1_500 });
     const err = await attempt(1)
       .run(activities().recordOperation, request)
       .catch((e) => e);
@@ -108,43 +96,38 @@ describe('ESU connector', () => {
 });
 
 describe('Nomapay connector', () => {
+  const activities = () => createNomapayActivities({ nomapay: counterparts.nomapay });
+  /** A new bettor (with `balanceTiyn` in the wallet if given) who has paid `amountTiyn` in under a fresh id. */
+  async function paidIn(amountTiyn: number, balanceTiyn?: number) {
+    const iin = adultIin();
+    const transferId = uniqueId('tr');
+    if (balanceTiyn !== undefined) await counterparts.admin('nomapay').setWallet({ iin, balanceTiyn });
+    await attempt(1).run(activities().transferWallet, transfer(transferId, iin, amountTiyn));
+    return { iin, transferId };
+  }
+
   it('treats a refund of a transfer Nomapay never saw as nothing to undo', async () => {
-    const { refundWalletTransfer } = createNomapayActivities({ nomapay });
+    const { refundWalletTransfer } = activities();
     expect(await attempt(1).run(refundWalletTransfer, { transferId: uniqueId('never'), reason: 'test' })).toBe(
       'NOTHING_TO_UNDO',
     );
   });
 
   it('refunds a completed transfer once, however often it is asked', async () => {
-    const { transferWallet, refundWalletTransfer } = createNomapayActivities({ nomapay });
-    const iin = adultIin();
-    const transferId = uniqueId('tr');
-    await simAdmin(sims.nomapay.url).setWallet({ iin, balanceTiyn: 40_000 });
-    await attempt(1).run(transferWallet, {
-      transferId,
-      iin,
-      direction: 'BETTOR_TO_BOOKMAKER',
-      amountTiyn: 25_000,
-      currency: 'KZT',
-    });
+    const { refundWalletTransfer } = activities();
+    const { iin, transferId } = await paidIn(25_000, 40_000);
     expect(await attempt(1).run(refundWalletTransfer, { transferId, reason: 'test' })).toBe('REFUNDED');
     expect(await attempt(2).run(refundWalletTransfer, { transferId, reason: 'test' })).toBe('REFUNDED');
-    expect(await simAdmin(sims.nomapay.url).walletBalance(iin)).toBe(40_000);
-    expect(await simAdmin(sims.nomapay.url).appliedCount(`${transferId}:refund`)).toBe(1);
+    expect(await counterparts.admin('nomapay').walletBalance(iin)).toBe(40_000);
+    expect(await counterparts.admin('nomapay').appliedCount(`${transferId}:refund`)).toBe(1);
   });
 
   it('maps insufficient funds to a non-retryable WalletRejected', async () => {
-    const { transferWallet } = createNomapayActivities({ nomapay });
+    const { transferWallet } = activities();
     const iin = adultIin();
-    await simAdmin(sims.nomapay.url).setWallet({ iin, balanceTiyn: 100 });
+    await counterparts.admin('nomapay').setWallet({ iin, balanceTiyn: 100 });
     const err = await attempt(1)
-      .run(transferWallet, {
-        transferId: uniqueId('tr'),
-        iin,
-        direction: 'BETTOR_TO_BOOKMAKER',
-        amountTiyn: 25_000,
-        currency: 'KZT',
-      })
+      .run(transferWallet, transfer(uniqueId('tr'), iin, 25_000))
       .catch((e) => e);
     expect(err).toMatchObject({ type: ErrorType.WalletRejected, nonRetryable: true });
     expect(err.details[0].code).toBe('INSUFFICIENT_FUNDS');
@@ -153,17 +136,8 @@ describe('Nomapay connector', () => {
   // The critical reproduction, at the connector: a deposit and a payout that once shared the raw id X at
   // Nomapay. The payout's compensation asked for a refund of X and refunded the deposit's money.
   it('never refunds a transfer under the id that another operation made (NOT_OURS), and moves nothing', async () => {
-    const { transferWallet, refundWalletTransfer } = createNomapayActivities({ nomapay });
-    const iin = adultIin();
-    const transferId = uniqueId('x');
-    await simAdmin(sims.nomapay.url).setWallet({ iin, balanceTiyn: 2_000_000 });
-    await attempt(1).run(transferWallet, {
-      transferId,
-      iin,
-      direction: 'BETTOR_TO_BOOKMAKER',
-      amountTiyn: 1_000_000,
-      currency: 'KZT',
-    });
+    const { refundWalletTransfer } = activities();
+    const { iin, transferId } = await paidIn(1_000_000, 2_000_000);
     const payout = { iin, direction: 'BOOKMAKER_TO_BETTOR' as const, amountTiyn: 100 };
     expect(
       await attempt(1).run(refundWalletTransfer, { transferId, reason: 'payout not completed', expected: payout }),
@@ -172,36 +146,22 @@ describe('Nomapay connector', () => {
     expect(await attempt(1).run(refundWalletTransfer, { transferId, reason: 'test', expected: otherBettor })).toBe(
       'NOT_OURS',
     );
-    expect(await simAdmin(sims.nomapay.url).walletBalance(iin)).toBe(1_000_000);
-    expect(await simAdmin(sims.nomapay.url).appliedCount(`${transferId}:refund`)).toBe(0);
+    expect(await counterparts.admin('nomapay').walletBalance(iin)).toBe(1_000_000);
+    expect(await counterparts.admin('nomapay').appliedCount(`${transferId}:refund`)).toBe(0);
   });
 
   it('refuses, on a retry, a transfer found under our id that is not ours (IdempotencyConflict), sending nothing', async () => {
-    const { transferWallet } = createNomapayActivities({ nomapay });
-    const iin = adultIin();
-    const transferId = uniqueId('x');
-    await attempt(1).run(transferWallet, {
-      transferId,
-      iin,
-      direction: 'BETTOR_TO_BOOKMAKER',
-      amountTiyn: 1_000_000,
-      currency: 'KZT',
-    });
-    const before = (await simAdmin(sims.nomapay.url).stats()).requests['POST /v1/transfers'] ?? 0;
+    const { transferWallet } = activities();
+    const { iin, transferId } = await paidIn(1_000_000);
+    const before = (await counterparts.admin('nomapay').stats()).requests['POST /v1/transfers'] ?? 0;
     const err = await attempt(2)
-      .run(transferWallet, { transferId, iin, direction: 'BOOKMAKER_TO_BETTOR', amountTiyn: 100, currency: 'KZT' })
+      .run(transferWallet, transfer(transferId, iin, 100, 'BOOKMAKER_TO_BETTOR'))
       .catch((e) => e);
     expect(err).toMatchObject({ type: ErrorType.IdempotencyConflict, nonRetryable: true });
     expect(err.message).toContain('direction');
-    expect((await simAdmin(sims.nomapay.url).stats()).requests['POST /v1/transfers']).toBe(before);
+    expect((await counterparts.admin('nomapay').stats()).requests['POST /v1/transfers']).toBe(before);
     // The same transfer asked again is ours, and answered without the holder's IIN.
-    const same = await attempt(2).run(transferWallet, {
-      transferId,
-      iin,
-      direction: 'BETTOR_TO_BOOKMAKER',
-      amountTiyn: 1_000_000,
-      currency: 'KZT',
-    });
+    const same = await attempt(2).run(transferWallet, transfer(transferId, iin, 1_000_000));
     expect(same).toMatchObject({ transferId, status: 'COMPLETED', amountTiyn: 1_000_000 });
     expect(same).not.toHaveProperty('iin');
   });
@@ -209,7 +169,7 @@ describe('Nomapay connector', () => {
 
 describe('ESU connector, records that are not ours', () => {
   it('refuses, on a retry, an operation ESU recorded under our id for another kind or amount', async () => {
-    const { recordOperation } = createEsuActivities({ esu });
+    const { recordOperation } = createEsuActivities({ esu: counterparts.esu });
     const request = deposit();
     await attempt(1).run(recordOperation, request);
     for (const other of [{ kind: 'PAYOUT' as const }, { amountTiyn: 10_001 }, { iin: adultIin() }]) {
@@ -219,7 +179,7 @@ describe('ESU connector, records that are not ours', () => {
       expect(err).toMatchObject({ type: ErrorType.IdempotencyConflict, nonRetryable: true });
       expect(err.message).toContain(Object.keys(other)[0]);
     }
-    expect(await simAdmin(sims.esu.url).appliedCount(request.operationId)).toBe(1);
+    expect(await counterparts.admin('esu').appliedCount(request.operationId)).toBe(1);
   });
 });
 
@@ -246,11 +206,7 @@ describe('answers outside the contract', () => {
       },
     };
   }
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => undefined,
-      (e: unknown) => e as ApplicationFailure,
-    );
+  const failure = (p: Promise<unknown>) => rejectedWith(ApplicationFailure, p);
   const anything = { parse: (v: unknown) => v, safeParse: (v: unknown) => ({ success: true, data: v }) } as never;
 
   it('refuses an answer larger than the cap unread, declared or streamed, as a non-retryable contract violation', async () => {
@@ -273,10 +229,9 @@ describe('answers outside the contract', () => {
     try {
       for (const { client } of [declared, streamed]) {
         const err = await failure(client.get('/v1/anything', anything));
-        expect(err).toBeInstanceOf(ApplicationFailure);
-        expect(err!.type).toBe(ErrorType.CounterpartContractViolation);
-        expect(err!.nonRetryable).toBe(true);
-        expect(err!.message).toMatch(/answered more than 65536 bytes/);
+        expect(err.type).toBe(ErrorType.CounterpartContractViolation);
+        expect(err.nonRetryable).toBe(true);
+        expect(err.message).toMatch(/answered more than 65536 bytes/);
       }
     } finally {
       await Promise.all([declared.close(), streamed.close()]);
@@ -290,8 +245,8 @@ describe('answers outside the contract', () => {
     });
     try {
       const err = await failure(html.client.get('/v1/anything', anything));
-      expect(err!.type).toBe(ErrorType.CounterpartContractViolation);
-      expect(err!.message).toMatch(/not JSON: <html>gateway login/);
+      expect(err.type).toBe(ErrorType.CounterpartContractViolation);
+      expect(err.message).toMatch(/not JSON: <html>gateway login/);
     } finally {
       await html.close();
     }

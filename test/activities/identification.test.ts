@@ -1,39 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createConsentSigner } from '../../activities/consent-signer.js';
 import type { DocumentSigner } from '../../crypto/signer.js';
-import { bookmakerTrust, loadTestCertificates, signerOf, testCertificates } from '../support/certificates.js';
-import { CounterpartClient } from '../../activities/http.js';
+import { signerOf, testCertificates } from '../support/certificates.js';
 import { createIdentificationActivities } from '../../activities/identification.js';
 import type { Pool } from '../../db/pool.js';
 import { ErrorType } from '../../domain/errors.js';
 import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
-import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { simAdmin } from '../support/sim-admin.js';
+import { simulatedCounterparts } from '../support/unit-counterparts.js';
+import { consentRegistration } from '../support/unit-identification.js';
 
-let sims: RunningSimulators;
-let clients: CounterpartClient[];
+const counterparts = simulatedCounterparts(['esu', 'nomapay']);
 const PHOTO = { image: 'aGVsbG8gd29ybGQgcGhvdG8=', quality: GOOD_PHOTO_QUALITY };
 
-beforeAll(async () => {
-  await loadTestCertificates();
-  sims = await startSimulators({ esu: { apiKey: 'e' }, nomapay: { apiKey: 'n' }, trust: bookmakerTrust() });
-});
-
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await sims?.close();
-});
-
-function connector(signer: DocumentSigner = signerOf(testCertificates().bookmaker)) {
-  const endpoint = (counterpart: 'esu' | 'nomapay' | 'tsoid', baseUrl: string, apiKey: string) =>
-    new CounterpartClient({ counterpart, baseUrl, apiKey, timeoutMs: 2000 });
-  const tsoid = endpoint('tsoid', sims.nomapay.url, 'n');
-  const esu = endpoint('esu', sims.esu.url, 'e');
-  const nomapay = endpoint('nomapay', sims.nomapay.url, 'n');
-  clients = [...(clients ?? []), tsoid, esu, nomapay];
+function connector(signer: DocumentSigner = counterparts.signer) {
+  // ЦОИД's registry is simulated by the Nomapay simulator.
+  const tsoid = counterparts.client('tsoid', { at: 'nomapay' });
   const stored: unknown[][] = [];
   const pool = {
     query: vi.fn(async (_sql: string, params: unknown[]) => (stored.push(params), { rowCount: 1, rows: [] })),
@@ -41,8 +25,8 @@ function connector(signer: DocumentSigner = signerOf(testCertificates().bookmake
   const photos = { load: vi.fn(async (ref: string) => (ref === 'known' ? PHOTO : undefined)) };
   const activities = createIdentificationActivities({
     tsoid,
-    esu,
-    nomapay,
+    esu: counterparts.esu,
+    nomapay: counterparts.nomapay,
     pool,
     consentSigner: createConsentSigner(signer),
     photos,
@@ -54,33 +38,24 @@ const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A)
   new MockActivityEnvironment().run(fn, ...args) as Promise<R>;
 
 async function consented(activities: ReturnType<typeof connector>['activities'], iin: string) {
-  const consentId = uniqueId('consent');
-  await run(activities.registerConsent, {
-    consentId,
-    iin,
-    agreementVersion: 'v1',
-    givenAt: '2026-11-20T10:00:00Z',
-    scope: ['THIRD_PARTY_TRANSFER'],
-  });
-  return consentId;
+  const consent = consentRegistration(iin);
+  await run(activities.registerConsent, consent);
+  return consent.consentId;
 }
 
 describe('identification connector against the simulator', () => {
   it('answers a liveness block as a result carrying its end (§23.2)', async () => {
     const { activities } = connector();
     const iin = adultIin();
-    await fetch(new URL('/__admin/identification/people', sims.nomapay.url), {
+    await fetch(new URL('/__admin/identification/people', counterparts.sims.nomapay.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ iin, liveness: [false, false, false, false] }),
     });
     const consentId = await consented(activities, iin);
-    const opened = await run(activities.openTwoFactorSession, {
-      sessionId: uniqueId('s'),
-      iin,
-      phone: '+77011234567',
-      consentId,
-    });
+    const session = () =>
+      run(activities.openTwoFactorSession, { sessionId: uniqueId('s'), iin, phone: '+77011234567', consentId });
+    const opened = await session();
     if (!('session' in opened)) throw new Error('expected a session');
     let verdict;
     for (let i = 0; i < 4; i++)
@@ -90,12 +65,7 @@ describe('identification connector against the simulator', () => {
         livenessToken: 't',
       });
     expect(verdict).toMatchObject({ passed: false, attemptsLeft: 0, sessionStatus: 'ENDED' });
-    const blocked = await run(activities.openTwoFactorSession, {
-      sessionId: uniqueId('s'),
-      iin,
-      phone: '+77011234567',
-      consentId,
-    });
+    const blocked = await session();
     expect(blocked).toEqual({ blockedUntil: verdict!.blockedUntil });
   });
 
@@ -106,13 +76,15 @@ describe('identification connector against the simulator', () => {
     const matchId = uniqueId('m');
     expect((await run(activities.matchPhoto, { matchId, iin, consentId, photo: PHOTO })).scorePercent).toBe(92);
     const owner = { bettorId: uniqueId('b'), bettorRef: 'r'.repeat(64), iin };
-    const receipt = await run(activities.fetchMatchedPersonalData, {
+    /** The KYC officer's request for the matched bettor's personal data, under a fresh key. */
+    const personalDataRequest = () => ({
       ...owner,
       matchId,
       consentId,
       decision: { decidedBy: 'kyc', decidedAt: '2026-11-20T10:00:00Z' },
       key: uniqueId('k'),
     });
+    const receipt = await run(activities.fetchMatchedPersonalData, personalDataRequest());
     expect(JSON.stringify(receipt)).not.toContain(iin);
     expect(receipt.fields).toContain('lastName');
     expect(stored.at(-1)?.slice(0, 3)).toEqual([owner.bettorId, owner.bettorRef, 'PHOTO_MATCH']);
@@ -120,15 +92,9 @@ describe('identification connector against the simulator', () => {
 
     const wrongKey = connector({
       ...signerOf(testCertificates().afm),
-      certificate: signerOf(testCertificates().bookmaker).certificate,
+      certificate: counterparts.signer.certificate,
     });
-    const refused = await run(wrongKey.activities.fetchMatchedPersonalData, {
-      ...owner,
-      matchId,
-      consentId,
-      decision: { decidedBy: 'kyc', decidedAt: '2026-11-20T10:00:00Z' },
-      key: uniqueId('k'),
-    }).catch((e) => e);
+    const refused = await run(wrongKey.activities.fetchMatchedPersonalData, personalDataRequest()).catch((e) => e);
     expect(refused).toBeInstanceOf(ApplicationFailure);
     expect((refused as ApplicationFailure).type).toBe(ErrorType.IdentificationRejected);
     expect((refused as ApplicationFailure).details?.[0]).toMatchObject({ code: 'SIGNATURE_INVALID' });
@@ -138,13 +104,13 @@ describe('identification connector against the simulator', () => {
     const { activities, photos } = connector();
     const iin = adultIin();
     const consentId = await consented(activities, iin);
-    const before = (await simAdmin(sims.nomapay.url).stats()).requests['POST /v1/identification/photo-matches'] ?? 0;
+    const before = (await counterparts.admin('nomapay').stats()).requests['POST /v1/identification/photo-matches'] ?? 0;
     const bad = { ...PHOTO, quality: { ...GOOD_PHOTO_QUALITY, faceAreaPercent: 20 } };
     const refused = await run(activities.matchPhoto, { matchId: uniqueId('m'), iin, consentId, photo: bad }).catch(
       (e) => e,
     );
     expect((refused as ApplicationFailure).type).toBe(ErrorType.PhotoRequirementsNotMet);
-    expect((await simAdmin(sims.nomapay.url).stats()).requests['POST /v1/identification/photo-matches'] ?? 0).toBe(
+    expect((await counterparts.admin('nomapay').stats()).requests['POST /v1/identification/photo-matches'] ?? 0).toBe(
       before,
     );
 
@@ -171,10 +137,12 @@ describe('identification connector against the simulator', () => {
       method: 'PHOTO_MATCH' as const,
       agent: 'NOMAPAY' as const,
     };
-    await simAdmin(sims.esu.url).fault({ kind: 'apply-then-error', match: { key: request.registrationId }, times: 1 });
+    await counterparts
+      .admin('esu')
+      .fault({ kind: 'apply-then-error', match: { key: request.registrationId }, times: 1 });
     await expect(run(activities.registerBettorWithEsu, request)).rejects.toThrow(/503/);
     const again = await run(activities.registerBettorWithEsu, request);
     expect(again.registrationId).toBe(request.registrationId);
-    expect(await simAdmin(sims.esu.url).appliedCount(`bettor:${request.registrationId}`)).toBe(1);
+    expect(await counterparts.admin('esu').appliedCount(`bettor:${request.registrationId}`)).toBe(1);
   });
 });

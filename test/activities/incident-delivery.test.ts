@@ -1,48 +1,33 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { CounterpartClient } from '../../activities/http.js';
 import {
   createIncidentDeliveryActivities,
   signIncidentCard,
   type DeliverIncidentCard,
 } from '../../activities/incident-delivery.js';
 import { verifyDocument, type DocumentSigner } from '../../crypto/signer.js';
-import { bookmakerTrust, loadTestCertificates, signerOf, testCertificates } from '../support/certificates.js';
+import { bookmakerTrust, signerOf, testCertificates } from '../support/certificates.js';
 import { ErrorType } from '../../domain/errors.js';
 import type { IncidentCardMessage } from '../../domain/wire/incident.js';
-import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import { completeCard } from '../support/incident-card.js';
 import { uniqueId } from '../support/ids.js';
+import { simulatedCounterparts } from '../support/unit-counterparts.js';
+import { rejectedWith } from '../support/unit-errors.js';
 
-let sims: RunningSimulators;
-let esu: CounterpartClient;
-let nomapay: CounterpartClient;
-let signer: DocumentSigner;
-
-beforeAll(async () => {
-  signer = signerOf((await loadTestCertificates()).bookmaker);
-  sims = await startSimulators({
-    esu: { port: 0, apiKey: 'k-esu' },
-    nomapay: { port: 0, apiKey: 'k-np' },
-    trust: bookmakerTrust(),
-  });
-  esu = new CounterpartClient({ counterpart: 'esu', baseUrl: sims.esu.url, apiKey: 'k-esu', timeoutMs: 2_000 });
-  nomapay = new CounterpartClient({
-    counterpart: 'nomapay',
-    baseUrl: sims.nomapay.url,
-    apiKey: 'k-np',
-    timeoutMs: 2_000,
-  });
-});
-afterAll(async () => {
-  await Promise.all([esu?.close(), nomapay?.close()]);
-  await sims?.close();
-});
+const counterparts = simulatedCounterparts(['esu', 'nomapay']);
 
 const run = <R>(fn: () => Promise<R>): Promise<R> => new MockActivityEnvironment().run(fn) as Promise<R>;
 const received = async (url: string) =>
   (await (await fetch(new URL('/__admin/incident-cards', url))).json()) as IncidentCardMessage[];
+
+/** The delivery activities as bookmaker-1 sends them, signed by `signer` (the registered one by default). */
+const delivery = (signer: DocumentSigner = counterparts.signer) =>
+  createIncidentDeliveryActivities({
+    receivers: { esu: counterparts.esu, nomapay: counterparts.nomapay },
+    signer,
+    sender: 'bookmaker-1',
+  });
 
 function request(receiver: DeliverIncidentCard['receiver'], incidentId = uniqueId('inc')): DeliverIncidentCard {
   return {
@@ -57,11 +42,7 @@ function request(receiver: DeliverIncidentCard['receiver'], incidentId = uniqueI
 
 describe('incident card delivery', () => {
   it('delivers a signed card to the operator and to ЦМААИ, each acknowledging with the message id', async () => {
-    const { deliverIncidentCard } = createIncidentDeliveryActivities({
-      receivers: { esu, nomapay },
-      signer,
-      sender: 'bookmaker-1',
-    });
+    const { deliverIncidentCard } = delivery();
     const incidentId = uniqueId('inc');
     const [toNomapay, toEsu] = await Promise.all([
       run(() => deliverIncidentCard(request('nomapay', incidentId))),
@@ -70,47 +51,43 @@ describe('incident card delivery', () => {
     expect(toNomapay.messageId).toBe(`${incidentId}.v1.nomapay`);
     expect(toEsu.messageId).toBe(`${incidentId}.v1.esu`);
     expect(Date.parse(toEsu.receivedAt)).toBeGreaterThanOrEqual(Date.parse(toEsu.sentAt));
-    const atEsu = (await received(sims.esu.url)).find((m) => m.incidentId === incidentId)!;
+    const atEsu = (await received(counterparts.sims.esu.url)).find((m) => m.incidentId === incidentId)!;
     expect(atEsu).toMatchObject({ sender: 'bookmaker-1', phase: 'INITIAL', version: 1 });
     expect(atEsu.signature).toMatchObject({
       algorithm: 'RSA-SHA256',
-      certificate: signer.certificate.toString('base64'),
+      certificate: counterparts.signer.certificate.toString('base64'),
     });
     expect(verifyDocument(atEsu, bookmakerTrust()).ok).toBe(true);
   });
 
   it('files once however often the same version is retried', async () => {
-    const { deliverIncidentCard } = createIncidentDeliveryActivities({
-      receivers: { esu, nomapay },
-      signer,
-      sender: 'bookmaker-1',
-    });
+    const { deliverIncidentCard } = delivery();
     const req = request('nomapay');
     const first = await run(() => deliverIncidentCard(req));
     const again = await run(() => deliverIncidentCard(req));
     expect(again.acceptedAt).toBe(first.acceptedAt);
-    expect((await received(sims.nomapay.url)).filter((m) => m.incidentId === req.incidentId)).toHaveLength(1);
+    expect((await received(counterparts.sims.nomapay.url)).filter((m) => m.incidentId === req.incidentId)).toHaveLength(
+      1,
+    );
   });
 
   it.each([
     [
       'the signature does not match the certificate',
-      () => ({ ...signerOf(testCertificates().afm), certificate: signer.certificate }),
+      () => ({ ...signerOf(testCertificates().afm), certificate: counterparts.signer.certificate }),
       'SIGNATURE_INVALID',
     ],
     ['the certificate is not the registered one', () => signerOf(testCertificates().foreign), 'CERTIFICATE_UNTRUSTED'],
     ['the certificate has expired', () => signerOf(testCertificates().expired), 'CERTIFICATE_UNTRUSTED'],
   ])('is refused, not retried, when %s', async (_case, makeSigner, code) => {
-    const wrong = createIncidentDeliveryActivities({
-      receivers: { esu, nomapay },
-      signer: makeSigner(),
-      sender: 'bookmaker-1',
-    });
-    const err = await run(() => wrong.deliverIncidentCard(request('esu'))).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ApplicationFailure);
-    expect((err as ApplicationFailure).type).toBe(ErrorType.IncidentCardRejected);
-    expect((err as ApplicationFailure).nonRetryable).toBe(true);
-    expect((err as ApplicationFailure).message).toContain(code);
+    const wrong = delivery(makeSigner());
+    const err = await rejectedWith(
+      ApplicationFailure,
+      run(() => wrong.deliverIncidentCard(request('esu'))),
+    );
+    expect(err.type).toBe(ErrorType.IncidentCardRejected);
+    expect(err.nonRetryable).toBe(true);
+    expect(err.message).toContain(code);
   });
 
   it('signs over every field: a changed row breaks the signature', async () => {
@@ -124,7 +101,7 @@ describe('incident card delivery', () => {
         sentAt: '2026-03-10T04:00:00.000Z',
         card: completeCard('2026-03-10T02:15:00+05:00'),
       },
-      signer,
+      counterparts.signer,
     );
     expect(verifyDocument(signed, bookmakerTrust()).ok).toBe(true);
     expect(

@@ -18,6 +18,37 @@ async function appWith(client: Partial<EsuBridgeClient>, env: Record<string, str
   return { app, query };
 }
 
+/**
+ * POSTs a deposit with the unit key, under the idempotency key of its depositId (a raw JSON text brings its own
+ * in `headers`), with any other `headers`.
+ */
+function postDeposit(
+  app: Awaited<ReturnType<typeof appWith>>['app'],
+  payload: string | { depositId: string },
+  headers: Record<string, string> = {},
+) {
+  return app.inject({
+    method: 'POST',
+    url: '/v1/deposits',
+    headers: {
+      authorization: `Bearer ${KEY}`,
+      ...(typeof payload === 'string' ? {} : { 'idempotency-key': payload.depositId }),
+      'content-type': 'application/json',
+      ...headers,
+    },
+    payload,
+  });
+}
+
+/** A well-formed deposit request body under `depositId`, with `extra` fields. */
+const depositBody = (depositId: string, extra: Record<string, unknown> = {}) => ({
+  depositId,
+  iin: '900517300128',
+  amountTiyn: 100,
+  currency: 'KZT',
+  ...extra,
+});
+
 describe('API keys (API_KEYS)', () => {
   it('keeps names, hashes and scopes; * is every scope; an optional per-key rate', () => {
     const config = apiConfig({
@@ -54,17 +85,7 @@ describe('Prefer: wait', () => {
     const { app } = await appWith({
       startDeposit: vi.fn(async () => ({ joined: false, status })) as unknown as EsuBridgeClient['startDeposit'],
     });
-    const answer = app.inject({
-      method: 'POST',
-      url: '/v1/deposits',
-      headers: {
-        authorization: `Bearer ${KEY}`,
-        'idempotency-key': 'dep-w',
-        'content-type': 'application/json',
-        prefer: 'wait=30',
-      },
-      payload: { depositId: 'dep-w', iin: '900517300128', amountTiyn: 100, currency: 'KZT' },
-    });
+    const answer = postDeposit(app, depositBody('dep-w'), { prefer: 'wait=30' });
     await vi.waitFor(() => expect(status).toHaveBeenCalled());
     const closed = app.close();
     // Without the close the answer would come after 30 s; 5 s is only a margin for a loaded machine.
@@ -113,12 +134,11 @@ describe('problems', () => {
   it('refuses text no store takes (NUL, a lone surrogate) as 422 naming the field, before anything starts', async () => {
     const startDeposit = vi.fn();
     const { app } = await appWith({ startDeposit });
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/deposits',
-      headers: { authorization: `Bearer ${KEY}`, 'idempotency-key': 'dep-1', 'content-type': 'application/json' },
-      payload: '{"depositId":"dep-1","iin":"\\u0000","amountTiyn":100,"currency":"KZT","note":"\\ud800"}',
-    });
+    const res = await postDeposit(
+      app,
+      '{"depositId":"dep-1","iin":"\\u0000","amountTiyn":100,"currency":"KZT","note":"\\ud800"}',
+      { 'idempotency-key': 'dep-1' },
+    );
     expect(res.statusCode).toBe(422);
     expect(res.json().errors).toEqual(
       expect.arrayContaining([
@@ -134,12 +154,7 @@ describe('problems', () => {
       throw new OperationFailedError('Deposit:op-1', 'IdempotencyConflict', 'op-1 is a payout', undefined);
     });
     const { app } = await appWith({ startDeposit });
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/deposits',
-      headers: { authorization: `Bearer ${KEY}`, 'idempotency-key': 'op-1', 'content-type': 'application/json' },
-      payload: { depositId: 'op-1', iin: '900517300128', amountTiyn: 100, currency: 'KZT' },
-    });
+    const res = await postDeposit(app, depositBody('op-1'));
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ status: 409, errorType: 'IdempotencyConflict' });
   });
@@ -147,12 +162,7 @@ describe('problems', () => {
   it('refuses fields a request does not define, one error per field named by its path, before anything starts', async () => {
     const startDeposit = vi.fn();
     const { app } = await appWith({ startDeposit });
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/deposits',
-      headers: { authorization: `Bearer ${KEY}`, 'idempotency-key': 'op-2', 'content-type': 'application/json' },
-      payload: { depositId: 'op-2', iin: '900517300128', amountTiyn: 100, currency: 'KZT', bonusTiyn: 5, promo: 'x' },
-    });
+    const res = await postDeposit(app, depositBody('op-2', { bonusTiyn: 5, promo: 'x' }));
     expect(res.statusCode).toBe(422);
     expect(res.json().errors).toEqual([
       { in: 'body', field: 'bonusTiyn', message: 'unknown field' },

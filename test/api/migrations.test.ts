@@ -57,27 +57,32 @@ describe('the migration steps (POST /v1/migrations/{id}/pause|resume|cancel)', (
     expect(handle.cancel).toHaveBeenCalledWith('ops-migrations');
   });
 
-  it('answers an unknown migration 404, an ended one 409, and a key without migrations:write 403', async () => {
-    const unknown = await appWith(async () => {
-      throw new WorkflowNotFoundError('workflow not found for ID: Migration:nope', 'Migration:nope', undefined);
+  it.each([
+    [
+      'an unknown migration 404',
+      'workflow not found for ID: Migration:nope',
+      '/v1/migrations/nope/pause',
+      404,
+      { type: 'urn:esu-bridge:problem:not-found', detail: expect.stringContaining('nope') },
+    ],
+    [
+      'an ended one 409',
+      'workflow execution already completed',
+      '/v1/migrations/mig-1/resume',
+      409,
+      { detail: 'the migration mig-1 has ended: nothing to resume', errorType: 'IdentificationStepRejected' },
+    ],
+  ])('answers %s when Temporal finds no run to act on', async (_case, message, url, status, problem) => {
+    const workflowId = `Migration:${url.split('/')[3]}`;
+    const { post } = await appWith(async () => {
+      throw new WorkflowNotFoundError(message, workflowId, undefined);
     });
-    const missing = await unknown.post('/v1/migrations/nope/pause');
-    expect(missing.statusCode).toBe(404);
-    expect(missing.json()).toMatchObject({
-      type: 'urn:esu-bridge:problem:not-found',
-      detail: expect.stringContaining('nope'),
-    });
+    const res = await post(url);
+    expect(res.statusCode).toBe(status);
+    expect(res.json()).toMatchObject(problem);
+  });
 
-    const ended = await appWith(async () => {
-      throw new WorkflowNotFoundError('workflow execution already completed', 'Migration:mig-1', undefined);
-    });
-    const late = await ended.post('/v1/migrations/mig-1/resume');
-    expect(late.statusCode).toBe(409);
-    expect(late.json()).toMatchObject({
-      detail: 'the migration mig-1 has ended: nothing to resume',
-      errorType: 'IdentificationStepRejected',
-    });
-
+  it('answers a key without migrations:write 403', async () => {
     const reader = await appWith(async () => progress('PAUSED'), ['migrations:read']);
     expect((await reader.post('/v1/migrations/mig-1/pause')).statusCode).toBe(403);
     expect(reader.handle.pause).not.toHaveBeenCalled();

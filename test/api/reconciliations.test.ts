@@ -28,14 +28,14 @@ async function app(
   return { api, startReconciliation };
 }
 
+/** GETs a day's reconciliation with `key`. */
+const read = (api: Awaited<ReturnType<typeof app>>['api'], day: string, key = KEY) =>
+  api.inject({ method: 'GET', url: `/v1/reconciliations/${day}`, headers: { authorization: `Bearer ${key}` } });
+
 describe('reconciliation over the API', () => {
   it('reads a day not reconciled yet, refuses a day that is none (400 naming it) and a key without the scope (403)', async () => {
     const { api } = await app();
-    const ok = await api.inject({
-      method: 'GET',
-      url: '/v1/reconciliations/2026-12-01',
-      headers: { authorization: `Bearer ${KEY}` },
-    });
+    const ok = await read(api, '2026-12-01');
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toEqual({
       day: '2026-12-01',
@@ -44,18 +44,10 @@ describe('reconciliation over the API', () => {
       differences: [],
       summary: '2026-12-01: not reconciled yet',
     });
-    const bad = await api.inject({
-      method: 'GET',
-      url: '/v1/reconciliations/2026-02-30',
-      headers: { authorization: `Bearer ${KEY}` },
-    });
+    const bad = await read(api, '2026-02-30');
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('day');
-    const forbidden = await api.inject({
-      method: 'GET',
-      url: '/v1/reconciliations/2026-12-01',
-      headers: { authorization: `Bearer ${OTHER}` },
-    });
+    const forbidden = await read(api, '2026-12-01', OTHER);
     expect(forbidden.statusCode).toBe(403);
     await api.close();
   });

@@ -33,34 +33,21 @@ describe('reconcile run|show (the CLI command as one function)', () => {
     const lines: string[] = [];
     const run = vi.fn(async () => undefined);
     const print = (l: string) => void lines.push(l);
-    expect(
-      await runReconciliationCommand({
-        deps: { run, show: async () => clean },
-        positionals: ['reconcile', 'run'],
-        flags: { day: '2026-12-01' },
+    /** `reconcile <command>` with `flags`, against a bridge whose day reads as `day`; its exit code. */
+    const command = (name: 'run' | 'show', day: ReconciliationDay, flags: Record<string, string | boolean>) =>
+      runReconciliationCommand({
+        deps: { run, show: async () => day },
+        positionals: ['reconcile', name],
+        flags,
         print,
-      }),
-    ).toBe(0);
+      });
+    expect(await command('run', clean, { day: '2026-12-01' })).toBe(0);
     expect(run).toHaveBeenCalledWith('2026-12-01');
     expect(lines.pop()).toBe(clean.summary);
-    expect(
-      await runReconciliationCommand({
-        deps: { run, show: async () => withOne },
-        positionals: ['reconcile', 'show'],
-        flags: { day: '2026-12-01', json: true },
-        print,
-      }),
-    ).toBe(8);
+    expect(await command('show', withOne, { day: '2026-12-01', json: true })).toBe(8);
     expect(JSON.parse(lines.pop()!)).toEqual(withOne);
     expect(run).toHaveBeenCalledTimes(1);
-    expect(
-      await runReconciliationCommand({
-        deps: { run, show: async () => clean },
-        positionals: ['reconcile', 'show'],
-        flags: {},
-        print,
-      }),
-    ).toBe(2);
+    expect(await command('show', clean, {})).toBe(2);
     expect(lines.pop()).toMatch(/^usage: reconcile run\|show --day/);
   });
 

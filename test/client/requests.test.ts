@@ -5,8 +5,10 @@ import { encryptionCodecFromEnv } from '../../codec/encryption.js';
 import { InvalidRequestError } from '../../client/errors.js';
 import { DepositRequest } from '../../domain/deposit.js';
 import { IncidentCard } from '../../domain/incident.js';
-import { adultIin, born } from '../support/ids.js';
+import { born } from '../support/ids.js';
 import { completeCard } from '../support/incident-card.js';
+import { rejectedWith } from '../support/unit-errors.js';
+import { betRequest, depositRequest, payoutRequest } from '../support/unit-requests.js';
 
 /** A Temporal client whose starts are recorded: a refused request must never reach it. */
 function fakeClient() {
@@ -17,22 +19,11 @@ function fakeClient() {
   return { client: { options, workflow: { start, getHandle: vi.fn() } } as unknown as Client, start };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<InvalidRequestError> {
-  const err = await promise.catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(InvalidRequestError);
-  return err as InvalidRequestError;
-}
+const refusal = (promise: Promise<unknown>) => rejectedWith(InvalidRequestError, promise);
 
 describe('InvalidRequestError.fromZod', () => {
   it('names each unknown field, nested ones by their path', () => {
-    const top = DepositRequest.safeParse({
-      depositId: 'dep-1',
-      iin: adultIin(),
-      amountTiyn: 100,
-      currency: 'KZT',
-      bonusTiyn: 5,
-      promo: 'x',
-    });
+    const top = DepositRequest.safeParse(depositRequest({ bonusTiyn: 5, promo: 'x' }));
     const err = InvalidRequestError.fromZod('deposit', top.error!);
     expect(err.issues).toEqual([
       { field: 'bonusTiyn', message: 'unknown field' },
@@ -50,37 +41,22 @@ describe('InvalidRequestError.fromZod', () => {
 
 describe('the client refuses before anything starts', () => {
   const options = { taskQueue: 'q', bettorRefKey: 'client-test-bettor-ref-key' };
+  /** A client over a fake Temporal, on today's date unless `now` says otherwise, and the starts it records. */
+  function bridgeWith(now?: () => Date) {
+    const { client, start } = fakeClient();
+    return { bridge: createEsuBridgeClient({ client, ...options, ...(now && { now }) }), start };
+  }
 
   it('a deposit or bet with a field the request does not have', async () => {
-    const { client, start } = fakeClient();
-    const bridge = createEsuBridgeClient({ client, ...options });
-    const err = await refusal(
-      bridge.startDeposit({
-        depositId: 'dep-1',
-        iin: adultIin(),
-        amountTiyn: 100,
-        currency: 'KZT',
-        bettorRef: 'f'.repeat(64),
-      }),
-    );
+    const { bridge, start } = bridgeWith();
+    const err = await refusal(bridge.startDeposit(depositRequest({ bettorRef: 'f'.repeat(64) })));
     expect(err.issues).toEqual([{ field: 'bettorRef', message: 'unknown field' }]);
     expect(start).not.toHaveBeenCalled();
   });
 
   it('free text with a bidi override, naming the field and the character', async () => {
-    const { client, start } = fakeClient();
-    const bridge = createEsuBridgeClient({ client, ...options });
-    const err = await refusal(
-      bridge.startBet({
-        betId: 'bet-1',
-        iin: adultIin(),
-        stakeTiyn: 100,
-        currency: 'KZT',
-        eventId: 'kpl-17',
-        outcome: 'HOME\u202E',
-        odds: '2.35',
-      }),
-    );
+    const { bridge, start } = bridgeWith();
+    const err = await refusal(bridge.startBet(betRequest({ outcome: 'HOME\u202E' })));
     expect(err.message).toBe(
       'bet: outcome: must not contain control or bidirectional formatting characters (U+202E at 4)',
     );
@@ -88,8 +64,7 @@ describe('the client refuses before anything starts', () => {
   });
 
   it('an incident detected in the future, naming card.detectedAt', async () => {
-    const { client, start } = fakeClient();
-    const bridge = createEsuBridgeClient({ client, ...options });
+    const { bridge, start } = bridgeWith();
     const tomorrow = new Date(Date.now() + 24 * 3600_000).toISOString();
     const err = await refusal(bridge.openIncident({ card: completeCard(tomorrow), openedBy: 'ops' }));
     expect(err.issues).toEqual([
@@ -102,46 +77,24 @@ describe('the client refuses before anything starts', () => {
 
   it('a bettor under 21 on today’s Kazakhstan date, at deposit and at bet, as BettorUnderage on iin', async () => {
     const iin = born('051122', '6'); // 21 on 2026-11-22, local midnight = 2026-11-21T19:00Z
-    const eve = createEsuBridgeClient({ ...fakeClient(), ...options, now: () => new Date('2026-11-21T18:59:00Z') });
-    const deposit = await refusal(eve.startDeposit({ depositId: 'dep-1', iin, amountTiyn: 100, currency: 'KZT' }));
+    const eve = bridgeWith(() => new Date('2026-11-21T18:59:00Z')).bridge;
+    const deposit = await refusal(eve.startDeposit(depositRequest({ iin })));
     expect(deposit.issues).toEqual([
       { field: 'iin', message: 'the bettor must be at least 21 years old to deposit or bet', type: 'BettorUnderage' },
     ]);
     expect(deposit.message).not.toContain(iin);
-    const bet = await refusal(
-      eve.startBet({
-        betId: 'bet-1',
-        iin,
-        stakeTiyn: 100,
-        currency: 'KZT',
-        eventId: 'kpl-17',
-        outcome: 'HOME',
-        odds: '2.35',
-      }),
-    );
+    const bet = await refusal(eve.startBet(betRequest({ iin })));
     expect(bet.issues[0]?.type).toBe('BettorUnderage');
 
-    const { client, start } = fakeClient();
-    const birthday = createEsuBridgeClient({ client, ...options, now: () => new Date('2026-11-21T19:00:00Z') });
-    await birthday.startDeposit({ depositId: 'dep-2', iin, amountTiyn: 100, currency: 'KZT' });
-    await birthday.startBet({
-      betId: 'bet-2',
-      iin,
-      stakeTiyn: 100,
-      currency: 'KZT',
-      eventId: 'kpl-17',
-      outcome: 'HOME',
-      odds: '2.35',
-    });
+    const { bridge: birthday, start } = bridgeWith(() => new Date('2026-11-21T19:00:00Z'));
+    await birthday.startDeposit(depositRequest({ depositId: 'dep-2', iin }));
+    await birthday.startBet(betRequest({ betId: 'bet-2', iin }));
     expect(start).toHaveBeenCalledTimes(2);
   });
 
   it('an IIN whose 7th digit names no person', async () => {
-    const { client, start } = fakeClient();
-    const bridge = createEsuBridgeClient({ client, ...options });
-    const err = await refusal(
-      bridge.startDeposit({ depositId: 'dep-1', iin: born('900517', '8'), amountTiyn: 100, currency: 'KZT' }),
-    );
+    const { bridge, start } = bridgeWith();
+    const err = await refusal(bridge.startDeposit(depositRequest({ iin: born('900517', '8') })));
     expect(err.issues).toEqual([
       { field: 'iin', message: "IIN's 7th digit must be 1–6 (the century of birth and sex of a person)" },
     ]);
@@ -149,9 +102,8 @@ describe('the client refuses before anything starts', () => {
   });
 
   it('lets a payout through for a bettor under 21: the age limit bars betting, not taking one’s balance back', async () => {
-    const { client, start } = fakeClient();
-    const bridge = createEsuBridgeClient({ client, ...options, now: () => new Date('2026-01-01T00:00:00Z') });
-    await bridge.startPayout({ payoutId: 'pay-1', iin: born('080101', '6'), amountTiyn: 100, currency: 'KZT' });
+    const { bridge, start } = bridgeWith(() => new Date('2026-01-01T00:00:00Z'));
+    await bridge.startPayout(payoutRequest({ iin: born('080101', '6') }));
     expect(start).toHaveBeenCalledTimes(1);
   });
 });

@@ -7,18 +7,11 @@ import {
   loadConfig,
   WORKER_TOPICS,
 } from '../../config/index.js';
+import { refusedWith } from '../support/unit-errors.js';
 
 const DATABASE_URL = 'postgres://esu:secret-password@db.example.kz:5432/esu';
 
-function refusal(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('the configuration was not refused');
-}
+const refusal = (run: () => unknown) => refusedWith(ConfigError, run, 'the configuration');
 
 describe('loadConfig', () => {
   it('parses each process’s topics into one typed object with the documented defaults', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { REFUSED_ON_DEFAULTS } from '../support/unit-production.js';
 
 /**
  * The entry points themselves, as the Dockerfile runs them (`node --import tsx …`, NODE_ENV=production): on
@@ -31,65 +32,52 @@ function run(
   });
 }
 
+/**
+ * Expects the entry point refused at start: exit code 1, `startLine` (what it prints once started) never
+ * printed, and every variable it names on the development defaults named on stderr.
+ */
+function expectRefusedAtStart(
+  { code, stdout, stderr }: Awaited<ReturnType<typeof run>>,
+  entry: keyof typeof REFUSED_ON_DEFAULTS,
+  startLine: string,
+) {
+  expect(code).toBe(1);
+  expect(stdout).not.toContain(startLine);
+  for (const variable of REFUSED_ON_DEFAULTS[entry]) expect(stderr, variable).toContain(`${variable}:`);
+}
+
 describe('production entry points', () => {
   it('the worker refuses to start on development secrets, naming every variable, and prints none of them', async () => {
     const bettorRefKey = 'dev-only-bettor-ref-key-change-me';
-    const { code, stdout, stderr } = await run('workers/main.ts', {
+    const result = await run('workers/main.ts', {
       NODE_ENV: 'production',
       ...UNREACHABLE,
       BETTOR_REF_KEY: bettorRefKey,
       ESU_BASE_URL: 'http://esu.example.kz',
     });
 
-    expect(code).toBe(1);
-    expect(stdout).not.toContain('worker starting');
-    for (const variable of [
-      'PAYLOAD_KEYS',
-      'BETTOR_REF_KEY',
-      'ESU_BASE_URL',
-      'ESU_API_KEY',
-      'NOMAPAY_BASE_URL',
-      'NOMAPAY_API_KEY',
-      'AFM_BASE_URL',
-      'AFM_API_KEY',
-      'SIGNING_PKCS12_PATH',
-      'SIGNING_PKCS12_PASSWORD',
-    ]) {
-      expect(stderr).toContain(`${variable}:`);
-    }
+    expectRefusedAtStart(result, 'worker', 'worker starting');
+    const { stdout, stderr } = result;
     expect(stderr).toContain('ProductionConfigError');
     expect(stderr).not.toContain(bettorRefKey);
     expect(stderr + stdout).not.toContain('db-password-not-to-print');
   });
 
   it('the console refuses development users and session secret, naming each', async () => {
-    const { code, stdout, stderr } = await run('console/main.ts', {
+    const result = await run('console/main.ts', {
       NODE_ENV: 'production',
       ...UNREACHABLE,
       CONSOLE_USERS: 'aigerim:officer:plain-password-1',
     });
 
-    expect(code).toBe(1);
-    expect(stdout).not.toContain('listening');
-    for (const variable of [
-      'PAYLOAD_KEYS',
-      'BETTOR_REF_KEY',
-      'CONSOLE_USERS',
-      'JOURNAL_SEAL_KEY',
-      'CONSOLE_SESSION_SECRET',
-    ])
-      expect(stderr).toContain(`${variable}:`);
+    expectRefusedAtStart(result, 'console', 'listening');
+    const { stderr } = result;
     expect(stderr).toContain('plain-text passwords for aigerim');
     expect(stderr).not.toContain('plain-password-1');
   });
 
   it("the API refuses to start without AFM's certificate and its CA, naming them", async () => {
-    const { code, stdout, stderr } = await run('api/main.ts', { NODE_ENV: 'production', ...UNREACHABLE });
-
-    expect(code).toBe(1);
-    expect(stdout).not.toContain('listening');
-    for (const variable of ['PAYLOAD_KEYS', 'BETTOR_REF_KEY', 'AFM_CERTIFICATE_PATH', 'AFM_CA_PATH', 'API_KEYS'])
-      expect(stderr).toContain(`${variable}:`);
+    expectRefusedAtStart(await run('api/main.ts', { NODE_ENV: 'production', ...UNREACHABLE }), 'api', 'listening');
   });
 
   it('the CLI acts only with a token the console issued, sent over HTTPS in production, and still hashes a password', async () => {

@@ -17,6 +17,8 @@ import {
 import { DEV_JOURNAL_SEAL_KEY, journalSealConfig } from '../../config/journal.js';
 import { hashPassword } from '../../console/auth.js';
 import { sessionCookie } from '../../console/http.js';
+import { refusedWith } from '../support/unit-errors.js';
+import { REFUSED_ON_DEFAULTS } from '../support/unit-production.js';
 
 const key = () => randomBytes(32).toString('base64');
 
@@ -45,15 +47,8 @@ const PRODUCTION: Record<string, string> = {
 };
 const ALL: EntryPoint[] = [...ENTRY_POINTS];
 
-function refusal(entry: EntryPoint | EntryPoint[], env: Record<string, string | undefined>): ProductionConfigError {
-  try {
-    assertProductionReady(entry, env);
-  } catch (err) {
-    if (err instanceof ProductionConfigError) return err;
-    throw err;
-  }
-  throw new Error('production start-up was not refused');
-}
+const refusal = (entry: EntryPoint | EntryPoint[], env: Record<string, string | undefined>) =>
+  refusedWith(ProductionConfigError, () => assertProductionReady(entry, env), 'production start-up');
 
 describe('production mode (NODE_ENV=production)', () => {
   it('checks only entry points that exist: each is asserted by a process of ours', () => {
@@ -69,36 +64,11 @@ describe('production mode (NODE_ENV=production)', () => {
 
   it('refuses the development defaults, naming every variable at once, not only the first', () => {
     const error = refusal('worker', { NODE_ENV: 'production' });
-    expect(error.variables).toEqual([
-      'PAYLOAD_KEYS',
-      'BETTOR_REF_KEY',
-      'ESU_BASE_URL',
-      'ESU_API_KEY',
-      'NOMAPAY_BASE_URL',
-      'NOMAPAY_API_KEY',
-      'AFM_BASE_URL',
-      'AFM_API_KEY',
-      'SIGNING_PKCS12_PATH',
-      'SIGNING_PKCS12_PASSWORD',
-      'AFM_SENDER',
-      'INCIDENT_SENDER',
-    ]);
+    expect(error.variables).toEqual(REFUSED_ON_DEFAULTS.worker);
     for (const variable of error.variables)
       expect(error.message).toMatch(new RegExp(`^  ${variable}: development default — set `, 'm'));
-    expect(refusal('console', { NODE_ENV: 'production' }).variables).toEqual([
-      'PAYLOAD_KEYS',
-      'BETTOR_REF_KEY',
-      'CONSOLE_USERS',
-      'JOURNAL_SEAL_KEY',
-      'CONSOLE_SESSION_SECRET',
-    ]);
-    expect(refusal('api', { NODE_ENV: 'production' }).variables).toEqual([
-      'PAYLOAD_KEYS',
-      'BETTOR_REF_KEY',
-      'AFM_CERTIFICATE_PATH',
-      'AFM_CA_PATH',
-      'API_KEYS',
-    ]);
+    for (const entry of ['console', 'api'] as const)
+      expect(refusal(entry, { NODE_ENV: 'production' }).variables, entry).toEqual(REFUSED_ON_DEFAULTS[entry]);
   });
 
   it('refuses each development value set explicitly, naming its variable and never quoting it', () => {

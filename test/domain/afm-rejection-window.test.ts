@@ -1,12 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WORKING_DAY_CALENDAR } from '../../config/index.js';
 import { afmRejectionWindowEnd } from '../../domain/afm-rejection-window.js';
-import { addWorkingDays, compileCalendar } from '../../domain/working-days.js';
-
-const calendar = compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CALENDAR, 'utf8')));
-/** An instant written in Kazakhstan local time (UTC+05:00). */
-const kz = (local: string) => Date.parse(`${local}+05:00`);
+import { addWorkingDays } from '../../domain/working-days.js';
+import { kz, shippedCalendar as calendar } from '../support/unit-calendar.js';
 
 describe('AFM’s rejection window (AFM order No. 9, item 5(3))', () => {
   it('closes AFM’s window at the end of the next working day after the acknowledgement (AFM order No. 9, item 5(3))', () => {

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { availability, classifyExchange, measure, outages, type MinuteBucket } from '../../domain/availability.js';
-import {
-  credentialsRefusedTrip,
-  ledgerMismatchTrip,
-  unreachableTrip,
-  type DetectorSettings,
-} from '../../domain/detectors.js';
+import { credentialsRefusedTrip, ledgerMismatchTrip, unreachableTrip } from '../../domain/detectors.js';
+import { detectorSettings } from '../support/unit-detectors.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -25,12 +21,7 @@ function bucket(minute: number, counts: Partial<MinuteBucket>): MinuteBucket {
 
 const up = (m: number) => bucket(m, { ok: 3 });
 const down = (m: number) => bucket(m, { networkErrors: 2 });
-const settings: DetectorSettings = {
-  unreachableAfterMs: 15 * MIN,
-  authFailures: 5,
-  authWindowMs: 10 * MIN,
-  offsetMinutes: 300,
-};
+const settings = detectorSettings({ unreachableAfterMinutes: 15, authFailures: 5, authWindowMinutes: 10 });
 
 describe('availability index (the e-government integration rules, A7 p.7)', () => {
   it('classifies what the connectors saw', () => {

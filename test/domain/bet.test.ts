@@ -10,18 +10,7 @@ import {
   winningsTiyn,
 } from '../../domain/bet.js';
 import { betWorkflowId, parseWorkflowId, payoutWorkflowId, settlementWorkflowId } from '../../domain/ids.js';
-import { adultIin } from '../support/ids.js';
-
-const bet = (overrides: Record<string, unknown> = {}) => ({
-  betId: 'bet-1',
-  iin: adultIin(),
-  stakeTiyn: 10_000,
-  currency: 'KZT',
-  eventId: 'evt-42',
-  outcome: 'HOME',
-  odds: '2.35',
-  ...overrides,
-});
+import { betRequest, payoutRequest } from '../support/unit-requests.js';
 
 describe('odds and winnings', () => {
   it('reads odds exactly as ten-thousandths', () => {
@@ -79,7 +68,7 @@ describe('settlement amounts', () => {
 
 describe('bet, settlement and payout requests', () => {
   it('accepts a well-formed bet', () => {
-    expect(BetRequest.safeParse(bet()).success).toBe(true);
+    expect(BetRequest.safeParse(betRequest()).success).toBe(true);
   });
 
   it.each([
@@ -95,7 +84,7 @@ describe('bet, settlement and payout requests', () => {
     [{ iin: '123456789012' }, 'iin'],
     [{ stakeTiyn: 100_000_000_000, odds: '999999' }, 'odds'],
   ])('refuses %j, naming %s', (overrides, field) => {
-    const parsed = BetRequest.safeParse(bet(overrides));
+    const parsed = BetRequest.safeParse(betRequest(overrides));
     expect(parsed.success).toBe(false);
     expect(parsed.error!.issues.map((i) => i.path.join('.'))).toContain(field);
   });
@@ -108,12 +97,8 @@ describe('bet, settlement and payout requests', () => {
   });
 
   it('validates payouts like deposits', () => {
-    expect(
-      PayoutRequest.safeParse({ payoutId: 'po-1', iin: adultIin(), amountTiyn: 100, currency: 'KZT' }).success,
-    ).toBe(true);
-    expect(
-      PayoutRequest.safeParse({ payoutId: 'po 1', iin: adultIin(), amountTiyn: 100, currency: 'KZT' }).success,
-    ).toBe(false);
+    expect(PayoutRequest.safeParse(payoutRequest({ payoutId: 'po-1' })).success).toBe(true);
+    expect(PayoutRequest.safeParse(payoutRequest({ payoutId: 'po 1' })).success).toBe(false);
   });
 });
 

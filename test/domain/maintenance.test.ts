@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WORKING_DAY_CALENDAR } from '../../config/index.js';
 import {
   DEFAULT_MAINTENANCE_WINDOWS,
   maintenanceWindowAt,
@@ -8,10 +6,8 @@ import {
   plannedNoticeCaveats,
   plannedWindowProblems,
 } from '../../domain/maintenance.js';
-import { compileCalendar } from '../../domain/working-days.js';
+import { kz, shippedCalendar as calendar } from '../support/unit-calendar.js';
 
-const calendar = compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CALENDAR, 'utf8')));
-const kz = (local: string) => Date.parse(`${local}+05:00`);
 const defaults = parseMaintenanceWindows(DEFAULT_MAINTENANCE_WINDOWS);
 
 describe('maintenance windows (the e-government integration rules, item 48)', () => {

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WORKING_DAY_CALENDAR } from '../../config/index.js';
 import {
   addWorkingDays,
   calendarCaveats,
@@ -12,10 +10,7 @@ import {
   WorkingDayCalendarFile,
 } from '../../domain/working-days.js';
 import { afmRejectionWindowEnd } from '../../domain/afm-rejection-window.js';
-
-const calendar = compileCalendar(JSON.parse(readFileSync(DEFAULT_WORKING_DAY_CALENDAR, 'utf8')));
-/** An instant written in Kazakhstan local time (UTC+05:00). */
-const kz = (local: string) => Date.parse(`${local}+05:00`);
+import { kz, shippedCalendar as calendar } from '../support/unit-calendar.js';
 
 describe('Kazakhstan working days', () => {
   it('counts Saturdays and Sundays as days off, weekdays as working', () => {
@@ -95,25 +90,24 @@ describe('forecast entries of the calendar (issue 14)', () => {
   });
 
   it('names the forecast days a window may depend on, within a day of it, and nothing for a window clear of them', () => {
-    const at = (iso: string) => Date.parse(iso);
     // Rejected Friday 14 May 2027: due at the end of Monday 17 May, spanning the forecast Kurban Ait (Sunday 16 May).
-    const rejected = at('2027-05-14T10:00:00+05:00');
+    const rejected = kz('2027-05-14T10:00:00');
     const due = officerDueAt(rejected, calendar);
     expect(calendarCaveats(rejected, due, calendar)).toEqual({
       forecastDays: [{ date: '2027-05-16', name: expect.stringMatching(/Kurban Ait/) }],
       beyondCalendar: false,
     });
     // Acknowledged Tuesday 11 May 2027: the window ends with Wednesday 12 May; 10 May (a forecast) is a day before it.
-    const ack = at('2027-05-11T10:00:00+05:00');
+    const ack = kz('2027-05-11T10:00:00');
     expect(
       calendarCaveats(ack, afmRejectionWindowEnd(ack, calendar), calendar).forecastDays.map((d) => d.date),
     ).toEqual(['2027-05-10']);
-    const june = at('2027-06-08T10:00:00+05:00');
+    const june = kz('2027-06-08T10:00:00');
     expect(calendarCaveats(june, officerDueAt(june, calendar), calendar)).toEqual({
       forecastDays: [],
       beyondCalendar: false,
     });
-    const december = at('2026-12-02T10:00:00+05:00');
+    const december = kz('2026-12-02T10:00:00');
     expect(calendarCaveats(december, officerDueAt(december, calendar), calendar)).toEqual({
       forecastDays: [],
       beyondCalendar: false,

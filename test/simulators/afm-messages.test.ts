@@ -7,6 +7,8 @@ import { verifyAfmCallback } from '../../crypto/afm-callback.js';
 import { AfmCallback, AfmMessagesPage } from '../../domain/wire/afm.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { afmSubmissionNow, rejectAtAfm } from '../support/unit-afm.js';
+import { bearer, requestJson } from '../support/unit-http.js';
 
 const API_KEY = 'k-afm';
 const received: unknown[] = [];
@@ -36,42 +38,19 @@ afterAll(async () => {
   await new Promise((resolve) => receiver.close(resolve));
 });
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(new URL(path, sims.afm.url), {
-    method,
-    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-}
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  requestJson(sims.afm.url, method, path, body, { ...bearer(API_KEY), ...headers });
 
 async function acknowledged(): Promise<{ submissionId: string; messageId: string }> {
-  const submissionId = `afm-${uniqueId('dep')}`;
-  const msg = await signAfmSubmission(
-    {
-      submissionId,
-      sender: 'bookmaker-1',
-      sentAt: new Date().toISOString(),
-      record: { iin: adultIin(), receivedAt: new Date().toISOString(), receivedTiyn: 100 },
-    },
-    signerOf(testCertificates().bookmaker),
-  );
-  const answer = await call('POST', '/v1/submissions', msg, { 'idempotency-key': submissionId });
-  return { submissionId, messageId: answer.body.messageId };
+  const msg = await signAfmSubmission(afmSubmissionNow(), signerOf(testCertificates().bookmaker));
+  const answer = await call('POST', '/v1/submissions', msg, { 'idempotency-key': msg.submissionId });
+  return { submissionId: msg.submissionId, messageId: answer.body.messageId };
 }
 
 describe("AFM simulator's verdict messages (the e-government integration rules §47)", () => {
   it('publishes each rejection in order on a cursor-paged feed, and pushes it signed to the callback URL', async () => {
     const subs = await Promise.all([acknowledged(), acknowledged(), acknowledged()]);
-    for (const s of subs)
-      expect(
-        (
-          await call('POST', `/__admin/submissions/${s.messageId}/reject`, {
-            code: 'IIN_UNKNOWN',
-            reason: 'not in the register',
-          })
-        ).status,
-      ).toBe(200);
+    for (const s of subs) expect((await rejectAtAfm(sims.afm.url, s.messageId)).status).toBe(200);
 
     const first = AfmMessagesPage.parse((await call('GET', '/v1/messages?limit=2')).body);
     expect(first.messages.map((m) => m.submissionId)).toEqual([subs[0]!.submissionId, subs[1]!.submissionId]);

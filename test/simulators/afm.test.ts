@@ -6,6 +6,8 @@ import type { AfmSubmissionStatus } from '../../domain/wire/afm.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import type { HeldSubmission } from '../../simulators/afm.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { rejectAtAfm } from '../support/unit-afm.js';
+import { bearer, requestJson } from '../support/unit-http.js';
 
 const API_KEY = 'k-afm';
 // The simulator's clock, moved by the tests to cross AFM's 1-working-day window.
@@ -37,14 +39,8 @@ function message(submissionId = `afm-${uniqueId('dep')}`, rec: unknown = record(
   );
 }
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(new URL(path, sims.afm.url), {
-    method,
-    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as any };
-}
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  requestJson(sims.afm.url, method, path, body, { ...bearer(API_KEY), ...headers });
 const submit = (msg: Awaited<ReturnType<typeof message>>, headers: Record<string, string> = {}) =>
   call('POST', '/v1/submissions', msg, { 'idempotency-key': msg.submissionId, ...headers });
 const held = async () => (await call('GET', '/__admin/submissions')).body as HeldSubmission[];
@@ -96,10 +92,7 @@ describe('AFM simulator', () => {
     const early = (await submit(await message())).body.messageId as string;
     const late = (await submit(await message())).body.messageId as string;
     clock = Date.parse('2026-12-07T23:59:00+05:00');
-    const rejected = await call('POST', `/__admin/submissions/${early}/reject`, {
-      code: 'IIN_UNKNOWN',
-      reason: 'not in the register',
-    });
+    const rejected = await rejectAtAfm(sims.afm.url, early);
     expect(rejected.status).toBe(200);
     const status = (await call('GET', `/v1/submissions/${early}`)).body as AfmSubmissionStatus;
     expect(status).toMatchObject({
@@ -108,10 +101,7 @@ describe('AFM simulator', () => {
     });
 
     clock = Date.parse('2026-12-08T00:00:00+05:00');
-    const closed = await call('POST', `/__admin/submissions/${late}/reject`, {
-      code: 'IIN_UNKNOWN',
-      reason: 'too late',
-    });
+    const closed = await rejectAtAfm(sims.afm.url, late, 'too late');
     expect(closed.status).toBe(409);
     expect(closed.body.error.code).toBe('WINDOW_CLOSED');
     expect((await call('GET', `/v1/submissions/${late}`)).body.status).toBe('ACCEPTED_FOR_PROCESSING');

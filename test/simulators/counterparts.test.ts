@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import { simAdmin } from '../support/sim-admin.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { bearer, requestJson as call } from '../support/unit-http.js';
 import { withCheckDigit } from '../../domain/iin.js';
 
 let sims: RunningSimulators;
@@ -20,18 +21,8 @@ beforeEach(async () => {
   await fetch(new URL('/__admin/reset', sims.nomapay.url), { method: 'POST' });
 });
 
-async function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(new URL(path, base), {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions below check the shape
-  return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as any };
-}
-
-const esuAuth = { authorization: `Bearer ${ESU_KEY}` };
-const npAuth = { authorization: `Bearer ${NOMAPAY_KEY}` };
+const esuAuth = bearer(ESU_KEY);
+const npAuth = bearer(NOMAPAY_KEY);
 
 function operation(operationId = uniqueId('op'), iin = adultIin()) {
   return {
@@ -43,6 +34,14 @@ function operation(operationId = uniqueId('op'), iin = adultIin()) {
     occurredAt: '2026-11-20T10:00:00+05:00',
   };
 }
+
+/** Records `body` at the ESU simulator under the idempotency key of `op`'s operationId. */
+const record = (op: { operationId: string }, body: unknown = op) =>
+  call(sims.esu.url, 'POST', '/v1/operations', body, { ...esuAuth, 'idempotency-key': op.operationId });
+
+/** Sends a transfer to the Nomapay simulator under the idempotency key of its transferId. */
+const sendTransfer = (t: { transferId: string }) =>
+  call(sims.nomapay.url, 'POST', '/v1/transfers', t, { ...npAuth, 'idempotency-key': t.transferId });
 
 describe('ESU simulator', () => {
   it('refuses a request without the right API key', async () => {
@@ -71,14 +70,8 @@ describe('ESU simulator', () => {
 
   it('records once and replays the same receipt for the same key and body', async () => {
     const op = operation();
-    const first = await call(sims.esu.url, 'POST', '/v1/operations', op, {
-      ...esuAuth,
-      'idempotency-key': op.operationId,
-    });
-    const second = await call(sims.esu.url, 'POST', '/v1/operations', op, {
-      ...esuAuth,
-      'idempotency-key': op.operationId,
-    });
+    const first = await record(op);
+    const second = await record(op);
     expect(first.status).toBe(201);
     expect(second).toEqual(first);
     expect(await simAdmin(sims.esu.url).appliedCount(op.operationId)).toBe(1);
@@ -89,14 +82,8 @@ describe('ESU simulator', () => {
 
   it('answers 409 when the key comes back with another body', async () => {
     const op = operation();
-    await call(sims.esu.url, 'POST', '/v1/operations', op, { ...esuAuth, 'idempotency-key': op.operationId });
-    const res = await call(
-      sims.esu.url,
-      'POST',
-      '/v1/operations',
-      { ...op, amountTiyn: 20_000 },
-      { ...esuAuth, 'idempotency-key': op.operationId },
-    );
+    await record(op);
+    const res = await record(op, { ...op, amountTiyn: 20_000 });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('IDEMPOTENCY_CONFLICT');
   });
@@ -113,10 +100,7 @@ describe('ESU simulator', () => {
     const lift = await call(sims.esu.url, 'DELETE', `/__admin/restrictions/${iin}`);
     expect(lift.status).toBe(409);
     const op = operation(uniqueId('op'), iin);
-    const refused = await call(sims.esu.url, 'POST', '/v1/operations', op, {
-      ...esuAuth,
-      'idempotency-key': op.operationId,
-    });
+    const refused = await record(op);
     expect(refused.status).toBe(422);
     expect(refused.body.error.code).toBe('BETTOR_RESTRICTED');
   });
@@ -124,10 +108,7 @@ describe('ESU simulator', () => {
   it('applies then loses the answer on apply-then-error, and the status query shows it applied', async () => {
     const op = operation();
     await simAdmin(sims.esu.url).fault({ match: { key: op.operationId }, kind: 'apply-then-error' });
-    const lost = await call(sims.esu.url, 'POST', '/v1/operations', op, {
-      ...esuAuth,
-      'idempotency-key': op.operationId,
-    });
+    const lost = await record(op);
     expect(lost.status).toBe(503);
     const status = await call(sims.esu.url, 'GET', `/v1/operations/${op.operationId}`, undefined, esuAuth);
     expect(status.status).toBe(200);
@@ -137,10 +118,9 @@ describe('ESU simulator', () => {
   it('fails a given number of times, rejects with a code, and delays', async () => {
     const op = operation();
     await simAdmin(sims.esu.url).fault({ match: { key: op.operationId }, kind: 'error', times: 2 });
-    const headers = { ...esuAuth, 'idempotency-key': op.operationId };
-    expect((await call(sims.esu.url, 'POST', '/v1/operations', op, headers)).status).toBe(503);
-    expect((await call(sims.esu.url, 'POST', '/v1/operations', op, headers)).status).toBe(503);
-    expect((await call(sims.esu.url, 'POST', '/v1/operations', op, headers)).status).toBe(201);
+    expect((await record(op)).status).toBe(503);
+    expect((await record(op)).status).toBe(503);
+    expect((await record(op)).status).toBe(201);
 
     const rejected = operation();
     await simAdmin(sims.esu.url).fault({
@@ -148,10 +128,7 @@ describe('ESU simulator', () => {
       kind: 'reject',
       code: 'LIMIT_EXCEEDED',
     });
-    const refusal = await call(sims.esu.url, 'POST', '/v1/operations', rejected, {
-      ...esuAuth,
-      'idempotency-key': rejected.operationId,
-    });
+    const refusal = await record(rejected);
     expect(refusal).toMatchObject({ status: 422, body: { error: { code: 'LIMIT_EXCEEDED' } } });
     expect(await simAdmin(sims.esu.url).appliedCount(rejected.operationId)).toBe(0);
 
@@ -176,18 +153,12 @@ describe('Nomapay simulator', () => {
     const admin = simAdmin(sims.nomapay.url);
     await admin.setWallet({ iin, balanceTiyn: 50_000 });
     const t = transfer(iin, 30_000);
-    const debit = await call(sims.nomapay.url, 'POST', '/v1/transfers', t, {
-      ...npAuth,
-      'idempotency-key': t.transferId,
-    });
+    const debit = await sendTransfer(t);
     expect(debit.status).toBe(201);
     expect(await admin.walletBalance(iin)).toBe(20_000);
 
     const tooMuch = transfer(iin, 30_000);
-    const refused = await call(sims.nomapay.url, 'POST', '/v1/transfers', tooMuch, {
-      ...npAuth,
-      'idempotency-key': tooMuch.transferId,
-    });
+    const refused = await sendTransfer(tooMuch);
     expect(refused).toMatchObject({ status: 422, body: { error: { code: 'INSUFFICIENT_FUNDS' } } });
 
     const refundHeaders = { ...npAuth, 'idempotency-key': `${t.transferId}:refund` };
@@ -216,10 +187,7 @@ describe('Nomapay simulator', () => {
     const iin = adultIin();
     await simAdmin(sims.nomapay.url).setWallet({ iin, balanceTiyn: 50_000, identified: false });
     const t = transfer(iin, 1_000);
-    const res = await call(sims.nomapay.url, 'POST', '/v1/transfers', t, {
-      ...npAuth,
-      'idempotency-key': t.transferId,
-    });
+    const res = await sendTransfer(t);
     expect(res.body.error.code).toBe('WALLET_NOT_IDENTIFIED');
   });
 

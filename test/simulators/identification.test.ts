@@ -6,6 +6,8 @@ import { startCounterpartServer, type CounterpartServer } from '../../simulators
 import { createIdentificationSimulator } from '../../simulators/identification.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import { adultIin, iinBornIn, uniqueId } from '../support/ids.js';
+import { bearer, requestJson } from '../support/unit-http.js';
+import { consentRegistration } from '../support/unit-identification.js';
 
 /** The identification simulator on its own server with a clock the test moves (for the 15-minute block and code expiry). */
 let clock = Date.parse('2026-11-20T10:00:00Z');
@@ -25,25 +27,13 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function call(method: string, path: string, body?: unknown, key = uniqueId('k'), apiKey = KEY) {
-  const res = await fetch(new URL(path, server.url), {
-    method,
-    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': key },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: res.status === 204 ? undefined : ((await res.json()) as Record<string, any>) };
-}
+const call = (method: string, path: string, body?: unknown, key = uniqueId('k'), apiKey = KEY) =>
+  requestJson(server.url, method, path, body, { ...bearer(apiKey), 'idempotency-key': key });
 
 async function consent(iin: string) {
-  const consentId = uniqueId('consent');
-  await call('POST', '/v1/identification/consents', {
-    consentId,
-    iin,
-    agreementVersion: 'v1',
-    givenAt: '2026-11-20T10:00:00Z',
-    scope: ['THIRD_PARTY_TRANSFER'],
-  });
-  return consentId;
+  const consent = consentRegistration(iin);
+  await call('POST', '/v1/identification/consents', consent);
+  return consent.consentId;
 }
 
 async function session(iin: string, consentId?: string) {
@@ -56,6 +46,18 @@ async function session(iin: string, consentId?: string) {
   });
   return { sessionId, res };
 }
+
+/** The steps of an open session: a liveness check, an SMS sent, the code the simulator sent, a code check. */
+const liveness = (sessionId: string) =>
+  call('POST', `/v1/identification/sessions/${sessionId}/liveness-checks`, { livenessToken: 't' });
+const sendSms = (sessionId: string) => call('POST', `/v1/identification/sessions/${sessionId}/sms`);
+const smsSent = async (sessionId: string) =>
+  (await call('GET', `/__admin/identification/sessions/${sessionId}/sms`)).body!.code as string;
+const checkCode = (sessionId: string, code: string) =>
+  call('POST', `/v1/identification/sessions/${sessionId}/code-checks`, { code });
+/** The personal data released for an authorisation code under `consentId`. */
+const personalData = (authorizationCode: string, consentId: string) =>
+  call('POST', '/v1/identification/personal-data', { authorizationCode, consentId });
 
 describe('identification simulator: the ЦОИД rules on its side', () => {
   beforeEach(() => {
@@ -71,20 +73,14 @@ describe('identification simulator: the ЦОИД rules on its side', () => {
     await call('POST', '/__admin/identification/people', { iin, liveness: [false, false, false, false] });
     const { sessionId } = await session(iin);
     const verdicts = [];
-    for (let i = 0; i < 4; i++)
-      verdicts.push(
-        (await call('POST', `/v1/identification/sessions/${sessionId}/liveness-checks`, { livenessToken: 't' })).body!,
-      );
+    for (let i = 0; i < 4; i++) verdicts.push((await liveness(sessionId)).body!);
     expect(verdicts.map((v) => v.attemptsLeft)).toEqual([3, 2, 1, 0]);
     expect(verdicts[3]).toMatchObject({
       passed: false,
       sessionStatus: 'ENDED',
       blockedUntil: new Date(clock + 15 * 60_000).toISOString(),
     });
-    expect(
-      (await call('POST', `/v1/identification/sessions/${sessionId}/liveness-checks`, { livenessToken: 't' })).body!
-        .error.code,
-    ).toBe('SESSION_ENDED');
+    expect((await liveness(sessionId)).body!.error.code).toBe('SESSION_ENDED');
 
     const blocked = await session(iin);
     expect(blocked.res.status).toBe(422);
@@ -96,34 +92,26 @@ describe('identification simulator: the ЦОИД rules on its side', () => {
   it('sends at most 2 SMS in a session, readable through the admin endpoint; wrong and expired codes are answers', async () => {
     const iin = adultIin();
     const { sessionId } = await session(iin);
-    expect((await call('POST', `/v1/identification/sessions/${sessionId}/sms`)).body!.error.code).toBe(
-      'LIVENESS_NOT_PASSED',
-    );
-    await call('POST', `/v1/identification/sessions/${sessionId}/liveness-checks`, { livenessToken: 't' });
-    expect((await call('POST', `/v1/identification/sessions/${sessionId}/sms`)).body!.smsLeft).toBe(1);
-    const first = (await call('GET', `/__admin/identification/sessions/${sessionId}/sms`)).body!.code as string;
+    expect((await sendSms(sessionId)).body!.error.code).toBe('LIVENESS_NOT_PASSED');
+    await liveness(sessionId);
+    expect((await sendSms(sessionId)).body!.smsLeft).toBe(1);
+    const first = await smsSent(sessionId);
     clock += 61_000;
-    expect((await call('POST', `/v1/identification/sessions/${sessionId}/code-checks`, { code: first })).body).toEqual({
+    expect((await checkCode(sessionId, first)).body).toEqual({
       result: 'EXPIRED_CODE',
     });
-    expect((await call('POST', `/v1/identification/sessions/${sessionId}/sms`)).body!.smsLeft).toBe(0);
-    expect((await call('POST', `/v1/identification/sessions/${sessionId}/sms`)).body!.error.code).toBe(
-      'SMS_LIMIT_REACHED',
-    );
-    const second = (await call('GET', `/__admin/identification/sessions/${sessionId}/sms`)).body!.code as string;
+    expect((await sendSms(sessionId)).body!.smsLeft).toBe(0);
+    expect((await sendSms(sessionId)).body!.error.code).toBe('SMS_LIMIT_REACHED');
+    const second = await smsSent(sessionId);
     const wrong = second === '000000' ? '000001' : '000000';
-    expect((await call('POST', `/v1/identification/sessions/${sessionId}/code-checks`, { code: wrong })).body).toEqual({
+    expect((await checkCode(sessionId, wrong)).body).toEqual({
       result: 'WRONG_CODE',
     });
-    const accepted = (await call('POST', `/v1/identification/sessions/${sessionId}/code-checks`, { code: second }))
-      .body!;
+    const accepted = (await checkCode(sessionId, second)).body!;
     expect(accepted.result).toBe('ACCEPTED');
 
     const consentId = uniqueId('unused');
-    const refused = await call('POST', '/v1/identification/personal-data', {
-      authorizationCode: accepted.authorizationCode,
-      consentId,
-    });
+    const refused = await personalData(accepted.authorizationCode, consentId);
     expect(refused.body!.error.code).toBe('CONSENT_NOT_FOUND');
   });
 
@@ -132,25 +120,20 @@ describe('identification simulator: the ЦОИД rules on its side', () => {
     const consentId = await consent(iin);
     const exchange = async () => {
       const { sessionId } = await session(iin, consentId);
-      await call('POST', `/v1/identification/sessions/${sessionId}/liveness-checks`, { livenessToken: 't' });
-      await call('POST', `/v1/identification/sessions/${sessionId}/sms`);
-      const code = (await call('GET', `/__admin/identification/sessions/${sessionId}/sms`)).body!.code;
-      return (await call('POST', `/v1/identification/sessions/${sessionId}/code-checks`, { code })).body!
-        .authorizationCode as string;
+      await liveness(sessionId);
+      await sendSms(sessionId);
+      const code = await smsSent(sessionId);
+      return (await checkCode(sessionId, code)).body!.authorizationCode as string;
     };
     const authorizationCode = await exchange();
-    const data = await call('POST', '/v1/identification/personal-data', { authorizationCode, consentId });
+    const data = await personalData(authorizationCode, consentId);
     expect(data.body).toMatchObject({ iin, lastName: 'TESTOV' });
     expect(Object.keys(data.body!)).not.toContain('photo');
-    expect(
-      (await call('POST', '/v1/identification/personal-data', { authorizationCode, consentId })).body!.error.code,
-    ).toBe('AUTHORIZATION_CODE_INVALID');
+    expect((await personalData(authorizationCode, consentId)).body!.error.code).toBe('AUTHORIZATION_CODE_INVALID');
 
     const next = await exchange();
     await call('POST', `/__admin/identification/consents/${consentId}/revoke`);
-    expect(
-      (await call('POST', '/v1/identification/personal-data', { authorizationCode: next, consentId })).body!.error.code,
-    ).toBe('CONSENT_REVOKED');
+    expect((await personalData(next, consentId)).body!.error.code).toBe('CONSENT_REVOKED');
     expect((await session(iin, consentId)).res.body!.error.code).toBe('CONSENT_REVOKED');
   });
 
@@ -217,11 +200,7 @@ describe('identification on the simulator stack', () => {
 
   it('serves identification and wallets on Nomapay, the bettor register on ESU, each registration once', async () => {
     const post = (base: string, key: string, path: string, body: unknown, idem: string) =>
-      fetch(new URL(path, base), {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': idem },
-        body: JSON.stringify(body),
-      });
+      requestJson(base, 'POST', path, body, { ...bearer(key), 'idempotency-key': idem });
     const iin = adultIin();
     const bettor = {
       registrationId: uniqueId('b'),
@@ -235,9 +214,7 @@ describe('identification on the simulator stack', () => {
       (await post(sims.esu.url, 'e', '/v1/bettors', { ...bettor, identifiedAt: '2026-11-21T10:00:00Z' }, 'r2')).status,
     ).toBe(200);
     const minor = { ...bettor, registrationId: uniqueId('b'), iin: iinBornIn(2010) };
-    expect(((await (await post(sims.esu.url, 'e', '/v1/bettors', minor, 'r3')).json()) as any).error.code).toBe(
-      'BETTOR_RESTRICTED',
-    );
+    expect((await post(sims.esu.url, 'e', '/v1/bettors', minor, 'r3')).body.error.code).toBe('BETTOR_RESTRICTED');
     const wallet = {
       walletId: bettor.registrationId,
       iin,
@@ -253,13 +230,7 @@ describe('identification on the simulator stack', () => {
       sims.nomapay.url,
       'n',
       '/v1/identification/consents',
-      {
-        consentId: 'c-1',
-        iin,
-        agreementVersion: 'v1',
-        givenAt: '2026-11-20T10:00:00Z',
-        scope: ['THIRD_PARTY_TRANSFER'],
-      },
+      consentRegistration(iin, { consentId: 'c-1' }),
       'c1',
     );
     expect(consentRes.status).toBe(201);

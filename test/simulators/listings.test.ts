@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 import { almatyDay } from '../../domain/wire/listings.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { bearer, requestJson as call } from '../support/unit-http.js';
 
 /** The counterparts' daily listings for reconciliation: paged, validated, and the admin routes that make them differ. */
 let sims: RunningSimulators;
-const auth = (key: string) => ({ authorization: `Bearer ${key}` });
+const auth = bearer;
 const today = almatyDay(Date.now());
 
 beforeAll(async () => {
@@ -16,16 +17,6 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => sims?.close());
-
-async function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(new URL(path, base), {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions below check the shape
-  return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as any };
-}
 
 async function record(n: number): Promise<string[]> {
   const ids = Array.from({ length: n }, () => uniqueId('dep'));
@@ -49,19 +40,23 @@ async function record(n: number): Promise<string[]> {
   return ids;
 }
 
+/** ESU's listing of recorded operations for `query` (date, cursor, limit). */
+const esuListing = (query: string) => call(sims.esu.url, 'GET', `/v1/operations?${query}`, undefined, auth('l-esu'));
+/** ESU's operations recorded today, all on one page. */
+const todaysOperations = async () =>
+  (await esuListing(`date=${today}&limit=1000`)).body.operations as {
+    operationId: string;
+    amountTiyn: number;
+    status: string;
+  }[];
+
 describe('counterpart listings by Almaty day', () => {
   it('ESU pages the day’s recorded operations with a cursor; another day is empty', async () => {
     const ids = await record(3);
-    const first = await call(sims.esu.url, 'GET', `/v1/operations?date=${today}&limit=2`, undefined, auth('l-esu'));
+    const first = await esuListing(`date=${today}&limit=2`);
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ hasMore: true, nextCursor: '2' });
-    const second = await call(
-      sims.esu.url,
-      'GET',
-      `/v1/operations?date=${today}&limit=2&cursor=${first.body.nextCursor}`,
-      undefined,
-      auth('l-esu'),
-    );
+    const second = await esuListing(`date=${today}&limit=2&cursor=${first.body.nextCursor}`);
     expect(second.body.hasMore).toBe(false);
     const listed = [...first.body.operations, ...second.body.operations];
     expect(listed.map((o: { operationId: string }) => o.operationId)).toEqual(expect.arrayContaining(ids));
@@ -74,7 +69,7 @@ describe('counterpart listings by Almaty day', () => {
       status: 'RECORDED',
     });
     expect(JSON.stringify(listed)).not.toMatch(/"iin"/);
-    expect((await call(sims.esu.url, 'GET', '/v1/operations?date=2020-01-01', undefined, auth('l-esu'))).body).toEqual({
+    expect((await esuListing('date=2020-01-01')).body).toEqual({
       operations: [],
       hasMore: false,
     });
@@ -107,13 +102,10 @@ describe('counterpart listings by Almaty day', () => {
       (await call(sims.esu.url, 'POST', '/__admin/listing/alter', { id: altered, amountTiyn: 1, status: 'ANNULLED' }))
         .status,
     ).toBe(204);
-    const before = (
-      await call(sims.esu.url, 'GET', `/v1/operations?date=${today}&limit=1000`, undefined, auth('l-esu'))
-    ).body.operations as { operationId: string }[];
+    const before = await todaysOperations();
     const copy = before.find((o) => o.operationId === copied)!;
     expect((await call(sims.esu.url, 'POST', '/__admin/listing/add', { record: copy })).status).toBe(201);
-    const after = (await call(sims.esu.url, 'GET', `/v1/operations?date=${today}&limit=1000`, undefined, auth('l-esu')))
-      .body.operations as { operationId: string; amountTiyn: number; status: string }[];
+    const after = await todaysOperations();
     expect(after.some((o) => o.operationId === dropped)).toBe(false);
     expect(after.find((o) => o.operationId === altered)).toMatchObject({ amountTiyn: 1, status: 'ANNULLED' });
     expect(after.filter((o) => o.operationId === copied)).toHaveLength(2);

@@ -5,6 +5,9 @@ import { startSimulators, type RunningSimulators } from '../../simulators/index.
 import { loadTestCertificates, signerOf, type TestCertificates } from '../support/certificates.js';
 import { completeCard } from '../support/incident-card.js';
 import { adultIin, uniqueId } from '../support/ids.js';
+import { afmSubmissionNow } from '../support/unit-afm.js';
+import { bearer, requestJson } from '../support/unit-http.js';
+import { consentRegistration } from '../support/unit-identification.js';
 
 /**
  * Every simulated receiver of a signed document (AFM's submissions, the incident intakes of ЦМААИ and Nomapay,
@@ -32,14 +35,11 @@ afterAll(async () => {
   await Promise.all(running.map((s) => s.close()));
 });
 
-async function post(url: string, path: string, apiKey: string, body: unknown, key: string) {
-  const res = await fetch(new URL(path, url), {
-    method: 'POST',
-    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': key },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string } } };
-}
+const post = (url: string, path: string, apiKey: string, body: unknown, key: string) =>
+  requestJson(url, 'POST', path, body, { ...bearer(apiKey), 'idempotency-key': key }) as Promise<{
+    status: number;
+    body: { error?: { code: string; message: string } };
+  }>;
 
 type Tamper = (doc: Record<string, any>) => Record<string, any>;
 const asIs: Tamper = (d) => d;
@@ -47,17 +47,8 @@ const asIs: Tamper = (d) => d;
 /** Sends one freshly signed document of each kind; answers the three statuses/codes. */
 const receivers = {
   async afm(sims: RunningSimulators, signer: DocumentSigner, tamper: Tamper = asIs) {
-    const submissionId = `afm-${uniqueId('dep')}`;
-    const doc = await signDocument(
-      {
-        submissionId,
-        sender: 'bookmaker-1',
-        sentAt: new Date().toISOString(),
-        record: { iin: adultIin(), receivedAt: new Date().toISOString(), receivedTiyn: 100 },
-      },
-      signer,
-    );
-    return post(sims.afm.url, '/v1/submissions', KEYS.afm, tamper(doc), submissionId);
+    const doc = await signDocument(afmSubmissionNow(), signer);
+    return post(sims.afm.url, '/v1/submissions', KEYS.afm, tamper(doc), doc.submissionId);
   },
   async incident(sims: RunningSimulators, signer: DocumentSigner, tamper: Tamper = asIs) {
     const messageId = `${uniqueId('inc')}.v1.esu`;
@@ -83,14 +74,9 @@ const receivers = {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ iin, photoScore: 95 }),
     });
-    const consentId = uniqueId('consent');
-    await post(
-      np,
-      '/v1/identification/consents',
-      KEYS.nomapay,
-      { consentId, iin, agreementVersion: 'v1', givenAt: new Date().toISOString(), scope: ['THIRD_PARTY_TRANSFER'] },
-      uniqueId('k'),
-    );
+    const consent = consentRegistration(iin, { givenAt: new Date().toISOString() });
+    const { consentId } = consent;
+    await post(np, '/v1/identification/consents', KEYS.nomapay, consent, uniqueId('k'));
     const matchId = uniqueId('m');
     await post(
       np,
@@ -111,6 +97,12 @@ const receivers = {
   },
 };
 
+/** Expects the receiver's refusal of a signature: 422 with `code`, and `message` in its text when given. */
+function expectRefused(answer: Awaited<ReturnType<typeof post>>, code: string, message?: string) {
+  expect(answer.status).toBe(422);
+  expect(answer.body.error).toMatchObject({ code, ...(message && { message: expect.stringContaining(message) }) });
+}
+
 describe.each(Object.keys(receivers) as (keyof typeof receivers)[])(
   '%s receiver: the bookmaker’s X.509 signature',
   (kind) => {
@@ -125,32 +117,19 @@ describe.each(Object.keys(receivers) as (keyof typeof receivers)[])(
         sentAt: d.sentAt ? '2026-01-01T00:00:00.000Z' : undefined,
         confirmedAt: d.confirmedAt ? '2026-01-01T00:00:00.000Z' : undefined,
       }));
-      expect(tampered.status).toBe(422);
-      expect(tampered.body.error!.code).toBe('SIGNATURE_INVALID');
+      expectRefused(tampered, 'SIGNATURE_INVALID');
     });
 
     it('refuses a certificate that is not the registered one, and a registered one from another CA (CERTIFICATE_UNTRUSTED)', async () => {
       const sims = await simulatorsTrusting({ registered: c.bookmaker.certificate, ca: c.ca.certificate });
-      const wrong = await send(sims, signerOf(c.foreign));
-      expect(wrong.status).toBe(422);
-      expect(wrong.body.error).toMatchObject({
-        code: 'CERTIFICATE_UNTRUSTED',
-        message: expect.stringContaining('not the certificate registered'),
-      });
+      expectRefused(await send(sims, signerOf(c.foreign)), 'CERTIFICATE_UNTRUSTED', 'not the certificate registered');
       const otherCa = await simulatorsTrusting({ registered: c.foreign.certificate, ca: c.ca.certificate });
-      const refused = await send(otherCa, signerOf(c.foreign));
-      expect(refused.status).toBe(422);
-      expect(refused.body.error).toMatchObject({
-        code: 'CERTIFICATE_UNTRUSTED',
-        message: expect.stringContaining('certification centre'),
-      });
+      expectRefused(await send(otherCa, signerOf(c.foreign)), 'CERTIFICATE_UNTRUSTED', 'certification centre');
     });
 
     it('refuses an expired registered certificate (CERTIFICATE_EXPIRED)', async () => {
       const sims = await simulatorsTrusting({ registered: c.expired.certificate, ca: c.ca.certificate });
-      const expired = await send(sims, signerOf(c.expired));
-      expect(expired.status).toBe(422);
-      expect(expired.body.error!.code).toBe('CERTIFICATE_EXPIRED');
+      expectRefused(await send(sims, signerOf(c.expired)), 'CERTIFICATE_EXPIRED');
     });
   },
 );

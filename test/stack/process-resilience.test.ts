@@ -1,38 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevServer, type RunningTemporal } from '../../stack/dev-server.js';
 import { freePort } from '../../stack/ports.js';
 import { startPostgres as startEmbeddedPostgres, type RunningPostgres } from '../../stack/postgres.js';
 import { createPool } from '../../db/pool.js';
 import { migrate } from '../../db/migrate.js';
+import { startTsx, type TsxRun } from '../support/processes.js';
 
 /**
  * Real esu-bridge processes (the API's and the worker's entries, under tsx) against a real PostgreSQL and
  * Temporal dev server: started before PostgreSQL they wait; PostgreSQL restarted under the API, it stays up and
  * /readyz comes back; SIGTERM drains them to exit 0 without a stack trace.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const PASSWORD = 'esu-bridge-local'; // stack/postgres.ts's local password: must never reach a log
-
-interface Started {
-  child: ChildProcess;
-  output: { stdout: string; stderr: string };
-  exited: Promise<number | null>;
-}
-
-function startEntry(entry: string, env: Record<string, string | undefined>): Started {
-  const child = spawn(TSX, [entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = { stdout: '', stderr: '' };
-  child.stdout!.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output, exited };
-}
 
 /** PostgreSQL with the schema applied, as `npm run migrate` leaves it: the processes only check it. */
 async function startPostgres(options: Parameters<typeof startEmbeddedPostgres>[0]): Promise<RunningPostgres> {
@@ -45,7 +27,7 @@ async function startPostgres(options: Parameters<typeof startEmbeddedPostgres>[0
 /** Polls `fn` until it is truthy; gives up at once when the process under test has exited. */
 async function eventually<T>(
   what: string,
-  started: Started,
+  started: TsxRun,
   fn: () => Promise<T | undefined | false>,
   timeoutMs = 90_000,
 ): Promise<T> {
@@ -55,7 +37,7 @@ async function eventually<T>(
     if (value) return value;
     const { exitCode, signalCode } = started.child;
     if (exitCode !== null || signalCode !== null)
-      throw new Error(`${what}: the process exited (${exitCode ?? signalCode})\n${started.output.stderr.slice(-2000)}`);
+      throw new Error(`${what}: the process exited (${exitCode ?? signalCode})\n${started.stderr().slice(-2000)}`);
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -69,6 +51,30 @@ async function probe(
     status: response.status,
     body: (await response.json()) as { status: string; checks?: Record<string, string> },
   };
+}
+
+/** Probes `url` until it answers `status`, and gives that answer. */
+const answering = (what: string, started: TsxRun, url: string, status: number, timeoutMs?: number) =>
+  eventually(
+    what,
+    started,
+    async () => {
+      const answer = await probe(url);
+      return answer.status === status && answer;
+    },
+    timeoutMs,
+  );
+
+/** Polls until the process has said `msg` in its JSON log. */
+const said = (started: TsxRun, msg: string) =>
+  eventually(`a "${msg}" line`, started, async () => started.stdout().includes(`"msg":"${msg}"`));
+
+/** Expects the process to exit 0 on its SIGTERM, saying `stopped`, with no stack trace and no password. */
+async function expectStoppedCleanly(started: TsxRun, stopped: string) {
+  expect(await started.exited).toBe(0);
+  expect(started.stdout()).toContain(`"msg":"${stopped}"`);
+  expect(started.stderr()).not.toMatch(/^\s+at /m);
+  expect(started.stdout() + started.stderr()).not.toContain(PASSWORD);
 }
 
 describe('an esu-bridge process and its dependencies', () => {
@@ -91,88 +97,70 @@ describe('an esu-bridge process and its dependencies', () => {
     if (saved) process.env.DATABASE_URL = saved;
   });
 
-  it('waits for PostgreSQL at start, stays up through its restart with /readyz back to 200, and exits 0 on SIGTERM', async () => {
-    const apiPort = await freePort();
-    const api = `http://127.0.0.1:${apiPort}`;
-    const env = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
+  /**
+   * An entry point of ours on this file's PostgreSQL and Temporal dev server (unless `env` names another Temporal),
+   * waiting up to 2 minutes for them.
+   */
+  const startEntry = (entry: string, env: Record<string, string>) =>
+    startTsx(entry, [], {
       DATABASE_URL: `postgres://postgres:${PASSWORD}@127.0.0.1:${pgPort}/esu_bridge`,
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_NAMESPACE: temporal.namespace,
-      API_HOST: '127.0.0.1',
-      API_PORT: String(apiPort),
       STARTUP_WAIT_SECONDS: '120',
-    };
-    const process_ = startEntry('api/main.ts', env);
+      ...env,
+    });
+  const startedPostgres = async () => (postgres = await startPostgres({ dataDir, port: pgPort }));
+
+  it('waits for PostgreSQL at start, stays up through its restart with /readyz back to 200, and exits 0 on SIGTERM', async () => {
+    const apiPort = await freePort();
+    const api = `http://127.0.0.1:${apiPort}`;
+    const process_ = startEntry('api/main.ts', { API_HOST: '127.0.0.1', API_PORT: String(apiPort) });
     try {
       // Started before PostgreSQL: it says it waits, and does.
-      await eventually('a "waiting for PostgreSQL" line', process_, async () =>
-        process_.output.stdout.includes('"msg":"waiting for PostgreSQL"'),
-      );
+      await said(process_, 'waiting for PostgreSQL');
       expect(process_.child.exitCode).toBeNull();
-      postgres = await startPostgres({ dataDir, port: pgPort });
-      await eventually(
-        '/readyz 200 after PostgreSQL started',
-        process_,
-        async () => (await probe(`${api}/readyz`)).status === 200,
-      );
-      expect((await probe(`${api}/readyz`)).body).toEqual({
-        status: 'READY',
-        checks: { postgresql: 'UP', temporal: 'UP' },
-      });
+      await startedPostgres();
+      const ready = await answering('/readyz 200 after PostgreSQL started', process_, `${api}/readyz`, 200);
+      expect(ready.body).toEqual({ status: 'READY', checks: { postgresql: 'UP', temporal: 'UP' } });
 
       // PostgreSQL stops under it: idle connections are dropped (the 'error' event that used to end the process).
-      await postgres.stop();
+      await postgres!.stop();
       postgres = undefined;
-      const down = await eventually('/readyz 503 while PostgreSQL is down', process_, async () => {
-        const answer = await probe(`${api}/readyz`);
-        return answer.status === 503 && answer;
-      });
+      const down = await answering('/readyz 503 while PostgreSQL is down', process_, `${api}/readyz`, 503);
       expect(down.body).toEqual({ status: 'NOT_READY', checks: { postgresql: 'DOWN', temporal: 'UP' } });
       expect((await probe(`${api}/healthz`)).status).toBe(200);
       expect(process_.child.exitCode).toBeNull();
 
-      postgres = await startPostgres({ dataDir, port: pgPort });
-      await eventually(
-        '/readyz 200 after PostgreSQL restarted',
-        process_,
-        async () => (await probe(`${api}/readyz`)).status === 200,
-      );
+      await startedPostgres();
+      await answering('/readyz 200 after PostgreSQL restarted', process_, `${api}/readyz`, 200);
       expect(process_.child.exitCode).toBeNull();
-      expect(process_.output.stdout).toContain('"msg":"PostgreSQL connection lost; the pool reconnects on next use"');
+      expect(process_.stdout()).toContain('"msg":"PostgreSQL connection lost; the pool reconnects on next use"');
     } finally {
       process_.child.kill('SIGTERM');
     }
-    expect(await process_.exited).toBe(0);
-    expect(process_.output.stdout).toContain('"msg":"esu-bridge API stopped"');
-    expect(process_.output.stderr).not.toMatch(/^\s+at /m);
-    expect(process_.output.stderr).not.toMatch(/Unhandled|uncaught/i);
-    expect(process_.output.stdout + process_.output.stderr).not.toContain(PASSWORD);
+    await expectStoppedCleanly(process_, 'esu-bridge API stopped');
+    expect(process_.stderr()).not.toMatch(/Unhandled|uncaught/i);
   }, 240_000);
 
   it('waits for Temporal at start too, and a SIGTERM during the wait still exits 0', async () => {
-    postgres ??= await startPostgres({ dataDir, port: pgPort });
+    if (!postgres) await startedPostgres();
     const api = startEntry('api/main.ts', {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATABASE_URL: `postgres://postgres:${PASSWORD}@127.0.0.1:${pgPort}/esu_bridge`,
       TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, // nothing listens there
       API_HOST: '127.0.0.1',
       API_PORT: String(await freePort()),
-      STARTUP_WAIT_SECONDS: '120',
     });
     try {
       await eventually(
         'two "waiting for Temporal" lines',
         api,
-        async () => api.output.stdout.split('"msg":"waiting for Temporal"').length > 2,
+        async () => api.stdout().split('"msg":"waiting for Temporal"').length > 2,
       );
     } finally {
       api.child.kill('SIGTERM');
     }
     expect(await api.exited).toBe(0);
-    const waits = api.output.stdout
+    const waits = api
+      .stdout()
       .split('\n')
       .filter((line) => line.includes('"msg":"waiting for Temporal"'))
       .map((line) => JSON.parse(line));
@@ -180,7 +168,7 @@ describe('an esu-bridge process and its dependencies', () => {
       { attempt: 1, retryInMs: 500 },
       { attempt: 2, retryInMs: 1000 },
     ]);
-    expect(api.output.stderr).not.toMatch(/^\s+at /m);
+    expect(api.stderr()).not.toMatch(/^\s+at /m);
   }, 240_000);
 
   it('starts a worker while PostgreSQL is down: it waits, becomes ready, and drains to exit 0 on SIGTERM', async () => {
@@ -189,39 +177,20 @@ describe('an esu-bridge process and its dependencies', () => {
     const healthPort = await freePort();
     const health = `http://127.0.0.1:${healthPort}`;
     const worker = startEntry('workers/main.ts', {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATABASE_URL: `postgres://postgres:${PASSWORD}@127.0.0.1:${pgPort}/esu_bridge`,
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_NAMESPACE: temporal.namespace,
       TEMPORAL_TASK_QUEUE: `resilience-${healthPort}`,
       WORKER_HEALTH_PORT: String(healthPort),
       METRICS_BIND_ADDRESS: 'off',
       INCIDENT_DETECTORS: 'false',
-      STARTUP_WAIT_SECONDS: '120',
     });
     try {
-      await eventually('a "waiting for PostgreSQL" line', worker, async () =>
-        worker.output.stdout.includes('"msg":"waiting for PostgreSQL"'),
-      );
-      postgres = await startPostgres({ dataDir, port: pgPort });
-      const ready = await eventually(
-        '/readyz 200',
-        worker,
-        async () => {
-          const answer = await probe(`${health}/readyz`);
-          return answer.status === 200 && answer;
-        },
-        150_000,
-      );
+      await said(worker, 'waiting for PostgreSQL');
+      await startedPostgres();
+      const ready = await answering('/readyz 200', worker, `${health}/readyz`, 200, 150_000);
       expect(ready.body).toEqual({ status: 'READY', checks: { postgresql: 'UP', temporal: 'UP', worker: 'UP' } });
       expect((await probe(`${health}/healthz`)).body).toEqual({ status: 'UP' });
     } finally {
       worker.child.kill('SIGTERM');
     }
-    expect(await worker.exited).toBe(0);
-    expect(worker.output.stdout).toContain('"msg":"esu-bridge worker stopped"');
-    expect(worker.output.stderr).not.toMatch(/^\s+at /m);
-    expect(worker.output.stdout + worker.output.stderr).not.toContain(PASSWORD);
+    await expectStoppedCleanly(worker, 'esu-bridge worker stopped');
   }, 240_000);
 });

@@ -13,6 +13,20 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../domain/search-attributes.js';
 
 const execFileAsync = promisify(execFile);
 
+/**
+ * Runs `body` with a fresh data directory named after `prefix` and no DATABASE_URL in the environment, so
+ * startPostgres starts an embedded PostgreSQL of the test's own; DATABASE_URL is put back after.
+ */
+async function withOwnPostgresDir(prefix: string, body: (dataDir: string) => Promise<void>) {
+  const saved = process.env.DATABASE_URL;
+  delete process.env.DATABASE_URL;
+  try {
+    await body(path.join(await mkdtemp(path.join(tmpdir(), prefix)), 'data'));
+  } finally {
+    if (saved) process.env.DATABASE_URL = saved;
+  }
+}
+
 describe('local stack', () => {
   it('uses TEMPORAL_CLI_PATH when it is set, and refuses one that is not executable', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'cli-'));
@@ -24,11 +38,8 @@ describe('local stack', () => {
     await expect(resolveTemporalCli({ TEMPORAL_CLI_PATH: fake })).rejects.toThrow(/not an executable/);
   });
 
-  it('starts PostgreSQL, answers queries, reuses its data directory and stops', async () => {
-    const saved = process.env.DATABASE_URL;
-    delete process.env.DATABASE_URL;
-    try {
-      const dataDir = path.join(await mkdtemp(path.join(tmpdir(), 'pg-')), 'data');
+  it('starts PostgreSQL, answers queries, reuses its data directory and stops', () =>
+    withOwnPostgresDir('pg-', async (dataDir) => {
       const first = await startPostgres({ dataDir });
       const client = new pg.Client({ connectionString: first.url });
       await client.connect();
@@ -44,16 +55,10 @@ describe('local stack', () => {
       await second.stop();
       const refused = new pg.Client({ connectionString: second.url, connectionTimeoutMillis: 2_000 });
       await expect(refused.connect()).rejects.toThrow();
-    } finally {
-      if (saved) process.env.DATABASE_URL = saved;
-    }
-  });
+    }));
 
-  it('keeps PostgreSQL out of the caller’s process group when the caller drains on signals, so Ctrl-C cannot stop it first', async () => {
-    const saved = process.env.DATABASE_URL;
-    delete process.env.DATABASE_URL;
-    try {
-      const dataDir = path.join(await mkdtemp(path.join(tmpdir(), 'pg-own-')), 'data');
+  it('keeps PostgreSQL out of the caller’s process group when the caller drains on signals, so Ctrl-C cannot stop it first', () =>
+    withOwnPostgresDir('pg-own-', async (dataDir) => {
       const postgres = await startPostgres({ dataDir, ownSignals: true });
       const postmaster = Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
       const group = async (pid: number) =>
@@ -62,10 +67,7 @@ describe('local stack', () => {
       expect(await group(postmaster)).not.toBe(await group(process.pid));
       await postgres.stop();
       await expect(group(postmaster)).rejects.toThrow();
-    } finally {
-      if (saved) process.env.DATABASE_URL = saved;
-    }
-  });
+    }));
 
   it('starts the dev server with the namespace and every custom search attribute registered', async () => {
     const temporal = await startDevServer({ namespace: 'esu-bridge-stack-test' });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderBusinessMetrics, operationOutcome, type BusinessFigures } from '../../workers/business-metrics.js';
 import { createReadiness, startHealthServer } from '../../stack/health.js';
 import { EXCHANGE_OUTCOME_LABEL } from '../../workers/metrics.js';
+import type { AvailabilityReport } from '../../domain/availability.js';
 import { expectFigures } from '../support/metrics.js';
 
 const NOW = Date.parse('2026-03-10T12:00:00Z');
@@ -19,24 +20,44 @@ function figures(overrides: Partial<BusinessFigures> = {}): BusinessFigures {
   };
 }
 
+/** Operation counts as the operations table groups them: one `[kind, status, count]` a row. */
+const operationCounts = (...rows: [kind: string, status: string, count: number][]): BusinessFigures['operations'] =>
+  rows.map(([kind, status, count]) => ({ kind, status, count }));
+
+/** A counterpart's day: 24 hours expected, 900 minutes observed, nothing down, no index; then `overrides`. */
+function dayReport(overrides: Partial<AvailabilityReport> = {}): AvailabilityReport {
+  return {
+    expectedHours: 24,
+    unavailableHours: 0,
+    plannedUnavailableHours: 0,
+    observedMinutes: 900,
+    outages: [],
+    ...overrides,
+  };
+}
+
 /** `name{labels} value` lines of the exposition, without HELP and TYPE. */
 function samples(text: string): Map<string, number> {
   const lines = text.split('\n').filter((l) => l && !l.startsWith('#'));
   return new Map(lines.map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]));
 }
 
+/** The samples of the metrics rendered from `figures(overrides)`. */
+const rendered = async (overrides: Partial<BusinessFigures> = {}) =>
+  samples(await renderBusinessMetrics(figures(overrides)));
+
 describe('business metrics in Prometheus text format', () => {
   it('counts operations by kind and outcome, running sagas as in_progress, compensation failures apart', async () => {
     const text = await renderBusinessMetrics(
       figures({
-        operations: [
-          { kind: 'DEPOSIT', status: 'COMPLETED', count: 3 },
-          { kind: 'DEPOSIT', status: 'COMPENSATED', count: 1 },
-          { kind: 'DEPOSIT', status: 'DEBITING_WALLET', count: 2 },
-          { kind: 'DEPOSIT', status: 'RECORDING_IN_ESU', count: 1 },
-          { kind: 'PAYOUT', status: 'COMPENSATION_FAILED', count: 2 },
-          { kind: 'BET', status: 'VOIDED', count: 4 },
-        ],
+        operations: operationCounts(
+          ['DEPOSIT', 'COMPLETED', 3],
+          ['DEPOSIT', 'COMPENSATED', 1],
+          ['DEPOSIT', 'DEBITING_WALLET', 2],
+          ['DEPOSIT', 'RECORDING_IN_ESU', 1],
+          ['PAYOUT', 'COMPENSATION_FAILED', 2],
+          ['BET', 'VOIDED', 4],
+        ),
       }),
     );
     const s = samples(text);
@@ -87,18 +108,14 @@ describe('business metrics in Prometheus text format', () => {
   });
 
   it('counts submissions by counterpart and status, and rejections past their due date with the oldest one’s lateness', async () => {
-    const s = samples(
-      await renderBusinessMetrics(
-        figures({
-          submissions: [
-            { counterpart: 'AFM', status: 'ACCEPTED', count: 10 },
-            { counterpart: 'AFM', status: 'REJECTED', count: 3 },
-            { counterpart: 'ESU', status: 'FAILED', count: 1 },
-          ],
-          overdueRejections: [{ counterpart: 'AFM', count: 2, oldestDueAtMs: NOW - 90 * 60_000 }],
-        }),
-      ),
-    );
+    const s = await rendered({
+      submissions: [
+        { counterpart: 'AFM', status: 'ACCEPTED', count: 10 },
+        { counterpart: 'AFM', status: 'REJECTED', count: 3 },
+        { counterpart: 'ESU', status: 'FAILED', count: 1 },
+      ],
+      overdueRejections: [{ counterpart: 'AFM', count: 2, oldestDueAtMs: NOW - 90 * 60_000 }],
+    });
     expectFigures((series) => s.get(series), {
       'esu_bridge_submissions{counterpart="afm",status="accepted"}': 10,
       'esu_bridge_submissions{counterpart="afm",status="rejected"}': 3,
@@ -112,13 +129,9 @@ describe('business metrics in Prometheus text format', () => {
   });
 
   it('bands undelivered incident cards by their 48-hour deadline and gives the seconds to the nearest one', async () => {
-    const past = samples(
-      await renderBusinessMetrics(
-        figures({
-          undeliveredIncidents: { past: 1, within_6h: 2, within_24h: 0, later: 5, nextDueAtMs: NOW - 2 * HOUR },
-        }),
-      ),
-    );
+    const past = await rendered({
+      undeliveredIncidents: { past: 1, within_6h: 2, within_24h: 0, later: 5, nextDueAtMs: NOW - 2 * HOUR },
+    });
     expectFigures((series) => past.get(series), {
       'esu_bridge_incidents_undelivered{deadline="past"}': 1,
       'esu_bridge_incidents_undelivered{deadline="within_6h"}': 2,
@@ -127,61 +140,37 @@ describe('business metrics in Prometheus text format', () => {
       esu_bridge_incident_next_deadline_seconds: -7200,
     });
 
-    const soon = samples(
-      await renderBusinessMetrics(
-        figures({
-          undeliveredIncidents: { past: 0, within_6h: 1, within_24h: 0, later: 0, nextDueAtMs: NOW + 5 * HOUR },
-        }),
-      ),
-    );
+    const soon = await rendered({
+      undeliveredIncidents: { past: 0, within_6h: 1, within_24h: 0, later: 0, nextDueAtMs: NOW + 5 * HOUR },
+    });
     expect(soon.get('esu_bridge_incident_next_deadline_seconds')).toBe(18_000);
     // No undelivered card: no deadline to count down to, and no series (a `< 6 * 3600` rule stays quiet).
-    const none = samples(await renderBusinessMetrics(figures()));
+    const none = await rendered();
     expect(none.has('esu_bridge_incident_next_deadline_seconds')).toBe(false);
     expect(none.get('esu_bridge_incidents_undelivered{deadline="past"}')).toBe(0);
   });
 
   it('gives each counterpart’s availability as a ratio and its ongoing outage in seconds', async () => {
-    const s = samples(
-      await renderBusinessMetrics(
-        figures({
-          availability: [
-            {
-              counterpart: 'esu',
-              report: {
-                expectedHours: 24,
-                unavailableHours: 0.5,
-                plannedUnavailableHours: 0,
-                indexPercent: 97.917,
-                observedMinutes: 900,
-                outages: [{ startMs: NOW - 30 * 60_000, endMs: NOW, ongoing: true }],
-              },
-            },
-            {
-              counterpart: 'nomapay',
-              report: {
-                expectedHours: 24,
-                unavailableHours: 0,
-                plannedUnavailableHours: 0,
-                indexPercent: 100,
-                observedMinutes: 900,
-                outages: [{ startMs: NOW - 5 * HOUR, endMs: NOW - 4 * HOUR, ongoing: false }],
-              },
-            },
-            {
-              counterpart: 'afm',
-              report: {
-                expectedHours: 0,
-                unavailableHours: 0,
-                plannedUnavailableHours: 0,
-                observedMinutes: 0,
-                outages: [],
-              },
-            },
-          ],
-        }),
-      ),
-    );
+    const s = await rendered({
+      availability: [
+        {
+          counterpart: 'esu',
+          report: dayReport({
+            unavailableHours: 0.5,
+            indexPercent: 97.917,
+            outages: [{ startMs: NOW - 30 * 60_000, endMs: NOW, ongoing: true }],
+          }),
+        },
+        {
+          counterpart: 'nomapay',
+          report: dayReport({
+            indexPercent: 100,
+            outages: [{ startMs: NOW - 5 * HOUR, endMs: NOW - 4 * HOUR, ongoing: false }],
+          }),
+        },
+        { counterpart: 'afm', report: dayReport({ expectedHours: 0, observedMinutes: 0 }) },
+      ],
+    });
     expect(s.get('esu_bridge_counterpart_availability_ratio{counterpart="esu"}')).toBeCloseTo(0.97917, 6);
     expect(s.get('esu_bridge_counterpart_availability_ratio{counterpart="nomapay"}')).toBe(1);
     expect(s.has('esu_bridge_counterpart_availability_ratio{counterpart="afm"}')).toBe(false); // nothing observed: no index
@@ -190,9 +179,7 @@ describe('business metrics in Prometheus text format', () => {
   });
 
   it('counts open reconciliation differences and the overdue ones by counterpart, zeros included', async () => {
-    const s = samples(
-      await renderBusinessMetrics(figures({ reconciliation: [{ counterpart: 'NOMAPAY', open: 3, overdue: 1 }] })),
-    );
+    const s = await rendered({ reconciliation: [{ counterpart: 'NOMAPAY', open: 3, overdue: 1 }] });
     expect(s.get('esu_bridge_reconciliation_differences_open{counterpart="nomapay"}')).toBe(3);
     expect(s.get('esu_bridge_reconciliation_differences_overdue{counterpart="nomapay"}')).toBe(1);
     for (const counterpart of ['esu', 'afm', 'ledger'])
@@ -202,19 +189,12 @@ describe('business metrics in Prometheus text format', () => {
   it('follows Prometheus naming: snake_case, units in seconds, labels from closed sets only', async () => {
     const text = await renderBusinessMetrics(
       figures({
-        operations: [{ kind: 'DEPOSIT', status: 'COMPLETED', count: 1 }],
+        operations: operationCounts(['DEPOSIT', 'COMPLETED', 1]),
         undeliveredIncidents: { past: 0, within_6h: 0, within_24h: 1, later: 0, nextDueAtMs: NOW + 20 * HOUR },
         availability: [
           {
             counterpart: 'esu',
-            report: {
-              expectedHours: 1,
-              unavailableHours: 0,
-              plannedUnavailableHours: 0,
-              indexPercent: 100,
-              observedMinutes: 60,
-              outages: [],
-            },
+            report: dayReport({ expectedHours: 1, indexPercent: 100, observedMinutes: 60 }),
           },
         ],
       }),

@@ -28,30 +28,24 @@ describe('the counterpart exchange metrics', () => {
   it('count exchanges by counterpart and snake_case outcome and record their round trip in seconds', async () => {
     const observe = exchangeMetrics();
     const sentAt = new Date('2026-03-10T12:00:00.000Z');
-    observe({
-      counterpart: 'esu',
-      method: 'POST',
-      path: '/v1/operations',
-      status: 200,
-      sentAt,
-      receivedAt: new Date(sentAt.getTime() + 250),
-    });
-    observe({
-      counterpart: 'esu',
-      method: 'POST',
-      path: '/v1/operations',
-      status: 503,
-      sentAt,
-      receivedAt: new Date(sentAt.getTime() + 750),
-    });
-    observe({
-      counterpart: 'nomapay',
-      method: 'POST',
-      path: '/transfers',
-      status: 'NETWORK_ERROR',
-      sentAt,
-      receivedAt: new Date(sentAt.getTime() + 2000),
-    });
+    /** One exchange seen by the connectors, answered `roundTripMs` after it was sent. */
+    const exchange = (
+      counterpart: 'esu' | 'nomapay',
+      path: string,
+      status: number | 'NETWORK_ERROR',
+      roundTripMs: number,
+    ) =>
+      observe({
+        counterpart,
+        method: 'POST',
+        path,
+        status,
+        sentAt,
+        receivedAt: new Date(sentAt.getTime() + roundTripMs),
+      });
+    exchange('esu', '/v1/operations', 200, 250);
+    exchange('esu', '/v1/operations', 503, 750);
+    exchange('nomapay', '/transfers', 'NETWORK_ERROR', 2000);
 
     let text = '';
     for (
