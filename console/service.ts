@@ -76,6 +76,11 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, what: string, nes
   return parsed.data;
 }
 
+/** An item named by its inbox and id, as a request gives them. */
+function itemOf(inboxName: string, rawId: string): { inbox: InboxName; id: string } {
+  return { inbox: parse(InboxName, inboxName, 'inbox'), id: parse(ItemId, rawId, 'id') };
+}
+
 export function createConsoleService(deps: ConsoleDeps) {
   const { pool, bridge, offsetMinutes } = deps;
 
@@ -187,8 +192,7 @@ export function createConsoleService(deps: ConsoleDeps) {
     },
 
     async item(actor: Actor, inboxName: string, rawId: string): Promise<ItemDetail> {
-      const inbox = parse(InboxName, inboxName, 'inbox');
-      const id = parse(ItemId, rawId, 'id');
+      const { inbox, id } = itemOf(inboxName, rawId);
       return audited(
         pool,
         actor,
@@ -207,8 +211,7 @@ export function createConsoleService(deps: ConsoleDeps) {
 
     /** Takes an item (an officer, for themself) or hands it to someone (an administrator). */
     async assign(actor: Actor, inboxName: string, rawId: string, assignee: string): Promise<ItemDetail> {
-      const inbox = parse(InboxName, inboxName, 'inbox');
-      const id = parse(ItemId, rawId, 'id');
+      const { inbox, id } = itemOf(inboxName, rawId);
       const permission = assignee === actor.login ? 'act' : 'assign-others';
       return audited(
         pool,
