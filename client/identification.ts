@@ -23,28 +23,20 @@ const StartIdentification = z.strictObject({
 
 /**
  * The steps that take a command, as a table: the workflow's update and the command's schema. A command that names
- * the bettor by IIN (`byIin`: the schema without the reference) reaches the workflow with the bettor's keyed reference.
+ * the bettor by IIN (`byIin`) reaches the workflow with the bettor's keyed reference instead.
  */
 interface CommandStep {
   update: UpdateDefinition<StepAnswer, any[]>;
-  schema: z.ZodType;
-  byIin?: z.ZodType<{ iin: string }>;
+  schema: z.ZodObject;
+  byIin?: true;
 }
 
 const COMMAND_STEPS = {
   giveConsent: { update: wf.giveConsentUpdate, schema: commands.GiveConsent },
-  startTwoFactor: {
-    update: wf.startTwoFactorUpdate,
-    schema: commands.StartTwoFactor,
-    byIin: commands.StartTwoFactor.omit({ bettorRef: true }),
-  },
+  startTwoFactor: { update: wf.startTwoFactorUpdate, schema: commands.StartTwoFactor, byIin: true },
   submitLiveness: { update: wf.submitLivenessUpdate, schema: commands.SubmitLiveness },
   submitSmsCode: { update: wf.submitSmsCodeUpdate, schema: commands.SubmitSmsCode },
-  submitPhoto: {
-    update: wf.submitPhotoUpdate,
-    schema: commands.SubmitPhoto,
-    byIin: commands.SubmitPhoto.omit({ bettorRef: true }),
-  },
+  submitPhoto: { update: wf.submitPhotoUpdate, schema: commands.SubmitPhoto, byIin: true },
   recordDecision: { update: wf.recordDecisionUpdate, schema: commands.RecordDecision },
   decideReview: { update: wf.decideReviewUpdate, schema: commands.DecideReview },
 } satisfies Record<string, CommandStep>;
@@ -84,13 +76,8 @@ export function createIdentificationClient({
   const validate = validateRequest;
 
   /** A command that names the bettor by IIN, validated, with the bettor's reference the workflow keeps instead. */
-  function withBettorRef<S extends z.ZodType>(
-    operation: string,
-    schema: S,
-    withoutRef: z.ZodType<{ iin: string }>,
-    cmd: object,
-  ): z.output<S> {
-    const { iin } = validate(operation, withoutRef, cmd);
+  function withBettorRef(operation: string, schema: z.ZodObject, cmd: object): unknown {
+    const { iin } = validate(operation, schema.omit({ bettorRef: true }), cmd) as { iin: string };
     return validate(operation, schema, { ...cmd, bettorRef: bettorRef(iin, bettorRefKey) });
   }
 
@@ -145,7 +132,7 @@ export function createIdentificationClient({
       (name: keyof typeof COMMAND_STEPS) =>
       async (cmd: object): Promise<StepAnswer> => {
         const { update, schema, byIin }: CommandStep = COMMAND_STEPS[name];
-        return step(update, byIin ? withBettorRef(name, schema, byIin, cmd) : validate(name, schema, cmd));
+        return step(update, byIin ? withBettorRef(name, schema, cmd) : validate(name, schema, cmd));
       };
     return {
       workflowId: handle.workflowId,
