@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import type { Pool } from '../db/pool.js';
 import type { OperationKind } from '../domain/ids.js';
-import { answerStart, refuseIdOfAnotherKind, requireKeyIsOperationId } from './operations.js';
+import { answerStart, refuseIdOfAnotherKind } from './operations.js';
 import { readOperation, rowFailure, type OperationRow } from './resources.js';
-import { getRoute, postRoute, START_PROBLEMS, type RouteApp } from './route.js';
+import { getRoute, START_PROBLEMS, startRoute, type RouteApp } from './route.js';
 import { idParam, postHeaders, startResponses } from './schemas.js';
 
 /** What a money operation's two routes (`POST /v1/<resource>`, `GET /v1/<resource>/:<idField>`) have of their own. */
@@ -41,11 +41,11 @@ export function moneyRoutes<Body extends Record<string, unknown>, State extends 
   const { resource, idField, post, get, answer } = spec;
   const path = `/v1/${resource}`;
   const isFinal = (state: State) => spec.final.includes(state.status);
-  postRoute<unknown, Body>(
+  startRoute<Body>(
     app,
     {
-      path,
       resource,
+      idField,
       operationId: post.operationId,
       summary: post.summary,
       description: post.description,
@@ -53,10 +53,8 @@ export function moneyRoutes<Body extends Record<string, unknown>, State extends 
       body: post.body.meta({ examples: [post.example] }),
       responses: { ...startResponses(answer), ...START_PROBLEMS },
     },
-    async (request, reply) => {
+    async (id, request, reply) => {
       const body = request.body;
-      const id = String(body[idField]);
-      requireKeyIsOperationId(request, idField, id);
       await refuseIdOfAnotherKind(pool, id, spec.kind);
       const started = await spec.start(body);
       return answerStart(request, reply, started, {

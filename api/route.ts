@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Scope } from '../config/api.js';
+import { requireKeyIsOperationId } from './operations.js';
 import { problemResponses } from './problem.js';
 import { json, PostHeaders, readResponse } from './schemas.js';
 
@@ -89,6 +90,28 @@ export function postRoute<Params, Body>(
   app.post(doc.path, { ...options, ...(doc.bodyLimit ? { bodyLimit: doc.bodyLimit } : {}) }, (request, reply) =>
     handle(request as Parsed<Params, Body>, reply),
   );
+}
+
+/**
+ * POST /v1/<resource>: starts (or joins) the saga the body's `idField` names. Its Idempotency-Key must equal that id
+ * (a 422 otherwise) before `start` runs with it.
+ */
+export function startRoute<Body extends Record<string, unknown>>(
+  app: RouteApp,
+  doc: Omit<RouteDoc, 'path'> & {
+    resource: Writable;
+    idField: keyof Body & string;
+    body: z.ZodType;
+    responses: Record<number, unknown>;
+    headers?: z.ZodType;
+  },
+  start: (id: string, request: Parsed<unknown, Body>, reply: FastifyReply) => Promise<unknown>,
+): void {
+  postRoute<unknown, Body>(app, { ...doc, path: `/v1/${doc.resource}` }, async (request, reply) => {
+    const id = String(request.body[doc.idField]);
+    requireKeyIsOperationId(request, doc.idField, id);
+    return start(id, request, reply);
+  });
 }
 
 /**

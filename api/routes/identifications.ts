@@ -8,9 +8,9 @@ import {
 } from '../../domain/identification.js';
 import * as command from '../../domain/identification-commands.js';
 import type { IdentificationHandle } from '../../client/index.js';
-import { answerStart, requireKeyIsOperationId } from '../operations.js';
+import { answerStart } from '../operations.js';
 import type { ApiDeps } from '../resources.js';
-import { getRoute, postRoute, START_PROBLEMS, stepRoutes } from '../route.js';
+import { getRoute, START_PROBLEMS, startRoute, stepRoutes } from '../route.js';
 import { Identification, StepAnswer, idParam, postHeaders, startResponses } from '../schemas.js';
 
 const StartIdentification = z.object({
@@ -86,11 +86,11 @@ export const identificationRoutes =
   ({ client, once }: ApiDeps): FastifyPluginAsyncZod =>
   async (app) => {
     const resource = 'identifications';
-    postRoute<unknown, z.infer<typeof StartIdentification>>(
+    startRoute<z.infer<typeof StartIdentification>>(
       app,
       {
-        path: '/v1/identifications',
         resource,
+        idField: 'bettorId',
         operationId: 'startIdentification',
         summary: 'Start (or join) a bettor’s identification through Nomapay',
         description: 'Idempotency-Key must equal bettorId. A bettor identified before is answered IDENTIFIED at once.',
@@ -98,9 +98,8 @@ export const identificationRoutes =
         body: StartIdentification.meta({ examples: [{ bettorId: 'bettor-example-1' }] }),
         responses: { ...startResponses(Identification), ...START_PROBLEMS },
       },
-      async (request, reply) => {
+      async (_bettorId, request, reply) => {
         const body = request.body;
-        requireKeyIsOperationId(request, 'bettorId', body.bettorId);
         const started = await client.startIdentification(body);
         return answerStart(request, reply, started, {
           location: `/v1/identifications/${body.bettorId}`,

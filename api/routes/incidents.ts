@@ -3,9 +3,8 @@ import { z } from 'zod';
 import { BusinessKey } from '../../domain/ids.js';
 import { IncidentCardDraft } from '../../domain/incident.js';
 import { AmendIncident, CloseIncident, type IncidentState } from '../../domain/incident-state.js';
-import { requireKeyIsOperationId } from '../operations.js';
 import { readState, type ApiDeps } from '../resources.js';
-import { getRoute, postRoute, START_PROBLEMS, stepRoutes } from '../route.js';
+import { getRoute, START_PROBLEMS, startRoute, stepRoutes } from '../route.js';
 import { Incident, idParam, json } from '../schemas.js';
 
 /** Who acts is the calling API key: the body never names it. */
@@ -26,11 +25,11 @@ export const incidentRoutes =
   ({ client, pool, once }: ApiDeps): FastifyPluginAsyncZod =>
   async (app) => {
     const resource = 'incidents';
-    postRoute<unknown, z.infer<typeof OpenIncidentBody>>(
+    startRoute<z.infer<typeof OpenIncidentBody>>(
       app,
       {
-        path: '/v1/incidents',
         resource,
+        idField: 'incidentId',
         operationId: 'openIncident',
         summary: 'Open an information-security incident and its card, due 48 hours from detection',
         description: 'Idempotency-Key must equal incidentId. openedBy is the calling API key.',
@@ -41,9 +40,8 @@ export const incidentRoutes =
           ...START_PROBLEMS,
         },
       },
-      async (request, reply) => {
-        const { incidentId, card } = request.body;
-        requireKeyIsOperationId(request, 'incidentId', incidentId);
+      async (incidentId, request, reply) => {
+        const { card } = request.body;
         const location = `/v1/incidents/${incidentId}`;
         reply.header('location', location);
         // The incident workflow keeps no request fingerprint: the API's key store tells a replay from a conflict.
