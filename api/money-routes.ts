@@ -29,6 +29,19 @@ export interface MoneyRoutes<Body, State> {
 }
 
 /**
+ * A deposit's or a payout's state (its id, status and amount, no compensation yet) before the workflow answers its
+ * first query, and from its operations row once Temporal no longer keeps the run.
+ */
+export function amountStates<Body extends { amountTiyn: number }, State>(idField: keyof Body & string) {
+  return {
+    provisional: (body: Body) =>
+      ({ [idField]: body[idField], status: 'RECEIVED', amountTiyn: body.amountTiyn, compensations: [] }) as State,
+    fromRow: (id: string, row: OperationRow) =>
+      ({ [idField]: id, status: row.status, amountTiyn: row.amount_tiyn, compensations: [] }) as State,
+  };
+}
+
+/**
  * A money operation's start and read. The start's Idempotency-Key must be the body's id, an id the registry holds
  * for another kind is refused (409) before anything starts, and the answer is the final state (200) or the state so
  * far (202, with Location). The read falls back to the operations row in PostgreSQL (resources.ts).

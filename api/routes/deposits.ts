@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { DepositRequest, type DepositState, type DepositStatus } from '../../domain/deposit.js';
 import { depositWorkflowId } from '../../domain/ids.js';
-import { moneyRoutes } from '../money-routes.js';
+import { amountStates, moneyRoutes } from '../money-routes.js';
 import type { ApiDeps } from '../resources.js';
 import { Deposit } from '../schemas.js';
 
@@ -28,17 +28,6 @@ export const depositRoutes =
       workflowId: depositWorkflowId,
       start: (body) => client.startDeposit(body),
       query: (id) => client.getDeposit(id),
-      provisional: (body) => ({
-        depositId: body.depositId,
-        status: 'RECEIVED',
-        amountTiyn: body.amountTiyn,
-        compensations: [],
-      }),
       final: FINAL,
-      fromRow: (depositId, row) => ({
-        depositId,
-        status: row.status as DepositStatus,
-        amountTiyn: row.amount_tiyn,
-        compensations: [],
-      }),
+      ...amountStates<DepositRequest, DepositState>('depositId'),
     });

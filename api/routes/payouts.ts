@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { PayoutRequest, type PayoutState, type PayoutStatus } from '../../domain/bet.js';
 import { payoutWorkflowId } from '../../domain/ids.js';
-import { moneyRoutes } from '../money-routes.js';
+import { amountStates, moneyRoutes } from '../money-routes.js';
 import type { ApiDeps } from '../resources.js';
 import { Payout } from '../schemas.js';
 
@@ -34,17 +34,6 @@ export const payoutRoutes =
       workflowId: payoutWorkflowId,
       start: (body) => client.startPayout(body),
       query: (id) => client.getPayout(id),
-      provisional: (body) => ({
-        payoutId: body.payoutId,
-        status: 'RECEIVED',
-        amountTiyn: body.amountTiyn,
-        compensations: [],
-      }),
       final: FINAL,
-      fromRow: (payoutId, row) => ({
-        payoutId,
-        status: row.status as PayoutStatus,
-        amountTiyn: row.amount_tiyn,
-        compensations: [],
-      }),
+      ...amountStates<PayoutRequest, PayoutState>('payoutId'),
     });
