@@ -15,7 +15,8 @@ export interface MoneyRoutes<Body, State> {
   /** How the operation is named in a 404 ("deposit X is not known here"). */
   noun: string;
   post: { operationId: string; summary: string; description: string; body: z.ZodType; example: Body };
-  get: { operationId: string; summary: string; params?: z.ZodType };
+  /** The GET's documentation: by default `get<Noun>`, "A <noun>’s current or final state". */
+  get?: { operationId: string; summary: string; params?: z.ZodType };
   /** The resource's schema, a start's and a GET's answer. */
   answer: z.ZodType;
   workflowId: (id: string) => string;
@@ -51,7 +52,11 @@ export function moneyRoutes<Body extends Record<string, unknown>, State extends 
   pool: Pool,
   spec: MoneyRoutes<Body, State>,
 ): void {
-  const { resource, idField, post, get, answer } = spec;
+  const { resource, idField, post, answer } = spec;
+  const get = spec.get ?? {
+    operationId: `get${spec.noun[0]!.toUpperCase()}${spec.noun.slice(1)}`,
+    summary: `A ${spec.noun}’s current or final state`,
+  };
   const path = `/v1/${resource}`;
   const isFinal = (state: State) => spec.final.includes(state.status);
   startRoute<Body>(

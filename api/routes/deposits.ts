@@ -23,11 +23,10 @@ export const depositRoutes =
         body: DepositRequest,
         example: { depositId: 'dep-example-1', iin: '880211400124', amountTiyn: 250_000, currency: 'KZT' },
       },
-      get: { operationId: 'getDeposit', summary: 'A deposit’s current or final state' },
       answer: Deposit,
       workflowId: depositWorkflowId,
-      start: (body) => client.startDeposit(body),
-      query: (id) => client.getDeposit(id),
+      start: client.startDeposit,
+      query: client.getDeposit,
       final: FINAL,
       ...amountStates<DepositRequest, DepositState>('depositId'),
     });

@@ -29,11 +29,10 @@ export const payoutRoutes =
         body: PayoutRequest,
         example: { payoutId: 'pay-example-1', iin: '880211400124', amountTiyn: 100_000, currency: 'KZT' },
       },
-      get: { operationId: 'getPayout', summary: 'A payout’s current or final state' },
       answer: Payout,
       workflowId: payoutWorkflowId,
-      start: (body) => client.startPayout(body),
-      query: (id) => client.getPayout(id),
+      start: client.startPayout,
+      query: client.getPayout,
       final: FINAL,
       ...amountStates<PayoutRequest, PayoutState>('payoutId'),
     });
