@@ -1,8 +1,9 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Pool } from '../db/pool.js';
 import type { OperationKind } from '../domain/ids.js';
 import { answerStart, refuseIdOfAnotherKind } from './operations.js';
-import { readOperation, rowFailure, type OperationRow } from './resources.js';
+import { readOperation, rowFailure, type ApiDeps, type OperationRow } from './resources.js';
 import { getRoute, START_PROBLEMS, startRoute, type RouteApp } from './route.js';
 import { idParam, postHeaders, startResponses } from './schemas.js';
 
@@ -97,4 +98,11 @@ export function moneyRoutes<Body extends Record<string, unknown>, State extends 
       );
     },
   );
+}
+
+/** The plugin of an operation that has only its two money routes (deposits, payouts): its spec from the API's deps. */
+export function moneyRoutesPlugin<Body extends Record<string, unknown>, State extends { status: string }>(
+  spec: (deps: ApiDeps) => MoneyRoutes<Body, State>,
+): (deps: ApiDeps) => FastifyPluginAsyncZod {
+  return (deps) => async (app) => moneyRoutes(app, deps.pool, spec(deps));
 }
