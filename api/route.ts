@@ -94,20 +94,22 @@ export function postRoute<Params, Body>(
 
 /**
  * POST /v1/<resource>: starts (or joins) the saga the body's `idField` names. Its Idempotency-Key must equal that id
- * (a 422 otherwise) before `start` runs with it.
+ * (a 422 otherwise) before `start` runs with it; the OpenAPI description says so before the route's own `description`.
  */
 export function startRoute<Body extends Record<string, unknown>>(
   app: RouteApp,
-  doc: Omit<RouteDoc, 'path'> & {
+  doc: Omit<RouteDoc, 'path' | 'description'> & {
     resource: Writable;
     idField: keyof Body & string;
+    description: string;
     body: z.ZodType;
     responses: Record<number, unknown>;
     headers?: z.ZodType;
   },
   start: (id: string, request: Parsed<unknown, Body>, reply: FastifyReply) => Promise<unknown>,
 ): void {
-  postRoute<unknown, Body>(app, { ...doc, path: `/v1/${doc.resource}` }, async (request, reply) => {
+  const description = `Idempotency-Key must equal ${doc.idField}. ${doc.description}`;
+  postRoute<unknown, Body>(app, { ...doc, path: `/v1/${doc.resource}`, description }, async (request, reply) => {
     const id = String(request.body[doc.idField]);
     requireKeyIsOperationId(request, doc.idField, id);
     return start(id, request, reply);

@@ -13,8 +13,7 @@ export const depositRoutes = moneyRoutesPlugin<DepositRequest, DepositState>(({ 
   post: {
     operationId: 'startDeposit',
     summary: 'Deposit from the bettor’s e-wallet into the betting account',
-    description:
-      'Idempotency-Key must equal depositId. A refused deposit is a final state (REFUSED, COMPENSATED) with its failure, not an error.',
+    description: 'A refused deposit is a final state (REFUSED, COMPENSATED) with its failure, not an error.',
     body: DepositRequest,
     example: { depositId: 'dep-example-1', iin: '880211400124', amountTiyn: 250_000, currency: 'KZT' },
   },

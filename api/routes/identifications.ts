@@ -93,7 +93,7 @@ export const identificationRoutes =
         idField: 'bettorId',
         operationId: 'startIdentification',
         summary: 'Start (or join) a bettor’s identification through Nomapay',
-        description: 'Idempotency-Key must equal bettorId. A bettor identified before is answered IDENTIFIED at once.',
+        description: 'A bettor identified before is answered IDENTIFIED at once.',
         headers: postHeaders('bettor-example-1'),
         body: StartIdentification.meta({ examples: [{ bettorId: 'bettor-example-1' }] }),
         responses: { ...startResponses(Identification), ...START_PROBLEMS },

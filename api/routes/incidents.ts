@@ -32,7 +32,7 @@ export const incidentRoutes =
         idField: 'incidentId',
         operationId: 'openIncident',
         summary: 'Open an information-security incident and its card, due 48 hours from detection',
-        description: 'Idempotency-Key must equal incidentId. openedBy is the calling API key.',
+        description: 'openedBy is the calling API key.',
         body: OpenIncidentBody,
         responses: {
           201: json('Opened; Location names it', Incident),

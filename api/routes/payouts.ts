@@ -19,8 +19,7 @@ export const payoutRoutes = moneyRoutesPlugin<PayoutRequest, PayoutState>(({ cli
   post: {
     operationId: 'startPayout',
     summary: 'Pay the bettor out from the betting account to their e-wallet',
-    description:
-      'Idempotency-Key must equal payoutId. A refused or failed payout is a final state (REFUSED, COMPENSATED) with its failure.',
+    description: 'A refused or failed payout is a final state (REFUSED, COMPENSATED) with its failure.',
     body: PayoutRequest,
     example: { payoutId: 'pay-example-1', iin: '880211400124', amountTiyn: 100_000, currency: 'KZT' },
   },
