@@ -60,7 +60,7 @@ export function moneyRoutes<Body extends Record<string, unknown>, State extends 
   };
   const path = `/v1/${resource}`;
   const isFinal = (state: State) => spec.final.includes(state.status);
-  startRoute<Body>(
+  startRoute<Body, MoneyRoutes<Body, State>['resource']>(
     app,
     {
       resource,
@@ -69,7 +69,7 @@ export function moneyRoutes<Body extends Record<string, unknown>, State extends 
       summary: post.summary,
       description: post.description,
       headers: postHeaders(String(post.example[idField])),
-      body: post.body.meta({ examples: [post.example] }),
+      body: post.body.meta({ examples: [post.example] }) as z.ZodType<Body>,
       responses: { ...startResponses(answer), ...START_PROBLEMS },
     },
     async (id, request, reply) => {

@@ -11,13 +11,12 @@ import type { IdentificationHandle } from '../../client/index.js';
 import { answerStart } from '../operations.js';
 import type { ApiDeps } from '../resources.js';
 import { getRoute, START_PROBLEMS, startRoute, stepRoutes } from '../route.js';
-import { Identification, StepAnswer, idParam, postHeaders, startResponses } from '../schemas.js';
+import { Identification, StepAnswer, postHeaders, startResponses } from '../schemas.js';
 
 const StartIdentification = z.object({
   bettorId: BusinessKey,
   onRepeatedBiometricFailure: z.enum(['OFFLINE_REVIEW', 'REFUSE']).optional(),
 });
-const BettorPath = idParam('bettorId');
 const NoBody = z.object({}).optional();
 
 /** The steps of an identification, in the order the app usually calls them (ЦОИД rules); `id` is the handle's method. */
@@ -85,11 +84,10 @@ const runStep = (handle: IdentificationHandle, id: (typeof STEPS)[number]['id'],
 export const identificationRoutes =
   ({ client, once }: ApiDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    const resource = 'identifications';
-    startRoute<z.infer<typeof StartIdentification>>(
+    const bettor = startRoute(
       app,
       {
-        resource,
+        resource: 'identifications',
         idField: 'bettorId',
         operationId: 'startIdentification',
         summary: 'Start (or join) a bettor’s identification through Nomapay',
@@ -116,7 +114,6 @@ export const identificationRoutes =
       },
     );
 
-    const bettor = { path: '/v1/identifications/:bettorId', resource, params: BettorPath } as const;
     getRoute<{ bettorId: string }>(
       app,
       {

@@ -5,13 +5,12 @@ import { IncidentCardDraft } from '../../domain/incident.js';
 import { AmendIncident, CloseIncident, type IncidentState } from '../../domain/incident-state.js';
 import { readState, type ApiDeps } from '../resources.js';
 import { getRoute, START_PROBLEMS, startRoute, stepRoutes } from '../route.js';
-import { Incident, idParam, json } from '../schemas.js';
+import { Incident, json } from '../schemas.js';
 
 /** Who acts is the calling API key: the body never names it. */
 const OpenIncidentBody = z.object({ incidentId: BusinessKey, card: IncidentCardDraft });
 const AmendBody = AmendIncident.omit({ amendedBy: true });
 const CloseBody = CloseIncident.omit({ closedBy: true });
-const IncidentPath = idParam('incidentId');
 const NoBody = z.object({}).optional();
 
 /** The steps on an open incident; who acts is the calling API key. */
@@ -24,11 +23,10 @@ const STEPS = [
 export const incidentRoutes =
   ({ client, pool, once }: ApiDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    const resource = 'incidents';
-    startRoute<z.infer<typeof OpenIncidentBody>>(
+    const incident = startRoute(
       app,
       {
-        resource,
+        resource: 'incidents',
         idField: 'incidentId',
         operationId: 'openIncident',
         summary: 'Open an information-security incident and its card, due 48 hours from detection',
@@ -61,7 +59,6 @@ export const incidentRoutes =
       },
     );
 
-    const incident = { path: '/v1/incidents/:incidentId', resource, params: IncidentPath } as const;
     getRoute<{ incidentId: string }>(
       app,
       {
