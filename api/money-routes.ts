@@ -5,7 +5,7 @@ import type { OperationKind } from '../domain/ids.js';
 import { answerStart, refuseIdOfAnotherKind } from './operations.js';
 import { readOperation, rowFailure, type ApiDeps, type OperationRow } from './resources.js';
 import { getRoute, START_PROBLEMS, startRoute, type RouteApp } from './route.js';
-import { idParam, postHeaders, startResponses } from './schemas.js';
+import { postHeaders, startResponses } from './schemas.js';
 
 /** What a money operation's two routes (`POST /v1/<resource>`, `GET /v1/<resource>/:<idField>`) have of their own. */
 export interface MoneyRoutes<Body, State> {
@@ -60,7 +60,7 @@ export function moneyRoutes<Body extends Record<string, unknown>, State extends 
   };
   const path = `/v1/${resource}`;
   const isFinal = (state: State) => spec.final.includes(state.status);
-  startRoute<Body, MoneyRoutes<Body, State>['resource']>(
+  const item = startRoute<Body, MoneyRoutes<Body, State>['resource']>(
     app,
     {
       resource,
@@ -85,7 +85,7 @@ export function moneyRoutes<Body extends Record<string, unknown>, State extends 
   );
   getRoute<Record<string, string>>(
     app,
-    { path: `${path}/:${idField}`, resource, ...get, params: get.params ?? idParam(idField), answer },
+    { ...item, ...get, params: get.params ?? item.params, answer },
     (params, request) => {
       const id = params[idField]!;
       return readOperation<State>(
