@@ -1,10 +1,11 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Pool } from '../db/pool.js';
 import type { OperationKind } from '../domain/ids.js';
-import { answerStart, refuseIdOfAnotherKind, requireKeyIsOperationId } from './operations.js';
-import { readOperation, rowFailure, type OperationRow } from './resources.js';
-import { getRoute, postRoute, START_PROBLEMS, type RouteApp } from './route.js';
-import { idParam, postHeaders, startResponses } from './schemas.js';
+import { answerStart, refuseIdOfAnotherKind } from './operations.js';
+import { readOperation, rowFailure, type ApiDeps, type OperationRow } from './resources.js';
+import { getRoute, START_PROBLEMS, startRoute, type RouteApp } from './route.js';
+import { postHeaders, startResponses } from './schemas.js';
 
 /** What a money operation's two routes (`POST /v1/<resource>`, `GET /v1/<resource>/:<idField>`) have of their own. */
 export interface MoneyRoutes<Body, State> {
@@ -15,7 +16,8 @@ export interface MoneyRoutes<Body, State> {
   /** How the operation is named in a 404 ("deposit X is not known here"). */
   noun: string;
   post: { operationId: string; summary: string; description: string; body: z.ZodType; example: Body };
-  get: { operationId: string; summary: string; params?: z.ZodType };
+  /** The GET's documentation: by default `get<Noun>`, "A <noun>’s current or final state". */
+  get?: { operationId: string; summary: string; params?: z.ZodType };
   /** The resource's schema, a start's and a GET's answer. */
   answer: z.ZodType;
   workflowId: (id: string) => string;
@@ -29,6 +31,19 @@ export interface MoneyRoutes<Body, State> {
 }
 
 /**
+ * A deposit's or a payout's state (its id, status and amount, no compensation yet) before the workflow answers its
+ * first query, and from its operations row once Temporal no longer keeps the run.
+ */
+export function amountStates<Body extends { amountTiyn: number }, State>(idField: keyof Body & string) {
+  return {
+    provisional: (body: Body) =>
+      ({ [idField]: body[idField], status: 'RECEIVED', amountTiyn: body.amountTiyn, compensations: [] }) as State,
+    fromRow: (id: string, row: OperationRow) =>
+      ({ [idField]: id, status: row.status, amountTiyn: row.amount_tiyn, compensations: [] }) as State,
+  };
+}
+
+/**
  * A money operation's start and read. The start's Idempotency-Key must be the body's id, an id the registry holds
  * for another kind is refused (409) before anything starts, and the answer is the final state (200) or the state so
  * far (202, with Location). The read falls back to the operations row in PostgreSQL (resources.ts).
@@ -38,25 +53,27 @@ export function moneyRoutes<Body extends Record<string, unknown>, State extends 
   pool: Pool,
   spec: MoneyRoutes<Body, State>,
 ): void {
-  const { resource, idField, post, get, answer } = spec;
+  const { resource, idField, post, answer } = spec;
+  const get = spec.get ?? {
+    operationId: `get${spec.noun[0]!.toUpperCase()}${spec.noun.slice(1)}`,
+    summary: `A ${spec.noun}’s current or final state`,
+  };
   const path = `/v1/${resource}`;
   const isFinal = (state: State) => spec.final.includes(state.status);
-  postRoute<unknown, Body>(
+  const item = startRoute<Body, MoneyRoutes<Body, State>['resource']>(
     app,
     {
-      path,
       resource,
+      idField,
       operationId: post.operationId,
       summary: post.summary,
       description: post.description,
       headers: postHeaders(String(post.example[idField])),
-      body: post.body.meta({ examples: [post.example] }),
+      body: post.body.meta({ examples: [post.example] }) as z.ZodType<Body>,
       responses: { ...startResponses(answer), ...START_PROBLEMS },
     },
-    async (request, reply) => {
+    async (id, request, reply) => {
       const body = request.body;
-      const id = String(body[idField]);
-      requireKeyIsOperationId(request, idField, id);
       await refuseIdOfAnotherKind(pool, id, spec.kind);
       const started = await spec.start(body);
       return answerStart(request, reply, started, {
@@ -68,7 +85,7 @@ export function moneyRoutes<Body extends Record<string, unknown>, State extends 
   );
   getRoute<Record<string, string>>(
     app,
-    { path: `${path}/:${idField}`, resource, ...get, params: get.params ?? idParam(idField), answer },
+    { ...item, ...get, params: get.params ?? item.params, answer },
     (params, request) => {
       const id = params[idField]!;
       return readOperation<State>(
@@ -81,4 +98,11 @@ export function moneyRoutes<Body extends Record<string, unknown>, State extends 
       );
     },
   );
+}
+
+/** The plugin of an operation that has only its two money routes (deposits, payouts): its spec from the API's deps. */
+export function moneyRoutesPlugin<Body extends Record<string, unknown>, State extends { status: string }>(
+  spec: (deps: ApiDeps) => MoneyRoutes<Body, State>,
+): (deps: ApiDeps) => FastifyPluginAsyncZod {
+  return (deps) => async (app) => moneyRoutes(app, deps.pool, spec(deps));
 }

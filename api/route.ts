@@ -2,8 +2,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Scope } from '../config/api.js';
+import { requireKeyIsOperationId } from './operations.js';
 import { problemResponses } from './problem.js';
-import { json, PostHeaders, readResponse } from './schemas.js';
+import { idParam, json, PostHeaders, readResponse } from './schemas.js';
 
 /** The Fastify instance a route plugin registers on. */
 export type RouteApp = Parameters<FastifyPluginAsyncZod>[0];
@@ -89,6 +90,32 @@ export function postRoute<Params, Body>(
   app.post(doc.path, { ...options, ...(doc.bodyLimit ? { bodyLimit: doc.bodyLimit } : {}) }, (request, reply) =>
     handle(request as Parsed<Params, Body>, reply),
   );
+}
+
+/**
+ * POST /v1/<resource>: starts (or joins) the saga the body's `idField` names. Its Idempotency-Key must equal that id
+ * (a 422 otherwise) before `start` runs with it; the OpenAPI description says so before the route's own `description`.
+ * Answers the item's route, `/v1/<resource>/:<idField>` with its parameter, for the reads and steps that follow.
+ */
+export function startRoute<Body extends Record<string, unknown>, R extends Writable>(
+  app: RouteApp,
+  doc: Omit<RouteDoc, 'path' | 'description'> & {
+    resource: R;
+    idField: keyof Body & string;
+    description: string;
+    body: z.ZodType<Body>;
+    responses: Record<number, unknown>;
+    headers?: z.ZodType;
+  },
+  start: (id: string, request: Parsed<unknown, Body>, reply: FastifyReply) => Promise<unknown>,
+): { path: string; resource: R; params: z.ZodType } {
+  const description = `Idempotency-Key must equal ${doc.idField}. ${doc.description}`;
+  postRoute<unknown, Body>(app, { ...doc, path: `/v1/${doc.resource}`, description }, async (request, reply) => {
+    const id = String(request.body[doc.idField]);
+    requireKeyIsOperationId(request, doc.idField, id);
+    return start(id, request, reply);
+  });
+  return { path: `/v1/${doc.resource}/:${doc.idField}`, resource: doc.resource, params: idParam(doc.idField) };
 }
 
 /**

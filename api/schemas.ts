@@ -20,6 +20,14 @@ const EsuReceipt = z
   .object({ receiptId: z.string(), operationId: z.string(), recordedAt: z.string() })
   .meta({ id: 'EsuReceipt' });
 
+/**
+ * A saga's snapshot as the API answers it, the OpenAPI component `id`: the caller's id (`idField`), the saga's
+ * status, then the fields of its own.
+ */
+function snapshot<F extends z.ZodRawShape>(id: string, idField: string, statuses: Record<string, string>, fields: F) {
+  return z.object({ [idField]: z.string(), status: z.enum(values(statuses)), ...fields }).meta({ id });
+}
+
 /** How a deposit's or bet's saga snapshot ends: ESU's receipt, the failure, the compensations it ran. */
 const sagaOutcome = {
   esuReceipt: EsuReceipt.optional(),
@@ -27,27 +35,19 @@ const sagaOutcome = {
   compensations: z.array(z.string()),
 };
 
-export const Deposit = z
-  .object({
-    depositId: z.string(),
-    status: z.enum(values(DepositStatus)),
-    amountTiyn: z.number().int(),
-    walletTransferId: z.string().optional(),
-    ledgerTransferId: z.string().optional(),
-    ...sagaOutcome,
-  })
-  .meta({ id: 'Deposit' });
+export const Deposit = snapshot('Deposit', 'depositId', DepositStatus, {
+  amountTiyn: z.number().int(),
+  walletTransferId: z.string().optional(),
+  ledgerTransferId: z.string().optional(),
+  ...sagaOutcome,
+});
 
-export const Bet = z
-  .object({
-    betId: z.string(),
-    status: z.enum(values(BetStatus)),
-    stakeTiyn: z.number().int(),
-    odds: z.string(),
-    reservationId: z.string().optional(),
-    ...sagaOutcome,
-  })
-  .meta({ id: 'Bet' });
+export const Bet = snapshot('Bet', 'betId', BetStatus, {
+  stakeTiyn: z.number().int(),
+  odds: z.string(),
+  reservationId: z.string().optional(),
+  ...sagaOutcome,
+});
 
 export const Settlement = z
   .object({
@@ -67,21 +67,17 @@ export const Settlement = z
   })
   .meta({ id: 'Settlement' });
 
-export const Payout = z
-  .object({
-    payoutId: z.string(),
-    status: z.enum(values(PayoutStatus)),
-    amountTiyn: z.number().int(),
-    reservationId: z.string().optional(),
-    walletTransferId: z.string().optional(),
-    ledgerTransferId: z.string().optional(),
-    esuReceipt: EsuReceipt.optional(),
-    esuSubmissionId: z.string().optional(),
-    afmSubmissionId: z.string().optional(),
-    failure: Failure.optional(),
-    compensations: z.array(z.string()),
-  })
-  .meta({ id: 'Payout' });
+export const Payout = snapshot('Payout', 'payoutId', PayoutStatus, {
+  amountTiyn: z.number().int(),
+  reservationId: z.string().optional(),
+  walletTransferId: z.string().optional(),
+  ledgerTransferId: z.string().optional(),
+  esuReceipt: EsuReceipt.optional(),
+  esuSubmissionId: z.string().optional(),
+  afmSubmissionId: z.string().optional(),
+  failure: Failure.optional(),
+  compensations: z.array(z.string()),
+});
 
 export const Identification = z
   .object({
@@ -142,75 +138,67 @@ export const StepAnswer = z
   })
   .meta({ id: 'IdentificationStepAnswer' });
 
-export const Migration = z
-  .object({
-    migrationId: z.string(),
-    status: z.enum(values(MigrationStatus)),
-    total: z.number().int().optional(),
-    settled: z.number().int(),
-    done: z.number().int(),
-    failed: z.number().int(),
-    inReview: z.number().int(),
-    remaining: z.number().int().optional(),
-    inFlight: z.number().int(),
-    counts: z.record(z.string(), z.number().int()),
-    etaAt: z.string().optional(),
-    ratePerHour: z.number(),
-    startedAt: z.string(),
-    updatedAt: z.string(),
-    run: z.number().int(),
-  })
-  .meta({ id: 'Migration' });
+export const Migration = snapshot('Migration', 'migrationId', MigrationStatus, {
+  total: z.number().int().optional(),
+  settled: z.number().int(),
+  done: z.number().int(),
+  failed: z.number().int(),
+  inReview: z.number().int(),
+  remaining: z.number().int().optional(),
+  inFlight: z.number().int(),
+  counts: z.record(z.string(), z.number().int()),
+  etaAt: z.string().optional(),
+  ratePerHour: z.number(),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+  run: z.number().int(),
+});
 
-export const Incident = z
-  .object({
-    incidentId: z.string(),
-    status: z.enum(values(IncidentStatus)),
-    card: z
-      .record(z.string(), z.unknown())
-      .describe('The incident card of National Bank resolution No. 116, annex 2, as filled so far'),
-    version: z.number().int(),
-    problems: z.array(z.string()).describe('What still stops the card from being submitted'),
-    openedBy: z.string(),
-    openedAt: z.string(),
-    dueAt: z.string(),
-    internalTargetAt: z.string(),
-    origin: z.object({
-      kind: z.enum(['OPS', 'DETECTOR']),
-      detector: z.string().optional(),
-      counterpart: z.string().optional(),
+export const Incident = snapshot('Incident', 'incidentId', IncidentStatus, {
+  card: z
+    .record(z.string(), z.unknown())
+    .describe('The incident card of National Bank resolution No. 116, annex 2, as filled so far'),
+  version: z.number().int(),
+  problems: z.array(z.string()).describe('What still stops the card from being submitted'),
+  openedBy: z.string(),
+  openedAt: z.string(),
+  dueAt: z.string(),
+  internalTargetAt: z.string(),
+  origin: z.object({
+    kind: z.enum(['OPS', 'DETECTOR']),
+    detector: z.string().optional(),
+    counterpart: z.string().optional(),
+  }),
+  submissions: z.array(
+    z.object({
+      version: z.number().int(),
+      phase: z.enum(['INITIAL', 'UPDATE']),
+      requestedBy: z.string(),
+      requestedAt: z.string(),
+      completedAt: z.string().optional(),
+      receipts: z.record(
+        z.string(),
+        z.object({ messageId: z.string(), acceptedAt: z.string(), sentAt: z.string(), receivedAt: z.string() }),
+      ),
+      errors: z.record(z.string(), Failure),
     }),
-    submissions: z.array(
-      z.object({
-        version: z.number().int(),
-        phase: z.enum(['INITIAL', 'UPDATE']),
-        requestedBy: z.string(),
-        requestedAt: z.string(),
-        completedAt: z.string().optional(),
-        receipts: z.record(
-          z.string(),
-          z.object({ messageId: z.string(), acceptedAt: z.string(), sentAt: z.string(), receivedAt: z.string() }),
-        ),
-        errors: z.record(z.string(), Failure),
-      }),
-    ),
-    firstDeliveredAt: z.string().optional(),
-    timeliness: z.enum(['ON_TIME', 'LATE']).optional(),
-    escalatedAt: z.string().optional(),
-    remindersSent: z.array(z.string()),
-    closedAt: z.string().optional(),
-    closedBy: z.string().optional(),
-    timeline: z.array(
-      z.object({
-        at: z.string(),
-        event: z.string(),
-        actor: z.string(),
-        result: z.enum(['OK', 'REFUSED', 'FAILED', 'ESCALATED']),
-        detail: z.string().optional(),
-      }),
-    ),
-  })
-  .meta({ id: 'Incident' });
+  ),
+  firstDeliveredAt: z.string().optional(),
+  timeliness: z.enum(['ON_TIME', 'LATE']).optional(),
+  escalatedAt: z.string().optional(),
+  remindersSent: z.array(z.string()),
+  closedAt: z.string().optional(),
+  closedBy: z.string().optional(),
+  timeline: z.array(
+    z.object({
+      at: z.string(),
+      event: z.string(),
+      actor: z.string(),
+      result: z.enum(['OK', 'REFUSED', 'FAILED', 'ESCALATED']),
+      detail: z.string().optional(),
+    }),
+  ),
+});
 
 /** Idempotency-Key of a start: the operation id itself. Of a step: any key the caller picks, once per step. */
 export const IdempotencyKey = z

@@ -52,6 +52,31 @@ export function leaf<const T extends ArgsDef>(def: {
   };
 }
 
+/** What a command reports: the data `--json` prints (for a script), and the text for people. */
+export interface Report {
+  data: unknown;
+  text: string;
+}
+
+/** A command that prints one report and exits 0: with `--json` (added to its flags) the data, else the text. */
+export function reportLeaf<const T extends ArgsDef>(def: {
+  name: string;
+  description: string;
+  args?: T;
+  report: (ctx: LeafContext) => Promise<Report>;
+}): CommandDef<ArgsDef> {
+  return leaf({
+    name: def.name,
+    description: def.description,
+    args: { ...def.args, ...JSON_FLAG },
+    run: async (ctx) => {
+      const { data, text } = await def.report(ctx);
+      console.log(ctx.args.json ? JSON.stringify(data, null, 2) : text);
+      return 0;
+    },
+  });
+}
+
 /** A noun with sub-commands (`journal verify`, `incident open`). */
 export function group(def: {
   name: string;

@@ -15,13 +15,7 @@ import { getPayoutStatusQuery, payout } from '../workflows/payout.js';
 import { getSettlementStatusQuery, settleBet } from '../workflows/settlement.js';
 import { requestDigest } from './bettor-ref.js';
 import { OperationFailedError } from './errors.js';
-import {
-  refuseUnderage,
-  startMoneyOperation,
-  startOperation,
-  validateRequest,
-  type OperationHandle,
-} from './operations.js';
+import { moneySaga, startOperation, validateRequest, type OperationHandle } from './operations.js';
 
 export { readBet } from '../store/bets.js';
 export { bettingTotals } from '../store/betting-ledger.js';
@@ -43,26 +37,38 @@ export function createBettingClient({
   bettorRefKey: string;
   now?: () => Date;
 }) {
-  const money = { client, taskQueue, bettorRefKey };
+  const money = { client, taskQueue, bettorRefKey, now };
+  const bets = moneySaga(money, {
+    name: 'bet',
+    kind: 'BET',
+    request: BetRequest,
+    workflowId: betWorkflowId,
+    idField: 'betId',
+    amountField: 'stakeTiyn',
+    adultsOnly: true,
+    workflow: placeBet,
+    statusQuery: getBetStatusQuery,
+  });
+  const payouts = moneySaga(money, {
+    name: 'payout',
+    kind: 'PAYOUT',
+    request: PayoutRequest,
+    workflowId: payoutWorkflowId,
+    idField: 'payoutId',
+    amountField: 'amountTiyn',
+    adultsOnly: false,
+    workflow: payout,
+    statusQuery: getPayoutStatusQuery,
+  });
 
   return {
     /** Places a bet (or joins the one already placed with this `betId`). Resolves once started; `result()` says accepted or why not. */
-    async startBet(request: unknown): Promise<OperationHandle<BetState>> {
-      const valid = validateRequest('bet', BetRequest, request);
-      refuseUnderage('bet', valid.iin, now());
-      const workflowId = betWorkflowId(valid.betId);
-      const operation = { kind: 'BET', workflowId, request: valid, amountTiyn: valid.stakeTiyn } as const;
-      return startMoneyOperation(money, placeBet, operation, getBetStatusQuery);
-    },
+    startBet: bets.start,
 
     /** Places a bet and waits for ESU's answer: the ACCEPTED state, or OperationFailedError with the reason. */
-    async placeBet(request: unknown): Promise<BetState> {
-      return (await this.startBet(request)).result();
-    },
+    placeBet: bets.run,
 
-    async getBet(betId: string): Promise<BetState> {
-      return client.workflow.getHandle(betWorkflowId(betId)).query(getBetStatusQuery);
-    },
+    getBet: bets.get,
 
     /**
      * Settles a bet (or joins its settlement). A settlement that failed moved nothing, so it may be started
@@ -110,19 +116,10 @@ export function createBettingClient({
     },
 
     /** Pays out from the betting account to the bettor's e-wallet (or joins the payout with this `payoutId`). */
-    async startPayout(request: unknown): Promise<OperationHandle<PayoutState>> {
-      const valid = validateRequest('payout', PayoutRequest, request);
-      const workflowId = payoutWorkflowId(valid.payoutId);
-      const operation = { kind: 'PAYOUT', workflowId, request: valid, amountTiyn: valid.amountTiyn } as const;
-      return startMoneyOperation(money, payout, operation, getPayoutStatusQuery);
-    },
+    startPayout: payouts.start,
 
-    async payout(request: unknown): Promise<PayoutState> {
-      return (await this.startPayout(request)).result();
-    },
+    payout: payouts.run,
 
-    async getPayout(payoutId: string): Promise<PayoutState> {
-      return client.workflow.getHandle(payoutWorkflowId(payoutId)).query(getPayoutStatusQuery);
-    },
+    getPayout: payouts.get,
   };
 }

@@ -527,46 +527,29 @@ async function esuExchange(client: CounterpartClient, iin: string, now: Date, st
   const odds = '2.35';
   const winnings = 23_500;
   const bet = { betId: `check-${stamp}`, eventId: 'esu-bridge-check', outcome: 'test-outcome', odds };
+  /** One operation of the exchange as we send it to ESU: the same bettor, currency and time, its own kind and amount. */
+  const operation = (suffix: string, kind: 'BET' | 'SETTLEMENT' | 'PAYOUT', amountTiyn: number, more = {}) => ({
+    operationId: `check-${stamp}-${suffix}`,
+    kind,
+    iin,
+    amountTiyn,
+    currency: 'KZT',
+    occurredAt: now.toISOString(),
+    ...more,
+  });
   const requests = [
     {
       check: 'bet with odds',
       what: `bet ${formatKzt(stake)} at ${odds}`,
-      request: {
-        operationId: `check-${stamp}-bet`,
-        kind: 'BET',
-        iin,
-        amountTiyn: stake,
-        currency: 'KZT',
-        occurredAt: now.toISOString(),
-        bet,
-      },
+      request: operation('bet', 'BET', stake, { bet }),
     },
     {
       check: 'win',
       what: `win ${formatKzt(winnings)}`,
-      request: {
-        operationId: `check-${stamp}-win`,
-        kind: 'SETTLEMENT',
-        iin,
-        amountTiyn: winnings,
-        currency: 'KZT',
-        occurredAt: now.toISOString(),
-        bet: { ...bet, result: 'WON', winningsTiyn: winnings },
-      },
+      request: operation('win', 'SETTLEMENT', winnings, { bet: { ...bet, result: 'WON', winningsTiyn: winnings } }),
     },
-    {
-      check: 'payout',
-      what: `payout ${formatKzt(winnings)}`,
-      request: {
-        operationId: `check-${stamp}-pay`,
-        kind: 'PAYOUT',
-        iin,
-        amountTiyn: winnings,
-        currency: 'KZT',
-        occurredAt: now.toISOString(),
-      },
-    },
-  ] as const;
+    { check: 'payout', what: `payout ${formatKzt(winnings)}`, request: operation('pay', 'PAYOUT', winnings) },
+  ];
   try {
     const eligibility = await esu.checkBettorEligibility({ iin, purpose: 'BET' });
     if (!eligibility.eligible) {

@@ -39,3 +39,9 @@ export async function ensureDailySchedule(
     throw err;
   }
 }
+
+/** A job's `ensure…Schedule(client, taskQueue, at)`: its daily Schedule, at the job's own hour unless told another. */
+export function dailySchedule(job: DailyJob) {
+  return (client: Client, taskQueue: string, at: DailyJob['at'] = job.at): Promise<'CREATED' | 'EXISTS'> =>
+    ensureDailySchedule(client, taskQueue, { ...job, at });
+}

@@ -4,16 +4,7 @@ import { z } from 'zod';
 import { ErrorType } from '../domain/errors.js';
 import { BusinessKey, parseWorkflowId, workflowId, WorkflowProcess } from '../domain/ids.js';
 import type { IdentificationState, StepAnswer } from '../domain/identification.js';
-import {
-  DecideReview,
-  GiveConsent,
-  RecordDecision,
-  RevokeConsent,
-  StartTwoFactor,
-  SubmitLiveness,
-  SubmitPhoto,
-  SubmitSmsCode,
-} from '../domain/identification-commands.js';
+import * as commands from '../domain/identification-commands.js';
 import { OperationKindKey, OperationStatusKey } from '../domain/search-attributes.js';
 import * as wf from '../workflows/identification.js';
 import { consentRevocation } from '../workflows/consent-revocation.js';
@@ -30,19 +21,39 @@ const StartIdentification = z.strictObject({
   onRepeatedBiometricFailure: z.enum(['OFFLINE_REVIEW', 'REFUSE']).optional(),
 });
 
+/**
+ * The steps that take a command, as a table: the workflow's update and the command's schema. A command that names
+ * the bettor by IIN (`byIin`) reaches the workflow with the bettor's keyed reference instead.
+ */
+interface CommandStep {
+  update: UpdateDefinition<StepAnswer, any[]>;
+  schema: z.ZodObject;
+  byIin?: true;
+}
+
+const COMMAND_STEPS = {
+  giveConsent: { update: wf.giveConsentUpdate, schema: commands.GiveConsent },
+  startTwoFactor: { update: wf.startTwoFactorUpdate, schema: commands.StartTwoFactor, byIin: true },
+  submitLiveness: { update: wf.submitLivenessUpdate, schema: commands.SubmitLiveness },
+  submitSmsCode: { update: wf.submitSmsCodeUpdate, schema: commands.SubmitSmsCode },
+  submitPhoto: { update: wf.submitPhotoUpdate, schema: commands.SubmitPhoto, byIin: true },
+  recordDecision: { update: wf.recordDecisionUpdate, schema: commands.RecordDecision },
+  decideReview: { update: wf.decideReviewUpdate, schema: commands.DecideReview },
+} satisfies Record<string, CommandStep>;
+
 export interface IdentificationHandle {
   workflowId: string;
   /** True when an identification for this bettor was already running and this call joined it. */
   joined: boolean;
-  giveConsent(cmd: GiveConsent): Promise<StepAnswer>;
+  giveConsent(cmd: commands.GiveConsent): Promise<StepAnswer>;
   startTwoFactor(cmd: { iin: string; phone: string }): Promise<StepAnswer>;
-  submitLiveness(cmd: SubmitLiveness): Promise<StepAnswer>;
+  submitLiveness(cmd: commands.SubmitLiveness): Promise<StepAnswer>;
   sendSmsCode(): Promise<StepAnswer>;
-  submitSmsCode(cmd: SubmitSmsCode): Promise<StepAnswer>;
-  submitPhoto(cmd: Omit<SubmitPhoto, 'bettorRef'>): Promise<StepAnswer>;
-  recordDecision(cmd: RecordDecision): Promise<StepAnswer>;
-  decideReview(cmd: DecideReview): Promise<StepAnswer>;
-  revokeConsent(cmd: RevokeConsent): Promise<StepAnswer>;
+  submitSmsCode(cmd: commands.SubmitSmsCode): Promise<StepAnswer>;
+  submitPhoto(cmd: Omit<commands.SubmitPhoto, 'bettorRef'>): Promise<StepAnswer>;
+  recordDecision(cmd: commands.RecordDecision): Promise<StepAnswer>;
+  decideReview(cmd: commands.DecideReview): Promise<StepAnswer>;
+  revokeConsent(cmd: commands.RevokeConsent): Promise<StepAnswer>;
   status(): Promise<IdentificationState>;
   /** Waits for the end; rejects with OperationFailedError when registration failed for a technical reason. */
   result(): Promise<IdentificationState>;
@@ -65,18 +76,13 @@ export function createIdentificationClient({
   const validate = validateRequest;
 
   /** A command that names the bettor by IIN, validated, with the bettor's reference the workflow keeps instead. */
-  function withBettorRef<S extends z.ZodType>(
-    operation: string,
-    schema: S,
-    withoutRef: z.ZodType<{ iin: string }>,
-    cmd: object,
-  ): z.output<S> {
-    const { iin } = validate(operation, withoutRef, cmd);
+  function withBettorRef(operation: string, schema: z.ZodObject, cmd: object): unknown {
+    const { iin } = validate(operation, schema.omit({ bettorRef: true }), cmd) as { iin: string };
     return validate(operation, schema, { ...cmd, bettorRef: bettorRef(iin, bettorRefKey) });
   }
 
   /** Runs the consent revocation for a bettor whose identification ended; answers as the running workflow would. */
-  async function revokeAfterIdentification(handle: WorkflowHandle, cmd: RevokeConsent): Promise<StepAnswer> {
+  async function revokeAfterIdentification(handle: WorkflowHandle, cmd: commands.RevokeConsent): Promise<StepAnswer> {
     const bettorId = parseWorkflowId(handle.workflowId).businessKey;
     const revoked = await client.workflow.execute(consentRevocation, {
       taskQueue,
@@ -121,27 +127,26 @@ export function createIdentificationClient({
         throw err;
       }
     }
+    /** A step of COMMAND_STEPS: its command validated (with the bettor's reference for one by IIN), then sent. */
+    const command =
+      (name: keyof typeof COMMAND_STEPS) =>
+      async (cmd: object): Promise<StepAnswer> => {
+        const { update, schema, byIin }: CommandStep = COMMAND_STEPS[name];
+        return step(update, byIin ? withBettorRef(name, schema, cmd) : validate(name, schema, cmd));
+      };
     return {
       workflowId: handle.workflowId,
       joined,
-      giveConsent: async (cmd) => step(wf.giveConsentUpdate, validate('giveConsent', GiveConsent, cmd)),
-      startTwoFactor: async (cmd) =>
-        step(
-          wf.startTwoFactorUpdate,
-          withBettorRef('startTwoFactor', StartTwoFactor, StartTwoFactor.omit({ bettorRef: true }), cmd),
-        ),
-      submitLiveness: async (cmd) => step(wf.submitLivenessUpdate, validate('submitLiveness', SubmitLiveness, cmd)),
+      giveConsent: command('giveConsent'),
+      startTwoFactor: command('startTwoFactor'),
+      submitLiveness: command('submitLiveness'),
       sendSmsCode: () => step(wf.sendSmsCodeUpdate),
-      submitSmsCode: async (cmd) => step(wf.submitSmsCodeUpdate, validate('submitSmsCode', SubmitSmsCode, cmd)),
-      submitPhoto: async (cmd) =>
-        step(
-          wf.submitPhotoUpdate,
-          withBettorRef('submitPhoto', SubmitPhoto, SubmitPhoto.omit({ bettorRef: true }), cmd),
-        ),
-      recordDecision: async (cmd) => step(wf.recordDecisionUpdate, validate('recordDecision', RecordDecision, cmd)),
-      decideReview: async (cmd) => step(wf.decideReviewUpdate, validate('decideReview', DecideReview, cmd)),
+      submitSmsCode: command('submitSmsCode'),
+      submitPhoto: command('submitPhoto'),
+      recordDecision: command('recordDecision'),
+      decideReview: command('decideReview'),
       revokeConsent: async (cmd) => {
-        const valid = validate('revokeConsent', RevokeConsent, cmd);
+        const valid = validate('revokeConsent', commands.RevokeConsent, cmd);
         try {
           return await step(wf.revokeConsentUpdate, valid);
         } catch (err) {

@@ -3,7 +3,7 @@ import { DepositRequest, type DepositState } from '../domain/deposit.js';
 import { depositWorkflowId } from '../domain/ids.js';
 import { deposit, getDepositStatusQuery } from '../workflows/deposit.js';
 import { bettorRef } from './bettor-ref.js';
-import { refuseUnderage, startMoneyOperation, validateRequest, type OperationHandle } from './operations.js';
+import { moneySaga, type OperationHandle } from './operations.js';
 import { createBettingClient } from './betting.js';
 import { createIdentificationClient } from './identification.js';
 import { createMigrationClient } from './migration.js';
@@ -54,25 +54,29 @@ export function createEsuBridgeClient({
       "createEsuBridgeClient needs a Temporal Client whose dataConverter.payloadCodecs include esu-bridge's EncryptionCodec (codec/encryption.ts; connectClient() builds one): personal data must never reach Temporal in clear",
     );
   }
+  const deposits = moneySaga(
+    { client, taskQueue, bettorRefKey, now },
+    {
+      name: 'deposit',
+      kind: 'DEPOSIT',
+      request: DepositRequest,
+      workflowId: depositWorkflowId,
+      idField: 'depositId',
+      amountField: 'amountTiyn',
+      adultsOnly: true,
+      workflow: deposit,
+      statusQuery: getDepositStatusQuery,
+    },
+  );
   return {
     /** Starts a deposit (or joins the one already started with this `depositId`). */
-    async startDeposit(request: unknown): Promise<OperationHandle<DepositState>> {
-      const valid = validateRequest('deposit', DepositRequest, request);
-      refuseUnderage('deposit', valid.iin, now());
-      const workflowId = depositWorkflowId(valid.depositId);
-      const operation = { kind: 'DEPOSIT', workflowId, request: valid, amountTiyn: valid.amountTiyn } as const;
-      return startMoneyOperation({ client, taskQueue, bettorRefKey }, deposit, operation, getDepositStatusQuery);
-    },
+    startDeposit: deposits.start,
 
     /** Starts a deposit and waits for its end. */
-    async deposit(request: unknown): Promise<DepositState> {
-      return (await this.startDeposit(request)).result();
-    },
+    deposit: deposits.run,
 
     /** The current state of a deposit by its id. */
-    async getDeposit(depositId: string): Promise<DepositState> {
-      return client.workflow.getHandle(depositWorkflowId(depositId)).query(getDepositStatusQuery);
-    },
+    getDeposit: deposits.get,
 
     /** The bettor reference ops use to filter runs in the Temporal UI (`BettorRef = "<ref>"`). */
     bettorRef: (iin: string) => bettorRef(iin, bettorRefKey),

@@ -130,6 +130,44 @@ export function startMoneyOperation<W extends Workflow, State>(
   );
 }
 
+/** A money saga as the client offers it: what a start validates and how it names, labels and runs the operation. */
+export interface MoneySaga<S extends z.ZodType<{ iin: string }>, State> {
+  /** The operation's name in a refusal: deposit, bet, payout. */
+  name: string;
+  kind: OperationKind;
+  request: S;
+  /** The workflow id of the caller's id, and the request's fields that hold that id (depositId…) and the amount. */
+  workflowId: (id: string) => string;
+  idField: keyof z.output<S> & string;
+  amountField: keyof z.output<S> & string;
+  /** Refuses a bettor under 21 before anything starts (a deposit, a bet; a payout pays out what is theirs). */
+  adultsOnly: boolean;
+  workflow: Workflow;
+  statusQuery: QueryDefinition<State>;
+}
+
+/**
+ * A money saga's three calls: `start` validates (and checks the bettor's age), picks the workflow id and starts the
+ * saga or joins it (startMoneyOperation); `run` starts and waits for the end; `get` reads the state by the caller's id.
+ */
+export function moneySaga<S extends z.ZodType<{ iin: string }>, State>(
+  deps: { client: Client; taskQueue: string; bettorRefKey: string; now: () => Date },
+  saga: MoneySaga<S, State>,
+) {
+  const start = async (request: unknown): Promise<OperationHandle<State>> => {
+    const valid = validateRequest(saga.name, saga.request, request);
+    if (saga.adultsOnly) refuseUnderage(saga.name, valid.iin, deps.now());
+    const workflowId = saga.workflowId(valid[saga.idField] as string);
+    const operation = { kind: saga.kind, workflowId, request: valid, amountTiyn: valid[saga.amountField] as number };
+    return startMoneyOperation(deps, saga.workflow, operation, saga.statusQuery);
+  };
+  return {
+    start,
+    run: async (request: unknown): Promise<State> => (await start(request)).result(),
+    get: (id: string): Promise<State> => deps.client.workflow.getHandle(saga.workflowId(id)).query(saga.statusQuery),
+  };
+}
+
 /**
  * Joins the existing run when the request fingerprint stored in its memo matches ours; otherwise it is a
  * conflict (`onMismatch` may decide otherwise from the memo, e.g. a settlement with the same result).

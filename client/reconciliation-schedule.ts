@@ -1,5 +1,4 @@
-import type { Client } from '@temporalio/client';
-import { ensureDailySchedule } from './daily-schedule.js';
+import { dailySchedule } from './daily-schedule.js';
 
 export const RECONCILIATION_SCHEDULE_ID = 'esu-bridge-reconciliation';
 
@@ -9,15 +8,9 @@ export const RECONCILIATION_SCHEDULE_ID = 'esu-bridge-reconciliation';
  * One run at a time; a run missed while Temporal was down is made up within 6 hours, else the day is run on
  * demand (`reconcile run --day D`). Idempotent like the retention Schedule.
  */
-export function ensureReconciliationSchedule(
-  client: Client,
-  taskQueue: string,
-  at: { hour: number; minute: number } = { hour: 6, minute: 0 },
-): Promise<'CREATED' | 'EXISTS'> {
-  return ensureDailySchedule(client, taskQueue, {
-    scheduleId: RECONCILIATION_SCHEDULE_ID,
-    workflow: { type: 'reconciliation', id: 'Reconciliation:daily', args: [{ trigger: 'SCHEDULE' }] },
-    at,
-    catchupWindow: '6 hours',
-  });
-}
+export const ensureReconciliationSchedule = dailySchedule({
+  scheduleId: RECONCILIATION_SCHEDULE_ID,
+  workflow: { type: 'reconciliation', id: 'Reconciliation:daily', args: [{ trigger: 'SCHEDULE' }] },
+  at: { hour: 6, minute: 0 },
+  catchupWindow: '6 hours',
+});

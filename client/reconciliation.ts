@@ -3,6 +3,7 @@ import type { Pool } from '../db/pool.js';
 import { workflowId, WorkflowProcess } from '../domain/ids.js';
 import { DIFFERENCE_KIND_LABELS, type DifferenceKind, type ReconciliationResult } from '../domain/reconciliation.js';
 import { ListingDate } from '../domain/wire/listings.js';
+import { assignments } from '../store/inboxes.js';
 import { InvalidRequestError } from './errors.js';
 
 /**
@@ -131,11 +132,11 @@ export async function readReconciliationDay(pool: Pool, day: string): Promise<Re
     `SELECT * FROM reconciliation_differences WHERE day = $1 ORDER BY status DESC, counterpart, kind, record_id`,
     [valid],
   );
-  const assigned = await pool.query(
-    `SELECT item_id, assignee FROM console_assignments WHERE inbox = 'reconciliation' AND item_id = ANY($1::text[])`,
-    [diffs.rows.map((r) => r.difference_id)],
+  const assignees = await assignments(
+    pool,
+    'reconciliation',
+    diffs.rows.map((r) => r.difference_id),
   );
-  const assignees = new Map(assigned.rows.map((r) => [r.item_id as string, r.assignee as string]));
   const r = runs.rows[0];
   const differences = diffs.rows.map((d) => differenceView(d, assignees.get(d.difference_id)));
   const open = differences.filter((d) => d.status === 'OPEN').length;

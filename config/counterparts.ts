@@ -36,6 +36,13 @@ export interface CounterpartTls {
 
 export const DEFAULT_PORTS = { temporal: 7233, temporalUi: 8233, esu: 7301, nomapay: 7302, afm: 7303 } as const;
 
+/** The counterparts' simulators (npm start): the development defaults of an address and an API key. */
+export const SIMULATORS = {
+  esu: { url: `http://127.0.0.1:${DEFAULT_PORTS.esu}`, apiKey: 'dev-esu-key' },
+  nomapay: { url: `http://127.0.0.1:${DEFAULT_PORTS.nomapay}`, apiKey: 'dev-nomapay-key' },
+  afm: { url: `http://127.0.0.1:${DEFAULT_PORTS.afm}`, apiKey: 'dev-afm-key' },
+} as const;
+
 const CounterpartEnv = (prefix: string, defaultUrl: string, defaultKey: string) =>
   z.object({
     [`${prefix}_BASE_URL`]: z.url().default(defaultUrl),
@@ -64,10 +71,10 @@ function pemFile(variable: string, path: string, what: 'certificate' | 'key'): B
 function counterpartEndpoint(
   counterpart: Counterpart,
   prefix: string,
-  defaultUrl: string,
-  defaultKey: string,
+  simulator: keyof typeof SIMULATORS,
   env: Env,
 ): CounterpartEndpoint {
+  const { url: defaultUrl, apiKey: defaultKey } = SIMULATORS[simulator];
   const e = parseEnv(CounterpartEnv(prefix, defaultUrl, defaultKey), env) as Record<
     string,
     string | number | undefined
@@ -119,29 +126,17 @@ export interface CounterpartsConfig {
 
 export function counterpartsConfig(env: Env = process.env): CounterpartsConfig {
   return {
-    esu: counterpartEndpoint('esu', 'ESU', `http://127.0.0.1:${DEFAULT_PORTS.esu}`, 'dev-esu-key', env),
-    nomapay: counterpartEndpoint(
-      'nomapay',
-      'NOMAPAY',
-      `http://127.0.0.1:${DEFAULT_PORTS.nomapay}`,
-      'dev-nomapay-key',
-      env,
-    ),
-    afm: counterpartEndpoint('afm', 'AFM', `http://127.0.0.1:${DEFAULT_PORTS.afm}`, 'dev-afm-key', env),
-    nomapayIdentification: counterpartEndpoint(
-      'tsoid',
-      'NOMAPAY_ID',
-      `http://127.0.0.1:${DEFAULT_PORTS.nomapay}`,
-      'dev-nomapay-key',
-      {
-        ...Object.fromEntries(
-          Object.entries(env).flatMap(([k, v]) =>
-            k.startsWith('NOMAPAY_') ? [[k.replace('NOMAPAY_', 'NOMAPAY_ID_'), v]] : [],
-          ),
+    esu: counterpartEndpoint('esu', 'ESU', 'esu', env),
+    nomapay: counterpartEndpoint('nomapay', 'NOMAPAY', 'nomapay', env),
+    afm: counterpartEndpoint('afm', 'AFM', 'afm', env),
+    nomapayIdentification: counterpartEndpoint('tsoid', 'NOMAPAY_ID', 'nomapay', {
+      ...Object.fromEntries(
+        Object.entries(env).flatMap(([k, v]) =>
+          k.startsWith('NOMAPAY_') ? [[k.replace('NOMAPAY_', 'NOMAPAY_ID_'), v]] : [],
         ),
-        ...env,
-      },
-    ),
+      ),
+      ...env,
+    }),
   };
 }
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { DEV_PAYLOAD_KEYS } from '../codec/encryption.js';
 import { parseHash, SCRYPT_PARAMS } from '../crypto/password-hash.js';
 import { DEV_CONSOLE_USERS, DEV_SESSION_SECRET, parseConsoleUsers } from './console.js';
-import { DEFAULT_PORTS } from './counterparts.js';
+import { SIMULATORS } from './counterparts.js';
 import { isProduction, parseBoolean, type Env } from './env.js';
 import { DEV_JOURNAL_SEAL_KEY } from './journal.js';
 import { DEV_BETTOR_REF_KEY } from './secrets.js';
@@ -131,8 +131,7 @@ const RANDOM_SECRET = 'a random secret (openssl rand -base64 32)';
 
 function counterpart(
   prefix: 'ESU' | 'NOMAPAY' | 'AFM',
-  port: number,
-  devKey: string,
+  simulator: (typeof SIMULATORS)[keyof typeof SIMULATORS],
   what: string,
 ): DevelopmentSetting[] {
   return [
@@ -140,12 +139,12 @@ function counterpart(
       variable: `${prefix}_BASE_URL`,
       usedBy: ['worker'],
       problem: httpsUrl(`${prefix}_BASE_URL`),
-      fix: `the https:// address of ${what} (the default is the simulator at http://127.0.0.1:${port})`,
+      fix: `the https:// address of ${what} (the default is the simulator at ${simulator.url})`,
     },
     {
       variable: `${prefix}_API_KEY`,
       usedBy: ['worker'],
-      problem: secret(`${prefix}_API_KEY`, devKey),
+      problem: secret(`${prefix}_API_KEY`, simulator.apiKey),
       fix: `the API key ${what} issued to the bookmaker`,
     },
   ];
@@ -165,8 +164,8 @@ export const DEVELOPMENT_SETTINGS: readonly DevelopmentSetting[] = [
     problem: secret('BETTOR_REF_KEY', DEV_BETTOR_REF_KEY),
     fix: `${RANDOM_SECRET}, kept stable: bettor references are derived from it`,
   },
-  ...counterpart('ESU', DEFAULT_PORTS.esu, 'dev-esu-key', 'ESU'),
-  ...counterpart('NOMAPAY', DEFAULT_PORTS.nomapay, 'dev-nomapay-key', 'Nomapay'),
+  ...counterpart('ESU', SIMULATORS.esu, 'ESU'),
+  ...counterpart('NOMAPAY', SIMULATORS.nomapay, 'Nomapay'),
   // Nomapay's identification API takes the NOMAPAY_* values unless it has its own; checked when it does.
   {
     variable: 'NOMAPAY_ID_BASE_URL',
@@ -179,11 +178,11 @@ export const DEVELOPMENT_SETTINGS: readonly DevelopmentSetting[] = [
     variable: 'NOMAPAY_ID_API_KEY',
     usedBy: ['worker'],
     problem: (env) =>
-      unset(env, 'NOMAPAY_ID_API_KEY') ? undefined : secret('NOMAPAY_ID_API_KEY', 'dev-nomapay-key')(env),
+      unset(env, 'NOMAPAY_ID_API_KEY') ? undefined : secret('NOMAPAY_ID_API_KEY', SIMULATORS.nomapay.apiKey)(env),
     fix: "the API key of Nomapay's identification API",
     optional: true,
   },
-  ...counterpart('AFM', DEFAULT_PORTS.afm, 'dev-afm-key', 'AFM'),
+  ...counterpart('AFM', SIMULATORS.afm, 'AFM'),
   // One key and certificate sign AFM submissions, incident cards and consent confirmations (config/signing.ts).
   {
     variable: 'SIGNING_PKCS12_PATH',

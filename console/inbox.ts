@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { Pool } from '../db/pool.js';
+import { timelineRows, type AssignedRow, type InboxRow, type InboxRowFilters } from '../store/inboxes.js';
 
 /**
  * What every inbox of the console shares: the filters (status, counterpart, bettor, date), the item shape
  * with its due date from the legal deadline, and the item's timeline read from the event journal.
- * Lists come from PostgreSQL, never from Temporal visibility.
+ * Lists come from PostgreSQL (store/inboxes.ts), never from Temporal visibility.
  */
 export const InboxName = z.enum(['submissions', 'incidents', 'reviews', 'reconciliation']);
 export type InboxName = z.infer<typeof InboxName>;
@@ -35,14 +36,7 @@ export const InboxFilters = z.object({
 export type InboxFilters = z.infer<typeof InboxFilters>;
 
 /** Filters as the inboxes apply them: the bettor as its reference, the dates as instants. */
-export interface ResolvedFilters {
-  status?: string;
-  counterpart?: string;
-  bettorRef?: string;
-  fromMs?: number;
-  toMs?: number;
-  assignee?: string;
-}
+export type ResolvedFilters = InboxRowFilters;
 
 export interface InboxItem {
   inbox: InboxName;
@@ -87,14 +81,26 @@ export interface ItemDetail extends InboxItem {
   actions: string[];
 }
 
+/** An inbox's list: each of its rows (store/inboxes.ts) as a card; undefined while its source is not installed. */
+export async function cards(
+  rows: Promise<AssignedRow[] | undefined>,
+  card: (row: InboxRow, assignee?: string) => InboxItem,
+): Promise<InboxItem[] | undefined> {
+  return (await rows)?.map(({ row, assignee }) => card(row, assignee));
+}
+
+/** An item's page from its row, or undefined when there is no such item. */
+export async function page(
+  found: Promise<AssignedRow | undefined>,
+  detail: (row: InboxRow, assignee?: string) => Promise<ItemDetail>,
+): Promise<ItemDetail | undefined> {
+  const { row, assignee } = (await found) ?? {};
+  return row ? detail(row, assignee) : undefined;
+}
+
 /** Journal entries of one or more record ids, oldest first: the item's timeline of attempts and decisions. */
 export async function timeline(pool: Pool, recordIds: string[]): Promise<TimelineEntry[]> {
-  const { rows } = await pool.query(
-    `SELECT chain_seq::text AS seq, started_at, ended_at, event, actor, result, details FROM journal
-     WHERE record_id = ANY($1::text[]) AND event NOT LIKE 'console.%-viewed' ORDER BY chain_seq LIMIT 500`,
-    [recordIds],
-  );
-  return rows.map(timelineEntry);
+  return (await timelineRows(pool, recordIds)).map(timelineEntry);
 }
 
 /** A journal row (chain_seq as text, started_at, ended_at, event, actor, result, details) as the console shows it. */
@@ -108,22 +114,6 @@ export function timelineEntry(r: Record<string, any>): TimelineEntry {
     result: r.result,
     details: r.details,
   };
-}
-
-/** Who an item is assigned to, by inbox and item id. */
-export async function assignments(pool: Pool, inbox: InboxName, ids: string[]): Promise<Map<string, string>> {
-  if (!ids.length) return new Map();
-  const { rows } = await pool.query(
-    `SELECT item_id, assignee FROM console_assignments WHERE inbox = $1 AND item_id = ANY($2::text[])`,
-    [inbox, ids],
-  );
-  return new Map(rows.map((r) => [r.item_id as string, r.assignee as string]));
-}
-
-/** Whether a table exists: inboxes over other teams' tables tolerate them not being there yet. */
-export async function tableExists(pool: Pool, table: string): Promise<boolean> {
-  const { rows } = await pool.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`public.${table}`]);
-  return rows[0]?.present === true;
 }
 
 export const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : undefined);

@@ -51,10 +51,13 @@ export interface CounterpartAvailability {
   ongoingOutageSince?: string;
 }
 
-function invalid(error: z.ZodError, what: string): ConsoleError {
-  return new ConsoleError(
+/** The value as the schema reads it, or INVALID naming `what` and each problem's field. */
+function valid<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new ConsoleError(
     'INVALID',
-    `${what}: ${error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ')}`,
+    `${what}: ${parsed.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ')}`,
   );
 }
 
@@ -82,9 +85,7 @@ export function createJournalService({
 }) {
   return {
     async entries(actor: Actor, query: unknown): Promise<TimelineEntry[]> {
-      const parsed = JournalQuery.safeParse(query ?? {});
-      if (!parsed.success) throw invalid(parsed.error, 'query');
-      const q = parsed.data;
+      const q = valid(JournalQuery, query ?? {}, 'query');
       return audited(
         pool,
         actor,
@@ -120,12 +121,7 @@ export function createJournalService({
      * journalled with its verdict (FAILED when tampering shows). An intact chain is sealed afresh.
      */
     async verify(actor: Actor, options: { anchor?: unknown } = {}): Promise<ChainReport> {
-      let anchor: JournalAnchor | undefined;
-      if (options.anchor !== undefined) {
-        const parsed = JournalAnchor.safeParse(options.anchor);
-        if (!parsed.success) throw invalid(parsed.error, 'anchor');
-        anchor = parsed.data;
-      }
+      const anchor = options.anchor === undefined ? undefined : valid(JournalAnchor, options.anchor, 'anchor');
       return audited(
         pool,
         actor,
@@ -165,16 +161,15 @@ export function createJournalService({
 
     /** Streams the CSV through `write`; the export is journalled with its range and row count. */
     async exportCsv(actor: Actor, range: unknown, write: (chunk: string) => void | Promise<void>): Promise<number> {
-      const parsed = JournalRange.safeParse(range);
-      if (!parsed.success) throw invalid(parsed.error, 'range');
+      const validRange = valid(JournalRange, range, 'range');
       let rows = 0;
       await audited(
         pool,
         actor,
         'read',
-        { event: 'console.journal-exported', recordId: 'journal', details: { range: parsed.data } },
+        { event: 'console.journal-exported', recordId: 'journal', details: { range: validRange } },
         async () => {
-          rows = await exportJournalCsv(pool, parsed.data, offsetMinutes, write);
+          rows = await exportJournalCsv(pool, validRange, offsetMinutes, write);
         },
       );
       return rows;
@@ -225,9 +220,7 @@ export function createJournalService({
 
     /** Records a counterpart's announced planned maintenance (the e-government integration rules, item 48): administrators only. */
     async addMaintenance(actor: Actor, body: unknown) {
-      const parsed = Maintenance.safeParse(body);
-      if (!parsed.success) throw invalid(parsed.error, 'maintenance');
-      const m = parsed.data;
+      const m = valid(Maintenance, body, 'maintenance');
       return audited(
         pool,
         actor,

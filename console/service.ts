@@ -27,7 +27,8 @@ import {
   requestApproval,
   submittedRecord,
   type PendingApproval,
-} from './resubmissions.js';
+} from '../store/resubmissions.js';
+import { assignItem, resolveDifference } from '../store/inboxes.js';
 
 /**
  * What officers, administrators and auditors do, for the web console and the CLI alike. Every method takes
@@ -73,6 +74,11 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, what: string, nes
     throw new ConsoleError('INVALID', `${what}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
   }
   return parsed.data;
+}
+
+/** An item named by its inbox and id, as a request gives them. */
+function itemOf(inboxName: string, rawId: string): { inbox: InboxName; id: string } {
+  return { inbox: parse(InboxName, inboxName, 'inbox'), id: parse(ItemId, rawId, 'id') };
 }
 
 export function createConsoleService(deps: ConsoleDeps) {
@@ -186,8 +192,7 @@ export function createConsoleService(deps: ConsoleDeps) {
     },
 
     async item(actor: Actor, inboxName: string, rawId: string): Promise<ItemDetail> {
-      const inbox = parse(InboxName, inboxName, 'inbox');
-      const id = parse(ItemId, rawId, 'id');
+      const { inbox, id } = itemOf(inboxName, rawId);
       return audited(
         pool,
         actor,
@@ -206,8 +211,7 @@ export function createConsoleService(deps: ConsoleDeps) {
 
     /** Takes an item (an officer, for themself) or hands it to someone (an administrator). */
     async assign(actor: Actor, inboxName: string, rawId: string, assignee: string): Promise<ItemDetail> {
-      const inbox = parse(InboxName, inboxName, 'inbox');
-      const id = parse(ItemId, rawId, 'id');
+      const { inbox, id } = itemOf(inboxName, rawId);
       const permission = assignee === actor.login ? 'act' : 'assign-others';
       return audited(
         pool,
@@ -219,11 +223,7 @@ export function createConsoleService(deps: ConsoleDeps) {
           if (!target || target.role === 'auditor')
             throw new ConsoleError('INVALID', `${assignee} is not an officer or administrator`);
           await detail(inbox, id);
-          await pool.query(
-            `INSERT INTO console_assignments (inbox, item_id, assignee, assigned_by) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (inbox, item_id) DO UPDATE SET assignee = EXCLUDED.assignee, assigned_by = EXCLUDED.assigned_by, assigned_at = now()`,
-            [inbox, id, assignee, actor.login],
-          );
+          await assignItem(pool, inbox, id, assignee, actor.login);
           return detail(inbox, id);
         },
       );
@@ -474,11 +474,8 @@ export function createConsoleService(deps: ConsoleDeps) {
         async () => {
           const found = await getDifference(pool, id);
           if (!found) throw new ConsoleError('NOT_FOUND', `no reconciliation item ${id}`);
-          const { rowCount } = await pool.query(
-            `UPDATE reconciliation_differences SET status = 'RESOLVED', resolved_at = now(), resolved_by = $2, resolution = $3, updated_at = now() WHERE difference_id = $1 AND status = 'OPEN'`,
-            [id, actor.login, reason],
-          );
-          if (!rowCount) throw new ConsoleError('REFUSED', `${id} is already resolved`);
+          if (!(await resolveDifference(pool, id, actor.login, reason)))
+            throw new ConsoleError('REFUSED', `${id} is already resolved`);
           return (await getDifference(pool, id))!;
         },
       );

@@ -123,6 +123,16 @@ export async function renderBusinessMetrics(f: BusinessFigures): Promise<string>
   const registers = [new Registry()];
   const gauge = (name: string, help: string, labelNames: string[] = []) =>
     new Gauge({ name, help, labelNames, registers });
+  /** Gauges by counterpart (name and help each), every counterpart's series written as 0 first. */
+  const counterpartGauges = <const M extends readonly (readonly [name: string, help: string])[]>(
+    counterparts: string[],
+    metrics: M,
+  ) =>
+    metrics.map(([name, help]) => {
+      const g = gauge(name, help, ['counterpart']);
+      for (const counterpart of counterparts) g.set({ counterpart }, 0);
+      return g;
+    }) as { [K in keyof M]: Gauge };
 
   const operations = gauge(
     'esu_bridge_operations',
@@ -150,22 +160,20 @@ export async function renderBusinessMetrics(f: BusinessFigures): Promise<string>
     'Regulator submissions (AFM records, corrected ESU records) by counterpart and status',
     ['counterpart', 'status'],
   );
-  const overdue = gauge(
-    'esu_bridge_submissions_rejected_overdue',
-    'Rejected submissions not corrected by their due date (1 working day, AFM order No. 9, item 5(3))',
-    ['counterpart'],
-  );
-  const overdueAge = gauge(
-    'esu_bridge_submissions_rejected_overdue_seconds',
-    'How long the oldest overdue rejection is past its due date (0: none)',
-    ['counterpart'],
-  );
-  for (const counterpart of SubmissionCounterpart.options.map((c) => c.toLowerCase())) {
+  const submissionCounterparts = SubmissionCounterpart.options.map((c) => c.toLowerCase());
+  const [overdue, overdueAge] = counterpartGauges(submissionCounterparts, [
+    [
+      'esu_bridge_submissions_rejected_overdue',
+      'Rejected submissions not corrected by their due date (1 working day, AFM order No. 9, item 5(3))',
+    ],
+    [
+      'esu_bridge_submissions_rejected_overdue_seconds',
+      'How long the oldest overdue rejection is past its due date (0: none)',
+    ],
+  ]);
+  for (const counterpart of submissionCounterparts)
     for (const status of Object.values(SubmissionStatus))
       submissions.set({ counterpart, status: status.toLowerCase() }, 0);
-    overdue.set({ counterpart }, 0);
-    overdueAge.set({ counterpart }, 0);
-  }
   for (const s of f.submissions)
     submissions.inc({ counterpart: s.counterpart.toLowerCase(), status: s.status.toLowerCase() }, s.count);
   for (const r of f.overdueRejections) {
@@ -202,20 +210,19 @@ export async function renderBusinessMetrics(f: BusinessFigures): Promise<string>
     outage.set({ counterpart }, ongoing ? (f.nowMs - ongoing.startMs) / 1000 : 0);
   }
 
-  const differences = gauge(
-    'esu_bridge_reconciliation_differences_open',
-    'Open differences of the daily reconciliation, by counterpart (ledger: its internal checks)',
-    ['counterpart'],
+  const [differences, differencesOverdue] = counterpartGauges(
+    DifferenceSource.options.map((c) => c.toLowerCase()),
+    [
+      [
+        'esu_bridge_reconciliation_differences_open',
+        'Open differences of the daily reconciliation, by counterpart (ledger: its internal checks)',
+      ],
+      [
+        'esu_bridge_reconciliation_differences_overdue',
+        'Open reconciliation differences past their due date (the next working day)',
+      ],
+    ],
   );
-  const differencesOverdue = gauge(
-    'esu_bridge_reconciliation_differences_overdue',
-    'Open reconciliation differences past their due date (the next working day)',
-    ['counterpart'],
-  );
-  for (const counterpart of DifferenceSource.options.map((c) => c.toLowerCase())) {
-    differences.set({ counterpart }, 0);
-    differencesOverdue.set({ counterpart }, 0);
-  }
   for (const r of f.reconciliation ?? []) {
     differences.set({ counterpart: r.counterpart.toLowerCase() }, r.open);
     differencesOverdue.set({ counterpart: r.counterpart.toLowerCase() }, r.overdue);

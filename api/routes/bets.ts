@@ -34,8 +34,7 @@ export const betRoutes =
       post: {
         operationId: 'placeBet',
         summary: 'Place a bet: hold the stake and record the bet and its odds in ESU',
-        description:
-          'Idempotency-Key must equal betId. A bet ESU refuses or does not answer within 2 minutes ends VOIDED or REFUSED with its failure.',
+        description: 'A bet ESU refuses or does not answer within 2 minutes ends VOIDED or REFUSED with its failure.',
         body: BetRequest,
         example: {
           betId: 'bet-example-1',

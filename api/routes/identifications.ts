@@ -8,16 +8,15 @@ import {
 } from '../../domain/identification.js';
 import * as command from '../../domain/identification-commands.js';
 import type { IdentificationHandle } from '../../client/index.js';
-import { answerStart, requireKeyIsOperationId } from '../operations.js';
+import { answerStart } from '../operations.js';
 import type { ApiDeps } from '../resources.js';
-import { getRoute, postRoute, START_PROBLEMS, stepRoutes } from '../route.js';
-import { Identification, StepAnswer, idParam, postHeaders, startResponses } from '../schemas.js';
+import { getRoute, START_PROBLEMS, startRoute, stepRoutes } from '../route.js';
+import { Identification, StepAnswer, postHeaders, startResponses } from '../schemas.js';
 
 const StartIdentification = z.object({
   bettorId: BusinessKey,
   onRepeatedBiometricFailure: z.enum(['OFFLINE_REVIEW', 'REFUSE']).optional(),
 });
-const BettorPath = idParam('bettorId');
 const NoBody = z.object({}).optional();
 
 /** The steps of an identification, in the order the app usually calls them (ЦОИД rules); `id` is the handle's method. */
@@ -85,22 +84,20 @@ const runStep = (handle: IdentificationHandle, id: (typeof STEPS)[number]['id'],
 export const identificationRoutes =
   ({ client, once }: ApiDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    const resource = 'identifications';
-    postRoute<unknown, z.infer<typeof StartIdentification>>(
+    const bettor = startRoute(
       app,
       {
-        path: '/v1/identifications',
-        resource,
+        resource: 'identifications',
+        idField: 'bettorId',
         operationId: 'startIdentification',
         summary: 'Start (or join) a bettor’s identification through Nomapay',
-        description: 'Idempotency-Key must equal bettorId. A bettor identified before is answered IDENTIFIED at once.',
+        description: 'A bettor identified before is answered IDENTIFIED at once.',
         headers: postHeaders('bettor-example-1'),
         body: StartIdentification.meta({ examples: [{ bettorId: 'bettor-example-1' }] }),
         responses: { ...startResponses(Identification), ...START_PROBLEMS },
       },
-      async (request, reply) => {
+      async (_bettorId, request, reply) => {
         const body = request.body;
-        requireKeyIsOperationId(request, 'bettorId', body.bettorId);
         const started = await client.startIdentification(body);
         return answerStart(request, reply, started, {
           location: `/v1/identifications/${body.bettorId}`,
@@ -117,7 +114,6 @@ export const identificationRoutes =
       },
     );
 
-    const bettor = { path: '/v1/identifications/:bettorId', resource, params: BettorPath } as const;
     getRoute<{ bettorId: string }>(
       app,
       {

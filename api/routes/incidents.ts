@@ -3,16 +3,14 @@ import { z } from 'zod';
 import { BusinessKey } from '../../domain/ids.js';
 import { IncidentCardDraft } from '../../domain/incident.js';
 import { AmendIncident, CloseIncident, type IncidentState } from '../../domain/incident-state.js';
-import { requireKeyIsOperationId } from '../operations.js';
 import { readState, type ApiDeps } from '../resources.js';
-import { getRoute, postRoute, START_PROBLEMS, stepRoutes } from '../route.js';
-import { Incident, idParam, json } from '../schemas.js';
+import { getRoute, START_PROBLEMS, startRoute, stepRoutes } from '../route.js';
+import { Incident, json } from '../schemas.js';
 
 /** Who acts is the calling API key: the body never names it. */
 const OpenIncidentBody = z.object({ incidentId: BusinessKey, card: IncidentCardDraft });
 const AmendBody = AmendIncident.omit({ amendedBy: true });
 const CloseBody = CloseIncident.omit({ closedBy: true });
-const IncidentPath = idParam('incidentId');
 const NoBody = z.object({}).optional();
 
 /** The steps on an open incident; who acts is the calling API key. */
@@ -25,15 +23,14 @@ const STEPS = [
 export const incidentRoutes =
   ({ client, pool, once }: ApiDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    const resource = 'incidents';
-    postRoute<unknown, z.infer<typeof OpenIncidentBody>>(
+    const incident = startRoute(
       app,
       {
-        path: '/v1/incidents',
-        resource,
+        resource: 'incidents',
+        idField: 'incidentId',
         operationId: 'openIncident',
         summary: 'Open an information-security incident and its card, due 48 hours from detection',
-        description: 'Idempotency-Key must equal incidentId. openedBy is the calling API key.',
+        description: 'openedBy is the calling API key.',
         body: OpenIncidentBody,
         responses: {
           201: json('Opened; Location names it', Incident),
@@ -41,9 +38,8 @@ export const incidentRoutes =
           ...START_PROBLEMS,
         },
       },
-      async (request, reply) => {
-        const { incidentId, card } = request.body;
-        requireKeyIsOperationId(request, 'incidentId', incidentId);
+      async (incidentId, request, reply) => {
+        const { card } = request.body;
         const location = `/v1/incidents/${incidentId}`;
         reply.header('location', location);
         // The incident workflow keeps no request fingerprint: the API's key store tells a replay from a conflict.
@@ -63,7 +59,6 @@ export const incidentRoutes =
       },
     );
 
-    const incident = { path: '/v1/incidents/:incidentId', resource, params: IncidentPath } as const;
     getRoute<{ incidentId: string }>(
       app,
       {

@@ -1,8 +1,6 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { PayoutRequest, type PayoutState, type PayoutStatus } from '../../domain/bet.js';
 import { payoutWorkflowId } from '../../domain/ids.js';
-import { moneyRoutes } from '../money-routes.js';
-import type { ApiDeps } from '../resources.js';
+import { amountStates, moneyRoutesPlugin } from '../money-routes.js';
 import { Payout } from '../schemas.js';
 
 const FINAL: readonly PayoutStatus[] = [
@@ -13,38 +11,22 @@ const FINAL: readonly PayoutStatus[] = [
   'COMPENSATION_FAILED',
 ];
 
-export const payoutRoutes =
-  ({ client, pool }: ApiDeps): FastifyPluginAsyncZod =>
-  async (app) =>
-    moneyRoutes<PayoutRequest, PayoutState>(app, pool, {
-      resource: 'payouts',
-      kind: 'PAYOUT',
-      idField: 'payoutId',
-      noun: 'payout',
-      post: {
-        operationId: 'startPayout',
-        summary: 'Pay the bettor out from the betting account to their e-wallet',
-        description:
-          'Idempotency-Key must equal payoutId. A refused or failed payout is a final state (REFUSED, COMPENSATED) with its failure.',
-        body: PayoutRequest,
-        example: { payoutId: 'pay-example-1', iin: '880211400124', amountTiyn: 100_000, currency: 'KZT' },
-      },
-      get: { operationId: 'getPayout', summary: 'A payout’s current or final state' },
-      answer: Payout,
-      workflowId: payoutWorkflowId,
-      start: (body) => client.startPayout(body),
-      query: (id) => client.getPayout(id),
-      provisional: (body) => ({
-        payoutId: body.payoutId,
-        status: 'RECEIVED',
-        amountTiyn: body.amountTiyn,
-        compensations: [],
-      }),
-      final: FINAL,
-      fromRow: (payoutId, row) => ({
-        payoutId,
-        status: row.status as PayoutStatus,
-        amountTiyn: row.amount_tiyn,
-        compensations: [],
-      }),
-    });
+export const payoutRoutes = moneyRoutesPlugin<PayoutRequest, PayoutState>(({ client }) => ({
+  resource: 'payouts',
+  kind: 'PAYOUT',
+  idField: 'payoutId',
+  noun: 'payout',
+  post: {
+    operationId: 'startPayout',
+    summary: 'Pay the bettor out from the betting account to their e-wallet',
+    description: 'A refused or failed payout is a final state (REFUSED, COMPENSATED) with its failure.',
+    body: PayoutRequest,
+    example: { payoutId: 'pay-example-1', iin: '880211400124', amountTiyn: 100_000, currency: 'KZT' },
+  },
+  answer: Payout,
+  workflowId: payoutWorkflowId,
+  start: client.startPayout,
+  query: client.getPayout,
+  final: FINAL,
+  ...amountStates<PayoutRequest, PayoutState>('payoutId'),
+}));

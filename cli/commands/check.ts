@@ -1,4 +1,4 @@
-import { leaf, registerCommand } from '../registry.js';
+import { JSON_FLAG, leaf, registerCommand } from '../registry.js';
 
 /** `esu-bridge check`: the integration plan's checks against the configured endpoints (client/check.ts). */
 registerCommand(
@@ -9,7 +9,7 @@ registerCommand(
       "the integration plan's checks: channel (DNS, TCP, TLS, certificates, mutual TLS), API key, signature, test exchange (exit 0 only when all pass)",
     args: {
       counterpart: { type: 'string', description: 'esu, nomapay or afm (repeat for several; default all)' },
-      json: { type: 'boolean', description: 'print the report as JSON' },
+      ...JSON_FLAG,
     },
     run: async ({ rawArgs }) => {
       const { checkCommand } = await import('../../client/check-command.js');

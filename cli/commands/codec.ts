@@ -1,5 +1,5 @@
 import { UsageError } from '../../client/cli-commands.js';
-import { group, JSON_FLAG, leaf, registerCommand, str } from '../registry.js';
+import { group, JSON_FLAG, leaf, registerCommand, reportLeaf, str } from '../registry.js';
 
 /**
  * The payload keys (PAYLOAD_KEYS). `codec keys`: the keyring (ids, the current one, key check values; never a key).
@@ -12,24 +12,15 @@ registerCommand(
     name: 'codec',
     description: 'the payload keys: the keyring, and whether a key may be retired',
     subCommands: {
-      keys: leaf({
+      keys: reportLeaf({
         name: 'keys',
         description: 'the keyring of PAYLOAD_KEYS: ids, the current key, key check values (never a key)',
-        args: { ...JSON_FLAG },
-        run: async ({ args }) => {
+        report: async () => {
           const { encryptionCodecFromEnv } = await import('../../codec/encryption.js');
           const keyring = encryptionCodecFromEnv().keyring();
-          console.log(
-            args.json
-              ? JSON.stringify(keyring, null, 2)
-              : keyring
-                  .map(
-                    (k) =>
-                      `${k.keyId.padEnd(24)} ${k.current ? 'current (new payloads)' : 'decodes older payloads'}  check ${k.check}`,
-                  )
-                  .join('\n'),
-          );
-          return 0;
+          const line = (k: (typeof keyring)[number]) =>
+            `${k.keyId.padEnd(24)} ${k.current ? 'current (new payloads)' : 'decodes older payloads'}  check ${k.check}`;
+          return { data: keyring, text: keyring.map(line).join('\n') };
         },
       }),
       'retire-check': leaf({

@@ -1,5 +1,5 @@
-import { runConsole } from '../console-command.js';
-import { group, JSON_FLAG, leaf, registerCommand } from '../registry.js';
+import { consoleLeaf } from '../console-command.js';
+import { group, registerCommand } from '../registry.js';
 
 /** The tamper-evident journal: verify the chain, print the sealed head, export, list entries. */
 registerCommand(
@@ -8,7 +8,7 @@ registerCommand(
     name: 'journal',
     description: 'the journal: verify, head, export, list',
     subCommands: {
-      verify: leaf({
+      verify: consoleLeaf({
         name: 'verify',
         description: 'verify the hash chain and the seals (exit 7 when tampering shows)',
         args: {
@@ -17,17 +17,16 @@ registerCommand(
             description: 'a sealed head kept earlier, to find entries removed since',
             valueHint: 'head.json',
           },
-          ...JSON_FLAG,
         },
-        run: (ctx) => runConsole(['journal', 'verify'], ctx),
+        action: ['journal', 'verify'],
       }),
-      head: leaf({
+      head: consoleLeaf({
         name: 'head',
         description: 'the sealed head of the journal',
-        args: { ...JSON_FLAG },
-        run: (ctx) => runConsole(['journal', 'head'], ctx),
+        args: {},
+        action: ['journal', 'head'],
       }),
-      export: leaf({
+      export: consoleLeaf({
         name: 'export',
         description:
           'export entries as CSV (one of --day, --from/--to, --whole); with --out, the sealed head beside it',
@@ -37,11 +36,10 @@ registerCommand(
           to: { type: 'string', description: 'to this day' },
           whole: { type: 'boolean', description: 'the whole journal' },
           out: { type: 'string', description: 'write to this file (and FILE.head.json)', valueHint: 'file.csv' },
-          ...JSON_FLAG,
         },
-        run: (ctx) => runConsole(['journal', 'export'], ctx),
+        action: ['journal', 'export'],
       }),
-      list: leaf({
+      list: consoleLeaf({
         name: 'list',
         description: 'journal entries',
         args: {
@@ -49,9 +47,8 @@ registerCommand(
           actor: { type: 'string', description: 'by this login' },
           event: { type: 'string', description: 'events starting with this prefix' },
           day: { type: 'string', description: 'on this day (YYYY-MM-DD)' },
-          ...JSON_FLAG,
         },
-        run: (ctx) => runConsole(['journal', 'list'], ctx),
+        action: ['journal', 'list'],
       }),
     },
   }),

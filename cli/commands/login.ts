@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { UsageError } from '../../client/cli-commands.js';
-import { JSON_FLAG, leaf, registerCommand, str } from '../registry.js';
+import { JSON_FLAG, leaf, registerCommand, reportLeaf, str } from '../registry.js';
 
 /**
  * Signing the CLI in to the compliance console: `login` signs in through the console's /api/login and stores the
@@ -68,7 +68,7 @@ const setCookie = (headers: Record<string, string | string[] | undefined>) =>
 
 registerCommand(
   'login',
-  leaf({
+  reportLeaf({
     name: 'login',
     description:
       'sign in to the compliance console and keep the token it issues ($XDG_CONFIG_HOME/esu-bridge/console.json, 0600); the password from stdin or a prompt',
@@ -78,9 +78,8 @@ registerCommand(
         description: "the console's URL (default ESU_BRIDGE_CONSOLE_URL, else http://127.0.0.1:8090)",
       },
       user: { type: 'string', description: 'the login (default: asked, or the first line of stdin)' },
-      ...JSON_FLAG,
     },
-    run: async ({ args }) => {
+    report: async ({ args }) => {
       const { consoleUrl, storeCredentials } = await import('../console-credentials.js');
       const { consoleCall } = await import('../console-remote.js');
       const url = await consoleUrl(str(args, 'console'));
@@ -115,33 +114,28 @@ registerCommand(
         tokenId: issued.tokenId,
         file,
       };
-      console.log(
-        args.json
-          ? JSON.stringify(shown, null, 2)
-          : `signed in to ${url} as ${issued.login} (${issued.role}); the token holds until ${issued.expiresAt}, kept in ${file}`,
-      );
-      return 0;
+      return {
+        data: shown,
+        text: `signed in to ${url} as ${issued.login} (${issued.role}); the token holds until ${issued.expiresAt}, kept in ${file}`,
+      };
     },
   }),
 );
 
 registerCommand(
   'whoami',
-  leaf({
+  reportLeaf({
     name: 'whoami',
     description: "who the console says the CLI's token is: login, role, permissions, when the token expires",
-    args: { ...JSON_FLAG },
-    run: async ({ args }) => {
+    report: async () => {
       const { consoleCredentials } = await import('../console-credentials.js');
       const { remoteConsole } = await import('../console-remote.js');
       const conn = await consoleCredentials();
       const me = await remoteConsole(conn).me();
-      console.log(
-        args.json
-          ? JSON.stringify({ url: conn.url, ...me }, null, 2)
-          : `${me.login} (${me.role}) at ${conn.url}${me.permissions ? `: ${me.permissions.join(', ')}` : ''}${me.token ? `; token ${me.token.tokenId} until ${me.token.expiresAt}` : ''}`,
-      );
-      return 0;
+      return {
+        data: { url: conn.url, ...me },
+        text: `${me.login} (${me.role}) at ${conn.url}${me.permissions ? `: ${me.permissions.join(', ')}` : ''}${me.token ? `; token ${me.token.tokenId} until ${me.token.expiresAt}` : ''}`,
+      };
     },
   }),
 );

@@ -1,11 +1,10 @@
-import { runConsole } from '../console-command.js';
-import { group, JSON_FLAG, leaf, registerCommand } from '../registry.js';
+import { consoleLeaf } from '../console-command.js';
+import { group, registerCommand, reportLeaf } from '../registry.js';
 
 /** The daily reconciliation against ESU, Nomapay and AFM (client/reconciliation.ts); exit 8 while a day has open differences. */
 const DAY = {
   day: { type: 'string', description: 'the Almaty day (YYYY-MM-DD)', required: true },
   csv: { type: 'boolean', description: 'print the CSV report' },
-  ...JSON_FLAG,
 } as const;
 
 registerCommand(
@@ -14,35 +13,32 @@ registerCommand(
     name: 'reconcile',
     description: 'reconcile a day against ESU, Nomapay and AFM, read a day, or create the daily Schedule',
     subCommands: {
-      run: leaf({
+      run: consoleLeaf({
         name: 'run',
         description: 'reconcile the day now (exit 8: differences open)',
         args: DAY,
-        run: (ctx) => runConsole(['reconcile', 'run'], ctx),
+        action: ['reconcile', 'run'],
       }),
-      show: leaf({
+      show: consoleLeaf({
         name: 'show',
         description: "the day's result (exit 8: differences open)",
         args: DAY,
-        run: (ctx) => runConsole(['reconcile', 'show'], ctx),
+        action: ['reconcile', 'show'],
       }),
-      schedule: leaf({
+      schedule: reportLeaf({
         name: 'schedule',
         description: 'on the server (TEMPORAL_*): create the daily 06:00 Almaty Schedule, once',
-        args: { ...JSON_FLAG },
-        run: async ({ args }) => {
+        report: async () => {
           // Set-up by the operator, with the server's Temporal credentials: no console action, no console token.
           const { connectClient } = await import('../../client/connect.js');
           const { ensureReconciliationSchedule } = await import('../../client/reconciliation-schedule.js');
           const { client, connection, taskQueue } = await connectClient();
           try {
             const outcome = await ensureReconciliationSchedule(client, taskQueue);
-            console.log(
-              args.json
-                ? JSON.stringify({ outcome }, null, 2)
-                : `esu-bridge-reconciliation: ${outcome === 'CREATED' ? 'created (daily 06:00 Asia/Almaty, for the previous day)' : 'already exists, left as it is'}`,
-            );
-            return 0;
+            return {
+              data: { outcome },
+              text: `esu-bridge-reconciliation: ${outcome === 'CREATED' ? 'created (daily 06:00 Asia/Almaty, for the previous day)' : 'already exists, left as it is'}`,
+            };
           } finally {
             await connection.close();
           }

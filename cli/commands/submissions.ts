@@ -1,22 +1,21 @@
-import { runConsole } from '../console-command.js';
-import { JSON_FLAG, leaf, registerCommand, str } from '../registry.js';
+import { consoleLeaf } from '../console-command.js';
+import { registerCommand } from '../registry.js';
 
 /** A submission to a counterpart: retry, resubmit corrected, record AFM's written notice. */
 const SUBMISSION = { type: 'positional', description: 'the submission id', valueHint: 'submissionId' } as const;
 
 registerCommand(
   'retry',
-  leaf({
+  consoleLeaf({
     name: 'retry',
     description: 'send a failed submission again, through its workflow',
-    args: { submission: SUBMISSION, ...JSON_FLAG },
-    run: (ctx) => runConsole(['retry', str(ctx.args, 'submission') ?? ''], ctx),
+    args: { submission: SUBMISSION },
   }),
 );
 
 registerCommand(
   'resubmit',
-  leaf({
+  consoleLeaf({
     name: 'resubmit',
     description:
       'resubmit a rejected submission with a corrected payload ({"counterpart": …, "record": {…}}, as `show` prints it)',
@@ -28,15 +27,13 @@ registerCommand(
         valueHint: 'corrected.json',
         required: true,
       },
-      ...JSON_FLAG,
     },
-    run: (ctx) => runConsole(['resubmit', str(ctx.args, 'submission') ?? ''], ctx),
   }),
 );
 
 registerCommand(
   'notice',
-  leaf({
+  consoleLeaf({
     name: 'notice',
     description: "record AFM's written notice on a submission (AFM order No. 9): the submission becomes REJECTED",
     args: {
@@ -45,8 +42,6 @@ registerCommand(
       date: { type: 'string', description: 'the date of the notice (YYYY-MM-DD)' },
       reason: { type: 'string', description: 'the reason AFM gives' },
       scan: { type: 'string', description: 'the scanned letter', valueHint: 'letter.pdf|.jpg|.png', required: true },
-      ...JSON_FLAG,
     },
-    run: (ctx) => runConsole(['notice', str(ctx.args, 'submission') ?? ''], ctx),
   }),
 );

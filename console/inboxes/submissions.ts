@@ -7,16 +7,9 @@ import {
   type CalendarCaveats,
   type WorkingDayCalendar,
 } from '../../domain/working-days.js';
-import { pendingApproval } from '../resubmissions.js';
-import {
-  assignments,
-  iso,
-  tableExists,
-  timeline,
-  type InboxItem,
-  type ItemDetail,
-  type ResolvedFilters,
-} from '../inbox.js';
+import { submissionRow, submissionRows } from '../../store/inboxes.js';
+import { pendingApproval } from '../../store/resubmissions.js';
+import { cards, iso, page, timeline, type InboxItem, type ItemDetail, type ResolvedFilters } from '../inbox.js';
 
 /**
  * Rejected or failed submissions (AFM; AFM order No. 9, item 5(3): AFM says within 1 working day why it could not accept
@@ -35,11 +28,6 @@ export interface SubmissionActions {
 /** Where AFM's written notice may still land (AFM order No. 9, item 5(3)): acknowledged, accepted or rejected by AFM. */
 const NOTICE_STATUSES = ['ACKNOWLEDGED', 'ACCEPTED', 'REJECTED'];
 
-/**
- * Statuses that need an officer, and RETRYING: a submission sending again by itself through an outage needs no
- * one, but officers see it (its last error and next attempt) with the rest of what has not reached AFM.
- */
-export const ATTENTION_STATUSES = ['REJECTED', 'FAILED', 'RETRYING'];
 const DUE_RULE = 'correct and resubmit within 1 working day of the rejection (AFM order No. 9, item 5(3))';
 
 /** Saturday and Sunday only: the due date when the console is given no working-day calendar. */
@@ -56,17 +44,6 @@ function dueAt(r: Record<string, any>, calendar: WorkingDayCalendar): number | u
   const changed = r.changed_at ?? r.created_at;
   return changed ? officerDueAt(new Date(changed).getTime(), calendar) : undefined;
 }
-
-export async function submissionsInstalled(pool: Pool): Promise<boolean> {
-  return tableExists(pool, 'submissions');
-}
-
-const SELECT = `SELECT submission_id AS id, status, counterpart, bettor_ref,
-    CASE WHEN status = 'RETRYING' THEN last_error ELSE COALESCE(rejection_reason, failure_message) END AS reason, next_attempt_at, outage_since,
-    COALESCE(rejection_code, failure_type) AS code, payload, created_at, COALESCE(rejected_at, failed_at, updated_at) AS changed_at, due_at,
-    escalated_at, reminded_at, acknowledged_at, window_ends_at, workflow_id, attempt, original_submission_id, corrects_submission_id, corrected_by, message_id,
-    EXISTS (SELECT 1 FROM resubmission_approvals a WHERE a.submission_id = submissions.submission_id AND a.status = 'PENDING') AS awaiting_approval
-  FROM submissions`;
 
 /**
  * The calendar's caveats on what this submission waits for: AFM's rejection window (ACKNOWLEDGED) or the officers'
@@ -119,7 +96,7 @@ export function submissionItem(
     ...(r.escalated_at ? ['ESCALATED'] : []),
     ...(!retrying && due !== undefined && due < Date.now() ? ['OVERDUE'] : []),
     ...(r.attempt > 1 ? [`ATTEMPT ${r.attempt}`] : []),
-    // A correction that changes an amount or a date waits for a second officer (console/resubmissions.ts).
+    // A correction that changes an amount or a date waits for a second officer (store/resubmissions.ts).
     ...(r.awaiting_approval ? ['AWAITING APPROVAL'] : []),
     ...(caveats ? caveatFlags(caveats) : []),
     ...(retrying && r.next_attempt_at
@@ -148,31 +125,7 @@ export async function listSubmissions(
   offsetMinutes: number,
   calendar: WorkingDayCalendar = WEEKENDS_ONLY,
 ): Promise<InboxItem[] | undefined> {
-  if (!(await submissionsInstalled(pool))) return undefined;
-  const where: string[] = [];
-  const args: unknown[] = [];
-  const add = (sql: string, value: unknown) => (args.push(value), where.push(sql.replace('?', `$${args.length}`)));
-  if (f.status) add(`status = ?`, f.status);
-  else add(`status = ANY(?::text[])`, ATTENTION_STATUSES);
-  if (f.counterpart) add(`counterpart = upper(?)`, f.counterpart);
-  if (f.bettorRef) add(`bettor_ref = ?`, f.bettorRef);
-  if (f.fromMs !== undefined) add(`COALESCE(rejected_at, failed_at, updated_at) >= to_timestamp(? / 1000.0)`, f.fromMs);
-  if (f.toMs !== undefined) add(`COALESCE(rejected_at, failed_at, updated_at) < to_timestamp(? / 1000.0)`, f.toMs);
-  if (f.assignee)
-    add(
-      `submission_id IN (SELECT item_id FROM console_assignments WHERE inbox = 'submissions' AND assignee = ?)`,
-      f.assignee,
-    );
-  const { rows } = await pool.query(
-    `${SELECT} WHERE ${where.join(' AND ')} ORDER BY COALESCE(due_at, rejected_at, failed_at, updated_at) ASC LIMIT 500`,
-    args,
-  );
-  const assigned = await assignments(
-    pool,
-    'submissions',
-    rows.map((r) => r.id),
-  );
-  return rows.map((r) => submissionItem(r, offsetMinutes, calendar, assigned.get(r.id)));
+  return cards(submissionRows(pool, f), (r, assignee) => submissionItem(r, offsetMinutes, calendar, assignee));
 }
 
 export async function getSubmission(
@@ -182,50 +135,47 @@ export async function getSubmission(
   actionsWired: boolean,
   calendar: WorkingDayCalendar = WEEKENDS_ONLY,
 ): Promise<ItemDetail | undefined> {
-  if (!(await submissionsInstalled(pool))) return undefined;
-  const { rows } = await pool.query(`${SELECT} WHERE submission_id = $1`, [id]);
-  const r = rows[0];
-  if (!r) return undefined;
-  const assigned = await assignments(pool, 'submissions', [id]);
-  // Retry resends a FAILED record as it is; a REJECTED one needs the officer's correction (the workflow's rules).
-  // A held correction is approved or refused before anyone corrects it again.
-  const approval = await pendingApproval(pool, id);
-  const correct = approval ? ['approve-resubmission', 'refuse-resubmission'] : ['resubmit'];
-  const action = [
-    ...(r.status === 'FAILED' ? ['retry'] : r.status === 'REJECTED' ? correct : []),
-    ...(r.counterpart === 'AFM' && NOTICE_STATUSES.includes(r.status) ? ['notice'] : []),
-  ];
-  return {
-    ...submissionItem(r, offsetMinutes, calendar, assigned.get(id)),
-    reason:
-      [
-        r.reason,
-        r.outage_since
-          ? `counterpart unreachable since ${isoWithOffset(new Date(r.outage_since).getTime(), offsetMinutes)}`
-          : '',
-        r.next_attempt_at && r.status === 'RETRYING'
-          ? `next attempt ${isoWithOffset(new Date(r.next_attempt_at).getTime(), offsetMinutes)}`
-          : '',
-        r.corrects_submission_id ? `corrects ${r.corrects_submission_id}` : '',
-        r.corrected_by ? `corrected by ${r.corrected_by}` : '',
-        ((c) => (c ? caveatText(c, r.status === 'ACKNOWLEDGED' ? "AFM's rejection window" : 'the due date') : ''))(
-          submissionCaveats(r, calendar),
-        ),
-      ]
-        .filter(Boolean)
-        .join('; ') || undefined,
-    payload: r.payload,
-    ...(approval
-      ? {
-          approval: {
-            requestedBy: approval.requestedBy,
-            requestedAt: approval.requestedAt,
-            changes: approval.changes,
-            payload: approval.payload,
-          },
-        }
-      : {}),
-    timeline: await timeline(pool, [id, ...(r.workflow_id ? [r.workflow_id] : [])]),
-    actions: [...(actionsWired ? action : []), 'assign'],
-  };
+  return page(submissionRow(pool, id), async (r, assignee) => {
+    // Retry resends a FAILED record as it is; a REJECTED one needs the officer's correction (the workflow's rules).
+    // A held correction is approved or refused before anyone corrects it again.
+    const approval = await pendingApproval(pool, id);
+    const correct = approval ? ['approve-resubmission', 'refuse-resubmission'] : ['resubmit'];
+    const action = [
+      ...(r.status === 'FAILED' ? ['retry'] : r.status === 'REJECTED' ? correct : []),
+      ...(r.counterpart === 'AFM' && NOTICE_STATUSES.includes(r.status) ? ['notice'] : []),
+    ];
+    return {
+      ...submissionItem(r, offsetMinutes, calendar, assignee),
+      reason:
+        [
+          r.reason,
+          r.outage_since
+            ? `counterpart unreachable since ${isoWithOffset(new Date(r.outage_since).getTime(), offsetMinutes)}`
+            : '',
+          r.next_attempt_at && r.status === 'RETRYING'
+            ? `next attempt ${isoWithOffset(new Date(r.next_attempt_at).getTime(), offsetMinutes)}`
+            : '',
+          r.corrects_submission_id ? `corrects ${r.corrects_submission_id}` : '',
+          r.corrected_by ? `corrected by ${r.corrected_by}` : '',
+          ((c) => (c ? caveatText(c, r.status === 'ACKNOWLEDGED' ? "AFM's rejection window" : 'the due date') : ''))(
+            submissionCaveats(r, calendar),
+          ),
+        ]
+          .filter(Boolean)
+          .join('; ') || undefined,
+      payload: r.payload,
+      ...(approval
+        ? {
+            approval: {
+              requestedBy: approval.requestedBy,
+              requestedAt: approval.requestedAt,
+              changes: approval.changes,
+              payload: approval.payload,
+            },
+          }
+        : {}),
+      timeline: await timeline(pool, [id, ...(r.workflow_id ? [r.workflow_id] : [])]),
+      actions: [...(actionsWired ? action : []), 'assign'],
+    };
+  });
 }

@@ -26,21 +26,21 @@ export interface SubmittedRecord {
   payload: SubmissionPayload;
 }
 
+const toSubmitted = (r: Record<string, any>): SubmittedRecord => ({
+  status: r.status,
+  counterpart: r.counterpart,
+  operationId: r.operation_id,
+  operationKind: r.operation_kind,
+  bettorRef: r.bettor_ref,
+  payload: SubmissionPayload.parse(r.payload),
+});
+
 export async function submittedRecord(pool: Pool, submissionId: string): Promise<SubmittedRecord | undefined> {
   const { rows } = await pool.query(
     `SELECT status, counterpart, operation_id, operation_kind, bettor_ref, payload FROM submissions WHERE submission_id = $1`,
     [submissionId],
   );
-  const r = rows[0];
-  if (!r) return undefined;
-  return {
-    status: r.status,
-    counterpart: r.counterpart,
-    operationId: r.operation_id,
-    operationKind: r.operation_kind,
-    bettorRef: r.bettor_ref,
-    payload: SubmissionPayload.parse(r.payload),
-  };
+  return rows[0] ? toSubmitted(rows[0]) : undefined;
 }
 
 const toPending = (r: Record<string, any>): PendingApproval => ({
