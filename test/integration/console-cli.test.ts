@@ -1,16 +1,15 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoWithOffset } from '../../domain/incident.js';
-import { REPO_ROOT } from '../../stack/paths.js';
 import { startFileStack } from '../support/stack.js';
 import { CONSOLE_TEST_USERS, PASSWORDS, signIn, startTestConsole } from '../support/console.js';
 import { completeCard } from '../support/incident-card.js';
 import { uniqueId } from '../support/ids.js';
 import { withJournalTriggersOff } from '../support/journal.js';
+import { esuBridge, UNREACHABLE, type CliRun } from '../support/processes.js';
 
 /**
  * The CLI against a real console server (one for the file): `esu-bridge login` signs in through the console and
@@ -33,23 +32,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-type Run = { code: number; stdout: string; stderr: string };
-const UNREACHABLE = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', TEMPORAL_ADDRESS: '127.0.0.1:1' };
+type Run = CliRun;
 const configHome = (login: string) => path.join(dir, login);
-
-/** `esu-bridge …` (package.json `bin`) as a person or a script runs it, with `input` on its stdin. */
-function esuBridge(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/esu-bridge.js', ...args], { cwd: REPO_ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('close', (code) => (clearTimeout(timer), resolve({ code: code ?? 1, stdout, stderr })));
-    child.stdin.end(input);
-  });
-}
 
 /** Expects the run to exit with `code` and, when `says` is given, its stderr to contain it. */
 function expectExit(run: Run, code: number, says?: string): void {

@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../stack/paths.js';
 import { API_KEYS, httpClient, startApiStack } from '../support/api.js';
 import { uniqueId } from '../support/ids.js';
 import { planBettors, seedSource } from '../support/migration-data.js';
 import { eventually } from '../support/stack.js';
+import { esuBridge as run, UNREACHABLE, type CliRun } from '../support/processes.js';
 
 /**
  * `esu-bridge migration` against a real bookmaker API (one for the file): every command is a call of the API with
@@ -31,11 +30,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-type Run = { code: number; stdout: string; stderr: string };
-const UNREACHABLE = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', TEMPORAL_ADDRESS: '127.0.0.1:1' };
-
 /** `esu-bridge …` (package.json `bin`) as ops run it, with the API's address and a key in the environment. */
-function esuBridge(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<Run> {
+function esuBridge(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   const env = {
     PATH: process.env.PATH,
     HOME: dir,
@@ -44,16 +40,7 @@ function esuBridge(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<Run> 
     ESU_BRIDGE_API_KEY: API_KEYS.full,
     ...extra,
   };
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/esu-bridge.js', ...args], { cwd: REPO_ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('close', (code) => (clearTimeout(timer), resolve({ code: code ?? 1, stdout, stderr })));
-    child.stdin.end();
-  });
+  return run(args, env);
 }
 
 const journalOf = async (recordId: string) =>
@@ -67,6 +54,13 @@ async function actorsOf(migrationId: string): Promise<Record<string, string[]>> 
     if (event.startsWith('migration.')) (byEvent[event] ??= []).push(actor);
   return byEvent;
 }
+
+/** Who acted per `migration.*` event, once `events` kinds of them are in the journal. */
+const journalledSteps = (migrationId: string, events: number) =>
+  eventually(async () => {
+    const rows = await actorsOf(migrationId);
+    return Object.keys(rows).length >= events && rows;
+  });
 
 /** A source table of `n` bettors: at one request an hour the migration starts one of them and waits hours. */
 async function sourceTable(migrationId: string, n = 3): Promise<string> {
@@ -116,11 +110,7 @@ describe('esu-bridge migration through the bookmaker API', () => {
 
     // Who acted, per event: the API key's name for each step; the workflow's own end is 'system'. The order of
     // a step's row and the workflow's next row is the workflow's business (both are local activities).
-    const journal = await eventually(async () => {
-      const rows = await actorsOf(migrationId);
-      return Object.keys(rows).length >= 5 && rows;
-    });
-    expect(journal).toEqual({
+    expect(await journalledSteps(migrationId, 5)).toEqual({
       'migration.started': ['it-full'],
       'migration.paused': ['it-full'],
       'migration.resumed': ['it-full'],
@@ -191,11 +181,7 @@ describe('esu-bridge migration through the bookmaker API', () => {
     expect(JSON.parse(cli.stderr).error.code).toBe('NOT_FOUND');
 
     // The refused pause and the calls without a key or its scope journalled no step.
-    const journal = await eventually(async () => {
-      const rows = await actorsOf(migrationId);
-      return Object.keys(rows).length >= 4 && rows;
-    });
-    expect(journal).toEqual({
+    expect(await journalledSteps(migrationId, 4)).toEqual({
       'migration.started': ['it-full'],
       'migration.paused': ['it-full'],
       'migration.cancel-requested': ['it-full'],

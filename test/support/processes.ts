@@ -41,6 +41,26 @@ export async function runTsx(
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
 
+/** What a run of the `esu-bridge` command left: its exit code and everything it wrote. */
+export type CliRun = { code: number; stdout: string; stderr: string };
+
+/** A database and a Temporal no one listens on: a CLI process given them could not act in-process if it tried. */
+export const UNREACHABLE = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', TEMPORAL_ADDRESS: '127.0.0.1:1' };
+
+/** `esu-bridge …` (package.json `bin`) as a person or a script runs it, on `env` alone, with `input` on its stdin. */
+export function esuBridge(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/esu-bridge.js', ...args], { cwd: REPO, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('close', (code) => (clearTimeout(timer), resolve({ code: code ?? 1, stdout, stderr })));
+    child.stdin.end(input);
+  });
+}
+
 /**
  * The environment of a worker process (workers/main.ts) for a test: on `database` and Temporal's `address` and
  * `namespace`, a task queue `<queuePrefix>-<healthPort>`, its health endpoints on `healthPort` and nothing else
