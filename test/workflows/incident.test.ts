@@ -4,6 +4,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import type { IncidentAlert, IncidentRecord, IncidentStoreActivities } from '../../activities/incidents.js';
 import type { DeliverIncidentCard, IncidentDeliveryActivities } from '../../activities/incident-delivery.js';
 import {
+  amendIncidentUpdate,
   closeIncidentUpdate,
   getIncidentStatusQuery,
   incident,
@@ -14,7 +15,7 @@ import type { OpenIncident } from '../../domain/incident-state.js';
 import { ErrorType } from '../../domain/errors.js';
 import { completeCard } from '../support/incident-card.js';
 import { uniqueId } from '../support/ids.js';
-import { endWorkflows, env, useTimeSkipping, withWorker as withFakes } from '../support/workflows.js';
+import { endWorkflows, env, replayHistory, useTimeSkipping, withWorker as withFakes } from '../support/workflows.js';
 
 type Activities = IncidentStoreActivities & IncidentDeliveryActivities;
 const HOUR = 3600_000;
@@ -270,6 +271,33 @@ describe('incident detection time', () => {
 
       const skewed = await open(taskQueue, { card: completeCard(isoWithOffset(nowMs + 20_000, KZ)) });
       expect((await skewed.query(getIncidentStatusQuery)).status).toBe('OPEN');
+    });
+  });
+});
+
+describe('incident card amended by two officers at once', () => {
+  it('keeps both amendments and its history replays', async () => {
+    const f = fakes();
+    // Both journal writes in flight at once, the first amendment's finishing first: one workflow task holds both.
+    const write = f.activities.recordIncident;
+    let writes = 0;
+    f.activities.recordIncident = async (record) => {
+      const delayMs = [0, 300, 900][writes++] ?? 0;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      return write(record);
+    };
+    await withWorker(f.activities, async (taskQueue) => {
+      const nowMs = await env.currentTimeMs();
+      const handle = await open(taskQueue, { card: { name: 'Two officers', detectedAt: isoWithOffset(nowMs, KZ) } });
+      await handle.query(getIncidentStatusQuery);
+      const amend = (amendedBy: string, patch: object) =>
+        handle.executeUpdate(amendIncidentUpdate, { args: [{ amendedBy, patch }] });
+      const [first, second] = await Promise.all([
+        amend('ops.aigerim', { symptoms: 'cashier terminals reboot' }),
+        amend('ops.daniyar', { plannedActions: 'replace the terminals’ firmware' }),
+      ]);
+      expect(Math.max(first.version, second.version)).toBe(3);
+      await replayHistory(handle);
     });
   });
 });
