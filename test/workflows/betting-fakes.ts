@@ -32,6 +32,8 @@ export type Tracked = Activities & { calls: string[] };
 
 export const NOW = '2026-11-20T10:00:00.000+05:00';
 export const BETTOR_REF = 'b'.repeat(64);
+/** What the tests' bets are on: the home side of evt-42 at 2.35. */
+export const BET_SELECTION = { eventId: 'evt-42', outcome: 'HOME', odds: '2.35' } as const;
 
 export function acceptedBet(overrides: Partial<BetRecord> = {}): BetRecord {
   return {
@@ -39,9 +41,7 @@ export function acceptedBet(overrides: Partial<BetRecord> = {}): BetRecord {
     workflowId: 'Bet:bet-x',
     bettorRef: BETTOR_REF,
     iin: '900517300019',
-    eventId: 'evt-42',
-    outcome: 'HOME',
-    odds: '2.35',
+    ...BET_SELECTION,
     stakeTiyn: 333,
     status: 'ACCEPTED',
     esuReceiptId: 'ESU-7',
