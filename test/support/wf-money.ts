@@ -119,11 +119,15 @@ export function failingFirst<Args extends unknown[], Result>(
 }
 
 /** Nomapay's transfer with one transient fault (a 503) before it moves the money. */
-export const walletFlakyOnce = () =>
+export const walletFlakyOnce = (): Activities['transferWallet'] =>
   failingFirst(
     1,
     () => new Error('nomapay POST /v1/transfers → 503'),
-    async (req: Parameters<Activities['transferWallet']>[0]) => ({ ...req, status: 'COMPLETED', completedAt: NOW }),
+    async (req) => ({
+      ...req,
+      status: 'COMPLETED',
+      completedAt: NOW,
+    }),
   );
 
 /** ESU's register answers that the bettor may not bet (self-excluded, barred…). */
@@ -138,7 +142,7 @@ export const restricted =
 export async function expectUnder21Refused<Input extends { iin: string }, State extends { status: string }>(
   run: Run<Input, State>,
   input: (overrides: Partial<Input>) => Input,
-  activities: Activities & { calls: string[] },
+  activities: Partial<Activities> & { calls: string[] },
   refused: string,
 ): Promise<void> {
   const under21 = iinBornIn(new Date(await env.currentTimeMs()).getUTCFullYear() - 12);

@@ -1,11 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApplicationFailure } from '@temporalio/common';
-import { deposit } from '../../workflows/deposit.js';
-import { DepositStatus, type DepositInput, type DepositState } from '../../domain/deposit.js';
+import { DepositStatus } from '../../domain/deposit.js';
 import type { SubmissionInput } from '../../domain/submission.js';
 import { ErrorType } from '../../domain/errors.js';
-import { adultIin, iinBornIn, uniqueId } from '../support/ids.js';
-import { env, useTimeSkipping, workflowBundle } from '../support/workflows.js';
+import { env, useTimeSkipping } from '../support/workflows.js';
 import {
   depositFakes,
   failureOf,
@@ -13,10 +10,19 @@ import {
   journalledSteps,
   moneyCalls,
   NOW,
-  runWorkflow,
   tracking,
   type DepositActivities,
 } from './betting-fakes.js';
+import {
+  depositInput as input,
+  expectInvalidInputRefused,
+  expectUnder21Refused,
+  refusing,
+  restricted,
+  runDeposit,
+  unreachable,
+  walletFlakyOnce,
+} from '../support/wf-money.js';
 
 type Activities = DepositActivities;
 
@@ -33,17 +39,6 @@ function fakeActivities(overrides: Partial<Activities> = {}): Activities & { cal
   });
 }
 
-function input(overrides: Partial<DepositInput> = {}): DepositInput {
-  return {
-    depositId: uniqueId('dep'),
-    iin: adultIin(),
-    amountTiyn: 500_000,
-    currency: 'KZT',
-    bettorRef: 'a'.repeat(64),
-    ...overrides,
-  };
-}
-
 /** The AFM report's start (a local activity of the saga's last task): the submission itself is not under test here. */
 const submissionStarts = {
   startSubmissionWorkflow: vi.fn(async (i: SubmissionInput) => ({ submissionId: i.submissionId, started: true })),
@@ -51,10 +46,7 @@ const submissionStarts = {
 
 // A completed deposit starts its AFM submission (on accepting fakes): runWorkflow ends it while the worker runs, so no
 // task of it is cut off mid-flight, which would hold the time-skipping clock for the rest of the file.
-const run = (activities: Activities, args: DepositInput) =>
-  runWorkflow<DepositState>(env, workflowBundle, { ...submissionStarts, ...activities }, (taskQueue) =>
-    env.client.workflow.start(deposit, { taskQueue, workflowId: `Deposit:${args.depositId}`, args: [args] }),
-  );
+const run: typeof runDeposit = (activities, args) => runDeposit({ ...submissionStarts, ...activities }, args);
 
 describe('deposit saga', () => {
   it('debits the wallet, credits the betting account, records in ESU and keeps the receipt', async () => {
@@ -102,11 +94,7 @@ describe('deposit saga', () => {
   });
 
   it('reverses the credit and refunds the wallet, in that order, when ESU rejects', async () => {
-    const activities = fakeActivities({
-      recordOperation: async () => {
-        throw ApplicationFailure.create({ message: 'LIMIT_EXCEEDED', type: ErrorType.EsuRejected, nonRetryable: true });
-      },
-    });
+    const activities = fakeActivities({ recordOperation: refusing(ErrorType.EsuRejected, 'LIMIT_EXCEEDED') });
     const args = input();
     const { error, finalStatus: state } = await run(activities, args);
     const failure = failureOf(error);
@@ -124,21 +112,12 @@ describe('deposit saga', () => {
   });
 
   it('refuses a bettor under 21 on its own, before ESU or Nomapay is asked', async () => {
-    const activities = fakeActivities(); // ESU's register would let this bettor through
-    // Born 12 years before the server's clock, which time skipping has moved on by years in this file.
-    const under21 = iinBornIn(new Date(await env.currentTimeMs()).getUTCFullYear() - 12);
-    const { error, finalStatus } = await run(activities, input({ iin: under21 }));
-    const failure = failureOf(error);
-    expect(failure.type).toBe(ErrorType.BettorUnderage);
-    expect(failure.message).not.toContain(under21);
-    expect(moneyCalls(activities)).toEqual([]);
-    expect(finalStatus.status).toBe(DepositStatus.Refused);
+    // ESU's register would let this bettor through.
+    await expectUnder21Refused(run, input, fakeActivities(), DepositStatus.Refused);
   });
 
   it('refuses a restricted bettor before any money moves', async () => {
-    const activities = fakeActivities({
-      checkBettorEligibility: async () => ({ eligible: false, reason: 'SELF_EXCLUDED', checkedAt: NOW }),
-    });
+    const activities = fakeActivities({ checkBettorEligibility: restricted('SELF_EXCLUDED') });
     const { error } = await run(activities, input());
     expect(failureOf(error).type).toBe(ErrorType.BettorRestricted);
     expect(activities.transferWallet).not.toHaveBeenCalled();
@@ -157,14 +136,7 @@ describe('deposit saga', () => {
   });
 
   it('retries a transient wallet fault and debits once', async () => {
-    let attempts = 0;
-    const activities = fakeActivities({
-      transferWallet: async (req) => {
-        attempts += 1;
-        if (attempts === 1) throw new Error('nomapay POST /v1/transfers → 503');
-        return { ...req, status: 'COMPLETED', completedAt: NOW };
-      },
-    });
+    const activities = fakeActivities({ transferWallet: walletFlakyOnce() });
     const { state, error } = await run(activities, input());
     expect(error).toBeUndefined();
     expect(state?.status).toBe(DepositStatus.Completed);
@@ -173,11 +145,7 @@ describe('deposit saga', () => {
   });
 
   it('refunds a wallet debit whose outcome is unknown when the wallet stays down past its deadline', async () => {
-    const activities = fakeActivities({
-      transferWallet: async () => {
-        throw ApplicationFailure.create({ message: 'nomapay timed out', nextRetryDelay: '20 minutes' });
-      },
-    });
+    const activities = fakeActivities({ transferWallet: unreachable('nomapay timed out', '20 minutes') });
     const { error } = await run(activities, input());
     expect(failureOf(error).type).toBe(ErrorType.CounterpartUnavailable);
     // The refund was pushed before the debit: it runs (and the connector answers NOTHING_TO_UNDO if no debit landed).
@@ -186,11 +154,7 @@ describe('deposit saga', () => {
   });
 
   it('keeps waiting for ESU with backoff, then compensates once ESU has been unreachable for 24 hours', async () => {
-    const activities = fakeActivities({
-      recordOperation: async () => {
-        throw ApplicationFailure.create({ message: 'esu 503', nextRetryDelay: '5 hours' });
-      },
-    });
+    const activities = fakeActivities({ recordOperation: unreachable('esu 503', '5 hours') });
     const started = await env.currentTimeMs();
     const { error } = await run(activities, input());
     expect(failureOf(error).type).toBe(ErrorType.CounterpartUnavailable);
@@ -202,16 +166,8 @@ describe('deposit saga', () => {
 
   it('fails loudly with CompensationFailed when a refund is refused', async () => {
     const activities = fakeActivities({
-      recordOperation: async () => {
-        throw ApplicationFailure.create({ message: 'rejected', type: ErrorType.EsuRejected, nonRetryable: true });
-      },
-      refundWalletTransfer: async () => {
-        throw ApplicationFailure.create({
-          message: 'WALLET_BLOCKED',
-          type: ErrorType.WalletRejected,
-          nonRetryable: true,
-        });
-      },
+      recordOperation: refusing(ErrorType.EsuRejected, 'INVALID_OPERATION'),
+      refundWalletTransfer: refusing(ErrorType.WalletRejected, 'WALLET_BLOCKED'),
     });
     const { error, finalStatus } = await run(activities, input());
     expect(failureOf(error).type).toBe(ErrorType.CompensationFailed);
@@ -220,11 +176,6 @@ describe('deposit saga', () => {
   });
 
   it('rejects invalid input with the field named, before any activity', async () => {
-    const activities = fakeActivities();
-    const { error } = await run(activities, input({ amountTiyn: 12.5 }));
-    const failure = failureOf(error);
-    expect(failure.type).toBe(ErrorType.InvalidInput);
-    expect(failure.message).toContain('amountTiyn');
-    expect(activities.calls).toEqual([]);
+    await expectInvalidInputRefused(run, input({ amountTiyn: 12.5 }), fakeActivities(), 'amountTiyn');
   });
 });

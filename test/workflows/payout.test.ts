@@ -1,15 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApplicationFailure } from '@temporalio/common';
-import { payout } from '../../workflows/payout.js';
-import { deposit } from '../../workflows/deposit.js';
-import { PayoutStatus, type PayoutInput, type PayoutState } from '../../domain/bet.js';
-import { DepositStatus, type DepositInput, type DepositState } from '../../domain/deposit.js';
+import { PayoutStatus, type PayoutState } from '../../domain/bet.js';
+import { DepositStatus } from '../../domain/deposit.js';
 import { ErrorType } from '../../domain/errors.js';
 import { createBettingClient } from '../../client/betting.js';
 import { IdempotencyConflictError } from '../../client/errors.js';
-import { adultIin, uniqueId } from '../support/ids.js';
 import {
   BETTOR_REF,
+  carriedRows,
   endChildren,
   fakeActivities,
   failureOf,
@@ -17,26 +14,22 @@ import {
   journalledSteps,
   moneyCalls,
   NOW,
-  carriedRows,
   stepEvents,
-  rejection,
-  runWorkflow,
-  type Activities,
 } from './betting-fakes.js';
-import { env, useTimeSkipping, withWorker, workflowBundle } from '../support/workflows.js';
+import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
+import {
+  depositInput,
+  payoutInput as input,
+  payoutRequest,
+  refusing,
+  restricted,
+  runDeposit,
+  runPayout as run,
+  unreachable,
+  walletFlakyOnce,
+} from '../support/wf-money.js';
 
 useTimeSkipping();
-
-function input(overrides: Partial<PayoutInput> = {}): PayoutInput {
-  return {
-    payoutId: uniqueId('po'),
-    iin: adultIin(),
-    amountTiyn: 250_000,
-    currency: 'KZT',
-    bettorRef: BETTOR_REF,
-    ...overrides,
-  };
-}
 
 /** The AFM report a completed deposit or payout starts, exactly as its local activity gets it. */
 const afmReport = (operationKind: 'DEPOSIT' | 'PAYOUT', operationId: string, record: Record<string, unknown>) => ({
@@ -49,11 +42,6 @@ const afmReport = (operationKind: 'DEPOSIT' | 'PAYOUT', operationId: string, rec
   actor: 'system',
 });
 
-const run = (activities: Activities, args: PayoutInput) =>
-  runWorkflow<PayoutState>(env, workflowBundle, activities, (taskQueue) =>
-    env.client.workflow.start(payout, { taskQueue, workflowId: `Payout:${args.payoutId}`, args: [args] }),
-  );
-
 // Order matters in this file: a payout whose ESU record is refused starts an ESU submission child (the real
 // workflow, without its activities here), after which the time-skipping server stops skipping time for the file.
 // Tests that wait out a deadline therefore come first, failures next, completions last.
@@ -63,7 +51,7 @@ describe('payout saga: failures', () => {
     const activities = fakeActivities({
       transferWallet: async () => {
         attemptsAtMs.push(await env.currentTimeMs());
-        throw ApplicationFailure.create({ message: 'nomapay timed out', nextRetryDelay: '20 minutes' });
+        return unreachable('nomapay timed out', '20 minutes')();
       },
     });
     const args = input();
@@ -87,11 +75,7 @@ describe('payout saga: failures', () => {
   });
 
   it('releases the hold when Nomapay refuses the payout', async () => {
-    const activities = fakeActivities({
-      transferWallet: async () => {
-        throw rejection(ErrorType.WalletRejected, 'WALLET_BLOCKED');
-      },
-    });
+    const activities = fakeActivities({ transferWallet: refusing(ErrorType.WalletRejected, 'WALLET_BLOCKED') });
     const args = input();
     const { error, finalStatus } = await run(activities, args);
     const failure = failureOf(error);
@@ -112,9 +96,7 @@ describe('payout saga: failures', () => {
 
   it('refuses a payout the balance does not cover, before Nomapay is asked', async () => {
     const activities = fakeActivities({
-      reservePayout: async () => {
-        throw rejection(ErrorType.InsufficientBalance, 'INSUFFICIENT_BALANCE');
-      },
+      reservePayout: refusing(ErrorType.InsufficientBalance, 'INSUFFICIENT_BALANCE'),
       releasePayout: async () => 'NOTHING_TO_UNDO',
     });
     const { error, finalStatus, handle } = await run(activities, input());
@@ -142,9 +124,7 @@ describe('payout saga: failures', () => {
   });
 
   it('refuses a barred person at payout time, before anything moves', async () => {
-    const activities = fakeActivities({
-      checkBettorEligibility: async () => ({ eligible: false, reason: 'BARRED', checkedAt: NOW }),
-    });
+    const activities = fakeActivities({ checkBettorEligibility: restricted('BARRED') });
     const args = input();
     const { error, finalStatus } = await run(activities, args);
     expect(failureOf(error).type).toBe(ErrorType.BettorRestricted);
@@ -155,12 +135,8 @@ describe('payout saga: failures', () => {
 
   it('fails loudly with CompensationFailed when the refund is refused, keeping the hold', async () => {
     const activities = fakeActivities({
-      transferWallet: async () => {
-        throw ApplicationFailure.create({ message: 'nomapay timed out', nextRetryDelay: '2 hours' });
-      },
-      refundWalletTransfer: async () => {
-        throw rejection(ErrorType.WalletRejected, 'INSUFFICIENT_FUNDS');
-      },
+      transferWallet: unreachable('nomapay timed out', '2 hours'),
+      refundWalletTransfer: refusing(ErrorType.WalletRejected, 'INSUFFICIENT_FUNDS'),
     });
     const { error, finalStatus } = await run(activities, input());
     expect(failureOf(error).type).toBe(ErrorType.CompensationFailed);
@@ -225,23 +201,14 @@ describe('payout saga: completions', () => {
   });
 
   it('lets a self-excluded bettor withdraw their own balance', async () => {
-    const activities = fakeActivities({
-      checkBettorEligibility: async () => ({ eligible: false, reason: 'SELF_EXCLUDED', checkedAt: NOW }),
-    });
+    const activities = fakeActivities({ checkBettorEligibility: restricted('SELF_EXCLUDED') });
     const { state } = await run(activities, input());
     expect(state?.status).toBe(PayoutStatus.Completed);
     expect(activities.transferWallet).toHaveBeenCalledTimes(1);
   });
 
   it('retries a transient Nomapay fault and pays once', async () => {
-    let attempts = 0;
-    const activities = fakeActivities({
-      transferWallet: async (req) => {
-        attempts += 1;
-        if (attempts === 1) throw new Error('nomapay POST /v1/transfers → 503');
-        return { ...req, status: 'COMPLETED', completedAt: NOW };
-      },
-    });
+    const activities = fakeActivities({ transferWallet: walletFlakyOnce() });
     const { state } = await run(activities, input());
     expect(state?.status).toBe(PayoutStatus.Completed);
     expect(activities.transferWallet).toHaveBeenCalledTimes(2);
@@ -250,11 +217,7 @@ describe('payout saga: completions', () => {
   });
 
   it('keeps a payout whose ESU record is refused, hands the record to an ESU submission and still reports to AFM', async () => {
-    const activities = fakeActivities({
-      recordOperation: async () => {
-        throw rejection(ErrorType.EsuRejected, 'INVALID_OPERATION');
-      },
-    });
+    const activities = fakeActivities({ recordOperation: refusing(ErrorType.EsuRejected, 'INVALID_OPERATION') });
     const args = input();
     const { state, error, children } = await run(activities, args);
     expect(error).toBeUndefined();
@@ -279,7 +242,7 @@ describe('payout saga: completions', () => {
 
   it('starts and joins by payout id', async () => {
     const activities = fakeActivities();
-    const request = { payoutId: uniqueId('po'), iin: adultIin(), amountTiyn: 1_000, currency: 'KZT' };
+    const request = payoutRequest({ amountTiyn: 1_000 });
     await withWorker(activities, async (taskQueue) => {
       const payouts = createBettingClient({ client: env.client, taskQueue, bettorRefKey: 'k' });
       const first = await payouts.startPayout(request);
@@ -322,22 +285,10 @@ describe('payout saga: journal rows carried by the local activities it runs anyw
 });
 
 describe('deposit AFM report', () => {
-  const depositInput = (): DepositInput => ({
-    depositId: uniqueId('dep'),
-    iin: adultIin(),
-    amountTiyn: 500_000,
-    currency: 'KZT',
-    bettorRef: BETTOR_REF,
-  });
-  const runDeposit = <State>(activities: Activities, args: DepositInput) =>
-    runWorkflow<State>(env, workflowBundle, activities, (taskQueue) =>
-      env.client.workflow.start(deposit, { taskQueue, workflowId: `Deposit:${args.depositId}`, args: [args] }),
-    );
-
   it('reports the money received to AFM once a deposit completes', async () => {
     const activities = fakeActivities();
     const args = depositInput();
-    const { state, children } = await runDeposit<DepositState & { afmSubmissionId?: string }>(activities, args);
+    const { state, children } = await runDeposit(activities, args);
     expect(state).toMatchObject({ status: DepositStatus.Completed, afmSubmissionId: `afm-dep-${args.depositId}` });
     // Started by a local activity in the deposit's last task (not a child): the submission lives on its own.
     expect(children).toEqual([]);
@@ -348,13 +299,9 @@ describe('deposit AFM report', () => {
   });
 
   it('does not report a deposit that was reversed', async () => {
-    const activities = fakeActivities({
-      recordOperation: async () => {
-        throw rejection(ErrorType.EsuRejected, 'LIMIT_EXCEEDED');
-      },
-    });
+    const activities = fakeActivities({ recordOperation: refusing(ErrorType.EsuRejected, 'LIMIT_EXCEEDED') });
     const args = depositInput();
-    const { error, children } = await runDeposit<DepositState>(activities, args);
+    const { error, children } = await runDeposit(activities, args);
     expect(failureOf(error).type).toBe(ErrorType.EsuRejected);
     expect(children).toEqual([]);
     expect(activities.startSubmissionWorkflow).not.toHaveBeenCalled();
