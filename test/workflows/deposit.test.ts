@@ -3,20 +3,14 @@ import { DepositStatus } from '../../domain/deposit.js';
 import type { SubmissionInput } from '../../domain/submission.js';
 import { ErrorType } from '../../domain/errors.js';
 import { env, useTimeSkipping } from '../support/workflows.js';
-import {
-  depositFakes,
-  failureOf,
-  fakeRegistry,
-  journalledSteps,
-  moneyCalls,
-  NOW,
-  tracking,
-  type DepositActivities,
-} from './betting-fakes.js';
+import { depositFakes, fakeRegistry, NOW, tracking, type DepositActivities } from './betting-fakes.js';
 import {
   depositInput as input,
   expectInvalidInputRefused,
   expectUnder21Refused,
+  failureOf,
+  journalledSteps,
+  moneyCalls,
   refusing,
   restricted,
   runDeposit,
