@@ -262,6 +262,49 @@ export const runDeposit = sagaRunner<DepositInput, DepositState & { afmSubmissio
   (args) => `Deposit:${args.depositId}`,
 );
 
+/** Runs a saga that must complete: no failure, and it ends at `status`; answers the run for the test's own checks. */
+export async function runToEnd<Input, State extends { status: string }>(
+  run: Run<Input, State>,
+  activities: Partial<Activities>,
+  args: Input,
+  status: State['status'],
+) {
+  const outcome = await run(activities, args);
+  expect(outcome.error).toBeUndefined();
+  expect(outcome.state?.status).toBe(status);
+  return outcome;
+}
+
+/** Runs a saga that must fail with `type` (`failureOf`) and end at `status`; answers the run and its failure. */
+export async function runToFailure<Input, State extends { status: string }>(
+  run: Run<Input, State>,
+  activities: Partial<Activities>,
+  args: Input,
+  type: ErrorType,
+  status: State['status'],
+) {
+  const outcome = await run(activities, args);
+  const failure = failureOf(outcome.error);
+  expect(failure.type).toBe(type);
+  expect(outcome.finalStatus.status).toBe(status);
+  return { ...outcome, failure };
+}
+
+/** The Nomapay transfer a deposit (the bettor pays in) or a payout (the bookmaker pays out) asks for. */
+export function walletTransferOf(args: DepositInput | PayoutInput) {
+  const [transferId, direction] =
+    'depositId' in args
+      ? [`dep-${args.depositId}`, 'BETTOR_TO_BOOKMAKER' as const]
+      : [`pay-${args.payoutId}`, 'BOOKMAKER_TO_BETTOR' as const];
+  return { transferId, iin: args.iin, direction, amountTiyn: args.amountTiyn, currency: 'KZT' };
+}
+
+/** The refund of that transfer, which names what it may undo: only this bettor's transfer, its direction and amount. */
+export function walletRefundOf(args: DepositInput | PayoutInput, reason: string) {
+  const { transferId, iin, direction, amountTiyn } = walletTransferOf(args);
+  return { transferId, reason, expected: { iin, direction, amountTiyn } };
+}
+
 /** A fake a counterpart always refuses (`rejection`): non-retryable, its code in the details. */
 export const refusing = (type: ErrorType, code: string) => async (): Promise<never> => {
   throw rejection(type, code);
@@ -314,12 +357,10 @@ export async function expectUnder21Refused<Input extends { iin: string }, State 
   refused: string,
 ): Promise<void> {
   const under21 = iinBornIn(new Date(await env.currentTimeMs()).getUTCFullYear() - 12);
-  const { error, finalStatus } = await run(activities, input({ iin: under21 } as Partial<Input>));
-  const failure = failureOf(error);
-  expect(failure.type).toBe(ErrorType.BettorUnderage);
+  const args = input({ iin: under21 } as Partial<Input>);
+  const { failure } = await runToFailure(run, activities, args, ErrorType.BettorUnderage, refused);
   expect(failure.message).not.toContain(under21);
   expect(moneyCalls(activities)).toEqual([]);
-  expect(finalStatus.status).toBe(refused);
 }
 
 /** Runs a saga on invalid input: InvalidInput naming `field`, before any activity. */

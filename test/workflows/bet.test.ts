@@ -21,6 +21,8 @@ import {
   refusing,
   restricted,
   runBet as run,
+  runToEnd,
+  runToFailure,
   unreachable,
 } from '../support/wf-money.js';
 
@@ -30,9 +32,7 @@ describe('bet saga', () => {
   it('reserves the stake, records the bet with its odds in ESU, then posts the stake and accepts', async () => {
     const activities = fakeActivities();
     const args = input();
-    const { state, error } = await run(activities, args);
-    expect(error).toBeUndefined();
-    expect(state?.status).toBe(BetStatus.Accepted);
+    const { state } = await runToEnd(run, activities, args, BetStatus.Accepted);
     expect(state?.reservationId).toBe(`${args.betId}:stake`);
     expect(state?.esuReceipt?.receiptId).toBe(`ESU-bet-${args.betId}`);
     expect(moneyCalls(activities)).toEqual([
@@ -108,8 +108,7 @@ describe('bet saga', () => {
         return unreachable('esu POST /v1/operations → 503', '20 seconds')();
       },
     });
-    const { error, finalStatus } = await run(activities, input());
-    expect(failureOf(error).type).toBe(ErrorType.CounterpartUnavailable);
+    await runToFailure(run, activities, input(), ErrorType.CounterpartUnavailable, BetStatus.Voided);
     // ESU was retried for the real-time deadline (2 minutes), not ESU's 24-hour deposit deadline.
     const spanMs = attemptsAtMs.at(-1)! - attemptsAtMs[0]!;
     expect(attemptsAtMs.length).toBeGreaterThanOrEqual(4);
@@ -117,7 +116,6 @@ describe('bet saga', () => {
     expect(spanMs).toBeLessThanOrEqual(120_000);
     expect(activities.voidStake).toHaveBeenCalledTimes(1);
     expect(activities.acceptBet).not.toHaveBeenCalled();
-    expect(finalStatus.status).toBe(BetStatus.Voided);
   });
 
   it('refuses a bettor under 21 on its own, before ESU or the ledger is asked', async () => {
@@ -127,22 +125,16 @@ describe('bet saga', () => {
 
   it('refuses a restricted bettor before anything moves', async () => {
     const activities = fakeActivities({ checkBettorEligibility: restricted('SELF_EXCLUDED') });
-    const { error, finalStatus } = await run(activities, input());
-    const failure = failureOf(error);
-    expect(failure.type).toBe(ErrorType.BettorRestricted);
+    const { failure } = await runToFailure(run, activities, input(), ErrorType.BettorRestricted, BetStatus.Refused);
     expect(failure.message).toContain('SELF_EXCLUDED');
     expect(moneyCalls(activities)).toEqual(['checkBettorEligibility']);
-    expect(finalStatus.status).toBe(BetStatus.Refused);
   });
 
   it('refuses a bettor whose identification is not finished, before anything moves', async () => {
     const activities = fakeActivities({ checkBettorIdentified: async () => ({ allowed: false, status: 'IN_REVIEW' }) });
-    const { error, finalStatus } = await run(activities, input());
-    const failure = failureOf(error);
-    expect(failure.type).toBe(ErrorType.BettorNotIdentified);
+    const { failure } = await runToFailure(run, activities, input(), ErrorType.BettorNotIdentified, BetStatus.Refused);
     expect(failure.message).toContain('IN_REVIEW');
     expect(moneyCalls(activities)).toEqual(['checkBettorEligibility', 'checkBettorIdentified']);
-    expect(finalStatus.status).toBe(BetStatus.Refused);
   });
 
   it('refuses a stake the balance does not cover; the void finds nothing to undo', async () => {
@@ -150,12 +142,10 @@ describe('bet saga', () => {
       reserveStake: refusing(ErrorType.InsufficientBalance, 'INSUFFICIENT_BALANCE'),
       voidStake: async () => 'NOTHING_TO_UNDO',
     });
-    const { error, finalStatus } = await run(activities, input());
-    expect(failureOf(error).type).toBe(ErrorType.InsufficientBalance);
+    await runToFailure(run, activities, input(), ErrorType.InsufficientBalance, BetStatus.Refused);
     expect(activities.recordOperation).not.toHaveBeenCalled();
     expect(activities.acceptBet).not.toHaveBeenCalled();
     expect(activities.voidStake).toHaveBeenCalledTimes(1);
-    expect(finalStatus.status).toBe(BetStatus.Refused);
     // No row of the hold that failed; VOIDING is journalled before the void, REFUSED with the outcome.
     expect(journalledSteps(activities).map((s) => `${s.status} ${s.result}`)).toEqual([
       'CHECKING_BETTOR OK',
@@ -170,9 +160,7 @@ describe('bet saga', () => {
       recordOperation: refusing(ErrorType.EsuRejected, 'INVALID_OPERATION'),
       voidStake: refusing(ErrorType.LedgerRejected, 'POSTED'),
     });
-    const { error, finalStatus } = await run(activities, input());
-    expect(failureOf(error).type).toBe(ErrorType.CompensationFailed);
-    expect(finalStatus.status).toBe(BetStatus.CompensationFailed);
+    await runToFailure(run, activities, input(), ErrorType.CompensationFailed, BetStatus.CompensationFailed);
   });
 
   it('rejects invalid input with the field named, before any activity', async () => {
@@ -230,8 +218,7 @@ describe('bet saga: journal rows carried by the local activities it runs anyway'
   it('journals each step with the registration, the gate, the stake’s hold and posting and the outcome', async () => {
     const activities = fakeActivities();
     const args = input();
-    const { state, handle } = await run(activities, args);
-    expect(state?.status).toBe(BetStatus.Accepted);
+    const { handle } = await runToEnd(run, activities, args, BetStatus.Accepted);
     expectRowsCarried(activities, {
       registerOperation: [['CHECKING_BETTOR bet.received']],
       checkBettorIdentified: [['RESERVING_STAKE bet.bettor-eligible']],

@@ -8,6 +8,10 @@ import {
   depositInput as input,
   expectInvalidInputRefused,
   expectUnder21Refused,
+  runToEnd,
+  runToFailure,
+  walletRefundOf,
+  walletTransferOf,
   failureOf,
   journalledSteps,
   moneyCalls,
@@ -46,9 +50,7 @@ describe('deposit saga', () => {
   it('debits the wallet, credits the betting account, records in ESU and keeps the receipt', async () => {
     const activities = fakeActivities();
     const args = input();
-    const { state, error } = await run(activities, args);
-    expect(error).toBeUndefined();
-    expect(state?.status).toBe(DepositStatus.Completed);
+    const { state } = await runToEnd(run, activities, args, DepositStatus.Completed);
     expect(state?.esuReceipt).toEqual({ receiptId: 'ESU-1', operationId: `dep-${args.depositId}`, recordedAt: NOW });
     expect(moneyCalls(activities)).toEqual([
       'checkBettorEligibility',
@@ -57,13 +59,7 @@ describe('deposit saga', () => {
       'creditDeposit',
       'recordOperation',
     ]);
-    expect(activities.transferWallet).toHaveBeenCalledWith({
-      transferId: `dep-${args.depositId}`,
-      iin: args.iin,
-      direction: 'BETTOR_TO_BOOKMAKER',
-      amountTiyn: 500_000,
-      currency: 'KZT',
-    });
+    expect(activities.transferWallet).toHaveBeenCalledWith(walletTransferOf(args));
     // ESU gets the time Nomapay says the money moved, not a clock reading of ours.
     expect(activities.recordOperation).toHaveBeenCalledWith(
       expect.objectContaining({ kind: 'DEPOSIT', occurredAt: NOW }),
@@ -95,11 +91,7 @@ describe('deposit saga', () => {
     expect(failure.type).toBe(ErrorType.EsuRejected);
     expect(moneyCalls(activities).slice(-2)).toEqual(['reverseDepositCredit', 'refundWalletTransfer']);
     // Only the transfer this deposit made may be refunded: direction, amount and bettor go with the refund.
-    expect(activities.refundWalletTransfer).toHaveBeenCalledWith({
-      transferId: `dep-${args.depositId}`,
-      reason: 'deposit not recorded by ESU',
-      expected: { iin: args.iin, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: args.amountTiyn },
-    });
+    expect(activities.refundWalletTransfer).toHaveBeenCalledWith(walletRefundOf(args, 'deposit not recorded by ESU'));
     expect(state.status).toBe(DepositStatus.Compensated);
     expect(state.compensations).toEqual(['reverse-ledger-credit', 'refund-wallet']);
     expect(vi.mocked(activities.recordOperation)).toHaveBeenCalledTimes(1); // a refusal is not retried
@@ -120,20 +112,21 @@ describe('deposit saga', () => {
 
   it('refuses a bettor never identified through Nomapay before any money moves', async () => {
     const activities = fakeActivities({ checkBettorIdentified: async () => ({ allowed: false, status: 'UNKNOWN' }) });
-    const { error, finalStatus } = await run(activities, input());
-    const failure = failureOf(error);
-    expect(failure.type).toBe(ErrorType.BettorNotIdentified);
+    const { failure } = await runToFailure(
+      run,
+      activities,
+      input(),
+      ErrorType.BettorNotIdentified,
+      DepositStatus.Refused,
+    );
     expect(failure.message).toContain('has not been identified');
     expect(activities.transferWallet).not.toHaveBeenCalled();
     expect(activities.creditDeposit).not.toHaveBeenCalled();
-    expect(finalStatus.status).toBe(DepositStatus.Refused);
   });
 
   it('retries a transient wallet fault and debits once', async () => {
     const activities = fakeActivities({ transferWallet: walletFlakyOnce() });
-    const { state, error } = await run(activities, input());
-    expect(error).toBeUndefined();
-    expect(state?.status).toBe(DepositStatus.Completed);
+    await runToEnd(run, activities, input(), DepositStatus.Completed);
     expect(activities.transferWallet).toHaveBeenCalledTimes(2);
     expect(activities.refundWalletTransfer).not.toHaveBeenCalled();
   });
@@ -163,9 +156,13 @@ describe('deposit saga', () => {
       recordOperation: refusing(ErrorType.EsuRejected, 'INVALID_OPERATION'),
       refundWalletTransfer: refusing(ErrorType.WalletRejected, 'WALLET_BLOCKED'),
     });
-    const { error, finalStatus } = await run(activities, input());
-    expect(failureOf(error).type).toBe(ErrorType.CompensationFailed);
-    expect(finalStatus.status).toBe(DepositStatus.CompensationFailed);
+    const { finalStatus } = await runToFailure(
+      run,
+      activities,
+      input(),
+      ErrorType.CompensationFailed,
+      DepositStatus.CompensationFailed,
+    );
     expect(finalStatus.compensations).toEqual(['reverse-ledger-credit']);
   });
 

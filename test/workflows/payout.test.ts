@@ -20,9 +20,13 @@ import {
   restricted,
   runDeposit,
   runPayout as run,
+  runToEnd,
+  runToFailure,
   stepEvents,
   unreachable,
   walletFlakyOnce,
+  walletRefundOf,
+  walletTransferOf,
 } from '../support/wf-money.js';
 
 useTimeSkipping();
@@ -57,11 +61,7 @@ describe('payout saga: failures', () => {
     expect(attemptsAtMs.length).toBeGreaterThanOrEqual(3);
     // Refund first (a timed-out transfer may have happened; the connector asks Nomapay), then the release.
     expect(moneyCalls(activities).slice(-2)).toEqual(['refundWalletTransfer', 'releasePayout']);
-    expect(activities.refundWalletTransfer).toHaveBeenCalledWith({
-      transferId: `pay-${args.payoutId}`,
-      reason: 'payout not completed',
-      expected: { iin: args.iin, direction: 'BOOKMAKER_TO_BETTOR', amountTiyn: args.amountTiyn },
-    });
+    expect(activities.refundWalletTransfer).toHaveBeenCalledWith(walletRefundOf(args, 'payout not completed'));
     expect(activities.releasePayout).toHaveBeenCalledWith({ payoutId: args.payoutId, bettorRef: BETTOR_REF });
     expect(activities.postPayout).not.toHaveBeenCalled();
     expect(finalStatus).toMatchObject({
@@ -73,9 +73,7 @@ describe('payout saga: failures', () => {
   it('releases the hold when Nomapay refuses the payout', async () => {
     const activities = fakeActivities({ transferWallet: refusing(ErrorType.WalletRejected, 'WALLET_BLOCKED') });
     const args = input();
-    const { error, finalStatus } = await run(activities, args);
-    const failure = failureOf(error);
-    expect(failure.type).toBe(ErrorType.WalletRejected);
+    const { failure } = await runToFailure(run, activities, args, ErrorType.WalletRejected, PayoutStatus.Compensated);
     expect(failure.message).toContain('WALLET_BLOCKED');
     expect((failure.details?.[0] as PayoutState).status).toBe(PayoutStatus.Compensated);
     expect(moneyCalls(activities)).toEqual([
@@ -87,7 +85,6 @@ describe('payout saga: failures', () => {
     ]);
     expect(activities.transferWallet).toHaveBeenCalledTimes(1); // a refusal is not retried
     expect(activities.recordOperation).not.toHaveBeenCalled();
-    expect(finalStatus.status).toBe(PayoutStatus.Compensated);
   });
 
   it('refuses a payout the balance does not cover, before Nomapay is asked', async () => {
@@ -95,12 +92,16 @@ describe('payout saga: failures', () => {
       reservePayout: refusing(ErrorType.InsufficientBalance, 'INSUFFICIENT_BALANCE'),
       releasePayout: async () => 'NOTHING_TO_UNDO',
     });
-    const { error, finalStatus, handle } = await run(activities, input());
-    expect(failureOf(error).type).toBe(ErrorType.InsufficientBalance);
+    const { handle } = await runToFailure(
+      run,
+      activities,
+      input(),
+      ErrorType.InsufficientBalance,
+      PayoutStatus.Refused,
+    );
     expect(activities.transferWallet).not.toHaveBeenCalled();
     expect(activities.refundWalletTransfer).not.toHaveBeenCalled(); // its compensation was never pushed
     expect(activities.releasePayout).toHaveBeenCalledTimes(1);
-    expect(finalStatus.status).toBe(PayoutStatus.Refused);
     // COMPENSATING is journalled before the release runs, with the row the refused hold did not write.
     expect(activities.calls.filter((c) => c === 'recordSteps' || c === 'releasePayout')).toEqual([
       'recordSteps',
@@ -122,11 +123,9 @@ describe('payout saga: failures', () => {
   it('refuses a barred person at payout time, before anything moves', async () => {
     const activities = fakeActivities({ checkBettorEligibility: restricted('BARRED') });
     const args = input();
-    const { error, finalStatus } = await run(activities, args);
-    expect(failureOf(error).type).toBe(ErrorType.BettorRestricted);
+    await runToFailure(run, activities, args, ErrorType.BettorRestricted, PayoutStatus.Refused);
     expect(activities.checkBettorEligibility).toHaveBeenCalledWith({ iin: args.iin, purpose: 'PAYOUT' });
     expect(moneyCalls(activities)).toEqual(['checkBettorEligibility']);
-    expect(finalStatus.status).toBe(PayoutStatus.Refused);
   });
 
   it('fails loudly with CompensationFailed when the refund is refused, keeping the hold', async () => {
@@ -134,10 +133,8 @@ describe('payout saga: failures', () => {
       transferWallet: unreachable('nomapay timed out', '2 hours'),
       refundWalletTransfer: refusing(ErrorType.WalletRejected, 'INSUFFICIENT_FUNDS'),
     });
-    const { error, finalStatus } = await run(activities, input());
-    expect(failureOf(error).type).toBe(ErrorType.CompensationFailed);
+    await runToFailure(run, activities, input(), ErrorType.CompensationFailed, PayoutStatus.CompensationFailed);
     expect(activities.releasePayout).not.toHaveBeenCalled();
-    expect(finalStatus.status).toBe(PayoutStatus.CompensationFailed);
   });
 });
 
@@ -163,13 +160,7 @@ describe('payout saga: completions', () => {
       'recordOperation',
       'startSubmissionWorkflow', // the AFM report, from the last task's local activity
     ]);
-    expect(activities.transferWallet).toHaveBeenCalledWith({
-      transferId: `pay-${args.payoutId}`,
-      iin: args.iin,
-      direction: 'BOOKMAKER_TO_BETTOR',
-      amountTiyn: 250_000,
-      currency: 'KZT',
-    });
+    expect(activities.transferWallet).toHaveBeenCalledWith(walletTransferOf(args));
     expect(activities.recordOperation).toHaveBeenCalledWith({
       operationId: `pay-${args.payoutId}`,
       kind: 'PAYOUT',
@@ -198,15 +189,13 @@ describe('payout saga: completions', () => {
 
   it('lets a self-excluded bettor withdraw their own balance', async () => {
     const activities = fakeActivities({ checkBettorEligibility: restricted('SELF_EXCLUDED') });
-    const { state } = await run(activities, input());
-    expect(state?.status).toBe(PayoutStatus.Completed);
+    await runToEnd(run, activities, input(), PayoutStatus.Completed);
     expect(activities.transferWallet).toHaveBeenCalledTimes(1);
   });
 
   it('retries a transient Nomapay fault and pays once', async () => {
     const activities = fakeActivities({ transferWallet: walletFlakyOnce() });
-    const { state } = await run(activities, input());
-    expect(state?.status).toBe(PayoutStatus.Completed);
+    await runToEnd(run, activities, input(), PayoutStatus.Completed);
     expect(activities.transferWallet).toHaveBeenCalledTimes(2);
     expect(activities.refundWalletTransfer).not.toHaveBeenCalled();
     expect(activities.releasePayout).not.toHaveBeenCalled();
@@ -259,8 +248,7 @@ describe('payout saga: journal rows carried by the local activities it runs anyw
   it('journals each step with the registration, the hold, its posting and the outcome', async () => {
     const activities = fakeActivities();
     const args = input();
-    const { state, handle } = await run(activities, args);
-    expect(state?.status).toBe(PayoutStatus.Completed);
+    const { handle } = await runToEnd(run, activities, args, PayoutStatus.Completed);
     expectRowsCarried(activities, {
       registerOperation: [['CHECKING_BETTOR payout.received']],
       reservePayout: [['RESERVING payout.bettor-eligible', 'PAYING_OUT payout.amount-reserved']],

@@ -17,6 +17,8 @@ import {
   moneyCalls,
   refusing,
   runSettlement as run,
+  runToEnd,
+  runToFailure,
 } from '../support/wf-money.js';
 
 useTimeSkipping();
@@ -142,11 +144,15 @@ describe('settlement saga', () => {
           settledAt: NOW,
         }),
     });
-    const { error, finalStatus } = await run(activities, { betId: uniqueId('bet'), result: 'LOST' });
-    expect(failureOf(error).type).toBe(ErrorType.SettlementConflict);
+    await runToFailure(
+      run,
+      activities,
+      { betId: uniqueId('bet'), result: 'LOST' },
+      ErrorType.SettlementConflict,
+      SettlementStatus.Refused,
+    );
     expect(activities.settleBetInLedger).not.toHaveBeenCalled();
     expect(activities.recordOperation).not.toHaveBeenCalled();
-    expect(finalStatus.status).toBe(SettlementStatus.Refused);
   });
 
   it('refuses an unknown bet', async () => {
@@ -219,8 +225,7 @@ describe('settlement saga: journal rows carried by the local activities it runs 
   it('reads and settles the bet in local activities, the posting with its rows in one transaction', async () => {
     const activities = fakeActivities();
     const betId = uniqueId('bet');
-    const { state, handle } = await run(activities, { betId, result: 'WON' });
-    expect(state?.status).toBe(SettlementStatus.Settled);
+    const { handle } = await runToEnd(run, activities, { betId, result: 'WON' }, SettlementStatus.Settled);
     expectRowsCarried(activities, {
       registerOperation: [['LOADING_BET settlement.received']],
       settleBetInLedger: [['POSTING settlement.bet-loaded', 'RECORDING_IN_ESU settlement.posted']],
