@@ -1,23 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StepRejectedError } from '../../client/identification.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin } from '../support/ids.js';
-import { events, fakeActivities, PHOTO, refusal, terminateLeftovers, consented } from './identification-fakes.js';
-import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
+import { events, fakeActivities, PHOTO, refusal, useTidyTimeSkipping, withConsented } from './identification-fakes.js';
+import { env } from '../support/workflows.js';
 
-useTimeSkipping();
-
-afterEach(async () => {
-  await terminateLeftovers();
-});
+useTidyTimeSkipping();
 
 describe('identification by photo match', () => {
   it('passes a score of exactly 85 % and fails 84 % (§17.1); personal data only after the bookmaker decides (§17.4)', async () => {
     const a = fakeActivities();
     a.scores.push(84, 85);
-    await withWorker(a, async (taskQueue) => {
+    await withConsented(a, async (id) => {
       const iin = adultIin();
-      const id = await consented(taskQueue);
       const low = await id.submitPhoto({ iin, photo: PHOTO });
       expect(low.result).toBe('PHOTO_NOT_MATCHED');
       expect(low.state.step).toBe('AWAITING_METHOD');
@@ -47,8 +42,7 @@ describe('identification by photo match', () => {
 
   it('refuses a photo that fails annex 1 before sending it', async () => {
     const a = fakeActivities();
-    await withWorker(a, async (taskQueue) => {
-      const id = await consented(taskQueue);
+    await withConsented(a, async (id) => {
       const photo = {
         ...PHOTO,
         quality: { ...PHOTO.quality, widthPx: 600, heightPx: 300, glasses: 'TINTED' as const },
@@ -65,8 +59,7 @@ describe('identification by photo match', () => {
 
   it('refuses the bettor when the bookmaker decides against the match', async () => {
     const a = fakeActivities();
-    await withWorker(a, async (taskQueue) => {
-      const id = await consented(taskQueue);
+    await withConsented(a, async (id) => {
       await id.submitPhoto({ iin: adultIin(), photo: PHOTO });
       expect((await id.recordDecision({ positive: false, decidedBy: 'kyc.officer' })).result).toBe('REFUSED');
       expect((await id.result()).refusal?.reason).toBe('BOOKMAKER_DECISION');
@@ -79,9 +72,8 @@ describe('repeated biometric failure (§16)', () => {
   it('sends the bettor to offline review on the third failure; an approval registers them without ЦОИД data', async () => {
     const a = fakeActivities();
     a.scores.push(40, 60, 70);
-    await withWorker(a, async (taskQueue) => {
+    await withConsented(a, async (id) => {
       const iin = adultIin();
-      const id = await consented(taskQueue);
       expect((await id.submitPhoto({ iin, photo: PHOTO })).result).toBe('PHOTO_NOT_MATCHED');
       expect((await id.submitPhoto({ iin, photo: PHOTO })).result).toBe('PHOTO_NOT_MATCHED');
       const third = await id.submitPhoto({ iin, photo: PHOTO });
@@ -103,22 +95,24 @@ describe('repeated biometric failure (§16)', () => {
   it('refuses on the third failure when the bookmaker chose refusal', async () => {
     const a = fakeActivities();
     a.scores.push(10, 10, 10);
-    await withWorker(a, async (taskQueue) => {
-      const iin = adultIin();
-      const id = await consented(taskQueue, { onRepeatedBiometricFailure: 'REFUSE' });
-      await id.submitPhoto({ iin, photo: PHOTO });
-      await id.submitPhoto({ iin, photo: PHOTO });
-      expect((await id.submitPhoto({ iin, photo: PHOTO })).result).toBe('REFUSED');
-      expect((await id.result()).refusal?.reason).toBe('BIOMETRIC_FAILURES');
-    });
+    await withConsented(
+      a,
+      async (id) => {
+        const iin = adultIin();
+        await id.submitPhoto({ iin, photo: PHOTO });
+        await id.submitPhoto({ iin, photo: PHOTO });
+        expect((await id.submitPhoto({ iin, photo: PHOTO })).result).toBe('REFUSED');
+        expect((await id.result()).refusal?.reason).toBe('BIOMETRIC_FAILURES');
+      },
+      { onRepeatedBiometricFailure: 'REFUSE' },
+    );
   });
 
   it('escalates an undecided review after 24 hours and refuses after 72', async () => {
     const a = fakeActivities();
     a.scores.push(10, 10, 10);
-    await withWorker(a, async (taskQueue) => {
+    await withConsented(a, async (id) => {
       const iin = adultIin();
-      const id = await consented(taskQueue);
       for (let i = 0; i < 3; i++) await id.submitPhoto({ iin, photo: PHOTO });
       const handle = env.client.workflow.getHandle(id.workflowId);
       await env.sleep('23 hours');
@@ -139,8 +133,7 @@ describe('repeated biometric failure (§16)', () => {
 describe('revoked consent (§§26–27, 31)', () => {
   it('stops every later personal-data request when the bettor revokes in the app, and relays it', async () => {
     const a = fakeActivities();
-    await withWorker(a, async (taskQueue) => {
-      const id = await consented(taskQueue);
+    await withConsented(a, async (id) => {
       await id.submitPhoto({ iin: adultIin(), photo: PHOTO });
       const revoked = await id.revokeConsent({ source: 'APP' });
       expect(revoked.result).toBe('REFUSED');
@@ -160,8 +153,7 @@ describe('revoked consent (§§26–27, 31)', () => {
         throw refusal(ErrorType.IdentificationRejected, 'CONSENT_REVOKED');
       },
     });
-    await withWorker(a, async (taskQueue) => {
-      const id = await consented(taskQueue);
+    await withConsented(a, async (id) => {
       await id.startTwoFactor({ iin: adultIin(), phone: '+77011234567' });
       await id.submitLiveness({ livenessToken: 'capture' });
       await id.sendSmsCode();
@@ -187,8 +179,7 @@ describe('revoked consent (§§26–27, 31)', () => {
         return { receivedAt: new Date().toISOString(), fields: ['iin'] };
       },
     });
-    await withWorker(a, async (taskQueue) => {
-      const id = await consented(taskQueue);
+    await withConsented(a, async (id) => {
       await id.submitPhoto({ iin: adultIin(), photo: PHOTO });
       await id.recordDecision({ positive: true, decidedBy: 'kyc.officer' });
       await inFlight;
@@ -203,8 +194,7 @@ describe('revoked consent (§§26–27, 31)', () => {
 
   it('refuses a new session once consent is revoked', async () => {
     const a = fakeActivities();
-    await withWorker(a, async (taskQueue) => {
-      const id = await consented(taskQueue);
+    await withConsented(a, async (id) => {
       await id.startTwoFactor({ iin: adultIin(), phone: '+77011234567' });
       await id.revokeConsent({ source: 'NPCK' });
       expect(a.revokeConsentAtNomapay).not.toHaveBeenCalled(); // it came from the registry
