@@ -1,4 +1,4 @@
-import { afterEach, vi } from 'vitest';
+import { afterEach, expect, vi } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import type { createIdentificationActivities } from '../../activities/identification.js';
 import type {
@@ -177,3 +177,11 @@ export const withConsented = <T>(
   fn: (id: Identification) => Promise<T>,
   request: Partial<StartIdentification> = {},
 ): Promise<T> => withWorker(a, async (taskQueue) => fn(await consented(taskQueue, request)));
+
+/** The identification ends refused for `reason`, none of the fakes named in `notAsked` called; answers its state. */
+export async function expectRefused(id: Identification, reason: string, a: Activities, notAsked: (keyof Activities)[]) {
+  const state = await id.result();
+  expect(state.refusal?.reason).toBe(reason);
+  for (const name of notAsked) expect(a[name], name).not.toHaveBeenCalled();
+  return state;
+}

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { StepRejectedError } from '../../client/identification.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin } from '../support/ids.js';
-import { events, fakeActivities, PHOTO, refusal, useTidyTimeSkipping, withConsented } from './identification-fakes.js';
+import {
+  events,
+  fakeActivities,
+  PHOTO,
+  refusal,
+  useTidyTimeSkipping,
+  withConsented,
+  expectRefused,
+} from './identification-fakes.js';
 import { env } from '../support/workflows.js';
 
 useTidyTimeSkipping();
@@ -62,8 +70,7 @@ describe('identification by photo match', () => {
     await withConsented(a, async (id) => {
       await id.submitPhoto({ iin: adultIin(), photo: PHOTO });
       expect((await id.recordDecision({ positive: false, decidedBy: 'kyc.officer' })).result).toBe('REFUSED');
-      expect((await id.result()).refusal?.reason).toBe('BOOKMAKER_DECISION');
-      expect(a.fetchMatchedPersonalData).not.toHaveBeenCalled();
+      await expectRefused(id, 'BOOKMAKER_DECISION', a, ['fetchMatchedPersonalData']);
     });
   });
 });
@@ -140,10 +147,7 @@ describe('revoked consent (§§26–27, 31)', () => {
       expect(a.revokeConsentAtNomapay).toHaveBeenCalledTimes(1);
       const decision = await id.recordDecision({ positive: true, decidedBy: 'kyc.officer' }).catch((e) => e);
       expect(decision).toBeInstanceOf(StepRejectedError);
-      const state = await id.result();
-      expect(state.refusal?.reason).toBe('CONSENT_REVOKED');
-      expect(a.fetchMatchedPersonalData).not.toHaveBeenCalled();
-      expect(a.registerBettorWithEsu).not.toHaveBeenCalled();
+      await expectRefused(id, 'CONSENT_REVOKED', a, ['fetchMatchedPersonalData', 'registerBettorWithEsu']);
     });
   });
 
@@ -158,12 +162,9 @@ describe('revoked consent (§§26–27, 31)', () => {
       await id.submitLiveness({ livenessToken: 'capture' });
       await id.sendSmsCode();
       await id.submitSmsCode({ code: '123456' });
-      const state = await id.result();
-      expect(state.refusal?.reason).toBe('CONSENT_REVOKED');
+      const state = await expectRefused(id, 'CONSENT_REVOKED', a, ['registerBettorWithEsu', 'openIdentifiedWallet']);
       expect(state.consent?.revokedAt).toBeDefined();
       expect(a.fetchPersonalData).toHaveBeenCalledTimes(1); // a refusal is not retried
-      expect(a.registerBettorWithEsu).not.toHaveBeenCalled();
-      expect(a.openIdentifiedWallet).not.toHaveBeenCalled();
     });
   });
 
@@ -185,10 +186,7 @@ describe('revoked consent (§§26–27, 31)', () => {
       await inFlight;
       expect((await id.revokeConsent({ source: 'APP' })).result).toBe('CONSENT_REVOKED');
       release();
-      const state = await id.result();
-      expect(state.refusal?.reason).toBe('CONSENT_REVOKED');
-      expect(a.registerBettorWithEsu).not.toHaveBeenCalled();
-      expect(a.openIdentifiedWallet).not.toHaveBeenCalled();
+      await expectRefused(id, 'CONSENT_REVOKED', a, ['registerBettorWithEsu', 'openIdentifiedWallet']);
     });
   });
 

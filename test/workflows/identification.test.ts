@@ -6,6 +6,7 @@ import { adultIin, uniqueId } from '../support/ids.js';
 import {
   CORRECT_CODE,
   events,
+  expectRefused,
   fakeActivities,
   started,
   type FakeControls,
@@ -89,11 +90,8 @@ describe('identification by two-factor authentication', () => {
     await withStarted(a, async (id) => {
       const answer = await id.giveConsent({ accepted: false, agreementVersion: '2024-11' });
       expect(answer.result).toBe('REFUSED');
-      const state = await id.result();
+      const state = await expectRefused(id, 'CONSENT_REFUSED', a, ['registerConsent', 'openTwoFactorSession']);
       expect(state.step).toBe('REFUSED');
-      expect(state.refusal?.reason).toBe('CONSENT_REFUSED');
-      expect(a.registerConsent).not.toHaveBeenCalled();
-      expect(a.openTwoFactorSession).not.toHaveBeenCalled();
     });
   });
 
