@@ -25,7 +25,14 @@ import type {
 } from '../../domain/bet.js';
 import type { DepositInput, DepositState } from '../../domain/deposit.js';
 import { ErrorType } from '../../domain/errors.js';
-import { BETTOR_REF, BET_SELECTION, NOW, rejection, type Activities } from '../workflows/betting-fakes.js';
+import {
+  BETTOR_REF,
+  BET_SELECTION,
+  fakeActivities,
+  NOW,
+  rejection,
+  type Activities,
+} from '../workflows/betting-fakes.js';
 import { acceptingSubmissionActivities } from '../workflows/submission-fakes.js';
 import { adultIin, iinBornIn, uniqueId } from './ids.js';
 import { env, workflowBundle } from './workflows.js';
@@ -107,6 +114,10 @@ export function journalledSteps(activities: Record<string, unknown>): StepRecord
   return calls.sort((x, y) => x.order - y.order).flatMap((c) => c.steps);
 }
 
+/** The status of every step the saga journalled, in order (`journalledSteps`). */
+export const journalledStatuses = (activities: Record<string, unknown>): string[] =>
+  journalledSteps(activities).map((step) => step.status);
+
 /** A call's journal rows as `STATUS event`: where each step's row went. */
 export const stepEvents = (steps: readonly { status: string; event: string }[] | undefined): string[] =>
   (steps ?? []).map((s) => `${s.status} ${s.event}`);
@@ -125,13 +136,6 @@ export function carriedRows(activities: Record<string, unknown>, names: string[]
       ];
     }),
   );
-}
-
-/** Every journal row went with a local activity the saga runs anyway (`carriedRows`), none by a call of its own. */
-export function expectRowsCarried(activities: Partial<Activities>, rows: Record<string, string[][]>): void {
-  expect(carriedRows(activities, Object.keys(rows))).toEqual(rows);
-  expect(activities.recordStep).not.toHaveBeenCalled();
-  expect(activities.recordSteps).not.toHaveBeenCalled();
 }
 
 /** What a run's history holds: the worker activities it scheduled and the OperationStatus values it upserted. */
@@ -303,6 +307,28 @@ export function walletTransferOf(args: DepositInput | PayoutInput) {
 export function walletRefundOf(args: DepositInput | PayoutInput, reason: string) {
   const { transferId, iin, direction, amountTiyn } = walletTransferOf(args);
   return { transferId, reason, expected: { iin, direction, amountTiyn } };
+}
+
+/**
+ * Runs a saga on fakes that succeed to `status` and checks what it journals with the local activities it runs
+ * anyway: every row carried by the call `rows` names (`carriedRows`), none by a journal call of its own, only
+ * `workerActivities` (the counterparts' calls) in its history, and OperationStatus upserted once, at the end.
+ * Answers the fakes and the run for the rows' own details.
+ */
+export async function expectJournalCarried<Input, State extends { status: string }>(
+  run: Run<Input, State>,
+  args: Input,
+  status: State['status'],
+  rows: Record<string, string[][]>,
+  workerActivities: string[],
+) {
+  const activities = fakeActivities();
+  const outcome = await runToEnd(run, activities, args, status);
+  expect(carriedRows(activities, Object.keys(rows))).toEqual(rows);
+  expect(activities.recordStep).not.toHaveBeenCalled();
+  expect(activities.recordSteps).not.toHaveBeenCalled();
+  expect(await historyShape(outcome.handle)).toEqual({ activities: workerActivities, operationStatus: [status] });
+  return { ...outcome, activities };
 }
 
 /** A fake a counterpart always refuses (`rejection`): non-retryable, its code in the details. */

@@ -13,7 +13,7 @@ import {
   walletRefundOf,
   walletTransferOf,
   failureOf,
-  journalledSteps,
+  journalledStatuses,
   moneyCalls,
   refusing,
   restricted,
@@ -64,8 +64,7 @@ describe('deposit saga', () => {
     expect(activities.recordOperation).toHaveBeenCalledWith(
       expect.objectContaining({ kind: 'DEPOSIT', occurredAt: NOW }),
     );
-    const statuses = journalledSteps(activities).map((step) => step.status);
-    expect(statuses).toEqual([
+    expect(journalledStatuses(activities)).toEqual([
       'CHECKING_BETTOR',
       'DEBITING_WALLET',
       'CREDITING_ACCOUNT',

@@ -9,10 +9,10 @@ import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
 import {
   depositInput,
   endChildren,
-  expectRowsCarried,
+  expectJournalCarried,
   failureOf,
   historyShape,
-  journalledSteps,
+  journalledStatuses,
   moneyCalls,
   payoutInput as input,
   payoutRequest,
@@ -111,12 +111,7 @@ describe('payout saga: failures', () => {
       'RESERVING payout.bettor-eligible',
       'COMPENSATING payout.compensating',
     ]);
-    expect(journalledSteps(activities).map((s) => s.status)).toEqual([
-      'CHECKING_BETTOR',
-      'RESERVING',
-      'COMPENSATING',
-      'REFUSED',
-    ]);
+    expect(journalledStatuses(activities)).toEqual(['CHECKING_BETTOR', 'RESERVING', 'COMPENSATING', 'REFUSED']);
     expect((await historyShape(handle)).operationStatus).toEqual([PayoutStatus.Compensating, PayoutStatus.Refused]);
   });
 
@@ -175,8 +170,7 @@ describe('payout saga: completions', () => {
     expect(activities.startSubmissionWorkflow).toHaveBeenCalledWith(
       afmReport('PAYOUT', args.payoutId, { iin: args.iin, paidAt: NOW, paidTiyn: 250_000 }),
     );
-    const statuses = journalledSteps(activities).map((step) => step.status);
-    expect(statuses).toEqual([
+    expect(journalledStatuses(activities)).toEqual([
       'CHECKING_BETTOR',
       'RESERVING',
       'PAYING_OUT',
@@ -246,22 +240,22 @@ describe('payout saga: completions', () => {
 
 describe('payout saga: journal rows carried by the local activities it runs anyway', () => {
   it('journals each step with the registration, the hold, its posting and the outcome', async () => {
-    const activities = fakeActivities();
     const args = input();
-    const { handle } = await runToEnd(run, activities, args, PayoutStatus.Completed);
-    expectRowsCarried(activities, {
-      registerOperation: [['CHECKING_BETTOR payout.received']],
-      reservePayout: [['RESERVING payout.bettor-eligible', 'PAYING_OUT payout.amount-reserved']],
-      postPayout: [['POSTING payout.wallet-paid', 'RECORDING_IN_ESU payout.posted']],
-      finishOperation: [['REPORTING_TO_AFM payout.recorded-in-esu', 'COMPLETED payout.completed']],
-    });
+    const { activities } = await expectJournalCarried(
+      run,
+      args,
+      PayoutStatus.Completed,
+      {
+        registerOperation: [['CHECKING_BETTOR payout.received']],
+        reservePayout: [['RESERVING payout.bettor-eligible', 'PAYING_OUT payout.amount-reserved']],
+        postPayout: [['POSTING payout.wallet-paid', 'RECORDING_IN_ESU payout.posted']],
+        finishOperation: [['REPORTING_TO_AFM payout.recorded-in-esu', 'COMPLETED payout.completed']],
+      },
+      ['checkBettorEligibility', 'transferWallet', 'recordOperation'],
+    );
     expect(vi.mocked(activities.finishOperation).mock.calls[0]![0].steps![1]).toMatchObject({
       esuReceiptId: `ESU-pay-${args.payoutId}`,
       details: { afmSubmissionId: `afm-pay-${args.payoutId}` },
-    });
-    expect(await historyShape(handle)).toEqual({
-      activities: ['checkBettorEligibility', 'transferWallet', 'recordOperation'],
-      operationStatus: [PayoutStatus.Completed],
     });
   });
 });

@@ -9,16 +9,15 @@ import { uniqueId } from '../support/ids.js';
 import { acceptedBet, BET_SELECTION, BETTOR_REF, fakeActivities, NOW } from './betting-fakes.js';
 import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
 import {
-  expectRowsCarried,
+  expectJournalCarried,
   failingFirst,
   failureOf,
-  historyShape,
   journalledSteps,
   moneyCalls,
   refusing,
   runSettlement as run,
-  runToEnd,
   runToFailure,
+  stepEvents,
 } from '../support/wf-money.js';
 
 useTimeSkipping();
@@ -223,24 +222,24 @@ describe('settlement client', () => {
 
 describe('settlement saga: journal rows carried by the local activities it runs anyway', () => {
   it('reads and settles the bet in local activities, the posting with its rows in one transaction', async () => {
-    const activities = fakeActivities();
     const betId = uniqueId('bet');
-    const { handle } = await runToEnd(run, activities, { betId, result: 'WON' }, SettlementStatus.Settled);
-    expectRowsCarried(activities, {
-      registerOperation: [['LOADING_BET settlement.received']],
-      settleBetInLedger: [['POSTING settlement.bet-loaded', 'RECORDING_IN_ESU settlement.posted']],
-      finishOperation: [['SETTLED settlement.settled']],
-    });
+    const { activities } = await expectJournalCarried(
+      run,
+      { betId, result: 'WON' },
+      SettlementStatus.Settled,
+      {
+        registerOperation: [['LOADING_BET settlement.received']],
+        settleBetInLedger: [['POSTING settlement.bet-loaded', 'RECORDING_IN_ESU settlement.posted']],
+        finishOperation: [['SETTLED settlement.settled']],
+      },
+      ['recordOperation'],
+    );
     // The rows after the bet is loaded know its bettor and stake.
     expect(vi.mocked(activities.settleBetInLedger).mock.calls[0]![0].stepsIfSettled![1]).toMatchObject({
       operationId: `${betId}.settle`,
       bettorRef: BETTOR_REF,
       amountTiyn: 333,
       details: { winningsTiyn: 782 },
-    });
-    expect(await historyShape(handle)).toEqual({
-      activities: ['recordOperation'],
-      operationStatus: [SettlementStatus.Settled],
     });
   });
 
@@ -275,7 +274,7 @@ describe('settlement saga: journal rows carried by the local activities it runs 
     });
     const { error } = await run(activities, { betId: uniqueId('bet'), result: 'WON' });
     expect(failureOf(error).type).toBe(ErrorType.SettlementConflict);
-    expect(journalledSteps(activities).map((s) => `${s.status} ${s.event}`)).toEqual([
+    expect(stepEvents(journalledSteps(activities))).toEqual([
       'LOADING_BET settlement.received',
       'POSTING settlement.bet-loaded',
       'REFUSED settlement.refused',
