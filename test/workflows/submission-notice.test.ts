@@ -1,19 +1,23 @@
 import { describe, expect, it } from 'vitest';
+import type { SendAfmSubmission } from '../../activities/afm.js';
+import { createSubmissionCalendarActivities, type SubmissionRecord } from '../../activities/submissions.js';
+import { createSubmissionClient } from '../../client/submissions.js';
 import { StepRejectedError } from '../../client/identification.js';
 import { ErrorType } from '../../domain/errors.js';
 import { parseMaintenanceWindows } from '../../domain/maintenance.js';
+import { firstSubmissionId, type SubmissionInput, type SubmissionReceipt } from '../../domain/submission.js';
 import type { RecordWrittenNotice } from '../../domain/submission-notice.js';
 import { addDays, localDate, officerDueAt } from '../../domain/working-days.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { env, useTimeSkipping } from '../support/workflows.js';
+import { endWorkflows, env, useTimeSkipping, withWorker as withFakes } from '../support/workflows.js';
 import {
+  afmSubmissionInput,
   calendar,
-  esuRefusedInput,
   HOUR,
   iso,
-  submissionFakes,
-  withSubmissionWorker as withWorker,
+  MIN,
   working,
+  type SubmissionActivities,
   travelToNext,
   workingWithNext,
 } from './submission-fakes.js';
@@ -23,9 +27,86 @@ import {
  * submission, on one whose workflow closed ACCEPTED (a new run of the same id), twice (idempotent), and refused
  * where it does not belong. The counterparts are typed fakes; the calendar is the shipped one.
  */
+type Activities = SubmissionActivities;
+
+const policy = { pollIntervalMs: HOUR, outageDeadlineMs: 3 * HOUR, retryPauseMs: 5 * MIN, reminderFraction: 0.5 };
+
 // A test server per test: each travels to its own time of day, and one left behind by the previous test's reopened
 // workflows could hold time skipping for the next.
 useTimeSkipping({ logLevel: 'ERROR', server: 'per-test' });
+
+function fakes() {
+  const afmCalls: (SendAfmSubmission & { atMs: number })[] = [];
+  const polls: number[] = [];
+  const records: SubmissionRecord[] = [];
+  const recorded = new Map<string, () => void>();
+  let sequence = 0;
+  const activities: Activities = {
+    ...createSubmissionCalendarActivities({
+      calendar: async () => calendar,
+      maintenance: parseMaintenanceWindows('off'),
+      policy,
+    }),
+    recordSubmission: async (record) => {
+      records.push(record);
+      recorded.get(`${record.state.submissionId} ${record.entry.event}`)?.();
+    },
+    sendAfmSubmission: async (request) => {
+      const atMs = await env.currentTimeMs();
+      afmCalls.push({ ...request, atMs });
+      sequence += 1;
+      const receipt: SubmissionReceipt = {
+        messageId: `AFM-${sequence}`,
+        acceptedAt: iso(atMs),
+        sentAt: iso(atMs),
+        receivedAt: iso(atMs),
+        final: false,
+      };
+      return receipt;
+    },
+    getAfmVerdict: async ({ messageId }) => {
+      polls.push(await env.currentTimeMs());
+      return { messageId, status: 'ACCEPTED_FOR_PROCESSING' };
+    },
+    readAfmMessages: async () => ({ messages: [], hasMore: false }),
+    sendEsuSubmission: async ({ submissionId }) => {
+      const at = iso(await env.currentTimeMs());
+      return { messageId: `ESU-${submissionId}`, acceptedAt: at, sentAt: at, receivedAt: at, final: true };
+    },
+  };
+  return {
+    activities,
+    afmCalls,
+    polls,
+    records,
+    events: (submissionId: string) =>
+      records.filter((r) => r.state.submissionId === submissionId).map((r) => r.entry.event),
+    journalled: (submissionId: string, event: string) =>
+      new Promise<void>((resolve) => recorded.set(`${submissionId} ${event}`, resolve)),
+  };
+}
+
+const started: string[] = [];
+
+async function withWorker<T>(
+  activities: Activities,
+  fn: (submissions: ReturnType<typeof createSubmissionClient>) => Promise<T>,
+): Promise<T> {
+  return withFakes(activities, async (taskQueue) => {
+    try {
+      return await fn(createSubmissionClient({ client: env.client, taskQueue }));
+    } finally {
+      await env.sleep('1 second');
+      await endWorkflows(started.splice(0).map((id) => `Submission:${id}`));
+    }
+  });
+}
+
+function afmInput(): SubmissionInput {
+  const input = afmSubmissionInput();
+  started.push(input.submissionId, `${input.submissionId}-r2`);
+  return input;
+}
 
 const scan = { sha256: 'c'.repeat(64), mediaType: 'application/pdf' as const, bytes: 48_213 };
 const notice = (noticeDate: string, afmReference = `04-2/${uniqueId('n')}`): RecordWrittenNotice => ({
@@ -38,10 +119,10 @@ const notice = (noticeDate: string, afmReference = `04-2/${uniqueId('n')}`): Rec
 
 describe('AFM’s written notice (AFM order No. 9, item 5(3))', () => {
   it('reopens a submission whose workflow closed ACCEPTED; its correction is sent to AFM once', async () => {
-    const f = submissionFakes({ maintenance: parseMaintenanceWindows('off') });
+    const f = fakes();
     await travelToNext('10:00', (d) => working(d) && working(addDays(d, 1)) && working(addDays(d, 2)));
-    await withWorker(f, async (submissions) => {
-      const input = f.afmInput();
+    await withWorker(f.activities, async (submissions) => {
+      const input = afmInput();
       const handle = await submissions.startSubmission(input);
       const accepted = await handle.result();
       expect(accepted.status).toBe('ACCEPTED');
@@ -109,10 +190,13 @@ describe('AFM’s written notice (AFM order No. 9, item 5(3))', () => {
   });
 
   it('rejects a waiting submission at once: no status check at the window’s end, due date from the notice’s date', async () => {
-    const f = submissionFakes({ maintenance: parseMaintenanceWindows('off') });
+    const f = fakes();
     const start = await travelToNext('10:00', workingWithNext);
-    await withWorker(f, async (submissions) => {
-      const { input, handle } = await f.startUntil(submissions, 'submission.acknowledged');
+    await withWorker(f.activities, async (submissions) => {
+      const input = afmInput();
+      const acknowledged = f.journalled(input.submissionId, 'submission.acknowledged');
+      const handle = await submissions.startSubmission(input);
+      await acknowledged;
       await env.sleep('3 hours');
       expect((await handle.status()).status).toBe('ACKNOWLEDGED');
 
@@ -148,9 +232,12 @@ describe('AFM’s written notice (AFM order No. 9, item 5(3))', () => {
   });
 
   it('records the same notice twice, even at once, as one; refuses a notice where it does not belong, naming the field', async () => {
-    const f = submissionFakes({ maintenance: parseMaintenanceWindows('off') });
-    await withWorker(f, async (submissions) => {
-      const { input } = await f.startUntil(submissions, 'submission.acknowledged');
+    const f = fakes();
+    await withWorker(f.activities, async (submissions) => {
+      const input = afmInput();
+      const acknowledged = f.journalled(input.submissionId, 'submission.acknowledged');
+      await submissions.startSubmission(input);
+      await acknowledged;
       const today = new Date(await env.currentTimeMs()).toISOString();
       const n = notice(today);
       const [a, b] = await Promise.all([
@@ -187,10 +274,34 @@ describe('AFM’s written notice (AFM order No. 9, item 5(3))', () => {
       expect((badField as Error).message).toContain('afmReference');
 
       // An ESU submission is not AFM's to refuse in writing.
-      const { input: esuInput } = await f.startUntil(submissions, 'submission.rejected', {
-        input: esuRefusedInput(today),
+      const operationId = uniqueId('pay');
+      const esuId = firstSubmissionId('ESU', operationId);
+      started.push(esuId, `${esuId}-r2`);
+      const esuRejected = f.journalled(esuId, 'submission.rejected');
+      await submissions.startSubmission({
+        submissionId: esuId,
+        operationId,
+        operationKind: 'PAYOUT',
+        bettorRef: 'b'.repeat(64),
+        attempt: 1,
+        payload: {
+          counterpart: 'ESU',
+          record: {
+            operationId,
+            kind: 'PAYOUT',
+            iin: adultIin(),
+            amountTiyn: 1_000_000,
+            currency: 'KZT',
+            occurredAt: '2026-12-10T12:00:00+05:00',
+          },
+        },
+        initialRejection: {
+          code: 'LIMIT_EXCEEDED',
+          reason: 'the payout exceeds the recorded winnings',
+          rejectedAt: today,
+        },
       });
-      const esuId = esuInput.submissionId;
+      await esuRejected;
       const esu = await submissions.recordWrittenNotice(esuId, notice(today)).catch((e: unknown) => e);
       expect(esu).toBeInstanceOf(StepRejectedError);
       expect((esu as StepRejectedError).type).toBe(ErrorType.InvalidInput);
