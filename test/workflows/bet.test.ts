@@ -1,55 +1,39 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import { placeBet } from '../../workflows/bet.js';
-import { BetStatus, type BetInput, type BetState } from '../../domain/bet.js';
+import { BetStatus, type BetState } from '../../domain/bet.js';
 import { ErrorType } from '../../domain/errors.js';
 import { createBettingClient } from '../../client/betting.js';
 import { bettorRef } from '../../client/bettor-ref.js';
 import { IdempotencyConflictError, OperationFailedError } from '../../client/errors.js';
-import { adultIin, iinBornIn, uniqueId } from '../support/ids.js';
+import { uniqueId } from '../support/ids.js';
+import { BET_SELECTION, BETTOR_REF, fakeActivities, NOW } from './betting-fakes.js';
+import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
 import {
-  BETTOR_REF,
-  fakeActivities,
+  betInput as input,
+  betRequest,
+  expectInvalidInputRefused,
+  expectJournalCarried,
+  expectUnder21Refused,
   failureOf,
   historyShape,
+  journalledStatuses,
   journalledSteps,
   moneyCalls,
-  NOW,
-  carriedRows,
-  rejection,
-  runWorkflow,
-  type Activities,
-} from './betting-fakes.js';
-import { env, useTimeSkipping, withWorker, workflowBundle } from '../support/workflows.js';
+  refusing,
+  restricted,
+  runBet as run,
+  runToEnd,
+  runToFailure,
+  unreachable,
+} from '../support/wf-money.js';
 
 useTimeSkipping();
-
-function input(overrides: Partial<BetInput> = {}): BetInput {
-  return {
-    betId: uniqueId('bet'),
-    iin: adultIin(),
-    stakeTiyn: 10_000,
-    currency: 'KZT',
-    eventId: 'evt-42',
-    outcome: 'HOME',
-    odds: '2.35',
-    bettorRef: BETTOR_REF,
-    ...overrides,
-  };
-}
-
-const run = (activities: Activities, args: BetInput) =>
-  runWorkflow<BetState>(env, workflowBundle, activities, (taskQueue) =>
-    env.client.workflow.start(placeBet, { taskQueue, workflowId: `Bet:${args.betId}`, args: [args] }),
-  );
 
 describe('bet saga', () => {
   it('reserves the stake, records the bet with its odds in ESU, then posts the stake and accepts', async () => {
     const activities = fakeActivities();
     const args = input();
-    const { state, error } = await run(activities, args);
-    expect(error).toBeUndefined();
-    expect(state?.status).toBe(BetStatus.Accepted);
+    const { state } = await runToEnd(run, activities, args, BetStatus.Accepted);
     expect(state?.reservationId).toBe(`${args.betId}:stake`);
     expect(state?.esuReceipt?.receiptId).toBe(`ESU-bet-${args.betId}`);
     expect(moneyCalls(activities)).toEqual([
@@ -67,7 +51,7 @@ describe('bet saga', () => {
       amountTiyn: 10_000,
       currency: 'KZT',
       occurredAt: NOW, // when the stake was reserved, from the ledger
-      bet: { betId: args.betId, eventId: 'evt-42', outcome: 'HOME', odds: '2.35' },
+      bet: { betId: args.betId, ...BET_SELECTION },
     });
     expect(activities.acceptBet).toHaveBeenCalledWith({
       betId: args.betId,
@@ -89,11 +73,7 @@ describe('bet saga', () => {
   });
 
   it('voids the reservation when ESU rejects the bet, and says why', async () => {
-    const activities = fakeActivities({
-      recordOperation: async () => {
-        throw rejection(ErrorType.EsuRejected, 'LIMIT_EXCEEDED');
-      },
-    });
+    const activities = fakeActivities({ recordOperation: refusing(ErrorType.EsuRejected, 'LIMIT_EXCEEDED') });
     const args = input();
     const { error, finalStatus } = await run(activities, args);
     const failure = failureOf(error);
@@ -126,11 +106,10 @@ describe('bet saga', () => {
     const activities = fakeActivities({
       recordOperation: async () => {
         attemptsAtMs.push(await env.currentTimeMs());
-        throw ApplicationFailure.create({ message: 'esu POST /v1/operations → 503', nextRetryDelay: '20 seconds' });
+        return unreachable('esu POST /v1/operations → 503', '20 seconds')();
       },
     });
-    const { error, finalStatus } = await run(activities, input());
-    expect(failureOf(error).type).toBe(ErrorType.CounterpartUnavailable);
+    await runToFailure(run, activities, input(), ErrorType.CounterpartUnavailable, BetStatus.Voided);
     // ESU was retried for the real-time deadline (2 minutes), not ESU's 24-hour deposit deadline.
     const spanMs = attemptsAtMs.at(-1)! - attemptsAtMs[0]!;
     expect(attemptsAtMs.length).toBeGreaterThanOrEqual(4);
@@ -138,56 +117,36 @@ describe('bet saga', () => {
     expect(spanMs).toBeLessThanOrEqual(120_000);
     expect(activities.voidStake).toHaveBeenCalledTimes(1);
     expect(activities.acceptBet).not.toHaveBeenCalled();
-    expect(finalStatus.status).toBe(BetStatus.Voided);
   });
 
   it('refuses a bettor under 21 on its own, before ESU or the ledger is asked', async () => {
-    const activities = fakeActivities(); // ESU's register would let this bettor through
-    // Born 12 years before the server's clock, which time skipping has moved on by years in this file.
-    const under21 = iinBornIn(new Date(await env.currentTimeMs()).getUTCFullYear() - 12);
-    const { error, finalStatus } = await run(activities, input({ iin: under21 }));
-    const failure = failureOf(error);
-    expect(failure.type).toBe(ErrorType.BettorUnderage);
-    expect(failure.message).not.toContain(under21);
-    expect(moneyCalls(activities)).toEqual([]);
-    expect(finalStatus.status).toBe(BetStatus.Refused);
+    // ESU's register would let this bettor through.
+    await expectUnder21Refused(run, input, fakeActivities(), BetStatus.Refused);
   });
 
   it('refuses a restricted bettor before anything moves', async () => {
-    const activities = fakeActivities({
-      checkBettorEligibility: async () => ({ eligible: false, reason: 'SELF_EXCLUDED', checkedAt: NOW }),
-    });
-    const { error, finalStatus } = await run(activities, input());
-    const failure = failureOf(error);
-    expect(failure.type).toBe(ErrorType.BettorRestricted);
+    const activities = fakeActivities({ checkBettorEligibility: restricted('SELF_EXCLUDED') });
+    const { failure } = await runToFailure(run, activities, input(), ErrorType.BettorRestricted, BetStatus.Refused);
     expect(failure.message).toContain('SELF_EXCLUDED');
     expect(moneyCalls(activities)).toEqual(['checkBettorEligibility']);
-    expect(finalStatus.status).toBe(BetStatus.Refused);
   });
 
   it('refuses a bettor whose identification is not finished, before anything moves', async () => {
     const activities = fakeActivities({ checkBettorIdentified: async () => ({ allowed: false, status: 'IN_REVIEW' }) });
-    const { error, finalStatus } = await run(activities, input());
-    const failure = failureOf(error);
-    expect(failure.type).toBe(ErrorType.BettorNotIdentified);
+    const { failure } = await runToFailure(run, activities, input(), ErrorType.BettorNotIdentified, BetStatus.Refused);
     expect(failure.message).toContain('IN_REVIEW');
     expect(moneyCalls(activities)).toEqual(['checkBettorEligibility', 'checkBettorIdentified']);
-    expect(finalStatus.status).toBe(BetStatus.Refused);
   });
 
   it('refuses a stake the balance does not cover; the void finds nothing to undo', async () => {
     const activities = fakeActivities({
-      reserveStake: async () => {
-        throw rejection(ErrorType.InsufficientBalance, 'INSUFFICIENT_BALANCE');
-      },
+      reserveStake: refusing(ErrorType.InsufficientBalance, 'INSUFFICIENT_BALANCE'),
       voidStake: async () => 'NOTHING_TO_UNDO',
     });
-    const { error, finalStatus } = await run(activities, input());
-    expect(failureOf(error).type).toBe(ErrorType.InsufficientBalance);
+    await runToFailure(run, activities, input(), ErrorType.InsufficientBalance, BetStatus.Refused);
     expect(activities.recordOperation).not.toHaveBeenCalled();
     expect(activities.acceptBet).not.toHaveBeenCalled();
     expect(activities.voidStake).toHaveBeenCalledTimes(1);
-    expect(finalStatus.status).toBe(BetStatus.Refused);
     // No row of the hold that failed; VOIDING is journalled before the void, REFUSED with the outcome.
     expect(journalledSteps(activities).map((s) => `${s.status} ${s.result}`)).toEqual([
       'CHECKING_BETTOR OK',
@@ -199,25 +158,14 @@ describe('bet saga', () => {
 
   it('fails loudly with CompensationFailed when the stake cannot be released', async () => {
     const activities = fakeActivities({
-      recordOperation: async () => {
-        throw rejection(ErrorType.EsuRejected, 'INVALID_OPERATION');
-      },
-      voidStake: async () => {
-        throw rejection(ErrorType.LedgerRejected, 'POSTED');
-      },
+      recordOperation: refusing(ErrorType.EsuRejected, 'INVALID_OPERATION'),
+      voidStake: refusing(ErrorType.LedgerRejected, 'POSTED'),
     });
-    const { error, finalStatus } = await run(activities, input());
-    expect(failureOf(error).type).toBe(ErrorType.CompensationFailed);
-    expect(finalStatus.status).toBe(BetStatus.CompensationFailed);
+    await runToFailure(run, activities, input(), ErrorType.CompensationFailed, BetStatus.CompensationFailed);
   });
 
   it('rejects invalid input with the field named, before any activity', async () => {
-    const activities = fakeActivities();
-    const { error } = await run(activities, input({ odds: '2.35001' }));
-    const failure = failureOf(error);
-    expect(failure.type).toBe(ErrorType.InvalidInput);
-    expect(failure.message).toContain('odds');
-    expect(activities.calls).toEqual([]);
+    await expectInvalidInputRefused(run, input({ odds: '2.35001' }), fakeActivities(), 'odds');
   });
 });
 
@@ -226,15 +174,7 @@ describe('bet client', () => {
 
   it('places a bet once: the same request again joins the run, another body under the same id conflicts', async () => {
     const activities = fakeActivities();
-    const request = {
-      betId: uniqueId('bet'),
-      iin: adultIin(),
-      stakeTiyn: 5_000,
-      currency: 'KZT',
-      eventId: 'evt-1',
-      outcome: 'AWAY',
-      odds: '1.8',
-    };
+    const request = betRequest({ stakeTiyn: 5_000, eventId: 'evt-1', outcome: 'AWAY', odds: '1.8' });
     await withWorker(activities, async (taskQueue) => {
       const bets = createBettingClient({ client: env.client, taskQueue, bettorRefKey: refKey });
       const first = await bets.startBet(request);
@@ -257,38 +197,16 @@ describe('bet client', () => {
 
   it('names the field of an invalid bet and starts nothing', async () => {
     const bets = createBettingClient({ client: env.client, taskQueue: uniqueId('tq'), bettorRefKey: refKey });
-    const err = await bets
-      .startBet({
-        betId: 'b-1',
-        iin: adultIin(),
-        stakeTiyn: 100,
-        currency: 'KZT',
-        eventId: 'e',
-        outcome: 'o',
-        odds: 2.35,
-      })
-      .catch((e) => e);
+    const err = await bets.startBet({ ...betRequest({ betId: 'b-1', stakeTiyn: 100 }), odds: 2.35 }).catch((e) => e);
     expect(err.name).toBe('InvalidRequestError');
     expect(err.issues.map((i: { field: string }) => i.field)).toEqual(['odds']);
   });
 
   it('maps a refused bet to OperationFailedError with the type and the voided state', async () => {
-    const activities = fakeActivities({
-      recordOperation: async () => {
-        throw rejection(ErrorType.EsuRejected, 'BETTOR_RESTRICTED');
-      },
-    });
+    const activities = fakeActivities({ recordOperation: refusing(ErrorType.EsuRejected, 'BETTOR_RESTRICTED') });
     const err = await withWorker(activities, (taskQueue) =>
       createBettingClient({ client: env.client, taskQueue, bettorRefKey: refKey })
-        .placeBet({
-          betId: uniqueId('bet'),
-          iin: adultIin(),
-          stakeTiyn: 100,
-          currency: 'KZT',
-          eventId: 'e',
-          outcome: 'o',
-          odds: '3.1',
-        })
+        .placeBet(betRequest({ stakeTiyn: 100, odds: '3.1' }))
         .catch((e) => e),
     );
     expect(err).toBeInstanceOf(OperationFailedError);
@@ -299,27 +217,21 @@ describe('bet client', () => {
 
 describe('bet saga: journal rows carried by the local activities it runs anyway', () => {
   it('journals each step with the registration, the gate, the stake’s hold and posting and the outcome', async () => {
-    const activities = fakeActivities();
     const args = input();
-    const { state, handle } = await run(activities, args);
-    expect(state?.status).toBe(BetStatus.Accepted);
-    expect(
-      carriedRows(activities, [
-        'registerOperation',
-        'checkBettorIdentified',
-        'reserveStake',
-        'acceptBet',
-        'finishOperation',
-      ]),
-    ).toEqual({
-      registerOperation: [['CHECKING_BETTOR bet.received']],
-      checkBettorIdentified: [['RESERVING_STAKE bet.bettor-eligible']],
-      reserveStake: [['RECORDING_IN_ESU bet.stake-reserved']],
-      acceptBet: [['ACCEPTING bet.recorded-in-esu']],
-      finishOperation: [['ACCEPTED bet.accepted']],
-    });
-    expect(activities.recordStep).not.toHaveBeenCalled();
-    expect(activities.recordSteps).not.toHaveBeenCalled();
+    // The ledger runs as local activities: only ESU's calls are worker activities.
+    const { activities } = await expectJournalCarried(
+      run,
+      args,
+      BetStatus.Accepted,
+      {
+        registerOperation: [['CHECKING_BETTOR bet.received']],
+        checkBettorIdentified: [['RESERVING_STAKE bet.bettor-eligible']],
+        reserveStake: [['RECORDING_IN_ESU bet.stake-reserved']],
+        acceptBet: [['ACCEPTING bet.recorded-in-esu']],
+        finishOperation: [['ACCEPTED bet.accepted']],
+      },
+      ['checkBettorEligibility', 'recordOperation'],
+    );
     // Every attribute of the journal row stays: the bet's details, the receipt, who and when.
     expect(vi.mocked(activities.registerOperation).mock.calls[0]![0].steps![0]).toMatchObject({
       kind: 'BET',
@@ -328,32 +240,23 @@ describe('bet saga: journal rows carried by the local activities it runs anyway'
       bettorRef: BETTOR_REF,
       amountTiyn: 10_000,
       result: 'OK',
-      details: { eventId: 'evt-42', outcome: 'HOME', odds: '2.35' },
+      details: BET_SELECTION,
       startedAtMs: expect.any(Number),
     });
     expect(vi.mocked(activities.finishOperation).mock.calls[0]![0].steps![0]).toMatchObject({
       esuReceiptId: `ESU-bet-${args.betId}`,
     });
-    // The ledger runs as local activities: only ESU's calls are worker activities; OperationStatus only at the end.
-    expect(await historyShape(handle)).toEqual({
-      activities: ['checkBettorEligibility', 'recordOperation'],
-      operationStatus: [BetStatus.Accepted],
-    });
   });
 
   it('journals VOIDING before the void runs, then VOIDED with the outcome', async () => {
-    const activities = fakeActivities({
-      recordOperation: async () => {
-        throw rejection(ErrorType.EsuRejected, 'LIMIT_EXCEEDED');
-      },
-    });
+    const activities = fakeActivities({ recordOperation: refusing(ErrorType.EsuRejected, 'LIMIT_EXCEEDED') });
     const { finalStatus, handle } = await run(activities, input());
     expect(finalStatus.status).toBe(BetStatus.Voided);
     expect(activities.calls.filter((c) => c === 'recordSteps' || c === 'voidStake')).toEqual([
       'recordSteps',
       'voidStake',
     ]);
-    expect(journalledSteps(activities).map((s) => s.status)).toEqual([
+    expect(journalledStatuses(activities)).toEqual([
       'CHECKING_BETTOR',
       'RESERVING_STAKE',
       'RECORDING_IN_ESU',

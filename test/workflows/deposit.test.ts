@@ -1,22 +1,26 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApplicationFailure } from '@temporalio/common';
-import { deposit } from '../../workflows/deposit.js';
-import { DepositStatus, type DepositInput, type DepositState } from '../../domain/deposit.js';
+import { DepositStatus } from '../../domain/deposit.js';
 import type { SubmissionInput } from '../../domain/submission.js';
 import { ErrorType } from '../../domain/errors.js';
-import { adultIin, iinBornIn, uniqueId } from '../support/ids.js';
-import { env, useTimeSkipping, workflowBundle } from '../support/workflows.js';
+import { env, useTimeSkipping } from '../support/workflows.js';
+import { depositFakes, fakeRegistry, NOW, tracking, type DepositActivities } from './betting-fakes.js';
 import {
-  depositFakes,
+  depositInput as input,
+  expectInvalidInputRefused,
+  expectUnder21Refused,
+  runToEnd,
+  runToFailure,
+  walletRefundOf,
+  walletTransferOf,
   failureOf,
-  fakeRegistry,
-  journalledSteps,
+  journalledStatuses,
   moneyCalls,
-  NOW,
-  runWorkflow,
-  tracking,
-  type DepositActivities,
-} from './betting-fakes.js';
+  refusing,
+  restricted,
+  runDeposit,
+  unreachable,
+  walletFlakyOnce,
+} from '../support/wf-money.js';
 
 type Activities = DepositActivities;
 
@@ -33,17 +37,6 @@ function fakeActivities(overrides: Partial<Activities> = {}): Activities & { cal
   });
 }
 
-function input(overrides: Partial<DepositInput> = {}): DepositInput {
-  return {
-    depositId: uniqueId('dep'),
-    iin: adultIin(),
-    amountTiyn: 500_000,
-    currency: 'KZT',
-    bettorRef: 'a'.repeat(64),
-    ...overrides,
-  };
-}
-
 /** The AFM report's start (a local activity of the saga's last task): the submission itself is not under test here. */
 const submissionStarts = {
   startSubmissionWorkflow: vi.fn(async (i: SubmissionInput) => ({ submissionId: i.submissionId, started: true })),
@@ -51,18 +44,13 @@ const submissionStarts = {
 
 // A completed deposit starts its AFM submission (on accepting fakes): runWorkflow ends it while the worker runs, so no
 // task of it is cut off mid-flight, which would hold the time-skipping clock for the rest of the file.
-const run = (activities: Activities, args: DepositInput) =>
-  runWorkflow<DepositState>(env, workflowBundle, { ...submissionStarts, ...activities }, (taskQueue) =>
-    env.client.workflow.start(deposit, { taskQueue, workflowId: `Deposit:${args.depositId}`, args: [args] }),
-  );
+const run: typeof runDeposit = (activities, args) => runDeposit({ ...submissionStarts, ...activities }, args);
 
 describe('deposit saga', () => {
   it('debits the wallet, credits the betting account, records in ESU and keeps the receipt', async () => {
     const activities = fakeActivities();
     const args = input();
-    const { state, error } = await run(activities, args);
-    expect(error).toBeUndefined();
-    expect(state?.status).toBe(DepositStatus.Completed);
+    const { state } = await runToEnd(run, activities, args, DepositStatus.Completed);
     expect(state?.esuReceipt).toEqual({ receiptId: 'ESU-1', operationId: `dep-${args.depositId}`, recordedAt: NOW });
     expect(moneyCalls(activities)).toEqual([
       'checkBettorEligibility',
@@ -71,19 +59,12 @@ describe('deposit saga', () => {
       'creditDeposit',
       'recordOperation',
     ]);
-    expect(activities.transferWallet).toHaveBeenCalledWith({
-      transferId: `dep-${args.depositId}`,
-      iin: args.iin,
-      direction: 'BETTOR_TO_BOOKMAKER',
-      amountTiyn: 500_000,
-      currency: 'KZT',
-    });
+    expect(activities.transferWallet).toHaveBeenCalledWith(walletTransferOf(args));
     // ESU gets the time Nomapay says the money moved, not a clock reading of ours.
     expect(activities.recordOperation).toHaveBeenCalledWith(
       expect.objectContaining({ kind: 'DEPOSIT', occurredAt: NOW }),
     );
-    const statuses = journalledSteps(activities).map((step) => step.status);
-    expect(statuses).toEqual([
+    expect(journalledStatuses(activities)).toEqual([
       'CHECKING_BETTOR',
       'DEBITING_WALLET',
       'CREDITING_ACCOUNT',
@@ -102,43 +83,26 @@ describe('deposit saga', () => {
   });
 
   it('reverses the credit and refunds the wallet, in that order, when ESU rejects', async () => {
-    const activities = fakeActivities({
-      recordOperation: async () => {
-        throw ApplicationFailure.create({ message: 'LIMIT_EXCEEDED', type: ErrorType.EsuRejected, nonRetryable: true });
-      },
-    });
+    const activities = fakeActivities({ recordOperation: refusing(ErrorType.EsuRejected, 'LIMIT_EXCEEDED') });
     const args = input();
     const { error, finalStatus: state } = await run(activities, args);
     const failure = failureOf(error);
     expect(failure.type).toBe(ErrorType.EsuRejected);
     expect(moneyCalls(activities).slice(-2)).toEqual(['reverseDepositCredit', 'refundWalletTransfer']);
     // Only the transfer this deposit made may be refunded: direction, amount and bettor go with the refund.
-    expect(activities.refundWalletTransfer).toHaveBeenCalledWith({
-      transferId: `dep-${args.depositId}`,
-      reason: 'deposit not recorded by ESU',
-      expected: { iin: args.iin, direction: 'BETTOR_TO_BOOKMAKER', amountTiyn: args.amountTiyn },
-    });
+    expect(activities.refundWalletTransfer).toHaveBeenCalledWith(walletRefundOf(args, 'deposit not recorded by ESU'));
     expect(state.status).toBe(DepositStatus.Compensated);
     expect(state.compensations).toEqual(['reverse-ledger-credit', 'refund-wallet']);
     expect(vi.mocked(activities.recordOperation)).toHaveBeenCalledTimes(1); // a refusal is not retried
   });
 
   it('refuses a bettor under 21 on its own, before ESU or Nomapay is asked', async () => {
-    const activities = fakeActivities(); // ESU's register would let this bettor through
-    // Born 12 years before the server's clock, which time skipping has moved on by years in this file.
-    const under21 = iinBornIn(new Date(await env.currentTimeMs()).getUTCFullYear() - 12);
-    const { error, finalStatus } = await run(activities, input({ iin: under21 }));
-    const failure = failureOf(error);
-    expect(failure.type).toBe(ErrorType.BettorUnderage);
-    expect(failure.message).not.toContain(under21);
-    expect(moneyCalls(activities)).toEqual([]);
-    expect(finalStatus.status).toBe(DepositStatus.Refused);
+    // ESU's register would let this bettor through.
+    await expectUnder21Refused(run, input, fakeActivities(), DepositStatus.Refused);
   });
 
   it('refuses a restricted bettor before any money moves', async () => {
-    const activities = fakeActivities({
-      checkBettorEligibility: async () => ({ eligible: false, reason: 'SELF_EXCLUDED', checkedAt: NOW }),
-    });
+    const activities = fakeActivities({ checkBettorEligibility: restricted('SELF_EXCLUDED') });
     const { error } = await run(activities, input());
     expect(failureOf(error).type).toBe(ErrorType.BettorRestricted);
     expect(activities.transferWallet).not.toHaveBeenCalled();
@@ -147,37 +111,27 @@ describe('deposit saga', () => {
 
   it('refuses a bettor never identified through Nomapay before any money moves', async () => {
     const activities = fakeActivities({ checkBettorIdentified: async () => ({ allowed: false, status: 'UNKNOWN' }) });
-    const { error, finalStatus } = await run(activities, input());
-    const failure = failureOf(error);
-    expect(failure.type).toBe(ErrorType.BettorNotIdentified);
+    const { failure } = await runToFailure(
+      run,
+      activities,
+      input(),
+      ErrorType.BettorNotIdentified,
+      DepositStatus.Refused,
+    );
     expect(failure.message).toContain('has not been identified');
     expect(activities.transferWallet).not.toHaveBeenCalled();
     expect(activities.creditDeposit).not.toHaveBeenCalled();
-    expect(finalStatus.status).toBe(DepositStatus.Refused);
   });
 
   it('retries a transient wallet fault and debits once', async () => {
-    let attempts = 0;
-    const activities = fakeActivities({
-      transferWallet: async (req) => {
-        attempts += 1;
-        if (attempts === 1) throw new Error('nomapay POST /v1/transfers → 503');
-        return { ...req, status: 'COMPLETED', completedAt: NOW };
-      },
-    });
-    const { state, error } = await run(activities, input());
-    expect(error).toBeUndefined();
-    expect(state?.status).toBe(DepositStatus.Completed);
+    const activities = fakeActivities({ transferWallet: walletFlakyOnce() });
+    await runToEnd(run, activities, input(), DepositStatus.Completed);
     expect(activities.transferWallet).toHaveBeenCalledTimes(2);
     expect(activities.refundWalletTransfer).not.toHaveBeenCalled();
   });
 
   it('refunds a wallet debit whose outcome is unknown when the wallet stays down past its deadline', async () => {
-    const activities = fakeActivities({
-      transferWallet: async () => {
-        throw ApplicationFailure.create({ message: 'nomapay timed out', nextRetryDelay: '20 minutes' });
-      },
-    });
+    const activities = fakeActivities({ transferWallet: unreachable('nomapay timed out', '20 minutes') });
     const { error } = await run(activities, input());
     expect(failureOf(error).type).toBe(ErrorType.CounterpartUnavailable);
     // The refund was pushed before the debit: it runs (and the connector answers NOTHING_TO_UNDO if no debit landed).
@@ -186,11 +140,7 @@ describe('deposit saga', () => {
   });
 
   it('keeps waiting for ESU with backoff, then compensates once ESU has been unreachable for 24 hours', async () => {
-    const activities = fakeActivities({
-      recordOperation: async () => {
-        throw ApplicationFailure.create({ message: 'esu 503', nextRetryDelay: '5 hours' });
-      },
-    });
+    const activities = fakeActivities({ recordOperation: unreachable('esu 503', '5 hours') });
     const started = await env.currentTimeMs();
     const { error } = await run(activities, input());
     expect(failureOf(error).type).toBe(ErrorType.CounterpartUnavailable);
@@ -202,29 +152,20 @@ describe('deposit saga', () => {
 
   it('fails loudly with CompensationFailed when a refund is refused', async () => {
     const activities = fakeActivities({
-      recordOperation: async () => {
-        throw ApplicationFailure.create({ message: 'rejected', type: ErrorType.EsuRejected, nonRetryable: true });
-      },
-      refundWalletTransfer: async () => {
-        throw ApplicationFailure.create({
-          message: 'WALLET_BLOCKED',
-          type: ErrorType.WalletRejected,
-          nonRetryable: true,
-        });
-      },
+      recordOperation: refusing(ErrorType.EsuRejected, 'INVALID_OPERATION'),
+      refundWalletTransfer: refusing(ErrorType.WalletRejected, 'WALLET_BLOCKED'),
     });
-    const { error, finalStatus } = await run(activities, input());
-    expect(failureOf(error).type).toBe(ErrorType.CompensationFailed);
-    expect(finalStatus.status).toBe(DepositStatus.CompensationFailed);
+    const { finalStatus } = await runToFailure(
+      run,
+      activities,
+      input(),
+      ErrorType.CompensationFailed,
+      DepositStatus.CompensationFailed,
+    );
     expect(finalStatus.compensations).toEqual(['reverse-ledger-credit']);
   });
 
   it('rejects invalid input with the field named, before any activity', async () => {
-    const activities = fakeActivities();
-    const { error } = await run(activities, input({ amountTiyn: 12.5 }));
-    const failure = failureOf(error);
-    expect(failure.type).toBe(ErrorType.InvalidInput);
-    expect(failure.message).toContain('amountTiyn');
-    expect(activities.calls).toEqual([]);
+    await expectInvalidInputRefused(run, input({ amountTiyn: 12.5 }), fakeActivities(), 'amountTiyn');
   });
 });

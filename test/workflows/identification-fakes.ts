@@ -1,4 +1,4 @@
-import { vi } from 'vitest';
+import { afterEach, expect, vi } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import type { createIdentificationActivities } from '../../activities/identification.js';
 import type {
@@ -11,7 +11,7 @@ import { ErrorType } from '../../domain/errors.js';
 import { GOOD_PHOTO_QUALITY } from '../../domain/photo.js';
 import { createIdentificationClient } from '../../client/identification.js';
 import { uniqueId } from '../support/ids.js';
-import { endWorkflows, env } from '../support/workflows.js';
+import { endWorkflows, env, useTimeSkipping, withWorker } from '../support/workflows.js';
 
 export type Activities = ReturnType<typeof createIdentificationActivities> &
   ReturnType<typeof createIdentificationStoreActivities> &
@@ -139,17 +139,49 @@ export async function terminateLeftovers(): Promise<void> {
   await endWorkflows(opened.splice(0));
 }
 
+/** The file's time-skipping server (`useTimeSkipping`), and after each test the workflows it left open ended. */
+export function useTidyTimeSkipping(): void {
+  useTimeSkipping();
+  afterEach(terminateLeftovers);
+}
+
 /** The identification client on this task queue, with the workflow tests' bettor-reference key. */
 export const identificationClient = (taskQueue: string) =>
   createIdentificationClient({ client: env.client, taskQueue, bettorRefKey: 'workflow-test-bettor-ref-key' });
 
 type StartIdentification = Parameters<ReturnType<typeof identificationClient>['startIdentification']>[0];
 
-/** An identification of a new bettor who has consented (agreement 2024-11), remembered for `terminateLeftovers`. */
-export async function consented(taskQueue: string, request: Partial<StartIdentification> = {}) {
-  const id = remember(
+/** An identification of a new bettor, remembered for `terminateLeftovers`. */
+export async function started(taskQueue: string, request: Partial<StartIdentification> = {}) {
+  return remember(
     await identificationClient(taskQueue).startIdentification({ bettorId: uniqueId('bettor'), ...request }),
   );
+}
+
+type Identification = Awaited<ReturnType<typeof started>>;
+
+/** An identification of a new bettor who has consented (agreement 2024-11), remembered for `terminateLeftovers`. */
+export async function consented(taskQueue: string, request: Partial<StartIdentification> = {}) {
+  const id = await started(taskQueue, request);
   await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
   return id;
+}
+
+/** Runs `fn` on a worker of the fakes `a` with a new bettor's identification (`started`), no consent given yet. */
+export const withStarted = <T>(a: Activities, fn: (id: Identification) => Promise<T>): Promise<T> =>
+  withWorker(a, async (taskQueue) => fn(await started(taskQueue)));
+
+/** Runs `fn` on a worker of the fakes `a` with a consented identification (`consented`). */
+export const withConsented = <T>(
+  a: Activities,
+  fn: (id: Identification) => Promise<T>,
+  request: Partial<StartIdentification> = {},
+): Promise<T> => withWorker(a, async (taskQueue) => fn(await consented(taskQueue, request)));
+
+/** The identification ends refused for `reason`, none of the fakes named in `notAsked` called; answers its state. */
+export async function expectRefused(id: Identification, reason: string, a: Activities, notAsked: (keyof Activities)[]) {
+  const state = await id.result();
+  expect(state.refusal?.reason).toBe(reason);
+  for (const name of notAsked) expect(a[name], name).not.toHaveBeenCalled();
+  return state;
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StepRejectedError } from '../../client/identification.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin } from '../support/ids.js';
@@ -7,16 +7,12 @@ import {
   EXPIRED_CODE,
   events,
   fakeActivities,
-  terminateLeftovers,
+  useTidyTimeSkipping,
   consented,
 } from './identification-fakes.js';
-import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
+import { env, withWorker } from '../support/workflows.js';
 
-useTimeSkipping();
-
-afterEach(async () => {
-  await terminateLeftovers();
-});
+useTidyTimeSkipping();
 
 const PHONE = '+77011234567';
 

@@ -1,23 +1,26 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StepRejectedError } from '../../client/identification.js';
 import { ErrorType } from '../../domain/errors.js';
 import { adultIin } from '../support/ids.js';
-import { events, fakeActivities, PHOTO, refusal, terminateLeftovers, consented } from './identification-fakes.js';
-import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
+import {
+  events,
+  fakeActivities,
+  PHOTO,
+  refusal,
+  useTidyTimeSkipping,
+  withConsented,
+  expectRefused,
+} from './identification-fakes.js';
+import { env } from '../support/workflows.js';
 
-useTimeSkipping();
-
-afterEach(async () => {
-  await terminateLeftovers();
-});
+useTidyTimeSkipping();
 
 describe('identification by photo match', () => {
   it('passes a score of exactly 85 % and fails 84 % (§17.1); personal data only after the bookmaker decides (§17.4)', async () => {
     const a = fakeActivities();
     a.scores.push(84, 85);
-    await withWorker(a, async (taskQueue) => {
+    await withConsented(a, async (id) => {
       const iin = adultIin();
-      const id = await consented(taskQueue);
       const low = await id.submitPhoto({ iin, photo: PHOTO });
       expect(low.result).toBe('PHOTO_NOT_MATCHED');
       expect(low.state.step).toBe('AWAITING_METHOD');
@@ -47,8 +50,7 @@ describe('identification by photo match', () => {
 
   it('refuses a photo that fails annex 1 before sending it', async () => {
     const a = fakeActivities();
-    await withWorker(a, async (taskQueue) => {
-      const id = await consented(taskQueue);
+    await withConsented(a, async (id) => {
       const photo = {
         ...PHOTO,
         quality: { ...PHOTO.quality, widthPx: 600, heightPx: 300, glasses: 'TINTED' as const },
@@ -65,12 +67,10 @@ describe('identification by photo match', () => {
 
   it('refuses the bettor when the bookmaker decides against the match', async () => {
     const a = fakeActivities();
-    await withWorker(a, async (taskQueue) => {
-      const id = await consented(taskQueue);
+    await withConsented(a, async (id) => {
       await id.submitPhoto({ iin: adultIin(), photo: PHOTO });
       expect((await id.recordDecision({ positive: false, decidedBy: 'kyc.officer' })).result).toBe('REFUSED');
-      expect((await id.result()).refusal?.reason).toBe('BOOKMAKER_DECISION');
-      expect(a.fetchMatchedPersonalData).not.toHaveBeenCalled();
+      await expectRefused(id, 'BOOKMAKER_DECISION', a, ['fetchMatchedPersonalData']);
     });
   });
 });
@@ -79,9 +79,8 @@ describe('repeated biometric failure (§16)', () => {
   it('sends the bettor to offline review on the third failure; an approval registers them without ЦОИД data', async () => {
     const a = fakeActivities();
     a.scores.push(40, 60, 70);
-    await withWorker(a, async (taskQueue) => {
+    await withConsented(a, async (id) => {
       const iin = adultIin();
-      const id = await consented(taskQueue);
       expect((await id.submitPhoto({ iin, photo: PHOTO })).result).toBe('PHOTO_NOT_MATCHED');
       expect((await id.submitPhoto({ iin, photo: PHOTO })).result).toBe('PHOTO_NOT_MATCHED');
       const third = await id.submitPhoto({ iin, photo: PHOTO });
@@ -103,22 +102,24 @@ describe('repeated biometric failure (§16)', () => {
   it('refuses on the third failure when the bookmaker chose refusal', async () => {
     const a = fakeActivities();
     a.scores.push(10, 10, 10);
-    await withWorker(a, async (taskQueue) => {
-      const iin = adultIin();
-      const id = await consented(taskQueue, { onRepeatedBiometricFailure: 'REFUSE' });
-      await id.submitPhoto({ iin, photo: PHOTO });
-      await id.submitPhoto({ iin, photo: PHOTO });
-      expect((await id.submitPhoto({ iin, photo: PHOTO })).result).toBe('REFUSED');
-      expect((await id.result()).refusal?.reason).toBe('BIOMETRIC_FAILURES');
-    });
+    await withConsented(
+      a,
+      async (id) => {
+        const iin = adultIin();
+        await id.submitPhoto({ iin, photo: PHOTO });
+        await id.submitPhoto({ iin, photo: PHOTO });
+        expect((await id.submitPhoto({ iin, photo: PHOTO })).result).toBe('REFUSED');
+        expect((await id.result()).refusal?.reason).toBe('BIOMETRIC_FAILURES');
+      },
+      { onRepeatedBiometricFailure: 'REFUSE' },
+    );
   });
 
   it('escalates an undecided review after 24 hours and refuses after 72', async () => {
     const a = fakeActivities();
     a.scores.push(10, 10, 10);
-    await withWorker(a, async (taskQueue) => {
+    await withConsented(a, async (id) => {
       const iin = adultIin();
-      const id = await consented(taskQueue);
       for (let i = 0; i < 3; i++) await id.submitPhoto({ iin, photo: PHOTO });
       const handle = env.client.workflow.getHandle(id.workflowId);
       await env.sleep('23 hours');
@@ -139,18 +140,14 @@ describe('repeated biometric failure (§16)', () => {
 describe('revoked consent (§§26–27, 31)', () => {
   it('stops every later personal-data request when the bettor revokes in the app, and relays it', async () => {
     const a = fakeActivities();
-    await withWorker(a, async (taskQueue) => {
-      const id = await consented(taskQueue);
+    await withConsented(a, async (id) => {
       await id.submitPhoto({ iin: adultIin(), photo: PHOTO });
       const revoked = await id.revokeConsent({ source: 'APP' });
       expect(revoked.result).toBe('REFUSED');
       expect(a.revokeConsentAtNomapay).toHaveBeenCalledTimes(1);
       const decision = await id.recordDecision({ positive: true, decidedBy: 'kyc.officer' }).catch((e) => e);
       expect(decision).toBeInstanceOf(StepRejectedError);
-      const state = await id.result();
-      expect(state.refusal?.reason).toBe('CONSENT_REVOKED');
-      expect(a.fetchMatchedPersonalData).not.toHaveBeenCalled();
-      expect(a.registerBettorWithEsu).not.toHaveBeenCalled();
+      await expectRefused(id, 'CONSENT_REVOKED', a, ['fetchMatchedPersonalData', 'registerBettorWithEsu']);
     });
   });
 
@@ -160,18 +157,14 @@ describe('revoked consent (§§26–27, 31)', () => {
         throw refusal(ErrorType.IdentificationRejected, 'CONSENT_REVOKED');
       },
     });
-    await withWorker(a, async (taskQueue) => {
-      const id = await consented(taskQueue);
+    await withConsented(a, async (id) => {
       await id.startTwoFactor({ iin: adultIin(), phone: '+77011234567' });
       await id.submitLiveness({ livenessToken: 'capture' });
       await id.sendSmsCode();
       await id.submitSmsCode({ code: '123456' });
-      const state = await id.result();
-      expect(state.refusal?.reason).toBe('CONSENT_REVOKED');
+      const state = await expectRefused(id, 'CONSENT_REVOKED', a, ['registerBettorWithEsu', 'openIdentifiedWallet']);
       expect(state.consent?.revokedAt).toBeDefined();
       expect(a.fetchPersonalData).toHaveBeenCalledTimes(1); // a refusal is not retried
-      expect(a.registerBettorWithEsu).not.toHaveBeenCalled();
-      expect(a.openIdentifiedWallet).not.toHaveBeenCalled();
     });
   });
 
@@ -187,24 +180,19 @@ describe('revoked consent (§§26–27, 31)', () => {
         return { receivedAt: new Date().toISOString(), fields: ['iin'] };
       },
     });
-    await withWorker(a, async (taskQueue) => {
-      const id = await consented(taskQueue);
+    await withConsented(a, async (id) => {
       await id.submitPhoto({ iin: adultIin(), photo: PHOTO });
       await id.recordDecision({ positive: true, decidedBy: 'kyc.officer' });
       await inFlight;
       expect((await id.revokeConsent({ source: 'APP' })).result).toBe('CONSENT_REVOKED');
       release();
-      const state = await id.result();
-      expect(state.refusal?.reason).toBe('CONSENT_REVOKED');
-      expect(a.registerBettorWithEsu).not.toHaveBeenCalled();
-      expect(a.openIdentifiedWallet).not.toHaveBeenCalled();
+      await expectRefused(id, 'CONSENT_REVOKED', a, ['registerBettorWithEsu', 'openIdentifiedWallet']);
     });
   });
 
   it('refuses a new session once consent is revoked', async () => {
     const a = fakeActivities();
-    await withWorker(a, async (taskQueue) => {
-      const id = await consented(taskQueue);
+    await withConsented(a, async (id) => {
       await id.startTwoFactor({ iin: adultIin(), phone: '+77011234567' });
       await id.revokeConsent({ source: 'NPCK' });
       expect(a.revokeConsentAtNomapay).not.toHaveBeenCalled(); // it came from the registry

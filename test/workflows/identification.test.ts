@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StepRejectedError } from '../../client/identification.js';
 import { InvalidRequestError } from '../../client/errors.js';
 import { ErrorType } from '../../domain/errors.js';
@@ -6,29 +6,18 @@ import { adultIin, uniqueId } from '../support/ids.js';
 import {
   CORRECT_CODE,
   events,
+  expectRefused,
   fakeActivities,
-  remember,
-  terminateLeftovers,
-  identificationClient,
+  started,
   type FakeControls,
+  useTidyTimeSkipping,
+  withStarted,
 } from './identification-fakes.js';
-import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
+import { env, withWorker } from '../support/workflows.js';
 
-useTimeSkipping();
-
-afterEach(async () => {
-  await terminateLeftovers();
-});
+useTidyTimeSkipping();
 
 const PHONE = '+77011234567';
-function client(taskQueue: string) {
-  const c = identificationClient(taskQueue);
-  return {
-    ...c,
-    startIdentification: async (r: Parameters<typeof c.startIdentification>[0]) =>
-      remember(await c.startIdentification(r)),
-  };
-}
 
 /** What the store knows of a bettor identified by two-factor authentication on 1 January 2026. */
 const identifiedBefore = (): NonNullable<FakeControls['known']> => ({
@@ -48,8 +37,7 @@ describe('identification by two-factor authentication', () => {
   it('records consent, opens a session, passes liveness and the SMS code, then registers with ESU and opens the wallet', async () => {
     const a = fakeActivities();
     const iin = adultIin();
-    await withWorker(a, async (taskQueue) => {
-      const id = await client(taskQueue).startIdentification({ bettorId: uniqueId('bettor') });
+    await withStarted(a, async (id) => {
       expect((await id.giveConsent({ accepted: true, agreementVersion: '2024-11' })).result).toBe('CONSENT_RECORDED');
       const opened = await id.startTwoFactor({ iin, phone: '+7 701 123-45-67' });
       expect(opened.result).toBe('SESSION_OPENED');
@@ -99,22 +87,17 @@ describe('identification by two-factor authentication', () => {
 
   it('ends when the bettor refuses consent, and nothing is sent', async () => {
     const a = fakeActivities();
-    await withWorker(a, async (taskQueue) => {
-      const id = await client(taskQueue).startIdentification({ bettorId: uniqueId('bettor') });
+    await withStarted(a, async (id) => {
       const answer = await id.giveConsent({ accepted: false, agreementVersion: '2024-11' });
       expect(answer.result).toBe('REFUSED');
-      const state = await id.result();
+      const state = await expectRefused(id, 'CONSENT_REFUSED', a, ['registerConsent', 'openTwoFactorSession']);
       expect(state.step).toBe('REFUSED');
-      expect(state.refusal?.reason).toBe('CONSENT_REFUSED');
-      expect(a.registerConsent).not.toHaveBeenCalled();
-      expect(a.openTwoFactorSession).not.toHaveBeenCalled();
     });
   });
 
   it('checks IIN and phone before a (billed) session opens, and refuses steps out of order', async () => {
     const a = fakeActivities();
-    await withWorker(a, async (taskQueue) => {
-      const id = await client(taskQueue).startIdentification({ bettorId: uniqueId('bettor') });
+    await withStarted(a, async (id) => {
       const early = await id.startTwoFactor({ iin: adultIin(), phone: PHONE }).catch((e) => e);
       expect(early).toBeInstanceOf(StepRejectedError);
       expect((early as Error).message).toContain('consent has not been given');
@@ -142,9 +125,9 @@ describe('identification by two-factor authentication', () => {
     const a = fakeActivities();
     await withWorker(a, async (taskQueue) => {
       const bettorId = uniqueId('bettor');
-      const first = await client(taskQueue).startIdentification({ bettorId });
+      const first = await started(taskQueue, { bettorId });
       await first.giveConsent({ accepted: true, agreementVersion: '2024-11' });
-      const second = await client(taskQueue).startIdentification({ bettorId });
+      const second = await started(taskQueue, { bettorId });
       expect(second.joined).toBe(true);
       expect(second.workflowId).toBe(first.workflowId);
       expect((await second.status()).step).toBe('AWAITING_METHOD');
@@ -154,8 +137,7 @@ describe('identification by two-factor authentication', () => {
   it('answers at once, sending nothing, for a bettor identified before', async () => {
     const a = fakeActivities();
     a.known = identifiedBefore();
-    await withWorker(a, async (taskQueue) => {
-      const id = await client(taskQueue).startIdentification({ bettorId: uniqueId('bettor') });
+    await withStarted(a, async (id) => {
       const state = await id.result();
       expect(state).toMatchObject({ step: 'IDENTIFIED', walletId: 'w-1', identifiedAt: '2026-01-01T00:00:00.000Z' });
       expect(a.registerBettorWithEsu).not.toHaveBeenCalled();
@@ -168,7 +150,7 @@ describe('identification by two-factor authentication', () => {
     a.known = identifiedBefore();
     await withWorker(a, async (taskQueue) => {
       const bettorId = uniqueId('bettor');
-      const ended = await client(taskQueue).startIdentification({ bettorId });
+      const ended = await started(taskQueue, { bettorId });
       expect((await ended.result()).step).toBe('IDENTIFIED');
 
       const revoked = await ended.revokeConsent({ source: 'APP' });
@@ -185,15 +167,14 @@ describe('identification by two-factor authentication', () => {
 
       // The store now says the consent is revoked: a new identification is not answered from the old one.
       a.known = { ...a.known!, consentRevokedAt: revoked.state.consent?.revokedAt ?? new Date().toISOString() };
-      const again = await client(taskQueue).startIdentification({ bettorId });
+      const again = await started(taskQueue, { bettorId });
       expect((await again.status()).step).toBe('AWAITING_CONSENT');
     });
   });
 
   it('abandons an identification nobody touches for 7 days, journalling the billed session (§66)', async () => {
     const a = fakeActivities();
-    await withWorker(a, async (taskQueue) => {
-      const id = await client(taskQueue).startIdentification({ bettorId: uniqueId('bettor') });
+    await withStarted(a, async (id) => {
       await id.giveConsent({ accepted: true, agreementVersion: '2024-11' });
       await id.startTwoFactor({ iin: adultIin(), phone: PHONE });
       const before = await env.currentTimeMs();

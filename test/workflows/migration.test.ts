@@ -11,14 +11,10 @@ import {
   type MigrationInput,
 } from '../../workflows/migration.js';
 import { adultIin, uniqueId } from '../support/ids.js';
-import { fakeActivities, remember, terminateLeftovers, type Activities } from './identification-fakes.js';
-import { env, replayHistory, useTimeSkipping, withWorker } from '../support/workflows.js';
+import { fakeActivities, remember, useTidyTimeSkipping, type Activities } from './identification-fakes.js';
+import { env, replayHistory, withWorker } from '../support/workflows.js';
 
-useTimeSkipping();
-
-afterEach(async () => {
-  await terminateLeftovers();
-});
+useTidyTimeSkipping();
 
 type Row = MigrationRow & { bettorRef: string };
 
@@ -75,6 +71,20 @@ function start(taskQueue: string, input: Partial<MigrationInput>) {
       ],
     })
     .then(remember);
+}
+
+/** A migration of `n` bettors started with `input` on fakes over them (`sourceFakes`): `check` gets its handle. */
+async function migrate(
+  n: number,
+  input: Partial<MigrationInput>,
+  check: (
+    handle: Awaited<ReturnType<typeof start>>,
+    fakes: { a: ReturnType<typeof fakeActivities>; recorded: Map<string, MigrationOutcome> },
+  ) => Promise<void>,
+): Promise<void> {
+  const recorded = new Map<string, MigrationOutcome>();
+  const a = fakeActivities(sourceFakes(rows(n), recorded));
+  await withWorker(a, async (taskQueue) => check(await start(taskQueue, input), { a, recorded }));
 }
 
 describe('bulk migration', () => {
@@ -170,11 +180,8 @@ describe('bulk migration', () => {
   });
 
   it('keeps within the rate limit: one bettor per 3 requests at the configured requests per hour', async () => {
-    const data = rows(6);
-    const recorded = new Map<string, MigrationOutcome>();
-    const a = fakeActivities(sourceFakes(data, recorded));
-    await withWorker(a, async (taskQueue) => {
-      const handle = await start(taskQueue, { concurrency: 1, requestsPerHour: 360 }); // one bettor per 30 s
+    // One bettor per 30 s.
+    await migrate(6, { concurrency: 1, requestsPerHour: 360 }, async (handle) => {
       const result = await handle.result();
       // Workflow time, from the run itself (the test server may skip far ahead once nothing is left to run).
       const elapsed = Date.parse(result.updatedAt) - Date.parse(result.startedAt);
@@ -187,11 +194,7 @@ describe('bulk migration', () => {
   });
 
   it('pauses, resumes and cancels: nothing starts while paused, and a cancel leaves every started bettor counted', async () => {
-    const data = rows(40);
-    const recorded = new Map<string, MigrationOutcome>();
-    const a = fakeActivities(sourceFakes(data, recorded));
-    await withWorker(a, async (taskQueue) => {
-      const handle = await start(taskQueue, { concurrency: 2, requestsPerHour: 360 });
+    await migrate(40, { concurrency: 2, requestsPerHour: 360 }, async (handle, { a, recorded }) => {
       await env.sleep('2 minutes');
       const paused = await handle.executeUpdate(pauseMigrationUpdate, { args: [{ actor: 'ops.aigerim' }] });
       expect(paused.status).toBe('PAUSED');
@@ -256,11 +259,7 @@ describe('bulk migration', () => {
   });
 
   it('treats a Temporal cancel request (the UI button) as cancel', async () => {
-    const data = rows(20);
-    const recorded = new Map<string, MigrationOutcome>();
-    const a = fakeActivities(sourceFakes(data, recorded));
-    await withWorker(a, async (taskQueue) => {
-      const handle = await start(taskQueue, { concurrency: 2, requestsPerHour: 360 });
+    await migrate(20, { concurrency: 2, requestsPerHour: 360 }, async (handle, { recorded }) => {
       await env.sleep('1 minute');
       await handle.cancel();
       const result = await handle.result();

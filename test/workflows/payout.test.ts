@@ -1,42 +1,35 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApplicationFailure } from '@temporalio/common';
-import { payout } from '../../workflows/payout.js';
-import { deposit } from '../../workflows/deposit.js';
-import { PayoutStatus, type PayoutInput, type PayoutState } from '../../domain/bet.js';
-import { DepositStatus, type DepositInput, type DepositState } from '../../domain/deposit.js';
+import { PayoutStatus, type PayoutState } from '../../domain/bet.js';
+import { DepositStatus } from '../../domain/deposit.js';
 import { ErrorType } from '../../domain/errors.js';
 import { createBettingClient } from '../../client/betting.js';
 import { IdempotencyConflictError } from '../../client/errors.js';
-import { adultIin, uniqueId } from '../support/ids.js';
+import { BETTOR_REF, fakeActivities, NOW } from './betting-fakes.js';
+import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
 import {
-  BETTOR_REF,
+  depositInput,
   endChildren,
-  fakeActivities,
+  expectJournalCarried,
   failureOf,
   historyShape,
-  journalledSteps,
+  journalledStatuses,
   moneyCalls,
-  NOW,
-  carriedRows,
+  payoutInput as input,
+  payoutRequest,
+  refusing,
+  restricted,
+  runDeposit,
+  runPayout as run,
+  runToEnd,
+  runToFailure,
   stepEvents,
-  rejection,
-  runWorkflow,
-  type Activities,
-} from './betting-fakes.js';
-import { env, useTimeSkipping, withWorker, workflowBundle } from '../support/workflows.js';
+  unreachable,
+  walletFlakyOnce,
+  walletRefundOf,
+  walletTransferOf,
+} from '../support/wf-money.js';
 
 useTimeSkipping();
-
-function input(overrides: Partial<PayoutInput> = {}): PayoutInput {
-  return {
-    payoutId: uniqueId('po'),
-    iin: adultIin(),
-    amountTiyn: 250_000,
-    currency: 'KZT',
-    bettorRef: BETTOR_REF,
-    ...overrides,
-  };
-}
 
 /** The AFM report a completed deposit or payout starts, exactly as its local activity gets it. */
 const afmReport = (operationKind: 'DEPOSIT' | 'PAYOUT', operationId: string, record: Record<string, unknown>) => ({
@@ -49,11 +42,6 @@ const afmReport = (operationKind: 'DEPOSIT' | 'PAYOUT', operationId: string, rec
   actor: 'system',
 });
 
-const run = (activities: Activities, args: PayoutInput) =>
-  runWorkflow<PayoutState>(env, workflowBundle, activities, (taskQueue) =>
-    env.client.workflow.start(payout, { taskQueue, workflowId: `Payout:${args.payoutId}`, args: [args] }),
-  );
-
 // Order matters in this file: a payout whose ESU record is refused starts an ESU submission child (the real
 // workflow, without its activities here), after which the time-skipping server stops skipping time for the file.
 // Tests that wait out a deadline therefore come first, failures next, completions last.
@@ -63,7 +51,7 @@ describe('payout saga: failures', () => {
     const activities = fakeActivities({
       transferWallet: async () => {
         attemptsAtMs.push(await env.currentTimeMs());
-        throw ApplicationFailure.create({ message: 'nomapay timed out', nextRetryDelay: '20 minutes' });
+        return unreachable('nomapay timed out', '20 minutes')();
       },
     });
     const args = input();
@@ -73,11 +61,7 @@ describe('payout saga: failures', () => {
     expect(attemptsAtMs.length).toBeGreaterThanOrEqual(3);
     // Refund first (a timed-out transfer may have happened; the connector asks Nomapay), then the release.
     expect(moneyCalls(activities).slice(-2)).toEqual(['refundWalletTransfer', 'releasePayout']);
-    expect(activities.refundWalletTransfer).toHaveBeenCalledWith({
-      transferId: `pay-${args.payoutId}`,
-      reason: 'payout not completed',
-      expected: { iin: args.iin, direction: 'BOOKMAKER_TO_BETTOR', amountTiyn: args.amountTiyn },
-    });
+    expect(activities.refundWalletTransfer).toHaveBeenCalledWith(walletRefundOf(args, 'payout not completed'));
     expect(activities.releasePayout).toHaveBeenCalledWith({ payoutId: args.payoutId, bettorRef: BETTOR_REF });
     expect(activities.postPayout).not.toHaveBeenCalled();
     expect(finalStatus).toMatchObject({
@@ -87,15 +71,9 @@ describe('payout saga: failures', () => {
   });
 
   it('releases the hold when Nomapay refuses the payout', async () => {
-    const activities = fakeActivities({
-      transferWallet: async () => {
-        throw rejection(ErrorType.WalletRejected, 'WALLET_BLOCKED');
-      },
-    });
+    const activities = fakeActivities({ transferWallet: refusing(ErrorType.WalletRejected, 'WALLET_BLOCKED') });
     const args = input();
-    const { error, finalStatus } = await run(activities, args);
-    const failure = failureOf(error);
-    expect(failure.type).toBe(ErrorType.WalletRejected);
+    const { failure } = await runToFailure(run, activities, args, ErrorType.WalletRejected, PayoutStatus.Compensated);
     expect(failure.message).toContain('WALLET_BLOCKED');
     expect((failure.details?.[0] as PayoutState).status).toBe(PayoutStatus.Compensated);
     expect(moneyCalls(activities)).toEqual([
@@ -107,22 +85,23 @@ describe('payout saga: failures', () => {
     ]);
     expect(activities.transferWallet).toHaveBeenCalledTimes(1); // a refusal is not retried
     expect(activities.recordOperation).not.toHaveBeenCalled();
-    expect(finalStatus.status).toBe(PayoutStatus.Compensated);
   });
 
   it('refuses a payout the balance does not cover, before Nomapay is asked', async () => {
     const activities = fakeActivities({
-      reservePayout: async () => {
-        throw rejection(ErrorType.InsufficientBalance, 'INSUFFICIENT_BALANCE');
-      },
+      reservePayout: refusing(ErrorType.InsufficientBalance, 'INSUFFICIENT_BALANCE'),
       releasePayout: async () => 'NOTHING_TO_UNDO',
     });
-    const { error, finalStatus, handle } = await run(activities, input());
-    expect(failureOf(error).type).toBe(ErrorType.InsufficientBalance);
+    const { handle } = await runToFailure(
+      run,
+      activities,
+      input(),
+      ErrorType.InsufficientBalance,
+      PayoutStatus.Refused,
+    );
     expect(activities.transferWallet).not.toHaveBeenCalled();
     expect(activities.refundWalletTransfer).not.toHaveBeenCalled(); // its compensation was never pushed
     expect(activities.releasePayout).toHaveBeenCalledTimes(1);
-    expect(finalStatus.status).toBe(PayoutStatus.Refused);
     // COMPENSATING is journalled before the release runs, with the row the refused hold did not write.
     expect(activities.calls.filter((c) => c === 'recordSteps' || c === 'releasePayout')).toEqual([
       'recordSteps',
@@ -132,40 +111,25 @@ describe('payout saga: failures', () => {
       'RESERVING payout.bettor-eligible',
       'COMPENSATING payout.compensating',
     ]);
-    expect(journalledSteps(activities).map((s) => s.status)).toEqual([
-      'CHECKING_BETTOR',
-      'RESERVING',
-      'COMPENSATING',
-      'REFUSED',
-    ]);
+    expect(journalledStatuses(activities)).toEqual(['CHECKING_BETTOR', 'RESERVING', 'COMPENSATING', 'REFUSED']);
     expect((await historyShape(handle)).operationStatus).toEqual([PayoutStatus.Compensating, PayoutStatus.Refused]);
   });
 
   it('refuses a barred person at payout time, before anything moves', async () => {
-    const activities = fakeActivities({
-      checkBettorEligibility: async () => ({ eligible: false, reason: 'BARRED', checkedAt: NOW }),
-    });
+    const activities = fakeActivities({ checkBettorEligibility: restricted('BARRED') });
     const args = input();
-    const { error, finalStatus } = await run(activities, args);
-    expect(failureOf(error).type).toBe(ErrorType.BettorRestricted);
+    await runToFailure(run, activities, args, ErrorType.BettorRestricted, PayoutStatus.Refused);
     expect(activities.checkBettorEligibility).toHaveBeenCalledWith({ iin: args.iin, purpose: 'PAYOUT' });
     expect(moneyCalls(activities)).toEqual(['checkBettorEligibility']);
-    expect(finalStatus.status).toBe(PayoutStatus.Refused);
   });
 
   it('fails loudly with CompensationFailed when the refund is refused, keeping the hold', async () => {
     const activities = fakeActivities({
-      transferWallet: async () => {
-        throw ApplicationFailure.create({ message: 'nomapay timed out', nextRetryDelay: '2 hours' });
-      },
-      refundWalletTransfer: async () => {
-        throw rejection(ErrorType.WalletRejected, 'INSUFFICIENT_FUNDS');
-      },
+      transferWallet: unreachable('nomapay timed out', '2 hours'),
+      refundWalletTransfer: refusing(ErrorType.WalletRejected, 'INSUFFICIENT_FUNDS'),
     });
-    const { error, finalStatus } = await run(activities, input());
-    expect(failureOf(error).type).toBe(ErrorType.CompensationFailed);
+    await runToFailure(run, activities, input(), ErrorType.CompensationFailed, PayoutStatus.CompensationFailed);
     expect(activities.releasePayout).not.toHaveBeenCalled();
-    expect(finalStatus.status).toBe(PayoutStatus.CompensationFailed);
   });
 });
 
@@ -191,13 +155,7 @@ describe('payout saga: completions', () => {
       'recordOperation',
       'startSubmissionWorkflow', // the AFM report, from the last task's local activity
     ]);
-    expect(activities.transferWallet).toHaveBeenCalledWith({
-      transferId: `pay-${args.payoutId}`,
-      iin: args.iin,
-      direction: 'BOOKMAKER_TO_BETTOR',
-      amountTiyn: 250_000,
-      currency: 'KZT',
-    });
+    expect(activities.transferWallet).toHaveBeenCalledWith(walletTransferOf(args));
     expect(activities.recordOperation).toHaveBeenCalledWith({
       operationId: `pay-${args.payoutId}`,
       kind: 'PAYOUT',
@@ -212,8 +170,7 @@ describe('payout saga: completions', () => {
     expect(activities.startSubmissionWorkflow).toHaveBeenCalledWith(
       afmReport('PAYOUT', args.payoutId, { iin: args.iin, paidAt: NOW, paidTiyn: 250_000 }),
     );
-    const statuses = journalledSteps(activities).map((step) => step.status);
-    expect(statuses).toEqual([
+    expect(journalledStatuses(activities)).toEqual([
       'CHECKING_BETTOR',
       'RESERVING',
       'PAYING_OUT',
@@ -225,36 +182,21 @@ describe('payout saga: completions', () => {
   });
 
   it('lets a self-excluded bettor withdraw their own balance', async () => {
-    const activities = fakeActivities({
-      checkBettorEligibility: async () => ({ eligible: false, reason: 'SELF_EXCLUDED', checkedAt: NOW }),
-    });
-    const { state } = await run(activities, input());
-    expect(state?.status).toBe(PayoutStatus.Completed);
+    const activities = fakeActivities({ checkBettorEligibility: restricted('SELF_EXCLUDED') });
+    await runToEnd(run, activities, input(), PayoutStatus.Completed);
     expect(activities.transferWallet).toHaveBeenCalledTimes(1);
   });
 
   it('retries a transient Nomapay fault and pays once', async () => {
-    let attempts = 0;
-    const activities = fakeActivities({
-      transferWallet: async (req) => {
-        attempts += 1;
-        if (attempts === 1) throw new Error('nomapay POST /v1/transfers → 503');
-        return { ...req, status: 'COMPLETED', completedAt: NOW };
-      },
-    });
-    const { state } = await run(activities, input());
-    expect(state?.status).toBe(PayoutStatus.Completed);
+    const activities = fakeActivities({ transferWallet: walletFlakyOnce() });
+    await runToEnd(run, activities, input(), PayoutStatus.Completed);
     expect(activities.transferWallet).toHaveBeenCalledTimes(2);
     expect(activities.refundWalletTransfer).not.toHaveBeenCalled();
     expect(activities.releasePayout).not.toHaveBeenCalled();
   });
 
   it('keeps a payout whose ESU record is refused, hands the record to an ESU submission and still reports to AFM', async () => {
-    const activities = fakeActivities({
-      recordOperation: async () => {
-        throw rejection(ErrorType.EsuRejected, 'INVALID_OPERATION');
-      },
-    });
+    const activities = fakeActivities({ recordOperation: refusing(ErrorType.EsuRejected, 'INVALID_OPERATION') });
     const args = input();
     const { state, error, children } = await run(activities, args);
     expect(error).toBeUndefined();
@@ -279,7 +221,7 @@ describe('payout saga: completions', () => {
 
   it('starts and joins by payout id', async () => {
     const activities = fakeActivities();
-    const request = { payoutId: uniqueId('po'), iin: adultIin(), amountTiyn: 1_000, currency: 'KZT' };
+    const request = payoutRequest({ amountTiyn: 1_000 });
     await withWorker(activities, async (taskQueue) => {
       const payouts = createBettingClient({ client: env.client, taskQueue, bettorRefKey: 'k' });
       const first = await payouts.startPayout(request);
@@ -290,7 +232,7 @@ describe('payout saga: completions', () => {
       await expect(payouts.startPayout({ ...request, amountTiyn: 2_000 })).rejects.toBeInstanceOf(
         IdempotencyConflictError,
       );
-      await endChildren(env, env.client.workflow.getHandle(first.workflowId));
+      await endChildren(env.client.workflow.getHandle(first.workflowId));
     });
     expect(activities.transferWallet).toHaveBeenCalledTimes(1);
   });
@@ -298,46 +240,31 @@ describe('payout saga: completions', () => {
 
 describe('payout saga: journal rows carried by the local activities it runs anyway', () => {
   it('journals each step with the registration, the hold, its posting and the outcome', async () => {
-    const activities = fakeActivities();
     const args = input();
-    const { state, handle } = await run(activities, args);
-    expect(state?.status).toBe(PayoutStatus.Completed);
-    expect(carriedRows(activities, ['registerOperation', 'reservePayout', 'postPayout', 'finishOperation'])).toEqual({
-      registerOperation: [['CHECKING_BETTOR payout.received']],
-      reservePayout: [['RESERVING payout.bettor-eligible', 'PAYING_OUT payout.amount-reserved']],
-      postPayout: [['POSTING payout.wallet-paid', 'RECORDING_IN_ESU payout.posted']],
-      finishOperation: [['REPORTING_TO_AFM payout.recorded-in-esu', 'COMPLETED payout.completed']],
-    });
+    const { activities } = await expectJournalCarried(
+      run,
+      args,
+      PayoutStatus.Completed,
+      {
+        registerOperation: [['CHECKING_BETTOR payout.received']],
+        reservePayout: [['RESERVING payout.bettor-eligible', 'PAYING_OUT payout.amount-reserved']],
+        postPayout: [['POSTING payout.wallet-paid', 'RECORDING_IN_ESU payout.posted']],
+        finishOperation: [['REPORTING_TO_AFM payout.recorded-in-esu', 'COMPLETED payout.completed']],
+      },
+      ['checkBettorEligibility', 'transferWallet', 'recordOperation'],
+    );
     expect(vi.mocked(activities.finishOperation).mock.calls[0]![0].steps![1]).toMatchObject({
       esuReceiptId: `ESU-pay-${args.payoutId}`,
       details: { afmSubmissionId: `afm-pay-${args.payoutId}` },
-    });
-    expect(activities.recordStep).not.toHaveBeenCalled();
-    expect(activities.recordSteps).not.toHaveBeenCalled();
-    expect(await historyShape(handle)).toEqual({
-      activities: ['checkBettorEligibility', 'transferWallet', 'recordOperation'],
-      operationStatus: [PayoutStatus.Completed],
     });
   });
 });
 
 describe('deposit AFM report', () => {
-  const depositInput = (): DepositInput => ({
-    depositId: uniqueId('dep'),
-    iin: adultIin(),
-    amountTiyn: 500_000,
-    currency: 'KZT',
-    bettorRef: BETTOR_REF,
-  });
-  const runDeposit = <State>(activities: Activities, args: DepositInput) =>
-    runWorkflow<State>(env, workflowBundle, activities, (taskQueue) =>
-      env.client.workflow.start(deposit, { taskQueue, workflowId: `Deposit:${args.depositId}`, args: [args] }),
-    );
-
   it('reports the money received to AFM once a deposit completes', async () => {
     const activities = fakeActivities();
     const args = depositInput();
-    const { state, children } = await runDeposit<DepositState & { afmSubmissionId?: string }>(activities, args);
+    const { state, children } = await runDeposit(activities, args);
     expect(state).toMatchObject({ status: DepositStatus.Completed, afmSubmissionId: `afm-dep-${args.depositId}` });
     // Started by a local activity in the deposit's last task (not a child): the submission lives on its own.
     expect(children).toEqual([]);
@@ -348,13 +275,9 @@ describe('deposit AFM report', () => {
   });
 
   it('does not report a deposit that was reversed', async () => {
-    const activities = fakeActivities({
-      recordOperation: async () => {
-        throw rejection(ErrorType.EsuRejected, 'LIMIT_EXCEEDED');
-      },
-    });
+    const activities = fakeActivities({ recordOperation: refusing(ErrorType.EsuRejected, 'LIMIT_EXCEEDED') });
     const args = depositInput();
-    const { error, children } = await runDeposit<DepositState>(activities, args);
+    const { error, children } = await runDeposit(activities, args);
     expect(failureOf(error).type).toBe(ErrorType.EsuRejected);
     expect(children).toEqual([]);
     expect(activities.startSubmissionWorkflow).not.toHaveBeenCalled();

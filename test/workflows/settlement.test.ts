@@ -1,34 +1,26 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { settleBet } from '../../workflows/settlement.js';
-import { SettlementStatus, type SettlementInput, type SettlementState } from '../../domain/bet.js';
+import { SettlementStatus, type SettlementState } from '../../domain/bet.js';
 import { ErrorType } from '../../domain/errors.js';
 import { createBettingClient } from '../../client/betting.js';
 import { OperationFailedError } from '../../client/errors.js';
 import { uniqueId } from '../support/ids.js';
+import { acceptedBet, BET_SELECTION, BETTOR_REF, fakeActivities, NOW } from './betting-fakes.js';
+import { env, useTimeSkipping, withWorker } from '../support/workflows.js';
 import {
-  acceptedBet,
-  BETTOR_REF,
-  fakeActivities,
+  expectJournalCarried,
+  failingFirst,
   failureOf,
-  historyShape,
   journalledSteps,
   moneyCalls,
-  NOW,
-  carriedRows,
-  rejection,
-  runWorkflow,
-  type Activities,
-} from './betting-fakes.js';
-import { env, useTimeSkipping, withWorker, workflowBundle } from '../support/workflows.js';
+  refusing,
+  runSettlement as run,
+  runToFailure,
+  stepEvents,
+} from '../support/wf-money.js';
 
 useTimeSkipping();
-
-const run = (activities: Activities, args: SettlementInput) =>
-  runWorkflow<SettlementState>(env, workflowBundle, activities, (taskQueue) =>
-    env.client.workflow.start(settleBet, { taskQueue, workflowId: `Settlement:${args.betId}`, args: [args] }),
-  );
 
 describe('settlement saga', () => {
   it('credits a won bet with stake × odds rounded down to the tiyn and records the win in ESU', async () => {
@@ -59,7 +51,7 @@ describe('settlement saga', () => {
       amountTiyn: 333,
       currency: 'KZT',
       occurredAt: NOW,
-      bet: { betId, eventId: 'evt-42', outcome: 'HOME', odds: '2.35', result: 'WON', winningsTiyn: 782 },
+      bet: { betId, ...BET_SELECTION, result: 'WON', winningsTiyn: 782 },
     });
     const steps = journalledSteps(activities);
     expect(steps.map((s) => s.status)).toEqual(['LOADING_BET', 'POSTING', 'RECORDING_IN_ESU', 'SETTLED']);
@@ -151,11 +143,15 @@ describe('settlement saga', () => {
           settledAt: NOW,
         }),
     });
-    const { error, finalStatus } = await run(activities, { betId: uniqueId('bet'), result: 'LOST' });
-    expect(failureOf(error).type).toBe(ErrorType.SettlementConflict);
+    await runToFailure(
+      run,
+      activities,
+      { betId: uniqueId('bet'), result: 'LOST' },
+      ErrorType.SettlementConflict,
+      SettlementStatus.Refused,
+    );
     expect(activities.settleBetInLedger).not.toHaveBeenCalled();
     expect(activities.recordOperation).not.toHaveBeenCalled();
-    expect(finalStatus.status).toBe(SettlementStatus.Refused);
   });
 
   it('refuses an unknown bet', async () => {
@@ -177,13 +173,12 @@ describe('settlement saga', () => {
   });
 
   it('retries ESU’s transient faults after the money moved, and records once ESU answers', async () => {
-    let attempts = 0;
     const activities = fakeActivities({
-      recordOperation: async (req) => {
-        attempts += 1;
-        if (attempts < 3) throw ApplicationFailure.create({ message: 'esu 503', nextRetryDelay: '1 hour' });
-        return { receiptId: 'ESU-late', operationId: req.operationId, recordedAt: NOW };
-      },
+      recordOperation: failingFirst(
+        2,
+        () => ApplicationFailure.create({ message: 'esu 503', nextRetryDelay: '1 hour' }),
+        async (req) => ({ receiptId: 'ESU-late', operationId: req.operationId, recordedAt: NOW }),
+      ),
     });
     const { state } = await run(activities, { betId: uniqueId('bet'), result: 'LOST' });
     expect(state).toMatchObject({ status: SettlementStatus.Settled, esuReceipt: { receiptId: 'ESU-late' } });
@@ -227,27 +222,24 @@ describe('settlement client', () => {
 
 describe('settlement saga: journal rows carried by the local activities it runs anyway', () => {
   it('reads and settles the bet in local activities, the posting with its rows in one transaction', async () => {
-    const activities = fakeActivities();
     const betId = uniqueId('bet');
-    const { state, handle } = await run(activities, { betId, result: 'WON' });
-    expect(state?.status).toBe(SettlementStatus.Settled);
-    expect(carriedRows(activities, ['registerOperation', 'settleBetInLedger', 'finishOperation'])).toEqual({
-      registerOperation: [['LOADING_BET settlement.received']],
-      settleBetInLedger: [['POSTING settlement.bet-loaded', 'RECORDING_IN_ESU settlement.posted']],
-      finishOperation: [['SETTLED settlement.settled']],
-    });
-    expect(activities.recordStep).not.toHaveBeenCalled();
-    expect(activities.recordSteps).not.toHaveBeenCalled();
+    const { activities } = await expectJournalCarried(
+      run,
+      { betId, result: 'WON' },
+      SettlementStatus.Settled,
+      {
+        registerOperation: [['LOADING_BET settlement.received']],
+        settleBetInLedger: [['POSTING settlement.bet-loaded', 'RECORDING_IN_ESU settlement.posted']],
+        finishOperation: [['SETTLED settlement.settled']],
+      },
+      ['recordOperation'],
+    );
     // The rows after the bet is loaded know its bettor and stake.
     expect(vi.mocked(activities.settleBetInLedger).mock.calls[0]![0].stepsIfSettled![1]).toMatchObject({
       operationId: `${betId}.settle`,
       bettorRef: BETTOR_REF,
       amountTiyn: 333,
       details: { winningsTiyn: 782 },
-    });
-    expect(await historyShape(handle)).toEqual({
-      activities: ['recordOperation'],
-      operationStatus: [SettlementStatus.Settled],
     });
   });
 
@@ -278,13 +270,11 @@ describe('settlement saga: journal rows carried by the local activities it runs 
 
   it('refuses a bet a concurrent settlement won: the rows of the refused posting go with the outcome', async () => {
     const activities = fakeActivities({
-      settleBetInLedger: async () => {
-        throw rejection(ErrorType.SettlementConflict, 'SETTLED');
-      },
+      settleBetInLedger: refusing(ErrorType.SettlementConflict, 'SETTLED'),
     });
     const { error } = await run(activities, { betId: uniqueId('bet'), result: 'WON' });
     expect(failureOf(error).type).toBe(ErrorType.SettlementConflict);
-    expect(journalledSteps(activities).map((s) => `${s.status} ${s.event}`)).toEqual([
+    expect(stepEvents(journalledSteps(activities))).toEqual([
       'LOADING_BET settlement.received',
       'POSTING settlement.bet-loaded',
       'REFUSED settlement.refused',
@@ -297,11 +287,7 @@ describe('settlement saga: journal rows carried by the local activities it runs 
 // time-skipping server no longer skips time for this file, so tests that wait on retries come first.
 describe('ESU refusal after the money moved', () => {
   it('keeps the settlement and hands the record to an ESU submission when ESU refuses it', async () => {
-    const activities = fakeActivities({
-      recordOperation: async () => {
-        throw rejection(ErrorType.EsuRejected, 'INVALID_OPERATION');
-      },
-    });
+    const activities = fakeActivities({ recordOperation: refusing(ErrorType.EsuRejected, 'INVALID_OPERATION') });
     const betId = uniqueId('bet');
     const { state, error, children } = await run(activities, { betId, result: 'WON' });
     expect(error).toBeUndefined();

@@ -4,7 +4,7 @@ import type { EsuSubmissionActivities } from '../../activities/esu-submissions.j
 import { createSubmissionCalendarActivities, type SubmissionStoreActivities } from '../../activities/submissions.js';
 import { DEFAULT_WORKING_DAY_CALENDAR } from '../../config/index.js';
 import { parseMaintenanceWindows } from '../../domain/maintenance.js';
-import { firstSubmissionId, type SubmissionInput } from '../../domain/submission.js';
+import { firstSubmissionId, type SubmissionInput, type SubmissionReceipt } from '../../domain/submission.js';
 import { addDays, compileCalendar, isWorkingDay, localDate, startOfLocalDay } from '../../domain/working-days.js';
 import { adultIin, uniqueId } from '../support/ids.js';
 import { env } from '../support/workflows.js';
@@ -69,13 +69,18 @@ export function afmSubmissionInput(overrides: Partial<SubmissionInput> = {}): Su
   };
 }
 
+/** A counterpart's receipt of a record it took now: AFM's is not `final` (its verdict comes later), ESU's is. */
+function receiptNow(messageId: string, final: boolean): SubmissionReceipt {
+  const at = new Date().toISOString();
+  return { messageId, acceptedAt: at, sentAt: at, receivedAt: at, final };
+}
+
 /**
  * Counterparts that accept every submission, for saga tests: a completed deposit or payout starts its AFM
  * submission on the same worker, and a submission whose activities are missing would hold the time-skipping
  * server's clock. The sagas' tests assert what the saga asked for (the child's input), not these.
  */
 export function acceptingSubmissionActivities(): SubmissionActivities {
-  const at = () => new Date().toISOString();
   return {
     ...createSubmissionCalendarActivities({
       calendar: async () => calendar,
@@ -88,21 +93,9 @@ export function acceptingSubmissionActivities(): SubmissionActivities {
       },
     }),
     recordSubmission: async () => undefined,
-    sendAfmSubmission: async ({ submissionId }) => ({
-      messageId: `AFM-${submissionId}`,
-      acceptedAt: at(),
-      sentAt: at(),
-      receivedAt: at(),
-      final: false,
-    }),
+    sendAfmSubmission: async ({ submissionId }) => receiptNow(`AFM-${submissionId}`, false),
     getAfmVerdict: async ({ messageId }) => ({ messageId, status: 'ACCEPTED_FOR_PROCESSING' }),
     readAfmMessages: async () => ({ messages: [], hasMore: false }),
-    sendEsuSubmission: async ({ submissionId }) => ({
-      messageId: `ESU-${submissionId}`,
-      acceptedAt: at(),
-      sentAt: at(),
-      receivedAt: at(),
-      final: true,
-    }),
+    sendEsuSubmission: async ({ submissionId }) => receiptNow(`ESU-${submissionId}`, true),
   };
 }
