@@ -2,6 +2,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { canonicalJson } from '../domain/wire/common.js';
 import type { Pool } from '../db/pool.js';
 import { ErrorType } from '../domain/errors.js';
+import {
+  answerIdempotencyKey,
+  claimIdempotencyKey,
+  heldIdempotencyKey,
+  releaseIdempotencyKey,
+} from '../store/idempotency-keys.js';
 import { ProblemError } from './problem.js';
 
 export interface Answer {
@@ -25,22 +31,15 @@ export function createIdempotencyKeys(pool: Pool, fingerprintOf: (text: string) 
   ): Promise<FastifyReply> {
     const caller = request.caller?.name ?? '-';
     const key = String(request.headers['idempotency-key']);
+    const held = { caller, key };
     const route = request.routeOptions.url ?? request.url;
     const fingerprint = fingerprintOf(
       canonicalJson({ route, params: request.params ?? {}, body: request.body ?? null }),
     );
     // A key released by a failed call between our claim and our read is claimed again (a few times at most).
     for (let attempt = 0; ; attempt++) {
-      const claimed = await pool.query(
-        'INSERT INTO api_idempotency_keys (caller, idempotency_key, route, fingerprint) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-        [caller, key, route, fingerprint],
-      );
-      if (claimed.rowCount) break;
-      const { rows } = await pool.query<{ fingerprint: string; status_code: number | null; response: unknown }>(
-        'SELECT fingerprint, status_code, response FROM api_idempotency_keys WHERE caller = $1 AND idempotency_key = $2',
-        [caller, key],
-      );
-      const row = rows[0];
+      if (await claimIdempotencyKey(pool, held, route, fingerprint)) break;
+      const row = await heldIdempotencyKey(pool, held);
       if (!row && attempt < 3) continue;
       if (!row || row.status_code === null)
         throw new ProblemError(409, 'a request with this Idempotency-Key is in progress: retry shortly', {
@@ -63,15 +62,10 @@ export function createIdempotencyKeys(pool: Pool, fingerprintOf: (text: string) 
     try {
       answer = await run();
     } catch (err) {
-      await pool
-        .query('DELETE FROM api_idempotency_keys WHERE caller = $1 AND idempotency_key = $2', [caller, key])
-        .catch(() => undefined);
+      await releaseIdempotencyKey(pool, held).catch(() => undefined);
       throw err;
     }
-    await pool.query(
-      'UPDATE api_idempotency_keys SET status_code = $3, response = $4, completed_at = now() WHERE caller = $1 AND idempotency_key = $2',
-      [caller, key, answer.code, JSON.stringify(answer.body)],
-    );
+    await answerIdempotencyKey(pool, held, answer);
     return reply.code(answer.code).send(answer.body);
   };
 }

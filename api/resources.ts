@@ -2,6 +2,7 @@ import { ServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EsuBridgeClient } from '../client/index.js';
 import type { Pool } from '../db/pool.js';
+import { operationOfWorkflow, type OperationRow } from '../store/operations.js';
 import type { IdempotencyKeys } from './idempotency.js';
 import { ProblemError } from './problem.js';
 
@@ -11,15 +12,7 @@ export interface ApiDeps {
   once: IdempotencyKeys;
 }
 
-export interface OperationRow {
-  operation_id: string;
-  kind: string;
-  status: string;
-  amount_tiyn: number;
-  esu_receipt_id: string | null;
-  failure_type: string | null;
-  failure_message: string | null;
-}
+export type { OperationRow };
 
 export const notFound = (what: string) => new ProblemError(404, `${what} is not known here`);
 
@@ -44,7 +37,7 @@ export async function readOperation<State>(
     if (err instanceof ServiceError && !(err instanceof WorkflowNotFoundError)) throw err;
     failure = err;
   }
-  const fallback = fromRow ? await readRow(pool, workflowId) : undefined;
+  const fallback = fromRow ? await operationOfWorkflow(pool, workflowId) : undefined;
   if (!(failure instanceof WorkflowNotFoundError))
     log.error({ err: failure, workflowId }, 'workflow query failed; reading PostgreSQL instead');
   if (fallback && fromRow) return fromRow(fallback);
@@ -52,19 +45,10 @@ export async function readOperation<State>(
   throw failure;
 }
 
-async function readRow(pool: Pool, workflowId: string): Promise<OperationRow | undefined> {
-  const { rows } = await pool.query<OperationRow>(
-    'SELECT operation_id, kind, status, amount_tiyn, esu_receipt_id, failure_type, failure_message FROM operations WHERE workflow_id = $1',
-    [workflowId],
-  );
-  return rows[0];
-}
-
 /** A state kept whole in PostgreSQL (incidents.state): the same fallback for resources whose table keeps the snapshot. */
 export async function readState<State>(
-  pool: Pool,
   log: FastifyBaseLogger,
-  sql: string,
+  snapshot: () => Promise<State | undefined>,
   id: string,
   what: string,
   query: () => Promise<State>,
@@ -75,8 +59,8 @@ export async function readState<State>(
     if (err instanceof ServiceError && !(err instanceof WorkflowNotFoundError)) throw err;
     if (!(err instanceof WorkflowNotFoundError))
       log.error({ err, id }, 'workflow query failed; reading PostgreSQL instead');
-    const { rows } = await pool.query<{ state: State }>(sql, [id]);
-    if (rows[0]) return rows[0].state;
+    const state = await snapshot();
+    if (state !== undefined) return state;
     if (err instanceof WorkflowNotFoundError) throw notFound(what);
     throw err;
   }

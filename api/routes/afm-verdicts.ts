@@ -8,6 +8,7 @@ import { SubmissionKey } from '../../domain/submission.js';
 import { DocumentSignature, IsoDateTime } from '../../domain/wire/common.js';
 import { ProblemError, problemResponses } from '../problem.js';
 import { json } from '../schemas.js';
+import { giveBackAfmCallback, takeAfmCallback, wasAcknowledgedByAfm } from '../../store/afm-callbacks.js';
 import { appendJournal } from '../../store/journal.js';
 
 export interface AfmVerdictDeps {
@@ -147,11 +148,7 @@ export const afmVerdictRoutes =
             details,
           );
         }
-        const sent = await pool.query(
-          `SELECT workflow_id FROM submissions WHERE submission_id = $1 AND message_id = $2 AND counterpart = 'AFM'`,
-          [message.submissionId, message.messageId],
-        );
-        if (!sent.rowCount) {
+        if (!(await wasAcknowledgedByAfm(pool, message.submissionId, message.messageId))) {
           return refuse(
             'afm.callback-unknown',
             message.submissionId,
@@ -159,11 +156,13 @@ export const afmVerdictRoutes =
             details,
           );
         }
-        const taken = await pool.query(
-          `INSERT INTO afm_callbacks (verdict_id, message_id, submission_id, sent_at) VALUES ($1, $2, $3, $4) ON CONFLICT (verdict_id) DO NOTHING`,
-          [message.id, message.messageId, message.submissionId, body.sentAt],
-        );
-        if (!taken.rowCount)
+        const taken = await takeAfmCallback(pool, {
+          verdictId: message.id,
+          messageId: message.messageId,
+          submissionId: message.submissionId,
+          sentAt: body.sentAt,
+        });
+        if (!taken)
           return refuse(
             'afm.callback-replayed',
             message.submissionId,
@@ -182,7 +181,7 @@ export const afmVerdictRoutes =
           });
         } catch (err) {
           // Not taken after all: AFM's next try must not be refused as a replay.
-          await pool.query('DELETE FROM afm_callbacks WHERE verdict_id = $1', [message.id]);
+          await giveBackAfmCallback(pool, message.id);
           throw err;
         }
         await appendJournal(pool, {

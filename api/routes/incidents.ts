@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { BusinessKey } from '../../domain/ids.js';
 import { IncidentCardDraft } from '../../domain/incident.js';
 import { AmendIncident, CloseIncident, type IncidentState } from '../../domain/incident-state.js';
+import { incidentSnapshot } from '../../store/incidents.js';
 import { readState, type ApiDeps } from '../resources.js';
 import { getRoute, START_PROBLEMS, startRoute, stepRoutes } from '../route.js';
 import { Incident, json } from '../schemas.js';
@@ -69,9 +70,8 @@ export const incidentRoutes =
       },
       ({ incidentId }, request) =>
         readState(
-          pool,
           request.log,
-          'SELECT state FROM incidents WHERE incident_id = $1',
+          () => incidentSnapshot<IncidentState>(pool, incidentId),
           incidentId,
           `incident ${incidentId}`,
           () => client.incident(incidentId).status(),
