@@ -4,6 +4,7 @@ import { workflowId, WorkflowProcess } from '../domain/ids.js';
 import { DIFFERENCE_KIND_LABELS, type DifferenceKind, type ReconciliationResult } from '../domain/reconciliation.js';
 import { ListingDate } from '../domain/wire/listings.js';
 import { assignments } from '../store/inboxes.js';
+import { reconciliationOfDay } from '../store/reconciliation.js';
 import { InvalidRequestError } from './errors.js';
 
 /**
@@ -127,18 +128,14 @@ export function differenceView(r: Record<string, any>, assignee?: string): Diffe
 /** A day's result as PostgreSQL holds it. */
 export async function readReconciliationDay(pool: Pool, day: string): Promise<ReconciliationDay> {
   const valid = validDay(day);
-  const runs = await pool.query(`SELECT * FROM reconciliation_runs WHERE day = $1 ORDER BY started_at DESC`, [valid]);
-  const diffs = await pool.query(
-    `SELECT * FROM reconciliation_differences WHERE day = $1 ORDER BY status DESC, counterpart, kind, record_id`,
-    [valid],
-  );
+  const { runs, differences: diffs } = await reconciliationOfDay(pool, valid);
   const assignees = await assignments(
     pool,
     'reconciliation',
-    diffs.rows.map((r) => r.difference_id),
+    diffs.map((r) => r.difference_id),
   );
-  const r = runs.rows[0];
-  const differences = diffs.rows.map((d) => differenceView(d, assignees.get(d.difference_id)));
+  const r = runs[0];
+  const differences = diffs.map((d) => differenceView(d, assignees.get(d.difference_id)));
   const open = differences.filter((d) => d.status === 'OPEN').length;
   const summary = !r
     ? `${valid}: not reconciled yet`
@@ -164,7 +161,7 @@ export async function readReconciliationDay(pool: Pool, day: string): Promise<Re
           },
         }
       : {}),
-    runs: runs.rows.length,
+    runs: runs.length,
     open,
     differences,
     summary,

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { submissionConfig, type SubmissionConfig } from '../config/submissions.js';
 import type { Pool } from '../db/pool.js';
 import { workflowId, WorkflowProcess } from '../domain/ids.js';
+import { failedSubmissionIds } from '../store/submissions.js';
 import { verdictReader } from '../workflows/verdict-reader.js';
 import { createSubmissionClient } from './submissions.js';
 
@@ -41,15 +42,11 @@ export async function resumeFailedSubmissions(
   { batch = 20 } = {},
 ): Promise<number> {
   const submissions = createSubmissionClient({ client, taskQueue });
-  const { rows } = await pool.query<{ submission_id: string }>(
-    `SELECT submission_id FROM submissions WHERE status = 'FAILED' ORDER BY updated_at`,
-  );
+  const failed = await failedSubmissionIds(pool);
   let told = 0;
-  for (let i = 0; i < rows.length; i += batch) {
+  for (let i = 0; i < failed.length; i += batch) {
     const results = await Promise.all(
-      rows
-        .slice(i, i + batch)
-        .map((r) => submissions.resumeSubmission(r.submission_id, 'worker started').catch(() => false)),
+      failed.slice(i, i + batch).map((id) => submissions.resumeSubmission(id, 'worker started').catch(() => false)),
     );
     told += results.filter(Boolean).length;
   }

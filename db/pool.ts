@@ -81,6 +81,11 @@ export async function withCommandPool(
   }
 }
 
+/** Asks PostgreSQL for an answer: resolves once the database takes a query, rejects while it does not. */
+export async function databaseAnswers(pool: pg.Pool): Promise<void> {
+  await pool.query('SELECT 1');
+}
+
 /** The statement that opens a snapshot that only reads: every query in it sees the same committed state. */
 export const READ_ONLY_SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 

@@ -17,7 +17,7 @@ registerCommand(
       const { loadConfig } = await import('../../config/index.js');
       const { migrationDatabaseUrl } = await import('../../config/database.js');
       const { migrate, migrationFiles } = await import('../../db/migrate.js');
-      const { safeMessage, withCommandPool } = await import('../../db/pool.js');
+      const { databaseAnswers, safeMessage, withCommandPool } = await import('../../db/pool.js');
       const { DependencyUnavailableError, waitFor } = await import('../../stack/wait-for.js');
       let deadlineMs = 0;
       const url = () => {
@@ -27,7 +27,7 @@ registerCommand(
       };
       return withCommandPool('migrate', url, async (pool) => {
         try {
-          await waitFor('PostgreSQL', () => pool.query('SELECT 1'), {
+          await waitFor('PostgreSQL', () => databaseAnswers(pool), {
             deadlineMs,
             log: (line) => console.error(JSON.stringify(line)),
           });
