@@ -84,14 +84,14 @@ describe('production entry points', () => {
     const home = await mkdtemp(path.join(tmpdir(), 'esu-cli-home-'));
     const noLogin = { NODE_ENV: 'production', ...UNREACHABLE, HOME: home, XDG_CONFIG_HOME: home };
     const selfAsserted = await run(
-      'client/cli.ts',
+      'cli/main.ts',
       { ...noLogin, CONSOLE_USER: 'officer', CONSOLE_PASSWORD: 'officer' },
       ['list', 'submissions'],
     );
     expect(selfAsserted.code).toBe(5);
     expect(selfAsserted.stderr).toContain('not signed in: run esu-bridge login');
     const inClear = await run(
-      'client/cli.ts',
+      'cli/main.ts',
       {
         ...noLogin,
         ESU_BRIDGE_CONSOLE_URL: 'http://console.example.kz',
@@ -105,7 +105,7 @@ describe('production entry points', () => {
     const hashed = await new Promise<string>((resolve, reject) => {
       const child = execFile(
         process.execPath,
-        ['--import', 'tsx', 'client/cli.ts', 'console', 'hash-password'],
+        ['--import', 'tsx', 'cli/main.ts', 'console', 'hash-password'],
         { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' } },
         (err, stdout) => (err ? reject(err) : resolve(stdout)),
       );

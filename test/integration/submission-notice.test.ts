@@ -77,7 +77,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'client/cli.ts', ...args],
+      ['--import', 'tsx', 'cli/main.ts', ...args],
       { cwd: REPO_ROOT, env, timeout: 60_000 },
       (err, stdout, stderr) => {
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
