@@ -79,6 +79,18 @@ const workflowImports = (otherRooms) => [
   },
 ];
 
+/**
+ * SQL text: a string or a template's text that starts with a statement's keyword in capitals and a space or a
+ * line break (`'SELECT …'`, `` `WITH … ` ``). Case-sensitive, so English ("Update the card") and Temporal's
+ * `handle.query(...)` are not it.
+ */
+const SQL_START = '/^\\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\\s/';
+const NO_SQL_TEXT = [
+  'error',
+  { selector: `Literal[value=${SQL_START}]`, message: 'SQL lives in store/ (docs/architecture.md)' },
+  { selector: `TemplateElement[value.raw=${SQL_START}]`, message: 'SQL lives in store/ (docs/architecture.md)' },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -299,6 +311,28 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // client/ is what bookmaker services import: the CLI stands on it, never the other way round.
+    files: ['client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: rooms('cli'), message: 'client/ does not import cli/: the CLI imports client/' }] },
+      ],
+    },
+  },
+  {
+    // SQL lives in store/ (and db/): the rooms that serve people call its functions and hold no SQL text.
+    files: ['api/**/*.ts', 'client/**/*.ts', 'cli/**/*.ts'],
+    rules: { 'no-restricted-syntax': NO_SQL_TEXT },
+  },
+  // console/ keeps the SQL of its own tables until they move into store/ (another branch): the same rule for it,
+  // turned on with that move.
+  // enable with the console's SQL in store/
+  // {
+  //   files: ['console/**/*.ts'],
+  //   rules: { 'no-restricted-syntax': NO_SQL_TEXT },
+  // },
   {
     // A simulator stands for the counterpart, not for our code.
     files: ['simulators/**/*.ts'],
