@@ -326,6 +326,19 @@ export default tseslint.config(
     files: ['api/**/*.ts', 'client/**/*.ts', 'cli/**/*.ts'],
     rules: { 'no-restricted-syntax': NO_SQL_TEXT },
   },
+  {
+    // client/'s dynamic imports reach no cli/ either (no-restricted-imports sees static imports only).
+    files: ['client/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        ...NO_SQL_TEXT,
+        {
+          selector: 'ImportExpression[source.value=/^(\\.\\.\\/)+cli\\//]',
+          message: 'client/ does not import cli/: the CLI imports client/',
+        },
+      ],
+    },
+  },
   // console/ keeps the SQL of its own tables until they move into store/ (another branch): the same rule for it,
   // turned on with that move.
   // enable with the console's SQL in store/
