@@ -201,6 +201,7 @@ export interface JournalRow {
 export interface JournalFilters {
   recordId?: string;
   actor?: string;
+  /** Matched with LIKE: `_` and `%` in it are wildcards (the console's query schema admits neither). */
   eventPrefix?: string;
   fromMs?: number;
   toMs?: number;
