@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool } from '../db/pool.js';
+import { findCliToken, insertCliToken, revokeCliToken, useCliToken } from '../store/cli-tokens.js';
 import type { ConsoleUser } from '../config/console.js';
 import type { Actor } from './auth.js';
 
@@ -42,20 +43,14 @@ export function createCliTokenStore(pool: Pool, ttlMs: number, users: () => Cons
     async issue(actor: Actor): Promise<IssuedToken> {
       const token = `ebt_${randomBytes(32).toString('base64url')}`;
       const id = hashOf(token);
-      const { rows } = await pool.query(
-        `INSERT INTO cli_tokens (id, login, role, expires_at)
-         VALUES ($1, $2, $3, now() + make_interval(secs => $4::double precision / 1000))
-         RETURNING created_at, expires_at`,
-        [id, actor.login, actor.role, ttlMs],
-      );
-      const row = rows[0] as { created_at: Date; expires_at: Date };
+      const { createdAt, expiresAt } = await insertCliToken(pool, id, actor, ttlMs);
       return {
         token,
         tokenId: id.slice(0, 12),
         login: actor.login,
         role: actor.role,
-        createdAt: row.created_at.toISOString(),
-        expiresAt: row.expires_at.toISOString(),
+        createdAt: createdAt.toISOString(),
+        expiresAt: expiresAt.toISOString(),
       };
     },
 
@@ -64,19 +59,9 @@ export function createCliTokenStore(pool: Pool, ttlMs: number, users: () => Cons
       if (!CLI_TOKEN.test(token)) return { ok: false, refused: 'malformed' };
       const id = hashOf(token);
       const tokenId = id.slice(0, 12);
-      const { rows } = await pool.query(
-        `UPDATE cli_tokens SET last_used_at = now()
-          WHERE id = $1 AND revoked_at IS NULL AND expires_at > now()
-          RETURNING login, role, expires_at`,
-        [id],
-      );
-      const row = rows[0] as { login: string; role: string; expires_at: Date } | undefined;
+      const row = await useCliToken(pool, id);
       if (!row) {
-        const { rows: found } = await pool.query(
-          `SELECT login, revoked_at IS NOT NULL AS revoked FROM cli_tokens WHERE id = $1`,
-          [id],
-        );
-        const known = found[0] as { login: string; revoked: boolean } | undefined;
+        const known = await findCliToken(pool, id);
         if (!known) return { ok: false, refused: 'unknown' };
         return { ok: false, refused: known.revoked ? 'revoked' : 'expired', login: known.login, tokenId };
       }
@@ -86,17 +71,13 @@ export function createCliTokenStore(pool: Pool, ttlMs: number, users: () => Cons
         ok: true,
         actor: { login: user.login, role: user.role },
         tokenId,
-        expiresAt: row.expires_at.toISOString(),
+        expiresAt: row.expiresAt.toISOString(),
       };
     },
 
     async revoke(token: string): Promise<boolean> {
       if (!CLI_TOKEN.test(token)) return false;
-      const { rowCount } = await pool.query(
-        `UPDATE cli_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`,
-        [hashOf(token)],
-      );
-      return (rowCount ?? 0) > 0;
+      return revokeCliToken(pool, hashOf(token));
     },
   };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { inTransaction, READ_ONLY_SNAPSHOT, type Pool, type PoolClient } from '../db/pool.js';
+import { readChainEntries, readChainHead, type ChainRow } from '../store/journal-chain.js';
 import { readSeals, sealIsAuthentic, type JournalAnchor, type SealKey } from './journal-seal.js';
 
 /**
@@ -45,21 +46,6 @@ export interface SealCheck {
   anchor?: JournalAnchor;
 }
 
-interface ChainRow {
-  id: string;
-  chain_seq: string;
-  prev_hash: string;
-  hash: string;
-  started_us: string;
-  ended_us: string;
-  event: string;
-  actor: string;
-  record_id: string;
-  result: string;
-  details: string;
-  dedupe_key: string | null;
-}
-
 function field(x: string | null): string {
   return x === null ? 'N;' : `${Buffer.byteLength(x, 'utf8')}:${x};`;
 }
@@ -101,7 +87,7 @@ async function verifyInSnapshot(db: PoolClient, sealCheck?: SealCheck): Promise<
   const anchor = sealCheck?.anchor;
   const sealedSeqs = new Set([...seals.map((s) => s.seq), ...(anchor ? [anchor.seq] : [])]);
   const hashAt = new Map<number, string>();
-  const headRow = (await db.query(`SELECT seq::text AS seq, hash FROM journal_chain_head WHERE id = 1`)).rows[0];
+  const headRow = await readChainHead(db);
   const head = { seq: Number(headRow?.seq ?? 0), hash: String(headRow?.hash ?? GENESIS_HASH) };
   const problems: ChainProblem[] = [];
   const report = (p: ChainProblem) => problems.length < MAX_PROBLEMS && problems.push(p);
@@ -111,14 +97,7 @@ async function verifyInSnapshot(db: PoolClient, sealCheck?: SealCheck): Promise<
   let firstSeq: number | undefined;
   let after = 0;
   for (;;) {
-    const { rows } = await db.query<ChainRow>(
-      `SELECT id::text AS id, chain_seq::text AS chain_seq, prev_hash, hash,
-              ((extract(epoch FROM started_at) * 1000000)::bigint)::text AS started_us,
-              ((extract(epoch FROM ended_at) * 1000000)::bigint)::text AS ended_us,
-              event, actor, record_id, result, details::text AS details, dedupe_key
-       FROM journal WHERE journal.chain_seq > $1 ORDER BY journal.chain_seq LIMIT ${BATCH}`,
-      [after],
-    );
+    const rows = await readChainEntries(db, after, BATCH);
     for (const row of rows) {
       const seq = Number(row.chain_seq);
       firstSeq ??= seq;

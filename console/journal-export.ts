@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Pool } from '../db/pool.js';
 import { isoWithOffset } from '../domain/incident.js';
+import { readJournalForExport } from '../store/journal.js';
 
 /**
  * The journal as CSV, whole, for a date range or for one day (National Bank resolution No. 116, item 55(7)), with the six attributes of
@@ -62,14 +63,7 @@ export async function exportJournalCsv(
   let after = 0;
   let count = 0;
   for (;;) {
-    const { rows } = await pool.query(
-      `SELECT chain_seq::text AS seq, started_at, event, actor, record_id, ended_at, result, details::text AS details, hash
-       FROM journal
-       WHERE chain_seq > $1
-         AND ($2::timestamptz IS NULL OR started_at >= $2) AND ($3::timestamptz IS NULL OR started_at < $3)
-       ORDER BY chain_seq LIMIT ${BATCH}`,
-      [after, fromMs === undefined ? null : new Date(fromMs), toMs === undefined ? null : new Date(toMs)],
-    );
+    const rows = await readJournalForExport(pool, { after, fromMs, toMs }, BATCH);
     const lines = rows.map((r) =>
       [
         r.seq,

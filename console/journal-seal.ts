@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { inTransaction, type Pool, type PoolClient } from '../db/pool.js';
+import { inTransaction, type Pool } from '../db/pool.js';
+import type { Queryable } from '../store/journal.js';
+import { insertSeal, latestSealRow, lockChainHead, readSealRows, type SealRow } from '../store/journal-chain.js';
 
 /**
  * Seals of the journal's chain head (db/migrations/016_journal_seals.sql). The chain alone proves order, not
@@ -44,14 +46,6 @@ export function sealIsAuthentic(key: SealKey, a: JournalAnchor): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-interface SealRow {
-  seq: string;
-  hash: string;
-  sealed_at: Date;
-  key_id: string;
-  mac: string;
-}
-
 const anchorOf = (r: SealRow): JournalAnchor => ({
   format: ANCHOR_FORMAT,
   seq: Number(r.seq),
@@ -62,11 +56,8 @@ const anchorOf = (r: SealRow): JournalAnchor => ({
 });
 
 /** Every seal, oldest first, as the verification reads them inside its snapshot. */
-export async function readSeals(db: Pick<PoolClient, 'query'>): Promise<JournalAnchor[]> {
-  const { rows } = await db.query<SealRow>(
-    'SELECT seq::text AS seq, hash, sealed_at, key_id, mac FROM journal_seals ORDER BY seq',
-  );
-  return rows.map(anchorOf);
+export async function readSeals(db: Queryable): Promise<JournalAnchor[]> {
+  return (await readSealRows(db)).map(anchorOf);
 }
 
 /**
@@ -75,25 +66,14 @@ export async function readSeals(db: Pick<PoolClient, 'query'>): Promise<JournalA
  */
 export async function sealJournalHead(pool: Pool, key: SealKey, now: () => number = Date.now): Promise<JournalAnchor> {
   return inTransaction(pool, async (db) => {
-    const head = (
-      await db.query<{ seq: string; hash: string }>(
-        'SELECT seq::text AS seq, hash FROM journal_chain_head WHERE id = 1 FOR UPDATE',
-      )
-    ).rows[0];
+    const head = await lockChainHead(db);
     const seq = Number(head?.seq ?? 0);
     const hash = head?.hash ?? '0'.repeat(64);
-    const latest = (
-      await db.query<SealRow>(
-        'SELECT seq::text AS seq, hash, sealed_at, key_id, mac FROM journal_seals ORDER BY seq DESC LIMIT 1',
-      )
-    ).rows[0];
+    const latest = await latestSealRow(db);
     if (latest && Number(latest.seq) === seq && latest.key_id === key.keyId) return anchorOf(latest);
     const unsealed: Unsealed = { seq, hash, sealedAt: new Date(now()).toISOString(), keyId: key.keyId };
     const anchor: JournalAnchor = { format: ANCHOR_FORMAT, ...unsealed, mac: mac(key, unsealed) };
-    await db.query(
-      'INSERT INTO journal_seals (seq, hash, sealed_at, key_id, mac) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (seq) DO NOTHING',
-      [anchor.seq, anchor.hash, anchor.sealedAt, anchor.keyId, anchor.mac],
-    );
+    await insertSeal(db, anchor);
     return anchor;
   });
 }

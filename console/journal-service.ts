@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { Pool } from '../db/pool.js';
 import { payloadKeyId } from '../codec/encryption.js';
-import { loadMaintenance, loadMinuteBuckets } from '../store/availability.js';
+import { announceMaintenance, loadMaintenance, loadMinuteBuckets } from '../store/availability.js';
+import { findJournalEntries } from '../store/journal.js';
 import { availability, type AvailabilityReport } from '../domain/availability.js';
 import { Counterpart } from '../domain/wire/common.js';
 import { plannedNoticeCaveats, plannedWindowProblems } from '../domain/maintenance.js';
@@ -92,24 +93,15 @@ export function createJournalService({
         'read',
         { event: 'console.journal-read', recordId: 'journal', details: { ...q } },
         async () => {
-          const where: string[] = [];
-          const args: unknown[] = [];
-          const add = (sql: string, value: unknown) => (
-            args.push(value),
-            where.push(sql.replace('?', `$${args.length}`))
-          );
-          if (q.recordId) add('record_id = ?', q.recordId);
-          if (q.actor) add('actor = ?', q.actor);
-          if (q.event) add(`event LIKE ? || '%'`, q.event);
-          if (q.day) {
-            const { fromMs, toMs } = rangeBounds({ day: q.day }, offsetMinutes);
-            add('started_at >= to_timestamp(? / 1000.0)', fromMs);
-            add('started_at < to_timestamp(? / 1000.0)', toMs);
-          }
-          const { rows } = await pool.query(
-            `SELECT chain_seq::text AS seq, started_at, ended_at, event, actor, record_id, result, details FROM journal
-           ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY chain_seq DESC LIMIT ${q.limit}`,
-            args,
+          const rows = await findJournalEntries(
+            pool,
+            {
+              recordId: q.recordId,
+              actor: q.actor,
+              eventPrefix: q.event,
+              ...(q.day ? rangeBounds({ day: q.day }, offsetMinutes) : {}),
+            },
+            q.limit,
           );
           return rows.map((r) => ({ ...timelineEntry(r), details: { recordId: r.record_id, ...r.details } }));
         },
@@ -246,14 +238,11 @@ export function createJournalService({
               `maintenance: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
               problems,
             );
-          const { rows } = await pool.query(
-            `INSERT INTO maintenance_windows (counterpart, starts_at, ends_at, note, announced_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-            [m.counterpart, m.startsAt, m.endsAt, m.note, actor.login],
-          );
+          const id = await announceMaintenance(pool, m, actor.login);
           // Accepted, but the answer says when the 3-working-day count rests on a forecast or runs past the calendar.
           const caveats = plannedNoticeCaveats(nowMs, days);
           return {
-            id: Number(rows[0].id),
+            id,
             ...m,
             flags: caveats ? caveatFlags(caveats) : [],
             ...(caveats ? { calendarNotice: caveatText(caveats, 'the 3-working-day notice count') } : {}),

@@ -87,3 +87,16 @@ export async function loadMaintenance(pool: Pool, fromMs: number, toMs: number):
     announcedBy: r.announced_by,
   }));
 }
+
+/** Records a planned maintenance window an officer announced (instants as ISO 8601 text); answers its id. */
+export async function announceMaintenance(
+  pool: Pool,
+  window: { counterpart: string; startsAt: string; endsAt: string; note: string },
+  announcedBy: string,
+): Promise<number> {
+  const { rows } = await pool.query(
+    `INSERT INTO maintenance_windows (counterpart, starts_at, ends_at, note, announced_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [window.counterpart, window.startsAt, window.endsAt, window.note, announcedBy],
+  );
+  return Number(rows[0].id);
+}

@@ -148,3 +148,80 @@ export function appendWorkflowStep(
     dedupeKey,
   });
 }
+
+/** An entry as the journal's export writes it: its position, the six attributes, its details as stored, its hash. */
+export interface ExportedJournalRow {
+  /** The chain position, as text (a bigint). */
+  seq: string;
+  started_at: Date;
+  event: string;
+  actor: string;
+  record_id: string;
+  ended_at: Date;
+  result: string;
+  /** The details as PostgreSQL prints the stored JSON, so the hash can be checked against them. */
+  details: string;
+  hash: string;
+}
+
+/**
+ * Up to `limit` entries after chain position `after`, in chain order, begun in [fromMs, toMs) where given: one
+ * batch of the export.
+ */
+export async function readJournalForExport(
+  db: Queryable,
+  { after, fromMs, toMs }: { after: number; fromMs?: number; toMs?: number },
+  limit: number,
+): Promise<ExportedJournalRow[]> {
+  const { rows } = await db.query<ExportedJournalRow>(
+    `SELECT chain_seq::text AS seq, started_at, event, actor, record_id, ended_at, result, details::text AS details, hash
+     FROM journal
+     WHERE chain_seq > $1
+       AND ($2::timestamptz IS NULL OR started_at >= $2) AND ($3::timestamptz IS NULL OR started_at < $3)
+     ORDER BY chain_seq LIMIT $4`,
+    [after, fromMs === undefined ? null : new Date(fromMs), toMs === undefined ? null : new Date(toMs), limit],
+  );
+  return rows;
+}
+
+/** An entry as an officer reads the journal. */
+export interface JournalRow {
+  /** The chain position, as text (a bigint). */
+  seq: string;
+  started_at: Date;
+  ended_at: Date;
+  event: string;
+  actor: string;
+  record_id: string;
+  result: string;
+  details: Record<string, unknown>;
+}
+
+/** What an officer filters the journal by: a record, who acted, an event or its prefix (`incident.`), a period. */
+export interface JournalFilters {
+  recordId?: string;
+  actor?: string;
+  /** Matched with LIKE: `_` and `%` in it are wildcards (the console's query schema admits neither). */
+  eventPrefix?: string;
+  fromMs?: number;
+  toMs?: number;
+}
+
+/** The newest `limit` entries that match every filter given, newest first. */
+export async function findJournalEntries(db: Queryable, filters: JournalFilters, limit: number): Promise<JournalRow[]> {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const add = (sql: string, value: unknown) => (args.push(value), where.push(sql.replace('?', `$${args.length}`)));
+  if (filters.recordId) add('record_id = ?', filters.recordId);
+  if (filters.actor) add('actor = ?', filters.actor);
+  if (filters.eventPrefix) add(`event LIKE ? || '%'`, filters.eventPrefix);
+  if (filters.fromMs !== undefined) add('started_at >= to_timestamp(? / 1000.0)', filters.fromMs);
+  if (filters.toMs !== undefined) add('started_at < to_timestamp(? / 1000.0)', filters.toMs);
+  args.push(limit);
+  const { rows } = await db.query<JournalRow>(
+    `SELECT chain_seq::text AS seq, started_at, ended_at, event, actor, record_id, result, details FROM journal
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY chain_seq DESC LIMIT $${args.length}`,
+    args,
+  );
+  return rows;
+}
