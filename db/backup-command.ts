@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { migrationDatabaseUrl } from '../config/database.js';
-import { backupDatabase, restoreDatabase, RestoreRefused } from './backup.js';
+import { backupDatabase, restoreDatabase, RestoreRefused, type JournalVerifier } from './backup.js';
 import { createPool, safeMessage } from './pool.js';
 
 /**
@@ -15,7 +15,11 @@ import { createPool, safeMessage } from './pool.js';
  *   4  refused: the target database is not empty, or the backup's schema is newer than this code.
  * Written as one function per command, so that a single `esu-bridge` CLI can take them as subcommands.
  */
-export async function runBackupCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runBackupCommand(
+  argv: string[],
+  verifyJournal: JournalVerifier,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const [command, ...rest] = argv;
   let values: { out?: string; from?: string };
   let url: string;
@@ -44,7 +48,7 @@ export async function runBackupCommand(argv: string[], env: NodeJS.ProcessEnv = 
       );
       return 0;
     }
-    const report = await restoreDatabase(pool, values.from!, (line) => console.log(line));
+    const report = await restoreDatabase(pool, values.from!, verifyJournal, (line) => console.log(line));
     console.log(
       `restore into ${report.database} verified: ${report.tables.length} tables, journal head ${report.journal.head.seq}`,
     );

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { z } from 'zod';
-import { verifyJournal, type ChainProblem } from '../console/journal-chain.js';
 import { migrate, migrationFiles } from './migrate.js';
 import { inTransaction, READ_ONLY_SNAPSHOT, type Pool, type PoolClient } from './pool.js';
 import { checkLedger, type LedgerProblem } from './ledger-check.js';
@@ -189,6 +188,16 @@ export async function readBackup(fromDir: string): Promise<BackupManifest> {
   return parsed.data;
 }
 
+/**
+ * Verifies the restored journal's hash chain (console/journal-chain.ts `verifyJournal`, handed in by the CLI: db/
+ * knows the tables, not how the chain is hashed).
+ */
+export type JournalVerifier = (pool: Pool) => Promise<{
+  checked: number;
+  head: { seq: number; hash: string };
+  problems: { message: string }[];
+}>;
+
 export interface RestoreReport {
   database: string;
   tables: { table: string; rows: number }[];
@@ -242,6 +251,7 @@ async function loadTable(db: PoolClient, fromDir: string, table: string, file: s
 export async function restoreDatabase(
   pool: Pool,
   fromDir: string,
+  verifyJournal: JournalVerifier,
   log: (line: string) => void = () => undefined,
 ): Promise<RestoreReport> {
   const manifest = await readBackup(fromDir);
@@ -311,7 +321,7 @@ export async function restoreDatabase(
   log(`loaded ${counts.reduce((s, t) => s + t.rows, 0)} rows into ${counts.length} tables of ${database}`);
 
   const chain = await verifyJournal(pool);
-  const problems: string[] = chain.problems.map((p: ChainProblem) => `journal: ${p.message}`);
+  const problems: string[] = chain.problems.map((p) => `journal: ${p.message}`);
   if (chain.head.seq !== manifest.journalHead.seq || chain.head.hash !== manifest.journalHead.hash) {
     problems.push(
       `journal: the restored head (entry ${chain.head.seq}) is not the manifest's (entry ${manifest.journalHead.seq})`,

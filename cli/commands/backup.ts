@@ -3,7 +3,8 @@ import { leaf, registerCommand, str } from '../registry.js';
 /** `esu-bridge backup --out DIR`, `esu-bridge restore --from DIR` against DATABASE_URL (db/backup-command.ts, db/backup.ts). */
 async function backupCommand(argv: string[]): Promise<number> {
   const { runBackupCommand } = await import('../../db/backup-command.js');
-  return runBackupCommand(argv);
+  const { verifyJournal } = await import('../../console/journal-chain.js');
+  return runBackupCommand(argv, (pool) => verifyJournal(pool));
 }
 
 const COMMANDS = [
