@@ -1,25 +1,19 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyJournal } from '../../console/journal-chain.js';
-import { createPool, inTransaction, type Pool } from '../../db/pool.js';
+import { inTransaction, type Pool } from '../../db/pool.js';
 import { appendJournal } from '../../store/journal.js';
-import { createMigratedDatabase } from '../support/databases.js';
+import { useOwnDatabases } from '../support/databases.js';
 
 /**
  * appendJournal (store/journal.ts) is the one writer of the journal: what it stores of an entry, that the database
  * links it into the hash chain, that a dedupe key writes once, and that an entry written on a transaction's client
  * commits or rolls back with that transaction. On a database of its own, so the chain holds only these rows.
  */
-let admin: Pool;
+const database = `journal_append_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
+const own = useOwnDatabases([database], { poolSize: 2, migrated: true });
 let pool: Pool;
-
-beforeAll(async () => {
-  admin = createPool(inject('databaseUrl'), 1);
-  const name = `journal_append_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
-  pool = createPool(await createMigratedDatabase(admin, name), 2);
-});
-afterAll(async () => {
-  await pool?.end();
-  await admin?.end();
+beforeAll(() => {
+  pool = own.poolOf(database);
 });
 
 const head = async () =>

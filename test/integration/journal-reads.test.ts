@@ -1,27 +1,21 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyJournal } from '../../console/journal-chain.js';
 import { exportJournalCsv } from '../../console/journal-export.js';
-import { createPool, type Pool } from '../../db/pool.js';
+import type { Pool } from '../../db/pool.js';
 import { readChainEntries, readChainHead } from '../../store/journal-chain.js';
 import { appendJournal, findJournalEntries, readJournalForExport } from '../../store/journal.js';
-import { createMigratedDatabase } from '../support/databases.js';
+import { useOwnDatabases } from '../support/databases.js';
 
 /**
  * The journal's reads in store/ (store/journal.ts, store/journal-chain.ts): an officer's filters, the export's
  * batches and the verification's batches past their size. On a database of its own, so the chain holds only what
  * the migrations and these tests write.
  */
-let admin: Pool;
+const database = `journal_reads_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
+const own = useOwnDatabases([database], { poolSize: 2, migrated: true });
 let pool: Pool;
-
-beforeAll(async () => {
-  admin = createPool(inject('databaseUrl'), 1);
-  const name = `journal_reads_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
-  pool = createPool(await createMigratedDatabase(admin, name), 2);
-});
-afterAll(async () => {
-  await pool?.end();
-  await admin?.end();
+beforeAll(() => {
+  pool = own.poolOf(database);
 });
 
 const at = (iso: string) => Date.parse(iso);
