@@ -1,6 +1,6 @@
 import { connectClient } from '../client/connect.js';
 import type { Config } from '../config/index.js';
-import { createPool } from '../db/pool.js';
+import { createPool, databaseAnswers } from '../db/pool.js';
 import { createReadiness, postgresProbe, temporalProbe } from './health.js';
 import type { Shutdown } from './shutdown.js';
 import { waitForCurrentSchema } from './schema.js';
@@ -17,7 +17,7 @@ export async function connectAppDependencies(
   const wait = { deadlineMs: config.startup.waitMs, signal: shutdown.signal };
   const pool = createPool(config.database.url, 10, undefined, config.database.role);
   shutdown.defer('pool', () => pool.end());
-  await waitFor('PostgreSQL', () => pool.query('SELECT 1'), wait);
+  await waitFor('PostgreSQL', () => databaseAnswers(pool), wait);
   await waitForCurrentSchema(pool, wait);
   const { client, connection, taskQueue } = await waitFor(
     'Temporal',

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { safeMessage, type LogLine, type Pool } from '../db/pool.js';
+import { databaseAnswers, safeMessage, type LogLine, type Pool } from '../db/pool.js';
 
 /**
  * Liveness and readiness, the same in every process. `/healthz`: the process answers (200). `/readyz`: each
@@ -48,7 +48,7 @@ export function createReadiness(
 export const postgresProbe =
   (pool: Pool): Probe =>
   () =>
-    pool.query('SELECT 1');
+    databaseAnswers(pool);
 
 /** A client Connection or the worker's NativeConnection: both reach the frontend with a deadline. */
 interface TemporalConnection {

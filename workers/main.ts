@@ -1,6 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { configSummary, loadConfig, WORKER_TOPICS } from '../config/index.js';
-import { createPool } from '../db/pool.js';
+import { createPool, databaseAnswers } from '../db/pool.js';
 import { createSagaWorker } from './sagas.js';
 import { installTelemetry } from './metrics.js';
 import { businessMetrics, METRICS_CONTENT_TYPE } from './business-metrics.js';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   // The schema is `npm run migrate`'s: the worker checks it is current and does not change it.
   const schemaCheck = createPool(url, 1);
   try {
-    await waitFor('PostgreSQL', () => schemaCheck.query('SELECT 1'), wait);
+    await waitFor('PostgreSQL', () => databaseAnswers(schemaCheck), wait);
     await waitForCurrentSchema(schemaCheck, wait);
   } finally {
     await schemaCheck.end();
