@@ -1,5 +1,5 @@
 import { log } from '@temporalio/activity';
-import { inTransaction, type Pool } from '../db/pool.js';
+import { inTransaction, type Pool, type PoolClient } from '../db/pool.js';
 import { maintenanceWindowAt, type MaintenanceConfig } from '../domain/maintenance.js';
 import { submissionRetainUntil, type SubmissionState } from '../domain/submission.js';
 import { afmRejectionWindowEnd } from '../domain/afm-rejection-window.js';
@@ -30,6 +30,80 @@ export interface SubmissionRecord {
 
 const ts = (iso: string | undefined) => iso ?? null;
 
+/** One step of a submission: its journal row and its `submissions` row moved to the snapshot (revision-guarded). */
+export async function writeSubmissionStep(
+  db: PoolClient,
+  { workflowId, state, entry }: SubmissionRecord,
+): Promise<void> {
+  await appendWorkflowStep(db, entry, {
+    recordId: state.submissionId,
+    details: {
+      workflowId,
+      status: state.status,
+      counterpart: state.counterpart,
+      operationId: state.operationId,
+      attempt: state.attempt,
+      detail: entry.detail,
+      ...entry.details,
+    },
+    dedupeKey: `submission:${state.submissionId}:${state.revision}`,
+  });
+  await db.query(
+    `INSERT INTO submissions (submission_id, workflow_id, counterpart, operation_id, operation_kind, bettor_ref, attempt,
+         original_submission_id, corrects_submission_id, corrected_by, status, message_id, receipt, rejection_code, rejection_reason,
+         rejection_source, payload, sent_at, acknowledged_at, window_ends_at, rejected_at, accepted_at, failed_at, failure_type,
+         failure_message, due_at, reminded_at, escalated_at, revision, retain_until, created_at, last_error, next_attempt_at, outage_since)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
+         $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)
+       ON CONFLICT (submission_id) DO UPDATE SET
+         corrected_by = EXCLUDED.corrected_by, status = EXCLUDED.status, message_id = EXCLUDED.message_id, receipt = EXCLUDED.receipt,
+         rejection_code = EXCLUDED.rejection_code, rejection_reason = EXCLUDED.rejection_reason, rejection_source = EXCLUDED.rejection_source,
+         sent_at = EXCLUDED.sent_at, acknowledged_at = EXCLUDED.acknowledged_at, window_ends_at = EXCLUDED.window_ends_at,
+         rejected_at = EXCLUDED.rejected_at, accepted_at = EXCLUDED.accepted_at, failed_at = EXCLUDED.failed_at,
+         failure_type = EXCLUDED.failure_type, failure_message = EXCLUDED.failure_message, due_at = EXCLUDED.due_at,
+         reminded_at = EXCLUDED.reminded_at, escalated_at = EXCLUDED.escalated_at, revision = EXCLUDED.revision,
+         retain_until = GREATEST(submissions.retain_until, EXCLUDED.retain_until), last_error = EXCLUDED.last_error,
+         next_attempt_at = EXCLUDED.next_attempt_at, outage_since = EXCLUDED.outage_since, updated_at = now()
+       WHERE submissions.revision < EXCLUDED.revision`,
+    [
+      state.submissionId,
+      workflowId,
+      state.counterpart,
+      state.operationId,
+      state.operationKind,
+      state.bettorRef,
+      state.attempt,
+      state.originalSubmissionId,
+      state.correctsSubmissionId ?? null,
+      state.correctedBy?.submissionId ?? null,
+      state.status,
+      state.receipt?.messageId ?? null,
+      state.receipt ? JSON.stringify(state.receipt) : null,
+      state.rejection?.code ?? null,
+      state.rejection?.reason ?? null,
+      state.rejection?.source ?? null,
+      JSON.stringify(state.payload),
+      ts(state.sentAt),
+      ts(state.acknowledgedAt),
+      ts(state.windowEndsAt),
+      ts(state.rejection?.rejectedAt),
+      ts(state.acceptedAt),
+      ts(state.failedAt),
+      state.failure?.type ?? null,
+      state.failure?.message ?? null,
+      ts(state.officerDueAt),
+      ts(state.remindedAt),
+      ts(state.escalatedAt),
+      state.revision,
+      submissionRetainUntil(state),
+      state.queuedAt,
+      state.lastError?.message ?? null,
+      ts(state.nextAttemptAt),
+      ts(state.outageSince),
+    ],
+  );
+}
+
 export function createSubmissionStoreActivities({ pool }: { pool: Pool }) {
   return {
     /**
@@ -38,75 +112,7 @@ export function createSubmissionStoreActivities({ pool }: { pool: Pool }) {
      * snapshot never overwrites a newer one.
      */
     async recordSubmission({ workflowId, state, entry }: SubmissionRecord): Promise<void> {
-      await inTransaction(pool, async (db) => {
-        await appendWorkflowStep(db, entry, {
-          recordId: state.submissionId,
-          details: {
-            workflowId,
-            status: state.status,
-            counterpart: state.counterpart,
-            operationId: state.operationId,
-            attempt: state.attempt,
-            detail: entry.detail,
-            ...entry.details,
-          },
-          dedupeKey: `submission:${state.submissionId}:${state.revision}`,
-        });
-        await db.query(
-          `INSERT INTO submissions (submission_id, workflow_id, counterpart, operation_id, operation_kind, bettor_ref, attempt,
-             original_submission_id, corrects_submission_id, corrected_by, status, message_id, receipt, rejection_code, rejection_reason,
-             rejection_source, payload, sent_at, acknowledged_at, window_ends_at, rejected_at, accepted_at, failed_at, failure_type,
-             failure_message, due_at, reminded_at, escalated_at, revision, retain_until, created_at, last_error, next_attempt_at, outage_since)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
-             $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)
-           ON CONFLICT (submission_id) DO UPDATE SET
-             corrected_by = EXCLUDED.corrected_by, status = EXCLUDED.status, message_id = EXCLUDED.message_id, receipt = EXCLUDED.receipt,
-             rejection_code = EXCLUDED.rejection_code, rejection_reason = EXCLUDED.rejection_reason, rejection_source = EXCLUDED.rejection_source,
-             sent_at = EXCLUDED.sent_at, acknowledged_at = EXCLUDED.acknowledged_at, window_ends_at = EXCLUDED.window_ends_at,
-             rejected_at = EXCLUDED.rejected_at, accepted_at = EXCLUDED.accepted_at, failed_at = EXCLUDED.failed_at,
-             failure_type = EXCLUDED.failure_type, failure_message = EXCLUDED.failure_message, due_at = EXCLUDED.due_at,
-             reminded_at = EXCLUDED.reminded_at, escalated_at = EXCLUDED.escalated_at, revision = EXCLUDED.revision,
-             retain_until = GREATEST(submissions.retain_until, EXCLUDED.retain_until), last_error = EXCLUDED.last_error,
-             next_attempt_at = EXCLUDED.next_attempt_at, outage_since = EXCLUDED.outage_since, updated_at = now()
-           WHERE submissions.revision < EXCLUDED.revision`,
-          [
-            state.submissionId,
-            workflowId,
-            state.counterpart,
-            state.operationId,
-            state.operationKind,
-            state.bettorRef,
-            state.attempt,
-            state.originalSubmissionId,
-            state.correctsSubmissionId ?? null,
-            state.correctedBy?.submissionId ?? null,
-            state.status,
-            state.receipt?.messageId ?? null,
-            state.receipt ? JSON.stringify(state.receipt) : null,
-            state.rejection?.code ?? null,
-            state.rejection?.reason ?? null,
-            state.rejection?.source ?? null,
-            JSON.stringify(state.payload),
-            ts(state.sentAt),
-            ts(state.acknowledgedAt),
-            ts(state.windowEndsAt),
-            ts(state.rejection?.rejectedAt),
-            ts(state.acceptedAt),
-            ts(state.failedAt),
-            state.failure?.type ?? null,
-            state.failure?.message ?? null,
-            ts(state.officerDueAt),
-            ts(state.remindedAt),
-            ts(state.escalatedAt),
-            state.revision,
-            submissionRetainUntil(state),
-            state.queuedAt,
-            state.lastError?.message ?? null,
-            ts(state.nextAttemptAt),
-            ts(state.outageSince),
-          ],
-        );
-      });
+      await inTransaction(pool, (db) => writeSubmissionStep(db, { workflowId, state, entry }));
       if (entry.event === 'submission.escalated')
         log.error('submission correction overdue: escalated', {
           submissionId: state.submissionId,

@@ -1,8 +1,15 @@
 import { z } from 'zod';
 import { parseEnv, type Env } from './env.js';
 
-/** The worker's workflow cache by default (TEMPORAL_WORKER_CACHED_WORKFLOWS); chosen by `npm run bench`, docs/operations.md. */
-export const WORKER_CACHED_WORKFLOWS = 20;
+/**
+ * The worker's workflow cache by default (TEMPORAL_WORKER_CACHED_WORKFLOWS); chosen by `npm run bench -- 300 30`
+ * (docs/operations.md): at 20, 30 operations at once (each deposit and payout a second workflow, its submission)
+ * evicted workflows between their tasks, and their next tasks waited out the sticky queue's 10-second time-out
+ * (p99 10–21 s for every kind, the floor included); at 60 and 100 none did, the worker peaking at 369 and 386 MiB.
+ */
+export const WORKER_CACHED_WORKFLOWS = 60;
+/** The worker's workflow task slots by default: 20, as measured before the cache grew (2 cores run no more at once). */
+export const WORKER_WORKFLOW_TASK_SLOTS = 20;
 /**
  * The Node flags the worker process runs with (package.json `start.worker`, docker-compose.yml's worker, the
  * benchmarks). V8's default old space (~4 GiB here) lets garbage pile up between collections; 256 MiB holds the
@@ -15,11 +22,11 @@ export const WORKER_NODE_OPTIONS = '--max-old-space-size=256 --max-semi-space-si
 
 const CapacityEnv = z.object({
   TEMPORAL_WORKER_CAPACITY_ACTIVITIES: z.coerce.number().int().positive().default(200),
-  TEMPORAL_WORKER_CAPACITY_WORKFLOW_TASKS: z.coerce.number().int().positive().default(WORKER_CACHED_WORKFLOWS),
+  TEMPORAL_WORKER_CAPACITY_WORKFLOW_TASKS: z.coerce.number().int().positive().default(WORKER_WORKFLOW_TASK_SLOTS),
   TEMPORAL_WORKER_CAPACITY_LOCAL_ACTIVITIES: z.coerce.number().int().positive().default(200),
   // Submissions stay open for a working day or more: thousands may be waiting at once. The SDK's default
   // cache (by heap size: about 2 300 workflows on a 4 GiB heap) keeps every one of them, ~2 MiB each in the
-  // worker's RSS (docs/operations.md). 20 kept the worker under 400 MiB where 40 and 100 did not; an evicted one replays
+  // worker's RSS (docs/operations.md). 20 kept the worker under 400 MiB where 40 and 100 did not while every workflow evaluated the whole bundle; with each evaluating only its own modules, 60 does (above); an evicted one replays
   // (a few dozen events) when its signal or timer comes. Not below the workflow task slots: the SDK would
   // lower those to it.
   TEMPORAL_WORKER_CACHED_WORKFLOWS: z.coerce

@@ -97,10 +97,24 @@ export const SubmissionInput = z.strictObject({
       rejectedAt: IsoDateTime,
     })
     .optional(),
+  /**
+   * Set when the saga that caused it already sent it once and AFM did not acknowledge at once (an error, a time-out):
+   * that round may have landed, so the workflow's first round asks AFM before sending again.
+   */
+  sentBefore: z
+    .strictObject({
+      at: IsoDateTime,
+      error: z
+        .string()
+        .check(safeText({ multiline: true }))
+        .max(2000),
+    })
+    .optional(),
   /** Who asked for it: `system` for sagas, the officer's login for a resubmission. */
   actor: z.string().check(safeText()).min(1).default('system'),
 });
 export type SubmissionInput = z.input<typeof SubmissionInput>;
+export type ParsedSubmissionInput = z.output<typeof SubmissionInput>;
 
 /** The submission's status: also the `SubmissionStatus` search attribute and the `submissions.status` column. */
 export const SubmissionStatus = {
@@ -232,6 +246,29 @@ export interface SubmissionState {
   writtenNotices?: WrittenNotice[];
   /** Journal revision: increases with every recorded step, across continue-as-new. */
   revision: number;
+}
+
+/** A new submission's state, QUEUED at `queuedAt` (the workflow's first step; the saga's first send starts from it too). */
+export function queuedSubmissionState(input: ParsedSubmissionInput, queuedAt: string): SubmissionState {
+  return {
+    submissionId: input.submissionId,
+    counterpart: input.payload.counterpart,
+    operationId: input.operationId,
+    operationKind: input.operationKind,
+    bettorRef: input.bettorRef,
+    attempt: input.attempt,
+    originalSubmissionId: input.originalSubmissionId ?? input.submissionId,
+    ...(input.correctsSubmissionId ? { correctsSubmissionId: input.correctsSubmissionId } : {}),
+    status: SubmissionStatus.Queued,
+    payload: input.payload,
+    queuedAt,
+    // The saga's round counts: the next one asks the counterpart first whether it landed.
+    sendRounds: input.sentBefore ? 1 : 0,
+    ...(input.sentBefore ? { lastError: { message: input.sentBefore.error, at: input.sentBefore.at } } : {}),
+    polls: 0,
+    retries: [],
+    revision: 0,
+  };
 }
 
 /**

@@ -15,6 +15,7 @@ import { createMigrationActivities } from '../activities/migration.js';
 import { createNomapayActivities } from '../activities/nomapay.js';
 import { createOperationRegistryActivities } from '../activities/operation-registry.js';
 import { createSubmissionStartActivities } from '../activities/submission-start.js';
+import { createMoneyFlowReportActivities } from '../activities/money-flow-report.js';
 import {
   createSubmissionCalendarActivities,
   createSubmissionStoreActivities,
@@ -56,6 +57,12 @@ export interface SagaActivityDeps extends SubmissionCalendarDeps {
 /** Every activity the saga worker registers: each factory's result, each built from what it needs. */
 export function createSagaActivities(d: SagaActivityDeps) {
   const { pool, esu, nomapay, afm, signer, calendar } = d;
+  const afmActivities = createAfmActivities({ afm, signer, sender: d.afmSender });
+  const calendarActivities = createSubmissionCalendarActivities({
+    calendar,
+    maintenance: d.maintenance,
+    policy: d.policy,
+  });
   return {
     // The money sagas: ESU, the e-wallet, the ledger and journal, the bettor gate, the operation registry.
     ...createEsuActivities({ esu }),
@@ -82,13 +89,21 @@ export function createSagaActivities(d: SagaActivityDeps) {
     ...createIncidentDeliveryActivities({ receivers: { nomapay, esu }, signer, sender: d.incidentSender }),
     ...createDetectorActivities({ pool }),
     // Regulator submissions: AFM, corrected ESU records, the submissions store, the calendar, AFM's verdicts.
-    ...createAfmActivities({ afm, signer, sender: d.afmSender }),
+    ...afmActivities,
     ...createEsuSubmissionActivities({ esu }),
     ...createSubmissionStoreActivities({ pool }),
-    ...createSubmissionCalendarActivities({ calendar, maintenance: d.maintenance, policy: d.policy }),
+    ...calendarActivities,
     ...createVerdictStoreActivities({ pool }),
     ...createRetentionActivities({ pool }),
     ...createReconciliationActivities({ pool, esu, nomapay, afm, calendar }),
     ...createSubmissionStartActivities({ client: d.client, taskQueue: d.taskQueue }),
+    // A deposit's and a payout's AFM report: its first round sent by the saga, the rest by its submission workflow.
+    ...createMoneyFlowReportActivities({
+      pool,
+      afm: afmActivities,
+      calendar: calendarActivities,
+      client: d.client,
+      taskQueue: d.taskQueue,
+    }),
   };
 }

@@ -8,7 +8,7 @@ import {
 } from '../domain/submission.js';
 import type { EsuOperationRequest, EsuReceipt } from '../domain/wire/esu.js';
 import { describeFailure } from './failures.js';
-import { submissionStarts } from './policies.js';
+import { moneyFlowReports, submissionStarts } from './policies.js';
 
 /**
  * The submission workflow's type name. Started by name, not by function: the submission workflow belongs
@@ -56,6 +56,20 @@ export function reportMoneyFlowToAfm(report: MoneyFlowReport): Promise<string> {
  */
 export async function reportMoneyFlowToAfmAtEnd(report: MoneyFlowReport): Promise<string> {
   return (await submissionStarts.startSubmissionWorkflow(moneyFlowSubmission(report))).submissionId;
+}
+
+/** Patch name: runs recorded before it start the submission, which sends the report itself (reportMoneyFlowToAfmAtEnd). */
+export const AFM_FIRST_ROUND_IN_SAGA_PATCH = 'afm-first-round-in-saga';
+
+/**
+ * The report's first round sent by a local activity in the saga's last workflow task: AFM's acknowledgement
+ * starts the submission waiting for AFM's verdict (no send activity, no task of its own); anything else starts it
+ * sending, asking AFM first whether this round landed. Same id, search attributes and journal as before.
+ */
+export async function sendMoneyFlowReportAtEnd(report: MoneyFlowReport): Promise<string> {
+  const submission = moneyFlowSubmission(report);
+  const queuedAt = new Date(Date.now()).toISOString();
+  return (await moneyFlowReports.sendMoneyFlowReport({ submission, queuedAt })).submissionId;
 }
 
 function moneyFlowSubmission({

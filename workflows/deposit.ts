@@ -6,7 +6,13 @@ import { ErrorType } from '../domain/errors.js';
 import { counterpartOperationId } from '../domain/ids.js';
 import { underageRefusal } from '../domain/bettor-age.js';
 import { Compensations } from './saga.js';
-import { reportMoneyFlowToAfm, reportMoneyFlowToAfmAtEnd, type MoneyFlowReport } from './afm-report.js';
+import {
+  AFM_FIRST_ROUND_IN_SAGA_PATCH,
+  reportMoneyFlowToAfm,
+  reportMoneyFlowToAfmAtEnd,
+  sendMoneyFlowReportAtEnd,
+  type MoneyFlowReport,
+} from './afm-report.js';
 import { identificationRefusal, registrationOf, runMoneySaga } from './money-steps.js';
 import { parseInput, type Failure } from './failures.js';
 import { journalling, undo, type SagaShape, type Step } from './step-journal.js';
@@ -69,7 +75,10 @@ export async function deposit(rawInput: DepositInput): Promise<DepositState> {
         // Added after histories were recorded (test/replay): older runs replay without the gate and the report.
         gated: shape.lean ? () => true : () => patched('identification-gate'),
         reportToAfm: shape.lean
-          ? reportMoneyFlowToAfmAtEnd
+          ? (report) =>
+              patched(AFM_FIRST_ROUND_IN_SAGA_PATCH)
+                ? sendMoneyFlowReportAtEnd(report)
+                : reportMoneyFlowToAfmAtEnd(report)
           : async (report) => (patched('afm-report') ? reportMoneyFlowToAfm(report) : undefined),
       }),
   });

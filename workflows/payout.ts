@@ -1,4 +1,4 @@
-import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import { defineQuery, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { EsuActivities } from '../activities/esu.js';
 import type { NomapayActivities } from '../activities/nomapay.js';
 import { PayoutInput, PayoutStatus, payoutRefused, type PayoutState } from '../domain/bet.js';
@@ -10,6 +10,8 @@ import {
   recordMovedMoneyInEsu,
   reportMoneyFlowToAfm,
   reportMoneyFlowToAfmAtEnd,
+  sendMoneyFlowReportAtEnd,
+  AFM_FIRST_ROUND_IN_SAGA_PATCH,
   type MoneyFlowReport,
 } from './afm-report.js';
 import { Compensations } from './saga.js';
@@ -81,7 +83,12 @@ export async function payout(rawInput: PayoutInput): Promise<PayoutState> {
       payoutSteps(state, input, {
         ...shape,
         counterpartId,
-        reportToAfm: shape.lean ? reportMoneyFlowToAfmAtEnd : reportMoneyFlowToAfm,
+        reportToAfm: shape.lean
+          ? (report) =>
+              patched(AFM_FIRST_ROUND_IN_SAGA_PATCH)
+                ? sendMoneyFlowReportAtEnd(report)
+                : reportMoneyFlowToAfmAtEnd(report)
+          : reportMoneyFlowToAfm,
       }),
   });
 }

@@ -6,6 +6,7 @@ import type { JournalActivities } from '../activities/journal.js';
 import type { BettorGateActivities } from '../activities/bettor-gate.js';
 import type { OperationRegistryActivities } from '../activities/operation-registry.js';
 import type { SubmissionStartActivities } from '../activities/submission-start.js';
+import type { MoneyFlowReportActivities } from '../activities/money-flow-report.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 
 // Timeouts and retries per class of step, in one place. The counterparts' proxies (ESU, Nomapay) stay with
@@ -52,5 +53,15 @@ export const registry = proxyLocalActivities<OperationRegistryActivities>({
 /** Starting a regulator submission from the saga's last task: Temporal's own frontend, retried until it answers. */
 export const submissionStarts = proxyLocalActivities<SubmissionStartActivities>({
   startToCloseTimeout: '10 seconds',
+  retry: { maximumInterval: '10 seconds', nonRetryableErrorTypes },
+});
+
+/**
+ * A deposit's or payout's AFM report, its first round sent from the saga's last task: AFM's HTTP call (its
+ * endpoint's time-out, 10 s by default) and our PostgreSQL. Anything but AFM's acknowledgement is handed to the
+ * submission workflow inside the activity, so only Temporal's frontend being down makes it retry.
+ */
+export const moneyFlowReports = proxyLocalActivities<MoneyFlowReportActivities>({
+  startToCloseTimeout: '1 minute',
   retry: { maximumInterval: '10 seconds', nonRetryableErrorTypes },
 });

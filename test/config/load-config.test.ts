@@ -23,7 +23,8 @@ describe('loadConfig', () => {
       taskQueue: 'esu-bridge-sagas',
     });
     expect(worker.database).toEqual({ url: DATABASE_URL, role: undefined });
-    expect(worker.capacity.maxCachedWorkflows).toBe(20);
+    expect(worker.capacity.maxCachedWorkflows).toBe(60);
+    expect(worker.capacity.maxConcurrentWorkflowTaskExecutions).toBe(20);
     expect(worker.worker.health).toEqual({ host: '127.0.0.1', port: 9465 });
     expect(worker.startup.waitMs).toBe(300_000);
     expect(worker.submissions.policy).toMatchObject({ pollIntervalMs: 3600_000, outageDeadlineMs: 3 * 3600_000 });

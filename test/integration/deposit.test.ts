@@ -203,3 +203,92 @@ describe('deposit against the real stack', () => {
     expect(Buffer.from(failed.encodedAttributes!.metadata!.encoding!).toString()).toBe('binary/encrypted');
   });
 });
+
+describe('a deposit’s AFM report, its first round sent by the saga', () => {
+  const afm = () => simAdmin(stack.simulators.afm.url);
+  const heldOf = async (submissionId: string) =>
+    (await afm().heldSubmissions()).filter((h) => h.submissionId === submissionId);
+  const journalOf = async (submissionId: string) =>
+    (
+      await stack.pool.query<{ event: string; actor: string; result: string }>(
+        'SELECT event, actor, result FROM journal WHERE record_id = $1 ORDER BY id',
+        [submissionId],
+      )
+    ).rows;
+  const eventTypes = async (workflowId: string) => {
+    const { history } = await stack.client.workflowService.getWorkflowExecutionHistory({
+      namespace: stack.env.TEMPORAL_NAMESPACE!,
+      execution: { workflowId },
+    });
+    return history!.events!.map((e) => temporal.api.enums.v1.EventType[e.eventType!]);
+  };
+
+  it('starts the submission acknowledged, journalled as the submission would, with no send of its own', async () => {
+    const iin = adultIin();
+    const depositId = uniqueId('dep');
+    const submissionId = `afm-dep-${depositId}`;
+    await stack.esuBridge.deposit({ depositId, iin, amountTiyn: KZT_5000, currency: 'KZT' });
+
+    // Acknowledged by the time the deposit answers: the saga's last local activity sent it and wrote its row.
+    const { rows } = await stack.pool.query(
+      'SELECT status, message_id, window_ends_at, revision FROM submissions WHERE submission_id = $1',
+      [submissionId],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'ACKNOWLEDGED', revision: 3 });
+    const held = await heldOf(submissionId);
+    expect(held).toHaveLength(1);
+    expect(held[0]!.messageId).toBe(rows[0].message_id);
+    expect(held[0]!.message.record).toMatchObject({ iin, receivedTiyn: KZT_5000 });
+    expect(await journalOf(submissionId)).toEqual([
+      { event: 'submission.queued', actor: 'system', result: 'OK' },
+      { event: 'submission.sending', actor: 'system', result: 'OK' },
+      { event: 'submission.acknowledged', actor: 'system', result: 'OK' },
+    ]);
+
+    // Its workflow waits for AFM's verdict (AFM order No. 9, item 5(3)) without an activity or a second task.
+    const state = await eventually(async () => {
+      const s = await stack.esuBridge.getSubmission(submissionId);
+      return s.status === 'ACKNOWLEDGED' && s;
+    });
+    expect(state).toMatchObject({ sendRounds: 1, revision: 3, receipt: { messageId: held[0]!.messageId } });
+    const events = await eventually(async () => {
+      const types = await eventTypes(`Submission:${submissionId}`);
+      return types.includes('EVENT_TYPE_TIMER_STARTED') && types;
+    });
+    expect(events.filter((t) => t === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED')).toHaveLength(1);
+    expect(events.some((t) => t.startsWith('EVENT_TYPE_ACTIVITY_TASK'))).toBe(false);
+    const described = await stack.client.workflow.getHandle(`Submission:${submissionId}`).describe();
+    expect(described.typedSearchAttributes.get({ name: 'SubmissionStatus', type: 'KEYWORD' })).toBe('ACKNOWLEDGED');
+  });
+
+  it('hands a round AFM did not answer to the submission, which asks AFM first and sends nothing twice', async () => {
+    const iin = adultIin();
+    const depositId = uniqueId('dep');
+    const submissionId = `afm-dep-${depositId}`;
+    // AFM takes the record but its answer is lost.
+    await afm().fault({ match: { method: 'POST', key: submissionId }, kind: 'apply-then-error', times: 1 });
+
+    const deposit = await stack.esuBridge.deposit({ depositId, iin, amountTiyn: KZT_5000, currency: 'KZT' });
+    expect(deposit.status).toBe('COMPLETED');
+
+    const state = await eventually(async () => {
+      const s = await stack.esuBridge.getSubmission(submissionId);
+      return s.status === 'ACKNOWLEDGED' && s;
+    }, 30_000);
+    expect(state.receipt?.foundExisting).toBe(true);
+    expect(state.sendRounds).toBe(2);
+    expect(await heldOf(submissionId)).toHaveLength(1);
+    expect((await journalOf(submissionId)).map((r) => r.event)).toEqual([
+      'submission.queued',
+      'submission.sending',
+      'submission.acknowledged',
+    ]);
+    // The saga's round and why it went to the submission are on the queued row.
+    const { rows } = await stack.pool.query<{ details: { sentBefore?: { error: string } } }>(
+      `SELECT details FROM journal WHERE record_id = $1 AND event = 'submission.queued'`,
+      [submissionId],
+    );
+    expect(rows[0]!.details.sentBefore?.error).toMatch(/AFM|afm|503|unavailable/i);
+  });
+});

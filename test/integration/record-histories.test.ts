@@ -33,9 +33,9 @@ describe('histories for replay', () => {
       .deposit({ depositId: refusedId, iin, amountTiyn: 80_000, currency: 'KZT' })
       .catch(() => undefined);
     // The histories on file predate the identification gate and the AFM report (deposit-completed.json), then the
-    // operation registry (…-gated.json), then the lean steps (…-registered.json), each behind patched(): today's runs
-    // are kept as their own files, the old ones stay.
-    await record('deposit-completed-lean', `Deposit:${okId}`);
+    // operation registry (…-gated.json), then the lean steps (…-registered.json), then the AFM report's first round in
+    // the saga (…-lean.json), each behind patched(): today's runs are kept as their own files, the old ones stay.
+    await record('deposit-completed-afm-first-round', `Deposit:${okId}`);
     await record('deposit-compensated-lean', `Deposit:${refusedId}`);
   });
 
@@ -56,14 +56,16 @@ describe('histories for replay', () => {
     await stack.esuBridge.settleBet({ betId, result: 'WON' });
     await stack.esuBridge.payout({ payoutId, iin, amountTiyn: 100_000, currency: 'KZT' });
     // bet-accepted.json, settlement-won.json and payout-completed.json predate the operation registry, the
-    // …-registered.json files the lean steps (patched 'lean-bet', 'lean-settlement', 'lean-payout').
+    // …-registered.json files the lean steps (patched 'lean-bet', 'lean-settlement', 'lean-payout'),
+    // payout-completed-lean.json the AFM report's first round in the saga (patched 'afm-first-round-in-saga').
     await record('bet-accepted-lean', `Bet:${betId}`);
     await record('settlement-won-lean', `Settlement:${betId}`);
-    await record('payout-completed-lean', `Payout:${payoutId}`);
-    // Running: sent, acknowledged, waiting out AFM's window. A partial history replays as well as a closed one.
+    await record('payout-completed-afm-first-round', `Payout:${payoutId}`);
+    // Running: sent by the payout, started acknowledged, waiting out AFM's window (submission-acknowledged.json: sent
+    // by the submission itself). A partial history replays as well as a closed one.
     const submissionId = `afm-pay-${payoutId}`;
     await eventually(async () => (await stack.esuBridge.getSubmission(submissionId)).status === 'ACKNOWLEDGED');
-    await record('submission-acknowledged', `Submission:${submissionId}`, 5);
+    await record('submission-acknowledged-by-saga', `Submission:${submissionId}`, 5);
     await stack.client.workflow.getHandle(`Submission:${submissionId}`).terminate('recorded');
   });
 
@@ -147,8 +149,9 @@ describe('histories for replay', () => {
     );
     expect(res.status).toBe(200);
     await eventually(async () => (await stack.esuBridge.getSubmission(submissionId)).status === 'REJECTED');
-    // The afm-verdict-by-signal path: waiting on the signal, then REJECTED from the feed.
-    await record('submission-rejected-by-feed', `Submission:${submissionId}`, 10);
+    // The afm-verdict-by-signal path: sent by the deposit, waiting on the signal, then REJECTED from the feed
+    // (submission-rejected-by-feed.json: sent by the submission itself).
+    await record('submission-rejected-by-feed-sent-by-saga', `Submission:${submissionId}`, 5);
     await record('verdict-reader', stack.verdictReader!, 10);
     await stack.client.workflow.getHandle(`Submission:${submissionId}`).terminate('recorded');
   });

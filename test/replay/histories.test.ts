@@ -8,7 +8,8 @@ import { SAGA_BUNDLE } from '../../workers/sagas.js';
 
 // Histories recorded by test/integration/record-histories.test.ts (RECORD_HISTORIES=1) from real runs: deposits
 // from before and after the identification gate and AFM report patches, the operation registry (`-registered`) and
-// the lean steps (`-lean`: journal rows carried by local activities, the AFM report started by one); bets,
+// the lean steps (`-lean`: journal rows carried by local activities, the AFM report started by one), the AFM
+// report's first round sent by the saga (`-afm-first-round`; its submission starts acknowledged: `-by-saga`); bets,
 // settlements and payouts from before and after the registry and the lean steps (accepted and voided, won and
 // refused, completed and compensated); submissions (one reopened by AFM's written notice); and identifications by
 // each method (two-factor, photo match, offline review) and with a revoked consent.
@@ -46,6 +47,7 @@ describe('replay of recorded histories', () => {
       'deposit-compensated-lean.json',
       'deposit-compensated-registered.json',
       'deposit-compensated.json',
+      'deposit-completed-afm-first-round.json',
       'deposit-completed-gated.json',
       'deposit-completed-lean.json',
       'deposit-completed-registered.json',
@@ -55,6 +57,7 @@ describe('replay of recorded histories', () => {
       'identification-review.json',
       'identification-two-factor.json',
       'payout-compensated-lean.json',
+      'payout-completed-afm-first-round.json',
       'payout-completed-lean.json',
       'payout-completed-registered.json',
       'payout-completed.json',
@@ -63,7 +66,9 @@ describe('replay of recorded histories', () => {
       'settlement-won-lean.json',
       'settlement-won-registered.json',
       'settlement-won.json',
+      'submission-acknowledged-by-saga.json',
       'submission-acknowledged.json',
+      'submission-rejected-by-feed-sent-by-saga.json',
       'submission-rejected-by-feed.json',
       'submission-written-notice.json',
       'verdict-reader.json',

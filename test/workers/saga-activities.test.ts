@@ -85,6 +85,7 @@ describe('the saga worker’s activities', () => {
       'checkLedgerForRun',
       'finishReconciliation',
       'startSubmissionWorkflow',
+      'sendMoneyFlowReport',
     ]);
   });
 

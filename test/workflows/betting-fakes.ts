@@ -9,6 +9,7 @@ import type { createNomapayActivities } from '../../activities/nomapay.js';
 import type { createOperationRegistryActivities } from '../../activities/operation-registry.js';
 import type { BetRecord } from '../../domain/bet.js';
 import type { SubmissionStartActivities } from '../../activities/submission-start.js';
+import type { MoneyFlowReportActivities } from '../../activities/money-flow-report.js';
 import { ErrorType } from '../../domain/errors.js';
 
 /** Every activity a deposit may call, typed from each factory so a signature change breaks the tests. */
@@ -21,7 +22,8 @@ export type DepositActivities = ReturnType<typeof createEsuActivities> &
 /** Every activity a money saga may call: a deposit's, the betting ledger's and the submission start. */
 export type Activities = DepositActivities &
   ReturnType<typeof createBettingLedgerActivities> &
-  SubmissionStartActivities;
+  SubmissionStartActivities &
+  MoneyFlowReportActivities;
 export type Tracked = Activities & { calls: string[] };
 
 export const NOW = '2026-11-20T10:00:00.000+05:00';
@@ -136,6 +138,11 @@ export function fakeActivities(overrides: Partial<Activities> = {}): Tracked {
   return tracking<Activities>({
     ...depositFakes(),
     startSubmissionWorkflow: async ({ submissionId }) => ({ submissionId, started: true }),
+    sendMoneyFlowReport: async ({ submission }) => ({
+      submissionId: submission.submissionId,
+      status: 'ACKNOWLEDGED',
+      started: true,
+    }),
     ...fakeRegistry(),
     reserveStake: async ({ betId }) => ({ reservationId: `${betId}:stake`, outcome: 'RESERVED', placedAt: NOW }),
     acceptBet: async ({ betId }) => ({ transferId: `${betId}:stake`, outcome: 'POSTED' }),

@@ -37,9 +37,13 @@ function fakeActivities(overrides: Partial<Activities> = {}): Activities & { cal
   });
 }
 
-/** The AFM report's start (a local activity of the saga's last task): the submission itself is not under test here. */
+/** The AFM report's first round (a local activity of the saga's last task): the submission itself is not under test here. */
 const submissionStarts = {
-  startSubmissionWorkflow: vi.fn(async (i: SubmissionInput) => ({ submissionId: i.submissionId, started: true })),
+  sendMoneyFlowReport: vi.fn(async ({ submission }: { submission: SubmissionInput; queuedAt: string }) => ({
+    submissionId: submission.submissionId,
+    status: 'ACKNOWLEDGED' as const,
+    started: true,
+  })),
 };
 
 // A completed deposit starts its AFM submission (on accepting fakes): runWorkflow ends it while the worker runs, so no
@@ -72,13 +76,14 @@ describe('deposit saga', () => {
       'COMPLETED',
     ]);
     // The money received goes to AFM under the id derived from the deposit, started by the saga's last task.
-    expect(submissionStarts.startSubmissionWorkflow).toHaveBeenCalledWith(
-      expect.objectContaining({
+    expect(submissionStarts.sendMoneyFlowReport).toHaveBeenCalledWith({
+      submission: expect.objectContaining({
         submissionId: `afm-dep-${args.depositId}`,
         operationKind: 'DEPOSIT',
         payload: { counterpart: 'AFM', record: { iin: args.iin, receivedAt: NOW, receivedTiyn: 500_000 } },
       }),
-    );
+      queuedAt: expect.any(String),
+    });
     expect((state as { afmSubmissionId?: string } | undefined)?.afmSubmissionId).toBe(`afm-dep-${args.depositId}`);
   });
 

@@ -32,7 +32,13 @@ import {
 useTimeSkipping();
 
 /** The AFM report a completed deposit or payout starts, exactly as its local activity gets it. */
+/** What the saga's last local activity sends: the submission (its first round) and the saga's queue time. */
 const afmReport = (operationKind: 'DEPOSIT' | 'PAYOUT', operationId: string, record: Record<string, unknown>) => ({
+  submission: afmSubmission(operationKind, operationId, record),
+  queuedAt: expect.any(String) as string,
+});
+
+const afmSubmission = (operationKind: 'DEPOSIT' | 'PAYOUT', operationId: string, record: Record<string, unknown>) => ({
   submissionId: `afm-${operationKind === 'DEPOSIT' ? 'dep' : 'pay'}-${operationId}`,
   operationId,
   operationKind,
@@ -153,7 +159,7 @@ describe('payout saga: completions', () => {
       'transferWallet',
       'postPayout',
       'recordOperation',
-      'startSubmissionWorkflow', // the AFM report, from the last task's local activity
+      'sendMoneyFlowReport', // the AFM report's first round, from the last task's local activity
     ]);
     expect(activities.transferWallet).toHaveBeenCalledWith(walletTransferOf(args));
     expect(activities.recordOperation).toHaveBeenCalledWith({
@@ -166,8 +172,8 @@ describe('payout saga: completions', () => {
     });
     // Started by a local activity in the payout's last task (not a child): the submission lives on its own.
     expect(children).toEqual([]);
-    expect(activities.startSubmissionWorkflow).toHaveBeenCalledTimes(1);
-    expect(activities.startSubmissionWorkflow).toHaveBeenCalledWith(
+    expect(activities.sendMoneyFlowReport).toHaveBeenCalledTimes(1);
+    expect(activities.sendMoneyFlowReport).toHaveBeenCalledWith(
       afmReport('PAYOUT', args.payoutId, { iin: args.iin, paidAt: NOW, paidTiyn: 250_000 }),
     );
     expect(journalledStatuses(activities)).toEqual([
@@ -209,8 +215,10 @@ describe('payout saga: completions', () => {
     expect(activities.refundWalletTransfer).not.toHaveBeenCalled();
     // The ESU record's submission is a child started mid-saga; the AFM report starts from the last task's local activity.
     expect(children.map((c) => [c.workflowId, c.existed])).toEqual([[`Submission:esu-pay-${args.payoutId}`, true]]);
-    expect(activities.startSubmissionWorkflow).toHaveBeenCalledWith(
-      expect.objectContaining({ submissionId: `afm-pay-${args.payoutId}`, operationKind: 'PAYOUT' }),
+    expect(activities.sendMoneyFlowReport).toHaveBeenCalledWith(
+      expect.objectContaining({
+        submission: expect.objectContaining({ submissionId: `afm-pay-${args.payoutId}`, operationKind: 'PAYOUT' }),
+      }),
     );
     expect(children[0]!.input).toMatchObject({
       operationKind: 'PAYOUT',
@@ -268,8 +276,8 @@ describe('deposit AFM report', () => {
     expect(state).toMatchObject({ status: DepositStatus.Completed, afmSubmissionId: `afm-dep-${args.depositId}` });
     // Started by a local activity in the deposit's last task (not a child): the submission lives on its own.
     expect(children).toEqual([]);
-    expect(activities.startSubmissionWorkflow).toHaveBeenCalledTimes(1);
-    expect(activities.startSubmissionWorkflow).toHaveBeenCalledWith(
+    expect(activities.sendMoneyFlowReport).toHaveBeenCalledTimes(1);
+    expect(activities.sendMoneyFlowReport).toHaveBeenCalledWith(
       afmReport('DEPOSIT', args.depositId, { iin: args.iin, receivedAt: NOW, receivedTiyn: 500_000 }),
     );
   });
@@ -280,6 +288,6 @@ describe('deposit AFM report', () => {
     const { error, children } = await runDeposit(activities, args);
     expect(failureOf(error).type).toBe(ErrorType.EsuRejected);
     expect(children).toEqual([]);
-    expect(activities.startSubmissionWorkflow).not.toHaveBeenCalled();
+    expect(activities.sendMoneyFlowReport).not.toHaveBeenCalled();
   });
 });

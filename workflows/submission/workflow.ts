@@ -9,7 +9,12 @@ import {
 } from '@temporalio/workflow';
 import type { SubmissionPolicy } from '../../activities/submissions.js';
 import { submissionSearchAttributes } from '../../domain/search-attributes.js';
-import { SubmissionInput, SubmissionStatus, type SubmissionState } from '../../domain/submission.js';
+import {
+  queuedSubmissionState,
+  SubmissionInput,
+  SubmissionStatus,
+  type SubmissionState,
+} from '../../domain/submission.js';
 import type { RecordWrittenNotice } from '../../domain/submission-notice.js';
 import { awaitResend, registerResend, registerResubmit } from './compliance.js';
 import { getSubmissionStatusQuery } from './messages.js';
@@ -66,23 +71,7 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
   const input = parsed(SubmissionInput, rawInput, 'submission input');
   const { workflowId } = workflowInfo();
   const originalSubmissionId = input.originalSubmissionId ?? input.submissionId;
-  const state: SubmissionState = carried?.state ?? {
-    submissionId: input.submissionId,
-    counterpart: input.payload.counterpart,
-    operationId: input.operationId,
-    operationKind: input.operationKind,
-    bettorRef: input.bettorRef,
-    attempt: input.attempt,
-    originalSubmissionId,
-    ...(input.correctsSubmissionId ? { correctsSubmissionId: input.correctsSubmissionId } : {}),
-    status: SubmissionStatus.Queued,
-    payload: input.payload,
-    queuedAt: iso(Date.now()),
-    sendRounds: 0,
-    polls: 0,
-    retries: [],
-    revision: 0,
-  };
+  const state: SubmissionState = carried?.state ?? queuedSubmissionState(input, iso(Date.now()));
   const run: SubmissionRun = {
     workflowId,
     originalSubmissionId,
@@ -112,7 +101,10 @@ export async function submission(rawInput: SubmissionInput, carried?: Submission
       input.actor,
       'OK',
       `${state.counterpart} ${state.operationKind} ${state.operationId}, attempt ${state.attempt}`,
-      { correctsSubmissionId: state.correctsSubmissionId },
+      {
+        correctsSubmissionId: state.correctsSubmissionId,
+        ...(input.sentBefore ? { sentBefore: input.sentBefore } : {}),
+      },
     );
     if (input.initialRejection) await rejected(run, { ...input.initialRejection, source: 'INITIAL' });
   } else if (carried.notice) {
