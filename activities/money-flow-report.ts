@@ -1,7 +1,6 @@
 import { log } from '@temporalio/activity';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { inTransaction, type Pool } from '../db/pool.js';
-import { submissionSearchAttributes } from '../domain/search-attributes.js';
 import {
   queuedSubmissionState,
   SubmissionInput,
@@ -12,10 +11,8 @@ import {
 } from '../domain/submission.js';
 import type { AfmActivities } from './afm.js';
 import { currentAttempt } from './http.js';
+import { startSubmission } from './submission-start.js';
 import { writeSubmissionStep, type SubmissionCalendarActivities, type SubmissionRecord } from './submissions.js';
-
-/** The submission workflow's type name (workflows/afm-report.ts starts it by name too). */
-const SUBMISSION_WORKFLOW_TYPE = 'submission';
 
 export interface MoneyFlowReportRequest {
   submission: SubmissionInput;
@@ -58,23 +55,6 @@ export function createMoneyFlowReportActivities({
   client: Client;
   taskQueue: string;
 }) {
-  async function start(args: unknown[], state: Pick<SubmissionState, 'counterpart' | 'bettorRef' | 'status'>) {
-    const workflowId = submissionWorkflowId((args[0] as SubmissionInput).submissionId);
-    try {
-      await client.workflow.start(SUBMISSION_WORKFLOW_TYPE, {
-        taskQueue,
-        workflowId,
-        args,
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: submissionSearchAttributes(state),
-      });
-      return true;
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
-      throw err;
-    }
-  }
-
   return {
     async sendMoneyFlowReport({ submission, queuedAt }: MoneyFlowReportRequest): Promise<MoneyFlowReportOutcome> {
       const input = SubmissionInput.parse(submission);
@@ -95,9 +75,10 @@ export function createMoneyFlowReportActivities({
         log.warn('AFM did not acknowledge the money-flow report at once: its submission workflow sends it', {
           submissionId,
         });
-        const started = await start(
+        const started = await startSubmission(
+          { client, taskQueue },
           [{ ...submission, sentBefore: { at: new Date().toISOString(), error: error.slice(0, 2000) } }],
-          queued,
+          SubmissionStatus.Queued,
         );
         return { submissionId, status: SubmissionStatus.Queued, started };
       }
@@ -119,7 +100,7 @@ export function createMoneyFlowReportActivities({
         for (const step of steps) await writeSubmissionStep(db, step);
       });
       const state = steps.at(-1)!.state;
-      const started = await start([submission, { state, policy }], state);
+      const started = await startSubmission({ client, taskQueue }, [submission, { state, policy }], state.status);
       return { submissionId, status: state.status, started };
     },
   };

@@ -3,7 +3,37 @@ import { submissionWorkflowId, SubmissionStatus, type SubmissionInput } from '..
 import { submissionSearchAttributes } from '../domain/search-attributes.js';
 
 /** The submission workflow's type name (workflows/afm-report.ts starts it by name too). */
-const SUBMISSION_WORKFLOW_TYPE = 'submission';
+export const SUBMISSION_WORKFLOW_TYPE = 'submission';
+
+/**
+ * Starts the submission workflow `args` name (its input first; then, for a run that begins past QUEUED, its
+ * carried state) under its derived id, never reused, with the search attributes every start of a submission sets.
+ * False when it was started already: a retry has nothing to do.
+ */
+export async function startSubmission(
+  { client, taskQueue }: { client: Client; taskQueue: string },
+  args: [SubmissionInput, ...unknown[]],
+  status: SubmissionStatus,
+): Promise<boolean> {
+  const [input] = args;
+  try {
+    await client.workflow.start(SUBMISSION_WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: submissionWorkflowId(input.submissionId),
+      args,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: submissionSearchAttributes({
+        counterpart: input.payload.counterpart,
+        bettorRef: input.bettorRef,
+        status,
+      }),
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
+}
 
 /**
  * Starts a regulator submission from a saga's last workflow task, as a local activity: the saga does not wait
@@ -14,24 +44,8 @@ const SUBMISSION_WORKFLOW_TYPE = 'submission';
 export function createSubmissionStartActivities({ client, taskQueue }: { client: Client; taskQueue: string }) {
   return {
     async startSubmissionWorkflow(input: SubmissionInput): Promise<{ submissionId: string; started: boolean }> {
-      try {
-        await client.workflow.start(SUBMISSION_WORKFLOW_TYPE, {
-          taskQueue,
-          workflowId: submissionWorkflowId(input.submissionId),
-          args: [input],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: submissionSearchAttributes({
-            counterpart: input.payload.counterpart,
-            bettorRef: input.bettorRef,
-            status: SubmissionStatus.Queued,
-          }),
-        });
-        return { submissionId: input.submissionId, started: true };
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError)
-          return { submissionId: input.submissionId, started: false };
-        throw err;
-      }
+      const started = await startSubmission({ client, taskQueue }, [input], SubmissionStatus.Queued);
+      return { submissionId: input.submissionId, started };
     },
   };
 }
